@@ -1,0 +1,6 @@
+/** Levee's capture module: see DESIGN.md's module table for what it owns. */
+module org.levee.capture {
+    requires transitive org.levee.dataplane;
+    requires transitive org.levee.compiler;
+    // Exports are added as the module gains packages.
+}

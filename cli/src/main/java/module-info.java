@@ -1,0 +1,9 @@
+/** The {@code levee} command line. picocli reads the command classes reflectively. */
+module org.levee.cli {
+    requires org.levee.agent;
+    requires org.levee.ebpf;
+    requires org.levee.cbpf;
+    requires info.picocli;
+
+    opens org.levee.cli to info.picocli;
+}

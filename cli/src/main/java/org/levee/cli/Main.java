@@ -1,0 +1,36 @@
+package org.levee.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code levee}: one picocli command with a subcommand per job. */
+@Command(
+        name = "levee",
+        mixinStandardHelpOptions = true,
+        versionProvider = LeveeVersion.class,
+        description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
+        subcommands = {
+                DoctorCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests execute it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler(new UserErrorHandler());
+        return cmd;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

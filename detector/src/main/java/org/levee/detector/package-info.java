@@ -1,0 +1,4 @@
+/**
+ * Gatebot: aggregation, attack detection, fingerprints to rules, rule lifecycle. Pure computation.
+ */
+package org.levee.detector;

@@ -1,0 +1,4 @@
+/**
+ * cBPF generators: DNS query names, p0f TCP SYN signatures, packet suffixes, malformed DNS.
+ */
+package org.levee.signatures;
