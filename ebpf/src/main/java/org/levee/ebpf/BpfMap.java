@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.levee.ebpf.internal.Bpf;
 import org.levee.ebpf.internal.Errno;
 import org.levee.ebpf.internal.Fd;
+import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
 import org.levee.ebpf.internal.Objects;
@@ -47,12 +48,13 @@ public final class BpfMap implements AutoCloseable {
             int fd = (int) Bpf.call(BpfCommand.BPF_MAP_CREATE, attr, "create " + describe(spec.type(), spec.name())
                     + " (key " + spec.keySize() + " B, value " + spec.valueSize() + " B, " + spec.maxEntries()
                     + " entries, flags 0x" + Integer.toHexString(spec.flags()) + ")");
-            return adopt(fd);
+            return fromFd(fd);
         }
     }
 
     /** Takes ownership of {@code fd}, a map fd (e.g. from a pin or another process). */
-    public static BpfMap adopt(int fd) {
+    public static BpfMap fromFd(int fd) {
+        FdKind.require(fd, FdKind.MAP, "open map");
         MapInfo info;
         try {
             info = readInfo(fd);
@@ -65,12 +67,12 @@ public final class BpfMap implements AutoCloseable {
 
     /** Opens the map with kernel id {@code id}. */
     public static BpfMap fromId(int id) {
-        return adopt(Objects.fdById(BpfCommand.BPF_MAP_GET_FD_BY_ID, id));
+        return fromFd(Objects.fdById(BpfCommand.BPF_MAP_GET_FD_BY_ID, id));
     }
 
     /** Opens the map pinned at {@code path} (in a bpffs). */
     public static BpfMap openPinned(Path path) {
-        return adopt(Objects.get(path.toString()));
+        return fromFd(Objects.get(path.toString()));
     }
 
     /** Pins the map at {@code path} (in a bpffs): it then outlives this process's fds. */

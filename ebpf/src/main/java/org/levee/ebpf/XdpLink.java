@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.levee.ebpf.internal.Bpf;
 import org.levee.ebpf.internal.Fd;
+import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Objects;
 
 /**
@@ -44,12 +45,14 @@ public final class XdpLink implements AutoCloseable {
     }
 
     /** Takes ownership of {@code fd}, which must be an XDP link. */
-    public static XdpLink adopt(int fd) {
-        Fd owned = new Fd(fd, "link");
+    public static XdpLink fromFd(int fd) {
+        FdKind.require(fd, FdKind.LINK, "open XDP link");
+        Fd owned = new Fd(fd, "XDP link");
         try {
             LinkInfo info = readInfo(fd);
             if (info.type() != LinkInfo.TYPE_XDP) {
-                throw new IllegalArgumentException("fd " + fd + " is a link of type " + info.type() + ", not an XDP link");
+                throw new IllegalArgumentException("open XDP link: fd " + fd + " is a link of type " + info.type()
+                        + ", not an XDP link (type " + LinkInfo.TYPE_XDP + ")");
             }
         } catch (RuntimeException e) {
             owned.close();
@@ -60,12 +63,12 @@ public final class XdpLink implements AutoCloseable {
 
     /** Opens the link pinned at {@code path}: the program it holds stays attached. */
     public static XdpLink openPinned(Path path) {
-        return adopt(Objects.get(path.toString()));
+        return fromFd(Objects.get(path.toString()));
     }
 
     /** Opens the link with kernel id {@code id}. */
     public static XdpLink fromId(int id) {
-        return adopt(Objects.fdById(BpfCommand.BPF_LINK_GET_FD_BY_ID, id));
+        return fromFd(Objects.fdById(BpfCommand.BPF_LINK_GET_FD_BY_ID, id));
     }
 
     /** Pins the link at {@code path} (in a bpffs): the program stays attached after this process exits. */
