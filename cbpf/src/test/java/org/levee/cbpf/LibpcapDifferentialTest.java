@@ -35,7 +35,7 @@ class LibpcapDifferentialTest {
             "ether src 02:00:00:00:00:01", "arp and host 192.0.2.1", "dst host 127.0.0.1 or src host ::1",
             // ports and ranges
             "port 53", "tcp port 80", "udp dst port 53", "src port 1024", "portrange 1000-2000",
-            "tcp dst portrange 1-1023", "udp portrange 5000-6000", "sctp port 80", "ip6 and tcp port 443",
+            "tcp dst portrange 1-1023", "udp portrange 5000-6000", "sctp portrange 1-10000", "ip6 and tcp port 443",
             "not port 22", "tcp src port 65535 or udp src port 0",
             // TCP flags
             "tcp[tcpflags] & tcp-syn != 0", "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn", "tcp[13] = 0x12",
