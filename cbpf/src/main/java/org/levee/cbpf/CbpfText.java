@@ -150,7 +150,7 @@ public final class CbpfText {
             case LDX | W | MEM -> new String[] {"ldx", "M[" + k + "]"};
             case ST -> new String[] {"st", "M[" + k + "]"};
             case STX -> new String[] {"stx", "M[" + k + "]"};
-            case JMP | JA -> new String[] {"ja", Long.toString(n + 1L + Integer.toUnsignedLong(k))};
+            case JMP | JA -> new String[] {"ja", Integer.toString(n + 1 + k)}; // as libpcap: wraps like C
             case JMP | JGT | K -> new String[] {"jgt", hex};
             case JMP | JGE | K -> new String[] {"jge", hex};
             case JMP | JEQ | K -> new String[] {"jeq", hex};
