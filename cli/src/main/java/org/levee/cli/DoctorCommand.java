@@ -1,15 +1,33 @@
 package org.levee.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.levee.cli.doctor.Check;
+import org.levee.cli.doctor.CheckResult;
+import org.levee.cli.doctor.DoctorChecks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code levee doctor}: checks that this machine can run Levee. */
+/** {@code levee doctor}: checks that this machine can run Levee, one line per check. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check that this machine can run Levee (privileges, bpf(), JIT, bpffs, XDP, libpcap).")
+        description = "Check that this machine can run Levee: privileges, bpf(), JIT, bpffs, ring buffers, "
+                + "XDP test runs, atomics, XDP attach, libpcap, kernel version. Exit 1 if a required check fails.")
 final class DoctorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        System.out.println("doctor: not yet implemented");
-        return 1;
+        PrintWriter out = spec.commandLine().getOut();
+        int width = DoctorChecks.all().stream().mapToInt(c -> c.name().length()).max().orElse(0);
+        boolean requiredFailed = false;
+        for (Check check : DoctorChecks.all()) {
+            CheckResult result = check.run();
+            out.printf("%-" + width + "s  %s%n", check.name(), result.render());
+            out.flush();
+            requiredFailed |= check.required() && !result.ok();
+        }
+        return requiredFailed ? 1 : 0;
     }
 }
