@@ -1,4 +1,5 @@
 /** Levee's ebpf module: see DESIGN.md's module table for what it owns. */
 module org.levee.ebpf {
     exports org.levee.ebpf.asm;
+    exports org.levee.ebpf.elf;
 }
