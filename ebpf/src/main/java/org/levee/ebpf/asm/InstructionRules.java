@@ -7,11 +7,24 @@ import java.util.Optional;
  * kernel's checks of reserved fields (kernel/bpf/verifier.c, do_check and check_*): an
  * instruction is valid when its opcode is defined, its register fields name r0–r10 where they are
  * used, and every field it does not use is zero.
+ *
+ * <p>Two kernel-internal forms are valid too, because programs read back from the kernel
+ * (xlated) contain them: the speculation barrier {@code nospec} and the per-CPU address move.
+ * The verifier rejects both from user space.
  */
 final class InstructionRules {
     private InstructionRules() {}
 
     private static final int LD_IMM64 = InstructionClass.LD.bits() | Mode.IMM.bits() | Size.DW.bits();
+
+    /** ST | 0xc0: the kernel's speculation barrier, inserted by the verifier, seen only in xlated dumps. */
+    static final int NOSPEC = InstructionClass.ST.bits() | 0xc0;
+
+    /** MOV offset of {@code addr_space_cast} (ALU64 | MOV | X, arena pointers, kernel 6.9). */
+    static final int ADDR_SPACE_CAST = 1;
+
+    /** MOV offset of the kernel's per-CPU address move (ALU64 | MOV | X), seen only in xlated dumps of inlined helpers. */
+    static final int PERCPU_ADDRESS = -1;
 
     /** Why the fields are not a valid instruction, or empty if they are. */
     static Optional<String> violation(int opcode, int dst, int src, int offset, long imm) {
@@ -30,7 +43,7 @@ final class InstructionRules {
         String problem = switch (InstructionClass.of(opcode)) {
             case LD -> ld(opcode, dst, src, offset);
             case LDX -> ldx(opcode, dst, src, imm);
-            case ST -> st(opcode, dst, src);
+            case ST -> st(opcode, dst, src, offset, imm);
             case STX -> stx(opcode, dst, src, imm);
             case ALU, ALU64 -> alu(opcode, dst, src, offset, (int) imm);
             case JMP, JMP32 -> jump(opcode, dst, src, offset, (int) imm);
@@ -67,7 +80,10 @@ final class InstructionRules {
         return firstOf(register("dst", dst), register("src", src), zero("imm", imm));
     }
 
-    private static String st(int opcode, int dst, int src) {
+    private static String st(int opcode, int dst, int src, int offset, long imm) {
+        if (opcode == NOSPEC) {
+            return firstOf(zero("dst", dst), zero("src", src), zero("offset", offset), zero("imm", imm));
+        }
         if (!Mode.of(opcode).equals(Optional.of(Mode.MEM))) {
             return "class ST has only mode MEM";
         }
@@ -123,6 +139,9 @@ final class InstructionRules {
                 if (source == Source.K || offset == 0) {
                     yield zero("offset", offset);
                 }
+                if (is64 && (offset == ADDR_SPACE_CAST || offset == PERCPU_ADDRESS)) {
+                    yield null;
+                }
                 boolean widthOk = offset == 8 || offset == 16 || (is64 && offset == 32);
                 yield widthOk ? null : "offset " + offset + " of MOVSX is not " + (is64 ? "8, 16 or 32" : "8 or 16");
             }
@@ -131,7 +150,9 @@ final class InstructionRules {
         if (source == Source.K) {
             return firstOf(dstProblem, zero("src", src), offsetProblem);
         }
-        return firstOf(dstProblem, register("src", src), offsetProblem, zero("imm", imm));
+        // addr_space_cast carries the address spaces in imm; every other register operation has imm 0.
+        boolean immUsed = op == AluOp.MOV && is64 && offset == ADDR_SPACE_CAST;
+        return firstOf(dstProblem, register("src", src), offsetProblem, immUsed ? null : zero("imm", imm));
     }
 
     private static String jump(int opcode, int dst, int src, int offset, int imm) {
