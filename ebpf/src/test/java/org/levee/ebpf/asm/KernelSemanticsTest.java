@@ -104,8 +104,8 @@ class KernelSemanticsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void kernelComputesWhatTheSpecificationSays(String name, List<Instruction> body, long expected) {
-        long low = Integer.toUnsignedLong(TestRunner.run(append(body, exit())));
-        long high = Integer.toUnsignedLong(TestRunner.run(append(body, rsh64(R0, 32), exit())));
+        long low = Integer.toUnsignedLong(KernelClient.run(append(body, exit())));
+        long high = Integer.toUnsignedLong(KernelClient.run(append(body, rsh64(R0, 32), exit())));
         assertThat(high << 32 | low).as(name + " = 0x%x", expected).isEqualTo(expected);
     }
 
@@ -118,7 +118,7 @@ class KernelSemanticsTest {
                 .label("double") // subprograms follow the main program
                 .emit(mov64(R0, R1), add64(R0, R1), exit())
                 .assemble();
-        assertThat(TestRunner.run(program.instructions())).isEqualTo(42);
+        assertThat(KernelClient.run(program.instructions())).isEqualTo(42);
     }
 
     private static List<Instruction> append(List<Instruction> body, Instruction... tail) {
