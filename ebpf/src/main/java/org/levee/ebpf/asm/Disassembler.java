@@ -1,6 +1,5 @@
 package org.levee.ebpf.asm;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,7 @@ public final class Disassembler {
 
     /** The lines of {@link #disassemble(List)}, without the trailing newline. */
     public List<String> lines(List<Instruction> instructions) {
-        return new ArrayList<>(disassemble(instructions).lines().toList());
+        return disassemble(instructions).lines().toList();
     }
 
     /** One instruction without slot index, e.g. {@code (b7) r0 = 2}. */
