@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,12 +196,7 @@ public final class ElfReader {
             }
         }
 
-        Map<Integer, Integer> indexBySlot = new HashMap<>();
-        int slot = 0;
-        for (int i = 0; i < instructions.size(); i++) {
-            indexBySlot.put(slot, i);
-            slot += instructions.get(i).slots();
-        }
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         List<Relocation> relocations = new ArrayList<>();
         for (SectionHeader rel : sections) {
             if (rel.type != SHT_REL || rel.info != section.index) {

@@ -88,9 +88,9 @@ class AssemblerTest {
         assembler.emit(exit());
         AssembledProgram program = assembler.assemble();
 
-        Map<Integer, Instruction> bySlot = AssembledProgram.bySlot(program.instructions());
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(program.instructions());
         for (int slot : jumpSlots) {
-            Instruction jump = bySlot.get(slot);
+            Instruction jump = program.instructions().get(indexBySlot.get(slot));
             assertThat(slot + 1 + jump.jumpOffset()).as("jump at slot %d", slot)
                     .isEqualTo(program.labels().get(targets.get(slot)));
         }
