@@ -34,6 +34,9 @@ public final class Assembler {
     private int slot;
     private int freshLabels;
 
+    /** An empty program. */
+    public Assembler() {}
+
     /** Appends an instruction whose fields are final (no label, no symbol). */
     public Assembler emit(Instruction instruction) {
         Objects.requireNonNull(instruction, "instruction");
