@@ -17,7 +17,7 @@ import java.util.List;
  * create an array map, load a socket filter, run it once on a 64-byte packet whose byte i is i,
  * read back its xlated instructions. Test-only: the ebpf module's syscall layer is the real client.
  */
-final class KernelClient {
+public final class KernelClient {
     private KernelClient() {}
 
     private static final long SYS_BPF = 321; // x86_64
@@ -39,7 +39,7 @@ final class KernelClient {
             Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
 
     /** Loads {@code program} as a socket filter, runs it once, returns r0 (low 32 bits, as the kernel reports it). */
-    static int run(List<Instruction> program) {
+    public static int run(List<Instruction> program) {
         int fd = loadSocketFilter(program);
         try {
             return testRun(fd);
@@ -49,7 +49,7 @@ final class KernelClient {
     }
 
     /** An array map of {@code entries} values of {@code valueSize} bytes with 4-byte keys; returns its fd. */
-    static int createArrayMap(int valueSize, int entries) {
+    public static int createArrayMap(int valueSize, int entries) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(72, 8);
             attr.set(ValueLayout.JAVA_INT, 0, BPF_MAP_TYPE_ARRAY);
@@ -61,7 +61,7 @@ final class KernelClient {
     }
 
     /** Loads {@code program} as a GPL socket filter; returns its fd, or throws with the verifier's log. */
-    static int loadSocketFilter(List<Instruction> program) {
+    public static int loadSocketFilter(List<Instruction> program) {
         try (Arena arena = Arena.ofConfined()) {
             byte[] code = InstructionCodec.encode(program);
             MemorySegment insns = arena.allocate(code.length, 8).copyFrom(MemorySegment.ofArray(code));
@@ -86,7 +86,7 @@ final class KernelClient {
     }
 
     /** Runs the program once on the 64-byte packet; returns r0's low 32 bits. */
-    static int testRun(int programFd) {
+    public static int testRun(int programFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment packet = arena.allocate(64);
             for (int i = 0; i < 64; i++) {
@@ -103,9 +103,9 @@ final class KernelClient {
     }
 
     /** The program's id and its instructions as the kernel holds them after verification (xlated). */
-    record Xlated(int id, byte[] instructions) {}
+    public record Xlated(int id, byte[] instructions) {}
 
-    static Xlated xlated(int programFd) {
+    public static Xlated xlated(int programFd) {
         try (Arena arena = Arena.ofConfined()) {
             // struct bpf_prog_info: id at 4, xlated_prog_len at 20, xlated_prog_insns at 32.
             MemorySegment info = arena.allocate(256, 8);
@@ -125,7 +125,7 @@ final class KernelClient {
         }
     }
 
-    static void close(int fd) {
+    public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             call(arena, SYS_CLOSE, fd, 0, 0);
         }
