@@ -41,7 +41,7 @@ final class InstructionRules {
             return Optional.of(String.format("immediate 0x%x does not fit in 32 bits (only ld_imm64 has 64)", imm));
         }
         String problem = switch (InstructionClass.of(opcode)) {
-            case LD -> ld(opcode, dst, src, offset);
+            case LD -> ld(opcode, dst, src, offset, imm);
             case LDX -> ldx(opcode, dst, src, imm);
             case ST -> st(opcode, dst, src, offset, imm);
             case STX -> stx(opcode, dst, src, imm);
@@ -51,7 +51,7 @@ final class InstructionRules {
         return Optional.ofNullable(problem).map(p -> String.format("opcode 0x%02x: %s", opcode, p));
     }
 
-    private static String ld(int opcode, int dst, int src, int offset) {
+    private static String ld(int opcode, int dst, int src, int offset, long imm) {
         Optional<Mode> mode = Mode.of(opcode);
         Size size = Size.of(opcode);
         if (mode.isEmpty()) {
@@ -60,13 +60,19 @@ final class InstructionRules {
         return switch (mode.get()) {
             case IMM -> size != Size.DW ? "LD | IMM is defined only with size DW (ld_imm64)"
                     : LoadSource.of(src).isEmpty() ? "src " + src + " is not a pseudo source of ld_imm64 (0-6)"
-                    : firstOf(register("dst", dst), zero("offset", offset));
+                    : firstOf(register("dst", dst), zero("offset", offset), pseudoHighHalf(src, imm));
             case ABS -> size == Size.DW ? "LD | ABS is not defined with size DW"
                     : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset));
             case IND -> size == Size.DW ? "LD | IND is not defined with size DW"
                     : firstOf(zero("dst", dst), register("src", src), zero("offset", offset));
             default -> "mode " + mode.get() + " is not defined for class LD";
         };
+    }
+
+    /** A map fd or fd_array index is 32 bits: the kernel rejects a non-zero high half. */
+    private static String pseudoHighHalf(int src, long imm) {
+        boolean fdOnly = src == LoadSource.MAP_FD.value() || src == LoadSource.MAP_IDX.value();
+        return fdOnly && imm >>> 32 != 0 ? "the high 32 bits of a map fd or index load must be 0, are " + (imm >>> 32) : null;
     }
 
     private static String ldx(int opcode, int dst, int src, long imm) {

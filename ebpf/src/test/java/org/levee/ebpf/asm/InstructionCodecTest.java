@@ -164,5 +164,7 @@ class InstructionCodecTest {
                 .hasMessageContaining("defined only for sizes W and DW");
         assertThatThrownBy(() -> new Instruction(0x07, 1, 0, 0, 1L << 32))
                 .hasMessageContaining("does not fit in 32 bits");
+        assertThatThrownBy(() -> Instruction.ldImm64(R1, LoadSource.MAP_FD, 1L << 32 | 5))
+                .hasMessageContaining("high 32 bits of a map fd or index load must be 0, are 1");
     }
 }
