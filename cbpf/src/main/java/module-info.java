@@ -1,4 +1,4 @@
 /** Levee's cbpf module: see DESIGN.md's module table for what it owns. */
 module org.levee.cbpf {
-    // Exports are added as the module gains packages.
+    exports org.levee.cbpf;
 }
