@@ -357,6 +357,17 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         return atomic(AtomicOp.CMPXCHG, size, base, offset, src);
     }
 
+    /** {@code dst = load_acquire((size *)(base + offset))} (kernel 6.15): note the base is in the src field. */
+    public static Instruction loadAcquire(Size size, Register dst, Register base, int offset) {
+        return new Instruction(InstructionClass.STX.bits() | Mode.ATOMIC.bits() | size.bits(), dst.number(), base.number(), offset,
+                AtomicOp.LOAD_ACQUIRE.imm());
+    }
+
+    /** {@code store_release((size *)(base + offset), src)} (kernel 6.15). */
+    public static Instruction storeRelease(Size size, Register base, int offset, Register src) {
+        return atomic(AtomicOp.STORE_RELEASE, size, base, offset, src);
+    }
+
     // ---- jumps, calls, exit ----------------------------------------------------------------
 
     /** {@code if dst op imm goto pc+offset} on 64 bits. */
