@@ -40,7 +40,7 @@ public final class CEmitter {
         c.append("#ifndef LEVEE_PACKET_LENGTH\n#define LEVEE_PACKET_LENGTH\n");
         c.append("/* The packet length, hidden from clang: it would otherwise rewrite arithmetic on it into\n");
         c.append("   arithmetic on the packet pointers, which the verifier refuses. */\n");
-        c.append("static inline __attribute__((always_inline)) unsigned int levee_packet_length(const unsigned char *start, const unsigned char *end)\n{\n");
+        c.append("static inline __attribute__((always_inline, unused)) unsigned int levee_packet_length(const unsigned char *start, const unsigned char *end)\n{\n");
         c.append("\tunsigned long long len = end - start;\n\tasm volatile(\"\" : \"+r\"(len));\n\treturn len;\n}\n#endif\n\n");
         c.append("static inline __attribute__((always_inline)) int ").append(name)
                 .append("(const unsigned char *start, const unsigned char *end)\n{\n");
