@@ -201,12 +201,14 @@ public final class CEmitter {
 
     private static String load(Op op, String base, long k, boolean raw) {
         String at = base + " + " + k;
+        if (raw) {
+            // compared only with constants, which the jumps byte-swap instead
+            return "*(const unsigned " + (op.width() == 2 ? "short" : "int") + " *)(" + at + ") /* network order */";
+        }
         return switch (op.width()) {
             case 1 -> base + "[" + k + "]";
-            case 2 -> raw ? "*(const unsigned short *)(" + at + ")"
-                    : "__builtin_bswap16(*(const unsigned short *)(" + at + "))";
-            default -> raw ? "*(const unsigned int *)(" + at + ")"
-                    : "__builtin_bswap32(*(const unsigned int *)(" + at + "))";
+            case 2 -> "__builtin_bswap16(*(const unsigned short *)(" + at + "))";
+            default -> "__builtin_bswap32(*(const unsigned int *)(" + at + "))";
         };
     }
 
