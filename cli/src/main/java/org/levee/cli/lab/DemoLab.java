@@ -110,10 +110,14 @@ public final class DemoLab implements AutoCloseable {
         ip(attackers, "route", "add", "default", "via", ATTACKERS_GATEWAY);
         ip(upstream, "route", "add", "blackhole", "default");
         sysctl(upstream, "net/ipv4/ip_forward", "1");
-        for (String ns : List.of(upstream, edge)) {
-            // Spoofed sources arrive from everywhere: no reverse-path filtering in the lab.
-            sysctl(ns, "net/ipv4/conf/all/rp_filter", "0");
-            sysctl(ns, "net/ipv4/conf/default/rp_filter", "0");
+        // Spoofed sources arrive from everywhere: no reverse-path filtering in the lab. The interfaces
+        // took their setting from "default" when they were made, and the strictest of "all" and the
+        // interface's applies, so every one is set.
+        for (String conf : List.of("all", "default", edgeLink.interfaceB(), clientsLink.interfaceB(), attackersLink.interfaceB())) {
+            sysctl(upstream, "net/ipv4/conf/" + conf + "/rp_filter", "0");
+        }
+        for (String conf : List.of("all", "default", edgeLink.interfaceA())) {
+            sysctl(edge, "net/ipv4/conf/" + conf + "/rp_filter", "0");
         }
         // Live frames sent on the attackers' veth reach its peer only when the peer runs XDP (it then has NAPI).
         attachToAttackersPeer();

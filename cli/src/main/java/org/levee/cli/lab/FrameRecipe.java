@@ -108,7 +108,15 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
         int at = l4ChecksumOffset();
         frame[at] = 0;
         frame[at + 1] = 0;
-        return Checksums.sumWords(Checksums.pseudoHeader(frame), 0, 12) + Checksums.sumWords(frame, Checksums.L4_OFFSET, frame.length);
+        // The pseudo-header comes from the template (a changing TTL shares its word with the
+        // protocol), minus the changing address words, which the program adds from the packet.
+        byte[] pseudo = Checksums.pseudoHeader(template);
+        for (int word : changingWords().subSet(Checksums.IP_OFFSET + 12, Checksums.L4_OFFSET)) {
+            int i = word - (Checksums.IP_OFFSET + 12);
+            pseudo[i] = 0;
+            pseudo[i + 1] = 0;
+        }
+        return Checksums.sumWords(pseudo, 0, 12) + Checksums.sumWords(frame, Checksums.L4_OFFSET, frame.length);
     }
 
     private byte[] withoutChangingWords() {
