@@ -70,8 +70,8 @@ public final class FloodFrames {
         return new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(
                 ipId(), source(path),
                 new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 4, 4, 0, 0xffffffffL),
-                new RandomNumber(L4 + 24, 4, 0, 0xffffffffL)));
+                new RandomNumber(L4 + 4, 4, 0, 0xffffffffL),      // sequence number
+                new RandomNumber(L4 + 28, 4, 0, 0xffffffffL)));  // timestamp value
     }
 
     private static FrameRecipe dnsAmplification(FloodPath path) {

@@ -48,7 +48,9 @@ final class FloodFrameAssert {
                 assertThat(f.getShort(48) & 0xffff).as("window").isEqualTo(FloodFrames.SYN_WINDOW);
                 assertThat(Arrays.copyOfRange(frame, 54, 60)).as("MSS and SACK-permitted options")
                         .containsExactly(2, 4, 5, (byte) 0xb4, 4, 2);
-                assertThat(frame[60]).as("timestamp option").isEqualTo((byte) 8);
+                assertThat(Arrays.copyOfRange(frame, 60, 62)).as("timestamp option kind and length").containsExactly(8, 10);
+                assertThat(f.getInt(66)).as("timestamp echo reply").isZero();
+                assertThat(f.getInt(42)).as("acknowledgement number").isZero();
                 assertThat(Arrays.copyOfRange(frame, 70, 74)).as("NOP, window scale").containsExactly(1, 3, 3, FloodFrames.SYN_WINDOW_SCALE);
             }
             case DNS_AMPLIFICATION -> {
@@ -67,7 +69,7 @@ final class FloodFrameAssert {
                 assertThat(f.getShort(44) & 0xffff).as("DNS flags: query").isEqualTo(0x0100);
                 assertThat(frame[54]).as("label length").isEqualTo((byte) FloodFrames.RANDOM_LABEL_LENGTH);
                 assertThat(ascii(frame, 55, 67)).matches("[a-z0-9]{12}");
-                assertThat(ascii(frame, 67, 83)).isEqualTo("\u0006victim\u0007example");
+                assertThat(ascii(frame, 67, 82)).isEqualTo("\u0006victim\u0007example");
             }
             case UDP_RANDOM_PORTS -> {
                 assertThat(frame[23]).as("protocol").isEqualTo((byte) 17);
