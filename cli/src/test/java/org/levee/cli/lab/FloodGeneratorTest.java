@@ -1,6 +1,7 @@
 package org.levee.cli.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.ebpf.testing.Requirements;
@@ -80,5 +82,45 @@ class FloodGeneratorTest {
         }
         assertThat(sources.size()).as("distinct spoofed sources in %d %s frames", frames.size(), kind)
                 .isGreaterThan(frames.size() * 9 / 10);
+    }
+
+    @Test
+    void pacingHoldsTheTargetRateAndFollowsRateChanges() throws Exception {
+        FloodPath path = lab.floodPath();
+        try (FloodGenerator generator = FloodGenerator.open(path, FloodKind.UDP_RANDOM_PORTS)) {
+            long before = tap.dropped();
+            generator.start(50_000);
+            Thread.sleep(1000);
+            long first = generator.offered();
+            generator.setRate(150_000);
+            Thread.sleep(1000);
+            long second = generator.offered() - first;
+            generator.stop();
+            System.out.printf("paced: %,d frames in the second at 50,000 pps, %,d at 150,000 pps%n", first, second);
+            // The first slice goes out 50 ms after the start: 47,500 expected in the first second.
+            assertThat(first).as("frames in the first second at 50,000 pps").isBetween(40_000L, 55_000L);
+            assertThat(second).as("frames in the second second at 150,000 pps").isBetween(120_000L, 165_000L);
+            assertThat(tap.dropped() - before).as("arrived at the edge").isBetween(generator.offered() * 99 / 100, generator.offered());
+        }
+    }
+
+    @Test
+    void aGeneratorOnAMissingInterfaceFailsAndSaysWhere() throws Exception {
+        FloodPath good = lab.floodPath();
+        FloodPath bad = new FloodPath(good.namespace(), "lvnosuch0", good.sourceMac(), good.destinationMac(), good.victim(), good.spared());
+        try (FloodGenerator generator = FloodGenerator.open(bad, FloodKind.SYN_FLOOD)) {
+            generator.start(1000);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (generator.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(generator.running()).isFalse();
+            assertThatThrownBy(generator::stop).hasMessageContaining("SYN_FLOOD generator on lvnosuch0 in " + good.namespace())
+                    .hasMessageContaining("lvnosuch0");
+            assertThat(generator.offered()).isZero();
+        }
+        try (FloodGenerator generator = FloodGenerator.open(good, FloodKind.SYN_FLOOD)) {
+            assertThatThrownBy(() -> generator.setRate(-1)).hasMessageContaining("rate -1 pps is negative");
+        }
     }
 }
