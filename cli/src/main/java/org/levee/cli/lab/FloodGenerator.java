@@ -85,8 +85,8 @@ public final class FloodGenerator implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(kind + " generator is closed");
         }
-        if (running) {
-            throw new IllegalStateException(kind + " generator is already running");
+        if (thread != null) {
+            throw new IllegalStateException(kind + " generator is already running (or failed and was not stopped)");
         }
         setRate(packetsPerSecond);
         failure.set(null);
@@ -108,7 +108,7 @@ public final class FloodGenerator implements AutoCloseable {
 
     /** True between start() and stop(), unless sending failed. */
     public boolean running() {
-        return running && failure.get() == null;
+        return running;
     }
 
     /** Frames the program sent (handed to the interface) since this generator was opened; exact at any moment. */
@@ -173,6 +173,7 @@ public final class FloodGenerator implements AutoCloseable {
             Netns.run(path.namespace(), this::send);
         } catch (Throwable t) {
             failure.set(t);
+            running = false;
         }
     }
 
