@@ -91,7 +91,7 @@ public final class FloodGenerator implements AutoCloseable {
         setRate(packetsPerSecond);
         failure.set(null);
         running = true;
-        thread = Thread.ofPlatform().name("flood-" + kind.id()).start(this::runInNamespace);
+        thread = Thread.ofPlatform().daemon().name("flood-" + kind.id()).start(this::runInNamespace);
     }
 
     /** Changes the target rate of a running (or the next) run; 0 means as fast as possible. */
