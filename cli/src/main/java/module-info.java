@@ -6,5 +6,7 @@ module org.levee.cli {
     requires org.levee.compiler;
     requires info.picocli;
 
+    exports org.levee.cli.lab;
+
     opens org.levee.cli to info.picocli;
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DoctorCommand.class,
                 FilterCommand.class,
+                LabCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
