@@ -5,6 +5,7 @@ import static org.levee.cbpf.CbpfInstruction.*;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.pcap.LinkType;
 import org.levee.signatures.DnsPattern.Element;
 
 /**
@@ -36,6 +37,7 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
             throw new SignatureException("no pattern given: name at least one DNS name pattern");
         }
         PacketHeaders.checkPort(port);
+        PacketHeaders.checkLink(link);
     }
 
     /** Parses each of {@code patterns} ("pattern 1", "pattern 2", … in errors). */
@@ -59,9 +61,13 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
         asm.emit(addK(NAME_OFFSET));
         asm.emit(tax());
         asm.emit(stx(NAME_START));
+        boolean walked = patterns.stream().anyMatch(DnsPattern::hasAnySuffix);
+        if (walked) {
+            requireWholeName(asm, reject);
+        }
         for (int i = 0; i < patterns.size(); i++) {
             Label next = i == patterns.size() - 1 ? reject : asm.newLabel("pattern" + (i + 2));
-            if (i > 0) {
+            if (i > 0 || walked) {
                 asm.emit(ldxMem(NAME_START));
             }
             matchName(asm, patterns.get(i), next);
@@ -73,6 +79,55 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
         asm.bind(reject);
         asm.emit(retK(Verdict.NO_MATCH));
         return Programs.checkSize(asm.assemble(), "the DNS filter");
+    }
+
+    /**
+     * With X = start of the name: rejects unless the name is a plain sequence of labels (1..63
+     * bytes each, no compression pointer) that ends with its zero byte inside the packet and within
+     * 255 bytes. Patterns ending in '**' read only the start of a name; this walk is what keeps a
+     * name cut by the end of the packet from matching them. Unrolled, since classic BPF cannot
+     * loop: one step per possible label, with exits repeated often enough for every jump to reach.
+     */
+    private static void requireWholeName(FilterAssembler asm, Label reject) {
+        int maxLabels = (DnsPattern.MAX_NAME_BYTES - 1) / 2;
+        Label end = asm.newLabel("name-end");
+        Label nearEnd = null;
+        Label nearReject = null;
+        for (int step = 0; step <= maxLabels; step++) {
+            if (step % 30 == 0) {
+                if (nearEnd != null) {
+                    Label on = asm.newLabel("walk");
+                    asm.jumpAlways(on);
+                    asm.bind(nearEnd);
+                    asm.jumpAlways(end);
+                    asm.bind(nearReject);
+                    asm.jumpAlways(reject);
+                    asm.bind(on);
+                }
+                nearEnd = asm.newLabel("near-name-end");
+                nearReject = asm.newLabel("near-reject");
+            }
+            asm.emit(ldIndB(0));
+            if (step == maxLabels) {
+                asm.jump(JEQ, 0, nearEnd, nearReject); // more labels than 255 bytes can hold
+                break;
+            }
+            asm.jump(JEQ, 0, nearEnd, null);
+            asm.jump(JGT, DnsPattern.MAX_LABEL_BYTES, nearReject, null);
+            asm.emit(aluX(ADD));
+            asm.emit(addK(1));
+            asm.emit(tax());
+        }
+        asm.bind(nearEnd);
+        asm.jumpAlways(end);
+        asm.bind(nearReject);
+        asm.jumpAlways(reject);
+        asm.bind(end);
+        // X = the zero byte: the bytes before it and the zero itself make at most 255.
+        asm.emit(txa());
+        asm.emit(ldxMem(NAME_START));
+        asm.emit(aluX(SUB));
+        asm.jump(JGT, DnsPattern.MAX_NAME_BYTES - 1, reject, null);
     }
 
     /** With X = start of the name: falls through if the name matches, else jumps to fail. */

@@ -3,6 +3,7 @@ package org.levee.signatures;
 import static org.levee.cbpf.CbpfInstruction.*;
 
 import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.pcap.LinkType;
 
 /**
  * Generates a classic BPF filter matching malformed DNS queries, with bpftools'
@@ -38,6 +39,7 @@ public record DnsValidateFilter(boolean strict, int port, LinkType link) {
 
     public DnsValidateFilter {
         PacketHeaders.checkPort(port);
+        PacketHeaders.checkLink(link);
     }
 
     /** The flags that may be set in a well-formed query. */

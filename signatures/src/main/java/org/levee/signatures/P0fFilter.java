@@ -4,6 +4,7 @@ import static org.levee.cbpf.CbpfInstruction.*;
 
 import java.util.List;
 import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.pcap.LinkType;
 import org.levee.signatures.P0fSignature.Version;
 import org.levee.signatures.P0fSignature.Window;
 
@@ -57,6 +58,10 @@ public record P0fFilter(P0fSignature signature, LinkType link) {
     private static final int TCP_URG = 0x20;
     private static final int TCP_ECE_CWR = 0xc0;
     private static final int TCP_NS = 0x01;
+
+    public P0fFilter {
+        PacketHeaders.checkLink(link);
+    }
 
     /** Parses {@code signature} and builds the filter for it. */
     public static P0fFilter of(String signature, LinkType link) {

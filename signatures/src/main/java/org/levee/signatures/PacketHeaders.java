@@ -2,6 +2,8 @@ package org.levee.signatures;
 
 import static org.levee.cbpf.CbpfInstruction.*;
 
+import org.levee.cbpf.pcap.LinkType;
+
 /**
  * Emits the checks every generator shares: from the link layer to the network layer, and from
  * the network layer to the transport header. Offsets are kept in X so one code path serves
@@ -40,6 +42,7 @@ final class PacketHeaders {
                 asm.jump(JEQ, ETHERTYPE_IPV4, v4, null);
                 asm.jump(JEQ, ETHERTYPE_IPV6, v6, reject);
             }
+            case LINUX_SLL -> throw unsupported(link);
             case RAW -> {
                 asm.emit(ldxImm(0));
                 asm.emit(ldAbsB(0));
@@ -97,6 +100,18 @@ final class PacketHeaders {
         asm.bind(udp);
         asm.emit(ldIndH(2));
         asm.jump(JEQ, port, null, reject);
+    }
+
+    /** Checks that generated filters can start from {@code link}. */
+    static LinkType checkLink(LinkType link) {
+        if (link != LinkType.EN10MB && link != LinkType.RAW) {
+            throw unsupported(link);
+        }
+        return link;
+    }
+
+    private static SignatureException unsupported(LinkType link) {
+        return new SignatureException("link type " + link + " is not supported: use en10mb or raw");
     }
 
     /** Checks that {@code port} is a port number a filter can match on. */
