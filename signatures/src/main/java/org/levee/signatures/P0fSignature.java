@@ -213,6 +213,8 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
     /** Rejects what p0f rejects and what no SYN can show. */
     private void checkCanMatch(String[] fields) {
         String q = fields[6];
+        String scaleText = fields[4].substring(fields[4].indexOf(',') + 1);
+        String windowText = fields[4].substring(0, fields[4].indexOf(','));
         for (P0fQuirk quirk : quirks) {
             if (version == Version.IPV6 && quirk.ipv4Only()) {
                 throw error("quirks", q, "'" + quirk.token() + "' is an IPv4 quirk; this signature is for IPv6");
@@ -244,14 +246,14 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
             throw error("mss", fields[3], "a non-zero MSS needs mss in olayout");
         }
         if (scale.isPresent() && scale.getAsInt() != 0 && !layout.contains(WS)) {
-            throw error("scale", fields[4], "a non-zero window scale needs ws in olayout");
+            throw error("scale", scaleText, "a non-zero window scale needs ws in olayout");
         }
         if (scale.isPresent() && scale.getAsInt() > 14 && !hasQuirk(P0fQuirk.EXCESSIVE_WSCALE)) {
-            throw error("scale", fields[4], "a scale above 14 always shows the 'exws' quirk; add it");
+            throw error("scale", scaleText, "a scale above 14 always shows the 'exws' quirk; add it");
         }
         if (scale.isPresent() && scale.getAsInt() <= 14 && hasQuirk(P0fQuirk.EXCESSIVE_WSCALE)
                 && layout.stream().filter(kind -> kind == WS).count() == 1) {
-            throw error("scale", fields[4], "'exws' means a scale above 14");
+            throw error("scale", scaleText, "'exws' means a scale above 14");
         }
         if (version != Version.IPV6 && (ipOptions % 4 != 0 || ipOptions > 40)) {
             throw error("olen", fields[2], "IPv4 options come in 4-byte words, at most 40 bytes");
@@ -266,10 +268,10 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
         }
         if (window instanceof Window.MssTimes || window instanceof Window.MtuTimes) {
             if (!layout.contains(MSS)) {
-                throw error("wsize", fields[4], "mss*N and mtu*N need mss in olayout (p0f needs an MSS ≥ 100)");
+                throw error("wsize", windowText, "mss*N and mtu*N need mss in olayout (p0f needs an MSS ≥ 100)");
             }
             if (mss.isPresent() && mss.getAsInt() < 100) {
-                throw error("wsize", fields[4], "mss*N and mtu*N never match an MSS below 100 (p0f)");
+                throw error("wsize", windowText, "mss*N and mtu*N never match an MSS below 100 (p0f)");
             }
         }
     }
