@@ -1,4 +1,7 @@
 /** Levee's ebpf module: see DESIGN.md's module table for what it owns. */
 module org.levee.ebpf {
-    // Exports are added as the module gains packages.
+    exports org.levee.ebpf;
+    exports org.levee.ebpf.asm;
+    exports org.levee.ebpf.ringbuf;
+    exports org.levee.ebpf.netns;
 }

@@ -1,0 +1,213 @@
+package org.levee.ebpf.asm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds a program from instructions, symbolic labels and symbolic LD_IMM64 references.
+ * Jumps name their target label; {@link #assemble()} turns labels into offsets, forward or
+ * backward, and reports labels that are undefined, defined twice, or too far away for the
+ * jump's offset field. LD_IMM64 loads of named constants and maps become {@link Relocation}s
+ * of the result, resolved later by {@link AssembledProgram#resolve}.
+ *
+ * <p>Not thread-safe; one assembler builds one program.
+ */
+public final class Assembler {
+
+    /** How a pending jump stores its distance. */
+    private enum Reach {
+        /** The 16-bit offset field: conditional jumps, goto, may_goto. */
+        OFFSET16,
+        /** The 32-bit imm field: gotol and BPF-to-BPF calls. */
+        IMM32
+    }
+
+    private record PendingJump(int instructionIndex, int slot, String target, Reach reach) {}
+
+    private final List<Instruction> instructions = new ArrayList<>();
+    private final Map<String, Integer> labels = new LinkedHashMap<>();
+    private final List<PendingJump> jumps = new ArrayList<>();
+    private final List<Relocation> relocations = new ArrayList<>();
+    private int slot;
+
+    /** Appends an instruction whose fields are final (no label, no symbol). */
+    public Assembler emit(Instruction instruction) {
+        Objects.requireNonNull(instruction, "instruction");
+        instructions.add(instruction);
+        slot += instruction.slots();
+        return this;
+    }
+
+    /** Appends instructions in order. */
+    public Assembler emit(List<Instruction> more) {
+        more.forEach(this::emit);
+        return this;
+    }
+
+    /** Appends instructions in order. */
+    public Assembler emit(Instruction... more) {
+        return emit(List.of(more));
+    }
+
+    /** Names the slot of the next instruction. Several labels may name one slot. */
+    public Assembler label(String name) {
+        requireName("label", name);
+        Integer previous = labels.putIfAbsent(name, slot);
+        if (previous != null) {
+            throw new AssemblyException("label '" + name + "' is defined twice: at slot " + previous + " and at slot " + slot);
+        }
+        return this;
+    }
+
+    /** The slot the next instruction will occupy. */
+    public int slot() {
+        return slot;
+    }
+
+    // ---- jumps to labels -------------------------------------------------------------------
+
+    /** {@code goto label} with a 16-bit offset. */
+    public Assembler ja(String label) {
+        return jumpTo(Instruction.ja(0), label, Reach.OFFSET16);
+    }
+
+    /** {@code gotol label}: unconditional jump with a 32-bit offset (cpu v4), for targets beyond ±32767 slots. */
+    public Assembler gotol(String label) {
+        return jumpTo(Instruction.gotol(0), label, Reach.IMM32);
+    }
+
+    /** {@code may_goto label}. */
+    public Assembler mayGoto(String label) {
+        return jumpTo(Instruction.mayGoto(0), label, Reach.OFFSET16);
+    }
+
+    /** {@code if dst op imm goto label} on 64 bits. */
+    public Assembler jump(JumpOp op, Register dst, int imm, String label) {
+        return jumpTo(Instruction.jump(op, dst, imm, 0), label, Reach.OFFSET16);
+    }
+
+    /** {@code if dst op src goto label} on 64 bits. */
+    public Assembler jump(JumpOp op, Register dst, Register src, String label) {
+        return jumpTo(Instruction.jump(op, dst, src, 0), label, Reach.OFFSET16);
+    }
+
+    /** {@code if w_dst op imm goto label} on the low 32 bits. */
+    public Assembler jump32(JumpOp op, Register dst, int imm, String label) {
+        return jumpTo(Instruction.jump32(op, dst, imm, 0), label, Reach.OFFSET16);
+    }
+
+    /** {@code if w_dst op w_src goto label} on the low 32 bits. */
+    public Assembler jump32(JumpOp op, Register dst, Register src, String label) {
+        return jumpTo(Instruction.jump32(op, dst, src, 0), label, Reach.OFFSET16);
+    }
+
+    public Assembler jeqImm(Register dst, int imm, String label) { return jump(JumpOp.JEQ, dst, imm, label); }
+    public Assembler jeqReg(Register dst, Register src, String label) { return jump(JumpOp.JEQ, dst, src, label); }
+    public Assembler jneImm(Register dst, int imm, String label) { return jump(JumpOp.JNE, dst, imm, label); }
+    public Assembler jneReg(Register dst, Register src, String label) { return jump(JumpOp.JNE, dst, src, label); }
+    public Assembler jgtImm(Register dst, int imm, String label) { return jump(JumpOp.JGT, dst, imm, label); }
+    public Assembler jgtReg(Register dst, Register src, String label) { return jump(JumpOp.JGT, dst, src, label); }
+    public Assembler jgeImm(Register dst, int imm, String label) { return jump(JumpOp.JGE, dst, imm, label); }
+    public Assembler jgeReg(Register dst, Register src, String label) { return jump(JumpOp.JGE, dst, src, label); }
+    public Assembler jltImm(Register dst, int imm, String label) { return jump(JumpOp.JLT, dst, imm, label); }
+    public Assembler jltReg(Register dst, Register src, String label) { return jump(JumpOp.JLT, dst, src, label); }
+    public Assembler jleImm(Register dst, int imm, String label) { return jump(JumpOp.JLE, dst, imm, label); }
+    public Assembler jleReg(Register dst, Register src, String label) { return jump(JumpOp.JLE, dst, src, label); }
+    public Assembler jsetImm(Register dst, int imm, String label) { return jump(JumpOp.JSET, dst, imm, label); }
+
+    /** {@code call label}: a BPF-to-BPF call of the subprogram starting at {@code label}. */
+    public Assembler callSubprogram(String label) {
+        return jumpTo(Instruction.callSubprogram(0), label, Reach.IMM32);
+    }
+
+    private Assembler jumpTo(Instruction instruction, String label, Reach reach) {
+        requireName("label", label);
+        jumps.add(new PendingJump(instructions.size(), slot, label, reach));
+        return emit(instruction);
+    }
+
+    // ---- symbolic 64-bit loads ---------------------------------------------------------------
+
+    /** {@code dst = symbol}: an LD_IMM64 of a constant supplied later (a {@link Relocation.Kind#CONSTANT} relocation). */
+    public Assembler ldImm64(Register dst, String symbol) {
+        requireName("symbol", symbol);
+        relocations.add(new Relocation(slot, symbol, Relocation.Kind.CONSTANT));
+        return emit(Instruction.ldImm64(dst, 0));
+    }
+
+    /** {@code dst = map[name]}: a map reference whose fd is supplied at load time (a {@link Relocation.Kind#MAP} relocation). */
+    public Assembler ldMap(Register dst, String map) {
+        requireName("map", map);
+        relocations.add(new Relocation(slot, map, Relocation.Kind.MAP));
+        return emit(Instruction.ldMapFd(dst, 0));
+    }
+
+    /** {@code dst = map[fd]} for a map whose file descriptor is already known. */
+    public Assembler ldMapFd(Register dst, int fd) {
+        return emit(Instruction.ldMapFd(dst, fd));
+    }
+
+    /** {@code dst = imm64}, a known 64-bit constant. */
+    public Assembler ldImm64(Register dst, long value) {
+        return emit(Instruction.ldImm64(dst, value));
+    }
+
+    // ---- result ------------------------------------------------------------------------------
+
+    /**
+     * The program with every jump's distance filled in.
+     *
+     * @throws AssemblyException if a jump names an undefined label, a label marks the end of the
+     *     program, or a 16-bit jump's distance does not fit (naming both labels and the distance)
+     */
+    public AssembledProgram assemble() {
+        List<Instruction> resolved = new ArrayList<>(instructions);
+        for (PendingJump jump : jumps) {
+            Integer target = labels.get(jump.target);
+            if (target == null) {
+                throw new AssemblyException("label '" + jump.target + "' is undefined (jump at slot " + jump.slot + ")");
+            }
+            if (target == slot) {
+                throw new AssemblyException("label '" + jump.target + "' marks the end of the program: no instruction to jump to"
+                        + " (jump at slot " + jump.slot + ")");
+            }
+            int distance = target - (jump.slot + 1);
+            Instruction instruction = resolved.get(jump.instructionIndex);
+            if (jump.reach == Reach.OFFSET16 && (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE)) {
+                throw new AssemblyException("jump from " + describe(jump.slot) + " to label '" + jump.target + "' (slot " + target
+                        + ") spans " + distance + " slots, outside the 16-bit offset range " + Short.MIN_VALUE + ".."
+                        + Short.MAX_VALUE + (instruction.equals(Instruction.ja(0)) ? "; use gotol" : ""));
+            }
+            resolved.set(jump.instructionIndex, instruction.isCall()
+                    ? instruction.withImm(distance)
+                    : instruction.withJumpOffset(distance));
+        }
+        return new AssembledProgram(resolved, relocations, labels);
+    }
+
+    /** "label 'x' + 12 (slot 40)", naming the closest label at or before {@code jumpSlot}. */
+    private String describe(int jumpSlot) {
+        String closest = null;
+        int closestSlot = -1;
+        for (Map.Entry<String, Integer> label : labels.entrySet()) {
+            int at = label.getValue();
+            if (at <= jumpSlot && at > closestSlot) {
+                closest = label.getKey();
+                closestSlot = at;
+            }
+        }
+        if (closest == null) {
+            return "the program start + " + jumpSlot + " (slot " + jumpSlot + ", no label before it)";
+        }
+        return "label '" + closest + "' + " + (jumpSlot - closestSlot) + " (slot " + jumpSlot + ")";
+    }
+
+    static void requireName(String what, String name) {
+        if (name == null || name.isBlank()) {
+            throw new AssemblyException(what + " name must not be " + (name == null ? "null" : "blank"));
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package org.levee.ebpf.netns;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away network lab: uniquely named namespaces and veth pairs made with {@code ip}.
+ * {@link #close()} deletes every namespace it created (and with them the veths inside), also when
+ * setup failed half-way, so use it in try-with-resources. Names carry a random suffix so labs of
+ * parallel tests and helpers never collide.
+ */
+public final class NetnsLab implements AutoCloseable {
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String id;
+    private final List<String> namespaces = new ArrayList<>();
+    private int veths;
+    private boolean closed;
+
+    private NetnsLab(String id) {
+        this.id = id;
+    }
+
+    /** A new, empty lab with a random 6-hex-digit id. */
+    public static NetnsLab create() {
+        byte[] random = new byte[3];
+        RANDOM.nextBytes(random);
+        return new NetnsLab(HexFormat.of().formatHex(random));
+    }
+
+    /** The lab's random id, part of every name it makes. */
+    public String id() {
+        return id;
+    }
+
+    /** Creates namespace {@code lv-<id>-<role>} with loopback up; returns its name. */
+    public String addNamespace(String role) {
+        if (!role.matches("[a-z0-9]{1,12}")) {
+            throw new IllegalArgumentException("namespace role '" + role + "' must be 1–12 characters of [a-z0-9]");
+        }
+        String name = "lv-" + id + "-" + role;
+        checkOpen();
+        namespaces.add(name); // registered first: close() removes it even if the command half-worked
+        run("ip", "netns", "add", name);
+        run("ip", "-n", name, "link", "set", "lo", "up");
+        return name;
+    }
+
+    /**
+     * Creates a veth pair with end A in {@code namespaceA} and end B in {@code namespaceB}, gives
+     * them the addresses (CIDR) and brings both up.
+     */
+    public VethPair addVeth(String namespaceA, String addressA, String namespaceB, String addressB) {
+        checkOpen();
+        requireOwn(namespaceA);
+        requireOwn(namespaceB);
+        int n = veths++;
+        String a = "lv" + id + "a" + n;
+        String b = "lv" + id + "b" + n;
+        run("ip", "link", "add", a, "netns", namespaceA, "type", "veth", "peer", "name", b, "netns", namespaceB);
+        run("ip", "-n", namespaceA, "addr", "add", addressA, "dev", a);
+        run("ip", "-n", namespaceB, "addr", "add", addressB, "dev", b);
+        run("ip", "-n", namespaceA, "link", "set", a, "up");
+        run("ip", "-n", namespaceB, "link", "set", b, "up");
+        return new VethPair(namespaceA, a, addressA, namespaceB, b, addressB);
+    }
+
+    /** Runs {@code command} inside {@code namespace} ({@code ip netns exec}); does not throw on a non-zero exit. */
+    public CommandResult exec(String namespace, String... command) {
+        requireOwn(namespace);
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        return execute(full);
+    }
+
+    /** The namespaces this lab made, in creation order. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
+    /** Deletes every namespace of the lab; throws after trying all if any deletion failed. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> failures = new ArrayList<>();
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            String ns = namespaces.get(i);
+            if (!Netns.exists(ns)) {
+                continue;
+            }
+            CommandResult r = execute(List.of("ip", "netns", "del", ns));
+            if (!r.succeeded()) {
+                failures.add(ns + ": " + r.output().strip());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("could not delete lab namespaces: " + String.join("; ", failures));
+        }
+    }
+
+    private void requireOwn(String namespace) {
+        if (!namespaces.contains(namespace)) {
+            throw new IllegalArgumentException("namespace '" + namespace + "' does not belong to lab " + id);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("lab " + id + " is closed");
+        }
+    }
+
+    private static void run(String... command) {
+        CommandResult r = execute(List.of(command));
+        if (!r.succeeded()) {
+            throw new IllegalStateException("'" + String.join(" ", command) + "' exited with " + r.exitCode()
+                    + ": " + r.output().strip());
+        }
+    }
+
+    static CommandResult execute(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            Thread pump = Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    in.transferTo(output);
+                } catch (IOException ignored) {
+                    // the process died; its exit code tells what happened
+                }
+            });
+            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor();
+                pump.join();
+                return new CommandResult(command, -1, "timed out after " + COMMAND_TIMEOUT + "\n" + output);
+            }
+            pump.join();
+            return new CommandResult(command, p.exitValue(), output.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+}
