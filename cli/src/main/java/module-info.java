@@ -4,6 +4,7 @@ module org.levee.cli {
     requires org.levee.ebpf;
     requires org.levee.cbpf;
     requires org.levee.signatures;
+    requires org.levee.compiler;
     requires info.picocli;
 
     opens org.levee.cli to info.picocli;

@@ -2,6 +2,8 @@ package org.levee.ebpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * A key of an LPM trie: the prefix length in bits (host byte order) followed by the address bytes
@@ -20,5 +22,26 @@ public record LpmKey(int prefixLength, byte[] data) {
     public byte[] encode() {
         return ByteBuffer.allocate(4 + data.length).order(ByteOrder.nativeOrder())
                 .putInt(prefixLength).put(data).array();
+    }
+
+    /** The address bytes (a copy). */
+    @Override
+    public byte[] data() {
+        return data.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LpmKey k && k.prefixLength == prefixLength && Arrays.equals(k.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * prefixLength + Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return HexFormat.of().formatHex(data) + "/" + prefixLength;
     }
 }

@@ -13,9 +13,10 @@ import java.util.List;
 import org.levee.ebpf.internal.Bpf;
 import org.levee.ebpf.internal.Errno;
 import org.levee.ebpf.internal.Fd;
+import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
-import org.levee.ebpf.internal.Objects;
+import org.levee.ebpf.internal.BpfObjects;
 
 /** A loaded BPF program held through a file descriptor. */
 public final class Program implements AutoCloseable {
@@ -86,7 +87,8 @@ public final class Program implements AutoCloseable {
     }
 
     /** Takes ownership of {@code fd}, a program fd. */
-    public static Program adopt(int fd) {
+    public static Program fromFd(int fd) {
+        FdKind.require(fd, FdKind.PROGRAM, "open program");
         ProgramInfo info;
         try {
             info = readInfo(fd, false);
@@ -99,40 +101,42 @@ public final class Program implements AutoCloseable {
 
     /** Opens the program with kernel id {@code id}. */
     public static Program fromId(int id) {
-        return adopt(Objects.fdById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id));
+        return fromFd(BpfObjects.fdById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id));
     }
 
     /** Opens the program pinned at {@code path}. */
     public static Program openPinned(Path path) {
-        return adopt(Objects.get(path.toString()));
+        return fromFd(BpfObjects.get(path.toString()));
     }
 
     public void pin(Path path) {
-        Objects.pin(fd.get(), path.toString());
+        BpfObjects.pin(fd.get(), path.toString());
     }
 
     /** Runs the program once or more on {@code run.data()} ({@code BPF_PROG_TEST_RUN}). */
     public TestRunResult testRun(TestRun run) {
+        byte[] data = run.data();
+        byte[] context = run.context();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment in = arena.allocate(Math.max(1, run.data().length), 8);
-            MemorySegment.copy(run.data(), 0, in, JAVA_BYTE, 0, run.data().length);
+            MemorySegment in = arena.allocate(Math.max(1, data.length), 8);
+            MemorySegment.copy(data, 0, in, JAVA_BYTE, 0, data.length);
             MemorySegment out = run.dataOutCapacity() == 0 ? MemorySegment.NULL : arena.allocate(run.dataOutCapacity(), 8);
             MemorySegment attr = arena.allocate(Bpf.ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, fd.get());
-            attr.set(JAVA_INT, 8, run.data().length);
+            attr.set(JAVA_INT, 8, data.length);
             attr.set(JAVA_INT, 12, run.dataOutCapacity());
             attr.set(JAVA_LONG, 16, in.address());
             attr.set(JAVA_LONG, 24, out.address());
             attr.set(JAVA_INT, 32, run.repeat());
-            if (run.context() != null) {
-                MemorySegment ctx = arena.allocateFrom(JAVA_BYTE, run.context());
-                attr.set(JAVA_INT, 40, run.context().length);
+            if (context != null) {
+                MemorySegment ctx = arena.allocateFrom(JAVA_BYTE, context);
+                attr.set(JAVA_INT, 40, context.length);
                 attr.set(JAVA_LONG, 48, ctx.address());
             }
             attr.set(JAVA_INT, 64, run.flags());
             attr.set(JAVA_INT, 68, run.cpu());
             attr.set(JAVA_INT, 72, run.batchSize());
-            Bpf.call(BpfCommand.BPF_PROG_TEST_RUN, attr, "test run of " + this + " with " + run.data().length
+            Bpf.call(BpfCommand.BPF_PROG_TEST_RUN, attr, "test run of " + this + " with " + data.length
                     + " bytes, repeat " + run.repeat());
             int outSize = Math.min(attr.get(JAVA_INT, 12), run.dataOutCapacity());
             byte[] dataOut = out.equals(MemorySegment.NULL) ? new byte[0] : out.reinterpret(outSize).toArray(JAVA_BYTE);
@@ -148,7 +152,7 @@ public final class Program implements AutoCloseable {
     private static ProgramInfo readInfo(int fd, boolean withCode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(232, 8);
-            Objects.info(fd, info, "program fd " + fd);
+            BpfObjects.info(fd, info, "program fd " + fd);
             int xlatedLength = info.get(JAVA_INT, 20);
             int mapCount = info.get(JAVA_INT, 52);
             byte[] xlated = new byte[0];
@@ -162,7 +166,7 @@ public final class Program implements AutoCloseable {
                 again.set(JAVA_LONG, 32, code.address());
                 again.set(JAVA_INT, 52, mapCount);
                 again.set(JAVA_LONG, 56, ids.address());
-                Objects.info(fd, again, "program fd " + fd);
+                BpfObjects.info(fd, again, "program fd " + fd);
                 info = again;
                 xlatedLength = Math.min(xlatedLength, again.get(JAVA_INT, 20));
                 xlated = code.asSlice(0, xlatedLength).toArray(JAVA_BYTE);

@@ -1,5 +1,6 @@
 package org.levee.ebpf;
 
+import java.util.Arrays;
 import org.levee.ebpf.internal.ObjectName;
 
 /**
@@ -60,5 +61,22 @@ public record ProgramSpec(ProgramType type, String name, byte[] instructions, St
 
     public int instructionCount() {
         return instructions.length / 8;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProgramSpec s && s.type == type && s.name.equals(name) && Arrays.equals(s.instructions, instructions)
+                && s.license.equals(license) && s.expectedAttachType == expectedAttachType && s.logLevel == logLevel;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(type, name, Arrays.hashCode(instructions), license, expectedAttachType, logLevel);
+    }
+
+    @Override
+    public String toString() {
+        return "ProgramSpec[" + type + " '" + name + "', " + instructionCount() + " instructions, license " + license
+                + ", attach type " + expectedAttachType + ", log level " + logLevel + "]";
     }
 }

@@ -1,5 +1,7 @@
 package org.levee.ebpf;
 
+import java.util.Arrays;
+
 /**
  * Input of {@code BPF_PROG_TEST_RUN}: the packet, how many times to run it, how much room for the
  * output packet, an optional context (for XDP a {@code struct xdp_md}), flags (e.g.
@@ -51,5 +53,35 @@ public record TestRun(byte[] data, int repeat, int dataOutCapacity, byte[] conte
 
     public TestRun withDataOutCapacity(int capacity) {
         return new TestRun(data, repeat, capacity, context, flags, cpu, batchSize);
+    }
+
+    /** The packet (a copy). */
+    @Override
+    public byte[] data() {
+        return data.clone();
+    }
+
+    /** The context, or null (a copy). */
+    @Override
+    public byte[] context() {
+        return context == null ? null : context.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TestRun r && Arrays.equals(r.data, data) && r.repeat == repeat && r.dataOutCapacity == dataOutCapacity
+                && Arrays.equals(r.context, context) && r.flags == flags && r.cpu == cpu && r.batchSize == batchSize;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(Arrays.hashCode(data), repeat, dataOutCapacity, Arrays.hashCode(context), flags, cpu, batchSize);
+    }
+
+    @Override
+    public String toString() {
+        return "TestRun[" + data.length + " bytes, repeat " + repeat + ", out capacity " + dataOutCapacity
+                + (context == null ? "" : ", context " + context.length + " bytes") + ", flags " + flags
+                + ", cpu " + cpu + ", batch " + batchSize + "]";
     }
 }

@@ -123,7 +123,8 @@ class XdpLinkTest {
                 assertThat(map.getLong(7)).contains(77L);
                 assertThat(map.info().name()).isEqualTo("pinned");
             }
-            assertThatThrownBy(() -> XdpLink.openPinned(mapPin)).hasMessageContaining("not an XDP link");
+            assertThatThrownBy(() -> XdpLink.openPinned(mapPin)).hasMessageContaining("refers to a BPF map, not a BPF link");
+            assertThatThrownBy(() -> Program.openPinned(mapPin)).hasMessageContaining("refers to a BPF map, not a BPF program");
             assertThat(BpfFs.unpin(linkPin)).isTrue();
             assertThat(BpfFs.unpin(linkPin)).isFalse();
             assertThat(eventually(() -> udpDelivered(Duration.ofMillis(500)))).as("UDP once the pin is gone").isTrue();

@@ -6,7 +6,7 @@ package org.levee.ebpf.internal;
  */
 public final class Fd implements AutoCloseable {
     private final String what;
-    private int value;
+    private volatile int value;
 
     public Fd(int value, String what) {
         if (value < 0) {

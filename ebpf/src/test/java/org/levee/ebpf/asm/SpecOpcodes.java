@@ -5,13 +5,13 @@ import java.util.Arrays;
 /**
  * The opcodes of the eBPF instruction set, copied by hand from the opcode table of
  * Documentation/bpf/standardization/instruction-set.rst (plus may_goto, 0xe5, and the
- * load-acquire/store-release sizes B and H of 0xcb/0xd3 from Linux 6.15) — independent of the
- * enums under test.
+ * load-acquire/store-release sizes B and H of 0xcb/0xd3 from Linux 6.15, plus the kernel-internal
+ * nospec, 0xc2, which xlated dumps contain) — independent of the enums under test.
  */
-final class SpecOpcodes {
+public final class SpecOpcodes {
     private SpecOpcodes() {}
 
-    static final int[] ALL = parse("""
+    public static final int[] ALL = parse("""
             07 17 27 37 47 57 67 77 87 97 a7 b7 c7 d7
             0f 1f 2f 3f 4f 5f 6f 7f    9f af bf cf
             04 14 24 34 44 54 64 74 84 94 a4 b4 c4 d4
@@ -22,7 +22,7 @@ final class SpecOpcodes {
                1e 2e 3e 4e 5e 6e 7e       ae be ce de
             18 20 28 30 40 48 50
             61 69 71 79 81 89 91
-            62 6a 72 7a
+            62 6a 72 7a c2
             63 6b 73 7b c3 cb d3 db
             """);
 
