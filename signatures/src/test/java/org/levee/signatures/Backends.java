@@ -8,6 +8,7 @@ import java.util.List;
 import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfValidator;
+import org.levee.cbpf.kernel.KernelSocketFilter;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.XdpFilterProgram;
 import org.levee.ebpf.Program;
@@ -42,13 +43,14 @@ final class Backends {
         Requirements.root();
         CbpfValidator.validate(program);
         List<Boolean> verdicts = new ArrayList<>();
-        try (KernelSocketFilterHarness kernel = new KernelSocketFilterHarness(program);
+        try (KernelSocketFilter kernel = KernelSocketFilter.open();
                 Program xdp = compile ? XdpFilterProgram.of(CbpfCompiler.compile(program)).load("levee_sig_test")
                         : null) {
+            kernel.attach(program);
             for (byte[] packet : packets) {
                 boolean interpreted = CbpfInterpreter.run(program, packet) != 0;
                 String hex = HexFormat.of().formatHex(packet);
-                assertThat(kernel.accepts(packet)).as("kernel cBPF verdict on %s", hex).isEqualTo(interpreted);
+                assertThat(kernel.matches(packet)).as("kernel cBPF verdict on %s", hex).isEqualTo(interpreted);
                 if (xdp != null && packet.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES) {
                     assertThat(XdpFilterProgram.matches(xdp, packet)).as("compiled XDP verdict on %s", hex)
                             .isEqualTo(interpreted);
