@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.testing.Requirements;
 
 /**
- * Our validity rules against the verifier's, for ALU and conditional-jump instructions: each
- * candidate runs between "r0..r9 = 0" and "r0 = 0; exit". What we call valid the kernel loads;
+ * Our validity rules against the verifier's: each candidate runs between "r0..r9 = 0, the stack
+ * slot at r10-8 = 0" and "r0 = 0; exit". What we call valid the kernel loads;
  * what we reject (a reserved field set, an undefined opcode) the kernel refuses too. Candidates
  * avoid what the verifier refuses for reasons beyond encoding: writing r10, dividing by the
  * constant 0, shifting by the width or more, arena casts without an arena, the kernel-internal
@@ -82,6 +82,67 @@ class KernelAcceptanceTest {
         assertThat(invalid).as("invalid candidates tried").isGreaterThan(30);
     }
 
+    /**
+     * Loads and stores on the stack: the base register is r10 and the offset -8 (aligned, an
+     * initialised slot), the other fields vary. What we call valid the kernel loads; what we
+     * reject it refuses.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 4})
+    void kernelAgreesWithOurMemoryRules(long seed) {
+        Random random = new Random(seed);
+        List<String> disagreements = new ArrayList<>();
+        int valid = 0;
+        int invalid = 0;
+        int[] memoryOpcodes = java.util.Arrays.stream(SpecOpcodes.ALL)
+                .filter(op -> op != 0xc2 && InstructionClass.of(op).isLoadOrStore() && InstructionClass.of(op) != InstructionClass.LD)
+                .toArray();
+        int[] atomics = {0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110, 0x02, 0xe0, 0x120};
+        for (int i = 0; i < 250; i++) {
+            boolean canonical = random.nextBoolean();
+            int opcode = canonical ? pick(random, memoryOpcodes)
+                    : pick(random, 0x01, 0x02, 0x03, 0x03) | random.nextInt(32) << 3;
+            Mode mode = Mode.of(opcode).orElse(null);
+            int value = canonical ? random.nextInt(10) : random.nextInt(16);
+            long imm = switch (InstructionClass.of(opcode)) {
+                case ST -> random.nextInt();
+                case STX -> mode == Mode.ATOMIC ? atomics[random.nextInt(atomics.length)] : canonical ? 0 : pick(random, 0, 1, 8);
+                default -> canonical ? 0 : pick(random, 0, 1, 8);
+            };
+            int dst;
+            int src;
+            if (InstructionClass.of(opcode) == InstructionClass.LDX || (mode == Mode.ATOMIC && imm == AtomicOp.LOAD_ACQUIRE.imm())) {
+                dst = value;
+                src = 10;
+            } else {
+                dst = 10;
+                src = InstructionClass.of(opcode) == InstructionClass.ST ? (canonical ? 0 : random.nextInt(16)) : value;
+            }
+            if (dst == 10 && src == 10) {
+                continue; // storing the frame pointer: refused for what it does, not how it is encoded
+            }
+            int offset = -8;
+            boolean ours = InstructionRules.violation(opcode, dst, src, offset, imm).isEmpty();
+            long result = KernelClient.tryLoadSocketFilter(program(opcode, dst, src, offset, imm));
+            if (result >= 0) {
+                KernelClient.close((int) result);
+            }
+            if (ours != (result >= 0)) {
+                disagreements.add(String.format("op=0x%02x dst=%d src=%d off=%d imm=0x%x: ours %s, kernel %s", opcode, dst, src,
+                        offset, imm, ours ? "valid" : InstructionRules.violation(opcode, dst, src, offset, imm).orElseThrow(),
+                        result >= 0 ? "loads it" : "errno " + -result));
+            }
+            if (ours) {
+                valid++;
+            } else {
+                invalid++;
+            }
+        }
+        assertThat(disagreements).isEmpty();
+        assertThat(valid).as("valid candidates tried").isGreaterThan(30);
+        assertThat(invalid).as("invalid candidates tried").isGreaterThan(30);
+    }
+
     /** ALU, ALU64, JMP and JMP32 opcodes, defined or not, except control flow that leaves the next slot. */
     private static int candidateOpcode(Random random) {
         while (true) {
@@ -120,6 +181,7 @@ class KernelAcceptanceTest {
         for (int r = 0; r <= 9; r++) {
             prefix.add(Instruction.mov64(Register.of(r), 0));
         }
+        prefix.add(Instruction.stxDW(Register.R10, -8, Register.R0));
         byte[] head = InstructionCodec.encode(prefix);
         byte[] tail = InstructionCodec.encode(List.of(Instruction.mov64(Register.R0, 0), Instruction.exit()));
         ByteBuffer code = ByteBuffer.allocate(head.length + 8 + tail.length).order(ByteOrder.LITTLE_ENDIAN);
