@@ -159,6 +159,9 @@ class DnsQueryFilterTest {
                 // IPv6 with a hop-by-hop header before UDP: extension headers are not followed.
                 Frames.ethernet(0x86dd, Ipv6.of(0).packet(concat(new byte[] {17, 0, 1, 4, 0, 0, 0, 0}, udp))),
                 Frames.ethernet(0x0806, Ipv4.of(17).packet(udp)),
+                // An IPv6 header behind the IPv4 ethertype, and the reverse.
+                Frames.ethernet(0x0800, Ipv6.of(17).packet(udp)),
+                Frames.ethernet(0x86dd, Ipv4.of(17).packet(udp)),
                 // An 802.1Q tag around a tag is not followed.
                 Frames.ethernet(0x8100, 0x8100, Ipv4.of(17).packet(udp)));
         assertThat(verdicts(program, decoys)).containsOnly(false);
@@ -185,6 +188,29 @@ class DnsQueryFilterTest {
         }
         assertThatThrownBy(() -> filter(false, longest + ".c"))
                 .isInstanceOf(SignatureException.class).hasMessageContaining("at least 257 bytes");
+    }
+
+    /** What dnsjava will not build: names that are not plain labels, or longer than 255 bytes. */
+    @Test
+    void anySuffixNeedsAWholePlainName() {
+        CbpfProgram program = filter(false, "example.**");
+        byte[] header = java.util.HexFormat.of().parseHex("123401000001000000000000");
+        byte[] pointer = concat(header, concat(bytes("\u0007example"), new byte[] {(byte) 0xc0, 0x0c, 0, 1, 0, 1}));
+        byte[] plain = concat(header, concat(bytes("\u0007example\u0003com"), new byte[] {0, 0, 1, 0, 1}));
+        java.io.ByteArrayOutputStream longName = new java.io.ByteArrayOutputStream();
+        longName.writeBytes(bytes("\u0007example"));
+        for (int i = 0; i < 4; i++) {
+            longName.write(63);
+            longName.writeBytes(bytes("x".repeat(63)));
+        }
+        longName.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        byte[] tooLong = concat(header, longName.toByteArray());
+        List<Boolean> verdicts = verdicts(program, List.of(udpFrame(plain), udpFrame(pointer), udpFrame(tooLong)));
+        assertThat(verdicts).containsExactly(true, false, false);
+    }
+
+    private static byte[] udpFrame(byte[] dns) {
+        return Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 53, dns)));
     }
 
     @ParameterizedTest(name = "{0}")
