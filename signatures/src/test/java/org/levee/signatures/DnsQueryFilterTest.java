@@ -234,6 +234,14 @@ class DnsQueryFilterTest {
                 .hasMessageContaining("pattern 2").hasMessageContaining("label 1").hasMessageContaining("64 bytes");
     }
 
+    @Test
+    void tooManyPatternsForOneProgramIsAnError() {
+        List<String> patterns = IntStream.range(0, 200).mapToObj(i -> "a".repeat(60) + i + ".example.com").toList();
+        assertThatThrownBy(() -> DnsQueryFilter.of(patterns, false, 53, LinkType.EN10MB).program())
+                .isInstanceOf(SignatureException.class)
+                .hasMessageMatching("the DNS filter needs \\d+ instructions; classic BPF allows 4096: .*");
+    }
+
     static Stream<Long> seeds() {
         return LongStream.range(0, 60).boxed();
     }
