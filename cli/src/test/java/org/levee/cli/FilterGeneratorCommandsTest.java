@@ -90,10 +90,10 @@ class FilterGeneratorCommandsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "filter dns a..b|levee dns: pattern 1 'a..b', label 2 '': empty label",
-        "filter dns --port 70000 a|levee dns: --port 70000 is not a port number (0..65535)",
-        "filter p0f 4:64:0:*:*,*::bogus:0|levee p0f: p0f signature field 'quirks' ('bogus'): 'bogus' is not a quirk",
-        "filter suffix 0g|levee suffix: suffix '0g': character 2 'g' is not a hex digit",
+        "filter dns a..b|levee filter dns: pattern 1 'a..b', label 2 '': empty label",
+        "filter dns --port 70000 a|levee filter dns: --port 70000 is not a port number (0..65535)",
+        "filter p0f 4:64:0:*:*,*::bogus:0|levee filter p0f: p0f signature field 'quirks' ('bogus'): 'bogus' is not a quirk",
+        "filter suffix 0g|levee filter suffix: suffix '0g': character 2 'g' is not a hex digit",
     })
     void badInputIsOneLineAndExitTwo(String args, String line) {
         Run run = levee(args.split(" "));

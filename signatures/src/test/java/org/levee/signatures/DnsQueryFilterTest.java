@@ -32,11 +32,8 @@ class DnsQueryFilterTest {
         return verdict(program, DnsQueries.overIpv4(DnsQueries.query(DnsQueries.name(name))));
     }
 
-    /** All backends; not the compiled one for the programs with the name walk, the only ones above 400
-     * instructions, which the compiler cannot yet handle (see Backends.verdictsWithoutCompiler). */
     private static List<Boolean> verdicts(CbpfProgram program, List<byte[]> frames) {
-        return program.size() > 400 ? Backends.verdictsWithoutCompiler(program, frames)
-                : Backends.verdicts(program, frames);
+        return Backends.verdicts(program, frames);
     }
 
     private static boolean verdict(CbpfProgram program, byte[] frame) {

@@ -1,9 +1,17 @@
 package org.levee.compiler.flow;
 
+import java.util.Objects;
+
 /**
  * What a register or scratch word holds, as an expression over the packet: two equal values are
  * equal on every packet. The packet never changes while a filter runs, so a load is a pure
  * function of its offset.
+ *
+ * <p>Values form a DAG that shares subexpressions: a loop unrolled by a generator (the DNS name
+ * walk uses the previous X twice per step) builds values whose tree form is exponentially large.
+ * The composite values therefore compute their hash once and compare through {@link ValueEquality},
+ * which remembers the pairs it has proven equal, so hashing and comparing stay linear in the DAG,
+ * not in the tree.
  */
 public sealed interface Value {
 
@@ -17,10 +25,88 @@ public sealed interface Value {
     record Load(int width, long offset) implements Value {}
 
     /** A big-endian packet load of {@code width} bytes at offset {@code x + k} (no wrap-around). */
-    record IndirectLoad(int width, int k, Value x) implements Value {}
+    final class IndirectLoad implements Value {
+        private final int width;
+        private final int k;
+        private final Value x;
+        private final int hash;
+
+        public IndirectLoad(int width, int k, Value x) {
+            this.width = width;
+            this.k = k;
+            this.x = Objects.requireNonNull(x);
+            this.hash = Objects.hash(1, width, k, x); // no class hash: equal across runs
+        }
+
+        public int width() {
+            return width;
+        }
+
+        public int k() {
+            return k;
+        }
+
+        public Value x() {
+            return x;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof IndirectLoad other && ValueEquality.equal(this, other);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "IndirectLoad[width=" + width + ", k=" + k + ", x=" + x + "]";
+        }
+    }
 
     /** {@code a op b} for a cBPF ALU operation. */
-    record Alu(int op, Value a, Value b) implements Value {}
+    final class Alu implements Value {
+        private final int op;
+        private final Value a;
+        private final Value b;
+        private final int hash;
+
+        public Alu(int op, Value a, Value b) {
+            this.op = op;
+            this.a = Objects.requireNonNull(a);
+            this.b = Objects.requireNonNull(b);
+            this.hash = Objects.hash(2, op, a, b); // no class hash: equal across runs
+        }
+
+        public int op() {
+            return op;
+        }
+
+        public Value a() {
+            return a;
+        }
+
+        public Value b() {
+            return b;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof Alu other && ValueEquality.equal(this, other);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "Alu[op=" + op + ", a=" + a + ", b=" + b + "]";
+        }
+    }
 
     /**
      * A value this analysis cannot name: what meets at a join from different paths, numbered by
