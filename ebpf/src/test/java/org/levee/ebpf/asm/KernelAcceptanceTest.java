@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,9 +38,7 @@ class KernelAcceptanceTest {
     @ValueSource(longs = {1, 2})
     void kernelAgreesWithOurRules(long seed) {
         Random random = new Random(seed);
-        List<String> disagreements = new ArrayList<>();
-        int valid = 0;
-        int invalid = 0;
+        Comparison comparison = new Comparison();
         for (int i = 0; i < 250; i++) {
             int opcode = candidateOpcode(random);
             int dst = random.nextInt(10);
@@ -60,25 +59,13 @@ class KernelAcceptanceTest {
             if (!verifierWouldAcceptSemantically(opcode, offset, imm)) {
                 continue;
             }
-            boolean ours = InstructionRules.violation(opcode, dst, src, offset, imm).isEmpty();
-            int errno = loadErrno(program(opcode, dst, src, offset, imm));
-            boolean kernels = errno == 0;
-            if (ours != kernels) {
-                disagreements.add(String.format("op=0x%02x dst=%d src=%d off=%d imm=%d: ours %s, kernel %s", opcode, dst, src,
-                        offset, imm, ours ? "valid" : InstructionRules.violation(opcode, dst, src, offset, imm).orElseThrow(),
-                        kernels ? "loads it" : "errno " + errno));
-            } else if (!kernels) {
-                assertThat(errno).as("the kernel refuses an encoding with EINVAL or EACCES").isIn(ERRNO_EINVAL, ERRNO_EACCES);
-            }
-            if (ours) {
-                valid++;
-            } else {
-                invalid++;
+            Verdicts verdicts = comparison.compare(opcode, dst, src, offset, imm);
+            if (!verdicts.ours() && verdicts.kernelErrno() != 0) {
+                assertThat(verdicts.kernelErrno()).as("the kernel refuses an encoding with EINVAL or EACCES")
+                        .isIn(ERRNO_EINVAL, ERRNO_EACCES);
             }
         }
-        assertThat(disagreements).isEmpty();
-        assertThat(valid).as("valid candidates tried").isGreaterThan(30);
-        assertThat(invalid).as("invalid candidates tried").isGreaterThan(30);
+        comparison.assertAgreement();
     }
 
     /**
@@ -90,9 +77,7 @@ class KernelAcceptanceTest {
     @ValueSource(longs = {3, 4})
     void kernelAgreesWithOurMemoryRules(long seed) {
         Random random = new Random(seed);
-        List<String> disagreements = new ArrayList<>();
-        int valid = 0;
-        int invalid = 0;
+        Comparison comparison = new Comparison();
         int[] memoryOpcodes = java.util.Arrays.stream(SpecOpcodes.ALL)
                 .filter(op -> op != 0xc2 && InstructionClass.of(op).isLoadOrStore() && InstructionClass.of(op) != InstructionClass.LD)
                 .toArray();
@@ -121,22 +106,41 @@ class KernelAcceptanceTest {
                 continue; // storing the frame pointer: refused for what it does, not how it is encoded
             }
             int offset = -8;
-            boolean ours = InstructionRules.violation(opcode, dst, src, offset, imm).isEmpty();
+            comparison.compare(opcode, dst, src, offset, imm);
+        }
+        comparison.assertAgreement();
+    }
+
+    /** Our verdict on one candidate (valid or not) and the kernel's: 0 when it loads it, else the errno. */
+    private record Verdicts(boolean ours, int kernelErrno) {}
+
+    /** Our rules against the kernel's over one seed's candidates. */
+    private static final class Comparison {
+        private final List<String> disagreements = new ArrayList<>();
+        private int valid;
+        private int invalid;
+
+        Verdicts compare(int opcode, int dst, int src, int offset, long imm) {
+            Optional<String> violation = InstructionRules.violation(opcode, dst, src, offset, imm);
             int errno = loadErrno(program(opcode, dst, src, offset, imm));
-            if (ours != (errno == 0)) {
-                disagreements.add(String.format("op=0x%02x dst=%d src=%d off=%d imm=0x%x: ours %s, kernel %s", opcode, dst, src,
-                        offset, imm, ours ? "valid" : InstructionRules.violation(opcode, dst, src, offset, imm).orElseThrow(),
-                        errno == 0 ? "loads it" : "errno " + errno));
+            if (violation.isEmpty() != (errno == 0)) {
+                disagreements.add(String.format("op=0x%02x dst=%d src=%d off=%d imm=%d (0x%x): ours %s, kernel %s", opcode, dst,
+                        src, offset, imm, imm, violation.orElse("valid"), errno == 0 ? "loads it" : "errno " + errno));
             }
-            if (ours) {
+            if (violation.isEmpty()) {
                 valid++;
             } else {
                 invalid++;
             }
+            return new Verdicts(violation.isEmpty(), errno);
         }
-        assertThat(disagreements).isEmpty();
-        assertThat(valid).as("valid candidates tried").isGreaterThan(30);
-        assertThat(invalid).as("invalid candidates tried").isGreaterThan(30);
+
+        /** No disagreement, over enough candidates of both kinds to mean something. */
+        void assertAgreement() {
+            assertThat(disagreements).isEmpty();
+            assertThat(valid).as("valid candidates tried").isGreaterThan(30);
+            assertThat(invalid).as("invalid candidates tried").isGreaterThan(30);
+        }
     }
 
     /** ALU, ALU64, JMP and JMP32 opcodes, defined or not, except control flow that leaves the next slot. */
