@@ -2,8 +2,6 @@ package org.levee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.ebpf.testing.Requirements;
-import picocli.CommandLine;
 
 /** {@code levee filter compile|run}, executed in-process with captured output. */
 class FilterCommandTest {
@@ -26,23 +23,11 @@ class FilterCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int exitCode, String out, String err) {}
-
-    static Result levee(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void statsCountTheFragmentAndTheLoadedProgram() {
         Requirements.library(Libpcap.SONAME);
         Requirements.root();
-        Result r = levee("filter", "compile", "--stats", "ip");
+        CliRun r = CliRun.of("filter", "compile", "--stats", "ip");
         assertThat(r.exitCode()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(4);
@@ -56,13 +41,13 @@ class FilterCommandTest {
     @Test
     void printsEveryForm() {
         Requirements.library(Libpcap.SONAME);
-        assertThat(levee("filter", "compile", "--to", "ddd", "ip").out()).startsWith("4\n40 0 0 12\n");
-        assertThat(levee("filter", "compile", "--to", "bytecode", "ip").out()).startsWith("4,40 0 0 12,");
-        assertThat(levee("filter", "compile", "--to", "asm", "ip").out()).contains("ldh").contains("[12]");
-        assertThat(levee("filter", "compile", "--to", "c", "tcp", "port", "80").out())
+        assertThat(CliRun.of("filter", "compile", "--to", "ddd", "ip").out()).startsWith("4\n40 0 0 12\n");
+        assertThat(CliRun.of("filter", "compile", "--to", "bytecode", "ip").out()).startsWith("4,40 0 0 12,");
+        assertThat(CliRun.of("filter", "compile", "--to", "asm", "ip").out()).contains("ldh").contains("[12]");
+        assertThat(CliRun.of("filter", "compile", "--to", "c", "tcp", "port", "80").out())
                 .contains("int levee_filter(const unsigned char *start, const unsigned char *end)");
-        assertThat(levee("filter", "compile", "--to", "ebpf", "--cbpf", "1,6 0 0 1").out()).contains("exit");
-        assertThat(levee("filter", "compile", "--linktype", "raw", "--to", "ddd", "ip").out()).doesNotStartWith("4\n40 0 0 12");
+        assertThat(CliRun.of("filter", "compile", "--to", "ebpf", "--cbpf", "1,6 0 0 1").out()).contains("exit");
+        assertThat(CliRun.of("filter", "compile", "--linktype", "raw", "--to", "ddd", "ip").out()).doesNotStartWith("4\n40 0 0 12");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,7 +65,7 @@ class FilterCommandTest {
         List<String> args = new ArrayList<>(List.of("filter", "compile"));
         // --cbpf=... is one argument (the shell would get it quoted); an expression is several words
         args.addAll(argument.startsWith("--cbpf=") ? List.of(argument) : List.of(argument.split(" ")));
-        Result r = levee(args.toArray(String[]::new));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().lines().toList()).hasSize(1);
         assertThat(r.err()).contains(expected);
@@ -99,7 +84,7 @@ class FilterCommandTest {
         PcapWriter.write(pcap, LinkType.EN10MB, records);
         String expected = null;
         for (String engine : List.of("kernel", "interpreter", "libpcap", "kernel-cbpf")) {
-            Result r = levee("filter", "run", "--pcap", pcap.toString(), "--engine", engine, "tcp or udp port 53");
+            CliRun r = CliRun.of("filter", "run", "--pcap", pcap.toString(), "--engine", engine, "tcp or udp port 53");
             assertThat(r.exitCode()).as(engine + ": " + r.err()).isZero();
             List<String> lines = r.out().lines().toList();
             assertThat(lines).hasSize(records.size());
@@ -120,7 +105,7 @@ class FilterCommandTest {
         Requirements.library(Libpcap.SONAME);
         Path garbage = Files.write(dir.resolve("garbage.pcap"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         for (Path file : List.of(garbage, dir.resolve("missing.pcap"))) {
-            Result r = levee("filter", "run", "--pcap", file.toString(), "--engine", "interpreter", "ip");
+            CliRun r = CliRun.of("filter", "run", "--pcap", file.toString(), "--engine", "interpreter", "ip");
             assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.err().lines().toList()).hasSize(1);
             assertThat(r.err()).contains(file.getFileName().toString());

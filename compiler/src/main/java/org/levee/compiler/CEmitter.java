@@ -55,14 +55,7 @@ public final class CEmitter {
                 c.append("\tm[").append(w).append("] = 0;\n");
             }
         }
-        BitSet targets = new BitSet();
-        for (int i = 0; i < flow.size(); i++) {
-            if (flow.get(i).isJa() || flow.get(i).isConditional()) {
-                for (int s : flow.successors(i)) {
-                    targets.set(s);
-                }
-            }
-        }
+        BitSet targets = flow.jumpTargets();
         for (int i = 0; i < flow.size(); i++) {
             Op op = flow.get(i);
             if (targets.get(i)) {

@@ -132,14 +132,7 @@ public final class EbpfEmitter {
             if (isRetK(0)) {
                 lines.add(new Goto(label(0)));
             }
-            BitSet targets = new BitSet();
-            for (int i = 0; i < flow.size(); i++) {
-                if (flow.get(i).isJa() || flow.get(i).isConditional()) {
-                    for (int s : flow.successors(i)) {
-                        targets.set(s);
-                    }
-                }
-            }
+            BitSet targets = flow.jumpTargets();
             for (int i = 0; i < flow.size(); i++) {
                 if (targets.get(i) && !isRetK(i)) {
                     lines.add(new Mark(local(i)));

@@ -16,12 +16,9 @@ public final class PcapNgWriter implements AutoCloseable {
     private final int snaplen;
 
     public PcapNgWriter(OutputStream out, int linkType, int snaplen, ByteOrder order) throws IOException {
-        if (snaplen <= 0) {
-            throw new IllegalArgumentException("snaplen must be positive, got " + snaplen);
-        }
         this.out = out;
         this.order = order;
-        this.snaplen = snaplen;
+        this.snaplen = CaptureLengths.snaplen(snaplen);
         ByteBuffer section = block(PcapNgReader.SECTION_HEADER, 16);
         section.putInt(PcapNgReader.BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0).putLong(-1);
         finish(section);
@@ -34,14 +31,7 @@ public final class PcapNgWriter implements AutoCloseable {
 
     /** Appends one packet on interface 0. */
     public void write(long timestampNanos, byte[] data, int originalLength) throws IOException {
-        if (data.length > snaplen) {
-            throw new IllegalArgumentException("record of " + data.length + " bytes exceeds the snapshot length "
-                    + snaplen);
-        }
-        if (originalLength < data.length) {
-            throw new IllegalArgumentException("originalLength " + originalLength + " is smaller than the "
-                    + data.length + " captured bytes");
-        }
+        CaptureLengths.checkRecord(data, originalLength, snaplen);
         int padded = (data.length + 3) & ~3;
         ByteBuffer packet = block(PcapNgReader.ENHANCED_PACKET, 20 + padded);
         packet.putInt(0).putInt((int) (timestampNanos >>> 32)).putInt((int) timestampNanos);

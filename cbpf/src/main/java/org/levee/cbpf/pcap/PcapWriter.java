@@ -31,14 +31,11 @@ public final class PcapWriter implements AutoCloseable {
      */
     public PcapWriter(OutputStream out, int linkType, int snaplen, Resolution resolution, ByteOrder order)
             throws IOException {
-        if (snaplen <= 0) {
-            throw new IllegalArgumentException("snaplen must be positive, got " + snaplen);
-        }
         this.out = out;
         this.order = order;
         this.resolution = resolution;
         this.linkType = linkType;
-        this.snaplen = snaplen;
+        this.snaplen = CaptureLengths.snaplen(snaplen);
         ByteBuffer header = ByteBuffer.allocate(PcapReader.FILE_HEADER_SIZE).order(order);
         header.putInt(resolution == Resolution.NANOSECONDS ? PcapReader.MAGIC_NANOS : PcapReader.MAGIC_MICROS);
         header.putShort((short) 2).putShort((short) 4); // version 2.4
@@ -78,14 +75,7 @@ public final class PcapWriter implements AutoCloseable {
         if (timestampNanos < 0) {
             throw new IllegalArgumentException("timestampNanos must be >= 0, got " + timestampNanos);
         }
-        if (data.length > snaplen) {
-            throw new IllegalArgumentException("record of " + data.length + " bytes exceeds the snapshot length "
-                    + snaplen);
-        }
-        if (originalLength < data.length) {
-            throw new IllegalArgumentException("originalLength " + originalLength + " is smaller than the "
-                    + data.length + " captured bytes");
-        }
+        CaptureLengths.checkRecord(data, originalLength, snaplen);
         long seconds = timestampNanos / 1_000_000_000L;
         long nanos = timestampNanos % 1_000_000_000L;
         if (seconds > 0xffff_ffffL) {

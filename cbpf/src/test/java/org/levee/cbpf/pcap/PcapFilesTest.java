@@ -1,6 +1,7 @@
 package org.levee.cbpf.pcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.ByteArrayOutputStream;
@@ -206,6 +207,38 @@ class PcapFilesTest {
         Files.write(file, new byte[30]);
         PcapFormatException error = catchThrowableOfType(PcapFormatException.class, () -> PcapFiles.read(file));
         assertThat(error.getMessage()).contains("broken.pcap").contains("magic number 0x00000000");
+    }
+
+    /** A writer of one format: its snapshot length, then one record written. */
+    interface RecordWriting {
+        void write(int snaplen, byte[] data, int originalLength) throws IOException;
+    }
+
+    static Stream<Arguments> writers() {
+        RecordWriting classic = (snaplen, data, originalLength) -> {
+            try (PcapWriter writer = new PcapWriter(new ByteArrayOutputStream(), ETHERNET, snaplen, Resolution.NANOSECONDS,
+                    ByteOrder.LITTLE_ENDIAN)) {
+                writer.write(0, data, originalLength);
+            }
+        };
+        RecordWriting ng = (snaplen, data, originalLength) -> {
+            try (PcapNgWriter writer = new PcapNgWriter(new ByteArrayOutputStream(), ETHERNET, snaplen, ByteOrder.LITTLE_ENDIAN)) {
+                writer.write(0, data, originalLength);
+            }
+        };
+        return Stream.of(Arguments.of("pcap", classic), Arguments.of("pcapng", ng));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("writers")
+    void writersRefuseLengthsTheFileCannotHold(String format, RecordWriting writing) throws IOException {
+        assertThatThrownBy(() -> writing.write(0, new byte[1], 1)).as(format)
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("snaplen must be positive, got 0");
+        assertThatThrownBy(() -> writing.write(64, new byte[65], 65)).as(format)
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("record of 65 bytes exceeds the snapshot length 64");
+        assertThatThrownBy(() -> writing.write(64, new byte[60], 59)).as(format)
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("originalLength 59 is smaller than the 60 captured bytes");
+        writing.write(64, new byte[64], 1500); // a full snapshot of a longer packet is what a capture holds
     }
 
     // ---- helpers ----

@@ -58,15 +58,13 @@ public final class EdgeCounter implements AutoCloseable {
     }
 
     static byte[] code(int countersFd, Subnet24 clients, boolean dropFloods) {
-        int n = clients.network();
-        int clientsLittleEndian = (n >>> 16) | (n >>> 8 & 0xff) << 8 | (n & 0xff) << 16; // low 24 bits of a u32 load
         return new Assembler()
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 34))
                 .jgtReg(R4, R3, "out")
                 .emit(ldxH(R4, R2, 12))
                 .jneImm(R4, 0x0008, "out")                           // not IPv4: ARP and the like pass uncounted
                 .emit(mov64(R6, LEGIT), ldxW(R4, R2, 26), and64(R4, 0xffffff))
-                .jeqImm(R4, clientsLittleEndian, "count")
+                .jeqImm(R4, clients.littleEndianLow24(), "count")
                 .emit(mov64(R6, ATTACK))
                 .label("count")
                 .emit(stxW(R10, -4, R6), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, countersFd), call(Helper.MAP_LOOKUP_ELEM))

@@ -8,18 +8,13 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import org.levee.ebpf.netns.Netns;
 
 /**
  * Legitimate clients in their namespace: one UDP socket per client address, a sender that
- * takes turns among them at a steady rate, and one reader per socket that records the answers.
- * The sender keeps a fixed schedule; if it falls more than {@value #MAX_LAG_MILLIS} ms behind
- * (a starved CPU) it skips ahead instead of bursting, and the skipped requests are simply not sent.
+ * takes turns among them at a {@link SteadyPace}, and one reader per socket that records the answers.
  */
 final class LegitClients implements AutoCloseable {
-    static final int MAX_LAG_MILLIS = 100;
-
     private final List<DatagramChannel> channels;
     private final DeliveryLog log;
     private final long requestsPerSecond;
@@ -61,18 +56,12 @@ final class LegitClients implements AutoCloseable {
     }
 
     private void send() {
-        long period = 1_000_000_000L / requestsPerSecond;
-        long next = System.nanoTime();
+        SteadyPace pace = new SteadyPace(requestsPerSecond);
         ByteBuffer buffer = ByteBuffer.allocate(LegitRequest.SIZE);
         int turn = 0;
         while (sending) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+            if (!pace.turn()) {
                 continue;
-            }
-            if (-wait > MAX_LAG_MILLIS * 1_000_000L) {
-                next = System.nanoTime();
             }
             int client = turn++ % channels.size();
             int sequence = log.sent(System.nanoTime());
@@ -86,7 +75,6 @@ final class LegitClients implements AutoCloseable {
             } catch (IOException e) {
                 // an ICMP error for an earlier request surfaced here: this one counts as lost
             }
-            next += period;
         }
     }
 

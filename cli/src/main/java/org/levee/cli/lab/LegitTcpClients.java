@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.levee.ebpf.netns.Netns;
 
 /**
@@ -56,23 +55,16 @@ final class LegitTcpClients implements AutoCloseable {
     }
 
     private void schedule() {
-        long period = 1_000_000_000L / requestsPerSecond;
-        long next = System.nanoTime();
+        SteadyPace pace = new SteadyPace(requestsPerSecond);
         int turn = 0;
         while (sending) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+            if (!pace.turn()) {
                 continue;
-            }
-            if (-wait > LegitClients.MAX_LAG_MILLIS * 1_000_000L) {
-                next = System.nanoTime();
             }
             Inet4Address source = sources.get(turn % sources.size());
             int client = turn++ % sources.size();
             int sequence = log.sent(System.nanoTime());
             requests.execute(() -> request(client, source, sequence));
-            next += period;
         }
     }
 

@@ -34,6 +34,14 @@ public record Subnet24(int network) {
         return of(address).equals(this);
     }
 
+    /**
+     * The network's three bytes as they stand in the low 24 bits of a little-endian 32-bit load of
+     * an address in it: what an XDP program compares a source address with after {@code & 0xffffff}.
+     */
+    public int littleEndianLow24() {
+        return (network >>> 16) | (network >>> 8 & 0xff) << 8 | (network & 0xff) << 16;
+    }
+
     @Override
     public String toString() {
         return (network >>> 16) + "." + (network >>> 8 & 0xff) + "." + (network & 0xff) + ".0/24";

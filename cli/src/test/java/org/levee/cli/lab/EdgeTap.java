@@ -60,16 +60,13 @@ final class EdgeTap implements AutoCloseable {
     }
 
     private static byte[] code(int countersFd, int takenFd, int ringFd, Subnet24 legit) {
-        // The /24 as the low 24 bits of a little-endian load of the source address.
-        int n = legit.network();
-        int legitLe = (n >>> 16) | (n >>> 8 & 0xff) << 8 | (n & 0xff) << 16;
         return new Assembler()
                 .emit(mov64(R6, R1), ldxW(R7, R6, 0), ldxW(R8, R6, 4), mov64(R9, PASSED), mov64(R2, R7), add64(R2, 34))
                 .jgtReg(R2, R8, "count")
                 .emit(ldxH(R2, R7, 12))
                 .jneImm(R2, 0x0008, "count")
                 .emit(ldxW(R2, R7, 26), and64(R2, 0xffffff))
-                .jeqImm(R2, legitLe, "count")
+                .jeqImm(R2, legit.littleEndianLow24(), "count")
                 .emit(mov64(R9, DROPPED),
                         // take a sample while fewer than SAMPLES were taken
                         st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, takenFd), call(Helper.MAP_LOOKUP_ELEM))

@@ -3,6 +3,8 @@ package org.levee.cli.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,14 @@ class LabValuesTest {
         assertThat(clients).hasToString("198.51.100.0/24");
         assertThat(clients.contains(LabFixtures.ipv4("198.51.100.255"))).isTrue();
         assertThat(clients.contains(LabFixtures.ipv4("198.51.101.0"))).isFalse();
+    }
+
+    @Test
+    void aSubnetAsALittleEndianLoadSeesIt() {
+        byte[] source = LabFixtures.ipv4("198.51.100.77").getAddress();
+        int load = ByteBuffer.wrap(source).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        assertThat(load & 0xffffff).isEqualTo(Subnet24.parse("198.51.100.0/24").littleEndianLow24());
+        assertThat(load & 0xffffff).isNotEqualTo(Subnet24.parse("198.51.101.0/24").littleEndianLow24());
     }
 
     @Test

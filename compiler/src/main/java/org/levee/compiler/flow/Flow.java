@@ -67,6 +67,19 @@ public record Flow(List<Op> ops) {
         return predecessors;
     }
 
+    /** The instructions some jump goes to: the ones an emitter must label. */
+    public BitSet jumpTargets() {
+        BitSet targets = new BitSet(ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).isJa() || ops.get(i).isConditional()) {
+                for (int s : successors(i)) {
+                    targets.set(s);
+                }
+            }
+        }
+        return targets;
+    }
+
     /** The instructions reachable from the entry. */
     public BitSet reachable() {
         BitSet reachable = new BitSet(ops.size());

@@ -40,6 +40,13 @@ class PassesTest {
         }
 
         @Test
+        void jumpTargetsAreWhereJumpsGoNotWhereCodeFalls() {
+            // 0: ldh [12]; 1: jeq #0x800 -> 2 else 4; 2: ldb [23]; 3: ja 5; 4: ret #0; 5: ret #1
+            Flow f = flow(ldAbsH(12), jeqK(0x800, 0, 2), ldAbsB(23), ja(1), retK(0), retK(1));
+            assertThat(f.jumpTargets()).isEqualTo(BitSet.valueOf(new long[] {0b110100}));
+        }
+
+        @Test
         void badProgramsNameTheInstruction() {
             assertThatThrownBy(() -> flow(ldAbsB(0), jeqK(1, 5, 0), retK(1)))
                     .isInstanceOf(CbpfException.class).hasMessageStartingWith("instruction 1: jumps to 7");

@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramInfo;
+import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.testing.Requirements;
 
 /** Programs read back from the kernel (xlated) decode, and disassemble as bpftool shows them. */
@@ -26,22 +31,14 @@ class XlatedDumpTest {
 
     @Test
     void mapLoadsComeBackWithTheMapId() {
-        int map = KernelClient.createArrayMap(8, 4);
-        try {
-            int program = KernelClient.loadSocketFilter(List.of(ldMapFd(R1, map), mov64(R0, 0), exit()));
-            try {
-                KernelClient.Xlated xlated = KernelClient.xlated(program);
-                List<Instruction> instructions = InstructionCodec.decode(xlated.instructions());
-                assertThat(instructions).hasSize(3);
-                assertThat(instructions.getFirst().loadSource()).isEqualTo(LoadSource.MAP_FD);
-                assertThat(instructions.subList(1, 3)).containsExactly(mov64(R0, 0), exit());
-                assertThat(Disassembler.forKernelDump().disassemble(instructions))
-                        .startsWith("0: (18) r1 = map[id:" + instructions.getFirst().imm() + "]\n");
-            } finally {
-                KernelClient.close(program);
-            }
-        } finally {
-            KernelClient.close(map);
+        try (BpfMap map = BpfMap.create(MapSpec.array("xlated", 8, 4));
+             Program program = load(List.of(ldMapFd(R1, map.fd()), mov64(R0, 0), exit()))) {
+            List<Instruction> instructions = InstructionCodec.decode(program.info().xlated());
+            assertThat(instructions).hasSize(3);
+            assertThat(instructions.getFirst().loadSource()).isEqualTo(LoadSource.MAP_FD);
+            assertThat(instructions.subList(1, 3)).containsExactly(mov64(R0, 0), exit());
+            assertThat(Disassembler.forKernelDump().disassemble(instructions))
+                    .startsWith("0: (18) r1 = map[id:" + instructions.getFirst().imm() + "]\n");
         }
     }
 
@@ -79,35 +76,33 @@ class XlatedDumpTest {
     /** An array lookup, which the verifier inlines into address arithmetic around the map's address. */
     @Test
     void inlinedMapLookupLikeBpftool() throws Exception {
-        int map = KernelClient.createArrayMap(8, 4);
-        try {
+        try (BpfMap map = BpfMap.create(MapSpec.array("xlated", 8, 4))) {
             assertSameTextAsBpftool(new Assembler()
                     .emit(st(Size.W, R10, -4, 1), mov64(R2, R10), add64(R2, -4))
-                    .ldMapFd(R1, map)
+                    .ldMapFd(R1, map.fd())
                     .emit(call(Helper.MAP_LOOKUP_ELEM), mov64(R1, R0), mov64(R0, 0))
                     .jeqImm(R1, 0, "out")
                     .emit(ldxDW(R0, R1, 0))
                     .label("out")
                     .emit(exit())
                     .assemble().instructions());
-        } finally {
-            KernelClient.close(map);
         }
     }
 
     private static void assertSameTextAsBpftool(List<Instruction> program) throws Exception {
         Requirements.command("bpftool");
-        int fd = KernelClient.loadSocketFilter(program);
-        try {
-            KernelClient.Xlated xlated = KernelClient.xlated(fd);
-            List<String> ours = Disassembler.forKernelDump().disassemble(InstructionCodec.decode(xlated.instructions()))
+        try (Program loaded = load(program)) {
+            ProgramInfo info = loaded.info();
+            List<String> ours = Disassembler.forKernelDump().disassemble(InstructionCodec.decode(info.xlated()))
                     .lines().map(XlatedDumpTest::withoutCallName).toList();
-            List<String> bpftool = run("bpftool", "prog", "dump", "xlated", "id", Integer.toString(xlated.id())).lines()
+            List<String> bpftool = run("bpftool", "prog", "dump", "xlated", "id", Integer.toString(info.id())).lines()
                     .map(String::strip).filter(line -> !line.isEmpty()).map(XlatedDumpTest::withoutCallName).toList();
             assertThat(ours).as("our text of the kernel's instructions").isEqualTo(bpftool);
-        } finally {
-            KernelClient.close(fd);
         }
+    }
+
+    private static Program load(List<Instruction> program) {
+        return Program.load(ProgramSpec.socketFilter("xlated", InstructionCodec.encode(program)));
     }
 
     /**

@@ -2,13 +2,17 @@ package org.levee.ebpf.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
+import org.levee.ebpf.MapType;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.TestPrograms;
+import org.levee.ebpf.TestRun;
 import org.levee.ebpf.asm.AssembledProgram;
-import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.InstructionCodec;
-import org.levee.ebpf.asm.KernelClient;
 import org.levee.ebpf.testing.Requirements;
 
 /**
@@ -24,29 +28,24 @@ class ElfKernelTest {
         BpfObject object = ElfReader.read(ElfWriter.write(ElfObjectTest.sample()));
         AssembledProgram rules = object.program("xdp").program();
         MapDefinition counters = object.maps().getFirst();
-        int map = KernelClient.createArrayMap(counters.valueSize(), counters.maxEntries());
-        try {
-            Result enabled = load(rules.resolve(Map.of("rule_7_enabled", 1L), Map.of("counters", map)));
-            Result disabled = load(rules.resolve(Map.of("rule_7_enabled", 0L), Map.of("counters", map)));
+        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.of(counters.type()), counters.name(), counters.keySize(),
+                counters.valueSize(), counters.maxEntries()))) {
+            Result enabled = load(rules.resolve(Map.of("rule_7_enabled", 1L), Map.of("counters", map.fd())));
+            Result disabled = load(rules.resolve(Map.of("rule_7_enabled", 0L), Map.of("counters", map.fd())));
 
-            assertThat(enabled.verdict).as("enabled rule matches: drop (1)").isEqualTo(1);
-            assertThat(disabled.verdict).as("disabled rule: pass (2)").isEqualTo(2);
+            assertThat(enabled.verdict).as("enabled rule matches: drop (1)").isEqualTo(TestPrograms.XDP_DROP);
+            assertThat(disabled.verdict).as("disabled rule: pass (2)").isEqualTo(TestPrograms.XDP_PASS);
             assertThat(disabled.xlatedSlots).as("the verifier removed the disabled rule's code")
                     .isLessThan(enabled.xlatedSlots);
-        } finally {
-            KernelClient.close(map);
         }
     }
 
     private record Result(int verdict, int xlatedSlots) {}
 
     private static Result load(AssembledProgram program) {
-        List<Instruction> instructions = InstructionCodec.decode(program.encode());
-        int fd = KernelClient.loadSocketFilter(instructions);
-        try {
-            return new Result(KernelClient.testRun(fd), KernelClient.xlated(fd).instructions().length / InstructionCodec.SLOT_BYTES);
-        } finally {
-            KernelClient.close(fd);
+        try (Program loaded = Program.load(ProgramSpec.xdp("levee_rules", program.encode()))) {
+            return new Result(loaded.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue(),
+                    loaded.info().xlated().length / InstructionCodec.SLOT_BYTES);
         }
     }
 }
