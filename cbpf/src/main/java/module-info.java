@@ -1,4 +1,5 @@
 /** Levee's cbpf module: see DESIGN.md's module table for what it owns. */
 module org.levee.cbpf {
     exports org.levee.cbpf;
+    exports org.levee.cbpf.pcap;
 }

@@ -41,6 +41,11 @@ public final class CbpfException extends RuntimeException {
         return new CbpfException("instruction " + index + ", column " + column + ": " + problem, index, column, null);
     }
 
+    /** An error in the instruction count that opens a text form, at 1-based {@code column}. */
+    public static CbpfException inCount(int column, String problem) {
+        return new CbpfException("instruction count, column " + column + ": " + problem, NONE, column, null);
+    }
+
     /** The index of the offending instruction, when the error is about one. */
     public OptionalInt instructionIndex() {
         return instructionIndex == NONE ? OptionalInt.empty() : OptionalInt.of(instructionIndex);
