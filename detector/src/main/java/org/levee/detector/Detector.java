@@ -79,12 +79,22 @@ public final class Detector {
         final long detectedNanos;
         final AttackSamples samples;
         final TreeMap<String, Long> datacenters = new TreeMap<>();
+        /** The first samples with their data centers, to tell where the fingerprint is seen. */
+        final List<RecentSamples.Seen> located = new ArrayList<>();
         final long coverStartNanos;
         Evidence evidence;
         State state = State.COLLECTING;
         ActiveRule rule;
         long belowSinceNanos = -1;
         int samplingRate = 1;
+
+        void offer(RecentSamples.Seen seen, int keep) {
+            samples.offer(seen.packet());
+            datacenters.merge(seen.datacenter(), 1L, Long::sum);
+            if (located.size() < keep) {
+                located.add(seen);
+            }
+        }
 
         Attack(TrafficClass trafficClass, long detectedNanos, long coverStartNanos, AttackSamples samples) {
             this.trafficClass = trafficClass;
@@ -251,10 +261,11 @@ public final class Detector {
                     continue;
                 }
                 claimed = true;
-                if (a.state == State.COLLECTING) {
-                    a.samples.offer(p);
-                    a.datacenters.merge(sample.datacenter(), 1L, Long::sum);
+                if (a.state != State.MITIGATED) {
+                    a.offer(new RecentSamples.Seen(p, sample.datacenter()), config.reservoirSize());
                     a.samplingRate = sample.samplingRate();
+                }
+                if (a.state == State.COLLECTING) {
                     if (a.samples.seen() >= config.minFingerprintSamples()
                             || now - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
                         decide(t, a);
@@ -270,17 +281,34 @@ public final class Detector {
         if (t.activeAttacks == 0) {
             check(t, TrafficClass.ALL, now, sample);
         }
-        return claimed;
+        // An attack that started with this very sample claims it too.
+        return claimed || t.attacks[c.ordinal()] != null || t.attacks[TrafficClass.ALL.ordinal()] != null;
     }
 
     /** Starts an attack when class {@code c} crossed its threshold or baseline level. */
     private void check(Tracked t, TrafficClass c, long now, Sample sample) {
-        if (t.attacks[c.ordinal()] != null) {
+        Attack existing = t.attacks[c.ordinal()];
+        if (existing != null && !(existing.state == State.UNMITIGATED
+                && existing.evidence.trigger() == Trigger.BASELINE)) {
             return;
         }
         double pps = t.window.packetsPerSecond(c, now);
         double bps = t.window.bitsPerSecond(c, now);
         Threshold threshold = t.thresholds[c.ordinal()];
+        if (existing != null) {
+            // An anomaly without a rule that grows past the threshold becomes a threshold attack,
+            // which gets a rule even when it is only a rate limit.
+            if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
+                existing.evidence = new Evidence(Trigger.THRESHOLD, pps, bps, threshold,
+                        existing.evidence.baselinePacketsPerSecond(),
+                        threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond(),
+                        null, existing.datacenters, "the anomaly grew past the threshold");
+                existing.belowSinceNanos = -1;
+                decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, existing.evidence));
+                decide(t, existing);
+            }
+            return;
+        }
         double baseline = t.baseline.packetsPerSecond(c);
         boolean warm = t.baseline.learnedSeconds() >= config.baselineWarmupSeconds();
         double baselineLevel = Math.max(config.baselineFloorPacketsPerSecond(), config.baselineMultiple() * baseline);
@@ -289,7 +317,7 @@ public final class Detector {
         if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
             trigger = Trigger.THRESHOLD;
             level = threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond();
-        } else if (warm && c != TrafficClass.ALL && pps >= baselineLevel) {
+        } else if (warm && c != TrafficClass.ALL && pps >= significant(baselineLevel, sample.samplingRate())) {
             trigger = Trigger.BASELINE;
             level = baselineLevel;
         }
@@ -311,8 +339,7 @@ public final class Detector {
         // The samples that crossed the level are the attack's first samples.
         for (RecentSamples.Seen seen : t.history.recent()) {
             if (c == TrafficClass.ALL || seen.packet().trafficClass() == c) {
-                a.samples.offer(seen.packet());
-                a.datacenters.merge(seen.datacenter(), 1L, Long::sum);
+                a.offer(seen, config.reservoirSize());
             }
         }
         t.history.discardRecent();
@@ -326,6 +353,17 @@ public final class Detector {
         }
     }
 
+    /**
+     * The rate that exceeds {@code level} beyond sampling noise: the window holds a Poisson
+     * number of samples, so the level is raised by three standard deviations of the sample count
+     * expected at the level. Without this margin, legitimate growth close to the level would
+     * cross it by chance somewhere in a long, continuously watched stream.
+     */
+    private double significant(double level, int samplingRate) {
+        double expectedSamples = level * config.windowSeconds() / samplingRate;
+        return level + 3 * Math.sqrt(expectedSamples) * samplingRate / config.windowSeconds();
+    }
+
     /** Fingerprints an attack and makes its rule (or decides not to). */
     private void decide(Tracked t, Attack a) {
         TrafficClass c = a.trafficClass;
@@ -335,7 +373,14 @@ public final class Detector {
         double expectedLegitimate = warm
                 ? t.baseline.packetsPerSecond(c) * coveredSeconds / Math.max(1, a.samplingRate) : 0;
         Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
-        DatacenterScope scope = scope(a);
+        // Where the attack is seen: the data centers of the samples its fingerprint matches.
+        TreeMap<String, Long> seenIn = new TreeMap<>();
+        for (RecentSamples.Seen seen : a.located) {
+            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.packet())) {
+                seenIn.merge(seen.datacenter(), 1L, Long::sum);
+            }
+        }
+        DatacenterScope scope = scope(seenIn);
         String note;
         Rule rule = null;
         String id = "auto-" + nextRuleId;
@@ -362,11 +407,11 @@ public final class Detector {
                 note = note + "; and the class filter failed: " + e.getMessage();
             }
         }
-        a.evidence = a.evidence.withSelection(selection, a.datacenters, note);
+        a.evidence = a.evidence.withSelection(selection, seenIn, note);
         if (rule == null) {
             a.state = State.UNMITIGATED;
             decisions.add(new Decision(nowNanos, Decision.Kind.NO_RULE, t.prefix, c, null,
-                    a.evidence.withSelection(selection, a.datacenters,
+                    a.evidence.withSelection(selection, seenIn,
                             note + "; below the thresholds, an anomaly alone makes no rule")));
             return;
         }
@@ -378,10 +423,10 @@ public final class Detector {
     }
 
     /** The data centers that see the attack, or all of them when more than half do. */
-    private DatacenterScope scope(Attack a) {
-        long total = a.datacenters.values().stream().mapToLong(Long::longValue).sum();
+    private DatacenterScope scope(Map<String, Long> counts) {
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
         TreeSet<String> seeing = new TreeSet<>();
-        a.datacenters.forEach((dc, count) -> {
+        counts.forEach((dc, count) -> {
             if (count >= config.datacenterMinShare() * total) {
                 seeing.add(dc);
             }

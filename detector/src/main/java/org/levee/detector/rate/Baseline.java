@@ -24,9 +24,10 @@ public final class Baseline {
     /** Learns one quiet second; {@code packets[c]} is class c's packet count in it. */
     public void learn(long[] packets) {
         for (int c = 0; c < packetsPerSecond.length; c++) {
-            packetsPerSecond[c] = learnedSeconds == 0
-                    ? packets[c]
-                    : packetsPerSecond[c] + alpha * (packets[c] - packetsPerSecond[c]);
+            // A plain running mean until the average has as much history as its half-life:
+            // starting the average from one noisy second would take many half-lives to forget.
+            double weight = Math.max(alpha, 1.0 / (learnedSeconds + 1));
+            packetsPerSecond[c] += weight * (packets[c] - packetsPerSecond[c]);
         }
         learnedSeconds++;
     }

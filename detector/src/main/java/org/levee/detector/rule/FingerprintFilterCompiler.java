@@ -1,7 +1,9 @@
 package org.levee.detector.rule;
 
 import java.util.Objects;
+import org.levee.cbpf.CbpfException;
 import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.CbpfValidator;
 import org.levee.detector.fingerprint.Field;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.Prefix;
@@ -14,6 +16,11 @@ import org.levee.detector.sample.Prefix;
 public final class FingerprintFilterCompiler implements FilterCompiler {
 
     private final TcpdumpCompiler tcpdump;
+
+    /** Compiles with libpcap. */
+    public FingerprintFilterCompiler() {
+        this(new LibpcapTcpdumpCompiler());
+    }
 
     public FingerprintFilterCompiler(TcpdumpCompiler tcpdump) {
         this.tcpdump = Objects.requireNonNull(tcpdump, "tcpdump compiler");
@@ -34,6 +41,12 @@ public final class FingerprintFilterCompiler implements FilterCompiler {
         CbpfProgram dns = DnsQueryNameFilter.build(domain, isParent, sourcePort);
         String clause = "dns question " + (isParent ? "*." : "") + domain
                 + (sourcePort ? " (udp src port 53)" : " (udp dst port 53)");
-        return new RuleFilter("(" + expression + ") and " + clause, CbpfConjunction.and(program, dns));
+        CbpfProgram both = CbpfConjunction.and(program, dns);
+        try {
+            CbpfValidator.validate(both);
+        } catch (CbpfException e) {
+            throw new IllegalArgumentException("the filter for " + fingerprint + " is invalid: " + e.getMessage(), e);
+        }
+        return new RuleFilter("(" + expression + ") and " + clause, both);
     }
 }
