@@ -42,6 +42,7 @@ final class DnsQueryNameFilter {
 
         a.label("ipv4");
         requireLength(a, 20);
+        a.emit(ldIndB(0)).emit(andK(0xf0)).jump(JEQ, 0x40, null, "fail");
         a.emit(ldIndB(9)).jump(JEQ, 17, null, "fail");
         a.emit(ldIndH(6)).jump(JSET, 0x1fff, "fail", null);
         a.emit(ldIndB(0)).emit(andK(0x0f)).jump(JGE, 5, null, "fail");
@@ -50,6 +51,7 @@ final class DnsQueryNameFilter {
 
         a.label("ipv6");
         requireLength(a, 40);
+        a.emit(ldIndB(0)).emit(andK(0xf0)).jump(JEQ, 0x60, null, "fail");
         a.emit(ldIndB(6)).jump(JEQ, 17, null, "fail");
         a.emit(txa()).emit(addK(40)).emit(tax());
 
@@ -102,7 +104,10 @@ final class DnsQueryNameFilter {
         a.emit(ldxMem(0));
     }
 
-    /** The name in DNS wire format, lower case: length-prefixed labels and a zero. */
+    /**
+     * The name in DNS wire format, lower case: length-prefixed labels and a zero. The name is in
+     * the decoder's presentation format, where {@code \DDD} stands for the byte DDD.
+     */
     static byte[] encode(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("DNS name is empty");
@@ -111,19 +116,30 @@ final class DnsQueryNameFilter {
         String[] labels = name.split("\\.", -1);
         for (int i = 0; i < labels.length; i++) {
             String label = labels[i];
-            if (label.isEmpty() || label.length() > 63) {
-                throw new IllegalArgumentException("DNS name '" + name + "': label " + i
-                        + " has length " + label.length() + ", must be 1..63");
-            }
-            out.write(label.length());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             for (int j = 0; j < label.length(); j++) {
-                char c = Character.toLowerCase(label.charAt(j));
-                if (c < 0x21 || c > 0x7e) {
+                char c = label.charAt(j);
+                if (c == '\\') {
+                    if (j + 4 > label.length() || !label.substring(j + 1, j + 4).matches("[0-9]{3}")
+                            || Integer.parseInt(label.substring(j + 1, j + 4)) > 255) {
+                        throw new IllegalArgumentException("DNS name '" + name + "': label " + i
+                                + " has a bad escape at " + j + " (\\DDD, DDD at most 255)");
+                    }
+                    bytes.write(Integer.parseInt(label.substring(j + 1, j + 4)));
+                    j += 3;
+                } else if (c < 0x21 || c > 0x7e) {
                     throw new IllegalArgumentException("DNS name '" + name + "': label " + i
-                            + " has a non-printable character at " + j);
+                            + " has a non-printable character at " + j + " (write it as \\DDD)");
+                } else {
+                    bytes.write(Character.toLowerCase(c));
                 }
-                out.write(c);
             }
+            if (bytes.size() == 0 || bytes.size() > 63) {
+                throw new IllegalArgumentException("DNS name '" + name + "': label " + i
+                        + " has length " + bytes.size() + ", must be 1..63");
+            }
+            out.write(bytes.size());
+            out.writeBytes(bytes.toByteArray());
         }
         out.write(0);
         if (out.size() > 255) {

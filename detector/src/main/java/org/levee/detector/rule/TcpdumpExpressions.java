@@ -48,7 +48,10 @@ public final class TcpdumpExpressions {
             }
         }
         if (protocol >= 0) {
-            terms.add(v4 ? "ip proto " + protocol : "ip6[6] == " + protocol);
+            // An IPv6 fragment's protocol is in its fragment header, the first extension header.
+            terms.add(v4 ? "ip proto " + protocol
+                    : fp.trafficClass() == TrafficClass.FRAGMENT ? "ip6[40] == " + protocol
+                    : "ip6[6] == " + protocol);
         }
         String classTerm = classTerm(fp.trafficClass(), v4);
         if (classTerm != null) {
@@ -84,8 +87,9 @@ public final class TcpdumpExpressions {
             case ALL -> null;
             case TCP_SYN -> (v4 ? "tcp[13]" : "ip6[53]") + " & 0x12 == 0x02";
             case TCP_OTHER -> (v4 ? "tcp[13]" : "ip6[53]") + " & 0x12 != 0x02";
-            case UDP -> null; // the protocol term says it
-            case ICMP -> v4 ? "ip proto 1" : "ip6[6] == 58";
+            // The protocol term says UDP; later IPv4 fragments are in FRAGMENT, not here.
+            case UDP -> v4 ? "ip[6:2] & 0x1fff == 0" : null;
+            case ICMP -> v4 ? "ip proto 1 and ip[6:2] & 0x1fff == 0" : "ip6[6] == 58";
             case FRAGMENT -> v4 ? "ip[6:2] & 0x1fff != 0" : "ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0";
             case OTHER -> v4
                     ? "not ip proto 1 and not ip proto 6 and not ip proto 17 and ip[6:2] & 0x1fff == 0"

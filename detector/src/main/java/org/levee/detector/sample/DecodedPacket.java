@@ -92,7 +92,10 @@ public record DecodedPacket(
 
     /**
      * The first question name of a DNS message to or from port 53, lower case, without the
-     * trailing dot; null when there is none, it is compressed, or it is not entirely captured.
+     * trailing dot, in presentation format: a byte that is not printable ASCII, or is a dot or a
+     * backslash inside a label, is written {@code \DDD} (decimal), so labels never contain a
+     * literal dot. Null when there is no question, the name is compressed (a pointer), or it is
+     * not entirely captured.
      */
     public String dnsQuestionName() {
         if (protocol != UDP || transportOffset < 0
@@ -113,18 +116,20 @@ public record DecodedPacket(
             if (length == 0) {
                 break;
             }
-            if (length > 63 || at + 1 + length > packet.length || name.length() + length + 1 > 254) {
-                return null; // compression pointer, reserved label type, truncated or too long
+            if (length > 63 || at + 1 + length > packet.length) {
+                return null; // compression pointer, reserved label type, or cut short
             }
             if (!name.isEmpty()) {
                 name.append('.');
             }
             for (int i = 1; i <= length; i++) {
                 int c = packet[at + i] & 0xff;
-                if (c == '.' || c < 0x21 || c > 0x7e) {
-                    return null; // a name we could not print unambiguously
+                if (c == '.' || c == '\\' || c < 0x21 || c > 0x7e) {
+                    name.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                            .append((char) ('0' + c % 10));
+                } else {
+                    name.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));
                 }
-                name.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));
             }
             at += 1 + length;
         }

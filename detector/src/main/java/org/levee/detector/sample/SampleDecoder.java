@@ -144,7 +144,7 @@ public final class SampleDecoder {
                     payloadPrefix = i32(p, transport + 8) & 0xffffffffL;
                 }
             }
-        } else if (protocol == DecodedPacket.ICMP || protocol == DecodedPacket.ICMPV6) {
+        } else if (protocol == (version == 4 ? DecodedPacket.ICMP : DecodedPacket.ICMPV6)) {
             trafficClass = TrafficClass.ICMP;
         } else {
             trafficClass = fragment && protocol == ABSENT ? TrafficClass.FRAGMENT : TrafficClass.OTHER;
