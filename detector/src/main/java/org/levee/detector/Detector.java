@@ -89,7 +89,7 @@ public final class Detector {
         final AttackSamples samples;
         final TreeMap<String, Long> datacenters = new TreeMap<>();
         /** The first samples with their data centers, to tell where the fingerprint is seen. */
-        final List<RecentSamples.Seen> located = new ArrayList<>();
+        final List<Sample> located = new ArrayList<>();
         final long coverStartNanos;
         Evidence evidence;
         State state = State.COLLECTING;
@@ -97,11 +97,11 @@ public final class Detector {
         long belowSinceNanos = -1;
         int samplingRate = 1;
 
-        void offer(RecentSamples.Seen seen, DecodedPacket p, int keep) {
+        void offer(Sample sample, DecodedPacket p, int keep) {
             samples.offer(p);
-            datacenters.merge(seen.datacenter(), 1L, Long::sum);
+            datacenters.merge(sample.datacenter(), 1L, Long::sum);
             if (located.size() < keep) {
-                located.add(seen);
+                located.add(sample);
             }
         }
 
@@ -264,7 +264,7 @@ public final class Detector {
         long bits = 8L * sample.wireLength() * n;
         t.window.add(TrafficClass.ALL, n, bits);
         t.window.add(c, n, bits);
-        t.history.add(sample.packet(), sample.wireLength(), sample.datacenter(), random);
+        t.history.add(sample, random);
 
         boolean claimed = false;
         if (t.activeAttacks > 0) {
@@ -275,8 +275,7 @@ public final class Detector {
                 }
                 claimed = true;
                 if (a.state != State.MITIGATED) {
-                    a.offer(new RecentSamples.Seen(sample.packet(), sample.wireLength(), sample.datacenter()), p,
-                            config.reservoirSize());
+                    a.offer(sample, p, config.reservoirSize());
                     a.samplingRate = sample.samplingRate();
                 }
                 if (a.state == State.COLLECTING) {
@@ -359,8 +358,8 @@ public final class Detector {
                         ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
                         : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
-        for (RecentSamples.Seen seen : t.history.recent()) {
-            DecodedPacket p = seen.decode();
+        for (Sample seen : t.history.recent()) {
+            DecodedPacket p = SampleDecoder.decode(seen);
             if (p != null && (c == TrafficClass.ALL || p.trafficClass() == c)) {
                 a.offer(seen, p, config.reservoirSize());
             }
@@ -416,8 +415,8 @@ public final class Detector {
         Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
         // Where the attack is seen: the data centers of the samples its fingerprint matches.
         TreeMap<String, Long> seenIn = new TreeMap<>();
-        for (RecentSamples.Seen seen : a.located) {
-            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.decode())) {
+        for (Sample seen : a.located) {
+            if (selection.fingerprint() == null || selection.fingerprint().matches(SampleDecoder.decode(seen))) {
                 seenIn.merge(seen.datacenter(), 1L, Long::sum);
             }
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.sample.DecodedPacket;
+import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
 
 /**
@@ -13,45 +14,23 @@ import org.levee.detector.sample.SampleDecoder;
  * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
  * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
  *
- * <p>Only the samples' bytes are kept (in parallel arrays, without an object per sample): the
- * history is read rarely, when an attack is fingerprinted, and decoding again then is cheaper
- * than keeping decoded packets alive.
+ * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
+ * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
+ * alive.
  */
 final class RecentSamples {
 
-    /** A sample's bytes with the data center that saw it. */
-    record Seen(byte[] packet, int wireLength, String datacenter) {
-        DecodedPacket decode() {
-            return SampleDecoder.decode(packet, wireLength);
-        }
-    }
-
     /** Samples of one second, or the settled ring. */
     private static final class Slots {
-        final byte[][] packets;
-        final int[] wireLengths;
-        final String[] datacenters;
+        final Sample[] samples;
         int count;
 
         Slots(int capacity) {
-            packets = new byte[capacity][];
-            wireLengths = new int[capacity];
-            datacenters = new String[capacity];
-        }
-
-        void set(int i, byte[] packet, int wireLength, String datacenter) {
-            packets[i] = packet;
-            wireLengths[i] = wireLength;
-            datacenters[i] = datacenter;
-        }
-
-        Seen get(int i) {
-            return new Seen(packets[i], wireLengths[i], datacenters[i]);
+            samples = new Sample[capacity];
         }
 
         void clear() {
-            java.util.Arrays.fill(packets, 0, count, null);
-            java.util.Arrays.fill(datacenters, 0, count, null);
+            java.util.Arrays.fill(samples, 0, count, null);
             count = 0;
         }
     }
@@ -71,13 +50,13 @@ final class RecentSamples {
         this.current = new Slots(capacity);
     }
 
-    void add(byte[] packet, int wireLength, String datacenter, SplittableRandom random) {
+    void add(Sample sample, SplittableRandom random) {
         if (current.count < capacity) {
-            current.set(current.count++, packet, wireLength, datacenter);
+            current.samples[current.count++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
             if (j < capacity) {
-                current.set((int) j, packet, wireLength, datacenter);
+                current.samples[(int) j] = sample;
             }
         }
         currentSeen++;
@@ -87,7 +66,7 @@ final class RecentSamples {
     void completeSecond(boolean quiet) {
         if (previousQuiet && quiet) {
             for (int i = 0; i < previous.count; i++) {
-                settled.set(settledNext, previous.packets[i], previous.wireLengths[i], previous.datacenters[i]);
+                settled.samples[settledNext] = previous.samples[i];
                 settledNext = (settledNext + 1) % capacity;
                 settled.count = Math.min(settled.count + 1, capacity);
             }
@@ -101,13 +80,13 @@ final class RecentSamples {
     }
 
     /** The samples of the current and previous second (the attack's first moments, maybe). */
-    List<Seen> recent() {
-        List<Seen> out = new ArrayList<>(previous.count + current.count);
+    List<Sample> recent() {
+        List<Sample> out = new ArrayList<>(previous.count + current.count);
         for (int i = 0; i < previous.count; i++) {
-            out.add(previous.get(i));
+            out.add(previous.samples[i]);
         }
         for (int i = 0; i < current.count; i++) {
-            out.add(current.get(i));
+            out.add(current.samples[i]);
         }
         return out;
     }
@@ -122,7 +101,7 @@ final class RecentSamples {
         List<DecodedPacket> out = new ArrayList<>(settled.count);
         int start = settled.count < capacity ? 0 : settledNext;
         for (int i = 0; i < settled.count; i++) {
-            DecodedPacket p = settled.get((start + i) % capacity).decode();
+            DecodedPacket p = SampleDecoder.decode(settled.samples[(start + i) % capacity]);
             if (p != null) {
                 out.add(p);
             }
