@@ -1,7 +1,6 @@
 package org.levee.detector;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -127,8 +126,8 @@ public final class Detector {
     private final FilterCompiler filters;
     private final FingerprintSelector selector;
     private final SplittableRandom random;
-    private final Map<IpAddress, Tracked> hosts = new HashMap<>();
-    private final Map<IpAddress, Tracked> aggregates = new HashMap<>();
+    private final DestinationTable<Tracked> hosts = new DestinationTable<>();
+    private final DestinationTable<Tracked> aggregates = new DestinationTable<>();
     /** Destinations with an attack under way, in the order attacks began (for determinism). */
     private final Set<Tracked> underAttack = new LinkedHashSet<>();
     private final Map<String, Rule> rules = new LinkedHashMap<>();

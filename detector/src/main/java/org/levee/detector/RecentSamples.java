@@ -20,43 +20,32 @@ import org.levee.detector.sample.SampleDecoder;
  */
 final class RecentSamples {
 
-    /** Samples of one second, or the settled ring. */
-    private static final class Slots {
-        final Sample[] samples;
-        int count;
-
-        Slots(int capacity) {
-            samples = new Sample[capacity];
-        }
-
-        void clear() {
-            java.util.Arrays.fill(samples, 0, count, null);
-            count = 0;
-        }
-    }
-
+    // Plain arrays and counts, swapped each second: adding a sample touches one array.
     private final int capacity;
-    private final Slots settled;
+    private final Sample[] settled;
+    private int settledCount;
     private int settledNext;
-    private Slots previous;
+    private Sample[] previous;
+    private int previousCount;
     private boolean previousQuiet;
-    private Slots current;
+    private Sample[] current;
+    private int currentCount;
     private long currentSeen;
 
     RecentSamples(int capacity) {
         this.capacity = capacity;
-        this.settled = new Slots(capacity);
-        this.previous = new Slots(capacity);
-        this.current = new Slots(capacity);
+        this.settled = new Sample[capacity];
+        this.previous = new Sample[capacity];
+        this.current = new Sample[capacity];
     }
 
     void add(Sample sample, SplittableRandom random) {
-        if (current.count < capacity) {
-            current.samples[current.count++] = sample;
+        if (currentCount < capacity) {
+            current[currentCount++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
             if (j < capacity) {
-                current.samples[(int) j] = sample;
+                current[(int) j] = sample;
             }
         }
         currentSeen++;
@@ -65,28 +54,31 @@ final class RecentSamples {
     /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
     void completeSecond(boolean quiet) {
         if (previousQuiet && quiet) {
-            for (int i = 0; i < previous.count; i++) {
-                settled.samples[settledNext] = previous.samples[i];
+            for (int i = 0; i < previousCount; i++) {
+                settled[settledNext] = previous[i];
                 settledNext = (settledNext + 1) % capacity;
-                settled.count = Math.min(settled.count + 1, capacity);
+                settledCount = Math.min(settledCount + 1, capacity);
             }
         }
-        Slots swap = previous;
+        Sample[] swap = previous;
+        int swapCount = previousCount;
         previous = current;
+        previousCount = currentCount;
         previousQuiet = quiet;
         current = swap;
-        current.clear();
+        java.util.Arrays.fill(current, 0, swapCount, null);
+        currentCount = 0;
         currentSeen = 0;
     }
 
     /** The samples of the current and previous second (the attack's first moments, maybe). */
     List<Sample> recent() {
-        List<Sample> out = new ArrayList<>(previous.count + current.count);
-        for (int i = 0; i < previous.count; i++) {
-            out.add(previous.samples[i]);
+        List<Sample> out = new ArrayList<>(previousCount + currentCount);
+        for (int i = 0; i < previousCount; i++) {
+            out.add(previous[i]);
         }
-        for (int i = 0; i < current.count; i++) {
-            out.add(current.samples[i]);
+        for (int i = 0; i < currentCount; i++) {
+            out.add(current[i]);
         }
         return out;
     }
@@ -98,10 +90,10 @@ final class RecentSamples {
 
     /** The settled, pre-attack history, oldest first, decoded. */
     List<DecodedPacket> settled() {
-        List<DecodedPacket> out = new ArrayList<>(settled.count);
-        int start = settled.count < capacity ? 0 : settledNext;
-        for (int i = 0; i < settled.count; i++) {
-            DecodedPacket p = SampleDecoder.decode(settled.samples[(start + i) % capacity]);
+        List<DecodedPacket> out = new ArrayList<>(settledCount);
+        int start = settledCount < capacity ? 0 : settledNext;
+        for (int i = 0; i < settledCount; i++) {
+            DecodedPacket p = SampleDecoder.decode(settled[(start + i) % capacity]);
             if (p != null) {
                 out.add(p);
             }
