@@ -14,8 +14,7 @@ import java.util.List;
  *   <li>the comma bytecode of iptables' bpf match, xdpcap and friends:
  *       {@code N,code jt jf k,code jt jf k,...};
  *   <li>{@code tcpdump -dd}: a C array initialiser (print only);
- *   <li>{@code tcpdump -d}: the assembly listing, e.g. {@code (001) jeq #0x800 jt 2 jf 5}
- *       (print only).
+ *   <li>{@code tcpdump -d}: the assembly listing, e.g. {@code (001) jeq #0x800 jt 2 jf 5}.
  * </ul>
  *
  * Parse errors are {@link CbpfException}s naming the instruction index and the 1-based column
@@ -118,6 +117,17 @@ public final class CbpfText {
 
     // ---- tcpdump -d ----
 
+    /**
+     * Parses an assembly listing as {@code tcpdump -d} and {@link #printListing} print it
+     * ({@code (001) jeq #0x800 jt 2 jf 5}; the {@code (NNN)} prefix is optional, jump targets are
+     * absolute). Fields the listing does not show are 0 (libpcap itself sometimes leaves other
+     * values there, e.g. {@code tax} with k = 5, so a listing is not a lossless form: -ddd is).
+     * Errors name the instruction index and the column of its line.
+     */
+    public static CbpfProgram parseListing(String text) {
+        return CbpfListingParser.parse(text);
+    }
+
     /** Prints the assembly listing of {@code tcpdump -d}, one line per instruction. */
     public static String printListing(CbpfProgram program) {
         StringBuilder text = new StringBuilder();
@@ -150,7 +160,7 @@ public final class CbpfText {
             case LDX | W | MEM -> new String[] {"ldx", "M[" + k + "]"};
             case ST -> new String[] {"st", "M[" + k + "]"};
             case STX -> new String[] {"stx", "M[" + k + "]"};
-            case JMP | JA -> new String[] {"ja", Long.toString(n + 1L + Integer.toUnsignedLong(k))};
+            case JMP | JA -> new String[] {"ja", Integer.toString(n + 1 + k)}; // as libpcap: wraps like C
             case JMP | JGT | K -> new String[] {"jgt", hex};
             case JMP | JGE | K -> new String[] {"jge", hex};
             case JMP | JEQ | K -> new String[] {"jeq", hex};
