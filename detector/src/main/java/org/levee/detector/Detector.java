@@ -56,7 +56,7 @@ public final class Detector {
         final Threshold[] thresholds = new Threshold[CLASSES];
         final RateWindow window = new RateWindow(config.windowSeconds());
         final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
-        final RecentSamples history = new RecentSamples(config.historySamples());
+        final RecentSamples history = new RecentSamples(config.historySamples(), config.historySamplesPerSecond());
         final Attack[] attacks = new Attack[CLASSES];
         final long[] previousCounts = new long[CLASSES];
         final long[] counts = new long[CLASSES];
