@@ -37,9 +37,9 @@ final class RecentSamples {
     RecentSamples(int capacity, int perSecond) {
         this.capacity = capacity;
         this.perSecond = perSecond;
-        this.settled = new Sample[capacity];
+        this.current = new Sample[perSecond]; // the one written per sample, allocated first
         this.previous = new Sample[perSecond];
-        this.current = new Sample[perSecond];
+        this.settled = new Sample[capacity];
     }
 
     void add(Sample sample, SplittableRandom random) {
