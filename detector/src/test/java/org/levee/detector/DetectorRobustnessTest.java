@@ -63,12 +63,20 @@ class DetectorRobustnessTest {
             t += r.nextInt(2_000_000);
             seen.add(frame);
             detector.accept(new Sample(prefix, frame.length, rate, t, "dc" + r.nextInt(5), "n"));
-            // Junk, and packets cut anywhere, at 1 in 1: never an exception, never enough for a rule.
-            byte[] junk = r.nextBoolean() ? new byte[r.nextInt(100)] : java.util.Arrays.copyOf(frame, r.nextInt(frame.length));
+            // Junk at 1 in 1, often IP-looking: never an exception, never enough for a rule.
+            byte[] junk = new byte[r.nextInt(100)];
+            r.nextBytes(junk);
             if (junk.length > 14 && r.nextBoolean()) {
-                r.nextBytes(junk);
+                junk[12] = (byte) (r.nextBoolean() ? 0x08 : 0x86);
+                junk[13] = (byte) (junk[12] == 0x08 ? 0x00 : 0xdd);
+                junk[14] = (byte) (junk[12] == 0x08 ? 0x45 : 0x60);
             }
             detector.accept(new Sample(junk, junk.length + r.nextInt(100), 1, t, "dc0", "n"));
+            // Packets cut anywhere, headers included (a data-plane misconfiguration): no exception.
+            if (r.nextInt(50) == 0) {
+                byte[] cut = java.util.Arrays.copyOf(frame, r.nextInt(frame.length));
+                detector.accept(new Sample(cut, frame.length, 1, t, "dc0", "n"));
+            }
             if (i % 100 == 0) {
                 detector.advanceTo(t);
             }
