@@ -34,7 +34,8 @@ import org.levee.detector.sample.TrafficClass;
  * @param sketchCapacity Space-Saving counters per fingerprint field (16)
  * @param reservoirSize attack samples kept to score field combinations (512)
  * @param historySamples pre-attack samples kept per destination (64) ...
- * @param historySamplesPerSecond ... taking at most this many of each second (8), a uniform choice
+ * @param historySamplesPerSecond ... taking the first this many of each second (2), so that the
+ *     history spans many seconds and most samples never touch it
  * @param datacenterMinShare a data center "sees" an attack with this share of the samples the
  *     fingerprint matches (of all the class's samples when there is no fingerprint) (0.05)
  * @param seed seeds the reservoirs, so the same samples always give the same rules
