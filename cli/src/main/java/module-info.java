@@ -5,5 +5,7 @@ module org.levee.cli {
     requires org.levee.cbpf;
     requires info.picocli;
 
+    exports org.levee.cli.lab;
+
     opens org.levee.cli to info.picocli;
 }
