@@ -84,7 +84,10 @@ public final class ConfigLoader {
             if (!mapping(root, "", TOP)) {
                 return d;
             }
-            String datacenter = string(root, "datacenter", d.datacenter());
+            JsonNode dcNode = root.get("datacenter");
+            String datacenter = dcNode != null && dcNode.isTextual() && dcNode.asText().isEmpty()
+                    ? "" // "" is how the documented example spells "no data center"
+                    : string(root, "datacenter", d.datacenter());
             if (!datacenter.isEmpty() && !datacenter.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
                 problem("datacenter", "'" + datacenter + "' is not a data center name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
             }
