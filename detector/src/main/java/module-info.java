@@ -2,5 +2,10 @@
 module org.levee.detector {
     requires transitive org.levee.cbpf;
     requires transitive org.levee.signatures;
-    // Exports are added as the module gains packages.
+
+    exports org.levee.detector;
+    exports org.levee.detector.fingerprint;
+    exports org.levee.detector.rate;
+    exports org.levee.detector.rule;
+    exports org.levee.detector.sample;
 }

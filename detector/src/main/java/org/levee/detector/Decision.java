@@ -1,0 +1,46 @@
+package org.levee.detector;
+
+import java.util.Objects;
+import org.levee.detector.rule.Rule;
+import org.levee.detector.sample.Prefix;
+import org.levee.detector.sample.TrafficClass;
+
+/**
+ * One thing the detector decided, with its evidence.
+ *
+ * @param timeNanos when (sample time)
+ * @param kind what
+ * @param destination the host or aggregate concerned
+ * @param trafficClass the class concerned
+ * @param rule the rule added or retired, null otherwise
+ * @param evidence why
+ */
+public record Decision(
+        long timeNanos, Kind kind, Prefix destination, TrafficClass trafficClass, Rule rule, Evidence evidence) {
+
+    public enum Kind {
+        /** A class's rate crossed its threshold or baseline level: fingerprinting starts. */
+        ATTACK_DETECTED,
+        /** A rule was made for the attack. */
+        RULE_ADDED,
+        /** No rule: a baseline anomaly without any fingerprint that spares normal traffic. */
+        NO_RULE,
+        /** The rule's matched rate stayed below the end level for the cool-down: removed. */
+        RULE_RETIRED,
+        /** An attack without a rule ended the same way. */
+        ATTACK_ENDED
+    }
+
+    public Decision {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(trafficClass, "trafficClass");
+        Objects.requireNonNull(evidence, "evidence");
+    }
+
+    @Override
+    public String toString() {
+        return String.format("t=%.3fs %s %s %s%s %s", timeNanos / 1e9, kind, destination, trafficClass,
+                rule == null ? "" : " rule=" + rule, evidence);
+    }
+}

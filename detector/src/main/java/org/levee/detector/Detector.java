@@ -1,0 +1,521 @@
+package org.levee.detector;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.levee.detector.fingerprint.AttackSamples;
+import org.levee.detector.fingerprint.Fingerprint;
+import org.levee.detector.fingerprint.FingerprintSelector;
+import org.levee.detector.fingerprint.Selection;
+import org.levee.detector.rate.Baseline;
+import org.levee.detector.rate.RateWindow;
+import org.levee.detector.rule.Action;
+import org.levee.detector.rule.DatacenterScope;
+import org.levee.detector.rule.FilterCompiler;
+import org.levee.detector.rule.Origin;
+import org.levee.detector.rule.Rule;
+import org.levee.detector.rule.RuleFilter;
+import org.levee.detector.sample.DecodedPacket;
+import org.levee.detector.sample.IpAddress;
+import org.levee.detector.sample.Prefix;
+import org.levee.detector.sample.Sample;
+import org.levee.detector.sample.SampleDecoder;
+import org.levee.detector.sample.TrafficClass;
+
+/**
+ * Gatebot: from samples to attacks to rules, and back. Feed it samples in time order with
+ * {@link #accept} and let time pass with {@link #advanceTo} (an attack that stops sends no more
+ * samples, so only the clock can end it); collect what it decided with {@link #drainDecisions}
+ * and the rules in force with {@link #rules}. Not thread-safe: one thread drives it. Pure
+ * computation; the same samples and calls give the same decisions.
+ *
+ * <p>Per sample: decode; add to the rates of its destination host and of the host's /24 (/64)
+ * aggregate; feed any attack under way on them; re-match the destination's auto rules; check
+ * the class's rate against the threshold and the baseline level. See docs/detection.md.
+ */
+public final class Detector {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final int CLASSES = TrafficClass.count();
+    /** Seconds rolled one by one when a destination was silent; longer gaps jump. */
+    private static final int MAX_ROLLED_SECONDS = 600;
+
+    private enum State { COLLECTING, MITIGATED, UNMITIGATED }
+
+    /** A host or aggregate destination and everything known about it. */
+    private final class Tracked {
+        final Prefix prefix;
+        final boolean aggregate;
+        final Threshold[] thresholds = new Threshold[CLASSES];
+        final RateWindow window = new RateWindow(config.windowSeconds());
+        final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
+        final RecentSamples history = new RecentSamples(config.historySamples());
+        final Attack[] attacks = new Attack[CLASSES];
+        final long[] previousCounts = new long[CLASSES];
+        final long[] counts = new long[CLASSES];
+        boolean previousQuiet;
+        boolean anomalous;
+        int activeAttacks;
+
+        Tracked(Prefix prefix, boolean aggregate) {
+            this.prefix = prefix;
+            this.aggregate = aggregate;
+            for (TrafficClass c : TrafficClass.values()) {
+                thresholds[c.ordinal()] = config.thresholdFor(prefix, aggregate, c);
+            }
+        }
+    }
+
+    private static final class Attack {
+        final TrafficClass trafficClass;
+        final long detectedNanos;
+        final AttackSamples samples;
+        final TreeMap<String, Long> datacenters = new TreeMap<>();
+        /** The first samples with their data centers, to tell where the fingerprint is seen. */
+        final List<RecentSamples.Seen> located = new ArrayList<>();
+        final long coverStartNanos;
+        Evidence evidence;
+        State state = State.COLLECTING;
+        ActiveRule rule;
+        long belowSinceNanos = -1;
+        int samplingRate = 1;
+
+        void offer(RecentSamples.Seen seen, int keep) {
+            samples.offer(seen.packet());
+            datacenters.merge(seen.datacenter(), 1L, Long::sum);
+            if (located.size() < keep) {
+                located.add(seen);
+            }
+        }
+
+        Attack(TrafficClass trafficClass, long detectedNanos, long coverStartNanos, AttackSamples samples) {
+            this.trafficClass = trafficClass;
+            this.detectedNanos = detectedNanos;
+            this.coverStartNanos = coverStartNanos;
+            this.samples = samples;
+        }
+    }
+
+    private static final class ActiveRule {
+        final Rule rule;
+        final RateWindow matched;
+
+        ActiveRule(Rule rule, int windowSeconds) {
+            this.rule = rule;
+            this.matched = new RateWindow(windowSeconds);
+        }
+    }
+
+    private final DetectorConfig config;
+    private final FilterCompiler filters;
+    private final FingerprintSelector selector;
+    private final SplittableRandom random;
+    private final Map<IpAddress, Tracked> hosts = new HashMap<>();
+    private final Map<IpAddress, Tracked> aggregates = new HashMap<>();
+    /** Destinations with an attack under way, in the order attacks began (for determinism). */
+    private final Set<Tracked> underAttack = new LinkedHashSet<>();
+    private final Map<String, Rule> rules = new LinkedHashMap<>();
+    private final Set<String> datacenters = new TreeSet<>();
+    private final List<Decision> decisions = new ArrayList<>();
+    private long nextRuleId = 1;
+    private long nowNanos;
+    private long samples;
+    private long undecodable;
+
+    public Detector(DetectorConfig config, FilterCompiler filters) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.filters = Objects.requireNonNull(filters, "filters");
+        this.selector = new FingerprintSelector(config.coverageTarget(), config.maxBaselineMatch());
+        this.random = new SplittableRandom(config.seed());
+    }
+
+    /** Processes one sample. Samples must come in non-decreasing time order. */
+    public void accept(Sample sample) {
+        samples++;
+        if (sample.timestampNanos() < nowNanos) {
+            throw new IllegalArgumentException("sample " + samples + " at " + sample.timestampNanos()
+                    + " ns is older than the detector's clock (" + nowNanos + " ns)");
+        }
+        nowNanos = sample.timestampNanos();
+        datacenters.add(sample.datacenter());
+        DecodedPacket p = SampleDecoder.decode(sample);
+        if (p == null) {
+            undecodable++;
+            return;
+        }
+        IpAddress destination = p.destination();
+        Tracked host = hosts.get(destination);
+        if (host == null) {
+            host = new Tracked(Prefix.host(destination), false);
+            hosts.put(destination, host);
+        }
+        boolean attributed = account(host, p, sample);
+        if (!attributed) {
+            IpAddress network = destination.mask(destination.version() == 4
+                    ? config.aggregateLengthV4() : config.aggregateLengthV6());
+            Tracked aggregate = aggregates.get(network);
+            if (aggregate == null) {
+                aggregate = new Tracked(new Prefix(network, destination.version() == 4
+                        ? config.aggregateLengthV4() : config.aggregateLengthV6()), true);
+                aggregates.put(network, aggregate);
+            }
+            account(aggregate, p, sample);
+        }
+    }
+
+    /**
+     * Lets time pass without samples: ends attacks and retires rules whose traffic stopped, and
+     * fingerprints attacks whose collection time is up.
+     */
+    public void advanceTo(long timeNanos) {
+        if (timeNanos < nowNanos) {
+            return;
+        }
+        nowNanos = timeNanos;
+        for (Tracked t : List.copyOf(underAttack)) {
+            roll(t, RateWindow.bucketOf(timeNanos));
+            for (Attack a : t.attacks) {
+                if (a != null && a.state == State.COLLECTING
+                        && timeNanos - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
+                    decide(t, a);
+                }
+            }
+            evaluateEnds(t, timeNanos);
+        }
+    }
+
+    /** Everything decided since the last call, oldest first. */
+    public List<Decision> drainDecisions() {
+        List<Decision> out = List.copyOf(decisions);
+        decisions.clear();
+        return out;
+    }
+
+    /** The rules in force, auto and manual, in the order they were made. */
+    public List<Rule> rules() {
+        return List.copyOf(rules.values());
+    }
+
+    /** Adds a manual rule: the detector never retires it. */
+    public void addManualRule(Rule rule) {
+        if (rule.origin() != Origin.MANUAL) {
+            throw new IllegalArgumentException("rule " + rule.id() + " is not a manual rule");
+        }
+        if (rules.putIfAbsent(rule.id(), rule) != null) {
+            throw new IllegalArgumentException("a rule with id " + rule.id() + " exists already");
+        }
+    }
+
+    /** Removes a manual rule by id; returns whether there was one. */
+    public boolean removeManualRule(String id) {
+        Rule rule = rules.get(id);
+        if (rule == null || rule.origin() != Origin.MANUAL) {
+            return false;
+        }
+        rules.remove(id);
+        return true;
+    }
+
+    public long samplesSeen() {
+        return samples;
+    }
+
+    public long samplesUndecodable() {
+        return undecodable;
+    }
+
+    public int trackedDestinations() {
+        return hosts.size() + aggregates.size();
+    }
+
+    /**
+     * Adds a sample to a destination. Returns true when an attack on the destination claims the
+     * sample's class, so that the aggregate above does not count it a second time.
+     */
+    private boolean account(Tracked t, DecodedPacket p, Sample sample) {
+        long now = sample.timestampNanos();
+        long bucket = RateWindow.bucketOf(now);
+        if (bucket > t.window.bucket()) {
+            roll(t, bucket);
+        }
+        TrafficClass c = p.trafficClass();
+        long n = sample.samplingRate();
+        long bits = 8L * sample.wireLength() * n;
+        t.window.add(TrafficClass.ALL, n, bits);
+        t.window.add(c, n, bits);
+        t.history.add(new RecentSamples.Seen(p, sample.datacenter()), random);
+
+        boolean claimed = false;
+        if (t.activeAttacks > 0) {
+            t.anomalous = true;
+            for (Attack a : t.attacks) {
+                if (a == null || (a.trafficClass != TrafficClass.ALL && a.trafficClass != c)) {
+                    continue;
+                }
+                claimed = true;
+                if (a.state != State.MITIGATED) {
+                    a.offer(new RecentSamples.Seen(p, sample.datacenter()), config.reservoirSize());
+                    a.samplingRate = sample.samplingRate();
+                }
+                if (a.state == State.COLLECTING) {
+                    if (a.samples.seen() >= config.minFingerprintSamples()
+                            || now - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
+                        decide(t, a);
+                    }
+                } else if (a.rule != null && a.rule.rule.filter().matches(sample.packet(), sample.wireLength())) {
+                    // Sampling precedes dropping: matched samples measure the attack the rule stops.
+                    a.rule.matched.advanceTo(bucket);
+                    a.rule.matched.add(TrafficClass.ALL, n, bits);
+                }
+            }
+        }
+        check(t, c, now, sample);
+        if (t.activeAttacks == 0) {
+            check(t, TrafficClass.ALL, now, sample);
+        }
+        // An attack that started with this very sample claims it too.
+        return claimed || t.attacks[c.ordinal()] != null || t.attacks[TrafficClass.ALL.ordinal()] != null;
+    }
+
+    /** Starts an attack when class {@code c} crossed its threshold or baseline level. */
+    private void check(Tracked t, TrafficClass c, long now, Sample sample) {
+        Attack existing = t.attacks[c.ordinal()];
+        if (existing != null && !(existing.state == State.UNMITIGATED
+                && existing.evidence.trigger() == Trigger.BASELINE)) {
+            return;
+        }
+        double pps = t.window.packetsPerSecond(c, now);
+        double bps = t.window.bitsPerSecond(c, now);
+        Threshold threshold = t.thresholds[c.ordinal()];
+        if (existing != null) {
+            // An anomaly without a rule that grows past the threshold becomes a threshold attack,
+            // which gets a rule even when it is only a rate limit.
+            if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
+                existing.evidence = new Evidence(Trigger.THRESHOLD, pps, bps, threshold,
+                        existing.evidence.baselinePacketsPerSecond(),
+                        threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond(),
+                        null, existing.datacenters, "the anomaly grew past the threshold");
+                existing.belowSinceNanos = -1;
+                decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, existing.evidence));
+                decide(t, existing);
+            }
+            return;
+        }
+        double baseline = t.baseline.packetsPerSecond(c);
+        boolean warm = t.baseline.learnedSeconds() >= config.baselineWarmupSeconds();
+        double baselineLevel = Math.max(config.baselineFloorPacketsPerSecond(), config.baselineMultiple() * baseline);
+        Trigger trigger = null;
+        double level = 0;
+        if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
+            trigger = Trigger.THRESHOLD;
+            level = threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond();
+        } else if (warm && c != TrafficClass.ALL && pps >= significant(baselineLevel, sample.samplingRate())) {
+            trigger = Trigger.BASELINE;
+            level = baselineLevel;
+        }
+        if (trigger == null) {
+            if (pps >= config.endFraction() * Math.min(threshold.packetsPerSecond(), warm ? baselineLevel : Double.MAX_VALUE)
+                    || bps >= config.endFraction() * threshold.bitsPerSecond()) {
+                t.anomalous = true; // close to a limit: do not learn this second as normal
+            }
+            return;
+        }
+        long coverStart = (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND;
+        Attack a = new Attack(c, now, coverStart, new AttackSamples(config.sketchCapacity(),
+                config.reservoirSize(), random.nextLong()));
+        a.samplingRate = sample.samplingRate();
+        a.evidence = new Evidence(trigger, pps, bps, threshold, warm ? baseline : 0, level, null,
+                new TreeMap<>(), trigger == Trigger.THRESHOLD
+                        ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
+                        : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
+        // The samples that crossed the level are the attack's first samples.
+        for (RecentSamples.Seen seen : t.history.recent()) {
+            if (c == TrafficClass.ALL || seen.packet().trafficClass() == c) {
+                a.offer(seen, config.reservoirSize());
+            }
+        }
+        t.history.discardRecent();
+        t.attacks[c.ordinal()] = a;
+        t.activeAttacks++;
+        t.anomalous = true;
+        underAttack.add(t);
+        decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, a.evidence));
+        if (a.samples.seen() >= config.minFingerprintSamples()) {
+            decide(t, a);
+        }
+    }
+
+    /**
+     * The rate that exceeds {@code level} beyond sampling noise: the window holds a Poisson
+     * number of samples, so the level is raised by three standard deviations of the sample count
+     * expected at the level. Without this margin, legitimate growth close to the level would
+     * cross it by chance somewhere in a long, continuously watched stream.
+     */
+    private double significant(double level, int samplingRate) {
+        double expectedSamples = level * config.windowSeconds() / samplingRate;
+        return level + 3 * Math.sqrt(expectedSamples) * samplingRate / config.windowSeconds();
+    }
+
+    /** Fingerprints an attack and makes its rule (or decides not to). */
+    private void decide(Tracked t, Attack a) {
+        TrafficClass c = a.trafficClass;
+        int version = t.prefix.network().version();
+        boolean warm = t.baseline.learnedSeconds() >= config.baselineWarmupSeconds();
+        double coveredSeconds = Math.max(0, nowNanos - a.coverStartNanos) / (double) SECOND;
+        double expectedLegitimate = warm
+                ? t.baseline.packetsPerSecond(c) * coveredSeconds / Math.max(1, a.samplingRate) : 0;
+        Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
+        // Where the attack is seen: the data centers of the samples its fingerprint matches.
+        TreeMap<String, Long> seenIn = new TreeMap<>();
+        for (RecentSamples.Seen seen : a.located) {
+            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.packet())) {
+                seenIn.merge(seen.datacenter(), 1L, Long::sum);
+            }
+        }
+        DatacenterScope scope = scope(seenIn);
+        String note;
+        Rule rule = null;
+        String id = "auto-" + nextRuleId;
+        if (selection.fingerprint() != null) {
+            try {
+                RuleFilter filter = filters.compile(t.prefix, selection.fingerprint());
+                rule = new Rule(id, t.prefix, c, filter, scope, Action.DROP, 0, Origin.AUTO);
+                note = "dropping: the fingerprint covers the attack and spares normal traffic";
+            } catch (IllegalArgumentException e) {
+                note = "fingerprint could not become a filter: " + e.getMessage();
+            }
+        } else {
+            note = "no fingerprint separates the attack from normal traffic";
+        }
+        if (rule == null && a.evidence.trigger() == Trigger.THRESHOLD) {
+            Threshold threshold = t.thresholds[c.ordinal()];
+            long limit = threshold.packetsPerSecond() != Long.MAX_VALUE ? threshold.packetsPerSecond()
+                    : Math.max(1, threshold.bitsPerSecond() / (8 * 1500));
+            try {
+                RuleFilter filter = filters.compile(t.prefix, new Fingerprint(c, version, Map.of()));
+                rule = new Rule(id, t.prefix, c, filter, scope, Action.RATELIMIT, limit, Origin.AUTO);
+                note = note + "; rate-limiting the class to its threshold";
+            } catch (IllegalArgumentException e) {
+                note = note + "; and the class filter failed: " + e.getMessage();
+            }
+        }
+        a.evidence = a.evidence.withSelection(selection, seenIn, note);
+        if (rule == null) {
+            a.state = State.UNMITIGATED;
+            decisions.add(new Decision(nowNanos, Decision.Kind.NO_RULE, t.prefix, c, null,
+                    a.evidence.withSelection(selection, seenIn,
+                            note + "; below the thresholds, an anomaly alone makes no rule")));
+            return;
+        }
+        nextRuleId++;
+        a.state = State.MITIGATED;
+        a.rule = new ActiveRule(rule, config.windowSeconds());
+        rules.put(rule.id(), rule);
+        decisions.add(new Decision(nowNanos, Decision.Kind.RULE_ADDED, t.prefix, c, rule, a.evidence));
+    }
+
+    /** The data centers that see the attack, or all of them when more than half do. */
+    private DatacenterScope scope(Map<String, Long> counts) {
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        TreeSet<String> seeing = new TreeSet<>();
+        counts.forEach((dc, count) -> {
+            if (count >= config.datacenterMinShare() * total) {
+                seeing.add(dc);
+            }
+        });
+        if (seeing.isEmpty() || seeing.size() * 2 > datacenters.size()) {
+            return DatacenterScope.ALL;
+        }
+        return DatacenterScope.of(seeing);
+    }
+
+    /** Completes the seconds before {@code bucket}: baselines, history, attack ends. */
+    private void roll(Tracked t, long bucket) {
+        if (t.window.bucket() == Long.MIN_VALUE) {
+            t.window.advanceTo(bucket);
+            return;
+        }
+        int rolled = 0;
+        while (t.window.bucket() < bucket && rolled < MAX_ROLLED_SECONDS) {
+            long second = t.window.bucket();
+            for (TrafficClass c : TrafficClass.values()) {
+                t.counts[c.ordinal()] = t.window.packetsIn(second, c);
+            }
+            boolean quiet = !t.anomalous && t.activeAttacks == 0;
+            if (quiet && t.previousQuiet) {
+                t.baseline.learn(t.previousCounts);
+            }
+            System.arraycopy(t.counts, 0, t.previousCounts, 0, CLASSES);
+            t.previousQuiet = quiet;
+            t.history.completeSecond(quiet);
+            t.anomalous = false;
+            t.window.advanceTo(second + 1);
+            if (t.activeAttacks > 0) {
+                evaluateEnds(t, (second + 1) * SECOND);
+            }
+            rolled++;
+        }
+        if (t.window.bucket() < bucket) {
+            t.window.advanceTo(bucket);
+            if (t.activeAttacks > 0) {
+                evaluateEnds(t, bucket * SECOND);
+            }
+        }
+    }
+
+    /** Ends attacks and retires rules below the end level for the whole cool-down. */
+    private void evaluateEnds(Tracked t, long now) {
+        for (int i = 0; i < CLASSES; i++) {
+            Attack a = t.attacks[i];
+            if (a == null || a.state == State.COLLECTING) {
+                continue;
+            }
+            double pps;
+            double bps;
+            if (a.rule != null) {
+                a.rule.matched.advanceTo(RateWindow.bucketOf(now));
+                pps = a.rule.matched.packetsPerSecond(TrafficClass.ALL, now);
+                bps = a.rule.matched.bitsPerSecond(TrafficClass.ALL, now);
+            } else {
+                pps = t.window.packetsPerSecond(a.trafficClass, now);
+                bps = t.window.bitsPerSecond(a.trafficClass, now);
+            }
+            Threshold threshold = a.evidence.threshold();
+            boolean above = pps >= config.endFraction() * a.evidence.triggerPacketsPerSecond()
+                    || (a.evidence.trigger() == Trigger.THRESHOLD
+                            && bps >= config.endFraction() * threshold.bitsPerSecond());
+            if (above) {
+                a.belowSinceNanos = -1;
+                continue;
+            }
+            if (a.belowSinceNanos < 0) {
+                a.belowSinceNanos = now;
+            }
+            if (now - a.belowSinceNanos < config.cooldown().toNanos()) {
+                continue;
+            }
+            t.attacks[i] = null;
+            t.activeAttacks--;
+            if (t.activeAttacks == 0) {
+                underAttack.remove(t);
+            }
+            String note = String.format("below %.0f%% of the %.0f pps level for %d s",
+                    100 * config.endFraction(), a.evidence.triggerPacketsPerSecond(), config.cooldown().toSeconds());
+            Evidence end = a.evidence.withRate(pps, bps, note);
+            if (a.rule != null) {
+                rules.remove(a.rule.rule.id());
+                decisions.add(new Decision(now, Decision.Kind.RULE_RETIRED, t.prefix, a.trafficClass, a.rule.rule, end));
+            } else {
+                decisions.add(new Decision(now, Decision.Kind.ATTACK_ENDED, t.prefix, a.trafficClass, null, end));
+            }
+        }
+    }
+}

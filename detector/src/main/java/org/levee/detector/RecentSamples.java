@@ -1,0 +1,95 @@
+package org.levee.detector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.levee.detector.sample.DecodedPacket;
+
+/**
+ * A destination's sample history, kept so a fingerprint can be checked against normal traffic.
+ * Samples of the current second and the one before wait; a second joins the settled history
+ * only once it and the second after it were both quiet, so the samples of an attack's first,
+ * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
+ * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
+ */
+final class RecentSamples {
+
+    /** A sample with the data center that saw it. */
+    record Seen(DecodedPacket packet, String datacenter) {}
+
+    private final int capacity;
+    private final Seen[] settled;
+    private int settledCount;
+    private int settledNext;
+    private Seen[] previous;
+    private int previousCount;
+    private boolean previousQuiet;
+    private Seen[] current;
+    private int currentCount;
+    private long currentSeen;
+
+    RecentSamples(int capacity) {
+        this.capacity = capacity;
+        this.settled = new Seen[capacity];
+        this.previous = new Seen[capacity];
+        this.current = new Seen[capacity];
+    }
+
+    void add(Seen seen, SplittableRandom random) {
+        if (currentCount < capacity) {
+            current[currentCount++] = seen;
+        } else {
+            long j = random.nextLong(currentSeen + 1);
+            if (j < capacity) {
+                current[(int) j] = seen;
+            }
+        }
+        currentSeen++;
+    }
+
+    /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
+    void completeSecond(boolean quiet) {
+        if (previousQuiet && quiet) {
+            for (int i = 0; i < previousCount; i++) {
+                settled[settledNext] = previous[i];
+                settledNext = (settledNext + 1) % capacity;
+                settledCount = Math.min(settledCount + 1, capacity);
+            }
+        }
+        Seen[] swap = previous;
+        previous = current;
+        previousCount = currentCount;
+        previousQuiet = quiet;
+        current = swap;
+        java.util.Arrays.fill(current, null);
+        currentCount = 0;
+        currentSeen = 0;
+    }
+
+    /** The samples of the current and previous second (the attack's first moments, maybe). */
+    List<Seen> recent() {
+        List<Seen> out = new ArrayList<>(previousCount + currentCount);
+        for (int i = 0; i < previousCount; i++) {
+            out.add(previous[i]);
+        }
+        for (int i = 0; i < currentCount; i++) {
+            out.add(current[i]);
+        }
+        return out;
+    }
+
+    /** Forgets the waiting seconds: an attack started in them. */
+    void discardRecent() {
+        previousQuiet = false;
+    }
+
+    /** The settled, pre-attack history, oldest first. */
+    List<DecodedPacket> settled() {
+        List<DecodedPacket> out = new ArrayList<>(settledCount);
+        int start = settledCount < capacity ? 0 : settledNext;
+        for (int i = 0; i < settledCount; i++) {
+            out.add(settled[(start + i) % capacity].packet());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,144 @@
+package org.levee.detector.sample;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 or IPv6 address as two longs, so that it is cheap to hash and compare. IPv4 addresses
+ * live in the low 32 bits of {@code low}, with {@code high} zero.
+ *
+ * @param version 4 or 6
+ * @param high the first 64 bits of an IPv6 address, 0 for IPv4
+ * @param low the last 64 bits of an IPv6 address, or the IPv4 address (unsigned)
+ */
+public record IpAddress(int version, long high, long low) {
+
+    public IpAddress {
+        if (version != 4 && version != 6) {
+            throw new IllegalArgumentException("IP version must be 4 or 6, not " + version);
+        }
+        if (version == 4 && (high != 0 || (low >>> 32) != 0)) {
+            throw new IllegalArgumentException("IPv4 address does not fit in 32 bits");
+        }
+    }
+
+    public static IpAddress ipv4(int address) {
+        return new IpAddress(4, 0, address & 0xffffffffL);
+    }
+
+    public static IpAddress ipv6(long high, long low) {
+        return new IpAddress(6, high, low);
+    }
+
+    /** Parses a literal address ("192.0.2.1", "2001:db8::1"); never resolves names. */
+    public static IpAddress parse(String text) {
+        if (text == null || text.isEmpty() || !text.matches("[0-9a-fA-F.:]+")) {
+            throw new IllegalArgumentException("not an IP address literal: '" + text + "'");
+        }
+        byte[] bytes;
+        try {
+            bytes = InetAddress.getByName(text).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address literal: '" + text + "'", e);
+        }
+        return fromBytes(bytes);
+    }
+
+    /** An address from its 4 or 16 network-order bytes. */
+    public static IpAddress fromBytes(byte[] bytes) {
+        if (bytes.length == 4) {
+            return ipv4(((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16)
+                    | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff));
+        }
+        if (bytes.length == 16) {
+            return ipv6(longAt(bytes, 0), longAt(bytes, 8));
+        }
+        throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length);
+    }
+
+    private static long longAt(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    /** The address's bits in network order. */
+    public byte[] toBytes() {
+        if (version == 4) {
+            return new byte[] {
+                (byte) (low >>> 24), (byte) (low >>> 16), (byte) (low >>> 8), (byte) low
+            };
+        }
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (high >>> (56 - 8 * i));
+            b[8 + i] = (byte) (low >>> (56 - 8 * i));
+        }
+        return b;
+    }
+
+    public int bitLength() {
+        return version == 4 ? 32 : 128;
+    }
+
+    /** This address with every bit after the first {@code length} cleared. */
+    public IpAddress mask(int length) {
+        if (length < 0 || length > bitLength()) {
+            throw new IllegalArgumentException(
+                    "prefix length " + length + " out of range 0.." + bitLength() + " for " + this);
+        }
+        if (version == 4) {
+            long m = length == 0 ? 0 : (0xffffffffL << (32 - length)) & 0xffffffffL;
+            return new IpAddress(4, 0, low & m);
+        }
+        long h = length >= 64 ? high : length == 0 ? 0 : high & (-1L << (64 - length));
+        long l = length <= 64 ? 0 : length == 128 ? low : low & (-1L << (128 - length));
+        return new IpAddress(6, h, l);
+    }
+
+    @Override
+    public String toString() {
+        if (version == 4) {
+            return (low >>> 24) + "." + ((low >>> 16) & 0xff) + "." + ((low >>> 8) & 0xff) + "."
+                    + (low & 0xff);
+        }
+        try {
+            // Inet6Address prints the full form; compress the longest zero run ourselves.
+            String full = ((Inet6Address) InetAddress.getByAddress(toBytes())).getHostAddress();
+            return compress(full);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String compress(String full) {
+        String[] groups = full.split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            if (!groups[i].equals("0")) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(
+                ":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail;
+    }
+}
