@@ -5,6 +5,8 @@ module org.levee.cli {
     requires org.levee.cbpf;
     requires org.levee.signatures;
     requires info.picocli;
+    requires java.net.http;
 
     opens org.levee.cli to info.picocli;
+    opens org.levee.cli.rules to info.picocli;
 }
