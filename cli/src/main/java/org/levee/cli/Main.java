@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                FilterCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
