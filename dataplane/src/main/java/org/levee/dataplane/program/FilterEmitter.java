@@ -44,8 +44,9 @@ final class FilterEmitter {
      * Labels of the fragment start with {@code prefix}.
      */
     static void emit(CbpfProgram filter, Assembler asm, String prefix, String match, String noMatch) {
+        BitSet reachable = reachable(filter);
         BitSet targets = new BitSet();
-        for (int i = 0; i < filter.size(); i++) {
+        for (int i = reachable.nextSetBit(0); i >= 0; i = reachable.nextSetBit(i + 1)) {
             CbpfInstruction insn = filter.get(i);
             if (insn.opClass() == JMP) {
                 if (insn.op() == JA) {
@@ -60,7 +61,7 @@ final class FilterEmitter {
         for (int m = 0; m < MEMORY_WORDS; m++) {
             asm.emit(Instruction.st(Size.W, Register.R10, SCRATCH + 4 * m, 0));
         }
-        for (int i = 0; i < filter.size(); i++) {
+        for (int i = reachable.nextSetBit(0); i >= 0; i = reachable.nextSetBit(i + 1)) {
             if (targets.get(i)) {
                 asm.label(prefix + i);
             }
@@ -157,6 +158,46 @@ final class FilterEmitter {
         } else {
             asm.emit(Instruction.alu32(op, ACC, insn.k()));
         }
+    }
+
+    /** True when some path of {@code filter} can return non-zero (otherwise its match code would be unreachable). */
+    static boolean canMatch(CbpfProgram filter) {
+        BitSet reachable = reachable(filter);
+        for (int i = reachable.nextSetBit(0); i >= 0; i = reachable.nextSetBit(i + 1)) {
+            CbpfInstruction insn = filter.get(i);
+            if (insn.opClass() == RET && (insn.rval() == A || insn.k() != 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The instructions some path from the first reaches: the verifier refuses code that none does. */
+    private static BitSet reachable(CbpfProgram filter) {
+        BitSet seen = new BitSet();
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>(java.util.List.of(0));
+        while (!work.isEmpty()) {
+            int i = work.pop();
+            if (i >= filter.size() || seen.get(i)) {
+                continue;
+            }
+            seen.set(i);
+            CbpfInstruction insn = filter.get(i);
+            if (insn.opClass() == RET) {
+                continue;
+            }
+            if (insn.opClass() == JMP) {
+                if (insn.op() == JA) {
+                    work.push(i + 1 + insn.k());
+                } else {
+                    work.push(i + 1 + insn.jt());
+                    work.push(i + 1 + insn.jf());
+                }
+            } else {
+                work.push(i + 1);
+            }
+        }
+        return seen;
     }
 
     private static Size cbpfSize(int size) {

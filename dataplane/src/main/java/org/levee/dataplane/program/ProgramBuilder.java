@@ -43,6 +43,8 @@ public final class ProgramBuilder {
 
     private final int sampleBytes;
     private final int maxRuleSlots;
+    /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
+    private final java.util.Set<String> usedExits = new java.util.HashSet<>();
 
     /**
      * @param sampleBytes  packet bytes copied into each sample (1..{@value ProgramLimits#MAX_SAMPLE_BYTES})
@@ -79,6 +81,7 @@ public final class ProgramBuilder {
                         + " chained programs (" + next + " of " + rules.size() + " rules placed)");
             }
             Assembler asm = new Assembler();
+            usedExits.clear();
             prologue(asm, index == 0);
             int start = asm.slot();
             while (next < rules.size() && (next == 0 || asm.slot() - start < maxRuleSlots)) {
@@ -161,6 +164,9 @@ public final class ProgramBuilder {
         asm.label(ruleLabel(index));
         asm.ldImm64(R8, rule.enabledSymbol());
         asm.jeqImm(R8, 0, skip);
+        if (!FilterEmitter.canMatch(filter.match())) {
+            return; // a filter that never matches: its code would be unreachable, which the verifier refuses
+        }
         if (filter.destination().isPresent()) {
             FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip);
         }
@@ -176,7 +182,10 @@ public final class ProgramBuilder {
         asm.emit(ldxDW(R1, R0, 8), add64(R1, R9), stxDW(R0, 8, R1));
         asm.label(prefix + "counted");
         switch (rule.action()) {
-            case Action.Drop d -> asm.ja("exit_drop");
+            case Action.Drop d -> {
+                usedExits.add("exit_drop");
+                asm.ja("exit_drop");
+            }
             case Action.Pass p -> asm.ja("exit_pass");
             case Action.RateLimit limit -> rateLimit(asm, limit, key, prefix);
         }
@@ -187,9 +196,10 @@ public final class ProgramBuilder {
      * conforms when max(TAT, now) + T − now ≤ burst × T, and then moves TAT forward with
      * compare-and-swap; a lost race is retried a bounded number of times.
      */
-    private static void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix) {
+    private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix) {
         long interval = limit.intervalNanos();
         long tolerance = limit.burst() * interval;
+        usedExits.add("exit_ratelimited");
         asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
         asm.ldMap(R1, DataplaneMaps.RATE_LIMITS.name());
         asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
@@ -211,18 +221,22 @@ public final class ProgramBuilder {
     }
 
     /** The shared exits: count, then tail-call the hook slot of the action; an empty slot falls through. */
-    private static void epilogue(Assembler asm) {
+    private void epilogue(Assembler asm) {
         asm.label("exit_pass");
         increment(asm, Counter.PASSED);
         asm.emit(mov64(R8, XdpAction.PASS.code()));
         asm.ja("exit_hook");
-        asm.label("exit_drop");
-        increment(asm, Counter.DROPPED);
-        asm.emit(mov64(R8, XdpAction.DROP.code()));
-        asm.ja("exit_hook");
-        asm.label("exit_ratelimited");
-        increment(asm, Counter.RATELIMITED);
-        asm.emit(mov64(R8, XdpAction.DROP.code()));
+        if (usedExits.contains("exit_drop")) {
+            asm.label("exit_drop");
+            increment(asm, Counter.DROPPED);
+            asm.emit(mov64(R8, XdpAction.DROP.code()));
+            asm.ja("exit_hook");
+        }
+        if (usedExits.contains("exit_ratelimited")) {
+            asm.label("exit_ratelimited");
+            increment(asm, Counter.RATELIMITED);
+            asm.emit(mov64(R8, XdpAction.DROP.code()));
+        }
         asm.label("exit_hook");
         asm.emit(mov64(R1, R6));
         asm.ldMap(R2, DataplaneMaps.HOOK.name());
