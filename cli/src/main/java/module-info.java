@@ -3,8 +3,10 @@ module org.levee.cli {
     requires org.levee.agent;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
+    requires org.levee.dataplane;
     requires org.levee.signatures;
     requires info.picocli;
 
     opens org.levee.cli to info.picocli;
+    opens org.levee.cli.dataplane to info.picocli;
 }

@@ -154,6 +154,15 @@ public final class Attachment {
             }
         }
         BpfFs.removeTree(layout.directory());
+        if (layout.netns() != null) {
+            try {
+                Files.deleteIfExists(layout.directory().getParent()); // the namespace's directory, once it has no interface left
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // other interfaces of the namespace are still attached
+            } catch (IOException e) {
+                throw new DataplaneException("cannot remove " + layout.directory().getParent() + ": " + e.getMessage(), e);
+            }
+        }
         return true;
     }
 
