@@ -5,6 +5,7 @@ module org.levee.cli {
     requires org.levee.cbpf;
     requires org.levee.dataplane;
     requires org.levee.signatures;
+    requires org.levee.compiler;
     requires info.picocli;
 
     opens org.levee.cli to info.picocli;
