@@ -172,9 +172,17 @@ public final class Attachment {
             throw new DataplaneException("sample rate " + sampleRate + " is negative");
         }
         requireAttached(layout);
-        try (BpfMap config = BpfMap.openPinned(layout.pin(DataplaneMaps.CONFIG.name()))) {
-            config.update(BpfMap.intBytes(0), configValue(sampleRate));
+        try (DataplaneMapSet maps = DataplaneMapSet.openPinned(layout.directory())) {
+            setSampleRateOf(maps, sampleRate);
         }
+    }
+
+    /** Changes the sampler's N in {@code maps}: programs read it for every packet. */
+    public static void setSampleRateOf(DataplaneMapSet maps, int sampleRate) {
+        if (sampleRate < 0) {
+            throw new DataplaneException("sample rate " + sampleRate + " is negative");
+        }
+        maps.get(DataplaneMaps.CONFIG).update(BpfMap.intBytes(0), configValue(sampleRate));
     }
 
     /**
