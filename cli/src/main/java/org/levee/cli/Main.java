@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DoctorCommand.class,
                 org.levee.cli.rules.RulesCommand.class,
+                org.levee.cli.dataplane.RulesetCommand.class,
+                org.levee.cli.dataplane.DataplaneCommand.class,
                 FilterCommand.class,
                 CommandLine.HelpCommand.class,
         })
