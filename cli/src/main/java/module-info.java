@@ -9,6 +9,8 @@ module org.levee.cli {
     requires info.picocli;
     requires java.net.http;
 
+    exports org.levee.cli.lab;
+
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.rules to info.picocli;
     opens org.levee.cli.dataplane to info.picocli;

@@ -1,0 +1,289 @@
+package org.levee.cli.lab;
+
+import static org.levee.ebpf.asm.Instruction.*;
+import static org.levee.ebpf.asm.Register.*;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.levee.ebpf.NetworkInterfaces;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpLink;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.asm.Helper;
+import org.levee.ebpf.asm.InstructionCodec;
+import org.levee.ebpf.netns.CommandResult;
+import org.levee.ebpf.netns.Netns;
+import org.levee.ebpf.netns.NetnsLab;
+import org.levee.ebpf.netns.VethPair;
+
+/**
+ * The demo's network: an edge node, legitimate clients and attackers, each in its own network
+ * namespace, joined by an upstream router namespace (the "internet"):
+ *
+ * <pre>
+ *   clients 198.51.100.11–14/24 ── .1  upstream  203.0.113.1 ── edge 203.0.113.10/24 (Levee's XDP here)
+ *   attackers 192.0.2.2/24 ──────── 192.0.2.1 ┘ (blackhole default route: replies to spoofed sources vanish)
+ * </pre>
+ *
+ * Legitimate traffic is routed by the upstream namespace's kernel both ways. The attackers'
+ * frames take the {@link AttackPath} chosen at creation; with {@link AttackPath#XDP_REDIRECT}
+ * they are addressed straight to the edge's MAC, as a router would forward them.
+ *
+ * <p>{@link #close()} deletes every namespace (and so every interface and XDP attachment inside);
+ * a JVM shutdown hook does the same on Ctrl-C. Namespace and interface names carry a random
+ * suffix, so labs of parallel tests never collide.
+ */
+public final class DemoLab implements AutoCloseable {
+    /** The edge's (victim's) address. */
+    public static final String EDGE_ADDRESS = "203.0.113.10";
+    public static final String EDGE_GATEWAY = "203.0.113.1";
+    public static final String CLIENTS_GATEWAY = "198.51.100.1";
+    /** The legitimate clients' addresses, one per client. */
+    public static final List<String> CLIENT_ADDRESSES = List.of("198.51.100.11", "198.51.100.12", "198.51.100.13", "198.51.100.14");
+    public static final String ATTACKERS_ADDRESS = "192.0.2.2";
+    public static final String ATTACKERS_GATEWAY = "192.0.2.1";
+
+    private static final int XDP_PASS = 2;
+
+    private final NetnsLab lab;
+    private final AttackPath attackPath;
+    private final List<AutoCloseable> attachments = new ArrayList<>();
+    private final Thread shutdownHook;
+    private String edge;
+    private String clients;
+    private String attackers;
+    private String upstream;
+    private VethPair edgeLink;
+    private VethPair clientsLink;
+    private VethPair attackersLink;
+    private boolean closed;
+
+    private DemoLab(NetnsLab lab, AttackPath attackPath) {
+        this.lab = lab;
+        this.attackPath = attackPath;
+        this.shutdownHook = Thread.ofPlatform().unstarted(this::closeQuietly);
+    }
+
+    /** Builds the lab; on failure removes whatever it had made and rethrows. */
+    public static DemoLab create(AttackPath attackPath) {
+        DemoLab demo = new DemoLab(NetnsLab.create(), attackPath);
+        Runtime.getRuntime().addShutdownHook(demo.shutdownHook);
+        try {
+            demo.build();
+            return demo;
+        } catch (Exception e) {
+            try {
+                demo.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot build the demo lab: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #create(AttackPath)} with the fastest path, {@link AttackPath#XDP_REDIRECT}. */
+    public static DemoLab create() {
+        return create(AttackPath.XDP_REDIRECT);
+    }
+
+    private void build() throws Exception {
+        edge = lab.addNamespace("edge");
+        clients = lab.addNamespace("clients");
+        attackers = lab.addNamespace("attackers");
+        upstream = lab.addNamespace("upstream");
+        edgeLink = lab.addVeth(edge, EDGE_ADDRESS + "/24", upstream, EDGE_GATEWAY + "/24");
+        clientsLink = lab.addVeth(clients, CLIENT_ADDRESSES.getFirst() + "/24", upstream, CLIENTS_GATEWAY + "/24");
+        attackersLink = lab.addVeth(attackers, ATTACKERS_ADDRESS + "/24", upstream, ATTACKERS_GATEWAY + "/24");
+        for (String extra : CLIENT_ADDRESSES.subList(1, CLIENT_ADDRESSES.size())) {
+            ip(clients, "addr", "add", extra + "/24", "dev", clientsLink.interfaceA());
+        }
+        ip(edge, "route", "add", "default", "via", EDGE_GATEWAY);
+        ip(clients, "route", "add", "default", "via", CLIENTS_GATEWAY);
+        ip(attackers, "route", "add", "default", "via", ATTACKERS_GATEWAY);
+        ip(upstream, "route", "add", "blackhole", "default");
+        sysctl(upstream, "net/ipv4/ip_forward", "1");
+        // Spoofed sources arrive from everywhere: no reverse-path filtering in the lab. The interfaces
+        // took their setting from "default" when they were made, and the strictest of "all" and the
+        // interface's applies, so every one is set.
+        for (String conf : List.of("all", "default", edgeLink.interfaceB(), clientsLink.interfaceB(), attackersLink.interfaceB())) {
+            sysctl(upstream, "net/ipv4/conf/" + conf + "/rp_filter", "0");
+        }
+        for (String conf : List.of("all", "default", edgeLink.interfaceA())) {
+            sysctl(edge, "net/ipv4/conf/" + conf + "/rp_filter", "0");
+        }
+        // Live frames sent on the attackers' veth reach its peer only when the peer runs XDP (it then has NAPI).
+        attachToAttackersPeer();
+    }
+
+    private void attachToAttackersPeer() throws Exception {
+        String peer = attackersLink.interfaceB();
+        byte[] code = switch (attackPath) {
+            case XDP_REDIRECT -> redirectIpv4(Netns.run(upstream, () -> NetworkInterfaces.index(edgeLink.interfaceB())));
+            case ROUTED -> InstructionCodec.encode(List.of(mov64(R0, XDP_PASS), exit()));
+        };
+        Program program = Program.load(ProgramSpec.xdp("lab_upstream", code));
+        attachments.add(program);
+        attachments.add(Netns.run(upstream, () -> XdpLink.attach(program, peer, XdpMode.NATIVE)));
+    }
+
+    /** XDP: IPv4 frames are redirected to {@code ifindex} unchanged; everything else (ARP) goes to the stack. */
+    static byte[] redirectIpv4(int ifindex) {
+        return new Assembler()
+                .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 14))
+                .jgtReg(R4, R3, "out")
+                .emit(ldxH(R5, R2, 12))
+                .jneImm(R5, 0x0008, "out")                 // EtherType 0x0800 read little-endian
+                .emit(mov64(R1, ifindex), mov64(R2, 0), call(Helper.REDIRECT))
+                .label("out").emit(exit())
+                .assemble().encode();
+    }
+
+    public AttackPath attackPath() {
+        return attackPath;
+    }
+
+    /** The lab's random id, part of every namespace and interface name. */
+    public String id() {
+        return lab.id();
+    }
+
+    /** Namespace of the edge node, where Levee attaches. */
+    public String edgeNamespace() {
+        return edge;
+    }
+
+    /** The edge's interface (in {@link #edgeNamespace()}): Levee attaches its XDP program here, native mode. */
+    public String edgeInterface() {
+        return edgeLink.interfaceA();
+    }
+
+    public Inet4Address edgeAddress() {
+        return ipv4(EDGE_ADDRESS);
+    }
+
+    public String clientsNamespace() {
+        return clients;
+    }
+
+    public List<Inet4Address> clientAddresses() {
+        return CLIENT_ADDRESSES.stream().map(DemoLab::ipv4).toList();
+    }
+
+    public String attackersNamespace() {
+        return attackers;
+    }
+
+    /** The attackers' interface, where the flood generator transmits. */
+    public String attackersInterface() {
+        return attackersLink.interfaceA();
+    }
+
+    public String upstreamNamespace() {
+        return upstream;
+    }
+
+    /** The /24 subnets of the lab itself (clients, edge): spoofed sources avoid them. */
+    public List<Subnet24> labSubnets() {
+        return List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("203.0.113.0/24"));
+    }
+
+    /** Where floods go: from the attackers' interface to the edge, framed for the lab's {@link AttackPath}. */
+    public FloodPath floodPath() throws Exception {
+        MacAddress source;
+        MacAddress destination;
+        if (attackPath == AttackPath.XDP_REDIRECT) {
+            source = mac(upstream, edgeLink.interfaceB());   // as if the upstream router forwarded them
+            destination = mac(edge, edgeLink.interfaceA());
+        } else {
+            source = mac(attackers, attackersLink.interfaceA());
+            destination = mac(upstream, attackersLink.interfaceB());
+        }
+        return new FloodPath(attackers, attackersLink.interfaceA(), source, destination, edgeAddress(), labSubnets());
+    }
+
+    /** Runs a command in one of the lab's namespaces ({@code ip netns exec}); does not throw on failure. */
+    public CommandResult exec(String namespace, String... command) {
+        return lab.exec(namespace, command);
+    }
+
+    /** Removes the lab: XDP programs, then every namespace with its interfaces. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (int i = attachments.size() - 1; i >= 0; i--) {
+                try {
+                    attachments.get(i).close();
+                } catch (Exception ignored) {
+                    // deleting the namespaces below removes the attachment anyway
+                }
+            }
+            lab.close();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // we are the hook, or the JVM is exiting: nothing to unregister
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println("levee lab " + lab.id() + ": cleanup failed: " + e.getMessage());
+        }
+    }
+
+    private void ip(String namespace, String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        CommandResult r = lab.exec(namespace, command.toArray(String[]::new));
+        if (!r.succeeded()) {
+            throw new IllegalStateException("'" + String.join(" ", command) + "' in " + namespace + " exited with "
+                    + r.exitCode() + ": " + r.output().strip());
+        }
+    }
+
+    /** Writes a sysctl of {@code namespace}: /proc/sys/net belongs to the namespace of the writing thread. */
+    private static void sysctl(String namespace, String key, String value) throws Exception {
+        Netns.run(namespace, () -> {
+            Files.writeString(Path.of("/proc/sys", key), value);
+        });
+    }
+
+    private static MacAddress mac(String namespace, String device) throws Exception {
+        return Netns.run(namespace, () -> {
+            NetworkInterface nic = NetworkInterface.getByName(device);
+            if (nic == null) {
+                throw new IllegalStateException("no interface '" + device + "' in namespace " + namespace);
+            }
+            return MacAddress.of(nic.getHardwareAddress());
+        });
+    }
+
+    private static Inet4Address ipv4(String text) {
+        try {
+            return (Inet4Address) InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DemoLab[" + lab.id() + ", " + attackPath + "]";
+    }
+}
