@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                org.levee.cli.rules.RulesCommand.class,
+                org.levee.cli.dataplane.RulesetCommand.class,
+                org.levee.cli.dataplane.DataplaneCommand.class,
                 FilterCommand.class,
                 CommandLine.HelpCommand.class,
         })

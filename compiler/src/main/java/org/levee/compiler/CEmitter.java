@@ -101,7 +101,8 @@ public final class CEmitter {
                             return;
                         }
                         if (bytes > 0) {
-                            c.append("\tif (x > 0xffff)\n\t\treturn 0;\n");
+                            // x + bytes past 65535 is past any XDP packet; the check also bounds x for the verifier
+                            c.append("\tif (x > ").append(PacketGuards.MAX_PACKET - bytes).append(")\n\t\treturn 0;\n");
                             c.append("\tp = start + x;\n");
                             c.append("\tasm volatile(\"\" : \"+r\"(p));\n");
                             c.append("\tif (p + ").append(bytes).append(" > end)\n\t\treturn 0;\n");

@@ -26,12 +26,17 @@ public record XdpFilterProgram(AssembledProgram program, int fragmentInsns) {
         FragmentLayout layout = FragmentLayout.standard("f_", "match", "nomatch");
         asm.emit(Instruction.ldx(Size.W, layout.packetStart(), Register.R1, 0)); // ctx->data
         asm.emit(Instruction.ldx(Size.W, layout.packetEnd(), Register.R1, 4)); // ctx->data_end
-        int count = EbpfEmitter.emit(compilation, layout, asm);
-        asm.label("nomatch");
-        asm.emit(Instruction.mov32(Register.R0, XDP_PASS), Instruction.exit());
-        asm.label("match");
-        asm.emit(Instruction.mov32(Register.R0, XDP_DROP), Instruction.exit());
-        return new XdpFilterProgram(asm.assemble(), count);
+        EbpfEmitter.Emitted fragment = EbpfEmitter.emit(compilation, layout, asm);
+        // The verifier refuses unreachable code: emit only the exits some path takes.
+        if (fragment.reachesNoMatch()) {
+            asm.label("nomatch");
+            asm.emit(Instruction.mov32(Register.R0, XDP_PASS), Instruction.exit());
+        }
+        if (fragment.reachesMatch()) {
+            asm.label("match");
+            asm.emit(Instruction.mov32(Register.R0, XDP_DROP), Instruction.exit());
+        }
+        return new XdpFilterProgram(asm.assemble(), fragment.instructions());
     }
 
     /** The instructions as the kernel takes them. */

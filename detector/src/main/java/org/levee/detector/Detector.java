@@ -61,9 +61,14 @@ public final class Detector {
         final Attack[] attacks = new Attack[CLASSES];
         final long[] previousCounts = new long[CLASSES];
         final long[] counts = new long[CLASSES];
+        /** Per class: below this rate a sample cannot start an attack or make the second anomalous. */
+        final double[] watchPacketsPerSecond = new double[CLASSES];
+        /** For hosts, their /24 or /64 aggregate. */
+        Tracked aggregateAbove;
         boolean previousQuiet;
         boolean anomalous;
         int activeAttacks;
+        int samplingRate = 1;
 
         Tracked(Prefix prefix, boolean aggregate) {
             this.prefix = prefix;
@@ -71,6 +76,7 @@ public final class Detector {
             for (TrafficClass c : TrafficClass.values()) {
                 thresholds[c.ordinal()] = config.thresholdFor(prefix, aggregate, c);
             }
+            updateWatch(this);
         }
     }
 
@@ -88,8 +94,8 @@ public final class Detector {
         long belowSinceNanos = -1;
         int samplingRate = 1;
 
-        void offer(RecentSamples.Seen seen, int keep) {
-            samples.offer(seen.packet());
+        void offer(RecentSamples.Seen seen, DecodedPacket p, int keep) {
+            samples.offer(p);
             datacenters.merge(seen.datacenter(), 1L, Long::sum);
             if (located.size() < keep) {
                 located.add(seen);
@@ -156,18 +162,19 @@ public final class Detector {
         if (host == null) {
             host = new Tracked(Prefix.host(destination), false);
             hosts.put(destination, host);
-        }
-        boolean attributed = account(host, p, sample);
-        if (!attributed) {
-            IpAddress network = destination.mask(destination.version() == 4
-                    ? config.aggregateLengthV4() : config.aggregateLengthV6());
+            int length = destination.version() == 4 ? config.aggregateLengthV4() : config.aggregateLengthV6();
+            IpAddress network = destination.mask(length);
             Tracked aggregate = aggregates.get(network);
             if (aggregate == null) {
-                aggregate = new Tracked(new Prefix(network, destination.version() == 4
-                        ? config.aggregateLengthV4() : config.aggregateLengthV6()), true);
+                aggregate = new Tracked(new Prefix(network, length), true);
                 aggregates.put(network, aggregate);
             }
-            account(aggregate, p, sample);
+            host.aggregateAbove = aggregate;
+        }
+        RecentSamples.Seen seen = new RecentSamples.Seen(sample.packet(), sample.wireLength(), sample.datacenter());
+        long bucket = RateWindow.bucketOf(nowNanos);
+        if (!account(host, p, seen, sample, bucket)) {
+            account(host.aggregateAbove, p, seen, sample, bucket);
         }
     }
 
@@ -240,9 +247,9 @@ public final class Detector {
      * Adds a sample to a destination. Returns true when an attack on the destination claims the
      * sample's class, so that the aggregate above does not count it a second time.
      */
-    private boolean account(Tracked t, DecodedPacket p, Sample sample) {
+    private boolean account(Tracked t, DecodedPacket p, RecentSamples.Seen seen, Sample sample, long bucket) {
         long now = sample.timestampNanos();
-        long bucket = RateWindow.bucketOf(now);
+        t.samplingRate = sample.samplingRate();
         if (bucket > t.window.bucket()) {
             roll(t, bucket);
         }
@@ -251,7 +258,7 @@ public final class Detector {
         long bits = 8L * sample.wireLength() * n;
         t.window.add(TrafficClass.ALL, n, bits);
         t.window.add(c, n, bits);
-        t.history.add(new RecentSamples.Seen(p, sample.datacenter()), random);
+        t.history.add(seen, random);
 
         boolean claimed = false;
         if (t.activeAttacks > 0) {
@@ -262,7 +269,7 @@ public final class Detector {
                 }
                 claimed = true;
                 if (a.state != State.MITIGATED) {
-                    a.offer(new RecentSamples.Seen(p, sample.datacenter()), config.reservoirSize());
+                    a.offer(seen, p, config.reservoirSize());
                     a.samplingRate = sample.samplingRate();
                 }
                 if (a.state == State.COLLECTING) {
@@ -292,9 +299,12 @@ public final class Detector {
                 && existing.evidence.trigger() == Trigger.BASELINE)) {
             return;
         }
-        double pps = t.window.packetsPerSecond(c, now);
-        double bps = t.window.bitsPerSecond(c, now);
         Threshold threshold = t.thresholds[c.ordinal()];
+        double pps = t.window.packetsPerSecond(c, now);
+        if (existing == null && pps < t.watchPacketsPerSecond[c.ordinal()] && threshold.bitsPerSecond() == Long.MAX_VALUE) {
+            return; // the common case: far below every level
+        }
+        double bps = t.window.bitsPerSecond(c, now);
         if (existing != null) {
             // An anomaly without a rule that grows past the threshold becomes a threshold attack,
             // which gets a rule even when it is only a rate limit.
@@ -317,7 +327,7 @@ public final class Detector {
         if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
             trigger = Trigger.THRESHOLD;
             level = threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond();
-        } else if (warm && c != TrafficClass.ALL && pps >= significant(baselineLevel, sample.samplingRate())) {
+        } else if (warm && c != TrafficClass.ALL && pps >= significant(baselineLevel, t.samplingRate)) {
             trigger = Trigger.BASELINE;
             level = baselineLevel;
         }
@@ -338,8 +348,9 @@ public final class Detector {
                         : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
         for (RecentSamples.Seen seen : t.history.recent()) {
-            if (c == TrafficClass.ALL || seen.packet().trafficClass() == c) {
-                a.offer(seen, config.reservoirSize());
+            DecodedPacket p = seen.decode();
+            if (p != null && (c == TrafficClass.ALL || p.trafficClass() == c)) {
+                a.offer(seen, p, config.reservoirSize());
             }
         }
         t.history.discardRecent();
@@ -364,6 +375,22 @@ public final class Detector {
         return level + 3 * Math.sqrt(expectedSamples) * samplingRate / config.windowSeconds();
     }
 
+    /**
+     * Recomputes the rates below which {@link #check} has nothing to do: the lowest level at
+     * which a sample could start an attack or mark its second anomalous.
+     */
+    private void updateWatch(Tracked t) {
+        boolean warm = t.baseline.learnedSeconds() >= config.baselineWarmupSeconds();
+        for (TrafficClass c : TrafficClass.values()) {
+            double level = t.thresholds[c.ordinal()].packetsPerSecond();
+            if (warm && c != TrafficClass.ALL) {
+                level = Math.min(level, Math.max(config.baselineFloorPacketsPerSecond(),
+                        config.baselineMultiple() * t.baseline.packetsPerSecond(c)));
+            }
+            t.watchPacketsPerSecond[c.ordinal()] = config.endFraction() * level;
+        }
+    }
+
     /** Fingerprints an attack and makes its rule (or decides not to). */
     private void decide(Tracked t, Attack a) {
         TrafficClass c = a.trafficClass;
@@ -376,7 +403,7 @@ public final class Detector {
         // Where the attack is seen: the data centers of the samples its fingerprint matches.
         TreeMap<String, Long> seenIn = new TreeMap<>();
         for (RecentSamples.Seen seen : a.located) {
-            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.packet())) {
+            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.decode())) {
                 seenIn.merge(seen.datacenter(), 1L, Long::sum);
             }
         }
@@ -452,6 +479,7 @@ public final class Detector {
             boolean quiet = !t.anomalous && t.activeAttacks == 0;
             if (quiet && t.previousQuiet) {
                 t.baseline.learn(t.previousCounts);
+                updateWatch(t);
             }
             System.arraycopy(t.counts, 0, t.previousCounts, 0, CLASSES);
             t.previousQuiet = quiet;

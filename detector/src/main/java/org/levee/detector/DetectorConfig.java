@@ -34,7 +34,8 @@ import org.levee.detector.sample.TrafficClass;
  * @param sketchCapacity Space-Saving counters per fingerprint field (16)
  * @param reservoirSize attack samples kept to score field combinations (512)
  * @param historySamples pre-attack samples kept per destination (64)
- * @param datacenterMinShare a data center "sees" an attack with this share of its samples (0.01)
+ * @param datacenterMinShare a data center "sees" an attack with this share of the samples the
+ *     fingerprint matches (of all the class's samples when there is no fingerprint) (0.05)
  * @param seed seeds the reservoirs, so the same samples always give the same rules
  */
 public record DetectorConfig(
@@ -129,7 +130,7 @@ public record DetectorConfig(
         aggregate.put(TrafficClass.FRAGMENT, Threshold.packets(40_000));
         aggregate.put(TrafficClass.OTHER, Threshold.packets(80_000));
         return new DetectorConfig(host, aggregate, List.of(), 24, 64, 1, 8.0, 10_000, 300, 30, 0.5,
-                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 0.01,
+                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 0.05,
                 0x5eed_1e7eeL);
     }
 

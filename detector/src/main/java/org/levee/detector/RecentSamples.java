@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.sample.DecodedPacket;
+import org.levee.detector.sample.SampleDecoder;
 
 /**
  * A destination's sample history, kept so a fingerprint can be checked against normal traffic.
@@ -14,8 +15,16 @@ import org.levee.detector.sample.DecodedPacket;
  */
 final class RecentSamples {
 
-    /** A sample with the data center that saw it. */
-    record Seen(DecodedPacket packet, String datacenter) {}
+    /**
+     * A sample's bytes with the data center that saw it. Only the bytes are kept, not the
+     * decoded fields: history is read rarely (when an attack is fingerprinted) and decoding
+     * again then is cheaper than keeping thousands of decoded packets alive.
+     */
+    record Seen(byte[] packet, int wireLength, String datacenter) {
+        DecodedPacket decode() {
+            return SampleDecoder.decode(packet, wireLength);
+        }
+    }
 
     private final int capacity;
     private final Seen[] settled;
@@ -88,7 +97,10 @@ final class RecentSamples {
         List<DecodedPacket> out = new ArrayList<>(settledCount);
         int start = settledCount < capacity ? 0 : settledNext;
         for (int i = 0; i < settledCount; i++) {
-            out.add(settled[(start + i) % capacity].packet());
+            DecodedPacket p = settled[(start + i) % capacity].decode();
+            if (p != null) {
+                out.add(p);
+            }
         }
         return out;
     }

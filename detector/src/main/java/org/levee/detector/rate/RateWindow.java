@@ -26,7 +26,8 @@ public final class RateWindow {
             throw new IllegalArgumentException("window seconds must be at least 1, not " + seconds);
         }
         this.seconds = seconds;
-        this.slots = seconds + 1;
+        // A power of two, so that a bucket's slot is a mask, not a division.
+        this.slots = Integer.highestOneBit(seconds) << 1;
         this.packets = new long[slots * CLASSES];
         this.bits = new long[slots * CLASSES];
     }
@@ -38,7 +39,7 @@ public final class RateWindow {
 
     /** The second a timestamp falls in. */
     public static long bucketOf(long nanos) {
-        return Math.floorDiv(nanos, SECOND);
+        return nanos / SECOND; // timestamps are never negative
     }
 
     /**
@@ -106,6 +107,6 @@ public final class RateWindow {
     }
 
     private int slot(long b) {
-        return (int) Math.floorMod(b, (long) slots);
+        return (int) (b & (slots - 1));
     }
 }
