@@ -10,6 +10,7 @@ module org.levee.cli {
     requires java.net.http;
 
     exports org.levee.cli.lab;
+    exports org.levee.cli.demo;
 
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.rules to info.picocli;
