@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 org.levee.cli.dataplane.RulesetCommand.class,
                 org.levee.cli.dataplane.DataplaneCommand.class,
                 FilterCommand.class,
+                LabCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -15,6 +15,7 @@ import org.levee.ebpf.testing.Requirements;
  */
 class DemoLabTest {
     private static final long LEGIT_RATE = 1000;
+    private static final long LEGIT_TCP_RATE = 50;
     /** Flood rate while legit traffic is measured: high, yet below what the edge's veth ring holds without dropping. */
     private static final long FLOOD_RATE = 200_000;
 
@@ -31,11 +32,16 @@ class DemoLabTest {
                     .contains(DemoLab.EDGE_ADDRESS + "/24");
             assertThat(lab.exec(lab.edgeNamespace(), "ip", "route", "get", "192.0.2.77").output()).contains("via " + DemoLab.EDGE_GATEWAY);
 
-            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE)) {
-                DeliveryCounts counts = runFor(legit, Duration.ofMillis(1500));
-                assertThat(counts.sent()).as("requests sent in 1.5 s at %d/s", LEGIT_RATE).isGreaterThan(LEGIT_RATE);
-                assertThat(counts.delivered()).as("delivered").isEqualTo(counts.sent());
-                assertThat(counts.answered()).as("answered").isEqualTo(counts.sent());
+            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE, LEGIT_TCP_RATE)) {
+                runFor(legit, Duration.ofMillis(1500));
+                DeliveryCounts udp = legit.udp().total();
+                DeliveryCounts tcp = legit.tcp().total();
+                assertThat(udp.sent()).as("UDP requests sent in 1.5 s at %d/s", LEGIT_RATE).isGreaterThan(LEGIT_RATE);
+                assertThat(udp.delivered()).as("UDP delivered").isEqualTo(udp.sent());
+                assertThat(udp.answered()).as("UDP answered").isEqualTo(udp.sent());
+                assertThat(tcp.sent()).as("TCP requests sent in 1.5 s at %d/s", LEGIT_TCP_RATE).isGreaterThan(LEGIT_TCP_RATE);
+                assertThat(tcp.answered()).as("TCP answered").isEqualTo(tcp.sent());
+                assertThat(legit.total()).isEqualTo(udp.plus(tcp));
                 assertThat(legit.foreignDatagrams()).isZero();
             }
         }
@@ -48,7 +54,7 @@ class DemoLabTest {
         Requirements.command("ip");
         try (DemoLab lab = DemoLab.create();
              EdgeTap tap = EdgeTap.attach(lab.edgeNamespace(), lab.edgeInterface(), lab.labSubnets().getFirst());
-             LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE)) {
+             LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE, LEGIT_TCP_RATE)) {
             FloodPath path = lab.floodPath();
             long start = System.nanoTime();
             long offered = 0;
@@ -60,12 +66,13 @@ class DemoLabTest {
                     offered += generator.offered();
                 }
             }
-            DeliveryCounts counts = runFor(legit, Duration.ZERO);
+            DeliveryCounts counts = runFor(legit, Duration.ZERO); // UDP and TCP
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("legit under floods: %s; flood offered %,d, dropped at the edge %,d in %.1f s%n",
-                    counts, offered, tap.dropped(), seconds);
+            System.out.printf("legit under floods: UDP %s, TCP %s; flood offered %,d, dropped at the edge %,d in %.1f s%n",
+                    legit.udp().total(), legit.tcp().total(), offered, tap.dropped(), seconds);
             // veth drops a few frames of a burst when the edge's receive ring is full
             assertThat(tap.dropped()).as("flood frames dropped at the edge").isBetween(offered * 99 / 100, offered);
+            assertThat(legit.tcp().total().sent()).as("TCP requests").isGreaterThan(LEGIT_TCP_RATE);
             assertThat(counts.sent()).isGreaterThan(LEGIT_RATE);
             assertThat(counts.delivered()).as("legit requests delivered under floods").isEqualTo(counts.sent());
             assertThat(counts.answered()).as("legit requests answered under floods").isEqualTo(counts.sent());
@@ -76,7 +83,7 @@ class DemoLabTest {
     private static DeliveryCounts runFor(LegitTraffic legit, Duration time) throws InterruptedException {
         Thread.sleep(time.toMillis());
         legit.stopSending();
-        Thread.sleep(300);
+        Thread.sleep(500);
         return legit.total();
     }
 }
