@@ -214,7 +214,7 @@ public final class ApiServer {
             throw new ApiException(400, e.problems());
         } catch (DuplicateRuleException e) {
             throw new ApiException(409, e.getMessage());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | org.levee.dataplane.DataplaneException e) {
             // The data plane refused the rule set (e.g. the verifier): the rule is not added.
             throw new ApiException(400, "rule: " + e.getMessage());
         }
