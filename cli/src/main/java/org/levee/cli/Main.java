@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 org.levee.cli.dataplane.DataplaneCommand.class,
                 FilterCommand.class,
                 LabCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

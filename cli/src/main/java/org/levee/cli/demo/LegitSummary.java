@@ -2,7 +2,6 @@ package org.levee.cli.demo;
 
 import java.util.List;
 import org.levee.cli.lab.DeliveryCounts;
-import org.levee.cli.lab.DeliveryLog;
 
 /**
  * The legitimate traffic's fate over the whole demo, and outside the detection windows (from a
@@ -26,7 +25,7 @@ public record LegitSummary(DeliveryCounts total, DeliveryCounts outsideDetection
      * Sums {@code log} over all time and over the complement of {@code detectionWindows} (which
      * must not overlap, as the demo's attacks never do).
      */
-    public static LegitSummary of(DeliveryLog log, List<Window> detectionWindows) {
+    public static LegitSummary of(LegitLedger log, List<Window> detectionWindows) {
         List<Window> sorted = detectionWindows.stream().sorted(java.util.Comparator.comparingLong(Window::fromNanos)).toList();
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).fromNanos() < sorted.get(i - 1).toNanos()) {

@@ -3,12 +3,11 @@ package org.levee.cli.demo;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.cli.lab.DeliveryCounts;
-import org.levee.cli.lab.DeliveryLog;
 
 /**
  * The demo's per-second timeline, made from consecutive {@link Tick}s: rates are differences of
  * the cumulative counters. Legitimate requests are counted by the second they were sent in (from
- * the {@link DeliveryLog}), so a request lost during an attack shows in the second it was sent.
+ * the {@link LegitLedger}), so a request lost during an attack shows in the second it was sent.
  */
 public final class Timeline {
     private Timeline() {
@@ -19,7 +18,7 @@ public final class Timeline {
      *
      * @param startNanos the demo's start ({@link System#nanoTime()}), second 0
      */
-    public static Second row(long startNanos, Tick previous, Tick current, DeliveryLog legit, DemoSchedule schedule) {
+    public static Second row(long startNanos, Tick previous, Tick current, LegitLedger legit, DemoSchedule schedule) {
         if (current.nanos() < previous.nanos()) {
             throw new IllegalArgumentException("tick at " + current.nanos() + " ns is earlier than the one before, at "
                     + previous.nanos() + " ns");
@@ -37,7 +36,7 @@ public final class Timeline {
     }
 
     /** Every row of {@code ticks} (the first tick is the start of the first row). */
-    public static List<Second> rows(long startNanos, List<Tick> ticks, DeliveryLog legit, DemoSchedule schedule) {
+    public static List<Second> rows(long startNanos, List<Tick> ticks, LegitLedger legit, DemoSchedule schedule) {
         List<Second> rows = new ArrayList<>();
         for (int i = 1; i < ticks.size(); i++) {
             rows.add(row(startNanos, ticks.get(i - 1), ticks.get(i), legit, schedule));
