@@ -62,11 +62,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "The detector's cool-down in seconds (default ${DEFAULT-VALUE}; a production node keeps 60).")
     int cooldown;
 
+    @Option(names = "--sample-rate", paramLabel = "N", defaultValue = "" + DemoOptions.DEFAULT_SAMPLE_RATE,
+            description = "The agent samples 1 in N packets (default ${DEFAULT-VALUE}); 0 lets it adapt N to the traffic.")
+    int sampleRate;
+
     @Override
     public Integer call() throws Exception {
         DemoOptions options;
         try {
-            options = new DemoOptions(duration, floods(), attackPps, legitUdp, legitTcp, Duration.ofSeconds(cooldown));
+            options = new DemoOptions(duration, floods(), attackPps, legitUdp, legitTcp, Duration.ofSeconds(cooldown), sampleRate);
             options.schedule();
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);

@@ -13,9 +13,10 @@ import org.levee.cli.lab.FloodKind;
  * @param legitUdpPerSecond legitimate UDP requests per second
  * @param legitTcpPerSecond legitimate TCP requests (connections) per second, 0 for none
  * @param cooldown the detector's cool-down: how long a rule's traffic must stay low before it is retired
+ * @param sampleRate a fixed N of "1 in N" sampling, or 0 for the agent's adaptive default
  */
 public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
-                          long legitTcpPerSecond, Duration cooldown) {
+                          long legitTcpPerSecond, Duration cooldown, int sampleRate) {
     /** Every flood, with a retirement each, in under two minutes. */
     public static final int DEFAULT_DURATION_SECONDS = 100;
     public static final long DEFAULT_ATTACK_PPS = 1_000_000;
@@ -23,6 +24,8 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     public static final long DEFAULT_LEGIT_TCP_PER_SECOND = 50;
     /** The demo's cool-down; a production node keeps the detector's 60 s. */
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
+    /** See docs/demo.md: the adaptive mode lets legitimate samples crowd a flood's first samples. */
+    public static final int DEFAULT_SAMPLE_RATE = 64;
 
     public DemoOptions {
         kinds = List.copyOf(kinds);
@@ -41,6 +44,9 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
         if (legitTcpPerSecond < 0) {
             throw new IllegalArgumentException("--legit-tcp must not be negative, not " + legitTcpPerSecond);
         }
+        if (sampleRate < 0) {
+            throw new IllegalArgumentException("--sample-rate must be at least 1 (or 0 for adaptive), not " + sampleRate);
+        }
         if (cooldown.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--cooldown must be at least 1 s, not " + cooldown.toMillis() + " ms");
         }
@@ -48,7 +54,8 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
 
     public static DemoOptions defaults() {
         return new DemoOptions(DEFAULT_DURATION_SECONDS, List.of(FloodKind.values()), DEFAULT_ATTACK_PPS,
-                DEFAULT_LEGIT_UDP_PER_SECOND, DEFAULT_LEGIT_TCP_PER_SECOND, DEFAULT_COOLDOWN);
+                DEFAULT_LEGIT_UDP_PER_SECOND, DEFAULT_LEGIT_TCP_PER_SECOND, DEFAULT_COOLDOWN,
+                DEFAULT_SAMPLE_RATE);
     }
 
     public DemoSchedule schedule() {

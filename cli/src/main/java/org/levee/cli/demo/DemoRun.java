@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
+import org.levee.agent.config.Sampling;
 import org.levee.agent.dataplane.Counters;
 import org.levee.agent.dataplane.XdpDataPlane;
 import org.levee.cli.lab.DeliveryCounts;
@@ -82,6 +83,9 @@ public final class DemoRun {
                     .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
                     .withDetector(DetectorConfig.defaults().withCooldown(options.cooldown()))
                     .withDetachOnExit(true);
+            if (options.sampleRate() > 0) {
+                config = config.withSampling(Sampling.fixed(options.sampleRate()));
+            }
             XdpDataPlane dataPlane = XdpDataPlane.open(lab.edgeInterface(), lab.edgeNamespace(), XdpMode.NATIVE,
                     config.sampling().initialRate());
             Agent agent;
@@ -210,7 +214,8 @@ public final class DemoRun {
 
     private static Tick tick(long nanos, long offered, Agent agent, RuleWatch watch, Map<String, Long> rulePackets) {
         Counters c = readCounters(agent, rulePackets);
-        return new Tick(nanos, offered, c.seen(), c.dropped() + c.ratelimited(), c.passed(), watch.inForce());
+        return new Tick(nanos, offered, c.seen(), c.dropped() + c.ratelimited(), c.passed(), c.sampled(), c.samplesLost(),
+                agent.samplesRead(), watch.inForce());
     }
 
     /** Reads the data plane's counters, remembering each rule's packets (a removed rule's counter goes with it). */
@@ -269,6 +274,9 @@ public final class DemoRun {
                 + " minus the legitimate traffic's own (%.2f packets per request, measured before the first flood)", background));
         notes.add("floods are XDP live frames from the attackers' namespace, redirected by the upstream router's XDP program"
                 + " straight to the edge's interface; legitimate UDP and TCP requests are routed by the upstream router's kernel");
+        notes.add(options.sampleRate() > 0
+                ? "the agent samples a fixed 1 in " + options.sampleRate() + " packets (levee run --sample-rate)"
+                : "the agent adapts its sample rate to the traffic (the default of levee run)");
         DemoSettings settings = new DemoSettings(startedAt, options.durationSeconds(), options.attackPacketsPerSecond(),
                 options.legitUdpPerSecond() + options.legitTcpPerSecond(), options.cooldown(), machine(), notes);
         return new DemoReport(settings, legit, outcomes, timeline, Targets.evaluate(outcomes, legit, leftover), leftover);

@@ -58,6 +58,9 @@ public final class ReportJson {
             n.put("edge_seen", s.edgeSeen());
             n.put("dropped", s.dropped());
             n.put("passed", s.passed());
+            n.put("sampled", s.sampled());
+            n.put("samples_lost", s.samplesLost());
+            n.put("samples_read", s.samplesRead());
             ArrayNode rules = n.putArray("rules");
             s.rules().forEach(rules::add);
         }

@@ -13,10 +13,13 @@ import java.util.List;
  * @param edgeSeen packets the edge's XDP program saw
  * @param dropped packets it dropped
  * @param passed packets it let through
+ * @param sampled samples the program wrote
+ * @param samplesLost samples lost to a full ring buffer
+ * @param samplesRead samples the agent read
  * @param rules ids of the rules in force at the end of the second
  */
 public record Second(int second, String attack, long legitSent, long legitDelivered, long attackOffered, long edgeSeen,
-                     long dropped, long passed, List<String> rules) {
+                     long dropped, long passed, long sampled, long samplesLost, long samplesRead, List<String> rules) {
     public Second {
         rules = List.copyOf(rules);
     }

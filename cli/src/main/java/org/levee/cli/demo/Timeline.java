@@ -32,6 +32,9 @@ public final class Timeline {
                 nonNegative(current.edgeSeen() - previous.edgeSeen()),
                 nonNegative(current.edgeDropped() - previous.edgeDropped()),
                 nonNegative(current.edgePassed() - previous.edgePassed()),
+                nonNegative(current.sampled() - previous.sampled()),
+                nonNegative(current.samplesLost() - previous.samplesLost()),
+                nonNegative(current.samplesRead() - previous.samplesRead()),
                 current.rules());
     }
 
