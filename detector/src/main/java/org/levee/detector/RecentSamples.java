@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.sample.DecodedPacket;
+import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
 
 /**
@@ -12,45 +13,50 @@ import org.levee.detector.sample.SampleDecoder;
  * only once it and the second after it were both quiet, so the samples of an attack's first,
  * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
  * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
+ *
+ * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
+ * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
+ * alive.
  */
 final class RecentSamples {
 
-    /**
-     * A sample's bytes with the data center that saw it. Only the bytes are kept, not the
-     * decoded fields: history is read rarely (when an attack is fingerprinted) and decoding
-     * again then is cheaper than keeping thousands of decoded packets alive.
-     */
-    record Seen(byte[] packet, int wireLength, String datacenter) {
-        DecodedPacket decode() {
-            return SampleDecoder.decode(packet, wireLength);
+    /** Samples of one second, or the settled ring. */
+    private static final class Slots {
+        final Sample[] samples;
+        int count;
+
+        Slots(int capacity) {
+            samples = new Sample[capacity];
+        }
+
+        void clear() {
+            java.util.Arrays.fill(samples, 0, count, null);
+            count = 0;
         }
     }
 
     private final int capacity;
-    private final Seen[] settled;
-    private int settledCount;
+    private final Slots settled;
     private int settledNext;
-    private Seen[] previous;
-    private int previousCount;
+    private Slots previous;
     private boolean previousQuiet;
-    private Seen[] current;
-    private int currentCount;
+    private Slots current;
     private long currentSeen;
 
     RecentSamples(int capacity) {
         this.capacity = capacity;
-        this.settled = new Seen[capacity];
-        this.previous = new Seen[capacity];
-        this.current = new Seen[capacity];
+        this.settled = new Slots(capacity);
+        this.previous = new Slots(capacity);
+        this.current = new Slots(capacity);
     }
 
-    void add(Seen seen, SplittableRandom random) {
-        if (currentCount < capacity) {
-            current[currentCount++] = seen;
+    void add(Sample sample, SplittableRandom random) {
+        if (current.count < capacity) {
+            current.samples[current.count++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
             if (j < capacity) {
-                current[(int) j] = seen;
+                current.samples[(int) j] = sample;
             }
         }
         currentSeen++;
@@ -59,30 +65,28 @@ final class RecentSamples {
     /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
     void completeSecond(boolean quiet) {
         if (previousQuiet && quiet) {
-            for (int i = 0; i < previousCount; i++) {
-                settled[settledNext] = previous[i];
+            for (int i = 0; i < previous.count; i++) {
+                settled.samples[settledNext] = previous.samples[i];
                 settledNext = (settledNext + 1) % capacity;
-                settledCount = Math.min(settledCount + 1, capacity);
+                settled.count = Math.min(settled.count + 1, capacity);
             }
         }
-        Seen[] swap = previous;
+        Slots swap = previous;
         previous = current;
-        previousCount = currentCount;
         previousQuiet = quiet;
         current = swap;
-        java.util.Arrays.fill(current, null);
-        currentCount = 0;
+        current.clear();
         currentSeen = 0;
     }
 
     /** The samples of the current and previous second (the attack's first moments, maybe). */
-    List<Seen> recent() {
-        List<Seen> out = new ArrayList<>(previousCount + currentCount);
-        for (int i = 0; i < previousCount; i++) {
-            out.add(previous[i]);
+    List<Sample> recent() {
+        List<Sample> out = new ArrayList<>(previous.count + current.count);
+        for (int i = 0; i < previous.count; i++) {
+            out.add(previous.samples[i]);
         }
-        for (int i = 0; i < currentCount; i++) {
-            out.add(current[i]);
+        for (int i = 0; i < current.count; i++) {
+            out.add(current.samples[i]);
         }
         return out;
     }
@@ -92,12 +96,12 @@ final class RecentSamples {
         previousQuiet = false;
     }
 
-    /** The settled, pre-attack history, oldest first. */
+    /** The settled, pre-attack history, oldest first, decoded. */
     List<DecodedPacket> settled() {
-        List<DecodedPacket> out = new ArrayList<>(settledCount);
-        int start = settledCount < capacity ? 0 : settledNext;
-        for (int i = 0; i < settledCount; i++) {
-            DecodedPacket p = settled[(start + i) % capacity].decode();
+        List<DecodedPacket> out = new ArrayList<>(settled.count);
+        int start = settled.count < capacity ? 0 : settledNext;
+        for (int i = 0; i < settled.count; i++) {
+            DecodedPacket p = SampleDecoder.decode(settled.samples[(start + i) % capacity]);
             if (p != null) {
                 out.add(p);
             }
