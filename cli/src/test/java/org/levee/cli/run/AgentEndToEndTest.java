@@ -54,7 +54,7 @@ class AgentEndToEndTest {
         Requirements.library("libpcap.so.0.8");
         try (DemoLab lab = DemoLab.create()) {
             PinLayout layout = new PinLayout(lab.edgeInterface(), lab.edgeNamespace());
-            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE);
+            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE, 0);
                  FloodGenerator flood = FloodGenerator.open(lab.floodPath(), FloodKind.MEMCACHED_AMPLIFICATION)) {
                 Agent agent = Agent.start(config(false), open(lab));
                 try {
