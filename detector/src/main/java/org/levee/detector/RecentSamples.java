@@ -79,10 +79,14 @@ final class RecentSamples {
         currentSeen = 0;
     }
 
-    /** The samples of the current and previous second (the attack's first moments, maybe). */
+    /**
+     * The samples of the current second, and of the previous one unless it was quiet: the
+     * attack's first moments. A quiet second holds normal traffic only; a flood that starts all
+     * at once would otherwise find its first samples diluted by a whole second of it.
+     */
     List<Sample> recent() {
         List<Sample> out = new ArrayList<>(previous.count + current.count);
-        for (int i = 0; i < previous.count; i++) {
+        for (int i = 0; !previousQuiet && i < previous.count; i++) {
             out.add(previous.samples[i]);
         }
         for (int i = 0; i < current.count; i++) {
