@@ -11,7 +11,7 @@ import java.util.function.ToLongFunction;
  * The report's chart as inline SVG: packets per second over time on a logarithmic axis (floods
  * run at a million packets per second, legitimate traffic at thousands: a linear axis would hide
  * the latter), attack windows shaded, and a bar per rule from the second it came into force to the
- * second it was retired. No scripts, no fonts beyond the reader's own.
+ * second it was retired (dashed lines: the exact moments). No scripts, no fonts beyond the reader's own.
  */
 public final class TrafficChart {
     static final int WIDTH = 960;
@@ -28,8 +28,8 @@ public final class TrafficChart {
     static final List<Series> SERIES = List.of(
             new Series("attack offered/s", "#d62728", Second::attackOffered),
             new Series("dropped at the edge/s", "#1f77b4", Second::dropped),
-            new Series("legitimate sent/s", "#7f7f7f", Second::legitSent),
-            new Series("legitimate delivered/s", "#2ca02c", Second::legitDelivered));
+            new Series("legitimate delivered/s", "#2ca02c", Second::legitDelivered),
+            new Series("legitimate lost/s", "#ff7f0e", Second::legitLost));
 
     private TrafficChart() {
     }
@@ -88,14 +88,13 @@ public final class TrafficChart {
             double x1 = scale.x(span.offSecond() - 1);
             svg.append(String.format(Locale.ROOT,
                     "<rect class=\"rule\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#9467bd\">"
-                            + "<title>%s: in force from %d s to %d s</title></rect>%n",
+                            + "<title>%s: came into force in second %d, retired in second %d</title></rect>%n",
                     x0, barY, Math.max(1, x1 - x0), RULE_BAR, Html.escape(span.id()), span.onSecond(), span.offSecond()));
-            svg.append(String.format(Locale.ROOT,
-                    "<line class=\"rule-on\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9467bd\" stroke-dasharray=\"3,3\"/>%n",
-                    x0, TOP, x0, barY));
-            svg.append(String.format(Locale.ROOT,
-                    "<line class=\"rule-off\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9467bd\" stroke-dasharray=\"1,3\"/>%n",
-                    x1, TOP, x1, barY));
+        }
+        // The moments the attacks' rules came into force and were retired, to the millisecond.
+        for (AttackOutcome a : attacks) {
+            mark(svg, "rule-on", a.mitigatedSeconds(), scale, barY, "3,3");
+            mark(svg, "rule-off", a.retiredSeconds(), scale, barY, "1,3");
         }
         double legendY = HEIGHT - 12;
         double legendX = LEFT;
@@ -137,6 +136,16 @@ public final class TrafficChart {
             spans.add(new RuleSpan(e.getKey(), e.getValue(), last + 1));
         }
         return spans;
+    }
+
+    private static void mark(StringBuilder svg, String kind, java.util.OptionalDouble seconds, Scale scale, double bottom,
+                             String dashes) {
+        if (seconds.isPresent()) {
+            double x = scale.x(seconds.getAsDouble());
+            svg.append(String.format(Locale.ROOT,
+                    "<line class=\"%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9467bd\" stroke-dasharray=\"%s\"/>%n",
+                    kind, x, TOP, x, bottom, dashes));
+        }
     }
 
     private static String polyline(List<Second> timeline, Series series, Scale scale) {
