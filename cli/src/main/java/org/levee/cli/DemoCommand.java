@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     int cooldown;
 
     @Option(names = "--sample-rate", paramLabel = "N", defaultValue = "" + DemoOptions.DEFAULT_SAMPLE_RATE,
-            description = "The agent samples 1 in N packets (default ${DEFAULT-VALUE}); 0 lets it adapt N to the traffic.")
+            description = "The agent samples a fixed 1 in N packets; 0 (the default) lets it adapt N to the traffic, as levee run does.")
     int sampleRate;
 
     @Override

@@ -24,8 +24,8 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     public static final long DEFAULT_LEGIT_TCP_PER_SECOND = 50;
     /** The demo's cool-down; a production node keeps the detector's 60 s. */
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
-    /** See docs/demo.md: the adaptive mode lets legitimate samples crowd a flood's first samples. */
-    public static final int DEFAULT_SAMPLE_RATE = 64;
+    /** The agent's own default: N adapts to the traffic (0). */
+    public static final int DEFAULT_SAMPLE_RATE = 0;
 
     public DemoOptions {
         kinds = List.copyOf(kinds);

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicReference;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
@@ -95,8 +97,11 @@ public final class DemoRun {
                 dataPlane.close(true);
                 throw e;
             }
-            // On Ctrl-C the lab's own hook removes the namespaces; this one removes the agent's pins.
-            Thread hook = Thread.ofPlatform().unstarted(agent::close);
+            // On Ctrl-C the lab's own hook removes the namespaces; this one the agent's pins and state.
+            Thread hook = Thread.ofPlatform().unstarted(() -> {
+                agent.close();
+                deleteTree(stateDir);
+            });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 out.printf("levee demo: agent on %s, API on http://%s:%d, detector cool-down %d s%n",
@@ -127,9 +132,10 @@ public final class DemoRun {
             long start = System.nanoTime();
             Map<String, Long> rulePackets = new HashMap<>();
             List<Tick> ticks = new ArrayList<>();
-            Track[] current = new Track[1];
+            // The flood under way, read by the watch when a new rule appears: that rule mitigates it.
+            AtomicReference<Track> current = new AtomicReference<>();
             RuleWatch watch = RuleWatch.start(agent, () -> {
-                Track t = current[0];
+                Track t = current.get();
                 if (t != null && t.mitigatedNanos == 0) {
                     t.mitigatedNanos = System.nanoTime();
                     t.offeredAtMitigation = t.generator.offered();
@@ -146,9 +152,7 @@ public final class DemoRun {
                     switch (e.kind()) {
                         case START -> {
                             Track t = tracks.get(e.index());
-                            synchronized (watch) {
-                                current[0] = t;
-                            }
+                            current.set(t);
                             t.startedNanos = System.nanoTime();
                             t.generator.start(t.plan.packetsPerSecond());
                         }
@@ -317,10 +321,20 @@ public final class DemoRun {
         }
     }
 
+    /** Removes the agent's state directory; the normal exit and the Ctrl-C hook may race, so "already gone" is fine. */
     private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        } catch (NoSuchFileException gone) {
+            // removed by the other path meanwhile
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) {
+                throw e;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the demo's state directory " + dir, e);

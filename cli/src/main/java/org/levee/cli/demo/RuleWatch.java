@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import org.levee.agent.Agent;
 import org.levee.agent.detect.ActiveAttack;
 import org.levee.agent.rules.AttackEvidence;
@@ -35,7 +34,6 @@ final class RuleWatch implements AutoCloseable {
     private final long originNanos;
     private final Instant originInstant;
     private final Runnable onNewRule;
-    private final LongSupplier clock;
     private final Map<String, Sighting> rules = new LinkedHashMap<>();
     private final Map<String, Detection> detections = new HashMap<>();
     private final List<Detection> allDetections = new ArrayList<>();
@@ -44,7 +42,6 @@ final class RuleWatch implements AutoCloseable {
 
     private RuleWatch(Agent agent, Runnable onNewRule) {
         this.agent = agent;
-        this.clock = System::nanoTime;
         this.originNanos = System.nanoTime();
         this.originInstant = Instant.now();
         this.onNewRule = onNewRule;
@@ -70,7 +67,7 @@ final class RuleWatch implements AutoCloseable {
 
     /** One look at the agent; the watch thread calls it, and {@link #close()} once more at the end. */
     synchronized void poll() {
-        long now = clock.getAsLong();
+        long now = System.nanoTime();
         List<StoredRule> inForce = agent.rules().list();
         boolean added = false;
         for (StoredRule r : inForce) {
