@@ -12,7 +12,8 @@ import org.levee.detector.sample.SampleDecoder;
  * Samples of the current second and the one before wait; a second joins the settled history
  * only once it and the second after it were both quiet, so the samples of an attack's first,
  * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
- * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
+ * most {@code perSecond} samples, so that a busy destination's history spans many seconds and
+ * most samples never touch it; the settled history is a ring of the latest {@code capacity}.
  *
  * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
  * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
@@ -20,43 +21,34 @@ import org.levee.detector.sample.SampleDecoder;
  */
 final class RecentSamples {
 
-    /** Samples of one second, or the settled ring. */
-    private static final class Slots {
-        final Sample[] samples;
-        int count;
-
-        Slots(int capacity) {
-            samples = new Sample[capacity];
-        }
-
-        void clear() {
-            java.util.Arrays.fill(samples, 0, count, null);
-            count = 0;
-        }
-    }
-
+    // Plain arrays and counts, swapped each second: adding a sample touches one array.
     private final int capacity;
-    private final Slots settled;
+    private final int perSecond;
+    private final Sample[] settled;
+    private int settledCount;
     private int settledNext;
-    private Slots previous;
+    private Sample[] previous;
+    private int previousCount;
     private boolean previousQuiet;
-    private Slots current;
+    private Sample[] current;
+    private int currentCount;
     private long currentSeen;
 
-    RecentSamples(int capacity) {
+    RecentSamples(int capacity, int perSecond) {
         this.capacity = capacity;
-        this.settled = new Slots(capacity);
-        this.previous = new Slots(capacity);
-        this.current = new Slots(capacity);
+        this.perSecond = perSecond;
+        this.current = new Sample[perSecond]; // the one written per sample, allocated first
+        this.previous = new Sample[perSecond];
+        this.settled = new Sample[capacity];
     }
 
     void add(Sample sample, SplittableRandom random) {
-        if (current.count < capacity) {
-            current.samples[current.count++] = sample;
+        if (currentCount < perSecond) {
+            current[currentCount++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
-            if (j < capacity) {
-                current.samples[(int) j] = sample;
+            if (j < perSecond) {
+                current[(int) j] = sample;
             }
         }
         currentSeen++;
@@ -65,17 +57,20 @@ final class RecentSamples {
     /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
     void completeSecond(boolean quiet) {
         if (previousQuiet && quiet) {
-            for (int i = 0; i < previous.count; i++) {
-                settled.samples[settledNext] = previous.samples[i];
+            for (int i = 0; i < previousCount; i++) {
+                settled[settledNext] = previous[i];
                 settledNext = (settledNext + 1) % capacity;
-                settled.count = Math.min(settled.count + 1, capacity);
+                settledCount = Math.min(settledCount + 1, capacity);
             }
         }
-        Slots swap = previous;
+        Sample[] swap = previous;
+        int swapCount = previousCount;
         previous = current;
+        previousCount = currentCount;
         previousQuiet = quiet;
         current = swap;
-        current.clear();
+        java.util.Arrays.fill(current, 0, swapCount, null);
+        currentCount = 0;
         currentSeen = 0;
     }
 
@@ -85,12 +80,12 @@ final class RecentSamples {
      * at once would otherwise find its first samples diluted by a whole second of it.
      */
     List<Sample> recent() {
-        List<Sample> out = new ArrayList<>(previous.count + current.count);
-        for (int i = 0; !previousQuiet && i < previous.count; i++) {
-            out.add(previous.samples[i]);
+        List<Sample> out = new ArrayList<>(previousCount + currentCount);
+        for (int i = 0; !previousQuiet && i < previousCount; i++) {
+            out.add(previous[i]);
         }
-        for (int i = 0; i < current.count; i++) {
-            out.add(current.samples[i]);
+        for (int i = 0; i < currentCount; i++) {
+            out.add(current[i]);
         }
         return out;
     }
@@ -102,10 +97,10 @@ final class RecentSamples {
 
     /** The settled, pre-attack history, oldest first, decoded. */
     List<DecodedPacket> settled() {
-        List<DecodedPacket> out = new ArrayList<>(settled.count);
-        int start = settled.count < capacity ? 0 : settledNext;
-        for (int i = 0; i < settled.count; i++) {
-            DecodedPacket p = SampleDecoder.decode(settled.samples[(start + i) % capacity]);
+        List<DecodedPacket> out = new ArrayList<>(settledCount);
+        int start = settledCount < capacity ? 0 : settledNext;
+        for (int i = 0; i < settledCount; i++) {
+            DecodedPacket p = SampleDecoder.decode(settled[(start + i) % capacity]);
             if (p != null) {
                 out.add(p);
             }
