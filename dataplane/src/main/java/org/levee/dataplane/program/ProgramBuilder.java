@@ -174,21 +174,33 @@ public final class ProgramBuilder {
         }
         asm.label(prefix + "hit");
         long key = RuleKey.of(rule.id());
-        asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
+        switch (rule.action()) {
+            case Action.Drop d -> countThen(asm, key, "count_drop");
+            case Action.Pass p -> countThen(asm, key, "count_pass");
+            case Action.RateLimit limit -> {
+                asm.emit(ldImm64(R8, key));
+                countRule(asm, prefix + "counted");
+                rateLimit(asm, limit, key, prefix);
+            }
+        }
+    }
+
+    /** A matching drop or pass rule: its key in r8, then the shared block that counts it and acts. */
+    private void countThen(Assembler asm, long key, String block) {
+        usedExits.add(block);
+        asm.emit(ldImm64(R8, key));
+        asm.ja(block);
+    }
+
+    /** Adds the packet (1, r9 bytes) to this CPU's counts of the rule whose key is in r8. */
+    private static void countRule(Assembler asm, String done) {
+        asm.emit(stxDW(R10, RULE_KEY, R8));
         asm.ldMap(R1, DataplaneMaps.RULE_STATS.name());
         asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
-        asm.jeqImm(R0, 0, prefix + "counted");
+        asm.jeqImm(R0, 0, done);
         asm.emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1));
         asm.emit(ldxDW(R1, R0, 8), add64(R1, R9), stxDW(R0, 8, R1));
-        asm.label(prefix + "counted");
-        switch (rule.action()) {
-            case Action.Drop d -> {
-                usedExits.add("exit_drop");
-                asm.ja("exit_drop");
-            }
-            case Action.Pass p -> asm.ja("exit_pass");
-            case Action.RateLimit limit -> rateLimit(asm, limit, key, prefix);
-        }
+        asm.label(done);
     }
 
     /**
@@ -226,8 +238,14 @@ public final class ProgramBuilder {
         increment(asm, Counter.PASSED);
         asm.emit(mov64(R8, XdpAction.PASS.code()));
         asm.ja("exit_hook");
-        if (usedExits.contains("exit_drop")) {
-            asm.label("exit_drop");
+        if (usedExits.contains("count_pass")) {
+            asm.label("count_pass");
+            countRule(asm, "count_pass_done");
+            asm.ja("exit_pass");
+        }
+        if (usedExits.contains("count_drop")) {
+            asm.label("count_drop");
+            countRule(asm, "count_drop_done");
             increment(asm, Counter.DROPPED);
             asm.emit(mov64(R8, XdpAction.DROP.code()));
             asm.ja("exit_hook");

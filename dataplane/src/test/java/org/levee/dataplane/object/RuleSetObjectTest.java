@@ -42,7 +42,7 @@ class RuleSetObjectTest {
 
     @Test
     void roundTripsThroughElf() {
-        for (int slots : new int[] {24_000, 1}) { // one program, and a chain of one rule per program
+        for (int slots : new int[] {30_000, 1}) { // one program, and a chain of one rule per program
             RuleSetObject object = compile(RULES, slots);
             RuleSetObject read = RuleSetObject.fromElf("r.o", object.toElf());
             assertThat(read).isEqualTo(object);
@@ -57,7 +57,7 @@ class RuleSetObjectTest {
         Requirements.command("readelf");
         Requirements.command("llvm-objdump");
         Path file = dir.resolve("rules.o");
-        Files.write(file, compile(RULES, 24_000).toElf());
+        Files.write(file, compile(RULES, 30_000).toElf());
         Output readelf = run("readelf", "-W", "-h", "-S", "-s", "-r", file.toString());
         assertThat(readelf.exit()).isZero(); // binutils names R_BPF_64_64 (type 1) R_BPF_INSN_64
         assertThat(readelf.err()).isEmpty();
@@ -79,7 +79,7 @@ class RuleSetObjectTest {
     void refusesWhatIsNotARuleSetObject() {
         assertThatThrownBy(() -> RuleSetObject.fromElf("x.o", "not an elf".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(RuleSetObjectException.class).hasMessageStartingWith("x.o: not a BPF object");
-        BpfObject parsed = ElfReader.read(compile(RULES, 24_000).toElf());
+        BpfObject parsed = ElfReader.read(compile(RULES, 30_000).toElf());
         BpfObject noMetadata = new BpfObject(parsed.license(), parsed.programs(), parsed.maps(), parsed.constants(), List.of());
         assertThatThrownBy(() -> RuleSetObject.fromElf("y.o", ElfWriter.write(noMetadata)))
                 .hasMessageContaining("y.o: no .levee.rules section");
