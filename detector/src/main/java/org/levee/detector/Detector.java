@@ -1,7 +1,6 @@
 package org.levee.detector;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,8 +60,11 @@ public final class Detector {
         final Attack[] attacks = new Attack[CLASSES];
         final long[] previousCounts = new long[CLASSES];
         final long[] counts = new long[CLASSES];
-        /** Per class: below this rate a sample cannot start an attack or make the second anomalous. */
-        final double[] watchPacketsPerSecond = new double[CLASSES];
+        /**
+         * Per class, packets then bits per second below which a sample can neither start an
+         * attack nor make its second anomalous: the fast path of {@link #check}.
+         */
+        final double[] watch = new double[CLASSES * 2];
         /** For hosts, their /24 or /64 aggregate. */
         Tracked aggregateAbove;
         boolean previousQuiet;
@@ -86,7 +88,7 @@ public final class Detector {
         final AttackSamples samples;
         final TreeMap<String, Long> datacenters = new TreeMap<>();
         /** The first samples with their data centers, to tell where the fingerprint is seen. */
-        final List<RecentSamples.Seen> located = new ArrayList<>();
+        final List<Sample> located = new ArrayList<>();
         final long coverStartNanos;
         Evidence evidence;
         State state = State.COLLECTING;
@@ -94,11 +96,11 @@ public final class Detector {
         long belowSinceNanos = -1;
         int samplingRate = 1;
 
-        void offer(RecentSamples.Seen seen, DecodedPacket p, int keep) {
+        void offer(Sample sample, DecodedPacket p, int keep) {
             samples.offer(p);
-            datacenters.merge(seen.datacenter(), 1L, Long::sum);
+            datacenters.merge(sample.datacenter(), 1L, Long::sum);
             if (located.size() < keep) {
-                located.add(seen);
+                located.add(sample);
             }
         }
 
@@ -124,12 +126,13 @@ public final class Detector {
     private final FilterCompiler filters;
     private final FingerprintSelector selector;
     private final SplittableRandom random;
-    private final Map<IpAddress, Tracked> hosts = new HashMap<>();
-    private final Map<IpAddress, Tracked> aggregates = new HashMap<>();
+    private final DestinationTable<Tracked> hosts = new DestinationTable<>();
+    private final DestinationTable<Tracked> aggregates = new DestinationTable<>();
     /** Destinations with an attack under way, in the order attacks began (for determinism). */
     private final Set<Tracked> underAttack = new LinkedHashSet<>();
     private final Map<String, Rule> rules = new LinkedHashMap<>();
     private final Set<String> datacenters = new TreeSet<>();
+    private String lastDatacenter;
     private final List<Decision> decisions = new ArrayList<>();
     private long nextRuleId = 1;
     private long nowNanos;
@@ -151,7 +154,10 @@ public final class Detector {
                     + " ns is older than the detector's clock (" + nowNanos + " ns)");
         }
         nowNanos = sample.timestampNanos();
-        datacenters.add(sample.datacenter());
+        if (!sample.datacenter().equals(lastDatacenter)) { // samples come in runs from one place
+            datacenters.add(sample.datacenter());
+            lastDatacenter = sample.datacenter();
+        }
         DecodedPacket p = SampleDecoder.decode(sample);
         if (p == null) {
             undecodable++;
@@ -171,10 +177,9 @@ public final class Detector {
             }
             host.aggregateAbove = aggregate;
         }
-        RecentSamples.Seen seen = new RecentSamples.Seen(sample.packet(), sample.wireLength(), sample.datacenter());
         long bucket = RateWindow.bucketOf(nowNanos);
-        if (!account(host, p, seen, sample, bucket)) {
-            account(host.aggregateAbove, p, seen, sample, bucket);
+        if (!account(host, p, sample, bucket)) {
+            account(host.aggregateAbove, p, sample, bucket);
         }
     }
 
@@ -247,7 +252,7 @@ public final class Detector {
      * Adds a sample to a destination. Returns true when an attack on the destination claims the
      * sample's class, so that the aggregate above does not count it a second time.
      */
-    private boolean account(Tracked t, DecodedPacket p, RecentSamples.Seen seen, Sample sample, long bucket) {
+    private boolean account(Tracked t, DecodedPacket p, Sample sample, long bucket) {
         long now = sample.timestampNanos();
         t.samplingRate = sample.samplingRate();
         if (bucket > t.window.bucket()) {
@@ -258,7 +263,7 @@ public final class Detector {
         long bits = 8L * sample.wireLength() * n;
         t.window.add(TrafficClass.ALL, n, bits);
         t.window.add(c, n, bits);
-        t.history.add(seen, random);
+        t.history.add(sample, random);
 
         boolean claimed = false;
         if (t.activeAttacks > 0) {
@@ -269,7 +274,7 @@ public final class Detector {
                 }
                 claimed = true;
                 if (a.state != State.MITIGATED) {
-                    a.offer(seen, p, config.reservoirSize());
+                    a.offer(sample, p, config.reservoirSize());
                     a.samplingRate = sample.samplingRate();
                 }
                 if (a.state == State.COLLECTING) {
@@ -289,11 +294,19 @@ public final class Detector {
             check(t, TrafficClass.ALL, now, sample);
         }
         // An attack that started with this very sample claims it too.
-        return claimed || t.attacks[c.ordinal()] != null || t.attacks[TrafficClass.ALL.ordinal()] != null;
+        return t.activeAttacks > 0
+                && (claimed || t.attacks[c.ordinal()] != null || t.attacks[TrafficClass.ALL.ordinal()] != null);
     }
 
     /** Starts an attack when class {@code c} crossed its threshold or baseline level. */
     private void check(Tracked t, TrafficClass c, long now, Sample sample) {
+        if (t.activeAttacks == 0) {
+            int at = c.ordinal() * 2;
+            if (t.window.packetsPerSecond(c, now) < t.watch[at]
+                    && (t.watch[at + 1] == Double.POSITIVE_INFINITY || t.window.bitsPerSecond(c, now) < t.watch[at + 1])) {
+                return; // the common case: far below every level
+            }
+        }
         Attack existing = t.attacks[c.ordinal()];
         if (existing != null && !(existing.state == State.UNMITIGATED
                 && existing.evidence.trigger() == Trigger.BASELINE)) {
@@ -301,9 +314,6 @@ public final class Detector {
         }
         Threshold threshold = t.thresholds[c.ordinal()];
         double pps = t.window.packetsPerSecond(c, now);
-        if (existing == null && pps < t.watchPacketsPerSecond[c.ordinal()] && threshold.bitsPerSecond() == Long.MAX_VALUE) {
-            return; // the common case: far below every level
-        }
         double bps = t.window.bitsPerSecond(c, now);
         if (existing != null) {
             // An anomaly without a rule that grows past the threshold becomes a threshold attack,
@@ -347,8 +357,8 @@ public final class Detector {
                         ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
                         : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
-        for (RecentSamples.Seen seen : t.history.recent()) {
-            DecodedPacket p = seen.decode();
+        for (Sample seen : t.history.recent()) {
+            DecodedPacket p = SampleDecoder.decode(seen);
             if (p != null && (c == TrafficClass.ALL || p.trafficClass() == c)) {
                 a.offer(seen, p, config.reservoirSize());
             }
@@ -387,7 +397,9 @@ public final class Detector {
                 level = Math.min(level, Math.max(config.baselineFloorPacketsPerSecond(),
                         config.baselineMultiple() * t.baseline.packetsPerSecond(c)));
             }
-            t.watchPacketsPerSecond[c.ordinal()] = config.endFraction() * level;
+            long bits = t.thresholds[c.ordinal()].bitsPerSecond();
+            t.watch[c.ordinal() * 2] = config.endFraction() * level;
+            t.watch[c.ordinal() * 2 + 1] = bits == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : config.endFraction() * bits;
         }
     }
 
@@ -402,8 +414,8 @@ public final class Detector {
         Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
         // Where the attack is seen: the data centers of the samples its fingerprint matches.
         TreeMap<String, Long> seenIn = new TreeMap<>();
-        for (RecentSamples.Seen seen : a.located) {
-            if (selection.fingerprint() == null || selection.fingerprint().matches(seen.decode())) {
+        for (Sample seen : a.located) {
+            if (selection.fingerprint() == null || selection.fingerprint().matches(SampleDecoder.decode(seen))) {
                 seenIn.merge(seen.datacenter(), 1L, Long::sum);
             }
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.sample.DecodedPacket;
+import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
 
 /**
@@ -12,45 +13,39 @@ import org.levee.detector.sample.SampleDecoder;
  * only once it and the second after it were both quiet, so the samples of an attack's first,
  * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
  * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
+ *
+ * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
+ * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
+ * alive.
  */
 final class RecentSamples {
 
-    /**
-     * A sample's bytes with the data center that saw it. Only the bytes are kept, not the
-     * decoded fields: history is read rarely (when an attack is fingerprinted) and decoding
-     * again then is cheaper than keeping thousands of decoded packets alive.
-     */
-    record Seen(byte[] packet, int wireLength, String datacenter) {
-        DecodedPacket decode() {
-            return SampleDecoder.decode(packet, wireLength);
-        }
-    }
-
+    // Plain arrays and counts, swapped each second: adding a sample touches one array.
     private final int capacity;
-    private final Seen[] settled;
+    private final Sample[] settled;
     private int settledCount;
     private int settledNext;
-    private Seen[] previous;
+    private Sample[] previous;
     private int previousCount;
     private boolean previousQuiet;
-    private Seen[] current;
+    private Sample[] current;
     private int currentCount;
     private long currentSeen;
 
     RecentSamples(int capacity) {
         this.capacity = capacity;
-        this.settled = new Seen[capacity];
-        this.previous = new Seen[capacity];
-        this.current = new Seen[capacity];
+        this.settled = new Sample[capacity];
+        this.previous = new Sample[capacity];
+        this.current = new Sample[capacity];
     }
 
-    void add(Seen seen, SplittableRandom random) {
+    void add(Sample sample, SplittableRandom random) {
         if (currentCount < capacity) {
-            current[currentCount++] = seen;
+            current[currentCount++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
             if (j < capacity) {
-                current[(int) j] = seen;
+                current[(int) j] = sample;
             }
         }
         currentSeen++;
@@ -65,19 +60,20 @@ final class RecentSamples {
                 settledCount = Math.min(settledCount + 1, capacity);
             }
         }
-        Seen[] swap = previous;
+        Sample[] swap = previous;
+        int swapCount = previousCount;
         previous = current;
         previousCount = currentCount;
         previousQuiet = quiet;
         current = swap;
-        java.util.Arrays.fill(current, null);
+        java.util.Arrays.fill(current, 0, swapCount, null);
         currentCount = 0;
         currentSeen = 0;
     }
 
     /** The samples of the current and previous second (the attack's first moments, maybe). */
-    List<Seen> recent() {
-        List<Seen> out = new ArrayList<>(previousCount + currentCount);
+    List<Sample> recent() {
+        List<Sample> out = new ArrayList<>(previousCount + currentCount);
         for (int i = 0; i < previousCount; i++) {
             out.add(previous[i]);
         }
@@ -92,12 +88,12 @@ final class RecentSamples {
         previousQuiet = false;
     }
 
-    /** The settled, pre-attack history, oldest first. */
+    /** The settled, pre-attack history, oldest first, decoded. */
     List<DecodedPacket> settled() {
         List<DecodedPacket> out = new ArrayList<>(settledCount);
         int start = settledCount < capacity ? 0 : settledNext;
         for (int i = 0; i < settledCount; i++) {
-            DecodedPacket p = settled[(start + i) % capacity].decode();
+            DecodedPacket p = SampleDecoder.decode(settled[(start + i) % capacity]);
             if (p != null) {
                 out.add(p);
             }

@@ -16,8 +16,8 @@ public final class RateWindow {
 
     private final int seconds;
     private final int slots;
-    private final long[] packets;
-    private final long[] bits;
+    /** Per slot and class, packets then bits next to each other: one cache line for both. */
+    private final long[] amounts;
     private long bucket = Long.MIN_VALUE;
 
     /** A window over the last {@code seconds} seconds (at least 1). */
@@ -28,8 +28,7 @@ public final class RateWindow {
         this.seconds = seconds;
         // A power of two, so that a bucket's slot is a mask, not a division.
         this.slots = Integer.highestOneBit(seconds) << 1;
-        this.packets = new long[slots * CLASSES];
-        this.bits = new long[slots * CLASSES];
+        this.amounts = new long[slots * CLASSES * 2];
     }
 
     /** The bucket (whole seconds) the window is at, or Long.MIN_VALUE before the first sample. */
@@ -57,11 +56,8 @@ public final class RateWindow {
         long completed = target - bucket;
         long clear = Math.min(completed, slots);
         for (long b = target - clear + 1; b <= target; b++) {
-            int base = slot(b) * CLASSES;
-            for (int c = 0; c < CLASSES; c++) {
-                packets[base + c] = 0;
-                bits[base + c] = 0;
-            }
+            int base = slot(b) * CLASSES * 2;
+            java.util.Arrays.fill(amounts, base, base + CLASSES * 2, 0);
         }
         bucket = target;
         return completed;
@@ -69,9 +65,9 @@ public final class RateWindow {
 
     /** Adds to the current bucket (call {@link #advanceTo} first). */
     public void add(TrafficClass trafficClass, long packetCount, long bitCount) {
-        int at = slot(bucket) * CLASSES + trafficClass.ordinal();
-        packets[at] += packetCount;
-        bits[at] += bitCount;
+        int at = (slot(bucket) * CLASSES + trafficClass.ordinal()) * 2;
+        amounts[at] += packetCount;
+        amounts[at + 1] += bitCount;
     }
 
     /** Packets counted in a completed or current bucket still held by the window, else 0. */
@@ -79,30 +75,30 @@ public final class RateWindow {
         if (second > bucket || second <= bucket - slots) {
             return 0;
         }
-        return packets[slot(second) * CLASSES + trafficClass.ordinal()];
+        return amounts[(slot(second) * CLASSES + trafficClass.ordinal()) * 2];
     }
 
     /** Estimated packets per second at {@code nowNanos} (inside the current bucket). */
     public double packetsPerSecond(TrafficClass trafficClass, long nowNanos) {
-        return estimate(packets, trafficClass, nowNanos);
+        return estimate(0, trafficClass, nowNanos);
     }
 
     /** Estimated bits per second at {@code nowNanos} (inside the current bucket). */
     public double bitsPerSecond(TrafficClass trafficClass, long nowNanos) {
-        return estimate(bits, trafficClass, nowNanos);
+        return estimate(1, trafficClass, nowNanos);
     }
 
-    private double estimate(long[] amounts, TrafficClass trafficClass, long nowNanos) {
+    private double estimate(int which, TrafficClass trafficClass, long nowNanos) {
         if (bucket == Long.MIN_VALUE) {
             return 0;
         }
         int c = trafficClass.ordinal();
         double elapsed = Math.clamp((nowNanos - bucket * SECOND) / (double) SECOND, 0.0, 1.0);
-        double total = amounts[slot(bucket) * CLASSES + c];
+        double total = amounts[(slot(bucket) * CLASSES + c) * 2 + which];
         for (long b = bucket - seconds + 1; b < bucket; b++) {
-            total += amounts[slot(b) * CLASSES + c];
+            total += amounts[(slot(b) * CLASSES + c) * 2 + which];
         }
-        total += amounts[slot(bucket - seconds) * CLASSES + c] * (1.0 - elapsed);
+        total += amounts[(slot(bucket - seconds) * CLASSES + c) * 2 + which] * (1.0 - elapsed);
         return total / seconds;
     }
 

@@ -11,6 +11,9 @@ import org.levee.cbpf.pcap.LinkType;
  */
 public final class LibpcapTcpdumpCompiler implements TcpdumpCompiler {
 
+    /** A compiler; libpcap is loaded on first use. */
+    public LibpcapTcpdumpCompiler() {}
+
     @Override
     public CbpfProgram compile(String expression) {
         try {
