@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 org.levee.cli.dataplane.DataplaneCommand.class,
                 org.levee.cli.dataplane.BenchCommand.class,
                 FilterCommand.class,
+                LabCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -10,12 +10,15 @@ import org.levee.cli.lab.FrameField.RandomSource;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Register;
+import org.levee.ebpf.asm.Size;
 
 /**
  * Assembles the generator's XDP program for one {@link FrameRecipe}. Run with
  * {@code BPF_PROG_TEST_RUN} in live-frames mode on the template, it rewrites every random field
  * from {@code bpf_get_prandom_u32()}, fixes the IPv4 and TCP/UDP checksums and returns
- * {@code XDP_TX}, so the kernel sends the frame out of the interface named in the context.
+ * {@code XDP_TX}, so the kernel sends the frame out of the interface named in the context. It
+ * counts every frame it sends in slot 0 of a per-CPU array, so the generator's count of frames
+ * offered is exact at any moment, not only after a whole test run.
  *
  * <p>Live frames are initialised from the template once per page and then recycled, so the
  * program overwrites every field each time and never reads its own earlier output, except the
@@ -30,15 +33,23 @@ public final class FloodProgram {
 
     private FloodProgram() {}
 
-    /** The program's instructions, kernel-encoded. */
-    public static byte[] assemble(FrameRecipe recipe) {
+    /**
+     * The program's instructions, kernel-encoded; {@code sentCounterFd} is a per-CPU array
+     * (4-byte keys, 8-byte values) whose slot 0 counts the frames sent.
+     */
+    public static byte[] assemble(FrameRecipe recipe, int sentCounterFd) {
         Assembler a = new Assembler();
         a.emit(ldxW(R6, R1, 0),               // ctx->data
                 ldxW(R7, R1, 4),               // ctx->data_end
                 mov64(R0, XDP_ABORTED),
                 mov64(R2, R6),
                 add64(R2, recipe.frameLength()))
-                .jgtReg(R2, R7, "out");        // not our template: send nothing
+                .jgtReg(R2, R7, "out")         // not our template: send nothing
+                .emit(st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, sentCounterFd),
+                        call(Helper.MAP_LOOKUP_ELEM))
+                .jeqImm(R0, 0, "counted")
+                .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1)) // this CPU's slot: no atomics needed
+                .label("counted");
         for (FrameField field : recipe.fields()) {
             switch (field) {
                 case RandomNumber n -> randomNumber(a, n);

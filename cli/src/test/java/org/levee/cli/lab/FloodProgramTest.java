@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +14,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.cli.lab.FrameField.RandomLabel;
 import org.levee.cli.lab.FrameField.RandomNumber;
 import org.levee.cli.lab.FrameField.RandomSource;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
@@ -35,12 +38,17 @@ class FloodProgramTest {
         FrameRecipe recipe = FloodFrames.recipe(kind, path);
         byte[] template = recipe.template();
         List<byte[]> frames = new ArrayList<>();
-        try (Program program = Program.load(ProgramSpec.xdp("flood_test", FloodProgram.assemble(recipe)))) {
+        try (BpfMap sent = BpfMap.create(MapSpec.perCpuArray("flood_sent", 8, 1));
+             Program program = Program.load(ProgramSpec.xdp("flood_test", FloodProgram.assemble(recipe, sent.fd())))) {
             for (int i = 0; i < RUNS; i++) {
                 TestRunResult r = program.testRun(TestRun.of(template));
                 assertThat(r.returnValue()).as("XDP action").isEqualTo(FloodProgram.XDP_TX);
                 frames.add(r.dataOut());
             }
+            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum()).as("frames counted as sent").isEqualTo(RUNS);
+            TestRunResult shortFrame = program.testRun(TestRun.of(Arrays.copyOf(template, template.length - 1)));
+            assertThat(shortFrame.returnValue()).as("action on a frame shorter than the template").isEqualTo(FloodProgram.XDP_ABORTED);
+            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum()).as("a short frame is not counted").isEqualTo(RUNS);
         }
         Set<Integer> randomBytes = new HashSet<>();
         for (FrameField f : recipe.fields()) {
