@@ -44,6 +44,7 @@ import org.levee.ebpf.testing.Requirements;
 class AgentEndToEndTest {
 
     private static final long LEGIT_RATE = 500;
+    private static final long LEGIT_TCP_RATE = 20;
     private static final long FLOOD_RATE = 100_000;
 
     @TempDir
@@ -56,7 +57,7 @@ class AgentEndToEndTest {
         Requirements.library("libpcap.so.0.8");
         try (DemoLab lab = DemoLab.create()) {
             PinLayout layout = new PinLayout(lab.edgeInterface(), lab.edgeNamespace());
-            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE);
+            try (LegitTraffic legit = LegitTraffic.start(lab, LEGIT_RATE, LEGIT_TCP_RATE);
                  FloodGenerator flood = FloodGenerator.open(lab.floodPath(), FloodKind.MEMCACHED_AMPLIFICATION)) {
                 Agent agent = Agent.start(config(false), open(lab));
                 try {
@@ -157,7 +158,7 @@ class AgentEndToEndTest {
                     flood.stop();
                     legit.stopSending();
                 }
-                Thread.sleep(300);
+                Thread.sleep(LegitTraffic.TCP_SETTLE_MILLIS);
                 DeliveryCounts total = legit.total();
                 System.out.printf("legit over the whole test: %s%n", total);
                 assertThat(total.sent()).isGreaterThan(LEGIT_RATE * 4);
