@@ -50,11 +50,9 @@ public final class Agent implements AutoCloseable {
         dataPlane.setSampleRate(config.sampling().initialRate());
         Detector detector = new Detector(config.detector(),
                 new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
-        AgentMetrics[] metricsRef = new AgentMetrics[1];
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
-                d -> metricsRef[0].decision(d));
+                this::countDecision);
         this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection::samplesRead);
-        metricsRef[0] = metrics;
         // A platform thread: the detector is busy, and the data plane may block in epoll.
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
@@ -81,6 +79,11 @@ public final class Agent implements AutoCloseable {
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
         return agent;
+    }
+
+    /** Called by the sampler thread, which starts after the constructor has set {@link #metrics}. */
+    private void countDecision(org.levee.detector.Decision d) {
+        metrics.decision(d);
     }
 
     private void expireRules() {

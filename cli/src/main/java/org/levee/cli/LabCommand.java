@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.levee.cli.lab.DeliveryCounts;
 import org.levee.cli.lab.DemoLab;
 import org.levee.cli.lab.EdgeCounter;
 import org.levee.cli.lab.FloodKind;
@@ -72,13 +73,16 @@ final class LabCommand implements Callable<Integer> {
                     lab.attackersNamespace(), drop ? "dropped at the edge" : "passed to the edge's stack");
             out.println(LabSecond.header());
             out.flush();
-            List<LabSecond> seconds = new LabRun(lab, legit, edge, floods, floodRate, floodSeconds).run(duration, s -> {
+            new LabRun(lab, legit, edge, floods, floodRate, floodSeconds).run(duration, s -> {
                 out.println(s.row());
                 out.flush();
             });
-            long sent = seconds.stream().mapToLong(s -> s.legit().sent()).sum();
-            long lost = seconds.stream().mapToLong(s -> s.legit().lost()).sum();
-            out.printf("legitimate requests: %,d sent, %,d lost (%.3f %%)%n", sent, lost, sent == 0 ? 0 : 100.0 * lost / sent);
+            // The table's last seconds may count TCP requests still retrying; the summary waits for them.
+            legit.stopSending();
+            Thread.sleep(legitTcp > 0 ? LegitTraffic.TCP_SETTLE_MILLIS : LegitTraffic.UDP_SETTLE_MILLIS);
+            DeliveryCounts total = legit.total();
+            out.printf("legitimate requests: %,d sent, %,d lost (%.3f %%), %,d unanswered%n", total.sent(), total.lost(),
+                    100.0 * total.lossRatio(), total.delivered() - total.answered());
         }
         return 0;
     }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 org.levee.cli.rules.RulesCommand.class,
                 org.levee.cli.dataplane.RulesetCommand.class,
                 org.levee.cli.dataplane.DataplaneCommand.class,
+                org.levee.cli.dataplane.BenchCommand.class,
                 FilterCommand.class,
                 LabCommand.class,
                 DemoCommand.class,

@@ -185,6 +185,41 @@ class AttachmentTest {
         }
     }
 
+    @Test
+    void rateLimitsARealFloodToTheConfiguredRate() throws Exception {
+        int pps = 500;
+        int burst = 100;
+        Attachment.attach(layout, ProgramRunTest.compile("""
+                rules:
+                  - {id: limit, filter: udp and dst port 9000, action: ratelimit, pps: %d, burst: %d}
+                """.formatted(pps, burst)), null, 0, XdpMode.NATIVE, Instant.now());
+        try (DatagramSocket flood = receiver(FLOOD_PORT)) {
+            flood.setReceiveBufferSize(4 << 20);
+            long[] window = Netns.run(veth.namespaceA(), (Callable<long[]>) () -> {
+                try (DatagramSocket socket = new DatagramSocket()) {
+                    DatagramPacket packet = new DatagramPacket(new byte[4], 4, new InetSocketAddress(RECEIVER, FLOOD_PORT));
+                    long sent = 0;
+                    long begin = System.nanoTime();
+                    long now = begin;
+                    while (now - begin < 1_500_000_000L) {
+                        socket.send(packet);
+                        sent++;
+                        now = System.nanoTime();
+                    }
+                    return new long[] {sent, now - begin};
+                }
+            });
+            double seconds = window[1] / 1e9;
+            double expected = pps * seconds + burst;
+            int received = drain(flood, Integer.MAX_VALUE).size();
+            System.out.printf("end to end: %d of %d packets received in %.3f s (expected %.0f)%n", received, window[0], seconds, expected);
+            assertThat(window[0] / seconds).as("offered rate").isGreaterThan(10.0 * pps);
+            assertThat((double) received).isBetween(expected * 0.95, expected * 1.05);
+            Status status = Status.read(layout);
+            assertThat(status.counters().get(Counter.RATELIMITED)).isEqualTo(window[0] - received);
+        }
+    }
+
     /** "udp and dst port N" as comma bytecode, so the second rule set uses another match source. */
     static String cbpfPort(int port) {
         return org.levee.cbpf.CbpfText.printBytecode(org.levee.cbpf.pcap.Libpcap.compile("udp and dst port " + port));

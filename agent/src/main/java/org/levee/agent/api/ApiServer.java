@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.levee.agent.Agent;
 import org.levee.agent.config.Durations;
-import org.levee.agent.dataplane.Attachment;
+import org.levee.agent.dataplane.AttachedProgram;
 import org.levee.agent.dataplane.Counters;
 import org.levee.agent.detect.ActiveAttack;
 import org.levee.agent.rules.AgentJson;
@@ -222,7 +222,7 @@ public final class ApiServer {
 
     private ObjectNode status() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        Attachment a = agent.dataPlane().attachment();
+        AttachedProgram a = agent.dataPlane().attachment();
         n.put("interface", a.iface());
         n.put("netns", a.netns());
         n.put("ifindex", a.ifindex());

@@ -13,7 +13,7 @@ import org.levee.dataplane.rules.RuleSet;
 public interface DataPlane extends AutoCloseable {
 
     /** Where the program is attached and which program runs now. */
-    Attachment attachment();
+    AttachedProgram attachment();
 
     /**
      * Compiles {@code rules} once, specialises the object for {@code datacenter} and swaps it in

@@ -96,8 +96,8 @@ public final class XdpDataPlane implements DataPlane {
     }
 
     @Override
-    public Attachment attachment() {
-        return new Attachment(layout.iface(), layout.netns() == null ? "" : layout.netns(), ifindex, programId, version,
+    public AttachedProgram attachment() {
+        return new AttachedProgram(layout.iface(), layout.netns() == null ? "" : layout.netns(), ifindex, programId, version,
                 adopted);
     }
 

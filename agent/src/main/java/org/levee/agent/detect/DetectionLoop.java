@@ -112,6 +112,7 @@ public final class DetectionLoop implements Runnable {
                     ruleIds.put(d.rule().id(), rule.id());
                     ruleId = Optional.of(rule.id());
                 } catch (DuplicateRuleException e) {
+                    ruleIds.put(d.rule().id(), rule.id()); // already in force: retire it with the attack
                     ruleId = Optional.of(rule.id());
                 } catch (RuntimeException e) {
                     ruleFailures.incrementAndGet();

@@ -17,6 +17,7 @@ import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.StoredRule;
+import org.levee.dataplane.rules.Origin;
 import org.levee.detector.Decision;
 
 /**
@@ -66,7 +67,7 @@ public final class AgentMetrics {
                 .help("Rules in force, by origin.")
                 .labelNames("origin")
                 .callback(cb -> {
-                    long auto = rules.list().stream().filter(r -> r.rule().origin().keyword().equals("auto")).count();
+                    long auto = rules.list().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
                     cb.call(auto, "auto");
                     cb.call(rules.list().size() - auto, "manual");
                 })

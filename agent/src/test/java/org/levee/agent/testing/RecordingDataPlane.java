@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.levee.agent.dataplane.Attachment;
+import org.levee.agent.dataplane.AttachedProgram;
 import org.levee.agent.dataplane.Counters;
 import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.dataplane.PacketSample;
@@ -32,8 +32,8 @@ public final class RecordingDataPlane implements DataPlane {
     private long programId = 1;
 
     @Override
-    public synchronized Attachment attachment() {
-        return new Attachment("rec0", "", 1, programId, applied.isEmpty() ? "" : applied.getLast().version(), false);
+    public synchronized AttachedProgram attachment() {
+        return new AttachedProgram("rec0", "", 1, programId, applied.isEmpty() ? "" : applied.getLast().version(), false);
     }
 
     @Override

@@ -37,6 +37,9 @@ final class LegitClients implements AutoCloseable {
         if (requestsPerSecond <= 0) {
             throw new IllegalArgumentException("legitimate request rate must be positive, got " + requestsPerSecond);
         }
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("legitimate clients need at least one source address");
+        }
         List<DatagramChannel> channels = new ArrayList<>();
         try {
             for (Inet4Address source : sources) {

@@ -17,6 +17,10 @@ public final class LegitTraffic implements AutoCloseable {
     public static final int UDP_PORT = 9000;
     /** The TCP port of the edge's service: the one the SYN flood aims at. */
     public static final int TCP_PORT = FloodFrames.SYN_PORT;
+    /** How long after the last UDP request its answer can still come (in the lab, on an idle edge: about a millisecond). */
+    public static final int UDP_SETTLE_MILLIS = 300;
+    /** How long after the last TCP request it can still be answered: its connect and read time-outs. */
+    public static final int TCP_SETTLE_MILLIS = LegitTcpClients.CONNECT_TIMEOUT_MILLIS + LegitTcpClients.READ_TIMEOUT_MILLIS + 200;
 
     private final DeliveryLog udp = new DeliveryLog();
     private final DeliveryLog tcp = new DeliveryLog();

@@ -23,7 +23,9 @@ public final class AgentClient {
     public static final String DEFAULT_API = "http://127.0.0.1:9276";
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // the agent speaks HTTP/1.1; no h2c upgrade attempts
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     public AgentClient(String api) {
         String text = api.endsWith("/") ? api.substring(0, api.length() - 1) : api;

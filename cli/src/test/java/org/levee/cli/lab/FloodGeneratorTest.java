@@ -97,7 +97,6 @@ class FloodGeneratorTest {
             long second = generator.offered() - first;
             generator.stop();
             System.out.printf("paced: %,d frames in the second at 50,000 pps, %,d at 150,000 pps%n", first, second);
-            // The first slice goes out 50 ms after the start: 47,500 expected in the first second.
             assertThat(first).as("frames in the first second at 50,000 pps").isBetween(40_000L, 55_000L);
             assertThat(second).as("frames in the second second at 150,000 pps").isBetween(120_000L, 165_000L);
             assertThat(tap.dropped() - before).as("arrived at the edge").isBetween(generator.offered() * 99 / 100, generator.offered());
