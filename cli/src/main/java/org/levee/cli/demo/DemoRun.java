@@ -125,9 +125,6 @@ public final class DemoRun {
         FloodPath path = lab.floodPath();
         List<Track> tracks = new ArrayList<>();
         try (LegitTraffic legit = LegitTraffic.start(lab, options.legitUdpPerSecond(), options.legitTcpPerSecond())) {
-            for (AttackPlan plan : schedule.attacks()) {
-                tracks.add(new Track(plan, FloodGenerator.open(path, plan.kind())));
-            }
             LegitLedger ledger = LegitLedger.of(legit);
             long start = System.nanoTime();
             Map<String, Long> rulePackets = new HashMap<>();
@@ -143,6 +140,9 @@ public final class DemoRun {
                 }
             });
             try {
+                for (AttackPlan plan : schedule.attacks()) {
+                    tracks.add(new Track(plan, FloodGenerator.open(path, plan.kind())));
+                }
                 ticks.add(tick(start, 0, agent, watch, rulePackets));
                 out.print(ConsoleTable.header());
                 out.flush();
