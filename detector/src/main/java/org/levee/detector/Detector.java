@@ -265,7 +265,7 @@ public final class Detector {
         long bits = 8L * sample.wireLength() * n;
         t.window.add(TrafficClass.ALL, n, bits);
         t.window.add(c, n, bits);
-        t.history.add(sample, random);
+        t.history.add(sample);
 
         boolean claimed = false;
         if (t.activeAttacks > 0) {

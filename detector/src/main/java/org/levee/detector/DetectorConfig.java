@@ -133,7 +133,7 @@ public record DetectorConfig(
         aggregate.put(TrafficClass.FRAGMENT, Threshold.packets(40_000));
         aggregate.put(TrafficClass.OTHER, Threshold.packets(80_000));
         return new DetectorConfig(host, aggregate, List.of(), 24, 64, 1, 8.0, 10_000, 300, 30, 0.5,
-                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 8, 0.05,
+                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 2, 0.05,
                 0x5eed_1e7eeL);
     }
 

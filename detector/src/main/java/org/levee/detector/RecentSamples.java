@@ -2,7 +2,6 @@ package org.levee.detector;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.levee.detector.sample.DecodedPacket;
 import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
@@ -11,9 +10,10 @@ import org.levee.detector.sample.SampleDecoder;
  * A destination's sample history, kept so a fingerprint can be checked against normal traffic.
  * Samples of the current second and the one before wait; a second joins the settled history
  * only once it and the second after it were both quiet, so the samples of an attack's first,
- * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
- * most {@code perSecond} samples, so that a busy destination's history spans many seconds and
- * most samples never touch it; the settled history is a ring of the latest {@code capacity}.
+ * still undetected moments never count as normal. Each second keeps its first {@code perSecond}
+ * samples (samples arrive in random order, so they are as good as any), so that a busy
+ * destination's history spans many seconds and most of its samples never touch the history;
+ * the settled history is a ring of the latest {@code capacity}.
  *
  * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
  * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
@@ -32,7 +32,6 @@ final class RecentSamples {
     private boolean previousQuiet;
     private Sample[] current;
     private int currentCount;
-    private long currentSeen;
 
     RecentSamples(int capacity, int perSecond) {
         this.capacity = capacity;
@@ -42,16 +41,10 @@ final class RecentSamples {
         this.settled = new Sample[capacity];
     }
 
-    void add(Sample sample, SplittableRandom random) {
+    void add(Sample sample) {
         if (currentCount < perSecond) {
             current[currentCount++] = sample;
-        } else {
-            long j = random.nextLong(currentSeen + 1);
-            if (j < perSecond) {
-                current[(int) j] = sample;
-            }
         }
-        currentSeen++;
     }
 
     /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
@@ -71,7 +64,6 @@ final class RecentSamples {
         current = swap;
         java.util.Arrays.fill(current, 0, swapCount, null);
         currentCount = 0;
-        currentSeen = 0;
     }
 
     /**
