@@ -127,6 +127,23 @@ class ApiTest {
     }
 
     @Test
+    void rulesSurviveARestartAndAreAppliedBeforeTheApiAnswers() {
+        assertThat(http.post("/rules", "{\"id\": \"keep\", \"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h\"}")
+                .status()).isEqualTo(201);
+        agent.close();
+        assertThat(dataPlane.closed()).isTrue();
+        assertThat(dataPlane.detached()).as("the program stays attached").isFalse();
+
+        RecordingDataPlane next = new RecordingDataPlane();
+        agent = Agent.start(TestAgents.config(state, "ams1"), next);
+        assertThat(next.applied().getFirst().rules()).extracting(Rule::id).containsExactly("keep");
+        JsonNode rules = new Http(agent.apiAddress()).get("/rules").json().get("rules");
+        assertThat(rules).hasSize(1);
+        assertThat(rules.get(0).get("id").asText()).isEqualTo("keep");
+        assertThat(rules.get(0).has("expires")).isTrue();
+    }
+
+    @Test
     void aTakenIdIsAConflict() {
         assertThat(http.post("/rules", "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
         Http.Response again = http.post("/rules", "{\"id\": \"x\", \"filter\": \"tcp\", \"action\": \"drop\"}");
