@@ -66,6 +66,34 @@ class SpecialisationTest {
     }
 
     @Test
+    void aChainSkipsProgramsWhoseRulesAreAllDisabled() {
+        // one rule per program: a chain of 5
+        org.levee.dataplane.rules.RuleSet set = org.levee.dataplane.rules.RuleSetParser.parse("r.yaml", rules(5));
+        RuleSetObject object = RuleSetObject.compile(set, org.levee.dataplane.rules.RuleFilters.compile("r.yaml", set),
+                new org.levee.dataplane.program.ProgramBuilder(128, 1));
+        assertThat(object.program().programs()).hasSize(5);
+        Map<String, Long> onlyLast = new HashMap<>(object.constants(null, Instant.now()));
+        onlyLast.replaceAll((k, v) -> k.equals("rule_r4_enabled") ? 1L : 0L);
+        try (DataplaneMapSet maps = DataplaneMapSet.create()) {
+            Attachment.prepareMaps(object, maps, 0);
+            try (LoadedProgram loaded = LoadedProgram.load(object, onlyLast, maps)) {
+                assertThat(loaded.programs()).as("the entry and the program of r4").hasSize(2);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.DROP);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1003, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+            }
+            Map<String, Long> none = new HashMap<>(onlyLast);
+            none.replaceAll((k, v) -> 0L);
+            try (LoadedProgram loaded = LoadedProgram.load(object, none, maps)) {
+                assertThat(loaded.programs()).hasSize(1);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+            }
+        }
+    }
+
+    @Test
     void expiredRulesAndOtherDataCentersAreDisabled() {
         RuleSetObject object = ProgramRunTest.compile("""
                 rules:
