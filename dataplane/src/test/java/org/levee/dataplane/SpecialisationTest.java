@@ -43,6 +43,7 @@ class SpecialisationTest {
             int disabledLength;
             try (LoadedProgram loaded = LoadedProgram.load(fifty, none, maps)) {
                 disabledLength = loaded.xlatedInstructions();
+                assertThat(loaded.programs()).as("later programs with every rule disabled are not loaded").hasSize(1);
             }
             int halfLength;
             try (LoadedProgram loaded = LoadedProgram.load(fifty, fifty.constants("dc0", Instant.now()), maps)) {
@@ -59,7 +60,12 @@ class SpecialisationTest {
             // The verifier deletes each disabled rule's filter, counting and action code and its
             // guard's jump; only the guard's LD_IMM64 (2 slots, one JITed instruction) stays: the
             // verifier never deletes an instruction that runs, and no pass of it removes dead stores.
-            assertThat(disabledLength).isEqualTo(emptyLength + 2 * 50);
+            // Chain programs whose rules are all disabled are not loaded, so only the entry's guards remain.
+            long inEntry = fifty.program().programs().getFirst().relocations().stream()
+                    .filter(r -> r.kind() == org.levee.ebpf.asm.Relocation.Kind.CONSTANT).count();
+            assertThat(fifty.program().programs()).as("50 rules overflow the entry program").hasSizeGreaterThan(1);
+            int tailCall = 5; // r1 = r6; r2 = levee_chain ll; w3 = 1; call bpf_tail_call (finds an empty slot)
+            assertThat(disabledLength).isEqualTo(emptyLength + 2 * inEntry + tailCall);
             assertThat(halfLength).isGreaterThan(emptyLength);
             assertThat(allLength).isGreaterThan(halfLength);
         }
