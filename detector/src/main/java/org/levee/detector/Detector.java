@@ -53,18 +53,20 @@ public final class Detector {
     private final class Tracked {
         final Prefix prefix;
         final boolean aggregate;
-        final Threshold[] thresholds = new Threshold[CLASSES];
+        // What every sample touches comes first: initialisers run in this order, so these
+        // objects are allocated, and usually stay, next to each other in memory.
         final RateWindow window = new RateWindow(config.windowSeconds());
-        final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
-        final RecentSamples history = new RecentSamples(config.historySamples());
-        final Attack[] attacks = new Attack[CLASSES];
-        final long[] previousCounts = new long[CLASSES];
-        final long[] counts = new long[CLASSES];
         /**
          * Per class, packets then bits per second below which a sample can neither start an
          * attack nor make its second anomalous: the fast path of {@link #check}.
          */
         final double[] watch = new double[CLASSES * 2];
+        final RecentSamples history = new RecentSamples(config.historySamples(), config.historySamplesPerSecond());
+        final Threshold[] thresholds = new Threshold[CLASSES];
+        final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
+        final Attack[] attacks = new Attack[CLASSES];
+        final long[] previousCounts = new long[CLASSES];
+        final long[] counts = new long[CLASSES];
         /** For hosts, their /24 or /64 aggregate. */
         Tracked aggregateAbove;
         boolean previousQuiet;

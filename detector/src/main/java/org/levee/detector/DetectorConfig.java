@@ -33,7 +33,8 @@ import org.levee.detector.sample.TrafficClass;
  * @param maxFingerprintDelay ... or at most this long after detection (500 ms)
  * @param sketchCapacity Space-Saving counters per fingerprint field (16)
  * @param reservoirSize attack samples kept to score field combinations (512)
- * @param historySamples pre-attack samples kept per destination (64)
+ * @param historySamples pre-attack samples kept per destination (64) ...
+ * @param historySamplesPerSecond ... taking at most this many of each second (8), a uniform choice
  * @param datacenterMinShare a data center "sees" an attack with this share of the samples the
  *     fingerprint matches (of all the class's samples when there is no fingerprint) (0.05)
  * @param seed seeds the reservoirs, so the same samples always give the same rules
@@ -58,6 +59,7 @@ public record DetectorConfig(
         int sketchCapacity,
         int reservoirSize,
         int historySamples,
+        int historySamplesPerSecond,
         double datacenterMinShare,
         long seed) {
 
@@ -83,6 +85,7 @@ public record DetectorConfig(
         check(sketchCapacity >= 2, "sketchCapacity", sketchCapacity);
         check(reservoirSize >= 16, "reservoirSize", reservoirSize);
         check(historySamples >= 1, "historySamples", historySamples);
+        check(historySamplesPerSecond >= 1, "historySamplesPerSecond", historySamplesPerSecond);
         check(datacenterMinShare >= 0 && datacenterMinShare < 1, "datacenterMinShare", datacenterMinShare);
     }
 
@@ -130,7 +133,7 @@ public record DetectorConfig(
         aggregate.put(TrafficClass.FRAGMENT, Threshold.packets(40_000));
         aggregate.put(TrafficClass.OTHER, Threshold.packets(80_000));
         return new DetectorConfig(host, aggregate, List.of(), 24, 64, 1, 8.0, 10_000, 300, 30, 0.5,
-                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 0.05,
+                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 8, 0.05,
                 0x5eed_1e7eeL);
     }
 
@@ -154,7 +157,7 @@ public record DetectorConfig(
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, value, coverageTarget,
                 maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, sketchCapacity,
-                reservoirSize, historySamples, datacenterMinShare, seed);
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
     }
 
     public DetectorConfig withOverrides(List<ThresholdOverride> value) {
@@ -162,6 +165,6 @@ public record DetectorConfig(
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
                 maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, sketchCapacity,
-                reservoirSize, historySamples, datacenterMinShare, seed);
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
     }
 }

@@ -12,7 +12,8 @@ import org.levee.detector.sample.SampleDecoder;
  * Samples of the current second and the one before wait; a second joins the settled history
  * only once it and the second after it were both quiet, so the samples of an attack's first,
  * still undetected moments never count as normal. Each second keeps a uniform reservoir of at
- * most {@code capacity} samples; the settled history is a ring of the latest {@code capacity}.
+ * most {@code perSecond} samples, so that a busy destination's history spans many seconds and
+ * most samples never touch it; the settled history is a ring of the latest {@code capacity}.
  *
  * <p>The samples themselves are kept, not their decoded fields: the history is read rarely, when
  * an attack is fingerprinted, and decoding again then is cheaper than keeping decoded packets
@@ -22,6 +23,7 @@ final class RecentSamples {
 
     // Plain arrays and counts, swapped each second: adding a sample touches one array.
     private final int capacity;
+    private final int perSecond;
     private final Sample[] settled;
     private int settledCount;
     private int settledNext;
@@ -32,19 +34,20 @@ final class RecentSamples {
     private int currentCount;
     private long currentSeen;
 
-    RecentSamples(int capacity) {
+    RecentSamples(int capacity, int perSecond) {
         this.capacity = capacity;
+        this.perSecond = perSecond;
+        this.current = new Sample[perSecond]; // the one written per sample, allocated first
+        this.previous = new Sample[perSecond];
         this.settled = new Sample[capacity];
-        this.previous = new Sample[capacity];
-        this.current = new Sample[capacity];
     }
 
     void add(Sample sample, SplittableRandom random) {
-        if (currentCount < capacity) {
+        if (currentCount < perSecond) {
             current[currentCount++] = sample;
         } else {
             long j = random.nextLong(currentSeen + 1);
-            if (j < capacity) {
+            if (j < perSecond) {
                 current[(int) j] = sample;
             }
         }

@@ -160,10 +160,10 @@ class DetectorTest {
         Map<TrafficClass, Threshold> partial = new EnumMap<>(d.hostThresholds());
         partial.remove(TrafficClass.ICMP);
         assertThatThrownBy(() -> new DetectorConfig(partial, d.aggregateThresholds(), d.overrides(), 24, 64, 1, 8, 1, 1, 1,
-                0.5, Duration.ZERO, 0.95, 0.01, 1, Duration.ZERO, 16, 512, 64, 0.01, 1))
+                0.5, Duration.ZERO, 0.95, 0.01, 1, Duration.ZERO, 16, 512, 64, 8, 0.01, 1))
                 .hasMessageContaining("'hostThresholds' has no threshold for class ICMP");
         assertThatThrownBy(() -> new DetectorConfig(d.hostThresholds(), d.aggregateThresholds(), d.overrides(), 33, 64, 1, 8, 1,
-                1, 1, 0.5, Duration.ZERO, 0.95, 0.01, 1, Duration.ZERO, 16, 512, 64, 0.01, 1))
+                1, 1, 0.5, Duration.ZERO, 0.95, 0.01, 1, Duration.ZERO, 16, 512, 64, 8, 0.01, 1))
                 .hasMessageContaining("'aggregateLengthV4' is out of range: 33");
         assertThatThrownBy(() -> d.withCooldown(Duration.ofSeconds(-1))).hasMessageContaining("'cooldown'");
         assertThatThrownBy(() -> Threshold.packets(0)).hasMessageContaining("packetsPerSecond must be positive");
