@@ -112,12 +112,9 @@ public final class DemoLab implements AutoCloseable {
         ip(attackers, "route", "add", "default", "via", ATTACKERS_GATEWAY);
         ip(upstream, "route", "add", "blackhole", "default");
         sysctl(upstream, "net/ipv4/ip_forward", "1");
-        // Spoofed sources arrive from everywhere: no reverse-path filtering in the lab. The interfaces
-        // took their setting from "default" when they were made, and the strictest of "all" and the
-        // interface's applies, so every one is set.
-        for (String conf : List.of("all", "default", edgeLink.interfaceB(), clientsLink.interfaceB(), attackersLink.interfaceB())) {
-            sysctl(upstream, "net/ipv4/conf/" + conf + "/rp_filter", "0");
-        }
+        // Spoofed sources must reach the edge's stack whatever the host's defaults: no reverse-path
+        // filtering there. The interface took "default" when it was made, and the stricter of
+        // "all" and the interface's own applies, so all three are set.
         for (String conf : List.of("all", "default", edgeLink.interfaceA())) {
             sysctl(edge, "net/ipv4/conf/" + conf + "/rp_filter", "0");
         }

@@ -54,6 +54,7 @@ public final class LabRun {
                 int phase = second % (cycle * kinds.size());
                 FloodKind kind = phase % cycle == 0 ? null : kinds.get(phase / cycle);
                 if (generator != null && generator.kind() != kind) {
+                    generator.stop(); // waits for the run in progress, whose frames count too
                     offeredByEarlier += generator.offered();
                     generator.close();
                     generator = null;

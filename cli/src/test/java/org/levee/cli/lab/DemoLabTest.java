@@ -82,8 +82,8 @@ class DemoLabTest {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("legit under floods: UDP %s, TCP %s; flood offered %,d, dropped at the edge %,d in %.1f s%n",
                     legit.udp().total(), legit.tcp().total(), offered, tap.dropped(), seconds);
-            // veth drops some frames of a burst when a receive ring on the way is full (1–2 % here)
-            assertThat(tap.dropped()).as("flood frames dropped at the edge").isBetween(offered * 95 / 100, offered);
+            // veth drops frames of a burst when a receive ring on the way is full (rare with batches of 64)
+            assertThat(tap.dropped()).as("flood frames dropped at the edge").isBetween(offered * 99 / 100, offered);
             assertThat(legit.tcp().total().sent()).as("TCP requests").isGreaterThan(LEGIT_TCP_RATE);
             assertThat(counts.sent()).isGreaterThan(LEGIT_RATE);
             assertThat(counts.delivered()).as("legit requests delivered under floods").isEqualTo(counts.sent());
