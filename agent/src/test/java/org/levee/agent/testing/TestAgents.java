@@ -23,6 +23,7 @@ public final class TestAgents {
                 d.aggregateLengthV6(), d.windowSeconds(), d.baselineMultiple(), d.baselineFloorPacketsPerSecond(),
                 d.baselineHalfLifeSeconds(), d.baselineWarmupSeconds(), d.endFraction(), cooldown, d.coverageTarget(),
                 d.maxBaselineMatch(), minSamples, maxDelay, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
+                d.historySamplesPerSecond(),
                 d.datacenterMinShare(), d.seed());
     }
 
