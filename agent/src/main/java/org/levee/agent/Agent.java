@@ -38,12 +38,14 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
+    private final Clock clock;
     private final Instant started;
     private boolean closed;
 
     private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
+        this.clock = clock;
         this.started = clock.instant();
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
@@ -115,6 +117,11 @@ public final class Agent implements AutoCloseable {
 
     public AgentMetrics metrics() {
         return metrics;
+    }
+
+    /** The wall clock rules expire by. */
+    public Clock clock() {
+        return clock;
     }
 
     public Instant started() {

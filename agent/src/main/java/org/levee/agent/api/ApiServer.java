@@ -201,7 +201,7 @@ public final class ApiServer {
             if (d.isZero()) {
                 throw new ApiException(400, "ttl: must be longer than zero");
             }
-            fields.put("expires", Instant.now().plus(d).toString());
+            fields.put("expires", agent.clock().instant().plus(d).toString());
         }
         if (!fields.has("id") || fields.get("id").isNull()) {
             fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));

@@ -169,8 +169,8 @@ public final class ConfigLoader {
                         d.windowSeconds(), multiple, floor == null ? d.baselineFloorPacketsPerSecond() : floor,
                         d.baselineHalfLifeSeconds(), (int) Math.min(Integer.MAX_VALUE, warmup.toSeconds()), end, cooldown,
                         coverage, baselineMatch, minSamples == null ? d.minFingerprintSamples() : minSamples.intValue(),
-                        delay, d.sketchCapacity(), d.reservoirSize(), d.historySamples(), d.historySamplesPerSecond(),
-                        d.datacenterMinShare(), d.seed());
+                        delay, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
+                d.historySamplesPerSecond(), d.datacenterMinShare(), d.seed());
             } catch (IllegalArgumentException e) {
                 problem("detector", e.getMessage());
                 return d;

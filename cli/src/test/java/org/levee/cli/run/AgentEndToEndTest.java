@@ -185,7 +185,8 @@ class AgentEndToEndTest {
                 // More samples before fingerprinting: the window's pre-attack (legitimate) samples
                 // count as attack samples too, and with a cold baseline they must stay under 5 %.
                 defaults.maxBaselineMatch(), 512, Duration.ofSeconds(1),
-                defaults.sketchCapacity(), defaults.reservoirSize(), defaults.historySamples(), defaults.historySamplesPerSecond(),
+                defaults.sketchCapacity(), defaults.reservoirSize(), defaults.historySamples(),
+                defaults.historySamplesPerSecond(),
                 defaults.datacenterMinShare(), defaults.seed());
         return AgentConfig.defaults().withStateDir(state).withDatacenter("lab1")
                 .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(64))
