@@ -1,7 +1,21 @@
-/** Levee's agent module: see DESIGN.md's module table for what it owns. */
+/** Levee's agent module: the long-running node (data plane, detector, rule store, HTTP API, metrics). */
 module org.levee.agent {
     requires transitive org.levee.dataplane;
     requires transitive org.levee.capture;
     requires transitive org.levee.detector;
-    // Exports are added as the module gains packages.
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.writer.text;
+    requires io.prometheus.metrics.instrumentation.jvm;
+    requires jdk.httpserver;
+
+    exports org.levee.agent;
+    exports org.levee.agent.api;
+    exports org.levee.agent.config;
+    exports org.levee.agent.dataplane;
+    exports org.levee.agent.detect;
+    exports org.levee.agent.metrics;
+    exports org.levee.agent.rules;
 }

@@ -3,11 +3,16 @@ module org.levee.cli {
     requires org.levee.agent;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
+    requires org.levee.dataplane;
     requires org.levee.signatures;
     requires org.levee.compiler;
     requires info.picocli;
+    requires java.net.http;
 
     exports org.levee.cli.lab;
+    exports org.levee.cli.demo;
 
     opens org.levee.cli to info.picocli;
+    opens org.levee.cli.rules to info.picocli;
+    opens org.levee.cli.dataplane to info.picocli;
 }

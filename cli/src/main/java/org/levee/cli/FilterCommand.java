@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 FilterDnsValidateCommand.class,
                 FilterP0fCommand.class,
                 FilterSuffixCommand.class,
+                FilterCompileCommand.class,
+                FilterRunCommand.class,
         })
 final class FilterCommand implements Runnable {
     @CommandLine.Spec

@@ -11,8 +11,14 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                RunCommand.class,
+                org.levee.cli.rules.RulesCommand.class,
+                org.levee.cli.dataplane.RulesetCommand.class,
+                org.levee.cli.dataplane.DataplaneCommand.class,
+                org.levee.cli.dataplane.BenchCommand.class,
                 FilterCommand.class,
                 LabCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

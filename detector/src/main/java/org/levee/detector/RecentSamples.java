@@ -66,10 +66,14 @@ final class RecentSamples {
         currentCount = 0;
     }
 
-    /** The samples of the current and previous second (the attack's first moments, maybe). */
+    /**
+     * The samples of the current second, and of the previous one unless it was quiet: the
+     * attack's first moments. A quiet second holds normal traffic only; a flood that starts all
+     * at once would otherwise find its first samples diluted by a whole second of it.
+     */
     List<Sample> recent() {
         List<Sample> out = new ArrayList<>(previousCount + currentCount);
-        for (int i = 0; i < previousCount; i++) {
+        for (int i = 0; !previousQuiet && i < previousCount; i++) {
             out.add(previous[i]);
         }
         for (int i = 0; i < currentCount; i++) {

@@ -1,0 +1,161 @@
+package org.levee.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.levee.agent.api.ApiServer;
+import org.levee.agent.config.AgentConfig;
+import org.levee.agent.dataplane.DataPlane;
+import org.levee.agent.detect.AttackTracker;
+import org.levee.agent.detect.AutoRules;
+import org.levee.agent.detect.DetectionLoop;
+import org.levee.agent.metrics.AgentMetrics;
+import org.levee.agent.rules.RuleBook;
+import org.levee.agent.rules.RuleStore;
+import org.levee.detector.Detector;
+import org.levee.detector.rule.FingerprintFilterCompiler;
+import org.levee.detector.rule.LibpcapTcpdumpCompiler;
+
+/**
+ * A running node: the stored rules applied to the data plane, the sampler thread feeding the
+ * detector, the expiry timer and the HTTP API. {@link #start} brings them up in that order, so
+ * protection from the previous run is in force before anything else happens.
+ */
+public final class Agent implements AutoCloseable {
+
+    private final AgentConfig config;
+    private final DataPlane dataPlane;
+    private final RuleBook rules;
+    private final AttackTracker attacks = new AttackTracker();
+    private final DetectionLoop detection;
+    private final Thread detectionThread;
+    private final ScheduledExecutorService timer;
+    private final AgentMetrics metrics;
+    private final ApiServer api;
+    private final Clock clock;
+    private final Instant started;
+    private boolean closed;
+
+    private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
+        this.config = config;
+        this.dataPlane = dataPlane;
+        this.clock = clock;
+        this.started = clock.instant();
+        this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
+                config.restoredAutoRuleGrace());
+        dataPlane.setSampleRate(config.sampling().initialRate());
+        Detector detector = new Detector(config.detector(),
+                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
+        this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
+                this::countDecision);
+        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection::samplesRead);
+        // A platform thread: the detector is busy, and the data plane may block in epoll.
+        this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
+        try {
+            this.api = new ApiServer(this, config.apiAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a node on an open data plane, which it then owns.
+     *
+     * @throws org.levee.agent.rules.RuleStoreException when the state file is unreadable
+     * @throws UncheckedIOException when the API address is taken
+     */
+    public static Agent start(AgentConfig config, DataPlane dataPlane) {
+        return start(config, dataPlane, Clock.systemUTC());
+    }
+
+    public static Agent start(AgentConfig config, DataPlane dataPlane, Clock clock) {
+        Agent agent = new Agent(config, dataPlane, clock);
+        agent.detectionThread.start();
+        agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
+        agent.api.start();
+        return agent;
+    }
+
+    /** Called by the sampler thread, which starts after the constructor has set {@link #metrics}. */
+    private void countDecision(org.levee.detector.Decision d) {
+        metrics.decision(d);
+    }
+
+    private void expireRules() {
+        try {
+            List<String> expired = rules.expire();
+            if (!expired.isEmpty()) {
+                System.err.println("levee: expired rules " + String.join(", ", expired));
+            }
+        } catch (RuntimeException e) {
+            System.err.println("levee: expiring rules failed, retrying in a second: " + e.getMessage());
+        }
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public DataPlane dataPlane() {
+        return dataPlane;
+    }
+
+    public RuleBook rules() {
+        return rules;
+    }
+
+    public AttackTracker attacks() {
+        return attacks;
+    }
+
+    public AgentMetrics metrics() {
+        return metrics;
+    }
+
+    /** The wall clock rules expire by. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    /** Samples read from the ring buffer since start. */
+    public long samplesRead() {
+        return detection.samplesRead();
+    }
+
+    /** Where the API listens (the real port when the configured one was 0). */
+    public InetSocketAddress apiAddress() {
+        return api.address();
+    }
+
+    /**
+     * Stops the API, the timer and the sampler thread, then releases the data plane: the program
+     * stays attached unless the configuration says to detach on exit.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        api.stop();
+        timer.shutdownNow();
+        detection.stop();
+        try {
+            detectionThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dataPlane.close(config.detachOnExit());
+    }
+}

@@ -1,0 +1,306 @@
+package org.levee.agent.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.levee.agent.Agent;
+import org.levee.agent.config.Durations;
+import org.levee.agent.dataplane.AttachedProgram;
+import org.levee.agent.dataplane.Counters;
+import org.levee.agent.detect.ActiveAttack;
+import org.levee.agent.rules.AgentJson;
+import org.levee.agent.rules.DuplicateRuleException;
+import org.levee.agent.rules.RuleJson;
+import org.levee.agent.rules.StoredRule;
+import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.rules.RuleSetException;
+
+/**
+ * The node's HTTP API (JSON), on the JDK's own HTTP server:
+ * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
+ * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
+ * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}.
+ */
+public final class ApiServer {
+
+    /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
+    private static final int MAX_BODY = 1 << 20;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private final Agent agent;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    public ApiServer(Agent agent, InetSocketAddress address) throws IOException {
+        this.agent = agent;
+        this.server = HttpServer.create(address, 0);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            try {
+                route(exchange);
+            } catch (ApiException e) {
+                ObjectNode error = JsonNodeFactory.instance.objectNode();
+                error.put("error", e.getMessage());
+                if (e.problems().size() > 1) {
+                    ArrayNode list = error.putArray("problems");
+                    e.problems().forEach(list::add);
+                }
+                json(exchange, e.status(), error);
+            } catch (RuntimeException e) {
+                ObjectNode error = JsonNodeFactory.instance.objectNode();
+                error.put("error", "internal error: " + e);
+                json(exchange, 500, error);
+            }
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        switch (path) {
+            case "/rules" -> {
+                switch (method) {
+                    case "GET" -> json(exchange, 200, rules());
+                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    default -> throw notAllowed(method, path, "GET, POST");
+                }
+            }
+            case "/status" -> {
+                requireGet(method, path);
+                json(exchange, 200, status());
+            }
+            case "/metrics" -> {
+                requireGet(method, path);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                agent.metrics().write(out);
+                send(exchange, 200, agent.metrics().contentType(), out.toByteArray());
+            }
+            default -> {
+                if (!path.startsWith("/rules/")) {
+                    throw new ApiException(404, "no such route: " + path
+                            + " (routes: /rules, /rules/{id}, /status, /metrics)");
+                }
+                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                switch (method) {
+                    case "GET" -> json(exchange, 200, view(agent.rules().get(id)
+                            .orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"))));
+                    case "DELETE" -> {
+                        if (!agent.rules().remove(id)) {
+                            throw new ApiException(404, "no rule with id '" + id + "'");
+                        }
+                        ObjectNode done = JsonNodeFactory.instance.objectNode();
+                        done.put("deleted", id);
+                        json(exchange, 200, done);
+                    }
+                    default -> throw notAllowed(method, path, "GET, DELETE");
+                }
+            }
+        }
+    }
+
+    private static void requireGet(String method, String path) {
+        if (!method.equals("GET")) {
+            throw notAllowed(method, path, "GET");
+        }
+    }
+
+    private static ApiException notAllowed(String method, String path, String allowed) {
+        return new ApiException(405, method + " is not allowed on " + path + " (allowed: " + allowed + ")");
+    }
+
+    private ObjectNode rules() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("version", agent.rules().version());
+        ArrayNode list = root.putArray("rules");
+        Counters counters = agent.dataPlane().counters();
+        for (StoredRule r : agent.rules().list()) {
+            list.add(view(r, counters));
+        }
+        return root;
+    }
+
+    private ObjectNode view(StoredRule r) {
+        return view(r, agent.dataPlane().counters());
+    }
+
+    /** A rule's fields as in rule files, plus when it was added, its counters and evidence. */
+    private static ObjectNode view(StoredRule r, Counters counters) {
+        ObjectNode n = RuleJson.write(r.rule());
+        n.put("created", r.created().toString());
+        Counters.RuleCounters c = counters.rule(r.id());
+        n.put("packets", c.packets());
+        n.put("bytes", c.bytes());
+        r.evidence().ifPresent(e -> n.set("evidence", AgentJson.MAPPER.valueToTree(e)));
+        return n;
+    }
+
+    /**
+     * Adds a manual rule: the fields of a rule file, {@code id} optional (one is made up), and
+     * {@code ttl} (like {@code 1h}) as an alternative to {@code expires}.
+     */
+    private ObjectNode add(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        ObjectNode fields = ((ObjectNode) body).deepCopy();
+        if (fields.has("origin") && !fields.get("origin").asText().equals("manual")) {
+            throw new ApiException(400, "origin: rules added through the API are manual, not '"
+                    + fields.get("origin").asText() + "'");
+        }
+        fields.put("origin", "manual");
+        JsonNode ttl = fields.remove("ttl");
+        if (ttl != null && !ttl.isNull()) {
+            if (fields.has("expires")) {
+                throw new ApiException(400, "ttl: give either ttl or expires, not both");
+            }
+            Duration d;
+            try {
+                d = Durations.parse(ttl.asText());
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "ttl: " + e.getMessage());
+            }
+            if (d.isZero()) {
+                throw new ApiException(400, "ttl: must be longer than zero");
+            }
+            fields.put("expires", agent.clock().instant().plus(d).toString());
+        }
+        if (!fields.has("id") || fields.get("id").isNull()) {
+            fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        }
+        Rule rule;
+        try {
+            rule = RuleJson.read("rule", fields);
+            return view(agent.rules().add(rule, Optional.empty()));
+        } catch (RuleSetException e) {
+            throw new ApiException(400, e.problems());
+        } catch (DuplicateRuleException e) {
+            throw new ApiException(409, e.getMessage());
+        } catch (IllegalArgumentException | org.levee.dataplane.DataplaneException e) {
+            // The data plane refused the rule set (e.g. the verifier): the rule is not added.
+            throw new ApiException(400, "rule: " + e.getMessage());
+        }
+    }
+
+    private ObjectNode status() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        AttachedProgram a = agent.dataPlane().attachment();
+        n.put("interface", a.iface());
+        n.put("netns", a.netns());
+        n.put("ifindex", a.ifindex());
+        n.put("program_id", a.programId());
+        n.put("rule_set_version", agent.rules().version());
+        n.put("adopted", a.adopted());
+        n.put("datacenter", agent.config().datacenter());
+        n.put("node", agent.config().node());
+        n.put("started", agent.started().toString());
+        n.put("sample_rate", agent.dataPlane().sampleRate());
+        ObjectNode sampling = n.putObject("sampling");
+        if (agent.config().sampling().isFixed()) {
+            sampling.put("mode", "fixed");
+            sampling.put("rate", agent.config().sampling().fixedRate());
+        } else {
+            sampling.put("mode", "target");
+            sampling.put("target_per_second", agent.config().sampling().targetPerSecond());
+        }
+        Counters c = agent.dataPlane().counters();
+        ObjectNode counters = n.putObject("counters");
+        counters.put("seen", c.seen());
+        counters.put("passed", c.passed());
+        counters.put("dropped", c.dropped());
+        counters.put("ratelimited", c.ratelimited());
+        counters.put("sampled", c.sampled());
+        counters.put("samples_lost", c.samplesLost());
+        counters.put("samples_read", agent.samplesRead());
+        List<StoredRule> rules = agent.rules().list();
+        ObjectNode ruleCounts = n.putObject("rules");
+        long auto = rules.stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+        ruleCounts.put("total", rules.size());
+        ruleCounts.put("manual", rules.size() - auto);
+        ruleCounts.put("auto", auto);
+        ArrayNode attacks = n.putArray("active_attacks");
+        for (ActiveAttack attack : agent.attacks().active()) {
+            ObjectNode x = attacks.addObject();
+            x.put("destination", attack.destination());
+            x.put("class", attack.trafficClass());
+            x.put("detected", attack.detected().toString());
+            if (attack.ruleId().isPresent()) {
+                x.put("rule", attack.ruleId().get());
+            } else {
+                x.putNull("rule");
+            }
+            x.set("evidence", AgentJson.MAPPER.valueToTree(attack.evidence()));
+        }
+        return n;
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        byte[] bytes;
+        try (InputStream in = exchange.getRequestBody()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
+        }
+        try {
+            return AgentJson.MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        send(exchange, status, "application/json", AgentJson.MAPPER.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.levee.agent.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.levee.detector.DetectorConfig;
+
+/**
+ * Everything {@code levee run} can be configured with; docs/configuration.md documents each
+ * field and its default.
+ *
+ * @param datacenter the data center this node is in, or "" when it has none (rules limited to
+ *     data centers then never apply here)
+ * @param node the name of this machine in samples and status
+ * @param stateDir where rules are kept across restarts
+ * @param apiAddress where the HTTP API listens (port 0: any free port)
+ * @param sampling how many packets to sample
+ * @param detector the detector's thresholds and timings
+ * @param restoredAutoRuleGrace how long an automatic rule from a previous run keeps protecting
+ *     after a restart (the new detector has no memory of it and makes its own rule if the attack
+ *     is still on)
+ * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
+ */
+public record AgentConfig(
+        String datacenter,
+        String node,
+        Path stateDir,
+        InetSocketAddress apiAddress,
+        Sampling sampling,
+        DetectorConfig detector,
+        Duration restoredAutoRuleGrace,
+        boolean detachOnExit) {
+
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
+    public static final int DEFAULT_API_PORT = 9276;
+    public static final Duration DEFAULT_RESTORED_AUTO_RULE_GRACE = Duration.ofMinutes(5);
+
+    public AgentConfig {
+        Objects.requireNonNull(datacenter, "datacenter");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(apiAddress, "apiAddress");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
+    }
+
+    /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
+    public static AgentConfig defaults() {
+        return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
+                new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false);
+    }
+
+    public AgentConfig withDatacenter(String value) {
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+    }
+
+    public AgentConfig withStateDir(Path value) {
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+    }
+
+    public AgentConfig withApiAddress(InetSocketAddress value) {
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+    }
+
+    public AgentConfig withSampling(Sampling value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit);
+    }
+
+    public AgentConfig withDetector(DetectorConfig value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit);
+    }
+
+    public AgentConfig withDetachOnExit(boolean value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value);
+    }
+
+    /** The data center samples are tagged with: the configured one, or "local". */
+    public String sampleDatacenter() {
+        return datacenter.isEmpty() ? "local" : datacenter;
+    }
+
+    private static String hostName() {
+        try {
+            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.levee.agent.dataplane;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.levee.dataplane.rules.RuleSet;
+
+/**
+ * What the agent needs from the XDP data plane on one interface. The agent owns policy (which
+ * rules, when, how many samples); the data plane owns the program, its maps and its pins.
+ * Implementations are thread-safe: the API and the detector change rules while the sampler
+ * thread polls samples.
+ */
+public interface DataPlane extends AutoCloseable {
+
+    /** Where the program is attached and which program runs now. */
+    AttachedProgram attachment();
+
+    /**
+     * Compiles {@code rules} once, specialises the object for {@code datacenter} and swaps it in
+     * atomically. Either the new program runs afterwards or the old one still does.
+     *
+     * @throws IllegalArgumentException (or the data plane's rule-set exception) naming the rule
+     *     and field that cannot be compiled or loaded
+     */
+    void apply(RuleSet rules, String datacenter);
+
+    /** Global and per-rule counters, summed over CPUs. */
+    Counters counters();
+
+    /** N of "1 in N". */
+    int sampleRate();
+
+    /** Changes N at run time, without swapping the program. */
+    void setSampleRate(int rate);
+
+    /**
+     * Waits at most {@code timeout} for samples and hands each one to {@code handler} on the
+     * calling thread.
+     *
+     * @return the number of samples handed over
+     */
+    int pollSamples(Duration timeout, Consumer<PacketSample> handler);
+
+    /**
+     * Releases this process's handles. With {@code detach} the program is detached and its pins
+     * removed; without, it stays attached and pinned for the next agent to adopt.
+     */
+    void close(boolean detach);
+
+    /** Same as {@code close(false)}: protection outlives the agent. */
+    @Override
+    default void close() {
+        close(false);
+    }
+}

@@ -1,0 +1,151 @@
+package org.levee.agent.detect;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.levee.agent.config.AgentConfig;
+import org.levee.agent.dataplane.Counters;
+import org.levee.agent.dataplane.DataPlane;
+import org.levee.agent.dataplane.PacketSample;
+import org.levee.agent.rules.AttackEvidence;
+import org.levee.agent.rules.DuplicateRuleException;
+import org.levee.agent.rules.RuleBook;
+import org.levee.detector.Decision;
+import org.levee.detector.Detector;
+import org.levee.detector.sample.Sample;
+
+/**
+ * The sampler thread: reads samples from the data plane, feeds the detector in-process, turns
+ * its decisions into rule changes, and adjusts the sample rate. It is the only thread that
+ * touches the detector (which is not thread-safe).
+ */
+public final class DetectionLoop implements Runnable {
+
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long RATE_INTERVAL_NANOS = 2_000_000_000L;
+
+    private final DataPlane dataPlane;
+    private final Detector detector;
+    private final RuleBook rules;
+    private final AutoRules autoRules;
+    private final AttackTracker attacks;
+    private final SampleRateController rateController;
+    private final AgentConfig config;
+    private final Clock clock;
+    private final Consumer<Decision> decisionListener;
+    private final Map<String, String> ruleIds = new HashMap<>();
+    private final AtomicLong samplesRead = new AtomicLong();
+    private final AtomicLong ruleFailures = new AtomicLong();
+    private volatile boolean running = true;
+    private long detectorNanos;
+    private long rateCheckNanos;
+    private long rateCheckSeen = -1;
+
+    public DetectionLoop(DataPlane dataPlane, Detector detector, RuleBook rules, AutoRules autoRules,
+                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener) {
+        this.dataPlane = dataPlane;
+        this.detector = detector;
+        this.rules = rules;
+        this.autoRules = autoRules;
+        this.attacks = attacks;
+        this.rateController = new SampleRateController(config.sampling());
+        this.config = config;
+        this.clock = clock;
+        this.decisionListener = decisionListener;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                dataPlane.pollSamples(POLL, this::accept);
+                long now = System.nanoTime();
+                detectorNanos = Math.max(detectorNanos, now);
+                detector.advanceTo(detectorNanos);
+                for (Decision d : detector.drainDecisions()) {
+                    handle(d);
+                }
+                adjustRate(now);
+            } catch (RuntimeException e) {
+                // One bad sample or a failed swap must not end detection; the next round retries.
+                ruleFailures.incrementAndGet();
+                System.err.println("levee: detection: " + e);
+            }
+        }
+    }
+
+    /** Asks the loop to end after its current round. */
+    public void stop() {
+        running = false;
+    }
+
+    public long samplesRead() {
+        return samplesRead.get();
+    }
+
+    /** Rule changes the detector asked for that the data plane refused, and other errors of the loop. */
+    public long failures() {
+        return ruleFailures.get();
+    }
+
+    private void accept(PacketSample s) {
+        samplesRead.incrementAndGet();
+        // Samples of different CPUs may interleave slightly out of order; the detector needs a
+        // clock that never goes back.
+        detectorNanos = Math.max(detectorNanos, s.timestampNanos());
+        byte[] packet = s.packet();
+        detector.accept(new Sample(packet, Math.max(s.packetLength(), packet.length), Math.max(1, s.sampleRate()),
+                detectorNanos, config.sampleDatacenter(), config.node()));
+    }
+
+    private void handle(Decision d) {
+        Optional<String> ruleId = Optional.empty();
+        switch (d.kind()) {
+            case RULE_ADDED -> {
+                var rule = autoRules.toRule(d.rule());
+                try {
+                    rules.add(rule, Optional.of(AttackEvidence.of(d)));
+                    ruleIds.put(d.rule().id(), rule.id());
+                    ruleId = Optional.of(rule.id());
+                } catch (DuplicateRuleException e) {
+                    ruleIds.put(d.rule().id(), rule.id()); // already in force: retire it with the attack
+                    ruleId = Optional.of(rule.id());
+                } catch (RuntimeException e) {
+                    ruleFailures.incrementAndGet();
+                    System.err.println("levee: detector rule " + rule.id() + " not applied: " + e.getMessage());
+                }
+            }
+            case RULE_RETIRED -> {
+                String id = ruleIds.remove(d.rule().id());
+                if (id != null) {
+                    rules.remove(id);
+                    ruleId = Optional.of(id);
+                }
+            }
+            default -> { }
+        }
+        attacks.follow(d, ruleId, clock.instant());
+        decisionListener.accept(d);
+    }
+
+    private void adjustRate(long now) {
+        if (rateCheckSeen >= 0 && now - rateCheckNanos < RATE_INTERVAL_NANOS) {
+            return;
+        }
+        Counters c = dataPlane.counters();
+        if (rateCheckSeen >= 0) {
+            double pps = (c.seen() - rateCheckSeen) * 1e9 / (now - rateCheckNanos);
+            int current = dataPlane.sampleRate();
+            int next = rateController.next(current, pps);
+            if (next != current) {
+                dataPlane.setSampleRate(next);
+            }
+        }
+        rateCheckSeen = c.seen();
+        rateCheckNanos = now;
+    }
+}

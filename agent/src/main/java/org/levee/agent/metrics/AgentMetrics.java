@@ -1,0 +1,117 @@
+package org.levee.agent.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import org.levee.agent.dataplane.Counters;
+import org.levee.agent.dataplane.DataPlane;
+import org.levee.agent.detect.AttackTracker;
+import org.levee.agent.rules.RuleBook;
+import org.levee.agent.rules.StoredRule;
+import org.levee.dataplane.rules.Origin;
+import org.levee.detector.Decision;
+
+/**
+ * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from
+ * the program's maps at scrape time), attacks active, detector decisions, sample rate, and the
+ * JVM's own metrics. One registry per agent, so tests can run several agents in one JVM.
+ */
+public final class AgentMetrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter decisions;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, LongSupplier samplesRead) {
+        Supplier<Counters> counters = dataPlane::counters;
+        total("levee_seen_packets", "Packets the XDP program saw.", counters, Counters::seen);
+        total("levee_passed_packets", "Packets the XDP program let through.", counters, Counters::passed);
+        total("levee_dropped_packets", "Packets dropped by drop rules.", counters, Counters::dropped);
+        total("levee_ratelimited_packets", "Packets dropped by rate-limit rules.", counters, Counters::ratelimited);
+        total("levee_sampled_packets", "Samples the program wrote to the ring buffer.", counters, Counters::sampled);
+        total("levee_samples_lost", "Samples lost because the ring buffer was full.", counters, Counters::samplesLost);
+        CounterWithCallback.builder().name("levee_samples_read")
+                .help("Samples the agent read from the ring buffer and gave the detector.")
+                .callback(cb -> cb.call(samplesRead.getAsLong()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_rule_packets")
+                .help("Packets whose first matching rule was this one.")
+                .labelNames("rule", "origin")
+                .callback(cb -> {
+                    Counters c = dataPlane.counters();
+                    for (StoredRule r : rules.list()) {
+                        cb.call(c.rule(r.id()).packets(), r.id(), r.rule().origin().keyword());
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder().name("levee_rule_bytes")
+                .help("Bytes of the packets whose first matching rule was this one.")
+                .labelNames("rule", "origin")
+                .callback(cb -> {
+                    Counters c = dataPlane.counters();
+                    for (StoredRule r : rules.list()) {
+                        cb.call(c.rule(r.id()).bytes(), r.id(), r.rule().origin().keyword());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_rules")
+                .help("Rules in force, by origin.")
+                .labelNames("origin")
+                .callback(cb -> {
+                    long auto = rules.list().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+                    cb.call(auto, "auto");
+                    cb.call(rules.list().size() - auto, "manual");
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_attacks_active")
+                .help("Attacks under way, as the detector sees them.")
+                .callback(cb -> cb.call(attacks.active().size()))
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_sample_rate")
+                .help("N of 1-in-N packet sampling.")
+                .callback(cb -> cb.call(dataPlane.sampleRate()))
+                .register(registry);
+        decisions = Counter.builder().name("levee_detector_decisions")
+                .help("Detector decisions, by kind.")
+                .labelNames("kind")
+                .register(registry);
+        for (Decision.Kind k : Decision.Kind.values()) {
+            decisions.labelValues(kind(k)); // present at zero from the start
+        }
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void total(String name, String help, Supplier<Counters> counters, ToLongFunction<Counters> value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.applyAsLong(counters.get())))
+                .register(registry);
+    }
+
+    /** Counts one detector decision. */
+    public void decision(Decision d) {
+        decisions.labelValues(kind(d.kind())).inc();
+    }
+
+    private static String kind(Decision.Kind k) {
+        return k.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The Content-Type of {@link #write}: the Prometheus text format 0.0.4. */
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    /** Scrapes every metric and writes them in the Prometheus text format. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

@@ -1,0 +1,2 @@
+/** The node's Prometheus metrics, through the Prometheus Java client. */
+package org.levee.agent.metrics;

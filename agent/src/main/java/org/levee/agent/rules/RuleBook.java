@@ -1,0 +1,163 @@
+package org.levee.agent.rules;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.levee.agent.dataplane.DataPlane;
+import org.levee.cbpf.CbpfException;
+import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.rules.RuleFilters;
+import org.levee.dataplane.rules.RuleSet;
+import org.levee.dataplane.rules.RuleSetException;
+
+/**
+ * The node's rules: the one place that changes them. Every change is applied to the data plane
+ * first (compiled once, specialised, swapped), then saved; if either step fails nothing changes,
+ * so the program, the state file and what the API shows always agree. Thread-safe: the API, the
+ * detector and the expiry timer call it concurrently.
+ */
+public final class RuleBook {
+
+    private final RuleStore store;
+    private final DataPlane dataPlane;
+    private final String datacenter;
+    private final Clock clock;
+    private List<StoredRule> rules;
+
+    private RuleBook(RuleStore store, DataPlane dataPlane, String datacenter, Clock clock, List<StoredRule> rules) {
+        this.store = store;
+        this.dataPlane = dataPlane;
+        this.datacenter = datacenter;
+        this.clock = clock;
+        this.rules = List.copyOf(rules);
+    }
+
+    /**
+     * Loads the stored rules and applies them before anything else runs. Automatic rules from a
+     * previous run expire after {@code restoredAutoRuleGrace} (the new detector does not know
+     * them); rules already expired are dropped.
+     */
+    public static RuleBook restore(RuleStore store, DataPlane dataPlane, String datacenter, Clock clock,
+                                   Duration restoredAutoRuleGrace) {
+        Instant now = clock.instant();
+        Instant autoLimit = now.plus(restoredAutoRuleGrace);
+        List<StoredRule> restored = new ArrayList<>();
+        for (StoredRule r : store.load()) {
+            StoredRule kept = r;
+            if (r.rule().origin() == Origin.AUTO
+                    && r.rule().expires().map(e -> e.isAfter(autoLimit)).orElse(true)) {
+                Rule x = r.rule();
+                kept = new StoredRule(new Rule(x.id(), x.match(), x.destinations(), x.datacenters(), x.action(),
+                        Optional.of(autoLimit), x.comment(), x.origin()), r.created(), r.evidence());
+            }
+            if (!kept.expiredAt(now)) {
+                restored.add(kept);
+            }
+        }
+        RuleBook book = new RuleBook(store, dataPlane, datacenter, clock, List.of());
+        book.commit(restored);
+        return book;
+    }
+
+    /** The rules in order (the first matching rule decides). */
+    public synchronized List<StoredRule> list() {
+        return rules;
+    }
+
+    public synchronized Optional<StoredRule> get(String id) {
+        return rules.stream().filter(r -> r.id().equals(id)).findFirst();
+    }
+
+    /** The version of the rule set applied now: a digest of the rules. */
+    public synchronized String version() {
+        return version(rules);
+    }
+
+    /**
+     * Adds {@code rule} at the end.
+     *
+     * @throws DuplicateRuleException when its id is taken
+     * @throws RuleSetException naming the field when its match does not compile or it has expired
+     */
+    public synchronized StoredRule add(Rule rule, Optional<AttackEvidence> evidence) {
+        Objects.requireNonNull(rule, "rule");
+        if (get(rule.id()).isPresent()) {
+            throw new DuplicateRuleException(rule.id());
+        }
+        Instant now = clock.instant();
+        if (rule.expires().isPresent() && !rule.expires().get().isAfter(now)) {
+            throw new RuleSetException("rule " + rule.id(), List.of("expires: " + rule.expires().get()
+                    + " is not in the future (now is " + now + ")"));
+        }
+        try {
+            RuleFilters.compile(rule.match());
+        } catch (IllegalArgumentException | CbpfException e) {
+            throw new RuleSetException("rule " + rule.id(), List.of(rule.match().field() + ": " + e.getMessage()));
+        }
+        StoredRule stored = new StoredRule(rule, now, evidence);
+        List<StoredRule> next = new ArrayList<>(rules);
+        next.add(stored);
+        commit(next);
+        return stored;
+    }
+
+    /** Removes rule {@code id}; false when there is none. */
+    public synchronized boolean remove(String id) {
+        List<StoredRule> next = rules.stream().filter(r -> !r.id().equals(id)).toList();
+        if (next.size() == rules.size()) {
+            return false;
+        }
+        commit(next);
+        return true;
+    }
+
+    /** Removes the rules whose expiry time has passed; returns their ids. */
+    public synchronized List<String> expire() {
+        Instant now = clock.instant();
+        List<String> expired = rules.stream().filter(r -> r.expiredAt(now)).map(StoredRule::id).toList();
+        if (!expired.isEmpty()) {
+            commit(rules.stream().filter(r -> !r.expiredAt(now)).toList());
+        }
+        return expired;
+    }
+
+    private void commit(List<StoredRule> next) {
+        List<StoredRule> previous = rules;
+        dataPlane.apply(ruleSet(next), datacenter);
+        try {
+            store.save(next);
+        } catch (RuntimeException e) {
+            // Keep program and file in agreement: the old rules go back in.
+            dataPlane.apply(ruleSet(previous), datacenter);
+            throw e;
+        }
+        rules = List.copyOf(next);
+    }
+
+    private static RuleSet ruleSet(List<StoredRule> rules) {
+        return new RuleSet(version(rules), rules.stream().map(StoredRule::rule).toList());
+    }
+
+    /** {@code sha256-} and 12 hex digits of the rules' JSON: equal rules, equal version, on every node. */
+    static String version(List<StoredRule> rules) {
+        StringBuilder text = new StringBuilder();
+        for (StoredRule r : rules) {
+            text.append(RuleJson.write(r.rule())).append('\n');
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return "sha256-" + HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

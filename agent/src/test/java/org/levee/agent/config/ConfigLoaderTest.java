@@ -1,0 +1,136 @@
+package org.levee.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.levee.detector.DetectorConfig;
+import org.levee.detector.Threshold;
+import org.levee.detector.sample.TrafficClass;
+
+class ConfigLoaderTest {
+
+    @Test
+    void anEmptyFileIsAllDefaults() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "");
+        AgentConfig d = AgentConfig.defaults();
+        assertThat(c.datacenter()).isEmpty();
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/levee"));
+        assertThat(c.apiAddress().getPort()).isEqualTo(9276);
+        assertThat(c.apiAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(c.sampling()).isEqualTo(d.sampling());
+        assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
+        assertThat(c.detachOnExit()).isFalse();
+    }
+
+    @Test
+    void readsEveryKey() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                datacenter: ams1
+                node: edge-7
+                state_dir: /tmp/levee-state
+                api:
+                  address: 127.0.0.1:0
+                sampling:
+                  rate: 64
+                  max_rate: 4096
+                restored_auto_rule_grace: 2m
+                detach_on_exit: true
+                detector:
+                  host_thresholds:
+                    udp: {pps: 1000, bps: none}
+                  aggregate_thresholds:
+                    tcp_syn: {pps: 5000}
+                  baseline_multiple: 4
+                  baseline_floor_pps: 500
+                  baseline_warmup: 10s
+                  cooldown: 5s
+                  end_fraction: 0.25
+                  min_fingerprint_samples: 32
+                  max_fingerprint_delay: 1s
+                  coverage_target: 0.9
+                  max_baseline_match: 0.05
+                """);
+        assertThat(c.datacenter()).isEqualTo("ams1");
+        assertThat(c.node()).isEqualTo("edge-7");
+        assertThat(c.stateDir()).isEqualTo(Path.of("/tmp/levee-state"));
+        assertThat(c.apiAddress().getPort()).isZero();
+        assertThat(c.sampling()).isEqualTo(new Sampling(0, 64, 4096));
+        assertThat(c.restoredAutoRuleGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.detachOnExit()).isTrue();
+        DetectorConfig d = c.detector();
+        assertThat(d.hostThresholds().get(TrafficClass.UDP)).isEqualTo(new Threshold(1000, Long.MAX_VALUE));
+        assertThat(d.hostThresholds().get(TrafficClass.ICMP)).isEqualTo(DetectorConfig.defaults().hostThresholds().get(TrafficClass.ICMP));
+        assertThat(d.aggregateThresholds().get(TrafficClass.TCP_SYN).packetsPerSecond()).isEqualTo(5000);
+        assertThat(d.baselineMultiple()).isEqualTo(4.0);
+        assertThat(d.baselineFloorPacketsPerSecond()).isEqualTo(500);
+        assertThat(d.baselineWarmupSeconds()).isEqualTo(10);
+        assertThat(d.cooldown()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(d.endFraction()).isEqualTo(0.25);
+        assertThat(d.minFingerprintSamples()).isEqualTo(32);
+        assertThat(d.maxFingerprintDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(d.coverageTarget()).isEqualTo(0.9);
+        assertThat(d.maxBaselineMatch()).isEqualTo(0.05);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "datacentre: ams1|datacentre: unknown key",
+            "api: {adress: '127.0.0.1:1'}|api.adress: unknown key",
+            "detector: {host_thresholds: {udpp: {pps: 1}}}|detector.host_thresholds.udpp: unknown key",
+            "detector: {host_thresholds: {udp: {ppss: 1}}}|detector.host_thresholds.udp.ppss: unknown key",
+            "detector: {host_thresholds: {udp: {pps: -3}}}|detector.host_thresholds.udp.pps: must be a positive whole number",
+            "detector: {cooldown: soon}|detector.cooldown: 'soon' is not a duration",
+            "detector: {coverage_target: 2}|detector.coverage_target: must be a number in",
+            "api: {address: '127.0.0.1:99999'}|api.address: '127.0.0.1:99999': port '99999' is not in 0..65535",
+            "api: {address: 'example.com:80'}|api.address: 'example.com:80': the host must be an IP address",
+            "sampling: {rate: 10, target_per_second: 100}|sampling: give either target_per_second",
+            "sampling: {rate: 0}|sampling.rate: must be a whole number in 1..",
+            "detach_on_exit: maybe|detach_on_exit: must be true or false",
+            "datacenter: 'ams 1'|datacenter: 'ams 1' is not a data center name",
+            "sampling: 5|sampling: must be a mapping",
+    })
+    void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("levee.yaml: ")
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "nodes: a\nsampling: {rates: 3}\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("nodes: unknown key"))
+                        .anySatisfy(p -> assertThat(p).startsWith("sampling.rates: unknown key")));
+    }
+
+    @Test
+    void aYamlSyntaxErrorNamesTheLine() {
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", "datacenter: ams1\napi: [\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML at line");
+    }
+
+    /** The documented example must stay a valid configuration. */
+    @Test
+    void theExampleInTheDocumentationIsValid() throws IOException {
+        Path doc = Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs", "configuration.md");
+        String text = Files.readString(doc);
+        Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(text);
+        assertThat(m.find()).as("a yaml block in " + doc).isTrue();
+        AgentConfig c = ConfigLoader.parse(doc.toString(), m.group(1));
+        // The example spells out the defaults: it must equal them.
+        assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
+        assertThat(c.sampling()).isEqualTo(AgentConfig.defaults().sampling());
+        assertThat(c.restoredAutoRuleGrace()).isEqualTo(AgentConfig.DEFAULT_RESTORED_AUTO_RULE_GRACE);
+    }
+}

@@ -1,0 +1,85 @@
+package org.levee.agent.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.levee.dataplane.Attachment;
+import org.levee.dataplane.PinLayout;
+import org.levee.dataplane.Status;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Match;
+import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.rules.RuleSet;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.netns.NetnsLab;
+import org.levee.ebpf.netns.VethPair;
+import org.levee.ebpf.testing.Requirements;
+
+/**
+ * The agent's view of the real data plane on a veth in namespaces: rules drop what they match
+ * and are counted, samples arrive, N changes at run time, and a closed data plane leaves the
+ * program attached for the next one to adopt with its counters.
+ */
+class XdpDataPlaneTest {
+
+    private static RuleSet dropIcmp(String version) {
+        return new RuleSet(version, List.of(new Rule("no-ping", new Match.Filter("icmp"), List.of(), List.of(),
+                new Action.Drop(), Optional.empty(), "", Origin.MANUAL)));
+    }
+
+    @Test
+    void dropsCountsSamplesAndIsAdoptedAfterClose() throws Exception {
+        Requirements.root();
+        Requirements.command("ping");
+        Requirements.library("libpcap.so.0.8");
+        try (NetnsLab lab = NetnsLab.create()) {
+            String a = lab.addNamespace("a");
+            String b = lab.addNamespace("b");
+            VethPair veth = lab.addVeth(a, "192.0.2.1/24", b, "192.0.2.2/24");
+            PinLayout layout = new PinLayout(veth.interfaceB(), b);
+            try {
+                XdpDataPlane first = XdpDataPlane.open(veth.interfaceB(), b, XdpMode.NATIVE, 1);
+                assertThat(first.attachment().adopted()).isFalse();
+                assertThat(first.counters()).isEqualTo(Counters.ZERO);
+                first.apply(new RuleSet("v1", List.of()), "");
+                assertThat(lab.exec(a, "ping", "-c", "2", "-i", "0.2", "-W", "1", veth.hostB()).succeeded()).isTrue();
+                List<PacketSample> samples = new ArrayList<>();
+                first.pollSamples(Duration.ofSeconds(1), samples::add);
+                assertThat(samples).isNotEmpty().allSatisfy(s -> assertThat(s.sampleRate()).isEqualTo(1));
+
+                first.apply(dropIcmp("v2"), "");
+                long program = first.attachment().programId();
+                assertThat(program).isEqualTo(Status.read(layout).programId());
+                assertThat(lab.exec(a, "ping", "-c", "3", "-i", "0.2", "-W", "1", veth.hostB()).succeeded()).isFalse();
+                long dropped = first.counters().rule("no-ping").packets();
+                assertThat(dropped).isGreaterThanOrEqualTo(3);
+                assertThat(first.counters().dropped()).isGreaterThanOrEqualTo(3);
+                first.setSampleRate(7);
+                assertThat(Status.read(layout).sampleRate()).isEqualTo(7);
+                first.close(false);
+
+                assertThat(layout.pin(PinLayout.LINK)).exists();
+                assertThat(lab.exec(a, "ping", "-c", "2", "-i", "0.2", "-W", "1", veth.hostB()).succeeded())
+                        .as("still dropping with no agent").isFalse();
+
+                XdpDataPlane second = XdpDataPlane.open(veth.interfaceB(), b, XdpMode.NATIVE, 7);
+                assertThat(second.attachment().adopted()).isTrue();
+                second.apply(dropIcmp("v3"), "");
+                assertThat(second.attachment().programId()).isNotEqualTo(program);
+                assertThat(second.counters().rule("no-ping").packets()).as("counts carried over")
+                        .isGreaterThanOrEqualTo(dropped + 2);
+                second.apply(new RuleSet("v4", List.of()), "");
+                assertThat(lab.exec(a, "ping", "-c", "1", "-W", "1", veth.hostB()).succeeded()).isTrue();
+                second.close(true);
+                assertThat(layout.directory()).doesNotExist();
+            } finally {
+                Attachment.detach(layout);
+            }
+        }
+    }
+}

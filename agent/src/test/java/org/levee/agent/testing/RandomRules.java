@@ -1,0 +1,71 @@
+package org.levee.agent.testing;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Match;
+import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.rules.Prefix;
+import org.levee.dataplane.rules.Rule;
+
+/** Random valid rules of every kind, from a seed. The filters all compile. */
+public final class RandomRules {
+    private RandomRules() {}
+
+    private static final List<String> FILTERS = List.of("udp and src port 11211", "tcp[tcpflags] & tcp-syn != 0",
+            "icmp", "udp and src port 53 and greater 512", "ip6 and udp", "udp port 123", "ip[8] = 64");
+    private static final List<String> CBPF = List.of("1,6 0 0 65535", "4,40 0 0 12,21 0 1 2048,6 0 0 65535,6 0 0 0");
+    private static final List<String> DNS = List.of("*.example.com", "example.org", "**.example.net");
+    private static final List<String> PREFIXES = List.of("203.0.113.0/24", "198.51.100.7/32", "192.0.2.128/25",
+            "2001:db8::/32", "2001:db8:1::/48");
+    private static final List<String> COMMENTS = List.of("", "memcached reflection", "ticket #4711, ünïcödé",
+            "quote \" and backslash \\");
+
+    public static Rule rule(SplittableRandom random, String id) {
+        Match match = switch (random.nextInt(3)) {
+            case 0 -> new Match.Filter(pick(random, FILTERS));
+            case 1 -> new Match.Cbpf(pick(random, CBPF));
+            default -> new Match.Dns(some(random, DNS, 1), random.nextBoolean());
+        };
+        List<Prefix> destinations = some(random, PREFIXES, 0).stream().map(Prefix::parse).toList();
+        List<String> datacenters = some(random, List.of("ams1", "fra1", "sin2"), 0);
+        Action action = switch (random.nextInt(3)) {
+            case 0 -> new Action.Drop();
+            case 1 -> new Action.Pass();
+            default -> new Action.RateLimit(random.nextLong(1, 1_000_000), random.nextLong(1, 1_000_000));
+        };
+        Optional<Instant> expires = random.nextBoolean() ? Optional.empty()
+                : Optional.of(Instant.parse("2030-01-01T00:00:00Z").plusMillis(random.nextLong(0, 1L << 40)));
+        Origin origin = random.nextBoolean() ? Origin.MANUAL : Origin.AUTO;
+        return new Rule(id, match, destinations, datacenters, action, expires, pick(random, COMMENTS), origin);
+    }
+
+    public static List<Rule> rules(SplittableRandom random, int count) {
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rules.add(rule(random, "r" + i + "-" + Integer.toString(random.nextInt(1 << 20), 36)));
+        }
+        return rules;
+    }
+
+    private static <T> T pick(SplittableRandom random, List<T> list) {
+        return list.get(random.nextInt(list.size()));
+    }
+
+    private static <T> List<T> some(SplittableRandom random, List<T> list, int min) {
+        List<T> out = new ArrayList<>();
+        for (T t : list) {
+            if (random.nextInt(3) == 0) {
+                out.add(t);
+            }
+        }
+        while (out.size() < min) {
+            out.add(pick(random, list));
+            out = new ArrayList<>(new java.util.LinkedHashSet<>(out));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,148 @@
+package org.levee.cli.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.levee.agent.Agent;
+import org.levee.agent.rules.AgentJson;
+import org.levee.agent.testing.RecordingDataPlane;
+import org.levee.agent.testing.TestAgents;
+import org.levee.cli.CliRun;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Match;
+import org.levee.dataplane.rules.Rule;
+import org.levee.ebpf.testing.Requirements;
+
+/** {@code levee rules …} against an agent in this JVM (its data plane records instead of attaching). */
+class RulesCommandTest {
+
+    @TempDir
+    Path state;
+
+    private RecordingDataPlane dataPlane;
+    private Agent agent;
+    private String api;
+
+    @BeforeEach
+    void start() {
+        Requirements.library("libpcap.so.0.8");
+        dataPlane = new RecordingDataPlane();
+        agent = Agent.start(TestAgents.config(state, "ams1"), dataPlane);
+        api = "http://127.0.0.1:" + agent.apiAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private CliRun rules(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "rules";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--api";
+        all[args.length + 2] = api;
+        return CliRun.of(all);
+    }
+
+    @Test
+    void addListShowAndRemove() throws Exception {
+        CliRun add = rules("add", "--id", "memcached", "--filter", "udp and src port 11211", "--dst", "203.0.113.0/24",
+                "--dc", "ams1,fra1", "--ttl", "1h", "--action", "ratelimit", "--pps", "1000", "--burst", "2000",
+                "--comment", "reflection");
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        assertThat(add.out()).isEqualTo("added memcached\n");
+        Rule applied = dataPlane.current().rules().getFirst();
+        assertThat(applied.match()).isEqualTo(new Match.Filter("udp and src port 11211"));
+        assertThat(applied.action()).isEqualTo(new Action.RateLimit(1000, 2000));
+        assertThat(applied.datacenters()).containsExactly("ams1", "fra1");
+        assertThat(Duration.between(Instant.now(), applied.expires().orElseThrow())).isBetween(
+                Duration.ofMinutes(59), Duration.ofHours(1));
+
+        dataPlane.setRuleCounters("memcached", 4242, 5_000_000);
+        CliRun list = rules("list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        String[] lines = list.out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0].split("\\s+")).containsExactly("ID", "ORIGIN", "MATCH", "SCOPE", "ACTION", "PACKETS", "BYTES",
+                "EXPIRES");
+        assertThat(lines[1]).startsWith("memcached").contains("manual").contains("filter udp and src port 11211")
+                .contains("203.0.113.0/24 in ams1,fra1").contains("ratelimit 1000pps/2000").contains("4242")
+                .contains("5000000").containsPattern("in 59m\\d+s$");
+
+        CliRun json = rules("list", "--json");
+        JsonNode listed = AgentJson.MAPPER.readTree(json.out());
+        assertThat(listed.get("rules").get(0).get("packets").asLong()).isEqualTo(4242);
+
+        CliRun show = rules("show", "memcached");
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("id:       memcached").contains("match:    filter udp and src port 11211")
+                .contains("packets:  4242").contains("comment:  reflection");
+
+        CliRun rm = rules("rm", "memcached");
+        assertThat(rm.exitCode()).as(rm.err()).isZero();
+        assertThat(rm.out()).isEqualTo("removed memcached\n");
+        assertThat(dataPlane.current().rules()).isEmpty();
+        CliRun again = rules("rm", "memcached");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).isEqualTo("levee rm: no rule with id 'memcached'\n");
+    }
+
+    @Test
+    void everyMatchSourceCanBeAdded() {
+        assertThat(rules("add", "--dns", "*.example.com", "example.org", "--dns-ignore-case").exitCode()).isZero();
+        assertThat(rules("add", "--cbpf", "1,6 0 0 65535", "--action", "pass").exitCode()).isZero();
+        assertThat(rules("add", "--p0f", "4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0").exitCode()).isZero();
+        assertThat(dataPlane.current().rules()).extracting(r -> r.match().field()).containsExactly("dns", "cbpf", "p0f");
+        Match.Dns dns = (Match.Dns) dataPlane.current().rules().getFirst().match();
+        assertThat(dns.patterns()).containsExactly("*.example.com", "example.org");
+        assertThat(dns.ignoreCase()).isTrue();
+        assertThat(rules("list").out()).contains("dns *.example.com example.org").contains("cbpf 1 instructions")
+                .contains("any destination in all data centers");
+    }
+
+    @Test
+    void badInputIsOneLineNamingTheFieldWithExitCode2() {
+        CliRun badFilter = rules("add", "--filter", "udp and nonsense");
+        assertThat(badFilter.exitCode()).isEqualTo(2);
+        assertThat(badFilter.err()).startsWith("levee add: filter: ").doesNotContain("Exception").hasLineCount(1);
+
+        CliRun badTtl = rules("add", "--filter", "udp", "--ttl", "forever");
+        assertThat(badTtl.exitCode()).isEqualTo(2);
+        assertThat(badTtl.err()).startsWith("levee add: ttl: 'forever' is not a duration");
+
+        CliRun badRate = rules("add", "--filter", "udp", "--action", "ratelimit");
+        assertThat(badRate.exitCode()).isEqualTo(2);
+        assertThat(badRate.err()).contains("pps: missing");
+
+        CliRun twoSources = rules("add", "--filter", "udp", "--p0f", "x");
+        assertThat(twoSources.exitCode()).isEqualTo(2);
+        assertThat(twoSources.err()).contains("mutually exclusive");
+
+        CliRun noSource = rules("add");
+        assertThat(noSource.exitCode()).isEqualTo(2);
+        assertThat(noSource.err()).contains("Missing required argument");
+
+        assertThat(dataPlane.applied()).allSatisfy(set -> assertThat(set.rules()).isEmpty());
+    }
+
+    @Test
+    void anUnreachableAgentIsNamed() {
+        agent.close();
+        CliRun r = CliRun.of("rules", "list", "--api", api);
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("levee list: cannot reach the agent at " + api + " (is 'levee run' running? see --api)\n");
+        CliRun badUrl = CliRun.of("rules", "list", "--api", "ftp://x");
+        assertThat(badUrl.exitCode()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// URL");
+    }
+}
