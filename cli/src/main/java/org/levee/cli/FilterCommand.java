@@ -17,8 +17,6 @@ import picocli.CommandLine.Command;
                 FilterDnsValidateCommand.class,
                 FilterP0fCommand.class,
                 FilterSuffixCommand.class,
-                FilterCompileCommand.class,
-                FilterRunCommand.class,
         })
 final class FilterCommand implements Runnable {
     @CommandLine.Spec
