@@ -57,7 +57,8 @@ class DataplaneCommandTest {
                         "\"version\" : \"v1\"", "\"dropped\" : 7", "\"id\" : \"block\"", "\"enabled\" : true", "\"packets\" : 7",
                         "\"bytes\" : " + 7 * (14 + 20 + 8 + 10), "\"samples_lost\" : 0");
                 CliRun text = CliRun.of("dataplane", "status", "-i", iface, "--netns", rx);
-                assertThat(text.out()).containsPattern("block +enabled +drop +7 packets");
+                assertThat(text.out()).contains("version v1, data center fra, sampling off")
+                        .containsPattern("block +enabled +drop +7 packets");
 
                 CliRun clash = CliRun.of("dataplane", "attach", "-i", "nosuch0", "--netns", rx, "--ruleset", v2.toString());
                 assertThat(clash.exitCode()).isEqualTo(2);
