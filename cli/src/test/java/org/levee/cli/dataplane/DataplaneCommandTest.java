@@ -64,6 +64,13 @@ class DataplaneCommandTest {
                 assertThat(clash.exitCode()).isEqualTo(2);
                 assertThat(clash.err()).contains("nosuch0");
 
+                Path garbage = Files.writeString(dir.resolve("garbage.o"), "garbage");
+                CliRun badObject = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", garbage.toString());
+                assertThat(badObject.exitCode()).isEqualTo(2);
+                assertThat(badObject.err()).contains("garbage.o: not a BPF object");
+                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json").out())
+                        .as("the running program is untouched").contains("\"version\" : \"v1\"", "\"packets\" : 7");
+
                 CliRun swap = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", v2.toString(), "--datacenter", "fra");
                 assertThat(swap.exitCode()).as(swap.err()).isZero();
                 assertThat(swap.out()).contains("replaced the program on");
