@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
             "Print a classic BPF filter matching DNS queries (UDP to --port, over IPv4 or IPv6) whose first "
                     + "question name matches any PATTERN.",
             "Patterns: a label '*' is any one label, '*{MIN-MAX}' a label of MIN..MAX bytes, '?' any one byte, "
-                    + "a last label '**' one or more labels, %HH a byte in hex; other stars are literal; "
+                    + "a last label '**' one or more labels, %%HH a byte in hex; other stars are literal; "
                     + "leading and trailing dots are ignored. See docs/signatures.md."})
 final class FilterDnsCommand implements Callable<Integer> {
     @CommandLine.Spec

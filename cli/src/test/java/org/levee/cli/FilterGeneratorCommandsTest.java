@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfText;
 import org.levee.cbpf.pcap.LinkType;
+import org.levee.cbpf.pcap.PcapRecord;
+import org.levee.cbpf.pcap.PcapWriter;
+import org.levee.ebpf.testing.Requirements;
 import org.levee.signatures.DnsQueryFilter;
 import org.levee.signatures.DnsValidateFilter;
 import org.levee.signatures.P0fFilter;
@@ -47,6 +52,29 @@ class FilterGeneratorCommandsTest {
                 .isEqualTo(P0fFilter.of(linux, LinkType.EN10MB).program());
         assertThat(program(levee("filter", "suffix", "01", "0203")))
                 .isEqualTo(SuffixFilter.parseHex("010203").program());
+    }
+
+    /** A generator's output is what filter run --cbpf and filter compile --cbpf read. */
+    @Test
+    void outputFeedsFilterRunAndCompile(@TempDir Path dir) throws Exception {
+        Requirements.root();
+        String bytecode = levee("filter", "suffix", "c0ffee").out().strip();
+        Path pcap = dir.resolve("frames.pcap");
+        byte[] match = new byte[60];
+        match[57] = (byte) 0xc0;
+        match[58] = (byte) 0xff;
+        match[59] = (byte) 0xee;
+        PcapWriter.write(pcap, LinkType.EN10MB, List.of(new PcapRecord(0, new byte[60], 60, 1),
+                new PcapRecord(1000, match, 60, 1)));
+        for (String engine : List.of("interpreter", "kernel-cbpf", "kernel")) {
+            Run run = levee("filter", "run", "--cbpf", bytecode, "--pcap", pcap.toString(), "--engine", engine);
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).as(engine).isEqualTo("1 nomatch\n2 match\n");
+        }
+        String dns = levee("filter", "dns", "*.example.com").out().strip();
+        Run compiled = levee("filter", "compile", "--cbpf", dns);
+        assertThat(compiled.exit()).as(compiled.err()).isZero();
+        assertThat(compiled.out()).isNotBlank();
     }
 
     @Test

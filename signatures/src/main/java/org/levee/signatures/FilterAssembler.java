@@ -75,17 +75,6 @@ final class FilterAssembler {
         }
     }
 
-    /** Instructions emitted so far (trampolines not counted). */
-    int size() {
-        int n = 0;
-        for (Item item : items) {
-            if (item instanceof Insn) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /** Resolves every label and returns the program. */
     CbpfProgram assemble() {
         List<Item> work = new ArrayList<>(items);

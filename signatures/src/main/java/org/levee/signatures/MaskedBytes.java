@@ -19,10 +19,6 @@ final class MaskedBytes {
         masks.write(mask);
     }
 
-    int length() {
-        return values.size();
-    }
-
     /** Emits the comparisons (jumping to {@code fail} on a difference); returns the run's length. */
     int emitCompare(FilterAssembler asm, Label fail) {
         byte[] value = values.toByteArray();

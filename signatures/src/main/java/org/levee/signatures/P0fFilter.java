@@ -473,74 +473,91 @@ public record P0fFilter(P0fSignature signature, LinkType link) {
          * it is a multiple of the MSS or of the MTU, and the quotient is the factor.
          */
         private void multiplier(boolean mtu, int factor) {
+            Label accepted = asm.newLabel("window-ok");
+            Divisors divisors = new Divisors(mtu, factor, accepted);
             asm.emit(st(M_TEMP)); // the window
             asm.jump(JEQ, 0, reject, null);
             asm.emit(ldMem(M_MSS));
             asm.jump(JGE, 100, null, reject);
             // MSS, then MSS - 12 when TSval is non-zero.
             asm.emit(ldMem(M_MSS));
-            candidate(false, mtu, factor);
+            divisors.mss();
             Label noTs = asm.newLabel("no-tsval");
             asm.emit(ldMem(M_TS1));
             asm.jump(JEQ, 0, noTs, null);
             asm.emit(ldMem(M_MSS));
             asm.emit(subK(12));
-            candidate(false, mtu, factor);
+            divisors.mss();
             asm.bind(noTs);
-            constant(1500 - 40, false, mtu, factor);
-            constant(1500 - 40 - 12, false, mtu, factor);
+            divisors.constant(1500 - 40, false);
+            divisors.constant(1500 - 40 - 12, false);
             ipv6Only(() -> {
-                constant(1500 - 60, false, mtu, factor);
-                constant(1500 - 60 - 12, false, mtu, factor);
+                divisors.constant(1500 - 60, false);
+                divisors.constant(1500 - 60 - 12, false);
             });
             asm.emit(ldMem(M_MSS));
             asm.emit(addK(40));
-            candidate(true, mtu, factor);
+            divisors.mtu();
             asm.emit(ldMem(M_MSS));
             asm.emit(ldxMem(M_IP_HEADER));
             asm.emit(aluX(ADD));
             asm.emit(ldxMem(M_HEADER));
             asm.emit(aluX(ADD));
-            candidate(true, mtu, factor);
+            divisors.mtu();
             ipv6Only(() -> {
                 asm.emit(ldMem(M_MSS));
                 asm.emit(addK(60));
-                candidate(true, mtu, factor);
+                divisors.mtu();
             });
-            constant(1500, true, mtu, factor);
+            divisors.constant(1500, true);
             asm.jumpAlways(reject);
-            Label accepted = windowAccepted;
             asm.bind(accepted);
         }
 
-        private Label windowAccepted;
-
-        private void constant(int divisor, boolean isMtu, boolean mtu, int factor) {
-            asm.emit(ldImm(divisor));
-            candidate(isMtu, mtu, factor);
-        }
-
         /**
-         * A = a divisor (never 0: the MSS is at least 100). If it divides the window, p0f stops
-         * here: the kind must be the one the signature names and the quotient its factor.
+         * The candidates of {@link #multiplier}: with the divisor in A (never 0, the MSS is at
+         * least 100), if it divides the window p0f stops there: the kind (MSS or MTU) must be
+         * the signature's and the quotient its factor.
          */
-        private void candidate(boolean isMtu, boolean mtu, int factor) {
-            if (windowAccepted == null) {
-                windowAccepted = asm.newLabel("window-ok");
+        private final class Divisors {
+            private final boolean mtuWanted;
+            private final int factor;
+            private final Label accepted;
+
+            Divisors(boolean mtuWanted, int factor, Label accepted) {
+                this.mtuWanted = mtuWanted;
+                this.factor = factor;
+                this.accepted = accepted;
             }
-            Label next = asm.newLabel("next-divisor");
-            asm.emit(tax());
-            asm.emit(ldMem(M_TEMP));
-            asm.emit(aluX(MOD));
-            asm.jump(JEQ, 0, null, next);
-            if (isMtu != mtu) {
-                asm.jumpAlways(reject);
-            } else {
+
+            void mss() {
+                candidate(false);
+            }
+
+            void mtu() {
+                candidate(true);
+            }
+
+            void constant(int divisor, boolean ofMtu) {
+                asm.emit(ldImm(divisor));
+                candidate(ofMtu);
+            }
+
+            private void candidate(boolean ofMtu) {
+                Label next = asm.newLabel("next-divisor");
+                asm.emit(tax());
                 asm.emit(ldMem(M_TEMP));
-                asm.emit(aluX(DIV));
-                asm.jump(JEQ, factor, windowAccepted, reject);
+                asm.emit(aluX(MOD));
+                asm.jump(JEQ, 0, null, next);
+                if (ofMtu != mtuWanted) {
+                    asm.jumpAlways(reject);
+                } else {
+                    asm.emit(ldMem(M_TEMP));
+                    asm.emit(aluX(DIV));
+                    asm.jump(JEQ, factor, accepted, reject);
+                }
+                asm.bind(next);
             }
-            asm.bind(next);
         }
 
         private void ipv6Only(Runnable candidates) {

@@ -20,8 +20,9 @@ final class PacketHeaders {
     private PacketHeaders() {}
 
     /**
-     * Leaves X = offset of the IP header and jumps to {@code ipv4} or {@code ipv6}; a null target
-     * (a version the caller does not handle) and anything else go to {@code reject}.
+     * Leaves X = offset of the IP header and jumps to {@code ipv4} or {@code ipv6} when the IP
+     * version nibble says so (and, on Ethernet, the ethertype agrees); a null target (a version
+     * the caller does not handle) and anything else go to {@code reject}.
      */
     static void toNetworkLayer(FilterAssembler asm, LinkType link, Label ipv4, Label ipv6, Label reject) {
         Label v4 = ipv4 == null ? reject : ipv4;
@@ -39,8 +40,23 @@ final class PacketHeaders {
                 asm.emit(ldAbsH(16));
                 asm.emit(ldxImm(18));
                 asm.bind(dispatch);
-                asm.jump(JEQ, ETHERTYPE_IPV4, v4, null);
-                asm.jump(JEQ, ETHERTYPE_IPV6, v6, reject);
+                // The ethertype must agree with the IP header's version, as the kernel and p0f insist.
+                Label checkV4 = ipv4 == null ? reject : asm.newLabel("ipv4-version");
+                Label checkV6 = ipv6 == null ? reject : asm.newLabel("ipv6-version");
+                asm.jump(JEQ, ETHERTYPE_IPV4, checkV4, null);
+                asm.jump(JEQ, ETHERTYPE_IPV6, checkV6, reject);
+                if (ipv4 != null) {
+                    asm.bind(checkV4);
+                    asm.emit(ldIndB(0));
+                    asm.emit(andK(0xf0));
+                    asm.jump(JEQ, 0x40, ipv4, reject);
+                }
+                if (ipv6 != null) {
+                    asm.bind(checkV6);
+                    asm.emit(ldIndB(0));
+                    asm.emit(andK(0xf0));
+                    asm.jump(JEQ, 0x60, ipv6, reject);
+                }
             }
             case LINUX_SLL -> throw unsupported(link);
             case RAW -> {

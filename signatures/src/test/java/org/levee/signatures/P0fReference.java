@@ -44,10 +44,11 @@ final class P0fReference {
         int packetLength;
         int ipOptions;
         int ipId = 0;
-        if (ethertype == 0x0800) {
-            if (captured < 40) {
-                return null;
-            }
+        if (captured < 40) {
+            return null;
+        }
+        int version = (frame[l3] & 0xff) >> 4;
+        if (ethertype == 0x0800 && version == 4) {
             ipv6 = false;
             ipHeader = (frame[l3] & 0x0f) * 4;
             int total = p.getShort(l3 + 2) & 0xffff;
@@ -76,10 +77,7 @@ final class P0fReference {
             } else if (ipId == 0) {
                 quirks.add(P0fQuirk.ZERO_ID);
             }
-        } else if (ethertype == 0x86dd) {
-            if (captured < 40) {
-                return null;
-            }
+        } else if (ethertype == 0x86dd && version == 6) {
             ipv6 = true;
             ipHeader = 40;
             int total = (p.getShort(l3 + 4) & 0xffff) + 40;

@@ -27,6 +27,7 @@ public final class Disassembler {
 
     private final MapReferences mapReferences;
 
+    /** A disassembler printing map loads as {@code mapReferences} says. */
     public Disassembler(MapReferences mapReferences) {
         this.mapReferences = mapReferences;
     }

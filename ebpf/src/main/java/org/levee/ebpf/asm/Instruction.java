@@ -253,8 +253,8 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
     }
 
     /**
-     * {@code dst = addr_space_cast(src, toSpace, fromSpace)}: converts a pointer between address
-     * spaces (0 kernel, 1 arena user space) for arena maps (cpu v4, kernel 6.9).
+     * {@code dst = addr_space_cast(src, toSpace, fromSpace)}: converts a pointer between the
+     * kernel (0) and arena user (1) address spaces, for arena maps (cpu v4, kernel 6.9).
      */
     public static Instruction addrSpaceCast(Register dst, Register src, int toSpace, int fromSpace) {
         if (toSpace < 0 || toSpace > 0xffff || fromSpace < 0 || fromSpace > 0xffff) {

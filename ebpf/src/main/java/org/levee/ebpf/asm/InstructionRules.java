@@ -145,7 +145,12 @@ final class InstructionRules {
                 if (source == Source.K || offset == 0) {
                     yield zero("offset", offset);
                 }
-                if (is64 && (offset == ADDR_SPACE_CAST || offset == PERCPU_ADDRESS)) {
+                if (is64 && offset == ADDR_SPACE_CAST) {
+                    // imm = to << 16 | from; the kernel converts only between spaces 0 and 1.
+                    yield imm == 1 || imm == 1 << 16 ? null
+                            : String.format("addr_space_cast imm 0x%x is not 0x1 (0 from 1) or 0x10000 (1 from 0)", imm);
+                }
+                if (is64 && offset == PERCPU_ADDRESS) {
                     yield null;
                 }
                 boolean widthOk = offset == 8 || offset == 16 || (is64 && offset == 32);

@@ -85,6 +85,20 @@ public final class KernelClient {
         }
     }
 
+    /** Loads raw instruction bytes as a socket filter: the program fd, or minus errno if the kernel refuses them. */
+    public static long tryLoadSocketFilter(byte[] code) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = arena.allocate(code.length, 8).copyFrom(MemorySegment.ofArray(code));
+            MemorySegment license = arena.allocateFrom("GPL", StandardCharsets.US_ASCII);
+            MemorySegment attr = arena.allocate(128, 8);
+            attr.set(ValueLayout.JAVA_INT, 0, BPF_PROG_TYPE_SOCKET_FILTER);
+            attr.set(ValueLayout.JAVA_INT, 4, code.length / InstructionCodec.SLOT_BYTES);
+            attr.set(ValueLayout.JAVA_LONG, 8, insns.address());
+            attr.set(ValueLayout.JAVA_LONG, 16, license.address());
+            return bpf(arena, BPF_PROG_LOAD, attr);
+        }
+    }
+
     /** Runs the program once on the 64-byte packet; returns r0's low 32 bits. */
     public static int testRun(int programFd) {
         try (Arena arena = Arena.ofConfined()) {
