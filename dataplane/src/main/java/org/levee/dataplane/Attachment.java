@@ -85,8 +85,15 @@ public final class Attachment {
                     int programId = loaded.entry().info().id();
                     if (existing) {
                         List<Path> oldChains = chainPins(layout);
-                        loaded.chain().pin(layout.pin(chainPin(programId)));
-                        current.update(loaded.entry());
+                        Path newChain = layout.pin(chainPin(programId));
+                        loaded.chain().pin(newChain); // before the swap: the new program's chain must outlive this process
+                        try {
+                            current.update(loaded.entry());
+                        } catch (RuntimeException e) {
+                            BpfFs.unpin(newChain);
+                            throw new DataplaneException("cannot replace the program of " + layout.describe() + ": "
+                                    + e.getMessage() + "; the running program is unchanged", e);
+                        }
                         replacePin(info, layout.pin(PinLayout.INFO));
                         oldChains.forEach(BpfFs::unpin);
                     } else {
