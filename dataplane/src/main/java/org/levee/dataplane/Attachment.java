@@ -85,8 +85,15 @@ public final class Attachment {
                     int programId = loaded.entry().info().id();
                     if (existing) {
                         List<Path> oldChains = chainPins(layout);
-                        loaded.chain().pin(layout.pin(chainPin(programId)));
-                        current.update(loaded.entry());
+                        Path newChain = layout.pin(chainPin(programId));
+                        loaded.chain().pin(newChain); // before the swap: the new program's chain must outlive this process
+                        try {
+                            current.update(loaded.entry());
+                        } catch (RuntimeException e) {
+                            BpfFs.unpin(newChain);
+                            throw new DataplaneException("cannot replace the program of " + layout.describe() + ": "
+                                    + e.getMessage() + "; the running program is unchanged", e);
+                        }
                         replacePin(info, layout.pin(PinLayout.INFO));
                         oldChains.forEach(BpfFs::unpin);
                     } else {
@@ -105,13 +112,13 @@ public final class Attachment {
 
     private static void firstAttach(PinLayout layout, int ifindex, XdpMode mode, DataplaneMapSet maps, LoadedProgram loaded,
                                     BpfMap info, int programId) {
-        Path directory = BpfFs.directory(layout.relative());
+        BpfFs.directory(layout.relative());
         XdpLink link;
         try {
             link = layout.netns() == null ? XdpLink.attach(loaded.entry(), ifindex, mode)
                     : Netns.run(layout.netns(), (java.util.concurrent.Callable<XdpLink>) () -> XdpLink.attach(loaded.entry(), ifindex, mode));
         } catch (SyscallException e) {
-            BpfFs.removeTree(directory);
+            removePins(layout);
             if (e.errno() == 16) { // EBUSY
                 throw new DataplaneException(layout.describe() + " already has an XDP program that levee did not attach"
                         + " (or attached with other pins): remove it first, e.g. 'ip link set dev " + layout.iface()
@@ -120,17 +127,17 @@ public final class Attachment {
             throw new DataplaneException("cannot attach to " + layout.describe() + " in " + mode + " mode: " + e.getMessage()
                     + (mode == XdpMode.NATIVE ? " (try --generic when the driver has no native XDP)" : ""), e);
         } catch (Exception e) {
-            BpfFs.removeTree(directory);
+            removePins(layout);
             throw new DataplaneException("cannot attach to " + layout.describe() + ": " + e.getMessage(), e);
         }
         try (link) {
-            maps.pin(directory);
+            maps.pin(layout.directory());
             loaded.chain().pin(layout.pin(chainPin(programId)));
             info.pin(layout.pin(PinLayout.INFO));
             link.pin(layout.pin(PinLayout.LINK));
         } catch (RuntimeException e) {
             link.detach();
-            BpfFs.removeTree(directory);
+            removePins(layout);
             throw e;
         }
     }
@@ -153,17 +160,22 @@ public final class Attachment {
                 }
             }
         }
+        removePins(layout);
+        return true;
+    }
+
+    /** Removes the interface's pin directory, and the namespace's directory once it has no interface left. */
+    private static void removePins(PinLayout layout) {
         BpfFs.removeTree(layout.directory());
         if (layout.netns() != null) {
             try {
-                Files.deleteIfExists(layout.directory().getParent()); // the namespace's directory, once it has no interface left
+                Files.deleteIfExists(layout.directory().getParent());
             } catch (java.nio.file.DirectoryNotEmptyException e) {
                 // other interfaces of the namespace are still attached
             } catch (IOException e) {
                 throw new DataplaneException("cannot remove " + layout.directory().getParent() + ": " + e.getMessage(), e);
             }
         }
-        return true;
     }
 
     /** Changes the sampler's N of a running program without reloading it. */

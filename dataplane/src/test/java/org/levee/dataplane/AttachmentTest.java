@@ -83,7 +83,7 @@ class AttachmentTest {
         } finally {
             lab.close();
         }
-        assertThat(layout.directory()).doesNotExist();
+        assertThat(layout.directory().getParent()).doesNotExist();
     }
 
     @Test
@@ -194,7 +194,7 @@ class AttachmentTest {
                      (Callable<org.levee.ebpf.XdpLink>) () -> org.levee.ebpf.XdpLink.attach(other, veth.interfaceB(), XdpMode.NATIVE))) {
             assertThatThrownBy(() -> Attachment.attach(layout, ProgramRunTest.compile(RULES_V1), null, 0, XdpMode.NATIVE, Instant.now()))
                     .isInstanceOf(DataplaneException.class).hasMessageContaining("already has an XDP program that levee did not attach");
-            assertThat(layout.directory()).doesNotExist();
+            assertThat(layout.directory().getParent()).as("no pins left, not even the namespace's directory").doesNotExist();
             assertThat(link.info().programId()).isEqualTo(other.info().id());
         }
     }

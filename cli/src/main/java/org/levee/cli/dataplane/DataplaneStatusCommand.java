@@ -38,9 +38,10 @@ public final class DataplaneStatusCommand implements Callable<Integer> {
             out.println(status.toJson());
             return 0;
         }
-        out.printf("interface %s%s: program %d, version %s, data center %s, sampling 1 in %d%n", status.iface(),
+        out.printf("interface %s%s: program %d, version %s, data center %s, %s%n", status.iface(),
                 status.netns() == null ? "" : " (netns " + status.netns() + ")", status.programId(), status.version(),
-                status.datacenter() == null ? "(none)" : status.datacenter(), status.sampleRate());
+                status.datacenter() == null ? "(none)" : status.datacenter(),
+                status.sampleRate() == 0 ? "sampling off" : "sampling 1 in " + status.sampleRate());
         StringBuilder counters = new StringBuilder();
         for (Counter counter : Counter.values()) {
             counters.append(counters.isEmpty() ? "" : "  ").append(counter.key()).append(' ').append(status.counters().get(counter));

@@ -57,11 +57,19 @@ class DataplaneCommandTest {
                         "\"version\" : \"v1\"", "\"dropped\" : 7", "\"id\" : \"block\"", "\"enabled\" : true", "\"packets\" : 7",
                         "\"bytes\" : " + 7 * (14 + 20 + 8 + 10), "\"samples_lost\" : 0");
                 CliRun text = CliRun.of("dataplane", "status", "-i", iface, "--netns", rx);
-                assertThat(text.out()).containsPattern("block +enabled +drop +7 packets");
+                assertThat(text.out()).contains("version v1, data center fra, sampling off")
+                        .containsPattern("block +enabled +drop +7 packets");
 
                 CliRun clash = CliRun.of("dataplane", "attach", "-i", "nosuch0", "--netns", rx, "--ruleset", v2.toString());
                 assertThat(clash.exitCode()).isEqualTo(2);
                 assertThat(clash.err()).contains("nosuch0");
+
+                Path garbage = Files.writeString(dir.resolve("garbage.o"), "garbage");
+                CliRun badObject = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", garbage.toString());
+                assertThat(badObject.exitCode()).isEqualTo(2);
+                assertThat(badObject.err()).contains("garbage.o: not a BPF object");
+                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json").out())
+                        .as("the running program is untouched").contains("\"version\" : \"v1\"", "\"packets\" : 7");
 
                 CliRun swap = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", v2.toString(), "--datacenter", "fra");
                 assertThat(swap.exitCode()).as(swap.err()).isZero();

@@ -11,15 +11,15 @@ import org.levee.ebpf.asm.Register;
  * the compiler module's fragments.
  *
  * <p>Registers: the packet start and end in r2/r3 (read only), A in r4, X in r5, r0 and r1 as
- * pointer and scratch; M[] in the 64 bytes below the frame pointer. A fragment calls no helpers
+ * pointer and scratch; M[] in the top {@link FragmentLayout#SCRATCH_BYTES} bytes of the stack. A fragment calls no helpers
  * and touches no other register, so the program keeps its context, counters and packet length
  * in r6–r9 across it.
  */
 final class FilterEmitter {
     private FilterEmitter() {}
 
-    /** Frame-pointer offset of M[0]. */
-    static final int SCRATCH = -64;
+    /** Frame-pointer offset of M[0]: the scratch memory fills the top of the stack. */
+    static final int SCRATCH = -FragmentLayout.SCRATCH_BYTES;
 
     /**
      * Appends {@code filter}: matching packets go to {@code match}, which the caller defines right
