@@ -1,6 +1,8 @@
-/** Levee's compiler module: see DESIGN.md's module table for what it owns. */
+/** Levee's compiler: cBPF to eBPF fragments (and to C), with bounds-check elimination. */
 module org.levee.compiler {
     requires transitive org.levee.ebpf;
     requires transitive org.levee.cbpf;
-    // Exports are added as the module gains packages.
+
+    exports org.levee.compiler;
+    exports org.levee.compiler.flow;
 }

@@ -1,0 +1,449 @@
+package org.levee.compiler;
+
+import static org.levee.cbpf.CbpfInstruction.*;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.levee.compiler.flow.ByteOrder;
+import org.levee.compiler.flow.Flow;
+import org.levee.compiler.flow.Op;
+import org.levee.compiler.flow.PacketGuards;
+import org.levee.compiler.flow.Value;
+import org.levee.compiler.flow.Values;
+import org.levee.ebpf.asm.AluOp;
+import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.asm.Instruction;
+import org.levee.ebpf.asm.JumpOp;
+import org.levee.ebpf.asm.Register;
+import org.levee.ebpf.asm.Size;
+
+/**
+ * Writes a {@link Compilation} as an eBPF fragment. A and X live in the low 32 bits of their
+ * registers with the upper bits zero (every write is a 32-bit operation or a zero-extending
+ * load), comparisons are JMP32. Returns go straight to the caller's match and no-match labels
+ * (cbpfc sets a result register and tests it again). A final clean-up drops jumps to the next
+ * instruction and code after an unconditional jump that no label reaches.
+ */
+public final class EbpfEmitter {
+    private EbpfEmitter() {}
+
+    /** Largest packet offset an eBPF load's 16-bit offset field holds. */
+    private static final int MAX_INSN_OFFSET = Short.MAX_VALUE;
+
+    private sealed interface Line {}
+
+    private record Plain(Instruction insn) implements Line {}
+
+    private record Goto(String label) implements Line {}
+
+    private record Branch(JumpOp op, boolean wide, Register dst, Register src, int imm, String label) implements Line {}
+
+    private record Mark(String label) implements Line {}
+
+    /** Appends the fragment for {@code compilation} to {@code assembler}; returns its instruction count. */
+    public static int emit(Compilation compilation, FragmentLayout layout, Assembler assembler) {
+        List<Line> lines = new EbpfEmitter.Writer(compilation, layout).write();
+        int count = 0;
+        for (Line line : lines) {
+            switch (line) {
+                case Plain p -> {
+                    assembler.emit(p.insn);
+                    count++;
+                }
+                case Goto g -> {
+                    assembler.ja(g.label);
+                    count++;
+                }
+                case Branch b -> {
+                    if (b.src != null) {
+                        if (b.wide) {
+                            assembler.jump(b.op, b.dst, b.src, b.label);
+                        } else {
+                            assembler.jump32(b.op, b.dst, b.src, b.label);
+                        }
+                    } else if (b.wide) {
+                        assembler.jump(b.op, b.dst, b.imm, b.label);
+                    } else {
+                        assembler.jump32(b.op, b.dst, b.imm, b.label);
+                    }
+                    count++;
+                }
+                case Mark m -> assembler.label(m.label);
+            }
+        }
+        return count;
+    }
+
+    private static final class Writer {
+        private final Compilation c;
+        private final Flow flow;
+        private final FragmentLayout l;
+        private final PacketGuards.Plan plan;
+        private final ByteOrder.Decision order;
+        private final BitSet divisionGuards;
+        private final List<Line> lines = new ArrayList<>();
+
+        Writer(Compilation compilation, FragmentLayout layout) {
+            this.c = compilation;
+            this.flow = compilation.flow();
+            this.l = layout;
+            this.plan = compilation.guards();
+            this.order = compilation.byteOrder();
+            this.divisionGuards = compilation.divisionGuards();
+        }
+
+        List<Line> write() {
+            BitSet zeroed = c.zeroed();
+            if (zeroed.get(Values.A_SLOT)) {
+                add(Instruction.mov32(l.a(), 0));
+            }
+            if (zeroed.get(Values.X_SLOT)) {
+                add(Instruction.mov32(l.x(), 0));
+            }
+            for (int w = 0; w < MEMORY_WORDS; w++) {
+                if (zeroed.get(2 + w)) {
+                    add(Instruction.st(Size.W, Register.R10, scratch(w), 0));
+                }
+            }
+            if (isRetK(0)) {
+                lines.add(new Goto(label(0)));
+            }
+            BitSet targets = new BitSet();
+            for (int i = 0; i < flow.size(); i++) {
+                if (flow.get(i).isJa() || flow.get(i).isConditional()) {
+                    for (int s : flow.successors(i)) {
+                        targets.set(s);
+                    }
+                }
+            }
+            for (int i = 0; i < flow.size(); i++) {
+                if (targets.get(i) && !isRetK(i)) {
+                    lines.add(new Mark(local(i)));
+                }
+                instruction(i);
+                Op op = flow.get(i);
+                if (!op.isReturn() && !op.isJa() && !op.isConditional() && isRetK(i + 1)) {
+                    lines.add(new Goto(label(i + 1))); // a ret #k has no code of its own
+                }
+            }
+            return cleanUp(lines);
+        }
+
+        private boolean isRetK(int i) {
+            return flow.get(i).code() == (RET | K);
+        }
+
+        private String local(int i) {
+            return l.labelPrefix() + i;
+        }
+
+        /** The label of instruction {@code i}: a {@code ret #k} is the match or no-match label itself. */
+        private String label(int i) {
+            Op op = flow.get(i);
+            if (op.code() == (RET | K)) {
+                return op.k() != 0 ? l.matchLabel() : l.noMatchLabel();
+            }
+            return local(i);
+        }
+
+        private int scratch(int word) {
+            return l.scratchOffset() + 4 * word;
+        }
+
+        private void add(Instruction insn) {
+            lines.add(new Plain(insn));
+        }
+
+        private void instruction(int i) {
+            Op op = flow.get(i);
+            Register a = l.a();
+            Register x = l.x();
+            switch (op.opClass()) {
+                case LD -> {
+                    switch (op.mode()) {
+                        case ABS -> {
+                            if (!absoluteGuard(i)) {
+                                return;
+                            }
+                            load(size(op), a, l.packetStart(), op.unsignedK());
+                            swap(op, i);
+                        }
+                        case IND -> {
+                            if (!indirectGuard(i)) {
+                                return;
+                            }
+                            load(size(op), a, l.pointer(), op.unsignedK() - plan.pointerAt(i));
+                            swap(op, i);
+                        }
+                        case IMM -> add(Instruction.mov32(a, op.k()));
+                        case LEN -> length(a);
+                        default -> add(Instruction.ldx(Size.W, a, Register.R10, scratch(op.k())));
+                    }
+                }
+                case LDX -> {
+                    switch (op.mode()) {
+                        case IMM -> add(Instruction.mov32(x, op.k()));
+                        case LEN -> length(x);
+                        case MSH -> {
+                            if (!absoluteGuard(i)) {
+                                return;
+                            }
+                            load(Size.B, x, l.packetStart(), op.unsignedK());
+                            add(Instruction.alu32(AluOp.AND, x, 0xf));
+                            add(Instruction.alu32(AluOp.LSH, x, 2));
+                        }
+                        default -> add(Instruction.ldx(Size.W, x, Register.R10, scratch(op.k())));
+                    }
+                }
+                case ST -> add(Instruction.stx(Size.W, Register.R10, scratch(op.k()), a));
+                case STX -> add(Instruction.stx(Size.W, Register.R10, scratch(op.k()), x));
+                case ALU -> alu(op, i);
+                case JMP -> jump(op, i);
+                case RET -> {
+                    if (op.code() != (RET | K)) { // ret #k is the match or no-match label itself
+                        lines.add(new Branch(JumpOp.JNE, false, a, null, 0, l.matchLabel()));
+                        lines.add(new Goto(l.noMatchLabel()));
+                    }
+                }
+                case MISC -> {
+                    if ((op.code() & 0xf8) == TAX) {
+                        add(Instruction.mov32(x, a));
+                    } else {
+                        add(Instruction.mov32(a, x));
+                    }
+                }
+                default -> throw new IllegalStateException("instruction " + i + ": unexpected " + op);
+            }
+        }
+
+        private static Size size(Op op) {
+            return switch (op.width()) {
+                case 4 -> Size.W;
+                case 2 -> Size.H;
+                default -> Size.B;
+            };
+        }
+
+        /** {@code dst = packet length}: the difference of the two packet pointers. */
+        private void length(Register dst) {
+            add(Instruction.mov64(dst, l.packetEnd()));
+            add(Instruction.sub64(dst, l.packetStart()));
+        }
+
+        /** Loads from {@code base + offset}, through the temp register when the offset does not fit 16 bits. */
+        private void load(Size size, Register dst, Register base, long offset) {
+            if (offset >= Short.MIN_VALUE && offset <= MAX_INSN_OFFSET) {
+                add(Instruction.ldx(size, dst, base, (int) offset));
+            } else {
+                add(Instruction.mov64(l.temp(), base));
+                add(Instruction.add64(l.temp(), (int) offset));
+                add(Instruction.ldx(size, dst, l.temp(), 0));
+            }
+        }
+
+        private void swap(Op op, int i) {
+            if (op.width() > 1 && !order.rawLoads().get(i)) {
+                add(Instruction.toBigEndian(l.a(), op.width() * 8));
+            }
+        }
+
+        /** Emits instruction i's absolute guard, if any; false when the instruction can never succeed. */
+        private boolean absoluteGuard(int i) {
+            int bytes = plan.guard()[i];
+            if (bytes == PacketGuards.FAILS) {
+                lines.add(new Goto(l.noMatchLabel()));
+                return false;
+            }
+            if (bytes > 0) {
+                add(Instruction.mov64(l.temp(), l.packetStart()));
+                add(Instruction.add64(l.temp(), bytes));
+                lines.add(new Branch(JumpOp.JGT, true, l.temp(), l.packetEnd(), 0, l.noMatchLabel()));
+            }
+            return true;
+        }
+
+        /**
+         * Emits the guard of indirect load i, if any: the pointer register becomes
+         * {@code start + X + bytes} and is compared with the packet end, which proves
+         * {@code bytes} bytes after {@code start + X} to the verifier.
+         */
+        private boolean indirectGuard(int i) {
+            int bytes = plan.guard()[i];
+            if (bytes == PacketGuards.FAILS) {
+                lines.add(new Goto(l.noMatchLabel()));
+                return false;
+            }
+            if (bytes == 0) {
+                return true;
+            }
+            int before = plan.pointerBefore()[i];
+            Register p = l.pointer();
+            if (before > 0) {
+                add(Instruction.add64(p, bytes - before));
+            } else {
+                if (!verifierKnowsSmall(c.values().x(i))) {
+                    // X + k > 65535 is past the end of any XDP packet; the check also bounds X for the verifier.
+                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET, l.noMatchLabel()));
+                }
+                add(Instruction.mov64(p, l.x()));
+                add(Instruction.add64(p, l.packetStart()));
+                add(Instruction.add64(p, bytes));
+            }
+            lines.add(new Branch(JumpOp.JGT, true, p, l.packetEnd(), 0, l.noMatchLabel()));
+            return true;
+        }
+
+        /**
+         * Whether the verifier itself knows {@code x} ≤ 65535 (so the explicit check can go): byte
+         * loads, and masks and shifts of them by constants, which it tracks exactly.
+         */
+        private static boolean verifierKnowsSmall(Value x) {
+            return verifierBound(x) <= PacketGuards.MAX_PACKET;
+        }
+
+        private static long verifierBound(Value v) {
+            return switch (v) {
+                case Value.Load load when load.width() == 1 -> 0xff;
+                case Value.IndirectLoad load when load.width() == 1 -> 0xff;
+                case Value.Alu alu when alu.b() instanceof Value.Const c -> switch (alu.op()) {
+                    case AND -> Math.min(Integer.toUnsignedLong(c.k()), verifierBound(alu.a()));
+                    case LSH -> {
+                        long bound = verifierBound(alu.a());
+                        yield bound <= 0xffff ? bound << (c.k() & 31) : Long.MAX_VALUE;
+                    }
+                    case RSH -> verifierBound(alu.a()) >>> (c.k() & 31);
+                    default -> Long.MAX_VALUE;
+                };
+                default -> Long.MAX_VALUE;
+            };
+        }
+
+        private void alu(Op op, int i) {
+            Register a = l.a();
+            AluOp aluOp = switch (op.op()) {
+                case ADD -> AluOp.ADD;
+                case SUB -> AluOp.SUB;
+                case MUL -> AluOp.MUL;
+                case DIV -> AluOp.DIV;
+                case MOD -> AluOp.MOD;
+                case OR -> AluOp.OR;
+                case AND -> AluOp.AND;
+                case XOR -> AluOp.XOR;
+                case LSH -> AluOp.LSH;
+                case RSH -> AluOp.RSH;
+                case NEG -> AluOp.NEG;
+                default -> throw new IllegalStateException("instruction " + i + ": unknown ALU operation " + op);
+            };
+            if (aluOp == AluOp.NEG) {
+                add(Instruction.neg32(a));
+                return;
+            }
+            if (op.src() == X) {
+                if (divisionGuards.get(i)) {
+                    lines.add(new Branch(JumpOp.JEQ, true, l.x(), null, 0, l.noMatchLabel()));
+                }
+                add(Instruction.alu32(aluOp, a, l.x()));
+                return;
+            }
+            int k = op.k();
+            if (aluOp == AluOp.LSH || aluOp == AluOp.RSH) {
+                k &= 31; // the interpreter and the kernel use the low 5 bits of the amount
+                if (k == 0) {
+                    return;
+                }
+            }
+            add(Instruction.alu32(aluOp, a, k));
+        }
+
+        private void jump(Op op, int i) {
+            if (op.isJa()) {
+                lines.add(new Goto(label(op.jt())));
+                return;
+            }
+            JumpOp jumpOp = switch (op.op()) {
+                case JEQ -> JumpOp.JEQ;
+                case JGT -> JumpOp.JGT;
+                case JGE -> JumpOp.JGE;
+                default -> JumpOp.JSET;
+            };
+            Register src = op.src() == X ? l.x() : null;
+            int imm = op.k();
+            if (src == null && order.rawJumps().get(i)) {
+                imm = ByteOrder.swapped(imm, order.jumpWidth()[i]);
+            }
+            String taken = label(op.jt());
+            String notTaken = label(op.jf());
+            String next = nextLabel(i);
+            if (notTaken.equals(next)) {
+                lines.add(new Branch(jumpOp, false, l.a(), src, imm, taken));
+            } else if (taken.equals(next) && jumpOp != JumpOp.JSET) {
+                lines.add(new Branch(inverse(jumpOp), false, l.a(), src, imm, notTaken));
+            } else {
+                lines.add(new Branch(jumpOp, false, l.a(), src, imm, taken));
+                lines.add(new Goto(notTaken));
+            }
+        }
+
+        /** The label of the code that follows instruction i's code ({@code ret #k} has none). */
+        private String nextLabel(int i) {
+            for (int j = i + 1; j < flow.size(); j++) {
+                if (!isRetK(j)) {
+                    return local(j);
+                }
+            }
+            return l.followingLabel();
+        }
+
+        private static JumpOp inverse(JumpOp op) {
+            return switch (op) {
+                case JEQ -> JumpOp.JNE;
+                case JGT -> JumpOp.JLE;
+                case JGE -> JumpOp.JLT;
+                default -> throw new IllegalArgumentException("no inverse for " + op);
+            };
+        }
+
+        /**
+         * Drops code after an unconditional jump up to the next label (nothing reaches it), then
+         * jumps to the label that comes next anyway, including the caller's following label.
+         */
+        private List<Line> cleanUp(List<Line> input) {
+            List<Line> reachable = new ArrayList<>();
+            boolean live = true;
+            for (Line line : input) {
+                if (line instanceof Mark) {
+                    live = true;
+                }
+                if (live) {
+                    reachable.add(line);
+                }
+                if (line instanceof Goto) {
+                    live = false;
+                }
+            }
+            List<Line> result = new ArrayList<>();
+            for (int i = 0; i < reachable.size(); i++) {
+                Line line = reachable.get(i);
+                if (line instanceof Goto g && labelFollows(reachable, i + 1, g.label)) {
+                    continue;
+                }
+                result.add(line);
+            }
+            // Removing a jump can leave a label unused, never the other way round: one pass suffices.
+            return result;
+        }
+
+        private boolean labelFollows(List<Line> lines, int from, String label) {
+            for (int j = from; j < lines.size(); j++) {
+                if (!(lines.get(j) instanceof Mark m)) {
+                    return false;
+                }
+                if (m.label.equals(label)) {
+                    return true;
+                }
+            }
+            return label.equals(l.followingLabel());
+        }
+    }
+}

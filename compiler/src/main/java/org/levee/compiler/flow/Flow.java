@@ -1,0 +1,131 @@
+package org.levee.compiler.flow;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A cBPF program as the compiler's passes see it: instructions with absolute jump targets. Jumps
+ * only go forward, so instruction order is a topological order of the control-flow graph: every
+ * analysis is a single pass forwards or backwards, with no iteration to a fixed point.
+ *
+ * @param ops the instructions; the filter starts at index 0
+ */
+public record Flow(List<Op> ops) {
+
+    public Flow {
+        ops = List.copyOf(Objects.requireNonNull(ops, "ops"));
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            for (int target : successors(op, i)) {
+                if (target <= i || target >= ops.size()) {
+                    throw new IllegalArgumentException("instruction " + i + " jumps to " + target
+                            + ": targets must be later instructions of the program");
+                }
+            }
+        }
+    }
+
+    public int size() {
+        return ops.size();
+    }
+
+    public Op get(int index) {
+        return ops.get(index);
+    }
+
+    /** The instructions that may run right after instruction {@code index}. */
+    public int[] successors(int index) {
+        return successors(ops.get(index), index);
+    }
+
+    private static int[] successors(Op op, int index) {
+        if (op.isReturn()) {
+            return new int[0];
+        }
+        if (op.isJa()) {
+            return new int[] {op.jt()};
+        }
+        if (op.isConditional()) {
+            return op.jt() == op.jf() ? new int[] {op.jt()} : new int[] {op.jt(), op.jf()};
+        }
+        return new int[] {index + 1};
+    }
+
+    /** For each instruction, the instructions that may run right before it. */
+    public List<List<Integer>> predecessors() {
+        List<List<Integer>> predecessors = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            predecessors.add(new ArrayList<>());
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            for (int s : successors(i)) {
+                predecessors.get(s).add(i);
+            }
+        }
+        return predecessors;
+    }
+
+    /** The instructions reachable from the entry. */
+    public BitSet reachable() {
+        BitSet reachable = new BitSet(ops.size());
+        if (!ops.isEmpty()) {
+            reachable.set(0);
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            if (reachable.get(i)) {
+                for (int s : successors(i)) {
+                    reachable.set(s);
+                }
+            }
+        }
+        return reachable;
+    }
+
+    /**
+     * This program without the instructions in {@code removed}. A jump to a removed instruction
+     * goes to the next kept one instead, so removing an instruction means "it does nothing"; the
+     * last instruction (a return) must be kept.
+     */
+    public Flow without(BitSet removed) {
+        int n = ops.size();
+        if (removed.isEmpty()) {
+            return this;
+        }
+        if (removed.get(n - 1)) {
+            throw new IllegalArgumentException("the last instruction cannot be removed");
+        }
+        int[] newIndex = new int[n];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            newIndex[i] = kept;
+            if (!removed.get(i)) {
+                kept++;
+            }
+        }
+        // A removed instruction maps to the index of the next kept one, which newIndex already
+        // holds (it counts the kept instructions before it).
+        List<Op> result = new ArrayList<>(kept);
+        for (int i = 0; i < n; i++) {
+            if (removed.get(i)) {
+                continue;
+            }
+            Op op = ops.get(i);
+            if (op.isJa() || op.isConditional()) {
+                int jt = newIndex[op.jt()];
+                int jf = op.isConditional() ? newIndex[op.jf()] : -1;
+                op = new Op(op.code(), op.k(), jt, jf);
+            }
+            result.add(op);
+        }
+        return new Flow(result);
+    }
+
+    /** This program with instruction {@code index} replaced. */
+    public Flow with(int index, Op op) {
+        List<Op> copy = new ArrayList<>(ops);
+        copy.set(index, op);
+        return new Flow(copy);
+    }
+}
