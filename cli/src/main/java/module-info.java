@@ -3,7 +3,9 @@ module org.levee.cli {
     requires org.levee.agent;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
+    requires org.levee.capture;
     requires info.picocli;
 
     opens org.levee.cli to info.picocli;
+    opens org.levee.cli.capture to info.picocli;
 }

@@ -12,6 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.levee.capture.testing.Frames;
+import org.levee.capture.testing.TestDataPlane;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.testing.Requirements;

@@ -1,5 +1,6 @@
 package org.levee.cli;
 
+import org.levee.cli.capture.CaptureCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                CaptureCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

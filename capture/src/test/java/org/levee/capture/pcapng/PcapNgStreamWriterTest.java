@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.levee.capture.Tools;
+import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.PcapFiles;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.ebpf.testing.Requirements;

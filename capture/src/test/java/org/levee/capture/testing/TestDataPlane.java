@@ -1,6 +1,8 @@
-package org.levee.capture;
+package org.levee.capture.testing;
 
 import java.nio.file.Path;
+import org.levee.capture.HookPaths;
+import org.levee.capture.XdpAction;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.FragmentLayout;
@@ -13,6 +15,7 @@ import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
+import org.levee.ebpf.asm.Size;
 
 /**
  * A stand-in for the data plane's exit, with the same hook layout: drops packets matching a
@@ -20,11 +23,11 @@ import org.levee.ebpf.asm.Register;
  * action. The hook is a 5-slot program array pinned at {@code <dir>/xdpcap_hook} under a unique
  * test directory in the host's bpffs; {@link #close()} removes the directory.
  */
-final class TestDataPlane implements AutoCloseable {
-    final Path directory;
-    final Path hookPath;
-    final BpfMap hook;
-    final Program program;
+public final class TestDataPlane implements AutoCloseable {
+    public final Path directory;
+    public final Path hookPath;
+    public final BpfMap hook;
+    public final Program program;
 
     private TestDataPlane(Path directory, Path hookPath, BpfMap hook, Program program) {
         this.directory = directory;
@@ -34,7 +37,7 @@ final class TestDataPlane implements AutoCloseable {
     }
 
     /** A data plane dropping what {@code dropExpression} matches, its hook pinned in a fresh directory. */
-    static TestDataPlane create(String dropExpression, String uniqueName) {
+    public static TestDataPlane create(String dropExpression, String uniqueName) {
         Path dir = BpfFs.directory("levee-test/" + uniqueName);
         BpfMap hook = null;
         try {
@@ -44,8 +47,8 @@ final class TestDataPlane implements AutoCloseable {
             Assembler asm = new Assembler();
             asm.emit(Instruction.mov64(Register.R8, Register.R1));
             FragmentLayout layout = FragmentLayout.standard("rule_", "drop", "pass");
-            asm.emit(Instruction.ldx(org.levee.ebpf.asm.Size.W, layout.packetStart(), Register.R1, 0));
-            asm.emit(Instruction.ldx(org.levee.ebpf.asm.Size.W, layout.packetEnd(), Register.R1, 4));
+            asm.emit(Instruction.ldx(Size.W, layout.packetStart(), Register.R1, 0));
+            asm.emit(Instruction.ldx(Size.W, layout.packetEnd(), Register.R1, 4));
             CbpfCompiler.compileInto(Libpcap.compile(dropExpression), asm, layout);
             asm.label("pass");
             asm.emit(Instruction.mov64(Register.R9, XdpAction.PASS.value()));
@@ -70,7 +73,7 @@ final class TestDataPlane implements AutoCloseable {
     }
 
     /** Whether any slot of the hook holds a program. */
-    boolean hookEmpty() {
+    public boolean hookEmpty() {
         for (int slot = 0; slot < 5; slot++) {
             if (hook.lookup(BpfMap.intBytes(slot)).isPresent()) {
                 return false;

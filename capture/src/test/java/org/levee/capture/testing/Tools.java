@@ -1,4 +1,4 @@
-package org.levee.capture;
+package org.levee.capture.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

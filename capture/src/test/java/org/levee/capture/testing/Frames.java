@@ -1,17 +1,17 @@
-package org.levee.capture;
+package org.levee.capture.testing;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
 
 /** Ethernet frames for tests: IPv4 with UDP or TCP, documentation addresses, random payloads. */
-final class Frames {
+public final class Frames {
     private Frames() {}
 
-    static final int UDP = 17;
-    static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int TCP = 6;
 
     /** An Ethernet + IPv4 + UDP/TCP frame from 192.0.2.1 to 192.0.2.2. */
-    static byte[] ipv4(int protocol, int srcPort, int dstPort, byte[] payload) {
+    public static byte[] ipv4(int protocol, int srcPort, int dstPort, byte[] payload) {
         int l4 = protocol == TCP ? 20 : 8;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4 + payload.length);
         b.put(new byte[] {2, 0, 0, 0, 0, 2}).put(new byte[] {2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
@@ -29,7 +29,7 @@ final class Frames {
     }
 
     /** A random UDP or TCP frame to one of a few ports, 0–1400 bytes of payload. */
-    static byte[] random(Random random) {
+    public static byte[] random(Random random) {
         int[] ports = {9, 10, 53, 80, random.nextInt(65536)};
         byte[] payload = new byte[random.nextInt(3) == 0 ? random.nextInt(1400) : random.nextInt(64)];
         random.nextBytes(payload);
