@@ -38,7 +38,7 @@ public final class TestDataPlane implements AutoCloseable {
 
     /** A data plane dropping what {@code dropExpression} matches, its hook pinned in a fresh directory. */
     public static TestDataPlane create(String dropExpression, String uniqueName) {
-        Path dir = BpfFs.directory("levee-test/" + uniqueName);
+        Path dir = BpfFs.directory("levee-test-" + uniqueName);
         BpfMap hook = null;
         try {
             hook = BpfMap.create(MapSpec.programArray("xdpcap_hook", 5));
