@@ -3,6 +3,7 @@ module org.levee.cli {
     requires org.levee.agent;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
+    requires org.levee.signatures;
     requires org.levee.capture;
     requires info.picocli;
 

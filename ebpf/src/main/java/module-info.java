@@ -2,6 +2,7 @@
 module org.levee.ebpf {
     exports org.levee.ebpf;
     exports org.levee.ebpf.asm;
+    exports org.levee.ebpf.elf;
     exports org.levee.ebpf.ringbuf;
     exports org.levee.ebpf.netns;
 }

@@ -1,5 +1,6 @@
-/** Levee's signatures module: see DESIGN.md's module table for what it owns. */
+/** Generators of classic BPF filters for attack signatures: DNS names, p0f SYNs, suffixes. */
 module org.levee.signatures {
     requires transitive org.levee.cbpf;
-    // Exports are added as the module gains packages.
+
+    exports org.levee.signatures;
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                FilterCommand.class,
                 CaptureCommand.class,
                 CommandLine.HelpCommand.class,
         })

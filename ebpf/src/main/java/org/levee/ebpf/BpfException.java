@@ -66,6 +66,7 @@ public final class BpfException extends SyscallException {
             case Errno.E2BIG -> switch (command) {
                 case BPF_PROG_LOAD -> "the program has too many instructions or the verifier gave up (processed limit)";
                 case BPF_MAP_CREATE -> "key or value size or max_entries too large";
+                case BPF_MAP_UPDATE_ELEM -> "the map is full (max_entries reached; hashes say E2BIG) or the array index is out of range";
                 default -> "an argument is too large for the kernel (attr newer than this kernel?)";
             };
             case Errno.EBUSY -> switch (command) {

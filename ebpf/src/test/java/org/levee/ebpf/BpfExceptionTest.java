@@ -19,6 +19,7 @@ class BpfExceptionTest {
             "BPF_OBJ_GET        | 2  | ENOENT | bpffs",
             "BPF_PROG_LOAD      | 13 | EACCES | verifier rejected",
             "BPF_PROG_LOAD      | 7  | E2BIG  | too many instructions",
+            "BPF_MAP_UPDATE_ELEM| 7  | E2BIG  | map is full",
             "BPF_MAP_CREATE     | 22 | EINVAL | BPF_F_NO_PREALLOC",
             "BPF_LINK_CREATE    | 95 | EOPNOTSUPP | generic (SKB) mode",
     })

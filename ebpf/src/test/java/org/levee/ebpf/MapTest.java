@@ -221,14 +221,14 @@ class MapTest {
     }
 
     @Test
-    void fullHashesReportEnospc() {
+    void fullHashesReportE2big() {
         try (BpfMap map = BpfMap.create(MapSpec.hash("full", 4, 4, 2))) {
             map.put(1, 1);
             map.put(2, 2);
             assertThatThrownBy(() -> map.put(3, 3))
                     .isInstanceOfSatisfying(BpfException.class, e -> {
                         assertThat(e.errnoName()).isEqualTo("E2BIG");
-                        assertThat(e.getMessage()).contains("hash map 'full'");
+                        assertThat(e.getMessage()).contains("hash map 'full'", "map is full");
                     });
         }
     }

@@ -3,11 +3,14 @@ package org.levee.ebpf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.ebpf.testing.Requirements;
 
 class ProgramTest {
@@ -105,6 +108,36 @@ class ProgramTest {
                 assertThat(again.name()).isEqualTo("infoprog");
             }
         }
+    }
+
+    @Test
+    void theXlatedDumpOfASimpleProgramIsItsInstructions() {
+        byte[] code = TestPrograms.returning(TestPrograms.XDP_PASS);
+        try (Program p = Program.load(ProgramSpec.xdp("simple", code))) {
+            assertThat(InstructionCodec.decode(p.info().xlated())).isEqualTo(InstructionCodec.decode(code));
+        }
+    }
+
+    @Test
+    void pinnedProgramsOutliveTheirFds() {
+        Path dir = BpfFs.directory("levee-test-prog-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            Path pin = dir.resolve("prog");
+            int id;
+            try (Program p = Program.load(ProgramSpec.xdp("pinme", TestPrograms.returning(TestPrograms.XDP_DROP)))) {
+                p.pin(pin);
+                id = p.info().id();
+                assertThatThrownBy(() -> p.pin(pin))
+                        .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
+            }
+            try (Program again = Program.openPinned(pin)) {
+                assertThat(again.info().id()).isEqualTo(id);
+                assertThat(again.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue()).isEqualTo(TestPrograms.XDP_DROP);
+            }
+        } finally {
+            BpfFs.removeTree(dir);
+        }
+        assertThat(dir).doesNotExist();
     }
 
     @Test

@@ -4,12 +4,12 @@ import static org.levee.ebpf.asm.Instruction.*;
 import static org.levee.ebpf.asm.Register.*;
 
 import java.util.List;
+import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
-import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.ebpf.asm.Size;
 
-/** Small hand-written programs for the kernel tests. Jump offsets count 8-byte slots after the jump. */
+/** Small hand-written programs for the kernel tests. */
 public final class TestPrograms {
     private TestPrograms() {}
 
@@ -24,33 +24,34 @@ public final class TestPrograms {
 
     /** XDP: writes {@code marker} into the packet's first byte and passes it (drops packets shorter than one byte). */
     public static byte[] markFirstByte(int marker) {
-        return InstructionCodec.encode(List.of(
-                ldxW(R2, R1, 0),           // r2 = ctx->data
-                ldxW(R3, R1, 4),           // r3 = ctx->data_end
-                mov64(R0, XDP_DROP),
-                mov64(R4, R2),
-                add64(R4, 1),
-                jgtReg(R4, R3, 2),         // packet shorter than 1 byte → exit (drop)
-                st(Size.B, R2, 0, marker),
-                mov64(R0, XDP_PASS),
-                exit()));
+        return new Assembler()
+                .emit(ldxW(R2, R1, 0),           // r2 = ctx->data
+                        ldxW(R3, R1, 4),         // r3 = ctx->data_end
+                        mov64(R0, XDP_DROP),
+                        mov64(R4, R2),
+                        add64(R4, 1))
+                .jgtReg(R4, R3, "out")           // shorter than 1 byte: drop
+                .emit(st(Size.B, R2, 0, marker), mov64(R0, XDP_PASS))
+                .label("out").emit(exit())
+                .assemble().encode();
     }
 
     /** XDP: drops IPv4 UDP, passes everything else. */
     public static byte[] dropIpv4Udp() {
-        return InstructionCodec.encode(List.of(
-                ldxW(R2, R1, 0),
-                ldxW(R3, R1, 4),
-                mov64(R0, XDP_PASS),
-                mov64(R4, R2),
-                add64(R4, 34),             // Ethernet (14) + minimal IPv4 header (20)
-                jgtReg(R4, R3, 5),         // → exit
-                ldxH(R5, R2, 12),          // EtherType, network order read little-endian
-                jneImm(R5, 0x0008, 3),     // not IPv4 → exit
-                ldxB(R5, R2, 23),          // IPv4 protocol
-                jneImm(R5, 17, 1),         // not UDP → exit
-                mov64(R0, XDP_DROP),
-                exit()));
+        return new Assembler()
+                .emit(ldxW(R2, R1, 0),
+                        ldxW(R3, R1, 4),
+                        mov64(R0, XDP_PASS),
+                        mov64(R4, R2),
+                        add64(R4, 34))           // Ethernet (14) + minimal IPv4 header (20)
+                .jgtReg(R4, R3, "out")
+                .emit(ldxH(R5, R2, 12))          // EtherType, network order read little-endian
+                .jneImm(R5, 0x0008, "out")       // not IPv4
+                .emit(ldxB(R5, R2, 23))          // IPv4 protocol
+                .jneImm(R5, 17, "out")           // not UDP
+                .emit(mov64(R0, XDP_DROP))
+                .label("out").emit(exit())
+                .assemble().encode();
     }
 
     /** A program the verifier rejects: it exits without setting r0. */
@@ -61,44 +62,38 @@ public final class TestPrograms {
     /**
      * XDP: increments the u64 at key 0 of {@code counterFd} (an array), reserves 16 bytes in the
      * ring buffer {@code ringFd}, writes {n, 3n} there and submits it, or discards it when n is a
-     * multiple of 3. Passes the packet.
+     * multiple of 3. Passes the packet (also when the ring is full: that record is lost).
      */
     public static byte[] countIntoRingBuffer(int counterFd, int ringFd) {
-        List<Instruction> code = List.of(
-                st(Size.W, R10, -4, 0),             // 0: key = 0
-                mov64(R2, R10),                     // 1
-                add64(R2, -4),                      // 2
-                ldMapFd(R1, counterFd),             // 3-4
-                call(Helper.MAP_LOOKUP_ELEM),       // 5
-                jneImm(R0, 0, 2),                   // 6: → 9
-                mov64(R0, XDP_PASS),                // 7
-                exit(),                             // 8
-                mov64(R7, 1),                       // 9
-                atomicFetchAdd(Size.DW, R0, 0, R7), // 10: r7 = old counter
-                add64(R7, 1),                       // 11: r7 = n
-                ldMapFd(R1, ringFd),                // 12-13
-                mov64(R2, 16),                      // 14
-                mov64(R3, 0),                       // 15
-                call(Helper.RINGBUF_RESERVE),       // 16
-                jneImm(R0, 0, 2),                   // 17: → 20
-                mov64(R0, XDP_PASS),                // 18: ring full
-                exit(),                             // 19
-                stxDW(R0, 0, R7),                   // 20
-                mov64(R8, R7),                      // 21
-                mul64(R8, 3),                       // 22
-                stxDW(R0, 8, R8),                   // 23
-                mov64(R1, R0),                      // 24
-                mov64(R2, 0),                       // 25
-                mov64(R3, R7),                      // 26
-                mod64(R3, 3),                       // 27
-                jneImm(R3, 0, 3),                   // 28: → 32
-                call(Helper.RINGBUF_DISCARD),       // 29
-                mov64(R0, XDP_PASS),                // 30
-                exit(),                             // 31
-                call(Helper.RINGBUF_SUBMIT),        // 32
-                mov64(R0, XDP_PASS),                // 33
-                exit());                            // 34
-        return InstructionCodec.encode(code);
+        return new Assembler()
+                .emit(st(Size.W, R10, -4, 0),             // key = 0
+                        mov64(R2, R10),
+                        add64(R2, -4),
+                        ldMapFd(R1, counterFd),
+                        call(Helper.MAP_LOOKUP_ELEM))
+                .jeqImm(R0, 0, "pass")
+                .emit(mov64(R7, 1),
+                        atomicFetchAdd(Size.DW, R0, 0, R7), // r7 = old counter
+                        add64(R7, 1),                       // r7 = n
+                        ldMapFd(R1, ringFd),
+                        mov64(R2, 16),
+                        mov64(R3, 0),
+                        call(Helper.RINGBUF_RESERVE))
+                .jeqImm(R0, 0, "pass")                    // ring full
+                .emit(stxDW(R0, 0, R7),
+                        mov64(R8, R7),
+                        mul64(R8, 3),
+                        stxDW(R0, 8, R8),
+                        mov64(R1, R0),
+                        mov64(R2, 0),
+                        mov64(R3, R7),
+                        mod64(R3, 3))
+                .jneImm(R3, 0, "submit")
+                .emit(call(Helper.RINGBUF_DISCARD))
+                .ja("pass")
+                .label("submit").emit(call(Helper.RINGBUF_SUBMIT))
+                .label("pass").emit(mov64(R0, XDP_PASS), exit())
+                .assemble().encode();
     }
 
     /** A 64-byte Ethernet frame carrying IPv4 UDP from 192.0.2.1 to 192.0.2.2 (checksums not set). */

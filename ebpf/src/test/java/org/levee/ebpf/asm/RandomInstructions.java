@@ -10,7 +10,7 @@ import java.util.Random;
  * {@link Instruction} constructor accepts, so it covers exactly what the rules call valid; the
  * tests check that set against the specification's opcode table separately.
  */
-final class RandomInstructions {
+public final class RandomInstructions {
     private static final int[] SPECIAL_IMMEDIATES = {
         0, 1, -1, 16, 32, 64, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110,
         Integer.MAX_VALUE, Integer.MIN_VALUE};
@@ -18,12 +18,12 @@ final class RandomInstructions {
 
     private final Random random;
 
-    RandomInstructions(long seed) {
+    public RandomInstructions(long seed) {
         this.random = new Random(seed);
     }
 
     /** A valid instruction with opcode {@code opcode}, or null if none was found in {@code tries} draws. */
-    Instruction withOpcode(int opcode, int tries) {
+    public Instruction withOpcode(int opcode, int tries) {
         for (int i = 0; i < tries; i++) {
             int dst = register();
             int src = register();
@@ -37,7 +37,7 @@ final class RandomInstructions {
     }
 
     /** A valid instruction with one of {@code opcodes}, drawn uniformly. */
-    Instruction from(int[] opcodes) {
+    public Instruction from(int[] opcodes) {
         while (true) {
             Instruction instruction = withOpcode(opcodes[random.nextInt(opcodes.length)], 10_000);
             if (instruction != null) {
@@ -46,7 +46,7 @@ final class RandomInstructions {
         }
     }
 
-    List<Instruction> program(int[] opcodes, int length) {
+    public List<Instruction> program(int[] opcodes, int length) {
         List<Instruction> program = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
             program.add(from(opcodes));

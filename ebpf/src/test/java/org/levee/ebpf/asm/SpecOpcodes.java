@@ -8,10 +8,10 @@ import java.util.Arrays;
  * load-acquire/store-release sizes B and H of 0xcb/0xd3 from Linux 6.15) — independent of the
  * enums under test.
  */
-final class SpecOpcodes {
+public final class SpecOpcodes {
     private SpecOpcodes() {}
 
-    static final int[] ALL = parse("""
+    public static final int[] ALL = parse("""
             07 17 27 37 47 57 67 77 87 97 a7 b7 c7 d7
             0f 1f 2f 3f 4f 5f 6f 7f    9f af bf cf
             04 14 24 34 44 54 64 74 84 94 a4 b4 c4 d4

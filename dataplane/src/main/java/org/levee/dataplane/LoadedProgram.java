@@ -1,0 +1,79 @@
+package org.levee.dataplane;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.DataplaneProgram;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.asm.AssembledProgram;
+
+/**
+ * A rule-set object loaded into the kernel for one data center: its constants patched, its
+ * maps bound, every program of the chain verified, and the chain's program array filled.
+ *
+ * @param programs the chain, entry first
+ * @param chain    the program array joining them (it must stay open or pinned while they run)
+ */
+public record LoadedProgram(List<Program> programs, BpfMap chain) implements AutoCloseable {
+    public LoadedProgram {
+        programs = List.copyOf(programs);
+    }
+
+    /**
+     * Loads {@code object} with {@code constants} (see {@link RuleSetObject#constants}) against {@code maps}.
+     *
+     * @throws org.levee.ebpf.BpfException with the verifier's log when the kernel refuses a program
+     */
+    public static LoadedProgram load(RuleSetObject object, Map<String, Long> constants, DataplaneMapSet maps) {
+        DataplaneProgram program = object.program();
+        BpfMap chain = BpfMap.create(DataplaneMaps.CHAIN);
+        List<Program> loaded = new ArrayList<>();
+        try {
+            Map<String, Integer> fds = new HashMap<>(maps.fds());
+            fds.put(DataplaneMaps.CHAIN.name(), chain.fd());
+            for (int i = 0; i < program.programs().size(); i++) {
+                AssembledProgram assembled = program.programs().get(i);
+                Map<String, Long> used = new HashMap<>();
+                assembled.unresolvedSymbols().stream().filter(constants::containsKey).forEach(s -> used.put(s, constants.get(s)));
+                Map<String, Integer> usedMaps = new HashMap<>();
+                assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));
+                AssembledProgram resolved = assembled.resolve(used, usedMaps);
+                if (!resolved.isResolved()) {
+                    throw new IllegalArgumentException("program " + DataplaneProgram.section(i) + " has symbols without a value: "
+                            + resolved.unresolvedSymbols());
+                }
+                loaded.add(Program.load(ProgramSpec.xdp(DataplaneProgram.symbol(i), resolved.encode())
+                        .withLicense(RuleSetObject.LICENSE)));
+            }
+            for (int i = 1; i < loaded.size(); i++) {
+                chain.put(i, loaded.get(i).fd());
+            }
+        } catch (RuntimeException e) {
+            loaded.forEach(Program::close);
+            chain.close();
+            throw e;
+        }
+        return new LoadedProgram(loaded, chain);
+    }
+
+    /** The program to attach. */
+    public Program entry() {
+        return programs.getFirst();
+    }
+
+    /** Verified instructions of all programs together (the kernel's xlated length / 8). */
+    public int xlatedInstructions() {
+        return programs.stream().mapToInt(p -> p.info().xlatedLength() / 8).sum();
+    }
+
+    @Override
+    public void close() {
+        programs.forEach(Program::close);
+        chain.close();
+    }
+}

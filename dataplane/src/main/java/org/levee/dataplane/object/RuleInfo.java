@@ -1,0 +1,41 @@
+package org.levee.dataplane.object;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.levee.dataplane.rules.Rule;
+
+/**
+ * What an object records about one rule: enough to specialise it for a data center and to
+ * report on it, without the filter code (that is in the program).
+ *
+ * @param id           the rule id
+ * @param match        the match source as written, {@code field: text}
+ * @param destinations destination prefixes
+ * @param datacenters  data centers (empty: everywhere)
+ * @param action       drop, pass or ratelimit
+ * @param pps          rate for ratelimit, else 0
+ * @param burst        burst for ratelimit, else 0
+ * @param expires      expiry, if any
+ * @param origin       manual or auto
+ * @param comment      the comment
+ */
+public record RuleInfo(String id, String match, List<String> destinations, List<String> datacenters, String action,
+                       long pps, long burst, Optional<Instant> expires, String origin, String comment) {
+    public RuleInfo {
+        Rule.requireValidId(id);
+        destinations = List.copyOf(destinations);
+        datacenters = List.copyOf(datacenters);
+    }
+
+    /** {@code rule_<id>_enabled}. */
+    public String enabledSymbol() {
+        return Rule.enabledSymbol(id);
+    }
+
+    /** True when the rule applies in {@code datacenter} (null: none given) at {@code now}. */
+    public boolean appliesIn(String datacenter, Instant now) {
+        boolean here = datacenters.isEmpty() || (datacenter != null && datacenters.contains(datacenter));
+        return here && expires.map(now::isBefore).orElse(true);
+    }
+}

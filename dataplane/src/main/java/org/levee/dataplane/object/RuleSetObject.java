@@ -1,0 +1,280 @@
+package org.levee.dataplane.object;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.DataplaneProgram;
+import org.levee.dataplane.program.ProgramBuilder;
+import org.levee.dataplane.program.ProgramLimits;
+import org.levee.dataplane.program.RuleKey;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Match;
+import org.levee.dataplane.rules.Prefix;
+import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.rules.RuleFilter;
+import org.levee.dataplane.rules.RuleSet;
+import org.levee.ebpf.MapSpec;
+import org.levee.ebpf.asm.AssembledProgram;
+import org.levee.ebpf.asm.Relocation;
+import org.levee.ebpf.elf.BpfObject;
+import org.levee.ebpf.elf.DataSection;
+import org.levee.ebpf.elf.ElfReader;
+import org.levee.ebpf.elf.ElfWriter;
+import org.levee.ebpf.elf.MapDefinition;
+import org.levee.ebpf.elf.PatchableConstant;
+import org.levee.ebpf.elf.ProgramSection;
+
+/**
+ * A rule set compiled once, for every data center: the data-plane program with one patchable
+ * constant {@code rule_<id>_enabled} per rule, and the rule metadata. Stored as an ELF
+ * relocatable object for EM_BPF: program sections {@code xdp} (and {@code xdp/chainN}),
+ * {@code license}, {@code maps}, the constants in {@code .levee.constants}, and the metadata as
+ * JSON in {@code .levee.rules}.
+ *
+ * @param version     the rule-set version
+ * @param rules       the rules, in order
+ * @param program     the program chain with its relocations
+ */
+public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgram program) {
+    /** Version of the metadata layout; readers refuse others. */
+    public static final int FORMAT = 1;
+    /** The section holding the metadata. */
+    public static final String METADATA_SECTION = ".levee.rules";
+    public static final String LICENSE = "GPL";
+    private static final ObjectMapper JSON = new JsonMapper();
+
+    public RuleSetObject {
+        rules = List.copyOf(rules);
+        Map<Long, String> keys = new HashMap<>();
+        for (RuleInfo rule : rules) {
+            String other = keys.putIfAbsent(RuleKey.of(rule.id()), rule.id());
+            if (other != null) {
+                throw new IllegalArgumentException("rules '" + other + "' and '" + rule.id() + "' have the same 64-bit key;"
+                        + " rename one of them");
+            }
+        }
+    }
+
+    /** Compiles {@code filters} (the rules of {@code rules}, with their classic BPF). */
+    public static RuleSetObject compile(RuleSet rules, List<RuleFilter> filters, ProgramBuilder builder) {
+        if (rules.size() > ProgramLimits.MAX_RULES) {
+            throw new IllegalArgumentException("the rule set has " + rules.size() + " rules; at most "
+                    + ProgramLimits.MAX_RULES + " fit the per-rule maps");
+        }
+        List<RuleInfo> infos = rules.rules().stream().map(RuleSetObject::info).toList();
+        return new RuleSetObject(rules.version(), infos, builder.build(filters));
+    }
+
+    private static RuleInfo info(Rule rule) {
+        String match = switch (rule.match()) {
+            case Match.Filter f -> f.expression();
+            case Match.Cbpf c -> c.bytecode();
+            case Match.Dns d -> String.join(" ", d.patterns()) + (d.ignoreCase() ? " (ignoring case)" : "");
+            case Match.P0f p -> p.signature();
+        };
+        long pps = rule.action() instanceof Action.RateLimit r ? r.pps() : 0;
+        long burst = rule.action() instanceof Action.RateLimit r ? r.burst() : 0;
+        return new RuleInfo(rule.id(), rule.match().field() + ": " + match,
+                rule.destinations().stream().map(Prefix::toString).toList(), rule.datacenters(), rule.action().keyword(),
+                pps, burst, rule.expires(), rule.origin().keyword(), rule.comment());
+    }
+
+    /** Bytes copied into each sample. */
+    public int sampleBytes() {
+        return program.sampleBytes();
+    }
+
+    /**
+     * The value of every {@code rule_<id>_enabled} for {@code datacenter} (null: none) at {@code now}:
+     * 1 when the rule applies there and has not expired, else 0.
+     */
+    public Map<String, Long> constants(String datacenter, Instant now) {
+        Map<String, Long> constants = new LinkedHashMap<>();
+        for (RuleInfo rule : rules) {
+            constants.put(rule.enabledSymbol(), rule.appliesIn(datacenter, now) ? 1L : 0L);
+        }
+        return constants;
+    }
+
+    // ---- ELF --------------------------------------------------------------------------------
+
+    /** The object file. */
+    public byte[] toElf() {
+        List<ProgramSection> sections = new ArrayList<>();
+        for (int i = 0; i < program.programs().size(); i++) {
+            sections.add(new ProgramSection(DataplaneProgram.section(i), DataplaneProgram.symbol(i), program.programs().get(i)));
+        }
+        List<MapDefinition> maps = DataplaneMaps.ALL.stream()
+                .map(m -> new MapDefinition(m.name(), m.type().number(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags()))
+                .toList();
+        List<PatchableConstant> constants = rules.stream().map(r -> new PatchableConstant(r.enabledSymbol(), 0)).toList();
+        BpfObject object = new BpfObject(LICENSE, sections, maps, constants, List.of(new DataSection(METADATA_SECTION, metadata())));
+        return ElfWriter.write(object);
+    }
+
+    /**
+     * Reads an object written by {@link #toElf()}; {@code source} names it in errors.
+     *
+     * @throws RuleSetObjectException saying what is missing or wrong
+     */
+    public static RuleSetObject fromElf(String source, byte[] file) {
+        BpfObject object;
+        try {
+            object = ElfReader.read(file);
+        } catch (RuntimeException e) {
+            throw new RuleSetObjectException(source + ": not a BPF object: " + e.getMessage(), e);
+        }
+        DataSection metadata = object.dataSections().stream().filter(d -> d.name().equals(METADATA_SECTION)).findFirst()
+                .orElseThrow(() -> new RuleSetObjectException(source + ": no " + METADATA_SECTION
+                        + " section: not a Levee rule-set object (made by 'levee ruleset compile')"));
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(metadata.data(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new RuleSetObjectException(source + ": section " + METADATA_SECTION + " is not JSON: " + e.getMessage(), e);
+        }
+        int format = root.path("format").asInt(-1);
+        if (format != FORMAT) {
+            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": format " + root.path("format")
+                    + " is not the supported format " + FORMAT);
+        }
+        String version = requireText(source, root, "version");
+        int sampleBytes = root.path("sample_bytes").asInt(-1);
+        if (sampleBytes < 1 || sampleBytes > ProgramLimits.MAX_SAMPLE_BYTES) {
+            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": sample_bytes " + root.path("sample_bytes")
+                    + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
+        }
+        List<RuleInfo> rules = new ArrayList<>();
+        JsonNode list = root.path("rules");
+        if (!list.isArray()) {
+            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": rules: missing or not a list");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            rules.add(readRule(source + ": " + METADATA_SECTION + ": rules[" + i + "]", list.get(i)));
+        }
+        checkMaps(source, object);
+        List<AssembledProgram> programs = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String section = DataplaneProgram.section(i);
+            Optional<ProgramSection> found = object.programs().stream().filter(p -> p.section().equals(section)).findFirst();
+            if (found.isEmpty()) {
+                break;
+            }
+            programs.add(found.get().program());
+        }
+        if (programs.isEmpty()) {
+            throw new RuleSetObjectException(source + ": no program section 'xdp'");
+        }
+        if (programs.size() != object.programs().size()) {
+            throw new RuleSetObjectException(source + ": program sections " + object.programs().stream().map(ProgramSection::section).toList()
+                    + " are not the chain xdp, xdp/chain1, …");
+        }
+        Set<String> sites = new HashSet<>();
+        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() == Relocation.Kind.CONSTANT)
+                .forEach(r -> sites.add(r.symbol())));
+        Set<String> expected = new HashSet<>();
+        rules.forEach(r -> expected.add(r.enabledSymbol()));
+        for (String site : sites) {
+            if (!expected.contains(site)) {
+                throw new RuleSetObjectException(source + ": the program patches constant '" + site + "', which names no rule of "
+                        + METADATA_SECTION);
+            }
+        }
+        for (String symbol : expected) {
+            if (!sites.contains(symbol)) {
+                throw new RuleSetObjectException(source + ": no relocation patches '" + symbol + "': the rule has no code");
+            }
+        }
+        try {
+            return new RuleSetObject(version, rules, new DataplaneProgram(programs, sampleBytes));
+        } catch (IllegalArgumentException e) {
+            throw new RuleSetObjectException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkMaps(String source, BpfObject object) {
+        Map<String, MapDefinition> byName = new HashMap<>();
+        object.maps().forEach(m -> byName.put(m.name(), m));
+        for (MapSpec spec : DataplaneMaps.ALL) {
+            MapDefinition def = byName.get(spec.name());
+            if (def == null) {
+                throw new RuleSetObjectException(source + ": map '" + spec.name() + "' is missing from the maps section");
+            }
+            if (def.type() != spec.type().number() || def.keySize() != spec.keySize() || def.valueSize() != spec.valueSize()
+                    || def.maxEntries() != spec.maxEntries() || def.flags() != spec.flags()) {
+                throw new RuleSetObjectException(source + ": map '" + spec.name() + "' is " + def + ", this Levee expects " + spec);
+            }
+        }
+    }
+
+    private byte[] metadata() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("version", version);
+        root.put("sample_bytes", program.sampleBytes());
+        root.put("programs", program.programs().size());
+        ArrayNode list = root.putArray("rules");
+        for (RuleInfo rule : rules) {
+            ObjectNode node = list.addObject();
+            node.put("id", rule.id());
+            node.put("match", rule.match());
+            rule.destinations().forEach(node.putArray("destinations")::add);
+            rule.datacenters().forEach(node.putArray("datacenters")::add);
+            node.put("action", rule.action());
+            if (rule.action().equals("ratelimit")) {
+                node.put("pps", rule.pps());
+                node.put("burst", rule.burst());
+            }
+            rule.expires().ifPresent(e -> node.put("expires", e.toString()));
+            node.put("origin", rule.origin());
+            node.put("comment", rule.comment());
+        }
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON to memory", e);
+        }
+    }
+
+    private static RuleInfo readRule(String where, JsonNode node) {
+        try {
+            String id = requireText(where, node, "id");
+            Optional<Instant> expires = node.hasNonNull("expires") ? Optional.of(Instant.parse(node.get("expires").asText()))
+                    : Optional.empty();
+            return new RuleInfo(id, requireText(where, node, "match"), strings(node.path("destinations")),
+                    strings(node.path("datacenters")), requireText(where, node, "action"), node.path("pps").asLong(0),
+                    node.path("burst").asLong(0), expires, node.path("origin").asText("manual"), node.path("comment").asText(""));
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            throw new RuleSetObjectException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> strings(JsonNode node) {
+        List<String> strings = new ArrayList<>();
+        node.forEach(n -> strings.add(n.asText()));
+        return strings;
+    }
+
+    private static String requireText(String where, JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new RuleSetObjectException(where + ": " + field + ": missing or not a string");
+        }
+        return value.asText();
+    }
+}

@@ -1,0 +1,37 @@
+package org.levee.dataplane.program;
+
+import java.util.List;
+import org.levee.ebpf.MapSpec;
+import org.levee.ebpf.MapType;
+
+/**
+ * The maps of the data-plane program. All but {@link #CHAIN} are pinned and reused when the
+ * program is replaced, so counters, rate-limit state, the sample stream and the exit hook carry
+ * over from one rule-set version to the next.
+ */
+public final class DataplaneMaps {
+    private DataplaneMaps() {}
+
+    /** Per-CPU array, one entry: the {@link Counter}s. */
+    public static final MapSpec COUNTERS = MapSpec.perCpuArray("levee_counters", Counter.valueSize(), 1);
+    /** Per-CPU hash from {@link RuleKey} to {packets u64, bytes u64}. */
+    public static final MapSpec RULE_STATS = new MapSpec(MapType.PERCPU_HASH, "levee_rules", 8, 16,
+            ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
+    /** Hash from {@link RuleKey} to the GCRA theoretical arrival time (ns), shared by all CPUs. */
+    public static final MapSpec RATE_LIMITS = new MapSpec(MapType.HASH, "levee_ratelimit", 8, 8,
+            ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
+    /** Array, one entry: {sample rate N u32, reserved u32}; N = 0 turns sampling off. */
+    public static final MapSpec CONFIG = MapSpec.array("levee_config", 8, 1);
+    /** The ring buffer of samples. */
+    public static final MapSpec SAMPLES = MapSpec.ringBuffer("levee_samples", 1 << 20);
+    /** xdpcap's hook: one slot per XDP action, tail-called with the final action. */
+    public static final MapSpec HOOK = MapSpec.programArray("xdpcap_hook", XdpAction.values().length);
+    /** The programs after the first when a rule set is split into a tail-call chain. */
+    public static final MapSpec CHAIN = MapSpec.programArray("levee_chain", ProgramLimits.MAX_CHAIN);
+
+    /** Every map, in the order of the object's {@code maps} section. */
+    public static final List<MapSpec> ALL = List.of(COUNTERS, RULE_STATS, RATE_LIMITS, CONFIG, SAMPLES, HOOK, CHAIN);
+
+    /** Offset of the sample rate in {@link #CONFIG}'s value. */
+    public static final int CONFIG_SAMPLE_RATE = 0;
+}

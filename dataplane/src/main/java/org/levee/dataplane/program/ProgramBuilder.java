@@ -1,0 +1,251 @@
+package org.levee.dataplane.program;
+
+import static org.levee.ebpf.asm.Instruction.*;
+import static org.levee.ebpf.asm.Register.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.rules.RuleFilter;
+import org.levee.ebpf.asm.AluOp;
+import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.asm.AssembledProgram;
+import org.levee.ebpf.asm.Helper;
+import org.levee.ebpf.asm.JumpOp;
+import org.levee.ebpf.asm.Size;
+
+/**
+ * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.
+ *
+ * <p>Registers: r6 the XDP context, r7 this CPU's {@link Counter} slots, r9 the packet length
+ * while rules run, r8 a scratch register (the rule guard, the sample rate, the action at the
+ * exit). Filter fragments use r0–r5 and the top 64 bytes of the stack (see
+ * {@link FilterEmitter}); the rule key lives at fp-72 and map keys at fp-76.
+ *
+ * <p>Each rule is guarded by an LD_IMM64 of {@code rule_<id>_enabled}: patched to 0, the guard
+ * jumps over the rule, and the verifier, seeing a known constant, deletes the rule's code. When
+ * a program grows past {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest of the rules
+ * go to the next program of a tail-call chain; the sampler and the {@code seen} count run only
+ * in the first.
+ */
+public final class ProgramBuilder {
+    private static final int KEY = -76;
+    private static final int RULE_KEY = -72;
+    private static final int SAMPLE_HEADER = Sample.SIZE;
+    // struct xdp_md
+    private static final int CTX_DATA = 0;
+    private static final int CTX_DATA_END = 4;
+    private static final int CTX_INGRESS_IFINDEX = 12;
+    private static final int CTX_RX_QUEUE = 16;
+    /** Compare-and-swap attempts of the rate limiter before a packet counts as over the limit. */
+    static final int RATE_LIMIT_ATTEMPTS = 4;
+
+    private final int sampleBytes;
+    private final int maxRuleSlots;
+    /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
+    private final java.util.Set<String> usedExits = new java.util.HashSet<>();
+
+    /**
+     * @param sampleBytes  packet bytes copied into each sample (1..{@value ProgramLimits#MAX_SAMPLE_BYTES})
+     * @param maxRuleSlots slots of rule code after which a program ends and the chain continues
+     */
+    public ProgramBuilder(int sampleBytes, int maxRuleSlots) {
+        if (sampleBytes < 1 || sampleBytes > ProgramLimits.MAX_SAMPLE_BYTES) {
+            throw new IllegalArgumentException("sample bytes " + sampleBytes + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
+        }
+        if (maxRuleSlots < 1 || maxRuleSlots > ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM) {
+            throw new IllegalArgumentException("rule slots per program " + maxRuleSlots + " is outside 1.."
+                    + ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
+        }
+        this.sampleBytes = sampleBytes;
+        this.maxRuleSlots = maxRuleSlots;
+    }
+
+    public ProgramBuilder() {
+        this(ProgramLimits.DEFAULT_SAMPLE_BYTES, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
+    }
+
+    /**
+     * The program for {@code rules}, in order.
+     *
+     * @throws IllegalArgumentException when the chain would need more than {@link ProgramLimits#MAX_CHAIN} programs
+     */
+    public DataplaneProgram build(List<RuleFilter> rules) {
+        List<AssembledProgram> chain = new ArrayList<>();
+        int next = 0;
+        do {
+            int index = chain.size();
+            if (index >= ProgramLimits.MAX_CHAIN) {
+                throw new IllegalArgumentException("the rule set needs more than " + ProgramLimits.MAX_CHAIN
+                        + " chained programs (" + next + " of " + rules.size() + " rules placed)");
+            }
+            Assembler asm = new Assembler();
+            usedExits.clear();
+            prologue(asm, index == 0);
+            int start = asm.slot();
+            while (next < rules.size() && (next == 0 || asm.slot() - start < maxRuleSlots)) {
+                rule(asm, rules.get(next), next);
+                next++;
+            }
+            asm.label(ruleLabel(next));
+            if (next < rules.size()) {
+                // the rest of the rules are in the next program; if it is missing, nothing matched
+                asm.emit(mov64(R1, R6));
+                asm.ldMap(R2, DataplaneMaps.CHAIN.name());
+                asm.emit(mov32(R3, index + 1), call(Helper.TAIL_CALL));
+            }
+            epilogue(asm);
+            chain.add(asm.assemble());
+        } while (next < rules.size());
+        return new DataplaneProgram(chain, sampleBytes);
+    }
+
+    private static String ruleLabel(int index) {
+        return "rule" + index;
+    }
+
+    private void prologue(Assembler asm, boolean entry) {
+        asm.emit(mov64(R6, R1), st(Size.W, R10, KEY, 0));
+        asm.ldMap(R1, DataplaneMaps.COUNTERS.name());
+        asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
+        asm.jeqImm(R0, 0, "no_counters");
+        asm.emit(mov64(R7, R0));
+        if (entry) {
+            increment(asm, Counter.SEEN);
+            sampler(asm);
+        }
+        asm.label("rules");
+        asm.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END), mov64(R9, R3), sub64(R9, R2));
+    }
+
+    /** 1 packet in N (N read from levee_config each time, so it changes without reloading) to the ring buffer. */
+    private void sampler(Assembler asm) {
+        asm.emit(st(Size.W, R10, KEY, 0));
+        asm.ldMap(R1, DataplaneMaps.CONFIG.name());
+        asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
+        asm.jeqImm(R0, 0, "rules");
+        asm.emit(ldxW(R8, R0, DataplaneMaps.CONFIG_SAMPLE_RATE));
+        asm.jeqImm(R8, 0, "rules");
+        asm.jeqImm(R8, 1, "sample_take");
+        asm.emit(call(Helper.GET_PRANDOM_U32), alu32(AluOp.MOD, R0, R8));
+        asm.jump32(JumpOp.JNE, R0, 0, "rules");
+        asm.label("sample_take");
+        asm.ldMap(R1, DataplaneMaps.SAMPLES.name());
+        asm.emit(mov64(R2, SAMPLE_HEADER + sampleBytes), mov64(R3, 0), call(Helper.RINGBUF_RESERVE));
+        asm.jneImm(R0, 0, "sample_fill");
+        increment(asm, Counter.SAMPLES_LOST); // the buffer is full: lose the sample, never wait
+        asm.ja("rules");
+        asm.label("sample_fill");
+        asm.emit(mov64(R9, R0), call(Helper.KTIME_GET_NS));
+        asm.emit(stxDW(R9, Sample.TIMESTAMP, R0));
+        asm.emit(ldxW(R1, R6, CTX_INGRESS_IFINDEX), stxW(R9, Sample.IFINDEX, R1));
+        asm.emit(ldxW(R1, R6, CTX_RX_QUEUE), stxW(R9, Sample.RX_QUEUE, R1));
+        asm.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END), sub64(R3, R2));
+        asm.emit(stxW(R9, Sample.PACKET_LENGTH, R3), stxW(R9, Sample.SAMPLE_RATE, R8));
+        asm.emit(mov64(R4, R3));
+        asm.jleImm(R4, sampleBytes, "sample_length");
+        asm.emit(mov64(R4, sampleBytes));
+        asm.label("sample_length");
+        asm.emit(stxW(R9, Sample.CAPTURED_LENGTH, R4), st(Size.W, R9, Sample.RESERVED, 0));
+        asm.jltImm(R4, 1, "sample_submit");
+        asm.emit(mov64(R1, R6), mov64(R2, 0), mov64(R3, R9), add64(R3, SAMPLE_HEADER), call(Helper.XDP_LOAD_BYTES));
+        asm.jeqImm(R0, 0, "sample_submit");
+        asm.emit(st(Size.W, R9, Sample.CAPTURED_LENGTH, 0));
+        asm.label("sample_submit");
+        asm.emit(mov64(R1, R9), mov64(R2, 0), call(Helper.RINGBUF_SUBMIT));
+        increment(asm, Counter.SAMPLED);
+    }
+
+    private void rule(Assembler asm, RuleFilter filter, int index) {
+        Rule rule = filter.rule();
+        String skip = ruleLabel(index + 1);
+        String prefix = "r" + index + "_";
+        asm.label(ruleLabel(index));
+        asm.ldImm64(R8, rule.enabledSymbol());
+        asm.jeqImm(R8, 0, skip);
+        if (!FilterEmitter.canMatch(filter.match())) {
+            return; // a filter that never matches: its code would be unreachable, which the verifier refuses
+        }
+        if (filter.destination().isPresent()) {
+            FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip);
+        }
+        asm.label(prefix + "filter");
+        FilterEmitter.emit(filter.match(), asm, prefix + "m", prefix + "hit", skip);
+        asm.label(prefix + "hit");
+        long key = RuleKey.of(rule.id());
+        asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
+        asm.ldMap(R1, DataplaneMaps.RULE_STATS.name());
+        asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
+        asm.jeqImm(R0, 0, prefix + "counted");
+        asm.emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1));
+        asm.emit(ldxDW(R1, R0, 8), add64(R1, R9), stxDW(R0, 8, R1));
+        asm.label(prefix + "counted");
+        switch (rule.action()) {
+            case Action.Drop d -> {
+                usedExits.add("exit_drop");
+                asm.ja("exit_drop");
+            }
+            case Action.Pass p -> asm.ja("exit_pass");
+            case Action.RateLimit limit -> rateLimit(asm, limit, key, prefix);
+        }
+    }
+
+    /**
+     * GCRA on one 64-bit word (the theoretical arrival time, TAT) shared by all CPUs: a packet
+     * conforms when max(TAT, now) + T − now ≤ burst × T, and then moves TAT forward with
+     * compare-and-swap; a lost race is retried a bounded number of times.
+     */
+    private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix) {
+        long interval = limit.intervalNanos();
+        long tolerance = limit.burst() * interval;
+        usedExits.add("exit_ratelimited");
+        asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
+        asm.ldMap(R1, DataplaneMaps.RATE_LIMITS.name());
+        asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
+        asm.jeqImm(R0, 0, "exit_pass"); // no state (the loader always makes one): fail open
+        asm.emit(mov64(R8, R0), call(Helper.KTIME_GET_NS), mov64(R5, R0));
+        for (int attempt = 0; attempt < RATE_LIMIT_ATTEMPTS; attempt++) {
+            String later = prefix + "tat" + attempt;
+            asm.emit(ldxDW(R1, R8, 0), mov64(R2, R1));
+            asm.jgeReg(R2, R5, later);
+            asm.emit(mov64(R2, R5));
+            asm.label(later);
+            asm.emit(add64(R2, (int) interval)); // interval ≤ 1e9 fits the immediate
+            asm.emit(mov64(R3, R2), sub64(R3, R5), ldImm64(R4, tolerance));
+            asm.jgtReg(R3, R4, "exit_ratelimited");
+            asm.emit(mov64(R0, R1), atomicCmpxchg(Size.DW, R8, 0, R2));
+            asm.jeqReg(R0, R1, "exit_pass");
+        }
+        asm.ja("exit_ratelimited");
+    }
+
+    /** The shared exits: count, then tail-call the hook slot of the action; an empty slot falls through. */
+    private void epilogue(Assembler asm) {
+        asm.label("exit_pass");
+        increment(asm, Counter.PASSED);
+        asm.emit(mov64(R8, XdpAction.PASS.code()));
+        asm.ja("exit_hook");
+        if (usedExits.contains("exit_drop")) {
+            asm.label("exit_drop");
+            increment(asm, Counter.DROPPED);
+            asm.emit(mov64(R8, XdpAction.DROP.code()));
+            asm.ja("exit_hook");
+        }
+        if (usedExits.contains("exit_ratelimited")) {
+            asm.label("exit_ratelimited");
+            increment(asm, Counter.RATELIMITED);
+            asm.emit(mov64(R8, XdpAction.DROP.code()));
+        }
+        asm.label("exit_hook");
+        asm.emit(mov64(R1, R6));
+        asm.ldMap(R2, DataplaneMaps.HOOK.name());
+        asm.emit(mov32(R3, R8), call(Helper.TAIL_CALL), mov64(R0, R8), exit());
+        asm.label("no_counters"); // cannot happen (a per-CPU array always has entry 0); pass untouched
+        asm.emit(mov64(R0, XdpAction.PASS.code()), exit());
+    }
+
+    private static void increment(Assembler asm, Counter counter) {
+        asm.emit(ldxDW(R1, R7, counter.offset()), add64(R1, 1), stxDW(R7, counter.offset(), R1));
+    }
+}

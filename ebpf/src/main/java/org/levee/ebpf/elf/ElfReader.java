@@ -1,0 +1,305 @@
+package org.levee.ebpf.elf;
+
+import static org.levee.ebpf.elf.Elf.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.levee.ebpf.asm.AssembledProgram;
+import org.levee.ebpf.asm.Instruction;
+import org.levee.ebpf.asm.InstructionCodec;
+import org.levee.ebpf.asm.InstructionFormatException;
+import org.levee.ebpf.asm.LoadSource;
+import org.levee.ebpf.asm.Relocation;
+
+/**
+ * Reads the objects {@link ElfWriter} writes (ELF64 little-endian ET_REL for EM_BPF) back into a
+ * {@link BpfObject}. Executable sections are programs, {@code .rel<section>} their relocations,
+ * {@code license}, {@code maps} and {@code .levee.constants} what their names say, and any other
+ * PROGBITS section opaque data. Every inconsistency is an {@link ElfFormatException} naming the
+ * section, symbol or relocation entry.
+ */
+public final class ElfReader {
+    private ElfReader() {}
+
+    private record SectionHeader(int index, String name, int type, long flags, long offset, long size, int link, int info,
+                                 long entrySize) {}
+
+    private record Symbol(int index, String name, int bind, int type, int section, long value, long size) {}
+
+    public static BpfObject read(byte[] file) {
+        ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        readHeader(elf, file.length);
+        List<SectionHeader> sections = readSectionHeaders(elf, file);
+
+        List<SectionHeader> symbolTables = sections.stream().filter(s -> s.type == SHT_SYMTAB).toList();
+        if (symbolTables.size() != 1) {
+            throw new ElfFormatException("expected one symbol table (SHT_SYMTAB), found " + symbolTables.size());
+        }
+        List<Symbol> symbols = readSymbols(file, symbolTables.getFirst(), sections);
+
+        String license = null;
+        List<ProgramSection> programs = new ArrayList<>();
+        List<MapDefinition> maps = new ArrayList<>();
+        List<PatchableConstant> constants = new ArrayList<>();
+        List<DataSection> data = new ArrayList<>();
+        for (SectionHeader section : sections) {
+            if (section.type == SHT_NULL || section.type == SHT_SYMTAB || section.type == SHT_STRTAB || section.type == SHT_REL) {
+                continue;
+            }
+            if (section.type != SHT_PROGBITS) {
+                throw new ElfFormatException(describe(section) + ": unsupported section type " + section.type);
+            }
+            byte[] content = contents(file, section);
+            if ((section.flags & SHF_EXECINSTR) != 0) {
+                programs.add(readProgram(file, section, content, sections, symbols));
+            } else if (section.name.equals(ElfWriter.LICENSE_SECTION)) {
+                license = readLicense(section, content);
+            } else if (section.name.equals(ElfWriter.MAPS_SECTION)) {
+                maps.addAll(readMaps(section, content, symbols));
+            } else if (section.name.equals(ElfWriter.CONSTANTS_SECTION)) {
+                constants.addAll(readConstants(section, content, symbols));
+            } else {
+                data.add(new DataSection(section.name, content));
+            }
+        }
+        if (license == null) {
+            throw new ElfFormatException("no '" + ElfWriter.LICENSE_SECTION + "' section");
+        }
+        try {
+            return new BpfObject(license, programs, maps, constants, data);
+        } catch (IllegalArgumentException e) {
+            throw new ElfFormatException("inconsistent object: " + e.getMessage(), e);
+        }
+    }
+
+    private static void readHeader(ByteBuffer elf, int length) {
+        if (length < EHDR_SIZE) {
+            throw new ElfFormatException("file of " + length + " bytes is shorter than an ELF64 header (64)");
+        }
+        if (elf.getInt(0) != 0x464c457f) {
+            throw new ElfFormatException("no ELF magic (7f 45 4c 46) at offset 0");
+        }
+        requireField("EI_CLASS", elf.get(4), ELFCLASS64, "ELFCLASS64");
+        requireField("EI_DATA", elf.get(5), ELFDATA2LSB, "ELFDATA2LSB (little-endian)");
+        requireField("e_type", elf.getShort(16), ET_REL, "ET_REL (relocatable)");
+        requireField("e_machine", elf.getShort(18) & 0xffff, EM_BPF, "EM_BPF");
+        requireField("e_shentsize", elf.getShort(58), SHDR_SIZE, "the ELF64 section header size");
+    }
+
+    private static void requireField(String field, int actual, int expected, String meaning) {
+        if (actual != expected) {
+            throw new ElfFormatException("ELF header field " + field + " is " + actual + ", expected " + expected + " (" + meaning + ")");
+        }
+    }
+
+    private static List<SectionHeader> readSectionHeaders(ByteBuffer elf, byte[] file) {
+        long shoff = elf.getLong(40);
+        int shnum = elf.getShort(60) & 0xffff;
+        int shstrndx = elf.getShort(62) & 0xffff;
+        if (shoff < 0 || shoff + (long) shnum * SHDR_SIZE > file.length) {
+            throw new ElfFormatException("section header table (offset " + shoff + ", " + shnum + " entries) extends past the end of the file ("
+                    + file.length + " bytes)");
+        }
+        if (shstrndx >= shnum) {
+            throw new ElfFormatException("e_shstrndx " + shstrndx + " is not a section (there are " + shnum + ")");
+        }
+        long[][] raw = new long[shnum][];
+        for (int i = 0; i < shnum; i++) {
+            int at = (int) (shoff + (long) i * SHDR_SIZE);
+            raw[i] = new long[] {elf.getInt(at) & 0xffffffffL, elf.getInt(at + 4), elf.getLong(at + 8), elf.getLong(at + 24),
+                elf.getLong(at + 32), elf.getInt(at + 40), elf.getInt(at + 44), elf.getLong(at + 56)};
+            if (raw[i][1] != SHT_NULL && (raw[i][3] < 0 || raw[i][4] < 0 || raw[i][3] + raw[i][4] > file.length)) {
+                throw new ElfFormatException("section " + i + ": contents (offset " + raw[i][3] + ", size " + raw[i][4]
+                        + ") extend past the end of the file (" + file.length + " bytes)");
+            }
+        }
+        byte[] names = Arrays.copyOfRange(file, (int) raw[shstrndx][3], (int) (raw[shstrndx][3] + raw[shstrndx][4]));
+        List<SectionHeader> sections = new ArrayList<>(shnum);
+        for (int i = 0; i < shnum; i++) {
+            long[] r = raw[i];
+            String name = string(names, r[0], "name of section " + i);
+            sections.add(new SectionHeader(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7]));
+        }
+        return sections;
+    }
+
+    private static List<Symbol> readSymbols(byte[] file, SectionHeader symtab, List<SectionHeader> sections) {
+        if (symtab.entrySize != SYM_SIZE || symtab.size % SYM_SIZE != 0) {
+            throw new ElfFormatException(describe(symtab) + ": entry size " + symtab.entrySize + " and size " + symtab.size
+                    + " do not make ELF64 symbols of " + SYM_SIZE + " bytes");
+        }
+        if (symtab.link <= 0 || symtab.link >= sections.size() || sections.get(symtab.link).type != SHT_STRTAB) {
+            throw new ElfFormatException(describe(symtab) + ": sh_link " + symtab.link + " is not a string table");
+        }
+        byte[] names = contents(file, sections.get(symtab.link));
+        ByteBuffer table = ByteBuffer.wrap(contents(file, symtab)).order(ByteOrder.LITTLE_ENDIAN);
+        List<Symbol> symbols = new ArrayList<>();
+        for (int i = 0; i < symtab.size / SYM_SIZE; i++) {
+            int at = i * SYM_SIZE;
+            int info = table.get(at + 4) & 0xff;
+            int section = table.getShort(at + 6) & 0xffff;
+            String name = string(names, table.getInt(at) & 0xffffffffL, "name of symbol " + i);
+            if (section >= sections.size() && section < 0xff00) {
+                throw new ElfFormatException("symbol " + i + " '" + name + "': section index " + section + " is not a section");
+            }
+            symbols.add(new Symbol(i, name, info >>> 4, info & 0xf, section, table.getLong(at + 8), table.getLong(at + 16)));
+        }
+        return symbols;
+    }
+
+    private static ProgramSection readProgram(byte[] file, SectionHeader section, byte[] content, List<SectionHeader> sections,
+                                              List<Symbol> symbols) {
+        List<Instruction> instructions;
+        try {
+            instructions = new ArrayList<>(InstructionCodec.decode(content));
+        } catch (InstructionFormatException e) {
+            throw new ElfFormatException(describe(section) + ": " + e.getMessage(), e);
+        }
+        List<Symbol> functions = symbols.stream()
+                .filter(s -> s.section == section.index && s.type == STT_FUNC && s.bind == STB_GLOBAL).toList();
+        if (functions.size() != 1 || functions.getFirst().value != 0) {
+            throw new ElfFormatException(describe(section) + ": expected one global FUNC symbol at offset 0, found "
+                    + functions.stream().map(s -> "'" + s.name + "' at " + s.value).toList());
+        }
+        Map<String, Integer> labels = new LinkedHashMap<>();
+        for (Symbol symbol : symbols) {
+            if (symbol.section == section.index && symbol.bind == STB_LOCAL && symbol.type == STT_NOTYPE && !symbol.name.isEmpty()) {
+                if (symbol.value % InstructionCodec.SLOT_BYTES != 0 || symbol.value > content.length) {
+                    throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' at offset " + symbol.value
+                            + " is not at an instruction");
+                }
+                if (labels.put(symbol.name, (int) (symbol.value / InstructionCodec.SLOT_BYTES)) != null) {
+                    throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' is defined twice");
+                }
+            }
+        }
+
+        Map<Integer, Integer> indexBySlot = new HashMap<>();
+        int slot = 0;
+        for (int i = 0; i < instructions.size(); i++) {
+            indexBySlot.put(slot, i);
+            slot += instructions.get(i).slots();
+        }
+        List<Relocation> relocations = new ArrayList<>();
+        for (SectionHeader rel : sections) {
+            if (rel.type != SHT_REL || rel.info != section.index) {
+                continue;
+            }
+            if (rel.entrySize != REL_SIZE || rel.size % REL_SIZE != 0) {
+                throw new ElfFormatException(describe(rel) + ": entry size " + rel.entrySize + " and size " + rel.size
+                        + " do not make ELF64 REL entries of " + REL_SIZE + " bytes");
+            }
+            ByteBuffer entries = ByteBuffer.wrap(contents(file, rel)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int e = 0; e < rel.size / REL_SIZE; e++) {
+                relocations.add(readRelocation(section, rel, e, entries.getLong(e * REL_SIZE), entries.getLong(e * REL_SIZE + 8),
+                        symbols, sections, instructions, indexBySlot));
+            }
+        }
+        AssembledProgram program = new AssembledProgram(instructions, relocations, labels);
+        return new ProgramSection(section.name, functions.getFirst().name, program);
+    }
+
+    private static Relocation readRelocation(SectionHeader section, SectionHeader rel, int entry, long offset, long info,
+                                             List<Symbol> symbols, List<SectionHeader> sections,
+                                             List<Instruction> instructions, Map<Integer, Integer> indexBySlot) {
+        String where = describe(rel) + " entry " + entry;
+        if ((int) info != R_BPF_64_64) {
+            throw new ElfFormatException(where + ": relocation type " + (int) info + " is not R_BPF_64_64 (1)");
+        }
+        long symbolIndex = info >>> 32;
+        if (symbolIndex <= 0 || symbolIndex >= symbols.size()) {
+            throw new ElfFormatException(where + ": symbol index " + symbolIndex + " is not a symbol");
+        }
+        Symbol symbol = symbols.get((int) symbolIndex);
+        Integer index = offset % InstructionCodec.SLOT_BYTES == 0 ? indexBySlot.get((int) (offset / InstructionCodec.SLOT_BYTES)) : null;
+        if (index == null || !instructions.get(index).isLdImm64()) {
+            throw new ElfFormatException(where + ": offset " + offset + " in " + describe(section) + " is not an ld_imm64");
+        }
+        String symbolSection = symbol.section == SHN_UNDEF ? "" : sections.get(symbol.section).name;
+        Relocation.Kind kind;
+        if (symbolSection.equals(ElfWriter.MAPS_SECTION)) {
+            kind = Relocation.Kind.MAP;
+            instructions.set(index, instructions.get(index).withSrc(LoadSource.MAP_FD.value()));
+        } else if (symbol.section == SHN_UNDEF || symbolSection.equals(ElfWriter.CONSTANTS_SECTION)) {
+            kind = Relocation.Kind.CONSTANT;
+        } else {
+            throw new ElfFormatException(where + ": symbol '" + symbol.name + "' is in section '" + symbolSection
+                    + "', neither a map nor a constant");
+        }
+        return new Relocation((int) (offset / InstructionCodec.SLOT_BYTES), symbol.name, kind);
+    }
+
+    private static String readLicense(SectionHeader section, byte[] content) {
+        int end = 0;
+        while (end < content.length && content[end] != 0) {
+            end++;
+        }
+        if (end == content.length) {
+            throw new ElfFormatException(describe(section) + ": license is not NUL-terminated");
+        }
+        return new String(content, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static List<MapDefinition> readMaps(SectionHeader section, byte[] content, List<Symbol> symbols) {
+        ByteBuffer maps = ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
+        List<MapDefinition> definitions = new ArrayList<>();
+        for (Symbol symbol : symbolsIn(section, symbols, MapDefinition.SIZE, content.length)) {
+            int at = (int) symbol.value;
+            definitions.add(new MapDefinition(symbol.name, maps.getInt(at), maps.getInt(at + 4), maps.getInt(at + 8),
+                    maps.getInt(at + 12), maps.getInt(at + 16)));
+        }
+        return definitions;
+    }
+
+    private static List<PatchableConstant> readConstants(SectionHeader section, byte[] content, List<Symbol> symbols) {
+        ByteBuffer constants = ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
+        return symbolsIn(section, symbols, PatchableConstant.SIZE, content.length).stream()
+                .map(symbol -> new PatchableConstant(symbol.name, constants.getLong((int) symbol.value)))
+                .toList();
+    }
+
+    /** The OBJECT symbols of a section of fixed-size records, in offset order, each checked to lie on a record. */
+    private static List<Symbol> symbolsIn(SectionHeader section, List<Symbol> symbols, int recordSize, int length) {
+        List<Symbol> found = symbols.stream()
+                .filter(s -> s.section == section.index && s.type == STT_OBJECT)
+                .sorted(java.util.Comparator.comparingLong(Symbol::value))
+                .toList();
+        for (Symbol symbol : found) {
+            if (symbol.value % recordSize != 0 || symbol.value + recordSize > length || symbol.size != recordSize) {
+                throw new ElfFormatException(describe(section) + ": symbol '" + symbol.name + "' (offset " + symbol.value
+                        + ", size " + symbol.size + ") is not one of its " + recordSize + "-byte records");
+            }
+        }
+        return found;
+    }
+
+    private static byte[] contents(byte[] file, SectionHeader section) {
+        return Arrays.copyOfRange(file, (int) section.offset, (int) (section.offset + section.size));
+    }
+
+    private static String string(byte[] table, long offset, String what) {
+        if (offset < 0 || offset >= table.length) {
+            throw new ElfFormatException(what + ": string offset " + offset + " is outside the string table (" + table.length
+                    + " bytes)");
+        }
+        int end = (int) offset;
+        while (end < table.length && table[end] != 0) {
+            end++;
+        }
+        if (end == table.length) {
+            throw new ElfFormatException(what + ": string at offset " + offset + " is not NUL-terminated");
+        }
+        return new String(table, (int) offset, end - (int) offset, StandardCharsets.UTF_8);
+    }
+
+    private static String describe(SectionHeader section) {
+        return "section " + section.index + " '" + section.name + "'";
+    }
+}

@@ -1,0 +1,160 @@
+package org.levee.ebpf.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.asm.Instruction;
+import org.levee.ebpf.asm.RandomInstructions;
+import org.levee.ebpf.asm.Register;
+import org.levee.ebpf.asm.SpecOpcodes;
+
+class ElfRoundTripTest {
+
+    /** Random objects: programs of random valid instructions, labels, relocations, maps, constants, data. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void randomObjectsRoundTrip(long seed) {
+        Random random = new Random(seed);
+        RandomInstructions instructions = new RandomInstructions(seed);
+        List<MapDefinition> maps = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            maps.add(new MapDefinition("map_" + i, random.nextInt(33), random.nextInt(64), random.nextInt(1024),
+                    random.nextInt(1 << 20), random.nextInt()));
+        }
+        List<PatchableConstant> constants = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            constants.add(new PatchableConstant("rule_" + i + "_enabled", random.nextLong()));
+        }
+        List<ProgramSection> programs = new ArrayList<>();
+        for (int p = 1 + random.nextInt(3); p > 0; p--) {
+            Assembler assembler = new Assembler();
+            int labels = 0;
+            for (int i = 0; i < 50 + random.nextInt(200); i++) {
+                switch (random.nextInt(10)) {
+                    case 0 -> assembler.label("l" + labels++);
+                    case 1 -> {
+                        if (!maps.isEmpty()) {
+                            assembler.ldMap(Register.R1, maps.get(random.nextInt(maps.size())).name());
+                        }
+                    }
+                    case 2 -> assembler.ldImm64(Register.R2, random.nextBoolean() && !constants.isEmpty()
+                            ? constants.get(random.nextInt(constants.size())).name() : "extern_" + random.nextInt(3));
+                    default -> assembler.emit(instructions.from(SpecOpcodes.ALL));
+                }
+            }
+            assembler.emit(Instruction.exit());
+            programs.add(new ProgramSection(p == 1 ? "xdp" : "xdp/p" + p, "prog_" + p, assembler.assemble()));
+        }
+        byte[] blob = new byte[random.nextInt(100)];
+        random.nextBytes(blob);
+        BpfObject object = new BpfObject(random.nextBoolean() ? "GPL" : "Dual BSD/GPL", programs, maps, constants,
+                List.of(new DataSection(".levee.rules", blob), new DataSection(".levee.empty", new byte[0])));
+
+        byte[] bytes = ElfWriter.write(object);
+        BpfObject read = ElfReader.read(bytes);
+
+        assertThat(read).isEqualTo(object);
+        assertThat(ElfWriter.write(read)).isEqualTo(bytes);
+    }
+
+    @Test
+    void rejectsWhatIsNotAnElfFile() {
+        assertThatThrownBy(() -> ElfReader.read("not an object file, just some text to fill 64 bytes......".repeat(2)
+                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage("no ELF magic (7f 45 4c 46) at offset 0");
+        assertThatThrownBy(() -> ElfReader.read(new byte[10]))
+                .hasMessage("file of 10 bytes is shorter than an ELF64 header (64)");
+    }
+
+    @Test
+    void rejectsAnotherMachine() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        bytes[18] = 62; // EM_X86_64
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage("ELF header field e_machine is 62, expected 247 (EM_BPF)");
+    }
+
+    @Test
+    void rejectsATruncatedFile() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 100);
+        assertThatThrownBy(() -> ElfReader.read(truncated))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessageStartingWith("section header table (offset ")
+                .hasMessageContaining("extends past the end of the file");
+    }
+
+    @Test
+    void rejectsAnUnknownRelocationTypeNamingTheEntry() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        int rel = sectionOffset(bytes, ".relxdp");
+        bytes[rel + 16 + 8] = 2; // entry 1: type 2
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage("section 2 '.relxdp' entry 1: relocation type 2 is not R_BPF_64_64 (1)");
+    }
+
+    @Test
+    void rejectsARelocationOfAnInstructionThatIsNotLdImm64() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        int rel = sectionOffset(bytes, ".relxdp");
+        bytes[rel] = 0x18; // entry 0 at offset 24: a jump
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .hasMessage("section 2 '.relxdp' entry 0: offset 24 in section 1 'xdp' is not an ld_imm64");
+    }
+
+    @Test
+    void rejectsAnInvalidInstructionNamingSectionAndSlot() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        bytes[sectionOffset(bytes, "xdp") + 8 * 5] = (byte) 0xff;
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessageStartingWith("section 1 'xdp': slot 5: invalid instruction {op=0xff");
+    }
+
+    @Test
+    void rejectsInconsistentObjects() {
+        var program = new Assembler().ldMap(Register.R1, "missing").emit(Instruction.exit()).assemble();
+        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", program)), List.of(), List.of(), List.of()))
+                .hasMessage("program 'p': map 'missing' at slot 0 names no map of the object");
+        var empty = new Assembler().emit(Instruction.exit()).assemble();
+        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", empty),
+                new ProgramSection("xdp", "q", empty)), List.of(), List.of(), List.of()))
+                .hasMessage("section name 'xdp' is used twice (or is reserved)");
+        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", empty)),
+                List.of(new MapDefinition("p", 2, 4, 4, 1, 0)), List.of(), List.of()))
+                .hasMessage("symbol name 'p' is used twice (or is reserved)");
+    }
+
+    /** File offset of the contents of the section named {@code name}, parsed independently of ElfReader. */
+    private static int sectionOffset(byte[] file, String name) {
+        ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        int shoff = (int) elf.getLong(40);
+        int shnum = elf.getShort(60);
+        int strtab = (int) elf.getLong(shoff + 64 * elf.getShort(62) + 24);
+        for (int i = 0; i < shnum; i++) {
+            int header = shoff + 64 * i;
+            int nameAt = strtab + elf.getInt(header);
+            int end = nameAt;
+            while (file[end] != 0) {
+                end++;
+            }
+            if (new String(file, nameAt, end - nameAt, StandardCharsets.UTF_8).equals(name)) {
+                return (int) elf.getLong(header + 24);
+            }
+        }
+        throw new AssertionError("no section " + name);
+    }
+}
