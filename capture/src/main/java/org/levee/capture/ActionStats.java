@@ -1,5 +1,7 @@
 package org.levee.capture;
 
+import org.levee.dataplane.program.XdpAction;
+
 /**
  * What one action's capture program counted, summed over CPUs.
  *

@@ -5,6 +5,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.levee.dataplane.PinLayout;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapInfo;
 import org.levee.ebpf.MapType;
@@ -63,6 +66,16 @@ public final class CaptureHook implements AutoCloseable {
         return new CaptureHook(path, map);
     }
 
+    /**
+     * Where the data plane pins the hook of {@code iface} in network namespace {@code netns}
+     * (null: the host's): {@code /sys/fs/bpf/levee/[<netns>/]<iface>/xdpcap_hook}.
+     *
+     * @throws org.levee.dataplane.DataplaneException for a name that cannot be an interface or namespace
+     */
+    public static Path defaultPath(String iface, String netns) {
+        return new PinLayout(iface, netns).pin(DataplaneMaps.HOOK.name());
+    }
+
     public Path path() {
         return path;
     }
@@ -89,15 +102,15 @@ public final class CaptureHook implements AutoCloseable {
         requireSlot(action);
         Optional<Integer> taken = occupant(action);
         if (taken.isPresent()) {
-            throw new CaptureException("the " + action.label() + " slot of " + path + " is taken by "
+            throw new CaptureException("the " + ActionNames.label(action) + " slot of " + path + " is taken by "
                     + describe(taken.get()) + ": is another capture running? If not, it was left by a capture"
                     + " that was killed; clear it with: bpftool map delete pinned " + path + " key "
-                    + action.value() + " 0 0 0");
+                    + action.code() + " 0 0 0");
         }
         try {
             map.update(key(action), intBytes(program.fd()));
         } catch (SyscallException e) {
-            throw new CaptureException("cannot put the capture program into the " + action.label() + " slot of "
+            throw new CaptureException("cannot put the capture program into the " + ActionNames.label(action) + " slot of "
                     + path + ": " + e.getMessage(), e);
         }
     }
@@ -119,9 +132,9 @@ public final class CaptureHook implements AutoCloseable {
     }
 
     private void requireSlot(XdpAction action) {
-        if (action.value() >= slots()) {
+        if (action.code() >= slots()) {
             throw new CaptureException("the hook " + path + " has " + slots() + " slots: it has none for action "
-                    + action.label() + " (" + action.value() + ")");
+                    + ActionNames.label(action) + " (" + action.code() + ")");
         }
     }
 
@@ -137,7 +150,7 @@ public final class CaptureHook implements AutoCloseable {
     }
 
     private static byte[] key(XdpAction action) {
-        return intBytes(action.value());
+        return intBytes(action.code());
     }
 
     private static byte[] intBytes(int value) {

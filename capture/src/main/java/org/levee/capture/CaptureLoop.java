@@ -61,7 +61,7 @@ public final class CaptureLoop {
             if (!s.isEmpty()) {
                 s.append("; ");
             }
-            s.append(a.action().label()).append(": ").append(a.received()).append(" received, ")
+            s.append(ActionNames.label(a.action())).append(": ").append(a.received()).append(" received, ")
                     .append(a.matched()).append(" matched, ").append(a.lost()).append(" lost");
         }
         return s.toString();

@@ -3,6 +3,7 @@ package org.levee.capture;
 import org.levee.compiler.Compilation;
 import org.levee.compiler.EbpfEmitter;
 import org.levee.compiler.FragmentLayout;
+import org.levee.dataplane.program.XdpAction;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
@@ -78,7 +79,7 @@ public final class CaptureProgram {
 
         asm.emit(Instruction.mov64(ctx, Register.R1));
         // counters[action].received++ (per-CPU value: no atomics needed)
-        asm.emit(Instruction.st(Size.W, Register.R10, KEY_SLOT, action.value()));
+        asm.emit(Instruction.st(Size.W, Register.R10, KEY_SLOT, action.code()));
         lookup(asm, maps.counters());
         asm.jeqImm(Register.R0, 0, "out"); // cannot happen for an in-range array key; keep the verdict anyway
         asm.emit(Instruction.mov64(counters, Register.R0));
@@ -113,7 +114,7 @@ public final class CaptureProgram {
         // The verifier needs a non-zero length for the copy; XDP never sees an empty packet.
         asm.jump(JumpOp.JLT, captured, 1, "out");
         asm.emit(Instruction.stx(Size.W, record, CaptureRecord.CAPTURED_LENGTH, captured));
-        asm.emit(Instruction.st(Size.W, record, CaptureRecord.ACTION, action.value()));
+        asm.emit(Instruction.st(Size.W, record, CaptureRecord.ACTION, action.code()));
         asm.emit(Instruction.st(Size.W, record, CaptureRecord.ACTION + 4, 0));
 
         // bpf_xdp_load_bytes(ctx, 0, record + header, captured): reads fragments too.
@@ -137,7 +138,7 @@ public final class CaptureProgram {
         asm.label("lost");
         increment(asm, counters, Counters.LOST);
         asm.label("out");
-        asm.emit(Instruction.mov64(Register.R0, action.value()), Instruction.exit());
+        asm.emit(Instruction.mov64(Register.R0, action.code()), Instruction.exit());
         return asm.assemble();
     }
 

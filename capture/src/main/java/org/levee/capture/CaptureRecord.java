@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import org.levee.dataplane.program.XdpAction;
 
 /**
  * One packet as a capture program reports it through the ring buffer.
@@ -85,7 +86,7 @@ public record CaptureRecord(long monotonicNanos, XdpAction action, int originalL
 
     @Override
     public String toString() {
-        return "CaptureRecord[" + action.label() + ", " + data.length + "/" + originalLength + " bytes at "
+        return "CaptureRecord[" + ActionNames.label(action) + ", " + data.length + "/" + originalLength + " bytes at "
                 + monotonicNanos + "]";
     }
 }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.Compilation;
+import org.levee.dataplane.program.XdpAction;
 import org.levee.ebpf.BpfException;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
@@ -121,9 +122,9 @@ public final class CaptureSession implements AutoCloseable {
                 byte[] code = CaptureProgram.generate(action, compiled, spec.snaplen(), maps).encode();
                 Program program;
                 try {
-                    program = Program.load(ProgramSpec.xdp(CaptureHook.PROGRAM_PREFIX + action.label(), code));
+                    program = Program.load(ProgramSpec.xdp(CaptureHook.PROGRAM_PREFIX + ActionNames.label(action), code));
                 } catch (BpfException e) {
-                    throw new CaptureException("the kernel rejected the " + action.label() + " capture program: "
+                    throw new CaptureException("the kernel rejected the " + ActionNames.label(action) + " capture program: "
                             + e.getMessage(), e);
                 }
                 session.programs.put(action, program);
@@ -172,7 +173,7 @@ public final class CaptureSession implements AutoCloseable {
     public Program program(XdpAction action) {
         Program p = programs.get(action);
         if (p == null) {
-            throw new IllegalArgumentException("this capture has no program for action " + action.label());
+            throw new IllegalArgumentException("this capture has no program for action " + ActionNames.label(action));
         }
         return p;
     }
@@ -218,7 +219,7 @@ public final class CaptureSession implements AutoCloseable {
         List<ActionStats> stats = new ArrayList<>();
         int stride = (CaptureProgram.Counters.VALUE_BYTES + 7) & ~7;
         for (XdpAction action : programs.keySet()) {
-            byte[] all = counters.lookup(BpfMap.intBytes(action.value())).orElseThrow();
+            byte[] all = counters.lookup(BpfMap.intBytes(action.code())).orElseThrow();
             ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.nativeOrder());
             long received = 0;
             long matched = 0;

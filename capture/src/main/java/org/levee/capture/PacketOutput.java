@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.levee.capture.pcapng.PcapNgInterface;
 import org.levee.capture.pcapng.PcapNgStreamWriter;
+import org.levee.dataplane.program.XdpAction;
 
 /** Where captured packets go: a pcapng stream or summary lines. */
 public sealed interface PacketOutput extends AutoCloseable {
@@ -50,7 +51,7 @@ public sealed interface PacketOutput extends AutoCloseable {
             List<PcapNgInterface> interfaces = new ArrayList<>();
             for (XdpAction action : actions) {
                 interfaceIds.put(action, interfaces.size());
-                interfaces.add(new PcapNgInterface(action.interfaceName(), description,
+                interfaces.add(new PcapNgInterface(ActionNames.interfaceName(action), description,
                         filter.capturesAll() ? null : filter.text(), PcapNgInterface.ETHERNET, snaplen));
             }
             this.writer = new PcapNgStreamWriter(out, "levee capture", interfaces, flushEachPacket);
@@ -60,10 +61,10 @@ public sealed interface PacketOutput extends AutoCloseable {
         public void packet(CaptureRecord record, long epochNanos) throws IOException {
             Integer id = interfaceIds.get(record.action());
             if (id == null) {
-                throw new IllegalArgumentException("a " + record.action().label()
+                throw new IllegalArgumentException("a " + ActionNames.label(record.action())
                         + " packet arrived but this file has no interface for that action");
             }
-            writer.writePacket(id, epochNanos, record.data(), record.originalLength(), record.action().value());
+            writer.writePacket(id, epochNanos, record.data(), record.originalLength(), record.action().code());
         }
 
         @Override

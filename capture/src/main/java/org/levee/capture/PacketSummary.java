@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import org.levee.dataplane.program.XdpAction;
 
 /**
  * One line per packet, in the spirit of {@code tcpdump -n}: time, action, then the network and
@@ -31,7 +32,7 @@ public final class PacketSummary {
         Instant at = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
                 Math.floorMod(epochNanos, 1_000_000_000L));
         String time = TIME.format(at.atZone(zone)) + String.format(".%09d", at.getNano());
-        return time + " " + action.label() + " " + describe(packet) + ", length " + originalLength;
+        return time + " " + ActionNames.label(action) + " " + describe(packet) + ", length " + originalLength;
     }
 
     /** The protocol part of the line: "IP 192.0.2.1.5 > 192.0.2.2.9: UDP". */

@@ -2,6 +2,7 @@ package org.levee.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -24,10 +26,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.capture.testing.TestDataPlane;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
-import org.levee.ebpf.XdpLink;
+import org.levee.dataplane.Attachment;
+import org.levee.dataplane.PinLayout;
+import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.ProgramBuilder;
+import org.levee.dataplane.program.XdpAction;
+import org.levee.dataplane.rules.RuleFilters;
+import org.levee.dataplane.rules.RuleSet;
+import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.netns.NetnsLab;
@@ -35,9 +44,10 @@ import org.levee.ebpf.netns.VethPair;
 import org.levee.ebpf.testing.Requirements;
 
 /**
- * Real traffic between two network namespaces through a data plane that drops
- * {@code udp dst port 9} on the receiver's veth (native XDP): 100 datagrams to port 9 and 100 to
- * port 10, captured into pcapng and read back by tshark and tcpdump.
+ * Real traffic between two network namespaces through Levee's data plane, attached to the
+ * receiver's veth (native XDP) with one rule dropping {@code udp dst port 9}: 100 datagrams to
+ * port 9 and 100 to port 10, captured through the hook the data plane pins, into pcapng read back
+ * by tshark and tcpdump.
  */
 class CaptureNetnsTest {
     private static final int PER_PORT = 100;
@@ -46,8 +56,16 @@ class CaptureNetnsTest {
     Path dir;
 
     private NetnsLab lab;
-    private TestDataPlane plane;
-    private XdpLink link;
+    private static final String RULES = """
+            version: capture-test
+            rules:
+              - id: discard
+                filter: udp dst port 9
+                action: drop
+            """;
+
+    private PinLayout layout;
+    private Path hookPath;
     private VethPair veth;
     private DatagramSocket port9;
     private DatagramSocket port10;
@@ -63,8 +81,12 @@ class CaptureNetnsTest {
         String sender = lab.addNamespace("snd");
         String receiver = lab.addNamespace("rcv");
         veth = lab.addVeth(sender, "192.0.2.1/24", receiver, "192.0.2.2/24");
-        plane = TestDataPlane.create("udp dst port 9", "netns-" + lab.id());
-        link = Netns.run(receiver, () -> XdpLink.attach(plane.program, veth.interfaceB(), XdpMode.NATIVE));
+        RuleSet rules = RuleSetParser.parse("capture-test.yaml", RULES);
+        RuleSetObject object = RuleSetObject.compile(rules, RuleFilters.compile("capture-test.yaml", rules),
+                new ProgramBuilder());
+        layout = new PinLayout(veth.interfaceB(), receiver);
+        Attachment.attach(layout, object, null, 0, XdpMode.NATIVE, Instant.now());
+        hookPath = CaptureHook.defaultPath(veth.interfaceB(), receiver);
         port9 = Netns.run(receiver, () -> bound(9));
         port10 = Netns.run(receiver, () -> bound(10));
         // resolve the neighbour first, so no datagram waits for ARP
@@ -73,7 +95,16 @@ class CaptureNetnsTest {
 
     @AfterEach
     void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {port9, port10, link, plane, lab}) {
+        if (layout != null) {
+            Attachment.detach(layout);
+            try {
+                // detach leaves the namespace's directory: remove it when no other interface uses it
+                Files.deleteIfExists(layout.directory().getParent());
+            } catch (IOException ignored) {
+                // not empty: another interface of the namespace is still attached
+            }
+        }
+        for (AutoCloseable c : new AutoCloseable[] {port9, port10, lab}) {
             if (c != null) {
                 try {
                     c.close();
@@ -92,7 +123,7 @@ class CaptureNetnsTest {
 
         Path file = dir.resolve("udp.pcapng");
         List<byte[]> sent;
-        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
+        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(hookPath,
                 EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.expression("udp")));
              PacketOutput out = PacketOutput.pcapng(Files.newOutputStream(file), session.actions(), session.filter(),
                      session.snaplen(), "levee capture on " + veth.interfaceB(), false)) {
@@ -105,7 +136,7 @@ class CaptureNetnsTest {
                 assertThat(s.lost()).isZero();
             });
         }
-        assertThat(plane.hookEmpty()).isTrue();
+        assertThat(hookEmpty()).isTrue();
         assertThat(drain(port10)).as("with capture: the same verdicts").hasSize(PER_PORT);
         assertThat(drain(port9)).isEmpty();
         assertThat(firstRound).hasSameSizeAs(sent);
@@ -127,7 +158,7 @@ class CaptureNetnsTest {
     @Test
     void aPortFilterKeepsOnlyItsPackets() throws Exception {
         List<CaptureRecord> records = new ArrayList<>();
-        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
+        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(hookPath,
                 EnumSet.allOf(XdpAction.class), CaptureFilter.expression("udp dst port 10")))) {
             send(new Random(3));
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -164,6 +195,17 @@ class CaptureNetnsTest {
             }
             return payloads;
         });
+    }
+
+    private boolean hookEmpty() {
+        try (BpfMap hook = BpfMap.openPinned(hookPath)) {
+            for (XdpAction action : XdpAction.values()) {
+                if (hook.lookup(BpfMap.intBytes(action.code())).isPresent()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private static DatagramSocket bound(int port) throws Exception {

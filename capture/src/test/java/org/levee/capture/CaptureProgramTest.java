@@ -12,15 +12,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.levee.capture.testing.Frames;
-import org.levee.capture.testing.TestDataPlane;
-import org.levee.cbpf.pcap.Libpcap;
-import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.levee.capture.testing.Frames;
+import org.levee.capture.testing.TestDataPlane;
+import org.levee.cbpf.pcap.Libpcap;
+import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.TestRun;
+import org.levee.ebpf.testing.Requirements;
 
 /**
  * Capture programs in a hook, driven by test runs of a data plane that drops {@code udp dst port 9}:
@@ -59,7 +60,7 @@ class CaptureProgramTest {
                 XdpAction action = dropped ? XdpAction.DROP : XdpAction.PASS;
                 drops += dropped ? 1 : 0;
                 int verdict = plane.program.testRun(TestRun.of(frame)).returnValue();
-                assertThat(verdict).as("verdict of packet %d", i).isEqualTo(action.value());
+                assertThat(verdict).as("verdict of packet %d", i).isEqualTo(action.code());
                 if (Libpcap.offlineFilter(session.filter().program(), frame, frame.length)) {
                     expected.add(frame);
                     expectedActions.add(action);
@@ -95,8 +96,8 @@ class CaptureProgramTest {
                 assertThat(plane.hookEmpty()).isFalse();
                 byte[] dropped = Frames.ipv4(Frames.UDP, 5000, 9, new byte[10]);
                 byte[] passed = Frames.ipv4(Frames.UDP, 5000, 10, new byte[10]);
-                assertThat(plane.program.testRun(TestRun.of(passed)).returnValue()).isEqualTo(XdpAction.PASS.value());
-                assertThat(plane.program.testRun(TestRun.of(dropped)).returnValue()).isEqualTo(XdpAction.DROP.value());
+                assertThat(plane.program.testRun(TestRun.of(passed)).returnValue()).isEqualTo(XdpAction.PASS.code());
+                assertThat(plane.program.testRun(TestRun.of(dropped)).returnValue()).isEqualTo(XdpAction.DROP.code());
                 List<CaptureRecord> records = new ArrayList<>();
                 session.poll(Duration.ofSeconds(1), records::add);
                 assertThat(records).extracting(CaptureRecord::action).containsExactly(XdpAction.DROP);
@@ -143,7 +144,7 @@ class CaptureProgramTest {
     @Test
     void aMissingHookSaysToAttachTheDataPlane() {
         assertThatThrownBy(() -> CaptureSession.start(CaptureSession.Spec.of(
-                HookPaths.forInterface("lv" + unique, unique), Set.of(XdpAction.DROP), CaptureFilter.ALL)))
+                CaptureHook.defaultPath("lv" + unique, unique), Set.of(XdpAction.DROP), CaptureFilter.ALL)))
                 .isInstanceOf(CaptureException.class)
                 .hasMessageContaining("no xdpcap hook at /sys/fs/bpf/levee/" + unique + "/lv" + unique + "/xdpcap_hook")
                 .hasMessageContaining("attach the data plane first");

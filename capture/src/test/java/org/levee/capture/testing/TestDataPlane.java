@@ -1,14 +1,13 @@
 package org.levee.capture.testing;
 
 import java.nio.file.Path;
-import org.levee.capture.HookPaths;
-import org.levee.capture.XdpAction;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.FragmentLayout;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.XdpAction;
 import org.levee.ebpf.BpfFs;
 import org.levee.ebpf.BpfMap;
-import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.asm.Assembler;
@@ -41,8 +40,8 @@ public final class TestDataPlane implements AutoCloseable {
         Path dir = BpfFs.directory("levee-test-" + uniqueName);
         BpfMap hook = null;
         try {
-            hook = BpfMap.create(MapSpec.programArray("xdpcap_hook", 5));
-            Path hookPath = dir.resolve(HookPaths.HOOK_PIN);
+            hook = BpfMap.create(DataplaneMaps.HOOK);
+            Path hookPath = dir.resolve(DataplaneMaps.HOOK.name());
             hook.pin(hookPath);
             Assembler asm = new Assembler();
             asm.emit(Instruction.mov64(Register.R8, Register.R1));
@@ -51,10 +50,10 @@ public final class TestDataPlane implements AutoCloseable {
             asm.emit(Instruction.ldx(Size.W, layout.packetEnd(), Register.R1, 4));
             CbpfCompiler.compileInto(Libpcap.compile(dropExpression), asm, layout);
             asm.label("pass");
-            asm.emit(Instruction.mov64(Register.R9, XdpAction.PASS.value()));
+            asm.emit(Instruction.mov64(Register.R9, XdpAction.PASS.code()));
             asm.ja("exit");
             asm.label("drop");
-            asm.emit(Instruction.mov64(Register.R9, XdpAction.DROP.value()));
+            asm.emit(Instruction.mov64(Register.R9, XdpAction.DROP.code()));
             asm.label("exit");
             asm.emit(Instruction.mov64(Register.R1, Register.R8));
             asm.ldMapFd(Register.R2, hook.fd());

@@ -1,8 +1,8 @@
 package org.levee.cli.capture;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -15,16 +15,18 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.levee.capture.ActionNames;
 import org.levee.capture.CaptureException;
 import org.levee.capture.CaptureFilter;
+import org.levee.capture.CaptureHook;
 import org.levee.capture.CaptureLoop;
 import org.levee.capture.CaptureProgram;
 import org.levee.capture.CaptureSession;
-import org.levee.capture.HookPaths;
 import org.levee.capture.PacketOutput;
-import org.levee.capture.XdpAction;
 import org.levee.cbpf.CbpfException;
 import org.levee.cli.UserException;
+import org.levee.dataplane.DataplaneException;
+import org.levee.dataplane.program.XdpAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -114,7 +116,7 @@ public final class CaptureCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onSignal);
         CaptureLoop.End end = CaptureLoop.End.STOPPED;
         try (session; PacketOutput output = output(session)) {
-            err.println("levee capture: capturing " + String.join(",", session.actions().stream().map(XdpAction::label).toList())
+            err.println("levee capture: capturing " + ActionNames.labels(session.actions())
                     + " at " + session.hookPath() + (session.filter().capturesAll() ? "" : " matching '"
                     + session.filter().text() + "'") + ", snaplen " + session.snaplen());
             err.flush();
@@ -153,15 +155,15 @@ public final class CaptureCommand implements Callable<Integer> {
             throw new UserException("which interface? give -i IFACE (or --hook PATH)");
         }
         try {
-            return HookPaths.forInterface(iface, netns);
-        } catch (IllegalArgumentException e) {
+            return CaptureHook.defaultPath(iface, netns);
+        } catch (DataplaneException e) {
             throw new UserException(e.getMessage(), e);
         }
     }
 
     private Set<XdpAction> parseActions() {
         try {
-            return XdpAction.parseList(actions);
+            return ActionNames.parseList(actions);
         } catch (IllegalArgumentException e) {
             throw new UserException("--actions: " + e.getMessage(), e);
         }

@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.capture.CaptureFilter;
 import org.levee.capture.CaptureSession;
-import org.levee.capture.XdpAction;
 import org.levee.capture.testing.Frames;
 import org.levee.capture.testing.TestDataPlane;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cli.CliRun;
+import org.levee.dataplane.program.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.testing.Requirements;
@@ -127,7 +127,7 @@ class CaptureCommandTest {
             int id = other.program(XdpAction.PASS).info().id();
             assertError(List.of("capture", "--hook", plane.hookPath.toString()),
                     "the pass slot of " + plane.hookPath + " is taken by program 'xdpcap_pass' (id " + id);
-            assertThat(plane.hook.lookup(BpfMap.intBytes(XdpAction.DROP.value()))).as("nothing left behind").isEmpty();
+            assertThat(plane.hook.lookup(BpfMap.intBytes(XdpAction.DROP.code()))).as("nothing left behind").isEmpty();
         }
     }
 
@@ -169,7 +169,7 @@ class CaptureCommandTest {
                 "is taken by program 'xdpcap_tx'");
         assertThat(CliRun.of("capture", "--hook", plane.hookPath.toString(), "--actions", "tx").err())
                 .contains("bpftool map delete pinned " + plane.hookPath + " key 3 0 0 0");
-        plane.hook.delete(BpfMap.intBytes(XdpAction.TX.value()));
+        plane.hook.delete(BpfMap.intBytes(XdpAction.TX.code()));
     }
 
     @Test
@@ -215,7 +215,7 @@ class CaptureCommandTest {
     /** Waits until a capture program sits in {@code action}'s slot. */
     private void awaitSlot(XdpAction action, Process process) throws InterruptedException {
         long until = System.nanoTime() + WAIT.toNanos();
-        while (plane.hook.lookup(BpfMap.intBytes(action.value())).isEmpty()) {
+        while (plane.hook.lookup(BpfMap.intBytes(action.code())).isEmpty()) {
             if (process != null && !process.isAlive()) {
                 throw new AssertionError("the capture exited with " + process.exitValue() + ": " + stderr(process));
             }
