@@ -15,7 +15,9 @@ import org.levee.dataplane.program.XdpAction;
  * 15:09:45.123456789 drop IP 192.0.2.1.40000 > 192.0.2.2.9: UDP, length 60
  * 15:09:45.123460000 pass IP6 2001:db8::1 > 2001:db8::2: ICMP6, length 118
  * </pre>
- * The length is the frame's original length. Truncated headers print what could be read.
+ * The length is the frame's original length. Truncated headers print what could be read; ports
+ * are printed for TCP, UDP and SCTP in IPv4 first fragments and in IPv6 packets whose next
+ * header is the transport (extension headers are not followed).
  */
 public final class PacketSummary {
     private PacketSummary() {}
@@ -67,7 +69,7 @@ public final class PacketSummary {
         String src = address(p, at + 12, 4);
         String dst = address(p, at + 16, 4);
         boolean firstFragment = (u16(p, at + 6) & 0x1fff) == 0;
-        return "IP " + transport(p, at + headerLength, protocol, src, dst, firstFragment, false);
+        return "IP " + transport(p, at + headerLength, protocol, src, dst, firstFragment);
     }
 
     private static String ipv6(byte[] p, int at) {
@@ -77,10 +79,10 @@ public final class PacketSummary {
         int protocol = p[at + 6] & 0xff;
         String src = address(p, at + 8, 16);
         String dst = address(p, at + 24, 16);
-        return "IP6 " + transport(p, at + 40, protocol, src, dst, true, true);
+        return "IP6 " + transport(p, at + 40, protocol, src, dst, true);
     }
 
-    private static String transport(byte[] p, int at, int protocol, String src, String dst, boolean ports, boolean v6) {
+    private static String transport(byte[] p, int at, int protocol, String src, String dst, boolean ports) {
         String name = switch (protocol) {
             case 6 -> "TCP";
             case 17 -> "UDP";

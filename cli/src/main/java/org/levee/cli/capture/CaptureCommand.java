@@ -91,11 +91,11 @@ public final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        CaptureSession.Spec captureSpec = new CaptureSession.Spec(hookPath(), parseActions(), filter(),
-                checkedSnaplen(), CaptureSession.DEFAULT_RING_BYTES);
         if (count < 0) {
             throw new UserException("-c: packet count must be positive, got " + count);
         }
+        CaptureSession.Spec captureSpec = new CaptureSession.Spec(hookPath(), parseActions(), filter(),
+                checkedSnaplen(), CaptureSession.DEFAULT_RING_BYTES);
         CaptureSession session;
         try {
             session = CaptureSession.start(captureSpec);
