@@ -99,6 +99,21 @@ public final class CaptureHook implements AutoCloseable {
      *     that tail-calls the hook)
      */
     public void install(XdpAction action, Program program) {
+        requireFree(action);
+        try {
+            map.update(key(action), intBytes(program.fd()));
+        } catch (SyscallException e) {
+            throw new CaptureException("cannot put the capture program into the " + ActionNames.label(action) + " slot of "
+                    + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that {@code action}'s slot exists and is empty.
+     *
+     * @throws CaptureException naming the program in the slot and how to clear a stale one
+     */
+    public void requireFree(XdpAction action) {
         requireSlot(action);
         Optional<Integer> taken = occupant(action);
         if (taken.isPresent()) {
@@ -106,12 +121,6 @@ public final class CaptureHook implements AutoCloseable {
                     + describe(taken.get()) + ": is another capture running? If not, it was left by a capture"
                     + " that was killed; clear it with: bpftool map delete pinned " + path + " key "
                     + action.code() + " 0 0 0");
-        }
-        try {
-            map.update(key(action), intBytes(program.fd()));
-        } catch (SyscallException e) {
-            throw new CaptureException("cannot put the capture program into the " + ActionNames.label(action) + " slot of "
-                    + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -100,6 +100,10 @@ public final class CaptureSession implements AutoCloseable {
         CaptureHook hook = CaptureHook.open(spec.hook());
         List<AutoCloseable> opened = new ArrayList<>(List.of(hook));
         try {
+            // Check every slot before loading anything, so a taken slot fails without a moment of capture.
+            for (XdpAction action : spec.actions()) {
+                hook.requireFree(action);
+            }
             BpfMap counters = BpfMap.create(MapSpec.perCpuArray("xdpcap_counters",
                     CaptureProgram.Counters.VALUE_BYTES, XdpAction.values().length));
             opened.add(counters);

@@ -43,7 +43,7 @@ class CaptureProgramTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
+    @ValueSource(longs = {1, 2, 3, 4})
     void capturesExactlyWhatTheFilterMatchesWithUnchangedVerdicts(long seed) throws Exception {
         Random random = new Random(seed);
         String expression = new String[] {"udp", "dst port 10", "tcp or udp dst port 9", "ip"}[(int) (seed % 4)];
@@ -119,6 +119,32 @@ class CaptureProgramTest {
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().data()).isEqualTo(Arrays.copyOf(frame, 40));
             assertThat(records.getFirst().originalLength()).isEqualTo(frame.length);
+        }
+    }
+
+    @Test
+    void aFullRingBufferCountsLossesAndKeepsTheVerdicts() throws Exception {
+        try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
+             CaptureSession session = CaptureSession.start(new CaptureSession.Spec(plane.hookPath,
+                     Set.of(XdpAction.DROP), CaptureFilter.ALL, 2048, 4096))) {
+            for (int i = 0; i < 40; i++) {
+                byte[] frame = Frames.ipv4(Frames.UDP, 5000 + i, 9, new byte[400]);
+                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue()).isEqualTo(XdpAction.DROP.code());
+            }
+            List<CaptureRecord> records = new ArrayList<>();
+            while (session.poll(Duration.ofMillis(200), records::add) > 0) {
+                // read what fitted
+            }
+            ActionStats stats = session.stats().getFirst();
+            assertThat(records).isNotEmpty();
+            assertThat(stats.lost()).as("a 4 KiB ring holds only a few 470-byte records").isPositive();
+            assertThat(stats.received()).isEqualTo(40);
+            assertThat(stats.matched()).isEqualTo(40);
+            assertThat(records.size() + stats.lost()).isEqualTo(40);
+            for (int i = 0; i < records.size(); i++) {
+                assertThat(records.get(i).data()).as("record %d is the %dth packet", i, i)
+                        .isEqualTo(Frames.ipv4(Frames.UDP, 5000 + i, 9, new byte[400]));
+            }
         }
     }
 
