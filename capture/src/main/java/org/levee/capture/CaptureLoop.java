@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Reads a {@link CaptureSession} into a {@link PacketOutput} until told to stop or a packet
  * count is reached, reporting the counters at a fixed interval. The loop checks the stop
- * condition at least every {@link #POLL}, so a signal ends it within that time.
+ * condition at least every {@link #POLL}, so a signal ends it within that time; what the ring
+ * buffer holds at that moment is still written.
  */
 public final class CaptureLoop {
     private CaptureLoop() {}
@@ -34,14 +35,15 @@ public final class CaptureLoop {
             throw new IllegalArgumentException("packet count must be 0 (no limit) or positive, got " + maxPackets);
         }
         long[] written = {0};
+        CaptureSession.RecordSink sink = record -> {
+            if (maxPackets == 0 || written[0] < maxPackets) {
+                output.packet(record, session.epochNanos(record));
+                written[0]++;
+            }
+        };
         long nextStats = statsEvery == null ? Long.MAX_VALUE : System.nanoTime() + statsEvery.toNanos();
         while (!stop.getAsBoolean()) {
-            session.poll(POLL, record -> {
-                if (maxPackets == 0 || written[0] < maxPackets) {
-                    output.packet(record, session.epochNanos(record));
-                    written[0]++;
-                }
-            });
+            session.poll(POLL, sink);
             output.flush();
             if (System.nanoTime() - nextStats >= 0) {
                 stats.accept(session.stats());
@@ -51,6 +53,9 @@ public final class CaptureLoop {
                 return End.COUNT_REACHED;
             }
         }
+        // Packets captured before the stop are already in the ring buffer: keep them.
+        session.poll(Duration.ZERO, sink);
+        output.flush();
         return End.STOPPED;
     }
 

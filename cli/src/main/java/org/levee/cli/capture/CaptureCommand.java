@@ -13,8 +13,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.levee.capture.ActionNames;
 import org.levee.capture.CaptureException;
 import org.levee.capture.CaptureFilter;
@@ -86,8 +84,6 @@ public final class CaptureCommand implements Callable<Integer> {
     @Parameters(paramLabel = "EXPR", arity = "0..*", description = "tcpdump filter expression (default: every packet).")
     List<String> expression;
 
-    private volatile boolean stopRequested;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -96,48 +92,31 @@ public final class CaptureCommand implements Callable<Integer> {
         }
         CaptureSession.Spec captureSpec = new CaptureSession.Spec(hookPath(), parseActions(), filter(),
                 checkedSnaplen(), CaptureSession.DEFAULT_RING_BYTES);
-        CaptureSession session;
-        try {
-            session = CaptureSession.start(captureSpec);
-        } catch (CaptureException e) {
-            throw new UserException(e.getMessage(), e);
-        }
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread onSignal = new Thread(() -> {
-            stopRequested = true;
+        try (ShutdownGuard signals = new ShutdownGuard(SHUTDOWN_WAIT)) {
+            CaptureSession session;
             try {
-                if (!finished.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    session.detach(); // the loop is stuck: at least give the data plane its hook back
+                session = CaptureSession.start(captureSpec);
+            } catch (CaptureException e) {
+                throw new UserException(e.getMessage(), e);
+            }
+            signals.guard(session);
+            try (session; PacketOutput output = output(session)) {
+                err.println("levee capture: capturing " + ActionNames.labels(session.actions())
+                        + " at " + session.hookPath() + (session.filter().capturesAll() ? "" : " matching '"
+                        + session.filter().text() + "'") + ", snaplen " + session.snaplen());
+                err.flush();
+                try {
+                    CaptureLoop.run(session, output, count, signals::stopRequested,
+                            quiet ? null : Duration.ofSeconds(1), stats -> {
+                                err.println(CaptureLoop.format(stats));
+                                err.flush();
+                            });
+                } catch (IOException e) {
+                    err.println("levee capture: output closed (" + e.getMessage() + "), stopping");
                 }
-            } catch (InterruptedException e) {
-                session.detach();
-            }
-        }, "levee-capture-shutdown");
-        Runtime.getRuntime().addShutdownHook(onSignal);
-        CaptureLoop.End end = CaptureLoop.End.STOPPED;
-        try (session; PacketOutput output = output(session)) {
-            err.println("levee capture: capturing " + ActionNames.labels(session.actions())
-                    + " at " + session.hookPath() + (session.filter().capturesAll() ? "" : " matching '"
-                    + session.filter().text() + "'") + ", snaplen " + session.snaplen());
-            err.flush();
-            try {
-                end = CaptureLoop.run(session, output, count, () -> stopRequested, quiet ? null : Duration.ofSeconds(1),
-                        stats -> {
-                            err.println(CaptureLoop.format(stats));
-                            err.flush();
-                        });
-            } catch (IOException e) {
-                err.println("levee capture: output closed (" + e.getMessage() + "), stopping");
-            }
-            if (!quiet) {
-                err.println(CaptureLoop.format(session.stats()));
-            }
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onSignal);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting because of a signal: the hook has already run
+                if (!quiet) {
+                    err.println(CaptureLoop.format(session.stats()));
+                }
             }
         }
         err.flush();
