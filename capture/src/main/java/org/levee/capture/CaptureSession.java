@@ -33,7 +33,7 @@ import org.levee.ebpf.ringbuf.RingBufferReader;
 public final class CaptureSession implements AutoCloseable {
     /** Default bytes of each packet to keep. */
     public static final int DEFAULT_SNAPLEN = 65_535;
-    /** Default ring buffer size: about 60 000 minimum-size records between two reads. */
+    /** Default ring buffer size: room for about 40 000 records of 64-byte frames between two reads. */
     public static final int DEFAULT_RING_BYTES = 4 << 20;
 
     private final CaptureHook hook;
