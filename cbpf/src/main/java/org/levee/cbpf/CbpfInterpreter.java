@@ -13,7 +13,8 @@ import static org.levee.cbpf.CbpfInstruction.*;
  *   <li>Packet loads are big-endian. A load that does not lie entirely within the captured bytes
  *       ends the filter with 0 (no match). Offsets are unsigned, and {@code [x + k]} is computed
  *       without 32-bit wrap-around, as libpcap and an XDP bounds check do (the kernel's negative
- *       offset extensions, SKF_NET_OFF and SKF_LL_OFF, are rejected by {@link CbpfValidator}).
+ *       offset extensions, SKF_NET_OFF and SKF_LL_OFF, and the ancillary loads at SKF_AD_OFF are
+ *       rejected by {@link CbpfValidator}; run unvalidated, they are loads out of bounds: 0).
  *   <li>Division or modulo by X == 0 ends the filter with 0.
  *   <li>Shifts use the low 5 bits of the shift amount, as the kernel's eBPF interpreter and JITs
  *       do (libpcap instead yields 0 for a shift by X ≥ 32).

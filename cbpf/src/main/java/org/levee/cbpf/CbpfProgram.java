@@ -22,7 +22,7 @@ public record CbpfProgram(List<CbpfInstruction> instructions) {
     }
 
     public static CbpfProgram of(CbpfInstruction... instructions) {
-        return new CbpfProgram(List.of(instructions));
+        return new CbpfProgram(java.util.Arrays.asList(instructions));
     }
 
     public int size() {

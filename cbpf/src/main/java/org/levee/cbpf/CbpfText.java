@@ -14,8 +14,7 @@ import java.util.List;
  *   <li>the comma bytecode of iptables' bpf match, xdpcap and friends:
  *       {@code N,code jt jf k,code jt jf k,...};
  *   <li>{@code tcpdump -dd}: a C array initialiser (print only);
- *   <li>{@code tcpdump -d}: the assembly listing, e.g. {@code (001) jeq #0x800 jt 2 jf 5}
- *       (print only).
+ *   <li>{@code tcpdump -d}: the assembly listing, e.g. {@code (001) jeq #0x800 jt 2 jf 5}.
  * </ul>
  *
  * Parse errors are {@link CbpfException}s naming the instruction index and the 1-based column
@@ -117,6 +116,17 @@ public final class CbpfText {
     }
 
     // ---- tcpdump -d ----
+
+    /**
+     * Parses an assembly listing as {@code tcpdump -d} and {@link #printListing} print it
+     * ({@code (001) jeq #0x800 jt 2 jf 5}; the {@code (NNN)} prefix is optional, jump targets are
+     * absolute). Fields the listing does not show are 0 (libpcap itself sometimes leaves other
+     * values there, e.g. {@code tax} with k = 5, so a listing is not a lossless form: -ddd is).
+     * Errors name the instruction index and the column of its line.
+     */
+    public static CbpfProgram parseListing(String text) {
+        return CbpfListingParser.parse(text);
+    }
 
     /** Prints the assembly listing of {@code tcpdump -d}, one line per instruction. */
     public static String printListing(CbpfProgram program) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +15,7 @@ import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.cbpf.testing.PacketCorpus.Packet;
+import org.levee.cbpf.testing.RandomPrograms;
 import org.levee.ebpf.testing.Requirements;
 
 /**
@@ -94,6 +97,35 @@ class LibpcapDifferentialTest {
 
     static Stream<String> expressions() {
         return EXPRESSIONS.stream();
+    }
+
+    /**
+     * Random valid programs exercise what tcpdump expressions rarely produce (every ALU operation
+     * on X, {@code ld #len}, {@code ldx M[]}, returns of A): both interpreters must still agree.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void interpreterAgreesWithLibpcapOnRandomPrograms(long seed) {
+        Random random = new Random(seed);
+        List<Packet> packets = corpus.subList(0, 400);
+        for (int n = 0; n < 250; n++) {
+            CbpfProgram program = RandomPrograms.validProgram(random, 2 + random.nextInt(30), false);
+            CbpfValidator.validate(program);
+            try (Libpcap.OfflineFilter oracle = new Libpcap.OfflineFilter(program)) {
+                for (Packet packet : packets) {
+                    int expected = oracle.run(packet.data(), packet.wireLength());
+                    int actual = CbpfInterpreter.run(program, packet.data(), packet.wireLength());
+                    if (actual != expected) {
+                        fail("seed %d program %d on %s: libpcap returns %d, the interpreter %d%nprogram:%n%s", seed, n,
+                                packet, expected, actual, CbpfText.printListing(program));
+                    }
+                }
+            }
+        }
+    }
+
+    static Stream<Long> seeds() {
+        return LongStream.range(1, 5).boxed();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -18,7 +18,7 @@ import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
-import org.levee.ebpf.internal.Objects;
+import org.levee.ebpf.internal.BpfObjects;
 
 /**
  * A BPF map held through a file descriptor. Keys and values are {@code byte[]} in the kernel's
@@ -67,17 +67,17 @@ public final class BpfMap implements AutoCloseable {
 
     /** Opens the map with kernel id {@code id}. */
     public static BpfMap fromId(int id) {
-        return fromFd(Objects.fdById(BpfCommand.BPF_MAP_GET_FD_BY_ID, id));
+        return fromFd(BpfObjects.fdById(BpfCommand.BPF_MAP_GET_FD_BY_ID, id));
     }
 
     /** Opens the map pinned at {@code path} (in a bpffs). */
     public static BpfMap openPinned(Path path) {
-        return fromFd(Objects.get(path.toString()));
+        return fromFd(BpfObjects.get(path.toString()));
     }
 
     /** Pins the map at {@code path} (in a bpffs): it then outlives this process's fds. */
     public void pin(Path path) {
-        Objects.pin(fd.get(), path.toString());
+        BpfObjects.pin(fd.get(), path.toString());
     }
 
     /** The fd, e.g. to patch into an LD_IMM64 instruction. Valid until {@link #close()}. */
@@ -337,7 +337,7 @@ public final class BpfMap implements AutoCloseable {
     private static MapInfo readInfo(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(88, 8);
-            Objects.info(fd, info, "map fd " + fd);
+            BpfObjects.info(fd, info, "map fd " + fd);
             return new MapInfo(MapType.of(info.get(JAVA_INT, 0)), info.get(JAVA_INT, 4), ObjectName.read(info, 24),
                     info.get(JAVA_INT, 8), info.get(JAVA_INT, 12), info.get(JAVA_INT, 16), info.get(JAVA_INT, 20));
         }

@@ -16,7 +16,7 @@ import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
-import org.levee.ebpf.internal.Objects;
+import org.levee.ebpf.internal.BpfObjects;
 
 /** A loaded BPF program held through a file descriptor. */
 public final class Program implements AutoCloseable {
@@ -101,16 +101,16 @@ public final class Program implements AutoCloseable {
 
     /** Opens the program with kernel id {@code id}. */
     public static Program fromId(int id) {
-        return fromFd(Objects.fdById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id));
+        return fromFd(BpfObjects.fdById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id));
     }
 
     /** Opens the program pinned at {@code path}. */
     public static Program openPinned(Path path) {
-        return fromFd(Objects.get(path.toString()));
+        return fromFd(BpfObjects.get(path.toString()));
     }
 
     public void pin(Path path) {
-        Objects.pin(fd.get(), path.toString());
+        BpfObjects.pin(fd.get(), path.toString());
     }
 
     /** Runs the program once or more on {@code run.data()} ({@code BPF_PROG_TEST_RUN}). */
@@ -152,7 +152,7 @@ public final class Program implements AutoCloseable {
     private static ProgramInfo readInfo(int fd, boolean withCode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(232, 8);
-            Objects.info(fd, info, "program fd " + fd);
+            BpfObjects.info(fd, info, "program fd " + fd);
             int xlatedLength = info.get(JAVA_INT, 20);
             int mapCount = info.get(JAVA_INT, 52);
             byte[] xlated = new byte[0];
@@ -166,7 +166,7 @@ public final class Program implements AutoCloseable {
                 again.set(JAVA_LONG, 32, code.address());
                 again.set(JAVA_INT, 52, mapCount);
                 again.set(JAVA_LONG, 56, ids.address());
-                Objects.info(fd, again, "program fd " + fd);
+                BpfObjects.info(fd, again, "program fd " + fd);
                 info = again;
                 xlatedLength = Math.min(xlatedLength, again.get(JAVA_INT, 20));
                 xlated = code.asSlice(0, xlatedLength).toArray(JAVA_BYTE);

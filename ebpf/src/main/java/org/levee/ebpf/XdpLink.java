@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.levee.ebpf.internal.Bpf;
 import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
-import org.levee.ebpf.internal.Objects;
+import org.levee.ebpf.internal.BpfObjects;
 
 /**
  * An XDP program attached to an interface through a BPF link. The program stays attached while
@@ -63,17 +63,17 @@ public final class XdpLink implements AutoCloseable {
 
     /** Opens the link pinned at {@code path}: the program it holds stays attached. */
     public static XdpLink openPinned(Path path) {
-        return fromFd(Objects.get(path.toString()));
+        return fromFd(BpfObjects.get(path.toString()));
     }
 
     /** Opens the link with kernel id {@code id}. */
     public static XdpLink fromId(int id) {
-        return fromFd(Objects.fdById(BpfCommand.BPF_LINK_GET_FD_BY_ID, id));
+        return fromFd(BpfObjects.fdById(BpfCommand.BPF_LINK_GET_FD_BY_ID, id));
     }
 
     /** Pins the link at {@code path} (in a bpffs): the program stays attached after this process exits. */
     public void pin(Path path) {
-        Objects.pin(fd.get(), path.toString());
+        BpfObjects.pin(fd.get(), path.toString());
     }
 
     /** Replaces the attached program atomically. */
@@ -131,7 +131,7 @@ public final class XdpLink implements AutoCloseable {
     private static LinkInfo readInfo(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(48, 8);
-            Objects.info(fd, info, "link fd " + fd);
+            BpfObjects.info(fd, info, "link fd " + fd);
             return new LinkInfo(info.get(JAVA_INT, 0), info.get(JAVA_INT, 4), info.get(JAVA_INT, 8), info.get(JAVA_INT, 16));
         }
     }

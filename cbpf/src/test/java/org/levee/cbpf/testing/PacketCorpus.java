@@ -32,7 +32,7 @@ public final class PacketCorpus {
         "ipv4-fragment-later", "ipv4-other", "ipv6-tcp", "ipv6-udp", "ipv6-icmpv6", "ipv6-dns", "ipv6-extension",
         "arp", "vlan", "qinq", "ethertype-other",
     };
-    private static final int[] PORTS = {20, 22, 53, 80, 123, 443, 1024, 1234, 5353, 8080, 33434, 65535};
+    private static final int[] PORTS = {20, 22, 53, 53, 80, 80, 80, 123, 443, 443, 1024, 1234, 5353, 8080, 33434, 65535};
     private static final byte[] HTTP_REQUEST =
             "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String[] DNS_NAMES = {"example.com", "www.example.com", "a.b.example.net", "levee.test",
@@ -64,9 +64,9 @@ public final class PacketCorpus {
         this.random = new Random(seed);
     }
 
-    /** The default corpus: {@link #generate}({@link #DEFAULT_SEED}, 600) — about 3,300 packets. */
+    /** The default corpus: {@link #generate}({@link #DEFAULT_SEED}, 600) — about 3,900 packets. */
     public static List<Packet> standard() {
-        return generate(DEFAULT_SEED, 600);
+        return generate(DEFAULT_SEED, 700);
     }
 
     /**
@@ -163,7 +163,7 @@ public final class PacketCorpus {
     private byte[] ipv4(int protocol, byte[] options, int fragmentOffset, boolean moreFragments, byte[] payload) {
         int headerLength = 20 + options.length;
         Bytes ip = new Bytes();
-        ip.u8(0x40 | headerLength / 4).u8(random.nextInt(4) << 2);
+        ip.u8(0x40 | headerLength / 4).u8(random.nextInt(4) == 0 ? 0xb8 : random.nextInt(4) << 2); // TOS: EF or low bits
         ip.u16(headerLength + payload.length).u16(random.nextInt(65536));
         ip.u16((random.nextInt(8) == 0 ? 0x4000 : 0) | (moreFragments ? 0x2000 : 0) | fragmentOffset);
         ip.u8(1 + random.nextInt(255)).u8(protocol).u16(0);
@@ -182,10 +182,17 @@ public final class PacketCorpus {
     }
 
     private byte[] ipv6(int nextHeader, byte[] payload) {
+        return ipv6(nextHeader, payload, nextHeader, 0);
+    }
+
+    /** IPv6 whose upper-layer header ({@code transport}) starts at {@code transportOffset} of the payload. */
+    private byte[] ipv6(int nextHeader, byte[] payload, int transport, int transportOffset) {
         byte[] source = ipv6Address();
         byte[] destination = ipv6Address();
-        if (nextHeader == 6 || nextHeader == 17 || nextHeader == 58) {
-            fillTransportChecksum(payload, nextHeader, sum(source) + sum(destination) + nextHeader + payload.length);
+        if (transport == 6 || transport == 17 || transport == 58) {
+            byte[] segment = Arrays.copyOfRange(payload, transportOffset, payload.length);
+            fillTransportChecksum(segment, transport, sum(source) + sum(destination) + transport + segment.length);
+            System.arraycopy(segment, 0, payload, transportOffset, segment.length);
         }
         return new Bytes().u32(0x60000000 | random.nextInt(256) << 20 | random.nextInt(1 << 20))
                 .u16(payload.length).u8(nextHeader).u8(1 + random.nextInt(255))
@@ -206,7 +213,7 @@ public final class PacketCorpus {
             int offset = random.nextBoolean() ? 0 : 1 + random.nextInt(100);
             extension.u8(transport).u8(0).u16(offset << 3 | (random.nextBoolean() ? 1 : 0)).u32(random.nextInt());
         }
-        return ipv6(first, extension.put(inner).toArray());
+        return ipv6(first, extension.put(inner).toArray(), transport, 8);
     }
 
     private byte[] tcp(byte[] options, byte[] payload) {
@@ -229,6 +236,10 @@ public final class PacketCorpus {
     private byte[] icmp(byte[] payload) {
         int[][] typeCodes = {{8, 0}, {0, 0}, {3, 3}, {3, 1}, {11, 0}, {5, 1}, {13, 0}};
         int[] typeCode = typeCodes[random.nextInt(typeCodes.length)];
+        if (typeCode[0] == 3 || typeCode[0] == 11 || typeCode[0] == 5) {
+            // Errors and redirects quote the offending datagram's IP header and first 8 bytes.
+            payload = ipv4(17, noOptions(), 0, false, udp(port(), port(), new byte[0]));
+        }
         byte[] message = new Bytes().u8(typeCode[0]).u8(typeCode[1]).u16(0).u32(random.nextInt()).put(payload).toArray();
         int checksum = checksum(message, 0, message.length, 0);
         message[2] = (byte) (checksum >> 8);
@@ -250,7 +261,7 @@ public final class PacketCorpus {
     /** A DNS query: header, one question for a name from the pool, type A/AAAA/ANY/TXT, class IN. */
     private byte[] dnsQuery() {
         Bytes dns = new Bytes().u16(random.nextInt(65536)).u16(random.nextInt(4) == 0 ? 0x0000 : 0x0100)
-                .u16(1).u16(0).u16(0).u16(random.nextInt(3) == 0 ? 1 : 0);
+                .u16(1).u16(0).u16(0).u16(0);
         for (String label : DNS_NAMES[random.nextInt(DNS_NAMES.length)].split("\\.")) {
             byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
             dns.u8(bytes.length).put(bytes);
@@ -277,8 +288,9 @@ public final class PacketCorpus {
 
     private byte[] ipv4Address() {
         int[][] pool = {{192, 0, 2}, {198, 51, 100}, {203, 0, 113}};
-        return switch (random.nextInt(10)) {
+        return switch (random.nextInt(12)) {
             case 0 -> new byte[] {(byte) 224, 0, 0, (byte) (1 + random.nextInt(3))};
+            case 3, 4 -> new byte[] {(byte) 192, 0, 2, 1}; // the host the tests name most
             case 1 -> new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
             case 2 -> new byte[] {127, 0, 0, 1};
             default -> {

@@ -58,6 +58,15 @@ public final class RandomPrograms {
 
     /** A program of {@code length} instructions (≥ 2) the kernel's validator accepts. */
     public static CbpfProgram validProgram(Random random, int length) {
+        return validProgram(random, length, true);
+    }
+
+    /**
+     * A program of {@code length} instructions (≥ 2) the kernel's validator accepts; without
+     * {@code shiftsByX}, no {@code lsh x} or {@code rsh x}, the one place where libpcap's
+     * interpreter and Linux differ (a shift by X ≥ 32).
+     */
+    public static CbpfProgram validProgram(Random random, int length, boolean shiftsByX) {
         List<CbpfInstruction> instructions = new ArrayList<>(length);
         // Every scratch word is written first, so any later load is valid on every path.
         int prologue = Math.min(length - 1, 2);
@@ -69,7 +78,8 @@ public final class RandomPrograms {
             int code;
             do {
                 code = KERNEL_OPCODES[random.nextInt(KERNEL_OPCODES.length)];
-            } while ((code == (LD | W | MEM) || code == (LDX | W | MEM)) && stored < 0);
+            } while ((code == (LD | W | MEM) || code == (LDX | W | MEM)) && stored < 0
+                    || !shiftsByX && (code == (ALU | LSH | X) || code == (ALU | RSH | X)));
             int remaining = length - i - 1; // instructions after this one
             int k = switch (code) {
                 case LD | W | MEM, LDX | W | MEM -> stored;

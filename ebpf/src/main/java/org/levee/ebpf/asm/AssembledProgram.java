@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * An assembled program: instructions with every jump resolved, the LD_IMM64 relocations still
@@ -22,11 +21,11 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         relocations = List.copyOf(relocations);
         labels = Map.copyOf(labels);
         int slots = InstructionCodec.slotCount(instructions);
-        Map<Integer, Instruction> bySlot = bySlot(instructions);
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         Set<Integer> relocated = new HashSet<>();
         for (Relocation relocation : relocations) {
-            Instruction target = bySlot.get(relocation.slot());
-            if (target == null || !target.isLdImm64()) {
+            Integer target = indexBySlot.get(relocation.slot());
+            if (target == null || !instructions.get(target).isLdImm64()) {
                 throw new AssemblyException(relocation + ": no ld_imm64 starts at that slot");
             }
             if (!relocated.add(relocation.slot())) {
@@ -92,60 +91,37 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
      *     map given as a constant)
      */
     public AssembledProgram resolve(Map<String, Long> constants, Map<String, Integer> mapFds) {
-        Set<String> unused = new HashSet<>();
-        constants.keySet().forEach(name -> unused.add("constant '" + name + "'"));
-        mapFds.keySet().forEach(name -> unused.add("map '" + name + "'"));
-        Map<Integer, Integer> indexBySlot = indexBySlot(instructions);
+        List<String> unknown = new ArrayList<>();
+        unknown.addAll(unreferenced(constants.keySet(), Relocation.Kind.CONSTANT, "constant"));
+        unknown.addAll(unreferenced(mapFds.keySet(), Relocation.Kind.MAP, "map"));
+        if (!unknown.isEmpty()) {
+            throw new AssemblyException("no relocation refers to " + String.join(", ", unknown));
+        }
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         List<Instruction> patched = new ArrayList<>(instructions);
         List<Relocation> left = new ArrayList<>();
         for (Relocation relocation : relocations) {
             int index = indexBySlot.get(relocation.slot());
             Instruction instruction = patched.get(index);
-            switch (relocation.kind()) {
-                case CONSTANT -> {
-                    Long value = constants.get(relocation.symbol());
-                    if (value == null) {
-                        left.add(relocation);
-                    } else {
-                        patched.set(index, instruction.withImm(value));
-                        unused.remove("constant '" + relocation.symbol() + "'");
-                    }
-                }
-                case MAP -> {
-                    Integer fd = mapFds.get(relocation.symbol());
-                    if (fd == null) {
-                        left.add(relocation);
-                    } else {
-                        patched.set(index, instruction.withSrc(LoadSource.MAP_FD.value()).withImm(Integer.toUnsignedLong(fd)));
-                        unused.remove("map '" + relocation.symbol() + "'");
-                    }
-                }
+            Long value = switch (relocation.kind()) {
+                case CONSTANT -> constants.get(relocation.symbol());
+                case MAP -> mapFds.containsKey(relocation.symbol()) ? Integer.toUnsignedLong(mapFds.get(relocation.symbol())) : null;
+            };
+            if (value == null) {
+                left.add(relocation);
+            } else if (relocation.kind() == Relocation.Kind.MAP) {
+                patched.set(index, instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value));
+            } else {
+                patched.set(index, instruction.withImm(value));
             }
-        }
-        if (!unused.isEmpty()) {
-            throw new AssemblyException("no relocation refers to " + String.join(", ", unused.stream().sorted().toList()));
         }
         return new AssembledProgram(patched, left, labels);
     }
 
-    /** The instruction starting at each slot (the second slot of an LD_IMM64 has none). */
-    static Map<Integer, Instruction> bySlot(List<Instruction> instructions) {
-        Map<Integer, Instruction> bySlot = new TreeMap<>();
-        int slot = 0;
-        for (Instruction instruction : instructions) {
-            bySlot.put(slot, instruction);
-            slot += instruction.slots();
-        }
-        return bySlot;
-    }
-
-    private static Map<Integer, Integer> indexBySlot(List<Instruction> instructions) {
-        Map<Integer, Integer> indexBySlot = new TreeMap<>();
-        int slot = 0;
-        for (int i = 0; i < instructions.size(); i++) {
-            indexBySlot.put(slot, i);
-            slot += instructions.get(i).slots();
-        }
-        return indexBySlot;
+    /** "kind 'name'" for each of {@code names} that no relocation of {@code kind} uses, sorted. */
+    private List<String> unreferenced(Set<String> names, Relocation.Kind kind, String what) {
+        Set<String> referenced = new HashSet<>();
+        relocations.stream().filter(r -> r.kind() == kind).forEach(r -> referenced.add(r.symbol()));
+        return names.stream().filter(name -> !referenced.contains(name)).sorted().map(name -> what + " '" + name + "'").toList();
     }
 }

@@ -32,6 +32,10 @@ public final class Assembler {
     private final List<PendingJump> jumps = new ArrayList<>();
     private final List<Relocation> relocations = new ArrayList<>();
     private int slot;
+    private int freshLabels;
+
+    /** An empty program. */
+    public Assembler() {}
 
     /** Appends an instruction whose fields are final (no label, no symbol). */
     public Assembler emit(Instruction instruction) {
@@ -54,12 +58,42 @@ public final class Assembler {
 
     /** Names the slot of the next instruction. Several labels may name one slot. */
     public Assembler label(String name) {
-        requireName("label", name);
-        Integer previous = labels.putIfAbsent(name, slot);
-        if (previous != null) {
-            throw new AssemblyException("label '" + name + "' is defined twice: at slot " + previous + " and at slot " + slot);
-        }
+        defineLabel(name, slot);
         return this;
+    }
+
+    private void defineLabel(String name, int at) {
+        requireName("label", name);
+        Integer previous = labels.putIfAbsent(name, at);
+        if (previous != null) {
+            throw new AssemblyException("label '" + name + "' is defined twice: at slot " + previous + " and at slot " + at);
+        }
+    }
+
+    /**
+     * A label name not handed out before by this assembler, {@code hint#n}, for code generators
+     * that need many labels (define it with {@link #label}). Avoid '#' in hand-written labels.
+     */
+    public String freshLabel(String hint) {
+        requireName("label hint", hint);
+        return hint + "#" + freshLabels++;
+    }
+
+    /**
+     * Appends an assembled fragment as it is: its jumps are already resolved and relative, so
+     * they stay valid; its labels are defined here as {@code labelPrefix + name}, its relocations
+     * move with it.
+     */
+    public Assembler include(AssembledProgram fragment, String labelPrefix) {
+        Objects.requireNonNull(labelPrefix, "labelPrefix");
+        int base = slot;
+        fragment.labels().entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(label -> defineLabel(labelPrefix + label.getKey(), base + label.getValue()));
+        for (Relocation relocation : fragment.relocations()) {
+            relocations.add(new Relocation(base + relocation.slot(), relocation.symbol(), relocation.kind()));
+        }
+        return emit(fragment.instructions());
     }
 
     /** The slot the next instruction will occupy. */

@@ -1,6 +1,5 @@
 package org.levee.ebpf.asm;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +27,7 @@ public final class Disassembler {
 
     private final MapReferences mapReferences;
 
+    /** A disassembler printing map loads as {@code mapReferences} says. */
     public Disassembler(MapReferences mapReferences) {
         this.mapReferences = mapReferences;
     }
@@ -76,7 +76,7 @@ public final class Disassembler {
 
     /** The lines of {@link #disassemble(List)}, without the trailing newline. */
     public List<String> lines(List<Instruction> instructions) {
-        return new ArrayList<>(disassemble(instructions).lines().toList());
+        return disassemble(instructions).lines().toList();
     }
 
     /** One instruction without slot index, e.g. {@code (b7) r0 = 2}. */
@@ -103,7 +103,8 @@ public final class Disassembler {
             case LDX -> String.format("r%d = *(%s *)(r%d %+d)", insn.dst(),
                     Mode.of(insn.opcode()).orElseThrow() == Mode.MEMSX ? signedType(insn) : unsignedType(insn),
                     insn.src(), insn.offset());
-            case ST -> String.format("*(%s *)(r%d %+d) = %d", unsignedType(insn), insn.dst(), insn.offset(), insn.imm());
+            case ST -> insn.opcode() == InstructionRules.NOSPEC ? "nospec"
+                    : String.format("*(%s *)(r%d %+d) = %d", unsignedType(insn), insn.dst(), insn.offset(), insn.imm());
             case STX -> stx(insn);
         };
     }
@@ -121,6 +122,15 @@ public final class Disassembler {
         }
         if (op == AluOp.NEG) {
             return String.format("%c%d = -%c%d", width, insn.dst(), width, insn.dst());
+        }
+        if (op == AluOp.MOV && is64 && Source.of(insn.opcode()) == Source.X) {
+            if (insn.offset() == InstructionRules.ADDR_SPACE_CAST) {
+                return String.format("r%d = addr_space_cast(r%d, %d, %d)", insn.dst(), insn.src(), insn.imm() >>> 16 & 0xffff,
+                        insn.imm() & 0xffff);
+            }
+            if (insn.offset() == InstructionRules.PERCPU_ADDRESS) {
+                return String.format("r%d = &(void __percpu *)(r%d)", insn.dst(), insn.src());
+            }
         }
         boolean signed = (op == AluOp.DIV || op == AluOp.MOD) && insn.offset() == 1;
         String symbol = signed ? "s" + op.symbol() : op.symbol();

@@ -252,6 +252,18 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         return aluReg(InstructionClass.ALU, AluOp.MOV, dst, src, bits);
     }
 
+    /**
+     * {@code dst = addr_space_cast(src, toSpace, fromSpace)}: converts a pointer between the
+     * kernel (0) and arena user (1) address spaces, for arena maps (cpu v4, kernel 6.9).
+     */
+    public static Instruction addrSpaceCast(Register dst, Register src, int toSpace, int fromSpace) {
+        if (toSpace < 0 || toSpace > 0xffff || fromSpace < 0 || fromSpace > 0xffff) {
+            throw new IllegalArgumentException("address spaces are 16-bit: to " + toSpace + ", from " + fromSpace);
+        }
+        return new Instruction(InstructionClass.ALU64.bits() | Source.X.bits() | AluOp.MOV.bits(), dst.number(), src.number(),
+                InstructionRules.ADDR_SPACE_CAST, toSpace << 16 | fromSpace);
+    }
+
     /** {@code dst = le16/le32/le64 dst}: convert from CPU to little-endian order, zero-extending (ALU | END | TO_LE). */
     public static Instruction toLittleEndian(Register dst, int bits) {
         return new Instruction(InstructionClass.ALU.bits() | Source.K.bits() | AluOp.END.bits(), dst.number(), 0, 0, bits);

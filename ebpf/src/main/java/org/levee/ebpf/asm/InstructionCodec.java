@@ -3,7 +3,9 @@ package org.levee.ebpf.asm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The kernel's binary format: each slot is 8 little-endian bytes, {@code opcode:8, dst:4 (low
@@ -26,6 +28,17 @@ public final class InstructionCodec {
             slots += instruction.slots();
         }
         return slots;
+    }
+
+    /** For each slot where an instruction starts, that instruction's index (the second slot of an LD_IMM64 has none). */
+    public static Map<Integer, Integer> indexBySlot(List<Instruction> instructions) {
+        Map<Integer, Integer> indexBySlot = new HashMap<>();
+        int slot = 0;
+        for (int i = 0; i < instructions.size(); i++) {
+            indexBySlot.put(slot, i);
+            slot += instructions.get(i).slots();
+        }
+        return indexBySlot;
     }
 
     public static byte[] encode(List<Instruction> instructions) {

@@ -7,11 +7,24 @@ import java.util.Optional;
  * kernel's checks of reserved fields (kernel/bpf/verifier.c, do_check and check_*): an
  * instruction is valid when its opcode is defined, its register fields name r0–r10 where they are
  * used, and every field it does not use is zero.
+ *
+ * <p>Two kernel-internal forms are valid too, because programs read back from the kernel
+ * (xlated) contain them: the speculation barrier {@code nospec} and the per-CPU address move.
+ * The verifier rejects both from user space.
  */
 final class InstructionRules {
     private InstructionRules() {}
 
     private static final int LD_IMM64 = InstructionClass.LD.bits() | Mode.IMM.bits() | Size.DW.bits();
+
+    /** ST | 0xc0: the kernel's speculation barrier, inserted by the verifier, seen only in xlated dumps. */
+    static final int NOSPEC = InstructionClass.ST.bits() | 0xc0;
+
+    /** MOV offset of {@code addr_space_cast} (ALU64 | MOV | X, arena pointers, kernel 6.9). */
+    static final int ADDR_SPACE_CAST = 1;
+
+    /** MOV offset of the kernel's per-CPU address move (ALU64 | MOV | X), seen only in xlated dumps of inlined helpers. */
+    static final int PERCPU_ADDRESS = -1;
 
     /** Why the fields are not a valid instruction, or empty if they are. */
     static Optional<String> violation(int opcode, int dst, int src, int offset, long imm) {
@@ -28,9 +41,9 @@ final class InstructionRules {
             return Optional.of(String.format("immediate 0x%x does not fit in 32 bits (only ld_imm64 has 64)", imm));
         }
         String problem = switch (InstructionClass.of(opcode)) {
-            case LD -> ld(opcode, dst, src, offset);
+            case LD -> ld(opcode, dst, src, offset, imm);
             case LDX -> ldx(opcode, dst, src, imm);
-            case ST -> st(opcode, dst, src);
+            case ST -> st(opcode, dst, src, offset, imm);
             case STX -> stx(opcode, dst, src, imm);
             case ALU, ALU64 -> alu(opcode, dst, src, offset, (int) imm);
             case JMP, JMP32 -> jump(opcode, dst, src, offset, (int) imm);
@@ -38,7 +51,7 @@ final class InstructionRules {
         return Optional.ofNullable(problem).map(p -> String.format("opcode 0x%02x: %s", opcode, p));
     }
 
-    private static String ld(int opcode, int dst, int src, int offset) {
+    private static String ld(int opcode, int dst, int src, int offset, long imm) {
         Optional<Mode> mode = Mode.of(opcode);
         Size size = Size.of(opcode);
         if (mode.isEmpty()) {
@@ -47,13 +60,19 @@ final class InstructionRules {
         return switch (mode.get()) {
             case IMM -> size != Size.DW ? "LD | IMM is defined only with size DW (ld_imm64)"
                     : LoadSource.of(src).isEmpty() ? "src " + src + " is not a pseudo source of ld_imm64 (0-6)"
-                    : firstOf(register("dst", dst), zero("offset", offset));
+                    : firstOf(register("dst", dst), zero("offset", offset), pseudoHighHalf(src, imm));
             case ABS -> size == Size.DW ? "LD | ABS is not defined with size DW"
                     : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset));
             case IND -> size == Size.DW ? "LD | IND is not defined with size DW"
                     : firstOf(zero("dst", dst), register("src", src), zero("offset", offset));
             default -> "mode " + mode.get() + " is not defined for class LD";
         };
+    }
+
+    /** A map fd or fd_array index is 32 bits: the kernel rejects a non-zero high half. */
+    private static String pseudoHighHalf(int src, long imm) {
+        boolean fdOnly = src == LoadSource.MAP_FD.value() || src == LoadSource.MAP_IDX.value();
+        return fdOnly && imm >>> 32 != 0 ? "the high 32 bits of a map fd or index load must be 0, are " + (imm >>> 32) : null;
     }
 
     private static String ldx(int opcode, int dst, int src, long imm) {
@@ -67,7 +86,10 @@ final class InstructionRules {
         return firstOf(register("dst", dst), register("src", src), zero("imm", imm));
     }
 
-    private static String st(int opcode, int dst, int src) {
+    private static String st(int opcode, int dst, int src, int offset, long imm) {
+        if (opcode == NOSPEC) {
+            return firstOf(zero("dst", dst), zero("src", src), zero("offset", offset), zero("imm", imm));
+        }
         if (!Mode.of(opcode).equals(Optional.of(Mode.MEM))) {
             return "class ST has only mode MEM";
         }
@@ -123,6 +145,14 @@ final class InstructionRules {
                 if (source == Source.K || offset == 0) {
                     yield zero("offset", offset);
                 }
+                if (is64 && offset == ADDR_SPACE_CAST) {
+                    // imm = to << 16 | from; the kernel converts only between spaces 0 and 1.
+                    yield imm == 1 || imm == 1 << 16 ? null
+                            : String.format("addr_space_cast imm 0x%x is not 0x1 (0 from 1) or 0x10000 (1 from 0)", imm);
+                }
+                if (is64 && offset == PERCPU_ADDRESS) {
+                    yield null;
+                }
                 boolean widthOk = offset == 8 || offset == 16 || (is64 && offset == 32);
                 yield widthOk ? null : "offset " + offset + " of MOVSX is not " + (is64 ? "8, 16 or 32" : "8 or 16");
             }
@@ -131,7 +161,9 @@ final class InstructionRules {
         if (source == Source.K) {
             return firstOf(dstProblem, zero("src", src), offsetProblem);
         }
-        return firstOf(dstProblem, register("src", src), offsetProblem, zero("imm", imm));
+        // addr_space_cast carries the address spaces in imm; every other register operation has imm 0.
+        boolean immUsed = op == AluOp.MOV && is64 && offset == ADDR_SPACE_CAST;
+        return firstOf(dstProblem, register("src", src), offsetProblem, immUsed ? null : zero("imm", imm));
     }
 
     private static String jump(int opcode, int dst, int src, int offset, int imm) {

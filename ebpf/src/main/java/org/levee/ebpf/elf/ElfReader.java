@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +56,23 @@ public final class ElfReader {
                 throw new ElfFormatException(describe(section) + ": unsupported section type " + section.type);
             }
             byte[] content = contents(file, section);
-            if ((section.flags & SHF_EXECINSTR) != 0) {
-                programs.add(readProgram(file, section, content, sections, symbols));
-            } else if (section.name.equals(ElfWriter.LICENSE_SECTION)) {
-                license = readLicense(section, content);
-            } else if (section.name.equals(ElfWriter.MAPS_SECTION)) {
-                maps.addAll(readMaps(section, content, symbols));
-            } else if (section.name.equals(ElfWriter.CONSTANTS_SECTION)) {
-                constants.addAll(readConstants(section, content, symbols));
-            } else {
-                data.add(new DataSection(section.name, content));
+            try {
+                if ((section.flags & SHF_EXECINSTR) != 0) {
+                    programs.add(readProgram(file, section, content, sections, symbols));
+                } else if (section.name.equals(ElfWriter.LICENSE_SECTION)) {
+                    license = readLicense(section, content);
+                } else if (section.name.equals(ElfWriter.MAPS_SECTION)) {
+                    maps.addAll(readMaps(section, content, symbols));
+                } else if (section.name.equals(ElfWriter.CONSTANTS_SECTION)) {
+                    constants.addAll(readConstants(section, content, symbols));
+                } else {
+                    data.add(new DataSection(section.name, content));
+                }
+            } catch (ElfFormatException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                // The model refused what the file says (an empty name, a relocation on no ld_imm64, ...).
+                throw new ElfFormatException(describe(section) + ": " + e.getMessage(), e);
             }
         }
         if (license == null) {
@@ -110,24 +116,33 @@ public final class ElfReader {
         if (shstrndx >= shnum) {
             throw new ElfFormatException("e_shstrndx " + shstrndx + " is not a section (there are " + shnum + ")");
         }
-        long[][] raw = new long[shnum][];
-        for (int i = 0; i < shnum; i++) {
-            int at = (int) (shoff + (long) i * SHDR_SIZE);
-            raw[i] = new long[] {elf.getInt(at) & 0xffffffffL, elf.getInt(at + 4), elf.getLong(at + 8), elf.getLong(at + 24),
-                elf.getLong(at + 32), elf.getInt(at + 40), elf.getInt(at + 44), elf.getLong(at + 56)};
-            if (raw[i][1] != SHT_NULL && (raw[i][3] < 0 || raw[i][4] < 0 || raw[i][3] + raw[i][4] > file.length)) {
-                throw new ElfFormatException("section " + i + ": contents (offset " + raw[i][3] + ", size " + raw[i][4]
-                        + ") extend past the end of the file (" + file.length + " bytes)");
-            }
-        }
-        byte[] names = Arrays.copyOfRange(file, (int) raw[shstrndx][3], (int) (raw[shstrndx][3] + raw[shstrndx][4]));
+        int namesHeader = (int) (shoff + (long) shstrndx * SHDR_SIZE);
+        long namesOffset = elf.getLong(namesHeader + 24);
+        long namesSize = elf.getLong(namesHeader + 32);
+        requireInFile(file, shstrndx, namesOffset, namesSize);
+        byte[] names = Arrays.copyOfRange(file, (int) namesOffset, (int) (namesOffset + namesSize));
         List<SectionHeader> sections = new ArrayList<>(shnum);
         for (int i = 0; i < shnum; i++) {
-            long[] r = raw[i];
-            String name = string(names, r[0], "name of section " + i);
-            sections.add(new SectionHeader(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7]));
+            // Elf64_Shdr: name 0, type 4, flags 8, addr 16, offset 24, size 32, link 40, info 44, addralign 48, entsize 56.
+            int at = (int) (shoff + (long) i * SHDR_SIZE);
+            int type = elf.getInt(at + 4);
+            long offset = elf.getLong(at + 24);
+            long size = elf.getLong(at + 32);
+            if (type != SHT_NULL) {
+                requireInFile(file, i, offset, size);
+            }
+            String name = string(names, elf.getInt(at) & 0xffffffffL, "name of section " + i);
+            sections.add(new SectionHeader(i, name, type, elf.getLong(at + 8), offset, size, elf.getInt(at + 40), elf.getInt(at + 44),
+                    elf.getLong(at + 56)));
         }
         return sections;
+    }
+
+    private static void requireInFile(byte[] file, int section, long offset, long size) {
+        if (offset < 0 || size < 0 || offset + size > file.length) {
+            throw new ElfFormatException("section " + section + ": contents (offset " + offset + ", size " + size
+                    + ") extend past the end of the file (" + file.length + " bytes)");
+        }
     }
 
     private static List<Symbol> readSymbols(byte[] file, SectionHeader symtab, List<SectionHeader> sections) {
@@ -181,12 +196,7 @@ public final class ElfReader {
             }
         }
 
-        Map<Integer, Integer> indexBySlot = new HashMap<>();
-        int slot = 0;
-        for (int i = 0; i < instructions.size(); i++) {
-            indexBySlot.put(slot, i);
-            slot += instructions.get(i).slots();
-        }
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         List<Relocation> relocations = new ArrayList<>();
         for (SectionHeader rel : sections) {
             if (rel.type != SHT_REL || rel.info != section.index) {

@@ -144,12 +144,7 @@ public final class ElfWriter {
     /** The program's instructions with each relocated LD_IMM64 cleared to src 0, imm 0. */
     private static List<Instruction> clearRelocated(AssembledProgram program) {
         List<Instruction> instructions = new ArrayList<>(program.instructions());
-        Map<Integer, Integer> indexBySlot = new LinkedHashMap<>();
-        int slot = 0;
-        for (int i = 0; i < instructions.size(); i++) {
-            indexBySlot.put(slot, i);
-            slot += instructions.get(i).slots();
-        }
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         for (Relocation relocation : program.relocations()) {
             int index = indexBySlot.get(relocation.slot());
             instructions.set(index, instructions.get(index).withSrc(LoadSource.CONSTANT.value()).withImm(0));

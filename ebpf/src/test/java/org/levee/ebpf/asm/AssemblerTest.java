@@ -88,9 +88,9 @@ class AssemblerTest {
         assembler.emit(exit());
         AssembledProgram program = assembler.assemble();
 
-        Map<Integer, Instruction> bySlot = AssembledProgram.bySlot(program.instructions());
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(program.instructions());
         for (int slot : jumpSlots) {
-            Instruction jump = bySlot.get(slot);
+            Instruction jump = program.instructions().get(indexBySlot.get(slot));
             assertThat(slot + 1 + jump.jumpOffset()).as("jump at slot %d", slot)
                     .isEqualTo(program.labels().get(targets.get(slot)));
         }
@@ -218,6 +218,41 @@ class AssemblerTest {
                 .hasMessage("no relocation refers to constant 'countres'");
         assertThatThrownBy(() -> program.resolve(Map.of("counters", 3L), Map.of("limit", 4)))
                 .hasMessage("no relocation refers to constant 'counters', map 'limit'");
+    }
+
+    @Test
+    void includesFragmentsWithTheirLabelsAndRelocations() {
+        AssembledProgram rule = new Assembler()
+                .ldImm64(R1, "rule_3_enabled")
+                .jeqImm(R1, 0, "skip")
+                .ldMap(R2, "counters")
+                .label("skip")
+                .emit(mov64(R0, 2))
+                .assemble();
+        AssembledProgram program = new Assembler()
+                .emit(mov64(R6, R1))
+                .include(rule, "rule_3.")
+                .include(rule, "rule_4.")
+                .emit(exit())
+                .assemble();
+
+        assertThat(program.slotCount()).isEqualTo(1 + 2 * rule.slotCount() + 1);
+        assertThat(program.labels()).containsOnly(Map.entry("rule_3.skip", 6), Map.entry("rule_4.skip", 12));
+        assertThat(program.relocations()).extracting(Relocation::slot).containsExactly(1, 4, 7, 10);
+        // The included jumps still land on their fragment's label.
+        assertThat(program.instructions().get(2)).isEqualTo(jeqImm(R1, 0, 2));
+        assertThatThrownBy(() -> new Assembler().label("rule_3.skip").include(rule, "rule_3."))
+                .hasMessageContaining("label 'rule_3.skip' is defined twice");
+    }
+
+    @Test
+    void freshLabelsAreDistinct() {
+        Assembler assembler = new Assembler();
+        String a = assembler.freshLabel("match");
+        String b = assembler.freshLabel("match");
+        assertThat(a).isNotEqualTo(b).startsWith("match#");
+        AssembledProgram program = assembler.ja(b).label(a).emit(mov64(R0, 1)).label(b).emit(exit()).assemble();
+        assertThat(program.instructions().getFirst()).isEqualTo(ja(1));
     }
 
     @Test

@@ -33,6 +33,9 @@ class DisassemblerTest {
                 Arguments.of(toBigEndian(R3, 16), "(dc) r3 = be16 r3"),
                 Arguments.of(toLittleEndian(R3, 64), "(d4) r3 = le64 r3"),
                 Arguments.of(byteSwap(R3, 32), "(d7) r3 = bswap32 r3"),
+                Arguments.of(addrSpaceCast(R1, R2, 0, 1), "(bf) r1 = addr_space_cast(r2, 0, 1)"),
+                Arguments.of(new Instruction(0xbf, 0, 0, -1, 0), "(bf) r0 = &(void __percpu *)(r0)"),
+                Arguments.of(new Instruction(0xc2, 0, 0, 0, 0), "(c2) nospec"),
                 // JMP and JMP32
                 Arguments.of(jeqImm(R2, 0, 3), "(15) if r2 == 0x0 goto pc+3"),
                 Arguments.of(jneImm(R2, -1, -4), "(55) if r2 != 0xffffffff goto pc-4"),

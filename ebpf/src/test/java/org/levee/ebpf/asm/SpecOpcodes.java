@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The opcodes of the eBPF instruction set, copied by hand from the opcode table of
  * Documentation/bpf/standardization/instruction-set.rst (plus may_goto, 0xe5, and the
- * load-acquire/store-release sizes B and H of 0xcb/0xd3 from Linux 6.15) — independent of the
- * enums under test.
+ * load-acquire/store-release sizes B and H of 0xcb/0xd3 from Linux 6.15, plus the kernel-internal
+ * nospec, 0xc2, which xlated dumps contain) — independent of the enums under test.
  */
 public final class SpecOpcodes {
     private SpecOpcodes() {}
@@ -22,7 +22,7 @@ public final class SpecOpcodes {
                1e 2e 3e 4e 5e 6e 7e       ae be ce de
             18 20 28 30 40 48 50
             61 69 71 79 81 89 91
-            62 6a 72 7a
+            62 6a 72 7a c2
             63 6b 73 7b c3 cb d3 db
             """);
 

@@ -67,6 +67,31 @@ class ElfRoundTripTest {
         assertThat(ElfWriter.write(read)).isEqualTo(bytes);
     }
 
+    /** Corrupted objects either still read or fail with an ElfFormatException, never another exception. */
+    @ParameterizedTest
+    @ValueSource(longs = {101, 102, 103})
+    void corruptedObjectsFailWithAFormatError(long seed) {
+        Random random = new Random(seed);
+        byte[] original = ElfWriter.write(ElfObjectTest.sample());
+        int rejected = 0;
+        for (int i = 0; i < 1_000; i++) {
+            byte[] corrupt = original.clone();
+            for (int n = 1 + random.nextInt(4); n > 0; n--) {
+                corrupt[random.nextInt(corrupt.length)] = (byte) random.nextInt(256);
+            }
+            if (random.nextInt(10) == 0) {
+                corrupt = java.util.Arrays.copyOf(corrupt, random.nextInt(corrupt.length));
+            }
+            try {
+                ElfReader.read(corrupt);
+            } catch (ElfFormatException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+                rejected++;
+            }
+        }
+        assertThat(rejected).as("some corruptions are detected").isPositive();
+    }
+
     @Test
     void rejectsWhatIsNotAnElfFile() {
         assertThatThrownBy(() -> ElfReader.read("not an object file, just some text to fill 64 bytes......".repeat(2)

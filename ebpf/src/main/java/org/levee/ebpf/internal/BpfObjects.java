@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
 import org.levee.ebpf.BpfCommand;
 
 /** Commands shared by every kind of BPF object: info by fd, fd by id, pin and get. */
-public final class Objects {
-    private Objects() {}
+public final class BpfObjects {
+    private BpfObjects() {}
 
     /** BPF_OBJ_GET_INFO_BY_FD into {@code info} (allocated by the caller, who may point it at buffers). */
     public static void info(int fd, MemorySegment info, String what) {
