@@ -2,4 +2,5 @@
 module org.levee.cbpf {
     exports org.levee.cbpf;
     exports org.levee.cbpf.pcap;
+    exports org.levee.cbpf.kernel;
 }

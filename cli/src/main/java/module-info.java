@@ -3,10 +3,13 @@ module org.levee.cli {
     requires org.levee.agent;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
+    requires org.levee.dataplane;
     requires org.levee.signatures;
+    requires org.levee.compiler;
     requires org.levee.capture;
     requires info.picocli;
 
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.capture to info.picocli;
+    opens org.levee.cli.dataplane to info.picocli;
 }

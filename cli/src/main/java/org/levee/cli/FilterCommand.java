@@ -3,14 +3,17 @@ package org.levee.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code levee filter …}: classic BPF filters: generate them from signatures, compile, run. */
+/** {@code levee filter …}: classic BPF filters: generate them from signatures, compile them, run them on captures. */
 @Command(name = "filter", mixinStandardHelpOptions = true,
-        description = "Classic BPF filters: generate them from attack signatures.",
+        description = "Classic BPF filters: generate them from attack signatures, compile them (tcpdump expressions or"
+                + " cBPF) to eBPF or C, and run them on pcap files.",
         subcommands = {
                 FilterDnsCommand.class,
                 FilterDnsValidateCommand.class,
                 FilterP0fCommand.class,
                 FilterSuffixCommand.class,
+                FilterCompileCommand.class,
+                FilterRunCommand.class,
         })
 final class FilterCommand implements Runnable {
     @CommandLine.Spec

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
                 DoctorCommand.class,
+                org.levee.cli.dataplane.RulesetCommand.class,
+                org.levee.cli.dataplane.DataplaneCommand.class,
                 FilterCommand.class,
                 CaptureCommand.class,
                 CommandLine.HelpCommand.class,

@@ -43,8 +43,8 @@ public final class CbpfCompiler {
         return Compilation.of(program, flow);
     }
 
-    /** Compiles {@code program} and appends it to {@code assembler}; returns the instruction count. */
-    public static int compileInto(CbpfProgram program, Assembler assembler, FragmentLayout layout) {
+    /** Compiles {@code program} and appends it to {@code assembler}. */
+    public static EbpfEmitter.Emitted compileInto(CbpfProgram program, Assembler assembler, FragmentLayout layout) {
         return EbpfEmitter.emit(compile(program), layout, assembler);
     }
 }

@@ -41,9 +41,32 @@ public final class EbpfEmitter {
 
     private record Mark(String label) implements Line {}
 
-    /** Appends the fragment for {@code compilation} to {@code assembler}; returns its instruction count. */
-    public static int emit(Compilation compilation, FragmentLayout layout, Assembler assembler) {
+    /**
+     * What {@link #emit} appended.
+     *
+     * @param instructions  the fragment's instruction count
+     * @param reachesMatch  whether some path goes to the match label (else the caller must not
+     *                      put code there that only the fragment would reach: the verifier
+     *                      refuses unreachable code)
+     * @param reachesNoMatch whether some path goes to the no-match label
+     */
+    public record Emitted(int instructions, boolean reachesMatch, boolean reachesNoMatch) {}
+
+    /** Appends the fragment for {@code compilation} to {@code assembler}. */
+    public static Emitted emit(Compilation compilation, FragmentLayout layout, Assembler assembler) {
         List<Line> lines = new EbpfEmitter.Writer(compilation, layout).write();
+        boolean match = false;
+        boolean noMatch = false;
+        for (Line line : lines) {
+            String target = line instanceof Goto g ? g.label : line instanceof Branch b ? b.label : null;
+            match |= layout.matchLabel().equals(target);
+            noMatch |= layout.noMatchLabel().equals(target);
+        }
+        // Falling off the end (or an empty fragment) goes to the caller's following label.
+        if (lines.isEmpty() || !(lines.getLast() instanceof Goto)) {
+            match |= layout.matchLabel().equals(layout.followingLabel());
+            noMatch |= layout.noMatchLabel().equals(layout.followingLabel());
+        }
         int count = 0;
         for (Line line : lines) {
             switch (line) {
@@ -72,7 +95,7 @@ public final class EbpfEmitter {
                 case Mark m -> assembler.label(m.label);
             }
         }
-        return count;
+        return new Emitted(count, match, noMatch);
     }
 
     private static final class Writer {
@@ -279,12 +302,15 @@ public final class EbpfEmitter {
             }
             int before = plan.pointerBefore()[i];
             Register p = l.pointer();
-            if (before > 0) {
+            // The verifier learns a range from "pointer > end" only when the pointer's largest
+            // variable part plus its constant offset stays within 65535: X must be known to be
+            // at most 65535 - bytes. Beyond that, start + X + bytes is past any XDP packet.
+            boolean small = verifierBound(c.values().x(i)) <= PacketGuards.MAX_PACKET - bytes;
+            if (before > 0 && small) {
                 add(Instruction.add64(p, bytes - before));
             } else {
-                if (!verifierKnowsSmall(c.values().x(i))) {
-                    // X + k > 65535 is past the end of any XDP packet; the check also bounds X for the verifier.
-                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET, l.noMatchLabel()));
+                if (!small) {
+                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET - bytes, l.noMatchLabel()));
                 }
                 add(Instruction.mov64(p, l.x()));
                 add(Instruction.add64(p, l.packetStart()));
@@ -295,13 +321,9 @@ public final class EbpfEmitter {
         }
 
         /**
-         * Whether the verifier itself knows {@code x} ≤ 65535 (so the explicit check can go): byte
-         * loads, and masks and shifts of them by constants, which it tracks exactly.
+         * The largest value the verifier itself knows {@code v} to have: byte loads, and masks and
+         * shifts of them by constants, which it tracks exactly; otherwise unbounded.
          */
-        private static boolean verifierKnowsSmall(Value x) {
-            return verifierBound(x) <= PacketGuards.MAX_PACKET;
-        }
-
         private static long verifierBound(Value v) {
             return switch (v) {
                 case Value.Load load when load.width() == 1 -> 0xff;
@@ -405,32 +427,62 @@ public final class EbpfEmitter {
         }
 
         /**
-         * Drops code after an unconditional jump up to the next label (nothing reaches it), then
-         * jumps to the label that comes next anyway, including the caller's following label.
+         * Drops lines no path reaches (after a guard that always fails, say) and jumps to the
+         * label that comes next anyway, including the caller's following label, until neither
+         * finds anything: the verifier refuses unreachable instructions.
          */
         private List<Line> cleanUp(List<Line> input) {
-            List<Line> reachable = new ArrayList<>();
-            boolean live = true;
-            for (Line line : input) {
-                if (line instanceof Mark) {
-                    live = true;
+            List<Line> current = input;
+            while (true) {
+                List<Line> reachable = reachableLines(current);
+                List<Line> result = new ArrayList<>();
+                for (int i = 0; i < reachable.size(); i++) {
+                    Line line = reachable.get(i);
+                    if (line instanceof Goto g && labelFollows(reachable, i + 1, g.label)) {
+                        continue;
+                    }
+                    result.add(line);
                 }
-                if (live) {
-                    reachable.add(line);
+                if (result.equals(current)) {
+                    return result;
                 }
-                if (line instanceof Goto) {
-                    live = false;
+                current = result;
+            }
+        }
+
+        private static List<Line> reachableLines(List<Line> lines) {
+            java.util.Map<String, Integer> marks = new java.util.HashMap<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i) instanceof Mark m) {
+                    marks.put(m.label, i);
+                }
+            }
+            boolean[] live = new boolean[lines.size()];
+            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            if (!lines.isEmpty()) {
+                work.push(0);
+            }
+            while (!work.isEmpty()) {
+                int i = work.pop();
+                if (i >= lines.size() || live[i]) {
+                    continue;
+                }
+                live[i] = true;
+                Line line = lines.get(i);
+                String target = line instanceof Goto g ? g.label : line instanceof Branch b ? b.label : null;
+                if (target != null && marks.containsKey(target)) {
+                    work.push(marks.get(target));
+                }
+                if (!(line instanceof Goto)) {
+                    work.push(i + 1);
                 }
             }
             List<Line> result = new ArrayList<>();
-            for (int i = 0; i < reachable.size(); i++) {
-                Line line = reachable.get(i);
-                if (line instanceof Goto g && labelFollows(reachable, i + 1, g.label)) {
-                    continue;
+            for (int i = 0; i < lines.size(); i++) {
+                if (live[i]) {
+                    result.add(lines.get(i));
                 }
-                result.add(line);
             }
-            // Removing a jump can leave a label unused, never the other way round: one pass suffices.
             return result;
         }
 

@@ -154,6 +154,15 @@ public final class Attachment {
             }
         }
         BpfFs.removeTree(layout.directory());
+        if (layout.netns() != null) {
+            try {
+                Files.deleteIfExists(layout.directory().getParent()); // the namespace's directory, once it has no interface left
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // other interfaces of the namespace are still attached
+            } catch (IOException e) {
+                throw new DataplaneException("cannot remove " + layout.directory().getParent() + ": " + e.getMessage(), e);
+            }
+        }
         return true;
     }
 
@@ -163,9 +172,17 @@ public final class Attachment {
             throw new DataplaneException("sample rate " + sampleRate + " is negative");
         }
         requireAttached(layout);
-        try (BpfMap config = BpfMap.openPinned(layout.pin(DataplaneMaps.CONFIG.name()))) {
-            config.update(BpfMap.intBytes(0), configValue(sampleRate));
+        try (DataplaneMapSet maps = DataplaneMapSet.openPinned(layout.directory())) {
+            setSampleRateOf(maps, sampleRate);
         }
+    }
+
+    /** Changes the sampler's N in {@code maps}: programs read it for every packet. */
+    public static void setSampleRateOf(DataplaneMapSet maps, int sampleRate) {
+        if (sampleRate < 0) {
+            throw new DataplaneException("sample rate " + sampleRate + " is negative");
+        }
+        maps.get(DataplaneMaps.CONFIG).update(BpfMap.intBytes(0), configValue(sampleRate));
     }
 
     /**

@@ -66,6 +66,9 @@ public final class DivisionGuards {
             if (op.opClass() == ALU && op.src() == X && (op.op() == DIV || op.op() == MOD)) {
                 if (state.lo[Values.X_SLOT] == 0) {
                     needed.set(i);
+                    if (state.hi[Values.X_SLOT] == 0) {
+                        continue; // X is always 0 here: nothing gets past this instruction
+                    }
                     out.lo[Values.X_SLOT] = 1; // falling through means X was not 0
                 }
             }

@@ -164,14 +164,14 @@ public final class ProgramBuilder {
         asm.label(ruleLabel(index));
         asm.ldImm64(R8, rule.enabledSymbol());
         asm.jeqImm(R8, 0, skip);
-        if (!FilterEmitter.canMatch(filter.match())) {
-            return; // a filter that never matches: its code would be unreachable, which the verifier refuses
-        }
-        if (filter.destination().isPresent()) {
-            FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip);
+        if (filter.destination().isPresent()
+                && !FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip)) {
+            return; // no destination matches: what would follow is unreachable, which the verifier refuses
         }
         asm.label(prefix + "filter");
-        FilterEmitter.emit(filter.match(), asm, prefix + "m", prefix + "hit", skip);
+        if (!FilterEmitter.emit(filter.match(), asm, prefix + "m", prefix + "hit", skip)) {
+            return;
+        }
         asm.label(prefix + "hit");
         long key = RuleKey.of(rule.id());
         asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));

@@ -1,0 +1,96 @@
+package org.levee.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.Counter;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.RuleKey;
+import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.PossibleCpus;
+import org.levee.ebpf.TestRun;
+import org.levee.ebpf.testing.Requirements;
+
+/** GCRA rate limiting shared by all CPUs: within 5% of the configured rate under a flood far above it. */
+class RateLimitTest {
+    static final int PPS = 500;
+    /**
+     * 200 ms of tolerance: a test thread descheduled for less than that (this machine is shared)
+     * loses no credit, so the expected count stays rate × time + burst.
+     */
+    static final int BURST = 100;
+
+    @BeforeAll
+    static void requirements() {
+        Requirements.root();
+        Requirements.library("libpcap.so.0.8");
+    }
+
+    @Test
+    void twoCpusFloodingTogetherGetTheConfiguredRate() throws Exception {
+        RuleSetObject object = ProgramRunTest.compile("""
+                rules:
+                  - {id: limit-dns, filter: udp and dst port 53, action: ratelimit, pps: %d, burst: %d}
+                """.formatted(PPS, BURST));
+        byte[] frame = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 40);
+        int threads = 2;
+        long windowNanos = 1_500_000_000L;
+        try (DataplaneMapSet maps = DataplaneMapSet.create();
+             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+            Attachment.prepareMaps(object, maps, 0);
+            AtomicLong passed = new AtomicLong();
+            AtomicLong total = new AtomicLong();
+            AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong last = new AtomicLong();
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        long begin = System.nanoTime();
+                        first.accumulateAndGet(begin, Math::min);
+                        while (System.nanoTime() - begin < windowNanos) {
+                            int verdict = loaded.entry().testRun(TestRun.of(frame)).returnValue();
+                            total.incrementAndGet();
+                            if (verdict == XdpAction.PASS.code()) {
+                                passed.incrementAndGet();
+                            }
+                        }
+                        last.accumulateAndGet(System.nanoTime(), Math::max);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            double seconds = (last.get() - first.get()) / 1e9;
+            double expected = PPS * seconds + BURST;
+            System.out.printf("rate limit: %d of %d packets passed in %.3f s (expected %.0f)%n", passed.get(), total.get(), seconds, expected);
+            assertThat(total.get() / seconds).as("the flood is at least 10x the rate").isGreaterThan(10.0 * PPS);
+            assertThat((double) passed.get()).isBetween(expected * 0.95, expected * 1.05);
+            assertThat(Status.sumCounters(maps.get(DataplaneMaps.COUNTERS)).get(Counter.RATELIMITED))
+                    .isEqualTo(total.get() - passed.get());
+            byte[] perCpu = maps.get(DataplaneMaps.RULE_STATS).lookup(org.levee.ebpf.BpfMap.longBytes(RuleKey.of("limit-dns"))).orElseThrow();
+            ByteBuffer b = ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder());
+            int busyCpus = 0;
+            for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
+                busyCpus += b.getLong(cpu * 16) > 0 ? 1 : 0;
+            }
+            if (Runtime.getRuntime().availableProcessors() >= 2) {
+                assertThat(busyCpus).as("CPUs that ran the rule").isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.levee.dataplane;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.Counter;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.Sample;
+import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.TestRun;
+import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.ebpf.testing.Requirements;
+
+/** The sampler: 1 in N, samples that decode, losses counted when the ring buffer is full. */
+class SamplerTest {
+    static final String DROP_ALL_UDP = """
+            rules:
+              - {id: all-udp, filter: udp, action: drop}
+            """;
+
+    @BeforeAll
+    static void requirements() {
+        Requirements.root();
+        Requirements.library("libpcap.so.0.8");
+    }
+
+    @Test
+    void samplesComeBeforeTheDropDecodeAndFollowTheRateSetAtRunTime() {
+        RuleSetObject object = ProgramRunTest.compile(DROP_ALL_UDP);
+        byte[] small = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 20);
+        byte[] large = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 400);
+        try (DataplaneMapSet maps = DataplaneMapSet.create();
+             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps);
+             RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
+            Attachment.prepareMaps(object, maps, 1);
+            assertThat(ProgramRunTest.run(loaded, small)).isEqualTo(XdpAction.DROP);
+            assertThat(ProgramRunTest.run(loaded, large)).isEqualTo(XdpAction.DROP);
+            List<Sample> got = decodeAll(samples);
+            assertThat(got).hasSize(2);
+            assertThat(got.get(0).packet()).isEqualTo(small);
+            assertThat(got.get(0).packetLength()).isEqualTo(small.length);
+            assertThat(got.get(0).sampleRate()).isEqualTo(1);
+            assertThat(got.get(0).ifindex()).isPositive();
+            assertThat(got.get(1).packet()).isEqualTo(Arrays.copyOf(large, 128));
+            assertThat(got.get(1).packetLength()).isEqualTo(large.length);
+            assertThat(got.get(1).timestampNanos()).isGreaterThanOrEqualTo(got.get(0).timestampNanos());
+
+            // N changes without reloading; the observed rate is binomial(n, 1/N): allow 5 standard deviations
+            int rate = 16;
+            int runs = 20_000;
+            Attachment.setSampleRateOf(maps, rate);
+            loaded.entry().testRun(TestRun.of(small).withRepeat(runs));
+            List<Sample> sampled = decodeAll(samples);
+            double mean = runs / (double) rate;
+            double sd = Math.sqrt(runs * (1.0 / rate) * (1 - 1.0 / rate));
+            assertThat((double) sampled.size()).isBetween(mean - 5 * sd, mean + 5 * sd);
+            assertThat(sampled).allSatisfy(s -> assertThat(s.sampleRate()).isEqualTo(rate));
+            Map<Counter, Long> counters = Status.sumCounters(maps.get(DataplaneMaps.COUNTERS));
+            assertThat(counters.get(Counter.SAMPLED)).isEqualTo(2 + sampled.size());
+            assertThat(counters.get(Counter.SEEN)).isEqualTo(2 + runs);
+            assertThat(counters.get(Counter.DROPPED)).isEqualTo(2 + runs);
+
+            Attachment.setSampleRateOf(maps, 0);
+            loaded.entry().testRun(TestRun.of(small).withRepeat(1000));
+            assertThat(decodeAll(samples)).as("N = 0 turns sampling off").isEmpty();
+        }
+    }
+
+    @Test
+    void aFullRingBufferCountsLostSamplesAndNeverStopsThePacketPath() {
+        RuleSetObject object = ProgramRunTest.compile(DROP_ALL_UDP);
+        byte[] frame = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 200);
+        int runs = 20_000; // 1 MiB holds 1 MiB / (8 + 32 + 128) ≈ 6241 samples
+        try (DataplaneMapSet maps = DataplaneMapSet.create();
+             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+            Attachment.prepareMaps(object, maps, 1);
+            assertThat(loaded.entry().testRun(TestRun.of(frame).withRepeat(runs)).returnValue()).isEqualTo(XdpAction.DROP.code());
+            Map<Counter, Long> counters = Status.sumCounters(maps.get(DataplaneMaps.COUNTERS));
+            assertThat(counters.get(Counter.SEEN)).isEqualTo(runs);
+            assertThat(counters.get(Counter.DROPPED)).isEqualTo(runs);
+            assertThat(counters.get(Counter.SAMPLED)).isEqualTo((1 << 20) / (8 + 32 + 128));
+            assertThat(counters.get(Counter.SAMPLED) + counters.get(Counter.SAMPLES_LOST)).isEqualTo(runs);
+            try (RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
+                assertThat(decodeAll(samples)).hasSize((int) (long) counters.get(Counter.SAMPLED));
+            }
+        }
+    }
+
+    static List<Sample> decodeAll(RingBufferReader reader) {
+        List<Sample> samples = new ArrayList<>();
+        reader.drain(record -> samples.add(Sample.decode(record.toArray(JAVA_BYTE))));
+        return samples;
+    }
+
+}
