@@ -126,7 +126,7 @@ public final class EbpfEmitter {
             }
             for (int w = 0; w < MEMORY_WORDS; w++) {
                 if (zeroed.get(2 + w)) {
-                    add(Instruction.st(Size.W, Register.R10, scratch(w), 0));
+                    add(Instruction.st(Size.DW, Register.R10, scratch(w), 0));
                 }
             }
             if (isRetK(0)) {
@@ -171,7 +171,7 @@ public final class EbpfEmitter {
         }
 
         private int scratch(int word) {
-            return l.scratchOffset() + 4 * word;
+            return l.scratchOffset() + 8 * word;
         }
 
         private void add(Instruction insn) {
@@ -201,7 +201,7 @@ public final class EbpfEmitter {
                         }
                         case IMM -> add(Instruction.mov32(a, op.k()));
                         case LEN -> length(a);
-                        default -> add(Instruction.ldx(Size.W, a, Register.R10, scratch(op.k())));
+                        default -> add(Instruction.ldx(Size.DW, a, Register.R10, scratch(op.k())));
                     }
                 }
                 case LDX -> {
@@ -216,11 +216,13 @@ public final class EbpfEmitter {
                             add(Instruction.alu32(AluOp.AND, x, 0xf));
                             add(Instruction.alu32(AluOp.LSH, x, 2));
                         }
-                        default -> add(Instruction.ldx(Size.W, x, Register.R10, scratch(op.k())));
+                        default -> add(Instruction.ldx(Size.DW, x, Register.R10, scratch(op.k())));
                     }
                 }
-                case ST -> add(Instruction.stx(Size.W, Register.R10, scratch(op.k()), a));
-                case STX -> add(Instruction.stx(Size.W, Register.R10, scratch(op.k()), x));
+                // Whole 8-byte slots: A and X have zero upper halves, and the verifier keeps the
+                // bounds of a register spilled whole (not of a 4-byte spill).
+                case ST -> add(Instruction.stx(Size.DW, Register.R10, scratch(op.k()), a));
+                case STX -> add(Instruction.stx(Size.DW, Register.R10, scratch(op.k()), x));
                 case ALU -> alu(op, i);
                 case JMP -> jump(op, i);
                 case RET -> {

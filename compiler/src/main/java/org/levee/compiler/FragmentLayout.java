@@ -16,7 +16,9 @@ import org.levee.ebpf.asm.Register;
  * @param x               cBPF's index register
  * @param pointer         packet pointer for indirect loads ({@code packetStart + X})
  * @param temp            scratch register for guards and large offsets
- * @param scratchOffset   frame-pointer offset of M[0]; M[i] is the 4 bytes at scratchOffset + 4i
+ * @param scratchOffset   frame-pointer offset of M[0]; M[i] is the 8 bytes at scratchOffset + 8i (a
+ *                        full slot: the verifier keeps what it knows of a register spilled whole,
+ *                        so X keeps its bounds through {@code stx M[i]; ldx M[i]})
  * @param labelPrefix     prefix of the fragment's own labels, unique within the program
  * @param matchLabel      where a matching packet goes
  * @param noMatchLabel    where every other packet goes
@@ -27,6 +29,9 @@ import org.levee.ebpf.asm.Register;
 public record FragmentLayout(Register packetStart, Register packetEnd, Register a, Register x, Register pointer,
         Register temp, int scratchOffset, String labelPrefix, String matchLabel, String noMatchLabel,
         String followingLabel) {
+
+    /** Stack bytes of the scratch memory: 16 words, one 8-byte slot each. */
+    public static final int SCRATCH_BYTES = 128;
 
     public FragmentLayout {
         Set<Register> used = EnumSet.noneOf(Register.class);
@@ -39,9 +44,9 @@ public record FragmentLayout(Register packetStart, Register packetEnd, Register 
                 throw new IllegalArgumentException("register " + r + " is given two roles in the fragment layout");
             }
         }
-        if (scratchOffset % 4 != 0 || scratchOffset < -512 || scratchOffset + 64 > 0) {
-            throw new IllegalArgumentException("scratchOffset " + scratchOffset
-                    + " must be a multiple of 4 with the 64 bytes of M[0..15] inside the 512-byte stack (-512..-64)");
+        if (scratchOffset % 8 != 0 || scratchOffset < -512 || scratchOffset + SCRATCH_BYTES > 0) {
+            throw new IllegalArgumentException("scratchOffset " + scratchOffset + " must be a multiple of 8 with the "
+                    + SCRATCH_BYTES + " bytes of M[0..15] inside the 512-byte stack (-512.." + -SCRATCH_BYTES + ")");
         }
         Objects.requireNonNull(labelPrefix, "labelPrefix");
         Objects.requireNonNull(matchLabel, "matchLabel");
@@ -54,7 +59,7 @@ public record FragmentLayout(Register packetStart, Register packetEnd, Register 
      */
     public static FragmentLayout standard(String prefix, String matchLabel, String noMatchLabel) {
         return new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R6, Register.R7,
-                -64, prefix, matchLabel, noMatchLabel, noMatchLabel);
+                -SCRATCH_BYTES, prefix, matchLabel, noMatchLabel, noMatchLabel);
     }
 
     public FragmentLayout withLabels(String prefix, String match, String noMatch, String following) {

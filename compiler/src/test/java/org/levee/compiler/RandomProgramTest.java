@@ -22,17 +22,20 @@ import org.levee.ebpf.testing.Requirements;
  * fragments per XDP program, see {@link FragmentBatch}) and the kernel's own cBPF
  * ({@link KernelSocketFilter}) agree. The count comes from {@code -Dlevee.compiler.randomPrograms}
  * (CI default 20,000; docs/compiler.md has the command for the 100,000 run). Each seed below is an
- * independent share of the programs.
+ * independent share of the programs; {@code -Dlevee.compiler.randomSeed=N} shifts them all.
  */
 class RandomProgramTest {
     private static final int PROGRAMS = Integer.getInteger("levee.compiler.randomPrograms", 20_000);
+    /** Added to every seed, to explore beyond the fixed ones ({@code -Dlevee.compiler.randomSeed=N}). */
+    private static final long SEED_OFFSET = Long.getLong("levee.compiler.randomSeed", 0);
     private static final int SEEDS = 4;
     private static final int PACKETS = 6;
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {11, 22, 33, 44})
-    void interpreterOurEbpfAndKernelCbpfAgree(long seed) {
+    void interpreterOurEbpfAndKernelCbpfAgree(long fixedSeed) {
         Requirements.root();
+        long seed = fixedSeed + SEED_OFFSET;
         RandomCbpf random = new RandomCbpf(seed);
         int programs = PROGRAMS / SEEDS;
         int compared = 0;
