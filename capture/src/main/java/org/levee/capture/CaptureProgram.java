@@ -32,7 +32,8 @@ import org.levee.ebpf.asm.Size;
  *
  * <p>Registers: r6 context, r7 this action's counters, r8 the scratch record, r9 the captured
  * length; the filter fragment gets r2 (data), r3 (data_end), r4 (A), r5 (X), r0 and r1, and its
- * scratch memory M[] at r10 - 64. The map keys live at r10 - 72.
+ * scratch memory M[] at the top of the stack; the map keys live just below it. A filter that
+ * matches nothing gives a program that only counts and returns the action.
  */
 public final class CaptureProgram {
     private CaptureProgram() {}
@@ -40,7 +41,10 @@ public final class CaptureProgram {
     /** Largest snap length: a scratch entry per CPU holds the header and this many bytes. */
     public static final int MAX_SNAPLEN = 262_144;
 
-    private static final int KEY_SLOT = -72;
+    /** The filter's scratch memory M[] at the top of the stack. */
+    private static final int SCRATCH_SLOT = -FragmentLayout.SCRATCH_BYTES;
+    /** A 4-byte map key below M[]. */
+    private static final int KEY_SLOT = SCRATCH_SLOT - 8;
 
     /**
      * The maps a capture program uses, by file descriptor.
@@ -87,10 +91,15 @@ public final class CaptureProgram {
 
         if (filter != null) {
             FragmentLayout layout = new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5,
-                    Register.R0, Register.R1, -64, "filter_", "match", "out", "match");
+                    Register.R0, Register.R1, SCRATCH_SLOT, "filter_", "match", "out", "match");
             asm.emit(Instruction.ldx(Size.W, layout.packetStart(), ctx, 0)); // ctx->data
             asm.emit(Instruction.ldx(Size.W, layout.packetEnd(), ctx, 4)); // ctx->data_end
-            EbpfEmitter.emit(filter, layout, asm);
+            if (!EbpfEmitter.emit(filter, layout, asm).reachesMatch()) {
+                // The filter matches nothing: the verifier refuses unreachable code, so no capture code.
+                asm.label("out");
+                asm.emit(Instruction.mov64(Register.R0, action.code()), Instruction.exit());
+                return asm.assemble();
+            }
         }
         asm.label("match");
         increment(asm, counters, Counters.MATCHED);

@@ -107,6 +107,28 @@ class CaptureProgramTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cbpf:1,6 0 0 0", "cbpf:4,40 0 0 12,21 1 0 2048,6 0 0 0,6 0 0 0", "len > 65535"})
+    void aFilterThatMatchesNothingStillCountsAndKeepsTheVerdict(String expression) throws Exception {
+        // libpcap refuses expressions that reject everything; the compiler proves these never match
+        CaptureFilter filter = expression.startsWith("cbpf:") ? CaptureFilter.bytecode(expression.substring(5))
+                : CaptureFilter.expression(expression);
+        try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
+             CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
+                     EnumSet.of(XdpAction.DROP, XdpAction.PASS), filter))) {
+            Random random = new Random(expression.hashCode());
+            for (int i = 0; i < 20; i++) {
+                byte[] frame = Frames.random(random);
+                int expected = Libpcap.offlineFilter(Libpcap.compile(DROP_RULE), frame, frame.length)
+                        ? XdpAction.DROP.code() : XdpAction.PASS.code();
+                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue()).isEqualTo(expected);
+            }
+            assertThat(session.poll(Duration.ofMillis(200), r -> {})).isZero();
+            assertThat(session.stats().stream().mapToLong(ActionStats::received).sum()).isEqualTo(20);
+            assertThat(session.stats()).allSatisfy(s -> assertThat(s.matched()).isZero());
+        }
+    }
+
     @Test
     void truncatesToTheSnapLengthAndKeepsTheOriginalLength() throws Exception {
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
