@@ -8,11 +8,9 @@ import java.util.List;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Rule;
 import org.levee.dataplane.rules.RuleFilter;
-import org.levee.ebpf.asm.AluOp;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Helper;
-import org.levee.ebpf.asm.JumpOp;
 import org.levee.ebpf.asm.Size;
 
 /**
@@ -106,7 +104,7 @@ public final class ProgramBuilder {
     }
 
     private void prologue(Assembler asm, boolean entry) {
-        asm.emit(mov64(R6, R1), st(Size.W, R10, KEY, 0));
+        asm.emit(mov64(R6, R1), mov64(R1, 0), stxW(R10, KEY, R1));
         asm.ldMap(R1, DataplaneMaps.COUNTERS.name());
         asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
         asm.jeqImm(R0, 0, "no_counters");
@@ -121,15 +119,17 @@ public final class ProgramBuilder {
 
     /** 1 packet in N (N read from levee_config each time, so it changes without reloading) to the ring buffer. */
     private void sampler(Assembler asm) {
-        asm.emit(st(Size.W, R10, KEY, 0));
+        asm.emit(mov64(R1, 0), stxW(R10, KEY, R1));
         asm.ldMap(R1, DataplaneMaps.CONFIG.name());
         asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
         asm.jeqImm(R0, 0, "rules");
         asm.emit(ldxW(R8, R0, DataplaneMaps.CONFIG_SAMPLE_RATE));
         asm.jeqImm(R8, 0, "rules");
         asm.jeqImm(R8, 1, "sample_take");
-        asm.emit(call(Helper.GET_PRANDOM_U32), alu32(AluOp.MOD, R0, R8));
-        asm.jump32(JumpOp.JNE, R0, 0, "rules");
+        // sample when random * N / 2^32 == 0, i.e. random < 2^32 / N: probability 1/N (to 2^-32),
+        // without a modulo (which llvm-objdump 14 cannot disassemble)
+        asm.emit(call(Helper.GET_PRANDOM_U32), mul64(R0, R8), rsh64(R0, 32));
+        asm.jneImm(R0, 0, "rules");
         asm.label("sample_take");
         asm.ldMap(R1, DataplaneMaps.SAMPLES.name());
         asm.emit(mov64(R2, SAMPLE_HEADER + sampleBytes), mov64(R3, 0), call(Helper.RINGBUF_RESERVE));
@@ -147,11 +147,11 @@ public final class ProgramBuilder {
         asm.jleImm(R4, sampleBytes, "sample_length");
         asm.emit(mov64(R4, sampleBytes));
         asm.label("sample_length");
-        asm.emit(stxW(R9, Sample.CAPTURED_LENGTH, R4), st(Size.W, R9, Sample.RESERVED, 0));
+        asm.emit(stxW(R9, Sample.CAPTURED_LENGTH, R4), mov64(R1, 0), stxW(R9, Sample.RESERVED, R1));
         asm.jltImm(R4, 1, "sample_submit");
         asm.emit(mov64(R1, R6), mov64(R2, 0), mov64(R3, R9), add64(R3, SAMPLE_HEADER), call(Helper.XDP_LOAD_BYTES));
         asm.jeqImm(R0, 0, "sample_submit");
-        asm.emit(st(Size.W, R9, Sample.CAPTURED_LENGTH, 0));
+        asm.emit(mov64(R1, 0), stxW(R9, Sample.CAPTURED_LENGTH, R1));
         asm.label("sample_submit");
         asm.emit(mov64(R1, R9), mov64(R2, 0), call(Helper.RINGBUF_SUBMIT));
         increment(asm, Counter.SAMPLED);
@@ -174,21 +174,33 @@ public final class ProgramBuilder {
         }
         asm.label(prefix + "hit");
         long key = RuleKey.of(rule.id());
-        asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
+        switch (rule.action()) {
+            case Action.Drop d -> countThen(asm, key, "count_drop");
+            case Action.Pass p -> countThen(asm, key, "count_pass");
+            case Action.RateLimit limit -> {
+                asm.emit(ldImm64(R8, key));
+                countRule(asm, prefix + "counted");
+                rateLimit(asm, limit, key, prefix);
+            }
+        }
+    }
+
+    /** A matching drop or pass rule: its key in r8, then the shared block that counts it and acts. */
+    private void countThen(Assembler asm, long key, String block) {
+        usedExits.add(block);
+        asm.emit(ldImm64(R8, key));
+        asm.ja(block);
+    }
+
+    /** Adds the packet (1, r9 bytes) to this CPU's counts of the rule whose key is in r8. */
+    private static void countRule(Assembler asm, String done) {
+        asm.emit(stxDW(R10, RULE_KEY, R8));
         asm.ldMap(R1, DataplaneMaps.RULE_STATS.name());
         asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
-        asm.jeqImm(R0, 0, prefix + "counted");
+        asm.jeqImm(R0, 0, done);
         asm.emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1));
         asm.emit(ldxDW(R1, R0, 8), add64(R1, R9), stxDW(R0, 8, R1));
-        asm.label(prefix + "counted");
-        switch (rule.action()) {
-            case Action.Drop d -> {
-                usedExits.add("exit_drop");
-                asm.ja("exit_drop");
-            }
-            case Action.Pass p -> asm.ja("exit_pass");
-            case Action.RateLimit limit -> rateLimit(asm, limit, key, prefix);
-        }
+        asm.label(done);
     }
 
     /**
@@ -226,8 +238,14 @@ public final class ProgramBuilder {
         increment(asm, Counter.PASSED);
         asm.emit(mov64(R8, XdpAction.PASS.code()));
         asm.ja("exit_hook");
-        if (usedExits.contains("exit_drop")) {
-            asm.label("exit_drop");
+        if (usedExits.contains("count_pass")) {
+            asm.label("count_pass");
+            countRule(asm, "count_pass_done");
+            asm.ja("exit_pass");
+        }
+        if (usedExits.contains("count_drop")) {
+            asm.label("count_drop");
+            countRule(asm, "count_drop_done");
             increment(asm, Counter.DROPPED);
             asm.emit(mov64(R8, XdpAction.DROP.code()));
             asm.ja("exit_hook");

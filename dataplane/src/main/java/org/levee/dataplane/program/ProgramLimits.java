@@ -16,7 +16,7 @@ public final class ProgramLimits {
      * Slots of rule code per program before the builder starts a new one: every rule jumps to
      * the exit blocks at the end of its program, and jump offsets are signed 16-bit.
      */
-    public static final int MAX_RULE_SLOTS_PER_PROGRAM = 24_000;
+    public static final int MAX_RULE_SLOTS_PER_PROGRAM = 30_000;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
     public static final int MAX_SAMPLE_BYTES = 256;
