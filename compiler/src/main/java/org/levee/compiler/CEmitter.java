@@ -40,7 +40,7 @@ public final class CEmitter {
         c.append("#ifndef LEVEE_PACKET_LENGTH\n#define LEVEE_PACKET_LENGTH\n");
         c.append("/* The packet length, hidden from clang: it would otherwise rewrite arithmetic on it into\n");
         c.append("   arithmetic on the packet pointers, which the verifier refuses. */\n");
-        c.append("static inline __attribute__((always_inline)) unsigned int levee_packet_length(const unsigned char *start, const unsigned char *end)\n{\n");
+        c.append("static inline __attribute__((always_inline, unused)) unsigned int levee_packet_length(const unsigned char *start, const unsigned char *end)\n{\n");
         c.append("\tunsigned long long len = end - start;\n\tasm volatile(\"\" : \"+r\"(len));\n\treturn len;\n}\n#endif\n\n");
         c.append("static inline __attribute__((always_inline)) int ").append(name)
                 .append("(const unsigned char *start, const unsigned char *end)\n{\n");
@@ -201,12 +201,14 @@ public final class CEmitter {
 
     private static String load(Op op, String base, long k, boolean raw) {
         String at = base + " + " + k;
+        if (raw) {
+            // compared only with constants, which the jumps byte-swap instead
+            return "*(const unsigned " + (op.width() == 2 ? "short" : "int") + " *)(" + at + ") /* network order */";
+        }
         return switch (op.width()) {
             case 1 -> base + "[" + k + "]";
-            case 2 -> raw ? "*(const unsigned short *)(" + at + ")"
-                    : "__builtin_bswap16(*(const unsigned short *)(" + at + "))";
-            default -> raw ? "*(const unsigned int *)(" + at + ")"
-                    : "__builtin_bswap32(*(const unsigned int *)(" + at + "))";
+            case 2 -> "__builtin_bswap16(*(const unsigned short *)(" + at + "))";
+            default -> "__builtin_bswap32(*(const unsigned int *)(" + at + "))";
         };
     }
 

@@ -14,7 +14,7 @@ import org.levee.ebpf.asm.Assembler;
  *   <li>{@link JumpNormaliser}: absolute targets, jump threading, checks;
  *   <li>{@link ValueReuse}: drop recomputations, fold constants;
  *   <li>{@link DeadCode}: drop what never runs or never leads to a match (2 and 3 repeat while
- *       they find something);
+ *       they find something, at most four rounds);
  *   <li>the analyses of {@link Compilation}: zero-initialisation, division guards, packet guards,
  *       byte order;
  * </ol>

@@ -177,8 +177,10 @@ public final class KernelSocketFilter implements AutoCloseable {
         }
         closed = true;
         try {
-            int ignored = (int) CLOSE.invokeExact(errno, receiver);
-            ignored = (int) CLOSE.invokeExact(errno, sender);
+            // close(2) cannot fail in a way worth reporting for a socket nobody else holds
+            int receiverClosed = (int) CLOSE.invokeExact(errno, receiver);
+            int senderClosed = (int) CLOSE.invokeExact(errno, sender);
+            assert receiverClosed == 0 && senderClosed == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {

@@ -51,7 +51,7 @@ public final class PacketGuards {
         planBase(flow, values, null, guard, pointerBefore);
         Set<Value> xs = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
-            if (flow.get(i).isIndirectLoad() && values.before(i) != null) {
+            if (flow.get(i).isIndirectLoad() && values.isReachable(i)) {
                 xs.add(values.x(i));
             }
         }
@@ -70,7 +70,7 @@ public final class PacketGuards {
     }
 
     private static boolean inBase(Values values, int i, Value base) {
-        return base == null || values.before(i) != null && base.equals(values.x(i));
+        return base == null || values.isReachable(i) && base.equals(values.x(i));
     }
 
     private static void planBase(Flow flow, Values values, Value base, int[] guard, int[] pointerBefore) {
@@ -86,14 +86,14 @@ public final class PacketGuards {
             for (int s : flow.successors(i)) {
                 after = Math.min(after, inBase(values, s, base) ? need[s] : 0);
             }
-            long required = values.before(i) == null ? 0 : requirement(op, i, values, base);
+            long required = values.isReachable(i) ? requirement(op, i, values, base) : 0;
             need[i] = required > MAX_PACKET ? FAILS : Math.max(required, after);
         }
         List<List<Integer>> predecessors = flow.predecessors();
         long[] have = new long[n];
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
-            if (values.before(i) == null) {
+            if (!values.isReachable(i)) {
                 continue;
             }
             if (i > 0) {
@@ -120,7 +120,7 @@ public final class PacketGuards {
     private static long meet(Flow flow, Values values, Value base, List<Integer> predecessors, long[] out) {
         long result = -1;
         for (int p : predecessors) {
-            if (values.before(p) == null) {
+            if (!values.isReachable(p)) {
                 continue;
             }
             long proved = inBase(values, p, base) ? out[p] : 0;

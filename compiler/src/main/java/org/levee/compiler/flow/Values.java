@@ -30,6 +30,11 @@ public final class Values {
         this.in = in;
     }
 
+    /** Whether some path from the start reaches instruction {@code index}. */
+    public boolean isReachable(int index) {
+        return in[index] != null;
+    }
+
     /** The state when instruction {@code index} starts, or null when no path reaches it. */
     public Value[] before(int index) {
         return in[index] == null ? null : in[index].clone();
