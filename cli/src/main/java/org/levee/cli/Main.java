@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 org.levee.cli.dataplane.RulesetCommand.class,
                 org.levee.cli.dataplane.DataplaneCommand.class,
+                org.levee.cli.dataplane.BenchCommand.class,
                 FilterCommand.class,
                 CaptureCommand.class,
                 CommandLine.HelpCommand.class,

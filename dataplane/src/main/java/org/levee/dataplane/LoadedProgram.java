@@ -30,12 +30,18 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
      * @throws org.levee.ebpf.BpfException with the verifier's log when the kernel refuses a program
      */
     public static LoadedProgram load(RuleSetObject object, Map<String, Long> constants, DataplaneMapSet maps) {
-        DataplaneProgram program = object.program();
+        return load(object.program(), constants, maps, Map.of());
+    }
+
+    /** Loads {@code program}, binding {@code extraMaps} (name to fd) besides the data-plane maps. */
+    public static LoadedProgram load(DataplaneProgram program, Map<String, Long> constants, DataplaneMapSet maps,
+                                     Map<String, Integer> extraMaps) {
         BpfMap chain = BpfMap.create(DataplaneMaps.CHAIN);
         List<Program> loaded = new ArrayList<>();
         try {
             Map<String, Integer> fds = new HashMap<>(maps.fds());
             fds.put(DataplaneMaps.CHAIN.name(), chain.fd());
+            fds.putAll(extraMaps);
             for (int i = 0; i < program.programs().size(); i++) {
                 AssembledProgram assembled = program.programs().get(i);
                 Map<String, Long> used = new HashMap<>();

@@ -93,6 +93,26 @@ class DataplaneCommandTest {
         assertThat(detach.err()).contains("nothing is attached");
     }
 
+    /**
+     * Under {@code ip netns exec} the process has a private /sys and bpffs: its pins would vanish
+     * with it and detach the program, so levee refuses and points to --netns.
+     */
+    @Test
+    void refusesToPinInsideIpNetnsExec() throws Exception {
+        Path v1 = compile("v1", "udp");
+        try (NetnsLab lab = NetnsLab.create()) {
+            String a = lab.addNamespace("a");
+            String b = lab.addNamespace("b");
+            VethPair veth = lab.addVeth(a, "192.0.2.1/24", b, "192.0.2.2/24");
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            var result = lab.exec(b, java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "org.levee.cli.Main", "dataplane", "attach", "-i", veth.interfaceB(), "--ruleset", v1.toString());
+            assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+            assertThat(result.output()).contains("as under 'ip netns exec " + b + "'", "private to it", "--netns NAME");
+            assertThat(BpfFs.ROOT.resolve("levee/" + veth.interfaceB())).doesNotExist();
+        }
+    }
+
     /** A one-rule set named {@code block} dropping {@code filter}. */
     private Path compile(String version, String filter) throws Exception {
         Path yaml = Files.writeString(dir.resolve(version + ".yaml"), "version: " + version + "\nrules:\n  - id: block\n    filter: "

@@ -41,6 +41,7 @@ public final class ProgramBuilder {
 
     private final int sampleBytes;
     private final int maxRuleSlots;
+    private final boolean enablementFromMap;
     /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
     private final java.util.Set<String> usedExits = new java.util.HashSet<>();
 
@@ -49,6 +50,15 @@ public final class ProgramBuilder {
      * @param maxRuleSlots slots of rule code after which a program ends and the chain continues
      */
     public ProgramBuilder(int sampleBytes, int maxRuleSlots) {
+        this(sampleBytes, maxRuleSlots, false);
+    }
+
+    /**
+     * A builder whose rules, when {@code enablementFromMap}, read whether they are enabled from
+     * byte {@code i} of {@link #ENABLED_MAP}'s value at run time instead of a patched constant:
+     * the design the constants replace, kept to measure what they save.
+     */
+    public ProgramBuilder(int sampleBytes, int maxRuleSlots, boolean enablementFromMap) {
         if (sampleBytes < 1 || sampleBytes > ProgramLimits.MAX_SAMPLE_BYTES) {
             throw new IllegalArgumentException("sample bytes " + sampleBytes + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
         }
@@ -58,7 +68,12 @@ public final class ProgramBuilder {
         }
         this.sampleBytes = sampleBytes;
         this.maxRuleSlots = maxRuleSlots;
+        this.enablementFromMap = enablementFromMap;
     }
+
+    /** The array (one entry, one byte per rule) of a builder with enablement from a map. */
+    public static final String ENABLED_MAP = "levee_enabled";
+    private static final int ENABLED_POINTER = -88;
 
     public ProgramBuilder() {
         this(ProgramLimits.DEFAULT_SAMPLE_BYTES, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
@@ -70,6 +85,9 @@ public final class ProgramBuilder {
      * @throws IllegalArgumentException when the chain would need more than {@link ProgramLimits#MAX_CHAIN} programs
      */
     public DataplaneProgram build(List<RuleFilter> rules) {
+        if (enablementFromMap && rules.size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
+        }
         List<AssembledProgram> chain = new ArrayList<>();
         int next = 0;
         do {
@@ -109,6 +127,13 @@ public final class ProgramBuilder {
         asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
         asm.jeqImm(R0, 0, "no_counters");
         asm.emit(mov64(R7, R0));
+        if (enablementFromMap) {
+            asm.emit(mov64(R1, 0), stxW(R10, KEY, R1));
+            asm.ldMap(R1, ENABLED_MAP);
+            asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
+            asm.jeqImm(R0, 0, "no_counters");
+            asm.emit(stxDW(R10, ENABLED_POINTER, R0));
+        }
         if (entry) {
             increment(asm, Counter.SEEN);
             sampler(asm);
@@ -162,7 +187,11 @@ public final class ProgramBuilder {
         String skip = ruleLabel(index + 1);
         String prefix = "r" + index + "_";
         asm.label(ruleLabel(index));
-        asm.ldImm64(R8, rule.enabledSymbol());
+        if (enablementFromMap) {
+            asm.emit(ldxDW(R8, R10, ENABLED_POINTER), ldxB(R8, R8, index));
+        } else {
+            asm.ldImm64(R8, rule.enabledSymbol());
+        }
         asm.jeqImm(R8, 0, skip);
         if (filter.destination().isPresent()
                 && !FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip)) {
