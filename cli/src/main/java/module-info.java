@@ -9,6 +9,8 @@ module org.levee.cli {
     requires org.levee.capture;
     requires info.picocli;
 
+    exports org.levee.cli.lab;
+
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.capture to info.picocli;
     opens org.levee.cli.dataplane to info.picocli;

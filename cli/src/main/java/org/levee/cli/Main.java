@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 org.levee.cli.dataplane.DataplaneCommand.class,
                 org.levee.cli.dataplane.BenchCommand.class,
                 FilterCommand.class,
+                LabCommand.class,
                 CaptureCommand.class,
                 CommandLine.HelpCommand.class,
         })
