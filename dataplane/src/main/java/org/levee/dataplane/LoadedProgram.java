@@ -14,9 +14,12 @@ import org.levee.ebpf.asm.AssembledProgram;
 
 /**
  * A rule-set object loaded into the kernel for one data center: its constants patched, its
- * maps bound, every program of the chain verified, and the chain's program array filled.
+ * maps bound, every program of the chain verified, and the chain's program array filled. A
+ * program of the chain whose rules are all disabled is not loaded: the slot the program before
+ * it tail-calls holds the next program that has an enabled rule, so disabled rules cost no tail
+ * calls either.
  *
- * @param programs the chain, entry first
+ * @param programs the loaded programs of the chain, entry first
  * @param chain    the program array joining them (it must stay open or pinned while they run)
  */
 public record LoadedProgram(List<Program> programs, BpfMap chain) implements AutoCloseable {
@@ -42,10 +45,14 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             Map<String, Integer> fds = new HashMap<>(maps.fds());
             fds.put(DataplaneMaps.CHAIN.name(), chain.fd());
             fds.putAll(extraMaps);
+            List<Integer> indexes = new ArrayList<>();
             for (int i = 0; i < program.programs().size(); i++) {
                 AssembledProgram assembled = program.programs().get(i);
                 Map<String, Long> used = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(constants::containsKey).forEach(s -> used.put(s, constants.get(s)));
+                if (i > 0 && !used.isEmpty() && used.values().stream().allMatch(v -> v == 0L)) {
+                    continue; // every rule of this link of the chain is disabled: the chain skips it
+                }
                 Map<String, Integer> usedMaps = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));
                 AssembledProgram resolved = assembled.resolve(used, usedMaps);
@@ -55,9 +62,11 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                 }
                 loaded.add(Program.load(ProgramSpec.xdp(DataplaneProgram.symbol(i), resolved.encode())
                         .withLicense(RuleSetObject.LICENSE)));
+                indexes.add(i);
             }
-            for (int i = 1; i < loaded.size(); i++) {
-                chain.put(i, loaded.get(i).fd());
+            // program k tail-calls slot k + 1: give that slot the next program that was loaded
+            for (int j = 1; j < loaded.size(); j++) {
+                chain.put(indexes.get(j - 1) + 1, loaded.get(j).fd());
             }
         } catch (RuntimeException e) {
             loaded.forEach(Program::close);

@@ -186,6 +186,20 @@ class AttachmentTest {
     }
 
     @Test
+    void anInterfaceWithAnotherXdpProgramIsAClearErrorAndKeepsThatProgram() throws Exception {
+        byte[] pass = org.levee.ebpf.asm.AssembledProgram.of(java.util.List.of(
+                org.levee.ebpf.asm.Instruction.mov64(org.levee.ebpf.asm.Register.R0, 2), org.levee.ebpf.asm.Instruction.exit())).encode();
+        try (org.levee.ebpf.Program other = org.levee.ebpf.Program.load(org.levee.ebpf.ProgramSpec.xdp("other", pass));
+             org.levee.ebpf.XdpLink link = Netns.run(veth.namespaceB(),
+                     (Callable<org.levee.ebpf.XdpLink>) () -> org.levee.ebpf.XdpLink.attach(other, veth.interfaceB(), XdpMode.NATIVE))) {
+            assertThatThrownBy(() -> Attachment.attach(layout, ProgramRunTest.compile(RULES_V1), null, 0, XdpMode.NATIVE, Instant.now()))
+                    .isInstanceOf(DataplaneException.class).hasMessageContaining("already has an XDP program that levee did not attach");
+            assertThat(layout.directory()).doesNotExist();
+            assertThat(link.info().programId()).isEqualTo(other.info().id());
+        }
+    }
+
+    @Test
     void rateLimitsARealFloodToTheConfiguredRate() throws Exception {
         int pps = 500;
         int burst = 100;

@@ -43,6 +43,7 @@ class SpecialisationTest {
             int disabledLength;
             try (LoadedProgram loaded = LoadedProgram.load(fifty, none, maps)) {
                 disabledLength = loaded.xlatedInstructions();
+                assertThat(loaded.programs()).as("later programs with every rule disabled are not loaded").hasSize(1);
             }
             int halfLength;
             try (LoadedProgram loaded = LoadedProgram.load(fifty, fifty.constants("dc0", Instant.now()), maps)) {
@@ -59,9 +60,42 @@ class SpecialisationTest {
             // The verifier deletes each disabled rule's filter, counting and action code and its
             // guard's jump; only the guard's LD_IMM64 (2 slots, one JITed instruction) stays: the
             // verifier never deletes an instruction that runs, and no pass of it removes dead stores.
-            assertThat(disabledLength).isEqualTo(emptyLength + 2 * 50);
+            // Chain programs whose rules are all disabled are not loaded, so only the entry's guards remain.
+            long inEntry = fifty.program().programs().getFirst().relocations().stream()
+                    .filter(r -> r.kind() == org.levee.ebpf.asm.Relocation.Kind.CONSTANT).count();
+            assertThat(fifty.program().programs()).as("50 rules overflow the entry program").hasSizeGreaterThan(1);
+            int tailCall = 5; // r1 = r6; r2 = levee_chain ll; w3 = 1; call bpf_tail_call (finds an empty slot)
+            assertThat(disabledLength).isEqualTo(emptyLength + 2 * inEntry + tailCall);
             assertThat(halfLength).isGreaterThan(emptyLength);
             assertThat(allLength).isGreaterThan(halfLength);
+        }
+    }
+
+    @Test
+    void aChainSkipsProgramsWhoseRulesAreAllDisabled() {
+        // one rule per program: a chain of 5
+        org.levee.dataplane.rules.RuleSet set = org.levee.dataplane.rules.RuleSetParser.parse("r.yaml", rules(5));
+        RuleSetObject object = RuleSetObject.compile(set, org.levee.dataplane.rules.RuleFilters.compile("r.yaml", set),
+                new org.levee.dataplane.program.ProgramBuilder(128, 1));
+        assertThat(object.program().programs()).hasSize(5);
+        Map<String, Long> onlyLast = new HashMap<>(object.constants(null, Instant.now()));
+        onlyLast.replaceAll((k, v) -> k.equals("rule_r4_enabled") ? 1L : 0L);
+        try (DataplaneMapSet maps = DataplaneMapSet.create()) {
+            Attachment.prepareMaps(object, maps, 0);
+            try (LoadedProgram loaded = LoadedProgram.load(object, onlyLast, maps)) {
+                assertThat(loaded.programs()).as("the entry and the program of r4").hasSize(2);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.DROP);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1003, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+            }
+            Map<String, Long> none = new HashMap<>(onlyLast);
+            none.replaceAll((k, v) -> 0L);
+            try (LoadedProgram loaded = LoadedProgram.load(object, none, maps)) {
+                assertThat(loaded.programs()).hasSize(1);
+                assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
+                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+            }
         }
     }
 

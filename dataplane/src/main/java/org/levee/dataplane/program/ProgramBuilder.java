@@ -100,7 +100,8 @@ public final class ProgramBuilder {
             usedExits.clear();
             prologue(asm, index == 0);
             int start = asm.slot();
-            while (next < rules.size() && (next == 0 || asm.slot() - start < maxRuleSlots)) {
+            int budget = index == 0 ? Math.min(maxRuleSlots, ProgramLimits.ENTRY_RULE_SLOTS) : maxRuleSlots;
+            while (next < rules.size() && (asm.slot() == start || asm.slot() - start < budget)) {
                 rule(asm, rules.get(next), next);
                 next++;
             }

@@ -17,6 +17,13 @@ public final class ProgramLimits {
      * the exit blocks at the end of its program, and jump offsets are signed 16-bit.
      */
     public static final int MAX_RULE_SLOTS_PER_PROGRAM = 30_000;
+    /**
+     * Slots of rule code in the entry program. Kept small: a disabled rule still costs its guard's
+     * LD_IMM64 in a loaded program, and programs after the entry whose rules are all disabled are
+     * not loaded at all, so with few rules in the entry an all-disabled set costs what an empty one
+     * does. The price is one tail call for sets larger than this.
+     */
+    public static final int ENTRY_RULE_SLOTS = 1_500;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
     public static final int MAX_SAMPLE_BYTES = 256;

@@ -58,11 +58,4 @@ public record Rule(String id, Match match, List<Prefix> destinations, List<Strin
     public static String enabledSymbol(String id) {
         return "rule_" + id + "_enabled";
     }
-
-    /** True when the rule applies in {@code datacenter} (null: no data center given) at {@code now}. */
-    public boolean appliesIn(String datacenter, Instant now) {
-        boolean here = datacenters.isEmpty() || (datacenter != null && datacenters.contains(datacenter));
-        boolean current = expires.map(now::isBefore).orElse(true);
-        return here && current;
-    }
 }
