@@ -18,8 +18,8 @@ import org.levee.ebpf.asm.Register;
 final class FilterEmitter {
     private FilterEmitter() {}
 
-    /** Frame-pointer offset of M[0]. */
-    static final int SCRATCH = -64;
+    /** Frame-pointer offset of M[0]: the compiler's 16 8-byte slots at the top of the stack. */
+    static final int SCRATCH = -FragmentLayout.SCRATCH_BYTES;
 
     /**
      * Appends {@code filter}: matching packets go to {@code match}, which the caller defines right

@@ -18,8 +18,8 @@ import org.levee.ebpf.asm.Size;
  *
  * <p>Registers: r6 the XDP context, r7 this CPU's {@link Counter} slots, r9 the packet length
  * while rules run, r8 a scratch register (the rule guard, the sample rate, the action at the
- * exit). Filter fragments use r0–r5 and the top 64 bytes of the stack (see
- * {@link FilterEmitter}); the rule key lives at fp-72 and map keys at fp-76.
+ * exit). Filter fragments use r0–r5 and the top 128 bytes of the stack (see
+ * {@link FilterEmitter}); the rule key lives at fp-136 and map keys at fp-140.
  *
  * <p>Each rule is guarded by an LD_IMM64 of {@code rule_<id>_enabled}: patched to 0, the guard
  * jumps over the rule, and the verifier, seeing a known constant, deletes the rule's code. When
@@ -28,8 +28,8 @@ import org.levee.ebpf.asm.Size;
  * in the first.
  */
 public final class ProgramBuilder {
-    private static final int KEY = -76;
-    private static final int RULE_KEY = -72;
+    private static final int KEY = FilterEmitter.SCRATCH - 12;
+    private static final int RULE_KEY = FilterEmitter.SCRATCH - 8;
     private static final int SAMPLE_HEADER = Sample.SIZE;
     // struct xdp_md
     private static final int CTX_DATA = 0;
@@ -73,7 +73,7 @@ public final class ProgramBuilder {
 
     /** The array (one entry, one byte per rule) of a builder with enablement from a map. */
     public static final String ENABLED_MAP = "levee_enabled";
-    private static final int ENABLED_POINTER = -88;
+    private static final int ENABLED_POINTER = FilterEmitter.SCRATCH - 24;
 
     public ProgramBuilder() {
         this(ProgramLimits.DEFAULT_SAMPLE_BYTES, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
