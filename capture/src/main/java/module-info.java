@@ -2,5 +2,7 @@
 module org.levee.capture {
     requires transitive org.levee.dataplane;
     requires transitive org.levee.compiler;
-    // Exports are added as the module gains packages.
+
+    exports org.levee.capture;
+    exports org.levee.capture.pcapng;
 }

@@ -6,6 +6,7 @@ module org.levee.cli {
     requires org.levee.dataplane;
     requires org.levee.signatures;
     requires org.levee.compiler;
+    requires org.levee.capture;
     requires info.picocli;
     requires java.net.http;
 
@@ -14,5 +15,6 @@ module org.levee.cli {
 
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.rules to info.picocli;
+    opens org.levee.cli.capture to info.picocli;
     opens org.levee.cli.dataplane to info.picocli;
 }

@@ -1,5 +1,6 @@
 package org.levee.cli;
 
+import org.levee.cli.capture.CaptureCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
                 FilterCommand.class,
                 LabCommand.class,
                 DemoCommand.class,
+                CaptureCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
