@@ -1,6 +1,10 @@
 package org.levee.cli;
 
 import org.levee.cli.capture.CaptureCommand;
+import org.levee.cli.dataplane.BenchCommand;
+import org.levee.cli.dataplane.DataplaneCommand;
+import org.levee.cli.dataplane.RulesetCommand;
+import org.levee.cli.rules.RulesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,16 +15,16 @@ import picocli.CommandLine.Command;
         versionProvider = LeveeVersion.class,
         description = "DDoS mitigation for Linux servers: samples, detects and drops floods in XDP.",
         subcommands = {
-                DoctorCommand.class,
-                RunCommand.class,
-                org.levee.cli.rules.RulesCommand.class,
-                org.levee.cli.dataplane.RulesetCommand.class,
-                org.levee.cli.dataplane.DataplaneCommand.class,
-                org.levee.cli.dataplane.BenchCommand.class,
-                FilterCommand.class,
-                LabCommand.class,
                 DemoCommand.class,
+                RunCommand.class,
+                RulesCommand.class,
                 CaptureCommand.class,
+                FilterCommand.class,
+                RulesetCommand.class,
+                DataplaneCommand.class,
+                BenchCommand.class,
+                LabCommand.class,
+                DoctorCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
