@@ -94,7 +94,7 @@ class RulesCommandTest {
         assertThat(dataPlane.current().rules()).isEmpty();
         CliRun again = rules("rm", "memcached");
         assertThat(again.exitCode()).isEqualTo(2);
-        assertThat(again.err()).isEqualTo("levee rm: no rule with id 'memcached'\n");
+        assertThat(again.err()).isEqualTo("levee rules rm: no rule with id 'memcached'\n");
     }
 
     @Test
@@ -114,11 +114,11 @@ class RulesCommandTest {
     void badInputIsOneLineNamingTheFieldWithExitCode2() {
         CliRun badFilter = rules("add", "--filter", "udp and nonsense");
         assertThat(badFilter.exitCode()).isEqualTo(2);
-        assertThat(badFilter.err()).startsWith("levee add: filter: ").doesNotContain("Exception").hasLineCount(1);
+        assertThat(badFilter.err()).startsWith("levee rules add: filter: ").doesNotContain("Exception").hasLineCount(1);
 
         CliRun badTtl = rules("add", "--filter", "udp", "--ttl", "forever");
         assertThat(badTtl.exitCode()).isEqualTo(2);
-        assertThat(badTtl.err()).startsWith("levee add: ttl: 'forever' is not a duration");
+        assertThat(badTtl.err()).startsWith("levee rules add: ttl: 'forever' is not a duration");
 
         CliRun badRate = rules("add", "--filter", "udp", "--action", "ratelimit");
         assertThat(badRate.exitCode()).isEqualTo(2);
@@ -140,7 +140,7 @@ class RulesCommandTest {
         agent.close();
         CliRun r = CliRun.of("rules", "list", "--api", api);
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("levee list: cannot reach the agent at " + api + " (is 'levee run' running? see --api)\n");
+        assertThat(r.err()).isEqualTo("levee rules list: cannot reach the agent at " + api + " (is 'levee run' running? see --api)\n");
         CliRun badUrl = CliRun.of("rules", "list", "--api", "ftp://x");
         assertThat(badUrl.exitCode()).isEqualTo(2);
         assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// URL");
