@@ -25,7 +25,7 @@ import org.levee.ebpf.testing.Requirements;
  * independent share of the programs; {@code -Dlevee.compiler.randomSeed=N} shifts them all.
  */
 class RandomProgramTest {
-    private static final int PROGRAMS = Integer.getInteger("levee.compiler.randomPrograms", 20_000);
+    private static final int PROGRAMS = Integer.getInteger("levee.compiler.randomPrograms", 100_000);
     /** Added to every seed, to explore beyond the fixed ones ({@code -Dlevee.compiler.randomSeed=N}). */
     private static final long SEED_OFFSET = Long.getLong("levee.compiler.randomSeed", 0);
     private static final int SEEDS = 4;
