@@ -185,8 +185,11 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
                     + " are not the chain xdp, xdp/chain1, …");
         }
         Set<String> sites = new HashSet<>();
-        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() == Relocation.Kind.CONSTANT)
+        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() != Relocation.Kind.MAP)
                 .forEach(r -> sites.add(r.symbol())));
+        for (int i = 1; i < programs.size(); i++) {
+            sites.remove(DataplaneProgram.chainSymbol(i)); // the loader's, not a rule's
+        }
         Set<String> expected = new HashSet<>();
         rules.forEach(r -> expected.add(r.enabledSymbol()));
         for (String site : sites) {
