@@ -56,9 +56,11 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                 AssembledProgram assembled = program.programs().get(i);
                 Map<String, Long> used = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(constants::containsKey).forEach(s -> used.put(s, constants.get(s)));
-                if (i + 1 < program.programs().size()) {
+                String chainSymbol = i + 1 < program.programs().size() ? DataplaneProgram.chainSymbol(i + 1) : null;
+                if (chainSymbol != null && assembled.unresolvedSymbols().contains(chainSymbol)) {
                     // the tail call out of program i runs only when a later program is loaded
-                    used.put(DataplaneProgram.chainSymbol(i + 1), indexes.getLast() > i ? 1L : 0L);
+                    // (objects written before the tail call had a guard have no such symbol)
+                    used.put(chainSymbol, indexes.getLast() > i ? 1L : 0L);
                 }
                 Map<String, Integer> usedMaps = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));

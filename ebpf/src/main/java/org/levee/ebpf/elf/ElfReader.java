@@ -19,7 +19,8 @@ import org.levee.ebpf.asm.Relocation;
 
 /**
  * Reads the objects {@link ElfWriter} writes (ELF64 little-endian ET_REL for EM_BPF) back into a
- * {@link BpfObject}. Executable sections are programs, {@code .rel<section>} their relocations,
+ * {@link BpfObject}. Executable sections are programs, {@code .rel<section>} their relocations
+ * (R_BPF_64_64 on an LD_IMM64 of a map or constant, R_BPF_NONE on a guard of a constant),
  * {@code license}, {@code maps} and {@code .levee.constants} what their names say, and any other
  * PROGBITS section opaque data. Every inconsistency is an {@link ElfFormatException} naming the
  * section, symbol or relocation entry.
