@@ -16,8 +16,9 @@ import org.levee.ebpf.asm.AssembledProgram;
  * A rule-set object loaded into the kernel for one data center: its constants patched, its
  * maps bound, every program of the chain verified, and the chain's program array filled. A
  * program of the chain whose rules are all disabled is not loaded: the slot the program before
- * it tail-calls holds the next program that has an enabled rule, so disabled rules cost no tail
- * calls either.
+ * it tail-calls holds the next program that has an enabled rule, and a program after which none
+ * is loaded has its tail call disabled ({@link DataplaneProgram#chainSymbol}), so disabled rules
+ * cost no tail calls either.
  *
  * @param programs the loaded programs of the chain, entry first
  * @param chain    the program array joining them (it must stay open or pinned while they run)
@@ -47,11 +48,19 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             fds.putAll(extraMaps);
             List<Integer> indexes = new ArrayList<>();
             for (int i = 0; i < program.programs().size(); i++) {
+                if (i == 0 || hasEnabledRule(program.programs().get(i), constants)) {
+                    indexes.add(i); // otherwise every rule of this link of the chain is disabled: the chain skips it
+                }
+            }
+            for (int i : indexes) {
                 AssembledProgram assembled = program.programs().get(i);
                 Map<String, Long> used = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(constants::containsKey).forEach(s -> used.put(s, constants.get(s)));
-                if (i > 0 && !used.isEmpty() && used.values().stream().allMatch(v -> v == 0L)) {
-                    continue; // every rule of this link of the chain is disabled: the chain skips it
+                String chainSymbol = i + 1 < program.programs().size() ? DataplaneProgram.chainSymbol(i + 1) : null;
+                if (chainSymbol != null && assembled.unresolvedSymbols().contains(chainSymbol)) {
+                    // the tail call out of program i runs only when a later program is loaded
+                    // (objects written before the tail call had a guard have no such symbol)
+                    used.put(chainSymbol, indexes.getLast() > i ? 1L : 0L);
                 }
                 Map<String, Integer> usedMaps = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));
@@ -62,7 +71,6 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                 }
                 loaded.add(Program.load(ProgramSpec.xdp(DataplaneProgram.symbol(i), resolved.encode())
                         .withLicense(RuleSetObject.LICENSE)));
-                indexes.add(i);
             }
             // program k tail-calls slot k + 1: give that slot the next program that was loaded
             for (int j = 1; j < loaded.size(); j++) {
@@ -74,6 +82,12 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             throw e;
         }
         return new LoadedProgram(loaded, chain);
+    }
+
+    /** False when every rule constant {@code program} uses is given as 0 (a program without rule constants has its rules enabled from a map). */
+    private static boolean hasEnabledRule(AssembledProgram program, Map<String, Long> constants) {
+        List<Long> values = program.unresolvedSymbols().stream().filter(constants::containsKey).map(constants::get).toList();
+        return values.isEmpty() || values.stream().anyMatch(v -> v != 0L);
     }
 
     /** The program to attach. */

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.dataplane.object.RuleSetObject;
+import org.levee.ebpf.asm.Relocation;
 import org.levee.ebpf.testing.Requirements;
 
-/** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code. */
+/** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code, and the guard in every case. */
 class SpecialisationTest {
 
     @BeforeAll
@@ -22,52 +27,78 @@ class SpecialisationTest {
     static String rules(int count) {
         StringBuilder yaml = new StringBuilder("rules:\n");
         for (int i = 0; i < count; i++) {
-            yaml.append("  - id: r").append(i).append("\n    filter: udp and dst port ").append(1000 + i)
-                    .append("\n    destinations: [198.51.100.0/24]\n    action: ").append(i % 3 == 2 ? "ratelimit\n    pps: 100" : "drop")
-                    .append("\n    datacenters: [dc").append(i % 2).append("]\n");
+            yaml.append(rule(i));
         }
         return yaml.toString();
     }
 
-    @Test
-    void allRulesDisabledLeaveTheXlatedLengthOfAnEmptyRuleSetPlusTheirGuardLoads() {
+    /** Rule {@code r<i>} of {@link #rules}, as a YAML list item. */
+    static String rule(int i) {
+        return "  - id: r" + i + "\n    filter: udp and dst port " + (1000 + i) + "\n    destinations: [198.51.100.0/24]\n    action: "
+                + (i % 3 == 2 ? "ratelimit\n    pps: 100" : "drop") + "\n    datacenters: [dc" + i % 2 + "]\n";
+    }
+
+    /** {@code object} loaded with {@code constants}: the kernel's translated code, program by program. */
+    private static List<byte[]> xlated(RuleSetObject object, Map<String, Long> constants, DataplaneMapSet maps) {
+        try (LoadedProgram loaded = LoadedProgram.load(object, constants, maps)) {
+            return loaded.programs().stream().map(p -> p.info().xlated()).toList();
+        }
+    }
+
+    /** Every rule of {@code object} disabled but the one whose constant is {@code enabledSymbol}. */
+    private static Map<String, Long> only(RuleSetObject object, String enabledSymbol) {
+        Map<String, Long> constants = new HashMap<>(object.constants(null, Instant.now()));
+        constants.replaceAll((k, v) -> k.equals(enabledSymbol) ? 1L : 0L);
+        return constants;
+    }
+
+    private static int slots(List<byte[]> programs) {
+        return programs.stream().mapToInt(p -> p.length / 8).sum();
+    }
+
+    /**
+     * The verifier deletes every disabled rule together with its guard, and every enabled rule's
+     * guard: with all rules disabled the kernel runs exactly the program of an empty rule set, and
+     * with one rule enabled exactly the program of a set holding only that rule (same maps, so
+     * even the map ids in the translated code agree). 50 rules overflow the entry program: the
+     * chain's tail call vanishes too.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7, 50})
+    void disabledRulesAndAllGuardsVanishFromTheXlatedProgram(int count) {
+        Random random = new Random(count);
         RuleSetObject empty = ProgramRunTest.compile("rules: []\n");
-        RuleSetObject fifty = ProgramRunTest.compile(rules(50));
+        RuleSetObject set = ProgramRunTest.compile(rules(count));
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
-            int emptyLength;
-            try (LoadedProgram loaded = LoadedProgram.load(empty, Map.of(), maps)) {
-                emptyLength = loaded.xlatedInstructions();
+            List<byte[]> emptyCode = xlated(empty, Map.of(), maps);
+            List<byte[]> disabledCode = xlated(set, only(set, "none"), maps);
+            assertThat(disabledCode).as("%d rules, all disabled", count).hasSize(1);
+            assertThat(disabledCode.getFirst()).as("%d rules, all disabled, against an empty set", count)
+                    .isEqualTo(emptyCode.getFirst());
+
+            // one enabled rule, from the entry program (a rule of a later program also brings a tail call)
+            int inEntry = (int) set.program().programs().getFirst().relocations().stream()
+                    .filter(r -> r.kind() == Relocation.Kind.GUARD && r.symbol().startsWith("rule_")).count();
+            int k = random.nextInt(inEntry);
+            String rule = "r" + k;
+            RuleSetObject alone = ProgramRunTest.compile("rules:\n" + rule(k));
+            List<byte[]> oneCode = xlated(set, only(set, "rule_" + rule + "_enabled"), maps);
+            List<byte[]> aloneCode = xlated(alone, only(alone, "rule_" + rule + "_enabled"), maps);
+            assertThat(oneCode).hasSize(1);
+            assertThat(oneCode.getFirst()).as("only %s enabled of %d, against a set of %s alone", rule, count, rule)
+                    .isEqualTo(aloneCode.getFirst());
+            assertThat(slots(oneCode)).as("the rule's code").isGreaterThan(slots(emptyCode));
+
+            if (count >= 2) {
+                Map<String, Long> all = new HashMap<>(set.constants(null, Instant.now()));
+                all.replaceAll((key, v) -> 1L);
+                int allSlots = slots(xlated(set, all, maps));
+                int halfSlots = slots(xlated(set, set.constants("dc0", Instant.now()), maps));
+                System.out.printf("xlated instructions: empty %d, %d disabled %d, %s alone %d, dc0's half %d, all %d%n",
+                        slots(emptyCode), count, slots(disabledCode), rule, slots(oneCode), halfSlots, allSlots);
+                assertThat(allSlots).isGreaterThan(halfSlots);
+                assertThat(halfSlots).isGreaterThan(slots(emptyCode));
             }
-            Map<String, Long> none = new HashMap<>(fifty.constants(null, Instant.now()));
-            none.replaceAll((k, v) -> 0L);
-            int disabledLength;
-            try (LoadedProgram loaded = LoadedProgram.load(fifty, none, maps)) {
-                disabledLength = loaded.xlatedInstructions();
-                assertThat(loaded.programs()).as("later programs with every rule disabled are not loaded").hasSize(1);
-            }
-            int halfLength;
-            try (LoadedProgram loaded = LoadedProgram.load(fifty, fifty.constants("dc0", Instant.now()), maps)) {
-                halfLength = loaded.xlatedInstructions();
-            }
-            int allLength;
-            Map<String, Long> all = new HashMap<>(none);
-            all.replaceAll((k, v) -> 1L);
-            try (LoadedProgram loaded = LoadedProgram.load(fifty, all, maps)) {
-                allLength = loaded.xlatedInstructions();
-            }
-            System.out.printf("xlated instructions: empty %d, 50 disabled %d, 25 enabled %d, 50 enabled %d%n",
-                    emptyLength, disabledLength, halfLength, allLength);
-            // The verifier deletes each disabled rule's filter, counting and action code and its
-            // guard's jump; only the guard's LD_IMM64 (2 slots, one JITed instruction) stays: the
-            // verifier never deletes an instruction that runs, and no pass of it removes dead stores.
-            // Chain programs whose rules are all disabled are not loaded, so only the entry's guards remain.
-            long inEntry = fifty.program().programs().getFirst().relocations().stream()
-                    .filter(r -> r.kind() == org.levee.ebpf.asm.Relocation.Kind.CONSTANT).count();
-            assertThat(fifty.program().programs()).as("50 rules overflow the entry program").hasSizeGreaterThan(1);
-            int tailCall = 5; // r1 = r6; r2 = levee_chain ll; w3 = 1; call bpf_tail_call (finds an empty slot)
-            assertThat(disabledLength).isEqualTo(emptyLength + 2 * inEntry + tailCall);
-            assertThat(halfLength).isGreaterThan(emptyLength);
-            assertThat(allLength).isGreaterThan(halfLength);
         }
     }
 

@@ -41,7 +41,9 @@ import org.levee.ebpf.elf.ProgramSection;
 
 /**
  * A rule set compiled once, for every data center: the data-plane program with one patchable
- * constant {@code rule_<id>_enabled} per rule, and the rule metadata. Stored as an ELF
+ * constant {@code rule_<id>_enabled} per rule (deciding the rule's guard), and the rule metadata.
+ * The guards of the chain's tail calls name {@code levee_chain<k>_loaded}, which the loader sets
+ * and the object leaves undefined. Stored as an ELF
  * relocatable object for EM_BPF: program sections {@code xdp} (and {@code xdp/chainN}),
  * {@code license}, {@code maps}, the constants in {@code .levee.constants}, and the metadata as
  * JSON in {@code .levee.rules}.
@@ -185,8 +187,11 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
                     + " are not the chain xdp, xdp/chain1, …");
         }
         Set<String> sites = new HashSet<>();
-        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() == Relocation.Kind.CONSTANT)
+        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() != Relocation.Kind.MAP)
                 .forEach(r -> sites.add(r.symbol())));
+        for (int i = 1; i < programs.size(); i++) {
+            sites.remove(DataplaneProgram.chainSymbol(i)); // the loader's, not a rule's
+        }
         Set<String> expected = new HashSet<>();
         rules.forEach(r -> expected.add(r.enabledSymbol()));
         for (String site : sites) {

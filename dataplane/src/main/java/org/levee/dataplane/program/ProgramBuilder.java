@@ -17,15 +17,21 @@ import org.levee.ebpf.asm.Size;
  * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.
  *
  * <p>Registers: r6 the XDP context, r7 this CPU's {@link Counter} slots, r9 the packet length
- * while rules run, r8 a scratch register (the rule guard, the sample rate, the action at the
- * exit). Filter fragments use r0–r5 and the top of the stack (see {@link FilterEmitter}); the
+ * while rules run (a number, which the rule guards compare), r8 a scratch register (the rule key,
+ * the map-read enablement, the sample rate, the action at the exit). Filter fragments use r0–r5 and the top of the stack (see {@link FilterEmitter}); the
  * rule key and map keys live right below.
  *
- * <p>Each rule is guarded by an LD_IMM64 of {@code rule_<id>_enabled}: patched to 0, the guard
- * jumps over the rule, and the verifier, seeing a known constant, deletes the rule's code. When
+ * <p>Each rule starts with a guard decided by {@code rule_<id>_enabled} (see
+ * {@link org.levee.ebpf.asm.Relocation.Kind#GUARD}): patched to 0 it is {@code if r9 >= 0 goto
+ * <next rule>}, a jump the verifier knows is always taken, so it deletes the rule's code and then
+ * the jump; patched to 1 it is {@code goto +0}, a no-op the verifier deletes. Either way the
+ * guard costs nothing: a program with every rule disabled translates to exactly the program of
+ * an empty rule set, and an enabled rule costs its own code (and the shared exit blocks it
+ * brings to life). When
  * a program grows past {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest of the rules
- * go to the next program of a tail-call chain; the sampler and the {@code seen} count run only
- * in the first.
+ * go to the next program of a tail-call chain, whose tail call is guarded by
+ * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
+ * first.
  */
 public final class ProgramBuilder {
     /** Stack slots below the filters' scratch memory: a 4-byte map key and the 8-byte rule key. */
@@ -108,10 +114,14 @@ public final class ProgramBuilder {
             }
             asm.label(ruleLabel(next));
             if (next < rules.size()) {
-                // the rest of the rules are in the next program; if it is missing, nothing matched
+                // the rest of the rules are in the next program; if it is missing, nothing matched.
+                // The loader disables the tail call when no later program is loaded (all their rules
+                // disabled), so an all-disabled set costs exactly what an empty one does.
+                asm.enableGuard(R9, DataplaneProgram.chainSymbol(index + 1), "chain_end");
                 asm.emit(mov64(R1, R6));
                 asm.ldMap(R2, DataplaneMaps.CHAIN.name());
                 asm.emit(mov32(R3, index + 1), call(Helper.TAIL_CALL));
+                asm.label("chain_end");
             }
             epilogue(asm);
             chain.add(asm.assemble());
@@ -191,10 +201,10 @@ public final class ProgramBuilder {
         asm.label(ruleLabel(index));
         if (enablementFromMap) {
             asm.emit(ldxDW(R8, R10, ENABLED_POINTER), ldxB(R8, R8, index));
+            asm.jeqImm(R8, 0, skip);
         } else {
-            asm.ldImm64(R8, rule.enabledSymbol());
+            asm.enableGuard(R9, rule.enabledSymbol(), skip); // r9, the packet length, is a number here
         }
-        asm.jeqImm(R8, 0, skip);
         if (filter.destination().isPresent()
                 && !FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip)) {
             return; // no destination matches: what would follow is unreachable, which the verifier refuses

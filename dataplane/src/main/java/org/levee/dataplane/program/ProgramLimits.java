@@ -18,10 +18,10 @@ public final class ProgramLimits {
      */
     public static final int MAX_RULE_SLOTS_PER_PROGRAM = 30_000;
     /**
-     * Slots of rule code in the entry program. Kept small: a disabled rule still costs its guard's
-     * LD_IMM64 in a loaded program, and programs after the entry whose rules are all disabled are
-     * not loaded at all, so with few rules in the entry an all-disabled set costs what an empty one
-     * does. The price is one tail call for sets larger than this.
+     * Slots of rule code in the entry program. Chosen small when a disabled rule still cost its
+     * guard's LD_IMM64; guards now cost nothing (an all-disabled set of any size loads as an empty
+     * one), and the size is kept so that existing chains keep their layout. The price is one tail
+     * call for sets larger than this whose later rules are enabled.
      */
     public static final int ENTRY_RULE_SLOTS = 1_500;
     /** Default and largest number of packet bytes copied into a sample. */

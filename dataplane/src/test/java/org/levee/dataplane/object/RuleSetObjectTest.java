@@ -62,12 +62,12 @@ class RuleSetObjectTest {
         assertThat(readelf.exit()).isZero(); // binutils names R_BPF_64_64 (type 1) R_BPF_INSN_64
         assertThat(readelf.err()).isEmpty();
         assertThat(readelf.out()).contains("REL (Relocatable file)", "Linux BPF", ".levee.rules", "license",
-                "rule_memcached-amp_enabled", "rule_limit-dns_enabled", "rule_allow_enabled", "R_BPF_INSN_64", "levee_counters",
+                "rule_memcached-amp_enabled", "rule_limit-dns_enabled", "rule_allow_enabled", "R_BPF_INSN_64", "R_BPF_NONE", "levee_counters",
                 "xdpcap_hook");
         Output objdump = run("llvm-objdump", "-d", "-r", file.toString());
         assertThat(objdump.exit()).isZero();
         assertThat(objdump.err()).doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("error");
-        assertThat(objdump.out()).contains("<levee>:", "R_BPF_64_64\trule_memcached-amp_enabled", "call 1", "r0 = cmpxchg_64(r8 + 0, r0, r2)")
+        assertThat(objdump.out()).contains("<levee>:", "R_BPF_NONE\trule_memcached-amp_enabled", "if r9 >= 0 goto", "call 1", "r0 = cmpxchg_64(r8 + 0, r0, r2)")
 ;
         // llvm-objdump 14 has no mnemonic for JMP32 JSET (opcode 0x46, used by the compiler's
         // fragments); every other instruction of the object must disassemble

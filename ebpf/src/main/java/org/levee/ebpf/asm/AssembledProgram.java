@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An assembled program: instructions with every jump resolved, the LD_IMM64 relocations still
- * waiting for a value, and the labels (name to slot) for disassembly and debugging.
+ * An assembled program: instructions with every jump resolved, the relocations still waiting
+ * for a value, and the labels (name to slot) for disassembly and debugging.
  *
- * @param instructions the instructions; unresolved LD_IMM64s hold 0
- * @param relocations  LD_IMM64s that need a constant or map fd, by slot
+ * @param instructions the instructions; unresolved LD_IMM64s hold 0, unresolved guards their
+ *                     disabled form (see {@link Relocation.Kind#GUARD})
+ * @param relocations  LD_IMM64s that need a constant or map fd, and guards that need a constant, by slot
  * @param labels       label name to the slot it names
  */
 public record AssembledProgram(List<Instruction> instructions, List<Relocation> relocations, Map<String, Integer> labels) {
@@ -25,7 +26,12 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         Set<Integer> relocated = new HashSet<>();
         for (Relocation relocation : relocations) {
             Integer target = indexBySlot.get(relocation.slot());
-            if (target == null || !instructions.get(target).isLdImm64()) {
+            if (relocation.kind() == Relocation.Kind.GUARD) {
+                if (target == null || !Relocation.isGuardJump(instructions.get(target))) {
+                    throw new AssemblyException(relocation + ": no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot"
+                            + (target == null ? "" : ", it holds " + instructions.get(target)));
+                }
+            } else if (target == null || !instructions.get(target).isLdImm64()) {
                 throw new AssemblyException(relocation + ": no ld_imm64 starts at that slot");
             }
             if (!relocated.add(relocation.slot())) {
@@ -82,18 +88,20 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
     }
 
     /**
-     * A copy with the given constants and map file descriptors written into their LD_IMM64s and
-     * those relocations removed. Symbols not given stay unresolved.
+     * A copy with the given constants and map file descriptors written into their LD_IMM64s, each
+     * guard of a given constant decided, and those relocations removed. A guard whose constant is
+     * 0 keeps its jump over the code it guards; any other value makes it {@code goto +0}. Symbols
+     * not given stay unresolved.
      *
-     * @param constants values of {@link Relocation.Kind#CONSTANT} symbols
+     * @param constants values of {@link Relocation.Kind#CONSTANT} and {@link Relocation.Kind#GUARD} symbols
      * @param mapFds    file descriptors of {@link Relocation.Kind#MAP} symbols
      * @throws AssemblyException if a given name matches no relocation of its kind (a typo, or a
      *     map given as a constant)
      */
     public AssembledProgram resolve(Map<String, Long> constants, Map<String, Integer> mapFds) {
         List<String> unknown = new ArrayList<>();
-        unknown.addAll(unreferenced(constants.keySet(), Relocation.Kind.CONSTANT, "constant"));
-        unknown.addAll(unreferenced(mapFds.keySet(), Relocation.Kind.MAP, "map"));
+        unknown.addAll(unreferenced(constants.keySet(), Set.of(Relocation.Kind.CONSTANT, Relocation.Kind.GUARD), "constant"));
+        unknown.addAll(unreferenced(mapFds.keySet(), Set.of(Relocation.Kind.MAP), "map"));
         if (!unknown.isEmpty()) {
             throw new AssemblyException("no relocation refers to " + String.join(", ", unknown));
         }
@@ -104,24 +112,26 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
             int index = indexBySlot.get(relocation.slot());
             Instruction instruction = patched.get(index);
             Long value = switch (relocation.kind()) {
-                case CONSTANT -> constants.get(relocation.symbol());
+                case CONSTANT, GUARD -> constants.get(relocation.symbol());
                 case MAP -> mapFds.containsKey(relocation.symbol()) ? Integer.toUnsignedLong(mapFds.get(relocation.symbol())) : null;
             };
             if (value == null) {
                 left.add(relocation);
-            } else if (relocation.kind() == Relocation.Kind.MAP) {
-                patched.set(index, instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value));
             } else {
-                patched.set(index, instruction.withImm(value));
+                patched.set(index, switch (relocation.kind()) {
+                    case MAP -> instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value);
+                    case CONSTANT -> instruction.withImm(value);
+                    case GUARD -> value == 0 ? instruction : Instruction.ja(0);
+                });
             }
         }
         return new AssembledProgram(patched, left, labels);
     }
 
-    /** "kind 'name'" for each of {@code names} that no relocation of {@code kind} uses, sorted. */
-    private List<String> unreferenced(Set<String> names, Relocation.Kind kind, String what) {
+    /** "what 'name'" for each of {@code names} that no relocation of {@code kinds} uses, sorted. */
+    private List<String> unreferenced(Set<String> names, Set<Relocation.Kind> kinds, String what) {
         Set<String> referenced = new HashSet<>();
-        relocations.stream().filter(r -> r.kind() == kind).forEach(r -> referenced.add(r.symbol()));
+        relocations.stream().filter(r -> kinds.contains(r.kind())).forEach(r -> referenced.add(r.symbol()));
         return names.stream().filter(name -> !referenced.contains(name)).sorted().map(name -> what + " '" + name + "'").toList();
     }
 }

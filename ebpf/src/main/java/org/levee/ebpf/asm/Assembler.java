@@ -10,8 +10,9 @@ import java.util.Objects;
  * Builds a program from instructions, symbolic labels and symbolic LD_IMM64 references.
  * Jumps name their target label; {@link #assemble()} turns labels into offsets, forward or
  * backward, and reports labels that are undefined, defined twice, or too far away for the
- * jump's offset field. LD_IMM64 loads of named constants and maps become {@link Relocation}s
- * of the result, resolved later by {@link AssembledProgram#resolve}.
+ * jump's offset field. LD_IMM64 loads of named constants and maps, and guards decided by named
+ * constants, become {@link Relocation}s of the result, resolved later by
+ * {@link AssembledProgram#resolve}.
  *
  * <p>Not thread-safe; one assembler builds one program.
  */
@@ -161,6 +162,24 @@ public final class Assembler {
         requireName("label", label);
         jumps.add(new PendingJump(instructions.size(), slot, label, reach));
         return emit(instruction);
+    }
+
+    // ---- guards -----------------------------------------------------------------------------
+
+    /**
+     * A guard decided by the constant {@code symbol} (a {@link Relocation.Kind#GUARD} relocation):
+     * {@code if scalar >= 0 goto skipLabel} while the constant is 0, {@code goto +0} otherwise,
+     * so the verifier deletes the guard, and with a 0 also the code up to {@code skipLabel}.
+     *
+     * @param scalar    a register that holds a number (not a pointer) whenever the guard runs: the
+     *                  verifier decides {@code >= 0} only for numbers
+     * @param skipLabel where a disabled guard jumps; it must come after the guard
+     */
+    public Assembler enableGuard(Register scalar, String symbol, String skipLabel) {
+        Objects.requireNonNull(scalar, "scalar");
+        requireName("symbol", symbol);
+        relocations.add(new Relocation(slot, symbol, Relocation.Kind.GUARD));
+        return jump(JumpOp.JGE, scalar, 0, skipLabel);
     }
 
     // ---- symbolic 64-bit loads ---------------------------------------------------------------

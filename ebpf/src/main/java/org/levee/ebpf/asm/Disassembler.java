@@ -65,6 +65,10 @@ public final class Disassembler {
             if (target != null && labelsBySlot.containsKey(target)) {
                 text.append(" <").append(labelsBySlot.get(target).first()).append('>');
             }
+            Relocation relocation = relocationBySlot.get(slot);
+            if (relocation != null && relocation.kind() == Relocation.Kind.GUARD) {
+                text.append(" ; ").append(symbol(relocation));
+            }
             text.append('\n');
             slot += instruction.slots();
         }
@@ -174,6 +178,7 @@ public final class Disassembler {
         return switch (relocation.kind()) {
             case MAP -> "map[" + relocation.symbol() + "]";
             case CONSTANT -> "const[" + relocation.symbol() + "]";
+            case GUARD -> "guard[" + relocation.symbol() + "]";
         };
     }
 

@@ -9,7 +9,8 @@
  *   <li>{@link org.levee.ebpf.asm.InstructionCodec}: the kernel's 8-byte little-endian format,
  *       both ways.
  *   <li>{@link org.levee.ebpf.asm.Assembler}: labels, jumps to labels, symbolic LD_IMM64s of
- *       constants and maps; produces an {@link org.levee.ebpf.asm.AssembledProgram} whose
+ *       constants and maps, guards decided by constants (which the verifier deletes whole);
+ *       produces an {@link org.levee.ebpf.asm.AssembledProgram} whose
  *       {@link org.levee.ebpf.asm.Relocation}s are resolved before loading.
  *   <li>{@link org.levee.ebpf.asm.Disassembler}: the text of the kernel's disassembler, as
  *       {@code bpftool prog dump xlated} prints it.

@@ -12,8 +12,8 @@ import org.levee.ebpf.asm.Relocation;
  * {@link ElfReader} convert it to and from bytes; the result is a normal object file that
  * {@code readelf} and {@code llvm-objdump} read.
  *
- * <p>Every map relocation must name a map of the object. A constant relocation whose symbol is
- * not a constant of the object is written against an undefined (external) symbol, for a loader
+ * <p>Every map relocation must name a map of the object. A constant or guard relocation whose
+ * symbol is not a constant of the object is written against an undefined (external) symbol, for a loader
  * that supplies the value itself.
  *
  * @param license      the license string ({@code GPL} or compatible, for GPL-only helpers)
@@ -56,7 +56,7 @@ public record BpfObject(String license, List<ProgramSection> programs, List<MapD
             for (Relocation relocation : program.program().relocations()) {
                 String problem = switch (relocation.kind()) {
                     case MAP -> mapNames.contains(relocation.symbol()) ? null : "names no map of the object";
-                    case CONSTANT -> mapNames.contains(relocation.symbol()) ? "names a map of the object, not a constant"
+                    case CONSTANT, GUARD -> mapNames.contains(relocation.symbol()) ? "names a map of the object, not a constant"
                             : notData.contains(relocation.symbol()) ? "names a program or the license, not a constant" : null;
                 };
                 if (problem != null) {

@@ -35,6 +35,14 @@ final class Elf {
 
     /** R_BPF_64_64: the 64-bit immediate of an LD_IMM64 gets the symbol's value (address or fd). */
     static final int R_BPF_64_64 = 1;
+    /**
+     * R_BPF_NONE: a linker changes nothing at the site. Levee writes it for a guard (see
+     * {@link org.levee.ebpf.asm.Relocation.Kind#GUARD}): the jump in the file is the guard's
+     * disabled form, which carries the distance to skip; only a loader that knows the symbol's
+     * value rewrites it, to {@code goto +0} when the value is not 0. readelf prints the type by
+     * name, and a tool that knows no guards leaves the (disabled) site as it is.
+     */
+    static final int R_BPF_NONE = 0;
 
     static int symbolInfo(int bind, int type) {
         return bind << 4 | type;

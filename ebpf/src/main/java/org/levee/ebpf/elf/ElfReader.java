@@ -19,7 +19,8 @@ import org.levee.ebpf.asm.Relocation;
 
 /**
  * Reads the objects {@link ElfWriter} writes (ELF64 little-endian ET_REL for EM_BPF) back into a
- * {@link BpfObject}. Executable sections are programs, {@code .rel<section>} their relocations,
+ * {@link BpfObject}. Executable sections are programs, {@code .rel<section>} their relocations
+ * (R_BPF_64_64 on an LD_IMM64 of a map or constant, R_BPF_NONE on a guard of a constant),
  * {@code license}, {@code maps} and {@code .levee.constants} what their names say, and any other
  * PROGBITS section opaque data. Every inconsistency is an {@link ElfFormatException} naming the
  * section, symbol or relocation entry.
@@ -220,8 +221,10 @@ public final class ElfReader {
                                              List<Symbol> symbols, List<SectionHeader> sections,
                                              List<Instruction> instructions, Map<Integer, Integer> indexBySlot) {
         String where = describe(rel) + " entry " + entry;
-        if ((int) info != R_BPF_64_64) {
-            throw new ElfFormatException(where + ": relocation type " + (int) info + " is not R_BPF_64_64 (1)");
+        int type = (int) info;
+        if (type != R_BPF_64_64 && type != R_BPF_NONE) {
+            throw new ElfFormatException(where + ": relocation type " + type
+                    + " is neither R_BPF_64_64 (1, an ld_imm64) nor R_BPF_NONE (0, a guard)");
         }
         long symbolIndex = info >>> 32;
         if (symbolIndex <= 0 || symbolIndex >= symbols.size()) {
@@ -229,15 +232,27 @@ public final class ElfReader {
         }
         Symbol symbol = symbols.get((int) symbolIndex);
         Integer index = offset % InstructionCodec.SLOT_BYTES == 0 ? indexBySlot.get((int) (offset / InstructionCodec.SLOT_BYTES)) : null;
+        String symbolSection = symbol.section == SHN_UNDEF ? "" : sections.get(symbol.section).name;
+        boolean constant = symbol.section == SHN_UNDEF || symbolSection.equals(ElfWriter.CONSTANTS_SECTION);
+        if (type == R_BPF_NONE) {
+            if (index == null || !Relocation.isGuardJump(instructions.get(index))) {
+                throw new ElfFormatException(where + ": offset " + offset + " in " + describe(section)
+                        + " is not a guard jump (if rX >= 0 goto +off, off >= 0) for R_BPF_NONE");
+            }
+            if (!constant) {
+                throw new ElfFormatException(where + ": guard symbol '" + symbol.name + "' is in section '" + symbolSection
+                        + "', not a constant");
+            }
+            return new Relocation((int) (offset / InstructionCodec.SLOT_BYTES), symbol.name, Relocation.Kind.GUARD);
+        }
         if (index == null || !instructions.get(index).isLdImm64()) {
             throw new ElfFormatException(where + ": offset " + offset + " in " + describe(section) + " is not an ld_imm64");
         }
-        String symbolSection = symbol.section == SHN_UNDEF ? "" : sections.get(symbol.section).name;
         Relocation.Kind kind;
         if (symbolSection.equals(ElfWriter.MAPS_SECTION)) {
             kind = Relocation.Kind.MAP;
             instructions.set(index, instructions.get(index).withSrc(LoadSource.MAP_FD.value()));
-        } else if (symbol.section == SHN_UNDEF || symbolSection.equals(ElfWriter.CONSTANTS_SECTION)) {
+        } else if (constant) {
             kind = Relocation.Kind.CONSTANT;
         } else {
             throw new ElfFormatException(where + ": symbol '" + symbol.name + "' is in section '" + symbolSection

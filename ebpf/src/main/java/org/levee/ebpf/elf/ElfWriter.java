@@ -23,7 +23,9 @@ import org.levee.ebpf.asm.Relocation;
  * header table last. Labels become local NOTYPE symbols in their program's section (so
  * {@code llvm-objdump -d} prints them); programs are global FUNC symbols; maps, constants and
  * the license ({@code _license}) global OBJECTs. Relocated LD_IMM64s are written with src 0
- * and imm 0, as clang writes them; {@link ElfReader} restores the pseudo source of map loads.
+ * and imm 0, as clang writes them, with an R_BPF_64_64 relocation; {@link ElfReader} restores
+ * the pseudo source of map loads. Guards are written in their disabled form (the jump over the
+ * code they guard) with an R_BPF_NONE relocation against their constant.
  *
  * <p>The output depends only on the object: equal objects give identical bytes.
  */
@@ -109,7 +111,7 @@ public final class ElfWriter {
                 LittleEndianOutput rel = new LittleEndianOutput();
                 program.program().relocations().stream().sorted(Comparator.comparingInt(Relocation::slot)).forEach(r -> rel
                         .u64((long) r.slot() * InstructionCodec.SLOT_BYTES)
-                        .u64((long) globalIndex.get(r.symbol()) << 32 | R_BPF_64_64));
+                        .u64((long) globalIndex.get(r.symbol()) << 32 | (r.kind() == Relocation.Kind.GUARD ? R_BPF_NONE : R_BPF_64_64)));
                 sections.add(new Section(RELOCATIONS_PREFIX + program.section(), SHT_REL, SHF_INFO_LINK, symtabIndex,
                         programIndex.get(program.section()), 8, REL_SIZE, rel.toByteArray()));
             }
@@ -141,11 +143,14 @@ public final class ElfWriter {
         return layout(sections, strings, strtabIndex);
     }
 
-    /** The program's instructions with each relocated LD_IMM64 cleared to src 0, imm 0. */
+    /** The program's instructions with each relocated LD_IMM64 cleared to src 0, imm 0 (guards stay as they are). */
     private static List<Instruction> clearRelocated(AssembledProgram program) {
         List<Instruction> instructions = new ArrayList<>(program.instructions());
         Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         for (Relocation relocation : program.relocations()) {
+            if (relocation.kind() == Relocation.Kind.GUARD) {
+                continue;
+            }
             int index = indexBySlot.get(relocation.slot());
             instructions.set(index, instructions.get(index).withSrc(LoadSource.CONSTANT.value()).withImm(0));
         }

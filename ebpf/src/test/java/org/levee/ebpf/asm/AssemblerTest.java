@@ -211,6 +211,45 @@ class AssemblerTest {
     }
 
     @Test
+    void guardsKeepTheirJumpWhenTheConstantIsZeroAndBecomeANoOpOtherwise() {
+        AssembledProgram program = new Assembler()
+                .emit(mov64(R9, 64))                              // slot 0
+                .enableGuard(R9, "rule_1_enabled", "rule2")       // 1
+                .emit(mov64(R0, 1), exit())                       // 2, 3
+                .label("rule2")
+                .enableGuard(R9, "rule_2_enabled", "end")         // 4
+                .ldImm64(R0, "rule_2_enabled")                    // 5: a constant may also be loaded
+                .label("end")
+                .emit(exit())                                     // 7
+                .assemble();
+
+        assertThat(program.relocations()).containsExactly(
+                new Relocation(1, "rule_1_enabled", Relocation.Kind.GUARD),
+                new Relocation(4, "rule_2_enabled", Relocation.Kind.GUARD),
+                new Relocation(5, "rule_2_enabled", Relocation.Kind.CONSTANT));
+        assertThat(program.instructions().get(1)).isEqualTo(jump(JumpOp.JGE, R9, 0, 2));
+        assertThat(program.unresolvedSymbols()).containsExactly("rule_1_enabled", "rule_2_enabled");
+        assertThatThrownBy(program::encode).hasMessageContaining("guard 'rule_1_enabled' at slot 1");
+
+        AssembledProgram resolved = program.resolve(Map.of("rule_1_enabled", 0L, "rule_2_enabled", 7L), Map.of());
+        assertThat(resolved.isResolved()).isTrue();
+        assertThat(resolved.instructions()).containsExactly(
+                mov64(R9, 64), jump(JumpOp.JGE, R9, 0, 2), mov64(R0, 1), exit(), ja(0), ldImm64(R0, 7), exit());
+        assertThat(new Disassembler().disassemble(program)).contains("1: (35) if r9 >= 0x0 goto pc+2 <rule2> ; guard[rule_1_enabled]");
+    }
+
+    @Test
+    void aGuardMustJumpForward() {
+        Assembler assembler = new Assembler().label("back").emit(mov64(R0, 0)).enableGuard(R0, "rule_1_enabled", "back").emit(exit());
+        assertThatThrownBy(assembler::assemble)
+                .isInstanceOf(AssemblyException.class)
+                .hasMessageStartingWith("guard 'rule_1_enabled' at slot 1: no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot");
+        assertThatThrownBy(() -> new AssembledProgram(List.of(mov64(R0, 0), exit()),
+                List.of(new Relocation(0, "rule_1_enabled", Relocation.Kind.GUARD)), Map.of()))
+                .hasMessageContaining("it holds");
+    }
+
+    @Test
     void resolvingAnUnknownOrMiskindedSymbolIsAnError() {
         AssembledProgram program = new Assembler().ldMap(R1, "counters").ldImm64(R2, "limit").emit(exit()).assemble();
         assertThatThrownBy(() -> program.resolve(Map.of("countres", 1L), Map.of()))

@@ -46,6 +46,38 @@ class ElfObjectTest {
                 List.of(new DataSection(".levee.rules", "{\"id\":7}".getBytes(StandardCharsets.UTF_8))));
     }
 
+    /** A rule program guarded by its constant: {@code if r9 >= 0 goto pass}, kept while rule_7_enabled is 0. */
+    static BpfObject guarded() {
+        AssembledProgram xdp = new Assembler()
+                .emit(ldxW(R2, R1, 0), ldxW(R9, R1, 4), sub64(R9, R2))  // r9 = packet length, a number
+                .enableGuard(R9, "rule_7_enabled", "pass")
+                .ldMap(R1, "counters")
+                .emit(mov64(R0, 1), exit())
+                .label("pass")
+                .emit(mov64(R0, 2), exit())
+                .assemble();
+        return new BpfObject("GPL", List.of(new ProgramSection("xdp", "levee_rules", xdp)),
+                List.of(new MapDefinition("counters", 2, 4, 8, 64, 0)),
+                List.of(new PatchableConstant("rule_7_enabled", 0)), List.of());
+    }
+
+    @Test
+    void guardsRoundTripInTheirDisabledFormWithAnRBpfNoneRelocation(@TempDir Path dir) throws Exception {
+        BpfObject object = guarded();
+        byte[] bytes = ElfWriter.write(object);
+        assertThat(ElfReader.read(bytes)).isEqualTo(object);
+        assertThat(ElfReader.read(bytes).program("xdp").program().instructions().get(3))
+                .as("the file keeps the jump and its distance").isEqualTo(jump(org.levee.ebpf.asm.JumpOp.JGE, R9, 0, 4));
+
+        Requirements.command("readelf");
+        Path file = dir.resolve("guarded.o");
+        Files.write(file, bytes);
+        String out = run("readelf", "-W", "-r", file.toString());
+        assertThat(out).doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("error")
+                .containsPattern("0+18\\s+[0-9a-f]{8}0{8} R_BPF_NONE\\s+0+ rule_7_enabled")
+                .containsPattern("0+20\\s+[0-9a-f]{8}0{7}1 R_BPF_(64_64|INSN_64)\\s+0+ counters");
+    }
+
     @Test
     void roundTrips() {
         BpfObject object = sample();

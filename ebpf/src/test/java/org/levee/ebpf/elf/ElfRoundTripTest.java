@@ -39,9 +39,20 @@ class ElfRoundTripTest {
         for (int p = 1 + random.nextInt(3); p > 0; p--) {
             Assembler assembler = new Assembler();
             int labels = 0;
+            List<String> guardTargets = new ArrayList<>();
             for (int i = 0; i < 50 + random.nextInt(200); i++) {
-                switch (random.nextInt(10)) {
-                    case 0 -> assembler.label("l" + labels++);
+                switch (random.nextInt(11)) {
+                    case 0 -> {
+                        assembler.label("l" + labels++);
+                        guardTargets.forEach(assembler::label);
+                        guardTargets.clear();
+                    }
+                    case 3 -> {
+                        String target = "g" + labels++;
+                        assembler.enableGuard(Register.R9, random.nextBoolean() && !constants.isEmpty()
+                                ? constants.get(random.nextInt(constants.size())).name() : "extern_" + random.nextInt(3), target);
+                        guardTargets.add(target);
+                    }
                     case 1 -> {
                         if (!maps.isEmpty()) {
                             assembler.ldMap(Register.R1, maps.get(random.nextInt(maps.size())).name());
@@ -52,6 +63,7 @@ class ElfRoundTripTest {
                     default -> assembler.emit(instructions.from(SpecOpcodes.ALL));
                 }
             }
+            guardTargets.forEach(assembler::label);
             assembler.emit(Instruction.exit());
             programs.add(new ProgramSection(p == 1 ? "xdp" : "xdp/p" + p, "prog_" + p, assembler.assemble()));
         }
@@ -128,7 +140,31 @@ class ElfRoundTripTest {
         bytes[rel + 16 + 8] = 2; // entry 1: type 2
         assertThatThrownBy(() -> ElfReader.read(bytes))
                 .isInstanceOf(ElfFormatException.class)
-                .hasMessage("section 2 '.relxdp' entry 1: relocation type 2 is not R_BPF_64_64 (1)");
+                .hasMessage("section 2 '.relxdp' entry 1: relocation type 2 is neither R_BPF_64_64 (1, an ld_imm64)"
+                        + " nor R_BPF_NONE (0, a guard)");
+    }
+
+    @Test
+    void rejectsAGuardRelocationOfAnInstructionThatIsNotAGuardJump() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        int rel = sectionOffset(bytes, ".relxdp");
+        bytes[rel + 8] = 0; // entry 0: R_BPF_NONE on an ld_imm64
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage("section 2 '.relxdp' entry 0: offset 8 in section 1 'xdp' is not a guard jump"
+                        + " (if rX >= 0 goto +off, off >= 0) for R_BPF_NONE");
+    }
+
+    @Test
+    void rejectsAGuardOfAMap() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.guarded());
+        int rel = sectionOffset(bytes, ".relxdp");
+        // entry 0 is the guard; point it at the symbol of entry 1, the map
+        ByteBuffer entries = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        entries.putInt(rel + 8 + 4, entries.getInt(rel + 16 + 8 + 4));
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage("section 2 '.relxdp' entry 0: guard symbol 'counters' is in section 'maps', not a constant");
     }
 
     @Test
