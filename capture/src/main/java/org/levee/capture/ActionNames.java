@@ -5,7 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 /** How a capture names XDP actions: on the command line, in summaries and as pcapng interfaces. */
 public final class ActionNames {

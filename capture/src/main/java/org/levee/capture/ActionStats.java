@@ -1,6 +1,6 @@
 package org.levee.capture;
 
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 /**
  * What one action's capture program counted, summed over CPUs.

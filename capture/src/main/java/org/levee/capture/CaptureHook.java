@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapInfo;
 import org.levee.ebpf.MapType;

@@ -3,7 +3,7 @@ package org.levee.capture;
 import org.levee.compiler.Compilation;
 import org.levee.compiler.EbpfEmitter;
 import org.levee.compiler.FragmentLayout;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;

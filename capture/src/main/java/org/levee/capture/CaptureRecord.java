@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 /**
  * One packet as a capture program reports it through the ring buffer.

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.Compilation;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfException;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;

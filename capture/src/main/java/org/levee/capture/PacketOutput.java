@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.levee.capture.pcapng.PcapNgInterface;
 import org.levee.capture.pcapng.PcapNgStreamWriter;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 /** Where captured packets go: a pcapng stream or summary lines. */
 public sealed interface PacketOutput extends AutoCloseable {

@@ -32,7 +32,7 @@ import org.levee.dataplane.Attachment;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.dataplane.rules.RuleFilters;
 import org.levee.dataplane.rules.RuleSet;
 import org.levee.dataplane.rules.RuleSetParser;

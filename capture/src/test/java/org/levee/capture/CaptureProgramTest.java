@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.capture.testing.Frames;
 import org.levee.capture.testing.TestDataPlane;
 import org.levee.cbpf.pcap.Libpcap;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.testing.Requirements;
 

@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.levee.capture.testing.Frames;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 class PacketSummaryTest {
     @Test

@@ -11,7 +11,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 
 /** Ring-buffer record decoding and action names, without the kernel. */
 class RecordAndNamesTest {

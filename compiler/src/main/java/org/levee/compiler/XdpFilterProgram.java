@@ -8,6 +8,7 @@ import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
 import org.levee.ebpf.asm.Size;
+import org.levee.ebpf.XdpAction;
 
 /**
  * The single-filter XDP program of {@code levee filter run}: loads the packet pointers from the
@@ -18,8 +19,8 @@ import org.levee.ebpf.asm.Size;
  */
 public record XdpFilterProgram(AssembledProgram program, int fragmentInsns) {
 
-    public static final int XDP_DROP = 1;
-    public static final int XDP_PASS = 2;
+    public static final int XDP_DROP = XdpAction.DROP.code();
+    public static final int XDP_PASS = XdpAction.PASS.code();
 
     public static XdpFilterProgram of(Compilation compilation) {
         Assembler asm = new Assembler();

@@ -6,7 +6,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.testing.Requirements;
 
 /** 10,000 rules of the form "udp and dst port N" with a destination prefix: a tail-call chain. */

@@ -11,7 +11,7 @@ import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.dataplane.rules.RuleFilters;
 import org.levee.dataplane.rules.RuleSet;
 import org.levee.dataplane.rules.RuleSetParser;

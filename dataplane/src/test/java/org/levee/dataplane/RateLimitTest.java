@@ -15,7 +15,7 @@ import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.testing.Requirements;

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.ebpf.asm.Relocation;
 import org.levee.ebpf.testing.Requirements;
+import org.levee.ebpf.XdpAction;
 
 /** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code, and the guard in every case. */
 class SpecialisationTest {
@@ -116,16 +117,16 @@ class SpecialisationTest {
             try (LoadedProgram loaded = LoadedProgram.load(object, onlyLast, maps)) {
                 assertThat(loaded.programs()).as("the entry and the program of r4").hasSize(2);
                 assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
-                        .isEqualTo(org.levee.dataplane.program.XdpAction.DROP);
+                        .isEqualTo(XdpAction.DROP);
                 assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1003, 8)))
-                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+                        .isEqualTo(XdpAction.PASS);
             }
             Map<String, Long> none = new HashMap<>(onlyLast);
             none.replaceAll((k, v) -> 0L);
             try (LoadedProgram loaded = LoadedProgram.load(object, none, maps)) {
                 assertThat(loaded.programs()).hasSize(1);
                 assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
-                        .isEqualTo(org.levee.dataplane.program.XdpAction.PASS);
+                        .isEqualTo(XdpAction.PASS);
             }
         }
     }

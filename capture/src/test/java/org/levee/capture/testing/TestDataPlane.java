@@ -5,7 +5,7 @@ import org.levee.cbpf.pcap.Libpcap;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.FragmentLayout;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfFs;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.Program;

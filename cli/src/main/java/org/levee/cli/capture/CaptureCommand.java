@@ -24,7 +24,7 @@ import org.levee.capture.PacketOutput;
 import org.levee.cbpf.CbpfException;
 import org.levee.cli.UserException;
 import org.levee.dataplane.DataplaneException;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -27,6 +27,7 @@ import org.levee.ebpf.asm.Size;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.netns.NetnsLab;
 import org.levee.ebpf.netns.VethPair;
+import org.levee.ebpf.XdpAction;
 
 /**
  * The checks behind {@code levee doctor}, in the order a failure is most useful to read: a later
@@ -35,8 +36,8 @@ import org.levee.ebpf.netns.VethPair;
 public final class DoctorChecks {
     /** Live frames for the traffic generator (5.18) is the newest kernel feature Levee uses. */
     static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 18);
-    private static final int XDP_ABORTED = 0;
-    private static final int XDP_PASS = 2;
+    private static final int XDP_ABORTED = XdpAction.ABORTED.code();
+    private static final int XDP_PASS = XdpAction.PASS.code();
     private static final Path JIT_SYSCTL = Path.of("/proc/sys/net/core/bpf_jit_enable");
 
     private DoctorChecks() {}

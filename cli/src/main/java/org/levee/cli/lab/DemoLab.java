@@ -22,6 +22,7 @@ import org.levee.ebpf.netns.CommandResult;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.netns.NetnsLab;
 import org.levee.ebpf.netns.VethPair;
+import org.levee.ebpf.XdpAction;
 
 /**
  * The demo's network: an edge node, legitimate clients and attackers, each in its own network
@@ -60,7 +61,7 @@ public final class DemoLab implements AutoCloseable {
     public static final String ATTACKERS_ADDRESS = "192.0.2.2";
     public static final String ATTACKERS_GATEWAY = "192.0.2.1";
 
-    private static final int XDP_PASS = 2;
+    private static final int XDP_PASS = XdpAction.PASS.code();
 
     private final NetnsLab lab;
     private final List<AutoCloseable> attachments = new ArrayList<>();

@@ -13,6 +13,7 @@ import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.netns.Netns;
+import org.levee.ebpf.XdpAction;
 
 /**
  * Levee's stand-in on the edge for lab runs without Levee: an XDP program that counts IPv4 frames
@@ -24,8 +25,8 @@ import org.levee.ebpf.netns.Netns;
 public final class EdgeCounter implements AutoCloseable {
     private static final int ATTACK = 0;
     private static final int LEGIT = 1;
-    private static final int XDP_DROP = 1;
-    private static final int XDP_PASS = 2;
+    private static final int XDP_DROP = XdpAction.DROP.code();
+    private static final int XDP_PASS = XdpAction.PASS.code();
 
     private final BpfMap counters;
     private final Program program;

@@ -11,6 +11,7 @@ import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Register;
 import org.levee.ebpf.asm.Size;
+import org.levee.ebpf.XdpAction;
 
 /**
  * Assembles the generator's XDP program for one {@link FrameRecipe}. Run with
@@ -28,8 +29,8 @@ import org.levee.ebpf.asm.Size;
  * current random word, r3–r5 scratch.
  */
 public final class FloodProgram {
-    public static final int XDP_ABORTED = 0;
-    public static final int XDP_TX = 3;
+    public static final int XDP_ABORTED = XdpAction.ABORTED.code();
+    public static final int XDP_TX = XdpAction.TX.code();
 
     private FloodProgram() {}
 

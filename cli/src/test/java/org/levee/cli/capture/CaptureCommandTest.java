@@ -31,7 +31,7 @@ import org.levee.capture.testing.TestDataPlane;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cli.CliRun;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.testing.Requirements;

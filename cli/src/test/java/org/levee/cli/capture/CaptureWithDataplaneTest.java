@@ -18,7 +18,7 @@ import org.levee.capture.CaptureHook;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cli.CliRun;
-import org.levee.dataplane.program.XdpAction;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.netns.NetnsLab;

@@ -18,6 +18,7 @@ import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.ebpf.XdpAction;
 
 /**
  * A test's stand-in for Levee on the edge: an XDP program that passes IPv4 from the legitimate
@@ -30,8 +31,8 @@ final class EdgeTap implements AutoCloseable {
     static final int SNAP = 128;
     private static final int DROPPED = 0;
     private static final int PASSED = 1;
-    private static final int XDP_DROP = 1;
-    private static final int XDP_PASS = 2;
+    private static final int XDP_DROP = XdpAction.DROP.code();
+    private static final int XDP_PASS = XdpAction.PASS.code();
 
     private final BpfMap counters;
     private final BpfMap taken;

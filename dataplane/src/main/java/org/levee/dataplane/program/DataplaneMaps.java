@@ -3,6 +3,7 @@ package org.levee.dataplane.program;
 import java.util.List;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.MapType;
+import org.levee.ebpf.XdpAction;
 
 /**
  * The maps of the data-plane program. All but {@link #CHAIN} are pinned and reused when the

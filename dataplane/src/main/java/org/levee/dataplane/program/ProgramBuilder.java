@@ -12,6 +12,7 @@ import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
+import org.levee.ebpf.XdpAction;
 
 /**
  * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.

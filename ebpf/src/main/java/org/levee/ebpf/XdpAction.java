@@ -1,4 +1,4 @@
-package org.levee.dataplane.program;
+package org.levee.ebpf;
 
 /** The verdicts of an XDP program ({@code enum xdp_action}); also the slots of the exit hook. */
 public enum XdpAction {
