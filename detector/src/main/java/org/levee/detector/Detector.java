@@ -41,6 +41,9 @@ import org.levee.detector.sample.TrafficClass;
  * the class's rate against the threshold and the baseline level. See docs/detection.md.
  */
 public final class Detector {
+    /** Quiet seconds a baseline needs before its normal traffic is discounted from an attack's samples. */
+    static final int DISCOUNT_LEARNED_SECONDS = 3;
+
 
     private static final long SECOND = 1_000_000_000L;
     private static final int CLASSES = TrafficClass.count();
@@ -409,9 +412,14 @@ public final class Detector {
     private void decide(Tracked t, Attack a) {
         TrafficClass c = a.trafficClass;
         int version = t.prefix.network().version();
-        boolean warm = t.baseline.learnedSeconds() >= config.baselineWarmupSeconds();
+        // Discounting the normal traffic the baseline expects needs only a few learned seconds (the
+        // baseline is a running mean until its half-life, and the selector caps the discount at
+        // half the samples); the longer warm-up guards the baseline-multiple trigger, not this. A
+        // flood that starts in a node's first half-minute then still gets a drop rule instead of a
+        // rate limit when normal traffic to the same destination shares its class.
+        boolean learned = t.baseline.learnedSeconds() >= DISCOUNT_LEARNED_SECONDS;
         double coveredSeconds = Math.max(0, nowNanos - a.coverStartNanos) / (double) SECOND;
-        double expectedLegitimate = warm
+        double expectedLegitimate = learned
                 ? t.baseline.packetsPerSecond(c) * coveredSeconds / Math.max(1, a.samplingRate) : 0;
         Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
         // Where the attack is seen: the data centers of the samples its fingerprint matches.

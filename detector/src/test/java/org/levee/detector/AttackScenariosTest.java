@@ -219,4 +219,26 @@ class AttackScenariosTest {
         assertThat(added.evidence().selection().coverage()).isGreaterThanOrEqualTo(0.95);
         assertThat(added.timeNanos() / 1e9).isBetween(10.5, 11.5);
     }
+
+    /**
+     * A flood only three times the normal traffic of its class to the same host, in the node's
+     * first seconds (before the baseline's warm-up): a quarter of the attack's samples are normal
+     * traffic, so only discounting what the young baseline already expects lets the flood's
+     * fingerprint reach the coverage target. Without it the detector rate-limits the whole class,
+     * normal traffic included.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+    void aFloodBeforeTheWarmUpIsDroppedNotRateLimitedWhenNormalTrafficSharesItsClass(long seed) {
+        List<Flow> flows = new ArrayList<>();
+        flows.add(Flow.steady("ntp answers", false, 0, 20, 20_000, Traffic.ntpResponses(WEB), DATACENTERS));
+        flows.add(Flow.steady("amp", true, 10.5, 13, 60_000, Traffic.dnsAmplification(WEB), DATACENTERS));
+        DetectorConfig config = DetectorConfig.defaults();
+        assertThat(10.5).isLessThan(config.baselineWarmupSeconds());
+        Detector detector = new Detector(config, new FingerprintFilterCompiler());
+        List<Decision> decisions = run(detector, new Scenario(flows).samples(64, 192, seed), 20);
+
+        Decision added = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).findFirst().orElseThrow();
+        assertThat(added.rule().action()).as("%s", added).isEqualTo(Action.DROP);
+    }
 }
