@@ -42,7 +42,7 @@ import org.levee.detector.sample.TrafficClass;
  */
 public final class Detector {
     /** Quiet seconds a baseline needs before its normal traffic is discounted from an attack's samples. */
-    static final int DISCOUNT_LEARNED_SECONDS = 3;
+    static final int DISCOUNT_LEARNED_SECONDS = 1;
 
 
     private static final long SECOND = 1_000_000_000L;
@@ -412,9 +412,11 @@ public final class Detector {
     private void decide(Tracked t, Attack a) {
         TrafficClass c = a.trafficClass;
         int version = t.prefix.network().version();
-        // Discounting the normal traffic the baseline expects needs only a few learned seconds (the
+        // Discounting the normal traffic the baseline expects needs only one learned second (the
         // baseline is a running mean until its half-life, and the selector caps the discount at
-        // half the samples); the longer warm-up guards the baseline-multiple trigger, not this. A
+        // half the samples); the longer warm-up guards the baseline-multiple trigger, not this.
+        // The baseline learns only seconds with no attack on the destination, in any class, so
+        // after an attack it may have learned very few. A
         // flood that starts in a node's first half-minute then still gets a drop rule instead of a
         // rate limit when normal traffic to the same destination shares its class.
         boolean learned = t.baseline.learnedSeconds() >= DISCOUNT_LEARNED_SECONDS;
