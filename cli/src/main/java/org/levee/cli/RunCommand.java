@@ -15,8 +15,10 @@ import org.levee.agent.rules.RuleStoreException;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.rules.RuleSetException;
 import org.levee.ebpf.XdpMode;
+import org.levee.cli.dataplane.InterfaceOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,11 +34,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-i", "--interface"}, required = true, paramLabel = "IFACE", description = "The interface to protect.")
-    String iface;
-
-    @Option(names = "--netns", paramLabel = "NAME", description = "The network namespace of the interface.")
-    String netns;
+    @Mixin
+    InterfaceOptions target;
 
     @Option(names = "--datacenter", paramLabel = "DC", description = "This node's data center (overrides the config).")
     String datacenter;
@@ -68,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         XdpDataPlane dataPlane;
         try {
-            dataPlane = XdpDataPlane.open(iface, netns, generic ? XdpMode.GENERIC : XdpMode.NATIVE,
+            dataPlane = XdpDataPlane.open(target.iface(), target.netns(), generic ? XdpMode.GENERIC : XdpMode.NATIVE,
                     c.sampling().initialRate());
         } catch (DataplaneException e) {
             throw new UserException(e.getMessage(), e);

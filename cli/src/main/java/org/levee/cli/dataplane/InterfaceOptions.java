@@ -14,6 +14,15 @@ public final class InterfaceOptions {
             description = "the network namespace of the interface (under /var/run/netns); pins stay in the host's bpffs")
     String netns;
 
+    public String iface() {
+        return iface;
+    }
+
+    /** The namespace's name, or null for the host's. */
+    public String netns() {
+        return netns;
+    }
+
     PinLayout layout() {
         try {
             return new PinLayout(iface, netns);
