@@ -90,7 +90,9 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
     /**
      * A copy with the given constants and map file descriptors written into their LD_IMM64s, each
      * guard of a given constant decided, and those relocations removed. A guard whose constant is
-     * 0 keeps its jump over the code it guards; any other value makes it {@code goto +0}. Symbols
+     * 0 keeps its jump over the code it guards; any other value makes it {@code goto +0}, or the
+     * never-taken {@code if rX < 0 goto} of the same distance when nothing else reaches the code
+     * it skips to (see {@link Relocation.Kind#GUARD}). Symbols
      * not given stay unresolved.
      *
      * @param constants values of {@link Relocation.Kind#CONSTANT} and {@link Relocation.Kind#GUARD} symbols
@@ -108,6 +110,7 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
         List<Instruction> patched = new ArrayList<>(instructions);
         List<Relocation> left = new ArrayList<>();
+        List<Integer> enabledGuards = new ArrayList<>();
         for (Relocation relocation : relocations) {
             int index = indexBySlot.get(relocation.slot());
             Instruction instruction = patched.get(index);
@@ -123,9 +126,40 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
                     case CONSTANT -> instruction.withImm(value);
                     case GUARD -> value == 0 ? instruction : Instruction.ja(0);
                 });
+                if (relocation.kind() == Relocation.Kind.GUARD && value != 0) {
+                    enabledGuards.add(index);
+                }
             }
         }
+        keepSkippedCodeReachable(patched, enabledGuards);
         return new AssembledProgram(patched, left, labels);
+    }
+
+    /**
+     * An enabled guard is {@code goto +0}, a no-op the verifier deletes, unless the code it skips
+     * to is reached from nowhere else: the verifier's first check would refuse that code
+     * ("unreachable insn"), so such a guard becomes the never-taken {@code if rX < 0 goto skip}
+     * ({@link Relocation#enabledForm}), which keeps the edge and which the verifier deletes all
+     * the same. Turning a guard adds edges, which may make more code reachable: repeated until
+     * nothing changes.
+     */
+    private void keepSkippedCodeReachable(List<Instruction> patched, List<Integer> enabledGuards) {
+        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
+        Map<Integer, Integer> slotOf = new java.util.HashMap<>();
+        indexBySlot.forEach((slot, index) -> slotOf.put(index, slot));
+        boolean changed = !enabledGuards.isEmpty();
+        while (changed) {
+            changed = false;
+            java.util.BitSet reachable = ControlFlow.reachable(patched);
+            for (int guard : enabledGuards) {
+                Instruction original = instructions.get(guard);
+                Integer skip = indexBySlot.get(slotOf.get(guard) + 1 + original.offset());
+                if (reachable.get(guard) && skip != null && !reachable.get(skip) && patched.get(guard).equals(Instruction.ja(0))) {
+                    patched.set(guard, Relocation.enabledForm(original));
+                    changed = true;
+                }
+            }
+        }
     }
 
     /** "what 'name'" for each of {@code names} that no relocation of {@code kinds} uses, sorted. */

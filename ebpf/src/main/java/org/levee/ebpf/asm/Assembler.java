@@ -97,6 +97,31 @@ public final class Assembler {
         return emit(fragment.instructions());
     }
 
+    /**
+     * Appends what {@code block} has built so far as if it had been written here: its labels,
+     * its relocations, and its jumps, which are resolved when this assembler assembles, so they
+     * may name labels that only this assembler defines. For code generators that build pieces
+     * first and decide their order afterwards. {@code block} is left as it was.
+     */
+    public Assembler append(Assembler block) {
+        Objects.requireNonNull(block, "block");
+        if (block == this) {
+            throw new IllegalArgumentException("an assembler cannot append itself");
+        }
+        int baseSlot = slot;
+        int baseIndex = instructions.size();
+        block.labels.forEach((name, at) -> defineLabel(name, baseSlot + at));
+        for (PendingJump jump : block.jumps) {
+            jumps.add(new PendingJump(baseIndex + jump.instructionIndex, baseSlot + jump.slot, jump.target, jump.reach));
+        }
+        for (Relocation relocation : block.relocations) {
+            relocations.add(new Relocation(baseSlot + relocation.slot(), relocation.symbol(), relocation.kind()));
+        }
+        instructions.addAll(block.instructions);
+        slot += block.slot;
+        return this;
+    }
+
     /** The slot the next instruction will occupy. */
     public int slot() {
         return slot;
@@ -168,8 +193,9 @@ public final class Assembler {
 
     /**
      * A guard decided by the constant {@code symbol} (a {@link Relocation.Kind#GUARD} relocation):
-     * {@code if scalar >= 0 goto skipLabel} while the constant is 0, {@code goto +0} otherwise,
-     * so the verifier deletes the guard, and with a 0 also the code up to {@code skipLabel}.
+     * {@code if scalar >= 0 goto skipLabel} while the constant is 0, the never-taken
+     * {@code if scalar < 0 goto skipLabel} otherwise, so the verifier deletes the guard, and with
+     * a 0 also the code up to {@code skipLabel} that nothing else reaches.
      *
      * @param scalar    a register that holds a number (not a pointer) whenever the guard runs: the
      *                  verifier decides {@code >= 0} only for numbers

@@ -119,6 +119,11 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         return new Instruction(opcode, dst, src, offset, newImm);
     }
 
+    /** A copy with another opcode and the same fields otherwise, e.g. a guard turned to its other form. */
+    public Instruction withOpcode(int newOpcode) {
+        return new Instruction(newOpcode, dst, src, offset, imm);
+    }
+
     /** A copy with another src field, e.g. an LD_IMM64 given a pseudo source. */
     public Instruction withSrc(int newSrc) {
         return new Instruction(opcode, dst, newSrc, offset, imm);

@@ -20,14 +20,20 @@ public record Relocation(int slot, String symbol, Kind kind) {
         MAP,
         /**
          * A guard in front of a block of code, decided by a constant: the site holds
-         * {@code if rX >= 0 goto skip} (see {@link #isGuardJump}), kept while the constant is 0
-         * and replaced by {@code goto +0} otherwise. Why a jump and not an LD_IMM64: once the
-         * constant is known, the kernel's verifier (privileged load) deletes both forms and the
-         * guard costs nothing. {@code rX >= 0} (unsigned) holds for every scalar, so the verifier
-         * sees the jump always taken, never visits the block, deletes it as dead code and the
-         * jump, left with offset 0, as a no-op; {@code goto +0} is a no-op from the start. An
-         * unconditional {@code goto skip} cannot be the disabled form: the verifier's control-flow
-         * check refuses the block it makes unreachable ("unreachable insn").
+         * {@code if rX >= 0 goto skip} (see {@link #isGuardJump}), kept while the constant is 0;
+         * otherwise it becomes {@code goto +0}, or, when nothing else reaches {@code skip}, the
+         * never-taken {@code if rX < 0 goto skip} ({@link #enabledForm}; chosen by
+         * {@link AssembledProgram#resolve}). Why a jump and not an LD_IMM64: once the constant is
+         * known, the kernel's verifier (privileged load) deletes every form and the guard costs
+         * nothing. For every scalar rX, {@code rX >= 0} (unsigned) always holds and {@code rX < 0}
+         * never does, so the verifier explores one side only, makes the jump a {@code goto} of the
+         * side it took when the other side is reached from nowhere else (else the never-taken
+         * form would stay: hence {@code goto +0} whenever it will do), deletes the dead side's code,
+         * and then the {@code goto}, left pointing at the next instruction, as a no-op. The
+         * conditional forms keep the edge to {@code skip} in the program's control flow: the
+         * verifier's first check refuses code no jump or fall-through reaches ("unreachable
+         * insn") before it looks at any value, which rules out an unconditional
+         * {@code goto skip} for the disabled form.
          */
         GUARD
     }
@@ -48,6 +54,14 @@ public record Relocation(int slot, String symbol, Kind kind) {
      */
     public static boolean isGuardJump(Instruction instruction) {
         return instruction.opcode() == GUARD_OPCODE && instruction.src() == 0 && instruction.imm() == 0 && instruction.offset() >= 0;
+    }
+
+    /** The enabled form of the guard {@code disabled}: {@code if rX < 0 goto +off}, never taken. */
+    public static Instruction enabledForm(Instruction disabled) {
+        if (!isGuardJump(disabled)) {
+            throw new IllegalArgumentException("not a guard jump: " + disabled);
+        }
+        return disabled.withOpcode(Instruction.jump(JumpOp.JLT, Register.R0, 0, 0).opcode());
     }
 
     @Override

@@ -238,6 +238,32 @@ class AssemblerTest {
         assertThat(new Disassembler().disassemble(program)).contains("1: (35) if r9 >= 0x0 goto pc+2 <rule2> ; guard[rule_1_enabled]");
     }
 
+    /**
+     * When nothing else reaches the code an enabled guard skips to, a {@code goto +0} would leave
+     * it unreachable, which the verifier refuses: the guard becomes the never-taken
+     * {@code if r9 < 0 goto}, and so does a guard that only such code reaches.
+     */
+    @Test
+    void anEnabledGuardKeepsTheCodeItSkipsToReachable() {
+        AssembledProgram program = new Assembler()
+                .emit(mov64(R9, 64))                              // 0
+                .enableGuard(R9, "rule_1_enabled", "second")      // 1
+                .emit(mov64(R0, 1), exit())                       // 2, 3: rule 1 always returns
+                .label("second")
+                .enableGuard(R9, "rule_2_enabled", "third")       // 4: reached only when rule 1 is disabled
+                .emit(mov64(R0, 2), exit())                       // 5, 6
+                .label("third")
+                .emit(mov64(R0, 3), exit())                       // 7, 8
+                .assemble();
+        AssembledProgram both = program.resolve(Map.of("rule_1_enabled", 1L, "rule_2_enabled", 1L), Map.of());
+        assertThat(both.instructions().get(1)).isEqualTo(jump(JumpOp.JLT, R9, 0, 2));
+        assertThat(both.instructions().get(4)).isEqualTo(jump(JumpOp.JLT, R9, 0, 2));
+        AssembledProgram second = program.resolve(Map.of("rule_1_enabled", 0L, "rule_2_enabled", 1L), Map.of());
+        assertThat(second.instructions().get(1)).isEqualTo(jump(JumpOp.JGE, R9, 0, 2));
+        assertThat(second.instructions().get(4)).isEqualTo(jump(JumpOp.JLT, R9, 0, 2));
+        assertThat(ControlFlow.reachable(both.instructions()).cardinality()).isEqualTo(both.instructions().size());
+    }
+
     @Test
     void aGuardMustJumpForward() {
         Assembler assembler = new Assembler().label("back").emit(mov64(R0, 0)).enableGuard(R0, "rule_1_enabled", "back").emit(exit());

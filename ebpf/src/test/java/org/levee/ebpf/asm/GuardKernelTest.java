@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.Program;
@@ -110,5 +111,33 @@ class GuardKernelTest {
 
         Loaded all = load(guarded.program(), enabling(blocks, blocks));
         assertThat(all.xlatedSlots).as("all enabled").isEqualTo(none.xlatedSlots + blocks.stream().mapToInt(Block::slots).sum() + DROP_BLOCK);
+    }
+
+    /**
+     * Blocks that always end the program, each skipped to only by the guard before it: enabled,
+     * a guard becomes the never-taken {@code if r9 < 0 goto} (a {@code goto +0} would leave the
+     * next block unreachable, which the verifier refuses), and the verifier deletes it and every
+     * block after the first enabled one all the same.
+     */
+    @Test
+    void guardsOverBlocksThatEndTheProgramVanishToo() {
+        Assembler asm = new Assembler().emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R9, R3), sub64(R9, R2));
+        int blocks = 5;
+        for (int b = 0; b < blocks; b++) {
+            asm.enableGuard(R9, "rule_" + b + "_enabled", "after" + b);
+            asm.emit(mov64(R0, 10 + b), exit());
+            asm.label("after" + b);
+        }
+        asm.emit(mov64(R0, TestPrograms.XDP_PASS), exit());
+        AssembledProgram program = asm.assemble();
+        for (int first = 0; first <= blocks; first++) {
+            Map<String, Long> constants = new HashMap<>();
+            for (int b = 0; b < blocks; b++) {
+                constants.put("rule_" + b + "_enabled", b >= first && (b - first) % 2 == 0 ? 1L : 0L);
+            }
+            Loaded loaded = load(program, constants);
+            assertThat(loaded.verdict).as("first enabled block %d", first).isEqualTo(first < blocks ? 10 + first : TestPrograms.XDP_PASS);
+            assertThat(loaded.xlatedSlots).as("the four loads and the first enabled block (or the end)").isEqualTo(4 + 2);
+        }
     }
 }
