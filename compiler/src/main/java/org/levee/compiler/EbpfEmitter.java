@@ -4,7 +4,13 @@ import static org.levee.cbpf.CbpfInstruction.*;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.levee.compiler.flow.ByteOrder;
 import org.levee.compiler.flow.Flow;
 import org.levee.compiler.flow.Op;
@@ -48,25 +54,50 @@ public final class EbpfEmitter {
      * @param reachesMatch  whether some path goes to the match label (else the caller must not
      *                      put code there that only the fragment would reach: the verifier
      *                      refuses unreachable code)
-     * @param reachesNoMatch whether some path goes to the no-match label
+     * @param reachesNoMatch whether some path goes to the no-match label (with exit labels: to any of them)
+     * @param targets       every label outside the fragment some path goes to, the following label
+     *                      included when the fragment falls off its end
      */
-    public record Emitted(int instructions, boolean reachesMatch, boolean reachesNoMatch) {}
+    public record Emitted(int instructions, boolean reachesMatch, boolean reachesNoMatch, Set<String> targets) {
+        public Emitted {
+            targets = Set.copyOf(targets);
+        }
+    }
 
     /** Appends the fragment for {@code compilation} to {@code assembler}. */
     public static Emitted emit(Compilation compilation, FragmentLayout layout, Assembler assembler) {
-        List<Line> lines = new EbpfEmitter.Writer(compilation, layout).write();
-        boolean match = false;
-        boolean noMatch = false;
+        return emit(compilation, layout, assembler, null);
+    }
+
+    /**
+     * Appends the fragment with each way of not matching going to its own label: {@code exitLabels}
+     * names the label of each of {@link Compilation#exits} (which the compilation must have); the
+     * layout's no-match label is not used.
+     */
+    public static Emitted emit(Compilation compilation, FragmentLayout layout, Assembler assembler,
+            Function<Exit, String> exitLabels) {
+        Writer writer = new Writer(compilation, layout, exitLabels);
+        List<Line> lines = writer.write();
+        Set<String> local = new HashSet<>();
+        for (Line line : lines) {
+            if (line instanceof Mark m) {
+                local.add(m.label);
+            }
+        }
+        Set<String> targets = new LinkedHashSet<>();
         for (Line line : lines) {
             String target = line instanceof Goto g ? g.label : line instanceof Branch b ? b.label : null;
-            match |= layout.matchLabel().equals(target);
-            noMatch |= layout.noMatchLabel().equals(target);
+            if (target != null && !local.contains(target)) {
+                targets.add(target);
+            }
         }
         // Falling off the end (or an empty fragment) goes to the caller's following label.
-        if (lines.isEmpty() || !(lines.getLast() instanceof Goto)) {
-            match |= layout.matchLabel().equals(layout.followingLabel());
-            noMatch |= layout.noMatchLabel().equals(layout.followingLabel());
+        if ((lines.isEmpty() || !(lines.getLast() instanceof Goto)) && layout.followingLabel() != null) {
+            targets.add(layout.followingLabel());
         }
+        boolean match = targets.contains(layout.matchLabel());
+        boolean noMatch = exitLabels == null ? targets.contains(layout.noMatchLabel())
+                : targets.stream().anyMatch(writer.exitLabelSet()::contains);
         int count = 0;
         for (Line line : lines) {
             switch (line) {
@@ -95,7 +126,7 @@ public final class EbpfEmitter {
                 case Mark m -> assembler.label(m.label);
             }
         }
-        return new Emitted(count, match, noMatch);
+        return new Emitted(count, match, noMatch, targets);
     }
 
     private static final class Writer {
@@ -105,15 +136,43 @@ public final class EbpfEmitter {
         private final PacketGuards.Plan plan;
         private final ByteOrder.Decision order;
         private final BitSet divisionGuards;
+        private final Map<String, String> exitLabels = new HashMap<>();
+        private final boolean byExit;
         private final List<Line> lines = new ArrayList<>();
 
-        Writer(Compilation compilation, FragmentLayout layout) {
+        Writer(Compilation compilation, FragmentLayout layout, Function<Exit, String> labels) {
             this.c = compilation;
             this.flow = compilation.flow();
             this.l = layout;
             this.plan = compilation.guards();
             this.order = compilation.byteOrder();
             this.divisionGuards = compilation.divisionGuards();
+            this.byExit = labels != null;
+            if (byExit) {
+                for (Exit exit : compilation.exits()) {
+                    exitLabels.put(key(exit.kind(), exit.instruction()), labels.apply(exit));
+                }
+            }
+        }
+
+        private static String key(Exit.Kind kind, int instruction) {
+            return kind + "@" + instruction;
+        }
+
+        /** Where the fragment goes when it does not match at instruction {@code i}, for {@code kind}. */
+        private String exit(Exit.Kind kind, int i) {
+            if (!byExit) {
+                return l.noMatchLabel();
+            }
+            String label = exitLabels.get(key(kind, i));
+            if (label == null) {
+                throw new IllegalStateException("the compilation has no " + kind + " exit at instruction " + i);
+            }
+            return label;
+        }
+
+        Set<String> exitLabelSet() {
+            return Set.copyOf(exitLabels.values());
         }
 
         List<Line> write() {
@@ -158,7 +217,7 @@ public final class EbpfEmitter {
         private String label(int i) {
             Op op = flow.get(i);
             if (op.code() == (RET | K)) {
-                return op.k() != 0 ? l.matchLabel() : l.noMatchLabel();
+                return op.k() != 0 ? l.matchLabel() : exit(Exit.Kind.REJECT, i);
             }
             return local(i);
         }
@@ -221,7 +280,7 @@ public final class EbpfEmitter {
                 case RET -> {
                     if (op.code() != (RET | K)) { // ret #k is the match or no-match label itself
                         lines.add(new Branch(JumpOp.JNE, false, a, null, 0, l.matchLabel()));
-                        lines.add(new Goto(l.noMatchLabel()));
+                        lines.add(new Goto(exit(Exit.Kind.REJECT, i)));
                     }
                 }
                 case MISC -> {
@@ -270,13 +329,13 @@ public final class EbpfEmitter {
         private boolean absoluteGuard(int i) {
             int bytes = plan.guard()[i];
             if (bytes == PacketGuards.FAILS) {
-                lines.add(new Goto(l.noMatchLabel()));
+                lines.add(new Goto(exit(Exit.Kind.PACKET_GUARD, i)));
                 return false;
             }
             if (bytes > 0) {
                 add(Instruction.mov64(l.temp(), l.packetStart()));
                 add(Instruction.add64(l.temp(), bytes));
-                lines.add(new Branch(JumpOp.JGT, true, l.temp(), l.packetEnd(), 0, l.noMatchLabel()));
+                lines.add(new Branch(JumpOp.JGT, true, l.temp(), l.packetEnd(), 0, exit(Exit.Kind.PACKET_GUARD, i)));
             }
             return true;
         }
@@ -289,7 +348,7 @@ public final class EbpfEmitter {
         private boolean indirectGuard(int i) {
             int bytes = plan.guard()[i];
             if (bytes == PacketGuards.FAILS) {
-                lines.add(new Goto(l.noMatchLabel()));
+                lines.add(new Goto(exit(Exit.Kind.PACKET_GUARD, i)));
                 return false;
             }
             if (bytes == 0) {
@@ -305,13 +364,14 @@ public final class EbpfEmitter {
                 add(Instruction.add64(p, bytes - before));
             } else {
                 if (!small) {
-                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET - bytes, l.noMatchLabel()));
+                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET - bytes,
+                            exit(Exit.Kind.PACKET_GUARD, i)));
                 }
                 add(Instruction.mov64(p, l.x()));
                 add(Instruction.add64(p, l.packetStart()));
                 add(Instruction.add64(p, bytes));
             }
-            lines.add(new Branch(JumpOp.JGT, true, p, l.packetEnd(), 0, l.noMatchLabel()));
+            lines.add(new Branch(JumpOp.JGT, true, p, l.packetEnd(), 0, exit(Exit.Kind.PACKET_GUARD, i)));
             return true;
         }
 
@@ -358,7 +418,7 @@ public final class EbpfEmitter {
             }
             if (op.src() == X) {
                 if (divisionGuards.get(i)) {
-                    lines.add(new Branch(JumpOp.JEQ, true, l.x(), null, 0, l.noMatchLabel()));
+                    lines.add(new Branch(JumpOp.JEQ, true, l.x(), null, 0, exit(Exit.Kind.DIVISION_GUARD, i)));
                 }
                 add(Instruction.alu32(aluOp, a, l.x()));
                 return;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.levee.cbpf.CbpfInstruction.*;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.ebpf.Program;
@@ -25,16 +26,16 @@ class EbpfEmitterTest {
     void aFilterThatAlwaysMatchesIsOneJumpOrNothing() {
         CbpfProgram always = CbpfProgram.of(retK(1));
         EbpfEmitter.Emitted jumping = emit(always, new Assembler(), "no");
-        assertThat(jumping).isEqualTo(new EbpfEmitter.Emitted(1, true, false));
+        assertThat(jumping).isEqualTo(new EbpfEmitter.Emitted(1, true, false, Set.of("yes")));
         EbpfEmitter.Emitted fallingThrough = emit(always, new Assembler(), "yes");
-        assertThat(fallingThrough).isEqualTo(new EbpfEmitter.Emitted(0, true, false));
+        assertThat(fallingThrough).isEqualTo(new EbpfEmitter.Emitted(0, true, false, Set.of("yes")));
     }
 
     @Test
     void aFilterThatNeverMatchesNeverReachesTheMatchLabel() {
         // the load can fail, but no path returns non-zero: the whole filter is "no match"
         EbpfEmitter.Emitted e = emit(CbpfProgram.of(ldAbsB(20), jeqK(1, 0, 1), retK(0), retK(0)), new Assembler(), "no");
-        assertThat(e).isEqualTo(new EbpfEmitter.Emitted(0, false, true));
+        assertThat(e).isEqualTo(new EbpfEmitter.Emitted(0, false, true, Set.of("no")));
     }
 
     @Test
@@ -42,7 +43,7 @@ class EbpfEmitterTest {
         Assembler asm = new Assembler();
         EbpfEmitter.Emitted e = emit(CbpfProgram.of(ldAbsH(12), jeqK(0x800, 0, 1), retK(1), retK(0)), asm, "no");
         // guard (3), load, one compare that jumps to "yes" and falls through to "no"
-        assertThat(e).isEqualTo(new EbpfEmitter.Emitted(5, true, true));
+        assertThat(e).isEqualTo(new EbpfEmitter.Emitted(5, true, true, Set.of("yes", "no")));
         asm.label("no").emit(Instruction.exit()).label("yes").emit(Instruction.exit());
         assertThat(asm.assemble().instructions()).hasSize(7);
     }

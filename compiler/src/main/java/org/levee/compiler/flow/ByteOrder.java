@@ -25,9 +25,27 @@ public final class ByteOrder {
      * {@code rawJumps} are the {@code jeq #k}/{@code jset #k} that compare with a swapped
      * constant, and {@code jumpWidth[i]} is the width of the values they compare (2 or 4).
      */
-    public record Decision(BitSet rawLoads, BitSet rawJumps, int[] jumpWidth) {}
+    public record Decision(BitSet rawLoads, BitSet rawJumps, int[] jumpWidth, int[] aWidth, boolean entryConflict) {
+        /**
+         * How A holds its value when instruction {@code i} starts: 0 as cBPF does (host order),
+         * 2 or 4 as a raw load of that width, -1 when paths disagree or none reaches it.
+         */
+        public int rawWidthOfA(int i) {
+            return aWidth[i];
+        }
+    }
 
     public static Decision decide(Flow flow) {
+        return decide(flow, 0);
+    }
+
+    /**
+     * The decision for a fragment whose A register starts with a raw load of {@code entryRawWidth}
+     * bytes (0: as cBPF holds it). Such a start counts as one more raw load; when one of its uses
+     * cannot take it raw, {@link Decision#entryConflict} is set and the fragment must not start
+     * with it.
+     */
+    public static Decision decide(Flow flow, int entryRawWidth) {
         int n = flow.size();
         // Reaching definitions of A: bit d = instruction d defined it; bit n = the start state.
         BitSet[] reaching = new BitSet[n];
@@ -66,29 +84,61 @@ public final class ByteOrder {
                 rawLoads.set(d);
             }
         }
+        // Bit n stands for a raw entry value, treated as one more raw load of its width.
+        if (entryRawWidth > 0) {
+            rawLoads.set(n);
+        }
         BitSet rawJumps = new BitSet(n);
         int[] width = new int[n];
         boolean changed = true;
+        boolean conflict = false;
         while (changed) {
             changed = false;
             rawJumps.clear();
             for (int d = rawLoads.nextSetBit(0); d >= 0; d = rawLoads.nextSetBit(d + 1)) {
+                int w = d == n ? entryRawWidth : flow.get(d).width();
                 boolean ok = true;
                 for (int use : uses.get(d)) {
-                    ok &= comparesWithConstant(flow.get(use)) && allRaw(reaching[use], rawLoads, flow, flow.get(d).width());
+                    ok &= comparesWithConstant(flow.get(use)) && allRaw(reaching[use], rawLoads, flow, w, entryRawWidth);
                 }
                 if (!ok) {
                     rawLoads.clear(d);
+                    conflict |= d == n;
                     changed = true;
                 } else {
                     for (int use : uses.get(d)) {
                         rawJumps.set(use);
-                        width[use] = flow.get(d).width();
+                        width[use] = w;
                     }
                 }
             }
         }
-        return new Decision(rawLoads, rawJumps, width);
+        int[] aWidth = new int[n];
+        for (int i = 0; i < n; i++) {
+            aWidth[i] = reaching[i] == null ? -1 : widthOf(reaching[i], rawLoads, flow, entryRawWidth);
+        }
+        rawLoads.clear(n);
+        return new Decision(rawLoads, rawJumps, width, aWidth, conflict);
+    }
+
+    /** 0 when no definition in {@code definitions} is raw, their common width when all are, else -1. */
+    private static int widthOf(BitSet definitions, BitSet rawLoads, Flow flow, int entryRawWidth) {
+        int raw = 0;
+        int host = 0;
+        int w = 0;
+        for (int d = definitions.nextSetBit(0); d >= 0; d = definitions.nextSetBit(d + 1)) {
+            if (rawLoads.get(d)) {
+                int dw = d == flow.size() ? entryRawWidth : flow.get(d).width();
+                if (raw > 0 && dw != w) {
+                    return -1;
+                }
+                w = dw;
+                raw++;
+            } else {
+                host++;
+            }
+        }
+        return raw == 0 ? 0 : host == 0 ? w : -1;
     }
 
     private static BitSet outOf(Op op, int index, BitSet in) {
@@ -104,9 +154,10 @@ public final class ByteOrder {
         return op.isConditional() && op.src() == K && (op.op() == JEQ || op.op() == JSET);
     }
 
-    private static boolean allRaw(BitSet definitions, BitSet rawLoads, Flow flow, int width) {
+    private static boolean allRaw(BitSet definitions, BitSet rawLoads, Flow flow, int width, int entryRawWidth) {
         for (int d = definitions.nextSetBit(0); d >= 0; d = definitions.nextSetBit(d + 1)) {
-            if (d >= flow.size() || !rawLoads.get(d) || flow.get(d).width() != width) {
+            int dw = d == flow.size() ? entryRawWidth : flow.get(d).width();
+            if (!rawLoads.get(d) || dw != width) {
                 return false;
             }
         }

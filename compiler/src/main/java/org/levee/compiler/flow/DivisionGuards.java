@@ -40,9 +40,20 @@ public final class DivisionGuards {
 
     /** The division and modulo instructions by X that need a guard against X = 0. */
     public static BitSet needed(Flow flow) {
+        return needed(flow, Entry.NONE);
+    }
+
+    /** The guards of a fragment that starts in {@code entry}: A and X it provides may hold anything. */
+    public static BitSet needed(Flow flow, Entry entry) {
         int n = flow.size();
         State[] in = new State[n];
         in[0] = State.start();
+        if (entry.a() != null) {
+            in[0].set(Values.A_SLOT, 0, MAX);
+        }
+        if (entry.x() != null) {
+            in[0].set(Values.X_SLOT, 0, MAX);
+        }
         BitSet needed = new BitSet(n);
         for (int i = 0; i < n; i++) {
             State state = in[i];

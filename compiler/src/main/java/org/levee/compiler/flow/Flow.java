@@ -8,14 +8,16 @@ import java.util.Objects;
 /**
  * A cBPF program as the compiler's passes see it: instructions with absolute jump targets. Jumps
  * only go forward, so instruction order is a topological order of the control-flow graph: every
- * analysis is a single pass forwards or backwards, with no iteration to a fixed point.
- *
- * @param ops the instructions; the filter starts at index 0
+ * analysis is a single pass forwards or backwards, with no iteration to a fixed point. The
+ * filter starts at instruction 0. Immutable.
  */
-public record Flow(List<Op> ops) {
+public final class Flow {
+    private final List<Op> ops;
+    /** Computed when first needed: several passes ask for it. */
+    private List<List<Integer>> predecessors;
 
-    public Flow {
-        ops = List.copyOf(Objects.requireNonNull(ops, "ops"));
+    public Flow(List<Op> ops) {
+        this.ops = List.copyOf(Objects.requireNonNull(ops, "ops"));
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
             for (int target : successors(op, i)) {
@@ -25,6 +27,25 @@ public record Flow(List<Op> ops) {
                 }
             }
         }
+    }
+
+    public List<Op> ops() {
+        return ops;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Flow other && ops.equals(other.ops);
+    }
+
+    @Override
+    public int hashCode() {
+        return ops.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Flow" + ops;
     }
 
     public int size() {
@@ -53,16 +74,19 @@ public record Flow(List<Op> ops) {
         return new int[] {index + 1};
     }
 
-    /** For each instruction, the instructions that may run right before it. */
+    /** For each instruction, the instructions that may run right before it (unmodifiable). */
     public List<List<Integer>> predecessors() {
-        List<List<Integer>> predecessors = new ArrayList<>();
-        for (int i = 0; i < ops.size(); i++) {
-            predecessors.add(new ArrayList<>());
-        }
-        for (int i = 0; i < ops.size(); i++) {
-            for (int s : successors(i)) {
-                predecessors.get(s).add(i);
+        if (predecessors == null) {
+            List<List<Integer>> lists = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                lists.add(new ArrayList<>(2));
             }
+            for (int i = 0; i < ops.size(); i++) {
+                for (int s : successors(i)) {
+                    lists.get(s).add(i);
+                }
+            }
+            predecessors = lists.stream().map(List::copyOf).toList();
         }
         return predecessors;
     }

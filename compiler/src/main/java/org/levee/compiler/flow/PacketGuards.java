@@ -36,8 +36,12 @@ public final class PacketGuards {
      * Per instruction: {@code guard[i]} is 0 (no guard), a byte count to prove before the
      * instruction runs, or {@link #FAILS}; {@code pointerBefore[i]} is, for an indirect load, the
      * fixed offset of the pointer register before the guard (0: the pointer must be computed).
+     * {@code packetBefore[i]} is what guards on every path to instruction i proved from the
+     * packet start, and {@code pointerProvedBefore[i]} the pointer register's proved offset for
+     * the value X has there (0: the register holds nothing of use): what a fragment leaves to the
+     * code after it.
      */
-    public record Plan(int[] guard, int[] pointerBefore) {
+    public record Plan(int[] guard, int[] pointerBefore, int[] packetBefore, int[] pointerProvedBefore) {
         /** The pointer's offset while indirect load {@code i} runs (its guard's size, or as before). */
         public int pointerAt(int i) {
             return guard[i] > 0 ? guard[i] : pointerBefore[i];
@@ -45,20 +49,30 @@ public final class PacketGuards {
     }
 
     public static Plan plan(Flow flow, Values values) {
+        return plan(flow, values, Entry.NONE);
+    }
+
+    /**
+     * The plan for a fragment that starts in {@code entry}: its proved bytes need no guard again,
+     * and a guard its facts say fails is {@link #FAILS}.
+     */
+    public static Plan plan(Flow flow, Values values, Entry entry) {
         int n = flow.size();
-        int[] guard = new int[n];
-        int[] pointerBefore = new int[n];
-        planBase(flow, values, null, guard, pointerBefore);
+        Plan plan = new Plan(new int[n], new int[n], new int[n], new int[n]);
+        planBase(flow, values, entry, null, plan);
         Set<Value> xs = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {
             if (flow.get(i).isIndirectLoad() && values.isReachable(i)) {
                 xs.add(values.x(i));
             }
         }
-        for (Value x : xs) {
-            planBase(flow, values, x, guard, pointerBefore);
+        if (entry.pointerBytes() > 0) {
+            xs.add(entry.x()); // what the pointer register holds may outlive the fragment
         }
-        return new Plan(guard, pointerBefore);
+        for (Value x : xs) {
+            planBase(flow, values, entry, x, plan);
+        }
+        return plan;
     }
 
     /** Bytes load {@code op} needs from its base, or 0 when it does not load from {@code base}. */
@@ -73,7 +87,9 @@ public final class PacketGuards {
         return base == null || values.isReachable(i) && base.equals(values.x(i));
     }
 
-    private static void planBase(Flow flow, Values values, Value base, int[] guard, int[] pointerBefore) {
+    private static void planBase(Flow flow, Values values, Entry entry, Value base, Plan plan) {
+        int[] guard = plan.guard();
+        int[] pointerBefore = plan.pointerBefore();
         int n = flow.size();
         long[] need = new long[n];
         for (int i = n - 1; i >= 0; i--) {
@@ -98,12 +114,22 @@ public final class PacketGuards {
             }
             if (i > 0) {
                 have[i] = meet(flow, values, base, predecessors.get(i), out);
+            } else if (base == null) {
+                have[0] = entry.packetBytes();
+            } else if (base.equals(entry.x()) && base.equals(values.x(0))) {
+                have[0] = entry.pointerBytes();
+            }
+            if (base == null) {
+                plan.packetBefore()[i] = (int) have[i];
+            } else if (base.equals(values.x(i))) {
+                plan.pointerProvedBefore()[i] = (int) have[i];
             }
             Op op = flow.get(i);
             out[i] = have[i];
             long required = requirement(op, i, values, base);
             if (required > 0 && have[i] < required) {
-                guard[i] = need[i] > MAX_PACKET ? FAILS : (int) need[i];
+                boolean fails = need[i] > MAX_PACKET || entry.facts().guardFails(base, need[i]);
+                guard[i] = fails ? FAILS : (int) need[i];
                 if (base != null) {
                     pointerBefore[i] = (int) have[i];
                 }

@@ -15,6 +15,14 @@ import java.util.Objects;
  */
 public sealed interface Value {
 
+    /**
+     * True when the value is a function of the packet alone: it names no {@link Unknown}, so it
+     * means the same in every filter and may be compared across filters (see {@link Knowledge}).
+     */
+    default boolean isDefinite() {
+        return true;
+    }
+
     /** A constant (unsigned 32-bit in an int). */
     record Const(int k) implements Value {}
 
@@ -30,12 +38,19 @@ public sealed interface Value {
         private final int k;
         private final Value x;
         private final int hash;
+        private final boolean definite;
 
         public IndirectLoad(int width, int k, Value x) {
             this.width = width;
             this.k = k;
             this.x = Objects.requireNonNull(x);
-            this.hash = Objects.hash(1, width, k, x); // no class hash: equal across runs
+            this.hash = ((31 + width) * 31 + k) * 31 + x.hashCode(); // no class hash: equal across runs
+            this.definite = x.isDefinite();
+        }
+
+        @Override
+        public boolean isDefinite() {
+            return definite;
         }
 
         public int width() {
@@ -52,7 +67,8 @@ public sealed interface Value {
 
         @Override
         public boolean equals(Object o) {
-            return this == o || o instanceof IndirectLoad other && ValueEquality.equal(this, other);
+            return this == o || o instanceof IndirectLoad other && hash == other.hash
+                    && (width == other.width && k == other.k && x == other.x || ValueEquality.equal(this, other));
         }
 
         @Override
@@ -72,12 +88,19 @@ public sealed interface Value {
         private final Value a;
         private final Value b;
         private final int hash;
+        private final boolean definite;
 
         public Alu(int op, Value a, Value b) {
             this.op = op;
             this.a = Objects.requireNonNull(a);
             this.b = Objects.requireNonNull(b);
-            this.hash = Objects.hash(2, op, a, b); // no class hash: equal across runs
+            this.hash = ((62 + op) * 31 + a.hashCode()) * 31 + b.hashCode(); // no class hash: equal across runs
+            this.definite = a.isDefinite() && b.isDefinite();
+        }
+
+        @Override
+        public boolean isDefinite() {
+            return definite;
         }
 
         public int op() {
@@ -94,7 +117,8 @@ public sealed interface Value {
 
         @Override
         public boolean equals(Object o) {
-            return this == o || o instanceof Alu other && ValueEquality.equal(this, other);
+            return this == o || o instanceof Alu other && hash == other.hash
+                    && (op == other.op && a == other.a && b == other.b || ValueEquality.equal(this, other));
         }
 
         @Override
@@ -112,5 +136,10 @@ public sealed interface Value {
      * A value this analysis cannot name: what meets at a join from different paths, numbered by
      * the instruction and the slot (0 = A, 1 = X, 2.. = M[]), so it is equal only to itself.
      */
-    record Unknown(int instruction, int slot) implements Value {}
+    record Unknown(int instruction, int slot) implements Value {
+        @Override
+        public boolean isDefinite() {
+            return false;
+        }
+    }
 }

@@ -8,15 +8,27 @@ import java.util.Set;
 /**
  * Structural equality of two {@link Value} DAGs in time linear in their size: a pair of nodes
  * proven equal is remembered (by identity), so a subexpression shared many times is compared
- * once. A failed comparison ends the whole comparison, so failures need no memory.
+ * once. A failed comparison ends the whole comparison, so failures need no memory. Most values
+ * are small trees: a comparison first runs without memory, and only one that goes past a few
+ * dozen nodes starts again with it.
  */
 final class ValueEquality {
-    private final Map<Value, Set<Value>> proven = new IdentityHashMap<>();
+    /** Node pairs compared without memory before starting again with it: most values are small trees. */
+    private static final int PLAIN_STEPS = 64;
 
-    private ValueEquality() {}
+    private final Map<Value, Set<Value>> proven;
+    private int steps;
+    /** Set when a comparison without memory went on too long: the values share subexpressions. */
+    private boolean gaveUp;
+
+    private ValueEquality(boolean remember) {
+        this.proven = remember ? new IdentityHashMap<>() : null;
+    }
 
     static boolean equal(Value x, Value y) {
-        return new ValueEquality().compare(x, y);
+        ValueEquality plain = new ValueEquality(false);
+        boolean equal = plain.compare(x, y);
+        return plain.gaveUp ? new ValueEquality(true).compare(x, y) : equal;
     }
 
     private boolean compare(Value x, Value y) {
@@ -26,9 +38,16 @@ final class ValueEquality {
         if (x.hashCode() != y.hashCode()) { // cached for composite values, cheap for the leaves
             return false;
         }
-        Set<Value> known = proven.get(x);
-        if (known != null && known.contains(y)) {
-            return true;
+        if (proven == null) {
+            if (gaveUp || ++steps > PLAIN_STEPS) {
+                gaveUp = true;
+                return false;
+            }
+        } else {
+            Set<Value> known = proven.get(x);
+            if (known != null && known.contains(y)) {
+                return true;
+            }
         }
         boolean equal = switch (x) {
             case Value.Alu a when y instanceof Value.Alu b ->
@@ -39,7 +58,7 @@ final class ValueEquality {
             case Value.IndirectLoad a -> false;
             default -> x.equals(y); // leaves: records of plain numbers
         };
-        if (equal) {
+        if (equal && proven != null) {
             proven.computeIfAbsent(x, k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(y);
         }
         return equal;

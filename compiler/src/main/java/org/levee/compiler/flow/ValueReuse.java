@@ -14,7 +14,9 @@ import org.levee.compiler.flow.Value.Const;
  *       on every path is removed — libpcap recomputes {@code 4*([14]&0xf)} before every TCP or
  *       UDP header access, and repeats loads such as {@code ldh [12]} after a join;
  *   <li>an indirect load whose X is a known constant becomes an absolute load;
- *   <li>a conditional jump whose operands are both known constants becomes a {@code ja}.
+ *   <li>a conditional jump whose operands are both known constants, or whose outcome is known
+ *       ({@link Facts}: the same test ran before on every path, here or in an earlier filter),
+ *       becomes a {@code ja}.
  * </ul>
  * Removing a load is safe because an equal value in the register means the same load already
  * succeeded on this path (the packet does not change). Run {@link DeadCode} afterwards.
@@ -23,7 +25,13 @@ public final class ValueReuse {
     private ValueReuse() {}
 
     public static Flow apply(Flow flow) {
-        Values values = Values.analyse(flow);
+        return apply(flow, Entry.NONE);
+    }
+
+    /** The pass for a fragment that starts in {@code entry}. */
+    public static Flow apply(Flow flow, Entry entry) {
+        Values values = Values.analyse(flow, entry);
+        Facts facts = Facts.analyse(flow, values, entry.facts());
         int n = flow.size();
         List<Op> ops = new ArrayList<>(flow.ops());
         BitSet removed = new BitSet(n);
@@ -34,9 +42,13 @@ public final class ValueReuse {
             }
             Op op = ops.get(i);
             if (op.isConditional()) {
-                Value operand = op.src() == X ? in[Values.X_SLOT] : new Const(op.k());
-                if (in[Values.A_SLOT] instanceof Const a && operand instanceof Const b) {
-                    ops.set(i, Op.ja(Values.taken(op, a.k(), b.k()) ? op.jt() : op.jf()));
+                Predicate p = Predicate.of(op, in);
+                Boolean outcome = p.evaluate();
+                if (outcome == null) {
+                    outcome = facts.before(i).decide(p);
+                }
+                if (outcome != null) {
+                    ops.set(i, Op.ja(outcome ? op.jt() : op.jf()));
                 }
                 continue;
             }

@@ -49,6 +49,14 @@ public final class Values {
     }
 
     public static Values analyse(Flow flow) {
+        return analyse(flow, Entry.NONE);
+    }
+
+    /**
+     * The values when the fragment starts with A and X holding what {@code entry} says (the
+     * caller has made sure the filter writes them before it reads them: cBPF starts them at 0).
+     */
+    public static Values analyse(Flow flow, Entry entry) {
         int n = flow.size();
         Value[][] in = new Value[n][];
         if (n == 0) {
@@ -56,6 +64,12 @@ public final class Values {
         }
         Value[] start = new Value[SLOTS];
         Arrays.fill(start, new Const(0));
+        if (entry.a() != null) {
+            start[A_SLOT] = entry.a();
+        }
+        if (entry.x() != null) {
+            start[X_SLOT] = entry.x();
+        }
         in[0] = start;
         List<List<Integer>> predecessors = flow.predecessors();
         Value[][] out = new Value[n][];
@@ -170,12 +184,6 @@ public final class Values {
 
     /** Whether conditional jump {@code op} is taken when A = a and the operand is b. */
     public static boolean taken(Op op, int a, int b) {
-        return switch (op.op()) {
-            case JEQ -> a == b;
-            case JGT -> Integer.compareUnsigned(a, b) > 0;
-            case JGE -> Integer.compareUnsigned(a, b) >= 0;
-            case JSET -> (a & b) != 0;
-            default -> throw new IllegalArgumentException("not a conditional jump: " + op);
-        };
+        return new Predicate(op.op(), new Const(a), new Const(b)).evaluate();
     }
 }
