@@ -1,14 +1,16 @@
 package org.levee.dataplane.program;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.levee.cbpf.CbpfProgram;
-import org.levee.compiler.CbpfCompiler;
+import org.levee.compiler.FilterChain;
 import org.levee.compiler.FragmentLayout;
-import org.levee.ebpf.asm.Assembler;
+import org.levee.dataplane.rules.RuleFilter;
 import org.levee.ebpf.asm.Register;
 
 /**
- * The one place where a rule's classic BPF becomes eBPF inside the data-plane program, through
- * the compiler module's fragments.
+ * The one place where rules' classic BPF becomes eBPF inside the data-plane program: a
+ * {@link FilterChain} of the compiler module, each rule its destination check and then its match.
  *
  * <p>Registers: the packet start and end in r2/r3 (read only), A in r4, X in r5, r0 and r1 as
  * pointer and scratch; M[] in the top {@link FragmentLayout#SCRATCH_BYTES} bytes of the stack. A fragment calls no helpers
@@ -21,16 +23,21 @@ final class FilterEmitter {
     /** Frame-pointer offset of M[0]: the scratch memory fills the top of the stack. */
     static final int SCRATCH = -FragmentLayout.SCRATCH_BYTES;
 
-    /**
-     * Appends {@code filter}: matching packets go to {@code match}, which the caller defines right
-     * after the fragment; others jump to {@code noMatch}. Labels of the fragment start with {@code prefix}.
-     *
-     * @return false when no packet can match, so code at {@code match} would be unreachable
-     *     (which the verifier refuses): the caller must then not emit it
-     */
-    static boolean emit(CbpfProgram filter, Assembler asm, String prefix, String match, String noMatch) {
-        FragmentLayout layout = new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R0, Register.R1,
-                SCRATCH, prefix, match, noMatch, match);
-        return CbpfCompiler.compileInto(filter, asm, layout).reachesMatch();
+    /** The registers and stack of every rule's code; labels start with {@code prefix}. */
+    static FragmentLayout layout(String prefix) {
+        return new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R0, Register.R1,
+                SCRATCH, prefix, prefix + "match", prefix + "end", null);
+    }
+
+    /** The chain of {@code rules}, in order. */
+    static FilterChain chain(List<RuleFilter> rules) {
+        List<List<CbpfProgram>> filters = new ArrayList<>(rules.size());
+        for (RuleFilter rule : rules) {
+            List<CbpfProgram> parts = new ArrayList<>(2);
+            rule.destination().ifPresent(parts::add);
+            parts.add(rule.match());
+            filters.add(parts);
+        }
+        return FilterChain.of(filters);
     }
 }

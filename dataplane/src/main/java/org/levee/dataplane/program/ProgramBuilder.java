@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Rule;
+import org.levee.compiler.FilterChain;
 import org.levee.dataplane.rules.RuleFilter;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.AssembledProgram;
@@ -96,6 +97,7 @@ public final class ProgramBuilder {
         if (enablementFromMap && rules.size() > Short.MAX_VALUE) {
             throw new IllegalArgumentException("enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
         }
+        FilterChain filters = FilterEmitter.chain(rules);
         List<AssembledProgram> chain = new ArrayList<>();
         int next = 0;
         do {
@@ -107,13 +109,18 @@ public final class ProgramBuilder {
             Assembler asm = new Assembler();
             usedExits.clear();
             prologue(asm, index == 0);
-            int start = asm.slot();
             int budget = index == 0 ? Math.min(maxRuleSlots, ProgramLimits.ENTRY_RULE_SLOTS) : maxRuleSlots;
-            while (next < rules.size() && (asm.slot() == start || asm.slot() - start < budget)) {
-                rule(asm, rules.get(next), next);
-                next++;
+            FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout("c_"),
+                    (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
+            int first = next;
+            int hitSlots = 0;
+            while (segment.nextFilter() < rules.size() && (segment.filters() == 0 || segment.slots() + hitSlots < budget)) {
+                hitSlots += hitSlots(rules.get(segment.nextFilter()).rule(), segment.nextFilter());
+                segment.add();
             }
-            asm.label(ruleLabel(next));
+            next = segment.nextFilter();
+            segment.emitTo(asm);
+            asm.label("rules_end");
             if (next < rules.size()) {
                 // the rest of the rules are in the next program; if it is missing, nothing matched.
                 // The loader disables the tail call when no later program is loaded (all their rules
@@ -124,14 +131,30 @@ public final class ProgramBuilder {
                 asm.emit(mov32(R3, index + 1), call(Helper.TAIL_CALL));
                 asm.label("chain_end");
             }
+            boolean hits = false;
+            for (int i = first; i < next; i++) {
+                if (segment.reachesMatch(i)) {
+                    if (!hits) {
+                        asm.ja("exit_pass");
+                        hits = true;
+                    }
+                    hit(asm, rules.get(i).rule(), i);
+                }
+            }
             epilogue(asm);
             chain.add(asm.assemble());
         } while (next < rules.size());
         return new DataplaneProgram(chain, sampleBytes);
     }
 
-    private static String ruleLabel(int index) {
-        return "rule" + index;
+    /** The guard of rule {@code index} in each of its copies: a patched constant, or a byte of {@link #ENABLED_MAP}. */
+    private void guard(Assembler block, Rule rule, int index, String skip) {
+        if (enablementFromMap) {
+            block.emit(ldxDW(R8, R10, ENABLED_POINTER), ldxB(R8, R8, index));
+            block.jeqImm(R8, 0, skip);
+        } else {
+            block.enableGuard(R9, rule.enabledSymbol(), skip); // r9, the packet length, is a number here
+        }
     }
 
     private void prologue(Assembler asm, boolean entry) {
@@ -195,26 +218,23 @@ public final class ProgramBuilder {
         increment(asm, Counter.SAMPLED);
     }
 
-    private void rule(Assembler asm, RuleFilter filter, int index) {
-        Rule rule = filter.rule();
-        String skip = ruleLabel(index + 1);
+    private static String hitLabel(int index) {
+        return "hit" + index;
+    }
+
+    /** Slots of rule {@code index}'s hit code (its action): what it adds to its program. */
+    private int hitSlots(Rule rule, int index) {
+        java.util.Set<String> used = java.util.Set.copyOf(usedExits);
+        Assembler scratch = new Assembler();
+        hit(scratch, rule, index);
+        usedExits.retainAll(used); // measuring is not emitting: the exits it named stay unused
+        return scratch.slot();
+    }
+
+    /** Where a packet goes once rule {@code index} matched: count it and apply its action. */
+    private void hit(Assembler asm, Rule rule, int index) {
         String prefix = "r" + index + "_";
-        asm.label(ruleLabel(index));
-        if (enablementFromMap) {
-            asm.emit(ldxDW(R8, R10, ENABLED_POINTER), ldxB(R8, R8, index));
-            asm.jeqImm(R8, 0, skip);
-        } else {
-            asm.enableGuard(R9, rule.enabledSymbol(), skip); // r9, the packet length, is a number here
-        }
-        if (filter.destination().isPresent()
-                && !FilterEmitter.emit(filter.destination().get(), asm, prefix + "d", prefix + "filter", skip)) {
-            return; // no destination matches: what would follow is unreachable, which the verifier refuses
-        }
-        asm.label(prefix + "filter");
-        if (!FilterEmitter.emit(filter.match(), asm, prefix + "m", prefix + "hit", skip)) {
-            return;
-        }
-        asm.label(prefix + "hit");
+        asm.label(hitLabel(index));
         long key = RuleKey.of(rule.id());
         switch (rule.action()) {
             case Action.Drop d -> countThen(asm, key, "count_drop");

@@ -1,0 +1,417 @@
+package org.levee.compiler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import org.levee.cbpf.CbpfProgram;
+import org.levee.compiler.flow.Conjunction;
+import org.levee.compiler.flow.Entry;
+import org.levee.compiler.flow.Facts;
+import org.levee.compiler.flow.Flow;
+import org.levee.compiler.flow.JumpNormaliser;
+import org.levee.compiler.flow.Knowledge;
+import org.levee.compiler.flow.Op;
+import org.levee.compiler.flow.Predicate;
+import org.levee.compiler.flow.Value;
+import org.levee.compiler.flow.Values;
+import org.levee.ebpf.asm.Assembler;
+
+/**
+ * An ordered list of filters compiled into one stretch of eBPF that jumps to the match label of
+ * the first <em>enabled</em> filter that matches the packet, each filter behind a guard the caller
+ * writes (a patched constant, say). Filter i runs only when filters 0..i-1 did not match, so what
+ * they tested and loaded is known when it starts: the chain compiles filter i once for each
+ * {@linkplain Entry state} the filters before it can leave — what is known about the packet,
+ * what A, X and the packet pointer hold — and that copy leaves out every test already decided,
+ * every load already in its register and every guard already proved (BPF+'s redundant-predicate
+ * elimination, across filters). A thousand rules {@code udp and dst port N} for one destination
+ * then cost one compare each after the first, instead of their whole filter.
+ *
+ * <p>States: a filter's copies are keyed by their entry, reduced to what the filters still to
+ * come can use ({@link Knowledge#retain}), so paths that know the same useful things share code.
+ * A filter gets at most {@link #MAX_STATES_PER_FILTER} copies; a further state runs the copy that
+ * assumes the most of what it knows, at worst the plain one. Every filter has its plain copy
+ * (entry {@link Entry#NONE}), where the chain starts and where a run of disabled filters from
+ * the start continues.
+ *
+ * <p>Guards and layout: each copy starts with its filter's guard; a disabled guard skips to the
+ * copy of the next filter for the same state. Copies are laid out in traces along those skips
+ * (the skip target placed right after), so a disabled filter leaves no instruction on any path
+ * once the verifier has deleted its code: with every filter disabled the chain is nothing at
+ * all. Jumps between traces may go backwards; the code is still acyclic (filter order), which
+ * the verifier accepts for privileged programs.
+ *
+ * <p>Use: {@link #of} the whole list (relevance looks ahead over all of it), then one
+ * {@link Segment} per program: {@link Segment#add} filters while {@link Segment#slots} is below
+ * the program's budget, then {@link Segment#emitTo}.
+ */
+public final class FilterChain {
+    /** Most copies of one filter, each for one state of the filters before it. */
+    public static final int MAX_STATES_PER_FILTER = 16;
+    /** Instructions walked to prove that what is known rules a filter out before compiling it. */
+    private static final int RULE_OUT_BUDGET = 256;
+
+    /** Writes the guard in front of each copy of a filter. */
+    @FunctionalInterface
+    public interface Guard {
+        /**
+         * Appends to {@code block} code that jumps to {@code skipLabel} when filter {@code filter}
+         * is disabled, and otherwise falls through. It must not change A, X, the pointer or the
+         * temporary register of the layout, nor the packet registers.
+         */
+        void emit(Assembler block, int filter, String skipLabel);
+    }
+
+    private final List<Flow> flows;
+    private final int[] sourceSizes;
+    /** The last filter that tests each predicate. */
+    private final Map<Predicate, Integer> lastTest = new HashMap<>();
+    /** The last filter that tests, computes or loads through each value. */
+    private final Map<Value, Integer> lastUse = new HashMap<>();
+    /** The last filter that loads from the packet. */
+    private int lastLoad = -1;
+
+    private FilterChain(List<Flow> flows, int[] sourceSizes) {
+        this.flows = flows;
+        this.sourceSizes = sourceSizes;
+        for (int i = 0; i < flows.size(); i++) {
+            recordUse(i, CbpfCompiler.compile(sourceSizes[i], flows.get(i), Entry.NONE, false));
+        }
+    }
+
+    /**
+     * The chain of {@code filters}, in order; each filter is the conjunction of its programs (a
+     * rule's destination check and its match, say).
+     *
+     * @throws org.levee.cbpf.CbpfException naming the instruction of a program the compiler cannot take
+     */
+    public static FilterChain of(List<List<CbpfProgram>> filters) {
+        List<Flow> flows = new ArrayList<>(filters.size());
+        int[] sizes = new int[filters.size()];
+        for (int i = 0; i < filters.size(); i++) {
+            List<Flow> parts = new ArrayList<>();
+            for (CbpfProgram program : filters.get(i)) {
+                parts.add(JumpNormaliser.normalise(program));
+                sizes[i] += program.size();
+            }
+            flows.add(Conjunction.of(parts));
+        }
+        return new FilterChain(flows, sizes);
+    }
+
+    /** The number of filters. */
+    public int size() {
+        return flows.size();
+    }
+
+    /**
+     * A new stretch of code for filters {@code first, first + 1, …}: it starts knowing nothing (a
+     * program of its own, say).
+     *
+     * @param layout     registers and stack of the fragments; its labels are not used but for the prefix,
+     *                   which must be unique in the program
+     * @param guard      writes each filter's guard
+     * @param matchLabel the label where a match of filter i goes
+     * @param endLabel   where packets go that no filter of the segment matches; the caller defines
+     *                   it right after {@link Segment#emitTo}
+     */
+    public Segment segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+        if (first < 0 || first > flows.size()) {
+            throw new IllegalArgumentException("segment start " + first + " is outside 0.." + flows.size());
+        }
+        return new Segment(first, layout, guard, matchLabel, endLabel);
+    }
+
+    private void recordUse(int filter, Compilation c) {
+        Flow flow = c.flow();
+        Values values = c.values();
+        for (int i = 0; i < flow.size(); i++) {
+            Value[] in = values.before(i);
+            if (in == null) {
+                continue;
+            }
+            Op op = flow.get(i);
+            if (op.isConditional()) {
+                Predicate p = Predicate.of(op, in);
+                if (p.isDefinite()) {
+                    lastTest.put(p, filter);
+                    use(p.a(), filter);
+                    use(p.b(), filter);
+                }
+                continue;
+            }
+            if (op.isAbsoluteLoad() || op.isIndirectLoad() || op.isMsh()) {
+                lastLoad = filter;
+            }
+            if (op.isIndirectLoad()) {
+                use(in[Values.X_SLOT], filter);
+            }
+            if (Values.target(op) >= 0) {
+                use(Values.result(op, in), filter);
+            }
+        }
+    }
+
+    private void use(Value v, int filter) {
+        if (v.isDefinite() && !(v instanceof Value.Const)) {
+            lastUse.put(v, filter);
+        }
+    }
+
+    /** {@code entry} without what filters {@code filter} and later cannot use. */
+    private Entry relevantTo(Entry entry, int filter) {
+        if (filter >= flows.size()) {
+            return Entry.NONE;
+        }
+        Knowledge.Relevance relevance = new Knowledge.Relevance() {
+            @Override
+            public boolean tests(Predicate p) {
+                return lastTest.getOrDefault(p, -1) >= filter;
+            }
+
+            @Override
+            public boolean uses(Value v) {
+                return lastUse.getOrDefault(v, -1) >= filter;
+            }
+
+            @Override
+            public boolean loads() {
+                return lastLoad >= filter;
+            }
+        };
+        Knowledge facts = entry.facts().retain(relevance);
+        Value a = entry.a() != null && relevance.uses(entry.a()) ? entry.a() : null;
+        Value x = entry.x() != null && relevance.uses(entry.x()) ? entry.x() : null;
+        int packetBytes = relevance.loads() ? entry.packetBytes() : 0;
+        return new Entry(facts, a, a == null ? 0 : entry.aRawWidth(), x, packetBytes, x == null ? 0 : entry.pointerBytes());
+    }
+
+    /** A copy of one filter for one entry state, or a name for the code of another state. */
+    private static final class State {
+        final int filter;
+        final Entry entry;
+        final String label;
+        /** Labels of exits elsewhere that continue here. */
+        final List<String> aliases = new ArrayList<>();
+        /** The state a disabled guard (or the end of this copy's trace) continues with. */
+        State successor;
+        /** Set when this state has no code: it continues there. */
+        State forward;
+        /** This copy's code: guard, fragment, skip label. */
+        Assembler block;
+        boolean placed;
+
+        State(int filter, Entry entry, String label) {
+            this.filter = filter;
+            this.entry = entry;
+            this.label = label;
+        }
+    }
+
+    private record Key(int filter, Entry entry) {}
+
+    /** The filters of one program: see {@link FilterChain}. */
+    public final class Segment {
+        private final int first;
+        private final FragmentLayout layout;
+        private final Guard guard;
+        private final IntFunction<String> matchLabel;
+        private final State end;
+        private final Map<Key, State> states = new HashMap<>();
+        private final Map<Integer, List<State>> byFilter = new HashMap<>();
+        private final List<State> created = new ArrayList<>();
+        private final java.util.BitSet matches = new java.util.BitSet();
+        private int next;
+        private int slots;
+        private int copies;
+
+        private Segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+            this.first = first;
+            this.next = first;
+            this.layout = Objects.requireNonNull(layout, "layout");
+            this.guard = Objects.requireNonNull(guard, "guard");
+            this.matchLabel = Objects.requireNonNull(matchLabel, "matchLabel");
+            this.end = new State(Integer.MAX_VALUE, Entry.NONE, Objects.requireNonNull(endLabel, "endLabel"));
+            request(first, Entry.NONE);
+        }
+
+        /** Filters added so far. */
+        public int filters() {
+            return next - first;
+        }
+
+        /** The index of the next filter {@link #add} would compile. */
+        public int nextFilter() {
+            return next;
+        }
+
+        /** Slots of code so far (each copy counted with a possible jump at its end). */
+        public int slots() {
+            return slots;
+        }
+
+        /** Copies with code so far, over all filters added. */
+        public int copies() {
+            return copies;
+        }
+
+        /** Whether some path of the code goes to filter {@code filter}'s match label. */
+        public boolean reachesMatch(int filter) {
+            return matches.get(filter);
+        }
+
+        /**
+         * Compiles the next filter for every state the filters before it can leave.
+         *
+         * @throws IllegalStateException when every filter has been added
+         */
+        public void add() {
+            if (next >= flows.size()) {
+                throw new IllegalStateException("all " + flows.size() + " filters are in the chain already");
+            }
+            int filter = next;
+            for (State state : List.copyOf(byFilter.getOrDefault(filter, List.of()))) {
+                compile(state);
+            }
+            next++;
+        }
+
+        private void compile(State state) {
+            int filter = state.filter;
+            boolean plain = state.entry.equals(Entry.NONE);
+            if (!plain && Facts.rulesOut(flows.get(filter), state.entry.facts(), RULE_OUT_BUDGET)) {
+                // what earlier filters found rules this one out: nothing runs, nothing changes
+                state.forward = request(filter + 1, state.entry);
+                return;
+            }
+            Compilation c = CbpfCompiler.compile(sourceSizes[filter], flows.get(filter), state.entry, true);
+            state.successor = request(filter + 1, state.entry);
+            if (c.neverMatches() && !plain) {
+                state.forward = request(filter + 1, c.exits().getFirst().state());
+                return;
+            }
+            // The plain copy keeps its guard even when it is empty: every filter has a patch site.
+            Assembler block = new Assembler();
+            String skip = state.label + "_skip";
+            guard.emit(block, filter, skip);
+            Entry successorKey = relevantTo(state.entry, filter + 1);
+            Map<Exit, String> exitLabels = new IdentityHashMap<>();
+            List<Exit> exits = c.exits();
+            for (int e = 0; e < exits.size(); e++) {
+                Exit exit = exits.get(e);
+                boolean toSuccessor = relevantTo(exit.state(), filter + 1).equals(successorKey);
+                exitLabels.put(exit, toSuccessor ? state.successor.label : state.label + "_x" + e);
+            }
+            FragmentLayout here = layout.withLabels(state.label + "_", matchLabel.apply(filter), end.label,
+                    state.successor.label);
+            EbpfEmitter.Emitted emitted = EbpfEmitter.emit(c, here, block, exitLabels::get);
+            for (Exit exit : exits) {
+                String label = exitLabels.get(exit);
+                if (!label.equals(state.successor.label) && emitted.targets().contains(label)) {
+                    request(filter + 1, exit.state()).aliases.add(label);
+                }
+            }
+            if (emitted.reachesMatch()) {
+                matches.set(filter);
+            }
+            block.label(skip);
+            state.block = block;
+            slots += block.slot() + 1;
+            copies++;
+        }
+
+        /** The state of filter {@code filter} for {@code entry}, made when it is new. */
+        private State request(int filter, Entry entry) {
+            if (filter >= flows.size()) {
+                return end;
+            }
+            Key key = new Key(filter, relevantTo(entry, filter));
+            State known = states.get(key);
+            if (known != null) {
+                return known;
+            }
+            List<State> copiesOfFilter = byFilter.computeIfAbsent(filter, f -> new ArrayList<>());
+            State state;
+            if (copiesOfFilter.size() >= MAX_STATES_PER_FILTER && !key.entry().equals(Entry.NONE)) {
+                state = weaker(copiesOfFilter, key.entry());
+                if (state == null) {
+                    state = request(filter, Entry.NONE);
+                }
+            } else {
+                state = new State(filter, key.entry(), layout.labelPrefix() + "f" + filter + "_" + copiesOfFilter.size());
+                copiesOfFilter.add(state);
+                created.add(state);
+            }
+            states.put(key, state);
+            return state;
+        }
+
+        /** The state that assumes the most of what {@code entry} guarantees, or null. */
+        private State weaker(List<State> candidates, Entry entry) {
+            State best = null;
+            for (State candidate : candidates) {
+                if (candidate.entry.isImpliedBy(entry) && (best == null || candidate.entry.weight() > best.entry.weight())) {
+                    best = candidate;
+                }
+            }
+            return best;
+        }
+
+        /** Where the code of {@code state} is: itself, a state it continues with, or the end. */
+        private State resolve(State state) {
+            State s = state;
+            while (s != end && s.block == null) {
+                s = s.forward != null ? s.forward : end; // not compiled: beyond this segment
+            }
+            // Runs of empty states (a lane where every later filter is decided) are long: remember
+            // where each leads, so that resolving all of them stays linear.
+            for (State t = state; t != s && t != end && t.block == null; ) {
+                State next = t.forward != null ? t.forward : end;
+                t.forward = s;
+                t = next;
+            }
+            return s;
+        }
+
+        /**
+         * Appends the code, then the caller defines the end label right after it. Copies of filters
+         * beyond the last one added continue at the end.
+         */
+        public void emitTo(Assembler asm) {
+            Map<State, List<String>> names = new IdentityHashMap<>();
+            for (State state : created) {
+                List<String> here = names.computeIfAbsent(resolve(state), s -> new ArrayList<>());
+                here.add(state.label);
+                here.addAll(state.aliases);
+            }
+            List<State> placement = new ArrayList<>();
+            for (State start : created) {
+                for (State s = start; s != end && s.block != null && !s.placed; s = resolve(s.successor)) {
+                    s.placed = true;
+                    placement.add(s);
+                }
+            }
+            for (int i = 0; i < placement.size(); i++) {
+                State s = placement.get(i);
+                for (String name : names.getOrDefault(s, List.of())) {
+                    asm.label(name);
+                }
+                asm.append(s.block);
+                State after = resolve(s.successor);
+                State placedNext = i + 1 < placement.size() ? placement.get(i + 1) : end;
+                if (after != placedNext) {
+                    asm.ja(after == end ? end.label : after.label);
+                }
+            }
+            for (String name : names.getOrDefault(end, List.of())) {
+                if (!name.equals(end.label)) {
+                    asm.label(name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package org.levee.compiler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.levee.cbpf.CbpfInterpreter;
+import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.CbpfText;
+import org.levee.cbpf.pcap.Libpcap;
+import org.levee.cbpf.pcap.LinkType;
+import org.levee.cbpf.testing.PacketCorpus;
+import org.levee.compiler.flow.Op;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.TestRun;
+import org.levee.ebpf.asm.AssembledProgram;
+import org.levee.ebpf.testing.Requirements;
+
+/**
+ * A {@link FilterChain} finds, on every packet, the first enabled filter that matches — the
+ * interpreter's answer, filter by filter — whatever the filters, whichever are enabled, and
+ * wherever the chain is cut into segments: chains of tcpdump expressions that share their tests
+ * (where the chain's copies leave most of them out) and chains of random cBPF programs with
+ * siblings that differ in a constant, each loaded into the kernel with several random sets of
+ * enabled filters and run on the seeded packet corpus.
+ */
+class FilterChainTest {
+    private static List<byte[]> corpus;
+    /** Packets on which some enabled filter after the first matched first, over the whole class: the chains must be exercised. */
+    private static long laterMatches;
+    private static long comparisons;
+
+    @BeforeAll
+    static void corpus() {
+        corpus = PacketCorpus.standard().stream().map(PacketCorpus.Packet::data)
+                .filter(p -> p.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES).toList();
+    }
+
+    private static final int[] PORTS = {20, 53, 80, 123, 443, 1024, 5353, 8080, 9, 65535};
+    private static final String[] HOSTS = {"192.0.2.1", "198.51.100.10", "203.0.113.99", "198.51.100.1", "192.0.2.77"};
+    private static final String[] NETS = {"198.51.100.0/24", "192.0.2.0/24", "203.0.113.128/25", "2001:db8::/32"};
+
+    /** A tcpdump expression from one of several families that share tests with each other. */
+    private static String expression(Random random) {
+        int port = PORTS[random.nextInt(PORTS.length)];
+        String host = HOSTS[random.nextInt(HOSTS.length)];
+        return switch (random.nextInt(12)) {
+            case 0, 1, 2 -> "udp and dst port " + port;
+            case 3 -> "tcp dst port " + port;
+            case 4 -> "udp src port " + port + " and udp[10] & 0x80 = 0";
+            case 5 -> "port " + port;
+            case 6 -> "dst host " + host + (random.nextBoolean() ? " and udp" : "");
+            case 7 -> "src net " + NETS[random.nextInt(NETS.length - 1)] + " and tcp[tcpflags] & tcp-syn != 0";
+            case 8 -> "ip6 and udp port " + port;
+            case 9 -> "vlan and udp port " + port;
+            case 10 -> "ip[8] = " + (32 + random.nextInt(64)) + " or len > " + (60 + random.nextInt(80));
+            default -> FilterExpressions.ALL.get(random.nextInt(FilterExpressions.ALL.size()));
+        };
+    }
+
+    /** A rule: its match, and half the time a destination check before it, as the data plane builds them. */
+    private static List<CbpfProgram> rule(Random random) {
+        List<CbpfProgram> parts = new ArrayList<>();
+        if (random.nextBoolean()) {
+            String net = NETS[random.nextInt(NETS.length - 1)];
+            parts.add(Libpcap.compile(random.nextInt(4) == 0 ? "dst net " + net + " or dst net 2001:db8::/32" : "dst net " + net,
+                    LinkType.EN10MB));
+        }
+        parts.add(Libpcap.compile(expression(random), LinkType.EN10MB));
+        return parts;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void chainsOfExpressionsFindTheFirstEnabledMatch(long seed) {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        Random random = new Random(seed);
+        for (int round = 0; round < 4; round++) {
+            int count = 1 + random.nextInt(round == 3 ? 120 : 40);
+            List<List<CbpfProgram>> filters = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                filters.add(rule(random));
+            }
+            check("seed " + seed + " round " + round, filters, corpus, random, round == 2 ? 200 : 30_000);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
+    void chainsOfRandomProgramsAndTheirSiblingsFindTheFirstEnabledMatch(long seed) {
+        Requirements.root();
+        RandomCbpf generator = new RandomCbpf(seed);
+        Random random = new Random(seed);
+        for (int round = 0; round < 6; round++) {
+            List<List<Op>> bases = new ArrayList<>();
+            for (int b = 0; b < 1 + random.nextInt(3); b++) {
+                bases.add(generator.next(20));
+            }
+            List<List<CbpfProgram>> filters = new ArrayList<>();
+            int count = 2 + random.nextInt(30);
+            for (int i = 0; i < count; i++) {
+                List<Op> sibling = sibling(bases.get(random.nextInt(bases.size())), random);
+                List<CbpfProgram> parts = new ArrayList<>();
+                if (random.nextInt(4) == 0) {
+                    parts.add(RandomCbpf.link(sibling(bases.get(random.nextInt(bases.size())), random)));
+                }
+                parts.add(RandomCbpf.link(sibling));
+                filters.add(parts);
+            }
+            List<byte[]> packets = new ArrayList<>();
+            for (int p = 0; p < 300; p++) {
+                packets.add(generator.packet(14 + random.nextInt(p % 3 == 0 ? 120 : 50)));
+            }
+            check("seed " + seed + " round " + round, filters, packets, random, random.nextBoolean() ? 60 : 30_000);
+        }
+    }
+
+    /** {@code base} with one constant (of a jump, or of an absolute load) changed, now and then. */
+    private static List<Op> sibling(List<Op> base, Random random) {
+        List<Op> ops = new ArrayList<>(base);
+        if (random.nextInt(4) == 0) {
+            return ops;
+        }
+        for (int tries = 0; tries < 10; tries++) {
+            int i = random.nextInt(ops.size());
+            Op op = ops.get(i);
+            if (op.isConditional() && op.src() == org.levee.cbpf.CbpfInstruction.K) {
+                int k = random.nextBoolean() ? op.k() + 1 + random.nextInt(3) : random.nextInt(8);
+                ops.set(i, new Op(op.code(), k, op.jt(), op.jf()));
+                return ops;
+            }
+            if (op.isAbsoluteLoad() && op.unsignedK() < 90) {
+                ops.set(i, Op.plain(op.code(), random.nextInt(60)));
+                return ops;
+            }
+        }
+        return ops;
+    }
+
+    /** Loads {@code filters} as one chain with several random sets of enabled filters and compares every packet. */
+    private static void check(String what, List<List<CbpfProgram>> filters, List<byte[]> packets, Random random, int segmentSlots) {
+        FilterChain chain = FilterChain.of(filters);
+        AssembledProgram program = ChainProgram.of(chain, segmentSlots);
+        for (int mask = 0; mask < 4; mask++) {
+            BitSet enabled = new BitSet();
+            for (int i = 0; i < filters.size(); i++) {
+                if (mask == 0 || random.nextInt(mask + 1) != 0) {
+                    enabled.set(i);
+                }
+            }
+            Map<String, Long> constants = ChainProgram.enabling(filters.size(), enabled);
+            byte[] code = program.resolve(constants, Map.of()).encode();
+            try (Program loaded = Program.load(ProgramSpec.xdp("levee_chain", code))) {
+                for (byte[] packet : packets) {
+                    int expected = firstMatch(filters, enabled, packet);
+                    comparisons++;
+                    laterMatches += expected > 1 ? 1 : 0;
+                    int actual = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue();
+                    if (actual != expected) {
+                        fail("%s, %d filters, enabled %s: the chain says %d, the interpreter %d (0 = none, else 1 + index) on %s%n%s",
+                                what, filters.size(), enabled, actual, expected, HexFormat.of().formatHex(packet),
+                                describe(filters, actual, expected));
+                    }
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void theChainsWereExercised() {
+        System.out.printf("filter chains: %d packets compared, %d matched a filter after the first%n", comparisons, laterMatches);
+        assertThat(laterMatches).isGreaterThan(comparisons / 50);
+    }
+
+    private static int firstMatch(List<List<CbpfProgram>> filters, BitSet enabled, byte[] packet) {
+        for (int i = 0; i < filters.size(); i++) {
+            if (enabled.get(i) && filters.get(i).stream().allMatch(p -> CbpfInterpreter.run(p, packet) != 0)) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static String describe(List<List<CbpfProgram>> filters, int... indexes) {
+        StringBuilder text = new StringBuilder();
+        for (int index : indexes) {
+            if (index > 0) {
+                text.append("filter ").append(index - 1).append(":\n");
+                filters.get(index - 1).forEach(p -> text.append(CbpfText.printListing(p)).append("--\n"));
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Port rules for one destination, as the data-plane benchmark has them: after the first two,
+     * each enabled rule adds one compare to the program the kernel runs (plus the two
+     * instructions of this test's hit block), where on its own a rule is 50 instructions.
+     */
+    @Test
+    void portRulesForOneDestinationCostOneCompareEach() {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        CbpfProgram destination = Libpcap.compile("dst net 198.51.100.0/24", LinkType.EN10MB);
+        int small = xlatedWithAllEnabled(portRules(destination, 20));
+        int large = xlatedWithAllEnabled(portRules(destination, 220));
+        assertThat((large - small) / 200.0).as("translated instructions per additional rule").isLessThanOrEqualTo(3.0);
+    }
+
+    private static List<List<CbpfProgram>> portRules(CbpfProgram destination, int count) {
+        List<List<CbpfProgram>> rules = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rules.add(List.of(destination, Libpcap.compile("udp and dst port " + (10_000 + i), LinkType.EN10MB)));
+        }
+        return rules;
+    }
+
+    private static int xlatedWithAllEnabled(List<List<CbpfProgram>> rules) {
+        BitSet all = new BitSet();
+        all.set(0, rules.size());
+        byte[] code = ChainProgram.of(FilterChain.of(rules), 30_000).resolve(ChainProgram.enabling(rules.size(), all), Map.of()).encode();
+        try (Program loaded = Program.load(ProgramSpec.xdp("levee_ports", code))) {
+            return loaded.info().xlatedLength() / 8;
+        }
+    }
+}
