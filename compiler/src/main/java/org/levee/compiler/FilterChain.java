@@ -51,9 +51,19 @@ import org.levee.ebpf.asm.Assembler;
  */
 public final class FilterChain {
     /** Most copies of one filter, each for one state of the filters before it. */
-    public static final int MAX_STATES_PER_FILTER = 16;
+    public static final int MAX_STATES_PER_FILTER = 64;
     /** Instructions walked to prove that what is known rules a filter out before compiling it. */
     private static final int RULE_OUT_BUDGET = 256;
+    /**
+     * How far ahead a fact or a register's value is worth carrying: only when one of the next
+     * this many filters uses it. Without a horizon, a test that recurs now and then (a host that
+     * comes back every few hundred rules) keeps paths apart that could share their copies.
+     */
+    static final int HORIZON = 64;
+    /** Slots the specialised copies of even the smallest filter may take. */
+    private static final int MIN_COPY_BUDGET = 64;
+    /** A bound on the slots of a guard the caller writes (a patched jump is one; a map read three). */
+    private static final int GUARD_SLOTS = 4;
 
     /** Writes the guard in front of each copy of a filter. */
     @FunctionalInterface
@@ -68,18 +78,24 @@ public final class FilterChain {
 
     private final List<Flow> flows;
     private final int[] sourceSizes;
-    /** The last filter that tests each predicate. */
-    private final Map<Predicate, Integer> lastTest = new HashMap<>();
-    /** The last filter that tests, computes or loads through each value. */
-    private final Map<Value, Integer> lastUse = new HashMap<>();
+    /** Slots of each filter's plain copy (its fragment on its own). */
+    private final int[] plainSlots;
+    /** The filters that test each predicate, in order. */
+    private final Map<Predicate, Uses> tests = new HashMap<>();
+    /** The filters that test, compute or load through each value, in order. */
+    private final Map<Value, Uses> uses = new HashMap<>();
     /** The last filter that loads from the packet. */
     private int lastLoad = -1;
 
     private FilterChain(List<Flow> flows, int[] sourceSizes) {
         this.flows = flows;
         this.sourceSizes = sourceSizes;
+        this.plainSlots = new int[flows.size()];
+        FragmentLayout scratch = FragmentLayout.standard("p_", "match", "nomatch");
         for (int i = 0; i < flows.size(); i++) {
-            recordUse(i, CbpfCompiler.compile(sourceSizes[i], flows.get(i), Entry.NONE, false));
+            Compilation alone = CbpfCompiler.compile(sourceSizes[i], flows.get(i), Entry.NONE, false);
+            recordUse(i, alone);
+            plainSlots[i] = EbpfEmitter.emit(alone, scratch, new Assembler()).instructions();
         }
     }
 
@@ -106,6 +122,20 @@ public final class FilterChain {
     /** The number of filters. */
     public int size() {
         return flows.size();
+    }
+
+    /**
+     * The most slots the copies of filter {@code filter} take in a segment: its plain copy, and
+     * specialised copies up to once more that size (a copy past that runs the plain one instead),
+     * with their guards and jumps. For a caller that must keep a segment within a jump range.
+     */
+    public int slotsAtMost(int filter) {
+        return 2 * copyBudget(filter) + MAX_STATES_PER_FILTER * (GUARD_SLOTS + 1);
+    }
+
+    /** Slots a filter's specialised copies may take together, as much as its plain copy (at least a few). */
+    private int copyBudget(int filter) {
+        return Math.max(plainSlots[filter], MIN_COPY_BUDGET);
     }
 
     /**
@@ -138,7 +168,7 @@ public final class FilterChain {
             if (op.isConditional()) {
                 Predicate p = Predicate.of(op, in);
                 if (p.isDefinite()) {
-                    lastTest.put(p, filter);
+                    tests.computeIfAbsent(p, k -> new Uses()).add(filter);
                     use(p.a(), filter);
                     use(p.b(), filter);
                 }
@@ -158,7 +188,7 @@ public final class FilterChain {
 
     private void use(Value v, int filter) {
         if (v.isDefinite() && !(v instanceof Value.Const)) {
-            lastUse.put(v, filter);
+            uses.computeIfAbsent(v, k -> new Uses()).add(filter);
         }
     }
 
@@ -170,12 +200,14 @@ public final class FilterChain {
         Knowledge.Relevance relevance = new Knowledge.Relevance() {
             @Override
             public boolean tests(Predicate p) {
-                return lastTest.getOrDefault(p, -1) >= filter;
+                Uses u = tests.get(p);
+                return u != null && u.within(filter, filter + HORIZON);
             }
 
             @Override
             public boolean uses(Value v) {
-                return lastUse.getOrDefault(v, -1) >= filter;
+                Uses u = uses.get(v);
+                return u != null && u.within(filter, filter + HORIZON);
             }
 
             @Override
@@ -190,10 +222,34 @@ public final class FilterChain {
         return new Entry(facts, a, a == null ? 0 : entry.aRawWidth(), x, packetBytes, x == null ? 0 : entry.pointerBytes());
     }
 
+    /** The filters, in increasing order, that use something. */
+    private static final class Uses {
+        private int[] filters = new int[2];
+        private int size;
+
+        void add(int filter) {
+            if (size > 0 && filters[size - 1] == filter) {
+                return;
+            }
+            if (size == filters.length) {
+                filters = java.util.Arrays.copyOf(filters, size * 2);
+            }
+            filters[size++] = filter;
+        }
+
+        /** Whether one of them is in [from, to). */
+        boolean within(int from, int to) {
+            int i = java.util.Arrays.binarySearch(filters, 0, size, from);
+            int first = i >= 0 ? i : -i - 1;
+            return first < size && filters[first] < to;
+        }
+    }
+
     /** A copy of one filter for one entry state, or a name for the code of another state. */
     private static final class State {
         final int filter;
-        final Entry entry;
+        /** What the copy assumes; it may still weaken (join another entry) until the copy is compiled. */
+        Entry entry;
         final String label;
         /** Labels of exits elsewhere that continue here. */
         final List<String> aliases = new ArrayList<>();
@@ -209,6 +265,10 @@ public final class FilterChain {
             this.filter = filter;
             this.entry = entry;
             this.label = label;
+        }
+
+        boolean isPlain() {
+            return entry.equals(Entry.NONE);
         }
     }
 
@@ -228,6 +288,8 @@ public final class FilterChain {
         private int next;
         private int slots;
         private int copies;
+        /** Slots of the specialised copies of the filter being compiled. */
+        private int specialised;
 
         private Segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
             this.first = first;
@@ -274,12 +336,22 @@ public final class FilterChain {
                 throw new IllegalStateException("all " + flows.size() + " filters are in the chain already");
             }
             int filter = next;
-            for (State state : List.copyOf(byFilter.getOrDefault(filter, List.of()))) {
+            specialised = 0;
+            // The plain copy first (every filter has it); then the states that know the most, whose
+            // copies leave out the most and which get the filter's budget of copies before the others.
+            List<State> states = new ArrayList<>(byFilter.getOrDefault(filter, List.of()));
+            states.sort(java.util.Comparator.comparing((State st) -> !st.isPlain()).thenComparing(st -> -st.entry.weight()));
+            for (State state : states) {
                 compile(state);
             }
             next++;
         }
 
+        /**
+         * Compiles {@code state}'s copy of its filter, or makes it continue elsewhere when it needs
+         * none. States are made only for labels that code jumps to: the verifier refuses code
+         * that nothing reaches, so a copy whose block is dropped must not have asked for any.
+         */
         private void compile(State state) {
             int filter = state.filter;
             boolean plain = state.entry.equals(Entry.NONE);
@@ -288,8 +360,12 @@ public final class FilterChain {
                 state.forward = request(filter + 1, state.entry);
                 return;
             }
+            State plainCopy = states.get(new Key(filter, Entry.NONE));
+            if (!plain && specialised >= copyBudget(filter) && plainCopy != null && plainCopy.block != null) {
+                state.forward = plainCopy; // the filter's budget of copies is spent: run the plain one
+                return;
+            }
             Compilation c = CbpfCompiler.compile(sourceSizes[filter], flows.get(filter), state.entry, true);
-            state.successor = request(filter + 1, state.entry);
             if (c.neverMatches() && !plain) {
                 state.forward = request(filter + 1, c.exits().getFirst().state());
                 return;
@@ -297,6 +373,7 @@ public final class FilterChain {
             // The plain copy keeps its guard even when it is empty: every filter has a patch site.
             Assembler block = new Assembler();
             String skip = state.label + "_skip";
+            String next = state.label + "_next"; // the successor's code, wherever it is placed
             guard.emit(block, filter, skip);
             Entry successorKey = relevantTo(state.entry, filter + 1);
             Map<Exit, String> exitLabels = new IdentityHashMap<>();
@@ -304,14 +381,23 @@ public final class FilterChain {
             for (int e = 0; e < exits.size(); e++) {
                 Exit exit = exits.get(e);
                 boolean toSuccessor = relevantTo(exit.state(), filter + 1).equals(successorKey);
-                exitLabels.put(exit, toSuccessor ? state.successor.label : state.label + "_x" + e);
+                exitLabels.put(exit, toSuccessor ? next : state.label + "_x" + e);
             }
-            FragmentLayout here = layout.withLabels(state.label + "_", matchLabel.apply(filter), end.label,
-                    state.successor.label);
+            FragmentLayout here = layout.withLabels(state.label + "_", matchLabel.apply(filter), end.label, next);
             EbpfEmitter.Emitted emitted = EbpfEmitter.emit(c, here, block, exitLabels::get);
+            if (!plain) {
+                if (specialised + emitted.instructions() > copyBudget(filter) && plainCopy != null && plainCopy.block != null) {
+                    // enough copies of this filter: this state runs the plain one (assuming nothing is always right)
+                    state.forward = plainCopy;
+                    return;
+                }
+                specialised += emitted.instructions();
+            }
+            state.successor = request(filter + 1, state.entry);
+            state.successor.aliases.add(next);
             for (Exit exit : exits) {
                 String label = exitLabels.get(exit);
-                if (!label.equals(state.successor.label) && emitted.targets().contains(label)) {
+                if (!label.equals(next) && emitted.targets().contains(label)) {
                     request(filter + 1, exit.state()).aliases.add(label);
                 }
             }
@@ -324,7 +410,14 @@ public final class FilterChain {
             copies++;
         }
 
-        /** The state of filter {@code filter} for {@code entry}, made when it is new. */
+        /**
+         * The state of filter {@code filter} for {@code entry}. States of a filter are all made
+         * before any is compiled (only filter − 1 asks for them), so a new entry may still join an
+         * existing state, which then assumes only what both guarantee ({@link Entry#meet}): it
+         * joins the state that knows the same facts (what registers hold matters less); past
+         * {@link #MAX_STATES_PER_FILTER} states it takes the state that assumes the most of what
+         * it guarantees, leaving the others as they are (at worst the plain one).
+         */
         private State request(int filter, Entry entry) {
             if (filter >= flows.size()) {
                 return end;
@@ -335,14 +428,24 @@ public final class FilterChain {
                 return known;
             }
             List<State> copiesOfFilter = byFilter.computeIfAbsent(filter, f -> new ArrayList<>());
-            State state;
-            if (copiesOfFilter.size() >= MAX_STATES_PER_FILTER && !key.entry().equals(Entry.NONE)) {
-                state = weaker(copiesOfFilter, key.entry());
-                if (state == null) {
-                    state = request(filter, Entry.NONE);
+            State state = null;
+            if (!key.entry().equals(Entry.NONE)) {
+                for (State candidate : copiesOfFilter) {
+                    if (!candidate.isPlain() && candidate.entry.facts().equals(key.entry().facts())) {
+                        candidate.entry = candidate.entry.meet(key.entry());
+                        states.put(new Key(filter, candidate.entry), candidate);
+                        state = candidate;
+                        break;
+                    }
                 }
-            } else {
-                state = new State(filter, key.entry(), layout.labelPrefix() + "f" + filter + "_" + copiesOfFilter.size());
+                if (state == null && copiesOfFilter.size() >= MAX_STATES_PER_FILTER) {
+                    state = mostSpecific(copiesOfFilter, key.entry());
+                }
+            }
+            if (state == null) {
+                // the plain copy is "<prefix>f<filter>", the others "<prefix>f<filter>c<n>"
+                String label = layout.labelPrefix() + "f" + filter + (key.entry().equals(Entry.NONE) ? "" : "c" + copiesOfFilter.size());
+                state = new State(filter, key.entry(), label);
                 copiesOfFilter.add(state);
                 created.add(state);
             }
@@ -350,8 +453,8 @@ public final class FilterChain {
             return state;
         }
 
-        /** The state that assumes the most of what {@code entry} guarantees, or null. */
-        private State weaker(List<State> candidates, Entry entry) {
+        /** The state that assumes the most of what {@code entry} guarantees (at worst the plain one), or null. */
+        private State mostSpecific(List<State> candidates, Entry entry) {
             State best = null;
             for (State candidate : candidates) {
                 if (candidate.entry.isImpliedBy(entry) && (best == null || candidate.entry.weight() > best.entry.weight())) {
@@ -383,6 +486,7 @@ public final class FilterChain {
          */
         public void emitTo(Assembler asm) {
             Map<State, List<String>> names = new IdentityHashMap<>();
+            names.put(end, new ArrayList<>(end.aliases));
             for (State state : created) {
                 List<String> here = names.computeIfAbsent(resolve(state), s -> new ArrayList<>());
                 here.add(state.label);

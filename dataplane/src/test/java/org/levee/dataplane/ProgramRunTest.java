@@ -52,8 +52,12 @@ class ProgramRunTest {
     }
 
     static RuleSetObject compile(String yaml) {
+        return compile(yaml, new ProgramBuilder());
+    }
+
+    static RuleSetObject compile(String yaml, ProgramBuilder builder) {
         RuleSet rules = RuleSetParser.parse("test.yaml", yaml);
-        return RuleSetObject.compile(rules, RuleFilters.compile("test.yaml", rules), new ProgramBuilder());
+        return RuleSetObject.compile(rules, RuleFilters.compile("test.yaml", rules), builder);
     }
 
     @Test

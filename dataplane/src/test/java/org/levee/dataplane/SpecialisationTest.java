@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.ProgramBuilder;
+import org.levee.dataplane.program.ProgramLimits;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.ebpf.asm.Relocation;
@@ -105,15 +107,15 @@ class SpecialisationTest {
      * and with one rule enabled the program of a set holding only that rule (same maps, so even
      * the map ids in the translated code agree) — but for {@code goto +0}s the kernel's one-pass
      * no-op removal leaves where the copies of the rules after it were, which the JIT does not
-     * emit: the JIT-compiled code has the same length. 50 rules overflow the entry program: the
-     * chain's tail call vanishes too.
+     * emit: the JIT-compiled code has the same length. The 50 rules are built into programs of
+     * 1,500 slots, so they make a chain, whose tail call vanishes too.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 7, 50})
     void disabledRulesAndAllGuardsVanishFromTheXlatedProgram(int count) {
         Random random = new Random(count);
         RuleSetObject empty = ProgramRunTest.compile("rules: []\n");
-        RuleSetObject set = ProgramRunTest.compile(rules(count));
+        RuleSetObject set = ProgramRunTest.compile(rules(count), new ProgramBuilder(ProgramLimits.DEFAULT_SAMPLE_BYTES, 1_500));
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
             List<byte[]> emptyCode = xlated(empty, Map.of(), maps);
             List<byte[]> disabledCode = xlated(set, only(set, "none"), maps);
@@ -142,8 +144,9 @@ class SpecialisationTest {
                 all.replaceAll((key, v) -> 1L);
                 int allSlots = slots(xlated(set, all, maps));
                 int halfSlots = slots(xlated(set, set.constants("dc0", Instant.now()), maps));
-                System.out.printf("xlated instructions: empty %d, %d disabled %d, %s alone %d, dc0's half %d, all %d%n",
-                        slots(emptyCode), count, slots(disabledCode), rule, slots(oneCode), halfSlots, allSlots);
+                System.out.printf("xlated instructions: empty %d, %d disabled %d, %s alone %d, dc0's half %d, all %d (%d programs)%n",
+                        slots(emptyCode), count, slots(disabledCode), rule, slots(oneCode), halfSlots, allSlots,
+                        set.program().programs().size());
                 assertThat(allSlots).isGreaterThan(halfSlots);
                 assertThat(halfSlots).isGreaterThan(slots(emptyCode));
             }

@@ -66,8 +66,19 @@ public record Entry(Knowledge facts, Value a, int aRawWidth, Value x, int packet
                 && (pointerBytes == 0 || pointerBytes == other.pointerBytes && x.equals(other.x));
     }
 
-    /** A measure of how much is assumed, to prefer the most specific of several states. */
+    /** How much this assumes: to give the copies that leave out the most the first share of a budget. */
     public int weight() {
-        return facts.size() + (a == null ? 0 : 1) + (x == null ? 0 : 1) + (packetBytes > 0 ? 1 : 0) + (pointerBytes > 0 ? 1 : 0);
+        return facts.size() + (a == null ? 0 : 1) + (x == null ? 0 : 1) + (pointerBytes > 0 ? 1 : 0);
+    }
+
+    /**
+     * What both this and {@code other} guarantee: the entry of code that both may reach — the
+     * facts both know, the registers that hold the same value in both, the fewer proved bytes.
+     */
+    public Entry meet(Entry other) {
+        boolean sameA = a != null && a.equals(other.a) && aRawWidth == other.aRawWidth;
+        boolean sameX = x != null && x.equals(other.x);
+        return new Entry(facts.intersect(other.facts), sameA ? a : null, sameA ? aRawWidth : 0, sameX ? x : null,
+                Math.min(packetBytes, other.packetBytes), sameX && pointerBytes == other.pointerBytes ? pointerBytes : 0);
     }
 }

@@ -21,7 +21,17 @@ public final class Knowledge {
 
     public static final Knowledge NOTHING = new Knowledge(Map.of(), NO_BOUND, Map.of());
 
-    private final Map<Predicate, Boolean> outcomes;
+    /** The outcomes; for knowledge made by {@link #with}, null until first needed whole. */
+    private Map<Predicate, Boolean> outcomes;
+    /**
+     * Knowledge made by {@link #with} is this knowledge plus one outcome, without a copy: a
+     * filter's analysis adds an outcome at every test, and most of them are only asked about.
+     */
+    private final Knowledge base;
+    private final Predicate added;
+    private final boolean addedOutcome;
+    /** Outcomes added since the last whole map. */
+    private final int depth;
     /** The packet has fewer bytes than this ({@link #NO_BOUND}: not known). */
     private final int shorterThan;
     /** For a value X: the smallest n known with X + n beyond the packet's end. */
@@ -36,12 +46,38 @@ public final class Knowledge {
         this.outcomes = outcomes;
         this.shorterThan = shorterThan;
         this.pointerShort = pointerShort;
+        this.base = null;
+        this.added = null;
+        this.addedOutcome = false;
+        this.depth = 0;
     }
+
+    private Knowledge(Knowledge base, Predicate added, boolean outcome) {
+        this.base = base;
+        this.added = added;
+        this.addedOutcome = outcome;
+        this.depth = base.depth + 1;
+        this.shorterThan = base.shorterThan;
+        this.pointerShort = base.pointerShort;
+    }
+
+    /** All outcomes, made into one map the first time they are needed. */
+    private Map<Predicate, Boolean> outcomes() {
+        if (outcomes == null) {
+            Map<Predicate, Boolean> all = new HashMap<>(base.outcomes());
+            all.put(added, addedOutcome);
+            outcomes = all;
+        }
+        return outcomes;
+    }
+
+    /** Most outcomes added one by one before they are gathered into a map. */
+    private static final int MAX_DEPTH = 24;
 
     private Map<Value, Integer> constants() {
         if (constants == null) {
             Map<Value, Integer> pinned = new HashMap<>();
-            outcomes.forEach((p, outcome) -> {
+            outcomes().forEach((p, outcome) -> {
                 if (outcome && p.op() == JEQ && p.b() instanceof Const c) {
                     pinned.put(p.a(), c.k());
                 }
@@ -56,30 +92,45 @@ public final class Knowledge {
      * constant the tested value is known to equal; null otherwise.
      */
     public Boolean decide(Predicate p) {
-        Boolean known = outcomes.get(p);
+        Knowledge k = this;
+        for (; k.outcomes == null; k = k.base) {
+            if (k.added.equals(p)) {
+                return k.addedOutcome;
+            }
+            if (k.addedOutcome && k.added.op() == JEQ && k.added.b() instanceof Const c && k.added.a().equals(p.a())) {
+                Boolean pinned = p.evaluateWith(c.k());
+                if (pinned != null) {
+                    return pinned;
+                }
+            }
+        }
+        Boolean known = k.outcomes.get(p);
         if (known != null) {
             return known;
         }
         if (!(p.b() instanceof Const)) {
             return null;
         }
-        Integer pinned = constants().get(p.a());
+        Integer pinned = k.constants().get(p.a());
         return pinned == null ? null : p.evaluateWith(pinned);
     }
 
     /** This knowledge and the outcome of {@code p}; {@code p} is ignored unless definite. */
     public Knowledge with(Predicate p, boolean outcome) {
-        if (!p.isDefinite() || Boolean.valueOf(outcome).equals(outcomes.get(p))) {
+        if (!p.isDefinite() || Boolean.valueOf(outcome).equals(decide(p))) {
             return this;
         }
-        Map<Predicate, Boolean> more = new HashMap<>(outcomes);
-        more.put(p, outcome);
-        return new Knowledge(more, shorterThan, pointerShort);
+        if (depth >= MAX_DEPTH) {
+            Map<Predicate, Boolean> more = new HashMap<>(outcomes());
+            more.put(p, outcome);
+            return new Knowledge(more, shorterThan, pointerShort);
+        }
+        return new Knowledge(this, p, outcome);
     }
 
     /** This knowledge and "the packet has fewer than {@code bytes} bytes" (a failed guard). */
     public Knowledge withShorterThan(int bytes) {
-        return bytes >= shorterThan ? this : new Knowledge(outcomes, bytes, pointerShort);
+        return bytes >= shorterThan ? this : new Knowledge(outcomes(), bytes, pointerShort);
     }
 
     /** This knowledge and "{@code x + bytes} is beyond the packet's end" (a failed guard of an indirect load). */
@@ -90,7 +141,7 @@ public final class Knowledge {
         }
         Map<Value, Integer> more = new HashMap<>(pointerShort);
         more.put(x, bytes);
-        return new Knowledge(outcomes, shorterThan, more);
+        return new Knowledge(outcomes(), shorterThan, more);
     }
 
     /**
@@ -105,16 +156,26 @@ public final class Knowledge {
         return known != null && bytes >= known;
     }
 
-    /** What both know: the knowledge at a point two paths join. */
+    /**
+     * What both know: the knowledge at a point two paths join. A statement one of them holds
+     * counts when the other decides it the same way, recorded or derived from a pinned value.
+     */
     public Knowledge intersect(Knowledge other) {
         if (this == other) {
             return this;
         }
+        Knowledge shared = sharedBase(other);
+        if (shared != null) {
+            return shared;
+        }
         Map<Predicate, Boolean> common = new HashMap<>();
-        Map<Predicate, Boolean> smaller = outcomes.size() <= other.outcomes.size() ? outcomes : other.outcomes;
-        Map<Predicate, Boolean> larger = smaller == outcomes ? other.outcomes : outcomes;
-        smaller.forEach((p, outcome) -> {
-            if (outcome.equals(larger.get(p))) {
+        outcomes().forEach((p, outcome) -> {
+            if (outcome.equals(other.decide(p))) {
+                common.put(p, outcome);
+            }
+        });
+        other.outcomes().forEach((p, outcome) -> {
+            if (!common.containsKey(p) && outcome.equals(decide(p))) {
                 common.put(p, outcome);
             }
         });
@@ -126,10 +187,62 @@ public final class Knowledge {
             }
         });
         int bound = Math.max(shorterThan, other.shorterThan);
-        if (common.size() == outcomes.size() && pointers.equals(pointerShort) && bound == shorterThan) {
+        if (common.equals(outcomes()) && pointers.equals(pointerShort) && bound == shorterThan) {
             return this;
         }
-        return new Knowledge(common, bound, pointers);
+        return new Knowledge(common, bound, pointers).simplified();
+    }
+
+    /**
+     * The knowledge both were made from by {@link #with}, when no outcome added since is on both
+     * paths (the two sides of a test, say), else null: the common case of a join, answered
+     * without comparing maps. It may know less than the full intersection (an outcome one path
+     * added and the other derives), never more. Only when their bounds agree.
+     */
+    private Knowledge sharedBase(Knowledge other) {
+        if (shorterThan != other.shorterThan || pointerShort != other.pointerShort) {
+            return null;
+        }
+        java.util.Set<Knowledge> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Knowledge k = this; k != null; k = k.base) {
+            mine.add(k);
+        }
+        Knowledge common = other;
+        while (common != null && !mine.contains(common)) {
+            common = common.base;
+        }
+        if (common == null) {
+            return null;
+        }
+        Map<Predicate, Boolean> addedHere = new HashMap<>();
+        for (Knowledge k = this; k != common; k = k.base) {
+            addedHere.putIfAbsent(k.added, k.addedOutcome);
+        }
+        for (Knowledge k = other; k != common; k = k.base) {
+            if (Boolean.valueOf(k.addedOutcome).equals(addedHere.get(k.added))) {
+                return null; // both paths learned it: the maps say more than the common base
+            }
+        }
+        return common;
+    }
+
+    /**
+     * Without what a pinned value decides anyway ({@code a = 0x86dd} makes {@code a = 0x800}
+     * false): knowledge that says the same then has the same statements, and equals.
+     */
+    private Knowledge simplified() {
+        Map<Value, Integer> pinned = constants();
+        if (pinned.isEmpty()) {
+            return this;
+        }
+        Map<Predicate, Boolean> kept = new HashMap<>();
+        outcomes().forEach((p, outcome) -> {
+            boolean isPin = outcome && p.op() == JEQ && p.b() instanceof Const;
+            if (isPin || !(p.b() instanceof Const) || !pinned.containsKey(p.a())) {
+                kept.put(p, outcome);
+            }
+        });
+        return kept.size() == outcomes().size() ? this : new Knowledge(kept, shorterThan, pointerShort);
     }
 
     /** Decides which statements are still worth knowing (see {@link #retain}). */
@@ -147,7 +260,7 @@ public final class Knowledge {
     /** Only what {@code relevance} says code yet to run can use: fewer facts, more code shared. */
     public Knowledge retain(Relevance relevance) {
         Map<Predicate, Boolean> kept = new HashMap<>();
-        outcomes.forEach((p, outcome) -> {
+        outcomes().forEach((p, outcome) -> {
             boolean pins = outcome && p.op() == JEQ && p.b() instanceof Const;
             if (relevance.tests(p) || pins && relevance.uses(p.a())) {
                 kept.put(p, outcome);
@@ -160,19 +273,19 @@ public final class Knowledge {
             }
         });
         int bound = relevance.loads() ? shorterThan : NO_BOUND;
-        if (kept.size() == outcomes.size() && pointers.size() == pointerShort.size() && bound == shorterThan) {
-            return this;
-        }
-        return new Knowledge(kept, bound, pointers);
+        Knowledge result = kept.size() == outcomes().size() && pointers.size() == pointerShort.size() && bound == shorterThan
+                ? this : new Knowledge(kept, bound, pointers);
+        return result.simplified();
     }
 
-    /** Whether everything this knows, {@code other} knows too. */
+
+    /** Whether everything this knows, {@code other} knows too (recorded or derived). */
     public boolean isImpliedBy(Knowledge other) {
         if (shorterThan < other.shorterThan) {
             return false;
         }
-        for (Map.Entry<Predicate, Boolean> e : outcomes.entrySet()) {
-            if (!e.getValue().equals(other.outcomes.get(e.getKey()))) {
+        for (Map.Entry<Predicate, Boolean> e : outcomes().entrySet()) {
+            if (!e.getValue().equals(other.decide(e.getKey()))) {
                 return false;
             }
         }
@@ -187,19 +300,19 @@ public final class Knowledge {
 
     /** How many statements this holds (a measure for choosing among states, not an identity). */
     public int size() {
-        return outcomes.size() + pointerShort.size() + (shorterThan == NO_BOUND ? 0 : 1);
+        return outcomes().size() + pointerShort.size() + (shorterThan == NO_BOUND ? 0 : 1);
     }
 
     @Override
     public boolean equals(Object o) {
         return this == o || o instanceof Knowledge k && hashCode() == k.hashCode() && shorterThan == k.shorterThan
-                && outcomes.equals(k.outcomes) && pointerShort.equals(k.pointerShort);
+                && outcomes().equals(k.outcomes()) && pointerShort.equals(k.pointerShort);
     }
 
     @Override
     public int hashCode() {
         if (!hashed) {
-            hash = Objects.hash(outcomes, shorterThan, pointerShort);
+            hash = Objects.hash(outcomes(), shorterThan, pointerShort);
             hashed = true;
         }
         return hash;
@@ -207,7 +320,7 @@ public final class Knowledge {
 
     @Override
     public String toString() {
-        return "Knowledge" + outcomes + (shorterThan == NO_BOUND ? "" : " len<" + shorterThan)
+        return "Knowledge" + outcomes() + (shorterThan == NO_BOUND ? "" : " len<" + shorterThan)
                 + (pointerShort.isEmpty() ? "" : " x+n>len " + pointerShort);
     }
 }

@@ -71,6 +71,7 @@ public final class DataplaneBenchmark {
     }
 
     private static void rulesScenarios(int size, int repeat, Program floor, Consumer<Row> add) {
+        mixedScenario(size, repeat, floor, add);
         RuleSet set = RuleSetParser.parse("bench", rules(size));
         List<RuleFilter> filters = RuleFilters.compile("bench", set);
         RuleSetObject object = RuleSetObject.compile(set, filters, new ProgramBuilder());
@@ -104,6 +105,24 @@ public final class DataplaneBenchmark {
                 if (size > 0) {
                     add.accept(measure("map: match the last rule", size, p.entry(), last, repeat, floor));
                 }
+            }
+        }
+    }
+
+    /**
+     * Rules of five shapes in turn (see {@link #mixedRules}), all enabled, and a packet none
+     * matches: what sharing tests across rules gives when rules are not all alike.
+     */
+    private static void mixedScenario(int size, int repeat, Program floor, Consumer<Row> add) {
+        if (size == 0) {
+            return;
+        }
+        RuleSet set = RuleSetParser.parse("bench", mixedRules(size));
+        RuleSetObject object = RuleSetObject.compile(set, RuleFilters.compile("bench", set), new ProgramBuilder());
+        try (DataplaneMapSet maps = DataplaneMapSet.create()) {
+            Attachment.prepareMaps(object, maps, 0);
+            try (LoadedProgram p = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+                add.accept(measure("constants: mixed rules, enabled, no match", size, p.entry(), NO_MATCH, repeat, floor));
             }
         }
     }
@@ -161,6 +180,27 @@ public final class DataplaneBenchmark {
         for (int i = 0; i < count; i++) {
             yaml.append("  - {id: port-").append(i).append(", filter: udp and dst port ").append(10_000 + i)
                     .append(", destinations: [198.51.100.0/24], action: drop}\n");
+        }
+        return yaml.toString();
+    }
+
+    /**
+     * Rule i has shape i mod 5: {@code udp and dst port N} for 198.51.100.0/24; a TCP SYN to port
+     * N for 203.0.113.0/24; {@code udp src port N}; {@code dst host 192.0.2.H and udp}; and
+     * {@code ip6 and udp port N} for 2001:db8::/32 — with N = 10000 + i and H = 1 + i mod 250.
+     */
+    static String mixedRules(int count) {
+        StringBuilder yaml = new StringBuilder("rules:\n");
+        for (int i = 0; i < count; i++) {
+            int port = 10_000 + i;
+            String rule = switch (i % 5) {
+                case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
+                case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
+                case 2 -> "filter: udp src port " + port;
+                case 3 -> "filter: dst host 192.0.2." + (1 + i % 250) + " and udp";
+                default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
+            };
+            yaml.append("  - {id: mixed-").append(i).append(", ").append(rule).append(", action: drop}\n");
         }
         return yaml.toString();
     }

@@ -23,15 +23,19 @@ import org.levee.ebpf.XdpAction;
  * the map-read enablement, the sample rate, the action at the exit). Filter fragments use r0–r5 and the top of the stack (see {@link FilterEmitter}); the
  * rule key and map keys live right below.
  *
- * <p>Each rule starts with a guard decided by {@code rule_<id>_enabled} (see
+ * <p>The rules are a {@link FilterChain} (module compiler): each rule is compiled once for
+ * every state the rules before it can leave — what they tested and loaded — so that a copy leaves
+ * out the tests already decided and the loads already made; rules for one destination then cost a
+ * compare each. Every copy starts with a guard decided by {@code rule_<id>_enabled} (see
  * {@link org.levee.ebpf.asm.Relocation.Kind#GUARD}): patched to 0 it is {@code if r9 >= 0 goto
- * <next rule>}, a jump the verifier knows is always taken, so it deletes the rule's code and then
- * the jump; patched to 1 it is {@code goto +0}, a no-op the verifier deletes. Either way the
- * guard costs nothing: a program with every rule disabled translates to exactly the program of
- * an empty rule set, and an enabled rule costs its own code (and the shared exit blocks it
- * brings to life). When
- * a program grows past {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest of the rules
- * go to the next program of a tail-call chain, whose tail call is guarded by
+ * <the same state's copy of the next rule>}, a jump the verifier knows is always taken, so it
+ * deletes the rule's code and then the jump; patched to 1 it is a jump the verifier knows is
+ * never taken, or a {@code goto +0}, deleted too. Either way the guard costs nothing: a program
+ * with every rule disabled translates to exactly the program of an empty rule set, and enabled
+ * rules cost only their own code. A matching rule jumps to its hit block after the rules, which
+ * counts it and applies its action. When a program's rules reach
+ * {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest go to the next program of a
+ * tail-call chain, which starts again knowing nothing; its tail call is guarded by
  * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
  * first.
  */
@@ -45,6 +49,9 @@ public final class ProgramBuilder {
     private static final int CTX_DATA_END = 4;
     private static final int CTX_INGRESS_IFINDEX = 12;
     private static final int CTX_RX_QUEUE = 16;
+    /** Prefix of the rule chain's labels; {@code c_f<i>} is rule i's plain copy. */
+    private static final String CHAIN_LABELS = "c_";
+    private static final java.util.regex.Pattern PLAIN_COPY = java.util.regex.Pattern.compile("c_f[0-9]+");
     /** Compare-and-swap attempts of the rate limiter before a packet counts as over the limit. */
     static final int RATE_LIMIT_ATTEMPTS = 4;
 
@@ -109,13 +116,19 @@ public final class ProgramBuilder {
             Assembler asm = new Assembler();
             usedExits.clear();
             prologue(asm, index == 0);
-            int budget = index == 0 ? Math.min(maxRuleSlots, ProgramLimits.ENTRY_RULE_SLOTS) : maxRuleSlots;
-            FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout("c_"),
+            FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout(CHAIN_LABELS),
                     (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
             int first = next;
             int hitSlots = 0;
-            while (segment.nextFilter() < rules.size() && (segment.filters() == 0 || segment.slots() + hitSlots < budget)) {
-                hitSlots += hitSlots(rules.get(segment.nextFilter()).rule(), segment.nextFilter());
+            // every jump must reach the exit blocks after the rules: add a rule only when even its
+            // largest code still fits (the first always goes in)
+            while (segment.nextFilter() < rules.size()) {
+                int rule = segment.nextFilter();
+                int ruleHit = hitSlots(rules.get(rule).rule(), rule);
+                if (segment.filters() > 0 && segment.slots() + hitSlots + ruleHit + filters.slotsAtMost(rule) > maxRuleSlots) {
+                    break;
+                }
+                hitSlots += ruleHit;
                 segment.add();
             }
             next = segment.nextFilter();
@@ -142,7 +155,9 @@ public final class ProgramBuilder {
                 }
             }
             epilogue(asm);
-            chain.add(asm.assemble());
+            // the rule chain's internal labels (a copy of a rule per state, every exit) would make
+            // most of the object's symbol table; each rule keeps the label of its plain copy
+            chain.add(asm.assemble().keepingLabels(name -> !name.startsWith(CHAIN_LABELS) || PLAIN_COPY.matcher(name).matches()));
         } while (next < rules.size());
         return new DataplaneProgram(chain, sampleBytes);
     }

@@ -17,13 +17,6 @@ public final class ProgramLimits {
      * the exit blocks at the end of its program, and jump offsets are signed 16-bit.
      */
     public static final int MAX_RULE_SLOTS_PER_PROGRAM = 30_000;
-    /**
-     * Slots of rule code in the entry program. Chosen small when a disabled rule still cost its
-     * guard's LD_IMM64; guards now cost nothing (an all-disabled set of any size loads as an empty
-     * one), and the size is kept so that existing chains keep their layout. The price is one tail
-     * call for sets larger than this whose later rules are enabled.
-     */
-    public static final int ENTRY_RULE_SLOTS = 1_500;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
     public static final int MAX_SAMPLE_BYTES = 256;

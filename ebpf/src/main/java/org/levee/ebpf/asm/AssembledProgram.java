@@ -45,6 +45,20 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         });
     }
 
+    /**
+     * This program with only the labels {@code keep} accepts: labels are for reading (the
+     * disassembly, an object's symbol table), and generated code can have a great many.
+     */
+    public AssembledProgram keepingLabels(java.util.function.Predicate<String> keep) {
+        Map<String, Integer> kept = new java.util.LinkedHashMap<>();
+        labels.forEach((name, slot) -> {
+            if (keep.test(name)) {
+                kept.put(name, slot);
+            }
+        });
+        return new AssembledProgram(instructions, relocations, kept);
+    }
+
     /** A program without labels or relocations. */
     public static AssembledProgram of(List<Instruction> instructions) {
         return new AssembledProgram(instructions, List.of(), Map.of());
@@ -144,18 +158,28 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
      * nothing changes.
      */
     private void keepSkippedCodeReachable(List<Instruction> patched, List<Integer> enabledGuards) {
-        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
-        Map<Integer, Integer> slotOf = new java.util.HashMap<>();
-        indexBySlot.forEach((slot, index) -> slotOf.put(index, slot));
-        boolean changed = !enabledGuards.isEmpty();
+        if (enabledGuards.isEmpty()) {
+            return;
+        }
+        ControlFlow.Walk walk = new ControlFlow.Walk(patched);
+        walk.from(0);
+        // Each round settles every guard the walk has reached; the walk only grows, so a guard
+        // is looked at once it is reached and then never again.
+        List<Integer> pending = new ArrayList<>(enabledGuards);
+        boolean changed = true;
         while (changed) {
             changed = false;
-            java.util.BitSet reachable = ControlFlow.reachable(patched);
-            for (int guard : enabledGuards) {
+            for (java.util.Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
+                int guard = it.next();
+                if (!walk.reached(guard)) {
+                    continue;
+                }
+                it.remove();
                 Instruction original = instructions.get(guard);
-                Integer skip = indexBySlot.get(slotOf.get(guard) + 1 + original.offset());
-                if (reachable.get(guard) && skip != null && !reachable.get(skip) && patched.get(guard).equals(Instruction.ja(0))) {
+                int skip = walk.indexAt(walk.slotOf(guard) + 1 + original.offset());
+                if (skip >= 0 && !walk.reached(skip)) {
                     patched.set(guard, Relocation.enabledForm(original));
+                    walk.from(skip);
                     changed = true;
                 }
             }

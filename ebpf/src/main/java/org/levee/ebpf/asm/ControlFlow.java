@@ -19,49 +19,86 @@ public final class ControlFlow {
 
     /** Indexes (into {@code instructions}, not slots) of the instructions reachable from the first. */
     public static BitSet reachable(List<Instruction> instructions) {
-        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
-        int[] slotOf = new int[instructions.size()];
-        for (Map.Entry<Integer, Integer> e : indexBySlot.entrySet()) {
-            slotOf[e.getValue()] = e.getKey();
-        }
-        BitSet seen = new BitSet(instructions.size());
-        Deque<Integer> work = new ArrayDeque<>();
-        if (!instructions.isEmpty()) {
-            work.push(0);
-        }
-        while (!work.isEmpty()) {
-            int i = work.pop();
-            if (i < 0 || i >= instructions.size() || seen.get(i)) {
-                continue;
-            }
-            seen.set(i);
-            Instruction insn = instructions.get(i);
-            int next = slotOf[i] + insn.slots();
-            if (insn.isExit()) {
-                continue;
-            }
-            if (insn.isCall()) {
-                if (insn.callKind() == CallKind.SUBPROGRAM) {
-                    push(work, indexBySlot, next + (int) insn.imm());
-                }
-                push(work, indexBySlot, next);
-                continue;
-            }
-            if (insn.isJump()) {
-                push(work, indexBySlot, next + insn.jumpOffset());
-                if (insn.opcode() == JA || insn.isLongJump()) {
-                    continue;
-                }
-            }
-            push(work, indexBySlot, next);
-        }
-        return seen;
+        Walk walk = new Walk(instructions);
+        walk.from(0);
+        return walk.reached();
     }
 
-    private static void push(Deque<Integer> work, Map<Integer, Integer> indexBySlot, int slot) {
-        Integer index = indexBySlot.get(slot);
-        if (index != null) {
-            work.push(index);
+    /**
+     * A walk over the edges of a program that can go on after an instruction changed: what it
+     * reached stays reached, and {@link #from} explores only what is new. Reads the list as it is
+     * when it visits an instruction.
+     */
+    public static final class Walk {
+        private final List<Instruction> instructions;
+        private final Map<Integer, Integer> indexBySlot;
+        private final int[] slotOf;
+        private final BitSet seen;
+
+        public Walk(List<Instruction> instructions) {
+            this.instructions = instructions;
+            this.indexBySlot = InstructionCodec.indexBySlot(instructions);
+            this.slotOf = new int[instructions.size()];
+            indexBySlot.forEach((slot, index) -> slotOf[index] = slot);
+            this.seen = new BitSet(instructions.size());
+        }
+
+        /** Visits everything reachable from instruction {@code start} not visited yet. */
+        public void from(int start) {
+            Deque<Integer> work = new ArrayDeque<>();
+            work.push(start);
+            while (!work.isEmpty()) {
+                int i = work.pop();
+                if (i < 0 || i >= instructions.size() || seen.get(i)) {
+                    continue;
+                }
+                seen.set(i);
+                Instruction insn = instructions.get(i);
+                int next = slotOf[i] + insn.slots();
+                if (insn.isExit()) {
+                    continue;
+                }
+                if (insn.isCall()) {
+                    if (insn.callKind() == CallKind.SUBPROGRAM) {
+                        push(work, next + (int) insn.imm());
+                    }
+                    push(work, next);
+                    continue;
+                }
+                if (insn.isJump()) {
+                    push(work, next + insn.jumpOffset());
+                    if (insn.opcode() == JA || insn.isLongJump()) {
+                        continue;
+                    }
+                }
+                push(work, next);
+            }
+        }
+
+        public boolean reached(int index) {
+            return seen.get(index);
+        }
+
+        /** The instructions reached so far. */
+        public BitSet reached() {
+            return (BitSet) seen.clone();
+        }
+
+        /** The index of the instruction at {@code slot}, or -1. */
+        public int indexAt(int slot) {
+            return indexBySlot.getOrDefault(slot, -1);
+        }
+
+        /** The slot of instruction {@code index}. */
+        public int slotOf(int index) {
+            return slotOf[index];
+        }
+
+        private void push(Deque<Integer> work, int slot) {
+            Integer index = indexBySlot.get(slot);
+            if (index != null) {
+                work.push(index);
+            }
         }
     }
 }
