@@ -360,10 +360,12 @@ public final class FilterChain {
                 state.forward = request(filter + 1, state.entry);
                 return;
             }
-            State plainCopy = states.get(new Key(filter, Entry.NONE));
-            if (!plain && specialised >= copyBudget(filter) && plainCopy != null && plainCopy.block != null) {
-                state.forward = plainCopy; // the filter's budget of copies is spent: run the plain one
-                return;
+            if (!plain && specialised >= copyBudget(filter)) {
+                State compiled = mostSpecificCompiled(filter, state.entry);
+                if (compiled != null) {
+                    state.forward = compiled; // the filter's budget of copies is spent: run one it has
+                    return;
+                }
             }
             Compilation c = CbpfCompiler.compile(sourceSizes[filter], flows.get(filter), state.entry, true);
             if (c.neverMatches() && !plain) {
@@ -386,9 +388,12 @@ public final class FilterChain {
             FragmentLayout here = layout.withLabels(state.label + "_", matchLabel.apply(filter), end.label, next);
             EbpfEmitter.Emitted emitted = EbpfEmitter.emit(c, here, block, exitLabels::get);
             if (!plain) {
-                if (specialised + emitted.instructions() > copyBudget(filter) && plainCopy != null && plainCopy.block != null) {
-                    // enough copies of this filter: this state runs the plain one (assuming nothing is always right)
-                    state.forward = plainCopy;
+                State compiled = specialised + emitted.instructions() > copyBudget(filter)
+                        ? mostSpecificCompiled(filter, state.entry) : null;
+                if (compiled != null) {
+                    // enough copies of this filter: run the one that assumes the most of what this state
+                    // guarantees (the plain one, which assumes nothing, at worst)
+                    state.forward = compiled;
                     return;
                 }
                 specialised += emitted.instructions();
@@ -451,6 +456,18 @@ public final class FilterChain {
             }
             states.put(key, state);
             return state;
+        }
+
+        /** The compiled copy of {@code filter} that assumes the most of what {@code entry} guarantees, or null. */
+        private State mostSpecificCompiled(int filter, Entry entry) {
+            State best = null;
+            for (State candidate : byFilter.getOrDefault(filter, List.of())) {
+                if (candidate.block != null && candidate.entry.isImpliedBy(entry)
+                        && (best == null || candidate.entry.weight() > best.entry.weight())) {
+                    best = candidate;
+                }
+            }
+            return best;
         }
 
         /** The state that assumes the most of what {@code entry} guarantees (at worst the plain one), or null. */
