@@ -31,12 +31,16 @@ import org.levee.ebpf.asm.Assembler;
  * elimination, across filters). A thousand rules {@code udp and dst port N} for one destination
  * then cost one compare each after the first, instead of their whole filter.
  *
- * <p>States: a filter's copies are keyed by their entry, reduced to what the filters still to
- * come can use ({@link Knowledge#retain}), so paths that know the same useful things share code.
- * A filter gets at most {@link #MAX_STATES_PER_FILTER} copies; a further state runs the copy that
- * assumes the most of what it knows, at worst the plain one. Every filter has its plain copy
- * (entry {@link Entry#NONE}), where the chain starts and where a run of disabled filters from
- * the start continues.
+ * <p>States: a filter's copies are keyed by their entry, reduced to what the next
+ * {@link #HORIZON} filters can use ({@link Knowledge#retain}), so paths that know the same useful
+ * things share code; states that know the same facts share one copy, which assumes only the
+ * registers they agree on ({@link Entry#meet}). A path whose facts rule out the next filters
+ * ({@link Facts#rulesOut}) skips them without a state. Copies are compiled most-informed first,
+ * and a filter's specialised copies together take at most half its plain copy's size (at least
+ * {@value #MIN_COPY_BUDGET} slots); a state past that budget, or past
+ * {@link #MAX_STATES_PER_FILTER}, runs the copy that assumes the most of what it knows, at worst
+ * the plain one. Every filter has its plain copy (entry {@link Entry#NONE}), where the chain
+ * starts and where a run of disabled filters from the start continues.
  *
  * <p>Guards and layout: each copy starts with its filter's guard; a disabled guard skips to the
  * copy of the next filter for the same state. Copies are laid out in traces along those skips
@@ -61,7 +65,7 @@ public final class FilterChain {
      */
     static final int HORIZON = 64;
     /** Slots the specialised copies of even the smallest filter may take. */
-    private static final int MIN_COPY_BUDGET = 64;
+    private static final int MIN_COPY_BUDGET = 32;
     /** A bound on the slots of a guard the caller writes (a patched jump is one; a map read three). */
     private static final int GUARD_SLOTS = 4;
 
@@ -126,16 +130,16 @@ public final class FilterChain {
 
     /**
      * The most slots the copies of filter {@code filter} take in a segment: its plain copy, and
-     * specialised copies up to once more that size (a copy past that runs the plain one instead),
-     * with their guards and jumps. For a caller that must keep a segment within a jump range.
+     * specialised copies up to half that size (a state past that runs a copy it has), with their
+     * guards and jumps. For a caller that must keep a segment within a jump range.
      */
     public int slotsAtMost(int filter) {
-        return 2 * copyBudget(filter) + MAX_STATES_PER_FILTER * (GUARD_SLOTS + 1);
+        return plainSlots[filter] + copyBudget(filter) + MAX_STATES_PER_FILTER * (GUARD_SLOTS + 1);
     }
 
-    /** Slots a filter's specialised copies may take together, as much as its plain copy (at least a few). */
+    /** Slots a filter's specialised copies may take together: half its plain copy (at least a few). */
     private int copyBudget(int filter) {
-        return Math.max(plainSlots[filter], MIN_COPY_BUDGET);
+        return Math.max(plainSlots[filter] / 2, MIN_COPY_BUDGET);
     }
 
     /**
@@ -356,7 +360,7 @@ public final class FilterChain {
             int filter = state.filter;
             boolean plain = state.entry.equals(Entry.NONE);
             if (!plain && Facts.rulesOut(flows.get(filter), state.entry.facts(), RULE_OUT_BUDGET)) {
-                // what earlier filters found rules this one out: nothing runs, nothing changes
+                // still ruled out where a request stopped skipping: nothing runs, nothing changes
                 state.forward = request(filter + 1, state.entry);
                 return;
             }
@@ -424,6 +428,18 @@ public final class FilterChain {
          * it guarantees, leaving the others as they are (at worst the plain one).
          */
         private State request(int filter, Entry entry) {
+            // Filters the entry's facts rule out run nothing: skip them, so that paths decided for
+            // a while (a TCP packet past UDP rules, say) take no state of those filters at all.
+            // (All the facts, not only those worth keeping: more facts rule out more.)
+            // At most HORIZON at a time: a path decided for good (not IP at all) then takes one state
+            // every HORIZON filters, shared by all the paths that know as much, instead of every
+            // request walking to the end.
+            if (!entry.equals(Entry.NONE)) {
+                for (int skipped = 0; skipped < HORIZON && filter < flows.size()
+                        && Facts.rulesOut(flows.get(filter), entry.facts(), RULE_OUT_BUDGET); skipped++) {
+                    filter++;
+                }
+            }
             if (filter >= flows.size()) {
                 return end;
             }
@@ -432,6 +448,13 @@ public final class FilterChain {
             if (known != null) {
                 return known;
             }
+            State state = stateFor(filter, key);
+            states.put(key, state);
+            return state;
+        }
+
+        /** The state of {@code key}, which its filter's facts do not rule out: an existing one it joins, or a new one. */
+        private State stateFor(int filter, Key key) {
             List<State> copiesOfFilter = byFilter.computeIfAbsent(filter, f -> new ArrayList<>());
             State state = null;
             if (!key.entry().equals(Entry.NONE)) {

@@ -126,6 +126,90 @@ class FilterChainTest {
         }
     }
 
+    /**
+     * Hundreds of rules of five shapes in turn, as the data-plane benchmark has them (UDP and TCP
+     * ports behind destination networks, UDP source ports, hosts, IPv6): enough paths that copies
+     * run out of their budget and states join, checked on frames built to hit and nearly hit
+     * the rules.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {21, 22})
+    void manyRulesOfMixedShapesFindTheFirstEnabledMatch(long seed) {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        Random random = new Random(seed);
+        int count = 400;
+        List<List<CbpfProgram>> filters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int port = 10_000 + i;
+            List<CbpfProgram> parts = new ArrayList<>();
+            String match = switch (i % 5) {
+                case 0 -> {
+                    parts.add(Libpcap.compile("dst net 198.51.100.0/24", LinkType.EN10MB));
+                    yield "udp and dst port " + port;
+                }
+                case 1 -> {
+                    parts.add(Libpcap.compile("dst net 203.0.113.0/24", LinkType.EN10MB));
+                    yield "tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0";
+                }
+                case 2 -> "udp src port " + port;
+                case 3 -> "dst host 192.0.2." + (1 + i % 250) + " and udp";
+                default -> {
+                    parts.add(Libpcap.compile("dst net 2001:db8::/32", LinkType.EN10MB));
+                    yield "ip6 and udp port " + port;
+                }
+            };
+            parts.add(Libpcap.compile(match, LinkType.EN10MB));
+            filters.add(parts);
+        }
+        List<byte[]> packets = new ArrayList<>();
+        for (int p = 0; p < 1500; p++) {
+            int port = 10_000 + random.nextInt(count + 20) - (random.nextInt(8) == 0 ? 5000 : 0);
+            int other = random.nextInt(8) == 0 ? port : 4000 + random.nextInt(100);
+            byte[] dst = switch (random.nextInt(4)) {
+                case 0 -> new byte[] {(byte) 198, 51, 100, (byte) random.nextInt(256)};
+                case 1 -> new byte[] {(byte) 203, 0, 113, (byte) random.nextInt(256)};
+                case 2 -> new byte[] {(byte) 192, 0, 2, (byte) (1 + random.nextInt(255))};
+                default -> new byte[] {10, 0, 0, 1};
+            };
+            packets.add(switch (random.nextInt(5)) {
+                case 0, 1 -> Frames.ipv4(17, dst, other, port, 0);
+                case 2 -> Frames.ipv4(17, dst, port, other, 0);
+                case 3 -> Frames.ipv4(6, dst, other, port, random.nextBoolean() ? 0x02 : 0x10);
+                default -> Frames.ipv6Udp(random.nextBoolean(), other, port);
+            });
+        }
+        packets.addAll(corpus.subList(0, 600));
+        check("seed " + seed + ", " + count + " mixed rules", filters, packets, random, 30_000);
+    }
+
+    /** Frames for the mixed rules: IPv4 UDP/TCP to an address, IPv6 UDP into or out of 2001:db8::/32. */
+    private static final class Frames {
+        static byte[] ipv4(int protocol, byte[] dst, int srcPort, int dstPort, int tcpFlags) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(protocol == 6 ? 74 : 62);
+            b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
+            b.put((byte) 0x45).put((byte) 0).putShort((short) (b.capacity() - 14)).putShort((short) 1).putShort((short) 0x4000)
+                    .put((byte) 64).put((byte) protocol).putShort((short) 0).put(new byte[] {(byte) 192, 0, 2, 1}).put(dst);
+            b.putShort((short) srcPort).putShort((short) dstPort);
+            if (protocol == 6) {
+                b.putInt(1).putInt(0).put((byte) 0x50).put((byte) tcpFlags).putShort((short) 1024).putInt(0);
+            } else {
+                b.putShort((short) 28).putShort((short) 0);
+            }
+            return b.array();
+        }
+
+        static byte[] ipv6Udp(boolean inside, int srcPort, int dstPort) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 40 + 8 + 12);
+            b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);
+            b.putInt(0x60000000).putShort((short) 20).put((byte) 17).put((byte) 64);
+            b.put(new byte[16]); // source ::
+            b.putShort((short) (inside ? 0x2001 : 0x2002)).putShort((short) 0x0db8).put(new byte[11]).put((byte) 1);
+            b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) 20).putShort((short) 0);
+            return b.array();
+        }
+    }
+
     /** {@code base} with one constant (of a jump, or of an absolute load) changed, now and then. */
     private static List<Op> sibling(List<Op> base, Random random) {
         List<Op> ops = new ArrayList<>(base);

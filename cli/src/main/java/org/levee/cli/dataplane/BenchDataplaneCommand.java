@@ -14,8 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "dataplane", mixinStandardHelpOptions = true,
         description = "ns/packet of the data-plane program (kernel test-run duration minus an XDP_PASS floor measured in"
                 + " the same run) for rule sets of 'udp and dst port N' rules: disabled, enabled without a match, matching"
-                + " the last rule; with enablement from patched constants and, for comparison, from a map; the sampler;"
-                + " rate limiting. Needs root.")
+                + " the last rule; with enablement from patched constants and, for comparison, from a map; rules of five"
+                + " shapes in turn, enabled without a match; the sampler; rate limiting. Needs root.")
 public final class BenchDataplaneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,10 +38,14 @@ public final class BenchDataplaneCommand implements Callable<Integer> {
         out.println("| scenario | rules | ns/packet | floor ns |");
         out.println("|---|---:|---:|---:|");
         out.flush();
-        DataplaneBenchmark.run(sizes, repeat, row -> {
-            out.printf("| %s | %d | %d | %d |%n", row.scenario(), row.rules(), row.nsPerPacket(), row.floorNs());
-            out.flush();
-        });
+        try {
+            DataplaneBenchmark.run(sizes, repeat, row -> {
+                out.printf("| %s | %d | %d | %d |%n", row.scenario(), row.rules(), row.nsPerPacket(), row.floorNs());
+                out.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage() + " (how many rules fit: docs/dataplane.md, Large rule sets)");
+        }
         return 0;
     }
 }
