@@ -428,28 +428,38 @@ public final class FilterChain {
          * it guarantees, leaving the others as they are (at worst the plain one).
          */
         private State request(int filter, Entry entry) {
-            // Filters the entry's facts rule out run nothing: skip them, so that paths decided for
-            // a while (a TCP packet past UDP rules, say) take no state of those filters at all.
-            // (All the facts, not only those worth keeping: more facts rule out more.)
-            // At most HORIZON at a time: a path decided for good (not IP at all) then takes one state
-            // every HORIZON filters, shared by all the paths that know as much, instead of every
-            // request walking to the end.
-            if (!entry.equals(Entry.NONE)) {
-                for (int skipped = 0; skipped < HORIZON && filter < flows.size()
-                        && Facts.rulesOut(flows.get(filter), entry.facts(), RULE_OUT_BUDGET); skipped++) {
-                    filter++;
-                }
-            }
             if (filter >= flows.size()) {
                 return end;
             }
-            Key key = new Key(filter, relevantTo(entry, filter));
-            State known = states.get(key);
+            Key asked = new Key(filter, relevantTo(entry, filter));
+            State known = states.get(asked);
             if (known != null) {
                 return known;
             }
-            State state = stateFor(filter, key);
-            states.put(key, state);
+            // Filters the entry's facts rule out run nothing: skip them, so that paths decided for
+            // a while (a TCP packet past UDP rules, say) take no state of those filters at all
+            // (with all the facts, not only those worth keeping: more facts rule out more). At most
+            // HORIZON at a time: a path decided for good (not IP at all) then takes one state every
+            // HORIZON filters, shared by all the paths that know as much.
+            int at = filter;
+            if (!asked.entry().equals(Entry.NONE)) {
+                for (int skipped = 0; skipped < HORIZON && at < flows.size()
+                        && Facts.rulesOut(flows.get(at), entry.facts(), RULE_OUT_BUDGET); skipped++) {
+                    at++;
+                }
+            }
+            State state;
+            if (at >= flows.size()) {
+                state = end;
+            } else if (at == filter) {
+                state = stateFor(filter, asked);
+            } else {
+                Key key = new Key(at, relevantTo(entry, at));
+                State later = states.get(key);
+                state = later != null ? later : stateFor(at, key);
+                states.put(key, state);
+            }
+            states.put(asked, state);
             return state;
         }
 
