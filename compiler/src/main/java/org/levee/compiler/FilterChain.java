@@ -1,6 +1,9 @@
 package org.levee.compiler;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -236,14 +239,14 @@ public final class FilterChain {
                 return;
             }
             if (size == filters.length) {
-                filters = java.util.Arrays.copyOf(filters, size * 2);
+                filters = Arrays.copyOf(filters, size * 2);
             }
             filters[size++] = filter;
         }
 
         /** Whether one of them is in [from, to). */
         boolean within(int from, int to) {
-            int i = java.util.Arrays.binarySearch(filters, 0, size, from);
+            int i = Arrays.binarySearch(filters, 0, size, from);
             int first = i >= 0 ? i : -i - 1;
             return first < size && filters[first] < to;
         }
@@ -288,10 +291,9 @@ public final class FilterChain {
         private final Map<Key, State> states = new HashMap<>();
         private final Map<Integer, List<State>> byFilter = new HashMap<>();
         private final List<State> created = new ArrayList<>();
-        private final java.util.BitSet matches = new java.util.BitSet();
+        private final BitSet matches = new BitSet();
         private int next;
         private int slots;
-        private int copies;
         /** Slots of the specialised copies of the filter being compiled. */
         private int specialised;
 
@@ -320,11 +322,6 @@ public final class FilterChain {
             return slots;
         }
 
-        /** Copies with code so far, over all filters added. */
-        public int copies() {
-            return copies;
-        }
-
         /** Whether some path of the code goes to filter {@code filter}'s match label. */
         public boolean reachesMatch(int filter) {
             return matches.get(filter);
@@ -344,7 +341,7 @@ public final class FilterChain {
             // The plain copy first (every filter has it); then the states that know the most, whose
             // copies leave out the most and which get the filter's budget of copies before the others.
             List<State> states = new ArrayList<>(byFilter.getOrDefault(filter, List.of()));
-            states.sort(java.util.Comparator.comparing((State st) -> !st.isPlain()).thenComparing(st -> -st.entry.weight()));
+            states.sort(Comparator.comparing((State st) -> !st.isPlain()).thenComparing(st -> -st.entry.weight()));
             for (State state : states) {
                 compile(state);
             }
@@ -416,7 +413,6 @@ public final class FilterChain {
             block.label(skip);
             state.block = block;
             slots += block.slot() + 1;
-            copies++;
         }
 
         /**

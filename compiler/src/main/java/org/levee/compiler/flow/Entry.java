@@ -50,10 +50,6 @@ public record Entry(Knowledge facts, Value a, int aRawWidth, Value x, int packet
         return new Entry(facts, a, aRawWidth, null, packetBytes, 0);
     }
 
-    public Entry withFacts(Knowledge newFacts) {
-        return new Entry(newFacts, a, aRawWidth, x, packetBytes, pointerBytes);
-    }
-
     /**
      * Whether code compiled for this entry may run where {@code other} holds: it assumes nothing
      * {@code other} does not guarantee.

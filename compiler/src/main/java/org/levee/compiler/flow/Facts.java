@@ -1,5 +1,7 @@
 package org.levee.compiler.flow;
 
+import java.util.Arrays;
+
 /**
  * What is known about the packet when each instruction starts ({@link Knowledge}): what the
  * entry knew, and the outcome of every test on every path from the start to the instruction.
@@ -59,7 +61,7 @@ public final class Facts {
      */
     public static boolean rulesOut(Flow flow, Knowledge known, int budget) {
         Value[] start = new Value[Values.SLOTS];
-        java.util.Arrays.fill(start, new Value.Const(0));
+        Arrays.fill(start, new Value.Const(0));
         return new Walk(flow, budget).rejects(0, start, known);
     }
 

@@ -2,9 +2,12 @@ package org.levee.compiler.flow;
 
 import static org.levee.cbpf.CbpfInstruction.JEQ;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.levee.compiler.flow.Value.Const;
 
 /**
@@ -203,7 +206,7 @@ public final class Knowledge {
         if (shorterThan != other.shorterThan || pointerShort != other.pointerShort) {
             return null;
         }
-        java.util.Set<Knowledge> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Knowledge> mine = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Knowledge k = this; k != null; k = k.base) {
             mine.add(k);
         }

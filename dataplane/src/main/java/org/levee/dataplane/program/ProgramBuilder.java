@@ -4,16 +4,19 @@ import static org.levee.ebpf.asm.Instruction.*;
 import static org.levee.ebpf.asm.Register.*;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.levee.compiler.FilterChain;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Rule;
-import org.levee.compiler.FilterChain;
 import org.levee.dataplane.rules.RuleFilter;
-import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.AssembledProgram;
+import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
-import org.levee.ebpf.XdpAction;
 
 /**
  * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.
@@ -51,7 +54,7 @@ public final class ProgramBuilder {
     private static final int CTX_RX_QUEUE = 16;
     /** Prefix of the rule chain's labels; {@code c_f<i>} is rule i's plain copy. */
     private static final String CHAIN_LABELS = "c_";
-    private static final java.util.regex.Pattern PLAIN_COPY = java.util.regex.Pattern.compile("c_f[0-9]+");
+    private static final Pattern PLAIN_COPY = Pattern.compile("c_f[0-9]+");
     /** Compare-and-swap attempts of the rate limiter before a packet counts as over the limit. */
     static final int RATE_LIMIT_ATTEMPTS = 4;
 
@@ -59,7 +62,7 @@ public final class ProgramBuilder {
     private final int maxRuleSlots;
     private final boolean enablementFromMap;
     /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
-    private final java.util.Set<String> usedExits = new java.util.HashSet<>();
+    private final Set<String> usedExits = new HashSet<>();
 
     /**
      * @param sampleBytes  packet bytes copied into each sample (1..{@value ProgramLimits#MAX_SAMPLE_BYTES})
@@ -239,7 +242,7 @@ public final class ProgramBuilder {
 
     /** Slots of rule {@code index}'s hit code (its action): what it adds to its program. */
     private int hitSlots(Rule rule, int index) {
-        java.util.Set<String> used = java.util.Set.copyOf(usedExits);
+        Set<String> used = Set.copyOf(usedExits);
         Assembler scratch = new Assembler();
         hit(scratch, rule, index);
         usedExits.retainAll(used); // measuring is not emitting: the exits it named stay unused

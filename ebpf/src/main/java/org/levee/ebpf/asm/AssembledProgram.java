@@ -2,9 +2,12 @@ package org.levee.ebpf.asm;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * An assembled program: instructions with every jump resolved, the relocations still waiting
@@ -49,8 +52,8 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
      * This program with only the labels {@code keep} accepts: labels are for reading (the
      * disassembly, an object's symbol table), and generated code can have a great many.
      */
-    public AssembledProgram keepingLabels(java.util.function.Predicate<String> keep) {
-        Map<String, Integer> kept = new java.util.LinkedHashMap<>();
+    public AssembledProgram keepingLabels(Predicate<String> keep) {
+        Map<String, Integer> kept = new LinkedHashMap<>();
         labels.forEach((name, slot) -> {
             if (keep.test(name)) {
                 kept.put(name, slot);
@@ -169,7 +172,7 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         boolean changed = true;
         while (changed) {
             changed = false;
-            for (java.util.Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
+            for (Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
                 int guard = it.next();
                 if (!walk.reached(guard)) {
                     continue;
