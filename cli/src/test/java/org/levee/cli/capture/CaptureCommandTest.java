@@ -69,6 +69,7 @@ class CaptureCommandTest {
     void printsOneSummaryLinePerMatchingPacketAndStopsAfterTheCount() throws Exception {
         CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of("capture", "--hook",
                 plane.hookPath.toString(), "-c", "4", "-q", "udp"));
+        awaitSlot(XdpAction.DROP);
         awaitSlot(XdpAction.PASS);
         for (int i = 0; i < 2; i++) {
             send(Frames.ipv4(Frames.TCP, 7000, 9, new byte[5])); // not udp: filtered out
@@ -140,6 +141,7 @@ class CaptureCommandTest {
         Process capture = child("capture", "--hook", plane.hookPath.toString(), "-w", file.toString(), "-q", "udp");
         try {
             awaitSlot(XdpAction.DROP, capture);
+            awaitSlot(XdpAction.PASS, capture); // both slots: the capture takes them one after the other
             for (int i = 0; i < 10; i++) {
                 send(Frames.ipv4(Frames.UDP, 5000, 9 + i % 2, new byte[i]));
             }
