@@ -281,6 +281,11 @@ public final class FilterChain {
 
     private record Key(int filter, Entry entry) {}
 
+    /** Whether {@code facts} rule out filter {@code filter}: no packet they hold for can match it. */
+    private boolean rulesOut(int filter, Knowledge facts) {
+        return Facts.rulesOut(flows.get(filter), facts, RULE_OUT_BUDGET);
+    }
+
     /** The filters of one program: see {@link FilterChain}. */
     public final class Segment {
         private final int first;
@@ -356,7 +361,7 @@ public final class FilterChain {
         private void compile(State state) {
             int filter = state.filter;
             boolean plain = state.entry.equals(Entry.NONE);
-            if (!plain && Facts.rulesOut(flows.get(filter), state.entry.facts(), RULE_OUT_BUDGET)) {
+            if (!plain && rulesOut(filter, state.entry.facts())) {
                 // still ruled out where a request stopped skipping: nothing runs, nothing changes
                 state.forward = request(filter + 1, state.entry);
                 return;
@@ -430,17 +435,20 @@ public final class FilterChain {
             Key asked = new Key(filter, relevantTo(entry, filter));
             State known = states.get(asked);
             if (known != null) {
+                assert known == end || known.entry.isImpliedBy(entry) : known.label + " assumes more than " + entry;
                 return known;
             }
             // Filters the entry's facts rule out run nothing: skip them, so that paths decided for
-            // a while (a TCP packet past UDP rules, say) take no state of those filters at all
-            // (with all the facts, not only those worth keeping: more facts rule out more). At most
-            // HORIZON at a time: a path decided for good (not IP at all) then takes one state every
-            // HORIZON filters, shared by all the paths that know as much.
+            // a while (a TCP packet past UDP rules, say) take no state of those filters at all. At
+            // most HORIZON at a time: a path decided for good (not IP at all) then takes one state
+            // every HORIZON filters, shared by all the paths that know as much. Where it skips to
+            // and what it knows there come from the key alone, not from all the entry knows: every
+            // later entry with the same key gets this answer without asking, and must not arrive
+            // assuming facts of a far filter that only this entry knew.
+            Entry kept = asked.entry();
             int at = filter;
-            if (!asked.entry().equals(Entry.NONE)) {
-                for (int skipped = 0; skipped < HORIZON && at < flows.size()
-                        && Facts.rulesOut(flows.get(at), entry.facts(), RULE_OUT_BUDGET); skipped++) {
+            if (!kept.equals(Entry.NONE)) {
+                while (at - filter < HORIZON && at < flows.size() && rulesOut(at, kept.facts())) {
                     at++;
                 }
             }
@@ -450,11 +458,12 @@ public final class FilterChain {
             } else if (at == filter) {
                 state = stateFor(filter, asked);
             } else {
-                Key key = new Key(at, relevantTo(entry, at));
+                Key key = new Key(at, relevantTo(kept, at));
                 State later = states.get(key);
                 state = later != null ? later : stateFor(at, key);
                 states.put(key, state);
             }
+            assert state == end || state.entry.isImpliedBy(entry) : state.label + " assumes more than " + entry;
             states.put(asked, state);
             return state;
         }

@@ -183,6 +183,91 @@ class FilterChainTest {
         check("seed " + seed + ", " + count + " mixed rules", filters, packets, random, 30_000);
     }
 
+    /**
+     * Two paths that know the same about the next {@link FilterChain#HORIZON} filters (IPv4 TCP,
+     * which rules out every UDP rule there), with the same registers, but not about a rule
+     * further on: after {@code tcp and dst host 203.0.113.9 and ip[1] = 0}, one knows its
+     * destination is not 203.0.113.9, the other that it is (and that its TOS is not 0). Both skip
+     * the UDP rules, and each must arrive at the far rule knowing only what it knows itself,
+     * whichever asks first.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tcp and dst host 203.0.113.9 and ip[1] = 0", "tcp and ip[1] = 0 and dst host 203.0.113.9",
+            "tcp and dst host 203.0.113.9 and ip[1] = 0 and src port 1"})
+    void pathsThatSkipTheSameFiltersKeepWhatTheyKnowApart(String first) {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        List<List<CbpfProgram>> filters = new ArrayList<>();
+        filters.add(List.of(Libpcap.compile(first, LinkType.EN10MB)));
+        int udpRules = FilterChain.HORIZON + 6;
+        for (int i = 0; i < udpRules; i++) {
+            filters.add(List.of(Libpcap.compile("udp and dst port " + (1000 + i), LinkType.EN10MB)));
+        }
+        filters.add(List.of(Libpcap.compile("tcp and dst host 203.0.113.9", LinkType.EN10MB)));
+        List<byte[]> packets = new ArrayList<>();
+        for (int last = 8; last <= 10; last++) {
+            for (int tos : new int[] {0, 4}) {
+                for (int sport : new int[] {1, 2}) {
+                    byte[] dst = {(byte) 203, 0, 113, (byte) last};
+                    for (byte[] packet : List.of(Frames.ipv4(6, dst, sport, 80, 0x02), Frames.ipv4(17, dst, sport, 1000 + last, 0))) {
+                        packet[15] = (byte) tos;
+                        packets.add(packet);
+                    }
+                }
+            }
+        }
+        assertThat(packets.stream().filter(p -> firstMatch(filters, allOf(filters.size()), p) == filters.size())).isNotEmpty();
+        check("after " + first, filters, packets, new Random(31), 30_000);
+    }
+
+    /**
+     * TCP rules on hosts, source ports and TOS, one or two at a time between runs of UDP port
+     * rules longer than {@link FilterChain#HORIZON}: TCP paths skip the runs, each knowing
+     * something different about the TCP rules after them.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {41, 42, 43, 44, 45, 46})
+    void tcpRulesBetweenLongRunsOfUdpRulesFindTheFirstEnabledMatch(long seed) {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        Random random = new Random(seed);
+        List<List<CbpfProgram>> filters = new ArrayList<>();
+        int port = 1000;
+        for (int block = 0; block < 5; block++) {
+            for (int t = 0; t < 1 + random.nextInt(2); t++) {
+                String host = "203.0.113." + (8 + random.nextInt(3));
+                String tos = "ip[1] = " + 4 * random.nextInt(2);
+                String sport = "src port " + (1 + random.nextInt(3));
+                String expression = switch (random.nextInt(4)) {
+                    case 0 -> "tcp and dst host " + host;
+                    case 1 -> "tcp and dst host " + host + " and " + tos;
+                    case 2 -> "tcp and " + sport + " and dst host " + host;
+                    default -> "tcp and " + tos + " and " + sport;
+                };
+                filters.add(List.of(Libpcap.compile(expression, LinkType.EN10MB)));
+            }
+            for (int u = FilterChain.HORIZON + random.nextInt(20); u > 0; u--) {
+                filters.add(List.of(Libpcap.compile("udp and dst port " + port++, LinkType.EN10MB)));
+            }
+        }
+        List<byte[]> packets = new ArrayList<>();
+        for (int p = 0; p < 300; p++) {
+            byte[] dst = {(byte) 203, 0, 113, (byte) (7 + random.nextInt(4))};
+            int sport = 1 + random.nextInt(4);
+            byte[] packet = random.nextInt(4) == 0 ? Frames.ipv4(17, dst, sport, 1000 + random.nextInt(port - 900), 0)
+                    : Frames.ipv4(6, dst, sport, 80, 0x02);
+            packet[15] = (byte) (4 * random.nextInt(2));
+            packets.add(packet);
+        }
+        check("seed " + seed + ", TCP rules between runs of UDP rules", filters, packets, random, 30_000);
+    }
+
+    private static BitSet allOf(int filters) {
+        BitSet all = new BitSet();
+        all.set(0, filters);
+        return all;
+    }
+
     /** Frames for the mixed rules: IPv4 UDP/TCP to an address, IPv6 UDP into or out of 2001:db8::/32. */
     private static final class Frames {
         static byte[] ipv4(int protocol, byte[] dst, int srcPort, int dstPort, int tcpFlags) {
