@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.levee.dataplane.PinLayout;
 import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
@@ -103,6 +104,9 @@ public final class DemoLab implements AutoCloseable {
         attackers = lab.addNamespace("attackers");
         upstream = lab.addNamespace("upstream");
         edgeLink = lab.addVeth(edge, EDGE_ADDRESS + "/24", upstream, EDGE_GATEWAY + "/24");
+        // Levee's pins for the edge's namespace (the demo attaches there) go with the lab, also
+        // when a JVM killed outright leaves it to the next lab's sweep.
+        lab.removeWithLab(new PinLayout(edgeLink.interfaceA(), edge).directory().getParent());
         clientsLink = lab.addVeth(clients, CLIENT_ADDRESSES.getFirst() + "/24", upstream, CLIENTS_GATEWAY + "/24");
         attackersLink = lab.addVeth(attackers, ATTACKERS_ADDRESS + "/24", upstream, ATTACKERS_GATEWAY + "/24");
         for (String extra : CLIENT_ADDRESSES.subList(1, CLIENT_ADDRESSES.size())) {

@@ -4,37 +4,67 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.levee.ebpf.BpfFs;
 
 /**
  * A throw-away network lab: uniquely named namespaces and veth pairs made with {@code ip}.
  * {@link #close()} deletes every namespace it created (and with them the veths inside), also when
  * setup failed half-way, so use it in try-with-resources. Names carry a random suffix so labs of
  * parallel tests and helpers never collide.
+ *
+ * <p>A JVM killed outright cannot close its labs. Each lab therefore keeps a record of what it
+ * made ({@link LabRecord}, under /run/levee/labs) locked while its JVM lives, and every new lab
+ * first removes the labs whose records nobody holds any more.
  */
 public final class NetnsLab implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A record younger than this may be one whose lab is still being set up (made, not yet locked). */
+    private static final Duration SETTLED = Duration.ofSeconds(10);
 
     private final String id;
+    /** Null where /run/levee/labs cannot be written (not root): then nothing is recorded. */
+    private final LabRecord record;
     private final List<String> namespaces = new ArrayList<>();
+    private final List<Path> paths = new ArrayList<>();
     private int veths;
     private boolean closed;
 
-    private NetnsLab(String id) {
+    private NetnsLab(String id, LabRecord record) {
         this.id = id;
+        this.record = record;
     }
 
-    /** A new, empty lab with a random 6-hex-digit id. */
+    /** A new, empty lab with a random 6-hex-digit id, after removing the labs of JVMs that died without closing them. */
     public static NetnsLab create() {
+        removeAbandonedLabs(SETTLED);
         byte[] random = new byte[3];
         RANDOM.nextBytes(random);
-        return new NetnsLab(HexFormat.of().formatHex(random));
+        String id = HexFormat.of().formatHex(random);
+        LabRecord record;
+        try {
+            record = LabRecord.create(LabRecord.DIRECTORY, id);
+        } catch (IOException e) {
+            record = null;
+        }
+        return new NetnsLab(id, record);
+    }
+
+    /**
+     * Removes the namespaces and paths of labs whose JVM died without closing them (their record
+     * is no longer locked) and whose record is at least {@code settled} old.
+     *
+     * @return the ids of the labs removed
+     */
+    public static List<String> removeAbandonedLabs(Duration settled) {
+        return LabRecord.sweep(LabRecord.DIRECTORY, settled);
     }
 
     /** The lab's random id, part of every name it makes. */
@@ -50,6 +80,7 @@ public final class NetnsLab implements AutoCloseable {
         String name = "lv-" + id + "-" + role;
         checkOpen();
         namespaces.add(name); // registered first: close() removes it even if the command half-worked
+        record(r -> r.namespace(name));
         run("ip", "netns", "add", name);
         run("ip", "-n", name, "link", "set", "lo", "up");
         return name;
@@ -82,6 +113,30 @@ public final class NetnsLab implements AutoCloseable {
         return execute(full);
     }
 
+    /**
+     * Removes {@code bpffsPath} (a directory of pins below /sys/fs/bpf, say those of a program
+     * attached inside the lab) with the lab, also when its JVM dies without closing it.
+     */
+    public void removeWithLab(Path bpffsPath) {
+        checkOpen();
+        paths.add(bpffsPath);
+        record(r -> r.path(bpffsPath));
+    }
+
+    private interface RecordUpdate {
+        void apply(LabRecord record) throws IOException;
+    }
+
+    private void record(RecordUpdate update) {
+        if (record != null) {
+            try {
+                update.apply(record);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot update the record of lab " + id + " in " + LabRecord.DIRECTORY, e);
+            }
+        }
+    }
+
     /** The namespaces this lab made, in creation order. */
     public List<String> namespaces() {
         return List.copyOf(namespaces);
@@ -105,8 +160,26 @@ public final class NetnsLab implements AutoCloseable {
                 failures.add(ns + ": " + r.output().strip());
             }
         }
+        for (Path path : paths) {
+            try {
+                BpfFs.removeTree(path);
+            } catch (RuntimeException e) {
+                failures.add(path + ": " + e.getMessage());
+            }
+        }
+        if (record != null) {
+            try {
+                if (failures.isEmpty()) {
+                    record.close();
+                } else {
+                    record.abandon(); // a later lab's sweep tries again
+                }
+            } catch (IOException e) {
+                failures.add("record " + LabRecord.DIRECTORY.resolve(id) + ": " + e.getMessage());
+            }
+        }
         if (!failures.isEmpty()) {
-            throw new IllegalStateException("could not delete lab namespaces: " + String.join("; ", failures));
+            throw new IllegalStateException("could not remove all of lab " + id + ": " + String.join("; ", failures));
         }
     }
 
