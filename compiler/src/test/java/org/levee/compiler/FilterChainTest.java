@@ -262,6 +262,51 @@ class FilterChainTest {
         check("seed " + seed + ", TCP rules between runs of UDP rules", filters, packets, random, 30_000);
     }
 
+    /**
+     * Long chains (150–400 rules) made of runs: rules of one family for a while (UDP ports, TCP
+     * ports with a TOS, or mixed expressions), behind one destination check or none, some runs
+     * longer than {@link FilterChain#HORIZON}; half of them cut into programs of 2,000 slots.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {100, 101, 102, 103, 104, 105, 106, 107})
+    void longChainsOfRunsFindTheFirstEnabledMatch(long seed) {
+        Requirements.root();
+        Requirements.library(Libpcap.SONAME);
+        Random random = new Random(seed);
+        List<List<CbpfProgram>> filters = new ArrayList<>();
+        int count = 150 + random.nextInt(250);
+        while (filters.size() < count) {
+            int run = random.nextInt(3) == 0 ? 40 + random.nextInt(80) : 1 + random.nextInt(4);
+            List<CbpfProgram> destination = random.nextBoolean() ? List.of()
+                    : List.of(Libpcap.compile("dst net " + NETS[random.nextInt(NETS.length - 1)], LinkType.EN10MB));
+            int family = random.nextInt(3);
+            for (int i = 0; i < run && filters.size() < count; i++) {
+                String match = switch (family) {
+                    case 0 -> "udp and dst port " + (1000 + filters.size());
+                    case 1 -> expression(random);
+                    default -> "tcp and dst port " + (2000 + filters.size()) + " and ip[1] = " + 4 * random.nextInt(2);
+                };
+                List<CbpfProgram> parts = new ArrayList<>(destination);
+                parts.add(Libpcap.compile(match, LinkType.EN10MB));
+                filters.add(parts);
+            }
+        }
+        List<byte[]> packets = new ArrayList<>(corpus.subList(0, 800));
+        for (int p = 0; p < 400; p++) {
+            byte[] dst = switch (random.nextInt(3)) {
+                case 0 -> new byte[] {(byte) 198, 51, 100, (byte) random.nextInt(256)};
+                case 1 -> new byte[] {(byte) 203, 0, 113, (byte) (128 + random.nextInt(128))};
+                default -> new byte[] {(byte) 192, 0, 2, (byte) random.nextInt(256)};
+            };
+            int port = random.nextInt(5) == 0 ? PORTS[random.nextInt(PORTS.length)]
+                    : (random.nextBoolean() ? 1000 : 2000) + random.nextInt(count);
+            byte[] packet = Frames.ipv4(random.nextBoolean() ? 17 : 6, dst, PORTS[random.nextInt(PORTS.length)], port, 0x02);
+            packet[15] = (byte) (4 * random.nextInt(2)); // TOS
+            packets.add(packet);
+        }
+        check("seed " + seed + ", " + count + " rules in runs", filters, packets, random, random.nextBoolean() ? 30_000 : 2_000);
+    }
+
     private static BitSet allOf(int filters) {
         BitSet all = new BitSet();
         all.set(0, filters);
