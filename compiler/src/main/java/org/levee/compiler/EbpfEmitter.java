@@ -136,7 +136,7 @@ public final class EbpfEmitter {
         private final PacketGuards.Plan plan;
         private final ByteOrder.Decision order;
         private final BitSet divisionGuards;
-        private final Map<String, String> exitLabels = new HashMap<>();
+        private final Map<ExitSite, String> exitLabels = new HashMap<>();
         private final boolean byExit;
         private final List<Line> lines = new ArrayList<>();
 
@@ -150,21 +150,20 @@ public final class EbpfEmitter {
             this.byExit = labels != null;
             if (byExit) {
                 for (Exit exit : compilation.exits()) {
-                    exitLabels.put(key(exit.kind(), exit.instruction()), labels.apply(exit));
+                    exitLabels.put(new ExitSite(exit.kind(), exit.instruction()), labels.apply(exit));
                 }
             }
         }
 
-        private static String key(Exit.Kind kind, int instruction) {
-            return kind + "@" + instruction;
-        }
+        /** Where an exit leaves: one of each kind per instruction at most. */
+        private record ExitSite(Exit.Kind kind, int instruction) {}
 
         /** Where the fragment goes when it does not match at instruction {@code i}, for {@code kind}. */
         private String exit(Exit.Kind kind, int i) {
             if (!byExit) {
                 return l.noMatchLabel();
             }
-            String label = exitLabels.get(key(kind, i));
+            String label = exitLabels.get(new ExitSite(kind, i));
             if (label == null) {
                 throw new IllegalStateException("the compilation has no " + kind + " exit at instruction " + i);
             }

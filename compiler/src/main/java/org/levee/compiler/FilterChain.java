@@ -360,14 +360,14 @@ public final class FilterChain {
          */
         private void compile(State state) {
             int filter = state.filter;
-            boolean plain = state.entry.equals(Entry.NONE);
+            boolean plain = state.isPlain();
             if (!plain && rulesOut(filter, state.entry.facts())) {
                 // still ruled out where a request stopped skipping: nothing runs, nothing changes
                 state.forward = request(filter + 1, state.entry);
                 return;
             }
             if (!plain && specialised >= copyBudget(filter)) {
-                State compiled = mostSpecificCompiled(filter, state.entry);
+                State compiled = mostSpecific(filter, state.entry, true);
                 if (compiled != null) {
                     state.forward = compiled; // the filter's budget of copies is spent: run one it has
                     return;
@@ -386,16 +386,16 @@ public final class FilterChain {
             Entry successorKey = relevantTo(state.entry, filter + 1);
             Map<Exit, String> exitLabels = new IdentityHashMap<>();
             List<Exit> exits = c.exits();
+            Entry[] exitKeys = new Entry[exits.size()];
             for (int e = 0; e < exits.size(); e++) {
-                Exit exit = exits.get(e);
-                boolean toSuccessor = relevantTo(exit.state(), filter + 1).equals(successorKey);
-                exitLabels.put(exit, toSuccessor ? next : state.label + "_x" + e);
+                exitKeys[e] = relevantTo(exits.get(e).state(), filter + 1);
+                exitLabels.put(exits.get(e), exitKeys[e].equals(successorKey) ? next : state.label + "_x" + e);
             }
             FragmentLayout here = layout.withLabels(state.label + "_", matchLabel.apply(filter), end.label, next);
             EbpfEmitter.Emitted emitted = EbpfEmitter.emit(c, here, block, exitLabels::get);
             if (!plain) {
                 State compiled = specialised + emitted.instructions() > copyBudget(filter)
-                        ? mostSpecificCompiled(filter, state.entry) : null;
+                        ? mostSpecific(filter, state.entry, true) : null;
                 if (compiled != null) {
                     // enough copies of this filter: run the one that assumes the most of what this state
                     // guarantees (the plain one, which assumes nothing, at worst)
@@ -404,12 +404,12 @@ public final class FilterChain {
                 }
                 specialised += emitted.instructions();
             }
-            state.successor = request(filter + 1, state.entry);
+            state.successor = request(filter + 1, state.entry, successorKey);
             state.successor.aliases.add(next);
-            for (Exit exit : exits) {
-                String label = exitLabels.get(exit);
+            for (int e = 0; e < exits.size(); e++) {
+                String label = exitLabels.get(exits.get(e));
                 if (!label.equals(next) && emitted.targets().contains(label)) {
-                    request(filter + 1, exit.state()).aliases.add(label);
+                    request(filter + 1, exits.get(e).state(), exitKeys[e]).aliases.add(label);
                 }
             }
             if (emitted.reachesMatch()) {
@@ -429,10 +429,15 @@ public final class FilterChain {
          * it guarantees, leaving the others as they are (at worst the plain one).
          */
         private State request(int filter, Entry entry) {
+            return request(filter, entry, relevantTo(entry, filter));
+        }
+
+        /** {@link #request(int, Entry)} for a caller that has {@code kept}, what of {@code entry} is relevant to {@code filter}, at hand. */
+        private State request(int filter, Entry entry, Entry kept) {
             if (filter >= flows.size()) {
                 return end;
             }
-            Key asked = new Key(filter, relevantTo(entry, filter));
+            Key asked = new Key(filter, kept);
             State known = states.get(asked);
             if (known != null) {
                 assert known == end || known.entry.isImpliedBy(entry) : known.label + " assumes more than " + entry;
@@ -445,7 +450,6 @@ public final class FilterChain {
             // and what it knows there come from the key alone, not from all the entry knows: every
             // later entry with the same key gets this answer without asking, and must not arrive
             // assuming facts of a far filter that only this entry knew.
-            Entry kept = asked.entry();
             int at = filter;
             if (!kept.equals(Entry.NONE)) {
                 while (at - filter < HORIZON && at < flows.size() && rulesOut(at, kept.facts())) {
@@ -455,13 +459,10 @@ public final class FilterChain {
             State state;
             if (at >= flows.size()) {
                 state = end;
-            } else if (at == filter) {
-                state = stateFor(filter, asked);
             } else {
-                Key key = new Key(at, relevantTo(kept, at));
+                Key key = at == filter ? asked : new Key(at, relevantTo(kept, at));
                 State later = states.get(key);
                 state = later != null ? later : stateFor(at, key);
-                states.put(key, state);
             }
             assert state == end || state.entry.isImpliedBy(entry) : state.label + " assumes more than " + entry;
             states.put(asked, state);
@@ -482,7 +483,7 @@ public final class FilterChain {
                     }
                 }
                 if (state == null && copiesOfFilter.size() >= MAX_STATES_PER_FILTER) {
-                    state = mostSpecific(copiesOfFilter, key.entry());
+                    state = mostSpecific(filter, key.entry(), false);
                 }
             }
             if (state == null) {
@@ -496,23 +497,15 @@ public final class FilterChain {
             return state;
         }
 
-        /** The compiled copy of {@code filter} that assumes the most of what {@code entry} guarantees, or null. */
-        private State mostSpecificCompiled(int filter, Entry entry) {
+        /**
+         * The state of {@code filter} (only a compiled one with {@code compiled}) that assumes the
+         * most of what {@code entry} guarantees — at worst the plain one — or null.
+         */
+        private State mostSpecific(int filter, Entry entry, boolean compiled) {
             State best = null;
             for (State candidate : byFilter.getOrDefault(filter, List.of())) {
-                if (candidate.block != null && candidate.entry.isImpliedBy(entry)
+                if ((!compiled || candidate.block != null) && candidate.entry.isImpliedBy(entry)
                         && (best == null || candidate.entry.weight() > best.entry.weight())) {
-                    best = candidate;
-                }
-            }
-            return best;
-        }
-
-        /** The state that assumes the most of what {@code entry} guarantees (at worst the plain one), or null. */
-        private State mostSpecific(List<State> candidates, Entry entry) {
-            State best = null;
-            for (State candidate : candidates) {
-                if (candidate.entry.isImpliedBy(entry) && (best == null || candidate.entry.weight() > best.entry.weight())) {
                     best = candidate;
                 }
             }

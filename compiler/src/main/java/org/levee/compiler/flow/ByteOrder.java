@@ -96,7 +96,7 @@ public final class ByteOrder {
             changed = false;
             rawJumps.clear();
             for (int d = rawLoads.nextSetBit(0); d >= 0; d = rawLoads.nextSetBit(d + 1)) {
-                int w = d == n ? entryRawWidth : flow.get(d).width();
+                int w = width(d, flow, entryRawWidth);
                 boolean ok = true;
                 for (int use : uses.get(d)) {
                     ok &= comparesWithConstant(flow.get(use)) && allRaw(reaching[use], rawLoads, flow, w, entryRawWidth);
@@ -121,6 +121,11 @@ public final class ByteOrder {
         return new Decision(rawLoads, rawJumps, width, aWidth, conflict);
     }
 
+    /** The width of the load that is definition {@code d} of A: instruction d, or the entry's raw value (d = n). */
+    private static int width(int d, Flow flow, int entryRawWidth) {
+        return d == flow.size() ? entryRawWidth : flow.get(d).width();
+    }
+
     /** 0 when no definition in {@code definitions} is raw, their common width when all are, else -1. */
     private static int widthOf(BitSet definitions, BitSet rawLoads, Flow flow, int entryRawWidth) {
         int raw = 0;
@@ -128,7 +133,7 @@ public final class ByteOrder {
         int w = 0;
         for (int d = definitions.nextSetBit(0); d >= 0; d = definitions.nextSetBit(d + 1)) {
             if (rawLoads.get(d)) {
-                int dw = d == flow.size() ? entryRawWidth : flow.get(d).width();
+                int dw = width(d, flow, entryRawWidth);
                 if (raw > 0 && dw != w) {
                     return -1;
                 }
@@ -156,7 +161,7 @@ public final class ByteOrder {
 
     private static boolean allRaw(BitSet definitions, BitSet rawLoads, Flow flow, int width, int entryRawWidth) {
         for (int d = definitions.nextSetBit(0); d >= 0; d = definitions.nextSetBit(d + 1)) {
-            int dw = d == flow.size() ? entryRawWidth : flow.get(d).width();
+            int dw = width(d, flow, entryRawWidth);
             if (!rawLoads.get(d) || dw != width) {
                 return false;
             }

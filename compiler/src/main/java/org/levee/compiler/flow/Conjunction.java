@@ -40,10 +40,8 @@ public final class Conjunction {
             boolean last = q == parts.size() - 1;
             for (int i = 0; i < part.size(); i++) {
                 Op op = part.get(i);
-                if (op.isJa()) {
-                    ops.add(Op.ja(base + op.jt()));
-                } else if (op.isConditional()) {
-                    ops.add(new Op(op.code(), op.k(), base + op.jt(), base + op.jf()));
+                if (op.isJa() || op.isConditional()) {
+                    ops.add(op.retargeted(target -> base + target));
                 } else if (!last && op.code() == (RET | K) && op.k() != 0) {
                     ops.add(Op.ja(start[q + 1]));
                 } else if (!last && op.code() == (RET | A)) {

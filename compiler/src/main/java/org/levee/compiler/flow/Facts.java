@@ -21,12 +21,6 @@ public final class Facts {
         return in[index];
     }
 
-    /** The knowledge on the edge from conditional jump {@code index} to its target for {@code taken}. */
-    public Knowledge along(Flow flow, Values values, int index, boolean taken) {
-        Predicate p = Predicate.of(flow.get(index), values.before(index));
-        return in[index].with(p, taken);
-    }
-
     public static Facts analyse(Flow flow, Values values, Knowledge entry) {
         int n = flow.size();
         Knowledge[] in = new Knowledge[n];
@@ -93,10 +87,7 @@ public final class Facts {
                 }
                 if (op.isConditional()) {
                     Predicate p = Predicate.of(op, state);
-                    Boolean outcome = p.evaluate();
-                    if (outcome == null) {
-                        outcome = known.decide(p);
-                    }
+                    Boolean outcome = known.outcomeOf(p);
                     if (outcome != null) {
                         pc = outcome ? op.jt() : op.jf();
                         continue;

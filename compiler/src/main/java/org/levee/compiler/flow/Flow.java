@@ -145,13 +145,7 @@ public final class Flow {
             if (removed.get(i)) {
                 continue;
             }
-            Op op = ops.get(i);
-            if (op.isJa() || op.isConditional()) {
-                int jt = newIndex[op.jt()];
-                int jf = op.isConditional() ? newIndex[op.jf()] : -1;
-                op = new Op(op.code(), op.k(), jt, jf);
-            }
-            result.add(op);
+            result.add(ops.get(i).retargeted(t -> newIndex[t]));
         }
         return new Flow(result);
     }

@@ -77,12 +77,17 @@ public final class Knowledge {
     /** Most outcomes added one by one before they are gathered into a map. */
     private static final int MAX_DEPTH = 24;
 
+    /** Whether {@code p} having {@code outcome} pins its value: a taken {@code jeq #k}. */
+    private static boolean pins(Predicate p, boolean outcome) {
+        return outcome && p.op() == JEQ && p.b() instanceof Const;
+    }
+
     private Map<Value, Integer> constants() {
         if (constants == null) {
             Map<Value, Integer> pinned = new HashMap<>();
             outcomes().forEach((p, outcome) -> {
-                if (outcome && p.op() == JEQ && p.b() instanceof Const c) {
-                    pinned.put(p.a(), c.k());
+                if (pins(p, outcome)) {
+                    pinned.put(p.a(), ((Const) p.b()).k());
                 }
             });
             constants = pinned;
@@ -100,8 +105,8 @@ public final class Knowledge {
             if (k.added.equals(p)) {
                 return k.addedOutcome;
             }
-            if (k.addedOutcome && k.added.op() == JEQ && k.added.b() instanceof Const c && k.added.a().equals(p.a())) {
-                Boolean pinned = p.evaluateWith(c.k());
+            if (pins(k.added, k.addedOutcome) && k.added.a().equals(p.a())) {
+                Boolean pinned = p.evaluateWith(((Const) k.added.b()).k());
                 if (pinned != null) {
                     return pinned;
                 }
@@ -116,6 +121,12 @@ public final class Knowledge {
         }
         Integer pinned = k.constants().get(p.a());
         return pinned == null ? null : p.evaluateWith(pinned);
+    }
+
+    /** The outcome of {@code p}: from its operands when both are constants, else {@link #decide}. */
+    public Boolean outcomeOf(Predicate p) {
+        Boolean constant = p.evaluate();
+        return constant != null ? constant : decide(p);
     }
 
     /** This knowledge and the outcome of {@code p}; {@code p} is ignored unless definite. */
@@ -240,8 +251,7 @@ public final class Knowledge {
         }
         Map<Predicate, Boolean> kept = new HashMap<>();
         outcomes().forEach((p, outcome) -> {
-            boolean isPin = outcome && p.op() == JEQ && p.b() instanceof Const;
-            if (isPin || !(p.b() instanceof Const) || !pinned.containsKey(p.a())) {
+            if (pins(p, outcome) || !(p.b() instanceof Const) || !pinned.containsKey(p.a())) {
                 kept.put(p, outcome);
             }
         });
@@ -264,8 +274,7 @@ public final class Knowledge {
     public Knowledge retain(Relevance relevance) {
         Map<Predicate, Boolean> kept = new HashMap<>();
         outcomes().forEach((p, outcome) -> {
-            boolean pins = outcome && p.op() == JEQ && p.b() instanceof Const;
-            if (relevance.tests(p) || pins && relevance.uses(p.a())) {
+            if (relevance.tests(p) || pins(p, outcome) && relevance.uses(p.a())) {
                 kept.put(p, outcome);
             }
         });

@@ -2,6 +2,8 @@ package org.levee.compiler.flow;
 
 import static org.levee.cbpf.CbpfInstruction.*;
 
+import java.util.function.IntUnaryOperator;
+
 /**
  * One classic BPF instruction with its jump targets resolved to absolute instruction indices
  * (cBPF stores them relative to the next instruction, which makes every rewrite renumber them).
@@ -24,6 +26,18 @@ public record Op(int code, int k, int jt, int jf) {
 
     public static Op retK(int k) {
         return plain(RET | K, k);
+    }
+
+    /** This jump with each target t replaced by {@code target.applyAsInt(t)}, jt first; any other instruction as it is. */
+    public Op retargeted(IntUnaryOperator target) {
+        if (isJa()) {
+            return new Op(code, k, target.applyAsInt(jt), jf);
+        }
+        if (isConditional()) {
+            int newJt = target.applyAsInt(jt);
+            return new Op(code, k, newJt, target.applyAsInt(jf));
+        }
+        return this;
     }
 
     public int opClass() {

@@ -25,14 +25,7 @@ public final class Rejections {
             }
         }
         for (int i = 0; i < n; i++) {
-            Op op = ops.get(i);
-            if (op.isJa()) {
-                ops.set(i, Op.ja(claim(ops, claimed, op.jt())));
-            } else if (op.isConditional()) {
-                int jt = claim(ops, claimed, op.jt());
-                int jf = claim(ops, claimed, op.jf());
-                ops.set(i, new Op(op.code(), op.k(), jt, jf));
-            }
+            ops.set(i, ops.get(i).retargeted(target -> claim(ops, claimed, target)));
         }
         return new Flow(ops);
     }

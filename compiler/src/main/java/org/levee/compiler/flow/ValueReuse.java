@@ -42,11 +42,7 @@ public final class ValueReuse {
             }
             Op op = ops.get(i);
             if (op.isConditional()) {
-                Predicate p = Predicate.of(op, in);
-                Boolean outcome = p.evaluate();
-                if (outcome == null) {
-                    outcome = facts.before(i).decide(p);
-                }
+                Boolean outcome = facts.before(i).outcomeOf(Predicate.of(op, in));
                 if (outcome != null) {
                     ops.set(i, Op.ja(outcome ? op.jt() : op.jf()));
                 }

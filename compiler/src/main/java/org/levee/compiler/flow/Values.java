@@ -181,9 +181,4 @@ public final class Values {
             default -> throw new IllegalArgumentException("unknown ALU operation 0x" + Integer.toHexString(operation));
         };
     }
-
-    /** Whether conditional jump {@code op} is taken when A = a and the operand is b. */
-    public static boolean taken(Op op, int a, int b) {
-        return new Predicate(op.op(), new Const(a), new Const(b)).evaluate();
-    }
 }

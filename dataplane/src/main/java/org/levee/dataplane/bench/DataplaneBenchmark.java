@@ -139,15 +139,8 @@ public final class DataplaneBenchmark {
                 for (int rate : new int[] {1, 1000}) {
                     Attachment.setSampleRateOf(maps, rate);
                     // the ring buffer holds ≈ 6000 samples: keep each run below that and empty it in between
-                    int runs = Math.min(repeat, 5000);
-                    long best = Long.MAX_VALUE;
-                    long floorNs = Long.MAX_VALUE;
-                    for (int round = 0; round < ROUNDS; round++) {
-                        floorNs = Math.min(floorNs, floor.testRun(TestRun.of(NO_MATCH).withRepeat(runs)).durationNanos());
-                        best = Math.min(best, p.entry().testRun(TestRun.of(NO_MATCH).withRepeat(runs)).durationNanos());
-                        samples.drain(r -> r.toArray(JAVA_BYTE));
-                    }
-                    add.accept(new Row("sampler 1/" + rate + ", no rules", 0, best - floorNs, floorNs));
+                    add.accept(measure("sampler 1/" + rate + ", no rules", 0, p.entry(), NO_MATCH, Math.min(repeat, 5000), floor,
+                            () -> samples.drain(r -> r.toArray(JAVA_BYTE))));
                 }
                 Attachment.setSampleRateOf(maps, 0);
             }
@@ -163,11 +156,18 @@ public final class DataplaneBenchmark {
      * favour a round whose floor happened to be slow).
      */
     private static Row measure(String scenario, int rules, Program program, byte[] frame, int repeat, Program floor) {
+        return measure(scenario, rules, program, frame, repeat, floor, () -> {});
+    }
+
+    /** {@link #measure}, running {@code afterRound} after each round (to empty the ring buffer, say). */
+    private static Row measure(String scenario, int rules, Program program, byte[] frame, int repeat, Program floor,
+            Runnable afterRound) {
         long best = Long.MAX_VALUE;
         long floorNs = Long.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++) {
             floorNs = Math.min(floorNs, floor.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
             best = Math.min(best, program.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
+            afterRound.run();
         }
         return new Row(scenario, rules, best - floorNs, floorNs);
     }

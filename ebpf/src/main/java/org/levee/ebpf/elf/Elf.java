@@ -39,8 +39,9 @@ final class Elf {
      * R_BPF_NONE: a linker changes nothing at the site. Levee writes it for a guard (see
      * {@link org.levee.ebpf.asm.Relocation.Kind#GUARD}): the jump in the file is the guard's
      * disabled form, which carries the distance to skip; only a loader that knows the symbol's
-     * value rewrites it, to the never-taken {@code if rX < 0 goto} when the value is not 0. readelf prints the type by
-     * name, and a tool that knows no guards leaves the (disabled) site as it is.
+     * value rewrites it when the value is not 0, to {@code goto +0} or the never-taken
+     * {@code if rX < 0 goto}. readelf prints the type by name, and a tool that knows no guards
+     * leaves the (disabled) site as it is.
      */
     static final int R_BPF_NONE = 0;
 
