@@ -5,4 +5,5 @@ module org.levee.ebpf {
     exports org.levee.ebpf.elf;
     exports org.levee.ebpf.ringbuf;
     exports org.levee.ebpf.netns;
+    exports org.levee.ebpf.xsk;
 }

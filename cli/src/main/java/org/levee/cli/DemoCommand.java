@@ -14,6 +14,7 @@ import org.levee.cli.demo.DemoRun;
 import org.levee.cli.demo.ReportFiles;
 import org.levee.cli.demo.TargetResult;
 import org.levee.cli.lab.FloodKind;
+import org.levee.cli.lab.GeneratorKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,9 +47,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Floods in order (default all): syn, dns-amp, memcached, dns-subdomain, udp.")
     List<String> attacks = new ArrayList<>();
 
-    @Option(names = "--attack-pps", paramLabel = "PPS", defaultValue = "" + DemoOptions.DEFAULT_ATTACK_PPS,
-            description = "Packets per second of each flood (default ${DEFAULT-VALUE}).")
+    @Option(names = "--attack-pps", paramLabel = "PPS", defaultValue = "0",
+            description = "Packets per second of each flood; 0, the default, means what the generator sustains here: 1,000,000 for live "
+                    + "frames, 1,200,000 for the socket generator).")
     long attackPps;
+
+    @Option(names = "--generator", paramLabel = "KIND", defaultValue = DemoOptions.DEFAULT_GENERATOR,
+            description = "How floods are sent: live (XDP live frames), socket (AF_XDP), or auto (default: live where this "
+                    + "kernel allows it, socket otherwise).")
+    String generator;
 
     @Option(names = "--legit-udp", paramLabel = "N", defaultValue = "" + DemoOptions.DEFAULT_LEGIT_UDP_PER_SECOND,
             description = "Legitimate UDP requests per second (default ${DEFAULT-VALUE}).")
@@ -68,9 +75,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        GeneratorKind sender;
+        try {
+            sender = GeneratorKind.choose(generator);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--generator: " + e.getMessage(), e);
+        }
         DemoOptions options;
         try {
-            options = new DemoOptions(duration, floods(), attackPps, legitUdp, legitTcp, Duration.ofSeconds(cooldown), sampleRate);
+            options = new DemoOptions(duration, floods(), attackPps == 0 ? sender.defaultFloodRate() : attackPps, legitUdp,
+                    legitTcp, Duration.ofSeconds(cooldown), sampleRate, sender.id());
             options.schedule();
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);
@@ -80,8 +94,8 @@ final class DemoCommand implements Callable<Integer> {
         ReportFiles.write(report, result);
         out.println();
         for (AttackOutcome a : result.attacks()) {
-            out.printf(Locale.ROOT, "%-13s mitigated in %s s, %s%% dropped after mitigation, rule retired at %s s: %s%n", a.name(),
-                    fmt(a.timeToMitigate()), fmt(a.droppedPctAfterMitigation()), fmt(a.retiredSeconds()),
+            out.printf(Locale.ROOT, "%-13s %,.0f pps offered, mitigated in %s s, %s%% dropped after mitigation, rule retired at %s s: %s%n",
+                    a.name(), a.reachedPps(), fmt(a.timeToMitigate()), fmt(a.droppedPctAfterMitigation()), fmt(a.retiredSeconds()),
                     a.rule().map(r -> r.comment()).orElse("no rule"));
         }
         out.printf(Locale.ROOT, "legitimate: %,d sent, %.3f%% lost, %.3f%% outside detection windows%n",

@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code levee doctor}: checks that this machine can run Levee, one line per check. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check that this machine can run Levee: privileges, bpf(), JIT, bpffs, ring buffers, "
-                + "XDP test runs, atomics, XDP attach, libpcap, kernel version. Exit 1 if a required check fails.")
+                + "XDP test runs, atomics, XDP attach, libpcap, kernel version; and, for the lab only, XDP live frames and "
+                + "AF_XDP sockets (a note, never a failure). Exit 1 if a required check fails.")
 final class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -8,6 +8,7 @@ import org.levee.cli.lab.DeliveryCounts;
 import org.levee.cli.lab.DemoLab;
 import org.levee.cli.lab.EdgeCounter;
 import org.levee.cli.lab.FloodKind;
+import org.levee.cli.lab.GeneratorKind;
 import org.levee.cli.lab.LabRun;
 import org.levee.cli.lab.LabSecond;
 import org.levee.cli.lab.LegitTraffic;
@@ -46,6 +47,11 @@ final class LabCommand implements Callable<Integer> {
     @Option(names = "--legit-tcp", defaultValue = "50", description = "Legitimate TCP requests (new connections) per second, 0 for none (default ${DEFAULT-VALUE}).")
     long legitTcp;
 
+    @Option(names = "--generator", paramLabel = "KIND", defaultValue = "auto",
+            description = "How floods are sent: live (XDP live frames), socket (AF_XDP), or auto (default: live where this "
+                    + "kernel allows it, socket otherwise).")
+    String generator;
+
     @Option(names = "--drop", description = "Drop the floods at the edge (perfect mitigation) instead of passing them.")
     boolean drop;
 
@@ -64,16 +70,24 @@ final class LabCommand implements Callable<Integer> {
         if (legitUdp < 1 || legitTcp < 0) {
             throw new UserException("--legit-udp must be ≥ 1 and --legit-tcp ≥ 0, got " + legitUdp + " and " + legitTcp);
         }
+        GeneratorKind sender;
+        try {
+            sender = GeneratorKind.choose(generator);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--generator: " + e.getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (DemoLab lab = DemoLab.create();
              EdgeCounter edge = EdgeCounter.attach(lab, drop);
              LegitTraffic legit = LegitTraffic.start(lab, legitUdp, legitTcp)) {
-            out.printf("lab %s: edge %s on %s in %s, clients %s, attackers on %s in %s; floods %s%n", lab.id(), DemoLab.EDGE_ADDRESS,
-                    lab.edgeInterface(), lab.edgeNamespace(), DemoLab.CLIENT_ADDRESSES, lab.attackersInterface(),
-                    lab.attackersNamespace(), drop ? "dropped at the edge" : "passed to the edge's stack");
+            out.printf("lab %s: edge %s on %s in %s, clients %s, attackers on %s in %s; floods %s, sent by the %s generator"
+                            + " (%s) %s%n", lab.id(), DemoLab.EDGE_ADDRESS, lab.edgeInterface(), lab.edgeNamespace(),
+                    DemoLab.CLIENT_ADDRESSES, lab.attackersInterface(), lab.attackersNamespace(),
+                    drop ? "dropped at the edge" : "passed to the edge's stack", sender.id(), sender.description(),
+                    floodRate == 0 ? "as fast as it can" : String.format("at %,d pps", floodRate));
             out.println(LabSecond.header());
             out.flush();
-            new LabRun(lab, legit, edge, floods, floodRate, floodSeconds).run(duration, s -> {
+            new LabRun(lab, legit, edge, sender, floods, floodRate, floodSeconds).run(duration, s -> {
                 out.println(s.row());
                 out.flush();
             });

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.levee.cli.lab.GeneratorKind;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.testing.Requirements;
 
@@ -31,10 +32,16 @@ class DemoCommandTest {
         assertThat(run.err()).doesNotContain("Exception");
         JsonNode json = new JsonMapper().readTree(Files.readString(report.resolve("report.json")));
         assertThat(json.get("attacks")).hasSize(2);
+        GeneratorKind generator = GeneratorKind.preferred();
+        assertThat(json.get("settings").get("generator").asText()).isEqualTo(generator.id());
+        assertThat(json.get("settings").get("attack_pps").asLong()).isEqualTo(generator.defaultFloodRate());
+        assertThat(run.out()).contains("from the " + generator.id() + " generator");
         assertThat(json.get("attacks").get(0).get("name").asText()).isEqualTo("syn");
         assertThat(json.get("attacks").get(1).get("name").asText()).isEqualTo("memcached");
         for (JsonNode a : json.get("attacks")) {
             assertThat(a.get("time_to_mitigate_s").asDouble()).as("%s", a).isLessThanOrEqualTo(2.0);
+            // What the flood really offered, over its whole duration: a starved CPU may cost a few percent.
+            assertThat(a.get("reached_pps").asDouble()).as("%s", a).isGreaterThanOrEqualTo(0.8 * a.get("planned_pps").asLong());
             assertThat(a.get("dropped_pct_after_mitigation").asDouble()).as("%s", a).isGreaterThanOrEqualTo(99.0);
             assertThat(a.get("retired_s").asDouble()).as("%s", a).isGreaterThan(a.get("stopped_s").asDouble());
             assertThat(a.get("rule").get("origin").asText()).isEqualTo("auto");
@@ -66,8 +73,11 @@ class DemoCommandTest {
         CliRun tooShort = CliRun.of("demo", "--duration", "20", "--attacks", "syn,udp");
         assertThat(tooShort.exitCode()).isEqualTo(2);
         assertThat(tooShort.err()).contains("--duration 20 s is too short for 2 attack(s) with a 5 s cool-down: it must be at least 29 s");
-        CliRun badRate = CliRun.of("demo", "--attack-pps", "0");
+        CliRun badRate = CliRun.of("demo", "--attack-pps", "-5");
         assertThat(badRate.exitCode()).isEqualTo(2);
-        assertThat(badRate.err()).contains("--attack-pps must be at least 1, not 0");
+        assertThat(badRate.err()).contains("--attack-pps must be at least 1, not -5");
+        CliRun badGenerator = CliRun.of("demo", "--generator", "pktgen");
+        assertThat(badGenerator.exitCode()).isEqualTo(2);
+        assertThat(badGenerator.err()).contains("levee demo: --generator: unknown generator 'pktgen' (known: auto, live, socket)");
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.levee.cli.lab.GeneratorKind;
+import org.levee.ebpf.LiveFrames;
 import org.levee.cli.lab.LabSecond;
 import org.levee.ebpf.testing.Requirements;
 
@@ -17,7 +19,8 @@ class LabCommandTest {
                 "--legit-udp", "500", "--legit-tcp", "20", "--drop");
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
-        assertThat(lines.get(0)).startsWith("lab ").contains("203.0.113.10").contains("dropped at the edge");
+        assertThat(lines.get(0)).startsWith("lab ").contains("203.0.113.10").contains("dropped at the edge")
+                .contains("sent by the " + GeneratorKind.preferred().id() + " generator").endsWith("at 100,000 pps");
         assertThat(lines.get(1)).isEqualTo(LabSecond.header());
         assertThat(lines.subList(2, 5)).hasSize(3);
         String[] quiet = lines.get(2).trim().split("\\s+");
@@ -36,6 +39,15 @@ class LabCommandTest {
         CliRun unknown = CliRun.of("lab", "--kinds", "syn,smurf");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("levee lab: --kinds: unknown flood kind 'smurf'");
+        CliRun generator = CliRun.of("lab", "--generator", "pktgen");
+        assertThat(generator.exitCode()).isEqualTo(2);
+        assertThat(generator.err()).contains("levee lab: --generator: unknown generator 'pktgen' (known: auto, live, socket)");
+        if (!LiveFrames.support().supported()) {
+            CliRun live = CliRun.of("lab", "--generator", "live");
+            assertThat(live.exitCode()).isEqualTo(2);
+            assertThat(live.err()).contains("levee lab: --generator: generator 'live' cannot run here: this kernel refuses")
+                    .contains("use 'socket' or 'auto'");
+        }
         CliRun zero = CliRun.of("lab", "--duration", "0");
         assertThat(zero.exitCode()).isEqualTo(2);
         assertThat(zero.err()).contains("--duration must be ≥ 1 second, got 0");

@@ -47,6 +47,12 @@ public record AttackOutcome(AttackPlan plan, double startedSeconds, double stopp
         return plan.kind().id();
     }
 
+    /** The rate the generator actually reached: frames sent over the flood's duration. */
+    public double reachedPps() {
+        double seconds = stoppedSeconds - startedSeconds;
+        return seconds > 0 ? sent / seconds : 0;
+    }
+
     /** Seconds from the flood's start until its first rule was in force. */
     public OptionalDouble timeToMitigate() {
         return mitigatedSeconds.isPresent() ? OptionalDouble.of(mitigatedSeconds.getAsDouble() - startedSeconds) : OptionalDouble.empty();

@@ -2,6 +2,7 @@ package org.levee.cli.demo;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.levee.cli.lab.FloodKind;
 
 /**
@@ -9,14 +10,17 @@ import org.levee.cli.lab.FloodKind;
  *
  * @param durationSeconds the demo's length
  * @param kinds the floods, in order
- * @param attackPacketsPerSecond each flood's rate
+ * @param attackPacketsPerSecond each flood's rate (the command's default is the generator's,
+ *     {@link org.levee.cli.lab.GeneratorKind#defaultFloodRate()})
  * @param legitUdpPerSecond legitimate UDP requests per second
  * @param legitTcpPerSecond legitimate TCP requests (connections) per second, 0 for none
  * @param cooldown the detector's cool-down: how long a rule's traffic must stay low before it is retired
  * @param sampleRate a fixed N of "1 in N" sampling, or 0 for the agent's adaptive default
+ * @param generator how floods are sent: {@code auto}, {@code live} or {@code socket}
+ *     ({@link org.levee.cli.lab.GeneratorKind#choose}, resolved when the demo runs)
  */
 public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
-                          long legitTcpPerSecond, Duration cooldown, int sampleRate) {
+                          long legitTcpPerSecond, Duration cooldown, int sampleRate, String generator) {
     /** Every flood, with a retirement each, in under two minutes. */
     public static final int DEFAULT_DURATION_SECONDS = 100;
     public static final long DEFAULT_ATTACK_PPS = 1_000_000;
@@ -26,6 +30,16 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
     /** The agent's own default: N adapts to the traffic (0). */
     public static final int DEFAULT_SAMPLE_RATE = 0;
+    /** Live frames where the kernel allows them, the socket generator otherwise. */
+    public static final String DEFAULT_GENERATOR = "auto";
+    private static final Set<String> GENERATORS = Set.of("auto", "live", "socket");
+
+    /** Options with the default generator. */
+    public DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
+                       long legitTcpPerSecond, Duration cooldown, int sampleRate) {
+        this(durationSeconds, kinds, attackPacketsPerSecond, legitUdpPerSecond, legitTcpPerSecond, cooldown, sampleRate,
+                DEFAULT_GENERATOR);
+    }
 
     public DemoOptions {
         kinds = List.copyOf(kinds);
@@ -46,6 +60,9 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
         }
         if (sampleRate < 0) {
             throw new IllegalArgumentException("--sample-rate must be at least 1 (or 0 for adaptive), not " + sampleRate);
+        }
+        if (!GENERATORS.contains(generator)) {
+            throw new IllegalArgumentException("--generator must be auto, live or socket, not '" + generator + "'");
         }
         if (cooldown.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--cooldown must be at least 1 s, not " + cooldown.toMillis() + " ms");

@@ -26,6 +26,7 @@ import org.levee.cli.lab.DeliveryCounts;
 import org.levee.cli.lab.DemoLab;
 import org.levee.cli.lab.FloodGenerator;
 import org.levee.cli.lab.FloodPath;
+import org.levee.cli.lab.GeneratorKind;
 import org.levee.cli.lab.LegitTraffic;
 import org.levee.detector.DetectorConfig;
 import org.levee.ebpf.XdpMode;
@@ -47,8 +48,11 @@ public final class DemoRun {
     private final DemoOptions options;
     private final DemoSchedule schedule;
     private final PrintWriter out;
+    private final GeneratorKind generator;
 
+    /** @throws IllegalArgumentException when the options' generator cannot run here (live frames refused) */
     public DemoRun(DemoOptions options, PrintWriter out) {
+        this.generator = GeneratorKind.choose(options.generator());
         this.options = options;
         this.schedule = options.schedule();
         this.out = out;
@@ -107,6 +111,8 @@ public final class DemoRun {
                 out.printf("levee demo: agent on %s, API on http://%s:%d, detector cool-down %d s%n",
                         dataPlane.layout().describe(), agent.apiAddress().getHostString(), agent.apiAddress().getPort(),
                         options.cooldown().toSeconds());
+                out.printf("levee demo: floods of %,d pps each from the %s generator: %s%n", options.attackPacketsPerSecond(),
+                        generator.id(), generator.description());
                 return measure(lab, agent, startedAt);
             } finally {
                 agent.close();
@@ -141,7 +147,7 @@ public final class DemoRun {
             });
             try {
                 for (AttackPlan plan : schedule.attacks()) {
-                    tracks.add(new Track(plan, FloodGenerator.open(path, plan.kind())));
+                    tracks.add(new Track(plan, FloodGenerator.open(generator, path, plan.kind())));
                 }
                 ticks.add(tick(start, 0, agent, watch, rulePackets));
                 out.print(ConsoleTable.header());
@@ -276,12 +282,14 @@ public final class DemoRun {
                 + " retirement is seen within the demo", DetectorConfig.defaults().cooldown().toSeconds(), options.cooldown().toSeconds()));
         notes.add(String.format(Locale.ROOT, "attack packets passed after mitigation are estimated: packets the edge passed"
                 + " minus the legitimate traffic's own (%.2f packets per request, measured before the first flood)", background));
-        notes.add("floods are XDP live frames from the attackers' namespace, redirected by the upstream router's XDP program"
-                + " straight to the edge's interface; legitimate UDP and TCP requests are routed by the upstream router's kernel");
+        notes.add("floods come from the " + generator.id() + " generator (" + generator.description() + ") in the attackers'"
+                + " namespace, redirected by the upstream router's XDP program straight to the edge's interface; legitimate"
+                + " UDP and TCP requests are routed by the upstream router's kernel");
         notes.add(options.sampleRate() > 0
                 ? "the agent samples a fixed 1 in " + options.sampleRate() + " packets (levee run --sample-rate)"
                 : "the agent adapts its sample rate to the traffic (the default of levee run)");
         DemoSettings settings = new DemoSettings(startedAt, options.durationSeconds(), options.attackPacketsPerSecond(),
+                generator.id(), generator.description(),
                 options.legitUdpPerSecond() + options.legitTcpPerSecond(), options.cooldown(), machine(), notes);
         return new DemoReport(settings, legit, outcomes, timeline, Targets.evaluate(outcomes, legit, leftover), leftover);
     }

@@ -10,12 +10,15 @@ import java.util.List;
  * @param started when it started (wall clock)
  * @param durationSeconds its planned length
  * @param attackPacketsPerSecond the rate each flood generator was asked for
+ * @param generator the flood generator that ran ({@link org.levee.cli.lab.GeneratorKind#id()})
+ * @param generatorDescription how that generator sends
  * @param legitRequestsPerSecond the legitimate clients' steady rate
  * @param cooldown the detector's cool-down used (a rule is retired after this long below the end level)
  * @param machine the kernel and CPUs it ran on
  * @param notes what differs from a production node, and why
  */
-public record DemoSettings(Instant started, int durationSeconds, long attackPacketsPerSecond, long legitRequestsPerSecond,
+public record DemoSettings(Instant started, int durationSeconds, long attackPacketsPerSecond, String generator,
+                           String generatorDescription, long legitRequestsPerSecond,
                            Duration cooldown, String machine, List<String> notes) {
     public DemoSettings {
         notes = List.copyOf(notes);

@@ -30,9 +30,10 @@ public final class ReportHtml {
                 <h1>Levee demo report</h1>
                 """);
         DemoSettings s = report.settings();
-        h.append(String.format(Locale.ROOT, "<p>Started %s on %s; %d s, floods at %,d packets/s each, legitimate requests at %,d/s;"
-                        + " detector cool-down %s s.</p>%n", esc(s.started().toString()), esc(s.machine()), s.durationSeconds(),
-                s.attackPacketsPerSecond(), s.legitRequestsPerSecond(), num(s.cooldown().toMillis() / 1000.0)));
+        h.append(String.format(Locale.ROOT, "<p>Started %s on %s; %d s, floods at %,d packets/s each from the %s generator (%s),"
+                        + " legitimate requests at %,d/s; detector cool-down %s s.</p>%n", esc(s.started().toString()), esc(s.machine()),
+                s.durationSeconds(), s.attackPacketsPerSecond(), esc(s.generator()), esc(s.generatorDescription()),
+                s.legitRequestsPerSecond(), num(s.cooldown().toMillis() / 1000.0)));
         if (!s.notes().isEmpty()) {
             h.append("<ul>\n");
             s.notes().forEach(n -> h.append("<li>").append(esc(n)).append("</li>\n"));
@@ -57,14 +58,14 @@ public final class ReportHtml {
                 num(legit.lostPctOutsideDetection())));
 
         h.append("<h2>Attacks</h2>\n<table><tr><th>attack</th><th>started</th><th>detected</th><th>mitigated</th>"
-                + "<th>time to mitigate</th><th>sent</th><th>dropped after mitigation</th><th>stopped</th><th>retired</th>"
+                + "<th>time to mitigate</th><th>sent (rate reached)</th><th>dropped after mitigation</th><th>stopped</th><th>retired</th>"
                 + "<th>legitimate lost during detection</th></tr>\n");
         for (AttackOutcome a : report.attacks()) {
             h.append(String.format(Locale.ROOT,
-                    "<tr><td>%s<br><small>%s</small></td><td>%s s</td><td>%s s</td><td>%s s</td><td>%s s</td><td>%,d</td>"
+                    "<tr><td>%s<br><small>%s</small></td><td>%s s</td><td>%s s</td><td>%s s</td><td>%s s</td><td>%,d (%,.0f/s)</td>"
                             + "<td>%s%% (%,d of %,d)</td><td>%s s</td><td>%s s</td><td>%,d of %,d</td></tr>%n",
                     esc(a.name()), esc(a.plan().kind().description()), num(a.startedSeconds()), num(a.detectedSeconds()),
-                    num(a.mitigatedSeconds()), num(a.timeToMitigate()), a.sent(), num(a.droppedPctAfterMitigation()),
+                    num(a.mitigatedSeconds()), num(a.timeToMitigate()), a.sent(), a.reachedPps(), num(a.droppedPctAfterMitigation()),
                     a.droppedAfterMitigation(), a.droppedAfterMitigation() + a.passedAfterMitigation(), num(a.stoppedSeconds()),
                     num(a.retiredSeconds()), a.legitDuringDetection().lost(), a.legitDuringDetection().sent()));
         }

@@ -72,6 +72,8 @@ public final class ReportJson {
         n.put("started", s.started().toString());
         n.put("duration_s", s.durationSeconds());
         n.put("attack_pps", s.attackPacketsPerSecond());
+        n.put("generator", s.generator());
+        n.put("generator_description", s.generatorDescription());
         n.put("legit_rps", s.legitRequestsPerSecond());
         n.put("cooldown_s", s.cooldown().toMillis() / 1000.0);
         n.put("machine", s.machine());
@@ -104,6 +106,7 @@ public final class ReportJson {
         put(n, "mitigated_s", a.mitigatedSeconds());
         put(n, "time_to_mitigate_s", a.timeToMitigate());
         n.put("sent", a.sent());
+        n.put("reached_pps", Math.round(a.reachedPps()));
         n.put("offered_after_mitigation", a.offeredAfterMitigation());
         n.put("dropped_after_mitigation", a.droppedAfterMitigation());
         n.put("passed_after_mitigation", a.passedAfterMitigation());

@@ -15,9 +15,11 @@ import org.levee.ebpf.BpfException;
 import org.levee.ebpf.BpfFs;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.LinkInfo;
+import org.levee.ebpf.LiveFrames;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.SyscallException;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
@@ -28,13 +30,17 @@ import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.netns.NetnsLab;
 import org.levee.ebpf.netns.VethPair;
 import org.levee.ebpf.XdpAction;
+import org.levee.ebpf.xsk.XdpSocket;
 
 /**
  * The checks behind {@code levee doctor}, in the order a failure is most useful to read: a later
  * check usually cannot pass when an earlier one failed.
  */
 public final class DoctorChecks {
-    /** Live frames for the traffic generator (5.18) is the newest kernel feature Levee uses. */
+    /**
+     * Levee itself needs BPF atomics (5.12), ring buffers and bpf_link; 5.18 also brings the XDP
+     * live frames the lab's fastest flood generator uses (where the kernel allows them).
+     */
     static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 18);
     private static final int XDP_ABORTED = XdpAction.ABORTED.code();
     private static final int XDP_PASS = XdpAction.PASS.code();
@@ -53,7 +59,9 @@ public final class DoctorChecks {
                 new Check("XDP test runs", true, DoctorChecks::xdpTestRun),
                 new Check("BPF atomics", true, DoctorChecks::atomics),
                 new Check("XDP attach (bpf_link, native)", true, DoctorChecks::xdpAttach),
-                new Check("libpcap", true, DoctorChecks::libpcap));
+                new Check("libpcap", true, DoctorChecks::libpcap),
+                new Check("XDP live frames (lab)", false, DoctorChecks::liveFrames),
+                new Check("AF_XDP sockets (lab)", false, DoctorChecks::xdpSockets));
     }
 
     static CheckResult privileges() {
@@ -117,6 +125,26 @@ public final class DoctorChecks {
             return CheckResult.ok("created a 64 KiB ring buffer (map id " + ring.info().id() + ")");
         } catch (BpfException e) {
             return CheckResult.fail(e.getMessage(), "ring buffers need Linux ≥ 5.8");
+        }
+    }
+
+    /** Not required: the lab sends floods with live frames where the kernel allows them, through AF_XDP otherwise. */
+    static CheckResult liveFrames() {
+        LiveFrames.Support support = LiveFrames.probe();
+        return support.supported()
+                ? CheckResult.ok("BPF_PROG_TEST_RUN sends XDP_TX frames: the lab's fastest flood generator can run")
+                : CheckResult.note(support.describe() + "; Levee does not need them, and levee lab/demo use the socket"
+                        + " (AF_XDP) generator instead");
+    }
+
+    /** Not required: the lab's socket generator sends through an AF_XDP socket. */
+    static CheckResult xdpSockets() {
+        try {
+            XdpSocket.probe();
+            return CheckResult.ok("the lab's socket flood generator can run");
+        } catch (SyscallException e) {
+            return CheckResult.note("this kernel has no AF_XDP sockets (" + e.errnoName()
+                    + "); levee lab/demo need them where live frames are refused too");
         }
     }
 

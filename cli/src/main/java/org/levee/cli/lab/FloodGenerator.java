@@ -1,233 +1,66 @@
 package org.levee.cli.lab;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import org.levee.ebpf.BpfMap;
-import org.levee.ebpf.MapSpec;
-import org.levee.ebpf.NetworkInterfaces;
-import org.levee.ebpf.Program;
-import org.levee.ebpf.ProgramSpec;
-import org.levee.ebpf.TestRun;
-import org.levee.ebpf.netns.Netns;
 
 /**
- * Sends one kind of flood along a {@link FloodPath}: the {@link FloodProgram} for the kind's
- * recipe, run with {@code BPF_PROG_TEST_RUN} in live-frames mode on the attackers' interface from
- * a background platform thread inside the attackers' namespace.
+ * Sends one kind of flood along a {@link FloodPath} at a target rate, from a background platform
+ * thread inside the attackers' namespace. Two ways exist ({@link GeneratorKind}): XDP live frames
+ * where the kernel allows them, an AF_XDP socket everywhere else; both send the same frames
+ * ({@link FloodFrames}) with the same per-packet randomisation.
  *
- * <p>Pacing: each test run sends a whole chunk of frames as fast as the kernel can, and a run
- * with repeat &gt; 1 also costs 10–40 ms of wall time here (the program is swapped into the XDP
- * dispatcher and back). So the generator sends, as often as that allows and at least every
- * {@value #SLICE_MILLIS} ms, the frames that are due at the target rate: the rate holds over a
- * tenth of a second, but the frames arrive in bursts a few tens of milliseconds apart. Rate 0
- * means as fast as possible. A generator that falls behind drops its backlog rather than
- * catching up in one burst.
+ * <p>Rate 0 means as fast as possible. A generator that falls behind drops its backlog rather
+ * than catching up in one burst. {@link #offered()} counts frames handed to the attackers'
+ * interface, including those it then drops: what the attack offered.
  */
-public final class FloodGenerator implements AutoCloseable {
-    /** Shortest pacing slice: a run is started once this much is due. */
-    public static final int SLICE_MILLIS = 10;
+public sealed interface FloodGenerator extends AutoCloseable permits LiveFramesGenerator, SocketGenerator {
+
+    /** Prepares a generator of {@code generator}'s kind for {@code kind} along {@code path}; sends nothing yet. */
+    static FloodGenerator open(GeneratorKind generator, FloodPath path, FloodKind kind) {
+        return switch (generator) {
+            case LIVE -> LiveFramesGenerator.open(path, kind);
+            case SOCKET -> SocketGenerator.open(path, kind);
+        };
+    }
+
+    /** {@link #open(GeneratorKind, FloodPath, FloodKind)} with the kind this kernel allows ({@link GeneratorKind#preferred()}). */
+    static FloodGenerator open(FloodPath path, FloodKind kind) {
+        return open(GeneratorKind.preferred(), path, kind);
+    }
+
+    /** How this generator sends. */
+    GeneratorKind generator();
+
+    FloodKind kind();
+
+    FrameRecipe recipe();
+
     /**
-     * Most frames per test run: about 0.1 s at the 1–2 Mpps seen here, so stop() returns promptly,
-     * and large enough that the 10–40 ms dispatcher swap of each run costs little.
+     * Runs the sending thread on {@code cpu} from the next {@link #start} on (−1: wherever the
+     * scheduler puts it, the default).
      */
-    public static final int MAX_CHUNK = 1 << 17;
-    /**
-     * Frames the kernel sends per batch (its default; at most 256). Batches of 256 overflowed the
-     * 256-frame receive rings of the lab's veths now and then: 1–2 % of a paced flood was lost on
-     * the way, and now and then a legitimate packet sharing the edge's ring. With 64, none here.
-     */
-    public static final int BATCH_SIZE = 64;
-
-    private final FloodPath path;
-    private final FloodKind kind;
-    private final FrameRecipe recipe;
-    private final BpfMap sent;
-    private final Program program;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private volatile long rate;
-    private volatile boolean running;
-    private Thread thread;
-    private boolean closed;
-
-    private FloodGenerator(FloodPath path, FloodKind kind, FrameRecipe recipe, BpfMap sent, Program program) {
-        this.path = path;
-        this.kind = kind;
-        this.recipe = recipe;
-        this.sent = sent;
-        this.program = program;
-    }
-
-    /** Builds and loads the generator program of {@code kind} for {@code path}; sends nothing yet. */
-    public static FloodGenerator open(FloodPath path, FloodKind kind) {
-        FrameRecipe recipe = FloodFrames.recipe(kind, path);
-        String name = ("flood_" + kind.id().replace('-', '_'));
-        BpfMap sent = BpfMap.create(MapSpec.perCpuArray("flood_sent", 8, 1));
-        try {
-            Program program = Program.load(ProgramSpec.xdp(name.substring(0, Math.min(15, name.length())),
-                    FloodProgram.assemble(recipe, sent.fd())));
-            return new FloodGenerator(path, kind, recipe, sent, program);
-        } catch (RuntimeException e) {
-            sent.close();
-            throw e;
-        }
-    }
-
-    public FloodKind kind() {
-        return kind;
-    }
-
-    public FrameRecipe recipe() {
-        return recipe;
-    }
+    void pinTo(int cpu);
 
     /** Starts sending at {@code packetsPerSecond} (0: as fast as possible) on a background thread. */
-    public synchronized void start(long packetsPerSecond) {
-        if (closed) {
-            throw new IllegalStateException(kind + " generator is closed");
-        }
-        if (thread != null) {
-            throw new IllegalStateException(kind + " generator is already running (or failed and was not stopped)");
-        }
-        setRate(packetsPerSecond);
-        failure.set(null);
-        running = true;
-        thread = Thread.ofPlatform().daemon().name("flood-" + kind.id()).start(this::runInNamespace);
-    }
+    void start(long packetsPerSecond);
 
     /** Changes the target rate of a running (or the next) run; 0 means as fast as possible. */
-    public void setRate(long packetsPerSecond) {
-        if (packetsPerSecond < 0) {
-            throw new IllegalArgumentException(kind + " generator: rate " + packetsPerSecond + " pps is negative");
-        }
-        rate = packetsPerSecond;
-    }
+    void setRate(long packetsPerSecond);
 
-    public long rate() {
-        return rate;
-    }
+    long rate();
 
     /** True between start() and stop(), unless sending failed. */
-    public boolean running() {
-        return running;
-    }
+    boolean running();
 
-    /** Frames the program sent (handed to the interface) since this generator was opened; exact at any moment. */
-    public long offered() {
-        return Arrays.stream(sent.perCpuLongs(0)).sum();
-    }
+    /** Frames handed to the attackers' interface since this generator was opened. */
+    long offered();
 
     /** Why sending stopped on its own, if it did. */
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure.get());
-    }
+    Optional<Throwable> failure();
 
-    /** Stops sending and waits for the last chunk; throws if sending had failed. */
-    public synchronized void stop() {
-        if (thread == null) {
-            return;
-        }
-        running = false;
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        thread = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable t = failure.get();
-        if (t != null) {
-            throw new IllegalStateException(kind + " generator on " + path.interfaceName() + " in " + path.namespace()
-                    + " failed: " + t.getMessage(), t);
-        }
-    }
+    /** Stops sending and waits for the frames under way; throws if sending had failed. */
+    void stop();
 
+    /** Stops sending (a failure stays available through {@link #failure()}) and frees what the generator holds. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        try {
-            running = false;
-            if (thread != null) {
-                try {
-                    stop();
-                } catch (IllegalStateException ignored) {
-                    // closing: the failure was available through failure()
-                }
-            }
-        } finally {
-            closed = true;
-            program.close();
-            sent.close();
-        }
-    }
-
-    private void runInNamespace() {
-        try {
-            Netns.run(path.namespace(), this::send);
-        } catch (Throwable t) {
-            failure.set(t);
-            running = false;
-        }
-    }
-
-    private void send() {
-        int ifindex = NetworkInterfaces.index(path.interfaceName());
-        byte[] frame = recipe.template();
-        byte[] context = xdpMd(frame.length, ifindex);
-        long epoch = System.nanoTime();
-        long sentSinceEpoch = 0;
-        long epochRate = rate;
-        while (running) {
-            long target = rate;
-            if (target != epochRate) {
-                epoch = System.nanoTime();
-                sentSinceEpoch = 0;
-                epochRate = target;
-            }
-            int chunk;
-            if (target == 0) {
-                chunk = MAX_CHUNK;
-            } else {
-                long due = (long) ((System.nanoTime() - epoch) * 1e-9 * target) - sentSinceEpoch;
-                long slice = Math.max(1, target * SLICE_MILLIS / 1000);
-                if (due < slice) {
-                    LockSupport.parkNanos((long) ((slice - due) * 1e9 / target));
-                    continue;
-                }
-                if (due > 4L * Math.max(slice, MAX_CHUNK)) { // far behind: forget the backlog
-                    epoch = System.nanoTime();
-                    sentSinceEpoch = 0;
-                    due = slice;
-                }
-                chunk = (int) Math.min(due, MAX_CHUNK);
-            }
-            // A run of repeat 1 would not batch and would skip the dispatcher swap; 2 is the least that batches.
-            chunk = Math.max(chunk, 2);
-            program.testRun(new TestRun(frame, chunk, 0, context, TestRun.F_XDP_LIVE_FRAMES, 0, BATCH_SIZE));
-            sentSinceEpoch += chunk;
-        }
-    }
-
-    /** {@code struct xdp_md}: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
-    private static byte[] xdpMd(int length, int ingressIfindex) {
-        return ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
-                .putInt(0).putInt(length).putInt(0).putInt(ingressIfindex).putInt(0).putInt(0).array();
-    }
-
-    @Override
-    public String toString() {
-        return "FloodGenerator[" + kind.id() + " on " + path.interfaceName() + " in " + path.namespace() + ", rate "
-                + (rate == 0 ? "max" : rate + " pps") + "]";
-    }
+    void close();
 }

@@ -17,11 +17,13 @@ public final class LabRun {
     private final DemoLab lab;
     private final LegitTraffic legit;
     private final EdgeCounter edge;
+    private final GeneratorKind generatorKind;
     private final List<FloodKind> kinds;
     private final long floodRate;
     private final int floodSeconds;
 
-    public LabRun(DemoLab lab, LegitTraffic legit, EdgeCounter edge, List<FloodKind> kinds, long floodRate, int floodSeconds) {
+    public LabRun(DemoLab lab, LegitTraffic legit, EdgeCounter edge, GeneratorKind generatorKind, List<FloodKind> kinds,
+                  long floodRate, int floodSeconds) {
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("a lab run needs at least one flood kind");
         }
@@ -34,6 +36,7 @@ public final class LabRun {
         this.lab = lab;
         this.legit = legit;
         this.edge = edge;
+        this.generatorKind = generatorKind;
         this.kinds = List.copyOf(kinds);
         this.floodRate = floodRate;
         this.floodSeconds = floodSeconds;
@@ -60,7 +63,7 @@ public final class LabRun {
                     generator = null;
                 }
                 if (kind != null && generator == null) {
-                    generator = FloodGenerator.open(path, kind);
+                    generator = FloodGenerator.open(generatorKind, path, kind);
                     generator.start(floodRate);
                 }
                 sleepUntil(start + (second + 1) * 1_000_000_000L + SETTLE_NANOS);

@@ -1,10 +1,12 @@
 /**
  * The lab of {@code levee demo} and {@code levee lab}: network namespaces for an edge node,
- * legitimate clients and attackers ({@link org.levee.cli.lab.DemoLab}); floods sent with XDP live
- * frames ({@link org.levee.cli.lab.FloodGenerator}: an XDP program assembled per
- * {@link org.levee.cli.lab.FloodKind} that randomises the fields the real attack varies and
- * fixes the checksums, run with {@code BPF_PROG_TEST_RUN} and {@code XDP_TX}); steady legitimate
- * UDP and TCP requests whose fate is logged by sequence number
- * ({@link org.levee.cli.lab.LegitTraffic}, {@link org.levee.cli.lab.DeliveryLog}).
+ * legitimate clients and attackers ({@link org.levee.cli.lab.DemoLab}); floods of each
+ * {@link org.levee.cli.lab.FloodKind} with the fields the real attack varies randomised
+ * ({@link org.levee.cli.lab.FloodFrames}), sent by one of two {@link org.levee.cli.lab.FloodGenerator}s:
+ * XDP live frames where the kernel allows them ({@link org.levee.cli.lab.LiveFramesGenerator}, an
+ * XDP program that rewrites the fields per packet), an AF_XDP socket everywhere else
+ * ({@link org.levee.cli.lab.SocketGenerator}, a ring of distinct frames drawn by
+ * {@link org.levee.cli.lab.RandomFrames}); steady legitimate UDP and TCP requests whose fate is
+ * logged by sequence number ({@link org.levee.cli.lab.LegitTraffic}, {@link org.levee.cli.lab.DeliveryLog}).
  */
 package org.levee.cli.lab;

@@ -44,7 +44,7 @@ final class Reports {
         LegitSummary legit = new LegitSummary(new DeliveryCounts(sent, delivered, delivered),
                 new DeliveryCounts(sent - 1000, sent - 1000 - r.nextInt(3), sent - 1000 - 3));
         List<String> leftover = r.nextInt(4) == 0 ? List.of("auto-left-1") : List.of();
-        DemoSettings settings = new DemoSettings(Instant.parse("2026-11-25T15:00:00Z"), seconds, 1_000_000, 2050,
+        DemoSettings settings = new DemoSettings(Instant.parse("2026-11-25T15:00:00Z"), seconds, 1_000_000, "socket", "AF_XDP", 2050,
                 Duration.ofSeconds(5), "Linux 6.18.0, 2 CPUs", List.of("the cool-down is <short> & sweet"));
         return new DemoReport(settings, legit, attacks, timeline, Targets.evaluate(attacks, legit, leftover), leftover);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
+import org.levee.ebpf.LiveFrames;
 import org.levee.ebpf.testing.Requirements;
 
 class DoctorTest {
@@ -20,9 +21,30 @@ class DoctorTest {
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(DoctorChecks.all().size());
         for (int i = 0; i < lines.size(); i++) {
-            assertThat(lines.get(i)).startsWith(DoctorChecks.all().get(i).name()).contains(" ok");
+            Check check = DoctorChecks.all().get(i);
+            assertThat(lines.get(i)).startsWith(check.name());
+            if (check.required()) {
+                assertThat(lines.get(i)).contains(" ok");
+            }
         }
+        // The live-frames line matches what the kernel really does, refused or not, and never fails.
+        String live = lines.stream().filter(l -> l.startsWith("XDP live frames")).findFirst().orElseThrow();
+        if (LiveFrames.probe().supported()) {
+            assertThat(live).contains(" ok (");
+        } else {
+            assertThat(live).contains(" note: this kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES")
+                    .contains("socket (AF_XDP) generator");
+        }
+        assertThat(lines).filteredOn(l -> l.startsWith("AF_XDP sockets")).singleElement().asString().contains(" ok (");
+        assertThat(run.out()).doesNotContain("FAIL");
         assertThat(run.exitCode()).as(run.out()).isZero();
+    }
+
+    @Test
+    void aNoteIsNeitherOkNorAFailure() {
+        CheckResult note = CheckResult.note("no live frames; the socket generator is used");
+        assertThat(note.render()).isEqualTo("note: no live frames; the socket generator is used");
+        assertThat(note.ok()).as("a note never fails the doctor").isTrue();
     }
 
     @Test

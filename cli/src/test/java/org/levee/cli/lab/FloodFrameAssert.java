@@ -8,6 +8,12 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.levee.cli.lab.FrameField.RandomLabel;
+import org.levee.cli.lab.FrameField.RandomNumber;
+import org.levee.cli.lab.FrameField.RandomSource;
 
 /** Checks a captured flood frame (possibly cut to {@link EdgeTap#SNAP} bytes) against what its kind promises. */
 final class FloodFrameAssert {
@@ -83,5 +89,72 @@ final class FloodFrameAssert {
 
     private static String ascii(byte[] frame, int from, int to) {
         return new String(frame, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Frames of {@code recipe} are the template outside their random fields, have valid
+     * checksums, keep every random field in its range, and vary it.
+     */
+    static void randomFieldsAsSpecified(FrameRecipe recipe, FloodPath path, List<byte[]> frames) throws Exception {
+        FloodKind kind = recipe.kind();
+        byte[] template = recipe.template();
+        int runs = frames.size();
+        Set<Integer> randomBytes = new HashSet<>();
+        for (FrameField f : recipe.fields()) {
+            for (int b = f.offset(); b < f.offset() + f.length(); b++) {
+                randomBytes.add(b);
+            }
+        }
+        for (byte[] frame : frames) {
+            assertThat(frame).hasSameSizeAs(template);
+            assertThat(Checksums.ipHeaderValid(frame)).as("IPv4 header checksum of %s", kind).isTrue();
+            assertThat(Checksums.l4Valid(frame)).as("TCP/UDP checksum of %s", kind).isTrue();
+            int ipChecksum = Checksums.IP_OFFSET + 10;
+            int l4Checksum = recipe.l4ChecksumOffset();
+            for (int b = 0; b < frame.length; b++) {
+                if (!randomBytes.contains(b) && b != ipChecksum && b != ipChecksum + 1 && b != l4Checksum && b != l4Checksum + 1) {
+                    assertThat(frame[b]).as("%s byte %d outside the random fields", kind, b).isEqualTo(template[b]);
+                }
+            }
+            for (FrameField f : recipe.fields()) {
+                checkInRange(kind, f, frame, path);
+            }
+        }
+        for (FrameField f : recipe.fields()) {
+            Set<Long> values = new HashSet<>();
+            frames.forEach(frame -> values.add(value(frame, f.offset(), Math.min(f.length(), 8))));
+            assertThat(values.size()).as("distinct values of %s field %s in %d frames", kind, f, runs)
+                    .isGreaterThan(f instanceof RandomNumber n && n.span() < 100 ? (int) n.span() / 2 : runs * 9 / 10);
+        }
+    }
+
+    private static void checkInRange(FloodKind kind, FrameField f, byte[] frame, FloodPath path) throws Exception {
+        switch (f) {
+            case RandomNumber n -> assertThat(value(frame, n.offset(), n.length()))
+                    .as("%s %s", kind, n).isBetween(n.min(), n.max());
+            case RandomSource s -> {
+                byte[] a = java.util.Arrays.copyOfRange(frame, s.offset(), s.offset() + 4);
+                Inet4Address source = (Inet4Address) InetAddress.getByAddress(a);
+                int first = a[0] & 0xff;
+                assertThat(first).as("first byte of source %s", source).isBetween(1, 223).isNotEqualTo(127);
+                for (Subnet24 spared : path.spared()) {
+                    assertThat(spared.contains(source)).as("%s in spared %s", source, spared).isFalse();
+                }
+            }
+            case RandomLabel l -> {
+                for (int b = l.offset(); b < l.offset() + l.length(); b++) {
+                    char c = (char) (frame[b] & 0xff);
+                    assertThat(Character.isLowerCase(c) || Character.isDigit(c)).as("label character '%s'", c).isTrue();
+                }
+            }
+        }
+    }
+
+    static long value(byte[] frame, int offset, int length) {
+        long v = 0;
+        for (int i = 0; i < length; i++) {
+            v = v << 8 | (frame[offset + i] & 0xff);
+        }
+        return v;
     }
 }

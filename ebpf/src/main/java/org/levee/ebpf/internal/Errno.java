@@ -26,6 +26,9 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
     public static final int ENOTSUPP = 524;
+    public static final int ENXIO = 6;
+    public static final int ENETDOWN = 100;
+    public static final int ENOBUFS = 105;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"), Map.entry(4, "EINTR"),
@@ -37,7 +40,7 @@ public final class Errno {
             Map.entry(27, "EFBIG"), Map.entry(28, "ENOSPC"), Map.entry(30, "EROFS"), Map.entry(34, "ERANGE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"),
             Map.entry(40, "ELOOP"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"),
-            Map.entry(97, "EAFNOSUPPORT"), Map.entry(110, "ETIMEDOUT"), Map.entry(524, "ENOTSUPP"));
+            Map.entry(97, "EAFNOSUPPORT"), Map.entry(100, "ENETDOWN"), Map.entry(105, "ENOBUFS"), Map.entry(110, "ETIMEDOUT"), Map.entry(524, "ENOTSUPP"));
 
     /** The symbolic name, e.g. {@code EPERM}, or {@code errno 123} for numbers without one here. */
     public static String name(int errno) {

@@ -53,10 +53,26 @@ public final class Libc {
     private static final MethodHandle MOUNT = function("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SYSCONF = function("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SOCKET = function("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SETSOCKOPT = function("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKOPT = function("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle BIND = function("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SENDTO = function("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SCHED_SETAFFINITY = function("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MSG_DONTWAIT = 0x40;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
@@ -247,6 +263,113 @@ public final class Libc {
     public static long pageSize() {
         try {
             return (long) SYSCONF.invokeExact(SC_PAGESIZE);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)}: zeroed, page-aligned memory. */
+    public static MemorySegment mmapAnonymous(long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0L);
+            if (address.address() == -1L) {
+                throw new SyscallException("mmap", errno(state), length + " anonymous bytes");
+            }
+            return address.reinterpret(length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code socket(domain, type, protocol)}; the caller owns the returned fd. */
+    public static int socket(int domain, int type, int protocol, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) SOCKET.invokeExact(state, domain, type, protocol);
+            if (fd < 0) {
+                throw new SyscallException("socket", errno(state), what);
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code setsockopt(fd, level, name, value, value.byteSize())}. */
+    public static void setsockopt(int fd, int level, int name, MemorySegment value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if ((int) SETSOCKOPT.invokeExact(state, fd, level, name, value, (int) value.byteSize()) < 0) {
+                throw new SyscallException("setsockopt", errno(state), what);
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code getsockopt(fd, level, name, value, &length)}; returns the length the kernel wrote. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int) value.byteSize());
+            if ((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length) < 0) {
+                throw new SyscallException("getsockopt", errno(state), what);
+            }
+            return length.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code bind(fd, address, address.byteSize())}. */
+    public static void bind(int fd, MemorySegment address, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if ((int) BIND.invokeExact(state, fd, address, (int) address.byteSize()) < 0) {
+                throw new SyscallException("bind", errno(state), what);
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code sendto(fd, NULL, 0, flags, NULL, 0)}, the wake-up call of an AF_XDP socket, on a hot
+     * path: the caller passes a call-state segment it allocated once ({@link #newCallState}).
+     * Returns 0, or the errno when the call failed.
+     */
+    public static int sendtoEmpty(int fd, int flags, MemorySegment callState) {
+        try {
+            long rc = (long) SENDTO.invokeExact(callState, fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL, 0);
+            return rc < 0 ? errno(callState) : 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** A segment to capture errno in, for the hot-path calls that take one. */
+    public static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    /** Binds the calling thread to the CPUs in {@code cpus} ({@code sched_setaffinity(0, …)}). */
+    public static void pinCallingThread(int... cpus) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment mask = arena.allocate(128, 8); // cpu_set_t: 1024 bits
+            for (int cpu : cpus) {
+                if (cpu < 0 || cpu >= 1024) {
+                    throw new IllegalArgumentException("CPU " + cpu + " is outside 0..1023");
+                }
+                long word = mask.get(JAVA_LONG, (cpu / 64) * 8L);
+                mask.set(JAVA_LONG, (cpu / 64) * 8L, word | (1L << (cpu % 64)));
+            }
+            if ((int) SCHED_SETAFFINITY.invokeExact(state, 0, mask.byteSize(), mask) < 0) {
+                throw new SyscallException("sched_setaffinity", errno(state), "CPUs " + java.util.Arrays.toString(cpus));
+            }
         } catch (Throwable t) {
             throw unexpected(t);
         }
