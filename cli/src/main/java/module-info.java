@@ -7,11 +7,11 @@ module org.levee.cli {
     requires org.levee.signatures;
     requires org.levee.compiler;
     requires org.levee.capture;
+    requires org.levee.netns;
+    requires org.levee.lab;
+    requires org.levee.bench;
     requires info.picocli;
     requires java.net.http;
-
-    exports org.levee.cli.lab;
-    exports org.levee.cli.demo;
 
     opens org.levee.cli to info.picocli;
     opens org.levee.cli.rules to info.picocli;

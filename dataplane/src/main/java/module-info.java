@@ -10,5 +10,4 @@ module org.levee.dataplane {
     exports org.levee.dataplane.rules;
     exports org.levee.dataplane.program;
     exports org.levee.dataplane.object;
-    exports org.levee.dataplane.bench;
 }

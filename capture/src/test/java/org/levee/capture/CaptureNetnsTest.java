@@ -39,9 +39,9 @@ import org.levee.dataplane.rules.RuleSetParser;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /**
  * Real traffic between two network namespaces through Levee's data plane, attached to the

@@ -21,7 +21,7 @@ import org.levee.capture.testing.TestDataPlane;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Capture programs in a hook, driven by test runs of a data plane that drops {@code udp dst port 9}:

@@ -22,7 +22,7 @@ import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.Command;
 import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.cbpf.testing.RandomPrograms;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The text forms: round trips, tcpdump's own output, and parse errors with index and column. */
 class CbpfTextTest {

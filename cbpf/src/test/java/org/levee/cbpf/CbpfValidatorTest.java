@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.testing.RandomPrograms;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** Each rule of the kernel's classic BPF checker, with the index of the offending instruction. */
 class CbpfValidatorTest {

@@ -16,7 +16,7 @@ import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.cbpf.testing.PacketCorpus.Packet;
 import org.levee.cbpf.testing.RandomPrograms;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Levee's interpreter against libpcap's ({@code pcap_offline_filter}) on programs that libpcap

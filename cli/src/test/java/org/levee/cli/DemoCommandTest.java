@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.cli.lab.GeneratorKind;
+import org.levee.lab.GeneratorKind;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * {@code levee demo} for real, shortened: a SYN flood and a memcached amplification in 40 s,

@@ -15,7 +15,7 @@ import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.PacketCorpus;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** {@code levee filter compile|run}, executed in-process with captured output. */
 class FilterCommandTest {

@@ -15,7 +15,7 @@ import org.levee.cbpf.CbpfText;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.levee.signatures.DnsQueryFilter;
 import org.levee.signatures.DnsValidateFilter;
 import org.levee.signatures.P0fFilter;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.levee.cli.lab.GeneratorKind;
+import org.levee.lab.GeneratorKind;
 import org.levee.ebpf.LiveFrames;
-import org.levee.cli.lab.LabSecond;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.lab.LabSecond;
+import org.levee.testing.Requirements;
 
 /** {@code levee lab} in-process: a short run with one flood dropped at the edge, and bad options. */
 class LabCommandTest {

@@ -15,7 +15,7 @@ import org.levee.cbpf.CbpfText;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Our C on random programs: 32 generated functions per C file, called by one XDP program that

@@ -18,7 +18,7 @@ import org.levee.ebpf.TestRun;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The table of docs/compiler.md: for the fifteen reference filters, cBPF size, our fragment,

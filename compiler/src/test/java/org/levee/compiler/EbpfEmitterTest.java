@@ -12,7 +12,7 @@ import org.levee.ebpf.Program;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The emitter's contract with its caller: labels, fall-through, reachable exits, layout checks. */
 class EbpfEmitterTest {

@@ -17,7 +17,7 @@ import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Four implementations of every expression agree on every packet of the seeded corpus: libpcap's

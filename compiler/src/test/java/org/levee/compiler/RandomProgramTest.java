@@ -15,7 +15,7 @@ import org.levee.compiler.flow.Op;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Random valid cBPF programs on random packets: the interpreter, our eBPF in the kernel (32

@@ -10,7 +10,7 @@ import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.ebpf.Program;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The compiler's size contract: for each of the fifteen reference filters our fragment is no

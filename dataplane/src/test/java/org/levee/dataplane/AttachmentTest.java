@@ -22,9 +22,9 @@ import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /** Real packets over a veth pair between two namespaces, the program attached on the receiving end. */
 class AttachmentTest {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.ebpf.XdpAction;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** 10,000 rules of the form "udp and dst port N" with a destination prefix: a tail-call chain. */
 class LargeRuleSetTest {

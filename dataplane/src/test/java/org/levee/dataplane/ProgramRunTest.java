@@ -17,7 +17,7 @@ import org.levee.dataplane.rules.RuleSet;
 import org.levee.dataplane.rules.RuleSetParser;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The program's verdicts and counters, through the kernel's test runs. */
 class ProgramRunTest {

@@ -18,7 +18,7 @@ import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** GCRA rate limiting shared by all CPUs: within 5% of the configured rate under a flood far above it. */
 class RateLimitTest {

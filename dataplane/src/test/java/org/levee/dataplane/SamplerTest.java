@@ -17,7 +17,7 @@ import org.levee.dataplane.program.Sample;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.ringbuf.RingBufferReader;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The sampler: 1 in N, samples that decode, losses counted when the ring buffer is full. */
 class SamplerTest {

@@ -17,7 +17,7 @@ import org.levee.dataplane.program.ProgramLimits;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.ebpf.asm.Relocation;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.levee.ebpf.XdpAction;
 
 /** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code, and the guard in every case. */

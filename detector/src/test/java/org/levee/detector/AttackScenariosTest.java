@@ -18,7 +18,7 @@ import org.levee.detector.synth.Flow;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Scenario;
 import org.levee.detector.synth.Traffic;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -15,7 +15,7 @@ import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Corrupted floods: attacks whose frames are bit-flipped and whose samples are cut at random, at sampling rates

@@ -24,7 +24,7 @@ import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.Flow;
 import org.levee.detector.synth.Scenario;
 import org.levee.detector.synth.Traffic;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class DetectorTest {
 

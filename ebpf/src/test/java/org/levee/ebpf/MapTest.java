@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class MapTest {
     private static final HexFormat HEX = HexFormat.of();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.asm.InstructionCodec;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class ProgramTest {
     @BeforeEach

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.levee.ebpf.netns.NetnsLab;
+import org.levee.netns.NetnsLab;
 
 /** Frames and addresses for the tests that send real packets between namespaces. */
 public final class XdpFramesForTests {

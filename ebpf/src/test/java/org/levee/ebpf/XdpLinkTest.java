@@ -16,9 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /**
  * XDP links on a veth inside a namespace, with real traffic: UDP and ping from the peer namespace.

@@ -12,7 +12,7 @@ import org.levee.cbpf.kernel.KernelSocketFilter;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.XdpFilterProgram;
 import org.levee.ebpf.Program;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Runs a generated program on every backend Levee has and insists they agree: our validator,

@@ -21,7 +21,7 @@ import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapFiles;
 import org.levee.cbpf.pcap.PcapRecord;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The SYNs this machine's own TCP stack sends: a connect() in one network namespace, captured by

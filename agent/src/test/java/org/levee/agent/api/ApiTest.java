@@ -22,7 +22,7 @@ import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.dataplane.rules.Rule;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class ApiTest {
 

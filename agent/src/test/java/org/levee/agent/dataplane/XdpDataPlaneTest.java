@@ -16,9 +16,9 @@ import org.levee.dataplane.rules.Origin;
 import org.levee.dataplane.rules.Rule;
 import org.levee.dataplane.rules.RuleSet;
 import org.levee.ebpf.XdpMode;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /**
  * The agent's view of the real data plane on a veth in namespaces: rules drop what they match

@@ -24,7 +24,7 @@ import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfText;
 import org.levee.dataplane.rules.Match;
 import org.levee.dataplane.rules.Origin;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The agent's detection path without a kernel: samples of a memcached reflection flood go in,

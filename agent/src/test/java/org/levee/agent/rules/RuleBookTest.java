@@ -21,7 +21,7 @@ import org.levee.dataplane.rules.Match;
 import org.levee.dataplane.rules.Origin;
 import org.levee.dataplane.rules.Rule;
 import org.levee.dataplane.rules.RuleSetException;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class RuleBookTest {
 

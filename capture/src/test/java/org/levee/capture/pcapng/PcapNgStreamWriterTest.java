@@ -13,7 +13,7 @@ import java.util.Random;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.PcapFiles;
 import org.levee.cbpf.pcap.PcapRecord;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -19,7 +19,7 @@ import org.levee.cbpf.CbpfException;
 import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfText;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The libpcap binding: compilation, libpcap's own error messages, the offline filter, threads. */
 class LibpcapTest {

@@ -25,7 +25,7 @@ import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.pcap.PcapWriter.Resolution;
 import org.levee.cbpf.testing.Command;
 import org.levee.cbpf.testing.PacketCorpus;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** pcap and pcapng files: our writers, files written by tcpdump/tshark/editcap, corrupt files. */
 class PcapFilesTest {

@@ -13,7 +13,7 @@ import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.PacketCorpus.Packet;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** The corpus is reproducible, varied, and its well-formed frames are well formed. */
 class PacketCorpusTest {

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.levee.cli.UserException;
-import org.levee.dataplane.bench.DataplaneBenchmark;
+import org.levee.bench.DataplaneBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

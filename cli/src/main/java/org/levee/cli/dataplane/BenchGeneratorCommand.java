@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.levee.cli.UserException;
-import org.levee.cli.lab.GeneratorBenchmark;
+import org.levee.bench.GeneratorBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -27,8 +27,8 @@ import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Size;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.xsk.XdpSocket;
 

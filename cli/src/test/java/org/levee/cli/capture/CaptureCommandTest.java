@@ -34,7 +34,7 @@ import org.levee.cli.CliRun;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * {@code levee capture} in-process and as a child process, against a stand-in data plane that

@@ -21,9 +21,9 @@ import org.levee.cli.CliRun;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /**
  * The operator's path end to end, every step through the CLI: compile a rule set dropping

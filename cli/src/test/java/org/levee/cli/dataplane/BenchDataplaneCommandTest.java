@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** A small run of the benchmark: every scenario produces a row (timings are not asserted). */
 class BenchDataplaneCommandTest {

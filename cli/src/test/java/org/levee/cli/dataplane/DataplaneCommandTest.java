@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.cli.CliRun;
 import org.levee.ebpf.BpfFs;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /** attach → status → swap → detach through the command line, on a veth in a namespace. */
 class DataplaneCommandTest {

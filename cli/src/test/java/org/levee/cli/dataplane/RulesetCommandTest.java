@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cli.CliRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class RulesetCommandTest {
     static final String RULES = """

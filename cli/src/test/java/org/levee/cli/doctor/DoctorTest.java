@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
 import org.levee.ebpf.LiveFrames;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class DoctorTest {
 

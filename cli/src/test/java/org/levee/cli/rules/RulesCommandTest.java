@@ -18,7 +18,7 @@ import org.levee.cli.CliRun;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Match;
 import org.levee.dataplane.rules.Rule;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** {@code levee rules …} against an agent in this JVM (its data plane records instead of attaching). */
 class RulesCommandTest {

@@ -17,11 +17,11 @@ import org.levee.agent.dataplane.Counters;
 import org.levee.agent.dataplane.XdpDataPlane;
 import org.levee.agent.rules.StoredRule;
 import org.levee.cli.CliRun;
-import org.levee.cli.lab.DeliveryCounts;
-import org.levee.cli.lab.DemoLab;
-import org.levee.cli.lab.FloodGenerator;
-import org.levee.cli.lab.FloodKind;
-import org.levee.cli.lab.LegitTraffic;
+import org.levee.lab.DeliveryCounts;
+import org.levee.lab.DemoLab;
+import org.levee.lab.FloodGenerator;
+import org.levee.lab.FloodKind;
+import org.levee.lab.LegitTraffic;
 import org.levee.dataplane.Attachment;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
@@ -30,7 +30,7 @@ import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.ebpf.XdpMode;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The whole node in the demo lab's namespaces: legitimate clients talk to the edge, a memcached

@@ -41,7 +41,7 @@ class RunCommandTest {
 
     @Test
     void aMissingInterfaceIsNamed() {
-        org.levee.ebpf.testing.Requirements.root();
+        org.levee.testing.Requirements.root();
         CliRun r = CliRun.of("run", "-i", "nosuch" + Long.toHexString(System.nanoTime()).substring(0, 6),
                 "--state-dir", dir.toString(), "--api", "127.0.0.1:0");
         assertThat(r.exitCode()).isEqualTo(2);

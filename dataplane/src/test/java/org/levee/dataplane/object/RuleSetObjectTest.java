@@ -19,7 +19,7 @@ import org.levee.ebpf.elf.BpfObject;
 import org.levee.ebpf.elf.DataSection;
 import org.levee.ebpf.elf.ElfReader;
 import org.levee.ebpf.elf.ElfWriter;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class RuleSetObjectTest {
     static final String RULES = """

@@ -130,7 +130,7 @@ class RuleSetParserTest {
                   - {id: badcode, cbpf: "2,6 0 0 1", action: drop}
                   - {id: baddns, dns: ["exa mple..com"], action: drop}
                 """);
-        org.levee.ebpf.testing.Requirements.library("libpcap.so.0.8");
+        org.levee.testing.Requirements.library("libpcap.so.0.8");
         RuleSetException e = org.junit.jupiter.api.Assertions.assertThrows(RuleSetException.class, () -> RuleFilters.compile("r.yaml", set));
         assertThat(e.problems()).hasSize(3);
         assertThat(e.problems().get(0)).startsWith("rules[1] (id typo): filter: ");

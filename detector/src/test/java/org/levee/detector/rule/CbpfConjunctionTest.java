@@ -10,7 +10,7 @@ import org.levee.cbpf.CbpfInstruction;
 import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfValidator;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** and(A, B) matches exactly where A and B both match, including programs that return A. */
 class CbpfConjunctionTest {

@@ -19,7 +19,7 @@ import org.levee.detector.sample.DecodedPacket;
 import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Differential test of fingerprint → filter: for random fingerprints taken from real frames,

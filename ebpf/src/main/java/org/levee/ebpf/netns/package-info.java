@@ -1,2 +1,2 @@
-/** Network namespaces: running code inside one, and a lab of namespaces and veth pairs. */
+/** Network namespaces: running code inside one (setns on a platform thread of its own). */
 package org.levee.ebpf.netns;

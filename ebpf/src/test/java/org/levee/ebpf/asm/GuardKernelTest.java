@@ -17,7 +17,7 @@ import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestPrograms;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Guards against the verifier: a disabled guard deletes itself and the code it guards, an

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class HelperTest {
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.BpfException;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Our validity rules against the verifier's: each candidate runs between "r0..r9 = 0, the stack

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The running kernel is the reference for what an encoding means: each case is loaded (the

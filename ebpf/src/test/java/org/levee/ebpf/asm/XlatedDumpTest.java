@@ -19,7 +19,7 @@ import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramInfo;
 import org.levee.ebpf.ProgramSpec;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /** Programs read back from the kernel (xlated) decode, and disassemble as bpftool shows them. */
 class XlatedDumpTest {

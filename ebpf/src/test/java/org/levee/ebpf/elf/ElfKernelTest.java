@@ -13,7 +13,7 @@ import org.levee.ebpf.TestPrograms;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.InstructionCodec;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * The path a rule set takes: assembled, written as an object, read back, its map and constant

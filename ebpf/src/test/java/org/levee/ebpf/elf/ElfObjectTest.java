@@ -18,7 +18,7 @@ import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class ElfObjectTest {
 

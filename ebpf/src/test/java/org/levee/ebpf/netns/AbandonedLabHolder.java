@@ -3,6 +3,7 @@ package org.levee.ebpf.netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.levee.ebpf.BpfFs;
+import org.levee.netns.NetnsLab;
 
 /**
  * A separate JVM for {@link AbandonedLabTest}: makes a lab with one namespace and one bpffs

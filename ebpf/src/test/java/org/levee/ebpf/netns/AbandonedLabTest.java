@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.BpfFs;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.testing.Requirements;
 
 /**
  * A JVM killed outright (SIGKILL: no shutdown hook runs) leaves its lab behind; the next lab's
@@ -70,8 +71,8 @@ class AbandonedLabTest {
         try (NetnsLab lab = NetnsLab.create()) {
             id = lab.id();
             lab.addNamespace("x");
-            assertThat(LabRecord.DIRECTORY.resolve(id + ".lab")).exists();
+            assertThat(NetnsLab.RECORDS.resolve(id + ".lab")).exists();
         }
-        assertThat(LabRecord.DIRECTORY.resolve(id + ".lab")).doesNotExist();
+        assertThat(NetnsLab.RECORDS.resolve(id + ".lab")).doesNotExist();
     }
 }

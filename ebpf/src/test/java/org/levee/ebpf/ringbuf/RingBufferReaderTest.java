@@ -18,7 +18,7 @@ import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestPrograms;
 import org.levee.ebpf.TestRun;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 class RingBufferReaderTest {
     private static final int RING_BYTES = 4096;

@@ -19,9 +19,9 @@ import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.SyscallException;
 import org.levee.ebpf.XdpFramesForTests;
 import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
+import org.levee.testing.Requirements;
 
 /**
  * An AF_XDP socket in copy mode on veth end A: frames laid out in the UMEM arrive at end B's

@@ -1,0 +1,9 @@
+/** Levee's benchmarks, run by {@code levee bench …}. */
+module org.levee.bench {
+    requires org.levee.dataplane;
+    requires org.levee.lab;
+    requires org.levee.netns;
+    requires org.levee.ebpf;
+
+    exports org.levee.bench;
+}

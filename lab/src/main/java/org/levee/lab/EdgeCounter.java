@@ -1,0 +1,103 @@
+package org.levee.lab;
+
+import static org.levee.ebpf.asm.Instruction.*;
+import static org.levee.ebpf.asm.Register.*;
+
+import java.util.Arrays;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
+import org.levee.ebpf.Program;
+import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpLink;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.asm.Assembler;
+import org.levee.ebpf.asm.Helper;
+import org.levee.ebpf.netns.Netns;
+import org.levee.ebpf.XdpAction;
+
+/**
+ * Levee's stand-in on the edge for lab runs without Levee: an XDP program that counts IPv4 frames
+ * from the legitimate clients' /24 and all other IPv4 frames (the floods, whose sources are
+ * spoofed outside it), and either passes everything (an unprotected edge) or drops the floods
+ * (what perfect mitigation would do). Its presence also lets redirected floods in at all: a veth
+ * receives XDP frames only while it runs an XDP program.
+ */
+public final class EdgeCounter implements AutoCloseable {
+    private static final int ATTACK = 0;
+    private static final int LEGIT = 1;
+    private static final int XDP_DROP = XdpAction.DROP.code();
+    private static final int XDP_PASS = XdpAction.PASS.code();
+
+    private final BpfMap counters;
+    private final Program program;
+    private final XdpLink link;
+    private final boolean dropping;
+
+    private EdgeCounter(BpfMap counters, Program program, XdpLink link, boolean dropping) {
+        this.counters = counters;
+        this.program = program;
+        this.link = link;
+        this.dropping = dropping;
+    }
+
+    /** Attaches to the lab's edge interface (native XDP); {@code dropFloods} drops every IPv4 frame not from the clients. */
+    public static EdgeCounter attach(DemoLab lab, boolean dropFloods) throws Exception {
+        BpfMap counters = BpfMap.create(MapSpec.perCpuArray("edge_counts", 8, 2));
+        try {
+            Program program = Program.load(ProgramSpec.xdp("edge_counter", code(counters.fd(), lab.labSubnets().getFirst(), dropFloods)));
+            try {
+                XdpLink link = Netns.run(lab.edgeNamespace(), () -> XdpLink.attach(program, lab.edgeInterface(), XdpMode.NATIVE));
+                return new EdgeCounter(counters, program, link, dropFloods);
+            } catch (Exception e) {
+                program.close();
+                throw e;
+            }
+        } catch (Exception e) {
+            counters.close();
+            throw e;
+        }
+    }
+
+    static byte[] code(int countersFd, Subnet24 clients, boolean dropFloods) {
+        return new Assembler()
+                .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 34))
+                .jgtReg(R4, R3, "out")
+                .emit(ldxH(R4, R2, 12))
+                .jneImm(R4, 0x0008, "out")                           // not IPv4: ARP and the like pass uncounted
+                .emit(mov64(R6, LEGIT), ldxW(R4, R2, 26), and64(R4, 0xffffff))
+                .jeqImm(R4, clients.littleEndianLow24(), "count")
+                .emit(mov64(R6, ATTACK))
+                .label("count")
+                .emit(stxW(R10, -4, R6), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, countersFd), call(Helper.MAP_LOOKUP_ELEM))
+                .jeqImm(R0, 0, "verdict")
+                .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1))   // per-CPU: no atomics needed
+                .label("verdict")
+                .emit(mov64(R0, XDP_PASS))
+                .jneImm(R6, ATTACK, "out")
+                .emit(mov64(R0, dropFloods ? XDP_DROP : XDP_PASS))
+                .label("out").emit(exit())
+                .assemble().encode();
+    }
+
+    /** IPv4 frames from outside the clients' /24 seen so far. */
+    public long attackFrames() {
+        return Arrays.stream(counters.perCpuLongs(ATTACK)).sum();
+    }
+
+    /** IPv4 frames from the clients seen so far. */
+    public long legitFrames() {
+        return Arrays.stream(counters.perCpuLongs(LEGIT)).sum();
+    }
+
+    /** True when it drops the floods; false when it passes them to the edge's stack. */
+    public boolean dropping() {
+        return dropping;
+    }
+
+    @Override
+    public void close() {
+        link.close();
+        program.close();
+        counters.close();
+    }
+}
