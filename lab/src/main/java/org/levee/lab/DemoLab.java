@@ -135,7 +135,7 @@ public final class DemoLab implements AutoCloseable {
     }
 
     /** XDP: IPv4 frames are redirected to {@code ifindex} unchanged; everything else (ARP) goes to the stack. */
-    static byte[] redirectIpv4(int ifindex) {
+    public static byte[] redirectIpv4(int ifindex) {
         return new Assembler()
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 14))
                 .jgtReg(R4, R3, "out")

@@ -22,6 +22,17 @@ public sealed interface FloodGenerator extends AutoCloseable permits LiveFramesG
         };
     }
 
+    /**
+     * A generator of {@code generator}'s kind for frames of any {@code recipe} (benchmarks use
+     * their own: a fixed destination port, say); sends nothing yet.
+     */
+    static FloodGenerator open(GeneratorKind generator, FloodPath path, FrameRecipe recipe) {
+        return switch (generator) {
+            case LIVE -> LiveFramesGenerator.open(path, recipe);
+            case SOCKET -> SocketGenerator.open(path, recipe);
+        };
+    }
+
     /** {@link #open(GeneratorKind, FloodPath, FloodKind)} with the kind this kernel allows ({@link GeneratorKind#preferred()}). */
     static FloodGenerator open(FloodPath path, FloodKind kind) {
         return open(GeneratorKind.preferred(), path, kind);

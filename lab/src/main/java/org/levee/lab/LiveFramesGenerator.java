@@ -67,12 +67,17 @@ public final class LiveFramesGenerator implements FloodGenerator {
 
     /** Builds and loads the generator program of {@code kind} for {@code path}; sends nothing yet. */
     public static LiveFramesGenerator open(FloodPath path, FloodKind kind) {
+        return open(path, FloodFrames.recipe(kind, path));
+    }
+
+    /** Builds and loads the generator program of {@code recipe} for {@code path}; sends nothing yet. */
+    public static LiveFramesGenerator open(FloodPath path, FrameRecipe recipe) {
+        FloodKind kind = recipe.kind();
         LiveFrames.Support support = LiveFrames.support();
         if (!support.supported()) {
             throw new IllegalStateException("the live-frames generator cannot run here: " + support.describe()
                     + " (the socket generator can)");
         }
-        FrameRecipe recipe = FloodFrames.recipe(kind, path);
         String name = ("flood_" + kind.id().replace('-', '_'));
         BpfMap sent = BpfMap.create(MapSpec.perCpuArray("flood_sent", 8, 1));
         try {

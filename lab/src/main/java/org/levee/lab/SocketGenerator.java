@@ -67,7 +67,12 @@ public final class SocketGenerator implements FloodGenerator {
 
     /** Draws the ring of frames of {@code kind} for {@code path} into a new UMEM; sends nothing yet. */
     public static SocketGenerator open(FloodPath path, FloodKind kind) {
-        FrameRecipe recipe = FloodFrames.recipe(kind, path);
+        return open(path, FloodFrames.recipe(kind, path));
+    }
+
+    /** Draws the ring of frames of {@code recipe} for {@code path} into a new UMEM; sends nothing yet. */
+    public static SocketGenerator open(FloodPath path, FrameRecipe recipe) {
+        FloodKind kind = recipe.kind();
         int length = recipe.frameLength();
         // Frames start on 64-byte boundaries and never straddle a page.
         int stride = (length + 63) / 64 * 64;

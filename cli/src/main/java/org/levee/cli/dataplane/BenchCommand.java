@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code levee bench}: measurements on this machine's kernel. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Levee's programs in this kernel.",
-        subcommands = {BenchDataplaneCommand.class, BenchGeneratorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchDataplaneCommand.class, BenchGeneratorCommand.class, BenchDropCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

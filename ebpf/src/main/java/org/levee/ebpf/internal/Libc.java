@@ -357,6 +357,11 @@ public final class Libc {
 
     /** Binds the calling thread to the CPUs in {@code cpus} ({@code sched_setaffinity(0, …)}). */
     public static void pinCallingThread(int... cpus) {
+        setAffinity(0, cpus);
+    }
+
+    /** Binds thread {@code tid} (0: the calling one) to the CPUs in {@code cpus}. */
+    public static void setAffinity(int tid, int... cpus) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment mask = arena.allocate(128, 8); // cpu_set_t: 1024 bits
@@ -367,8 +372,9 @@ public final class Libc {
                 long word = mask.get(JAVA_LONG, (cpu / 64) * 8L);
                 mask.set(JAVA_LONG, (cpu / 64) * 8L, word | (1L << (cpu % 64)));
             }
-            if ((int) SCHED_SETAFFINITY.invokeExact(state, 0, mask.byteSize(), mask) < 0) {
-                throw new SyscallException("sched_setaffinity", errno(state), "CPUs " + java.util.Arrays.toString(cpus));
+            if ((int) SCHED_SETAFFINITY.invokeExact(state, tid, mask.byteSize(), mask) < 0) {
+                throw new SyscallException("sched_setaffinity", errno(state), "thread " + tid + " to CPUs "
+                        + java.util.Arrays.toString(cpus));
             }
         } catch (Throwable t) {
             throw unexpected(t);
