@@ -29,6 +29,7 @@ final class LabRecord implements AutoCloseable {
     private static final String SUFFIX = ".lab";
     private static final String NAMESPACE = "netns ";
     private static final String PATH = "path ";
+    private static final String PROCESS = "process ";
 
     private final Path file;
     private final FileChannel channel;
@@ -62,6 +63,14 @@ final class LabRecord implements AutoCloseable {
     /** Records a bpffs path (a directory of pins) to remove with the lab. */
     void path(Path bpffsPath) throws IOException {
         append(PATH + bpffsPath.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Records a process the lab started (pid and its start time in clock ticks since boot, so a
+     * sweep never kills a later process that got the same pid).
+     */
+    void process(long pid, long startTicks) throws IOException {
+        append(PROCESS + pid + " " + startTicks);
     }
 
     private void append(String line) throws IOException {
@@ -133,7 +142,10 @@ final class LabRecord implements AutoCloseable {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String line = lines.get(i);
-                if (line.startsWith(NAMESPACE)) {
+                if (line.startsWith(PROCESS)) {
+                    String[] f = line.substring(PROCESS.length()).split(" ");
+                    LabProcess.killIfSame(Long.parseLong(f[0]), Long.parseLong(f[1]));
+                } else if (line.startsWith(NAMESPACE)) {
                     String ns = line.substring(NAMESPACE.length());
                     if (NetnsLab.exists(ns)) {
                         NetnsLab.execute(List.of("ip", "netns", "del", ns));

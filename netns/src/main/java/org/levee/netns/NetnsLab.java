@@ -37,6 +37,7 @@ public final class NetnsLab implements AutoCloseable {
     private final LabRecord record;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Path> paths = new ArrayList<>();
+    private final List<LabProcess> processes = new ArrayList<>();
     private int veths;
     private boolean closed;
 
@@ -117,6 +118,22 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
+     * Starts {@code command} inside {@code namespace} as a process of its own (network namespace
+     * only: mounts and /sys stay the host's), its output appended to {@code log}. The lab stops
+     * it on close, before removing the namespaces, and a sweep after a crash kills it.
+     */
+    public LabProcess spawn(String name, String namespace, Path log, List<String> command) throws IOException {
+        checkOpen();
+        requireOwn(namespace);
+        Process p = new ProcessBuilder(LabProcess.command(namespace, command)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        LabProcess process = new LabProcess(name, p, log);
+        processes.add(process);
+        record(r -> r.process(process.pid(), process.startTicks()));
+        return process;
+    }
+
+    /**
      * Removes {@code bpffsPath} (a directory of pins below /sys/fs/bpf, say those of a program
      * attached inside the lab) with the lab, also when its JVM dies without closing it.
      */
@@ -158,6 +175,9 @@ public final class NetnsLab implements AutoCloseable {
         }
         closed = true;
         List<String> failures = new ArrayList<>();
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             String ns = namespaces.get(i);
             if (!NetnsLab.exists(ns)) {

@@ -3,9 +3,12 @@ package org.levee.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.levee.testing.Requirements;
 
 class NetnsLabTest {
@@ -49,6 +52,28 @@ class NetnsLabTest {
         }
         assertThat(names).hasSize(2).allSatisfy(n -> assertThat(NetnsLab.exists(n)).isFalse());
         assertThatThrownBy(() -> lab.addNamespace("c")).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aSpawnedProcessRunsInItsNamespaceAndStopsWithTheLab(@TempDir Path dir) throws Exception {
+        LabProcess process;
+        Path log = dir.resolve("p.log");
+        try (NetnsLab lab = NetnsLab.create()) {
+            String a = lab.addNamespace("a");
+            String b = lab.addNamespace("b");
+            VethPair pair = lab.addVeth(a, "192.0.2.1/24", b, "192.0.2.2/24");
+            process = lab.spawn("shell", a, log, List.of("sh", "-c", "ip -o addr show; exec sleep 600"));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!Files.readString(log).contains("192.0.2.1/24") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.readString(log)).as("the process's view of the network").contains(pair.interfaceA())
+                    .contains("192.0.2.1/24").doesNotContain(pair.interfaceB());
+            assertThat(process.alive()).isTrue();
+            assertThat(Files.readString(NetnsLab.RECORDS.resolve(lab.id() + ".lab"))).contains("process " + process.pid() + " ");
+        }
+        assertThat(process.alive()).as("stopped when the lab closed").isFalse();
+        assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
     @Test
