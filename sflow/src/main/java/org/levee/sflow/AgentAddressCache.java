@@ -7,12 +7,15 @@ import java.nio.ByteBuffer;
 
 /**
  * The agent addresses a decoder has seen, so that a datagram from a known agent costs no
- * allocation: a direct-mapped table of a fixed size. A collision or a new address builds a new
- * {@link InetAddress} and takes the slot; a flood of spoofed agent addresses costs allocations, never
- * memory.
+ * allocation: a table of a fixed size where an address may sit in one of {@value #WAYS} slots
+ * after its hash. A new address takes a free one of those slots or, when all are taken, one of
+ * them in turn; a flood of spoofed agent addresses costs allocations, never memory.
  */
 final class AgentAddressCache {
+    private static final int WAYS = 4;
+
     private final int mask;
+    private int victim;
     private final long[] high;
     private final long[] low;
     private final InetAddress[] addresses;
@@ -41,10 +44,21 @@ final class AgentAddressCache {
             l = buffer.getLong(at + 8);
         }
         long mixed = (h * 0x9E37_79B9_7F4A_7C15L) ^ (l * 0xC2B2_AE3D_27D4_EB4FL);
-        int slot = (int) (mixed ^ (mixed >>> 29)) & mask;
-        InetAddress cached = addresses[slot];
-        if (cached != null && high[slot] == h && low[slot] == l && (cached instanceof Inet6Address) == (length == 16)) {
-            return cached;
+        int first = (int) (mixed ^ (mixed >>> 29));
+        int slot = -1;
+        for (int way = 0; way < WAYS; way++) {
+            int candidate = (first + way) & mask;
+            InetAddress cached = addresses[candidate];
+            if (cached == null) {
+                slot = candidate;
+                break;
+            }
+            if (high[candidate] == h && low[candidate] == l && (cached instanceof Inet6Address) == (length == 16)) {
+                return cached;
+            }
+        }
+        if (slot < 0) {
+            slot = (first + (victim++ & (WAYS - 1))) & mask;
         }
         byte[] bytes = new byte[length];
         buffer.get(at, bytes);

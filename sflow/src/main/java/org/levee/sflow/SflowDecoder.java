@@ -51,7 +51,7 @@ import org.levee.sflow.SflowFormatException.Reason;
  */
 public final class SflowDecoder {
     /** Slots of the agent address cache of {@link #SflowDecoder()}. */
-    public static final int DEFAULT_AGENT_CACHE_SIZE = 4096;
+    public static final int DEFAULT_AGENT_CACHE_SIZE = 16_384;
 
     private final AgentAddressCache agents;
     private final DatagramView datagram = new DatagramView();

@@ -171,6 +171,30 @@ class SflowCodecTest {
     }
 
     @Test
+    void aSmallAgentCacheStillGivesEveryDatagramItsOwnAgent() throws Exception {
+        RandomDatagrams random = new RandomDatagrams(11);
+        List<InetAddress> agents = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            agents.add(random.agent());
+        }
+        SflowDecoder decoder = new SflowDecoder(4);
+        Random order = new Random(12);
+        InetAddress[] seen = new InetAddress[1];
+        for (int i = 0; i < 5_000; i++) {
+            InetAddress agent = agents.get(order.nextInt(order.nextBoolean() ? 3 : agents.size()));
+            byte[] bytes = SflowEncoder.encode(new SflowDatagram(agent, 0, i, 0, List.of()));
+            decoder.decode(ByteBuffer.wrap(bytes), new SflowVisitor() {
+                @Override
+                public void datagram(DatagramView datagram) {
+                    seen[0] = datagram.agentAddress();
+                }
+            });
+            assertThat(seen[0]).isEqualTo(agent);
+            assertThat(seen[0].getClass()).isEqualTo(agent.getClass());
+        }
+    }
+
+    @Test
     void ipv4MappedAgentAddressesStayIpv6() throws Exception {
         byte[] mapped = new byte[16];
         mapped[10] = (byte) 0xff;
