@@ -115,27 +115,95 @@ public record GenericInterfaceCounters(
             return count & Unsigned.MAX_U32;
         }
 
-        public Builder ifType(int value) { ifType = value; return this; }
-        public Builder ifSpeed(long bitsPerSecond) { ifSpeed = bitsPerSecond; return this; }
-        public Builder ifDirection(int value) { ifDirection = value; return this; }
+        public Builder ifType(int value) {
+            ifType = value;
+            return this;
+        }
+
+        public Builder ifSpeed(long bitsPerSecond) {
+            ifSpeed = bitsPerSecond;
+            return this;
+        }
+
+        public Builder ifDirection(int value) {
+            ifDirection = value;
+            return this;
+        }
+
         public Builder ifStatus(boolean adminUp, boolean operUp) {
             ifStatus = (adminUp ? STATUS_ADMIN_UP : 0) | (operUp ? STATUS_OPER_UP : 0);
             return this;
         }
-        public Builder inOctets(long value) { inOctets = value; return this; }
-        public Builder inUnicastPackets(long value) { inUnicastPackets = wrap(value); return this; }
-        public Builder inMulticastPackets(long value) { inMulticastPackets = wrap(value); return this; }
-        public Builder inBroadcastPackets(long value) { inBroadcastPackets = wrap(value); return this; }
-        public Builder inDiscards(long value) { inDiscards = wrap(value); return this; }
-        public Builder inErrors(long value) { inErrors = wrap(value); return this; }
-        public Builder inUnknownProtocols(long value) { inUnknownProtocols = wrap(value); return this; }
-        public Builder outOctets(long value) { outOctets = value; return this; }
-        public Builder outUnicastPackets(long value) { outUnicastPackets = wrap(value); return this; }
-        public Builder outMulticastPackets(long value) { outMulticastPackets = wrap(value); return this; }
-        public Builder outBroadcastPackets(long value) { outBroadcastPackets = wrap(value); return this; }
-        public Builder outDiscards(long value) { outDiscards = wrap(value); return this; }
-        public Builder outErrors(long value) { outErrors = wrap(value); return this; }
-        public Builder promiscuous(boolean on) { promiscuousMode = on ? 1 : 2; return this; }
+
+        public Builder inOctets(long value) {
+            inOctets = value;
+            return this;
+        }
+
+        public Builder inUnicastPackets(long value) {
+            inUnicastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder inMulticastPackets(long value) {
+            inMulticastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder inBroadcastPackets(long value) {
+            inBroadcastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder inDiscards(long value) {
+            inDiscards = wrap(value);
+            return this;
+        }
+
+        public Builder inErrors(long value) {
+            inErrors = wrap(value);
+            return this;
+        }
+
+        public Builder inUnknownProtocols(long value) {
+            inUnknownProtocols = wrap(value);
+            return this;
+        }
+
+        public Builder outOctets(long value) {
+            outOctets = value;
+            return this;
+        }
+
+        public Builder outUnicastPackets(long value) {
+            outUnicastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder outMulticastPackets(long value) {
+            outMulticastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder outBroadcastPackets(long value) {
+            outBroadcastPackets = wrap(value);
+            return this;
+        }
+
+        public Builder outDiscards(long value) {
+            outDiscards = wrap(value);
+            return this;
+        }
+
+        public Builder outErrors(long value) {
+            outErrors = wrap(value);
+            return this;
+        }
+
+        public Builder promiscuous(boolean on) {
+            promiscuousMode = on ? 1 : 2;
+            return this;
+        }
 
         public GenericInterfaceCounters build() {
             return new GenericInterfaceCounters(ifIndex, ifType, ifSpeed, ifDirection, ifStatus, inOctets,

@@ -11,6 +11,7 @@ import static org.levee.sflow.SflowFormatException.Reason.TRAILING_BYTES;
 import static org.levee.sflow.SflowFormatException.Reason.TRUNCATED;
 import static org.levee.sflow.SflowFormatException.Reason.ZERO_SAMPLING_RATE;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -484,7 +485,7 @@ public final class SflowDecoder {
         private final Consumer<SflowFormatException> rejectedSamples;
         private final List<SflowSample> samples = new ArrayList<>();
         private List<FlowRecord> records;
-        private java.net.InetAddress agentAddress;
+        private InetAddress agentAddress;
         private int subAgentId;
         private long sequenceNumber;
         private long uptimeMillis;

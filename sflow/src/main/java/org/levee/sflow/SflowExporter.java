@@ -384,6 +384,8 @@ public final class SflowExporter implements AutoCloseable {
         long interval = config.flushInterval().toNanos();
         boolean stopping = false;
         while (true) {
+            // close() also says so through the flag, in case its STOP found the queue full.
+            stopping |= closing;
             Item item;
             try {
                 if (stopping) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.levee.sflow.testing.Await;
 import org.levee.sflow.testing.Daemon;
 import org.levee.sflow.testing.TestFrames;

@@ -16,7 +16,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.levee.sflow.testing.Await;
 import org.levee.sflow.testing.Daemon;
 import org.levee.sflow.testing.TestFrames;

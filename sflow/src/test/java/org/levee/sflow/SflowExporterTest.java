@@ -247,15 +247,18 @@ class SflowExporterTest {
 
     @Test
     void callersMistakesAreRefused() throws Exception {
-        try (SflowExporter exporter = SflowExporter.start(SflowExporter.Config.of(
-                List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 6343))))) {
-            SflowExporter.Source source = exporter.source(0, 1);
-            byte[] frame = new byte[60];
+        SflowExporter exporter = SflowExporter.start(SflowExporter.Config.of(
+                List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 6343))));
+        SflowExporter.Source source = exporter.source(0, 1);
+        byte[] frame = new byte[60];
+        try {
             assertThatThrownBy(() -> source.packetSample(0, 0, 0, frame, 60)).hasMessageContaining("sampling rate 0");
             assertThatThrownBy(() -> source.packetSample(1, 0, 0, frame, 59)).hasMessageContaining("frame length 59");
             assertThatThrownBy(() -> exporter.source(0, -1)).hasMessageContaining("ifIndex -1");
+        } finally {
             exporter.close();
-            assertThat(source.packetSample(1, 0, 0, frame, 60)).as("closed").isFalse();
         }
+        assertThat(source.packetSample(1, 0, 0, frame, 60)).as("closed").isFalse();
+        assertThat(exporter.flush(Duration.ofSeconds(1))).as("closed").isFalse();
     }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.Command;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 import org.levee.sflow.testing.TestFrames;
 
 /**
