@@ -37,7 +37,10 @@ public final class DatagramView {
         return uptimeMillis;
     }
 
-    /** How many samples the datagram holds, valid or not. */
+    /**
+     * How many samples the header says the datagram holds. During {@link SflowVisitor#datagram} the
+     * count is not yet checked; once a sample is visited, it is.
+     */
     public int sampleCount() {
         return sampleCount;
     }

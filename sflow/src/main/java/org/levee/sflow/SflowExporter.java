@@ -272,7 +272,10 @@ public final class SflowExporter implements AutoCloseable {
         }
     }
 
-    /** One interface's samples: its sequence numbers and the samples lost before they were queued. */
+    /**
+     * One interface's samples: its sequence numbers and the samples lost before they were queued.
+     * Thread-safe; its calls never block for longer than a short lock.
+     */
     public final class Source {
         private final int subAgentId;
         private final int ifIndex;
