@@ -72,8 +72,11 @@ public final class RulesetManifestJson {
         } catch (IOException e) {
             throw bad(key, "cannot be read: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
-            throw bad(key, "must be a JSON object, got " + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()), null);
+        if (root == null || root.isMissingNode()) {
+            throw bad(key, "is empty", null);
+        }
+        if (!root.isObject()) {
+            throw bad(key, "must be a JSON object, got " + root.getNodeType().toString().toLowerCase(), null);
         }
         long version = wholeNumber(key, required(key, root, "version"), "version", 1, Long.MAX_VALUE);
         List<String> rules = ruleIds(key, required(key, root, "rules"));

@@ -234,8 +234,9 @@ public final class EtcdClient implements AutoCloseable {
                 }
             }, new Metadata());
             call.request(1);
+            // No half-close: etcd's grpc-proxy ends a stream's keep-alives when the client half-closes,
+            // before it has forwarded the request. The call is cancelled once answered.
             call.sendMessage(LeaseKeepAliveRequest.newBuilder().setID(lease).build());
-            call.halfClose();
             try {
                 return answer.get().getTTL();
             } catch (InterruptedException e) {
@@ -257,6 +258,11 @@ public final class EtcdClient implements AutoCloseable {
 
     // ---- watches (see PrefixWatch) ----
 
+    /** Connections that failed are tried again now instead of after gRPC's reconnect backoff. */
+    void reconnectNow() {
+        channel.resetConnectBackoff();
+    }
+
     /** A new watch stream; no deadline, and etcd cancels it when its member loses the raft leader. */
     ClientCall<WatchRequest, WatchResponse> newWatchCall() {
         return channel.newCall(EtcdMethods.WATCH, callOptions(false));
@@ -275,6 +281,11 @@ public final class EtcdClient implements AutoCloseable {
         String description = status.getDescription() == null ? "" : status.getDescription();
         if (staleToken(e)) {
             auth.invalidate();
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE) {
+            // gRPC would wait out its own reconnect backoff (up to 2 minutes after a long outage);
+            // callers retry on their own backoff, so the next request may connect at once.
+            channel.resetConnectBackoff();
         }
         StoreException.Reason reason = switch (status.getCode()) {
             case UNAVAILABLE -> StoreException.Reason.UNAVAILABLE;

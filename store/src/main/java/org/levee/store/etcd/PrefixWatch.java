@@ -167,7 +167,9 @@ public final class PrefixWatch implements AutoCloseable {
             Thread.sleep(backoff.next());
         } catch (InterruptedException e) {
             // Only close() interrupts this thread; the loop sees closed and ends.
+            return;
         }
+        client.reconnectNow(); // our backoff paces reconnection, not gRPC's (which grows to minutes)
     }
 
     /** Reads the whole range and delivers it: the first time whole, later as the difference. */
