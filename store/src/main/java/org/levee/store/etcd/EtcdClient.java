@@ -258,6 +258,23 @@ public final class EtcdClient implements AutoCloseable {
 
     // ---- watches (see PrefixWatch) ----
 
+    /**
+     * A watch stream ended, or etcd cancelled a watch, for {@code reason}: a stale token is
+     * forgotten so the next stream authenticates.
+     */
+    void streamFailed(String reason) {
+        String description = reason;
+        if (auth != null && description != null
+                && (description.contains("invalid auth token") || description.contains("revision of auth store is old"))) {
+            auth.invalidate();
+        }
+    }
+
+    /** How many times this client authenticated (0 without a user). */
+    int authentications() {
+        return auth == null ? 0 : auth.fetches();
+    }
+
     /** Connections that failed are tried again now instead of after gRPC's reconnect backoff. */
     void reconnectNow() {
         channel.resetConnectBackoff();

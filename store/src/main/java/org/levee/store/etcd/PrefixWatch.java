@@ -225,6 +225,7 @@ public final class PrefixWatch implements AutoCloseable {
                 }
                 if (item instanceof Closed(int s, Status status)) {
                     connected = false;
+                    client.streamFailed(status.getDescription());
                     lastError = "watch stream ended: " + status.getCode()
                             + (status.getDescription() == null ? "" : ": " + status.getDescription());
                     LOG.log(Level.DEBUG, "watch {0}: {1}", range, lastError);
@@ -238,6 +239,7 @@ public final class PrefixWatch implements AutoCloseable {
                         return Ending.COMPACTED;
                     }
                     lastError = "etcd cancelled the watch: " + r.getCancelReason();
+                    client.streamFailed(r.getCancelReason());
                     return Ending.FAILED;
                 }
                 if (r.getCreated()) {

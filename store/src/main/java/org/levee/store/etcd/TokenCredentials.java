@@ -16,6 +16,7 @@ final class TokenCredentials extends CallCredentials {
 
     private final Supplier<String> authenticate;
     private volatile String token;
+    private volatile int fetches;
 
     TokenCredentials(Supplier<String> authenticate) {
         this.authenticate = authenticate;
@@ -47,8 +48,14 @@ final class TokenCredentials extends CallCredentials {
         if (current == null) {
             current = authenticate.get();
             token = current;
+            fetches++;
         }
         return current;
+    }
+
+    /** How many tokens were fetched. */
+    int fetches() {
+        return fetches;
     }
 
     private static Metadata headers(String token) {

@@ -81,12 +81,18 @@ public final class EtcdHarness implements AutoCloseable {
     private Process proxy;
     private int proxyPort;
 
-    private EtcdHarness(Path dir) {
+    private final List<String> extraFlags;
+
+    private EtcdHarness(Path dir, List<String> extraFlags) {
         this.dir = dir;
+        this.extraFlags = List.copyOf(extraFlags);
     }
 
-    /** Starts a cluster of {@code size} members (1 or 3) and waits until every member is healthy. */
-    public static EtcdHarness start(int size) {
+    /**
+     * Starts a cluster of {@code size} members (1 or 3) and waits until every member is healthy;
+     * {@code extraFlags} are added to every member's command line (e.g. {@code --auth-token-ttl=1}).
+     */
+    public static EtcdHarness start(int size, String... extraFlags) {
         Requirements.command("etcd");
         Requirements.command("etcdctl");
         if (size != 1 && size != 3) {
@@ -94,7 +100,7 @@ public final class EtcdHarness implements AutoCloseable {
         }
         EtcdHarness harness;
         try {
-            harness = new EtcdHarness(Files.createTempDirectory("levee-etcd-"));
+            harness = new EtcdHarness(Files.createTempDirectory("levee-etcd-"), List.of(extraFlags));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -308,11 +314,13 @@ public final class EtcdHarness implements AutoCloseable {
 
     private void launch(Member m) {
         String cluster = String.join(",", members.stream().map(x -> x.name + "=" + x.peerUrl()).toList());
-        m.process = spawn(m.log, "etcd", "--name", m.name, "--data-dir", m.dataDir.toString(),
+        List<String> command = new ArrayList<>(List.of("etcd", "--name", m.name, "--data-dir", m.dataDir.toString(),
                 "--listen-client-urls", m.clientUrl(), "--advertise-client-urls", m.clientUrl(),
                 "--listen-peer-urls", m.peerUrl(), "--initial-advertise-peer-urls", m.peerUrl(),
                 "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", clusterToken,
-                "--logger", "zap", "--log-outputs", "stderr");
+                "--logger", "zap", "--log-outputs", "stderr"));
+        command.addAll(extraFlags);
+        m.process = spawn(m.log, command.toArray(String[]::new));
     }
 
     private static Process spawn(Path log, String... command) {
