@@ -304,19 +304,37 @@ public final class EtcdClient implements AutoCloseable {
             // callers retry on their own backoff, so the next request may connect at once.
             channel.resetConnectBackoff();
         }
-        StoreException.Reason reason = switch (status.getCode()) {
-            case UNAVAILABLE -> StoreException.Reason.UNAVAILABLE;
-            case DEADLINE_EXCEEDED -> StoreException.Reason.TIMEOUT;
-            case OUT_OF_RANGE -> description.contains("compacted") ? StoreException.Reason.COMPACTED : StoreException.Reason.REFUSED;
-            case NOT_FOUND -> description.contains("lease not found") ? StoreException.Reason.LEASE_NOT_FOUND : StoreException.Reason.OTHER;
-            case UNAUTHENTICATED, PERMISSION_DENIED -> StoreException.Reason.AUTH;
-            case INVALID_ARGUMENT -> description.contains("authentication failed") || description.contains("user name")
-                    ? StoreException.Reason.AUTH : StoreException.Reason.REFUSED;
-            case FAILED_PRECONDITION, RESOURCE_EXHAUSTED -> StoreException.Reason.REFUSED;
-            default -> StoreException.Reason.OTHER;
-        };
+        StoreException.Reason reason = reason(status.getCode(), description);
         return new StoreException(reason, "etcd " + what + ": " + status.getCode() + (description.isEmpty() ? "" : ": " + description)
                 + " (endpoints " + settings.endpointList() + ")", e);
+    }
+
+    /**
+     * etcd's own errors are recognised by their text first: a grpc-proxy passes the text on but
+     * not always the code (it answers UNKNOWN for a missing lease).
+     */
+    static StoreException.Reason reason(Status.Code code, String description) {
+        if (description.contains("required revision has been compacted")) {
+            return StoreException.Reason.COMPACTED;
+        }
+        if (description.contains("requested lease not found")) {
+            return StoreException.Reason.LEASE_NOT_FOUND;
+        }
+        if (description.contains("authentication failed") || description.contains("user name is empty")
+                || description.contains("permission denied") || description.contains("invalid auth token")) {
+            return StoreException.Reason.AUTH;
+        }
+        if (description.contains("request is too large") || description.contains("too many operations")
+                || description.contains("duplicate key")) {
+            return StoreException.Reason.REFUSED;
+        }
+        return switch (code) {
+            case UNAVAILABLE -> StoreException.Reason.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> StoreException.Reason.TIMEOUT;
+            case UNAUTHENTICATED, PERMISSION_DENIED -> StoreException.Reason.AUTH;
+            case INVALID_ARGUMENT, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, OUT_OF_RANGE -> StoreException.Reason.REFUSED;
+            default -> StoreException.Reason.OTHER;
+        };
     }
 
     // ---- plumbing ----

@@ -274,6 +274,28 @@ public final class EtcdHarness implements AutoCloseable {
         }
     }
 
+    /** CPU time (user + system) member {@code i} has used so far, from /proc. */
+    public Duration cpuTime(int i) {
+        return cpuTime(members.get(i).process);
+    }
+
+    /** CPU time (user + system) the grpc-proxy has used so far, from /proc. */
+    public Duration proxyCpuTime() {
+        return cpuTime(proxy);
+    }
+
+    private static Duration cpuTime(Process p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return Duration.ofMillis(ticks * 10); // USER_HZ is 100 on Linux
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Kills every process, closes every client, deletes the directory. */
     @Override
     public void close() {
