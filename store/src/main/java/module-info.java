@@ -9,6 +9,14 @@ module org.levee.store {
     requires io.grpc.stub;
     requires com.google.protobuf;
 
+    // grpc-java and Guava are automatic modules: they do not say which named modules they load
+    // at run time, so nothing would resolve them on the module path (NoClassDefFoundError for
+    // io.netty.channel.ChannelFactory). These are the roots: gRPC's Netty transport (whose
+    // modules require the rest of Netty) and Guava's failureaccess.
+    requires io.netty.transport;
+    requires io.netty.codec.http2;
+    requires com.google.common.util.concurrent.internal;
+
     exports org.levee.store;
     exports org.levee.store.etcd;
 }

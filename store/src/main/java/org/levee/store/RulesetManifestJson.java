@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +83,7 @@ public final class RulesetManifestJson {
         Instant compiledAt = instant(key, root, "compiled_at");
         String controller = text(key, root, "controller");
         Map<String, JsonNode> extra = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (!RulesetManifest.FIELDS.contains(field.getKey())) {
                 extra.put(field.getKey(), field.getValue());
             }
@@ -139,10 +137,9 @@ public final class RulesetManifestJson {
         if (!value.isObject()) {
             throw bad(key, "field 'object' must be an object {sha256, size, chunks}, got " + value, null);
         }
-        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!OBJECT_FIELDS.contains(name)) {
-                throw bad(key, "field 'object." + name + "' is unknown (object has sha256, size, chunks)", null);
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            if (!OBJECT_FIELDS.contains(field.getKey())) {
+                throw bad(key, "field 'object." + field.getKey() + "' is unknown (object has sha256, size, chunks)", null);
             }
         }
         JsonNode sha = required(key, value, "sha256");

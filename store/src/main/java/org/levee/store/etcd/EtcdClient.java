@@ -244,7 +244,7 @@ public final class EtcdClient implements AutoCloseable {
                 throw new StoreException(StoreException.Reason.OTHER, "etcd " + what + ": interrupted", e);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof StatusRuntimeException s) {
-                    if (attempt == 0 && staleToken(s)) {
+                    if (attempt == 0 && retryOnce(s)) {
                         continue;
                     }
                     throw failure(what, s);
@@ -344,13 +344,29 @@ public final class EtcdClient implements AutoCloseable {
             try {
                 return ClientCalls.blockingUnaryCall(channel, method, callOptions(true), request);
             } catch (StatusRuntimeException e) {
-                if (attempt == 0 && staleToken(e)) {
-                    auth.invalidate();
+                if (attempt == 0 && retryOnce(e)) {
                     continue;
                 }
                 throw failure(what, e);
             }
         }
+    }
+
+    /**
+     * Whether a failed call deserves one more try at once: after a stale token (forgotten now), or
+     * when no connection was ready — etcd may be back while gRPC still waits out its reconnect
+     * backoff, which is cut short here; if etcd is still away the retry fails as fast.
+     */
+    private boolean retryOnce(StatusRuntimeException e) {
+        if (staleToken(e)) {
+            auth.invalidate();
+            return true;
+        }
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            channel.resetConnectBackoff();
+            return true;
+        }
+        return false;
     }
 
     private void getAsync(String key, CompletableFuture<Optional<KeyValue>> result, boolean mayRetry) {
@@ -364,8 +380,7 @@ public final class EtcdClient implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 if (t instanceof StatusRuntimeException s) {
-                    if (mayRetry && staleToken(s)) {
-                        auth.invalidate();
+                    if (mayRetry && retryOnce(s)) {
                         getAsync(key, result, false);
                         return;
                     }
