@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.KeyRange;
 import org.levee.store.etcd.PrefixWatch;
+import org.levee.store.etcd.StoreException;
 import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
 import org.levee.store.testing.Via;
@@ -56,7 +58,7 @@ class FanOutMeasurementTest {
         volatile long fetchedAtNanos;
         volatile byte[] fetched;
 
-        Edge(EtcdClient client, FleetKeys keys, ConcurrentLinkedQueue<String> problems) {
+        Edge(EtcdClient client, FleetKeys keys, ConcurrentLinkedQueue<String> problems, AtomicInteger retries) {
             this.client = client;
             this.store = new RulesetStore(client, keys);
             this.watch = PrefixWatch.start(client, KeyRange.key(keys.ruleset()), update -> {
@@ -64,14 +66,30 @@ class FanOutMeasurementTest {
                 if (kv == null) {
                     return;
                 }
-                try {
-                    RulesetManifest m = RulesetStore.decode(kv).manifest();
-                    byte[] object = store.fetch(m);
-                    fetchedAtNanos = System.nanoTime();
-                    fetched = object;
-                    version = m.version();
-                } catch (RuntimeException e) {
-                    problems.add(e.toString());
+                RulesetManifest m = RulesetStore.decode(kv).manifest();
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        byte[] object = store.fetch(m);
+                        fetchedAtNanos = System.nanoTime();
+                        fetched = object;
+                        version = m.version();
+                        return;
+                    } catch (StoreException e) {
+                        // As an edge does: etcd (or the proxy) failed this read; try again shortly.
+                        retries.incrementAndGet();
+                        if (attempt == 5) {
+                            problems.add(e.toString());
+                            return;
+                        }
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException interrupted) {
+                            return;
+                        }
+                    } catch (RuntimeException e) {
+                        problems.add(e.toString());
+                        return;
+                    }
                 }
             });
         }
@@ -92,11 +110,12 @@ class FanOutMeasurementTest {
         store.publish(new RulesetManifest(1, List.of("a"), store.refOf(object(1)), Instant.now(), "ctl"), object(1), Optional.empty());
 
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        AtomicInteger retries = new AtomicInteger();
         List<Edge> edges = new ArrayList<>();
         try {
             for (int i = 0; i < EDGES; i++) {
                 EtcdClient client = EtcdClient.connect(via == Via.DIRECT ? etcd.settings() : etcd.proxySettings());
-                edges.add(new Edge(client, keys, problems));
+                edges.add(new Edge(client, keys, problems, retries));
             }
             await(edges, 1, problems);
             publish(controller, store, keys, 2); // a first round warms up the JIT of this one JVM that plays all edges
@@ -106,6 +125,7 @@ class FanOutMeasurementTest {
             Duration etcdCpu = etcd.cpuTime(0);
             Duration proxyCpu = etcd.proxyCpuTime();
             Duration edgesCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow();
+            int retriesBefore = retries.get();
             long put = publish(controller, store, keys, 3);
             await(edges, 3, problems);
             etcdCpu = etcd.cpuTime(0).minus(etcdCpu);
@@ -116,9 +136,9 @@ class FanOutMeasurementTest {
             assertThat(edges).allSatisfy(e -> assertThat(e.fetched).isEqualTo(measured));
             long[] micros = edges.stream().mapToLong(e -> (e.fetchedAtNanos - put) / 1000).sorted().toArray();
             String line = String.format("fan-out %s: %d edges, 1 MiB object, manifest put -> fetched and verified: "
-                            + "min %.1f ms, p50 %.1f ms, p99 %.1f ms, max %.1f ms; CPU: edges (this JVM) %d ms, etcd %d ms%s",
+                            + "min %.1f ms, p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d reads retried; CPU: edges (this JVM) %d ms, etcd %d ms%s",
                     via, EDGES, micros[0] / 1000.0, percentile(micros, 50) / 1000.0, percentile(micros, 99) / 1000.0,
-                    micros[micros.length - 1] / 1000.0, edgesCpu.toMillis(), etcdCpu.toMillis(),
+                    micros[micros.length - 1] / 1000.0, retries.get() - retriesBefore, edgesCpu.toMillis(), etcdCpu.toMillis(),
                     via == Via.PROXY ? ", grpc-proxy " + proxyCpu.toMillis() + " ms" : "");
             System.out.println(line);
             Files.writeString(Path.of("target", "fanout.txt"), line + System.lineSeparator(),

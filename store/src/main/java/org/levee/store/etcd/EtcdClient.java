@@ -122,7 +122,7 @@ public final class EtcdClient implements AutoCloseable {
     /** The key, if it exists, without waiting: for reading many keys at once. */
     public CompletableFuture<Optional<KeyValue>> getAsync(String key) {
         CompletableFuture<Optional<KeyValue>> result = new CompletableFuture<>();
-        getAsync(key, result, true);
+        getAsync(key, result, new Retries());
         return result;
     }
 
@@ -216,7 +216,8 @@ public final class EtcdClient implements AutoCloseable {
      */
     long keepAliveOnce(long lease) {
         String what = "keep lease " + Long.toHexString(lease) + " alive";
-        for (int attempt = 0; ; attempt++) {
+        Retries retries = new Retries();
+        while (true) {
             CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
             ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call =
                     channel.newCall(EtcdMethods.LEASE_KEEP_ALIVE, callOptions(true));
@@ -244,7 +245,7 @@ public final class EtcdClient implements AutoCloseable {
                 throw new StoreException(StoreException.Reason.OTHER, "etcd " + what + ": interrupted", e);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof StatusRuntimeException s) {
-                    if (attempt == 0 && retryOnce(s)) {
+                    if (retries.again(s)) {
                         continue;
                     }
                     throw failure(what, s);
@@ -259,13 +260,14 @@ public final class EtcdClient implements AutoCloseable {
     // ---- watches (see PrefixWatch) ----
 
     /**
-     * A watch stream ended, or etcd cancelled a watch, for {@code reason}: a stale token is
-     * forgotten so the next stream authenticates.
+     * A watch stream ended, or etcd cancelled a watch, for {@code reason}: a token that may be stale
+     * is forgotten so the next stream authenticates. etcd cancels a watch made with a stale token
+     * as "permission denied", like one the user may not make; a fresh token tells them apart
+     * (then the watch fails again, paced by its backoff).
      */
     void streamFailed(String reason) {
-        String description = reason;
-        if (auth != null && description != null
-                && (description.contains("invalid auth token") || description.contains("revision of auth store is old"))) {
+        if (auth != null && reason != null && (reason.contains("invalid auth token")
+                || reason.contains("revision of auth store is old") || reason.contains("permission denied"))) {
             auth.invalidate();
         }
     }
@@ -340,36 +342,44 @@ public final class EtcdClient implements AutoCloseable {
     // ---- plumbing ----
 
     private <Q, R> R unary(MethodDescriptor<Q, R> method, Q request, String what) {
-        for (int attempt = 0; ; attempt++) {
+        Retries retries = new Retries();
+        while (true) {
             try {
                 return ClientCalls.blockingUnaryCall(channel, method, callOptions(true), request);
             } catch (StatusRuntimeException e) {
-                if (attempt == 0 && retryOnce(e)) {
-                    continue;
+                if (!retries.again(e)) {
+                    throw failure(what, e);
                 }
-                throw failure(what, e);
             }
         }
     }
 
     /**
-     * Whether a failed call deserves one more try at once: after a stale token (forgotten now), or
-     * when no connection was ready — etcd may be back while gRPC still waits out its reconnect
-     * backoff, which is cut short here; if etcd is still away the retry fails as fast.
+     * Which failed calls deserve one more try at once: one after a stale token (forgotten then),
+     * and one when no connection was ready — etcd may be back while gRPC still waits out its
+     * reconnect backoff, which is cut short; if etcd is still away the retry fails as fast. After a
+     * restart a call may meet both, one after the other.
      */
-    private boolean retryOnce(StatusRuntimeException e) {
-        if (staleToken(e)) {
-            auth.invalidate();
-            return true;
+    private final class Retries {
+        private boolean token;
+        private boolean connection;
+
+        boolean again(StatusRuntimeException e) {
+            if (!token && staleToken(e)) {
+                token = true;
+                auth.invalidate();
+                return true;
+            }
+            if (!connection && e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                connection = true;
+                channel.resetConnectBackoff();
+                return true;
+            }
+            return false;
         }
-        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-            channel.resetConnectBackoff();
-            return true;
-        }
-        return false;
     }
 
-    private void getAsync(String key, CompletableFuture<Optional<KeyValue>> result, boolean mayRetry) {
+    private void getAsync(String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
         ClientCall<RangeRequest, RangeResponse> call = channel.newCall(EtcdMethods.RANGE, callOptions(true));
         ClientCalls.asyncUnaryCall(call, RangeRequest.newBuilder().setKey(bytes(key)).build(), new StreamObserver<>() {
             @Override
@@ -380,8 +390,8 @@ public final class EtcdClient implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 if (t instanceof StatusRuntimeException s) {
-                    if (mayRetry && retryOnce(s)) {
-                        getAsync(key, result, false);
+                    if (retries.again(s)) {
+                        getAsync(key, result, retries);
                         return;
                     }
                     result.completeExceptionally(failure("read " + key, s));
