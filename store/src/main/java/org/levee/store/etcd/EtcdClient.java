@@ -86,7 +86,7 @@ public final class EtcdClient implements AutoCloseable {
         this.settings = settings;
         NameResolverRegistry resolvers = new NameResolverRegistry();
         resolvers.register(new StaticEndpoints(settings.endpoints()));
-        this.channel = Grpc.newChannelBuilder(StaticEndpoints.SCHEME + ":///etcd", credentials(settings), resolvers)
+        this.channel = channelBuilder(settings, resolvers)
                 .defaultServiceConfig(SERVICE_CONFIG)
                 .enableRetry()
                 // A member that vanishes without closing the connection (power loss, partition) is
@@ -307,7 +307,17 @@ public final class EtcdClient implements AutoCloseable {
             channel.resetConnectBackoff();
         }
         StoreException.Reason reason = reason(status.getCode(), description);
-        return new StoreException(reason, "etcd " + what + ": " + status.getCode() + (description.isEmpty() ? "" : ": " + description)
+        // gRPC's own text can be a pipeline dump; the first line and the root cause (say, why a TLS
+        // handshake failed) tell more.
+        String shown = description.lines().findFirst().orElse("");
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null) {
+            shown += (shown.isEmpty() ? "" : ": ") + root.getMessage().lines().findFirst().orElse("");
+        }
+        return new StoreException(reason, "etcd " + what + ": " + status.getCode() + (shown.isEmpty() ? "" : ": " + shown)
                 + " (endpoints " + settings.endpointList() + ")", e);
     }
 
@@ -473,6 +483,20 @@ public final class EtcdClient implements AutoCloseable {
                 && (description.contains("invalid auth token") || description.contains("revision of auth store is old"));
     }
 
+    private static io.grpc.ManagedChannelBuilder<?> channelBuilder(EtcdSettings settings, NameResolverRegistry resolvers) {
+        ChannelCredentials credentials = credentials(settings);
+        try {
+            return Grpc.newChannelBuilder(StaticEndpoints.SCHEME + ":///etcd", credentials, resolvers);
+        } catch (IllegalArgumentException e) {
+            // gRPC parses the PEM files only here.
+            throw new IllegalArgumentException("etcd TLS files (CA " + settings.caFile().map(Path::toString).orElse("none")
+                    + ", client certificate and key " + settings.certFile().map(Path::toString).orElse("none") + ", "
+                    + settings.keyFile().map(Path::toString).orElse("none") + "): " + e.getMessage() + PEM_HINT, e);
+        }
+    }
+
+    private static final String PEM_HINT = " (PEM files; the key in PKCS#8: openssl pkcs8 -topk8 -nocrypt)";
+
     private static ChannelCredentials credentials(EtcdSettings settings) {
         if (!settings.tls()) {
             return InsecureChannelCredentials.create();
@@ -495,8 +519,7 @@ public final class EtcdClient implements AutoCloseable {
         try {
             action.run();
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("etcd " + what + " " + file + ": " + e.getMessage()
-                    + " (PEM files; the key in PKCS#8: openssl pkcs8 -topk8 -nocrypt)", e);
+            throw new IllegalArgumentException("etcd " + what + " " + file + ": " + e.getMessage() + PEM_HINT, e);
         }
     }
 

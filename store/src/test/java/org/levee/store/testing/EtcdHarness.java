@@ -42,14 +42,16 @@ public final class EtcdHarness implements AutoCloseable {
         final int peerPort;
         final Path dataDir;
         final Path log;
+        final String scheme;
         Process process;
 
-        Member(String name, int clientPort, int peerPort, Path dir) {
+        Member(String name, int clientPort, int peerPort, Path dir, boolean tls) {
             this.name = name;
             this.clientPort = clientPort;
             this.peerPort = peerPort;
             this.dataDir = dir.resolve(name + ".etcd");
             this.log = dir.resolve(name + ".log");
+            this.scheme = tls ? "https" : "http";
         }
 
         public String name() {
@@ -57,7 +59,7 @@ public final class EtcdHarness implements AutoCloseable {
         }
 
         public String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return scheme + "://127.0.0.1:" + clientPort;
         }
 
         String peerUrl() {
@@ -82,6 +84,7 @@ public final class EtcdHarness implements AutoCloseable {
     private int proxyPort;
 
     private final List<String> extraFlags;
+    private TestCertificates tls;
 
     private EtcdHarness(Path dir, List<String> extraFlags) {
         this.dir = dir;
@@ -90,9 +93,22 @@ public final class EtcdHarness implements AutoCloseable {
 
     /**
      * Starts a cluster of {@code size} members (1 or 3) and waits until every member is healthy;
-     * {@code extraFlags} are added to every member's command line (e.g. {@code --auth-token-ttl=1}).
+     * {@code extraFlags} are added to every member's command line (e.g. {@code --auth-token-ttl=60}).
      */
     public static EtcdHarness start(int size, String... extraFlags) {
+        return start(size, false, extraFlags);
+    }
+
+    /**
+     * Like {@link #start}, with TLS on the client port: members present a certificate for
+     * 127.0.0.1 from a test CA and require client certificates from it ({@link #certificates()});
+     * {@link #settings()} and {@link #etcdctl} use them. No grpc-proxy in this mode.
+     */
+    public static EtcdHarness startTls(int size, String... extraFlags) {
+        return start(size, true, extraFlags);
+    }
+
+    private static EtcdHarness start(int size, boolean tls, String... extraFlags) {
         Requirements.command("etcd");
         Requirements.command("etcdctl");
         if (size != 1 && size != 3) {
@@ -106,25 +122,44 @@ public final class EtcdHarness implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(harness.cleanup);
         try {
+            if (tls) {
+                Path pki = harness.dir.resolve("pki");
+                Files.createDirectories(pki);
+                harness.tls = TestCertificates.create(pki);
+            }
             int[] ports = freePorts(2 * size);
             for (int i = 0; i < size; i++) {
-                harness.members.add(new Member("m" + i, ports[2 * i], ports[2 * i + 1], harness.dir));
+                harness.members.add(new Member("m" + i, ports[2 * i], ports[2 * i + 1], harness.dir, tls));
             }
             harness.members.forEach(harness::launch);
             for (Member m : harness.members) {
                 harness.awaitHealthy(m);
             }
             return harness;
+        } catch (IOException e) {
+            harness.close();
+            throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             harness.close();
             throw e;
         }
     }
 
+    /** The test PKI of a harness made by {@link #startTls}. */
+    public TestCertificates certificates() {
+        if (tls == null) {
+            throw new IllegalStateException("this harness runs without TLS");
+        }
+        return tls;
+    }
+
     /** Starts an {@code etcd grpc-proxy} in front of every member and waits until it answers. */
     public EtcdHarness startProxy() {
         if (proxy != null && proxy.isAlive()) {
             throw new IllegalStateException("the grpc-proxy is already running");
+        }
+        if (tls != null) {
+            throw new IllegalStateException("the harness runs no grpc-proxy with TLS");
         }
         if (proxyPort == 0) {
             proxyPort = freePorts(1)[0];
@@ -161,9 +196,10 @@ public final class EtcdHarness implements AutoCloseable {
         return "http://127.0.0.1:" + proxyPort;
     }
 
-    /** Settings for every member directly. */
+    /** Settings for every member directly (with the test CA and client certificate under TLS). */
     public EtcdSettings settings() {
-        return EtcdSettings.of(endpoints());
+        EtcdSettings plain = EtcdSettings.of(endpoints());
+        return tls == null ? plain : plain.withTls(tls.ca(), tls.clientCert(), tls.clientKey());
     }
 
     /** Settings for the grpc-proxy. */
@@ -255,6 +291,7 @@ public final class EtcdHarness implements AutoCloseable {
      */
     public String etcdctl(String... args) {
         List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints=" + runningEndpoints(), "--command-timeout=10s"));
+        command.addAll(tlsFlags());
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
@@ -325,6 +362,10 @@ public final class EtcdHarness implements AutoCloseable {
         }
     }
 
+    private List<String> tlsFlags() {
+        return tls == null ? List.of() : List.of("--cacert=" + tls.ca(), "--cert=" + tls.clientCert(), "--key=" + tls.clientKey());
+    }
+
     private String runningEndpoints() {
         List<String> urls = members.stream().filter(Member::running).map(Member::clientUrl).toList();
         return urls.isEmpty() ? endpoints() : String.join(",", urls);
@@ -341,6 +382,10 @@ public final class EtcdHarness implements AutoCloseable {
                 "--listen-peer-urls", m.peerUrl(), "--initial-advertise-peer-urls", m.peerUrl(),
                 "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", clusterToken,
                 "--logger", "zap", "--log-outputs", "stderr"));
+        if (tls != null) {
+            command.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
+                    "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
+        }
         command.addAll(extraFlags);
         m.process = spawn(m.log, command.toArray(String[]::new));
     }
@@ -360,7 +405,7 @@ public final class EtcdHarness implements AutoCloseable {
             if (!m.process.isAlive()) {
                 throw new IllegalStateException("etcd member " + m.name + " exited with " + m.process.exitValue() + ":\n" + tail(m.log));
             }
-            if (healthy(m.clientPort)) {
+            if (tls == null ? healthy(m.clientPort) : healthyOverTls(m)) {
                 return;
             }
             sleep(50);
@@ -377,6 +422,26 @@ public final class EtcdHarness implements AutoCloseable {
             return reply.startsWith("HTTP/1.0 200") && reply.contains("\"health\":\"true\"");
         } catch (IOException e) {
             return false; // not listening yet
+        }
+    }
+
+    /** etcdctl's health check with the test certificates (plain HTTP cannot reach a TLS port). */
+    private boolean healthyOverTls(Member m) {
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints=" + m.clientUrl(), "--command-timeout=2s"));
+        command.addAll(tlsFlags());
+        command.addAll(List.of("endpoint", "health"));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return true;
+            }
+            p.destroyForcibly();
+            return false;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for etcd", e);
         }
     }
 
