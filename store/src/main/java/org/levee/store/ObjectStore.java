@@ -77,14 +77,20 @@ public final class ObjectStore {
      * @throws StoreException when etcd cannot be read
      */
     public byte[] read(ObjectRef ref) {
+        // Chunks never change (their key holds their object's digest), so a serializable read — any
+        // member, or a grpc-proxy's cache, may answer — is as good as a linearizable one, except
+        // that a member lagging behind may not have a chunk yet: those are read again linearizably.
         List<CompletableFuture<Optional<KeyValue>>> pending = new ArrayList<>();
         for (int n = 0; n < ref.chunks(); n++) {
-            pending.add(client.getAsync(keys.chunk(ref.sha256(), n)));
+            pending.add(client.getAsync(keys.chunk(ref.sha256(), n), true));
         }
         List<byte[]> chunks = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
         for (int n = 0; n < pending.size(); n++) {
             Optional<KeyValue> chunk = await(pending.get(n));
+            if (chunk.isEmpty()) {
+                chunk = await(client.getAsync(keys.chunk(ref.sha256(), n), false));
+            }
             if (chunk.isEmpty()) {
                 missing.add(n);
             } else {

@@ -119,10 +119,20 @@ public final class EtcdClient implements AutoCloseable {
         return r.getKvsCount() == 0 ? Optional.empty() : Optional.of(keyValue(r.getKvs(0)));
     }
 
-    /** The key, if it exists, without waiting: for reading many keys at once. */
+    /** The key, if it exists, without waiting (a linearizable read): for reading many keys at once. */
     public CompletableFuture<Optional<KeyValue>> getAsync(String key) {
+        return getAsync(key, false);
+    }
+
+    /**
+     * The key, if it exists, without waiting. A {@code serializable} read is answered by whichever
+     * member (or grpc-proxy cache) gets it, without asking the raft leader: cheaper and cacheable,
+     * but possibly stale or missing a key just written — right for immutable values such as
+     * content-addressed chunks, with a linearizable read when the key is not found.
+     */
+    public CompletableFuture<Optional<KeyValue>> getAsync(String key, boolean serializable) {
         CompletableFuture<Optional<KeyValue>> result = new CompletableFuture<>();
-        getAsync(key, result, new Retries());
+        getAsync(RangeRequest.newBuilder().setKey(bytes(key)).setSerializable(serializable).build(), key, result, new Retries());
         return result;
     }
 
@@ -389,9 +399,9 @@ public final class EtcdClient implements AutoCloseable {
         }
     }
 
-    private void getAsync(String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
+    private void getAsync(RangeRequest request, String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
         ClientCall<RangeRequest, RangeResponse> call = channel.newCall(EtcdMethods.RANGE, callOptions(true));
-        ClientCalls.asyncUnaryCall(call, RangeRequest.newBuilder().setKey(bytes(key)).build(), new StreamObserver<>() {
+        ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
             @Override
             public void onNext(RangeResponse r) {
                 result.complete(r.getKvsCount() == 0 ? Optional.empty() : Optional.of(keyValue(r.getKvs(0))));
@@ -401,7 +411,7 @@ public final class EtcdClient implements AutoCloseable {
             public void onError(Throwable t) {
                 if (t instanceof StatusRuntimeException s) {
                     if (retries.again(s)) {
-                        getAsync(key, result, retries);
+                        getAsync(request, key, result, retries);
                         return;
                     }
                     result.completeExceptionally(failure("read " + key, s));
