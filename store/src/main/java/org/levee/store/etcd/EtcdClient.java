@@ -224,13 +224,13 @@ public final class EtcdClient implements AutoCloseable {
      * where client libraries lose leases): the lease's remaining TTL in seconds, 0 or less when
      * it no longer exists.
      */
-    long keepAliveOnce(long lease) {
+    long keepAliveOnce(long lease, Duration timeout) {
         String what = "keep lease " + Long.toHexString(lease) + " alive";
         Retries retries = new Retries();
         while (true) {
             CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
             ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call =
-                    channel.newCall(EtcdMethods.LEASE_KEEP_ALIVE, callOptions(true));
+                    channel.newCall(EtcdMethods.LEASE_KEEP_ALIVE, callOptions(timeout));
             call.start(new ClientCall.Listener<>() {
                 @Override
                 public void onMessage(LeaseKeepAliveResponse message) {
@@ -294,7 +294,7 @@ public final class EtcdClient implements AutoCloseable {
 
     /** A new watch stream; no deadline, and etcd cancels it when its member loses the raft leader. */
     ClientCall<WatchRequest, WatchResponse> newWatchCall() {
-        return channel.newCall(EtcdMethods.WATCH, callOptions(false));
+        return channel.newCall(EtcdMethods.WATCH, callOptions(null));
     }
 
     /** Headers of a watch stream: "hasleader" makes a member without a leader end it instead of going silent. */
@@ -365,7 +365,7 @@ public final class EtcdClient implements AutoCloseable {
         Retries retries = new Retries();
         while (true) {
             try {
-                return ClientCalls.blockingUnaryCall(channel, method, callOptions(true), request);
+                return ClientCalls.blockingUnaryCall(channel, method, callOptions(settings.requestTimeout()), request);
             } catch (StatusRuntimeException e) {
                 if (!retries.again(e)) {
                     throw failure(what, e);
@@ -400,7 +400,7 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     private void getAsync(RangeRequest request, String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
-        ClientCall<RangeRequest, RangeResponse> call = channel.newCall(EtcdMethods.RANGE, callOptions(true));
+        ClientCall<RangeRequest, RangeResponse> call = channel.newCall(EtcdMethods.RANGE, callOptions(settings.requestTimeout()));
         ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
             @Override
             public void onNext(RangeResponse r) {
@@ -464,10 +464,11 @@ public final class EtcdClient implements AutoCloseable {
         }
     }
 
-    private CallOptions callOptions(boolean withDeadline) {
+    /** Options of a call: its deadline ({@code null}: none, for streams) and the auth token. */
+    private CallOptions callOptions(Duration deadline) {
         CallOptions options = CallOptions.DEFAULT;
-        if (withDeadline) {
-            options = options.withDeadlineAfter(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (deadline != null) {
+            options = options.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
         }
         return auth == null ? options : options.withCallCredentials(auth);
     }
@@ -476,7 +477,7 @@ public final class EtcdClient implements AutoCloseable {
         String user = settings.user().orElseThrow();
         AuthenticateRequest request = AuthenticateRequest.newBuilder().setName(user).setPassword(settings.password().orElseThrow()).build();
         try {
-            return ClientCalls.blockingUnaryCall(channel, EtcdMethods.AUTHENTICATE, callOptions(true).withCallCredentials(null), request)
+            return ClientCalls.blockingUnaryCall(channel, EtcdMethods.AUTHENTICATE, callOptions(settings.requestTimeout()).withCallCredentials(null), request)
                     .getToken();
         } catch (StatusRuntimeException e) {
             // gRPC lets credentials fail a call only with a few codes; UNAUTHENTICATED says what happened.

@@ -51,7 +51,15 @@ public final class Lease {
      */
     public boolean keepAlive() {
         long sent = System.nanoTime();
-        long remaining = client.keepAliveOnce(id);
+        // A renewal slower than half the TTL is a failed one: the caller retries while the lease lives.
+        Duration timeout = ttl.dividedBy(2);
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            timeout = Duration.ofSeconds(1);
+        }
+        if (timeout.compareTo(client.settings().requestTimeout()) > 0) {
+            timeout = client.settings().requestTimeout();
+        }
+        long remaining = client.keepAliveOnce(id, timeout);
         if (remaining <= 0) {
             aliveUntilNanos = sent;
             return false;

@@ -41,6 +41,7 @@ class TlsTest {
         try (PrefixWatch watch = PrefixWatch.startPrefix(client, "/levee/tls/", listener)) {
             client.put("/levee/tls/b", "2".getBytes(StandardCharsets.UTF_8));
             listener.awaitState(Map.of("/levee/tls/a", "1", "/levee/tls/b", "2"), Duration.ofSeconds(10));
+            org.levee.store.testing.Eventually.await(Duration.ofSeconds(10), "the watch stream is up", () -> watch.state().connected());
         }
         Lease lease = Lease.grant(client, Duration.ofSeconds(5));
         assertThat(lease.keepAlive()).isTrue();

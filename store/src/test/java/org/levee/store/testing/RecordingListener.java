@@ -33,10 +33,10 @@ public final class RecordingListener implements PrefixWatch.Listener {
         return updates.isEmpty() ? Map.of() : values(updates.getLast());
     }
 
-    /** Waits until the last delivered snapshot holds exactly {@code expected}. */
+    /** Waits until a delivery came and the last delivered snapshot holds exactly {@code expected}. */
     public Duration awaitState(Map<String, String> expected, Duration timeout) {
         return Eventually.await(timeout, () -> ": expected " + abbreviate(expected) + ", last delivery " + abbreviate(latest())
-                + " after " + updates.size() + " deliveries", () -> latest().equals(expected));
+                + " after " + updates.size() + " deliveries", () -> !updates.isEmpty() && latest().equals(expected));
     }
 
     /**
