@@ -1,0 +1,78 @@
+package org.levee.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The manifest at {@code PREFIX ruleset}: which rule set is in force and where its compiled object
+ * is. Written last, after every chunk of the object. JSON (see {@link RulesetManifestJson}):
+ *
+ * <pre>
+ * {"version": 7, "rules": ["syn-flood-1", "dns-amp-2"],
+ *  "object": {"sha256": "…64 hex…", "size": 3670016, "chunks": 4},
+ *  "compiled_at": "2026-12-07T06:08:13.123Z", "controller": "ctl-a"}
+ * </pre>
+ *
+ * Fields added later (a signature, per-rule expiry) travel in {@link #extra()}: a reader keeps
+ * what it does not know, and these five names never change.
+ *
+ * @param version the rule set's version, a whole number ≥ 1 that the controller increases with each publication
+ * @param rules the ids of the rules compiled into the object, in the object's order
+ * @param object the compiled object
+ * @param compiledAt when the controller compiled it
+ * @param controller the identity of the controller that published it
+ * @param extra further top-level fields, in order, by name
+ */
+public record RulesetManifest(long version, List<String> rules, ObjectRef object, Instant compiledAt, String controller,
+        Map<String, JsonNode> extra) {
+
+    /** The field names this record owns; {@link #extra()} holds any others. */
+    public static final Set<String> FIELDS = Set.of("version", "rules", "object", "compiled_at", "controller");
+
+    public RulesetManifest {
+        if (version < 1) {
+            throw new IllegalArgumentException("manifest version " + version + " must be at least 1");
+        }
+        rules = List.copyOf(rules);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            FleetKeys.segment("rules[" + i + "]", rules.get(i));
+            Integer before = seen.putIfAbsent(rules.get(i), i);
+            if (before != null) {
+                throw new IllegalArgumentException("rule id '" + rules.get(i) + "' is listed twice: rules[" + before + "] and rules[" + i + "]");
+            }
+        }
+        Objects.requireNonNull(object, "object");
+        Objects.requireNonNull(compiledAt, "compiledAt");
+        if (controller == null || controller.isBlank()) {
+            throw new IllegalArgumentException("manifest controller is empty");
+        }
+        Map<String, JsonNode> copy = new LinkedHashMap<>();
+        extra.forEach((name, value) -> {
+            if (FIELDS.contains(name)) {
+                throw new IllegalArgumentException("extra manifest field '" + name + "' is one of the manifest's own fields");
+            }
+            copy.put(name, Objects.requireNonNull(value, name).deepCopy());
+        });
+        extra = Collections.unmodifiableMap(copy);
+    }
+
+    /** A manifest without extra fields. */
+    public RulesetManifest(long version, List<String> rules, ObjectRef object, Instant compiledAt, String controller) {
+        this(version, rules, object, compiledAt, controller, Map.of());
+    }
+
+    /** This manifest with one more (or a replaced) extra field. */
+    public RulesetManifest withExtra(String name, JsonNode value) {
+        Map<String, JsonNode> more = new LinkedHashMap<>(extra);
+        more.put(name, value);
+        return new RulesetManifest(version, rules, object, compiledAt, controller, more);
+    }
+}
