@@ -81,8 +81,13 @@ public final class FilterIndex {
     /** Most matching paths of a filter worth keying; past this (a DNS name walk, say) it stays in the rest. */
     private static final int MAX_PATHS = 16;
     private static final int PATH_BUDGET = 4096;
-    /** Slots a keyed filter adds besides its copy and hit: tree node (two guards, a compare), leaf compare, guard, bound check, jumps. */
-    private static final int KEYED_OVERHEAD = 9;
+    /** Slots a keyed filter adds besides its copy and hit: a tree node (two guards, a compare), the bucket's compare, guard, jumps. */
+    private static final int KEYED_OVERHEAD = 7;
+    /**
+     * Slots a keyed filter adds besides its hit when its class is not the only part of its
+     * section: the bound check, the stub that records it, and a node of the jump to the best match.
+     */
+    private static final int SHARED_OVERHEAD = 6;
     /** Members of a class compiled for its bucket to estimate the size of the others. */
     private static final int SAMPLES = 8;
     /** The value of the best-match word while nothing matched. */
@@ -510,7 +515,9 @@ public final class FilterIndex {
          * copies; what is emitted is checked against the limits ({@link #withinLimits}).
          */
         private int keyedSlots(int f, Placement placement) {
-            return classes.get(placement.keyClass()).copySlots() + KEYED_OVERHEAD + code.hitSlots(f) + 2;
+            int alone = classes.get(placement.keyClass()).copySlots() + KEYED_OVERHEAD + code.hitSlots(f);
+            boolean shared = restSegment != null || buckets.size() > 1 || !buckets.isEmpty() && !buckets.containsKey(placement.keyClass());
+            return alone + (shared ? SHARED_OVERHEAD + code.hitSlots(f) : 0);
         }
 
         /** Adds the next filter. */

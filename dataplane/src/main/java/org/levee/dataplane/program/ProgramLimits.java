@@ -22,7 +22,7 @@ public final class ProgramLimits {
      * starts a new one: its far jumps use {@code gotol}, so the bound is what the verifier takes
      * in reasonable time, not the 16-bit jump range.
      */
-    public static final int MAX_INDEXED_SLOTS_PER_PROGRAM = 250_000;
+    public static final int MAX_INDEXED_SLOTS_PER_PROGRAM = 160_000;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
     public static final int MAX_SAMPLE_BYTES = 256;
