@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.compiler.flow.Entry;
 import org.levee.compiler.flow.Knowledge;
@@ -635,7 +636,7 @@ public final class FilterIndex {
             List<Group> groupList = new ArrayList<>();
             List<List<Integer>> partFilters = new ArrayList<>();
             for (Part part : parts) {
-                Set<Integer> all = new java.util.TreeSet<>();
+                Set<Integer> all = new TreeSet<>();
                 part.buckets().forEach(all::addAll);
                 partFilters.add(List.copyOf(all));
             }
@@ -646,7 +647,7 @@ public final class FilterIndex {
                 }
             }
             // bodies
-            TreeMap<Integer, String> candidates = new TreeMap<>(); // filters a stub may record
+            TreeSet<Integer> candidates = new TreeSet<>(); // filters a stub may record
             int classGroup = 1;
             for (int m = 0; m < count; m++) {
                 Part part = parts.get(m);
@@ -683,9 +684,9 @@ public final class FilterIndex {
             int dispatchGroup = groupList.size();
             if (dispatch) {
                 List<List<Integer>> single = new ArrayList<>();
-                candidates.keySet().forEach(f -> single.add(List.of(f)));
+                candidates.forEach(f -> single.add(List.of(f)));
                 groupList.add(new Group(single));
-                int[] keys = candidates.keySet().stream().mapToInt(Integer::intValue).toArray();
+                int[] keys = candidates.stream().mapToInt(Integer::intValue).toArray();
                 List<Assembler> leaves = new ArrayList<>();
                 for (int f : keys) {
                     Assembler leaf = new Assembler();
@@ -731,11 +732,11 @@ public final class FilterIndex {
          * {@link #emitClass}).
          */
         private void matched(Assembler block, int filter, String label, boolean last, String record,
-                TreeMap<Integer, String> candidates) {
+                TreeSet<Integer> candidates) {
             if (last) {
                 code.hit(block, filter, label);
             } else {
-                candidates.put(filter, label);
+                candidates.add(filter);
                 stubCount++;
                 block.label(label);
                 block.emit(Instruction.mov32(layout.best(), filter));
@@ -744,7 +745,7 @@ public final class FilterIndex {
         }
 
         private void emitClass(Assembler body, Part part, int group, int m, boolean last, String back, String record,
-                TreeMap<Integer, String> candidates) {
+                TreeSet<Integer> candidates) {
             String p = layout.prefix() + "c" + m + "_";
             KeyClass keyClass = classes.get(part.keyClass());
             Value key = keyClass.key();

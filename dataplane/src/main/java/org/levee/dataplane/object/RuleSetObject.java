@@ -43,8 +43,9 @@ import org.levee.ebpf.elf.ProgramSection;
 /**
  * A rule set compiled once, for every data center: the data-plane program with one patchable
  * constant {@code rule_<id>_enabled} per rule (deciding the rule's guard), and the rule metadata.
- * The guards of the chain's tail calls name {@code levee_chain<k>_loaded}, which the loader sets
- * and the object leaves undefined. Stored as an ELF
+ * The guards of the chain's tail calls name {@code levee_chain<k>_loaded}, and an indexed set's
+ * group guards {@code levee_group<g>_<from>_<to>}, which the loader sets (the groups' buckets
+ * are in the metadata) and the object leaves undefined. Stored as an ELF
  * relocatable object for EM_BPF: program sections {@code xdp} (and {@code xdp/chainN}),
  * {@code license}, {@code maps}, the constants in {@code .levee.constants}, and the metadata as
  * JSON in {@code .levee.rules}.

@@ -42,6 +42,13 @@ import org.levee.ebpf.asm.Size;
  * tail-call chain, which starts again knowing nothing; its tail call is guarded by
  * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
  * first.
+ *
+ * <p>When enough rules are told apart by one value (a port, an address), the rules are a
+ * {@link FilterIndex} instead, so that a packet's cost does not grow with their number: each
+ * program is a section of it, of up to {@link ProgramLimits#MAX_INDEXED_SLOTS_PER_PROGRAM}
+ * slots, its bodies after the exits, each hit block next to its bucket. Its group guards name
+ * {@link DataplaneProgram#groupSymbol}, decided by the loader from the rules' constants
+ * ({@link RuleGroup}), so disabled rules still leave nothing.
  */
 public final class ProgramBuilder {
     /** Stack slots below the filters' scratch memory: a 4-byte map key and the 8-byte rule key. */
