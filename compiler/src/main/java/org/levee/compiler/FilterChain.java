@@ -94,15 +94,42 @@ public final class FilterChain {
     /** The last filter that loads from the packet. */
     private int lastLoad = -1;
 
-    private FilterChain(List<Flow> flows, int[] sourceSizes) {
-        this.flows = flows;
-        this.sourceSizes = sourceSizes;
-        this.plainSlots = new int[flows.size()];
-        FragmentLayout scratch = FragmentLayout.standard("p_", "match", "nomatch");
-        for (int i = 0; i < flows.size(); i++) {
-            Compilation alone = CbpfCompiler.compile(sourceSizes[i], flows.get(i), Entry.NONE, false);
-            recordUse(i, alone);
-            plainSlots[i] = EbpfEmitter.emit(alone, scratch, new Assembler()).instructions();
+    /**
+     * One filter made ready for chains: its programs joined and normalised, and compiled on its
+     * own (what its plain copy is, and what it tests and uses). Made once, it serves every chain
+     * the filter is in ({@link FilterIndex} puts a filter in several).
+     *
+     * @param flow       the conjunction of the filter's programs
+     * @param sourceSize instructions of those programs
+     * @param alone      the filter compiled for no state
+     * @param plainSlots slots of its plain copy
+     */
+    record Filter(Flow flow, int sourceSize, Compilation alone, int plainSlots) {
+        /** The filter that matches when all of {@code programs} match. */
+        static Filter of(List<CbpfProgram> programs) {
+            List<Flow> parts = new ArrayList<>();
+            int size = 0;
+            for (CbpfProgram program : programs) {
+                parts.add(JumpNormaliser.normalise(program));
+                size += program.size();
+            }
+            Flow flow = Conjunction.of(parts);
+            Compilation alone = CbpfCompiler.compile(size, flow, Entry.NONE, false);
+            int slots = EbpfEmitter.emit(alone, FragmentLayout.standard("p_", "match", "nomatch"), new Assembler()).instructions();
+            return new Filter(flow, size, alone, slots);
+        }
+    }
+
+    FilterChain(List<Filter> filters) {
+        this.flows = new ArrayList<>(filters.size());
+        this.sourceSizes = new int[filters.size()];
+        this.plainSlots = new int[filters.size()];
+        for (int i = 0; i < filters.size(); i++) {
+            Filter filter = filters.get(i);
+            flows.add(filter.flow());
+            sourceSizes[i] = filter.sourceSize();
+            plainSlots[i] = filter.plainSlots();
+            recordUse(i, filter.alone());
         }
     }
 
@@ -113,17 +140,7 @@ public final class FilterChain {
      * @throws org.levee.cbpf.CbpfException naming the instruction of a program the compiler cannot take
      */
     public static FilterChain of(List<List<CbpfProgram>> filters) {
-        List<Flow> flows = new ArrayList<>(filters.size());
-        int[] sizes = new int[filters.size()];
-        for (int i = 0; i < filters.size(); i++) {
-            List<Flow> parts = new ArrayList<>();
-            for (CbpfProgram program : filters.get(i)) {
-                parts.add(JumpNormaliser.normalise(program));
-                sizes[i] += program.size();
-            }
-            flows.add(Conjunction.of(parts));
-        }
-        return new FilterChain(flows, sizes);
+        return new FilterChain(filters.stream().map(Filter::of).toList());
     }
 
     /** The number of filters. */
@@ -157,10 +174,19 @@ public final class FilterChain {
      *                   it right after {@link Segment#emitTo}
      */
     public Segment segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+        return segment(first, Entry.NONE, layout, guard, matchLabel, endLabel);
+    }
+
+    /**
+     * A new stretch of code for filters {@code first, first + 1, …} that starts in {@code start}:
+     * code before it has proved what {@code start} says (a {@link FilterIndex} bucket, whose key
+     * and shared tests are decided before its filters run).
+     */
+    Segment segment(int first, Entry start, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
         if (first < 0 || first > flows.size()) {
             throw new IllegalArgumentException("segment start " + first + " is outside 0.." + flows.size());
         }
-        return new Segment(first, layout, guard, matchLabel, endLabel);
+        return new Segment(first, Objects.requireNonNull(start, "start"), layout, guard, matchLabel, endLabel);
     }
 
     private void recordUse(int filter, Compilation c) {
@@ -302,14 +328,14 @@ public final class FilterChain {
         /** Slots of the specialised copies of the filter being compiled. */
         private int specialised;
 
-        private Segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+        private Segment(int first, Entry start, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
             this.first = first;
             this.next = first;
             this.layout = Objects.requireNonNull(layout, "layout");
             this.guard = Objects.requireNonNull(guard, "guard");
             this.matchLabel = Objects.requireNonNull(matchLabel, "matchLabel");
             this.end = new State(Integer.MAX_VALUE, Entry.NONE, Objects.requireNonNull(endLabel, "endLabel"));
-            request(first, Entry.NONE);
+            request(first, start);
         }
 
         /** Filters added so far. */

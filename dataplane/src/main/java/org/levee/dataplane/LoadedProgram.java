@@ -18,7 +18,8 @@ import org.levee.ebpf.asm.AssembledProgram;
  * program of the chain whose rules are all disabled is not loaded: the slot the program before
  * it tail-calls holds the next program that has an enabled rule, and a program after which none
  * is loaded has its tail call disabled ({@link DataplaneProgram#chainSymbol}), so disabled rules
- * cost no tail calls either.
+ * cost no tail calls either. The guards of an indexed program's rule groups
+ * ({@link DataplaneProgram#groupSymbol}) are decided from the rules' constants.
  *
  * @param programs the loaded programs of the chain, entry first
  * @param chain    the program array joining them (it must stay open or pinned while they run)
@@ -62,9 +63,14 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                     // (objects written before the tail call had a guard have no such symbol)
                     used.put(chainSymbol, indexes.getLast() > i ? 1L : 0L);
                 }
+                // the guards of rule groups: 1 where a rule of the group's buckets is enabled
+                used.putAll(program.groupConstants(assembled.unresolvedSymbols(), constants));
                 Map<String, Integer> usedMaps = new HashMap<>();
                 assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));
-                AssembledProgram resolved = assembled.resolve(used, usedMaps);
+                // an indexed program is large and has a guard or two per rule: deleting each enabled
+                // one would move the whole program each time (AssembledProgram.EnabledGuard)
+                AssembledProgram resolved = assembled.resolve(used, usedMaps,
+                        program.groups().isEmpty() ? AssembledProgram.EnabledGuard.GOTO : AssembledProgram.EnabledGuard.GOTOL);
                 if (!resolved.isResolved()) {
                     throw new IllegalArgumentException("program " + DataplaneProgram.section(i) + " has symbols without a value: "
                             + resolved.unresolvedSymbols());

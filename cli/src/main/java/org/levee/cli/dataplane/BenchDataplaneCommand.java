@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "ns/packet of the data-plane program (kernel test-run duration minus an XDP_PASS floor measured in"
                 + " the same run) for rule sets of 'udp and dst port N' rules: disabled, enabled without a match, matching"
                 + " the last rule; with enablement from patched constants and, for comparison, from a map; rules of five"
-                + " shapes in turn, enabled without a match; the sampler; rate limiting. Needs root.")
+                + " shapes in turn, enabled without a match and matching the last; the sampler; rate limiting. Needs root.")
 public final class BenchDataplaneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

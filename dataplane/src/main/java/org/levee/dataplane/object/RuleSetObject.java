@@ -21,6 +21,7 @@ import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.DataplaneProgram;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
+import org.levee.dataplane.program.RuleGroup;
 import org.levee.dataplane.program.RuleKey;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Match;
@@ -42,8 +43,9 @@ import org.levee.ebpf.elf.ProgramSection;
 /**
  * A rule set compiled once, for every data center: the data-plane program with one patchable
  * constant {@code rule_<id>_enabled} per rule (deciding the rule's guard), and the rule metadata.
- * The guards of the chain's tail calls name {@code levee_chain<k>_loaded}, which the loader sets
- * and the object leaves undefined. Stored as an ELF
+ * The guards of the chain's tail calls name {@code levee_chain<k>_loaded}, and an indexed set's
+ * group guards {@code levee_group<g>_<from>_<to>}, which the loader sets (the groups' buckets
+ * are in the metadata) and the object leaves undefined. Stored as an ELF
  * relocatable object for EM_BPF: program sections {@code xdp} (and {@code xdp/chainN}),
  * {@code license}, {@code maps}, the constants in {@code .levee.constants}, and the metadata as
  * JSON in {@code .levee.rules}.
@@ -53,8 +55,14 @@ import org.levee.ebpf.elf.ProgramSection;
  * @param program     the program chain with its relocations
  */
 public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgram program) {
-    /** Version of the metadata layout; readers refuse others. */
-    public static final int FORMAT = 1;
+    /**
+     * Version of the metadata layout, for an object whose rules are indexed (it has
+     * {@code groups}); one whose rules are a plain chain is written with
+     * {@link #CHAIN_FORMAT}, which every Levee reads. Readers refuse other versions.
+     */
+    public static final int FORMAT = 2;
+    /** Version of the metadata of an object without rule groups. */
+    public static final int CHAIN_FORMAT = 1;
     /** The section holding the metadata. */
     public static final String METADATA_SECTION = ".levee.rules";
     public static final String LICENSE = "GPL";
@@ -151,9 +159,9 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             throw new RuleSetObjectException(source + ": section " + METADATA_SECTION + " is not JSON: " + e.getMessage(), e);
         }
         int format = root.path("format").asInt(-1);
-        if (format != FORMAT) {
+        if (format != FORMAT && format != CHAIN_FORMAT) {
             throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": format " + root.path("format")
-                    + " is not the supported format " + FORMAT);
+                    + " is not a supported format (" + CHAIN_FORMAT + " or " + FORMAT + ")");
         }
         String version = requireText(source, root, "version");
         int sampleBytes = root.path("sample_bytes").asInt(-1);
@@ -168,6 +176,10 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         }
         for (int i = 0; i < list.size(); i++) {
             rules.add(readRule(source + ": " + METADATA_SECTION + ": rules[" + i + "]", list.get(i)));
+        }
+        List<RuleGroup> groups = readGroups(source + ": " + METADATA_SECTION + ": groups", root.path("groups"), rules);
+        if (format == CHAIN_FORMAT && !groups.isEmpty()) {
+            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": format " + CHAIN_FORMAT + " has no groups");
         }
         checkMaps(source, object);
         List<AssembledProgram> programs = new ArrayList<>();
@@ -192,6 +204,18 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         for (int i = 1; i < programs.size(); i++) {
             sites.remove(DataplaneProgram.chainSymbol(i)); // the loader's, not a rule's
         }
+        for (java.util.Iterator<String> it = sites.iterator(); it.hasNext(); ) {
+            String site = it.next();
+            Optional<int[]> range = DataplaneProgram.parseGroupSymbol(site);
+            if (range.isPresent()) {
+                int group = range.get()[0];
+                if (group >= groups.size() || range.get()[2] > groups.get(group).buckets().size()) {
+                    throw new RuleSetObjectException(source + ": the program guards on '" + site + "', a range of buckets that group "
+                            + group + " of " + METADATA_SECTION + " does not have (" + groups.size() + " groups)");
+                }
+                it.remove(); // decided by the loader from the group's rules
+            }
+        }
         Set<String> expected = new HashSet<>();
         rules.forEach(r -> expected.add(r.enabledSymbol()));
         for (String site : sites) {
@@ -206,7 +230,7 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             }
         }
         try {
-            return new RuleSetObject(version, rules, new DataplaneProgram(programs, sampleBytes));
+            return new RuleSetObject(version, rules, new DataplaneProgram(programs, sampleBytes, groups));
         } catch (IllegalArgumentException e) {
             throw new RuleSetObjectException(source + ": " + e.getMessage(), e);
         }
@@ -229,7 +253,7 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
 
     private byte[] metadata() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
+        root.put("format", program.groups().isEmpty() ? CHAIN_FORMAT : FORMAT);
         root.put("version", version);
         root.put("sample_bytes", program.sampleBytes());
         root.put("programs", program.programs().size());
@@ -249,11 +273,68 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             node.put("origin", rule.origin());
             node.put("comment", rule.comment());
         }
+        if (!program.groups().isEmpty()) {
+            // each group: its buckets, each a list of rule numbers (positions in "rules")
+            Map<String, Integer> number = new HashMap<>();
+            for (int i = 0; i < rules.size(); i++) {
+                number.put(rules.get(i).enabledSymbol(), i);
+            }
+            ArrayNode groups = root.putArray("groups");
+            for (RuleGroup group : program.groups()) {
+                ArrayNode buckets = groups.addArray();
+                for (List<String> bucket : group.buckets()) {
+                    ArrayNode members = buckets.addArray();
+                    for (String symbol : bucket) {
+                        Integer n = number.get(symbol);
+                        if (n == null) {
+                            throw new IllegalStateException("rule group names '" + symbol + "', no rule of the set");
+                        }
+                        members.add(n);
+                    }
+                }
+            }
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON to memory", e);
         }
+    }
+
+    /** The rule groups of {@code node} (missing: none), with each rule number turned into its constant. */
+    private static List<RuleGroup> readGroups(String where, JsonNode node, List<RuleInfo> rules) {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new RuleSetObjectException(where + ": not a list");
+        }
+        List<RuleGroup> groups = new ArrayList<>();
+        for (int g = 0; g < node.size(); g++) {
+            JsonNode buckets = node.get(g);
+            if (!buckets.isArray()) {
+                throw new RuleSetObjectException(where + "[" + g + "]: not a list of buckets");
+            }
+            List<List<String>> members = new ArrayList<>();
+            for (int b = 0; b < buckets.size(); b++) {
+                JsonNode bucket = buckets.get(b);
+                if (!bucket.isArray()) {
+                    throw new RuleSetObjectException(where + "[" + g + "][" + b + "]: not a list of rule numbers");
+                }
+                List<String> symbols = new ArrayList<>();
+                for (int r = 0; r < bucket.size(); r++) {
+                    JsonNode number = bucket.get(r);
+                    if (!number.canConvertToInt() || !number.isIntegralNumber() || number.asInt() < 0 || number.asInt() >= rules.size()) {
+                        throw new RuleSetObjectException(where + "[" + g + "][" + b + "][" + r + "]: " + number
+                                + " is not a rule number (0.." + (rules.size() - 1) + ")");
+                    }
+                    symbols.add(rules.get(number.asInt()).enabledSymbol());
+                }
+                members.add(symbols);
+            }
+            groups.add(new RuleGroup(members));
+        }
+        return groups;
     }
 
     private static RuleInfo readRule(String where, JsonNode node) {

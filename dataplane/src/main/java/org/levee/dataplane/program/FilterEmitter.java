@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.compiler.FilterChain;
+import org.levee.compiler.FilterIndex;
 import org.levee.compiler.FragmentLayout;
 import org.levee.dataplane.rules.RuleFilter;
 import org.levee.ebpf.asm.Register;
@@ -31,6 +32,16 @@ final class FilterEmitter {
 
     /** The chain of {@code rules}, in order. */
     static FilterChain chain(List<RuleFilter> rules) {
+        return FilterChain.of(filters(rules));
+    }
+
+    /** The index of {@code rules}, in order, with classes of at least {@code minClassSize} rules. */
+    static FilterIndex index(List<RuleFilter> rules, int minClassSize) {
+        return FilterIndex.of(filters(rules), minClassSize);
+    }
+
+    /** Each rule as the filters it is: its destination check, then its match. */
+    private static List<List<CbpfProgram>> filters(List<RuleFilter> rules) {
         List<List<CbpfProgram>> filters = new ArrayList<>(rules.size());
         for (RuleFilter rule : rules) {
             List<CbpfProgram> parts = new ArrayList<>(2);
@@ -38,6 +49,6 @@ final class FilterEmitter {
             parts.add(rule.match());
             filters.add(parts);
         }
-        return FilterChain.of(filters);
+        return filters;
     }
 }

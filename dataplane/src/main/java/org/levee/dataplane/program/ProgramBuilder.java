@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.levee.compiler.FilterChain;
+import org.levee.compiler.FilterIndex;
 import org.levee.dataplane.rules.Action;
 import org.levee.dataplane.rules.Rule;
 import org.levee.dataplane.rules.RuleFilter;
@@ -41,6 +42,13 @@ import org.levee.ebpf.asm.Size;
  * tail-call chain, which starts again knowing nothing; its tail call is guarded by
  * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
  * first.
+ *
+ * <p>When enough rules are told apart by one value (a port, an address), the rules are a
+ * {@link FilterIndex} instead, so that a packet's cost does not grow with their number: each
+ * program is a section of it, of up to {@link ProgramLimits#MAX_INDEXED_SLOTS_PER_PROGRAM}
+ * slots, its bodies after the exits, each hit block next to its bucket. Its group guards name
+ * {@link DataplaneProgram#groupSymbol}, decided by the loader from the rules' constants
+ * ({@link RuleGroup}), so disabled rules still leave nothing.
  */
 public final class ProgramBuilder {
     /** Stack slots below the filters' scratch memory: a 4-byte map key and the 8-byte rule key. */
@@ -55,12 +63,21 @@ public final class ProgramBuilder {
     /** Prefix of the rule chain's labels; {@code c_f<i>} is rule i's plain copy. */
     private static final String CHAIN_LABELS = "c_";
     private static final Pattern PLAIN_COPY = Pattern.compile("c_f[0-9]+");
+    /** Prefix of an indexed program's labels; {@code x_b<m>} starts the body of part m of its section. */
+    private static final String INDEX_LABELS = "x_";
+    private static final Pattern INDEX_BODY = Pattern.compile("x_b[0-9]+|x_dispatch");
+    /** Stack word of the best match so far while an indexed section runs (upper half of a slot: FilterIndex.Layout). */
+    private static final int BEST = FilterEmitter.SCRATCH - 28;
     /** Compare-and-swap attempts of the rate limiter before a packet counts as over the limit. */
     static final int RATE_LIMIT_ATTEMPTS = 4;
 
     private final int sampleBytes;
     private final int maxRuleSlots;
     private final boolean enablementFromMap;
+    /** Fewest rules of an index class; 0: no index, the rules are one chain. */
+    private final int minClassSize;
+    /** Slots of an indexed program after which the next program starts. */
+    private final int maxIndexedSlots;
     /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
     private final Set<String> usedExits = new HashSet<>();
 
@@ -88,6 +105,34 @@ public final class ProgramBuilder {
         this.sampleBytes = sampleBytes;
         this.maxRuleSlots = maxRuleSlots;
         this.enablementFromMap = enablementFromMap;
+        this.minClassSize = FilterIndex.DEFAULT_MIN_CLASS_SIZE;
+        // a caller who asks for small programs gets small indexed programs too
+        this.maxIndexedSlots = maxRuleSlots < ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM ? maxRuleSlots
+                : ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM;
+    }
+
+    private ProgramBuilder(ProgramBuilder base, int minClassSize, int maxIndexedSlots) {
+        this.sampleBytes = base.sampleBytes;
+        this.maxRuleSlots = base.maxRuleSlots;
+        this.enablementFromMap = base.enablementFromMap;
+        this.minClassSize = minClassSize;
+        this.maxIndexedSlots = maxIndexedSlots;
+    }
+
+    /**
+     * This builder with other index settings: classes of at least {@code minClassSize} rules
+     * (0 turns the index off: the rules are one chain, as before the index existed), indexed
+     * programs of at most {@code maxIndexedSlots} slots.
+     */
+    public ProgramBuilder indexing(int minClassSize, int maxIndexedSlots) {
+        if (minClassSize < 0) {
+            throw new IllegalArgumentException("minimum class size " + minClassSize + " is negative");
+        }
+        if (maxIndexedSlots < 1 || maxIndexedSlots > ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM) {
+            throw new IllegalArgumentException("indexed program slots " + maxIndexedSlots + " is outside 1.."
+                    + ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM);
+        }
+        return new ProgramBuilder(this, minClassSize, maxIndexedSlots);
     }
 
     /** The array (one entry, one byte per rule) of a builder with enablement from a map. */
@@ -107,7 +152,16 @@ public final class ProgramBuilder {
         if (enablementFromMap && rules.size() > Short.MAX_VALUE) {
             throw new IllegalArgumentException("enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
         }
-        FilterChain filters = FilterEmitter.chain(rules);
+        if (enablementFromMap || minClassSize == 0) {
+            // the index's group guards are decided by constants: a map of enable bytes has none
+            return buildChain(rules, FilterEmitter.chain(rules));
+        }
+        FilterIndex index = FilterEmitter.index(rules, minClassSize);
+        return index.hasClasses() ? buildIndexed(rules, index) : buildChain(rules, index.rest());
+    }
+
+    /** The rules as one {@link FilterChain}, cut into programs of {@link #maxRuleSlots}. */
+    private DataplaneProgram buildChain(List<RuleFilter> rules, FilterChain filters) {
         List<AssembledProgram> chain = new ArrayList<>();
         int next = 0;
         do {
@@ -118,7 +172,7 @@ public final class ProgramBuilder {
             }
             Assembler asm = new Assembler();
             usedExits.clear();
-            prologue(asm, index == 0);
+            prologue(asm, index == 0, false);
             FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout(CHAIN_LABELS),
                     (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
             int first = next;
@@ -157,12 +211,116 @@ public final class ProgramBuilder {
                     hit(asm, rules.get(i).rule(), i);
                 }
             }
-            epilogue(asm);
+            epilogue(asm, true);
             // the rule chain's internal labels (a copy of a rule per state, every exit) would make
             // most of the object's symbol table; each rule keeps the label of its plain copy
             chain.add(asm.assemble().keepingLabels(name -> !name.startsWith(CHAIN_LABELS) || PLAIN_COPY.matcher(name).matches()));
         } while (next < rules.size());
         return new DataplaneProgram(chain, sampleBytes);
+    }
+
+    /**
+     * The rules as a {@link FilterIndex}: each program one section of it, as large as
+     * {@link #maxIndexedSlots} allows. The sections' code jumps far (bodies after the exits), so
+     * the prologue passes a packet without counters on the spot, and every hit block is written
+     * next to the bucket that jumps to it ({@link #farHit}).
+     */
+    private DataplaneProgram buildIndexed(List<RuleFilter> rules, FilterIndex index) {
+        List<AssembledProgram> chain = new ArrayList<>();
+        List<RuleGroup> groups = new ArrayList<>();
+        int next = 0;
+        do {
+            int program = chain.size();
+            if (program >= ProgramLimits.MAX_CHAIN) {
+                throw new IllegalArgumentException("the rule set needs more than " + ProgramLimits.MAX_CHAIN
+                        + " chained programs (" + next + " of " + rules.size() + " rules placed)");
+            }
+            int most = Integer.MAX_VALUE;
+            while (true) {
+                Indexed built = indexedProgram(rules, index, program, next, most, groups.size());
+                FilterIndex.Section section = built.section();
+                if (section.withinLimits(maxIndexedSlots) || section.filters() == 1) {
+                    for (FilterIndex.Group group : section.groups()) {
+                        groups.add(new RuleGroup(group.buckets().stream()
+                                .map(bucket -> bucket.stream().map(f -> rules.get(f).rule().enabledSymbol()).toList()).toList()));
+                    }
+                    chain.add(built.program());
+                    next = section.nextFilter();
+                    break;
+                }
+                // the estimates were short: fewer rules, in proportion, and a margin
+                most = Math.max(1, (int) (section.filters() * 0.9 * maxIndexedSlots / Math.max(1, section.emittedSlots())));
+                most = Math.min(most, section.filters() - 1);
+            }
+        } while (next < rules.size());
+        return new DataplaneProgram(chain, sampleBytes, groups);
+    }
+
+    private record Indexed(AssembledProgram program, FilterIndex.Section section) {}
+
+    /** Program {@code program} of an indexed set: at most {@code most} rules from {@code first} on. */
+    private Indexed indexedProgram(List<RuleFilter> rules, FilterIndex index, int program, int first, int most, int groupOffset) {
+        Assembler asm = new Assembler();
+        usedExits.clear();
+        FilterIndex.Section section = index.section(first, new FilterIndex.Layout(FilterEmitter.layout(INDEX_LABELS), R8, BEST,
+                INDEX_LABELS), new IndexCode(rules, groupOffset));
+        while (section.nextFilter() < rules.size() && section.filters() < most
+                && (section.filters() == 0 || section.fits(maxRuleSlots, maxIndexedSlots))) {
+            section.add();
+        }
+        prologue(asm, program == 0, true);
+        Assembler bodies = new Assembler();
+        section.emit(asm, bodies);
+        asm.label("rules_end");
+        if (section.nextFilter() < rules.size()) {
+            asm.enableGuard(R9, DataplaneProgram.chainSymbol(program + 1), "chain_end");
+            asm.emit(mov64(R1, R6));
+            asm.ldMap(R2, DataplaneMaps.CHAIN.name());
+            asm.emit(mov32(R3, program + 1), call(Helper.TAIL_CALL));
+            asm.label("chain_end");
+        }
+        epilogue(asm, false);
+        asm.append(bodies);
+        // the index's labels (every node, bucket and copy) would make most of the symbol table;
+        // each part of a section keeps the label of its body
+        return new Indexed(asm.assemble().keepingLabels(name -> !name.startsWith(INDEX_LABELS) || INDEX_BODY.matcher(name).matches()),
+                section);
+    }
+
+    /** What the index writes with the data plane's guards and hit blocks. */
+    private final class IndexCode implements FilterIndex.Code {
+        private final List<RuleFilter> rules;
+        private final int groupOffset;
+
+        IndexCode(List<RuleFilter> rules, int groupOffset) {
+            this.rules = rules;
+            this.groupOffset = groupOffset;
+        }
+
+        @Override
+        public void guard(Assembler block, int filter, String skipLabel) {
+            block.enableGuard(R9, rules.get(filter).rule().enabledSymbol(), skipLabel);
+        }
+
+        @Override
+        public void groupGuard(Assembler block, int group, int from, int to, String skipLabel) {
+            block.enableGuard(R9, DataplaneProgram.groupSymbol(groupOffset + group, from, to), skipLabel);
+        }
+
+        @Override
+        public void hit(Assembler block, int filter, String label) {
+            farHit(block, rules.get(filter).rule(), label);
+        }
+
+        @Override
+        public int hitSlots(int filter) {
+            return farHitSlots(rules.get(filter).rule());
+        }
+
+        @Override
+        public void packetPointers(Assembler block) {
+            block.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END));
+        }
     }
 
     /** The guard of rule {@code index} in each of its copies: a patched constant, or a byte of {@link #ENABLED_MAP}. */
@@ -175,11 +333,18 @@ public final class ProgramBuilder {
         }
     }
 
-    private void prologue(Assembler asm, boolean entry) {
+    /** @param far the program is too large for a jump from here to its end: pass a packet without counters right here */
+    private void prologue(Assembler asm, boolean entry, boolean far) {
         asm.emit(mov64(R6, R1), mov64(R1, 0), stxW(R10, KEY, R1));
         asm.ldMap(R1, DataplaneMaps.COUNTERS.name());
         asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
-        asm.jeqImm(R0, 0, "no_counters");
+        if (far) {
+            asm.jneImm(R0, 0, "counters");
+            asm.emit(mov64(R0, XdpAction.PASS.code()), exit()); // cannot happen: see no_counters
+            asm.label("counters");
+        } else {
+            asm.jeqImm(R0, 0, "no_counters");
+        }
         asm.emit(mov64(R7, R0));
         if (enablementFromMap) {
             asm.emit(mov64(R1, 0), stxW(R10, KEY, R1));
@@ -260,9 +425,45 @@ public final class ProgramBuilder {
             case Action.RateLimit limit -> {
                 asm.emit(ldImm64(R8, key));
                 countRule(asm, prefix + "counted");
-                rateLimit(asm, limit, key, prefix);
+                rateLimit(asm, limit, key, prefix, "exit_pass", "exit_ratelimited");
             }
         }
+    }
+
+    /**
+     * {@link #hit} for code placed anywhere in a large program (next to an index bucket): it
+     * starts with {@code label}, and reaches the shared blocks with {@code gotol}, through
+     * trampolines of its own for the rate limiter's conditional jumps.
+     */
+    private void farHit(Assembler asm, Rule rule, String label) {
+        asm.label(label);
+        long key = RuleKey.of(rule.id());
+        switch (rule.action()) {
+            case Action.Drop d -> farCountThen(asm, key, "count_drop");
+            case Action.Pass p -> farCountThen(asm, key, "count_pass");
+            case Action.RateLimit limit -> {
+                asm.emit(ldImm64(R8, key));
+                countRule(asm, label + "_counted");
+                rateLimit(asm, limit, key, label + "_", label + "_pass", label + "_limited");
+                asm.label(label + "_pass").gotol("exit_pass");
+                asm.label(label + "_limited").gotol("exit_ratelimited");
+            }
+        }
+    }
+
+    private void farCountThen(Assembler asm, long key, String block) {
+        usedExits.add(block);
+        asm.emit(ldImm64(R8, key));
+        asm.gotol(block);
+    }
+
+    /** Slots of {@link #farHit} for {@code rule}. */
+    private int farHitSlots(Rule rule) {
+        Set<String> used = Set.copyOf(usedExits);
+        Assembler scratch = new Assembler();
+        farHit(scratch, rule, "h");
+        usedExits.retainAll(used);
+        return scratch.slot();
     }
 
     /** A matching drop or pass rule: its key in r8, then the shared block that counts it and acts. */
@@ -288,14 +489,14 @@ public final class ProgramBuilder {
      * conforms when max(TAT, now) + T − now ≤ burst × T, and then moves TAT forward with
      * compare-and-swap; a lost race is retried a bounded number of times.
      */
-    private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix) {
+    private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix, String pass, String limited) {
         long interval = limit.intervalNanos();
         long tolerance = limit.burst() * interval;
         usedExits.add("exit_ratelimited");
         asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
         asm.ldMap(R1, DataplaneMaps.RATE_LIMITS.name());
         asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
-        asm.jeqImm(R0, 0, "exit_pass"); // no state (the loader always makes one): fail open
+        asm.jeqImm(R0, 0, pass); // no state (the loader always makes one): fail open
         asm.emit(mov64(R8, R0), call(Helper.KTIME_GET_NS), mov64(R5, R0));
         for (int attempt = 0; attempt < RATE_LIMIT_ATTEMPTS; attempt++) {
             String later = prefix + "tat" + attempt;
@@ -305,15 +506,18 @@ public final class ProgramBuilder {
             asm.label(later);
             asm.emit(add64(R2, (int) interval)); // interval ≤ 1e9 fits the immediate
             asm.emit(mov64(R3, R2), sub64(R3, R5), ldImm64(R4, tolerance));
-            asm.jgtReg(R3, R4, "exit_ratelimited");
+            asm.jgtReg(R3, R4, limited);
             asm.emit(mov64(R0, R1), atomicCmpxchg(Size.DW, R8, 0, R2));
-            asm.jeqReg(R0, R1, "exit_pass");
+            asm.jeqReg(R0, R1, pass);
         }
-        asm.ja("exit_ratelimited");
+        asm.ja(limited);
     }
 
-    /** The shared exits: count, then tail-call the hook slot of the action; an empty slot falls through. */
-    private void epilogue(Assembler asm) {
+    /**
+     * The shared exits: count, then tail-call the hook slot of the action; an empty slot falls
+     * through. With {@code noCounters}, also the block the prologue's failed counter lookup jumps to.
+     */
+    private void epilogue(Assembler asm, boolean noCounters) {
         asm.label("exit_pass");
         increment(asm, Counter.PASSED);
         asm.emit(mov64(R8, XdpAction.PASS.code()));
@@ -339,8 +543,10 @@ public final class ProgramBuilder {
         asm.emit(mov64(R1, R6));
         asm.ldMap(R2, DataplaneMaps.HOOK.name());
         asm.emit(mov32(R3, R8), call(Helper.TAIL_CALL), mov64(R0, R8), exit());
-        asm.label("no_counters"); // cannot happen (a per-CPU array always has entry 0); pass untouched
-        asm.emit(mov64(R0, XdpAction.PASS.code()), exit());
+        if (noCounters) {
+            asm.label("no_counters"); // cannot happen (a per-CPU array always has entry 0); pass untouched
+            asm.emit(mov64(R0, XdpAction.PASS.code()), exit());
+        }
     }
 
     private static void increment(Assembler asm, Counter counter) {

@@ -17,6 +17,12 @@ public final class ProgramLimits {
      * the exit blocks at the end of its program, and jump offsets are signed 16-bit.
      */
     public static final int MAX_RULE_SLOTS_PER_PROGRAM = 30_000;
+    /**
+     * Slots of an indexed program (see {@link org.levee.compiler.FilterIndex}) before the builder
+     * starts a new one: its far jumps use {@code gotol}, so the bound is what the verifier takes
+     * in reasonable time, not the 16-bit jump range.
+     */
+    public static final int MAX_INDEXED_SLOTS_PER_PROGRAM = 160_000;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
     public static final int MAX_SAMPLE_BYTES = 256;

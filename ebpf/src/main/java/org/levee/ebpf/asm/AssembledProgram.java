@@ -118,6 +118,30 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
      *     map given as a constant)
      */
     public AssembledProgram resolve(Map<String, Long> constants, Map<String, Integer> mapFds) {
+        return resolve(constants, mapFds, EnabledGuard.GOTO);
+    }
+
+    /**
+     * What an enabled guard becomes (when the code it skips to is reached from elsewhere; else it
+     * is the never-taken jump, see {@link #resolve(Map, Map)}).
+     */
+    public enum EnabledGuard {
+        /**
+         * {@code goto +0}: the verifier deletes it, so the translated program holds only what
+         * runs. Each deletion moves the rest of the program, which is quadratic for large programs
+         * with many guards (tens of thousands of slots and guards: seconds).
+         */
+        GOTO,
+        /**
+         * {@code gotol +0}: the verifier keeps it (its no-op pass takes only {@code goto +0}), and
+         * the x86-64 JIT emits nothing for a jump to the next instruction: the same machine code
+         * as {@link #GOTO}, without the deletions.
+         */
+        GOTOL
+    }
+
+    /** {@link #resolve(Map, Map)}, with enabled guards in the form {@code enabled}. */
+    public AssembledProgram resolve(Map<String, Long> constants, Map<String, Integer> mapFds, EnabledGuard enabled) {
         List<String> unknown = new ArrayList<>();
         unknown.addAll(unreferenced(constants.keySet(), Set.of(Relocation.Kind.CONSTANT, Relocation.Kind.GUARD), "constant"));
         unknown.addAll(unreferenced(mapFds.keySet(), Set.of(Relocation.Kind.MAP), "map"));
@@ -141,7 +165,7 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
                 patched.set(index, switch (relocation.kind()) {
                     case MAP -> instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value);
                     case CONSTANT -> instruction.withImm(value);
-                    case GUARD -> value == 0 ? instruction : Instruction.ja(0);
+                    case GUARD -> value == 0 ? instruction : enabled == EnabledGuard.GOTOL ? Instruction.gotol(0) : Instruction.ja(0);
                 });
                 if (relocation.kind() == Relocation.Kind.GUARD && value != 0) {
                     enabledGuards.add(index);
