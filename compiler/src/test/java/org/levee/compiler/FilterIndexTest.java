@@ -26,7 +26,7 @@ import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.asm.AssembledProgram;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * A {@link FilterIndex} finds, on every packet, the first enabled filter that matches — the

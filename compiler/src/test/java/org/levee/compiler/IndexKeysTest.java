@@ -21,7 +21,7 @@ import org.levee.compiler.flow.Op;
 import org.levee.compiler.flow.Value;
 import org.levee.compiler.flow.ValueCode;
 import org.levee.compiler.flow.Values;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * What makes a {@link FilterIndex} sound, checked with the interpreter on seeded random programs

@@ -18,7 +18,7 @@ import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
 import org.levee.ebpf.XdpAction;
-import org.levee.ebpf.testing.Requirements;
+import org.levee.testing.Requirements;
 
 /**
  * Rule sets whose rules are indexed ({@link org.levee.compiler.FilterIndex}): the program acts
