@@ -2,6 +2,7 @@
 module org.levee.dataplane {
     requires transitive org.levee.ebpf;
     requires transitive org.levee.compiler;
+    requires transitive org.levee.rules;
     requires org.levee.signatures;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

@@ -13,7 +13,7 @@ import org.levee.agent.config.Sampling;
 import org.levee.agent.dataplane.XdpDataPlane;
 import org.levee.agent.rules.RuleStoreException;
 import org.levee.dataplane.DataplaneException;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.rules.RuleSetException;
 import org.levee.ebpf.XdpMode;
 import org.levee.cli.dataplane.InterfaceOptions;
 import picocli.CommandLine.Command;

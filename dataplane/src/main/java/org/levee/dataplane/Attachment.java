@@ -28,6 +28,7 @@ import org.levee.ebpf.UpdateFlag;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
+import org.levee.rules.Action;
 
 /**
  * Attaches, replaces and detaches the data-plane program of one interface. Everything is
@@ -210,7 +211,7 @@ public final class Attachment {
             if (stats.lookup(key).isEmpty()) {
                 stats.update(key, zeroStats, UpdateFlag.NOEXIST);
             }
-            if (rule.action().equals("ratelimit") && limits.lookup(key).isEmpty()) {
+            if (rule.action() instanceof Action.RateLimit && limits.lookup(key).isEmpty()) {
                 limits.update(key, new byte[8], UpdateFlag.NOEXIST);
             }
         }
@@ -292,7 +293,7 @@ public final class Attachment {
         ArrayNode rules = root.putArray("rules");
         for (RuleInfo rule : object.rules()) {
             rules.addObject().put("id", rule.id()).put("enabled", constants.get(rule.enabledSymbol()) == 1L)
-                    .put("action", rule.action());
+                    .put("action", rule.action().keyword());
         }
         byte[] json;
         try {

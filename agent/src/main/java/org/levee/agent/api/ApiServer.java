@@ -28,11 +28,11 @@ import org.levee.agent.dataplane.Counters;
 import org.levee.agent.detect.ActiveAttack;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
-import org.levee.agent.rules.RuleJson;
+import org.levee.rules.RuleCodec;
 import org.levee.agent.rules.StoredRule;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleSetException;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
@@ -164,7 +164,7 @@ public final class ApiServer {
 
     /** A rule's fields as in rule files, plus when it was added, its counters and evidence. */
     private static ObjectNode view(StoredRule r, Counters counters) {
-        ObjectNode n = RuleJson.write(r.rule());
+        ObjectNode n = RuleCodec.writeRule(r.rule());
         n.put("created", r.created().toString());
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
@@ -208,7 +208,7 @@ public final class ApiServer {
         }
         Rule rule;
         try {
-            rule = RuleJson.read("rule", fields);
+            rule = RuleCodec.readRule("rule", fields);
             return view(agent.rules().add(rule, Optional.empty()));
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());

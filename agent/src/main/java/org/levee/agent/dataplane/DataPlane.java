@@ -2,7 +2,8 @@ package org.levee.agent.dataplane;
 
 import java.time.Duration;
 import java.util.function.Consumer;
-import org.levee.dataplane.rules.RuleSet;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 /**
  * What the agent needs from the XDP data plane on one interface. The agent owns policy (which
@@ -23,6 +24,12 @@ public interface DataPlane extends AutoCloseable {
      *     and field that cannot be compiled or loaded
      */
     void apply(RuleSet rules, String datacenter);
+
+    /**
+     * The filters {@link #apply} compiles rules with: a rule compiled through them beforehand (to
+     * check it) is not compiled again when applied.
+     */
+    RuleFilters filters();
 
     /** Global and per-rule counters, summed over CPUs. */
     Counters counters();

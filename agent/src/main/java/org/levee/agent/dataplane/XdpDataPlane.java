@@ -21,9 +21,9 @@ import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleKey;
 import org.levee.dataplane.program.Sample;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.XdpMode;
@@ -44,6 +44,7 @@ public final class XdpDataPlane implements DataPlane {
     private final int sampleBytes;
     private final int ifindex;
     private final boolean adopted;
+    private final RuleFilters filters = new RuleFilters();
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
     private volatile List<String> ruleIds = List.of();
@@ -106,7 +107,7 @@ public final class XdpDataPlane implements DataPlane {
         if (closed) {
             throw new IllegalStateException("the data plane of " + layout.describe() + " is closed");
         }
-        RuleSetObject object = RuleSetObject.compile(rules, RuleFilters.compile("rule set " + rules.version(), rules),
+        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
                 new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
         org.levee.dataplane.Attachment.Result result = org.levee.dataplane.Attachment.attach(layout, object,
                 datacenter == null || datacenter.isEmpty() ? null : datacenter,
@@ -119,6 +120,11 @@ public final class XdpDataPlane implements DataPlane {
             // An adopted program keeps its maps; the agent's sample rate applies from now on.
             org.levee.dataplane.Attachment.setSampleRateOf(maps, sampleRate);
         }
+    }
+
+    @Override
+    public RuleFilters filters() {
+        return filters;
     }
 
     @Override

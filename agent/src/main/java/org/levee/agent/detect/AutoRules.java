@@ -3,11 +3,10 @@ package org.levee.agent.detect;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.levee.cbpf.CbpfText;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
 
 /**
  * Turns the detector's rules into data-plane rules. The detector numbers its rules from 1 in
@@ -40,7 +39,7 @@ public final class AutoRules {
         List<String> datacenters = r.datacenters().all() ? List.of() : List.copyOf(r.datacenters().names());
         String comment = r.trafficClass().name().toLowerCase(java.util.Locale.ROOT) + " attack on " + r.destination()
                 + ": " + r.filter().description();
-        return new Rule(id(r.id()), new Match.Cbpf(CbpfText.printBytecode(r.filter().program())), List.of(),
+        return new Rule(id(r.id()), new Match.Cbpf(r.filter().program(), r.filter().description()), List.of(),
                 datacenters, action, Optional.empty(), comment,
                 r.origin() == org.levee.detector.rule.Origin.AUTO ? Origin.AUTO : Origin.MANUAL);
     }

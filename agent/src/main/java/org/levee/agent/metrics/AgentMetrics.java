@@ -17,7 +17,7 @@ import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.StoredRule;
-import org.levee.dataplane.rules.Origin;
+import org.levee.rules.Origin;
 import org.levee.detector.Decision;
 
 /**

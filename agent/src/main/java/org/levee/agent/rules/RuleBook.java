@@ -1,23 +1,18 @@
 package org.levee.agent.rules;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.levee.agent.dataplane.DataPlane;
-import org.levee.cbpf.CbpfException;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleSetException;
 
 /**
  * The node's rules: the one place that changes them. Every change is applied to the data plane
@@ -55,9 +50,7 @@ public final class RuleBook {
             StoredRule kept = r;
             if (r.rule().origin() == Origin.AUTO
                     && r.rule().expires().map(e -> e.isAfter(autoLimit)).orElse(true)) {
-                Rule x = r.rule();
-                kept = new StoredRule(new Rule(x.id(), x.match(), x.destinations(), x.datacenters(), x.action(),
-                        Optional.of(autoLimit), x.comment(), x.origin()), r.created(), r.evidence());
+                kept = new StoredRule(r.rule().withExpires(Optional.of(autoLimit)), r.created(), r.evidence());
             }
             if (!kept.expiredAt(now)) {
                 restored.add(kept);
@@ -98,11 +91,8 @@ public final class RuleBook {
             throw new RuleSetException("rule " + rule.id(), List.of("expires: " + rule.expires().get()
                     + " is not in the future (now is " + now + ")"));
         }
-        try {
-            RuleFilters.compile(rule.match());
-        } catch (IllegalArgumentException | CbpfException e) {
-            throw new RuleSetException("rule " + rule.id(), List.of(rule.match().field() + ": " + e.getMessage()));
-        }
+        // Compiled once: the data plane remembers the filter for the rule set that will hold it.
+        dataPlane.filters().compile(rule);
         StoredRule stored = new StoredRule(rule, now, evidence);
         List<StoredRule> next = new ArrayList<>(rules);
         next.add(stored);
@@ -149,15 +139,6 @@ public final class RuleBook {
 
     /** {@code sha256-} and 12 hex digits of the rules' JSON: equal rules, equal version, on every node. */
     static String version(List<StoredRule> rules) {
-        StringBuilder text = new StringBuilder();
-        for (StoredRule r : rules) {
-            text.append(RuleJson.write(r.rule())).append('\n');
-        }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return "sha256-" + HexFormat.of().formatHex(hash, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return RuleCodec.version(rules.stream().map(StoredRule::rule).toList());
     }
 }

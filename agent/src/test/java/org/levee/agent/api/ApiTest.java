@@ -21,7 +21,7 @@ import org.levee.agent.dataplane.Counters;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Rule;
 import org.levee.ebpf.testing.Requirements;
 
 class ApiTest {

@@ -21,9 +21,8 @@ import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cbpf.CbpfInterpreter;
-import org.levee.cbpf.CbpfText;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
 import org.levee.ebpf.testing.Requirements;
 
 /**
@@ -86,7 +85,7 @@ class DetectionTest {
                 assertThat(dp.current().rules()).extracting(r -> r.id()).containsExactly(rule.id());
 
                 // The rule's filter drops the flood and spares the legitimate DNS.
-                var program = CbpfText.parseBytecode(((Match.Cbpf) rule.rule().match()).bytecode());
+                var program = ((Match.Cbpf) rule.rule().match()).program();
                 byte[] flood = Frames.udp4(Frames.ip(198, 51, 100, 7), 11211, VICTIM, 4444, 1200);
                 byte[] dns = Frames.udp4(Frames.ip(192, 0, 2, 9), 5353, VICTIM, 53, 40);
                 assertThat(CbpfInterpreter.matches(program, flood, flood.length)).isTrue();

@@ -12,8 +12,8 @@ import org.levee.agent.dataplane.AttachedProgram;
 import org.levee.agent.dataplane.Counters;
 import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.dataplane.PacketSample;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 /**
  * A data plane without a kernel, for tests of the agent's own logic (API, rule book, detection
@@ -22,6 +22,7 @@ import org.levee.dataplane.rules.RuleSet;
  * Tests feed samples with {@link #offer} and set counters with {@link #setCounters}.
  */
 public final class RecordingDataPlane implements DataPlane {
+    private final RuleFilters filters;
     private final List<RuleSet> applied = new ArrayList<>();
     private final LinkedBlockingQueue<PacketSample> samples = new LinkedBlockingQueue<>();
     private volatile Counters counters = Counters.ZERO;
@@ -30,6 +31,20 @@ public final class RecordingDataPlane implements DataPlane {
     private boolean closed;
     private boolean detached;
     private long programId = 1;
+
+    public RecordingDataPlane() {
+        this(new RuleFilters());
+    }
+
+    /** A data plane compiling with {@code filters} (a counting compiler, say). */
+    public RecordingDataPlane(RuleFilters filters) {
+        this.filters = filters;
+    }
+
+    @Override
+    public RuleFilters filters() {
+        return filters;
+    }
 
     @Override
     public synchronized AttachedProgram attachment() {
@@ -43,7 +58,7 @@ public final class RecordingDataPlane implements DataPlane {
             failNextApply = null;
             throw failure;
         }
-        RuleFilters.compile("rule set " + rules.version(), rules);
+        filters.compile("rule set " + rules.version(), rules);
         applied.add(rules);
         programId++;
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.OptionalDouble;
 import org.levee.agent.rules.AgentJson;
-import org.levee.agent.rules.RuleJson;
+import org.levee.rules.RuleCodec;
 import org.levee.cli.lab.DeliveryCounts;
 
 /**
@@ -120,12 +120,12 @@ public final class ReportJson {
             n.putNull("detector");
         }
         if (a.rule().isPresent()) {
-            n.set("rule", RuleJson.write(a.rule().get()));
+            n.set("rule", RuleCodec.writeRule(a.rule().get()));
         } else {
             n.putNull("rule");
         }
         ArrayNode rules = n.putArray("rules");
-        a.rules().forEach(r -> rules.add(RuleJson.write(r)));
+        a.rules().forEach(r -> rules.add(RuleCodec.writeRule(r)));
         return n;
     }
 

@@ -25,7 +25,7 @@ import org.levee.cli.lab.LegitTraffic;
 import org.levee.dataplane.Attachment;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
-import org.levee.dataplane.rules.Origin;
+import org.levee.rules.Origin;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
