@@ -3,12 +3,9 @@ module org.levee.dataplane {
     requires transitive org.levee.ebpf;
     requires transitive org.levee.compiler;
     requires transitive org.levee.rules;
-    requires org.levee.signatures;
     requires com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports org.levee.dataplane;
-    exports org.levee.dataplane.rules;
     exports org.levee.dataplane.program;
     exports org.levee.dataplane.object;
     exports org.levee.dataplane.bench;
