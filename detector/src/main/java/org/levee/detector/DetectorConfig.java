@@ -5,7 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.levee.detector.sample.Prefix;
+import org.levee.rules.Prefix;
 import org.levee.detector.sample.TrafficClass;
 
 /**

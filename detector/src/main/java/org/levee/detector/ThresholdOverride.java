@@ -1,7 +1,7 @@
 package org.levee.detector;
 
 import java.util.Objects;
-import org.levee.detector.sample.Prefix;
+import org.levee.rules.Prefix;
 import org.levee.detector.sample.TrafficClass;
 
 /**

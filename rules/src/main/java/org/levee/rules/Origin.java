@@ -1,10 +1,10 @@
 package org.levee.rules;
 
-/** Who wrote a rule. */
+/** Who wrote a rule. The detector retires only its own. */
 public enum Origin {
     /** An operator. */
     MANUAL,
-    /** The detector. */
+    /** The detector: a fingerprint of an attack. */
     AUTO;
 
     /** The word used in rule files. */

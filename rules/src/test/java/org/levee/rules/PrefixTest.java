@@ -15,6 +15,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PrefixTest {
 
     @Test
+    void addressesRoundTripThroughTextAndBytes() {
+        for (String text : List.of("192.0.2.1", "203.0.113.255", "2001:db8::1", "2001:db8:ffff::", "::1", "2001:db8:1:2:3:4:5:6",
+                "2001:0:0:1::1", "::")) {
+            IpAddress a = IpAddress.parse(text);
+            assertThat(a).hasToString(text);
+            assertThat(IpAddress.fromBytes(a.toBytes())).isEqualTo(a);
+        }
+        assertThat(IpAddress.parse("::ffff:0:192.0.2.1")).hasToString("::ffff:0:c000:201");
+        assertThatThrownBy(() -> IpAddress.parse("host.example")).hasMessageContaining("not an IP address literal");
+    }
+
+    @Test
     void addressesAndPrefixesRoundTrip() {
         assertThat(IpAddress.parse("203.0.113.7")).hasToString("203.0.113.7");
         assertThat(IpAddress.parse("2001:db8::1")).hasToString("2001:db8::1");

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.levee.detector.fingerprint.Field;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Prefix;
+import org.levee.rules.Prefix;
 import org.levee.detector.sample.TcpOptionsLayout;
 import org.levee.detector.sample.TrafficClass;
 

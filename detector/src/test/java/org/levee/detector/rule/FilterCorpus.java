@@ -3,7 +3,7 @@ package org.levee.detector.rule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 import org.levee.detector.synth.FrameBuilder;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;

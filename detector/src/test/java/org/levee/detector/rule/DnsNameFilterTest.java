@@ -14,18 +14,19 @@ import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfValidator;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.synth.DnsMessages;
 import org.levee.detector.synth.FrameBuilder;
 import org.levee.detector.synth.Traffic;
 
 /**
- * The direct DNS name filter against the sample decoder, the reference: on queries and answers
- * over IPv4 (any header length), IPv6 and VLAN, with mixed case, truncation and corruption, the
- * filter matches exactly when the decoded first question name is the name (or has it as parent).
+ * The DNS part of a fingerprint's filter (the signatures module's question filter, made from the
+ * decoder's name) against the sample decoder, the reference: on queries and answers over IPv4
+ * (any header length), IPv6 and VLAN, with mixed case, truncation and corruption, the filter
+ * matches exactly when the decoded first question name is the name (or has it as parent).
  */
-class DnsQueryNameFilterTest {
+class DnsNameFilterTest {
 
     static final List<String> ZONES = List.of("example.com", "store.example.net", "a.b.example.org", "x.example");
 
@@ -65,8 +66,8 @@ class DnsQueryNameFilterTest {
         SplittableRandom r = new SplittableRandom(seed);
         String zone = ZONES.get(r.nextInt(ZONES.size()));
         boolean sourcePort = r.nextBoolean();
-        CbpfProgram exact = DnsQueryNameFilter.build(zone, false, sourcePort);
-        CbpfProgram parent = DnsQueryNameFilter.build(zone, true, sourcePort);
+        CbpfProgram exact = FingerprintFilterCompiler.dnsFilter(zone, false, sourcePort);
+        CbpfProgram parent = FingerprintFilterCompiler.dnsFilter(zone, true, sourcePort);
         CbpfValidator.validate(exact);
         CbpfValidator.validate(parent);
         int exactMatches = 0;
@@ -126,7 +127,7 @@ class DnsQueryNameFilterTest {
 
     @Test
     void matchesCaseInsensitivelyAndOnlyOneLabelDeepForTheParent() {
-        CbpfProgram parent = DnsQueryNameFilter.build("Store.Example.NET", true, false);
+        CbpfProgram parent = FingerprintFilterCompiler.dnsFilter("Store.Example.NET", true, false);
         assertThat(matches(parent, "abc.store.example.net")).isTrue();
         assertThat(matches(parent, "ABC.STORE.EXAMPLE.NET")).isTrue();
         assertThat(matches(parent, "store.example.net")).isFalse();
@@ -143,10 +144,10 @@ class DnsQueryNameFilterTest {
 
     @Test
     void rejectsNamesItCannotMatch() {
-        assertThatThrownBy(() -> DnsQueryNameFilter.build("a..example", false, false))
+        assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("a..example", false, false))
                 .hasMessageContaining("label 1 has length 0");
-        assertThatThrownBy(() -> DnsQueryNameFilter.build("x".repeat(64) + ".example", false, false))
+        assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("x".repeat(64) + ".example", false, false))
                 .hasMessageContaining("label 0 has length 64");
-        assertThatThrownBy(() -> DnsQueryNameFilter.build("", true, false)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("", true, false)).hasMessageContaining("empty");
     }
 }
