@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.dataplane.DataPlane;
+import org.levee.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.AutoRules;
 import org.levee.agent.detect.DetectionLoop;

@@ -198,6 +198,12 @@ public final class Attachment {
         maps.get(DataplaneMaps.CONFIG).update(BpfMap.intBytes(0), configValue(sampleRate));
     }
 
+    /** The sampler's N in {@code maps}. */
+    static int sampleRateOf(DataplaneMapSet maps) {
+        return maps.get(DataplaneMaps.CONFIG).lookup(BpfMap.intBytes(0))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE)).orElse(0);
+    }
+
     /**
      * Makes the per-rule entries of {@code object} (kept when they exist, so counts and
      * rate-limit state survive a swap) and sets the sample rate unless {@code sampleRate} is negative.
@@ -232,7 +238,8 @@ public final class Attachment {
         }
     }
 
-    private static int interfaceIndex(PinLayout layout) {
+    /** The index of {@code layout}'s interface, in its namespace. */
+    static int interfaceIndex(PinLayout layout) {
         try {
             if (layout.netns() == null) {
                 return NetworkInterfaces.index(layout.iface());

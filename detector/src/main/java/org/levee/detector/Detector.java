@@ -21,7 +21,7 @@ import org.levee.rules.Action;
 
 import org.levee.detector.rule.FilterCompiler;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.Action;

@@ -3,7 +3,7 @@ package org.levee.detector;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 import org.levee.detector.sample.SampleDecoder;
 
 /**

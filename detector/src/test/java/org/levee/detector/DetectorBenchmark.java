@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.rules.IpAddress;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
 

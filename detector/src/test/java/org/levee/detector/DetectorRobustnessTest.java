@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Prefix;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.Flow;
 import org.levee.detector.synth.Scenario;

@@ -8,15 +8,14 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.DataPlane;
-import org.levee.agent.dataplane.PacketSample;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataPlane;
 import org.levee.agent.rules.AttackEvidence;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 
 /**
  * The sampler thread: reads samples from the data plane, feeds the detector in-process, turns
@@ -62,7 +61,7 @@ public final class DetectionLoop implements Runnable {
     public void run() {
         while (running) {
             try {
-                dataPlane.pollSamples(POLL, this::accept);
+                dataPlane.pollSamples(POLL, config.sampleDatacenter(), config.node(), this::accept);
                 long now = System.nanoTime();
                 detectorNanos = Math.max(detectorNanos, now);
                 detector.advanceTo(detectorNanos);
@@ -92,14 +91,16 @@ public final class DetectionLoop implements Runnable {
         return ruleFailures.get();
     }
 
-    private void accept(PacketSample s) {
+    private void accept(Sample s) {
         samplesRead.incrementAndGet();
         // Samples of different CPUs may interleave slightly out of order; the detector needs a
         // clock that never goes back.
-        detectorNanos = Math.max(detectorNanos, s.timestampNanos());
-        byte[] packet = s.packet();
-        detector.accept(new Sample(packet, Math.max(s.packetLength(), packet.length), Math.max(1, s.sampleRate()),
-                detectorNanos, config.sampleDatacenter(), config.node()));
+        if (s.timestampNanos() >= detectorNanos) {
+            detectorNanos = s.timestampNanos();
+            detector.accept(s);
+        } else {
+            detector.accept(s.withTimestamp(detectorNanos));
+        }
     }
 
     private void handle(Decision d) {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.levee.agent.dataplane.DataPlane;
+import org.levee.dataplane.DataPlane;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleCodec;

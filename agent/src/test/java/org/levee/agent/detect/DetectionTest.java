@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.PacketSample;
+import org.levee.dataplane.Counters;
 import org.levee.agent.rules.StoredRule;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.Http;
@@ -57,12 +56,12 @@ class DetectionTest {
                     for (int i = 0; i < (System.nanoTime() - start < 2_500_000_000L ? 0 : 10); i++) {
                         byte[] src = Frames.ip(198, 51, 100, random.nextInt(1, 255));
                         byte[] frame = Frames.udp4(src, 11211, VICTIM, random.nextInt(1024, 65536), 1200);
-                        dp.offer(new PacketSample(System.nanoTime(), frame.length, RATE, frame));
+                        dp.offer(System.nanoTime(), frame.length, RATE, frame);
                     }
                     if (++round % 10 == 0) {
                         byte[] legit = Frames.udp4(Frames.ip(192, 0, 2, random.nextInt(1, 255)),
                                 random.nextInt(1024, 65536), VICTIM, 53, 40);
-                        dp.offer(new PacketSample(System.nanoTime(), legit.length, RATE, legit));
+                        dp.offer(System.nanoTime(), legit.length, RATE, legit);
                     }
                     try {
                         Thread.sleep(10);

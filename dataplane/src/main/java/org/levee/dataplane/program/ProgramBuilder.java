@@ -46,7 +46,7 @@ public final class ProgramBuilder {
     /** Stack slots below the filters' scratch memory: a 4-byte map key and the 8-byte rule key. */
     private static final int KEY = FilterEmitter.SCRATCH - 4;
     private static final int RULE_KEY = FilterEmitter.SCRATCH - 16;
-    private static final int SAMPLE_HEADER = Sample.SIZE;
+    private static final int SAMPLE_HEADER = SampleLayout.SIZE;
     // struct xdp_md
     private static final int CTX_DATA = 0;
     private static final int CTX_DATA_END = 4;
@@ -217,20 +217,20 @@ public final class ProgramBuilder {
         asm.ja("rules");
         asm.label("sample_fill");
         asm.emit(mov64(R9, R0), call(Helper.KTIME_GET_NS));
-        asm.emit(stxDW(R9, Sample.TIMESTAMP, R0));
-        asm.emit(ldxW(R1, R6, CTX_INGRESS_IFINDEX), stxW(R9, Sample.IFINDEX, R1));
-        asm.emit(ldxW(R1, R6, CTX_RX_QUEUE), stxW(R9, Sample.RX_QUEUE, R1));
+        asm.emit(stxDW(R9, SampleLayout.TIMESTAMP, R0));
+        asm.emit(ldxW(R1, R6, CTX_INGRESS_IFINDEX), stxW(R9, SampleLayout.IFINDEX, R1));
+        asm.emit(ldxW(R1, R6, CTX_RX_QUEUE), stxW(R9, SampleLayout.RX_QUEUE, R1));
         asm.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END), sub64(R3, R2));
-        asm.emit(stxW(R9, Sample.PACKET_LENGTH, R3), stxW(R9, Sample.SAMPLE_RATE, R8));
+        asm.emit(stxW(R9, SampleLayout.PACKET_LENGTH, R3), stxW(R9, SampleLayout.SAMPLE_RATE, R8));
         asm.emit(mov64(R4, R3));
         asm.jleImm(R4, sampleBytes, "sample_length");
         asm.emit(mov64(R4, sampleBytes));
         asm.label("sample_length");
-        asm.emit(stxW(R9, Sample.CAPTURED_LENGTH, R4), mov64(R1, 0), stxW(R9, Sample.RESERVED, R1));
+        asm.emit(stxW(R9, SampleLayout.CAPTURED_LENGTH, R4), mov64(R1, 0), stxW(R9, SampleLayout.RESERVED, R1));
         asm.jltImm(R4, 1, "sample_submit");
         asm.emit(mov64(R1, R6), mov64(R2, 0), mov64(R3, R9), add64(R3, SAMPLE_HEADER), call(Helper.XDP_LOAD_BYTES));
         asm.jeqImm(R0, 0, "sample_submit");
-        asm.emit(mov64(R1, 0), stxW(R9, Sample.CAPTURED_LENGTH, R1));
+        asm.emit(mov64(R1, 0), stxW(R9, SampleLayout.CAPTURED_LENGTH, R1));
         asm.label("sample_submit");
         asm.emit(mov64(R1, R9), mov64(R2, 0), call(Helper.RINGBUF_SUBMIT));
         increment(asm, Counter.SAMPLED);

@@ -1,4 +1,4 @@
-package org.levee.agent.dataplane;
+package org.levee.dataplane;
 
 import java.util.Map;
 import java.util.TreeMap;

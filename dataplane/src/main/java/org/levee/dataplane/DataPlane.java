@@ -1,15 +1,17 @@
-package org.levee.agent.dataplane;
+package org.levee.dataplane;
 
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
+import org.levee.rules.Sample;
 
 /**
- * What the agent needs from the XDP data plane on one interface. The agent owns policy (which
- * rules, when, how many samples); the data plane owns the program, its maps and its pins.
- * Implementations are thread-safe: the API and the detector change rules while the sampler
- * thread polls samples.
+ * The XDP data plane on one interface, as a node uses it: apply a rule set, read counters, set
+ * and read the sample rate, poll samples. The caller owns policy (which rules, when, how many
+ * samples); the data plane owns the program, its maps and its pins. {@link XdpDataPlane} is the
+ * real one; tests of the agent's own logic use one without a kernel. Implementations are
+ * thread-safe: the API and the detector change rules while the sampler thread polls samples.
  */
 public interface DataPlane extends AutoCloseable {
 
@@ -42,11 +44,12 @@ public interface DataPlane extends AutoCloseable {
 
     /**
      * Waits at most {@code timeout} for samples and hands each one to {@code handler} on the
-     * calling thread.
+     * calling thread, decoded once and tagged with {@code datacenter} and {@code node}; the handler
+     * owns it.
      *
      * @return the number of samples handed over
      */
-    int pollSamples(Duration timeout, Consumer<PacketSample> handler);
+    int pollSamples(Duration timeout, String datacenter, String node, Consumer<Sample> handler);
 
     /**
      * Releases this process's handles. With {@code detach} the program is detached and its pins

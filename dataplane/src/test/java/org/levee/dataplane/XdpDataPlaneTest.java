@@ -1,4 +1,4 @@
-package org.levee.agent.dataplane;
+package org.levee.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,21 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.levee.dataplane.Attachment;
-import org.levee.dataplane.PinLayout;
-import org.levee.dataplane.Status;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleSet;
+import org.levee.rules.Sample;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.NetnsLab;
 import org.levee.ebpf.netns.VethPair;
 import org.levee.ebpf.testing.Requirements;
 
 /**
- * The agent's view of the real data plane on a veth in namespaces: rules drop what they match
+ * The data plane's façade on a veth in namespaces: rules drop what they match
  * and are counted, samples arrive, N changes at run time, and a closed data plane leaves the
  * program attached for the next one to adopt with its counters.
  */
@@ -48,9 +46,17 @@ class XdpDataPlaneTest {
                 assertThat(first.counters()).isEqualTo(Counters.ZERO);
                 first.apply(new RuleSet("v1", List.of()), "");
                 assertThat(lab.exec(a, "ping", "-c", "2", "-i", "0.2", "-W", "1", veth.hostB()).succeeded()).isTrue();
-                List<PacketSample> samples = new ArrayList<>();
-                first.pollSamples(Duration.ofSeconds(1), samples::add);
-                assertThat(samples).isNotEmpty().allSatisfy(s -> assertThat(s.sampleRate()).isEqualTo(1));
+                List<Sample> samples = new ArrayList<>();
+                first.pollSamples(Duration.ofSeconds(1), "ams1", "edge-1", samples::add);
+                assertThat(samples).isNotEmpty().allSatisfy(s -> {
+                    assertThat(s.samplingRate()).isEqualTo(1);
+                    assertThat(s.datacenter()).isEqualTo("ams1");
+                    assertThat(s.node()).isEqualTo("edge-1");
+                    assertThat(s.wireLength()).isGreaterThanOrEqualTo(s.packet().length);
+                    assertThat(s.timestampNanos()).isLessThanOrEqualTo(System.nanoTime());
+                });
+                assertThat(samples).as("ping's echo requests, whole").anySatisfy(s ->
+                        assertThat(s.packet().length).isEqualTo(s.wireLength()).isEqualTo(14 + 20 + 8 + 56));
 
                 first.apply(dropIcmp("v2"), "");
                 long program = first.attachment().programId();

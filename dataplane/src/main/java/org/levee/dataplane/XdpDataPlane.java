@@ -1,6 +1,4 @@
-package org.levee.agent.dataplane;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+package org.levee.dataplane;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -8,34 +6,29 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.levee.dataplane.DataplaneException;
-import org.levee.dataplane.DataplaneMapSet;
-import org.levee.dataplane.PinLayout;
-import org.levee.dataplane.Status;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.dataplane.program.Sample;
-import org.levee.rules.Rule;
+import org.levee.dataplane.program.SampleLayout;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.ringbuf.RingBufferReader;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
-import org.levee.ebpf.BpfMap;
-import org.levee.ebpf.NetworkInterfaces;
-import org.levee.ebpf.XdpMode;
-import org.levee.ebpf.netns.Netns;
-import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.rules.Sample;
 
 /**
- * The real data plane: the dataplane module's XDP program on one interface, pinned under
- * {@code /sys/fs/bpf/levee/[<netns>/]<iface>/}. Every {@link #apply} compiles the rule set once
- * into a rule-set object and attaches it specialised for the data center: the first time with a
- * new link, afterwards (and when a previous agent left its program pinned) by swapping the
- * program with {@code BPF_LINK_UPDATE}, so a restart never leaves the interface unprotected.
+ * The data plane's façade: the XDP program on one interface, pinned under
+ * {@code /sys/fs/bpf/levee/[<netns>/]<iface>/}, as {@code levee run} and
+ * {@code levee dataplane attach} both use it. Every {@link #apply} compiles the rule set once into
+ * a rule-set object (each rule's filter once, remembered by {@link #filters}) and
+ * {@linkplain #install installs} it specialised for the data center: the first time with a new
+ * link, afterwards (and when a previous run left its program pinned) by swapping the program with
+ * {@code BPF_LINK_UPDATE}, so a restart never leaves the interface unprotected.
  */
 public final class XdpDataPlane implements DataPlane {
 
@@ -44,7 +37,7 @@ public final class XdpDataPlane implements DataPlane {
     private final int sampleBytes;
     private final int ifindex;
     private final boolean adopted;
-    private final RuleFilters filters = new RuleFilters();
+    private final RuleFilters filters;
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
     private volatile List<String> ruleIds = List.of();
@@ -53,13 +46,15 @@ public final class XdpDataPlane implements DataPlane {
     private RingBufferReader samples;
     private boolean closed;
 
-    private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate) {
+    private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate,
+                         RuleFilters filters) {
         this.layout = layout;
         this.mode = mode;
         this.sampleBytes = sampleBytes;
         this.ifindex = ifindex;
         this.adopted = adopted;
         this.sampleRate = sampleRate;
+        this.filters = filters;
     }
 
     /**
@@ -70,26 +65,15 @@ public final class XdpDataPlane implements DataPlane {
      * @throws DataplaneException when the interface or namespace does not exist
      */
     public static XdpDataPlane open(String iface, String netns, XdpMode mode, int initialSampleRate) {
-        PinLayout layout = new PinLayout(iface, netns);
-        int ifindex = interfaceIndex(layout);
-        boolean adopted = Files.exists(layout.pin(PinLayout.LINK));
-        return new XdpDataPlane(layout, mode, ProgramLimits.DEFAULT_SAMPLE_BYTES, ifindex, adopted, initialSampleRate);
+        return open(iface, netns, mode, initialSampleRate, new RuleFilters());
     }
 
-    private static int interfaceIndex(PinLayout layout) {
-        try {
-            if (layout.netns() == null) {
-                return NetworkInterfaces.index(layout.iface());
-            }
-            if (!Netns.exists(layout.netns())) {
-                throw new DataplaneException("no network namespace '" + layout.netns() + "'");
-            }
-            return Netns.run(layout.netns(), (Callable<Integer>) () -> NetworkInterfaces.index(layout.iface()));
-        } catch (DataplaneException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new DataplaneException("no " + layout.describe() + " (" + e.getMessage() + ")", e);
-        }
+    /** Like {@link #open(String, String, XdpMode, int)}, compiling rules with {@code filters}. */
+    public static XdpDataPlane open(String iface, String netns, XdpMode mode, int initialSampleRate, RuleFilters filters) {
+        PinLayout layout = new PinLayout(iface, netns);
+        int ifindex = Attachment.interfaceIndex(layout);
+        boolean adopted = Files.exists(layout.pin(PinLayout.LINK));
+        return new XdpDataPlane(layout, mode, ProgramLimits.DEFAULT_SAMPLE_BYTES, ifindex, adopted, initialSampleRate, filters);
     }
 
     public PinLayout layout() {
@@ -104,22 +88,39 @@ public final class XdpDataPlane implements DataPlane {
 
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
+        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
+                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
+        // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
+        install(object, datacenter, maps == null ? sampleRate : null);
+    }
+
+    /**
+     * Installs a compiled rule-set object specialised for {@code datacenter} (null or empty: none):
+     * attaches it, or swaps it for the program running now, atomically.
+     *
+     * @param sampleRate N of the sampler, or null to keep the running program's (a first attach
+     *     then samples 1 in {@value Attachment#DEFAULT_SAMPLE_RATE})
+     * @throws DataplaneException for anything the caller can fix; the running program is untouched
+     */
+    public synchronized Attachment.Result install(RuleSetObject object, String datacenter, Integer sampleRate) {
         if (closed) {
             throw new IllegalStateException("the data plane of " + layout.describe() + " is closed");
         }
-        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
-                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
-        org.levee.dataplane.Attachment.Result result = org.levee.dataplane.Attachment.attach(layout, object,
-                datacenter == null || datacenter.isEmpty() ? null : datacenter,
-                maps == null ? sampleRate : null, mode, Instant.now());
+        Attachment.Result result = Attachment.attach(layout, object, datacenter == null || datacenter.isEmpty() ? null : datacenter,
+                sampleRate, mode, Instant.now());
         programId = result.programId();
-        version = rules.version();
-        ruleIds = rules.rules().stream().map(Rule::id).toList();
+        version = object.version();
+        ruleIds = object.rules().stream().map(r -> r.id()).toList();
         if (maps == null) {
             maps = DataplaneMapSet.openPinned(layout.directory());
-            // An adopted program keeps its maps; the agent's sample rate applies from now on.
-            org.levee.dataplane.Attachment.setSampleRateOf(maps, sampleRate);
+            if (sampleRate == null) {
+                this.sampleRate = Attachment.sampleRateOf(maps);
+            } else {
+                // An adopted program keeps its maps; this data plane's sample rate applies from now on.
+                Attachment.setSampleRateOf(maps, sampleRate);
+            }
         }
+        return result;
     }
 
     @Override
@@ -160,21 +161,18 @@ public final class XdpDataPlane implements DataPlane {
         }
         sampleRate = rate;
         if (maps != null) {
-            org.levee.dataplane.Attachment.setSampleRateOf(maps, rate);
+            Attachment.setSampleRateOf(maps, rate);
         }
     }
 
     @Override
-    public int pollSamples(Duration timeout, Consumer<PacketSample> handler) {
+    public int pollSamples(Duration timeout, String datacenter, String node, Consumer<Sample> handler) {
         RingBufferReader reader = reader();
         if (reader == null) {
             sleep(timeout);
             return 0;
         }
-        return reader.poll(timeout, record -> {
-            Sample s = Sample.decode(record.toArray(JAVA_BYTE));
-            handler.accept(new PacketSample(s.timestampNanos(), s.packetLength(), s.sampleRate(), s.packet()));
-        });
+        return reader.poll(timeout, record -> handler.accept(SampleLayout.decode(record, datacenter, node)));
     }
 
     private synchronized RingBufferReader reader() {
@@ -205,7 +203,7 @@ public final class XdpDataPlane implements DataPlane {
             maps.close();
         }
         if (detach) {
-            org.levee.dataplane.Attachment.detach(layout);
+            Attachment.detach(layout);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.levee.agent.dataplane;
+package org.levee.dataplane;
 
 /**
  * Where the data plane runs.
