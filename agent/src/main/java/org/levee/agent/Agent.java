@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
+import org.levee.agent.api.NodeStatus;
 import org.levee.agent.config.AgentConfig;
 import org.levee.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
@@ -38,14 +39,12 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
-    private final Clock clock;
     private final Instant started;
     private boolean closed;
 
     private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
-        this.clock = clock;
         this.started = clock.instant();
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
@@ -59,7 +58,7 @@ public final class Agent implements AutoCloseable {
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
-            this.api = new ApiServer(this, config.apiAddress());
+            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
@@ -83,6 +82,13 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /** What the API shows as the node's status, read now. */
+    private NodeStatus status() {
+        return new NodeStatus(dataPlane.attachment(), rules.version(), config.datacenter(), config.node(), started,
+                dataPlane.sampleRate(), config.sampling(), dataPlane.counters(), detection.samplesRead(), rules.list(),
+                attacks.active());
+    }
+
     /** Called by the sampler thread, which starts after the constructor has set {@link #metrics}. */
     private void countDecision(org.levee.detector.Decision d) {
         metrics.decision(d);
@@ -99,10 +105,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    public AgentConfig config() {
-        return config;
-    }
-
     public DataPlane dataPlane() {
         return dataPlane;
     }
@@ -113,19 +115,6 @@ public final class Agent implements AutoCloseable {
 
     public AttackTracker attacks() {
         return attacks;
-    }
-
-    public AgentMetrics metrics() {
-        return metrics;
-    }
-
-    /** The wall clock rules expire by. */
-    public Clock clock() {
-        return clock;
-    }
-
-    public Instant started() {
-        return started;
     }
 
     /** Samples read from the ring buffer since start. */

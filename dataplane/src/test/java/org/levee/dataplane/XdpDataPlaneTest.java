@@ -9,8 +9,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
+import org.levee.rules.MatchCompiler;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
+import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
 import org.levee.rules.Sample;
 import org.levee.ebpf.XdpMode;
@@ -41,7 +43,11 @@ class XdpDataPlaneTest {
             VethPair veth = lab.addVeth(a, "192.0.2.1/24", b, "192.0.2.2/24");
             PinLayout layout = new PinLayout(veth.interfaceB(), b);
             try {
-                XdpDataPlane first = XdpDataPlane.open(veth.interfaceB(), b, XdpMode.NATIVE, 1);
+                List<Match> compiled = new ArrayList<>();
+                XdpDataPlane first = XdpDataPlane.open(veth.interfaceB(), b, XdpMode.NATIVE, 1, new RuleFilters(match -> {
+                    compiled.add(match);
+                    return MatchCompiler.STANDARD.compile(match);
+                }));
                 assertThat(first.attachment().adopted()).isFalse();
                 assertThat(first.counters()).isEqualTo(Counters.ZERO);
                 first.apply(new RuleSet("v1", List.of()), "");
@@ -65,6 +71,12 @@ class XdpDataPlaneTest {
                 long dropped = first.counters().rule("no-ping").packets();
                 assertThat(dropped).isGreaterThanOrEqualTo(3);
                 assertThat(first.counters().dropped()).isGreaterThanOrEqualTo(3);
+                RuleSet grown = new RuleSet("v2b", List.of(dropIcmp("v2").rules().getFirst(), new Rule("no-udp",
+                        new Match.Filter("udp"), List.of(), List.of(), new Action.Drop(), Optional.empty(), "", Origin.MANUAL)));
+                first.apply(grown, "");
+                assertThat(compiled).as("each rule's filter compiled once, over three applies")
+                        .containsExactly(new Match.Filter("icmp"), new Match.Filter("udp"));
+                first.apply(dropIcmp("v2c"), "");
                 first.setSampleRate(7);
                 assertThat(Status.read(layout).sampleRate()).isEqualTo(7);
                 first.close(false);

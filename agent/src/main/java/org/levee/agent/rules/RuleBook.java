@@ -1,12 +1,17 @@
 package org.levee.agent.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.levee.agent.config.Durations;
 import org.levee.dataplane.DataPlane;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
@@ -21,6 +26,10 @@ import org.levee.rules.RuleSetException;
  * detector and the expiry timer call it concurrently.
  */
 public final class RuleBook {
+
+    /** How errors name a rule being added through the API. */
+    private static final String MANUAL_RULE = "rule";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RuleStore store;
     private final DataPlane dataPlane;
@@ -98,6 +107,46 @@ public final class RuleBook {
         next.add(stored);
         commit(next);
         return stored;
+    }
+
+    /**
+     * Adds a rule an operator asked for (through the API): the fields of a rule file, with
+     * {@code id} optional (one is made up, {@code manual-} and 8 hex digits), {@code ttl} (like
+     * {@code 1h}) as an alternative to {@code expires}, and {@code origin}, if given, manual.
+     *
+     * @throws RuleSetException naming each bad field
+     * @throws DuplicateRuleException when the id is taken
+     */
+    public StoredRule addManual(ObjectNode request) {
+        ObjectNode fields = request.deepCopy();
+        if (fields.has("origin") && !fields.get("origin").asText().equals(Origin.MANUAL.keyword())) {
+            throw manualRule("origin: rules added through the API are manual, not '" + fields.get("origin").asText() + "'");
+        }
+        fields.put("origin", Origin.MANUAL.keyword());
+        JsonNode ttl = fields.remove("ttl");
+        if (ttl != null && !ttl.isNull()) {
+            if (fields.has("expires")) {
+                throw manualRule("ttl: give either ttl or expires, not both");
+            }
+            Duration d;
+            try {
+                d = Durations.parse(ttl.asText());
+            } catch (IllegalArgumentException e) {
+                throw manualRule("ttl: " + e.getMessage());
+            }
+            if (d.isZero()) {
+                throw manualRule("ttl: must be longer than zero");
+            }
+            fields.put("expires", clock.instant().plus(d).toString());
+        }
+        if (!fields.has("id") || fields.get("id").isNull()) {
+            fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        }
+        return add(RuleCodec.readRule(MANUAL_RULE, fields), Optional.empty());
+    }
+
+    private static RuleSetException manualRule(String problem) {
+        return new RuleSetException(MANUAL_RULE, List.of(problem));
     }
 
     /** Removes rule {@code id}; false when there is none. */

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +23,10 @@ import org.levee.dataplane.Counters;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
+import org.levee.rules.Match;
+import org.levee.rules.MatchCompiler;
 import org.levee.rules.Rule;
+import org.levee.rules.RuleFilters;
 import org.levee.ebpf.testing.Requirements;
 
 class ApiTest {
@@ -141,6 +146,31 @@ class ApiTest {
         assertThat(rules).hasSize(1);
         assertThat(rules.get(0).get("id").asText()).isEqualTo("keep");
         assertThat(rules.get(0).has("expires")).isTrue();
+    }
+
+    /** The rule's filter is compiled by the check before it is applied, and only then: the apply reuses it. */
+    @Test
+    void aRuleAddedThroughTheApiIsCompiledOnceAndTheOthersAreNotRecompiled(@TempDir Path otherState) {
+        agent.close();
+        List<Match> compiled = java.util.Collections.synchronizedList(new ArrayList<>());
+        RecordingDataPlane counting = new RecordingDataPlane(new RuleFilters(match -> {
+            compiled.add(match);
+            return MatchCompiler.STANDARD.compile(match);
+        }));
+        agent = Agent.start(TestAgents.config(otherState, "ams1"), counting);
+        http = new Http(agent.apiAddress());
+        assertThat(http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
+        assertThat(compiled).containsExactly(new Match.Filter("udp"));
+        assertThat(http.post("/rules", "{\"id\": \"b\", \"dns\": [\"*.example.com\"], \"action\": \"drop\","
+                + " \"destinations\": [\"203.0.113.0/24\"]}").status()).isEqualTo(201);
+        assertThat(compiled).containsExactly(new Match.Filter("udp"), new Match.Dns(List.of("*.example.com"), false),
+                new Match.Filter("dst net 203.0.113.0/24"));
+        assertThat(http.post("/rules", "{\"id\": \"c\", \"filter\": \"icmp\", \"action\": \"pass\"}").status()).isEqualTo(201);
+        assertThat(compiled).hasSize(4).endsWith(new Match.Filter("icmp"));
+        assertThat(counting.applied()).hasSize(4); // the restored (empty) set, then one per rule
+        assertThat(counting.current().rules()).extracting(Rule::id).containsExactly("a", "b", "c");
+        assertThat(http.delete("/rules/a").status()).isEqualTo(200);
+        assertThat(compiled).as("removing a rule compiles nothing").hasSize(4);
     }
 
     @Test
