@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.levee.cli.common.UserException;
 import org.levee.cli.lab.DeliveryCounts;
 import org.levee.cli.lab.DemoLab;
 import org.levee.cli.lab.EdgeCounter;

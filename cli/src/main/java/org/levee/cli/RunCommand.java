@@ -10,6 +10,7 @@ import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.ConfigException;
 import org.levee.agent.config.ConfigLoader;
 import org.levee.agent.config.Sampling;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.XdpDataPlane;
 import org.levee.agent.rules.RuleStoreException;
 import org.levee.dataplane.DataplaneException;

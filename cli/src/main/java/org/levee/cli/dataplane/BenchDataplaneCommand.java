@@ -3,7 +3,7 @@ package org.levee.cli.dataplane;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.bench.DataplaneBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

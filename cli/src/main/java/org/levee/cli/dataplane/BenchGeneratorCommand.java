@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.cli.lab.GeneratorBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

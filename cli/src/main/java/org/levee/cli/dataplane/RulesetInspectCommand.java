@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.object.RuleInfo;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.object.RuleSetObjectException;

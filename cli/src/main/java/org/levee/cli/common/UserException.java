@@ -1,4 +1,4 @@
-package org.levee.cli;
+package org.levee.cli.common;
 
 /** Bad input from the user: reported as one line, exit code 2, no stack trace. */
 public class UserException extends RuntimeException {
