@@ -1,6 +1,7 @@
 package org.levee.agent;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -30,6 +31,8 @@ import org.levee.detector.rule.LibpcapTcpdumpCompiler;
  */
 public final class Agent implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
     private final AgentConfig config;
     private final DataPlane dataPlane;
     private final RuleBook rules;
@@ -53,7 +56,7 @@ public final class Agent implements AutoCloseable {
                 new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
                 this::countDecision);
-        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection::samplesRead);
+        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection);
         // A platform thread: the detector is busy, and the data plane may block in epoll.
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
@@ -98,10 +101,10 @@ public final class Agent implements AutoCloseable {
         try {
             List<String> expired = rules.expire();
             if (!expired.isEmpty()) {
-                System.err.println("levee: expired rules " + String.join(", ", expired));
+                LOG.log(Level.INFO, "expired rules " + String.join(", ", expired));
             }
         } catch (RuntimeException e) {
-            System.err.println("levee: expiring rules failed, retrying in a second: " + e.getMessage());
+            LOG.log(Level.WARNING, "expiring rules failed, retrying in a second: " + e.getMessage());
         }
     }
 

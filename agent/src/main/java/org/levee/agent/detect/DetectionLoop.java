@@ -1,5 +1,6 @@
 package org.levee.agent.detect;
 
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +25,8 @@ import org.levee.rules.Sample;
  */
 public final class DetectionLoop implements Runnable {
 
+    private static final System.Logger LOG = System.getLogger(DetectionLoop.class.getName());
+
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long RATE_INTERVAL_NANOS = 2_000_000_000L;
 
@@ -39,6 +42,8 @@ public final class DetectionLoop implements Runnable {
     private final Map<String, String> ruleIds = new HashMap<>();
     private final AtomicLong samplesRead = new AtomicLong();
     private final AtomicLong ruleFailures = new AtomicLong();
+    /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
+    private final AtomicLong samplesUndecodable = new AtomicLong();
     private volatile boolean running = true;
     private long detectorNanos;
     private long rateCheckNanos;
@@ -72,8 +77,9 @@ public final class DetectionLoop implements Runnable {
             } catch (RuntimeException e) {
                 // One bad sample or a failed swap must not end detection; the next round retries.
                 ruleFailures.incrementAndGet();
-                System.err.println("levee: detection: " + e);
+                LOG.log(Level.WARNING, "detection: " + e);
             }
+            samplesUndecodable.set(detector.samplesUndecodable());
         }
     }
 
@@ -89,6 +95,11 @@ public final class DetectionLoop implements Runnable {
     /** Rule changes the detector asked for that the data plane refused, and other errors of the loop. */
     public long failures() {
         return ruleFailures.get();
+    }
+
+    /** Samples the detector could not decode (not IP, or cut short before the IP header's end). */
+    public long samplesUndecodable() {
+        return samplesUndecodable.get();
     }
 
     private void accept(Sample s) {
@@ -117,7 +128,7 @@ public final class DetectionLoop implements Runnable {
                     ruleId = Optional.of(rule.id());
                 } catch (RuntimeException e) {
                     ruleFailures.incrementAndGet();
-                    System.err.println("levee: detector rule " + rule.id() + " not applied: " + e.getMessage());
+                    LOG.log(Level.WARNING, "detector rule " + rule.id() + " not applied: " + e.getMessage());
                 }
             }
             case RULE_RETIRED -> {

@@ -226,6 +226,8 @@ class ApiTest {
                 .contains("levee_rule_bytes_total{origin=\"manual\",rule=\"memcached\"} 125000.0")
                 .contains("levee_attacks_active 0.0")
                 .contains("levee_detector_decisions_total{kind=\"rule_added\"} 0.0")
+                .contains("levee_samples_undecodable_total 0.0")
+                .contains("levee_detection_failures_total 0.0")
                 .contains("jvm_memory_used_bytes");
         assertThat(promtoolCheck(r.body())).isEmpty();
         // The check itself can fail: a cut line and a counter without its suffix are caught.

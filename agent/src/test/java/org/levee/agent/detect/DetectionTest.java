@@ -48,6 +48,7 @@ class DetectionTest {
             Http http = new Http(agent.apiAddress());
             // Legitimate DNS alone for 2.5 s (the destination's normal traffic, 1 kpps), then
             // 100 kpps of reflection on top (1000 samples/s at 1 in 100), until told to stop.
+            dp.offer(System.nanoTime(), 60, RATE, new byte[] {1, 2, 3}); // not a frame: counted, not fatal
             AtomicBoolean flooding = new AtomicBoolean(true);
             Thread feeder = Thread.ofPlatform().start(() -> {
                 long start = System.nanoTime();
@@ -99,7 +100,9 @@ class DetectionTest {
                 assertThat(http.get("/rules/" + rule.id()).json().get("evidence").get("fingerprint").asText())
                         .contains("11211");
                 assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
-                        .contains("levee_attacks_active 1.0");
+                        .contains("levee_attacks_active 1.0")
+                        .contains("levee_samples_undecodable_total 1.0")
+                        .contains("levee_detection_failures_total 0.0");
             } finally {
                 flooding.set(false);
                 feeder.join();
