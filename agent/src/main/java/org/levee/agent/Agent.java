@@ -1,8 +1,8 @@
 package org.levee.agent;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.NodeStatus;
 import org.levee.agent.config.AgentConfig;
-import org.levee.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.AutoRules;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
+import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;

@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.netns.NetnsLab;
+import org.levee.ebpf.netns.VethPair;
+import org.levee.ebpf.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
 import org.levee.rules.MatchCompiler;
@@ -15,10 +19,6 @@ import org.levee.rules.Rule;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
 import org.levee.rules.Sample;
-import org.levee.ebpf.XdpMode;
-import org.levee.ebpf.netns.NetnsLab;
-import org.levee.ebpf.netns.VethPair;
-import org.levee.ebpf.testing.Requirements;
 
 /**
  * The data plane's façade on a veth in namespaces: rules drop what they match

@@ -17,11 +17,8 @@ import org.levee.detector.fingerprint.FingerprintSelector;
 import org.levee.detector.fingerprint.Selection;
 import org.levee.detector.rate.Baseline;
 import org.levee.detector.rate.RateWindow;
-import org.levee.rules.Action;
-
 import org.levee.detector.rule.FilterCompiler;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.rules.Sample;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.Action;
@@ -30,6 +27,7 @@ import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
+import org.levee.rules.Sample;
 
 /**
  * Gatebot: from samples to attacks to rules, and back. Feed it samples in time order with

@@ -7,24 +7,23 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.levee.rules.Action;
-import org.levee.rules.Match;
-
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.rule.FingerprintFilterCompiler;
-import org.levee.rules.Rule;
-import org.levee.rules.IpAddress;
-import org.levee.rules.Prefix;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.Flow;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Scenario;
 import org.levee.detector.synth.Traffic;
 import org.levee.ebpf.testing.Requirements;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.levee.rules.Action;
+import org.levee.rules.IpAddress;
+import org.levee.rules.Match;
+import org.levee.rules.Prefix;
+import org.levee.rules.Rule;
 
 /**
  * The issue's acceptance scenarios, offline: legitimate traffic (web clients, DNS resolvers, NTP)

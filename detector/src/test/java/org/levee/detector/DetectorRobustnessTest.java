@@ -9,13 +9,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.rule.FingerprintFilterCompiler;
-import org.levee.rules.IpAddress;
-import org.levee.rules.Prefix;
-import org.levee.rules.Sample;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
 import org.levee.ebpf.testing.Requirements;
+import org.levee.rules.IpAddress;
+import org.levee.rules.Prefix;
+import org.levee.rules.Sample;
 
 /**
  * Corrupted floods: attacks whose frames are bit-flipped and whose samples are cut at random, at sampling rates

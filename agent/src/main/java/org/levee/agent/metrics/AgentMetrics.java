@@ -11,14 +11,14 @@ import java.io.OutputStream;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
-import org.levee.dataplane.Counters;
-import org.levee.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.StoredRule;
-import org.levee.rules.Origin;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
+import org.levee.rules.Origin;
 
 /**
  * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from

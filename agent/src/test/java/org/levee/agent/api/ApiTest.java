@@ -19,15 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.agent.Agent;
-import org.levee.dataplane.Counters;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
+import org.levee.dataplane.Counters;
+import org.levee.ebpf.testing.Requirements;
 import org.levee.rules.Match;
 import org.levee.rules.MatchCompiler;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleFilters;
-import org.levee.ebpf.testing.Requirements;
 
 class ApiTest {
 

@@ -13,16 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.dataplane.Counters;
 import org.levee.agent.rules.StoredRule;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cbpf.CbpfInterpreter;
+import org.levee.dataplane.Counters;
+import org.levee.ebpf.testing.Requirements;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
-import org.levee.ebpf.testing.Requirements;
 
 /**
  * The agent's detection path without a kernel: samples of a memcached reflection flood go in,

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.testing.RandomRules;
 import org.levee.agent.testing.RecordingDataPlane;
+import org.levee.ebpf.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleSetException;
-import org.levee.ebpf.testing.Requirements;
 
 class RuleBookTest {
 

@@ -22,11 +22,6 @@ import org.levee.dataplane.program.DataplaneProgram;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.rules.Action;
-import org.levee.rules.Origin;
-import org.levee.rules.Prefix;
-import org.levee.rules.RuleFilter;
-import org.levee.rules.RuleSet;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Relocation;
@@ -37,6 +32,11 @@ import org.levee.ebpf.elf.ElfWriter;
 import org.levee.ebpf.elf.MapDefinition;
 import org.levee.ebpf.elf.PatchableConstant;
 import org.levee.ebpf.elf.ProgramSection;
+import org.levee.rules.Action;
+import org.levee.rules.Origin;
+import org.levee.rules.Prefix;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleSet;
 
 /**
  * A rule set compiled once, for every data center: the data-plane program with one patchable

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.rules.RuleFilters;
-import org.levee.rules.RuleSet;
-import org.levee.rules.RuleCodec;
 import org.levee.ebpf.elf.BpfObject;
 import org.levee.ebpf.elf.DataSection;
 import org.levee.ebpf.elf.ElfReader;
 import org.levee.ebpf.elf.ElfWriter;
 import org.levee.ebpf.testing.Requirements;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 class RuleSetObjectTest {
     static final String RULES = """

@@ -14,11 +14,11 @@ import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfValidator;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.rules.IpAddress;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.synth.DnsMessages;
 import org.levee.detector.synth.FrameBuilder;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 
 /**
  * The DNS part of a fingerprint's filter (the signatures module's question filter, made from the

@@ -16,11 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.fingerprint.Field;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.rules.Match;
-import org.levee.rules.Prefix;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.ebpf.testing.Requirements;
+import org.levee.rules.Match;
+import org.levee.rules.Prefix;
 
 /**
  * Differential test of fingerprint → filter: for random fingerprints taken from real frames,

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.synth.DnsMessages;
 import org.levee.detector.synth.FrameBuilder;
-import org.levee.rules.IpAddress;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 
 class SampleDecoderTest {
 
