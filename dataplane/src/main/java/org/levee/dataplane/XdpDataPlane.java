@@ -88,6 +88,7 @@ public final class XdpDataPlane implements DataPlane {
 
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
+        requireOpen();
         RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
                 new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
         // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
@@ -103,11 +104,9 @@ public final class XdpDataPlane implements DataPlane {
      * @throws DataplaneException for anything the caller can fix; the running program is untouched
      */
     public synchronized Attachment.Result install(RuleSetObject object, String datacenter, Integer sampleRate) {
-        if (closed) {
-            throw new IllegalStateException("the data plane of " + layout.describe() + " is closed");
-        }
-        Attachment.Result result = Attachment.attach(layout, object, datacenter == null || datacenter.isEmpty() ? null : datacenter,
-                sampleRate, mode, Instant.now());
+        requireOpen();
+        String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
+        Attachment.Result result = Attachment.attach(layout, object, here, sampleRate, mode, Instant.now());
         programId = result.programId();
         version = object.version();
         ruleIds = object.rules().stream().map(r -> r.id()).toList();
@@ -121,6 +120,12 @@ public final class XdpDataPlane implements DataPlane {
             }
         }
         return result;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the data plane of " + layout.describe() + " is closed");
+        }
     }
 
     @Override

@@ -456,7 +456,8 @@ public final class Detector {
             try {
                 filter = filters.compile(t.prefix, new Fingerprint(c, version, Map.of()));
                 // A burst of one second of the rate.
-                action = new Action.RateLimit(Math.min(limit, Action.RateLimit.MAX_PPS), Math.min(limit, Action.RateLimit.MAX_BURST));
+                action = new Action.RateLimit(Math.min(limit, Action.RateLimit.MAX_PPS),
+                        Math.min(limit, Action.RateLimit.MAX_BURST));
                 note = note + "; rate-limiting the class to its threshold";
             } catch (IllegalArgumentException e) {
                 note = note + "; and the class filter failed: " + e.getMessage();

@@ -23,7 +23,8 @@ import org.levee.rules.Origin;
 /**
  * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from
  * the program's maps at scrape time), attacks active, detector decisions, samples read and not
- * decodable, failed detection rounds, sample rate, and the JVM's own metrics. One registry per agent, so tests can run several agents in one JVM.
+ * decodable, failed detection rounds, sample rate, and the JVM's own metrics. One registry per
+ * agent, so tests can run several agents in one JVM.
  */
 public final class AgentMetrics {
 
