@@ -14,7 +14,6 @@ module org.levee.agent {
     exports org.levee.agent;
     exports org.levee.agent.api;
     exports org.levee.agent.config;
-    exports org.levee.agent.dataplane;
     exports org.levee.agent.detect;
     exports org.levee.agent.metrics;
     exports org.levee.agent.rules;

@@ -1,6 +1,7 @@
 /** Levee's benchmarks, run by {@code levee bench …}. */
 module org.levee.bench {
     requires org.levee.dataplane;
+    requires org.levee.rules;
     requires org.levee.lab;
     requires org.levee.netns;
     requires org.levee.ebpf;

@@ -2,12 +2,10 @@
 module org.levee.dataplane {
     requires transitive org.levee.ebpf;
     requires transitive org.levee.compiler;
-    requires org.levee.signatures;
+    requires transitive org.levee.rules;
     requires com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports org.levee.dataplane;
-    exports org.levee.dataplane.rules;
     exports org.levee.dataplane.program;
     exports org.levee.dataplane.object;
 }

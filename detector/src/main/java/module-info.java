@@ -1,7 +1,8 @@
 /** Levee's detector module: see DESIGN.md's module table for what it owns. */
 module org.levee.detector {
+    requires transitive org.levee.rules;
     requires transitive org.levee.cbpf;
-    requires transitive org.levee.signatures;
+    requires org.levee.signatures;
 
     exports org.levee.detector;
     exports org.levee.detector.fingerprint;

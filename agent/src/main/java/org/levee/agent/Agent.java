@@ -2,6 +2,7 @@ package org.levee.agent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,14 +11,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
+import org.levee.agent.api.NodeStatus;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.AutoRules;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
+import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
@@ -29,6 +31,8 @@ import org.levee.detector.rule.LibpcapTcpdumpCompiler;
  */
 public final class Agent implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
     private final AgentConfig config;
     private final DataPlane dataPlane;
     private final RuleBook rules;
@@ -38,14 +42,12 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
-    private final Clock clock;
     private final Instant started;
     private boolean closed;
 
     private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
-        this.clock = clock;
         this.started = clock.instant();
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
@@ -54,12 +56,12 @@ public final class Agent implements AutoCloseable {
                 new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
                 this::countDecision);
-        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection::samplesRead);
+        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection);
         // A platform thread: the detector is busy, and the data plane may block in epoll.
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
-            this.api = new ApiServer(this, config.apiAddress());
+            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
@@ -83,6 +85,13 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /** What the API shows as the node's status, read now. */
+    private NodeStatus status() {
+        return new NodeStatus(dataPlane.attachment(), rules.version(), config.datacenter(), config.node(), started,
+                dataPlane.sampleRate(), config.sampling(), dataPlane.counters(), detection.samplesRead(), rules.list(),
+                attacks.active());
+    }
+
     /** Called by the sampler thread, which starts after the constructor has set {@link #metrics}. */
     private void countDecision(org.levee.detector.Decision d) {
         metrics.decision(d);
@@ -92,15 +101,11 @@ public final class Agent implements AutoCloseable {
         try {
             List<String> expired = rules.expire();
             if (!expired.isEmpty()) {
-                System.err.println("levee: expired rules " + String.join(", ", expired));
+                LOG.log(Level.INFO, "expired rules " + String.join(", ", expired));
             }
         } catch (RuntimeException e) {
-            System.err.println("levee: expiring rules failed, retrying in a second: " + e.getMessage());
+            LOG.log(Level.WARNING, "expiring rules failed, retrying in a second: " + e.getMessage());
         }
-    }
-
-    public AgentConfig config() {
-        return config;
     }
 
     public DataPlane dataPlane() {
@@ -113,19 +118,6 @@ public final class Agent implements AutoCloseable {
 
     public AttackTracker attacks() {
         return attacks;
-    }
-
-    public AgentMetrics metrics() {
-        return metrics;
-    }
-
-    /** The wall clock rules expire by. */
-    public Clock clock() {
-        return clock;
-    }
-
-    public Instant started() {
-        return started;
     }
 
     /** Samples read from the ring buffer since start. */

@@ -18,10 +18,10 @@ import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.DataplaneProgram;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
-import org.levee.dataplane.rules.RuleFilter;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
@@ -73,8 +73,8 @@ public final class DataplaneBenchmark {
 
     private static void rulesScenarios(int size, int repeat, Program floor, Consumer<Row> add) {
         mixedScenario(size, repeat, floor, add);
-        RuleSet set = RuleSetParser.parse("bench", rules(size));
-        List<RuleFilter> filters = RuleFilters.compile("bench", set);
+        RuleSet set = RuleCodec.parse("bench", rules(size));
+        List<RuleFilter> filters = new RuleFilters().compile("bench", set);
         RuleSetObject object = RuleSetObject.compile(set, filters, new ProgramBuilder());
         byte[] last = udpFrame(10_000 + Math.max(0, size - 1));
         Map<String, Long> disabled = new HashMap<>(object.constants(null, Instant.now()));
@@ -118,8 +118,8 @@ public final class DataplaneBenchmark {
         if (size == 0) {
             return;
         }
-        RuleSet set = RuleSetParser.parse("bench", mixedRules(size));
-        RuleSetObject object = RuleSetObject.compile(set, RuleFilters.compile("bench", set), new ProgramBuilder());
+        RuleSet set = RuleCodec.parse("bench", mixedRules(size));
+        RuleSetObject object = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
             Attachment.prepareMaps(object, maps, 0);
             try (LoadedProgram p = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
@@ -132,9 +132,9 @@ public final class DataplaneBenchmark {
     }
 
     private static void samplerAndRateLimit(int repeat, Program floor, Consumer<Row> add) {
-        RuleSet set = RuleSetParser.parse("bench", "rules:\n  - {id: limit, filter: udp, action: ratelimit, pps: 1000, burst: 10}\n");
-        RuleSetObject limited = RuleSetObject.compile(set, RuleFilters.compile("bench", set), new ProgramBuilder());
-        RuleSetObject empty = RuleSetObject.compile(RuleSetParser.parse("bench", "rules: []\n"), List.of(), new ProgramBuilder());
+        RuleSet set = RuleCodec.parse("bench", "rules:\n  - {id: limit, filter: udp, action: ratelimit, pps: 1000, burst: 10}\n");
+        RuleSetObject limited = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
+        RuleSetObject empty = RuleSetObject.compile(RuleCodec.parse("bench", "rules: []\n"), List.of(), new ProgramBuilder());
         try (DataplaneMapSet maps = DataplaneMapSet.create();
              RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
             Attachment.prepareMaps(limited, maps, 0);

@@ -18,9 +18,9 @@ import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.NetworkInterfaces;
@@ -256,8 +256,8 @@ public final class DropBenchmark {
                 yaml.append("  - {id: port-").append(i).append(", filter: udp and dst port ").append(FLOOD_PORT + i)
                         .append(", destinations: [203.0.113.0/24], action: drop}\n");
             }
-            RuleSet set = RuleSetParser.parse("bench", yaml.toString());
-            RuleSetObject object = RuleSetObject.compile(set, RuleFilters.compile("bench", set), new ProgramBuilder());
+            RuleSet set = RuleCodec.parse("bench", yaml.toString());
+            RuleSetObject object = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
             Attachment.attach(lab.levee(), object, null, 1000, XdpMode.NATIVE, Instant.now());
         }
 

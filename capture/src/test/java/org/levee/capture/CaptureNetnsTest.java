@@ -33,9 +33,9 @@ import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.ebpf.XdpAction;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
@@ -81,8 +81,8 @@ class CaptureNetnsTest {
         String sender = lab.addNamespace("snd");
         String receiver = lab.addNamespace("rcv");
         veth = lab.addVeth(sender, "192.0.2.1/24", receiver, "192.0.2.2/24");
-        RuleSet rules = RuleSetParser.parse("capture-test.yaml", RULES);
-        RuleSetObject object = RuleSetObject.compile(rules, RuleFilters.compile("capture-test.yaml", rules),
+        RuleSet rules = RuleCodec.parse("capture-test.yaml", RULES);
+        RuleSetObject object = RuleSetObject.compile(rules, new RuleFilters().compile("capture-test.yaml", rules),
                 new ProgramBuilder());
         layout = new PinLayout(veth.interfaceB(), receiver);
         Attachment.attach(layout, object, null, 0, XdpMode.NATIVE, Instant.now());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.levee.cli.common.UserException;
 import org.levee.lab.demo.AttackOutcome;
 import org.levee.lab.demo.DemoOptions;
 import org.levee.lab.demo.DemoReport;

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.levee.cbpf.CbpfException;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfText;
+import org.levee.cli.common.UserException;
 import org.levee.compiler.CEmitter;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.Compilation;

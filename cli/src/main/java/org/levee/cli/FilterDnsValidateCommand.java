@@ -1,6 +1,7 @@
 package org.levee.cli;
 
 import java.util.concurrent.Callable;
+import org.levee.cli.common.UserException;
 import org.levee.signatures.DnsValidateFilter;
 import org.levee.signatures.SignatureException;
 import picocli.CommandLine;

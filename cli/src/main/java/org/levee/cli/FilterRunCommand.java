@@ -12,6 +12,7 @@ import org.levee.cbpf.kernel.KernelSocketFilter;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.PcapFiles;
 import org.levee.cbpf.pcap.PcapRecord;
+import org.levee.cli.common.UserException;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.XdpFilterProgram;
 import org.levee.ebpf.BpfException;

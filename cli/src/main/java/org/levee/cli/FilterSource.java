@@ -7,6 +7,7 @@ import org.levee.cbpf.CbpfText;
 import org.levee.cbpf.CbpfValidator;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
+import org.levee.cli.common.UserException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -2,6 +2,7 @@ package org.levee.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.levee.cli.common.UserException;
 import org.levee.signatures.SignatureException;
 import org.levee.signatures.SuffixFilter;
 import picocli.CommandLine;

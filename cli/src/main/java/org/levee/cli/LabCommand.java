@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.levee.cli.common.UserException;
 import org.levee.lab.DeliveryCounts;
 import org.levee.lab.DemoLab;
 import org.levee.lab.EdgeCounter;

@@ -33,7 +33,21 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        logAsLevee();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Log records (the agent's: expired rules, refused rule changes) go to stderr as one line,
+     * {@code levee: <message>}, unless the user configured another format. Both JDK back ends of
+     * System.Logger are covered: java.util.logging when its module is there, else the JDK's own.
+     */
+    static void logAsLevee() {
+        for (String property : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "levee: %5$s%6$s%n");
+            }
+        }
     }
 
     /** The configured command line; tests execute it in-process. */

@@ -1,5 +1,6 @@
 package org.levee.cli;
 
+import org.levee.cli.common.UserException;
 import picocli.CommandLine;
 
 /**

@@ -28,6 +28,7 @@ import org.levee.ebpf.UpdateFlag;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
+import org.levee.rules.Action;
 
 /**
  * Attaches, replaces and detaches the data-plane program of one interface. Everything is
@@ -197,6 +198,12 @@ public final class Attachment {
         maps.get(DataplaneMaps.CONFIG).update(BpfMap.intBytes(0), configValue(sampleRate));
     }
 
+    /** The sampler's N in {@code maps}. */
+    static int sampleRateOf(DataplaneMapSet maps) {
+        return maps.get(DataplaneMaps.CONFIG).lookup(BpfMap.intBytes(0))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE)).orElse(0);
+    }
+
     /**
      * Makes the per-rule entries of {@code object} (kept when they exist, so counts and
      * rate-limit state survive a swap) and sets the sample rate unless {@code sampleRate} is negative.
@@ -210,7 +217,7 @@ public final class Attachment {
             if (stats.lookup(key).isEmpty()) {
                 stats.update(key, zeroStats, UpdateFlag.NOEXIST);
             }
-            if (rule.action().equals("ratelimit") && limits.lookup(key).isEmpty()) {
+            if (rule.action() instanceof Action.RateLimit && limits.lookup(key).isEmpty()) {
                 limits.update(key, new byte[8], UpdateFlag.NOEXIST);
             }
         }
@@ -231,7 +238,8 @@ public final class Attachment {
         }
     }
 
-    private static int interfaceIndex(PinLayout layout) {
+    /** The index of {@code layout}'s interface, in its namespace. */
+    static int interfaceIndex(PinLayout layout) {
         try {
             if (layout.netns() == null) {
                 return NetworkInterfaces.index(layout.iface());
@@ -292,7 +300,7 @@ public final class Attachment {
         ArrayNode rules = root.putArray("rules");
         for (RuleInfo rule : object.rules()) {
             rules.addObject().put("id", rule.id()).put("enabled", constants.get(rule.enabledSymbol()) == 1L)
-                    .put("action", rule.action());
+                    .put("action", rule.action().keyword());
         }
         byte[] json;
         try {

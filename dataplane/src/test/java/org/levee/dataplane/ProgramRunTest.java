@@ -12,9 +12,9 @@ import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.XdpAction;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
 import org.levee.testing.Requirements;
@@ -56,8 +56,8 @@ class ProgramRunTest {
     }
 
     static RuleSetObject compile(String yaml, ProgramBuilder builder) {
-        RuleSet rules = RuleSetParser.parse("test.yaml", yaml);
-        return RuleSetObject.compile(rules, RuleFilters.compile("test.yaml", rules), builder);
+        RuleSet rules = RuleCodec.parse("test.yaml", yaml);
+        return RuleSetObject.compile(rules, new RuleFilters().compile("test.yaml", rules), builder);
     }
 
     @Test

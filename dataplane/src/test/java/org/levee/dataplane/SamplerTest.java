@@ -1,6 +1,6 @@
 package org.levee.dataplane;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.dataplane.program.Sample;
+import org.levee.dataplane.program.SampleLayout;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.rules.Sample;
 import org.levee.testing.Requirements;
 
 /** The sampler: 1 in N, samples that decode, losses counted when the ring buffer is full. */
@@ -43,26 +44,27 @@ class SamplerTest {
             Attachment.prepareMaps(object, maps, 1);
             assertThat(ProgramRunTest.run(loaded, small)).isEqualTo(XdpAction.DROP);
             assertThat(ProgramRunTest.run(loaded, large)).isEqualTo(XdpAction.DROP);
-            List<Sample> got = decodeAll(samples);
+            List<Decoded> got = decodeAll(samples);
             assertThat(got).hasSize(2);
-            assertThat(got.get(0).packet()).isEqualTo(small);
-            assertThat(got.get(0).packetLength()).isEqualTo(small.length);
-            assertThat(got.get(0).sampleRate()).isEqualTo(1);
+            assertThat(got.get(0).sample().packet()).isEqualTo(small);
+            assertThat(got.get(0).sample().wireLength()).isEqualTo(small.length);
+            assertThat(got.get(0).sample().samplingRate()).isEqualTo(1);
+            assertThat(got.get(0).sample().datacenter()).isEqualTo("dc");
             assertThat(got.get(0).ifindex()).isPositive();
-            assertThat(got.get(1).packet()).isEqualTo(Arrays.copyOf(large, 128));
-            assertThat(got.get(1).packetLength()).isEqualTo(large.length);
-            assertThat(got.get(1).timestampNanos()).isGreaterThanOrEqualTo(got.get(0).timestampNanos());
+            assertThat(got.get(1).sample().packet()).isEqualTo(Arrays.copyOf(large, 128));
+            assertThat(got.get(1).sample().wireLength()).isEqualTo(large.length);
+            assertThat(got.get(1).sample().timestampNanos()).isGreaterThanOrEqualTo(got.get(0).sample().timestampNanos());
 
             // N changes without reloading; the observed rate is binomial(n, 1/N): allow 5 standard deviations
             int rate = 16;
             int runs = 20_000;
             Attachment.setSampleRateOf(maps, rate);
             loaded.entry().testRun(TestRun.of(small).withRepeat(runs));
-            List<Sample> sampled = decodeAll(samples);
+            List<Decoded> sampled = decodeAll(samples);
             double mean = runs / (double) rate;
             double sd = Math.sqrt(runs * (1.0 / rate) * (1 - 1.0 / rate));
             assertThat((double) sampled.size()).isBetween(mean - 5 * sd, mean + 5 * sd);
-            assertThat(sampled).allSatisfy(s -> assertThat(s.sampleRate()).isEqualTo(rate));
+            assertThat(sampled).allSatisfy(s -> assertThat(s.sample().samplingRate()).isEqualTo(rate));
             Map<Counter, Long> counters = Status.sumCounters(maps.get(DataplaneMaps.COUNTERS));
             assertThat(counters.get(Counter.SAMPLED)).isEqualTo(2 + sampled.size());
             assertThat(counters.get(Counter.SEEN)).isEqualTo(2 + runs);
@@ -94,9 +96,13 @@ class SamplerTest {
         }
     }
 
-    static List<Sample> decodeAll(RingBufferReader reader) {
-        List<Sample> samples = new ArrayList<>();
-        reader.drain(record -> samples.add(Sample.decode(record.toArray(JAVA_BYTE))));
+    /** A sample and the interface it names, which the sample leaves out. */
+    record Decoded(Sample sample, int ifindex) {}
+
+    static List<Decoded> decodeAll(RingBufferReader reader) {
+        List<Decoded> samples = new ArrayList<>();
+        reader.drain(record -> samples.add(new Decoded(SampleLayout.decode(record, "dc", "node"),
+                record.get(JAVA_INT_UNALIGNED, SampleLayout.IFINDEX))));
         return samples;
     }
 

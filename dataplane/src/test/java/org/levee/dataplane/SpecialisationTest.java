@@ -156,8 +156,8 @@ class SpecialisationTest {
     @Test
     void aChainSkipsProgramsWhoseRulesAreAllDisabled() {
         // one rule per program: a chain of 5
-        org.levee.dataplane.rules.RuleSet set = org.levee.dataplane.rules.RuleSetParser.parse("r.yaml", rules(5));
-        RuleSetObject object = RuleSetObject.compile(set, org.levee.dataplane.rules.RuleFilters.compile("r.yaml", set),
+        org.levee.rules.RuleSet set = org.levee.rules.RuleCodec.parse("r.yaml", rules(5));
+        RuleSetObject object = RuleSetObject.compile(set, new org.levee.rules.RuleFilters().compile("r.yaml", set),
                 new org.levee.dataplane.program.ProgramBuilder(128, 1));
         assertThat(object.program().programs()).hasSize(5);
         Map<String, Long> onlyLast = new HashMap<>(object.constants(null, Instant.now()));

@@ -1,9 +1,10 @@
 package org.levee.detector;
 
 import java.util.Objects;
-import org.levee.detector.rule.Rule;
-import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.Action;
+import org.levee.rules.Prefix;
+import org.levee.rules.Rule;
 
 /**
  * One thing the detector decided, with its evidence.
@@ -41,6 +42,14 @@ public record Decision(
     @Override
     public String toString() {
         return String.format("t=%.3fs %s %s %s%s %s", timeNanos / 1e9, kind, destination, trafficClass,
-                rule == null ? "" : " rule=" + rule, evidence);
+                rule == null ? "" : " rule=" + describe(rule), evidence);
+    }
+
+    /** {@code auto-7 drop dc ams,fra [udp attack on …: <filter description>]}. */
+    private static String describe(Rule rule) {
+        return rule.id() + " " + rule.action().keyword()
+                + (rule.action() instanceof Action.RateLimit r ? "(" + r.pps() + " pps)" : "")
+                + " dc " + (rule.datacenters().isEmpty() ? "all" : String.join(",", rule.datacenters()))
+                + " [" + rule.comment() + "]";
     }
 }

@@ -1,6 +1,6 @@
 package org.levee.detector;
 
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 
 /**
  * An open-addressing hash table from addresses to values, for the per-sample lookup of a

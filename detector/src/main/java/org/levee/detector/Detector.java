@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -16,18 +17,17 @@ import org.levee.detector.fingerprint.FingerprintSelector;
 import org.levee.detector.fingerprint.Selection;
 import org.levee.detector.rate.Baseline;
 import org.levee.detector.rate.RateWindow;
-import org.levee.detector.rule.Action;
-import org.levee.detector.rule.DatacenterScope;
 import org.levee.detector.rule.FilterCompiler;
-import org.levee.detector.rule.Origin;
-import org.levee.detector.rule.Rule;
-import org.levee.detector.rule.RuleFilter;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.IpAddress;
-import org.levee.detector.sample.Prefix;
-import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.Action;
+import org.levee.rules.IpAddress;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Prefix;
+import org.levee.rules.Rule;
+import org.levee.rules.Sample;
 
 /**
  * Gatebot: from samples to attacks to rules, and back. Feed it samples in time order with
@@ -117,12 +117,15 @@ public final class Detector {
         }
     }
 
+    /** A rule the detector made, with what it keeps about it: its filter and the rate it matches. */
     private static final class ActiveRule {
         final Rule rule;
+        final Match.Cbpf filter;
         final RateWindow matched;
 
-        ActiveRule(Rule rule, int windowSeconds) {
+        ActiveRule(Rule rule, Match.Cbpf filter, int windowSeconds) {
             this.rule = rule;
+            this.filter = filter;
             this.matched = new RateWindow(windowSeconds);
         }
     }
@@ -221,7 +224,7 @@ public final class Detector {
         return List.copyOf(rules.values());
     }
 
-    /** Adds a manual rule: the detector never retires it. */
+    /** Adds a manual rule: the detector never retires it (nor matches samples against it). */
     public void addManualRule(Rule rule) {
         if (rule.origin() != Origin.MANUAL) {
             throw new IllegalArgumentException("rule " + rule.id() + " is not a manual rule");
@@ -287,7 +290,7 @@ public final class Detector {
                             || now - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
                         decide(t, a);
                     }
-                } else if (a.rule != null && a.rule.rule.filter().matches(sample.packet(), sample.wireLength())) {
+                } else if (a.rule != null && a.rule.filter.matches(sample.packet(), sample.wireLength())) {
                     // Sampling precedes dropping: matched samples measure the attack the rule stops.
                     a.rule.matched.advanceTo(bucket);
                     a.rule.matched.add(TrafficClass.ALL, n, bits);
@@ -431,14 +434,14 @@ public final class Detector {
                 seenIn.merge(seen.datacenter(), 1L, Long::sum);
             }
         }
-        DatacenterScope scope = scope(seenIn);
+        List<String> scope = scope(seenIn);
         String note;
-        Rule rule = null;
-        String id = "auto-" + nextRuleId;
+        Match.Cbpf filter = null;
+        Action action = null;
         if (selection.fingerprint() != null) {
             try {
-                RuleFilter filter = filters.compile(t.prefix, selection.fingerprint());
-                rule = new Rule(id, t.prefix, c, filter, scope, Action.DROP, 0, Origin.AUTO);
+                filter = filters.compile(t.prefix, selection.fingerprint());
+                action = new Action.Drop();
                 note = "dropping: the fingerprint covers the attack and spares normal traffic";
             } catch (IllegalArgumentException e) {
                 note = "fingerprint could not become a filter: " + e.getMessage();
@@ -446,18 +449,24 @@ public final class Detector {
         } else {
             note = "no fingerprint separates the attack from normal traffic";
         }
-        if (rule == null && a.evidence.trigger() == Trigger.THRESHOLD) {
+        if (filter == null && a.evidence.trigger() == Trigger.THRESHOLD) {
             Threshold threshold = t.thresholds[c.ordinal()];
             long limit = threshold.packetsPerSecond() != Long.MAX_VALUE ? threshold.packetsPerSecond()
                     : Math.max(1, threshold.bitsPerSecond() / (8 * 1500));
             try {
-                RuleFilter filter = filters.compile(t.prefix, new Fingerprint(c, version, Map.of()));
-                rule = new Rule(id, t.prefix, c, filter, scope, Action.RATELIMIT, limit, Origin.AUTO);
+                filter = filters.compile(t.prefix, new Fingerprint(c, version, Map.of()));
+                // A burst of one second of the rate.
+                action = new Action.RateLimit(Math.min(limit, Action.RateLimit.MAX_PPS),
+                        Math.min(limit, Action.RateLimit.MAX_BURST));
                 note = note + "; rate-limiting the class to its threshold";
             } catch (IllegalArgumentException e) {
                 note = note + "; and the class filter failed: " + e.getMessage();
             }
         }
+        // The filter already tests the destination, so the rule names none of its own.
+        Rule rule = filter == null ? null : new Rule("auto-" + nextRuleId, filter, List.of(), scope, action,
+                Optional.empty(), c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
+                        + filter.description(), Origin.AUTO);
         a.evidence = a.evidence.withSelection(selection, seenIn, note);
         if (rule == null) {
             a.state = State.UNMITIGATED;
@@ -468,13 +477,13 @@ public final class Detector {
         }
         nextRuleId++;
         a.state = State.MITIGATED;
-        a.rule = new ActiveRule(rule, config.windowSeconds());
+        a.rule = new ActiveRule(rule, filter, config.windowSeconds());
         rules.put(rule.id(), rule);
         decisions.add(new Decision(nowNanos, Decision.Kind.RULE_ADDED, t.prefix, c, rule, a.evidence));
     }
 
-    /** The data centers that see the attack, or all of them when more than half do. */
-    private DatacenterScope scope(Map<String, Long> counts) {
+    /** The data centers that see the attack, sorted, or none (all of them) when more than half do. */
+    private List<String> scope(Map<String, Long> counts) {
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         TreeSet<String> seeing = new TreeSet<>();
         counts.forEach((dc, count) -> {
@@ -483,9 +492,9 @@ public final class Detector {
             }
         });
         if (seeing.isEmpty() || seeing.size() * 2 > datacenters.size()) {
-            return DatacenterScope.ALL;
+            return List.of();
         }
-        return DatacenterScope.of(seeing);
+        return List.copyOf(seeing);
     }
 
     /** Completes the seconds before {@code bucket}: baselines, history, attack ends. */

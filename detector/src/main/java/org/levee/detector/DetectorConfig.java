@@ -5,8 +5,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.Prefix;
 
 /**
  * Everything the detector can be tuned with. {@link #defaults()} documents the default values;

@@ -3,8 +3,8 @@ package org.levee.detector;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.SampleDecoder;
+import org.levee.rules.Sample;
 
 /**
  * A destination's sample history, kept so a fingerprint can be checked against normal traffic.

@@ -1,8 +1,8 @@
 package org.levee.detector;
 
 import java.util.Objects;
-import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.Prefix;
 
 /**
  * A per-prefix threshold, as FastNetMon operators configure them: for destinations inside

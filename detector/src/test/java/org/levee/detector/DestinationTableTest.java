@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 
 class DestinationTableTest {
 

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.levee.detector.rule.FingerprintFilterCompiler;
-import org.levee.detector.sample.IpAddress;
-import org.levee.detector.sample.Sample;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
+import org.levee.rules.Sample;
 
 /**
  * Samples processed per second on one thread with 10,000 active destinations (not a test: run it

@@ -9,13 +9,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.rule.FingerprintFilterCompiler;
-import org.levee.detector.sample.IpAddress;
-import org.levee.detector.sample.Prefix;
-import org.levee.detector.sample.Sample;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
 import org.levee.testing.Requirements;
+import org.levee.rules.IpAddress;
+import org.levee.rules.Prefix;
+import org.levee.rules.Sample;
 
 /**
  * Corrupted floods: attacks whose frames are bit-flipped and whose samples are cut at random, at sampling rates
@@ -89,7 +89,7 @@ class DetectorRobustnessTest {
         assertThat(added).as("the corrupted floods are still detected").isNotEmpty();
         for (Decision d : added) {
             assertThat(seen).as("%s matches some frame it was made from", d.rule())
-                    .anyMatch(f -> d.rule().filter().matches(f, f.length));
+                    .anyMatch(f -> ((org.levee.rules.Match.Cbpf) d.rule().match()).matches(f, f.length));
         }
         assertThat(decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_RETIRED)).as("%s", decisions)
                 .hasSameSizeAs(added);

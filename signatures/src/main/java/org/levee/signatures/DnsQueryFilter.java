@@ -55,6 +55,15 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
         PacketHeaders.toUdpPort(asm, link, port, reject);
         asm.emit(ldIndB(8 + 2));
         asm.jump(JSET, 0x80, reject, null); // QR: a response, not a query
+        matchQuestion(asm, patterns, ignoreCase, reject);
+        return Programs.checkSize(asm.assemble(), "the DNS filter");
+    }
+
+    /**
+     * With X = offset of the UDP header: matches when the message has a question and its first
+     * name matches one of {@code patterns}; ends the program with both verdicts.
+     */
+    static void matchQuestion(FilterAssembler asm, List<DnsPattern> patterns, boolean ignoreCase, Label reject) {
         asm.emit(ldIndH(8 + 4));
         asm.jump(JEQ, 0, reject, null); // QDCOUNT: no question at all
         asm.emit(txa());
@@ -70,7 +79,7 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
             if (i > 0 || walked) {
                 asm.emit(ldxMem(NAME_START));
             }
-            matchName(asm, patterns.get(i), next);
+            matchName(asm, patterns.get(i), ignoreCase, next);
             asm.emit(retK(Verdict.MATCH));
             if (next != reject) {
                 asm.bind(next);
@@ -78,7 +87,6 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
         }
         asm.bind(reject);
         asm.emit(retK(Verdict.NO_MATCH));
-        return Programs.checkSize(asm.assemble(), "the DNS filter");
     }
 
     /**
@@ -131,7 +139,7 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
     }
 
     /** With X = start of the name: falls through if the name matches, else jumps to fail. */
-    private void matchName(FilterAssembler asm, DnsPattern pattern, Label fail) {
+    private static void matchName(FilterAssembler asm, DnsPattern pattern, boolean ignoreCase, Label fail) {
         List<Element> labels = pattern.labels();
         MaskedBytes run = new MaskedBytes();
         for (Element element : labels) {
@@ -141,7 +149,7 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
                     boolean[] wildcard = literal.wildcard();
                     run.add(bytes.length, 0);
                     for (int i = 0; i < bytes.length; i++) {
-                        run.add(bytes[i] & 0xff, maskOf(bytes[i], wildcard[i]));
+                        run.add(bytes[i] & 0xff, maskOf(bytes[i], wildcard[i], ignoreCase));
                     }
                 }
                 case Element.AnyLabel any -> {
@@ -168,7 +176,7 @@ public record DnsQueryFilter(List<DnsPattern> patterns, boolean ignoreCase, int 
         run.emitCompare(asm, fail);
     }
 
-    private int maskOf(byte b, boolean wildcard) {
+    private static int maskOf(byte b, boolean wildcard, boolean ignoreCase) {
         if (wildcard) {
             return 0xff;
         }

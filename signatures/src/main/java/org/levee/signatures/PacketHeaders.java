@@ -104,6 +104,11 @@ final class PacketHeaders {
      * offset of the UDP header; anything else goes to {@code reject}.
      */
     static void toUdpPort(FilterAssembler asm, LinkType link, int port, Label reject) {
+        toUdpPort(asm, link, port, false, reject);
+    }
+
+    /** Like {@link #toUdpPort(FilterAssembler, LinkType, int, Label)}, testing the source port when {@code source}. */
+    static void toUdpPort(FilterAssembler asm, LinkType link, int port, boolean source, Label reject) {
         Label ipv4 = asm.newLabel("ipv4");
         Label ipv6 = asm.newLabel("ipv6");
         Label udp = asm.newLabel("udp");
@@ -114,7 +119,7 @@ final class PacketHeaders {
         asm.bind(ipv6);
         ipv6ToTransport(asm, PROTO_UDP, reject);
         asm.bind(udp);
-        asm.emit(ldIndH(2));
+        asm.emit(ldIndH(source ? 0 : 2));
         asm.jump(JEQ, port, null, reject);
     }
 

@@ -14,44 +14,56 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.levee.agent.Agent;
-import org.levee.agent.config.Durations;
-import org.levee.agent.dataplane.AttachedProgram;
-import org.levee.agent.dataplane.Counters;
+import java.util.function.Supplier;
 import org.levee.agent.detect.ActiveAttack;
+import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
-import org.levee.agent.rules.RuleJson;
+import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.StoredRule;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.dataplane.AttachedProgram;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataplaneException;
+import org.levee.rules.Origin;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleSetException;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
  * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
  * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
- * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}.
+ * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. An adapter only: the rule
+ * book decides what a request does, the node says what its status is, the metrics write
+ * themselves.
  */
 public final class ApiServer {
 
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
     private static final int MAX_BODY = 1 << 20;
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    private final Agent agent;
+    private final RuleBook rules;
+    private final Supplier<Counters> counters;
+    private final Supplier<NodeStatus> status;
+    private final AgentMetrics metrics;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    public ApiServer(Agent agent, InetSocketAddress address) throws IOException {
-        this.agent = agent;
+    /**
+     * @param rules    the node's rules
+     * @param counters the data plane's counters, for the rules' packets and bytes
+     * @param status   the node's status now
+     * @param metrics  what {@code /metrics} serves
+     * @param address  where to listen (port 0: any free port)
+     * @throws IOException when the address cannot be bound
+     */
+    public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
+                     InetSocketAddress address) throws IOException {
+        this.rules = rules;
+        this.counters = counters;
+        this.status = status;
+        this.metrics = metrics;
         this.server = HttpServer.create(address, 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -111,8 +123,8 @@ public final class ApiServer {
             case "/metrics" -> {
                 requireGet(method, path);
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                agent.metrics().write(out);
-                send(exchange, 200, agent.metrics().contentType(), out.toByteArray());
+                metrics.write(out);
+                send(exchange, 200, metrics.contentType(), out.toByteArray());
             }
             default -> {
                 if (!path.startsWith("/rules/")) {
@@ -121,10 +133,10 @@ public final class ApiServer {
                 }
                 String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
                 switch (method) {
-                    case "GET" -> json(exchange, 200, view(agent.rules().get(id)
+                    case "GET" -> json(exchange, 200, view(rules.get(id)
                             .orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"))));
                     case "DELETE" -> {
-                        if (!agent.rules().remove(id)) {
+                        if (!rules.remove(id)) {
                             throw new ApiException(404, "no rule with id '" + id + "'");
                         }
                         ObjectNode done = JsonNodeFactory.instance.objectNode();
@@ -149,22 +161,22 @@ public final class ApiServer {
 
     private ObjectNode rules() {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("version", agent.rules().version());
+        root.put("version", rules.version());
         ArrayNode list = root.putArray("rules");
-        Counters counters = agent.dataPlane().counters();
-        for (StoredRule r : agent.rules().list()) {
-            list.add(view(r, counters));
+        Counters now = counters.get();
+        for (StoredRule r : rules.list()) {
+            list.add(view(r, now));
         }
         return root;
     }
 
     private ObjectNode view(StoredRule r) {
-        return view(r, agent.dataPlane().counters());
+        return view(r, counters.get());
     }
 
     /** A rule's fields as in rule files, plus when it was added, its counters and evidence. */
     private static ObjectNode view(StoredRule r, Counters counters) {
-        ObjectNode n = RuleJson.write(r.rule());
+        ObjectNode n = RuleCodec.writeRule(r.rule());
         n.put("created", r.created().toString());
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
@@ -173,91 +185,61 @@ public final class ApiServer {
         return n;
     }
 
-    /**
-     * Adds a manual rule: the fields of a rule file, {@code id} optional (one is made up), and
-     * {@code ttl} (like {@code 1h}) as an alternative to {@code expires}.
-     */
+    /** Adds a manual rule: {@link RuleBook#addManual} says which fields it takes. */
     private ObjectNode add(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
         }
-        ObjectNode fields = ((ObjectNode) body).deepCopy();
-        if (fields.has("origin") && !fields.get("origin").asText().equals("manual")) {
-            throw new ApiException(400, "origin: rules added through the API are manual, not '"
-                    + fields.get("origin").asText() + "'");
-        }
-        fields.put("origin", "manual");
-        JsonNode ttl = fields.remove("ttl");
-        if (ttl != null && !ttl.isNull()) {
-            if (fields.has("expires")) {
-                throw new ApiException(400, "ttl: give either ttl or expires, not both");
-            }
-            Duration d;
-            try {
-                d = Durations.parse(ttl.asText());
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "ttl: " + e.getMessage());
-            }
-            if (d.isZero()) {
-                throw new ApiException(400, "ttl: must be longer than zero");
-            }
-            fields.put("expires", agent.clock().instant().plus(d).toString());
-        }
-        if (!fields.has("id") || fields.get("id").isNull()) {
-            fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
-        }
-        Rule rule;
         try {
-            rule = RuleJson.read("rule", fields);
-            return view(agent.rules().add(rule, Optional.empty()));
+            return view(rules.addManual((ObjectNode) body));
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());
         } catch (DuplicateRuleException e) {
             throw new ApiException(409, e.getMessage());
-        } catch (IllegalArgumentException | org.levee.dataplane.DataplaneException e) {
+        } catch (IllegalArgumentException | DataplaneException e) {
             // The data plane refused the rule set (e.g. the verifier): the rule is not added.
             throw new ApiException(400, "rule: " + e.getMessage());
         }
     }
 
     private ObjectNode status() {
+        NodeStatus now = status.get();
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        AttachedProgram a = agent.dataPlane().attachment();
+        AttachedProgram a = now.attachment();
         n.put("interface", a.iface());
         n.put("netns", a.netns());
         n.put("ifindex", a.ifindex());
         n.put("program_id", a.programId());
-        n.put("rule_set_version", agent.rules().version());
+        n.put("rule_set_version", now.ruleSetVersion());
         n.put("adopted", a.adopted());
-        n.put("datacenter", agent.config().datacenter());
-        n.put("node", agent.config().node());
-        n.put("started", agent.started().toString());
-        n.put("sample_rate", agent.dataPlane().sampleRate());
+        n.put("datacenter", now.datacenter());
+        n.put("node", now.node());
+        n.put("started", now.started().toString());
+        n.put("sample_rate", now.sampleRate());
         ObjectNode sampling = n.putObject("sampling");
-        if (agent.config().sampling().isFixed()) {
+        if (now.sampling().isFixed()) {
             sampling.put("mode", "fixed");
-            sampling.put("rate", agent.config().sampling().fixedRate());
+            sampling.put("rate", now.sampling().fixedRate());
         } else {
             sampling.put("mode", "target");
-            sampling.put("target_per_second", agent.config().sampling().targetPerSecond());
+            sampling.put("target_per_second", now.sampling().targetPerSecond());
         }
-        Counters c = agent.dataPlane().counters();
-        ObjectNode counters = n.putObject("counters");
-        counters.put("seen", c.seen());
-        counters.put("passed", c.passed());
-        counters.put("dropped", c.dropped());
-        counters.put("ratelimited", c.ratelimited());
-        counters.put("sampled", c.sampled());
-        counters.put("samples_lost", c.samplesLost());
-        counters.put("samples_read", agent.samplesRead());
-        List<StoredRule> rules = agent.rules().list();
+        Counters c = now.counters();
+        ObjectNode counterNode = n.putObject("counters");
+        counterNode.put("seen", c.seen());
+        counterNode.put("passed", c.passed());
+        counterNode.put("dropped", c.dropped());
+        counterNode.put("ratelimited", c.ratelimited());
+        counterNode.put("sampled", c.sampled());
+        counterNode.put("samples_lost", c.samplesLost());
+        counterNode.put("samples_read", now.samplesRead());
         ObjectNode ruleCounts = n.putObject("rules");
-        long auto = rules.stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
-        ruleCounts.put("total", rules.size());
-        ruleCounts.put("manual", rules.size() - auto);
+        long auto = now.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+        ruleCounts.put("total", now.rules().size());
+        ruleCounts.put("manual", now.rules().size() - auto);
         ruleCounts.put("auto", auto);
         ArrayNode attacks = n.putArray("active_attacks");
-        for (ActiveAttack attack : agent.attacks().active()) {
+        for (ActiveAttack attack : now.attacks()) {
             ObjectNode x = attacks.addObject();
             x.put("destination", attack.destination());
             x.put("class", attack.trafficClass());

@@ -1,18 +1,12 @@
 package org.levee.agent.detect;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import org.levee.cbpf.CbpfText;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Rule;
 
 /**
- * Turns the detector's rules into data-plane rules. The detector numbers its rules from 1 in
- * every run, so the agent prefixes a tag of its start time: rules kept from an earlier run never
- * clash with new ones.
+ * Names the detector's rules for this agent. The detector numbers its rules from 1 in every run,
+ * so the agent prefixes a tag of its start time: rules kept from an earlier run never clash with
+ * new ones.
  */
 public final class AutoRules {
     private final String runTag;
@@ -28,20 +22,8 @@ public final class AutoRules {
         return "auto-" + runTag + "-" + suffix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     }
 
-    /**
-     * The data-plane rule of a detector rule: its classic BPF (which already tests the
-     * destination), its data centers, drop or rate limit (burst: one second of the rate).
-     */
-    public Rule toRule(org.levee.detector.rule.Rule r) {
-        Action action = switch (r.action()) {
-            case DROP -> new Action.Drop();
-            case RATELIMIT -> new Action.RateLimit(r.ratelimitPacketsPerSecond(), r.ratelimitPacketsPerSecond());
-        };
-        List<String> datacenters = r.datacenters().all() ? List.of() : List.copyOf(r.datacenters().names());
-        String comment = r.trafficClass().name().toLowerCase(java.util.Locale.ROOT) + " attack on " + r.destination()
-                + ": " + r.filter().description();
-        return new Rule(id(r.id()), new Match.Cbpf(CbpfText.printBytecode(r.filter().program())), List.of(),
-                datacenters, action, Optional.empty(), comment,
-                r.origin() == org.levee.detector.rule.Origin.AUTO ? Origin.AUTO : Origin.MANUAL);
+    /** The detector's rule under the agent's id; everything else is as the detector made it. */
+    public Rule toRule(Rule detectorRule) {
+        return detectorRule.withId(id(detectorRule.id()));
     }
 }

@@ -1,5 +1,6 @@
 package org.levee.agent.detect;
 
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -8,15 +9,14 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.DataPlane;
-import org.levee.agent.dataplane.PacketSample;
 import org.levee.agent.rules.AttackEvidence;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 
 /**
  * The sampler thread: reads samples from the data plane, feeds the detector in-process, turns
@@ -24,6 +24,8 @@ import org.levee.detector.sample.Sample;
  * touches the detector (which is not thread-safe).
  */
 public final class DetectionLoop implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(DetectionLoop.class.getName());
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long RATE_INTERVAL_NANOS = 2_000_000_000L;
@@ -40,6 +42,8 @@ public final class DetectionLoop implements Runnable {
     private final Map<String, String> ruleIds = new HashMap<>();
     private final AtomicLong samplesRead = new AtomicLong();
     private final AtomicLong ruleFailures = new AtomicLong();
+    /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
+    private final AtomicLong samplesUndecodable = new AtomicLong();
     private volatile boolean running = true;
     private long detectorNanos;
     private long rateCheckNanos;
@@ -62,7 +66,7 @@ public final class DetectionLoop implements Runnable {
     public void run() {
         while (running) {
             try {
-                dataPlane.pollSamples(POLL, this::accept);
+                dataPlane.pollSamples(POLL, config.sampleDatacenter(), config.node(), this::accept);
                 long now = System.nanoTime();
                 detectorNanos = Math.max(detectorNanos, now);
                 detector.advanceTo(detectorNanos);
@@ -73,8 +77,9 @@ public final class DetectionLoop implements Runnable {
             } catch (RuntimeException e) {
                 // One bad sample or a failed swap must not end detection; the next round retries.
                 ruleFailures.incrementAndGet();
-                System.err.println("levee: detection: " + e);
+                LOG.log(Level.WARNING, "detection: " + e);
             }
+            samplesUndecodable.set(detector.samplesUndecodable());
         }
     }
 
@@ -92,14 +97,21 @@ public final class DetectionLoop implements Runnable {
         return ruleFailures.get();
     }
 
-    private void accept(PacketSample s) {
+    /** Samples the detector could not decode (not IP, or cut short before the IP header's end). */
+    public long samplesUndecodable() {
+        return samplesUndecodable.get();
+    }
+
+    private void accept(Sample s) {
         samplesRead.incrementAndGet();
         // Samples of different CPUs may interleave slightly out of order; the detector needs a
         // clock that never goes back.
-        detectorNanos = Math.max(detectorNanos, s.timestampNanos());
-        byte[] packet = s.packet();
-        detector.accept(new Sample(packet, Math.max(s.packetLength(), packet.length), Math.max(1, s.sampleRate()),
-                detectorNanos, config.sampleDatacenter(), config.node()));
+        if (s.timestampNanos() >= detectorNanos) {
+            detectorNanos = s.timestampNanos();
+            detector.accept(s);
+        } else {
+            detector.accept(s.withTimestamp(detectorNanos));
+        }
     }
 
     private void handle(Decision d) {
@@ -116,7 +128,7 @@ public final class DetectionLoop implements Runnable {
                     ruleId = Optional.of(rule.id());
                 } catch (RuntimeException e) {
                     ruleFailures.incrementAndGet();
-                    System.err.println("levee: detector rule " + rule.id() + " not applied: " + e.getMessage());
+                    LOG.log(Level.WARNING, "detector rule " + rule.id() + " not applied: " + e.getMessage());
                 }
             }
             case RULE_RETIRED -> {

@@ -9,21 +9,22 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.DataPlane;
 import org.levee.agent.detect.AttackTracker;
+import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.StoredRule;
-import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
+import org.levee.rules.Origin;
 
 /**
  * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from
- * the program's maps at scrape time), attacks active, detector decisions, sample rate, and the
- * JVM's own metrics. One registry per agent, so tests can run several agents in one JVM.
+ * the program's maps at scrape time), attacks active, detector decisions, samples read and not
+ * decodable, failed detection rounds, sample rate, and the JVM's own metrics. One registry per
+ * agent, so tests can run several agents in one JVM.
  */
 public final class AgentMetrics {
 
@@ -31,7 +32,7 @@ public final class AgentMetrics {
     private final Counter decisions;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, LongSupplier samplesRead) {
+    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection) {
         Supplier<Counters> counters = dataPlane::counters;
         total("levee_seen_packets", "Packets the XDP program saw.", counters, Counters::seen);
         total("levee_passed_packets", "Packets the XDP program let through.", counters, Counters::passed);
@@ -41,7 +42,15 @@ public final class AgentMetrics {
         total("levee_samples_lost", "Samples lost because the ring buffer was full.", counters, Counters::samplesLost);
         CounterWithCallback.builder().name("levee_samples_read")
                 .help("Samples the agent read from the ring buffer and gave the detector.")
-                .callback(cb -> cb.call(samplesRead.getAsLong()))
+                .callback(cb -> cb.call(detection.samplesRead()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_samples_undecodable")
+                .help("Samples the detector could not decode: not IP, or cut short in the IP header.")
+                .callback(cb -> cb.call(detection.samplesUndecodable()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detection_failures")
+                .help("Rule changes of the detector that the data plane refused, and other failed rounds of detection.")
+                .callback(cb -> cb.call(detection.failures()))
                 .register(registry);
         CounterWithCallback.builder().name("levee_rule_packets")
                 .help("Packets whose first matching rule was this one.")

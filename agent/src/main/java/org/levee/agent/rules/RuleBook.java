@@ -1,8 +1,8 @@
 package org.levee.agent.rules;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,13 +11,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.levee.agent.dataplane.DataPlane;
-import org.levee.cbpf.CbpfException;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.agent.config.Durations;
+import org.levee.dataplane.DataPlane;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleSetException;
 
 /**
  * The node's rules: the one place that changes them. Every change is applied to the data plane
@@ -26,6 +26,10 @@ import org.levee.dataplane.rules.RuleSetException;
  * detector and the expiry timer call it concurrently.
  */
 public final class RuleBook {
+
+    /** How errors name a rule being added through the API. */
+    private static final String MANUAL_RULE = "rule";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RuleStore store;
     private final DataPlane dataPlane;
@@ -55,9 +59,7 @@ public final class RuleBook {
             StoredRule kept = r;
             if (r.rule().origin() == Origin.AUTO
                     && r.rule().expires().map(e -> e.isAfter(autoLimit)).orElse(true)) {
-                Rule x = r.rule();
-                kept = new StoredRule(new Rule(x.id(), x.match(), x.destinations(), x.datacenters(), x.action(),
-                        Optional.of(autoLimit), x.comment(), x.origin()), r.created(), r.evidence());
+                kept = new StoredRule(r.rule().withExpires(Optional.of(autoLimit)), r.created(), r.evidence());
             }
             if (!kept.expiredAt(now)) {
                 restored.add(kept);
@@ -98,16 +100,53 @@ public final class RuleBook {
             throw new RuleSetException("rule " + rule.id(), List.of("expires: " + rule.expires().get()
                     + " is not in the future (now is " + now + ")"));
         }
-        try {
-            RuleFilters.compile(rule.match());
-        } catch (IllegalArgumentException | CbpfException e) {
-            throw new RuleSetException("rule " + rule.id(), List.of(rule.match().field() + ": " + e.getMessage()));
-        }
+        // Compiled once: the data plane remembers the filter for the rule set that will hold it.
+        dataPlane.filters().compile(rule);
         StoredRule stored = new StoredRule(rule, now, evidence);
         List<StoredRule> next = new ArrayList<>(rules);
         next.add(stored);
         commit(next);
         return stored;
+    }
+
+    /**
+     * Adds a rule an operator asked for (through the API): the fields of a rule file, with
+     * {@code id} optional (one is made up, {@code manual-} and 8 hex digits), {@code ttl} (like
+     * {@code 1h}) as an alternative to {@code expires}, and {@code origin}, if given, manual.
+     *
+     * @throws RuleSetException naming each bad field
+     * @throws DuplicateRuleException when the id is taken
+     */
+    public StoredRule addManual(ObjectNode request) {
+        ObjectNode fields = request.deepCopy();
+        if (fields.has("origin") && !fields.get("origin").asText().equals(Origin.MANUAL.keyword())) {
+            throw manualRule("origin: rules added through the API are manual, not '" + fields.get("origin").asText() + "'");
+        }
+        fields.put("origin", Origin.MANUAL.keyword());
+        JsonNode ttl = fields.remove("ttl");
+        if (ttl != null && !ttl.isNull()) {
+            if (fields.has("expires")) {
+                throw manualRule("ttl: give either ttl or expires, not both");
+            }
+            Duration d;
+            try {
+                d = Durations.parse(ttl.asText());
+            } catch (IllegalArgumentException e) {
+                throw manualRule("ttl: " + e.getMessage());
+            }
+            if (d.isZero()) {
+                throw manualRule("ttl: must be longer than zero");
+            }
+            fields.put("expires", clock.instant().plus(d).toString());
+        }
+        if (!fields.has("id") || fields.get("id").isNull()) {
+            fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        }
+        return add(RuleCodec.readRule(MANUAL_RULE, fields), Optional.empty());
+    }
+
+    private static RuleSetException manualRule(String problem) {
+        return new RuleSetException(MANUAL_RULE, List.of(problem));
     }
 
     /** Removes rule {@code id}; false when there is none. */
@@ -149,15 +188,6 @@ public final class RuleBook {
 
     /** {@code sha256-} and 12 hex digits of the rules' JSON: equal rules, equal version, on every node. */
     static String version(List<StoredRule> rules) {
-        StringBuilder text = new StringBuilder();
-        for (StoredRule r : rules) {
-            text.append(RuleJson.write(r.rule())).append('\n');
-        }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return "sha256-" + HexFormat.of().formatHex(hash, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return RuleCodec.version(rules.stream().map(StoredRule::rule).toList());
     }
 }

@@ -19,7 +19,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.levee.dataplane.rules.RuleSetException;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleSetException;
 
 /**
  * The rules of a node in {@code <state dir>/rules.json}, manual and automatic, with their
@@ -88,7 +89,7 @@ public final class RuleStore {
         if (!entry.isObject() || !entry.path("rule").isObject()) {
             throw new RuleStoreException(where + ": expected an object with a 'rule' object");
         }
-        var rule = RuleJson.read(where, entry.get("rule"));
+        var rule = RuleCodec.readRule(where, entry.get("rule"));
         Instant created;
         try {
             created = Instant.parse(entry.path("created").asText());
@@ -115,7 +116,7 @@ public final class RuleStore {
         ArrayNode list = root.putArray("rules");
         for (StoredRule r : rules) {
             ObjectNode entry = list.addObject();
-            entry.set("rule", RuleJson.write(r.rule()));
+            entry.set("rule", RuleCodec.writeRule(r.rule()));
             entry.put("created", r.created().toString());
             r.evidence().ifPresent(ev -> entry.set("evidence", JSON.valueToTree(ev)));
         }

@@ -3,7 +3,7 @@ package org.levee.agent.rules;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Rule;
 
 /**
  * A rule as the agent keeps it: the rule, when it was added, and for automatic rules the
@@ -23,6 +23,6 @@ public record StoredRule(Rule rule, Instant created, Optional<AttackEvidence> ev
 
     /** True once the rule's expiry time has passed. */
     public boolean expiredAt(Instant now) {
-        return rule.expires().map(e -> !now.isBefore(e)).orElse(false);
+        return rule.expiredAt(now);
     }
 }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -17,12 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.agent.Agent;
-import org.levee.agent.dataplane.Counters;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
-import org.levee.dataplane.rules.Rule;
+import org.levee.dataplane.Counters;
 import org.levee.testing.Requirements;
+import org.levee.rules.Match;
+import org.levee.rules.MatchCompiler;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleFilters;
 
 class ApiTest {
 
@@ -143,6 +148,31 @@ class ApiTest {
         assertThat(rules.get(0).has("expires")).isTrue();
     }
 
+    /** The rule's filter is compiled by the check before it is applied, and only then: the apply reuses it. */
+    @Test
+    void aRuleAddedThroughTheApiIsCompiledOnceAndTheOthersAreNotRecompiled(@TempDir Path otherState) {
+        agent.close();
+        List<Match> compiled = java.util.Collections.synchronizedList(new ArrayList<>());
+        RecordingDataPlane counting = new RecordingDataPlane(new RuleFilters(match -> {
+            compiled.add(match);
+            return MatchCompiler.STANDARD.compile(match);
+        }));
+        agent = Agent.start(TestAgents.config(otherState, "ams1"), counting);
+        http = new Http(agent.apiAddress());
+        assertThat(http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
+        assertThat(compiled).containsExactly(new Match.Filter("udp"));
+        assertThat(http.post("/rules", "{\"id\": \"b\", \"dns\": [\"*.example.com\"], \"action\": \"drop\","
+                + " \"destinations\": [\"203.0.113.0/24\"]}").status()).isEqualTo(201);
+        assertThat(compiled).containsExactly(new Match.Filter("udp"), new Match.Dns(List.of("*.example.com"), false),
+                new Match.Filter("dst net 203.0.113.0/24"));
+        assertThat(http.post("/rules", "{\"id\": \"c\", \"filter\": \"icmp\", \"action\": \"pass\"}").status()).isEqualTo(201);
+        assertThat(compiled).hasSize(4).endsWith(new Match.Filter("icmp"));
+        assertThat(counting.applied()).hasSize(4); // the restored (empty) set, then one per rule
+        assertThat(counting.current().rules()).extracting(Rule::id).containsExactly("a", "b", "c");
+        assertThat(http.delete("/rules/a").status()).isEqualTo(200);
+        assertThat(compiled).as("removing a rule compiles nothing").hasSize(4);
+    }
+
     @Test
     void aTakenIdIsAConflict() {
         assertThat(http.post("/rules", "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
@@ -196,6 +226,8 @@ class ApiTest {
                 .contains("levee_rule_bytes_total{origin=\"manual\",rule=\"memcached\"} 125000.0")
                 .contains("levee_attacks_active 0.0")
                 .contains("levee_detector_decisions_total{kind=\"rule_added\"} 0.0")
+                .contains("levee_samples_undecodable_total 0.0")
+                .contains("levee_detection_failures_total 0.0")
                 .contains("jvm_memory_used_bytes");
         assertThat(promtoolCheck(r.body())).isEmpty();
         // The check itself can fail: a cut line and a counter without its suffix are caught.

@@ -13,18 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.PacketSample;
 import org.levee.agent.rules.StoredRule;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cbpf.CbpfInterpreter;
-import org.levee.cbpf.CbpfText;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.Counters;
 import org.levee.testing.Requirements;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.cbpf.CbpfText;
 
 /**
  * The agent's detection path without a kernel: samples of a memcached reflection flood go in,
@@ -50,6 +49,7 @@ class DetectionTest {
             Http http = new Http(agent.apiAddress());
             // Legitimate DNS alone for 2.5 s (the destination's normal traffic, 1 kpps), then
             // 100 kpps of reflection on top (1000 samples/s at 1 in 100), until told to stop.
+            dp.offer(System.nanoTime(), 60, RATE, new byte[] {1, 2, 3}); // not a frame: counted, not fatal
             AtomicBoolean flooding = new AtomicBoolean(true);
             Thread feeder = Thread.ofPlatform().start(() -> {
                 long start = System.nanoTime();
@@ -58,12 +58,12 @@ class DetectionTest {
                     for (int i = 0; i < (System.nanoTime() - start < 2_500_000_000L ? 0 : 10); i++) {
                         byte[] src = Frames.ip(198, 51, 100, random.nextInt(1, 255));
                         byte[] frame = Frames.udp4(src, 11211, VICTIM, random.nextInt(1024, 65536), 1200);
-                        dp.offer(new PacketSample(System.nanoTime(), frame.length, RATE, frame));
+                        dp.offer(System.nanoTime(), frame.length, RATE, frame);
                     }
                     if (++round % 10 == 0) {
                         byte[] legit = Frames.udp4(Frames.ip(192, 0, 2, random.nextInt(1, 255)),
                                 random.nextInt(1024, 65536), VICTIM, 53, 40);
-                        dp.offer(new PacketSample(System.nanoTime(), legit.length, RATE, legit));
+                        dp.offer(System.nanoTime(), legit.length, RATE, legit);
                     }
                     try {
                         Thread.sleep(10);
@@ -86,7 +86,7 @@ class DetectionTest {
                 assertThat(dp.current().rules()).extracting(r -> r.id()).containsExactly(rule.id());
 
                 // The rule's filter drops the flood and spares the legitimate DNS.
-                var program = CbpfText.parseBytecode(((Match.Cbpf) rule.rule().match()).bytecode());
+                var program = ((Match.Cbpf) rule.rule().match()).program();
                 byte[] flood = Frames.udp4(Frames.ip(198, 51, 100, 7), 11211, VICTIM, 4444, 1200);
                 byte[] dns = Frames.udp4(Frames.ip(192, 0, 2, 9), 5353, VICTIM, 53, 40);
                 assertThat(CbpfInterpreter.matches(program, flood, flood.length)).isTrue();
@@ -101,7 +101,9 @@ class DetectionTest {
                 assertThat(http.get("/rules/" + rule.id()).json().get("evidence").get("fingerprint").asText())
                         .contains("11211");
                 assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
-                        .contains("levee_attacks_active 1.0");
+                        .contains("levee_attacks_active 1.0")
+                        .contains("levee_samples_undecodable_total 1.0")
+                        .contains("levee_detection_failures_total 0.0");
             } finally {
                 flooding.set(false);
                 feeder.join();

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.testing.RandomRules;
 import org.levee.agent.testing.RecordingDataPlane;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleSetException;
 import org.levee.testing.Requirements;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleSetException;
 
 class RuleBookTest {
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.agent.testing.RandomRules;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Rule;
 
 class RuleStoreTest {
 

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Prefix;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Prefix;
+import org.levee.rules.Rule;
 
 /** Random valid rules of every kind, from a seed. The filters all compile. */
 public final class RandomRules {
@@ -27,7 +27,7 @@ public final class RandomRules {
     public static Rule rule(SplittableRandom random, String id) {
         Match match = switch (random.nextInt(3)) {
             case 0 -> new Match.Filter(pick(random, FILTERS));
-            case 1 -> new Match.Cbpf(pick(random, CBPF));
+            case 1 -> Match.Cbpf.parse(pick(random, CBPF));
             default -> new Match.Dns(some(random, DNS, 1), random.nextBoolean());
         };
         List<Prefix> destinations = some(random, PREFIXES, 0).stream().map(Prefix::parse).toList();

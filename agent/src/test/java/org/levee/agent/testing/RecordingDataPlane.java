@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.levee.agent.dataplane.AttachedProgram;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.DataPlane;
-import org.levee.agent.dataplane.PacketSample;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
+import org.levee.dataplane.AttachedProgram;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.DataPlane;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.Sample;
 
 /**
  * A data plane without a kernel, for tests of the agent's own logic (API, rule book, detection
@@ -22,14 +22,32 @@ import org.levee.dataplane.rules.RuleSet;
  * Tests feed samples with {@link #offer} and set counters with {@link #setCounters}.
  */
 public final class RecordingDataPlane implements DataPlane {
+    private final RuleFilters filters;
     private final List<RuleSet> applied = new ArrayList<>();
-    private final LinkedBlockingQueue<PacketSample> samples = new LinkedBlockingQueue<>();
+    /** What {@link #offer} was given; tagged with the data center and node when polled. */
+    private record Offered(long timestampNanos, int wireLength, int samplingRate, byte[] packet) {}
+
+    private final LinkedBlockingQueue<Offered> samples = new LinkedBlockingQueue<>();
     private volatile Counters counters = Counters.ZERO;
     private volatile int sampleRate = 1;
     private volatile RuntimeException failNextApply;
     private boolean closed;
     private boolean detached;
     private long programId = 1;
+
+    public RecordingDataPlane() {
+        this(new RuleFilters());
+    }
+
+    /** A data plane compiling with {@code filters} (a counting compiler, say). */
+    public RecordingDataPlane(RuleFilters filters) {
+        this.filters = filters;
+    }
+
+    @Override
+    public RuleFilters filters() {
+        return filters;
+    }
 
     @Override
     public synchronized AttachedProgram attachment() {
@@ -43,7 +61,7 @@ public final class RecordingDataPlane implements DataPlane {
             failNextApply = null;
             throw failure;
         }
-        RuleFilters.compile("rule set " + rules.version(), rules);
+        filters.compile("rule set " + rules.version(), rules);
         applied.add(rules);
         programId++;
     }
@@ -89,24 +107,21 @@ public final class RecordingDataPlane implements DataPlane {
         sampleRate = rate;
     }
 
-    public void offer(PacketSample s) {
-        samples.add(s);
+    /** A sample the next {@link #pollSamples} hands over. */
+    public void offer(long timestampNanos, int wireLength, int samplingRate, byte[] packet) {
+        samples.add(new Offered(timestampNanos, wireLength, samplingRate, packet));
     }
 
     @Override
-    public int pollSamples(Duration timeout, Consumer<PacketSample> handler) {
+    public int pollSamples(Duration timeout, String datacenter, String node, Consumer<Sample> handler) {
         int n = 0;
         try {
-            PacketSample first = samples.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (first == null) {
-                return 0;
-            }
-            handler.accept(first);
-            n++;
-            PacketSample next;
-            while (n < 100_000 && (next = samples.poll()) != null) {
-                handler.accept(next);
+            Offered next = samples.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (next != null) {
+                handler.accept(new Sample(next.packet(), next.wireLength(), next.samplingRate(), next.timestampNanos(),
+                        datacenter, node));
                 n++;
+                next = n < 100_000 ? samples.poll() : null;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,7 +22,7 @@ import org.levee.capture.CaptureProgram;
 import org.levee.capture.CaptureSession;
 import org.levee.capture.PacketOutput;
 import org.levee.cbpf.CbpfException;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.DataplaneException;
 import org.levee.ebpf.XdpAction;
 import picocli.CommandLine.Command;

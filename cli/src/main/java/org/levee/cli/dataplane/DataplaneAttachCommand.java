@@ -1,12 +1,12 @@
 package org.levee.cli.dataplane;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.Attachment;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.PinLayout;
+import org.levee.dataplane.XdpDataPlane;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.ebpf.BpfException;
 import org.levee.ebpf.XdpMode;
@@ -44,12 +44,19 @@ public final class DataplaneAttachCommand implements Callable<Integer> {
         PinLayout layout = target.layout();
         RuleSetObject object = RulesetInspectCommand.read(ruleset);
         Attachment.Result result;
+        XdpDataPlane dataPlane = null;
         try {
-            result = Attachment.attach(layout, object, datacenter, sampleRate, generic ? XdpMode.GENERIC : XdpMode.NATIVE, Instant.now());
+            dataPlane = XdpDataPlane.open(target.iface(), target.netns(), generic ? XdpMode.GENERIC : XdpMode.NATIVE,
+                    sampleRate == null ? Attachment.DEFAULT_SAMPLE_RATE : sampleRate);
+            result = dataPlane.install(object, datacenter, sampleRate);
         } catch (DataplaneException e) {
             throw new UserException(e.getMessage(), e);
         } catch (BpfException e) {
             throw new UserException("the kernel refused the program of " + ruleset + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        } finally {
+            if (dataPlane != null) {
+                dataPlane.close(false); // the program stays attached: that is what the command is for
+            }
         }
         spec.commandLine().getOut().printf("%s %s: program %d, version %s, %d of %d rules enabled%s%n",
                 result.replaced() ? "replaced the program on" : "attached to", layout.describe(), result.programId(),

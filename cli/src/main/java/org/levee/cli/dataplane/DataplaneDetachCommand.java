@@ -1,7 +1,7 @@
 package org.levee.cli.dataplane;
 
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.Attachment;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.PinLayout;

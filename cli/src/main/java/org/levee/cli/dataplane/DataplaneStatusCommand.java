@@ -2,7 +2,7 @@ package org.levee.cli.dataplane;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.Status;
 import org.levee.dataplane.program.Counter;

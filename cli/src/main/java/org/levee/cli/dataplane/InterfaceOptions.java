@@ -1,6 +1,6 @@
 package org.levee.cli.dataplane;
 
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.PinLayout;
 import picocli.CommandLine.Option;

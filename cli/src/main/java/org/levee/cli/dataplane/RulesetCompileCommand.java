@@ -6,15 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
-import org.levee.dataplane.rules.RuleFilter;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetException;
-import org.levee.dataplane.rules.RuleSetParser;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.RuleSetException;
+import org.levee.rules.RuleCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,8 +47,8 @@ public final class RulesetCompileCommand implements Callable<Integer> {
         }
         RuleSetObject object;
         try {
-            RuleSet set = RuleSetParser.parse(rules);
-            List<RuleFilter> filters = RuleFilters.compile(rules.toString(), set);
+            RuleSet set = RuleCodec.parse(rules);
+            List<RuleFilter> filters = new RuleFilters().compile(rules.toString(), set);
             object = RuleSetObject.compile(set, filters, new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
         } catch (RuleSetException | IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);

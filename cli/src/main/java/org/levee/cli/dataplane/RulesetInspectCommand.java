@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 import org.levee.dataplane.object.RuleInfo;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.object.RuleSetObjectException;
+import org.levee.rules.Action;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,7 +42,8 @@ public final class RulesetInspectCommand implements Callable<Integer> {
         int width = loaded.rules().stream().mapToInt(r -> r.id().length()).max().orElse(2);
         for (RuleInfo rule : loaded.rules()) {
             boolean enabled = constants.get(rule.enabledSymbol()) == 1L;
-            String action = rule.action().equals("ratelimit") ? "ratelimit " + rule.pps() + "pps burst " + rule.burst() : rule.action();
+            String action = rule.action() instanceof Action.RateLimit r ? "ratelimit " + r.pps() + "pps burst " + r.burst()
+                    : rule.action().keyword();
             out.printf("%-" + width + "s  %-8s  %-24s  %s%s%s%n", rule.id(), enabled ? "enabled" : "disabled", action, rule.match(),
                     rule.datacenters().isEmpty() ? "" : "  datacenters " + String.join(",", rule.datacenters()),
                     rule.expires().map(e -> "  expires " + e).orElse(""));

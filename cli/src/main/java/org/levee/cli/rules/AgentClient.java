@@ -12,7 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.levee.agent.rules.AgentJson;
-import org.levee.cli.UserException;
+import org.levee.cli.common.UserException;
 
 /**
  * Talks to a running node's HTTP API. Every failure becomes a {@link UserException} with the

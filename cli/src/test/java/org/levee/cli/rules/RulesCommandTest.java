@@ -15,10 +15,10 @@ import org.levee.agent.rules.AgentJson;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cli.CliRun;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Rule;
 import org.levee.testing.Requirements;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Rule;
 
 /** {@code levee rules …} against an agent in this JVM (its data plane records instead of attaching). */
 class RulesCommandTest {

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.XdpDataPlane;
 import org.levee.agent.rules.StoredRule;
 import org.levee.cli.CliRun;
 import org.levee.lab.DeliveryCounts;
@@ -23,14 +21,16 @@ import org.levee.lab.FloodGenerator;
 import org.levee.lab.FloodKind;
 import org.levee.lab.LegitTraffic;
 import org.levee.dataplane.Attachment;
+import org.levee.dataplane.Counters;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
-import org.levee.dataplane.rules.Origin;
+import org.levee.dataplane.XdpDataPlane;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.ebpf.XdpMode;
 import org.levee.testing.Requirements;
+import org.levee.rules.Origin;
 
 /**
  * The whole node in the demo lab's namespaces: legitimate clients talk to the edge, a memcached

@@ -3,29 +3,44 @@ package org.levee.dataplane.object;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Prefix;
+import org.levee.rules.Rule;
 
 /**
- * What an object records about one rule: enough to specialise it for a data center and to
- * report on it, without the filter code (that is in the program).
+ * What an object records about one rule: the rule without its match source, whose code is in the
+ * program; the source is kept as text for people. Enough to specialise the rule for a data
+ * center and to report on it.
  *
  * @param id           the rule id
  * @param match        the match source as written, {@code field: text}
  * @param destinations destination prefixes
  * @param datacenters  data centers (empty: everywhere)
- * @param action       drop, pass or ratelimit
- * @param pps          rate for ratelimit, else 0
- * @param burst        burst for ratelimit, else 0
+ * @param action       what a match does
  * @param expires      expiry, if any
- * @param origin       manual or auto
+ * @param origin       who wrote the rule
  * @param comment      the comment
  */
-public record RuleInfo(String id, String match, List<String> destinations, List<String> datacenters, String action,
-                       long pps, long burst, Optional<Instant> expires, String origin, String comment) {
+public record RuleInfo(String id, String match, List<Prefix> destinations, List<String> datacenters, Action action,
+                       Optional<Instant> expires, Origin origin, String comment) {
     public RuleInfo {
         Rule.requireValidId(id);
         destinations = List.copyOf(destinations);
         datacenters = List.copyOf(datacenters);
+    }
+
+    /** The view of {@code rule}. */
+    public static RuleInfo of(Rule rule) {
+        String match = switch (rule.match()) {
+            case Match.Filter f -> f.expression();
+            case Match.Cbpf c -> c.bytecode();
+            case Match.Dns d -> String.join(" ", d.patterns()) + (d.ignoreCase() ? " (ignoring case)" : "");
+            case Match.P0f p -> p.signature();
+        };
+        return new RuleInfo(rule.id(), rule.match().field() + ": " + match, rule.destinations(), rule.datacenters(),
+                rule.action(), rule.expires(), rule.origin(), rule.comment());
     }
 
     /** {@code rule_<id>_enabled}. */

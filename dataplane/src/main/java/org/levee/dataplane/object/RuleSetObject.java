@@ -23,12 +23,6 @@ import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleGroup;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Prefix;
-import org.levee.dataplane.rules.Rule;
-import org.levee.dataplane.rules.RuleFilter;
-import org.levee.dataplane.rules.RuleSet;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Relocation;
@@ -39,6 +33,11 @@ import org.levee.ebpf.elf.ElfWriter;
 import org.levee.ebpf.elf.MapDefinition;
 import org.levee.ebpf.elf.PatchableConstant;
 import org.levee.ebpf.elf.ProgramSection;
+import org.levee.rules.Action;
+import org.levee.rules.Origin;
+import org.levee.rules.Prefix;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleSet;
 
 /**
  * A rule set compiled once, for every data center: the data-plane program with one patchable
@@ -86,22 +85,8 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             throw new IllegalArgumentException("the rule set has " + rules.size() + " rules; at most "
                     + ProgramLimits.MAX_RULES + " fit the per-rule maps");
         }
-        List<RuleInfo> infos = rules.rules().stream().map(RuleSetObject::info).toList();
+        List<RuleInfo> infos = rules.rules().stream().map(RuleInfo::of).toList();
         return new RuleSetObject(rules.version(), infos, builder.build(filters));
-    }
-
-    private static RuleInfo info(Rule rule) {
-        String match = switch (rule.match()) {
-            case Match.Filter f -> f.expression();
-            case Match.Cbpf c -> c.bytecode();
-            case Match.Dns d -> String.join(" ", d.patterns()) + (d.ignoreCase() ? " (ignoring case)" : "");
-            case Match.P0f p -> p.signature();
-        };
-        long pps = rule.action() instanceof Action.RateLimit r ? r.pps() : 0;
-        long burst = rule.action() instanceof Action.RateLimit r ? r.burst() : 0;
-        return new RuleInfo(rule.id(), rule.match().field() + ": " + match,
-                rule.destinations().stream().map(Prefix::toString).toList(), rule.datacenters(), rule.action().keyword(),
-                pps, burst, rule.expires(), rule.origin().keyword(), rule.comment());
     }
 
     /** Bytes copied into each sample. */
@@ -262,15 +247,16 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             ObjectNode node = list.addObject();
             node.put("id", rule.id());
             node.put("match", rule.match());
-            rule.destinations().forEach(node.putArray("destinations")::add);
+            ArrayNode destinations = node.putArray("destinations");
+            rule.destinations().forEach(p -> destinations.add(p.toString()));
             rule.datacenters().forEach(node.putArray("datacenters")::add);
-            node.put("action", rule.action());
-            if (rule.action().equals("ratelimit")) {
-                node.put("pps", rule.pps());
-                node.put("burst", rule.burst());
+            node.put("action", rule.action().keyword());
+            if (rule.action() instanceof Action.RateLimit limit) {
+                node.put("pps", limit.pps());
+                node.put("burst", limit.burst());
             }
             rule.expires().ifPresent(e -> node.put("expires", e.toString()));
-            node.put("origin", rule.origin());
+            node.put("origin", rule.origin().keyword());
             node.put("comment", rule.comment());
         }
         if (!program.groups().isEmpty()) {
@@ -342,12 +328,30 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             String id = requireText(where, node, "id");
             Optional<Instant> expires = node.hasNonNull("expires") ? Optional.of(Instant.parse(node.get("expires").asText()))
                     : Optional.empty();
-            return new RuleInfo(id, requireText(where, node, "match"), strings(node.path("destinations")),
-                    strings(node.path("datacenters")), requireText(where, node, "action"), node.path("pps").asLong(0),
-                    node.path("burst").asLong(0), expires, node.path("origin").asText("manual"), node.path("comment").asText(""));
+            List<Prefix> destinations = strings(node.path("destinations")).stream().map(Prefix::parse).toList();
+            return new RuleInfo(id, requireText(where, node, "match"), destinations, strings(node.path("datacenters")),
+                    action(requireText(where, node, "action"), node), expires, origin(node.path("origin").asText("manual")),
+                    node.path("comment").asText(""));
         } catch (DateTimeParseException | IllegalArgumentException e) {
             throw new RuleSetObjectException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Action action(String keyword, JsonNode node) {
+        return switch (keyword) {
+            case "drop" -> new Action.Drop();
+            case "pass" -> new Action.Pass();
+            case "ratelimit" -> new Action.RateLimit(node.path("pps").asLong(0), node.path("burst").asLong(0));
+            default -> throw new IllegalArgumentException("action: unknown value '" + keyword + "'");
+        };
+    }
+
+    private static Origin origin(String keyword) {
+        return switch (keyword) {
+            case "manual" -> Origin.MANUAL;
+            case "auto" -> Origin.AUTO;
+            default -> throw new IllegalArgumentException("origin: unknown value '" + keyword + "'");
+        };
     }
 
     private static List<String> strings(JsonNode node) {

@@ -6,7 +6,7 @@ import org.levee.cbpf.CbpfProgram;
 import org.levee.compiler.FilterChain;
 import org.levee.compiler.FilterIndex;
 import org.levee.compiler.FragmentLayout;
-import org.levee.dataplane.rules.RuleFilter;
+import org.levee.rules.RuleFilter;
 import org.levee.ebpf.asm.Register;
 
 /**

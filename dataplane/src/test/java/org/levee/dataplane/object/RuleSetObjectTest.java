@@ -12,14 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.dataplane.rules.RuleFilters;
-import org.levee.dataplane.rules.RuleSet;
-import org.levee.dataplane.rules.RuleSetParser;
 import org.levee.ebpf.elf.BpfObject;
 import org.levee.ebpf.elf.DataSection;
 import org.levee.ebpf.elf.ElfReader;
 import org.levee.ebpf.elf.ElfWriter;
 import org.levee.testing.Requirements;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 class RuleSetObjectTest {
     static final String RULES = """
@@ -36,8 +36,8 @@ class RuleSetObjectTest {
     }
 
     static RuleSetObject compile(String yaml, int maxRuleSlots) {
-        RuleSet set = RuleSetParser.parse("r.yaml", yaml);
-        return RuleSetObject.compile(set, RuleFilters.compile("r.yaml", set), new ProgramBuilder(128, maxRuleSlots));
+        RuleSet set = RuleCodec.parse("r.yaml", yaml);
+        return RuleSetObject.compile(set, new RuleFilters().compile("r.yaml", set), new ProgramBuilder(128, maxRuleSlots));
     }
 
     @Test
@@ -48,7 +48,7 @@ class RuleSetObjectTest {
             assertThat(read).isEqualTo(object);
             assertThat(read.program().programs()).hasSize(slots == 1 ? 3 : 1);
             assertThat(read.rules().getFirst().datacenters()).containsExactly("ams");
-            assertThat(read.rules().get(1).pps()).isEqualTo(10);
+            assertThat(read.rules().get(1).action()).isEqualTo(new org.levee.rules.Action.RateLimit(10, 5));
         }
     }
 

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.levee.detector.fingerprint.Field;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.TcpOptionsLayout;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.Prefix;
 
 /**
  * Writes a fingerprint (except its DNS fields) as a tcpdump expression for Ethernet frames.

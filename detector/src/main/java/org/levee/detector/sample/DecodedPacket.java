@@ -2,6 +2,7 @@ package org.levee.detector.sample;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.levee.rules.IpAddress;
 
 /**
  * The header fields of one sampled packet. Integer fields a packet does not have (ports of ICMP,

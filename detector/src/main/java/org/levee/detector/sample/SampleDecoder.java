@@ -2,6 +2,9 @@ package org.levee.detector.sample;
 
 import static org.levee.detector.sample.DecodedPacket.ABSENT;
 
+import org.levee.rules.IpAddress;
+import org.levee.rules.Sample;
+
 /**
  * Decodes a sample's bytes: Ethernet, up to two VLAN tags (802.1Q, 802.1ad), IPv4 with options,
  * IPv6 with extension headers, fragments, TCP, UDP, ICMP. It never throws on arbitrary bytes: a

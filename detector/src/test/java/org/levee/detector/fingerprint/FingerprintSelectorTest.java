@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.IpAddress;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 
 class FingerprintSelectorTest {
 

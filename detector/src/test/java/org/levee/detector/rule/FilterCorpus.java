@@ -3,10 +3,10 @@ package org.levee.detector.rule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.levee.detector.sample.IpAddress;
 import org.levee.detector.synth.FrameBuilder;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 
 /** Frames of every kind the synthesiser makes, to two destinations per IP version, some VLAN-tagged. */
 final class FilterCorpus {

@@ -16,14 +16,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.fingerprint.Field;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.DecodedPacket;
-import org.levee.detector.sample.Prefix;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.testing.Requirements;
+import org.levee.rules.Match;
+import org.levee.rules.Prefix;
 
 /**
  * Differential test of fingerprint → filter: for random fingerprints taken from real frames,
- * the compiled filter (libpcap for the tcpdump part, the direct DNS builder, their conjunction),
+ * the compiled filter (libpcap for the tcpdump part, the signatures DNS question filter, their conjunction),
  * run by the interpreter, matches a frame exactly when the destination contains it and the
  * fingerprint matches its decoded fields. The one documented gap: IPv6 packets with extension
  * headers, whose transport header rules do not look for; there the filter may only match less.
@@ -53,7 +54,7 @@ class FingerprintFilterCompilerTest {
             Fingerprint fp = randomFingerprint(model, r);
             Prefix destination = r.nextBoolean() ? Prefix.host(model.destination())
                     : Prefix.of(model.destination(), model.ipVersion() == 4 ? 24 : 64);
-            RuleFilter filter;
+            Match.Cbpf filter;
             try {
                 filter = COMPILER.compile(destination, fp);
             } catch (IllegalArgumentException e) {

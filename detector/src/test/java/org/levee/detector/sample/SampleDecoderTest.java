@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.detector.synth.DnsMessages;
 import org.levee.detector.synth.FrameBuilder;
 import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 
 class SampleDecoderTest {
 

@@ -1,7 +1,7 @@
 package org.levee.detector.synth;
 
 import java.io.ByteArrayOutputStream;
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 
 /**
  * Builds Ethernet frames with realistic headers: optional 802.1Q tag, IPv4 (options, DF,

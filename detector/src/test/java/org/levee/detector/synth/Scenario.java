@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.levee.detector.sample.Sample;
+import org.levee.rules.Sample;
 
 /**
  * Traffic flows over simulated time, turned into the sample stream a data plane sampling 1 in N

@@ -3,7 +3,7 @@ package org.levee.detector.synth;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.levee.detector.sample.IpAddress;
+import org.levee.rules.IpAddress;
 
 /**
  * Kinds of traffic, legitimate and hostile, with the headers real stacks and real attack tools

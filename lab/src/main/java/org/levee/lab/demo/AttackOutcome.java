@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.levee.agent.rules.AttackEvidence;
 import org.levee.lab.DeliveryCounts;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Rule;
 
 /**
  * What happened to one flood, measured by the demo. Times are seconds since the demo's start.

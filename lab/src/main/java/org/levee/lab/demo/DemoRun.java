@@ -20,14 +20,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.agent.dataplane.Counters;
-import org.levee.agent.dataplane.XdpDataPlane;
 import org.levee.lab.DeliveryCounts;
 import org.levee.lab.DemoLab;
 import org.levee.lab.FloodGenerator;
 import org.levee.lab.FloodPath;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.XdpDataPlane;
 import org.levee.detector.DetectorConfig;
 import org.levee.ebpf.XdpMode;
 

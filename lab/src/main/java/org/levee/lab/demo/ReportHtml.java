@@ -3,8 +3,8 @@ package org.levee.lab.demo;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import org.levee.agent.rules.AttackEvidence;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Match;
+import org.levee.rules.Rule;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG, no scripts, no external

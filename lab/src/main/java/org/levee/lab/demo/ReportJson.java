@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.OptionalDouble;
 import org.levee.agent.rules.AgentJson;
-import org.levee.agent.rules.RuleJson;
 import org.levee.lab.DeliveryCounts;
+import org.levee.rules.RuleCodec;
 
 /**
  * {@code report.json}: the issue's shape ({@code legit}, {@code attacks[]} with times in seconds
@@ -120,12 +120,12 @@ public final class ReportJson {
             n.putNull("detector");
         }
         if (a.rule().isPresent()) {
-            n.set("rule", RuleJson.write(a.rule().get()));
+            n.set("rule", RuleCodec.writeRule(a.rule().get()));
         } else {
             n.putNull("rule");
         }
         ArrayNode rules = n.putArray("rules");
-        a.rules().forEach(r -> rules.add(RuleJson.write(r)));
+        a.rules().forEach(r -> rules.add(RuleCodec.writeRule(r)));
         return n;
     }
 

@@ -11,8 +11,8 @@ import org.levee.agent.Agent;
 import org.levee.agent.detect.ActiveAttack;
 import org.levee.agent.rules.AttackEvidence;
 import org.levee.agent.rules.StoredRule;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
 
 /**
  * Watches a running agent from a background thread every {@value #PERIOD_MILLIS} ms: when each

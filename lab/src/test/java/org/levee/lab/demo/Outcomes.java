@@ -8,10 +8,10 @@ import java.util.TreeMap;
 import org.levee.agent.rules.AttackEvidence;
 import org.levee.lab.DeliveryCounts;
 import org.levee.lab.FloodKind;
-import org.levee.dataplane.rules.Action;
-import org.levee.dataplane.rules.Match;
-import org.levee.dataplane.rules.Origin;
-import org.levee.dataplane.rules.Rule;
+import org.levee.rules.Action;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.Rule;
 
 /** Attack outcomes made up for tests. */
 final class Outcomes {
@@ -19,7 +19,7 @@ final class Outcomes {
     }
 
     static Rule rule(String id, String comment) {
-        return new Rule(id, new Match.Cbpf("4,40 0 0 12,21 0 1 2048,6 0 0 65535,6 0 0 0"), List.of(), List.of(), new Action.Drop(),
+        return new Rule(id, Match.Cbpf.parse("4,40 0 0 12,21 0 1 2048,6 0 0 65535,6 0 0 0"), List.of(), List.of(), new Action.Drop(),
                 Optional.empty(), comment, Origin.AUTO);
     }
 

@@ -1,0 +1,214 @@
+package org.levee.dataplane;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.Counter;
+import org.levee.dataplane.program.DataplaneMaps;
+import org.levee.dataplane.program.ProgramBuilder;
+import org.levee.dataplane.program.ProgramLimits;
+import org.levee.dataplane.program.RuleKey;
+import org.levee.dataplane.program.SampleLayout;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.XdpMode;
+import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
+import org.levee.rules.Sample;
+
+/**
+ * The data plane's façade: the XDP program on one interface, pinned under
+ * {@code /sys/fs/bpf/levee/[<netns>/]<iface>/}, as {@code levee run} and
+ * {@code levee dataplane attach} both use it. Every {@link #apply} compiles the rule set once into
+ * a rule-set object (each rule's filter once, remembered by {@link #filters}) and
+ * {@linkplain #install installs} it specialised for the data center: the first time with a new
+ * link, afterwards (and when a previous run left its program pinned) by swapping the program with
+ * {@code BPF_LINK_UPDATE}, so a restart never leaves the interface unprotected.
+ */
+public final class XdpDataPlane implements DataPlane {
+
+    private final PinLayout layout;
+    private final XdpMode mode;
+    private final int sampleBytes;
+    private final int ifindex;
+    private final boolean adopted;
+    private final RuleFilters filters;
+    private volatile int sampleRate;
+    private volatile DataplaneMapSet maps;
+    private volatile List<String> ruleIds = List.of();
+    private volatile long programId;
+    private volatile String version = "";
+    private RingBufferReader samples;
+    private boolean closed;
+
+    private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate,
+                         RuleFilters filters) {
+        this.layout = layout;
+        this.mode = mode;
+        this.sampleBytes = sampleBytes;
+        this.ifindex = ifindex;
+        this.adopted = adopted;
+        this.sampleRate = sampleRate;
+        this.filters = filters;
+    }
+
+    /**
+     * Prepares the data plane of {@code iface} (in namespace {@code netns}, null for this one).
+     * Nothing is attached or replaced until the first {@link #apply}; a program pinned by an
+     * earlier run keeps running until then and is replaced, not detached.
+     *
+     * @throws DataplaneException when the interface or namespace does not exist
+     */
+    public static XdpDataPlane open(String iface, String netns, XdpMode mode, int initialSampleRate) {
+        return open(iface, netns, mode, initialSampleRate, new RuleFilters());
+    }
+
+    /** Like {@link #open(String, String, XdpMode, int)}, compiling rules with {@code filters}. */
+    public static XdpDataPlane open(String iface, String netns, XdpMode mode, int initialSampleRate, RuleFilters filters) {
+        PinLayout layout = new PinLayout(iface, netns);
+        int ifindex = Attachment.interfaceIndex(layout);
+        boolean adopted = Files.exists(layout.pin(PinLayout.LINK));
+        return new XdpDataPlane(layout, mode, ProgramLimits.DEFAULT_SAMPLE_BYTES, ifindex, adopted, initialSampleRate, filters);
+    }
+
+    public PinLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public AttachedProgram attachment() {
+        return new AttachedProgram(layout.iface(), layout.netns() == null ? "" : layout.netns(), ifindex, programId, version,
+                adopted);
+    }
+
+    @Override
+    public synchronized void apply(RuleSet rules, String datacenter) {
+        requireOpen();
+        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
+                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
+        // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
+        install(object, datacenter, maps == null ? sampleRate : null);
+    }
+
+    /**
+     * Installs a compiled rule-set object specialised for {@code datacenter} (null or empty: none):
+     * attaches it, or swaps it for the program running now, atomically.
+     *
+     * @param sampleRate N of the sampler, or null to keep the running program's (a first attach
+     *     then samples 1 in {@value Attachment#DEFAULT_SAMPLE_RATE})
+     * @throws DataplaneException for anything the caller can fix; the running program is untouched
+     */
+    public synchronized Attachment.Result install(RuleSetObject object, String datacenter, Integer sampleRate) {
+        requireOpen();
+        String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
+        Attachment.Result result = Attachment.attach(layout, object, here, sampleRate, mode, Instant.now());
+        programId = result.programId();
+        version = object.version();
+        ruleIds = object.rules().stream().map(r -> r.id()).toList();
+        if (maps == null) {
+            maps = DataplaneMapSet.openPinned(layout.directory());
+            if (sampleRate == null) {
+                this.sampleRate = Attachment.sampleRateOf(maps);
+            } else {
+                // An adopted program keeps its maps; this data plane's sample rate applies from now on.
+                Attachment.setSampleRateOf(maps, sampleRate);
+            }
+        }
+        return result;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the data plane of " + layout.describe() + " is closed");
+        }
+    }
+
+    @Override
+    public RuleFilters filters() {
+        return filters;
+    }
+
+    @Override
+    public Counters counters() {
+        DataplaneMapSet m = maps;
+        if (m == null) {
+            return Counters.ZERO;
+        }
+        Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
+        BpfMap stats = m.get(DataplaneMaps.RULE_STATS);
+        Map<String, Counters.RuleCounters> rules = new HashMap<>();
+        for (String id : ruleIds) {
+            long[] counts = Status.ruleCounts(stats, RuleKey.of(id));
+            rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
+        }
+        return new Counters(get(c, Counter.SEEN), get(c, Counter.PASSED), get(c, Counter.DROPPED),
+                get(c, Counter.RATELIMITED), get(c, Counter.SAMPLED), get(c, Counter.SAMPLES_LOST), rules);
+    }
+
+    private static long get(Map<Counter, Long> counters, Counter c) {
+        return counters.getOrDefault(c, 0L);
+    }
+
+    @Override
+    public int sampleRate() {
+        return sampleRate;
+    }
+
+    @Override
+    public synchronized void setSampleRate(int rate) {
+        if (rate < 1) {
+            throw new IllegalArgumentException("sample rate " + rate + " is below 1");
+        }
+        sampleRate = rate;
+        if (maps != null) {
+            Attachment.setSampleRateOf(maps, rate);
+        }
+    }
+
+    @Override
+    public int pollSamples(Duration timeout, String datacenter, String node, Consumer<Sample> handler) {
+        RingBufferReader reader = reader();
+        if (reader == null) {
+            sleep(timeout);
+            return 0;
+        }
+        return reader.poll(timeout, record -> handler.accept(SampleLayout.decode(record, datacenter, node)));
+    }
+
+    private synchronized RingBufferReader reader() {
+        if (samples == null && maps != null && !closed) {
+            samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES));
+        }
+        return samples;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close(boolean detach) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (samples != null) {
+            samples.close();
+        }
+        if (maps != null) {
+            maps.close();
+        }
+        if (detach) {
+            Attachment.detach(layout);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * The two things that travel through Levee, each with one type from where it enters to where it
+ * ends: a {@link org.levee.rules.Rule} (with its {@link org.levee.rules.Match},
+ * {@link org.levee.rules.Action}, {@link org.levee.rules.Origin} and destination
+ * {@link org.levee.rules.Prefix}es, grouped in a {@link org.levee.rules.RuleSet}) and a
+ * {@link org.levee.rules.Sample}. {@link org.levee.rules.RuleCodec} reads and writes rules for
+ * rule files, the HTTP API and the state file alike; {@link org.levee.rules.RuleFilters} turns
+ * matches into classic BPF once and remembers them.
+ *
+ * <p>Both the data plane (which writes samples and runs rules) and the detector (which reads
+ * samples and writes rules) depend on this module and on nothing of each other.
+ */
+package org.levee.rules;
