@@ -41,7 +41,7 @@ class DemoCommandTest {
         for (JsonNode a : json.get("attacks")) {
             assertThat(a.get("time_to_mitigate_s").asDouble()).as("%s", a).isLessThanOrEqualTo(2.0);
             // What the flood really offered, over its whole duration: a starved CPU may cost a few percent.
-            assertThat(a.get("reached_pps").asDouble()).as("%s", a).isGreaterThanOrEqualTo(0.8 * a.get("planned_pps").asLong());
+            assertThat(a.get("reached_pps").asDouble()).as("%s", a).isGreaterThanOrEqualTo(0.75 * a.get("planned_pps").asLong());
             assertThat(a.get("dropped_pct_after_mitigation").asDouble()).as("%s", a).isGreaterThanOrEqualTo(99.0);
             assertThat(a.get("retired_s").asDouble()).as("%s", a).isGreaterThan(a.get("stopped_s").asDouble());
             assertThat(a.get("rule").get("origin").asText()).isEqualTo("auto");
