@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--attacks", split = ",", paramLabel = "KIND",
-            description = "Floods in order (default all): syn, dns-amp, memcached, dns-subdomain, udp.")
+            description = "Floods in order (default: syn, dns-amp, memcached, dns-subdomain, udp, syn6); also udp6 (IPv6).")
     List<String> attacks = new ArrayList<>();
 
     @Option(names = "--attack-pps", paramLabel = "PPS", defaultValue = "0",
@@ -112,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private List<FloodKind> floods() {
         if (attacks.isEmpty()) {
-            return List.of(FloodKind.values());
+            return DemoOptions.DEFAULT_KINDS;
         }
         List<FloodKind> result = new ArrayList<>();
         for (String id : attacks) {

@@ -33,7 +33,7 @@ final class LabCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30", description = "Seconds to run (default ${DEFAULT-VALUE}).")
     int duration;
 
-    @Option(names = "--kinds", split = ",", description = "Floods in order (default all): syn, dns-amp, memcached, dns-subdomain, udp.")
+    @Option(names = "--kinds", split = ",", description = "Floods in order (default all): syn, dns-amp, memcached, dns-subdomain, udp, syn6, udp6 (the last two over IPv6).")
     List<String> kinds = new ArrayList<>();
 
     @Option(names = "--flood-rate", defaultValue = "0", description = "Flood packets per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")

@@ -61,6 +61,13 @@ public final class DemoLab implements AutoCloseable {
     public static final List<String> CLIENT_ADDRESSES = List.of("198.51.100.11", "198.51.100.12", "198.51.100.13", "198.51.100.14");
     public static final String ATTACKERS_ADDRESS = "192.0.2.2";
     public static final String ATTACKERS_GATEWAY = "192.0.2.1";
+    /** The edge's IPv6 address (the same service answers on both families) and the lab's IPv6 prefixes (2001:db8::/32). */
+    public static final String EDGE_ADDRESS_V6 = "2001:db8:a::10";
+    public static final String EDGE_GATEWAY_V6 = "2001:db8:a::1";
+    public static final String CLIENTS_GATEWAY_V6 = "2001:db8:c::1";
+    public static final List<String> CLIENT_ADDRESSES_V6 = List.of("2001:db8:c::11", "2001:db8:c::12");
+    public static final String ATTACKERS_ADDRESS_V6 = "2001:db8:e::2";
+    public static final String ATTACKERS_GATEWAY_V6 = "2001:db8:e::1";
 
     private static final int XDP_PASS = XdpAction.PASS.code();
 
@@ -103,6 +110,11 @@ public final class DemoLab implements AutoCloseable {
         clients = lab.addNamespace("clients");
         attackers = lab.addNamespace("attackers");
         upstream = lab.addNamespace("upstream");
+        for (String ns : List.of(edge, clients, attackers, upstream)) {
+            // IPv6 addresses usable at once: no duplicate address detection on the lab's links.
+            sysctl(ns, "net/ipv6/conf/default/accept_dad", "0");
+            sysctl(ns, "net/ipv6/conf/all/accept_dad", "0");
+        }
         edgeLink = lab.addVeth(edge, EDGE_ADDRESS + "/24", upstream, EDGE_GATEWAY + "/24");
         // Levee's pins for the edge's namespace (the demo attaches there) go with the lab, also
         // when a JVM killed outright leaves it to the next lab's sweep.
@@ -112,6 +124,19 @@ public final class DemoLab implements AutoCloseable {
         for (String extra : CLIENT_ADDRESSES.subList(1, CLIENT_ADDRESSES.size())) {
             ip(clients, "addr", "add", extra + "/24", "dev", clientsLink.interfaceA());
         }
+        ip(edge, "addr", "add", EDGE_ADDRESS_V6 + "/64", "dev", edgeLink.interfaceA(), "nodad");
+        ip(upstream, "addr", "add", EDGE_GATEWAY_V6 + "/64", "dev", edgeLink.interfaceB(), "nodad");
+        for (String address : CLIENT_ADDRESSES_V6) {
+            ip(clients, "addr", "add", address + "/64", "dev", clientsLink.interfaceA(), "nodad");
+        }
+        ip(upstream, "addr", "add", CLIENTS_GATEWAY_V6 + "/64", "dev", clientsLink.interfaceB(), "nodad");
+        ip(attackers, "addr", "add", ATTACKERS_ADDRESS_V6 + "/64", "dev", attackersLink.interfaceA(), "nodad");
+        ip(upstream, "addr", "add", ATTACKERS_GATEWAY_V6 + "/64", "dev", attackersLink.interfaceB(), "nodad");
+        ip(edge, "-6", "route", "add", "default", "via", EDGE_GATEWAY_V6);
+        ip(clients, "-6", "route", "add", "default", "via", CLIENTS_GATEWAY_V6);
+        ip(attackers, "-6", "route", "add", "default", "via", ATTACKERS_GATEWAY_V6);
+        ip(upstream, "-6", "route", "add", "blackhole", "default");
+        sysctl(upstream, "net/ipv6/conf/all/forwarding", "1");
         ip(edge, "route", "add", "default", "via", EDGE_GATEWAY);
         ip(clients, "route", "add", "default", "via", CLIENTS_GATEWAY);
         ip(attackers, "route", "add", "default", "via", ATTACKERS_GATEWAY);
@@ -129,9 +154,34 @@ public final class DemoLab implements AutoCloseable {
     /** The attackers' fast path; it also lets live frames in: a veth receives XDP frames only while running XDP. */
     private void attachFastPath() throws Exception {
         int edgeFacing = Netns.run(upstream, () -> NetworkInterfaces.index(edgeLink.interfaceB()));
-        Program program = Program.load(ProgramSpec.xdp("lab_upstream", redirectIpv4(edgeFacing)));
+        Program program = Program.load(ProgramSpec.xdp("lab_upstream", redirectIp(edgeFacing)));
         attachments.add(program);
         attachments.add(Netns.run(upstream, () -> XdpLink.attach(program, attackersLink.interfaceB(), XdpMode.NATIVE)));
+    }
+
+    /**
+     * XDP: IPv4 frames and IPv6 TCP/UDP frames are redirected to {@code ifindex} unchanged;
+     * everything else (ARP, neighbour discovery) goes to the stack.
+     */
+    public static byte[] redirectIp(int ifindex) {
+        return new Assembler()
+                .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 54))
+                .jgtReg(R4, R3, "short")
+                .emit(ldxH(R5, R2, 12))
+                .jeqImm(R5, 0x0008, "redirect")            // EtherType 0x0800 read little-endian
+                .jneImm(R5, 0xdd86, "out")                 // 0x86dd
+                .emit(ldxB(R5, R2, 20))                    // IPv6 next header
+                .jeqImm(R5, 6, "redirect")
+                .jneImm(R5, 17, "out")
+                .label("redirect")
+                .emit(mov64(R1, ifindex), mov64(R2, 0), call(Helper.REDIRECT), exit())
+                .label("short")                            // shorter than an IPv6 header: IPv4 ones still go
+                .emit(mov64(R4, R2), add64(R4, 14))
+                .jgtReg(R4, R3, "out")
+                .emit(ldxH(R5, R2, 12))
+                .jeqImm(R5, 0x0008, "redirect")
+                .label("out").emit(exit())
+                .assemble().encode();
     }
 
     /** XDP: IPv4 frames are redirected to {@code ifindex} unchanged; everything else (ARP) goes to the stack. */
@@ -173,6 +223,15 @@ public final class DemoLab implements AutoCloseable {
         return CLIENT_ADDRESSES.stream().map(DemoLab::ipv4).toList();
     }
 
+    public java.net.Inet6Address edgeAddress6() {
+        return ipv6(EDGE_ADDRESS_V6);
+    }
+
+    /** The legitimate IPv6 clients' addresses, beside the IPv4 ones in the same namespace. */
+    public List<java.net.Inet6Address> clientAddresses6() {
+        return CLIENT_ADDRESSES_V6.stream().map(DemoLab::ipv6).toList();
+    }
+
     public String attackersNamespace() {
         return attackers;
     }
@@ -197,7 +256,7 @@ public final class DemoLab implements AutoCloseable {
      */
     public FloodPath floodPath() throws Exception {
         return new FloodPath(attackers, attackersLink.interfaceA(), mac(upstream, edgeLink.interfaceB()), mac(edge, edgeLink.interfaceA()),
-                edgeAddress(), labSubnets());
+                edgeAddress(), labSubnets(), edgeAddress6());
     }
 
     /** Runs a command in one of the lab's namespaces ({@code ip netns exec}); does not throw on failure. */
@@ -263,6 +322,14 @@ public final class DemoLab implements AutoCloseable {
             }
             return MacAddress.of(nic.getHardwareAddress());
         });
+    }
+
+    private static java.net.Inet6Address ipv6(String text) {
+        try {
+            return (java.net.Inet6Address) InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv6 address", e);
+        }
     }
 
     private static Inet4Address ipv4(String text) {

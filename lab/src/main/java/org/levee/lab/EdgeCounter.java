@@ -44,7 +44,8 @@ public final class EdgeCounter implements AutoCloseable {
     public static EdgeCounter attach(DemoLab lab, boolean dropFloods) throws Exception {
         BpfMap counters = BpfMap.create(MapSpec.perCpuArray("edge_counts", 8, 2));
         try {
-            Program program = Program.load(ProgramSpec.xdp("edge_counter", code(counters.fd(), lab.labSubnets().getFirst(), dropFloods)));
+            Program program = Program.load(ProgramSpec.xdp("edge_counter", code(counters.fd(), lab.labSubnets().getFirst(),
+                    prefix64LittleEndian(lab.clientAddresses6().getFirst()), dropFloods)));
             try {
                 XdpLink link = Netns.run(lab.edgeNamespace(), () -> XdpLink.attach(program, lab.edgeInterface(), XdpMode.NATIVE));
                 return new EdgeCounter(counters, program, link, dropFloods);
@@ -58,14 +59,32 @@ public final class EdgeCounter implements AutoCloseable {
         }
     }
 
-    static byte[] code(int countersFd, Subnet24 clients, boolean dropFloods) {
+    /**
+     * IPv4 frames from the clients' /24 and IPv6 frames from the clients' /64 count as
+     * legitimate, every other IPv4 or IPv6 frame as attack (dropped when {@code dropFloods});
+     * anything else (ARP, IPv6 other than TCP and UDP such as neighbour discovery, too short) passes
+     * uncounted.
+     */
+    static byte[] code(int countersFd, Subnet24 clients, long clientsPrefix64LittleEndian, boolean dropFloods) {
         return new Assembler()
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 34))
                 .jgtReg(R4, R3, "out")
-                .emit(ldxH(R4, R2, 12))
-                .jneImm(R4, 0x0008, "out")                           // not IPv4: ARP and the like pass uncounted
-                .emit(mov64(R6, LEGIT), ldxW(R4, R2, 26), and64(R4, 0xffffff))
+                .emit(ldxH(R4, R2, 12), mov64(R6, LEGIT))
+                .jeqImm(R4, 0xdd86, "ipv6")                          // 0x86dd read little-endian
+                .jneImm(R4, 0x0008, "out")                           // not IPv4 either: ARP and the like pass uncounted
+                .emit(ldxW(R4, R2, 26), and64(R4, 0xffffff))
                 .jeqImm(R4, clients.littleEndianLow24(), "count")
+                .emit(mov64(R6, ATTACK))
+                .ja("count")
+                .label("ipv6")
+                .emit(mov64(R4, R2), add64(R4, 54))
+                .jgtReg(R4, R3, "out")
+                .emit(ldxB(R4, R2, 20))
+                .jeqImm(R4, 6, "ipv6_counted")                      // only TCP and UDP count: neighbour discovery,
+                .jneImm(R4, 17, "out")                              // MLD and the like pass uncounted
+                .label("ipv6_counted")
+                .emit(ldxDW(R4, R2, 22), ldImm64(R5, clientsPrefix64LittleEndian))
+                .jeqReg(R4, R5, "count")
                 .emit(mov64(R6, ATTACK))
                 .label("count")
                 .emit(stxW(R10, -4, R6), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, countersFd), call(Helper.MAP_LOOKUP_ELEM))
@@ -79,12 +98,17 @@ public final class EdgeCounter implements AutoCloseable {
                 .assemble().encode();
     }
 
-    /** IPv4 frames from outside the clients' /24 seen so far. */
+    /** The first 8 bytes of an IPv6 address as a little-endian 64-bit load of them reads them. */
+    static long prefix64LittleEndian(java.net.Inet6Address address) {
+        return java.nio.ByteBuffer.wrap(address.getAddress(), 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** IPv4 and IPv6 frames from outside the clients' networks seen so far. */
     public long attackFrames() {
         return Arrays.stream(counters.perCpuLongs(ATTACK)).sum();
     }
 
-    /** IPv4 frames from the clients seen so far. */
+    /** IPv4 and IPv6 frames from the clients seen so far. */
     public long legitFrames() {
         return Arrays.stream(counters.perCpuLongs(LEGIT)).sum();
     }

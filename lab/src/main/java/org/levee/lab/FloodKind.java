@@ -11,7 +11,11 @@ public enum FloodKind {
     /** DNS queries for {@code <random>.victim.example} to the victim's port 53. */
     DNS_RANDOM_SUBDOMAIN("dns-subdomain", "random-subdomain DNS query flood"),
     /** Small UDP datagrams to random ports from random sources. */
-    UDP_RANDOM_PORTS("udp", "UDP flood to random ports");
+    UDP_RANDOM_PORTS("udp", "UDP flood to random ports"),
+    /** The SYN flood over IPv6: spoofed global unicast sources, the same tool's fixed fields. */
+    SYN_FLOOD_V6("syn6", "spoofed-source SYN flood over IPv6"),
+    /** Small UDP datagrams to random ports from random IPv6 sources. */
+    UDP_RANDOM_PORTS_V6("udp6", "UDP flood to random ports over IPv6");
 
     private final String id;
     private final String description;
@@ -28,6 +32,11 @@ public enum FloodKind {
 
     public String description() {
         return description;
+    }
+
+    /** True for the floods sent over IPv6. */
+    public boolean ipv6() {
+        return this == SYN_FLOOD_V6 || this == UDP_RANDOM_PORTS_V6;
     }
 
     /** The kind named {@code id} (as {@link #id()} spells it). */

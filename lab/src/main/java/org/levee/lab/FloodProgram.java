@@ -7,6 +7,7 @@ import java.util.SortedSet;
 import org.levee.lab.FrameField.RandomLabel;
 import org.levee.lab.FrameField.RandomNumber;
 import org.levee.lab.FrameField.RandomSource;
+import org.levee.lab.FrameField.RandomSource6;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Register;
@@ -55,10 +56,13 @@ public final class FloodProgram {
             switch (field) {
                 case RandomNumber n -> randomNumber(a, n);
                 case RandomSource s -> randomSource(a, s);
+                case RandomSource6 s -> randomSource6(a, s);
                 case RandomLabel l -> randomLabel(a, l);
             }
         }
-        checksum(a, recipe.constantIpSum(), recipe.changingIpWords(), Checksums.IP_OFFSET + 10, false, recipe.frameLength());
+        if (!recipe.isIpv6()) { // IPv6 has no header checksum
+            checksum(a, recipe.constantIpSum(), recipe.changingIpWords(), Checksums.IP_OFFSET + 10, false, recipe.frameLength());
+        }
         checksum(a, recipe.constantL4Sum(), recipe.changingL4Words(), recipe.l4ChecksumOffset(), recipe.isUdp(),
                 recipe.frameLength());
         a.emit(mov64(R0, XDP_TX)).label("out").emit(exit());
@@ -107,6 +111,21 @@ public final class FloodProgram {
                     .label(next);
         }
         store(a, s.offset(), 4, R2);
+    }
+
+    /** Four random words; the first forced into 2000::/3 and out of 2001:db8::/32. */
+    private static void randomSource6(Assembler a, RandomSource6 s) {
+        String done = "source6_" + s.offset() + "_not_documentation";
+        random(a);
+        a.emit(and64(R2, 0x1fffffff), or64(R2, 0x20000000))
+                .jneImm(R2, RandomSource6.DOCUMENTATION, done)
+                .emit(xor64(R2, 1))
+                .label(done);
+        store(a, s.offset(), 4, R2);
+        for (int w = 1; w < 4; w++) {
+            random(a);
+            store(a, s.offset() + 4 * w, 4, R2);
+        }
     }
 
     private static void randomLabel(Assembler a, RandomLabel l) {

@@ -66,6 +66,27 @@ public sealed interface FrameField {
         }
     }
 
+    /**
+     * A spoofed IPv6 source address: any global unicast address (2000::/3) outside 2001:db8::/32,
+     * the documentation prefix the lab's own addresses come from (a drawn 2001:db8:… address moves
+     * to 2001:db9:…).
+     */
+    record RandomSource6(int offset) implements FrameField {
+        /** The first 32 bits of the lab's prefix, 2001:db8::/32. */
+        public static final int DOCUMENTATION = 0x20010db8;
+
+        public RandomSource6 {
+            if (offset < 0) {
+                throw new IllegalArgumentException("random IPv6 source at offset " + offset + ": offset is negative");
+            }
+        }
+
+        @Override
+        public int length() {
+            return 16;
+        }
+    }
+
     /** A DNS label of random lowercase letters and digits, as random-subdomain ("water torture") floods use. */
     record RandomLabel(int offset, int length) implements FrameField {
         public RandomLabel {

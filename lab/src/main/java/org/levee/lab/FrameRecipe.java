@@ -13,36 +13,59 @@ import java.util.TreeSet;
  */
 public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fields) {
     public FrameRecipe {
-        if (template.length < Checksums.L4_OFFSET + 8) {
-            throw new IllegalArgumentException(kind + " template: " + template.length + " bytes is too short for Ethernet, IPv4 and UDP/TCP");
+        boolean v6 = template.length >= 14 && Checksums.isIpv6(template);
+        String family = v6 ? "IPv6" : "IPv4";
+        int l4 = v6 ? Checksums.L4_OFFSET_V6 : Checksums.L4_OFFSET;
+        if (template.length < l4 + 8) {
+            throw new IllegalArgumentException(kind + " template: " + template.length + " bytes is too short for Ethernet, "
+                    + family + " and UDP/TCP");
         }
-        if ((template[12] & 0xff) != 0x08 || template[13] != 0) {
-            throw new IllegalArgumentException(kind + " template: EtherType at bytes 12–13 is not IPv4 (0x0800)");
+        if (!v6 && ((template[12] & 0xff) != 0x08 || template[13] != 0)) {
+            throw new IllegalArgumentException(kind + " template: EtherType at bytes 12–13 is neither IPv4 (0x0800) nor IPv6 (0x86dd)");
         }
-        if ((template[Checksums.IP_OFFSET] & 0xff) != 0x45) {
+        if (!v6 && (template[Checksums.IP_OFFSET] & 0xff) != 0x45) {
             throw new IllegalArgumentException(kind + " template: byte 14 is not 0x45 (IPv4 without options)");
         }
+        if (v6 && (template[Checksums.IP_OFFSET] & 0xf0) != 0x60) {
+            throw new IllegalArgumentException(kind + " template: byte 14 does not start with version 6");
+        }
         if (Checksums.IP_OFFSET + Checksums.ipTotalLength(template) != template.length) {
-            throw new IllegalArgumentException(kind + " template: IPv4 total length " + Checksums.ipTotalLength(template)
+            throw new IllegalArgumentException(kind + " template: " + family + " length " + Checksums.ipTotalLength(template)
                     + " does not match the frame's " + template.length + " bytes minus 14 for Ethernet");
         }
-        Checksums.l4ChecksumOffset(template); // TCP or UDP
+        Checksums.l4ChecksumOffset(template); // TCP or UDP, no extension headers
         template = template.clone();
         fields = List.copyOf(fields);
+        int checksumAt = Checksums.l4ChecksumOffset(template);
         for (int i = 0; i < fields.size(); i++) {
             FrameField f = fields.get(i);
             if (f.offset() < Checksums.IP_OFFSET || f.offset() + f.length() > template.length) {
                 throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") lies outside the IP packet (bytes 14–"
                         + (template.length - 1) + ")");
             }
-            int checksumAt = Checksums.l4ChecksumOffset(template);
-            if (overlaps(f, Checksums.IP_OFFSET + 10, 2) || overlaps(f, checksumAt, 2)) {
+            if ((!v6 && overlaps(f, Checksums.IP_OFFSET + 10, 2)) || overlaps(f, checksumAt, 2)) {
                 throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps a checksum");
             }
-            if (overlaps(f, Checksums.IP_OFFSET, 4) || overlaps(f, Checksums.IP_OFFSET + 9, 1)) {
+            if (!v6 && (overlaps(f, Checksums.IP_OFFSET, 4) || overlaps(f, Checksums.IP_OFFSET + 9, 1))) {
                 throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps the IPv4 version, length or protocol");
             }
+            if (v6 && overlaps(f, Checksums.IP_OFFSET, 7)) {
+                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps the IPv6 version, length or next header");
+            }
+            if ((f instanceof FrameField.RandomSource) == v6 && (f instanceof FrameField.RandomSource || f instanceof FrameField.RandomSource6)) {
+                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") is a source of the wrong family for " + family);
+            }
         }
+    }
+
+    /** True for an IPv6 frame. */
+    public boolean isIpv6() {
+        return Checksums.isIpv6(template);
+    }
+
+    /** Where TCP/UDP starts. */
+    public int l4Offset() {
+        return Checksums.l4Offset(template);
     }
 
     private static boolean overlaps(FrameField f, int offset, int length) {
@@ -65,7 +88,7 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
     }
 
     public boolean isUdp() {
-        return template[Checksums.IP_OFFSET + 9] == Checksums.PROTOCOL_UDP;
+        return Checksums.protocol(template) == Checksums.PROTOCOL_UDP;
     }
 
     /** Even offsets of the 16-bit words some field writes to, in order. */
@@ -79,9 +102,9 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
         return words;
     }
 
-    /** Changing words inside the IPv4 header (bytes 14–33). */
+    /** Changing words inside the IPv4 header (bytes 14–33); none for IPv6, which has no header checksum. */
     public SortedSet<Integer> changingIpWords() {
-        return changingWords().subSet(Checksums.IP_OFFSET, Checksums.L4_OFFSET);
+        return isIpv6() ? new TreeSet<>() : changingWords().subSet(Checksums.IP_OFFSET, Checksums.L4_OFFSET);
     }
 
     /**
@@ -89,13 +112,17 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
      * pseudo-header (bytes 26–33) and everything from byte 34.
      */
     public SortedSet<Integer> changingL4Words() {
-        SortedSet<Integer> words = new TreeSet<>(changingWords().subSet(Checksums.IP_OFFSET + 12, Checksums.L4_OFFSET));
-        words.addAll(changingWords().tailSet(Checksums.L4_OFFSET));
+        int addresses = Checksums.sourceOffset(template);
+        SortedSet<Integer> words = new TreeSet<>(changingWords().subSet(addresses, l4Offset()));
+        words.addAll(changingWords().tailSet(l4Offset()));
         return words;
     }
 
-    /** Sum of the IPv4 header's words that no field changes, the checksum counted as zero. */
+    /** Sum of the IPv4 header's words that no field changes, the checksum counted as zero; 0 for IPv6 (no header checksum). */
     public long constantIpSum() {
+        if (isIpv6()) {
+            return 0;
+        }
         byte[] frame = withoutChangingWords();
         frame[Checksums.IP_OFFSET + 10] = 0;
         frame[Checksums.IP_OFFSET + 11] = 0;
@@ -111,12 +138,13 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
         // The pseudo-header comes from the template (a changing TTL shares its word with the
         // protocol), minus the changing address words, which the program adds from the packet.
         byte[] pseudo = Checksums.pseudoHeader(template);
-        for (int word : changingWords().subSet(Checksums.IP_OFFSET + 12, Checksums.L4_OFFSET)) {
-            int i = word - (Checksums.IP_OFFSET + 12);
+        int addresses = Checksums.sourceOffset(template);
+        for (int word : changingWords().subSet(addresses, l4Offset())) {
+            int i = word - addresses;
             pseudo[i] = 0;
             pseudo[i + 1] = 0;
         }
-        return Checksums.sumWords(pseudo, 0, 12) + Checksums.sumWords(frame, Checksums.L4_OFFSET, frame.length);
+        return Checksums.sumWords(pseudo, 0, pseudo.length) + Checksums.sumWords(frame, l4Offset(), frame.length);
     }
 
     private byte[] withoutChangingWords() {

@@ -1,7 +1,7 @@
 package org.levee.lab;
 
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -27,8 +27,9 @@ final class LegitClients implements AutoCloseable {
         this.requestsPerSecond = requestsPerSecond;
     }
 
-    static LegitClients start(String namespace, List<Inet4Address> sources, InetSocketAddress server, long requestsPerSecond,
-                              DeliveryLog log) throws Exception {
+    /** One socket per source address, each connected to the server of its family among {@code servers}. */
+    static LegitClients start(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
+                              long requestsPerSecond, DeliveryLog log) throws Exception {
         if (requestsPerSecond <= 0) {
             throw new IllegalArgumentException("legitimate request rate must be positive, got " + requestsPerSecond);
         }
@@ -37,7 +38,8 @@ final class LegitClients implements AutoCloseable {
         }
         List<DatagramChannel> channels = new ArrayList<>();
         try {
-            for (Inet4Address source : sources) {
+            for (InetAddress source : sources) {
+                InetSocketAddress server = LegitTraffic.sameFamily(source, servers);
                 channels.add(Netns.run(namespace, () -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)).connect(server)));
             }
         } catch (Exception e) {

@@ -1,7 +1,7 @@
 package org.levee.lab;
 
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -23,33 +23,34 @@ final class LegitTcpClients implements AutoCloseable {
     static final int READ_TIMEOUT_MILLIS = 1000;
 
     private final String namespace;
-    private final List<Inet4Address> sources;
-    private final InetSocketAddress server;
+    private final List<InetAddress> sources;
+    private final List<InetSocketAddress> servers;
     private final long requestsPerSecond;
     private final DeliveryLog log;
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread scheduler;
     private volatile boolean sending = true;
 
-    private LegitTcpClients(String namespace, List<Inet4Address> sources, InetSocketAddress server, long requestsPerSecond,
-                            DeliveryLog log) {
+    private LegitTcpClients(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
+                            long requestsPerSecond, DeliveryLog log) {
         this.namespace = namespace;
         this.sources = List.copyOf(sources);
-        this.server = server;
+        this.servers = List.copyOf(servers);
         this.requestsPerSecond = requestsPerSecond;
         this.log = log;
         this.scheduler = Thread.ofPlatform().daemon().name("legit-tcp-sender").unstarted(this::schedule);
     }
 
-    static LegitTcpClients start(String namespace, List<Inet4Address> sources, InetSocketAddress server, long requestsPerSecond,
-                                 DeliveryLog log) {
+    /** Connections from each source address in turn, each to the server of its family among {@code servers}. */
+    static LegitTcpClients start(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
+                                 long requestsPerSecond, DeliveryLog log) {
         if (requestsPerSecond <= 0) {
             throw new IllegalArgumentException("legitimate TCP request rate must be positive, got " + requestsPerSecond);
         }
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("legitimate TCP clients need at least one source address");
         }
-        LegitTcpClients clients = new LegitTcpClients(namespace, sources, server, requestsPerSecond, log);
+        LegitTcpClients clients = new LegitTcpClients(namespace, sources, servers, requestsPerSecond, log);
         clients.scheduler.start();
         return clients;
     }
@@ -61,18 +62,18 @@ final class LegitTcpClients implements AutoCloseable {
             if (!pace.turn()) {
                 continue;
             }
-            Inet4Address source = sources.get(turn % sources.size());
+            InetAddress source = sources.get(turn % sources.size());
             int client = turn++ % sources.size();
             int sequence = log.sent(System.nanoTime());
             requests.execute(() -> request(client, source, sequence));
         }
     }
 
-    private void request(int client, Inet4Address source, int sequence) {
+    private void request(int client, InetAddress source, int sequence) {
         try (SocketChannel channel = Netns.run(namespace, () -> SocketChannel.open())) {
             Socket socket = channel.socket();
             socket.bind(new InetSocketAddress(source, 0));
-            socket.connect(server, CONNECT_TIMEOUT_MILLIS);
+            socket.connect(LegitTraffic.sameFamily(source, servers), CONNECT_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             ByteBuffer request = ByteBuffer.allocate(LegitRequest.SIZE);
             new LegitRequest(client, sequence).write(request);

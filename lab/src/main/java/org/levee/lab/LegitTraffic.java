@@ -1,6 +1,7 @@
 package org.levee.lab;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -24,37 +25,54 @@ public final class LegitTraffic implements AutoCloseable {
 
     private final DeliveryLog udp = new DeliveryLog();
     private final DeliveryLog tcp = new DeliveryLog();
-    private LegitServer udpServer;
+    private final List<LegitServer> udpServers = new ArrayList<>();
     private LegitClients udpClients;
-    private LegitTcpServer tcpServer;
+    private final List<LegitTcpServer> tcpServers = new ArrayList<>();
     private LegitTcpClients tcpClients;
 
     private LegitTraffic() {}
 
-    /** Starts the services on the lab's edge and its clients: {@code udpPerSecond} UDP and {@code tcpPerSecond} TCP requests. */
+    /**
+     * Starts the services on the lab's edge (IPv4 and IPv6) and its clients of both families:
+     * {@code udpPerSecond} UDP and {@code tcpPerSecond} TCP requests, taking turns among all clients.
+     */
     public static LegitTraffic start(DemoLab lab, long udpPerSecond, long tcpPerSecond) throws Exception {
-        return start(lab.edgeNamespace(), lab.edgeAddress(), lab.clientsNamespace(), lab.clientAddresses(), udpPerSecond, tcpPerSecond);
+        List<InetAddress> clients = new ArrayList<>(lab.clientAddresses());
+        clients.addAll(lab.clientAddresses6());
+        return start(lab.edgeNamespace(), List.of(lab.edgeAddress(), lab.edgeAddress6()), lab.clientsNamespace(), clients,
+                udpPerSecond, tcpPerSecond);
+    }
+
+    /** {@link #start(String, List, String, List, long, long)} with one server address. */
+    public static LegitTraffic start(String serverNamespace, InetAddress server, String clientsNamespace,
+                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+        return start(serverNamespace, List.of(server), clientsNamespace, clientAddresses, udpPerSecond, tcpPerSecond);
     }
 
     /**
-     * Starts the services at {@code server} in {@code serverNamespace} and clients from each of
-     * {@code clientAddresses} in {@code clientsNamespace}. {@code udpPerSecond} must be positive;
-     * {@code tcpPerSecond} 0 means no TCP.
+     * Starts the services at each of {@code servers} in {@code serverNamespace} and clients from
+     * each of {@code clientAddresses} in {@code clientsNamespace}, each client talking to the
+     * server of its address family. {@code udpPerSecond} must be positive; {@code tcpPerSecond} 0
+     * means no TCP.
      */
-    public static LegitTraffic start(String serverNamespace, InetAddress server, String clientsNamespace,
-                                     List<Inet4Address> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+    public static LegitTraffic start(String serverNamespace, List<? extends InetAddress> servers, String clientsNamespace,
+                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
         if (tcpPerSecond < 0) {
             throw new IllegalArgumentException("legitimate TCP request rate must be ≥ 0, got " + tcpPerSecond);
         }
         LegitTraffic traffic = new LegitTraffic();
         try {
-            InetSocketAddress udpService = new InetSocketAddress(server, UDP_PORT);
-            traffic.udpServer = LegitServer.start(serverNamespace, udpService, traffic.udp);
-            traffic.udpClients = LegitClients.start(clientsNamespace, clientAddresses, udpService, udpPerSecond, traffic.udp);
+            List<InetSocketAddress> udpServices = servers.stream().map(a -> new InetSocketAddress(a, UDP_PORT)).toList();
+            for (InetSocketAddress service : udpServices) {
+                traffic.udpServers.add(LegitServer.start(serverNamespace, service, traffic.udp));
+            }
+            traffic.udpClients = LegitClients.start(clientsNamespace, clientAddresses, udpServices, udpPerSecond, traffic.udp);
             if (tcpPerSecond > 0) {
-                InetSocketAddress tcpService = new InetSocketAddress(server, TCP_PORT);
-                traffic.tcpServer = LegitTcpServer.start(serverNamespace, tcpService, traffic.tcp);
-                traffic.tcpClients = LegitTcpClients.start(clientsNamespace, clientAddresses, tcpService, tcpPerSecond, traffic.tcp);
+                List<InetSocketAddress> tcpServices = servers.stream().map(a -> new InetSocketAddress(a, TCP_PORT)).toList();
+                for (InetSocketAddress service : tcpServices) {
+                    traffic.tcpServers.add(LegitTcpServer.start(serverNamespace, service, traffic.tcp));
+                }
+                traffic.tcpClients = LegitTcpClients.start(clientsNamespace, clientAddresses, tcpServices, tcpPerSecond, traffic.tcp);
             }
             return traffic;
         } catch (Exception e) {
@@ -65,6 +83,13 @@ public final class LegitTraffic implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The server among {@code servers} of the same address family as {@code client}. */
+    static InetSocketAddress sameFamily(InetAddress client, List<InetSocketAddress> servers) {
+        return servers.stream().filter(s -> s.getAddress().getClass() == client.getClass()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no server of the family of client " + client.getHostAddress()
+                        + " among " + servers));
     }
 
     /** The UDP requests. */
@@ -89,7 +114,7 @@ public final class LegitTraffic implements AutoCloseable {
 
     /** Datagrams at the UDP service's port that were not lab requests (a flood aimed at it). */
     public long foreignDatagrams() {
-        return udpServer.foreign();
+        return udpServers.stream().mapToLong(LegitServer::foreign).sum();
     }
 
     /** Stops sending; the services keep answering requests in flight until {@link #close()}. */
@@ -103,7 +128,10 @@ public final class LegitTraffic implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Exception failure = null;
-        for (AutoCloseable part : new AutoCloseable[] {tcpClients, udpClients, tcpServer, udpServer}) {
+        List<AutoCloseable> parts = new ArrayList<>(java.util.Arrays.asList(tcpClients, udpClients));
+        parts.addAll(tcpServers);
+        parts.addAll(udpServers);
+        for (AutoCloseable part : parts) {
             if (part == null) {
                 continue;
             }

@@ -4,6 +4,7 @@ import java.util.random.RandomGenerator;
 import org.levee.lab.FrameField.RandomLabel;
 import org.levee.lab.FrameField.RandomNumber;
 import org.levee.lab.FrameField.RandomSource;
+import org.levee.lab.FrameField.RandomSource6;
 
 /**
  * Frames of a {@link FrameRecipe} with every random field drawn in Java, by the same rules as
@@ -23,6 +24,16 @@ public final class RandomFrames {
             switch (field) {
                 case RandomNumber n -> put(frame, n.offset(), n.length(), random.nextLong(n.min(), n.max() + 1));
                 case RandomSource s -> put(frame, s.offset(), 4, source(s, random));
+                case RandomSource6 s -> {
+                    int first = random.nextInt() & 0x1fffffff | 0x20000000; // 2000::/3
+                    if (first == RandomSource6.DOCUMENTATION) {
+                        first ^= 1;
+                    }
+                    put(frame, s.offset(), 4, first & 0xffffffffL);
+                    for (int w = 1; w < 4; w++) {
+                        put(frame, s.offset() + 4 * w, 4, random.nextInt() & 0xffffffffL);
+                    }
+                }
                 case RandomLabel l -> {
                     for (int i = 0; i < l.length(); i++) {
                         int c = random.nextInt(LABEL_ALPHABET);
@@ -57,19 +68,24 @@ public final class RandomFrames {
         }
     }
 
-    /** Recomputes the IPv4 header checksum and the TCP/UDP checksum (a UDP sum of 0 is sent as 0xffff). */
+    /**
+     * Recomputes the IPv4 header checksum (IPv6 has none) and the TCP/UDP checksum (a UDP sum of
+     * 0 is sent as 0xffff).
+     */
     static void fixChecksums(byte[] frame, int l4ChecksumAt, boolean udp) {
         int ip = Checksums.IP_OFFSET;
-        frame[ip + 10] = 0;
-        frame[ip + 11] = 0;
-        int ipSum = ~Checksums.fold(Checksums.sumWords(frame, ip, Checksums.L4_OFFSET)) & 0xffff;
-        // Words were summed little-endian (see Checksums): the sum goes back the same way.
-        frame[ip + 10] = (byte) ipSum;
-        frame[ip + 11] = (byte) (ipSum >>> 8);
+        if (!Checksums.isIpv6(frame)) {
+            frame[ip + 10] = 0;
+            frame[ip + 11] = 0;
+            int ipSum = ~Checksums.fold(Checksums.sumWords(frame, ip, Checksums.L4_OFFSET)) & 0xffff;
+            // Words were summed little-endian (see Checksums): the sum goes back the same way.
+            frame[ip + 10] = (byte) ipSum;
+            frame[ip + 11] = (byte) (ipSum >>> 8);
+        }
         frame[l4ChecksumAt] = 0;
         frame[l4ChecksumAt + 1] = 0;
-        long sum = Checksums.sumWords(Checksums.pseudoHeader(frame), 0, 12)
-                + Checksums.sumWords(frame, Checksums.L4_OFFSET, frame.length);
+        byte[] pseudo = Checksums.pseudoHeader(frame);
+        long sum = Checksums.sumWords(pseudo, 0, pseudo.length) + Checksums.sumWords(frame, Checksums.l4Offset(frame), frame.length);
         int l4Sum = ~Checksums.fold(sum) & 0xffff;
         if (udp && l4Sum == 0) {
             l4Sum = 0xffff;

@@ -22,7 +22,8 @@ import org.levee.ebpf.XdpAction;
 
 /**
  * A test's stand-in for Levee on the edge: an XDP program that passes IPv4 from the legitimate
- * clients' /24 (and everything that is not IPv4, e.g. ARP) and drops every other IPv4 frame —
+ * clients' /24, IPv6 from their /64, neighbour discovery and everything that is neither IPv4 nor
+ * IPv6 (ARP), and drops every other IPv4 or IPv6 frame —
  * the flood —, counting both per CPU and copying the first {@link #SAMPLES} dropped frames (up to
  * {@link #SNAP} bytes each) into a ring buffer for the test to parse.
  */
@@ -50,24 +51,42 @@ final class EdgeTap implements AutoCloseable {
         this.reader = RingBufferReader.open(ring);
     }
 
-    /** Attaches the tap to {@code device} in {@code namespace} (native XDP), sparing {@code legit}. */
+    /** Attaches the tap to {@code device} in {@code namespace} (native XDP), sparing {@code legit} and the demo's IPv6 clients. */
     static EdgeTap attach(String namespace, String device, Subnet24 legit) throws Exception {
+        return attach(namespace, device, legit,
+                EdgeCounter.prefix64LittleEndian((java.net.Inet6Address) java.net.InetAddress.getByName(DemoLab.CLIENT_ADDRESSES_V6.getFirst())));
+    }
+
+    /** Attaches the tap, sparing {@code legit} and IPv6 sources whose first 64 bits read {@code legit6} little-endian. */
+    static EdgeTap attach(String namespace, String device, Subnet24 legit, long legit6) throws Exception {
         BpfMap counters = BpfMap.create(MapSpec.perCpuArray("tap_counts", 8, 2));
         BpfMap taken = BpfMap.create(MapSpec.array("tap_taken", 8, 1));
         BpfMap ring = BpfMap.create(MapSpec.ringBuffer("tap_ring", 1 << 16));
-        Program program = Program.load(ProgramSpec.xdp("edge_tap", code(counters.fd(), taken.fd(), ring.fd(), legit)));
+        Program program = Program.load(ProgramSpec.xdp("edge_tap", code(counters.fd(), taken.fd(), ring.fd(), legit, legit6)));
         XdpLink link = Netns.run(namespace, () -> XdpLink.attach(program, device, XdpMode.NATIVE));
         return new EdgeTap(counters, taken, ring, program, link);
     }
 
-    private static byte[] code(int countersFd, int takenFd, int ringFd, Subnet24 legit) {
+    private static byte[] code(int countersFd, int takenFd, int ringFd, Subnet24 legit, long legit6) {
         return new Assembler()
                 .emit(mov64(R6, R1), ldxW(R7, R6, 0), ldxW(R8, R6, 4), mov64(R9, PASSED), mov64(R2, R7), add64(R2, 34))
                 .jgtReg(R2, R8, "count")
                 .emit(ldxH(R2, R7, 12))
+                .jeqImm(R2, 0xdd86, "ipv6")
                 .jneImm(R2, 0x0008, "count")
                 .emit(ldxW(R2, R7, 26), and64(R2, 0xffffff))
                 .jeqImm(R2, legit.littleEndianLow24(), "count")
+                .ja("flood")
+                .label("ipv6")                              // IPv6: neighbour discovery and the clients' /64 pass
+                .emit(mov64(R2, R7), add64(R2, 54))
+                .jgtReg(R2, R8, "count")
+                .emit(ldxB(R2, R7, 20))
+                .jeqImm(R2, 6, "ipv6_flood")                // only TCP and UDP: MLD, ND and the like pass
+                .jneImm(R2, 17, "count")
+                .label("ipv6_flood")
+                .emit(ldxDW(R2, R7, 22), ldImm64(R3, legit6))
+                .jeqReg(R2, R3, "count")
+                .label("flood")
                 .emit(mov64(R9, DROPPED),
                         // take a sample while fewer than SAMPLES were taken
                         st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, takenFd), call(Helper.MAP_LOOKUP_ELEM))

@@ -28,6 +28,10 @@ final class FloodFrameAssert {
     }
 
     static void matches(FrameRecipe recipe, FloodPath path, byte[] frame) {
+        if (recipe.isIpv6()) {
+            matches6(recipe, path, frame);
+            return;
+        }
         FloodKind kind = recipe.kind();
         ByteBuffer f = ByteBuffer.wrap(frame);
         assertThat(Arrays.copyOfRange(frame, 0, 6)).as("%s destination MAC", kind).isEqualTo(path.destinationMac().bytes());
@@ -77,6 +81,7 @@ final class FloodFrameAssert {
                 assertThat(ascii(frame, 55, 67)).matches("[a-z0-9]{12}");
                 assertThat(ascii(frame, 67, 82)).isEqualTo("\u0006victim\u0007example");
             }
+            case SYN_FLOOD_V6, UDP_RANDOM_PORTS_V6 -> throw new AssertionError(kind + " frame with an IPv4 header");
             case UDP_RANDOM_PORTS -> {
                 assertThat(frame[23]).as("protocol").isEqualTo((byte) 17);
                 assertThat(destinationPort).isBetween(1, 65535);
@@ -84,6 +89,44 @@ final class FloodFrameAssert {
         }
         if (kind != FloodKind.SYN_FLOOD && kind != FloodKind.UDP_RANDOM_PORTS) {
             assertThat(ttl).as("reflector TTL").isBetween(40, 60);
+        }
+    }
+
+    /** An IPv6 flood frame: addresses, next header, hop limit, checksum and the kind's fixed fields. */
+    static void matches6(FrameRecipe recipe, FloodPath path, byte[] frame) {
+        FloodKind kind = recipe.kind();
+        ByteBuffer f = ByteBuffer.wrap(frame);
+        assertThat(Arrays.copyOfRange(frame, 0, 6)).as("%s destination MAC", kind).isEqualTo(path.destinationMac().bytes());
+        assertThat(f.getShort(12)).as("%s EtherType", kind).isEqualTo((short) 0x86dd);
+        assertThat(frame[14] & 0xf0).as("%s IP version", kind).isEqualTo(0x60);
+        assertThat(Checksums.ipTotalLength(frame)).as("%s IPv6 length", kind).isEqualTo(recipe.frameLength() - 14);
+        assertThat(Arrays.copyOfRange(frame, 38, 54)).as("%s destination", kind).isEqualTo(path.victim6().getAddress());
+        assertThat(frame[21] & 0xff).as("%s hop limit", kind).isEqualTo(64);
+        if (frame.length >= recipe.frameLength()) {
+            assertThat(Checksums.l4Valid(frame)).as("%s TCP/UDP checksum", kind).isTrue();
+        }
+        int destinationPort = f.getShort(56) & 0xffff;
+        switch (kind) {
+            case SYN_FLOOD_V6 -> {
+                assertThat(frame[20]).as("next header").isEqualTo((byte) 6);
+                assertThat(destinationPort).isEqualTo(FloodFrames.SYN_PORT);
+                assertThat(frame[67]).as("TCP flags").isEqualTo((byte) 0x02);
+                assertThat(f.getShort(68) & 0xffff).as("window").isEqualTo(FloodFrames.SYN_WINDOW);
+            }
+            case UDP_RANDOM_PORTS_V6 -> {
+                assertThat(frame[20]).as("next header").isEqualTo((byte) 17);
+                assertThat(destinationPort).isBetween(1, 65535);
+            }
+            default -> throw new AssertionError(kind + " frame with an IPv6 header");
+        }
+    }
+
+    /** The IPv6 source address of {@code frame} as text. */
+    static String source6(byte[] frame) {
+        try {
+            return InetAddress.getByAddress(Arrays.copyOfRange(frame, 22, 38)).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -140,6 +183,11 @@ final class FloodFrameAssert {
                 for (Subnet24 spared : path.spared()) {
                     assertThat(spared.contains(source)).as("%s in spared %s", source, spared).isFalse();
                 }
+            }
+            case FrameField.RandomSource6 s -> {
+                long first = value(frame, s.offset(), 4);
+                assertThat(first >>> 29).as("%s source in 2000::/3", kind).isEqualTo(1L);
+                assertThat(first).as("%s source outside 2001:db8::/32", kind).isNotEqualTo(0x20010db8L);
             }
             case RandomLabel l -> {
                 for (int b = l.offset(); b < l.offset() + l.length(); b++) {

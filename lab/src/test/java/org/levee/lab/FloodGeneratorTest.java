@@ -115,7 +115,7 @@ class FloodGeneratorTest {
         Set<String> sources = new HashSet<>();
         for (byte[] frame : frames) {
             FloodFrameAssert.matches(recipe, path, frame);
-            sources.add(FloodFrameAssert.source(frame).getHostAddress());
+            sources.add(kind.ipv6() ? FloodFrameAssert.source6(frame) : FloodFrameAssert.source(frame).getHostAddress());
         }
         assertThat(sources.size()).as("distinct spoofed sources in %d %s frames", frames.size(), kind)
                 .isGreaterThan(frames.size() * 9 / 10);

@@ -69,7 +69,18 @@ class LabValuesTest {
                 .hasMessageContaining("overlaps the IPv4 version, length or protocol");
         byte[] shortened = java.util.Arrays.copyOf(frame, frame.length - 1);
         assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, shortened, List.of()))
-                .hasMessageContaining("IPv4 total length 60 does not match the frame's 73 bytes");
+                .hasMessageContaining("IPv4 length 60 does not match the frame's 73 bytes");
+        FrameRecipe syn6 = FloodFrames.recipe(FloodKind.SYN_FLOOD_V6, LabFixtures.path());
+        byte[] frame6 = syn6.template();
+        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(18, 2, 0, 1))))
+                .hasMessageContaining("overlaps the IPv6 version, length or next header");
+        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(70, 2, 0, 1))))
+                .hasMessageContaining("overlaps a checksum");
+        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6,
+                List.of(new FrameField.RandomSource(22, List.of()))))
+                .hasMessageContaining("is a source of the wrong family for IPv6");
+        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new FrameField.RandomSource6(26))))
+                .hasMessageContaining("is a source of the wrong family for IPv4");
     }
 
     @Test
@@ -81,8 +92,13 @@ class LabValuesTest {
                     assertThat(recipe.changingWords()).as("%s byte %d of %s", kind, b, f).contains(b & ~1);
                 }
             }
-            assertThat(recipe.changingIpWords()).as("%s source address words", kind).contains(26, 28);
-            assertThat(recipe.changingL4Words()).as("%s pseudo-header source words", kind).contains(26, 28);
+            if (kind.ipv6()) {
+                assertThat(recipe.changingIpWords()).as("%s: IPv6 has no header checksum", kind).isEmpty();
+                assertThat(recipe.changingL4Words()).as("%s pseudo-header source words", kind).contains(22, 24, 26, 28, 30, 32, 34, 36);
+            } else {
+                assertThat(recipe.changingIpWords()).as("%s source address words", kind).contains(26, 28);
+                assertThat(recipe.changingL4Words()).as("%s pseudo-header source words", kind).contains(26, 28);
+            }
         }
     }
 }

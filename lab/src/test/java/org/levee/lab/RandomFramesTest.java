@@ -40,6 +40,7 @@ class RandomFramesTest {
             switch (field) {
                 case RandomNumber n -> spread(kind, n, frames);
                 case RandomSource s -> sources(kind, s, frames);
+                case FrameField.RandomSource6 s -> sources6(kind, s, frames);
                 case RandomLabel l -> labels(kind, l, frames);
             }
         }
@@ -79,6 +80,25 @@ class RandomFramesTest {
         long used = java.util.stream.IntStream.rangeClosed(1, 223).filter(b -> firstBytes[b] > 0).count();
         assertThat(used).as("%s first bytes used of 1..223", kind).isEqualTo(222);
         assertThat(distinct).as("%s distinct sources in %d frames", kind, FRAMES).hasSizeGreaterThan(FRAMES * 99 / 100);
+    }
+
+    /** In 2000::/3, never in 2001:db8::/32, every bit of the other 125 varying, all distinct. */
+    private static void sources6(FloodKind kind, FrameField.RandomSource6 s, List<byte[]> frames) {
+        Set<String> distinct = new HashSet<>();
+        int[] ones = new int[128];
+        for (byte[] f : frames) {
+            long first = FloodFrameAssert.value(f, s.offset(), 4);
+            assertThat(first >>> 29).as("%s source in 2000::/3", kind).isEqualTo(1L);
+            assertThat(first).as("%s source in 2001:db8::/32", kind).isNotEqualTo(0x20010db8L);
+            for (int bit = 0; bit < 128; bit++) {
+                ones[bit] += (f[s.offset() + bit / 8] >>> (7 - bit % 8)) & 1;
+            }
+            distinct.add(java.util.HexFormat.of().formatHex(f, s.offset(), s.offset() + 16));
+        }
+        for (int bit = 3; bit < 128; bit++) {
+            assertThat(ones[bit]).as("%s source bit %d set", kind, bit).isBetween(FRAMES * 45 / 100, FRAMES * 55 / 100);
+        }
+        assertThat(distinct).as("%s distinct IPv6 sources", kind).hasSize(FRAMES);
     }
 
     private static void labels(FloodKind kind, RandomLabel l, List<byte[]> frames) {

@@ -22,7 +22,10 @@ import org.levee.lab.FloodKind;
 public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
                           long legitTcpPerSecond, Duration cooldown, int sampleRate, String generator) {
     /** Every flood, with a retirement each, in under two minutes. */
-    public static final int DEFAULT_DURATION_SECONDS = 100;
+    public static final int DEFAULT_DURATION_SECONDS = 120;
+    /** The demo's floods: the five IPv4 floods, then the SYN flood over IPv6. */
+    public static final List<FloodKind> DEFAULT_KINDS = List.of(FloodKind.SYN_FLOOD, FloodKind.DNS_AMPLIFICATION,
+            FloodKind.MEMCACHED_AMPLIFICATION, FloodKind.DNS_RANDOM_SUBDOMAIN, FloodKind.UDP_RANDOM_PORTS, FloodKind.SYN_FLOOD_V6);
     public static final long DEFAULT_ATTACK_PPS = 1_000_000;
     public static final long DEFAULT_LEGIT_UDP_PER_SECOND = 2_000;
     public static final long DEFAULT_LEGIT_TCP_PER_SECOND = 50;
@@ -70,7 +73,7 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(DEFAULT_DURATION_SECONDS, List.of(FloodKind.values()), DEFAULT_ATTACK_PPS,
+        return new DemoOptions(DEFAULT_DURATION_SECONDS, DEFAULT_KINDS, DEFAULT_ATTACK_PPS,
                 DEFAULT_LEGIT_UDP_PER_SECOND, DEFAULT_LEGIT_TCP_PER_SECOND, DEFAULT_COOLDOWN,
                 DEFAULT_SAMPLE_RATE);
     }
