@@ -199,6 +199,21 @@ public final class Traffic {
                 .build();
     }
 
+    /** {@code traffic} with an 802.1Q tag of {@code vlan} after the Ethernet addresses, as a trunk port delivers it. */
+    public static PacketFactory tagged(PacketFactory traffic, int vlan) {
+        return r -> {
+            byte[] frame = traffic.next(r);
+            byte[] tagged = new byte[frame.length + 4];
+            System.arraycopy(frame, 0, tagged, 0, 12);
+            tagged[12] = (byte) 0x81;
+            tagged[13] = 0x00;
+            tagged[14] = (byte) (vlan >>> 8);
+            tagged[15] = (byte) vlan;
+            System.arraycopy(frame, 12, tagged, 16, frame.length - 12);
+            return tagged;
+        };
+    }
+
     /** An ACK flood: bare ACKs without options, fixed window and TTL, random ports. */
     public static PacketFactory ackFlood(IpAddress victim) {
         return r -> new FrameBuilder().addresses(randomSource(r, victim.version()), victim).ttl(60)
