@@ -280,7 +280,7 @@ public final class FleetLab implements AutoCloseable {
     }
 
     /** Starts a process in {@code namespace}; stopped when the lab closes. */
-    public LabProcess spawn(String name, String namespace, Path log, List<String> command) throws Exception {
+    public LabProcess spawn(String name, String namespace, Path log, List<String> command) throws java.io.IOException {
         return lab.spawn(name, namespace, log, command);
     }
 

@@ -164,6 +164,23 @@ class FleetLabTest {
         }
     }
 
+    @Test
+    void aThreeMemberEtcdClusterRunsInTheManagementNetworkAndSurvivesAStoppedMember(@TempDir Path dir) throws Exception {
+        Requirements.command("etcd");
+        Requirements.command("etcdctl");
+        try (EtcdCluster etcd = EtcdCluster.start(fleet, 3, dir)) {
+            assertThat(etcd.etcdctl("put", "/levee/test", "one").succeeded()).isTrue();
+            etcd.stopMember(1);
+            assertThat(etcd.etcdctl("--command-timeout", "3s", "put", "/levee/test", "two").succeeded()).as("a write with a member down").isTrue();
+            etcd.startMember(1);
+            etcd.awaitHealthy();
+            assertThat(etcd.etcdctl("get", "--print-value-only", "/levee/test").output().strip()).isEqualTo("two");
+            Edge edge = fleet.edges().getFirst();
+            assertThat(fleet.exec(edge.namespace(), "etcdctl", "--endpoints", etcd.endpoints(), "get", "--print-value-only", "/levee/test")
+                    .output().strip()).as("read from an edge").isEqualTo("two");
+        }
+    }
+
     private static void acceptAll(ServerSocket server, AtomicInteger accepted) {
         while (true) {
             try (Socket s = server.accept()) {
