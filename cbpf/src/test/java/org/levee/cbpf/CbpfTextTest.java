@@ -111,7 +111,31 @@ class CbpfTextTest {
                 Arguments.of("jgt x jt 1\nret #0", 0, 5, "expected 'jgt #k jt N jf M'"),
                 Arguments.of("ret #0\ntax x", 1, 5, "tax takes no operand"),
                 Arguments.of("ldh 12\nret a", 0, 5, "expected 'ldh [k]'"),
-                Arguments.of("add 3\nret a", 0, 5, "expected an immediate '#k'"));
+                Arguments.of("add 3\nret a", 0, 5, "expected an immediate '#k'"),
+                // Found by fuzzing (CbpfFuzzTest): a line number beyond an int threw NumberFormatException.
+                Arguments.of("ld [5]\n(3709551616)d", 1, 2, "line number (3709551616) does not match"),
+                Arguments.of("ld[5]\nret a", 0, 1, "expected '(NNN) op operand', found 'ld[5]'"),
+                Arguments.of("  (12 ret a", 0, 3, "expected '(NNN) op operand'"));
+    }
+
+    /**
+     * Found by fuzzing (CbpfFuzzTest): backtracking regular expressions took seconds on lines of
+     * tens of thousands of blanks (and did not return on one of 60,000); lines are now split in one
+     * pass.
+     */
+    @Test
+    void longRunsOfBlanksParseInLinearTime() {
+        String blanks = " ".repeat(200_000);
+        long start = System.nanoTime();
+        assertThat(CbpfText.parseListing("(000) ldh" + blanks + "[12]\n(001) jset" + blanks + "x" + blanks + "jt" + blanks
+                + "2\tjf" + blanks + "2\n(002) ret" + blanks + "#0" + blanks))
+                .isEqualTo(CbpfProgram.of(CbpfInstruction.ldAbsH(12), CbpfInstruction.jmpX(CbpfInstruction.JSET, 0, 0),
+                        CbpfInstruction.retK(0)));
+        assertError(() -> CbpfText.parseListing("(000) jeq #0x800" + blanks + "jt 2 jf 5 jf 6\nret #0"), 0, 11,
+                "expected 'jeq #k jt N jf M'");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
+        assertThat(CbpfText.parseListing("(0000000000000000000000) ret #0\n(00001) ret #1"))
+                .isEqualTo(CbpfProgram.of(CbpfInstruction.retK(0), CbpfInstruction.retK(1)));
     }
 
     @ParameterizedTest(name = "{3}")
