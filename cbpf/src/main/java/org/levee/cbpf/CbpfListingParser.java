@@ -257,7 +257,7 @@ final class CbpfListingParser {
             }
             long result = negative ? -magnitude : magnitude;
             if (result < Integer.MIN_VALUE || result > 0xffff_ffffL) {
-                throw CbpfException.atColumn(index, column + offset, value + " does not fit in 32 bits");
+                throw CbpfException.atColumn(index, column + offset, trimmed + " does not fit in 32 bits");
             }
             return (int) result;
         }

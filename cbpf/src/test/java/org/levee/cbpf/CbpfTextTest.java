@@ -115,7 +115,9 @@ class CbpfTextTest {
                 // Found by fuzzing (CbpfFuzzTest): a line number beyond an int threw NumberFormatException.
                 Arguments.of("ld [5]\n(3709551616)d", 1, 2, "line number (3709551616) does not match"),
                 Arguments.of("ld[5]\nret a", 0, 1, "expected '(NNN) op operand', found 'ld[5]'"),
-                Arguments.of("  (12 ret a", 0, 3, "expected '(NNN) op operand'"));
+                Arguments.of("  (12 ret a", 0, 3, "expected '(NNN) op operand'"),
+                // Found by fuzzing: blanks inside the operand led the message after "column N:".
+                Arguments.of("mod #   9233720368\nret a", 0, 6, "column 6: 9233720368 does not fit in 32 bits"));
     }
 
     /**
