@@ -64,9 +64,16 @@ public final class Libpcap {
      * Compiles {@code expression} with the optimiser on, as {@code tcpdump -ddd -r file} does for
      * a file of {@code linkType} with snapshot length {@code snaplen}.
      *
-     * @throws CbpfException with libpcap's own message (e.g. "syntax error") when it does not compile
+     * @throws CbpfException with libpcap's own message (e.g. "syntax error") when it does not compile,
+     *                       or when the expression holds a NUL character (libpcap takes a C string,
+     *                       which would end there: the rest would be silently ignored)
      */
     public static CbpfProgram compile(String expression, LinkType linkType, int snaplen) {
+        int nul = expression.indexOf('\0');
+        if (nul >= 0) {
+            throw new CbpfException("cannot compile '" + expression.replace("\0", "\\0") + "': character " + (nul + 1)
+                    + " is a NUL, where libpcap would stop reading and ignore the rest");
+        }
         Native lib = Native.get();
         COMPILER_LOCK.lock();
         try (Arena arena = Arena.ofConfined()) {

@@ -52,6 +52,16 @@ class LibpcapTest {
                 Arguments.of("ip broadcast", "netmask not known"));
     }
 
+    /** Found by fuzzing (LibpcapFuzzTest): "arp \0 " compiled as "arp", the rest unseen by libpcap. */
+    @Test
+    void refusesANulCharacterInsteadOfCompilingWhatComesBeforeIt() {
+        assertThatThrownBy(() -> Libpcap.compile("arp \0 and tcp"))
+                .isInstanceOf(CbpfException.class)
+                .hasMessage("cannot compile 'arp \\0 and tcp': character 5 is a NUL, where libpcap would stop reading"
+                        + " and ignore the rest");
+        assertThatThrownBy(() -> Libpcap.compile("\0")).hasMessageContaining("character 1 is a NUL");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
     void surfacesLibpcapsMessage(String expression, String message) {
