@@ -7,6 +7,7 @@ import static org.levee.cbpf.CbpfInstruction.*;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -184,7 +185,30 @@ class CbpfTextTest {
                 Arguments.of("2,6 0 0 0,6 0 0 0x10", 1, 17, "k '0x10' is not a decimal number"),
                 Arguments.of("2,6 0 0 0,6 0 300 0", 1, 15, "jf 300 is out of range 0..255"),
                 Arguments.of("2,6 0 0 0,6 0 0", 1, 16, "missing k"),
-                Arguments.of("1,", 0, 3, "missing code"));
+                Arguments.of("1,", 0, 3, "missing code"),
+                Arguments.of("\n\n2,6 0 0 0,6 0 0 0x10", 1, 17, "k '0x10' is not a decimal number"),
+                Arguments.of("1,6 0 0 0\n,", 1, -1, "says 1 instructions but 2 follow"));
+    }
+
+    /**
+     * Found by fuzzing (SignatureFuzzTest, through the oracle's round trip): each field looked for
+     * the start of its line from where it stood back to the text's start, so a long comma text
+     * took time quadratic in its length (0.3 s for 4,096 instructions).
+     */
+    @Test
+    void longBytecodeParsesInLinearTime() {
+        List<CbpfInstruction> instructions = new ArrayList<>();
+        for (int i = 0; i < 4095; i++) {
+            instructions.add(CbpfInstruction.ldAbsB(i));
+        }
+        instructions.add(CbpfInstruction.retA());
+        CbpfProgram program = new CbpfProgram(instructions);
+        String padded = CbpfText.printBytecode(program).replace(",", " ".repeat(1_000) + ",");
+        long start = System.nanoTime();
+        assertThat(CbpfText.parseBytecode(padded)).isEqualTo(program);
+        CbpfException error = catchThrowableOfType(CbpfException.class, () -> CbpfText.parseBytecode(padded + "x"));
+        assertThat(error.getMessage()).startsWith("instruction 4095, column " + (padded.length() - 1 + 1) + ": k '0x'");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
     }
 
     @ParameterizedTest(name = "{3}")
