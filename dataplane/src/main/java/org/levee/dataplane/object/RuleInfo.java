@@ -3,6 +3,8 @@ package org.levee.dataplane.object;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.levee.dataplane.rules.Action;
+import org.levee.dataplane.rules.Origin;
 import org.levee.dataplane.rules.Rule;
 
 /**
@@ -26,6 +28,21 @@ public record RuleInfo(String id, String match, List<String> destinations, List<
         Rule.requireValidId(id);
         destinations = List.copyOf(destinations);
         datacenters = List.copyOf(datacenters);
+        // What an object's metadata may say is what the writer can write back: pps and burst only
+        // for ratelimit (and then within the action's limits), the known actions and origins.
+        switch (action) {
+            case "ratelimit" -> new Action.RateLimit(pps, burst);
+            case "drop", "pass" -> {
+                if (pps != 0 || burst != 0) {
+                    throw new IllegalArgumentException("pps " + pps + " and burst " + burst + " apply only to action"
+                            + " ratelimit, not " + action);
+                }
+            }
+            default -> throw new IllegalArgumentException("action '" + action + "' is not drop, pass or ratelimit");
+        }
+        if (!origin.equals(Origin.MANUAL.keyword()) && !origin.equals(Origin.AUTO.keyword())) {
+            throw new IllegalArgumentException("origin '" + origin + "' is not manual or auto");
+        }
     }
 
     /** {@code rule_<id>_enabled}. */

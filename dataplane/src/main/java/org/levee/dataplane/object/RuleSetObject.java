@@ -33,6 +33,7 @@ import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Relocation;
 import org.levee.ebpf.elf.BpfObject;
 import org.levee.ebpf.elf.DataSection;
+import org.levee.ebpf.elf.ElfFormatException;
 import org.levee.ebpf.elf.ElfReader;
 import org.levee.ebpf.elf.ElfWriter;
 import org.levee.ebpf.elf.MapDefinition;
@@ -138,7 +139,9 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         BpfObject object;
         try {
             object = ElfReader.read(file);
-        } catch (RuntimeException e) {
+        } catch (ElfFormatException e) {
+            // Only the reader's documented error: anything else is a bug in the reader, and
+            // wrapping it would hide it behind a message that blames the file.
             throw new RuleSetObjectException(source + ": not a BPF object: " + e.getMessage(), e);
         }
         DataSection metadata = object.dataSections().stream().filter(d -> d.name().equals(METADATA_SECTION)).findFirst()

@@ -46,7 +46,7 @@ public record Sample(long timestampNanos, int ifindex, int rxQueue, int packetLe
         }
         ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
         int captured = b.getInt(CAPTURED_LENGTH);
-        if (captured < 0 || SIZE + captured > record.length) {
+        if (captured < 0 || captured > record.length - SIZE) { // not SIZE + captured, which wraps near 2^31
             throw new IllegalArgumentException("sample says " + Integer.toUnsignedString(captured)
                     + " packet bytes follow its header, but the record has " + (record.length - SIZE));
         }

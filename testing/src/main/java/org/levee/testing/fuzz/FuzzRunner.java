@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * now and then an accepted mutant kept in a small pool, put through one to five rounds of the
  * family's {@link Mutator} — until the number of inputs is reached. Every input is accepted,
  * rejected with a documented error whose message keeps its promise, or a {@link Crash}. Crashes
- * are grouped by kind, exception type and place; the first input of each is minimized and stored
+ * are grouped by kind, exception type and place; the first input of each is minimized (at most
+ * 2,000 runs or 5 s) and stored
  * under {@code target/fuzz/<family>/}. Retained heap is checked ten times per run
  * ({@link HeapTrend}). A run is deterministic for a given seed and number of inputs.
  *
@@ -48,6 +49,7 @@ public final class FuzzRunner {
     private static final int POOL_MAX_INPUT = 4096;
     private static final int MAX_DISTINCT_CRASHES = 16;
     private static final int MINIMIZER_RUNS = 2_000;
+    private static final long MINIMIZER_NANOS = 5_000_000_000L;
     private static final int DESCRIBE_MAX = 2_000;
     private static final Path OUTPUT = Path.of("target", "fuzz");
     private static final Duration MIN_HANG_LIMIT = Duration.ofSeconds(3);
@@ -291,7 +293,7 @@ public final class FuzzRunner {
                     I minimized = Minimizer.minimize(kind, input, candidate -> {
                         Result again = execute(candidate);
                         return again.error != null && again.verdict == verdict && again.signature().equals(signature);
-                    }, MINIMIZER_RUNS);
+                    }, MINIMIZER_RUNS, MINIMIZER_NANOS);
                     record(signature, new Crash(result.crashKind(), index, problem, stack(result.error), describe(input),
                             describe(minimized), null, 1), input, minimized);
                 }
