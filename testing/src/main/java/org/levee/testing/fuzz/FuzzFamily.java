@@ -74,6 +74,28 @@ public record FuzzFamily<I>(String name, InputKind<I> kind, List<I> seeds, FuzzT
         return null;
     }
 
+    /**
+     * Runs one input and judges it as {@link FuzzRunner} does, for other drivers of the same family
+     * (a coverage-guided fuzzer, a regression test): returns when the input is accepted or
+     * rejected with a documented error that keeps its promise; otherwise throws what the target
+     * threw (an undocumented error) or an {@link AssertionError} saying how the message breaks
+     * the promise. Time and memory are not judged here.
+     */
+    public void runOne(I input) throws Throwable {
+        try {
+            target.run(input);
+        } catch (Throwable thrown) {
+            DocumentedError documented = documented(thrown);
+            if (documented == null) {
+                throw thrown;
+            }
+            String problem = documented.problemWith(thrown);
+            if (problem != null) {
+                throw new AssertionError(name + ": " + problem + ": " + thrown, thrown);
+            }
+        }
+    }
+
     /** A file-name-friendly form of the name. */
     public String slug() {
         return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");

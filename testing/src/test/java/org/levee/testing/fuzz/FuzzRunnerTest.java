@@ -133,6 +133,19 @@ class FuzzRunnerTest {
     }
 
     @Test
+    void runOneJudgesOneInputAsTheRunnerDoes() throws Throwable {
+        FuzzFamily<byte[]> family = tlv("tlv trusting lengths").target(Tlv::parseTrustingLengths).build();
+        family.runOne(Tlv.encode(1, 2));                 // accepted
+        family.runOne(new byte[] {1, 0});                 // rejected, with the offset
+        assertThatThrownBy(() -> family.runOne(new byte[] {1, 0, 9})).isInstanceOf(IndexOutOfBoundsException.class);
+        FuzzFamily<byte[]> vague = FuzzFamily.bytes("vague").seeds(SEEDS).target(input -> {
+            throw new Tlv.FormatException("bad");
+        }).rejects(Tlv.FormatException.class, "offset").build();
+        assertThatThrownBy(() -> vague.runOne(new byte[0])).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("vague: the message does not match /offset/");
+    }
+
+    @Test
     void textFamiliesFindBugsInNumbers() {
         FuzzReport report = FuzzRunner.run(FuzzFamily.text("port list").seeds("80,443", "53", "1024, 2048 ,8080")
                 .dictionary(",", " ")
