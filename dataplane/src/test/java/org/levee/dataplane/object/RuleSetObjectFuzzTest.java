@@ -91,13 +91,18 @@ class RuleSetObjectFuzzTest {
                 RuleSetObjectTest.compile(MIXED, 2).toElf());
     }
 
-    @Test
-    void ruleSetObjects() {
-        FuzzRunner.run(FuzzFamily.bytes("rule-set objects")
+    /** The family of whole files, also run coverage-guided by the jazzer module under {@code -Pfuzz}. */
+    static FuzzFamily<byte[]> objectFamily() {
+        return FuzzFamily.bytes("rule-set objects")
                 .seeds(objects())
                 .target(RuleSetObjectFuzzTest::read)
                 .rejects(RuleSetObjectException.class, ERROR)
-                .build()).assertNoCrashes();
+                .build();
+    }
+
+    @Test
+    void ruleSetObjects() {
+        FuzzRunner.run(objectFamily()).assertNoCrashes();
     }
 
     @Test
