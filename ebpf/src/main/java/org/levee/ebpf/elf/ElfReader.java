@@ -214,6 +214,9 @@ public final class ElfReader {
                         symbols, sections, instructions, indexBySlot));
             }
         }
+        // In slot order, as the writer writes them: a file may list them in any order, and the
+        // object read must not depend on it.
+        relocations.sort(java.util.Comparator.comparingInt(Relocation::slot));
         AssembledProgram program = new AssembledProgram(instructions, relocations, labels);
         return new ProgramSection(section.name, functions.getFirst().name, program);
     }
