@@ -62,6 +62,24 @@ class LibpcapTest {
         assertThatThrownBy(() -> Libpcap.compile("\0")).hasMessageContaining("character 1 is a NUL");
     }
 
+    /**
+     * Found by fuzzing (LibpcapFuzzTest, 1,000,000 inputs): "len > " and 8,553 minus signs took
+     * libpcap over a second. Expressions are limited to 4,096 characters.
+     */
+    @Test
+    void refusesExpressionsLongerThanTheLimitAtOnce() {
+        String slow = "len > " + "-".repeat(8_553) + "0";
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Libpcap.compile(slow)).isInstanceOf(CbpfException.class)
+                .hasMessage("cannot compile 'len > ----------------------------------…': 8560 characters, more than 4096"
+                        + " (libpcap's time grows faster than the length): split it into several rules");
+        assertThat(System.nanoTime() - start).isLessThan(100_000_000L);
+        String longest = "ip and ".repeat(584) + "ip[0]=69";
+        assertThat(longest).hasSize(Libpcap.MAX_EXPRESSION_LENGTH);
+        assertThat(Libpcap.compile(longest).size()).isPositive();
+        assertThat(Libpcap.compile("len > " + "-".repeat(4_089) + "0").size()).isPositive();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
     void surfacesLibpcapsMessage(String expression, String message) {
