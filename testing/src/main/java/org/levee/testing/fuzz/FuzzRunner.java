@@ -22,15 +22,14 @@ import java.util.stream.Collectors;
  * family's {@link Mutator} — until the number of inputs is reached. Every input is accepted,
  * rejected with a documented error whose message keeps its promise, or a {@link Crash}. Crashes
  * are grouped by kind, exception type and place; the first input of each is minimized (at most
- * 2,000 runs or 5 s) and stored
- * under {@code target/fuzz/<family>/}. Retained heap is checked ten times per run
- * ({@link HeapTrend}). A run is deterministic for a given seed and number of inputs.
+ * 2,000 runs or 5 s) and stored under {@code target/fuzz/<family>/}. Retained heap is checked ten
+ * times per run ({@link HeapTrend}). A run is deterministic for a given seed and number of inputs.
  *
  * <p>The inputs run on a worker thread; the caller's thread watches it, and abandons the run when
  * one input has not returned after ten times the family's time limit (at least 3 s; the worker, a
- * daemon, is interrupted and left behind). An input
- * over the family's time limit is run again, and is a crash only when it is over the limit twice:
- * this machine is shared, and a pause of the whole JVM is not the parser's doing.
+ * daemon, is interrupted and left behind). An input over the family's time limit is run again, and
+ * is a crash only when it is over the limit twice: this machine is shared, and a pause of the
+ * whole JVM is not the parser's doing.
  *
  * <p>How many inputs: the system property {@value #INPUTS_PROPERTY} (default {@value #CI_INPUTS},
  * the CI slice; the {@code fuzz} Maven profile sets 1,000,000). The seed: {@value #SEED_PROPERTY}
