@@ -4,4 +4,5 @@ module org.levee.testing {
     requires transitive org.assertj.core;
 
     exports org.levee.testing;
+    exports org.levee.testing.fuzz;
 }

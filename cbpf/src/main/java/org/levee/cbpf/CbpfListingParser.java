@@ -5,7 +5,6 @@ import static org.levee.cbpf.CbpfInstruction.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,9 +23,6 @@ import java.util.regex.Pattern;
  * allowed) or hexadecimal with {@code 0x}. Blank lines are ignored.
  */
 final class CbpfListingParser {
-    private static final Pattern LINE = Pattern.compile(
-            "^\\s*(?:\\((\\d+)\\)\\s*)?([a-z]+)(?:\\s+(.*?))?\\s*$");
-    private static final Pattern CONDITIONAL = Pattern.compile("^(\\S+)\\s+jt\\s+(\\S+)\\s+jf\\s+(\\S+)$");
     private static final Pattern NUMBER = Pattern.compile("-?(?:0x[0-9a-fA-F]+|\\d+)");
 
     private static final Map<String, Integer> ALU_OPS = Map.of("add", ADD, "sub", SUB, "mul", MUL, "div", DIV,
@@ -50,29 +46,55 @@ final class CbpfListingParser {
         return new CbpfProgram(instructions);
     }
 
+    /**
+     * One line, split by hand rather than by a regular expression: a backtracking pattern over a
+     * line of tens of thousands of blanks took seconds (found by fuzzing), and this takes one pass.
+     */
     private static CbpfInstruction parseLine(String line, int index) {
-        Matcher matcher = LINE.matcher(line);
-        if (!matcher.matches()) {
-            int column = firstNonBlank(line);
-            throw CbpfException.atColumn(index, column, "expected '(NNN) op operand', found '" + line.strip() + "'");
+        int end = line.length();
+        while (end > 0 && isBlank(line.charAt(end - 1))) {
+            end--;
         }
-        if (matcher.group(1) != null && Integer.parseInt(matcher.group(1)) != index) {
-            throw CbpfException.atColumn(index, matcher.start(1) + 1, "line number (" + matcher.group(1)
-                    + ") does not match the instruction's position " + index);
+        int i = skipBlanks(line, 0, end);
+        int first = i;
+        if (i < end && line.charAt(i) == '(') {
+            int digits = i + 1;
+            int j = digits;
+            while (j < end && line.charAt(j) >= '0' && line.charAt(j) <= '9') {
+                j++;
+            }
+            if (j == digits || j == end || line.charAt(j) != ')') {
+                throw malformed(line, index, first);
+            }
+            if (!isNumber(line, digits, j, index)) {
+                throw CbpfException.atColumn(index, digits + 1, "line number (" + line.substring(digits, j)
+                        + ") does not match the instruction's position " + index);
+            }
+            i = skipBlanks(line, j + 1, end);
         }
-        String op = matcher.group(2);
-        String operand = matcher.group(3) == null ? "" : matcher.group(3);
-        int operandColumn = matcher.group(3) == null ? matcher.end(2) + 1 : matcher.start(3) + 1;
+        int opStart = i;
+        while (i < end && line.charAt(i) >= 'a' && line.charAt(i) <= 'z') {
+            i++;
+        }
+        int opEnd = i;
+        if (opEnd == opStart || opEnd < end && !isBlank(line.charAt(opEnd))) {
+            throw malformed(line, index, first);
+        }
+        String op = line.substring(opStart, opEnd);
+        int operandStart = skipBlanks(line, opEnd, end);
+        String operand = line.substring(operandStart, end);
+        int operandColumn = operand.isEmpty() ? opEnd + 1 : operandStart + 1;
         Operand at = new Operand(operand, operandColumn, index);
 
         if (JUMP_OPS.containsKey(op)) {
-            Matcher conditional = CONDITIONAL.matcher(operand);
-            if (!conditional.matches()) {
+            // value jt N jf M: five words separated by blanks
+            List<int[]> words = words(operand);
+            if (words.size() != 5 || !word(operand, words.get(1)).equals("jt") || !word(operand, words.get(3)).equals("jf")) {
                 throw at.error("expected '" + op + " #k jt N jf M' or '" + op + " x jt N jf M'");
             }
-            int jt = at.target(conditional.group(2), conditional.start(2), "jt");
-            int jf = at.target(conditional.group(3), conditional.start(3), "jf");
-            String value = conditional.group(1);
+            int jt = at.target(word(operand, words.get(2)), words.get(2)[0], "jt");
+            int jf = at.target(word(operand, words.get(4)), words.get(4)[0], "jf");
+            String value = word(operand, words.getFirst());
             return value.equals("x")
                     ? jmpX(JUMP_OPS.get(op), jt, jf)
                     : jmpK(JUMP_OPS.get(op), at.immediate(value, 0), jt, jf);
@@ -118,7 +140,7 @@ final class CbpfListingParser {
                 }
                 yield op.equals("neg") ? neg() : op.equals("tax") ? tax() : txa();
             }
-            default -> throw CbpfException.atColumn(index, matcher.start(2) + 1, "unknown instruction '" + op + "'");
+            default -> throw CbpfException.atColumn(index, opStart + 1, "unknown instruction '" + op + "'");
         };
     }
 
@@ -133,12 +155,51 @@ final class CbpfListingParser {
         return new CbpfInstruction(loadClass | W | IMM, 0, 0, at.immediate(operand, 0));
     }
 
-    private static int firstNonBlank(String line) {
-        int i = 0;
-        while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+    /** The characters {@code \\s} matches: a listing's blanks. */
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000b' || c == '\f' || c == '\r';
+    }
+
+    private static int skipBlanks(String line, int from, int end) {
+        int i = from;
+        while (i < end && isBlank(line.charAt(i))) {
             i++;
         }
-        return i + 1;
+        return i;
+    }
+
+    /** True when the decimal digits {@code line[from, to)} are the number {@code expected} (any leading zeros). */
+    private static boolean isNumber(String line, int from, int to, int expected) {
+        int start = from;
+        while (start < to - 1 && line.charAt(start) == '0') {
+            start++;
+        }
+        return to - start <= 9 && Integer.parseInt(line, start, to, 10) == expected;
+    }
+
+    /** [start, end) of each run of non-blanks. */
+    private static List<int[]> words(String text) {
+        List<int[]> words = new ArrayList<>();
+        int i = 0;
+        while (i < text.length()) {
+            i = skipBlanks(text, i, text.length());
+            int start = i;
+            while (i < text.length() && !isBlank(text.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                words.add(new int[] {start, i});
+            }
+        }
+        return words;
+    }
+
+    private static String word(String text, int[] range) {
+        return text.substring(range[0], range[1]);
+    }
+
+    private static CbpfException malformed(String line, int index, int firstNonBlank) {
+        return CbpfException.atColumn(index, firstNonBlank + 1, "expected '(NNN) op operand', found '" + line.strip() + "'");
     }
 
     /** The operand text of one line, for numbers and errors that name the column. */
@@ -196,7 +257,7 @@ final class CbpfListingParser {
             }
             long result = negative ? -magnitude : magnitude;
             if (result < Integer.MIN_VALUE || result > 0xffff_ffffL) {
-                throw CbpfException.atColumn(index, column + offset, value + " does not fit in 32 bits");
+                throw CbpfException.atColumn(index, column + offset, trimmed + " does not fit in 32 bits");
             }
             return (int) result;
         }

@@ -42,7 +42,7 @@ public final class CbpfText {
         List<CbpfInstruction> instructions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String line = lines.get(i + 1);
-            instructions.add(parseFields(line, 0, line.length(), i, " (line " + (i + 2) + ")"));
+            instructions.add(parseFields(line, 0, line.length(), 0, i, " (line " + (i + 2) + ")"));
         }
         return new CbpfProgram(instructions);
     }
@@ -72,12 +72,19 @@ public final class CbpfText {
         if (start == end) {
             throw new CbpfException("empty bytecode: expected 'N,code jt jf k,...'");
         }
-        List<int[]> segments = new ArrayList<>(); // [start, end) of each comma-separated part
+        // [start, end, start of its line) of each comma-separated part, found in one pass: columns
+        // count from the line's start, and looking for it per field made long texts quadratic.
+        List<int[]> segments = new ArrayList<>();
         int segmentStart = start;
+        int lineStart = text.lastIndexOf('\n', start - 1) + 1; // blanks before the count may hold newlines
+        int segmentLine = lineStart;
         for (int i = start; i <= end; i++) {
             if (i == end || text.charAt(i) == ',') {
-                segments.add(new int[] {segmentStart, i});
+                segments.add(new int[] {segmentStart, i, segmentLine});
                 segmentStart = i + 1;
+                segmentLine = lineStart;
+            } else if (text.charAt(i) == '\n') {
+                lineStart = i + 1;
             }
         }
         int[] countSegment = segments.getFirst();
@@ -89,7 +96,7 @@ public final class CbpfText {
         List<CbpfInstruction> instructions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int[] segment = segments.get(i + 1);
-            instructions.add(parseFields(text, segment[0], segment[1], i, ""));
+            instructions.add(parseFields(text, segment[0], segment[1], segment[2], i, ""));
         }
         return new CbpfProgram(instructions);
     }
@@ -232,8 +239,8 @@ public final class CbpfText {
     private static final String[] FIELD = {"code", "jt", "jf", "k"};
     private static final long[] FIELD_MAX = {0xffff, 0xff, 0xff, 0xffff_ffffL};
 
-    /** Parses the four numbers in text[start, end) as instruction {@code index}. */
-    private static CbpfInstruction parseFields(String text, int start, int end, int index, String where) {
+    /** Parses the four numbers in text[start, end), on the line starting at {@code lineStart}, as instruction {@code index}. */
+    private static CbpfInstruction parseFields(String text, int start, int end, int lineStart, int index, String where) {
         long[] values = new long[4];
         int field = 0;
         int i = start;
@@ -249,7 +256,7 @@ public final class CbpfText {
                 i++;
             }
             String token = text.substring(tokenStart, i);
-            int column = tokenStart - lineStart(text, start) + 1;
+            int column = tokenStart - lineStart + 1;
             if (field == 4) {
                 throw CbpfException.atColumn(index, column, "unexpected '" + token
                         + "' after the four numbers 'code jt jf k'" + where);
@@ -266,17 +273,12 @@ public final class CbpfText {
             values[field++] = value;
         }
         if (field < 4) {
-            throw CbpfException.atColumn(index, end - lineStart(text, start) + 1, "missing " + FIELD[field]
+            throw CbpfException.atColumn(index, end - lineStart + 1, "missing " + FIELD[field]
                     + ": expected four numbers 'code jt jf k', found " + field + where);
         }
         return new CbpfInstruction((int) values[0], (int) values[1], (int) values[2], (int) values[3]);
     }
 
-    /** Columns are counted from the start of the line that holds {@code position}. */
-    private static int lineStart(String text, int position) {
-        int newline = text.lastIndexOf('\n', position - 1);
-        return newline + 1;
-    }
 
     private static boolean isDigits(String token) {
         if (token.isEmpty()) {

@@ -7,6 +7,7 @@ import static org.levee.cbpf.CbpfInstruction.*;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -111,7 +112,33 @@ class CbpfTextTest {
                 Arguments.of("jgt x jt 1\nret #0", 0, 5, "expected 'jgt #k jt N jf M'"),
                 Arguments.of("ret #0\ntax x", 1, 5, "tax takes no operand"),
                 Arguments.of("ldh 12\nret a", 0, 5, "expected 'ldh [k]'"),
-                Arguments.of("add 3\nret a", 0, 5, "expected an immediate '#k'"));
+                Arguments.of("add 3\nret a", 0, 5, "expected an immediate '#k'"),
+                // Found by fuzzing (CbpfFuzzTest): a line number beyond an int threw NumberFormatException.
+                Arguments.of("ld [5]\n(3709551616)d", 1, 2, "line number (3709551616) does not match"),
+                Arguments.of("ld[5]\nret a", 0, 1, "expected '(NNN) op operand', found 'ld[5]'"),
+                Arguments.of("  (12 ret a", 0, 3, "expected '(NNN) op operand'"),
+                // Found by fuzzing: blanks inside the operand led the message after "column N:".
+                Arguments.of("mod #   9233720368\nret a", 0, 6, "column 6: 9233720368 does not fit in 32 bits"));
+    }
+
+    /**
+     * Found by fuzzing (CbpfFuzzTest): backtracking regular expressions took seconds on lines of
+     * tens of thousands of blanks (and did not return on one of 60,000); lines are now split in one
+     * pass.
+     */
+    @Test
+    void longRunsOfBlanksParseInLinearTime() {
+        String blanks = " ".repeat(200_000);
+        long start = System.nanoTime();
+        assertThat(CbpfText.parseListing("(000) ldh" + blanks + "[12]\n(001) jset" + blanks + "x" + blanks + "jt" + blanks
+                + "2\tjf" + blanks + "2\n(002) ret" + blanks + "#0" + blanks))
+                .isEqualTo(CbpfProgram.of(CbpfInstruction.ldAbsH(12), CbpfInstruction.jmpX(CbpfInstruction.JSET, 0, 0),
+                        CbpfInstruction.retK(0)));
+        assertError(() -> CbpfText.parseListing("(000) jeq #0x800" + blanks + "jt 2 jf 5 jf 6\nret #0"), 0, 11,
+                "expected 'jeq #k jt N jf M'");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
+        assertThat(CbpfText.parseListing("(0000000000000000000000) ret #0\n(00001) ret #1"))
+                .isEqualTo(CbpfProgram.of(CbpfInstruction.retK(0), CbpfInstruction.retK(1)));
     }
 
     @ParameterizedTest(name = "{3}")
@@ -158,7 +185,30 @@ class CbpfTextTest {
                 Arguments.of("2,6 0 0 0,6 0 0 0x10", 1, 17, "k '0x10' is not a decimal number"),
                 Arguments.of("2,6 0 0 0,6 0 300 0", 1, 15, "jf 300 is out of range 0..255"),
                 Arguments.of("2,6 0 0 0,6 0 0", 1, 16, "missing k"),
-                Arguments.of("1,", 0, 3, "missing code"));
+                Arguments.of("1,", 0, 3, "missing code"),
+                Arguments.of("\n\n2,6 0 0 0,6 0 0 0x10", 1, 17, "k '0x10' is not a decimal number"),
+                Arguments.of("1,6 0 0 0\n,", 1, -1, "says 1 instructions but 2 follow"));
+    }
+
+    /**
+     * Found by fuzzing (SignatureFuzzTest, through the oracle's round trip): each field looked for
+     * the start of its line from where it stood back to the text's start, so a long comma text
+     * took time quadratic in its length (0.3 s for 4,096 instructions).
+     */
+    @Test
+    void longBytecodeParsesInLinearTime() {
+        List<CbpfInstruction> instructions = new ArrayList<>();
+        for (int i = 0; i < 4095; i++) {
+            instructions.add(CbpfInstruction.ldAbsB(i));
+        }
+        instructions.add(CbpfInstruction.retA());
+        CbpfProgram program = new CbpfProgram(instructions);
+        String padded = CbpfText.printBytecode(program).replace(",", " ".repeat(1_000) + ",");
+        long start = System.nanoTime();
+        assertThat(CbpfText.parseBytecode(padded)).isEqualTo(program);
+        CbpfException error = catchThrowableOfType(CbpfException.class, () -> CbpfText.parseBytecode(padded + "x"));
+        assertThat(error.getMessage()).startsWith("instruction 4095, column " + (padded.length() - 1 + 1) + ": k '0x'");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
     }
 
     @ParameterizedTest(name = "{3}")

@@ -29,7 +29,7 @@ import org.levee.sflow.testing.UdpSender;
  * and the collector must count exactly what the decoder refused, and keep running.
  */
 class SflowMutationTest {
-    private static final Pattern MESSAGE = Pattern.compile(
+    static final Pattern MESSAGE = Pattern.compile(
             "^sFlow datagram byte (\\d+)(, sample \\d+( \\([^)]+\\))?(, record \\d+ \\([^)]+\\))?)?: field '[^']+' .+");
     private static final int INPUTS_PER_SEED = 4_000;
 

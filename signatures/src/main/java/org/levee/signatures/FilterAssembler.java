@@ -78,7 +78,7 @@ final class FilterAssembler {
     /** Resolves every label and returns the program. */
     CbpfProgram assemble() {
         List<Item> work = new ArrayList<>(items);
-        while (insertTrampoline(work)) {
+        while (insertTrampolines(work)) {
             // Each insertion moves later targets further away: look again until all reach.
         }
         Map<Label, Integer> positions = positions(work);
@@ -101,39 +101,48 @@ final class FilterAssembler {
         return new CbpfProgram(out);
     }
 
-    /** Finds one conditional jump that cannot reach a target and reroutes it; false if none. */
-    private boolean insertTrampoline(List<Item> work) {
+    /**
+     * Reroutes, in one pass, every conditional jump that cannot reach a target as the program
+     * stands; false if there was none. Insertions only lengthen jumps, so a jump found far here is
+     * far in the end, and the passes reach the same program as rerouting one jump at a time would —
+     * in a few passes instead of one pass per trampoline (which took seconds on long filters).
+     */
+    private boolean insertTrampolines(List<Item> work) {
         Map<Label, Integer> positions = positions(work);
+        List<Item> out = new ArrayList<>(work.size());
+        boolean inserted = false;
         int pc = 0;
-        for (int i = 0; i < work.size(); i++) {
-            if (!(work.get(i) instanceof Insn insn)) {
-                continue;
-            }
-            if (insn.template().isConditionalJump()) {
+        for (Item item : work) {
+            if (item instanceof Insn insn && insn.template().isConditionalJump()) {
                 boolean farTrue = offset(positions, insn.jt(), pc) > 255;
                 boolean farFalse = offset(positions, insn.jf(), pc) > 255;
                 if (farTrue || farFalse) {
-                    List<Item> trampolines = new ArrayList<>();
-                    Label jt = insn.jt();
-                    Label jf = insn.jf();
+                    Label jt = farTrue ? newLabel("far-" + insn.jt()) : insn.jt();
+                    Label jf = farFalse ? newLabel("far-" + insn.jf()) : insn.jf();
+                    out.add(new Insn(insn.template(), jt, jf));
                     if (farTrue) {
-                        jt = newLabel("far-" + insn.jt());
-                        trampolines.add(new Mark(jt));
-                        trampolines.add(new Insn(CbpfInstruction.ja(0), insn.jt(), null));
+                        out.add(new Mark(jt));
+                        out.add(new Insn(CbpfInstruction.ja(0), insn.jt(), null));
                     }
                     if (farFalse) {
-                        jf = newLabel("far-" + insn.jf());
-                        trampolines.add(new Mark(jf));
-                        trampolines.add(new Insn(CbpfInstruction.ja(0), insn.jf(), null));
+                        out.add(new Mark(jf));
+                        out.add(new Insn(CbpfInstruction.ja(0), insn.jf(), null));
                     }
-                    work.set(i, new Insn(insn.template(), jt, jf));
-                    work.addAll(i + 1, trampolines);
-                    return true;
+                    inserted = true;
+                    pc++;
+                    continue;
                 }
             }
-            pc++;
+            out.add(item);
+            if (item instanceof Insn) {
+                pc++;
+            }
         }
-        return false;
+        if (inserted) {
+            work.clear();
+            work.addAll(out);
+        }
+        return inserted;
     }
 
     private static Map<Label, Integer> positions(List<Item> work) {

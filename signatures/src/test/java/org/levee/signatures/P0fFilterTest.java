@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.signatures.Frames.Ipv4;
@@ -24,41 +23,46 @@ import org.levee.signatures.P0fReference.Fingerprint;
 
 class P0fFilterTest {
 
-    /** TCP request signatures from p0f 3.09b's p0f.fp, one or more per label. */
+    /** TCP request signatures from p0f 3.09b's p0f.fp, one or more per label (also the fuzz tests' seeds). */
+    static final List<String> DATABASE = List.of(
+            "*:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0",
+            "*:64:0:*:mss*10,4:mss,sok,ts,nop,ws:df,id+:0",
+            "*:64:0:*:mss*4,6:mss,sok,ts,nop,ws:df,id+:0",
+            "*:64:0:*:mss*12,0:mss::0",
+            "*:64:0:*:16384,0:mss::0",
+            "*:64:0:16396:mss*2,4:mss,sok,ts,nop,ws:df,id+:0",
+            "4:64:0:1430:mss*4,6:mss,sok,ts,nop,ws::0",
+            "*:64:0:*:mss*44,1:mss,sok,ts,nop,ws:df,id+:0",
+            "*:64:0:*:mss*10,*:mss,sok,ts,nop,ws:df,id+:0",
+            "*:64:0:*:*,*:mss,nop,nop,sok,nop,ws:df,id+:0",
+            "*:64:0:*:*,0:mss:df,id+:0",
+            "*:128:0:*:16384,0:mss,nop,nop,sok:df,id+:0",
+            "*:128:0:*:65535,2:mss,nop,ws,nop,nop,sok:df,id+:0",
+            "*:128:0:*:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0",
+            "*:128:0:*:8192,2:mss,nop,ws,sok,ts:df,id+:0",
+            "*:64:0:1380:mss*4,7:mss,nop,nop,ts,nop,ws:df,id+:0",
+            "*:64:0:*:65535,1:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0",
+            "*:64:0:*:65535,6:mss,nop,ws,sok,ts:df,id+:0",
+            "*:64:0:*:16384,3:mss,nop,nop,sok,nop,ws,nop,nop,ts:df,id+:0",
+            "*:64:0:*:32850,1:nop,ws,nop,nop,ts,nop,nop,sok,mss:df,id+:0",
+            "*:64:0:*:mss*34,0:mss,nop,ws,nop,nop,sok:df,id+:0",
+            "4:128:0:1460:mtu*2,0:mss,nop,ws::0",
+            "4:64:0:1460:61440,0:mss,nop,ws::0",
+            "*:64-:0:1460:1024,0:mss::0",
+            "*:64-:0:265:512,0:mss,sok,ts:ack+:0",
+            "*:64-:0:0:4,10:sok,ts,ws,eol+0:ack+:0",
+            "*:64-:0:1460:3,10:ws,nop,mss,sok,nop,nop:ecn,uptr+:0",
+            "*:192:0:1331:1337,0:mss,nop,eol+18::0",
+            "*:192:0:1331:1337,5:mss,ws,sok,ts,nop,eol+3::0",
+            "*:128:0:1452:65535,0:mss,nop,nop,sok,nop,nop,ts::0",
+            "*:64:0:1460:mss*4,7:mss,sok,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,ws:df,id+:0");
+
+    static Stream<String> database() {
+        return DATABASE.stream();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-        "*:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0",
-        "*:64:0:*:mss*10,4:mss,sok,ts,nop,ws:df,id+:0",
-        "*:64:0:*:mss*4,6:mss,sok,ts,nop,ws:df,id+:0",
-        "*:64:0:*:mss*12,0:mss::0",
-        "*:64:0:*:16384,0:mss::0",
-        "*:64:0:16396:mss*2,4:mss,sok,ts,nop,ws:df,id+:0",
-        "4:64:0:1430:mss*4,6:mss,sok,ts,nop,ws::0",
-        "*:64:0:*:mss*44,1:mss,sok,ts,nop,ws:df,id+:0",
-        "*:64:0:*:mss*10,*:mss,sok,ts,nop,ws:df,id+:0",
-        "*:64:0:*:*,*:mss,nop,nop,sok,nop,ws:df,id+:0",
-        "*:64:0:*:*,0:mss:df,id+:0",
-        "*:128:0:*:16384,0:mss,nop,nop,sok:df,id+:0",
-        "*:128:0:*:65535,2:mss,nop,ws,nop,nop,sok:df,id+:0",
-        "*:128:0:*:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0",
-        "*:128:0:*:8192,2:mss,nop,ws,sok,ts:df,id+:0",
-        "*:64:0:1380:mss*4,7:mss,nop,nop,ts,nop,ws:df,id+:0",
-        "*:64:0:*:65535,1:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0",
-        "*:64:0:*:65535,6:mss,nop,ws,sok,ts:df,id+:0",
-        "*:64:0:*:16384,3:mss,nop,nop,sok,nop,ws,nop,nop,ts:df,id+:0",
-        "*:64:0:*:32850,1:nop,ws,nop,nop,ts,nop,nop,sok,mss:df,id+:0",
-        "*:64:0:*:mss*34,0:mss,nop,ws,nop,nop,sok:df,id+:0",
-        "4:128:0:1460:mtu*2,0:mss,nop,ws::0",
-        "4:64:0:1460:61440,0:mss,nop,ws::0",
-        "*:64-:0:1460:1024,0:mss::0",
-        "*:64-:0:265:512,0:mss,sok,ts:ack+:0",
-        "*:64-:0:0:4,10:sok,ts,ws,eol+0:ack+:0",
-        "*:64-:0:1460:3,10:ws,nop,mss,sok,nop,nop:ecn,uptr+:0",
-        "*:192:0:1331:1337,0:mss,nop,eol+18::0",
-        "*:192:0:1331:1337,5:mss,ws,sok,ts,nop,eol+3::0",
-        "*:128:0:1452:65535,0:mss,nop,nop,sok,nop,nop,ts::0",
-        "*:64:0:1460:mss*4,7:mss,sok,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,ws:df,id+:0",
-    })
+    @MethodSource("database")
     void p0fDatabaseSignaturesCompile(String text) {
         P0fSignature signature = P0fSignature.parse(text);
         for (LinkType link : List.of(LinkType.EN10MB, LinkType.RAW)) {

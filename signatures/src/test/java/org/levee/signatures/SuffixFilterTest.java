@@ -38,6 +38,22 @@ class SuffixFilterTest {
                 .hasMessageContaining(message);
     }
 
+    /**
+     * Found by fuzzing (SignatureFuzzTest): the assembler placed one trampoline per pass over the
+     * whole program, so a suffix of a few hundred bytes took over a second and one of thousands
+     * did not finish; it now places them all in a few passes.
+     */
+    @Test
+    void longSuffixesAssembleInLinearTime() {
+        long start = System.nanoTime();
+        CbpfProgram longest = SuffixFilter.parseHex("a1".repeat(5_000)).program();
+        assertThatThrownBy(() -> SuffixFilter.parseHex("a1".repeat(30_000)).program()).isInstanceOf(SignatureException.class)
+                .hasMessageStartingWith("the suffix filter needs ").hasMessageContaining("classic BPF allows 4096");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
+        assertThat(longest.size()).isBetween(3_000, 4_096);
+        assertThat(Backends.verdicts(longest, List.of(new byte[5_000]))).containsOnly(false);
+    }
+
     static Stream<Long> seeds() {
         return LongStream.range(0, 40).boxed();
     }

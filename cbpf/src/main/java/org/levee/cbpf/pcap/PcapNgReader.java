@@ -187,7 +187,7 @@ public final class PcapNgReader {
             throw new PcapFormatException(start + 24, "packet block: original length " + original + " is implausible");
         }
         byte[] data = Arrays.copyOfRange(block.in().array(), dataStart, dataStart + (int) captured);
-        return new PcapRecord(toNanos(ticks, iface.ticksPerSecond()), data, (int) original, iface.linkType());
+        return new PcapRecord(toNanos(ticks, iface.ticksPerSecond(), start + 12), data, (int) original, iface.linkType());
     }
 
     private static PcapRecord readSimplePacket(Block block, List<Interface> interfaces) throws PcapFormatException {
@@ -207,8 +207,17 @@ public final class PcapNgReader {
         return new PcapRecord(0, data, (int) original, iface.linkType()); // simple packets carry no timestamp
     }
 
-    private static long toNanos(long ticks, BigInteger ticksPerSecond) {
-        return new BigInteger(Long.toUnsignedString(ticks)).multiply(BigInteger.valueOf(1_000_000_000L))
-                .divide(ticksPerSecond).longValue();
+    /**
+     * Nanoseconds since 1970 of a timestamp of {@code ticks}; refused when they do not fit a
+     * signed 64-bit count (after April 2262), which a coarse {@code if_tsresol} reaches easily.
+     */
+    private static long toNanos(long ticks, BigInteger ticksPerSecond, int offset) throws PcapFormatException {
+        BigInteger nanos = new BigInteger(Long.toUnsignedString(ticks)).multiply(BigInteger.valueOf(1_000_000_000L))
+                .divide(ticksPerSecond);
+        if (nanos.bitLength() > 63) {
+            throw new PcapFormatException(offset, "packet block: timestamp of " + Long.toUnsignedString(ticks)
+                    + " ticks of 1/" + ticksPerSecond + " s is after 2262, beyond nanoseconds in 64 bits");
+        }
+        return nanos.longValue();
     }
 }

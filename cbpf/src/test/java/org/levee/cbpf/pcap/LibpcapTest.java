@@ -52,6 +52,34 @@ class LibpcapTest {
                 Arguments.of("ip broadcast", "netmask not known"));
     }
 
+    /** Found by fuzzing (LibpcapFuzzTest): "arp \0 " compiled as "arp", the rest unseen by libpcap. */
+    @Test
+    void refusesANulCharacterInsteadOfCompilingWhatComesBeforeIt() {
+        assertThatThrownBy(() -> Libpcap.compile("arp \0 and tcp"))
+                .isInstanceOf(CbpfException.class)
+                .hasMessage("cannot compile 'arp \\0 and tcp': character 5 is a NUL, where libpcap would stop reading"
+                        + " and ignore the rest");
+        assertThatThrownBy(() -> Libpcap.compile("\0")).hasMessageContaining("character 1 is a NUL");
+    }
+
+    /**
+     * Found by fuzzing (LibpcapFuzzTest, 1,000,000 inputs): "len > " and 8,553 minus signs took
+     * libpcap over a second. Expressions are limited to 4,096 characters.
+     */
+    @Test
+    void refusesExpressionsLongerThanTheLimitAtOnce() {
+        String slow = "len > " + "-".repeat(8_553) + "0";
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Libpcap.compile(slow)).isInstanceOf(CbpfException.class)
+                .hasMessage("cannot compile 'len > ----------------------------------…': 8560 characters, more than 4096"
+                        + " (libpcap's time grows faster than the length): split it into several rules");
+        assertThat(System.nanoTime() - start).isLessThan(100_000_000L);
+        String longest = "ip and ".repeat(584) + "ip[0]=69";
+        assertThat(longest).hasSize(Libpcap.MAX_EXPRESSION_LENGTH);
+        assertThat(Libpcap.compile(longest).size()).isPositive();
+        assertThat(Libpcap.compile("len > " + "-".repeat(4_089) + "0").size()).isPositive();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
     void surfacesLibpcapsMessage(String expression, String message) {

@@ -32,7 +32,7 @@ class PcapFilesTest {
     private static final int ETHERNET = LinkType.EN10MB.fileLinkType();
 
     /** Seeded records: corpus frames (some truncated captures) with increasing nanosecond timestamps. */
-    private static List<PcapRecord> records(long seed, int count) {
+    static List<PcapRecord> records(long seed, int count) {
         Random random = new Random(seed);
         List<PcapRecord> records = new ArrayList<>();
         long time = 1_700_000_000_000_000_000L;
@@ -135,6 +135,16 @@ class PcapFilesTest {
     /** Two sections of opposite byte order; a Simple Packet Block; blocks to skip; if_tsresol 2^-10. */
     @Test
     void readsSectionsSimplePacketsAndSkipsUnknownBlocks() throws IOException {
+        byte[] frame = PacketCorpus.wellFormed(16, 1).getFirst().data();
+        List<PcapRecord> read = PcapFiles.read(sectionsFile());
+        assertThat(read).containsExactly(
+                new PcapRecord(0, Arrays.copyOf(frame, 40), frame.length, 1),
+                new PcapRecord(3_000_000_000L, Arrays.copyOf(frame, 4), 64, 1),
+                new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101));
+    }
+
+    /** The file of {@link #readsSectionsSimplePacketsAndSkipsUnknownBlocks}. */
+    static byte[] sectionsFile() throws IOException {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         byte[] frame = PacketCorpus.wellFormed(16, 1).getFirst().data();
         // Section 1, little-endian: interface with 2^-10 s ticks and snaplen 40; an SPB; a custom block.
@@ -150,11 +160,7 @@ class PcapFilesTest {
         // Section 2, big-endian: interfaces start again from 0; raw IP, default microsecond ticks.
         file.writeBytes(writeNg(List.of(new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101)),
                 ByteOrder.BIG_ENDIAN, 101));
-        List<PcapRecord> read = PcapFiles.read(file.toByteArray());
-        assertThat(read).containsExactly(
-                new PcapRecord(0, Arrays.copyOf(frame, 40), frame.length, 1),
-                new PcapRecord(3_000_000_000L, Arrays.copyOf(frame, 4), 64, 1),
-                new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101));
+        return file.toByteArray();
     }
 
     static Stream<Arguments> corruptFiles() throws IOException {
@@ -189,7 +195,10 @@ class PcapFilesTest {
                 Arguments.of("unknown interface", patch(ng, epb + 8, 3, ByteOrder.LITTLE_ENDIAN), epb + 8,
                         "interface 3"),
                 Arguments.of("captured length past the block", patch(ng, epb + 20, 5000, ByteOrder.LITTLE_ENDIAN),
-                        epb + 20, "captured length 5000"));
+                        epb + 20, "captured length 5000"),
+                // Found by fuzzing (PcapFuzzTest): the nanoseconds wrapped to a negative timestamp.
+                Arguments.of("timestamp past 2262", patch(ng, epb + 12, 0x80000000, ByteOrder.LITTLE_ENDIAN), epb + 12,
+                        "is after 2262"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -243,7 +252,7 @@ class PcapFilesTest {
 
     // ---- helpers ----
 
-    private static byte[] writeClassic(List<PcapRecord> records, Resolution resolution, ByteOrder order)
+    static byte[] writeClassic(List<PcapRecord> records, Resolution resolution, ByteOrder order)
             throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PcapWriter writer = new PcapWriter(out, ETHERNET, 65535, resolution, order)) {
@@ -254,11 +263,11 @@ class PcapFilesTest {
         return out.toByteArray();
     }
 
-    private static byte[] writeNg(List<PcapRecord> records, ByteOrder order) throws IOException {
+    static byte[] writeNg(List<PcapRecord> records, ByteOrder order) throws IOException {
         return writeNg(records, order, ETHERNET);
     }
 
-    private static byte[] writeNg(List<PcapRecord> records, ByteOrder order, int linkType) throws IOException {
+    static byte[] writeNg(List<PcapRecord> records, ByteOrder order, int linkType) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PcapNgWriter writer = new PcapNgWriter(out, linkType, 65535, order)) {
             for (PcapRecord record : records) {
@@ -274,7 +283,7 @@ class PcapFilesTest {
         return copy;
     }
 
-    private static byte[] block(ByteOrder order, int type, java.util.function.Consumer<ByteBuffer> body) {
+    static byte[] block(ByteOrder order, int type, java.util.function.Consumer<ByteBuffer> body) {
         ByteBuffer buffer = ByteBuffer.allocate(4096).order(order);
         buffer.putInt(type).putInt(0);
         body.accept(buffer);

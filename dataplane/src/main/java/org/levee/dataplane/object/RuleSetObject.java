@@ -28,6 +28,7 @@ import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Relocation;
 import org.levee.ebpf.elf.BpfObject;
 import org.levee.ebpf.elf.DataSection;
+import org.levee.ebpf.elf.ElfFormatException;
 import org.levee.ebpf.elf.ElfReader;
 import org.levee.ebpf.elf.ElfWriter;
 import org.levee.ebpf.elf.MapDefinition;
@@ -131,7 +132,9 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         BpfObject object;
         try {
             object = ElfReader.read(file);
-        } catch (RuntimeException e) {
+        } catch (ElfFormatException e) {
+            // Only the reader's documented error: anything else is a bug in the reader, and
+            // wrapping it would hide it behind a message that blames the file.
             throw new RuleSetObjectException(source + ": not a BPF object: " + e.getMessage(), e);
         }
         DataSection metadata = object.dataSections().stream().filter(d -> d.name().equals(METADATA_SECTION)).findFirst()
@@ -337,12 +340,23 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         }
     }
 
+    /**
+     * What the metadata may say is what the writer can write back (found by fuzzing: anything else
+     * changed the object on its way through toElf()): pps and burst only for ratelimit, and then
+     * within the action's limits; the known actions.
+     */
     private static Action action(String keyword, JsonNode node) {
+        long pps = node.path("pps").asLong(0);
+        long burst = node.path("burst").asLong(0);
+        if (!keyword.equals("ratelimit") && (node.has("pps") || node.has("burst"))) {
+            throw new IllegalArgumentException("pps " + pps + " and burst " + burst + " apply only to action ratelimit, not "
+                    + keyword);
+        }
         return switch (keyword) {
             case "drop" -> new Action.Drop();
             case "pass" -> new Action.Pass();
-            case "ratelimit" -> new Action.RateLimit(node.path("pps").asLong(0), node.path("burst").asLong(0));
-            default -> throw new IllegalArgumentException("action: unknown value '" + keyword + "'");
+            case "ratelimit" -> new Action.RateLimit(pps, burst);
+            default -> throw new IllegalArgumentException("action '" + keyword + "' is not drop, pass or ratelimit");
         };
     }
 
@@ -350,7 +364,7 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         return switch (keyword) {
             case "manual" -> Origin.MANUAL;
             case "auto" -> Origin.AUTO;
-            default -> throw new IllegalArgumentException("origin: unknown value '" + keyword + "'");
+            default -> throw new IllegalArgumentException("origin '" + keyword + "' is not manual or auto");
         };
     }
 

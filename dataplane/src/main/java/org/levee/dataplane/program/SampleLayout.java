@@ -40,15 +40,20 @@ public final class SampleLayout {
                     + "-byte header");
         }
         int captured = record.get(JAVA_INT_UNALIGNED, CAPTURED_LENGTH);
-        if (captured < 0 || SIZE + captured > record.byteSize()) {
+        if (captured < 0 || captured > record.byteSize() - SIZE) { // not SIZE + captured, which wraps near 2^31
             throw new IllegalArgumentException("sample says " + Integer.toUnsignedString(captured)
                     + " packet bytes follow its header, but the record has " + (record.byteSize() - SIZE));
+        }
+        long timestamp = record.get(JAVA_LONG_UNALIGNED, TIMESTAMP);
+        if (timestamp < 0) { // bpf_ktime_get_ns() is nanoseconds since boot: never this large
+            throw new IllegalArgumentException("sample says it was taken at " + Long.toUnsignedString(timestamp)
+                    + " ns since boot, which is past 2^63");
         }
         byte[] packet = record.asSlice(SIZE, captured).toArray(JAVA_BYTE);
         // The program never writes a rate below 1 or a length below the bytes it copied; a
         // sample is valid whatever the record says.
         int wireLength = Math.max(record.get(JAVA_INT_UNALIGNED, PACKET_LENGTH), captured);
         int samplingRate = Math.max(1, record.get(JAVA_INT_UNALIGNED, SAMPLE_RATE));
-        return new Sample(packet, wireLength, samplingRate, record.get(JAVA_LONG_UNALIGNED, TIMESTAMP), datacenter, node);
+        return new Sample(packet, wireLength, samplingRate, timestamp, datacenter, node);
     }
 }

@@ -93,6 +93,30 @@ class RuleSetObjectTest {
         assertThatThrownBy(() -> RuleSetObject.fromElf("v.o", ElfWriter.write(badDate))).hasMessageContaining("rules[2]");
     }
 
+    /**
+     * Found by fuzzing (RuleSetObjectFuzzTest): metadata the writer cannot write back (pps on a
+     * drop rule, an unknown action or origin) was read, and the object then changed on its way
+     * through toElf().
+     */
+    @Test
+    void refusesMetadataThatWouldNotSurviveARoundTrip() {
+        BpfObject parsed = ElfReader.read(compile(RULES, 30_000).toElf());
+        String metadata = new String(parsed.dataSections().getFirst().data(), StandardCharsets.UTF_8);
+        assertThat(metadata).contains("\"action\" : \"drop\",\n", "\"origin\" : \"auto\"");
+        BpfObject rateOnDrop = withMetadata(parsed, metadata.replaceFirst("\"action\" : \"drop\",", "\"action\" : \"drop\", \"pps\" : 5,"));
+        assertThatThrownBy(() -> RuleSetObject.fromElf("a.o", ElfWriter.write(rateOnDrop))).isInstanceOf(RuleSetObjectException.class)
+                .hasMessage("a.o: .levee.rules: rules[0]: pps 5 and burst 0 apply only to action ratelimit, not drop");
+        BpfObject unknownAction = withMetadata(parsed, metadata.replaceFirst("\"action\" : \"drop\"", "\"action\" : \"0rop\""));
+        assertThatThrownBy(() -> RuleSetObject.fromElf("b.o", ElfWriter.write(unknownAction)))
+                .hasMessage("b.o: .levee.rules: rules[0]: action '0rop' is not drop, pass or ratelimit");
+        BpfObject zeroRate = withMetadata(parsed, metadata.replaceFirst("\"pps\" : 10", "\"pps\" : 0"));
+        assertThatThrownBy(() -> RuleSetObject.fromElf("c.o", ElfWriter.write(zeroRate)))
+                .hasMessage("c.o: .levee.rules: rules[1]: pps 0 is outside 1..1000000000");
+        BpfObject unknownOrigin = withMetadata(parsed, metadata.replaceFirst("\"origin\" : \"auto\"", "\"origin\" : \"robot\""));
+        assertThatThrownBy(() -> RuleSetObject.fromElf("d.o", ElfWriter.write(unknownOrigin)))
+                .hasMessage("d.o: .levee.rules: rules[2]: origin 'robot' is not manual or auto");
+    }
+
     private static BpfObject withMetadata(BpfObject object, String json) {
         return new BpfObject(object.license(), object.programs(), object.maps(), object.constants(),
                 List.of(new DataSection(RuleSetObject.METADATA_SECTION, json.getBytes(StandardCharsets.UTF_8))));

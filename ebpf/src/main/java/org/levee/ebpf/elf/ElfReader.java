@@ -110,7 +110,7 @@ public final class ElfReader {
         long shoff = elf.getLong(40);
         int shnum = elf.getShort(60) & 0xffff;
         int shstrndx = elf.getShort(62) & 0xffff;
-        if (shoff < 0 || shoff + (long) shnum * SHDR_SIZE > file.length) {
+        if (shoff < 0 || shoff > file.length || (long) shnum * SHDR_SIZE > file.length - shoff) {
             throw new ElfFormatException("section header table (offset " + shoff + ", " + shnum + " entries) extends past the end of the file ("
                     + file.length + " bytes)");
         }
@@ -140,7 +140,8 @@ public final class ElfReader {
     }
 
     private static void requireInFile(byte[] file, int section, long offset, long size) {
-        if (offset < 0 || size < 0 || offset + size > file.length) {
+        // size > length - offset rather than offset + size > length, which wraps for huge values
+        if (offset < 0 || size < 0 || offset > file.length || size > file.length - offset) {
             throw new ElfFormatException("section " + section + ": contents (offset " + offset + ", size " + size
                     + ") extend past the end of the file (" + file.length + " bytes)");
         }
@@ -187,7 +188,7 @@ public final class ElfReader {
         Map<String, Integer> labels = new LinkedHashMap<>();
         for (Symbol symbol : symbols) {
             if (symbol.section == section.index && symbol.bind == STB_LOCAL && symbol.type == STT_NOTYPE && !symbol.name.isEmpty()) {
-                if (symbol.value % InstructionCodec.SLOT_BYTES != 0 || symbol.value > content.length) {
+                if (symbol.value < 0 || symbol.value % InstructionCodec.SLOT_BYTES != 0 || symbol.value > content.length) {
                     throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' at offset " + symbol.value
                             + " is not at an instruction");
                 }
@@ -213,6 +214,9 @@ public final class ElfReader {
                         symbols, sections, instructions, indexBySlot));
             }
         }
+        // In slot order, as the writer writes them: a file may list them in any order, and the
+        // object read must not depend on it.
+        relocations.sort(java.util.Comparator.comparingInt(Relocation::slot));
         AssembledProgram program = new AssembledProgram(instructions, relocations, labels);
         return new ProgramSection(section.name, functions.getFirst().name, program);
     }
@@ -232,6 +236,10 @@ public final class ElfReader {
         }
         Symbol symbol = symbols.get((int) symbolIndex);
         Integer index = offset % InstructionCodec.SLOT_BYTES == 0 ? indexBySlot.get((int) (offset / InstructionCodec.SLOT_BYTES)) : null;
+        if (symbol.section >= sections.size()) {
+            throw new ElfFormatException(where + ": symbol '" + symbol.name + "' has the special section index 0x"
+                    + Integer.toHexString(symbol.section) + ", neither a map nor a constant");
+        }
         String symbolSection = symbol.section == SHN_UNDEF ? "" : sections.get(symbol.section).name;
         boolean constant = symbol.section == SHN_UNDEF || symbolSection.equals(ElfWriter.CONSTANTS_SECTION);
         if (type == R_BPF_NONE) {
@@ -247,6 +255,13 @@ public final class ElfReader {
         }
         if (index == null || !instructions.get(index).isLdImm64()) {
             throw new ElfFormatException(where + ": offset " + offset + " in " + describe(section) + " is not an ld_imm64");
+        }
+        Instruction load = instructions.get(index);
+        if (load.src() != LoadSource.CONSTANT.value() || load.imm() != 0) {
+            // An immediate would be an implicit addend, which the loader does not apply: refuse it
+            // rather than lose it (the writer writes src 0, imm 0 here).
+            throw new ElfFormatException(where + ": the ld_imm64 at offset " + offset + " in " + describe(section)
+                    + " has src " + load.src() + " and immediate " + load.imm() + "; a relocated one has src 0 and immediate 0");
         }
         Relocation.Kind kind;
         if (symbolSection.equals(ElfWriter.MAPS_SECTION)) {
@@ -297,7 +312,8 @@ public final class ElfReader {
                 .sorted(java.util.Comparator.comparingLong(Symbol::value))
                 .toList();
         for (Symbol symbol : found) {
-            if (symbol.value % recordSize != 0 || symbol.value + recordSize > length || symbol.size != recordSize) {
+            if (symbol.value < 0 || symbol.value % recordSize != 0 || symbol.value > length - recordSize
+                    || symbol.size != recordSize) {
                 throw new ElfFormatException(describe(section) + ": symbol '" + symbol.name + "' (offset " + symbol.value
                         + ", size " + symbol.size + ") is not one of its " + recordSize + "-byte records");
             }

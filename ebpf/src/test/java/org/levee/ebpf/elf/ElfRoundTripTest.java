@@ -24,6 +24,17 @@ class ElfRoundTripTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void randomObjectsRoundTrip(long seed) {
+        BpfObject object = randomObject(seed);
+
+        byte[] bytes = ElfWriter.write(object);
+        BpfObject read = ElfReader.read(bytes);
+
+        assertThat(read).isEqualTo(object);
+        assertThat(ElfWriter.write(read)).isEqualTo(bytes);
+    }
+
+    /** A random object (also the ELF fuzz test's seeds). */
+    static BpfObject randomObject(long seed) {
         Random random = new Random(seed);
         RandomInstructions instructions = new RandomInstructions(seed);
         List<MapDefinition> maps = new ArrayList<>();
@@ -69,14 +80,8 @@ class ElfRoundTripTest {
         }
         byte[] blob = new byte[random.nextInt(100)];
         random.nextBytes(blob);
-        BpfObject object = new BpfObject(random.nextBoolean() ? "GPL" : "Dual BSD/GPL", programs, maps, constants,
+        return new BpfObject(random.nextBoolean() ? "GPL" : "Dual BSD/GPL", programs, maps, constants,
                 List.of(new DataSection(".levee.rules", blob), new DataSection(".levee.empty", new byte[0])));
-
-        byte[] bytes = ElfWriter.write(object);
-        BpfObject read = ElfReader.read(bytes);
-
-        assertThat(read).isEqualTo(object);
-        assertThat(ElfWriter.write(read)).isEqualTo(bytes);
     }
 
     /** Corrupted objects either still read or fail with an ElfFormatException, never another exception. */
@@ -197,6 +202,93 @@ class ElfRoundTripTest {
         assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", empty)),
                 List.of(new MapDefinition("p", 2, 4, 4, 1, 0)), List.of(), List.of()))
                 .hasMessage("symbol name 'p' is used twice (or is reserved)");
+    }
+
+    /** Found by fuzzing (ElfFuzzTest): a string table whose offset plus size wrapped past 2^63 passed the bounds check. */
+    @Test
+    void rejectsSectionBoundsThatWrapAround() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int names = (int) elf.getLong(40) + 64 * elf.getShort(62);
+        elf.putLong(names + 24, 8).putLong(names + 32, Long.MAX_VALUE - 4);
+        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+                .hasMessageStartingWith("section " + elf.getShort(62) + ": contents (offset 8, size 9223372036854775803) "
+                        + "extend past the end of the file");
+    }
+
+    /** Found by fuzzing: a section header table at offset 2^63 - 1 wrapped the same check. */
+    @Test
+    void rejectsASectionHeaderTableOffsetThatWrapsAround() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(40, Long.MAX_VALUE);
+        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+                .hasMessageStartingWith("section header table (offset 9223372036854775807, ");
+    }
+
+    /** Found by fuzzing: a relocation against a symbol of a special section (SHN_ABS) threw IndexOutOfBoundsException. */
+    @Test
+    void rejectsARelocationAgainstASymbolOfASpecialSection() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(symbolEntry(bytes, "rule_7_enabled") + 6, (short) 0xfff1);
+        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+                .hasMessage("section 2 '.relxdp' entry 0: symbol 'rule_7_enabled' has the special section index 0xfff1, "
+                        + "neither a map nor a constant");
+    }
+
+    /** Found by fuzzing: a map symbol at a negative offset passed the record check and threw IndexOutOfBoundsException. */
+    @Test
+    void rejectsAMapSymbolAtANegativeOffset() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(symbolEntry(bytes, "counters") + 8, -20);
+        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+                .hasMessageContaining("symbol 'counters' (offset -20, size 20) is not one of its 20-byte records");
+    }
+
+    /**
+     * Found by fuzzing: an immediate in a relocated ld_imm64 (an implicit addend) was read but not
+     * written back, so the object did not survive a round trip; it is refused.
+     */
+    @Test
+    void rejectsAnAddendInARelocatedLoad() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long site = elf.getLong(sectionOffset(bytes, ".relxdp"));
+        elf.putInt(sectionOffset(bytes, "xdp") + (int) site + 4, 1);
+        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+                .hasMessage("section 2 '.relxdp' entry 0: the ld_imm64 at offset " + site + " in section 1 'xdp' has src 0"
+                        + " and immediate 1; a relocated one has src 0 and immediate 0");
+    }
+
+    /**
+     * Found by fuzzing (1,000,000 inputs): relocations listed out of slot order were read in file
+     * order, so the object read differed from the same object written back (in slot order).
+     */
+    @Test
+    void relocationsInAnyOrderReadAsTheSameObject() {
+        byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
+        int rel = sectionOffset(bytes, ".relxdp");
+        byte[] first = java.util.Arrays.copyOfRange(bytes, rel, rel + 16);
+        System.arraycopy(bytes, rel + 16, bytes, rel, 16);
+        System.arraycopy(first, 0, bytes, rel + 16, 16);
+        assertThat(bytes).isNotEqualTo(ElfWriter.write(ElfObjectTest.sample()));
+        assertThat(ElfReader.read(bytes)).isEqualTo(ElfObjectTest.sample());
+    }
+
+    /** File offset of the symbol table entry of the symbol named {@code name}. */
+    private static int symbolEntry(byte[] file, String name) {
+        ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        int symtab = sectionOffset(file, ".symtab");
+        int strtab = sectionOffset(file, ".strtab");
+        for (int entry = symtab; ; entry += 24) {
+            int nameAt = strtab + elf.getInt(entry);
+            int end = nameAt;
+            while (file[end] != 0) {
+                end++;
+            }
+            if (new String(file, nameAt, end - nameAt, StandardCharsets.UTF_8).equals(name)) {
+                return entry;
+            }
+        }
     }
 
     /** File offset of the contents of the section named {@code name}, parsed independently of ElfReader. */
