@@ -134,9 +134,10 @@ public final class RulesetFollower implements AutoCloseable {
             LastGoodRuleset.Saved s = saved.get();
             try {
                 RuleSetObject object = RuleSetObject.fromElf(s.objectFile().toString(), s.object());
+                Instant at = clock.instant();
                 long programId = dataPlane.install(object, datacenter, sampleRate).programId();
                 running = new RunningRuleset(RunningRuleset.Origin.LAST_GOOD, Optional.of(s.manifest()), s.manifestJson(),
-                        Optional.of(object), s.object(), programId, Optional.of(clock.instant()));
+                        Optional.of(object), s.object(), programId, Optional.of(at));
                 LOG.log(Level.INFO, "running the last good rule set, " + running.describe() + ", from " + lastGood.manifestFile()
                         + " (program " + programId + ") until etcd answers");
                 return running;
@@ -153,9 +154,10 @@ public final class RulesetFollower implements AutoCloseable {
             return running;
         }
         RuleSetObject empty = RuleSetObject.compile(new RuleSet("none", List.of()), List.of(), new ProgramBuilder());
+        Instant at = clock.instant();
         long programId = dataPlane.install(empty, datacenter, sampleRate).programId();
         running = new RunningRuleset(RunningRuleset.Origin.NONE, Optional.empty(), new byte[0], Optional.of(empty),
-                new byte[0], programId, Optional.of(clock.instant()));
+                new byte[0], programId, Optional.of(at));
         LOG.log(Level.INFO, "attached an empty rule set (program " + programId + ") until etcd has one");
         return running;
     }
@@ -268,13 +270,13 @@ public final class RulesetFollower implements AutoCloseable {
 
     private boolean expiryDue() {
         Instant now = clock.instant();
-        return running.nextExpiry(datacenter, now).map(e -> !now.isBefore(e)).orElse(false);
+        return running.nextExpiry(datacenter).map(e -> !now.isBefore(e)).orElse(false);
     }
 
     /** Until the next expiry (at least 1 ms), at most a second. */
     private long waitMillis() {
         Instant now = clock.instant();
-        return running.nextExpiry(datacenter, now)
+        return running.nextExpiry(datacenter)
                 .map(e -> Math.clamp(Duration.between(now, e).toMillis() + 1, 1L, 1_000L))
                 .orElse(1_000L);
     }
@@ -319,6 +321,7 @@ public final class RulesetFollower implements AutoCloseable {
             return;
         }
         long programId;
+        Instant at = clock.instant();
         try {
             programId = dataPlane.install(object, datacenter, null).programId();
         } catch (DataplaneException | BpfException | IllegalArgumentException e) {
@@ -327,7 +330,7 @@ public final class RulesetFollower implements AutoCloseable {
             return;
         }
         running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), Optional.of(object),
-                bytes, programId, Optional.of(clock.instant()));
+                bytes, programId, Optional.of(at));
         long enabled = object.rules().stream().filter(this::enabledHere).count();
         LOG.log(Level.INFO, "applied the fleet's rule set " + running.describe() + ", " + enabled + " enabled in " + datacenter
                 + ": program " + programId + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
@@ -372,6 +375,7 @@ public final class RulesetFollower implements AutoCloseable {
         List<String> expired = now.object().get().rules().stream()
                 .filter(r -> r.appliesIn(datacenter, now.applied().orElse(Instant.EPOCH)) && !r.appliesIn(datacenter, at))
                 .map(RuleInfo::id).toList();
+        // specialised from now on: the next expiry is counted from this moment
         long programId;
         try {
             programId = dataPlane.install(now.object().get(), datacenter, null).programId();
@@ -382,7 +386,7 @@ public final class RulesetFollower implements AutoCloseable {
             return;
         }
         running = new RunningRuleset(now.origin(), now.manifest(), now.manifestJson(), now.object(), now.objectBytes(), programId,
-                Optional.of(clock.instant()));
+                Optional.of(at));
         LOG.log(Level.INFO, "rules " + expired + " of " + now.describe() + " expired: specialised again, program " + programId);
         listener.applied(running);
     }

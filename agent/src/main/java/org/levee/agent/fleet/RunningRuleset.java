@@ -16,7 +16,8 @@ import org.levee.store.RulesetManifest;
  * @param object the object, when known (not for a program adopted without its files)
  * @param objectBytes the object's bytes (empty when unknown)
  * @param programId the kernel id of the program running it
- * @param applied when this edge swapped it in (empty for an adopted program)
+ * @param applied when this edge specialised it for the program running now (taken just before the
+ *     swap; empty for an adopted program)
  */
 public record RunningRuleset(Origin origin, Optional<RulesetManifest> manifest, byte[] manifestJson,
                              Optional<RuleSetObject> object, byte[] objectBytes, long programId, Optional<Instant> applied) {
@@ -65,15 +66,17 @@ public record RunningRuleset(Origin origin, Optional<RulesetManifest> manifest, 
     }
 
     /**
-     * The next time after {@code now} at which a rule enabled in {@code datacenter} expires: the
-     * edge specialises the object again then, so that expiry holds with no controller up.
+     * When the program running must be specialised again: the earliest expiry, after the program
+     * was specialised ({@link #applied}), of a rule enabled in {@code datacenter} then. The edge
+     * specialises the object again at that moment, so that expiry holds with no controller up.
      */
-    public Optional<Instant> nextExpiry(String datacenter, Instant now) {
-        if (object.isEmpty()) {
+    public Optional<Instant> nextExpiry(String datacenter) {
+        if (object.isEmpty() || applied.isEmpty()) {
             return Optional.empty();
         }
+        Instant since = applied.get();
         return object.get().rules().stream()
-                .filter(r -> r.appliesIn(datacenter, now))
+                .filter(r -> r.appliesIn(datacenter, since))
                 .map(RuleInfo::expires).flatMap(Optional::stream)
                 .min(Instant::compareTo);
     }

@@ -34,6 +34,8 @@ final class SampleExport implements Runnable {
     private volatile boolean running = true;
     private long seen;
     private long lost;
+    /** The sample pool of the last sample sent: never less than the packets the samples so far stand for. */
+    private long pool;
     private long countersNanos = Long.MIN_VALUE;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
@@ -69,8 +71,11 @@ final class SampleExport implements Runnable {
 
     private void export(Sample sample) {
         samplesRead.incrementAndGet();
-        // the pool and drops as read at most 20 ms ago: sFlow wants them growing, not exact to the packet
-        source.packetSample(sample.samplingRate(), seen, lost, sample.packet(), sample.packet().length, sample.wireLength());
+        // The pool is the packets seen, read at most 20 ms ago; samples taken since stand for packets
+        // that read missed, so each sample adds at least its own rate: collectors divide pool growth
+        // by samples to check the rate, and a pool that lags would say the rate is lower than it is.
+        pool = Math.max(seen, pool + sample.samplingRate());
+        source.packetSample(sample.samplingRate(), pool, lost, sample.packet(), sample.packet().length, sample.wireLength());
     }
 
     private void adjustRate(long now, long seenNow) {
