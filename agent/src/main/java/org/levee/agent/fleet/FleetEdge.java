@@ -135,7 +135,7 @@ public final class FleetEdge implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException("levee run", problems);
+            throw new ConfigException("edge", problems);
         }
         return settings;
     }
@@ -172,7 +172,7 @@ public final class FleetEdge implements AutoCloseable {
         try {
             client = EtcdClient.connect(settings);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("levee run", List.of("fleet.etcd (--etcd…): " + e.getMessage()));
+            throw new ConfigException("edge", List.of("fleet.etcd (--etcd…): " + e.getMessage()));
         }
         opened.add(client);
         RuleStore localStore = new RuleStore(config.stateDir());
