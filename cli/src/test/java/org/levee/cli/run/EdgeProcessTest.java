@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.rules.AgentJson;
+import org.levee.cli.CliRun;
 import org.levee.dataplane.Attachment;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
@@ -86,6 +87,17 @@ class EdgeProcessTest {
                     JsonNode r = registration(client);
                     return r != null && r.path("version").asLong() == 1;
                 });
+                // levee rules against the edge: a local rule added, listed with the fleet's (read-only)
+                String api = line.replaceAll(".*API on (http://\\S+).*", "$1");
+                CliRun add = CliRun.of("rules", "add", "--api", api, "--id", "local-ntp", "--filter", "udp and src port 123");
+                assertThat(add.exitCode()).as(add.err()).isZero();
+                CliRun list = CliRun.of("rules", "list", "--api", api);
+                assertThat(list.exitCode()).as(list.err()).isZero();
+                assertThat(list.out()).containsPattern("local-ntp +manual +filter udp and src port 123")
+                        .containsPattern("flood +fleet/manual +filter udp and dst port 9001 +any destination in ams");
+                CliRun rm = CliRun.of("rules", "rm", "--api", api, "flood");
+                assertThat(rm.exitCode()).isEqualTo(2);
+                assertThat(rm.err()).contains("read-only");
                 collector.setSoTimeout(5_000);
                 DatagramPacket datagram = new DatagramPacket(new byte[2048], 2048);
                 collector.receive(datagram); // counter samples come at once, flow samples with the traffic
