@@ -181,8 +181,8 @@ public final class FleetEdge implements AutoCloseable {
         follower = new RulesetFollower(dataPlane, config.datacenter(), client, new RulesetStore(client, keys),
                 new LastGoodRuleset(config.stateDir()), clock, new RulesetFollower.Listener() {
                     @Override
-                    public void applied(RunningRuleset running) {
-                        if (edgeMetrics != null) {
+                    public void applied(RunningRuleset running, boolean swapped) {
+                        if (edgeMetrics != null && swapped) {
                             edgeMetrics.applied();
                         }
                         if (registration != null) {

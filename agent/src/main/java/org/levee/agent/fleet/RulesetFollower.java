@@ -57,8 +57,11 @@ public final class RulesetFollower implements AutoCloseable {
 
     /** What an edge hears from its follower. */
     public interface Listener {
-        /** The main program changed (a new set, or the same set specialised again). */
-        void applied(RunningRuleset running);
+        /**
+         * The running set changed: a new set or the same set specialised again ({@code swapped}), or
+         * the manifest of the object running taken as the one in force (nothing swapped).
+         */
+        void applied(RunningRuleset running, boolean swapped);
 
         /** A published set was refused; the running program stays. */
         void refused(Refusal reason, String message);
@@ -293,7 +296,7 @@ public final class RulesetFollower implements AutoCloseable {
                 LOG.log(Level.INFO, "etcd's rule set " + running.describe() + " is the one running (program " + now.programId()
                         + "): nothing to swap");
                 keep(running);
-                listener.applied(running);
+                listener.applied(running, false);
             }
             return;
         }
@@ -335,7 +338,7 @@ public final class RulesetFollower implements AutoCloseable {
         LOG.log(Level.INFO, "applied the fleet's rule set " + running.describe() + ", " + enabled + " enabled in " + datacenter
                 + ": program " + programId + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
         keep(running);
-        listener.applied(running);
+        listener.applied(running, true);
     }
 
     /** The object of {@code published}, fetching again while etcd cannot be reached; null when a newer manifest came or closing. */
@@ -388,7 +391,7 @@ public final class RulesetFollower implements AutoCloseable {
         running = new RunningRuleset(now.origin(), now.manifest(), now.manifestJson(), now.object(), now.objectBytes(), programId,
                 Optional.of(at));
         LOG.log(Level.INFO, "rules " + expired + " of " + now.describe() + " expired: specialised again, program " + programId);
-        listener.applied(running);
+        listener.applied(running, true);
     }
 
     private void keep(RunningRuleset set) {
