@@ -142,7 +142,8 @@ public final class XdpDataPlane implements DataPlane {
                 throw new IllegalStateException("nothing is attached to " + layout.describe() + " yet");
             }
             maps = DataplaneMapSet.openPinned(layout.directory());
-            sampleRate = Attachment.sampleRateOf(maps);
+            // as in install: an adopted program keeps its maps, this data plane's sample rate applies from now on
+            Attachment.setSampleRateOf(maps, sampleRate);
         }
         return maps;
     }

@@ -32,7 +32,8 @@ import org.levee.testing.Requirements;
  * Fail static: an edge cut off from etcd keeps dropping; restarted while etcd is unreachable it
  * runs its last good rule set again from its state directory; when etcd is back it catches up with
  * what was published meanwhile, also after the history it had seen was compacted away. And a
- * rule's expiry holds with no controller and no etcd.
+ * rule's expiry holds with no controller and no etcd. Without its state files either, it keeps the
+ * program left attached until etcd answers.
  */
 class FailStaticTest {
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -121,8 +122,34 @@ class FailStaticTest {
                     assertThat(through(peer, p2, 9002)).isZero();
                     assertThat(through(peer, p3, 9003)).isEqualTo(10);
                 }
+
+                // Restarted without its state files and without etcd: the program left attached is kept as it is.
+                long attached = Status.read(layout).programId();
+                deleteTree(state.resolve(LastGoodRuleset.DIRECTORY));
+                etcd.stopProxy();
+                try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
+                    assertThat(edge.running().origin()).isEqualTo(RunningRuleset.Origin.ADOPTED);
+                    assertThat(edge.running().programId()).isEqualTo(attached);
+                    assertThat(edge.running().version()).isEmpty();
+                    assertThat(Status.read(layout).programId()).as("not swapped, not detached").isEqualTo(attached);
+                    assertThat(through(peer, p2, 9002)).as("version 5's rule still drops").isZero();
+                    assertThat(edge.dataPlane().sampleRate()).isEqualTo(64);
+                    etcd.startProxy();
+                    Eventually.await(WAIT, "version 5 fetched and applied", () -> edge.running().origin() == RunningRuleset.Origin.ETCD);
+                    assertThat(edge.running().version()).hasValue(5);
+                    assertThat(edge.running().programId()).isNotEqualTo(attached);
+                    assertThat(through(peer, p2, 9002)).isZero();
+                }
             } finally {
                 Attachment.detach(layout);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
             }
         }
     }
