@@ -65,6 +65,8 @@ public final class FleetEdge implements AutoCloseable {
     private SampleExport export;
     private Thread exportThread;
     private ScheduledExecutorService timer;
+    /** Writes the registration: its own thread, since a put may wait for an etcd that does not answer. */
+    private volatile ScheduledExecutorService reporter;
     private AgentMetrics metrics;
     private EdgeMetrics edgeMetrics;
     private ApiServer api;
@@ -185,8 +187,14 @@ public final class FleetEdge implements AutoCloseable {
                         if (edgeMetrics != null && swapped) {
                             edgeMetrics.applied();
                         }
-                        if (registration != null) {
-                            registration.report();
+                        // on the reporter's thread: a put to an unreachable etcd must not hold up the next swap
+                        ScheduledExecutorService r = reporter;
+                        if (r != null) {
+                            try {
+                                r.execute(FleetEdge.this::report);
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                // closing
+                            }
                         }
                     }
 
@@ -261,15 +269,16 @@ public final class FleetEdge implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
 
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-edge-timer").daemon(true).factory());
+        reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-edge-report").daemon(true).factory());
         follower.start();
         opened.add(follower);
         // A platform thread: it may block in epoll on the ring buffer.
         exportThread = Thread.ofPlatform().name("levee-sflow-samples").daemon(true).start(export);
         InterfaceCounters counters = new InterfaceCounters(attachment.iface(),
                 attachment.netns().isEmpty() ? null : attachment.netns(), attachment.ifindex());
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-edge-timer").daemon(true).factory());
         timer.scheduleAtFixedRate(() -> sendCounters(counters, source), 0, fleet.counterInterval().toMillis(), TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(this::report, fleet.reportInterval().toMillis(), fleet.reportInterval().toMillis(),
+        reporter.scheduleWithFixedDelay(this::report, fleet.reportInterval().toMillis(), fleet.reportInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireLocalRules, 1, 1, TimeUnit.SECONDS);
         api.start();
@@ -383,6 +392,9 @@ public final class FleetEdge implements AutoCloseable {
         closed = true;
         if (api != null) {
             api.stop();
+        }
+        if (reporter != null) {
+            reporter.shutdownNow();
         }
         if (timer != null) {
             timer.shutdownNow();

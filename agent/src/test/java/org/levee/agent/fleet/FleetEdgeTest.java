@@ -143,8 +143,12 @@ class FleetEdgeTest {
                 assertThat(edge.dataPlane().counters().rule("flood-ams").packets()).isEqualTo(20);
                 assertThat(edge.dataPlane().counters().rule("flood-fra").packets()).isZero();
 
+                java.time.Instant published = java.time.Instant.now();
                 publish(client, 2, V2);
                 Eventually.await(WAIT, "version 2 applied", () -> edge.running().version().orElse(0) == 2);
+                // the program is specialised right after the check; its swap follows within a few ms
+                System.out.printf("version 2: manifest written to program specialised in %d ms%n",
+                        java.time.Duration.between(published, edge.running().applied().orElseThrow()).toMillis());
                 long v2 = edge.running().programId();
                 assertThat(v2).isNotEqualTo(v1);
                 send(peer, EDGE, 9003, 10);
