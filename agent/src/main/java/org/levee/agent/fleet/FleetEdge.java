@@ -157,6 +157,7 @@ public final class FleetEdge implements AutoCloseable {
         try {
             edge.bringUp(check(config));
         } catch (RuntimeException e) {
+            edge.stopThreads();
             edge.closeOpened();
             throw e;
         }
@@ -393,13 +394,20 @@ public final class FleetEdge implements AutoCloseable {
         if (api != null) {
             api.stop();
         }
+        stopThreads();
+        closeOpened();
+        dataPlane.close(config.detachOnExit());
+    }
+
+    /** Stops the timers and the sampler thread. */
+    private void stopThreads() {
         if (reporter != null) {
             reporter.shutdownNow();
         }
         if (timer != null) {
             timer.shutdownNow();
         }
-        if (export != null) {
+        if (exportThread != null) {
             export.stop();
             try {
                 exportThread.join(5_000);
@@ -407,8 +415,6 @@ public final class FleetEdge implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        closeOpened();
-        dataPlane.close(config.detachOnExit());
     }
 
     /** Closes what was opened, newest first. */

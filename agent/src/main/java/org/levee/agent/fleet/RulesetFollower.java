@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.Status;
 import org.levee.dataplane.XdpDataPlane;
