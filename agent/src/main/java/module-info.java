@@ -1,8 +1,13 @@
-/** Levee's agent module: the long-running node (data plane, detector, rule store, HTTP API, metrics). */
+/**
+ * Levee's agent module: the long-running node (data plane, detector, rule store, HTTP API, metrics),
+ * alone or as an edge of the fleet (sFlow export, the rule set from etcd, local rules).
+ */
 module org.levee.agent {
     requires transitive org.levee.dataplane;
     requires transitive org.levee.capture;
     requires transitive org.levee.detector;
+    requires transitive org.levee.store;
+    requires transitive org.levee.sflow;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.prometheus.metrics.core;
@@ -15,6 +20,7 @@ module org.levee.agent {
     exports org.levee.agent.api;
     exports org.levee.agent.config;
     exports org.levee.agent.detect;
+    exports org.levee.agent.fleet;
     exports org.levee.agent.metrics;
     exports org.levee.agent.rules;
 }

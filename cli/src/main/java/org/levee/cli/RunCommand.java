@@ -3,23 +3,29 @@ package org.levee.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.ConfigException;
 import org.levee.agent.config.ConfigLoader;
+import org.levee.agent.config.FleetConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.cli.common.UserException;
-import org.levee.dataplane.XdpDataPlane;
+import org.levee.agent.fleet.FleetEdge;
 import org.levee.agent.rules.RuleStoreException;
-import org.levee.dataplane.DataplaneException;
-import org.levee.rules.RuleSetException;
-import org.levee.ebpf.XdpMode;
+import org.levee.cli.common.UserException;
 import org.levee.cli.dataplane.InterfaceOptions;
+import org.levee.dataplane.DataplaneException;
+import org.levee.dataplane.XdpDataPlane;
+import org.levee.ebpf.XdpMode;
+import org.levee.rules.RuleSetException;
+import org.levee.sflow.SflowAddresses;
+import org.levee.store.FleetKeys;
+import org.levee.store.etcd.EtcdSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,10 +33,14 @@ import picocli.CommandLine.Spec;
  * {@code levee run}: the long-running node on one interface. Applies the stored rules first
  * (adopting a program a previous run left attached), then samples, detects and serves the API
  * until SIGINT or SIGTERM. The program stays attached on exit unless {@code --detach-on-exit}.
+ * With {@code --etcd} the node is an edge of the fleet ({@link FleetEdge}): no detector, samples
+ * to the controllers as sFlow ({@code --sflow}), the fleet's rule set from etcd, its own rules in a
+ * second stage.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the node on an interface: attach the data plane, detect attacks from samples, apply rules, "
-                + "serve the HTTP API (GET/POST /rules, DELETE /rules/{id}, /status, /metrics) until Ctrl-C.")
+                + "serve the HTTP API (GET/POST /rules, DELETE /rules/{id}, /status, /metrics) until Ctrl-C. "
+                + "With --etcd and --sflow: an edge of the fleet (rules from etcd, samples to the controllers).")
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -62,9 +72,43 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--generic", description = "Attach in generic (skb) mode, for drivers without native XDP.")
     boolean generic;
 
+    @Option(names = "--node", paramLabel = "NAME", description = "This node's name in samples, status and the fleet's registry"
+            + " (default: the host name).")
+    String node;
+
+    @Option(names = "--etcd", paramLabel = "URLS", description = "Be an edge of the fleet: etcd's client URLs, comma-separated"
+            + " (http://HOST:PORT or https://…; a bare HOST:PORT is http).")
+    String etcd;
+
+    @Option(names = "--sflow", paramLabel = "HOST:PORT[,HOST:PORT…]", description = "Where an edge sends its samples as sFlow v5:"
+            + " every controller's collector (port 6343 by default).")
+    String sflow;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's keys in etcd (default /levee/).")
+    String prefix;
+
+    @Option(names = "--etcd-ca", paramLabel = "FILE", description = "PEM certificates to trust for https:// endpoints.")
+    Path etcdCa;
+
+    @Option(names = "--etcd-cert", paramLabel = "FILE", description = "PEM client certificate for etcd (with --etcd-key).")
+    Path etcdCert;
+
+    @Option(names = "--etcd-key", paramLabel = "FILE", description = "PEM PKCS#8 key of --etcd-cert.")
+    Path etcdKey;
+
+    @Option(names = "--etcd-user", paramLabel = "USER", description = "etcd user (with --etcd-password or fleet.etcd.password_file).")
+    String etcdUser;
+
+    @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "The etcd user's password (visible to ps:"
+            + " prefer fleet.etcd.password_file in the config).")
+    String etcdPassword;
+
     @Override
     public Integer call() throws InterruptedException {
         AgentConfig c = configuration();
+        if (c.fleet().enabled()) {
+            return edge(c);
+        }
         PrintWriter out = spec.commandLine().getOut();
         XdpDataPlane dataPlane;
         try {
@@ -90,6 +134,45 @@ final class RunCommand implements Callable<Integer> {
         out.printf("levee: protecting %s (program %d%s), %d rules, API on http://%s:%d%n", dataPlane.layout().describe(),
                 a.programId(), a.adopted() ? ", adopted from the previous run" : "", agent.rules().list().size(),
                 agent.apiAddress().getHostString(), agent.apiAddress().getPort());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** {@code levee run --etcd …}: an edge of the fleet. */
+    private int edge(AgentConfig c) throws InterruptedException {
+        try {
+            FleetEdge.check(c);
+        } catch (ConfigException e) {
+            throw new UserException(e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        XdpDataPlane dataPlane;
+        try {
+            dataPlane = XdpDataPlane.open(target.iface(), target.netns(), generic ? XdpMode.GENERIC : XdpMode.NATIVE,
+                    c.sampling().initialRate());
+        } catch (DataplaneException e) {
+            throw new UserException(e.getMessage(), e);
+        }
+        FleetEdge edge;
+        try {
+            edge = FleetEdge.start(c, dataPlane);
+        } catch (ConfigException | RuleStoreException | RuleSetException | DataplaneException | UncheckedIOException e) {
+            dataPlane.close(false);
+            throw new UserException(e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            edge.close();
+            stopped.countDown();
+        }));
+        var running = edge.running();
+        out.printf("levee: edge %s of %s protecting %s (program %d, fleet rule set %s from %s), %d local rules, sFlow to %s as %s,"
+                        + " registered at %s, API on http://%s:%d%n", c.node(), c.datacenter(), dataPlane.layout().describe(),
+                running.programId(), running.version().isPresent() ? "version " + running.version().getAsLong() : "none",
+                running.origin().label(), edge.localRules().list().size(), sflow == null ? c.fleet().collectors() : sflow,
+                edge.sflowAgent().getHostAddress(), edge.registrationKey(), edge.apiAddress().getHostString(),
+                edge.apiAddress().getPort());
         out.flush();
         stopped.await();
         return 0;
@@ -136,6 +219,52 @@ final class RunCommand implements Callable<Integer> {
         if (detachOnExit) {
             c = c.withDetachOnExit(true);
         }
-        return c;
+        if (node != null) {
+            c = c.withNode(node);
+        }
+        return c.withFleet(fleet(c.fleet()));
+    }
+
+    /** The fleet's part of the configuration with the flags applied over the file's. */
+    private FleetConfig fleet(FleetConfig f) {
+        if (etcd == null && f.etcdEndpoints().isEmpty()) {
+            if (sflow != null || prefix != null || etcdCa != null || etcdCert != null || etcdKey != null || etcdUser != null
+                    || etcdPassword != null) {
+                throw new UserException("--sflow, --prefix and --etcd-… are for an edge of the fleet: give --etcd URLS too");
+            }
+            return f;
+        }
+        if (etcd != null) {
+            try {
+                EtcdSettings.of(etcd);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--etcd: " + e.getMessage());
+            }
+            f = f.withEtcdEndpoints(etcd);
+        }
+        if (sflow != null) {
+            try {
+                f = f.withCollectors(SflowAddresses.parseList(sflow));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--sflow: " + e.getMessage());
+            }
+        }
+        if (prefix != null) {
+            try {
+                f = f.withKeys(new FleetKeys(prefix));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--prefix: " + e.getMessage());
+            }
+        }
+        if (etcdCa != null || etcdCert != null || etcdKey != null) {
+            f = f.withEtcdTls(etcdCa != null ? Optional.of(etcdCa) : f.etcdCa(), etcdCert != null ? Optional.of(etcdCert) : f.etcdCert(),
+                    etcdKey != null ? Optional.of(etcdKey) : f.etcdKey());
+        }
+        if (etcdUser != null || etcdPassword != null) {
+            f = f.withEtcdUser(etcdUser != null ? Optional.of(etcdUser) : f.etcdUser(),
+                    etcdPassword != null ? Optional.of(etcdPassword) : f.etcdPassword(),
+                    etcdPassword != null ? Optional.empty() : f.etcdPasswordFile());
+        }
+        return f;
     }
 }

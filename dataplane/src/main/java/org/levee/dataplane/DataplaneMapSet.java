@@ -49,6 +49,13 @@ public final class DataplaneMapSet implements AutoCloseable {
         try {
             for (MapSpec spec : PERSISTENT) {
                 Path pin = directory.resolve(spec.name());
+                if (!Files.exists(pin) && spec == DataplaneMaps.LOCAL && Files.exists(directory.resolve(DataplaneMaps.COUNTERS.name()))) {
+                    // attached by a Levee without the local stage: its slot is made now, empty
+                    BpfMap made = BpfMap.create(spec);
+                    maps.put(spec.name(), made);
+                    made.pin(pin);
+                    continue;
+                }
                 if (!Files.exists(pin)) {
                     throw new DataplaneException("pin " + pin + " is missing: the pins of this interface are incomplete;"
                             + " run 'levee dataplane detach' and attach again");

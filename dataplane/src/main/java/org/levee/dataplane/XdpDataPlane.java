@@ -41,9 +41,12 @@ public final class XdpDataPlane implements DataPlane {
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
     private volatile List<String> ruleIds = List.of();
+    private volatile List<String> localRuleIds = List.of();
     private volatile long programId;
+    private volatile long localProgramId;
     private volatile String version = "";
     private RingBufferReader samples;
+    private boolean appliedBefore;
     private boolean closed;
 
     private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate,
@@ -86,6 +89,10 @@ public final class XdpDataPlane implements DataPlane {
                 adopted);
     }
 
+    /**
+     * {@inheritDoc} All of the node's rules are in {@code rules}: the local stage an edge may have
+     * left (see {@link #installLocal}) is emptied once the new program runs.
+     */
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
         requireOpen();
@@ -93,6 +100,52 @@ public final class XdpDataPlane implements DataPlane {
                 new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
         // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
         install(object, datacenter, maps == null ? sampleRate : null);
+        if (!localRuleIds.isEmpty() || localProgramId != 0 || !appliedBefore) {
+            LocalStage.clear(layout, maps);
+            localRuleIds = List.of();
+            localProgramId = 0;
+        }
+        appliedBefore = true;
+    }
+
+    /**
+     * Loads {@code rules} as the second rules stage, specialised for {@code datacenter}: the
+     * programs the main program tail-calls when none of its own rules matched. An edge keeps its
+     * local rules there, so that the fleet's object, {@linkplain #install installed} as the main
+     * program, is the same on every edge of a data center. Each rule's filter is compiled once
+     * ({@link #filters}); the rules are counted like the main program's ({@link #counters}). An
+     * empty set (or one with no rule enabled here) empties the stage. The stage outlives main
+     * program swaps and this process, like the maps.
+     *
+     * @throws IllegalStateException when no program is attached yet (nothing would reach the stage)
+     * @throws org.levee.rules.RuleSetException naming a rule whose filter does not compile
+     * @throws org.levee.ebpf.BpfException when the kernel refuses a program; the stage is unchanged
+     */
+    public synchronized void installLocal(RuleSet rules, String datacenter) {
+        requireOpen();
+        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("local rule set " + rules.version(), rules),
+                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM).localStage());
+        String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
+        localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
+        localRuleIds = object.rules().stream().map(r -> r.id()).toList();
+    }
+
+    /** The id of the local stage's first program, 0 when the stage is empty. */
+    public long localProgramId() {
+        return localProgramId;
+    }
+
+    /** The maps of the program attached now, opened on first need (an adopted program keeps its own). */
+    private DataplaneMapSet pinnedMaps() {
+        if (maps == null) {
+            if (!Files.exists(layout.pin(PinLayout.LINK))) {
+                throw new IllegalStateException("nothing is attached to " + layout.describe() + " yet");
+            }
+            maps = DataplaneMapSet.openPinned(layout.directory());
+            // as in install: an adopted program keeps its maps, this data plane's sample rate applies from now on
+            Attachment.setSampleRateOf(maps, sampleRate);
+        }
+        return maps;
     }
 
     /**
@@ -119,6 +172,9 @@ public final class XdpDataPlane implements DataPlane {
                 Attachment.setSampleRateOf(maps, sampleRate);
             }
         }
+        if (sampleRate != null) {
+            this.sampleRate = sampleRate;
+        }
         return result;
     }
 
@@ -142,12 +198,25 @@ public final class XdpDataPlane implements DataPlane {
         Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
         BpfMap stats = m.get(DataplaneMaps.RULE_STATS);
         Map<String, Counters.RuleCounters> rules = new HashMap<>();
-        for (String id : ruleIds) {
-            long[] counts = Status.ruleCounts(stats, RuleKey.of(id));
-            rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
+        for (List<String> ids : List.of(ruleIds, localRuleIds)) {
+            for (String id : ids) {
+                long[] counts = Status.ruleCounts(stats, RuleKey.of(id));
+                rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
+            }
         }
         return new Counters(get(c, Counter.SEEN), get(c, Counter.PASSED), get(c, Counter.DROPPED),
                 get(c, Counter.RATELIMITED), get(c, Counter.SAMPLED), get(c, Counter.SAMPLES_LOST), rules);
+    }
+
+    @Override
+    public Counters totals() {
+        DataplaneMapSet m = maps;
+        if (m == null) {
+            return Counters.ZERO;
+        }
+        Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
+        return new Counters(get(c, Counter.SEEN), get(c, Counter.PASSED), get(c, Counter.DROPPED),
+                get(c, Counter.RATELIMITED), get(c, Counter.SAMPLED), get(c, Counter.SAMPLES_LOST), Map.of());
     }
 
     private static long get(Map<Counter, Long> counters, Counter c) {

@@ -14,6 +14,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -26,6 +28,8 @@ import org.levee.agent.rules.StoredRule;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataplaneException;
+import org.levee.dataplane.object.RuleInfo;
+import org.levee.rules.Action;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
@@ -36,7 +40,8 @@ import org.levee.rules.RuleSetException;
  * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
  * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. An adapter only: the rule
  * book decides what a request does, the node says what its status is, the metrics write
- * themselves.
+ * themselves. On an edge of the fleet the rule book holds the edge's local rules, and the
+ * fleet's rules are shown beside them, read-only (they change through the controllers).
  */
 public final class ApiServer {
 
@@ -47,6 +52,7 @@ public final class ApiServer {
     private final Supplier<Counters> counters;
     private final Supplier<NodeStatus> status;
     private final AgentMetrics metrics;
+    private final Supplier<Optional<FleetView>> fleet;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -60,6 +66,16 @@ public final class ApiServer {
      */
     public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
                      InetSocketAddress address) throws IOException {
+        this(rules, counters, status, metrics, address, Optional::empty);
+    }
+
+    /**
+     * The API of an edge of the fleet: {@code rules} are its local rules, {@code fleet} says what
+     * it runs of the fleet's.
+     */
+    public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
+                     InetSocketAddress address, Supplier<Optional<FleetView>> fleet) throws IOException {
+        this.fleet = fleet;
         this.rules = rules;
         this.counters = counters;
         this.status = status;
@@ -132,10 +148,20 @@ public final class ApiServer {
                             + " (routes: /rules, /rules/{id}, /status, /metrics)");
                 }
                 String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));
                 switch (method) {
-                    case "GET" -> json(exchange, 200, view(rules.get(id)
-                            .orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"))));
+                    case "GET" -> {
+                        Optional<StoredRule> local = rules.get(id);
+                        if (local.isEmpty() && fleetRule.isPresent()) {
+                            json(exchange, 200, fleetView(fleetRule.get(), counters.get()));
+                        } else {
+                            json(exchange, 200, view(local.orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"))));
+                        }
+                    }
                     case "DELETE" -> {
+                        if (rules.get(id).isEmpty() && fleetRule.isPresent()) {
+                            throw readOnly(id);
+                        }
                         if (!rules.remove(id)) {
                             throw new ApiException(404, "no rule with id '" + id + "'");
                         }
@@ -167,7 +193,73 @@ public final class ApiServer {
         for (StoredRule r : rules.list()) {
             list.add(view(r, now));
         }
+        fleet.get().ifPresent(f -> {
+            ObjectNode node = root.putObject("fleet");
+            fleetHeader(node, f);
+            ArrayNode fleetRules = node.putArray("rules");
+            f.rules().forEach(r -> fleetRules.add(fleetView(r, now)));
+        });
         return root;
+    }
+
+    private static ApiException readOnly(String id) {
+        return new ApiException(409, "rule '" + id + "' is one of the fleet's rules, read-only on an edge:"
+                + " change it through the controller (or its key under rules/ in etcd)");
+    }
+
+    /** The version, origin and object of the fleet's rule set. */
+    private static void fleetHeader(ObjectNode node, FleetView f) {
+        if (f.version().isPresent()) {
+            node.put("version", f.version().getAsLong());
+        } else {
+            node.putNull("version");
+        }
+        node.put("origin", f.origin());
+        node.put("object_sha256", f.objectSha256().orElse(null));
+        node.put("program_id", f.programId());
+        node.put("applied", f.applied().map(Instant::toString).orElse(null));
+    }
+
+    /**
+     * A rule of the fleet's set as the object's metadata has it, in the fields of a rule file
+     * where they exist, marked read-only, with whether it is enabled here and its counters.
+     */
+    private static ObjectNode fleetView(FleetView.FleetRule fleetRule, Counters counters) {
+        RuleInfo r = fleetRule.rule();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("id", r.id());
+        int colon = r.match().indexOf(": ");
+        String field = colon < 0 ? "match" : r.match().substring(0, colon);
+        String text = colon < 0 ? r.match() : r.match().substring(colon + 2);
+        if (field.equals("dns")) {
+            boolean ignoreCase = text.endsWith(" (ignoring case)");
+            ArrayNode patterns = n.putArray("dns");
+            for (String p : text.replace(" (ignoring case)", "").split(" ")) {
+                patterns.add(p);
+            }
+            n.put("dns_ignore_case", ignoreCase);
+        } else {
+            n.put(field, text);
+        }
+        ArrayNode destinations = n.putArray("destinations");
+        r.destinations().forEach(p -> destinations.add(p.toString()));
+        ArrayNode datacenters = n.putArray("datacenters");
+        r.datacenters().forEach(datacenters::add);
+        n.put("action", r.action().keyword());
+        if (r.action() instanceof Action.RateLimit limit) {
+            n.put("pps", limit.pps());
+            n.put("burst", limit.burst());
+        }
+        n.put("expires", r.expires().map(Instant::toString).orElse(null));
+        n.put("comment", r.comment());
+        n.put("origin", r.origin().keyword());
+        n.put("stage", "fleet");
+        n.put("read_only", true);
+        n.put("enabled", fleetRule.enabled());
+        Counters.RuleCounters c = counters.rule(r.id());
+        n.put("packets", c.packets());
+        n.put("bytes", c.bytes());
+        return n;
     }
 
     private ObjectNode view(StoredRule r) {
@@ -189,6 +281,11 @@ public final class ApiServer {
     private ObjectNode add(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        JsonNode id = body.get("id");
+        if (id != null && id.isTextual() && fleet.get().flatMap(f -> f.rule(id.asText())).isPresent()) {
+            throw new ApiException(409, "id: '" + id.asText() + "' is taken by one of the fleet's rules"
+                    + " (a local rule needs an id of its own: rules are counted by id)");
         }
         try {
             return view(rules.addManual((ObjectNode) body));
@@ -251,6 +348,34 @@ public final class ApiServer {
             }
             x.set("evidence", AgentJson.MAPPER.valueToTree(attack.evidence()));
         }
+        fleet.get().ifPresent(f -> {
+            n.put("mode", "edge");
+            ArrayNode local = n.putArray("local_rules");
+            now.rules().forEach(r -> local.add(r.id()));
+            ObjectNode node = n.putObject("fleet");
+            fleetHeader(node, f);
+            node.put("rules", f.rules().size());
+            node.put("enabled_here", f.rules().stream().filter(FleetView.FleetRule::enabled).count());
+            node.put("local_program_id", f.localProgramId());
+            ObjectNode watch = node.putObject("watch");
+            watch.put("connected", f.watch().connected());
+            watch.put("revision", f.watch().revision());
+            watch.put("reconnects", f.watch().reconnects());
+            watch.put("last_error", f.watch().lastError().orElse(null));
+            ObjectNode registration = node.putObject("registration");
+            registration.put("key", f.registration().key());
+            registration.put("registered", f.registration().registered());
+            registration.put("last_error", f.registration().lastError().orElse(null));
+            ObjectNode export = node.putObject("sflow");
+            ArrayNode collectors = export.putArray("collectors");
+            f.export().collectors().forEach(collectors::add);
+            export.put("agent_address", f.export().agentAddress());
+            export.put("datagrams", f.export().datagrams());
+            export.put("samples", f.export().samples());
+            export.put("bytes", f.export().bytes());
+            export.put("send_errors", f.export().sendErrors());
+            export.put("samples_dropped", f.export().samplesDropped());
+        });
         return n;
     }
 

@@ -21,6 +21,7 @@ import org.levee.detector.DetectorConfig;
  *     after a restart (the new detector has no memory of it and makes its own rule if the attack
  *     is still on)
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
+ * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
  */
 public record AgentConfig(
         String datacenter,
@@ -30,7 +31,8 @@ public record AgentConfig(
         Sampling sampling,
         DetectorConfig detector,
         Duration restoredAutoRuleGrace,
-        boolean detachOnExit) {
+        boolean detachOnExit,
+        FleetConfig fleet) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -44,37 +46,52 @@ public record AgentConfig(
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
+        Objects.requireNonNull(fleet, "fleet");
+    }
+
+    /** A single node's configuration (no fleet). */
+    public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
+                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
                 new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
-                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false);
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet);
+    }
+
+    public AgentConfig withNode(String value) {
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+    }
+
+    public AgentConfig withFleet(FleetConfig value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */

@@ -14,11 +14,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.sflow.SflowAddresses;
+import org.levee.store.FleetKeys;
+import org.levee.store.etcd.EtcdSettings;
 
 /**
  * Reads {@code levee.yaml}. Every key is optional (the defaults are {@link AgentConfig#defaults()});
@@ -32,7 +36,10 @@ public final class ConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit");
+            "restored_auto_rule_grace", "detach_on_exit", "fleet");
+    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval");
+    private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
+    private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
     private static final Set<String> API = Set.of("address");
     private static final Set<String> SAMPLING = Set.of("target_per_second", "rate", "max_rate");
     private static final Set<String> DETECTOR = Set.of("host_thresholds", "aggregate_thresholds", "baseline_multiple",
@@ -117,10 +124,107 @@ public final class ConfigLoader {
                     problem("detach_on_exit", "must be true or false, not '" + detachNode.asText() + "'");
                 }
             }
+            FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
             if (!problems.isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach);
+            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet);
+        }
+
+        private FleetConfig readFleet(JsonNode node, FleetConfig d) {
+            if (node == null || node.isNull() || !mapping(node, "fleet", FLEET)) {
+                return d;
+            }
+            FleetConfig fleet = d;
+            JsonNode etcd = node.get("etcd");
+            if (etcd != null && mapping(etcd, "fleet.etcd", ETCD)) {
+                String endpoints = listOrString(etcd, "fleet.etcd.endpoints", "endpoints");
+                if (endpoints != null) {
+                    try {
+                        EtcdSettings.of(endpoints);
+                        fleet = fleet.withEtcdEndpoints(endpoints);
+                    } catch (IllegalArgumentException e) {
+                        problem("fleet.etcd.endpoints", e.getMessage());
+                    }
+                }
+                fleet = fleet.withEtcdTls(path(etcd, "fleet.etcd.ca", "ca"), path(etcd, "fleet.etcd.cert", "cert"),
+                        path(etcd, "fleet.etcd.key", "key"));
+                Optional<String> user = Optional.ofNullable(string(etcd, "fleet.etcd.user", "user", null));
+                Optional<String> password = Optional.ofNullable(string(etcd, "fleet.etcd.password", "password", null));
+                Optional<Path> passwordFile = path(etcd, "fleet.etcd.password_file", "password_file");
+                if (password.isPresent() && passwordFile.isPresent()) {
+                    problem("fleet.etcd", "give either password or password_file, not both");
+                }
+                fleet = fleet.withEtcdUser(user, password, passwordFile);
+            }
+            String prefix = string(node, "fleet.prefix", "prefix", null);
+            if (prefix != null) {
+                try {
+                    fleet = fleet.withKeys(new FleetKeys(prefix));
+                } catch (IllegalArgumentException e) {
+                    problem("fleet.prefix", e.getMessage());
+                }
+            }
+            JsonNode sflow = node.get("sflow");
+            if (sflow != null && mapping(sflow, "fleet.sflow", SFLOW)) {
+                String collectors = listOrString(sflow, "fleet.sflow.collectors", "collectors");
+                if (collectors != null) {
+                    try {
+                        fleet = fleet.withCollectors(SflowAddresses.parseList(collectors));
+                    } catch (IllegalArgumentException e) {
+                        problem("fleet.sflow.collectors", e.getMessage());
+                    }
+                }
+                Duration interval = duration(sflow, "fleet.sflow.counter_interval", "counter_interval", fleet.counterInterval());
+                if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                    problem("fleet.sflow.counter_interval", "must be at least 1s");
+                } else {
+                    fleet = fleet.withCounterInterval(interval);
+                }
+            }
+            Duration ttl = duration(node, "fleet.registration_ttl", "registration_ttl", fleet.registrationTtl());
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(FleetConfig.MAX_REGISTRATION_TTL) > 0
+                    || ttl.toMillis() % 1000 != 0) {
+                problem("fleet.registration_ttl", "must be whole seconds in 1s.." + Durations.format(FleetConfig.MAX_REGISTRATION_TTL)
+                        + ", not " + Durations.format(ttl));
+            } else {
+                fleet = fleet.withRegistrationTtl(ttl);
+            }
+            Duration report = duration(node, "fleet.report_interval", "report_interval", fleet.reportInterval());
+            if (report.compareTo(Duration.ofSeconds(1)) < 0) {
+                problem("fleet.report_interval", "must be at least 1s");
+            } else {
+                fleet = fleet.withReportInterval(report);
+            }
+            return fleet;
+        }
+
+        /** A string, or a list of strings joined with commas. */
+        private String listOrString(JsonNode node, String path, String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (v.isArray()) {
+                List<String> items = new ArrayList<>();
+                for (JsonNode item : v) {
+                    if (!item.isValueNode() || item.asText().isBlank()) {
+                        problem(path, "must be a list of non-empty strings");
+                        return null;
+                    }
+                    items.add(item.asText().strip());
+                }
+                if (items.isEmpty()) {
+                    problem(path, "must not be empty");
+                    return null;
+                }
+                return String.join(",", items);
+            }
+            return string(node, path, key, null);
+        }
+
+        private Optional<Path> path(JsonNode node, String path, String key) {
+            return Optional.ofNullable(string(node, path, key, null)).map(Path::of);
         }
 
         private Sampling readSampling(JsonNode node, Sampling d) {

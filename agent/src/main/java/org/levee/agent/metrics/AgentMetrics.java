@@ -8,13 +8,13 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.rules.RuleBook;
-import org.levee.agent.rules.StoredRule;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
@@ -22,17 +22,31 @@ import org.levee.rules.Origin;
 
 /**
  * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from
- * the program's maps at scrape time), attacks active, detector decisions, samples read and not
- * decodable, failed detection rounds, sample rate, and the JVM's own metrics. One registry per
- * agent, so tests can run several agents in one JVM.
+ * the program's maps at scrape time), sample rate and the JVM's own metrics; on a single node also
+ * attacks active, detector decisions, samples read and not decodable and failed detection rounds.
+ * An edge of the fleet adds its own to {@link #registry()}. One registry per agent, so tests can
+ * run several agents in one JVM.
  */
 public final class AgentMetrics {
 
+    /** A rule as the per-rule metrics label it. */
+    public record RuleLabel(String id, String origin) {}
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Counter decisions;
+    private Counter decisions;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
+    /** A single node's metrics: the data plane's, its rules', and the detector's. */
     public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection) {
+        this(dataPlane, rules, () -> labels(rules));
+        registerDetection(attacks, detection);
+    }
+
+    /**
+     * The metrics of the data plane and of {@code rules}, without a detector; the per-rule counters
+     * cover the rules {@code counted} lists (an edge adds the fleet's rules to its own).
+     */
+    public AgentMetrics(DataPlane dataPlane, RuleBook rules, Supplier<List<RuleLabel>> counted) {
         Supplier<Counters> counters = dataPlane::counters;
         total("levee_seen_packets", "Packets the XDP program saw.", counters, Counters::seen);
         total("levee_passed_packets", "Packets the XDP program let through.", counters, Counters::passed);
@@ -40,6 +54,48 @@ public final class AgentMetrics {
         total("levee_ratelimited_packets", "Packets dropped by rate-limit rules.", counters, Counters::ratelimited);
         total("levee_sampled_packets", "Samples the program wrote to the ring buffer.", counters, Counters::sampled);
         total("levee_samples_lost", "Samples lost because the ring buffer was full.", counters, Counters::samplesLost);
+        CounterWithCallback.builder().name("levee_rule_packets")
+                .help("Packets whose first matching rule was this one.")
+                .labelNames("rule", "origin")
+                .callback(cb -> {
+                    Counters c = dataPlane.counters();
+                    for (RuleLabel r : counted.get()) {
+                        cb.call(c.rule(r.id()).packets(), r.id(), r.origin());
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder().name("levee_rule_bytes")
+                .help("Bytes of the packets whose first matching rule was this one.")
+                .labelNames("rule", "origin")
+                .callback(cb -> {
+                    Counters c = dataPlane.counters();
+                    for (RuleLabel r : counted.get()) {
+                        cb.call(c.rule(r.id()).bytes(), r.id(), r.origin());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_rules")
+                .help("Rules in force, by origin (on an edge: its local rules).")
+                .labelNames("origin")
+                .callback(cb -> {
+                    long auto = rules.list().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+                    cb.call(auto, "auto");
+                    cb.call(rules.list().size() - auto, "manual");
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_sample_rate")
+                .help("N of 1-in-N packet sampling.")
+                .callback(cb -> cb.call(dataPlane.sampleRate()))
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** The node's own rules as the per-rule metrics label them. */
+    public static List<RuleLabel> labels(RuleBook rules) {
+        return rules.list().stream().map(r -> new RuleLabel(r.id(), r.rule().origin().keyword())).toList();
+    }
+
+    private void registerDetection(AttackTracker attacks, DetectionLoop detection) {
         CounterWithCallback.builder().name("levee_samples_read")
                 .help("Samples the agent read from the ring buffer and gave the detector.")
                 .callback(cb -> cb.call(detection.samplesRead()))
@@ -52,42 +108,9 @@ public final class AgentMetrics {
                 .help("Rule changes of the detector that the data plane refused, and other failed rounds of detection.")
                 .callback(cb -> cb.call(detection.failures()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_rule_packets")
-                .help("Packets whose first matching rule was this one.")
-                .labelNames("rule", "origin")
-                .callback(cb -> {
-                    Counters c = dataPlane.counters();
-                    for (StoredRule r : rules.list()) {
-                        cb.call(c.rule(r.id()).packets(), r.id(), r.rule().origin().keyword());
-                    }
-                })
-                .register(registry);
-        CounterWithCallback.builder().name("levee_rule_bytes")
-                .help("Bytes of the packets whose first matching rule was this one.")
-                .labelNames("rule", "origin")
-                .callback(cb -> {
-                    Counters c = dataPlane.counters();
-                    for (StoredRule r : rules.list()) {
-                        cb.call(c.rule(r.id()).bytes(), r.id(), r.rule().origin().keyword());
-                    }
-                })
-                .register(registry);
-        GaugeWithCallback.builder().name("levee_rules")
-                .help("Rules in force, by origin.")
-                .labelNames("origin")
-                .callback(cb -> {
-                    long auto = rules.list().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
-                    cb.call(auto, "auto");
-                    cb.call(rules.list().size() - auto, "manual");
-                })
-                .register(registry);
         GaugeWithCallback.builder().name("levee_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
                 .callback(cb -> cb.call(attacks.active().size()))
-                .register(registry);
-        GaugeWithCallback.builder().name("levee_sample_rate")
-                .help("N of 1-in-N packet sampling.")
-                .callback(cb -> cb.call(dataPlane.sampleRate()))
                 .register(registry);
         decisions = Counter.builder().name("levee_detector_decisions")
                 .help("Detector decisions, by kind.")
@@ -96,7 +119,6 @@ public final class AgentMetrics {
         for (Decision.Kind k : Decision.Kind.values()) {
             decisions.labelValues(kind(k)); // present at zero from the start
         }
-        JvmMetrics.builder().register(registry);
     }
 
     private void total(String name, String help, Supplier<Counters> counters, ToLongFunction<Counters> value) {
@@ -105,9 +127,14 @@ public final class AgentMetrics {
                 .register(registry);
     }
 
-    /** Counts one detector decision. */
+    /** Counts one detector decision (a node with a detector only). */
     public void decision(Decision d) {
         decisions.labelValues(kind(d.kind())).inc();
+    }
+
+    /** Where a part of the node registers metrics of its own (an edge's fleet metrics). */
+    public PrometheusRegistry registry() {
+        return registry;
     }
 
     private static String kind(Decision.Kind k) {

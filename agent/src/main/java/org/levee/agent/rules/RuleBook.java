@@ -32,14 +32,14 @@ public final class RuleBook {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RuleStore store;
-    private final DataPlane dataPlane;
+    private final RuleTarget target;
     private final String datacenter;
     private final Clock clock;
     private List<StoredRule> rules;
 
-    private RuleBook(RuleStore store, DataPlane dataPlane, String datacenter, Clock clock, List<StoredRule> rules) {
+    private RuleBook(RuleStore store, RuleTarget target, String datacenter, Clock clock, List<StoredRule> rules) {
         this.store = store;
-        this.dataPlane = dataPlane;
+        this.target = target;
         this.datacenter = datacenter;
         this.clock = clock;
         this.rules = List.copyOf(rules);
@@ -51,6 +51,12 @@ public final class RuleBook {
      * them); rules already expired are dropped.
      */
     public static RuleBook restore(RuleStore store, DataPlane dataPlane, String datacenter, Clock clock,
+                                   Duration restoredAutoRuleGrace) {
+        return restore(store, RuleTarget.of(dataPlane), datacenter, clock, restoredAutoRuleGrace);
+    }
+
+    /** {@link #restore(RuleStore, DataPlane, String, Clock, Duration)} with the rules taking effect in {@code target}. */
+    public static RuleBook restore(RuleStore store, RuleTarget target, String datacenter, Clock clock,
                                    Duration restoredAutoRuleGrace) {
         Instant now = clock.instant();
         Instant autoLimit = now.plus(restoredAutoRuleGrace);
@@ -65,7 +71,7 @@ public final class RuleBook {
                 restored.add(kept);
             }
         }
-        RuleBook book = new RuleBook(store, dataPlane, datacenter, clock, List.of());
+        RuleBook book = new RuleBook(store, target, datacenter, clock, List.of());
         book.commit(restored);
         return book;
     }
@@ -101,7 +107,7 @@ public final class RuleBook {
                     + " is not in the future (now is " + now + ")"));
         }
         // Compiled once: the data plane remembers the filter for the rule set that will hold it.
-        dataPlane.filters().compile(rule);
+        target.filters().compile(rule);
         StoredRule stored = new StoredRule(rule, now, evidence);
         List<StoredRule> next = new ArrayList<>(rules);
         next.add(stored);
@@ -171,12 +177,12 @@ public final class RuleBook {
 
     private void commit(List<StoredRule> next) {
         List<StoredRule> previous = rules;
-        dataPlane.apply(ruleSet(next), datacenter);
+        target.apply(ruleSet(next), datacenter);
         try {
             store.save(next);
         } catch (RuntimeException e) {
             // Keep program and file in agreement: the old rules go back in.
-            dataPlane.apply(ruleSet(previous), datacenter);
+            target.apply(ruleSet(previous), datacenter);
             throw e;
         }
         rules = List.copyOf(next);

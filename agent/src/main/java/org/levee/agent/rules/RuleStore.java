@@ -8,12 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -35,11 +31,9 @@ public final class RuleStore {
     private static final int FORMAT = 1;
     private static final JsonMapper JSON = AgentJson.MAPPER;
 
-    private final Path directory;
     private final Path file;
 
     public RuleStore(Path stateDir) {
-        this.directory = stateDir;
         this.file = stateDir.resolve(FILE);
     }
 
@@ -121,22 +115,7 @@ public final class RuleStore {
             r.evidence().ifPresent(ev -> entry.set("evidence", JSON.valueToTree(ev)));
         }
         try {
-            Files.createDirectories(directory);
-            byte[] bytes = JSON.writeValueAsBytes(root);
-            Path temporary = directory.resolve(FILE + ".tmp-" + ProcessHandle.current().pid());
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                out.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename is durable only once the directory entry is on disk.
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            AtomicFiles.write(file, JSON.writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

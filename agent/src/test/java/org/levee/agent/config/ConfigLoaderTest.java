@@ -97,12 +97,61 @@ class ConfigLoaderTest {
             "detach_on_exit: maybe|detach_on_exit: must be true or false",
             "datacenter: 'ams 1'|datacenter: 'ams 1' is not a data center name",
             "sampling: 5|sampling: must be a mapping",
+            "fleet: {etcd: {endpoint: 'x:1'}}|fleet.etcd.endpoint: unknown key (known here: ca, cert, endpoints, key, password, password_file, user)",
+            "fleet: {etcd: {endpoints: 'http://a:1,,http://b:2'}}|fleet.etcd.endpoints: etcd endpoints 'http://a:1,,http://b:2': empty entry",
+            "fleet: {etcd: {endpoints: 'ftp://127.0.0.1:2379'}}|fleet.etcd.endpoints: ",
+            "fleet: {etcd: {password: a, password_file: /b}}|fleet.etcd: give either password or password_file, not both",
+            "fleet: {prefix: levee}|fleet.prefix: etcd prefix 'levee' must start and end with '/'",
+            "fleet: {sflow: {collectors: '192.0.2.1:99999'}}|fleet.sflow.collectors: sFlow address '192.0.2.1:99999': port '99999' is not a number in 1..65535",
+            "fleet: {sflow: {collectors: []}}|fleet.sflow.collectors: must not be empty",
+            "fleet: {sflow: {counter_interval: 500ms}}|fleet.sflow.counter_interval: must be at least 1s",
+            "fleet: {registration_ttl: 30s}|fleet.registration_ttl: must be whole seconds in 1s..10s, not 30s",
+            "fleet: {registration_ttl: 1500ms}|fleet.registration_ttl: must be whole seconds in 1s..10s",
+            "fleet: {report_interval: 0s}|fleet.report_interval: must be at least 1s",
+            "fleet: {sflows: {}}|fleet.sflows: unknown key",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("levee.yaml: ")
                 .hasMessageContaining(expected);
+    }
+
+    @Test
+    void readsTheFleetKeys() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                datacenter: ams1
+                fleet:
+                  etcd:
+                    endpoints: [https://198.18.200.2:2379, https://198.18.200.3:2379]
+                    ca: /etc/levee/etcd-ca.pem
+                    cert: /etc/levee/edge.pem
+                    key: /etc/levee/edge-key.pem
+                    user: levee
+                    password_file: /etc/levee/etcd-password
+                  prefix: /prod/levee/
+                  sflow:
+                    collectors: "198.18.200.20, 198.18.200.21:6400"
+                    counter_interval: 20s
+                  registration_ttl: 5s
+                  report_interval: 2s
+                """);
+        FleetConfig f = c.fleet();
+        assertThat(f.enabled()).isTrue();
+        assertThat(f.etcdEndpoints()).hasValue("https://198.18.200.2:2379,https://198.18.200.3:2379");
+        assertThat(f.etcdCa()).hasValue(Path.of("/etc/levee/etcd-ca.pem"));
+        assertThat(f.etcdCert()).hasValue(Path.of("/etc/levee/edge.pem"));
+        assertThat(f.etcdKey()).hasValue(Path.of("/etc/levee/edge-key.pem"));
+        assertThat(f.etcdUser()).hasValue("levee");
+        assertThat(f.etcdPassword()).isEmpty();
+        assertThat(f.etcdPasswordFile()).hasValue(Path.of("/etc/levee/etcd-password"));
+        assertThat(f.keys().prefix()).isEqualTo("/prod/levee/");
+        assertThat(f.collectors()).extracting(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
+                .containsExactly("198.18.200.20:6343", "198.18.200.21:6400");
+        assertThat(f.counterInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(f.registrationTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(f.reportInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(AgentConfig.defaults().fleet().enabled()).as("no etcd: a single node").isFalse();
     }
 
     @Test
@@ -132,5 +181,11 @@ class ConfigLoaderTest {
         assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
         assertThat(c.sampling()).isEqualTo(AgentConfig.defaults().sampling());
         assertThat(c.restoredAutoRuleGrace()).isEqualTo(AgentConfig.DEFAULT_RESTORED_AUTO_RULE_GRACE);
+        assertThat(c.fleet()).as("the defaults: a single node").isEqualTo(FleetConfig.none());
+        // the second block: an edge of the fleet
+        assertThat(m.find()).as("a second yaml block (an edge) in " + doc).isTrue();
+        AgentConfig edge = ConfigLoader.parse(doc.toString(), m.group(1));
+        assertThat(edge.fleet().enabled()).isTrue();
+        assertThat(edge.fleet().collectors()).isNotEmpty();
     }
 }

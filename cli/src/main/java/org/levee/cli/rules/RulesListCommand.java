@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code levee rules list}: one line per rule. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Print the node's rules: id, origin, match, scope, action, packets, bytes, expires.")
+        description = "Print the node's rules: id, origin, match, scope, action, packets, bytes, expires. On an edge of the"
+                + " fleet, the fleet's rules follow, read-only (origin fleet/…, '(off)' where not enabled here).")
 final class RulesListCommand implements Callable<Integer> {
     static final String[] HEADER = {"ID", "ORIGIN", "MATCH", "SCOPE", "ACTION", "PACKETS", "BYTES", "EXPIRES"};
 
@@ -39,6 +40,13 @@ final class RulesListCommand implements Callable<Integer> {
             rows.add(new String[] {r.path("id").asText(), r.path("origin").asText(), RuleText.match(r),
                     RuleText.scope(r), RuleText.action(r), Long.toString(r.path("packets").asLong()),
                     Long.toString(r.path("bytes").asLong()), RuleText.expires(r, now)});
+        }
+        // an edge of the fleet: the fleet's rules too, read-only here; "off" where this data center does not enable them
+        for (JsonNode r : answer.path("fleet").path("rules")) {
+            rows.add(new String[] {r.path("id").asText(), "fleet/" + r.path("origin").asText()
+                    + (r.path("enabled").asBoolean(true) ? "" : " (off)"), RuleText.match(r), RuleText.scope(r),
+                    RuleText.action(r), Long.toString(r.path("packets").asLong()), Long.toString(r.path("bytes").asLong()),
+                    RuleText.expires(r, now)});
         }
         int[] widths = new int[HEADER.length];
         for (String[] row : rows) {

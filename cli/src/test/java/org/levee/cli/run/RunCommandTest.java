@@ -40,6 +40,36 @@ class RunCommandTest {
     }
 
     @Test
+    void badFleetFlagsAreOneLineWithExitCode2() {
+        String etcd = "http://127.0.0.1:1";
+        String state = dir.toString();
+        assertOneLine(CliRun.of("run", "-i", "lo", "--sflow", "127.0.0.1"),
+                "levee run: --sflow, --prefix and --etcd-… are for an edge of the fleet: give --etcd URLS too");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", "ftp://127.0.0.1:2379", "--sflow", "127.0.0.1"),
+                "levee run: --etcd: ");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1:99999"),
+                "levee run: --sflow: sFlow address '127.0.0.1:99999': port '99999' is not a number in 1..65535");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1", "--prefix", "levee"),
+                "levee run: --prefix: etcd prefix 'levee' must start and end with '/'");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--datacenter", "ams", "--state-dir", state),
+                "levee run: edge: fleet.sflow.collectors (--sflow): an edge sends its samples to the controllers' collectors");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1", "--state-dir", state),
+                "levee run: edge: datacenter (--datacenter): an edge of the fleet needs its data center");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1", "--datacenter", "ams", "--node", "a/b"),
+                "levee run: edge: node (--node): 'a/b' is not a node name");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1", "--datacenter", "ams", "--etcd-user", "levee"),
+                "levee run: edge: fleet.etcd (--etcd…): a user (--etcd-user) needs a password");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", "https://127.0.0.1:1", "--sflow", "127.0.0.1", "--datacenter", "ams",
+                "--etcd-ca", dir.resolve("missing-ca.pem").toString()), "levee run: edge: " + dir.resolve("missing-ca.pem") + ": cannot be read");
+    }
+
+    private static void assertOneLine(CliRun run, String start) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith(start);
+        assertThat(run.err().lines()).hasSize(1);
+    }
+
+    @Test
     void aMissingInterfaceIsNamed() {
         org.levee.testing.Requirements.root();
         CliRun r = CliRun.of("run", "-i", "nosuch" + Long.toHexString(System.nanoTime()).substring(0, 6),

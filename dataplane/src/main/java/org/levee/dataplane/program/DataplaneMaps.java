@@ -7,8 +7,8 @@ import org.levee.ebpf.XdpAction;
 
 /**
  * The maps of the data-plane program. All but {@link #CHAIN} are pinned and reused when the
- * program is replaced, so counters, rate-limit state, the sample stream and the exit hook carry
- * over from one rule-set version to the next.
+ * program is replaced, so counters, rate-limit state, the sample stream, the exit hook and the
+ * local rules stage carry over from one rule-set version to the next.
  */
 public final class DataplaneMaps {
     private DataplaneMaps() {}
@@ -29,9 +29,16 @@ public final class DataplaneMaps {
     public static final MapSpec HOOK = MapSpec.programArray("xdpcap_hook", XdpAction.values().length);
     /** The programs after the first when a rule set is split into a tail-call chain. */
     public static final MapSpec CHAIN = MapSpec.programArray("levee_chain", ProgramLimits.MAX_CHAIN);
+    /**
+     * The second rules stage: one slot, tail-called by the main rule set when none of its rules
+     * matched. An edge of the fleet loads its local rules there, so that the fleet's object stays
+     * the same on every edge of a data center; empty (the default, and on a single node), the
+     * tail call falls through to the exit.
+     */
+    public static final MapSpec LOCAL = MapSpec.programArray("levee_local", 1);
 
     /** Every map, in the order of the object's {@code maps} section. */
-    public static final List<MapSpec> ALL = List.of(COUNTERS, RULE_STATS, RATE_LIMITS, CONFIG, SAMPLES, HOOK, CHAIN);
+    public static final List<MapSpec> ALL = List.of(COUNTERS, RULE_STATS, RATE_LIMITS, CONFIG, SAMPLES, HOOK, CHAIN, LOCAL);
 
     /** Offset of the sample rate in {@link #CONFIG}'s value. */
     public static final int CONFIG_SAMPLE_RATE = 0;

@@ -41,7 +41,9 @@ import org.levee.ebpf.asm.Size;
  * {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest go to the next program of a
  * tail-call chain, which starts again knowing nothing; its tail call is guarded by
  * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
- * first.
+ * first. When no rule of the main stage matched, the last program tail-calls the second rules
+ * stage in {@link DataplaneMaps#LOCAL} (an edge's local rules, built with {@link #localStage()});
+ * the slot is empty by default and the packet goes on to the exit.
  *
  * <p>When enough rules are told apart by one value (a port, an address), the rules are a
  * {@link FilterIndex} instead, so that a packet's cost does not grow with their number: each
@@ -78,6 +80,8 @@ public final class ProgramBuilder {
     private final int minClassSize;
     /** Slots of an indexed program after which the next program starts. */
     private final int maxIndexedSlots;
+    /** The programs are the second rules stage ({@link #localStage()}), not the main one. */
+    private final boolean localStage;
     /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
     private final Set<String> usedExits = new HashSet<>();
 
@@ -109,14 +113,26 @@ public final class ProgramBuilder {
         // a caller who asks for small programs gets small indexed programs too
         this.maxIndexedSlots = maxRuleSlots < ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM ? maxRuleSlots
                 : ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM;
+        this.localStage = false;
     }
 
-    private ProgramBuilder(ProgramBuilder base, int minClassSize, int maxIndexedSlots) {
+    private ProgramBuilder(ProgramBuilder base, int minClassSize, int maxIndexedSlots, boolean localStage) {
         this.sampleBytes = base.sampleBytes;
         this.maxRuleSlots = base.maxRuleSlots;
         this.enablementFromMap = base.enablementFromMap;
         this.minClassSize = minClassSize;
         this.maxIndexedSlots = maxIndexedSlots;
+        this.localStage = localStage;
+    }
+
+    /**
+     * This builder making the second rules stage, an edge's local rules: programs entered through
+     * {@link DataplaneMaps#LOCAL} once the main stage matched nothing. Their first program is not
+     * an entry (the main stage has sampled the packet and counted it as seen), and none of them
+     * tail-calls the local slot again.
+     */
+    public ProgramBuilder localStage() {
+        return new ProgramBuilder(this, minClassSize, maxIndexedSlots, true);
     }
 
     /**
@@ -132,7 +148,7 @@ public final class ProgramBuilder {
             throw new IllegalArgumentException("indexed program slots " + maxIndexedSlots + " is outside 1.."
                     + ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM);
         }
-        return new ProgramBuilder(this, minClassSize, maxIndexedSlots);
+        return new ProgramBuilder(this, minClassSize, maxIndexedSlots, localStage);
     }
 
     /** The array (one entry, one byte per rule) of a builder with enablement from a map. */
@@ -172,7 +188,7 @@ public final class ProgramBuilder {
             }
             Assembler asm = new Assembler();
             usedExits.clear();
-            prologue(asm, index == 0, false);
+            prologue(asm, index == 0 && !localStage, false);
             FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout(CHAIN_LABELS),
                     (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
             int first = next;
@@ -201,6 +217,7 @@ public final class ProgramBuilder {
                 asm.emit(mov32(R3, index + 1), call(Helper.TAIL_CALL));
                 asm.label("chain_end");
             }
+            tailCallLocalStage(asm);
             boolean hits = false;
             for (int i = first; i < next; i++) {
                 if (segment.reachesMatch(i)) {
@@ -268,7 +285,7 @@ public final class ProgramBuilder {
                 && (section.filters() == 0 || section.fits(maxRuleSlots, maxIndexedSlots))) {
             section.add();
         }
-        prologue(asm, program == 0, true);
+        prologue(asm, program == 0 && !localStage, true);
         Assembler bodies = new Assembler();
         section.emit(asm, bodies);
         asm.label("rules_end");
@@ -279,6 +296,7 @@ public final class ProgramBuilder {
             asm.emit(mov32(R3, program + 1), call(Helper.TAIL_CALL));
             asm.label("chain_end");
         }
+        tailCallLocalStage(asm);
         epilogue(asm, false);
         asm.append(bodies);
         // the index's labels (every node, bucket and copy) would make most of the symbol table;
@@ -320,6 +338,21 @@ public final class ProgramBuilder {
         @Override
         public void packetPointers(Assembler block) {
             block.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END));
+        }
+    }
+
+    /**
+     * Where the main stage goes when none of its rules matched (a later program of its chain
+     * would have been tail-called before): the local stage in slot 0 of {@link DataplaneMaps#LOCAL}.
+     * The slot is empty unless an edge loaded local rules there, and a tail call to an empty slot
+     * falls through to the exit. The call is the same in every main program whatever the slot
+     * holds, so one object stays byte-identical on every edge of a data center.
+     */
+    private void tailCallLocalStage(Assembler asm) {
+        if (!localStage) {
+            asm.emit(mov64(R1, R6));
+            asm.ldMap(R2, DataplaneMaps.LOCAL.name());
+            asm.emit(mov32(R3, 0), call(Helper.TAIL_CALL));
         }
     }
 

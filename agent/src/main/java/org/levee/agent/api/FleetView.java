@@ -1,0 +1,76 @@
+package org.levee.agent.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.levee.dataplane.object.RuleInfo;
+
+/**
+ * What an edge of the fleet shows of the fleet in its API, gathered in one moment: the rule set
+ * it runs (read-only here: it comes from the controllers through etcd), where that came from, and
+ * how the edge's links to the fleet are doing.
+ *
+ * @param version the manifest's version of the rule set running, empty when none is known
+ *     (nothing published yet, or a program adopted from a previous run without its manifest)
+ * @param origin where the running rule set came from: {@code etcd}, {@code last-good file},
+ *     {@code adopted} (a program a previous run left attached) or {@code none} (an empty set,
+ *     before any manifest)
+ * @param objectSha256 the SHA-256 of its object, when known
+ * @param programId the kernel id of the fleet's program (the main stage)
+ * @param applied when this edge swapped it in, if it did
+ * @param rules the fleet's rules, each with whether it is enabled in this data center now
+ * @param localProgramId the kernel id of the local stage, 0 when it is empty
+ * @param watch the watch on the manifest
+ * @param registration the edge's registration in etcd
+ * @param export the sFlow export
+ */
+public record FleetView(OptionalLong version, String origin, Optional<String> objectSha256, long programId,
+                        Optional<Instant> applied, List<FleetRule> rules, long localProgramId, Watch watch,
+                        Registration registration, Export export) {
+
+    public FleetView {
+        Objects.requireNonNull(origin, "origin");
+        rules = List.copyOf(rules);
+    }
+
+    /** One rule of the fleet's set and whether it is enabled here now. */
+    public record FleetRule(RuleInfo rule, boolean enabled) {}
+
+    /**
+     * @param connected a watch stream is established
+     * @param revision etcd's revision of the last delivery
+     * @param reconnects how often the watch had to be established again
+     * @param lastError its last failure
+     */
+    public record Watch(boolean connected, long revision, long reconnects, Optional<String> lastError) {}
+
+    /**
+     * @param key the registration's key
+     * @param registered the key is in etcd with a live lease
+     * @param lastError the last failure
+     */
+    public record Registration(String key, boolean registered, Optional<String> lastError) {}
+
+    /**
+     * @param collectors where datagrams go
+     * @param agentAddress the agent address in them (toward the first collector)
+     * @param datagrams datagrams sent, summed over collectors
+     * @param samples samples in them
+     * @param bytes their bytes
+     * @param sendErrors datagrams not sent
+     * @param samplesDropped samples the exporter's queue refused
+     */
+    public record Export(List<String> collectors, String agentAddress, long datagrams, long samples, long bytes,
+                         long sendErrors, long samplesDropped) {
+        public Export {
+            collectors = List.copyOf(collectors);
+        }
+    }
+
+    /** The rule with {@code id}, if the fleet's set has it. */
+    public Optional<FleetRule> rule(String id) {
+        return rules.stream().filter(r -> r.rule().id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,42 @@
+package org.levee.agent.fleet;
+
+import java.util.Locale;
+import org.levee.store.BadObjectException;
+
+/**
+ * Why an edge refused a published rule set (and kept the program it runs): the label of
+ * {@code levee_ruleset_refused_total{reason}}.
+ */
+public enum Refusal {
+    /** The manifest is not valid JSON or a field is missing or wrong. */
+    MANIFEST,
+    /** A chunk of the object is not in etcd. */
+    MISSING_CHUNK,
+    /** The object's chunks do not number what the manifest says. */
+    CHUNK_COUNT,
+    /** The object's size is not the manifest's. */
+    SIZE,
+    /** The object's SHA-256 is not the manifest's. */
+    DIGEST,
+    /** The object is not a rule-set object this Levee reads (not ELF, bad metadata, maps, patch sites). */
+    OBJECT,
+    /** The object's rules are not the manifest's list of rule ids. */
+    RULES,
+    /** The kernel refused the program (the verifier), or the swap failed. */
+    LOAD;
+
+    /** The metric's label: the name in lower case. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The refusal for a store's complaint about an object. */
+    static Refusal of(BadObjectException.Problem problem) {
+        return switch (problem) {
+            case MISSING_CHUNK -> MISSING_CHUNK;
+            case CHUNK_COUNT -> CHUNK_COUNT;
+            case SIZE -> SIZE;
+            case DIGEST -> DIGEST;
+        };
+    }
+}
