@@ -3,6 +3,7 @@ module org.levee.agent {
     requires transitive org.levee.dataplane;
     requires transitive org.levee.capture;
     requires transitive org.levee.detector;
+    requires transitive org.levee.config;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.prometheus.metrics.core;
