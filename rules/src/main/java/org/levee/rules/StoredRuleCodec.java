@@ -86,6 +86,15 @@ public final class StoredRuleCodec {
      *     every bad field
      */
     public static StoredRule parse(String source, byte[] json, Optional<Instant> createdIfMissing) {
+        return parse(source, json, createdIfMissing, Optional.empty());
+    }
+
+    /**
+     * Like {@link #parse(String, byte[], Optional)}, with an id for a rule that names none (an
+     * etcd key's last segment: {@code etcdctl put /levee/rules/ID} need not repeat the id).
+     */
+    public static StoredRule parse(String source, byte[] json, Optional<Instant> createdIfMissing,
+                                   Optional<String> idIfMissing) {
         JsonNode node;
         try {
             node = STRICT_JSON.readTree(json);
@@ -98,6 +107,9 @@ public final class StoredRuleCodec {
         }
         if (node == null || node.isMissingNode()) {
             throw new RuleSetException(source, List.of("empty (expected a JSON object with the fields of a rule)"));
+        }
+        if (idIfMissing.isPresent() && node.isObject() && (!node.has("id") || node.get("id").isNull())) {
+            ((ObjectNode) node).put("id", idIfMissing.get());
         }
         return read(source, node, createdIfMissing);
     }
