@@ -113,6 +113,7 @@ class FailoverTest {
         a.halt();
         Duration takeover = Eventually.await(Duration.ofSeconds(5), "ctl-b takes over", b::isLeader);
         assertThat(takeover).isLessThan(Duration.ofSeconds(5));
+        System.out.printf("FailoverTest: ctl-b led %d ms after ctl-a was killed (leader TTL 2 s)%n", takeover.toMillis());
         assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(5));
         Eventually.await(Duration.ofSeconds(5), "ctl-b adopted ctl-a's rule",
                 () -> b.attacks().stream().anyMatch(x -> x.rule().map(r -> r.id().equals(rule.id())).orElse(false)));
@@ -129,6 +130,28 @@ class FailoverTest {
         watcher.get();
         assertThat(most.get()).as("never two rules for one attack").isEqualTo(1);
         assertThat(b.attacks()).isEmpty();
+    }
+
+    @Test
+    void anAutomaticRuleAnOperatorDeletesIsForgottenAndMadeAgainWhileTheAttackGoesOn() throws Exception {
+        Controller a = fleet.start(Fleet.config("ctl-a"));
+        Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
+        Edge[] edges = {fleet.edge(AGENTS[0]), fleet.edge(AGENTS[1]), fleet.edge(AGENTS[2])};
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 7, flooding),
+                flood(edges[1], 8, flooding), flood(edges[2], 9, flooding))));
+        try {
+            Eventually.await(Duration.ofSeconds(15), () -> "the flood's rule: " + fleet.rules(), () -> !autoRulesForVictim().isEmpty());
+            String first = autoRulesForVictim().getFirst().id();
+            fleet.etcd().etcdctl("del", Fleet.KEYS.rule(first));
+            Eventually.await(Duration.ofSeconds(10), () -> "a new rule for the attack: " + fleet.rules(),
+                    () -> autoRulesForVictim().stream().anyMatch(r -> !r.id().equals(first)));
+            assertThat(autoRulesForVictim()).extracting(StoredRule::id).as("the deleted one stays deleted")
+                    .doesNotContain(first).hasSize(1);
+        } finally {
+            flooding.set(false);
+            traffic.get();
+        }
     }
 
     /** Web clients, then a SYN flood of 8 kpps at each edge (24 kpps in all) until {@code flooding} goes false. */
