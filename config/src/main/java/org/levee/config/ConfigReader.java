@@ -27,6 +27,9 @@ public class ConfigReader {
 
     private final List<String> problems = new ArrayList<>();
 
+    /** A reader with no problems yet: one per file read. */
+    public ConfigReader() {}
+
     /** The text of the file at {@code path}. */
     public static String readFile(Path path) {
         try {

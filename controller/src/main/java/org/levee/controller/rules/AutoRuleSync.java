@@ -164,6 +164,8 @@ public final class AutoRuleSync {
                     managed.put(id, r);
                     inStoreAt.put(id, modRevision);
                     adopted.incrementAndGet();
+                    LOG.log(Level.INFO, "adopted automatic rule {0} ({1} attack on {2}): retired when the attack is over",
+                            id, r.evidence().get().trafficClass(), r.evidence().get().destination());
                 }
                 case MERGED -> {
                     String replaced = adoption.replaced().orElseThrow();
@@ -173,6 +175,8 @@ public final class AutoRuleSync {
                     managed.put(id, r);
                     inStoreAt.put(id, modRevision);
                     adopted.incrementAndGet();
+                    LOG.log(Level.INFO, "adopted automatic rule {0} ({1} attack on {2}) in place of this detector''s own {3}",
+                            id, r.evidence().get().trafficClass(), r.evidence().get().destination(), replaced);
                 }
                 case REFUSED -> {
                     refused.put(id, modRevision);
@@ -194,6 +198,7 @@ public final class AutoRuleSync {
             }
         }
         deletedAt.entrySet().removeIf(e -> s.revision() >= e.getValue() && !s.rules().containsKey(e.getKey()));
+        refused.keySet().retainAll(s.rules().keySet());
     }
 
     /**
