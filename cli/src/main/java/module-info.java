@@ -1,6 +1,7 @@
 /** The {@code levee} command line. picocli reads the command classes reflectively. */
 module org.levee.cli {
     requires org.levee.agent;
+    requires org.levee.controller;
     requires org.levee.ebpf;
     requires org.levee.cbpf;
     requires org.levee.dataplane;
@@ -17,4 +18,5 @@ module org.levee.cli {
     opens org.levee.cli.rules to info.picocli;
     opens org.levee.cli.capture to info.picocli;
     opens org.levee.cli.dataplane to info.picocli;
+    opens org.levee.cli.fleet to info.picocli;
 }

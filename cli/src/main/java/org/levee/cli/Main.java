@@ -4,6 +4,8 @@ import org.levee.cli.capture.CaptureCommand;
 import org.levee.cli.dataplane.BenchCommand;
 import org.levee.cli.dataplane.DataplaneCommand;
 import org.levee.cli.dataplane.RulesetCommand;
+import org.levee.cli.fleet.ControllerCommand;
+import org.levee.cli.fleet.FleetCommand;
 import org.levee.cli.rules.RulesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 RunCommand.class,
                 RulesCommand.class,
+                ControllerCommand.class,
+                FleetCommand.class,
                 CaptureCommand.class,
                 FilterCommand.class,
                 RulesetCommand.class,

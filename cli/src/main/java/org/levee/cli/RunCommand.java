@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.config.ConfigException;
+import org.levee.config.ConfigException;
 import org.levee.agent.config.ConfigLoader;
 import org.levee.agent.config.FleetConfig;
 import org.levee.agent.config.Sampling;

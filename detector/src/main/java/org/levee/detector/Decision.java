@@ -3,6 +3,7 @@ package org.levee.detector;
 import java.util.Objects;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.Action;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
 
@@ -37,6 +38,11 @@ public record Decision(
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(trafficClass, "trafficClass");
         Objects.requireNonNull(evidence, "evidence");
+    }
+
+    /** The evidence of this decision in plain values that outlive the detector (stored with its rule). */
+    public AttackEvidence attackEvidence() {
+        return evidence.toAttackEvidence(destination, trafficClass);
     }
 
     @Override

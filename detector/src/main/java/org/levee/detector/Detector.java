@@ -22,6 +22,7 @@ import org.levee.detector.sample.DecodedPacket;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.Action;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
@@ -124,9 +125,54 @@ public final class Detector {
         final RateWindow matched;
 
         ActiveRule(Rule rule, Match.Cbpf filter, int windowSeconds) {
+            this(rule, filter, new RateWindow(windowSeconds));
+        }
+
+        ActiveRule(Rule rule, Match.Cbpf filter, RateWindow matched) {
             this.rule = rule;
             this.filter = filter;
-            this.matched = new RateWindow(windowSeconds);
+            this.matched = matched;
+        }
+    }
+
+    /**
+     * An attack under way, as {@link #attacks()} shows it.
+     *
+     * @param destination the host or aggregate attacked
+     * @param trafficClass its class
+     * @param detectedNanos when it was detected (or adopted), on the samples' clock
+     * @param rule the rule mitigating it, if any yet
+     * @param evidence the latest evidence
+     */
+    public record AttackState(Prefix destination, TrafficClass trafficClass, long detectedNanos, Optional<Rule> rule,
+                              Evidence evidence) {}
+
+    /**
+     * What {@link #adopt} did with a rule.
+     *
+     * @param outcome what happened
+     * @param replaced for {@link Outcome#MERGED}: the id of the detector's own rule that the adopted one replaced
+     * @param reason for {@link Outcome#REFUSED}: why, naming the field
+     */
+    public record Adoption(Outcome outcome, Optional<String> replaced, String reason) {
+        /** What happened to an adopted rule. */
+        public enum Outcome {
+            /** The rule now mitigates an attack of the detector, new or already being collected. */
+            ADOPTED,
+            /** The detector had its own rule for the attack; the adopted one took its place. */
+            MERGED,
+            /** The detector has this rule already. */
+            KNOWN,
+            /** The rule cannot be adopted (not automatic, not classic BPF, evidence without a destination). */
+            REFUSED
+        }
+
+        static Adoption of(Outcome outcome) {
+            return new Adoption(outcome, Optional.empty(), "");
+        }
+
+        static Adoption refused(String reason) {
+            return new Adoption(Outcome.REFUSED, Optional.empty(), reason);
         }
     }
 
@@ -142,14 +188,29 @@ public final class Detector {
     private final Set<String> datacenters = new TreeSet<>();
     private String lastDatacenter;
     private final List<Decision> decisions = new ArrayList<>();
+    private final String ruleIdPrefix;
     private long nextRuleId = 1;
     private long nowNanos;
     private long samples;
     private long undecodable;
 
+    /** A detector whose rules are {@code auto-1}, {@code auto-2}, … */
     public Detector(DetectorConfig config, FilterCompiler filters) {
+        this(config, filters, "auto-");
+    }
+
+    /**
+     * A detector whose rules are named {@code ruleIdPrefix} and a number from 1: a controller
+     * puts its run in the prefix ({@code auto-t5k2x1-3fa2-}) so that its rule ids are unique in
+     * the fleet's store as they are made.
+     *
+     * @throws IllegalArgumentException when {@code ruleIdPrefix} followed by a number is not a valid rule id
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix) {
         this.config = Objects.requireNonNull(config, "config");
         this.filters = Objects.requireNonNull(filters, "filters");
+        Rule.requireValidId(ruleIdPrefix + Long.MAX_VALUE);
+        this.ruleIdPrefix = ruleIdPrefix;
         this.selector = new FingerprintSelector(config.coverageTarget(), config.maxBaselineMatch());
         this.random = new SplittableRandom(config.seed());
     }
@@ -174,21 +235,39 @@ public final class Detector {
         IpAddress destination = p.destination();
         Tracked host = hosts.get(destination);
         if (host == null) {
-            host = new Tracked(Prefix.host(destination), false);
-            hosts.put(destination, host);
-            int length = destination.version() == 4 ? config.aggregateLengthV4() : config.aggregateLengthV6();
-            IpAddress network = destination.mask(length);
-            Tracked aggregate = aggregates.get(network);
-            if (aggregate == null) {
-                aggregate = new Tracked(new Prefix(network, length), true);
-                aggregates.put(network, aggregate);
-            }
-            host.aggregateAbove = aggregate;
+            host = host(destination);
         }
         long bucket = RateWindow.bucketOf(nowNanos);
         if (!account(host, p, sample, bucket)) {
             account(host.aggregateAbove, p, sample, bucket);
         }
+    }
+
+    /** The tracked host {@code destination}, created (with its aggregate) when new. */
+    private Tracked host(IpAddress destination) {
+        Tracked host = hosts.get(destination);
+        if (host == null) {
+            host = new Tracked(Prefix.host(destination), false);
+            hosts.put(destination, host);
+            host.aggregateAbove = aggregate(destination);
+        }
+        return host;
+    }
+
+    /** The tracked aggregate above {@code address}, created when new. */
+    private Tracked aggregate(IpAddress address) {
+        int length = aggregateLength(address.version());
+        IpAddress network = address.mask(length);
+        Tracked aggregate = aggregates.get(network);
+        if (aggregate == null) {
+            aggregate = new Tracked(new Prefix(network, length), true);
+            aggregates.put(network, aggregate);
+        }
+        return aggregate;
+    }
+
+    private int aggregateLength(int version) {
+        return version == 4 ? config.aggregateLengthV4() : config.aggregateLengthV6();
     }
 
     /**
@@ -222,6 +301,127 @@ public final class Detector {
     /** The rules in force, auto and manual, in the order they were made. */
     public List<Rule> rules() {
         return List.copyOf(rules.values());
+    }
+
+    /** The attacks under way, in the order they began. */
+    public List<AttackState> attacks() {
+        List<AttackState> out = new ArrayList<>();
+        for (Tracked t : underAttack) {
+            for (Attack a : t.attacks) {
+                if (a != null) {
+                    out.add(new AttackState(t.prefix, a.trafficClass, a.detectedNanos,
+                            a.rule == null ? Optional.empty() : Optional.of(a.rule.rule), a.evidence));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Takes over an automatic rule made elsewhere — by the controller that led before, whose rules
+     * are in the store — as the rule of the attack its evidence names (destination and traffic
+     * class): the detector then re-matches that attack's samples against the rule's filter and
+     * retires it when its traffic stays low for the cool-down, exactly as for its own rules. An
+     * attack the detector has not seen starts now, mitigated, with the level it started at: the
+     * class's threshold, or the baseline multiple of the evidence's baseline. When the detector
+     * has a rule of its own for that attack, the adopted rule replaces it (no two rules for one
+     * attack) and the replaced id is returned; the adopted rule keeps the rate already matched.
+     * Adopting a rule the detector has is a no-op.
+     *
+     * @param rule an automatic rule whose match is classic BPF
+     * @param evidence its evidence (destination, traffic_class, trigger, rates)
+     */
+    public Adoption adopt(Rule rule, AttackEvidence evidence) {
+        if (rule.origin() != Origin.AUTO) {
+            return Adoption.refused("origin: not an automatic rule");
+        }
+        if (!(rule.match() instanceof Match.Cbpf filter)) {
+            return Adoption.refused(rule.match().field() + ": an automatic rule matches with cbpf");
+        }
+        if (rules.containsKey(rule.id())) {
+            return Adoption.of(Adoption.Outcome.KNOWN);
+        }
+        Prefix destination;
+        TrafficClass c;
+        Trigger trigger;
+        try {
+            destination = Prefix.parse(String.valueOf(evidence.destination()));
+        } catch (IllegalArgumentException e) {
+            return Adoption.refused("evidence.destination: " + e.getMessage());
+        }
+        try {
+            c = TrafficClass.valueOf(String.valueOf(evidence.trafficClass()).toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Adoption.refused("evidence.traffic_class: '" + evidence.trafficClass() + "' is not a traffic class");
+        }
+        try {
+            trigger = Trigger.valueOf(String.valueOf(evidence.trigger()).toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Adoption.refused("evidence.trigger: '" + evidence.trigger() + "' is neither threshold nor baseline");
+        }
+        IpAddress network = destination.network();
+        Tracked t;
+        if (destination.isHost()) {
+            t = host(network);
+        } else if (destination.length() == aggregateLength(network.version())) {
+            t = aggregate(network);
+        } else {
+            return Adoption.refused("evidence.destination: " + destination + " is neither a host nor a /"
+                    + aggregateLength(network.version()) + " aggregate");
+        }
+        Attack a = t.attacks[c.ordinal()];
+        if (a != null && a.rule != null) {
+            String replaced = a.rule.rule.id();
+            rules.remove(replaced);
+            a.rule = new ActiveRule(rule, filter, a.rule.matched);
+            rules.put(rule.id(), rule);
+            return new Adoption(Adoption.Outcome.MERGED, Optional.of(replaced), "");
+        }
+        if (a == null) {
+            Threshold threshold = t.thresholds[c.ordinal()];
+            double level = trigger == Trigger.THRESHOLD
+                    ? (threshold.packetsPerSecond() == Long.MAX_VALUE ? evidence.packetsPerSecond() : threshold.packetsPerSecond())
+                    : Math.max(config.baselineFloorPacketsPerSecond(),
+                            config.baselineMultiple() * evidence.baselinePacketsPerSecond());
+            long coverStart = (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND;
+            a = new Attack(c, nowNanos, Math.max(0, coverStart), new AttackSamples(config.sketchCapacity(),
+                    config.reservoirSize(), random.nextLong()));
+            a.evidence = new Evidence(trigger, evidence.packetsPerSecond(), evidence.bitsPerSecond(), threshold,
+                    evidence.baselinePacketsPerSecond(), level, null, evidence.samplesPerDatacenter(),
+                    "adopted rule " + rule.id() + " from the store");
+            t.attacks[c.ordinal()] = a;
+            t.activeAttacks++;
+            t.anomalous = true;
+            underAttack.add(t);
+        }
+        a.state = State.MITIGATED;
+        a.rule = new ActiveRule(rule, filter, config.windowSeconds());
+        a.belowSinceNanos = -1;
+        rules.put(rule.id(), rule);
+        return Adoption.of(Adoption.Outcome.ADOPTED);
+    }
+
+    /**
+     * Forgets automatic rule {@code id} and the attack it mitigates, without a decision: someone
+     * else removed the rule (an operator deleted it from the store). If the attack goes on, the
+     * detector sees it again and makes a new rule. Returns whether there was such a rule.
+     */
+    public boolean forget(String id) {
+        for (Tracked t : underAttack) {
+            for (int i = 0; i < CLASSES; i++) {
+                Attack a = t.attacks[i];
+                if (a != null && a.rule != null && a.rule.rule.id().equals(id)) {
+                    t.attacks[i] = null;
+                    t.activeAttacks--;
+                    if (t.activeAttacks == 0) {
+                        underAttack.remove(t);
+                    }
+                    rules.remove(id);
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Adds a manual rule: the detector never retires it (nor matches samples against it). */
@@ -464,7 +664,7 @@ public final class Detector {
             }
         }
         // The filter already tests the destination, so the rule names none of its own.
-        Rule rule = filter == null ? null : new Rule("auto-" + nextRuleId, filter, List.of(), scope, action,
+        Rule rule = filter == null ? null : new Rule(ruleIdPrefix + nextRuleId, filter, List.of(), scope, action,
                 Optional.empty(), c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
                         + filter.description(), Origin.AUTO);
         a.evidence = a.evidence.withSelection(selection, seenIn, note);

@@ -3,7 +3,12 @@ package org.levee.detector;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.List;
+import java.util.Locale;
 import org.levee.detector.fingerprint.Selection;
+import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.AttackEvidence;
+import org.levee.rules.Prefix;
 
 /**
  * The numbers behind a decision, for the API and the logs.
@@ -33,6 +38,28 @@ public record Evidence(
 
     public Evidence {
         samplesPerDatacenter = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(samplesPerDatacenter));
+    }
+
+    /** These numbers in plain values for an attack on {@code destination} in class {@code c}. */
+    public AttackEvidence toAttackEvidence(Prefix destination, TrafficClass c) {
+        Selection s = selection;
+        Threshold t = threshold;
+        return new AttackEvidence(
+                destination.toString(),
+                c.name().toLowerCase(Locale.ROOT),
+                trigger.name().toLowerCase(Locale.ROOT),
+                packetsPerSecond,
+                bitsPerSecond,
+                t == null || t.packetsPerSecond() == Long.MAX_VALUE ? null : t.packetsPerSecond(),
+                t == null || t.bitsPerSecond() == Long.MAX_VALUE ? null : t.bitsPerSecond(),
+                baselinePacketsPerSecond,
+                s == null || s.fingerprint() == null ? null : s.fingerprint().toString(),
+                s == null ? null : s.coverage(),
+                s == null ? null : s.baselineMatch(),
+                s == null ? 0 : s.attackSamples(),
+                s == null ? List.of() : s.rejected().stream().map(Selection.Rejected::toString).toList(),
+                new TreeMap<>(Map.copyOf(samplesPerDatacenter)),
+                note == null ? "" : note);
     }
 
     Evidence withRate(double pps, double bps, String newNote) {

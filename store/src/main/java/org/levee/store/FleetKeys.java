@@ -12,6 +12,7 @@ import java.util.Optional;
  * PREFIX ruleset                  the manifest: version, rule ids, object digest/size/chunks, …
  * PREFIX nodes/DATACENTER/NODE    an edge's registration, attached to its lease
  * PREFIX leader                   the leader controller's identity, attached to its lease
+ * PREFIX problems                 the rules the leader left out of the set, and why (JSON)
  * </pre>
  *
  * @param prefix starts and ends with '/'
@@ -85,6 +86,24 @@ public record FleetKeys(String prefix) {
     /** The leader controller's key. */
     public String leader() {
         return prefix + "leader";
+    }
+
+    /** The rules the leader could not use, with why: {@code levee fleet status} shows them without a controller. */
+    public String problems() {
+        return prefix + "problems";
+    }
+
+    /**
+     * The data center and node of a key under {@link #nodes()} ({@code nodes/DC/NODE}), if it is one.
+     *
+     * @return {@code [datacenter, node]}
+     */
+    public Optional<String[]> nodeOf(String key) {
+        if (!key.startsWith(nodes())) {
+            return Optional.empty();
+        }
+        String[] parts = key.substring(nodes().length()).split("/", -1);
+        return parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty() ? Optional.of(parts) : Optional.empty();
     }
 
     /** A name used as one path segment of a key: not empty, no '/', no control characters. */

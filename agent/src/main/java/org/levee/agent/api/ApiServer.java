@@ -24,14 +24,14 @@ import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
-import org.levee.agent.rules.StoredRule;
+import org.levee.rules.StoredRule;
+import org.levee.rules.StoredRuleCodec;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.object.RuleInfo;
 import org.levee.rules.Action;
 import org.levee.rules.Origin;
-import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
 
 /**
@@ -266,14 +266,12 @@ public final class ApiServer {
         return view(r, counters.get());
     }
 
-    /** A rule's fields as in rule files, plus when it was added, its counters and evidence. */
+    /** A rule as stored (the fields of rule files, when it was added, its evidence), plus its counters. */
     private static ObjectNode view(StoredRule r, Counters counters) {
-        ObjectNode n = RuleCodec.writeRule(r.rule());
-        n.put("created", r.created().toString());
+        ObjectNode n = StoredRuleCodec.write(r);
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
         n.put("bytes", c.bytes());
-        r.evidence().ifPresent(e -> n.set("evidence", AgentJson.MAPPER.valueToTree(e)));
         return n;
     }
 
@@ -346,7 +344,7 @@ public final class ApiServer {
             } else {
                 x.putNull("rule");
             }
-            x.set("evidence", AgentJson.MAPPER.valueToTree(attack.evidence()));
+            x.set("evidence", StoredRuleCodec.evidenceJson(attack.evidence()));
         }
         fleet.get().ifPresent(f -> {
             n.put("mode", "edge");

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import org.levee.agent.config.Sampling;
 import org.levee.agent.detect.ActiveAttack;
-import org.levee.agent.rules.StoredRule;
+import org.levee.rules.StoredRule;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 

@@ -2,7 +2,7 @@ package org.levee.agent.detect;
 
 import java.time.Instant;
 import java.util.Optional;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 
 /**
  * An attack under way.

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 import org.levee.detector.Decision;
 
 /**
@@ -18,7 +18,7 @@ public final class AttackTracker {
     /** Follows one decision; {@code ruleId} is the agent's id of the decision's rule, if any. */
     public synchronized void follow(Decision d, Optional<String> ruleId, Instant now) {
         String key = d.destination() + "/" + d.trafficClass();
-        AttackEvidence evidence = AttackEvidence.of(d);
+        AttackEvidence evidence = d.attackEvidence();
         ActiveAttack current = active.get(key);
         switch (d.kind()) {
             case ATTACK_DETECTED -> active.put(key, new ActiveAttack(evidence.destination(), evidence.trafficClass(),

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
 import org.levee.dataplane.Counters;
@@ -120,7 +120,7 @@ public final class DetectionLoop implements Runnable {
             case RULE_ADDED -> {
                 var rule = autoRules.toRule(d.rule());
                 try {
-                    rules.add(rule, Optional.of(AttackEvidence.of(d)));
+                    rules.add(rule, Optional.of(d.attackEvidence()));
                     ruleIds.put(d.rule().id(), rule.id());
                     ruleId = Optional.of(rule.id());
                 } catch (DuplicateRuleException e) {

@@ -18,7 +18,7 @@ import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.FleetView;
 import org.levee.agent.api.NodeStatus;
 import org.levee.agent.config.AgentConfig;
-import org.levee.agent.config.ConfigException;
+import org.levee.config.ConfigException;
 import org.levee.agent.config.FleetConfig;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;

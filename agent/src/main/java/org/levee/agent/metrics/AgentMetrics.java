@@ -15,6 +15,7 @@ import java.util.function.ToLongFunction;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.rules.RuleBook;
+import org.levee.rules.StoredRule;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;

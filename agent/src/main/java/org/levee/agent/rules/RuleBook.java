@@ -1,23 +1,22 @@
 package org.levee.agent.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.levee.agent.config.Durations;
 import org.levee.dataplane.DataPlane;
+import org.levee.rules.AttackEvidence;
+import org.levee.rules.ManualRuleRequest;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSet;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.StoredRule;
 
 /**
  * The node's rules: the one place that changes them. Every change is applied to the data plane
@@ -26,10 +25,6 @@ import org.levee.rules.RuleSetException;
  * detector and the expiry timer call it concurrently.
  */
 public final class RuleBook {
-
-    /** How errors name a rule being added through the API. */
-    private static final String MANUAL_RULE = "rule";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RuleStore store;
     private final RuleTarget target;
@@ -102,10 +97,7 @@ public final class RuleBook {
             throw new DuplicateRuleException(rule.id());
         }
         Instant now = clock.instant();
-        if (rule.expires().isPresent() && !rule.expires().get().isAfter(now)) {
-            throw new RuleSetException("rule " + rule.id(), List.of("expires: " + rule.expires().get()
-                    + " is not in the future (now is " + now + ")"));
-        }
+        ManualRuleRequest.requireFuture(rule, now);
         // Compiled once: the data plane remembers the filter for the rule set that will hold it.
         target.filters().compile(rule);
         StoredRule stored = new StoredRule(rule, now, evidence);
@@ -117,42 +109,14 @@ public final class RuleBook {
 
     /**
      * Adds a rule an operator asked for (through the API): the fields of a rule file, with
-     * {@code id} optional (one is made up, {@code manual-} and 8 hex digits), {@code ttl} (like
-     * {@code 1h}) as an alternative to {@code expires}, and {@code origin}, if given, manual.
+     * {@code id} optional, {@code ttl} as an alternative to {@code expires}, and {@code origin},
+     * if given, manual ({@link ManualRuleRequest}, the same on a controller).
      *
      * @throws RuleSetException naming each bad field
      * @throws DuplicateRuleException when the id is taken
      */
     public StoredRule addManual(ObjectNode request) {
-        ObjectNode fields = request.deepCopy();
-        if (fields.has("origin") && !fields.get("origin").asText().equals(Origin.MANUAL.keyword())) {
-            throw manualRule("origin: rules added through the API are manual, not '" + fields.get("origin").asText() + "'");
-        }
-        fields.put("origin", Origin.MANUAL.keyword());
-        JsonNode ttl = fields.remove("ttl");
-        if (ttl != null && !ttl.isNull()) {
-            if (fields.has("expires")) {
-                throw manualRule("ttl: give either ttl or expires, not both");
-            }
-            Duration d;
-            try {
-                d = Durations.parse(ttl.asText());
-            } catch (IllegalArgumentException e) {
-                throw manualRule("ttl: " + e.getMessage());
-            }
-            if (d.isZero()) {
-                throw manualRule("ttl: must be longer than zero");
-            }
-            fields.put("expires", clock.instant().plus(d).toString());
-        }
-        if (!fields.has("id") || fields.get("id").isNull()) {
-            fields.put("id", "manual-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
-        }
-        return add(RuleCodec.readRule(MANUAL_RULE, fields), Optional.empty());
-    }
-
-    private static RuleSetException manualRule(String problem) {
-        return new RuleSetException(MANUAL_RULE, List.of(problem));
+        return add(ManualRuleRequest.read(request, clock.instant()), Optional.empty());
     }
 
     /** Removes rule {@code id}; false when there is none. */

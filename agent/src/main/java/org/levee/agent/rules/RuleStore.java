@@ -15,20 +15,29 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.StoredRule;
+import org.levee.rules.StoredRuleCodec;
 
 /**
  * The rules of a node in {@code <state dir>/rules.json}, manual and automatic, with their
- * creation times and evidence. Every save writes a temporary file, fsyncs it, renames it over
- * the old one and fsyncs the directory: after a crash the file holds either the old or the new
- * rules, never a mix.
+ * creation times and evidence: {@code {"format": 2, "rules": [...]}}, each rule in the one
+ * stored-rule shape ({@link StoredRuleCodec}: the fields of a rule file plus {@code created} and
+ * {@code evidence}), the same as in etcd and the API. Files of format 1, which nested each rule
+ * as {@code {"rule": {...}, "created": …, "evidence": {...}}}, are still read. Every save writes
+ * a temporary file, fsyncs it, renames it over the old one and fsyncs the directory: after a
+ * crash the file holds either the old or the new rules, never a mix.
  */
 public final class RuleStore {
 
     /** The file name inside the state directory. */
     public static final String FILE = "rules.json";
-    private static final int FORMAT = 1;
+    /** The format written: a list of stored rules in {@link StoredRuleCodec}'s shape. */
+    private static final int FORMAT = 2;
+    /** The format of earlier versions: each rule nested under {@code "rule"}. */
+    private static final int NESTED_FORMAT = 1;
     private static final JsonMapper JSON = AgentJson.MAPPER;
 
     private final Path file;
@@ -61,8 +70,9 @@ public final class RuleStore {
         if (root == null || !root.isObject() || !root.path("rules").isArray()) {
             throw new RuleStoreException(file + ": expected an object with a 'rules' list");
         }
-        if (root.path("format").asInt(-1) != FORMAT) {
-            throw new RuleStoreException(file + ": format " + root.path("format") + " is not " + FORMAT
+        int format = root.path("format").asInt(-1);
+        if (format != FORMAT && format != NESTED_FORMAT) {
+            throw new RuleStoreException(file + ": format " + root.path("format") + " is not " + NESTED_FORMAT + " or " + FORMAT
                     + " (written by another version of levee?)");
         }
         List<StoredRule> rules = new ArrayList<>();
@@ -70,16 +80,25 @@ public final class RuleStore {
         for (int i = 0; i < list.size(); i++) {
             String where = file + ": rules[" + i + "]";
             JsonNode entry = list.get(i);
-            try {
-                rules.add(read(where, entry));
-            } catch (RuleSetException e) {
-                throw new RuleStoreException(where + ".rule: " + String.join("; ", e.problems()));
+            if (format == NESTED_FORMAT) {
+                try {
+                    rules.add(readNested(where, entry));
+                } catch (RuleSetException e) {
+                    throw new RuleStoreException(where + ".rule: " + String.join("; ", e.problems()));
+                }
+            } else {
+                try {
+                    rules.add(StoredRuleCodec.read(where, entry, Optional.empty()));
+                } catch (RuleSetException e) {
+                    throw new RuleStoreException(where + ": " + String.join("; ", e.problems()));
+                }
             }
         }
         return rules;
     }
 
-    private static StoredRule read(String where, JsonNode entry) {
+    /** An entry of format 1: {@code {"rule": {...}, "created": …, "evidence": {...}}}. */
+    private static StoredRule readNested(String where, JsonNode entry) {
         if (!entry.isObject() || !entry.path("rule").isObject()) {
             throw new RuleStoreException(where + ": expected an object with a 'rule' object");
         }
@@ -95,9 +114,9 @@ public final class RuleStore {
         JsonNode e = entry.get("evidence");
         if (e != null && !e.isNull()) {
             try {
-                evidence = Optional.of(JSON.treeToValue(e, AttackEvidence.class));
-            } catch (JacksonException ex) {
-                throw new RuleStoreException(where + ".evidence: " + ex.getOriginalMessage());
+                evidence = Optional.of(StoredRuleCodec.readEvidence(e));
+            } catch (IllegalArgumentException ex) {
+                throw new RuleStoreException(where + ".evidence: " + ex.getMessage());
             }
         }
         return new StoredRule(rule, created, evidence);
@@ -109,10 +128,7 @@ public final class RuleStore {
         root.put("format", FORMAT);
         ArrayNode list = root.putArray("rules");
         for (StoredRule r : rules) {
-            ObjectNode entry = list.addObject();
-            entry.set("rule", RuleCodec.writeRule(r.rule()));
-            entry.put("created", r.created().toString());
-            r.evidence().ifPresent(ev -> entry.set("evidence", JSON.valueToTree(ev)));
+            list.add(StoredRuleCodec.write(r));
         }
         try {
             AtomicFiles.write(file, JSON.writeValueAsBytes(root));

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.levee.config.ConfigException;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.agent.rules.StoredRule;
+import org.levee.rules.StoredRule;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;

@@ -14,12 +14,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.agent.testing.RandomRules;
+import org.levee.rules.testing.RandomRules;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
+import org.levee.rules.StoredRule;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleSetException;
 

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.levee.agent.testing.RandomRules;
+import org.levee.rules.testing.RandomRules;
+import org.levee.rules.StoredRule;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.Rule;
 
 class RuleStoreTest {
@@ -49,6 +51,45 @@ class RuleStoreTest {
         RuleStore store = new RuleStore(dir.resolve("state"));
         store.save(rules);
         assertThat(new RuleStore(dir.resolve("state")).load()).isEqualTo(rules);
+    }
+
+    @Test
+    void theFileHoldsStoredRulesInTheSharedShape() throws IOException {
+        SplittableRandom random = new SplittableRandom(7);
+        StoredRule rule = new StoredRule(RandomRules.rule(random, "shared"), Instant.parse("2026-12-07T10:00:00Z"),
+                Optional.of(evidence(random)));
+        RuleStore store = new RuleStore(dir);
+        store.save(List.of(rule));
+        var root = new com.fasterxml.jackson.databind.json.JsonMapper().readTree(store.file().toFile());
+        assertThat(root.get("format").asInt()).isEqualTo(2);
+        assertThat(root.get("rules").get(0).toString()).isEqualTo(org.levee.rules.StoredRuleCodec.write(rule).toString());
+    }
+
+    @Test
+    void filesOfTheNestedFormatOneAreStillRead() throws IOException {
+        RuleStore store = new RuleStore(dir);
+        Files.writeString(store.file(), """
+                {"format": 1, "rules": [
+                  {"rule": {"id": "ok", "filter": "udp", "action": "drop"}, "created": "2026-01-01T00:00:00Z"},
+                  {"rule": {"id": "auto-x-1", "cbpf": "1,6 0 0 65535", "action": "drop", "origin": "auto"},
+                   "created": "2026-01-01T00:00:01Z",
+                   "evidence": {"destination": "203.0.113.10/32", "traffic_class": "udp", "trigger": "threshold"}}
+                ]}
+                """);
+        List<StoredRule> rules = store.load();
+        assertThat(rules).extracting(StoredRule::id).containsExactly("ok", "auto-x-1");
+        assertThat(rules.get(1).evidence()).get().extracting(AttackEvidence::trafficClass).isEqualTo("udp");
+        store.save(rules);
+        assertThat(store.load()).isEqualTo(rules);
+    }
+
+    @Test
+    void aBadEntryOfFormatTwoNamesItsField() throws IOException {
+        RuleStore store = new RuleStore(dir);
+        Files.writeString(store.file(), """
+                {"format": 2, "rules": [{"id": "x", "filter": "udp", "action": "drop", "created": "soon"}]}
+                """);
+        assertThatThrownBy(store::load).hasMessageContaining(store.file() + ": rules[0]: created: 'soon' is not an RFC 3339");
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.levee.agent.config.Durations;
+import org.levee.rules.Durations;
 
 /** How a rule (as the API returns it) reads in a table: match, scope, action, expiry. */
 final class RuleText {

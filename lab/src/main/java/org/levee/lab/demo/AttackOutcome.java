@@ -3,7 +3,7 @@ package org.levee.lab.demo;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 import org.levee.lab.DeliveryCounts;
 import org.levee.rules.Rule;
 

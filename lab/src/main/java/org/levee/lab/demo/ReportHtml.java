@@ -2,7 +2,7 @@ package org.levee.lab.demo;
 
 import java.util.Locale;
 import java.util.OptionalDouble;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.Match;
 import org.levee.rules.Rule;
 

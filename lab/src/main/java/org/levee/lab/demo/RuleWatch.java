@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.levee.agent.Agent;
 import org.levee.agent.detect.ActiveAttack;
-import org.levee.agent.rules.AttackEvidence;
-import org.levee.agent.rules.StoredRule;
+import org.levee.rules.AttackEvidence;
+import org.levee.rules.StoredRule;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.levee.agent.rules.AttackEvidence;
+import org.levee.rules.AttackEvidence;
 import org.levee.lab.DeliveryCounts;
 import org.levee.lab.FloodKind;
 import org.levee.rules.Action;

@@ -1,13 +1,17 @@
-package org.levee.agent.rules;
+package org.levee.rules;
 
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.levee.rules.Rule;
 
 /**
- * A rule as the agent keeps it: the rule, when it was added, and for automatic rules the
- * detector's evidence.
+ * A rule as Levee keeps it, wherever it is kept — the agent's state file, the controller's
+ * {@code PREFIX rules/ID} keys in etcd, the HTTP API's answers: the rule, when it was added, and
+ * for automatic rules the detector's evidence. {@link StoredRuleCodec} reads and writes it.
+ *
+ * @param rule     the rule
+ * @param created  when it was added
+ * @param evidence why the detector made it (automatic rules); empty for manual rules
  */
 public record StoredRule(Rule rule, Instant created, Optional<AttackEvidence> evidence) {
 

@@ -1,4 +1,4 @@
-package org.levee.agent.config;
+package org.levee.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,17 +1,15 @@
-package org.levee.agent.rules;
+package org.levee.rules;
 
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.levee.detector.Decision;
-import org.levee.detector.Evidence;
-import org.levee.detector.Threshold;
-import org.levee.detector.fingerprint.Selection;
 
 /**
- * Why the detector made a rule, in plain values that outlive the detector (stored with the rule,
- * served by the API).
+ * Why the detector made a rule, in plain values that outlive the detector: stored with the rule
+ * (state file, etcd) and served by the API, in the JSON fields {@link StoredRuleCodec} writes
+ * (the snake_case names of these components). The detector makes it
+ * ({@code Decision.attackEvidence()}); a controller that takes over reads the attacked
+ * destination and traffic class back from it to adopt the rule.
  *
  * @param destination the host or aggregate attacked
  * @param trafficClass the traffic class of the attack ({@code udp}, {@code tcp_syn}, …)
@@ -49,28 +47,5 @@ public record AttackEvidence(
     public AttackEvidence {
         rejected = rejected == null ? List.of() : List.copyOf(rejected);
         samplesPerDatacenter = samplesPerDatacenter == null ? new TreeMap<>() : new TreeMap<>(samplesPerDatacenter);
-    }
-
-    /** The evidence of one detector decision. */
-    public static AttackEvidence of(Decision decision) {
-        Evidence e = decision.evidence();
-        Selection s = e.selection();
-        Threshold t = e.threshold();
-        return new AttackEvidence(
-                decision.destination().toString(),
-                decision.trafficClass().name().toLowerCase(java.util.Locale.ROOT),
-                e.trigger().name().toLowerCase(java.util.Locale.ROOT),
-                e.packetsPerSecond(),
-                e.bitsPerSecond(),
-                t == null || t.packetsPerSecond() == Long.MAX_VALUE ? null : t.packetsPerSecond(),
-                t == null || t.bitsPerSecond() == Long.MAX_VALUE ? null : t.bitsPerSecond(),
-                e.baselinePacketsPerSecond(),
-                s == null || s.fingerprint() == null ? null : s.fingerprint().toString(),
-                s == null ? null : s.coverage(),
-                s == null ? null : s.baselineMatch(),
-                s == null ? 0 : s.attackSamples(),
-                s == null ? List.of() : s.rejected().stream().map(Selection.Rejected::toString).toList(),
-                new TreeMap<>(Map.copyOf(e.samplesPerDatacenter())),
-                e.note() == null ? "" : e.note());
     }
 }

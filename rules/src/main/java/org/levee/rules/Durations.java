@@ -1,4 +1,4 @@
-package org.levee.agent.config;
+package org.levee.rules;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

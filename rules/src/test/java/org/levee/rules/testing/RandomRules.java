@@ -1,15 +1,19 @@
-package org.levee.agent.testing;
+package org.levee.rules.testing;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.TreeMap;
 import org.levee.rules.Action;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
+import org.levee.rules.StoredRule;
 
 /** Random valid rules of every kind, from a seed. The filters all compile. */
 public final class RandomRules {
@@ -49,6 +53,28 @@ public final class RandomRules {
             rules.add(rule(random, "r" + i + "-" + Integer.toString(random.nextInt(1 << 20), 36)));
         }
         return rules;
+    }
+
+    /** Evidence with every field set, some of them null as the detector leaves them. */
+    public static AttackEvidence evidence(SplittableRandom random) {
+        boolean fingerprint = random.nextBoolean();
+        return new AttackEvidence("203.0.113." + random.nextInt(256) + "/32",
+                pick(random, List.of("udp", "tcp_syn", "icmp", "fragment")), random.nextBoolean() ? "threshold" : "baseline",
+                random.nextDouble() * 1e6, random.nextDouble() * 1e9, random.nextBoolean() ? 50_000L : null,
+                random.nextBoolean() ? 1_000_000_000L : null, random.nextDouble() * 100,
+                fingerprint ? "IPv4 UDP source_port=11211" : null, fingerprint ? random.nextDouble() : null,
+                fingerprint ? random.nextDouble() / 100 : null, random.nextLong(1, 10_000),
+                fingerprint ? List.of("destination_port=9000: spread") : List.of(),
+                new TreeMap<>(Map.of("ams1", random.nextLong(1, 500), "fra1", random.nextLong(0, 50))),
+                pick(random, COMMENTS));
+    }
+
+    /** A stored rule: an automatic one has evidence about as often as not, a manual one none. */
+    public static StoredRule stored(SplittableRandom random, String id) {
+        Rule rule = rule(random, id);
+        Instant created = Instant.ofEpochSecond(1_800_000_000L + random.nextInt(1 << 24), random.nextInt(1_000_000_000));
+        boolean evidence = rule.origin() == Origin.AUTO && random.nextInt(4) != 0;
+        return new StoredRule(rule, created, evidence ? Optional.of(evidence(random)) : Optional.empty());
     }
 
     private static <T> T pick(SplittableRandom random, List<T> list) {

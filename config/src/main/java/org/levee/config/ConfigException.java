@@ -1,4 +1,4 @@
-package org.levee.agent.config;
+package org.levee.config;
 
 import java.util.List;
 

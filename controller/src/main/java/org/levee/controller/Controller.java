@@ -1,0 +1,703 @@
+package org.levee.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.levee.controller.api.ControllerApi;
+import org.levee.controller.api.RuleCounts;
+import org.levee.controller.config.ControllerConfig;
+import org.levee.controller.detect.DetectionEngine;
+import org.levee.controller.fleet.FleetStatusReader;
+import org.levee.controller.ingest.AgentDirectory;
+import org.levee.controller.ingest.SampleIngest;
+import org.levee.controller.metrics.ControllerMetrics;
+import org.levee.controller.rules.AutoRuleSync;
+import org.levee.controller.rules.FencedWrites;
+import org.levee.controller.rules.Problem;
+import org.levee.controller.rules.ProblemsJson;
+import org.levee.controller.rules.RuleCatalog;
+import org.levee.controller.rules.RuleSourceStore;
+import org.levee.controller.rules.RuleUpkeep;
+import org.levee.controller.rules.RulesetPublisher;
+import org.levee.detector.Decision;
+import org.levee.detector.Detector;
+import org.levee.detector.rule.FingerprintFilterCompiler;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.StoredRuleCodec;
+import org.levee.sflow.SflowCollector;
+import org.levee.store.Fence;
+import org.levee.store.FleetKeys;
+import org.levee.store.LeaderElection;
+import org.levee.store.LeadershipListener;
+import org.levee.store.NotLeaderException;
+import org.levee.store.ObjectCollector;
+import org.levee.store.Registration;
+import org.levee.store.RegistrationJson;
+import org.levee.store.RulesetManifest;
+import org.levee.store.etcd.EtcdClient;
+import org.levee.store.etcd.EtcdSettings;
+import org.levee.store.etcd.KeyRange;
+import org.levee.store.etcd.KeyValue;
+import org.levee.store.etcd.Op;
+import org.levee.store.etcd.PrefixWatch;
+import org.levee.store.etcd.RangeResult;
+import org.levee.store.etcd.StoreException;
+import org.levee.store.etcd.WatchUpdate;
+
+/**
+ * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
+ * sFlow agent), runs one detector over all their samples, and — while it is the leader elected
+ * through etcd — writes the detector's rules to {@code PREFIX rules/}, compiles every valid rule
+ * source there into one object and publishes it with its manifest. Followers receive the same
+ * samples and keep their detector warm; a new leader adopts the automatic rules in etcd.
+ * docs/fleet.md ("Controller") describes it.
+ *
+ * <p>Threads: the sFlow collector's (samples into the detector), {@code levee-controller-detect}
+ * (every 50 ms: the detector's clock and decisions), {@code levee-controller-store} (everything
+ * the leader writes, one thing at a time: automatic rules, compilation and publication, problems,
+ * expiry, garbage collection), the watches' and the election's own threads (which hand their
+ * news to the store thread), and the API's.
+ */
+public final class Controller implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Controller.class.getName());
+    private static final long TICK_MILLIS = 50;
+    /** Rule changes come in bursts (an operator's script, a detector's several attacks): compile once after them. */
+    private static final long COMPILE_DELAY_MILLIS = 50;
+    private static final long RETRY_MILLIS = 1000;
+    private static final long UPKEEP_MILLIS = 1000;
+    private static final long COLLECT_MILLIS = 30_000;
+
+    private final ControllerConfig config;
+    private final String identity;
+    private final FleetKeys keys;
+    private final EtcdClient client;
+    private final Clock clock = Clock.systemUTC();
+    private final Instant started = clock.instant();
+    private final String ownRulePrefix;
+    private final RuleFilters filters = new RuleFilters();
+    private final AgentDirectory directory;
+    private final DetectionEngine engine;
+    private final RuleCatalog catalog;
+    private final RulesetPublisher publisher;
+    private final RuleUpkeep upkeep;
+    private final AutoRuleSync autoRules;
+    private final RuleSourceStore ruleSources;
+    private final ControllerMetrics metrics;
+    private final ScheduledExecutorService store = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("levee-controller-store").daemon().factory());
+    private final ScheduledExecutorService detect = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("levee-controller-detect").daemon().factory());
+
+    private SflowCollector collector;
+    private ControllerApi api;
+    private LeaderElection election;
+    private PrefixWatch rulesWatch;
+    private PrefixWatch nodesWatch;
+    private PrefixWatch manifestWatch;
+
+    // Read by any thread.
+    private volatile boolean leading;
+    private volatile Optional<RulesetManifest> manifest = Optional.empty();
+    private volatile List<Problem> problems = List.of();
+    private volatile Map<String, RuleCounts> ruleCounts = Map.of();
+    private volatile ObjectNode lastCompile;
+    private volatile boolean closed;
+
+    // The store thread's.
+    private Fence fence;
+    private RuleCatalog.Sources sources;
+    private boolean compileScheduled;
+    private boolean flushScheduled;
+    private List<Problem> problemsWritten;
+    private ObjectCollector objectCollector;
+    private long lastCollect;
+
+    private Controller(ControllerConfig config, EtcdClient client) {
+        this.config = config;
+        this.identity = config.name();
+        this.keys = config.keys();
+        this.client = client;
+        this.ownRulePrefix = "auto-" + Long.toString(started.getEpochSecond(), 36) + "-" + shortHash(identity) + "-";
+        this.directory = new AgentDirectory(config.sflowAgents());
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix));
+        this.catalog = new RuleCatalog(keys, filters);
+        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
+        this.upkeep = new RuleUpkeep(client, keys);
+        this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
+        this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
+        this.metrics = new ControllerMetrics(new Probe());
+    }
+
+    /**
+     * Starts a controller: connects to etcd, watches the rules, registrations and manifest,
+     * receives sFlow, serves the API, and campaigns for leadership. Nothing is left running when
+     * it fails.
+     *
+     * @throws IOException when the sFlow or API address cannot be bound
+     */
+    public static Controller start(ControllerConfig config, EtcdSettings etcd) throws IOException {
+        EtcdClient client = EtcdClient.connect(etcd);
+        Controller c = new Controller(config, client);
+        try {
+            c.startAll();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException {
+        nodesWatch = PrefixWatch.startPrefix(client, keys.nodes(), this::onNodes);
+        manifestWatch = PrefixWatch.start(client, KeyRange.key(keys.ruleset()), this::onManifest);
+        rulesWatch = PrefixWatch.startPrefix(client, keys.rules(), update -> store.execute(() -> onRules(update)));
+        SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
+        collector = SflowCollector.start(config.sflowListen(), ingest);
+        api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
+                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
+        api.start();
+        detect.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        store.scheduleWithFixedDelay(this::upkeep, UPKEEP_MILLIS, UPKEEP_MILLIS, TimeUnit.MILLISECONDS);
+        election = LeaderElection.start(client, keys.leader(), identity, config.leaderTtl(), new LeadershipListener() {
+            @Override
+            public void elected(Fence f) {
+                leading = true;
+                store.execute(() -> onElected(f));
+            }
+
+            @Override
+            public void deposed(String why) {
+                leading = false;
+                store.execute(() -> onDeposed(why));
+            }
+        });
+    }
+
+    /** The detector's clock: the JVM's monotonic nanoseconds (CLOCK_MONOTONIC on Linux, never negative). */
+    private static long nanos() {
+        return Math.max(0, System.nanoTime());
+    }
+
+    // ---- detection ----------------------------------------------------------------------------
+
+    private void tick() {
+        try {
+            List<Decision> decisions = engine.tick(nanos());
+            if (decisions.isEmpty()) {
+                return;
+            }
+            for (Decision d : decisions) {
+                metrics.decision(d);
+                if (d.kind() != Decision.Kind.ATTACK_ENDED || LOG.isLoggable(Level.DEBUG)) {
+                    LOG.log(Level.INFO, (leading ? "" : "(follower) ") + d.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + " " + d.destination() + " " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT)
+                            + (d.rule() == null ? "" : " rule " + d.rule().id() + " " + d.rule().action().keyword()
+                            + " in " + (d.rule().datacenters().isEmpty() ? "all data centers" : String.join(",", d.rule().datacenters()))));
+                }
+            }
+            store.execute(() -> {
+                autoRules.decisions(decisions);
+                flushAutoRules();
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "detection round failed: " + e, e);
+        }
+    }
+
+    // ---- the store thread ---------------------------------------------------------------------
+
+    private void onRules(WatchUpdate update) {
+        sources = catalog.read(update.revision(), update.snapshot(), clock.instant());
+        problems = sources.problems();
+        autoRules.sources(sources);
+        flushAutoRules();
+        scheduleCompile(COMPILE_DELAY_MILLIS);
+    }
+
+    private void onElected(Fence f) {
+        if (closed) {
+            return;
+        }
+        fence = f;
+        problemsWritten = null;
+        objectCollector = new ObjectCollector(client, keys, config.objectGrace());
+        try {
+            RangeResult range = client.get(KeyRange.prefix(keys.rules()));
+            TreeMap<String, KeyValue> snapshot = new TreeMap<>();
+            range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
+            sources = catalog.read(range.revision(), snapshot, clock.instant());
+            problems = sources.problems();
+            autoRules.elected(f, sources);
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "leader {0}: cannot read the rules yet, trying again: {1}", identity, e.getMessage());
+            store.schedule(() -> {
+                if (fence == f) {
+                    onElected(f);
+                }
+            }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        flushAutoRules();
+        compile();
+    }
+
+    private void onDeposed(String why) {
+        LOG.log(Level.INFO, "{0} is no longer the leader: {1}", identity, why);
+        fence = null;
+        autoRules.deposed();
+    }
+
+    /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
+    private void lostLeadership(NotLeaderException e) {
+        LOG.log(Level.INFO, "{0}: {1}", identity, e.getMessage());
+        fence = null;
+        autoRules.deposed();
+    }
+
+    private void flushAutoRules() {
+        if (fence == null) {
+            return;
+        }
+        try {
+            if (!autoRules.flush() && !flushScheduled) {
+                flushScheduled = true;
+                store.schedule(() -> {
+                    flushScheduled = false;
+                    flushAutoRules();
+                }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+        }
+    }
+
+    private void scheduleCompile(long delayMillis) {
+        if (fence == null || compileScheduled) {
+            return;
+        }
+        compileScheduled = true;
+        store.schedule(() -> {
+            compileScheduled = false;
+            compile();
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void compile() {
+        if (fence == null || sources == null || closed) {
+            return;
+        }
+        RulesetPublisher.Outcome outcome;
+        try {
+            outcome = publisher.publish(sources, fence);
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+            return;
+        } catch (StoreException e) {
+            metrics.publishFailed();
+            LOG.log(Level.WARNING, "publishing the rule set failed, trying again: " + e.getMessage());
+            scheduleCompile(RETRY_MILLIS);
+            return;
+        }
+        if (outcome.compileTime().isPositive()) {
+            metrics.compiled(outcome.compileTime());
+        }
+        outcome.current().ifPresent(m -> manifest = Optional.of(m));
+        ObjectNode compiled = JsonNodeFactory.instance.objectNode();
+        compiled.put("at", clock.instant().toString());
+        compiled.put("millis", outcome.compileTime().toNanos() / 1e6);
+        compiled.put("rules", sources.rules().size());
+        compiled.put("published", outcome.published().isPresent());
+        outcome.published().ifPresent(m -> compiled.put("version", m.version()));
+        outcome.problem().ifPresent(p -> compiled.put("problem", p.problem()));
+        lastCompile = compiled;
+        if (outcome.published().isPresent()) {
+            metrics.published();
+        }
+        List<Problem> now = new java.util.ArrayList<>(sources.problems());
+        outcome.problem().ifPresent(p -> {
+            metrics.publishFailed();
+            now.add(p);
+        });
+        problems = List.copyOf(now);
+        writeProblems(problems);
+    }
+
+    private void writeProblems(List<Problem> list) {
+        if (fence == null || list.equals(problemsWritten)) {
+            return;
+        }
+        for (Problem p : list) {
+            if (problemsWritten == null || !problemsWritten.contains(p)) {
+                LOG.log(Level.WARNING, "rule left out of the rule set: " + p);
+            }
+        }
+        byte[] value = ProblemsJson.encode(new ProblemsJson.Report(identity, clock.instant(), list));
+        try {
+            FencedWrites.write(client, fence, List.of(), List.of(Op.put(keys.problems(), value)));
+            problemsWritten = list;
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "writing " + keys.problems() + " failed, trying again: " + e.getMessage());
+            scheduleCompile(RETRY_MILLIS);
+        }
+    }
+
+    /** Every second: expired rules, rules without created, retried writes; now and then, garbage. */
+    private void upkeep() {
+        if (fence == null || sources == null || closed) {
+            return;
+        }
+        try {
+            upkeep.run(sources, fence, clock.instant());
+            flushAutoRules();
+            if (fence != null && System.currentTimeMillis() - lastCollect >= COLLECT_MILLIS) {
+                lastCollect = System.currentTimeMillis();
+                ObjectCollector.Collection c = objectCollector.collect();
+                if (!c.deleted().isEmpty()) {
+                    LOG.log(Level.INFO, "removed {0} objects no manifest names", c.deleted().size());
+                }
+            }
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+        } catch (StoreException e) {
+            LOG.log(Level.DEBUG, "upkeep: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "upkeep failed: " + e, e);
+        }
+    }
+
+    /** Runs a garbage collection of objects now (as the leader), and says what it did. */
+    public ObjectCollector.Collection collectGarbage() throws Exception {
+        return store.submit(() -> {
+            if (fence == null) {
+                throw new NotLeaderException(identity + " is not the leader");
+            }
+            lastCollect = System.currentTimeMillis();
+            return objectCollector.collect();
+        }).get(30, TimeUnit.SECONDS);
+    }
+
+    // ---- watches of other threads -------------------------------------------------------------
+
+    private void onManifest(WatchUpdate update) {
+        KeyValue kv = update.snapshot().get(keys.ruleset());
+        manifest = kv == null ? Optional.empty() : RulesetPublisher.decode(kv);
+    }
+
+    private void onNodes(WatchUpdate update) {
+        Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
+        Map<String, long[]> counts = new HashMap<>();
+        for (KeyValue kv : update.snapshot().values()) {
+            Optional<String[]> where = keys.nodeOf(kv.key());
+            if (where.isEmpty()) {
+                continue;
+            }
+            Registration r;
+            try {
+                r = RegistrationJson.decode(kv.value(), kv.key());
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.DEBUG, e.getMessage());
+                continue;
+            }
+            r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
+                    agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
+            JsonNode perRule = r.counters().path("rules");
+            perRule.properties().forEach(e -> {
+                long[] c = counts.computeIfAbsent(e.getKey(), k -> new long[2]);
+                c[0] += e.getValue().path("packets").asLong();
+                c[1] += e.getValue().path("bytes").asLong();
+            });
+        }
+        directory.registered(agents);
+        Map<String, RuleCounts> byRule = new HashMap<>();
+        counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
+        ruleCounts = Map.copyOf(byRule);
+    }
+
+    // ---- status -------------------------------------------------------------------------------
+
+    /** This controller's identity: the leader key's value when it leads. */
+    public String identity() {
+        return identity;
+    }
+
+    /** True while this controller is the leader (as far as it knows: etcd checks every write). */
+    public boolean isLeader() {
+        return leading;
+    }
+
+    /** The leader as last seen in etcd, whoever it is. */
+    public Optional<String> leader() {
+        return election == null ? Optional.empty() : election.leader().map(l -> l.identity());
+    }
+
+    /** What the ids of this controller's automatic rules start with. */
+    public String ruleIdPrefix() {
+        return ownRulePrefix;
+    }
+
+    /** Where sFlow is received (with the port chosen for port 0). */
+    public java.net.InetSocketAddress sflowAddress() {
+        return collector.localAddress();
+    }
+
+    /** Where the API listens (with the port chosen for port 0). */
+    public java.net.InetSocketAddress apiAddress() {
+        return api.address();
+    }
+
+    /** The rule sources left out of the set now, with why. */
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    /** The manifest in force as this controller last saw it. */
+    public Optional<RulesetManifest> manifest() {
+        return manifest;
+    }
+
+    /** The agents that sent samples, with their data centers and counts. */
+    public List<AgentDirectory.Agent> agents() {
+        return directory.agents();
+    }
+
+    /** The detector's attacks under way. */
+    public List<Detector.AttackState> attacks() {
+        return engine.attacks();
+    }
+
+    /** The sFlow collector's counts. */
+    public SflowCollector.Stats sflowStats() {
+        return collector.stats();
+    }
+
+    /** The metrics, as {@code GET /metrics} serves them. */
+    public ControllerMetrics metrics() {
+        return metrics;
+    }
+
+    private ObjectNode statusJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("controller", identity);
+        n.put("leader", leading);
+        Optional<String> current = leader();
+        if (current.isPresent()) {
+            n.put("current_leader", current.get());
+        } else {
+            n.putNull("current_leader");
+        }
+        n.put("started", started.toString());
+        n.put("etcd", client.settings().endpointList());
+        n.put("prefix", keys.prefix());
+        n.put("sflow_listen", collector.localAddress().getHostString() + ":" + collector.localAddress().getPort());
+        n.put("api", api.address().getHostString() + ":" + api.address().getPort());
+        n.put("rule_id_prefix", ownRulePrefix);
+        SflowCollector.Stats s = collector.stats();
+        ObjectNode sflow = n.putObject("sflow");
+        sflow.put("datagrams", s.datagramsReceived());
+        sflow.put("packet_samples", s.packetSamples());
+        sflow.put("counter_samples", s.counterSamples());
+        sflow.put("rejected_datagrams", s.datagramsRejectedTotal());
+        sflow.put("rejected_samples", s.samplesRejectedTotal());
+        sflow.put("kernel_drops", s.kernelDrops());
+        ArrayNode agents = n.putArray("agents");
+        for (AgentDirectory.Agent a : directory.agents()) {
+            ObjectNode x = agents.addObject();
+            x.put("agent", a.address() == null ? "other" : a.address().getHostAddress());
+            x.put("datacenter", a.assignment().datacenter());
+            x.put("node", a.assignment().node());
+            x.put("source", a.assignment().source().name().toLowerCase(java.util.Locale.ROOT));
+            x.put("samples", a.samples());
+        }
+        ObjectNode detector = n.putObject("detector");
+        detector.put("samples", engine.samplesSeen());
+        detector.put("undecodable", engine.samplesUndecodable());
+        detector.put("destinations", engine.trackedDestinations());
+        detector.put("rules", engine.rules().size());
+        ArrayNode attacks = n.putArray("active_attacks");
+        Instant now = clock.instant();
+        long nowNanos = nanos();
+        for (Detector.AttackState a : engine.attacks()) {
+            ObjectNode x = attacks.addObject();
+            x.put("destination", a.destination().toString());
+            x.put("class", a.trafficClass().name().toLowerCase(java.util.Locale.ROOT));
+            x.put("detected", now.minusNanos(Math.max(0, nowNanos - a.detectedNanos())).toString());
+            if (a.rule().isPresent()) {
+                x.put("rule", a.rule().get().id());
+            } else {
+                x.putNull("rule");
+            }
+            x.set("evidence", StoredRuleCodec.evidenceJson(a.evidence().toAttackEvidence(a.destination(), a.trafficClass())));
+        }
+        Optional<RulesetManifest> m = manifest;
+        if (m.isPresent()) {
+            ObjectNode r = n.putObject("ruleset");
+            r.put("version", m.get().version());
+            r.put("rules", m.get().rules().size());
+            r.put("sha256", m.get().object().sha256());
+            r.put("compiled_at", m.get().compiledAt().toString());
+            r.put("controller", m.get().controller());
+        } else {
+            n.putNull("ruleset");
+        }
+        ObjectNode compiled = lastCompile;
+        if (compiled != null) {
+            n.set("last_compile", compiled);
+        } else {
+            n.putNull("last_compile");
+        }
+        n.set("problems", ProblemsJson.list(problems));
+        return n;
+    }
+
+    // ---- stopping -----------------------------------------------------------------------------
+
+    /** Stops: resigns leadership (another controller takes over at once), closes everything. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopReceiving();
+        if (election != null) {
+            election.close();
+        }
+        stopRest();
+    }
+
+    /**
+     * Stops as a crash would: the etcd connection goes first, so leadership is not resigned (the
+     * other controllers take over when its lease expires, within the leader TTL). For tests of
+     * failover, and for stopping on a fatal error.
+     */
+    public void halt() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        client.close();
+        stopReceiving();
+        if (election != null) {
+            election.close();
+        }
+        stopRest();
+    }
+
+    private void stopReceiving() {
+        if (api != null) {
+            api.stop();
+        }
+        if (collector != null) {
+            collector.close();
+        }
+        detect.shutdownNow();
+    }
+
+    private void stopRest() {
+        for (PrefixWatch w : new PrefixWatch[] {rulesWatch, nodesWatch, manifestWatch}) {
+            if (w != null) {
+                w.close();
+            }
+        }
+        store.shutdownNow();
+        try {
+            store.awaitTermination(10, TimeUnit.SECONDS);
+            detect.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 2);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** What the metrics read. */
+    private final class Probe implements ControllerMetrics.Probe {
+        @Override
+        public SflowCollector.Stats sflow() {
+            return collector.stats();
+        }
+
+        @Override
+        public List<AgentDirectory.Agent> agents() {
+            return directory.agents();
+        }
+
+        @Override
+        public long detectorSamples() {
+            return engine.samplesSeen();
+        }
+
+        @Override
+        public long detectorUndecodable() {
+            return engine.samplesUndecodable();
+        }
+
+        @Override
+        public int trackedDestinations() {
+            return engine.trackedDestinations();
+        }
+
+        @Override
+        public int attacksActive() {
+            return engine.attacks().size();
+        }
+
+        @Override
+        public boolean leader() {
+            return leading;
+        }
+
+        @Override
+        public long rulesetVersion() {
+            return manifest.map(RulesetManifest::version).orElse(0L);
+        }
+
+        @Override
+        public int badRules() {
+            return (int) problems.stream().filter(p -> p.rule().isPresent()).count();
+        }
+
+        @Override
+        public long ruleWrites() {
+            return autoRules.writes();
+        }
+
+        @Override
+        public long ruleWriteFailures() {
+            return autoRules.writeFailures();
+        }
+
+        @Override
+        public long rulesAdopted() {
+            return autoRules.adopted();
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package org.levee.controller.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.levee.controller.fleet.FleetStatus;
+import org.levee.controller.fleet.FleetStatusJson;
+import org.levee.controller.metrics.ControllerMetrics;
+import org.levee.controller.rules.RuleCatalog;
+import org.levee.controller.rules.RuleOrder;
+import org.levee.controller.rules.RuleSourceStore;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleSetException;
+import org.levee.rules.StoredRule;
+import org.levee.rules.StoredRuleCodec;
+import org.levee.store.etcd.StoreException;
+
+/**
+ * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
+ * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
+ * the same bodies, answers and errors — so {@code levee rules … --api http://controller:9277}
+ * works against it; they act on the rule sources in etcd. Further: {@code GET /fleet} (the
+ * fleet's status, as {@code levee fleet status --json}), {@code GET /status} (this controller),
+ * {@code GET /metrics} (Prometheus). A bad request gets 400 and
+ * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503.
+ */
+public final class ControllerApi {
+    /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
+    private static final int MAX_BODY = 1 << 20;
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final RuleSourceStore rules;
+    private final Supplier<Map<String, RuleCounts>> counts;
+    private final Supplier<Long> rulesetVersion;
+    private final Supplier<FleetStatus> fleet;
+    private final Supplier<ObjectNode> status;
+    private final ControllerMetrics metrics;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * @param rules the rule sources
+     * @param counts the rules' counters from the edges' registrations
+     * @param rulesetVersion the version of the rule set in force (0: none)
+     * @param fleet the fleet's status now
+     * @param status this controller's status now ({@code GET /status})
+     * @param metrics what {@code /metrics} serves
+     * @param address where to listen (port 0: any free port)
+     * @throws IOException when the address cannot be bound
+     */
+    public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
+                         Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
+                         InetSocketAddress address) throws IOException {
+        this.rules = rules;
+        this.counts = counts;
+        this.rulesetVersion = rulesetVersion;
+        this.fleet = fleet;
+        this.status = status;
+        this.metrics = metrics;
+        this.server = HttpServer.create(address, 0);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            try {
+                route(exchange);
+            } catch (ApiException e) {
+                ObjectNode error = JsonNodeFactory.instance.objectNode();
+                error.put("error", e.getMessage());
+                if (e.problems().size() > 1) {
+                    ArrayNode list = error.putArray("problems");
+                    e.problems().forEach(list::add);
+                }
+                json(exchange, e.status(), error);
+            } catch (StoreException e) {
+                ObjectNode error = JsonNodeFactory.instance.objectNode();
+                error.put("error", "etcd: " + e.getMessage());
+                json(exchange, 503, error);
+            } catch (RuntimeException e) {
+                ObjectNode error = JsonNodeFactory.instance.objectNode();
+                error.put("error", "internal error: " + e);
+                json(exchange, 500, error);
+            }
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        switch (path) {
+            case "/rules" -> {
+                switch (method) {
+                    case "GET" -> json(exchange, 200, list());
+                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    default -> throw notAllowed(method, path, "GET, POST");
+                }
+            }
+            case "/fleet" -> {
+                requireGet(method, path);
+                json(exchange, 200, FleetStatusJson.write(fleet.get()));
+            }
+            case "/status" -> {
+                requireGet(method, path);
+                json(exchange, 200, status.get());
+            }
+            case "/metrics" -> {
+                requireGet(method, path);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                metrics.write(out);
+                send(exchange, 200, metrics.contentType(), out.toByteArray());
+            }
+            default -> {
+                if (!path.startsWith("/rules/")) {
+                    throw new ApiException(404, "no such route: " + path
+                            + " (routes: /rules, /rules/{id}, /fleet, /status, /metrics)");
+                }
+                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                switch (method) {
+                    case "GET" -> json(exchange, 200, one(id));
+                    case "DELETE" -> {
+                        if (!rules.remove(id)) {
+                            throw new ApiException(404, "no rule with id '" + id + "'");
+                        }
+                        ObjectNode done = JsonNodeFactory.instance.objectNode();
+                        done.put("deleted", id);
+                        json(exchange, 200, done);
+                    }
+                    default -> throw notAllowed(method, path, "GET, DELETE");
+                }
+            }
+        }
+    }
+
+    private static void requireGet(String method, String path) {
+        if (!method.equals("GET")) {
+            throw notAllowed(method, path, "GET");
+        }
+    }
+
+    private static ApiException notAllowed(String method, String path, String allowed) {
+        return new ApiException(405, method + " is not allowed on " + path + " (allowed: " + allowed + ")");
+    }
+
+    /** {@code {"version": digest, "ruleset_version": N, "rules": [...], "problems": [...]}}. */
+    private ObjectNode list() {
+        RuleCatalog.Sources sources = rules.read();
+        var ordered = sources.rules().values().stream().sorted(RuleOrder.ORDER).toList();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("version", RuleCodec.version(ordered.stream().map(StoredRule::rule).toList()));
+        root.put("ruleset_version", rulesetVersion.get());
+        ArrayNode list = root.putArray("rules");
+        Map<String, RuleCounts> now = counts.get();
+        for (StoredRule r : ordered) {
+            list.add(view(r, now.getOrDefault(r.id(), RuleCounts.ZERO)));
+        }
+        root.set("problems", org.levee.controller.rules.ProblemsJson.list(sources.problems()));
+        return root;
+    }
+
+    private ObjectNode one(String id) {
+        RuleSourceStore.Entry entry = rules.get(id).orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"));
+        if (entry.rule().isEmpty()) {
+            throw new ApiException(422, "the source of rule '" + id + "' is not valid and is left out of the rule set: "
+                    + entry.problem().map(p -> p.problem()).orElse("?"));
+        }
+        return view(entry.rule().get(), counts.get().getOrDefault(id, RuleCounts.ZERO));
+    }
+
+    /** A rule as stored, plus its counters over the edges. */
+    private static ObjectNode view(StoredRule r, RuleCounts counts) {
+        ObjectNode n = StoredRuleCodec.write(r);
+        n.put("packets", counts.packets());
+        n.put("bytes", counts.bytes());
+        return n;
+    }
+
+    private ObjectNode add(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        try {
+            return view(rules.add((ObjectNode) body), RuleCounts.ZERO);
+        } catch (RuleSetException e) {
+            throw new ApiException(400, e.problems());
+        } catch (RuleSourceStore.DuplicateRuleException e) {
+            throw new ApiException(409, e.getMessage());
+        }
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        byte[] bytes;
+        try (InputStream in = exchange.getRequestBody()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
+        }
+        try {
+            return JSON.readTree(bytes);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

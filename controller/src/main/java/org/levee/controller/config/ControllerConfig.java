@@ -1,0 +1,115 @@
+package org.levee.controller.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.levee.config.EtcdSection;
+import org.levee.detector.DetectorConfig;
+import org.levee.store.FleetKeys;
+import org.levee.store.LeaderElection;
+import org.levee.store.ObjectCollector;
+
+/**
+ * Everything {@code levee controller} can be configured with; docs/fleet.md ("Controller")
+ * documents each key and its default.
+ *
+ * @param name this controller's identity: the leader key's value, the manifest's {@code controller}
+ * @param keys the key layout under the prefix
+ * @param etcd how to reach etcd (the endpoints may come from {@code --etcd})
+ * @param sflowListen where sFlow datagrams are received
+ * @param apiAddress where the HTTP API listens
+ * @param sflowAgents data centers of sFlow agents that are not Levee edges (switches, routers), by agent address
+ * @param detector the detector's thresholds and timings
+ * @param leaderTtl the leader lease: a dead leader is replaced within about this long
+ * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
+ */
+public record ControllerConfig(
+        String name,
+        FleetKeys keys,
+        EtcdSection etcd,
+        InetSocketAddress sflowListen,
+        InetSocketAddress apiAddress,
+        Map<InetAddress, String> sflowAgents,
+        DetectorConfig detector,
+        Duration leaderTtl,
+        Duration objectGrace) {
+
+    /** The sFlow port agents send to by default. */
+    public static final int DEFAULT_SFLOW_PORT = 6343;
+    /** The controller's API port (the agent's is 9276, so both fit on one machine). */
+    public static final int DEFAULT_API_PORT = 9277;
+
+    public ControllerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(etcd, "etcd");
+        Objects.requireNonNull(sflowListen, "sflowListen");
+        Objects.requireNonNull(apiAddress, "apiAddress");
+        sflowAgents = Map.copyOf(sflowAgents);
+        Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(leaderTtl, "leaderTtl");
+        Objects.requireNonNull(objectGrace, "objectGrace");
+    }
+
+    /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
+    public static ControllerConfig defaults() {
+        return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
+                new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
+                Map.of(), DetectorConfig.defaults(), LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+    }
+
+    public ControllerConfig withName(String value) {
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withKeys(FleetKeys value) {
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withEtcd(EtcdSection value) {
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withSflowListen(InetSocketAddress value) {
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withApiAddress(InetSocketAddress value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withDetector(DetectorConfig value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace);
+    }
+
+    public ControllerConfig withLeaderTtl(Duration value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace);
+    }
+
+    public ControllerConfig withObjectGrace(Duration value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value);
+    }
+
+    /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */
+    public Optional<String> etcdEndpoints() {
+        return etcd.endpoints();
+    }
+
+    private static String hostName() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? "controller" : name;
+        } catch (java.io.IOException e) {
+            return "controller";
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The controller's Prometheus metrics. */
+package org.levee.controller.metrics;
