@@ -3,7 +3,9 @@ module org.levee.lab {
     requires transitive org.levee.agent;
     requires transitive org.levee.netns;
     requires org.levee.ebpf;
+    requires java.management;
 
     exports org.levee.lab;
     exports org.levee.lab.demo;
+    exports org.levee.lab.fleet;
 }

@@ -16,6 +16,8 @@ import org.levee.lab.demo.ReportFiles;
 import org.levee.lab.demo.TargetResult;
 import org.levee.lab.FloodKind;
 import org.levee.lab.GeneratorKind;
+import org.levee.lab.fleet.FleetDemo;
+import org.levee.lab.fleet.FleetReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,6 +41,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", defaultValue = "" + DemoOptions.DEFAULT_DURATION_SECONDS,
             description = "Seconds to run (default ${DEFAULT-VALUE}): the floods share it, each followed by a quiet time for its rule to retire.")
     int duration;
+
+    @Option(names = "--fleet", description = "The fleet instead of one node: 3 data centers (4 edges, one anycast address),"
+            + " 3 etcd members, 2 controllers; floods spread over every data center and on one only; the leader killed, an etcd"
+            + " member restarted and an edge cut from etcd meanwhile (about 2 minutes; see docs/fleet.md, \"The fleet demo\").")
+    boolean fleet;
 
     @Option(names = "--report", paramLabel = "DIR", defaultValue = "levee-demo-report",
             description = "Where report.json and report.html go (default ${DEFAULT-VALUE}).")
@@ -76,6 +83,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (fleet) {
+            return fleet();
+        }
         GeneratorKind sender;
         try {
             sender = GeneratorKind.choose(generator);
@@ -106,6 +116,23 @@ final class DemoCommand implements Callable<Integer> {
                     t.comparison(), fmt(t.limit()));
         }
         out.printf("report: %s, %s%n", report.resolve(ReportFiles.JSON), report.resolve(ReportFiles.HTML));
+        out.flush();
+        return result.allTargetsMet() ? 0 : TARGET_MISSED;
+    }
+
+    private int fleet() throws Exception {
+        if (!attacks.isEmpty() || attackPps != 0 || !generator.equals(DemoOptions.DEFAULT_GENERATOR)) {
+            throw new UserException("--fleet runs its own schedule: --attacks, --attack-pps and --generator do not apply");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        FleetReport result = new FleetDemo(report, out).run();
+        result.write(report);
+        out.println();
+        for (FleetReport.Target t : result.targets()) {
+            out.printf(Locale.ROOT, "%-6s %s: %s (%s %s)%n", t.met() ? "met" : "MISSED", t.name(), fmt(t.measured()),
+                    t.comparison(), fmt(t.limit()));
+        }
+        out.printf("report: %s, %s%n", report.resolve(FleetReport.JSON_FILE), report.resolve(FleetReport.HTML_FILE));
         out.flush();
         return result.allTargetsMet() ? 0 : TARGET_MISSED;
     }

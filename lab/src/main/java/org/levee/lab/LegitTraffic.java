@@ -57,20 +57,34 @@ public final class LegitTraffic implements AutoCloseable {
      */
     public static LegitTraffic start(String serverNamespace, List<? extends InetAddress> servers, String clientsNamespace,
                                      List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+        return start(List.of(serverNamespace), servers, clientsNamespace, clientAddresses, udpPerSecond, tcpPerSecond);
+    }
+
+    /**
+     * Starts the services at each of {@code servers} in every one of {@code serverNamespaces}
+     * (anycast: the edges of one data center all serve the same address, and the router spreads
+     * the clients over them; every server counts into the same logs) and the clients.
+     */
+    public static LegitTraffic start(List<String> serverNamespaces, List<? extends InetAddress> servers, String clientsNamespace,
+                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
         if (tcpPerSecond < 0) {
             throw new IllegalArgumentException("legitimate TCP request rate must be ≥ 0, got " + tcpPerSecond);
         }
         LegitTraffic traffic = new LegitTraffic();
         try {
             List<InetSocketAddress> udpServices = servers.stream().map(a -> new InetSocketAddress(a, UDP_PORT)).toList();
-            for (InetSocketAddress service : udpServices) {
-                traffic.udpServers.add(LegitServer.start(serverNamespace, service, traffic.udp));
+            for (String serverNamespace : serverNamespaces) {
+                for (InetSocketAddress service : udpServices) {
+                    traffic.udpServers.add(LegitServer.start(serverNamespace, service, traffic.udp));
+                }
             }
             traffic.udpClients = LegitClients.start(clientsNamespace, clientAddresses, udpServices, udpPerSecond, traffic.udp);
             if (tcpPerSecond > 0) {
                 List<InetSocketAddress> tcpServices = servers.stream().map(a -> new InetSocketAddress(a, TCP_PORT)).toList();
-                for (InetSocketAddress service : tcpServices) {
-                    traffic.tcpServers.add(LegitTcpServer.start(serverNamespace, service, traffic.tcp));
+                for (String serverNamespace : serverNamespaces) {
+                    for (InetSocketAddress service : tcpServices) {
+                        traffic.tcpServers.add(LegitTcpServer.start(serverNamespace, service, traffic.tcp));
+                    }
                 }
                 traffic.tcpClients = LegitTcpClients.start(clientsNamespace, clientAddresses, tcpServices, tcpPerSecond, traffic.tcp);
             }

@@ -162,6 +162,9 @@ public final class FleetLab implements AutoCloseable {
                 String subnet = "198.18." + linkSubnet(i, k) + ".";
                 VethPair link = lab.addVeth(edgeNs, subnet + "2/24", router, subnet + "1/24");
                 ip(edgeNs, "addr", "add", ANYCAST + "/32", "dev", link.interfaceA());
+                // The edge's Levee pins its program under the host's bpffs (it runs in the edge's network
+                // namespace only): they go with the lab, also after a crash.
+                lab.removeWithLab(Path.of("/sys/fs/bpf/levee", link.interfaceA()));
                 ip(edgeNs, "route", "add", "default", "via", subnet + "1");
                 for (String conf : List.of("all", "default", link.interfaceA())) {
                     sysctl(edgeNs, "net/ipv4/conf/" + conf + "/rp_filter", "0");
