@@ -21,7 +21,7 @@ import org.levee.rules.Rule;
  *
  * <p>Two documented departures, both off by default or stated in the translation's notes: an IPv6
  * protocol condition is translated only when {@code ipv6UpperLayerWidening} is set, because
- * FlowSpec's IPv6 protocol component (RFC 8956 §3.1) finds the upper-layer protocol behind
+ * FlowSpec's IPv6 protocol component (RFC 8956, type 3) finds the upper-layer protocol behind
  * extension headers, where the rule's filter reads the IPv6 header's own next-header field; and a
  * rate limit in packets per second becomes a traffic rate in bytes per second through the packet
  * length the match fixes, or else through the configured {@code ratelimitPacketBytes}.
@@ -164,7 +164,7 @@ public final class FlowSpecTranslator {
         if (!protocol.isAll()) {
             if (version == 6) {
                 if (!ipv6UpperLayerWidening) {
-                    throw new Untranslatable("an IPv6 protocol condition: FlowSpec's IPv6 protocol component (RFC 8956 §3.1)"
+                    throw new Untranslatable("an IPv6 protocol condition: FlowSpec's IPv6 protocol component (RFC 8956, type 3)"
                             + " also matches the protocol behind extension headers, which the rule's filter does not"
                             + " (set upstream.flowspec.ipv6_extension_headers: widen to accept that)");
                 }
@@ -244,13 +244,15 @@ public final class FlowSpecTranslator {
     static FlowSpecComponent.Bitmask fragment(BitPatternSet allowed, int version) {
         BitSet unreachable = TcpdumpSubset.unreachableFragmentFlags();
         if (version == 6) {
-            for (int v = 0; v < 16; v++) {
-                if ((v & ComponentType.DONT_FRAGMENT) != 0) {
-                    if (allowed.contains(v) != allowed.contains(v & ~ComponentType.DONT_FRAGMENT)) {
-                        throw new Untranslatable("IPv6 has no don't-fragment flag");
-                    }
-                    unreachable.set(v);
+            // IPv6 has no DF (RFC 8956, type 12): the set must not depend on it, and the
+            // free combinations are chosen alike with and without it, so no term mentions DF.
+            for (int v = 0; v < 16; v += 2) {
+                if (allowed.contains(v) != allowed.contains(v | ComponentType.DONT_FRAGMENT)) {
+                    throw new Untranslatable("IPv6 has no don't-fragment flag");
                 }
+            }
+            for (int v = 1; v < 16; v += 2) {
+                unreachable.clear(v);
             }
         }
         int[] free = unreachable.stream().toArray();
@@ -259,6 +261,9 @@ public final class FlowSpecTranslator {
             BitSet values = (BitSet) allowed.values().clone();
             for (int i = 0; i < free.length; i++) {
                 values.set(free[i], (choice & (1 << i)) != 0);
+                if (version == 6) {
+                    values.set(free[i] | ComponentType.DONT_FRAGMENT, (choice & (1 << i)) != 0);
+                }
             }
             BitPatternSet candidate = new BitPatternSet(4, values);
             if (candidate.isAll() || candidate.isEmpty()) {

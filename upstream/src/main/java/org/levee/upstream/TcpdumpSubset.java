@@ -452,10 +452,8 @@ public final class TcpdumpSubset {
         }
 
         long constant(List<String> tokens, String term) {
-            List<String> toks = new ArrayList<>(tokens);
-            if (!toks.isEmpty() && toks.getFirst().equals("(") && toks.getLast().equals(")")) {
-                toks = toks.subList(1, toks.size() - 1);
-            }
+            // Parentheses around a constant ("(tcp-syn|tcp-ack)") group nothing else here.
+            List<String> toks = tokens.stream().filter(x -> !x.equals("(") && !x.equals(")")).toList();
             long value = 0;
             boolean expectValue = true;
             for (String tok : toks) {
