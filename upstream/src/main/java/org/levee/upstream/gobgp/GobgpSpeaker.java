@@ -180,6 +180,15 @@ public final class GobgpSpeaker implements BgpSpeaker {
      * @throws SpeakerException naming the path it cannot read
      */
     static List<Route> parseRib(String family, JsonNode table) {
+        return parseRib(family, table, false);
+    }
+
+    /**
+     * Like {@link #parseRib(String, JsonNode)}, but the paths received from neighbours when
+     * {@code received} (how an upstream router's table is read in tests and by hand), else the
+     * speaker's own.
+     */
+    public static List<Route> parseRib(String family, JsonNode table, boolean received) {
         List<Route> out = new ArrayList<>();
         if (table == null || table.isNull() || table.isMissingNode()) {
             return out;
@@ -189,7 +198,7 @@ public final class GobgpSpeaker implements BgpSpeaker {
         }
         for (Map.Entry<String, JsonNode> entry : table.properties()) {
             for (JsonNode path : entry.getValue()) {
-                if (!local(path)) {
+                if (local(path) == received) {
                     continue;
                 }
                 try {
