@@ -270,7 +270,7 @@ public final class FlowSpecTranslator {
                 continue;
             }
             FlowSpecComponent.Bitmask b = FlowSpecComponent.Bitmask.of(ComponentType.FRAGMENT, candidate);
-            if (b != null && (best == null || b.terms().size() < best.terms().size())) {
+            if (b != null && (best == null || cost(b) < cost(best))) {
                 best = b;
             }
         }
@@ -278,6 +278,15 @@ public final class FlowSpecTranslator {
             throw new Untranslatable("the fragment condition has no FlowSpec bitmask equivalent");
         }
         return best;
+    }
+
+    /** Fewer terms first, then fewer flags named: {@code !is-fragment} rather than {@code !is-fragment+last-fragment}. */
+    private static int cost(FlowSpecComponent.Bitmask b) {
+        int cost = 0;
+        for (FlowSpecComponent.BitmaskTerm t : b.terms()) {
+            cost += 16 + Integer.bitCount(t.value());
+        }
+        return cost;
     }
 
     private FlowSpecAction action(Action action, FlowSpecNlri nlri, List<String> notes) {

@@ -184,6 +184,11 @@ public final class TcpdumpSubset {
         void term(List<String> t) {
             String text = String.join(" ", t);
             String first = t.getFirst();
+            if (first.equals("len") || first.equals("greater") || first.equals("less")) {
+                throw new Untranslatable("'" + text + "': len is the frame's length with the Ethernet header, tags and"
+                        + " padding; FlowSpec's packet length is the IP packet's: write ip[2:2] (IPv4) or ip6[4:2] (IPv6"
+                        + " payload length)");
+            }
             if (t.contains("[") || (t.size() >= 3 && isComparison(t.get(t.size() - 2)))) {
                 comparison(t, text);
                 return;
@@ -241,9 +246,6 @@ public final class TcpdumpSubset {
                         return;
                     }
                 }
-                case "len", "greater", "less" -> throw new Untranslatable("'" + text + "': len is the frame's length with the"
-                        + " Ethernet header, tags and padding; FlowSpec's packet length is the IP packet's: write ip[2:2] (IPv4)"
-                        + " or ip6[4:2] (IPv6 payload length)");
                 case "host", "net", "port", "portrange" -> throw new Untranslatable("'" + text + "' matches the source or the"
                         + " destination; FlowSpec from Levee states the destination: write dst " + first);
                 case "vlan" -> throw new Untranslatable("'" + text + "': VLAN tags are local to our link; only"

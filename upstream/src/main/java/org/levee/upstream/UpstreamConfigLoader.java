@@ -77,7 +77,8 @@ public final class UpstreamConfigLoader {
                 return null;
             }
             UpstreamConfig.Speaker speaker = speaker(node.get("speaker"), path + ".speaker");
-            List<UpstreamConfig.Neighbour> neighbours = neighbours(node.get("neighbours"), path + ".neighbours", speaker);
+            List<UpstreamConfig.Neighbour> neighbours = neighbours(node.get("neighbours"), path + ".neighbours",
+                    node.path("speaker").path("as").asLong(0));
             long link = node.has("link_bps") ? number(node.get("link_bps"), path + ".link_bps", 0, Long.MAX_VALUE, 0) : 0;
             double share = UpstreamConfig.DEFAULT_SHARE;
             JsonNode s = node.get("share");
@@ -210,7 +211,7 @@ public final class UpstreamConfigLoader {
             return as == 0 || routerId == null ? null : new UpstreamConfig.Speaker(api, command, as, routerId);
         }
 
-        List<UpstreamConfig.Neighbour> neighbours(JsonNode node, String path, UpstreamConfig.Speaker speaker) {
+        List<UpstreamConfig.Neighbour> neighbours(JsonNode node, String path, long speakerAs) {
             if (node == null || !node.isArray() || node.isEmpty()) {
                 problem(path, "must list at least one neighbour (address, as, peer_as)");
                 return null;
@@ -227,9 +228,9 @@ public final class UpstreamConfigLoader {
                 if (!n.has("address")) {
                     problem(p + ".address", "is missing");
                 }
-                long as = n.has("as") ? number(n.get("as"), p + ".as", 1, MAX_AS, 0) : speaker == null ? 0 : speaker.as();
-                if (speaker != null && as != 0 && as != speaker.as()) {
-                    problem(p + ".as", as + " differs from speaker.as " + speaker.as() + " (one speaker has one AS)");
+                long as = n.has("as") ? number(n.get("as"), p + ".as", 1, MAX_AS, 0) : speakerAs;
+                if (speakerAs != 0 && as != 0 && as != speakerAs) {
+                    problem(p + ".as", as + " differs from speaker.as " + speakerAs + " (one speaker has one AS)");
                 }
                 long peer = n.has("peer_as") ? number(n.get("peer_as"), p + ".peer_as", 1, MAX_AS, 0) : 0;
                 if (!n.has("peer_as")) {
