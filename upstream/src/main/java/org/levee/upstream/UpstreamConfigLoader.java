@@ -144,8 +144,7 @@ public final class UpstreamConfigLoader {
                 if (!rs.isObject()) {
                     problem(path + ".rules", "must be a mapping of rule id to flowspec or blackhole");
                 } else {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = rs.fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
+                    for (Map.Entry<String, JsonNode> e : rs.properties()) {
                         try {
                             Rule.requireValidId(e.getKey());
                         } catch (IllegalArgumentException ex) {
