@@ -1,0 +1,119 @@
+package org.levee.upstream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the routes a speaker announces equal to the desired set. Each {@link #synchronize} reads
+ * what the speaker announces (not what Levee remembers announcing), announces what is missing or
+ * differs, then withdraws everything else Levee owns there: routes of retired rules, and leftovers
+ * of an earlier run or of a speaker that kept its routes while Levee was down. After a restart of
+ * the speaker (empty, unconfigured), the next synchronisation configures it and announces the
+ * whole set again. Announcing before withdrawing means a route whose action changes is replaced,
+ * never briefly absent.
+ *
+ * <p>Stopping the announcer leaves the routes in place, as the data plane keeps dropping when the
+ * agent stops; {@link #withdrawAll()} is the explicit way out.
+ */
+public final class UpstreamAnnouncer implements AutoCloseable {
+
+    private final BgpSpeaker speaker;
+    private Thread loop;
+    private volatile boolean running;
+
+    public UpstreamAnnouncer(BgpSpeaker speaker) {
+        this.speaker = Objects.requireNonNull(speaker, "speaker");
+    }
+
+    /**
+     * Makes the speaker announce exactly {@code desired} (of the routes Levee owns).
+     *
+     * @throws SpeakerException when the speaker cannot be reached; nothing is assumed, the next call starts over
+     */
+    public synchronized SyncReport synchronize(Set<Route> desired) {
+        speaker.configure();
+        Set<Route> current = speaker.announced();
+        Map<String, Route> currentByKey = new HashMap<>();
+        for (Route r : current) {
+            currentByKey.put(r.family() + " " + r.key(), r);
+        }
+        List<Route> announced = new ArrayList<>();
+        int kept = 0;
+        for (Route r : desired) {
+            if (current.contains(r)) {
+                kept++;
+            } else {
+                speaker.announce(r);
+                announced.add(r);
+            }
+        }
+        Set<String> desiredKeys = new java.util.HashSet<>();
+        for (Route r : desired) {
+            desiredKeys.add(r.family() + " " + r.key());
+        }
+        List<Route> withdrawn = new ArrayList<>();
+        for (Map.Entry<String, Route> e : currentByKey.entrySet()) {
+            if (!desiredKeys.contains(e.getKey())) {
+                speaker.withdraw(e.getValue());
+                withdrawn.add(e.getValue());
+            }
+        }
+        return new SyncReport(announced, withdrawn, kept);
+    }
+
+    /** Withdraws every route Levee owns on the speaker. */
+    public SyncReport withdrawAll() {
+        return synchronize(Set.of());
+    }
+
+    /**
+     * Synchronises every {@code interval} on a thread of its own with what {@code desired} says
+     * then, reporting each result (or failure) to {@code reports}; the first run is immediate.
+     */
+    public synchronized void start(Supplier<Set<Route>> desired, Duration interval, Consumer<Object> reports) {
+        if (loop != null) {
+            throw new IllegalStateException("the announcer is already running");
+        }
+        running = true;
+        loop = Thread.ofPlatform().name("levee-upstream").daemon().start(() -> {
+            while (running) {
+                try {
+                    reports.accept(synchronize(desired.get()));
+                } catch (RuntimeException e) {
+                    reports.accept(e);
+                }
+                try {
+                    Thread.sleep(interval);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Stops the loop (if started); the announced routes stay. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = loop;
+            loop = null;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
