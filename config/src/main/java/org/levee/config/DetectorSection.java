@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.levee.detector.DetectorConfig;
+import org.levee.rules.Durations;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
 
@@ -22,7 +23,7 @@ public final class DetectorSection {
     /** The keys of the section. */
     public static final Set<String> KEYS = Set.of("host_thresholds", "aggregate_thresholds", "baseline_multiple",
             "baseline_floor_pps", "baseline_warmup", "cooldown", "end_fraction", "min_fingerprint_samples",
-            "max_fingerprint_delay", "coverage_target", "max_baseline_match");
+            "max_fingerprint_delay", "min_fingerprint_span", "coverage_target", "max_baseline_match");
     private static final Set<String> THRESHOLD = Set.of("pps", "bps");
 
     /**
@@ -45,6 +46,11 @@ public final class DetectorSection {
         double end = r.decimal(node, path + ".end_fraction", "end_fraction", d.endFraction(), 0.0001, 1);
         Long minSamples = r.number(node, path + ".min_fingerprint_samples", "min_fingerprint_samples", 1, 1_000_000);
         Duration delay = r.duration(node, path + ".max_fingerprint_delay", "max_fingerprint_delay", d.maxFingerprintDelay());
+        Duration span = r.duration(node, path + ".min_fingerprint_span", "min_fingerprint_span", d.minFingerprintSpan());
+        if (span.compareTo(delay) > 0) {
+            r.problem(path + ".min_fingerprint_span", "must not be longer than max_fingerprint_delay (" + Durations.format(delay) + ")");
+            span = delay;
+        }
         double coverage = r.decimal(node, path + ".coverage_target", "coverage_target", d.coverageTarget(), 0.0001, 1);
         double baselineMatch = r.decimal(node, path + ".max_baseline_match", "max_baseline_match",
                 d.maxBaselineMatch(), 0, 0.9999);
@@ -57,7 +63,7 @@ public final class DetectorSection {
                     d.windowSeconds(), multiple, floor == null ? d.baselineFloorPacketsPerSecond() : floor,
                     d.baselineHalfLifeSeconds(), (int) Math.min(Integer.MAX_VALUE, warmup.toSeconds()), end, cooldown,
                     coverage, baselineMatch, minSamples == null ? d.minFingerprintSamples() : minSamples.intValue(),
-                    delay, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
+                    delay, span, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
                     d.historySamplesPerSecond(), d.datacenterMinShare(), d.seed());
         } catch (IllegalArgumentException e) {
             r.problem(path, e.getMessage());

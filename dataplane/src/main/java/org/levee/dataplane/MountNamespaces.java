@@ -25,11 +25,11 @@ final class MountNamespaces {
         Optional<String> self = link(Path.of("/proc/self/ns/mnt"));
         Optional<String> init = link(Path.of("/proc/1/ns/mnt"));
         if (self.isPresent() && init.isPresent() && !self.equals(init)) {
-            throw refusal("runs in a private mount namespace (" + self.get() + ", not init's " + init.get() + ")");
-        }
-        Optional<String> named = namedNetworkNamespace();
-        if (named.isPresent()) {
-            throw refusal("runs inside network namespace '" + named.get() + "', as under 'ip netns exec " + named.get() + "'");
+            // A network namespace joined alone (nsenter --net) keeps the host's mounts and is fine;
+            // 'ip netns exec' also makes a private mount namespace with a /sys of its own.
+            Optional<String> named = namedNetworkNamespace();
+            throw refusal(named.map(n -> "runs inside network namespace '" + n + "', as under 'ip netns exec " + n + "'")
+                    .orElse("runs in a private mount namespace (" + self.get() + ", not init's " + init.get() + ")"));
         }
     }
 

@@ -93,8 +93,14 @@ public final class Detector {
         final long detectedNanos;
         final AttackSamples samples;
         final TreeMap<String, Long> datacenters = new TreeMap<>();
-        /** The first samples with their data centers, to tell where the fingerprint is seen. */
+        /**
+         * A uniform sample of the attack's samples with their data centers, to tell where the
+         * fingerprint is seen. Not the first ones: samples from a fleet arrive in batches (an sFlow
+         * exporter sends a datagram of several at a time), so the first ones would all come from
+         * whichever edge sent first, and a data center that sees the attack could be left out.
+         */
         final List<Sample> located = new ArrayList<>();
+        long offered;
         final long coverStartNanos;
         Evidence evidence;
         State state = State.COLLECTING;
@@ -102,11 +108,17 @@ public final class Detector {
         long belowSinceNanos = -1;
         int samplingRate = 1;
 
-        void offer(Sample sample, DecodedPacket p, int keep) {
+        void offer(Sample sample, DecodedPacket p, int keep, SplittableRandom random) {
             samples.offer(p);
             datacenters.merge(sample.datacenter(), 1L, Long::sum);
+            offered++;
             if (located.size() < keep) {
                 located.add(sample);
+            } else {
+                long slot = random.nextLong(offered); // reservoir sampling: each sample kept with probability keep/offered
+                if (slot < keep) {
+                    located.set((int) slot, sample);
+                }
             }
         }
 
@@ -482,12 +494,13 @@ public final class Detector {
                 }
                 claimed = true;
                 if (a.state != State.MITIGATED) {
-                    a.offer(sample, p, config.reservoirSize());
+                    a.offer(sample, p, config.reservoirSize(), random);
                     a.samplingRate = sample.samplingRate();
                 }
                 if (a.state == State.COLLECTING) {
-                    if (a.samples.seen() >= config.minFingerprintSamples()
-                            || now - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
+                    long since = now - a.detectedNanos;
+                    if ((a.samples.seen() >= config.minFingerprintSamples() && since >= config.minFingerprintSpan().toNanos())
+                            || since >= config.maxFingerprintDelay().toNanos()) {
                         decide(t, a);
                     }
                 } else if (a.rule != null && a.rule.filter.matches(sample.packet(), sample.wireLength())) {
@@ -568,7 +581,7 @@ public final class Detector {
         for (Sample seen : t.history.recent()) {
             DecodedPacket p = SampleDecoder.decode(seen);
             if (p != null && (c == TrafficClass.ALL || p.trafficClass() == c)) {
-                a.offer(seen, p, config.reservoirSize());
+                a.offer(seen, p, config.reservoirSize(), random);
             }
         }
         t.history.discardRecent();

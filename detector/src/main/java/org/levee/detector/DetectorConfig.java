@@ -31,6 +31,8 @@ import org.levee.rules.Prefix;
  * @param maxBaselineMatch ... and match at most this share of pre-attack samples (0.01)
  * @param minFingerprintSamples attack samples collected before fingerprinting (64) ...
  * @param maxFingerprintDelay ... or at most this long after detection (500 ms)
+ * @param minFingerprintSpan ... but never sooner than this after detection (0; a controller waits
+ *     for every edge's next batch of samples, see {@link #withMinFingerprintSpan})
  * @param sketchCapacity Space-Saving counters per fingerprint field (16)
  * @param reservoirSize attack samples kept to score field combinations (512)
  * @param historySamples pre-attack samples kept per destination (64) ...
@@ -57,6 +59,7 @@ public record DetectorConfig(
         double maxBaselineMatch,
         int minFingerprintSamples,
         Duration maxFingerprintDelay,
+        Duration minFingerprintSpan,
         int sketchCapacity,
         int reservoirSize,
         int historySamples,
@@ -70,6 +73,9 @@ public record DetectorConfig(
         overrides = List.copyOf(Objects.requireNonNull(overrides, "config field 'overrides' is null"));
         Objects.requireNonNull(cooldown, "config field 'cooldown' is null");
         Objects.requireNonNull(maxFingerprintDelay, "config field 'maxFingerprintDelay' is null");
+        Objects.requireNonNull(minFingerprintSpan, "config field 'minFingerprintSpan' is null");
+        check(!minFingerprintSpan.isNegative() && minFingerprintSpan.compareTo(maxFingerprintDelay) <= 0, "minFingerprintSpan",
+                minFingerprintSpan);
         check(aggregateLengthV4 >= 0 && aggregateLengthV4 <= 32, "aggregateLengthV4", aggregateLengthV4);
         check(aggregateLengthV6 >= 0 && aggregateLengthV6 <= 128, "aggregateLengthV6", aggregateLengthV6);
         check(windowSeconds >= 1, "windowSeconds", windowSeconds);
@@ -88,6 +94,33 @@ public record DetectorConfig(
         check(historySamples >= 1, "historySamples", historySamples);
         check(historySamplesPerSecond >= 1, "historySamplesPerSecond", historySamplesPerSecond);
         check(datacenterMinShare >= 0 && datacenterMinShare < 1, "datacenterMinShare", datacenterMinShare);
+    }
+
+    /** The configuration without a minimum fingerprint span (a single node's samples arrive one by one). */
+    public DetectorConfig(Map<TrafficClass, Threshold> hostThresholds, Map<TrafficClass, Threshold> aggregateThresholds,
+                          List<ThresholdOverride> overrides, int aggregateLengthV4, int aggregateLengthV6, int windowSeconds,
+                          double baselineMultiple, long baselineFloorPacketsPerSecond, double baselineHalfLifeSeconds,
+                          int baselineWarmupSeconds, double endFraction, Duration cooldown, double coverageTarget,
+                          double maxBaselineMatch, int minFingerprintSamples, Duration maxFingerprintDelay, int sketchCapacity,
+                          int reservoirSize, int historySamples, int historySamplesPerSecond, double datacenterMinShare, long seed) {
+        this(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4, aggregateLengthV6, windowSeconds, baselineMultiple,
+                baselineFloorPacketsPerSecond, baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown,
+                coverageTarget, maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, Duration.ZERO, sketchCapacity,
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
+    }
+
+    /**
+     * These settings fingerprinting an attack no sooner than {@code value} after it was detected,
+     * however many samples it has: a controller hears a fleet's samples in batches (each edge's
+     * exporter sends every few tens of milliseconds), and the samples of the first batch come from
+     * one edge only; waiting for every edge's next batch tells which data centers see the attack.
+     */
+    public DetectorConfig withMinFingerprintSpan(Duration value) {
+        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
+                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
+                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, value, sketchCapacity,
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
     }
 
     private static void check(boolean ok, String field, Object value) {
@@ -157,7 +190,7 @@ public record DetectorConfig(
         return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, value, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, sketchCapacity,
+                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
                 reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
     }
 
@@ -165,7 +198,7 @@ public record DetectorConfig(
         return new DetectorConfig(hostThresholds, aggregateThresholds, value, aggregateLengthV4,
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, sketchCapacity,
+                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
                 reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
     }
 }

@@ -28,7 +28,6 @@ public final class DetectionLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(DetectionLoop.class.getName());
 
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final long RATE_INTERVAL_NANOS = 2_000_000_000L;
 
     private final DataPlane dataPlane;
     private final Detector detector;
@@ -48,6 +47,8 @@ public final class DetectionLoop implements Runnable {
     private long detectorNanos;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
+    private long quickCheckNanos;
+    private long quickCheckSeen;
 
     public DetectionLoop(DataPlane dataPlane, Detector detector, RuleBook rules, AutoRules autoRules,
                          AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener) {
@@ -145,19 +146,34 @@ public final class DetectionLoop implements Runnable {
     }
 
     private void adjustRate(long now) {
-        if (rateCheckSeen >= 0 && now - rateCheckNanos < RATE_INTERVAL_NANOS) {
+        if (rateCheckSeen >= 0 && now - quickCheckNanos < SampleRateController.QUICK_INTERVAL_NANOS) {
             return;
         }
-        Counters c = dataPlane.counters();
+        long seen = dataPlane.counters().seen();
+        int current = dataPlane.sampleRate();
+        if (rateCheckSeen >= 0 && now - rateCheckNanos < SampleRateController.INTERVAL_NANOS) {
+            // Between the regular decisions, only a flood's start raises N, judged on the last quarter second.
+            double pps = (seen - quickCheckSeen) * 1e9 / (now - quickCheckNanos);
+            int raised = rateController.quickRaise(current, pps);
+            quickCheckSeen = seen;
+            quickCheckNanos = now;
+            if (raised != current) {
+                dataPlane.setSampleRate(raised);
+                rateCheckSeen = seen;
+                rateCheckNanos = now;
+            }
+            return;
+        }
         if (rateCheckSeen >= 0) {
-            double pps = (c.seen() - rateCheckSeen) * 1e9 / (now - rateCheckNanos);
-            int current = dataPlane.sampleRate();
+            double pps = (seen - rateCheckSeen) * 1e9 / (now - rateCheckNanos);
             int next = rateController.next(current, pps);
             if (next != current) {
                 dataPlane.setSampleRate(next);
             }
         }
-        rateCheckSeen = c.seen();
+        rateCheckSeen = seen;
         rateCheckNanos = now;
+        quickCheckSeen = seen;
+        quickCheckNanos = now;
     }
 }

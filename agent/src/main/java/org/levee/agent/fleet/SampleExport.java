@@ -22,7 +22,6 @@ final class SampleExport implements Runnable {
     private static final Duration POLL = Duration.ofMillis(100);
     /** The pool and drops are read at most this often: one map read for a round of samples. */
     private static final long COUNTERS_NANOS = 20_000_000L;
-    private static final long RATE_INTERVAL_NANOS = 2_000_000_000L;
 
     private final DataPlane dataPlane;
     private final SflowExporter.Source source;
@@ -39,6 +38,8 @@ final class SampleExport implements Runnable {
     private long countersNanos = Long.MIN_VALUE;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
+    private long quickCheckNanos;
+    private long quickCheckSeen;
 
     SampleExport(DataPlane dataPlane, SflowExporter.Source source, Sampling sampling, String datacenter, String node) {
         this.dataPlane = dataPlane;
@@ -79,19 +80,35 @@ final class SampleExport implements Runnable {
     }
 
     private void adjustRate(long now, long seenNow) {
-        if (rateCheckSeen >= 0 && now - rateCheckNanos < RATE_INTERVAL_NANOS) {
+        if (rateCheckSeen >= 0 && now - quickCheckNanos < SampleRateController.QUICK_INTERVAL_NANOS) {
+            return;
+        }
+        long seen = seenNow;
+        int current = dataPlane.sampleRate();
+        if (rateCheckSeen >= 0 && now - rateCheckNanos < SampleRateController.INTERVAL_NANOS) {
+            // Between the regular decisions, only a flood's start raises N, judged on the last quarter second.
+            double pps = (seen - quickCheckSeen) * 1e9 / (now - quickCheckNanos);
+            int raised = rateController.quickRaise(current, pps);
+            quickCheckSeen = seen;
+            quickCheckNanos = now;
+            if (raised != current) {
+                dataPlane.setSampleRate(raised);
+                rateCheckSeen = seen;
+                rateCheckNanos = now;
+            }
             return;
         }
         if (rateCheckSeen >= 0) {
-            double pps = (seenNow - rateCheckSeen) * 1e9 / (now - rateCheckNanos);
-            int current = dataPlane.sampleRate();
+            double pps = (seen - rateCheckSeen) * 1e9 / (now - rateCheckNanos);
             int next = rateController.next(current, pps);
             if (next != current) {
                 dataPlane.setSampleRate(next);
             }
         }
-        rateCheckSeen = seenNow;
+        rateCheckSeen = seen;
         rateCheckNanos = now;
+        quickCheckSeen = seen;
+        quickCheckNanos = now;
     }
 
     /** Samples read from the ring buffer and handed to the exporter. */

@@ -52,4 +52,13 @@ class SampleRateControllerTest {
         assertThat(c.next(1, 1e9)).isEqualTo(1000);
         assertThat(c.next(1000, 0)).isEqualTo(1);
     }
+
+    @org.junit.jupiter.api.Test
+    void aFloodStartingRaisesNAtOnceButAQuietSpellWaitsForTheRegularDecision() {
+        SampleRateController c = new SampleRateController(new Sampling(2000, 0, 1 << 20));
+        assertThat(c.quickRaise(1, 1_000_000)).as("a 1 Mpps flood at N = 1").isEqualTo(500);
+        assertThat(c.quickRaise(1, 7_000)).as("3.5 times the target: no hurry").isEqualTo(1);
+        assertThat(c.quickRaise(500, 10_000)).as("never lowers").isEqualTo(500);
+        assertThat(new SampleRateController(Sampling.fixed(64)).quickRaise(64, 1_000_000)).isEqualTo(64);
+    }
 }

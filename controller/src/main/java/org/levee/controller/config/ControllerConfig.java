@@ -38,6 +38,14 @@ public record ControllerConfig(
         DetectorConfig detector,
         Duration leaderTtl,
         Duration objectGrace) {
+    /**
+     * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
+     * detected: edges send their samples in batches every 25 ms, and the first batch after the
+     * threshold is crossed comes from one edge; by then every edge's next batch has arrived, so
+     * the rule names every data center that sees the attack (docs/fleet.md).
+     */
+    public static final DetectorConfig DEFAULT_DETECTOR = DetectorConfig.defaults().withMinFingerprintSpan(Duration.ofMillis(100));
+
 
     /** The sFlow port agents send to by default. */
     public static final int DEFAULT_SFLOW_PORT = 6343;
@@ -60,7 +68,7 @@ public record ControllerConfig(
     public static ControllerConfig defaults() {
         return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
                 new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Map.of(), DetectorConfig.defaults(), LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
     }
 
     public ControllerConfig withName(String value) {

@@ -56,10 +56,16 @@ public final class FleetDemo {
     static final double DNS_START = 53;
     static final double DNS_STOP = 63;
     static final double END = 75;
-    static final long SYN_PPS_PER_DC = 15_000;
+    static final long SYN_PPS_PER_DC = 18_000;
     static final long MEMCACHED_PPS = 100_000;
     static final long DNS_PPS_PER_DC = 40_000;
     static final long LEGIT_UDP_PER_DC = 400;
+    /**
+     * Each edge's sampling: four edges, each sending every sample to two controllers, on a
+     * machine of two CPUs that also runs etcd, the generators and the clients; 500 a second per
+     * edge is plenty for the detector (it fingerprints from 64).
+     */
+    static final long EDGE_SAMPLES_PER_SECOND = 500;
     static final long LEGIT_TCP_PER_DC = 10;
     private static final long POLL_MILLIS = 50;
     private static final long READY_MILLIS = 90_000;
@@ -116,11 +122,36 @@ public final class FleetDemo {
                 for (Edge edge : lab.edges()) {
                     edges.put(edge.node(), startEdge(lab, etcd, edge, sflow, state));
                 }
-                awaitFleet(lab, controllerAddresses, controllers, edges);
-                return measure(lab, etcd, controllerAddresses, controllers, startedAt);
+                try {
+                    awaitFleet(lab, controllerAddresses, controllers, edges);
+                    return measure(lab, etcd, controllerAddresses, controllers, startedAt);
+                } finally {
+                    keepLogs(state);
+                }
             }
         } finally {
             deleteTree(state);
+        }
+    }
+
+    /** The processes' logs go with the report (DIR/logs/), for a reader who wants to know why. */
+    private void keepLogs(Path state) {
+        try (var logs = Files.list(state)) {
+            Path target = report.resolve("logs");
+            Files.createDirectories(target);
+            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(log, target.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path etcdLogs = state.resolve("etcd");
+            if (Files.isDirectory(etcdLogs)) {
+                try (var more = Files.list(etcdLogs)) {
+                    for (Path log : more.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                        Files.copy(log, target.resolve("etcd-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            out.println("levee demo --fleet: could not keep the logs: " + e.getMessage());
         }
     }
 
@@ -137,7 +168,8 @@ public final class FleetDemo {
         Files.createDirectories(dir);
         return lab.spawn(edge.node(), edge.namespace(), state.resolve(edge.node() + ".log"), LeveeCommand.of(List.of("run",
                 "-i", edge.iface(), "--datacenter", edge.datacenter(), "--node", edge.node(), "--etcd", etcd.endpoints(),
-                "--sflow", sflow, "--state-dir", dir.toString(), "--api", "127.0.0.1:9276")));
+                "--sflow", sflow, "--state-dir", dir.toString(), "--api", "127.0.0.1:9276",
+                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND))));
     }
 
     /** Until a leader is elected and every edge is registered. */

@@ -43,7 +43,10 @@ import org.levee.lab.fleet.FleetLab.Edge;
  */
 public record FleetReport(Instant started, String generator, List<AttackResult> attacks, List<Propagation> propagation,
                           Map<String, LegitResult> legit, List<Fault> faults, OptionalDouble failoverSeconds, String killedLeader,
-                          List<Target> targets) {
+                          List<Target> targets, List<RuleChange> ruleChanges) {
+
+    /** A rule appearing, being enabled or disabled, or going away on one edge, as the polls saw it. */
+    public record RuleChange(double at, String node, String rule, String state) {}
 
     public record Fault(double at, String what) {}
 
@@ -101,7 +104,29 @@ public record FleetReport(Instant started, String generator, List<AttackResult> 
             }
         }
         return new FleetReport(started, generator.id(), attacks, propagation, legitResults, faults, failover, killed,
-                targets(attacks, propagation, legitResults, failover, polls, lab));
+                targets(attacks, propagation, legitResults, failover, polls, lab), ruleChanges(polls, t0));
+    }
+
+    private static List<RuleChange> ruleChanges(List<Poll> polls, long t0) {
+        List<RuleChange> changes = new ArrayList<>();
+        Map<String, Map<String, Boolean>> last = new LinkedHashMap<>();
+        for (Poll p : polls) {
+            double at = seconds(p.nanos(), t0);
+            for (var edge : p.edgeRules().entrySet()) {
+                Map<String, Boolean> before = last.computeIfAbsent(edge.getKey(), k -> new LinkedHashMap<>());
+                Map<String, Boolean> now = new LinkedHashMap<>();
+                edge.getValue().forEach((id, r) -> now.put(id, r.enabled()));
+                now.forEach((id, enabled) -> {
+                    if (!enabled.equals(before.get(id))) {
+                        changes.add(new RuleChange(at, edge.getKey(), id, enabled ? "enabled" : "loaded disabled"));
+                    }
+                });
+                before.keySet().stream().filter(id -> !now.containsKey(id))
+                        .forEach(id -> changes.add(new RuleChange(at, edge.getKey(), id, "removed")));
+                last.put(edge.getKey(), now);
+            }
+        }
+        return changes;
     }
 
     private static AttackResult attack(Attack a, double until, long t0, List<Poll> polls, FleetLab lab,
@@ -376,6 +401,14 @@ public record FleetReport(Instant started, String generator, List<AttackResult> 
         ObjectNode failoverNode = root.putObject("failover");
         failoverNode.put("killed", killedLeader);
         number(failoverNode, "new_leader_after_s", failoverSeconds);
+        ArrayNode changes = root.putArray("rule_changes");
+        for (RuleChange c : ruleChanges) {
+            ObjectNode n = changes.addObject();
+            n.put("at_s", c.at());
+            n.put("node", c.node());
+            n.put("rule", c.rule());
+            n.put("state", c.state());
+        }
         ArrayNode faultsNode = root.putArray("faults");
         for (Fault fault : faults) {
             ObjectNode n = faultsNode.addObject();
