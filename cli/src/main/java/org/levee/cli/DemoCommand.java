@@ -18,6 +18,7 @@ import org.levee.lab.FloodKind;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.fleet.FleetDemo;
 import org.levee.lab.fleet.FleetReport;
+import org.levee.lab.fleet.FleetSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,12 +40,13 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--duration", paramLabel = "S", defaultValue = "" + DemoOptions.DEFAULT_DURATION_SECONDS,
-            description = "Seconds to run (default ${DEFAULT-VALUE}): the floods share it, each followed by a quiet time for its rule to retire.")
+            description = "Seconds to run (default ${DEFAULT-VALUE}; with --fleet " + FleetSchedule.DEFAULT_SECONDS + ", at least "
+                    + FleetSchedule.SHORTEST_SECONDS + "): the floods share it, each followed by a quiet time for its rule to retire.")
     int duration;
 
     @Option(names = "--fleet", description = "The fleet instead of one node: 3 data centers (4 edges, one anycast address),"
             + " 3 etcd members, 2 controllers; floods spread over every data center and on one only; the leader killed, an etcd"
-            + " member restarted and an edge cut from etcd meanwhile (about 2 minutes; see docs/fleet.md, \"The fleet demo\").")
+            + " member restarted and an edge cut from etcd meanwhile (about 2 minutes with the lab's start; see docs/fleet.md, \"The fleet demo\").")
     boolean fleet;
 
     @Option(names = "--report", paramLabel = "DIR", defaultValue = "levee-demo-report",
@@ -124,8 +126,15 @@ final class DemoCommand implements Callable<Integer> {
         if (!attacks.isEmpty() || attackPps != 0 || !generator.equals(DemoOptions.DEFAULT_GENERATOR)) {
             throw new UserException("--fleet runs its own schedule: --attacks, --attack-pps and --generator do not apply");
         }
+        int seconds = spec.commandLine().getParseResult().hasMatchedOption("--duration") ? duration : FleetSchedule.DEFAULT_SECONDS;
+        FleetSchedule schedule;
+        try {
+            schedule = FleetSchedule.lasting(seconds);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--duration: " + e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
-        FleetReport result = new FleetDemo(report, out).run();
+        FleetReport result = new FleetDemo(schedule, report, out).run();
         result.write(report);
         out.println();
         for (FleetReport.Target t : result.targets()) {

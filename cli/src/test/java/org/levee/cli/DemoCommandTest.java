@@ -79,5 +79,11 @@ class DemoCommandTest {
         CliRun badGenerator = CliRun.of("demo", "--generator", "pktgen");
         assertThat(badGenerator.exitCode()).isEqualTo(2);
         assertThat(badGenerator.err()).contains("levee demo: --generator: unknown generator 'pktgen' (known: auto, live, socket)");
+        CliRun shortFleet = CliRun.of("demo", "--fleet", "--duration", "30");
+        assertThat(shortFleet.exitCode()).isEqualTo(2);
+        assertThat(shortFleet.err()).contains("--duration: the fleet demo needs at least 75 s");
+        CliRun fleetWithAttacks = CliRun.of("demo", "--fleet", "--attacks", "syn");
+        assertThat(fleetWithAttacks.exitCode()).isEqualTo(2);
+        assertThat(fleetWithAttacks.err()).contains("--fleet runs its own schedule");
     }
 }

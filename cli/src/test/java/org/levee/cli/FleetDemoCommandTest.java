@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.lab.fleet.FleetReport;
+import org.levee.lab.fleet.FleetSchedule;
 import org.levee.netns.NetnsLab;
 import org.levee.testing.Requirements;
 
@@ -35,7 +36,7 @@ class FleetDemoCommandTest {
         Requirements.library("libpcap.so.0.8");
         Path report = dir.resolve("fleet");
 
-        CliRun run = CliRun.of("demo", "--fleet", "--report", report.toString());
+        CliRun run = CliRun.of("demo", "--fleet", "--duration", Integer.toString(FleetSchedule.SHORTEST_SECONDS), "--report", report.toString());
 
         System.out.println(run.out());
         assertThat(run.err()).doesNotContain("Exception");
@@ -49,6 +50,7 @@ class FleetDemoCommandTest {
         assertThat(targets.get("time_to_mitigate_max_s").get("measured").asDouble()).as("slowest attack").isLessThanOrEqualTo(2.5);
         assertThat(targets.get("time_to_mitigate_p50_s").get("measured").asDouble()).isLessThanOrEqualTo(1.5);
         assertThat(targets.get("propagation_max_s").get("measured").asDouble()).isLessThanOrEqualTo(1.0);
+        assertThat(json.get("settings").get("duration_s").asDouble()).isEqualTo(FleetSchedule.SHORTEST_SECONDS);
         JsonNode attacks = json.get("attacks");
         assertThat(attacks).hasSize(3);
         JsonNode memcached = attacks.get(1);

@@ -26,6 +26,8 @@ import org.levee.lab.demo.LegitLedger;
 import org.levee.lab.demo.LegitSummary;
 import org.levee.lab.fleet.FleetLab.Datacenter;
 import org.levee.lab.fleet.FleetLab.Edge;
+import org.levee.lab.fleet.FleetSchedule.Attack;
+import org.levee.lab.fleet.FleetSchedule.Step;
 import org.levee.netns.LabProcess;
 
 /**
@@ -43,22 +45,6 @@ import org.levee.netns.LabProcess;
  * mitigation, legitimate loss per data center, and the fault timeline, and checks the targets.
  */
 public final class FleetDemo {
-    /** Seconds after the fleet is up; the schedule of floods and faults. */
-    static final double SYN_START = 3;
-    static final double SYN_STOP = 17;
-    static final double KILL_LEADER = 8;
-    static final double STOP_ETCD_MEMBER = 25;
-    static final double MEMCACHED_START = 28;
-    static final double START_ETCD_MEMBER = 33;
-    static final double MEMCACHED_STOP = 38;
-    static final double CUT_EDGE = 40;
-    static final double HEAL_EDGE = 50;
-    static final double DNS_START = 53;
-    static final double DNS_STOP = 63;
-    static final double END = 75;
-    static final long SYN_PPS_PER_DC = 18_000;
-    static final long MEMCACHED_PPS = 100_000;
-    static final long DNS_PPS_PER_DC = 40_000;
     static final long LEGIT_UDP_PER_DC = 400;
     /**
      * Each edge's sampling: four edges, each sending every sample to two controllers, on a
@@ -70,6 +56,7 @@ public final class FleetDemo {
     private static final long POLL_MILLIS = 50;
     private static final long READY_MILLIS = 90_000;
 
+    private final FleetSchedule schedule;
     private final Path report;
     private final PrintWriter out;
     private final List<Poll> polls = new CopyOnWriteArrayList<>();
@@ -77,21 +64,10 @@ public final class FleetDemo {
     private long t0;
     private Instant wallAtT0;
 
-    public FleetDemo(Path report, PrintWriter out) {
+    public FleetDemo(FleetSchedule schedule, Path report, PrintWriter out) {
+        this.schedule = schedule;
         this.report = report;
         this.out = out;
-    }
-
-    /** One flood of the schedule, sent in {@code datacenters} at {@code ppsPerDatacenter} each. */
-    record Attack(String name, FloodKind kind, List<String> datacenters, long ppsPerDatacenter, double start, double stop) {}
-
-    static List<Attack> schedule() {
-        return List.of(
-                new Attack("syn-spread", FloodKind.SYN_FLOOD, List.of("ams", "fra", "sin"), SYN_PPS_PER_DC, SYN_START, SYN_STOP),
-                new Attack("memcached-fra", FloodKind.MEMCACHED_AMPLIFICATION, List.of("fra"), MEMCACHED_PPS, MEMCACHED_START,
-                        MEMCACHED_STOP),
-                new Attack("dns-amp-everywhere", FloodKind.DNS_AMPLIFICATION, List.of("ams", "fra", "sin"), DNS_PPS_PER_DC, DNS_START,
-                        DNS_STOP));
     }
 
     /** What one poll saw: the fleet as a controller reports it, and each edge's program as its pins say. */
@@ -229,7 +205,7 @@ public final class FleetDemo {
                         List.of(InetAddress.getByName(FleetLab.ANYCAST)), dc.clients(), dc.clientAddresses(), LEGIT_UDP_PER_DC,
                         LEGIT_TCP_PER_DC));
             }
-            for (Attack a : schedule()) {
+            for (Attack a : schedule.attacks()) {
                 for (String dc : a.datacenters()) {
                     generators.put(a.name() + "/" + dc, FloodGenerator.open(generatorKind, lab.datacenter(dc).floodPath(), a.kind()));
                 }
@@ -237,66 +213,61 @@ public final class FleetDemo {
             t0 = System.nanoTime();
             wallAtT0 = Instant.now();
             poller = Thread.ofPlatform().daemon().name("fleet-poller").start(() -> poll(lab, controllerAddresses, generators, polling));
-            out.printf("levee demo --fleet: floods from the %s generator; schedule (s): SYN spread %.0f–%.0f, leader killed at %.0f,"
-                            + " etcd member stopped %.0f–%.0f, memcached on fra %.0f–%.0f, sin-1 cut from etcd %.0f–%.0f,"
-                            + " DNS amplification %.0f–%.0f, end %.0f%n",
-                    generatorKind.id(), SYN_START, SYN_STOP, KILL_LEADER, STOP_ETCD_MEMBER, START_ETCD_MEMBER, MEMCACHED_START,
-                    MEMCACHED_STOP, CUT_EDGE, HEAL_EDGE, DNS_START, DNS_STOP, END);
+            out.printf("levee demo --fleet: floods from the %s generator; schedule (s): %s%n",
+                    generatorKind.id(), schedule.describe());
             out.println("   t  flood                 leader   ruleset  current  legit delivered/sent ams · fra · sin");
             out.flush();
             Edge cut = lab.datacenter("sin").edges().getFirst();
             String killed = null;
             int second = 0;
-            List<Step> steps = steps();
-            for (Step step : steps) {
-                while (second < step.at() && second < END) {
+            for (Step step : schedule.steps()) {
+                while (second < step.at() && second < schedule.end()) {
                     sleepUntil(second + 1);
                     second++;
                     printSecond(second, legit);
                 }
                 sleepUntil(step.at());
-                switch (step.what()) {
-                    case "start" -> {
+                switch (step.kind()) {
+                    case START_FLOOD -> {
                         Attack a = step.attack();
                         for (String dc : a.datacenters()) {
                             generators.get(a.name() + "/" + dc).start(a.ppsPerDatacenter());
                         }
                         fault("flood " + a.name() + " started in " + String.join(", ", a.datacenters()));
                     }
-                    case "stop" -> {
+                    case STOP_FLOOD -> {
                         Attack a = step.attack();
                         for (String dc : a.datacenters()) {
                             generators.get(a.name() + "/" + dc).stop();
                         }
                         fault("flood " + a.name() + " stopped");
                     }
-                    case "kill-leader" -> {
+                    case KILL_LEADER -> {
                         String leader = latestLeader();
                         int index = leader != null && leader.equals("ctl-b") ? 1 : 0;
                         killed = "ctl-" + (char) ('a' + index);
                         controllers.get(index).kill();
                         fault("leader " + killed + " killed (SIGKILL)");
                     }
-                    case "stop-etcd" -> {
+                    case STOP_ETCD_MEMBER -> {
                         etcd.stopMember(2);
                         fault("etcd member m2 stopped");
                     }
-                    case "start-etcd" -> {
+                    case START_ETCD_MEMBER -> {
                         etcd.startMember(2);
                         fault("etcd member m2 started again");
                     }
-                    case "cut" -> {
+                    case CUT_EDGE -> {
                         lab.partition(cut, EtcdCluster.CLIENT_PORT, true);
                         fault("edge " + cut.node() + " cut from etcd");
                     }
-                    case "heal" -> {
+                    case HEAL_EDGE -> {
                         lab.partition(cut, EtcdCluster.CLIENT_PORT, false);
                         fault("edge " + cut.node() + " reconnected to etcd");
                     }
-                    default -> throw new IllegalStateException(step.what());
-                }
+                                    }
             }
-            while (second < END) {
+            while (second < schedule.end()) {
                 sleepUntil(second + 1);
                 second++;
                 printSecond(second, legit);
@@ -306,7 +277,7 @@ public final class FleetDemo {
             polling.set(false);
             poller.join();
             poller = null;
-            return FleetReport.compute(startedAt, t0, wallAtT0, schedule(), List.copyOf(polls), List.copyOf(faults), lab, legit, killed,
+            return FleetReport.compute(startedAt, t0, wallAtT0, schedule, List.copyOf(polls), List.copyOf(faults), lab, legit, killed,
                     cut.node(), generatorKind);
         } finally {
             polling.set(false);
@@ -320,23 +291,6 @@ public final class FleetDemo {
                 l.close();
             }
         }
-    }
-
-    record Step(double at, String what, Attack attack) {}
-
-    private static List<Step> steps() {
-        List<Step> steps = new ArrayList<>();
-        for (Attack a : schedule()) {
-            steps.add(new Step(a.start(), "start", a));
-            steps.add(new Step(a.stop(), "stop", a));
-        }
-        steps.add(new Step(KILL_LEADER, "kill-leader", null));
-        steps.add(new Step(STOP_ETCD_MEMBER, "stop-etcd", null));
-        steps.add(new Step(START_ETCD_MEMBER, "start-etcd", null));
-        steps.add(new Step(CUT_EDGE, "cut", null));
-        steps.add(new Step(HEAL_EDGE, "heal", null));
-        steps.sort(Comparator.comparingDouble(Step::at));
-        return steps;
     }
 
     private void fault(String what) {
@@ -357,7 +311,7 @@ public final class FleetDemo {
 
     private void printSecond(int second, Map<String, LegitTraffic> legit) {
         Poll last = polls.isEmpty() ? null : polls.getLast();
-        String flood = schedule().stream().filter(a -> a.start() < second && second <= a.stop()).map(Attack::name).findFirst().orElse("-");
+        String flood = schedule.floodAt(second);
         long current = last == null ? 0 : last.nodes().values().stream().filter(n -> n.version() == last.version()).count();
         StringBuilder l = new StringBuilder();
         long from = t0 + (second - 1) * 1_000_000_000L;

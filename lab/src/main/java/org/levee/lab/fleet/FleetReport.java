@@ -23,7 +23,7 @@ import org.levee.lab.DeliveryCounts;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
 import org.levee.lab.demo.LegitSummary;
-import org.levee.lab.fleet.FleetDemo.Attack;
+import org.levee.lab.fleet.FleetSchedule.Attack;
 import org.levee.lab.fleet.FleetDemo.Poll;
 import org.levee.lab.fleet.FleetDemo.RuleView;
 import org.levee.lab.fleet.FleetLab.Edge;
@@ -41,7 +41,7 @@ import org.levee.lab.fleet.FleetLab.Edge;
  * center. Propagation is an edge's {@code applied_at} minus the manifest's {@code compiled_at}:
  * both stamped on this machine's clock, and including the controller's publish.
  */
-public record FleetReport(Instant started, String generator, List<AttackResult> attacks, List<Propagation> propagation,
+public record FleetReport(Instant started, String generator, double durationSeconds, List<AttackResult> attacks, List<Propagation> propagation,
                           Map<String, LegitResult> legit, List<Fault> faults, OptionalDouble failoverSeconds, String killedLeader,
                           List<Target> targets, List<RuleChange> ruleChanges) {
 
@@ -78,13 +78,14 @@ public record FleetReport(Instant started, String generator, List<AttackResult> 
         return targets.stream().allMatch(Target::met);
     }
 
-    static FleetReport compute(Instant started, long t0, Instant wallAtT0, List<Attack> schedule, List<Poll> polls, List<Fault> faults, FleetLab lab,
+    static FleetReport compute(Instant started, long t0, Instant wallAtT0, FleetSchedule plan, List<Poll> polls, List<Fault> faults, FleetLab lab,
                                Map<String, LegitTraffic> legit, String killed, String cutEdge, GeneratorKind generator) {
         List<AttackResult> attacks = new ArrayList<>();
         Map<String, List<double[]>> detection = new LinkedHashMap<>();
+        List<Attack> schedule = plan.attacks();
         for (int i = 0; i < schedule.size(); i++) {
             Attack a = schedule.get(i);
-            double until = i + 1 < schedule.size() ? schedule.get(i + 1).start() : FleetDemo.END;
+            double until = i + 1 < schedule.size() ? schedule.get(i + 1).start() : plan.end();
             attacks.add(attack(a, until, t0, polls, lab, detection));
         }
         List<Propagation> propagation = propagation(polls, wallAtT0, faults, cutEdge);
@@ -97,13 +98,13 @@ public record FleetReport(Instant started, String generator, List<AttackResult> 
         if (killed != null) {
             for (Poll p : polls) {
                 double at = seconds(p.nanos(), t0);
-                if (at > FleetDemo.KILL_LEADER && p.leader() != null && !p.leader().equals(killed)) {
-                    failover = OptionalDouble.of(at - FleetDemo.KILL_LEADER);
+                if (at > plan.killLeader() && p.leader() != null && !p.leader().equals(killed)) {
+                    failover = OptionalDouble.of(at - plan.killLeader());
                     break;
                 }
             }
         }
-        return new FleetReport(started, generator.id(), attacks, propagation, legitResults, faults, failover, killed,
+        return new FleetReport(started, generator.id(), plan.end(), attacks, propagation, legitResults, faults, failover, killed,
                 targets(attacks, propagation, legitResults, failover, polls, lab), ruleChanges(polls, t0));
     }
 
@@ -341,6 +342,7 @@ public record FleetReport(Instant started, String generator, List<AttackResult> 
         ObjectNode settings = root.putObject("settings");
         settings.put("started", started.toString());
         settings.put("generator", generator);
+        settings.put("duration_s", durationSeconds);
         settings.put("datacenters", "ams (2 edges), fra, sin");
         settings.put("etcd_members", 3);
         settings.put("controllers", 2);
