@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.levee.dataplane.object.RuleSetCompiler;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
@@ -25,7 +26,9 @@ import org.levee.rules.Sample;
  * The data plane's façade: the XDP program on one interface, pinned under
  * {@code /sys/fs/bpf/levee/[<netns>/]<iface>/}, as {@code levee run} and
  * {@code levee dataplane attach} both use it. Every {@link #apply} compiles the rule set once into
- * a rule-set object (each rule's filter once, remembered by {@link #filters}) and
+ * a rule-set object (each rule's filter once, remembered by {@link #filters}; the program with a
+ * {@link RuleSetCompiler}, which reuses what the previous apply compiled, so a change of one rule
+ * compiles little more than that rule) and
  * {@linkplain #install installs} it specialised for the data center: the first time with a new
  * link, afterwards (and when a previous run left its program pinned) by swapping the program with
  * {@code BPF_LINK_UPDATE}, so a restart never leaves the interface unprotected.
@@ -38,6 +41,9 @@ public final class XdpDataPlane implements DataPlane {
     private final int ifindex;
     private final boolean adopted;
     private final RuleFilters filters;
+    /** The sessions compiling the main program and the local stage: each reuses what its last compile made. */
+    private final RuleSetCompiler compiler;
+    private final RuleSetCompiler localCompiler;
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
     private volatile List<String> ruleIds = List.of();
@@ -58,6 +64,9 @@ public final class XdpDataPlane implements DataPlane {
         this.adopted = adopted;
         this.sampleRate = sampleRate;
         this.filters = filters;
+        ProgramBuilder builder = new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
+        this.compiler = new RuleSetCompiler(builder);
+        this.localCompiler = new RuleSetCompiler(builder.localStage());
     }
 
     /**
@@ -96,8 +105,7 @@ public final class XdpDataPlane implements DataPlane {
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
         requireOpen();
-        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
-                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
+        RuleSetObject object = compiler.compile(rules, filters.compile("rule set " + rules.version(), rules));
         // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
         install(object, datacenter, maps == null ? sampleRate : null);
         if (!localRuleIds.isEmpty() || localProgramId != 0 || !appliedBefore) {
@@ -123,8 +131,7 @@ public final class XdpDataPlane implements DataPlane {
      */
     public synchronized void installLocal(RuleSet rules, String datacenter) {
         requireOpen();
-        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("local rule set " + rules.version(), rules),
-                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM).localStage());
+        RuleSetObject object = localCompiler.compile(rules, filters.compile("local rule set " + rules.version(), rules));
         String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
         localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
         localRuleIds = object.rules().stream().map(r -> r.id()).toList();
