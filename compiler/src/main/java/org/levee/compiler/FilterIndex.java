@@ -120,11 +120,12 @@ public final class FilterIndex {
         int hitSlots(int filter);
 
         /**
-         * What {@link #guard} and {@link #hit} write for {@code filter} depends on, besides its
-         * number and the labels they are given: two filters with equal keys get the same code.
+         * What {@link #guard} writes for {@code filter} depends on, besides the label it is given:
+         * two filters with equal keys get the same guard (the data plane's: the rule's constant).
          * A bucket whose filters all have a key is compiled once and its code reused by later
          * sections and compiles (see {@link CompilationCache}); {@code null}, the default, means
-         * the code depends on the number itself, and the bucket is compiled every time.
+         * the guard depends on the filter's number, and the bucket is compiled every time. (Hit
+         * blocks are written anew every time: they cost no compile.)
          */
         default Object codeKey(int filter) {
             return null;

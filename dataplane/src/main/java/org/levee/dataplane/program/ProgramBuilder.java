@@ -315,9 +315,6 @@ public final class ProgramBuilder {
                 section);
     }
 
-    /** What a rule's guard and hit block are written from: equal for two rules, equal code. */
-    private record RuleCode(String id, Action action) {}
-
     /** What the index writes with the data plane's guards and hit blocks. */
     private final class IndexCode implements FilterIndex.Code {
         private final List<RuleFilter> rules;
@@ -350,9 +347,7 @@ public final class ProgramBuilder {
 
         @Override
         public Object codeKey(int filter) {
-            // the guard names the rule's constant (its id); the hit block counts its key (its id) and acts
-            Rule rule = rules.get(filter).rule();
-            return new RuleCode(rule.id(), rule.action());
+            return rules.get(filter).rule().enabledSymbol(); // what the guard names
         }
 
         @Override
