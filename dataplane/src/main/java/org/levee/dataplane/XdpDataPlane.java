@@ -51,6 +51,7 @@ public final class XdpDataPlane implements DataPlane {
     private volatile long programId;
     private volatile long localProgramId;
     private volatile String version = "";
+    private volatile ApplyReport lastApply;
     private RingBufferReader samples;
     private boolean appliedBefore;
     private boolean closed;
@@ -105,9 +106,12 @@ public final class XdpDataPlane implements DataPlane {
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
         requireOpen();
+        long start = System.nanoTime();
         RuleSetObject object = compiler.compile(rules, filters.compile("rule set " + rules.version(), rules));
+        Duration compile = Duration.ofNanos(System.nanoTime() - start);
         // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
-        install(object, datacenter, maps == null ? sampleRate : null);
+        Attachment.Result result = install(object, datacenter, maps == null ? sampleRate : null);
+        lastApply = new ApplyReport(compile, result.load(), result.attach(), compiler.lastUse());
         if (!localRuleIds.isEmpty() || localProgramId != 0 || !appliedBefore) {
             LocalStage.clear(layout, maps);
             localRuleIds = List.of();
@@ -135,6 +139,11 @@ public final class XdpDataPlane implements DataPlane {
         String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
         localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
         localRuleIds = object.rules().stream().map(r -> r.id()).toList();
+    }
+
+    /** How long the last {@link #apply} took, step by step; null before the first. */
+    public ApplyReport lastApply() {
+        return lastApply;
     }
 
     /** The id of the local stage's first program, 0 when the stage is empty. */
