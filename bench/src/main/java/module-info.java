@@ -5,6 +5,7 @@ module org.levee.bench {
     requires org.levee.lab;
     requires org.levee.netns;
     requires org.levee.ebpf;
+    requires java.net.http;
 
     exports org.levee.bench;
 }
