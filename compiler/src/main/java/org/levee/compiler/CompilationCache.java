@@ -24,6 +24,7 @@ import org.levee.cbpf.CbpfProgram;
  */
 public final class CompilationCache {
     final Memo<List<CbpfProgram>, FilterChain.Filter> filters = new Memo<>();
+    private final Memo<SamePrograms, FilterChain.Filter> sameFilters = new Memo<>();
     final Memo<List<FilterChain.Filter>, FilterChain> bucketChains = new Memo<>();
     /** Bucket code by the class's state (interned), and by what the bucket keeps of it. */
     final Memo<Object, Object> buckets = new Memo<>();
@@ -43,8 +44,10 @@ public final class CompilationCache {
      * next compile.
      */
     public void endCompile() {
-        lastUse = new Use(filters.made, filters.reused, bucketsCompiled, bucketRequests - bucketsCompiled);
+        lastUse = new Use(filters.made, sameFilters.made + sameFilters.reused - filters.made, bucketsCompiled,
+                bucketRequests - bucketsCompiled);
         filters.age();
+        sameFilters.age();
         bucketChains.age();
         buckets.age();
         bucketStates.age();
@@ -69,9 +72,46 @@ public final class CompilationCache {
         return lastUse;
     }
 
-    /** The filter of {@code programs} (their conjunction), made ready once for every compile that has it. */
+    /**
+     * The filter of {@code programs} (their conjunction), made ready once for every compile that
+     * has it: found by the programs' identity first (a caller that keeps its programs, as the
+     * rules' cache does, hands the same ones again), else by their content.
+     */
     FilterChain.Filter filter(List<CbpfProgram> programs) {
-        return filters.get(programs, FilterChain.Filter::of);
+        return sameFilters.get(new SamePrograms(programs), k -> filters.get(List.copyOf(programs), FilterChain.Filter::of));
+    }
+
+    /** Programs compared by identity: no instruction is hashed to find them. */
+    private static final class SamePrograms {
+        private final CbpfProgram[] programs;
+        private final int hash;
+
+        SamePrograms(List<CbpfProgram> programs) {
+            this.programs = programs.toArray(CbpfProgram[]::new);
+            int h = 1;
+            for (CbpfProgram program : this.programs) {
+                h = 31 * h + System.identityHashCode(program);
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof SamePrograms other) || other.hash != hash || other.programs.length != programs.length) {
+                return false;
+            }
+            for (int i = 0; i < programs.length; i++) {
+                if (other.programs[i] != programs[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**

@@ -885,7 +885,12 @@ public final class FilterIndex {
                     if (m > 0) {
                         bodies.emit(Instruction.ldx(Size.W, layout.best(), Register.R10, layout.bestOffset()));
                     }
-                    emitClass(bodies, part, classGroup++, m, last, back, record, candidates);
+                    // the class's jumps within itself are resolved before it joins the bodies: its
+                    // thousands of labels are not copied into the program and sorted out again there
+                    Assembler classBody = new Assembler();
+                    emitClass(classBody, part, classGroup++, m, last, back, record, candidates);
+                    classBody.resolveLocalJumps();
+                    bodies.append(classBody);
                 }
                 if (stubCount > stubs) {
                     // the part's matches: the best so far (a match in this part is before it)

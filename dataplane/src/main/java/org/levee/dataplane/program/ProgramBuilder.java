@@ -347,7 +347,7 @@ public final class ProgramBuilder {
 
         @Override
         public Object codeKey(int filter) {
-            return rules.get(filter).rule().enabledSymbol(); // what the guard names
+            return rules.get(filter).rule().id(); // the guard names the rule's constant, rule_<id>_enabled
         }
 
         @Override
