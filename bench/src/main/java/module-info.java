@@ -6,6 +6,8 @@ module org.levee.bench {
     requires org.levee.netns;
     requires org.levee.ebpf;
     requires org.levee.controller;
+    requires org.levee.store;
+    requires java.management;
 
     exports org.levee.bench;
 }
