@@ -57,9 +57,14 @@ public final class ObjectChunks {
      * @throws BadObjectException naming the first check that fails
      */
     public static byte[] join(ObjectRef ref, List<byte[]> chunks) {
+        return join(ref, chunks, "object " + ref.shortSha());
+    }
+
+    /** {@link #join(ObjectRef, List)}, naming the bytes {@code what} in errors ("the gzip form of object …"). */
+    static byte[] join(ObjectRef ref, List<byte[]> chunks, String what) {
         if (chunks.size() != ref.chunks()) {
             throw new BadObjectException(BadObjectException.Problem.CHUNK_COUNT, ref,
-                    "object " + ref.shortSha() + ": " + chunks.size() + " chunks, the manifest says " + ref.chunks());
+                    what + ": " + chunks.size() + " chunks, the manifest says " + ref.chunks());
         }
         long size = 0;
         for (byte[] chunk : chunks) {
@@ -67,7 +72,7 @@ public final class ObjectChunks {
         }
         if (size != ref.size()) {
             throw new BadObjectException(BadObjectException.Problem.SIZE, ref,
-                    "object " + ref.shortSha() + ": its " + chunks.size() + " chunks hold " + size + " bytes, the manifest says " + ref.size());
+                    what + ": its " + chunks.size() + " chunks hold " + size + " bytes, the manifest says " + ref.size());
         }
         // One chunk is the object already (the caller's fresh array): no copy.
         byte[] object = chunks.size() == 1 ? chunks.getFirst() : new byte[(int) size];
@@ -76,7 +81,7 @@ public final class ObjectChunks {
             System.arraycopy(chunk, 0, object, offset, chunk.length);
             offset += chunk.length;
         }
-        checkDigest(ref, object, "its " + chunks.size() + " chunks");
+        checkDigest(ref, object, what, "its " + chunks.size() + " chunks");
         return object;
     }
 
@@ -105,7 +110,7 @@ public final class ObjectChunks {
         byte[] object = new byte[(int) ref.size()];
         int read;
         boolean longer;
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 64 * 1024)) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 16 * 1024)) {
             read = in.readNBytes(object, 0, object.length);
             longer = read == object.length && in.read() != -1; // the read past the end also checks the CRC
         }
@@ -113,15 +118,15 @@ public final class ObjectChunks {
             throw new BadObjectException(BadObjectException.Problem.SIZE, ref, "object " + ref.shortSha() + ": its gzip form holds "
                     + (longer ? "more than " + ref.size() : read) + " bytes, the manifest says " + ref.size());
         }
-        checkDigest(ref, object, "its gzip form");
+        checkDigest(ref, object, "object " + ref.shortSha(), "its gzip form");
         return object;
     }
 
-    private static void checkDigest(ObjectRef ref, byte[] bytes, String what) {
+    private static void checkDigest(ObjectRef ref, byte[] bytes, String what, String of) {
         String actual = sha256(bytes);
         if (!actual.equals(ref.sha256())) {
             throw new BadObjectException(BadObjectException.Problem.DIGEST, ref,
-                    "object " + ref.shortSha() + ": the SHA-256 of " + what + " is " + actual + ", the manifest says " + ref.sha256());
+                    what + ": the SHA-256 of " + of + " is " + actual + ", the manifest says " + ref.sha256());
         }
     }
 

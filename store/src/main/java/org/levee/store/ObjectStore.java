@@ -150,10 +150,11 @@ public final class ObjectStore {
             ObjectRef g = gzip.get();
             String what = "the gzip form of object " + ref.shortSha();
             try {
-                byte[] compressed = ObjectChunks.join(g, readChunks(g, n -> keys.gzipChunk(ref.sha256(), n), what));
+                byte[] compressed = ObjectChunks.join(g, readChunks(g, n -> keys.gzipChunk(ref.sha256(), n), what), what);
                 return ObjectChunks.gunzip(ref, compressed);
             } catch (BadObjectException | IOException e) {
-                LOG.log(Level.WARNING, what + " cannot be used, reading its plain chunks: " + e.getMessage());
+                LOG.log(Level.WARNING, "cannot use the gzip form, reading the plain chunks of object " + ref.shortSha() + ": "
+                        + e.getMessage());
             }
         }
         return read(ref);
