@@ -225,6 +225,18 @@ class FleetEdgeTest {
                 assertThat(metric(edge, "levee_fleet_watch_connected")).isEqualTo(1);
                 assertThat(metric(edge, "levee_fleet_ruleset_origin{origin=\"etcd\"}")).isEqualTo(1);
                 assertThat(metric(edge, "levee_fleet_registered")).isEqualTo(1);
+
+                // a gzip form that cannot be used (a byte flipped): the plain chunks are read instead, nothing refused
+                byte[] first = compile(V1);
+                RulesetManifest eleven = store.withGzip(manifest(store, 11, first), first);
+                store.writeObject(eleven, first);
+                byte[] gzip = client.get(KEYS.gzipChunk(eleven.object().sha256(), 0)).orElseThrow().value();
+                gzip[gzip.length / 2] ^= 1;
+                client.put(KEYS.gzipChunk(eleven.object().sha256(), 0), gzip);
+                store.commitManifest(eleven, first, Optional.empty());
+                Eventually.await(WAIT, "version 11 applied from the plain chunks", () -> edge.running().version().orElse(0) == 11);
+                assertThat(edge.running().sha256()).contains(eleven.object().sha256());
+                assertThat(metric(edge, "levee_ruleset_refused_total{reason=\"digest\"}")).isEqualTo(2);
             } finally {
                 Attachment.detach(layout);
             }
