@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.rules.AgentJson;
@@ -49,6 +50,7 @@ import org.levee.testing.Requirements;
  * frames and the rule of another data center inert), and refuses, with a metric per reason, every
  * published set that fails a check, keeping the program it runs.
  */
+@Tag("kernel")
 class FleetEdgeTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String EDGE = "192.0.2.2";
