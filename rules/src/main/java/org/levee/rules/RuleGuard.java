@@ -152,6 +152,9 @@ public final class RuleGuard {
     }
 
     private Optional<Refusal> checkShare(RuleFilter filter, List<Prefix> targets, LegitimateTraffic traffic) {
+        if (maxLegitimateShare >= 1) {
+            return Optional.empty(); // no rule can match more than all of it
+        }
         List<Prefix> own = new ArrayList<>(filter.rule().destinations());
         own.addAll(targets);
         double outside = 0;
