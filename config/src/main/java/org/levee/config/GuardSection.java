@@ -59,6 +59,26 @@ public final class GuardSection {
         return new GuardSettings(endpoints, defaults, share);
     }
 
+    /**
+     * The endpoints protected by default: the node's API (when it has one and its port is not 0), every etcd endpoint
+     * ({@code http(s)://HOST:PORT}, port 2379 when none is given), and TCP 22 on any address.
+     * An API or etcd host given by name, or a wildcard listening address, is protected on any
+     * address (the guard does not resolve names).
+     */
+    public static List<ProtectedEndpoint> defaultEndpoints(java.util.Optional<java.net.InetSocketAddress> api,
+                                                           List<java.net.URI> etcd) {
+        List<ProtectedEndpoint> out = new ArrayList<>();
+        // Port 0 (any free port, in tests) is known only once bound, and nobody depends on reaching it.
+        api.filter(a -> a.getPort() != 0).ifPresent(a -> out.add(ProtectedEndpoint.tcp(a.getHostString(), a.getPort(), "API")));
+        for (java.net.URI endpoint : etcd) {
+            if (endpoint.getHost() != null) {
+                out.add(ProtectedEndpoint.tcp(endpoint.getHost(), endpoint.getPort() < 0 ? 2379 : endpoint.getPort(), "etcd"));
+            }
+        }
+        out.add(ProtectedEndpoint.ssh());
+        return List.copyOf(out);
+    }
+
     /** {@code 0.01} or {@code 1%}: a share in 0..1. */
     static double share(String text) {
         String t = text.strip();
