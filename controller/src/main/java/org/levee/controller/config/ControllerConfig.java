@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.levee.config.EtcdSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.rules.GuardSettings;
 import org.levee.store.FleetKeys;
 import org.levee.store.LeaderElection;
 import org.levee.store.ObjectCollector;
@@ -27,6 +28,8 @@ import org.levee.store.ObjectCollector;
  * @param detector the detector's thresholds and timings
  * @param leaderTtl the leader lease: a dead leader is replaced within about this long
  * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
+ * @param guard which rules the controller refuses ({@code guard:}; {@link GuardSettings#defaults()}); its
+ *     default endpoints are the etcd endpoints and TCP 22
  */
 public record ControllerConfig(
         String name,
@@ -37,7 +40,8 @@ public record ControllerConfig(
         Map<InetAddress, String> sflowAgents,
         DetectorConfig detector,
         Duration leaderTtl,
-        Duration objectGrace) {
+        Duration objectGrace,
+        GuardSettings guard) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
      * detected: edges send their samples in batches every 25 ms, and the first batch after the
@@ -62,6 +66,14 @@ public record ControllerConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(leaderTtl, "leaderTtl");
         Objects.requireNonNull(objectGrace, "objectGrace");
+        Objects.requireNonNull(guard, "guard");
+    }
+
+    /** A configuration with the guard's defaults. */
+    public ControllerConfig(String name, FleetKeys keys, EtcdSection etcd, InetSocketAddress sflowListen,
+                            InetSocketAddress apiAddress, Map<InetAddress, String> sflowAgents, DetectorConfig detector,
+                            Duration leaderTtl, Duration objectGrace) {
+        this(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, GuardSettings.defaults());
     }
 
     /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
@@ -72,39 +84,43 @@ public record ControllerConfig(
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, guard);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, guard);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, guard);
+    }
+
+    public ControllerConfig withGuard(GuardSettings value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value);
     }
 
     /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */

@@ -11,6 +11,8 @@ import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
+import org.levee.config.GuardSection;
+import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
@@ -39,7 +41,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace");
+            "leader_ttl", "object_grace", "guard");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -106,10 +108,11 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
