@@ -1,6 +1,7 @@
 package org.levee.detector;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +62,12 @@ public final class Detector {
      * place of a tracked one that is not busy (when the table is full and nothing is idle).
      */
     static final int BUSY_SAMPLES = 4;
+    /**
+     * Bytes of a sample's packet the detector looks at and keeps, at most (longer ones are cut):
+     * as many as the data plane and the sFlow ingest take. The histories' share of the memory
+     * bound (docs/security.md, "Bounded memory") counts on it.
+     */
+    public static final int MAX_SAMPLE_BYTES = 256;
     /** Idle destinations forgotten at most per sweep (one per new second, one per advanceTo). */
     static final int SWEEP_LIMIT = 1024;
 
@@ -322,6 +329,11 @@ public final class Detector {
                     + " ns is older than the detector's clock (" + nowNanos + " ns)");
         }
         nowNanos = sample.timestampNanos();
+        if (sample.packet().length > MAX_SAMPLE_BYTES) {
+            // The histories keep samples: their size is part of the memory bound.
+            sample = new Sample(Arrays.copyOf(sample.packet(), MAX_SAMPLE_BYTES), sample.wireLength(),
+                    sample.samplingRate(), sample.timestampNanos(), sample.datacenter(), sample.node());
+        }
         if (!sample.datacenter().equals(lastDatacenter)) { // samples come in runs from one place
             datacenters.add(sample.datacenter());
             lastDatacenter = sample.datacenter();

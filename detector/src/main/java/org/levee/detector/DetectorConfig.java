@@ -76,14 +76,17 @@ public record DetectorConfig(
         Duration idleForgetAfter) {
 
     /**
-     * Hosts and aggregates tracked at most by default. docs/detection.md ("Bounded memory")
-     * gives the heap this takes: at most about 21 KiB per destination when every destination's
-     * history is full of 256-byte samples, so about 1.1 GiB, and about 2 KiB per destination
-     * (100 MiB) when a spoofed flood fills the table with addresses seen once.
+     * Hosts and aggregates tracked at most by default. docs/security.md ("Bounded memory") gives
+     * the heap this takes: at most 2 KiB per destination plus 320 bytes per sample its history
+     * keeps (68 by default), so about 455 MiB when every destination has regular traffic that
+     * filled its history, and about 30 MiB when a spoofed flood fills the table with addresses
+     * seen once or twice.
      */
-    public static final int DEFAULT_MAX_TRACKED_DESTINATIONS = 50_000;
+    public static final int DEFAULT_MAX_TRACKED_DESTINATIONS = 20_000;
     /** Silence after which a destination is forgotten, by default. */
     public static final Duration DEFAULT_IDLE_FORGET_AFTER = Duration.ofMinutes(5);
+    /** The shortest idle time: idle means silent for whole seconds, longer than the two that make a destination busy. */
+    public static final Duration MIN_IDLE_FORGET_AFTER = Duration.ofSeconds(10);
     /** The fewest destinations a detector may be limited to: a host and its aggregate, many times. */
     public static final int MIN_TRACKED_DESTINATIONS = 16;
 
@@ -116,8 +119,7 @@ public record DetectorConfig(
         check(datacenterMinShare >= 0 && datacenterMinShare < 1, "datacenterMinShare", datacenterMinShare);
         check(maxTrackedDestinations >= MIN_TRACKED_DESTINATIONS, "maxTrackedDestinations", maxTrackedDestinations);
         Objects.requireNonNull(idleForgetAfter, "config field 'idleForgetAfter' is null");
-        // Idle means silent for whole seconds, longer than the two that make a destination busy.
-        check(idleForgetAfter.compareTo(Duration.ofSeconds(10)) >= 0, "idleForgetAfter", idleForgetAfter);
+        check(idleForgetAfter.compareTo(MIN_IDLE_FORGET_AFTER) >= 0, "idleForgetAfter", idleForgetAfter);
     }
 
     /** The configuration with the default memory bounds. */

@@ -30,7 +30,7 @@ import org.levee.testing.Requirements;
 
 /**
  * Who the detector forgets, and who it never forgets, when the table of tracked destinations is
- * full (docs/detection.md, "Bounded memory"): a destination under attack never; a busy one never
+ * full (docs/security.md, "Bounded memory"): a destination under attack never; a busy one never
  * for a newcomer; an idle one always, its baseline kept by its aggregate; a flooded newcomer gets
  * in within a few samples.
  */
