@@ -1,5 +1,6 @@
 package org.levee.detector;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -71,7 +72,19 @@ public final class Detector {
     /** Idle destinations forgotten at most per sweep (one per new second, one per advanceTo). */
     static final int SWEEP_LIMIT = 1024;
 
-    private enum State { COLLECTING, MITIGATED, UNMITIGATED }
+    /**
+     * Attacks whose samples are collected at once, at most: each holds a summary of hundreds of
+     * kilobytes for up to {@code maxFingerprintDelay}. More attacks at once wait for their turn
+     * (detected, never forgotten, their samples not yet collected): every attack is fingerprinted
+     * within a few delays, and the detector's heap does not grow with the number of attacks.
+     */
+    public static final int MAX_FINGERPRINTING_ATTACKS = 64;
+
+    /** WAITING: detected, its samples to be collected once fewer attacks are. */
+    private enum State { WAITING, COLLECTING, MITIGATED, UNMITIGATED }
+
+    /** An attack waiting for its turn to be fingerprinted, with its destination. */
+    private record Waiting(Tracked destination, Attack attack) {}
 
     /** A host or aggregate destination and everything known about it. */
     private final class Tracked extends Recency.Entry<Tracked> {
@@ -142,7 +155,8 @@ public final class Detector {
         /** The start of the time the collected samples cover (the window before detection included). */
         long coverStartNanos;
         Evidence evidence;
-        State state = State.COLLECTING;
+        /** Until it collects ({@link #startCollecting}) or is adopted under a rule. */
+        State state = State.WAITING;
         ActiveRule rule;
         long belowSinceNanos = -1;
         int samplingRate = 1;
@@ -185,6 +199,7 @@ public final class Detector {
         void mitigated(ActiveRule rule) {
             this.state = State.MITIGATED;
             this.rule = rule;
+            this.belowSinceNanos = -1;
             release();
         }
 
@@ -289,6 +304,10 @@ public final class Detector {
     private long nowNanos;
     private long samples;
     private long undecodable;
+    /** Attacks collecting samples now: at most {@link #MAX_FINGERPRINTING_ATTACKS}. */
+    private int fingerprinting;
+    /** Attacks waiting for their turn to collect, oldest first (entries of attacks since decided or ended are skipped). */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** Scratch for {@link #roll}: a second's packet counts per class. */
     private final long[] counts = new long[CLASSES];
 
@@ -535,6 +554,7 @@ public final class Detector {
             }
             evaluateEnds(t, timeNanos);
         }
+        startWaiting();
     }
 
     /** Everything decided since the last call, oldest first. */
@@ -644,8 +664,8 @@ public final class Detector {
             attackBegan(t);
             t.anomalous = true;
         }
+        decided(a);
         a.mitigated(new ActiveRule(rule, filter, config.windowSeconds()));
-        a.belowSinceNanos = -1;
         rules.put(rule.id(), rule);
         return Adoption.of(Adoption.Outcome.ADOPTED);
     }
@@ -725,6 +745,11 @@ public final class Detector {
     long learnedSeconds(Prefix destination) {
         Tracked t = destination.isHost() ? hosts.get(destination.network()) : aggregates.get(destination.network());
         return t == null ? -1 : t.baseline.learnedSeconds();
+    }
+
+    /** Attacks collecting samples now: at most {@link #MAX_FINGERPRINTING_ATTACKS} (for tests). */
+    int fingerprintingAttacks() {
+        return fingerprinting;
     }
 
     /** Destinations forgotten so far: idle, or making room for a busier one. */
@@ -814,10 +839,8 @@ public final class Detector {
                         null, existing.datacenters, "the anomaly grew past the threshold");
                 existing.belowSinceNanos = -1;
                 decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, existing.evidence));
-                existing.collect(now, (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND,
-                        new AttackSamples(config.sketchCapacity(), config.reservoirSize(), random.nextLong()));
-                offerRecent(t, existing);
-                if (existing.samples.seen() >= config.minFingerprintSamples()) {
+                if (startCollecting(t, existing, now, (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND)
+                        && existing.samples.seen() >= config.minFingerprintSamples()) {
                     decide(t, existing);
                 }
             }
@@ -844,21 +867,60 @@ public final class Detector {
         }
         long coverStart = (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND;
         Attack a = new Attack(c, now);
-        a.collect(now, coverStart, new AttackSamples(config.sketchCapacity(), config.reservoirSize(), random.nextLong()));
         a.samplingRate = sample.samplingRate();
         a.evidence = new Evidence(trigger, pps, bps, threshold, warm ? baseline : 0, level, null,
                 new TreeMap<>(), trigger == Trigger.THRESHOLD
                         ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
                         : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
-        offerRecent(t, a);
+        boolean collecting = startCollecting(t, a, now, coverStart);
         t.history.discardRecent();
         t.attacks[c.ordinal()] = a;
         attackBegan(t);
         t.anomalous = true;
         decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, a.evidence));
-        if (a.samples.seen() >= config.minFingerprintSamples()) {
+        if (collecting && a.samples.seen() >= config.minFingerprintSamples()) {
             decide(t, a);
+        }
+    }
+
+    /**
+     * Starts collecting {@code a}'s samples (the recent ones first) from {@code now}, covering the
+     * time from {@code coverStart}, or, when {@link #MAX_FINGERPRINTING_ATTACKS} attacks collect
+     * already, queues it: it collects when one of them is decided. Returns whether it collects.
+     */
+    private boolean startCollecting(Tracked t, Attack a, long now, long coverStart) {
+        if (fingerprinting >= MAX_FINGERPRINTING_ATTACKS) {
+            a.state = State.WAITING;
+            waiting.add(new Waiting(t, a));
+            return false;
+        }
+        fingerprinting++;
+        a.collect(now, Math.max(0, coverStart), new AttackSamples(config.sketchCapacity(), config.reservoirSize(),
+                random.nextLong()));
+        offerRecent(t, a);
+        return true;
+    }
+
+    /**
+     * Lets waiting attacks collect while fewer than {@link #MAX_FINGERPRINTING_ATTACKS} do. Their
+     * samples are those from now on (the recent ones of the destination first); they are decided
+     * like any other, at the latest {@code maxFingerprintDelay} from now.
+     */
+    private void startWaiting() {
+        while (fingerprinting < MAX_FINGERPRINTING_ATTACKS && !waiting.isEmpty()) {
+            Waiting w = waiting.poll();
+            Attack a = w.attack();
+            if (a.state == State.WAITING && w.destination().attacks[a.trafficClass.ordinal()] == a) {
+                startCollecting(w.destination(), a, nowNanos, (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND);
+            }
+        }
+    }
+
+    /** {@code a} is decided (or adopted): its collection slot, if it had one, goes to a waiting attack at the next {@link #advanceTo}. */
+    private void decided(Attack a) {
+        if (a.state == State.COLLECTING) {
+            fingerprinting--;
         }
     }
 
@@ -959,6 +1021,7 @@ public final class Detector {
                         + filter.description(), Origin.AUTO);
         a.evidence = a.evidence.withSelection(selection, seenIn, note);
         if (rule == null) {
+            decided(a);
             a.unmitigated();
             decisions.add(new Decision(nowNanos, Decision.Kind.NO_RULE, t.prefix, c, null,
                     a.evidence.withSelection(selection, seenIn,
@@ -966,6 +1029,7 @@ public final class Detector {
             return;
         }
         nextRuleId++;
+        decided(a);
         a.mitigated(new ActiveRule(rule, filter, config.windowSeconds()));
         rules.put(rule.id(), rule);
         decisions.add(new Decision(nowNanos, Decision.Kind.RULE_ADDED, t.prefix, c, rule, a.evidence));

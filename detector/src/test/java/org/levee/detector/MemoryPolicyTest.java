@@ -268,4 +268,62 @@ class MemoryPolicyTest {
         assertThat(detector.trackedDestinations()).isEqualTo(16);
         assertThat(detector.rules()).containsExactly(rule);
     }
+
+    /**
+     * Attacks on 200 hosts at once: every one is detected at once, at most
+     * {@link Detector#MAX_FINGERPRINTING_ATTACKS} collect their samples at a time (each holds
+     * hundreds of kilobytes), and the others take their turn: every host gets its drop rule
+     * within a few fingerprint delays.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 12})
+    void manyAttacksAtOnceAreFingerprintedInTurn(long seed) {
+        Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler());
+        List<IpAddress> victims = new ArrayList<>();
+        List<Source> sources = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            IpAddress victim = IpAddress.ipv4(0xc6120000 | ((i / 100) << 8) | (1 + i % 100)); // 198.18.0-1.1-100
+            victims.add(victim);
+            sources.add(steady(1 + i / 1000.0, 8, 50, Traffic.synFlood(victim)));
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Decision> decisions = new ArrayList<>();
+        List<Sample> slice = new ArrayList<>();
+        int peak = 0;
+        for (long t = 0; t < 8 * SECOND; t += SLICE) {
+            slice.clear();
+            for (Source s : sources) {
+                s.emit(t, t + SLICE, r, slice);
+            }
+            slice.sort(Comparator.comparingLong(Sample::timestampNanos));
+            for (Sample s : slice) {
+                detector.accept(s);
+                peak = Math.max(peak, detector.fingerprintingAttacks());
+            }
+            detector.advanceTo(t + SLICE);
+            peak = Math.max(peak, detector.fingerprintingAttacks());
+            decisions.addAll(detector.drainDecisions());
+        }
+
+        assertThat(peak).isEqualTo(Detector.MAX_FINGERPRINTING_ATTACKS);
+        assertThat(detector.fingerprintingAttacks()).isZero();
+        long lastRule = 0;
+        for (IpAddress victim : victims) {
+            Prefix host = Prefix.host(victim);
+            List<Decision> detected = of(decisions, Decision.Kind.ATTACK_DETECTED, host);
+            assertThat(detected).as("%s", host).hasSize(1);
+            assertThat(detected.getFirst().timeNanos()).isBetween(SECOND, 2 * SECOND);
+            List<Decision> added = of(decisions, Decision.Kind.RULE_ADDED, host);
+            assertThat(added).as("%s", host).hasSize(1);
+            assertThat(added.getFirst().rule().action()).isEqualTo(new Action.Drop());
+            Match.Cbpf filter = (Match.Cbpf) added.getFirst().rule().match();
+            byte[] f = Traffic.synFlood(victim).next(r);
+            assertThat(filter.matches(f, f.length)).as("%s", added.getFirst().rule()).isTrue();
+            lastRule = Math.max(lastRule, added.getFirst().timeNanos());
+        }
+        // 200 attacks, 64 at a time, each decided within the 500 ms delay: four turns.
+        assertThat(lastRule).as("the last rule").isLessThan(4 * SECOND);
+        assertThat(decisions).as("nothing else").allSatisfy(d -> assertThat(d.kind())
+                .isIn(Decision.Kind.ATTACK_DETECTED, Decision.Kind.RULE_ADDED));
+    }
 }
