@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,7 +143,8 @@ public final class Controller implements AutoCloseable {
         this.client = client;
         this.ownRulePrefix = "auto-" + Long.toString(started.getEpochSecond(), 36) + "-" + shortHash(identity) + "-";
         this.directory = new AgentDirectory(config.sflowAgents());
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix));
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix,
+                new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
         this.upkeep = new RuleUpkeep(client, keys);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 import java.util.TreeSet;
 import org.levee.detector.fingerprint.AttackSamples;
 import org.levee.detector.fingerprint.Fingerprint;
@@ -319,24 +320,34 @@ public final class Detector {
     /**
      * A detector whose rules are named {@code ruleIdPrefix} and a number from 1: a controller
      * puts its run in the prefix ({@code auto-t5k2x1-3fa2-}) so that its rule ids are unique in
-     * the fleet's store as they are made.
+     * the fleet's store as they are made. Its hash keys come from the JDK's default seed
+     * generator (the clock, no I/O); a detector facing the network takes them from a
+     * {@code SecureRandom}: {@link #Detector(DetectorConfig, FilterCompiler, String, RandomGenerator)}.
      *
      * @throws IllegalArgumentException when {@code ruleIdPrefix} followed by a number is not a valid rule id
      */
     public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix) {
+        this(config, filters, ruleIdPrefix, new SplittableRandom());
+    }
+
+    /**
+     * As {@link #Detector(DetectorConfig, FilterCompiler, String)}, with the secret keys of its
+     * destination tables and newcomer counts drawn from {@code hashKeys} (give it a
+     * {@code SecureRandom}): spoofed destinations chosen to collide must not be able to make
+     * lookups slow, so the keys must be unpredictable. They only place entries in the tables,
+     * which nothing iterates, so decisions do not depend on them. The detector itself does no
+     * I/O: whatever the generator reads happens here, once.
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RandomGenerator hashKeys) {
         this.config = Objects.requireNonNull(config, "config");
         this.filters = Objects.requireNonNull(filters, "filters");
         Rule.requireValidId(ruleIdPrefix + Long.MAX_VALUE);
         this.ruleIdPrefix = ruleIdPrefix;
         this.selector = new FingerprintSelector(config.coverageTarget(), config.maxBaselineMatch());
         this.random = new SplittableRandom(config.seed());
-        // Secret hash keys: spoofed destinations chosen to collide must not be able to make
-        // lookups slow. They only place entries in the tables, which nothing iterates, so
-        // decisions stay the same from run to run.
-        java.security.SecureRandom keys = new java.security.SecureRandom();
-        this.hosts = new DestinationTable<>(keys.nextLong());
-        this.aggregates = new DestinationTable<>(keys.nextLong());
-        this.newcomers = new NewcomerCounts(keys.nextLong());
+        this.hosts = new DestinationTable<>(hashKeys.nextLong());
+        this.aggregates = new DestinationTable<>(hashKeys.nextLong());
+        this.newcomers = new NewcomerCounts(hashKeys.nextLong());
         this.idleSeconds = Math.max(BUSY_SECONDS + 1, config.idleForgetAfter().toSeconds());
     }
 
