@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.DataplaneMaps;
@@ -35,6 +36,7 @@ import org.levee.testing.Requirements;
  * (its translated code, map ids replaced by map names). The local stage survives swaps of the main
  * program, counts its rules, neither samples nor counts a packet twice, and empties.
  */
+@Tag("kernel")
 class LocalStageTest {
 
     static final String FLEET = """
