@@ -682,6 +682,21 @@ public final class Controller implements AutoCloseable {
         }
 
         @Override
+        public long detectorSamplesInAggregateOnly() {
+            return engine.samplesInAggregateOnly();
+        }
+
+        @Override
+        public long detectorSamplesUncounted() {
+            return engine.samplesUncounted();
+        }
+
+        @Override
+        public long detectorDestinationsForgotten() {
+            return engine.destinationsForgotten();
+        }
+
+        @Override
         public int attacksActive() {
             return engine.attacks().size();
         }
