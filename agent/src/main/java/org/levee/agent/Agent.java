@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -54,8 +55,9 @@ public final class Agent implements AutoCloseable {
                 config.restoredAutoRuleGrace());
         dataPlane.setSampleRate(config.sampling().initialRate());
         RuleGuard guard = config.ruleGuard();
+        // Secret hash keys: the detector's tables are keyed by addresses a spoofer chooses.
         Detector detector = new Detector(config.detector(),
-                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()), "auto-", guard);
+                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()), "auto-", guard, new SecureRandom());
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
                 this::countDecision);
         rules.guard(guard, detection::legitimateTraffic);

@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,7 +147,8 @@ public final class Controller implements AutoCloseable {
         this.directory = new AgentDirectory(config.sflowAgents());
         // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through edges.
         RuleGuard guard = RuleGuard.of(config.guard(), GuardSection.defaultEndpoints(Optional.empty(), client.settings().endpoints()));
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard));
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
+                new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
         this.upkeep = new RuleUpkeep(client, keys);
@@ -681,6 +683,21 @@ public final class Controller implements AutoCloseable {
         @Override
         public int trackedDestinations() {
             return engine.trackedDestinations();
+        }
+
+        @Override
+        public long detectorSamplesInAggregateOnly() {
+            return engine.samplesInAggregateOnly();
+        }
+
+        @Override
+        public long detectorSamplesUncounted() {
+            return engine.samplesUncounted();
+        }
+
+        @Override
+        public long detectorDestinationsForgotten() {
+            return engine.destinationsForgotten();
         }
 
         @Override

@@ -45,6 +45,11 @@ public final class DetectionLoop implements Runnable {
     private final AtomicLong ruleFailures = new AtomicLong();
     /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
     private final AtomicLong samplesUndecodable = new AtomicLong();
+    // The detector's memory bound at work (docs/security.md, "Bounded memory"), copied each round.
+    private final AtomicLong trackedDestinations = new AtomicLong();
+    private final AtomicLong samplesInAggregateOnly = new AtomicLong();
+    private final AtomicLong samplesUncounted = new AtomicLong();
+    private final AtomicLong destinationsForgotten = new AtomicLong();
     private volatile boolean running = true;
     /** The detector's legitimate traffic, copied once a second for the API's threads. */
     private volatile LegitimateTraffic legitimateTraffic = LegitimateTraffic.NONE;
@@ -90,6 +95,10 @@ public final class DetectionLoop implements Runnable {
                 LOG.log(Level.WARNING, "detection: " + e);
             }
             samplesUndecodable.set(detector.samplesUndecodable());
+            trackedDestinations.set(detector.trackedDestinations());
+            samplesInAggregateOnly.set(detector.samplesInAggregateOnly());
+            samplesUncounted.set(detector.samplesUncounted());
+            destinationsForgotten.set(detector.destinationsForgotten());
         }
     }
 
@@ -118,6 +127,26 @@ public final class DetectionLoop implements Runnable {
     /** Samples the detector could not decode (not IP, or cut short before the IP header's end). */
     public long samplesUndecodable() {
         return samplesUndecodable.get();
+    }
+
+    /** Hosts and aggregates the detector tracks, at most its {@code max_tracked_destinations}. */
+    public long trackedDestinations() {
+        return trackedDestinations.get();
+    }
+
+    /** Samples counted in their aggregate only: the detector's table was full. */
+    public long samplesInAggregateOnly() {
+        return samplesInAggregateOnly.get();
+    }
+
+    /** Samples counted nowhere: not even their aggregate had room. */
+    public long samplesUncounted() {
+        return samplesUncounted.get();
+    }
+
+    /** Destinations the detector forgot: idle, or making room for a busier one. */
+    public long destinationsForgotten() {
+        return destinationsForgotten.get();
     }
 
     private void accept(Sample s) {

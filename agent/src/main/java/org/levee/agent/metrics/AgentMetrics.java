@@ -109,6 +109,22 @@ public final class AgentMetrics {
                 .help("Rule changes of the detector that the data plane refused, and other failed rounds of detection.")
                 .callback(cb -> cb.call(detection.failures()))
                 .register(registry);
+        GaugeWithCallback.builder().name("levee_detector_tracked_destinations")
+                .help("Hosts and aggregates the detector tracks (at most detector.max_tracked_destinations).")
+                .callback(cb -> cb.call(detection.trackedDestinations()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_samples_in_aggregate_only")
+                .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
+                .callback(cb -> cb.call(detection.samplesInAggregateOnly()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_samples_uncounted")
+                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+                .callback(cb -> cb.call(detection.samplesUncounted()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_destinations_forgotten")
+                .help("Destinations the detector forgot: idle, or making room for a busier one.")
+                .callback(cb -> cb.call(detection.destinationsForgotten()))
+                .register(registry);
         GaugeWithCallback.builder().name("levee_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
                 .callback(cb -> cb.call(attacks.active().size()))

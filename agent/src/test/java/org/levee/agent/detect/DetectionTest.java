@@ -103,7 +103,9 @@ class DetectionTest {
                 assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
                         .contains("levee_attacks_active 1.0")
                         .contains("levee_samples_undecodable_total 1.0")
-                        .contains("levee_detection_failures_total 0.0");
+                        .contains("levee_detection_failures_total 0.0")
+                        .contains("levee_detector_samples_uncounted_total 0.0")
+                        .containsPattern("levee_detector_tracked_destinations [1-9][0-9]*\\.0");
             } finally {
                 flooding.set(false);
                 feeder.join();

@@ -39,6 +39,12 @@ public final class ControllerMetrics {
 
         int trackedDestinations();
 
+        long detectorSamplesInAggregateOnly();
+
+        long detectorSamplesUncounted();
+
+        long detectorDestinationsForgotten();
+
         int attacksActive();
 
         boolean leader();
@@ -115,6 +121,18 @@ public final class ControllerMetrics {
         GaugeWithCallback.builder().name("levee_controller_detector_destinations")
                 .help("Destinations (hosts and aggregates) the detector tracks.")
                 .callback(cb -> cb.call(probe.trackedDestinations()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_samples_in_aggregate_only")
+                .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
+                .callback(cb -> cb.call(probe.detectorSamplesInAggregateOnly()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_samples_uncounted")
+                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+                .callback(cb -> cb.call(probe.detectorSamplesUncounted()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_destinations_forgotten")
+                .help("Destinations the detector forgot: idle, or making room for a busier one.")
+                .callback(cb -> cb.call(probe.detectorDestinationsForgotten()))
                 .register(registry);
         GaugeWithCallback.builder().name("levee_controller_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
