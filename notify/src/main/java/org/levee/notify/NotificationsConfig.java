@@ -93,12 +93,15 @@ public record NotificationsConfig(List<String> command, List<Webhook> webhooks, 
     }
 
     /**
-     * One webhook: an http or https URL and headers sent with every POST (an
-     * {@code Authorization} token, say).
+     * One webhook: an http or https URL, headers sent with every POST (an {@code Authorization}
+     * token, say), and its own timeout and retries (empty: the section's).
      */
-    public record Webhook(URI url, Map<String, String> headers) {
+    public record Webhook(URI url, Map<String, String> headers, java.util.Optional<Duration> timeout,
+                          java.util.Optional<Integer> retries) {
         public Webhook {
             Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(retries, "retries");
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
                 throw new IllegalArgumentException("'" + redact(url) + "' is not an http:// or https:// URL with a host");
             }
@@ -107,6 +110,10 @@ public record NotificationsConfig(List<String> command, List<Webhook> webhooks, 
 
         public Webhook(URI url) {
             this(url, Map.of());
+        }
+
+        public Webhook(URI url, Map<String, String> headers) {
+            this(url, headers, java.util.Optional.empty(), java.util.Optional.empty());
         }
 
         /**

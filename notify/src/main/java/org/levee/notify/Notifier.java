@@ -66,7 +66,9 @@ public final class Notifier implements AutoCloseable {
             sinks.add(new CommandSink(config.command(), config.timeout()));
         }
         for (int i = 0; i < config.webhooks().size(); i++) {
-            sinks.add(new WebhookSink("webhook[" + i + "]", config.webhooks().get(i), config.timeout(), config.retries()));
+            NotificationsConfig.Webhook hook = config.webhooks().get(i);
+            sinks.add(new WebhookSink("webhook[" + i + "]", hook, hook.timeout().orElse(config.timeout()),
+                    hook.retries().orElse(config.retries())));
         }
         return new Notifier(sinks, config.events(), config.queue());
     }
