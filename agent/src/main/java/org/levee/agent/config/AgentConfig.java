@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
 
 /**
  * Everything {@code levee run} can be configured with; docs/configuration.md documents each
@@ -22,6 +23,7 @@ import org.levee.detector.DetectorConfig;
  *     is still on)
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
+ * @param notifications where a single node's notifications go (in the fleet the leading controller sends them)
  */
 public record AgentConfig(
         String datacenter,
@@ -32,7 +34,8 @@ public record AgentConfig(
         DetectorConfig detector,
         Duration restoredAutoRuleGrace,
         boolean detachOnExit,
-        FleetConfig fleet) {
+        FleetConfig fleet,
+        NotificationsConfig notifications) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -47,51 +50,58 @@ public record AgentConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
         Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(notifications, "notifications");
     }
 
     /** A single node's configuration (no fleet). */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
-        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none(),
+                NotificationsConfig.none());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
                 new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
-                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none());
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none(),
+                NotificationsConfig.none());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, notifications);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, notifications);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, notifications);
+    }
+
+    public AgentConfig withNotifications(NotificationsConfig value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value);
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */

@@ -14,6 +14,8 @@ import org.levee.config.DetectorSection;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
+import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
 
@@ -39,7 +41,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace");
+            "leader_ttl", "object_grace", "notifications");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -106,10 +108,11 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, notifications);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
