@@ -76,7 +76,7 @@ public record ControllerConfig(
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, notifications);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
