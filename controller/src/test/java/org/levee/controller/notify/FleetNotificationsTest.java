@@ -166,6 +166,47 @@ class FleetNotificationsTest {
         assertThat(b.notifier().stats()).contains(new Notifier.SinkStats("webhook[0]", 3, 0, 0));
     }
 
+    @Test
+    void whatADeadLeaderRecordedButCouldNotDeliverTheNextOneSends() throws Exception {
+        // ctl-a's only sink is a webhook that does not answer; ctl-b also runs a command.
+        RecordingScript bScript = RecordingScript.in(java.nio.file.Files.createDirectory(dir.resolve("b")));
+        receiver.hang(true);
+        Controller a = fleet.start(Fleet.config("ctl-a").withDetector(DetectorConfig.defaults().withCooldown(Duration.ofSeconds(3)))
+                .withNotifications(NotificationsConfig.none().withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))
+                        .withTimeout(Duration.ofSeconds(30)).withRetries(0)));
+        Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
+        Controller b = fleet.start(config("ctl-b", bScript));
+        Edge[] edges = {fleet.edge(AGENTS[0]), fleet.edge(AGENTS[1]), fleet.edge(AGENTS[2])};
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 4, flooding),
+                flood(edges[1], 5, flooding), flood(edges[2], 6, flooding))));
+        try {
+            Eventually.await(Duration.ofSeconds(15), () -> "ctl-a records the attack and its rule: " + keys("notifications/"),
+                    () -> keys("notifications/pending/").size() == 2);
+            List<String> recorded = keys("notifications/pending/");
+            a.halt();
+            receiver.hang(false);
+            Eventually.await(Duration.ofSeconds(10), "ctl-b takes over", b::isLeader);
+            Eventually.await(Duration.ofSeconds(10), () -> "ctl-b sends what ctl-a recorded: " + bScript.received(),
+                    () -> bScript.received().size() == 2);
+            assertThat(bScript.received()).extracting(j -> Fleet.KEYS.prefix() + "notifications/pending/" + j.get("id").asText())
+                    .containsExactlyInAnyOrderElementsOf(recorded);
+            // As ctl-a recorded them: its name, its time.
+            assertThat(bScript.received()).extracting(j -> j.at("/source/name").asText()).containsOnly("ctl-a");
+            assertThat(bScript.received()).extracting(j -> j.get("kind").asText())
+                    .containsExactlyInAnyOrder("attack_detected", "rule_added");
+            Eventually.await(Duration.ofSeconds(5), "ctl-b marks them sent", () -> keys("notifications/pending/").isEmpty());
+            for (KeyValue kv : fleet.client().get(KeyRange.prefix(Fleet.KEYS.prefix() + "notifications/sent/")).kvs()) {
+                assertThat(kv.valueUtf8()).contains("\"controller\":\"ctl-b\"").contains("\"command\":\"delivered\"");
+            }
+            Thread.sleep(1000);
+            assertThat(bScript.received()).as("and nothing else while the attack goes on").hasSize(2);
+        } finally {
+            flooding.set(false);
+            traffic.get();
+        }
+    }
+
     private static JsonNode byKind(List<JsonNode> all, String kind) {
         return all.stream().filter(j -> j.get("kind").asText().equals(kind)).findFirst().orElseThrow();
     }
