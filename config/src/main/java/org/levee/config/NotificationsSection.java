@@ -6,7 +6,6 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,8 +153,7 @@ public final class NotificationsSection {
             r.problem(path, "must be a mapping of header names to values");
             return headers;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String name = e.getKey();
             if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
                 r.problem(path + "." + name, "is not an HTTP header name");

@@ -42,15 +42,15 @@ public final class AgentMetrics {
     public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection, Notifier notifier) {
         this(dataPlane, rules, () -> labels(rules));
         registerDetection(attacks, detection);
-        registerNotifications(registry, notifier);
+        registerNotifications(notifier);
     }
 
     /**
      * {@code levee_notifications_total{sink, outcome}}: notifications delivered, failed (given up
      * after the retries) and dropped (pushed out of a full queue), per sink ({@code command},
-     * {@code webhook[0]}, …). The controller registers the same.
+     * {@code webhook[0]}, …). The controller registers the same, as levee_controller_notifications.
      */
-    public static void registerNotifications(PrometheusRegistry registry, Notifier notifier) {
+    private void registerNotifications(Notifier notifier) {
         CounterWithCallback.builder().name("levee_notifications")
                 .help("Notifications by sink and outcome: delivered, failed (given up after retries), dropped (queue full).")
                 .labelNames("sink", "outcome")
