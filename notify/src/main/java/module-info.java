@@ -6,7 +6,7 @@
 module org.levee.notify {
     requires transitive org.levee.rules;
     requires transitive com.fasterxml.jackson.databind;
-    requires transitive java.net.http;
+    requires java.net.http;
 
     exports org.levee.notify;
 }

@@ -57,10 +57,10 @@ public final class Agent implements AutoCloseable {
         this.dataPlane = dataPlane;
         this.started = clock.instant();
         this.clock = clock;
-        this.notifier = Notifier.start(config.notifications());
-        this.notifications = new NodeNotifications(notifier, config.node(), config.datacenter());
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
+        this.notifier = Notifier.start(config.notifications());
+        this.notifications = new NodeNotifications(notifier, config.node(), config.datacenter());
         dataPlane.setSampleRate(config.sampling().initialRate());
         Detector detector = new Detector(config.detector(),
                 new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
         try {
             this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
         } catch (IOException e) {
+            notifier.close(java.time.Duration.ZERO);
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
     }

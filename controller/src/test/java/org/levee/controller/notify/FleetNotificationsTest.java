@@ -162,8 +162,12 @@ class FleetNotificationsTest {
         Eventually.await(Duration.ofSeconds(5), "all marked sent", () -> keys("notifications/sent/").size() == 5);
         assertThat(keys("notifications/pending/")).isEmpty();
         assertThat(keys("notifications/attacks/")).isEmpty();
-        assertThat(b.metrics()).isNotNull();
         assertThat(b.notifier().stats()).contains(new Notifier.SinkStats("webhook[0]", 3, 0, 0));
+        java.io.ByteArrayOutputStream scrape = new java.io.ByteArrayOutputStream();
+        b.metrics().write(scrape);
+        assertThat(scrape.toString(StandardCharsets.UTF_8))
+                .contains("levee_controller_notifications_total{outcome=\"delivered\",sink=\"webhook[0]\"} 3.0")
+                .contains("levee_controller_notifications_total{outcome=\"dropped\",sink=\"command\"} 0.0");
     }
 
     @Test
