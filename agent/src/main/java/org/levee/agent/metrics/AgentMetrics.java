@@ -19,6 +19,7 @@ import org.levee.rules.StoredRule;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
+import org.levee.notify.Notifier;
 import org.levee.rules.Origin;
 
 /**
@@ -38,9 +39,29 @@ public final class AgentMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** A single node's metrics: the data plane's, its rules', and the detector's. */
-    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection) {
+    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection, Notifier notifier) {
         this(dataPlane, rules, () -> labels(rules));
         registerDetection(attacks, detection);
+        registerNotifications(notifier);
+    }
+
+    /**
+     * {@code levee_notifications_total{sink, outcome}}: notifications delivered, failed (given up
+     * after the retries) and dropped (pushed out of a full queue), per sink ({@code command},
+     * {@code webhook[0]}, …). The controller registers the same, as levee_controller_notifications.
+     */
+    private void registerNotifications(Notifier notifier) {
+        CounterWithCallback.builder().name("levee_notifications")
+                .help("Notifications by sink and outcome: delivered, failed (given up after retries), dropped (queue full).")
+                .labelNames("sink", "outcome")
+                .callback(cb -> {
+                    for (Notifier.SinkStats s : notifier.stats()) {
+                        cb.call(s.delivered(), s.sink(), "delivered");
+                        cb.call(s.failed(), s.sink(), "failed");
+                        cb.call(s.dropped(), s.sink(), "dropped");
+                    }
+                })
+                .register(registry);
     }
 
     /**

@@ -164,6 +164,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNotificationsSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "notifications:\n  command: [/usr/local/bin/page, netops]\n"
+                + "  webhooks: [{url: 'https://hooks.example.com/T0/SECRET', retries: 1}]\n");
+        assertThat(c.notifications().command()).containsExactly("/usr/local/bin/page", "netops");
+        assertThat(c.notifications().webhooks()).hasSize(1);
+        assertThat(c.notifications().webhooks().getFirst().retries()).contains(1);
+        assertThat(AgentConfig.defaults().notifications().enabled()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "notifications:\n  webhooks: [{url: 'mailto:ops@example.com'}]\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("notifications.webhooks[0].url: ")));
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "nodes: a\nsampling: {rates: 3}\n"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())

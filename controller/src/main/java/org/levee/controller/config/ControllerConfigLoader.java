@@ -16,6 +16,8 @@ import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
+import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
 
@@ -41,7 +43,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "guard");
+            "leader_ttl", "object_grace", "guard", "notifications");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -109,10 +111,11 @@ public final class ControllerConfigLoader {
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, notifications);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

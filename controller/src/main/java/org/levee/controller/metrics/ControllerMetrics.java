@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.detector.Decision;
+import org.levee.notify.Notifier;
 import org.levee.sflow.SflowCollector;
 import org.levee.sflow.SflowFormatException;
 
@@ -72,6 +73,23 @@ public final class ControllerMetrics {
     private final Histogram compileSeconds;
 
     public ControllerMetrics(Probe probe) {
+        this(probe, Notifier.none());
+    }
+
+    /** With {@code levee_controller_notifications_total{sink, outcome}} of {@code notifier} (the leader's sends). */
+    public ControllerMetrics(Probe probe, Notifier notifier) {
+        CounterWithCallback.builder().name("levee_controller_notifications")
+                .help("Notifications this controller sent as leader, by sink and outcome: delivered, failed (given up "
+                        + "after retries), dropped (queue full).")
+                .labelNames("sink", "outcome")
+                .callback(cb -> {
+                    for (Notifier.SinkStats s : notifier.stats()) {
+                        cb.call(s.delivered(), s.sink(), "delivered");
+                        cb.call(s.failed(), s.sink(), "failed");
+                        cb.call(s.dropped(), s.sink(), "dropped");
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder().name("levee_controller_sflow_datagrams")
                 .help("sFlow datagrams received.")
                 .callback(cb -> cb.call(probe.sflow().datagramsReceived()))
