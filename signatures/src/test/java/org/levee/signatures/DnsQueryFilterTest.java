@@ -309,7 +309,7 @@ class DnsQueryFilterTest {
         if (a == b) {
             return true;
         }
-        return ignoreCase && Character.isLetter(a) && Character.isLetter(b) && a < 0x80 && b < 0x80
+        return ignoreCase && Character.isLetter(a) && Character.isLetter(b) && a >= 0 && b >= 0
                 && Character.toLowerCase((char) a) == Character.toLowerCase((char) b);
     }
 

@@ -48,7 +48,7 @@ public final class BenchDropCommand implements Callable<Integer> {
             out.println(line);
             out.flush();
         }, row -> {
-            if (floor[0] != floor[0]) {
+            if (Double.isNaN(floor[0])) {
                 floor[0] = row.nanosPerDrop();
                 out.println();
                 out.println("| mechanism | offered pps | dropped (its counter) | receiver ns/packet | × floor | legit delivered |");

@@ -75,8 +75,12 @@ class RuleSetObjectFuzzTest {
             }
         }
         for (RuleInfo rule : object.rules()) {
-            String.join(" ", rule.id(), rule.match(), rule.action().keyword(), rule.origin().keyword(), rule.comment(),
-                    String.valueOf(rule.destinations()), String.valueOf(rule.datacenters()), String.valueOf(rule.expires()));
+            // What `levee ruleset inspect` prints: every field must be readable (the length is only used so it is computed).
+            int printed = String.join(" ", rule.id(), rule.match(), rule.action().keyword(), rule.origin().keyword(), rule.comment(),
+                    String.valueOf(rule.destinations()), String.valueOf(rule.datacenters()), String.valueOf(rule.expires())).length();
+            if (printed == 0) {
+                throw new AssertionError("rule " + rule.id() + " prints as nothing");
+            }
         }
         if (!RuleSetObject.fromElf("again.o", object.toElf()).equals(object)) {
             throw new AssertionError("the object does not read back the same after toElf()");
