@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.levee.config.ApiSection;
 import org.levee.detector.DetectorConfig;
 
 /**
@@ -14,7 +15,7 @@ import org.levee.detector.DetectorConfig;
  *     data centers then never apply here)
  * @param node the name of this machine in samples and status
  * @param stateDir where rules are kept across restarts
- * @param apiAddress where the HTTP API listens (port 0: any free port)
+ * @param api where the HTTP API listens (port 0: any free port), its token file and TLS
  * @param sampling how many packets to sample
  * @param detector the detector's thresholds and timings
  * @param restoredAutoRuleGrace how long an automatic rule from a previous run keeps protecting
@@ -27,7 +28,7 @@ public record AgentConfig(
         String datacenter,
         String node,
         Path stateDir,
-        InetSocketAddress apiAddress,
+        ApiSection api,
         Sampling sampling,
         DetectorConfig detector,
         Duration restoredAutoRuleGrace,
@@ -42,7 +43,7 @@ public record AgentConfig(
         Objects.requireNonNull(datacenter, "datacenter");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(stateDir, "stateDir");
-        Objects.requireNonNull(apiAddress, "apiAddress");
+        Objects.requireNonNull(api, "api");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
@@ -52,46 +53,56 @@ public record AgentConfig(
     /** A single node's configuration (no fleet). */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
-        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
+        this(datacenter, node, stateDir, ApiSection.on(apiAddress), sampling, detector, restoredAutoRuleGrace, detachOnExit,
+                FleetConfig.none());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
-                new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
+                ApiSection.on(new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT)), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
                 DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(value, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, value, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
+        return withApi(api.withAddress(value));
+    }
+
+    public AgentConfig withApi(ApiSection value) {
         return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
+    /** Where the HTTP API listens (port 0: any free port). */
+    public InetSocketAddress apiAddress() {
+        return api.address();
+    }
+
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, api, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, value, fleet);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, value, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */
