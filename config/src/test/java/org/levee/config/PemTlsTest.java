@@ -48,7 +48,7 @@ class PemTlsTest {
             });
             try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listening.getLocalPort())) {
                 var parameters = s.getSSLParameters();
-                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name 127.0.0.1
+                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the peer (localhost)
                 s.setSSLParameters(parameters);
                 s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
                 return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
@@ -79,7 +79,7 @@ class PemTlsTest {
         openssl(rsa, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "mid-key.pem", "-out", "mid.csr", "-subj", "/CN=mid");
         openssl(rsa, "x509", "-req", "-in", "mid.csr", "-CA", "root.pem", "-CAkey", "root-key.pem", "-CAcreateserial",
                 "-days", "1", "-extfile", "ca.ext", "-out", "mid.pem");
-        Files.writeString(rsa.resolve("leaf.ext"), "subjectAltName=IP:127.0.0.1\n");
+        Files.writeString(rsa.resolve("leaf.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         openssl(rsa, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf-key.pem", "-out", "leaf.csr", "-subj", "/CN=leaf");
         openssl(rsa, "x509", "-req", "-in", "leaf.csr", "-CA", "mid.pem", "-CAkey", "mid-key.pem", "-CAcreateserial",
                 "-days", "1", "-extfile", "leaf.ext", "-out", "leaf.pem");
