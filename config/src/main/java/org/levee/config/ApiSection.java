@@ -1,6 +1,7 @@
 package org.levee.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +115,31 @@ public record ApiSection(InetSocketAddress address, Optional<Path> tokenFile, Op
     }
 
     private String hostPort() {
-        String host = address.getHostString();
+        String host = address.getAddress() instanceof Inet6Address v6 ? compressed(v6) : address.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** An IPv6 address as people write it (RFC 5952): the longest run of two or more zero groups as {@code ::}. */
+    static String compressed(Inet6Address address) {
+        String[] groups = address.getHostAddress().replaceFirst("%.*", "").split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups);
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail;
     }
 }

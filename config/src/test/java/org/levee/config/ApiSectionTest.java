@@ -81,8 +81,8 @@ class ApiSectionTest {
     @CsvSource(delimiter = '|', textBlock = """
             0.0.0.0      | 0.0.0.0:9276
             192.0.2.1    | 192.0.2.1:9276
-            ::           | [0:0:0:0:0:0:0:0]:9276
-            2001:db8::1  | [2001:db8:0:0:0:0:0:1]:9276
+            ::           | [::]:9276
+            2001:db8::1  | [2001:db8::1]:9276
             """)
     void anAddressOffLoopbackWithoutTlsIsRefusedNamingWhatToConfigure(String host, String shown) {
         ApiSection s = ApiSection.on(new InetSocketAddress(host, 9276));
@@ -92,6 +92,20 @@ class ApiSectionTest {
                         + " --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration),"
                         + " or listen on 127.0.0.1");
         assertThatCode(() -> s.withTls(dir.resolve("c"), dir.resolve("k")).requireSafe()).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            ::                   | ::
+            2001:db8::1          | 2001:db8::1
+            2001:db8:0:1:0:0:0:1 | 2001:db8:0:1::1
+            2001:0:0:1:0:0:0:1   | 2001:0:0:1::1
+            2001:db8:1:1:1:1:1:1 | 2001:db8:1:1:1:1:1:1
+            1:0:1:0:1:0:1:0      | 1:0:1:0:1:0:1:0
+            fe80::               | fe80::
+            """)
+    void ipv6AddressesAreShownAsPeopleWriteThem(String address, String shown) throws Exception {
+        assertThat(ApiSection.compressed((java.net.Inet6Address) java.net.InetAddress.getByName(address))).isEqualTo(shown);
     }
 
     @Test
