@@ -91,6 +91,15 @@ class PemTlsTest {
     }
 
     @Test
+    void anEd25519CertificateWorks() throws Exception {
+        Path ed = Files.createDirectories(dir.resolve("ed25519"));
+        openssl(ed, "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+                "-subj", "/CN=ed25519", "-days", "1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+        assertThat(roundTrip(PemTls.server(ed.resolve("cert.pem"), ed.resolve("key.pem")), PemTls.trusting(ed.resolve("cert.pem"))))
+                .isEqualTo("HELLO");
+    }
+
+    @Test
     void aKeyThatIsNotTheCertificatesIsNamed() {
         assertThatThrownBy(() -> PemTls.server(pki.serverCert(), pki.clientKey())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(pki.clientKey() + ": not the private key of the certificate in " + pki.serverCert() + " (CN=etcd)");
