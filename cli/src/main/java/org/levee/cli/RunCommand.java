@@ -56,7 +56,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/configuration.md.")
     Path config;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where rules are kept (default /var/lib/levee).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where rules and the API's token are kept"
+            + " (default /var/lib/levee).")
     Path stateDir;
 
     @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9276;"

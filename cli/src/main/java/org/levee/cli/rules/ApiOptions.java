@@ -9,9 +9,9 @@ final class ApiOptions {
             description = "The node's (or a controller's) API, http:// or https:// (default: ${DEFAULT-VALUE}).")
     String api;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "The API's bearer token (default: $"
-            + ApiCredentials.ENV + ", else for a loopback URL /var/lib/levee/api-token, or /var/lib/levee-controller/api-token"
-            + " for port 9277).")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "The file of the API's bearer token. Without it: the"
+            + " token in $" + ApiCredentials.ENV + "; else, for an API on this machine, /var/lib/levee/api-token"
+            + " (/var/lib/levee-controller/api-token for port 9277). Writes need it.")
     Path tokenFile;
 
     @Option(names = "--ca", paramLabel = "FILE", description = "Trust this CA (PEM) for an https:// API with a private CA.")
