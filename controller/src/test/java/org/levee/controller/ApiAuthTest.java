@@ -110,6 +110,8 @@ class ApiAuthTest {
         Eventually.await(Duration.ofSeconds(10), "the restarted controller takes writes",
                 () -> api.post("/rules", RULE).status() == 201);
 
+        Eventually.await(Duration.ofSeconds(15), "ntp published by the restarted leader",
+                () -> fleet.manifest().map(m -> m.rules().equals(List.of("ntp"))).orElse(false));
         String rotated = ApiToken.rotate(tokenFile("ctl-a"));
         Snapshot before = snapshot();
         Http.Answer refused = api.delete("/rules/ntp");
