@@ -21,6 +21,7 @@ import org.levee.agent.detect.NodeNotifications;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
+import org.levee.config.ApiSecurity;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
@@ -54,7 +55,7 @@ public final class Agent implements AutoCloseable {
     private final NodeNotifications notifications;
     private boolean closed;
 
-    private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
+    private Agent(AgentConfig config, DataPlane dataPlane, ApiSecurity security, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
         this.started = clock.instant();
@@ -76,7 +77,7 @@ public final class Agent implements AutoCloseable {
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
-            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
+            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, security);
         } catch (IOException e) {
             notifier.close(java.time.Duration.ZERO);
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
@@ -86,7 +87,11 @@ public final class Agent implements AutoCloseable {
     /**
      * Starts a node on an open data plane, which it then owns.
      *
+     * The API's token and TLS come from {@code config.api()} ({@link ApiSecurity#open}: the token is
+     * generated in the state directory on first start).
+     *
      * @throws org.levee.agent.rules.RuleStoreException when the state file is unreadable
+     * @throws org.levee.config.ConfigException when the API's token or TLS files are unusable
      * @throws UncheckedIOException when the API address is taken
      */
     public static Agent start(AgentConfig config, DataPlane dataPlane) {
@@ -94,7 +99,16 @@ public final class Agent implements AutoCloseable {
     }
 
     public static Agent start(AgentConfig config, DataPlane dataPlane, Clock clock) {
-        Agent agent = new Agent(config, dataPlane, clock);
+        return start(config, dataPlane, ApiSecurity.open(config.api(), config.stateDir()), clock);
+    }
+
+    /** Starts a node whose API's security was opened (and so checked) before the data plane was. */
+    public static Agent start(AgentConfig config, DataPlane dataPlane, ApiSecurity security) {
+        return start(config, dataPlane, security, Clock.systemUTC());
+    }
+
+    private static Agent start(AgentConfig config, DataPlane dataPlane, ApiSecurity security, Clock clock) {
+        Agent agent = new Agent(config, dataPlane, security, clock);
         agent.detectionThread.start();
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
@@ -159,6 +173,11 @@ public final class Agent implements AutoCloseable {
     /** Where the API listens (the real port when the configured one was 0). */
     public InetSocketAddress apiAddress() {
         return api.address();
+    }
+
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
     }
 
     /**

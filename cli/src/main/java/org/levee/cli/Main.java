@@ -1,5 +1,6 @@
 package org.levee.cli;
 
+import org.levee.cli.api.ApiCommand;
 import org.levee.cli.capture.CaptureCommand;
 import org.levee.cli.dataplane.BenchCommand;
 import org.levee.cli.dataplane.DataplaneCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 RunCommand.class,
                 RulesCommand.class,
+                ApiCommand.class,
                 ControllerCommand.class,
                 FleetCommand.class,
                 CaptureCommand.class,

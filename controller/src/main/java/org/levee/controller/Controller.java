@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.levee.config.ApiSecurity;
 import org.levee.config.GuardSection;
 import org.levee.controller.api.ControllerApi;
 import org.levee.controller.api.RuleCounts;
@@ -174,13 +175,22 @@ public final class Controller implements AutoCloseable {
      * receives sFlow, serves the API, and campaigns for leadership. Nothing is left running when
      * it fails.
      *
+     * The API's token and TLS come from {@code config.api()} ({@link ApiSecurity#open}: the token is
+     * generated in {@code config.stateDir()} on first start).
+     *
      * @throws IOException when the sFlow or API address cannot be bound
+     * @throws org.levee.config.ConfigException when the API's token or TLS files are unusable
      */
     public static Controller start(ControllerConfig config, EtcdSettings etcd) throws IOException {
+        return start(config, etcd, ApiSecurity.open(config.api(), config.stateDir()));
+    }
+
+    /** Starts a controller whose API's security was opened (and so checked) first. */
+    public static Controller start(ControllerConfig config, EtcdSettings etcd, ApiSecurity security) throws IOException {
         EtcdClient client = EtcdClient.connect(etcd);
         Controller c = new Controller(config, client);
         try {
-            c.startAll();
+            c.startAll(security);
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -188,14 +198,14 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    private void startAll() throws IOException {
+    private void startAll(ApiSecurity security) throws IOException {
         nodesWatch = PrefixWatch.startPrefix(client, keys.nodes(), this::onNodes);
         manifestWatch = PrefixWatch.start(client, KeyRange.key(keys.ruleset()), this::onManifest);
         rulesWatch = PrefixWatch.startPrefix(client, keys.rules(), update -> store.execute(() -> onRules(update)));
         SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
         collector = SflowCollector.start(config.sflowListen(), ingest);
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
-                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
+                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, security);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);
@@ -532,6 +542,11 @@ public final class Controller implements AutoCloseable {
     /** Where the API listens (with the port chosen for port 0). */
     public java.net.InetSocketAddress apiAddress() {
         return api.address();
+    }
+
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
     }
 
     /** The rule sources left out of the set now, with why. */

@@ -24,6 +24,7 @@ import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
+import org.levee.config.ApiSecurity;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.dataplane.AttachedProgram;
@@ -38,7 +39,10 @@ import org.levee.rules.RuleSetException;
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
  * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
  * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
- * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. An adapter only: the rule
+ * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. Every request but a
+ * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
+ * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
+ * is an HTTPS server. An adapter only: the rule
  * book decides what a request does, the node says what its status is, the metrics write
  * themselves. On an edge of the fleet the rule book holds the edge's local rules, and the
  * fleet's rules are shown beside them, read-only (they change through the controllers).
@@ -53,6 +57,7 @@ public final class ApiServer {
     private final Supplier<NodeStatus> status;
     private final AgentMetrics metrics;
     private final Supplier<Optional<FleetView>> fleet;
+    private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -61,12 +66,12 @@ public final class ApiServer {
      * @param counters the data plane's counters, for the rules' packets and bytes
      * @param status   the node's status now
      * @param metrics  what {@code /metrics} serves
-     * @param address  where to listen (port 0: any free port)
+     * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
     public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     InetSocketAddress address) throws IOException {
-        this(rules, counters, status, metrics, address, Optional::empty);
+                     ApiSecurity security) throws IOException {
+        this(rules, counters, status, metrics, security, Optional::empty);
     }
 
     /**
@@ -74,13 +79,14 @@ public final class ApiServer {
      * it runs of the fleet's.
      */
     public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     InetSocketAddress address, Supplier<Optional<FleetView>> fleet) throws IOException {
+                     ApiSecurity security, Supplier<Optional<FleetView>> fleet) throws IOException {
         this.fleet = fleet;
+        this.security = security;
         this.rules = rules;
         this.counters = counters;
         this.status = status;
         this.metrics = metrics;
-        this.server = HttpServer.create(address, 0);
+        this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
@@ -98,9 +104,19 @@ public final class ApiServer {
         return server.getAddress();
     }
 
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return security.scheme();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             try {
+                Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
+                if (refusal.isPresent()) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    throw new ApiException(401, refusal.get().message());
+                }
                 route(exchange);
             } catch (ApiException e) {
                 ObjectNode error = JsonNodeFactory.instance.objectNode();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
@@ -37,7 +38,6 @@ public final class ConfigLoader {
     private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
     private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
-    private static final Set<String> API = Set.of("address");
     private static final Set<String> SAMPLING = Set.of("target_per_second", "rate", "max_rate");
 
     /** Reads the file at {@code path}. */
@@ -77,11 +77,7 @@ public final class ConfigLoader {
             }
             String node = string(root, "node", d.node());
             Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
-            InetSocketAddress api = d.apiAddress();
-            JsonNode apiNode = root.get("api");
-            if (apiNode != null && mapping(apiNode, "api", API)) {
-                api = parsed(apiNode, "api.address", "address", api, ListenAddress::parse);
-            }
+            ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
             Sampling sampling = readSampling(root.get("sampling"), d.sampling());
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
             Duration grace = duration(root, "restored_auto_rule_grace", "restored_auto_rule_grace", d.restoredAutoRuleGrace());

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.FleetView;
 import org.levee.agent.api.NodeStatus;
+import org.levee.config.ApiSecurity;
 import org.levee.agent.config.AgentConfig;
 import org.levee.config.ConfigException;
 import org.levee.agent.config.FleetConfig;
@@ -157,13 +158,22 @@ public final class FleetEdge implements AutoCloseable {
     }
 
     public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, Clock clock) {
+        return start(config, dataPlane, ApiSecurity.open(config.api(), config.stateDir()), clock);
+    }
+
+    /** Starts an edge whose API's security was opened (and so checked) before the data plane was. */
+    public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, ApiSecurity security) {
+        return start(config, dataPlane, security, Clock.systemUTC());
+    }
+
+    private static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, ApiSecurity security, Clock clock) {
         if (config.notifications().enabled()) {
             // In the fleet, the leading controller notifies, once for the whole fleet.
             LOG.log(Level.WARNING, "notifications: ignored on an edge of the fleet; configure them on the controllers");
         }
         FleetEdge edge = new FleetEdge(config, dataPlane, clock);
         try {
-            edge.bringUp(check(config));
+            edge.bringUp(check(config), security);
         } catch (RuntimeException e) {
             edge.stopThreads();
             edge.closeOpened();
@@ -172,7 +182,7 @@ public final class FleetEdge implements AutoCloseable {
         return edge;
     }
 
-    private void bringUp(EtcdSettings settings) {
+    private void bringUp(EtcdSettings settings, ApiSecurity security) {
         // Everything that can fail on bad input first: nothing is attached until the follower restores.
         try {
             // Small batches, often: a controller fingerprints an attack from every edge's samples of
@@ -291,7 +301,7 @@ public final class FleetEdge implements AutoCloseable {
             }
         });
         try {
-            api = new ApiServer(local, dataPlane::counters, this::status, metrics, config.apiAddress(), () -> Optional.of(fleetView()));
+            api = new ApiServer(local, dataPlane::counters, this::status, metrics, security, () -> Optional.of(fleetView()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
@@ -395,6 +405,11 @@ public final class FleetEdge implements AutoCloseable {
     /** Where the API listens (the real port when the configured one was 0). */
     public InetSocketAddress apiAddress() {
         return api.address();
+    }
+
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
     }
 
     /** The sFlow agent address the controllers see. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.config.ConfigException;
@@ -30,6 +31,25 @@ class ConfigLoaderTest {
         assertThat(c.sampling()).isEqualTo(d.sampling());
         assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
         assertThat(c.detachOnExit()).isFalse();
+    }
+
+    @Test
+    void theApiSectionIsRead(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "x");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "api: {address: '[::]:9276', token_file: " + token + ", tls_cert: "
+                + cert + ", tls_key: " + key + "}\n");
+        assertThat(c.api().tokenFile()).contains(token);
+        assertThat(c.api().tlsCert()).contains(cert);
+        assertThat(c.api().tlsKey()).contains(key);
+        assertThat(c.api().loopback()).isFalse();
+        assertThat(c.api().tls()).isTrue();
+        assertThat(AgentConfig.defaults().api().tokenFile(AgentConfig.defaults().stateDir()))
+                .isEqualTo(Path.of("/var/lib/levee/api-token"));
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", "api: {tls_key: " + key + "}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("levee.yaml: api.tls_cert: TLS needs both tls_cert (the certificate chain) and tls_key (its PKCS#8 key)");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.levee.agent.rules.AgentJson;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cli.CliRun;
+import org.levee.config.ApiToken;
 import org.levee.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
@@ -45,12 +46,15 @@ class RulesCommandTest {
         }
     }
 
+    /** {@code levee rules ARGS --api API --token-file STATE/api-token}. */
     private CliRun rules(String... args) {
-        String[] all = new String[args.length + 3];
+        String[] all = new String[args.length + 5];
         all[0] = "rules";
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--api";
         all[args.length + 2] = api;
+        all[args.length + 3] = "--token-file";
+        all[args.length + 4] = state.resolve(ApiToken.FILE_NAME).toString();
         return CliRun.of(all);
     }
 
@@ -143,7 +147,7 @@ class RulesCommandTest {
         assertThat(r.err()).isEqualTo("levee rules list: cannot reach the agent at " + api + " (is 'levee run' running? see --api)\n");
         CliRun badUrl = CliRun.of("rules", "list", "--api", "ftp://x");
         assertThat(badUrl.exitCode()).isEqualTo(2);
-        assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// URL");
+        assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// or https:// URL");
     }
 
     @Test

@@ -36,6 +36,15 @@ class RunCommandTest {
         CliRun dc = CliRun.of("run", "-i", "lo", "--datacenter", "a b");
         assertThat(dc.exitCode()).isEqualTo(2);
         assertThat(dc.err()).contains("--datacenter 'a b' is not a data center name");
+        CliRun open = CliRun.of("run", "-i", "lo", "--api", "0.0.0.0:9276", "--state-dir", dir.toString());
+        assertThat(open.exitCode()).isEqualTo(2);
+        assertThat(open.err()).isEqualTo("levee run: the API would listen on 0.0.0.0:9276, which is not a loopback address,"
+                + " without TLS: give --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration),"
+                + " or listen on 127.0.0.1\n");
+        assertThat(dir.resolve("api-token")).as("refused before the token is written").doesNotExist();
+        CliRun half = CliRun.of("run", "-i", "lo", "--api-key", "key.pem");
+        assertThat(half.exitCode()).isEqualTo(2);
+        assertThat(half.err()).startsWith("levee run: --api-cert and --api-key go together");
         CliRun missing = CliRun.of("run");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("--interface");

@@ -17,9 +17,11 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.levee.config.ApiSecurity;
 import org.levee.controller.fleet.FleetStatus;
 import org.levee.controller.fleet.FleetStatusJson;
 import org.levee.controller.metrics.ControllerMetrics;
@@ -39,7 +41,10 @@ import org.levee.store.etcd.StoreException;
  * works against it; they act on the rule sources in etcd. Further: {@code GET /fleet} (the
  * fleet's status, as {@code levee fleet status --json}), {@code GET /status} (this controller),
  * {@code GET /metrics} (Prometheus). A bad request gets 400 and
- * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503.
+ * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503. Every request but a
+ * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
+ * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
+ * is an HTTPS server.
  */
 public final class ControllerApi {
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
@@ -52,6 +57,7 @@ public final class ControllerApi {
     private final Supplier<FleetStatus> fleet;
     private final Supplier<ObjectNode> status;
     private final ControllerMetrics metrics;
+    private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -62,19 +68,20 @@ public final class ControllerApi {
      * @param fleet the fleet's status now
      * @param status this controller's status now ({@code GET /status})
      * @param metrics what {@code /metrics} serves
-     * @param address where to listen (port 0: any free port)
+     * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
     public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
                          Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
-                         InetSocketAddress address) throws IOException {
+                         ApiSecurity security) throws IOException {
+        this.security = security;
         this.rules = rules;
         this.counts = counts;
         this.rulesetVersion = rulesetVersion;
         this.fleet = fleet;
         this.status = status;
         this.metrics = metrics;
-        this.server = HttpServer.create(address, 0);
+        this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
@@ -92,9 +99,19 @@ public final class ControllerApi {
         return server.getAddress();
     }
 
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return security.scheme();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             try {
+                Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
+                if (refusal.isPresent()) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    throw new ApiException(401, refusal.get().message());
+                }
                 route(exchange);
             } catch (ApiException e) {
                 ObjectNode error = JsonNodeFactory.instance.objectNode();

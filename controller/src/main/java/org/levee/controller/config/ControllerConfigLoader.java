@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
@@ -32,7 +33,8 @@ import org.levee.store.RegistrationJson;
  * prefix: /levee/
  * etcd: {endpoints: http://10.0.0.1:2379, ca: …, cert: …, key: …, user: …, password: …, request_timeout: 5s}
  * sflow: {listen: 0.0.0.0:6343}
- * api: {address: 127.0.0.1:9277}
+ * api: {address: 127.0.0.1:9277, token_file: …, tls_cert: …, tls_key: …}
+ * state_dir: /var/lib/levee-controller
  * sflow_agents: {192.0.2.1: ams1}
  * leader_ttl: 3s
  * object_grace: 10m
@@ -42,10 +44,9 @@ import org.levee.store.RegistrationJson;
 public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
-    private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "guard", "notifications");
+    private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "state_dir", "sflow_agents",
+            "detector", "leader_ttl", "object_grace", "guard", "notifications");
     private static final Set<String> SFLOW = Set.of("listen");
-    private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
     public static final String DATACENTER = "[A-Za-z0-9][A-Za-z0-9_.-]*";
 
@@ -98,11 +99,8 @@ public final class ControllerConfigLoader {
             if (sflowNode != null && mapping(sflowNode, "sflow", SFLOW)) {
                 sflow = parsed(sflowNode, "sflow.listen", "listen", sflow, ListenAddress::parse);
             }
-            InetSocketAddress api = d.apiAddress();
-            JsonNode apiNode = root.get("api");
-            if (apiNode != null && mapping(apiNode, "api", API)) {
-                api = parsed(apiNode, "api.address", "address", api, ListenAddress::parse);
-            }
+            ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
+            Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
             Map<InetAddress, String> agents = agents(root.get("sflow_agents"));
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
             Duration ttl = duration(root, "leader_ttl", "leader_ttl", d.leaderTtl());
@@ -115,7 +113,7 @@ public final class ControllerConfigLoader {
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, notifications);
+            return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
