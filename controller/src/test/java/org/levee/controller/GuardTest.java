@@ -103,7 +103,9 @@ class GuardTest {
         Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
         Http.Answer refused = api.post("/rules", "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\"}");
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().get("error").asText()).containsPattern("^refused: it matches (9|10|11)\\.[0-9]{2} % of the"
+        // 10 % of the packets are UDP; the detector keeps a uniform subset of about 150 samples, so
+        // the measured share lies within three standard deviations (±7 points) of it.
+        assertThat(refused.json().get("error").asText()).containsPattern("^refused: it matches ([3-9]|1[0-7])\\.[0-9]{2} % of the"
                 + " legitimate traffic the detector saw in the last 60 s outside the rule's destinations \\([0-9]+ of [0-9]+"
                 + " samples, about [0-9]+ of [0-9]+ packets, e\\.g\\. to 203\\.0\\.113\\.53\\); the limit is 1\\.00 %; if that is"
                 + " what you want, add it with force");
