@@ -69,6 +69,16 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
         this(version, rules, object, compiledAt, controller, Map.of());
     }
 
+    /** This manifest without the extra field {@code name} (itself when it has none). */
+    public RulesetManifest withoutExtra(String name) {
+        if (!extra.containsKey(name)) {
+            return this;
+        }
+        Map<String, JsonNode> fewer = new LinkedHashMap<>(extra);
+        fewer.remove(name);
+        return new RulesetManifest(version, rules, object, compiledAt, controller, fewer);
+    }
+
     /** This manifest with one more (or a replaced) extra field. */
     public RulesetManifest withExtra(String name, JsonNode value) {
         Map<String, JsonNode> more = new LinkedHashMap<>(extra);

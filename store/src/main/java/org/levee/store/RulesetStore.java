@@ -56,12 +56,31 @@ public final class RulesetStore {
      * @throws IllegalArgumentException when the manifest does not name {@code object}
      */
     public long publish(RulesetManifest manifest, byte[] object, Optional<Fence> fence) {
+        return publish(RulesetManifestJson.encode(manifest), object, fence);
+    }
+
+    /**
+     * Writes {@code object}'s chunks, then the manifest whose stored bytes are {@code manifestJson}
+     * exactly (a signed manifest: org.levee.store.signing.ManifestSigning); returns its revision.
+     *
+     * @param manifestJson a manifest that names {@code object}
+     * @param fence when present, the manifest is written only while this leader holds the leader key
+     * @throws NotLeaderException when the fence no longer holds; no manifest was written
+     * @throws IllegalArgumentException when the bytes are not a manifest, or it does not name {@code object}
+     */
+    public long publish(byte[] manifestJson, byte[] object, Optional<Fence> fence) {
+        RulesetManifest manifest;
+        try {
+            manifest = RulesetManifestJson.decode(manifestJson, keys.ruleset());
+        } catch (BadManifestException e) {
+            throw new IllegalArgumentException("not published: " + e.getMessage(), e);
+        }
         ObjectRef ref = refOf(object);
         if (!manifest.object().equals(ref)) {
             throw new IllegalArgumentException("manifest version " + manifest.version() + " names object " + manifest.object()
                     + " but the object given is " + ref);
         }
-        byte[] json = RulesetManifestJson.encode(manifest);
+        byte[] json = manifestJson.clone();
         for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
             objects.write(object);
             // Chunks are written in order and collected all at once, so the first and the last prove the rest.
