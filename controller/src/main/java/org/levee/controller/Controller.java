@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -61,6 +62,9 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.SigningKey;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -130,7 +134,7 @@ public final class Controller implements AutoCloseable {
     private ObjectCollector objectCollector;
     private long lastCollect;
 
-    private Controller(ControllerConfig config, EtcdClient client) {
+    private Controller(ControllerConfig config, EtcdClient client, Optional<SigningKey> signingKey) {
         this.config = config;
         this.identity = config.name();
         this.keys = config.keys();
@@ -139,7 +143,7 @@ public final class Controller implements AutoCloseable {
         this.directory = new AgentDirectory(config.sflowAgents());
         this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix));
         this.catalog = new RuleCatalog(keys, filters);
-        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
+        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
         this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
@@ -152,10 +156,12 @@ public final class Controller implements AutoCloseable {
      * it fails.
      *
      * @throws IOException when the sFlow or API address cannot be bound
+     * @throws KeyFileException when the signing key cannot be used (before anything is opened)
      */
     public static Controller start(ControllerConfig config, EtcdSettings etcd) throws IOException {
+        Optional<SigningKey> signingKey = signingKey(config);
         EtcdClient client = EtcdClient.connect(etcd);
-        Controller c = new Controller(config, client);
+        Controller c = new Controller(config, client, signingKey);
         try {
             c.startAll();
             return c;
@@ -163,6 +169,25 @@ public final class Controller implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /**
+     * The configured signing key, read and checked (a key file other users may read is refused),
+     * with a warning when its group may read it or when there is none.
+     *
+     * @throws KeyFileException naming the file and what is wrong
+     */
+    public static Optional<SigningKey> signingKey(ControllerConfig config) {
+        if (config.signingKey().isEmpty()) {
+            LOG.log(Level.WARNING, "no signing key (signing.key, --signing-key): rule sets are published unsigned, and edges"
+                    + " that trust signing keys refuse them (docs/security.md, \"Signed rule sets\")");
+            return Optional.empty();
+        }
+        Path file = config.signingKey().get();
+        SigningKey key = SigningKey.read(file);
+        SigningKey.groupAccessWarning(file).ifPresent(w -> LOG.log(Level.WARNING, w));
+        LOG.log(Level.INFO, "signing rule sets with key " + key.id() + " (" + file + ")");
+        return Optional.of(key);
     }
 
     private void startAll() throws IOException {
@@ -485,6 +510,11 @@ public final class Controller implements AutoCloseable {
         return engine.attacks();
     }
 
+    /** The id of the key this controller signs rule sets with, if it has one. */
+    public Optional<org.levee.store.signing.KeyId> signingKeyId() {
+        return publisher.signingKey().map(SigningKey::id);
+    }
+
     /** The sFlow collector's counts. */
     public SflowCollector.Stats sflowStats() {
         return collector.stats();
@@ -556,8 +586,15 @@ public final class Controller implements AutoCloseable {
             r.put("sha256", m.get().object().sha256());
             r.put("compiled_at", m.get().compiledAt().toString());
             r.put("controller", m.get().controller());
+            r.put("signed_by", ManifestSignature.claimedBy(m.get()).map(k -> k.hex()).orElse(null));
         } else {
             n.putNull("ruleset");
+        }
+        Optional<SigningKey> key = publisher.signingKey();
+        if (key.isPresent()) {
+            n.putObject("signing").put("key_id", key.get().id().hex()).put("file", key.get().source());
+        } else {
+            n.putNull("signing");
         }
         ObjectNode compiled = lastCompile;
         if (compiled != null) {

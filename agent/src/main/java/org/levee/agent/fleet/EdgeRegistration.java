@@ -8,9 +8,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.levee.agent.rules.AgentJson;
 import org.levee.dataplane.Counters;
 import org.levee.store.NodeRegistration;
+import org.levee.store.Registration;
+import org.levee.store.RegistrationJson;
+import org.levee.store.signing.KeyId;
 import org.levee.store.etcd.EtcdClient;
 
 /**
@@ -22,13 +26,18 @@ import org.levee.store.etcd.EtcdClient;
  * <pre>
  * {"node": "edge-1", "datacenter": "ams1", "sflow_agent": "198.18.200.11", "interface": "eth0",
  *  "version": 7, "program_id": 1234, "applied": "2026-12-07T06:08:13.5Z", "reported": "2026-12-07T06:09:01Z",
- *  "counters": {"seen": …, "passed": …, "dropped": …, "ratelimited": …, "sampled": …, "samples_lost": …}}
+ *  "counters": {"seen": …, "passed": …, "dropped": …, "ratelimited": …, "sampled": …, "samples_lost": …},
+ *  "signed_by": "a1b2c3d4e5f60718",
+ *  "refused": {"reason": "signature", "version": 8, "revision": 15, "message": "…", "at": "…"}}
  * </pre>
  *
  * {@code version} is the manifest version of the fleet's rule set the edge runs (null when none
  * is known), {@code applied} when the edge swapped it in (null for a program adopted from a
  * previous run), {@code reported} when this value was written: every few seconds, and right
- * after every swap.
+ * after every swap and every refusal. {@code signed_by} is the key whose signature the edge
+ * verified on the set it runs (null when it checks no signatures); {@code refused} the last set it
+ * refused while no set was taken since (null otherwise), so {@code levee fleet status} shows why an
+ * edge does not run the set in force.
  */
 final class EdgeRegistration implements AutoCloseable {
 
@@ -37,6 +46,11 @@ final class EdgeRegistration implements AutoCloseable {
         RunningRuleset running();
 
         Counters totals();
+
+        Optional<KeyId> signedBy();
+
+        /** The last refusal while no set was taken since. */
+        Optional<RulesetFollower.Refused> standingRefusal();
     }
 
     private final EtcdClient client;
@@ -79,7 +93,7 @@ final class EdgeRegistration implements AutoCloseable {
 
     NodeRegistration.State state() {
         NodeRegistration r = registration;
-        return r == null ? new NodeRegistration.State(false, 0, 0, java.util.Optional.empty()) : r.state();
+        return r == null ? new NodeRegistration.State(false, 0, 0, Optional.empty()) : r.state();
     }
 
     /** The JSON of the registration now. */
@@ -106,6 +120,15 @@ final class EdgeRegistration implements AutoCloseable {
         counters.put("ratelimited", c.ratelimited());
         counters.put("sampled", c.sampled());
         counters.put("samples_lost", c.samplesLost());
+        n.put("signed_by", source.signedBy().map(KeyId::hex).orElse(null));
+        Optional<RulesetFollower.Refused> refused = source.standingRefusal();
+        if (refused.isPresent()) {
+            RulesetFollower.Refused r = refused.get();
+            n.set("refused", RegistrationJson.refusal(new Registration.Refusal(r.reason().label(), r.version(), r.revision(),
+                    r.message(), r.at())));
+        } else {
+            n.putNull("refused");
+        }
         try {
             return AgentJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(n);
         } catch (IOException e) {

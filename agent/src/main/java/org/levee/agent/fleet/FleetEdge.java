@@ -35,6 +35,9 @@ import org.levee.store.RulesetStore;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.EtcdSettings;
 import org.levee.store.etcd.WatchState;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.ManifestVerifier;
+import org.levee.store.signing.TrustedKey;
 
 /**
  * {@code levee run --etcd … --sflow …}: a node as an edge of the fleet. It runs no detector: its
@@ -83,15 +86,22 @@ public final class FleetEdge implements AutoCloseable {
         this.started = clock.instant();
     }
 
+    /** What the configuration gives an edge once checked: how to reach etcd, and whom to trust. */
+    private record Checked(EtcdSettings etcd, Optional<ManifestVerifier> trust) {}
+
     /**
      * What an edge needs of the configuration, checked before anything is opened or attached: etcd
      * endpoints and their TLS files and user, a collector, a data center and a node name that can be
-     * parts of a key.
+     * parts of a key, and the trusted keys' files.
      *
      * @return the settings to reach etcd with
      * @throws ConfigException listing each problem, named by its key and flag
      */
     public static EtcdSettings check(AgentConfig config) {
+        return checked(config).etcd();
+    }
+
+    private static Checked checked(AgentConfig config) {
         FleetConfig fleet = config.fleet();
         List<String> problems = new ArrayList<>();
         if (fleet.etcdEndpoints().isEmpty()) {
@@ -139,10 +149,26 @@ public final class FleetEdge implements AutoCloseable {
                 problems.add("fleet.etcd (--etcd…): " + e.getMessage());
             }
         }
+        List<TrustedKey> trusted = new ArrayList<>();
+        for (var file : fleet.trustedKeys()) {
+            try {
+                trusted.add(TrustedKey.read(file));
+            } catch (KeyFileException e) {
+                problems.add("fleet.trusted_keys (--trust-key): " + e.getMessage());
+            }
+        }
+        Optional<ManifestVerifier> trust = Optional.empty();
+        if (!trusted.isEmpty() && trusted.size() == fleet.trustedKeys().size()) {
+            try {
+                trust = Optional.of(ManifestVerifier.of(trusted));
+            } catch (IllegalArgumentException e) {
+                problems.add("fleet.trusted_keys (--trust-key): " + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException("edge", problems);
         }
-        return settings;
+        return new Checked(settings, trust);
     }
 
     /**
@@ -158,7 +184,7 @@ public final class FleetEdge implements AutoCloseable {
     public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, Clock clock) {
         FleetEdge edge = new FleetEdge(config, dataPlane, clock);
         try {
-            edge.bringUp(check(config));
+            edge.bringUp(checked(config));
         } catch (RuntimeException e) {
             edge.stopThreads();
             edge.closeOpened();
@@ -167,7 +193,8 @@ public final class FleetEdge implements AutoCloseable {
         return edge;
     }
 
-    private void bringUp(EtcdSettings settings) {
+    private void bringUp(Checked checked) {
+        EtcdSettings settings = checked.etcd();
         // Everything that can fail on bad input first: nothing is attached until the follower restores.
         try {
             // Small batches, often: a controller fingerprints an attack from every edge's samples of
@@ -186,8 +213,15 @@ public final class FleetEdge implements AutoCloseable {
         RuleStore localStore = new RuleStore(config.stateDir());
         localStore.load(); // a bad state file is an error before anything is attached
         FleetKeys keys = fleet.keys();
+        if (checked.trust().isPresent()) {
+            LOG.log(Level.INFO, "applying only rule sets signed by a trusted key: " + checked.trust().get().describe());
+        } else {
+            LOG.log(Level.WARNING, "no trusted signing keys (fleet.trusted_keys, --trust-key): this edge applies rule sets"
+                    + " without checking who signed them, so whoever can write " + keys.ruleset() + " in etcd chooses its"
+                    + " program (docs/security.md, \"Signed rule sets\")");
+        }
         follower = new RulesetFollower(dataPlane, config.datacenter(), client, new RulesetStore(client, keys),
-                new LastGoodRuleset(config.stateDir()), clock, new RulesetFollower.Listener() {
+                new LastGoodRuleset(config.stateDir()), checked.trust(), clock, new RulesetFollower.Listener() {
                     @Override
                     public void applied(RunningRuleset running, boolean swapped) {
                         if (edgeMetrics != null && swapped) {
@@ -206,8 +240,14 @@ public final class FleetEdge implements AutoCloseable {
 
                     @Override
                     public void refused(Refusal reason, String message) {
-                        if (edgeMetrics != null) {
-                            edgeMetrics.refused(reason);
+                        // the registration says why the edge lags, so that `levee fleet status` shows it
+                        ScheduledExecutorService r = reporter;
+                        if (r != null) {
+                            try {
+                                r.execute(FleetEdge.this::report);
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                // closing
+                            }
                         }
                     }
                 });
@@ -231,6 +271,16 @@ public final class FleetEdge implements AutoCloseable {
                     @Override
                     public org.levee.dataplane.Counters totals() {
                         return dataPlane.totals();
+                    }
+
+                    @Override
+                    public Optional<org.levee.store.signing.KeyId> signedBy() {
+                        return follower.signedBy();
+                    }
+
+                    @Override
+                    public Optional<RulesetFollower.Refused> standingRefusal() {
+                        return follower.standingRefusal();
                     }
                 }, clock);
         opened.add(registration);
@@ -267,6 +317,11 @@ public final class FleetEdge implements AutoCloseable {
             @Override
             public long lastGoodSaveFailures() {
                 return follower.lastGoodSaveFailures();
+            }
+
+            @Override
+            public java.util.Map<Refusal, Long> refusals() {
+                return follower.refusals();
             }
         });
         try {
@@ -348,7 +403,10 @@ public final class FleetEdge implements AutoCloseable {
                 rules, dataPlane.localProgramId(), new FleetView.Watch(w.connected(), w.revision(), w.reconnects(), w.lastError()),
                 new FleetView.Registration(registration.key(), r.registered(), r.lastError()),
                 new FleetView.Export(collectors, exporter.agentAddresses().values().iterator().next().getHostAddress(),
-                        s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()));
+                        s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()),
+                new FleetView.Signing(follower.trustedKeys().stream().map(k -> new FleetView.TrustedKey(k.id().hex(), k.source())).toList(),
+                        follower.signedBy().map(org.levee.store.signing.KeyId::hex)),
+                follower.lastRefused().map(x -> new FleetView.Refused(x.reason().label(), x.message(), x.version(), x.revision(), x.at())));
     }
 
     public XdpDataPlane dataPlane() {

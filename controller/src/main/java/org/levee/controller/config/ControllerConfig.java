@@ -27,6 +27,8 @@ import org.levee.store.ObjectCollector;
  * @param detector the detector's thresholds and timings
  * @param leaderTtl the leader lease: a dead leader is replaced within about this long
  * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
+ * @param signingKey the Ed25519 private key (PKCS#8 PEM) the leader signs manifests with; empty:
+ *     manifests are published unsigned (docs/security.md, "Signed rule sets")
  */
 public record ControllerConfig(
         String name,
@@ -37,7 +39,8 @@ public record ControllerConfig(
         Map<InetAddress, String> sflowAgents,
         DetectorConfig detector,
         Duration leaderTtl,
-        Duration objectGrace) {
+        Duration objectGrace,
+        Optional<Path> signingKey) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
      * detected: edges send their samples in batches every 25 ms, and the first batch after the
@@ -62,49 +65,54 @@ public record ControllerConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(leaderTtl, "leaderTtl");
         Objects.requireNonNull(objectGrace, "objectGrace");
+        Objects.requireNonNull(signingKey, "signingKey");
     }
 
     /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
     public static ControllerConfig defaults() {
         return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
                 new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE, Optional.empty());
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, signingKey);
+    }
+
+    public ControllerConfig withSigningKey(Optional<Path> value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value);
     }
 
     /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */

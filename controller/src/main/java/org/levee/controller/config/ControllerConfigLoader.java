@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
@@ -32,6 +33,7 @@ import org.levee.store.RegistrationJson;
  * sflow_agents: {192.0.2.1: ams1}
  * leader_ttl: 3s
  * object_grace: 10m
+ * signing: {key: /etc/levee/signing.key}
  * detector: {…}
  * </pre>
  */
@@ -39,7 +41,8 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace");
+            "leader_ttl", "object_grace", "signing");
+    private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -106,10 +109,15 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            Optional<Path> signingKey = d.signingKey();
+            JsonNode signing = root.get("signing");
+            if (signing != null && mapping(signing, "signing", SIGNING)) {
+                signingKey = Optional.ofNullable(string(signing, "signing.key", "key", null)).map(Path::of);
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

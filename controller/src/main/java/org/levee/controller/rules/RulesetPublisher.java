@@ -20,17 +20,26 @@ import org.levee.store.FleetKeys;
 import org.levee.store.ObjectRef;
 import org.levee.store.PublishedManifest;
 import org.levee.store.RulesetManifest;
+import org.levee.store.RulesetManifestJson;
 import org.levee.store.RulesetStore;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.KeyValue;
+import org.levee.store.signing.BadSignatureException;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.ManifestSigning;
+import org.levee.store.signing.ManifestVerifier;
+import org.levee.store.signing.SigningKey;
 
 /**
  * Compiles the whole set of valid rule sources once into one rule-set object (every data center's
  * program: edges specialise it) and publishes it as the leader: the object's chunks first, the
- * manifest last, fenced ({@link RulesetStore#publish}). Filters come from the shared
- * {@link RuleFilters}, so a rule that did not change is not compiled again. When the compiled
- * object is the one the manifest already names (same rules, same order, same bytes), nothing is
- * written. Not thread-safe: the controller's store thread calls it.
+ * manifest last, fenced ({@link RulesetStore#publish}). With a signing key the manifest is signed
+ * ({@link ManifestSigning}). Filters come from the shared {@link RuleFilters}, so a rule that did
+ * not change is not compiled again. When the compiled object is the one the manifest already
+ * names (same rules, same order, same bytes) and the manifest is signed as this controller signs
+ * — by its key, valid; or unsigned when it has no key — nothing is written. So after a key
+ * rotation the new leader signs the set in force again (a new version, the same object: edges
+ * swap nothing). Not thread-safe: the controller's store thread calls it.
  */
 public final class RulesetPublisher {
     private static final System.Logger LOG = System.getLogger(RulesetPublisher.class.getName());
@@ -51,14 +60,22 @@ public final class RulesetPublisher {
     private final RuleFilters filters;
     private final String identity;
     private final Clock clock;
+    private final Optional<SigningKey> signingKey;
+    private final Optional<ManifestVerifier> ownKey;
     private long lastVersion;
 
-    public RulesetPublisher(EtcdClient client, FleetKeys keys, RuleFilters filters, String identity, Clock clock) {
+    /**
+     * @param signingKey the key manifests are signed with; empty: they are published unsigned
+     */
+    public RulesetPublisher(EtcdClient client, FleetKeys keys, RuleFilters filters, String identity, Clock clock,
+                            Optional<SigningKey> signingKey) {
         this.store = new RulesetStore(client, keys);
         this.keys = keys;
         this.filters = filters;
         this.identity = identity;
         this.clock = clock;
+        this.signingKey = signingKey;
+        this.ownKey = signingKey.map(k -> ManifestVerifier.of(java.util.List.of(k.publicKey())));
     }
 
     /**
@@ -81,7 +98,8 @@ public final class RulesetPublisher {
         List<StoredRule> rules = ordered(sources, now);
         RuleSet set = new RuleSet(RuleCodec.version(rules.stream().map(StoredRule::rule).toList()),
                 rules.stream().map(StoredRule::rule).toList());
-        Optional<RulesetManifest> current = currentManifest();
+        Optional<PublishedManifest> published = currentManifest();
+        Optional<RulesetManifest> current = published.map(PublishedManifest::manifest);
         long start = System.nanoTime();
         byte[] object;
         try {
@@ -96,23 +114,51 @@ public final class RulesetPublisher {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         ObjectRef ref = store.refOf(object);
         List<String> ids = rules.stream().map(StoredRule::id).toList();
-        if (current.isPresent() && current.get().object().equals(ref) && current.get().rules().equals(ids)) {
+        if (current.isPresent() && current.get().object().equals(ref) && current.get().rules().equals(ids)
+                && signedAsThisControllerSigns(published.get())) {
             return new Outcome(Optional.empty(), current, Optional.empty(), took);
         }
         long version = Math.max(lastVersion, current.map(RulesetManifest::version).orElse(0L)) + 1;
-        RulesetManifest manifest = new RulesetManifest(version, ids, ref, now, identity);
-        store.publish(manifest, object, Optional.of(fence));
+        RulesetManifest unsigned = new RulesetManifest(version, ids, ref, now, identity);
+        byte[] json = signingKey.map(k -> ManifestSigning.sign(unsigned, k)).orElseGet(() -> ManifestSigning.unsigned(unsigned));
+        store.publish(json, object, Optional.of(fence));
+        RulesetManifest manifest = RulesetManifestJson.decode(json, keys.ruleset()); // with its signature, as etcd holds it
         lastVersion = version;
-        LOG.log(Level.INFO, "published rule set version {0}: {1} rules, object {2} ({3} bytes), compiled in {4} ms",
+        LOG.log(Level.INFO, "published rule set version {0}: {1} rules, object {2} ({3} bytes), compiled in {4} ms, {5}",
                 String.valueOf(version), String.valueOf(ids.size()), ref.shortSha(), String.valueOf(ref.size()),
-                String.valueOf(took.toMillis()));
+                String.valueOf(took.toMillis()), signingKey.map(k -> "signed by key " + k.id()).orElse("unsigned"));
         return new Outcome(Optional.of(manifest), Optional.of(manifest), Optional.empty(), took);
     }
 
-    /** The manifest in force; empty when there is none or it cannot be read (then a new one replaces it). */
-    private Optional<RulesetManifest> currentManifest() {
+    /**
+     * Whether the manifest in force carries the signature this controller would write: a valid one
+     * by its key, or none when it has no key. A manifest signed by a key since retired, or
+     * rewritten by someone without the key, is published again.
+     */
+    private boolean signedAsThisControllerSigns(PublishedManifest published) {
+        if (ownKey.isEmpty()) {
+            return ManifestSignature.claimedBy(published.manifest()).isEmpty()
+                    && !published.manifest().extra().containsKey(ManifestSignature.FIELD);
+        }
         try {
-            return store.current().map(PublishedManifest::manifest);
+            ownKey.get().verify(published, keys.ruleset());
+            return true;
+        } catch (BadSignatureException e) {
+            LOG.log(Level.INFO, "the manifest in force is not signed with this controller's key, signing it again: "
+                    + e.getMessage());
+            return false;
+        }
+    }
+
+    /** The key manifests are signed with, if any. */
+    public Optional<SigningKey> signingKey() {
+        return signingKey;
+    }
+
+    /** The manifest in force; empty when there is none or it cannot be read (then a new one replaces it). */
+    private Optional<PublishedManifest> currentManifest() {
+        try {
+            return store.current();
         } catch (BadManifestException e) {
             LOG.log(Level.WARNING, "the manifest in force is not valid, a new one replaces it: " + e.getMessage());
             return Optional.empty();

@@ -1,0 +1,130 @@
+package org.levee.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.levee.controller.testing.Fleet;
+import org.levee.controller.testing.Http;
+import org.levee.store.PublishedManifest;
+import org.levee.store.RulesetStore;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.ManifestSigning;
+import org.levee.store.signing.ManifestVerifier;
+import org.levee.store.testing.Eventually;
+import org.levee.store.testing.TestSigningKeys;
+import org.levee.testing.Requirements;
+
+/**
+ * A controller with a signing key signs every manifest it publishes; a new leader with another key
+ * (a rotation) signs the set in force again — same object, next version — and so does a leader
+ * that finds the manifest in force rewritten by someone without its key, at its next compilation;
+ * a leader without a key publishes unsigned. A key file other users can read is refused before the
+ * controller connects to anything.
+ */
+class SignedPublicationTest {
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+    Fleet fleet;
+
+    @BeforeEach
+    void start() {
+        Requirements.library("libpcap.so.0.8");
+        fleet = new Fleet();
+    }
+
+    @AfterEach
+    void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    private PublishedManifest inForce() {
+        return new RulesetStore(fleet.client(), Fleet.KEYS).current().orElseThrow();
+    }
+
+    private Optional<String> signer() {
+        return new RulesetStore(fleet.client(), Fleet.KEYS).current()
+                .flatMap(p -> ManifestSignature.claimedBy(p.manifest())).map(k -> k.hex());
+    }
+
+    @Test
+    void theLeaderSignsWithItsKeyAndANewKeySignsTheSetInForceAgain() {
+        TestSigningKeys a = TestSigningKeys.generate(dir, "a");
+        TestSigningKeys b = TestSigningKeys.generate(dir, "b");
+        Controller first = fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.key())));
+        assertThat(first.signingKeyId()).contains(a.id());
+        Eventually.await(WAIT, "the first set, signed by a", () -> signer().equals(Optional.of(a.id().hex())));
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("memcached"), "{\"filter\": \"udp and src port 11211\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, "memcached published", () -> fleet.manifest().map(m -> m.rules().equals(List.of("memcached"))).orElse(false));
+        PublishedManifest signedByA = inForce();
+        assertThat(ManifestVerifier.of(List.of(a.trusted())).verify(signedByA, "test")).isEqualTo(a.trusted());
+        // Exactly what the controller's manifest would be unsigned, then the signature field last.
+        String stored = new String(signedByA.json(), StandardCharsets.UTF_8);
+        String unsigned = new String(ManifestSigning.unsigned(signedByA.manifest()), StandardCharsets.UTF_8);
+        assertThat(stored).startsWith(unsigned.substring(0, unsigned.length() - 1) + ",\"signature\":{\"key_id\":\"" + a.id() + "\"");
+        JsonNode status = Http.get(first.apiAddress(), "/status").json();
+        assertThat(status.path("signing").path("key_id").asText()).isEqualTo(a.id().hex());
+        assertThat(status.path("signing").path("file").asText()).isEqualTo(a.key().toString());
+        Eventually.await(WAIT, "status shows the signer", () -> a.id().hex().equals(
+                Http.get(first.apiAddress(), "/status").json().path("ruleset").path("signed_by").asText()));
+        JsonNode fleetJson = Http.get(first.apiAddress(), "/fleet").json();
+        assertThat(fleetJson.path("ruleset").path("signed_by").asText()).isEqualTo(a.id().hex());
+
+        // The key rotates: the next leader has key b. It signs the set in force again, unchanged.
+        first.close();
+        Controller second = fleet.start(Fleet.config("ctl-b").withSigningKey(Optional.of(b.key())));
+        Eventually.await(WAIT, "re-signed by b", () -> signer().equals(Optional.of(b.id().hex())));
+        PublishedManifest signedByB = inForce();
+        assertThat(signedByB.manifest().object()).isEqualTo(signedByA.manifest().object());
+        assertThat(signedByB.manifest().rules()).isEqualTo(signedByA.manifest().rules());
+        assertThat(signedByB.manifest().version()).isEqualTo(signedByA.manifest().version() + 1);
+        assertThat(signedByB.manifest().controller()).isEqualTo("ctl-b");
+        assertThat(ManifestVerifier.of(List.of(a.trusted(), b.trusted())).verify(signedByB, "test")).isEqualTo(b.trusted());
+
+        // Someone without the key puts the same manifest back unsigned: the next compilation (any
+        // change of the sources, here a bad one that is left out) signs it again.
+        fleet.etcd().etcdctl("put", Fleet.KEYS.ruleset(), new String(ManifestSigning.unsigned(signedByB.manifest()), StandardCharsets.UTF_8));
+        assertThat(signer()).isEmpty();
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("bad"), "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, "signed by b again", () -> signer().equals(Optional.of(b.id().hex())));
+        assertThat(inForce().manifest().object()).isEqualTo(signedByA.manifest().object());
+        assertThat(inForce().manifest().version()).isGreaterThan(signedByB.manifest().version());
+
+        // A leader without a key publishes what it would: unsigned.
+        second.close();
+        Controller third = fleet.start(Fleet.config("ctl-c"));
+        assertThat(third.signingKeyId()).isEmpty();
+        Eventually.await(WAIT, "published unsigned by ctl-c", () -> inForce().manifest().controller().equals("ctl-c"));
+        assertThat(inForce().manifest().extra()).doesNotContainKey("signature");
+        assertThat(Http.get(third.apiAddress(), "/status").json().path("signing").isNull()).isTrue();
+    }
+
+    @Test
+    void aSigningKeyOthersCanReadIsRefusedBeforeAnythingStarts() throws Exception {
+        TestSigningKeys a = TestSigningKeys.generate(dir, "a");
+        Files.setPosixFilePermissions(a.key(), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.key()))))
+                .isInstanceOf(KeyFileException.class)
+                .hasMessage(a.key() + ": other users may read or write this signing key (mode 0644); whoever reads it can sign rule"
+                        + " sets every edge runs: chmod 600 " + a.key());
+        assertThat(fleet.etcd().etcdctl("get", Fleet.KEYS.leader()).strip()).as("it never campaigned").isEmpty();
+        assertThatThrownBy(() -> fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.pub()))))
+                .isInstanceOf(KeyFileException.class).hasMessageContaining("holds a public key");
+    }
+}
