@@ -82,6 +82,7 @@ public final class Agent implements AutoCloseable {
         agent.detectionThread.start();
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
+        dataPlane.warmUp();
         return agent;
     }
 

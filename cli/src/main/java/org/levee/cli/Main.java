@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 DataplaneCommand.class,
                 BenchCommand.class,
                 LabCommand.class,
+                SoakCommand.class,
                 DoctorCommand.class,
                 CommandLine.HelpCommand.class,
         })

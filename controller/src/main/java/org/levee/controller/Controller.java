@@ -26,6 +26,7 @@ import org.levee.controller.api.ControllerApi;
 import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.detect.DetectionEngine;
+import org.levee.controller.fleet.EdgeRuleRates;
 import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
@@ -34,10 +35,12 @@ import org.levee.controller.rules.AutoRuleSync;
 import org.levee.controller.rules.FencedWrites;
 import org.levee.controller.rules.Problem;
 import org.levee.controller.rules.ProblemsJson;
+import org.levee.controller.rules.RetirementCheck;
 import org.levee.controller.rules.RuleCatalog;
 import org.levee.controller.rules.RuleSourceStore;
 import org.levee.controller.rules.RuleUpkeep;
 import org.levee.controller.rules.RulesetPublisher;
+import org.levee.dataplane.WarmUp;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
@@ -122,6 +125,8 @@ public final class Controller implements AutoCloseable {
     private volatile Optional<RulesetManifest> manifest = Optional.empty();
     private volatile List<Problem> problems = List.of();
     private volatile Map<String, RuleCounts> ruleCounts = Map.of();
+    private final EdgeRuleRates edgeRuleRates = new EdgeRuleRates();
+    private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
 
@@ -146,6 +151,7 @@ public final class Controller implements AutoCloseable {
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
         this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
+        this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
         this.metrics = new ControllerMetrics(new Probe());
     }
@@ -199,6 +205,8 @@ public final class Controller implements AutoCloseable {
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
                 () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
         api.start();
+        // A follower that takes over compiles at once: its first compilation must not be a cold one.
+        WarmUp.inBackground(false);
         detect.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         store.scheduleWithFixedDelay(this::upkeep, UPKEEP_MILLIS, UPKEEP_MILLIS, TimeUnit.MILLISECONDS);
         election = LeaderElection.start(client, keys.leader(), identity, config.leaderTtl(), new LeadershipListener() {
@@ -239,7 +247,7 @@ public final class Controller implements AutoCloseable {
                 }
             }
             store.execute(() -> {
-                autoRules.decisions(decisions);
+                autoRules.decisions(retirementCheck.check(decisions, autoRules::evidenceOf));
                 flushAutoRules();
             });
         } catch (RuntimeException e) {
@@ -431,6 +439,7 @@ public final class Controller implements AutoCloseable {
     private void onNodes(WatchUpdate update) {
         Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
+        Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -446,12 +455,17 @@ public final class Controller implements AutoCloseable {
             r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
                     agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
             JsonNode perRule = r.counters().path("rules");
+            Map<String, Long> packets = new HashMap<>();
             perRule.properties().forEach(e -> {
                 long[] c = counts.computeIfAbsent(e.getKey(), k -> new long[2]);
                 c[0] += e.getValue().path("packets").asLong();
                 c[1] += e.getValue().path("bytes").asLong();
+                packets.put(e.getKey(), e.getValue().path("packets").asLong());
             });
+            Registration reg = r;
+            r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
         }
+        edgeRuleRates.update(reports, nanos());
         directory.registered(agents);
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
@@ -730,6 +744,11 @@ public final class Controller implements AutoCloseable {
         @Override
         public long ruleWriteFailures() {
             return autoRules.writeFailures();
+        }
+
+        @Override
+        public long retirementsHeld() {
+            return retirementCheck.held();
         }
 
         @Override

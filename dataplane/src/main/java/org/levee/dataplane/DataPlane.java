@@ -49,6 +49,12 @@ public interface DataPlane extends AutoCloseable {
     /** N of "1 in N". */
     int sampleRate();
 
+    /**
+     * Runs the path of a first rule set once in the background, so that the first attack does not
+     * pay for a cold start ({@link WarmUp}); does nothing where there is nothing to warm.
+     */
+    default void warmUp() {}
+
     /** Changes N at run time, without swapping the program. */
     void setSampleRate(int rate);
 

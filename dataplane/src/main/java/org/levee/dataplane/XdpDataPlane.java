@@ -185,6 +185,11 @@ public final class XdpDataPlane implements DataPlane {
     }
 
     @Override
+    public void warmUp() {
+        WarmUp.inBackground(true);
+    }
+
+    @Override
     public RuleFilters filters() {
         return filters;
     }

@@ -343,6 +343,7 @@ public final class FleetEdge implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireLocalRules, 1, 1, TimeUnit.SECONDS);
         api.start();
+        dataPlane.warmUp();
         LOG.log(Level.INFO, "edge " + config.node() + " of " + config.datacenter() + ": etcd " + settings.endpointList()
                 + " under " + keys.prefix() + ", sFlow to " + fleet.collectors() + " as agent " + agent.getHostAddress());
     }

@@ -52,6 +52,8 @@ public final class ControllerMetrics {
         long ruleWriteFailures();
 
         long rulesAdopted();
+
+        long retirementsHeld();
     }
 
     private static final double[] COMPILE_BOUNDS = {0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
@@ -158,6 +160,11 @@ public final class ControllerMetrics {
         CounterWithCallback.builder().name("levee_controller_rules_adopted")
                 .help("Automatic rules of other controllers adopted by this one's detector.")
                 .callback(cb -> cb.call(probe.rulesAdopted()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_retirements_held")
+                .help("Retirements of automatic rules held back because the edges' own counters still showed the rule's traffic"
+                        + " (the samples may not be reaching this controller).")
+                .callback(cb -> cb.call(probe.retirementsHeld()))
                 .register(registry);
         JvmMetrics.builder().register(registry);
     }

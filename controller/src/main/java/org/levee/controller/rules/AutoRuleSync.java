@@ -17,6 +17,7 @@ import org.levee.controller.detect.DetectionEngine;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.rules.Origin;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.Fence;
@@ -100,6 +101,12 @@ public final class AutoRuleSync {
                 default -> { }
             }
         }
+    }
+
+    /** The evidence automatic rule {@code id} was stored with, if this controller manages it. */
+    public Optional<AttackEvidence> evidenceOf(String id) {
+        StoredRule r = managed.get(id);
+        return r == null ? Optional.empty() : r.evidence();
     }
 
     /** This controller leads from now on, writing under {@code newFence}; {@code current} is etcd's rules now. */

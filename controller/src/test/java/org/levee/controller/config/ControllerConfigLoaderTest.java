@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.config.ConfigException;
-import org.levee.detector.DetectorConfig;
 import org.levee.detector.sample.TrafficClass;
 
 class ControllerConfigLoaderTest {
@@ -22,7 +21,8 @@ class ControllerConfigLoaderTest {
         assertThat(c.sflowListen().getPort()).isEqualTo(6343);
         assertThat(c.apiAddress().getPort()).isEqualTo(9277);
         assertThat(c.apiAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
-        assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
+        assertThat(c.detector()).isEqualTo(ControllerConfig.DEFAULT_DETECTOR);
+        assertThat(c.detector().minFingerprintSpan()).as("fingerprints from every edge's first samples").isEqualTo(Duration.ofMillis(100));
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.etcdEndpoints()).isEmpty();

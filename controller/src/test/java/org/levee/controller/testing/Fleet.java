@@ -89,6 +89,19 @@ public final class Fleet implements AutoCloseable {
         client.put(KEYS.node(datacenter, node), RegistrationJson.encode(r));
     }
 
+    /**
+     * Registers an edge with its rules' packet counters, as an edge reports them every few
+     * seconds ({@code counters.rules.ID.packets}).
+     */
+    public void report(String datacenter, String node, String agent, java.util.Map<String, Long> rulePackets) {
+        com.fasterxml.jackson.databind.node.ObjectNode counters = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode rules = counters.putObject("rules");
+        rulePackets.forEach((id, packets) -> rules.putObject(id).put("packets", packets).put("bytes", packets * 60));
+        Registration r = new Registration(node, datacenter, Optional.of(agent), Optional.of("eth0"), 0, 0,
+                Optional.empty(), Optional.of(Instant.now()), counters);
+        client.put(KEYS.node(datacenter, node), RegistrationJson.encode(r));
+    }
+
     /** Plays flows on edges at the same time; returns when all are done. */
     public void play(List<Runnable> plays) {
         List<Future<?>> running = plays.stream().<Future<?>>map(players::submit).toList();
