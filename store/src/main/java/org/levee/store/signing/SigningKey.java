@@ -65,11 +65,6 @@ public final class SigningKey {
      *     unreadable, not PEM, encrypted, a public key, not Ed25519
      */
     public static SigningKey read(Path file) {
-        Optional<String> mode = mode(file, OTHERS);
-        if (mode.isPresent()) {
-            throw new KeyFileException(file, "other users may read or write this signing key (mode " + mode.get()
-                    + "); whoever reads it can sign rule sets every edge runs: chmod 600 " + file);
-        }
         Pem.Block block = Pem.decode(Pem.read(file), file);
         switch (block.label()) {
             case PEM_LABEL -> { }
@@ -81,6 +76,12 @@ public final class SigningKey {
                     + " private key (signing.key), edges trust the public one");
             default -> throw new KeyFileException(file, "holds a PEM '" + block.label() + "' block, not a '" + PEM_LABEL
                     + "' (an unencrypted PKCS#8 Ed25519 key)");
+        }
+        // After the label: a public key given by mistake is named as such, whatever its mode.
+        Optional<String> mode = mode(file, OTHERS);
+        if (mode.isPresent()) {
+            throw new KeyFileException(file, "other users may read or write this signing key (mode " + mode.get()
+                    + "); whoever reads it can sign rule sets every edge runs: chmod 600 " + file);
         }
         PrivateKey key;
         try {
