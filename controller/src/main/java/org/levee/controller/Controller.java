@@ -440,6 +440,7 @@ public final class Controller implements AutoCloseable {
         Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
+        long highest = 0;
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -452,6 +453,7 @@ public final class Controller implements AutoCloseable {
                 LOG.log(Level.DEBUG, e.getMessage());
                 continue;
             }
+            highest = Math.max(highest, r.version());
             r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
                     agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
             JsonNode perRule = r.counters().path("rules");
@@ -467,6 +469,14 @@ public final class Controller implements AutoCloseable {
         }
         edgeRuleRates.update(reports, nanos());
         directory.registered(agents);
+        if (publisher.edgesRun(highest, manifest)) {
+            // edges run a newer set than etcd's manifest (etcd lost it, or went back to a backup): publish above it
+            try {
+                store.execute(() -> scheduleCompile(COMPILE_DELAY_MILLIS));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
         ruleCounts = Map.copyOf(byRule);

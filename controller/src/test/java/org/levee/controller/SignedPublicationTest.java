@@ -31,7 +31,8 @@ import org.levee.testing.Requirements;
  * A controller with a signing key signs every manifest it publishes; a new leader with another key
  * (a rotation) signs the set in force again — same object, next version — and so does a leader
  * that finds the manifest in force rewritten by someone without its key, at its next compilation;
- * a leader without a key publishes unsigned. A key file other users can read is refused before the
+ * a leader without a key publishes unsigned; a leader publishes above the versions edges register as
+ * running (they refuse older ones). A key file other users can read is refused before the
  * controller connects to anything.
  */
 class SignedPublicationTest {
@@ -113,6 +114,37 @@ class SignedPublicationTest {
         Eventually.await(WAIT, "published unsigned by ctl-c", () -> inForce().manifest().controller().equals("ctl-c"));
         assertThat(inForce().manifest().extra()).doesNotContainKey("signature");
         assertThat(Http.get(third.apiAddress(), "/status").json().path("signing").isNull()).isTrue();
+    }
+
+    /**
+     * Edges that check signatures refuse a version below the one they run, so after etcd lost the
+     * manifest (or went back to an older backup) the leader must publish above the versions the
+     * edges' registrations report — with the same object, so no edge swaps anything.
+     */
+    @Test
+    void theLeaderPublishesAboveTheVersionEdgesRegisterAsRunning() {
+        TestSigningKeys a = TestSigningKeys.generate(dir, "a");
+        fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.key())));
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("memcached"), "{\"filter\": \"udp and src port 11211\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, "memcached published", () -> fleet.manifest().map(m -> m.rules().equals(List.of("memcached"))).orElse(false));
+        PublishedManifest before = inForce();
+        assertThat(before.manifest().version()).isLessThan(40);
+
+        // An edge registers as running version 40: etcd's manifest is older than what edges run.
+        java.time.Instant now = java.time.Instant.now();
+        fleet.client().put(Fleet.KEYS.node("ams1", "edge-1"), org.levee.store.RegistrationJson.encode(new org.levee.store.Registration(
+                "edge-1", "ams1", Optional.of("192.0.2.1"), Optional.of("eth0"), 40, 1234, Optional.of(now), Optional.of(now), null)));
+        Eventually.await(WAIT, "published above 40", () -> inForce().manifest().version() == 41);
+        assertThat(inForce().manifest().object()).isEqualTo(before.manifest().object());
+        assertThat(inForce().manifest().rules()).isEqualTo(before.manifest().rules());
+        assertThat(signer()).contains(a.id().hex());
+
+        // Registrations at or below the manifest in force change nothing.
+        fleet.client().put(Fleet.KEYS.node("ams1", "edge-2"), org.levee.store.RegistrationJson.encode(new org.levee.store.Registration(
+                "edge-2", "ams1", Optional.of("192.0.2.2"), Optional.of("eth0"), 41, 1235, Optional.of(now), Optional.of(now), null)));
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("ntp"), "{\"filter\": \"udp and src port 123\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, "ntp published", () -> inForce().manifest().rules().size() == 2);
+        assertThat(inForce().manifest().version()).isEqualTo(42);
     }
 
     @Test

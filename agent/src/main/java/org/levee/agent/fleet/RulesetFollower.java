@@ -370,6 +370,15 @@ public final class RulesetFollower implements AutoCloseable {
         var manifest = published.manifest();
         long revision = published.modRevision();
         RunningRuleset now = running;
+        if (verifier.isPresent() && now.version().isPresent() && manifest.version() < now.version().getAsLong()) {
+            // A signature proves who signed a set, not that it is the latest: an old signed manifest
+            // (and its object) written back would undo every rule published since. Checked here, on
+            // the worker, against the set that really runs.
+            refuse(Refusal.ROLLBACK, "version " + manifest.version() + " is older than version " + now.version().getAsLong()
+                    + ", which this edge runs: a signed rule set written back after a newer one (versions only go up;"
+                    + " docs/security.md, \"Signed rule sets\")", manifest.version(), revision);
+            return;
+        }
         if (now.sha256().filter(sha -> sha.equals(manifest.object().sha256())).isPresent() && now.object().isPresent()) {
             // the object running is the one etcd names: nothing to swap; take the manifest as it is now
             running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), now.object(),

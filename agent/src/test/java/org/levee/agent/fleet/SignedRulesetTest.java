@@ -47,7 +47,8 @@ import org.levee.testing.Requirements;
  * malformed signature field and a signed set whose chunk was tampered with — each with its metric,
  * log, API and registration, the running program kept and dropping. Then a key rotation (old and
  * new key trusted, the sets re-signed with the new key, the old key dropped: an old signed set
- * replayed is refused) and a state directory whose manifest was edited, refused on start.
+ * replayed is refused), an older set signed by a trusted key written back (refused: versions only
+ * go up) and a state directory whose manifest was edited, refused on start.
  */
 class SignedRulesetTest {
     static final Duration WAIT = Duration.ofSeconds(20);
@@ -247,7 +248,7 @@ class SignedRulesetTest {
                 long program6 = edge1.running().programId();
 
                 // 2: the controllers sign with the new key: the same object, a new version, signed by b.
-                publishSigned(client, 7, V6, b);
+                byte[] v7 = publishSigned(client, 7, V6, b);
                 Eventually.await(WAIT, "edge-1 takes version 7", () -> restarted.running().version().orElse(0) == 7);
                 assertThat(edge1.running().programId()).as("same object: nothing swapped").isEqualTo(program6);
                 assertThat(edge1.fleetView().signing().signedBy()).hasValue(b.id().hex());
@@ -256,6 +257,13 @@ class SignedRulesetTest {
                 // An edge that was not given the new key yet refuses it and keeps running version 6: the order matters.
                 awaitRefused(edge2, Refusal.SIGNATURE, 5, "is signed by key " + b.id() + ", which this edge does not trust");
                 assertThat(edge2.running().version()).hasValue(6);
+
+                // Version 6, validly signed by a key edge-1 still trusts, written back: a replay, refused as older than 7.
+                etcd.etcdctl("put", KEYS.ruleset(), new String(v6, StandardCharsets.UTF_8));
+                awaitRefused(edge1, Refusal.ROLLBACK, 1, "version 6 is older than version 7, which this edge runs");
+                assertThat(edge1.running().version()).hasValue(7);
+                assertThat(metric(edge1, "levee_ruleset_refused_total{reason=\"signature\"}")).isZero();
+                etcd.etcdctl("put", KEYS.ruleset(), new String(v7, StandardCharsets.UTF_8));
 
                 // 3: edge-1 drops the old key. Its last good set (version 7, signed by b) verifies on start;
                 // the old key's signed set replayed from before the rotation is refused.

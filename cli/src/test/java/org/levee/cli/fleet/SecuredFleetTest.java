@@ -48,7 +48,8 @@ import picocli.CommandLine;
  * {@code levee keys generate}; {@code levee controller} signing with it, an edge
  * ({@code levee run --etcd …}, its own process) trusting its public key, {@code levee fleet status}
  * — all three reaching a real etcd that requires either TLS client certificates (made with openssl)
- * or a user and password ({@code etcdctl user add}, {@code auth enable}). The controller's signed
+ * or a user and password ({@code etcdctl user add}, {@code auth enable}; the edge's user may only
+ * read the fleet's keys and write its own registration). The controller's signed
  * set is applied; a manifest someone without the key writes with {@code etcdctl} is refused, and
  * the edge says so in its API and registration, which {@code levee fleet status} shows. A client
  * without the certificate, or with a wrong password, is refused with etcd's reason.
@@ -99,10 +100,16 @@ class SecuredFleetTest {
                 etcd.etcdctl("role", "add", "fleet");
                 etcd.etcdctl("role", "grant-permission", "fleet", "--prefix=true", "readwrite", KEYS.prefix());
                 etcd.etcdctl("user", "grant-role", "levee", "fleet");
+                // The edge gets what docs/security.md says it needs: read the fleet's keys, write its own registration.
+                etcd.etcdctl("user", "add", "edge-s:edge-secret");
+                etcd.etcdctl("role", "add", "edge-s");
+                etcd.etcdctl("role", "grant-permission", "edge-s", "--prefix=true", "read", KEYS.prefix());
+                etcd.etcdctl("role", "grant-permission", "edge-s", "readwrite", KEYS.node("ams", "edge-s"));
+                etcd.etcdctl("user", "grant-role", "edge-s", "edge-s");
                 etcd.etcdctl("auth", "enable");
                 etcdFlags = List.of("--etcd-user", "levee", "--etcd-password", "levee-secret");
-                Path password = Files.writeString(dir.resolve("etcd-password"), "levee-secret\n");
-                edgeConfig += "  etcd:\n    user: levee\n    password_file: " + password + "\n";
+                Path password = Files.writeString(dir.resolve("etcd-password"), "edge-secret\n");
+                edgeConfig += "  etcd:\n    user: edge-s\n    password_file: " + password + "\n";
                 etcdctlAuth = new String[] {ROOT};
             }
             Path config = Files.writeString(dir.resolve("levee.yaml"), edgeConfig);

@@ -63,6 +63,8 @@ public final class RulesetPublisher {
     private final Optional<SigningKey> signingKey;
     private final Optional<ManifestVerifier> ownKey;
     private long lastVersion;
+    /** The highest version an edge registered as running: versions published must go above it. */
+    private final java.util.concurrent.atomic.AtomicLong edgesRun = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param signingKey the key manifests are signed with; empty: they are published unsigned
@@ -114,11 +116,12 @@ public final class RulesetPublisher {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         ObjectRef ref = store.refOf(object);
         List<String> ids = rules.stream().map(StoredRule::id).toList();
+        long edgesHighest = edgesRun.get();
         if (current.isPresent() && current.get().object().equals(ref) && current.get().rules().equals(ids)
-                && signedAsThisControllerSigns(published.get())) {
+                && signedAsThisControllerSigns(published.get()) && current.get().version() >= edgesHighest) {
             return new Outcome(Optional.empty(), current, Optional.empty(), took);
         }
-        long version = Math.max(lastVersion, current.map(RulesetManifest::version).orElse(0L)) + 1;
+        long version = Math.max(Math.max(lastVersion, edgesHighest), current.map(RulesetManifest::version).orElse(0L)) + 1;
         RulesetManifest unsigned = new RulesetManifest(version, ids, ref, now, identity);
         byte[] json = signingKey.map(k -> ManifestSigning.sign(unsigned, k)).orElseGet(() -> ManifestSigning.unsigned(unsigned));
         store.publish(json, object, Optional.of(fence));
@@ -148,6 +151,20 @@ public final class RulesetPublisher {
                     + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Tells the highest rule-set version the edges' registrations say they run. Edges that check
+     * signatures refuse a version below the one they run (a replayed older set), so when etcd lost
+     * the manifest or went back to an older backup, the next version published goes above every
+     * edge's: {@link #publish} publishes again when the manifest in force is below it.
+     *
+     * @return true when {@code version} is above the manifest in force as last published or seen
+     *     here (a compilation is due)
+     */
+    public boolean edgesRun(long version, Optional<RulesetManifest> inForce) {
+        edgesRun.accumulateAndGet(version, Math::max);
+        return version > inForce.map(RulesetManifest::version).orElse(0L);
     }
 
     /** The key manifests are signed with, if any. */
