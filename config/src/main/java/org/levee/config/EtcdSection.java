@@ -118,6 +118,12 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         }
     }
 
+    private static void mustRead(String what, Optional<Path> file) {
+        if (file.isPresent() && !java.nio.file.Files.isReadable(file.get())) {
+            throw new IllegalArgumentException("etcd: the " + what + " " + file.get() + " cannot be read");
+        }
+    }
+
     /**
      * The settings for the client: {@code endpointsFlag} if given, else the section's endpoints,
      * with its TLS files, user and timeout.
@@ -129,6 +135,10 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         String urls = endpointsFlag.or(() -> endpoints).orElseThrow(() -> new IllegalArgumentException(
                 "no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration"));
         EtcdSettings s = EtcdSettings.of(urls);
+        // Flags may have replaced the files checked when the file was read: checked again here.
+        mustRead("CA", ca);
+        mustRead("client certificate", cert);
+        mustRead("client key", key);
         if (ca.isPresent() || cert.isPresent() || key.isPresent()) {
             s = s.withTls(ca.orElse(null), cert.orElse(null), key.orElse(null));
         }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.controller.api.ControllerApi;
@@ -66,6 +67,7 @@ import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
 import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.KeyId;
 import org.levee.store.signing.ManifestSignature;
 import org.levee.store.signing.SigningKey;
 
@@ -473,7 +475,7 @@ public final class Controller implements AutoCloseable {
             // edges run a newer set than etcd's manifest (etcd lost it, or went back to a backup): publish above it
             try {
                 store.execute(() -> scheduleCompile(COMPILE_DELAY_MILLIS));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closing
             }
         }
@@ -535,7 +537,7 @@ public final class Controller implements AutoCloseable {
     }
 
     /** The id of the key this controller signs rule sets with, if it has one. */
-    public Optional<org.levee.store.signing.KeyId> signingKeyId() {
+    public Optional<KeyId> signingKeyId() {
         return publisher.signingKey().map(SigningKey::id);
     }
 

@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.levee.sflow.SflowExporter;
 import org.levee.store.NodeRegistration;
@@ -32,7 +33,7 @@ final class EdgeMetrics {
         long lastGoodSaveFailures();
 
         /** Rule sets refused so far, by reason. */
-        java.util.Map<Refusal, Long> refusals();
+        Map<Refusal, Long> refusals();
     }
 
     EdgeMetrics(PrometheusRegistry registry, Sources sources) {

@@ -10,21 +10,24 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.FleetView;
 import org.levee.agent.api.NodeStatus;
 import org.levee.agent.config.AgentConfig;
-import org.levee.config.ConfigException;
 import org.levee.agent.config.FleetConfig;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
 import org.levee.agent.rules.RuleTarget;
+import org.levee.config.ConfigException;
 import org.levee.dataplane.AttachedProgram;
+import org.levee.dataplane.Counters;
 import org.levee.dataplane.XdpDataPlane;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
@@ -36,6 +39,7 @@ import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.EtcdSettings;
 import org.levee.store.etcd.WatchState;
 import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.KeyId;
 import org.levee.store.signing.ManifestVerifier;
 import org.levee.store.signing.TrustedKey;
 
@@ -232,7 +236,7 @@ public final class FleetEdge implements AutoCloseable {
                         if (r != null) {
                             try {
                                 r.execute(FleetEdge.this::report);
-                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                            } catch (RejectedExecutionException e) {
                                 // closing
                             }
                         }
@@ -245,7 +249,7 @@ public final class FleetEdge implements AutoCloseable {
                         if (r != null) {
                             try {
                                 r.execute(FleetEdge.this::report);
-                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                            } catch (RejectedExecutionException e) {
                                 // closing
                             }
                         }
@@ -269,12 +273,12 @@ public final class FleetEdge implements AutoCloseable {
                     }
 
                     @Override
-                    public org.levee.dataplane.Counters totals() {
+                    public Counters totals() {
                         return dataPlane.totals();
                     }
 
                     @Override
-                    public Optional<org.levee.store.signing.KeyId> signedBy() {
+                    public Optional<KeyId> signedBy() {
                         return follower.signedBy();
                     }
 
@@ -320,7 +324,7 @@ public final class FleetEdge implements AutoCloseable {
             }
 
             @Override
-            public java.util.Map<Refusal, Long> refusals() {
+            public Map<Refusal, Long> refusals() {
                 return follower.refusals();
             }
         });
@@ -406,7 +410,7 @@ public final class FleetEdge implements AutoCloseable {
                 new FleetView.Export(collectors, exporter.agentAddresses().values().iterator().next().getHostAddress(),
                         s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()),
                 new FleetView.Signing(follower.trustedKeys().stream().map(k -> new FleetView.TrustedKey(k.id().hex(), k.source())).toList(),
-                        follower.signedBy().map(org.levee.store.signing.KeyId::hex)),
+                        follower.signedBy().map(KeyId::hex)),
                 follower.lastRefused().map(x -> new FleetView.Refused(x.reason().label(), x.message(), x.version(), x.revision(), x.at())));
     }
 

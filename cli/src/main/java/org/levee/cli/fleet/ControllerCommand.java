@@ -67,7 +67,7 @@ public final class ControllerCommand implements Callable<Integer> {
         try {
             settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd));
         } catch (IllegalArgumentException e) {
-            throw new UserException((etcd != null ? "--etcd: " : etcdOptions.blame()) + e.getMessage());
+            throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
         }
         Controller controller;
         try {

@@ -33,8 +33,15 @@ public final class EtcdOptions {
                 .withUser(Optional.ofNullable(user), Optional.ofNullable(password));
     }
 
-    /** "--etcd…: " when an etcd flag was given (a problem may come from it), else "". */
-    String blame() {
-        return ca != null || cert != null || key != null || user != null || password != null ? "--etcd…: " : "";
+    /**
+     * What a problem of the etcd settings is blamed on: "--etcd…: " when one of these flags was
+     * given (the problem may come from it or from --etcd), "--etcd: " when only {@code --etcd} was,
+     * else "" (the configuration's etcd section: the message names its keys).
+     */
+    String blame(boolean endpointsFlag) {
+        if (ca != null || cert != null || key != null || user != null || password != null) {
+            return "--etcd…: ";
+        }
+        return endpointsFlag ? "--etcd: " : "";
     }
 }

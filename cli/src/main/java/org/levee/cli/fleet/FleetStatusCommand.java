@@ -79,7 +79,7 @@ public final class FleetStatusCommand implements Callable<Integer> {
             settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd).or(() -> c.etcdEndpoints().isPresent()
                     ? Optional.empty() : Optional.of(DEFAULT_ETCD)));
         } catch (IllegalArgumentException e) {
-            throw new UserException((etcd != null ? "--etcd: " : etcdOptions.blame()) + e.getMessage());
+            throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
         }
         FleetStatus status;
         try (EtcdClient client = EtcdClient.connect(settings)) {

@@ -38,6 +38,8 @@ class ControllerCommandTest {
             --name a/b                             | levee controller: --name: 'a/b' is not a controller name
             --etcd ftp://                          | levee controller: --etcd: etcd endpoint
             --name ctl                             | levee controller: no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration
+            --etcd http://127.0.0.1:1 --signing-key /nonexistent/signing.key | levee controller: signing.key (--signing-key): /nonexistent/signing.key:
+            --etcd https://127.0.0.1:1 --etcd-ca /nonexistent/ca.pem | levee controller: --etcd…: etcd: the CA /nonexistent/ca.pem cannot be read
             """)
     void badFlagsAreOneLineAndExitCodeTwo(String flags, String message) {
         CliRun r = CliRun.of(("controller " + flags).split(" "));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.rules.RuleCodec;
@@ -64,7 +65,7 @@ public final class RulesetPublisher {
     private final Optional<ManifestVerifier> ownKey;
     private long lastVersion;
     /** The highest version an edge registered as running: versions published must go above it. */
-    private final java.util.concurrent.atomic.AtomicLong edgesRun = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong edgesRun = new AtomicLong();
 
     /**
      * @param signingKey the key manifests are signed with; empty: they are published unsigned
@@ -77,7 +78,7 @@ public final class RulesetPublisher {
         this.identity = identity;
         this.clock = clock;
         this.signingKey = signingKey;
-        this.ownKey = signingKey.map(k -> ManifestVerifier.of(java.util.List.of(k.publicKey())));
+        this.ownKey = signingKey.map(k -> ManifestVerifier.of(List.of(k.publicKey())));
     }
 
     /**
