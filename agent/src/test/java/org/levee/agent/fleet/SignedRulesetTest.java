@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.config.AgentConfig;
@@ -50,6 +51,7 @@ import org.levee.testing.Requirements;
  * replayed is refused), an older set signed by a trusted key written back (refused: versions only
  * go up) and a state directory whose manifest was edited, refused on start.
  */
+@Tag("kernel")
 class SignedRulesetTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 

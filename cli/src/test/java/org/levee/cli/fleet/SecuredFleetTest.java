@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,6 +55,7 @@ import picocli.CommandLine;
  * the edge says so in its API and registration, which {@code levee fleet status} shows. A client
  * without the certificate, or with a wrong password, is refused with etcd's reason.
  */
+@Tag("kernel")
 class SecuredFleetTest {
     static final FleetKeys KEYS = FleetKeys.defaults();
     static final Duration WAIT = Duration.ofSeconds(30);
