@@ -124,7 +124,7 @@ class SignedPublicationTest {
     @Test
     void theLeaderPublishesAboveTheVersionEdgesRegisterAsRunning() {
         TestSigningKeys a = TestSigningKeys.generate(dir, "a");
-        fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.key())));
+        Controller controller = fleet.start(Fleet.config("ctl-a").withSigningKey(Optional.of(a.key())));
         fleet.etcd().etcdctl("put", Fleet.KEYS.rule("memcached"), "{\"filter\": \"udp and src port 11211\", \"action\": \"drop\"}");
         Eventually.await(WAIT, "memcached published", () -> fleet.manifest().map(m -> m.rules().equals(List.of("memcached"))).orElse(false));
         PublishedManifest before = inForce();
@@ -145,6 +145,22 @@ class SignedPublicationTest {
         fleet.etcd().etcdctl("put", Fleet.KEYS.rule("ntp"), "{\"filter\": \"udp and src port 123\", \"action\": \"drop\"}");
         Eventually.await(WAIT, "ntp published", () -> inForce().manifest().rules().size() == 2);
         assertThat(inForce().manifest().version()).isEqualTo(42);
+
+        // A forged manifest at the last version there is: nothing can follow it, which is said as a
+        // problem until it is deleted; then the next compilation publishes, above the edges.
+        String forged = new String(ManifestSigning.unsigned(inForce().manifest()), StandardCharsets.UTF_8)
+                .replace("\"version\":42", "\"version\":" + Long.MAX_VALUE);
+        fleet.etcd().etcdctl("put", Fleet.KEYS.ruleset(), forged);
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("ssdp"), "{\"filter\": \"udp and src port 1900\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, () -> "the problem, in " + controller.problems(), () -> controller.problems().stream()
+                .anyMatch(p -> p.problem().startsWith("no version can follow 9223372036854775807, the version of the manifest in force")));
+        assertThat(inForce().manifest().version()).isEqualTo(Long.MAX_VALUE);
+        fleet.etcd().etcdctl("del", Fleet.KEYS.ruleset());
+        fleet.etcd().etcdctl("put", Fleet.KEYS.rule("chargen"), "{\"filter\": \"udp and src port 19\", \"action\": \"drop\"}");
+        Eventually.await(WAIT, "published after the forged manifest went",
+                () -> fleet.manifest().map(m -> m.rules().size() == 4).orElse(false));
+        assertThat(inForce().manifest().version()).isEqualTo(43);
+        assertThat(signer()).contains(a.id().hex());
     }
 
     @Test

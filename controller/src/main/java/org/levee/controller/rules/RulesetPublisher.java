@@ -122,7 +122,16 @@ public final class RulesetPublisher {
                 && signedAsThisControllerSigns(published.get()) && current.get().version() >= edgesHighest) {
             return new Outcome(Optional.empty(), current, Optional.empty(), took);
         }
-        long version = Math.max(Math.max(lastVersion, edgesHighest), current.map(RulesetManifest::version).orElse(0L)) + 1;
+        long above = Math.max(Math.max(lastVersion, edgesHighest), current.map(RulesetManifest::version).orElse(0L));
+        if (above == Long.MAX_VALUE) {
+            // Only a forged manifest or registration gets there (one a second would take 2^63 s).
+            Problem problem = new Problem(keys.ruleset(), Optional.empty(), "no version can follow " + above + ", the version of"
+                    + " the manifest in force or of an edge's registration: not written by a controller; delete it ("
+                    + keys.ruleset() + ", or the registration) and the next compilation publishes");
+            LOG.log(Level.WARNING, problem.toString());
+            return new Outcome(Optional.empty(), current, Optional.of(problem), took);
+        }
+        long version = above + 1;
         // With its gzip form: edges fetch about a seventh of the bytes (docs/benchmarks.md, "Fleet"). The
         // signature covers the gzip form's reference too.
         RulesetManifest unsigned = store.withGzip(new RulesetManifest(version, ids, ref, now, identity), object);
@@ -157,7 +166,8 @@ public final class RulesetPublisher {
     }
 
     /**
-     * Tells the highest rule-set version the edges' registrations say they run. Edges that check
+     * Tells the highest rule-set version the edges' registrations say they run now (all of them:
+     * a registration deleted no longer counts). Edges that check
      * signatures refuse a version below the one they run (a replayed older set), so when etcd lost
      * the manifest or went back to an older backup, the next version published goes above every
      * edge's: {@link #publish} publishes again when the manifest in force is below it.
@@ -166,7 +176,7 @@ public final class RulesetPublisher {
      *     here (a compilation is due)
      */
     public boolean edgesRun(long version, Optional<RulesetManifest> inForce) {
-        edgesRun.accumulateAndGet(version, Math::max);
+        edgesRun.set(version);
         return version > inForce.map(RulesetManifest::version).orElse(0L);
     }
 
