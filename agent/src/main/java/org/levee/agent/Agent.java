@@ -23,6 +23,7 @@ import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
+import org.levee.rules.RuleGuard;
 
 /**
  * A running node: the stored rules applied to the data plane, the sampler thread feeding the
@@ -52,10 +53,12 @@ public final class Agent implements AutoCloseable {
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
         dataPlane.setSampleRate(config.sampling().initialRate());
+        RuleGuard guard = config.ruleGuard();
         Detector detector = new Detector(config.detector(),
-                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
+                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()), "auto-", guard);
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
                 this::countDecision);
+        rules.guard(guard, detection::legitimateTraffic);
         this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection);
         // A platform thread: the detector is busy, and the data plane may block in epoll.
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
@@ -119,6 +122,11 @@ public final class Agent implements AutoCloseable {
 
     public AttackTracker attacks() {
         return attacks;
+    }
+
+    /** The legitimate traffic of the last minute, as the rule guard sees it (copied once a second). */
+    public org.levee.rules.LegitimateTraffic legitimateTraffic() {
+        return detection.legitimateTraffic();
     }
 
     /** Samples read from the ring buffer since start. */

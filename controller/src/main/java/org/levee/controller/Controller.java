@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.levee.config.GuardSection;
 import org.levee.controller.api.ControllerApi;
 import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
@@ -46,6 +47,7 @@ import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.sflow.SflowCollector;
 import org.levee.store.Fence;
@@ -148,13 +150,15 @@ public final class Controller implements AutoCloseable {
         this.client = client;
         this.ownRulePrefix = "auto-" + Long.toString(started.getEpochSecond(), 36) + "-" + shortHash(identity) + "-";
         this.directory = new AgentDirectory(config.sflowAgents());
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix));
+        // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through edges.
+        RuleGuard guard = RuleGuard.of(config.guard(), GuardSection.defaultEndpoints(Optional.empty(), client.settings().endpoints()));
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
         this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
-        this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
+        this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
         this.metrics = new ControllerMetrics(new Probe());
     }
 

@@ -27,7 +27,10 @@ import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Rule;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.Sample;
 
 /**
@@ -47,6 +50,8 @@ public final class Detector {
 
 
     private static final long SECOND = 1_000_000_000L;
+    /** Legitimate samples kept per second for the rule guard (60 s of them at most: a few MB). */
+    static final int LEGITIMATE_SAMPLES_PER_SECOND = 50;
     private static final int CLASSES = TrafficClass.count();
     /** Seconds rolled one by one when a destination was silent; longer gaps jump. */
     private static final int MAX_ROLLED_SECONDS = 600;
@@ -203,6 +208,8 @@ public final class Detector {
     private final String ruleIdPrefix;
     private long nextRuleId = 1;
     private long nowNanos;
+    private final RuleGuard guard;
+    private final LegitimateHistory legitimate;
     private long samples;
     private long undecodable;
 
@@ -219,6 +226,17 @@ public final class Detector {
      * @throws IllegalArgumentException when {@code ruleIdPrefix} followed by a number is not a valid rule id
      */
     public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix) {
+        this(config, filters, ruleIdPrefix, RuleGuard.allowAll());
+    }
+
+    /**
+     * A detector whose rules must pass {@code guard}: a rule the guard refuses is not made; a
+     * {@link Decision.Kind#RULE_REFUSED} decision says why, and the attack stays unmitigated.
+     * Automatic rules are never forced.
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RuleGuard guard) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.legitimate = new LegitimateHistory(LEGITIMATE_SAMPLES_PER_SECOND, config.seed() ^ 0x5eed_1e61L);
         this.config = Objects.requireNonNull(config, "config");
         this.filters = Objects.requireNonNull(filters, "filters");
         Rule.requireValidId(ruleIdPrefix + Long.MAX_VALUE);
@@ -250,9 +268,24 @@ public final class Detector {
             host = host(destination);
         }
         long bucket = RateWindow.bucketOf(nowNanos);
-        if (!account(host, p, sample, bucket)) {
-            account(host.aggregateAbove, p, sample, bucket);
+        boolean claimed = account(host, p, sample, bucket);
+        if (!claimed) {
+            claimed = account(host.aggregateAbove, p, sample, bucket);
         }
+        if (!claimed) {
+            legitimate.add(sample); // no attack on its host or aggregate claims it: what rules must spare
+        }
+    }
+
+    /**
+     * The legitimate traffic of the last minute: a bounded, uniform subset of each second's
+     * samples that no attack on their destination host or its aggregate claimed (samples that
+     * could not be decoded are left out), each weighted by the packets it stands for. Samples
+     * of an attack's first moments, before it was detected, are among them. A copy, safe to hand
+     * to other threads.
+     */
+    public LegitimateTraffic legitimateTraffic() {
+        return legitimate.snapshot(nowNanos);
     }
 
     /** The tracked host {@code destination}, created (with its aggregate) when new. */
@@ -680,6 +713,18 @@ public final class Detector {
         Rule rule = filter == null ? null : new Rule(ruleIdPrefix + nextRuleId, filter, List.of(), scope, action,
                 Optional.empty(), c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
                         + filter.description(), Origin.AUTO);
+        if (rule != null) {
+            // The filter tests the attacked destination itself, so the rule is exactly its filter.
+            Optional<RuleGuard.Refusal> refusal = guard.check(new RuleFilter(rule, filter.program(), Optional.empty()),
+                    List.of(t.prefix), legitimate.snapshot(nowNanos));
+            if (refusal.isPresent()) {
+                a.state = State.UNMITIGATED;
+                a.evidence = a.evidence.withSelection(selection, seenIn, note + "; the guard refused rule "
+                        + rule.id() + " (" + refusal.get().check().label() + "): " + refusal.get().reason());
+                decisions.add(new Decision(nowNanos, Decision.Kind.RULE_REFUSED, t.prefix, c, rule, a.evidence));
+                return;
+            }
+        }
         a.evidence = a.evidence.withSelection(selection, seenIn, note);
         if (rule == null) {
             a.state = State.UNMITIGATED;

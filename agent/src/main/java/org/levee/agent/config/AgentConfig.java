@@ -3,8 +3,13 @@ package org.levee.agent.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import org.levee.config.GuardSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.rules.GuardSettings;
+import org.levee.rules.RuleGuard;
+import org.levee.store.etcd.EtcdSettings;
 
 /**
  * Everything {@code levee run} can be configured with; docs/configuration.md documents each
@@ -22,6 +27,7 @@ import org.levee.detector.DetectorConfig;
  *     is still on)
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
+ * @param guard which rules the node refuses ({@code guard:}; {@link GuardSettings#defaults()})
  */
 public record AgentConfig(
         String datacenter,
@@ -32,7 +38,8 @@ public record AgentConfig(
         DetectorConfig detector,
         Duration restoredAutoRuleGrace,
         boolean detachOnExit,
-        FleetConfig fleet) {
+        FleetConfig fleet,
+        GuardSettings guard) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -47,6 +54,14 @@ public record AgentConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
         Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(guard, "guard");
+    }
+
+    /** A configuration with the guard's defaults. */
+    public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
+                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
+                GuardSettings.defaults());
     }
 
     /** A single node's configuration (no fleet). */
@@ -63,35 +78,48 @@ public record AgentConfig(
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, guard);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard);
+    }
+
+    public AgentConfig withGuard(GuardSettings value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value);
+    }
+
+    /**
+     * The rule guard of this node: the configured endpoints, and unless {@code protect_defaults}
+     * is off its API's address, its etcd endpoints (on an edge of the fleet) and TCP 22.
+     */
+    public RuleGuard ruleGuard() {
+        List<java.net.URI> etcd = fleet.etcdEndpoints().map(e -> EtcdSettings.of(e).endpoints()).orElse(List.of());
+        return RuleGuard.of(guard, GuardSection.defaultEndpoints(java.util.Optional.of(apiAddress), etcd));
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */

@@ -16,6 +16,7 @@ import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Sample;
 
 /**
@@ -28,6 +29,7 @@ public final class DetectionLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(DetectionLoop.class.getName());
 
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration LEGITIMATE_COPY_INTERVAL = Duration.ofSeconds(1);
 
     private final DataPlane dataPlane;
     private final Detector detector;
@@ -44,6 +46,9 @@ public final class DetectionLoop implements Runnable {
     /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
     private final AtomicLong samplesUndecodable = new AtomicLong();
     private volatile boolean running = true;
+    /** The detector's legitimate traffic, copied once a second for the API's threads. */
+    private volatile LegitimateTraffic legitimateTraffic = LegitimateTraffic.NONE;
+    private long legitimateCopiedNanos = Long.MIN_VALUE;
     private long detectorNanos;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
@@ -74,6 +79,10 @@ public final class DetectionLoop implements Runnable {
                 for (Decision d : detector.drainDecisions()) {
                     handle(d);
                 }
+                if (legitimateCopiedNanos == Long.MIN_VALUE || now - legitimateCopiedNanos >= LEGITIMATE_COPY_INTERVAL.toNanos()) {
+                    legitimateTraffic = detector.legitimateTraffic();
+                    legitimateCopiedNanos = now;
+                }
                 adjustRate(now);
             } catch (RuntimeException e) {
                 // One bad sample or a failed swap must not end detection; the next round retries.
@@ -96,6 +105,14 @@ public final class DetectionLoop implements Runnable {
     /** Rule changes the detector asked for that the data plane refused, and other errors of the loop. */
     public long failures() {
         return ruleFailures.get();
+    }
+
+    /**
+     * The legitimate traffic of the last minute as the detector saw it at most a second ago: what
+     * the rule guard checks manual rules against.
+     */
+    public LegitimateTraffic legitimateTraffic() {
+        return legitimateTraffic;
     }
 
     /** Samples the detector could not decode (not IP, or cut short before the IP header's end). */
@@ -132,6 +149,9 @@ public final class DetectionLoop implements Runnable {
                     LOG.log(Level.WARNING, "detector rule " + rule.id() + " not applied: " + e.getMessage());
                 }
             }
+            case RULE_REFUSED -> LOG.log(Level.WARNING, "detector rule " + autoRules.id(d.rule().id())
+                    + " not made for the " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT) + " attack on "
+                    + d.destination() + ": " + d.evidence().note());
             case RULE_RETIRED -> {
                 String id = ruleIds.remove(d.rule().id());
                 if (id != null) {

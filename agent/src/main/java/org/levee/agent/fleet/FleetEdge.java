@@ -29,6 +29,7 @@ import org.levee.config.ConfigException;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.XdpDataPlane;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
 import org.levee.sflow.SflowExporter;
@@ -261,6 +262,8 @@ public final class FleetEdge implements AutoCloseable {
         dataPlane.setSampleRate(config.sampling().initialRate());
         local = RuleBook.restore(localStore, new LocalRulesTarget(dataPlane), config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
+        // An edge has no detector: its local rules are checked against the protected endpoints only.
+        local.guard(config.ruleGuard(), () -> LegitimateTraffic.NONE);
 
         AttachedProgram attachment = dataPlane.attachment();
         SflowExporter.Source source = exporter.source(attachment.ifindex(), attachment.ifindex());

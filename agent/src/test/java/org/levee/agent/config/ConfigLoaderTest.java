@@ -194,4 +194,27 @@ class ConfigLoaderTest {
         assertThat(edge.fleet().enabled()).isTrue();
         assertThat(edge.fleet().collectors()).isNotEmpty();
     }
+
+    @Test
+    void theGuardProtectsTheApiEtcdAndSshBesidesWhatIsConfigured() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                api:
+                  address: 192.0.2.5:9276
+                fleet:
+                  etcd:
+                    endpoints: [http://192.0.2.20:2379, http://etcd.example:2379]
+                guard:
+                  protected: ['udp [2001:db8::53]:53']
+                  max_legitimate_share: 0.5%
+                """);
+        assertThat(c.ruleGuard().endpoints()).extracting(Object::toString).containsExactly("tcp 192.0.2.5:9276 (API)",
+                "tcp 192.0.2.20:2379 (etcd)", "tcp *:2379 (etcd)", "tcp *:22 (ssh)", "udp [2001:db8::53]:53 (configured)");
+        assertThat(c.ruleGuard().maxLegitimateShare()).isEqualTo(0.005);
+        AgentConfig loopback = ConfigLoader.parse("levee.yaml", "guard:\n  protect_defaults: false\n");
+        assertThat(loopback.ruleGuard().endpoints()).isEmpty();
+        assertThat(ConfigLoader.parse("levee.yaml", "").ruleGuard().endpoints()).extracting(Object::toString)
+                .containsExactly("tcp 127.0.0.1:9276 (API)", "tcp *:22 (ssh)");
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", "guard:\n  protected: ['tcp *:99999']\n"))
+                .hasMessageContaining("guard.protected[0]: 'tcp *:99999': port '99999' is not a number in 1..65535");
+    }
 }

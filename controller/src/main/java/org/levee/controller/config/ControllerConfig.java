@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.levee.config.EtcdSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.rules.GuardSettings;
 import org.levee.store.FleetKeys;
 import org.levee.store.LeaderElection;
 import org.levee.store.ObjectCollector;
@@ -27,6 +28,8 @@ import org.levee.store.ObjectCollector;
  * @param detector the detector's thresholds and timings
  * @param leaderTtl the leader lease: a dead leader is replaced within about this long
  * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
+ * @param guard which rules the controller refuses ({@code guard:}; {@link GuardSettings#defaults()}); its
+ *     default endpoints are the etcd endpoints and TCP 22
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) the leader signs manifests with; empty:
  *     manifests are published unsigned (docs/security.md, "Signed rule sets")
  */
@@ -40,6 +43,7 @@ public record ControllerConfig(
         DetectorConfig detector,
         Duration leaderTtl,
         Duration objectGrace,
+        GuardSettings guard,
         Optional<Path> signingKey) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
@@ -65,54 +69,67 @@ public record ControllerConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(leaderTtl, "leaderTtl");
         Objects.requireNonNull(objectGrace, "objectGrace");
+        Objects.requireNonNull(guard, "guard");
         Objects.requireNonNull(signingKey, "signingKey");
+    }
+
+    /** A configuration with the guard's defaults, without a signing key. */
+    public ControllerConfig(String name, FleetKeys keys, EtcdSection etcd, InetSocketAddress sflowListen,
+                            InetSocketAddress apiAddress, Map<InetAddress, String> sflowAgents, DetectorConfig detector,
+                            Duration leaderTtl, Duration objectGrace) {
+        this(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, GuardSettings.defaults(),
+                Optional.empty());
     }
 
     /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
     public static ControllerConfig defaults() {
         return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
                 new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE, Optional.empty());
+                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, guard, signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, guard, signingKey);
+    }
+
+    public ControllerConfig withGuard(GuardSettings value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value, signingKey);
     }
 
     public ControllerConfig withSigningKey(Optional<Path> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, value);
     }
 
     /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */

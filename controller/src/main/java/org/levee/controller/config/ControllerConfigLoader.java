@@ -12,6 +12,8 @@ import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
+import org.levee.config.GuardSection;
+import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
@@ -41,7 +43,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "signing");
+            "leader_ttl", "object_grace", "guard", "signing");
     private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
@@ -109,6 +111,7 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             Optional<Path> signingKey = d.signingKey();
             JsonNode signing = root.get("signing");
             if (signing != null && mapping(signing, "signing", SIGNING)) {
@@ -117,7 +120,7 @@ public final class ControllerConfigLoader {
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, signingKey);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.rules.AttackEvidence;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Rule;
 import org.levee.rules.Sample;
 
@@ -100,6 +101,16 @@ public final class DetectionEngine {
         lock.lock();
         try {
             return detector.attacks();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link Detector#legitimateTraffic}, under the lock: what the rule guard checks manual rules against. */
+    public LegitimateTraffic legitimateTraffic() {
+        lock.lock();
+        try {
+            return detector.legitimateTraffic();
         } finally {
             lock.unlock();
         }
