@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,7 @@ import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
 import org.levee.controller.metrics.ControllerMetrics;
+import org.levee.controller.notify.FleetNotifications;
 import org.levee.controller.rules.AutoRuleSync;
 import org.levee.controller.rules.FencedWrites;
 import org.levee.controller.rules.Problem;
@@ -46,6 +48,7 @@ import org.levee.dataplane.WarmUp;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
+import org.levee.notify.Notifier;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleGuard;
 import org.levee.rules.StoredRuleCodec;
@@ -95,6 +98,7 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ControllerConfig config;
     private final String identity;
@@ -111,6 +115,7 @@ public final class Controller implements AutoCloseable {
     private final RuleUpkeep upkeep;
     private final AutoRuleSync autoRules;
     private final RuleSourceStore ruleSources;
+    private final FleetNotifications notifications;
     private final ControllerMetrics metrics;
     private final ScheduledExecutorService store = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("levee-controller-store").daemon().factory());
@@ -152,14 +157,22 @@ public final class Controller implements AutoCloseable {
         this.directory = new AgentDirectory(config.sflowAgents());
         // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through edges.
         RuleGuard guard = RuleGuard.of(config.guard(), GuardSection.defaultEndpoints(Optional.empty(), client.settings().endpoints()));
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard));
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
+                new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
-        this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
+        this.notifications = new FleetNotifications(client, keys, Notifier.start(config.notifications()), identity, clock,
+                this::onStoreThread, config.notifications().nodeLostAfter());
+        this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock, notifications);
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
-        this.metrics = new ControllerMetrics(new Probe());
+        this.metrics = new ControllerMetrics(new Probe(), notifications.notifier());
+    }
+
+    /** Runs {@code task} on the store thread (where the notifications hand back a sink's outcome). */
+    private void onStoreThread(Runnable task) {
+        store.execute(task);
     }
 
     /**
@@ -253,8 +266,16 @@ public final class Controller implements AutoCloseable {
                 }
             }
             store.execute(() -> {
-                autoRules.decisions(retirementCheck.check(decisions, autoRules::evidenceOf));
+                List<Decision> checked = retirementCheck.check(decisions, autoRules::evidenceOf);
+                autoRules.decisions(checked);
                 flushAutoRules();
+                if (fence != null) {
+                    try {
+                        notifications.decisions(checked);
+                    } catch (NotLeaderException e) {
+                        lostLeadership(e);
+                    }
+                }
             });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "detection round failed: " + e, e);
@@ -296,12 +317,29 @@ public final class Controller implements AutoCloseable {
         }
         flushAutoRules();
         compile();
+        notifyElected(f);
+    }
+
+    /** Sends what the previous leader recorded and did not send; reconciles the attacks under way. */
+    private void notifyElected(Fence f) {
+        if (fence != f || closed) {
+            return;
+        }
+        try {
+            notifications.elected(f, engine.attacks(), nanos());
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "leader {0}: cannot read the notifications yet, trying again: {1}", identity, e.getMessage());
+            store.schedule(() -> notifyElected(f), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void onDeposed(String why) {
         LOG.log(Level.INFO, "{0} is no longer the leader: {1}", identity, why);
         fence = null;
         autoRules.deposed();
+        notifications.deposed();
     }
 
     /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
@@ -309,6 +347,7 @@ public final class Controller implements AutoCloseable {
         LOG.log(Level.INFO, "{0}: {1}", identity, e.getMessage());
         fence = null;
         autoRules.deposed();
+        notifications.deposed();
     }
 
     private void flushAutoRules() {
@@ -408,6 +447,9 @@ public final class Controller implements AutoCloseable {
         try {
             upkeep.run(sources, fence, clock.instant());
             flushAutoRules();
+            if (fence != null) {
+                notifications.upkeep();
+            }
             if (fence != null && System.currentTimeMillis() - lastCollect >= COLLECT_MILLIS) {
                 lastCollect = System.currentTimeMillis();
                 ObjectCollector.Collection c = objectCollector.collect();
@@ -446,11 +488,19 @@ public final class Controller implements AutoCloseable {
         Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
+        Map<String, FleetNotifications.Edge> edges = new HashMap<>();
         long highest = 0;
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
                 continue;
+            }
+            try {
+                if (JSON.readTree(kv.value()) instanceof ObjectNode o) {
+                    edges.put(kv.key(), new FleetNotifications.Edge(where.get()[0], where.get()[1], kv.createRevision(), o));
+                }
+            } catch (IOException e) {
+                // not JSON: RegistrationJson says why below
             }
             Registration r;
             try {
@@ -474,6 +524,7 @@ public final class Controller implements AutoCloseable {
             r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
         }
         edgeRuleRates.update(reports, nanos());
+        notifications.nodes(edges);
         directory.registered(agents);
         if (publisher.edgesRun(highest, manifest)) {
             // edges run a newer set than etcd's manifest (etcd lost it, or went back to a backup): publish above it
@@ -548,6 +599,11 @@ public final class Controller implements AutoCloseable {
     /** The sFlow collector's counts. */
     public SflowCollector.Stats sflowStats() {
         return collector.stats();
+    }
+
+    /** Where the leader's notifications go, with what became of them. */
+    public Notifier notifier() {
+        return notifications.notifier();
     }
 
     /** The metrics, as {@code GET /metrics} serves them. */
@@ -681,6 +737,7 @@ public final class Controller implements AutoCloseable {
     }
 
     private void stopRest() {
+        notifications.notifier().close(java.time.Duration.ofSeconds(1));
         for (PrefixWatch w : new PrefixWatch[] {rulesWatch, nodesWatch, manifestWatch}) {
             if (w != null) {
                 w.close();
@@ -730,6 +787,21 @@ public final class Controller implements AutoCloseable {
         @Override
         public int trackedDestinations() {
             return engine.trackedDestinations();
+        }
+
+        @Override
+        public long detectorSamplesInAggregateOnly() {
+            return engine.samplesInAggregateOnly();
+        }
+
+        @Override
+        public long detectorSamplesUncounted() {
+            return engine.samplesUncounted();
+        }
+
+        @Override
+        public long detectorDestinationsForgotten() {
+            return engine.destinationsForgotten();
         }
 
         @Override

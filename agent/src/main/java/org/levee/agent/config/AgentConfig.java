@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import org.levee.config.GuardSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
 import org.levee.rules.GuardSettings;
 import org.levee.rules.RuleGuard;
 import org.levee.store.etcd.EtcdSettings;
@@ -28,6 +29,7 @@ import org.levee.store.etcd.EtcdSettings;
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
  * @param guard which rules the node refuses ({@code guard:}; {@link GuardSettings#defaults()})
+ * @param notifications where a single node's notifications go (in the fleet the leading controller sends them)
  */
 public record AgentConfig(
         String datacenter,
@@ -39,7 +41,8 @@ public record AgentConfig(
         Duration restoredAutoRuleGrace,
         boolean detachOnExit,
         FleetConfig fleet,
-        GuardSettings guard) {
+        GuardSettings guard,
+        NotificationsConfig notifications) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -55,62 +58,69 @@ public record AgentConfig(
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
         Objects.requireNonNull(fleet, "fleet");
         Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(notifications, "notifications");
     }
 
-    /** A configuration with the guard's defaults. */
+    /** A configuration with the guard's defaults and no notifications. */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
         this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
-                GuardSettings.defaults());
+                GuardSettings.defaults(), NotificationsConfig.none());
     }
 
     /** A single node's configuration (no fleet). */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
-        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none(),
+                GuardSettings.defaults(), NotificationsConfig.none());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
                 new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
-                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none());
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none(),
+                GuardSettings.defaults(), NotificationsConfig.none());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, guard);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, guard, notifications);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard);
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard, notifications);
     }
 
     public AgentConfig withGuard(GuardSettings value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value, notifications);
+    }
+
+    public AgentConfig withNotifications(NotificationsConfig value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, value);
     }
 
     /**

@@ -13,7 +13,9 @@ import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
 import org.levee.config.GuardSection;
 import org.levee.config.ListenAddress;
+import org.levee.config.NotificationsSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
 import org.levee.rules.Durations;
 import org.levee.rules.GuardSettings;
 import org.levee.sflow.SflowAddresses;
@@ -31,7 +33,7 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard");
+            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications");
     private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval",
             "trusted_keys");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
@@ -87,10 +89,11 @@ public final class ConfigLoader {
             boolean detach = bool(root, "detach_on_exit", "detach_on_exit", d.detachOnExit());
             FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard);
+            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications);
         }
 
         private FleetConfig readFleet(JsonNode node, FleetConfig d) {

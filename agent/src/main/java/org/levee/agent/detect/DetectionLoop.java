@@ -3,6 +3,7 @@ package org.levee.agent.detect;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Sample;
+import org.levee.rules.StoredRule;
 
 /**
  * The sampler thread: reads samples from the data plane, feeds the detector in-process, turns
@@ -40,11 +42,17 @@ public final class DetectionLoop implements Runnable {
     private final AgentConfig config;
     private final Clock clock;
     private final Consumer<Decision> decisionListener;
+    private final NodeNotifications notifications;
     private final Map<String, String> ruleIds = new HashMap<>();
     private final AtomicLong samplesRead = new AtomicLong();
     private final AtomicLong ruleFailures = new AtomicLong();
     /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
     private final AtomicLong samplesUndecodable = new AtomicLong();
+    // The detector's memory bound at work (docs/security.md, "Bounded memory"), copied each round.
+    private final AtomicLong trackedDestinations = new AtomicLong();
+    private final AtomicLong samplesInAggregateOnly = new AtomicLong();
+    private final AtomicLong samplesUncounted = new AtomicLong();
+    private final AtomicLong destinationsForgotten = new AtomicLong();
     private volatile boolean running = true;
     /** The detector's legitimate traffic, copied once a second for the API's threads. */
     private volatile LegitimateTraffic legitimateTraffic = LegitimateTraffic.NONE;
@@ -56,7 +64,8 @@ public final class DetectionLoop implements Runnable {
     private long quickCheckSeen;
 
     public DetectionLoop(DataPlane dataPlane, Detector detector, RuleBook rules, AutoRules autoRules,
-                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener) {
+                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener,
+                         NodeNotifications notifications) {
         this.dataPlane = dataPlane;
         this.detector = detector;
         this.rules = rules;
@@ -66,6 +75,7 @@ public final class DetectionLoop implements Runnable {
         this.config = config;
         this.clock = clock;
         this.decisionListener = decisionListener;
+        this.notifications = notifications;
     }
 
     @Override
@@ -90,6 +100,10 @@ public final class DetectionLoop implements Runnable {
                 LOG.log(Level.WARNING, "detection: " + e);
             }
             samplesUndecodable.set(detector.samplesUndecodable());
+            trackedDestinations.set(detector.trackedDestinations());
+            samplesInAggregateOnly.set(detector.samplesInAggregateOnly());
+            samplesUncounted.set(detector.samplesUncounted());
+            destinationsForgotten.set(detector.destinationsForgotten());
         }
     }
 
@@ -120,6 +134,26 @@ public final class DetectionLoop implements Runnable {
         return samplesUndecodable.get();
     }
 
+    /** Hosts and aggregates the detector tracks, at most its {@code max_tracked_destinations}. */
+    public long trackedDestinations() {
+        return trackedDestinations.get();
+    }
+
+    /** Samples counted in their aggregate only: the detector's table was full. */
+    public long samplesInAggregateOnly() {
+        return samplesInAggregateOnly.get();
+    }
+
+    /** Samples counted nowhere: not even their aggregate had room. */
+    public long samplesUncounted() {
+        return samplesUncounted.get();
+    }
+
+    /** Destinations the detector forgot: idle, or making room for a busier one. */
+    public long destinationsForgotten() {
+        return destinationsForgotten.get();
+    }
+
     private void accept(Sample s) {
         samplesRead.incrementAndGet();
         // Samples of different CPUs may interleave slightly out of order; the detector needs a
@@ -134,11 +168,12 @@ public final class DetectionLoop implements Runnable {
 
     private void handle(Decision d) {
         Optional<String> ruleId = Optional.empty();
+        Optional<StoredRule> changed = Optional.empty();
         switch (d.kind()) {
             case RULE_ADDED -> {
                 var rule = autoRules.toRule(d.rule());
                 try {
-                    rules.add(rule, Optional.of(d.attackEvidence()));
+                    changed = Optional.of(rules.add(rule, Optional.of(d.attackEvidence())));
                     ruleIds.put(d.rule().id(), rule.id());
                     ruleId = Optional.of(rule.id());
                 } catch (DuplicateRuleException e) {
@@ -155,13 +190,18 @@ public final class DetectionLoop implements Runnable {
             case RULE_RETIRED -> {
                 String id = ruleIds.remove(d.rule().id());
                 if (id != null) {
-                    rules.remove(id);
+                    changed = rules.get(id);
+                    if (!rules.remove(id)) {
+                        changed = Optional.empty(); // gone already (an operator deleted it): nothing retired now
+                    }
                     ruleId = Optional.of(id);
                 }
             }
             default -> { }
         }
-        attacks.follow(d, ruleId, clock.instant());
+        Instant now = clock.instant();
+        attacks.follow(d, ruleId, now);
+        notifications.decided(d, changed, now);
         decisionListener.accept(d);
     }
 

@@ -121,6 +121,7 @@ final class EdgeRegistration implements AutoCloseable {
         counters.put("sampled", c.sampled());
         counters.put("samples_lost", c.samplesLost());
         n.put("signed_by", source.signedBy().map(KeyId::hex).orElse(null));
+        // The refusal stands until a rule set is taken after it: controllers notify it (ruleset_refused).
         Optional<RulesetFollower.Refused> refused = source.standingRefusal();
         if (refused.isPresent()) {
             RulesetFollower.Refused r = refused.get();

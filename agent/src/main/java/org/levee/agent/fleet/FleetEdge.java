@@ -187,6 +187,10 @@ public final class FleetEdge implements AutoCloseable {
     }
 
     public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, Clock clock) {
+        if (config.notifications().enabled()) {
+            // In the fleet, the leading controller notifies, once for the whole fleet.
+            LOG.log(Level.WARNING, "notifications: ignored on an edge of the fleet; configure them on the controllers");
+        }
         FleetEdge edge = new FleetEdge(config, dataPlane, clock);
         try {
             edge.bringUp(checked(config));
@@ -245,7 +249,8 @@ public final class FleetEdge implements AutoCloseable {
 
                     @Override
                     public void refused(Refusal reason, String message) {
-                        // the registration says why the edge lags, so that `levee fleet status` shows it
+                        // the registration says why the edge lags, at once: `levee fleet status` shows it and
+                        // the leading controller notifies it
                         ScheduledExecutorService r = reporter;
                         if (r != null) {
                             try {

@@ -59,6 +59,8 @@ class ConfigLoaderTest {
                   max_fingerprint_delay: 1s
                   coverage_target: 0.9
                   max_baseline_match: 0.05
+                  max_tracked_destinations: 20000
+                  idle_forget_after: 2m
                 """);
         assertThat(c.datacenter()).isEqualTo("ams1");
         assertThat(c.node()).isEqualTo("edge-7");
@@ -80,6 +82,8 @@ class ConfigLoaderTest {
         assertThat(d.maxFingerprintDelay()).isEqualTo(Duration.ofSeconds(1));
         assertThat(d.coverageTarget()).isEqualTo(0.9);
         assertThat(d.maxBaselineMatch()).isEqualTo(0.05);
+        assertThat(d.maxTrackedDestinations()).isEqualTo(20_000);
+        assertThat(d.idleForgetAfter()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @ParameterizedTest
@@ -91,6 +95,10 @@ class ConfigLoaderTest {
             "detector: {host_thresholds: {udp: {pps: -3}}}|detector.host_thresholds.udp.pps: must be a positive whole number",
             "detector: {cooldown: soon}|detector.cooldown: 'soon' is not a duration",
             "detector: {coverage_target: 2}|detector.coverage_target: must be a number in",
+            "detector: {max_tracked_destinations: 15}|detector.max_tracked_destinations: must be a whole number in 16..2147483647, not '15'",
+            "detector: {max_tracked_destinations: many}|detector.max_tracked_destinations: must be a whole number in 16..",
+            "detector: {idle_forget_after: 9s}|detector.idle_forget_after: must be at least 10s, not 9s",
+            "detector: {idle_forget_after: never}|detector.idle_forget_after: 'never' is not a duration",
             "api: {address: '127.0.0.1:99999'}|api.address: '127.0.0.1:99999': port '99999' is not in 0..65535",
             "api: {address: 'example.com:80'}|api.address: 'example.com:80': the host must be an IP address",
             "sampling: {rate: 10, target_per_second: 100}|sampling: give either target_per_second",
@@ -158,6 +166,19 @@ class ConfigLoaderTest {
         assertThat(f.trustedKeys()).containsExactly(Path.of("/etc/levee/signing.pub"), Path.of("/etc/levee/signing-2027.pub"));
         assertThat(FleetConfig.none().trustedKeys()).as("no keys by default: unsigned sets are accepted").isEmpty();
         assertThat(AgentConfig.defaults().fleet().enabled()).as("no etcd: a single node").isFalse();
+    }
+
+    @Test
+    void readsTheNotificationsSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "notifications:\n  command: [/usr/local/bin/page, netops]\n"
+                + "  webhooks: [{url: 'https://hooks.example.com/T0/SECRET', retries: 1}]\n");
+        assertThat(c.notifications().command()).containsExactly("/usr/local/bin/page", "netops");
+        assertThat(c.notifications().webhooks()).hasSize(1);
+        assertThat(c.notifications().webhooks().getFirst().retries()).contains(1);
+        assertThat(AgentConfig.defaults().notifications().enabled()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "notifications:\n  webhooks: [{url: 'mailto:ops@example.com'}]\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("notifications.webhooks[0].url: ")));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.levee.config.EtcdSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
 import org.levee.rules.GuardSettings;
 import org.levee.store.FleetKeys;
 import org.levee.store.LeaderElection;
@@ -30,6 +31,7 @@ import org.levee.store.ObjectCollector;
  * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
  * @param guard which rules the controller refuses ({@code guard:}; {@link GuardSettings#defaults()}); its
  *     default endpoints are the etcd endpoints and TCP 22
+ * @param notifications where the leader's notifications go (docs/operations.md, "Notifications")
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) the leader signs manifests with; empty:
  *     manifests are published unsigned (docs/security.md, "Signed rule sets")
  */
@@ -44,6 +46,7 @@ public record ControllerConfig(
         Duration leaderTtl,
         Duration objectGrace,
         GuardSettings guard,
+        NotificationsConfig notifications,
         Optional<Path> signingKey) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
@@ -70,66 +73,84 @@ public record ControllerConfig(
         Objects.requireNonNull(leaderTtl, "leaderTtl");
         Objects.requireNonNull(objectGrace, "objectGrace");
         Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(notifications, "notifications");
         Objects.requireNonNull(signingKey, "signingKey");
     }
 
-    /** A configuration with the guard's defaults, without a signing key. */
+    /** A configuration with the guard's defaults, no notifications and no signing key. */
     public ControllerConfig(String name, FleetKeys keys, EtcdSection etcd, InetSocketAddress sflowListen,
                             InetSocketAddress apiAddress, Map<InetAddress, String> sflowAgents, DetectorConfig detector,
                             Duration leaderTtl, Duration objectGrace) {
         this(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, GuardSettings.defaults(),
-                Optional.empty());
+                NotificationsConfig.none(), Optional.empty());
     }
 
     /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
     public static ControllerConfig defaults() {
         return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
                 new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE, GuardSettings.defaults(),
+                NotificationsConfig.none(), Optional.empty());
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, guard, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, guard,
+                notifications, signingKey);
     }
 
     public ControllerConfig withGuard(GuardSettings value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value,
+                notifications, signingKey);
     }
 
     public ControllerConfig withSigningKey(Optional<Path> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                notifications, value);
+    }
+
+    public ControllerConfig withNotifications(NotificationsConfig value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, guard,
+                value, signingKey);
     }
 
     /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */

@@ -17,6 +17,8 @@ import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
+import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
 
@@ -43,7 +45,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "guard", "signing");
+            "leader_ttl", "object_grace", "guard", "notifications", "signing");
     private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
@@ -112,6 +114,7 @@ public final class ControllerConfigLoader {
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             Optional<Path> signingKey = d.signingKey();
             JsonNode signing = root.get("signing");
             if (signing != null && mapping(signing, "signing", SIGNING)) {
@@ -120,7 +123,7 @@ public final class ControllerConfigLoader {
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, signingKey);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, notifications, signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

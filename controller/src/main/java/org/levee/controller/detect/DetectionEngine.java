@@ -27,6 +27,9 @@ public final class DetectionEngine {
     private volatile long samples;
     private volatile long undecodable;
     private volatile int tracked;
+    private volatile long inAggregateOnly;
+    private volatile long uncounted;
+    private volatile long forgotten;
 
     public DetectionEngine(Detector detector) {
         this.detector = Objects.requireNonNull(detector, "detector");
@@ -60,6 +63,9 @@ public final class DetectionEngine {
             samples = detector.samplesSeen();
             undecodable = detector.samplesUndecodable();
             tracked = detector.trackedDestinations();
+            inAggregateOnly = detector.samplesInAggregateOnly();
+            uncounted = detector.samplesUncounted();
+            forgotten = detector.destinationsForgotten();
             return detector.drainDecisions();
         } finally {
             lock.unlock();
@@ -139,5 +145,20 @@ public final class DetectionEngine {
     /** Destinations it tracks, as of the last {@link #tick}. */
     public int trackedDestinations() {
         return tracked;
+    }
+
+    /** Samples counted in their aggregate only (the table of destinations was full), as of the last {@link #tick}. */
+    public long samplesInAggregateOnly() {
+        return inAggregateOnly;
+    }
+
+    /** Samples counted nowhere (not even their aggregate had room), as of the last {@link #tick}. */
+    public long samplesUncounted() {
+        return uncounted;
+    }
+
+    /** Destinations forgotten (idle, or making room for a busier one), as of the last {@link #tick}. */
+    public long destinationsForgotten() {
+        return forgotten;
     }
 }
