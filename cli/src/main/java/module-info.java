@@ -20,4 +20,5 @@ module org.levee.cli {
     opens org.levee.cli.capture to info.picocli;
     opens org.levee.cli.dataplane to info.picocli;
     opens org.levee.cli.fleet to info.picocli;
+    opens org.levee.cli.keys to info.picocli;
 }

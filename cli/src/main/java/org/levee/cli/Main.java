@@ -7,6 +7,7 @@ import org.levee.cli.dataplane.DataplaneCommand;
 import org.levee.cli.dataplane.RulesetCommand;
 import org.levee.cli.fleet.ControllerCommand;
 import org.levee.cli.fleet.FleetCommand;
+import org.levee.cli.keys.KeysCommand;
 import org.levee.cli.rules.RulesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
                 ApiCommand.class,
                 ControllerCommand.class,
                 FleetCommand.class,
+                KeysCommand.class,
                 CaptureCommand.class,
                 FilterCommand.class,
                 RulesetCommand.class,

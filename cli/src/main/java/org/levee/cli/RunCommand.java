@@ -3,6 +3,7 @@ package org.levee.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -116,6 +117,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "The etcd user's password (visible to ps:"
             + " prefer fleet.etcd.password_file in the config).")
     String etcdPassword;
+
+    @Option(names = "--trust-key", paramLabel = "FILE", description = "A controller's public signing key (PEM, signing.pub):"
+            + " apply only rule sets signed by a trusted key. Repeat for several (a key rotation). Overrides fleet.trusted_keys.")
+    List<Path> trustKeys;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -270,8 +275,8 @@ final class RunCommand implements Callable<Integer> {
     private FleetConfig fleet(FleetConfig f) {
         if (etcd == null && f.etcdEndpoints().isEmpty()) {
             if (sflow != null || prefix != null || etcdCa != null || etcdCert != null || etcdKey != null || etcdUser != null
-                    || etcdPassword != null) {
-                throw new UserException("--sflow, --prefix and --etcd-… are for an edge of the fleet: give --etcd URLS too");
+                    || etcdPassword != null || trustKeys != null) {
+                throw new UserException("--sflow, --prefix, --etcd-… and --trust-key are for an edge of the fleet: give --etcd URLS too");
             }
             return f;
         }
@@ -305,6 +310,9 @@ final class RunCommand implements Callable<Integer> {
             f = f.withEtcdUser(etcdUser != null ? Optional.of(etcdUser) : f.etcdUser(),
                     etcdPassword != null ? Optional.of(etcdPassword) : f.etcdPassword(),
                     etcdPassword != null ? Optional.empty() : f.etcdPasswordFile());
+        }
+        if (trustKeys != null) {
+            f = f.withTrustedKeys(trustKeys);
         }
         return f;
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.config.ApiSecurity;
@@ -70,6 +72,10 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.KeyId;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.SigningKey;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -143,7 +149,7 @@ public final class Controller implements AutoCloseable {
     private ObjectCollector objectCollector;
     private long lastCollect;
 
-    private Controller(ControllerConfig config, EtcdClient client) {
+    private Controller(ControllerConfig config, EtcdClient client, Optional<SigningKey> signingKey) {
         this.config = config;
         this.identity = config.name();
         this.keys = config.keys();
@@ -155,7 +161,7 @@ public final class Controller implements AutoCloseable {
         this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
                 new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
-        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
+        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
         this.notifications = new FleetNotifications(client, keys, Notifier.start(config.notifications()), identity, clock,
                 this::onStoreThread, config.notifications().nodeLostAfter());
@@ -180,6 +186,7 @@ public final class Controller implements AutoCloseable {
      *
      * @throws IOException when the sFlow or API address cannot be bound
      * @throws org.levee.config.ConfigException when the API's token or TLS files are unusable
+     * @throws KeyFileException when the signing key cannot be used (before anything is opened)
      */
     public static Controller start(ControllerConfig config, EtcdSettings etcd) throws IOException {
         return start(config, etcd, ApiSecurity.open(config.api(), config.stateDir()));
@@ -187,8 +194,9 @@ public final class Controller implements AutoCloseable {
 
     /** Starts a controller whose API's security was opened (and so checked) first. */
     public static Controller start(ControllerConfig config, EtcdSettings etcd, ApiSecurity security) throws IOException {
+        Optional<SigningKey> signingKey = signingKey(config);
         EtcdClient client = EtcdClient.connect(etcd);
-        Controller c = new Controller(config, client);
+        Controller c = new Controller(config, client, signingKey);
         try {
             c.startAll(security);
             return c;
@@ -196,6 +204,25 @@ public final class Controller implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /**
+     * The configured signing key, read and checked (a key file other users may read is refused),
+     * with a warning when its group may read it or when there is none.
+     *
+     * @throws KeyFileException naming the file and what is wrong
+     */
+    public static Optional<SigningKey> signingKey(ControllerConfig config) {
+        if (config.signingKey().isEmpty()) {
+            LOG.log(Level.WARNING, "no signing key (signing.key, --signing-key): rule sets are published unsigned, and edges"
+                    + " that trust signing keys refuse them (docs/security.md, \"Signed rule sets\")");
+            return Optional.empty();
+        }
+        Path file = config.signingKey().get();
+        SigningKey key = SigningKey.read(file);
+        SigningKey.groupAccessWarning(file).ifPresent(w -> LOG.log(Level.WARNING, w));
+        LOG.log(Level.INFO, "signing rule sets with key " + key.id() + " (" + file + ")");
+        return Optional.of(key);
     }
 
     private void startAll(ApiSecurity security) throws IOException {
@@ -472,6 +499,7 @@ public final class Controller implements AutoCloseable {
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
         Map<String, FleetNotifications.Edge> edges = new HashMap<>();
+        long highest = 0;
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -491,6 +519,7 @@ public final class Controller implements AutoCloseable {
                 LOG.log(Level.DEBUG, e.getMessage());
                 continue;
             }
+            highest = Math.max(highest, r.version());
             r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
                     agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
             JsonNode perRule = r.counters().path("rules");
@@ -507,6 +536,14 @@ public final class Controller implements AutoCloseable {
         edgeRuleRates.update(reports, nanos());
         notifications.nodes(edges);
         directory.registered(agents);
+        if (publisher.edgesRun(highest, manifest)) {
+            // edges run a newer set than etcd's manifest (etcd lost it, or went back to a backup): publish above it
+            try {
+                store.execute(() -> scheduleCompile(COMPILE_DELAY_MILLIS));
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
         ruleCounts = Map.copyOf(byRule);
@@ -567,6 +604,11 @@ public final class Controller implements AutoCloseable {
     /** The detector's attacks under way. */
     public List<Detector.AttackState> attacks() {
         return engine.attacks();
+    }
+
+    /** The id of the key this controller signs rule sets with, if it has one. */
+    public Optional<KeyId> signingKeyId() {
+        return publisher.signingKey().map(SigningKey::id);
     }
 
     /** The sFlow collector's counts. */
@@ -645,8 +687,15 @@ public final class Controller implements AutoCloseable {
             r.put("sha256", m.get().object().sha256());
             r.put("compiled_at", m.get().compiledAt().toString());
             r.put("controller", m.get().controller());
+            r.put("signed_by", ManifestSignature.claimedBy(m.get()).map(k -> k.hex()).orElse(null));
         } else {
             n.putNull("ruleset");
+        }
+        Optional<SigningKey> key = publisher.signingKey();
+        if (key.isPresent()) {
+            n.putObject("signing").put("key_id", key.get().id().hex()).put("file", key.get().source());
+        } else {
+            n.putNull("signing");
         }
         ObjectNode compiled = lastCompile;
         if (compiled != null) {

@@ -389,6 +389,26 @@ public final class ApiServer {
             export.put("bytes", f.export().bytes());
             export.put("send_errors", f.export().sendErrors());
             export.put("samples_dropped", f.export().samplesDropped());
+            ObjectNode signing = node.putObject("signing");
+            ArrayNode trusted = signing.putArray("trusted_keys");
+            f.signing().trustedKeys().forEach(k -> trusted.addObject().put("key_id", k.id()).put("file", k.file()));
+            signing.put("required", !f.signing().trustedKeys().isEmpty());
+            signing.put("signed_by", f.signing().signedBy().orElse(null));
+            if (f.lastRefused().isPresent()) {
+                FleetView.Refused r = f.lastRefused().get();
+                ObjectNode refused = node.putObject("last_refused");
+                refused.put("reason", r.reason());
+                if (r.version() == 0) {
+                    refused.putNull("version");
+                } else {
+                    refused.put("version", r.version());
+                }
+                refused.put("revision", r.revision());
+                refused.put("message", r.message());
+                refused.put("at", r.at().toString());
+            } else {
+                node.putNull("last_refused");
+            }
         });
         return n;
     }

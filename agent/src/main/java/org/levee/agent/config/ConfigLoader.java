@@ -35,7 +35,8 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
             "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications");
-    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval");
+    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval",
+            "trusted_keys");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
     private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
     private static final Set<String> SAMPLING = Set.of("target_per_second", "rate", "max_rate");
@@ -149,6 +150,23 @@ public final class ConfigLoader {
                         + ", not " + Durations.format(ttl));
             } else {
                 fleet = fleet.withRegistrationTtl(ttl);
+            }
+            JsonNode trusted = node.get("trusted_keys");
+            if (trusted != null && !trusted.isNull()) {
+                List<Path> files = new ArrayList<>();
+                if (!trusted.isArray()) {
+                    problem("fleet.trusted_keys", "must be a list of public key files (PEM), like [/etc/levee/signing.pub]");
+                } else {
+                    for (int i = 0; i < trusted.size(); i++) {
+                        JsonNode item = trusted.get(i);
+                        if (!item.isTextual() || item.asText().isBlank()) {
+                            problem("fleet.trusted_keys[" + i + "]", "must be the path of a public key file (PEM), got " + item);
+                        } else {
+                            files.add(Path.of(item.asText()));
+                        }
+                    }
+                }
+                fleet = fleet.withTrustedKeys(files);
             }
             Duration report = duration(node, "fleet.report_interval", "report_interval", fleet.reportInterval());
             if (report.compareTo(Duration.ofSeconds(1)) < 0) {

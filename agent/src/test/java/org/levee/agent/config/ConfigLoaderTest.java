@@ -138,6 +138,8 @@ class ConfigLoaderTest {
             "fleet: {registration_ttl: 1500ms}|fleet.registration_ttl: must be whole seconds in 1s..10s",
             "fleet: {report_interval: 0s}|fleet.report_interval: must be at least 1s",
             "fleet: {sflows: {}}|fleet.sflows: unknown key",
+            "fleet: {trusted_keys: /etc/levee/signing.pub}|fleet.trusted_keys: must be a list of public key files (PEM), like [/etc/levee/signing.pub]",
+            "fleet: {trusted_keys: [/etc/levee/signing.pub, 7]}|fleet.trusted_keys[1]: must be the path of a public key file (PEM), got 7",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
@@ -164,6 +166,7 @@ class ConfigLoaderTest {
                     counter_interval: 20s
                   registration_ttl: 5s
                   report_interval: 2s
+                  trusted_keys: [/etc/levee/signing.pub, /etc/levee/signing-2027.pub]
                 """);
         FleetConfig f = c.fleet();
         assertThat(f.enabled()).isTrue();
@@ -180,6 +183,8 @@ class ConfigLoaderTest {
         assertThat(f.counterInterval()).isEqualTo(Duration.ofSeconds(20));
         assertThat(f.registrationTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.reportInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(f.trustedKeys()).containsExactly(Path.of("/etc/levee/signing.pub"), Path.of("/etc/levee/signing-2027.pub"));
+        assertThat(FleetConfig.none().trustedKeys()).as("no keys by default: unsigned sets are accepted").isEmpty();
         assertThat(AgentConfig.defaults().fleet().enabled()).as("no etcd: a single node").isFalse();
     }
 

@@ -15,7 +15,9 @@ import org.levee.controller.Controller;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.config.ControllerConfigLoader;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.store.signing.KeyFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -68,14 +70,21 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "This controller's identity (default: the host name).")
     String name;
 
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every manifest with this Ed25519 private key"
+            + " (PKCS#8 PEM, as levee keys generate writes it; mode 0600). Overrides signing.key.")
+    Path signingKey;
+
+    @Mixin
+    EtcdOptions etcdOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         ControllerConfig c = configuration();
         EtcdSettings settings;
         try {
-            settings = c.etcd().settings(Optional.ofNullable(etcd));
+            settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd));
         } catch (IllegalArgumentException e) {
-            throw new UserException((etcd != null ? "--etcd: " : "") + e.getMessage());
+            throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
         }
         ApiSecurity security;
         try {
@@ -88,6 +97,8 @@ public final class ControllerCommand implements Callable<Integer> {
             controller = Controller.start(c, settings, security);
         } catch (IOException e) {
             throw new UserException("cannot listen: " + e.getMessage() + " (see --sflow-listen and --api)", e);
+        } catch (KeyFileException e) {
+            throw new UserException("signing.key (--signing-key): " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().unstarted(() -> {
@@ -97,9 +108,10 @@ public final class ControllerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
         InetSocketAddress sflow = controller.sflowAddress();
-        out.printf("levee: controller %s: sFlow on %s:%d, API on %s (token in %s), etcd %s, prefix %s, rule ids %s…%n", c.name(),
+        out.printf("levee: controller %s: sFlow on %s:%d, API on %s (token in %s), etcd %s, prefix %s, rule ids %s…, %s%n", c.name(),
                 sflow.getHostString(), sflow.getPort(), controller.apiUrl(), security.tokenFile(),
-                settings.endpointList(), c.keys().prefix(), controller.ruleIdPrefix());
+                settings.endpointList(), c.keys().prefix(), controller.ruleIdPrefix(),
+                controller.signingKeyId().map(k -> "signing with key " + k).orElse("rule sets unsigned"));
         out.flush();
         try {
             stopped.await(); // until SIGINT or SIGTERM
@@ -154,6 +166,9 @@ public final class ControllerCommand implements Callable<Integer> {
             c.api().requireSafe();
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
+        }
+        if (signingKey != null) {
+            c = c.withSigningKey(Optional.of(signingKey));
         }
         return c;
     }

@@ -41,6 +41,8 @@ class ControllerCommandTest {
             --api 192.0.2.1:9277                   | levee controller: the API would listen on 192.0.2.1:9277, which is not a loopback address, without TLS: give --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration), or listen on 127.0.0.1
             --api [::]:9277                        | levee controller: the API would listen on [::]:9277, which is not a loopback address, without TLS
             --api-cert cert.pem                    | levee controller: --api-cert and --api-key go together
+            --etcd http://127.0.0.1:1 --signing-key /nonexistent/signing.key | levee controller: signing.key (--signing-key): /nonexistent/signing.key:
+            --etcd https://127.0.0.1:1 --etcd-ca /nonexistent/ca.pem | levee controller: --etcd…: etcd: the CA /nonexistent/ca.pem cannot be read
             """)
     void badFlagsAreOneLineAndExitCodeTwo(String flags, String message) {
         CliRun r = CliRun.of(("controller " + flags).split(" "));

@@ -55,7 +55,9 @@ class RunCommandTest {
         String etcd = "http://127.0.0.1:1";
         String state = dir.toString();
         assertOneLine(CliRun.of("run", "-i", "lo", "--sflow", "127.0.0.1"),
-                "levee run: --sflow, --prefix and --etcd-… are for an edge of the fleet: give --etcd URLS too");
+                "levee run: --sflow, --prefix, --etcd-… and --trust-key are for an edge of the fleet: give --etcd URLS too");
+        assertOneLine(CliRun.of("run", "-i", "lo", "--trust-key", "/etc/levee/signing.pub"),
+                "levee run: --sflow, --prefix, --etcd-… and --trust-key are for an edge of the fleet: give --etcd URLS too");
         assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", "ftp://127.0.0.1:2379", "--sflow", "127.0.0.1"),
                 "levee run: --etcd: ");
         assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", etcd, "--sflow", "127.0.0.1:99999"),
@@ -72,6 +74,31 @@ class RunCommandTest {
                 "levee run: edge: fleet.etcd (--etcd…): a user (--etcd-user) needs a password");
         assertOneLine(CliRun.of("run", "-i", "lo", "--etcd", "https://127.0.0.1:1", "--sflow", "127.0.0.1", "--datacenter", "ams",
                 "--etcd-ca", dir.resolve("missing-ca.pem").toString()), "levee run: edge: " + dir.resolve("missing-ca.pem") + ": cannot be read");
+    }
+
+    @Test
+    void badTrustedKeysAreOneLineNamingTheFlagAndTheFile() throws Exception {
+        String[] edge = {"run", "-i", "lo", "--etcd", "http://127.0.0.1:1", "--sflow", "127.0.0.1", "--datacenter", "ams",
+                "--state-dir", dir.toString()};
+        Path missing = dir.resolve("missing.pub");
+        assertOneLine(CliRun.of(with(edge, "--trust-key", missing.toString())),
+                "levee run: edge: fleet.trusted_keys (--trust-key): " + missing + ": does not exist");
+        CliRun generated = CliRun.of("keys", "generate", "--out", dir.resolve("keys").toString());
+        assertThat(generated.exitCode()).as(generated.err()).isZero();
+        Path privateKey = dir.resolve("keys").resolve("signing.key");
+        assertOneLine(CliRun.of(with(edge, "--trust-key", dir.resolve("keys").resolve("signing.pub").toString(),
+                "--trust-key", privateKey.toString())), "levee run: edge: fleet.trusted_keys (--trust-key): " + privateKey
+                + ": holds a private key ('PRIVATE KEY'); trust the public key");
+        Path config = dir.resolve("levee.yaml");
+        Files.writeString(config, "fleet:\n  trusted_keys: " + missing + "\n");
+        assertOneLine(CliRun.of(with(edge, "--config", config.toString())),
+                "levee run: " + config + ": fleet.trusted_keys: must be a list of public key files (PEM)");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     private static void assertOneLine(CliRun run, String start) {

@@ -34,6 +34,8 @@ import org.levee.store.ObjectCollector;
  * @param guard which rules the controller refuses ({@code guard:}; {@link GuardSettings#defaults()}); its
  *     default endpoints are the etcd endpoints and TCP 22
  * @param notifications where the leader's notifications go (docs/operations.md, "Notifications")
+ * @param signingKey the Ed25519 private key (PKCS#8 PEM) the leader signs manifests with; empty:
+ *     manifests are published unsigned (docs/security.md, "Signed rule sets")
  */
 public record ControllerConfig(
         String name,
@@ -47,7 +49,8 @@ public record ControllerConfig(
         Duration leaderTtl,
         Duration objectGrace,
         GuardSettings guard,
-        NotificationsConfig notifications) {
+        NotificationsConfig notifications,
+        Optional<Path> signingKey) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
      * detected: edges send their samples in batches every 25 ms, and the first batch after the
@@ -76,6 +79,7 @@ public record ControllerConfig(
         Objects.requireNonNull(objectGrace, "objectGrace");
         Objects.requireNonNull(guard, "guard");
         Objects.requireNonNull(notifications, "notifications");
+        Objects.requireNonNull(signingKey, "signingKey");
     }
 
     /** The parts every controller has, with the defaults of everything after them. */
@@ -83,7 +87,7 @@ public record ControllerConfig(
                             Path stateDir, Map<InetAddress, String> sflowAgents, DetectorConfig detector, Duration leaderTtl,
                             Duration objectGrace) {
         this(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace,
-                GuardSettings.defaults(), NotificationsConfig.none());
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
     }
 
     /**
@@ -97,51 +101,55 @@ public record ControllerConfig(
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(value, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, value, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, value, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, value, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withApi(ApiSection value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withStateDir(Path value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, value, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, value, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, value, detector, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, value, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, value, leaderTtl, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, value, leaderTtl, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, value, objectGrace, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, value, objectGrace, guard, notifications, signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, value, guard, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, value, guard, notifications, signingKey);
     }
 
     public ControllerConfig withGuard(GuardSettings value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, value, notifications);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, value, notifications, signingKey);
     }
 
     public ControllerConfig withNotifications(NotificationsConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, value, signingKey);
+    }
+
+    public ControllerConfig withSigningKey(Optional<Path> value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, value);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
@@ -38,6 +39,7 @@ import org.levee.store.RegistrationJson;
  * sflow_agents: {192.0.2.1: ams1}
  * leader_ttl: 3s
  * object_grace: 10m
+ * signing: {key: /etc/levee/signing.key}
  * detector: {…}
  * </pre>
  */
@@ -45,7 +47,8 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "state_dir", "sflow_agents",
-            "detector", "leader_ttl", "object_grace", "guard", "notifications");
+            "detector", "leader_ttl", "object_grace", "guard", "notifications", "signing");
+    private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
     public static final String DATACENTER = "[A-Za-z0-9][A-Za-z0-9_.-]*";
@@ -110,10 +113,16 @@ public final class ControllerConfigLoader {
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            Optional<Path> signingKey = d.signingKey();
+            JsonNode signing = root.get("signing");
+            if (signing != null && mapping(signing, "signing", SIGNING)) {
+                signingKey = Optional.ofNullable(string(signing, "signing.key", "key", null)).map(Path::of);
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications);
+            return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications,
+                    signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

@@ -78,6 +78,8 @@ class ControllerConfigLoaderTest {
                   "2001:db8::1": fra1
                 leader_ttl: 5s
                 object_grace: 1m
+                signing:
+                  key: /etc/levee/signing.key
                 detector:
                   host_thresholds:
                     udp: {pps: 1000}
@@ -93,6 +95,8 @@ class ControllerConfigLoaderTest {
                 .containsEntry(InetAddress.getByName("2001:db8::1"), "fra1");
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.signingKey()).contains(java.nio.file.Path.of("/etc/levee/signing.key"));
+        assertThat(ControllerConfig.defaults().signingKey()).as("unsigned by default").isEmpty();
         assertThat(c.detector().hostThresholds().get(TrafficClass.UDP).packetsPerSecond()).isEqualTo(1000);
         assertThat(c.detector().cooldown()).isEqualTo(Duration.ofSeconds(5));
     }
@@ -114,6 +118,8 @@ class ControllerConfigLoaderTest {
             object_grace: later                      | object_grace: 'later' is not a duration
             etcd: {endpoints: 'http://a:1', user: u} | etcd: a user needs a password
             detector: {cooldown: soon}               | detector.cooldown: 'soon' is not a duration
+            signing: {keys: /etc/levee/signing.key}  | signing.keys: unknown key (known here: key)
+            signing: /etc/levee/signing.key          | signing: must be a mapping
             detector: {host_thresholds: {udp: {pps: 0}}} | detector.host_thresholds.udp.pps: must be a positive whole number
             """)
     void aBadKeyOrValueIsNamed(String yaml, String message) {

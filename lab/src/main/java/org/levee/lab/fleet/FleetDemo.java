@@ -31,6 +31,7 @@ import org.levee.lab.fleet.FleetLab.Edge;
 import org.levee.lab.fleet.FleetSchedule.Attack;
 import org.levee.lab.fleet.FleetSchedule.Step;
 import org.levee.netns.LabProcess;
+import org.levee.store.signing.SigningKey;
 
 /**
  * {@code levee demo --fleet}: the fleet on real floods. Three data centers (ams with two edges,
@@ -88,8 +89,12 @@ public final class FleetDemo {
             out.printf("levee demo --fleet: lab %s — data centers ams (2 edges), fra, sin; anycast %s; state and logs in %s%n",
                     lab.id(), FleetLab.ANYCAST, state);
             out.flush();
+            // Signed as a fleet should be: the controllers sign every rule set, the edges apply only
+            // what this key signed (docs/security.md, "Signed rule sets").
+            SigningKey key = SigningKey.generate();
+            key.write(state.resolve("signing.key"), state.resolve("signing.pub"));
             try (EtcdCluster etcd = EtcdCluster.start(lab, 3, state.resolve("etcd"))) {
-                out.printf("levee demo --fleet: etcd members at %s%n", etcd.endpoints());
+                out.printf("levee demo --fleet: etcd members at %s; rule sets signed with key %s%n", etcd.endpoints(), key.id());
                 List<String> controllerAddresses = List.of(lab.addManagementAddress(), lab.addManagementAddress());
                 // The APIs stay on the management namespace's loopback (reads need no token there; an
                 // address off loopback would need TLS): one port each.
@@ -144,7 +149,8 @@ public final class FleetDemo {
         Files.writeString(config, "name: " + name + "\nleader_ttl: 2s\ndetector:\n  cooldown: 5s\n");
         return lab.spawn(name, lab.managementNamespace(), state.resolve(name + ".log"), LeveeCommand.of(List.of("controller",
                 "--etcd", etcd.endpoints(), "--sflow-listen", address + ":6343", "--api", "127.0.0.1:" + apiPort,
-                "--state-dir", state.resolve(name).toString(), "--config", config.toString(), "--name", name)));
+                "--state-dir", state.resolve(name).toString(), "--config", config.toString(), "--name", name,
+                "--signing-key", state.resolve("signing.key").toString())));
     }
 
     private LabProcess startEdge(FleetLab lab, EtcdCluster etcd, Edge edge, String sflow, Path state) throws Exception {
@@ -153,7 +159,7 @@ public final class FleetDemo {
         return lab.spawn(edge.node(), edge.namespace(), state.resolve(edge.node() + ".log"), LeveeCommand.of(List.of("run",
                 "-i", edge.iface(), "--datacenter", edge.datacenter(), "--node", edge.node(), "--etcd", etcd.endpoints(),
                 "--sflow", sflow, "--state-dir", dir.toString(), "--api", "127.0.0.1:9276",
-                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND))));
+                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND), "--trust-key", state.resolve("signing.pub").toString())));
     }
 
     /** Until a leader is elected and every edge is registered. */
