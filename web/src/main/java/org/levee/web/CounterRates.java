@@ -5,9 +5,9 @@ import java.util.Optional;
 /**
  * Turns successive readings of growing counters into rates. A counter that went down started
  * again (a new program, a cleared map): its increase is its new value, as Prometheus's
- * {@code rate()} counts it.
+ * {@code rate()} counts it. Not thread-safe: one reader of one set of counters.
  */
-final class CounterRates {
+public final class CounterRates {
     private TrafficCounts last;
     private long lastNanos;
 
@@ -15,7 +15,7 @@ final class CounterRates {
      * The rates since the previous reading; empty for the first one, and when no time has passed
      * on {@code nanos}' clock (a monotonic one: {@link System#nanoTime()}).
      */
-    Optional<TrafficRates> next(TrafficCounts now, long nanos) {
+    public Optional<TrafficRates> next(TrafficCounts now, long nanos) {
         TrafficCounts previous = last;
         long previousNanos = lastNanos;
         if (previous != null && nanos - previousNanos <= 0) {
