@@ -26,6 +26,7 @@ import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.detect.DetectionEngine;
 import org.levee.controller.fleet.EdgeRuleRates;
+import org.levee.controller.fleet.EdgeTraffic;
 import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
@@ -64,6 +65,7 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.web.TrafficCounts;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -122,6 +124,7 @@ public final class Controller implements AutoCloseable {
     private volatile List<Problem> problems = List.of();
     private volatile Map<String, RuleCounts> ruleCounts = Map.of();
     private final EdgeRuleRates edgeRuleRates = new EdgeRuleRates();
+    private final EdgeTraffic edgeTraffic = new EdgeTraffic();
     private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
@@ -178,7 +181,8 @@ public final class Controller implements AutoCloseable {
         SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
         collector = SflowCollector.start(config.sflowListen(), ingest);
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
-                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
+                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics,
+                () -> edgeTraffic.now(nanos()), config.apiAddress());
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);
@@ -415,6 +419,7 @@ public final class Controller implements AutoCloseable {
         Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
+        Map<String, EdgeTraffic.Reported> traffic = new HashMap<>();
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -439,8 +444,14 @@ public final class Controller implements AutoCloseable {
             });
             Registration reg = r;
             r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
+            JsonNode totals = r.counters();
+            r.reported().ifPresent(at -> traffic.put(reg.datacenter() + "/" + reg.node(), new EdgeTraffic.Reported(at,
+                    new TrafficCounts(totals.path("seen").asLong(), totals.path("passed").asLong(), totals.path("dropped").asLong(),
+                            totals.path("ratelimited").asLong(), totals.path("sampled").asLong()))));
         }
-        edgeRuleRates.update(reports, nanos());
+        long received = nanos();
+        edgeRuleRates.update(reports, received);
+        edgeTraffic.update(traffic, received);
         directory.registered(agents);
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));

@@ -31,6 +31,10 @@ import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.etcd.StoreException;
+import org.levee.web.TrafficHistory;
+import org.levee.web.TrafficRates;
+import org.levee.web.TrafficRecorder;
+import org.levee.web.WebRoutes;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -38,7 +42,9 @@ import org.levee.store.etcd.StoreException;
  * the same bodies, answers and errors — so {@code levee rules … --api http://controller:9277}
  * works against it; they act on the rule sources in etcd. Further: {@code GET /fleet} (the
  * fleet's status, as {@code levee fleet status --json}), {@code GET /status} (this controller),
- * {@code GET /metrics} (Prometheus). A bad request gets 400 and
+ * {@code GET /metrics} (Prometheus), and the live page: {@code GET /} (HTML) with the fleet's
+ * traffic it draws, {@code GET /traffic} (module web; docs/operations.md, "The live web page").
+ * A bad request gets 400 and
  * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503.
  */
 public final class ControllerApi {
@@ -54,6 +60,9 @@ public final class ControllerApi {
     private final ControllerMetrics metrics;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final TrafficHistory traffic = new TrafficHistory();
+    private final TrafficRecorder trafficRecorder;
+    private final WebRoutes web;
 
     /**
      * @param rules the rule sources
@@ -62,29 +71,35 @@ public final class ControllerApi {
      * @param fleet the fleet's status now
      * @param status this controller's status now ({@code GET /status})
      * @param metrics what {@code /metrics} serves
+     * @param edgeTraffic the edges' traffic now, summed ({@code /traffic} keeps it a point a second)
      * @param address where to listen (port 0: any free port)
      * @throws IOException when the address cannot be bound
      */
     public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
                          Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
-                         InetSocketAddress address) throws IOException {
+                         Supplier<TrafficRates> edgeTraffic, InetSocketAddress address) throws IOException {
         this.rules = rules;
         this.counts = counts;
         this.rulesetVersion = rulesetVersion;
         this.fleet = fleet;
         this.status = status;
         this.metrics = metrics;
+        this.trafficRecorder = TrafficRecorder.ofRates(traffic, edgeTraffic);
+        this.web = new WebRoutes(traffic, "the edges' reports, summed");
         this.server = HttpServer.create(address, 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
+    /** Starts serving, and the traffic history of the live page (a point a second). */
     public void start() {
+        trafficRecorder.start();
         server.start();
     }
 
     public void stop() {
         server.stop(0);
+        trafficRecorder.close();
         executor.shutdownNow();
     }
 
@@ -122,6 +137,11 @@ public final class ControllerApi {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        if (WebRoutes.serves(path)) {
+            requireGet(method, path);
+            web.serve(exchange, path);
+            return;
+        }
         switch (path) {
             case "/rules" -> {
                 switch (method) {
@@ -147,7 +167,7 @@ public final class ControllerApi {
             default -> {
                 if (!path.startsWith("/rules/")) {
                     throw new ApiException(404, "no such route: " + path
-                            + " (routes: /rules, /rules/{id}, /fleet, /status, /metrics)");
+                            + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
                 }
                 String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
                 switch (method) {
