@@ -1,5 +1,6 @@
 package org.levee.controller.fleet;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,18 +13,20 @@ import org.levee.web.TrafficRates;
 /**
  * The fleet's traffic for the live page, from the totals the edges put in their registrations:
  * each edge's rates between its last two reports (seen, passed, dropped, rate-limited, sampled),
- * timed by this controller's monotonic clock as the reports arrive, and summed over the edges.
- * Edges report every few seconds ({@code fleet.report_interval}, 5 s by default), so the sum is
- * a step curve of that resolution; an edge counts until its registration goes, or until it is
- * late by more than twice its own last interval plus a second (then it says nothing about now).
- * Thread-safe.
+ * summed over the edges. The time between two reports is the difference of the edge's own
+ * stamps ({@code reported}), compared with each other only: how late etcd delivers a report does
+ * not bend the rate. Edges report every few seconds ({@code fleet.report_interval}, 5 s by
+ * default), so the sum is a step curve of that resolution. An edge counts until its registration
+ * goes, or until this controller (on its own monotonic clock) has had no report from it for more
+ * than twice its last interval plus a second: then it says nothing about now. An edge whose
+ * stamps went back (its clock was set back) starts afresh. Thread-safe.
  */
 public final class EdgeTraffic {
     private static final long GRACE_NANOS = 1_000_000_000L;
 
     /** One edge: its counter rates, its last report and what it said. */
     private static final class Edge {
-        final CounterRates rates = new CounterRates();
+        CounterRates rates = new CounterRates();
         Instant reported;
         long receivedNanos;
         long intervalNanos;
@@ -48,7 +51,7 @@ public final class EdgeTraffic {
     /**
      * The registrations now, by {@code DC/NODE}; an edge missing from them is forgotten.
      *
-     * @param receivedNanos this controller's monotonic time now
+     * @param receivedNanos this controller's monotonic time now (for when an edge falls silent)
      */
     public synchronized void update(Map<String, Reported> edges, long receivedNanos) {
         byNode.keySet().retainAll(edges.keySet());
@@ -57,10 +60,14 @@ public final class EdgeTraffic {
             if (r.reported().equals(e.reported)) {
                 return;
             }
-            Optional<TrafficRates> rates = e.rates.next(r.counts(), receivedNanos);
+            long stamp = r.reported().getEpochSecond() * 1_000_000_000L + r.reported().getNano();
+            if (e.reported != null && r.reported().isBefore(e.reported)) {
+                e.rates = new CounterRates();
+            }
+            Optional<TrafficRates> rates = e.rates.next(r.counts(), stamp);
             if (rates.isPresent()) {
                 e.last = rates.get();
-                e.intervalNanos = receivedNanos - e.receivedNanos;
+                e.intervalNanos = Duration.between(e.reported, r.reported()).toNanos();
             }
             e.reported = r.reported();
             e.receivedNanos = receivedNanos;

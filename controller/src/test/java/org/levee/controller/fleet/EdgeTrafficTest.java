@@ -31,6 +31,15 @@ class EdgeTrafficTest {
     }
 
     @Test
+    void theIntervalIsTheEdgesOwnNotHowLateEtcdDelivered() {
+        EdgeTraffic t = new EdgeTraffic();
+        t.update(Map.of("ams1/a", at(0, 0, 0)), 3 * S);
+        // Stamped 5 s apart, received 1 s apart: 1000/s, not 5000/s.
+        t.update(Map.of("ams1/a", at(5, 5000, 0)), 4 * S);
+        assertThat(t.now(4 * S).seen()).isCloseTo(1000, within(1e-6));
+    }
+
+    @Test
     void anEdgeThatWentOrFellSilentCountsNoMore() {
         EdgeTraffic t = new EdgeTraffic();
         t.update(Map.of("ams1/a", at(0, 0, 0), "fra1/b", at(0, 0, 0)), 0);
@@ -48,7 +57,13 @@ class EdgeTrafficTest {
         EdgeTraffic t = new EdgeTraffic();
         t.update(Map.of("ams1/a", at(0, 0, 0)), 0);
         t.update(Map.of("ams1/a", at(5, 50_000, 0)), 5 * S);
-        t.update(Map.of("ams1/a", at(1, 300, 0)), 6 * S);
+        // Restarted at 5 s: 300 packets in the second to its report at 6 s.
+        t.update(Map.of("ams1/a", at(6, 300, 0)), 6 * S);
         assertThat(t.now(6 * S).seen()).isCloseTo(300, within(1e-6));
+        // Its clock set back: nothing until two reports on the new clock.
+        t.update(Map.of("ams1/a", at(2, 900, 0)), 7 * S);
+        assertThat(t.now(7 * S).seen()).isCloseTo(300, within(1e-6));
+        t.update(Map.of("ams1/a", at(4, 1900, 0)), 9 * S);
+        assertThat(t.now(9 * S).seen()).isCloseTo(500, within(1e-6));
     }
 }
