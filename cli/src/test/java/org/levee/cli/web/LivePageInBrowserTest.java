@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
+import org.levee.agent.config.FleetConfig;
+import org.levee.agent.fleet.FleetEdge;
 import org.levee.agent.config.Sampling;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.RecordingDataPlane;
@@ -36,7 +38,13 @@ import org.levee.agent.testing.TestAgents;
 import org.levee.config.EtcdSection;
 import org.levee.controller.Controller;
 import org.levee.controller.config.ControllerConfig;
+import org.levee.dataplane.Attachment;
 import org.levee.dataplane.Counters;
+import org.levee.dataplane.PinLayout;
+import org.levee.dataplane.XdpDataPlane;
+import org.levee.ebpf.XdpMode;
+import org.levee.netns.NetnsLab;
+import org.levee.netns.VethPair;
 import org.levee.rules.StoredRule;
 import org.levee.store.FleetKeys;
 import org.levee.store.Registration;
@@ -47,7 +55,7 @@ import org.levee.testing.Requirements;
 
 /**
  * The live page in a real browser (headless Chromium through the DevTools protocol), on a running
- * agent and a running controller: it loads with no error of any kind (console, exception, failed
+ * agent, a running controller and an edge of the fleet: it loads with no error of any kind (console, exception, failed
  * load, Content Security Policy), draws the traffic, shows a rule added through the API within
  * 2 s, and fits a phone's width. Screenshots at 1280 and 390 CSS pixels go to
  * {@code -Dlevee.screenshots=DIR} (docs/images for the documentation; target/screenshots by default).
@@ -145,6 +153,47 @@ class LivePageInBrowserTest {
                     "document.querySelectorAll('#fleet-nodes .state-current').length === " + Edges.NODES.size(), Duration.ofSeconds(20));
             screenshots("controller");
             assertThat(browser.errors()).as("errors the page reported").isEmpty();
+        }
+    }
+
+    @Test
+    void anEdgesPageShowsTheFleetsRulesBesideItsOwn() throws Exception {
+        Requirements.root();
+        Requirements.library("libpcap.so.0.8");
+        try (EtcdHarness etcd = EtcdHarness.start(1);
+             Controller controller = Controller.start(ControllerConfig.defaults().withName("ctl-e")
+                     .withSflowListen(new InetSocketAddress("127.0.0.1", 0)).withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                     .withEtcd(EtcdSection.none()), etcd.settings());
+             NetnsLab lab = NetnsLab.create()) {
+            String peer = lab.addNamespace("peer");
+            String ns = lab.addNamespace("edge");
+            VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, "192.0.2.2/30");
+            String controllerApi = "http://127.0.0.1:" + controller.apiAddress().getPort();
+            post(controllerApi, """
+                    {"id": "dns-any", "filter": "udp and dst port 53 and udp[10:2] & 0x8000 = 0", "destinations": ["192.0.2.2/32"],
+                     "datacenters": ["fra1"], "action": "drop", "ttl": "1h", "comment": "fra1 only"}""");
+            FleetConfig fleet = FleetConfig.none().withEtcdEndpoints(etcd.endpoints())
+                    .withCollectors(List.of(controller.sflowAddress())).withReportInterval(Duration.ofSeconds(1));
+            AgentConfig config = AgentConfig.defaults().withStateDir(state).withDatacenter("ams1").withNode("edge-1")
+                    .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(1)).withFleet(fleet);
+            try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 1))) {
+                String api = "http://127.0.0.1:" + edge.apiAddress().getPort();
+                browser.viewport(LAPTOP, 900);
+                browser.navigate(api + "/");
+                awaitInPage("the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
+                awaitInPage("the fleet's rule, off in this data center",
+                        "document.querySelector('#rules tr.off[data-rule-id=\"dns-any\"]') !== null", Duration.ofSeconds(20));
+                assertThat(text("#role")).isEqualTo("edge");
+                assertThat(text("#rules tr[data-rule-id=\"dns-any\"]")).contains("fleet/manual (off here)");
+                assertThat(text("#fleet-summary")).contains("from etcd").contains("etcd watch").contains("connected");
+
+                long shownAfter = addRuleAndTimeItsRow(api, "local-memcached");
+                assertThat(Duration.ofNanos(shownAfter)).isLessThan(RULE_SHOWN_WITHIN);
+                assertThat(browser.errors()).as("errors the page reported").isEmpty();
+            } finally {
+                browser.navigate("about:blank");
+                Attachment.detach(new PinLayout(veth.interfaceB(), ns));
+            }
         }
     }
 
