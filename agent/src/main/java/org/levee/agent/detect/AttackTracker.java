@@ -15,6 +15,9 @@ import org.levee.detector.Decision;
 public final class AttackTracker {
     private final Map<String, ActiveAttack> active = new LinkedHashMap<>();
 
+    /** No attack under way yet. */
+    public AttackTracker() {}
+
     /** Follows one decision; {@code ruleId} is the agent's id of the decision's rule, if any. */
     public synchronized void follow(Decision d, Optional<String> ruleId, Instant now) {
         String key = d.destination() + "/" + d.trafficClass();

@@ -134,6 +134,7 @@ public final class AgentMetrics {
     }
 
     /** Where a part of the node registers metrics of its own (an edge's fleet metrics). */
+    @SuppressWarnings("exports") // an automatic module: it cannot be required transitively
     public PrometheusRegistry registry() {
         return registry;
     }
