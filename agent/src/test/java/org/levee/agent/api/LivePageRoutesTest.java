@@ -77,9 +77,10 @@ class LivePageRoutesTest {
         assertThat(traffic.get("capacity").asInt()).isEqualTo(600);
         JsonNode points = traffic.get("points");
         assertThat(points.size()).isGreaterThanOrEqualTo(3);
-        // The counters are updated every 20 ms or so: a second's rate is within a few percent of 1000.
+        // The counters are updated every 20 ms or so: a second's rate is near 1000 (within 30 %: on a
+        // loaded machine this thread or the recorder's may run late); the shares are exact.
         JsonNode last = points.get(points.size() - 1);
-        assertThat(last.get(1).asDouble()).isBetween(900.0, 1100.0);
+        assertThat(last.get(1).asDouble()).isBetween(700.0, 1300.0);
         assertThat(last.get(2).asDouble() / last.get(1).asDouble()).isBetween(0.55, 0.65);
         assertThat(last.get(3).asDouble() / last.get(1).asDouble()).isBetween(0.25, 0.35);
         assertThat(last.get(4).asDouble() / last.get(1).asDouble()).isBetween(0.07, 0.13);

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
@@ -55,6 +56,7 @@ import org.levee.testing.Requirements;
  * Prometheus scraping the three evaluates every query of the dashboard without error and finds
  * the three in its variables' queries.
  */
+@Tag("kernel")
 class GrafanaDashboardTest {
     private static final JsonMapper JSON = new JsonMapper();
     /** Metric names as the dashboard writes them: Levee's, and the JVM's and process's from the Java client. */

@@ -25,6 +25,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
@@ -156,7 +157,9 @@ class LivePageInBrowserTest {
         }
     }
 
+    /** Root, XDP and a namespace: left out of ./test --quick. */
     @Test
+    @Tag("kernel")
     void anEdgesPageShowsTheFleetsRulesBesideItsOwn() throws Exception {
         Requirements.root();
         Requirements.library("libpcap.so.0.8");
