@@ -11,6 +11,9 @@ public final class CounterRates {
     private TrafficCounts last;
     private long lastNanos;
 
+    /** Rates from the second reading on. */
+    public CounterRates() {}
+
     /**
      * The rates since the previous reading; empty for the first one, and when no time has passed
      * on {@code nanos}' clock (a monotonic one: {@link System#nanoTime()}).

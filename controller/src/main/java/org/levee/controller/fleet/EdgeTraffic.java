@@ -35,6 +35,9 @@ public final class EdgeTraffic {
 
     private final Map<String, Edge> byNode = new HashMap<>();
 
+    /** No edge known yet. */
+    public EdgeTraffic() {}
+
     /**
      * What one edge reported.
      *
