@@ -9,6 +9,7 @@ module org.levee.agent {
     requires transitive org.levee.store;
     requires transitive org.levee.sflow;
     requires transitive org.levee.config;
+    requires org.levee.web;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.prometheus.metrics.core;

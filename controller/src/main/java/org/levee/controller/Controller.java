@@ -31,6 +31,7 @@ import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.detect.DetectionEngine;
 import org.levee.controller.fleet.EdgeRuleRates;
+import org.levee.controller.fleet.EdgeTraffic;
 import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
@@ -76,6 +77,7 @@ import org.levee.store.signing.KeyFileException;
 import org.levee.store.signing.KeyId;
 import org.levee.store.signing.ManifestSignature;
 import org.levee.store.signing.SigningKey;
+import org.levee.web.TrafficCounts;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -136,6 +138,7 @@ public final class Controller implements AutoCloseable {
     private volatile List<Problem> problems = List.of();
     private volatile Map<String, RuleCounts> ruleCounts = Map.of();
     private final EdgeRuleRates edgeRuleRates = new EdgeRuleRates();
+    private final EdgeTraffic edgeTraffic = new EdgeTraffic();
     private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
@@ -232,7 +235,8 @@ public final class Controller implements AutoCloseable {
         SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
         collector = SflowCollector.start(config.sflowListen(), ingest);
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
-                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, security);
+                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics,
+                () -> edgeTraffic.now(nanos()), security);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);
@@ -500,6 +504,7 @@ public final class Controller implements AutoCloseable {
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
         Map<String, FleetNotifications.Edge> edges = new HashMap<>();
         long highest = 0;
+        Map<String, EdgeTraffic.Reported> traffic = new HashMap<>();
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -532,8 +537,14 @@ public final class Controller implements AutoCloseable {
             });
             Registration reg = r;
             r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
+            JsonNode totals = r.counters();
+            r.reported().ifPresent(at -> traffic.put(reg.datacenter() + "/" + reg.node(), new EdgeTraffic.Reported(at,
+                    new TrafficCounts(totals.path("seen").asLong(), totals.path("passed").asLong(), totals.path("dropped").asLong(),
+                            totals.path("ratelimited").asLong(), totals.path("sampled").asLong()))));
         }
-        edgeRuleRates.update(reports, nanos());
+        long received = nanos();
+        edgeRuleRates.update(reports, received);
+        edgeTraffic.update(traffic, received);
         notifications.nodes(edges);
         directory.registered(agents);
         if (publisher.edgesRun(highest, manifest)) {

@@ -34,11 +34,17 @@ import org.levee.dataplane.object.RuleInfo;
 import org.levee.rules.Action;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleSetException;
+import org.levee.web.TrafficCounts;
+import org.levee.web.TrafficHistory;
+import org.levee.web.TrafficRecorder;
+import org.levee.web.WebRoutes;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
  * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
- * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
+ * {@code GET /status}, {@code GET /metrics}, and the live page: {@code GET /} (HTML) with the
+ * traffic history it draws, {@code GET /traffic} (module web; docs/operations.md, "The live web
+ * page"). docs/agent.md has examples of every route. A bad
  * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. Every request but a
  * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
  * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
@@ -60,6 +66,9 @@ public final class ApiServer {
     private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final TrafficHistory traffic = new TrafficHistory();
+    private final TrafficRecorder trafficRecorder;
+    private final WebRoutes web;
 
     /**
      * @param rules    the node's rules
@@ -86,17 +95,25 @@ public final class ApiServer {
         this.counters = counters;
         this.status = status;
         this.metrics = metrics;
+        this.trafficRecorder = TrafficRecorder.ofCounters(traffic, () -> {
+            Counters c = counters.get();
+            return new TrafficCounts(c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled());
+        });
+        this.web = new WebRoutes(traffic, "this node's XDP program");
         this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
+    /** Starts serving, and the traffic history of the live page (a point a second). */
     public void start() {
+        trafficRecorder.start();
         server.start();
     }
 
     public void stop() {
         server.stop(0);
+        trafficRecorder.close();
         executor.shutdownNow();
     }
 
@@ -140,6 +157,11 @@ public final class ApiServer {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        if (WebRoutes.serves(path)) {
+            requireGet(method, path);
+            web.serve(exchange, path);
+            return;
+        }
         switch (path) {
             case "/rules" -> {
                 switch (method) {
@@ -161,7 +183,7 @@ public final class ApiServer {
             default -> {
                 if (!path.startsWith("/rules/")) {
                     throw new ApiException(404, "no such route: " + path
-                            + " (routes: /rules, /rules/{id}, /status, /metrics)");
+                            + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
                 }
                 String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
                 Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));

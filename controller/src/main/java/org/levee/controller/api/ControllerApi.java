@@ -33,6 +33,10 @@ import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.etcd.StoreException;
+import org.levee.web.TrafficHistory;
+import org.levee.web.TrafficRates;
+import org.levee.web.TrafficRecorder;
+import org.levee.web.WebRoutes;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -40,7 +44,9 @@ import org.levee.store.etcd.StoreException;
  * the same bodies, answers and errors — so {@code levee rules … --api http://controller:9277}
  * works against it; they act on the rule sources in etcd. Further: {@code GET /fleet} (the
  * fleet's status, as {@code levee fleet status --json}), {@code GET /status} (this controller),
- * {@code GET /metrics} (Prometheus). A bad request gets 400 and
+ * {@code GET /metrics} (Prometheus), and the live page: {@code GET /} (HTML) with the fleet's
+ * traffic it draws, {@code GET /traffic} (module web; docs/operations.md, "The live web page").
+ * A bad request gets 400 and
  * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503. Every request but a
  * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
  * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
@@ -60,6 +66,9 @@ public final class ControllerApi {
     private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final TrafficHistory traffic = new TrafficHistory();
+    private final TrafficRecorder trafficRecorder;
+    private final WebRoutes web;
 
     /**
      * @param rules the rule sources
@@ -68,12 +77,13 @@ public final class ControllerApi {
      * @param fleet the fleet's status now
      * @param status this controller's status now ({@code GET /status})
      * @param metrics what {@code /metrics} serves
+     * @param edgeTraffic the edges' traffic now, summed ({@code /traffic} keeps it a point a second)
      * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
     public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
                          Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
-                         ApiSecurity security) throws IOException {
+                         Supplier<TrafficRates> edgeTraffic, ApiSecurity security) throws IOException {
         this.security = security;
         this.rules = rules;
         this.counts = counts;
@@ -81,17 +91,22 @@ public final class ControllerApi {
         this.fleet = fleet;
         this.status = status;
         this.metrics = metrics;
+        this.trafficRecorder = TrafficRecorder.ofRates(traffic, edgeTraffic);
+        this.web = new WebRoutes(traffic, "the edges' reports, summed");
         this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
+    /** Starts serving, and the traffic history of the live page (a point a second). */
     public void start() {
+        trafficRecorder.start();
         server.start();
     }
 
     public void stop() {
         server.stop(0);
+        trafficRecorder.close();
         executor.shutdownNow();
     }
 
@@ -139,6 +154,11 @@ public final class ControllerApi {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        if (WebRoutes.serves(path)) {
+            requireGet(method, path);
+            web.serve(exchange, path);
+            return;
+        }
         switch (path) {
             case "/rules" -> {
                 switch (method) {
@@ -164,7 +184,7 @@ public final class ControllerApi {
             default -> {
                 if (!path.startsWith("/rules/")) {
                     throw new ApiException(404, "no such route: " + path
-                            + " (routes: /rules, /rules/{id}, /fleet, /status, /metrics)");
+                            + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
                 }
                 String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
                 switch (method) {
