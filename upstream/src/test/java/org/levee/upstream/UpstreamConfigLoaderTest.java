@@ -12,6 +12,7 @@ import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
 
 class UpstreamConfigLoaderTest {
 
