@@ -6,6 +6,7 @@ module org.levee.bench {
     requires org.levee.netns;
     requires org.levee.ebpf;
     requires org.levee.controller;
+    requires java.net.http;
 
     exports org.levee.bench;
 }

@@ -8,4 +8,5 @@ module org.levee.lab {
     exports org.levee.lab;
     exports org.levee.lab.demo;
     exports org.levee.lab.fleet;
+    exports org.levee.lab.soak;
 }

@@ -187,10 +187,14 @@ public final class DataplaneBenchmark {
         }
         StringBuilder yaml = new StringBuilder("rules:\n");
         for (int i = 0; i < count; i++) {
-            yaml.append("  - {id: port-").append(i).append(", filter: udp and dst port ").append(10_000 + i)
-                    .append(", destinations: [198.51.100.0/24], action: drop}\n");
+            yaml.append(portRule(i));
         }
         return yaml.toString();
+    }
+
+    /** Rule {@code i} of {@link #rules}, a line of a YAML list: {@code udp and dst port 10000+i} for 198.51.100.0/24. */
+    static String portRule(int i) {
+        return "  - {id: port-" + i + ", filter: udp and dst port " + (10_000 + i) + ", destinations: [198.51.100.0/24], action: drop}\n";
     }
 
     /**
@@ -201,17 +205,22 @@ public final class DataplaneBenchmark {
     static String mixedRules(int count) {
         StringBuilder yaml = new StringBuilder("rules:\n");
         for (int i = 0; i < count; i++) {
-            int port = 10_000 + i;
-            String rule = switch (i % 5) {
-                case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
-                case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
-                case 2 -> "filter: udp src port " + port;
-                case 3 -> "filter: dst host 192.0.2." + (1 + i % 250) + " and udp";
-                default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
-            };
-            yaml.append("  - {id: mixed-").append(i).append(", ").append(rule).append(", action: drop}\n");
+            yaml.append(mixedRule(i));
         }
         return yaml.toString();
+    }
+
+    /** Rule {@code i} of {@link #mixedRules}, a line of a YAML list. */
+    static String mixedRule(int i) {
+        int port = 10_000 + i;
+        String rule = switch (i % 5) {
+            case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
+            case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
+            case 2 -> "filter: udp src port " + port;
+            case 3 -> "filter: dst host 192.0.2." + (1 + i % 250) + " and udp";
+            default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
+        };
+        return "  - {id: mixed-" + i + ", " + rule + ", action: drop}\n";
     }
 
     /**

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 DataplaneCommand.class,
                 BenchCommand.class,
                 LabCommand.class,
+                SoakCommand.class,
                 DoctorCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -97,14 +97,29 @@ public final class FilterChain {
     /**
      * One filter made ready for chains: its programs joined and normalised, and compiled on its
      * own (what its plain copy is, and what it tests and uses). Made once, it serves every chain
-     * the filter is in ({@link FilterIndex} puts a filter in several).
-     *
-     * @param flow       the conjunction of the filter's programs
-     * @param sourceSize instructions of those programs
-     * @param alone      the filter compiled for no state
-     * @param plainSlots slots of its plain copy
+     * the filter is in ({@link FilterIndex} puts a filter in several), and every later compile of
+     * a list that still has it ({@link CompilationCache}); what an index needs to know of it (its
+     * matching paths and their keys) is worked out once too, when first asked. Compared by
+     * identity: a cache hands out one instance per list of programs.
      */
-    record Filter(Flow flow, int sourceSize, Compilation alone, int plainSlots) {
+    static final class Filter {
+        /** The conjunction of the filter's programs. */
+        final Flow flow;
+        /** Instructions of those programs. */
+        final int sourceSize;
+        /** The filter compiled for no state. */
+        final Compilation alone;
+        /** Slots of its plain copy. */
+        final int plainSlots;
+        private FilterIndex.PathFacts pathFacts;
+
+        private Filter(Flow flow, int sourceSize, Compilation alone, int plainSlots) {
+            this.flow = flow;
+            this.sourceSize = sourceSize;
+            this.alone = alone;
+            this.plainSlots = plainSlots;
+        }
+
         /** The filter that matches when all of {@code programs} match. */
         static Filter of(List<CbpfProgram> programs) {
             List<Flow> parts = new ArrayList<>();
@@ -118,6 +133,22 @@ public final class FilterChain {
             int slots = EbpfEmitter.emit(alone, FragmentLayout.standard("p_", "match", "nomatch"), new Assembler()).instructions();
             return new Filter(flow, size, alone, slots);
         }
+
+        Flow flow() {
+            return flow;
+        }
+
+        int sourceSize() {
+            return sourceSize;
+        }
+
+        /** Its matching paths and what each pins, for an index: worked out on first need. */
+        FilterIndex.PathFacts pathFacts() {
+            if (pathFacts == null) {
+                pathFacts = FilterIndex.PathFacts.of(flow);
+            }
+            return pathFacts;
+        }
     }
 
     FilterChain(List<Filter> filters) {
@@ -126,10 +157,10 @@ public final class FilterChain {
         this.plainSlots = new int[filters.size()];
         for (int i = 0; i < filters.size(); i++) {
             Filter filter = filters.get(i);
-            flows.add(filter.flow());
-            sourceSizes[i] = filter.sourceSize();
-            plainSlots[i] = filter.plainSlots();
-            recordUse(i, filter.alone());
+            flows.add(filter.flow);
+            sourceSizes[i] = filter.sourceSize;
+            plainSlots[i] = filter.plainSlots;
+            recordUse(i, filter.alone);
         }
     }
 
@@ -140,7 +171,15 @@ public final class FilterChain {
      * @throws org.levee.cbpf.CbpfException naming the instruction of a program the compiler cannot take
      */
     public static FilterChain of(List<List<CbpfProgram>> filters) {
-        return new FilterChain(filters.stream().map(Filter::of).toList());
+        return of(filters, new CompilationCache());
+    }
+
+    /**
+     * {@link #of(List)}, taking each filter from {@code cache} when an earlier compile made it (a
+     * list of programs equal to one it had), and leaving it there for the next.
+     */
+    public static FilterChain of(List<List<CbpfProgram>> filters, CompilationCache cache) {
+        return new FilterChain(filters.stream().map(cache::filter).toList());
     }
 
     /** The number of filters. */
@@ -226,7 +265,7 @@ public final class FilterChain {
     }
 
     /** {@code entry} without what filters {@code filter} and later cannot use. */
-    private Entry relevantTo(Entry entry, int filter) {
+    Entry relevantTo(Entry entry, int filter) {
         if (filter >= flows.size()) {
             return Entry.NONE;
         }
@@ -290,7 +329,7 @@ public final class FilterChain {
         State successor;
         /** Set when this state has no code: it continues there. */
         State forward;
-        /** This copy's code: guard, fragment, skip label. */
+        /** This copy's code but its guard (written with the copy, in front of it) and its skip label (after it). */
         Assembler block;
         boolean placed;
 
@@ -327,6 +366,9 @@ public final class FilterChain {
         private int slots;
         /** Slots of the specialised copies of the filter being compiled. */
         private int specialised;
+        /** Once emitted: the compiled copies in the order they are written, and the labels of each. */
+        private List<State> placement;
+        private Map<State, List<String>> names;
 
         private Segment(int first, Entry start, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
             this.first = first;
@@ -364,6 +406,9 @@ public final class FilterChain {
          * @throws IllegalStateException when every filter has been added
          */
         public void add() {
+            if (placement != null) {
+                throw new IllegalStateException("the segment is emitted already");
+            }
             if (next >= flows.size()) {
                 throw new IllegalStateException("all " + flows.size() + " filters are in the chain already");
             }
@@ -408,7 +453,9 @@ public final class FilterChain {
             Assembler block = new Assembler();
             String skip = state.label + "_skip";
             String next = state.label + "_next"; // the successor's code, wherever it is placed
-            guard.emit(block, filter, skip);
+            // the guard is written with the copy (emitTo), in front of this code: its size counts here
+            Assembler guardCode = new Assembler();
+            guard.emit(guardCode, filter, skip);
             Entry successorKey = relevantTo(state.entry, filter + 1);
             Map<Exit, String> exitLabels = new IdentityHashMap<>();
             List<Exit> exits = c.exits();
@@ -441,9 +488,8 @@ public final class FilterChain {
             if (emitted.reachesMatch()) {
                 matches.set(filter);
             }
-            block.label(skip);
             state.block = block;
-            slots += block.slot() + 1;
+            slots += guardCode.slot() + block.slot() + 1;
         }
 
         /**
@@ -559,26 +605,28 @@ public final class FilterChain {
          * beyond the last one added continue at the end.
          */
         public void emitTo(Assembler asm) {
-            Map<State, List<String>> names = new IdentityHashMap<>();
-            names.put(end, new ArrayList<>(end.aliases));
-            for (State state : created) {
-                List<String> here = names.computeIfAbsent(resolve(state), s -> new ArrayList<>());
-                here.add(state.label);
-                here.addAll(state.aliases);
-            }
-            List<State> placement = new ArrayList<>();
-            for (State start : created) {
-                for (State s = start; s != end && s.block != null && !s.placed; s = resolve(s.successor)) {
-                    s.placed = true;
-                    placement.add(s);
-                }
+            emitTo(asm, guard);
+        }
+
+        /**
+         * {@link #emitTo(Assembler)} with each copy behind a guard {@code other} writes instead of
+         * the segment's own: the same compiled copies, in the same places, with other guards (a
+         * bound check added, say). It may be called more than once, each time appending the code
+         * again (for an assembler of its own: the labels are the segment's).
+         */
+        void emitTo(Assembler asm, Guard other) {
+            if (placement == null) {
+                place();
             }
             for (int i = 0; i < placement.size(); i++) {
                 State s = placement.get(i);
                 for (String name : names.getOrDefault(s, List.of())) {
                     asm.label(name);
                 }
+                String skip = s.label + "_skip";
+                other.emit(asm, s.filter, skip);
                 asm.append(s.block);
+                asm.label(skip);
                 State after = resolve(s.successor);
                 State placedNext = i + 1 < placement.size() ? placement.get(i + 1) : end;
                 if (after != placedNext) {
@@ -588,6 +636,24 @@ public final class FilterChain {
             for (String name : names.getOrDefault(end, List.of())) {
                 if (!name.equals(end.label)) {
                     asm.label(name);
+                }
+            }
+        }
+
+        /** Decides where each compiled copy goes and which labels name it; no filter may be added after. */
+        private void place() {
+            names = new IdentityHashMap<>();
+            names.put(end, new ArrayList<>(end.aliases));
+            for (State state : created) {
+                List<String> here = names.computeIfAbsent(resolve(state), st -> new ArrayList<>());
+                here.add(state.label);
+                here.addAll(state.aliases);
+            }
+            placement = new ArrayList<>();
+            for (State start : created) {
+                for (State st = start; st != end && st.block != null && !st.placed; st = resolve(st.successor)) {
+                    st.placed = true;
+                    placement.add(st);
                 }
             }
         }

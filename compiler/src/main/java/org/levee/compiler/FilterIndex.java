@@ -3,6 +3,7 @@ package org.levee.compiler;
 import static org.levee.cbpf.CbpfInstruction.JEQ;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,8 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.compiler.flow.Entry;
+import org.levee.compiler.flow.Flow;
 import org.levee.compiler.flow.Knowledge;
 import org.levee.compiler.flow.MatchPaths;
 import org.levee.compiler.flow.Predicate;
@@ -117,6 +120,18 @@ public final class FilterIndex {
         int hitSlots(int filter);
 
         /**
+         * What {@link #guard} writes for {@code filter} depends on, besides the label it is given:
+         * two filters with equal keys get the same guard (the data plane's: the rule's constant).
+         * A bucket whose filters all have a key is compiled once and its code reused by later
+         * sections and compiles (see {@link CompilationCache}); {@code null}, the default, means
+         * the guard depends on the filter's number, and the bucket is compiled every time. (Hit
+         * blocks are written anew every time: they cost no compile.)
+         */
+        default Object codeKey(int filter) {
+            return null;
+        }
+
+        /**
          * Code that sets the layout's packet start and end registers again (from the program's
          * context), changing nothing else. Each part of a section starts with it, so that the
          * packet's bounds that different buckets proved do not keep apart, in the verifier, the
@@ -162,6 +177,91 @@ public final class FilterIndex {
         }
     }
 
+    /** Where a bucket's code jumps when no filter of it is the first match: the end of its part, named when placed. */
+    private static final String BACK = "@back";
+    /** Where a bucket's code jumps when member i matches: {@code MATCH + i}, its hit block or stub, written after the code. */
+    private static final String MATCH = "@m";
+
+    /**
+     * The code of one bucket but its hit blocks as a template (see {@link Section#bucketCode}).
+     *
+     * @param code    the template: labels local, member numbers parameters
+     * @param guarded the members (positions in the bucket) some copy guards
+     * @param matched the members some path matches (each has a hit block or a stub after the code)
+     * @param slots   slots of the code
+     */
+    private record BucketCode(Assembler code, BitSet guarded, BitSet matched, int slots) {}
+
+    /**
+     * A bucket's chain, compiled: what the cache keeps of it by its state (see
+     * {@link Section#bucketCode}); compared by identity.
+     */
+    private static final class CompiledBucket {
+        final FilterChain.Segment segment;
+        /** Its key by what its chain keeps of its entry. */
+        final BucketKey kept;
+        final BitSet matched;
+
+        CompiledBucket(FilterChain.Segment segment, BucketKey kept, BitSet matched) {
+            this.segment = segment;
+            this.kept = kept;
+            this.matched = matched;
+        }
+    }
+
+    /** What a bucket's code is written from, besides its compiled chain (see {@link Section#bucketCode}). */
+    private record TemplateKey(CompiledBucket compiled, int constant, List<Object> codeKeys, boolean bounded) {}
+
+    /**
+     * What a bucket's compiled chain depends on (see {@link Section#bucketCode}): the state it
+     * starts in — the class's interned {@link #bucketBase} with the bucket's key (the base
+     * compared by identity), or what the chain keeps of that state (compared by value) — its
+     * filters (by identity), and the layout.
+     */
+    private static final class BucketKey {
+        private final Entry state;
+        private final boolean interned;
+        private final int constant;
+        private final FilterChain.Filter[] members;
+        private final Layout layout;
+        private final int hash;
+
+        BucketKey(Entry state, boolean interned, int constant, FilterChain.Filter[] members, Layout layout) {
+            this.state = state;
+            this.interned = interned;
+            this.constant = constant;
+            this.members = members;
+            this.layout = layout;
+            int h = interned ? System.identityHashCode(state) : state.hashCode();
+            for (FilterChain.Filter member : members) {
+                h = 31 * h + System.identityHashCode(member);
+            }
+            this.hash = (31 * h + constant) * 2 + (interned ? 1 : 0);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof BucketKey k) || k.hash != hash || k.interned != interned || k.constant != constant
+                    || k.members.length != members.length) {
+                return false;
+            }
+            for (int i = 0; i < members.length; i++) {
+                if (k.members[i] != members[i]) {
+                    return false;
+                }
+            }
+            return (interned ? k.state == state : k.state.equals(state)) && (k.layout == layout || k.layout.equals(layout));
+        }
+    }
+
+    /** A leaf of a search tree: its size, and what appends its code where the tree places it. */
+    private record Leaf(int slots, java.util.function.Consumer<Assembler> appendTo) {}
+
     /** A filter's place in a class: the bucket of {@code key}. */
     private record Placement(int keyClass, int key) {}
 
@@ -169,9 +269,10 @@ public final class FilterIndex {
      * A value filters are found by, with its prelude, and the slots a member's copy takes in its
      * bucket on average (over a few members): what a section adds per filter.
      */
-    private record KeyClass(Value key, Prelude prelude, int copySlots) {}
+    private record KeyClass(Value key, Prelude prelude, int copySlots, Entry bucketBase) {}
 
     private final List<FilterChain.Filter> filters;
+    private final CompilationCache cache;
     private final List<KeyClass> classes;
     /** Per filter, its buckets; empty for a filter of the rest. */
     private final List<List<Placement>> placements;
@@ -180,22 +281,23 @@ public final class FilterIndex {
     private final int[] restNumber;
     private final FilterChain rest;
 
-    private FilterIndex(List<FilterChain.Filter> filters, int minClassSize) {
+    private FilterIndex(List<FilterChain.Filter> filters, int minClassSize, CompilationCache cache) {
         this.filters = filters;
+        this.cache = cache;
         int n = filters.size();
         List<List<MatchPaths.Path>> paths = new ArrayList<>(n);
         for (FilterChain.Filter filter : filters) {
-            paths.add(MatchPaths.of(filter.flow(), MAX_PATHS, PATH_BUDGET).orElse(null));
+            paths.add(filter.pathFacts().paths());
         }
         // how many paths of the whole list pin each value, and each value to each constant
         Map<Value, Integer> pathsPinning = new HashMap<>();
         Map<Value, Map<Integer, Integer>> pathsPinningTo = new HashMap<>();
-        for (List<MatchPaths.Path> filterPaths : paths) {
-            if (filterPaths == null) {
+        for (FilterChain.Filter filter : filters) {
+            if (filter.pathFacts().paths() == null) {
                 continue;
             }
-            for (MatchPaths.Path path : filterPaths) {
-                keys(path).forEach((value, constant) -> {
+            for (Map<Value, Integer> pins : filter.pathFacts().keys()) {
+                pins.forEach((value, constant) -> {
                     pathsPinning.merge(value, 1, Integer::sum);
                     pathsPinningTo.computeIfAbsent(value, v -> new HashMap<>()).merge(constant, 1, Integer::sum);
                 });
@@ -204,16 +306,17 @@ public final class FilterIndex {
         // each path's key: the pin that picks the fewest paths, then the value most paths pin
         List<List<Map.Entry<Value, Integer>>> chosen = new ArrayList<>(n);
         List<List<MatchPaths.Path>> keyedPaths = new ArrayList<>(n);
-        for (List<MatchPaths.Path> filterPaths : paths) {
+        for (int f = 0; f < n; f++) {
+            List<MatchPaths.Path> filterPaths = paths.get(f);
             List<Map.Entry<Value, Integer>> keys = new ArrayList<>();
             if (filterPaths == null || filterPaths.isEmpty()) {
                 chosen.add(null);
                 keyedPaths.add(null);
                 continue;
             }
-            for (MatchPaths.Path path : filterPaths) {
+            for (Map<Value, Integer> pins : filters.get(f).pathFacts().keys()) {
                 Map.Entry<Value, Integer> best = null;
-                for (Map.Entry<Value, Integer> pin : keys(path).entrySet()) {
+                for (Map.Entry<Value, Integer> pin : pins.entrySet()) {
                     if (best == null || isBetterKey(pin, best, pathsPinning, pathsPinningTo)) {
                         best = pin;
                     }
@@ -249,7 +352,8 @@ public final class FilterIndex {
                     if (prelude.isEmpty()) {
                         dissolved.add(value);
                     } else {
-                        kept.put(value, new KeyClass(value, prelude.get(), copySlots(value, prelude.get(), chosen)));
+                        kept.put(value, new KeyClass(value, prelude.get(), copySlots(value, prelude.get(), chosen),
+                                bucketBase(value, prelude.get())));
                     }
                 }
             }
@@ -286,24 +390,110 @@ public final class FilterIndex {
         this.rest = new FilterChain(restChain);
     }
 
+    /**
+     * What an index needs to know of one filter, worked out once per filter
+     * ({@link FilterChain.Filter#pathFacts}): its matching paths ({@code null} when it has too
+     * many), the values each path pins that code can compute ({@link #keys}), and what holds on
+     * each path, asked for when a class's prelude is made.
+     */
+    static final class PathFacts {
+        private final List<MatchPaths.Path> paths;
+        private final List<Map<Value, Integer>> keys;
+        private final Knowledge[] knowledge;
+
+        private PathFacts(List<MatchPaths.Path> paths) {
+            this.paths = paths;
+            this.keys = paths == null ? List.of() : paths.stream().map(FilterIndex::keys).toList();
+            this.knowledge = new Knowledge[keys.size()];
+        }
+
+        static PathFacts of(Flow flow) {
+            return new PathFacts(MatchPaths.of(flow, MAX_PATHS, PATH_BUDGET).orElse(null));
+        }
+
+        List<MatchPaths.Path> paths() {
+            return paths;
+        }
+
+        List<Map<Value, Integer>> keys() {
+            return keys;
+        }
+
+        Knowledge knowledge(int path) {
+            if (knowledge[path] == null) {
+                knowledge[path] = paths.get(path).knowledge();
+            }
+            return knowledge[path];
+        }
+    }
+
+    /** What the slots of a class's average member depend on: its prelude and the members compiled. */
+    private record CopySlotsKey(Prelude prelude, List<FilterChain.Filter> members, List<Integer> constants) {}
+
     /** The average slots of a few members of the class of {@code key} compiled for their bucket. */
     private int copySlots(Value key, Prelude prelude, List<List<Map.Entry<Value, Integer>>> chosen) {
-        int total = 0;
-        int samples = 0;
-        FragmentLayout layout = FragmentLayout.standard("s_", "match", "nomatch");
-        for (int f = 0; f < chosen.size() && samples < SAMPLES; f++) {
+        List<FilterChain.Filter> sampled = new ArrayList<>(SAMPLES);
+        List<Integer> constants = new ArrayList<>(SAMPLES);
+        for (int f = 0; f < chosen.size() && sampled.size() < SAMPLES; f++) {
             List<Map.Entry<Value, Integer>> keys = chosen.get(f);
             Optional<Map.Entry<Value, Integer>> pin = keys == null ? Optional.empty()
                     : keys.stream().filter(k -> k.getKey().equals(key)).findFirst();
-            if (pin.isEmpty()) {
-                continue;
+            if (pin.isPresent()) {
+                sampled.add(filters.get(f));
+                constants.add(pin.get().getValue());
             }
-            FilterChain.Filter filter = filters.get(f);
-            Compilation c = CbpfCompiler.compile(filter.sourceSize(), filter.flow(), bucketEntry(prelude, key, pin.get().getValue()), false);
-            total += EbpfEmitter.emit(c, layout, new Assembler()).instructions();
-            samples++;
         }
-        return samples == 0 ? 0 : (total + samples - 1) / samples;
+        return (Integer) cache.classes.get(new CopySlotsKey(prelude, List.copyOf(sampled), List.copyOf(constants)), k -> {
+            int total = 0;
+            FragmentLayout layout = FragmentLayout.standard("s_", "match", "nomatch");
+            for (int i = 0; i < sampled.size(); i++) {
+                FilterChain.Filter filter = sampled.get(i);
+                Compilation c = CbpfCompiler.compile(filter.sourceSize, filter.flow, bucketEntry(prelude, key, constants.get(i)), false);
+                total += EbpfEmitter.emit(c, layout, new Assembler()).instructions();
+            }
+            return sampled.isEmpty() ? 0 : (total + sampled.size() - 1) / sampled.size();
+        });
+    }
+
+    /**
+     * What the buckets of the class of {@code key} start knowing besides their key's value: the
+     * prelude's tree state without its statements of the key against constants ({@code key > max}),
+     * which the key's value decides ({@link Knowledge#retain} drops them from a bucket's state
+     * whenever a filter of the bucket can use the key, and else they are of no use to the bucket:
+     * the state a bucket keeps is the same with them and without them). So a class whose largest key
+     * changed (a rule added with a new largest port) starts its buckets in the same state, and
+     * their code is reused. Interned in the cache: one instance per state, compared by identity in
+     * the keys of bucket code.
+     */
+    private Entry bucketBase(Value key, Prelude prelude) {
+        Entry tree = prelude.tree();
+        Knowledge facts = tree.facts().retain(new Knowledge.Relevance() {
+            @Override
+            public boolean tests(Predicate p) {
+                return !(p.a().equals(key) && p.b() instanceof Value.Const);
+            }
+
+            @Override
+            public boolean uses(Value v) {
+                return true;
+            }
+
+            @Override
+            public boolean loads() {
+                return true;
+            }
+        });
+        Entry base = new Entry(facts, tree.a(), tree.aRawWidth(), tree.x(), tree.packetBytes(), tree.pointerBytes());
+        return (Entry) cache.classes.get(new BucketBaseKey(base), k -> base);
+    }
+
+    /** A bucket base by value (an Entry key of its own kind in the cache's map). */
+    private record BucketBaseKey(Entry base) {}
+
+    /** What holds when the bucket of {@code constant} starts: {@link #bucketBase}, the key in A and equal to it. */
+    private static Entry bucketStart(Entry base, Value key, int constant) {
+        return new Entry(base.facts().with(new Predicate(JEQ, key, new Value.Const(constant)), true), base.a(), base.aRawWidth(),
+                base.x(), base.packetBytes(), base.pointerBytes());
     }
 
     /** What holds when the bucket of {@code constant} starts: the prelude's tests, the key in A and equal to it. */
@@ -338,7 +528,7 @@ public final class FilterIndex {
      * The prelude of the class of {@code key}: the tests of its first path that every keyed path
      * of the class passes the same way, in that path's order, then the key.
      */
-    private static Optional<Prelude> prelude(Value key, List<List<Map.Entry<Value, Integer>>> chosen,
+    private Optional<Prelude> prelude(Value key, List<List<Map.Entry<Value, Integer>>> chosen,
             List<List<MatchPaths.Path>> keyedPaths) {
         List<Knowledge> others = new ArrayList<>();
         MatchPaths.Path first = null;
@@ -356,7 +546,7 @@ public final class FilterIndex {
                 if (first == null) {
                     first = path;
                 } else {
-                    others.add(path.knowledge());
+                    others.add(filters.get(f).pathFacts().knowledge(p));
                 }
                 max = Integer.compareUnsigned(keys.get(p).getValue(), max) > 0 ? keys.get(p).getValue() : max;
             }
@@ -380,8 +570,15 @@ public final class FilterIndex {
                 facts.add(test);
             }
         }
-        return Prelude.of(key, facts, max);
+        PreludeKey preludeKey = new PreludeKey(key, List.copyOf(facts), max);
+        @SuppressWarnings("unchecked")
+        Optional<Prelude> prelude = (Optional<Prelude>) cache.classes.get(preludeKey,
+                k -> Prelude.of(preludeKey.key(), preludeKey.facts(), preludeKey.max()));
+        return prelude;
     }
+
+    /** What a class's prelude is made of. */
+    private record PreludeKey(Value key, List<MatchPaths.Test> facts, int max) {}
 
     /** The index of {@code filters}, in order, with classes of at least {@link #DEFAULT_MIN_CLASS_SIZE} filters. */
     public static FilterIndex of(List<List<CbpfProgram>> filters) {
@@ -398,7 +595,19 @@ public final class FilterIndex {
         if (minClassSize < 1) {
             throw new IllegalArgumentException("minClassSize " + minClassSize + " is below 1");
         }
-        return new FilterIndex(filters.stream().map(FilterChain.Filter::of).toList(), minClassSize);
+        return of(filters, minClassSize, new CompilationCache());
+    }
+
+    /**
+     * {@link #of(List, int)}, taking from {@code cache} what earlier compiles made (each filter
+     * made ready, each bucket's code) and leaving there what this one makes: see
+     * {@link CompilationCache}. Equal to an index made without a cache, byte for byte.
+     */
+    public static FilterIndex of(List<List<CbpfProgram>> filters, int minClassSize, CompilationCache cache) {
+        if (minClassSize < 1) {
+            throw new IllegalArgumentException("minClassSize " + minClassSize + " is below 1");
+        }
+        return new FilterIndex(filters.stream().map(cache::filter).toList(), minClassSize, cache);
     }
 
     /** The number of filters. */
@@ -663,7 +872,11 @@ public final class FilterIndex {
                     chain.label(p + "r_end").gotol(back);
                     for (int f : part.buckets().getFirst()) {
                         if (restSegment.reachesMatch(restNumber[f])) {
-                            matched(chain, f, p + "rm" + f, last, record, candidates);
+                            if (!last) {
+                                candidates.add(f);
+                                stubCount++;
+                            }
+                            matched(chain, f, p + "rm" + f, last, record);
                         }
                     }
                     oversized |= chain.slot() > MAX_BUCKET_SLOTS;
@@ -672,7 +885,12 @@ public final class FilterIndex {
                     if (m > 0) {
                         bodies.emit(Instruction.ldx(Size.W, layout.best(), Register.R10, layout.bestOffset()));
                     }
-                    emitClass(bodies, part, classGroup++, m, last, back, record, candidates);
+                    // the class's jumps within itself are resolved before it joins the bodies: its
+                    // thousands of labels are not copied into the program and sorted out again there
+                    Assembler classBody = new Assembler();
+                    emitClass(classBody, part, classGroup++, m, last, back, record, candidates);
+                    classBody.resolveLocalJumps();
+                    bodies.append(classBody);
                 }
                 if (stubCount > stubs) {
                     // the part's matches: the best so far (a match in this part is before it)
@@ -687,11 +905,11 @@ public final class FilterIndex {
                 candidates.forEach(f -> single.add(List.of(f)));
                 groupList.add(new Group(single));
                 int[] keys = candidates.stream().mapToInt(Integer::intValue).toArray();
-                List<Assembler> leaves = new ArrayList<>();
+                List<Leaf> leaves = new ArrayList<>();
                 for (int f : keys) {
                     Assembler leaf = new Assembler();
                     code.hit(leaf, f, p + "d" + f);
-                    leaves.add(leaf);
+                    leaves.add(new Leaf(leaf.slot(), asm -> asm.append(leaf)));
                 }
                 bodies.label(p + "dispatch");
                 new SearchTree(p + "dt", layout.best(), keys, leaves, dispatchGroup).emit(bodies);
@@ -731,13 +949,10 @@ public final class FilterIndex {
          * of it (one instruction that writes the stack per part, not one per filter: see
          * {@link #emitClass}).
          */
-        private void matched(Assembler block, int filter, String label, boolean last, String record,
-                TreeSet<Integer> candidates) {
+        private void matched(Assembler block, int filter, String label, boolean last, String record) {
             if (last) {
                 code.hit(block, filter, label);
             } else {
-                candidates.add(filter);
-                stubCount++;
                 block.label(label);
                 block.emit(Instruction.mov32(layout.best(), filter));
                 block.gotol(record);
@@ -748,7 +963,6 @@ public final class FilterIndex {
                 TreeSet<Integer> candidates) {
             String p = layout.prefix() + "c" + m + "_";
             KeyClass keyClass = classes.get(part.keyClass());
-            Value key = keyClass.key();
             keyClass.prelude().emit(body, layout.fragment(), p + "p_", p + "tree", p + "miss");
             body.label(p + "miss").gotol(back);
             body.label(p + "tree");
@@ -763,31 +977,125 @@ public final class FilterIndex {
             boolean bounded = m > 0;
             TreeMap<Integer, List<Integer>> byKey = buckets.get(part.keyClass());
             int[] keys = byKey.keySet().stream().mapToInt(Integer::intValue).toArray();
-            List<Assembler> leaves = new ArrayList<>();
+            List<Leaf> leaves = new ArrayList<>();
             for (int b = 0; b < keys.length; b++) {
                 List<Integer> members = byKey.get(keys[b]);
-                String bp = p + "k" + b + "_";
-                Assembler leaf = new Assembler();
-                leaf.jump32(JumpOp.JNE, copy, keys[b], bp + "end");
-                Entry start = bucketEntry(keyClass.prelude(), key, keys[b]);
-                FilterChain chain = new FilterChain(members.stream().map(filters::get).toList());
-                FilterChain.Segment segment = chain.segment(0, start, layout.fragment().withLabels(bp, "", "", null),
-                        (block, i, skip) -> guard(block, members.get(i), skip, bounded ? bp + "end" : null), i -> bp + "m" + members.get(i),
-                        bp + "end");
-                while (segment.nextFilter() < chain.size()) {
-                    segment.add();
+                BucketCode bucket = bucketCode(keyClass, keys[b], members, bounded);
+                int[] numbers = new int[members.size()];
+                for (int i = 0; i < numbers.length; i++) {
+                    numbers[i] = members.get(i);
                 }
-                segment.emitTo(leaf);
-                leaf.label(bp + "end").gotol(back);
-                oversized |= leaf.slot() > MAX_BUCKET_SLOTS;
-                for (int i = 0; i < members.size(); i++) {
-                    if (segment.reachesMatch(i)) {
-                        matched(leaf, members.get(i), bp + "m" + members.get(i), last, record, candidates);
+                String prefix = p + "k" + b + "_";
+                Assembler template = bucket.code();
+                oversized |= template.slot() > MAX_BUCKET_SLOTS;
+                bucket.guarded().stream().forEach(i -> guarded.set(numbers[i]));
+                int slots = template.slot();
+                for (int i = bucket.matched().nextSetBit(0); i >= 0; i = bucket.matched().nextSetBit(i + 1)) {
+                    slots += last ? code.hitSlots(numbers[i]) : 2;
+                    if (!last) {
+                        candidates.add(numbers[i]);
+                        stubCount++;
                     }
                 }
-                leaves.add(leaf);
+                // the template's outside labels: the end of the part, and its members' matches (written after it)
+                UnaryOperator<String> outside = name -> name.equals(BACK) ? back
+                        : name.startsWith(MATCH) ? prefix + "m" + name.substring(MATCH.length()) : name;
+                leaves.add(new Leaf(slots, asm -> {
+                    asm.appendInstance(template, prefix, outside, numbers);
+                    // after the chain, where each match goes: its hit block in the last part, else a
+                    // stub with the filter's number
+                    for (int i = bucket.matched().nextSetBit(0); i >= 0; i = bucket.matched().nextSetBit(i + 1)) {
+                        matched(asm, numbers[i], prefix + "m" + i, last, record);
+                    }
+                }));
             }
             new SearchTree(p + "t", layout.fragment().a(), keys, leaves, group).emit(body);
+        }
+
+        /**
+         * The code of the bucket of {@code constant} in {@code keyClass} with {@code members} but
+         * its hit blocks or stubs, as a template ({@link Assembler#appendInstance}): its labels
+         * local, {@link #BACK} for the end of its part and {@link #MATCH} for the hit blocks
+         * written after it, each member's number a parameter (its
+         * position in the bucket). From the cache when an earlier section or compile made it with
+         * the same inputs. Two steps: the bucket's chain compiled (the work), found by the class's
+         * state, or else by what the chain keeps of it, and by the members' filters; then its code
+         * written with the members' guards (their code keys) and, in a part after the first, their
+         * bound checks.
+         */
+        private BucketCode bucketCode(KeyClass keyClass, int constant, List<Integer> members, boolean bounded) {
+            FilterChain.Filter[] memberFilters = new FilterChain.Filter[members.size()];
+            Object[] codeKeys = new Object[members.size()];
+            boolean cacheable = true;
+            for (int i = 0; i < memberFilters.length; i++) {
+                int f = members.get(i);
+                memberFilters[i] = filters.get(f);
+                codeKeys[i] = code.codeKey(f);
+                cacheable &= codeKeys[i] != null;
+            }
+            Entry base = keyClass.bucketBase();
+            cache.bucketRequests++;
+            if (!cacheable) {
+                cache.bucketsCompiled++;
+                FilterChain chain = new FilterChain(List.of(memberFilters));
+                return template(compileBucket(chain, bucketStart(base, keyClass.key(), constant), null), constant, members, bounded);
+            }
+            // first by the class's state as it is (interned: compared by identity), the common case;
+            // then by what the bucket's chain keeps of it, which other states may share
+            BucketKey shared = new BucketKey(base, true, constant, memberFilters, layout);
+            CompiledBucket compiled = (CompiledBucket) cache.buckets.get(shared, k -> {
+                FilterChain chain = cache.bucketChains.get(List.of(memberFilters), FilterChain::new);
+                Entry start = bucketStart(base, keyClass.key(), constant);
+                // the chain's code depends on the entry only through what its filters can use of it
+                BucketKey kept = new BucketKey(chain.relevantTo(start, 0), false, 0, memberFilters, layout);
+                return cache.bucketStates.get(kept, j -> {
+                    cache.bucketsCompiled++;
+                    return compileBucket(chain, start, kept);
+                });
+            });
+            // keep the entry by state too, for when the class's state changes but not what the bucket keeps of it
+            cache.bucketStates.get(compiled.kept, k -> compiled);
+            return (BucketCode) cache.bucketCode.get(new TemplateKey(compiled, constant, Arrays.asList(codeKeys), bounded),
+                    k -> template(compiled, constant, members, bounded));
+        }
+
+        /** The chain of a bucket's filters, compiled from {@code start}; {@code kept} is its key in the cache (or null). */
+        private CompiledBucket compileBucket(FilterChain chain, Entry start, BucketKey kept) {
+            FilterChain.Segment segment = chain.segment(0, start, layout.fragment().withLabels("", "", "", null),
+                    (block, i, skip) -> {}, i -> MATCH + i, "end");
+            while (segment.nextFilter() < chain.size()) {
+                segment.add();
+            }
+            BitSet matched = new BitSet();
+            for (int i = 0; i < chain.size(); i++) {
+                if (segment.reachesMatch(i)) {
+                    matched.set(i);
+                }
+            }
+            return new CompiledBucket(segment, kept, matched);
+        }
+
+        /** The code of a compiled bucket with the guards of {@code members}: see {@link #bucketCode}. */
+        private BucketCode template(CompiledBucket compiled, int constant, List<Integer> members, boolean bounded) {
+            Assembler leaf = new Assembler();
+            BitSet guardedMembers = new BitSet();
+            leaf.jump32(JumpOp.JNE, layout.fragment().temp(), constant, "end");
+            compiled.segment.emitTo(leaf, (block, i, skip) -> {
+                guardedMembers.set(i);
+                code.guard(block, members.get(i), skip);
+                if (bounded) {
+                    // the bucket is left when the best match so far is at or before this filter:
+                    // neither it nor the bucket's later filters can be the first match (to the end,
+                    // not to the next copy, where the verifier would know the best is small and
+                    // decide the next copy's compare, which costs a deletion)
+                    block.jump(JumpOp.JLE, layout.best(), members.get(i), "end").parameter(i);
+                }
+            });
+            leaf.label("end").gotol(BACK);
+            int slots = leaf.slot();
+            // jumps within the bucket are relative: resolved once here, not for every instance
+            leaf.resolveLocalJumps();
+            return new BucketCode(leaf, guardedMembers, compiled.matched, slots);
         }
 
         /**
@@ -798,10 +1106,10 @@ public final class FilterIndex {
             private final String prefix;
             private final Register register;
             private final int[] keys;
-            private final List<Assembler> leaves;
+            private final List<Leaf> leaves;
             private final int group;
 
-            SearchTree(String prefix, Register register, int[] keys, List<Assembler> leaves, int group) {
+            SearchTree(String prefix, Register register, int[] keys, List<Leaf> leaves, int group) {
                 this.prefix = prefix;
                 this.register = register;
                 this.keys = keys;
@@ -815,7 +1123,7 @@ public final class FilterIndex {
 
             private int size(int from, int to) {
                 if (to - from == 1) {
-                    return leaves.get(from).slot();
+                    return leaves.get(from).slots();
                 }
                 int middle = (from + to) >>> 1;
                 int left = size(from, middle);
@@ -824,7 +1132,7 @@ public final class FilterIndex {
 
             private void emit(Assembler asm, int from, int to) {
                 if (to - from == 1) {
-                    asm.append(leaves.get(from));
+                    leaves.get(from).appendTo().accept(asm);
                     return;
                 }
                 int middle = (from + to) >>> 1;

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,12 @@ public final class Attachment {
      * @param replaced  true when an earlier program was swapped out, false for a first attach
      * @param programId the kernel id of the new entry program
      * @param enabled   how many rules are enabled here
+     * @param load      how long loading the programs took (their constants patched, the kernel's
+     *                  verifier, the chain's program array)
+     * @param attach    how long the whole attach took: the maps' entries, the load, the pins and
+     *                  the swap (or the first attach)
      */
-    public record Result(boolean replaced, int programId, int enabled) {}
+    public record Result(boolean replaced, int programId, int enabled, Duration load, Duration attach) {}
 
     /**
      * Attaches {@code object}, specialised for {@code datacenter} (null: none) at {@code now}, to
@@ -66,6 +71,7 @@ public final class Attachment {
         if (sampleRate != null && sampleRate < 0) {
             throw new DataplaneException("sample rate " + sampleRate + " is negative (0 turns sampling off, N samples 1 in N)");
         }
+        long start = System.nanoTime();
         MountNamespaces.requireHostMounts();
         BpfFs.ensureMounted();
         int ifindex = interfaceIndex(layout);
@@ -81,8 +87,10 @@ public final class Attachment {
             try {
                 prepareMaps(object, maps, sampleRate != null ? sampleRate : existing ? -1 : DEFAULT_SAMPLE_RATE);
                 Map<String, Long> constants = object.constants(datacenter, now);
+                long loading = System.nanoTime();
                 try (LoadedProgram loaded = LoadedProgram.load(object, constants, maps);
                      BpfMap info = infoMap(layout, ifindex, object, datacenter, constants)) {
+                    Duration load = Duration.ofNanos(System.nanoTime() - loading);
                     int programId = loaded.entry().info().id();
                     if (existing) {
                         List<Path> oldChains = chainPins(layout);
@@ -101,7 +109,7 @@ public final class Attachment {
                         firstAttach(layout, ifindex, mode, maps, loaded, info, programId);
                     }
                     int enabled = (int) constants.values().stream().filter(v -> v == 1L).count();
-                    return new Result(existing, programId, enabled);
+                    return new Result(existing, programId, enabled, load, Duration.ofNanos(System.nanoTime() - start));
                 }
             } finally {
                 if (current != null) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.levee.dataplane.object.RuleSetCompiler;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
@@ -25,7 +26,9 @@ import org.levee.rules.Sample;
  * The data plane's façade: the XDP program on one interface, pinned under
  * {@code /sys/fs/bpf/levee/[<netns>/]<iface>/}, as {@code levee run} and
  * {@code levee dataplane attach} both use it. Every {@link #apply} compiles the rule set once into
- * a rule-set object (each rule's filter once, remembered by {@link #filters}) and
+ * a rule-set object (each rule's filter once, remembered by {@link #filters}; the program with a
+ * {@link RuleSetCompiler}, which reuses what the previous apply compiled, so a change of one rule
+ * compiles little more than that rule) and
  * {@linkplain #install installs} it specialised for the data center: the first time with a new
  * link, afterwards (and when a previous run left its program pinned) by swapping the program with
  * {@code BPF_LINK_UPDATE}, so a restart never leaves the interface unprotected.
@@ -38,6 +41,9 @@ public final class XdpDataPlane implements DataPlane {
     private final int ifindex;
     private final boolean adopted;
     private final RuleFilters filters;
+    /** The sessions compiling the main program and the local stage: each reuses what its last compile made. */
+    private final RuleSetCompiler compiler;
+    private final RuleSetCompiler localCompiler;
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
     private volatile List<String> ruleIds = List.of();
@@ -45,6 +51,7 @@ public final class XdpDataPlane implements DataPlane {
     private volatile long programId;
     private volatile long localProgramId;
     private volatile String version = "";
+    private volatile ApplyReport lastApply;
     private RingBufferReader samples;
     private boolean appliedBefore;
     private boolean closed;
@@ -58,6 +65,9 @@ public final class XdpDataPlane implements DataPlane {
         this.adopted = adopted;
         this.sampleRate = sampleRate;
         this.filters = filters;
+        ProgramBuilder builder = new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM);
+        this.compiler = new RuleSetCompiler(builder);
+        this.localCompiler = new RuleSetCompiler(builder.localStage());
     }
 
     /**
@@ -96,10 +106,12 @@ public final class XdpDataPlane implements DataPlane {
     @Override
     public synchronized void apply(RuleSet rules, String datacenter) {
         requireOpen();
-        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("rule set " + rules.version(), rules),
-                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM));
+        long start = System.nanoTime();
+        RuleSetObject object = compiler.compile(rules, filters.compile("rule set " + rules.version(), rules));
+        Duration compile = Duration.ofNanos(System.nanoTime() - start);
         // The first apply of this process sets its sample rate; later ones keep what setSampleRate set.
-        install(object, datacenter, maps == null ? sampleRate : null);
+        Attachment.Result result = install(object, datacenter, maps == null ? sampleRate : null);
+        lastApply = new ApplyReport(compile, result.load(), result.attach(), compiler.lastUse());
         if (!localRuleIds.isEmpty() || localProgramId != 0 || !appliedBefore) {
             LocalStage.clear(layout, maps);
             localRuleIds = List.of();
@@ -123,11 +135,15 @@ public final class XdpDataPlane implements DataPlane {
      */
     public synchronized void installLocal(RuleSet rules, String datacenter) {
         requireOpen();
-        RuleSetObject object = RuleSetObject.compile(rules, filters.compile("local rule set " + rules.version(), rules),
-                new ProgramBuilder(sampleBytes, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM).localStage());
+        RuleSetObject object = localCompiler.compile(rules, filters.compile("local rule set " + rules.version(), rules));
         String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
         localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
         localRuleIds = object.rules().stream().map(r -> r.id()).toList();
+    }
+
+    /** How long the last {@link #apply} took, step by step; null before the first. */
+    public ApplyReport lastApply() {
+        return lastApply;
     }
 
     /** The id of the local stage's first program, 0 when the stage is empty. */

@@ -340,6 +340,20 @@ public final class DemoLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code command} inside {@code namespace} (one of this lab's), its output appended to
+     * {@code log}; stopped when the lab closes (see {@link NetnsLab#spawn}).
+     */
+    public org.levee.netns.LabProcess spawn(String name, String namespace, java.nio.file.Path log, List<String> command)
+            throws java.io.IOException {
+        return lab.spawn(name, namespace, log, command);
+    }
+
+    /** Removes {@code bpffsPath} (pins of an agent the lab runs) with the lab, also after a crash. */
+    public void removeWithLab(java.nio.file.Path bpffsPath) {
+        lab.removeWithLab(bpffsPath);
+    }
+
     @Override
     public String toString() {
         return "DemoLab[" + lab.id() + "]";

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import org.levee.controller.rules.CountedRuleRates;
 
 /**
  * Each rule's packet rate as the edges count it, from the per-rule counters in their
@@ -18,7 +19,7 @@ import java.util.OptionalDouble;
  * report; an edge whose counters went down (it restarted) starts afresh; an edge whose
  * registration went is forgotten. Thread-safe.
  */
-public final class EdgeRuleRates {
+public final class EdgeRuleRates implements CountedRuleRates {
 
     /** One report: when it arrived here, and each rule's packet counter in it. */
     private record Report(Instant reported, long receivedNanos, Map<String, Long> packets) {}
@@ -67,6 +68,7 @@ public final class EdgeRuleRates {
      * reports both arrived at or after {@code sinceNanos}; empty when no edge has such a pair
      * (then the edges say nothing about that time).
      */
+    @Override
     public synchronized OptionalDouble packetsPerSecond(String id, long sinceNanos) {
         double sum = 0;
         boolean any = false;

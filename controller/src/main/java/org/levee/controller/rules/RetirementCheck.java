@@ -10,7 +10,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.levee.controller.detect.DetectionEngine;
-import org.levee.controller.fleet.EdgeRuleRates;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.rules.AttackEvidence;
@@ -23,7 +22,7 @@ import org.levee.rules.AttackEvidence;
  * change, a saturated link, a collector address the edges no longer send to), every rule would
  * look quiet and be retired one cool-down later, in the middle of the attack. The edges count
  * each rule's packets themselves and report the counters through etcd, a different path
- * ({@link EdgeRuleRates}). A retirement is carried out only if those counters, over reports made
+ * ({@link CountedRuleRates}). A retirement is carried out only if those counters, over reports made
  * during the cool-down, do not show the rule still matching at the end level or more; otherwise
  * the rule is adopted back ({@link Detector#adopt}), logged, counted, and checked again one
  * cool-down later. Where no edge reported twice during the cool-down (a cool-down shorter than
@@ -34,7 +33,7 @@ import org.levee.rules.AttackEvidence;
 public final class RetirementCheck {
     private static final System.Logger LOG = System.getLogger(RetirementCheck.class.getName());
 
-    private final EdgeRuleRates rates;
+    private final CountedRuleRates rates;
     private final DetectionEngine engine;
     private final double endFraction;
     private final Duration cooldown;
@@ -44,7 +43,7 @@ public final class RetirementCheck {
      * @param endFraction the detector's end level as a fraction of the level that started an attack
      * @param cooldown the detector's cool-down
      */
-    public RetirementCheck(EdgeRuleRates rates, DetectionEngine engine, double endFraction, Duration cooldown) {
+    public RetirementCheck(CountedRuleRates rates, DetectionEngine engine, double endFraction, Duration cooldown) {
         this.rates = rates;
         this.engine = engine;
         this.endFraction = endFraction;

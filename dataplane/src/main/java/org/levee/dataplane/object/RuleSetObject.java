@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.levee.compiler.CompilationCache;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.DataplaneProgram;
 import org.levee.dataplane.program.ProgramBuilder;
@@ -82,12 +83,21 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
 
     /** Compiles {@code filters} (the rules of {@code rules}, with their classic BPF). */
     public static RuleSetObject compile(RuleSet rules, List<RuleFilter> filters, ProgramBuilder builder) {
+        return compile(rules, filters, builder, new CompilationCache());
+    }
+
+    /**
+     * {@link #compile(RuleSet, List, ProgramBuilder)}, reusing what {@code cache} holds from
+     * earlier compiles with builders like {@code builder} (the same object, byte for byte; see
+     * {@link RuleSetCompiler}, which keeps one cache between compiles).
+     */
+    public static RuleSetObject compile(RuleSet rules, List<RuleFilter> filters, ProgramBuilder builder, CompilationCache cache) {
         if (rules.size() > ProgramLimits.MAX_RULES) {
             throw new IllegalArgumentException("the rule set has " + rules.size() + " rules; at most "
                     + ProgramLimits.MAX_RULES + " fit the per-rule maps");
         }
         List<RuleInfo> infos = rules.rules().stream().map(RuleInfo::of).toList();
-        return new RuleSetObject(rules.version(), infos, builder.build(filters));
+        return new RuleSetObject(rules.version(), infos, builder.build(filters, cache));
     }
 
     /** Bytes copied into each sample. */

@@ -3,6 +3,7 @@ package org.levee.dataplane.program;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.cbpf.CbpfProgram;
+import org.levee.compiler.CompilationCache;
 import org.levee.compiler.FilterChain;
 import org.levee.compiler.FilterIndex;
 import org.levee.compiler.FragmentLayout;
@@ -30,14 +31,14 @@ final class FilterEmitter {
                 SCRATCH, prefix, prefix + "match", prefix + "end", null);
     }
 
-    /** The chain of {@code rules}, in order. */
-    static FilterChain chain(List<RuleFilter> rules) {
-        return FilterChain.of(filters(rules));
+    /** The chain of {@code rules}, in order, each rule's filter made ready once in {@code cache}. */
+    static FilterChain chain(List<RuleFilter> rules, CompilationCache cache) {
+        return FilterChain.of(filters(rules), cache);
     }
 
-    /** The index of {@code rules}, in order, with classes of at least {@code minClassSize} rules. */
-    static FilterIndex index(List<RuleFilter> rules, int minClassSize) {
-        return FilterIndex.of(filters(rules), minClassSize);
+    /** The index of {@code rules}, in order, with classes of at least {@code minClassSize} rules, reusing what {@code cache} holds. */
+    static FilterIndex index(List<RuleFilter> rules, int minClassSize, CompilationCache cache) {
+        return FilterIndex.of(filters(rules), minClassSize, cache);
     }
 
     /** Each rule as the filters it is: its destination check, then its match. */

@@ -4,10 +4,10 @@ import static org.levee.ebpf.asm.Instruction.*;
 import static org.levee.ebpf.asm.Register.*;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.Map;
+import org.levee.compiler.CompilationCache;
 import org.levee.compiler.FilterChain;
 import org.levee.rules.Action;
 import org.levee.rules.Rule;
@@ -64,10 +64,8 @@ public final class ProgramBuilder {
     private static final int CTX_RX_QUEUE = 16;
     /** Prefix of the rule chain's labels; {@code c_f<i>} is rule i's plain copy. */
     private static final String CHAIN_LABELS = "c_";
-    private static final Pattern PLAIN_COPY = Pattern.compile("c_f[0-9]+");
-    /** Prefix of an indexed program's labels; {@code x_b<m>} starts the body of part m of its section. */
+    /** Prefix of an indexed program's labels; {@code x_b<m>} starts the body of part m of its section, {@code x_dispatch} the jump to the best match. */
     private static final String INDEX_LABELS = "x_";
-    private static final Pattern INDEX_BODY = Pattern.compile("x_b[0-9]+|x_dispatch");
     /** Stack word of the best match so far while an indexed section runs (upper half of a slot: FilterIndex.Layout). */
     private static final int BEST = FilterEmitter.SCRATCH - 28;
     /** Compare-and-swap attempts of the rate limiter before a packet counts as over the limit. */
@@ -82,8 +80,9 @@ public final class ProgramBuilder {
     private final int maxIndexedSlots;
     /** The programs are the second rules stage ({@link #localStage()}), not the main one. */
     private final boolean localStage;
-    /** Exit blocks some rule of the current program jumps to: the verifier refuses unreachable code. */
-    private final Set<String> usedExits = new HashSet<>();
+    /** Slots of a rule's hit block (chain) and of its far hit block (index), by action: they depend on nothing else. */
+    private final Map<Action, Integer> hitSlots = new HashMap<>();
+    private final Map<Action, Integer> farHitSlots = new HashMap<>();
 
     /**
      * @param sampleBytes  packet bytes copied into each sample (1..{@value ProgramLimits#MAX_SAMPLE_BYTES})
@@ -165,14 +164,27 @@ public final class ProgramBuilder {
      * @throws IllegalArgumentException when the chain would need more than {@link ProgramLimits#MAX_CHAIN} programs
      */
     public DataplaneProgram build(List<RuleFilter> rules) {
+        return build(rules, new CompilationCache());
+    }
+
+    /**
+     * The program for {@code rules}, in order, taking from {@code cache} what an earlier build
+     * with it made (each rule's filter made ready, each index bucket's code) and leaving there
+     * what this one makes: the same program as {@link #build(List)}, byte for byte, in a
+     * fraction of the time when the rules changed little (see {@link RuleSetCompiler}). A cache
+     * serves builders of one kind: their rules' guards and hit blocks must be written alike.
+     *
+     * @throws IllegalArgumentException when the chain would need more than {@link ProgramLimits#MAX_CHAIN} programs
+     */
+    public DataplaneProgram build(List<RuleFilter> rules, CompilationCache cache) {
         if (enablementFromMap && rules.size() > Short.MAX_VALUE) {
             throw new IllegalArgumentException("enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
         }
         if (enablementFromMap || minClassSize == 0) {
             // the index's group guards are decided by constants: a map of enable bytes has none
-            return buildChain(rules, FilterEmitter.chain(rules));
+            return buildChain(rules, FilterEmitter.chain(rules, cache));
         }
-        FilterIndex index = FilterEmitter.index(rules, minClassSize);
+        FilterIndex index = FilterEmitter.index(rules, minClassSize, cache);
         return index.hasClasses() ? buildIndexed(rules, index) : buildChain(rules, index.rest());
     }
 
@@ -187,7 +199,6 @@ public final class ProgramBuilder {
                         + " chained programs (" + next + " of " + rules.size() + " rules placed)");
             }
             Assembler asm = new Assembler();
-            usedExits.clear();
             prologue(asm, index == 0 && !localStage, false);
             FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout(CHAIN_LABELS),
                     (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
@@ -228,10 +239,10 @@ public final class ProgramBuilder {
                     hit(asm, rules.get(i).rule(), i);
                 }
             }
-            epilogue(asm, true);
+            epilogue(asm, true, null);
             // the rule chain's internal labels (a copy of a rule per state, every exit) would make
             // most of the object's symbol table; each rule keeps the label of its plain copy
-            chain.add(asm.assemble().keepingLabels(name -> !name.startsWith(CHAIN_LABELS) || PLAIN_COPY.matcher(name).matches()));
+            chain.add(asm.assemble(name -> !name.startsWith(CHAIN_LABELS) || isNumbered(name, "c_f")));
         } while (next < rules.size());
         return new DataplaneProgram(chain, sampleBytes);
     }
@@ -278,7 +289,6 @@ public final class ProgramBuilder {
     /** Program {@code program} of an indexed set: at most {@code most} rules from {@code first} on. */
     private Indexed indexedProgram(List<RuleFilter> rules, FilterIndex index, int program, int first, int most, int groupOffset) {
         Assembler asm = new Assembler();
-        usedExits.clear();
         FilterIndex.Section section = index.section(first, new FilterIndex.Layout(FilterEmitter.layout(INDEX_LABELS), R8, BEST,
                 INDEX_LABELS), new IndexCode(rules, groupOffset));
         while (section.nextFilter() < rules.size() && section.filters() < most
@@ -297,11 +307,11 @@ public final class ProgramBuilder {
             asm.label("chain_end");
         }
         tailCallLocalStage(asm);
-        epilogue(asm, false);
+        epilogue(asm, false, bodies);
         asm.append(bodies);
         // the index's labels (every node, bucket and copy) would make most of the symbol table;
         // each part of a section keeps the label of its body
-        return new Indexed(asm.assemble().keepingLabels(name -> !name.startsWith(INDEX_LABELS) || INDEX_BODY.matcher(name).matches()),
+        return new Indexed(asm.assemble(name -> !name.startsWith(INDEX_LABELS) || isNumbered(name, "x_b") || name.equals("x_dispatch")),
                 section);
     }
 
@@ -333,6 +343,11 @@ public final class ProgramBuilder {
         @Override
         public int hitSlots(int filter) {
             return farHitSlots(rules.get(filter).rule());
+        }
+
+        @Override
+        public Object codeKey(int filter) {
+            return rules.get(filter).rule().id(); // the guard names the rule's constant, rule_<id>_enabled
         }
 
         @Override
@@ -434,17 +449,30 @@ public final class ProgramBuilder {
         increment(asm, Counter.SAMPLED);
     }
 
+    /** Whether {@code name} is {@code prefix} and a number (a label the object keeps; there are a great many others). */
+    private static boolean isNumbered(String name, String prefix) {
+        if (name.length() == prefix.length() || !name.startsWith(prefix)) {
+            return false;
+        }
+        for (int i = prefix.length(); i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String hitLabel(int index) {
         return "hit" + index;
     }
 
     /** Slots of rule {@code index}'s hit code (its action): what it adds to its program. */
     private int hitSlots(Rule rule, int index) {
-        Set<String> used = Set.copyOf(usedExits);
-        Assembler scratch = new Assembler();
-        hit(scratch, rule, index);
-        usedExits.retainAll(used); // measuring is not emitting: the exits it named stay unused
-        return scratch.slot();
+        return hitSlots.computeIfAbsent(rule.action(), action -> {
+            Assembler scratch = new Assembler();
+            hit(scratch, rule, index);
+            return scratch.slot();
+        });
     }
 
     /** Where a packet goes once rule {@code index} matched: count it and apply its action. */
@@ -485,23 +513,21 @@ public final class ProgramBuilder {
     }
 
     private void farCountThen(Assembler asm, long key, String block) {
-        usedExits.add(block);
         asm.emit(ldImm64(R8, key));
         asm.gotol(block);
     }
 
     /** Slots of {@link #farHit} for {@code rule}. */
     private int farHitSlots(Rule rule) {
-        Set<String> used = Set.copyOf(usedExits);
-        Assembler scratch = new Assembler();
-        farHit(scratch, rule, "h");
-        usedExits.retainAll(used);
-        return scratch.slot();
+        return farHitSlots.computeIfAbsent(rule.action(), action -> {
+            Assembler scratch = new Assembler();
+            farHit(scratch, rule, "h");
+            return scratch.slot();
+        });
     }
 
     /** A matching drop or pass rule: its key in r8, then the shared block that counts it and acts. */
     private void countThen(Assembler asm, long key, String block) {
-        usedExits.add(block);
         asm.emit(ldImm64(R8, key));
         asm.ja(block);
     }
@@ -525,7 +551,6 @@ public final class ProgramBuilder {
     private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix, String pass, String limited) {
         long interval = limit.intervalNanos();
         long tolerance = limit.burst() * interval;
-        usedExits.add("exit_ratelimited");
         asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
         asm.ldMap(R1, DataplaneMaps.RATE_LIMITS.name());
         asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
@@ -549,25 +574,31 @@ public final class ProgramBuilder {
     /**
      * The shared exits: count, then tail-call the hook slot of the action; an empty slot falls
      * through. With {@code noCounters}, also the block the prologue's failed counter lookup jumps to.
+     * Only the blocks some code of the program (in {@code asm}, or in {@code bodies} placed after
+     * it) jumps to: the verifier refuses unreachable code.
      */
-    private void epilogue(Assembler asm, boolean noCounters) {
+    private void epilogue(Assembler asm, boolean noCounters, Assembler bodies) {
+        java.util.function.Predicate<String> used = label -> asm.jumpsTo(label) || bodies != null && bodies.jumpsTo(label);
+        boolean countPass = used.test("count_pass");
+        boolean countDrop = used.test("count_drop");
+        boolean rateLimited = used.test("exit_ratelimited");
         asm.label("exit_pass");
         increment(asm, Counter.PASSED);
         asm.emit(mov64(R8, XdpAction.PASS.code()));
         asm.ja("exit_hook");
-        if (usedExits.contains("count_pass")) {
+        if (countPass) {
             asm.label("count_pass");
             countRule(asm, "count_pass_done");
             asm.ja("exit_pass");
         }
-        if (usedExits.contains("count_drop")) {
+        if (countDrop) {
             asm.label("count_drop");
             countRule(asm, "count_drop_done");
             increment(asm, Counter.DROPPED);
             asm.emit(mov64(R8, XdpAction.DROP.code()));
             asm.ja("exit_hook");
         }
-        if (usedExits.contains("exit_ratelimited")) {
+        if (rateLimited) {
             asm.label("exit_ratelimited");
             increment(asm, Counter.RATELIMITED);
             asm.emit(mov64(R8, XdpAction.DROP.code()));

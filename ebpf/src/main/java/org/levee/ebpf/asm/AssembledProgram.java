@@ -24,22 +24,23 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         instructions = List.copyOf(instructions);
         relocations = List.copyOf(relocations);
         labels = Map.copyOf(labels);
-        int slots = InstructionCodec.slotCount(instructions);
-        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
-        Set<Integer> relocated = new HashSet<>();
+        int[] indexOfSlot = InstructionCodec.indexOfSlot(instructions);
+        int slots = indexOfSlot.length - 1;
+        java.util.BitSet relocated = new java.util.BitSet(slots);
         for (Relocation relocation : relocations) {
-            Integer target = indexBySlot.get(relocation.slot());
+            int target = relocation.slot() >= 0 && relocation.slot() < slots ? indexOfSlot[relocation.slot()] : -1;
             if (relocation.kind() == Relocation.Kind.GUARD) {
-                if (target == null || !Relocation.isGuardJump(instructions.get(target))) {
+                if (target < 0 || !Relocation.isGuardJump(instructions.get(target))) {
                     throw new AssemblyException(relocation + ": no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot"
-                            + (target == null ? "" : ", it holds " + instructions.get(target)));
+                            + (target < 0 ? "" : ", it holds " + instructions.get(target)));
                 }
-            } else if (target == null || !instructions.get(target).isLdImm64()) {
+            } else if (target < 0 || !instructions.get(target).isLdImm64()) {
                 throw new AssemblyException(relocation + ": no ld_imm64 starts at that slot");
             }
-            if (!relocated.add(relocation.slot())) {
+            if (relocated.get(relocation.slot())) {
                 throw new AssemblyException(relocation + ": the slot has two relocations");
             }
+            relocated.set(relocation.slot());
         }
         labels.forEach((name, slot) -> {
             if (slot < 0 || slot > slots) {
@@ -148,12 +149,12 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         if (!unknown.isEmpty()) {
             throw new AssemblyException("no relocation refers to " + String.join(", ", unknown));
         }
-        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
+        int[] indexOfSlot = InstructionCodec.indexOfSlot(instructions);
         List<Instruction> patched = new ArrayList<>(instructions);
         List<Relocation> left = new ArrayList<>();
         List<Integer> enabledGuards = new ArrayList<>();
         for (Relocation relocation : relocations) {
-            int index = indexBySlot.get(relocation.slot());
+            int index = indexOfSlot[relocation.slot()];
             Instruction instruction = patched.get(index);
             Long value = switch (relocation.kind()) {
                 case CONSTANT, GUARD -> constants.get(relocation.symbol());

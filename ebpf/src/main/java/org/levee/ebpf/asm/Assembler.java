@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds a program from instructions, symbolic labels and symbolic LD_IMM64 references.
@@ -14,7 +15,13 @@ import java.util.Objects;
  * constants, become {@link Relocation}s of the result, resolved later by
  * {@link AssembledProgram#resolve}.
  *
- * <p>Not thread-safe; one assembler builds one program.
+ * <p>A block may also be a template, built once and appended many times: an instruction's
+ * immediate may be one of the block's {@linkplain #parameter parameters}, given a value each time
+ * the block is {@linkplain #appendInstance appended as an instance}, which also renames the labels
+ * it defines and the outside labels it jumps to.
+ *
+ * <p>Not thread-safe; one assembler builds one program. An assembler that is only appended
+ * (never changed again) may be appended by several threads.
  */
 public final class Assembler {
 
@@ -28,12 +35,18 @@ public final class Assembler {
 
     private record PendingJump(int instructionIndex, int slot, String target, Reach reach) {}
 
+    /** The immediate of instruction {@code instructionIndex} is parameter {@code parameter}. */
+    private record Parameter(int instructionIndex, int parameter) {}
+
     private final List<Instruction> instructions = new ArrayList<>();
     private final Map<String, Integer> labels = new LinkedHashMap<>();
     private final List<PendingJump> jumps = new ArrayList<>();
     private final List<Relocation> relocations = new ArrayList<>();
+    private final List<Parameter> parameters = new ArrayList<>();
     private int slot;
     private int freshLabels;
+    /** {@link #resolveLocalJumps} ran: no more labels. */
+    private boolean sealed;
 
     /** An empty program. */
     public Assembler() {}
@@ -64,6 +77,9 @@ public final class Assembler {
     }
 
     private void defineLabel(String name, int at) {
+        if (sealed) {
+            throw new IllegalStateException("label '" + name + "' defined after the local jumps were resolved");
+        }
         requireName("label", name);
         Integer previous = labels.putIfAbsent(name, at);
         if (previous != null) {
@@ -117,9 +133,114 @@ public final class Assembler {
         for (Relocation relocation : block.relocations) {
             relocations.add(new Relocation(baseSlot + relocation.slot(), relocation.symbol(), relocation.kind()));
         }
+        for (Parameter parameter : block.parameters) {
+            parameters.add(new Parameter(baseIndex + parameter.instructionIndex(), parameter.parameter()));
+        }
         instructions.addAll(block.instructions);
         slot += block.slot;
         return this;
+    }
+
+    /**
+     * Marks the immediate of the instruction just appended as parameter {@code parameter} of
+     * this block: {@link #appendInstance} writes the parameter's value into it. The immediate it
+     * holds until then is what {@link #assemble} keeps if the block is assembled as it is.
+     *
+     * @throws IllegalStateException when no instruction was appended yet
+     */
+    public Assembler parameter(int parameter) {
+        if (instructions.isEmpty()) {
+            throw new IllegalStateException("no instruction to take parameter " + parameter);
+        }
+        if (parameter < 0) {
+            throw new IllegalArgumentException("parameter " + parameter + " is negative");
+        }
+        parameters.add(new Parameter(instructions.size() - 1, parameter));
+        return this;
+    }
+
+    /**
+     * Appends {@code template} as {@link #append} does, as one instance of it: every label the
+     * template defines becomes {@code labelPrefix + name} (its own jumps follow), a jump to a
+     * label it does not define goes to {@code outside.apply(name)}, and each instruction that
+     * takes a {@linkplain #parameter parameter} gets {@code values[parameter]} as its immediate.
+     * The template is left as it was, so it may be appended again, elsewhere or in another
+     * program, with other names and values.
+     *
+     * @throws IllegalArgumentException when a parameter has no value in {@code values}
+     */
+    public Assembler appendInstance(Assembler template, String labelPrefix, UnaryOperator<String> outside, int[] values) {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(labelPrefix, "labelPrefix");
+        Objects.requireNonNull(outside, "outside");
+        if (template == this) {
+            throw new IllegalArgumentException("an assembler cannot append itself");
+        }
+        int baseSlot = slot;
+        int baseIndex = instructions.size();
+        template.labels.forEach((name, at) -> defineLabel(labelPrefix + name, baseSlot + at));
+        for (PendingJump jump : template.jumps) {
+            String target = template.labels.containsKey(jump.target) ? labelPrefix + jump.target : outside.apply(jump.target);
+            requireName("label", target);
+            jumps.add(new PendingJump(baseIndex + jump.instructionIndex, baseSlot + jump.slot, target, jump.reach));
+        }
+        for (Relocation relocation : template.relocations) {
+            relocations.add(new Relocation(baseSlot + relocation.slot(), relocation.symbol(), relocation.kind()));
+        }
+        instructions.addAll(template.instructions);
+        for (Parameter parameter : template.parameters) {
+            if (parameter.parameter() >= values.length) {
+                throw new IllegalArgumentException("parameter " + parameter.parameter() + " has no value (" + values.length + " given)");
+            }
+            int at = baseIndex + parameter.instructionIndex();
+            instructions.set(at, instructions.get(at).withImm(values[parameter.parameter()]));
+        }
+        slot += template.slot;
+        return this;
+    }
+
+    /**
+     * Resolves now every jump to a label this assembler defines, and forgets its labels: for a
+     * template that is appended many times ({@link #appendInstance}), whose jumps within itself
+     * are relative and stay valid wherever it goes, so that each instance costs its instructions
+     * and its jumps to outside labels only. Does nothing (and returns false) when one of those
+     * jumps does not fit its offset field: {@link #assemble} then reports it where it is placed.
+     * No label may be defined afterwards.
+     */
+    public boolean resolveLocalJumps() {
+        List<Instruction> resolved = new ArrayList<>(instructions);
+        List<PendingJump> outside = new ArrayList<>();
+        for (PendingJump jump : jumps) {
+            Integer target = labels.get(jump.target);
+            if (target == null) {
+                outside.add(jump);
+                continue;
+            }
+            int distance = target - (jump.slot + 1);
+            if (target == slot || jump.reach == Reach.OFFSET16 && (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE)) {
+                return false;
+            }
+            Instruction instruction = resolved.get(jump.instructionIndex);
+            resolved.set(jump.instructionIndex, instruction.isCall() ? instruction.withImm(distance) : instruction.withJumpOffset(distance));
+        }
+        for (int i = 0; i < resolved.size(); i++) {
+            instructions.set(i, resolved.get(i));
+        }
+        jumps.clear();
+        jumps.addAll(outside);
+        labels.clear();
+        sealed = true;
+        return true;
+    }
+
+    /** Whether some jump appended so far names {@code label} (defined or not). */
+    public boolean jumpsTo(String label) {
+        for (PendingJump jump : jumps) {
+            if (jump.target.equals(label)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The slot the next instruction will occupy. */
@@ -243,6 +364,15 @@ public final class Assembler {
      *     program, or a 16-bit jump's distance does not fit (naming both labels and the distance)
      */
     public AssembledProgram assemble() {
+        return assemble(name -> true);
+    }
+
+    /**
+     * {@link #assemble()}, keeping only the labels {@code keepLabel} accepts (as
+     * {@link AssembledProgram#keepingLabels} would, without making the program twice): generated
+     * code has a great many labels, and most are of no use once the jumps are resolved.
+     */
+    public AssembledProgram assemble(java.util.function.Predicate<String> keepLabel) {
         List<Instruction> resolved = new ArrayList<>(instructions);
         for (PendingJump jump : jumps) {
             Integer target = labels.get(jump.target);
@@ -264,7 +394,13 @@ public final class Assembler {
                     ? instruction.withImm(distance)
                     : instruction.withJumpOffset(distance));
         }
-        return new AssembledProgram(resolved, relocations, labels);
+        Map<String, Integer> kept = new LinkedHashMap<>();
+        labels.forEach((name, at) -> {
+            if (keepLabel.test(name)) {
+                kept.put(name, at);
+            }
+        });
+        return new AssembledProgram(resolved, relocations, kept);
     }
 
     /** "label 'x' + 12 (slot 40)", naming the closest label at or before {@code jumpSlot}. */

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The control flow of a program as the kernel's first check (check_cfg) sees it: every edge a
@@ -31,15 +30,19 @@ public final class ControlFlow {
      */
     public static final class Walk {
         private final List<Instruction> instructions;
-        private final Map<Integer, Integer> indexBySlot;
+        private final int[] indexOfSlot;
         private final int[] slotOf;
         private final BitSet seen;
 
         public Walk(List<Instruction> instructions) {
             this.instructions = instructions;
-            this.indexBySlot = InstructionCodec.indexBySlot(instructions);
+            this.indexOfSlot = InstructionCodec.indexOfSlot(instructions);
             this.slotOf = new int[instructions.size()];
-            indexBySlot.forEach((slot, index) -> slotOf[index] = slot);
+            for (int slot = 0; slot < indexOfSlot.length; slot++) {
+                if (indexOfSlot[slot] >= 0) {
+                    slotOf[indexOfSlot[slot]] = slot;
+                }
+            }
             this.seen = new BitSet(instructions.size());
         }
 
@@ -86,7 +89,7 @@ public final class ControlFlow {
 
         /** The index of the instruction at {@code slot}, or -1. */
         public int indexAt(int slot) {
-            return indexBySlot.getOrDefault(slot, -1);
+            return slot >= 0 && slot < indexOfSlot.length ? indexOfSlot[slot] : -1;
         }
 
         /** The slot of instruction {@code index}. */
@@ -95,9 +98,8 @@ public final class ControlFlow {
         }
 
         private void push(Deque<Integer> work, int slot) {
-            Integer index = indexBySlot.get(slot);
-            if (index != null) {
-                work.push(index);
+            if (slot >= 0 && slot < indexOfSlot.length && indexOfSlot[slot] >= 0) {
+                work.push(indexOfSlot[slot]);
             }
         }
     }

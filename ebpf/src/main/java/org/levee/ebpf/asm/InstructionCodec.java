@@ -30,6 +30,22 @@ public final class InstructionCodec {
         return slots;
     }
 
+    /**
+     * For each slot, the index of the instruction that starts there, or -1 (the second slot of an
+     * LD_IMM64, and the slot after the last instruction): {@link #indexBySlot} as an array, for
+     * programs of a hundred thousand slots.
+     */
+    public static int[] indexOfSlot(List<Instruction> instructions) {
+        int[] index = new int[slotCount(instructions) + 1];
+        java.util.Arrays.fill(index, -1);
+        int slot = 0;
+        for (int i = 0; i < instructions.size(); i++) {
+            index[slot] = i;
+            slot += instructions.get(i).slots();
+        }
+        return index;
+    }
+
     /** For each slot where an instruction starts, that instruction's index (the second slot of an LD_IMM64 has none). */
     public static Map<Integer, Integer> indexBySlot(List<Instruction> instructions) {
         Map<Integer, Integer> indexBySlot = new HashMap<>();

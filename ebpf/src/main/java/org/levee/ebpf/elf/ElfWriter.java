@@ -146,12 +146,12 @@ public final class ElfWriter {
     /** The program's instructions with each relocated LD_IMM64 cleared to src 0, imm 0 (guards stay as they are). */
     private static List<Instruction> clearRelocated(AssembledProgram program) {
         List<Instruction> instructions = new ArrayList<>(program.instructions());
-        Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(instructions);
+        int[] indexOfSlot = InstructionCodec.indexOfSlot(instructions);
         for (Relocation relocation : program.relocations()) {
             if (relocation.kind() == Relocation.Kind.GUARD) {
                 continue;
             }
-            int index = indexBySlot.get(relocation.slot());
+            int index = indexOfSlot[relocation.slot()];
             instructions.set(index, instructions.get(index).withSrc(LoadSource.CONSTANT.value()).withImm(0));
         }
         return instructions;

@@ -1,46 +1,70 @@
 package org.levee.ebpf.elf;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
-/** A growing byte buffer with little-endian writes, for building ELF structures. */
+/**
+ * A growing byte buffer with little-endian writes, for building ELF structures. Not a stream:
+ * an object of 10,000 rules is megabytes of small fields, written without a lock per byte.
+ */
 final class LittleEndianOutput {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private byte[] bytes = new byte[256];
+    private int size;
+
+    private void room(int more) {
+        if (size + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+    }
 
     LittleEndianOutput u8(int value) {
-        bytes.write(value);
+        room(1);
+        bytes[size++] = (byte) value;
         return this;
     }
 
     LittleEndianOutput u16(int value) {
-        return u8(value).u8(value >>> 8);
+        room(2);
+        bytes[size++] = (byte) value;
+        bytes[size++] = (byte) (value >>> 8);
+        return this;
     }
 
     LittleEndianOutput u32(long value) {
-        return u16((int) value).u16((int) (value >>> 16));
+        room(4);
+        for (int i = 0; i < 4; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+        return this;
     }
 
     LittleEndianOutput u64(long value) {
-        return u32(value).u32(value >>> 32);
+        room(8);
+        for (int i = 0; i < 8; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+        return this;
     }
 
     LittleEndianOutput bytes(byte[] data) {
-        bytes.writeBytes(data);
+        room(data.length);
+        System.arraycopy(data, 0, bytes, size, data.length);
+        size += data.length;
         return this;
     }
 
     /** Pads with zeros to a multiple of {@code alignment}. */
     LittleEndianOutput align(int alignment) {
-        while (bytes.size() % alignment != 0) {
-            bytes.write(0);
-        }
+        int padding = (alignment - size % alignment) % alignment;
+        room(padding);
+        size += padding; // the buffer is zero where nothing was written
         return this;
     }
 
     int size() {
-        return bytes.size();
+        return size;
     }
 
     byte[] toByteArray() {
-        return bytes.toByteArray();
+        return Arrays.copyOf(bytes, size);
     }
 }

@@ -22,6 +22,8 @@ import org.levee.lab.FloodGenerator;
 import org.levee.lab.FloodKind;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
+import org.levee.lab.LeveeCommand;
+import org.levee.lab.NamespaceHttp;
 import org.levee.lab.demo.LegitLedger;
 import org.levee.lab.demo.LegitSummary;
 import org.levee.lab.fleet.FleetLab.Datacenter;

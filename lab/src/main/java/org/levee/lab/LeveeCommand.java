@@ -1,4 +1,4 @@
-package org.levee.lab.fleet;
+package org.levee.lab;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
