@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +24,13 @@ import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * A running node: the stored rules applied to the data plane, the sampler thread feeding the
- * detector, the expiry timer and the HTTP API. {@link #start} brings them up in that order, so
- * protection from the previous run is in force before anything else happens.
+ * detector, the expiry timer, the HTTP API and, with an {@code upstream:} section, the keeper of
+ * the BGP speaker's routes. {@link #start} brings them up in that order, so protection from the
+ * previous run is in force before anything else happens.
  */
 public final class Agent implements AutoCloseable {
 
@@ -42,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
+    private final Optional<UpstreamKeeper> upstream;
     private final Instant started;
     private boolean closed;
 
@@ -65,6 +69,11 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
+        this.upstream = config.upstream().map(u -> UpstreamKeeper.gobgp(u, rules::list, clock));
+        upstream.ifPresent(keeper -> {
+            rules.onChange(keeper::rulesChanged);
+            api.showUpstream(keeper);
+        });
     }
 
     /**
@@ -79,6 +88,9 @@ public final class Agent implements AutoCloseable {
 
     public static Agent start(AgentConfig config, DataPlane dataPlane, Clock clock) {
         Agent agent = new Agent(config, dataPlane, clock);
+        // A single node is the only announcer: the first synchronisation also withdraws what an
+        // earlier run announced for rules that are gone now.
+        agent.upstream.ifPresent(keeper -> keeper.start(true, ""));
         agent.detectionThread.start();
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
@@ -121,6 +133,11 @@ public final class Agent implements AutoCloseable {
         return attacks;
     }
 
+    /** The keeper of the upstream routes, when the configuration has an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
+    }
+
     /** Samples read from the ring buffer since start. */
     public long samplesRead() {
         return detection.samplesRead();
@@ -132,8 +149,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Stops the API, the timer and the sampler thread, then releases the data plane: the program
-     * stays attached unless the configuration says to detach on exit.
+     * Stops the API, the timer, the sampler thread and the upstream keeper, then releases the data
+     * plane: the program stays attached unless the configuration says to detach on exit, and the
+     * upstream routes stay announced (the next run reconciles them with its rules).
      */
     @Override
     public synchronized void close() {
@@ -149,6 +167,7 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        upstream.ifPresent(UpstreamKeeper::close);
         dataPlane.close(config.detachOnExit());
     }
 }

@@ -33,6 +33,8 @@ import org.levee.dataplane.object.RuleInfo;
 import org.levee.rules.Action;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleSetException;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
@@ -55,6 +57,7 @@ public final class ApiServer {
     private final Supplier<Optional<FleetView>> fleet;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules    the node's rules
@@ -83,6 +86,14 @@ public final class ApiServer {
         this.server = HttpServer.create(address, 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Shows what {@code keeper} does with the rules: {@code upstream_status} beside each rule that
+     * goes upstream and {@code upstream} in {@code GET /status}. Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
     }
 
     public void start() {
@@ -266,12 +277,21 @@ public final class ApiServer {
         return view(r, counters.get());
     }
 
-    /** A rule as stored (the fields of rule files, when it was added, its evidence), plus its counters. */
-    private static ObjectNode view(StoredRule r, Counters counters) {
+    /**
+     * A rule as stored (the fields of rule files, when it was added, its evidence), plus its
+     * counters and, when it goes upstream, {@code upstream_status} (announced, or refused and why).
+     */
+    private ObjectNode view(StoredRule r, Counters counters) {
         ObjectNode n = StoredRuleCodec.write(r);
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
         n.put("bytes", c.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 
@@ -346,6 +366,7 @@ public final class ApiServer {
             }
             x.set("evidence", StoredRuleCodec.evidenceJson(attack.evidence()));
         }
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         fleet.get().ifPresent(f -> {
             n.put("mode", "edge");
             ArrayNode local = n.putArray("local_rules");

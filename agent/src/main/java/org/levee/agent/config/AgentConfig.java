@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.levee.detector.DetectorConfig;
+import org.levee.upstream.UpstreamConfig;
 
 /**
  * Everything {@code levee run} can be configured with; docs/configuration.md documents each
@@ -22,6 +24,8 @@ import org.levee.detector.DetectorConfig;
  *     is still on)
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
+ * @param upstream the BGP speaker to announce FlowSpec and blackhole routes through, and when
+ *     (the {@code upstream:} section); empty: nothing goes upstream
  */
 public record AgentConfig(
         String datacenter,
@@ -32,7 +36,8 @@ public record AgentConfig(
         DetectorConfig detector,
         Duration restoredAutoRuleGrace,
         boolean detachOnExit,
-        FleetConfig fleet) {
+        FleetConfig fleet,
+        Optional<UpstreamConfig> upstream) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -47,6 +52,14 @@ public record AgentConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
         Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(upstream, "upstream");
+    }
+
+    /** A configuration with nothing going upstream. */
+    public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
+                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
+                Optional.empty());
     }
 
     /** A single node's configuration (no fleet). */
@@ -59,39 +72,44 @@ public record AgentConfig(
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
                 new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
-                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none());
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none(), Optional.empty());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, upstream);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, upstream);
+    }
+
+    public AgentConfig withUpstream(Optional<UpstreamConfig> value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
+                value);
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */

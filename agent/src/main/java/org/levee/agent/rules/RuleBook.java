@@ -31,6 +31,7 @@ public final class RuleBook {
     private final String datacenter;
     private final Clock clock;
     private List<StoredRule> rules;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RuleBook(RuleStore store, RuleTarget target, String datacenter, Clock clock, List<StoredRule> rules) {
         this.store = store;
@@ -69,6 +70,14 @@ public final class RuleBook {
         RuleBook book = new RuleBook(store, target, datacenter, clock, List.of());
         book.commit(restored);
         return book;
+    }
+
+    /**
+     * Calls {@code listener} after every change of the rules (on the changing thread, holding the
+     * book's lock: it must only take note, as the upstream keeper does, and never call back).
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The rules in order (the first matching rule decides). */
@@ -150,6 +159,7 @@ public final class RuleBook {
             throw e;
         }
         rules = List.copyOf(next);
+        listeners.forEach(Runnable::run);
     }
 
     private static RuleSet ruleSet(List<StoredRule> rules) {
