@@ -16,6 +16,8 @@ import org.levee.config.ConfigException;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.UpstreamMode;
+import org.levee.upstream.UpstreamConfig;
 
 class ConfigLoaderTest {
 
@@ -110,6 +112,15 @@ class ConfigLoaderTest {
             "fleet: {registration_ttl: 1500ms}|fleet.registration_ttl: must be whole seconds in 1s..10s",
             "fleet: {report_interval: 0s}|fleet.report_interval: must be at least 1s",
             "fleet: {sflows: {}}|fleet.sflows: unknown key",
+            "upstream: {speakr: {}}|upstream.speakr: unknown key",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 0}]}"
+                    + "|upstream.neighbours[0].peer_as: must be a whole number in 1..4294967295, not '0'",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " automatic: flowspec}|upstream.automatic: needs link_bps",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " link_bps: 1000, automatic: [flowspec, flowspec]}|upstream.automatic[1]: flowspec is listed twice",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}]},"
+                    + " fleet: {etcd: {endpoints: 'http://127.0.0.1:2379'}}|upstream: an edge of the fleet does not announce",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
@@ -153,6 +164,25 @@ class ConfigLoaderTest {
         assertThat(f.registrationTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.reportInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(AgentConfig.defaults().fleet().enabled()).as("no etcd: a single node").isFalse();
+    }
+
+    @Test
+    void readsTheUpstreamSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                upstream:
+                  speaker: {kind: gobgp, api: "unix:///run/gobgpd/api.sock", as: 64512, router_id: 192.0.2.1}
+                  neighbours: [{address: 192.0.2.2, peer_as: 64496}]
+                  link_bps: 10000000000
+                  share: 0.5
+                  automatic: [flowspec, blackhole]
+                """);
+        UpstreamConfig u = c.upstream().orElseThrow();
+        assertThat(u.speaker().api()).isEqualTo("unix:///run/gobgpd/api.sock");
+        assertThat(u.neighbours()).extracting(UpstreamConfig.Neighbour::peerAs).containsExactly(64496L);
+        assertThat(u.linkBitsPerSecond()).isEqualTo(10_000_000_000L);
+        assertThat(u.share()).isEqualTo(0.5);
+        assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+        assertThat(AgentConfig.defaults().upstream()).as("nothing goes upstream by default").isEmpty();
     }
 
     @Test
