@@ -119,8 +119,8 @@ class ConfigLoaderTest {
                     + " automatic: flowspec}|upstream.automatic: needs link_bps",
             "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
                     + " link_bps: 1000, automatic: [flowspec, flowspec]}|upstream.automatic[1]: flowspec is listed twice",
-            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}]},"
-                    + " fleet: {etcd: {endpoints: 'http://127.0.0.1:2379'}}|upstream: an edge of the fleet does not announce",
+            "{upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}]},"
+                    + " fleet: {etcd: {endpoints: 'http://127.0.0.1:2379'}}}|upstream: an edge of the fleet does not announce",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
