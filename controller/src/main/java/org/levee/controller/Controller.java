@@ -44,6 +44,7 @@ import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.rules.RuleFilters;
+import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.sflow.SflowCollector;
 import org.levee.store.Fence;
@@ -64,6 +65,8 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -87,6 +90,7 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
+    private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
 
     private final ControllerConfig config;
     private final String identity;
@@ -125,6 +129,9 @@ public final class Controller implements AutoCloseable {
     private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
+    private final Optional<UpstreamKeeper> upstream;
+    /** The valid rule sources as last read (by every controller: a new leader announces from them at once). */
+    private volatile List<StoredRule> liveRules = List.of();
 
     // The store thread's.
     private Fence fence;
@@ -150,6 +157,7 @@ public final class Controller implements AutoCloseable {
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
         this.metrics = new ControllerMetrics(new Probe());
+        this.upstream = config.upstream().map(u -> UpstreamKeeper.gobgp(u, () -> liveRules, clock));
     }
 
     /**
@@ -184,6 +192,7 @@ public final class Controller implements AutoCloseable {
         WarmUp.inBackground(false);
         detect.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         store.scheduleWithFixedDelay(this::upkeep, UPKEEP_MILLIS, UPKEEP_MILLIS, TimeUnit.MILLISECONDS);
+        upstream.ifPresent(keeper -> keeper.start(false, NOT_LEADING));
         election = LeaderElection.start(client, keys.leader(), identity, config.leaderTtl(), new LeadershipListener() {
             @Override
             public void elected(Fence f) {
@@ -194,6 +203,8 @@ public final class Controller implements AutoCloseable {
             @Override
             public void deposed(String why) {
                 leading = false;
+                // At once, not on the store thread: two controllers must never both announce.
+                upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
                 store.execute(() -> onDeposed(why));
             }
         });
@@ -235,6 +246,7 @@ public final class Controller implements AutoCloseable {
     private void onRules(WatchUpdate update) {
         sources = catalog.read(update.revision(), update.snapshot(), clock.instant());
         problems = sources.problems();
+        rulesForUpstream();
         autoRules.sources(sources);
         flushAutoRules();
         scheduleCompile(COMPILE_DELAY_MILLIS);
@@ -253,6 +265,7 @@ public final class Controller implements AutoCloseable {
             range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
             sources = catalog.read(range.revision(), snapshot, clock.instant());
             problems = sources.problems();
+            rulesForUpstream();
             autoRules.elected(f, sources);
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "leader {0}: cannot read the rules yet, trying again: {1}", identity, e.getMessage());
@@ -263,19 +276,33 @@ public final class Controller implements AutoCloseable {
             }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
+        // Only now, with the rules just read: announcing from a stale or empty list would withdraw
+        // the routes of rules the previous leader kept announced.
+        if (fence == f && leading) {
+            upstream.ifPresent(UpstreamKeeper::activate);
+        }
         flushAutoRules();
         compile();
+    }
+
+    /** The upstream keeper reads the rules read last; it synchronises at once when it is active. */
+    private void rulesForUpstream() {
+        liveRules = List.copyOf(sources.rules().values());
+        upstream.ifPresent(UpstreamKeeper::rulesChanged);
     }
 
     private void onDeposed(String why) {
         LOG.log(Level.INFO, "{0} is no longer the leader: {1}", identity, why);
         fence = null;
+        // Again on this thread, after an onElected that may have activated the keeper meanwhile.
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         autoRules.deposed();
     }
 
     /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
     private void lostLeadership(NotLeaderException e) {
         LOG.log(Level.INFO, "{0}: {1}", identity, e.getMessage());
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         fence = null;
         autoRules.deposed();
     }
@@ -504,6 +531,11 @@ public final class Controller implements AutoCloseable {
         return collector.stats();
     }
 
+    /** The keeper of the upstream routes (active while this controller leads), with an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
+    }
+
     /** The metrics, as {@code GET /metrics} serves them. */
     public ControllerMetrics metrics() {
         return metrics;
@@ -580,12 +612,16 @@ public final class Controller implements AutoCloseable {
             n.putNull("last_compile");
         }
         n.set("problems", ProblemsJson.list(problems));
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         return n;
     }
 
     // ---- stopping -----------------------------------------------------------------------------
 
-    /** Stops: resigns leadership (another controller takes over at once), closes everything. */
+    /**
+     * Stops: resigns leadership (another controller takes over at once), withdraws the upstream
+     * routes its speaker announces (the next leader announces them from its own), closes everything.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -596,6 +632,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // Resigned: the next leader announces from its own speaker, so this one's routes go.
+        upstream.ifPresent(UpstreamKeeper::closeWithdrawing);
         stopRest();
     }
 
@@ -614,6 +652,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // As a crash would: the routes stay on the speaker until this controller runs again.
+        upstream.ifPresent(UpstreamKeeper::close);
         stopRest();
     }
 

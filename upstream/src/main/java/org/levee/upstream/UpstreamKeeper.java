@@ -29,9 +29,12 @@ import org.levee.upstream.gobgp.GobgpSpeaker;
  * compare with what the speaker really announces: a process that starts after a restart withdraws
  * the routes of rules removed meanwhile and keeps the others as they are (no flap, no duplicate).
  *
- * <p>A keeper that is not active (a controller that does not lead) does not touch the speaker;
- * becoming active synchronises at once. Stopping leaves the routes announced, as the data plane
- * keeps dropping when the agent stops.
+ * <p>A keeper that is not active (a controller that does not lead) keeps its speaker free of
+ * Levee's routes: it withdraws what the speaker still announces (after this controller led, or
+ * after it crashed while leading and came back as a follower), so the routes the fleet announces
+ * come from the leader's speaker alone. Each controller therefore drives a speaker of its own.
+ * Becoming active synchronises at once; standing by withdraws at once. Stopping leaves the routes
+ * announced, as the data plane keeps dropping when the agent stops.
  *
  * <p>What it says: each route announced or withdrawn and each refusal (once per rule and reason)
  * go to {@link System.Logger} at INFO and WARNING; a speaker that cannot be reached is logged once
@@ -105,7 +108,7 @@ public final class UpstreamKeeper implements AutoCloseable {
             }
             active = activeNow;
             standbyReason = activeNow ? "" : standbyReasonNow;
-            changed = activeNow;
+            changed = true;
             loop = Thread.ofPlatform().name("levee-upstream").daemon().start(this::run);
         }
     }
@@ -120,11 +123,16 @@ public final class UpstreamKeeper implements AutoCloseable {
         }
     }
 
-    /** Stop touching the speaker (routes stay), because {@code reason}: another process announces now. */
+    /**
+     * Stop announcing because {@code reason} (another process announces now): the speaker's
+     * Levee routes are withdrawn at once.
+     */
     public void standBy(String reason) {
         synchronized (lock) {
             active = false;
             standbyReason = reason;
+            changed = true;
+            lock.notifyAll();
         }
     }
 
@@ -140,9 +148,9 @@ public final class UpstreamKeeper implements AutoCloseable {
         long next = System.nanoTime();
         while (true) {
             synchronized (lock) {
-                while (!closed && !(active && (changed || System.nanoTime() - next >= 0))) {
+                while (!closed && !changed && System.nanoTime() - next < 0) {
                     try {
-                        long wait = active ? Math.max(1, (next - System.nanoTime()) / 1_000_000) : 0;
+                        long wait = Math.max(1, (next - System.nanoTime()) / 1_000_000);
                         lock.wait(wait);
                     } catch (InterruptedException e) {
                         return;
@@ -170,9 +178,16 @@ public final class UpstreamKeeper implements AutoCloseable {
             return;
         }
         noteRefusals(desired);
+        boolean activeNow;
+        String standby;
+        synchronized (lock) {
+            activeNow = active;
+            standby = standbyReason;
+        }
+        Set<Route> wanted = activeNow ? desired.routes() : Set.of();
         SyncReport report;
         try {
-            report = announcer.synchronize(desired.routes());
+            report = announcer.synchronize(wanted);
         } catch (RuntimeException e) {
             failed(at, e.getMessage());
             return;
@@ -182,13 +197,14 @@ public final class UpstreamKeeper implements AutoCloseable {
             LOG.log(Level.INFO, "upstream: announced " + r + " for rule " + String.join(", ", rulesOf.getOrDefault(key(r), List.of())));
         }
         for (Route r : report.withdrawn()) {
-            LOG.log(Level.INFO, "upstream: withdrew " + r + (rulesOf.containsKey(key(r)) ? "" : " (no live rule asks for it)"));
+            LOG.log(Level.INFO, "upstream: withdrew " + r + (!activeNow ? " (" + standby + ")"
+                    : rulesOf.containsKey(key(r)) ? "" : " (no live rule asks for it)"));
         }
         announcements.addAndGet(report.announced().size());
         withdrawals.addAndGet(report.withdrawn().size());
         Set<String> announced = new HashSet<>();
         Map<String, Integer> byFamily = new TreeMap<>();
-        for (Route r : desired.routes()) {
+        for (Route r : wanted) {
             announced.add(key(r));
             byFamily.merge(r.family(), 1, Integer::sum);
         }
@@ -339,9 +355,34 @@ public final class UpstreamKeeper implements AutoCloseable {
     /** Stops the thread after its current synchronisation; the announced routes stay. */
     @Override
     public void close() {
+        stopLoop();
+    }
+
+    /**
+     * Stops the thread, then withdraws every route of Levee's from the speaker: for a process that
+     * hands the announcing over (a controller resigning its leadership), so that the routes come
+     * from the new leader's speaker alone. A speaker that cannot be reached keeps its routes; this
+     * process withdraws them when it comes back, as a follower or a leader.
+     */
+    public void closeWithdrawing() {
+        stopLoop();
+        try {
+            SyncReport report = announcer.synchronize(Set.of());
+            withdrawals.addAndGet(report.withdrawn().size());
+            for (Route r : report.withdrawn()) {
+                LOG.log(Level.INFO, "upstream: withdrew " + r + " (stopping: another process announces)");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "upstream: stopping, cannot withdraw the routes from the speaker at " + config.speaker().api()
+                    + " (withdrawn when this process runs again): " + e.getMessage());
+        }
+    }
+
+    private void stopLoop() {
         Thread t;
         synchronized (lock) {
             closed = true;
+            active = false;
             lock.notifyAll();
             t = loop;
         }

@@ -13,6 +13,7 @@ import org.levee.detector.DetectorConfig;
 import org.levee.store.FleetKeys;
 import org.levee.store.LeaderElection;
 import org.levee.store.ObjectCollector;
+import org.levee.upstream.UpstreamConfig;
 
 /**
  * Everything {@code levee controller} can be configured with; docs/fleet.md ("Controller")
@@ -27,6 +28,8 @@ import org.levee.store.ObjectCollector;
  * @param detector the detector's thresholds and timings
  * @param leaderTtl the leader lease: a dead leader is replaced within about this long
  * @param objectGrace how long an object no manifest names is kept (edges may still be fetching it)
+ * @param upstream the BGP speaker the leader announces the fleet's FlowSpec and blackhole routes
+ *     through, and when (the {@code upstream:} section); empty: nothing goes upstream
  */
 public record ControllerConfig(
         String name,
@@ -37,7 +40,8 @@ public record ControllerConfig(
         Map<InetAddress, String> sflowAgents,
         DetectorConfig detector,
         Duration leaderTtl,
-        Duration objectGrace) {
+        Duration objectGrace,
+        Optional<UpstreamConfig> upstream) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
      * detected: edges send their samples in batches every 25 ms, and the first batch after the
@@ -62,49 +66,61 @@ public record ControllerConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(leaderTtl, "leaderTtl");
         Objects.requireNonNull(objectGrace, "objectGrace");
+        Objects.requireNonNull(upstream, "upstream");
+    }
+
+    /** A configuration with nothing going upstream. */
+    public ControllerConfig(String name, FleetKeys keys, EtcdSection etcd, InetSocketAddress sflowListen,
+                            InetSocketAddress apiAddress, Map<InetAddress, String> sflowAgents, DetectorConfig detector,
+                            Duration leaderTtl, Duration objectGrace) {
+        this(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, Optional.empty());
     }
 
     /** The defaults: this host's name, /levee/, sFlow on 0.0.0.0:6343, the API on 127.0.0.1:9277. */
     public static ControllerConfig defaults() {
         return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
                 new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+                Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE, Optional.empty());
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(value, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, value, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, value, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, value, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, sflowAgents, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, value, detector, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, value, leaderTtl, objectGrace, upstream);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, value, objectGrace, upstream);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, value, upstream);
+    }
+
+    public ControllerConfig withUpstream(Optional<UpstreamConfig> value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, apiAddress, sflowAgents, detector, leaderTtl, objectGrace, value);
     }
 
     /** The etcd endpoints configured in the file, if any ({@code --etcd} may give them instead). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
@@ -16,6 +17,8 @@ import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
+import org.levee.upstream.UpstreamConfig;
+import org.levee.upstream.UpstreamConfigLoader;
 
 /**
  * Reads the controller's YAML configuration. Every key is optional (defaults:
@@ -39,7 +42,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace");
+            "leader_ttl", "object_grace", "upstream");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -106,10 +109,15 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            Optional<UpstreamConfig> upstream = Optional.empty();
+            JsonNode upstreamNode = root.get("upstream");
+            if (upstreamNode != null && !upstreamNode.isNull()) {
+                upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, upstream);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
