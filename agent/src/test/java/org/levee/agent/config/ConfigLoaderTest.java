@@ -200,6 +200,18 @@ class ConfigLoaderTest {
                 .hasMessageContaining("not valid YAML at line");
     }
 
+    /** The upstream section documented in docs/operations.md must stay valid, every key spelled out. */
+    @Test
+    void theUpstreamExampleInTheOperationsGuideIsValid() throws IOException {
+        Path doc = Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs", "operations.md");
+        Matcher m = Pattern.compile("```yaml\\n(upstream:.*?)```", Pattern.DOTALL).matcher(Files.readString(doc));
+        assertThat(m.find()).as("an upstream: yaml block in " + doc).isTrue();
+        UpstreamConfig u = ConfigLoader.parse(doc.toString(), m.group(1)).upstream().orElseThrow();
+        assertThat(u.neighbours()).isNotEmpty();
+        assertThat(u.automatic()).isNotEmpty();
+        assertThat(u.nextHopIpv6()).isPresent();
+    }
+
     /** The documented example must stay a valid configuration. */
     @Test
     void theExampleInTheDocumentationIsValid() throws IOException {
@@ -218,5 +230,13 @@ class ConfigLoaderTest {
         AgentConfig edge = ConfigLoader.parse(doc.toString(), m.group(1));
         assertThat(edge.fleet().enabled()).isTrue();
         assertThat(edge.fleet().collectors()).isNotEmpty();
+        assertThat(edge.upstream()).isEmpty();
+        // the third block: upstream actions over BGP
+        assertThat(m.find()).as("a third yaml block (upstream) in " + doc).isTrue();
+        AgentConfig upstream = ConfigLoader.parse(doc.toString(), m.group(1));
+        assertThat(upstream.upstream()).hasValueSatisfying(u -> {
+            assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+            assertThat(u.rules()).containsEntry("dns-amp", UpstreamMode.BLACKHOLE);
+        });
     }
 }

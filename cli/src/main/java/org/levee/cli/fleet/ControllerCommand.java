@@ -42,7 +42,8 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9277).")
     String api;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md."
+            + " Its upstream: section makes the leader announce BGP FlowSpec and blackhole routes (docs/operations.md).")
     Path config;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's etcd key prefix (default /levee/).")
