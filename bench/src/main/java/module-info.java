@@ -7,6 +7,8 @@ module org.levee.bench {
     requires org.levee.ebpf;
     requires org.levee.controller;
     requires java.net.http;
+    requires org.levee.store;
+    requires java.management;
 
     exports org.levee.bench;
 }

@@ -24,7 +24,6 @@ import java.util.stream.Stream;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.rules.RuleStore;
-import org.levee.agent.rules.StoredRule;
 import org.levee.dataplane.ApplyReport;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.XdpDataPlane;
@@ -39,6 +38,7 @@ import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleFilter;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
+import org.levee.rules.StoredRule;
 
 /**
  * How long a change of one rule takes to be in force, for rule sets of the sizes asked, of the

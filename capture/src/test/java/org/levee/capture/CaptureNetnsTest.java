@@ -24,6 +24,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.capture.testing.Tools;
@@ -49,6 +50,7 @@ import org.levee.testing.Requirements;
  * port 9 and 100 to port 10, captured through the hook the data plane pins, into pcapng read back
  * by tshark and tcpdump.
  */
+@Tag("kernel")
 class CaptureNetnsTest {
     private static final int PER_PORT = 100;
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ import org.levee.testing.Requirements;
  * verdicts, filters, record contents, counters and the slot policy, checked packet by packet
  * against libpcap's own filter.
  */
+@Tag("kernel")
 class CaptureProgramTest {
     private static final String DROP_RULE = "udp dst port 9";
 

@@ -26,6 +26,7 @@ import org.levee.testing.fuzz.FuzzRunner;
  * fuzzed names fail at once and no query leaves the machine. A JVM killed by libpcap leaves the input
  * that did it in {@code target/fuzz/tcpdump-expressions/last-input}.
  */
+@Tag("kernel")
 @Tag("fuzz")
 class LibpcapFuzzTest {
     /** Words of the filter language: qualifiers, protocols, operators, named constants, addresses. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.lab.GeneratorKind;
@@ -17,6 +18,7 @@ import org.levee.testing.Requirements;
  * against the agent on the lab's edge. The report must exist in both forms and say every target
  * was met, and the lab must be gone afterwards.
  */
+@Tag("kernel")
 class DemoCommandTest {
 
     @Test

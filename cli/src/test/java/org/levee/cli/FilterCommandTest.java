@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,7 @@ import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.testing.Requirements;
 
 /** {@code levee filter compile|run}, executed in-process with captured output. */
+@Tag("kernel")
 class FilterCommandTest {
 
     @TempDir

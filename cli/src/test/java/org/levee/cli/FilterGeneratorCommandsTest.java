@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.levee.signatures.SuffixFilter;
 import picocli.CommandLine;
 
 /** The generator commands of {@code levee filter}, run in-process. */
+@Tag("kernel")
 class FilterGeneratorCommandsTest {
 
     /** Exit code, standard output and standard error of one run. */

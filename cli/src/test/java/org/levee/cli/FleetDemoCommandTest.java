@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.lab.fleet.FleetReport;
@@ -24,6 +25,7 @@ import org.levee.testing.Requirements;
  * timing targets get half a second more room here than in the report, for a CI machine's jitter.
  * Nothing of the lab may be left: namespaces, pins, processes.
  */
+@Tag("kernel")
 class FleetDemoCommandTest {
 
     @Test

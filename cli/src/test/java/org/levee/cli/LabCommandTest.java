@@ -3,6 +3,7 @@ package org.levee.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.lab.GeneratorKind;
 import org.levee.ebpf.LiveFrames;
@@ -10,6 +11,7 @@ import org.levee.lab.LabSecond;
 import org.levee.testing.Requirements;
 
 /** {@code levee lab} in-process: a short run with one flood dropped at the edge, and bad options. */
+@Tag("kernel")
 class LabCommandTest {
     @Test
     void aShortRunPrintsASecondBySecondTableAndLosesNoLegitimateRequestWhenFloodsAreDropped() {

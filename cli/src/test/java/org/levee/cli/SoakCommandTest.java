@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.testing.Requirements;
@@ -14,6 +15,7 @@ import org.levee.testing.Requirements;
  * The two-minute soak CI runs (the 30-minute one is in docs/security.md): every check passes, the
  * report says so check by check, and the lab leaves nothing behind.
  */
+@Tag("kernel")
 class SoakCommandTest {
 
     @Test

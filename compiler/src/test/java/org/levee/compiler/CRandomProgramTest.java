@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,6 +24,7 @@ import org.levee.testing.Requirements;
  * loader, and compared with the interpreter. Covers what the expression test cannot: division
  * by a zero X, scratch memory, shifts, indirect loads with huge X.
  */
+@Tag("kernel")
 class CRandomProgramTest {
     private static final int BATCHES = 8;
     private static final int PACKETS = 8;

@@ -6,6 +6,7 @@ import static org.levee.cbpf.CbpfInstruction.*;
 
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.ebpf.Program;
@@ -15,6 +16,7 @@ import org.levee.ebpf.asm.Register;
 import org.levee.testing.Requirements;
 
 /** The emitter's contract with its caller: labels, fall-through, reachable exits, layout checks. */
+@Tag("kernel")
 class EbpfEmitterTest {
 
     private static EbpfEmitter.Emitted emit(CbpfProgram program, Assembler asm, String following) {

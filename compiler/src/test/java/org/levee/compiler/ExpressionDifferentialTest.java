@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.levee.testing.Requirements;
  * frames (captured length = wire length here: XDP's {@code len} is what it has), and the
  * interpreter and libpcap are compared on all of them.
  */
+@Tag("kernel")
 class ExpressionDifferentialTest {
     private static List<PacketCorpus.Packet> corpus;
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,6 +35,7 @@ import org.levee.testing.Requirements;
  * siblings that differ in a constant, each loaded into the kernel with several random sets of
  * enabled filters and run on the seeded packet corpus.
  */
+@Tag("kernel")
 class FilterChainTest {
     private static List<byte[]> corpus;
     /** Packets on which some enabled filter after the first matched first, over the whole class: the chains must be exercised. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,6 +38,7 @@ import org.levee.testing.Requirements;
  * different sizes, on packets built to hit each bucket, to nearly hit it (a port or an address
  * off by one, another protocol, a fragment, IPv6) and to miss.
  */
+@Tag("kernel")
 class FilterIndexTest {
     private static List<byte[]> corpus;
     private static long comparisons;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.cbpf.CbpfInterpreter;
@@ -24,6 +25,7 @@ import org.levee.testing.Requirements;
  * (CI default 20,000; docs/compiler.md has the command for the 100,000 run). Each seed below is an
  * independent share of the programs; {@code -Dlevee.compiler.randomSeed=N} shifts them all.
  */
+@Tag("kernel")
 class RandomProgramTest {
     private static final int PROGRAMS = Integer.getInteger("levee.compiler.randomPrograms", 100_000);
     /** Added to every seed, to explore beyond the fixed ones ({@code -Dlevee.compiler.randomSeed=N}). */

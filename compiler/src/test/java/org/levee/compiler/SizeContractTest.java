@@ -3,6 +3,7 @@ package org.levee.compiler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,6 +18,7 @@ import org.levee.testing.Requirements;
  * larger than cbpfc's, the total is at most 394 instructions (cbpfc: 526), and the verifier
  * accepts the wrapped program.
  */
+@Tag("kernel")
 class SizeContractTest {
 
     static Stream<ReferenceFilters.Filter> filters() {

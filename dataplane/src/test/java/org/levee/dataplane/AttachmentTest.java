@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
@@ -27,6 +28,7 @@ import org.levee.netns.VethPair;
 import org.levee.testing.Requirements;
 
 /** Real packets over a veth pair between two namespaces, the program attached on the receiving end. */
+@Tag("kernel")
 class AttachmentTest {
     static final String SENDER = "192.0.2.1";
     static final String RECEIVER = "192.0.2.2";

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,7 @@ import org.levee.testing.Requirements;
  * set of enabled rules, through drop, pass and rate-limit hit blocks placed next to their buckets;
  * disabled rules leave nothing; the object carries its rule groups through ELF.
  */
+@Tag("kernel")
 class IndexedRuleSetTest {
 
     @BeforeAll

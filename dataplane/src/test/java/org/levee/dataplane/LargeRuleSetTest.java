@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.ebpf.XdpAction;
@@ -13,6 +14,7 @@ import org.levee.testing.Requirements;
  * 10,000 rules load and work: {@code udp and dst port N} with a destination prefix, and the
  * benchmark's five shapes in turn; both indexed ({@link org.levee.compiler.FilterIndex}).
  */
+@Tag("kernel")
 class LargeRuleSetTest {
     static final int RULES = 10_000;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
@@ -27,6 +28,7 @@ import org.levee.testing.Requirements;
  * (its translated code, map ids replaced by map names). The local stage survives swaps of the main
  * program, counts its rules, neither samples nor counts a packet twice, and empties.
  */
+@Tag("kernel")
 class LocalStageTest {
 
     static final String FLEET = """

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
@@ -20,6 +21,7 @@ import org.levee.ebpf.TestRun;
 import org.levee.testing.Requirements;
 
 /** The program's verdicts and counters, through the kernel's test runs. */
+@Tag("kernel")
 class ProgramRunTest {
 
     static final String RULES = """

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
@@ -21,6 +22,7 @@ import org.levee.ebpf.TestRun;
 import org.levee.testing.Requirements;
 
 /** GCRA rate limiting shared by all CPUs: within 5% of the configured rate under a flood far above it. */
+@Tag("kernel")
 class RateLimitTest {
     static final int PPS = 500;
     /**

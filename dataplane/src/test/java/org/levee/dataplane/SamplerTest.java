@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
@@ -21,6 +22,7 @@ import org.levee.rules.Sample;
 import org.levee.testing.Requirements;
 
 /** The sampler: 1 in N, samples that decode, losses counted when the ring buffer is full. */
+@Tag("kernel")
 class SamplerTest {
     static final String DROP_ALL_UDP = """
             rules:

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +22,7 @@ import org.levee.testing.Requirements;
 import org.levee.ebpf.XdpAction;
 
 /** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code, and the guard in every case. */
+@Tag("kernel")
 class SpecialisationTest {
 
     @BeforeAll

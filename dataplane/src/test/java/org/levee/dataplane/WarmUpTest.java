@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.rules.RuleFilters;
 import org.levee.testing.Requirements;
 
+@Tag("kernel")
 class WarmUpTest {
 
     @BeforeAll

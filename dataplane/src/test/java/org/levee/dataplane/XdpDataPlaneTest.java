@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.XdpMode;
 import org.levee.netns.NetnsLab;
@@ -25,6 +26,7 @@ import org.levee.rules.Sample;
  * and are counted, samples arrive, N changes at run time, and a closed data plane leaves the
  * program attached for the next one to adopt with its counters.
  */
+@Tag("kernel")
 class XdpDataPlaneTest {
 
     private static RuleSet dropIcmp(String version) {

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.internal.Errno;
 import org.levee.ebpf.netns.Netns;
@@ -31,6 +32,7 @@ import org.levee.testing.Requirements;
  * {@link LiveFrames#probe()} detects the refusal, and that a real live run fails with the very
  * errno the probe reported: either way the test checks what it claims, and never skips.
  */
+@Tag("kernel")
 class LiveFramesTest {
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
     private static final int FRAMES = 5;

@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.testing.Requirements;
 
+@Tag("kernel")
 class ProgramTest {
     @BeforeEach
     void needsRoot() {

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.netns.Netns;
 import org.levee.netns.NetnsLab;
@@ -24,6 +25,7 @@ import org.levee.testing.Requirements;
  * XDP links on a veth inside a namespace, with real traffic: UDP and ping from the peer namespace.
  * The programs sit on end B (receiver); A sends.
  */
+@Tag("kernel")
 class XdpLinkTest {
     private static final Duration DROPPED_WAIT = Duration.ofMillis(400);
     private static final Duration DELIVERED_WAIT = Duration.ofSeconds(3);

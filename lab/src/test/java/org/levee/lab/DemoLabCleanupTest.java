@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.netns.Netns;
 import org.levee.testing.Requirements;
 
 /** Ctrl-C (SIGINT) on a JVM holding a demo lab removes the lab: the shutdown hook closes it. */
+@Tag("kernel")
 class DemoLabCleanupTest {
     @Test
     void interruptingTheJvmRemovesTheLab() throws Exception {

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.netns.Netns;
 import org.levee.testing.Requirements;
@@ -25,6 +26,7 @@ import org.levee.testing.Requirements;
  * XDP program there drops it, floods the edge passes reach its sockets intact, and closing
  * removes every namespace.
  */
+@Tag("kernel")
 class DemoLabTest {
     private static final long LEGIT_RATE = 1000;
     private static final long LEGIT_TCP_RATE = 50;

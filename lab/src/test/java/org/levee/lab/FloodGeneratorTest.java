@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,6 +27,7 @@ import org.levee.testing.Requirements;
  * paced to a target rate. On a kernel that refuses XDP live frames the live generator's cases
  * check that it refuses to open and says why; the socket generator's cases always run.
  */
+@Tag("kernel")
 class FloodGeneratorTest {
     /** The least rate every kind must reach at the edge, even on a loaded 2-CPU CI machine. */
     static final long MINIMUM_PPS = 100_000;

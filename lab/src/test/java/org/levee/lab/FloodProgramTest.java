@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.ebpf.BpfMap;
@@ -20,6 +21,7 @@ import org.levee.testing.Requirements;
  * time, no live frames): every output frame has valid checksums, keeps the template outside its
  * random fields, and its random fields stay in range and actually vary.
  */
+@Tag("kernel")
 class FloodProgramTest {
     private static final int RUNS = 300;
 

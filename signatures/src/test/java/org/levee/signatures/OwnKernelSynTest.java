@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.pcap.LinkType;
@@ -28,6 +29,7 @@ import org.levee.testing.Requirements;
  * tcpdump on the peer in another. The signatures written for this kernel in docs/signatures.md
  * match them, and every single-field variant of those signatures does not.
  */
+@Tag("kernel")
 class OwnKernelSynTest {
     /** Linux 6.x over IPv4 with default TCP settings and a 1500-byte MTU (docs/signatures.md). */
     static final String LINUX_IPV4 = "4:64:0:*:mss*44,7:mss,sok,ts,nop,ws:df,id+:0";

@@ -9,6 +9,7 @@ import java.util.Optional;
  * <pre>
  * PREFIX rules/ID                 one rule as JSON (the rules module's codec)
  * PREFIX objects/SHA256/N         chunk N (0, 1, …) of a compiled rule-set object, at most 1 MiB
+ * PREFIX objects/SHA256/gzip/N    chunk N of the same object gzip-compressed (when the manifest names that form)
  * PREFIX ruleset                  the manifest: version, rule ids, object digest/size/chunks, …
  * PREFIX nodes/DATACENTER/NODE    an edge's registration, attached to its lease
  * PREFIX leader                   the leader controller's identity, attached to its lease
@@ -66,6 +67,17 @@ public record FleetKeys(String prefix) {
             throw new IllegalArgumentException("chunk number " + n + " is negative");
         }
         return object(sha256) + n;
+    }
+
+    /**
+     * The key of chunk {@code n} of the gzip form of the object with this SHA-256 (the plain
+     * object's digest: the form lives under the object's prefix and goes with it).
+     */
+    public String gzipChunk(String sha256, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("chunk number " + n + " is negative");
+        }
+        return object(sha256) + "gzip/" + n;
     }
 
     /** The manifest of the rule set in force. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,7 +22,9 @@ import java.util.Set;
  * </pre>
  *
  * Fields added later (a signature, per-rule expiry) travel in {@link #extra()}: a reader keeps
- * what it does not know, and these five names never change.
+ * what it does not know, and these five names never change. One of them is known here: {@value
+ * #GZIP_FIELD}, the same object gzip-compressed ({@link #gzip()}), which edges fetch instead of
+ * the plain chunks when it is there.
  *
  * @param version the rule set's version, a whole number ≥ 1 that the controller increases with each publication
  * @param rules the ids of the rules compiled into the object, in the object's order
@@ -35,6 +38,12 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
 
     /** The field names this record owns; {@link #extra()} holds any others. */
     public static final Set<String> FIELDS = Set.of("version", "rules", "object", "compiled_at", "controller");
+
+    /**
+     * The extra field naming the object's gzip form, {@code {"sha256", "size", "chunks"}} of the
+     * compressed bytes, stored at {@code PREFIX objects/<object.sha256>/gzip/<n>}.
+     */
+    public static final String GZIP_FIELD = "object_gzip";
 
     public RulesetManifest {
         if (version < 1) {
@@ -61,12 +70,31 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
             }
             copy.put(name, Objects.requireNonNull(value, name).deepCopy());
         });
+        if (copy.containsKey(GZIP_FIELD)) {
+            RulesetManifestJson.parseObjectRef(GZIP_FIELD, copy.get(GZIP_FIELD));
+        }
         extra = Collections.unmodifiableMap(copy);
     }
 
     /** A manifest without extra fields. */
     public RulesetManifest(long version, List<String> rules, ObjectRef object, Instant compiledAt, String controller) {
         this(version, rules, object, compiledAt, controller, Map.of());
+    }
+
+    /**
+     * The object's gzip form, if the publisher wrote one: a reference to the compressed bytes
+     * (their SHA-256, size and chunk count) under the object's own key prefix. The object itself
+     * is still {@link #object()}, and still stored in plain chunks for readers that do not know
+     * this field.
+     */
+    public Optional<ObjectRef> gzip() {
+        JsonNode value = extra.get(GZIP_FIELD);
+        return value == null ? Optional.empty() : Optional.of(RulesetManifestJson.parseObjectRef(GZIP_FIELD, value));
+    }
+
+    /** This manifest naming {@code gzip} as its object's gzip form ({@link ObjectStore#gzipRefOf}). */
+    public RulesetManifest withGzip(ObjectRef gzip) {
+        return withExtra(GZIP_FIELD, RulesetManifestJson.objectRefJson(gzip));
     }
 
     /** This manifest with one more (or a replaced) extra field. */

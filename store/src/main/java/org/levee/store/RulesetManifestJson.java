@@ -20,8 +20,9 @@ import java.util.Set;
 /**
  * The manifest's JSON, both ways. Writing puts the five fields first, then the extra ones in
  * order. Reading refuses anything ambiguous — duplicate names, trailing content, numbers written
- * as text or with fractions, unknown fields inside {@code "object"} — with a message naming the
- * field; unknown top-level fields are kept in {@link RulesetManifest#extra()}.
+ * as text or with fractions, unknown fields inside {@code "object"} (and {@code "object_gzip"}) —
+ * with a message naming the field; unknown top-level fields are kept in {@link
+ * RulesetManifest#extra()}, where {@code "object_gzip"} is checked like {@code "object"}.
  */
 public final class RulesetManifestJson {
     private RulesetManifestJson() {}
@@ -38,10 +39,7 @@ public final class RulesetManifestJson {
         n.put("version", m.version());
         ArrayNode rules = n.putArray("rules");
         m.rules().forEach(rules::add);
-        ObjectNode object = n.putObject("object");
-        object.put("sha256", m.object().sha256());
-        object.put("size", m.object().size());
-        object.put("chunks", m.object().chunks());
+        n.set("object", objectRefJson(m.object()));
         n.put("compiled_at", m.compiledAt().toString());
         n.put("controller", m.controller());
         m.extra().forEach((name, value) -> n.set(name, value.deepCopy()));
@@ -134,26 +132,62 @@ public final class RulesetManifestJson {
     }
 
     private static ObjectRef objectRef(String key, JsonNode value) {
-        if (!value.isObject()) {
-            throw bad(key, "field 'object' must be an object {sha256, size, chunks}, got " + value, null);
+        try {
+            return parseObjectRef("object", value);
+        } catch (IllegalArgumentException e) {
+            throw bad(key, e.getMessage(), null);
         }
-        for (Map.Entry<String, JsonNode> field : value.properties()) {
-            if (!OBJECT_FIELDS.contains(field.getKey())) {
-                throw bad(key, "field 'object." + field.getKey() + "' is unknown (object has sha256, size, chunks)", null);
+    }
+
+    /**
+     * The object reference in {@code value}, the value of field {@code field} ({@code object},
+     * {@code object_gzip}): exactly {@code sha256}, {@code size}, {@code chunks}.
+     *
+     * @throws IllegalArgumentException naming the field ({@code field 'object.size' must be …})
+     */
+    static ObjectRef parseObjectRef(String field, JsonNode value) {
+        if (value == null || !value.isObject()) {
+            throw new IllegalArgumentException("field '" + field + "' must be an object {sha256, size, chunks}, got " + value);
+        }
+        for (Map.Entry<String, JsonNode> member : value.properties()) {
+            if (!OBJECT_FIELDS.contains(member.getKey())) {
+                throw new IllegalArgumentException("field '" + field + "." + member.getKey() + "' is unknown (" + field
+                        + " has sha256, size, chunks)");
             }
         }
-        JsonNode sha = required(key, value, "sha256");
-        if (!sha.isTextual()) {
-            throw bad(key, "field 'object.sha256' must be 64 lowercase hex digits, got " + sha, null);
+        JsonNode sha = value.get("sha256");
+        if (sha == null || sha.isNull()) {
+            throw new IllegalArgumentException("field '" + field + ".sha256' is missing");
         }
         try {
-            ObjectRef.checkSha256(sha.asText());
+            ObjectRef.checkSha256(sha.isTextual() ? sha.asText() : null);
         } catch (IllegalArgumentException e) {
-            throw bad(key, "field 'object.sha256' must be 64 lowercase hex digits, got " + sha, null);
+            throw new IllegalArgumentException("field '" + field + ".sha256' must be 64 lowercase hex digits, got " + sha);
         }
-        long size = wholeNumber(key, required(key, value, "size"), "object.size", 1, ObjectRef.MAX_SIZE);
-        long chunks = wholeNumber(key, required(key, value, "chunks"), "object.chunks", 1, size);
+        long size = refNumber(value, field, "size", ObjectRef.MAX_SIZE);
+        long chunks = refNumber(value, field, "chunks", size);
         return new ObjectRef(sha.asText(), size, (int) chunks);
+    }
+
+    private static long refNumber(JsonNode ref, String field, String name, long max) {
+        JsonNode value = ref.get(name);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("field '" + field + "." + name + "' is missing");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1 || value.asLong() > max) {
+            throw new IllegalArgumentException("field '" + field + "." + name + "' must be a whole number in 1.." + max + ", got " + value);
+        }
+        return value.asLong();
+    }
+
+    /** {@code ref} as the JSON object {@code {"sha256", "size", "chunks"}}. */
+    static ObjectNode objectRefJson(ObjectRef ref) {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        object.put("sha256", ref.sha256());
+        // An int node, as reading gives for any size up to ObjectRef.MAX_SIZE: a manifest read back then equals the one written.
+        object.put("size", Math.toIntExact(ref.size()));
+        object.put("chunks", ref.chunks());
+        return object;
     }
 
     private static Instant instant(String key, JsonNode parent, String field) {

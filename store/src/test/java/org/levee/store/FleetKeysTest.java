@@ -18,6 +18,7 @@ class FleetKeysTest {
         assertThat(keys.object(SHA)).isEqualTo("/levee/objects/" + SHA + "/");
         assertThat(keys.chunk(SHA, 0)).isEqualTo("/levee/objects/" + SHA + "/0");
         assertThat(keys.chunk(SHA, 12)).isEqualTo("/levee/objects/" + SHA + "/12");
+        assertThat(keys.gzipChunk(SHA, 3)).isEqualTo("/levee/objects/" + SHA + "/gzip/3");
         assertThat(keys.ruleset()).isEqualTo("/levee/ruleset");
         assertThat(keys.nodes()).isEqualTo("/levee/nodes/");
         assertThat(keys.node("ams1", "edge-3")).isEqualTo("/levee/nodes/ams1/edge-3");
@@ -46,5 +47,6 @@ class FleetKeysTest {
         assertThatThrownBy(() -> keys.rule("a\nb")).hasMessageContaining("rule id 'a?b'").hasMessageContaining("offset 1");
         assertThatThrownBy(() -> keys.object("xyz")).hasMessage("SHA-256 'xyz' must be 64 lowercase hex digits");
         assertThatThrownBy(() -> keys.chunk(SHA, -1)).hasMessage("chunk number -1 is negative");
+        assertThatThrownBy(() -> keys.gzipChunk(SHA, -1)).hasMessage("chunk number -1 is negative");
     }
 }

@@ -3,6 +3,9 @@ package org.levee.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -74,6 +77,72 @@ class ObjectChunksTest {
                 .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
                 .hasMessageStartingWith("object " + ref.shortSha() + ": the SHA-256 of its 3 chunks is ")
                 .hasMessageEndingWith(", the manifest says " + ref.sha256());
+    }
+
+    /** Text-like bytes (words from a small vocabulary, as symbol and metadata sections are), so gzip has work to do. */
+    static byte[] compressible(int size, long seed) {
+        Random random = new Random(seed);
+        String[] words = {"rule_", "port-", "udp", "198.51.100.0/24", "drop", "\"id\":", "xdp", "enabled", "\u0000\u0000"};
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 32);
+        while (out.size() < size) {
+            out.writeBytes(words[random.nextInt(words.length)].getBytes(StandardCharsets.UTF_8));
+            out.write(random.nextInt(256)); // and some noise
+        }
+        return java.util.Arrays.copyOf(out.toByteArray(), size);
+    }
+
+    static Stream<Arguments> gzipObjects() {
+        Random seeds = new Random(20261208);
+        return IntStream.range(0, 10).mapToObj(i -> Arguments.of(1 + seeds.nextInt(i < 2 ? 50 : 600_000), seeds.nextLong(), i % 3 == 0));
+    }
+
+    @ParameterizedTest(name = "{0} bytes (seed {1}, random bytes {2})")
+    @MethodSource("gzipObjects")
+    void gunzipGivesBackWhatGzipCompressed(int size, long seed, boolean random) throws IOException {
+        byte[] object = random ? new byte[size] : compressible(size, seed);
+        if (random) {
+            new Random(seed).nextBytes(object);
+        }
+        ObjectRef ref = ObjectChunks.refOf(object, ObjectChunks.MAX_CHUNK);
+        byte[] gzip = ObjectChunks.gzip(object);
+        assertThat(gzip[0] & 0xff).isEqualTo(0x1f); // gzip's magic
+        assertThat(gzip[1] & 0xff).isEqualTo(0x8b);
+        if (!random && size > 10_000) {
+            assertThat(gzip.length).isLessThan(size / 2);
+        }
+        assertThat(ObjectChunks.gunzip(ref, gzip)).isEqualTo(object);
+    }
+
+    @Test
+    void gunzipRefusesAStreamThatIsNotTheObject() {
+        byte[] object = compressible(100_000, 3);
+        ObjectRef ref = ObjectChunks.refOf(object, ObjectChunks.MAX_CHUNK);
+
+        byte[] longer = java.util.Arrays.copyOf(object, object.length + 1);
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(longer)))
+                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .hasMessage("object " + ref.shortSha() + ": its gzip form holds more than 100000 bytes, the manifest says 100000");
+        // A stream that would inflate to far more (a "bomb") is cut one byte past the size.
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(new byte[50 << 20])))
+                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE));
+
+        byte[] shorter = java.util.Arrays.copyOf(object, object.length - 1);
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(shorter)))
+                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .hasMessage("object " + ref.shortSha() + ": its gzip form holds 99999 bytes, the manifest says 100000");
+
+        byte[] other = object.clone();
+        other[5000] ^= 1;
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(other)))
+                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
+                .hasMessageStartingWith("object " + ref.shortSha() + ": the SHA-256 of its gzip form is ");
+
+        byte[] gzip = ObjectChunks.gzip(object);
+        byte[] flipped = gzip.clone();
+        flipped[flipped.length - 6] ^= 1; // in the trailer's CRC-32
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, flipped)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, java.util.Arrays.copyOf(gzip, gzip.length / 2))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, object)).isInstanceOf(IOException.class); // not gzip at all
     }
 
     @Test

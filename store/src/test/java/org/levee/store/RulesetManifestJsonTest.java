@@ -42,6 +42,23 @@ class RulesetManifestJsonTest {
         assertThat(RulesetManifestJson.encode(back)).isEqualTo(json);
     }
 
+    @Test
+    void theGzipFormTravelsAsAnExtraFieldThatOlderReadersKeep() {
+        ObjectRef gzip = new ObjectRef("fedcba9876543210".repeat(4), 512_000, 1);
+        RulesetManifest manifest = sample().withGzip(gzip);
+        String json = new String(RulesetManifestJson.encode(manifest), StandardCharsets.UTF_8);
+        assertThat(json).endsWith(",\"controller\":\"ctl-a\",\"object_gzip\":{\"sha256\":\"" + gzip.sha256()
+                + "\",\"size\":512000,\"chunks\":1}}");
+        RulesetManifest back = RulesetManifestJson.decode(json.getBytes(StandardCharsets.UTF_8), KEY);
+        assertThat(back).isEqualTo(manifest);
+        assertThat(back.gzip()).contains(gzip);
+        assertThat(back.object()).isEqualTo(sample().object()); // the object is still the plain one
+        assertThat(sample().gzip()).isEmpty();
+        assertThatThrownBy(() -> sample().withExtra(RulesetManifest.GZIP_FIELD, TextNode.valueOf("yes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("field 'object_gzip' must be an object {sha256, size, chunks}, got \"yes\"");
+    }
+
     static Stream<Arguments> badManifests() {
         String object = "\"object\":{\"sha256\":\"" + SHA + "\",\"size\":100,\"chunks\":1}";
         String rest = "\"compiled_at\":\"2026-12-07T06:08:13Z\",\"controller\":\"ctl-a\"";
@@ -67,7 +84,17 @@ class RulesetManifestJsonTest {
                 Arguments.of(good.replace("\"chunks\":1", "\"chunks\":101"), "field 'object.chunks' must be a whole number in 1..100, got 101"),
                 Arguments.of(good.replace("\"chunks\":1", "\"chunks\":1,\"chunk_size\":5"), "field 'object.chunk_size' is unknown"),
                 Arguments.of(good.replace("2026-12-07T06:08:13Z", "yesterday"), "field 'compiled_at' must be an ISO-8601 UTC time"),
-                Arguments.of(good.replace("\"ctl-a\"", "\"\""), "field 'controller' must be a non-empty string, got \"\""));
+                Arguments.of(good.replace("\"ctl-a\"", "\"\""), "field 'controller' must be a non-empty string, got \"\""),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":7"), "field 'object_gzip' must be an object {sha256, size, chunks}, got 7"),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":{\"sha256\":\"" + SHA + "\",\"size\":\"big\",\"chunks\":1}"),
+                        "field 'object_gzip.size' must be a whole number in 1..268435456, got \"big\""),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":{\"sha256\":\"" + SHA + "\",\"size\":10,\"chunks\":11}"),
+                        "field 'object_gzip.chunks' must be a whole number in 1..10, got 11"),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":{\"size\":10,\"chunks\":1}"), "field 'object_gzip.sha256' is missing"),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":{\"sha256\":\"x\",\"size\":10,\"chunks\":1}"),
+                        "field 'object_gzip.sha256' must be 64 lowercase hex digits, got \"x\""),
+                Arguments.of(good.replace(rest, rest + ",\"object_gzip\":{\"sha256\":\"" + SHA + "\",\"size\":10,\"chunks\":1,\"level\":9}"),
+                        "field 'object_gzip.level' is unknown"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.config.AgentConfig;
@@ -35,6 +36,7 @@ import org.levee.testing.Requirements;
  * rule's expiry holds with no controller and no etcd. Without its state files either, it keeps the
  * program left attached until etcd answers.
  */
+@Tag("kernel")
 class FailStaticTest {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String EDGE = "192.0.2.2";

@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.rules.AgentJson;
@@ -49,6 +50,7 @@ import org.levee.testing.Requirements;
  * frames and the rule of another data center inert), and refuses, with a metric per reason, every
  * published set that fails a check, keeping the program it runs.
  */
+@Tag("kernel")
 class FleetEdgeTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String EDGE = "192.0.2.2";
@@ -225,6 +227,18 @@ class FleetEdgeTest {
                 assertThat(metric(edge, "levee_fleet_watch_connected")).isEqualTo(1);
                 assertThat(metric(edge, "levee_fleet_ruleset_origin{origin=\"etcd\"}")).isEqualTo(1);
                 assertThat(metric(edge, "levee_fleet_registered")).isEqualTo(1);
+
+                // a gzip form that cannot be used (a byte flipped): the plain chunks are read instead, nothing refused
+                byte[] first = compile(V1);
+                RulesetManifest eleven = store.withGzip(manifest(store, 11, first), first);
+                store.writeObject(eleven, first);
+                byte[] gzip = client.get(KEYS.gzipChunk(eleven.object().sha256(), 0)).orElseThrow().value();
+                gzip[gzip.length / 2] ^= 1;
+                client.put(KEYS.gzipChunk(eleven.object().sha256(), 0), gzip);
+                store.commitManifest(eleven, first, Optional.empty());
+                Eventually.await(WAIT, "version 11 applied from the plain chunks", () -> edge.running().version().orElse(0) == 11);
+                assertThat(edge.running().sha256()).contains(eleven.object().sha256());
+                assertThat(metric(edge, "levee_ruleset_refused_total{reason=\"digest\"}")).isEqualTo(2);
             } finally {
                 Attachment.detach(layout);
             }

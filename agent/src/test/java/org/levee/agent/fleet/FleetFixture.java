@@ -58,11 +58,14 @@ final class FleetFixture {
         return new RulesetManifest(version, ids, ref, Instant.now(), "test-controller");
     }
 
-    /** Publishes {@code yaml} as version {@code version}, as the controller does: chunks, then the manifest. */
+    /**
+     * Publishes {@code yaml} as version {@code version}, as the controller does: chunks and the
+     * gzip form's, then the manifest naming both.
+     */
     static long publish(EtcdClient client, long version, String yaml) {
         RulesetStore store = new RulesetStore(client, KEYS);
         byte[] object = compile(yaml);
-        return store.publish(manifest(store, version, object), object, Optional.empty());
+        return store.publish(store.withGzip(manifest(store, version, object), object), object, Optional.empty());
     }
 
     /** Sends {@code count} UDP datagrams of 32 bytes from namespace {@code from} to {@code host}:{@code port}. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.testing.Http;
@@ -34,6 +35,7 @@ import org.levee.testing.Requirements;
  * another edge of the data center without local rules (the kernel's translated code of both, map
  * ids replaced by map names). The API shows the fleet's rules beside the local ones, read-only.
  */
+@Tag("kernel")
 class LocalRulesTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cbpf.pcap.LinkType;
@@ -46,6 +47,7 @@ import org.levee.testing.Requirements;
  * and the ring buffer's losses as drops, sequence numbers without gaps; interface counter
  * samples at the configured interval; and tshark's sFlow dissector reads a datagram the edge sent.
  */
+@Tag("kernel")
 class SflowExportTest {
     static final String EDGE = "192.0.2.2";
 

@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cbpf.CbpfException;
 import org.levee.cbpf.pcap.Libpcap;
@@ -16,6 +17,7 @@ import org.levee.testing.Requirements;
  * The namespace the tcpdump-expression fuzz test compiles in: no route anywhere, so host names
  * cannot reach a DNS server. (Connecting a UDP socket only looks up a route; nothing is sent.)
  */
+@Tag("kernel")
 class PrivateNetworkTest {
     private static final InetSocketAddress TEST_NET = new InetSocketAddress("192.0.2.53", 53);
 

@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * package that depends on it. The cli's tests see every module's classes (the cli depends on all
  * of them), so the check covers the whole program, module boundaries included.
  */
+@Tag("kernel")
 class PackageCyclesTest {
 
     private static JavaClasses main;

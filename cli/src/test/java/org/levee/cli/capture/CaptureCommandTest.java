@@ -22,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.capture.CaptureFilter;
@@ -41,6 +42,7 @@ import org.levee.testing.Requirements;
  * drops {@code udp dst port 9}; packets go through it with test runs, which tail-call the hook
  * like real traffic does.
  */
+@Tag("kernel")
 class CaptureCommandTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.capture.CaptureHook;
@@ -30,6 +31,7 @@ import org.levee.testing.Requirements;
  * {@code udp dst port 9}, attach it to a veth in a namespace, {@code levee capture -i IFACE
  * --netns NAME} (Levee's own hook, found from the interface) while real datagrams arrive, detach.
  */
+@Tag("kernel")
 class CaptureWithDataplaneTest {
     @TempDir
     Path dir;

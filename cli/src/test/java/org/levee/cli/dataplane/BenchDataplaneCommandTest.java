@@ -2,11 +2,13 @@ package org.levee.cli.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
 import org.levee.testing.Requirements;
 
 /** A small run of the benchmark: every scenario produces a row (timings are not asserted). */
+@Tag("kernel")
 class BenchDataplaneCommandTest {
     @Test
     void printsARowPerScenario() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
 import org.levee.testing.Requirements;
@@ -13,6 +14,7 @@ import org.levee.testing.Requirements;
  * changes (timings are not asserted, but each is a positive number of milliseconds), through the
  * data plane on a veth and the agent's API; bad options are refused.
  */
+@Tag("kernel")
 class BenchRulesetCommandTest {
     private static final Pattern ROW = Pattern.compile("\\| (port|mixed) \\| 70 \\| ([^|]+) \\| (\\d+) \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
 

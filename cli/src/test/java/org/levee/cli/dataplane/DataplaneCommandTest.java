@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cli.CliRun;
@@ -18,6 +19,7 @@ import org.levee.netns.VethPair;
 import org.levee.testing.Requirements;
 
 /** attach → status → swap → detach through the command line, on a veth in a namespace. */
+@Tag("kernel")
 class DataplaneCommandTest {
     @TempDir
     Path dir;

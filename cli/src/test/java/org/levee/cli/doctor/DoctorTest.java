@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.cli.CliRun;
 import org.levee.ebpf.LiveFrames;
 import org.levee.testing.Requirements;
 
+@Tag("kernel")
 class DoctorTest {
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
@@ -41,6 +42,7 @@ import org.levee.rules.Origin;
  * rule; an operator's rule added with {@code levee rules add} takes over when the automatic rules
  * are removed with {@code levee rules rm}, and the node's metrics show it.
  */
+@Tag("kernel")
 class AgentEndToEndTest {
 
     private static final long LEGIT_RATE = 500;

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.rules.AgentJson;
@@ -49,6 +50,7 @@ import org.levee.testing.Requirements;
  * TTL while its program keeps running; started again while etcd is down, it runs the last good
  * rule set from its state directory and says so.
  */
+@Tag("kernel")
 class EdgeProcessTest {
     static final FleetKeys KEYS = FleetKeys.defaults();
     static final Duration TTL = Duration.ofSeconds(3);

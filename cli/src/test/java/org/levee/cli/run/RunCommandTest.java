@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cli.CliRun;
 
 /** {@code levee run} refuses bad input before touching any interface. */
+@Tag("kernel")
 class RunCommandTest {
 
     @TempDir

@@ -100,7 +100,8 @@ public final class RulesetPublisher {
             return new Outcome(Optional.empty(), current, Optional.empty(), took);
         }
         long version = Math.max(lastVersion, current.map(RulesetManifest::version).orElse(0L)) + 1;
-        RulesetManifest manifest = new RulesetManifest(version, ids, ref, now, identity);
+        // With its gzip form: edges fetch about a seventh of the bytes (docs/benchmarks.md, "Fleet").
+        RulesetManifest manifest = store.withGzip(new RulesetManifest(version, ids, ref, now, identity), object);
         store.publish(manifest, object, Optional.of(fence));
         lastVersion = version;
         LOG.log(Level.INFO, "published rule set version {0}: {1} rules, object {2} ({3} bytes), compiled in {4} ms",

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,7 @@ import org.levee.testing.Requirements;
  * own guard, then passes. No instruction of a block is one the verifier rewrites or can decide,
  * so enabled blocks cost exactly their own length plus the shared drop block they jump to.
  */
+@Tag("kernel")
 class GuardKernelTest {
 
     @BeforeAll

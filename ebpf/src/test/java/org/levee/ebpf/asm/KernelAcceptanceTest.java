@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.ebpf.BpfException;
@@ -24,6 +25,7 @@ import org.levee.testing.Requirements;
  * constant 0, shifting by the width or more, arena casts without an arena, the kernel-internal
  * per-CPU move.
  */
+@Tag("kernel")
 class KernelAcceptanceTest {
 
     private static final int ERRNO_EINVAL = 22;

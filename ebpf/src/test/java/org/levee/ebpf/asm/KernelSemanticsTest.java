@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,6 +24,7 @@ import org.levee.testing.Requirements;
  * instruction set specifies. This catches wrong opcodes, swapped fields and misread offsets
  * that a round trip through our own codec cannot.
  */
+@Tag("kernel")
 class KernelSemanticsTest {
 
     @BeforeAll

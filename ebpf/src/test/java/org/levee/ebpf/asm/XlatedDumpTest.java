@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +23,7 @@ import org.levee.ebpf.ProgramSpec;
 import org.levee.testing.Requirements;
 
 /** Programs read back from the kernel (xlated) decode, and disassemble as bpftool shows them. */
+@Tag("kernel")
 class XlatedDumpTest {
 
     @BeforeAll

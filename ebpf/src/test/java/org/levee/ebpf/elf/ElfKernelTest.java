@@ -3,6 +3,7 @@ package org.levee.ebpf.elf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
@@ -20,6 +21,7 @@ import org.levee.testing.Requirements;
  * resolved, loaded. Flipping the patchable constant changes the verdict, and the verifier removes
  * the code of the disabled rule.
  */
+@Tag("kernel")
 class ElfKernelTest {
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.BpfFs;
 import org.levee.netns.NetnsLab;
@@ -18,6 +19,7 @@ import org.levee.testing.Requirements;
  * A JVM killed outright (SIGKILL: no shutdown hook runs) leaves its lab behind; the next lab's
  * sweep removes it, and never a lab whose JVM still lives.
  */
+@Tag("kernel")
 class AbandonedLabTest {
     @Test
     void theLabOfAKilledJvmIsRemovedAndLiveLabsAreNot() throws Exception {

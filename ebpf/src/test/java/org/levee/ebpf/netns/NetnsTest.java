@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.SyscallException;
@@ -13,6 +14,7 @@ import org.levee.netns.VethPair;
 import org.levee.testing.Requirements;
 
 /** {@link Netns#run}: code joins a lab's namespace on a platform thread of its own; its results and exceptions come back. */
+@Tag("kernel")
 class NetnsTest {
     @BeforeEach
     void needsRoot() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
@@ -20,6 +21,7 @@ import org.levee.ebpf.TestPrograms;
 import org.levee.ebpf.TestRun;
 import org.levee.testing.Requirements;
 
+@Tag("kernel")
 class RingBufferReaderTest {
     private static final int RING_BYTES = 4096;
     private static final int RECORD_BYTES = 16 + 8; // payload + header: does not divide the ring, so records straddle its end

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.SyscallException;
@@ -29,6 +30,7 @@ import org.levee.testing.Requirements;
  * UMEM are refused and counted by the kernel, and a queue is free again right after its socket
  * closes.
  */
+@Tag("kernel")
 class XdpSocketTest {
     private static final int FRAMES = 300;
 

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.ebpf.BpfMap;
@@ -48,6 +49,7 @@ import org.levee.testing.Requirements;
  * management network joins every edge to a service there, and a partition cuts exactly the port
  * it names, then heals.
  */
+@Tag("kernel")
 class FleetLabTest {
     private static FleetLab fleet;
     private static final List<AutoCloseable> counters = new ArrayList<>();

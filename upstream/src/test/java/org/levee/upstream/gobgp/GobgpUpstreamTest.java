@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.netns.LabProcess;
 import org.levee.netns.NetnsLab;
@@ -43,6 +44,7 @@ import org.levee.upstream.UpstreamRequest;
  * after, and converge to exactly the desired set after a restart of Levee (with a leftover route),
  * of Levee's speaker and of the upstream.
  */
+@Tag("kernel")
 class GobgpUpstreamTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(90);
