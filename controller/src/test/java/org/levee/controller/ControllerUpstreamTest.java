@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.config.ControllerConfigLoader;
@@ -41,6 +42,7 @@ import org.levee.upstream.gobgp.GobgpSpeaker;
  * leader that resigns withdraws its routes and the new leader announces them; a rule removed
  * through the new leader is withdrawn everywhere.
  */
+@Tag("kernel")
 class ControllerUpstreamTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(90);

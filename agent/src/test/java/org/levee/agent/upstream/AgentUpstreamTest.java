@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
@@ -45,6 +46,7 @@ import org.levee.upstream.gobgp.GobgpSpeaker;
  * its routes back; an automatic rule goes upstream only when its attack exceeds the share of the
  * link.
  */
+@Tag("kernel")
 class AgentUpstreamTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(90);
