@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
         upstream.ifPresent(keeper -> {
             rules.onChange(keeper::rulesChanged);
             api.showUpstream(keeper);
+            metrics.upstream(keeper);
         });
     }
 

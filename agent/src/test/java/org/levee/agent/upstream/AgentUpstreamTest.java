@@ -159,6 +159,13 @@ class AgentUpstreamTest {
                 awaitView(upstreamView, union(ntp, bigRoutes), "after the rule was removed");
                 assertThat(http.post("/rules", MEMCACHED).status()).isEqualTo(201);
                 awaitView(upstreamView, union(memcached, ntp, bigRoutes), "after the rule was added again");
+                awaitStatus(http, s -> s.path("routes").path("ipv4-flowspec").asInt() == 2, "both FlowSpec routes in GET /status");
+                assertThat(http.get("/metrics").body())
+                        .contains("levee_upstream_speaker_up 1.0")
+                        .contains("levee_upstream_routes{family=\"ipv4-flowspec\"} 2.0")
+                        .contains("levee_upstream_routes{family=\"ipv4-unicast\"} 1.0")
+                        .contains("levee_upstream_refused_rules 1.0")
+                        .containsPattern("levee_upstream_withdrawals_total [1-9]");
             } finally {
                 agent.close();
             }
