@@ -109,6 +109,8 @@ class ControllerUpstreamTest {
             Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
             Controller b = fleet.start(Fleet.config("ctl-b").withUpstream(Optional.of(upstreamB)));
             Eventually.await(CONVERGE, "ctl-b, a follower, withdraws its leftover", () -> speakerB.announced().isEmpty());
+            awaitView(routerView, Set.of(), "after the follower withdrew its leftover");
+            assertThat(speakerA.announced()).as("the leader's speaker, no rule yet").isEmpty();
 
             Http.Answer added = Http.post(a.apiAddress(), "/rules", """
                     {"id": "memcached", "filter": "udp and src port 11211 and dst host 203.0.113.10", "action": "drop",
@@ -116,8 +118,8 @@ class ControllerUpstreamTest {
                     """);
             assertThat(added.status()).as(added.text()).isEqualTo(201);
             Set<String> expected = Set.of(memcachedRoute.toString());
+            Eventually.await(CONVERGE, "ctl-a's speaker announces the rule", () -> speakerA.announced().equals(Set.of(memcachedRoute)));
             awaitView(routerView, expected, "with the rule announced by the leader");
-            assertThat(speakerA.announced()).containsExactly(memcachedRoute);
             assertThat(speakerB.announced()).as("the follower's speaker").isEmpty();
             JsonNode statusB = Http.get(b.apiAddress(), "/status").json().path("upstream");
             assertThat(statusB.path("active").asBoolean()).isFalse();

@@ -99,7 +99,8 @@ public final class UpstreamKeeper implements AutoCloseable {
 
     /**
      * Starts the keeper's thread: active (synchronising at once), or standing by for
-     * {@code standbyReason} until {@link #activate}.
+     * {@code standbyReason} until {@link #activate} (withdrawing the speaker's routes after one
+     * {@code sync_interval} if it is not activated by then).
      */
     public void start(boolean activeNow, String standbyReasonNow) {
         synchronized (lock) {
@@ -108,7 +109,9 @@ public final class UpstreamKeeper implements AutoCloseable {
             }
             active = activeNow;
             standbyReason = activeNow ? "" : standbyReasonNow;
-            changed = true;
+            // Standing by, the first synchronisation waits one interval: a controller that
+            // restarted alone is elected before, and keeps its speaker's routes without a flap.
+            changed = activeNow;
             loop = Thread.ofPlatform().name("levee-upstream").daemon().start(this::run);
         }
     }
@@ -145,7 +148,10 @@ public final class UpstreamKeeper implements AutoCloseable {
     }
 
     private void run() {
-        long next = System.nanoTime();
+        long next;
+        synchronized (lock) {
+            next = System.nanoTime() + (active ? 0 : intervalNanos);
+        }
         while (true) {
             synchronized (lock) {
                 while (!closed && !changed && System.nanoTime() - next < 0) {
