@@ -25,6 +25,7 @@ import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
 import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * A running node: the stored rules applied to the data plane, the sampler thread feeding the
@@ -69,7 +70,7 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
-        this.upstream = config.upstream().map(u -> UpstreamKeeper.gobgp(u, rules::list, clock));
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), rules::list, clock));
         upstream.ifPresent(keeper -> {
             rules.onChange(keeper::rulesChanged);
             api.showUpstream(keeper);

@@ -67,6 +67,7 @@ import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
 import org.levee.upstream.UpstreamJson;
 import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -157,7 +158,7 @@ public final class Controller implements AutoCloseable {
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
         this.metrics = new ControllerMetrics(new Probe());
-        this.upstream = config.upstream().map(u -> UpstreamKeeper.gobgp(u, () -> liveRules, clock));
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), () -> liveRules, clock));
     }
 
     /**

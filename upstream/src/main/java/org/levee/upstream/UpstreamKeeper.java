@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.levee.rules.StoredRule;
-import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * Keeps a speaker's routes equal to what the live rules ask for, for as long as it runs: the
@@ -90,11 +89,6 @@ public final class UpstreamKeeper implements AutoCloseable {
         this.live = Objects.requireNonNull(live, "live");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.intervalNanos = config.syncInterval().toNanos();
-    }
-
-    /** A keeper of the gobgpd the configuration names. */
-    public static UpstreamKeeper gobgp(UpstreamConfig config, Supplier<List<StoredRule>> live, Clock clock) {
-        return new UpstreamKeeper(config, GobgpSpeaker.of(config), live, clock);
     }
 
     /**
