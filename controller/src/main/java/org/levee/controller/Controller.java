@@ -188,6 +188,7 @@ public final class Controller implements AutoCloseable {
         collector = SflowCollector.start(config.sflowListen(), ingest);
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
                 () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
+        upstream.ifPresent(api::showUpstream);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);

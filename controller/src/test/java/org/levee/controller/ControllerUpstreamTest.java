@@ -126,6 +126,21 @@ class ControllerUpstreamTest {
             assertThat(statusB.path("standby_reason").asText()).contains("only the leading controller announces");
             assertThat(Http.get(a.apiAddress(), "/status").json().path("upstream").path("routes").path("ipv4-flowspec").asInt())
                     .isEqualTo(1);
+            assertThat(Http.get(a.apiAddress(), "/rules/memcached").json().path("upstream_status").path("phase").asText())
+                    .isEqualTo("announced");
+            assertThat(Http.get(b.apiAddress(), "/rules/memcached").json().path("upstream_status").path("phase").asText())
+                    .isEqualTo("standby");
+
+            // FlowSpec cannot say "TTL 64": refused with the reason, by the leader and the follower alike.
+            Http.Answer ttl = Http.post(a.apiAddress(), "/rules", """
+                    {"id": "ttl", "filter": "dst host 203.0.113.30 and ip[8] == 64", "action": "drop", "upstream": "flowspec"}
+                    """);
+            assertThat(ttl.status()).as(ttl.text()).isEqualTo(201);
+            assertThat(ttl.json().path("upstream_status").path("phase").asText()).isEqualTo("refused");
+            assertThat(ttl.json().path("upstream_status").path("detail").asText()).contains("ip[8]");
+            Eventually.await(CONVERGE, "the refusal in ctl-a's status", () -> Http.get(a.apiAddress(), "/status").json()
+                    .path("upstream").path("refused").findValuesAsText("rule").contains("ttl"));
+            assertThat(Http.delete(a.apiAddress(), "/rules/ttl").status()).isEqualTo(200);
 
             // ctl-a resigns: its speaker withdraws, ctl-b's announces.
             a.close();

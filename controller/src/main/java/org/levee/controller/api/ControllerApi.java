@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.etcd.StoreException;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -54,6 +57,7 @@ public final class ControllerApi {
     private final ControllerMetrics metrics;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules the rule sources
@@ -77,6 +81,14 @@ public final class ControllerApi {
         this.server = HttpServer.create(address, 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Shows {@code upstream_status} beside each rule that goes upstream (on a follower its phase
+     * is {@code standby}). Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
     }
 
     public void start() {
@@ -201,11 +213,17 @@ public final class ControllerApi {
         return view(entry.rule().get(), counts.get().getOrDefault(id, RuleCounts.ZERO));
     }
 
-    /** A rule as stored, plus its counters over the edges. */
-    private static ObjectNode view(StoredRule r, RuleCounts counts) {
+    /** A rule as stored, plus its counters over the edges and, when it goes upstream, {@code upstream_status}. */
+    private ObjectNode view(StoredRule r, RuleCounts counts) {
         ObjectNode n = StoredRuleCodec.write(r);
         n.put("packets", counts.packets());
         n.put("bytes", counts.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 
