@@ -32,8 +32,10 @@ import org.levee.rules.StoredRule;
  * Levee's routes: it withdraws what the speaker still announces (after this controller led, or
  * after it crashed while leading and came back as a follower), so the routes the fleet announces
  * come from the leader's speaker alone. Each controller therefore drives a speaker of its own.
- * Becoming active synchronises at once; standing by withdraws at once. Stopping leaves the routes
- * announced, as the data plane keeps dropping when the agent stops.
+ * Becoming active synchronises at once; standing by withdraws at once (a keeper that starts
+ * standing by waits one interval first). {@link #close} leaves the routes announced, as the data
+ * plane keeps dropping when the agent stops; {@link #closeWithdrawing} is for a controller that
+ * resigns.
  *
  * <p>What it says: each route announced or withdrawn and each refusal (once per rule and reason)
  * go to {@link System.Logger} at INFO and WARNING; a speaker that cannot be reached is logged once
