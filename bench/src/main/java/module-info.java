@@ -2,7 +2,7 @@
 module org.levee.bench {
     requires org.levee.dataplane;
     requires org.levee.rules;
-    requires org.levee.lab;
+    requires transitive org.levee.lab;
     requires org.levee.netns;
     requires org.levee.ebpf;
     requires org.levee.controller;

@@ -2,6 +2,7 @@
 module org.levee.config {
     requires transitive org.levee.detector;
     requires transitive org.levee.store;
+    requires transitive org.levee.notify;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.levee.agent.config.AgentConfig;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.AutoRules;
 import org.levee.agent.detect.DetectionLoop;
+import org.levee.agent.detect.NodeNotifications;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
@@ -24,6 +26,10 @@ import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.rule.LibpcapTcpdumpCompiler;
+import org.levee.notify.Notifier;
+import org.levee.rules.Origin;
+import org.levee.rules.RuleGuard;
+import org.levee.rules.StoredRule;
 import org.levee.upstream.UpstreamKeeper;
 import org.levee.upstream.gobgp.GobgpSpeaker;
 
@@ -48,26 +54,36 @@ public final class Agent implements AutoCloseable {
     private final ApiServer api;
     private final Optional<UpstreamKeeper> upstream;
     private final Instant started;
+    private final Clock clock;
+    private final Notifier notifier;
+    private final NodeNotifications notifications;
     private boolean closed;
 
     private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
         this.started = clock.instant();
+        this.clock = clock;
         this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
+        this.notifier = Notifier.start(config.notifications());
+        this.notifications = new NodeNotifications(notifier, config.node(), config.datacenter());
         dataPlane.setSampleRate(config.sampling().initialRate());
+        RuleGuard guard = config.ruleGuard();
+        // Secret hash keys: the detector's tables are keyed by addresses a spoofer chooses.
         Detector detector = new Detector(config.detector(),
-                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()));
+                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()), "auto-", guard, new SecureRandom());
         this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
-                this::countDecision);
-        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection);
+                this::countDecision, notifications);
+        rules.guard(guard, detection::legitimateTraffic);
+        this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection, notifier);
         // A platform thread: the detector is busy, and the data plane may block in epoll.
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
             this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
         } catch (IOException e) {
+            notifier.close(java.time.Duration.ZERO);
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
         this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), rules::list, clock));
@@ -114,9 +130,13 @@ public final class Agent implements AutoCloseable {
 
     private void expireRules() {
         try {
+            List<StoredRule> before = rules.list();
             List<String> expired = rules.expire();
             if (!expired.isEmpty()) {
                 LOG.log(Level.INFO, "expired rules " + String.join(", ", expired));
+                Instant now = clock.instant();
+                before.stream().filter(r -> expired.contains(r.id()) && r.rule().origin() == Origin.AUTO)
+                        .forEach(r -> notifications.expired(r, now));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "expiring rules failed, retrying in a second: " + e.getMessage());
@@ -131,6 +151,11 @@ public final class Agent implements AutoCloseable {
         return rules;
     }
 
+    /** Where notifications go, with what became of them. */
+    public Notifier notifier() {
+        return notifier;
+    }
+
     public AttackTracker attacks() {
         return attacks;
     }
@@ -138,6 +163,11 @@ public final class Agent implements AutoCloseable {
     /** The keeper of the upstream routes, when the configuration has an {@code upstream:} section. */
     public Optional<UpstreamKeeper> upstream() {
         return upstream;
+    }
+
+    /** The legitimate traffic of the last minute, as the rule guard sees it (copied once a second). */
+    public org.levee.rules.LegitimateTraffic legitimateTraffic() {
+        return detection.legitimateTraffic();
     }
 
     /** Samples read from the ring buffer since start. */
@@ -171,5 +201,6 @@ public final class Agent implements AutoCloseable {
         }
         upstream.ifPresent(UpstreamKeeper::close);
         dataPlane.close(config.detachOnExit());
+        notifier.close(); // what is queued gets a moment to go out
     }
 }

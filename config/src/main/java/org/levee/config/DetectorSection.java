@@ -14,7 +14,8 @@ import org.levee.detector.sample.TrafficClass;
 
 /**
  * The {@code detector:} section of the agent's and the controller's configuration: thresholds per
- * traffic class for hosts and aggregates, the baseline, the end of an attack, fingerprinting.
+ * traffic class for hosts and aggregates, the baseline, the end of an attack, fingerprinting, the
+ * bound on tracked destinations.
  * docs/configuration.md lists every key with its default.
  */
 public final class DetectorSection {
@@ -23,7 +24,8 @@ public final class DetectorSection {
     /** The keys of the section. */
     public static final Set<String> KEYS = Set.of("host_thresholds", "aggregate_thresholds", "baseline_multiple",
             "baseline_floor_pps", "baseline_warmup", "cooldown", "end_fraction", "min_fingerprint_samples",
-            "max_fingerprint_delay", "min_fingerprint_span", "coverage_target", "max_baseline_match");
+            "max_fingerprint_delay", "min_fingerprint_span", "coverage_target", "max_baseline_match",
+            "max_tracked_destinations", "idle_forget_after");
     private static final Set<String> THRESHOLD = Set.of("pps", "bps");
 
     /**
@@ -54,6 +56,14 @@ public final class DetectorSection {
         double coverage = r.decimal(node, path + ".coverage_target", "coverage_target", d.coverageTarget(), 0.0001, 1);
         double baselineMatch = r.decimal(node, path + ".max_baseline_match", "max_baseline_match",
                 d.maxBaselineMatch(), 0, 0.9999);
+        Long maxTracked = r.number(node, path + ".max_tracked_destinations", "max_tracked_destinations",
+                DetectorConfig.MIN_TRACKED_DESTINATIONS, Integer.MAX_VALUE);
+        Duration idle = r.duration(node, path + ".idle_forget_after", "idle_forget_after", d.idleForgetAfter());
+        if (idle.compareTo(DetectorConfig.MIN_IDLE_FORGET_AFTER) < 0) {
+            r.problem(path + ".idle_forget_after", "must be at least " + Durations.format(DetectorConfig.MIN_IDLE_FORGET_AFTER)
+                    + ", not " + Durations.format(idle));
+            idle = d.idleForgetAfter();
+        }
         if (warmup.toSeconds() < 1) {
             r.problem(path + ".baseline_warmup", "must be at least 1s");
             warmup = Duration.ofSeconds(1);
@@ -64,7 +74,8 @@ public final class DetectorSection {
                     d.baselineHalfLifeSeconds(), (int) Math.min(Integer.MAX_VALUE, warmup.toSeconds()), end, cooldown,
                     coverage, baselineMatch, minSamples == null ? d.minFingerprintSamples() : minSamples.intValue(),
                     delay, span, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
-                    d.historySamplesPerSecond(), d.datacenterMinShare(), d.seed());
+                    d.historySamplesPerSecond(), d.datacenterMinShare(), d.seed(),
+                    maxTracked == null ? d.maxTrackedDestinations() : maxTracked.intValue(), idle);
         } catch (IllegalArgumentException e) {
             r.problem(path, e.getMessage());
             return d;

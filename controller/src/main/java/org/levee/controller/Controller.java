@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.levee.config.GuardSection;
 import org.levee.controller.api.ControllerApi;
 import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
@@ -30,6 +32,7 @@ import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
 import org.levee.controller.metrics.ControllerMetrics;
+import org.levee.controller.notify.FleetNotifications;
 import org.levee.controller.rules.AutoRuleSync;
 import org.levee.controller.rules.FencedWrites;
 import org.levee.controller.rules.Problem;
@@ -43,7 +46,9 @@ import org.levee.dataplane.WarmUp;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
+import org.levee.notify.Notifier;
 import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.sflow.SflowCollector;
@@ -92,6 +97,7 @@ public final class Controller implements AutoCloseable {
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
     private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ControllerConfig config;
     private final String identity;
@@ -108,6 +114,7 @@ public final class Controller implements AutoCloseable {
     private final RuleUpkeep upkeep;
     private final AutoRuleSync autoRules;
     private final RuleSourceStore ruleSources;
+    private final FleetNotifications notifications;
     private final ControllerMetrics metrics;
     private final ScheduledExecutorService store = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("levee-controller-store").daemon().factory());
@@ -150,15 +157,25 @@ public final class Controller implements AutoCloseable {
         this.client = client;
         this.ownRulePrefix = "auto-" + Long.toString(started.getEpochSecond(), 36) + "-" + shortHash(identity) + "-";
         this.directory = new AgentDirectory(config.sflowAgents());
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix));
+        // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through edges.
+        RuleGuard guard = RuleGuard.of(config.guard(), GuardSection.defaultEndpoints(Optional.empty(), client.settings().endpoints()));
+        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
+                new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
         this.upkeep = new RuleUpkeep(client, keys);
-        this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock);
+        this.notifications = new FleetNotifications(client, keys, Notifier.start(config.notifications()), identity, clock,
+                this::onStoreThread, config.notifications().nodeLostAfter());
+        this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock, notifications);
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
-        this.ruleSources = new RuleSourceStore(client, keys, filters, clock);
-        this.metrics = new ControllerMetrics(new Probe());
+        this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
+        this.metrics = new ControllerMetrics(new Probe(), notifications.notifier());
         this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), () -> liveRules, clock));
+    }
+
+    /** Runs {@code task} on the store thread (where the notifications hand back a sink's outcome). */
+    private void onStoreThread(Runnable task) {
+        store.execute(task);
     }
 
     /**
@@ -235,8 +252,16 @@ public final class Controller implements AutoCloseable {
                 }
             }
             store.execute(() -> {
-                autoRules.decisions(retirementCheck.check(decisions, autoRules::evidenceOf));
+                List<Decision> checked = retirementCheck.check(decisions, autoRules::evidenceOf);
+                autoRules.decisions(checked);
                 flushAutoRules();
+                if (fence != null) {
+                    try {
+                        notifications.decisions(checked);
+                    } catch (NotLeaderException e) {
+                        lostLeadership(e);
+                    }
+                }
             });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "detection round failed: " + e, e);
@@ -285,6 +310,22 @@ public final class Controller implements AutoCloseable {
         }
         flushAutoRules();
         compile();
+        notifyElected(f);
+    }
+
+    /** Sends what the previous leader recorded and did not send; reconciles the attacks under way. */
+    private void notifyElected(Fence f) {
+        if (fence != f || closed) {
+            return;
+        }
+        try {
+            notifications.elected(f, engine.attacks(), nanos());
+        } catch (NotLeaderException e) {
+            lostLeadership(e);
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "leader {0}: cannot read the notifications yet, trying again: {1}", identity, e.getMessage());
+            store.schedule(() -> notifyElected(f), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The upstream keeper reads the rules read last; it synchronises at once when it is active. */
@@ -299,6 +340,7 @@ public final class Controller implements AutoCloseable {
         // Again on this thread, after an onElected that may have activated the keeper meanwhile.
         upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         autoRules.deposed();
+        notifications.deposed();
     }
 
     /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
@@ -307,6 +349,7 @@ public final class Controller implements AutoCloseable {
         upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         fence = null;
         autoRules.deposed();
+        notifications.deposed();
     }
 
     private void flushAutoRules() {
@@ -406,6 +449,9 @@ public final class Controller implements AutoCloseable {
         try {
             upkeep.run(sources, fence, clock.instant());
             flushAutoRules();
+            if (fence != null) {
+                notifications.upkeep();
+            }
             if (fence != null && System.currentTimeMillis() - lastCollect >= COLLECT_MILLIS) {
                 lastCollect = System.currentTimeMillis();
                 ObjectCollector.Collection c = objectCollector.collect();
@@ -444,10 +490,18 @@ public final class Controller implements AutoCloseable {
         Map<java.net.InetAddress, AgentDirectory.Assignment> agents = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
+        Map<String, FleetNotifications.Edge> edges = new HashMap<>();
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
                 continue;
+            }
+            try {
+                if (JSON.readTree(kv.value()) instanceof ObjectNode o) {
+                    edges.put(kv.key(), new FleetNotifications.Edge(where.get()[0], where.get()[1], kv.createRevision(), o));
+                }
+            } catch (IOException e) {
+                // not JSON: RegistrationJson says why below
             }
             Registration r;
             try {
@@ -470,6 +524,7 @@ public final class Controller implements AutoCloseable {
             r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
         }
         edgeRuleRates.update(reports, nanos());
+        notifications.nodes(edges);
         directory.registered(agents);
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
@@ -536,6 +591,11 @@ public final class Controller implements AutoCloseable {
     /** The keeper of the upstream routes (active while this controller leads), with an {@code upstream:} section. */
     public Optional<UpstreamKeeper> upstream() {
         return upstream;
+    }
+
+    /** Where the leader's notifications go, with what became of them. */
+    public Notifier notifier() {
+        return notifications.notifier();
     }
 
     /** The metrics, as {@code GET /metrics} serves them. */
@@ -670,6 +730,7 @@ public final class Controller implements AutoCloseable {
     }
 
     private void stopRest() {
+        notifications.notifier().close(java.time.Duration.ofSeconds(1));
         for (PrefixWatch w : new PrefixWatch[] {rulesWatch, nodesWatch, manifestWatch}) {
             if (w != null) {
                 w.close();
@@ -719,6 +780,21 @@ public final class Controller implements AutoCloseable {
         @Override
         public int trackedDestinations() {
             return engine.trackedDestinations();
+        }
+
+        @Override
+        public long detectorSamplesInAggregateOnly() {
+            return engine.samplesInAggregateOnly();
+        }
+
+        @Override
+        public long detectorSamplesUncounted() {
+            return engine.samplesUncounted();
+        }
+
+        @Override
+        public long detectorDestinationsForgotten() {
+            return engine.destinationsForgotten();
         }
 
         @Override

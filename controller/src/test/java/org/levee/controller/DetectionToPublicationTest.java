@@ -145,6 +145,9 @@ class DetectionToPublicationTest {
                 .anyMatch(a -> a.assignment().datacenter().equals(AgentDirectory.UNKNOWN) && a.samples() >= 45));
         java.io.ByteArrayOutputStream metrics = new java.io.ByteArrayOutputStream();
         controller.metrics().write(metrics);
-        assertThat(metrics.toString()).contains("levee_controller_samples_total{agent=\"198.51.100.200\",datacenter=\"unknown\"} 50.0");
+        assertThat(metrics.toString()).contains("levee_controller_samples_total{agent=\"198.51.100.200\",datacenter=\"unknown\"} 50.0")
+                .contains("levee_controller_detector_samples_uncounted_total 0.0")
+                .contains("levee_controller_detector_samples_in_aggregate_only_total 0.0")
+                .containsPattern("levee_controller_detector_destinations_forgotten_total [0-9]+\\.0");
     }
 }

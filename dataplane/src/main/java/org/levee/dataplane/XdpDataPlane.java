@@ -1,11 +1,14 @@
 package org.levee.dataplane;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.levee.dataplane.object.RuleSetCompiler;
 import org.levee.dataplane.object.RuleSetObject;
@@ -16,6 +19,7 @@ import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleKey;
 import org.levee.dataplane.program.SampleLayout;
 import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.ringbuf.RingBufferReader;
 import org.levee.rules.RuleFilters;
@@ -54,6 +58,11 @@ public final class XdpDataPlane implements DataPlane {
     private volatile ApplyReport lastApply;
     private RingBufferReader samples;
     private boolean appliedBefore;
+    /**
+     * Whether this process knows the local stage's rules (it installed or emptied the stage): only
+     * then may entries of the per-rule maps that no known rule has be deleted.
+     */
+    private boolean localStageKnown;
     private boolean closed;
 
     private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate,
@@ -116,8 +125,10 @@ public final class XdpDataPlane implements DataPlane {
             LocalStage.clear(layout, maps);
             localRuleIds = List.of();
             localProgramId = 0;
+            localStageKnown = true;
         }
         appliedBefore = true;
+        forgetRetiredRules();
     }
 
     /**
@@ -139,6 +150,37 @@ public final class XdpDataPlane implements DataPlane {
         String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
         localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
         localRuleIds = object.rules().stream().map(r -> r.id()).toList();
+        localStageKnown = true;
+        forgetRetiredRules();
+    }
+
+    /**
+     * Deletes the entries of the per-rule maps (counters, rate-limit state) of rules that are in
+     * neither stage any more. They hold {@value ProgramLimits#MAX_RULES} entries at most, and a
+     * long-running node makes new automatic rules all the time: without this the maps would fill
+     * and the next rule set could not be loaded (E2BIG). Entries of the rules running now are
+     * kept, so their counts and rate-limit state carry over. Nothing is deleted until this process
+     * knows the local stage's rules (a stage left by an earlier process has rules it does not know).
+     */
+    private void forgetRetiredRules() {
+        DataplaneMapSet m = maps;
+        if (!localStageKnown || m == null) {
+            return;
+        }
+        Set<ByteBuffer> running = new HashSet<>();
+        for (List<String> ids : List.of(ruleIds, localRuleIds)) {
+            for (String id : ids) {
+                running.add(ByteBuffer.wrap(BpfMap.longBytes(RuleKey.of(id))));
+            }
+        }
+        for (MapSpec spec : List.of(DataplaneMaps.RULE_STATS, DataplaneMaps.RATE_LIMITS)) {
+            BpfMap map = m.get(spec);
+            for (byte[] key : map.keys()) {
+                if (!running.contains(ByteBuffer.wrap(key))) {
+                    map.delete(key);
+                }
+            }
+        }
     }
 
     /** How long the last {@link #apply} took, step by step; null before the first. */
@@ -191,6 +233,7 @@ public final class XdpDataPlane implements DataPlane {
         if (sampleRate != null) {
             this.sampleRate = sampleRate;
         }
+        forgetRetiredRules();
         return result;
     }
 

@@ -3,13 +3,21 @@ package org.levee.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
+import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
+import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.BpfFs;
+import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.XdpAction;
@@ -166,6 +174,65 @@ class LocalStageTest {
                 second.install(fleetObject(FLEET), "ams", null);
                 assertThat(run(second, udp(9003))).isEqualTo(XdpAction.DROP);
                 second.close(true);
+            } finally {
+                Attachment.detach(layout);
+            }
+        }
+    }
+
+    /** The keys of a pinned per-rule map, as rule keys. */
+    static Set<Long> keysOf(PinLayout layout, MapSpec spec) {
+        try (BpfMap map = BpfMap.openPinned(layout.pin(spec.name()))) {
+            Set<Long> keys = new HashSet<>();
+            for (byte[] key : map.keys()) {
+                keys.add(ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).getLong());
+            }
+            return keys;
+        }
+    }
+
+    /**
+     * The per-rule maps hold 65,536 entries: the entries of rules that left both stages are
+     * deleted with each new rule set (a node making automatic rules for months would otherwise
+     * fill them, and then no rule set could be loaded), those of the running rules kept, with
+     * their counts and rate-limit state; a local stage this process does not know keeps its
+     * entries until it does.
+     */
+    @Test
+    void theEntriesOfRetiredRulesLeaveThePerRuleMaps() {
+        try (NetnsLab lab = NetnsLab.create()) {
+            String peer = lab.addNamespace("peer");
+            String a = lab.addNamespace("a");
+            VethPair veth = lab.addVeth(peer, "192.0.2.1/30", a, "192.0.2.2/30");
+            PinLayout layout = new PinLayout(veth.interfaceB(), a);
+            try {
+                XdpDataPlane first = XdpDataPlane.open(veth.interfaceB(), a, XdpMode.NATIVE, 1);
+                first.install(fleetObject(FLEET), "ams", 1);
+                first.installLocal(local("rules: [{id: local-a, filter: udp and dst port 9003, action: drop}]"), "ams");
+                first.close(false);
+
+                // A new process: it has not seen the local stage, so local-a's entry stays.
+                XdpDataPlane edge = XdpDataPlane.open(veth.interfaceB(), a, XdpMode.NATIVE, 1);
+                edge.install(fleetObject(FLEET.replace("flood-fra", "flood-fra-2")), "ams", null);
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).contains(RuleKey.of("local-a"), RuleKey.of("flood-fra"));
+                edge.installLocal(local("rules: [{id: local-b, filter: udp and dst port 9004, action: drop}]"), "ams");
+                assertThat(run(edge, udp(9004))).isEqualTo(XdpAction.DROP);
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).containsExactlyInAnyOrder(RuleKey.of("flood-ams"),
+                        RuleKey.of("flood-fra-2"), RuleKey.of("limit-everywhere"), RuleKey.of("local-b"));
+                assertThat(keysOf(layout, DataplaneMaps.RATE_LIMITS)).containsExactly(RuleKey.of("limit-everywhere"));
+
+                // Fifty versions of automatic rules, three new ids each: only the last ones stay.
+                for (int v = 0; v < 50; v++) {
+                    edge.install(fleetObject(FLEET.replace("flood-", "auto-" + v + "-").replace("limit-everywhere",
+                            "limit-" + v).replace("\"7\"", "\"" + (10 + v) + "\"")), "ams", null);
+                }
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).containsExactlyInAnyOrder(RuleKey.of("auto-49-ams"),
+                        RuleKey.of("auto-49-fra"), RuleKey.of("limit-49"), RuleKey.of("local-b"));
+                assertThat(keysOf(layout, DataplaneMaps.RATE_LIMITS)).containsExactly(RuleKey.of("limit-49"));
+                assertThat(run(edge, udp(9001))).isEqualTo(XdpAction.DROP);
+                assertThat(run(edge, udp(9004))).as("the local rule").isEqualTo(XdpAction.DROP);
+                assertThat(edge.counters().rule("local-b").packets()).as("its count carried over").isEqualTo(2);
+                edge.close(true);
             } finally {
                 Attachment.detach(layout);
             }

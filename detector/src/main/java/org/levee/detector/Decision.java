@@ -14,7 +14,7 @@ import org.levee.rules.Rule;
  * @param kind what
  * @param destination the host or aggregate concerned
  * @param trafficClass the class concerned
- * @param rule the rule added or retired, null otherwise
+ * @param rule the rule added, retired or refused, null otherwise
  * @param evidence why
  */
 public record Decision(
@@ -27,6 +27,12 @@ public record Decision(
         RULE_ADDED,
         /** No rule: a baseline anomaly without any fingerprint that spares normal traffic. */
         NO_RULE,
+        /**
+         * A rule was made for the attack, and the rule guard refused it (it would cut off a
+         * protected endpoint or too much legitimate traffic): the decision carries the refused
+         * rule, the evidence's note says why, and the attack goes on unmitigated.
+         */
+        RULE_REFUSED,
         /** The rule's matched rate stayed below the end level for the cool-down: removed. */
         RULE_RETIRED,
         /** An attack without a rule ended the same way. */

@@ -1,6 +1,8 @@
 package org.levee.detector;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,12 +12,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 import java.util.TreeSet;
 import org.levee.detector.fingerprint.AttackSamples;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.fingerprint.FingerprintSelector;
 import org.levee.detector.fingerprint.Selection;
 import org.levee.detector.rate.Baseline;
+import org.levee.detector.rate.BaselinePrior;
 import org.levee.detector.rate.RateWindow;
 import org.levee.detector.rule.FilterCompiler;
 import org.levee.detector.sample.DecodedPacket;
@@ -27,7 +31,10 @@ import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Rule;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.Sample;
 
 /**
@@ -47,14 +54,46 @@ public final class Detector {
 
 
     private static final long SECOND = 1_000_000_000L;
+    /** Legitimate samples kept per second for the rule guard (60 s of them at most: a few MB). */
+    static final int LEGITIMATE_SAMPLES_PER_SECOND = 50;
     private static final int CLASSES = TrafficClass.count();
     /** Seconds rolled one by one when a destination was silent; longer gaps jump. */
     private static final int MAX_ROLLED_SECONDS = 600;
+    /**
+     * A tracked destination with a sample in the current or the previous second is busy: no new
+     * destination takes its place, however many samples the new one has.
+     */
+    static final int BUSY_SECONDS = 2;
+    /**
+     * Samples in the current second that make an untracked destination busy enough to take the
+     * place of a tracked one that is not busy (when the table is full and nothing is idle).
+     */
+    static final int BUSY_SAMPLES = 4;
+    /**
+     * Bytes of a sample's packet the detector looks at and keeps, at most (longer ones are cut):
+     * as many as the data plane and the sFlow ingest take. The histories' share of the memory
+     * bound (docs/security.md, "Bounded memory") counts on it.
+     */
+    public static final int MAX_SAMPLE_BYTES = 256;
+    /** Idle destinations forgotten at most per sweep (one per new second, one per advanceTo). */
+    static final int SWEEP_LIMIT = 1024;
 
-    private enum State { COLLECTING, MITIGATED, UNMITIGATED }
+    /**
+     * Attacks whose samples are collected at once, at most: each holds a summary of hundreds of
+     * kilobytes for up to {@code maxFingerprintDelay}. More attacks at once wait for their turn
+     * (detected, never forgotten, their samples not yet collected): every attack is fingerprinted
+     * within a few delays, and the detector's heap does not grow with the number of attacks.
+     */
+    public static final int MAX_FINGERPRINTING_ATTACKS = 64;
+
+    /** WAITING: detected, its samples to be collected once fewer attacks are. */
+    private enum State { WAITING, COLLECTING, MITIGATED, UNMITIGATED }
+
+    /** An attack waiting for its turn to be fingerprinted, with its destination. */
+    private record Waiting(Tracked destination, Attack attack) {}
 
     /** A host or aggregate destination and everything known about it. */
-    private final class Tracked {
+    private final class Tracked extends Recency.Entry<Tracked> {
         final Prefix prefix;
         final boolean aggregate;
         // What every sample touches comes first: initialisers run in this order, so these
@@ -70,40 +109,60 @@ public final class Detector {
         final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
         final Attack[] attacks = new Attack[CLASSES];
         final long[] previousCounts = new long[CLASSES];
-        final long[] counts = new long[CLASSES];
-        /** For hosts, their /24 or /64 aggregate. */
+        /** For hosts, their /24 or /64 aggregate (tracked as long as one of its hosts is). */
         Tracked aggregateAbove;
+        /** For aggregates, how many of their hosts are tracked: while any is, the aggregate stays. */
+        int trackedHosts;
+        /** For aggregates, what is left of their forgotten hosts' baselines (made at the first). */
+        BaselinePrior forgottenHosts;
         boolean previousQuiet;
         boolean anomalous;
         int activeAttacks;
         int samplingRate = 1;
 
-        Tracked(Prefix prefix, boolean aggregate) {
+        Tracked(Prefix prefix, boolean aggregate, Tracked aggregateAbove) {
             this.prefix = prefix;
             this.aggregate = aggregate;
+            this.aggregateAbove = aggregateAbove;
             for (TrafficClass c : TrafficClass.values()) {
                 thresholds[c.ordinal()] = config.thresholdFor(prefix, aggregate, c);
             }
+            if (aggregateAbove != null && aggregateAbove.forgottenHosts != null) {
+                aggregateAbove.forgottenHosts.seed(baseline, RateWindow.bucketOf(nowNanos));
+            }
             updateWatch(this);
+        }
+
+        /** Whether it may be forgotten now: no attack, and for an aggregate no tracked host. */
+        boolean forgettable() {
+            return activeAttacks == 0 && trackedHosts == 0;
         }
     }
 
     private static final class Attack {
         final TrafficClass trafficClass;
         final long detectedNanos;
-        final AttackSamples samples;
         final TreeMap<String, Long> datacenters = new TreeMap<>();
+        /**
+         * The summary fingerprints are chosen from, while the attack is collected (hundreds of
+         * kilobytes); released when it is decided, with or without a rule.
+         */
+        AttackSamples samples;
         /**
          * A uniform sample of the attack's samples with their data centers, to tell where the
          * fingerprint is seen. Not the first ones: samples from a fleet arrive in batches (an sFlow
          * exporter sends a datagram of several at a time), so the first ones would all come from
          * whichever edge sent first, and a data center that sees the attack could be left out.
          */
-        final List<Sample> located = new ArrayList<>();
+        List<Sample> located;
         long offered;
-        final long coverStartNanos;
+        /** When the samples began to be collected: at detection, or when an anomaly grew past the threshold. */
+        long collectingSinceNanos;
+        /** The start of the time the collected samples cover (the window before detection included). */
+        long coverStartNanos;
         Evidence evidence;
-        State state = State.COLLECTING;
+        /** Until it collects ({@link #startCollecting}) or is adopted under a rule. */
+        State state = State.WAITING;
         ActiveRule rule;
         long belowSinceNanos = -1;
         int samplingRate = 1;
@@ -122,11 +181,46 @@ public final class Detector {
             }
         }
 
-        Attack(TrafficClass trafficClass, long detectedNanos, long coverStartNanos, AttackSamples samples) {
+        Attack(TrafficClass trafficClass, long detectedNanos) {
             this.trafficClass = trafficClass;
             this.detectedNanos = detectedNanos;
-            this.coverStartNanos = coverStartNanos;
+            this.collectingSinceNanos = detectedNanos;
+        }
+
+        /** Collects its samples from now on, into {@code samples}, covering the time from {@code coverStart}. */
+        void collect(long now, long coverStart, AttackSamples samples) {
+            this.state = State.COLLECTING;
+            this.collectingSinceNanos = now;
+            this.coverStartNanos = coverStart;
             this.samples = samples;
+            this.located = new ArrayList<>();
+            this.offered = 0;
+        }
+
+        /**
+         * A rule mitigates it from now on: the samples it was fingerprinted from are no longer
+         * needed (only the rule's matched rate is), so an attack under a rule holds a few
+         * kilobytes, not the hundreds of its reservoirs.
+         */
+        void mitigated(ActiveRule rule) {
+            this.state = State.MITIGATED;
+            this.rule = rule;
+            this.belowSinceNanos = -1;
+            release();
+        }
+
+        /**
+         * Decided without a rule (an anomaly nothing separates from normal traffic): its samples
+         * go too. Should it grow past the threshold, it is collected afresh.
+         */
+        void unmitigated() {
+            this.state = State.UNMITIGATED;
+            release();
+        }
+
+        private void release() {
+            this.samples = null;
+            this.located = null;
         }
     }
 
@@ -192,8 +286,19 @@ public final class Detector {
     private final FilterCompiler filters;
     private final FingerprintSelector selector;
     private final SplittableRandom random;
-    private final DestinationTable<Tracked> hosts = new DestinationTable<>();
-    private final DestinationTable<Tracked> aggregates = new DestinationTable<>();
+    private final DestinationTable<Tracked> hosts;
+    private final DestinationTable<Tracked> aggregates;
+    /** Hosts that may be forgotten, least recently seen first. */
+    private final Recency<Tracked> forgettableHosts = new Recency<>();
+    /** Aggregates that may be forgotten (no attack, no tracked host), least recently seen first. */
+    private final Recency<Tracked> forgettableAggregates = new Recency<>();
+    /** Samples per untracked destination in the current second, while the table is full. */
+    private final NewcomerCounts newcomers;
+    private final long idleSeconds;
+    private long sweptSecond = Long.MIN_VALUE;
+    private long samplesInAggregateOnly;
+    private long samplesUncounted;
+    private long destinationsForgotten;
     /** Destinations with an attack under way, in the order attacks began (for determinism). */
     private final Set<Tracked> underAttack = new LinkedHashSet<>();
     private final Map<String, Rule> rules = new LinkedHashMap<>();
@@ -203,8 +308,16 @@ public final class Detector {
     private final String ruleIdPrefix;
     private long nextRuleId = 1;
     private long nowNanos;
+    private final RuleGuard guard;
+    private final LegitimateHistory legitimate;
     private long samples;
     private long undecodable;
+    /** Attacks collecting samples now: at most {@link #MAX_FINGERPRINTING_ATTACKS}. */
+    private int fingerprinting;
+    /** Attacks waiting for their turn to collect, oldest first (entries of attacks since decided or ended are skipped). */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** Scratch for {@link #roll}: a second's packet counts per class. */
+    private final long[] counts = new long[CLASSES];
 
     /** A detector whose rules are {@code auto-1}, {@code auto-2}, … */
     public Detector(DetectorConfig config, FilterCompiler filters) {
@@ -214,17 +327,56 @@ public final class Detector {
     /**
      * A detector whose rules are named {@code ruleIdPrefix} and a number from 1: a controller
      * puts its run in the prefix ({@code auto-t5k2x1-3fa2-}) so that its rule ids are unique in
-     * the fleet's store as they are made.
+     * the fleet's store as they are made. Its hash keys come from the JDK's default seed
+     * generator (the clock, no I/O); a detector facing the network takes them from a
+     * {@code SecureRandom}: {@link #Detector(DetectorConfig, FilterCompiler, String, RandomGenerator)}.
      *
      * @throws IllegalArgumentException when {@code ruleIdPrefix} followed by a number is not a valid rule id
      */
     public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix) {
+        this(config, filters, ruleIdPrefix, RuleGuard.allowAll(), new SplittableRandom());
+    }
+
+    /**
+     * A detector whose rules must pass {@code guard}: a rule the guard refuses is not made; a
+     * {@link Decision.Kind#RULE_REFUSED} decision says why, and the attack stays unmitigated.
+     * Automatic rules are never forced.
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RuleGuard guard) {
+        this(config, filters, ruleIdPrefix, guard, new SplittableRandom());
+    }
+
+    /**
+     * As {@link #Detector(DetectorConfig, FilterCompiler, String)}, with the secret keys of its
+     * destination tables and newcomer counts drawn from {@code hashKeys} (give it a
+     * {@code SecureRandom}): spoofed destinations chosen to collide must not be able to make
+     * lookups slow, so the keys must be unpredictable. They only place entries in the tables,
+     * which nothing iterates, so decisions do not depend on them. The detector itself does no
+     * I/O: whatever the generator reads happens here, once.
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RandomGenerator hashKeys) {
+        this(config, filters, ruleIdPrefix, RuleGuard.allowAll(), hashKeys);
+    }
+
+    /**
+     * A detector facing the network: its rules must pass {@code guard} (see {@link
+     * #Detector(DetectorConfig, FilterCompiler, String, RuleGuard)}) and its tables' keys come
+     * from {@code hashKeys} (see {@link #Detector(DetectorConfig, FilterCompiler, String,
+     * RandomGenerator)}).
+     */
+    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RuleGuard guard, RandomGenerator hashKeys) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.legitimate = new LegitimateHistory(LEGITIMATE_SAMPLES_PER_SECOND, config.seed() ^ 0x5eed_1e61L);
         this.config = Objects.requireNonNull(config, "config");
         this.filters = Objects.requireNonNull(filters, "filters");
         Rule.requireValidId(ruleIdPrefix + Long.MAX_VALUE);
         this.ruleIdPrefix = ruleIdPrefix;
         this.selector = new FingerprintSelector(config.coverageTarget(), config.maxBaselineMatch());
         this.random = new SplittableRandom(config.seed());
+        this.hosts = new DestinationTable<>(hashKeys.nextLong());
+        this.aggregates = new DestinationTable<>(hashKeys.nextLong());
+        this.newcomers = new NewcomerCounts(hashKeys.nextLong());
+        this.idleSeconds = Math.max(BUSY_SECONDS + 1, config.idleForgetAfter().toSeconds());
     }
 
     /** Processes one sample. Samples must come in non-decreasing time order. */
@@ -235,6 +387,11 @@ public final class Detector {
                     + " ns is older than the detector's clock (" + nowNanos + " ns)");
         }
         nowNanos = sample.timestampNanos();
+        if (sample.packet().length > MAX_SAMPLE_BYTES) {
+            // The histories keep samples: their size is part of the memory bound.
+            sample = new Sample(Arrays.copyOf(sample.packet(), MAX_SAMPLE_BYTES), sample.wireLength(),
+                    sample.samplingRate(), sample.timestampNanos(), sample.datacenter(), sample.node());
+        }
         if (!sample.datacenter().equals(lastDatacenter)) { // samples come in runs from one place
             datacenters.add(sample.datacenter());
             lastDatacenter = sample.datacenter();
@@ -245,37 +402,186 @@ public final class Detector {
             return;
         }
         IpAddress destination = p.destination();
+        long bucket = RateWindow.bucketOf(nowNanos);
+        if (bucket != sweptSecond) {
+            sweptSecond = bucket;
+            forgetIdle(bucket);
+        }
         Tracked host = hosts.get(destination);
         if (host == null) {
-            host = host(destination);
+            Tracked aggregate = trackedAggregate(destination, bucket, false);
+            if (aggregate == null) {
+                samplesUncounted++;
+                return;
+            }
+            host = admitHost(destination, aggregate, bucket, false);
+            if (host == null) {
+                // No room for the host: its aggregate counts it (carpet bombing is seen there).
+                samplesInAggregateOnly++;
+                account(aggregate, p, sample, bucket);
+                return;
+            }
         }
-        long bucket = RateWindow.bucketOf(nowNanos);
-        if (!account(host, p, sample, bucket)) {
-            account(host.aggregateAbove, p, sample, bucket);
+        boolean claimed = account(host, p, sample, bucket);
+        if (!claimed) {
+            claimed = account(host.aggregateAbove, p, sample, bucket);
+        }
+        if (!claimed) {
+            legitimate.add(sample); // no attack on its host or aggregate claims it: what rules must spare
         }
     }
 
-    /** The tracked host {@code destination}, created (with its aggregate) when new. */
-    private Tracked host(IpAddress destination) {
-        Tracked host = hosts.get(destination);
-        if (host == null) {
-            host = new Tracked(Prefix.host(destination), false);
-            hosts.put(destination, host);
-            host.aggregateAbove = aggregate(destination);
+    /**
+     * The legitimate traffic of the last minute: a bounded, uniform subset of each second's
+     * samples that no attack on their destination host or its aggregate claimed (samples that
+     * could not be decoded are left out), each weighted by the packets it stands for. Samples
+     * of an attack's first moments, before it was detected, are among them. A copy, safe to hand
+     * to other threads.
+     */
+    public LegitimateTraffic legitimateTraffic() {
+        return legitimate.snapshot(nowNanos);
+    }
+
+    /** The tracked aggregate above {@code address}, admitted when new (null: no room for it). */
+    private Tracked trackedAggregate(IpAddress address, long second, boolean force) {
+        IpAddress network = address.mask(aggregateLength(address.version()));
+        Tracked aggregate = aggregates.get(network);
+        return aggregate != null ? aggregate : admitAggregate(network, second, force);
+    }
+
+    /**
+     * Tracks host {@code destination} (and its aggregate) from now on, or returns null when there
+     * is no room for it: see {@link #makeRoom}. With {@code force} (a rule adopted for it) it
+     * takes the place of the least recently seen destination that is not under attack, busy or
+     * not, and exceeds the limit when every destination is under attack.
+     */
+    private Tracked admitHost(IpAddress destination, Tracked aggregate, long second, boolean force) {
+        // The host's aggregate must not be the one that makes room for it: it counts as holding
+        // the host already, and gives it back when there is no room.
+        if (aggregate.trackedHosts++ == 0) {
+            forgettableAggregates.remove(aggregate);
         }
+        if (!makeRoom(destination, false, second, force)) {
+            if (--aggregate.trackedHosts == 0 && aggregate.activeAttacks == 0) {
+                forgettableAggregates.touch(aggregate, second);
+            }
+            return null;
+        }
+        Tracked host = new Tracked(Prefix.host(destination), false, aggregate);
+        hosts.put(destination, host);
+        seen(host, second);
         return host;
     }
 
-    /** The tracked aggregate above {@code address}, created when new. */
-    private Tracked aggregate(IpAddress address) {
-        int length = aggregateLength(address.version());
-        IpAddress network = address.mask(length);
-        Tracked aggregate = aggregates.get(network);
-        if (aggregate == null) {
-            aggregate = new Tracked(new Prefix(network, length), true);
-            aggregates.put(network, aggregate);
+    /** Tracks aggregate {@code network} from now on, or returns null when there is no room for it. */
+    private Tracked admitAggregate(IpAddress network, long second, boolean force) {
+        if (!makeRoom(network, true, second, force)) {
+            return null;
         }
+        Tracked aggregate = new Tracked(new Prefix(network, aggregateLength(network.version())), true, null);
+        aggregates.put(network, aggregate);
+        seen(aggregate, second);
         return aggregate;
+    }
+
+    /**
+     * Makes room for one more tracked destination, or says there is none. Below the limit there
+     * is. At the limit, the least recently seen destination that may be forgotten (not under
+     * attack; an aggregate without tracked hosts) goes when it is idle, or when it is not busy
+     * (no sample in this second or the one before) and the newcomer is (at least
+     * {@link #BUSY_SAMPLES} samples in this second). Otherwise the newcomer is refused and
+     * counted in its aggregate only. A spoofed flood of addresses seen once or twice therefore
+     * fills only the room there is and never pushes out a destination with regular traffic; a
+     * flood on one new address still gets it tracked within a few samples.
+     */
+    private boolean makeRoom(IpAddress newcomer, boolean aggregate, long second, boolean force) {
+        if (hosts.size() + aggregates.size() < config.maxTrackedDestinations()) {
+            return true;
+        }
+        Tracked victim = leastRecentlySeen();
+        if (victim == null) {
+            return force; // everything is under attack (or holds hosts that are)
+        }
+        if (!force && victim.lastSecond > second - idleSeconds) {
+            int busyFor = newcomers.add(newcomer, aggregate, second);
+            if (victim.lastSecond > second - BUSY_SECONDS || busyFor < BUSY_SAMPLES) {
+                return false;
+            }
+        }
+        forget(victim, second);
+        return true;
+    }
+
+    /** The least recently seen host or aggregate that may be forgotten, or null. */
+    private Tracked leastRecentlySeen() {
+        Tracked host = forgettableHosts.oldest();
+        Tracked aggregate = forgettableAggregates.oldest();
+        if (host == null) {
+            return aggregate;
+        }
+        return aggregate == null || host.lastSecond <= aggregate.lastSecond ? host : aggregate;
+    }
+
+    /** Forgets destinations silent for {@code idleForgetAfter}, at most {@link #SWEEP_LIMIT} of them. */
+    private void forgetIdle(long second) {
+        for (int i = 0; i < SWEEP_LIMIT; i++) {
+            Tracked oldest = leastRecentlySeen();
+            if (oldest == null || oldest.lastSecond > second - idleSeconds) {
+                return;
+            }
+            forget(oldest, second);
+        }
+    }
+
+    /**
+     * Forgets a destination that may be forgotten. A host's baseline goes into its aggregate's
+     * prior, which new hosts there start from; an aggregate left without tracked hosts becomes
+     * forgettable itself, as if seen now (so it outlives its last host by the idle time).
+     */
+    private void forget(Tracked t, long second) {
+        destinationsForgotten++;
+        if (t.aggregate) {
+            forgettableAggregates.remove(t);
+            aggregates.remove(t.prefix.network());
+            return;
+        }
+        forgettableHosts.remove(t);
+        hosts.remove(t.prefix.network());
+        Tracked above = t.aggregateAbove;
+        if (t.baseline.learnedSeconds() > 0) {
+            if (above.forgottenHosts == null) {
+                above.forgottenHosts = new BaselinePrior(config.baselineHalfLifeSeconds());
+            }
+            above.forgottenHosts.fold(t.baseline, second);
+        }
+        if (--above.trackedHosts == 0 && above.activeAttacks == 0) {
+            forgettableAggregates.touch(above, second);
+        }
+    }
+
+    /** Notes a sample of {@code t} in {@code second}: it moves to the recent end of its list. */
+    private void seen(Tracked t, long second) {
+        if (t.forgettable()) {
+            (t.aggregate ? forgettableAggregates : forgettableHosts).touch(t, second);
+        } else {
+            t.lastSecond = second;
+        }
+    }
+
+    /** An attack began on {@code t}: it may not be forgotten while it lasts. */
+    private void attackBegan(Tracked t) {
+        if (t.activeAttacks++ == 0) {
+            (t.aggregate ? forgettableAggregates : forgettableHosts).remove(t);
+        }
+        underAttack.add(t);
+    }
+
+    /** An attack on {@code t} ended (or its rule was forgotten). */
+    private void attackEnded(Tracked t) {
+        if (--t.activeAttacks == 0) {
+            underAttack.remove(t);
+            seen(t, RateWindow.bucketOf(nowNanos));
+        }
     }
 
     private int aggregateLength(int version) {
@@ -291,16 +597,18 @@ public final class Detector {
             return;
         }
         nowNanos = timeNanos;
+        forgetIdle(RateWindow.bucketOf(timeNanos));
         for (Tracked t : List.copyOf(underAttack)) {
             roll(t, RateWindow.bucketOf(timeNanos));
             for (Attack a : t.attacks) {
                 if (a != null && a.state == State.COLLECTING
-                        && timeNanos - a.detectedNanos >= config.maxFingerprintDelay().toNanos()) {
+                        && timeNanos - a.collectingSinceNanos >= config.maxFingerprintDelay().toNanos()) {
                     decide(t, a);
                 }
             }
             evaluateEnds(t, timeNanos);
         }
+        startWaiting();
     }
 
     /** Everything decided since the last call, oldest first. */
@@ -372,11 +680,16 @@ public final class Detector {
             return Adoption.refused("evidence.trigger: '" + evidence.trigger() + "' is neither threshold nor baseline");
         }
         IpAddress network = destination.network();
+        // An adopted rule is an attack: its destination is tracked even when the table is full.
         Tracked t;
+        long second = RateWindow.bucketOf(nowNanos);
         if (destination.isHost()) {
-            t = host(network);
+            t = hosts.get(network);
+            if (t == null) {
+                t = admitHost(network, trackedAggregate(network, second, true), second, true);
+            }
         } else if (destination.length() == aggregateLength(network.version())) {
-            t = aggregate(network);
+            t = trackedAggregate(network, second, true);
         } else {
             return Adoption.refused("evidence.destination: " + destination + " is neither a host nor a /"
                     + aggregateLength(network.version()) + " aggregate");
@@ -396,19 +709,17 @@ public final class Detector {
                     : Math.max(config.baselineFloorPacketsPerSecond(),
                             config.baselineMultiple() * evidence.baselinePacketsPerSecond());
             long coverStart = (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND;
-            a = new Attack(c, nowNanos, Math.max(0, coverStart), new AttackSamples(config.sketchCapacity(),
-                    config.reservoirSize(), random.nextLong()));
+            a = new Attack(c, nowNanos);
+            a.coverStartNanos = Math.max(0, coverStart);
             a.evidence = new Evidence(trigger, evidence.packetsPerSecond(), evidence.bitsPerSecond(), threshold,
                     evidence.baselinePacketsPerSecond(), level, null, evidence.samplesPerDatacenter(),
                     "adopted rule " + rule.id() + " from the store");
             t.attacks[c.ordinal()] = a;
-            t.activeAttacks++;
+            attackBegan(t);
             t.anomalous = true;
-            underAttack.add(t);
         }
-        a.state = State.MITIGATED;
-        a.rule = new ActiveRule(rule, filter, config.windowSeconds());
-        a.belowSinceNanos = -1;
+        decided(a);
+        a.mitigated(new ActiveRule(rule, filter, config.windowSeconds()));
         rules.put(rule.id(), rule);
         return Adoption.of(Adoption.Outcome.ADOPTED);
     }
@@ -424,11 +735,8 @@ public final class Detector {
                 Attack a = t.attacks[i];
                 if (a != null && a.rule != null && a.rule.rule.id().equals(id)) {
                     t.attacks[i] = null;
-                    t.activeAttacks--;
-                    if (t.activeAttacks == 0) {
-                        underAttack.remove(t);
-                    }
                     rules.remove(id);
+                    attackEnded(t);
                     return true;
                 }
             }
@@ -464,8 +772,43 @@ public final class Detector {
         return undecodable;
     }
 
+    /** Hosts and aggregates tracked now: at most {@link DetectorConfig#maxTrackedDestinations()}. */
     public int trackedDestinations() {
         return hosts.size() + aggregates.size();
+    }
+
+    /**
+     * Samples whose destination host was not tracked (the table was full and nothing could make
+     * room for it), counted in their aggregate only.
+     */
+    public long samplesInAggregateOnly() {
+        return samplesInAggregateOnly;
+    }
+
+    /** Samples for which neither the destination host nor its aggregate could be tracked: counted nowhere. */
+    public long samplesUncounted() {
+        return samplesUncounted;
+    }
+
+    /** Whether host or aggregate {@code destination} is tracked now (for tests). */
+    boolean tracks(Prefix destination) {
+        return (destination.isHost() ? hosts.get(destination.network()) : aggregates.get(destination.network())) != null;
+    }
+
+    /** The quiet seconds host or aggregate {@code destination}'s baseline has learned, or -1 when it is not tracked (for tests). */
+    long learnedSeconds(Prefix destination) {
+        Tracked t = destination.isHost() ? hosts.get(destination.network()) : aggregates.get(destination.network());
+        return t == null ? -1 : t.baseline.learnedSeconds();
+    }
+
+    /** Attacks collecting samples now: at most {@link #MAX_FINGERPRINTING_ATTACKS} (for tests). */
+    int fingerprintingAttacks() {
+        return fingerprinting;
+    }
+
+    /** Destinations forgotten so far: idle, or making room for a busier one. */
+    public long destinationsForgotten() {
+        return destinationsForgotten;
     }
 
     /**
@@ -474,6 +817,9 @@ public final class Detector {
      */
     private boolean account(Tracked t, DecodedPacket p, Sample sample, long bucket) {
         long now = sample.timestampNanos();
+        if (t.lastSecond != bucket) {
+            seen(t, bucket);
+        }
         t.samplingRate = sample.samplingRate();
         if (bucket > t.window.bucket()) {
             roll(t, bucket);
@@ -493,12 +839,12 @@ public final class Detector {
                     continue;
                 }
                 claimed = true;
-                if (a.state != State.MITIGATED) {
+                if (a.state == State.COLLECTING) {
                     a.offer(sample, p, config.reservoirSize(), random);
                     a.samplingRate = sample.samplingRate();
                 }
                 if (a.state == State.COLLECTING) {
-                    long since = now - a.detectedNanos;
+                    long since = now - a.collectingSinceNanos;
                     if ((a.samples.seen() >= config.minFingerprintSamples() && since >= config.minFingerprintSpan().toNanos())
                             || since >= config.maxFingerprintDelay().toNanos()) {
                         decide(t, a);
@@ -538,7 +884,8 @@ public final class Detector {
         double bps = t.window.bitsPerSecond(c, now);
         if (existing != null) {
             // An anomaly without a rule that grows past the threshold becomes a threshold attack,
-            // which gets a rule even when it is only a rate limit.
+            // which gets a rule even when it is only a rate limit. Its samples are collected
+            // afresh (an anomaly without a rule keeps none): the recent ones first, as at detection.
             if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
                 existing.evidence = new Evidence(Trigger.THRESHOLD, pps, bps, threshold,
                         existing.evidence.baselinePacketsPerSecond(),
@@ -546,7 +893,10 @@ public final class Detector {
                         null, existing.datacenters, "the anomaly grew past the threshold");
                 existing.belowSinceNanos = -1;
                 decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, existing.evidence));
-                decide(t, existing);
+                if (startCollecting(t, existing, now, (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND)
+                        && existing.samples.seen() >= config.minFingerprintSamples()) {
+                    decide(t, existing);
+                }
             }
             return;
         }
@@ -570,28 +920,71 @@ public final class Detector {
             return;
         }
         long coverStart = (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND;
-        Attack a = new Attack(c, now, coverStart, new AttackSamples(config.sketchCapacity(),
-                config.reservoirSize(), random.nextLong()));
+        Attack a = new Attack(c, now);
         a.samplingRate = sample.samplingRate();
         a.evidence = new Evidence(trigger, pps, bps, threshold, warm ? baseline : 0, level, null,
                 new TreeMap<>(), trigger == Trigger.THRESHOLD
                         ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
                         : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
-        for (Sample seen : t.history.recent()) {
-            DecodedPacket p = SampleDecoder.decode(seen);
-            if (p != null && (c == TrafficClass.ALL || p.trafficClass() == c)) {
-                a.offer(seen, p, config.reservoirSize(), random);
-            }
-        }
+        boolean collecting = startCollecting(t, a, now, coverStart);
         t.history.discardRecent();
         t.attacks[c.ordinal()] = a;
-        t.activeAttacks++;
+        attackBegan(t);
         t.anomalous = true;
-        underAttack.add(t);
         decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, a.evidence));
-        if (a.samples.seen() >= config.minFingerprintSamples()) {
+        if (collecting && a.samples.seen() >= config.minFingerprintSamples()) {
             decide(t, a);
+        }
+    }
+
+    /**
+     * Starts collecting {@code a}'s samples (the recent ones first) from {@code now}, covering the
+     * time from {@code coverStart}, or, when {@link #MAX_FINGERPRINTING_ATTACKS} attacks collect
+     * already, queues it: it collects when one of them is decided. Returns whether it collects.
+     */
+    private boolean startCollecting(Tracked t, Attack a, long now, long coverStart) {
+        if (fingerprinting >= MAX_FINGERPRINTING_ATTACKS) {
+            a.state = State.WAITING;
+            waiting.add(new Waiting(t, a));
+            return false;
+        }
+        fingerprinting++;
+        a.collect(now, Math.max(0, coverStart), new AttackSamples(config.sketchCapacity(), config.reservoirSize(),
+                random.nextLong()));
+        offerRecent(t, a);
+        return true;
+    }
+
+    /**
+     * Lets waiting attacks collect while fewer than {@link #MAX_FINGERPRINTING_ATTACKS} do. Their
+     * samples are those from now on (the recent ones of the destination first); they are decided
+     * like any other, at the latest {@code maxFingerprintDelay} from now.
+     */
+    private void startWaiting() {
+        while (fingerprinting < MAX_FINGERPRINTING_ATTACKS && !waiting.isEmpty()) {
+            Waiting w = waiting.poll();
+            Attack a = w.attack();
+            if (a.state == State.WAITING && w.destination().attacks[a.trafficClass.ordinal()] == a) {
+                startCollecting(w.destination(), a, nowNanos, (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND);
+            }
+        }
+    }
+
+    /** {@code a} is decided (or adopted): its collection slot, if it had one, goes to a waiting attack at the next {@link #advanceTo}. */
+    private void decided(Attack a) {
+        if (a.state == State.COLLECTING) {
+            fingerprinting--;
+        }
+    }
+
+    /** Offers the destination's samples of this second and an unquiet previous one to an attack of their class. */
+    private void offerRecent(Tracked t, Attack a) {
+        for (Sample seen : t.history.recent()) {
+            DecodedPacket p = SampleDecoder.decode(seen);
+            if (p != null && (a.trafficClass == TrafficClass.ALL || p.trafficClass() == a.trafficClass)) {
+                a.offer(seen, p, config.reservoirSize(), random);
+            }
         }
     }
 
@@ -680,17 +1073,30 @@ public final class Detector {
         Rule rule = filter == null ? null : new Rule(ruleIdPrefix + nextRuleId, filter, List.of(), scope, action,
                 Optional.empty(), c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
                         + filter.description(), Origin.AUTO);
+        if (rule != null) {
+            // The filter tests the attacked destination itself, so the rule is exactly its filter.
+            Optional<RuleGuard.Refusal> refusal = guard.check(new RuleFilter(rule, filter.program(), Optional.empty()),
+                    List.of(t.prefix), legitimate.snapshot(nowNanos));
+            if (refusal.isPresent()) {
+                a.state = State.UNMITIGATED;
+                a.evidence = a.evidence.withSelection(selection, seenIn, note + "; the guard refused rule "
+                        + rule.id() + " (" + refusal.get().check().label() + "): " + refusal.get().reason());
+                decisions.add(new Decision(nowNanos, Decision.Kind.RULE_REFUSED, t.prefix, c, rule, a.evidence));
+                return;
+            }
+        }
         a.evidence = a.evidence.withSelection(selection, seenIn, note);
         if (rule == null) {
-            a.state = State.UNMITIGATED;
+            decided(a);
+            a.unmitigated();
             decisions.add(new Decision(nowNanos, Decision.Kind.NO_RULE, t.prefix, c, null,
                     a.evidence.withSelection(selection, seenIn,
                             note + "; below the thresholds, an anomaly alone makes no rule")));
             return;
         }
         nextRuleId++;
-        a.state = State.MITIGATED;
-        a.rule = new ActiveRule(rule, filter, config.windowSeconds());
+        decided(a);
+        a.mitigated(new ActiveRule(rule, filter, config.windowSeconds()));
         rules.put(rule.id(), rule);
         decisions.add(new Decision(nowNanos, Decision.Kind.RULE_ADDED, t.prefix, c, rule, a.evidence));
     }
@@ -720,14 +1126,14 @@ public final class Detector {
         while (t.window.bucket() < bucket && rolled < MAX_ROLLED_SECONDS) {
             long second = t.window.bucket();
             for (TrafficClass c : TrafficClass.values()) {
-                t.counts[c.ordinal()] = t.window.packetsIn(second, c);
+                counts[c.ordinal()] = t.window.packetsIn(second, c);
             }
             boolean quiet = !t.anomalous && t.activeAttacks == 0;
             if (quiet && t.previousQuiet) {
                 t.baseline.learn(t.previousCounts);
                 updateWatch(t);
             }
-            System.arraycopy(t.counts, 0, t.previousCounts, 0, CLASSES);
+            System.arraycopy(counts, 0, t.previousCounts, 0, CLASSES);
             t.previousQuiet = quiet;
             t.history.completeSecond(quiet);
             t.anomalous = false;
@@ -777,10 +1183,7 @@ public final class Detector {
                 continue;
             }
             t.attacks[i] = null;
-            t.activeAttacks--;
-            if (t.activeAttacks == 0) {
-                underAttack.remove(t);
-            }
+            attackEnded(t);
             String note = String.format("below %.0f%% of the %.0f pps level for %d s",
                     100 * config.endFraction(), a.evidence.triggerPacketsPerSecond(), config.cooldown().toSeconds());
             Evidence end = a.evidence.withRate(pps, bps, note);

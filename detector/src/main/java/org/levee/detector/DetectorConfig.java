@@ -41,6 +41,12 @@ import org.levee.rules.Prefix;
  * @param datacenterMinShare a data center "sees" an attack with this share of the samples the
  *     fingerprint matches (of all the class's samples when there is no fingerprint) (0.05)
  * @param seed seeds the reservoirs, so the same samples always give the same rules
+ * @param maxTrackedDestinations hosts and aggregates tracked at most, together (see
+ *     {@link #DEFAULT_MAX_TRACKED_DESTINATIONS}); one under attack is never forgotten, a new one
+ *     takes the place of the least recently seen only when that one is idle, or silent for two
+ *     seconds while the new one is busy; otherwise the new one is counted in its aggregate only
+ * @param idleForgetAfter a destination without samples for this long is forgotten, its baseline
+ *     folded into its aggregate (5 min)
  */
 public record DetectorConfig(
         Map<TrafficClass, Threshold> hostThresholds,
@@ -65,7 +71,24 @@ public record DetectorConfig(
         int historySamples,
         int historySamplesPerSecond,
         double datacenterMinShare,
-        long seed) {
+        long seed,
+        int maxTrackedDestinations,
+        Duration idleForgetAfter) {
+
+    /**
+     * Hosts and aggregates tracked at most by default. docs/security.md ("Bounded memory") gives
+     * the heap this takes: at most 2 KiB per destination plus 320 bytes per sample its history
+     * keeps (68 by default), so about 455 MiB when every destination has regular traffic that
+     * filled its history, and about 30 MiB when a spoofed flood fills the table with addresses
+     * seen once or twice.
+     */
+    public static final int DEFAULT_MAX_TRACKED_DESTINATIONS = 20_000;
+    /** Silence after which a destination is forgotten, by default. */
+    public static final Duration DEFAULT_IDLE_FORGET_AFTER = Duration.ofMinutes(5);
+    /** The shortest idle time: idle means silent for whole seconds, longer than the two that make a destination busy. */
+    public static final Duration MIN_IDLE_FORGET_AFTER = Duration.ofSeconds(10);
+    /** The fewest destinations a detector may be limited to: a host and its aggregate, many times. */
+    public static final int MIN_TRACKED_DESTINATIONS = 16;
 
     public DetectorConfig {
         hostThresholds = complete(hostThresholds, "hostThresholds");
@@ -94,6 +117,24 @@ public record DetectorConfig(
         check(historySamples >= 1, "historySamples", historySamples);
         check(historySamplesPerSecond >= 1, "historySamplesPerSecond", historySamplesPerSecond);
         check(datacenterMinShare >= 0 && datacenterMinShare < 1, "datacenterMinShare", datacenterMinShare);
+        check(maxTrackedDestinations >= MIN_TRACKED_DESTINATIONS, "maxTrackedDestinations", maxTrackedDestinations);
+        Objects.requireNonNull(idleForgetAfter, "config field 'idleForgetAfter' is null");
+        check(idleForgetAfter.compareTo(MIN_IDLE_FORGET_AFTER) >= 0, "idleForgetAfter", idleForgetAfter);
+    }
+
+    /** The configuration with the default memory bounds. */
+    public DetectorConfig(Map<TrafficClass, Threshold> hostThresholds, Map<TrafficClass, Threshold> aggregateThresholds,
+                          List<ThresholdOverride> overrides, int aggregateLengthV4, int aggregateLengthV6, int windowSeconds,
+                          double baselineMultiple, long baselineFloorPacketsPerSecond, double baselineHalfLifeSeconds,
+                          int baselineWarmupSeconds, double endFraction, Duration cooldown, double coverageTarget,
+                          double maxBaselineMatch, int minFingerprintSamples, Duration maxFingerprintDelay,
+                          Duration minFingerprintSpan, int sketchCapacity, int reservoirSize, int historySamples,
+                          int historySamplesPerSecond, double datacenterMinShare, long seed) {
+        this(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4, aggregateLengthV6, windowSeconds,
+                baselineMultiple, baselineFloorPacketsPerSecond, baselineHalfLifeSeconds, baselineWarmupSeconds,
+                endFraction, cooldown, coverageTarget, maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay,
+                minFingerprintSpan, sketchCapacity, reservoirSize, historySamples, historySamplesPerSecond,
+                datacenterMinShare, seed, DEFAULT_MAX_TRACKED_DESTINATIONS, DEFAULT_IDLE_FORGET_AFTER);
     }
 
     /** The configuration without a minimum fingerprint span (a single node's samples arrive one by one). */
@@ -120,7 +161,31 @@ public record DetectorConfig(
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
                 maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, value, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+                idleForgetAfter);
+    }
+
+    /**
+     * These settings with at most {@code value} hosts and aggregates tracked together (at least
+     * {@link #MIN_TRACKED_DESTINATIONS}).
+     */
+    public DetectorConfig withMaxTrackedDestinations(int value) {
+        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
+                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
+                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, value,
+                idleForgetAfter);
+    }
+
+    /** These settings forgetting a destination after {@code value} without samples (at least 10 s). */
+    public DetectorConfig withIdleForgetAfter(Duration value) {
+        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
+                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
+                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed,
+                maxTrackedDestinations, value);
     }
 
     private static void check(boolean ok, String field, Object value) {
@@ -191,7 +256,8 @@ public record DetectorConfig(
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, value, coverageTarget,
                 maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+                idleForgetAfter);
     }
 
     public DetectorConfig withOverrides(List<ThresholdOverride> value) {
@@ -199,6 +265,7 @@ public record DetectorConfig(
                 aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
                 baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
                 maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
+                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+                idleForgetAfter);
     }
 }

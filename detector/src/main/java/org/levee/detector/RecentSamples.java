@@ -24,7 +24,8 @@ final class RecentSamples {
     // Plain arrays and counts, swapped each second: adding a sample touches one array.
     private final int capacity;
     private final int perSecond;
-    private final Sample[] settled;
+    /** Allocated at the first settled sample: most destinations a spoofed flood brings never get one. */
+    private Sample[] settled;
     private int settledCount;
     private int settledNext;
     private Sample[] previous;
@@ -38,7 +39,6 @@ final class RecentSamples {
         this.perSecond = perSecond;
         this.current = new Sample[perSecond]; // the one written per sample, allocated first
         this.previous = new Sample[perSecond];
-        this.settled = new Sample[capacity];
     }
 
     void add(Sample sample) {
@@ -49,7 +49,10 @@ final class RecentSamples {
 
     /** Closes the current second: {@code quiet} says whether it had no attack or anomaly. */
     void completeSecond(boolean quiet) {
-        if (previousQuiet && quiet) {
+        if (previousQuiet && quiet && previousCount > 0) {
+            if (settled == null) {
+                settled = new Sample[capacity];
+            }
             for (int i = 0; i < previousCount; i++) {
                 settled[settledNext] = previous[i];
                 settledNext = (settledNext + 1) % capacity;

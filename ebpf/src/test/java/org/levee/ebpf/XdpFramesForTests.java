@@ -16,6 +16,7 @@ public final class XdpFramesForTests {
     private XdpFramesForTests() {}
 
     /** The MAC address of {@code device} in {@code namespace}. */
+    @SuppressWarnings("exports") // the netns module is on the tests' class path only
     public static byte[] mac(NetnsLab lab, String namespace, String device) {
         String out = lab.exec(namespace, "ip", "-o", "link", "show", "dev", device).output();
         Matcher m = MAC.matcher(out);

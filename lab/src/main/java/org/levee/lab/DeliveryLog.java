@@ -16,6 +16,9 @@ public final class DeliveryLog {
     private final BitSet answered = new BitSet();
     private long unknown;
 
+    /** Nothing sent yet. */
+    public DeliveryLog() {}
+
     /** Records a request sent now; returns its sequence number. */
     public synchronized int sent(long nanoTime) {
         if (sent > 0 && nanoTime < sentAt[sent - 1]) {

@@ -33,6 +33,8 @@ public final class ManualRuleRequest {
             throw problem("origin: rules added through the API are manual, not '" + fields.get("origin").asText() + "'");
         }
         fields.put("origin", Origin.MANUAL.keyword());
+        force(fields);
+        fields.remove("force");
         JsonNode ttl = fields.remove("ttl");
         if (ttl != null && !ttl.isNull()) {
             if (fields.has("expires")) {
@@ -55,6 +57,23 @@ public final class ManualRuleRequest {
         Rule rule = RuleCodec.readRule(SOURCE, fields);
         requireFuture(rule, now);
         return rule;
+    }
+
+    /**
+     * Whether {@code request} asks to add the rule even though the {@link RuleGuard} refuses it
+     * ({@code "force": true}); false when absent.
+     *
+     * @throws RuleSetException when {@code force} is not a boolean
+     */
+    public static boolean force(ObjectNode request) {
+        JsonNode force = request.get("force");
+        if (force == null || force.isNull()) {
+            return false;
+        }
+        if (!force.isBoolean()) {
+            throw problem("force: must be true or false, not " + force);
+        }
+        return force.booleanValue();
     }
 
     /** A fresh id for a manual rule: {@code manual-} and 8 random hex digits. */

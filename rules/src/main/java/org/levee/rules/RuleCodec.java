@@ -259,7 +259,7 @@ public final class RuleCodec {
             if (idNode != null && idNode.isValueNode()) {
                 id = idNode.asText(); // named in later messages even when invalid, to help find the rule
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 String name = it.next().getKey();
                 if (!RULE_FIELDS.contains(name)) {
                     problem(name, "unknown field");

@@ -6,7 +6,7 @@ import java.util.List;
  * A rule set that cannot be used, with every problem found, each naming the rule and field
  * ({@code rules[3] (id memcached-amp): action: unknown value "dorp"}).
  */
-public final class RuleSetException extends RuntimeException {
+public class RuleSetException extends RuntimeException {
     private final List<String> problems;
 
     public RuleSetException(String source, List<String> problems) {

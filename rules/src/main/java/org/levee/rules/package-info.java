@@ -9,7 +9,9 @@
  * in one JSON shape ({@link org.levee.rules.StoredRuleCodec}) in the agent's state file, the API
  * and etcd; {@link org.levee.rules.ManualRuleRequest} reads the API's {@code POST /rules} body on
  * agents and controllers; {@link org.levee.rules.RuleFilters} turns matches into classic BPF once
- * and remembers them.
+ * and remembers them. {@link org.levee.rules.RuleGuard} refuses rules that would cut off a
+ * {@link org.levee.rules.ProtectedEndpoint} or too much {@link org.levee.rules.LegitimateTraffic}:
+ * the policy every rule passes, whoever makes it.
  *
  * <p>Both the data plane (which writes samples and runs rules) and the detector (which reads
  * samples and writes rules) depend on this module and on nothing of each other.

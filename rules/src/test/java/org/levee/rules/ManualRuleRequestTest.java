@@ -31,6 +31,16 @@ class ManualRuleRequestTest {
         assertThat(rule.expires()).contains(Instant.parse("2026-12-07T13:30:00Z"));
     }
 
+    @Test
+    void forceIsReadAndIsNotPartOfTheRule() throws Exception {
+        ObjectNode forced = body("{\"id\": \"a\", \"filter\": \"tcp port 22\", \"action\": \"drop\", \"force\": true}");
+        assertThat(ManualRuleRequest.force(forced)).isTrue();
+        assertThat(ManualRuleRequest.read(forced, NOW)).isEqualTo(ManualRuleRequest.read(
+                body("{\"id\": \"a\", \"filter\": \"tcp port 22\", \"action\": \"drop\"}"), NOW));
+        assertThat(ManualRuleRequest.force(body("{\"filter\": \"udp\", \"force\": false}"))).isFalse();
+        assertThat(ManualRuleRequest.force(body("{\"filter\": \"udp\"}"))).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             {"filter": "udp", "action": "drop", "origin": "auto"}                              | origin: rules added through the API are manual
@@ -39,6 +49,7 @@ class ManualRuleRequestTest {
             {"filter": "udp", "action": "drop", "ttl": "0s"}                                   | ttl: must be longer than zero
             {"filter": "udp", "action": "drop", "expires": "2026-12-07T11:00:00Z"}             | expires: 2026-12-07T11:00:00Z is not in the future
             {"filter": "udp", "action": "dorp"}                                                | action: unknown value "dorp"
+            {"filter": "udp", "action": "drop", "force": "yes"}                                | force: must be true or false, not "yes"
             """)
     void badRequestsNameTheField(String json, String message) {
         assertThatThrownBy(() -> ManualRuleRequest.read(body(json), NOW)).isInstanceOf(RuleSetException.class)

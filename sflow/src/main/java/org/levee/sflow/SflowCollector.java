@@ -36,13 +36,18 @@ import org.levee.sflow.SflowFormatException.Reason;
  * datagram holds stops the collector, nor does an exception from the consumer (counted and logged
  * at most once a minute). Memory is bounded: one receive buffer, the kernel's socket buffer, and at
  * most {@link Config#maxAgents()} agents and {@link Config#maxFormats()} skipped formats counted
- * by name.
+ * by name; sequence numbers are followed for at most {@value #MAX_SEQUENCES} sub-agents in all,
+ * {@value Agent#MAX_SUB_AGENTS} per agent (the agent address and sub-agent id are whatever a
+ * datagram says: spoofed datagrams must not fill the heap). Losses of further sub-agents are not
+ * counted; their samples are delivered all the same.
  *
  * <p>Per agent (address from the datagram, not the UDP source) it counts datagrams and samples,
  * and datagrams lost by the gaps in each sub-agent's sequence numbers.
  */
 public final class SflowCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SflowCollector.class.getName());
+    /** Sub-agents whose sequence numbers are followed, over all agents. */
+    static final int MAX_SEQUENCES = 65_536;
     private static final int RECEIVE_BUFFER = 65_536;
 
     /**
@@ -157,6 +162,8 @@ public final class SflowCollector implements AutoCloseable {
     private final Map<Long, AtomicLong> skipped = new ConcurrentHashMap<>();
     private final AtomicLong skippedOther = new AtomicLong();
     private final Map<InetAddress, Agent> agents = new ConcurrentHashMap<>();
+    /** Sub-agents whose sequence numbers are followed, over all agents (the collector's thread only). */
+    private int sequencesFollowed;
     private final AtomicLong otherAgentsDatagrams = new AtomicLong();
     private final AtomicLong consumerErrors = new AtomicLong();
     private final AtomicLong receiveErrors = new AtomicLong();
@@ -421,8 +428,8 @@ public final class SflowCollector implements AutoCloseable {
     }
 
     /** One agent's counters: written by the collector's thread, read by {@link #stats()}. */
-    private static final class Agent {
-        private static final int MAX_SUB_AGENTS = 1024;
+    private final class Agent {
+        static final int MAX_SUB_AGENTS = 1024;
         private static final long REORDER_WINDOW = 64;
 
         final AtomicLong datagrams = new AtomicLong();
@@ -433,12 +440,12 @@ public final class SflowCollector implements AutoCloseable {
         final AtomicLong sequenceResets = new AtomicLong();
         /** Last sequence number per sub-agent; the collector's thread only. */
         private final Map<Integer, long[]> lastSequence = new HashMap<>();
-
         void sequence(int subAgentId, long sequenceNumber) {
             long[] last = lastSequence.get(subAgentId);
             if (last == null) {
-                if (lastSequence.size() < MAX_SUB_AGENTS) {
+                if (lastSequence.size() < MAX_SUB_AGENTS && sequencesFollowed < MAX_SEQUENCES) {
                     lastSequence.put(subAgentId, new long[] {sequenceNumber});
+                    sequencesFollowed++;
                 }
                 return;
             }

@@ -123,6 +123,48 @@ class SflowCollectorTest {
         }
     }
 
+    /**
+     * Spoofed datagrams name any agent and sub-agent: sequence numbers are followed for at most
+     * {@value SflowCollector#MAX_SEQUENCES} sub-agents in all and 1024 per agent. Past either
+     * bound a sub-agent's gaps are not counted (its datagrams are), and those followed before
+     * still are.
+     */
+    @Test
+    void sequenceNumbersAreFollowedForABoundedNumberOfSubAgents() throws Exception {
+        try (SflowCollector collector = SflowCollector.start(LOOPBACK_ANY_PORT, h -> {});
+                UdpSender agent = new UdpSender(collector.localAddress())) {
+            int perAgent = 1024;
+            int agents = SflowCollector.MAX_SEQUENCES / perAgent;
+            int sent = 0;
+            for (int a = 0; a < agents; a++) {
+                for (int subAgent = 0; subAgent <= perAgent; subAgent++) { // one more than an agent may have
+                    agent.send(SflowEncoder.encode(new SflowDatagram(TestFrames.v4(198, 18, 1, a), subAgent, 1, 0, List.of())));
+                    sent++;
+                }
+                // Paced: the socket buffer must not overflow.
+                int expected = sent;
+                Await.until(() -> collector.stats().datagramsDecoded() == expected, Duration.ofSeconds(20),
+                        () -> "the collector to decode " + expected + " datagrams: " + collector.stats());
+            }
+            InetAddress first = TestFrames.v4(198, 18, 1, 0);
+            InetAddress late = TestFrames.v4(198, 18, 2, 0);
+            // Gaps of 3: counted for a followed sub-agent only.
+            agent.send(SflowEncoder.encode(new SflowDatagram(first, 0, 5, 0, List.of())));
+            agent.send(SflowEncoder.encode(new SflowDatagram(first, perAgent, 5, 0, List.of())));
+            agent.send(SflowEncoder.encode(new SflowDatagram(late, 0, 1, 0, List.of())));
+            agent.send(SflowEncoder.encode(new SflowDatagram(late, 0, 5, 0, List.of())));
+            int total = sent + 4;
+            Await.until(() -> collector.stats().datagramsDecoded() == total, Duration.ofSeconds(10),
+                    () -> "the collector to decode " + total + " datagrams");
+            SflowCollector.Stats stats = collector.stats();
+            assertThat(stats.agents().get(first).datagramsLost()).as("sub-agent 0 followed, sub-agent 1024 not")
+                    .isEqualTo(3);
+            assertThat(stats.agents().get(first).datagrams()).isEqualTo(perAgent + 3);
+            assertThat(stats.agents().get(late).datagramsLost()).as("past the bound of all sub-agents").isZero();
+            assertThat(stats.agents().get(late).datagrams()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aFailingConsumerIsCountedAndTheCollectorGoesOn() throws Exception {
         AtomicInteger calls = new AtomicInteger();

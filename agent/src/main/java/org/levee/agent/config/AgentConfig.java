@@ -3,9 +3,15 @@ package org.levee.agent.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.levee.config.GuardSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
+import org.levee.rules.GuardSettings;
+import org.levee.rules.RuleGuard;
+import org.levee.store.etcd.EtcdSettings;
 import org.levee.upstream.UpstreamConfig;
 
 /**
@@ -24,6 +30,8 @@ import org.levee.upstream.UpstreamConfig;
  *     is still on)
  * @param detachOnExit detach the data plane when the agent stops (default: keep protecting)
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
+ * @param guard which rules the node refuses ({@code guard:}; {@link GuardSettings#defaults()})
+ * @param notifications where a single node's notifications go (in the fleet the leading controller sends them)
  * @param upstream the BGP speaker to announce FlowSpec and blackhole routes through, and when
  *     (the {@code upstream:} section); empty: nothing goes upstream
  */
@@ -37,6 +45,8 @@ public record AgentConfig(
         Duration restoredAutoRuleGrace,
         boolean detachOnExit,
         FleetConfig fleet,
+        GuardSettings guard,
+        NotificationsConfig notifications,
         Optional<UpstreamConfig> upstream) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
@@ -52,64 +62,85 @@ public record AgentConfig(
         Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(restoredAutoRuleGrace, "restoredAutoRuleGrace");
         Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(notifications, "notifications");
         Objects.requireNonNull(upstream, "upstream");
     }
 
-    /** A configuration with nothing going upstream. */
+    /** A configuration with the guard's defaults, no notifications and nothing going upstream. */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
         this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
-                Optional.empty());
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
     }
 
     /** A single node's configuration (no fleet). */
     public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
-        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
+        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none(),
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
         return new AgentConfig("", hostName(), DEFAULT_STATE_DIR,
                 new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT), Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
-                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none(), Optional.empty());
+                DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false, FleetConfig.none(),
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(value, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(datacenter, node, value, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, upstream);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, value, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, upstream);
+        return new AgentConfig(datacenter, value, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, upstream);
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard, notifications, upstream);
+    }
+
+    public AgentConfig withGuard(GuardSettings value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value, notifications, upstream);
+    }
+
+    public AgentConfig withNotifications(NotificationsConfig value) {
+        return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, value, upstream);
     }
 
     public AgentConfig withUpstream(Optional<UpstreamConfig> value) {
         return new AgentConfig(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
-                value);
+                guard, notifications, value);
+    }
+
+    /**
+     * The rule guard of this node: the configured endpoints, and unless {@code protect_defaults}
+     * is off its API's address, its etcd endpoints (on an edge of the fleet) and TCP 22.
+     */
+    public RuleGuard ruleGuard() {
+        List<java.net.URI> etcd = fleet.etcdEndpoints().map(e -> EtcdSettings.of(e).endpoints()).orElse(List.of());
+        return RuleGuard.of(guard, GuardSection.defaultEndpoints(Optional.of(apiAddress), etcd));
     }
 
     /** The data center samples are tagged with: the configured one, or "local". */

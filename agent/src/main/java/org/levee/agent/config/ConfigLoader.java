@@ -11,9 +11,13 @@ import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
+import org.levee.config.GuardSection;
 import org.levee.config.ListenAddress;
+import org.levee.config.NotificationsSection;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
 import org.levee.rules.Durations;
+import org.levee.rules.GuardSettings;
 import org.levee.sflow.SflowAddresses;
 import org.levee.store.FleetKeys;
 import org.levee.store.etcd.EtcdSettings;
@@ -31,7 +35,7 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit", "fleet", "upstream");
+            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications", "upstream");
     private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
     private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
@@ -85,6 +89,8 @@ public final class ConfigLoader {
             Duration grace = duration(root, "restored_auto_rule_grace", "restored_auto_rule_grace", d.restoredAutoRuleGrace());
             boolean detach = bool(root, "detach_on_exit", "detach_on_exit", d.detachOnExit());
             FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
+            GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             Optional<UpstreamConfig> upstream = Optional.empty();
             JsonNode upstreamNode = root.get("upstream");
             if (upstreamNode != null && !upstreamNode.isNull()) {
@@ -98,7 +104,8 @@ public final class ConfigLoader {
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, upstream);
+            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications,
+                    upstream);
         }
 
         private FleetConfig readFleet(JsonNode node, FleetConfig d) {

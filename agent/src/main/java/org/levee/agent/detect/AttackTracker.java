@@ -9,11 +9,14 @@ import org.levee.rules.AttackEvidence;
 import org.levee.detector.Decision;
 
 /**
- * The attacks under way, followed from the detector's decisions: detected → rule added (or not)
- * → retired/ended. Thread-safe: the detection thread writes, the API reads.
+ * The attacks under way, followed from the detector's decisions: detected → rule added (or not,
+ * or refused by the rule guard, which the evidence's note then says) → retired/ended. Thread-safe: the detection thread writes, the API reads.
  */
 public final class AttackTracker {
     private final Map<String, ActiveAttack> active = new LinkedHashMap<>();
+
+    /** No attack under way yet. */
+    public AttackTracker() {}
 
     /** Follows one decision; {@code ruleId} is the agent's id of the decision's rule, if any. */
     public synchronized void follow(Decision d, Optional<String> ruleId, Instant now) {
@@ -24,7 +27,7 @@ public final class AttackTracker {
             case ATTACK_DETECTED -> active.put(key, new ActiveAttack(evidence.destination(), evidence.trafficClass(),
                     current == null ? now : current.detected(), current == null ? Optional.empty() : current.ruleId(),
                     evidence));
-            case RULE_ADDED, NO_RULE -> active.put(key, new ActiveAttack(evidence.destination(),
+            case RULE_ADDED, NO_RULE, RULE_REFUSED -> active.put(key, new ActiveAttack(evidence.destination(),
                     evidence.trafficClass(), current == null ? now : current.detected(),
                     ruleId.isPresent() ? ruleId : current == null ? Optional.empty() : current.ruleId(), evidence));
             case RULE_RETIRED, ATTACK_ENDED -> active.remove(key);

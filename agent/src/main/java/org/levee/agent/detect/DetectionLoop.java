@@ -3,6 +3,7 @@ package org.levee.agent.detect;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,9 @@ import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Sample;
+import org.levee.rules.StoredRule;
 
 /**
  * The sampler thread: reads samples from the data plane, feeds the detector in-process, turns
@@ -28,6 +31,7 @@ public final class DetectionLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(DetectionLoop.class.getName());
 
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration LEGITIMATE_COPY_INTERVAL = Duration.ofSeconds(1);
 
     private final DataPlane dataPlane;
     private final Detector detector;
@@ -38,12 +42,21 @@ public final class DetectionLoop implements Runnable {
     private final AgentConfig config;
     private final Clock clock;
     private final Consumer<Decision> decisionListener;
+    private final NodeNotifications notifications;
     private final Map<String, String> ruleIds = new HashMap<>();
     private final AtomicLong samplesRead = new AtomicLong();
     private final AtomicLong ruleFailures = new AtomicLong();
     /** The detector's count, published for other threads after every round (the detector is not thread-safe). */
     private final AtomicLong samplesUndecodable = new AtomicLong();
+    // The detector's memory bound at work (docs/security.md, "Bounded memory"), copied each round.
+    private final AtomicLong trackedDestinations = new AtomicLong();
+    private final AtomicLong samplesInAggregateOnly = new AtomicLong();
+    private final AtomicLong samplesUncounted = new AtomicLong();
+    private final AtomicLong destinationsForgotten = new AtomicLong();
     private volatile boolean running = true;
+    /** The detector's legitimate traffic, copied once a second for the API's threads. */
+    private volatile LegitimateTraffic legitimateTraffic = LegitimateTraffic.NONE;
+    private long legitimateCopiedNanos = Long.MIN_VALUE;
     private long detectorNanos;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
@@ -51,7 +64,8 @@ public final class DetectionLoop implements Runnable {
     private long quickCheckSeen;
 
     public DetectionLoop(DataPlane dataPlane, Detector detector, RuleBook rules, AutoRules autoRules,
-                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener) {
+                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener,
+                         NodeNotifications notifications) {
         this.dataPlane = dataPlane;
         this.detector = detector;
         this.rules = rules;
@@ -61,6 +75,7 @@ public final class DetectionLoop implements Runnable {
         this.config = config;
         this.clock = clock;
         this.decisionListener = decisionListener;
+        this.notifications = notifications;
     }
 
     @Override
@@ -74,6 +89,10 @@ public final class DetectionLoop implements Runnable {
                 for (Decision d : detector.drainDecisions()) {
                     handle(d);
                 }
+                if (legitimateCopiedNanos == Long.MIN_VALUE || now - legitimateCopiedNanos >= LEGITIMATE_COPY_INTERVAL.toNanos()) {
+                    legitimateTraffic = detector.legitimateTraffic();
+                    legitimateCopiedNanos = now;
+                }
                 adjustRate(now);
             } catch (RuntimeException e) {
                 // One bad sample or a failed swap must not end detection; the next round retries.
@@ -81,6 +100,10 @@ public final class DetectionLoop implements Runnable {
                 LOG.log(Level.WARNING, "detection: " + e);
             }
             samplesUndecodable.set(detector.samplesUndecodable());
+            trackedDestinations.set(detector.trackedDestinations());
+            samplesInAggregateOnly.set(detector.samplesInAggregateOnly());
+            samplesUncounted.set(detector.samplesUncounted());
+            destinationsForgotten.set(detector.destinationsForgotten());
         }
     }
 
@@ -98,9 +121,37 @@ public final class DetectionLoop implements Runnable {
         return ruleFailures.get();
     }
 
+    /**
+     * The legitimate traffic of the last minute as the detector saw it at most a second ago: what
+     * the rule guard checks manual rules against.
+     */
+    public LegitimateTraffic legitimateTraffic() {
+        return legitimateTraffic;
+    }
+
     /** Samples the detector could not decode (not IP, or cut short before the IP header's end). */
     public long samplesUndecodable() {
         return samplesUndecodable.get();
+    }
+
+    /** Hosts and aggregates the detector tracks, at most its {@code max_tracked_destinations}. */
+    public long trackedDestinations() {
+        return trackedDestinations.get();
+    }
+
+    /** Samples counted in their aggregate only: the detector's table was full. */
+    public long samplesInAggregateOnly() {
+        return samplesInAggregateOnly.get();
+    }
+
+    /** Samples counted nowhere: not even their aggregate had room. */
+    public long samplesUncounted() {
+        return samplesUncounted.get();
+    }
+
+    /** Destinations the detector forgot: idle, or making room for a busier one. */
+    public long destinationsForgotten() {
+        return destinationsForgotten.get();
     }
 
     private void accept(Sample s) {
@@ -117,11 +168,12 @@ public final class DetectionLoop implements Runnable {
 
     private void handle(Decision d) {
         Optional<String> ruleId = Optional.empty();
+        Optional<StoredRule> changed = Optional.empty();
         switch (d.kind()) {
             case RULE_ADDED -> {
                 var rule = autoRules.toRule(d.rule());
                 try {
-                    rules.add(rule, Optional.of(d.attackEvidence()));
+                    changed = Optional.of(rules.add(rule, Optional.of(d.attackEvidence())));
                     ruleIds.put(d.rule().id(), rule.id());
                     ruleId = Optional.of(rule.id());
                 } catch (DuplicateRuleException e) {
@@ -132,16 +184,24 @@ public final class DetectionLoop implements Runnable {
                     LOG.log(Level.WARNING, "detector rule " + rule.id() + " not applied: " + e.getMessage());
                 }
             }
+            case RULE_REFUSED -> LOG.log(Level.WARNING, "detector rule " + autoRules.id(d.rule().id())
+                    + " not made for the " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT) + " attack on "
+                    + d.destination() + ": " + d.evidence().note());
             case RULE_RETIRED -> {
                 String id = ruleIds.remove(d.rule().id());
                 if (id != null) {
-                    rules.remove(id);
+                    changed = rules.get(id);
+                    if (!rules.remove(id)) {
+                        changed = Optional.empty(); // gone already (an operator deleted it): nothing retired now
+                    }
                     ruleId = Optional.of(id);
                 }
             }
             default -> { }
         }
-        attacks.follow(d, ruleId, clock.instant());
+        Instant now = clock.instant();
+        attacks.follow(d, ruleId, now);
+        notifications.decided(d, changed, now);
         decisionListener.accept(d);
     }
 

@@ -15,12 +15,6 @@ public final class SampleRateController {
     }
 
     /**
-     * The N to use next.
-     *
-     * @param current the N in use
-     * @param packetsPerSecond the packet rate the program saw since the last decision
-     */
-    /**
      * How often a loop may call {@link #quickRaise}: a flood that arrives all at once would
      * otherwise be sampled at the quiet traffic's N for up to {@link #INTERVAL_NANOS}.
      */
@@ -40,6 +34,12 @@ public final class SampleRateController {
         return Math.max(current, next(current, packetsPerSecond));
     }
 
+    /**
+     * The N to use next.
+     *
+     * @param current the N in use
+     * @param packetsPerSecond the packet rate the program saw since the last decision
+     */
     public int next(int current, double packetsPerSecond) {
         if (sampling.isFixed()) {
             return sampling.fixedRate();

@@ -22,13 +22,15 @@ import org.levee.store.etcd.EtcdClient;
  * <pre>
  * {"node": "edge-1", "datacenter": "ams1", "sflow_agent": "198.18.200.11", "interface": "eth0",
  *  "version": 7, "program_id": 1234, "applied": "2026-12-07T06:08:13.5Z", "reported": "2026-12-07T06:09:01Z",
+ *  "refused": {"reason": "load", "revision": 812, "message": "version 8 …: …", "at": "2026-12-07T06:08:59Z"},
  *  "counters": {"seen": …, "passed": …, "dropped": …, "ratelimited": …, "sampled": …, "samples_lost": …}}
  * </pre>
  *
  * {@code version} is the manifest version of the fleet's rule set the edge runs (null when none
  * is known), {@code applied} when the edge swapped it in (null for a program adopted from a
  * previous run), {@code reported} when this value was written: every few seconds, and right
- * after every swap.
+ * after every swap or refusal. {@code refused} is the last rule set the edge refused (the etcd
+ * revision of the manifest it refused), while no set was applied after it; null otherwise.
  */
 final class EdgeRegistration implements AutoCloseable {
 
@@ -37,6 +39,9 @@ final class EdgeRegistration implements AutoCloseable {
         RunningRuleset running();
 
         Counters totals();
+
+        /** The last rule set refused, if any. */
+        java.util.Optional<RulesetFollower.Refused> refused();
     }
 
     private final EtcdClient client;
@@ -99,6 +104,18 @@ final class EdgeRegistration implements AutoCloseable {
         n.put("program_id", running.programId());
         n.put("applied", running.applied().map(Instant::toString).orElse(null));
         n.put("reported", clock.instant().toString());
+        // The refusal stands until a rule set is applied after it: controllers notify it (ruleset_refused).
+        java.util.Optional<RulesetFollower.Refused> refused = source.refused()
+                .filter(r -> running.applied().map(a -> a.isBefore(r.at())).orElse(true));
+        if (refused.isPresent()) {
+            ObjectNode r = n.putObject("refused");
+            r.put("reason", refused.get().reason().label());
+            r.put("revision", refused.get().revision());
+            r.put("message", refused.get().message());
+            r.put("at", refused.get().at().toString());
+        } else {
+            n.putNull("refused");
+        }
         ObjectNode counters = n.putObject("counters");
         counters.put("seen", c.seen());
         counters.put("passed", c.passed());

@@ -26,6 +26,7 @@ import org.levee.agent.rules.RuleStore;
 import org.levee.agent.rules.RuleTarget;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.XdpDataPlane;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
 import org.levee.sflow.SflowExporter;
@@ -156,6 +157,10 @@ public final class FleetEdge implements AutoCloseable {
     }
 
     public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, Clock clock) {
+        if (config.notifications().enabled()) {
+            // In the fleet, the leading controller notifies, once for the whole fleet.
+            LOG.log(Level.WARNING, "notifications: ignored on an edge of the fleet; configure them on the controllers");
+        }
         FleetEdge edge = new FleetEdge(config, dataPlane, clock);
         try {
             edge.bringUp(check(config));
@@ -209,6 +214,15 @@ public final class FleetEdge implements AutoCloseable {
                         if (edgeMetrics != null) {
                             edgeMetrics.refused(reason);
                         }
+                        // the registration says so at once: the leading controller notifies it
+                        ScheduledExecutorService r = reporter;
+                        if (r != null) {
+                            try {
+                                r.execute(FleetEdge.this::report);
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                // closing
+                            }
+                        }
                     }
                 });
 
@@ -217,6 +231,8 @@ public final class FleetEdge implements AutoCloseable {
         dataPlane.setSampleRate(config.sampling().initialRate());
         local = RuleBook.restore(localStore, new LocalRulesTarget(dataPlane), config.datacenter(), clock,
                 config.restoredAutoRuleGrace());
+        // An edge has no detector: its local rules are checked against the protected endpoints only.
+        local.guard(config.ruleGuard(), () -> LegitimateTraffic.NONE);
 
         AttachedProgram attachment = dataPlane.attachment();
         SflowExporter.Source source = exporter.source(attachment.ifindex(), attachment.ifindex());
@@ -231,6 +247,11 @@ public final class FleetEdge implements AutoCloseable {
                     @Override
                     public org.levee.dataplane.Counters totals() {
                         return dataPlane.totals();
+                    }
+
+                    @Override
+                    public Optional<RulesetFollower.Refused> refused() {
+                        return follower.lastRefused();
                     }
                 }, clock);
         opened.add(registration);

@@ -19,6 +19,7 @@ import org.levee.rules.StoredRule;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
+import org.levee.notify.Notifier;
 import org.levee.rules.Origin;
 import org.levee.upstream.UpstreamKeeper;
 
@@ -39,9 +40,29 @@ public final class AgentMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** A single node's metrics: the data plane's, its rules', and the detector's. */
-    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection) {
+    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection, Notifier notifier) {
         this(dataPlane, rules, () -> labels(rules));
         registerDetection(attacks, detection);
+        registerNotifications(notifier);
+    }
+
+    /**
+     * {@code levee_notifications_total{sink, outcome}}: notifications delivered, failed (given up
+     * after the retries) and dropped (pushed out of a full queue), per sink ({@code command},
+     * {@code webhook[0]}, …). The controller registers the same, as levee_controller_notifications.
+     */
+    private void registerNotifications(Notifier notifier) {
+        CounterWithCallback.builder().name("levee_notifications")
+                .help("Notifications by sink and outcome: delivered, failed (given up after retries), dropped (queue full).")
+                .labelNames("sink", "outcome")
+                .callback(cb -> {
+                    for (Notifier.SinkStats s : notifier.stats()) {
+                        cb.call(s.delivered(), s.sink(), "delivered");
+                        cb.call(s.failed(), s.sink(), "failed");
+                        cb.call(s.dropped(), s.sink(), "dropped");
+                    }
+                })
+                .register(registry);
     }
 
     /**
@@ -109,6 +130,22 @@ public final class AgentMetrics {
         CounterWithCallback.builder().name("levee_detection_failures")
                 .help("Rule changes of the detector that the data plane refused, and other failed rounds of detection.")
                 .callback(cb -> cb.call(detection.failures()))
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_detector_tracked_destinations")
+                .help("Hosts and aggregates the detector tracks (at most detector.max_tracked_destinations).")
+                .callback(cb -> cb.call(detection.trackedDestinations()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_samples_in_aggregate_only")
+                .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
+                .callback(cb -> cb.call(detection.samplesInAggregateOnly()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_samples_uncounted")
+                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+                .callback(cb -> cb.call(detection.samplesUncounted()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_detector_destinations_forgotten")
+                .help("Destinations the detector forgot: idle, or making room for a busier one.")
+                .callback(cb -> cb.call(detection.destinationsForgotten()))
                 .register(registry);
         GaugeWithCallback.builder().name("levee_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
@@ -178,6 +215,7 @@ public final class AgentMetrics {
     }
 
     /** Where a part of the node registers metrics of its own (an edge's fleet metrics). */
+    @SuppressWarnings("exports") // an automatic module: it cannot be required transitively
     public PrometheusRegistry registry() {
         return registry;
     }

@@ -8,12 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.levee.dataplane.DataPlane;
 import org.levee.rules.AttackEvidence;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.ManualRuleRequest;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.RuleSet;
 import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
@@ -32,6 +36,8 @@ public final class RuleBook {
     private final Clock clock;
     private List<StoredRule> rules;
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RuleGuard guard = RuleGuard.allowAll();
+    private volatile Supplier<LegitimateTraffic> legitimateTraffic = () -> LegitimateTraffic.NONE;
 
     private RuleBook(RuleStore store, RuleTarget target, String datacenter, Clock clock, List<StoredRule> rules) {
         this.store = store;
@@ -80,6 +86,16 @@ public final class RuleBook {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Checks every manual rule added from now on with {@code guard} against the legitimate
+     * traffic {@code traffic} says the detector saw ({@link LegitimateTraffic#NONE} on a node
+     * without a detector), unless the request forces it.
+     */
+    public void guard(RuleGuard guard, Supplier<LegitimateTraffic> traffic) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.legitimateTraffic = Objects.requireNonNull(traffic, "traffic");
+    }
+
     /** The rules in order (the first matching rule decides). */
     public synchronized List<StoredRule> list() {
         return rules;
@@ -95,12 +111,18 @@ public final class RuleBook {
     }
 
     /**
-     * Adds {@code rule} at the end.
+     * Adds {@code rule} at the end, without asking the {@link #guard}: the detector's rules, which
+     * its detector checked with the same guard before making them (automatic rules are never
+     * forced: a refused one is never made).
      *
      * @throws DuplicateRuleException when its id is taken
      * @throws RuleSetException naming the field when its match does not compile or it has expired
      */
     public synchronized StoredRule add(Rule rule, Optional<AttackEvidence> evidence) {
+        return add(rule, evidence, true);
+    }
+
+    private synchronized StoredRule add(Rule rule, Optional<AttackEvidence> evidence, boolean force) {
         Objects.requireNonNull(rule, "rule");
         if (get(rule.id()).isPresent()) {
             throw new DuplicateRuleException(rule.id());
@@ -108,7 +130,10 @@ public final class RuleBook {
         Instant now = clock.instant();
         ManualRuleRequest.requireFuture(rule, now);
         // Compiled once: the data plane remembers the filter for the rule set that will hold it.
-        target.filters().compile(rule);
+        RuleFilter filter = target.filters().compile(rule);
+        if (!force) {
+            guard.requireAllowed(filter, List.of(), legitimateTraffic.get(), FORCE_ADVICE);
+        }
         StoredRule stored = new StoredRule(rule, now, evidence);
         List<StoredRule> next = new ArrayList<>(rules);
         next.add(stored);
@@ -119,14 +144,21 @@ public final class RuleBook {
     /**
      * Adds a rule an operator asked for (through the API): the fields of a rule file, with
      * {@code id} optional, {@code ttl} as an alternative to {@code expires}, and {@code origin},
-     * if given, manual ({@link ManualRuleRequest}, the same on a controller).
+     * if given, manual ({@link ManualRuleRequest}, the same on a controller). The rule must pass
+     * the {@link #guard} unless the request says {@code "force": true}.
      *
      * @throws RuleSetException naming each bad field
+     * @throws org.levee.rules.RuleRefusedException when the guard refuses the rule, saying why
      * @throws DuplicateRuleException when the id is taken
      */
     public StoredRule addManual(ObjectNode request) {
-        return add(ManualRuleRequest.read(request, clock.instant()), Optional.empty());
+        boolean force = ManualRuleRequest.force(request);
+        return add(ManualRuleRequest.read(request, clock.instant()), Optional.empty(), force);
     }
+
+    /** What a refusal of a manual rule tells the operator. */
+    public static final String FORCE_ADVICE = "; if that is what you want, add it with force"
+            + " (levee rules add --force, or \"force\": true in the API's body)";
 
     /** Removes rule {@code id}; false when there is none. */
     public synchronized boolean remove(String id) {

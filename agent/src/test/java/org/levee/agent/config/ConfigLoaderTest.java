@@ -61,6 +61,8 @@ class ConfigLoaderTest {
                   max_fingerprint_delay: 1s
                   coverage_target: 0.9
                   max_baseline_match: 0.05
+                  max_tracked_destinations: 20000
+                  idle_forget_after: 2m
                 """);
         assertThat(c.datacenter()).isEqualTo("ams1");
         assertThat(c.node()).isEqualTo("edge-7");
@@ -82,6 +84,8 @@ class ConfigLoaderTest {
         assertThat(d.maxFingerprintDelay()).isEqualTo(Duration.ofSeconds(1));
         assertThat(d.coverageTarget()).isEqualTo(0.9);
         assertThat(d.maxBaselineMatch()).isEqualTo(0.05);
+        assertThat(d.maxTrackedDestinations()).isEqualTo(20_000);
+        assertThat(d.idleForgetAfter()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @ParameterizedTest
@@ -93,6 +97,10 @@ class ConfigLoaderTest {
             "detector: {host_thresholds: {udp: {pps: -3}}}|detector.host_thresholds.udp.pps: must be a positive whole number",
             "detector: {cooldown: soon}|detector.cooldown: 'soon' is not a duration",
             "detector: {coverage_target: 2}|detector.coverage_target: must be a number in",
+            "detector: {max_tracked_destinations: 15}|detector.max_tracked_destinations: must be a whole number in 16..2147483647, not '15'",
+            "detector: {max_tracked_destinations: many}|detector.max_tracked_destinations: must be a whole number in 16..",
+            "detector: {idle_forget_after: 9s}|detector.idle_forget_after: must be at least 10s, not 9s",
+            "detector: {idle_forget_after: never}|detector.idle_forget_after: 'never' is not a duration",
             "api: {address: '127.0.0.1:99999'}|api.address: '127.0.0.1:99999': port '99999' is not in 0..65535",
             "api: {address: 'example.com:80'}|api.address: 'example.com:80': the host must be an IP address",
             "sampling: {rate: 10, target_per_second: 100}|sampling: give either target_per_second",
@@ -186,6 +194,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNotificationsSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "notifications:\n  command: [/usr/local/bin/page, netops]\n"
+                + "  webhooks: [{url: 'https://hooks.example.com/T0/SECRET', retries: 1}]\n");
+        assertThat(c.notifications().command()).containsExactly("/usr/local/bin/page", "netops");
+        assertThat(c.notifications().webhooks()).hasSize(1);
+        assertThat(c.notifications().webhooks().getFirst().retries()).contains(1);
+        assertThat(AgentConfig.defaults().notifications().enabled()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "notifications:\n  webhooks: [{url: 'mailto:ops@example.com'}]\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("notifications.webhooks[0].url: ")));
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> ConfigLoader.parse("x.yaml", "nodes: a\nsampling: {rates: 3}\n"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
@@ -238,5 +259,28 @@ class ConfigLoaderTest {
             assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
             assertThat(u.rules()).containsEntry("dns-amp", UpstreamMode.BLACKHOLE);
         });
+    }
+
+    @Test
+    void theGuardProtectsTheApiEtcdAndSshBesidesWhatIsConfigured() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                api:
+                  address: 192.0.2.5:9276
+                fleet:
+                  etcd:
+                    endpoints: [http://192.0.2.20:2379, http://etcd.example:2379]
+                guard:
+                  protected: ['udp [2001:db8::53]:53']
+                  max_legitimate_share: 0.5%
+                """);
+        assertThat(c.ruleGuard().endpoints()).extracting(Object::toString).containsExactly("tcp 192.0.2.5:9276 (API)",
+                "tcp 192.0.2.20:2379 (etcd)", "tcp *:2379 (etcd)", "tcp *:22 (ssh)", "udp [2001:db8::53]:53 (configured)");
+        assertThat(c.ruleGuard().maxLegitimateShare()).isEqualTo(0.005);
+        AgentConfig loopback = ConfigLoader.parse("levee.yaml", "guard:\n  protect_defaults: false\n");
+        assertThat(loopback.ruleGuard().endpoints()).isEmpty();
+        assertThat(ConfigLoader.parse("levee.yaml", "").ruleGuard().endpoints()).extracting(Object::toString)
+                .containsExactly("tcp 127.0.0.1:9276 (API)", "tcp *:22 (ssh)");
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", "guard:\n  protected: ['tcp *:99999']\n"))
+                .hasMessageContaining("guard.protected[0]: 'tcp *:99999': port '99999' is not a number in 1..65535");
     }
 }

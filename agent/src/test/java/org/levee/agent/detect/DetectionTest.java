@@ -3,7 +3,10 @@ package org.levee.agent.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +27,9 @@ import org.levee.testing.Requirements;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.cbpf.CbpfText;
+import org.levee.notify.NotificationsConfig;
+import org.levee.notify.testing.Receiver;
+import org.levee.notify.testing.RecordingScript;
 
 /**
  * The agent's detection path without a kernel: samples of a memcached reflection flood go in,
@@ -45,12 +51,17 @@ class DetectionTest {
         AgentConfig config = TestAgents.config(state, "ams1");
         config = config.withDetector(TestAgents.detector(1024, Duration.ofSeconds(3), Duration.ofSeconds(1)));
         SplittableRandom random = new SplittableRandom(0xf100dL);
-        try (Agent agent = Agent.start(config, dp)) {
+        Path scripts = Files.createDirectory(state.resolve("scripts"));
+        RecordingScript script = RecordingScript.in(scripts);
+        try (Receiver receiver = Receiver.start(); Agent agent = Agent.start(config.withNotifications(NotificationsConfig.none()
+                .withCommand(script.command()).withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))), dp)) {
             Http http = new Http(agent.apiAddress());
             // Legitimate DNS alone for 2.5 s (the destination's normal traffic, 1 kpps), then
             // 100 kpps of reflection on top (1000 samples/s at 1 in 100), until told to stop.
             dp.offer(System.nanoTime(), 60, RATE, new byte[] {1, 2, 3}); // not a frame: counted, not fatal
             AtomicBoolean flooding = new AtomicBoolean(true);
+            JsonNode shown;
+            String ruleId;
             Thread feeder = Thread.ofPlatform().start(() -> {
                 long start = System.nanoTime();
                 int round = 0;
@@ -98,12 +109,15 @@ class DetectionTest {
                 assertThat(attack.get("rule").asText()).isEqualTo(rule.id());
                 assertThat(attack.get("class").asText()).isEqualTo("udp");
                 assertThat(attack.get("evidence").get("trigger").asText()).isEqualTo("threshold");
-                assertThat(http.get("/rules/" + rule.id()).json().get("evidence").get("fingerprint").asText())
-                        .contains("11211");
+                shown = http.get("/rules/" + rule.id()).json();
+                ruleId = rule.id();
+                assertThat(shown.get("evidence").get("fingerprint").asText()).contains("11211");
                 assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
                         .contains("levee_attacks_active 1.0")
                         .contains("levee_samples_undecodable_total 1.0")
-                        .contains("levee_detection_failures_total 0.0");
+                        .contains("levee_detection_failures_total 0.0")
+                        .contains("levee_detector_samples_uncounted_total 0.0")
+                        .containsPattern("levee_detector_tracked_destinations [1-9][0-9]*\\.0");
             } finally {
                 flooding.set(false);
                 feeder.join();
@@ -114,6 +128,33 @@ class DetectionTest {
             assertThat(dp.current().rules()).isEmpty();
             assertThat(http.get("/status").json().get("active_attacks")).isEmpty();
             assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_retired\"} 1.0");
+
+            // Each event went to the command and to the webhook, with the evidence the API shows.
+            waitFor(() -> receiver.delivered().size() >= 3 && script.received().size() >= 3, Duration.ofSeconds(10));
+            List<JsonNode> events = receiver.delivered();
+            assertThat(script.received()).map(JsonNode::toString).isEqualTo(events.stream().map(JsonNode::toString).toList());
+            assertThat(events).extracting(e -> e.get("kind").asText())
+                    .containsExactly("attack_detected", "rule_added", "rule_retired");
+            JsonNode detected = events.get(0);
+            JsonNode added = events.get(1);
+            JsonNode retired = events.get(2);
+            assertThat(detected.get("id").asText()).startsWith("attack_detected/203.0.113.10/32/udp/");
+            assertThat(detected.get("destination").asText()).isEqualTo("203.0.113.10/32");
+            assertThat(detected.at("/evidence/trigger").asText()).isEqualTo("threshold");
+            assertThat(detected.at("/source/name").asText()).isEqualTo(config.node());
+            assertThat(detected.at("/source/datacenter").asText()).isEqualTo("ams1");
+            assertThat(added.get("id").asText()).isEqualTo("rule_added/" + ruleId);
+            // The rule in the stored-rule shape: what GET /rules/ID showed while it was in force (but its counters).
+            assertThat(added.get("rule").toString())
+                    .isEqualTo(((ObjectNode) shown.deepCopy()).without(List.of("packets", "bytes")).toString());
+            assertThat(added.get("text").asText()).contains("rule " + ruleId + " drops the udp attack on 203.0.113.10/32");
+            assertThat(retired.get("id").asText()).isEqualTo("rule_retired/" + ruleId);
+            assertThat(retired.at("/rule/id").asText()).isEqualTo(ruleId);
+            assertThat(retired.get("reason").asText()).startsWith("the attack is over");
+            assertThat(http.get("/metrics").body())
+                    .contains("levee_notifications_total{outcome=\"delivered\",sink=\"webhook[0]\"} 3.0")
+                    .contains("levee_notifications_total{outcome=\"delivered\",sink=\"command\"} 3.0")
+                    .contains("levee_notifications_total{outcome=\"dropped\",sink=\"webhook[0]\"} 0.0");
         }
     }
 

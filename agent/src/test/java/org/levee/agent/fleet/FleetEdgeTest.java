@@ -212,6 +212,11 @@ class FleetEdgeTest {
                 assertThat(edge.running().version().orElse(0)).isEqualTo(2);
                 assertThat(edge.running().programId()).isEqualTo(v2);
                 assertThat(edge.lastRefused().orElseThrow().message()).contains("/levee/ruleset").contains("is not valid JSON");
+                // The registration says so at once, for the leading controller to notify (ruleset_refused).
+                long refusedAt = edge.lastRefused().orElseThrow().revision();
+                Eventually.await(WAIT, () -> "the refusal in the registration: " + registration(client, "ams", "edge-1"),
+                        () -> registration(client, "ams", "edge-1").path("refused").path("revision").asLong() == refusedAt);
+                assertThat(registration(client, "ams", "edge-1").path("refused").path("reason").asText()).isEqualTo("manifest");
                 send(peer, EDGE, 9003, 10);
                 Thread.sleep(300);
                 assertThat(drain(both)).as("version 2 still drops").isZero();
@@ -223,6 +228,7 @@ class FleetEdgeTest {
                 assertThat(edge.running().programId()).isNotEqualTo(v2);
                 Eventually.await(WAIT, "registration of version 10",
                         () -> registration(client, "ams", "edge-1").path("program_id").asLong() == edge.running().programId());
+                assertThat(registration(client, "ams", "edge-1").path("refused").isNull()).as("no refusal since version 10").isTrue();
                 assertThat(metric(edge, "levee_fleet_ruleset_version")).isEqualTo(10);
                 assertThat(metric(edge, "levee_fleet_watch_connected")).isEqualTo(1);
                 assertThat(metric(edge, "levee_fleet_ruleset_origin{origin=\"etcd\"}")).isEqualTo(1);

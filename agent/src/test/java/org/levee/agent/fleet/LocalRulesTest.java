@@ -114,6 +114,13 @@ class LocalRulesTest {
                 assertThat(delete.json().path("error").asText()).contains("fleet").contains("read-only");
                 Http.Response clash = api.post("/rules", "{\"id\": \"flood-fra\", \"filter\": \"udp\", \"action\": \"drop\"}");
                 assertThat(clash.status()).as(clash.body()).isEqualTo(409);
+                // The edge's rule guard: etcd (and SSH, and the API) cannot be cut off by a local rule.
+                int etcdPort = java.net.URI.create(etcd.endpoints().split(",")[0]).getPort();
+                Http.Response cutEtcd = api.post("/rules", "{\"id\": \"no-etcd\", \"filter\": \"tcp dst port " + etcdPort
+                        + "\", \"action\": \"drop\"}");
+                assertThat(cutEtcd.status()).as(cutEtcd.body()).isEqualTo(400);
+                assertThat(cutEtcd.json().path("error").asText()).startsWith("refused: it matches traffic to the protected"
+                        + " endpoint tcp 127.0.0.1:" + etcdPort + " (etcd)");
 
                 JsonNode status = api.get("/status").json();
                 assertThat(status.path("mode").asText()).isEqualTo("edge");

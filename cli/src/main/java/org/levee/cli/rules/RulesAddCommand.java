@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code levee rules add}: sends a manual rule to the node. The agent checks it (the same checks
- * as rule files) and answers with the rule as stored.
+ * as rule files, then its rule guard unless {@code --force}) and answers with the rule as stored.
  */
 @Command(name = "add", mixinStandardHelpOptions = true,
         description = "Add a manual rule to the running node. Exactly one of --filter, --dns, --p0f, --cbpf.")
@@ -81,6 +81,13 @@ final class RulesAddCommand implements Callable<Integer> {
                     "Needs an upstream: section in the node's configuration (docs/operations.md)."})
     String upstream;
 
+    @Option(names = "--force", description = {
+            "Add the rule even though the node's rule guard refuses it: because it matches traffic to a protected"
+                    + " endpoint (the API, etcd, TCP 22 and the configured ones) from any source, or more than"
+                    + " guard.max_legitimate_share (1 %) of the legitimate traffic the detector saw in the last minute"
+                    + " outside the rule's destinations. Without it such a rule is refused, with the reason."})
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
         if (dnsIgnoreCase && source.dns == null) {
@@ -126,6 +133,9 @@ final class RulesAddCommand implements Callable<Integer> {
         }
         if (upstream != null) {
             rule.put("upstream", upstream);
+        }
+        if (force) {
+            rule.put("force", true);
         }
         JsonNode added = options.client().post("/rules", rule);
         if (options.json) {

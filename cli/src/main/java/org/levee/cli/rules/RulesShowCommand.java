@@ -54,7 +54,7 @@ final class RulesShowCommand implements Callable<Integer> {
         }
         if (r.has("evidence")) {
             out.println("evidence:");
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.get("evidence").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = r.get("evidence").properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 out.printf("  %s: %s%n", e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue());
             }

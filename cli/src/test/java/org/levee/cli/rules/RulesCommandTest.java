@@ -177,4 +177,19 @@ class RulesCommandTest {
         assertThat(badUrl.exitCode()).isEqualTo(2);
         assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// URL");
     }
+
+    @Test
+    void aRuleTheGuardRefusesIsAddedOnlyWithForce() {
+        CliRun refused = rules("add", "--id", "no-ssh", "--filter", "tcp dst port 22");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("levee rules add: refused: it matches traffic to the protected endpoint"
+                + " tcp *:22 (ssh): ").contains("(levee rules add --force, or \"force\": true in the API's body)");
+        assertThat(dataPlane.current().rules()).isEmpty();
+
+        CliRun forced = rules("add", "--id", "no-ssh", "--filter", "tcp dst port 22", "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.out()).isEqualTo("added no-ssh\n");
+        assertThat(dataPlane.current().rules()).extracting(Rule::id).containsExactly("no-ssh");
+        assertThat(rules("add", "--help").out()).contains("--force").contains("protected").contains("max_legitimate_share");
+    }
 }

@@ -12,9 +12,13 @@ import java.util.Set;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
+import org.levee.config.GuardSection;
+import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
 import org.levee.config.ListenAddress;
 import org.levee.detector.DetectorConfig;
+import org.levee.notify.NotificationsConfig;
+import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
 import org.levee.upstream.UpstreamConfig;
@@ -42,7 +46,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "upstream");
+            "leader_ttl", "object_grace", "guard", "notifications", "upstream");
     private static final Set<String> SFLOW = Set.of("listen");
     private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -109,6 +113,8 @@ public final class ControllerConfigLoader {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
+            GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
+            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
             Optional<UpstreamConfig> upstream = Optional.empty();
             JsonNode upstreamNode = root.get("upstream");
             if (upstreamNode != null && !upstreamNode.isNull()) {
@@ -117,7 +123,7 @@ public final class ControllerConfigLoader {
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, upstream);
+            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, notifications, upstream);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.rules.AttackEvidence;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Rule;
 import org.levee.rules.Sample;
 
@@ -26,6 +27,9 @@ public final class DetectionEngine {
     private volatile long samples;
     private volatile long undecodable;
     private volatile int tracked;
+    private volatile long inAggregateOnly;
+    private volatile long uncounted;
+    private volatile long forgotten;
 
     public DetectionEngine(Detector detector) {
         this.detector = Objects.requireNonNull(detector, "detector");
@@ -59,6 +63,9 @@ public final class DetectionEngine {
             samples = detector.samplesSeen();
             undecodable = detector.samplesUndecodable();
             tracked = detector.trackedDestinations();
+            inAggregateOnly = detector.samplesInAggregateOnly();
+            uncounted = detector.samplesUncounted();
+            forgotten = detector.destinationsForgotten();
             return detector.drainDecisions();
         } finally {
             lock.unlock();
@@ -105,6 +112,16 @@ public final class DetectionEngine {
         }
     }
 
+    /** {@link Detector#legitimateTraffic}, under the lock: what the rule guard checks manual rules against. */
+    public LegitimateTraffic legitimateTraffic() {
+        lock.lock();
+        try {
+            return detector.legitimateTraffic();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The detector's clock now. */
     public long clockNanos() {
         lock.lock();
@@ -128,5 +145,20 @@ public final class DetectionEngine {
     /** Destinations it tracks, as of the last {@link #tick}. */
     public int trackedDestinations() {
         return tracked;
+    }
+
+    /** Samples counted in their aggregate only (the table of destinations was full), as of the last {@link #tick}. */
+    public long samplesInAggregateOnly() {
+        return inAggregateOnly;
+    }
+
+    /** Samples counted nowhere (not even their aggregate had room), as of the last {@link #tick}. */
+    public long samplesUncounted() {
+        return uncounted;
+    }
+
+    /** Destinations forgotten (idle, or making room for a busier one), as of the last {@link #tick}. */
+    public long destinationsForgotten() {
+        return forgotten;
     }
 }

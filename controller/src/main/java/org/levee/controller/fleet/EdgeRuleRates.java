@@ -29,6 +29,9 @@ public final class EdgeRuleRates implements CountedRuleRates {
 
     private final Map<String, History> byNode = new HashMap<>();
 
+    /** No edge has reported yet. */
+    public EdgeRuleRates() {}
+
     /**
      * The registrations now: for each edge ({@code DC/NODE}), when it reported and its rules'
      * packet counters.

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.detector.Decision;
+import org.levee.notify.Notifier;
 import org.levee.sflow.SflowCollector;
 import org.levee.sflow.SflowFormatException;
 
@@ -38,6 +39,12 @@ public final class ControllerMetrics {
         long detectorUndecodable();
 
         int trackedDestinations();
+
+        long detectorSamplesInAggregateOnly();
+
+        long detectorSamplesUncounted();
+
+        long detectorDestinationsForgotten();
 
         int attacksActive();
 
@@ -66,6 +73,23 @@ public final class ControllerMetrics {
     private final Histogram compileSeconds;
 
     public ControllerMetrics(Probe probe) {
+        this(probe, Notifier.none());
+    }
+
+    /** With {@code levee_controller_notifications_total{sink, outcome}} of {@code notifier} (the leader's sends). */
+    public ControllerMetrics(Probe probe, Notifier notifier) {
+        CounterWithCallback.builder().name("levee_controller_notifications")
+                .help("Notifications this controller sent as leader, by sink and outcome: delivered, failed (given up "
+                        + "after retries), dropped (queue full).")
+                .labelNames("sink", "outcome")
+                .callback(cb -> {
+                    for (Notifier.SinkStats s : notifier.stats()) {
+                        cb.call(s.delivered(), s.sink(), "delivered");
+                        cb.call(s.failed(), s.sink(), "failed");
+                        cb.call(s.dropped(), s.sink(), "dropped");
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder().name("levee_controller_sflow_datagrams")
                 .help("sFlow datagrams received.")
                 .callback(cb -> cb.call(probe.sflow().datagramsReceived()))
@@ -115,6 +139,18 @@ public final class ControllerMetrics {
         GaugeWithCallback.builder().name("levee_controller_detector_destinations")
                 .help("Destinations (hosts and aggregates) the detector tracks.")
                 .callback(cb -> cb.call(probe.trackedDestinations()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_samples_in_aggregate_only")
+                .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
+                .callback(cb -> cb.call(probe.detectorSamplesInAggregateOnly()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_samples_uncounted")
+                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+                .callback(cb -> cb.call(probe.detectorSamplesUncounted()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_controller_detector_destinations_forgotten")
+                .help("Destinations the detector forgot: idle, or making room for a busier one.")
+                .callback(cb -> cb.call(probe.detectorDestinationsForgotten()))
                 .register(registry);
         GaugeWithCallback.builder().name("levee_controller_attacks_active")
                 .help("Attacks under way, as the detector sees them.")

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.levee.controller.detect.DetectionEngine;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
+import org.levee.notify.Notification;
 import org.levee.rules.Origin;
 import org.levee.rules.AttackEvidence;
 import org.levee.rules.StoredRule;
@@ -47,6 +48,48 @@ import org.levee.store.etcd.StoreException;
 public final class AutoRuleSync {
     private static final System.Logger LOG = System.getLogger(AutoRuleSync.class.getName());
 
+    /**
+     * The notifications of rule changes, written in the same transaction as the change: a rule
+     * and its notification are never one without the other.
+     */
+    public interface RuleNotices {
+        /** None. */
+        RuleNotices NONE = new RuleNotices() {
+            @Override
+            public Optional<Notification> added(StoredRule rule) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Notification> retired(StoredRule rule, Optional<AttackEvidence> atEnd) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Op recordOp(Notification n) {
+                throw new IllegalStateException("no notifications");
+            }
+
+            @Override
+            public void recorded(Notification n) {}
+        };
+
+        /** The notification of {@code rule} written to the store, if one is wanted. */
+        Optional<Notification> added(StoredRule rule);
+
+        /** The notification of {@code rule} retired ({@code atEnd}: the evidence at the end), if one is wanted. */
+        Optional<Notification> retired(StoredRule rule, Optional<AttackEvidence> atEnd);
+
+        /** The write that records {@code n} with the change. */
+        Op recordOp(Notification n);
+
+        /** The change and {@code n} are written: send it. */
+        void recorded(Notification n);
+    }
+
+    /** A rule the detector retired, with its evidence at the end, until its delete is written. */
+    private record Retiring(StoredRule rule, AttackEvidence atEnd) {}
+
     private final EtcdClient client;
     private final FleetKeys keys;
     private final DetectionEngine engine;
@@ -65,6 +108,8 @@ public final class AutoRuleSync {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong adopted = new AtomicLong();
+    private final Map<String, Retiring> retiring = new HashMap<>();
+    private final RuleNotices notices;
     private Fence fence;
     private RuleCatalog.Sources latest;
 
@@ -72,6 +117,13 @@ public final class AutoRuleSync {
      * @param ownPrefix what the ids of this controller's detector rules start with ({@code auto-<run>-})
      */
     public AutoRuleSync(EtcdClient client, FleetKeys keys, DetectionEngine engine, String ownPrefix, Clock clock) {
+        this(client, keys, engine, ownPrefix, clock, RuleNotices.NONE);
+    }
+
+    /** @param notices the notifications written with each rule added or retired */
+    public AutoRuleSync(EtcdClient client, FleetKeys keys, DetectionEngine engine, String ownPrefix, Clock clock,
+                        RuleNotices notices) {
+        this.notices = notices;
         this.client = client;
         this.keys = keys;
         this.engine = engine;
@@ -92,10 +144,13 @@ public final class AutoRuleSync {
                     }
                 }
                 case RULE_RETIRED -> {
-                    managed.remove(d.rule().id());
+                    StoredRule was = managed.remove(d.rule().id());
                     if (fence != null) {
                         pendingPuts.remove(d.rule().id());
                         pendingDeletes.add(d.rule().id());
+                        if (was != null) {
+                            retiring.put(d.rule().id(), new Retiring(was, d.attackEvidence()));
+                        }
                     }
                 }
                 default -> { }
@@ -114,6 +169,7 @@ public final class AutoRuleSync {
         fence = newFence;
         pendingPuts.clear();
         pendingDeletes.clear();
+        retiring.clear();
         sources(current);
     }
 
@@ -122,6 +178,7 @@ public final class AutoRuleSync {
         fence = null;
         pendingPuts.clear();
         pendingDeletes.clear();
+        retiring.clear();
     }
 
     public boolean leading() {
@@ -220,8 +277,17 @@ public final class AutoRuleSync {
         }
         try {
             for (String id : new ArrayList<>(pendingDeletes)) {
-                long revision = FencedWrites.write(client, fence, List.of(), List.of(Op.delete(keys.rule(id))));
+                Retiring r = retiring.get(id);
+                // Only a rule still in the store is retired now (and notified): one an operator deleted is gone already.
+                boolean inStore = latest == null || latest.values().containsKey(id) || inStoreAt.containsKey(id);
+                Optional<Notification> notice = r == null || !inStore ? Optional.empty()
+                        : notices.retired(r.rule(), Optional.of(r.atEnd()));
+                List<Op> ops = new ArrayList<>(List.of(Op.delete(keys.rule(id))));
+                notice.ifPresent(n -> ops.add(notices.recordOp(n)));
+                long revision = FencedWrites.write(client, fence, List.of(), ops);
                 writes.incrementAndGet();
+                retiring.remove(id);
+                notice.ifPresent(notices::recorded);
                 pendingDeletes.remove(id);
                 inStoreAt.remove(id);
                 deletedAt.put(id, revision);
@@ -233,8 +299,12 @@ public final class AutoRuleSync {
                 if (stored != null && Arrays.equals(stored.value(), value)) {
                     revision = stored.modRevision();
                 } else {
-                    revision = FencedWrites.write(client, fence, List.of(), List.of(Op.put(keys.rule(r.id()), value)));
+                    Optional<Notification> notice = stored != null ? Optional.empty() : notices.added(r);
+                    List<Op> ops = new ArrayList<>(List.of(Op.put(keys.rule(r.id()), value)));
+                    notice.ifPresent(n -> ops.add(notices.recordOp(n)));
+                    revision = FencedWrites.write(client, fence, List.of(), ops);
                     writes.incrementAndGet();
+                    notice.ifPresent(notices::recorded);
                 }
                 pendingPuts.remove(r.id());
                 inStoreAt.put(r.id(), revision);

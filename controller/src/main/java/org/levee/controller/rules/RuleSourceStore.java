@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.ManualRuleRequest;
 import org.levee.rules.Rule;
+import org.levee.rules.RuleFilter;
 import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleGuard;
 import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
@@ -43,12 +48,26 @@ public final class RuleSourceStore {
     private final FleetKeys keys;
     private final RuleFilters filters;
     private final Clock clock;
+    private final RuleGuard guard;
+    private final Supplier<LegitimateTraffic> legitimateTraffic;
 
+    /** A store whose API adds rules without a guard. */
     public RuleSourceStore(EtcdClient client, FleetKeys keys, RuleFilters filters, Clock clock) {
+        this(client, keys, filters, clock, RuleGuard.allowAll(), () -> LegitimateTraffic.NONE);
+    }
+
+    /**
+     * A store whose API refuses the manual rules {@code guard} refuses, against the legitimate
+     * traffic {@code traffic} says the controller's detector saw, unless forced.
+     */
+    public RuleSourceStore(EtcdClient client, FleetKeys keys, RuleFilters filters, Clock clock, RuleGuard guard,
+                           Supplier<LegitimateTraffic> traffic) {
         this.client = client;
         this.keys = keys;
         this.filters = filters;
         this.clock = clock;
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.legitimateTraffic = Objects.requireNonNull(traffic, "traffic");
     }
 
     /** The valid rules, in the set's order, and the problems of the others (a fresh read). */
@@ -84,16 +103,22 @@ public final class RuleSourceStore {
     }
 
     /**
-     * Adds the manual rule {@code request} asks for (the body of {@code POST /rules}).
+     * Adds the manual rule {@code request} asks for (the body of {@code POST /rules}), if the
+     * guard allows it or the request says {@code "force": true}.
      *
      * @throws RuleSetException naming each bad field, or the filter that does not compile
+     * @throws org.levee.rules.RuleRefusedException when the guard refuses it, saying why
      * @throws DuplicateRuleException when the id is taken
      * @throws org.levee.store.etcd.StoreException when etcd cannot be reached
      */
     public StoredRule add(ObjectNode request) {
         Instant now = clock.instant();
+        boolean force = ManualRuleRequest.force(request);
         Rule rule = ManualRuleRequest.read(request, now);
-        filters.compile(rule);
+        RuleFilter filter = filters.compile(rule);
+        if (!force) {
+            guard.requireAllowed(filter, List.of(), legitimateTraffic.get(), FORCE_ADVICE);
+        }
         StoredRule stored = new StoredRule(rule, now, Optional.empty());
         String key = keys.rule(rule.id());
         boolean created = client.txn(List.of(Compare.absent(key)), List.of(Op.put(key, StoredRuleCodec.toBytes(stored))),
@@ -103,6 +128,10 @@ public final class RuleSourceStore {
         }
         return stored;
     }
+
+    /** What a refusal tells the operator. */
+    public static final String FORCE_ADVICE = "; if that is what you want, add it with force"
+            + " (levee rules add --force, or \"force\": true in the API's body)";
 
     /** Deletes rule {@code id}; false when there is none. */
     public boolean remove(String id) {

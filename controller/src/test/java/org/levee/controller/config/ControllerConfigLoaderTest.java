@@ -29,6 +29,18 @@ class ControllerConfigLoaderTest {
     }
 
     @Test
+    void readsTheNotificationsSection() {
+        ControllerConfig c = ControllerConfigLoader.parse("c.yaml", "notifications:\n  webhooks: [http://127.0.0.1:8080/levee]\n"
+                + "  node_lost_after: 2m\n  events: [node_lost, ruleset_refused]\n");
+        assertThat(c.notifications().webhooks()).hasSize(1);
+        assertThat(c.notifications().nodeLostAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.notifications().wants(org.levee.notify.EventKind.NODE_LOST)).isTrue();
+        assertThat(c.notifications().wants(org.levee.notify.EventKind.RULE_ADDED)).isFalse();
+        assertThatThrownBy(() -> ControllerConfigLoader.parse("c.yaml", "notifications:\n  node_lost_after: soon\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("notifications.node_lost_after: ");
+    }
+
+    @Test
     void readsEveryKey() throws Exception {
         ControllerConfig c = ControllerConfigLoader.parse("c.yaml", """
                 name: ctl-a

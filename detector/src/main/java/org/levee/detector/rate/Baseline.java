@@ -10,8 +10,8 @@ import org.levee.detector.sample.TrafficClass;
 public final class Baseline {
 
     private final double alpha;
-    private final double[] packetsPerSecond = new double[TrafficClass.count()];
-    private long learnedSeconds;
+    final double[] packetsPerSecond = new double[TrafficClass.count()];
+    long learnedSeconds;
 
     /** A baseline whose weight of a second halves every {@code halfLifeSeconds} seconds. */
     public Baseline(double halfLifeSeconds) {

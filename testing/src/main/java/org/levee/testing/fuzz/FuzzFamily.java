@@ -124,6 +124,7 @@ public record FuzzFamily<I>(String name, InputKind<I> kind, List<I> seeds, FuzzT
         }
 
         @SafeVarargs
+        @SuppressWarnings("varargs") // the array is only read, by List.of
         public final Builder<I> seeds(I... valid) {
             return seeds(List.of(valid));
         }
