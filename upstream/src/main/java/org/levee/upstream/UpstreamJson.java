@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.TreeMap;
 import org.levee.rules.UpstreamMode;
 
 /**
@@ -61,7 +62,7 @@ public final class UpstreamJson {
         ObjectNode sessions = n.putObject("sessions");
         s.sessions().forEach(sessions::put);
         ObjectNode routes = n.putObject("routes");
-        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(s.routes()).entrySet()) {
+        for (Map.Entry<String, Integer> e : new TreeMap<>(s.routes()).entrySet()) {
             routes.put(e.getKey(), e.getValue());
         }
         ArrayNode refused = n.putArray("refused");

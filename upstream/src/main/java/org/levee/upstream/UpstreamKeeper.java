@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.levee.rules.Durations;
 import org.levee.rules.StoredRule;
 
 /**
@@ -229,7 +231,7 @@ public final class UpstreamKeeper implements AutoCloseable {
         failures.incrementAndGet();
         if (!error.equals(errorLogged)) {
             LOG.log(Level.WARNING, "upstream: cannot synchronise the speaker at " + config.speaker().api() + ", trying again every "
-                    + org.levee.rules.Durations.format(config.syncInterval()) + ": " + error);
+                    + Durations.format(config.syncInterval()) + ": " + error);
             errorLogged = error;
         }
         Outcome previous = last;
@@ -341,7 +343,7 @@ public final class UpstreamKeeper implements AutoCloseable {
         Outcome ok = lastSuccess;
         List<Translation.Refused> refused = new ArrayList<>();
         refusalsSeen.forEach((id, reason) -> refused.add(new Translation.Refused(id, reason)));
-        refused.sort(java.util.Comparator.comparing(Translation.Refused::ruleId));
+        refused.sort(Comparator.comparing(Translation.Refused::ruleId));
         return new UpstreamStatus(config.speaker().api(), activeNow, standby,
                 o == null ? Optional.empty() : Optional.of(o.at()), ok == null ? Optional.empty() : Optional.of(ok.at()),
                 o == null ? Optional.empty() : o.error(), ok == null ? Map.of() : ok.sessions(),

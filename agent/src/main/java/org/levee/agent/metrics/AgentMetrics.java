@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.levee.agent.detect.AttackTracker;
@@ -186,7 +187,7 @@ public final class AgentMetrics {
                 .help("Routes announced upstream at the last successful synchronisation, by family.")
                 .labelNames("family")
                 .callback(cb -> {
-                    java.util.Map<String, Integer> byFamily = keeper.status().routes();
+                    Map<String, Integer> byFamily = keeper.status().routes();
                     for (String family : List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4-unicast", "ipv6-unicast")) {
                         cb.call(byFamily.getOrDefault(family, 0), family);
                     }
