@@ -7,6 +7,7 @@ module org.levee.controller {
     requires transitive org.levee.sflow;
     requires transitive org.levee.config;
     requires transitive org.levee.web;
+    requires transitive org.levee.upstream;
     requires transitive com.fasterxml.jackson.databind;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;

@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +31,14 @@ import org.levee.notify.Notifier;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleGuard;
 import org.levee.rules.StoredRule;
+import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * A running node: the stored rules applied to the data plane, the sampler thread feeding the
- * detector, the expiry timer and the HTTP API. {@link #start} brings them up in that order, so
- * protection from the previous run is in force before anything else happens.
+ * detector, the expiry timer, the HTTP API and, with an {@code upstream:} section, the keeper of
+ * the BGP speaker's routes. {@link #start} brings them up in that order, so protection from the
+ * previous run is in force before anything else happens.
  */
 public final class Agent implements AutoCloseable {
 
@@ -49,6 +53,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
+    private final Optional<UpstreamKeeper> upstream;
     private final Instant started;
     private final Clock clock;
     private final Notifier notifier;
@@ -82,6 +87,12 @@ public final class Agent implements AutoCloseable {
             notifier.close(java.time.Duration.ZERO);
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), rules::list, clock));
+        upstream.ifPresent(keeper -> {
+            rules.onChange(keeper::rulesChanged);
+            api.showUpstream(keeper);
+            metrics.upstream(keeper);
+        });
     }
 
     /**
@@ -109,6 +120,9 @@ public final class Agent implements AutoCloseable {
 
     private static Agent start(AgentConfig config, DataPlane dataPlane, ApiSecurity security, Clock clock) {
         Agent agent = new Agent(config, dataPlane, security, clock);
+        // A single node is the only announcer: the first synchronisation also withdraws what an
+        // earlier run announced for rules that are gone now.
+        agent.upstream.ifPresent(keeper -> keeper.start(true, ""));
         agent.detectionThread.start();
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
@@ -160,6 +174,11 @@ public final class Agent implements AutoCloseable {
         return attacks;
     }
 
+    /** The keeper of the upstream routes, when the configuration has an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
+    }
+
     /** The legitimate traffic of the last minute, as the rule guard sees it (copied once a second). */
     public org.levee.rules.LegitimateTraffic legitimateTraffic() {
         return detection.legitimateTraffic();
@@ -181,8 +200,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Stops the API, the timer and the sampler thread, then releases the data plane: the program
-     * stays attached unless the configuration says to detach on exit.
+     * Stops the API, the timer, the sampler thread and the upstream keeper, then releases the data
+     * plane: the program stays attached unless the configuration says to detach on exit, and the
+     * upstream routes stay announced (the next run reconciles them with its rules).
      */
     @Override
     public synchronized void close() {
@@ -198,6 +218,7 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        upstream.ifPresent(UpstreamKeeper::close);
         dataPlane.close(config.detachOnExit());
         notifier.close(); // what is queued gets a moment to go out
     }

@@ -54,7 +54,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--datacenter", paramLabel = "DC", description = "This node's data center (overrides the config).")
     String datacenter;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/configuration.md.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/configuration.md."
+            + " Its upstream: section announces BGP FlowSpec and blackhole routes through gobgpd (docs/operations.md).")
     Path config;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where rules and the API's token are kept"

@@ -53,6 +53,7 @@ import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.notify.Notifier;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleGuard;
+import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.sflow.SflowCollector;
 import org.levee.store.Fence;
@@ -78,6 +79,9 @@ import org.levee.store.signing.KeyId;
 import org.levee.store.signing.ManifestSignature;
 import org.levee.store.signing.SigningKey;
 import org.levee.web.TrafficCounts;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -101,6 +105,7 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
+    private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ControllerConfig config;
@@ -142,6 +147,9 @@ public final class Controller implements AutoCloseable {
     private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
+    private final Optional<UpstreamKeeper> upstream;
+    /** The valid rule sources as last read (by every controller: a new leader announces from them at once). */
+    private volatile List<StoredRule> liveRules = List.of();
 
     // The store thread's.
     private Fence fence;
@@ -172,6 +180,7 @@ public final class Controller implements AutoCloseable {
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
         this.metrics = new ControllerMetrics(new Probe(), notifications.notifier());
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), () -> liveRules, clock));
     }
 
     /** Runs {@code task} on the store thread (where the notifications hand back a sink's outcome). */
@@ -237,11 +246,13 @@ public final class Controller implements AutoCloseable {
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
                 () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics,
                 () -> edgeTraffic.now(nanos()), security);
+        upstream.ifPresent(api::showUpstream);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);
         detect.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         store.scheduleWithFixedDelay(this::upkeep, UPKEEP_MILLIS, UPKEEP_MILLIS, TimeUnit.MILLISECONDS);
+        upstream.ifPresent(keeper -> keeper.start(false, NOT_LEADING));
         election = LeaderElection.start(client, keys.leader(), identity, config.leaderTtl(), new LeadershipListener() {
             @Override
             public void elected(Fence f) {
@@ -252,6 +263,8 @@ public final class Controller implements AutoCloseable {
             @Override
             public void deposed(String why) {
                 leading = false;
+                // At once, not on the store thread: two controllers must never both announce.
+                upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
                 store.execute(() -> onDeposed(why));
             }
         });
@@ -301,6 +314,7 @@ public final class Controller implements AutoCloseable {
     private void onRules(WatchUpdate update) {
         sources = catalog.read(update.revision(), update.snapshot(), clock.instant());
         problems = sources.problems();
+        rulesForUpstream();
         autoRules.sources(sources);
         flushAutoRules();
         scheduleCompile(COMPILE_DELAY_MILLIS);
@@ -319,6 +333,7 @@ public final class Controller implements AutoCloseable {
             range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
             sources = catalog.read(range.revision(), snapshot, clock.instant());
             problems = sources.problems();
+            rulesForUpstream();
             autoRules.elected(f, sources);
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "leader {0}: cannot read the rules yet, trying again: {1}", identity, e.getMessage());
@@ -328,6 +343,11 @@ public final class Controller implements AutoCloseable {
                 }
             }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
+        }
+        // Only now, with the rules just read: announcing from a stale or empty list would withdraw
+        // the routes of rules the previous leader kept announced.
+        if (fence == f && leading) {
+            upstream.ifPresent(UpstreamKeeper::activate);
         }
         flushAutoRules();
         compile();
@@ -349,9 +369,17 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** The upstream keeper reads the rules read last; it synchronises at once when it is active. */
+    private void rulesForUpstream() {
+        liveRules = List.copyOf(sources.rules().values());
+        upstream.ifPresent(UpstreamKeeper::rulesChanged);
+    }
+
     private void onDeposed(String why) {
         LOG.log(Level.INFO, "{0} is no longer the leader: {1}", identity, why);
         fence = null;
+        // Again on this thread, after an onElected that may have activated the keeper meanwhile.
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         autoRules.deposed();
         notifications.deposed();
     }
@@ -359,6 +387,7 @@ public final class Controller implements AutoCloseable {
     /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
     private void lostLeadership(NotLeaderException e) {
         LOG.log(Level.INFO, "{0}: {1}", identity, e.getMessage());
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         fence = null;
         autoRules.deposed();
         notifications.deposed();
@@ -627,6 +656,11 @@ public final class Controller implements AutoCloseable {
         return collector.stats();
     }
 
+    /** The keeper of the upstream routes (active while this controller leads), with an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
+    }
+
     /** Where the leader's notifications go, with what became of them. */
     public Notifier notifier() {
         return notifications.notifier();
@@ -715,12 +749,16 @@ public final class Controller implements AutoCloseable {
             n.putNull("last_compile");
         }
         n.set("problems", ProblemsJson.list(problems));
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         return n;
     }
 
     // ---- stopping -----------------------------------------------------------------------------
 
-    /** Stops: resigns leadership (another controller takes over at once), closes everything. */
+    /**
+     * Stops: resigns leadership (another controller takes over at once), withdraws the upstream
+     * routes its speaker announces (the next leader announces them from its own), closes everything.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -731,6 +769,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // Resigned: the next leader announces from its own speaker, so this one's routes go.
+        upstream.ifPresent(UpstreamKeeper::closeWithdrawing);
         stopRest();
     }
 
@@ -749,6 +789,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // As a crash would: the routes stay on the speaker until this controller runs again.
+        upstream.ifPresent(UpstreamKeeper::close);
         stopRest();
     }
 

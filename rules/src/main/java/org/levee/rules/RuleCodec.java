@@ -32,17 +32,20 @@ import org.levee.cbpf.CbpfException;
  * The one codec of rules: rule files (YAML or JSON: a {@code rules:} list and an optional
  * {@code version:}), the HTTP API's bodies, the agent's state file and the demo's report all
  * carry a rule in the same fields ({@code id}, one of {@code filter}, {@code cbpf}, {@code dns},
- * {@code p0f}, {@code dns_ignore_case}, {@code destinations}, {@code datacenters}, {@code action},
- * {@code pps}, {@code burst}, {@code expires}, {@code comment}, {@code origin}), read and written
- * here. Reading collects every problem before failing, each naming the rule and field, so one
+ * {@code p0f}, {@code dns_ignore_case}, {@code cbpf_description}, {@code destinations},
+ * {@code datacenters}, {@code action}, {@code pps}, {@code burst}, {@code expires}, {@code comment},
+ * {@code origin}, {@code upstream}), read and written here. The last two additions,
+ * {@code cbpf_description} (what the detector's classic BPF was compiled from) and {@code upstream}
+ * ({@code flowspec} or {@code blackhole}), are written only when set, so rules without them read
+ * and write exactly as before. Reading collects every problem before failing, each naming the rule and field, so one
  * run reports everything to fix; a rule (set) is returned only when it has none.
  */
 public final class RuleCodec {
     private RuleCodec() {}
 
     private static final Set<String> TOP_LEVEL = Set.of("version", "rules");
-    private static final Set<String> RULE_FIELDS = Set.of("id", "filter", "cbpf", "dns", "dns_ignore_case", "p0f",
-            "destinations", "datacenters", "action", "pps", "burst", "expires", "comment", "origin");
+    private static final Set<String> RULE_FIELDS = Set.of("id", "filter", "cbpf", "cbpf_description", "dns", "dns_ignore_case",
+            "p0f", "destinations", "datacenters", "action", "pps", "burst", "expires", "comment", "origin", "upstream");
     private static final List<String> SOURCES = List.of("filter", "cbpf", "dns", "p0f");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new JsonMapper();
@@ -133,15 +136,21 @@ public final class RuleCodec {
     }
 
     /**
-     * The fields of {@code rule}, every one present (empty lists and comment included): what the
-     * API answers, the state file keeps and rule files accept.
+     * The fields of {@code rule}, every one present (empty lists and comment included) except
+     * {@code cbpf_description} and {@code upstream}, which are there when set: what the API
+     * answers, the state file keeps and rule files accept.
      */
     public static ObjectNode writeRule(Rule rule) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", rule.id());
         switch (rule.match()) {
             case Match.Filter f -> n.put("filter", f.expression());
-            case Match.Cbpf c -> n.put("cbpf", c.bytecode());
+            case Match.Cbpf c -> {
+                n.put("cbpf", c.bytecode());
+                if (!c.description().isEmpty()) {
+                    n.put("cbpf_description", c.description());
+                }
+            }
             case Match.Dns d -> {
                 ArrayNode patterns = n.putArray("dns");
                 d.patterns().forEach(patterns::add);
@@ -163,6 +172,7 @@ public final class RuleCodec {
         rule.expires().ifPresent(e -> n.put("expires", e.toString()));
         n.put("comment", rule.comment());
         n.put("origin", rule.origin().keyword());
+        rule.upstream().ifPresent(u -> n.put("upstream", u.keyword()));
         return n;
     }
 
@@ -273,10 +283,11 @@ public final class RuleCodec {
             Optional<Instant> expires = readExpires();
             String comment = text("comment").orElse("");
             Origin origin = readOrigin();
+            Optional<UpstreamMode> upstream = readUpstream();
             if (!ok) {
                 return Optional.empty();
             }
-            return Optional.of(new Rule(id, match, destinations, datacenters, action, expires, comment, origin));
+            return Optional.of(new Rule(id, match, destinations, datacenters, action, expires, comment, origin, upstream));
         }
 
         private Match readMatch() {
@@ -292,9 +303,16 @@ public final class RuleCodec {
             if (node.has("dns_ignore_case") && !given.getFirst().equals("dns")) {
                 problem("dns_ignore_case", "only applies to a dns match");
             }
+            if (node.has("cbpf_description") && !given.getFirst().equals("cbpf")) {
+                problem("cbpf_description", "only applies to a cbpf match");
+            }
             return switch (given.getFirst()) {
                 case "filter" -> nonBlank("filter").map(Match.Filter::new).orElse(null);
-                case "cbpf" -> nonBlank("cbpf").map(this::parseCbpf).orElse(null);
+                case "cbpf" -> {
+                    Match.Cbpf code = nonBlank("cbpf").map(this::parseCbpf).orElse(null);
+                    String description = text("cbpf_description").orElse("");
+                    yield code == null ? null : new Match.Cbpf(code.program(), description);
+                }
                 case "p0f" -> nonBlank("p0f").map(Match.P0f::new).orElse(null);
                 default -> {
                     List<String> patterns = node.get("dns").isTextual() ? List.of(node.get("dns").asText()) : readStrings("dns");
@@ -313,7 +331,7 @@ public final class RuleCodec {
             };
         }
 
-        private Match parseCbpf(String bytecode) {
+        private Match.Cbpf parseCbpf(String bytecode) {
             try {
                 return Match.Cbpf.parse(bytecode);
             } catch (CbpfException e) {
@@ -401,6 +419,19 @@ public final class RuleCodec {
                     yield Origin.MANUAL;
                 }
             };
+        }
+
+        private Optional<UpstreamMode> readUpstream() {
+            Optional<String> text = text("upstream");
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(UpstreamMode.parse(text.get()));
+            } catch (IllegalArgumentException e) {
+                problem("upstream", "unknown value " + quote(text.get()) + " (flowspec or blackhole)");
+                return Optional.empty();
+            }
         }
 
         private List<String> readStrings(String field) {

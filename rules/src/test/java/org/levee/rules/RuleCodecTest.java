@@ -88,6 +88,12 @@ class RuleCodecTest {
                 Arguments.of("{id: x, filter: udp, action: drop, colour: red}", "rules[0] (id x): colour: unknown field"),
                 Arguments.of("{id: x, filter: udp, action: drop, dns_ignore_case: true}", "rules[0] (id x): dns_ignore_case: only applies to a dns match"),
                 Arguments.of("{id: x, dns: [], action: drop}", "rules[0] (id x): dns: needs at least one pattern"),
+                Arguments.of("{id: x, filter: udp, action: drop, upstream: bgp}",
+                        "rules[0] (id x): upstream: unknown value \"bgp\" (flowspec or blackhole)"),
+                Arguments.of("{id: x, filter: udp, action: drop, upstream: [flowspec]}",
+                        "rules[0] (id x): upstream: must be a single value, not a list"),
+                Arguments.of("{id: x, filter: udp, action: drop, cbpf_description: udp}",
+                        "rules[0] (id x): cbpf_description: only applies to a cbpf match"),
                 Arguments.of("{id: x, filter: '', action: drop}", "rules[0] (id x): filter: is empty"),
                 Arguments.of("just-a-string", "rules[0]: must be a mapping"));
     }
@@ -159,6 +165,29 @@ class RuleCodecTest {
         assertThat(RuleCodec.writeRule(drop).toString()).isEqualTo("{\"id\":\"d\",\"filter\":\"udp\",\"destinations\":[],"
                 + "\"datacenters\":[],\"action\":\"drop\",\"comment\":\"c\",\"origin\":\"manual\"}");
         assertThat(RuleCodec.readRule("rule", RuleCodec.writeRule(rule))).isEqualTo(rule);
+    }
+
+    @Test
+    void theUpstreamRequestAndTheDescriptionOfClassicBpfAreWrittenOnlyWhenSetAndReadBack() {
+        Rule plain = new Rule("p", Match.Cbpf.parse("1,6 0 0 1"), List.of(), List.of(), new Action.Drop(), Optional.empty(), "",
+                Origin.AUTO);
+        assertThat(RuleCodec.writeRule(plain).has("upstream")).isFalse();
+        assertThat(RuleCodec.writeRule(plain).has("cbpf_description")).isFalse();
+        Rule described = new Rule("p", new Match.Cbpf(((Match.Cbpf) plain.match()).program(), "ip and udp"), List.of(), List.of(),
+                new Action.Drop(), Optional.empty(), "", Origin.AUTO, Optional.of(UpstreamMode.BLACKHOLE));
+        var json = RuleCodec.writeRule(described);
+        assertThat(json.get("cbpf_description").asText()).isEqualTo("ip and udp");
+        assertThat(json.get("upstream").asText()).isEqualTo("blackhole");
+        assertThat(RuleCodec.readRule("rule", json)).isEqualTo(described);
+        // A rule file of an earlier version reads as before: no upstream request, no description.
+        RuleSet old = RuleCodec.parse("r.yaml", "rules:\n  - {id: a, cbpf: '1,6 0 0 1', action: drop}\n");
+        assertThat(old.rules().getFirst()).isEqualTo(new Rule("a", Match.Cbpf.parse("1,6 0 0 1"), List.of(), List.of(),
+                new Action.Drop(), Optional.empty(), "", Origin.MANUAL, Optional.empty()));
+        assertThat(RuleCodec.parse("r.yaml", "rules:\n  - {id: a, filter: udp, action: drop, upstream: flowspec}\n").rules()
+                .getFirst().upstream()).contains(UpstreamMode.FLOWSPEC);
+        // The request is part of the rule: it changes the version.
+        assertThat(RuleCodec.version(List.of(described))).isNotEqualTo(RuleCodec.version(List.of(
+                described.withUpstream(Optional.of(UpstreamMode.FLOWSPEC)))));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
 
 /**
  * Reads the {@code upstream:} section of levee.yaml in the agent's configuration style: every
@@ -89,11 +90,11 @@ public final class UpstreamConfigLoader {
                     share = s.asDouble();
                 }
             }
-            Optional<UpstreamMode> automatic = Optional.empty();
+            List<UpstreamMode> automatic = List.of();
             JsonNode a = node.get("automatic");
-            if (a != null && !(a.isTextual() && a.asText().equals("none"))) {
-                automatic = Optional.ofNullable(mode(a, path + ".automatic", "flowspec, blackhole or none"));
-                if (automatic.isPresent() && link == 0) {
+            if (a != null) {
+                automatic = automatic(a, path + ".automatic");
+                if (!automatic.isEmpty() && link == 0) {
                     problem(path + ".automatic", "needs link_bps (the link's capacity in bits per second)");
                 }
             }
@@ -243,6 +244,34 @@ public final class UpstreamConfigLoader {
                 }
             }
             return out;
+        }
+
+        /**
+         * {@code none}, one mode, or modes in order of preference ({@code [flowspec, blackhole]}:
+         * a blackhole when FlowSpec cannot express the rule).
+         */
+        List<UpstreamMode> automatic(JsonNode node, String path) {
+            String accepted = "flowspec, blackhole, none or a list such as [flowspec, blackhole]";
+            if (node.isTextual() && node.asText().equals("none")) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                UpstreamMode m = mode(node, path, accepted);
+                return m == null ? List.of() : List.of(m);
+            }
+            List<UpstreamMode> modes = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                UpstreamMode m = mode(node.get(i), path + "[" + i + "]", "flowspec or blackhole");
+                if (m != null && modes.contains(m)) {
+                    problem(path + "[" + i + "]", m.keyword() + " is listed twice");
+                } else if (m != null) {
+                    modes.add(m);
+                }
+            }
+            if (node.isEmpty()) {
+                problem(path, "must not be an empty list (write none)");
+            }
+            return modes;
         }
 
         UpstreamMode mode(JsonNode node, String path, String accepted) {

@@ -38,6 +38,8 @@ import org.levee.web.TrafficCounts;
 import org.levee.web.TrafficHistory;
 import org.levee.web.TrafficRecorder;
 import org.levee.web.WebRoutes;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
@@ -69,6 +71,7 @@ public final class ApiServer {
     private final TrafficHistory traffic = new TrafficHistory();
     private final TrafficRecorder trafficRecorder;
     private final WebRoutes web;
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules    the node's rules
@@ -103,6 +106,14 @@ public final class ApiServer {
         this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Shows what {@code keeper} does with the rules: {@code upstream_status} beside each rule that
+     * goes upstream and {@code upstream} in {@code GET /status}. Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
     }
 
     /** Starts serving, and the traffic history of the live page (a point a second). */
@@ -304,12 +315,21 @@ public final class ApiServer {
         return view(r, counters.get());
     }
 
-    /** A rule as stored (the fields of rule files, when it was added, its evidence), plus its counters. */
-    private static ObjectNode view(StoredRule r, Counters counters) {
+    /**
+     * A rule as stored (the fields of rule files, when it was added, its evidence), plus its
+     * counters and, when it goes upstream, {@code upstream_status} (announced, or refused and why).
+     */
+    private ObjectNode view(StoredRule r, Counters counters) {
         ObjectNode n = StoredRuleCodec.write(r);
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
         n.put("bytes", c.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 
@@ -384,6 +404,7 @@ public final class ApiServer {
             }
             x.set("evidence", StoredRuleCodec.evidenceJson(attack.evidence()));
         }
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         fleet.get().ifPresent(f -> {
             n.put("mode", "edge");
             ArrayNode local = n.putArray("local_rules");

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.levee.config.ApiSection;
 import org.levee.config.GuardSection;
 import org.levee.detector.DetectorConfig;
@@ -12,6 +13,7 @@ import org.levee.notify.NotificationsConfig;
 import org.levee.rules.GuardSettings;
 import org.levee.rules.RuleGuard;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.upstream.UpstreamConfig;
 
 /**
  * Everything {@code levee run} can be configured with; docs/configuration.md documents each
@@ -31,6 +33,8 @@ import org.levee.store.etcd.EtcdSettings;
  * @param fleet how the node takes part in the fleet; {@link FleetConfig#none()} for a single node
  * @param guard which rules the node refuses ({@code guard:}; {@link GuardSettings#defaults()})
  * @param notifications where a single node's notifications go (in the fleet the leading controller sends them)
+ * @param upstream the BGP speaker to announce FlowSpec and blackhole routes through, and when
+ *     (the {@code upstream:} section); empty: nothing goes upstream
  */
 public record AgentConfig(
         String datacenter,
@@ -43,7 +47,8 @@ public record AgentConfig(
         boolean detachOnExit,
         FleetConfig fleet,
         GuardSettings guard,
-        NotificationsConfig notifications) {
+        NotificationsConfig notifications,
+        Optional<UpstreamConfig> upstream) {
 
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/levee");
     public static final int DEFAULT_API_PORT = 9276;
@@ -60,13 +65,14 @@ public record AgentConfig(
         Objects.requireNonNull(fleet, "fleet");
         Objects.requireNonNull(guard, "guard");
         Objects.requireNonNull(notifications, "notifications");
+        Objects.requireNonNull(upstream, "upstream");
     }
 
     /** A configuration of the fleet's parts, with the defaults of everything after them. */
     public AgentConfig(String datacenter, String node, Path stateDir, ApiSection api, Sampling sampling,
                        DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
         this(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
-                GuardSettings.defaults(), NotificationsConfig.none());
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
     }
 
     /** As above, with the API on {@code apiAddress} and its defaults. */
@@ -88,43 +94,47 @@ public record AgentConfig(
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(value, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(datacenter, value, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(datacenter, node, value, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withApi(ApiSection value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, api, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(datacenter, node, stateDir, api, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, value, fleet, guard, notifications);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, value, fleet, guard, notifications, upstream);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard, notifications);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard, notifications, upstream);
     }
 
     public AgentConfig withGuard(GuardSettings value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value, notifications);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value, notifications, upstream);
     }
 
     public AgentConfig withNotifications(NotificationsConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, value);
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, value, upstream);
+    }
+
+    public AgentConfig withUpstream(Optional<UpstreamConfig> value) {
+        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, value);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {

@@ -22,19 +22,21 @@ import org.levee.rules.GuardSettings;
 import org.levee.sflow.SflowAddresses;
 import org.levee.store.FleetKeys;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.upstream.UpstreamConfig;
+import org.levee.upstream.UpstreamConfigLoader;
 
 /**
  * Reads {@code levee.yaml}. Every key is optional (the defaults are {@link AgentConfig#defaults()});
  * every problem is collected before failing, each named by its key path
  * ({@code detector.host_thresholds.udp.pps: must be a whole number …}), unknown keys included, so a
  * typo never silently falls back to a default. The {@code detector:} section is the config
- * module's, shared with the controller.
+ * module's, shared with the controller; the {@code upstream:} section is the upstream module's.
  */
 public final class ConfigLoader {
     private ConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications");
+            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications", "upstream");
     private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval",
             "trusted_keys");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
@@ -86,10 +88,21 @@ public final class ConfigLoader {
             FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            Optional<UpstreamConfig> upstream = Optional.empty();
+            JsonNode upstreamNode = root.get("upstream");
+            if (upstreamNode != null && !upstreamNode.isNull()) {
+                upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
+                if (fleet.enabled()) {
+                    // Many edges announcing the same routes would fight over them; the leader speaks for the fleet.
+                    problem("upstream", "an edge of the fleet does not announce: configure upstream: on the controllers"
+                            + " (only the leader announces)");
+                }
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications);
+            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications,
+                    upstream);
         }
 
         private FleetConfig readFleet(JsonNode node, FleetConfig d) {

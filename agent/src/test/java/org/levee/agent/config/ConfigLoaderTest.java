@@ -17,6 +17,8 @@ import org.levee.config.ConfigException;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.UpstreamMode;
+import org.levee.upstream.UpstreamConfig;
 
 class ConfigLoaderTest {
 
@@ -140,6 +142,15 @@ class ConfigLoaderTest {
             "fleet: {sflows: {}}|fleet.sflows: unknown key",
             "fleet: {trusted_keys: /etc/levee/signing.pub}|fleet.trusted_keys: must be a list of public key files (PEM), like [/etc/levee/signing.pub]",
             "fleet: {trusted_keys: [/etc/levee/signing.pub, 7]}|fleet.trusted_keys[1]: must be the path of a public key file (PEM), got 7",
+            "upstream: {speakr: {}}|upstream.speakr: unknown key",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 0}]}"
+                    + "|upstream.neighbours[0].peer_as: must be a whole number in 1..4294967295, not '0'",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " automatic: flowspec}|upstream.automatic: needs link_bps",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " link_bps: 1000, automatic: [flowspec, flowspec]}|upstream.automatic[1]: flowspec is listed twice",
+            "{upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}]},"
+                    + " fleet: {etcd: {endpoints: 'http://127.0.0.1:2379'}}}|upstream: an edge of the fleet does not announce",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
@@ -189,6 +200,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheUpstreamSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                upstream:
+                  speaker: {kind: gobgp, api: "unix:///run/gobgpd/api.sock", as: 64512, router_id: 192.0.2.1}
+                  neighbours: [{address: 192.0.2.2, peer_as: 64496}]
+                  link_bps: 10000000000
+                  share: 0.5
+                  automatic: [flowspec, blackhole]
+                """);
+        UpstreamConfig u = c.upstream().orElseThrow();
+        assertThat(u.speaker().api()).isEqualTo("unix:///run/gobgpd/api.sock");
+        assertThat(u.neighbours()).extracting(UpstreamConfig.Neighbour::peerAs).containsExactly(64496L);
+        assertThat(u.linkBitsPerSecond()).isEqualTo(10_000_000_000L);
+        assertThat(u.share()).isEqualTo(0.5);
+        assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+        assertThat(AgentConfig.defaults().upstream()).as("nothing goes upstream by default").isEmpty();
+    }
+
+    @Test
     void readsTheNotificationsSection() {
         AgentConfig c = ConfigLoader.parse("levee.yaml", "notifications:\n  command: [/usr/local/bin/page, netops]\n"
                 + "  webhooks: [{url: 'https://hooks.example.com/T0/SECRET', retries: 1}]\n");
@@ -216,6 +246,18 @@ class ConfigLoaderTest {
                 .hasMessageContaining("not valid YAML at line");
     }
 
+    /** The upstream section documented in docs/operations.md must stay valid, every key spelled out. */
+    @Test
+    void theUpstreamExampleInTheOperationsGuideIsValid() throws IOException {
+        Path doc = Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs", "operations.md");
+        Matcher m = Pattern.compile("```yaml\\n(upstream:.*?)```", Pattern.DOTALL).matcher(Files.readString(doc));
+        assertThat(m.find()).as("an upstream: yaml block in " + doc).isTrue();
+        UpstreamConfig u = ConfigLoader.parse(doc.toString(), m.group(1)).upstream().orElseThrow();
+        assertThat(u.neighbours()).isNotEmpty();
+        assertThat(u.automatic()).isNotEmpty();
+        assertThat(u.nextHopIpv6()).isPresent();
+    }
+
     /** The documented example must stay a valid configuration. */
     @Test
     void theExampleInTheDocumentationIsValid() throws IOException {
@@ -234,6 +276,14 @@ class ConfigLoaderTest {
         AgentConfig edge = ConfigLoader.parse(doc.toString(), m.group(1));
         assertThat(edge.fleet().enabled()).isTrue();
         assertThat(edge.fleet().collectors()).isNotEmpty();
+        assertThat(edge.upstream()).isEmpty();
+        // the third block: upstream actions over BGP
+        assertThat(m.find()).as("a third yaml block (upstream) in " + doc).isTrue();
+        AgentConfig upstream = ConfigLoader.parse(doc.toString(), m.group(1));
+        assertThat(upstream.upstream()).hasValueSatisfying(u -> {
+            assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+            assertThat(u.rules()).containsEntry("dns-amp", UpstreamMode.BLACKHOLE);
+        });
     }
 
     @Test

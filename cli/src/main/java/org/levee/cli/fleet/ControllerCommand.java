@@ -61,7 +61,8 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "FILE", description = "The PKCS#8 PEM key of --api-cert.")
     Path apiKey;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md."
+            + " Its upstream: section makes the leader announce BGP FlowSpec and blackhole routes (docs/operations.md).")
     Path config;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's etcd key prefix (default /levee/).")

@@ -115,6 +115,38 @@ class RulesCommandTest {
     }
 
     @Test
+    void anUpstreamRequestIsStoredAndWhatBecameOfItIsPrinted(@TempDir Path otherState) throws Exception {
+        // This agent has no upstream: section: the rule is kept, and the request is said to go nowhere.
+        CliRun plain = rules("add", "--id", "hole", "--filter", "udp", "--dst", "203.0.113.7/32", "--upstream", "blackhole");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out()).isEqualTo("added hole\n");
+        assertThat(plain.err()).startsWith("upstream blackhole unconfigured (requested): nothing is announced");
+        assertThat(dataPlane.current().rules().getFirst().upstream()).contains(org.levee.rules.UpstreamMode.BLACKHOLE);
+        assertThat(rules("show", "hole").out()).contains("upstream: blackhole unconfigured");
+
+        CliRun bad = rules("add", "--filter", "udp", "--upstream", "bgp");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("levee rules add: upstream: unknown value \"bgp\" (flowspec or blackhole)\n");
+
+        // With an upstream: section (its speaker unreachable here), FlowSpec refuses what it cannot express.
+        var upstream = org.levee.upstream.UpstreamConfigLoader.parse("levee.yaml", """
+                upstream:
+                  speaker: {kind: gobgp, api: "unix:///nonexistent/levee-test.sock", as: 64512, router_id: 192.0.2.1}
+                  neighbours: [{address: 192.0.2.2, peer_as: 64496}]
+                """);
+        try (Agent withUpstream = Agent.start(TestAgents.config(otherState, "ams1").withUpstream(upstream), new RecordingDataPlane())) {
+            String otherApi = "http://127.0.0.1:" + withUpstream.apiAddress().getPort();
+            CliRun ttl = CliRun.of("rules", "add", "--id", "ttl", "--filter", "dst host 203.0.113.30 and ip[8] == 64",
+                    "--upstream", "flowspec", "--api", otherApi);
+            assertThat(ttl.exitCode()).as(ttl.err()).isZero();
+            assertThat(ttl.out()).isEqualTo("added ttl\n");
+            assertThat(ttl.err()).startsWith("upstream flowspec refused (requested): FlowSpec: ").contains("ip[8]");
+            CliRun show = CliRun.of("rules", "show", "ttl", "--api", otherApi);
+            assertThat(show.out()).contains("upstream: flowspec refused (requested): FlowSpec: ");
+        }
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFieldWithExitCode2() {
         CliRun badFilter = rules("add", "--filter", "udp and nonsense");
         assertThat(badFilter.exitCode()).isEqualTo(2);

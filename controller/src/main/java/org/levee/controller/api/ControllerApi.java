@@ -37,6 +37,8 @@ import org.levee.web.TrafficHistory;
 import org.levee.web.TrafficRates;
 import org.levee.web.TrafficRecorder;
 import org.levee.web.WebRoutes;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -69,6 +71,7 @@ public final class ControllerApi {
     private final TrafficHistory traffic = new TrafficHistory();
     private final TrafficRecorder trafficRecorder;
     private final WebRoutes web;
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules the rule sources
@@ -96,6 +99,14 @@ public final class ControllerApi {
         this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Shows {@code upstream_status} beside each rule that goes upstream (on a follower its phase
+     * is {@code standby}). Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
     }
 
     /** Starts serving, and the traffic history of the live page (a point a second). */
@@ -238,11 +249,17 @@ public final class ControllerApi {
         return view(entry.rule().get(), counts.get().getOrDefault(id, RuleCounts.ZERO));
     }
 
-    /** A rule as stored, plus its counters over the edges. */
-    private static ObjectNode view(StoredRule r, RuleCounts counts) {
+    /** A rule as stored, plus its counters over the edges and, when it goes upstream, {@code upstream_status}. */
+    private ObjectNode view(StoredRule r, RuleCounts counts) {
         ObjectNode n = StoredRuleCodec.write(r);
         n.put("packets", counts.packets());
         n.put("bytes", counts.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 

@@ -16,6 +16,7 @@ import org.levee.rules.GuardSettings;
 import org.levee.store.FleetKeys;
 import org.levee.store.LeaderElection;
 import org.levee.store.ObjectCollector;
+import org.levee.upstream.UpstreamConfig;
 
 /**
  * Everything {@code levee controller} can be configured with; docs/fleet.md ("Controller")
@@ -34,6 +35,8 @@ import org.levee.store.ObjectCollector;
  * @param guard which rules the controller refuses ({@code guard:}; {@link GuardSettings#defaults()}); its
  *     default endpoints are the etcd endpoints and TCP 22
  * @param notifications where the leader's notifications go (docs/operations.md, "Notifications")
+ * @param upstream the BGP speaker the leader announces the fleet's FlowSpec and blackhole routes
+ *     through, and when (the {@code upstream:} section); empty: nothing goes upstream
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) the leader signs manifests with; empty:
  *     manifests are published unsigned (docs/security.md, "Signed rule sets")
  */
@@ -50,6 +53,7 @@ public record ControllerConfig(
         Duration objectGrace,
         GuardSettings guard,
         NotificationsConfig notifications,
+        Optional<UpstreamConfig> upstream,
         Optional<Path> signingKey) {
     /**
      * The detector's defaults, but fingerprinting an attack no sooner than 100 ms after it is
@@ -79,6 +83,7 @@ public record ControllerConfig(
         Objects.requireNonNull(objectGrace, "objectGrace");
         Objects.requireNonNull(guard, "guard");
         Objects.requireNonNull(notifications, "notifications");
+        Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(signingKey, "signingKey");
     }
 
@@ -87,7 +92,7 @@ public record ControllerConfig(
                             Path stateDir, Map<InetAddress, String> sflowAgents, DetectorConfig detector, Duration leaderTtl,
                             Duration objectGrace) {
         this(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace,
-                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
+                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -101,55 +106,59 @@ public record ControllerConfig(
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(value, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, value, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, value, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, value, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withApi(ApiSection value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, value, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withStateDir(Path value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, value, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, value, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, value, detector, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, value, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, value, leaderTtl, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, value, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, value, objectGrace, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, value, objectGrace, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, value, guard, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, value, guard, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withGuard(GuardSettings value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, value, notifications, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, value, notifications, upstream, signingKey);
     }
 
     public ControllerConfig withNotifications(NotificationsConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, value, signingKey);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, value, upstream, signingKey);
+    }
+
+    public ControllerConfig withUpstream(Optional<UpstreamConfig> value) {
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, value, signingKey);
     }
 
     public ControllerConfig withSigningKey(Optional<Path> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, value);
+        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, value);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {

@@ -22,6 +22,8 @@ import org.levee.notify.NotificationsConfig;
 import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
+import org.levee.upstream.UpstreamConfig;
+import org.levee.upstream.UpstreamConfigLoader;
 
 /**
  * Reads the controller's YAML configuration. Every key is optional (defaults:
@@ -47,7 +49,7 @@ public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "state_dir", "sflow_agents",
-            "detector", "leader_ttl", "object_grace", "guard", "notifications", "signing");
+            "detector", "leader_ttl", "object_grace", "guard", "notifications", "upstream", "signing");
     private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -113,6 +115,11 @@ public final class ControllerConfigLoader {
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            Optional<UpstreamConfig> upstream = Optional.empty();
+            JsonNode upstreamNode = root.get("upstream");
+            if (upstreamNode != null && !upstreamNode.isNull()) {
+                upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
+            }
             Optional<Path> signingKey = d.signingKey();
             JsonNode signing = root.get("signing");
             if (signing != null && mapping(signing, "signing", SIGNING)) {
@@ -122,7 +129,7 @@ public final class ControllerConfigLoader {
                 return d;
             }
             return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications,
-                    signingKey);
+                    upstream, signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
