@@ -113,4 +113,14 @@ class PrefixTest {
         assertThat(Prefix.parse("2001:db8::/32").tcpdumpDestination()).isEqualTo("dst net 2001:db8::/32");
         assertThat(Prefix.parse("192.0.2.7").isHost()).isTrue();
     }
+
+    @Test
+    void fiftyThousandColonsAreRefusedAtOnce() {
+        // Found by RuleFileFuzzTest: the literal pattern backtracked for minutes over "2001:db8:ffff" and 50,000 colons.
+        String text = "2001:db8:ffff" + ":".repeat(50_000) + "/64";
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Prefix.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("is not an IPv4 or IPv6 prefix");
+        assertThat(System.nanoTime() - start).isLessThan(100_000_000L);
+    }
 }
