@@ -1,11 +1,13 @@
 package org.levee.rules;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.ContentReference;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,6 +17,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -59,11 +67,34 @@ public final class YamlTrees {
         }
     }
 
-    /** JSON {@code bytes} (UTF-8, or as JSON detects it), as {@link #readJson(String)}. */
+    /**
+     * JSON {@code bytes}, which must be UTF-8 (RFC 8259: JSON exchanged between systems is), as
+     * {@link #readJson(String)}. Jackson would guess UTF-16 or UTF-32 from the first bytes and fail
+     * on a bad sequence with an exception that is not a parse error and says no place.
+     *
+     * @throws com.fasterxml.jackson.core.JacksonException also for bytes that are not UTF-8, with
+     *     the line and column of the first bad byte
+     */
     public static JsonNode readJson(byte[] bytes) throws IOException {
-        try (JsonParser parser = JSON.createParser(bytes)) {
-            return located(JSON, parser);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult result = decoder.decode(in, text, true);
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new JsonParseException(null, String.format("byte %d (0x%02x) is not UTF-8", offset, bytes[offset] & 0xff),
+                    new JsonLocation(ContentReference.unknown(), offset, -1, line, offset - lineStart + 1));
         }
+        return readJson(text.flip().toString());
     }
 
     /**

@@ -55,6 +55,14 @@ class RuleFileFuzzTest {
         Requirements.root(); // for the network namespace the filters compile in
     }
 
+    @BeforeAll
+    static void warmUp() {
+        // Class loading and initialisation (SnakeYAML, libpcap, the signature generators) once, before
+        // the clock of the first input starts: on a loaded machine they took more than the 10-s limit.
+        Seeds.files(SEEDS, ".yaml").forEach(text -> load("warm-up.yaml", text));
+        Seeds.files(SEEDS, ".json").forEach(text -> load("warm-up.json", text));
+    }
+
     /**
      * Parses {@code text} as file {@code source}, compiles it and checks the round trips; throws
      * the file's {@link RuleSetException}, or an AssertionError when a problem does not say where.
