@@ -217,7 +217,8 @@ class RuleCodecTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            `n:\nrules:\n  - id: s\n    filter: 8\n    action:`            | rules[0] (id s): action: missing
+            `n:\nrules:\n  - id: s\n    filter: 8\n    action:`            | rules[0] (id s): action: unknown value ""
+            `rules:\n  - {id: s, filter: udp, action: null}`               | rules[0] (id s): action: missing
             `rules:\n  - {id: s, filter: null, action: drop}`               | rules[0] (id s): filter: is empty
             `rules:\n  - {id: s, p0f: ~, action: drop}`                     | rules[0] (id s): p0f: is empty
             `rules:\n  - {id: s, dns: '', action: drop}`                    | rules[0] (id s): dns: is empty

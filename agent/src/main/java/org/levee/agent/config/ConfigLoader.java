@@ -72,7 +72,7 @@ public final class ConfigLoader {
                 problem("datacenter", "'" + datacenter + "' is not a data center name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
             }
             String node = string(root, "node", d.node());
-            Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
+            Path stateDir = file(root, "state_dir", "state_dir").orElse(d.stateDir());
             InetSocketAddress api = d.apiAddress();
             JsonNode apiNode = root.get("api");
             if (apiNode != null && mapping(apiNode, "api", API)) {
@@ -182,7 +182,7 @@ public final class ConfigLoader {
         }
 
         private Optional<Path> path(JsonNode node, String path, String key) {
-            return Optional.ofNullable(string(node, path, key, null)).map(Path::of);
+            return file(node, path, key);
         }
 
         private Sampling readSampling(JsonNode node, Sampling d) {
