@@ -55,8 +55,12 @@ class RuleFileFuzzTest {
         Requirements.root(); // for the network namespace the filters compile in
         // Class loading and initialisation (SnakeYAML, libpcap, the signature generators) once, before
         // the clock of the first input starts: on a loaded machine they took more than the 10-s limit.
-        Seeds.files(SEEDS, ".yaml").forEach(text -> load("warm-up.yaml", text));
-        Seeds.files(SEEDS, ".json").forEach(text -> load("warm-up.json", text));
+        // On a thread of its own: load() moves its thread into a private network, and the JUnit thread
+        // must keep the machine's for the tests after this class.
+        PrivateNetwork.run(() -> {
+            Seeds.files(SEEDS, ".yaml").forEach(text -> load("warm-up.yaml", text));
+            Seeds.files(SEEDS, ".json").forEach(text -> load("warm-up.json", text));
+        });
     }
 
     /**
@@ -112,8 +116,9 @@ class RuleFileFuzzTest {
 
     @Test
     void everySeedIsRealisticAndCoversEveryField() {
-        List<RuleSet> sets = Stream.of(".yaml", ".json").flatMap(s -> Seeds.files(SEEDS, s).stream())
-                .map(text -> load("seed", text)).toList();
+        List<RuleSet> sets = new java.util.ArrayList<>();
+        PrivateNetwork.run(() -> Stream.of(".yaml", ".json").flatMap(s -> Seeds.files(SEEDS, s).stream())
+                .forEach(text -> sets.add(load("seed", text))));
         String all = sets.stream().flatMap(s -> s.rules().stream()).map(r -> RuleCodec.writeRule(r).toString())
                 .collect(Collectors.joining("\n"));
         for (String field : List.of("\"filter\"", "\"cbpf\"", "\"dns\"", "\"p0f\"", "\"dns_ignore_case\"", "\"pps\"",
@@ -133,7 +138,7 @@ class RuleFileFuzzTest {
             text.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (i - 1)))).append("]\n");
         }
         text.append("rules: []\n");
-        assertThatThrownBy(() -> load("bomb.yaml", text.toString())).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("bomb.yaml", text.toString()))).isInstanceOf(RuleSetException.class)
                 .hasMessageMatching("(?s)bomb\\.yaml: not valid YAML at line \\d+, column \\d+: .*alias.*");
     }
 
@@ -142,11 +147,11 @@ class RuleFileFuzzTest {
         // Found by the 1,000,000-input run: 56,078 '[' took SnakeYAML more than a second (its scanner's
         // work per token grows with the depth) before Jackson's limit of 1,000 levels; now 64.
         String yaml = "rules: " + "[".repeat(56_078);
-        assertThatThrownBy(() -> load("deep.yaml", yaml)).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.yaml", yaml))).isInstanceOf(RuleSetException.class)
                 .hasMessageMatching("(?s)deep\\.yaml: not valid YAML at line 1, column \\d+: .*nesting depth \\(65\\) exceeds"
                         + " the maximum allowed \\(64.*");
         String json = "{\"rules\": " + "[".repeat(100_000);
-        assertThatThrownBy(() -> load("deep.json", json)).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.json", json))).isInstanceOf(RuleSetException.class)
                 .hasMessageMatching("(?s)deep\\.json: not valid JSON at line 1, column \\d+: .*");
     }
 }
