@@ -36,9 +36,6 @@ public record Prefix(IpAddress network, int length) {
         return new Prefix(address.mask(length), length);
     }
 
-    private static final int MAX_LITERAL = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255".length();
-    private static final String LITERAL = "[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*";
-
     /**
      * Parses {@code 192.0.2.0/24}, {@code 2001:db8::/32} or a bare address (a host prefix).
      *
@@ -50,7 +47,7 @@ public record Prefix(IpAddress network, int length) {
         String addressText = slash < 0 ? trimmed : trimmed.substring(0, slash);
         // Four dotted numbers or an IPv6 literal: the JDK would also take "1.2.3" for 1.2.0.3. The
         // length first: the longest literal is 45 characters, and the pattern must not see 50,000 colons.
-        if (addressText.length() > MAX_LITERAL || !addressText.matches(LITERAL)) {
+        if (!IpAddress.isLiteral(addressText)) {
             throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 prefix");
         }
         IpAddress address;

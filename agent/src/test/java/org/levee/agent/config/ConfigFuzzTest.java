@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.levee.config.ConfigException;
+import org.levee.cbpf.testing.PrivateNetwork;
+import org.levee.testing.Requirements;
 import org.levee.testing.fuzz.FuzzFamily;
 import org.levee.testing.fuzz.FuzzRunner;
 import org.levee.testing.fuzz.KeyPaths;
@@ -35,11 +38,19 @@ class ConfigFuzzTest {
             ":65536", "http://", "https://", "/levee/", "\n", "\n  ", "- ", "{", "}", "[", "]", ": ", "&a ", "*a", "---",
             "|", "'", "\"", "#", "\0");
 
+    @BeforeAll
+    static void requirements() {
+        Requirements.root(); // for the network namespace host names are resolved in
+    }
+
     static List<String> seeds() {
         return SeedFiles.texts(ConfigFuzzTest.class, SEEDS.stream().map(name -> "fuzz/" + name).toArray(String[]::new));
     }
 
     static AgentConfig load(String text) {
+        // Host names are allowed in addresses (api.address, the collectors) and resolved while reading:
+        // fuzzed ones must fail at once, in a network of their own, instead of asking a DNS server.
+        PrivateNetwork.enter();
         try {
             return ConfigLoader.parse("fuzz.yaml", text);
         } catch (ConfigException e) {
@@ -59,7 +70,12 @@ class ConfigFuzzTest {
 
     @Test
     void theSeedsChangeEveryDefault() {
-        AgentConfig every = load(seeds().get(2));
+        AgentConfig[] read = new AgentConfig[1];
+        PrivateNetwork.run(() -> {
+            seeds().forEach(ConfigFuzzTest::load);
+            read[0] = load(seeds().get(2));
+        });
+        AgentConfig every = read[0];
         AgentConfig d = AgentConfig.defaults();
         assertThat(every.datacenter()).isNotEqualTo(d.datacenter());
         assertThat(every.node()).isNotEqualTo(d.node());
@@ -70,7 +86,6 @@ class ConfigFuzzTest {
         assertThat(every.restoredAutoRuleGrace()).isNotEqualTo(d.restoredAutoRuleGrace());
         assertThat(every.detachOnExit()).isNotEqualTo(d.detachOnExit());
         assertThat(every.fleet()).isNotEqualTo(d.fleet());
-        seeds().forEach(ConfigFuzzTest::load);
     }
 
     // Crashes found by the family above, with their minimized inputs.
@@ -78,9 +93,9 @@ class ConfigFuzzTest {
     @Test
     void aNulInAFileNameIsAProblemOfItsKey() {
         // Was: Path.of's InvalidPathException.
-        assertThatThrownBy(() -> load("state_dir: \"/var/lib/\\0levee\"\n")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("state_dir: \"/var/lib/\\0levee\"\n"))).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("fuzz.yaml: state_dir: '/var/lib/\0levee' is not a file name: ");
-        assertThatThrownBy(() -> load("fleet: {etcd: {endpoints: [http://127.0.0.1:2379], ca: \"\\0\"}}\n"))
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("fleet: {etcd: {endpoints: [http://127.0.0.1:2379], ca: \"\\0\"}}\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("fleet.etcd.ca: ");
     }
 }
