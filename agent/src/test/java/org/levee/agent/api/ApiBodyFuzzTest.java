@@ -17,6 +17,7 @@ import org.levee.rules.ManualRuleRequest;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 import org.levee.rules.RuleSetException;
 import org.levee.rules.fuzz.KeyNames;
 import org.levee.rules.fuzz.Seeds;
@@ -77,6 +78,9 @@ class ApiBodyFuzzTest {
             ObjectNode request = ApiServer.ruleRequest(body);
             Rule rule = ManualRuleRequest.read(request, NOW);
             FILTERS.compile(rule);
+            // Then the rule set holding it is compiled, which forgets the filters of rules no longer in
+            // it: without this step the cache kept every fuzzed filter (heap 12 → 81 MiB over 1,000,000).
+            FILTERS.compile("rule set", new RuleSet("fuzz", List.of(rule)));
             return rule;
         } catch (ApiException e) {
             if (e.status() != 400 && e.status() != 413) {
