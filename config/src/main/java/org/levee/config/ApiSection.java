@@ -61,7 +61,7 @@ public record ApiSection(InetSocketAddress address, Optional<Path> tokenFile, Op
     }
 
     private static Optional<Path> file(ConfigReader r, JsonNode node, String path, String key) {
-        Optional<Path> file = Optional.ofNullable(r.string(node, path + "." + key, key, null)).map(Path::of);
+        Optional<Path> file = r.file(node, path + "." + key, key);
         if (file.isPresent() && !Files.isReadable(file.get())) {
             r.problem(path + "." + key, "'" + file.get() + "' is not a readable file");
         }

@@ -86,9 +86,9 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
                 r.problem(path + ".endpoints", ex.getMessage());
             }
         });
-        Optional<Path> ca = Optional.ofNullable(r.string(node, path + ".ca", "ca", null)).map(Path::of);
-        Optional<Path> cert = Optional.ofNullable(r.string(node, path + ".cert", "cert", null)).map(Path::of);
-        Optional<Path> key = Optional.ofNullable(r.string(node, path + ".key", "key", null)).map(Path::of);
+        Optional<Path> ca = r.file(node, path + ".ca", "ca");
+        Optional<Path> cert = r.file(node, path + ".cert", "cert");
+        Optional<Path> key = r.file(node, path + ".key", "key");
         Optional<String> user = Optional.ofNullable(r.string(node, path + ".user", "user", null));
         Optional<String> password = Optional.ofNullable(r.string(node, path + ".password", "password", null));
         Optional<Path> passwordFile = Optional.ofNullable(r.string(node, path + ".password_file", "password_file", null)).map(Path::of);

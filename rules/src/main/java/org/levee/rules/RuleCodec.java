@@ -2,6 +2,7 @@ package org.levee.rules;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -71,12 +72,14 @@ public final class RuleCodec {
         boolean json = source.endsWith(".json") || text.stripLeading().startsWith("{");
         JsonNode root;
         try {
-            root = (json ? JSON : YAML).readTree(text);
+            root = json ? YamlTrees.readJson(text) : YamlTrees.readYaml(text);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new RuleSetException(source, List.of("not valid " + (json ? "JSON" : "YAML") + where + ": "
                     + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
@@ -85,7 +88,7 @@ public final class RuleCodec {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!TOP_LEVEL.contains(name)) {
-                problems.add(name + ": unknown field (expected 'rules' and optionally 'version')");
+                problems.add(fieldName(name) + ": unknown field (expected 'rules' and optionally 'version')");
             }
         }
         String version = null;
@@ -93,6 +96,8 @@ public final class RuleCodec {
         if (versionNode != null) {
             if (!versionNode.isValueNode() || versionNode.asText().isBlank() || versionNode.asText().length() > 64) {
                 problems.add("version: must be a non-empty string of at most 64 characters");
+            } else if (unpairedSurrogate(versionNode.asText()) >= 0) {
+                problems.add("version: " + notUnicode(versionNode.asText()));
             } else {
                 version = versionNode.asText();
             }
@@ -262,7 +267,7 @@ public final class RuleCodec {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 String name = it.next().getKey();
                 if (!RULE_FIELDS.contains(name)) {
-                    problem(name, "unknown field");
+                    problem(fieldName(name), "unknown field");
                 }
             }
             if (idNode == null) {
@@ -315,7 +320,8 @@ public final class RuleCodec {
                 }
                 case "p0f" -> nonBlank("p0f").map(Match.P0f::new).orElse(null);
                 default -> {
-                    List<String> patterns = node.get("dns").isTextual() ? List.of(node.get("dns").asText()) : readStrings("dns");
+                    List<String> patterns = node.get("dns").isTextual()
+                            ? nonBlank("dns").map(List::of).orElse(List.of()) : readStrings("dns");
                     if (patterns.isEmpty() && ok) {
                         problem("dns", "needs at least one pattern");
                     }
@@ -358,7 +364,8 @@ public final class RuleCodec {
             JsonNode pps = node.get("pps");
             JsonNode burst = node.get("burst");
             if (keyword.isEmpty()) {
-                if (!node.has("action")) {
+                JsonNode given = node.get("action");
+                if (given == null || given.isNull()) { // a mapping or list is reported by text()
                     problem("action", "missing (drop, pass or ratelimit)");
                 }
                 return null;
@@ -448,6 +455,8 @@ public final class RuleCodec {
                 JsonNode element = value.get(i);
                 if (!element.isValueNode() || element.isNull() || element.asText().isBlank()) {
                     problem(field + "[" + i + "]", "must be a non-empty string");
+                } else if (unpairedSurrogate(element.asText()) >= 0) {
+                    problem(field + "[" + i + "]", notUnicode(element.asText()));
                 } else {
                     strings.add(element.asText());
                 }
@@ -464,12 +473,18 @@ public final class RuleCodec {
                 problem(field, "must be a single value, not a " + (value.isArray() ? "list" : "mapping"));
                 return Optional.empty();
             }
+            if (unpairedSurrogate(value.asText()) >= 0) {
+                problem(field, notUnicode(value.asText()));
+                return Optional.empty();
+            }
             return Optional.of(value.asText());
         }
 
+        /** A match source's text: present (null counts as empty) and not blank. */
         private Optional<String> nonBlank(String field) {
+            JsonNode given = node.get(field);
             Optional<String> value = text(field);
-            if (value.isPresent() && value.get().isBlank()) {
+            if (value.isPresent() && value.get().isBlank() || given != null && given.isNull()) {
                 problem(field, "is empty");
                 return Optional.empty();
             }
@@ -477,7 +492,34 @@ public final class RuleCodec {
         }
     }
 
+    /**
+     * The index of the first half of a surrogate pair that stands alone in {@code text}, or -1.
+     * Such text is not Unicode: it cannot be written as UTF-8, so it would not survive a round trip.
+     */
+    static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String notUnicode(String text) {
+        int at = unpairedSurrogate(text);
+        return String.format("character %d is an unpaired surrogate (\\u%04x), not Unicode", at, (int) text.charAt(at));
+    }
+
+    /** A field's name as it is, or quoted when it is not a plain word (empty, blanks, line breaks, …). */
+    private static String fieldName(String name) {
+        return YamlTrees.keyName(name);
+    }
+
+    /** {@code text} in double quotes, with quotes, backslashes and control characters escaped as JSON does. */
     private static String quote(String text) {
-        return "\"" + text.replace("\"", "\\\"") + "\"";
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 }

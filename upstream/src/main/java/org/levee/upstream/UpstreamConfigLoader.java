@@ -2,7 +2,7 @@ package org.levee.upstream;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Rule;
 import org.levee.rules.UpstreamMode;
+import org.levee.rules.YamlTrees;
 
 /**
  * Reads the {@code upstream:} section of levee.yaml in the agent's configuration style: every
@@ -25,7 +26,6 @@ import org.levee.rules.UpstreamMode;
 public final class UpstreamConfigLoader {
     private UpstreamConfigLoader() {}
 
-    private static final YAMLMapper YAML = new YAMLMapper();
     private static final long MAX_AS = 4_294_967_295L;
 
     private static final Set<String> SECTION = Set.of("speaker", "neighbours", "link_bps", "share", "automatic", "flowspec",
@@ -43,11 +43,13 @@ public final class UpstreamConfigLoader {
     public static Optional<UpstreamConfig> parse(String source, String yamlText) {
         JsonNode root;
         try {
-            root = YAML.readTree(yamlText);
+            root = YamlTrees.readYaml(yamlText); // refuses aliases, keys given twice and second documents
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new UpstreamConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
         if (root == null || !root.isObject() || !root.has("upstream") || root.get("upstream").isNull()) {
             return Optional.empty();
@@ -149,7 +151,7 @@ public final class UpstreamConfigLoader {
                         try {
                             Rule.requireValidId(e.getKey());
                         } catch (IllegalArgumentException ex) {
-                            problem(path + ".rules." + e.getKey(), ex.getMessage());
+                            problem(path + ".rules." + YamlTrees.keyName(e.getKey()), ex.getMessage());
                             continue;
                         }
                         UpstreamMode m = mode(e.getValue(), path + ".rules." + e.getKey(), "flowspec or blackhole");
@@ -334,7 +336,7 @@ public final class UpstreamConfigLoader {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!allowed.contains(key)) {
-                    problem(path + "." + key, "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
+                    problem(path + "." + YamlTrees.keyName(key), "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
                 }
             }
             return true;

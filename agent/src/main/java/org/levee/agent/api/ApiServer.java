@@ -40,6 +40,7 @@ import org.levee.web.TrafficRecorder;
 import org.levee.web.WebRoutes;
 import org.levee.upstream.UpstreamJson;
 import org.levee.upstream.UpstreamKeeper;
+import org.levee.rules.YamlTrees;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
@@ -58,7 +59,7 @@ import org.levee.upstream.UpstreamKeeper;
 public final class ApiServer {
 
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
-    private static final int MAX_BODY = 1 << 20;
+    static final int MAX_BODY = 1 << 20;
 
     private final RuleBook rules;
     private final Supplier<Counters> counters;
@@ -177,7 +178,7 @@ public final class ApiServer {
             case "/rules" -> {
                 switch (method) {
                     case "GET" -> json(exchange, 200, rules());
-                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    case "POST" -> json(exchange, 201, add(ruleRequest(body(exchange))));
                     default -> throw notAllowed(method, path, "GET, POST");
                 }
             }
@@ -196,7 +197,7 @@ public final class ApiServer {
                     throw new ApiException(404, "no such route: " + path
                             + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
                 }
-                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                String id = ruleId(path);
                 Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));
                 switch (method) {
                     case "GET" -> {
@@ -334,17 +335,14 @@ public final class ApiServer {
     }
 
     /** Adds a manual rule: {@link RuleBook#addManual} says which fields it takes. */
-    private ObjectNode add(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
-        }
+    private ObjectNode add(ObjectNode body) {
         JsonNode id = body.get("id");
         if (id != null && id.isTextual() && fleet.get().flatMap(f -> f.rule(id.asText())).isPresent()) {
             throw new ApiException(409, "id: '" + id.asText() + "' is taken by one of the fleet's rules"
                     + " (a local rule needs an id of its own: rules are counted by id)");
         }
         try {
-            return view(rules.addManual((ObjectNode) body));
+            return view(rules.addManual(body));
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());
         } catch (DuplicateRuleException e) {
@@ -456,23 +454,53 @@ public final class ApiServer {
         return n;
     }
 
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        byte[] bytes;
+    private static byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
+            return in.readNBytes(MAX_BODY + 1); // one more than allowed: tells a body at the limit from one over it
         }
+    }
+
+    /**
+     * The request a {@code POST /rules} body holds: a JSON object (with each key once), of at most
+     * {@code MAX_BODY} bytes. What the fields say is the rule book's to read.
+     *
+     * @throws ApiException 413 for a larger body, 400 naming the line and column where it is not
+     *     JSON, or saying it is empty or not an object; every message starts with {@code body: }
+     */
+    static ObjectNode ruleRequest(byte[] bytes) {
         if (bytes.length > MAX_BODY) {
             throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
         }
         if (bytes.length == 0) {
             throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
         }
+        JsonNode body;
         try {
-            return AgentJson.MAPPER.readTree(bytes);
+            body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading bytes in memory cannot fail", e);
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        return (ObjectNode) body;
+    }
+
+    /**
+     * The rule id in {@code path} ({@code /rules/{id}}, percent-encoded).
+     *
+     * @throws ApiException 400 when the escapes are broken ({@code %zz}, a lone {@code %})
+     */
+    static String ruleId(String path) {
+        String encoded = path.substring("/rules/".length());
+        try {
+            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

@@ -79,7 +79,7 @@ public final class ConfigLoader {
                 problem("datacenter", "'" + datacenter + "' is not a data center name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
             }
             String node = string(root, "node", d.node());
-            Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
+            Path stateDir = file(root, "state_dir", "state_dir").orElse(d.stateDir());
             ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
             Sampling sampling = readSampling(root.get("sampling"), d.sampling());
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
@@ -215,7 +215,7 @@ public final class ConfigLoader {
         }
 
         private Optional<Path> path(JsonNode node, String path, String key) {
-            return Optional.ofNullable(string(node, path, key, null)).map(Path::of);
+            return file(node, path, key);
         }
 
         private Sampling readSampling(JsonNode node, Sampling d) {

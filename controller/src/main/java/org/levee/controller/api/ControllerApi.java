@@ -30,6 +30,7 @@ import org.levee.controller.rules.RuleOrder;
 import org.levee.controller.rules.RuleSourceStore;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.YamlTrees;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.etcd.StoreException;
@@ -56,7 +57,7 @@ import org.levee.upstream.UpstreamKeeper;
  */
 public final class ControllerApi {
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
-    private static final int MAX_BODY = 1 << 20;
+    static final int MAX_BODY = 1 << 20;
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final RuleSourceStore rules;
@@ -174,7 +175,7 @@ public final class ControllerApi {
             case "/rules" -> {
                 switch (method) {
                     case "GET" -> json(exchange, 200, list());
-                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    case "POST" -> json(exchange, 201, add(ruleRequest(body(exchange))));
                     default -> throw notAllowed(method, path, "GET, POST");
                 }
             }
@@ -197,7 +198,7 @@ public final class ControllerApi {
                     throw new ApiException(404, "no such route: " + path
                             + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
                 }
-                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                String id = ruleId(path);
                 switch (method) {
                     case "GET" -> json(exchange, 200, one(id));
                     case "DELETE" -> {
@@ -263,12 +264,9 @@ public final class ControllerApi {
         return n;
     }
 
-    private ObjectNode add(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
-        }
+    private ObjectNode add(ObjectNode body) {
         try {
-            return view(rules.add((ObjectNode) body), RuleCounts.ZERO);
+            return view(rules.add(body), RuleCounts.ZERO);
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());
         } catch (RuleSourceStore.DuplicateRuleException e) {
@@ -276,23 +274,53 @@ public final class ControllerApi {
         }
     }
 
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        byte[] bytes;
+    private static byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
+            return in.readNBytes(MAX_BODY + 1); // one more than allowed: tells a body at the limit from one over it
         }
+    }
+
+    /**
+     * The request a {@code POST /rules} body holds: a JSON object (with each key once), of at most
+     * {@code MAX_BODY} bytes. What the fields say is the rule book's to read.
+     *
+     * @throws ApiException 413 for a larger body, 400 naming the line and column where it is not
+     *     JSON, or saying it is empty or not an object; every message starts with {@code body: }
+     */
+    static ObjectNode ruleRequest(byte[] bytes) {
         if (bytes.length > MAX_BODY) {
             throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
         }
         if (bytes.length == 0) {
             throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
         }
+        JsonNode body;
         try {
-            return JSON.readTree(bytes);
+            body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading bytes in memory cannot fail", e);
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        return (ObjectNode) body;
+    }
+
+    /**
+     * The rule id in {@code path} ({@code /rules/{id}}, percent-encoded).
+     *
+     * @throws ApiException 400 when the escapes are broken ({@code %zz}, a lone {@code %})
+     */
+    static String ruleId(String path) {
+        String encoded = path.substring("/rules/".length());
+        try {
+            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
+import org.levee.rules.YamlTrees;
 import org.levee.config.DetectorSection;
 import org.levee.config.GuardSection;
 import org.levee.rules.GuardSettings;
@@ -143,7 +144,7 @@ public final class ControllerConfigLoader {
                 return agents;
             }
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                String path = "sflow_agents." + e.getKey();
+                String path = "sflow_agents." + YamlTrees.keyName(e.getKey());
                 var address = RegistrationJson.agentAddress(e.getKey());
                 if (address.isEmpty()) {
                     problem(path, "'" + e.getKey() + "' is not an IP address (the agent address in the sFlow datagrams)");
