@@ -25,7 +25,7 @@ import org.levee.testing.fuzz.SeedFiles;
 @Tag("fuzz")
 class ConfigFuzzTest {
     static final List<String> SEEDS = List.of("documented.yaml", "documented-edge.yaml", "every-key.yaml", "small.yaml",
-            "empty.yaml");
+            "empty.yaml", "sections.yaml");
 
     static final List<String> WORDS = List.of("datacenter:", "node:", "state_dir:", "api:", "address:", "sampling:",
             "target_per_second:", "rate:", "max_rate:", "detector:", "host_thresholds:", "aggregate_thresholds:", "all:",
@@ -36,7 +36,10 @@ class ConfigFuzzTest {
             "password_file:", "prefix:", "sflow:", "collectors:", "counter_interval:", "registration_ttl:",
             "report_interval:", "true", "false", "null", "~", "0s", "1h", "500ms", "9223372036854775807s", "[::1]:0",
             ":65536", "http://", "https://", "/levee/", "\n", "\n  ", "- ", "{", "}", "[", "]", ": ", "&a ", "*a", "---",
-            "|", "'", "\"", "#", "\0");
+            "|", "'", "\"", "#", "\0", "guard:", "protected:", "protect_defaults:", "max_legitimate_share:",
+            "notifications:", "command:", "webhooks:", "url:", "headers:", "events:", "queue:", "upstream:", "speaker:",
+            "neighbours:", "link_bps:", "share:", "automatic:", "flowspec", "blackhole", "token_file:", "tls_cert:",
+            "tls_key:", "trusted_keys:");
 
     @BeforeAll
     static void requirements() {

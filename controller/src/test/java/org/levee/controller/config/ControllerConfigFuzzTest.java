@@ -23,7 +23,7 @@ import org.levee.testing.fuzz.SeedFiles;
  */
 @Tag("fuzz")
 class ControllerConfigFuzzTest {
-    static final List<String> SEEDS = List.of("documented.yaml", "every-key.yaml", "small.yaml", "empty.yaml");
+    static final List<String> SEEDS = List.of("documented.yaml", "every-key.yaml", "small.yaml", "empty.yaml", "sections.yaml");
 
     static final List<String> WORDS = List.of("name:", "prefix:", "etcd:", "endpoints:", "ca:", "cert:", "key:",
             "user:", "password:", "request_timeout:", "sflow:", "listen:", "api:", "address:", "sflow_agents:",
