@@ -142,6 +142,9 @@ class GuardTest {
         JsonNode shown = Http.to(controller.apiAddress()).get("/status").json().get("active_attacks").get(0);
         assertThat(shown.get("rule").isNull()).isTrue();
         assertThat(shown.get("evidence").get("note").asText()).contains("the guard refused rule");
+        // The decision is counted when the detection thread hands it over, which may follow the attack's state.
+        Eventually.await(Duration.ofSeconds(5), "the refusal counted", () -> Http.to(controller.apiAddress()).get("/metrics").text()
+                .contains("levee_controller_detector_decisions_total{kind=\"rule_refused\"} 1.0"));
         assertThat(Http.to(controller.apiAddress()).get("/metrics").text())
                 .contains("levee_controller_detector_decisions_total{kind=\"rule_refused\"} 1.0")
                 .contains("levee_controller_detector_decisions_total{kind=\"rule_added\"} 0.0");
