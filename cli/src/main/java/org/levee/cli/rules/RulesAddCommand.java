@@ -84,7 +84,7 @@ final class RulesAddCommand implements Callable<Integer> {
     @Option(names = "--force", description = {
             "Add the rule even though the node's rule guard refuses it: because it matches traffic to a protected"
                     + " endpoint (the API, etcd, TCP 22 and the configured ones) from any source, or more than"
-                    + " guard.max_legitimate_share (1 %) of the legitimate traffic the detector saw in the last minute"
+                    + " guard.max_legitimate_share (1 %%) of the legitimate traffic the detector saw in the last minute"
                     + " outside the rule's destinations. Without it such a rule is refused, with the reason."})
     boolean force;
 

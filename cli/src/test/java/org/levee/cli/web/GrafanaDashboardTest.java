@@ -36,6 +36,7 @@ import org.levee.agent.config.Sampling;
 import org.levee.agent.fleet.FleetEdge;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
+import org.levee.config.ApiToken;
 import org.levee.config.EtcdSection;
 import org.levee.controller.Controller;
 import org.levee.controller.config.ControllerConfig;
@@ -99,6 +100,7 @@ class GrafanaDashboardTest {
                 // Families with labels are exported once they have a child: a rule for the per-rule
                 // counters, an sFlow sample of a format the controller skips for its skipped counter.
                 HttpResponse<String> added = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.apiAddress().getPort() + "/rules"))
+                        .header("Authorization", "Bearer " + Files.readString(nodeState.resolve(ApiToken.FILE_NAME)).strip())
                         .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"ntp\", \"filter\": \"udp and src port 123\", \"action\": \"drop\"}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
