@@ -157,6 +157,12 @@ class SecuredFleetTest {
                 assertThat(edgeStatus.path("signing").path("signed_by").asText()).isEqualTo(keyId);
                 assertThat(edgeStatus.path("signing").path("trusted_keys").path(0).path("file").asText()).isEqualTo(publicKey.toString());
 
+                // A leader publishes its own signed set again over a manifest it did not write, healing a
+                // forgery within moments: stop it, so that what the edge does with the forgery stays to be seen.
+                controlling.cancel(true);
+                Eventually.await(WAIT, "the controller resigned", () -> etcd.etcdctl(with(etcdctlAuth, "get", KEYS.leader(),
+                        "--print-value-only")).isBlank());
+
                 // Someone who may write to etcd but has no key: the manifest in force without its signature, one version on.
                 String signed = etcd.etcdctl(with(etcdctlAuth, "get", KEYS.ruleset(), "--print-value-only")).strip();
                 int signature = signed.indexOf(",\"signature\":");

@@ -137,11 +137,11 @@ class RulesCommandTest {
         try (Agent withUpstream = Agent.start(TestAgents.config(otherState, "ams1").withUpstream(upstream), new RecordingDataPlane())) {
             String otherApi = "http://127.0.0.1:" + withUpstream.apiAddress().getPort();
             CliRun ttl = CliRun.of("rules", "add", "--id", "ttl", "--filter", "dst host 203.0.113.30 and ip[8] == 64",
-                    "--upstream", "flowspec", "--api", otherApi);
+                    "--upstream", "flowspec", "--api", otherApi, "--token-file", otherState.resolve("api-token").toString());
             assertThat(ttl.exitCode()).as(ttl.err()).isZero();
             assertThat(ttl.out()).isEqualTo("added ttl\n");
             assertThat(ttl.err()).startsWith("upstream flowspec refused (requested): FlowSpec: ").contains("ip[8]");
-            CliRun show = CliRun.of("rules", "show", "ttl", "--api", otherApi);
+            CliRun show = CliRun.of("rules", "show", "ttl", "--api", otherApi, "--token-file", otherState.resolve("api-token").toString());
             assertThat(show.out()).contains("upstream: flowspec refused (requested): FlowSpec: ");
         }
     }

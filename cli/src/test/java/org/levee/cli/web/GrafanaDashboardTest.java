@@ -107,6 +107,10 @@ class GrafanaDashboardTest {
                 sendUnknownSflowSample(controller.sflowAddress());
                 Eventually.await(Duration.ofSeconds(10), "the controller skipped the sample",
                         () -> controller.sflowStats().skipped().values().stream().mapToLong(Long::longValue).sum() >= 1);
+                // The per-agent sample counter has a child once the controller knows an sFlow agent (the
+                // edge's first datagram, or the skipped one above), which arrives on its own thread.
+                Eventually.await(Duration.ofSeconds(10), "the controller's per-agent sample counter",
+                        () -> get("http://127.0.0.1:" + controller.apiAddress().getPort() + "/metrics").contains("levee_controller_samples_total"));
                 Set<String> exported = new TreeSet<>();
                 for (InetSocketAddress api : apis) {
                     exported.addAll(names(get("http://127.0.0.1:" + api.getPort() + "/metrics")));
