@@ -110,7 +110,14 @@ class GrafanaDashboardTest {
                 // The per-agent sample counter has a child once the controller knows an sFlow agent (the
                 // edge's first datagram, or the skipped one above), which arrives on its own thread.
                 Eventually.await(Duration.ofSeconds(10), "the controller's per-agent sample counter",
-                        () -> get("http://127.0.0.1:" + controller.apiAddress().getPort() + "/metrics").contains("levee_controller_samples_total"));
+                        () -> {
+                            try {
+                                return get("http://127.0.0.1:" + controller.apiAddress().getPort() + "/metrics")
+                                        .contains("levee_controller_samples_total");
+                            } catch (IOException | InterruptedException e) {
+                                return false;
+                            }
+                        });
                 Set<String> exported = new TreeSet<>();
                 for (InetSocketAddress api : apis) {
                     exported.addAll(names(get("http://127.0.0.1:" + api.getPort() + "/metrics")));
