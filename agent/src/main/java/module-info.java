@@ -1,5 +1,6 @@
 /**
- * Levee's agent module: the long-running node (data plane, detector, rule store, HTTP API, metrics),
+ * Levee's agent module: the long-running node (data plane, detector, rule store, HTTP API, metrics,
+ * upstream announcements),
  * alone or as an edge of the fleet (sFlow export, the rule set from etcd, local rules).
  */
 module org.levee.agent {
@@ -9,6 +10,8 @@ module org.levee.agent {
     requires transitive org.levee.store;
     requires transitive org.levee.sflow;
     requires transitive org.levee.config;
+    requires org.levee.web;
+    requires transitive org.levee.upstream;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.prometheus.metrics.core;

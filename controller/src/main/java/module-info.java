@@ -6,6 +6,8 @@ module org.levee.controller {
     requires transitive org.levee.store;
     requires transitive org.levee.sflow;
     requires transitive org.levee.config;
+    requires transitive org.levee.web;
+    requires transitive org.levee.upstream;
     requires transitive com.fasterxml.jackson.databind;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;

@@ -19,4 +19,5 @@ module org.levee.store {
 
     exports org.levee.store;
     exports org.levee.store.etcd;
+    exports org.levee.store.signing;
 }

@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.levee.agent.detect.NodeNotifications;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
+import org.levee.config.ApiSecurity;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Detector;
 import org.levee.detector.rule.FingerprintFilterCompiler;
@@ -29,11 +31,14 @@ import org.levee.notify.Notifier;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleGuard;
 import org.levee.rules.StoredRule;
+import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * A running node: the stored rules applied to the data plane, the sampler thread feeding the
- * detector, the expiry timer and the HTTP API. {@link #start} brings them up in that order, so
- * protection from the previous run is in force before anything else happens.
+ * detector, the expiry timer, the HTTP API and, with an {@code upstream:} section, the keeper of
+ * the BGP speaker's routes. {@link #start} brings them up in that order, so protection from the
+ * previous run is in force before anything else happens.
  */
 public final class Agent implements AutoCloseable {
 
@@ -48,13 +53,14 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AgentMetrics metrics;
     private final ApiServer api;
+    private final Optional<UpstreamKeeper> upstream;
     private final Instant started;
     private final Clock clock;
     private final Notifier notifier;
     private final NodeNotifications notifications;
     private boolean closed;
 
-    private Agent(AgentConfig config, DataPlane dataPlane, Clock clock) {
+    private Agent(AgentConfig config, DataPlane dataPlane, ApiSecurity security, Clock clock) {
         this.config = config;
         this.dataPlane = dataPlane;
         this.started = clock.instant();
@@ -76,17 +82,27 @@ public final class Agent implements AutoCloseable {
         this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
-            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, config.apiAddress());
+            this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, security);
         } catch (IOException e) {
             notifier.close(java.time.Duration.ZERO);
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), rules::list, clock));
+        upstream.ifPresent(keeper -> {
+            rules.onChange(keeper::rulesChanged);
+            api.showUpstream(keeper);
+            metrics.upstream(keeper);
+        });
     }
 
     /**
      * Starts a node on an open data plane, which it then owns.
      *
+     * The API's token and TLS come from {@code config.api()} ({@link ApiSecurity#open}: the token is
+     * generated in the state directory on first start).
+     *
      * @throws org.levee.agent.rules.RuleStoreException when the state file is unreadable
+     * @throws org.levee.config.ConfigException when the API's token or TLS files are unusable
      * @throws UncheckedIOException when the API address is taken
      */
     public static Agent start(AgentConfig config, DataPlane dataPlane) {
@@ -94,7 +110,19 @@ public final class Agent implements AutoCloseable {
     }
 
     public static Agent start(AgentConfig config, DataPlane dataPlane, Clock clock) {
-        Agent agent = new Agent(config, dataPlane, clock);
+        return start(config, dataPlane, ApiSecurity.open(config.api(), config.stateDir()), clock);
+    }
+
+    /** Starts a node whose API's security was opened (and so checked) before the data plane was. */
+    public static Agent start(AgentConfig config, DataPlane dataPlane, ApiSecurity security) {
+        return start(config, dataPlane, security, Clock.systemUTC());
+    }
+
+    private static Agent start(AgentConfig config, DataPlane dataPlane, ApiSecurity security, Clock clock) {
+        Agent agent = new Agent(config, dataPlane, security, clock);
+        // A single node is the only announcer: the first synchronisation also withdraws what an
+        // earlier run announced for rules that are gone now.
+        agent.upstream.ifPresent(keeper -> keeper.start(true, ""));
         agent.detectionThread.start();
         agent.timer.scheduleWithFixedDelay(agent::expireRules, 1, 1, TimeUnit.SECONDS);
         agent.api.start();
@@ -146,6 +174,11 @@ public final class Agent implements AutoCloseable {
         return attacks;
     }
 
+    /** The keeper of the upstream routes, when the configuration has an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
+    }
+
     /** The legitimate traffic of the last minute, as the rule guard sees it (copied once a second). */
     public org.levee.rules.LegitimateTraffic legitimateTraffic() {
         return detection.legitimateTraffic();
@@ -161,9 +194,15 @@ public final class Agent implements AutoCloseable {
         return api.address();
     }
 
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
+    }
+
     /**
-     * Stops the API, the timer and the sampler thread, then releases the data plane: the program
-     * stays attached unless the configuration says to detach on exit.
+     * Stops the API, the timer, the sampler thread and the upstream keeper, then releases the data
+     * plane: the program stays attached unless the configuration says to detach on exit, and the
+     * upstream routes stay announced (the next run reconciles them with its rules).
      */
     @Override
     public synchronized void close() {
@@ -179,6 +218,7 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        upstream.ifPresent(UpstreamKeeper::close);
         dataPlane.close(config.detachOnExit());
         notifier.close(); // what is queued gets a moment to go out
     }

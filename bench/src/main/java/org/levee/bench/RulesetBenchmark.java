@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.rules.RuleStore;
+import org.levee.config.ApiToken;
 import org.levee.dataplane.ApplyReport;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.XdpDataPlane;
@@ -256,6 +257,8 @@ public final class RulesetBenchmark {
             }
             try (agent; HttpClient http = HttpClient.newHttpClient()) {
                 URI base = URI.create("http://127.0.0.1:" + agent.apiAddress().getPort());
+                // Writes need the agent's token, generated in its state directory at start.
+                String bearer = "Bearer " + token(stateDir);
                 Path link = dataPlane.layout().pin(PinLayout.LINK);
                 Random random = new Random(options.seed());
                 int next = size;
@@ -264,12 +267,12 @@ public final class RulesetBenchmark {
                     Rule added = shape.rule(next++);
                     String body = RuleCodec.writeRule(added).toString();
                     Duration add = untilSwapped(link, () -> send(http, HttpRequest.newBuilder(base.resolve("/rules"))
-                            .header("Content-Type", "application/json")
+                            .header("Content-Type", "application/json").header("Authorization", bearer)
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 201));
                     rules.add(added);
                     Rule removed = rules.remove(random.nextInt(rules.size()));
                     Duration remove = untilSwapped(link, () -> send(http,
-                            HttpRequest.newBuilder(base.resolve("/rules/" + removed.id())).DELETE().build(), 200));
+                            HttpRequest.newBuilder(base.resolve("/rules/" + removed.id())).header("Authorization", bearer).DELETE().build(), 200));
                     if (measured) {
                         add(times, Step.API_ADD, add);
                         add(times, Step.API_REMOVE, remove);
@@ -341,6 +344,15 @@ public final class RulesetBenchmark {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temporary directory left behind: nothing else to do
+        }
+    }
+
+    /** The agent's API token, from its state directory. */
+    private static String token(Path stateDir) {
+        try {
+            return Files.readString(stateDir.resolve(ApiToken.FILE_NAME)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the agent's API token: " + e.getMessage(), e);
         }
     }
 }

@@ -1,11 +1,13 @@
 package org.levee.cli;
 
+import org.levee.cli.api.ApiCommand;
 import org.levee.cli.capture.CaptureCommand;
 import org.levee.cli.dataplane.BenchCommand;
 import org.levee.cli.dataplane.DataplaneCommand;
 import org.levee.cli.dataplane.RulesetCommand;
 import org.levee.cli.fleet.ControllerCommand;
 import org.levee.cli.fleet.FleetCommand;
+import org.levee.cli.keys.KeysCommand;
 import org.levee.cli.rules.RulesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,8 +22,10 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 RunCommand.class,
                 RulesCommand.class,
+                ApiCommand.class,
                 ControllerCommand.class,
                 FleetCommand.class,
+                KeysCommand.class,
                 CaptureCommand.class,
                 FilterCommand.class,
                 RulesetCommand.class,

@@ -3,11 +3,13 @@ package org.levee.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
+import org.levee.config.ApiSecurity;
 import org.levee.config.ConfigException;
 import org.levee.agent.config.ConfigLoader;
 import org.levee.agent.config.FleetConfig;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the node on an interface: attach the data plane, detect attacks from samples, apply rules, "
-                + "serve the HTTP API (GET/POST /rules, DELETE /rules/{id}, /status, /metrics) until Ctrl-C. "
+                + "serve the HTTP API (GET/POST /rules, DELETE /rules/{id}, /status, /metrics; writes need the token in "
+                + "STATE_DIR/api-token) until Ctrl-C. "
                 + "With --etcd and --sflow: an edge of the fleet (rules from etcd, samples to the controllers).")
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -51,14 +54,27 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--datacenter", paramLabel = "DC", description = "This node's data center (overrides the config).")
     String datacenter;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/configuration.md.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/configuration.md."
+            + " Its upstream: section announces BGP FlowSpec and blackhole routes through gobgpd (docs/operations.md).")
     Path config;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where rules are kept (default /var/lib/levee).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where rules and the API's token are kept"
+            + " (default /var/lib/levee).")
     Path stateDir;
 
-    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9276).")
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9276;"
+            + " an address that is not loopback needs --api-cert and --api-key).")
     String api;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: api-token in the"
+            + " state directory, generated on first start; writes need it).")
+    Path apiTokenFile;
+
+    @Option(names = "--api-cert", paramLabel = "FILE", description = "Serve the API over TLS: its certificate chain (PEM).")
+    Path apiCert;
+
+    @Option(names = "--api-key", paramLabel = "FILE", description = "The PKCS#8 PEM key of --api-cert.")
+    Path apiKey;
 
     @Option(names = "--sample-rate", paramLabel = "N", description = "Sample a fixed 1 in N packets.")
     Integer sampleRate;
@@ -103,12 +119,17 @@ final class RunCommand implements Callable<Integer> {
             + " prefer fleet.etcd.password_file in the config).")
     String etcdPassword;
 
+    @Option(names = "--trust-key", paramLabel = "FILE", description = "A controller's public signing key (PEM, signing.pub):"
+            + " apply only rule sets signed by a trusted key. Repeat for several (a key rotation). Overrides fleet.trusted_keys.")
+    List<Path> trustKeys;
+
     @Override
     public Integer call() throws InterruptedException {
         AgentConfig c = configuration();
         if (c.fleet().enabled()) {
             return edge(c);
         }
+        ApiSecurity security = apiSecurity(c);
         PrintWriter out = spec.commandLine().getOut();
         XdpDataPlane dataPlane;
         try {
@@ -119,7 +140,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = Agent.start(c, dataPlane);
+            agent = Agent.start(c, dataPlane, security);
         } catch (RuleStoreException | RuleSetException | DataplaneException | UncheckedIOException e) {
             dataPlane.close(false);
             throw new UserException(e.getMessage(), e);
@@ -131,9 +152,9 @@ final class RunCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         var a = dataPlane.attachment();
-        out.printf("levee: protecting %s (program %d%s), %d rules, API on http://%s:%d%n", dataPlane.layout().describe(),
+        out.printf("levee: protecting %s (program %d%s), %d rules, API on %s (token in %s)%n", dataPlane.layout().describe(),
                 a.programId(), a.adopted() ? ", adopted from the previous run" : "", agent.rules().list().size(),
-                agent.apiAddress().getHostString(), agent.apiAddress().getPort());
+                agent.apiUrl(), security.tokenFile());
         out.flush();
         stopped.await();
         return 0;
@@ -146,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new UserException(e.getMessage(), e);
         }
+        ApiSecurity security = apiSecurity(c);
         PrintWriter out = spec.commandLine().getOut();
         XdpDataPlane dataPlane;
         try {
@@ -156,7 +178,7 @@ final class RunCommand implements Callable<Integer> {
         }
         FleetEdge edge;
         try {
-            edge = FleetEdge.start(c, dataPlane);
+            edge = FleetEdge.start(c, dataPlane, security);
         } catch (ConfigException | RuleStoreException | RuleSetException | DataplaneException | UncheckedIOException e) {
             dataPlane.close(false);
             throw new UserException(e.getMessage(), e);
@@ -168,14 +190,25 @@ final class RunCommand implements Callable<Integer> {
         }));
         var running = edge.running();
         out.printf("levee: edge %s of %s protecting %s (program %d, fleet rule set %s from %s), %d local rules, sFlow to %s as %s,"
-                        + " registered at %s, API on http://%s:%d%n", c.node(), c.datacenter(), dataPlane.layout().describe(),
+                        + " registered at %s, API on %s (token in %s)%n", c.node(), c.datacenter(), dataPlane.layout().describe(),
                 running.programId(), running.version().isPresent() ? "version " + running.version().getAsLong() : "none",
                 running.origin().label(), edge.localRules().list().size(), sflow == null ? c.fleet().collectors() : sflow,
-                edge.sflowAgent().getHostAddress(), edge.registrationKey(), edge.apiAddress().getHostString(),
-                edge.apiAddress().getPort());
+                edge.sflowAgent().getHostAddress(), edge.registrationKey(), edge.apiUrl(), security.tokenFile());
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The API's token (read, or generated on first start) and TLS, opened before anything is
+     * attached: a bad file, or an address reachable from the network without TLS, stops here.
+     */
+    private static ApiSecurity apiSecurity(AgentConfig c) {
+        try {
+            return ApiSecurity.open(c.api(), c.stateDir());
+        } catch (ConfigException e) {
+            throw new UserException(e.getMessage(), e);
+        }
     }
 
     private AgentConfig configuration() {
@@ -200,6 +233,20 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserException("--api: " + e.getMessage());
             }
+        }
+        if (apiTokenFile != null) {
+            c = c.withApi(c.api().withTokenFile(apiTokenFile));
+        }
+        if (apiCert != null || apiKey != null) {
+            if (apiCert == null || apiKey == null) {
+                throw new UserException("--api-cert and --api-key go together: the certificate chain and its PKCS#8 key");
+            }
+            c = c.withApi(c.api().withTls(apiCert, apiKey));
+        }
+        try {
+            c.api().requireSafe();
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
         if (sampleRate != null && samplesPerSecond != null) {
             throw new UserException("give either --sample-rate or --samples-per-second, not both");
@@ -229,8 +276,8 @@ final class RunCommand implements Callable<Integer> {
     private FleetConfig fleet(FleetConfig f) {
         if (etcd == null && f.etcdEndpoints().isEmpty()) {
             if (sflow != null || prefix != null || etcdCa != null || etcdCert != null || etcdKey != null || etcdUser != null
-                    || etcdPassword != null) {
-                throw new UserException("--sflow, --prefix and --etcd-… are for an edge of the fleet: give --etcd URLS too");
+                    || etcdPassword != null || trustKeys != null) {
+                throw new UserException("--sflow, --prefix, --etcd-… and --trust-key are for an edge of the fleet: give --etcd URLS too");
             }
             return f;
         }
@@ -264,6 +311,9 @@ final class RunCommand implements Callable<Integer> {
             f = f.withEtcdUser(etcdUser != null ? Optional.of(etcdUser) : f.etcdUser(),
                     etcdPassword != null ? Optional.of(etcdPassword) : f.etcdPassword(),
                     etcdPassword != null ? Optional.empty() : f.etcdPasswordFile());
+        }
+        if (trustKeys != null) {
+            f = f.withTrustedKeys(trustKeys);
         }
         return f;
     }

@@ -2,18 +2,20 @@ package org.levee.config;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.levee.rules.Durations;
+import org.levee.rules.YamlTrees;
 
 /**
  * Reads typed values out of a configuration file's YAML tree and collects every problem, each
@@ -23,8 +25,6 @@ import org.levee.rules.Durations;
  * checks {@link #problems()} at the end (or calls {@link #throwIfProblems}).
  */
 public class ConfigReader {
-    private static final YAMLMapper YAML = new YAMLMapper();
-
     private final List<String> problems = new ArrayList<>();
 
     /** A reader with no problems yet: one per file read. */
@@ -42,15 +42,18 @@ public class ConfigReader {
     /**
      * The YAML tree of {@code text} ({@code source} names it in errors); null for an empty file.
      *
-     * @throws ConfigException saying where the YAML is broken
+     * @throws ConfigException saying where (line and column) the YAML is broken, holds an alias
+     *     or a key given twice
      */
     public static JsonNode parseYaml(String source, String text) {
         try {
-            return YAML.readTree(text);
+            return YamlTrees.readYaml(text); // refuses aliases, keys given twice and second documents
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
     }
 
@@ -80,11 +83,28 @@ public class ConfigReader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                problem(path.isEmpty() ? key : path + "." + key, "unknown key (known here: "
+                problem(path.isEmpty() ? YamlTrees.keyName(key) : path + "." + YamlTrees.keyName(key), "unknown key (known here: "
                         + String.join(", ", new TreeSet<>(allowed)) + ")");
             }
         }
         return true;
+    }
+
+    /** The file named at {@code key} (named {@code path}), or empty; a name that is no path (a NUL in it) is a problem. */
+    public Optional<Path> file(JsonNode node, String path, String key) {
+        return Optional.ofNullable(parsed(node, path, key, null, ConfigReader::filePath));
+    }
+
+    private static Path filePath(String name) {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("must be a non-empty file name");
+        }
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + name + "' is not a file name: " + e.getReason()
+                    + (e.getIndex() < 0 ? "" : " at character " + e.getIndex()));
+        }
     }
 
     /** A non-empty string at top-level key {@code key}, or {@code d}. */

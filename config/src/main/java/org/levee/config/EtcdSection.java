@@ -18,9 +18,12 @@ import org.levee.store.etcd.EtcdSettings;
  *   cert: /etc/levee/etcd-client.pem
  *   key: /etc/levee/etcd-client.key
  *   user: levee                       # etcd authentication, with password
- *   password: secret
+ *   password: secret                  # or password_file: its first line (not visible to ps)
  *   request_timeout: 5s
  * </pre>
+ *
+ * The flags {@code --etcd-ca}, {@code --etcd-cert}, {@code --etcd-key}, {@code --etcd-user} and
+ * {@code --etcd-password} override the file's keys ({@link #withTls}, {@link #withUser}).
  *
  * @param endpoints comma-separated client URLs, if given
  * @param ca PEM certificates to trust
@@ -28,18 +31,33 @@ import org.levee.store.etcd.EtcdSettings;
  * @param key PEM PKCS#8 key of {@code cert}
  * @param user etcd user
  * @param password the user's password
+ * @param passwordFile a file whose first line is the password, instead of {@code password}
  * @param requestTimeout deadline of each request
  */
 public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optional<Path> cert, Optional<Path> key,
-                          Optional<String> user, Optional<String> password, Optional<Duration> requestTimeout) {
+                          Optional<String> user, Optional<String> password, Optional<Path> passwordFile,
+                          Optional<Duration> requestTimeout) {
 
     /** The keys of the section. */
-    public static final Set<String> KEYS = Set.of("endpoints", "ca", "cert", "key", "user", "password", "request_timeout");
+    public static final Set<String> KEYS = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file",
+            "request_timeout");
 
     /** Nothing configured. */
     public static EtcdSection none() {
         return new EtcdSection(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The section with the TLS files given (by flags) in place of the file's; an empty one keeps the file's. */
+    public EtcdSection withTls(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile) {
+        return new EtcdSection(endpoints, caFile.or(() -> ca), certFile.or(() -> cert), keyFile.or(() -> key), user, password,
+                passwordFile, requestTimeout);
+    }
+
+    /** The section with the user and password given (by flags) in place of the file's; an empty one keeps the file's. */
+    public EtcdSection withUser(Optional<String> userName, Optional<String> secret) {
+        return new EtcdSection(endpoints, ca, cert, key, userName.or(() -> user), secret.or(() -> password),
+                secret.isPresent() ? Optional.empty() : passwordFile, requestTimeout);
     }
 
     /** The section in {@code node} (null when absent); problems go to {@code r} under {@code path}. */
@@ -68,16 +86,22 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
                 r.problem(path + ".endpoints", ex.getMessage());
             }
         });
-        Optional<Path> ca = Optional.ofNullable(r.string(node, path + ".ca", "ca", null)).map(Path::of);
-        Optional<Path> cert = Optional.ofNullable(r.string(node, path + ".cert", "cert", null)).map(Path::of);
-        Optional<Path> key = Optional.ofNullable(r.string(node, path + ".key", "key", null)).map(Path::of);
+        Optional<Path> ca = r.file(node, path + ".ca", "ca");
+        Optional<Path> cert = r.file(node, path + ".cert", "cert");
+        Optional<Path> key = r.file(node, path + ".key", "key");
         Optional<String> user = Optional.ofNullable(r.string(node, path + ".user", "user", null));
         Optional<String> password = Optional.ofNullable(r.string(node, path + ".password", "password", null));
+        Optional<Path> passwordFile = Optional.ofNullable(r.string(node, path + ".password_file", "password_file", null)).map(Path::of);
         Optional<Duration> timeout = Optional.ofNullable(r.duration(node, path + ".request_timeout", "request_timeout", null));
-        EtcdSection section = new EtcdSection(endpoints, ca, cert, key, user, password, timeout);
+        if (password.isPresent() && passwordFile.isPresent()) {
+            r.problem(path, "give either password or password_file, not both");
+            passwordFile = Optional.empty();
+        }
+        EtcdSection section = new EtcdSection(endpoints, ca, cert, key, user, password, passwordFile, timeout);
         readable(r, path + ".ca", ca);
         readable(r, path + ".cert", cert);
         readable(r, path + ".key", key);
+        readable(r, path + ".password_file", passwordFile);
         if (endpoints.isPresent()) {
             try {
                 section.settings(Optional.empty());
@@ -94,6 +118,12 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         }
     }
 
+    private static void mustRead(String what, Optional<Path> file) {
+        if (file.isPresent() && !java.nio.file.Files.isReadable(file.get())) {
+            throw new IllegalArgumentException("etcd: the " + what + " " + file.get() + " cannot be read");
+        }
+    }
+
     /**
      * The settings for the client: {@code endpointsFlag} if given, else the section's endpoints,
      * with its TLS files, user and timeout.
@@ -105,14 +135,26 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         String urls = endpointsFlag.or(() -> endpoints).orElseThrow(() -> new IllegalArgumentException(
                 "no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration"));
         EtcdSettings s = EtcdSettings.of(urls);
+        // Flags may have replaced the files checked when the file was read: checked again here.
+        mustRead("CA", ca);
+        mustRead("client certificate", cert);
+        mustRead("client key", key);
         if (ca.isPresent() || cert.isPresent() || key.isPresent()) {
             s = s.withTls(ca.orElse(null), cert.orElse(null), key.orElse(null));
         }
-        if (user.isPresent() || password.isPresent()) {
-            if (user.isEmpty() || password.isEmpty()) {
+        Optional<String> secret = password;
+        if (passwordFile.isPresent()) {
+            try {
+                secret = Optional.of(java.nio.file.Files.readString(passwordFile.get()).lines().findFirst().orElse(""));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("etcd: the password file " + passwordFile.get() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        if (user.isPresent() || secret.isPresent()) {
+            if (user.isEmpty() || secret.isEmpty()) {
                 throw new IllegalArgumentException("etcd: a user needs a password and a password needs a user");
             }
-            s = s.withUser(user.get(), password.get());
+            s = s.withUser(user.get(), secret.get());
         }
         if (requestTimeout.isPresent()) {
             s = s.withRequestTimeout(requestTimeout.get());
@@ -124,6 +166,7 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
     public String toString() {
         return "EtcdSection[endpoints=" + endpoints.orElse("-") + ", ca=" + ca.map(Path::toString).orElse("-")
                 + ", cert=" + cert.map(Path::toString).orElse("-") + ", key=" + key.map(Path::toString).orElse("-")
-                + ", user=" + user.orElse("-") + password.map(p -> ", password=***").orElse("") + "]";
+                + ", user=" + user.orElse("-") + password.map(p -> ", password=***").orElse("")
+                + passwordFile.map(f -> ", password_file=" + f).orElse("") + "]";
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.levee.notify.EventKind;
 import org.levee.notify.NotificationsConfig;
+import org.levee.rules.YamlTrees;
 
 /**
  * The {@code notifications:} section of the agent's and the controller's configuration
@@ -156,17 +157,17 @@ public final class NotificationsSection {
         for (Map.Entry<String, JsonNode> e : v.properties()) {
             String name = e.getKey();
             if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                r.problem(path + "." + name, "is not an HTTP header name");
+                r.problem(path + "." + YamlTrees.keyName(name), "is not an HTTP header name");
                 continue;
             }
             if (Set.of("content-type", "content-length", "host", "connection", "expect", "upgrade")
                     .contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                r.problem(path + "." + name, "is set by Levee (or by HTTP itself), not by the configuration");
+                r.problem(path + "." + YamlTrees.keyName(name), "is set by Levee (or by HTTP itself), not by the configuration");
                 continue;
             }
             JsonNode value = e.getValue();
             if (!value.isValueNode() || value.isNull() || value.asText().chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) {
-                r.problem(path + "." + name, "must be a single value on one line");
+                r.problem(path + "." + YamlTrees.keyName(name), "must be a single value on one line");
                 continue;
             }
             headers.put(name, value.asText());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -20,14 +21,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.levee.config.ApiSecurity;
 import org.levee.config.GuardSection;
 import org.levee.controller.api.ControllerApi;
 import org.levee.controller.api.RuleCounts;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.detect.DetectionEngine;
 import org.levee.controller.fleet.EdgeRuleRates;
+import org.levee.controller.fleet.EdgeTraffic;
 import org.levee.controller.fleet.FleetStatusReader;
 import org.levee.controller.ingest.AgentDirectory;
 import org.levee.controller.ingest.SampleIngest;
@@ -49,6 +53,7 @@ import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.notify.Notifier;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleGuard;
+import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.sflow.SflowCollector;
 import org.levee.store.Fence;
@@ -69,6 +74,14 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.RangeResult;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.KeyId;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.SigningKey;
+import org.levee.web.TrafficCounts;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
+import org.levee.upstream.gobgp.GobgpSpeaker;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -92,6 +105,7 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
+    private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ControllerConfig config;
@@ -129,9 +143,13 @@ public final class Controller implements AutoCloseable {
     private volatile List<Problem> problems = List.of();
     private volatile Map<String, RuleCounts> ruleCounts = Map.of();
     private final EdgeRuleRates edgeRuleRates = new EdgeRuleRates();
+    private final EdgeTraffic edgeTraffic = new EdgeTraffic();
     private final RetirementCheck retirementCheck;
     private volatile ObjectNode lastCompile;
     private volatile boolean closed;
+    private final Optional<UpstreamKeeper> upstream;
+    /** The valid rule sources as last read (by every controller: a new leader announces from them at once). */
+    private volatile List<StoredRule> liveRules = List.of();
 
     // The store thread's.
     private Fence fence;
@@ -142,7 +160,7 @@ public final class Controller implements AutoCloseable {
     private ObjectCollector objectCollector;
     private long lastCollect;
 
-    private Controller(ControllerConfig config, EtcdClient client) {
+    private Controller(ControllerConfig config, EtcdClient client, Optional<SigningKey> signingKey) {
         this.config = config;
         this.identity = config.name();
         this.keys = config.keys();
@@ -154,7 +172,7 @@ public final class Controller implements AutoCloseable {
         this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
                 new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
-        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock);
+        this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
         this.notifications = new FleetNotifications(client, keys, Notifier.start(config.notifications()), identity, clock,
                 this::onStoreThread, config.notifications().nodeLostAfter());
@@ -162,6 +180,7 @@ public final class Controller implements AutoCloseable {
         this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
         this.metrics = new ControllerMetrics(new Probe(), notifications.notifier());
+        this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), () -> liveRules, clock));
     }
 
     /** Runs {@code task} on the store thread (where the notifications hand back a sink's outcome). */
@@ -174,13 +193,24 @@ public final class Controller implements AutoCloseable {
      * receives sFlow, serves the API, and campaigns for leadership. Nothing is left running when
      * it fails.
      *
+     * The API's token and TLS come from {@code config.api()} ({@link ApiSecurity#open}: the token is
+     * generated in {@code config.stateDir()} on first start).
+     *
      * @throws IOException when the sFlow or API address cannot be bound
+     * @throws org.levee.config.ConfigException when the API's token or TLS files are unusable
+     * @throws KeyFileException when the signing key cannot be used (before anything is opened)
      */
     public static Controller start(ControllerConfig config, EtcdSettings etcd) throws IOException {
+        return start(config, etcd, ApiSecurity.open(config.api(), config.stateDir()));
+    }
+
+    /** Starts a controller whose API's security was opened (and so checked) first. */
+    public static Controller start(ControllerConfig config, EtcdSettings etcd, ApiSecurity security) throws IOException {
+        Optional<SigningKey> signingKey = signingKey(config);
         EtcdClient client = EtcdClient.connect(etcd);
-        Controller c = new Controller(config, client);
+        Controller c = new Controller(config, client, signingKey);
         try {
-            c.startAll();
+            c.startAll(security);
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -188,19 +218,41 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    private void startAll() throws IOException {
+    /**
+     * The configured signing key, read and checked (a key file other users may read is refused),
+     * with a warning when its group may read it or when there is none.
+     *
+     * @throws KeyFileException naming the file and what is wrong
+     */
+    public static Optional<SigningKey> signingKey(ControllerConfig config) {
+        if (config.signingKey().isEmpty()) {
+            LOG.log(Level.WARNING, "no signing key (signing.key, --signing-key): rule sets are published unsigned, and edges"
+                    + " that trust signing keys refuse them (docs/security.md, \"Signed rule sets\")");
+            return Optional.empty();
+        }
+        Path file = config.signingKey().get();
+        SigningKey key = SigningKey.read(file);
+        SigningKey.groupAccessWarning(file).ifPresent(w -> LOG.log(Level.WARNING, w));
+        LOG.log(Level.INFO, "signing rule sets with key " + key.id() + " (" + file + ")");
+        return Optional.of(key);
+    }
+
+    private void startAll(ApiSecurity security) throws IOException {
         nodesWatch = PrefixWatch.startPrefix(client, keys.nodes(), this::onNodes);
         manifestWatch = PrefixWatch.start(client, KeyRange.key(keys.ruleset()), this::onManifest);
         rulesWatch = PrefixWatch.startPrefix(client, keys.rules(), update -> store.execute(() -> onRules(update)));
         SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
         collector = SflowCollector.start(config.sflowListen(), ingest);
         api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
-                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics, config.apiAddress());
+                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics,
+                () -> edgeTraffic.now(nanos()), security);
+        upstream.ifPresent(api::showUpstream);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
         WarmUp.inBackground(false);
         detect.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         store.scheduleWithFixedDelay(this::upkeep, UPKEEP_MILLIS, UPKEEP_MILLIS, TimeUnit.MILLISECONDS);
+        upstream.ifPresent(keeper -> keeper.start(false, NOT_LEADING));
         election = LeaderElection.start(client, keys.leader(), identity, config.leaderTtl(), new LeadershipListener() {
             @Override
             public void elected(Fence f) {
@@ -211,6 +263,8 @@ public final class Controller implements AutoCloseable {
             @Override
             public void deposed(String why) {
                 leading = false;
+                // At once, not on the store thread: two controllers must never both announce.
+                upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
                 store.execute(() -> onDeposed(why));
             }
         });
@@ -260,6 +314,7 @@ public final class Controller implements AutoCloseable {
     private void onRules(WatchUpdate update) {
         sources = catalog.read(update.revision(), update.snapshot(), clock.instant());
         problems = sources.problems();
+        rulesForUpstream();
         autoRules.sources(sources);
         flushAutoRules();
         scheduleCompile(COMPILE_DELAY_MILLIS);
@@ -278,6 +333,7 @@ public final class Controller implements AutoCloseable {
             range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
             sources = catalog.read(range.revision(), snapshot, clock.instant());
             problems = sources.problems();
+            rulesForUpstream();
             autoRules.elected(f, sources);
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "leader {0}: cannot read the rules yet, trying again: {1}", identity, e.getMessage());
@@ -287,6 +343,11 @@ public final class Controller implements AutoCloseable {
                 }
             }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
+        }
+        // Only now, with the rules just read: announcing from a stale or empty list would withdraw
+        // the routes of rules the previous leader kept announced.
+        if (fence == f && leading) {
+            upstream.ifPresent(UpstreamKeeper::activate);
         }
         flushAutoRules();
         compile();
@@ -308,9 +369,17 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** The upstream keeper reads the rules read last; it synchronises at once when it is active. */
+    private void rulesForUpstream() {
+        liveRules = List.copyOf(sources.rules().values());
+        upstream.ifPresent(UpstreamKeeper::rulesChanged);
+    }
+
     private void onDeposed(String why) {
         LOG.log(Level.INFO, "{0} is no longer the leader: {1}", identity, why);
         fence = null;
+        // Again on this thread, after an onElected that may have activated the keeper meanwhile.
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         autoRules.deposed();
         notifications.deposed();
     }
@@ -318,6 +387,7 @@ public final class Controller implements AutoCloseable {
     /** The fence failed under a write: etcd gave the leader key to someone else (the election tells us too). */
     private void lostLeadership(NotLeaderException e) {
         LOG.log(Level.INFO, "{0}: {1}", identity, e.getMessage());
+        upstream.ifPresent(keeper -> keeper.standBy(NOT_LEADING));
         fence = null;
         autoRules.deposed();
         notifications.deposed();
@@ -462,6 +532,8 @@ public final class Controller implements AutoCloseable {
         Map<String, long[]> counts = new HashMap<>();
         Map<String, EdgeRuleRates.Reported> reports = new HashMap<>();
         Map<String, FleetNotifications.Edge> edges = new HashMap<>();
+        long highest = 0;
+        Map<String, EdgeTraffic.Reported> traffic = new HashMap<>();
         for (KeyValue kv : update.snapshot().values()) {
             Optional<String[]> where = keys.nodeOf(kv.key());
             if (where.isEmpty()) {
@@ -481,6 +553,7 @@ public final class Controller implements AutoCloseable {
                 LOG.log(Level.DEBUG, e.getMessage());
                 continue;
             }
+            highest = Math.max(highest, r.version());
             r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
                     agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
             JsonNode perRule = r.counters().path("rules");
@@ -493,10 +566,24 @@ public final class Controller implements AutoCloseable {
             });
             Registration reg = r;
             r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
+            JsonNode totals = r.counters();
+            r.reported().ifPresent(at -> traffic.put(reg.datacenter() + "/" + reg.node(), new EdgeTraffic.Reported(at,
+                    new TrafficCounts(totals.path("seen").asLong(), totals.path("passed").asLong(), totals.path("dropped").asLong(),
+                            totals.path("ratelimited").asLong(), totals.path("sampled").asLong()))));
         }
-        edgeRuleRates.update(reports, nanos());
+        long received = nanos();
+        edgeRuleRates.update(reports, received);
+        edgeTraffic.update(traffic, received);
         notifications.nodes(edges);
         directory.registered(agents);
+        if (publisher.edgesRun(highest, manifest)) {
+            // edges run a newer set than etcd's manifest (etcd lost it, or went back to a backup): publish above it
+            try {
+                store.execute(() -> scheduleCompile(COMPILE_DELAY_MILLIS));
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
         Map<String, RuleCounts> byRule = new HashMap<>();
         counts.forEach((id, c) -> byRule.put(id, new RuleCounts(c[0], c[1])));
         ruleCounts = Map.copyOf(byRule);
@@ -534,6 +621,11 @@ public final class Controller implements AutoCloseable {
         return api.address();
     }
 
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
+    }
+
     /** The rule sources left out of the set now, with why. */
     public List<Problem> problems() {
         return problems;
@@ -554,9 +646,19 @@ public final class Controller implements AutoCloseable {
         return engine.attacks();
     }
 
+    /** The id of the key this controller signs rule sets with, if it has one. */
+    public Optional<KeyId> signingKeyId() {
+        return publisher.signingKey().map(SigningKey::id);
+    }
+
     /** The sFlow collector's counts. */
     public SflowCollector.Stats sflowStats() {
         return collector.stats();
+    }
+
+    /** The keeper of the upstream routes (active while this controller leads), with an {@code upstream:} section. */
+    public Optional<UpstreamKeeper> upstream() {
+        return upstream;
     }
 
     /** Where the leader's notifications go, with what became of them. */
@@ -630,8 +732,15 @@ public final class Controller implements AutoCloseable {
             r.put("sha256", m.get().object().sha256());
             r.put("compiled_at", m.get().compiledAt().toString());
             r.put("controller", m.get().controller());
+            r.put("signed_by", ManifestSignature.claimedBy(m.get()).map(k -> k.hex()).orElse(null));
         } else {
             n.putNull("ruleset");
+        }
+        Optional<SigningKey> key = publisher.signingKey();
+        if (key.isPresent()) {
+            n.putObject("signing").put("key_id", key.get().id().hex()).put("file", key.get().source());
+        } else {
+            n.putNull("signing");
         }
         ObjectNode compiled = lastCompile;
         if (compiled != null) {
@@ -640,12 +749,16 @@ public final class Controller implements AutoCloseable {
             n.putNull("last_compile");
         }
         n.set("problems", ProblemsJson.list(problems));
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         return n;
     }
 
     // ---- stopping -----------------------------------------------------------------------------
 
-    /** Stops: resigns leadership (another controller takes over at once), closes everything. */
+    /**
+     * Stops: resigns leadership (another controller takes over at once), withdraws the upstream
+     * routes its speaker announces (the next leader announces them from its own), closes everything.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -656,6 +769,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // Resigned: the next leader announces from its own speaker, so this one's routes go.
+        upstream.ifPresent(UpstreamKeeper::closeWithdrawing);
         stopRest();
     }
 
@@ -674,6 +789,8 @@ public final class Controller implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        // As a crash would: the routes stay on the speaker until this controller runs again.
+        upstream.ifPresent(UpstreamKeeper::close);
         stopRest();
     }
 

@@ -187,7 +187,8 @@ class FailoverTest {
                 new StoredRule(rule, Instant.now(), Optional.empty())));
         RuleCatalog.Sources sources = new org.levee.controller.rules.RuleSourceStore(fleet.client(), Fleet.KEYS,
                 new RuleFilters(), Clock.systemUTC()).read();
-        RulesetPublisher publisher = new RulesetPublisher(fleet.client(), Fleet.KEYS, new RuleFilters(), "ctl-a", Clock.systemUTC());
+        RulesetPublisher publisher = new RulesetPublisher(fleet.client(), Fleet.KEYS, new RuleFilters(), "ctl-a", Clock.systemUTC(),
+                Optional.empty());
         assertThatThrownBy(() -> publisher.publish(sources, stale)).isInstanceOf(NotLeaderException.class);
         assertThatThrownBy(() -> FencedWrites.write(fleet.client(), stale, List.of(), List.of(Op.put(Fleet.KEYS.problems(),
                 new byte[] {'{', '}'})))).isInstanceOf(NotLeaderException.class);

@@ -64,8 +64,8 @@ class GuardTest {
 
     @Test
     void manualRulesCuttingOffEtcdOrSshAreRefusedUnlessForced() {
-        var api = controller.apiAddress();
-        Http.Answer ssh = Http.post(api, "/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\"}");
+        Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
+        Http.Answer ssh = api.post("/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\"}");
         assertThat(ssh.status()).isEqualTo(400);
         assertThat(ssh.json().get("error").asText())
                 .startsWith("refused: it matches traffic to the protected endpoint tcp *:22 (ssh): ")
@@ -73,17 +73,17 @@ class GuardTest {
                         + " in the API's body)");
 
         URI etcd = fleet.etcd().settings().endpoints().getFirst();
-        Http.Answer cutEtcd = Http.post(api, "/rules", "{\"id\": \"no-etcd\", \"filter\": \"tcp dst port " + etcd.getPort()
+        Http.Answer cutEtcd = api.post("/rules", "{\"id\": \"no-etcd\", \"filter\": \"tcp dst port " + etcd.getPort()
                 + "\", \"action\": \"drop\"}");
         assertThat(cutEtcd.status()).isEqualTo(400);
         assertThat(cutEtcd.json().get("error").asText()).startsWith("refused: it matches traffic to the protected endpoint"
                 + " tcp " + etcd.getHost() + ":" + etcd.getPort() + " (etcd)");
         assertThat(storedIds()).isEmpty();
 
-        Http.Answer forced = Http.post(api, "/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\","
+        Http.Answer forced = api.post("/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\","
                 + " \"force\": true}");
         assertThat(forced.status()).as(forced.text()).isEqualTo(201);
-        assertThat(Http.post(api, "/rules", "{\"id\": \"one-source\", \"filter\": \"src host 198.51.100.7 and tcp port 22\","
+        assertThat(api.post("/rules", "{\"id\": \"one-source\", \"filter\": \"src host 198.51.100.7 and tcp port 22\","
                 + " \"action\": \"drop\"}").status()).isEqualTo(201);
         assertThat(storedIds()).containsExactlyInAnyOrder("no-ssh", "one-source");
         Eventually.await(Duration.ofSeconds(10), () -> "the forced rule published: " + fleet.manifest(),
@@ -98,18 +98,20 @@ class GuardTest {
                 () -> edges[1].play(List.of(new Edge.Flow("web", Traffic.webClients(WEB), 1_800, 10),
                         new Edge.Flow("dns", Traffic.dnsQueries(DNS), 200, 10)), Duration.ofSeconds(2), new SplittableRandom(2))));
         Eventually.await(Duration.ofSeconds(10), "the detector saw the samples", () -> controller.attacks().isEmpty()
-                && Http.get(controller.apiAddress(), "/status").json().get("detector").get("samples").asLong() >= 700);
+                && Http.to(controller.apiAddress()).get("/status").json().get("detector").get("samples").asLong() >= 700);
 
-        var api = controller.apiAddress();
-        Http.Answer refused = Http.post(api, "/rules", "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\"}");
+        Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
+        Http.Answer refused = api.post("/rules", "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\"}");
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().get("error").asText()).containsPattern("^refused: it matches (9|10|11)\\.[0-9]{2} % of the"
+        // 10 % of the packets are UDP; the detector keeps a uniform subset of about 150 samples, so
+        // the measured share lies within three standard deviations (±7 points) of it.
+        assertThat(refused.json().get("error").asText()).containsPattern("^refused: it matches ([3-9]|1[0-7])\\.[0-9]{2} % of the"
                 + " legitimate traffic the detector saw in the last 60 s outside the rule's destinations \\([0-9]+ of [0-9]+"
                 + " samples, about [0-9]+ of [0-9]+ packets, e\\.g\\. to 203\\.0\\.113\\.53\\); the limit is 1\\.00 %; if that is"
                 + " what you want, add it with force");
-        assertThat(Http.post(api, "/rules", "{\"id\": \"dns-udp\", \"filter\": \"udp\", \"destinations\": [\"203.0.113.53/32\"],"
+        assertThat(api.post("/rules", "{\"id\": \"dns-udp\", \"filter\": \"udp\", \"destinations\": [\"203.0.113.53/32\"],"
                 + " \"action\": \"drop\"}").status()).isEqualTo(201);
-        assertThat(Http.post(api, "/rules", "{\"id\": \"ntp\", \"filter\": \"udp port 123\", \"action\": \"drop\"}").status())
+        assertThat(api.post("/rules", "{\"id\": \"ntp\", \"filter\": \"udp port 123\", \"action\": \"drop\"}").status())
                 .isEqualTo(201);
         assertThat(storedIds()).containsExactlyInAnyOrder("dns-udp", "ntp");
     }
@@ -137,10 +139,13 @@ class GuardTest {
         assertThat(attack.evidence().note()).containsPattern("the guard refused rule " + controller.ruleIdPrefix()
                 + "1 \\(protected_endpoint\\): refused: it matches traffic to the protected endpoint tcp \\*:22 \\(ssh\\): .*"
                 + " → 203\\.0\\.113\\.10:22");
-        JsonNode shown = Http.get(controller.apiAddress(), "/status").json().get("active_attacks").get(0);
+        JsonNode shown = Http.to(controller.apiAddress()).get("/status").json().get("active_attacks").get(0);
         assertThat(shown.get("rule").isNull()).isTrue();
         assertThat(shown.get("evidence").get("note").asText()).contains("the guard refused rule");
-        assertThat(Http.get(controller.apiAddress(), "/metrics").text())
+        // The decision is counted when the detection thread hands it over, which may follow the attack's state.
+        Eventually.await(Duration.ofSeconds(5), "the refusal counted", () -> Http.to(controller.apiAddress()).get("/metrics").text()
+                .contains("levee_controller_detector_decisions_total{kind=\"rule_refused\"} 1.0"));
+        assertThat(Http.to(controller.apiAddress()).get("/metrics").text())
                 .contains("levee_controller_detector_decisions_total{kind=\"rule_refused\"} 1.0")
                 .contains("levee_controller_detector_decisions_total{kind=\"rule_added\"} 0.0");
         assertThat(storedIds()).isEmpty();

@@ -80,7 +80,7 @@ class RuleSourcesTest {
 
         FleetStatus status = FleetStatusReader.read(fleet.client(), Fleet.KEYS, Instant.now());
         assertThat(status.problems()).hasSize(4);
-        JsonNode fleetJson = Http.get(controller.apiAddress(), "/fleet").json();
+        JsonNode fleetJson = Http.to(controller.apiAddress()).get("/fleet").json();
         assertThat(fleetJson.get("problems")).hasSize(4);
         assertThat(fleetJson.get("ruleset").get("rules").asInt()).isEqualTo(1);
         assertThat(fleetJson.get("leader").asText()).isEqualTo("ctl-a");
@@ -113,13 +113,13 @@ class RuleSourcesTest {
 
     @Test
     void theRulesApiWritesRuleSourcesAsAnAgentsApiWritesRules() {
-        var api = controller.apiAddress();
-        Http.Answer added = Http.post(api, "/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
+        Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
+        Http.Answer added = api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
                 + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\", \"dst\": null}");
         assertThat(added.status()).as(added.text()).isEqualTo(400);
         assertThat(added.json().get("error").asText()).contains("dst: unknown field");
 
-        added = Http.post(api, "/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
+        added = api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
                 + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\"}");
         assertThat(added.status()).as(added.text()).isEqualTo(201);
         assertThat(added.json().get("origin").asText()).isEqualTo("manual");
@@ -127,34 +127,34 @@ class RuleSourcesTest {
         assertThat(Instant.parse(added.json().get("expires").asText())).isAfter(Instant.now().plusSeconds(3500));
         assertThat(fleet.client().get(Fleet.KEYS.rule("memcached"))).isPresent();
 
-        Http.Answer minted = Http.post(api, "/rules", "{\"dns\": [\"*.victim.example\"], \"action\": \"drop\"}");
+        Http.Answer minted = api.post("/rules", "{\"dns\": [\"*.victim.example\"], \"action\": \"drop\"}");
         assertThat(minted.status()).isEqualTo(201);
         String mintedId = minted.json().get("id").asText();
         assertThat(mintedId).matches("manual-[0-9a-f]{8}");
 
-        assertThat(Http.post(api, "/rules", "{\"id\": \"memcached\", \"filter\": \"udp\", \"action\": \"drop\"}").status())
+        assertThat(api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp\", \"action\": \"drop\"}").status())
                 .isEqualTo(409);
-        Http.Answer bad = Http.post(api, "/rules", "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}");
+        Http.Answer bad = api.post("/rules", "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("error").asText()).startsWith("filter: ");
-        assertThat(Http.post(api, "/rules", "{\"filter\": \"udp\", \"action\": \"dorp\"}").json().get("error").asText())
+        assertThat(api.post("/rules", "{\"filter\": \"udp\", \"action\": \"dorp\"}").json().get("error").asText())
                 .isEqualTo("action: unknown value \"dorp\" (drop, pass or ratelimit)");
 
-        JsonNode list = Http.get(api, "/rules").json();
+        JsonNode list = api.get("/rules").json();
         assertThat(list.get("rules")).extracting(r -> r.get("id").asText()).containsExactlyInAnyOrder("memcached", mintedId);
         assertThat(list.get("rules").get(0).has("packets")).isTrue();
-        assertThat(Http.get(api, "/rules/memcached").json().get("pps").asLong()).isEqualTo(1000);
+        assertThat(api.get("/rules/memcached").json().get("pps").asLong()).isEqualTo(1000);
         Eventually.await(Duration.ofSeconds(10), "both published",
                 () -> fleet.manifest().map(m -> m.rules().size() == 2).orElse(false));
 
-        assertThat(Http.delete(api, "/rules/memcached").json().get("deleted").asText()).isEqualTo("memcached");
-        assertThat(Http.delete(api, "/rules/memcached").status()).isEqualTo(404);
-        assertThat(Http.get(api, "/rules/memcached").status()).isEqualTo(404);
-        assertThat(Http.get(api, "/nothing").status()).isEqualTo(404);
-        assertThat(Http.post(api, "/fleet", "{}").status()).isEqualTo(405);
+        assertThat(api.delete("/rules/memcached").json().get("deleted").asText()).isEqualTo("memcached");
+        assertThat(api.delete("/rules/memcached").status()).isEqualTo(404);
+        assertThat(api.get("/rules/memcached").status()).isEqualTo(404);
+        assertThat(api.get("/nothing").status()).isEqualTo(404);
+        assertThat(api.post("/fleet", "{}").status()).isEqualTo(405);
         Eventually.await(Duration.ofSeconds(10), "memcached withdrawn",
                 () -> fleet.manifest().map(m -> m.rules().equals(List.of(mintedId))).orElse(false));
-        JsonNode status = Http.get(api, "/status").json();
+        JsonNode status = api.get("/status").json();
         assertThat(status.get("controller").asText()).isEqualTo("ctl-a");
         assertThat(status.get("leader").asBoolean()).isTrue();
         assertThat(status.get("ruleset").get("rules").asInt()).isEqualTo(1);

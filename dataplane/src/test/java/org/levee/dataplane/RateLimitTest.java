@@ -88,7 +88,11 @@ class RateLimitTest {
             double expected = PPS * seconds + BURST;
             System.out.printf("rate limit: %d of %d packets passed in %.3f s (expected %.0f)%n", passed.get(), total.get(), seconds, expected);
             assertThat(total.get() / seconds).as("the flood is at least 10x the rate").isGreaterThan(10.0 * PPS);
-            assertThat((double) passed.get()).isBetween(expected * 0.95, expected * 1.05);
+            // The property under test is that CPUs racing for one bucket never admit more than the
+            // rate (upper bound: 5 % for timing). Fewer pass when a flooding thread is descheduled on a
+            // busy machine: tokens beyond the burst are not kept across such a gap, so the lower bound
+            // allows for that.
+            assertThat((double) passed.get()).isBetween(expected * 0.80, expected * 1.05);
             assertThat(Status.sumCounters(maps.get(DataplaneMaps.COUNTERS)).get(Counter.RATELIMITED))
                     .isEqualTo(total.get() - passed.get());
             byte[] perCpu = maps.get(DataplaneMaps.RULE_STATS).lookup(org.levee.ebpf.BpfMap.longBytes(RuleKey.of("limit-dns"))).orElseThrow();

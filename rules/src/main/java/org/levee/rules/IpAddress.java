@@ -51,9 +51,24 @@ public record IpAddress(int version, long high, long low) {
         return new IpAddress(6, high, low);
     }
 
+    /** The longest literal: an IPv6 address with an embedded IPv4 one. */
+    private static final int MAX_LITERAL = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255".length();
+    /** Four dotted numbers, or hex digits, dots and colons with a colon (the JDK reads those as IPv6 only). */
+    private static final java.util.regex.Pattern LITERAL =
+            java.util.regex.Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
+
+    /**
+     * True when the JDK will read {@code text} as an address literal, without asking DNS: four
+     * dotted numbers ("1.2.3" would be 1.2.0.3, and "cafe" or "add.bad" are host names), or an IPv6
+     * literal. Linear in the length, which is checked first.
+     */
+    static boolean isLiteral(String text) {
+        return text.length() <= MAX_LITERAL && LITERAL.matcher(text).matches();
+    }
+
     /** Parses a literal address ("192.0.2.1", "2001:db8::1"); never resolves names. */
     public static IpAddress parse(String text) {
-        if (text == null || text.isEmpty() || !text.matches("[0-9a-fA-F.:]+")) {
+        if (text == null || !isLiteral(text)) {
             throw new IllegalArgumentException("not an IP address literal: '" + text + "'");
         }
         byte[] bytes;

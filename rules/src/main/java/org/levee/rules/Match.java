@@ -34,7 +34,10 @@ public sealed interface Match {
      * @param program     the program
      * @param description what it matches, in words, for people (the detector's tcpdump expression
      *                    and DNS clause); empty when there is nothing more to say than the code.
-     *                    Rule files and the API carry the code only, so it does not survive them.
+     *                    Rule files, the API, the state file and etcd carry it as
+     *                    {@code cbpf_description}. Only people read it, except the upstream
+     *                    translation, which uses it only when libpcap compiles it to exactly
+     *                    {@code program}.
      */
     record Cbpf(CbpfProgram program, String description) implements Match {
         public Cbpf {

@@ -45,8 +45,9 @@ public record Prefix(IpAddress network, int length) {
         String trimmed = text.strip();
         int slash = trimmed.indexOf('/');
         String addressText = slash < 0 ? trimmed : trimmed.substring(0, slash);
-        // Four dotted numbers or an IPv6 literal: the JDK would also take "1.2.3" for 1.2.0.3.
-        if (!addressText.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+        // Four dotted numbers or an IPv6 literal: the JDK would also take "1.2.3" for 1.2.0.3. The
+        // length first: the longest literal is 45 characters, and the pattern must not see 50,000 colons.
+        if (!IpAddress.isLiteral(addressText)) {
             throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 prefix");
         }
         IpAddress address;

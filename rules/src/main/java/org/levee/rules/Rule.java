@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * @param expires      when it stops applying, if ever
  * @param comment      free text ("" when none)
  * @param origin       who wrote it
+ * @param upstream     what it asks of the upstream routers besides (BGP FlowSpec or a blackhole),
+ *                     if anything; whether and how it is announced is the upstream module's policy
  */
 public record Rule(String id, Match match, List<Prefix> destinations, List<String> datacenters, Action action,
-                   Optional<Instant> expires, String comment, Origin origin) {
+                   Optional<Instant> expires, String comment, Origin origin, Optional<UpstreamMode> upstream) {
 
     /** Longest accepted id: it becomes part of ELF symbol names and status lines. */
     public static final int MAX_ID_LENGTH = 63;
@@ -36,6 +38,13 @@ public record Rule(String id, Match match, List<Prefix> destinations, List<Strin
         Objects.requireNonNull(expires, "expires");
         Objects.requireNonNull(comment, "comment");
         Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(upstream, "upstream");
+    }
+
+    /** A rule that asks nothing of the upstream routers. */
+    public Rule(String id, Match match, List<Prefix> destinations, List<String> datacenters, Action action,
+                Optional<Instant> expires, String comment, Origin origin) {
+        this(id, match, destinations, datacenters, action, expires, comment, origin, Optional.empty());
     }
 
     /** Throws when {@code id} is not a valid rule id, saying why. */
@@ -53,12 +62,17 @@ public record Rule(String id, Match match, List<Prefix> destinations, List<Strin
 
     /** This rule under another id (the agent tags the detector's ids with its run). */
     public Rule withId(String newId) {
-        return new Rule(newId, match, destinations, datacenters, action, expires, comment, origin);
+        return new Rule(newId, match, destinations, datacenters, action, expires, comment, origin, upstream);
     }
 
     /** This rule with another expiry time. */
     public Rule withExpires(Optional<Instant> newExpires) {
-        return new Rule(id, match, destinations, datacenters, action, newExpires, comment, origin);
+        return new Rule(id, match, destinations, datacenters, action, newExpires, comment, origin, upstream);
+    }
+
+    /** This rule asking {@code newUpstream} of the upstream routers. */
+    public Rule withUpstream(Optional<UpstreamMode> newUpstream) {
+        return new Rule(id, match, destinations, datacenters, action, expires, comment, origin, newUpstream);
     }
 
     /** True once the expiry time has passed at {@code now}. */

@@ -2,6 +2,7 @@ package org.levee.rules;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,17 +33,20 @@ import org.levee.cbpf.CbpfException;
  * The one codec of rules: rule files (YAML or JSON: a {@code rules:} list and an optional
  * {@code version:}), the HTTP API's bodies, the agent's state file and the demo's report all
  * carry a rule in the same fields ({@code id}, one of {@code filter}, {@code cbpf}, {@code dns},
- * {@code p0f}, {@code dns_ignore_case}, {@code destinations}, {@code datacenters}, {@code action},
- * {@code pps}, {@code burst}, {@code expires}, {@code comment}, {@code origin}), read and written
- * here. Reading collects every problem before failing, each naming the rule and field, so one
+ * {@code p0f}, {@code dns_ignore_case}, {@code cbpf_description}, {@code destinations},
+ * {@code datacenters}, {@code action}, {@code pps}, {@code burst}, {@code expires}, {@code comment},
+ * {@code origin}, {@code upstream}), read and written here. The last two additions,
+ * {@code cbpf_description} (what the detector's classic BPF was compiled from) and {@code upstream}
+ * ({@code flowspec} or {@code blackhole}), are written only when set, so rules without them read
+ * and write exactly as before. Reading collects every problem before failing, each naming the rule and field, so one
  * run reports everything to fix; a rule (set) is returned only when it has none.
  */
 public final class RuleCodec {
     private RuleCodec() {}
 
     private static final Set<String> TOP_LEVEL = Set.of("version", "rules");
-    private static final Set<String> RULE_FIELDS = Set.of("id", "filter", "cbpf", "dns", "dns_ignore_case", "p0f",
-            "destinations", "datacenters", "action", "pps", "burst", "expires", "comment", "origin");
+    private static final Set<String> RULE_FIELDS = Set.of("id", "filter", "cbpf", "cbpf_description", "dns", "dns_ignore_case",
+            "p0f", "destinations", "datacenters", "action", "pps", "burst", "expires", "comment", "origin", "upstream");
     private static final List<String> SOURCES = List.of("filter", "cbpf", "dns", "p0f");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new JsonMapper();
@@ -68,12 +72,14 @@ public final class RuleCodec {
         boolean json = source.endsWith(".json") || text.stripLeading().startsWith("{");
         JsonNode root;
         try {
-            root = (json ? JSON : YAML).readTree(text);
+            root = json ? YamlTrees.readJson(text) : YamlTrees.readYaml(text);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new RuleSetException(source, List.of("not valid " + (json ? "JSON" : "YAML") + where + ": "
                     + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
@@ -82,7 +88,7 @@ public final class RuleCodec {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!TOP_LEVEL.contains(name)) {
-                problems.add(name + ": unknown field (expected 'rules' and optionally 'version')");
+                problems.add(fieldName(name) + ": unknown field (expected 'rules' and optionally 'version')");
             }
         }
         String version = null;
@@ -90,6 +96,8 @@ public final class RuleCodec {
         if (versionNode != null) {
             if (!versionNode.isValueNode() || versionNode.asText().isBlank() || versionNode.asText().length() > 64) {
                 problems.add("version: must be a non-empty string of at most 64 characters");
+            } else if (unpairedSurrogate(versionNode.asText()) >= 0) {
+                problems.add("version: " + notUnicode(versionNode.asText()));
             } else {
                 version = versionNode.asText();
             }
@@ -133,15 +141,21 @@ public final class RuleCodec {
     }
 
     /**
-     * The fields of {@code rule}, every one present (empty lists and comment included): what the
-     * API answers, the state file keeps and rule files accept.
+     * The fields of {@code rule}, every one present (empty lists and comment included) except
+     * {@code cbpf_description} and {@code upstream}, which are there when set: what the API
+     * answers, the state file keeps and rule files accept.
      */
     public static ObjectNode writeRule(Rule rule) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", rule.id());
         switch (rule.match()) {
             case Match.Filter f -> n.put("filter", f.expression());
-            case Match.Cbpf c -> n.put("cbpf", c.bytecode());
+            case Match.Cbpf c -> {
+                n.put("cbpf", c.bytecode());
+                if (!c.description().isEmpty()) {
+                    n.put("cbpf_description", c.description());
+                }
+            }
             case Match.Dns d -> {
                 ArrayNode patterns = n.putArray("dns");
                 d.patterns().forEach(patterns::add);
@@ -163,6 +177,7 @@ public final class RuleCodec {
         rule.expires().ifPresent(e -> n.put("expires", e.toString()));
         n.put("comment", rule.comment());
         n.put("origin", rule.origin().keyword());
+        rule.upstream().ifPresent(u -> n.put("upstream", u.keyword()));
         return n;
     }
 
@@ -252,7 +267,7 @@ public final class RuleCodec {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 String name = it.next().getKey();
                 if (!RULE_FIELDS.contains(name)) {
-                    problem(name, "unknown field");
+                    problem(fieldName(name), "unknown field");
                 }
             }
             if (idNode == null) {
@@ -273,10 +288,11 @@ public final class RuleCodec {
             Optional<Instant> expires = readExpires();
             String comment = text("comment").orElse("");
             Origin origin = readOrigin();
+            Optional<UpstreamMode> upstream = readUpstream();
             if (!ok) {
                 return Optional.empty();
             }
-            return Optional.of(new Rule(id, match, destinations, datacenters, action, expires, comment, origin));
+            return Optional.of(new Rule(id, match, destinations, datacenters, action, expires, comment, origin, upstream));
         }
 
         private Match readMatch() {
@@ -292,12 +308,20 @@ public final class RuleCodec {
             if (node.has("dns_ignore_case") && !given.getFirst().equals("dns")) {
                 problem("dns_ignore_case", "only applies to a dns match");
             }
+            if (node.has("cbpf_description") && !given.getFirst().equals("cbpf")) {
+                problem("cbpf_description", "only applies to a cbpf match");
+            }
             return switch (given.getFirst()) {
                 case "filter" -> nonBlank("filter").map(Match.Filter::new).orElse(null);
-                case "cbpf" -> nonBlank("cbpf").map(this::parseCbpf).orElse(null);
+                case "cbpf" -> {
+                    Match.Cbpf code = nonBlank("cbpf").map(this::parseCbpf).orElse(null);
+                    String description = text("cbpf_description").orElse("");
+                    yield code == null ? null : new Match.Cbpf(code.program(), description);
+                }
                 case "p0f" -> nonBlank("p0f").map(Match.P0f::new).orElse(null);
                 default -> {
-                    List<String> patterns = node.get("dns").isTextual() ? List.of(node.get("dns").asText()) : readStrings("dns");
+                    List<String> patterns = node.get("dns").isTextual()
+                            ? nonBlank("dns").map(List::of).orElse(List.of()) : readStrings("dns");
                     if (patterns.isEmpty() && ok) {
                         problem("dns", "needs at least one pattern");
                     }
@@ -313,7 +337,7 @@ public final class RuleCodec {
             };
         }
 
-        private Match parseCbpf(String bytecode) {
+        private Match.Cbpf parseCbpf(String bytecode) {
             try {
                 return Match.Cbpf.parse(bytecode);
             } catch (CbpfException e) {
@@ -340,7 +364,8 @@ public final class RuleCodec {
             JsonNode pps = node.get("pps");
             JsonNode burst = node.get("burst");
             if (keyword.isEmpty()) {
-                if (!node.has("action")) {
+                JsonNode given = node.get("action");
+                if (given == null || given.isNull()) { // a mapping or list is reported by text()
                     problem("action", "missing (drop, pass or ratelimit)");
                 }
                 return null;
@@ -403,6 +428,19 @@ public final class RuleCodec {
             };
         }
 
+        private Optional<UpstreamMode> readUpstream() {
+            Optional<String> text = text("upstream");
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(UpstreamMode.parse(text.get()));
+            } catch (IllegalArgumentException e) {
+                problem("upstream", "unknown value " + quote(text.get()) + " (flowspec or blackhole)");
+                return Optional.empty();
+            }
+        }
+
         private List<String> readStrings(String field) {
             JsonNode value = node.get(field);
             if (value == null || value.isNull()) {
@@ -417,6 +455,8 @@ public final class RuleCodec {
                 JsonNode element = value.get(i);
                 if (!element.isValueNode() || element.isNull() || element.asText().isBlank()) {
                     problem(field + "[" + i + "]", "must be a non-empty string");
+                } else if (unpairedSurrogate(element.asText()) >= 0) {
+                    problem(field + "[" + i + "]", notUnicode(element.asText()));
                 } else {
                     strings.add(element.asText());
                 }
@@ -433,12 +473,18 @@ public final class RuleCodec {
                 problem(field, "must be a single value, not a " + (value.isArray() ? "list" : "mapping"));
                 return Optional.empty();
             }
+            if (unpairedSurrogate(value.asText()) >= 0) {
+                problem(field, notUnicode(value.asText()));
+                return Optional.empty();
+            }
             return Optional.of(value.asText());
         }
 
+        /** A match source's text: present (null counts as empty) and not blank. */
         private Optional<String> nonBlank(String field) {
+            JsonNode given = node.get(field);
             Optional<String> value = text(field);
-            if (value.isPresent() && value.get().isBlank()) {
+            if (value.isPresent() && value.get().isBlank() || given != null && given.isNull()) {
                 problem(field, "is empty");
                 return Optional.empty();
             }
@@ -446,7 +492,34 @@ public final class RuleCodec {
         }
     }
 
+    /**
+     * The index of the first half of a surrogate pair that stands alone in {@code text}, or -1.
+     * Such text is not Unicode: it cannot be written as UTF-8, so it would not survive a round trip.
+     */
+    static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String notUnicode(String text) {
+        int at = unpairedSurrogate(text);
+        return String.format("character %d is an unpaired surrogate (\\u%04x), not Unicode", at, (int) text.charAt(at));
+    }
+
+    /** A field's name as it is, or quoted when it is not a plain word (empty, blanks, line breaks, …). */
+    private static String fieldName(String name) {
+        return YamlTrees.keyName(name);
+    }
+
+    /** {@code text} in double quotes, with quotes, backslashes and control characters escaped as JSON does. */
     private static String quote(String text) {
-        return "\"" + text.replace("\"", "\\\"") + "\"";
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 }

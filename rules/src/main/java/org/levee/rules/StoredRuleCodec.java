@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * The one JSON shape of a stored rule: the fields of a rule file ({@link RuleCodec#writeRule}:
  * {@code id}, the match, {@code destinations}, {@code datacenters}, {@code action}, {@code pps},
- * {@code burst}, {@code expires}, {@code comment}, {@code origin}) plus {@code created} (RFC 3339
+ * {@code burst}, {@code expires}, {@code comment}, {@code origin}, and when set {@code cbpf_description}
+ * and {@code upstream}) plus {@code created} (RFC 3339
  * UTC) and, for automatic rules, {@code evidence} (the snake_case fields of {@link
  * AttackEvidence}). The agent's state file holds a list of these, a controller keeps one at each
  * {@code PREFIX rules/ID} key in etcd, and the HTTP API answers with them (adding the rule's

@@ -113,4 +113,28 @@ class PrefixTest {
         assertThat(Prefix.parse("2001:db8::/32").tcpdumpDestination()).isEqualTo("dst net 2001:db8::/32");
         assertThat(Prefix.parse("192.0.2.7").isHost()).isTrue();
     }
+
+    @Test
+    void fiftyThousandColonsAreRefusedAtOnce() {
+        // Found by RuleFileFuzzTest: the literal pattern backtracked for minutes over "2001:db8:ffff" and 50,000 colons.
+        String text = "2001:db8:ffff" + ":".repeat(50_000) + "/64";
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Prefix.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("is not an IPv4 or IPv6 prefix");
+        assertThat(System.nanoTime() - start).isLessThan(100_000_000L);
+    }
+
+    @Test
+    void onlyLiteralsAreAddressesSoNothingAsksDns() {
+        // Found by UpstreamConfigFuzzTest: hex letters and dots passed the old check, so "cafe" or "add.bad"
+        // in router_id went to DNS (a query off the machine, seconds without an answer); "1.2.3" was 1.2.0.3.
+        for (String text : List.of("cafe", "add.bad", "1.2.3", "deadbeef", "1.2.3.4.5", "")) {
+            assertThatThrownBy(() -> IpAddress.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not an IP address literal");
+            assertThatThrownBy(() -> Prefix.parse(text + "/32")).as(text).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(IpAddress.parse("192.0.2.1")).hasToString("192.0.2.1");
+        assertThat(IpAddress.parse("::ffff:192.0.2.1")).isNotNull();
+        assertThat(IpAddress.parse("2001:db8::1").version()).isEqualTo(6);
+    }
 }

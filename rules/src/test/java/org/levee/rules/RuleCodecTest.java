@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.cbpf.CbpfInstruction;
 import org.levee.cbpf.CbpfProgram;
@@ -88,6 +89,12 @@ class RuleCodecTest {
                 Arguments.of("{id: x, filter: udp, action: drop, colour: red}", "rules[0] (id x): colour: unknown field"),
                 Arguments.of("{id: x, filter: udp, action: drop, dns_ignore_case: true}", "rules[0] (id x): dns_ignore_case: only applies to a dns match"),
                 Arguments.of("{id: x, dns: [], action: drop}", "rules[0] (id x): dns: needs at least one pattern"),
+                Arguments.of("{id: x, filter: udp, action: drop, upstream: bgp}",
+                        "rules[0] (id x): upstream: unknown value \"bgp\" (flowspec or blackhole)"),
+                Arguments.of("{id: x, filter: udp, action: drop, upstream: [flowspec]}",
+                        "rules[0] (id x): upstream: must be a single value, not a list"),
+                Arguments.of("{id: x, filter: udp, action: drop, cbpf_description: udp}",
+                        "rules[0] (id x): cbpf_description: only applies to a cbpf match"),
                 Arguments.of("{id: x, filter: '', action: drop}", "rules[0] (id x): filter: is empty"),
                 Arguments.of("just-a-string", "rules[0]: must be a mapping"));
     }
@@ -162,6 +169,29 @@ class RuleCodecTest {
     }
 
     @Test
+    void theUpstreamRequestAndTheDescriptionOfClassicBpfAreWrittenOnlyWhenSetAndReadBack() {
+        Rule plain = new Rule("p", Match.Cbpf.parse("1,6 0 0 1"), List.of(), List.of(), new Action.Drop(), Optional.empty(), "",
+                Origin.AUTO);
+        assertThat(RuleCodec.writeRule(plain).has("upstream")).isFalse();
+        assertThat(RuleCodec.writeRule(plain).has("cbpf_description")).isFalse();
+        Rule described = new Rule("p", new Match.Cbpf(((Match.Cbpf) plain.match()).program(), "ip and udp"), List.of(), List.of(),
+                new Action.Drop(), Optional.empty(), "", Origin.AUTO, Optional.of(UpstreamMode.BLACKHOLE));
+        var json = RuleCodec.writeRule(described);
+        assertThat(json.get("cbpf_description").asText()).isEqualTo("ip and udp");
+        assertThat(json.get("upstream").asText()).isEqualTo("blackhole");
+        assertThat(RuleCodec.readRule("rule", json)).isEqualTo(described);
+        // A rule file of an earlier version reads as before: no upstream request, no description.
+        RuleSet old = RuleCodec.parse("r.yaml", "rules:\n  - {id: a, cbpf: '1,6 0 0 1', action: drop}\n");
+        assertThat(old.rules().getFirst()).isEqualTo(new Rule("a", Match.Cbpf.parse("1,6 0 0 1"), List.of(), List.of(),
+                new Action.Drop(), Optional.empty(), "", Origin.MANUAL, Optional.empty()));
+        assertThat(RuleCodec.parse("r.yaml", "rules:\n  - {id: a, filter: udp, action: drop, upstream: flowspec}\n").rules()
+                .getFirst().upstream()).contains(UpstreamMode.FLOWSPEC);
+        // The request is part of the rule: it changes the version.
+        assertThat(RuleCodec.version(List.of(described))).isNotEqualTo(RuleCodec.version(List.of(
+                described.withUpstream(Optional.of(UpstreamMode.FLOWSPEC)))));
+    }
+
+    @Test
     void equalRulesHaveEqualVersions() {
         List<Rule> rules = RuleCodec.parse("r.yaml", "rules:\n  - {id: a, filter: udp, action: drop}\n").rules();
         assertThat(RuleCodec.version(rules)).startsWith("sha256-").hasSize(19)
@@ -210,5 +240,74 @@ class RuleCodecTest {
         RuleSet expected = new RuleSet("v" + seed, rules);
         assertThat(RuleCodec.parse("r.yaml", RuleCodec.writeYaml(expected))).isEqualTo(expected);
         assertThat(RuleCodec.parse("r.json", RuleCodec.writeJson(expected))).isEqualTo(expected);
+    }
+
+    // Crashes the rule-file fuzz families found (RuleFileFuzzTest), with their minimized inputs.
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            `n:\nrules:\n  - id: s\n    filter: 8\n    action:`            | rules[0] (id s): action: unknown value ""
+            `rules:\n  - {id: s, filter: udp, action: null}`               | rules[0] (id s): action: missing
+            `rules:\n  - {id: s, filter: null, action: drop}`               | rules[0] (id s): filter: is empty
+            `rules:\n  - {id: s, p0f: ~, action: drop}`                     | rules[0] (id s): p0f: is empty
+            `rules:\n  - {id: s, dns: '', action: drop}`                    | rules[0] (id s): dns: is empty
+            """)
+    void nullValuesAreProblemsNotNullPointerExceptions(String yaml, String problem) {
+        // Were: NullPointerException from the Rule constructor (an empty action, a null match).
+        assertThatThrownBy(() -> RuleCodec.parse("r.yaml", yaml.translateEscapes())).isInstanceOf(RuleSetException.class)
+                .hasMessageContaining(problem);
+    }
+
+    @Test
+    void anUnpairedSurrogateIsRefusedBecauseItCannotBeWrittenBack() {
+        // Was: accepted, and read back as a different comment from the file written (UTF-8 has no such character).
+        String json = "{\"rules\":[{\"id\":\"s\",\"filter\":\"tcp\",\"action\":\"drop\",\"comment\":\"\\ud8e00\"}]}";
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", json)).isInstanceOf(RuleSetException.class)
+                .hasMessage("r.json: rules[0] (id s): comment: character 0 is an unpaired surrogate (\\ud8e0), not Unicode");
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", json.replace("\"comment\"", "\"datacenters\":[\"\\udc00\"],\"c\"")))
+                .isInstanceOf(RuleSetException.class).hasMessageContaining("datacenters[0]: character 0 is an unpaired surrogate");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedWithItsLineAndColumn() {
+        // Was: the last one kept ("action": null), then a NullPointerException.
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", "{\"rules\":[{\"id\":\"s\",\"filter\":\"t\",\"action\":\"\",\"action\":null}]}"))
+                .isInstanceOf(RuleSetException.class)
+                .hasMessageStartingWith("r.json: not valid JSON at line 1, column ").hasMessageContaining("Duplicate field 'action'");
+        assertThatThrownBy(() -> RuleCodec.parse("r.yaml", "rules:\n  - id: s\n    filter: udp\n    action: drop\n    action: pass\n"))
+                .isInstanceOf(RuleSetException.class)
+                .hasMessageStartingWith("r.yaml: not valid YAML at line 5, column ").hasMessageContaining("Duplicate field 'action'");
+    }
+
+    @Test
+    void aliasesAreRefusedInsteadOfReadAsTheirNames() {
+        // Was: "destinations: *web" read as the string "web", "action: *limit" as "limit", "comment: *why" as "why".
+        String yaml = """
+                rules:
+                  - {id: a, filter: tcp, destinations: &web [198.51.100.10/32], action: drop, comment: &why shared}
+                  - {id: b, filter: udp, destinations: *web, action: drop}
+                """;
+        assertThatThrownBy(() -> RuleCodec.parse("r.yaml", yaml)).isInstanceOf(RuleSetException.class)
+                .hasMessageStartingWith("r.yaml: not valid YAML at line 3, column ")
+                .hasMessageContaining("an alias (*web) is not supported here");
+        assertThatThrownBy(() -> RuleCodec.parse("r.yaml", yaml.replace("*web", "[192.0.2.1]").replace("action: drop}\n", "comment: *why, action: drop}\n")))
+                .isInstanceOf(RuleSetException.class).hasMessageContaining("an alias (*why) is not supported here");
+    }
+
+    @Test
+    void oddFieldNamesAreQuoted() {
+        // Was "r.json:  : unknown field …": a blank name, invisible in the message.
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", "{\" \":\"\",\"rules\":[]}")).isInstanceOf(RuleSetException.class)
+                .hasMessage("r.json: \" \": unknown field (expected 'rules' and optionally 'version')");
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", "{\"rules\":[{\"id\":\"a\",\"filter\":\"udp\",\"action\":\"drop\",\"a\\nb\":1}]}"))
+                .isInstanceOf(RuleSetException.class).hasMessage("r.json: rules[0] (id a): \"a\\nb\": unknown field");
+    }
+
+    @Test
+    void aSecondDocumentIsRefusedNotIgnored() {
+        assertThatThrownBy(() -> RuleCodec.parse("r.yaml", "rules: []\n---\nrules: [{id: a, filter: udp, action: drop}]\n"))
+                .isInstanceOf(RuleSetException.class).hasMessageStartingWith("r.yaml: not valid YAML at line ");
+        assertThatThrownBy(() -> RuleCodec.parse("r.json", "{\"rules\": []} {\"rules\": []}"))
+                .isInstanceOf(RuleSetException.class).hasMessageStartingWith("r.json: not valid JSON at line 1, column ");
     }
 }

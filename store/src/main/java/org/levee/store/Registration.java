@@ -16,7 +16,10 @@ import java.util.Optional;
  * {"node": "edge-1", "datacenter": "ams1", "sflow_agent": "192.0.2.21", "interface": "eth0",
  *  "version": 7, "program_id": 1234, "applied": "2026-12-07T06:08:13.4Z",
  *  "reported": "2026-12-07T06:10:00Z",
- *  "counters": {"seen": 1000, "dropped": 250, …, "rules": {"syn-flood-1": {"packets": 200, "bytes": 12000}}}}
+ *  "counters": {"seen": 1000, "dropped": 250, …, "rules": {"syn-flood-1": {"packets": 200, "bytes": 12000}}},
+ *  "signed_by": "a1b2c3d4e5f60718",
+ *  "refused": {"reason": "signature", "version": 8, "revision": 15, "message": "manifest at /levee/ruleset is not signed …",
+ *              "at": "2026-12-07T06:09:30Z"}}
  * </pre>
  *
  * @param node the edge's name (the key's last segment)
@@ -29,10 +32,40 @@ import java.util.Optional;
  * @param reported when it wrote this registration (it rewrites it regularly)
  * @param counters its counters: totals by name and, under {@code rules}, per rule {@code packets}
  *     and {@code bytes}; kept as JSON (an empty object when none)
+ * @param signedBy the id of the key whose signature the edge verified on the rule set it runs (empty
+ *     when it checks no signatures, or runs no manifest)
+ * @param refused the last rule set the edge refused, if it refused one
  */
 public record Registration(String node, String datacenter, Optional<String> sflowAgent, Optional<String> iface,
                            long version, long programId, Optional<Instant> applied, Optional<Instant> reported,
-                           ObjectNode counters) {
+                           ObjectNode counters, Optional<String> signedBy, Optional<Refusal> refused) {
+
+    /**
+     * A published rule set the edge refused (it kept the program it ran).
+     *
+     * @param reason why, as the edge's metric {@code levee_ruleset_refused_total} labels it
+     *     ({@code signature}, {@code digest}, …)
+     * @param version the refused manifest's version; 0 when it could not be read
+     * @param revision the etcd revision of the refused manifest; 0 for a set refused from the edge's disk
+     * @param message what was wrong
+     * @param at when
+     */
+    public record Refusal(String reason, long version, long revision, String message, Instant at) {
+        public Refusal {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(at, "at");
+            if (version < 0 || revision < 0) {
+                throw new IllegalArgumentException("refusal: version and revision must not be negative");
+            }
+        }
+    }
+
+    /** A registration that says nothing of signatures or refusals. */
+    public Registration(String node, String datacenter, Optional<String> sflowAgent, Optional<String> iface, long version,
+                        long programId, Optional<Instant> applied, Optional<Instant> reported, ObjectNode counters) {
+        this(node, datacenter, sflowAgent, iface, version, programId, applied, reported, counters, Optional.empty(), Optional.empty());
+    }
 
     public Registration {
         Objects.requireNonNull(node, "node");
@@ -42,6 +75,8 @@ public record Registration(String node, String datacenter, Optional<String> sflo
         Objects.requireNonNull(applied, "applied");
         Objects.requireNonNull(reported, "reported");
         counters = counters == null ? JsonNodeFactory.instance.objectNode() : counters.deepCopy();
+        Objects.requireNonNull(signedBy, "signedBy");
+        Objects.requireNonNull(refused, "refused");
         if (version < 0 || programId < 0) {
             throw new IllegalArgumentException("registration of " + node + ": version and program id must not be negative");
         }

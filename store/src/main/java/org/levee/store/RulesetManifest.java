@@ -81,6 +81,16 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
         this(version, rules, object, compiledAt, controller, Map.of());
     }
 
+    /** This manifest without the extra field {@code name} (itself when it has none). */
+    public RulesetManifest withoutExtra(String name) {
+        if (!extra.containsKey(name)) {
+            return this;
+        }
+        Map<String, JsonNode> fewer = new LinkedHashMap<>(extra);
+        fewer.remove(name);
+        return new RulesetManifest(version, rules, object, compiledAt, controller, fewer);
+    }
+
     /**
      * The object's gzip form, if the publisher wrote one: a reference to the compressed bytes
      * (their SHA-256, size and chunk count) under the object's own key prefix. The object itself

@@ -70,7 +70,7 @@ public final class RulesetStore {
     public long publish(RulesetManifest manifest, byte[] object, Optional<Fence> fence) {
         ObjectRef ref = checkNames(manifest, object);
         write(manifest, object);
-        return commit(manifest, ref, object, fence);
+        return commit(manifest, RulesetManifestJson.encode(manifest), ref, object, fence);
     }
 
     /**
@@ -109,11 +109,39 @@ public final class RulesetStore {
      * @throws IllegalArgumentException when the manifest does not name {@code object}
      */
     public long commitManifest(RulesetManifest manifest, byte[] object, Optional<Fence> fence) {
-        return commit(manifest, checkNames(manifest, object), object, fence);
+        return commit(manifest, RulesetManifestJson.encode(manifest), checkNames(manifest, object), object, fence);
     }
 
-    private long commit(RulesetManifest manifest, ObjectRef ref, byte[] object, Optional<Fence> fence) {
-        byte[] json = RulesetManifestJson.encode(manifest);
+    /**
+     * {@link #publish(RulesetManifest, byte[], Optional)} of a manifest whose stored bytes are
+     * {@code manifestJson} exactly: a signed manifest (org.levee.store.signing.ManifestSigning),
+     * whose signature covers those bytes.
+     *
+     * @throws IllegalArgumentException when the bytes are not a manifest, or it does not name
+     *     {@code object} (or its gzip form)
+     */
+    public long publish(byte[] manifestJson, byte[] object, Optional<Fence> fence) {
+        RulesetManifest manifest = decoded(manifestJson);
+        ObjectRef ref = checkNames(manifest, object);
+        write(manifest, object);
+        return commit(manifest, manifestJson.clone(), ref, object, fence);
+    }
+
+    /** {@link #commitManifest(RulesetManifest, byte[], Optional)} of a manifest stored as {@code manifestJson} exactly. */
+    public long commitManifest(byte[] manifestJson, byte[] object, Optional<Fence> fence) {
+        RulesetManifest manifest = decoded(manifestJson);
+        return commit(manifest, manifestJson.clone(), checkNames(manifest, object), object, fence);
+    }
+
+    private RulesetManifest decoded(byte[] manifestJson) {
+        try {
+            return RulesetManifestJson.decode(manifestJson, keys.ruleset());
+        } catch (BadManifestException e) {
+            throw new IllegalArgumentException("not published: " + e.getMessage(), e);
+        }
+    }
+
+    private long commit(RulesetManifest manifest, byte[] json, ObjectRef ref, byte[] object, Optional<Fence> fence) {
         for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
             if (attempt > 1) {
                 write(manifest, object);

@@ -33,7 +33,11 @@ class RegistrationJsonTest {
                 random.nextBoolean() ? Optional.of("eth" + random.nextInt(4)) : Optional.empty(),
                 random.nextLong(0, 1000), random.nextLong(0, 100_000),
                 random.nextBoolean() ? Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))) : Optional.empty(),
-                Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))), random.nextBoolean() ? counters : null);
+                Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))), random.nextBoolean() ? counters : null,
+                random.nextBoolean() ? Optional.of(String.format("%016x", random.nextLong())) : Optional.empty(),
+                random.nextBoolean() ? Optional.of(new Registration.Refusal(random.nextBoolean() ? "signature" : "digest",
+                        random.nextLong(0, 1000), random.nextLong(0, 1 << 20), "manifest at /levee/ruleset: \"why\" " + random.nextInt(),
+                        Instant.ofEpochMilli(random.nextLong(1L << 42)))) : Optional.empty());
         Registration back = RegistrationJson.decode(RegistrationJson.encode(r), "/levee/nodes/x/y");
         assertThat(back.node()).isEqualTo(r.node());
         assertThat(back.sflowAgent()).isEqualTo(r.sflowAgent());
@@ -43,6 +47,8 @@ class RegistrationJsonTest {
         assertThat(back.applied()).isEqualTo(r.applied());
         assertThat(back.reported()).isEqualTo(r.reported());
         assertThat(back.counters()).isEqualTo(r.counters());
+        assertThat(back.signedBy()).isEqualTo(r.signedBy());
+        assertThat(back.refused()).isEqualTo(r.refused());
     }
 
     @Test
@@ -62,6 +68,11 @@ class RegistrationJsonTest {
             {"node": "e", "datacenter": "a", "applied": "noon"}        | field 'applied' must be an RFC 3339 time
             {"node": "e", "datacenter": "a", "counters": 3}            | field 'counters' must be an object
             {"node": "e", "node": "f", "datacenter": "a"}              | is not valid JSON
+            {"node": "e", "datacenter": "a", "signed_by": "A1B2"}      | field 'signed_by' must be a key id (16 lowercase hex digits), got "A1B2"
+            {"node": "e", "datacenter": "a", "refused": "yes"}         | field 'refused' must be an object
+            {"node": "e", "datacenter": "a", "refused": {"at": "2026-12-07T06:08:13Z"}} | field 'refused.reason' is missing
+            {"node": "e", "datacenter": "a", "refused": {"reason": "signature"}} | field 'refused.at' is missing
+            {"node": "e", "datacenter": "a", "refused": {"reason": "signature", "at": "2026-12-07T06:08:13Z", "version": -1}} | field 'refused.version' must be a whole number
             """)
     void badFieldsAreNamed(String json, String message) {
         assertThatThrownBy(() -> RegistrationJson.decode(json.getBytes(StandardCharsets.UTF_8), "/levee/nodes/a/e"))

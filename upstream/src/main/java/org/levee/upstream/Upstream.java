@@ -11,12 +11,13 @@ import java.util.Set;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
 
 /**
  * The upstream policy: which rules go upstream and as what. A rule goes upstream when it opts in
- * (its request's mode, else {@code upstream.rules.<id>} in the configuration), or automatically,
- * with the configured {@code automatic} mode, when its attack's bits per second reach
- * {@code share × link_bps}. Pure computation: the announcer does the BGP side.
+ * (its own {@code upstream} field, else {@code upstream.rules.<id>} in the configuration), or
+ * automatically, with the configured {@code automatic} modes, when its attack's bits per second
+ * reach {@code share × link_bps}. Pure computation: the announcer does the BGP side.
  */
 public final class Upstream {
 
@@ -30,32 +31,68 @@ public final class Upstream {
 
     /** The mode {@code request} goes upstream with, if any. */
     public Optional<UpstreamMode> mode(UpstreamRequest request) {
+        return decide(request).map(UpstreamDecision::mode);
+    }
+
+    /**
+     * Whether {@code request}'s rule goes upstream, on what grounds and with which routes; empty
+     * when it does not. The rule's own request wins, then {@code upstream.rules.<id>}, then the
+     * attack's share of the link. An automatic rule takes the first mode of
+     * {@code upstream.automatic} whose translation is not refused; a later mode (a blackhole
+     * after FlowSpec) is used only because the configuration lists it, and its notes say why.
+     */
+    public Optional<UpstreamDecision> decide(UpstreamRequest request) {
+        Rule rule = request.rule();
         if (request.optIn().isPresent()) {
-            return request.optIn();
+            UpstreamMode m = request.optIn().get();
+            return Optional.of(new UpstreamDecision(rule.id(), m, UpstreamDecision.Basis.REQUESTED,
+                    "the rule asks for " + m.keyword() + " (its upstream field)", translate(m, rule)));
         }
-        UpstreamMode configured = config.rules().get(request.rule().id());
+        UpstreamMode configured = config.rules().get(rule.id());
         if (configured != null) {
-            return Optional.of(configured);
+            return Optional.of(new UpstreamDecision(rule.id(), configured, UpstreamDecision.Basis.CONFIGURED,
+                    "upstream.rules." + rule.id() + " is " + configured.keyword() + " in the configuration",
+                    translate(configured, rule)));
         }
-        if (config.automatic().isPresent() && config.linkBitsPerSecond() > 0 && request.attackBitsPerSecond().isPresent()
-                && request.attackBitsPerSecond().getAsDouble() >= config.share() * config.linkBitsPerSecond()) {
-            return config.automatic();
+        if (config.automatic().isEmpty() || config.linkBitsPerSecond() <= 0 || request.attackBitsPerSecond().isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        double attack = request.attackBitsPerSecond().getAsDouble();
+        double limit = config.share() * config.linkBitsPerSecond();
+        if (attack < limit) {
+            return Optional.empty();
+        }
+        String why = "the attack's " + rate(attack) + " reached " + config.share() + " × " + rate(config.linkBitsPerSecond())
+                + " (upstream.share × upstream.link_bps)";
+        List<String> refusals = new ArrayList<>();
+        for (UpstreamMode m : config.automatic()) {
+            Translation t = translate(m, rule);
+            if (t instanceof Translation.Translated ok) {
+                if (!refusals.isEmpty()) {
+                    List<String> notes = new ArrayList<>(ok.notes());
+                    notes.add(m.keyword() + " because upstream.automatic lists it after what was refused: "
+                            + String.join("; ", refusals));
+                    t = new Translation.Translated(ok.ruleId(), ok.routes(), notes);
+                }
+                return Optional.of(new UpstreamDecision(rule.id(), m, UpstreamDecision.Basis.AUTOMATIC, why, t));
+            }
+            refusals.add(((Translation.Refused) t).reason());
+        }
+        return Optional.of(new UpstreamDecision(rule.id(), config.automatic().getFirst(), UpstreamDecision.Basis.AUTOMATIC, why,
+                new Translation.Refused(rule.id(), String.join("; ", refusals))));
     }
 
     /** The routes the live rules {@code requests} ask for. */
     public DesiredRoutes desired(List<UpstreamRequest> requests) {
-        List<Translation> translations = new ArrayList<>();
+        List<UpstreamDecision> decisions = new ArrayList<>();
         Map<String, Route> byKey = new LinkedHashMap<>();
         for (UpstreamRequest request : requests) {
-            Optional<UpstreamMode> mode = mode(request);
-            if (mode.isEmpty()) {
+            Optional<UpstreamDecision> decision = decide(request);
+            if (decision.isEmpty()) {
                 continue;
             }
-            Translation t = mode.get() == UpstreamMode.FLOWSPEC ? translator.translate(request.rule()) : blackhole(request.rule());
-            translations.add(t);
-            if (t instanceof Translation.Translated ok) {
+            decisions.add(decision.get());
+            if (decision.get().translation() instanceof Translation.Translated ok) {
                 for (Route r : ok.routes()) {
                     String key = r.family() + " " + r.key();
                     Route old = byKey.get(key);
@@ -66,7 +103,24 @@ public final class Upstream {
                 }
             }
         }
-        return new DesiredRoutes(new LinkedHashSet<>(byKey.values()), translations);
+        return new DesiredRoutes(new LinkedHashSet<>(byKey.values()), decisions);
+    }
+
+    private Translation translate(UpstreamMode mode, Rule rule) {
+        return mode == UpstreamMode.FLOWSPEC ? translator.translate(rule) : blackhole(rule);
+    }
+
+    /** A rate in bits per second as people write it: {@code 8.1 Gbit/s}. */
+    static String rate(double bitsPerSecond) {
+        String[] units = {"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"};
+        int u = 0;
+        double v = bitsPerSecond;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        String number = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return number + " " + units[u];
     }
 
     /** The blackhole routes of {@code rule}: one per destination host. */

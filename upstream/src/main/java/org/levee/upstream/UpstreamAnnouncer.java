@@ -1,14 +1,11 @@
 package org.levee.upstream;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Keeps the routes a speaker announces equal to the desired set. Each {@link #synchronize} reads
@@ -19,14 +16,12 @@ import java.util.function.Supplier;
  * whole set again. Announcing before withdrawing means a route whose action changes is replaced,
  * never briefly absent.
  *
- * <p>Stopping the announcer leaves the routes in place, as the data plane keeps dropping when the
- * agent stops; {@link #withdrawAll()} is the explicit way out.
+ * <p>It has no thread: {@link UpstreamKeeper} calls it after every rule change and every
+ * {@code upstream.sync_interval}. {@link #withdrawAll()} is the explicit way out.
  */
-public final class UpstreamAnnouncer implements AutoCloseable {
+public final class UpstreamAnnouncer {
 
     private final BgpSpeaker speaker;
-    private Thread loop;
-    private volatile boolean running;
 
     public UpstreamAnnouncer(BgpSpeaker speaker) {
         this.speaker = Objects.requireNonNull(speaker, "speaker");
@@ -71,49 +66,5 @@ public final class UpstreamAnnouncer implements AutoCloseable {
     /** Withdraws every route Levee owns on the speaker. */
     public SyncReport withdrawAll() {
         return synchronize(Set.of());
-    }
-
-    /**
-     * Synchronises every {@code interval} on a thread of its own with what {@code desired} says
-     * then, reporting each result (or failure) to {@code reports}; the first run is immediate.
-     */
-    public synchronized void start(Supplier<Set<Route>> desired, Duration interval, Consumer<Object> reports) {
-        if (loop != null) {
-            throw new IllegalStateException("the announcer is already running");
-        }
-        running = true;
-        loop = Thread.ofPlatform().name("levee-upstream").daemon().start(() -> {
-            while (running) {
-                try {
-                    reports.accept(synchronize(desired.get()));
-                } catch (RuntimeException e) {
-                    reports.accept(e);
-                }
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-    }
-
-    /** Stops the loop (if started); the announced routes stay. */
-    @Override
-    public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = loop;
-            loop = null;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

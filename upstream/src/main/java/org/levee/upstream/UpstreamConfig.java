@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.levee.rules.IpAddress;
+import org.levee.rules.UpstreamMode;
 
 /**
  * The {@code upstream:} section of levee.yaml; docs/operations.md documents every key.
@@ -15,7 +16,10 @@ import org.levee.rules.IpAddress;
  * @param neighbours           the upstream routers the speaker peers with
  * @param linkBitsPerSecond    the capacity of the link to protect (0: no automatic upstream action)
  * @param share                the share of the link above which an attack goes upstream automatically
- * @param automatic            what to announce for such an attack (empty: nothing)
+ * @param automatic            what to announce for such an attack, in order of preference: the
+ *                             first mode whose translation of the rule is not refused (empty:
+ *                             nothing; {@code [flowspec, blackhole]} blackholes when FlowSpec
+ *                             cannot express the rule)
  * @param ratelimitPacketBytes packet size turning a ratelimit rule's pps into bytes/s when its
  *                             match does not fix the length (empty: such rules are refused)
  * @param ipv6UpperLayerWidening translate IPv6 protocol conditions although FlowSpec also matches
@@ -31,7 +35,7 @@ public record UpstreamConfig(
         List<Neighbour> neighbours,
         long linkBitsPerSecond,
         double share,
-        Optional<UpstreamMode> automatic,
+        List<UpstreamMode> automatic,
         OptionalLong ratelimitPacketBytes,
         boolean ipv6UpperLayerWidening,
         Optional<IpAddress> nextHopIpv4,
@@ -46,7 +50,10 @@ public record UpstreamConfig(
     public UpstreamConfig {
         Objects.requireNonNull(speaker, "speaker");
         neighbours = List.copyOf(neighbours);
-        Objects.requireNonNull(automatic, "automatic");
+        automatic = List.copyOf(automatic);
+        if (automatic.stream().distinct().count() != automatic.size()) {
+            throw new IllegalArgumentException("upstream.automatic lists a mode twice: " + automatic);
+        }
         Objects.requireNonNull(ratelimitPacketBytes, "ratelimitPacketBytes");
         Objects.requireNonNull(nextHopIpv4, "nextHopIpv4");
         Objects.requireNonNull(nextHopIpv6, "nextHopIpv6");

@@ -2,7 +2,7 @@ package org.levee.upstream;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
+import org.levee.rules.YamlTrees;
 
 /**
  * Reads the {@code upstream:} section of levee.yaml in the agent's configuration style: every
@@ -24,7 +26,6 @@ import org.levee.rules.Rule;
 public final class UpstreamConfigLoader {
     private UpstreamConfigLoader() {}
 
-    private static final YAMLMapper YAML = new YAMLMapper();
     private static final long MAX_AS = 4_294_967_295L;
 
     private static final Set<String> SECTION = Set.of("speaker", "neighbours", "link_bps", "share", "automatic", "flowspec",
@@ -42,11 +43,13 @@ public final class UpstreamConfigLoader {
     public static Optional<UpstreamConfig> parse(String source, String yamlText) {
         JsonNode root;
         try {
-            root = YAML.readTree(yamlText);
+            root = YamlTrees.readYaml(yamlText); // refuses aliases, keys given twice and second documents
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new UpstreamConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
         if (root == null || !root.isObject() || !root.has("upstream") || root.get("upstream").isNull()) {
             return Optional.empty();
@@ -89,11 +92,11 @@ public final class UpstreamConfigLoader {
                     share = s.asDouble();
                 }
             }
-            Optional<UpstreamMode> automatic = Optional.empty();
+            List<UpstreamMode> automatic = List.of();
             JsonNode a = node.get("automatic");
-            if (a != null && !(a.isTextual() && a.asText().equals("none"))) {
-                automatic = Optional.ofNullable(mode(a, path + ".automatic", "flowspec, blackhole or none"));
-                if (automatic.isPresent() && link == 0) {
+            if (a != null) {
+                automatic = automatic(a, path + ".automatic");
+                if (!automatic.isEmpty() && link == 0) {
                     problem(path + ".automatic", "needs link_bps (the link's capacity in bits per second)");
                 }
             }
@@ -148,7 +151,7 @@ public final class UpstreamConfigLoader {
                         try {
                             Rule.requireValidId(e.getKey());
                         } catch (IllegalArgumentException ex) {
-                            problem(path + ".rules." + e.getKey(), ex.getMessage());
+                            problem(path + ".rules." + YamlTrees.keyName(e.getKey()), ex.getMessage());
                             continue;
                         }
                         UpstreamMode m = mode(e.getValue(), path + ".rules." + e.getKey(), "flowspec or blackhole");
@@ -245,6 +248,34 @@ public final class UpstreamConfigLoader {
             return out;
         }
 
+        /**
+         * {@code none}, one mode, or modes in order of preference ({@code [flowspec, blackhole]}:
+         * a blackhole when FlowSpec cannot express the rule).
+         */
+        List<UpstreamMode> automatic(JsonNode node, String path) {
+            String accepted = "flowspec, blackhole, none or a list such as [flowspec, blackhole]";
+            if (node.isTextual() && node.asText().equals("none")) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                UpstreamMode m = mode(node, path, accepted);
+                return m == null ? List.of() : List.of(m);
+            }
+            List<UpstreamMode> modes = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                UpstreamMode m = mode(node.get(i), path + "[" + i + "]", "flowspec or blackhole");
+                if (m != null && modes.contains(m)) {
+                    problem(path + "[" + i + "]", m.keyword() + " is listed twice");
+                } else if (m != null) {
+                    modes.add(m);
+                }
+            }
+            if (node.isEmpty()) {
+                problem(path, "must not be an empty list (write none)");
+            }
+            return modes;
+        }
+
         UpstreamMode mode(JsonNode node, String path, String accepted) {
             if (node.isTextual()) {
                 try {
@@ -305,7 +336,7 @@ public final class UpstreamConfigLoader {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!allowed.contains(key)) {
-                    problem(path + "." + key, "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
+                    problem(path + "." + YamlTrees.keyName(key), "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
                 }
             }
             return true;

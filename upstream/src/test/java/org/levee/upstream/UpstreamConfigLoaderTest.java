@@ -12,6 +12,7 @@ import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
 
 class UpstreamConfigLoaderTest {
 
@@ -70,7 +71,7 @@ class UpstreamConfigLoaderTest {
                             "upstream.neighbours[0].as: 64513 differs from speaker.as 64512",
                             "upstream.neighbours[0].peer_as: is missing",
                             "upstream.share: must be a number in (0, 1]",
-                            "upstream.automatic: must be flowspec, blackhole or none",
+                            "upstream.automatic: must be flowspec, blackhole, none or a list such as [flowspec, blackhole]",
                             "upstream.flowspec.ipv6_extension_headers: must be refuse or widen",
                             "upstream.blackhole.communities[0]:",
                             "upstream.rules.Bad_Id:",

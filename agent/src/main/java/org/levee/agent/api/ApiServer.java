@@ -24,6 +24,7 @@ import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
+import org.levee.config.ApiSecurity;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.dataplane.AttachedProgram;
@@ -33,12 +34,24 @@ import org.levee.dataplane.object.RuleInfo;
 import org.levee.rules.Action;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleSetException;
+import org.levee.web.TrafficCounts;
+import org.levee.web.TrafficHistory;
+import org.levee.web.TrafficRecorder;
+import org.levee.web.WebRoutes;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
+import org.levee.rules.YamlTrees;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
  * {@code GET /rules}, {@code POST /rules}, {@code GET /rules/{id}}, {@code DELETE /rules/{id}},
- * {@code GET /status}, {@code GET /metrics}. docs/agent.md has examples of every route. A bad
- * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. An adapter only: the rule
+ * {@code GET /status}, {@code GET /metrics}, and the live page: {@code GET /} (HTML) with the
+ * traffic history it draws, {@code GET /traffic} (module web; docs/operations.md, "The live web
+ * page"). docs/agent.md has examples of every route. A bad
+ * request gets 400 and {@code {"error": "<field>: <what is wrong>"}}. Every request but a
+ * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
+ * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
+ * is an HTTPS server. An adapter only: the rule
  * book decides what a request does, the node says what its status is, the metrics write
  * themselves. On an edge of the fleet the rule book holds the edge's local rules, and the
  * fleet's rules are shown beside them, read-only (they change through the controllers).
@@ -46,27 +59,32 @@ import org.levee.rules.RuleSetException;
 public final class ApiServer {
 
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
-    private static final int MAX_BODY = 1 << 20;
+    static final int MAX_BODY = 1 << 20;
 
     private final RuleBook rules;
     private final Supplier<Counters> counters;
     private final Supplier<NodeStatus> status;
     private final AgentMetrics metrics;
     private final Supplier<Optional<FleetView>> fleet;
+    private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final TrafficHistory traffic = new TrafficHistory();
+    private final TrafficRecorder trafficRecorder;
+    private final WebRoutes web;
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules    the node's rules
      * @param counters the data plane's counters, for the rules' packets and bytes
      * @param status   the node's status now
      * @param metrics  what {@code /metrics} serves
-     * @param address  where to listen (port 0: any free port)
+     * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
     public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     InetSocketAddress address) throws IOException {
-        this(rules, counters, status, metrics, address, Optional::empty);
+                     ApiSecurity security) throws IOException {
+        this(rules, counters, status, metrics, security, Optional::empty);
     }
 
     /**
@@ -74,23 +92,40 @@ public final class ApiServer {
      * it runs of the fleet's.
      */
     public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     InetSocketAddress address, Supplier<Optional<FleetView>> fleet) throws IOException {
+                     ApiSecurity security, Supplier<Optional<FleetView>> fleet) throws IOException {
         this.fleet = fleet;
+        this.security = security;
         this.rules = rules;
         this.counters = counters;
         this.status = status;
         this.metrics = metrics;
-        this.server = HttpServer.create(address, 0);
+        this.trafficRecorder = TrafficRecorder.ofCounters(traffic, () -> {
+            Counters c = counters.get();
+            return new TrafficCounts(c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled());
+        });
+        this.web = new WebRoutes(traffic, "this node's XDP program");
+        this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
+    /**
+     * Shows what {@code keeper} does with the rules: {@code upstream_status} beside each rule that
+     * goes upstream and {@code upstream} in {@code GET /status}. Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
+    }
+
+    /** Starts serving, and the traffic history of the live page (a point a second). */
     public void start() {
+        trafficRecorder.start();
         server.start();
     }
 
     public void stop() {
         server.stop(0);
+        trafficRecorder.close();
         executor.shutdownNow();
     }
 
@@ -98,9 +133,19 @@ public final class ApiServer {
         return server.getAddress();
     }
 
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return security.scheme();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             try {
+                Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
+                if (refusal.isPresent()) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    throw new ApiException(401, refusal.get().message());
+                }
                 route(exchange);
             } catch (ApiException e) {
                 ObjectNode error = JsonNodeFactory.instance.objectNode();
@@ -124,11 +169,16 @@ public final class ApiServer {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        if (WebRoutes.serves(path)) {
+            requireGet(method, path);
+            web.serve(exchange, path);
+            return;
+        }
         switch (path) {
             case "/rules" -> {
                 switch (method) {
                     case "GET" -> json(exchange, 200, rules());
-                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    case "POST" -> json(exchange, 201, add(ruleRequest(body(exchange))));
                     default -> throw notAllowed(method, path, "GET, POST");
                 }
             }
@@ -145,9 +195,9 @@ public final class ApiServer {
             default -> {
                 if (!path.startsWith("/rules/")) {
                     throw new ApiException(404, "no such route: " + path
-                            + " (routes: /rules, /rules/{id}, /status, /metrics)");
+                            + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
                 }
-                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                String id = ruleId(path);
                 Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));
                 switch (method) {
                     case "GET" -> {
@@ -266,27 +316,33 @@ public final class ApiServer {
         return view(r, counters.get());
     }
 
-    /** A rule as stored (the fields of rule files, when it was added, its evidence), plus its counters. */
-    private static ObjectNode view(StoredRule r, Counters counters) {
+    /**
+     * A rule as stored (the fields of rule files, when it was added, its evidence), plus its
+     * counters and, when it goes upstream, {@code upstream_status} (announced, or refused and why).
+     */
+    private ObjectNode view(StoredRule r, Counters counters) {
         ObjectNode n = StoredRuleCodec.write(r);
         Counters.RuleCounters c = counters.rule(r.id());
         n.put("packets", c.packets());
         n.put("bytes", c.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 
     /** Adds a manual rule: {@link RuleBook#addManual} says which fields it takes. */
-    private ObjectNode add(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
-        }
+    private ObjectNode add(ObjectNode body) {
         JsonNode id = body.get("id");
         if (id != null && id.isTextual() && fleet.get().flatMap(f -> f.rule(id.asText())).isPresent()) {
             throw new ApiException(409, "id: '" + id.asText() + "' is taken by one of the fleet's rules"
                     + " (a local rule needs an id of its own: rules are counted by id)");
         }
         try {
-            return view(rules.addManual((ObjectNode) body));
+            return view(rules.addManual(body));
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());
         } catch (DuplicateRuleException e) {
@@ -346,6 +402,7 @@ public final class ApiServer {
             }
             x.set("evidence", StoredRuleCodec.evidenceJson(attack.evidence()));
         }
+        upstream.ifPresent(keeper -> n.set("upstream", UpstreamJson.status(keeper.status())));
         fleet.get().ifPresent(f -> {
             n.put("mode", "edge");
             ArrayNode local = n.putArray("local_rules");
@@ -373,27 +430,77 @@ public final class ApiServer {
             export.put("bytes", f.export().bytes());
             export.put("send_errors", f.export().sendErrors());
             export.put("samples_dropped", f.export().samplesDropped());
+            ObjectNode signing = node.putObject("signing");
+            ArrayNode trusted = signing.putArray("trusted_keys");
+            f.signing().trustedKeys().forEach(k -> trusted.addObject().put("key_id", k.id()).put("file", k.file()));
+            signing.put("required", !f.signing().trustedKeys().isEmpty());
+            signing.put("signed_by", f.signing().signedBy().orElse(null));
+            if (f.lastRefused().isPresent()) {
+                FleetView.Refused r = f.lastRefused().get();
+                ObjectNode refused = node.putObject("last_refused");
+                refused.put("reason", r.reason());
+                if (r.version() == 0) {
+                    refused.putNull("version");
+                } else {
+                    refused.put("version", r.version());
+                }
+                refused.put("revision", r.revision());
+                refused.put("message", r.message());
+                refused.put("at", r.at().toString());
+            } else {
+                node.putNull("last_refused");
+            }
         });
         return n;
     }
 
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        byte[] bytes;
+    private static byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
+            return in.readNBytes(MAX_BODY + 1); // one more than allowed: tells a body at the limit from one over it
         }
+    }
+
+    /**
+     * The request a {@code POST /rules} body holds: a JSON object (with each key once), of at most
+     * {@code MAX_BODY} bytes. What the fields say is the rule book's to read.
+     *
+     * @throws ApiException 413 for a larger body, 400 naming the line and column where it is not
+     *     JSON, or saying it is empty or not an object; every message starts with {@code body: }
+     */
+    static ObjectNode ruleRequest(byte[] bytes) {
         if (bytes.length > MAX_BODY) {
             throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
         }
         if (bytes.length == 0) {
             throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
         }
+        JsonNode body;
         try {
-            return AgentJson.MAPPER.readTree(bytes);
+            body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading bytes in memory cannot fail", e);
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        return (ObjectNode) body;
+    }
+
+    /**
+     * The rule id in {@code path} ({@code /rules/{id}}, percent-encoded).
+     *
+     * @throws ApiException 400 when the escapes are broken ({@code %zz}, a lone {@code %})
+     */
+    static String ruleId(String path) {
+        String encoded = path.substring("/rules/".length());
+        try {
+            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

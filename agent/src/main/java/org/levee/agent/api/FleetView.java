@@ -25,15 +25,42 @@ import org.levee.dataplane.object.RuleInfo;
  * @param watch the watch on the manifest
  * @param registration the edge's registration in etcd
  * @param export the sFlow export
+ * @param signing the keys the edge trusts and the one that signed the set it runs
+ * @param lastRefused the last rule set it refused, if any
  */
 public record FleetView(OptionalLong version, String origin, Optional<String> objectSha256, long programId,
                         Optional<Instant> applied, List<FleetRule> rules, long localProgramId, Watch watch,
-                        Registration registration, Export export) {
+                        Registration registration, Export export, Signing signing, Optional<Refused> lastRefused) {
 
     public FleetView {
         Objects.requireNonNull(origin, "origin");
         rules = List.copyOf(rules);
+        Objects.requireNonNull(signing, "signing");
+        Objects.requireNonNull(lastRefused, "lastRefused");
     }
+
+    /**
+     * @param trustedKeys the ids of the keys whose signatures the edge accepts, each with its file;
+     *     empty when it checks no signatures
+     * @param signedBy the key whose signature was verified on the set it runs
+     */
+    public record Signing(List<TrustedKey> trustedKeys, Optional<String> signedBy) {
+        public Signing {
+            trustedKeys = List.copyOf(trustedKeys);
+        }
+    }
+
+    /** A trusted key: its id and the file it was read from. */
+    public record TrustedKey(String id, String file) {}
+
+    /**
+     * @param reason the metric's label ({@code signature}, {@code digest}, …)
+     * @param message what was wrong
+     * @param version the refused manifest's version (0 when unknown)
+     * @param revision its etcd revision (0 when it came from the state directory)
+     * @param at when
+     */
+    public record Refused(String reason, String message, long version, long revision, Instant at) {}
 
     /** One rule of the fleet's set and whether it is enabled here now. */
     public record FleetRule(RuleInfo rule, boolean enabled) {}

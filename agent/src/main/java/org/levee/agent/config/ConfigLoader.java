@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
 import org.levee.config.DetectorSection;
@@ -21,23 +22,25 @@ import org.levee.rules.GuardSettings;
 import org.levee.sflow.SflowAddresses;
 import org.levee.store.FleetKeys;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.upstream.UpstreamConfig;
+import org.levee.upstream.UpstreamConfigLoader;
 
 /**
  * Reads {@code levee.yaml}. Every key is optional (the defaults are {@link AgentConfig#defaults()});
  * every problem is collected before failing, each named by its key path
  * ({@code detector.host_thresholds.udp.pps: must be a whole number …}), unknown keys included, so a
  * typo never silently falls back to a default. The {@code detector:} section is the config
- * module's, shared with the controller.
+ * module's, shared with the controller; the {@code upstream:} section is the upstream module's.
  */
 public final class ConfigLoader {
     private ConfigLoader() {}
 
     private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications");
-    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval");
+            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications", "upstream");
+    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval",
+            "trusted_keys");
     private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
     private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
-    private static final Set<String> API = Set.of("address");
     private static final Set<String> SAMPLING = Set.of("target_per_second", "rate", "max_rate");
 
     /** Reads the file at {@code path}. */
@@ -76,12 +79,8 @@ public final class ConfigLoader {
                 problem("datacenter", "'" + datacenter + "' is not a data center name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
             }
             String node = string(root, "node", d.node());
-            Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
-            InetSocketAddress api = d.apiAddress();
-            JsonNode apiNode = root.get("api");
-            if (apiNode != null && mapping(apiNode, "api", API)) {
-                api = parsed(apiNode, "api.address", "address", api, ListenAddress::parse);
-            }
+            Path stateDir = file(root, "state_dir", "state_dir").orElse(d.stateDir());
+            ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
             Sampling sampling = readSampling(root.get("sampling"), d.sampling());
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
             Duration grace = duration(root, "restored_auto_rule_grace", "restored_auto_rule_grace", d.restoredAutoRuleGrace());
@@ -89,10 +88,21 @@ public final class ConfigLoader {
             FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            Optional<UpstreamConfig> upstream = Optional.empty();
+            JsonNode upstreamNode = root.get("upstream");
+            if (upstreamNode != null && !upstreamNode.isNull()) {
+                upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
+                if (fleet.enabled()) {
+                    // Many edges announcing the same routes would fight over them; the leader speaks for the fleet.
+                    problem("upstream", "an edge of the fleet does not announce: configure upstream: on the controllers"
+                            + " (only the leader announces)");
+                }
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications);
+            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications,
+                    upstream);
         }
 
         private FleetConfig readFleet(JsonNode node, FleetConfig d) {
@@ -154,6 +164,23 @@ public final class ConfigLoader {
             } else {
                 fleet = fleet.withRegistrationTtl(ttl);
             }
+            JsonNode trusted = node.get("trusted_keys");
+            if (trusted != null && !trusted.isNull()) {
+                List<Path> files = new ArrayList<>();
+                if (!trusted.isArray()) {
+                    problem("fleet.trusted_keys", "must be a list of public key files (PEM), like [/etc/levee/signing.pub]");
+                } else {
+                    for (int i = 0; i < trusted.size(); i++) {
+                        JsonNode item = trusted.get(i);
+                        if (!item.isTextual() || item.asText().isBlank()) {
+                            problem("fleet.trusted_keys[" + i + "]", "must be the path of a public key file (PEM), got " + item);
+                        } else {
+                            files.add(Path.of(item.asText()));
+                        }
+                    }
+                }
+                fleet = fleet.withTrustedKeys(files);
+            }
             Duration report = duration(node, "fleet.report_interval", "report_interval", fleet.reportInterval());
             if (report.compareTo(Duration.ofSeconds(1)) < 0) {
                 problem("fleet.report_interval", "must be at least 1s");
@@ -188,7 +215,7 @@ public final class ConfigLoader {
         }
 
         private Optional<Path> path(JsonNode node, String path, String key) {
-            return Optional.ofNullable(string(node, path, key, null)).map(Path::of);
+            return file(node, path, key);
         }
 
         private Sampling readSampling(JsonNode node, Sampling d) {

@@ -26,6 +26,8 @@ import org.levee.store.NodeRegistration;
  * @param counterInterval how often interface counter samples are sent
  * @param registrationTtl the lease of the edge's registration: it is gone this long after the edge dies
  * @param reportInterval how often the registration's {@code reported} time and counters are rewritten
+ * @param trustedKeys PEM files of the Ed25519 public keys whose signatures the edge accepts on the
+ *     fleet's manifests; empty: unsigned manifests are accepted (docs/security.md, "Signed rule sets")
  */
 public record FleetConfig(
         Optional<String> etcdEndpoints,
@@ -39,7 +41,8 @@ public record FleetConfig(
         List<InetSocketAddress> collectors,
         Duration counterInterval,
         Duration registrationTtl,
-        Duration reportInterval) {
+        Duration reportInterval,
+        List<Path> trustedKeys) {
 
     /** sFlow's usual polling interval for counters. */
     public static final Duration DEFAULT_COUNTER_INTERVAL = Duration.ofSeconds(10);
@@ -60,13 +63,14 @@ public record FleetConfig(
         Objects.requireNonNull(counterInterval, "counterInterval");
         Objects.requireNonNull(registrationTtl, "registrationTtl");
         Objects.requireNonNull(reportInterval, "reportInterval");
+        trustedKeys = List.copyOf(trustedKeys);
     }
 
     /** Not in the fleet: no etcd, no collectors, the defaults for the rest. */
     public static FleetConfig none() {
         return new FleetConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), FleetKeys.defaults(), List.of(), DEFAULT_COUNTER_INTERVAL,
-                MAX_REGISTRATION_TTL, DEFAULT_REPORT_INTERVAL);
+                MAX_REGISTRATION_TTL, DEFAULT_REPORT_INTERVAL, List.of());
     }
 
     /** True when the node is an edge of the fleet (etcd endpoints are given). */
@@ -76,41 +80,46 @@ public record FleetConfig(
 
     public FleetConfig withEtcdEndpoints(String value) {
         return new FleetConfig(Optional.of(value), etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval);
+                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withEtcdTls(Optional<Path> ca, Optional<Path> cert, Optional<Path> key) {
         return new FleetConfig(etcdEndpoints, ca, cert, key, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval);
+                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withEtcdUser(Optional<String> user, Optional<String> password, Optional<Path> passwordFile) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, user, password, passwordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval);
+                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withKeys(FleetKeys value) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, value,
-                collectors, counterInterval, registrationTtl, reportInterval);
+                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withCollectors(List<InetSocketAddress> value) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                value, counterInterval, registrationTtl, reportInterval);
+                value, counterInterval, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withCounterInterval(Duration value) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, value, registrationTtl, reportInterval);
+                collectors, value, registrationTtl, reportInterval, trustedKeys);
     }
 
     public FleetConfig withRegistrationTtl(Duration value) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, value, reportInterval);
+                collectors, counterInterval, value, reportInterval, trustedKeys);
+    }
+
+    public FleetConfig withTrustedKeys(List<Path> value) {
+        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
+                collectors, counterInterval, registrationTtl, reportInterval, value);
     }
 
     public FleetConfig withReportInterval(Duration value) {
         return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, value);
+                collectors, counterInterval, registrationTtl, value, trustedKeys);
     }
 }

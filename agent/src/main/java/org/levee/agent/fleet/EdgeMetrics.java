@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.levee.sflow.SflowExporter;
 import org.levee.store.NodeRegistration;
@@ -15,7 +16,6 @@ import org.levee.store.etcd.WatchState;
  * the registration, and the sFlow export. docs/agent.md lists them.
  */
 final class EdgeMetrics {
-    private final Counter refused;
     private final Counter applies;
 
     /** What the metrics read at scrape time. */
@@ -31,16 +31,18 @@ final class EdgeMetrics {
         long samplesRead();
 
         long lastGoodSaveFailures();
+
+        /** Rule sets refused so far, by reason. */
+        Map<Refusal, Long> refusals();
     }
 
     EdgeMetrics(PrometheusRegistry registry, Sources sources) {
-        refused = Counter.builder().name("levee_ruleset_refused")
+        // Counted by the follower, which refuses before the metrics exist (a last good set on start).
+        CounterWithCallback.builder().name("levee_ruleset_refused")
                 .help("Published rule sets this edge refused (and kept its program), by reason.")
                 .labelNames("reason")
+                .callback(cb -> sources.refusals().forEach((reason, count) -> cb.call(count, reason.label())))
                 .register(registry);
-        for (Refusal r : Refusal.values()) {
-            refused.labelValues(r.label()); // present at zero from the start
-        }
         applies = Counter.builder().name("levee_fleet_ruleset_applies")
                 .help("Swaps of the fleet's program: new rule sets, and the same set specialised again when a rule expired.")
                 .register(registry);
@@ -106,10 +108,6 @@ final class EdgeMetrics {
         CounterWithCallback.builder().name(name).help(help)
                 .callback(cb -> cb.call(value.applyAsLong(sources.export())))
                 .register(registry);
-    }
-
-    void refused(Refusal reason) {
-        refused.labelValues(reason.label()).inc();
     }
 
     void applied() {

@@ -8,9 +8,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.levee.agent.rules.AgentJson;
 import org.levee.dataplane.Counters;
 import org.levee.store.NodeRegistration;
+import org.levee.store.Registration;
+import org.levee.store.RegistrationJson;
+import org.levee.store.signing.KeyId;
 import org.levee.store.etcd.EtcdClient;
 
 /**
@@ -22,15 +26,18 @@ import org.levee.store.etcd.EtcdClient;
  * <pre>
  * {"node": "edge-1", "datacenter": "ams1", "sflow_agent": "198.18.200.11", "interface": "eth0",
  *  "version": 7, "program_id": 1234, "applied": "2026-12-07T06:08:13.5Z", "reported": "2026-12-07T06:09:01Z",
- *  "refused": {"reason": "load", "revision": 812, "message": "version 8 …: …", "at": "2026-12-07T06:08:59Z"},
- *  "counters": {"seen": …, "passed": …, "dropped": …, "ratelimited": …, "sampled": …, "samples_lost": …}}
+ *  "counters": {"seen": …, "passed": …, "dropped": …, "ratelimited": …, "sampled": …, "samples_lost": …},
+ *  "signed_by": "a1b2c3d4e5f60718",
+ *  "refused": {"reason": "signature", "version": 8, "revision": 15, "message": "…", "at": "…"}}
  * </pre>
  *
  * {@code version} is the manifest version of the fleet's rule set the edge runs (null when none
  * is known), {@code applied} when the edge swapped it in (null for a program adopted from a
  * previous run), {@code reported} when this value was written: every few seconds, and right
- * after every swap or refusal. {@code refused} is the last rule set the edge refused (the etcd
- * revision of the manifest it refused), while no set was applied after it; null otherwise.
+ * after every swap and every refusal. {@code signed_by} is the key whose signature the edge
+ * verified on the set it runs (null when it checks no signatures); {@code refused} the last set it
+ * refused while no set was taken since (null otherwise), so {@code levee fleet status} shows why an
+ * edge does not run the set in force.
  */
 final class EdgeRegistration implements AutoCloseable {
 
@@ -40,8 +47,10 @@ final class EdgeRegistration implements AutoCloseable {
 
         Counters totals();
 
-        /** The last rule set refused, if any. */
-        java.util.Optional<RulesetFollower.Refused> refused();
+        Optional<KeyId> signedBy();
+
+        /** The last refusal while no set was taken since. */
+        Optional<RulesetFollower.Refused> standingRefusal();
     }
 
     private final EtcdClient client;
@@ -84,7 +93,7 @@ final class EdgeRegistration implements AutoCloseable {
 
     NodeRegistration.State state() {
         NodeRegistration r = registration;
-        return r == null ? new NodeRegistration.State(false, 0, 0, java.util.Optional.empty()) : r.state();
+        return r == null ? new NodeRegistration.State(false, 0, 0, Optional.empty()) : r.state();
     }
 
     /** The JSON of the registration now. */
@@ -104,18 +113,6 @@ final class EdgeRegistration implements AutoCloseable {
         n.put("program_id", running.programId());
         n.put("applied", running.applied().map(Instant::toString).orElse(null));
         n.put("reported", clock.instant().toString());
-        // The refusal stands until a rule set is applied after it: controllers notify it (ruleset_refused).
-        java.util.Optional<RulesetFollower.Refused> refused = source.refused()
-                .filter(r -> running.applied().map(a -> a.isBefore(r.at())).orElse(true));
-        if (refused.isPresent()) {
-            ObjectNode r = n.putObject("refused");
-            r.put("reason", refused.get().reason().label());
-            r.put("revision", refused.get().revision());
-            r.put("message", refused.get().message());
-            r.put("at", refused.get().at().toString());
-        } else {
-            n.putNull("refused");
-        }
         ObjectNode counters = n.putObject("counters");
         counters.put("seen", c.seen());
         counters.put("passed", c.passed());
@@ -123,6 +120,16 @@ final class EdgeRegistration implements AutoCloseable {
         counters.put("ratelimited", c.ratelimited());
         counters.put("sampled", c.sampled());
         counters.put("samples_lost", c.samplesLost());
+        n.put("signed_by", source.signedBy().map(KeyId::hex).orElse(null));
+        // The refusal stands until a rule set is taken after it: controllers notify it (ruleset_refused).
+        Optional<RulesetFollower.Refused> refused = source.standingRefusal();
+        if (refused.isPresent()) {
+            RulesetFollower.Refused r = refused.get();
+            n.set("refused", RegistrationJson.refusal(new Registration.Refusal(r.reason().label(), r.version(), r.revision(),
+                    r.message(), r.at())));
+        } else {
+            n.putNull("refused");
+        }
         try {
             return AgentJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(n);
         } catch (IOException e) {

@@ -10,21 +10,25 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.FleetView;
 import org.levee.agent.api.NodeStatus;
+import org.levee.config.ApiSecurity;
 import org.levee.agent.config.AgentConfig;
-import org.levee.config.ConfigException;
 import org.levee.agent.config.FleetConfig;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
 import org.levee.agent.rules.RuleTarget;
+import org.levee.config.ConfigException;
 import org.levee.dataplane.AttachedProgram;
+import org.levee.dataplane.Counters;
 import org.levee.dataplane.XdpDataPlane;
 import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.RuleFilters;
@@ -36,6 +40,10 @@ import org.levee.store.RulesetStore;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.EtcdSettings;
 import org.levee.store.etcd.WatchState;
+import org.levee.store.signing.KeyFileException;
+import org.levee.store.signing.KeyId;
+import org.levee.store.signing.ManifestVerifier;
+import org.levee.store.signing.TrustedKey;
 
 /**
  * {@code levee run --etcd … --sflow …}: a node as an edge of the fleet. It runs no detector: its
@@ -84,15 +92,22 @@ public final class FleetEdge implements AutoCloseable {
         this.started = clock.instant();
     }
 
+    /** What the configuration gives an edge once checked: how to reach etcd, and whom to trust. */
+    private record Checked(EtcdSettings etcd, Optional<ManifestVerifier> trust) {}
+
     /**
      * What an edge needs of the configuration, checked before anything is opened or attached: etcd
      * endpoints and their TLS files and user, a collector, a data center and a node name that can be
-     * parts of a key.
+     * parts of a key, and the trusted keys' files.
      *
      * @return the settings to reach etcd with
      * @throws ConfigException listing each problem, named by its key and flag
      */
     public static EtcdSettings check(AgentConfig config) {
+        return checked(config).etcd();
+    }
+
+    private static Checked checked(AgentConfig config) {
         FleetConfig fleet = config.fleet();
         List<String> problems = new ArrayList<>();
         if (fleet.etcdEndpoints().isEmpty()) {
@@ -140,10 +155,26 @@ public final class FleetEdge implements AutoCloseable {
                 problems.add("fleet.etcd (--etcd…): " + e.getMessage());
             }
         }
+        List<TrustedKey> trusted = new ArrayList<>();
+        for (var file : fleet.trustedKeys()) {
+            try {
+                trusted.add(TrustedKey.read(file));
+            } catch (KeyFileException e) {
+                problems.add("fleet.trusted_keys (--trust-key): " + e.getMessage());
+            }
+        }
+        Optional<ManifestVerifier> trust = Optional.empty();
+        if (!trusted.isEmpty() && trusted.size() == fleet.trustedKeys().size()) {
+            try {
+                trust = Optional.of(ManifestVerifier.of(trusted));
+            } catch (IllegalArgumentException e) {
+                problems.add("fleet.trusted_keys (--trust-key): " + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException("edge", problems);
         }
-        return settings;
+        return new Checked(settings, trust);
     }
 
     /**
@@ -157,13 +188,22 @@ public final class FleetEdge implements AutoCloseable {
     }
 
     public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, Clock clock) {
+        return start(config, dataPlane, ApiSecurity.open(config.api(), config.stateDir()), clock);
+    }
+
+    /** Starts an edge whose API's security was opened (and so checked) before the data plane was. */
+    public static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, ApiSecurity security) {
+        return start(config, dataPlane, security, Clock.systemUTC());
+    }
+
+    private static FleetEdge start(AgentConfig config, XdpDataPlane dataPlane, ApiSecurity security, Clock clock) {
         if (config.notifications().enabled()) {
             // In the fleet, the leading controller notifies, once for the whole fleet.
             LOG.log(Level.WARNING, "notifications: ignored on an edge of the fleet; configure them on the controllers");
         }
         FleetEdge edge = new FleetEdge(config, dataPlane, clock);
         try {
-            edge.bringUp(check(config));
+            edge.bringUp(checked(config), security);
         } catch (RuntimeException e) {
             edge.stopThreads();
             edge.closeOpened();
@@ -172,7 +212,8 @@ public final class FleetEdge implements AutoCloseable {
         return edge;
     }
 
-    private void bringUp(EtcdSettings settings) {
+    private void bringUp(Checked checked, ApiSecurity security) {
+        EtcdSettings settings = checked.etcd();
         // Everything that can fail on bad input first: nothing is attached until the follower restores.
         try {
             // Small batches, often: a controller fingerprints an attack from every edge's samples of
@@ -191,8 +232,15 @@ public final class FleetEdge implements AutoCloseable {
         RuleStore localStore = new RuleStore(config.stateDir());
         localStore.load(); // a bad state file is an error before anything is attached
         FleetKeys keys = fleet.keys();
+        if (checked.trust().isPresent()) {
+            LOG.log(Level.INFO, "applying only rule sets signed by a trusted key: " + checked.trust().get().describe());
+        } else {
+            LOG.log(Level.WARNING, "no trusted signing keys (fleet.trusted_keys, --trust-key): this edge applies rule sets"
+                    + " without checking who signed them, so whoever can write " + keys.ruleset() + " in etcd chooses its"
+                    + " program (docs/security.md, \"Signed rule sets\")");
+        }
         follower = new RulesetFollower(dataPlane, config.datacenter(), client, new RulesetStore(client, keys),
-                new LastGoodRuleset(config.stateDir()), clock, new RulesetFollower.Listener() {
+                new LastGoodRuleset(config.stateDir()), checked.trust(), clock, new RulesetFollower.Listener() {
                     @Override
                     public void applied(RunningRuleset running, boolean swapped) {
                         if (edgeMetrics != null && swapped) {
@@ -203,7 +251,7 @@ public final class FleetEdge implements AutoCloseable {
                         if (r != null) {
                             try {
                                 r.execute(FleetEdge.this::report);
-                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                            } catch (RejectedExecutionException e) {
                                 // closing
                             }
                         }
@@ -211,15 +259,13 @@ public final class FleetEdge implements AutoCloseable {
 
                     @Override
                     public void refused(Refusal reason, String message) {
-                        if (edgeMetrics != null) {
-                            edgeMetrics.refused(reason);
-                        }
-                        // the registration says so at once: the leading controller notifies it
+                        // the registration says why the edge lags, at once: `levee fleet status` shows it and
+                        // the leading controller notifies it
                         ScheduledExecutorService r = reporter;
                         if (r != null) {
                             try {
                                 r.execute(FleetEdge.this::report);
-                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                            } catch (RejectedExecutionException e) {
                                 // closing
                             }
                         }
@@ -245,13 +291,18 @@ public final class FleetEdge implements AutoCloseable {
                     }
 
                     @Override
-                    public org.levee.dataplane.Counters totals() {
+                    public Counters totals() {
                         return dataPlane.totals();
                     }
 
                     @Override
-                    public Optional<RulesetFollower.Refused> refused() {
-                        return follower.lastRefused();
+                    public Optional<KeyId> signedBy() {
+                        return follower.signedBy();
+                    }
+
+                    @Override
+                    public Optional<RulesetFollower.Refused> standingRefusal() {
+                        return follower.standingRefusal();
                     }
                 }, clock);
         opened.add(registration);
@@ -289,9 +340,14 @@ public final class FleetEdge implements AutoCloseable {
             public long lastGoodSaveFailures() {
                 return follower.lastGoodSaveFailures();
             }
+
+            @Override
+            public Map<Refusal, Long> refusals() {
+                return follower.refusals();
+            }
         });
         try {
-            api = new ApiServer(local, dataPlane::counters, this::status, metrics, config.apiAddress(), () -> Optional.of(fleetView()));
+            api = new ApiServer(local, dataPlane::counters, this::status, metrics, security, () -> Optional.of(fleetView()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
@@ -370,7 +426,10 @@ public final class FleetEdge implements AutoCloseable {
                 rules, dataPlane.localProgramId(), new FleetView.Watch(w.connected(), w.revision(), w.reconnects(), w.lastError()),
                 new FleetView.Registration(registration.key(), r.registered(), r.lastError()),
                 new FleetView.Export(collectors, exporter.agentAddresses().values().iterator().next().getHostAddress(),
-                        s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()));
+                        s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()),
+                new FleetView.Signing(follower.trustedKeys().stream().map(k -> new FleetView.TrustedKey(k.id().hex(), k.source())).toList(),
+                        follower.signedBy().map(KeyId::hex)),
+                follower.lastRefused().map(x -> new FleetView.Refused(x.reason().label(), x.message(), x.version(), x.revision(), x.at())));
     }
 
     public XdpDataPlane dataPlane() {
@@ -395,6 +454,11 @@ public final class FleetEdge implements AutoCloseable {
     /** Where the API listens (the real port when the configured one was 0). */
     public InetSocketAddress apiAddress() {
         return api.address();
+    }
+
+    /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
+    public String apiUrl() {
+        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
     }
 
     /** The sFlow agent address the controllers see. */

@@ -10,6 +10,16 @@ import org.levee.store.BadObjectException;
 public enum Refusal {
     /** The manifest is not valid JSON or a field is missing or wrong. */
     MANIFEST,
+    /**
+     * The edge trusts signing keys and the manifest is not signed by one of them: no signature, a
+     * malformed one, a key it does not trust, or a signature that does not verify.
+     */
+    SIGNATURE,
+    /**
+     * The edge trusts signing keys and the manifest, validly signed, has a lower version than the
+     * set it runs: an old signed set written back (a replay). Versions only go up.
+     */
+    ROLLBACK,
     /** A chunk of the object is not in etcd. */
     MISSING_CHUNK,
     /** The object's chunks do not number what the manifest says. */

@@ -5,9 +5,12 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.Status;
 import org.levee.dataplane.XdpDataPlane;
@@ -29,6 +32,11 @@ import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.StoreException;
 import org.levee.store.etcd.WatchState;
 import org.levee.store.etcd.WatchUpdate;
+import org.levee.store.signing.BadSignatureException;
+import org.levee.store.signing.KeyId;
+import org.levee.store.signing.ManifestSignature;
+import org.levee.store.signing.ManifestVerifier;
+import org.levee.store.signing.TrustedKey;
 
 /**
  * Keeps the edge's main program on the fleet's rule set: watches the manifest at
@@ -36,7 +44,10 @@ import org.levee.store.etcd.WatchUpdate;
  * after stream failures, etcd restarts and compactions), fetches the object it names (retrying
  * while etcd cannot be reached), checks it against the manifest (chunks, size, SHA-256: {@link
  * RulesetStore#fetch}; then that it is a rule-set object whose rules are the manifest's), and
- * swaps it in specialised for the edge's data center. Each applied set is kept as the last good
+ * swaps it in specialised for the edge's data center. An edge that trusts signing keys first
+ * checks that the manifest is signed by one of them ({@link ManifestVerifier}), from etcd and from
+ * its state directory alike, so that whoever can write to etcd (or to the state directory) but has
+ * no signing key cannot choose the program it runs. Each applied set is kept as the last good
  * one ({@link LastGoodRuleset}). A set that fails any check is refused — logged, counted by
  * {@link Refusal}, remembered so it is not tried again until the manifest is written again — and
  * the running program stays. When a rule of the running set expires, the same object is
@@ -71,23 +82,29 @@ public final class RulesetFollower implements AutoCloseable {
      *
      * @param reason why
      * @param message the log line's detail
-     * @param revision the manifest's etcd revision (0 when it never got as far as a manifest)
+     * @param version the refused manifest's version (0 when it could not be read)
+     * @param revision the manifest's etcd revision (0 when it never got as far as a manifest, or
+     *     for the last good set refused on start)
      * @param at when
      */
-    public record Refused(Refusal reason, String message, long revision, Instant at) {}
+    public record Refused(Refusal reason, String message, long version, long revision, Instant at) {}
 
     private final XdpDataPlane dataPlane;
     private final String datacenter;
     private final EtcdClient client;
     private final RulesetStore store;
     private final LastGoodRuleset lastGood;
+    private final Optional<ManifestVerifier> verifier;
     private final Clock clock;
     private final Listener listener;
     private final Object lock = new Object();
     private final Thread worker;
+    private final Map<Refusal, LongAdder> refusals = new EnumMap<>(Refusal.class);
 
     private volatile RunningRuleset running;
     private volatile Refused lastRefused;
+    /** The last refusal is the edge's latest decision on a manifest (no set taken since). */
+    private volatile boolean refusalStanding;
     private volatile long lastGoodSaveFailures;
     private PrefixWatch watch;
     // Guarded by lock.
@@ -102,16 +119,22 @@ public final class RulesetFollower implements AutoCloseable {
      * @param client etcd
      * @param store the rule sets in etcd
      * @param lastGood the last good set on disk
+     * @param verifier the keys a manifest must be signed with, if any; empty: signatures are not
+     *     checked (unsigned manifests are applied)
      * @param clock for expiry and the applied times
      * @param listener told of every swap and refusal, on the worker's thread
      */
     public RulesetFollower(XdpDataPlane dataPlane, String datacenter, EtcdClient client, RulesetStore store,
-                           LastGoodRuleset lastGood, Clock clock, Listener listener) {
+                           LastGoodRuleset lastGood, Optional<ManifestVerifier> verifier, Clock clock, Listener listener) {
         this.dataPlane = Objects.requireNonNull(dataPlane, "dataPlane");
         this.datacenter = Objects.requireNonNull(datacenter, "datacenter");
         this.client = Objects.requireNonNull(client, "client");
         this.store = Objects.requireNonNull(store, "store");
         this.lastGood = Objects.requireNonNull(lastGood, "lastGood");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        for (Refusal r : Refusal.values()) {
+            refusals.put(r, new LongAdder()); // filled once: read by any thread afterwards
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.worker = Thread.ofPlatform().name("levee-fleet-apply").daemon().unstarted(this::work);
@@ -119,8 +142,8 @@ public final class RulesetFollower implements AutoCloseable {
 
     /**
      * Puts a program in place before anything else runs: the last good set from the state
-     * directory, else the program a previous run left attached, else an empty set. Does not need
-     * etcd.
+     * directory (its manifest's signature checked with the keys trusted now, when there are any),
+     * else the program a previous run left attached, else an empty set. Does not need etcd.
      *
      * @param sampleRate N of the sampler for a first attach
      * @throws DataplaneException (or the kernel's refusal) when not even that can be attached
@@ -132,6 +155,16 @@ public final class RulesetFollower implements AutoCloseable {
         } catch (IllegalStateException e) {
             LOG.log(Level.WARNING, "the last good rule set cannot be used: " + e.getMessage());
         }
+        if (saved.isPresent() && verifier.isPresent()) {
+            LastGoodRuleset.Saved s = saved.get();
+            try {
+                verifier.get().verify(s.manifestJson(), s.manifest(), lastGood.manifestFile().toString());
+            } catch (BadSignatureException e) {
+                LOG.log(Level.WARNING, "the last good rule set cannot be used: " + e.getMessage());
+                record(Refusal.SIGNATURE, "the last good rule set: " + e.getMessage(), s.manifest().version(), 0);
+                saved = Optional.empty();
+            }
+        }
         if (saved.isPresent()) {
             LastGoodRuleset.Saved s = saved.get();
             try {
@@ -140,8 +173,8 @@ public final class RulesetFollower implements AutoCloseable {
                 long programId = dataPlane.install(object, datacenter, sampleRate).programId();
                 running = new RunningRuleset(RunningRuleset.Origin.LAST_GOOD, Optional.of(s.manifest()), s.manifestJson(),
                         Optional.of(object), s.object(), programId, Optional.of(at));
-                LOG.log(Level.INFO, "running the last good rule set, " + running.describe() + ", from " + lastGood.manifestFile()
-                        + " (program " + programId + ") until etcd answers");
+                LOG.log(Level.INFO, "running the last good rule set, " + running.describe() + signedNote() + ", from "
+                        + lastGood.manifestFile() + " (program " + programId + ") until etcd answers");
                 return running;
             } catch (RuleSetObjectException | DataplaneException | BpfException | IllegalArgumentException e) {
                 LOG.log(Level.WARNING, "the last good rule set in " + lastGood.directory() + " cannot be applied: " + e.getMessage());
@@ -152,7 +185,7 @@ public final class RulesetFollower implements AutoCloseable {
             running = new RunningRuleset(RunningRuleset.Origin.ADOPTED, Optional.empty(), new byte[0], Optional.empty(),
                     new byte[0], status.programId(), Optional.empty());
             LOG.log(Level.INFO, "kept the program a previous run left attached (program " + status.programId() + ", rule set "
-                    + status.version() + ") until etcd answers: no last good rule set in " + lastGood.directory());
+                    + status.version() + ") until etcd answers: no usable last good rule set in " + lastGood.directory());
             return running;
         }
         RuleSetObject empty = RuleSetObject.compile(new RuleSet("none", List.of()), List.of(), new ProgramBuilder());
@@ -179,6 +212,44 @@ public final class RulesetFollower implements AutoCloseable {
 
     public Optional<Refused> lastRefused() {
         return Optional.ofNullable(lastRefused);
+    }
+
+    /**
+     * The last refusal while it stands: no manifest was taken since (the registration shows it, so
+     * {@code levee fleet status} tells why an edge lags).
+     */
+    public Optional<Refused> standingRefusal() {
+        Refused r = lastRefused;
+        return refusalStanding ? Optional.ofNullable(r) : Optional.empty();
+    }
+
+    /** Rule sets refused so far, by reason (every reason present). */
+    public Map<Refusal, Long> refusals() {
+        Map<Refusal, Long> counts = new EnumMap<>(Refusal.class);
+        refusals.forEach((reason, count) -> counts.put(reason, count.sum()));
+        return counts;
+    }
+
+    /** The keys whose signatures this edge accepts; empty when it checks no signatures. */
+    public List<TrustedKey> trustedKeys() {
+        return verifier.map(ManifestVerifier::keys).orElse(List.of());
+    }
+
+    /**
+     * The key whose signature was verified on the running set's manifest; empty when signatures
+     * are not checked or no manifest runs. (Every manifest that runs was verified first.)
+     */
+    public Optional<KeyId> signedBy() {
+        RunningRuleset now = running;
+        if (verifier.isEmpty() || now == null) {
+            return Optional.empty();
+        }
+        return now.manifest().flatMap(ManifestSignature::claimedBy);
+    }
+
+    /** ", signed by key …" when signatures are checked. */
+    private String signedNote() {
+        return signedBy().map(k -> ", signed by key " + k).orElse("");
     }
 
     /** How the watch on the manifest is doing. */
@@ -228,8 +299,20 @@ public final class RulesetFollower implements AutoCloseable {
             synchronized (lock) {
                 pending = null;
             }
-            refuse(Refusal.MANIFEST, e.getMessage(), kv.modRevision());
+            refuse(Refusal.MANIFEST, e.getMessage(), 0, kv.modRevision());
             return;
+        }
+        if (verifier.isPresent()) {
+            try {
+                verifier.get().verify(manifest, kv.key());
+            } catch (BadSignatureException e) {
+                synchronized (lock) {
+                    pending = null;
+                }
+                long version = manifest.manifest().version();
+                refuse(Refusal.SIGNATURE, "version " + version + ": " + e.getMessage(), version, kv.modRevision());
+                return;
+            }
         }
         synchronized (lock) {
             sawNoManifest = false;
@@ -287,13 +370,24 @@ public final class RulesetFollower implements AutoCloseable {
         var manifest = published.manifest();
         long revision = published.modRevision();
         RunningRuleset now = running;
+        if (verifier.isPresent() && now.version().isPresent() && manifest.version() < now.version().getAsLong()) {
+            // A signature proves who signed a set, not that it is the latest: an old signed manifest
+            // (and its object) written back would undo every rule published since. Checked here, on
+            // the worker, against the set that really runs.
+            refuse(Refusal.ROLLBACK, "version " + manifest.version() + " is older than version " + now.version().getAsLong()
+                    + ", which this edge runs: a signed rule set written back after a newer one (versions only go up;"
+                    + " docs/security.md, \"Signed rule sets\")", manifest.version(), revision);
+            return;
+        }
         if (now.sha256().filter(sha -> sha.equals(manifest.object().sha256())).isPresent() && now.object().isPresent()) {
             // the object running is the one etcd names: nothing to swap; take the manifest as it is now
             running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), now.object(),
                     now.objectBytes(), now.programId(), now.applied());
+            refusalStanding = false;
             if (now.origin() != RunningRuleset.Origin.ETCD || now.version().orElse(-1) != manifest.version()) {
-                LOG.log(Level.INFO, "etcd's rule set " + running.describe() + " is the one running (program " + now.programId()
-                        + "): nothing to swap");
+                LOG.log(Level.INFO, "etcd's rule set " + running.describe() + signedNote() + (signedNote().isEmpty() ? "" : ",")
+                        + " is the one running (program "
+                        + now.programId() + "): nothing to swap");
                 keep(running);
                 listener.applied(running, false);
             }
@@ -303,7 +397,7 @@ public final class RulesetFollower implements AutoCloseable {
         try {
             bytes = fetch(published);
         } catch (BadObjectException e) {
-            refuse(Refusal.of(e.problem()), "version " + manifest.version() + ": " + e.getMessage(), revision);
+            refuse(Refusal.of(e.problem()), "version " + manifest.version() + ": " + e.getMessage(), manifest.version(), revision);
             return;
         }
         if (bytes == null) {
@@ -313,13 +407,13 @@ public final class RulesetFollower implements AutoCloseable {
         try {
             object = RuleSetObject.fromElf("object " + manifest.object().shortSha() + " of version " + manifest.version(), bytes);
         } catch (RuleSetObjectException e) {
-            refuse(Refusal.OBJECT, e.getMessage(), revision);
+            refuse(Refusal.OBJECT, e.getMessage(), manifest.version(), revision);
             return;
         }
         List<String> ids = object.rules().stream().map(RuleInfo::id).toList();
         if (!ids.equals(manifest.rules())) {
             refuse(Refusal.RULES, "version " + manifest.version() + ": the manifest lists rules " + abbreviated(manifest.rules())
-                    + " but object " + manifest.object().shortSha() + " holds " + abbreviated(ids), revision);
+                    + " but object " + manifest.object().shortSha() + " holds " + abbreviated(ids), manifest.version(), revision);
             return;
         }
         long programId;
@@ -328,14 +422,15 @@ public final class RulesetFollower implements AutoCloseable {
             programId = dataPlane.install(object, datacenter, null).programId();
         } catch (DataplaneException | BpfException | IllegalArgumentException e) {
             refuse(Refusal.LOAD, "version " + manifest.version() + " (object " + manifest.object().shortSha() + "): "
-                    + e.getMessage(), revision);
+                    + e.getMessage(), manifest.version(), revision);
             return;
         }
         running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), Optional.of(object),
                 bytes, programId, Optional.of(at));
+        refusalStanding = false;
         long enabled = object.rules().stream().filter(this::enabledHere).count();
-        LOG.log(Level.INFO, "applied the fleet's rule set " + running.describe() + ", " + enabled + " enabled in " + datacenter
-                + ": program " + programId + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
+        LOG.log(Level.INFO, "applied the fleet's rule set " + running.describe() + signedNote() + ", " + enabled + " enabled in "
+                + datacenter + ": program " + programId + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
         keep(running);
         listener.applied(running, true);
     }
@@ -406,15 +501,22 @@ public final class RulesetFollower implements AutoCloseable {
         }
     }
 
-    private void refuse(Refusal reason, String message, long revision) {
+    private void refuse(Refusal reason, String message, long version, long revision) {
         synchronized (lock) {
             refusedRevision = revision;
         }
-        lastRefused = new Refused(reason, message, revision, clock.instant());
+        record(reason, message, version, revision);
         RunningRuleset now = running;
         LOG.log(Level.WARNING, "refused the fleet's rule set (" + reason.label() + ") at etcd revision " + revision + ": " + message
                 + "; still running " + now.describe() + " (program " + now.programId() + ")");
         listener.refused(reason, message);
+    }
+
+    /** Counts a refusal and keeps it as the last one. */
+    private void record(Refusal reason, String message, long version, long revision) {
+        refusals.get(reason).increment();
+        lastRefused = new Refused(reason, message, version, revision, clock.instant());
+        refusalStanding = true;
     }
 
     private static String abbreviated(List<String> ids) {

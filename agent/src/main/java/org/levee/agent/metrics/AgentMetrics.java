@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.levee.agent.detect.AttackTracker;
@@ -21,6 +22,7 @@ import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
 import org.levee.notify.Notifier;
 import org.levee.rules.Origin;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The node's Prometheus metrics: data-plane totals and per-rule packets and bytes (read from
@@ -168,6 +170,49 @@ public final class AgentMetrics {
     /** Counts one detector decision (a node with a detector only). */
     public void decision(Decision d) {
         decisions.labelValues(kind(d.kind())).inc();
+    }
+
+    /**
+     * Adds the metrics of the upstream keeper: {@code levee_upstream_speaker_up} (1 when the last
+     * synchronisation succeeded), {@code levee_upstream_routes{family}} (announced at the last
+     * success), {@code levee_upstream_refused_rules} (live rules whose request is refused now), and
+     * the totals of synchronisations, failed ones, announcements and withdrawals.
+     */
+    public void upstream(UpstreamKeeper keeper) {
+        GaugeWithCallback.builder().name("levee_upstream_speaker_up")
+                .help("1 when the last synchronisation with the BGP speaker succeeded, else 0.")
+                .callback(cb -> cb.call(keeper.status().speakerUp() ? 1 : 0))
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_upstream_routes")
+                .help("Routes announced upstream at the last successful synchronisation, by family.")
+                .labelNames("family")
+                .callback(cb -> {
+                    Map<String, Integer> byFamily = keeper.status().routes();
+                    for (String family : List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4-unicast", "ipv6-unicast")) {
+                        cb.call(byFamily.getOrDefault(family, 0), family);
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("levee_upstream_refused_rules")
+                .help("Live rules whose upstream request is refused (FlowSpec cannot express the match, …).")
+                .callback(cb -> cb.call(keeper.status().refused().size()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_upstream_synchronisations")
+                .help("Synchronisations of the BGP speaker's routes with the rules.")
+                .callback(cb -> cb.call(keeper.status().synchronisations()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_upstream_sync_failures")
+                .help("Synchronisations that failed (the speaker could not be reached or refused).")
+                .callback(cb -> cb.call(keeper.status().failures()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_upstream_announcements")
+                .help("Routes announced upstream (new, or replaced with another action).")
+                .callback(cb -> cb.call(keeper.status().announcements()))
+                .register(registry);
+        CounterWithCallback.builder().name("levee_upstream_withdrawals")
+                .help("Routes withdrawn upstream (removed rules, leftovers of an earlier run).")
+                .callback(cb -> cb.call(keeper.status().withdrawals()))
+                .register(registry);
     }
 
     /** Where a part of the node registers metrics of its own (an edge's fleet metrics). */

@@ -35,6 +35,7 @@ public final class RuleBook {
     private final String datacenter;
     private final Clock clock;
     private List<StoredRule> rules;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RuleGuard guard = RuleGuard.allowAll();
     private volatile Supplier<LegitimateTraffic> legitimateTraffic = () -> LegitimateTraffic.NONE;
 
@@ -75,6 +76,14 @@ public final class RuleBook {
         RuleBook book = new RuleBook(store, target, datacenter, clock, List.of());
         book.commit(restored);
         return book;
+    }
+
+    /**
+     * Calls {@code listener} after every change of the rules (on the changing thread, holding the
+     * book's lock: it must only take note, as the upstream keeper does, and never call back).
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -182,6 +191,7 @@ public final class RuleBook {
             throw e;
         }
         rules = List.copyOf(next);
+        listeners.forEach(Runnable::run);
     }
 
     private static RuleSet ruleSet(List<StoredRule> rules) {

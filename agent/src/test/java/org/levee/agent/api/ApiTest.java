@@ -43,7 +43,7 @@ class ApiTest {
         Requirements.library("libpcap.so.0.8");
         dataPlane = new RecordingDataPlane();
         agent = Agent.start(TestAgents.config(state, "ams1"), dataPlane);
-        http = new Http(agent.apiAddress());
+        http = new Http(agent.apiAddress(), state);
     }
 
     @AfterEach
@@ -158,7 +158,7 @@ class ApiTest {
             return MatchCompiler.STANDARD.compile(match);
         }));
         agent = Agent.start(TestAgents.config(otherState, "ams1"), counting);
-        http = new Http(agent.apiAddress());
+        http = new Http(agent.apiAddress(), otherState);
         assertThat(http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
         assertThat(compiled).containsExactly(new Match.Filter("udp"));
         assertThat(http.post("/rules", "{\"id\": \"b\", \"dns\": [\"*.example.com\"], \"action\": \"drop\","

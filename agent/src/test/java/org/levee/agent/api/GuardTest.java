@@ -48,7 +48,7 @@ class GuardTest {
                 .withGuard(new GuardSettings(List.of(ProtectedEndpoint.parse("tcp 192.0.2.10:443")), true, 0.01))
                 .withDetector(TestAgents.detector(200, Duration.ofSeconds(2), Duration.ofSeconds(1)));
         agent = Agent.start(config, dataPlane);
-        http = new Http(agent.apiAddress());
+        http = new Http(agent.apiAddress(), state);
     }
 
     @AfterEach

@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.config.ConfigException;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.Threshold;
 import org.levee.detector.sample.TrafficClass;
+import org.levee.rules.UpstreamMode;
+import org.levee.upstream.UpstreamConfig;
 
 class ConfigLoaderTest {
 
@@ -30,6 +33,25 @@ class ConfigLoaderTest {
         assertThat(c.sampling()).isEqualTo(d.sampling());
         assertThat(c.detector()).isEqualTo(DetectorConfig.defaults());
         assertThat(c.detachOnExit()).isFalse();
+    }
+
+    @Test
+    void theApiSectionIsRead(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "x");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        AgentConfig c = ConfigLoader.parse("levee.yaml", "api: {address: '[::]:9276', token_file: " + token + ", tls_cert: "
+                + cert + ", tls_key: " + key + "}\n");
+        assertThat(c.api().tokenFile()).contains(token);
+        assertThat(c.api().tlsCert()).contains(cert);
+        assertThat(c.api().tlsKey()).contains(key);
+        assertThat(c.api().loopback()).isFalse();
+        assertThat(c.api().tls()).isTrue();
+        assertThat(AgentConfig.defaults().api().tokenFile(AgentConfig.defaults().stateDir()))
+                .isEqualTo(Path.of("/var/lib/levee/api-token"));
+        assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", "api: {tls_key: " + key + "}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("levee.yaml: api.tls_cert: TLS needs both tls_cert (the certificate chain) and tls_key (its PKCS#8 key)");
     }
 
     @Test
@@ -118,6 +140,17 @@ class ConfigLoaderTest {
             "fleet: {registration_ttl: 1500ms}|fleet.registration_ttl: must be whole seconds in 1s..10s",
             "fleet: {report_interval: 0s}|fleet.report_interval: must be at least 1s",
             "fleet: {sflows: {}}|fleet.sflows: unknown key",
+            "fleet: {trusted_keys: /etc/levee/signing.pub}|fleet.trusted_keys: must be a list of public key files (PEM), like [/etc/levee/signing.pub]",
+            "fleet: {trusted_keys: [/etc/levee/signing.pub, 7]}|fleet.trusted_keys[1]: must be the path of a public key file (PEM), got 7",
+            "upstream: {speakr: {}}|upstream.speakr: unknown key",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 0}]}"
+                    + "|upstream.neighbours[0].peer_as: must be a whole number in 1..4294967295, not '0'",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " automatic: flowspec}|upstream.automatic: needs link_bps",
+            "upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}],"
+                    + " link_bps: 1000, automatic: [flowspec, flowspec]}|upstream.automatic[1]: flowspec is listed twice",
+            "{upstream: {speaker: {kind: gobgp, as: 64512, router_id: 192.0.2.1}, neighbours: [{address: 192.0.2.2, peer_as: 1}]},"
+                    + " fleet: {etcd: {endpoints: 'http://127.0.0.1:2379'}}}|upstream: an edge of the fleet does not announce",
     })
     void aBadKeyOrValueIsReportedWithItsPath(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("levee.yaml", yaml))
@@ -144,6 +177,7 @@ class ConfigLoaderTest {
                     counter_interval: 20s
                   registration_ttl: 5s
                   report_interval: 2s
+                  trusted_keys: [/etc/levee/signing.pub, /etc/levee/signing-2027.pub]
                 """);
         FleetConfig f = c.fleet();
         assertThat(f.enabled()).isTrue();
@@ -160,7 +194,28 @@ class ConfigLoaderTest {
         assertThat(f.counterInterval()).isEqualTo(Duration.ofSeconds(20));
         assertThat(f.registrationTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.reportInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(f.trustedKeys()).containsExactly(Path.of("/etc/levee/signing.pub"), Path.of("/etc/levee/signing-2027.pub"));
+        assertThat(FleetConfig.none().trustedKeys()).as("no keys by default: unsigned sets are accepted").isEmpty();
         assertThat(AgentConfig.defaults().fleet().enabled()).as("no etcd: a single node").isFalse();
+    }
+
+    @Test
+    void readsTheUpstreamSection() {
+        AgentConfig c = ConfigLoader.parse("levee.yaml", """
+                upstream:
+                  speaker: {kind: gobgp, api: "unix:///run/gobgpd/api.sock", as: 64512, router_id: 192.0.2.1}
+                  neighbours: [{address: 192.0.2.2, peer_as: 64496}]
+                  link_bps: 10000000000
+                  share: 0.5
+                  automatic: [flowspec, blackhole]
+                """);
+        UpstreamConfig u = c.upstream().orElseThrow();
+        assertThat(u.speaker().api()).isEqualTo("unix:///run/gobgpd/api.sock");
+        assertThat(u.neighbours()).extracting(UpstreamConfig.Neighbour::peerAs).containsExactly(64496L);
+        assertThat(u.linkBitsPerSecond()).isEqualTo(10_000_000_000L);
+        assertThat(u.share()).isEqualTo(0.5);
+        assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+        assertThat(AgentConfig.defaults().upstream()).as("nothing goes upstream by default").isEmpty();
     }
 
     @Test
@@ -191,6 +246,18 @@ class ConfigLoaderTest {
                 .hasMessageContaining("not valid YAML at line");
     }
 
+    /** The upstream section documented in docs/operations.md must stay valid, every key spelled out. */
+    @Test
+    void theUpstreamExampleInTheOperationsGuideIsValid() throws IOException {
+        Path doc = Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs", "operations.md");
+        Matcher m = Pattern.compile("```yaml\\n(upstream:.*?)```", Pattern.DOTALL).matcher(Files.readString(doc));
+        assertThat(m.find()).as("an upstream: yaml block in " + doc).isTrue();
+        UpstreamConfig u = ConfigLoader.parse(doc.toString(), m.group(1)).upstream().orElseThrow();
+        assertThat(u.neighbours()).isNotEmpty();
+        assertThat(u.automatic()).isNotEmpty();
+        assertThat(u.nextHopIpv6()).isPresent();
+    }
+
     /** The documented example must stay a valid configuration. */
     @Test
     void theExampleInTheDocumentationIsValid() throws IOException {
@@ -209,6 +276,16 @@ class ConfigLoaderTest {
         AgentConfig edge = ConfigLoader.parse(doc.toString(), m.group(1));
         assertThat(edge.fleet().enabled()).isTrue();
         assertThat(edge.fleet().collectors()).isNotEmpty();
+        assertThat(edge.upstream()).isEmpty();
+        // the next agent block (the controllers' side of signing is a controller.yaml): upstream actions over BGP
+        do {
+            assertThat(m.find()).as("a third yaml block (upstream) in " + doc).isTrue();
+        } while (m.group(1).startsWith("# controller.yaml"));
+        AgentConfig upstream = ConfigLoader.parse(doc.toString(), m.group(1));
+        assertThat(upstream.upstream()).hasValueSatisfying(u -> {
+            assertThat(u.automatic()).containsExactly(UpstreamMode.FLOWSPEC, UpstreamMode.BLACKHOLE);
+            assertThat(u.rules()).containsEntry("dns-amp", UpstreamMode.BLACKHOLE);
+        });
     }
 
     @Test

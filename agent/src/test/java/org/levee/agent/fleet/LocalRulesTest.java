@@ -73,7 +73,7 @@ class LocalRulesTest {
                 Eventually.await(WAIT, "version 1 on both edges",
                         () -> a.running().version().orElse(0) == 1 && b.running().version().orElse(0) == 1);
 
-                Http api = new Http(a.apiAddress());
+                Http api = new Http(a.apiAddress(), state.resolve("a"));
                 Http.Response added = api.post("/rules", """
                         {"id": "local-9005", "filter": "udp and dst port 9005", "action": "drop", "comment": "edge a only"}""");
                 assertThat(added.status()).as(added.body()).isEqualTo(201);

@@ -52,6 +52,25 @@ class RuleBookTest {
     }
 
     @Test
+    void listenersHearOfEveryChangeAfterItIsInForceAndOfNothingElse() {
+        Requirements.library("libpcap.so.0.8");
+        RecordingDataPlane dp = new RecordingDataPlane();
+        RuleBook book = RuleBook.restore(new RuleStore(dir), dp, "ams1", clock, Duration.ofMinutes(5));
+        List<List<String>> heard = new java.util.ArrayList<>();
+        book.onChange(() -> heard.add(book.list().stream().map(StoredRule::id).toList()));
+        book.add(drop("a", "udp", Optional.of(now.get().plusSeconds(10)), Origin.MANUAL), Optional.empty());
+        book.add(drop("b", "icmp", Optional.empty(), Origin.MANUAL), Optional.empty());
+        assertThat(book.remove("nope")).isFalse();
+        assertThatThrownBy(() -> book.add(drop("c", "udp and nonsense", Optional.empty(), Origin.MANUAL), Optional.empty()))
+                .isInstanceOf(RuleSetException.class);
+        assertThat(book.expire()).isEmpty();
+        now.set(now.get().plusSeconds(11));
+        assertThat(book.expire()).containsExactly("a");
+        assertThat(book.remove("b")).isTrue();
+        assertThat(heard).containsExactly(List.of("a"), List.of("a", "b"), List.of("b"), List.of());
+    }
+
+    @Test
     void everyChangeIsAppliedAndSavedInOrder() {
         Requirements.library("libpcap.so.0.8");
         RecordingDataPlane dp = new RecordingDataPlane();

@@ -52,4 +52,33 @@ public final class PrivateNetwork {
         }
         ENTERED.set(true);
     }
+
+    /**
+     * Runs {@code work} on a new platform thread inside a private network and waits for it,
+     * rethrowing what it threw: for calls from a test's own thread, which must keep the machine's
+     * network for the tests that run after it in the same JVM (an API test on 127.0.0.1).
+     */
+    public static void run(Runnable work) {
+        Throwable[] thrown = new Throwable[1];
+        Thread thread = Thread.ofPlatform().name("private-network").start(() -> {
+            try {
+                enter();
+                work.run();
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        });
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the private network's thread", e);
+        }
+        if (thrown[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (thrown[0] instanceof Error e) {
+            throw e;
+        }
+    }
 }

@@ -8,13 +8,16 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.levee.cli.common.UserException;
+import org.levee.config.ApiSecurity;
 import org.levee.config.ConfigException;
 import org.levee.config.ListenAddress;
 import org.levee.controller.Controller;
 import org.levee.controller.config.ControllerConfig;
 import org.levee.controller.config.ControllerConfigLoader;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.store.signing.KeyFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = "Run a fleet controller: receive sFlow from the edges, detect attacks over every data center, and as "
                 + "the leader elected through etcd write rules, compile the rule set once and publish it. Serves the rules "
-                + "API (GET/POST /rules, DELETE /rules/{id}), /fleet, /status and /metrics. See docs/fleet.md.")
+                + "API (GET/POST /rules, DELETE /rules/{id}; writes need the token in STATE_DIR/api-token), /fleet, /status "
+                + "and /metrics. See docs/fleet.md.")
 public final class ControllerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,10 +43,26 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--sflow-listen", paramLabel = "ADDR:PORT", description = "Where sFlow is received (default 0.0.0.0:6343).")
     String sflowListen;
 
-    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9277).")
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9277;"
+            + " an address that is not loopback needs --api-cert and --api-key).")
     String api;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md.")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the API's token is kept"
+            + " (default /var/lib/levee-controller).")
+    Path stateDir;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: api-token in the"
+            + " state directory, generated on first start; writes need it).")
+    Path apiTokenFile;
+
+    @Option(names = "--api-cert", paramLabel = "FILE", description = "Serve the API over TLS: its certificate chain (PEM).")
+    Path apiCert;
+
+    @Option(names = "--api-key", paramLabel = "FILE", description = "The PKCS#8 PEM key of --api-cert.")
+    Path apiKey;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md."
+            + " Its upstream: section makes the leader announce BGP FlowSpec and blackhole routes (docs/operations.md).")
     Path config;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's etcd key prefix (default /levee/).")
@@ -51,20 +71,35 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "This controller's identity (default: the host name).")
     String name;
 
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every manifest with this Ed25519 private key"
+            + " (PKCS#8 PEM, as levee keys generate writes it; mode 0600). Overrides signing.key.")
+    Path signingKey;
+
+    @Mixin
+    EtcdOptions etcdOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         ControllerConfig c = configuration();
         EtcdSettings settings;
         try {
-            settings = c.etcd().settings(Optional.ofNullable(etcd));
+            settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd));
         } catch (IllegalArgumentException e) {
-            throw new UserException((etcd != null ? "--etcd: " : "") + e.getMessage());
+            throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
+        }
+        ApiSecurity security;
+        try {
+            security = ApiSecurity.open(c.api(), c.stateDir());
+        } catch (ConfigException e) {
+            throw new UserException(e.getMessage(), e);
         }
         Controller controller;
         try {
-            controller = Controller.start(c, settings);
+            controller = Controller.start(c, settings, security);
         } catch (IOException e) {
             throw new UserException("cannot listen: " + e.getMessage() + " (see --sflow-listen and --api)", e);
+        } catch (KeyFileException e) {
+            throw new UserException("signing.key (--signing-key): " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().unstarted(() -> {
@@ -74,10 +109,10 @@ public final class ControllerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
         InetSocketAddress sflow = controller.sflowAddress();
-        InetSocketAddress apiAddress = controller.apiAddress();
-        out.printf("levee: controller %s: sFlow on %s:%d, API on http://%s:%d, etcd %s, prefix %s, rule ids %s…%n", c.name(),
-                sflow.getHostString(), sflow.getPort(), apiAddress.getHostString(), apiAddress.getPort(),
-                settings.endpointList(), c.keys().prefix(), controller.ruleIdPrefix());
+        out.printf("levee: controller %s: sFlow on %s:%d, API on %s (token in %s), etcd %s, prefix %s, rule ids %s…, %s%n", c.name(),
+                sflow.getHostString(), sflow.getPort(), controller.apiUrl(), security.tokenFile(),
+                settings.endpointList(), c.keys().prefix(), controller.ruleIdPrefix(),
+                controller.signingKeyId().map(k -> "signing with key " + k).orElse("rule sets unsigned"));
         out.flush();
         try {
             stopped.await(); // until SIGINT or SIGTERM
@@ -115,6 +150,26 @@ public final class ControllerCommand implements Callable<Integer> {
         }
         if (api != null) {
             c = c.withApiAddress(address("--api", api));
+        }
+        if (stateDir != null) {
+            c = c.withStateDir(stateDir);
+        }
+        if (apiTokenFile != null) {
+            c = c.withApi(c.api().withTokenFile(apiTokenFile));
+        }
+        if (apiCert != null || apiKey != null) {
+            if (apiCert == null || apiKey == null) {
+                throw new UserException("--api-cert and --api-key go together: the certificate chain and its PKCS#8 key");
+            }
+            c = c.withApi(c.api().withTls(apiCert, apiKey));
+        }
+        try {
+            c.api().requireSafe();
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        if (signingKey != null) {
+            c = c.withSigningKey(Optional.of(signingKey));
         }
         return c;
     }

@@ -21,6 +21,7 @@ import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.EtcdSettings;
 import org.levee.store.etcd.StoreException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,6 +55,9 @@ public final class FleetStatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (as GET /fleet does).")
     boolean json;
 
+    @Mixin
+    EtcdOptions etcdOptions;
+
     @Override
     public Integer call() throws JsonProcessingException {
         ControllerConfig c;
@@ -72,10 +76,10 @@ public final class FleetStatusCommand implements Callable<Integer> {
         }
         EtcdSettings settings;
         try {
-            settings = c.etcd().settings(Optional.ofNullable(etcd).or(() -> c.etcdEndpoints().isPresent()
+            settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd).or(() -> c.etcdEndpoints().isPresent()
                     ? Optional.empty() : Optional.of(DEFAULT_ETCD)));
         } catch (IllegalArgumentException e) {
-            throw new UserException((etcd != null ? "--etcd: " : "") + e.getMessage());
+            throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
         }
         FleetStatus status;
         try (EtcdClient client = EtcdClient.connect(settings)) {

@@ -59,6 +59,19 @@ final class RuleText {
         return "in " + Durations.format(Duration.ofSeconds(Math.max(1, left.toSeconds())));
     }
 
+    /**
+     * What goes upstream for the rule, in one line: {@code flowspec announced},
+     * {@code flowspec refused: <reason>}, or "" when the rule does not go upstream.
+     */
+    static String upstream(JsonNode rule) {
+        JsonNode s = rule.path("upstream_status");
+        if (s.isMissingNode()) {
+            return rule.has("upstream") ? rule.get("upstream").asText() + " (requested)" : "";
+        }
+        String line = s.path("mode").asText() + " " + s.path("phase").asText() + " (" + s.path("basis").asText() + ")";
+        return s.path("detail").asText().isEmpty() ? line : line + ": " + s.path("detail").asText();
+    }
+
     private static String join(JsonNode list, String none) {
         if (!list.isArray() || list.isEmpty()) {
             return none;

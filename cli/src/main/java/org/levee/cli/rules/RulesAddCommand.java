@@ -74,10 +74,17 @@ final class RulesAddCommand implements Callable<Integer> {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Free text kept with the rule.")
     String comment;
 
+    @Option(names = "--upstream", paramLabel = "MODE",
+            description = {"Also ask the upstream routers over BGP: flowspec (the rule's match as FlowSpec routes,"
+                    + " discard or traffic-rate; refused, never widened, when FlowSpec cannot express the match) or"
+                    + " blackhole (a /32 or /128 with community 65535:666 for each --dst host).",
+                    "Needs an upstream: section in the node's configuration (docs/operations.md)."})
+    String upstream;
+
     @Option(names = "--force", description = {
             "Add the rule even though the node's rule guard refuses it: because it matches traffic to a protected"
                     + " endpoint (the API, etcd, TCP 22 and the configured ones) from any source, or more than"
-                    + " guard.max_legitimate_share (1 %) of the legitimate traffic the detector saw in the last minute"
+                    + " guard.max_legitimate_share (1 %%) of the legitimate traffic the detector saw in the last minute"
                     + " outside the rule's destinations. Without it such a rule is refused, with the reason."})
     boolean force;
 
@@ -124,6 +131,9 @@ final class RulesAddCommand implements Callable<Integer> {
         if (comment != null) {
             rule.put("comment", comment);
         }
+        if (upstream != null) {
+            rule.put("upstream", upstream);
+        }
         if (force) {
             rule.put("force", true);
         }
@@ -132,6 +142,13 @@ final class RulesAddCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(AgentJson.MAPPER.writeValueAsString(added));
         } else {
             spec.commandLine().getOut().println("added " + added.path("id").asText());
+            String phase = added.path("upstream_status").path("phase").asText();
+            if (phase.equals("refused") || phase.equals("unconfigured")) {
+                // The rule drops here all the same; what the operator asked of the routers did not happen.
+                spec.commandLine().getErr().println("upstream " + RuleText.upstream(added));
+            } else if (!phase.isEmpty()) {
+                spec.commandLine().getOut().println("upstream " + RuleText.upstream(added));
+            }
         }
         return 0;
     }

@@ -39,6 +39,11 @@ final class RulesShowCommand implements Callable<Integer> {
         out.printf("match:    %s%n", full(r));
         out.printf("scope:    %s%n", RuleText.scope(r));
         out.printf("action:   %s%n", RuleText.action(r));
+        if (!RuleText.upstream(r).isEmpty()) {
+            out.printf("upstream: %s%n", RuleText.upstream(r));
+            r.path("upstream_status").path("routes").forEach(route -> out.printf("  %s%n", route.asText()));
+            r.path("upstream_status").path("notes").forEach(note -> out.printf("  note: %s%n", note.asText()));
+        }
         out.printf("packets:  %d%n", r.path("packets").asLong());
         out.printf("bytes:    %d%n", r.path("bytes").asLong());
         out.printf("created:  %s%n", r.path("created").asText());

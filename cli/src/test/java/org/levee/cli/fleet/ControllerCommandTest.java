@@ -38,6 +38,11 @@ class ControllerCommandTest {
             --name a/b                             | levee controller: --name: 'a/b' is not a controller name
             --etcd ftp://                          | levee controller: --etcd: etcd endpoint
             --name ctl                             | levee controller: no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration
+            --api 192.0.2.1:9277                   | levee controller: the API would listen on 192.0.2.1:9277, which is not a loopback address, without TLS: give --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration), or listen on 127.0.0.1
+            --api [::]:9277                        | levee controller: the API would listen on [::]:9277, which is not a loopback address, without TLS
+            --api-cert cert.pem                    | levee controller: --api-cert and --api-key go together
+            --etcd http://127.0.0.1:1 --signing-key /nonexistent/signing.key | levee controller: signing.key (--signing-key): /nonexistent/signing.key:
+            --etcd https://127.0.0.1:1 --etcd-ca /nonexistent/ca.pem | levee controller: --etcd…: etcd: the CA /nonexistent/ca.pem cannot be read
             """)
     void badFlagsAreOneLineAndExitCodeTwo(String flags, String message) {
         CliRun r = CliRun.of(("controller " + flags).split(" "));
@@ -65,7 +70,7 @@ class ControllerCommandTest {
         try (EtcdHarness etcd = EtcdHarness.start(1); java.net.DatagramSocket taken = new java.net.DatagramSocket(0,
                 java.net.InetAddress.getLoopbackAddress())) {
             CliRun r = CliRun.of("controller", "--etcd", etcd.endpoints(), "--sflow-listen", "127.0.0.1:" + taken.getLocalPort(),
-                    "--api", "127.0.0.1:0", "--name", "ctl-t");
+                    "--api", "127.0.0.1:0", "--name", "ctl-t", "--state-dir", dir.toString());
             assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.err()).startsWith("levee controller: cannot listen: ");
         }
@@ -89,7 +94,7 @@ class ControllerCommandTest {
             CommandLine cmd = Main.commandLine();
             cmd.setOut(new PrintWriter(out, true));
             Future<Integer> running = runner.submit(() -> cmd.execute("controller", "--config", config.toString(), "--etcd",
-                    etcd.endpoints(), "--api", "127.0.0.1:0", "--name", "ctl-cli"));
+                    etcd.endpoints(), "--api", "127.0.0.1:0", "--name", "ctl-cli", "--state-dir", dir.resolve("state").toString()));
             Eventually.await(Duration.ofSeconds(20), () -> "the start line: " + out, () -> out.toString().contains("API on"));
             Matcher m = Pattern.compile("API on (http://[0-9.]+:[0-9]+)").matcher(out.toString());
             assertThat(m.find()).isTrue();

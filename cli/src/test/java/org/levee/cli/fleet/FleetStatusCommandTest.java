@@ -48,7 +48,7 @@ class FleetStatusCommandTest {
             assertThat(text.exitCode()).as(text.err()).isZero();
             List<String> lines = text.out().lines().toList();
             assertThat(lines.get(0)).isEqualTo("leader:  ctl-a");
-            assertThat(lines.get(1)).startsWith("ruleset: version 7, 2 rules, object ").endsWith(" by ctl-a");
+            assertThat(lines.get(1)).startsWith("ruleset: version 7, 2 rules, object ").endsWith(" by ctl-a, unsigned");
             assertThat(lines.get(2)).matches("DATACENTER  NODE    VERSION  PROGRAM  APPLIED +LAST SEEN  STATE");
             int lastSeen = lines.get(2).indexOf("LAST SEEN");
             assertThat(lines.get(3)).matches("ams1        edge-1        7     1234  2[01]s ago +[12]s ago     current");
@@ -75,6 +75,9 @@ class FleetStatusCommandTest {
             assertThat(ams.get("applied").asDouble()).isBetween(19.0, 25.0);
             assertThat(ams.get("last_seen").asDouble()).isBetween(0.5, 5.0);
             assertThat(ams.get("current").asBoolean()).isTrue();
+            assertThat(root.get("ruleset").get("signed_by").isNull()).as("unsigned").isTrue();
+            assertThat(ams.get("signed_by").isNull()).isTrue();
+            assertThat(ams.get("refused").isNull()).isTrue();
             assertThat(root.get("nodes").get(1).get("current").asBoolean()).isFalse();
             assertThat(root.get("nodes").get(2).get("current").asBoolean()).isFalse();
             assertThat(root.get("nodes").get(2).get("applied").isNull()).isTrue();

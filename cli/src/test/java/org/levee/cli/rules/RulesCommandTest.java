@@ -15,6 +15,7 @@ import org.levee.agent.rules.AgentJson;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cli.CliRun;
+import org.levee.config.ApiToken;
 import org.levee.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
@@ -45,12 +46,15 @@ class RulesCommandTest {
         }
     }
 
+    /** {@code levee rules ARGS --api API --token-file STATE/api-token}. */
     private CliRun rules(String... args) {
-        String[] all = new String[args.length + 3];
+        String[] all = new String[args.length + 5];
         all[0] = "rules";
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--api";
         all[args.length + 2] = api;
+        all[args.length + 3] = "--token-file";
+        all[args.length + 4] = state.resolve(ApiToken.FILE_NAME).toString();
         return CliRun.of(all);
     }
 
@@ -111,6 +115,38 @@ class RulesCommandTest {
     }
 
     @Test
+    void anUpstreamRequestIsStoredAndWhatBecameOfItIsPrinted(@TempDir Path otherState) throws Exception {
+        // This agent has no upstream: section: the rule is kept, and the request is said to go nowhere.
+        CliRun plain = rules("add", "--id", "hole", "--filter", "udp", "--dst", "203.0.113.7/32", "--upstream", "blackhole");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out()).isEqualTo("added hole\n");
+        assertThat(plain.err()).startsWith("upstream blackhole unconfigured (requested): nothing is announced");
+        assertThat(dataPlane.current().rules().getFirst().upstream()).contains(org.levee.rules.UpstreamMode.BLACKHOLE);
+        assertThat(rules("show", "hole").out()).contains("upstream: blackhole unconfigured");
+
+        CliRun bad = rules("add", "--filter", "udp", "--upstream", "bgp");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("levee rules add: upstream: unknown value \"bgp\" (flowspec or blackhole)\n");
+
+        // With an upstream: section (its speaker unreachable here), FlowSpec refuses what it cannot express.
+        var upstream = org.levee.upstream.UpstreamConfigLoader.parse("levee.yaml", """
+                upstream:
+                  speaker: {kind: gobgp, api: "unix:///nonexistent/levee-test.sock", as: 64512, router_id: 192.0.2.1}
+                  neighbours: [{address: 192.0.2.2, peer_as: 64496}]
+                """);
+        try (Agent withUpstream = Agent.start(TestAgents.config(otherState, "ams1").withUpstream(upstream), new RecordingDataPlane())) {
+            String otherApi = "http://127.0.0.1:" + withUpstream.apiAddress().getPort();
+            CliRun ttl = CliRun.of("rules", "add", "--id", "ttl", "--filter", "dst host 203.0.113.30 and ip[8] == 64",
+                    "--upstream", "flowspec", "--api", otherApi, "--token-file", otherState.resolve("api-token").toString());
+            assertThat(ttl.exitCode()).as(ttl.err()).isZero();
+            assertThat(ttl.out()).isEqualTo("added ttl\n");
+            assertThat(ttl.err()).startsWith("upstream flowspec refused (requested): FlowSpec: ").contains("ip[8]");
+            CliRun show = CliRun.of("rules", "show", "ttl", "--api", otherApi, "--token-file", otherState.resolve("api-token").toString());
+            assertThat(show.out()).contains("upstream: flowspec refused (requested): FlowSpec: ");
+        }
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFieldWithExitCode2() {
         CliRun badFilter = rules("add", "--filter", "udp and nonsense");
         assertThat(badFilter.exitCode()).isEqualTo(2);
@@ -143,7 +179,7 @@ class RulesCommandTest {
         assertThat(r.err()).isEqualTo("levee rules list: cannot reach the agent at " + api + " (is 'levee run' running? see --api)\n");
         CliRun badUrl = CliRun.of("rules", "list", "--api", "ftp://x");
         assertThat(badUrl.exitCode()).isEqualTo(2);
-        assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// URL");
+        assertThat(badUrl.err()).contains("--api: 'ftp://x' is not an http:// or https:// URL");
     }
 
     @Test

@@ -135,12 +135,12 @@ class AgentEndToEndTest {
 
                     // An operator's rule through the CLI takes over when the automatic ones are removed.
                     String api = "http://127.0.0.1:" + second.apiAddress().getPort();
-                    CliRun add = CliRun.of("rules", "add", "--api", api, "--id", "memcached", "--filter",
+                    CliRun add = CliRun.of("rules", "add", "--api", api, "--token-file", state.resolve("api-token").toString(), "--id", "memcached", "--filter",
                             "udp and src port 11211", "--dst", "203.0.113.0/24", "--dc", "lab1", "--ttl", "10m");
                     assertThat(add.exitCode()).as(add.err()).isZero();
                     for (StoredRule auto : second.rules().list()) {
                         if (auto.rule().origin() == Origin.AUTO) {
-                            CliRun rm = CliRun.of("rules", "rm", "--api", api, auto.id());
+                            CliRun rm = CliRun.of("rules", "rm", "--api", api, "--token-file", state.resolve("api-token").toString(), auto.id());
                             assertThat(rm.exitCode()).as(rm.err()).isZero();
                         }
                     }

@@ -91,13 +91,13 @@ class EdgeProcessTest {
                 });
                 // levee rules against the edge: a local rule added, listed with the fleet's (read-only)
                 String api = line.replaceAll(".*API on (http://\\S+).*", "$1");
-                CliRun add = CliRun.of("rules", "add", "--api", api, "--id", "local-ntp", "--filter", "udp and src port 123");
+                CliRun add = CliRun.of("rules", "add", "--api", api, "--token-file", dir.resolve("state/api-token").toString(), "--id", "local-ntp", "--filter", "udp and src port 123");
                 assertThat(add.exitCode()).as(add.err()).isZero();
                 CliRun list = CliRun.of("rules", "list", "--api", api);
                 assertThat(list.exitCode()).as(list.err()).isZero();
                 assertThat(list.out()).containsPattern("local-ntp +manual +filter udp and src port 123")
                         .containsPattern("flood +fleet/manual +filter udp and dst port 9001 +any destination in ams");
-                CliRun rm = CliRun.of("rules", "rm", "--api", api, "flood");
+                CliRun rm = CliRun.of("rules", "rm", "--api", api, "--token-file", dir.resolve("state/api-token").toString(), "flood");
                 assertThat(rm.exitCode()).isEqualTo(2);
                 assertThat(rm.err()).contains("read-only");
                 collector.setSoTimeout(5_000);

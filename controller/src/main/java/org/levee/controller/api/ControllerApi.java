@@ -17,9 +17,11 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.levee.config.ApiSecurity;
 import org.levee.controller.fleet.FleetStatus;
 import org.levee.controller.fleet.FleetStatusJson;
 import org.levee.controller.metrics.ControllerMetrics;
@@ -28,9 +30,16 @@ import org.levee.controller.rules.RuleOrder;
 import org.levee.controller.rules.RuleSourceStore;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.YamlTrees;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.etcd.StoreException;
+import org.levee.web.TrafficHistory;
+import org.levee.web.TrafficRates;
+import org.levee.web.TrafficRecorder;
+import org.levee.web.WebRoutes;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -38,12 +47,17 @@ import org.levee.store.etcd.StoreException;
  * the same bodies, answers and errors — so {@code levee rules … --api http://controller:9277}
  * works against it; they act on the rule sources in etcd. Further: {@code GET /fleet} (the
  * fleet's status, as {@code levee fleet status --json}), {@code GET /status} (this controller),
- * {@code GET /metrics} (Prometheus). A bad request gets 400 and
- * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503.
+ * {@code GET /metrics} (Prometheus), and the live page: {@code GET /} (HTML) with the fleet's
+ * traffic it draws, {@code GET /traffic} (module web; docs/operations.md, "The live web page").
+ * A bad request gets 400 and
+ * {@code {"error": "<field>: <what is wrong>"}}; etcd out of reach gets 503. Every request but a
+ * {@code GET} on loopback needs the bearer token ({@link ApiSecurity}): without it, 401, a
+ * {@code WWW-Authenticate: Bearer} challenge, and nothing read or changed. With TLS configured it
+ * is an HTTPS server.
  */
 public final class ControllerApi {
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
-    private static final int MAX_BODY = 1 << 20;
+    static final int MAX_BODY = 1 << 20;
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final RuleSourceStore rules;
@@ -52,8 +66,13 @@ public final class ControllerApi {
     private final Supplier<FleetStatus> fleet;
     private final Supplier<ObjectNode> status;
     private final ControllerMetrics metrics;
+    private final ApiSecurity security;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final TrafficHistory traffic = new TrafficHistory();
+    private final TrafficRecorder trafficRecorder;
+    private final WebRoutes web;
+    private volatile Optional<UpstreamKeeper> upstream = Optional.empty();
 
     /**
      * @param rules the rule sources
@@ -62,29 +81,44 @@ public final class ControllerApi {
      * @param fleet the fleet's status now
      * @param status this controller's status now ({@code GET /status})
      * @param metrics what {@code /metrics} serves
-     * @param address where to listen (port 0: any free port)
+     * @param edgeTraffic the edges' traffic now, summed ({@code /traffic} keeps it a point a second)
+     * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
     public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
                          Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
-                         InetSocketAddress address) throws IOException {
+                         Supplier<TrafficRates> edgeTraffic, ApiSecurity security) throws IOException {
+        this.security = security;
         this.rules = rules;
         this.counts = counts;
         this.rulesetVersion = rulesetVersion;
         this.fleet = fleet;
         this.status = status;
         this.metrics = metrics;
-        this.server = HttpServer.create(address, 0);
+        this.trafficRecorder = TrafficRecorder.ofRates(traffic, edgeTraffic);
+        this.web = new WebRoutes(traffic, "the edges' reports, summed");
+        this.server = security.bind();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
+    /**
+     * Shows {@code upstream_status} beside each rule that goes upstream (on a follower its phase
+     * is {@code standby}). Called before {@link #start}.
+     */
+    public void showUpstream(UpstreamKeeper keeper) {
+        upstream = Optional.of(keeper);
+    }
+
+    /** Starts serving, and the traffic history of the live page (a point a second). */
     public void start() {
+        trafficRecorder.start();
         server.start();
     }
 
     public void stop() {
         server.stop(0);
+        trafficRecorder.close();
         executor.shutdownNow();
     }
 
@@ -92,9 +126,19 @@ public final class ControllerApi {
         return server.getAddress();
     }
 
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return security.scheme();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             try {
+                Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
+                if (refusal.isPresent()) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    throw new ApiException(401, refusal.get().message());
+                }
                 route(exchange);
             } catch (ApiException e) {
                 ObjectNode error = JsonNodeFactory.instance.objectNode();
@@ -122,11 +166,16 @@ public final class ControllerApi {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        if (WebRoutes.serves(path)) {
+            requireGet(method, path);
+            web.serve(exchange, path);
+            return;
+        }
         switch (path) {
             case "/rules" -> {
                 switch (method) {
                     case "GET" -> json(exchange, 200, list());
-                    case "POST" -> json(exchange, 201, add(body(exchange)));
+                    case "POST" -> json(exchange, 201, add(ruleRequest(body(exchange))));
                     default -> throw notAllowed(method, path, "GET, POST");
                 }
             }
@@ -147,9 +196,9 @@ public final class ControllerApi {
             default -> {
                 if (!path.startsWith("/rules/")) {
                     throw new ApiException(404, "no such route: " + path
-                            + " (routes: /rules, /rules/{id}, /fleet, /status, /metrics)");
+                            + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
                 }
-                String id = URLDecoder.decode(path.substring("/rules/".length()), StandardCharsets.UTF_8);
+                String id = ruleId(path);
                 switch (method) {
                     case "GET" -> json(exchange, 200, one(id));
                     case "DELETE" -> {
@@ -201,20 +250,23 @@ public final class ControllerApi {
         return view(entry.rule().get(), counts.get().getOrDefault(id, RuleCounts.ZERO));
     }
 
-    /** A rule as stored, plus its counters over the edges. */
-    private static ObjectNode view(StoredRule r, RuleCounts counts) {
+    /** A rule as stored, plus its counters over the edges and, when it goes upstream, {@code upstream_status}. */
+    private ObjectNode view(StoredRule r, RuleCounts counts) {
         ObjectNode n = StoredRuleCodec.write(r);
         n.put("packets", counts.packets());
         n.put("bytes", counts.bytes());
+        Optional<UpstreamKeeper> keeper = upstream;
+        if (keeper.isPresent()) {
+            keeper.get().state(r).ifPresent(state -> n.set("upstream_status", UpstreamJson.rule(state)));
+        } else {
+            r.rule().upstream().ifPresent(mode -> n.set("upstream_status", UpstreamJson.notConfigured(mode)));
+        }
         return n;
     }
 
-    private ObjectNode add(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
-        }
+    private ObjectNode add(ObjectNode body) {
         try {
-            return view(rules.add((ObjectNode) body), RuleCounts.ZERO);
+            return view(rules.add(body), RuleCounts.ZERO);
         } catch (RuleSetException e) {
             throw new ApiException(400, e.problems());
         } catch (RuleSourceStore.DuplicateRuleException e) {
@@ -222,23 +274,53 @@ public final class ControllerApi {
         }
     }
 
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        byte[] bytes;
+    private static byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
+            return in.readNBytes(MAX_BODY + 1); // one more than allowed: tells a body at the limit from one over it
         }
+    }
+
+    /**
+     * The request a {@code POST /rules} body holds: a JSON object (with each key once), of at most
+     * {@code MAX_BODY} bytes. What the fields say is the rule book's to read.
+     *
+     * @throws ApiException 413 for a larger body, 400 naming the line and column where it is not
+     *     JSON, or saying it is empty or not an object; every message starts with {@code body: }
+     */
+    static ObjectNode ruleRequest(byte[] bytes) {
         if (bytes.length > MAX_BODY) {
             throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
         }
         if (bytes.length == 0) {
             throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
         }
+        JsonNode body;
         try {
-            return JSON.readTree(bytes);
+            body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading bytes in memory cannot fail", e);
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
+        }
+        return (ObjectNode) body;
+    }
+
+    /**
+     * The rule id in {@code path} ({@code /rules/{id}}, percent-encoded).
+     *
+     * @throws ApiException 400 when the escapes are broken ({@code %zz}, a lone {@code %})
+     */
+    static String ruleId(String path) {
+        String encoded = path.substring("/rules/".length());
+        try {
+            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
+import org.levee.rules.YamlTrees;
 import org.levee.config.DetectorSection;
 import org.levee.config.GuardSection;
 import org.levee.rules.GuardSettings;
@@ -20,6 +23,8 @@ import org.levee.notify.NotificationsConfig;
 import org.levee.config.NotificationsSection;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
+import org.levee.upstream.UpstreamConfig;
+import org.levee.upstream.UpstreamConfigLoader;
 
 /**
  * Reads the controller's YAML configuration. Every key is optional (defaults:
@@ -32,20 +37,22 @@ import org.levee.store.RegistrationJson;
  * prefix: /levee/
  * etcd: {endpoints: http://10.0.0.1:2379, ca: …, cert: …, key: …, user: …, password: …, request_timeout: 5s}
  * sflow: {listen: 0.0.0.0:6343}
- * api: {address: 127.0.0.1:9277}
+ * api: {address: 127.0.0.1:9277, token_file: …, tls_cert: …, tls_key: …}
+ * state_dir: /var/lib/levee-controller
  * sflow_agents: {192.0.2.1: ams1}
  * leader_ttl: 3s
  * object_grace: 10m
+ * signing: {key: /etc/levee/signing.key}
  * detector: {…}
  * </pre>
  */
 public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
-    private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "sflow_agents", "detector",
-            "leader_ttl", "object_grace", "guard", "notifications");
+    private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "state_dir", "sflow_agents",
+            "detector", "leader_ttl", "object_grace", "guard", "notifications", "upstream", "signing");
+    private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
-    private static final Set<String> API = Set.of("address");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
     public static final String DATACENTER = "[A-Za-z0-9][A-Za-z0-9_.-]*";
 
@@ -98,11 +105,8 @@ public final class ControllerConfigLoader {
             if (sflowNode != null && mapping(sflowNode, "sflow", SFLOW)) {
                 sflow = parsed(sflowNode, "sflow.listen", "listen", sflow, ListenAddress::parse);
             }
-            InetSocketAddress api = d.apiAddress();
-            JsonNode apiNode = root.get("api");
-            if (apiNode != null && mapping(apiNode, "api", API)) {
-                api = parsed(apiNode, "api.address", "address", api, ListenAddress::parse);
-            }
+            ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
+            Path stateDir = Path.of(string(root, "state_dir", d.stateDir().toString()));
             Map<InetAddress, String> agents = agents(root.get("sflow_agents"));
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
             Duration ttl = duration(root, "leader_ttl", "leader_ttl", d.leaderTtl());
@@ -112,10 +116,21 @@ public final class ControllerConfigLoader {
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
             NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            Optional<UpstreamConfig> upstream = Optional.empty();
+            JsonNode upstreamNode = root.get("upstream");
+            if (upstreamNode != null && !upstreamNode.isNull()) {
+                upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
+            }
+            Optional<Path> signingKey = d.signingKey();
+            JsonNode signing = root.get("signing");
+            if (signing != null && mapping(signing, "signing", SIGNING)) {
+                signingKey = Optional.ofNullable(string(signing, "signing.key", "key", null)).map(Path::of);
+            }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, agents, detector, ttl, grace, guard, notifications);
+            return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications,
+                    upstream, signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
@@ -129,7 +144,7 @@ public final class ControllerConfigLoader {
                 return agents;
             }
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                String path = "sflow_agents." + e.getKey();
+                String path = "sflow_agents." + YamlTrees.keyName(e.getKey());
                 var address = RegistrationJson.agentAddress(e.getKey());
                 if (address.isEmpty()) {
                     problem(path, "'" + e.getKey() + "' is not an IP address (the agent address in the sFlow datagrams)");

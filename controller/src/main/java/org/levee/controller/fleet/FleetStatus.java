@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.levee.controller.rules.Problem;
+import org.levee.store.Registration;
 import org.levee.store.RulesetManifest;
 
 /**
@@ -42,13 +43,24 @@ public record FleetStatus(Instant at, Optional<String> leader, Optional<RulesetM
      * @param applied when it applied that version
      * @param reported when it last wrote its registration
      * @param problem why its registration could not be read, if it could not
+     * @param signedBy the key whose signature it verified on the set it runs (empty when it checks none)
+     * @param refused the set it refused last, while it has taken none since
      */
     public record Node(String datacenter, String node, Optional<String> sflowAgent, Optional<String> iface, long version,
-                       long programId, Optional<Instant> applied, Optional<Instant> reported, Optional<String> problem) {
+                       long programId, Optional<Instant> applied, Optional<Instant> reported, Optional<String> problem,
+                       Optional<String> signedBy, Optional<Registration.Refusal> refused) {
 
-        /** True when it runs the rule set in force ({@code ruleset}'s version). */
+        public Node {
+            Objects.requireNonNull(signedBy, "signedBy");
+            Objects.requireNonNull(refused, "refused");
+        }
+
+        /**
+         * True when it runs the rule set in force ({@code ruleset}'s version) and refused nothing
+         * since (a forged manifest may reuse the version it runs).
+         */
         public boolean current(Optional<RulesetManifest> ruleset) {
-            return problem.isEmpty() && ruleset.isPresent() && version == ruleset.get().version();
+            return problem.isEmpty() && refused.isEmpty() && ruleset.isPresent() && version == ruleset.get().version();
         }
     }
 

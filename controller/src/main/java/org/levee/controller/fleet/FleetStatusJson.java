@@ -7,25 +7,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.levee.controller.rules.ProblemsJson;
+import org.levee.store.RegistrationJson;
 import org.levee.store.RulesetManifest;
+import org.levee.store.signing.KeyId;
+import org.levee.store.signing.ManifestSignature;
 
 /**
  * The fleet status as JSON ({@code GET /fleet}, {@code levee fleet status --json}):
  *
  * <pre>
  * {"leader": "ctl-a",
- *  "ruleset": {"version": 7, "rules": 3, "sha256": "…", "size": 12345, "compiled_at": "…", "controller": "ctl-a"},
+ *  "ruleset": {"version": 7, "rules": 3, "sha256": "…", "size": 12345, "compiled_at": "…", "controller": "ctl-a",
+ *              "signed_by": "a1b2c3d4e5f60718"},
  *  "nodes": [{"datacenter": "ams1", "node": "edge-1", "version": 7, "program_id": 1234,
  *             "applied": 12.5, "last_seen": 0.8, "current": true,
  *             "sflow_agent": "192.0.2.21", "interface": "eth0",
- *             "applied_at": "…", "reported_at": "…"}],
+ *             "applied_at": "…", "reported_at": "…", "signed_by": "a1b2c3d4e5f60718", "refused": null}],
  *  "problems": [{"key": "/levee/rules/bad", "rule": "bad", "problem": "filter: …"}],
  *  "at": "…"}
  * </pre>
  *
  * {@code applied} and {@code last_seen} are seconds since the edge applied its rule set and since
  * it last reported (null when it never did); {@code leader} and {@code ruleset} are null when
- * there is none.
+ * there is none. {@code ruleset.signed_by} is the key id the manifest's signature names (not
+ * verified here: the edges verify), null when unsigned; a node's {@code signed_by} the key whose
+ * signature it verified, and {@code refused} the set it refused last while it has taken none since:
+ * {@code {"reason": "signature", "version": 8, "revision": 15, "message": "…", "at": "…"}}.
  */
 public final class FleetStatusJson {
     private FleetStatusJson() {}
@@ -46,6 +53,7 @@ public final class FleetStatusJson {
             r.put("size", m.object().size());
             r.put("compiled_at", m.compiledAt().toString());
             r.put("controller", m.controller());
+            r.put("signed_by", ManifestSignature.claimedBy(m).map(KeyId::hex).orElse(null));
         } else {
             n.putNull("ruleset");
         }
@@ -65,6 +73,12 @@ public final class FleetStatusJson {
             node.applied().ifPresent(a -> x.put("applied_at", a.toString()));
             node.reported().ifPresent(a -> x.put("reported_at", a.toString()));
             node.problem().ifPresent(p -> x.put("problem", p));
+            x.put("signed_by", node.signedBy().orElse(null));
+            if (node.refused().isPresent()) {
+                x.set("refused", RegistrationJson.refusal(node.refused().get()));
+            } else {
+                x.putNull("refused");
+            }
         }
         n.set("problems", ProblemsJson.list(s.problems()));
         s.problemsUpdated().ifPresent(u -> n.put("problems_updated", u.toString()));

@@ -6,17 +6,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.levee.controller.rules.Problem;
+import org.levee.store.Registration;
 import org.levee.store.RulesetManifest;
+import org.levee.store.signing.ManifestSignature;
 
 /**
  * The fleet status for people ({@code levee fleet status}):
  *
  * <pre>
  * leader:  ctl-a
- * ruleset: version 7, 3 rules, object 3fa2c1d4e5f6 (12345 bytes), compiled 2026-12-07T06:08:13Z by ctl-a
+ * ruleset: version 7, 3 rules, object 3fa2c1d4e5f6 (12345 bytes), compiled 2026-12-07T06:08:13Z by ctl-a, signed by key a1b2c3d4e5f60718
  * DATACENTER  NODE    VERSION  PROGRAM  APPLIED  LAST SEEN  STATE
  * ams1        edge-1        7     1234  12s ago  1s ago     current
  * fra1        edge-2        6     1200  1m4s ago 2s ago     lagging
+ * sin1        edge-3        6     1201  1m4s ago 2s ago     refused (signature)
+ * refused:
+ *   sin1/edge-3: version 7, 3s ago: manifest at /levee/ruleset is signed by key …, which this edge does not trust …
  * problems: 1 rule left out
  *   /levee/rules/bad: filter: syntax error …
  * </pre>
@@ -33,7 +38,7 @@ public final class FleetStatusText {
             RulesetManifest m = s.ruleset().get();
             out.add("ruleset: version " + m.version() + ", " + m.rules().size() + (m.rules().size() == 1 ? " rule" : " rules")
                     + ", object " + m.object().shortSha() + " (" + m.object().size() + " bytes), compiled " + m.compiledAt()
-                    + " by " + m.controller());
+                    + " by " + m.controller() + ManifestSignature.claimedBy(m).map(k -> ", signed by key " + k).orElse(", unsigned"));
         } else {
             out.add("ruleset: " + s.rulesetProblem().map(p -> "not readable: " + p).orElse("none published"));
         }
@@ -44,12 +49,22 @@ public final class FleetStatusText {
             rows.add(HEADER);
             for (FleetStatus.Node n : s.nodes()) {
                 String state = n.problem().isPresent() ? "bad registration: " + n.problem().get()
+                        : n.refused().isPresent() ? "refused (" + n.refused().get().reason() + ")"
                         : s.current(n) ? "current" : "lagging";
                 rows.add(new String[] {n.datacenter(), n.node(), n.version() == 0 ? "-" : Long.toString(n.version()),
                         n.programId() == 0 ? "-" : Long.toString(n.programId()), ago(n.applied(), s.at()),
                         ago(n.reported(), s.at()), state});
             }
             out.addAll(table(rows));
+            List<FleetStatus.Node> refusing = s.nodes().stream().filter(n -> n.problem().isEmpty() && n.refused().isPresent()).toList();
+            if (!refusing.isEmpty()) {
+                out.add("refused:");
+                for (FleetStatus.Node n : refusing) {
+                    Registration.Refusal r = n.refused().get();
+                    out.add("  " + n.datacenter() + "/" + n.node() + ": " + (r.version() == 0 ? "" : "version " + r.version() + ", ")
+                            + ago(Optional.of(r.at()), s.at()) + ": " + r.message());
+                }
+            }
         }
         if (s.problems().isEmpty()) {
             out.add("problems: none");

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.levee.config.ConfigException;
@@ -26,6 +29,24 @@ class ControllerConfigLoaderTest {
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.etcdEndpoints()).isEmpty();
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/levee-controller"));
+        assertThat(c.api().tokenFile(c.stateDir())).isEqualTo(Path.of("/var/lib/levee-controller/api-token"));
+        assertThat(c.api().tls()).isFalse();
+    }
+
+    @Test
+    void theApiSectionAndTheStateDirectoryAreRead(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "x");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        ControllerConfig c = ControllerConfigLoader.parse("c.yaml", "state_dir: " + dir.resolve("state") + "\napi: {address: '10.0.0.1:9277',"
+                + " token_file: " + token + ", tls_cert: " + cert + ", tls_key: " + key + "}\n");
+        assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
+        assertThat(c.api().tokenFile()).contains(token);
+        assertThat(c.api().tlsCert()).contains(cert);
+        assertThat(c.api().tlsKey()).contains(key);
+        assertThat(c.api().loopback()).isFalse();
+        assertThat(c.api().tls()).isTrue();
     }
 
     @Test
@@ -57,6 +78,8 @@ class ControllerConfigLoaderTest {
                   "2001:db8::1": fra1
                 leader_ttl: 5s
                 object_grace: 1m
+                signing:
+                  key: /etc/levee/signing.key
                 detector:
                   host_thresholds:
                     udp: {pps: 1000}
@@ -72,6 +95,8 @@ class ControllerConfigLoaderTest {
                 .containsEntry(InetAddress.getByName("2001:db8::1"), "fra1");
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.signingKey()).contains(java.nio.file.Path.of("/etc/levee/signing.key"));
+        assertThat(ControllerConfig.defaults().signingKey()).as("unsigned by default").isEmpty();
         assertThat(c.detector().hostThresholds().get(TrafficClass.UDP).packetsPerSecond()).isEqualTo(1000);
         assertThat(c.detector().cooldown()).isEqualTo(Duration.ofSeconds(5));
     }
@@ -84,12 +109,17 @@ class ControllerConfigLoaderTest {
             sflow: {listen: 'nowhere'}               | sflow.listen: 'nowhere' is not host:port
             api: {address: '127.0.0.1:70000'}        | api.address: '127.0.0.1:70000': port '70000' is not in 0..65535
             sflow_agents: {switch-1: ams1}           | sflow_agents.switch-1: 'switch-1' is not an IP address
+            api: {token_file: /nonexistent/token}   | api.token_file: '/nonexistent/token' is not a readable file
+            api: {tls_cert: /nonexistent/cert.pem}  | api.tls_key: TLS needs both tls_cert (the certificate chain) and tls_key
+            api: {adress: 127.0.0.1:9277}            | api.adress: unknown key
             sflow_agents: {192.0.2.1: 'ams 1'}       | sflow_agents.192.0.2.1: 'ams 1' is not a data center name
             sflow_agents: [192.0.2.1]                | sflow_agents: must be a mapping
             leader_ttl: 500ms                        | leader_ttl: must be whole seconds in 1s..60s
             object_grace: later                      | object_grace: 'later' is not a duration
             etcd: {endpoints: 'http://a:1', user: u} | etcd: a user needs a password
             detector: {cooldown: soon}               | detector.cooldown: 'soon' is not a duration
+            signing: {keys: /etc/levee/signing.key}  | signing.keys: unknown key (known here: key)
+            signing: /etc/levee/signing.key          | signing: must be a mapping
             detector: {host_thresholds: {udp: {pps: 0}}} | detector.host_thresholds.udp.pps: must be a positive whole number
             """)
     void aBadKeyOrValueIsNamed(String yaml, String message) {

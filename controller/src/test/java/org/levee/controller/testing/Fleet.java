@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +33,9 @@ import org.levee.store.testing.EtcdHarness;
 /**
  * A fleet for the controller's tests: a real etcd (one member), controllers started in this JVM
  * on loopback (sFlow and API on free ports), simulated edges ({@link Edge}) sending to all of
- * them, registrations put as edges would put them. {@link #close()} stops everything.
+ * them, registrations put as edges would put them. Each controller keeps its state (the API's
+ * token) in a temporary directory of the fleet, {@link #stateDir}. {@link #close()} stops
+ * everything and deletes them.
  */
 public final class Fleet implements AutoCloseable {
     public static final FleetKeys KEYS = FleetKeys.defaults();
@@ -42,7 +46,14 @@ public final class Fleet implements AutoCloseable {
     private final List<Edge> edges = new ArrayList<>();
     private final ExecutorService players = Executors.newCachedThreadPool();
 
+    private final Path states;
+
     public Fleet() {
+        try {
+            this.states = Files.createTempDirectory("levee-fleet-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.etcd = EtcdHarness.start(1);
         this.client = etcd.client();
     }
@@ -64,9 +75,15 @@ public final class Fleet implements AutoCloseable {
                 .withEtcd(EtcdSection.none());
     }
 
+    /** Where the controller named {@code name} keeps its state (its API token), if it was started by {@link #start}. */
+    public Path stateDir(String name) {
+        return states.resolve(name);
+    }
+
+    /** Starts a controller with its state in {@link #stateDir} of its name. */
     public Controller start(ControllerConfig config) {
         try {
-            Controller c = Controller.start(config, etcd.settings());
+            Controller c = Controller.start(config.withStateDir(stateDir(config.name())), etcd.settings());
             controllers.add(c);
             return c;
         } catch (IOException e) {
@@ -156,5 +173,12 @@ public final class Fleet implements AutoCloseable {
         edges.forEach(Edge::close);
         controllers.forEach(Controller::close);
         etcd.close();
+        try (var files = Files.walk(states)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -108,8 +108,8 @@ public final class DemoRun {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                out.printf("levee demo: agent on %s, API on http://%s:%d, detector cool-down %d s%n",
-                        dataPlane.layout().describe(), agent.apiAddress().getHostString(), agent.apiAddress().getPort(),
+                out.printf("levee demo: agent on %s, API on %s (token in %s), detector cool-down %d s%n",
+                        dataPlane.layout().describe(), agent.apiUrl(), config.api().tokenFile(stateDir),
                         options.cooldown().toSeconds());
                 out.printf("levee demo: floods of %,d pps each from the %s generator: %s%n", options.attackPacketsPerSecond(),
                         generator.id(), generator.description());

@@ -31,6 +31,7 @@ import org.levee.lab.fleet.FleetLab.Edge;
 import org.levee.lab.fleet.FleetSchedule.Attack;
 import org.levee.lab.fleet.FleetSchedule.Step;
 import org.levee.netns.LabProcess;
+import org.levee.store.signing.SigningKey;
 
 /**
  * {@code levee demo --fleet}: the fleet on real floods. Three data centers (ams with two edges,
@@ -88,12 +89,21 @@ public final class FleetDemo {
             out.printf("levee demo --fleet: lab %s — data centers ams (2 edges), fra, sin; anycast %s; state and logs in %s%n",
                     lab.id(), FleetLab.ANYCAST, state);
             out.flush();
+            // Signed as a fleet should be: the controllers sign every rule set, the edges apply only
+            // what this key signed (docs/security.md, "Signed rule sets").
+            SigningKey key = SigningKey.generate();
+            key.write(state.resolve("signing.key"), state.resolve("signing.pub"));
             try (EtcdCluster etcd = EtcdCluster.start(lab, 3, state.resolve("etcd"))) {
-                out.printf("levee demo --fleet: etcd members at %s%n", etcd.endpoints());
+                out.printf("levee demo --fleet: etcd members at %s; rule sets signed with key %s%n", etcd.endpoints(), key.id());
                 List<String> controllerAddresses = List.of(lab.addManagementAddress(), lab.addManagementAddress());
+                // The APIs stay on the management namespace's loopback (reads need no token there; an
+                // address off loopback would need TLS): one port each.
+                List<Integer> apiPorts = List.of(9277, 9278);
+                List<String> controllerApis = apiPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
                 List<LabProcess> controllers = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
-                    controllers.add(startController(lab, etcd, "ctl-" + (char) ('a' + i), controllerAddresses.get(i), state));
+                    controllers.add(startController(lab, etcd, "ctl-" + (char) ('a' + i), controllerAddresses.get(i),
+                            apiPorts.get(i), state));
                 }
                 String sflow = String.join(",", controllerAddresses.stream().map(a -> a + ":6343").toList());
                 Map<String, LabProcess> edges = new LinkedHashMap<>();
@@ -101,8 +111,8 @@ public final class FleetDemo {
                     edges.put(edge.node(), startEdge(lab, etcd, edge, sflow, state));
                 }
                 try {
-                    awaitFleet(lab, controllerAddresses, controllers, edges);
-                    return measure(lab, etcd, controllerAddresses, controllers, startedAt);
+                    awaitFleet(lab, controllerApis, controllers, edges);
+                    return measure(lab, etcd, controllerApis, controllers, startedAt);
                 } finally {
                     keepLogs(state);
                 }
@@ -133,12 +143,14 @@ public final class FleetDemo {
         }
     }
 
-    private LabProcess startController(FleetLab lab, EtcdCluster etcd, String name, String address, Path state) throws Exception {
+    private LabProcess startController(FleetLab lab, EtcdCluster etcd, String name, String address, int apiPort, Path state)
+            throws Exception {
         Path config = state.resolve(name + ".yaml");
         Files.writeString(config, "name: " + name + "\nleader_ttl: 2s\ndetector:\n  cooldown: 5s\n");
         return lab.spawn(name, lab.managementNamespace(), state.resolve(name + ".log"), LeveeCommand.of(List.of("controller",
-                "--etcd", etcd.endpoints(), "--sflow-listen", address + ":6343", "--api", address + ":9277", "--config",
-                config.toString(), "--name", name)));
+                "--etcd", etcd.endpoints(), "--sflow-listen", address + ":6343", "--api", "127.0.0.1:" + apiPort,
+                "--state-dir", state.resolve(name).toString(), "--config", config.toString(), "--name", name,
+                "--signing-key", state.resolve("signing.key").toString())));
     }
 
     private LabProcess startEdge(FleetLab lab, EtcdCluster etcd, Edge edge, String sflow, Path state) throws Exception {
@@ -147,7 +159,7 @@ public final class FleetDemo {
         return lab.spawn(edge.node(), edge.namespace(), state.resolve(edge.node() + ".log"), LeveeCommand.of(List.of("run",
                 "-i", edge.iface(), "--datacenter", edge.datacenter(), "--node", edge.node(), "--etcd", etcd.endpoints(),
                 "--sflow", sflow, "--state-dir", dir.toString(), "--api", "127.0.0.1:9276",
-                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND))));
+                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND), "--trust-key", state.resolve("signing.pub").toString())));
     }
 
     /** Until a leader is elected and every edge is registered. */
@@ -184,9 +196,10 @@ public final class FleetDemo {
         }
     }
 
+    /** The fleet's status from the first controller API (a base URL in the management namespace) that answers. */
     private static Optional<JsonNode> fleet(FleetLab lab, List<String> controllers) {
-        for (String address : controllers) {
-            Optional<JsonNode> f = NamespaceHttp.get(lab.managementNamespace(), "http://" + address + ":9277/fleet");
+        for (String api : controllers) {
+            Optional<JsonNode> f = NamespaceHttp.get(lab.managementNamespace(), api + "/fleet");
             if (f.isPresent()) {
                 return f;
             }
@@ -194,7 +207,7 @@ public final class FleetDemo {
         return Optional.empty();
     }
 
-    private FleetReport measure(FleetLab lab, EtcdCluster etcd, List<String> controllerAddresses, List<LabProcess> controllers,
+    private FleetReport measure(FleetLab lab, EtcdCluster etcd, List<String> controllerApis, List<LabProcess> controllers,
                                 Instant startedAt) throws Exception {
         Map<String, LegitTraffic> legit = new LinkedHashMap<>();
         Map<String, FloodGenerator> generators = new LinkedHashMap<>();
@@ -214,7 +227,7 @@ public final class FleetDemo {
             }
             t0 = System.nanoTime();
             wallAtT0 = Instant.now();
-            poller = Thread.ofPlatform().daemon().name("fleet-poller").start(() -> poll(lab, controllerAddresses, generators, polling));
+            poller = Thread.ofPlatform().daemon().name("fleet-poller").start(() -> poll(lab, controllerApis, generators, polling));
             out.printf("levee demo --fleet: floods from the %s generator; schedule (s): %s%n",
                     generatorKind.id(), schedule.describe());
             out.println("   t  flood                 leader   ruleset  current  legit delivered/sent ams · fra · sin");

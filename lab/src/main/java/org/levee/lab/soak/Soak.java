@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.levee.config.ApiToken;
 import org.levee.dataplane.PinLayout;
 import org.levee.lab.DemoLab;
 import org.levee.lab.FloodGenerator;
@@ -106,6 +107,8 @@ public final class Soak {
     private final AtomicLong detachedPolls = new AtomicLong();
     private final Set<Long> programIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean watching = new AtomicBoolean(true);
+    /** The agent's API token, read from its state directory once it answers. */
+    private String token;
 
     public Soak(Options options, PrintWriter out) {
         this.options = options;
@@ -125,6 +128,8 @@ public final class Soak {
                     "--state-dir", state.resolve("agent").toString(), "--api", "127.0.0.1:9276", "--config", config.toString(),
                     "--detach-on-exit")));
             awaitApi(lab, agent);
+            // Rules are added and removed through the API: the agent generated its token on start.
+            token = ApiToken.read(state.resolve("agent").resolve(ApiToken.FILE_NAME));
             out.printf(Locale.ROOT, "levee soak: agent pid %d on %s in %s; %d cycles of %d s (a %s flood of %,d pps, %d s, each);"
                             + " a rule added and one removed every second; %,d marker datagrams a cycle%n", agent.pid(),
                     lab.edgeInterface(), lab.edgeNamespace(), options.cycles(), CYCLE_SECONDS, options.generator().id(),
@@ -366,15 +371,15 @@ public final class Soak {
         return r.json();
     }
 
-    private static void post(String ns, String body) throws IOException {
-        NamespaceHttp.Response r = NamespaceHttp.request(ns, "POST", API + "/rules", body, null, 10_000);
+    private void post(String ns, String body) throws IOException {
+        NamespaceHttp.Response r = NamespaceHttp.request(ns, "POST", API + "/rules", body, token, 10_000);
         if (r.status() != 201) {
             throw new IllegalStateException("POST /rules " + body + ": " + r.status() + " " + r.body());
         }
     }
 
-    private static void delete(String ns, String id) throws IOException {
-        NamespaceHttp.Response r = NamespaceHttp.request(ns, "DELETE", API + "/rules/" + id, null, null, 10_000);
+    private void delete(String ns, String id) throws IOException {
+        NamespaceHttp.Response r = NamespaceHttp.request(ns, "DELETE", API + "/rules/" + id, null, token, 10_000);
         if (r.status() != 200) {
             throw new IllegalStateException("DELETE /rules/" + id + ": " + r.status() + " " + r.body());
         }

@@ -14,6 +14,7 @@ import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
 import org.levee.rules.StoredRule;
+import org.levee.rules.UpstreamMode;
 
 /** Random valid rules of every kind, from a seed. The filters all compile. */
 public final class RandomRules {
@@ -22,6 +23,8 @@ public final class RandomRules {
     private static final List<String> FILTERS = List.of("udp and src port 11211", "tcp[tcpflags] & tcp-syn != 0",
             "icmp", "udp and src port 53 and greater 512", "ip6 and udp", "udp port 123", "ip[8] = 64");
     private static final List<String> CBPF = List.of("1,6 0 0 65535", "4,40 0 0 12,21 0 1 2048,6 0 0 65535,6 0 0 0");
+    private static final List<String> DESCRIPTIONS = List.of("ip and dst host 203.0.113.10 and udp src port 11211",
+            "(ip and dst host 203.0.113.10) and dns question *.example.com (udp dst port 53)");
     private static final List<String> DNS = List.of("*.example.com", "example.org", "**.example.net");
     private static final List<String> PREFIXES = List.of("203.0.113.0/24", "198.51.100.7/32", "192.0.2.128/25",
             "2001:db8::/32", "2001:db8:1::/48");
@@ -44,7 +47,17 @@ public final class RandomRules {
         Optional<Instant> expires = random.nextBoolean() ? Optional.empty()
                 : Optional.of(Instant.parse("2030-01-01T00:00:00Z").plusMillis(random.nextLong(0, 1L << 40)));
         Origin origin = random.nextBoolean() ? Origin.MANUAL : Origin.AUTO;
-        return new Rule(id, match, destinations, datacenters, action, expires, pick(random, COMMENTS), origin);
+        String comment = pick(random, COMMENTS);
+        // Drawn last, so the rules above stay those of the same seeds before these fields existed.
+        if (match instanceof Match.Cbpf c && random.nextBoolean()) {
+            match = new Match.Cbpf(c.program(), pick(random, DESCRIPTIONS));
+        }
+        Optional<UpstreamMode> upstream = switch (random.nextInt(4)) {
+            case 0 -> Optional.of(UpstreamMode.FLOWSPEC);
+            case 1 -> Optional.of(UpstreamMode.BLACKHOLE);
+            default -> Optional.empty();
+        };
+        return new Rule(id, match, destinations, datacenters, action, expires, comment, origin, upstream);
     }
 
     public static List<Rule> rules(SplittableRandom random, int count) {

@@ -290,12 +290,25 @@ public final class EtcdHarness implements AutoCloseable {
      * @throws AssertionError when etcdctl fails, with its output
      */
     public String etcdctl(String... args) {
+        return etcdctlWithInput(new byte[0], args);
+    }
+
+    /**
+     * Runs etcdctl with {@code input} on its standard input — {@code etcdctl put KEY} reads the
+     * value from there, which is how binary values (an object's chunks) are written — and returns
+     * what it printed.
+     *
+     * @throws AssertionError when etcdctl fails, with its output
+     */
+    public String etcdctlWithInput(byte[] input, String... args) {
         List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints=" + runningEndpoints(), "--command-timeout=10s"));
         command.addAll(tlsFlags());
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-            p.getOutputStream().close();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write(input);
+            }
             byte[] out = p.getInputStream().readAllBytes();
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -42,7 +42,7 @@ import org.levee.upstream.UpstreamConfig;
 public final class GobgpSpeaker implements BgpSpeaker {
 
     /** The families Levee announces in, as gobgp names them. */
-    static final List<String> FAMILIES = List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4", "ipv6");
+    public static final List<String> FAMILIES = List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4", "ipv6");
     private static final String NEIGHBOUR_FAMILIES = "ipv4-flowspec,ipv6-flowspec,ipv4-unicast,ipv6-unicast";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -26,6 +26,7 @@ import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
+import org.levee.rules.UpstreamMode;
 import org.levee.testing.Requirements;
 import org.levee.upstream.DesiredRoutes;
 import org.levee.upstream.Route;
@@ -34,7 +35,6 @@ import org.levee.upstream.Translation;
 import org.levee.upstream.Upstream;
 import org.levee.upstream.UpstreamAnnouncer;
 import org.levee.upstream.UpstreamConfig;
-import org.levee.upstream.UpstreamMode;
 import org.levee.upstream.UpstreamRequest;
 
 /**
@@ -87,7 +87,7 @@ class GobgpUpstreamTest {
             UpstreamConfig config = new UpstreamConfig(
                     new UpstreamConfig.Speaker("unix://" + leveeApi, List.of("gobgp"), 64512, IpAddress.parse("192.0.2.1")),
                     List.of(new UpstreamConfig.Neighbour(IpAddress.parse("192.0.2.2"), 64512, 64496)),
-                    10_000_000_000L, 0.5, Optional.of(UpstreamMode.FLOWSPEC), OptionalLong.empty(), false,
+                    10_000_000_000L, 0.5, List.of(UpstreamMode.FLOWSPEC), OptionalLong.empty(), false,
                     Optional.empty(), Optional.of(IpAddress.parse("2001:db8::1")), List.of(Route.Community.NO_EXPORT),
                     java.util.Map.of(), Duration.ofSeconds(1));
             Upstream policy = new Upstream(config);
