@@ -14,11 +14,18 @@ module org.levee.cli {
     requires info.picocli;
     requires java.net.http;
 
-    opens org.levee.cli to info.picocli;
-    opens org.levee.cli.rules to info.picocli;
-    opens org.levee.cli.api to info.picocli;
-    opens org.levee.cli.capture to info.picocli;
-    opens org.levee.cli.dataplane to info.picocli;
-    opens org.levee.cli.fleet to info.picocli;
-    opens org.levee.cli.keys to info.picocli;
+    opens org.levee.cli to
+            info.picocli;
+    opens org.levee.cli.rules to
+            info.picocli;
+    opens org.levee.cli.api to
+            info.picocli;
+    opens org.levee.cli.capture to
+            info.picocli;
+    opens org.levee.cli.dataplane to
+            info.picocli;
+    opens org.levee.cli.fleet to
+            info.picocli;
+    opens org.levee.cli.keys to
+            info.picocli;
 }

@@ -65,22 +65,40 @@ public final class Agent implements AutoCloseable {
         this.dataPlane = dataPlane;
         this.started = clock.instant();
         this.clock = clock;
-        this.rules = RuleBook.restore(new RuleStore(config.stateDir()), dataPlane, config.datacenter(), clock,
+        this.rules = RuleBook.restore(
+                new RuleStore(config.stateDir()),
+                dataPlane,
+                config.datacenter(),
+                clock,
                 config.restoredAutoRuleGrace());
         this.notifier = Notifier.start(config.notifications());
         this.notifications = new NodeNotifications(notifier, config.node(), config.datacenter());
         dataPlane.setSampleRate(config.sampling().initialRate());
         RuleGuard guard = config.ruleGuard();
         // Secret hash keys: the detector's tables are keyed by addresses a spoofer chooses.
-        Detector detector = new Detector(config.detector(),
-                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()), "auto-", guard, new SecureRandom());
-        this.detection = new DetectionLoop(dataPlane, detector, rules, new AutoRules(started), attacks, config, clock,
-                this::countDecision, notifications);
+        Detector detector = new Detector(
+                config.detector(),
+                new FingerprintFilterCompiler(new LibpcapTcpdumpCompiler()),
+                "auto-",
+                guard,
+                new SecureRandom());
+        this.detection = new DetectionLoop(
+                dataPlane,
+                detector,
+                rules,
+                new AutoRules(started),
+                attacks,
+                config,
+                clock,
+                this::countDecision,
+                notifications);
         rules.guard(guard, detection::legitimateTraffic);
         this.metrics = new AgentMetrics(dataPlane, rules, attacks, detection, notifier);
         // A platform thread: the detector is busy, and the data plane may block in epoll.
-        this.detectionThread = Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
+        this.detectionThread =
+                Thread.ofPlatform().name("levee-detection").daemon(true).unstarted(detection);
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("levee-expiry").daemon(true).factory());
         try {
             this.api = new ApiServer(rules, dataPlane::counters, this::status, metrics, security);
         } catch (IOException e) {
@@ -132,8 +150,17 @@ public final class Agent implements AutoCloseable {
 
     /** What the API shows as the node's status, read now. */
     private NodeStatus status() {
-        return new NodeStatus(dataPlane.attachment(), rules.version(), config.datacenter(), config.node(), started,
-                dataPlane.sampleRate(), config.sampling(), dataPlane.counters(), detection.samplesRead(), rules.list(),
+        return new NodeStatus(
+                dataPlane.attachment(),
+                rules.version(),
+                config.datacenter(),
+                config.node(),
+                started,
+                dataPlane.sampleRate(),
+                config.sampling(),
+                dataPlane.counters(),
+                detection.samplesRead(),
+                rules.list(),
                 attacks.active());
     }
 
@@ -149,7 +176,8 @@ public final class Agent implements AutoCloseable {
             if (!expired.isEmpty()) {
                 LOG.log(Level.INFO, "expired rules " + String.join(", ", expired));
                 Instant now = clock.instant();
-                before.stream().filter(r -> expired.contains(r.id()) && r.rule().origin() == Origin.AUTO)
+                before.stream()
+                        .filter(r -> expired.contains(r.id()) && r.rule().origin() == Origin.AUTO)
                         .forEach(r -> notifications.expired(r, now));
             }
         } catch (RuntimeException e) {
@@ -196,7 +224,8 @@ public final class Agent implements AutoCloseable {
 
     /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
     public String apiUrl() {
-        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
+        return api.scheme() + "://" + api.address().getHostString() + ":"
+                + api.address().getPort();
     }
 
     /**

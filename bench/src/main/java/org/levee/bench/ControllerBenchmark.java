@@ -71,8 +71,15 @@ public final class ControllerBenchmark {
      * @param vsDetector the controller path's rate divided by the detector alone's (1 for the detector)
      * @param rules rules the detector made
      */
-    public record Row(String scenario, String path, long samples, double cpuSeconds, double perCpuSecond,
-                      double nanosPerSample, double vsDetector, int rules) {}
+    public record Row(
+            String scenario,
+            String path,
+            long samples,
+            double cpuSeconds,
+            double perCpuSecond,
+            double nanosPerSample,
+            double vsDetector,
+            int rules) {}
 
     /**
      * What to run.
@@ -109,7 +116,8 @@ public final class ControllerBenchmark {
         int destinations = options.destinations();
         int floods = options.floods();
         for (int f : floods == 0 ? new int[] {0} : new int[] {0, floods}) {
-            String scenario = f == 0 ? "steady traffic, " + destinations + " destinations"
+            String scenario = f == 0
+                    ? "steady traffic, " + destinations + " destinations"
                     : f + " SYN floods under drop rules, " + destinations + " destinations";
             Traffic traffic = traffic(destinations, f, new SplittableRandom(42 + f));
             Row alone = measureDetector(scenario, traffic, options, false);
@@ -120,8 +128,15 @@ public final class ControllerBenchmark {
     }
 
     private static Row relative(Row row, Row alone) {
-        return new Row(row.scenario(), row.path(), row.samples(), row.cpuSeconds(), row.perCpuSecond(), row.nanosPerSample(),
-                row.perCpuSecond() / alone.perCpuSecond(), row.rules());
+        return new Row(
+                row.scenario(),
+                row.path(),
+                row.samples(),
+                row.cpuSeconds(),
+                row.perCpuSecond(),
+                row.nanosPerSample(),
+                row.perCpuSecond() / alone.perCpuSecond(),
+                row.rules());
     }
 
     /** The samples of one scenario: frames cut to the sampled header, and the same as sFlow datagrams. */
@@ -146,7 +161,8 @@ public final class ControllerBenchmark {
         int[] agents = new int[FRAMES];
         for (int i = 0; i < FRAMES; i++) {
             int d = destination(r.nextInt(destinations));
-            byte[] frame = floods > 0 && r.nextInt(4) == 0 ? SyntheticFrames.synFlood(r, destination(r.nextInt(floods)))
+            byte[] frame = floods > 0 && r.nextInt(4) == 0
+                    ? SyntheticFrames.synFlood(r, destination(r.nextInt(floods)))
                     : r.nextInt(10) == 0 ? SyntheticFrames.dns(r, d) : SyntheticFrames.web(r, d);
             headers[i] = Arrays.copyOf(frame, Math.min(HEADER_BYTES, frame.length));
             lengths[i] = frame.length;
@@ -158,10 +174,11 @@ public final class ControllerBenchmark {
             int a = agents[first];
             List<SflowSample> samples = new ArrayList<>();
             for (int i = first; i < first + SAMPLES_PER_DATAGRAM; i++) {
-                samples.add(FlowSample.ethernet(i + 1, 3, SAMPLING_RATE, (long) SAMPLING_RATE * i & 0xffff_ffffL, 0,
-                        headers[i], lengths[i]));
+                samples.add(FlowSample.ethernet(
+                        i + 1, 3, SAMPLING_RATE, (long) SAMPLING_RATE * i & 0xffff_ffffL, 0, headers[i], lengths[i]));
             }
-            datagrams.add(ByteBuffer.wrap(SflowEncoder.encode(new SflowDatagram(agent(a), 3, ++sequences[a], 1000, samples))));
+            datagrams.add(ByteBuffer.wrap(
+                    SflowEncoder.encode(new SflowDatagram(agent(a), 3, ++sequences[a], 1000, samples))));
         }
         return new Traffic(headers, lengths, agents, datagrams);
     }
@@ -182,8 +199,13 @@ public final class ControllerBenchmark {
                 int k = next[0];
                 next[0] = k + 1 == usable ? 0 : k + 1;
                 byte[] h = copy ? t.headers()[k].clone() : t.headers()[k];
-                detector.accept(new Sample(h, t.wireLengths()[k], SAMPLING_RATE, clock[0] += step,
-                        DATACENTERS[t.agents()[k] % DATACENTERS.length], "edge"));
+                detector.accept(new Sample(
+                        h,
+                        t.wireLengths()[k],
+                        SAMPLING_RATE,
+                        clock[0] += step,
+                        DATACENTERS[t.agents()[k] % DATACENTERS.length],
+                        "edge"));
             }
         };
         for (long done = 0; done < options.warmupSamples(); done += 70_000) {
@@ -191,8 +213,15 @@ public final class ControllerBenchmark {
         }
         Measured m = measure(batch, 70_000, options.seconds());
         String path = copy ? "detector alone, each header a fresh copy" : "detector alone";
-        return new Row(scenario, path, m.samples(), m.cpuSeconds(), m.samples() / m.cpuSeconds(),
-                m.cpuSeconds() * 1e9 / m.samples(), 1, detector.rules().size());
+        return new Row(
+                scenario,
+                path,
+                m.samples(),
+                m.cpuSeconds(),
+                m.samples() / m.cpuSeconds(),
+                m.cpuSeconds() * 1e9 / m.samples(),
+                1,
+                detector.rules().size());
     }
 
     private static Row measureController(String scenario, Traffic t, Options options) {
@@ -202,7 +231,8 @@ public final class ControllerBenchmark {
             statics.put(agent(a), DATACENTERS[a % DATACENTERS.length]);
         }
         AgentDirectory directory = new AgentDirectory(statics);
-        DetectionEngine engine = new DetectionEngine(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()));
+        DetectionEngine engine =
+                new DetectionEngine(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()));
         long step = step(destinations);
         long[] clock = {0};
         SampleIngest ingest = new SampleIngest(directory, engine::accept, () -> clock[0] += step);
@@ -240,8 +270,15 @@ public final class ControllerBenchmark {
         if (engine.samplesSeen() == 0) {
             throw new IllegalStateException("no sample reached the detector");
         }
-        return new Row(scenario, "controller (sFlow decode + ingest + detector)", m.samples(), m.cpuSeconds(),
-                m.samples() / m.cpuSeconds(), m.cpuSeconds() * 1e9 / m.samples(), 0, engine.rules().size());
+        return new Row(
+                scenario,
+                "controller (sFlow decode + ingest + detector)",
+                m.samples(),
+                m.cpuSeconds(),
+                m.samples() / m.cpuSeconds(),
+                m.cpuSeconds() * 1e9 / m.samples(),
+                0,
+                engine.rules().size());
     }
 
     private record Measured(long samples, double cpuSeconds) {}
@@ -260,7 +297,8 @@ public final class ControllerBenchmark {
     /** This thread's time on a CPU, from the scheduler's own accounting (Linux): other processes do not count. */
     private static long threadCpuNanos() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).split(" ")[0]);
+            return Long.parseLong(
+                    Files.readString(Path.of("/proc/thread-self/schedstat")).split(" ")[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -271,7 +309,15 @@ public final class ControllerBenchmark {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
         int destinations = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int floods = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        run(new Options(seconds, destinations, floods, 0), row -> System.out.printf("%s | %s | %,.0f samples/CPU-s | %.0f ns | x%.2f | %d rules%n",
-                row.scenario(), row.path(), row.perCpuSecond(), row.nanosPerSample(), row.vsDetector(), row.rules()));
+        run(
+                new Options(seconds, destinations, floods, 0),
+                row -> System.out.printf(
+                        "%s | %s | %,.0f samples/CPU-s | %.0f ns | x%.2f | %d rules%n",
+                        row.scenario(),
+                        row.path(),
+                        row.perCpuSecond(),
+                        row.nanosPerSample(),
+                        row.vsDetector(),
+                        row.rules()));
     }
 }

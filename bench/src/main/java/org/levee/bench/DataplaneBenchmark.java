@@ -18,10 +18,6 @@ import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.DataplaneProgram;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
-import org.levee.rules.RuleFilter;
-import org.levee.rules.RuleFilters;
-import org.levee.rules.RuleSet;
-import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
@@ -31,6 +27,10 @@ import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
 import org.levee.ebpf.ringbuf.RingBufferReader;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilter;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 /**
  * Cost of the data-plane program per packet: the kernel's mean test-run duration of the program
@@ -94,10 +94,12 @@ public final class DataplaneBenchmark {
             if (size > Short.MAX_VALUE) {
                 return;
             }
-            DataplaneProgram mapped = new ProgramBuilder(ProgramLimits.DEFAULT_SAMPLE_BYTES, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM, true)
+            DataplaneProgram mapped = new ProgramBuilder(
+                            ProgramLimits.DEFAULT_SAMPLE_BYTES, ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM, true)
                     .build(filters);
             try (BpfMap enablement = BpfMap.create(MapSpec.array(ProgramBuilder.ENABLED_MAP, Math.max(1, size), 1));
-                 LoadedProgram p = LoadedProgram.load(mapped, Map.of(), maps, Map.of(ProgramBuilder.ENABLED_MAP, enablement.fd()))) {
+                    LoadedProgram p = LoadedProgram.load(
+                            mapped, Map.of(), maps, Map.of(ProgramBuilder.ENABLED_MAP, enablement.fd()))) {
                 add.accept(measure("map: all disabled", size, p.entry(), NO_MATCH, repeat, floor));
                 byte[] all = new byte[Math.max(1, size)];
                 Arrays.fill(all, (byte) 1);
@@ -119,30 +121,47 @@ public final class DataplaneBenchmark {
             return;
         }
         RuleSet set = RuleCodec.parse("bench", mixedRules(size));
-        RuleSetObject object = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
+        RuleSetObject object =
+                RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
             Attachment.prepareMaps(object, maps, 0);
             try (LoadedProgram p = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
-                add.accept(measure("constants: mixed rules, enabled, no match", size, p.entry(), NO_MATCH, repeat, floor));
+                add.accept(
+                        measure("constants: mixed rules, enabled, no match", size, p.entry(), NO_MATCH, repeat, floor));
                 // hosts come back every 250 rules: the last rule of that shape is not the first to match its frame
                 int last = (size - 1) % 5 == 3 && size > 250 ? size - 2 : size - 1;
-                add.accept(measure("constants: mixed rules, match the last rule", size, p.entry(), mixedFrame(last), repeat, floor));
+                add.accept(measure(
+                        "constants: mixed rules, match the last rule",
+                        size,
+                        p.entry(),
+                        mixedFrame(last),
+                        repeat,
+                        floor));
             }
         }
     }
 
     private static void samplerAndRateLimit(int repeat, Program floor, Consumer<Row> add) {
-        RuleSet set = RuleCodec.parse("bench", "rules:\n  - {id: limit, filter: udp, action: ratelimit, pps: 1000, burst: 10}\n");
-        RuleSetObject limited = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
-        RuleSetObject empty = RuleSetObject.compile(RuleCodec.parse("bench", "rules: []\n"), List.of(), new ProgramBuilder());
+        RuleSet set = RuleCodec.parse(
+                "bench", "rules:\n  - {id: limit, filter: udp, action: ratelimit, pps: 1000, burst: 10}\n");
+        RuleSetObject limited =
+                RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
+        RuleSetObject empty =
+                RuleSetObject.compile(RuleCodec.parse("bench", "rules: []\n"), List.of(), new ProgramBuilder());
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
+                RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
             Attachment.prepareMaps(limited, maps, 0);
             try (LoadedProgram p = LoadedProgram.load(empty, Map.of(), maps)) {
                 for (int rate : new int[] {1, 1000}) {
                     Attachment.setSampleRateOf(maps, rate);
                     // the ring buffer holds ≈ 6000 samples: keep each run below that and empty it in between
-                    add.accept(measure("sampler 1/" + rate + ", no rules", 0, p.entry(), NO_MATCH, Math.min(repeat, 5000), floor,
+                    add.accept(measure(
+                            "sampler 1/" + rate + ", no rules",
+                            0,
+                            p.entry(),
+                            NO_MATCH,
+                            Math.min(repeat, 5000),
+                            floor,
                             () -> samples.drain(r -> r.toArray(JAVA_BYTE))));
                 }
                 Attachment.setSampleRateOf(maps, 0);
@@ -163,13 +182,15 @@ public final class DataplaneBenchmark {
     }
 
     /** {@link #measure}, running {@code afterRound} after each round (to empty the ring buffer, say). */
-    private static Row measure(String scenario, int rules, Program program, byte[] frame, int repeat, Program floor,
-            Runnable afterRound) {
+    private static Row measure(
+            String scenario, int rules, Program program, byte[] frame, int repeat, Program floor, Runnable afterRound) {
         long best = Long.MAX_VALUE;
         long floorNs = Long.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++) {
-            floorNs = Math.min(floorNs, floor.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
-            best = Math.min(best, program.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
+            floorNs = Math.min(
+                    floorNs, floor.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
+            best = Math.min(
+                    best, program.testRun(TestRun.of(frame).withRepeat(repeat)).durationNanos());
             afterRound.run();
         }
         return new Row(scenario, rules, best - floorNs, floorNs);
@@ -177,7 +198,8 @@ public final class DataplaneBenchmark {
 
     /** {@code return XDP_PASS}. */
     private static Program floor() {
-        byte[] code = AssembledProgram.of(List.of(Instruction.mov64(Register.R0, 2), Instruction.exit())).encode();
+        byte[] code = AssembledProgram.of(List.of(Instruction.mov64(Register.R0, 2), Instruction.exit()))
+                .encode();
         return Program.load(ProgramSpec.xdp("levee_floor", code));
     }
 
@@ -194,7 +216,8 @@ public final class DataplaneBenchmark {
 
     /** Rule {@code i} of {@link #rules}, a line of a YAML list: {@code udp and dst port 10000+i} for 198.51.100.0/24. */
     static String portRule(int i) {
-        return "  - {id: port-" + i + ", filter: udp and dst port " + (10_000 + i) + ", destinations: [198.51.100.0/24], action: drop}\n";
+        return "  - {id: port-" + i + ", filter: udp and dst port " + (10_000 + i)
+                + ", destinations: [198.51.100.0/24], action: drop}\n";
     }
 
     /**
@@ -215,7 +238,8 @@ public final class DataplaneBenchmark {
         int port = 10_000 + i;
         String rule = switch (i % 5) {
             case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
-            case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
+            case 1 ->
+                "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
             case 2 -> "filter: udp src port " + port;
             case 3 -> "filter: dst host 192.0.2." + (1 + i % 250) + " and udp";
             default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
@@ -239,9 +263,19 @@ public final class DataplaneBenchmark {
             default -> {
                 ByteBuffer b = ByteBuffer.allocate(74);
                 b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);
-                b.putInt(0x60000000).putShort((short) 20).put((byte) 17).put((byte) 64).put(new byte[16]);
-                b.putShort((short) 0x2001).putShort((short) 0x0db8).put(new byte[11]).put((byte) 1);
-                b.putShort((short) 4000).putShort((short) port).putShort((short) 20).putShort((short) 0);
+                b.putInt(0x60000000)
+                        .putShort((short) 20)
+                        .put((byte) 17)
+                        .put((byte) 64)
+                        .put(new byte[16]);
+                b.putShort((short) 0x2001)
+                        .putShort((short) 0x0db8)
+                        .put(new byte[11])
+                        .put((byte) 1);
+                b.putShort((short) 4000)
+                        .putShort((short) port)
+                        .putShort((short) 20)
+                        .putShort((short) 0);
                 yield b.array();
             }
         };
@@ -251,11 +285,24 @@ public final class DataplaneBenchmark {
     private static byte[] ipv4Frame(int protocol, byte[] dst, int srcPort, int dstPort) {
         ByteBuffer b = ByteBuffer.allocate(protocol == 6 ? 74 : 64);
         b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (b.capacity() - 14)).putShort((short) 1).putShort((short) 0x4000)
-                .put((byte) 64).put((byte) protocol).putShort((short) 0).put(new byte[] {(byte) 192, 0, 2, 1}).put(dst);
+        b.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) (b.capacity() - 14))
+                .putShort((short) 1)
+                .putShort((short) 0x4000)
+                .put((byte) 64)
+                .put((byte) protocol)
+                .putShort((short) 0)
+                .put(new byte[] {(byte) 192, 0, 2, 1})
+                .put(dst);
         b.putShort((short) srcPort).putShort((short) dstPort);
         if (protocol == 6) {
-            b.putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02).putShort((short) 1024).putInt(0);
+            b.putInt(1)
+                    .putInt(0)
+                    .put((byte) 0x50)
+                    .put((byte) 0x02)
+                    .putShort((short) 1024)
+                    .putInt(0);
         } else {
             b.putShort((short) (b.capacity() - 34)).putShort((short) 0);
         }
@@ -266,8 +313,16 @@ public final class DataplaneBenchmark {
     static byte[] udpFrame(int port) {
         ByteBuffer b = ByteBuffer.allocate(64);
         b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) 50).putShort((short) 1).putShort((short) 0x4000).put((byte) 64)
-                .put((byte) 17).putShort((short) 0).put(new byte[] {(byte) 192, 0, 2, 1}).put(new byte[] {(byte) 198, 51, 100, 9});
+        b.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) 50)
+                .putShort((short) 1)
+                .putShort((short) 0x4000)
+                .put((byte) 64)
+                .put((byte) 17)
+                .putShort((short) 0)
+                .put(new byte[] {(byte) 192, 0, 2, 1})
+                .put(new byte[] {(byte) 198, 51, 100, 9});
         b.putShort((short) 4000).putShort((short) port).putShort((short) 30).putShort((short) 0);
         return b.array();
     }

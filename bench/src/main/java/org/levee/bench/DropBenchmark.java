@@ -18,9 +18,6 @@ import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.rules.RuleFilters;
-import org.levee.rules.RuleSet;
-import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.NetworkInterfaces;
@@ -49,6 +46,9 @@ import org.levee.lab.Subnet24;
 import org.levee.netns.CommandResult;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 
 /**
  * {@code levee bench drop}: what one dropped packet costs the CPU that receives it, with Levee's
@@ -72,6 +72,7 @@ import org.levee.netns.VethPair;
 public final class DropBenchmark {
     /** The flood's destination port; Levee's rules and the netfilter rules match it. */
     static final int FLOOD_PORT = 10_000;
+
     static final String SINK_ADDRESS = "203.0.113.10";
     private static final int SENDER_CPU = 0;
     private static final int RECEIVER_CPU = 1;
@@ -90,8 +91,9 @@ public final class DropBenchmark {
     public record Options(long rate, double seconds, long legitPerSecond) {
         public Options {
             if (rate < 1 || seconds < 0.5 || legitPerSecond < 1) {
-                throw new IllegalArgumentException("drop benchmark: rate ≥ 1, seconds ≥ 0.5 and legitimate rate ≥ 1 needed, got "
-                        + rate + ", " + seconds + ", " + legitPerSecond);
+                throw new IllegalArgumentException(
+                        "drop benchmark: rate ≥ 1, seconds ≥ 0.5 and legitimate rate ≥ 1 needed, got " + rate + ", "
+                                + seconds + ", " + legitPerSecond);
             }
         }
     }
@@ -139,18 +141,26 @@ public final class DropBenchmark {
         // Threads this one starts from now on (generator, legitimate clients) inherit CPU 0.
         ThreadAffinity.pin(SENDER_CPU);
         GeneratorKind generator = GeneratorKind.preferred();
-        log.accept("generator: " + generator.id() + " (" + generator.description() + ") at " + options.rate() + " pps from CPU "
-                + SENDER_CPU + "; the sink's NAPI thread on CPU " + RECEIVER_CPU);
+        log.accept("generator: " + generator.id() + " (" + generator.description() + ") at " + options.rate()
+                + " pps from CPU " + SENDER_CPU + "; the sink's NAPI thread on CPU " + RECEIVER_CPU);
         List<Mechanism> mechanisms = List.of(
-                new XdpDrop(), new Levee(100, 0), new Levee(100, 99), new Levee(10_000, 9_999),
+                new XdpDrop(),
+                new Levee(100, 0),
+                new Levee(100, 99),
+                new Levee(10_000, 9_999),
                 new Netfilter("nftables netdev ingress", DropBenchmark::nftNetdev, DropBenchmark::nftCount),
                 new Netfilter("nftables inet prerouting raw", DropBenchmark::nftRaw, DropBenchmark::nftCount),
                 new Netfilter("iptables raw PREROUTING", null, DropBenchmark::iptablesCount),
                 new ClosedPort());
         List<Row> rows = new ArrayList<>();
         try (DropLab lab = DropLab.create(log);
-             LegitTraffic legit = LegitTraffic.start(lab.sink, InetAddress.getByName(SINK_ADDRESS), lab.clients,
-                     List.of((Inet4Address) InetAddress.getByName("198.51.100.11")), options.legitPerSecond(), 0)) {
+                LegitTraffic legit = LegitTraffic.start(
+                        lab.sink,
+                        InetAddress.getByName(SINK_ADDRESS),
+                        lab.clients,
+                        List.of((Inet4Address) InetAddress.getByName("198.51.100.11")),
+                        options.legitPerSecond(),
+                        0)) {
             for (Mechanism m : mechanisms) {
                 Row row = measure(lab, legit, m, generator, options);
                 rows.add(row);
@@ -160,9 +170,11 @@ public final class DropBenchmark {
         return rows;
     }
 
-    private static Row measure(DropLab lab, LegitTraffic legit, Mechanism m, GeneratorKind kind, Options options) throws Exception {
+    private static Row measure(DropLab lab, LegitTraffic legit, Mechanism m, GeneratorKind kind, Options options)
+            throws Exception {
         m.setUp(lab);
-        try (FloodGenerator generator = FloodGenerator.open(kind, lab.floodPath, recipe(lab.floodPath, m.floodPort()))) {
+        try (FloodGenerator generator =
+                FloodGenerator.open(kind, lab.floodPath, recipe(lab.floodPath, m.floodPort()))) {
             NapiThread receiver = lab.receiverNapi(); // after the attach: a veth makes its NAPI thread then
             generator.pinTo(SENDER_CPU);
             generator.start(options.rate());
@@ -177,7 +189,11 @@ public final class DropBenchmark {
             long dropped1 = m.dropped(lab);
             long offered1 = generator.offered();
             generator.stop();
-            return new Row(m.name(), (offered1 - offered0) * 1e9 / (to - from), dropped1 - dropped0, cpu1 - cpu0,
+            return new Row(
+                    m.name(),
+                    (offered1 - offered0) * 1e9 / (to - from),
+                    dropped1 - dropped0,
+                    cpu1 - cpu0,
                     legit.window(from, to - 300_000_000L));
         } finally {
             m.tearDown(lab);
@@ -189,11 +205,24 @@ public final class DropBenchmark {
         byte[] frame = new byte[64];
         java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(frame);
         f.put(path.destinationMac().bytes()).put(path.sourceMac().bytes()).putShort((short) 0x0800);
-        f.put((byte) 0x45).put((byte) 0).putShort((short) 50).putShort((short) 0).putShort((short) 0)
-                .put((byte) 64).put((byte) 17).putShort((short) 0).putInt(0).put(path.victim().getAddress());
+        f.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) 50)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .put((byte) 64)
+                .put((byte) 17)
+                .putShort((short) 0)
+                .putInt(0)
+                .put(path.victim().getAddress());
         f.putShort((short) 0).putShort((short) port).putShort((short) 30).putShort((short) 0);
-        return new FrameRecipe(FloodKind.UDP_RANDOM_PORTS, frame, List.of(
-                new RandomNumber(18, 2, 0, 65535), new RandomSource(26, path.spared()), new RandomNumber(34, 2, 1024, 65535)));
+        return new FrameRecipe(
+                FloodKind.UDP_RANDOM_PORTS,
+                frame,
+                List.of(
+                        new RandomNumber(18, 2, 0, 65535),
+                        new RandomSource(26, path.spared()),
+                        new RandomNumber(34, 2, 1024, 65535)));
     }
 
     // ---- the mechanisms ----
@@ -241,7 +270,8 @@ public final class DropBenchmark {
 
         @Override
         public String name() {
-            return "Levee, " + String.format("%,d", rules) + " rules, flood on rule " + (matched + 1) + ", sampling 1/1000";
+            return "Levee, " + String.format("%,d", rules) + " rules, flood on rule " + (matched + 1)
+                    + ", sampling 1/1000";
         }
 
         @Override
@@ -253,18 +283,24 @@ public final class DropBenchmark {
         public void setUp(DropLab lab) {
             StringBuilder yaml = new StringBuilder("rules:\n");
             for (int i = 0; i < rules; i++) {
-                yaml.append("  - {id: port-").append(i).append(", filter: udp and dst port ").append(FLOOD_PORT + i)
+                yaml.append("  - {id: port-")
+                        .append(i)
+                        .append(", filter: udp and dst port ")
+                        .append(FLOOD_PORT + i)
                         .append(", destinations: [203.0.113.0/24], action: drop}\n");
             }
             RuleSet set = RuleCodec.parse("bench", yaml.toString());
-            RuleSetObject object = RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
+            RuleSetObject object =
+                    RuleSetObject.compile(set, new RuleFilters().compile("bench", set), new ProgramBuilder());
             Attachment.attach(lab.levee(), object, null, 1000, XdpMode.NATIVE, Instant.now());
         }
 
         @Override
         public long dropped(DropLab lab) {
             String id = "port-" + matched;
-            return Status.read(lab.levee()).rules().stream().filter(r -> r.id().equals(id)).mapToLong(Status.RuleStatus::packets)
+            return Status.read(lab.levee()).rules().stream()
+                    .filter(r -> r.id().equals(id))
+                    .mapToLong(Status.RuleStatus::packets)
                     .sum();
         }
 
@@ -301,8 +337,21 @@ public final class DropBenchmark {
             if (ruleset != null) {
                 lab.run(List.of("nft", "-f", "-"), ruleset.apply(lab.sinkInterface));
             } else {
-                lab.run(List.of("iptables", "-w", "-t", "raw", "-A", "PREROUTING", "-p", "udp", "--dport",
-                        Integer.toString(FLOOD_PORT), "-j", "DROP"), null);
+                lab.run(
+                        List.of(
+                                "iptables",
+                                "-w",
+                                "-t",
+                                "raw",
+                                "-A",
+                                "PREROUTING",
+                                "-p",
+                                "udp",
+                                "--dport",
+                                Integer.toString(FLOOD_PORT),
+                                "-j",
+                                "DROP"),
+                        null);
             }
         }
 
@@ -314,8 +363,14 @@ public final class DropBenchmark {
         @Override
         public void tearDown(DropLab lab) throws Exception {
             if (ruleset != null) {
-                lab.run(List.of("nft", "delete", "table", ruleset.apply(lab.sinkInterface).contains("netdev") ? "netdev" : "inet",
-                        "levee_bench"), null);
+                lab.run(
+                        List.of(
+                                "nft",
+                                "delete",
+                                "table",
+                                ruleset.apply(lab.sinkInterface).contains("netdev") ? "netdev" : "inet",
+                                "levee_bench"),
+                        null);
             } else {
                 lab.run(List.of("iptables", "-w", "-t", "raw", "-F", "PREROUTING"), null);
             }
@@ -377,7 +432,8 @@ public final class DropBenchmark {
     }
 
     private static long iptablesCount(DropLab lab) {
-        for (String line : lab.output(List.of("iptables", "-w", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n")).split("\n")) {
+        for (String line : lab.output(List.of("iptables", "-w", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n"))
+                .split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length > 2 && f[2].equals("DROP")) {
                 return Long.parseLong(f[0]);
@@ -390,7 +446,12 @@ public final class DropBenchmark {
     static byte[] countAnd(int counterFd, XdpAction action) {
         Assembler a = new Assembler();
         if (counterFd >= 0) {
-            a.emit(st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, counterFd), call(Helper.MAP_LOOKUP_ELEM))
+            a.emit(
+                            st(Size.W, R10, -4, 0),
+                            mov64(R2, R10),
+                            add64(R2, -4),
+                            ldMapFd(R1, counterFd),
+                            call(Helper.MAP_LOOKUP_ELEM))
                     .jeqImm(R0, 0, "out")
                     .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1)) // per-CPU: no atomics needed
                     .label("out");
@@ -452,9 +513,16 @@ public final class DropBenchmark {
             NapiThread hopNapi = NapiThread.of(lab, hop, genHop.interfaceB());
             ThreadAffinity.pinThread(hopNapi.pid(), SENDER_CPU);
             hopNapi.batchScheduling();
-            floodPath = new FloodPath(gen, genHop.interfaceA(), mac(hop, hopSink.interfaceB()), mac(sink, sinkInterface),
+            floodPath = new FloodPath(
+                    gen,
+                    genHop.interfaceA(),
+                    mac(hop, hopSink.interfaceB()),
+                    mac(sink, sinkInterface),
                     (Inet4Address) InetAddress.getByName(SINK_ADDRESS),
-                    List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("203.0.113.0/24"), Subnet24.parse("198.18.1.0/24")));
+                    List.of(
+                            Subnet24.parse("198.51.100.0/24"),
+                            Subnet24.parse("203.0.113.0/24"),
+                            Subnet24.parse("198.18.1.0/24")));
             log.accept("lab " + lab.id() + ": hop NAPI thread " + hopNapi.name() + " (pid " + hopNapi.pid()
                     + ") on CPU " + SENDER_CPU + ", SCHED_BATCH");
         }
@@ -487,15 +555,16 @@ public final class DropBenchmark {
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
-                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + sink + " failed: " + out.strip()
-                        + (out.contains("not found") ? " (install Debian's nftables and iptables)" : ""));
+                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + sink + " failed: "
+                        + out.strip() + (out.contains("not found") ? " (install Debian's nftables and iptables)" : ""));
             }
         }
 
         String output(List<String> command) {
             CommandResult r = lab.exec(sink, command.toArray(String[]::new));
             if (!r.succeeded()) {
-                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + sink + " failed: " + r.output().strip());
+                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + sink + " failed: "
+                        + r.output().strip());
             }
             return r.output();
         }
@@ -505,7 +574,8 @@ public final class DropBenchmark {
             command.addAll(List.of(args));
             CommandResult r = lab.exec(namespace, command.toArray(String[]::new));
             if (!r.succeeded()) {
-                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + namespace + " failed: " + r.output().strip());
+                throw new IllegalStateException("'" + String.join(" ", command) + "' in " + namespace + " failed: "
+                        + r.output().strip());
             }
         }
 
@@ -516,7 +586,9 @@ public final class DropBenchmark {
         }
 
         private static MacAddress mac(String namespace, String device) throws Exception {
-            return Netns.run(namespace, () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
+            return Netns.run(
+                    namespace,
+                    () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
         }
 
         @Override

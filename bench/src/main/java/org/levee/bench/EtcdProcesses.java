@@ -70,7 +70,8 @@ final class EtcdProcesses implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(etcd.cleanup);
         try {
             int[] ports = freePorts(2 * size + 1);
-            String token = "levee-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            String token = "levee-bench-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong());
             List<String> cluster = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 cluster.add("m" + i + "=http://127.0.0.1:" + ports[2 * i + 1]);
@@ -94,7 +95,9 @@ final class EtcdProcesses implements AutoCloseable {
 
     /** Every member's client URL, comma-separated (clients connect to all of them). */
     String memberEndpoints() {
-        return String.join(",", members.stream().map(m -> "http://127.0.0.1:" + m.clientPort()).toList());
+        return String.join(
+                ",",
+                members.stream().map(m -> "http://127.0.0.1:" + m.clientPort()).toList());
     }
 
     List<Started> members() {
@@ -107,7 +110,9 @@ final class EtcdProcesses implements AutoCloseable {
 
     /** The grpc-proxy's URL. */
     String proxyEndpoint() {
-        return "http://127.0.0.1:" + proxy().orElseThrow(() -> new IllegalStateException("no grpc-proxy started")).clientPort();
+        return "http://127.0.0.1:"
+                + proxy().orElseThrow(() -> new IllegalStateException("no grpc-proxy started"))
+                        .clientPort();
     }
 
     @Override
@@ -127,28 +132,60 @@ final class EtcdProcesses implements AutoCloseable {
         String peer = "http://127.0.0.1:" + peerPort;
         Path log = dir.resolve(name + ".log");
         // Warnings only: etcd's log is written by the process whose bytes written are measured.
-        Process p = spawn(log, "etcd", "--name", name, "--data-dir", dir.resolve(name + ".etcd").toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
-                "--logger", "zap", "--log-outputs", "stderr", "--log-level", "warn");
+        Process p = spawn(
+                log,
+                "etcd",
+                "--name",
+                name,
+                "--data-dir",
+                dir.resolve(name + ".etcd").toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                cluster,
+                "--initial-cluster-state",
+                "new",
+                "--initial-cluster-token",
+                token,
+                "--logger",
+                "zap",
+                "--log-outputs",
+                "stderr",
+                "--log-level",
+                "warn");
         return new Started("etcd " + name, p, clientPort, log);
     }
 
     private Started proxy(int port) {
-        String endpoints = String.join(",", members.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList());
+        String endpoints = String.join(
+                ",", members.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList());
         Path log = dir.resolve("proxy.log");
-        Process p = spawn(log, "etcd", "grpc-proxy", "start", "--endpoints=" + endpoints,
-                "--listen-addr=127.0.0.1:" + port, "--advertise-client-url=127.0.0.1:" + port);
+        Process p = spawn(
+                log,
+                "etcd",
+                "grpc-proxy",
+                "start",
+                "--endpoints=" + endpoints,
+                "--listen-addr=127.0.0.1:" + port,
+                "--advertise-client-url=127.0.0.1:" + port);
         return new Started("etcd grpc-proxy", p, port, log);
     }
 
     private Process spawn(Path log, String... command) {
         try {
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + String.join(" ", List.of(command).subList(0, 2)) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start " + String.join(" ", List.of(command).subList(0, 2)) + ": " + e.getMessage(), e);
         }
     }
 
@@ -157,11 +194,13 @@ final class EtcdProcesses implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!m.process().isAlive()) {
-                throw new IllegalStateException(m.name() + " exited with " + m.process().exitValue() + ":\n" + tail(m.log()));
+                throw new IllegalStateException(
+                        m.name() + " exited with " + m.process().exitValue() + ":\n" + tail(m.log()));
             }
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), m.clientPort())) {
                 s.setSoTimeout(2_000);
-                s.getOutputStream().write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (reply.startsWith("HTTP/1.0 200") && reply.contains("\"health\":\"true\"")) {
                     return;
@@ -171,16 +210,19 @@ final class EtcdProcesses implements AutoCloseable {
             }
             sleep(50);
         }
-        throw new IllegalStateException(m.name() + " not healthy after " + START_TIMEOUT.toSeconds() + " s:\n" + tail(m.log()));
+        throw new IllegalStateException(
+                m.name() + " not healthy after " + START_TIMEOUT.toSeconds() + " s:\n" + tail(m.log()));
     }
 
     /** A read through the proxy proves that it listens and reaches the members. */
     private void awaitProxy() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        try (EtcdClient client = EtcdClient.connect(EtcdSettings.of(proxyEndpoint()).withRequestTimeout(Duration.ofSeconds(1)))) {
+        try (EtcdClient client =
+                EtcdClient.connect(EtcdSettings.of(proxyEndpoint()).withRequestTimeout(Duration.ofSeconds(1)))) {
             while (System.nanoTime() < deadline) {
                 if (!proxy.process().isAlive()) {
-                    throw new IllegalStateException(proxy.name() + " exited with " + proxy.process().exitValue() + ":\n" + tail(proxy.log()));
+                    throw new IllegalStateException(
+                            proxy.name() + " exited with " + proxy.process().exitValue() + ":\n" + tail(proxy.log()));
                 }
                 try {
                     client.get("/levee-bench-probe");
@@ -190,7 +232,8 @@ final class EtcdProcesses implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException(proxy.name() + " not answering after " + START_TIMEOUT.toSeconds() + " s:\n" + tail(proxy.log()));
+        throw new IllegalStateException(
+                proxy.name() + " not answering after " + START_TIMEOUT.toSeconds() + " s:\n" + tail(proxy.log()));
     }
 
     private synchronized void stopAll() {
@@ -266,7 +309,8 @@ final class EtcdProcesses implements AutoCloseable {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            System.getLogger("org.levee.bench").log(System.Logger.Level.WARNING, "cannot delete " + root + ": " + e.getMessage());
+            System.getLogger("org.levee.bench")
+                    .log(System.Logger.Level.WARNING, "cannot delete " + root + ": " + e.getMessage());
         }
     }
 

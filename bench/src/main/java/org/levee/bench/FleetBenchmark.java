@@ -80,7 +80,8 @@ public final class FleetBenchmark {
             }
             for (int size : rules) {
                 if (size < 1 || size > ProgramLimits.MAX_RULES - 100) {
-                    throw new IllegalArgumentException("--rules " + size + " must be in 1.." + (ProgramLimits.MAX_RULES - 100));
+                    throw new IllegalArgumentException(
+                            "--rules " + size + " must be in 1.." + (ProgramLimits.MAX_RULES - 100));
                 }
             }
             if (rounds < 1 || rounds > 100) {
@@ -116,10 +117,27 @@ public final class FleetBenchmark {
      * @param retries reads the edges tried again
      * @param connections TCP connections the edges hold to the endpoint they use (etcd's or the proxy's client port)
      */
-    public record Row(int edges, int rules, int objectBytes, String path, String form, int round, int verified, double p50Millis,
-                      double p99Millis, double maxMillis, long etcdCpuMillis, long etcdBytes, long proxyCpuMillis,
-                      long proxyBytes, long edgesCpuMillis, long gcMillis, long compileMillis, long writeMillis, long retries,
-                      int connections) {}
+    public record Row(
+            int edges,
+            int rules,
+            int objectBytes,
+            String path,
+            String form,
+            int round,
+            int verified,
+            double p50Millis,
+            double p99Millis,
+            double maxMillis,
+            long etcdCpuMillis,
+            long etcdBytes,
+            long proxyCpuMillis,
+            long proxyBytes,
+            long edgesCpuMillis,
+            long gcMillis,
+            long compileMillis,
+            long writeMillis,
+            long retries,
+            int connections) {}
 
     /** A rule set compiled into its object. */
     private record Compiled(RuleSet set, byte[] elf, long compileMillis) {}
@@ -141,8 +159,9 @@ public final class FleetBenchmark {
         long need = 3L * options.edges() * probe.elf().length;
         long have = Runtime.getRuntime().maxMemory();
         if (need > have * 8 / 10) {
-            throw new IllegalStateException(String.format("%d edges with %d rules: each edge reads a %,d-byte object at the same time,"
-                    + " ≈ %.1f GB of heap in this one JVM, which has %.1f GB; measure fewer edges or fewer rules",
+            throw new IllegalStateException(String.format(
+                    "%d edges with %d rules: each edge reads a %,d-byte object at the same time,"
+                            + " ≈ %.1f GB of heap in this one JVM, which has %.1f GB; measure fewer edges or fewer rules",
                     options.edges(), largest, probe.elf().length, need / 1e9, have / 1e9));
         }
         String path = options.proxy() ? "proxy" : "direct";
@@ -156,8 +175,11 @@ public final class FleetBenchmark {
             try (EtcdClient controller = EtcdClient.connect(direct)) {
                 RulesetStore store = new RulesetStore(controller, keys);
                 store.current(); // the publisher connected
-                int[] edgePorts = options.proxy() ? new int[] {etcd.proxy().orElseThrow().clientPort()}
-                        : etcd.members().stream().mapToInt(EtcdProcesses.Started::clientPort).toArray();
+                int[] edgePorts = options.proxy()
+                        ? new int[] {etcd.proxy().orElseThrow().clientPort()}
+                        : etcd.members().stream()
+                                .mapToInt(EtcdProcesses.Started::clientPort)
+                                .toArray();
                 int before = establishedTo(edgePorts); // the publisher's, and etcd's gateway's own
                 connect(options.edges(), edgeSettings, keys, edges, progress);
                 int connections = establishedTo(edgePorts) - before;
@@ -171,7 +193,8 @@ public final class FleetBenchmark {
                         Compiled next = compile(size + 1 + round, filters);
                         progress.accept((round == 0 ? "warm-up change" : "change " + round + " of " + options.rounds())
                                 + ": " + next.set().size() + " rules, " + next.elf().length + " bytes");
-                        Row row = change(options, path, etcd, store, edges, next, ++version, round, connections, progress);
+                        Row row = change(
+                                options, path, etcd, store, edges, next, ++version, round, connections, progress);
                         if (round > 0) {
                             out.accept(row);
                         }
@@ -184,8 +207,17 @@ public final class FleetBenchmark {
     }
 
     /** One measured rule change. */
-    private static Row change(Options options, String path, EtcdProcesses etcd, RulesetStore store, List<SimulatedEdge> edges,
-            Compiled next, long version, int round, int connections, Consumer<String> progress) {
+    private static Row change(
+            Options options,
+            String path,
+            EtcdProcesses etcd,
+            RulesetStore store,
+            List<SimulatedEdge> edges,
+            Compiled next,
+            long version,
+            int round,
+            int connections,
+            Consumer<String> progress) {
         System.gc(); // one JVM plays every edge: collect the last round's garbage before the clock runs, not during
         sleep(SETTLE);
         RulesetManifest manifest = manifest(store, next, version, options.gzip());
@@ -200,33 +232,61 @@ public final class FleetBenchmark {
         store.commitManifest(manifest, next.elf(), Optional.empty());
         awaitVersion(edges, version);
         ProcessCounters etcdUsed = etcdCounters(etcd).minus(etcdBefore);
-        Optional<ProcessCounters> proxyUsed = proxyBefore.map(b -> ProcessCounters.of(etcd.proxy().orElseThrow().pid()).minus(b));
+        Optional<ProcessCounters> proxyUsed = proxyBefore.map(
+                b -> ProcessCounters.of(etcd.proxy().orElseThrow().pid()).minus(b));
         Duration jvmUsed = jvmCpu().minus(jvmBefore);
         long gcUsed = gcMillis() - gcBefore;
 
         String sha256 = manifest.object().sha256();
-        long[] nanos = edges.stream().flatMap(e -> e.verified().stream())
+        long[] nanos = edges.stream()
+                .flatMap(e -> e.verified().stream())
                 .filter(v -> v.version() == version && v.sha256().equals(sha256))
-                .mapToLong(v -> v.atNanos() - committing).sorted().toArray();
+                .mapToLong(v -> v.atNanos() - committing)
+                .sorted()
+                .toArray();
         long retries = edges.stream().mapToLong(SimulatedEdge::retries).sum() - retriesBefore;
         if (retries > 0) {
             progress.accept(retries + " reads failed and were tried again; the last failure: "
-                    + edges.stream().flatMap(e -> e.lastRetryError().stream()).findFirst().orElse("?"));
+                    + edges.stream()
+                            .flatMap(e -> e.lastRetryError().stream())
+                            .findFirst()
+                            .orElse("?"));
         }
         if (nanos.length < edges.size()) {
             progress.accept((edges.size() - nanos.length) + " edges did not verify version " + version + " within "
-                    + ROUND_TIMEOUT.toSeconds() + " s; a refusal: " + edges.stream().flatMap(e -> e.lastFailure().stream()).findFirst().orElse("none"));
+                    + ROUND_TIMEOUT.toSeconds() + " s; a refusal: "
+                    + edges.stream()
+                            .flatMap(e -> e.lastFailure().stream())
+                            .findFirst()
+                            .orElse("none"));
         }
-        return new Row(edges.size(), next.set().size(), next.elf().length, path, options.gzip() ? "gzip" : "plain", round, nanos.length,
-                millis(percentile(nanos, 50)), millis(percentile(nanos, 99)), millis(nanos.length == 0 ? -1 : nanos[nanos.length - 1]),
-                etcdUsed.cpu().toMillis(), etcdUsed.bytesWritten(),
-                proxyUsed.map(p -> p.cpu().toMillis()).orElse(0L), proxyUsed.map(ProcessCounters::bytesWritten).orElse(0L),
-                jvmUsed.toMillis(), gcUsed, next.compileMillis(), (committing - writeStart) / 1_000_000, retries, connections);
+        return new Row(
+                edges.size(),
+                next.set().size(),
+                next.elf().length,
+                path,
+                options.gzip() ? "gzip" : "plain",
+                round,
+                nanos.length,
+                millis(percentile(nanos, 50)),
+                millis(percentile(nanos, 99)),
+                millis(nanos.length == 0 ? -1 : nanos[nanos.length - 1]),
+                etcdUsed.cpu().toMillis(),
+                etcdUsed.bytesWritten(),
+                proxyUsed.map(p -> p.cpu().toMillis()).orElse(0L),
+                proxyUsed.map(ProcessCounters::bytesWritten).orElse(0L),
+                jvmUsed.toMillis(),
+                gcUsed,
+                next.compileMillis(),
+                (committing - writeStart) / 1_000_000,
+                retries,
+                connections);
     }
 
     private static RulesetManifest manifest(RulesetStore store, Compiled compiled, long version, boolean gzip) {
         List<String> ids = compiled.set().rules().stream().map(Rule::id).toList();
-        RulesetManifest plain = new RulesetManifest(version, ids, store.refOf(compiled.elf()), Instant.now(), "levee-bench");
+        RulesetManifest plain =
+                new RulesetManifest(version, ids, store.refOf(compiled.elf()), Instant.now(), "levee-bench");
         return gzip ? store.withGzip(plain, compiled.elf()) : plain;
     }
 
@@ -234,12 +294,14 @@ public final class FleetBenchmark {
     private static Compiled compile(int size, RuleFilters filters) {
         long start = System.nanoTime();
         RuleSet set = RuleCodec.parse("bench", DataplaneBenchmark.rules(size));
-        byte[] elf = RuleSetObject.compile(set, filters.compile("bench", set), new ProgramBuilder()).toElf();
+        byte[] elf = RuleSetObject.compile(set, filters.compile("bench", set), new ProgramBuilder())
+                .toElf();
         return new Compiled(set, elf, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Connects the edges a batch at a time (a thousand TLS-less handshakes at once would measure the accept queue). */
-    private static void connect(int count, EtcdSettings settings, FleetKeys keys, List<SimulatedEdge> edges, Consumer<String> progress) {
+    private static void connect(
+            int count, EtcdSettings settings, FleetKeys keys, List<SimulatedEdge> edges, Consumer<String> progress) {
         while (edges.size() < count) {
             int batch = Math.min(CONNECT_BATCH, count - edges.size());
             List<SimulatedEdge> started = new ArrayList<>();
@@ -250,8 +312,9 @@ public final class FleetBenchmark {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!started.stream().allMatch(SimulatedEdge::watching)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(started.stream().filter(e -> !e.watching()).count() + " of " + batch
-                            + " edges did not establish their watch within 60 s (file descriptors: ulimit -n?)");
+                    throw new IllegalStateException(
+                            started.stream().filter(e -> !e.watching()).count() + " of " + batch
+                                    + " edges did not establish their watch within 60 s (file descriptors: ulimit -n?)");
                 }
                 sleep(Duration.ofMillis(20));
             }
@@ -262,7 +325,8 @@ public final class FleetBenchmark {
     private static void awaitVersion(List<SimulatedEdge> edges, long version) {
         long deadline = System.nanoTime() + ROUND_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (edges.stream().allMatch(e -> e.verified().map(v -> v.version() >= version).orElse(false) || e.failures() > 0)) {
+            if (edges.stream()
+                    .allMatch(e -> e.verified().map(v -> v.version() >= version).orElse(false) || e.failures() > 0)) {
                 return;
             }
             sleep(Duration.ofMillis(2));
@@ -285,7 +349,9 @@ public final class FleetBenchmark {
     }
 
     private static long gcMillis() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+                .sum();
     }
 
     private static Duration jvmCpu() {

@@ -15,14 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.levee.ebpf.BpfMap;
-import org.levee.lab.DemoLab;
-import org.levee.lab.EdgeCounter;
-import org.levee.lab.FloodGenerator;
-import org.levee.lab.FloodKind;
-import org.levee.lab.FloodPath;
-import org.levee.lab.GeneratorKind;
-import org.levee.lab.MacAddress;
-import org.levee.lab.Subnet24;
 import org.levee.ebpf.LiveFrames;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
@@ -33,6 +25,14 @@ import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.netns.Netns;
+import org.levee.lab.DemoLab;
+import org.levee.lab.EdgeCounter;
+import org.levee.lab.FloodGenerator;
+import org.levee.lab.FloodKind;
+import org.levee.lab.FloodPath;
+import org.levee.lab.GeneratorKind;
+import org.levee.lab.MacAddress;
+import org.levee.lab.Subnet24;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
 
@@ -57,8 +57,14 @@ public final class GeneratorBenchmark {
      * @param busyCpus CPU-seconds used per second by all CPUs together (0..number of CPUs)
      * @param refusal why the generator could not run here, or empty
      */
-    public record Row(GeneratorKind generator, String path, int cpu, double offeredPps, double arrivedPps, double busyCpus,
-                      String refusal) {
+    public record Row(
+            GeneratorKind generator,
+            String path,
+            int cpu,
+            double offeredPps,
+            double arrivedPps,
+            double busyCpus,
+            String refusal) {
         public double ppsPerBusyCpu() {
             return busyCpus > 0 ? offeredPps / busyCpus : 0;
         }
@@ -74,7 +80,8 @@ public final class GeneratorBenchmark {
         List<Row> rows = new ArrayList<>();
         for (GeneratorKind generator : List.of(GeneratorKind.SOCKET, GeneratorKind.LIVE)) {
             if (generator == GeneratorKind.LIVE && !LiveFrames.support().supported()) {
-                Row refused = new Row(generator, "-", -1, 0, 0, 0, LiveFrames.support().describe());
+                Row refused = new Row(
+                        generator, "-", -1, 0, 0, 0, LiveFrames.support().describe());
                 rows.add(refused);
                 report.accept(refused);
                 continue;
@@ -86,7 +93,8 @@ public final class GeneratorBenchmark {
                     report.accept(row);
                 }
             }
-            try (DemoLab lab = DemoLab.create(); EdgeCounter edge = EdgeCounter.attach(lab, true)) {
+            try (DemoLab lab = DemoLab.create();
+                    EdgeCounter edge = EdgeCounter.attach(lab, true)) {
                 for (int cpu : placements) {
                     Row row = measure(generator, lab.floodPath(), "lab router hop", edge::attackFrames, cpu, seconds);
                     rows.add(row);
@@ -97,8 +105,14 @@ public final class GeneratorBenchmark {
         return rows;
     }
 
-    private static Row measure(GeneratorKind kind, FloodPath path, String pathName, java.util.function.LongSupplier arrived,
-                               int cpu, double seconds) throws Exception {
+    private static Row measure(
+            GeneratorKind kind,
+            FloodPath path,
+            String pathName,
+            java.util.function.LongSupplier arrived,
+            int cpu,
+            double seconds)
+            throws Exception {
         try (FloodGenerator generator = FloodGenerator.open(kind, path, FloodKind.UDP_RANDOM_PORTS)) {
             generator.pinTo(cpu);
             long arrivedBefore = arrived.getAsLong();
@@ -111,8 +125,14 @@ public final class GeneratorBenchmark {
             long[] cpuAfter = cpuTicks();
             Thread.sleep(100); // frames in flight
             double busy = (cpuAfter[0] - cpuBefore[0]) / (double) ticksPerSecond() / elapsed;
-            return new Row(kind, pathName, cpu, generator.offered() / elapsed, (arrived.getAsLong() - arrivedBefore) / elapsed,
-                    busy, "");
+            return new Row(
+                    kind,
+                    pathName,
+                    cpu,
+                    generator.offered() / elapsed,
+                    (arrived.getAsLong() - arrivedBefore) / elapsed,
+                    busy,
+                    "");
         }
     }
 
@@ -120,7 +140,9 @@ public final class GeneratorBenchmark {
     static long[] cpuTicks() {
         try {
             String first = Files.readAllLines(PROC_STAT).getFirst();
-            long[] v = Arrays.stream(first.substring(3).trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
+            long[] v = Arrays.stream(first.substring(3).trim().split("\\s+"))
+                    .mapToLong(Long::parseLong)
+                    .toArray();
             long total = 0;
             for (int i = 0; i < Math.min(8, v.length); i++) { // user nice system idle iowait irq softirq steal
                 total += v[i];
@@ -164,8 +186,13 @@ public final class GeneratorBenchmark {
                 program = Program.load(ProgramSpec.xdp("bench_sink", countAndDrop(counter.fd())));
                 Program loaded = program;
                 XdpLink link = Netns.run(sink, () -> XdpLink.attach(loaded, pair.interfaceB(), XdpMode.NATIVE));
-                FloodPath path = new FloodPath(sender, pair.interfaceA(), mac(sender, pair.interfaceA()), mac(sink, pair.interfaceB()),
-                        (Inet4Address) InetAddress.getByName("198.18.0.2"), List.of(Subnet24.parse("198.18.0.0/24")));
+                FloodPath path = new FloodPath(
+                        sender,
+                        pair.interfaceA(),
+                        mac(sender, pair.interfaceA()),
+                        mac(sink, pair.interfaceB()),
+                        (Inet4Address) InetAddress.getByName("198.18.0.2"),
+                        List.of(Subnet24.parse("198.18.0.0/24")));
                 return new VethSink(lab, counter, program, link, path);
             } catch (Exception e) {
                 if (program != null) {
@@ -189,17 +216,24 @@ public final class GeneratorBenchmark {
 
         private static byte[] countAndDrop(int counterFd) {
             return new Assembler()
-                    .emit(st(org.levee.ebpf.asm.Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, counterFd),
+                    .emit(
+                            st(org.levee.ebpf.asm.Size.W, R10, -4, 0),
+                            mov64(R2, R10),
+                            add64(R2, -4),
+                            ldMapFd(R1, counterFd),
                             call(Helper.MAP_LOOKUP_ELEM))
                     .jeqImm(R0, 0, "out")
                     .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1)) // per-CPU: no atomics needed
                     .label("out")
                     .emit(mov64(R0, XdpAction.DROP.code()), exit())
-                    .assemble().encode();
+                    .assemble()
+                    .encode();
         }
 
         private static MacAddress mac(String namespace, String device) throws Exception {
-            return Netns.run(namespace, () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
+            return Netns.run(
+                    namespace,
+                    () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
         }
 
         @Override

@@ -28,10 +28,12 @@ record NapiThread(int pid, String name) {
      * again makes a new thread, so look it up after every attach.
      */
     static NapiThread of(NetnsLab lab, String namespace, String device) {
-        // /sys/class/net lists the namespace of the process that mounted /sys: ip netns exec mounts the namespace's own.
+        // /sys/class/net lists the namespace of the process that mounted /sys: ip netns exec mounts the namespace's
+        // own.
         CommandResult r = lab.exec(namespace, "sh", "-c", "echo 1 > /sys/class/net/" + device + "/threaded");
         if (!r.succeeded()) {
-            throw new IllegalStateException("cannot switch " + device + " in " + namespace + " to threaded NAPI: " + r.output().strip());
+            throw new IllegalStateException("cannot switch " + device + " in " + namespace + " to threaded NAPI: "
+                    + r.output().strip());
         }
         String prefix = ("napi/" + device + "-");
         prefix = prefix.substring(0, Math.min(15, prefix.length()));
@@ -43,7 +45,8 @@ record NapiThread(int pid, String name) {
                 return new NapiThread(pid, comm(pid));
             }
             if (found.size() > 1) {
-                throw new IllegalStateException(device + " has " + found.size() + " NAPI threads " + found + "; expected one queue");
+                throw new IllegalStateException(
+                        device + " has " + found.size() + " NAPI threads " + found + "; expected one queue");
             }
             try {
                 Thread.sleep(20);
@@ -59,15 +62,19 @@ record NapiThread(int pid, String name) {
     /** Nanoseconds this thread has run on a CPU so far ({@code /proc/PID/schedstat}, the scheduler's own clock). */
     long cpuNanos() {
         try {
-            return Long.parseLong(Files.readString(PROC.resolve(pid + "/schedstat")).split(" ")[0]);
+            return Long.parseLong(
+                    Files.readString(PROC.resolve(pid + "/schedstat")).split(" ")[0]);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the CPU time of " + name + " (pid " + pid + "): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the CPU time of " + name + " (pid " + pid + "): " + e.getMessage(), e);
         }
     }
 
     /** SCHED_BATCH: the thread keeps its CPU for longer slices and so polls bigger batches ({@code chrt -b}). */
     void batchScheduling() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("chrt", "-b", "-p", "0", Integer.toString(pid))).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of("chrt", "-b", "-p", "0", Integer.toString(pid)))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("chrt -b for " + name + " (pid " + pid + ") failed: " + out.strip());
@@ -76,7 +83,8 @@ record NapiThread(int pid, String name) {
 
     private static List<Integer> threadsNamed(String prefix) {
         List<Integer> pids = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("[0-9]+"))) {
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("[0-9]+"))) {
             for (Path dir : dirs) {
                 int pid = Integer.parseInt(dir.getFileName().toString());
                 if (comm(pid).startsWith(prefix)) {

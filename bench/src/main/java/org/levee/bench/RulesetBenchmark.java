@@ -174,7 +174,13 @@ public final class RulesetBenchmark {
                             continue;
                         }
                         Duration p50 = median(measured);
-                        Row row = new Row(shape, size, step, measured.size(), p50, percentile(measured, 90),
+                        Row row = new Row(
+                                shape,
+                                size,
+                                step,
+                                measured.size(),
+                                p50,
+                                percentile(measured, 90),
                                 step == Step.FULL_COMPILE ? Double.NaN : (double) p50.toNanos() / full.toNanos());
                         rows.add(row);
                         report.accept(row);
@@ -186,7 +192,8 @@ public final class RulesetBenchmark {
     }
 
     /** The data plane's own figures: see the class comment. */
-    private static void dataPlane(Shape shape, int size, Options options, String iface, String netns, Map<Step, List<Duration>> times) {
+    private static void dataPlane(
+            Shape shape, int size, Options options, String iface, String netns, Map<Step, List<Duration>> times) {
         RuleFilters filters = new RuleFilters();
         List<Rule> rules = new ArrayList<>(shape.rules(size).rules());
         Random random = new Random(options.seed());
@@ -234,7 +241,8 @@ public final class RulesetBenchmark {
     }
 
     /** The agent's API: see the class comment. */
-    private static void api(Shape shape, int size, Options options, String iface, String netns, Map<Step, List<Duration>> times) {
+    private static void api(
+            Shape shape, int size, Options options, String iface, String netns, Map<Step, List<Duration>> times) {
         Path stateDir;
         try {
             stateDir = Files.createTempDirectory("levee-bench-ruleset-");
@@ -244,10 +252,16 @@ public final class RulesetBenchmark {
         try {
             List<Rule> rules = new ArrayList<>(shape.rules(size).rules());
             Instant now = Instant.now();
-            new RuleStore(stateDir).save(rules.stream().map(r -> new StoredRule(r, now, Optional.empty())).toList());
-            AgentConfig config = AgentConfig.defaults().withStateDir(stateDir)
-                    .withApiAddress(new java.net.InetSocketAddress("127.0.0.1", 0)).withDetachOnExit(true);
-            XdpDataPlane dataPlane = XdpDataPlane.open(iface, netns, XdpMode.NATIVE, config.sampling().initialRate());
+            new RuleStore(stateDir)
+                    .save(rules.stream()
+                            .map(r -> new StoredRule(r, now, Optional.empty()))
+                            .toList());
+            AgentConfig config = AgentConfig.defaults()
+                    .withStateDir(stateDir)
+                    .withApiAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                    .withDetachOnExit(true);
+            XdpDataPlane dataPlane = XdpDataPlane.open(
+                    iface, netns, XdpMode.NATIVE, config.sampling().initialRate());
             Agent agent;
             try {
                 agent = Agent.start(config, dataPlane);
@@ -255,7 +269,8 @@ public final class RulesetBenchmark {
                 dataPlane.close(true);
                 throw e;
             }
-            try (agent; HttpClient http = HttpClient.newHttpClient()) {
+            try (agent;
+                    HttpClient http = HttpClient.newHttpClient()) {
                 URI base = URI.create("http://127.0.0.1:" + agent.apiAddress().getPort());
                 // Writes need the agent's token, generated in its state directory at start.
                 String bearer = "Bearer " + token(stateDir);
@@ -266,13 +281,27 @@ public final class RulesetBenchmark {
                     boolean measured = change >= WARM_UP;
                     Rule added = shape.rule(next++);
                     String body = RuleCodec.writeRule(added).toString();
-                    Duration add = untilSwapped(link, () -> send(http, HttpRequest.newBuilder(base.resolve("/rules"))
-                            .header("Content-Type", "application/json").header("Authorization", bearer)
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 201));
+                    Duration add = untilSwapped(
+                            link,
+                            () -> send(
+                                    http,
+                                    HttpRequest.newBuilder(base.resolve("/rules"))
+                                            .header("Content-Type", "application/json")
+                                            .header("Authorization", bearer)
+                                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                                            .build(),
+                                    201));
                     rules.add(added);
                     Rule removed = rules.remove(random.nextInt(rules.size()));
-                    Duration remove = untilSwapped(link, () -> send(http,
-                            HttpRequest.newBuilder(base.resolve("/rules/" + removed.id())).header("Authorization", bearer).DELETE().build(), 200));
+                    Duration remove = untilSwapped(
+                            link,
+                            () -> send(
+                                    http,
+                                    HttpRequest.newBuilder(base.resolve("/rules/" + removed.id()))
+                                            .header("Authorization", bearer)
+                                            .DELETE()
+                                            .build(),
+                                    200));
                     if (measured) {
                         add(times, Step.API_ADD, add);
                         add(times, Step.API_REMOVE, remove);
@@ -291,7 +320,8 @@ public final class RulesetBenchmark {
         request.run();
         while (programOf(link) == before) {
             if (System.nanoTime() - start > Duration.ofSeconds(60).toNanos()) {
-                throw new IllegalStateException("the program of " + link + " is still " + before + " a minute after the request");
+                throw new IllegalStateException(
+                        "the program of " + link + " is still " + before + " a minute after the request");
             }
             Thread.onSpinWait();
         }
@@ -306,10 +336,11 @@ public final class RulesetBenchmark {
 
     private static void send(HttpClient http, HttpRequest request, int expected) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response =
+                    http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (response.statusCode() != expected) {
-                throw new IllegalStateException(request.method() + " " + request.uri() + ": " + response.statusCode() + " "
-                        + response.body());
+                throw new IllegalStateException(
+                        request.method() + " " + request.uri() + ": " + response.statusCode() + " " + response.body());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.uri() + ": " + e.getMessage(), e);

@@ -106,7 +106,8 @@ final class SimulatedEdge implements AutoCloseable {
         var manifest = published.manifest();
         Verified now = verified;
         if (now != null && now.sha256().equals(manifest.object().sha256())) {
-            verified = new Verified(manifest.version(), now.sha256(), now.atNanos()); // the object it holds: nothing to fetch
+            verified = new Verified(
+                    manifest.version(), now.sha256(), now.atNanos()); // the object it holds: nothing to fetch
             return;
         }
         Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapInfo;
 import org.levee.ebpf.MapType;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramInfo;
 import org.levee.ebpf.SyscallException;
+import org.levee.ebpf.XdpAction;
 
 /**
  * An xdpcap-compatible hook: a pinned program array with 4-byte keys and values that an XDP
@@ -88,7 +88,8 @@ public final class CaptureHook implements AutoCloseable {
     /** The id of the program in {@code action}'s slot, if any. */
     public Optional<Integer> occupant(XdpAction action) {
         requireSlot(action);
-        return map.lookup(key(action)).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt());
+        return map.lookup(key(action))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt());
     }
 
     /**
@@ -103,8 +104,10 @@ public final class CaptureHook implements AutoCloseable {
         try {
             map.update(key(action), intBytes(program.fd()));
         } catch (SyscallException e) {
-            throw new CaptureException("cannot put the capture program into the " + ActionNames.label(action) + " slot of "
-                    + path + ": " + e.getMessage(), e);
+            throw new CaptureException(
+                    "cannot put the capture program into the " + ActionNames.label(action) + " slot of " + path + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -19,7 +19,10 @@ public final class CaptureLoop {
     public static final Duration POLL = Duration.ofMillis(100);
 
     /** Why a loop ended. */
-    public enum End { STOPPED, COUNT_REACHED }
+    public enum End {
+        STOPPED,
+        COUNT_REACHED
+    }
 
     /**
      * Runs the loop.
@@ -29,8 +32,14 @@ public final class CaptureLoop {
      * @param statsEvery  how often to call {@code stats}; null for never
      * @throws IOException when the output fails (e.g. the reader of a pipe went away)
      */
-    public static End run(CaptureSession session, PacketOutput output, long maxPackets, BooleanSupplier stop,
-                          Duration statsEvery, Consumer<List<ActionStats>> stats) throws Exception {
+    public static End run(
+            CaptureSession session,
+            PacketOutput output,
+            long maxPackets,
+            BooleanSupplier stop,
+            Duration statsEvery,
+            Consumer<List<ActionStats>> stats)
+            throws Exception {
         if (maxPackets < 0) {
             throw new IllegalArgumentException("packet count must be 0 (no limit) or positive, got " + maxPackets);
         }
@@ -66,8 +75,14 @@ public final class CaptureLoop {
             if (!s.isEmpty()) {
                 s.append("; ");
             }
-            s.append(ActionNames.label(a.action())).append(": ").append(a.received()).append(" received, ")
-                    .append(a.matched()).append(" matched, ").append(a.lost()).append(" lost");
+            s.append(ActionNames.label(a.action()))
+                    .append(": ")
+                    .append(a.received())
+                    .append(" received, ")
+                    .append(a.matched())
+                    .append(" matched, ")
+                    .append(a.lost())
+                    .append(" lost");
         }
         return s.toString();
     }

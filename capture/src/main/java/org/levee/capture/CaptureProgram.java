@@ -90,8 +90,18 @@ public final class CaptureProgram {
         increment(asm, counters, Counters.RECEIVED);
 
         if (filter != null) {
-            FragmentLayout layout = new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5,
-                    Register.R0, Register.R1, SCRATCH_SLOT, "filter_", "match", "out", "match");
+            FragmentLayout layout = new FragmentLayout(
+                    Register.R2,
+                    Register.R3,
+                    Register.R4,
+                    Register.R5,
+                    Register.R0,
+                    Register.R1,
+                    SCRATCH_SLOT,
+                    "filter_",
+                    "match",
+                    "out",
+                    "match");
             asm.emit(Instruction.ldx(Size.W, layout.packetStart(), ctx, 0)); // ctx->data
             asm.emit(Instruction.ldx(Size.W, layout.packetEnd(), ctx, 4)); // ctx->data_end
             if (!EbpfEmitter.emit(filter, layout, asm).reachesMatch()) {

@@ -37,8 +37,8 @@ public record CaptureRecord(long monotonicNanos, XdpAction action, int originalL
     public CaptureRecord {
         data = data.clone();
         if (originalLength < data.length) {
-            throw new IllegalArgumentException("original length " + originalLength + " is below the "
-                    + data.length + " captured bytes");
+            throw new IllegalArgumentException(
+                    "original length " + originalLength + " is below the " + data.length + " captured bytes");
         }
     }
 
@@ -55,8 +55,8 @@ public record CaptureRecord(long monotonicNanos, XdpAction action, int originalL
      */
     public static CaptureRecord decode(MemorySegment record) {
         if (record.byteSize() < HEADER_BYTES) {
-            throw new IllegalArgumentException("capture record of " + record.byteSize()
-                    + " bytes is shorter than its " + HEADER_BYTES + "-byte header");
+            throw new IllegalArgumentException("capture record of " + record.byteSize() + " bytes is shorter than its "
+                    + HEADER_BYTES + "-byte header");
         }
         long time = record.get(JAVA_LONG_UNALIGNED, TIME);
         long original = Integer.toUnsignedLong(record.get(JAVA_INT_UNALIGNED, ORIGINAL_LENGTH));
@@ -75,8 +75,11 @@ public record CaptureRecord(long monotonicNanos, XdpAction action, int originalL
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CaptureRecord r && r.monotonicNanos == monotonicNanos && r.action == action
-                && r.originalLength == originalLength && Arrays.equals(r.data, data);
+        return o instanceof CaptureRecord r
+                && r.monotonicNanos == monotonicNanos
+                && r.action == action
+                && r.originalLength == originalLength
+                && Arrays.equals(r.data, data);
     }
 
     @Override

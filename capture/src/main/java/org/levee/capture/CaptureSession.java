@@ -13,13 +13,13 @@ import java.util.Objects;
 import java.util.Set;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.Compilation;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfException;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.ringbuf.RingBufferReader;
 
 /**
@@ -46,6 +46,7 @@ public final class CaptureSession implements AutoCloseable {
     private final int snaplen;
     /** Wall-clock nanoseconds minus CLOCK_MONOTONIC nanoseconds (System.nanoTime on Linux). */
     private final long monotonicToEpoch;
+
     private boolean detached;
     private boolean closed;
 
@@ -67,8 +68,8 @@ public final class CaptureSession implements AutoCloseable {
             }
             actions = Set.copyOf(actions);
             if (snaplen < 1 || snaplen > CaptureProgram.MAX_SNAPLEN) {
-                throw new IllegalArgumentException("snaplen " + snaplen + " is outside 1.."
-                        + CaptureProgram.MAX_SNAPLEN);
+                throw new IllegalArgumentException(
+                        "snaplen " + snaplen + " is outside 1.." + CaptureProgram.MAX_SNAPLEN);
             }
         }
 
@@ -77,8 +78,14 @@ public final class CaptureSession implements AutoCloseable {
         }
     }
 
-    private CaptureSession(CaptureHook hook, BpfMap counters, BpfMap scratch, BpfMap ring, RingBufferReader reader,
-                           CaptureFilter filter, int snaplen) {
+    private CaptureSession(
+            CaptureHook hook,
+            BpfMap counters,
+            BpfMap scratch,
+            BpfMap ring,
+            RingBufferReader reader,
+            CaptureFilter filter,
+            int snaplen) {
         this.hook = hook;
         this.counters = counters;
         this.scratch = scratch;
@@ -104,18 +111,18 @@ public final class CaptureSession implements AutoCloseable {
             for (XdpAction action : spec.actions()) {
                 hook.requireFree(action);
             }
-            BpfMap counters = BpfMap.create(MapSpec.perCpuArray("xdpcap_counters",
-                    CaptureProgram.Counters.VALUE_BYTES, XdpAction.values().length));
+            BpfMap counters = BpfMap.create(MapSpec.perCpuArray(
+                    "xdpcap_counters", CaptureProgram.Counters.VALUE_BYTES, XdpAction.values().length));
             opened.add(counters);
-            BpfMap scratch = BpfMap.create(MapSpec.array("xdpcap_scratch",
-                    CaptureRecord.HEADER_BYTES + spec.snaplen(), PossibleCpus.count()));
+            BpfMap scratch = BpfMap.create(
+                    MapSpec.array("xdpcap_scratch", CaptureRecord.HEADER_BYTES + spec.snaplen(), PossibleCpus.count()));
             opened.add(scratch);
             BpfMap ring = BpfMap.create(MapSpec.ringBuffer("xdpcap_ring", spec.ringBytes()));
             opened.add(ring);
             RingBufferReader reader = RingBufferReader.open(ring);
             opened.add(reader);
-            CaptureSession session = new CaptureSession(hook, counters, scratch, ring, reader, spec.filter(),
-                    spec.snaplen());
+            CaptureSession session =
+                    new CaptureSession(hook, counters, scratch, ring, reader, spec.filter(), spec.snaplen());
             opened.clear();
             opened.add(session);
             CaptureProgram.Maps maps = new CaptureProgram.Maps(counters.fd(), scratch.fd(), ring.fd());
@@ -123,13 +130,17 @@ public final class CaptureSession implements AutoCloseable {
                 if (!spec.actions().contains(action)) {
                     continue;
                 }
-                byte[] code = CaptureProgram.generate(action, compiled, spec.snaplen(), maps).encode();
+                byte[] code = CaptureProgram.generate(action, compiled, spec.snaplen(), maps)
+                        .encode();
                 Program program;
                 try {
-                    program = Program.load(ProgramSpec.xdp(CaptureHook.PROGRAM_PREFIX + ActionNames.label(action), code));
+                    program =
+                            Program.load(ProgramSpec.xdp(CaptureHook.PROGRAM_PREFIX + ActionNames.label(action), code));
                 } catch (BpfException e) {
-                    throw new CaptureException("the kernel rejected the " + ActionNames.label(action) + " capture program: "
-                            + e.getMessage(), e);
+                    throw new CaptureException(
+                            "the kernel rejected the " + ActionNames.label(action) + " capture program: "
+                                    + e.getMessage(),
+                            e);
                 }
                 session.programs.put(action, program);
                 hook.install(action, program);
@@ -151,8 +162,8 @@ public final class CaptureSession implements AutoCloseable {
         try {
             return CbpfCompiler.compile(filter.program());
         } catch (RuntimeException e) {
-            throw new CaptureException("cannot compile the filter '" + filter.text() + "' to eBPF: "
-                    + e.getMessage(), e);
+            throw new CaptureException(
+                    "cannot compile the filter '" + filter.text() + "' to eBPF: " + e.getMessage(), e);
         }
     }
 

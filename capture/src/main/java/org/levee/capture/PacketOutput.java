@@ -31,8 +31,14 @@ public sealed interface PacketOutput extends AutoCloseable {
      * @param description      the interfaces' {@code if_description}, e.g. "levee capture on eth0"
      * @param flushEachPacket  flush after every packet (for pipes read live)
      */
-    static PacketOutput pcapng(OutputStream out, Iterable<XdpAction> actions, CaptureFilter filter, int snaplen,
-                               String description, boolean flushEachPacket) throws IOException {
+    static PacketOutput pcapng(
+            OutputStream out,
+            Iterable<XdpAction> actions,
+            CaptureFilter filter,
+            int snaplen,
+            String description,
+            boolean flushEachPacket)
+            throws IOException {
         return new Pcapng(out, actions, filter, snaplen, description, flushEachPacket);
     }
 
@@ -46,13 +52,23 @@ public sealed interface PacketOutput extends AutoCloseable {
         private final PcapNgStreamWriter writer;
         private final Map<XdpAction, Integer> interfaceIds = new EnumMap<>(XdpAction.class);
 
-        private Pcapng(OutputStream out, Iterable<XdpAction> actions, CaptureFilter filter, int snaplen,
-                       String description, boolean flushEachPacket) throws IOException {
+        private Pcapng(
+                OutputStream out,
+                Iterable<XdpAction> actions,
+                CaptureFilter filter,
+                int snaplen,
+                String description,
+                boolean flushEachPacket)
+                throws IOException {
             List<PcapNgInterface> interfaces = new ArrayList<>();
             for (XdpAction action : actions) {
                 interfaceIds.put(action, interfaces.size());
-                interfaces.add(new PcapNgInterface(ActionNames.interfaceName(action), description,
-                        filter.capturesAll() ? null : filter.text(), PcapNgInterface.ETHERNET, snaplen));
+                interfaces.add(new PcapNgInterface(
+                        ActionNames.interfaceName(action),
+                        description,
+                        filter.capturesAll() ? null : filter.text(),
+                        PcapNgInterface.ETHERNET,
+                        snaplen));
             }
             this.writer = new PcapNgStreamWriter(out, "levee capture", interfaces, flushEachPacket);
         }
@@ -64,7 +80,12 @@ public sealed interface PacketOutput extends AutoCloseable {
                 throw new IllegalArgumentException("a " + ActionNames.label(record.action())
                         + " packet arrived but this file has no interface for that action");
             }
-            writer.writePacket(id, epochNanos, record.data(), record.originalLength(), record.action().code());
+            writer.writePacket(
+                    id,
+                    epochNanos,
+                    record.data(),
+                    record.originalLength(),
+                    record.action().code());
         }
 
         @Override

@@ -31,8 +31,8 @@ public final class PacketSummary {
 
     /** The summary line of {@code packet} (captured bytes) seen at {@code epochNanos} in {@code zone}. */
     public static String line(long epochNanos, ZoneId zone, XdpAction action, byte[] packet, int originalLength) {
-        Instant at = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
-                Math.floorMod(epochNanos, 1_000_000_000L));
+        Instant at = Instant.ofEpochSecond(
+                Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
         String time = TIME.format(at.atZone(zone)) + String.format(".%09d", at.getNano());
         return time + " " + ActionNames.label(action) + " " + describe(packet) + ", length " + originalLength;
     }
@@ -100,7 +100,8 @@ public final class PacketSummary {
 
     private static String address(byte[] p, int at, int length) {
         try {
-            return InetAddress.getByAddress(Arrays.copyOfRange(p, at, at + length)).getHostAddress();
+            return InetAddress.getByAddress(Arrays.copyOfRange(p, at, at + length))
+                    .getHostAddress();
         } catch (UnknownHostException e) {
             throw new IllegalStateException("an address of " + length + " bytes is always valid", e);
         }

@@ -33,15 +33,15 @@ import org.levee.dataplane.Attachment;
 import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.ebpf.XdpAction;
-import org.levee.rules.RuleFilters;
-import org.levee.rules.RuleSet;
-import org.levee.rules.RuleCodec;
 import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.netns.Netns;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
+import org.levee.rules.RuleCodec;
+import org.levee.rules.RuleFilters;
+import org.levee.rules.RuleSet;
 import org.levee.testing.Requirements;
 
 /**
@@ -84,15 +84,16 @@ class CaptureNetnsTest {
         String receiver = lab.addNamespace("rcv");
         veth = lab.addVeth(sender, "192.0.2.1/24", receiver, "192.0.2.2/24");
         RuleSet rules = RuleCodec.parse("capture-test.yaml", RULES);
-        RuleSetObject object = RuleSetObject.compile(rules, new RuleFilters().compile("capture-test.yaml", rules),
-                new ProgramBuilder());
+        RuleSetObject object = RuleSetObject.compile(
+                rules, new RuleFilters().compile("capture-test.yaml", rules), new ProgramBuilder());
         layout = new PinLayout(veth.interfaceB(), receiver);
         Attachment.attach(layout, object, null, 0, XdpMode.NATIVE, Instant.now());
         hookPath = CaptureHook.defaultPath(veth.interfaceB(), receiver);
         port9 = Netns.run(receiver, () -> bound(9));
         port10 = Netns.run(receiver, () -> bound(10));
         // resolve the neighbour first, so no datagram waits for ARP
-        assertThat(lab.exec(sender, "ping", "-c", "1", "-W", "2", veth.hostB()).succeeded()).isTrue();
+        assertThat(lab.exec(sender, "ping", "-c", "1", "-W", "2", veth.hostB()).succeeded())
+                .isTrue();
     }
 
     @AfterEach
@@ -125,12 +126,18 @@ class CaptureNetnsTest {
 
         Path file = dir.resolve("udp.pcapng");
         List<byte[]> sent;
-        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(hookPath,
-                EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.expression("udp")));
-             PacketOutput out = PacketOutput.pcapng(Files.newOutputStream(file), session.actions(), session.filter(),
-                     session.snaplen(), "levee capture on " + veth.interfaceB(), false)) {
+        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(
+                        hookPath, EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.expression("udp")));
+                PacketOutput out = PacketOutput.pcapng(
+                        Files.newOutputStream(file),
+                        session.actions(),
+                        session.filter(),
+                        session.snaplen(),
+                        "levee capture on " + veth.interfaceB(),
+                        false)) {
             sent = send(new Random(2));
-            CaptureLoop.End end = CaptureLoop.run(session, out, 2 * PER_PORT, deadline(Duration.ofSeconds(20)), null, s -> {});
+            CaptureLoop.End end =
+                    CaptureLoop.run(session, out, 2 * PER_PORT, deadline(Duration.ofSeconds(20)), null, s -> {});
             assertThat(end).isEqualTo(CaptureLoop.End.COUNT_REACHED);
             assertThat(session.stats()).allSatisfy(s -> {
                 assertThat(s.received()).isGreaterThanOrEqualTo(PER_PORT);
@@ -143,41 +150,44 @@ class CaptureNetnsTest {
         assertThat(drain(port9)).isEmpty();
         assertThat(firstRound).hasSameSizeAs(sent);
 
-        List<String[]> rows = Tools.tsharkFields(file, "frame.interface_name", "frame.verdict.ebpf_xdp",
-                "udp.dstport", "udp.payload");
+        List<String[]> rows = Tools.tsharkFields(
+                file, "frame.interface_name", "frame.verdict.ebpf_xdp", "udp.dstport", "udp.payload");
         Map<String, Long> perInterface = rows.stream().collect(Collectors.groupingBy(r -> r[0], Collectors.counting()));
-        assertThat(perInterface).containsOnly(Map.entry("XDPdrop", (long) PER_PORT), Map.entry("XDPpass", (long) PER_PORT));
+        assertThat(perInterface)
+                .containsOnly(Map.entry("XDPdrop", (long) PER_PORT), Map.entry("XDPpass", (long) PER_PORT));
         for (String[] row : rows) {
             assertThat(row[1]).isEqualTo(row[0].equals("XDPdrop") ? "1" : "2");
             assertThat(row[2]).isEqualTo(row[0].equals("XDPdrop") ? "9" : "10");
         }
         assertThat(rows.stream().map(r -> r[3]).toList())
-                .containsExactlyInAnyOrderElementsOf(sent.stream().map(HexFormat.of()::formatHex).toList());
-        assertThat(Tools.run("tcpdump", "-nn", "-r", file.toString()).lines()
-                .filter(l -> l.contains("UDP, length"))).hasSize(2 * PER_PORT);
+                .containsExactlyInAnyOrderElementsOf(
+                        sent.stream().map(HexFormat.of()::formatHex).toList());
+        assertThat(Tools.run("tcpdump", "-nn", "-r", file.toString()).lines().filter(l -> l.contains("UDP, length")))
+                .hasSize(2 * PER_PORT);
     }
 
     @Test
     void aPortFilterKeepsOnlyItsPackets() throws Exception {
         List<CaptureRecord> records = new ArrayList<>();
-        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(hookPath,
-                EnumSet.allOf(XdpAction.class), CaptureFilter.expression("udp dst port 10")))) {
+        try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(
+                hookPath, EnumSet.allOf(XdpAction.class), CaptureFilter.expression("udp dst port 10")))) {
             send(new Random(3));
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (records.size() < PER_PORT && System.nanoTime() < until) {
                 session.poll(Duration.ofMillis(200), records::add);
             }
             session.poll(Duration.ofMillis(300), records::add); // anything extra would show up now
-            Map<XdpAction, ActionStats> stats = session.stats().stream()
-                    .collect(Collectors.toMap(ActionStats::action, Function.identity()));
+            Map<XdpAction, ActionStats> stats =
+                    session.stats().stream().collect(Collectors.toMap(ActionStats::action, Function.identity()));
             assertThat(stats.get(XdpAction.DROP).received()).isEqualTo(PER_PORT);
             assertThat(stats.get(XdpAction.DROP).matched()).isZero();
             assertThat(stats.get(XdpAction.PASS).matched()).isEqualTo(PER_PORT);
         }
         assertThat(records).hasSize(PER_PORT).allSatisfy(r -> {
             assertThat(r.action()).isEqualTo(XdpAction.PASS);
-            assertThat(PacketSummary.describe(r.data())).isEqualTo(
-                    "IP 192.0.2.1." + (((r.data()[34] & 0xff) << 8) | (r.data()[35] & 0xff)) + " > 192.0.2.2.10: UDP");
+            assertThat(PacketSummary.describe(r.data()))
+                    .isEqualTo("IP 192.0.2.1." + (((r.data()[34] & 0xff) << 8) | (r.data()[35] & 0xff))
+                            + " > 192.0.2.2.10: UDP");
         });
         assertThat(drain(port10)).hasSize(PER_PORT);
     }
@@ -236,5 +246,4 @@ class CaptureNetnsTest {
         long until = System.nanoTime() + d.toNanos();
         return () -> System.nanoTime() > until;
     }
-
 }

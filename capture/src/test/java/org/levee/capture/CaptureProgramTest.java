@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.capture.testing.Frames;
 import org.levee.capture.testing.TestDataPlane;
 import org.levee.cbpf.pcap.Libpcap;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.testing.Requirements;
 
 /**
@@ -50,8 +50,10 @@ class CaptureProgramTest {
         Random random = new Random(seed);
         String expression = new String[] {"udp", "dst port 10", "tcp or udp dst port 9", "ip"}[(int) (seed % 4)];
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
-             CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
-                     EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.expression(expression)))) {
+                CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(
+                        plane.hookPath,
+                        EnumSet.of(XdpAction.DROP, XdpAction.PASS),
+                        CaptureFilter.expression(expression)))) {
             List<byte[]> expected = new ArrayList<>();
             List<XdpAction> expectedActions = new ArrayList<>();
             long before = System.nanoTime();
@@ -93,13 +95,15 @@ class CaptureProgramTest {
     @Test
     void capturesOnlyTheChosenActionsAndEmptiesTheHookOnClose() throws Exception {
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique)) {
-            try (CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
-                    EnumSet.of(XdpAction.DROP), CaptureFilter.ALL))) {
+            try (CaptureSession session = CaptureSession.start(
+                    CaptureSession.Spec.of(plane.hookPath, EnumSet.of(XdpAction.DROP), CaptureFilter.ALL))) {
                 assertThat(plane.hookEmpty()).isFalse();
                 byte[] dropped = Frames.ipv4(Frames.UDP, 5000, 9, new byte[10]);
                 byte[] passed = Frames.ipv4(Frames.UDP, 5000, 10, new byte[10]);
-                assertThat(plane.program.testRun(TestRun.of(passed)).returnValue()).isEqualTo(XdpAction.PASS.code());
-                assertThat(plane.program.testRun(TestRun.of(dropped)).returnValue()).isEqualTo(XdpAction.DROP.code());
+                assertThat(plane.program.testRun(TestRun.of(passed)).returnValue())
+                        .isEqualTo(XdpAction.PASS.code());
+                assertThat(plane.program.testRun(TestRun.of(dropped)).returnValue())
+                        .isEqualTo(XdpAction.DROP.code());
                 List<CaptureRecord> records = new ArrayList<>();
                 session.poll(Duration.ofSeconds(1), records::add);
                 assertThat(records).extracting(CaptureRecord::action).containsExactly(XdpAction.DROP);
@@ -113,20 +117,24 @@ class CaptureProgramTest {
     @ValueSource(strings = {"cbpf:1,6 0 0 0", "cbpf:4,40 0 0 12,21 1 0 2048,6 0 0 0,6 0 0 0", "len > 65535"})
     void aFilterThatMatchesNothingStillCountsAndKeepsTheVerdict(String expression) throws Exception {
         // libpcap refuses expressions that reject everything; the compiler proves these never match
-        CaptureFilter filter = expression.startsWith("cbpf:") ? CaptureFilter.bytecode(expression.substring(5))
+        CaptureFilter filter = expression.startsWith("cbpf:")
+                ? CaptureFilter.bytecode(expression.substring(5))
                 : CaptureFilter.expression(expression);
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
-             CaptureSession session = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
-                     EnumSet.of(XdpAction.DROP, XdpAction.PASS), filter))) {
+                CaptureSession session = CaptureSession.start(
+                        CaptureSession.Spec.of(plane.hookPath, EnumSet.of(XdpAction.DROP, XdpAction.PASS), filter))) {
             Random random = new Random(expression.hashCode());
             for (int i = 0; i < 20; i++) {
                 byte[] frame = Frames.random(random);
                 int expected = Libpcap.offlineFilter(Libpcap.compile(DROP_RULE), frame, frame.length)
-                        ? XdpAction.DROP.code() : XdpAction.PASS.code();
-                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue()).isEqualTo(expected);
+                        ? XdpAction.DROP.code()
+                        : XdpAction.PASS.code();
+                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue())
+                        .isEqualTo(expected);
             }
             assertThat(session.poll(Duration.ofMillis(200), r -> {})).isZero();
-            assertThat(session.stats().stream().mapToLong(ActionStats::received).sum()).isEqualTo(20);
+            assertThat(session.stats().stream().mapToLong(ActionStats::received).sum())
+                    .isEqualTo(20);
             assertThat(session.stats()).allSatisfy(s -> assertThat(s.matched()).isZero());
         }
     }
@@ -134,8 +142,8 @@ class CaptureProgramTest {
     @Test
     void truncatesToTheSnapLengthAndKeepsTheOriginalLength() throws Exception {
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
-             CaptureSession session = CaptureSession.start(new CaptureSession.Spec(plane.hookPath,
-                     Set.of(XdpAction.PASS), CaptureFilter.ALL, 40, 1 << 16))) {
+                CaptureSession session = CaptureSession.start(new CaptureSession.Spec(
+                        plane.hookPath, Set.of(XdpAction.PASS), CaptureFilter.ALL, 40, 1 << 16))) {
             byte[] frame = Frames.ipv4(Frames.UDP, 5000, 10, new byte[500]);
             plane.program.testRun(TestRun.of(frame));
             List<CaptureRecord> records = new ArrayList<>();
@@ -149,11 +157,12 @@ class CaptureProgramTest {
     @Test
     void aFullRingBufferCountsLossesAndKeepsTheVerdicts() throws Exception {
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
-             CaptureSession session = CaptureSession.start(new CaptureSession.Spec(plane.hookPath,
-                     Set.of(XdpAction.DROP), CaptureFilter.ALL, 2048, 4096))) {
+                CaptureSession session = CaptureSession.start(new CaptureSession.Spec(
+                        plane.hookPath, Set.of(XdpAction.DROP), CaptureFilter.ALL, 2048, 4096))) {
             for (int i = 0; i < 40; i++) {
                 byte[] frame = Frames.ipv4(Frames.UDP, 5000 + i, 9, new byte[400]);
-                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue()).isEqualTo(XdpAction.DROP.code());
+                assertThat(plane.program.testRun(TestRun.of(frame)).returnValue())
+                        .isEqualTo(XdpAction.DROP.code());
             }
             List<CaptureRecord> records = new ArrayList<>();
             while (session.poll(Duration.ofMillis(200), records::add) > 0) {
@@ -161,12 +170,15 @@ class CaptureProgramTest {
             }
             ActionStats stats = session.stats().getFirst();
             assertThat(records).isNotEmpty();
-            assertThat(stats.lost()).as("a 4 KiB ring holds only a few 470-byte records").isPositive();
+            assertThat(stats.lost())
+                    .as("a 4 KiB ring holds only a few 470-byte records")
+                    .isPositive();
             assertThat(stats.received()).isEqualTo(40);
             assertThat(stats.matched()).isEqualTo(40);
             assertThat(records.size() + stats.lost()).isEqualTo(40);
             for (int i = 0; i < records.size(); i++) {
-                assertThat(records.get(i).data()).as("record %d is the %dth packet", i, i)
+                assertThat(records.get(i).data())
+                        .as("record %d is the %dth packet", i, i)
                         .isEqualTo(Frames.ipv4(Frames.UDP, 5000 + i, 9, new byte[400]));
             }
         }
@@ -175,17 +187,19 @@ class CaptureProgramTest {
     @Test
     void aTakenSlotFailsNamingItsHolderAndLeavesTheHookAsItWas() throws Exception {
         try (TestDataPlane plane = TestDataPlane.create(DROP_RULE, unique);
-             CaptureSession first = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
-                     Set.of(XdpAction.PASS), CaptureFilter.ALL))) {
+                CaptureSession first = CaptureSession.start(
+                        CaptureSession.Spec.of(plane.hookPath, Set.of(XdpAction.PASS), CaptureFilter.ALL))) {
             int holder = first.program(XdpAction.PASS).info().id();
-            assertThatThrownBy(() -> CaptureSession.start(CaptureSession.Spec.of(plane.hookPath,
-                    EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.ALL)))
+            assertThatThrownBy(() -> CaptureSession.start(CaptureSession.Spec.of(
+                            plane.hookPath, EnumSet.of(XdpAction.DROP, XdpAction.PASS), CaptureFilter.ALL)))
                     .isInstanceOf(CaptureException.class)
                     .hasMessageContaining("pass slot")
                     .hasMessageContaining("xdpcap_pass")
                     .hasMessageContaining("id " + holder);
             try (CaptureHook hook = CaptureHook.open(plane.hookPath)) {
-                assertThat(hook.occupant(XdpAction.DROP)).as("the failed capture's drop program").isEmpty();
+                assertThat(hook.occupant(XdpAction.DROP))
+                        .as("the failed capture's drop program")
+                        .isEmpty();
                 assertThat(hook.occupant(XdpAction.PASS)).contains(holder);
             }
         }
@@ -194,7 +208,7 @@ class CaptureProgramTest {
     @Test
     void aMissingHookSaysToAttachTheDataPlane() {
         assertThatThrownBy(() -> CaptureSession.start(CaptureSession.Spec.of(
-                CaptureHook.defaultPath("lv" + unique, unique), Set.of(XdpAction.DROP), CaptureFilter.ALL)))
+                        CaptureHook.defaultPath("lv" + unique, unique), Set.of(XdpAction.DROP), CaptureFilter.ALL)))
                 .isInstanceOf(CaptureException.class)
                 .hasMessageContaining("no xdpcap hook at /sys/fs/bpf/levee/" + unique + "/lv" + unique + "/xdpcap_hook")
                 .hasMessageContaining("attach the data plane first");

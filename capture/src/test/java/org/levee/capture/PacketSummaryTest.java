@@ -13,8 +13,12 @@ import org.levee.ebpf.XdpAction;
 class PacketSummaryTest {
     @Test
     void ipv4UdpAndTcpShowAddressesAndPorts() {
-        assertThat(PacketSummary.line(1_764_083_385_123_456_789L, ZoneOffset.UTC, XdpAction.DROP,
-                Frames.ipv4(Frames.UDP, 5353, 9, new byte[3]), 45))
+        assertThat(PacketSummary.line(
+                        1_764_083_385_123_456_789L,
+                        ZoneOffset.UTC,
+                        XdpAction.DROP,
+                        Frames.ipv4(Frames.UDP, 5353, 9, new byte[3]),
+                        45))
                 .isEqualTo("15:09:45.123456789 drop IP 192.0.2.1.5353 > 192.0.2.2.9: UDP, length 45");
         assertThat(PacketSummary.describe(Frames.ipv4(Frames.TCP, 40000, 80, new byte[0])))
                 .isEqualTo("IP 192.0.2.1.40000 > 192.0.2.2.80: TCP");
@@ -22,11 +26,13 @@ class PacketSummaryTest {
 
     @Test
     void vlanTagsAreSkippedAndIpv6IsDecoded() {
-        byte[] ipv6 = HexFormat.of().parseHex("020000000002" + "020000000001" + "8100" + "0064" + "86dd"
-                + "60000000" + "0008" + "11" + "40"
-                + "20010db8000000000000000000000001" + "20010db8000000000000000000000002"
-                + "14e9" + "0035" + "0008" + "0000");
-        assertThat(PacketSummary.describe(ipv6)).isEqualTo("IP6 2001:db8:0:0:0:0:0:1.5353 > 2001:db8:0:0:0:0:0:2.53: UDP");
+        byte[] ipv6 = HexFormat.of()
+                .parseHex("020000000002" + "020000000001" + "8100" + "0064" + "86dd"
+                        + "60000000" + "0008" + "11" + "40"
+                        + "20010db8000000000000000000000001" + "20010db8000000000000000000000002"
+                        + "14e9" + "0035" + "0008" + "0000");
+        assertThat(PacketSummary.describe(ipv6))
+                .isEqualTo("IP6 2001:db8:0:0:0:0:0:1.5353 > 2001:db8:0:0:0:0:0:2.53: UDP");
     }
 
     @Test
@@ -35,7 +41,10 @@ class PacketSummaryTest {
         assertThat(PacketSummary.describe(Arrays.copyOf(frame, 20))).isEqualTo("IP truncated");
         assertThat(PacketSummary.describe(Arrays.copyOf(frame, 10))).isEqualTo("truncated Ethernet frame");
         assertThat(PacketSummary.describe(Arrays.copyOf(frame, 36))).isEqualTo("IP 192.0.2.1 > 192.0.2.2: UDP");
-        byte[] arp = ByteBuffer.allocate(42).put(12, (byte) 0x08).put(13, (byte) 0x06).array();
+        byte[] arp = ByteBuffer.allocate(42)
+                .put(12, (byte) 0x08)
+                .put(13, (byte) 0x06)
+                .array();
         assertThat(PacketSummary.describe(arp)).isEqualTo("ARP");
         byte[] lldp = ByteBuffer.allocate(60).putShort(12, (short) 0x88cc).array();
         assertThat(PacketSummary.describe(lldp)).isEqualTo("ethertype 0x88cc");

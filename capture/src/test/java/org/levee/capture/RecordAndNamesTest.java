@@ -17,8 +17,15 @@ import org.levee.ebpf.XdpAction;
 class RecordAndNamesTest {
 
     private static byte[] record(long time, int original, int captured, int action, byte[] data) {
-        return ByteBuffer.allocate(CaptureRecord.HEADER_BYTES + data.length).order(ByteOrder.nativeOrder())
-                .putLong(time).putInt(original).putInt(captured).putInt(action).putInt(0).put(data).array();
+        return ByteBuffer.allocate(CaptureRecord.HEADER_BYTES + data.length)
+                .order(ByteOrder.nativeOrder())
+                .putLong(time)
+                .putInt(original)
+                .putInt(captured)
+                .putInt(action)
+                .putInt(0)
+                .put(data)
+                .array();
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -30,7 +37,8 @@ class RecordAndNamesTest {
         long time = random.nextLong(Long.MAX_VALUE);
         int original = data.length + random.nextInt(100);
         XdpAction action = XdpAction.of(random.nextInt(5));
-        CaptureRecord r = CaptureRecord.decode(MemorySegment.ofArray(record(time, original, data.length, action.code(), data)));
+        CaptureRecord r =
+                CaptureRecord.decode(MemorySegment.ofArray(record(time, original, data.length, action.code(), data)));
         assertThat(r).isEqualTo(new CaptureRecord(time, action, original, data));
     }
 
@@ -49,9 +57,11 @@ class RecordAndNamesTest {
     @Test
     void actionListsParseWithBlanksAndRepeatsAndNameTheBadEntry() {
         assertThat(ActionNames.parseList(" pass, DROP ,pass")).isEqualTo(EnumSet.of(XdpAction.DROP, XdpAction.PASS));
-        assertThat(ActionNames.labels(ActionNames.parseList("redirect,aborted,tx"))).isEqualTo("aborted,tx,redirect");
+        assertThat(ActionNames.labels(ActionNames.parseList("redirect,aborted,tx")))
+                .isEqualTo("aborted,tx,redirect");
         assertThat(ActionNames.interfaceName(XdpAction.REDIRECT)).isEqualTo("XDPredirect");
-        assertThatThrownBy(() -> ActionNames.parseList("drop,,pass")).hasMessageContaining("action 2 of 'drop,,pass' is ''");
+        assertThatThrownBy(() -> ActionNames.parseList("drop,,pass"))
+                .hasMessageContaining("action 2 of 'drop,,pass' is ''");
         assertThatThrownBy(() -> ActionNames.parseList(" ")).hasMessageContaining("the action list is empty");
     }
 }

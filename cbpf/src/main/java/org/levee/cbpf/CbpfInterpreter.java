@@ -49,8 +49,8 @@ public final class CbpfInterpreter {
      */
     public static int run(CbpfProgram program, byte[] packet, int wireLength) {
         if (wireLength < packet.length) {
-            throw new IllegalArgumentException("wireLength " + wireLength
-                    + " is smaller than the captured length " + packet.length);
+            throw new IllegalArgumentException(
+                    "wireLength " + wireLength + " is smaller than the captured length " + packet.length);
         }
         final int size = program.size();
         final long captured = packet.length;
@@ -60,8 +60,8 @@ public final class CbpfInterpreter {
         int pc = 0;
         while (true) {
             if (pc >= size) {
-                throw new CbpfException("the program ran past its last instruction (" + (size - 1)
-                        + ") without a return");
+                throw new CbpfException(
+                        "the program ran past its last instruction (" + (size - 1) + ") without a return");
             }
             CbpfInstruction insn = program.get(pc);
             int k = insn.k();
@@ -182,8 +182,8 @@ public final class CbpfInterpreter {
                 }
                 case MISC | TAX -> x = a;
                 case MISC | TXA -> a = x;
-                default -> throw CbpfException.atInstruction(pc,
-                        "unknown opcode 0x" + Integer.toHexString(insn.code()));
+                default ->
+                    throw CbpfException.atInstruction(pc, "unknown opcode 0x" + Integer.toHexString(insn.code()));
             }
             pc++;
         }
@@ -191,16 +191,21 @@ public final class CbpfInterpreter {
 
     private static int scratch(CbpfInstruction insn, int pc) {
         if (Integer.compareUnsigned(insn.k(), MEMORY_WORDS) >= 0) {
-            throw CbpfException.atInstruction(pc, "scratch memory index " + Integer.toUnsignedString(insn.k())
-                    + " is out of range (M[0]..M[" + (MEMORY_WORDS - 1) + "])");
+            throw CbpfException.atInstruction(
+                    pc,
+                    "scratch memory index " + Integer.toUnsignedString(insn.k()) + " is out of range (M[0]..M["
+                            + (MEMORY_WORDS - 1) + "])");
         }
         return insn.k();
     }
 
     private static int load(byte[] packet, int offset, int width) {
         return switch (width) {
-            case 4 -> (packet[offset] & 0xff) << 24 | (packet[offset + 1] & 0xff) << 16
-                    | (packet[offset + 2] & 0xff) << 8 | packet[offset + 3] & 0xff;
+            case 4 ->
+                (packet[offset] & 0xff) << 24
+                        | (packet[offset + 1] & 0xff) << 16
+                        | (packet[offset + 2] & 0xff) << 8
+                        | packet[offset + 3] & 0xff;
             case 2 -> (packet[offset] & 0xff) << 8 | packet[offset + 1] & 0xff;
             default -> packet[offset] & 0xff;
         };

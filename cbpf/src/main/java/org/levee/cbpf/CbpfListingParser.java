@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
 final class CbpfListingParser {
     private static final Pattern NUMBER = Pattern.compile("-?(?:0x[0-9a-fA-F]+|\\d+)");
 
-    private static final Map<String, Integer> ALU_OPS = Map.of("add", ADD, "sub", SUB, "mul", MUL, "div", DIV,
-            "mod", MOD, "and", AND, "or", OR, "xor", XOR, "lsh", LSH, "rsh", RSH);
+    private static final Map<String, Integer> ALU_OPS = Map.of(
+            "add", ADD, "sub", SUB, "mul", MUL, "div", DIV, "mod", MOD, "and", AND, "or", OR, "xor", XOR, "lsh", LSH,
+            "rsh", RSH);
     private static final Map<String, Integer> JUMP_OPS = Map.of("jeq", JEQ, "jgt", JGT, "jge", JGE, "jset", JSET);
     private static final Map<String, Integer> LOAD_SIZES = Map.of("ld", W, "ldh", H, "ldb", B);
 
@@ -67,8 +68,11 @@ final class CbpfListingParser {
                 throw malformed(line, index, first);
             }
             if (!isNumber(line, digits, j, index)) {
-                throw CbpfException.atColumn(index, digits + 1, "line number (" + line.substring(digits, j)
-                        + ") does not match the instruction's position " + index);
+                throw CbpfException.atColumn(
+                        index,
+                        digits + 1,
+                        "line number (" + line.substring(digits, j) + ") does not match the instruction's position "
+                                + index);
             }
             i = skipBlanks(line, j + 1, end);
         }
@@ -89,7 +93,9 @@ final class CbpfListingParser {
         if (JUMP_OPS.containsKey(op)) {
             // value jt N jf M: five words separated by blanks
             List<int[]> words = words(operand);
-            if (words.size() != 5 || !word(operand, words.get(1)).equals("jt") || !word(operand, words.get(3)).equals("jf")) {
+            if (words.size() != 5
+                    || !word(operand, words.get(1)).equals("jt")
+                    || !word(operand, words.get(3)).equals("jf")) {
                 throw at.error("expected '" + op + " #k jt N jf M' or '" + op + " x jt N jf M'");
             }
             int jt = at.target(word(operand, words.get(2)), words.get(2)[0], "jt");
@@ -105,10 +111,12 @@ final class CbpfListingParser {
         if (LOAD_SIZES.containsKey(op)) {
             int size = LOAD_SIZES.get(op);
             if (operand.startsWith("[x + ") && operand.endsWith("]")) {
-                return new CbpfInstruction(LD | size | IND, 0, 0, at.number(operand.substring(5, operand.length() - 1), 5));
+                return new CbpfInstruction(
+                        LD | size | IND, 0, 0, at.number(operand.substring(5, operand.length() - 1), 5));
             }
             if (operand.startsWith("[") && operand.endsWith("]")) {
-                return new CbpfInstruction(LD | size | ABS, 0, 0, at.number(operand.substring(1, operand.length() - 1), 1));
+                return new CbpfInstruction(
+                        LD | size | ABS, 0, 0, at.number(operand.substring(1, operand.length() - 1), 1));
             }
             if (size == W) {
                 return loadOrImmediate(at, operand, LD);
@@ -199,7 +207,8 @@ final class CbpfListingParser {
     }
 
     private static CbpfException malformed(String line, int index, int firstNonBlank) {
-        return CbpfException.atColumn(index, firstNonBlank + 1, "expected '(NNN) op operand', found '" + line.strip() + "'");
+        return CbpfException.atColumn(
+                index, firstNonBlank + 1, "expected '(NNN) op operand', found '" + line.strip() + "'");
     }
 
     /** The operand text of one line, for numbers and errors that name the column. */
@@ -211,7 +220,8 @@ final class CbpfListingParser {
         /** {@code #k} at {@code offset} of the operand. */
         int immediate(String value, int offset) {
             if (!value.startsWith("#")) {
-                throw CbpfException.atColumn(index, column + offset, "expected an immediate '#k', found '" + value + "'");
+                throw CbpfException.atColumn(
+                        index, column + offset, "expected an immediate '#k', found '" + value + "'");
             }
             return number(value.substring(1), offset + 1);
         }
@@ -223,8 +233,8 @@ final class CbpfListingParser {
             }
             int word = number(value.substring(2, value.length() - 1), 2);
             if (word < 0 || word >= MEMORY_WORDS) {
-                throw CbpfException.atColumn(index, column + 2, "scratch word " + word + " is out of range 0.."
-                        + (MEMORY_WORDS - 1));
+                throw CbpfException.atColumn(
+                        index, column + 2, "scratch word " + word + " is out of range 0.." + (MEMORY_WORDS - 1));
             }
             return word;
         }
@@ -235,8 +245,10 @@ final class CbpfListingParser {
             int relative = target - index - 1;
             // A backward ja is representable (libpcap's protochain emits one); the validator refuses it.
             if (!what.equals("ja") && (relative < 0 || relative > 0xff)) {
-                throw CbpfException.atColumn(index, column + offset, what + " target " + target
-                        + " must be after this instruction and at most 256 further");
+                throw CbpfException.atColumn(
+                        index,
+                        column + offset,
+                        what + " target " + target + " must be after this instruction and at most 256 further");
             }
             return relative;
         }

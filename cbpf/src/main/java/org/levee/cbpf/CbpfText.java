@@ -51,8 +51,14 @@ public final class CbpfText {
     public static String printDdd(CbpfProgram program) {
         StringBuilder text = new StringBuilder().append(program.size()).append('\n');
         for (CbpfInstruction insn : program.instructions()) {
-            text.append(insn.code()).append(' ').append(insn.jt()).append(' ').append(insn.jf()).append(' ')
-                    .append(Integer.toUnsignedString(insn.k())).append('\n');
+            text.append(insn.code())
+                    .append(' ')
+                    .append(insn.jt())
+                    .append(' ')
+                    .append(insn.jf())
+                    .append(' ')
+                    .append(Integer.toUnsignedString(insn.k()))
+                    .append('\n');
         }
         return text.toString();
     }
@@ -105,8 +111,14 @@ public final class CbpfText {
     public static String printBytecode(CbpfProgram program) {
         StringBuilder text = new StringBuilder().append(program.size());
         for (CbpfInstruction insn : program.instructions()) {
-            text.append(',').append(insn.code()).append(' ').append(insn.jt()).append(' ').append(insn.jf())
-                    .append(' ').append(Integer.toUnsignedString(insn.k()));
+            text.append(',')
+                    .append(insn.code())
+                    .append(' ')
+                    .append(insn.jt())
+                    .append(' ')
+                    .append(insn.jf())
+                    .append(' ')
+                    .append(Integer.toUnsignedString(insn.k()));
         }
         return text.toString();
     }
@@ -202,8 +214,9 @@ public final class CbpfText {
             default -> new String[] {"unimp", "0x" + Integer.toHexString(insn.code())};
         };
         if (insn.isConditionalJump()) {
-            return String.format("(%03d) %-8s %-16s jt %d\tjf %d", n, opAndOperand[0], opAndOperand[1],
-                    n + 1 + insn.jt(), n + 1 + insn.jf());
+            return String.format(
+                    "(%03d) %-8s %-16s jt %d\tjf %d",
+                    n, opAndOperand[0], opAndOperand[1], n + 1 + insn.jt(), n + 1 + insn.jf());
         }
         return String.format("(%03d) %-8s %s", n, opAndOperand[0], opAndOperand[1]);
     }
@@ -221,26 +234,28 @@ public final class CbpfText {
         }
         long count = parseUnsigned(trimmed);
         if (count < 1 || count > CbpfValidator.MAX_INSTRUCTIONS) {
-            throw CbpfException.inCount(column, "the instruction count " + trimmed + " is out of range 1.."
-                    + CbpfValidator.MAX_INSTRUCTIONS);
+            throw CbpfException.inCount(
+                    column,
+                    "the instruction count " + trimmed + " is out of range 1.." + CbpfValidator.MAX_INSTRUCTIONS);
         }
         return (int) count;
     }
 
     private static CbpfException countMismatch(int count, int found) {
         if (found < count) {
-            return CbpfException.atInstruction(found, "missing: the count says " + count
-                    + " instructions but only " + found + " follow");
+            return CbpfException.atInstruction(
+                    found, "missing: the count says " + count + " instructions but only " + found + " follow");
         }
-        return CbpfException.atInstruction(count, "unexpected: the count says " + count
-                + " instructions but " + found + " follow");
+        return CbpfException.atInstruction(
+                count, "unexpected: the count says " + count + " instructions but " + found + " follow");
     }
 
     private static final String[] FIELD = {"code", "jt", "jf", "k"};
     private static final long[] FIELD_MAX = {0xffff, 0xff, 0xff, 0xffff_ffffL};
 
     /** Parses the four numbers in text[start, end), on the line starting at {@code lineStart}, as instruction {@code index}. */
-    private static CbpfInstruction parseFields(String text, int start, int end, int lineStart, int index, String where) {
+    private static CbpfInstruction parseFields(
+            String text, int start, int end, int lineStart, int index, String where) {
         long[] values = new long[4];
         int field = 0;
         int i = start;
@@ -258,27 +273,28 @@ public final class CbpfText {
             String token = text.substring(tokenStart, i);
             int column = tokenStart - lineStart + 1;
             if (field == 4) {
-                throw CbpfException.atColumn(index, column, "unexpected '" + token
-                        + "' after the four numbers 'code jt jf k'" + where);
+                throw CbpfException.atColumn(
+                        index, column, "unexpected '" + token + "' after the four numbers 'code jt jf k'" + where);
             }
             if (!isDigits(token)) {
-                throw CbpfException.atColumn(index, column, FIELD[field] + " '" + token
-                        + "' is not a decimal number" + where);
+                throw CbpfException.atColumn(
+                        index, column, FIELD[field] + " '" + token + "' is not a decimal number" + where);
             }
             long value = parseUnsigned(token);
             if (value > FIELD_MAX[field]) {
-                throw CbpfException.atColumn(index, column, FIELD[field] + " " + token + " is out of range 0.."
-                        + FIELD_MAX[field] + where);
+                throw CbpfException.atColumn(
+                        index, column, FIELD[field] + " " + token + " is out of range 0.." + FIELD_MAX[field] + where);
             }
             values[field++] = value;
         }
         if (field < 4) {
-            throw CbpfException.atColumn(index, end - lineStart + 1, "missing " + FIELD[field]
-                    + ": expected four numbers 'code jt jf k', found " + field + where);
+            throw CbpfException.atColumn(
+                    index,
+                    end - lineStart + 1,
+                    "missing " + FIELD[field] + ": expected four numbers 'code jt jf k', found " + field + where);
         }
         return new CbpfInstruction((int) values[0], (int) values[1], (int) values[2], (int) values[3]);
     }
-
 
     private static boolean isDigits(String token) {
         if (token.isEmpty()) {

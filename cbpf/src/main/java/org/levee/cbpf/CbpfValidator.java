@@ -33,10 +33,21 @@ public final class CbpfValidator {
 
     /** The Linux ancillary extensions, indexed by (k - SKF_AD_OFF) / 4, named as bpf_asm does. */
     private static final String[] ANCILLARY = {
-        "#proto (SKF_AD_PROTOCOL)", "#type (SKF_AD_PKTTYPE)", "#ifidx (SKF_AD_IFINDEX)", "#nla (SKF_AD_NLATTR)",
-        "#nlan (SKF_AD_NLATTR_NEST)", "#mark (SKF_AD_MARK)", "#queue (SKF_AD_QUEUE)", "#hatype (SKF_AD_HATYPE)",
-        "#rxhash (SKF_AD_RXHASH)", "#cpu (SKF_AD_CPU)", "#xor_x (SKF_AD_ALU_XOR_X)", "#vlan_tci (SKF_AD_VLAN_TAG)",
-        "#vlan_avail (SKF_AD_VLAN_TAG_PRESENT)", "#poff (SKF_AD_PAY_OFFSET)", "#rand (SKF_AD_RANDOM)",
+        "#proto (SKF_AD_PROTOCOL)",
+        "#type (SKF_AD_PKTTYPE)",
+        "#ifidx (SKF_AD_IFINDEX)",
+        "#nla (SKF_AD_NLATTR)",
+        "#nlan (SKF_AD_NLATTR_NEST)",
+        "#mark (SKF_AD_MARK)",
+        "#queue (SKF_AD_QUEUE)",
+        "#hatype (SKF_AD_HATYPE)",
+        "#rxhash (SKF_AD_RXHASH)",
+        "#cpu (SKF_AD_CPU)",
+        "#xor_x (SKF_AD_ALU_XOR_X)",
+        "#vlan_tci (SKF_AD_VLAN_TAG)",
+        "#vlan_avail (SKF_AD_VLAN_TAG_PRESENT)",
+        "#poff (SKF_AD_PAY_OFFSET)",
+        "#rand (SKF_AD_RANDOM)",
         "#vlan_tpid (SKF_AD_VLAN_TPID)",
     };
 
@@ -52,15 +63,16 @@ public final class CbpfValidator {
             throw new CbpfException("the program is empty: a filter needs at least one instruction (a return)");
         }
         if (length > MAX_INSTRUCTIONS) {
-            throw new CbpfException("the program has " + length + " instructions, more than the kernel's limit of "
-                    + MAX_INSTRUCTIONS);
+            throw new CbpfException(
+                    "the program has " + length + " instructions, more than the kernel's limit of " + MAX_INSTRUCTIONS);
         }
         for (int pc = 0; pc < length; pc++) {
             checkInstruction(program.get(pc), pc, length);
         }
         CbpfInstruction last = program.get(length - 1);
         if (!last.isReturn()) {
-            throw CbpfException.atInstruction(length - 1,
+            throw CbpfException.atInstruction(
+                    length - 1,
                     "the last instruction must be a return (ret #k or ret a), so that every path ends in one");
         }
         checkScratchReadsFollowWrites(program);
@@ -80,54 +92,96 @@ public final class CbpfValidator {
         int k = insn.k();
         switch (insn.code()) {
             case LD | W | ABS, LD | H | ABS, LD | B | ABS -> checkAbsoluteOffset(k, pc);
-            case LD | W | IND, LD | H | IND, LD | B | IND, LD | W | IMM, LD | W | LEN, LDX | W | IMM, LDX | W | LEN,
-                    LDX | B | MSH, MISC | TAX, MISC | TXA, RET | K, RET | A, ALU | NEG -> {}
+            case LD | W | IND,
+                    LD | H | IND,
+                    LD | B | IND,
+                    LD | W | IMM,
+                    LD | W | LEN,
+                    LDX | W | IMM,
+                    LDX | W | LEN,
+                    LDX | B | MSH,
+                    MISC | TAX,
+                    MISC | TXA,
+                    RET | K,
+                    RET | A,
+                    ALU | NEG -> {}
             case LD | W | MEM, LDX | W | MEM, ST, STX -> {
                 if (Integer.compareUnsigned(k, MEMORY_WORDS) >= 0) {
-                    throw CbpfException.atInstruction(pc, "scratch memory index " + Integer.toUnsignedString(k)
-                            + " is out of range: there are " + MEMORY_WORDS + " words, M[0]..M[" + (MEMORY_WORDS - 1)
-                            + "]");
+                    throw CbpfException.atInstruction(
+                            pc,
+                            "scratch memory index " + Integer.toUnsignedString(k)
+                                    + " is out of range: there are " + MEMORY_WORDS + " words, M[0]..M["
+                                    + (MEMORY_WORDS - 1)
+                                    + "]");
                 }
             }
-            case ALU | ADD | K, ALU | SUB | K, ALU | MUL | K, ALU | OR | K, ALU | AND | K, ALU | XOR | K,
-                    ALU | ADD | X, ALU | SUB | X, ALU | MUL | X, ALU | DIV | X, ALU | MOD | X, ALU | OR | X,
-                    ALU | AND | X, ALU | XOR | X, ALU | LSH | X, ALU | RSH | X -> {}
+            case ALU | ADD | K,
+                    ALU | SUB | K,
+                    ALU | MUL | K,
+                    ALU | OR | K,
+                    ALU | AND | K,
+                    ALU | XOR | K,
+                    ALU | ADD | X,
+                    ALU | SUB | X,
+                    ALU | MUL | X,
+                    ALU | DIV | X,
+                    ALU | MOD | X,
+                    ALU | OR | X,
+                    ALU | AND | X,
+                    ALU | XOR | X,
+                    ALU | LSH | X,
+                    ALU | RSH | X -> {}
             case ALU | DIV | K, ALU | MOD | K -> {
                 if (k == 0) {
-                    throw CbpfException.atInstruction(pc,
-                            (insn.op() == DIV ? "division" : "modulo") + " by the constant 0");
+                    throw CbpfException.atInstruction(
+                            pc, (insn.op() == DIV ? "division" : "modulo") + " by the constant 0");
                 }
             }
             case ALU | LSH | K, ALU | RSH | K -> {
                 if (Integer.compareUnsigned(k, 32) >= 0) {
-                    throw CbpfException.atInstruction(pc, "shift by the constant " + Integer.toUnsignedString(k)
-                            + ": shifts of a 32-bit register must be below 32");
+                    throw CbpfException.atInstruction(
+                            pc,
+                            "shift by the constant " + Integer.toUnsignedString(k)
+                                    + ": shifts of a 32-bit register must be below 32");
                 }
             }
             case JMP | JA -> {
                 long target = pc + 1L + Integer.toUnsignedLong(k);
                 if (k < 0 && pc + 1L + k >= 0) {
-                    throw CbpfException.atInstruction(pc, "ja " + k + " jumps backwards, to instruction "
-                            + (pc + 1 + k) + ": classic BPF jumps only go forward, so that every filter ends");
+                    throw CbpfException.atInstruction(
+                            pc,
+                            "ja " + k + " jumps backwards, to instruction " + (pc + 1 + k)
+                                    + ": classic BPF jumps only go forward, so that every filter ends");
                 }
                 if (target >= length) {
-                    throw CbpfException.atInstruction(pc, "ja jumps to instruction " + target
-                            + ", past the last instruction (" + (length - 1) + ")");
+                    throw CbpfException.atInstruction(
+                            pc,
+                            "ja jumps to instruction " + target + ", past the last instruction (" + (length - 1) + ")");
                 }
             }
-            case JMP | JEQ | K, JMP | JGT | K, JMP | JGE | K, JMP | JSET | K,
-                    JMP | JEQ | X, JMP | JGT | X, JMP | JGE | X, JMP | JSET | X -> {
+            case JMP | JEQ | K,
+                    JMP | JGT | K,
+                    JMP | JGE | K,
+                    JMP | JSET | K,
+                    JMP | JEQ | X,
+                    JMP | JGT | X,
+                    JMP | JGE | X,
+                    JMP | JSET | X -> {
                 for (int offset : new int[] {insn.jt(), insn.jf()}) {
                     int target = pc + 1 + offset;
                     if (target >= length) {
-                        throw CbpfException.atInstruction(pc, "conditional jump to instruction " + target
-                                + " (" + (offset == insn.jt() ? "jt" : "jf") + " = " + offset
-                                + "), past the last instruction (" + (length - 1) + ")");
+                        throw CbpfException.atInstruction(
+                                pc,
+                                "conditional jump to instruction " + target
+                                        + " (" + (offset == insn.jt() ? "jt" : "jf") + " = " + offset
+                                        + "), past the last instruction (" + (length - 1) + ")");
                     }
                 }
             }
-            default -> throw CbpfException.atInstruction(pc, "unknown opcode 0x" + Integer.toHexString(insn.code())
-                    + " (" + describeUnknown(insn) + ")");
+            default ->
+                throw CbpfException.atInstruction(
+                        pc,
+                        "unknown opcode 0x" + Integer.toHexString(insn.code()) + " (" + describeUnknown(insn) + ")");
         }
     }
 
@@ -137,16 +191,22 @@ public final class CbpfValidator {
             String name = extension % 4 == 0 && extension / 4 < ANCILLARY.length
                     ? ANCILLARY[extension / 4]
                     : "unknown extension SKF_AD_OFF + " + extension;
-            throw CbpfException.atInstruction(pc, "Linux ancillary load " + name
-                    + " is not supported: it reads socket-buffer metadata, not packet bytes, and XDP has none");
+            throw CbpfException.atInstruction(
+                    pc,
+                    "Linux ancillary load " + name
+                            + " is not supported: it reads socket-buffer metadata, not packet bytes, and XDP has none");
         }
         if (k >= SKF_NET_OFF && k < SKF_AD_OFF) {
-            throw CbpfException.atInstruction(pc, "negative offset SKF_NET_OFF + " + (k - SKF_NET_OFF)
-                    + " (relative to the network header) is not supported: use an offset from the packet start");
+            throw CbpfException.atInstruction(
+                    pc,
+                    "negative offset SKF_NET_OFF + " + (k - SKF_NET_OFF)
+                            + " (relative to the network header) is not supported: use an offset from the packet start");
         }
         if (k >= SKF_LL_OFF && k < SKF_NET_OFF) {
-            throw CbpfException.atInstruction(pc, "negative offset SKF_LL_OFF + " + (k - SKF_LL_OFF)
-                    + " (relative to the link-layer header) is not supported: use an offset from the packet start");
+            throw CbpfException.atInstruction(
+                    pc,
+                    "negative offset SKF_LL_OFF + " + (k - SKF_LL_OFF)
+                            + " (relative to the link-layer header) is not supported: use an offset from the packet start");
         }
     }
 
@@ -174,8 +234,10 @@ public final class CbpfValidator {
                 case ST, STX -> valid |= 1 << insn.k();
                 case LD | W | MEM, LDX | W | MEM -> {
                     if ((valid & (1 << insn.k())) == 0) {
-                        throw CbpfException.atInstruction(pc, "reads scratch word M[" + insn.k()
-                                + "] before it is written on every path to this instruction");
+                        throw CbpfException.atInstruction(
+                                pc,
+                                "reads scratch word M[" + insn.k()
+                                        + "] before it is written on every path to this instruction");
                     }
                 }
                 case JMP | JA -> {

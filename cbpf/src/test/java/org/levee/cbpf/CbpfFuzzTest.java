@@ -66,60 +66,88 @@ class CbpfFuzzTest {
     @Test
     void tcpdumpDddText() {
         FuzzRunner.run(FuzzFamily.text("cBPF tcpdump -ddd text")
-                .seeds(seeds(CbpfText::printDdd))
-                .dictionary(" ", "\n", "\r\n", "\t", "6 0 0 0", "0", "255", "256", "65535", "65536", "4294967295", "4096", "4097")
-                .target(text -> ProgramOracle.check(CbpfText.parseDdd(text)))
-                .rejects(CbpfException.class, WHERE)
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seeds(CbpfText::printDdd))
+                        .dictionary(
+                                " ",
+                                "\n",
+                                "\r\n",
+                                "\t",
+                                "6 0 0 0",
+                                "0",
+                                "255",
+                                "256",
+                                "65535",
+                                "65536",
+                                "4294967295",
+                                "4096",
+                                "4097")
+                        .target(text -> ProgramOracle.check(CbpfText.parseDdd(text)))
+                        .rejects(CbpfException.class, WHERE)
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void commaBytecode() {
         FuzzRunner.run(FuzzFamily.text("cBPF comma bytecode")
-                .seeds(seeds(CbpfText::printBytecode))
-                .dictionary(",", " ", ",6 0 0 0", "0", "255", "256", "65535", "65536", "4294967295", "4096", "4097")
-                .target(text -> ProgramOracle.check(CbpfText.parseBytecode(text)))
-                .rejects(CbpfException.class, WHERE)
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seeds(CbpfText::printBytecode))
+                        .dictionary(
+                                ",", " ", ",6 0 0 0", "0", "255", "256", "65535", "65536", "4294967295", "4096", "4097")
+                        .target(text -> ProgramOracle.check(CbpfText.parseBytecode(text)))
+                        .rejects(CbpfException.class, WHERE)
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void tcpdumpListing() {
         FuzzRunner.run(FuzzFamily.text("cBPF tcpdump -d listing")
-                .seeds(seeds(CbpfText::printListing))
-                .dictionary("ld", "ldh", "ldb", "ldx", "ldxb", "st", "stx", "ja", "jeq", "jgt", "jge", "jset", "add", "sub",
-                        "mul", "div", "mod", "and", "or", "xor", "lsh", "rsh", "neg", "tax", "txa", "ret", "#pktlen", "#len",
-                        "M[", "[x + ", "[", "]", "4*([", "]&0xf)", "jt", "jf", "x", "a", "#", "#0x", "(000)", "(", ")", "\n")
-                .target(text -> {
-                    CbpfProgram program = CbpfText.parseListing(text);
-                    ProgramOracle.check(program);
-                    // Fields a listing does not show are 0 in what it reads, so it reads back losslessly.
-                    if (!CbpfText.parseListing(CbpfText.printListing(program)).equals(program)) {
-                        throw new AssertionError("the listing does not read back to the program:\n" + program);
-                    }
-                })
-                .rejects(CbpfException.class, WHERE)
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seeds(CbpfText::printListing))
+                        .dictionary(
+                                "ld", "ldh", "ldb", "ldx", "ldxb", "st", "stx", "ja", "jeq", "jgt", "jge", "jset",
+                                "add", "sub", "mul", "div", "mod", "and", "or", "xor", "lsh", "rsh", "neg", "tax",
+                                "txa", "ret", "#pktlen", "#len", "M[", "[x + ", "[", "]", "4*([", "]&0xf)", "jt", "jf",
+                                "x", "a", "#", "#0x", "(000)", "(", ")", "\n")
+                        .target(text -> {
+                            CbpfProgram program = CbpfText.parseListing(text);
+                            ProgramOracle.check(program);
+                            // Fields a listing does not show are 0 in what it reads, so it reads back losslessly.
+                            if (!CbpfText.parseListing(CbpfText.printListing(program))
+                                    .equals(program)) {
+                                throw new AssertionError("the listing does not read back to the program:\n" + program);
+                            }
+                        })
+                        .rejects(CbpfException.class, WHERE)
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     /** {@code struct sock_filter} arrays (code u16, jt u8, jf u8, k u32, little-endian) as setsockopt takes them. */
     @Test
     void rawProgramsThroughTheValidatorAndTheInterpreter() {
         FuzzRunner.run(FuzzFamily.bytes("cBPF programs (validator, interpreter)")
-                .seeds(seedPrograms().stream().map(CbpfFuzzTest::sockFilters).toList())
-                .target(bytes -> ProgramOracle.check(program(bytes)))
-                .rejects(CbpfException.class, "^(instruction \\d+: |the program (is empty|has \\d+ instructions))\\S")
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seedPrograms().stream()
+                                .map(CbpfFuzzTest::sockFilters)
+                                .toList())
+                        .target(bytes -> ProgramOracle.check(program(bytes)))
+                        .rejects(
+                                CbpfException.class,
+                                "^(instruction \\d+: |the program (is empty|has \\d+ instructions))\\S")
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     static byte[] sockFilters(CbpfProgram program) {
         ByteBuffer out = ByteBuffer.allocate(8 * program.size()).order(ByteOrder.LITTLE_ENDIAN);
         for (CbpfInstruction insn : program.instructions()) {
-            out.putShort((short) insn.code()).put((byte) insn.jt()).put((byte) insn.jf()).putInt(insn.k());
+            out.putShort((short) insn.code())
+                    .put((byte) insn.jt())
+                    .put((byte) insn.jf())
+                    .putInt(insn.k());
         }
         return out.array();
     }
@@ -129,8 +157,11 @@ class CbpfFuzzTest {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         List<CbpfInstruction> instructions = new ArrayList<>();
         for (int at = 0; at + 8 <= bytes.length; at += 8) {
-            instructions.add(new CbpfInstruction(Short.toUnsignedInt(in.getShort(at)), Byte.toUnsignedInt(in.get(at + 2)),
-                    Byte.toUnsignedInt(in.get(at + 3)), in.getInt(at + 4)));
+            instructions.add(new CbpfInstruction(
+                    Short.toUnsignedInt(in.getShort(at)),
+                    Byte.toUnsignedInt(in.get(at + 2)),
+                    Byte.toUnsignedInt(in.get(at + 3)),
+                    in.getInt(at + 4)));
         }
         return new CbpfProgram(instructions);
     }

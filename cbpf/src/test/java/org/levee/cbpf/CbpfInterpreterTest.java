@@ -15,7 +15,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CbpfInterpreterTest {
 
     private static final byte[] PACKET = {
-        (byte) 0x12, (byte) 0x34, (byte) 0x56, (byte) 0x78, (byte) 0x9a, (byte) 0xbc, (byte) 0xde, (byte) 0xf0, 0x45, 0x00
+        (byte) 0x12,
+        (byte) 0x34,
+        (byte) 0x56,
+        (byte) 0x78,
+        (byte) 0x9a,
+        (byte) 0xbc,
+        (byte) 0xde,
+        (byte) 0xf0,
+        0x45,
+        0x00
     };
 
     private static int runA(CbpfInstruction... body) {
@@ -43,7 +52,9 @@ class CbpfInterpreterTest {
         assertThat(runA(ldImm(7), ldAbsH(9))).isEqualTo(0);
         assertThat(runA(ldImm(7), ldAbsB(10))).isEqualTo(0);
         assertThat(runA(ldImm(7), ldAbsB(-1))).as("offsets are unsigned").isEqualTo(0);
-        assertThat(runA(ldImm(7), ldxImm(-1), ldIndB(1))).as("x + k does not wrap").isEqualTo(0);
+        assertThat(runA(ldImm(7), ldxImm(-1), ldIndB(1)))
+                .as("x + k does not wrap")
+                .isEqualTo(0);
         assertThat(runA(ldImm(7), ldxImm(8), ldIndH(1))).isEqualTo(0);
         assertThat(runA(ldImm(7), ldxMsh(10))).isEqualTo(0);
     }
@@ -53,10 +64,12 @@ class CbpfInterpreterTest {
         CbpfProgram len = CbpfProgram.of(ldLen(), retA());
         assertThat(CbpfInterpreter.run(len, PACKET, 1500)).isEqualTo(1500);
         assertThat(CbpfInterpreter.run(len, PACKET)).isEqualTo(PACKET.length);
-        assertThat(CbpfInterpreter.run(CbpfProgram.of(ldxLen(), txa(), retA()), PACKET, 99)).isEqualTo(99);
+        assertThat(CbpfInterpreter.run(CbpfProgram.of(ldxLen(), txa(), retA()), PACKET, 99))
+                .isEqualTo(99);
         assertThat(runA(ldxMsh(8), txa())).isEqualTo(20);
         assertThatThrownBy(() -> CbpfInterpreter.run(len, PACKET, 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wireLength 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wireLength 3");
     }
 
     @Test
@@ -65,14 +78,18 @@ class CbpfInterpreterTest {
         assertThat(runA(ldImm(100), ldxImm(0), aluX(MOD))).isEqualTo(0);
         assertThat(runA(ldImm(100), divK(0))).isEqualTo(0);
         assertThat(runA(ldImm(100), modK(0))).isEqualTo(0);
-        assertThat(runA(ldImm(-1), ldxImm(2), aluX(DIV))).as("unsigned division").isEqualTo(0x7fffffff);
+        assertThat(runA(ldImm(-1), ldxImm(2), aluX(DIV)))
+                .as("unsigned division")
+                .isEqualTo(0x7fffffff);
         assertThat(runA(ldImm(-1), modK(10))).as("unsigned modulo").isEqualTo((int) (0xffffffffL % 10));
     }
 
     @Test
     void shiftsUseTheLowFiveBitsOfTheAmount() {
         assertThat(runA(ldImm(1), ldxImm(33), aluX(LSH))).isEqualTo(2);
-        assertThat(runA(ldImm(0x80000000), ldxImm(31), aluX(RSH))).as("logical shift").isEqualTo(1);
+        assertThat(runA(ldImm(0x80000000), ldxImm(31), aluX(RSH)))
+                .as("logical shift")
+                .isEqualTo(1);
         assertThat(runA(ldImm(0x80000000), rshK(4))).isEqualTo(0x08000000);
     }
 
@@ -81,8 +98,10 @@ class CbpfInterpreterTest {
         assertThat(runA(ldImm(5), st(15), ldImm(0), tax(), ldxImm(9), stx(0), ldMem(15), ldxMem(0), aluX(ADD)))
                 .isEqualTo(14);
         assertThat(runA(ldImm(5), neg())).isEqualTo(-5);
-        assertThatThrownBy(() -> runA(st(16))).isInstanceOf(CbpfException.class)
-                .hasMessageContaining("instruction 0").hasMessageContaining("16");
+        assertThatThrownBy(() -> runA(st(16)))
+                .isInstanceOf(CbpfException.class)
+                .hasMessageContaining("instruction 0")
+                .hasMessageContaining("16");
     }
 
     @Test
@@ -101,11 +120,16 @@ class CbpfInterpreterTest {
     @Test
     void invalidProgramsFailNamingTheInstruction() {
         assertThatThrownBy(() -> CbpfInterpreter.run(CbpfProgram.of(ldImm(1)), PACKET))
-                .isInstanceOf(CbpfException.class).hasMessageContaining("past its last instruction");
-        assertThatThrownBy(() -> CbpfInterpreter.run(CbpfProgram.of(ldImm(1), new CbpfInstruction(0xff, 0, 0, 0)), PACKET))
-                .isInstanceOf(CbpfException.class).hasMessageContaining("instruction 1").hasMessageContaining("0xff");
+                .isInstanceOf(CbpfException.class)
+                .hasMessageContaining("past its last instruction");
+        assertThatThrownBy(
+                        () -> CbpfInterpreter.run(CbpfProgram.of(ldImm(1), new CbpfInstruction(0xff, 0, 0, 0)), PACKET))
+                .isInstanceOf(CbpfException.class)
+                .hasMessageContaining("instruction 1")
+                .hasMessageContaining("0xff");
         assertThatThrownBy(() -> CbpfInterpreter.run(CbpfProgram.of(ja(-1), retK(1)), PACKET))
-                .isInstanceOf(CbpfException.class).hasMessageContaining("past its last instruction");
+                .isInstanceOf(CbpfException.class)
+                .hasMessageContaining("past its last instruction");
     }
 
     /** The ALU against a 64-bit model of unsigned 32-bit arithmetic, on seeded random operands. */
@@ -121,22 +145,25 @@ class CbpfInterpreterTest {
             long ua = Integer.toUnsignedLong(a);
             long ux = Integer.toUnsignedLong(x);
             long expected = switch (op) {
-                case ADD -> ua + ux;
-                case SUB -> ua - ux;
-                case MUL -> ua * ux;
-                case DIV -> ux == 0 ? 0 : ua / ux;
-                case OR -> ua | ux;
-                case AND -> ua & ux;
-                case LSH -> ua << (ux & 31);
-                case RSH -> ua >>> (ux & 31);
-                case MOD -> ux == 0 ? 0 : ua % ux;
-                default -> ua ^ ux;
-            } & 0xffffffffL;
+                        case ADD -> ua + ux;
+                        case SUB -> ua - ux;
+                        case MUL -> ua * ux;
+                        case DIV -> ux == 0 ? 0 : ua / ux;
+                        case OR -> ua | ux;
+                        case AND -> ua & ux;
+                        case LSH -> ua << (ux & 31);
+                        case RSH -> ua >>> (ux & 31);
+                        case MOD -> ux == 0 ? 0 : ua % ux;
+                        default -> ua ^ ux;
+                    }
+                    & 0xffffffffL;
             assertThat(Integer.toUnsignedLong(runA(ldImm(a), ldxImm(x), aluX(op))))
-                    .as("0x%x op 0x%x x %d", a, op, x).isEqualTo(expected);
+                    .as("0x%x op 0x%x x %d", a, op, x)
+                    .isEqualTo(expected);
             if (!((op == DIV || op == MOD) && x == 0)) {
                 assertThat(Integer.toUnsignedLong(runA(ldImm(a), aluK(op, x))))
-                        .as("0x%x op 0x%x k %d", a, op, x).isEqualTo(expected);
+                        .as("0x%x op 0x%x k %d", a, op, x)
+                        .isEqualTo(expected);
             }
         }
     }

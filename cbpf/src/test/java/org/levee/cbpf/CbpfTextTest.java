@@ -32,11 +32,14 @@ class CbpfTextTest {
 
     @Test
     void parsesTheFormsOfAKnownProgram() {
-        assertThat(CbpfText.parseDdd("4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n")).isEqualTo(IPV4);
+        assertThat(CbpfText.parseDdd("4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n"))
+                .isEqualTo(IPV4);
         assertThat(CbpfText.parseDdd("4\r\n40 0 0 12\r\n21\t0 1 2048\r\n6 0 0 262144\r\n6 0 0 0\r\n\r\n"))
                 .isEqualTo(IPV4);
-        assertThat(CbpfText.parseBytecode("4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0")).isEqualTo(IPV4);
-        assertThat(CbpfText.parseBytecode(" 4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0\n")).isEqualTo(IPV4);
+        assertThat(CbpfText.parseBytecode("4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0"))
+                .isEqualTo(IPV4);
+        assertThat(CbpfText.parseBytecode(" 4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0\n"))
+                .isEqualTo(IPV4);
         assertThat(CbpfText.printBytecode(IPV4)).isEqualTo("4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0");
         assertThat(CbpfText.printListing(IPV4)).isEqualTo("""
                 (000) ldh      [12]
@@ -73,17 +76,19 @@ class CbpfTextTest {
 
     /** The program with jt/jf of non-conditional instructions and k of instructions without one zeroed. */
     private static CbpfProgram canonical(CbpfProgram program) {
-        return new CbpfProgram(program.instructions().stream().map(insn -> {
-            boolean hasK = switch (insn.opClass()) {
-                case ALU, JMP -> insn.src() == K && insn.code() != (ALU | NEG);
-                case RET -> insn.rval() == K;
-                case MISC -> false;
-                default -> insn.opMode() != LEN;
-            };
-            int jt = insn.isConditionalJump() ? insn.jt() : 0;
-            int jf = insn.isConditionalJump() ? insn.jf() : 0;
-            return new CbpfInstruction(insn.code(), jt, jf, hasK ? insn.k() : 0);
-        }).toList());
+        return new CbpfProgram(program.instructions().stream()
+                .map(insn -> {
+                    boolean hasK = switch (insn.opClass()) {
+                        case ALU, JMP -> insn.src() == K && insn.code() != (ALU | NEG);
+                        case RET -> insn.rval() == K;
+                        case MISC -> false;
+                        default -> insn.opMode() != LEN;
+                    };
+                    int jt = insn.isConditionalJump() ? insn.jt() : 0;
+                    int jf = insn.isConditionalJump() ? insn.jf() : 0;
+                    return new CbpfInstruction(insn.code(), jt, jf, hasK ? insn.k() : 0);
+                })
+                .toList());
     }
 
     @Test
@@ -95,9 +100,10 @@ class CbpfTextTest {
                 ret #262144
                 ret #0
                 """)).isEqualTo(IPV4);
-        assertThat(CbpfText.parseListing("ld #-1\nldx M[0]\nst M[15]\nldxb 4*([14]&0xf)\nld [x + 0x10]\nja 7\n"
-                + "ldx #pktlen\nret a")).isEqualTo(CbpfProgram.of(ldImm(-1), ldxMem(0), st(15), ldxMsh(14), ldIndW(16),
-                        ja(1), ldxLen(), retA()));
+        assertThat(CbpfText.parseListing(
+                        "ld #-1\nldx M[0]\nst M[15]\nldxb 4*([14]&0xf)\nld [x + 0x10]\nja 7\n" + "ldx #pktlen\nret a"))
+                .isEqualTo(
+                        CbpfProgram.of(ldImm(-1), ldxMem(0), st(15), ldxMsh(14), ldIndW(16), ja(1), ldxLen(), retA()));
     }
 
     static Stream<Arguments> listingErrors() {
@@ -130,11 +136,16 @@ class CbpfTextTest {
     void longRunsOfBlanksParseInLinearTime() {
         String blanks = " ".repeat(200_000);
         long start = System.nanoTime();
-        assertThat(CbpfText.parseListing("(000) ldh" + blanks + "[12]\n(001) jset" + blanks + "x" + blanks + "jt" + blanks
-                + "2\tjf" + blanks + "2\n(002) ret" + blanks + "#0" + blanks))
-                .isEqualTo(CbpfProgram.of(CbpfInstruction.ldAbsH(12), CbpfInstruction.jmpX(CbpfInstruction.JSET, 0, 0),
+        assertThat(CbpfText.parseListing("(000) ldh" + blanks + "[12]\n(001) jset" + blanks + "x" + blanks + "jt"
+                        + blanks + "2\tjf" + blanks + "2\n(002) ret" + blanks + "#0" + blanks))
+                .isEqualTo(CbpfProgram.of(
+                        CbpfInstruction.ldAbsH(12),
+                        CbpfInstruction.jmpX(CbpfInstruction.JSET, 0, 0),
                         CbpfInstruction.retK(0)));
-        assertError(() -> CbpfText.parseListing("(000) jeq #0x800" + blanks + "jt 2 jf 5 jf 6\nret #0"), 0, 11,
+        assertError(
+                () -> CbpfText.parseListing("(000) jeq #0x800" + blanks + "jt 2 jf 5 jf 6\nret #0"),
+                0,
+                11,
                 "expected 'jeq #k jt N jf M'");
         assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
         assertThat(CbpfText.parseListing("(0000000000000000000000) ret #0\n(00001) ret #1"))
@@ -236,10 +247,19 @@ class CbpfTextTest {
     }
 
     static Stream<String> tcpdumpExpressions() {
-        return Stream.of("ip", "tcp port 80", "host 192.0.2.1 and not udp", "vlan 5 and ip6",
-                "ip[2:2] - ((ip[0]&0xf)<<2) > 20", "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn", "len > 100",
-                "ip[8] % 3 = 1 or ip[9] ^ 6 = 0 or ip[8] / ip[1] > 2", "ip6 protochain 6", "arp or (ip and -ip[8] > 5)",
-                "portrange 1-1023 and dst net 198.51.100.0/24", "greater 200 or icmp[icmptype] = icmp-echo");
+        return Stream.of(
+                "ip",
+                "tcp port 80",
+                "host 192.0.2.1 and not udp",
+                "vlan 5 and ip6",
+                "ip[2:2] - ((ip[0]&0xf)<<2) > 20",
+                "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn",
+                "len > 100",
+                "ip[8] % 3 = 1 or ip[9] ^ 6 = 0 or ip[8] / ip[1] > 2",
+                "ip6 protochain 6",
+                "arp or (ip and -ip[8] > 5)",
+                "portrange 1-1023 and dst net 198.51.100.0/24",
+                "greater 200 or icmp[icmptype] = icmp-echo");
     }
 
     /** Our -ddd, -dd and -d printers reproduce tcpdump's output for the same program. */
@@ -254,7 +274,8 @@ class CbpfTextTest {
         String ddd = Command.run("tcpdump", "-ddd", "-r", file.toString(), expression);
         assertThat(CbpfText.printDdd(program)).isEqualTo(ddd);
         assertThat(CbpfText.parseDdd(ddd)).isEqualTo(program);
-        assertThat(CbpfText.printC(program)).isEqualTo(Command.run("tcpdump", "-dd", "-r", file.toString(), expression));
+        assertThat(CbpfText.printC(program))
+                .isEqualTo(Command.run("tcpdump", "-dd", "-r", file.toString(), expression));
         String listing = Command.run("tcpdump", "-d", "-r", file.toString(), expression);
         assertThat(CbpfText.printListing(program)).isEqualTo(listing);
         // The listing omits fields an instruction does not use, where libpcap leaves values (tax k=5).
@@ -270,7 +291,8 @@ class CbpfTextTest {
         writeSample(file, LinkType.RAW);
         for (String expression : List.of("ip", "tcp port 80", "ip6 and udp")) {
             CbpfProgram program = Libpcap.compile(expression, LinkType.RAW);
-            assertThat(CbpfText.printDdd(program)).isEqualTo(Command.run("tcpdump", "-ddd", "-r", file.toString(), expression));
+            assertThat(CbpfText.printDdd(program))
+                    .isEqualTo(Command.run("tcpdump", "-ddd", "-r", file.toString(), expression));
             assertThat(program).isNotEqualTo(Libpcap.compile(expression, LinkType.EN10MB));
         }
     }
@@ -279,7 +301,8 @@ class CbpfTextTest {
         try (PcapWriter writer = PcapWriter.create(file, linkType)) {
             PacketCorpus.Packet packet = PacketCorpus.wellFormed(7, 1).getFirst();
             byte[] data = linkType == LinkType.RAW
-                    ? java.util.Arrays.copyOfRange(packet.data(), 14, packet.data().length) : packet.data();
+                    ? java.util.Arrays.copyOfRange(packet.data(), 14, packet.data().length)
+                    : packet.data();
             writer.write(0, data, data.length);
         }
         Files.size(file);

@@ -18,7 +18,10 @@ final class CbpfOutput {
         ddd
     }
 
-    @Option(names = "--to", paramLabel = "FORMAT", defaultValue = "bytecode",
+    @Option(
+            names = "--to",
+            paramLabel = "FORMAT",
+            defaultValue = "bytecode",
             description = "Output form: bytecode (N,code jt jf k,...), asm (tcpdump -d) or ddd (tcpdump -ddd). "
                     + "Default: ${DEFAULT-VALUE}.")
     Format format;

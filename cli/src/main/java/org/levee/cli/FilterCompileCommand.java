@@ -20,19 +20,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code levee filter compile}: shows a filter as cBPF, as our eBPF or as C, with sizes. */
-@Command(name = "compile", mixinStandardHelpOptions = true,
-        description = "Compile a filter and print it as cBPF (asm, ddd, bytecode), eBPF (the single-filter XDP program) or C.")
+@Command(
+        name = "compile",
+        mixinStandardHelpOptions = true,
+        description =
+                "Compile a filter and print it as cBPF (asm, ddd, bytecode), eBPF (the single-filter XDP program) or C.")
 final class FilterCompileCommand implements Callable<Integer> {
 
     @Mixin
     FilterSource filter;
 
-    @Option(names = "--to", paramLabel = "asm|ddd|bytecode|ebpf|c", defaultValue = "ebpf",
+    @Option(
+            names = "--to",
+            paramLabel = "asm|ddd|bytecode|ebpf|c",
+            defaultValue = "ebpf",
             description = "Output form (default: ${DEFAULT-VALUE}).")
     String to;
 
-    @Option(names = "--stats", description = "Print cbpf_insns, ebpf_insns (the fragment alone), xlated_insns and "
-            + "jited_bytes (after loading the XDP program into the kernel) instead of the code.")
+    @Option(
+            names = "--stats",
+            description = "Print cbpf_insns, ebpf_insns (the fragment alone), xlated_insns and "
+                    + "jited_bytes (after loading the XDP program into the kernel) instead of the code.")
     boolean stats;
 
     @Spec
@@ -57,8 +65,10 @@ final class FilterCompileCommand implements Callable<Integer> {
                 out.println("xlated_insns: " + info.xlatedLength() / 8);
                 out.println("jited_bytes: " + info.jitedLength());
             } catch (BpfException e) {
-                throw new UserException("the kernel refused the program (" + e.getMessage().lines().findFirst().orElse("")
-                        + "); loading needs root", e);
+                throw new UserException(
+                        "the kernel refused the program ("
+                                + e.getMessage().lines().findFirst().orElse("") + "); loading needs root",
+                        e);
             }
             out.flush();
             return 0;

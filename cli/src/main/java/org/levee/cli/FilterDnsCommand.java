@@ -12,18 +12,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code levee filter dns}: a filter for DNS queries by their first question name. */
-@Command(name = "dns", mixinStandardHelpOptions = true,
+@Command(
+        name = "dns",
+        mixinStandardHelpOptions = true,
         description = {
             "Print a classic BPF filter matching DNS queries (UDP to --port, over IPv4 or IPv6) whose first "
                     + "question name matches any PATTERN.",
             "Patterns: a label '*' is any one label, '*{MIN-MAX}' a label of MIN..MAX bytes, '?' any one byte, "
                     + "a last label '**' one or more labels, %%HH a byte in hex; other stars are literal; "
-                    + "leading and trailing dots are ignored. See docs/signatures.md."})
+                    + "leading and trailing dots are ignored. See docs/signatures.md."
+        })
 final class FilterDnsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-i", "--ignore-case"}, description = "Fold the case of ASCII letters (only letters).")
+    @Option(
+            names = {"-i", "--ignore-case"},
+            description = "Fold the case of ASCII letters (only letters).")
     boolean ignoreCase;
 
     @Option(names = "--port", defaultValue = "53", description = "UDP destination port. Default: ${DEFAULT-VALUE}.")
@@ -41,7 +46,8 @@ final class FilterDnsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            output.print(DnsQueryFilter.of(patterns, ignoreCase, port, link.type()).program(),
+            output.print(
+                    DnsQueryFilter.of(patterns, ignoreCase, port, link.type()).program(),
                     spec.commandLine().getOut());
             return 0;
         } catch (SignatureException e) {

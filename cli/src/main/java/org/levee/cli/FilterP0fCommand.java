@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code levee filter p0f}: a filter for TCP SYNs by their p0f v3 signature. */
-@Command(name = "p0f", mixinStandardHelpOptions = true,
+@Command(
+        name = "p0f",
+        mixinStandardHelpOptions = true,
         description = "Print a classic BPF filter matching TCP SYNs (SYN set, ACK clear) that p0f v3 matches exactly "
                 + "with SIGNATURE.")
 final class FilterP0fCommand implements Callable<Integer> {
@@ -23,14 +25,18 @@ final class FilterP0fCommand implements Callable<Integer> {
     @Mixin
     CbpfOutput output;
 
-    @Parameters(paramLabel = "SIGNATURE",
-            description = "ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass, e.g. 4:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0")
+    @Parameters(
+            paramLabel = "SIGNATURE",
+            description =
+                    "ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass, e.g. 4:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0")
     String signature;
 
     @Override
     public Integer call() {
         try {
-            output.print(P0fFilter.of(signature, link.type()).program(), spec.commandLine().getOut());
+            output.print(
+                    P0fFilter.of(signature, link.type()).program(),
+                    spec.commandLine().getOut());
             return 0;
         } catch (SignatureException e) {
             throw new UserException(e.getMessage(), e);

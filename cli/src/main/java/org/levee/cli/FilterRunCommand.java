@@ -30,8 +30,11 @@ import picocli.CommandLine.Spec;
  * kernel refuses to test-run one: such packets get the interpreter's verdict on the same bytes,
  * with a note on stderr.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a filter on every packet of a pcap/pcapng file: prints '<n> match' or '<n> nomatch' per packet.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a filter on every packet of a pcap/pcapng file: prints '<n> match' or '<n> nomatch' per packet.")
 final class FilterRunCommand implements Callable<Integer> {
 
     @Mixin
@@ -40,7 +43,10 @@ final class FilterRunCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", required = true, description = "The capture (pcap or pcapng).")
     Path pcap;
 
-    @Option(names = "--engine", paramLabel = "kernel|interpreter|libpcap|kernel-cbpf", defaultValue = "kernel",
+    @Option(
+            names = "--engine",
+            paramLabel = "kernel|interpreter|libpcap|kernel-cbpf",
+            defaultValue = "kernel",
             description = "kernel: our eBPF in XDP (default); interpreter: Levee's cBPF interpreter; libpcap: "
                     + "pcap_offline_filter; kernel-cbpf: the kernel's own cBPF on a socket.")
     String engine;
@@ -83,7 +89,9 @@ final class FilterRunCommand implements Callable<Integer> {
                 }
             }
             case "kernel" -> runXdp(program, records, out, err);
-            default -> throw new UserException("--engine: '" + engine + "' is not kernel, interpreter, libpcap or kernel-cbpf");
+            default ->
+                throw new UserException(
+                        "--engine: '" + engine + "' is not kernel, interpreter, libpcap or kernel-cbpf");
         }
         out.flush();
         err.flush();
@@ -109,8 +117,10 @@ final class FilterRunCommand implements Callable<Integer> {
                 }
             }
         } catch (BpfException e) {
-            throw new UserException("the kernel refused the filter program: " + e.getMessage().lines().findFirst().orElse("")
-                    + " (loading needs root)", e);
+            throw new UserException(
+                    "the kernel refused the filter program: "
+                            + e.getMessage().lines().findFirst().orElse("") + " (loading needs root)",
+                    e);
         }
     }
 

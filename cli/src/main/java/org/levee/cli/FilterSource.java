@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
  */
 final class FilterSource {
 
-    @Option(names = "--linktype", paramLabel = "en10mb|raw", defaultValue = "en10mb",
+    @Option(
+            names = "--linktype",
+            paramLabel = "en10mb|raw",
+            defaultValue = "en10mb",
             description = "Link layer the expression is compiled for (default: ${DEFAULT-VALUE}).")
     String linkType;
 
@@ -30,7 +33,10 @@ final class FilterSource {
         @Parameters(paramLabel = "EXPR", arity = "1..*", description = "A tcpdump filter expression.")
         List<String> expression;
 
-        @Option(names = "--cbpf", paramLabel = "BYTECODE", description = "cBPF as 'N,code jt jf k,...' (tcpdump -ddd on one line).")
+        @Option(
+                names = "--cbpf",
+                paramLabel = "BYTECODE",
+                description = "cBPF as 'N,code jt jf k,...' (tcpdump -ddd on one line).")
         String bytecode;
     }
 
@@ -58,8 +64,9 @@ final class FilterSource {
             } catch (CbpfException e) {
                 throw new UserException("expression '" + expression + "': " + e.getMessage(), e);
             } catch (UnsatisfiedLinkError | IllegalStateException e) {
-                throw new UserException("cannot compile expressions: libpcap (" + Libpcap.SONAME + ") is not usable: "
-                        + e.getMessage(), e);
+                throw new UserException(
+                        "cannot compile expressions: libpcap (" + Libpcap.SONAME + ") is not usable: " + e.getMessage(),
+                        e);
             }
         }
         try {

@@ -16,7 +16,10 @@ final class LinkTypeOption {
         }
     }
 
-    @Option(names = "--linktype", paramLabel = "TYPE", defaultValue = "en10mb",
+    @Option(
+            names = "--linktype",
+            paramLabel = "TYPE",
+            defaultValue = "en10mb",
             description = "What packets start with: en10mb (Ethernet, as XDP sees them; one 802.1Q or 802.1ad tag "
                     + "allowed) or raw (the IP header). Default: ${DEFAULT-VALUE}.")
     Name name;

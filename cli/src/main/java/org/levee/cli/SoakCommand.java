@@ -14,32 +14,48 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "soak", mixinStandardHelpOptions = true,
-        description = "Run one node (a levee run process in a lab of network namespaces; needs root) under a repeating workload —"
-                + " a flood of another kind every 30 s, a rule added and one removed every second through the API, an exact number"
-                + " of marker datagrams every cycle — and check at the end that nothing leaked or got lost: heap, file descriptors,"
-                + " BPF maps, programs, links and pins back to the level after the first cycle; every marker counted; the API's"
-                + " rules exactly those added and not removed; an XDP program attached throughout. Writes DIR/soak.json; exit 1"
-                + " when a check fails. See docs/security.md, \"Soak\".")
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run one node (a levee run process in a lab of network namespaces; needs root) under a repeating workload —"
+                        + " a flood of another kind every 30 s, a rule added and one removed every second through the API, an exact number"
+                        + " of marker datagrams every cycle — and check at the end that nothing leaked or got lost: heap, file descriptors,"
+                        + " BPF maps, programs, links and pins back to the level after the first cycle; every marker counted; the API's"
+                        + " rules exactly those added and not removed; an XDP program attached throughout. Writes DIR/soak.json; exit 1"
+                        + " when a check fails. See docs/security.md, \"Soak\".")
 final class SoakCommand implements Callable<Integer> {
     static final int FAILED = 1;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30m",
+    @Option(
+            names = "--duration",
+            paramLabel = "TIME",
+            defaultValue = "30m",
             description = "How long: 90s, 30m, 2h… (default ${DEFAULT-VALUE}; at least 60s, two cycles).")
     String duration;
 
-    @Option(names = "--flood-pps", paramLabel = "PPS", defaultValue = "300000",
+    @Option(
+            names = "--flood-pps",
+            paramLabel = "PPS",
+            defaultValue = "300000",
             description = "Packets per second of each cycle's flood (default ${DEFAULT-VALUE}).")
     long floodPps;
 
-    @Option(names = "--generator", paramLabel = "KIND", defaultValue = "auto",
-            description = "How floods are sent: live (XDP live frames), socket (AF_XDP) or auto (live where the kernel allows it).")
+    @Option(
+            names = "--generator",
+            paramLabel = "KIND",
+            defaultValue = "auto",
+            description =
+                    "How floods are sent: live (XDP live frames), socket (AF_XDP) or auto (live where the kernel allows it).")
     String generator;
 
-    @Option(names = "--report", paramLabel = "DIR", defaultValue = "levee-soak-report",
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            defaultValue = "levee-soak-report",
             description = "Where soak.json and the agent's log go (default ${DEFAULT-VALUE}).")
     Path report;
 

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.lab.GeneratorKind;
 import org.levee.ebpf.netns.Netns;
+import org.levee.lab.GeneratorKind;
 import org.levee.testing.Requirements;
 
 /**
@@ -43,28 +43,44 @@ class DemoCommandTest {
         for (JsonNode a : json.get("attacks")) {
             assertThat(a.get("time_to_mitigate_s").asDouble()).as("%s", a).isLessThanOrEqualTo(2.0);
             // What the flood really offered, over its whole duration: a starved CPU may cost a few percent.
-            assertThat(a.get("reached_pps").asDouble()).as("%s", a).isGreaterThanOrEqualTo(0.75 * a.get("planned_pps").asLong());
-            assertThat(a.get("dropped_pct_after_mitigation").asDouble()).as("%s", a).isGreaterThanOrEqualTo(99.0);
-            assertThat(a.get("retired_s").asDouble()).as("%s", a).isGreaterThan(a.get("stopped_s").asDouble());
+            assertThat(a.get("reached_pps").asDouble())
+                    .as("%s", a)
+                    .isGreaterThanOrEqualTo(0.75 * a.get("planned_pps").asLong());
+            assertThat(a.get("dropped_pct_after_mitigation").asDouble())
+                    .as("%s", a)
+                    .isGreaterThanOrEqualTo(99.0);
+            assertThat(a.get("retired_s").asDouble())
+                    .as("%s", a)
+                    .isGreaterThan(a.get("stopped_s").asDouble());
             assertThat(a.get("rule").get("origin").asText()).isEqualTo("auto");
-            assertThat(a.get("detector").get("fingerprint").isNull()).as("%s", a).isFalse();
+            assertThat(a.get("detector").get("fingerprint").isNull())
+                    .as("%s", a)
+                    .isFalse();
         }
         assertThat(json.get("legit").get("sent").asLong()).isGreaterThan(30_000);
-        assertThat(json.get("legit").get("lost_pct_outside_detection").asDouble()).isLessThanOrEqualTo(0.1);
-        assertThat(json.get("targets")).allSatisfy(t -> assertThat(t.get("met").asBoolean()).as("%s", t).isTrue());
+        assertThat(json.get("legit").get("lost_pct_outside_detection").asDouble())
+                .isLessThanOrEqualTo(0.1);
+        assertThat(json.get("targets"))
+                .allSatisfy(
+                        t -> assertThat(t.get("met").asBoolean()).as("%s", t).isTrue());
         assertThat(json.get("all_targets_met").asBoolean()).isTrue();
         assertThat(run.exitCode()).isZero();
-        assertThat(Files.readString(report.resolve("report.html"))).contains("<svg").contains("all met");
+        assertThat(Files.readString(report.resolve("report.html")))
+                .contains("<svg")
+                .contains("all met");
         assertThat(run.out()).contains("t(s)").contains("met    time_to_mitigate_p50_s");
-        java.util.regex.Matcher lab = java.util.regex.Pattern.compile("levee demo: lab (\\w+) ").matcher(run.out());
+        java.util.regex.Matcher lab =
+                java.util.regex.Pattern.compile("levee demo: lab (\\w+) ").matcher(run.out());
         assertThat(lab.find()).as("the lab's id in %s", run.out()).isTrue();
         try (var names = Files.list(Netns.DIRECTORY)) {
-            assertThat(names.map(p -> p.getFileName().toString())).as("namespaces after the demo")
+            assertThat(names.map(p -> p.getFileName().toString()))
+                    .as("namespaces after the demo")
                     .noneMatch(n -> n.contains(lab.group(1)));
         }
-        assertThat(Path.of("/sys/fs/bpf/levee")).satisfiesAnyOf(
-                p -> assertThat(p).doesNotExist(),
-                p -> assertThat(Files.list(p).map(Path::toString)).noneMatch(n -> n.contains(lab.group(1))));
+        assertThat(Path.of("/sys/fs/bpf/levee"))
+                .satisfiesAnyOf(
+                        p -> assertThat(p).doesNotExist(),
+                        p -> assertThat(Files.list(p).map(Path::toString)).noneMatch(n -> n.contains(lab.group(1))));
     }
 
     @Test
@@ -74,13 +90,16 @@ class DemoCommandTest {
         assertThat(unknown.err()).contains("--attacks: unknown flood kind 'smurf'");
         CliRun tooShort = CliRun.of("demo", "--duration", "20", "--attacks", "syn,udp");
         assertThat(tooShort.exitCode()).isEqualTo(2);
-        assertThat(tooShort.err()).contains("--duration 20 s is too short for 2 attack(s) with a 5 s cool-down: it must be at least 29 s");
+        assertThat(tooShort.err())
+                .contains(
+                        "--duration 20 s is too short for 2 attack(s) with a 5 s cool-down: it must be at least 29 s");
         CliRun badRate = CliRun.of("demo", "--attack-pps", "-5");
         assertThat(badRate.exitCode()).isEqualTo(2);
         assertThat(badRate.err()).contains("--attack-pps must be at least 1, not -5");
         CliRun badGenerator = CliRun.of("demo", "--generator", "pktgen");
         assertThat(badGenerator.exitCode()).isEqualTo(2);
-        assertThat(badGenerator.err()).contains("levee demo: --generator: unknown generator 'pktgen' (known: auto, live, socket)");
+        assertThat(badGenerator.err())
+                .contains("levee demo: --generator: unknown generator 'pktgen' (known: auto, live, socket)");
         CliRun shortFleet = CliRun.of("demo", "--fleet", "--duration", "30");
         assertThat(shortFleet.exitCode()).isEqualTo(2);
         assertThat(shortFleet.err()).contains("--duration: the fleet demo needs at least 75 s");

@@ -44,24 +44,34 @@ class FilterCommandTest {
     void printsEveryForm() {
         Requirements.library(Libpcap.SONAME);
         assertThat(CliRun.of("filter", "compile", "--to", "ddd", "ip").out()).startsWith("4\n40 0 0 12\n");
-        assertThat(CliRun.of("filter", "compile", "--to", "bytecode", "ip").out()).startsWith("4,40 0 0 12,");
-        assertThat(CliRun.of("filter", "compile", "--to", "asm", "ip").out()).contains("ldh").contains("[12]");
-        assertThat(CliRun.of("filter", "compile", "--to", "c", "tcp", "port", "80").out())
+        assertThat(CliRun.of("filter", "compile", "--to", "bytecode", "ip").out())
+                .startsWith("4,40 0 0 12,");
+        assertThat(CliRun.of("filter", "compile", "--to", "asm", "ip").out())
+                .contains("ldh")
+                .contains("[12]");
+        assertThat(CliRun.of("filter", "compile", "--to", "c", "tcp", "port", "80")
+                        .out())
                 .contains("int levee_filter(const unsigned char *start, const unsigned char *end)");
-        assertThat(CliRun.of("filter", "compile", "--to", "ebpf", "--cbpf", "1,6 0 0 1").out()).contains("exit");
-        assertThat(CliRun.of("filter", "compile", "--linktype", "raw", "--to", "ddd", "ip").out()).doesNotStartWith("4\n40 0 0 12");
+        assertThat(CliRun.of("filter", "compile", "--to", "ebpf", "--cbpf", "1,6 0 0 1")
+                        .out())
+                .contains("exit");
+        assertThat(CliRun.of("filter", "compile", "--linktype", "raw", "--to", "ddd", "ip")
+                        .out())
+                .doesNotStartWith("4\n40 0 0 12");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "tcp port |expression 'tcp port'",
-        "--cbpf=2,6 0 0 1|--cbpf: instruction 1",
-        "--cbpf=1,6 x 0 1|--cbpf: instruction 0, column",
-        "--cbpf=2,21 0 5 1,6 0 0 1|instruction 0",
-        "--cbpf=1,40 0 0 12|instruction 0",
-        "--cbpf=2,255 0 0 0,6 0 0 1|instruction 0",
-        "--cbpf=2,32 0 0 4294963236,6 0 0 1|instruction 0",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "tcp port |expression 'tcp port'",
+                "--cbpf=2,6 0 0 1|--cbpf: instruction 1",
+                "--cbpf=1,6 x 0 1|--cbpf: instruction 0, column",
+                "--cbpf=2,21 0 5 1,6 0 0 1|instruction 0",
+                "--cbpf=1,40 0 0 12|instruction 0",
+                "--cbpf=2,255 0 0 0,6 0 0 1|instruction 0",
+                "--cbpf=2,32 0 0 4294963236,6 0 0 1|instruction 0",
+            })
     void badInputIsOneLineAndExitCodeTwo(String argument, String expected) {
         Requirements.library(Libpcap.SONAME);
         List<String> args = new ArrayList<>(List.of("filter", "compile"));

@@ -16,11 +16,11 @@ import org.levee.cbpf.CbpfText;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.testing.Requirements;
 import org.levee.signatures.DnsQueryFilter;
 import org.levee.signatures.DnsValidateFilter;
 import org.levee.signatures.P0fFilter;
 import org.levee.signatures.SuffixFilter;
+import org.levee.testing.Requirements;
 import picocli.CommandLine;
 
 /** The generator commands of {@code levee filter}, run in-process. */
@@ -46,7 +46,8 @@ class FilterGeneratorCommandsTest {
                 .isEqualTo(DnsQueryFilter.of(List.of("*.example.com", "example.**"), true, 5353, LinkType.EN10MB)
                         .program());
         assertThat(program(levee("filter", "dns", "--linktype", "raw", "example.com")))
-                .isEqualTo(DnsQueryFilter.of(List.of("example.com"), false, 53, LinkType.RAW).program());
+                .isEqualTo(DnsQueryFilter.of(List.of("example.com"), false, 53, LinkType.RAW)
+                        .program());
         assertThat(program(levee("filter", "dns-validate", "--strict")))
                 .isEqualTo(new DnsValidateFilter(true, 53, LinkType.EN10MB).program());
         String linux = "*:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0";
@@ -66,8 +67,10 @@ class FilterGeneratorCommandsTest {
         match[57] = (byte) 0xc0;
         match[58] = (byte) 0xff;
         match[59] = (byte) 0xee;
-        PcapWriter.write(pcap, LinkType.EN10MB, List.of(new PcapRecord(0, new byte[60], 60, 1),
-                new PcapRecord(1000, match, 60, 1)));
+        PcapWriter.write(
+                pcap,
+                LinkType.EN10MB,
+                List.of(new PcapRecord(0, new byte[60], 60, 1), new PcapRecord(1000, match, 60, 1)));
         for (String engine : List.of("interpreter", "kernel-cbpf", "kernel")) {
             Run run = levee("filter", "run", "--cbpf", bytecode, "--pcap", pcap.toString(), "--engine", engine);
             assertThat(run.exit()).as(run.err()).isZero();
@@ -87,16 +90,21 @@ class FilterGeneratorCommandsTest {
         assertThat(CbpfText.parseDdd(ddd.out())).isEqualTo(program);
         Run asm = levee("filter", "suffix", "--to", "asm", "010203");
         assertThat(asm.exit()).isZero();
-        assertThat(asm.out()).isEqualTo(CbpfText.printListing(program)).contains("#pktlen").contains("ret      #262144");
+        assertThat(asm.out())
+                .isEqualTo(CbpfText.printListing(program))
+                .contains("#pktlen")
+                .contains("ret      #262144");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "filter dns a..b|levee filter dns: pattern 1 'a..b', label 2 '': empty label",
-        "filter dns --port 70000 a|levee filter dns: --port 70000 is not a port number (0..65535)",
-        "filter p0f 4:64:0:*:*,*::bogus:0|levee filter p0f: p0f signature field 'quirks' ('bogus'): 'bogus' is not a quirk",
-        "filter suffix 0g|levee filter suffix: suffix '0g': character 2 'g' is not a hex digit",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "filter dns a..b|levee filter dns: pattern 1 'a..b', label 2 '': empty label",
+                "filter dns --port 70000 a|levee filter dns: --port 70000 is not a port number (0..65535)",
+                "filter p0f 4:64:0:*:*,*::bogus:0|levee filter p0f: p0f signature field 'quirks' ('bogus'): 'bogus' is not a quirk",
+                "filter suffix 0g|levee filter suffix: suffix '0g': character 2 'g' is not a hex digit",
+            })
     void badInputIsOneLineAndExitTwo(String args, String line) {
         Run run = levee(args.split(" "));
         assertThat(run.exit()).isEqualTo(2);

@@ -38,19 +38,36 @@ class FleetDemoCommandTest {
         Requirements.library("libpcap.so.0.8");
         Path report = dir.resolve("fleet");
 
-        CliRun run = CliRun.of("demo", "--fleet", "--duration", Integer.toString(FleetSchedule.SHORTEST_SECONDS), "--report", report.toString());
+        CliRun run = CliRun.of(
+                "demo",
+                "--fleet",
+                "--duration",
+                Integer.toString(FleetSchedule.SHORTEST_SECONDS),
+                "--report",
+                report.toString());
 
         System.out.println(run.out());
         assertThat(run.err()).doesNotContain("Exception");
         JsonNode json = FleetReport.read(report);
         Map<String, JsonNode> targets = new HashMap<>();
         json.get("targets").forEach(t -> targets.put(t.get("name").asText(), t));
-        for (String functional : new String[] {"one_datacenter_rule_only_there", "rules_lost", "auto_rules_not_retired",
-                "failover_s", "dropped_pct_after_mitigation_min", "legit_lost_pct_outside_detection_max"}) {
-            assertThat(targets.get(functional).get("met").asBoolean()).as("%s", targets.get(functional)).isTrue();
+        for (String functional : new String[] {
+            "one_datacenter_rule_only_there",
+            "rules_lost",
+            "auto_rules_not_retired",
+            "failover_s",
+            "dropped_pct_after_mitigation_min",
+            "legit_lost_pct_outside_detection_max"
+        }) {
+            assertThat(targets.get(functional).get("met").asBoolean())
+                    .as("%s", targets.get(functional))
+                    .isTrue();
         }
-        assertThat(targets.get("time_to_mitigate_max_s").get("measured").asDouble()).as("slowest attack").isLessThanOrEqualTo(2.5);
-        assertThat(targets.get("time_to_mitigate_p50_s").get("measured").asDouble()).isLessThanOrEqualTo(1.5);
+        assertThat(targets.get("time_to_mitigate_max_s").get("measured").asDouble())
+                .as("slowest attack")
+                .isLessThanOrEqualTo(2.5);
+        assertThat(targets.get("time_to_mitigate_p50_s").get("measured").asDouble())
+                .isLessThanOrEqualTo(1.5);
         assertThat(targets.get("propagation_max_s").get("measured").asDouble()).isLessThanOrEqualTo(1.0);
         assertThat(json.get("settings").get("duration_s").asDouble()).isEqualTo(FleetSchedule.SHORTEST_SECONDS);
         JsonNode attacks = json.get("attacks");
@@ -58,22 +75,27 @@ class FleetDemoCommandTest {
         JsonNode memcached = attacks.get(1);
         assertThat(memcached.get("name").asText()).isEqualTo("memcached-fra");
         assertThat(memcached.get("enabled_on")).extracting(JsonNode::asText).containsExactly("fra-1");
-        assertThat(memcached.get("loaded_disabled_on")).extracting(JsonNode::asText)
+        assertThat(memcached.get("loaded_disabled_on"))
+                .extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("ams-1", "ams-2", "sin-1");
-        assertThat(attacks.get(0).get("enabled_on")).extracting(JsonNode::asText)
+        assertThat(attacks.get(0).get("enabled_on"))
+                .extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("ams-1", "ams-2", "fra-1", "sin-1");
-        assertThat(json.get("faults").toString()).contains("killed (SIGKILL)", "etcd member m2 stopped", "cut from etcd",
-                "reconnected to etcd");
+        assertThat(json.get("faults").toString())
+                .contains("killed (SIGKILL)", "etcd member m2 stopped", "cut from etcd", "reconnected to etcd");
         assertThat(Files.readString(report.resolve(FleetReport.HTML_FILE))).contains("Levee fleet demo", "Propagation");
         assertThat(report.resolve("logs/ctl-a.log")).exists();
 
         Matcher lab = Pattern.compile("lab (\\w+) —").matcher(run.out());
         assertThat(lab.find()).as("the lab's id in %s", run.out()).isTrue();
         try (var names = Files.list(Path.of("/var/run/netns"))) {
-            assertThat(names.map(p -> p.getFileName().toString())).as("namespaces after the demo").noneMatch(n -> n.contains(lab.group(1)));
+            assertThat(names.map(p -> p.getFileName().toString()))
+                    .as("namespaces after the demo")
+                    .noneMatch(n -> n.contains(lab.group(1)));
         }
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
-                .as("processes of the demo's lab").noneMatch(c -> c.contains(lab.group(1)));
+                .as("processes of the demo's lab")
+                .noneMatch(c -> c.contains(lab.group(1)));
         assertThat(NetnsLab.RECORDS.resolve(lab.group(1) + ".lab")).doesNotExist();
     }
 }

@@ -9,8 +9,12 @@ class MainTest {
     void helpListsEveryCommandWithADescription() {
         CliRun run = CliRun.of("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Usage: levee").contains("doctor").contains("Check that this machine")
-                .contains("run").contains("rules");
+        assertThat(run.out())
+                .contains("Usage: levee")
+                .contains("doctor")
+                .contains("Check that this machine")
+                .contains("run")
+                .contains("rules");
     }
 
     @Test

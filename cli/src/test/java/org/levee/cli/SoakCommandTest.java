@@ -29,9 +29,12 @@ class SoakCommandTest {
         System.out.println(run.out());
         JsonNode json = new JsonMapper().readTree(Files.readString(report.resolve("soak.json")));
         assertThat(json.get("checks")).hasSize(7);
-        json.get("checks").forEach(c -> assertThat(c.get("passed").asBoolean()).as("%s", c).isTrue());
+        json.get("checks")
+                .forEach(
+                        c -> assertThat(c.get("passed").asBoolean()).as("%s", c).isTrue());
         assertThat(json.get("cycles")).hasSize(4);
-        assertThat(json.get("cycles").get(3).get("marker_counted_total").asLong()).isEqualTo(4 * 20_000L);
+        assertThat(json.get("cycles").get(3).get("marker_counted_total").asLong())
+                .isEqualTo(4 * 20_000L);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("ok     back_to_steady_level");
     }

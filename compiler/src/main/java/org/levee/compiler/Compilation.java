@@ -34,8 +34,16 @@ import org.levee.compiler.flow.Values;
  * @param exits         every way the fragment ends without a match, with what holds there; empty
  *                      unless compiled for a {@link FilterChain}
  */
-public record Compilation(int sourceSize, Flow flow, Entry entry, Values values, BitSet zeroed, BitSet divisionGuards,
-        PacketGuards.Plan guards, ByteOrder.Decision byteOrder, List<Exit> exits) {
+public record Compilation(
+        int sourceSize,
+        Flow flow,
+        Entry entry,
+        Values values,
+        BitSet zeroed,
+        BitSet divisionGuards,
+        PacketGuards.Plan guards,
+        ByteOrder.Decision byteOrder,
+        List<Exit> exits) {
 
     public Compilation {
         exits = List.copyOf(exits);
@@ -72,7 +80,12 @@ public record Compilation(int sourceSize, Flow flow, Entry entry, Values values,
         return new Compilation(sourceSize, flow, entry, values, zeroed, divisionGuards, guards, order, exits);
     }
 
-    private static List<Exit> exits(Flow flow, Entry entry, Values values, BitSet divisionGuards, PacketGuards.Plan plan,
+    private static List<Exit> exits(
+            Flow flow,
+            Entry entry,
+            Values values,
+            BitSet divisionGuards,
+            PacketGuards.Plan plan,
             ByteOrder.Decision order) {
         Facts facts = Facts.analyse(flow, values, entry.facts());
         List<Exit> exits = new ArrayList<>();
@@ -90,22 +103,31 @@ public record Compilation(int sourceSize, Flow flow, Entry entry, Values values,
             }
             int guard = plan.guard()[i];
             if (guard > 0) {
-                Knowledge failed = guard == PacketGuards.FAILS ? known
-                        : op.isIndirectLoad() ? known.withPointerShort(values.x(i), guard)
-                        : known.withShorterThan(guard);
+                Knowledge failed = guard == PacketGuards.FAILS
+                        ? known
+                        : op.isIndirectLoad()
+                                ? known.withPointerShort(values.x(i), guard)
+                                : known.withShorterThan(guard);
                 // an indirect guard recomputes the pointer register; an absolute one uses the temp
-                exits.add(new Exit(Exit.Kind.PACKET_GUARD, i, state(failed, values, order, plan, i, !op.isIndirectLoad())));
+                exits.add(new Exit(
+                        Exit.Kind.PACKET_GUARD, i, state(failed, values, order, plan, i, !op.isIndirectLoad())));
             }
             if (divisionGuards.get(i)) {
                 Predicate zero = new Predicate(JEQ, values.x(i), new Value.Const(0));
-                exits.add(new Exit(Exit.Kind.DIVISION_GUARD, i, state(known.with(zero, true), values, order, plan, i, true)));
+                exits.add(new Exit(
+                        Exit.Kind.DIVISION_GUARD, i, state(known.with(zero, true), values, order, plan, i, true)));
             }
         }
         return exits;
     }
 
     /** What holds when the fragment leaves at instruction {@code i} (before it runs). */
-    private static Entry state(Knowledge known, Values values, ByteOrder.Decision order, PacketGuards.Plan plan, int i,
+    private static Entry state(
+            Knowledge known,
+            Values values,
+            ByteOrder.Decision order,
+            PacketGuards.Plan plan,
+            int i,
             boolean pointerKept) {
         Value a = values.a(i);
         int aWidth = order.rawWidthOfA(i);

@@ -28,9 +28,11 @@ public final class CompilationCache {
     final Memo<List<FilterChain.Filter>, FilterChain> bucketChains = new Memo<>();
     /** Bucket code by the class's state (interned), and by what the bucket keeps of it. */
     final Memo<Object, Object> buckets = new Memo<>();
+
     final Memo<Object, Object> bucketStates = new Memo<>();
     /** Bucket code with its guards, by compiled bucket, guards and bound checks. */
     final Memo<Object, Object> bucketCode = new Memo<>();
+
     final Memo<Object, Object> classes = new Memo<>();
     int bucketRequests;
     int bucketsCompiled;
@@ -44,7 +46,10 @@ public final class CompilationCache {
      * next compile.
      */
     public void endCompile() {
-        lastUse = new Use(filters.made, sameFilters.made + sameFilters.reused - filters.made, bucketsCompiled,
+        lastUse = new Use(
+                filters.made,
+                sameFilters.made + sameFilters.reused - filters.made,
+                bucketsCompiled,
                 bucketRequests - bucketsCompiled);
         filters.age();
         sameFilters.age();
@@ -78,7 +83,8 @@ public final class CompilationCache {
      * rules' cache does, hands the same ones again), else by their content.
      */
     FilterChain.Filter filter(List<CbpfProgram> programs) {
-        return sameFilters.get(new SamePrograms(programs), k -> filters.get(List.copyOf(programs), FilterChain.Filter::of));
+        return sameFilters.get(
+                new SamePrograms(programs), k -> filters.get(List.copyOf(programs), FilterChain.Filter::of));
     }
 
     /** Programs compared by identity: no instruction is hashed to find them. */

@@ -74,8 +74,8 @@ public final class EbpfEmitter {
      * names the label of each of {@link Compilation#exits} (which the compilation must have); the
      * layout's no-match label is not used.
      */
-    public static Emitted emit(Compilation compilation, FragmentLayout layout, Assembler assembler,
-            Function<Exit, String> exitLabels) {
+    public static Emitted emit(
+            Compilation compilation, FragmentLayout layout, Assembler assembler, Function<Exit, String> exitLabels) {
         Writer writer = new Writer(compilation, layout, exitLabels);
         List<Line> lines = writer.write();
         Set<String> local = new HashSet<>();
@@ -96,7 +96,8 @@ public final class EbpfEmitter {
             targets.add(layout.followingLabel());
         }
         boolean match = targets.contains(layout.matchLabel());
-        boolean noMatch = exitLabels == null ? targets.contains(layout.noMatchLabel())
+        boolean noMatch = exitLabels == null
+                ? targets.contains(layout.noMatchLabel())
                 : targets.stream().anyMatch(writer.exitLabelSet()::contains);
         int count = 0;
         for (Line line : lines) {
@@ -363,7 +364,12 @@ public final class EbpfEmitter {
                 add(Instruction.add64(p, bytes - before));
             } else {
                 if (!small) {
-                    lines.add(new Branch(JumpOp.JGT, true, l.x(), null, PacketGuards.MAX_PACKET - bytes,
+                    lines.add(new Branch(
+                            JumpOp.JGT,
+                            true,
+                            l.x(),
+                            null,
+                            PacketGuards.MAX_PACKET - bytes,
                             exit(Exit.Kind.PACKET_GUARD, i)));
                 }
                 add(Instruction.mov64(p, l.x()));
@@ -382,15 +388,17 @@ public final class EbpfEmitter {
             return switch (v) {
                 case Value.Load load when load.width() == 1 -> 0xff;
                 case Value.IndirectLoad load when load.width() == 1 -> 0xff;
-                case Value.Alu alu when alu.b() instanceof Value.Const c -> switch (alu.op()) {
-                    case AND -> Math.min(Integer.toUnsignedLong(c.k()), verifierBound(alu.a()));
-                    case LSH -> {
-                        long bound = verifierBound(alu.a());
-                        yield bound <= 0xffff ? bound << (c.k() & 31) : Long.MAX_VALUE;
-                    }
-                    case RSH -> verifierBound(alu.a()) >>> (c.k() & 31);
-                    default -> Long.MAX_VALUE;
-                };
+                case Value.Alu alu
+                when alu.b() instanceof Value.Const c ->
+                    switch (alu.op()) {
+                        case AND -> Math.min(Integer.toUnsignedLong(c.k()), verifierBound(alu.a()));
+                        case LSH -> {
+                            long bound = verifierBound(alu.a());
+                            yield bound <= 0xffff ? bound << (c.k() & 31) : Long.MAX_VALUE;
+                        }
+                        case RSH -> verifierBound(alu.a()) >>> (c.k() & 31);
+                        default -> Long.MAX_VALUE;
+                    };
                 default -> Long.MAX_VALUE;
             };
         }

@@ -111,6 +111,7 @@ public final class FilterChain {
         final Compilation alone;
         /** Slots of its plain copy. */
         final int plainSlots;
+
         private FilterIndex.PathFacts pathFacts;
 
         private Filter(Flow flow, int sourceSize, Compilation alone, int plainSlots) {
@@ -130,7 +131,8 @@ public final class FilterChain {
             }
             Flow flow = Conjunction.of(parts);
             Compilation alone = CbpfCompiler.compile(size, flow, Entry.NONE, false);
-            int slots = EbpfEmitter.emit(alone, FragmentLayout.standard("p_", "match", "nomatch"), new Assembler()).instructions();
+            int slots = EbpfEmitter.emit(alone, FragmentLayout.standard("p_", "match", "nomatch"), new Assembler())
+                    .instructions();
             return new Filter(flow, size, alone, slots);
         }
 
@@ -212,7 +214,8 @@ public final class FilterChain {
      * @param endLabel   where packets go that no filter of the segment matches; the caller defines
      *                   it right after {@link Segment#emitTo}
      */
-    public Segment segment(int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+    public Segment segment(
+            int first, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
         return segment(first, Entry.NONE, layout, guard, matchLabel, endLabel);
     }
 
@@ -221,7 +224,13 @@ public final class FilterChain {
      * code before it has proved what {@code start} says (a {@link FilterIndex} bucket, whose key
      * and shared tests are decided before its filters run).
      */
-    Segment segment(int first, Entry start, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+    Segment segment(
+            int first,
+            Entry start,
+            FragmentLayout layout,
+            Guard guard,
+            IntFunction<String> matchLabel,
+            String endLabel) {
         if (first < 0 || first > flows.size()) {
             throw new IllegalArgumentException("segment start " + first + " is outside 0.." + flows.size());
         }
@@ -291,7 +300,8 @@ public final class FilterChain {
         Value a = entry.a() != null && relevance.uses(entry.a()) ? entry.a() : null;
         Value x = entry.x() != null && relevance.uses(entry.x()) ? entry.x() : null;
         int packetBytes = relevance.loads() ? entry.packetBytes() : 0;
-        return new Entry(facts, a, a == null ? 0 : entry.aRawWidth(), x, packetBytes, x == null ? 0 : entry.pointerBytes());
+        return new Entry(
+                facts, a, a == null ? 0 : entry.aRawWidth(), x, packetBytes, x == null ? 0 : entry.pointerBytes());
     }
 
     /** The filters, in increasing order, that use something. */
@@ -322,6 +332,7 @@ public final class FilterChain {
         final int filter;
         /** What the copy assumes; it may still weaken (join another entry) until the copy is compiled. */
         Entry entry;
+
         final String label;
         /** Labels of exits elsewhere that continue here. */
         final List<String> aliases = new ArrayList<>();
@@ -331,6 +342,7 @@ public final class FilterChain {
         State forward;
         /** This copy's code but its guard (written with the copy, in front of it) and its skip label (after it). */
         Assembler block;
+
         boolean placed;
 
         State(int filter, Entry entry, String label) {
@@ -368,9 +380,16 @@ public final class FilterChain {
         private int specialised;
         /** Once emitted: the compiled copies in the order they are written, and the labels of each. */
         private List<State> placement;
+
         private Map<State, List<String>> names;
 
-        private Segment(int first, Entry start, FragmentLayout layout, Guard guard, IntFunction<String> matchLabel, String endLabel) {
+        private Segment(
+                int first,
+                Entry start,
+                FragmentLayout layout,
+                Guard guard,
+                IntFunction<String> matchLabel,
+                String endLabel) {
             this.first = first;
             this.next = first;
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -468,7 +487,8 @@ public final class FilterChain {
             EbpfEmitter.Emitted emitted = EbpfEmitter.emit(c, here, block, exitLabels::get);
             if (!plain) {
                 State compiled = specialised + emitted.instructions() > copyBudget(filter)
-                        ? mostSpecific(filter, state.entry, true) : null;
+                        ? mostSpecific(filter, state.entry, true)
+                        : null;
                 if (compiled != null) {
                     // enough copies of this filter: run the one that assumes the most of what this state
                     // guarantees (the plain one, which assumes nothing, at worst)
@@ -482,7 +502,9 @@ public final class FilterChain {
             for (int e = 0; e < exits.size(); e++) {
                 String label = exitLabels.get(exits.get(e));
                 if (!label.equals(next) && emitted.targets().contains(label)) {
-                    request(filter + 1, exits.get(e).state(), exitKeys[e]).aliases.add(label);
+                    request(filter + 1, exits.get(e).state(), exitKeys[e])
+                            .aliases
+                            .add(label);
                 }
             }
             if (emitted.reachesMatch()) {
@@ -547,7 +569,8 @@ public final class FilterChain {
             State state = null;
             if (!key.entry().equals(Entry.NONE)) {
                 for (State candidate : copiesOfFilter) {
-                    if (!candidate.isPlain() && candidate.entry.facts().equals(key.entry().facts())) {
+                    if (!candidate.isPlain()
+                            && candidate.entry.facts().equals(key.entry().facts())) {
                         candidate.entry = candidate.entry.meet(key.entry());
                         states.put(new Key(filter, candidate.entry), candidate);
                         state = candidate;
@@ -560,7 +583,8 @@ public final class FilterChain {
             }
             if (state == null) {
                 // the plain copy is "<prefix>f<filter>", the others "<prefix>f<filter>c<n>"
-                String label = layout.labelPrefix() + "f" + filter + (key.entry().equals(Entry.NONE) ? "" : "c" + copiesOfFilter.size());
+                String label = layout.labelPrefix() + "f" + filter
+                        + (key.entry().equals(Entry.NONE) ? "" : "c" + copiesOfFilter.size());
                 state = new State(filter, key.entry(), label);
                 copiesOfFilter.add(state);
                 created.add(state);
@@ -576,7 +600,8 @@ public final class FilterChain {
         private State mostSpecific(int filter, Entry entry, boolean compiled) {
             State best = null;
             for (State candidate : byFilter.getOrDefault(filter, List.of())) {
-                if ((!compiled || candidate.block != null) && candidate.entry.isImpliedBy(entry)
+                if ((!compiled || candidate.block != null)
+                        && candidate.entry.isImpliedBy(entry)
                         && (best == null || candidate.entry.weight() > best.entry.weight())) {
                     best = candidate;
                 }

@@ -84,6 +84,7 @@ public final class FilterIndex {
     private static final int NEAR = 32_000;
     /** Most matching paths of a filter worth keying; past this (a DNS name walk, say) it stays in the rest. */
     private static final int MAX_PATHS = 16;
+
     private static final int PATH_BUDGET = 4096;
     /** Slots a keyed filter adds besides its copy and hit: a tree node (two guards, a compare), the bucket's compare, guard, jumps. */
     private static final int KEYED_OVERHEAD = 7;
@@ -160,8 +161,9 @@ public final class FilterIndex {
             Objects.requireNonNull(best, "best");
             Objects.requireNonNull(prefix, "prefix");
             if (Math.floorMod(bestOffset, 8) != 4 || bestOffset >= 0 || bestOffset < -512) {
-                throw new IllegalArgumentException("best-match word at " + bestOffset + ": a 4-byte word in the upper half of an"
-                        + " 8-byte slot (offset ≡ 4 mod 8) within the 512-byte stack is needed");
+                throw new IllegalArgumentException(
+                        "best-match word at " + bestOffset + ": a 4-byte word in the upper half of an"
+                                + " 8-byte slot (offset ≡ 4 mod 8) within the 512-byte stack is needed");
             }
         }
     }
@@ -200,6 +202,7 @@ public final class FilterIndex {
         final FilterChain.Segment segment;
         /** Its key by what its chain keeps of its entry. */
         final BucketKey kept;
+
         final BitSet matched;
 
         CompiledBucket(FilterChain.Segment segment, BucketKey kept, BitSet matched) {
@@ -246,7 +249,10 @@ public final class FilterIndex {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof BucketKey k) || k.hash != hash || k.interned != interned || k.constant != constant
+            if (!(o instanceof BucketKey k)
+                    || k.hash != hash
+                    || k.interned != interned
+                    || k.constant != constant
                     || k.members.length != members.length) {
                 return false;
             }
@@ -255,7 +261,8 @@ public final class FilterIndex {
                     return false;
                 }
             }
-            return (interned ? k.state == state : k.state.equals(state)) && (k.layout == layout || k.layout.equals(layout));
+            return (interned ? k.state == state : k.state.equals(state))
+                    && (k.layout == layout || k.layout.equals(layout));
         }
     }
 
@@ -278,6 +285,7 @@ public final class FilterIndex {
     private final List<List<Placement>> placements;
     /** The filters of the rest, in order, and each filter's number there (-1: keyed). */
     private final List<Integer> restFilters = new ArrayList<>();
+
     private final int[] restNumber;
     private final FilterChain rest;
 
@@ -352,8 +360,13 @@ public final class FilterIndex {
                     if (prelude.isEmpty()) {
                         dissolved.add(value);
                     } else {
-                        kept.put(value, new KeyClass(value, prelude.get(), copySlots(value, prelude.get(), chosen),
-                                bucketBase(value, prelude.get())));
+                        kept.put(
+                                value,
+                                new KeyClass(
+                                        value,
+                                        prelude.get(),
+                                        copySlots(value, prelude.get(), chosen),
+                                        bucketBase(value, prelude.get())));
                     }
                 }
             }
@@ -384,7 +397,10 @@ public final class FilterIndex {
                 placements.add(List.of());
             } else {
                 restNumber[f] = -1;
-                placements.add(keys.stream().map(k -> new Placement(classNumber.get(k.getKey()), k.getValue())).distinct().toList());
+                placements.add(keys.stream()
+                        .map(k -> new Placement(classNumber.get(k.getKey()), k.getValue()))
+                        .distinct()
+                        .toList());
             }
         }
         this.rest = new FilterChain(restChain);
@@ -403,7 +419,9 @@ public final class FilterIndex {
 
         private PathFacts(List<MatchPaths.Path> paths) {
             this.paths = paths;
-            this.keys = paths == null ? List.of() : paths.stream().map(FilterIndex::keys).toList();
+            this.keys = paths == null
+                    ? List.of()
+                    : paths.stream().map(FilterIndex::keys).toList();
             this.knowledge = new Knowledge[keys.size()];
         }
 
@@ -436,23 +454,26 @@ public final class FilterIndex {
         List<Integer> constants = new ArrayList<>(SAMPLES);
         for (int f = 0; f < chosen.size() && sampled.size() < SAMPLES; f++) {
             List<Map.Entry<Value, Integer>> keys = chosen.get(f);
-            Optional<Map.Entry<Value, Integer>> pin = keys == null ? Optional.empty()
+            Optional<Map.Entry<Value, Integer>> pin = keys == null
+                    ? Optional.empty()
                     : keys.stream().filter(k -> k.getKey().equals(key)).findFirst();
             if (pin.isPresent()) {
                 sampled.add(filters.get(f));
                 constants.add(pin.get().getValue());
             }
         }
-        return (Integer) cache.classes.get(new CopySlotsKey(prelude, List.copyOf(sampled), List.copyOf(constants)), k -> {
-            int total = 0;
-            FragmentLayout layout = FragmentLayout.standard("s_", "match", "nomatch");
-            for (int i = 0; i < sampled.size(); i++) {
-                FilterChain.Filter filter = sampled.get(i);
-                Compilation c = CbpfCompiler.compile(filter.sourceSize, filter.flow, bucketEntry(prelude, key, constants.get(i)), false);
-                total += EbpfEmitter.emit(c, layout, new Assembler()).instructions();
-            }
-            return sampled.isEmpty() ? 0 : (total + sampled.size() - 1) / sampled.size();
-        });
+        return (Integer) cache.classes.get(
+                new CopySlotsKey(prelude, List.copyOf(sampled), List.copyOf(constants)), k -> {
+                    int total = 0;
+                    FragmentLayout layout = FragmentLayout.standard("s_", "match", "nomatch");
+                    for (int i = 0; i < sampled.size(); i++) {
+                        FilterChain.Filter filter = sampled.get(i);
+                        Compilation c = CbpfCompiler.compile(
+                                filter.sourceSize, filter.flow, bucketEntry(prelude, key, constants.get(i)), false);
+                        total += EbpfEmitter.emit(c, layout, new Assembler()).instructions();
+                    }
+                    return sampled.isEmpty() ? 0 : (total + sampled.size() - 1) / sampled.size();
+                });
     }
 
     /**
@@ -492,15 +513,25 @@ public final class FilterIndex {
 
     /** What holds when the bucket of {@code constant} starts: {@link #bucketBase}, the key in A and equal to it. */
     private static Entry bucketStart(Entry base, Value key, int constant) {
-        return new Entry(base.facts().with(new Predicate(JEQ, key, new Value.Const(constant)), true), base.a(), base.aRawWidth(),
-                base.x(), base.packetBytes(), base.pointerBytes());
+        return new Entry(
+                base.facts().with(new Predicate(JEQ, key, new Value.Const(constant)), true),
+                base.a(),
+                base.aRawWidth(),
+                base.x(),
+                base.packetBytes(),
+                base.pointerBytes());
     }
 
     /** What holds when the bucket of {@code constant} starts: the prelude's tests, the key in A and equal to it. */
     private static Entry bucketEntry(Prelude prelude, Value key, int constant) {
         Entry tree = prelude.tree();
-        return new Entry(tree.facts().with(new Predicate(JEQ, key, new Value.Const(constant)), true), tree.a(), tree.aRawWidth(),
-                tree.x(), tree.packetBytes(), tree.pointerBytes());
+        return new Entry(
+                tree.facts().with(new Predicate(JEQ, key, new Value.Const(constant)), true),
+                tree.a(),
+                tree.aRawWidth(),
+                tree.x(),
+                tree.packetBytes(),
+                tree.pointerBytes());
     }
 
     /** The values a path pins that code can compute, with their constants. */
@@ -514,8 +545,11 @@ public final class FilterIndex {
         return keys;
     }
 
-    private static boolean isBetterKey(Map.Entry<Value, Integer> pin, Map.Entry<Value, Integer> best,
-            Map<Value, Integer> pathsPinning, Map<Value, Map<Integer, Integer>> pathsPinningTo) {
+    private static boolean isBetterKey(
+            Map.Entry<Value, Integer> pin,
+            Map.Entry<Value, Integer> best,
+            Map<Value, Integer> pathsPinning,
+            Map<Value, Map<Integer, Integer>> pathsPinningTo) {
         int picks = pathsPinningTo.get(pin.getKey()).get(pin.getValue());
         int bestPicks = pathsPinningTo.get(best.getKey()).get(best.getValue());
         if (picks != bestPicks) {
@@ -528,8 +562,8 @@ public final class FilterIndex {
      * The prelude of the class of {@code key}: the tests of its first path that every keyed path
      * of the class passes the same way, in that path's order, then the key.
      */
-    private Optional<Prelude> prelude(Value key, List<List<Map.Entry<Value, Integer>>> chosen,
-            List<List<MatchPaths.Path>> keyedPaths) {
+    private Optional<Prelude> prelude(
+            Value key, List<List<Map.Entry<Value, Integer>>> chosen, List<List<MatchPaths.Path>> keyedPaths) {
         List<Knowledge> others = new ArrayList<>();
         MatchPaths.Path first = null;
         int max = 0;
@@ -548,15 +582,21 @@ public final class FilterIndex {
                 } else {
                     others.add(filters.get(f).pathFacts().knowledge(p));
                 }
-                max = Integer.compareUnsigned(keys.get(p).getValue(), max) > 0 ? keys.get(p).getValue() : max;
+                max = Integer.compareUnsigned(keys.get(p).getValue(), max) > 0
+                        ? keys.get(p).getValue()
+                        : max;
             }
         }
         List<MatchPaths.Test> facts = new ArrayList<>();
         Set<Predicate> seen = new HashSet<>();
         for (MatchPaths.Test test : Objects.requireNonNull(first).tests()) {
             Predicate p = test.predicate();
-            if (!p.isDefinite() || !(p.b() instanceof Value.Const) || p.a() instanceof Value.Const || p.a().equals(key)
-                    || !ValueCode.supports(p.a()) || !seen.add(p)) {
+            if (!p.isDefinite()
+                    || !(p.b() instanceof Value.Const)
+                    || p.a() instanceof Value.Const
+                    || p.a().equals(key)
+                    || !ValueCode.supports(p.a())
+                    || !seen.add(p)) {
                 continue;
             }
             boolean everyPath = true;
@@ -572,8 +612,8 @@ public final class FilterIndex {
         }
         PreludeKey preludeKey = new PreludeKey(key, List.copyOf(facts), max);
         @SuppressWarnings("unchecked")
-        Optional<Prelude> prelude = (Optional<Prelude>) cache.classes.get(preludeKey,
-                k -> Prelude.of(preludeKey.key(), preludeKey.facts(), preludeKey.max()));
+        Optional<Prelude> prelude = (Optional<Prelude>)
+                cache.classes.get(preludeKey, k -> Prelude.of(preludeKey.key(), preludeKey.facts(), preludeKey.max()));
         return prelude;
     }
 
@@ -656,10 +696,12 @@ public final class FilterIndex {
         private int restHitSlots;
         /** Per class, its buckets in this section: key (unsigned order) to filters. */
         private final Map<Integer, TreeMap<Integer, List<Integer>>> buckets = new TreeMap<>();
+
         private final Map<Placement, Integer> bucketSlots = new HashMap<>();
         private int keyedSlots;
         /** Filters some guard of this section names: each must have one (its patch site). */
         private final BitSet guarded = new BitSet();
+
         private List<Group> groups;
         private int emittedSlots = -1;
         /** Some bucket or the rest came out beyond jump range. */
@@ -726,7 +768,9 @@ public final class FilterIndex {
          */
         private int keyedSlots(int f, Placement placement) {
             int alone = classes.get(placement.keyClass()).copySlots() + KEYED_OVERHEAD + code.hitSlots(f);
-            boolean shared = restSegment != null || buckets.size() > 1 || !buckets.isEmpty() && !buckets.containsKey(placement.keyClass());
+            boolean shared = restSegment != null
+                    || buckets.size() > 1
+                    || !buckets.isEmpty() && !buckets.containsKey(placement.keyClass());
             return alone + (shared ? SHARED_OVERHEAD + code.hitSlots(f) : 0);
         }
 
@@ -741,7 +785,8 @@ public final class FilterIndex {
             int f = next;
             if (isKeyed(f)) {
                 for (Placement placement : placements.get(f)) {
-                    List<Integer> bucket = buckets.computeIfAbsent(placement.keyClass(), c -> new TreeMap<>(Integer::compareUnsigned))
+                    List<Integer> bucket = buckets.computeIfAbsent(
+                                    placement.keyClass(), c -> new TreeMap<>(Integer::compareUnsigned))
                             .computeIfAbsent(placement.key(), k -> new ArrayList<>());
                     int add = keyedSlots(f, placement);
                     bucket.add(f);
@@ -750,9 +795,12 @@ public final class FilterIndex {
                 }
             } else {
                 if (restSegment == null) {
-                    restSegment = rest.segment(restNumber[f], layout.fragment().withLabels(layout.prefix() + "r_", "", "", null),
+                    restSegment = rest.segment(
+                            restNumber[f],
+                            layout.fragment().withLabels(layout.prefix() + "r_", "", "", null),
                             (block, i, skip) -> guard(block, restFilters.get(i), skip, null),
-                            i -> layout.prefix() + "rm" + restFilters.get(i), layout.prefix() + "r_end");
+                            i -> layout.prefix() + "rm" + restFilters.get(i),
+                            layout.prefix() + "r_end");
                 }
                 restSegment.add();
                 restHitSlots += code.hitSlots(f) + 2;
@@ -894,7 +942,8 @@ public final class FilterIndex {
                 }
                 if (stubCount > stubs) {
                     // the part's matches: the best so far (a match in this part is before it)
-                    bodies.label(record).emit(Instruction.stx(Size.W, Register.R10, layout.bestOffset(), layout.best()));
+                    bodies.label(record)
+                            .emit(Instruction.stx(Size.W, Register.R10, layout.bestOffset(), layout.best()));
                     bodies.gotol(back);
                 }
             }
@@ -959,7 +1008,14 @@ public final class FilterIndex {
             }
         }
 
-        private void emitClass(Assembler body, Part part, int group, int m, boolean last, String back, String record,
+        private void emitClass(
+                Assembler body,
+                Part part,
+                int group,
+                int m,
+                boolean last,
+                String back,
+                String record,
                 TreeSet<Integer> candidates) {
             String p = layout.prefix() + "c" + m + "_";
             KeyClass keyClass = classes.get(part.keyClass());
@@ -990,7 +1046,9 @@ public final class FilterIndex {
                 oversized |= template.slot() > MAX_BUCKET_SLOTS;
                 bucket.guarded().stream().forEach(i -> guarded.set(numbers[i]));
                 int slots = template.slot();
-                for (int i = bucket.matched().nextSetBit(0); i >= 0; i = bucket.matched().nextSetBit(i + 1)) {
+                for (int i = bucket.matched().nextSetBit(0);
+                        i >= 0;
+                        i = bucket.matched().nextSetBit(i + 1)) {
                     slots += last ? code.hitSlots(numbers[i]) : 2;
                     if (!last) {
                         candidates.add(numbers[i]);
@@ -998,13 +1056,16 @@ public final class FilterIndex {
                     }
                 }
                 // the template's outside labels: the end of the part, and its members' matches (written after it)
-                UnaryOperator<String> outside = name -> name.equals(BACK) ? back
+                UnaryOperator<String> outside = name -> name.equals(BACK)
+                        ? back
                         : name.startsWith(MATCH) ? prefix + "m" + name.substring(MATCH.length()) : name;
                 leaves.add(new Leaf(slots, asm -> {
                     asm.appendInstance(template, prefix, outside, numbers);
                     // after the chain, where each match goes: its hit block in the last part, else a
                     // stub with the filter's number
-                    for (int i = bucket.matched().nextSetBit(0); i >= 0; i = bucket.matched().nextSetBit(i + 1)) {
+                    for (int i = bucket.matched().nextSetBit(0);
+                            i >= 0;
+                            i = bucket.matched().nextSetBit(i + 1)) {
                         matched(asm, numbers[i], prefix + "m" + i, last, record);
                     }
                 }));
@@ -1038,7 +1099,11 @@ public final class FilterIndex {
             if (!cacheable) {
                 cache.bucketsCompiled++;
                 FilterChain chain = new FilterChain(List.of(memberFilters));
-                return template(compileBucket(chain, bucketStart(base, keyClass.key(), constant), null), constant, members, bounded);
+                return template(
+                        compileBucket(chain, bucketStart(base, keyClass.key(), constant), null),
+                        constant,
+                        members,
+                        bounded);
             }
             // first by the class's state as it is (interned: compared by identity), the common case;
             // then by what the bucket's chain keeps of it, which other states may share
@@ -1055,14 +1120,20 @@ public final class FilterIndex {
             });
             // keep the entry by state too, for when the class's state changes but not what the bucket keeps of it
             cache.bucketStates.get(compiled.kept, k -> compiled);
-            return (BucketCode) cache.bucketCode.get(new TemplateKey(compiled, constant, Arrays.asList(codeKeys), bounded),
+            return (BucketCode) cache.bucketCode.get(
+                    new TemplateKey(compiled, constant, Arrays.asList(codeKeys), bounded),
                     k -> template(compiled, constant, members, bounded));
         }
 
         /** The chain of a bucket's filters, compiled from {@code start}; {@code kept} is its key in the cache (or null). */
         private CompiledBucket compileBucket(FilterChain chain, Entry start, BucketKey kept) {
-            FilterChain.Segment segment = chain.segment(0, start, layout.fragment().withLabels("", "", "", null),
-                    (block, i, skip) -> {}, i -> MATCH + i, "end");
+            FilterChain.Segment segment = chain.segment(
+                    0,
+                    start,
+                    layout.fragment().withLabels("", "", "", null),
+                    (block, i, skip) -> {},
+                    i -> MATCH + i,
+                    "end");
             while (segment.nextFilter() < chain.size()) {
                 segment.add();
             }

@@ -26,8 +26,17 @@ import org.levee.ebpf.asm.Register;
  *                        of the two above, or null): the fragment then falls through instead of
  *                        jumping there
  */
-public record FragmentLayout(Register packetStart, Register packetEnd, Register a, Register x, Register pointer,
-        Register temp, int scratchOffset, String labelPrefix, String matchLabel, String noMatchLabel,
+public record FragmentLayout(
+        Register packetStart,
+        Register packetEnd,
+        Register a,
+        Register x,
+        Register pointer,
+        Register temp,
+        int scratchOffset,
+        String labelPrefix,
+        String matchLabel,
+        String noMatchLabel,
         String followingLabel) {
 
     /** Stack bytes of the scratch memory: 16 words, one 8-byte slot each. */
@@ -58,12 +67,22 @@ public record FragmentLayout(Register packetStart, Register packetEnd, Register 
      * temp r7, M[] at the top of the stack, the no-match label right after the fragment.
      */
     public static FragmentLayout standard(String prefix, String matchLabel, String noMatchLabel) {
-        return new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R6, Register.R7,
-                -SCRATCH_BYTES, prefix, matchLabel, noMatchLabel, noMatchLabel);
+        return new FragmentLayout(
+                Register.R2,
+                Register.R3,
+                Register.R4,
+                Register.R5,
+                Register.R6,
+                Register.R7,
+                -SCRATCH_BYTES,
+                prefix,
+                matchLabel,
+                noMatchLabel,
+                noMatchLabel);
     }
 
     public FragmentLayout withLabels(String prefix, String match, String noMatch, String following) {
-        return new FragmentLayout(packetStart, packetEnd, a, x, pointer, temp, scratchOffset, prefix, match, noMatch,
-                following);
+        return new FragmentLayout(
+                packetStart, packetEnd, a, x, pointer, temp, scratchOffset, prefix, match, noMatch, following);
     }
 }

@@ -49,7 +49,8 @@ final class Prelude {
             Predicate p = test.predicate();
             ValueCode.toA(p.a(), ops);
             failing.add(ops.size());
-            ops.add(new Op(JMP | p.op() | K, ((Value.Const) p.b()).k(), test.outcome() ? 0 : 1, test.outcome() ? 1 : 0));
+            ops.add(new Op(
+                    JMP | p.op() | K, ((Value.Const) p.b()).k(), test.outcome() ? 0 : 1, test.outcome() ? 1 : 0));
         }
         ValueCode.toA(key, ops);
         int treeAt = ops.size() + 1;
@@ -62,7 +63,9 @@ final class Prelude {
         for (int at : failing) {
             Op jump = ops.get(at);
             // 1 marks the failing side, 0 the next instruction
-            ops.set(at, new Op(jump.code(), jump.k(), jump.jt() == 1 ? failAt : at + 1, jump.jf() == 1 ? failAt : at + 1));
+            ops.set(
+                    at,
+                    new Op(jump.code(), jump.k(), jump.jt() == 1 ? failAt : at + 1, jump.jf() == 1 ? failAt : at + 1));
         }
         Compilation c = CbpfCompiler.compile(ops.size(), new Flow(ops), Entry.NONE, true);
         Exit tree = null;
@@ -86,8 +89,12 @@ final class Prelude {
      * Appends the prelude; the caller defines {@code missLabel} right after it and {@code treeLabel}
      * somewhere after that.
      */
-    EbpfEmitter.Emitted emit(Assembler block, FragmentLayout layout, String prefix, String treeLabel, String missLabel) {
-        return EbpfEmitter.emit(compilation, layout.withLabels(prefix, missLabel, missLabel, missLabel), block,
+    EbpfEmitter.Emitted emit(
+            Assembler block, FragmentLayout layout, String prefix, String treeLabel, String missLabel) {
+        return EbpfEmitter.emit(
+                compilation,
+                layout.withLabels(prefix, missLabel, missLabel, missLabel),
+                block,
                 exit -> exit == tree ? treeLabel : missLabel);
     }
 }

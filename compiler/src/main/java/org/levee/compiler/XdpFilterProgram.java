@@ -3,12 +3,12 @@ package org.levee.compiler;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Register;
 import org.levee.ebpf.asm.Size;
-import org.levee.ebpf.XdpAction;
 
 /**
  * The single-filter XDP program of {@code levee filter run}: loads the packet pointers from the
@@ -67,7 +67,8 @@ public record XdpFilterProgram(AssembledProgram program, int fragmentInsns) {
         }
         int verdict = program.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue();
         if (verdict != XDP_DROP && verdict != XDP_PASS) {
-            throw new IllegalStateException("the filter program returned " + verdict + ", neither XDP_DROP nor XDP_PASS");
+            throw new IllegalStateException(
+                    "the filter program returned " + verdict + ", neither XDP_DROP nor XDP_PASS");
         }
         return verdict == XDP_DROP;
     }

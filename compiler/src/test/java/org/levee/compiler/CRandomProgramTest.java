@@ -43,7 +43,8 @@ class CRandomProgramTest {
         for (int batch = 0; batch < BATCHES; batch++) {
             List<CbpfProgram> programs = new ArrayList<>();
             StringBuilder c = new StringBuilder();
-            c.append("struct xdp_md { unsigned int data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex; };\n");
+            c.append(
+                    "struct xdp_md { unsigned int data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex; };\n");
             for (int j = 0; j < FragmentBatch.MAX; j++) {
                 CbpfProgram program = RandomCbpf.link(random.next(30));
                 programs.add(program);
@@ -54,19 +55,29 @@ class CRandomProgramTest {
             c.append("\tconst unsigned char *end = (const unsigned char *)(long)ctx->data_end;\n");
             c.append("\tunsigned int mask = 0;\n");
             for (int j = 0; j < FragmentBatch.MAX; j++) {
-                c.append("\tif (f").append(j).append("(start, end))\n\t\tmask |= 1u << ").append(j).append(";\n");
+                c.append("\tif (f")
+                        .append(j)
+                        .append("(start, end))\n\t\tmask |= 1u << ")
+                        .append(j)
+                        .append(";\n");
             }
             c.append("\treturn mask;\n}\nchar _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
             byte[] code = Clang.compileSection(c.toString(), "xdp", work);
             try (Program loaded = Program.load(ProgramSpec.xdp("levee_c_random", code))) {
                 for (int p = 0; p < PACKETS; p++) {
                     byte[] packet = random.packet(14 + random.nextInt(100));
-                    int mask = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue();
+                    int mask = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0))
+                            .returnValue();
                     for (int j = 0; j < programs.size(); j++) {
                         boolean expected = CbpfInterpreter.run(programs.get(j), packet) != 0;
                         if (((mask >>> j & 1) == 1) != expected) {
-                            fail("seed %d: our C says %s, the interpreter %s, on %s%n%s%n%s", seed, !expected, expected,
-                                    java.util.HexFormat.of().formatHex(packet), CbpfText.printListing(programs.get(j)),
+                            fail(
+                                    "seed %d: our C says %s, the interpreter %s, on %s%n%s%n%s",
+                                    seed,
+                                    !expected,
+                                    expected,
+                                    java.util.HexFormat.of().formatHex(packet),
+                                    CbpfText.printListing(programs.get(j)),
                                     CEmitter.function(CbpfCompiler.compile(programs.get(j)), "f"));
                         }
                         compared++;

@@ -33,8 +33,12 @@ final class ChainProgram {
         BitSet matches = new BitSet();
         int next = 0;
         for (int s = 0; next < chain.size(); s++) {
-            FilterChain.Segment segment = chain.segment(next, layout.withLabels("s" + s + "_", "", "", null),
-                    (block, i, skip) -> block.enableGuard(LENGTH, symbol(i), skip), i -> "hit" + i, "end" + s);
+            FilterChain.Segment segment = chain.segment(
+                    next,
+                    layout.withLabels("s" + s + "_", "", "", null),
+                    (block, i, skip) -> block.enableGuard(LENGTH, symbol(i), skip),
+                    i -> "hit" + i,
+                    "end" + s);
             while (segment.nextFilter() < chain.size() && (segment.filters() == 0 || segment.slots() < segmentSlots)) {
                 segment.add();
             }

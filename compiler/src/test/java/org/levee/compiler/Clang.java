@@ -11,13 +11,34 @@ final class Clang {
     private Clang() {}
 
     /** The instructions of section {@code section} of {@code source} compiled with {@code clang -O2 -target bpf}. */
-    static byte[] compileSection(String source, String section, Path workDirectory) throws IOException, InterruptedException {
+    static byte[] compileSection(String source, String section, Path workDirectory)
+            throws IOException, InterruptedException {
         Path c = Files.createTempFile(workDirectory, "filter", ".c");
         Path object = Path.of(c.toString().replace(".c", ".o"));
         Path binary = Path.of(c.toString().replace(".c", ".bin"));
         Files.writeString(c, source);
-        run(List.of("clang", "-O2", "-target", "bpf", "-Wall", "-Werror", "-c", c.toString(), "-o", object.toString()), source);
-        run(List.of("llvm-objcopy", "-O", "binary", "--only-section=" + section, object.toString(), binary.toString()), source);
+        run(
+                List.of(
+                        "clang",
+                        "-O2",
+                        "-target",
+                        "bpf",
+                        "-Wall",
+                        "-Werror",
+                        "-c",
+                        c.toString(),
+                        "-o",
+                        object.toString()),
+                source);
+        run(
+                List.of(
+                        "llvm-objcopy",
+                        "-O",
+                        "binary",
+                        "--only-section=" + section,
+                        object.toString(),
+                        binary.toString()),
+                source);
         return Files.readAllBytes(binary);
     }
 

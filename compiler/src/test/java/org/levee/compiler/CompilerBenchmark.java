@@ -39,14 +39,17 @@ class CompilerBenchmark {
     void table() throws Exception {
         Requirements.root();
         List<byte[]> packets = PacketCorpus.wellFormed(PacketCorpus.DEFAULT_SEED, 17).stream()
-                .map(PacketCorpus.Packet::data).toList();
-        Assembler floorAsm = new Assembler().emit(Instruction.mov32(Register.R0, XdpFilterProgram.XDP_PASS), Instruction.exit());
+                .map(PacketCorpus.Packet::data)
+                .toList();
+        Assembler floorAsm =
+                new Assembler().emit(Instruction.mov32(Register.R0, XdpFilterProgram.XDP_PASS), Instruction.exit());
         StringBuilder table = new StringBuilder();
         table.append("| # | filter | cBPF | ours | cbpfc | xlated | JIT bytes | ns/packet |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");
         int ours = 0;
         double floorTotal = 0;
-        try (Program floor = Program.load(ProgramSpec.xdp("levee_floor", floorAsm.assemble().encode()))) {
+        try (Program floor =
+                Program.load(ProgramSpec.xdp("levee_floor", floorAsm.assemble().encode()))) {
             for (ReferenceFilters.Filter filter : ReferenceFilters.ALL) {
                 CbpfProgram cbpf = Libpcap.compile(filter.expression(), LinkType.EN10MB);
                 XdpFilterProgram xdp = XdpFilterProgram.of(CbpfCompiler.compile(cbpf));
@@ -63,14 +66,23 @@ class CompilerBenchmark {
                     double floorNs = median(floorRuns);
                     double filterNs = median(filterRuns);
                     floorTotal += floorNs;
-                    table.append(String.format("| %d | `%s` | %d | %d | %d | %d | %d | %.1f |%n", filter.number(),
-                            filter.expression().replace("|", "\\|"), cbpf.size(), xdp.fragmentInsns(), filter.cbpfcInsns(),
-                            info.xlatedLength() / 8, info.jitedLength(), filterNs - floorNs));
+                    table.append(String.format(
+                            "| %d | `%s` | %d | %d | %d | %d | %d | %.1f |%n",
+                            filter.number(),
+                            filter.expression().replace("|", "\\|"),
+                            cbpf.size(),
+                            xdp.fragmentInsns(),
+                            filter.cbpfcInsns(),
+                            info.xlatedLength() / 8,
+                            info.jitedLength(),
+                            filterNs - floorNs));
                 }
             }
         }
         table.append(String.format("| | total | | %d | %d | | | |%n", ours, ReferenceFilters.CBPFC_TOTAL));
-        table.append(String.format("%nXDP_PASS floor: %.1f ns per run (mean of the medians).%n", floorTotal / ReferenceFilters.ALL.size()));
+        table.append(String.format(
+                "%nXDP_PASS floor: %.1f ns per run (mean of the medians).%n",
+                floorTotal / ReferenceFilters.ALL.size()));
         System.out.print(table);
         Path out = Path.of("target", "compiler-bench.md");
         Files.writeString(out, table);
@@ -87,7 +99,8 @@ class CompilerBenchmark {
     private static double nanosPerRun(Program program, List<byte[]> packets) {
         long total = 0;
         for (byte[] packet : packets) {
-            total += program.testRun(TestRun.of(packet).withRepeat(REPEAT).withDataOutCapacity(0)).durationNanos();
+            total += program.testRun(TestRun.of(packet).withRepeat(REPEAT).withDataOutCapacity(0))
+                    .durationNanos();
         }
         return (double) total / packets.size();
     }

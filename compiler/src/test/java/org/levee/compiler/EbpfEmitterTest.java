@@ -36,7 +36,8 @@ class EbpfEmitterTest {
     @Test
     void aFilterThatNeverMatchesNeverReachesTheMatchLabel() {
         // the load can fail, but no path returns non-zero: the whole filter is "no match"
-        EbpfEmitter.Emitted e = emit(CbpfProgram.of(ldAbsB(20), jeqK(1, 0, 1), retK(0), retK(0)), new Assembler(), "no");
+        EbpfEmitter.Emitted e =
+                emit(CbpfProgram.of(ldAbsB(20), jeqK(1, 0, 1), retK(0), retK(0)), new Assembler(), "no");
         assertThat(e).isEqualTo(new EbpfEmitter.Emitted(0, false, true, Set.of("no")));
     }
 
@@ -64,18 +65,52 @@ class EbpfEmitterTest {
             asm.label(copy + "_match");
         }
         asm.emit(Instruction.mov32(Register.R0, XdpFilterProgram.XDP_PASS), Instruction.exit());
-        try (Program loaded = Program.load(org.levee.ebpf.ProgramSpec.xdp("levee_twice", asm.assemble().encode()))) {
+        try (Program loaded = Program.load(
+                org.levee.ebpf.ProgramSpec.xdp("levee_twice", asm.assemble().encode()))) {
             assertThat(loaded.info().xlatedLength()).isPositive();
         }
     }
 
     @Test
     void theLayoutRefusesSharedRegistersAndABadScratchArea() {
-        assertThatThrownBy(() -> new FragmentLayout(Register.R2, Register.R3, Register.R2, Register.R5, Register.R6,
-                Register.R7, -128, "p", "m", "n", null)).hasMessageContaining("r2 is given two roles");
-        assertThatThrownBy(() -> new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R6,
-                Register.R10, -128, "p", "m", "n", null)).hasMessageContaining("r10");
-        assertThatThrownBy(() -> new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R6,
-                Register.R7, -64, "p", "m", "n", null)).hasMessageContaining("scratchOffset -64");
+        assertThatThrownBy(() -> new FragmentLayout(
+                        Register.R2,
+                        Register.R3,
+                        Register.R2,
+                        Register.R5,
+                        Register.R6,
+                        Register.R7,
+                        -128,
+                        "p",
+                        "m",
+                        "n",
+                        null))
+                .hasMessageContaining("r2 is given two roles");
+        assertThatThrownBy(() -> new FragmentLayout(
+                        Register.R2,
+                        Register.R3,
+                        Register.R4,
+                        Register.R5,
+                        Register.R6,
+                        Register.R10,
+                        -128,
+                        "p",
+                        "m",
+                        "n",
+                        null))
+                .hasMessageContaining("r10");
+        assertThatThrownBy(() -> new FragmentLayout(
+                        Register.R2,
+                        Register.R3,
+                        Register.R4,
+                        Register.R5,
+                        Register.R6,
+                        Register.R7,
+                        -64,
+                        "p",
+                        "m",
+                        "n",
+                        null))
+                .hasMessageContaining("scratchOffset -64");
     }
 }

@@ -75,14 +75,29 @@ class ExpressionDifferentialTest {
             }
         }
         assertThat(kernelRuns).as("packets run in the kernel").isGreaterThan(2000);
-        assertThat(matches).as("matches of '%s' (the corpus must exercise it)", expression).isPositive();
+        assertThat(matches)
+                .as("matches of '%s' (the corpus must exercise it)", expression)
+                .isPositive();
     }
 
-    private static void check(String expression, int index, String engine, boolean expected, boolean actual,
-            CbpfProgram cbpf, Compilation compilation) {
+    private static void check(
+            String expression,
+            int index,
+            String engine,
+            boolean expected,
+            boolean actual,
+            CbpfProgram cbpf,
+            Compilation compilation) {
         if (expected != actual) {
-            fail("'%s', packet %d (%s): libpcap says %s, %s says %s%ncBPF:%n%s%nC:%n%s", expression, index,
-                    corpus.get(index), expected, engine, actual, org.levee.cbpf.CbpfText.printListing(cbpf),
+            fail(
+                    "'%s', packet %d (%s): libpcap says %s, %s says %s%ncBPF:%n%s%nC:%n%s",
+                    expression,
+                    index,
+                    corpus.get(index),
+                    expected,
+                    engine,
+                    actual,
+                    org.levee.cbpf.CbpfText.printListing(cbpf),
                     CEmitter.function(compilation, "f"));
         }
     }

@@ -40,12 +40,15 @@ class FilterChainTest {
     private static List<byte[]> corpus;
     /** Packets on which some enabled filter after the first matched first, over the whole class: the chains must be exercised. */
     private static long laterMatches;
+
     private static long comparisons;
 
     @BeforeAll
     static void corpus() {
-        corpus = PacketCorpus.standard().stream().map(PacketCorpus.Packet::data)
-                .filter(p -> p.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES).toList();
+        corpus = PacketCorpus.standard().stream()
+                .map(PacketCorpus.Packet::data)
+                .filter(p -> p.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES)
+                .toList();
     }
 
     private static final int[] PORTS = {20, 53, 80, 123, 443, 1024, 5353, 8080, 9, 65535};
@@ -75,7 +78,8 @@ class FilterChainTest {
         List<CbpfProgram> parts = new ArrayList<>();
         if (random.nextBoolean()) {
             String net = NETS[random.nextInt(NETS.length - 1)];
-            parts.add(Libpcap.compile(random.nextInt(4) == 0 ? "dst net " + net + " or dst net 2001:db8::/32" : "dst net " + net,
+            parts.add(Libpcap.compile(
+                    random.nextInt(4) == 0 ? "dst net " + net + " or dst net 2001:db8::/32" : "dst net " + net,
                     LinkType.EN10MB));
         }
         parts.add(Libpcap.compile(expression(random), LinkType.EN10MB));
@@ -174,12 +178,13 @@ class FilterChainTest {
                 case 2 -> new byte[] {(byte) 192, 0, 2, (byte) (1 + random.nextInt(255))};
                 default -> new byte[] {10, 0, 0, 1};
             };
-            packets.add(switch (random.nextInt(5)) {
-                case 0, 1 -> Frames.ipv4(17, dst, other, port, 0);
-                case 2 -> Frames.ipv4(17, dst, port, other, 0);
-                case 3 -> Frames.ipv4(6, dst, other, port, random.nextBoolean() ? 0x02 : 0x10);
-                default -> Frames.ipv6Udp(random.nextBoolean(), other, port);
-            });
+            packets.add(
+                    switch (random.nextInt(5)) {
+                        case 0, 1 -> Frames.ipv4(17, dst, other, port, 0);
+                        case 2 -> Frames.ipv4(17, dst, port, other, 0);
+                        case 3 -> Frames.ipv4(6, dst, other, port, random.nextBoolean() ? 0x02 : 0x10);
+                        default -> Frames.ipv6Udp(random.nextBoolean(), other, port);
+                    });
         }
         packets.addAll(corpus.subList(0, 600));
         check("seed " + seed + ", " + count + " mixed rules", filters, packets, random, 30_000);
@@ -194,8 +199,12 @@ class FilterChainTest {
      * whichever asks first.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tcp and dst host 203.0.113.9 and ip[1] = 0", "tcp and ip[1] = 0 and dst host 203.0.113.9",
-            "tcp and dst host 203.0.113.9 and ip[1] = 0 and src port 1"})
+    @ValueSource(
+            strings = {
+                "tcp and dst host 203.0.113.9 and ip[1] = 0",
+                "tcp and ip[1] = 0 and dst host 203.0.113.9",
+                "tcp and dst host 203.0.113.9 and ip[1] = 0 and src port 1"
+            })
     void pathsThatSkipTheSameFiltersKeepWhatTheyKnowApart(String first) {
         Requirements.root();
         Requirements.library(Libpcap.SONAME);
@@ -211,14 +220,16 @@ class FilterChainTest {
             for (int tos : new int[] {0, 4}) {
                 for (int sport : new int[] {1, 2}) {
                     byte[] dst = {(byte) 203, 0, 113, (byte) last};
-                    for (byte[] packet : List.of(Frames.ipv4(6, dst, sport, 80, 0x02), Frames.ipv4(17, dst, sport, 1000 + last, 0))) {
+                    for (byte[] packet : List.of(
+                            Frames.ipv4(6, dst, sport, 80, 0x02), Frames.ipv4(17, dst, sport, 1000 + last, 0))) {
                         packet[15] = (byte) tos;
                         packets.add(packet);
                     }
                 }
             }
         }
-        assertThat(packets.stream().filter(p -> firstMatch(filters, allOf(filters.size()), p) == filters.size())).isNotEmpty();
+        assertThat(packets.stream().filter(p -> firstMatch(filters, allOf(filters.size()), p) == filters.size()))
+                .isNotEmpty();
         check("after " + first, filters, packets, new Random(31), 30_000);
     }
 
@@ -256,7 +267,8 @@ class FilterChainTest {
         for (int p = 0; p < 300; p++) {
             byte[] dst = {(byte) 203, 0, 113, (byte) (7 + random.nextInt(4))};
             int sport = 1 + random.nextInt(4);
-            byte[] packet = random.nextInt(4) == 0 ? Frames.ipv4(17, dst, sport, 1000 + random.nextInt(port - 900), 0)
+            byte[] packet = random.nextInt(4) == 0
+                    ? Frames.ipv4(17, dst, sport, 1000 + random.nextInt(port - 900), 0)
                     : Frames.ipv4(6, dst, sport, 80, 0x02);
             packet[15] = (byte) (4 * random.nextInt(2));
             packets.add(packet);
@@ -279,7 +291,8 @@ class FilterChainTest {
         int count = 150 + random.nextInt(250);
         while (filters.size() < count) {
             int run = random.nextInt(3) == 0 ? 40 + random.nextInt(80) : 1 + random.nextInt(4);
-            List<CbpfProgram> destination = random.nextBoolean() ? List.of()
+            List<CbpfProgram> destination = random.nextBoolean()
+                    ? List.of()
                     : List.of(Libpcap.compile("dst net " + NETS[random.nextInt(NETS.length - 1)], LinkType.EN10MB));
             int family = random.nextInt(3);
             for (int i = 0; i < run && filters.size() < count; i++) {
@@ -300,13 +313,20 @@ class FilterChainTest {
                 case 1 -> new byte[] {(byte) 203, 0, 113, (byte) (128 + random.nextInt(128))};
                 default -> new byte[] {(byte) 192, 0, 2, (byte) random.nextInt(256)};
             };
-            int port = random.nextInt(5) == 0 ? PORTS[random.nextInt(PORTS.length)]
+            int port = random.nextInt(5) == 0
+                    ? PORTS[random.nextInt(PORTS.length)]
                     : (random.nextBoolean() ? 1000 : 2000) + random.nextInt(count);
-            byte[] packet = Frames.ipv4(random.nextBoolean() ? 17 : 6, dst, PORTS[random.nextInt(PORTS.length)], port, 0x02);
+            byte[] packet =
+                    Frames.ipv4(random.nextBoolean() ? 17 : 6, dst, PORTS[random.nextInt(PORTS.length)], port, 0x02);
             packet[15] = (byte) (4 * random.nextInt(2)); // TOS
             packets.add(packet);
         }
-        check("seed " + seed + ", " + count + " rules in runs", filters, packets, random, random.nextBoolean() ? 30_000 : 2_000);
+        check(
+                "seed " + seed + ", " + count + " rules in runs",
+                filters,
+                packets,
+                random,
+                random.nextBoolean() ? 30_000 : 2_000);
     }
 
     private static BitSet allOf(int filters) {
@@ -320,11 +340,24 @@ class FilterChainTest {
         static byte[] ipv4(int protocol, byte[] dst, int srcPort, int dstPort, int tcpFlags) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(protocol == 6 ? 74 : 62);
             b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (b.capacity() - 14)).putShort((short) 1).putShort((short) 0x4000)
-                    .put((byte) 64).put((byte) protocol).putShort((short) 0).put(new byte[] {(byte) 192, 0, 2, 1}).put(dst);
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (b.capacity() - 14))
+                    .putShort((short) 1)
+                    .putShort((short) 0x4000)
+                    .put((byte) 64)
+                    .put((byte) protocol)
+                    .putShort((short) 0)
+                    .put(new byte[] {(byte) 192, 0, 2, 1})
+                    .put(dst);
             b.putShort((short) srcPort).putShort((short) dstPort);
             if (protocol == 6) {
-                b.putInt(1).putInt(0).put((byte) 0x50).put((byte) tcpFlags).putShort((short) 1024).putInt(0);
+                b.putInt(1)
+                        .putInt(0)
+                        .put((byte) 0x50)
+                        .put((byte) tcpFlags)
+                        .putShort((short) 1024)
+                        .putInt(0);
             } else {
                 b.putShort((short) 28).putShort((short) 0);
             }
@@ -336,8 +369,14 @@ class FilterChainTest {
             b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);
             b.putInt(0x60000000).putShort((short) 20).put((byte) 17).put((byte) 64);
             b.put(new byte[16]); // source ::
-            b.putShort((short) (inside ? 0x2001 : 0x2002)).putShort((short) 0x0db8).put(new byte[11]).put((byte) 1);
-            b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) 20).putShort((short) 0);
+            b.putShort((short) (inside ? 0x2001 : 0x2002))
+                    .putShort((short) 0x0db8)
+                    .put(new byte[11])
+                    .put((byte) 1);
+            b.putShort((short) srcPort)
+                    .putShort((short) dstPort)
+                    .putShort((short) 20)
+                    .putShort((short) 0);
             return b.array();
         }
     }
@@ -365,7 +404,8 @@ class FilterChainTest {
     }
 
     /** Loads {@code filters} as one chain with several random sets of enabled filters and compares every packet. */
-    private static void check(String what, List<List<CbpfProgram>> filters, List<byte[]> packets, Random random, int segmentSlots) {
+    private static void check(
+            String what, List<List<CbpfProgram>> filters, List<byte[]> packets, Random random, int segmentSlots) {
         FilterChain chain = FilterChain.of(filters);
         AssembledProgram program = ChainProgram.of(chain, segmentSlots);
         for (int mask = 0; mask < 4; mask++) {
@@ -382,10 +422,17 @@ class FilterChainTest {
                     int expected = firstMatch(filters, enabled, packet);
                     comparisons++;
                     laterMatches += expected > 1 ? 1 : 0;
-                    int actual = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue();
+                    int actual = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0))
+                            .returnValue();
                     if (actual != expected) {
-                        fail("%s, %d filters, enabled %s: the chain says %d, the interpreter %d (0 = none, else 1 + index) on %s%n%s",
-                                what, filters.size(), enabled, actual, expected, HexFormat.of().formatHex(packet),
+                        fail(
+                                "%s, %d filters, enabled %s: the chain says %d, the interpreter %d (0 = none, else 1 + index) on %s%n%s",
+                                what,
+                                filters.size(),
+                                enabled,
+                                actual,
+                                expected,
+                                HexFormat.of().formatHex(packet),
                                 describe(filters, actual, expected));
                     }
                 }
@@ -395,7 +442,8 @@ class FilterChainTest {
 
     @org.junit.jupiter.api.AfterAll
     static void theChainsWereExercised() {
-        System.out.printf("filter chains: %d packets compared, %d matched a filter after the first%n", comparisons, laterMatches);
+        System.out.printf(
+                "filter chains: %d packets compared, %d matched a filter after the first%n", comparisons, laterMatches);
         assertThat(laterMatches).isGreaterThan(comparisons / 50);
     }
 
@@ -413,7 +461,8 @@ class FilterChainTest {
         for (int index : indexes) {
             if (index > 0) {
                 text.append("filter ").append(index - 1).append(":\n");
-                filters.get(index - 1).forEach(p -> text.append(CbpfText.printListing(p)).append("--\n"));
+                filters.get(index - 1)
+                        .forEach(p -> text.append(CbpfText.printListing(p)).append("--\n"));
             }
         }
         return text.toString();
@@ -431,7 +480,9 @@ class FilterChainTest {
         CbpfProgram destination = Libpcap.compile("dst net 198.51.100.0/24", LinkType.EN10MB);
         int small = xlatedWithAllEnabled(portRules(destination, 20));
         int large = xlatedWithAllEnabled(portRules(destination, 220));
-        assertThat((large - small) / 200.0).as("translated instructions per additional rule").isLessThanOrEqualTo(3.0);
+        assertThat((large - small) / 200.0)
+                .as("translated instructions per additional rule")
+                .isLessThanOrEqualTo(3.0);
     }
 
     private static List<List<CbpfProgram>> portRules(CbpfProgram destination, int count) {
@@ -445,7 +496,9 @@ class FilterChainTest {
     private static int xlatedWithAllEnabled(List<List<CbpfProgram>> rules) {
         BitSet all = new BitSet();
         all.set(0, rules.size());
-        byte[] code = ChainProgram.of(FilterChain.of(rules), 30_000).resolve(ChainProgram.enabling(rules.size(), all), Map.of()).encode();
+        byte[] code = ChainProgram.of(FilterChain.of(rules), 30_000)
+                .resolve(ChainProgram.enabling(rules.size(), all), Map.of())
+                .encode();
         try (Program loaded = Program.load(ProgramSpec.xdp("levee_ports", code))) {
             return loaded.info().xlatedLength() / 8;
         }

@@ -48,8 +48,10 @@ class FilterIndexTest {
     static void requirements() {
         Requirements.root();
         Requirements.library(Libpcap.SONAME);
-        corpus = PacketCorpus.standard().stream().map(PacketCorpus.Packet::data)
-                .filter(p -> p.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES).toList();
+        corpus = PacketCorpus.standard().stream()
+                .map(PacketCorpus.Packet::data)
+                .filter(p -> p.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES)
+                .toList();
     }
 
     private static CbpfProgram pcap(String expression) {
@@ -119,22 +121,36 @@ class FilterIndexTest {
                 case 2 -> new byte[] {(byte) 192, 0, 2, (byte) random.nextInt(256)};
                 default -> new byte[] {10, 0, 0, 1};
             };
-            packets.add(switch (random.nextInt(5)) {
-                case 0, 1 -> Frames.ipv4(17, dst, other, port, 0, 0);
-                case 2 -> Frames.ipv4(17, dst, port, other, 0, 0);
-                case 3 -> Frames.ipv4(6, dst, other, port, random.nextBoolean() ? 0x02 : 0x10, 0);
-                default -> Frames.ipv6Udp(random.nextBoolean(), random.nextBoolean() ? port : other, random.nextBoolean() ? port : other);
-            });
+            packets.add(
+                    switch (random.nextInt(5)) {
+                        case 0, 1 -> Frames.ipv4(17, dst, other, port, 0, 0);
+                        case 2 -> Frames.ipv4(17, dst, port, other, 0, 0);
+                        case 3 -> Frames.ipv4(6, dst, other, port, random.nextBoolean() ? 0x02 : 0x10, 0);
+                        default ->
+                            Frames.ipv6Udp(
+                                    random.nextBoolean(),
+                                    random.nextBoolean() ? port : other,
+                                    random.nextBoolean() ? port : other);
+                    });
         }
         packets.addAll(corpus.subList(0, 300));
-        check("seed " + seed + ", " + count + " rules of five shapes", filters, packets, random, 1 + random.nextInt(60), true);
+        check(
+                "seed " + seed + ", " + count + " rules of five shapes",
+                filters,
+                packets,
+                random,
+                1 + random.nextInt(60),
+                true);
     }
 
     /** Rule i of the benchmark's mixed set, for port N. */
     private static List<CbpfProgram> shape(int i, int port) {
         return switch (i % 5) {
             case 0 -> List.of(pcap("dst net 198.51.100.0/24"), pcap("udp and dst port " + port));
-            case 1 -> List.of(pcap("dst net 203.0.113.0/24"), pcap("tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0"));
+            case 1 ->
+                List.of(
+                        pcap("dst net 203.0.113.0/24"),
+                        pcap("tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0"));
             case 2 -> List.of(pcap("udp src port " + port));
             case 3 -> List.of(pcap("dst host 192.0.2." + (1 + i % 250) + " and udp"));
             default -> List.of(pcap("dst net 2001:db8::/32"), pcap("ip6 and udp port " + port));
@@ -150,8 +166,18 @@ class FilterIndexTest {
     @ValueSource(longs = {31, 32, 33, 34, 35, 36})
     void filtersOutsideTheIndexKeepTheirPlaceBetweenIndexedOnes(long seed) {
         Random random = new Random(seed);
-        String[] unindexed = {"udp", "udp and len > 80", "ip[8] = 64 and udp", "tcp[tcpflags] & tcp-syn != 0",
-            "portrange 10010-10020", "udp and udp[8] = 0x41", "len > 90", "ip6", "not ip", "udp dst portrange 10000-10100 and ip[8] > 60"};
+        String[] unindexed = {
+            "udp",
+            "udp and len > 80",
+            "ip[8] = 64 and udp",
+            "tcp[tcpflags] & tcp-syn != 0",
+            "portrange 10010-10020",
+            "udp and udp[8] = 0x41",
+            "len > 90",
+            "ip6",
+            "not ip",
+            "udp dst portrange 10000-10100 and ip[8] > 60"
+        };
         int count = 80 + random.nextInt(200);
         List<List<CbpfProgram>> filters = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
@@ -161,13 +187,19 @@ class FilterIndexTest {
             } else {
                 int port = 10_000 + random.nextInt(count);
                 ports.add(port);
-                filters.add(List.of(pcap("dst net 198.51.100.0/24"), pcap((random.nextInt(4) == 0 ? "tcp" : "udp") + " and dst port " + port)));
+                filters.add(List.of(
+                        pcap("dst net 198.51.100.0/24"),
+                        pcap((random.nextInt(4) == 0 ? "tcp" : "udp") + " and dst port " + port)));
             }
         }
         List<byte[]> packets = new ArrayList<>();
         for (int p = 0; p < 1200; p++) {
-            int port = random.nextInt(5) == 0 ? 10_000 + random.nextInt(count + 10) : ports.get(random.nextInt(ports.size()));
-            byte[] dst = random.nextInt(6) == 0 ? new byte[] {(byte) 198, 51, 101, 0} : new byte[] {(byte) 198, 51, 100, (byte) random.nextInt(256)};
+            int port = random.nextInt(5) == 0
+                    ? 10_000 + random.nextInt(count + 10)
+                    : ports.get(random.nextInt(ports.size()));
+            byte[] dst = random.nextInt(6) == 0
+                    ? new byte[] {(byte) 198, 51, 101, 0}
+                    : new byte[] {(byte) 198, 51, 100, (byte) random.nextInt(256)};
             byte[] packet = switch (random.nextInt(6)) {
                 case 0 -> Frames.ipv4(6, dst, 4000, port, random.nextBoolean() ? 0x02 : 0x10, 0);
                 case 1 -> Frames.ipv6Udp(true, 4000, port);
@@ -182,7 +214,13 @@ class FilterIndexTest {
             packets.add(random.nextInt(5) == 0 ? java.util.Arrays.copyOf(packet, packet.length + 40) : packet);
         }
         packets.addAll(corpus.subList(0, 300));
-        check("seed " + seed + ", " + count + " rules with some outside the index", filters, packets, random, 1 + random.nextInt(20), true);
+        check(
+                "seed " + seed + ", " + count + " rules with some outside the index",
+                filters,
+                packets,
+                random,
+                1 + random.nextInt(20),
+                true);
     }
 
     /**
@@ -199,27 +237,35 @@ class FilterIndexTest {
         for (int i = 0; i < count; i++) {
             int a = 20_000 + random.nextInt(count);
             int b = 20_000 + random.nextInt(count);
-            filters.add(List.of(pcap(switch (random.nextInt(4)) {
-                case 0 -> "port " + a;
-                case 1 -> "udp dst port " + a + " or udp dst port " + b;
-                case 2 -> "udp port " + a + " or tcp port " + b;
-                default -> "udp and dst port " + a;
-            })));
+            filters.add(List.of(pcap(
+                    switch (random.nextInt(4)) {
+                        case 0 -> "port " + a;
+                        case 1 -> "udp dst port " + a + " or udp dst port " + b;
+                        case 2 -> "udp port " + a + " or tcp port " + b;
+                        default -> "udp and dst port " + a;
+                    })));
         }
         List<byte[]> packets = new ArrayList<>();
         for (int p = 0; p < 1500; p++) {
             int port = 20_000 + random.nextInt(count + 5);
             int other = random.nextInt(4) == 0 ? 20_000 + random.nextInt(count) : 3000;
             byte[] dst = {(byte) 203, 0, 113, 9};
-            packets.add(switch (random.nextInt(5)) {
-                case 0 -> Frames.ipv4(17, dst, port, other, 0, 0);
-                case 1 -> Frames.ipv4(6, dst, other, port, 0x10, 0);
-                case 2 -> Frames.ipv6Udp(false, other, port);
-                case 3 -> Frames.ipv6Udp(false, port, other);
-                default -> Frames.ipv4(17, dst, other, port, 0, 0);
-            });
+            packets.add(
+                    switch (random.nextInt(5)) {
+                        case 0 -> Frames.ipv4(17, dst, port, other, 0, 0);
+                        case 1 -> Frames.ipv4(6, dst, other, port, 0x10, 0);
+                        case 2 -> Frames.ipv6Udp(false, other, port);
+                        case 3 -> Frames.ipv6Udp(false, port, other);
+                        default -> Frames.ipv4(17, dst, other, port, 0, 0);
+                    });
         }
-        check("seed " + seed + ", " + count + " filters with two keys", filters, packets, random, 1 + random.nextInt(16), true);
+        check(
+                "seed " + seed + ", " + count + " filters with two keys",
+                filters,
+                packets,
+                random,
+                1 + random.nextInt(16),
+                true);
     }
 
     /**
@@ -234,7 +280,8 @@ class FilterIndexTest {
         int count = 40 + random.nextInt(120);
         List<List<CbpfProgram>> filters = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            String expression = random.nextInt(3) == 0 ? FilterExpressions.ALL.get(random.nextInt(FilterExpressions.ALL.size()))
+            String expression = random.nextInt(3) == 0
+                    ? FilterExpressions.ALL.get(random.nextInt(FilterExpressions.ALL.size()))
                     : switch (random.nextInt(6)) {
                         case 0 -> "host 192.0.2." + random.nextInt(20);
                         case 1 -> "vlan " + random.nextInt(8) + " and udp";
@@ -319,7 +366,10 @@ class FilterIndexTest {
         IndexProgram.Built largeIndex = IndexProgram.of(FilterIndex.of(large, 16), Integer.MAX_VALUE, 30_000, 250_000);
         for (IndexProgram.Built built : List.of(smallIndex, largeIndex)) {
             assertThat(built.groups()).as("groups").isNotEmpty();
-            assertThat(load(built, new BitSet()).xlated()).as("%d groups, all disabled, against no filters", built.groups().size())
+            assertThat(load(built, new BitSet()).xlated())
+                    .as(
+                            "%d groups, all disabled, against no filters",
+                            built.groups().size())
                     .isEqualTo(empty.xlated());
         }
         for (int only : new int[] {0, 3, 5, 11, 152, 194}) {
@@ -327,10 +377,14 @@ class FilterIndexTest {
             enabled.set(only);
             Loaded one = load(smallIndex, enabled);
             Loaded ofMany = load(largeIndex, enabled);
-            assertThat(ofMany.jited()).as("only filter %d enabled, JIT code: of 2,000 filters against of 200", only).isEqualTo(one.jited());
-            assertThat(withoutNoOps(ofMany.xlated())).as("only filter %d enabled, without no-op jumps: of 2,000 against of 200", only)
+            assertThat(ofMany.jited())
+                    .as("only filter %d enabled, JIT code: of 2,000 filters against of 200", only)
+                    .isEqualTo(one.jited());
+            assertThat(withoutNoOps(ofMany.xlated()))
+                    .as("only filter %d enabled, without no-op jumps: of 2,000 against of 200", only)
                     .isEqualTo(withoutNoOps(one.xlated()));
-            assertThat(withoutNoOps(one.xlated())).as("only filter %d enabled, against none", only)
+            assertThat(withoutNoOps(one.xlated()))
+                    .as("only filter %d enabled, against none", only)
                     .isGreaterThan(withoutNoOps(empty.xlated()));
         }
     }
@@ -338,8 +392,12 @@ class FilterIndexTest {
     private record Loaded(byte[] xlated, int jited) {}
 
     private static Loaded load(IndexProgram.Built built, BitSet enabled) {
-        byte[] code = built.program().resolve(IndexProgram.enabling(built.program(), enabled, built.groups()), Map.of(),
-                AssembledProgram.EnabledGuard.GOTOL).encode();
+        byte[] code = built.program()
+                .resolve(
+                        IndexProgram.enabling(built.program(), enabled, built.groups()),
+                        Map.of(),
+                        AssembledProgram.EnabledGuard.GOTOL)
+                .encode();
         try (Program loaded = Program.load(ProgramSpec.xdp("levee_index", code))) {
             return new Loaded(loaded.info().xlated(), loaded.info().jitedLength());
         }
@@ -348,25 +406,33 @@ class FilterIndexTest {
     /** Instructions of {@code xlated} that are not a jump to the next instruction ({@code goto +0}, {@code gotol +0}). */
     private static int withoutNoOps(byte[] xlated) {
         return (int) org.levee.ebpf.asm.InstructionCodec.decode(xlated).stream()
-                .filter(insn -> !isNoOp(insn)).count();
+                .filter(insn -> !isNoOp(insn))
+                .count();
     }
 
     private static boolean isNoOp(org.levee.ebpf.asm.Instruction insn) {
-        return insn.equals(org.levee.ebpf.asm.Instruction.ja(0)) || insn.equals(org.levee.ebpf.asm.Instruction.gotol(0));
+        return insn.equals(org.levee.ebpf.asm.Instruction.ja(0))
+                || insn.equals(org.levee.ebpf.asm.Instruction.gotol(0));
     }
 
     /**
      * Loads {@code filters} as an index with several random sets of enabled filters, cut into
      * sections of random sizes, and compares every packet with the interpreter.
      */
-    private static void check(String what, List<List<CbpfProgram>> filters, List<byte[]> packets, Random random, int minClassSize,
+    private static void check(
+            String what,
+            List<List<CbpfProgram>> filters,
+            List<byte[]> packets,
+            Random random,
+            int minClassSize,
             boolean mustIndex) {
         FilterIndex index = FilterIndex.of(filters, minClassSize);
         if (mustIndex) {
             assertThat(index.hasClasses()).as("%s: indexed", what).isTrue();
         }
         int sectionFilters = random.nextBoolean() ? Integer.MAX_VALUE : 1 + random.nextInt(filters.size());
-        IndexProgram.Built built = IndexProgram.of(index, sectionFilters, random.nextBoolean() ? 30_000 : 3_000, 250_000);
+        IndexProgram.Built built =
+                IndexProgram.of(index, sectionFilters, random.nextBoolean() ? 30_000 : 3_000, 250_000);
         for (int mask = 0; mask < 4; mask++) {
             BitSet enabled = new BitSet();
             for (int i = 0; i < filters.size(); i++) {
@@ -374,19 +440,32 @@ class FilterIndexTest {
                     enabled.set(i);
                 }
             }
-            byte[] code = built.program().resolve(IndexProgram.enabling(built.program(), enabled, built.groups()), Map.of(),
-                    AssembledProgram.EnabledGuard.GOTOL).encode();
+            byte[] code = built.program()
+                    .resolve(
+                            IndexProgram.enabling(built.program(), enabled, built.groups()),
+                            Map.of(),
+                            AssembledProgram.EnabledGuard.GOTOL)
+                    .encode();
             try (Program loaded = Program.load(ProgramSpec.xdp("levee_index", code))) {
                 for (byte[] packet : packets) {
                     int expected = firstMatch(filters, enabled, packet);
                     comparisons++;
                     matchedAfterTheFirst += expected > 1 ? 1 : 0;
-                    int actual = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue();
+                    int actual = loaded.testRun(TestRun.of(packet).withDataOutCapacity(0))
+                            .returnValue();
                     if (actual != expected) {
-                        fail("%s (%d classes, %d sections, classes of %d or more), enabled %s: the index says %d, the interpreter %d"
+                        fail(
+                                "%s (%d classes, %d sections, classes of %d or more), enabled %s: the index says %d, the interpreter %d"
                                         + " (0 = none, else 1 + index) on %s%n%s",
-                                what, index.classes(), built.sections(), minClassSize, enabled, actual, expected,
-                                HexFormat.of().formatHex(packet), describe(filters, actual, expected));
+                                what,
+                                index.classes(),
+                                built.sections(),
+                                minClassSize,
+                                enabled,
+                                actual,
+                                expected,
+                                HexFormat.of().formatHex(packet),
+                                describe(filters, actual, expected));
                     }
                 }
             }
@@ -395,7 +474,9 @@ class FilterIndexTest {
 
     @AfterAll
     static void theIndexesWereExercised() {
-        System.out.printf("filter indexes: %d packets compared, %d matched a filter after the first%n", comparisons, matchedAfterTheFirst);
+        System.out.printf(
+                "filter indexes: %d packets compared, %d matched a filter after the first%n",
+                comparisons, matchedAfterTheFirst);
         if (comparisons > 0) {
             assertThat(matchedAfterTheFirst).isGreaterThan(comparisons / 20);
         }
@@ -415,7 +496,8 @@ class FilterIndexTest {
         for (int index : indexes) {
             if (index > 0) {
                 text.append("filter ").append(index - 1).append(":\n");
-                filters.get(index - 1).forEach(p -> text.append(CbpfText.printListing(p)).append("--\n"));
+                filters.get(index - 1)
+                        .forEach(p -> text.append(CbpfText.printListing(p)).append("--\n"));
             }
         }
         return text.toString();
@@ -444,12 +526,24 @@ class FilterIndexTest {
         static byte[] ipv4(int protocol, byte[] dst, int srcPort, int dstPort, int tcpFlags, int fragmentOffset) {
             ByteBuffer b = ByteBuffer.allocate(protocol == 6 ? 74 : 62);
             b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (b.capacity() - 14)).putShort((short) 1)
-                    .putShort((short) (0x4000 | fragmentOffset)).put((byte) 64).put((byte) protocol).putShort((short) 0)
-                    .put(new byte[] {(byte) 192, 0, 2, 1}).put(dst);
+            b.put((byte) 0x45)
+                    .put((byte) 0)
+                    .putShort((short) (b.capacity() - 14))
+                    .putShort((short) 1)
+                    .putShort((short) (0x4000 | fragmentOffset))
+                    .put((byte) 64)
+                    .put((byte) protocol)
+                    .putShort((short) 0)
+                    .put(new byte[] {(byte) 192, 0, 2, 1})
+                    .put(dst);
             b.putShort((short) srcPort).putShort((short) dstPort);
             if (protocol == 6) {
-                b.putInt(1).putInt(0).put((byte) 0x50).put((byte) tcpFlags).putShort((short) 1024).putInt(0);
+                b.putInt(1)
+                        .putInt(0)
+                        .put((byte) 0x50)
+                        .put((byte) tcpFlags)
+                        .putShort((short) 1024)
+                        .putInt(0);
             } else {
                 b.putShort((short) 28).putShort((short) 0);
             }
@@ -461,8 +555,14 @@ class FilterIndexTest {
             b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86dd);
             b.putInt(0x60000000).putShort((short) 20).put((byte) 17).put((byte) 64);
             b.put(new byte[16]);
-            b.putShort((short) (inside ? 0x2001 : 0x2002)).putShort((short) 0x0db8).put(new byte[11]).put((byte) 1);
-            b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) 20).putShort((short) 0);
+            b.putShort((short) (inside ? 0x2001 : 0x2002))
+                    .putShort((short) 0x0db8)
+                    .put(new byte[11])
+                    .put((byte) 1);
+            b.putShort((short) srcPort)
+                    .putShort((short) dstPort)
+                    .putShort((short) 20)
+                    .putShort((short) 0);
             return b.array();
         }
     }

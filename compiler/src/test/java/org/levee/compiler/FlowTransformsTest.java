@@ -55,7 +55,9 @@ class FlowTransformsTest {
             }
             for (int i = 0; i < split.size(); i++) {
                 if (split.get(i).isRejection()) {
-                    assertThat(edgesIn[i]).as("edges into the rejection at %d", i).isLessThanOrEqualTo(1);
+                    assertThat(edgesIn[i])
+                            .as("edges into the rejection at %d", i)
+                            .isLessThanOrEqualTo(1);
                 }
             }
             for (int p = 0; p < 4; p++) {
@@ -74,15 +76,18 @@ class FlowTransformsTest {
             for (int q = 0; q < 1 + random.nextInt(3); q++) {
                 parts.add(RandomCbpf.link(random.next(20)));
             }
-            Flow conjunction = Conjunction.of(parts.stream().map(JumpNormaliser::normalise).toList());
+            Flow conjunction =
+                    Conjunction.of(parts.stream().map(JumpNormaliser::normalise).toList());
             for (int p = 0; p < 4; p++) {
                 byte[] packet = random.packet(14 + random.nextInt(60));
                 boolean expected = parts.stream().allMatch(part -> matches(part, packet));
                 both += expected && parts.size() > 1 ? 1 : 0;
                 if (matches(conjunction, packet) != expected) {
                     StringBuilder text = new StringBuilder();
-                    parts.forEach(part -> text.append(CbpfText.printListing(part)).append("--\n"));
-                    throw new AssertionError("conjunction says " + !expected + " on " + HexFormat.of().formatHex(packet) + "\n" + text);
+                    parts.forEach(
+                            part -> text.append(CbpfText.printListing(part)).append("--\n"));
+                    throw new AssertionError("conjunction says " + !expected + " on "
+                            + HexFormat.of().formatHex(packet) + "\n" + text);
                 }
             }
         }
@@ -100,7 +105,9 @@ class FlowTransformsTest {
             dropped += flow.size() - lean.size();
             for (int p = 0; p < 4; p++) {
                 byte[] packet = random.packet(random.nextInt(70));
-                assertThat(matches(lean, packet)).as("%s", CbpfText.printListing(program)).isEqualTo(matches(program, packet));
+                assertThat(matches(lean, packet))
+                        .as("%s", CbpfText.printListing(program))
+                        .isEqualTo(matches(program, packet));
             }
         }
         assertThat(dropped).as("writes dropped over all programs").isPositive();
@@ -111,19 +118,32 @@ class FlowTransformsTest {
         // ldh [12]; jeq #0x800 jt 2 jf 5; ldb [23]; jeq #17 jt 4 jf 5; ret #1; ret #0  ("ip and proto 17")
         CbpfProgram udp = CbpfProgram.of(ldAbsH(12), jeqK(0x800, 0, 3), ldAbsB(23), jeqK(17, 0, 1), retK(1), retK(0));
         Flow flow = JumpNormaliser.normalise(udp);
-        Predicate ipv4 = new Predicate(JEQ, new org.levee.compiler.flow.Value.Load(2, 12), new org.levee.compiler.flow.Value.Const(0x800));
+        Predicate ipv4 = new Predicate(
+                JEQ, new org.levee.compiler.flow.Value.Load(2, 12), new org.levee.compiler.flow.Value.Const(0x800));
         Compilation alone = CbpfCompiler.compile(udp.size(), flow, Entry.NONE, true);
-        Compilation knowingIpv4 = CbpfCompiler.compile(udp.size(), flow, Entry.of(Knowledge.NOTHING.with(ipv4, true)), true);
-        Compilation knowingNotIpv4 = CbpfCompiler.compile(udp.size(), flow, Entry.of(Knowledge.NOTHING.with(ipv4, false)), true);
+        Compilation knowingIpv4 =
+                CbpfCompiler.compile(udp.size(), flow, Entry.of(Knowledge.NOTHING.with(ipv4, true)), true);
+        Compilation knowingNotIpv4 =
+                CbpfCompiler.compile(udp.size(), flow, Entry.of(Knowledge.NOTHING.with(ipv4, false)), true);
         assertThat(knowingIpv4.flow().size()).isLessThan(alone.flow().size());
         assertThat(knowingIpv4.flow().ops()).noneMatch(op -> op.isConditional() && op.k() == 0x800);
         assertThat(knowingNotIpv4.neverMatches()).isTrue();
         // the exits say what holds there: after "not UDP", both outcomes are known
-        Exit notUdp = alone.exits().stream().filter(e -> e.kind() == Exit.Kind.REJECT
-                && Boolean.TRUE.equals(e.state().facts().decide(ipv4))).findFirst().orElseThrow();
-        assertThat(notUdp.state().facts().decide(new Predicate(JEQ, new org.levee.compiler.flow.Value.Load(1, 23),
-                new org.levee.compiler.flow.Value.Const(17)))).isFalse();
-        assertThat(notUdp.state().packetBytes()).as("the guard before the loads proved 24 bytes").isEqualTo(24);
+        Exit notUdp = alone.exits().stream()
+                .filter(e -> e.kind() == Exit.Kind.REJECT
+                        && Boolean.TRUE.equals(e.state().facts().decide(ipv4)))
+                .findFirst()
+                .orElseThrow();
+        assertThat(notUdp.state()
+                        .facts()
+                        .decide(new Predicate(
+                                JEQ,
+                                new org.levee.compiler.flow.Value.Load(1, 23),
+                                new org.levee.compiler.flow.Value.Const(17))))
+                .isFalse();
+        assertThat(notUdp.state().packetBytes())
+                .as("the guard before the loads proved 24 bytes")
+                .isEqualTo(24);
     }
 
     /**
@@ -142,11 +162,16 @@ class FlowTransformsTest {
             for (int p = 0; p < 4; p++) {
                 byte[] packet = random.packet(14 + random.nextInt(60));
                 Knowledge facts = factsOn(witness, packet, choice);
-                facts = facts.with(Predicate.of(new Op(JMP | JEQ | K, packet.length, 1, 2), state(new org.levee.compiler.flow.Value.Len())),
+                facts = facts.with(
+                        Predicate.of(
+                                new Op(JMP | JEQ | K, packet.length, 1, 2),
+                                state(new org.levee.compiler.flow.Value.Len())),
                         true);
                 if (Facts.rulesOut(filter, facts, 256)) {
                     ruledOut++;
-                    assertThat(matches(filter, packet)).as("ruled out but matches %s", HexFormat.of().formatHex(packet)).isFalse();
+                    assertThat(matches(filter, packet))
+                            .as("ruled out but matches %s", HexFormat.of().formatHex(packet))
+                            .isFalse();
                 }
             }
         }
@@ -168,8 +193,11 @@ class FlowTransformsTest {
             Long a = evaluate(p.a(), packet);
             Long b = evaluate(p.b(), packet);
             if (a != null && b != null) {
-                boolean outcome = new Predicate(p.op(), new org.levee.compiler.flow.Value.Const(a.intValue()),
-                        new org.levee.compiler.flow.Value.Const(b.intValue())).evaluate();
+                boolean outcome = new Predicate(
+                                p.op(),
+                                new org.levee.compiler.flow.Value.Const(a.intValue()),
+                                new org.levee.compiler.flow.Value.Const(b.intValue()))
+                        .evaluate();
                 facts = facts.with(p, outcome);
             }
         }

@@ -50,8 +50,11 @@ class IndexKeysTest {
     @Test
     void aPacketAnExpressionMatchesPassesEveryTestOfOneOfItsPaths() {
         Requirements.library(Libpcap.SONAME);
-        List<CbpfProgram> programs = FilterExpressions.ALL.stream().map(e -> Libpcap.compile(e, LinkType.EN10MB)).toList();
-        List<byte[]> packets = PacketCorpus.standard().stream().map(PacketCorpus.Packet::data).toList();
+        List<CbpfProgram> programs = FilterExpressions.ALL.stream()
+                .map(e -> Libpcap.compile(e, LinkType.EN10MB))
+                .toList();
+        List<byte[]> packets =
+                PacketCorpus.standard().stream().map(PacketCorpus.Packet::data).toList();
         int[] counts = followed(programs, packets);
         assertThat(counts[0]).as("matched packets").isGreaterThan(10_000);
         assertThat(counts[1]).as("matched along a path that pins a value").isGreaterThan(5_000);
@@ -79,8 +82,11 @@ class IndexKeysTest {
                         break;
                     }
                 }
-                assertThat(followed).as("a path the packet %s follows in%n%s", HexFormat.of().formatHex(packet),
-                        CbpfText.printListing(program)).isTrue();
+                assertThat(followed)
+                        .as(
+                                "a path the packet %s follows in%n%s",
+                                HexFormat.of().formatHex(packet), CbpfText.printListing(program))
+                        .isTrue();
             }
         }
         return new int[] {matched, pinned};
@@ -88,7 +94,8 @@ class IndexKeysTest {
 
     /** Whether {@code test} has its outcome on {@code packet}: its value computed by {@link ValueCode}, then compared. */
     private static boolean holds(MatchPaths.Test test, byte[] packet) {
-        if (!(test.predicate().b() instanceof Value.Const k) || !ValueCode.supports(test.predicate().a())) {
+        if (!(test.predicate().b() instanceof Value.Const k)
+                || !ValueCode.supports(test.predicate().a())) {
             return true; // nothing to check it with: not a test the index uses
         }
         List<Op> ops = new ArrayList<>();
@@ -118,7 +125,9 @@ class IndexKeysTest {
                     ValueCode.toA(value, ops);
                     ops.add(Op.plain(RET | A, 0));
                     Flow flow = new Flow(ops);
-                    assertThat(Values.analyse(flow).a(ops.size() - 1)).as("the value of %s", ops).isEqualTo(value);
+                    assertThat(Values.analyse(flow).a(ops.size() - 1))
+                            .as("the value of %s", ops)
+                            .isEqualTo(value);
                     values++;
                 }
             }

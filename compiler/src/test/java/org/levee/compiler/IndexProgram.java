@@ -40,8 +40,18 @@ final class IndexProgram {
         Assembler asm = new Assembler();
         Assembler bodies = new Assembler();
         // the data plane's registers: packet r2/r3, A r4, X r5, pointer r0, temp r1; context r6
-        FragmentLayout layout = new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R0, Register.R1,
-                -FragmentLayout.SCRATCH_BYTES, "", "", "", null);
+        FragmentLayout layout = new FragmentLayout(
+                Register.R2,
+                Register.R3,
+                Register.R4,
+                Register.R5,
+                Register.R0,
+                Register.R1,
+                -FragmentLayout.SCRATCH_BYTES,
+                "",
+                "",
+                "",
+                null);
         asm.emit(mov64(CONTEXT, Register.R1));
         asm.emit(ldx(Size.W, layout.packetStart(), CONTEXT, 0), ldx(Size.W, layout.packetEnd(), CONTEXT, 4));
         asm.emit(mov64(LENGTH, layout.packetEnd()), sub64(LENGTH, layout.packetStart()));
@@ -51,33 +61,37 @@ final class IndexProgram {
         while (next < index.size()) {
             int offset = groups.size();
             String prefix = "s" + sections + "_";
-            FilterIndex.Section section = index.section(next, new FilterIndex.Layout(layout, BEST, BEST_OFFSET, prefix), new FilterIndex.Code() {
-                @Override
-                public void guard(Assembler block, int filter, String skipLabel) {
-                    block.enableGuard(LENGTH, ChainProgram.symbol(filter), skipLabel);
-                }
+            FilterIndex.Section section = index.section(
+                    next, new FilterIndex.Layout(layout, BEST, BEST_OFFSET, prefix), new FilterIndex.Code() {
+                        @Override
+                        public void guard(Assembler block, int filter, String skipLabel) {
+                            block.enableGuard(LENGTH, ChainProgram.symbol(filter), skipLabel);
+                        }
 
-                @Override
-                public void groupGuard(Assembler block, int group, int from, int to, String skipLabel) {
-                    block.enableGuard(LENGTH, groupSymbol(offset + group, from, to), skipLabel);
-                }
+                        @Override
+                        public void groupGuard(Assembler block, int group, int from, int to, String skipLabel) {
+                            block.enableGuard(LENGTH, groupSymbol(offset + group, from, to), skipLabel);
+                        }
 
-                @Override
-                public void hit(Assembler block, int filter, String label) {
-                    block.label(label).emit(mov64(Register.R0, filter + 1), exit());
-                }
+                        @Override
+                        public void hit(Assembler block, int filter, String label) {
+                            block.label(label).emit(mov64(Register.R0, filter + 1), exit());
+                        }
 
-                @Override
-                public int hitSlots(int filter) {
-                    return 2;
-                }
+                        @Override
+                        public int hitSlots(int filter) {
+                            return 2;
+                        }
 
-                @Override
-                public void packetPointers(Assembler block) {
-                    block.emit(ldx(Size.W, layout.packetStart(), CONTEXT, 0), ldx(Size.W, layout.packetEnd(), CONTEXT, 4));
-                }
-            });
-            while (section.nextFilter() < index.size() && section.filters() < sectionFilters
+                        @Override
+                        public void packetPointers(Assembler block) {
+                            block.emit(
+                                    ldx(Size.W, layout.packetStart(), CONTEXT, 0),
+                                    ldx(Size.W, layout.packetEnd(), CONTEXT, 4));
+                        }
+                    });
+            while (section.nextFilter() < index.size()
+                    && section.filters() < sectionFilters
                     && (section.filters() == 0 || section.fits(restBudget, totalBudget))) {
                 section.add();
             }

@@ -18,10 +18,12 @@ import org.levee.compiler.flow.Op;
  * is left free for {@link #forKernel}.
  */
 final class RandomCbpf {
-    private static final int[] X_VALUES = {0, 1, 2, 4, 14, 20, 60, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0,
-        0xfff00000, 0xffe00000, 65535, 65536};
-    private static final int[] CONSTANTS = {0, 1, 2, 3, 6, 17, 0x800, 0x86dd, 0x45, 0xff, 0xffff, 0x7fffffff,
-        0x80000000, 0xffffffff};
+    private static final int[] X_VALUES = {
+        0, 1, 2, 4, 14, 20, 60, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0, 0xfff00000, 0xffe00000, 65535, 65536
+    };
+    private static final int[] CONSTANTS = {
+        0, 1, 2, 3, 6, 17, 0x800, 0x86dd, 0x45, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff
+    };
     private static final int[] ALU_OPS = {ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, MOD, XOR};
     private static final int[] JUMP_OPS = {JEQ, JGT, JGE, JSET};
     private static final int WORDS = 15;
@@ -107,10 +109,14 @@ final class RandomCbpf {
     private Op load() {
         int size = new int[] {W, H, B}[random.nextInt(3)];
         if (random.nextInt(3) == 0) {
-            int k = random.nextInt(10) == 0 ? new int[] {0x7fff, 0x8000, 0xfffe, 0x100000}[random.nextInt(4)] : random.nextInt(40);
+            int k = random.nextInt(10) == 0
+                    ? new int[] {0x7fff, 0x8000, 0xfffe, 0x100000}[random.nextInt(4)]
+                    : random.nextInt(40);
             return Op.plain(LD | size | IND, k);
         }
-        int k = random.nextInt(20) == 0 ? new int[] {0x7fff, 0x8000, 0xfffe, 0x80000000}[random.nextInt(4)] : random.nextInt(90);
+        int k = random.nextInt(20) == 0
+                ? new int[] {0x7fff, 0x8000, 0xfffe, 0x80000000}[random.nextInt(4)]
+                : random.nextInt(90);
         return Op.plain(LD | size | ABS, k);
     }
 
@@ -120,13 +126,18 @@ final class RandomCbpf {
             case 1 -> Op.plain(LDX | W | IMM, random.nextInt(64));
             case 2 -> Op.plain(LDX | B | MSH, random.nextInt(70));
             case 3 -> Op.plain(LDX | W | LEN, 0);
-            case 4 -> stored.length > 0 ? Op.plain(LDX | W | MEM, stored[random.nextInt(stored.length)]) : Op.plain(MISC | TAX, 0);
+            case 4 ->
+                stored.length > 0
+                        ? Op.plain(LDX | W | MEM, stored[random.nextInt(stored.length)])
+                        : Op.plain(MISC | TAX, 0);
             default -> Op.plain(MISC | TAX, 0);
         };
     }
 
     private Op ret() {
-        return random.nextInt(3) == 0 ? Op.plain(RET | A, 0) : Op.retK(new int[] {0, 0, 1, 0xffffffff, 64}[random.nextInt(5)]);
+        return random.nextInt(3) == 0
+                ? Op.plain(RET | A, 0)
+                : Op.retK(new int[] {0, 0, 1, 0xffffffff, 64}[random.nextInt(5)]);
     }
 
     private int constant() {

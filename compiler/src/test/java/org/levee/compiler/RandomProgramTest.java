@@ -30,6 +30,7 @@ class RandomProgramTest {
     private static final int PROGRAMS = Integer.getInteger("levee.compiler.randomPrograms", 100_000);
     /** Added to every seed, to explore beyond the fixed ones ({@code -Dlevee.compiler.randomSeed=N}). */
     private static final long SEED_OFFSET = Long.getLong("levee.compiler.randomSeed", 0);
+
     private static final int SEEDS = 4;
     private static final int PACKETS = 6;
 
@@ -58,14 +59,23 @@ class RandomProgramTest {
                     packets.add(random.packet(14 + random.nextInt(p == 0 ? 120 : 60)));
                 }
                 packets.add(random.packet(random.nextInt(14))); // shorter than XDP allows: kernel cBPF only
-                try (Program batch = Program.load(ProgramSpec.xdp("levee_random", FragmentBatch.of(compiled).encode()))) {
+                try (Program batch = Program.load(ProgramSpec.xdp(
+                        "levee_random", FragmentBatch.of(compiled).encode()))) {
                     for (byte[] packet : packets) {
-                        int mask = packet.length >= 14 ? batch.testRun(TestRun.of(packet).withDataOutCapacity(0)).returnValue() : 0;
+                        int mask = packet.length >= 14
+                                ? batch.testRun(TestRun.of(packet).withDataOutCapacity(0))
+                                        .returnValue()
+                                : 0;
                         for (int j = 0; j < count; j++) {
                             boolean expected = CbpfInterpreter.run(cbpf.get(j), packet) != 0;
                             if (packet.length >= 14 && ((mask >>> j & 1) == 1) != expected) {
-                                fail("seed %d: our eBPF says %s, the interpreter %s, on %s%n%s", seed, !expected, expected,
-                                        java.util.HexFormat.of().formatHex(packet), CbpfText.printListing(cbpf.get(j)));
+                                fail(
+                                        "seed %d: our eBPF says %s, the interpreter %s, on %s%n%s",
+                                        seed,
+                                        !expected,
+                                        expected,
+                                        java.util.HexFormat.of().formatHex(packet),
+                                        CbpfText.printListing(cbpf.get(j)));
                             }
                             compared++;
                         }
@@ -77,8 +87,13 @@ class RandomProgramTest {
                     for (byte[] packet : packets) {
                         boolean expected = CbpfInterpreter.run(cbpf.get(j), packet) != 0;
                         if (kernel.matches(packet) != expected) {
-                            fail("seed %d: the kernel's cBPF says %s, the interpreter %s, on %s%n%s", seed, !expected,
-                                    expected, java.util.HexFormat.of().formatHex(packet), CbpfText.printListing(forKernel));
+                            fail(
+                                    "seed %d: the kernel's cBPF says %s, the interpreter %s, on %s%n%s",
+                                    seed,
+                                    !expected,
+                                    expected,
+                                    java.util.HexFormat.of().formatHex(packet),
+                                    CbpfText.printListing(forKernel));
                         }
                     }
                 }

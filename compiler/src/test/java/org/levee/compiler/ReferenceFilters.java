@@ -13,6 +13,7 @@ final class ReferenceFilters {
 
     /** cbpfc's total over the fifteen, and the total ours must not exceed. */
     static final int CBPFC_TOTAL = 526;
+
     static final int OUR_LIMIT = 394;
 
     static final List<Filter> ALL = List.of(

@@ -34,10 +34,12 @@ class SizeContractTest {
     @MethodSource("filters")
     void noLargerThanCbpfcAndAcceptedByTheVerifier(ReferenceFilters.Filter filter) {
         Requirements.library(Libpcap.SONAME);
-        assertThat(fragmentSize(filter)).as("filter %d '%s'", filter.number(), filter.expression())
+        assertThat(fragmentSize(filter))
+                .as("filter %d '%s'", filter.number(), filter.expression())
                 .isLessThanOrEqualTo(filter.cbpfcInsns());
         Requirements.root();
-        XdpFilterProgram xdp = XdpFilterProgram.of(CbpfCompiler.compile(Libpcap.compile(filter.expression(), LinkType.EN10MB)));
+        XdpFilterProgram xdp =
+                XdpFilterProgram.of(CbpfCompiler.compile(Libpcap.compile(filter.expression(), LinkType.EN10MB)));
         try (Program loaded = xdp.load("levee_size")) {
             assertThat(loaded.info().xlatedLength()).isPositive();
         }
@@ -46,9 +48,13 @@ class SizeContractTest {
     @Test
     void totalWithinTheContract() {
         Requirements.library(Libpcap.SONAME);
-        int total = ReferenceFilters.ALL.stream().mapToInt(SizeContractTest::fragmentSize).sum();
+        int total = ReferenceFilters.ALL.stream()
+                .mapToInt(SizeContractTest::fragmentSize)
+                .sum();
         assertThat(total).isLessThanOrEqualTo(ReferenceFilters.OUR_LIMIT);
-        assertThat(ReferenceFilters.ALL.stream().mapToInt(ReferenceFilters.Filter::cbpfcInsns).sum())
+        assertThat(ReferenceFilters.ALL.stream()
+                        .mapToInt(ReferenceFilters.Filter::cbpfcInsns)
+                        .sum())
                 .isEqualTo(ReferenceFilters.CBPFC_TOTAL);
     }
 }

@@ -27,7 +27,8 @@ import java.util.Set;
  * @param tlsCert the server's certificate chain (PEM), when the API speaks TLS
  * @param tlsKey the key of {@code tlsCert} (PKCS#8 PEM)
  */
-public record ApiSection(InetSocketAddress address, Optional<Path> tokenFile, Optional<Path> tlsCert, Optional<Path> tlsKey) {
+public record ApiSection(
+        InetSocketAddress address, Optional<Path> tokenFile, Optional<Path> tlsCert, Optional<Path> tlsKey) {
 
     /** The keys of the section. */
     public static final Set<String> KEYS = Set.of("address", "token_file", "tls_cert", "tls_key");
@@ -54,8 +55,9 @@ public record ApiSection(InetSocketAddress address, Optional<Path> tokenFile, Op
         Optional<Path> cert = file(r, node, path, "tls_cert").or(d::tlsCert);
         Optional<Path> key = file(r, node, path, "tls_key").or(d::tlsKey);
         if (cert.isPresent() != key.isPresent()) {
-            r.problem(path + (cert.isPresent() ? ".tls_key" : ".tls_cert"), "TLS needs both tls_cert (the certificate chain)"
-                    + " and tls_key (its PKCS#8 key)");
+            r.problem(
+                    path + (cert.isPresent() ? ".tls_key" : ".tls_cert"),
+                    "TLS needs both tls_cert (the certificate chain)" + " and tls_key (its PKCS#8 key)");
         }
         return new ApiSection(address, token, cert, key);
     }
@@ -104,13 +106,15 @@ public record ApiSection(InetSocketAddress address, Optional<Path> tokenFile, Op
      */
     public void requireSafe() {
         if (tlsCert.isPresent() != tlsKey.isPresent()) {
-            throw new IllegalArgumentException("the API's TLS needs both a certificate chain and its key: give --api-cert FILE"
-                    + " and --api-key FILE (or api.tls_cert and api.tls_key in the configuration)");
+            throw new IllegalArgumentException(
+                    "the API's TLS needs both a certificate chain and its key: give --api-cert FILE"
+                            + " and --api-key FILE (or api.tls_cert and api.tls_key in the configuration)");
         }
         if (!loopback() && !tls()) {
-            throw new IllegalArgumentException("the API would listen on " + hostPort() + ", which is not a loopback address,"
-                    + " without TLS: give --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the"
-                    + " configuration), or listen on 127.0.0.1");
+            throw new IllegalArgumentException(
+                    "the API would listen on " + hostPort() + ", which is not a loopback address,"
+                            + " without TLS: give --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the"
+                            + " configuration), or listen on 127.0.0.1");
         }
     }
 

@@ -55,12 +55,14 @@ public final class ApiSecurity {
         Optional<SSLContext> tls = Optional.empty();
         if (api.tls()) {
             try {
-                tls = Optional.of(PemTls.server(api.tlsCert().orElseThrow(), api.tlsKey().orElseThrow()));
+                tls = Optional.of(
+                        PemTls.server(api.tlsCert().orElseThrow(), api.tlsKey().orElseThrow()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("api", List.of(e.getMessage()));
             }
         }
-        ApiToken token = api.tokenFile().isPresent() ? ApiToken.open(api.tokenFile().get())
+        ApiToken token = api.tokenFile().isPresent()
+                ? ApiToken.open(api.tokenFile().get())
                 : ApiToken.openOrCreate(api.tokenFile(stateDir));
         return new ApiSecurity(api, token, tls);
     }
@@ -87,18 +89,23 @@ public final class ApiSecurity {
         String what = method + " " + exchange.getRequestURI().getRawPath();
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || authorization.isBlank()) {
-            return Optional.of(new Refusal(CHALLENGE, "unauthorized: " + what + " needs the API's token"
-                    + " (header Authorization: Bearer TOKEN; the token is in the server's token file)"));
+            return Optional.of(new Refusal(
+                    CHALLENGE,
+                    "unauthorized: " + what + " needs the API's token"
+                            + " (header Authorization: Bearer TOKEN; the token is in the server's token file)"));
         }
         int space = authorization.indexOf(' ');
         String scheme = space < 0 ? authorization : authorization.substring(0, space);
         if (!scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
-            return Optional.of(new Refusal(CHALLENGE, "unauthorized: only bearer tokens are accepted"
-                    + " (header Authorization: Bearer TOKEN)"));
+            return Optional.of(new Refusal(
+                    CHALLENGE,
+                    "unauthorized: only bearer tokens are accepted" + " (header Authorization: Bearer TOKEN)"));
         }
         if (!token.matches(authorization.substring(space + 1).strip())) {
-            return Optional.of(new Refusal(CHALLENGE_INVALID, "unauthorized: the bearer token is not this API's"
-                    + " (was it rotated? read the token file again)"));
+            return Optional.of(new Refusal(
+                    CHALLENGE_INVALID,
+                    "unauthorized: the bearer token is not this API's"
+                            + " (was it rotated? read the token file again)"));
         }
         return Optional.empty();
     }

@@ -45,6 +45,7 @@ public final class ApiToken {
     public static final int MIN_LENGTH = 32;
     /** RFC 6750's b64token: what a bearer token may be made of. */
     private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -89,12 +90,14 @@ public final class ApiToken {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             if (mode.contains(PosixFilePermission.OTHERS_READ)) {
-                throw new ConfigException(file.toString(), List.of("every user may read the API token (mode "
-                        + octal(mode) + "): chmod 600 " + file));
+                throw new ConfigException(
+                        file.toString(),
+                        List.of("every user may read the API token (mode " + octal(mode) + "): chmod 600 " + file));
             }
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             byte[] digest = digest(parse(Files.readString(file, StandardCharsets.US_ASCII)));
-            return new ApiToken(file, new Snapshot(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size(), digest));
+            return new ApiToken(
+                    file, new Snapshot(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size(), digest));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file.toString(), List.of(e.getMessage()));
         } catch (IOException e) {
@@ -129,14 +132,17 @@ public final class ApiToken {
         } catch (IOException e) {
             Snapshot missing = new Snapshot(null, null, -1, null);
             if (current.digest() != null) {
-                LOG.log(Level.WARNING, "the API token " + file + " cannot be read (" + describe(e)
-                        + "): every request that needs the token is refused until it can");
+                LOG.log(
+                        Level.WARNING,
+                        "the API token " + file + " cannot be read (" + describe(e)
+                                + "): every request that needs the token is refused until it can");
             }
             current = missing;
             return missing;
         }
         Snapshot seen = current;
-        if (Objects.equals(seen.fileKey(), now.fileKey()) && now.lastModifiedTime().equals(seen.modified())
+        if (Objects.equals(seen.fileKey(), now.fileKey())
+                && now.lastModifiedTime().equals(seen.modified())
                 && now.size() == seen.size()) {
             return seen;
         }
@@ -151,8 +157,10 @@ public final class ApiToken {
                 LOG.log(Level.INFO, "the API token " + file + " changed: the new one is in force");
             } catch (IOException | IllegalArgumentException e) {
                 digest = null;
-                LOG.log(Level.WARNING, "the API token " + file + " holds no valid token (" + e.getMessage()
-                        + "): every request that needs the token is refused until it does");
+                LOG.log(
+                        Level.WARNING,
+                        "the API token " + file + " holds no valid token (" + e.getMessage()
+                                + "): every request that needs the token is refused until it does");
             }
             Snapshot next = new Snapshot(now.fileKey(), now.lastModifiedTime(), now.size(), digest);
             current = next;
@@ -207,7 +215,9 @@ public final class ApiToken {
      * {@value #MIN_LENGTH} characters): one line, nothing that could break a header.
      */
     public static boolean valid(String text) {
-        return text != null && text.length() >= MIN_LENGTH && B64TOKEN.matcher(text).matches();
+        return text != null
+                && text.length() >= MIN_LENGTH
+                && B64TOKEN.matcher(text).matches();
     }
 
     /** 256 bits of {@link SecureRandom} as unpadded base64url (43 characters). */
@@ -237,10 +247,12 @@ public final class ApiToken {
     /** A new file of mode 0600 beside {@code file} holding {@code token} and a newline, synced. */
     private static Path writeTemporary(Path file, String token) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
-        Path temporary = directory.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(RANDOM.nextLong()));
+        Path temporary = directory.resolve("." + file.getFileName() + ".tmp-"
+                + ProcessHandle.current().pid() + "-" + Long.toHexString(RANDOM.nextLong()));
         // Created with mode 0600 (the umask can only take bits away): the token is never readable by others.
-        try (FileChannel out = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (FileChannel out = FileChannel.open(
+                temporary,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
             ByteBuffer bytes = ByteBuffer.wrap((token + "\n").getBytes(StandardCharsets.US_ASCII));
             while (bytes.hasRemaining()) {
@@ -262,7 +274,8 @@ public final class ApiToken {
 
     /** The token in a file's text: one line (a final newline allowed), a valid bearer token. */
     private static String parse(String text) {
-        String token = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+        String token = text.endsWith("\r\n")
+                ? text.substring(0, text.length() - 2)
                 : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         if (token.isEmpty()) {
             throw new IllegalArgumentException("the API token file is empty");

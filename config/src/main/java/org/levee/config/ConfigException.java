@@ -7,8 +7,10 @@ public final class ConfigException extends RuntimeException {
     private final List<String> problems;
 
     public ConfigException(String source, List<String> problems) {
-        super(problems.size() == 1 ? source + ": " + problems.getFirst()
-                : source + ": " + problems.size() + " problems:\n  " + String.join("\n  ", problems));
+        super(
+                problems.size() == 1
+                        ? source + ": " + problems.getFirst()
+                        : source + ": " + problems.size() + " problems:\n  " + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);
     }
 

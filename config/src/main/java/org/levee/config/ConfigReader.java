@@ -49,8 +49,10 @@ public class ConfigReader {
         try {
             return YamlTrees.readYaml(text); // refuses aliases, keys given twice and second documents
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new IllegalStateException("reading a string cannot fail", e);
@@ -83,8 +85,9 @@ public class ConfigReader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                problem(path.isEmpty() ? YamlTrees.keyName(key) : path + "." + YamlTrees.keyName(key), "unknown key (known here: "
-                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+                problem(
+                        path.isEmpty() ? YamlTrees.keyName(key) : path + "." + YamlTrees.keyName(key),
+                        "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
             }
         }
         return true;

@@ -34,30 +34,57 @@ import org.levee.store.etcd.EtcdSettings;
  * @param passwordFile a file whose first line is the password, instead of {@code password}
  * @param requestTimeout deadline of each request
  */
-public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optional<Path> cert, Optional<Path> key,
-                          Optional<String> user, Optional<String> password, Optional<Path> passwordFile,
-                          Optional<Duration> requestTimeout) {
+public record EtcdSection(
+        Optional<String> endpoints,
+        Optional<Path> ca,
+        Optional<Path> cert,
+        Optional<Path> key,
+        Optional<String> user,
+        Optional<String> password,
+        Optional<Path> passwordFile,
+        Optional<Duration> requestTimeout) {
 
     /** The keys of the section. */
-    public static final Set<String> KEYS = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file",
-            "request_timeout");
+    public static final Set<String> KEYS =
+            Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file", "request_timeout");
 
     /** Nothing configured. */
     public static EtcdSection none() {
-        return new EtcdSection(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+        return new EtcdSection(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** The section with the TLS files given (by flags) in place of the file's; an empty one keeps the file's. */
     public EtcdSection withTls(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile) {
-        return new EtcdSection(endpoints, caFile.or(() -> ca), certFile.or(() -> cert), keyFile.or(() -> key), user, password,
-                passwordFile, requestTimeout);
+        return new EtcdSection(
+                endpoints,
+                caFile.or(() -> ca),
+                certFile.or(() -> cert),
+                keyFile.or(() -> key),
+                user,
+                password,
+                passwordFile,
+                requestTimeout);
     }
 
     /** The section with the user and password given (by flags) in place of the file's; an empty one keeps the file's. */
     public EtcdSection withUser(Optional<String> userName, Optional<String> secret) {
-        return new EtcdSection(endpoints, ca, cert, key, userName.or(() -> user), secret.or(() -> password),
-                secret.isPresent() ? Optional.empty() : passwordFile, requestTimeout);
+        return new EtcdSection(
+                endpoints,
+                ca,
+                cert,
+                key,
+                userName.or(() -> user),
+                secret.or(() -> password),
+                secret.isPresent() ? Optional.empty() : passwordFile,
+                requestTimeout);
     }
 
     /** The section in {@code node} (null when absent); problems go to {@code r} under {@code path}. */
@@ -91,8 +118,11 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         Optional<Path> key = r.file(node, path + ".key", "key");
         Optional<String> user = Optional.ofNullable(r.string(node, path + ".user", "user", null));
         Optional<String> password = Optional.ofNullable(r.string(node, path + ".password", "password", null));
-        Optional<Path> passwordFile = Optional.ofNullable(r.string(node, path + ".password_file", "password_file", null)).map(Path::of);
-        Optional<Duration> timeout = Optional.ofNullable(r.duration(node, path + ".request_timeout", "request_timeout", null));
+        Optional<Path> passwordFile = Optional.ofNullable(
+                        r.string(node, path + ".password_file", "password_file", null))
+                .map(Path::of);
+        Optional<Duration> timeout =
+                Optional.ofNullable(r.duration(node, path + ".request_timeout", "request_timeout", null));
         if (password.isPresent() && passwordFile.isPresent()) {
             r.problem(path, "give either password or password_file, not both");
             passwordFile = Optional.empty();
@@ -132,8 +162,10 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
      *     (a CA with http://, a user without a password, …)
      */
     public EtcdSettings settings(Optional<String> endpointsFlag) {
-        String urls = endpointsFlag.or(() -> endpoints).orElseThrow(() -> new IllegalArgumentException(
-                "no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration"));
+        String urls = endpointsFlag
+                .or(() -> endpoints)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no etcd endpoints: give --etcd URLS or etcd.endpoints in the configuration"));
         EtcdSettings s = EtcdSettings.of(urls);
         // Flags may have replaced the files checked when the file was read: checked again here.
         mustRead("CA", ca);
@@ -145,9 +177,13 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
         Optional<String> secret = password;
         if (passwordFile.isPresent()) {
             try {
-                secret = Optional.of(java.nio.file.Files.readString(passwordFile.get()).lines().findFirst().orElse(""));
+                secret = Optional.of(java.nio.file.Files.readString(passwordFile.get())
+                        .lines()
+                        .findFirst()
+                        .orElse(""));
             } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("etcd: the password file " + passwordFile.get() + " cannot be read: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "etcd: the password file " + passwordFile.get() + " cannot be read: " + e.getMessage(), e);
             }
         }
         if (user.isPresent() || secret.isPresent()) {
@@ -164,9 +200,12 @@ public record EtcdSection(Optional<String> endpoints, Optional<Path> ca, Optiona
 
     @Override
     public String toString() {
-        return "EtcdSection[endpoints=" + endpoints.orElse("-") + ", ca=" + ca.map(Path::toString).orElse("-")
-                + ", cert=" + cert.map(Path::toString).orElse("-") + ", key=" + key.map(Path::toString).orElse("-")
-                + ", user=" + user.orElse("-") + password.map(p -> ", password=***").orElse("")
+        return "EtcdSection[endpoints=" + endpoints.orElse("-") + ", ca="
+                + ca.map(Path::toString).orElse("-")
+                + ", cert=" + cert.map(Path::toString).orElse("-") + ", key="
+                + key.map(Path::toString).orElse("-")
+                + ", user=" + user.orElse("-")
+                + password.map(p -> ", password=***").orElse("")
                 + passwordFile.map(f -> ", password_file=" + f).orElse("") + "]";
     }
 }

@@ -44,7 +44,8 @@ public final class GuardSection {
                     JsonNode item = list.get(i);
                     try {
                         if (!item.isTextual()) {
-                            throw new IllegalArgumentException("must be a string like 'tcp 192.0.2.10:443', not " + item);
+                            throw new IllegalArgumentException(
+                                    "must be a string like 'tcp 192.0.2.10:443', not " + item);
                         }
                         endpoints.add(ProtectedEndpoint.parse(item.asText()));
                     } catch (IllegalArgumentException e) {
@@ -54,7 +55,11 @@ public final class GuardSection {
             }
         }
         boolean defaults = r.bool(node, path + ".protect_defaults", "protect_defaults", d.protectDefaults());
-        double share = r.parsed(node, path + ".max_legitimate_share", "max_legitimate_share", d.maxLegitimateShare(),
+        double share = r.parsed(
+                node,
+                path + ".max_legitimate_share",
+                "max_legitimate_share",
+                d.maxLegitimateShare(),
                 GuardSection::share);
         return new GuardSettings(endpoints, defaults, share);
     }
@@ -65,14 +70,16 @@ public final class GuardSection {
      * An API or etcd host given by name, or a wildcard listening address, is protected on any
      * address (the guard does not resolve names).
      */
-    public static List<ProtectedEndpoint> defaultEndpoints(java.util.Optional<java.net.InetSocketAddress> api,
-                                                           List<java.net.URI> etcd) {
+    public static List<ProtectedEndpoint> defaultEndpoints(
+            java.util.Optional<java.net.InetSocketAddress> api, List<java.net.URI> etcd) {
         List<ProtectedEndpoint> out = new ArrayList<>();
         // Port 0 (any free port, in tests) is known only once bound, and nobody depends on reaching it.
-        api.filter(a -> a.getPort() != 0).ifPresent(a -> out.add(ProtectedEndpoint.tcp(a.getHostString(), a.getPort(), "API")));
+        api.filter(a -> a.getPort() != 0)
+                .ifPresent(a -> out.add(ProtectedEndpoint.tcp(a.getHostString(), a.getPort(), "API")));
         for (java.net.URI endpoint : etcd) {
             if (endpoint.getHost() != null) {
-                out.add(ProtectedEndpoint.tcp(endpoint.getHost(), endpoint.getPort() < 0 ? 2379 : endpoint.getPort(), "etcd"));
+                out.add(ProtectedEndpoint.tcp(
+                        endpoint.getHost(), endpoint.getPort() < 0 ? 2379 : endpoint.getPort(), "etcd"));
             }
         }
         out.add(ProtectedEndpoint.ssh());
@@ -84,7 +91,9 @@ public final class GuardSection {
         String t = text.strip();
         double value;
         try {
-            value = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100 : Double.parseDouble(t);
+            value = t.endsWith("%")
+                    ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+                    : Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a share (0.01 or 1%)");
         }

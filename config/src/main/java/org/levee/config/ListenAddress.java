@@ -30,7 +30,8 @@ public final class ListenAddress {
             host = "127.0.0.1";
         }
         if (!host.matches("[0-9.]+|[0-9a-fA-F:]+|localhost")) {
-            throw new IllegalArgumentException("'" + text + "': the host must be an IP address (the server binds to it)");
+            throw new IllegalArgumentException(
+                    "'" + text + "': the host must be an IP address (the server binds to it)");
         }
         return new InetSocketAddress(host, Integer.parseInt(portText));
     }

@@ -37,8 +37,8 @@ public final class NotificationsSection {
     private NotificationsSection() {}
 
     /** The keys of the section. */
-    public static final Set<String> KEYS = Set.of("command", "webhooks", "timeout", "retries", "events", "queue",
-            "node_lost_after");
+    public static final Set<String> KEYS =
+            Set.of("command", "webhooks", "timeout", "retries", "events", "queue", "node_lost_after");
     /** The keys of one webhook. */
     public static final Set<String> WEBHOOK_KEYS = Set.of("url", "timeout", "retries", "headers");
 
@@ -56,8 +56,10 @@ public final class NotificationsSection {
         Long retries = r.number(node, path + ".retries", "retries", 0, 100);
         Long queue = r.number(node, path + ".queue", "queue", 1, 1_000_000);
         Duration lostAfter = r.duration(node, path + ".node_lost_after", "node_lost_after", c.nodeLostAfter());
-        c = c.withTimeout(timeout).withRetries(retries == null ? c.retries() : retries.intValue())
-                .withQueue(queue == null ? c.queue() : queue.intValue()).withNodeLostAfter(lostAfter);
+        c = c.withTimeout(timeout)
+                .withRetries(retries == null ? c.retries() : retries.intValue())
+                .withQueue(queue == null ? c.queue() : queue.intValue())
+                .withNodeLostAfter(lostAfter);
         c = c.withCommand(command(r, node.get("command"), path + ".command"));
         c = c.withWebhooks(webhooks(r, node.get("webhooks"), path + ".webhooks", c));
         JsonNode events = node.get("events");
@@ -86,7 +88,8 @@ public final class NotificationsSection {
         for (int i = 0; i < v.size(); i++) {
             JsonNode a = v.get(i);
             if (!a.isValueNode() || a.isNull() || (i == 0 && a.asText().isBlank())) {
-                r.problem(path + "[" + i + "]", i == 0 ? "must name a program" : "must be a single value (an argument)");
+                r.problem(
+                        path + "[" + i + "]", i == 0 ? "must name a program" : "must be a single value (an argument)");
                 return List.of();
             }
             args.add(a.asText());
@@ -94,7 +97,8 @@ public final class NotificationsSection {
         return args;
     }
 
-    private static List<NotificationsConfig.Webhook> webhooks(ConfigReader r, JsonNode v, String path, NotificationsConfig section) {
+    private static List<NotificationsConfig.Webhook> webhooks(
+            ConfigReader r, JsonNode v, String path, NotificationsConfig section) {
         if (v == null || v.isNull()) {
             return List.of();
         }
@@ -126,8 +130,12 @@ public final class NotificationsSection {
             Long retries = r.number(h, at + ".retries", "retries", 0, 100);
             Map<String, String> headers = headers(r, h.get("headers"), at + ".headers");
             Duration t = timeout;
-            url(r, text, at + ".url").ifPresent(u -> hooks.add(new NotificationsConfig.Webhook(u, headers,
-                    java.util.Optional.ofNullable(t), java.util.Optional.ofNullable(retries).map(Long::intValue))));
+            url(r, text, at + ".url")
+                    .ifPresent(u -> hooks.add(new NotificationsConfig.Webhook(
+                            u,
+                            headers,
+                            java.util.Optional.ofNullable(t),
+                            java.util.Optional.ofNullable(retries).map(Long::intValue))));
         }
         return hooks;
     }
@@ -162,11 +170,15 @@ public final class NotificationsSection {
             }
             if (Set.of("content-type", "content-length", "host", "connection", "expect", "upgrade")
                     .contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                r.problem(path + "." + YamlTrees.keyName(name), "is set by Levee (or by HTTP itself), not by the configuration");
+                r.problem(
+                        path + "." + YamlTrees.keyName(name),
+                        "is set by Levee (or by HTTP itself), not by the configuration");
                 continue;
             }
             JsonNode value = e.getValue();
-            if (!value.isValueNode() || value.isNull() || value.asText().chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) {
+            if (!value.isValueNode()
+                    || value.isNull()
+                    || value.asText().chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) {
                 r.problem(path + "." + YamlTrees.keyName(name), "must be a single value on one line");
                 continue;
             }

@@ -34,6 +34,7 @@ public final class PemTls {
 
     /** The password of the in-memory key store: it never leaves the process, so it protects nothing. */
     private static final char[] IN_MEMORY = "levee".toCharArray();
+
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
 
@@ -59,7 +60,8 @@ public final class PemTls {
             context.init(keys.getKeyManagers(), null, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException(certificateFile + ", " + keyFile + ": cannot make a TLS server of them: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    certificateFile + ", " + keyFile + ": cannot make a TLS server of them: " + e.getMessage(), e);
         }
     }
 
@@ -91,15 +93,18 @@ public final class PemTls {
     public static List<X509Certificate> certificates(Path file) {
         byte[] bytes = bytes(file);
         if (!new String(bytes, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
-            throw new IllegalArgumentException(file + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)");
+            throw new IllegalArgumentException(
+                    file + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)");
         }
         try {
             List<X509Certificate> out = new ArrayList<>();
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
+            for (Certificate c :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
                 out.add((X509Certificate) c);
             }
             if (out.isEmpty()) {
-                throw new IllegalArgumentException(file + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)");
+                throw new IllegalArgumentException(
+                        file + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)");
             }
             return out;
         } catch (CertificateException e) {
@@ -115,9 +120,11 @@ public final class PemTls {
         if (begin < 0 || end < begin) {
             String hint = text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
                     ? "the key is encrypted: decrypt it (openssl pkcs8 -in " + file + " -out KEY.pem)"
-                    : text.contains("-----BEGIN EC PRIVATE KEY-----") || text.contains("-----BEGIN RSA PRIVATE KEY-----")
-                    ? "the key is not PKCS#8: convert it (openssl pkcs8 -topk8 -nocrypt -in " + file + " -out KEY.pem)"
-                    : "no private key in it";
+                    : text.contains("-----BEGIN EC PRIVATE KEY-----")
+                                    || text.contains("-----BEGIN RSA PRIVATE KEY-----")
+                            ? "the key is not PKCS#8: convert it (openssl pkcs8 -topk8 -nocrypt -in " + file
+                                    + " -out KEY.pem)"
+                            : "no private key in it";
             throw new IllegalArgumentException(file + ": " + hint + " (PKCS#8 PEM, " + KEY_BEGIN + " expected)");
         }
         byte[] der;
@@ -129,10 +136,13 @@ public final class PemTls {
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (InvalidKeySpecException e) {
-            throw new IllegalArgumentException(file + ": not a PKCS#8 " + algorithm + " private key (the certificate's key is "
-                    + algorithm + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    file + ": not a PKCS#8 " + algorithm + " private key (the certificate's key is " + algorithm + "): "
+                            + e.getMessage(),
+                    e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(file + ": keys of type " + algorithm + " are not supported: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    file + ": keys of type " + algorithm + " are not supported: " + e.getMessage(), e);
         }
     }
 
@@ -157,11 +167,13 @@ public final class PemTls {
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(probe);
             if (!verifier.verify(signature)) {
-                throw new IllegalArgumentException(keyFile + ": not the private key of the certificate in " + certificateFile
-                        + " (" + certificate.getSubjectX500Principal().getName() + ")");
+                throw new IllegalArgumentException(
+                        keyFile + ": not the private key of the certificate in " + certificateFile + " ("
+                                + certificate.getSubjectX500Principal().getName() + ")");
             }
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(keyFile + ": cannot check it against " + certificateFile + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    keyFile + ": cannot check it against " + certificateFile + ": " + e.getMessage(), e);
         }
     }
 

@@ -32,7 +32,8 @@ class ApiSectionTest {
         Path token = Files.writeString(dir.resolve("token"), "x");
         Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
         Path key = Files.writeString(dir.resolve("key.pem"), "x");
-        ApiSection s = read("api:\n  address: '[::1]:9000'\n  token_file: " + token + "\n  tls_cert: " + cert + "\n  tls_key: " + key + "\n");
+        ApiSection s = read("api:\n  address: '[::1]:9000'\n  token_file: " + token + "\n  tls_cert: " + cert
+                + "\n  tls_key: " + key + "\n");
         assertThat(s.address()).isEqualTo(new InetSocketAddress("::1", 9000));
         assertThat(s.tokenFile()).contains(token);
         assertThat(s.tokenFile(dir.resolve("state"))).isEqualTo(token);
@@ -65,8 +66,10 @@ class ApiSectionTest {
     @Test
     void aCertificateWithoutItsKeyIsAProblem() throws Exception {
         Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
-        assertThatThrownBy(() -> read("api: {tls_cert: " + cert + "}\n")).isInstanceOf(ConfigException.class)
-                .hasMessage("c.yaml: api.tls_key: TLS needs both tls_cert (the certificate chain) and tls_key (its PKCS#8 key)");
+        assertThatThrownBy(() -> read("api: {tls_cert: " + cert + "}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "c.yaml: api.tls_key: TLS needs both tls_cert (the certificate chain) and tls_key (its PKCS#8 key)");
     }
 
     @ParameterizedTest
@@ -87,11 +90,13 @@ class ApiSectionTest {
     void anAddressOffLoopbackWithoutTlsIsRefusedNamingWhatToConfigure(String host, String shown) {
         ApiSection s = ApiSection.on(new InetSocketAddress(host, 9276));
         assertThat(s.loopback()).isFalse();
-        assertThatThrownBy(s::requireSafe).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(s::requireSafe)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the API would listen on " + shown + ", which is not a loopback address, without TLS: give"
                         + " --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration),"
                         + " or listen on 127.0.0.1");
-        assertThatCode(() -> s.withTls(dir.resolve("c"), dir.resolve("k")).requireSafe()).doesNotThrowAnyException();
+        assertThatCode(() -> s.withTls(dir.resolve("c"), dir.resolve("k")).requireSafe())
+                .doesNotThrowAnyException();
     }
 
     @ParameterizedTest
@@ -105,13 +110,16 @@ class ApiSectionTest {
             fe80::               | fe80::
             """)
     void ipv6AddressesAreShownAsPeopleWriteThem(String address, String shown) throws Exception {
-        assertThat(ApiSection.compressed((java.net.Inet6Address) java.net.InetAddress.getByName(address))).isEqualTo(shown);
+        assertThat(ApiSection.compressed((java.net.Inet6Address) java.net.InetAddress.getByName(address)))
+                .isEqualTo(shown);
     }
 
     @Test
     void halfATlsSetupIsRefused() {
-        ApiSection half = new ApiSection(new InetSocketAddress("127.0.0.1", 1), Optional.empty(), Optional.of(dir), Optional.empty());
-        assertThatThrownBy(half::requireSafe).isInstanceOf(IllegalArgumentException.class)
+        ApiSection half = new ApiSection(
+                new InetSocketAddress("127.0.0.1", 1), Optional.empty(), Optional.of(dir), Optional.empty());
+        assertThatThrownBy(half::requireSafe)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("the API's TLS needs both a certificate chain and its key");
     }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +50,8 @@ class ApiSecurityTest {
                 var refusal = security.refusal(exchange);
                 byte[] body;
                 if (refusal.isPresent()) {
-                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    exchange.getResponseHeaders()
+                            .set("WWW-Authenticate", refusal.get().challenge());
                     body = refusal.get().message().getBytes(StandardCharsets.UTF_8);
                     exchange.sendResponseHeaders(401, body.length);
                 } else {
@@ -70,7 +71,8 @@ class ApiSecurityTest {
 
     /** {@code method /rules} with a body for POST and PUT; {@code tls} trusts the server's CA (null: http). */
     private static Answer send(SSLContext tls, String url, String method, String authorization) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url + "/rules").toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(url + "/rules").toURL().openConnection();
         if (c instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls.getSocketFactory());
         }
@@ -105,8 +107,8 @@ class ApiSecurityTest {
             DELETE | Bearer TOKEN           | 200 | -
             POST   | Bearer TOKEN.          | 401 | Bearer realm="levee", error="invalid_token"
             """)
-    void onLoopbackReadsAreOpenAndEverythingElseNeedsTheToken(String method, String authorization, int status, String challenge)
-            throws Exception {
+    void onLoopbackReadsAreOpenAndEverythingElseNeedsTheToken(
+            String method, String authorization, int status, String challenge) throws Exception {
         ApiSecurity security = ApiSecurity.open(ApiSection.on(new InetSocketAddress("127.0.0.1", 0)), dir);
         String token = ApiToken.read(dir.resolve("api-token"));
         String url = start(security);
@@ -122,15 +124,17 @@ class ApiSecurityTest {
     @Test
     void overTlsAClientOfTheCaGetsThroughWithTheTokenAndAnotherCaIsRefused() throws Exception {
         TestCertificates pki = TestCertificates.create(Files.createDirectories(dir.resolve("pki")));
-        ApiSecurity security = ApiSecurity.open(ApiSection.on(new InetSocketAddress("127.0.0.1", 0))
-                .withTls(pki.serverCert(), pki.serverKey()), dir);
+        ApiSecurity security = ApiSecurity.open(
+                ApiSection.on(new InetSocketAddress("127.0.0.1", 0)).withTls(pki.serverCert(), pki.serverKey()), dir);
         String url = start(security);
         assertThat(server).isInstanceOf(HttpsServer.class);
         assertThat(url).startsWith("https://127.0.0.1:");
         SSLContext trusting = PemTls.trusting(pki.ca());
         assertThat(send(trusting, url, "GET", null).statusCode()).isEqualTo(200);
         assertThat(send(trusting, url, "POST", null).statusCode()).isEqualTo(401);
-        assertThat(send(trusting, url, "POST", "Bearer " + ApiToken.read(dir.resolve("api-token"))).statusCode()).isEqualTo(200);
+        assertThat(send(trusting, url, "POST", "Bearer " + ApiToken.read(dir.resolve("api-token")))
+                        .statusCode())
+                .isEqualTo(200);
 
         SSLContext other = PemTls.trusting(pki.clientCert());
         assertThatThrownBy(() -> send(other, url, "GET", null)).isInstanceOf(SSLHandshakeException.class);
@@ -152,17 +156,26 @@ class ApiSecurityTest {
     @Test
     void openRefusesWhatCannotBeServedSafely() throws Exception {
         assertThatThrownBy(() -> ApiSecurity.open(ApiSection.on(new InetSocketAddress("0.0.0.0", 9276)), dir))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("api: the API would listen on 0.0.0.0:9276");
-        assertThat(dir.resolve("api-token")).as("nothing written before the refusal").doesNotExist();
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("api: the API would listen on 0.0.0.0:9276");
+        assertThat(dir.resolve("api-token"))
+                .as("nothing written before the refusal")
+                .doesNotExist();
 
         Path notPem = Files.writeString(dir.resolve("cert.pem"), "not a certificate");
-        assertThatThrownBy(() -> ApiSecurity.open(ApiSection.on(new InetSocketAddress("127.0.0.1", 0)).withTls(notPem, notPem), dir))
-                .isInstanceOf(ConfigException.class).hasMessage("api: " + notPem + ": no certificate in it (PEM,"
-                        + " -----BEGIN CERTIFICATE----- expected)");
+        assertThatThrownBy(() -> ApiSecurity.open(
+                        ApiSection.on(new InetSocketAddress("127.0.0.1", 0)).withTls(notPem, notPem), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "api: " + notPem + ": no certificate in it (PEM," + " -----BEGIN CERTIFICATE----- expected)");
 
         Path missing = dir.resolve("given-token");
-        assertThatThrownBy(() -> ApiSecurity.open(ApiSection.on(new InetSocketAddress("127.0.0.1", 0)).withTokenFile(missing), dir))
-                .isInstanceOf(ConfigException.class).hasMessage(missing + ": cannot read the API token: no such file");
-        assertThat(dir.resolve("api-token")).as("a given token file is not generated").doesNotExist();
+        assertThatThrownBy(() -> ApiSecurity.open(
+                        ApiSection.on(new InetSocketAddress("127.0.0.1", 0)).withTokenFile(missing), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(missing + ": cannot read the API token: no such file");
+        assertThat(dir.resolve("api-token"))
+                .as("a given token file is not generated")
+                .doesNotExist();
     }
 }

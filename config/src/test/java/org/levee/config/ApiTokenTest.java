@@ -39,7 +39,8 @@ class ApiTokenTest {
         Path file = dir.resolve("state/api-token"); // the state directory does not exist yet
         ApiToken token = ApiToken.openOrCreate(file);
         assertThat(token.file()).isEqualTo(file);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         String written = text(file);
         assertThat(written).matches("[A-Za-z0-9_-]{43}\n");
         assertThat(Base64.getUrlDecoder().decode(written.strip())).hasSize(32);
@@ -56,13 +57,17 @@ class ApiTokenTest {
         ApiToken.openOrCreate(file);
         String first = text(file);
         FileTime modified = Files.getLastModifiedTime(file);
-        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                .fileKey();
 
         ApiToken again = ApiToken.openOrCreate(file);
         assertThat(text(file)).isEqualTo(first);
         assertThat(Files.getLastModifiedTime(file)).isEqualTo(modified);
-        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey())
+                .isEqualTo(inode);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         assertThat(again.matches(first.strip())).isTrue();
     }
 
@@ -72,8 +77,14 @@ class ApiTokenTest {
         ApiToken token = ApiToken.openOrCreate(file);
         String right = text(file).strip();
         char last = right.charAt(right.length() - 1);
-        List<String> wrong = List.of("", right.substring(0, right.length() - 1), right + "A", right.toUpperCase(),
-                right.substring(0, right.length() - 1) + (last == 'A' ? 'B' : 'A'), " " + right, ApiToken.generate());
+        List<String> wrong = List.of(
+                "",
+                right.substring(0, right.length() - 1),
+                right + "A",
+                right.toUpperCase(),
+                right.substring(0, right.length() - 1) + (last == 'A' ? 'B' : 'A'),
+                " " + right,
+                ApiToken.generate());
         for (String w : wrong) {
             assertThat(token.matches(w)).as("'%s'", w).isFalse();
         }
@@ -99,7 +110,8 @@ class ApiTokenTest {
         String rotated = ApiToken.rotate(file);
         assertThat(rotated).isNotEqualTo(old).matches("[A-Za-z0-9_-]{43}");
         assertThat(text(file)).isEqualTo(rotated + "\n");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         assertThat(running.matches(old)).isFalse();
         assertThat(running.matches(rotated)).isTrue();
         try (Stream<Path> files = Files.list(dir)) {
@@ -173,9 +185,11 @@ class ApiTokenTest {
         Path file = dir.resolve("given-token");
         Files.writeString(file, content.replace("\\n", "\n"));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertThatThrownBy(() -> ApiToken.open(file)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.open(file))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": " + message);
-        assertThatThrownBy(() -> ApiToken.read(file)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.read(file))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": " + message);
     }
 
@@ -184,22 +198,28 @@ class ApiTokenTest {
         Path file = dir.resolve("api-token");
         ApiToken.openOrCreate(file);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> ApiToken.openOrCreate(file)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.openOrCreate(file))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": every user may read the API token (mode 0644): chmod 600 " + file);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
-        assertThat(ApiToken.open(file).matches(text(file).strip())).as("a group may read it").isTrue();
+        assertThat(ApiToken.open(file).matches(text(file).strip()))
+                .as("a group may read it")
+                .isTrue();
     }
 
     @Test
     void aGivenFileMustExistAndAnUnwritableDirectoryIsNamed() throws Exception {
         Path missing = dir.resolve("nope");
-        assertThatThrownBy(() -> ApiToken.open(missing)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.open(missing))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage(missing + ": cannot read the API token: no such file");
         Path notADirectory = Files.writeString(dir.resolve("file"), "x");
         Path inside = notADirectory.resolve("api-token");
-        assertThatThrownBy(() -> ApiToken.openOrCreate(inside)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.openOrCreate(inside))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(inside + ": cannot write the API token: ");
-        assertThatThrownBy(() -> ApiToken.rotate(inside)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ApiToken.rotate(inside))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(inside + ": cannot write the API token: ");
     }
 

@@ -23,13 +23,68 @@ import org.levee.testing.fuzz.SeedFiles;
  */
 @Tag("fuzz")
 class ConfigSectionsFuzzTest {
-    static final List<String> WORDS = List.of("detector:", "etcd:", "host_thresholds:", "aggregate_thresholds:", "all:",
-            "tcp_syn:", "tcp_other:", "udp:", "icmp:", "fragment:", "other:", "pps:", "bps:", "none",
-            "baseline_multiple:", "baseline_floor_pps:", "baseline_warmup:", "cooldown:", "end_fraction:",
-            "min_fingerprint_samples:", "max_fingerprint_delay:", "coverage_target:", "max_baseline_match:", "endpoints:",
-            "ca:", "cert:", "key:", "user:", "password:", "request_timeout:", "true", "null", "~", "0s", "1h", "500ms",
-            "9223372036854775807s", "1e308", "NaN", ".inf", "-.inf", "0x10", "http://", "https://", "[::1]:2379", "\n",
-            "\n  ", "- ", "{", "}", "[", "]", ": ", "&a ", "*a", "---", "|", "'", "\"", "#", "\0");
+    static final List<String> WORDS = List.of(
+            "detector:",
+            "etcd:",
+            "host_thresholds:",
+            "aggregate_thresholds:",
+            "all:",
+            "tcp_syn:",
+            "tcp_other:",
+            "udp:",
+            "icmp:",
+            "fragment:",
+            "other:",
+            "pps:",
+            "bps:",
+            "none",
+            "baseline_multiple:",
+            "baseline_floor_pps:",
+            "baseline_warmup:",
+            "cooldown:",
+            "end_fraction:",
+            "min_fingerprint_samples:",
+            "max_fingerprint_delay:",
+            "coverage_target:",
+            "max_baseline_match:",
+            "endpoints:",
+            "ca:",
+            "cert:",
+            "key:",
+            "user:",
+            "password:",
+            "request_timeout:",
+            "true",
+            "null",
+            "~",
+            "0s",
+            "1h",
+            "500ms",
+            "9223372036854775807s",
+            "1e308",
+            "NaN",
+            ".inf",
+            "-.inf",
+            "0x10",
+            "http://",
+            "https://",
+            "[::1]:2379",
+            "\n",
+            "\n  ",
+            "- ",
+            "{",
+            "}",
+            "[",
+            "]",
+            ": ",
+            "&a ",
+            "*a",
+            "---",
+            "|",
+            "'",
+            "\"",
+            "#",
+            "\0");
 
     static List<String> seeds() {
         return SeedFiles.texts(ConfigSectionsFuzzTest.class, "fuzz/sections.yaml", "fuzz/small.yaml");
@@ -55,11 +110,12 @@ class ConfigSectionsFuzzTest {
     @Test
     void detectorAndEtcdSections() {
         FuzzRunner.run(FuzzFamily.text("config sections (detector, etcd)")
-                .seeds(seeds())
-                .dictionary(WORDS)
-                .target(ConfigSectionsFuzzTest::load)
-                .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .dictionary(WORDS)
+                        .target(ConfigSectionsFuzzTest::load)
+                        .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test

@@ -17,7 +17,8 @@ class EtcdSectionTest {
 
     private static EtcdSection read(String yaml) {
         ConfigReader r = new ConfigReader();
-        EtcdSection s = EtcdSection.read(r, ConfigReader.parseYaml("c.yaml", yaml).get("etcd"), "etcd");
+        EtcdSection s =
+                EtcdSection.read(r, ConfigReader.parseYaml("c.yaml", yaml).get("etcd"), "etcd");
         r.throwIfProblems("c.yaml");
         return s;
     }
@@ -27,8 +28,9 @@ class EtcdSectionTest {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
         Path cert = Files.writeString(dir.resolve("c.pem"), "x");
         Path key = Files.writeString(dir.resolve("k.pem"), "x");
-        EtcdSection s = read("etcd:\n  endpoints: [https://10.0.0.1:2379, https://10.0.0.2:2379]\n  ca: " + ca + "\n  cert: " + cert
-                + "\n  key: " + key + "\n  user: levee\n  password: secret\n  request_timeout: 2s\n");
+        EtcdSection s =
+                read("etcd:\n  endpoints: [https://10.0.0.1:2379, https://10.0.0.2:2379]\n  ca: " + ca + "\n  cert: "
+                        + cert + "\n  key: " + key + "\n  user: levee\n  password: secret\n  request_timeout: 2s\n");
         EtcdSettings settings = s.settings(Optional.empty());
         assertThat(settings.endpointList()).isEqualTo("https://10.0.0.1:2379,https://10.0.0.2:2379");
         assertThat(settings.caFile()).contains(ca);
@@ -43,7 +45,8 @@ class EtcdSectionTest {
         Path secret = Files.writeString(dir.resolve("password"), "from-file\nsecond line\n");
         Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
         Path other = Files.writeString(dir.resolve("other-ca.pem"), "x");
-        EtcdSection s = read("etcd:\n  endpoints: https://10.0.0.1:2379\n  ca: " + ca + "\n  user: levee\n  password_file: " + secret + "\n");
+        EtcdSection s = read("etcd:\n  endpoints: https://10.0.0.1:2379\n  ca: " + ca
+                + "\n  user: levee\n  password_file: " + secret + "\n");
         assertThat(s.passwordFile()).contains(secret);
         assertThat(s.settings(Optional.empty()).user()).contains("levee");
         assertThat(s.toString()).doesNotContain("from-file");
@@ -52,15 +55,21 @@ class EtcdSectionTest {
         assertThat(flagged.ca()).contains(other);
         assertThat(flagged.user()).contains("ops");
         assertThat(flagged.password()).contains("typed");
-        assertThat(flagged.passwordFile()).as("a password flag replaces the file's").isEmpty();
-        assertThat(s.withTls(Optional.empty(), Optional.empty(), Optional.empty()).ca()).as("no flag keeps the file's").contains(ca);
+        assertThat(flagged.passwordFile())
+                .as("a password flag replaces the file's")
+                .isEmpty();
+        assertThat(s.withTls(Optional.empty(), Optional.empty(), Optional.empty())
+                        .ca())
+                .as("no flag keeps the file's")
+                .contains(ca);
     }
 
     @Test
     void theFlagWinsOverTheFile() {
         EtcdSection s = read("etcd: {endpoints: 'http://10.0.0.1:2379'}\n");
         assertThat(s.settings(Optional.of("127.0.0.1:2379")).endpointList()).isEqualTo("http://127.0.0.1:2379");
-        assertThatThrownBy(() -> EtcdSection.none().settings(Optional.empty())).hasMessageContaining("give --etcd URLS");
+        assertThatThrownBy(() -> EtcdSection.none().settings(Optional.empty()))
+                .hasMessageContaining("give --etcd URLS");
     }
 
     @ParameterizedTest

@@ -14,7 +14,8 @@ class GuardSectionTest {
 
     private static GuardSettings read(String yaml) {
         ConfigReader r = new ConfigReader();
-        GuardSettings s = GuardSection.read(r, ConfigReader.parseYaml("c.yaml", yaml).get("guard"), "guard", GuardSettings.defaults());
+        GuardSettings s = GuardSection.read(
+                r, ConfigReader.parseYaml("c.yaml", yaml).get("guard"), "guard", GuardSettings.defaults());
         r.throwIfProblems("c.yaml");
         return s;
     }
@@ -23,19 +24,23 @@ class GuardSectionTest {
     void absentMeansTheDefaults() {
         assertThat(read("other: 1\n")).isEqualTo(GuardSettings.defaults());
         assertThat(GuardSettings.defaults().maxLegitimateShare()).isEqualTo(0.01);
-        assertThat(GuardSettings.defaults().endpoints(List.of(ProtectedEndpoint.ssh()))).containsExactly(ProtectedEndpoint.ssh());
+        assertThat(GuardSettings.defaults().endpoints(List.of(ProtectedEndpoint.ssh())))
+                .containsExactly(ProtectedEndpoint.ssh());
     }
 
     @Test
     void readsEveryKey() {
-        GuardSettings s = read("guard:\n  protected: ['tcp 192.0.2.10:443', 'udp [2001:db8::53]:53']\n  protect_defaults: false\n"
-                + "  max_legitimate_share: 2.5%\n");
-        assertThat(s.protectedEndpoints()).extracting(ProtectedEndpoint::endpoint)
+        GuardSettings s =
+                read("guard:\n  protected: ['tcp 192.0.2.10:443', 'udp [2001:db8::53]:53']\n  protect_defaults: false\n"
+                        + "  max_legitimate_share: 2.5%\n");
+        assertThat(s.protectedEndpoints())
+                .extracting(ProtectedEndpoint::endpoint)
                 .containsExactly("tcp 192.0.2.10:443", "udp [2001:db8::53]:53");
         assertThat(s.protectDefaults()).isFalse();
         assertThat(s.maxLegitimateShare()).isEqualTo(0.025);
         assertThat(s.endpoints(List.of(ProtectedEndpoint.ssh()))).hasSize(2);
-        assertThat(read("guard:\n  max_legitimate_share: 0.2\n").maxLegitimateShare()).isEqualTo(0.2);
+        assertThat(read("guard:\n  max_legitimate_share: 0.2\n").maxLegitimateShare())
+                .isEqualTo(0.2);
     }
 
     @ParameterizedTest

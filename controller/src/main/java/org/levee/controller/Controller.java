@@ -12,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -78,10 +77,10 @@ import org.levee.store.signing.KeyFileException;
 import org.levee.store.signing.KeyId;
 import org.levee.store.signing.ManifestSignature;
 import org.levee.store.signing.SigningKey;
-import org.levee.web.TrafficCounts;
 import org.levee.upstream.UpstreamJson;
 import org.levee.upstream.UpstreamKeeper;
 import org.levee.upstream.gobgp.GobgpSpeaker;
+import org.levee.web.TrafficCounts;
 
 /**
  * The fleet's Gatebot, {@code levee controller}: receives sFlow from every edge (and any other
@@ -102,11 +101,13 @@ public final class Controller implements AutoCloseable {
     private static final long TICK_MILLIS = 50;
     /** Rule changes come in bursts (an operator's script, a detector's several attacks): compile once after them. */
     private static final long COMPILE_DELAY_MILLIS = 50;
+
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
     private static final long COLLECT_MILLIS = 30_000;
     private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ControllerConfig config;
     private final String identity;
@@ -167,17 +168,31 @@ public final class Controller implements AutoCloseable {
         this.client = client;
         this.ownRulePrefix = "auto-" + Long.toString(started.getEpochSecond(), 36) + "-" + shortHash(identity) + "-";
         this.directory = new AgentDirectory(config.sflowAgents());
-        // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through edges.
-        RuleGuard guard = RuleGuard.of(config.guard(), GuardSection.defaultEndpoints(Optional.empty(), client.settings().endpoints()));
-        this.engine = new DetectionEngine(new Detector(config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard,
-                new SecureRandom()));
+        // The controller's endpoints: etcd's and SSH; its own API is reached from the operators' network, not through
+        // edges.
+        RuleGuard guard = RuleGuard.of(
+                config.guard(),
+                GuardSection.defaultEndpoints(
+                        Optional.empty(), client.settings().endpoints()));
+        this.engine = new DetectionEngine(new Detector(
+                config.detector(), new FingerprintFilterCompiler(), ownRulePrefix, guard, new SecureRandom()));
         this.catalog = new RuleCatalog(keys, filters);
         this.publisher = new RulesetPublisher(client, keys, filters, identity, clock, signingKey);
         this.upkeep = new RuleUpkeep(client, keys);
-        this.notifications = new FleetNotifications(client, keys, Notifier.start(config.notifications()), identity, clock,
-                this::onStoreThread, config.notifications().nodeLostAfter());
+        this.notifications = new FleetNotifications(
+                client,
+                keys,
+                Notifier.start(config.notifications()),
+                identity,
+                clock,
+                this::onStoreThread,
+                config.notifications().nodeLostAfter());
         this.autoRules = new AutoRuleSync(client, keys, engine, ownRulePrefix, clock, notifications);
-        this.retirementCheck = new RetirementCheck(edgeRuleRates, engine, config.detector().endFraction(), config.detector().cooldown());
+        this.retirementCheck = new RetirementCheck(
+                edgeRuleRates,
+                engine,
+                config.detector().endFraction(),
+                config.detector().cooldown());
         this.ruleSources = new RuleSourceStore(client, keys, filters, clock, guard, engine::legitimateTraffic);
         this.metrics = new ControllerMetrics(new Probe(), notifications.notifier());
         this.upstream = config.upstream().map(u -> new UpstreamKeeper(u, GobgpSpeaker.of(u), () -> liveRules, clock));
@@ -205,7 +220,8 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Starts a controller whose API's security was opened (and so checked) first. */
-    public static Controller start(ControllerConfig config, EtcdSettings etcd, ApiSecurity security) throws IOException {
+    public static Controller start(ControllerConfig config, EtcdSettings etcd, ApiSecurity security)
+            throws IOException {
         Optional<SigningKey> signingKey = signingKey(config);
         EtcdClient client = EtcdClient.connect(etcd);
         Controller c = new Controller(config, client, signingKey);
@@ -226,8 +242,10 @@ public final class Controller implements AutoCloseable {
      */
     public static Optional<SigningKey> signingKey(ControllerConfig config) {
         if (config.signingKey().isEmpty()) {
-            LOG.log(Level.WARNING, "no signing key (signing.key, --signing-key): rule sets are published unsigned, and edges"
-                    + " that trust signing keys refuse them (docs/security.md, \"Signed rule sets\")");
+            LOG.log(
+                    Level.WARNING,
+                    "no signing key (signing.key, --signing-key): rule sets are published unsigned, and edges"
+                            + " that trust signing keys refuse them (docs/security.md, \"Signed rule sets\")");
             return Optional.empty();
         }
         Path file = config.signingKey().get();
@@ -243,9 +261,15 @@ public final class Controller implements AutoCloseable {
         rulesWatch = PrefixWatch.startPrefix(client, keys.rules(), update -> store.execute(() -> onRules(update)));
         SampleIngest ingest = new SampleIngest(directory, engine::accept, Controller::nanos);
         collector = SflowCollector.start(config.sflowListen(), ingest);
-        api = new ControllerApi(ruleSources, () -> ruleCounts, () -> manifest.map(RulesetManifest::version).orElse(0L),
-                () -> FleetStatusReader.read(client, keys, clock.instant()), this::statusJson, metrics,
-                () -> edgeTraffic.now(nanos()), security);
+        api = new ControllerApi(
+                ruleSources,
+                () -> ruleCounts,
+                () -> manifest.map(RulesetManifest::version).orElse(0L),
+                () -> FleetStatusReader.read(client, keys, clock.instant()),
+                this::statusJson,
+                metrics,
+                () -> edgeTraffic.now(nanos()),
+                security);
         upstream.ifPresent(api::showUpstream);
         api.start();
         // A follower that takes over compiles at once: its first compilation must not be a cold one.
@@ -286,10 +310,20 @@ public final class Controller implements AutoCloseable {
             for (Decision d : decisions) {
                 metrics.decision(d);
                 if (d.kind() != Decision.Kind.ATTACK_ENDED || LOG.isLoggable(Level.DEBUG)) {
-                    LOG.log(Level.INFO, (leading ? "" : "(follower) ") + d.kind().name().toLowerCase(java.util.Locale.ROOT)
-                            + " " + d.destination() + " " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT)
-                            + (d.rule() == null ? "" : " rule " + d.rule().id() + " " + d.rule().action().keyword()
-                            + " in " + (d.rule().datacenters().isEmpty() ? "all data centers" : String.join(",", d.rule().datacenters()))));
+                    LOG.log(
+                            Level.INFO,
+                            (leading ? "" : "(follower) ") + d.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                    + " " + d.destination() + " "
+                                    + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT)
+                                    + (d.rule() == null
+                                            ? ""
+                                            : " rule " + d.rule().id() + " "
+                                                    + d.rule().action().keyword() + " in "
+                                                    + (d.rule().datacenters().isEmpty()
+                                                            ? "all data centers"
+                                                            : String.join(
+                                                                    ",",
+                                                                    d.rule().datacenters()))));
                 }
             }
             store.execute(() -> {
@@ -336,12 +370,19 @@ public final class Controller implements AutoCloseable {
             rulesForUpstream();
             autoRules.elected(f, sources);
         } catch (StoreException e) {
-            LOG.log(Level.WARNING, "leader {0}: cannot read the rules yet, trying again: {1}", identity, e.getMessage());
-            store.schedule(() -> {
-                if (fence == f) {
-                    onElected(f);
-                }
-            }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.log(
+                    Level.WARNING,
+                    "leader {0}: cannot read the rules yet, trying again: {1}",
+                    identity,
+                    e.getMessage());
+            store.schedule(
+                    () -> {
+                        if (fence == f) {
+                            onElected(f);
+                        }
+                    },
+                    RETRY_MILLIS,
+                    TimeUnit.MILLISECONDS);
             return;
         }
         // Only now, with the rules just read: announcing from a stale or empty list would withdraw
@@ -364,7 +405,11 @@ public final class Controller implements AutoCloseable {
         } catch (NotLeaderException e) {
             lostLeadership(e);
         } catch (StoreException e) {
-            LOG.log(Level.WARNING, "leader {0}: cannot read the notifications yet, trying again: {1}", identity, e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "leader {0}: cannot read the notifications yet, trying again: {1}",
+                    identity,
+                    e.getMessage());
             store.schedule(() -> notifyElected(f), RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
@@ -400,10 +445,13 @@ public final class Controller implements AutoCloseable {
         try {
             if (!autoRules.flush() && !flushScheduled) {
                 flushScheduled = true;
-                store.schedule(() -> {
-                    flushScheduled = false;
-                    flushAutoRules();
-                }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                store.schedule(
+                        () -> {
+                            flushScheduled = false;
+                            flushAutoRules();
+                        },
+                        RETRY_MILLIS,
+                        TimeUnit.MILLISECONDS);
             }
         } catch (NotLeaderException e) {
             lostLeadership(e);
@@ -415,10 +463,13 @@ public final class Controller implements AutoCloseable {
             return;
         }
         compileScheduled = true;
-        store.schedule(() -> {
-            compileScheduled = false;
-            compile();
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        store.schedule(
+                () -> {
+                    compileScheduled = false;
+                    compile();
+                },
+                delayMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     private void compile() {
@@ -497,7 +548,10 @@ public final class Controller implements AutoCloseable {
                 lastCollect = System.currentTimeMillis();
                 ObjectCollector.Collection c = objectCollector.collect();
                 if (!c.deleted().isEmpty()) {
-                    LOG.log(Level.INFO, "removed {0} objects no manifest names", c.deleted().size());
+                    LOG.log(
+                            Level.INFO,
+                            "removed {0} objects no manifest names",
+                            c.deleted().size());
                 }
             }
         } catch (NotLeaderException e) {
@@ -512,12 +566,13 @@ public final class Controller implements AutoCloseable {
     /** Runs a garbage collection of objects now (as the leader), and says what it did. */
     public ObjectCollector.Collection collectGarbage() throws Exception {
         return store.submit(() -> {
-            if (fence == null) {
-                throw new NotLeaderException(identity + " is not the leader");
-            }
-            lastCollect = System.currentTimeMillis();
-            return objectCollector.collect();
-        }).get(30, TimeUnit.SECONDS);
+                    if (fence == null) {
+                        throw new NotLeaderException(identity + " is not the leader");
+                    }
+                    lastCollect = System.currentTimeMillis();
+                    return objectCollector.collect();
+                })
+                .get(30, TimeUnit.SECONDS);
     }
 
     // ---- watches of other threads -------------------------------------------------------------
@@ -541,7 +596,9 @@ public final class Controller implements AutoCloseable {
             }
             try {
                 if (JSON.readTree(kv.value()) instanceof ObjectNode o) {
-                    edges.put(kv.key(), new FleetNotifications.Edge(where.get()[0], where.get()[1], kv.createRevision(), o));
+                    edges.put(
+                            kv.key(),
+                            new FleetNotifications.Edge(where.get()[0], where.get()[1], kv.createRevision(), o));
                 }
             } catch (IOException e) {
                 // not JSON: RegistrationJson says why below
@@ -554,8 +611,12 @@ public final class Controller implements AutoCloseable {
                 continue;
             }
             highest = Math.max(highest, r.version());
-            r.sflowAgent().flatMap(RegistrationJson::agentAddress).ifPresent(address ->
-                    agents.put(address, new AgentDirectory.Assignment(where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
+            r.sflowAgent()
+                    .flatMap(RegistrationJson::agentAddress)
+                    .ifPresent(address -> agents.put(
+                            address,
+                            new AgentDirectory.Assignment(
+                                    where.get()[0], where.get()[1], AgentDirectory.Source.REGISTRATION)));
             JsonNode perRule = r.counters().path("rules");
             Map<String, Long> packets = new HashMap<>();
             perRule.properties().forEach(e -> {
@@ -565,11 +626,21 @@ public final class Controller implements AutoCloseable {
                 packets.put(e.getKey(), e.getValue().path("packets").asLong());
             });
             Registration reg = r;
-            r.reported().ifPresent(at -> reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
+            r.reported()
+                    .ifPresent(at ->
+                            reports.put(reg.datacenter() + "/" + reg.node(), new EdgeRuleRates.Reported(at, packets)));
             JsonNode totals = r.counters();
-            r.reported().ifPresent(at -> traffic.put(reg.datacenter() + "/" + reg.node(), new EdgeTraffic.Reported(at,
-                    new TrafficCounts(totals.path("seen").asLong(), totals.path("passed").asLong(), totals.path("dropped").asLong(),
-                            totals.path("ratelimited").asLong(), totals.path("sampled").asLong()))));
+            r.reported()
+                    .ifPresent(at -> traffic.put(
+                            reg.datacenter() + "/" + reg.node(),
+                            new EdgeTraffic.Reported(
+                                    at,
+                                    new TrafficCounts(
+                                            totals.path("seen").asLong(),
+                                            totals.path("passed").asLong(),
+                                            totals.path("dropped").asLong(),
+                                            totals.path("ratelimited").asLong(),
+                                            totals.path("sampled").asLong()))));
         }
         long received = nanos();
         edgeRuleRates.update(reports, received);
@@ -623,7 +694,8 @@ public final class Controller implements AutoCloseable {
 
     /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
     public String apiUrl() {
-        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
+        return api.scheme() + "://" + api.address().getHostString() + ":"
+                + api.address().getPort();
     }
 
     /** The rule sources left out of the set now, with why. */
@@ -684,7 +756,10 @@ public final class Controller implements AutoCloseable {
         n.put("started", started.toString());
         n.put("etcd", client.settings().endpointList());
         n.put("prefix", keys.prefix());
-        n.put("sflow_listen", collector.localAddress().getHostString() + ":" + collector.localAddress().getPort());
+        n.put(
+                "sflow_listen",
+                collector.localAddress().getHostString() + ":"
+                        + collector.localAddress().getPort());
         n.put("api", api.address().getHostString() + ":" + api.address().getPort());
         n.put("rule_id_prefix", ownRulePrefix);
         SflowCollector.Stats s = collector.stats();
@@ -716,13 +791,17 @@ public final class Controller implements AutoCloseable {
             ObjectNode x = attacks.addObject();
             x.put("destination", a.destination().toString());
             x.put("class", a.trafficClass().name().toLowerCase(java.util.Locale.ROOT));
-            x.put("detected", now.minusNanos(Math.max(0, nowNanos - a.detectedNanos())).toString());
+            x.put(
+                    "detected",
+                    now.minusNanos(Math.max(0, nowNanos - a.detectedNanos())).toString());
             if (a.rule().isPresent()) {
                 x.put("rule", a.rule().get().id());
             } else {
                 x.putNull("rule");
             }
-            x.set("evidence", StoredRuleCodec.evidenceJson(a.evidence().toAttackEvidence(a.destination(), a.trafficClass())));
+            x.set(
+                    "evidence",
+                    StoredRuleCodec.evidenceJson(a.evidence().toAttackEvidence(a.destination(), a.trafficClass())));
         }
         Optional<RulesetManifest> m = manifest;
         if (m.isPresent()) {
@@ -732,13 +811,17 @@ public final class Controller implements AutoCloseable {
             r.put("sha256", m.get().object().sha256());
             r.put("compiled_at", m.get().compiledAt().toString());
             r.put("controller", m.get().controller());
-            r.put("signed_by", ManifestSignature.claimedBy(m.get()).map(k -> k.hex()).orElse(null));
+            r.put(
+                    "signed_by",
+                    ManifestSignature.claimedBy(m.get()).map(k -> k.hex()).orElse(null));
         } else {
             n.putNull("ruleset");
         }
         Optional<SigningKey> key = publisher.signingKey();
         if (key.isPresent()) {
-            n.putObject("signing").put("key_id", key.get().id().hex()).put("file", key.get().source());
+            n.putObject("signing")
+                    .put("key_id", key.get().id().hex())
+                    .put("file", key.get().source());
         } else {
             n.putNull("signing");
         }

@@ -55,7 +55,8 @@ class ApiAuthTest {
     private record Snapshot(String sources, long version) {}
 
     private Snapshot snapshot() {
-        return new Snapshot(fleet.etcd().etcdctl("get", "--prefix", Fleet.KEYS.rules()),
+        return new Snapshot(
+                fleet.etcd().etcdctl("get", "--prefix", Fleet.KEYS.rules()),
                 fleet.manifest().map(m -> m.version()).orElse(0L));
     }
 
@@ -65,7 +66,10 @@ class ApiAuthTest {
 
     private Controller leader(String name) {
         Controller c = fleet.start(Fleet.config(name));
-        Eventually.await(Duration.ofSeconds(10), "the first rule set", () -> fleet.manifest().isPresent());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the first rule set",
+                () -> fleet.manifest().isPresent());
         return c;
     }
 
@@ -74,8 +78,12 @@ class ApiAuthTest {
         Controller controller = leader("ctl-a");
         Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
         assertThat(api.post("/rules", RULE).status()).isEqualTo(201);
-        Eventually.await(Duration.ofSeconds(10), "ntp published",
-                () -> fleet.manifest().map(m -> m.rules().equals(List.of("ntp"))).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "ntp published",
+                () -> fleet.manifest()
+                        .map(m -> m.rules().equals(List.of("ntp")))
+                        .orElse(false));
         Snapshot before = snapshot();
         assertThat(before.sources()).contains("udp and src port 123");
 
@@ -83,15 +91,20 @@ class ApiAuthTest {
         String wrong = token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A");
         for (Http client : List.of(api.withToken(null), api.withToken(wrong))) {
             for (Http.Answer r : List.of(
-                    client.post("/rules", "{\"id\": \"dns\", \"filter\": \"udp and dst port 53\", \"action\": \"drop\"}"),
+                    client.post(
+                            "/rules", "{\"id\": \"dns\", \"filter\": \"udp and dst port 53\", \"action\": \"drop\"}"),
                     client.delete("/rules/ntp"),
                     client.send("PUT", "/rules/ntp", RULE))) {
                 assertThat(r.status()).as(r.text()).isEqualTo(401);
-                assertThat(r.json().get("error").asText()).startsWith("unauthorized: ").doesNotContain(token);
+                assertThat(r.json().get("error").asText())
+                        .startsWith("unauthorized: ")
+                        .doesNotContain(token);
                 assertThat(r.authenticate()).startsWith("Bearer realm=\"levee\"");
             }
         }
-        assertThat(api.withToken(null).get("/rules").status()).as("reads stay open on loopback").isEqualTo(200);
+        assertThat(api.withToken(null).get("/rules").status())
+                .as("reads stay open on loopback")
+                .isEqualTo(200);
         assertThat(snapshot()).as("nothing changed in etcd").isEqualTo(before);
         assertThat(api.delete("/rules/ntp").status()).isEqualTo(200);
         assertThat(fleet.client().get(Fleet.KEYS.rule("ntp"))).isEmpty();
@@ -101,17 +114,26 @@ class ApiAuthTest {
     void theTokenFileIsMode0600ReusedAcrossRestartsAndARotationRefusesTheOldToken() throws Exception {
         Controller first = leader("ctl-a");
         String token = Files.readString(tokenFile("ctl-a"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile("ctl-a")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile("ctl-a"))))
+                .isEqualTo("rw-------");
         first.close();
 
         Controller again = fleet.start(Fleet.config("ctl-a"));
-        assertThat(Files.readString(tokenFile("ctl-a"))).as("the same token after a restart").isEqualTo(token);
+        assertThat(Files.readString(tokenFile("ctl-a")))
+                .as("the same token after a restart")
+                .isEqualTo(token);
         Http api = Http.to(again.apiAddress()).withToken(token.strip());
-        Eventually.await(Duration.ofSeconds(10), "the restarted controller takes writes",
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the restarted controller takes writes",
                 () -> api.post("/rules", RULE).status() == 201);
 
-        Eventually.await(Duration.ofSeconds(15), "ntp published by the restarted leader",
-                () -> fleet.manifest().map(m -> m.rules().equals(List.of("ntp"))).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(15),
+                "ntp published by the restarted leader",
+                () -> fleet.manifest()
+                        .map(m -> m.rules().equals(List.of("ntp")))
+                        .orElse(false));
         String rotated = ApiToken.rotate(tokenFile("ctl-a"));
         Snapshot before = snapshot();
         Http.Answer refused = api.delete("/rules/ntp");
@@ -124,11 +146,15 @@ class ApiAuthTest {
     @Test
     void anAddressOffLoopbackWithoutTlsIsRefusedAtStart() {
         ControllerConfig open = Fleet.config("ctl-open").withApiAddress(new InetSocketAddress("0.0.0.0", 0));
-        assertThatThrownBy(() -> fleet.start(open)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("api: the API would listen on 0.0.0.0:0, which is not a loopback address, without TLS:"
-                        + " give --api-cert FILE and --api-key FILE");
+        assertThatThrownBy(() -> fleet.start(open))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "api: the API would listen on 0.0.0.0:0, which is not a loopback address, without TLS:"
+                                + " give --api-cert FILE and --api-key FILE");
         assertThat(tokenFile("ctl-open")).doesNotExist();
-        assertThat(fleet.etcd().etcdctl("get", "--prefix", Fleet.KEYS.leader())).as("it never campaigned").isBlank();
+        assertThat(fleet.etcd().etcdctl("get", "--prefix", Fleet.KEYS.leader()))
+                .as("it never campaigned")
+                .isBlank();
     }
 
     @Test
@@ -140,12 +166,16 @@ class ApiAuthTest {
         String url = "https://127.0.0.1:" + controller.apiAddress().getPort();
         String token = ApiToken.read(tokenFile("ctl-tls"));
         Http api = new Http(url, token, PemTls.trusting(pki.ca()));
-        Eventually.await(Duration.ofSeconds(10), "the rule written over TLS", () -> api.post("/rules", RULE).status() == 201);
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the rule written over TLS",
+                () -> api.post("/rules", RULE).status() == 201);
         assertThat(api.get("/rules/ntp").json().get("filter").asText()).isEqualTo("udp and src port 123");
         assertThat(api.withToken(null).delete("/rules/ntp").status()).isEqualTo(401);
 
         Http stranger = new Http(url, token, PemTls.trusting(pki.clientCert()));
-        assertThatThrownBy(() -> stranger.sendOrThrow("DELETE", "/rules/ntp", null)).isInstanceOf(SSLException.class);
+        assertThatThrownBy(() -> stranger.sendOrThrow("DELETE", "/rules/ntp", null))
+                .isInstanceOf(SSLException.class);
         assertThat(fleet.client().get(Fleet.KEYS.rule("ntp"))).isPresent();
     }
 }

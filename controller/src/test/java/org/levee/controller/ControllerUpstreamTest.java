@@ -59,7 +59,8 @@ class ControllerUpstreamTest {
     @Test
     void onlyTheLeadersSpeakerAnnouncesAndTheRoutesFollowTheLeadership() throws Exception {
         Path dir = Files.createTempDirectory("levee-ctl-bgp");
-        try (NetnsLab lab = NetnsLab.create(); Fleet fleet = new Fleet()) {
+        try (NetnsLab lab = NetnsLab.create();
+                Fleet fleet = new Fleet()) {
             String nsA = lab.addNamespace("ctla");
             String nsB = lab.addNamespace("ctlb");
             String router = lab.addNamespace("router");
@@ -71,24 +72,48 @@ class ControllerUpstreamTest {
                       router-id = "192.0.2.2"
                     """);
             for (String peer : List.of("192.0.2.1", "198.51.100.1")) {
-                toml.append("[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"").append(peer)
+                toml.append("[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"")
+                        .append(peer)
                         .append("\"\n    peer-as = 64512\n");
                 for (String f : List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4-unicast", "ipv6-unicast")) {
                     toml.append("  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"")
-                            .append(f).append("\"\n");
+                            .append(f)
+                            .append("\"\n");
                 }
             }
             Path routerToml = dir.resolve("router.toml");
             Files.writeString(routerToml, toml);
             Path routerApi = dir.resolve("router.sock");
-            start(lab, "router-gobgpd", router, dir.resolve("router.log"), List.of("gobgpd", "-f", routerToml.toString(),
-                    "--api-hosts", "unix://" + routerApi, "--pprof-disable", "-p"), routerApi);
+            start(
+                    lab,
+                    "router-gobgpd",
+                    router,
+                    dir.resolve("router.log"),
+                    List.of(
+                            "gobgpd",
+                            "-f",
+                            routerToml.toString(),
+                            "--api-hosts",
+                            "unix://" + routerApi,
+                            "--pprof-disable",
+                            "-p"),
+                    routerApi);
             Path apiA = dir.resolve("a.sock");
             Path apiB = dir.resolve("b.sock");
-            start(lab, "gobgpd-a", nsA, dir.resolve("a.log"), List.of("gobgpd", "--api-hosts", "unix://" + apiA,
-                    "--pprof-disable", "-p"), apiA);
-            start(lab, "gobgpd-b", nsB, dir.resolve("b.log"), List.of("gobgpd", "--api-hosts", "unix://" + apiB,
-                    "--pprof-disable", "-p"), apiB);
+            start(
+                    lab,
+                    "gobgpd-a",
+                    nsA,
+                    dir.resolve("a.log"),
+                    List.of("gobgpd", "--api-hosts", "unix://" + apiA, "--pprof-disable", "-p"),
+                    apiA);
+            start(
+                    lab,
+                    "gobgpd-b",
+                    nsB,
+                    dir.resolve("b.log"),
+                    List.of("gobgpd", "--api-hosts", "unix://" + apiB, "--pprof-disable", "-p"),
+                    apiB);
             UpstreamConfig upstreamA = upstream(apiA, "192.0.2.1", "192.0.2.2");
             UpstreamConfig upstreamB = upstream(apiB, "198.51.100.1", "198.51.100.2");
             GobgpSpeaker speakerA = GobgpSpeaker.of(upstreamA);
@@ -96,11 +121,22 @@ class ControllerUpstreamTest {
             Supplier<Set<String>> routerView = () -> view(routerApi);
 
             // Left on B's speaker by an earlier run of ctl-b: as a follower, ctl-b withdraws it.
-            Rule memcached = new Rule("memcached", new Match.Filter("udp and src port 11211 and dst host 203.0.113.10"),
-                    List.of(), List.of(), new Action.Drop(), Optional.empty(), "", Origin.MANUAL);
-            Route memcachedRoute = ((Translation.Translated) new Upstream(upstreamA).decide(UpstreamRequest.of(
-                    memcached.withUpstream(Optional.of(org.levee.rules.UpstreamMode.FLOWSPEC)))).orElseThrow().translation())
-                    .routes().getFirst();
+            Rule memcached = new Rule(
+                    "memcached",
+                    new Match.Filter("udp and src port 11211 and dst host 203.0.113.10"),
+                    List.of(),
+                    List.of(),
+                    new Action.Drop(),
+                    Optional.empty(),
+                    "",
+                    Origin.MANUAL);
+            Route memcachedRoute = ((Translation.Translated) new Upstream(upstreamA)
+                            .decide(UpstreamRequest.of(
+                                    memcached.withUpstream(Optional.of(org.levee.rules.UpstreamMode.FLOWSPEC))))
+                            .orElseThrow()
+                            .translation())
+                    .routes()
+                    .getFirst();
             speakerB.configure();
             speakerB.announce(memcachedRoute);
             assertThat(speakerB.announced()).containsExactly(memcachedRoute);
@@ -108,9 +144,14 @@ class ControllerUpstreamTest {
             Controller a = fleet.start(Fleet.config("ctl-a").withUpstream(Optional.of(upstreamA)));
             Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
             Controller b = fleet.start(Fleet.config("ctl-b").withUpstream(Optional.of(upstreamB)));
-            Eventually.await(CONVERGE, "ctl-b, a follower, withdraws its leftover", () -> speakerB.announced().isEmpty());
+            Eventually.await(
+                    CONVERGE,
+                    "ctl-b, a follower, withdraws its leftover",
+                    () -> speakerB.announced().isEmpty());
             awaitView(routerView, Set.of(), "after the follower withdrew its leftover");
-            assertThat(speakerA.announced()).as("the leader's speaker, no rule yet").isEmpty();
+            assertThat(speakerA.announced())
+                    .as("the leader's speaker, no rule yet")
+                    .isEmpty();
 
             Http.Answer added = Http.to(a.apiAddress(), fleet.stateDir("ctl-a")).post("/rules", """
                     {"id": "memcached", "filter": "udp and src port 11211 and dst host 203.0.113.10", "action": "drop",
@@ -118,17 +159,36 @@ class ControllerUpstreamTest {
                     """);
             assertThat(added.status()).as(added.text()).isEqualTo(201);
             Set<String> expected = Set.of(memcachedRoute.toString());
-            Eventually.await(CONVERGE, "ctl-a's speaker announces the rule", () -> speakerA.announced().equals(Set.of(memcachedRoute)));
+            Eventually.await(
+                    CONVERGE,
+                    "ctl-a's speaker announces the rule",
+                    () -> speakerA.announced().equals(Set.of(memcachedRoute)));
             awaitView(routerView, expected, "with the rule announced by the leader");
             assertThat(speakerB.announced()).as("the follower's speaker").isEmpty();
             JsonNode statusB = Http.to(b.apiAddress()).get("/status").json().path("upstream");
             assertThat(statusB.path("active").asBoolean()).isFalse();
             assertThat(statusB.path("standby_reason").asText()).contains("only the leading controller announces");
-            assertThat(Http.to(a.apiAddress()).get("/status").json().path("upstream").path("routes").path("ipv4-flowspec").asInt())
+            assertThat(Http.to(a.apiAddress())
+                            .get("/status")
+                            .json()
+                            .path("upstream")
+                            .path("routes")
+                            .path("ipv4-flowspec")
+                            .asInt())
                     .isEqualTo(1);
-            assertThat(Http.to(a.apiAddress()).get("/rules/memcached").json().path("upstream_status").path("phase").asText())
+            assertThat(Http.to(a.apiAddress())
+                            .get("/rules/memcached")
+                            .json()
+                            .path("upstream_status")
+                            .path("phase")
+                            .asText())
                     .isEqualTo("announced");
-            assertThat(Http.to(b.apiAddress()).get("/rules/memcached").json().path("upstream_status").path("phase").asText())
+            assertThat(Http.to(b.apiAddress())
+                            .get("/rules/memcached")
+                            .json()
+                            .path("upstream_status")
+                            .path("phase")
+                            .asText())
                     .isEqualTo("standby");
 
             // FlowSpec cannot say "TTL 64": refused with the reason, by the leader and the follower alike.
@@ -136,28 +196,47 @@ class ControllerUpstreamTest {
                     {"id": "ttl", "filter": "dst host 203.0.113.30 and ip[8] == 64", "action": "drop", "upstream": "flowspec"}
                     """);
             assertThat(ttl.status()).as(ttl.text()).isEqualTo(201);
-            assertThat(ttl.json().path("upstream_status").path("phase").asText()).isEqualTo("refused");
-            assertThat(ttl.json().path("upstream_status").path("detail").asText()).contains("ip[8]");
-            Eventually.await(CONVERGE, "the refusal in ctl-a's status", () -> Http.to(a.apiAddress()).get("/status").json()
-                    .path("upstream").path("refused").findValuesAsText("rule").contains("ttl"));
-            assertThat(Http.to(a.apiAddress(), fleet.stateDir("ctl-a")).delete("/rules/ttl").status()).isEqualTo(200);
+            assertThat(ttl.json().path("upstream_status").path("phase").asText())
+                    .isEqualTo("refused");
+            assertThat(ttl.json().path("upstream_status").path("detail").asText())
+                    .contains("ip[8]");
+            Eventually.await(
+                    CONVERGE,
+                    "the refusal in ctl-a's status",
+                    () -> Http.to(a.apiAddress())
+                            .get("/status")
+                            .json()
+                            .path("upstream")
+                            .path("refused")
+                            .findValuesAsText("rule")
+                            .contains("ttl"));
+            assertThat(Http.to(a.apiAddress(), fleet.stateDir("ctl-a"))
+                            .delete("/rules/ttl")
+                            .status())
+                    .isEqualTo(200);
 
             // ctl-a resigns: its speaker withdraws, ctl-b's announces.
             a.close();
             Eventually.await(Duration.ofSeconds(10), "ctl-b leads", b::isLeader);
-            Eventually.await(CONVERGE, "ctl-b's speaker announces the rule",
+            Eventually.await(
+                    CONVERGE,
+                    "ctl-b's speaker announces the rule",
                     () -> speakerB.announced().equals(Set.of(memcachedRoute)));
             assertThat(speakerA.announced()).as("the resigned leader's speaker").isEmpty();
             awaitView(routerView, expected, "after the leadership moved");
 
             // Removed through the new leader: gone upstream.
-            assertThat(Http.to(b.apiAddress(), fleet.stateDir("ctl-b")).delete("/rules/memcached").status()).isEqualTo(200);
+            assertThat(Http.to(b.apiAddress(), fleet.stateDir("ctl-b"))
+                            .delete("/rules/memcached")
+                            .status())
+                    .isEqualTo(200);
             awaitView(routerView, Set.of(), "after the rule was removed");
             assertThat(speakerA.announced()).isEmpty();
             assertThat(speakerB.announced()).isEmpty();
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -173,8 +252,8 @@ class ControllerUpstreamTest {
         return c.upstream().orElseThrow();
     }
 
-    private static LabProcess start(NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api)
-            throws Exception {
+    private static LabProcess start(
+            NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api) throws Exception {
         Files.deleteIfExists(api);
         LabProcess p = lab.spawn(name, namespace, log, command);
         Instant deadline = Instant.now().plusSeconds(20);
@@ -193,7 +272,10 @@ class ControllerUpstreamTest {
             String json = run(List.of("gobgp", "--target", "unix://" + api, "-j", "global", "rib", "-a", family));
             try {
                 for (Route r : GobgpSpeaker.parseRib(family, json.isBlank() ? null : JSON.readTree(json), true)) {
-                    out.add(r instanceof Route.Blackhole ? r.toString().replaceAll(" next-hop \\S+", "") : r.toString());
+                    out.add(
+                            r instanceof Route.Blackhole
+                                    ? r.toString().replaceAll(" next-hop \\S+", "")
+                                    : r.toString());
                 }
             } catch (java.io.IOException e) {
                 throw new AssertionError("gobgp printed no JSON: " + json, e);
@@ -202,7 +284,8 @@ class ControllerUpstreamTest {
         return out;
     }
 
-    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when) throws InterruptedException {
+    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(CONVERGE);
         Set<String> last = null;
         while (Instant.now().isBefore(deadline)) {

@@ -75,8 +75,11 @@ class DetectionToPublicationTest {
     }
 
     private static Optional<StoredRule> ruleFor(Fleet fleet, IpAddress victim) {
-        return fleet.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO && r.evidence().isPresent()
-                && r.evidence().get().destination().equals(victim + "/32")).findFirst();
+        return fleet.rules().stream()
+                .filter(r -> r.rule().origin() == Origin.AUTO
+                        && r.evidence().isPresent()
+                        && r.evidence().get().destination().equals(victim + "/32"))
+                .findFirst();
     }
 
     @Test
@@ -84,48 +87,66 @@ class DetectionToPublicationTest {
         // 8 kpps at each edge, each sampled at its own rate: every edge alone is below the
         // 20 kpps threshold, the sum (24 kpps) is above it — if it is scaled by each sample's rate.
         int[] rates = {50, 100, 200};
-        fleet.playInBackground(() -> fleet.play(List.of(traffic(0, 8_000, rates[0], 1), traffic(1, 8_000, rates[1], 2),
-                traffic(2, 8_000, rates[2], 3))));
+        fleet.playInBackground(() -> fleet.play(List.of(
+                traffic(0, 8_000, rates[0], 1), traffic(1, 8_000, rates[1], 2), traffic(2, 8_000, rates[2], 3))));
         assertThat(8_000.0).as("one edge's share").isLessThan(SYN_THRESHOLD);
 
-        Eventually.await(Duration.ofSeconds(15), () -> "a rule for the flood in etcd; rules " + fleet.rules()
-                + ", status " + controller.agents().size(), () -> ruleFor(fleet, VICTIM).isPresent());
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "a rule for the flood in etcd; rules " + fleet.rules() + ", status "
+                        + controller.agents().size(),
+                () -> ruleFor(fleet, VICTIM).isPresent());
         StoredRule rule = ruleFor(fleet, VICTIM).orElseThrow();
         assertThat(rule.id()).startsWith(controller.ruleIdPrefix());
-        assertThat(rule.rule().datacenters()).as("all data centers see it: enabled everywhere").isEmpty();
+        assertThat(rule.rule().datacenters())
+                .as("all data centers see it: enabled everywhere")
+                .isEmpty();
         assertThat(rule.evidence().get().trafficClass()).isEqualTo("tcp_syn");
         assertThat(rule.evidence().get().samplesPerDatacenter()).containsOnlyKeys(DATACENTERS);
-        assertThat(rule.evidence().get().packetsPerSecond()).as("the sum of the three edges").isGreaterThan(SYN_THRESHOLD);
+        assertThat(rule.evidence().get().packetsPerSecond())
+                .as("the sum of the three edges")
+                .isGreaterThan(SYN_THRESHOLD);
 
-        Eventually.await(Duration.ofSeconds(10), () -> "the rule published: " + fleet.manifest(),
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "the rule published: " + fleet.manifest(),
                 () -> fleet.manifest().map(m -> m.rules().contains(rule.id())).orElse(false));
         RulesetManifest manifest = fleet.manifest().orElseThrow();
         assertThat(manifest.controller()).isEqualTo("ctl-a");
         RuleSetObject object = RuleSetObject.fromElf("manifest " + manifest.version(), fleet.object(manifest));
         assertThat(object.rules()).extracting(r -> r.id()).contains(rule.id());
         for (String dc : DATACENTERS) {
-            assertThat(object.constants(dc, Instant.now())).containsEntry(rule.rule().enabledSymbol(), 1L);
+            assertThat(object.constants(dc, Instant.now()))
+                    .containsEntry(rule.rule().enabledSymbol(), 1L);
         }
-        assertThat(controller.agents()).extracting(a -> a.assignment().datacenter()).containsExactlyInAnyOrder(DATACENTERS);
+        assertThat(controller.agents())
+                .extracting(a -> a.assignment().datacenter())
+                .containsExactlyInAnyOrder(DATACENTERS);
     }
 
     @Test
     void aFloodSeenInOneDatacenterGetsARuleEnabledOnlyThere() {
-        fleet.playInBackground(() -> fleet.play(List.of(traffic(0, 0, 100, 11), traffic(1, 30_000, 100, 12),
-                traffic(2, 0, 100, 13))));
+        fleet.playInBackground(
+                () -> fleet.play(List.of(traffic(0, 0, 100, 11), traffic(1, 30_000, 100, 12), traffic(2, 0, 100, 13))));
 
-        Eventually.await(Duration.ofSeconds(15), () -> "a rule for the flood in etcd; rules " + fleet.rules(),
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "a rule for the flood in etcd; rules " + fleet.rules(),
                 () -> ruleFor(fleet, VICTIM).isPresent());
         StoredRule rule = ruleFor(fleet, VICTIM).orElseThrow();
         assertThat(rule.rule().datacenters()).containsExactly("fra1");
-        Eventually.await(Duration.ofSeconds(10), () -> "the rule published: " + fleet.manifest(),
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "the rule published: " + fleet.manifest(),
                 () -> fleet.manifest().map(m -> m.rules().contains(rule.id())).orElse(false));
         RulesetManifest manifest = fleet.manifest().orElseThrow();
         RuleSetObject object = RuleSetObject.fromElf("manifest " + manifest.version(), fleet.object(manifest));
         Map<String, Long> fra = object.constants("fra1", Instant.now());
         assertThat(fra).containsEntry(rule.rule().enabledSymbol(), 1L);
-        assertThat(object.constants("ams1", Instant.now())).containsEntry(rule.rule().enabledSymbol(), 0L);
-        assertThat(object.constants("sin1", Instant.now())).containsEntry(rule.rule().enabledSymbol(), 0L);
+        assertThat(object.constants("ams1", Instant.now()))
+                .containsEntry(rule.rule().enabledSymbol(), 0L);
+        assertThat(object.constants("sin1", Instant.now()))
+                .containsEntry(rule.rule().enabledSymbol(), 0L);
     }
 
     @Test
@@ -139,13 +160,20 @@ class DetectionToPublicationTest {
     @Test
     void samplesOfUnregisteredAgentsAreUsedUnderUnknownAndCounted() throws Exception {
         Edge stranger = fleet.edge("198.51.100.200");
-        fleet.play(List.of(() -> stranger.play(List.of(new Edge.Flow("web", Traffic.webClients(VICTIM), 10_000, 100)),
-                Duration.ofMillis(500), new SplittableRandom(5))));
-        Eventually.await(Duration.ofSeconds(5), "the stranger's samples", () -> controller.agents().stream()
-                .anyMatch(a -> a.assignment().datacenter().equals(AgentDirectory.UNKNOWN) && a.samples() >= 45));
+        fleet.play(List.of(() -> stranger.play(
+                List.of(new Edge.Flow("web", Traffic.webClients(VICTIM), 10_000, 100)),
+                Duration.ofMillis(500),
+                new SplittableRandom(5))));
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "the stranger's samples",
+                () -> controller.agents().stream()
+                        .anyMatch(
+                                a -> a.assignment().datacenter().equals(AgentDirectory.UNKNOWN) && a.samples() >= 45));
         java.io.ByteArrayOutputStream metrics = new java.io.ByteArrayOutputStream();
         controller.metrics().write(metrics);
-        assertThat(metrics.toString()).contains("levee_controller_samples_total{agent=\"198.51.100.200\",datacenter=\"unknown\"} 50.0")
+        assertThat(metrics.toString())
+                .contains("levee_controller_samples_total{agent=\"198.51.100.200\",datacenter=\"unknown\"} 50.0")
                 .contains("levee_controller_detector_samples_uncounted_total 0.0")
                 .contains("levee_controller_detector_samples_in_aggregate_only_total 0.0")
                 .containsPattern("levee_controller_detector_destinations_forgotten_total [0-9]+\\.0");

@@ -74,8 +74,11 @@ class FailoverTest {
     }
 
     private List<StoredRule> autoRulesForVictim() {
-        return fleet.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO && r.evidence().isPresent()
-                && r.evidence().get().destination().equals(VICTIM + "/32")).toList();
+        return fleet.rules().stream()
+                .filter(r -> r.rule().origin() == Origin.AUTO
+                        && r.evidence().isPresent()
+                        && r.evidence().get().destination().equals(VICTIM + "/32"))
+                .toList();
     }
 
     @Test
@@ -99,33 +102,51 @@ class FailoverTest {
             }
         });
         AtomicBoolean flooding = new AtomicBoolean(true);
-        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 1, flooding),
-                flood(edges[1], 2, flooding), flood(edges[2], 3, flooding))));
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(
+                List.of(flood(edges[0], 1, flooding), flood(edges[1], 2, flooding), flood(edges[2], 3, flooding))));
 
-        Eventually.await(Duration.ofSeconds(15), () -> "ctl-a writes the flood's rule: " + fleet.rules(),
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "ctl-a writes the flood's rule: " + fleet.rules(),
                 () -> !autoRulesForVictim().isEmpty());
         StoredRule rule = autoRulesForVictim().getFirst();
         assertThat(rule.id()).startsWith(a.ruleIdPrefix());
-        Eventually.await(Duration.ofSeconds(5), "ctl-b's warm detector has its own attack",
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "ctl-b's warm detector has its own attack",
                 () -> !b.attacks().isEmpty());
 
         long killed = System.nanoTime();
         a.halt();
         Duration takeover = Eventually.await(Duration.ofSeconds(5), "ctl-b takes over", b::isLeader);
         assertThat(takeover).isLessThan(Duration.ofSeconds(5));
-        System.out.printf("FailoverTest: ctl-b led %d ms after ctl-a was killed (leader TTL 2 s)%n", takeover.toMillis());
+        System.out.printf(
+                "FailoverTest: ctl-b led %d ms after ctl-a was killed (leader TTL 2 s)%n", takeover.toMillis());
         assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(5));
-        Eventually.await(Duration.ofSeconds(5), "ctl-b adopted ctl-a's rule",
-                () -> b.attacks().stream().anyMatch(x -> x.rule().map(r -> r.id().equals(rule.id())).orElse(false)));
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "ctl-b adopted ctl-a's rule",
+                () -> b.attacks().stream()
+                        .anyMatch(
+                                x -> x.rule().map(r -> r.id().equals(rule.id())).orElse(false)));
         Thread.sleep(1000);
-        assertThat(autoRulesForVictim()).extracting(StoredRule::id).as("one rule for the attack").containsExactly(rule.id());
+        assertThat(autoRulesForVictim())
+                .extracting(StoredRule::id)
+                .as("one rule for the attack")
+                .containsExactly(rule.id());
 
         flooding.set(false);
         traffic.get();
-        Eventually.await(Duration.ofSeconds(COOLDOWN.toSeconds() + 10), () -> "ctl-b retires the adopted rule: " + fleet.rules(),
+        Eventually.await(
+                Duration.ofSeconds(COOLDOWN.toSeconds() + 10),
+                () -> "ctl-b retires the adopted rule: " + fleet.rules(),
                 () -> autoRulesForVictim().isEmpty());
-        Eventually.await(Duration.ofSeconds(10), () -> "ctl-b publishes the set without it: " + fleet.manifest(),
-                () -> fleet.manifest().map(m -> m.controller().equals("ctl-b") && !m.rules().contains(rule.id())).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "ctl-b publishes the set without it: " + fleet.manifest(),
+                () -> fleet.manifest()
+                        .map(m -> m.controller().equals("ctl-b") && !m.rules().contains(rule.id()))
+                        .orElse(false));
         watching.set(false);
         watcher.get();
         assertThat(most.get()).as("never two rules for one attack").isEqualTo(1);
@@ -138,16 +159,24 @@ class FailoverTest {
         Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
         Edge[] edges = {fleet.edge(AGENTS[0]), fleet.edge(AGENTS[1]), fleet.edge(AGENTS[2])};
         AtomicBoolean flooding = new AtomicBoolean(true);
-        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 7, flooding),
-                flood(edges[1], 8, flooding), flood(edges[2], 9, flooding))));
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(
+                List.of(flood(edges[0], 7, flooding), flood(edges[1], 8, flooding), flood(edges[2], 9, flooding))));
         try {
-            Eventually.await(Duration.ofSeconds(15), () -> "the flood's rule: " + fleet.rules(), () -> !autoRulesForVictim().isEmpty());
+            Eventually.await(
+                    Duration.ofSeconds(15),
+                    () -> "the flood's rule: " + fleet.rules(),
+                    () -> !autoRulesForVictim().isEmpty());
             String first = autoRulesForVictim().getFirst().id();
             fleet.etcd().etcdctl("del", Fleet.KEYS.rule(first));
-            Eventually.await(Duration.ofSeconds(10), () -> "a new rule for the attack: " + fleet.rules(),
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    () -> "a new rule for the attack: " + fleet.rules(),
                     () -> autoRulesForVictim().stream().anyMatch(r -> !r.id().equals(first)));
-            assertThat(autoRulesForVictim()).extracting(StoredRule::id).as("the deleted one stays deleted")
-                    .doesNotContain(first).hasSize(1);
+            assertThat(autoRulesForVictim())
+                    .extracting(StoredRule::id)
+                    .as("the deleted one stays deleted")
+                    .doesNotContain(first)
+                    .hasSize(1);
         } finally {
             flooding.set(false);
             traffic.get();
@@ -170,45 +199,93 @@ class FailoverTest {
     @Test
     void aDeposedLeaderWritesNothing() {
         Controller a = fleet.start(Fleet.config("ctl-a"));
-        Eventually.await(Duration.ofSeconds(10), "ctl-a leads and publishes", () -> a.isLeader() && fleet.manifest().isPresent());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "ctl-a leads and publishes",
+                () -> a.isLeader() && fleet.manifest().isPresent());
         KeyValue leaderKey = fleet.client().get(Fleet.KEYS.leader()).orElseThrow();
         Fence stale = new Fence(Fleet.KEYS.leader(), leaderKey.createRevision(), "ctl-a");
         RulesetManifest before = fleet.manifest().orElseThrow();
 
         // An operator forces an election: ctl-a's key goes, a new one (new create revision) comes.
         fleet.etcd().etcdctl("del", Fleet.KEYS.leader());
-        Eventually.await(Duration.ofSeconds(10), "a new leader key", () -> fleet.client().get(Fleet.KEYS.leader())
-                .map(kv -> kv.createRevision() != stale.createRevision()).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "a new leader key",
+                () -> fleet.client()
+                        .get(Fleet.KEYS.leader())
+                        .map(kv -> kv.createRevision() != stale.createRevision())
+                        .orElse(false));
 
         // What the controller's writers do with the fence a deposed leader still holds:
-        Rule rule = new Rule("blocked", new Match.Filter("udp port 9"), List.of(), List.of(), new Action.Drop(),
-                Optional.empty(), "", Origin.MANUAL);
-        fleet.client().put(Fleet.KEYS.rule("blocked"), org.levee.rules.StoredRuleCodec.toBytes(
-                new StoredRule(rule, Instant.now(), Optional.empty())));
-        RuleCatalog.Sources sources = new org.levee.controller.rules.RuleSourceStore(fleet.client(), Fleet.KEYS,
-                new RuleFilters(), Clock.systemUTC()).read();
-        RulesetPublisher publisher = new RulesetPublisher(fleet.client(), Fleet.KEYS, new RuleFilters(), "ctl-a", Clock.systemUTC(),
-                Optional.empty());
+        Rule rule = new Rule(
+                "blocked",
+                new Match.Filter("udp port 9"),
+                List.of(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.MANUAL);
+        fleet.client()
+                .put(
+                        Fleet.KEYS.rule("blocked"),
+                        org.levee.rules.StoredRuleCodec.toBytes(new StoredRule(rule, Instant.now(), Optional.empty())));
+        RuleCatalog.Sources sources = new org.levee.controller.rules.RuleSourceStore(
+                        fleet.client(), Fleet.KEYS, new RuleFilters(), Clock.systemUTC())
+                .read();
+        RulesetPublisher publisher = new RulesetPublisher(
+                fleet.client(), Fleet.KEYS, new RuleFilters(), "ctl-a", Clock.systemUTC(), Optional.empty());
         assertThatThrownBy(() -> publisher.publish(sources, stale)).isInstanceOf(NotLeaderException.class);
-        assertThatThrownBy(() -> FencedWrites.write(fleet.client(), stale, List.of(), List.of(Op.put(Fleet.KEYS.problems(),
-                new byte[] {'{', '}'})))).isInstanceOf(NotLeaderException.class);
+        assertThatThrownBy(() -> FencedWrites.write(
+                        fleet.client(), stale, List.of(), List.of(Op.put(Fleet.KEYS.problems(), new byte[] {'{', '}'
+                        }))))
+                .isInstanceOf(NotLeaderException.class);
 
-        DetectionEngine engine = new DetectionEngine(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler(), "auto-x-"));
+        DetectionEngine engine = new DetectionEngine(
+                new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler(), "auto-x-"));
         AutoRuleSync sync = new AutoRuleSync(fleet.client(), Fleet.KEYS, engine, "auto-x-", Clock.systemUTC());
         sync.elected(stale, sources);
-        Rule auto = new Rule("auto-x-1", Match.Cbpf.parse("1,6 0 0 65535"), List.of(), List.of(), new Action.Drop(),
-                Optional.empty(), "", Origin.AUTO);
-        sync.decisions(List.of(new Decision(0, Decision.Kind.RULE_ADDED, Prefix.parse("203.0.113.10/32"),
-                org.levee.detector.sample.TrafficClass.UDP, auto, new org.levee.detector.Evidence(
-                org.levee.detector.Trigger.THRESHOLD, 1, 1, org.levee.detector.Threshold.packets(1), 0, 1, null,
-                new TreeMap<>(), ""))));
+        Rule auto = new Rule(
+                "auto-x-1",
+                Match.Cbpf.parse("1,6 0 0 65535"),
+                List.of(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.AUTO);
+        sync.decisions(List.of(new Decision(
+                0,
+                Decision.Kind.RULE_ADDED,
+                Prefix.parse("203.0.113.10/32"),
+                org.levee.detector.sample.TrafficClass.UDP,
+                auto,
+                new org.levee.detector.Evidence(
+                        org.levee.detector.Trigger.THRESHOLD,
+                        1,
+                        1,
+                        org.levee.detector.Threshold.packets(1),
+                        0,
+                        1,
+                        null,
+                        new TreeMap<>(),
+                        ""))));
         assertThatThrownBy(sync::flush).isInstanceOf(NotLeaderException.class);
         assertThat(sync.leading()).isFalse();
 
-        assertThat(fleet.client().get(Fleet.KEYS.rule("auto-x-1"))).as("no rule written").isEmpty();
-        Eventually.await(Duration.ofSeconds(10), "the real leader publishes 'blocked'",
+        assertThat(fleet.client().get(Fleet.KEYS.rule("auto-x-1")))
+                .as("no rule written")
+                .isEmpty();
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the real leader publishes 'blocked'",
                 () -> fleet.manifest().map(m -> m.rules().contains("blocked")).orElse(false));
         assertThat(fleet.manifest().orElseThrow().version()).isGreaterThan(before.version());
-        assertThat(fleet.client().get(Fleet.KEYS.problems()).map(KeyValue::valueUtf8).orElse("")).isNotEqualTo("{}");
+        assertThat(fleet.client()
+                        .get(Fleet.KEYS.problems())
+                        .map(KeyValue::valueUtf8)
+                        .orElse(""))
+                .isNotEqualTo("{}");
     }
 }

@@ -21,10 +21,22 @@ class LivePageTest {
 
     private static void report(Fleet fleet, String datacenter, String node, Instant reported, long seen, long dropped) {
         ObjectNode counters = JsonNodeFactory.instance.objectNode();
-        counters.put("seen", seen).put("passed", seen - dropped).put("dropped", dropped).put("ratelimited", 0)
-                .put("sampled", seen / 1000).put("samples_lost", 0);
-        Registration r = new Registration(node, datacenter, Optional.of("192.0.2.1"), Optional.of("eth0"), 0, 0,
-                Optional.empty(), Optional.of(reported), counters);
+        counters.put("seen", seen)
+                .put("passed", seen - dropped)
+                .put("dropped", dropped)
+                .put("ratelimited", 0)
+                .put("sampled", seen / 1000)
+                .put("samples_lost", 0);
+        Registration r = new Registration(
+                node,
+                datacenter,
+                Optional.of("192.0.2.1"),
+                Optional.of("eth0"),
+                0,
+                0,
+                Optional.empty(),
+                Optional.of(reported),
+                counters);
         fleet.client().put(Fleet.KEYS.node(datacenter, node), RegistrationJson.encode(r));
     }
 
@@ -53,8 +65,14 @@ class LivePageTest {
             Http.Answer page = Http.to(c.apiAddress()).get("/");
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.text()).startsWith("<!DOCTYPE html>");
-            assertThat(Http.to(c.apiAddress(), fleet.stateDir("ctl-web")).post("/", "{}").status()).isEqualTo(405);
-            assertThat(Http.to(c.apiAddress(), fleet.stateDir("ctl-web")).delete("/traffic").status()).isEqualTo(405);
+            assertThat(Http.to(c.apiAddress(), fleet.stateDir("ctl-web"))
+                            .post("/", "{}")
+                            .status())
+                    .isEqualTo(405);
+            assertThat(Http.to(c.apiAddress(), fleet.stateDir("ctl-web"))
+                            .delete("/traffic")
+                            .status())
+                    .isEqualTo(405);
         }
     }
 }

@@ -54,24 +54,34 @@ class PmacctdInteropTest {
                     udp: {pps: 5000}
                 """);
         try (Fleet fleet = new Fleet()) {
-            Controller controller = fleet.start(Fleet.config("ctl-pmacct").withSflowAgents(file.sflowAgents())
+            Controller controller = fleet.start(Fleet.config("ctl-pmacct")
+                    .withSflowAgents(file.sflowAgents())
                     .withDetector(file.detector()));
             Eventually.await(Duration.ofSeconds(10), "ctl-pmacct leads", controller::isLeader);
             Path config = dir.resolve("pmacctd.conf");
-            Files.writeString(config, String.join("\n",
-                    "daemonize: false",
-                    "pcap_savefile: " + pcap,
-                    "pcap_savefile_wait: true",
-                    "plugins: sfprobe",
-                    "sampling_rate: 10",
-                    "sfprobe_receiver: 127.0.0.1:" + controller.sflowAddress().getPort(),
-                    "sfprobe_agentip: 192.0.2.77",
-                    "sfprobe_agentsubid: 7",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "daemonize: false",
+                            "pcap_savefile: " + pcap,
+                            "pcap_savefile_wait: true",
+                            "plugins: sfprobe",
+                            "sampling_rate: 10",
+                            "sfprobe_receiver: 127.0.0.1:"
+                                    + controller.sflowAddress().getPort(),
+                            "sfprobe_agentip: 192.0.2.77",
+                            "sfprobe_agentsubid: 7",
+                            ""));
             try (Daemon pmacctd = Daemon.start(dir.resolve("pmacctd.log"), "pmacctd", "-f", config.toString())) {
-                Eventually.await(Duration.ofSeconds(30), () -> "a rule for the flood; samples: " + controller.agents().stream()
-                        .map(a -> a.address() + "=" + a.samples()).toList() + ", sFlow " + controller.sflowStats()
-                        + "\npmacctd log:\n" + pmacctd.log(), () -> rule(fleet) != null);
+                Eventually.await(
+                        Duration.ofSeconds(30),
+                        () -> "a rule for the flood; samples: "
+                                + controller.agents().stream()
+                                        .map(a -> a.address() + "=" + a.samples())
+                                        .toList() + ", sFlow " + controller.sflowStats()
+                                + "\npmacctd log:\n" + pmacctd.log(),
+                        () -> rule(fleet) != null);
             }
             StoredRule rule = rule(fleet);
             assertThat(rule.evidence().get().trafficClass()).isEqualTo("udp");
@@ -82,14 +92,21 @@ class PmacctdInteropTest {
                 assertThat(a.assignment().datacenter()).isEqualTo("lab1");
             });
             assertThat(controller.sflowStats().datagramsRejected()).isEmpty();
-            Eventually.await(Duration.ofSeconds(10), "published",
-                    () -> fleet.manifest().map(m -> m.rules().contains(rule.id())).orElse(false));
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "published",
+                    () -> fleet.manifest()
+                            .map(m -> m.rules().contains(rule.id()))
+                            .orElse(false));
         }
     }
 
     private static StoredRule rule(Fleet fleet) {
-        List<StoredRule> rules = fleet.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO && r.evidence().isPresent()
-                && r.evidence().get().destination().equals(VICTIM + "/32")).toList();
+        List<StoredRule> rules = fleet.rules().stream()
+                .filter(r -> r.rule().origin() == Origin.AUTO
+                        && r.evidence().isPresent()
+                        && r.evidence().get().destination().equals(VICTIM + "/32"))
+                .toList();
         return rules.isEmpty() ? null : rules.getFirst();
     }
 }

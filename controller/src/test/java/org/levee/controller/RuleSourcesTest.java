@@ -40,7 +40,10 @@ class RuleSourcesTest {
         Requirements.library("libpcap.so.0.8");
         fleet = new Fleet();
         controller = fleet.start(Fleet.config("ctl-a").withObjectGrace(Duration.ZERO));
-        Eventually.await(Duration.ofSeconds(10), "the first (empty) rule set", () -> fleet.manifest().isPresent());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the first (empty) rule set",
+                () -> fleet.manifest().isPresent());
     }
 
     @AfterEach
@@ -55,8 +58,10 @@ class RuleSourcesTest {
     }
 
     private List<Problem> storedProblems() {
-        return fleet.client().get(Fleet.KEYS.problems())
-                .map(kv -> ProblemsJson.decode(kv.value(), kv.key()).problems()).orElse(List.of());
+        return fleet.client()
+                .get(Fleet.KEYS.problems())
+                .map(kv -> ProblemsJson.decode(kv.value(), kv.key()).problems())
+                .orElse(List.of());
     }
 
     @Test
@@ -67,16 +72,28 @@ class RuleSourcesTest {
         put("bad-filter", "{\"id\": \"bad-filter\", \"filter\": \"udp and nonsense\", \"action\": \"drop\"}");
         put("wrong-id", "{\"id\": \"other\", \"filter\": \"udp\", \"action\": \"drop\"}");
 
-        Eventually.await(Duration.ofSeconds(10), () -> "memcached published and 4 problems: " + fleet.manifest() + " " + storedProblems(),
-                () -> fleet.manifest().map(m -> m.rules().equals(List.of("memcached"))).orElse(false) && storedProblems().size() == 4);
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "memcached published and 4 problems: " + fleet.manifest() + " " + storedProblems(),
+                () -> fleet.manifest()
+                                .map(m -> m.rules().equals(List.of("memcached")))
+                                .orElse(false)
+                        && storedProblems().size() == 4);
         RulesetManifest m = fleet.manifest().orElseThrow();
-        assertThat(RuleSetObject.fromElf("v" + m.version(), fleet.object(m)).rules()).extracting(r -> r.id()).containsExactly("memcached");
+        assertThat(RuleSetObject.fromElf("v" + m.version(), fleet.object(m)).rules())
+                .extracting(r -> r.id())
+                .containsExactly("memcached");
 
-        List<String> problems = new ArrayList<>(storedProblems().stream().map(Problem::toString).toList());
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("/levee/rules/bad-json: not valid JSON"))
+        List<String> problems =
+                new ArrayList<>(storedProblems().stream().map(Problem::toString).toList());
+        assertThat(problems)
+                .anySatisfy(p -> assertThat(p).startsWith("/levee/rules/bad-json: not valid JSON"))
                 .anySatisfy(p -> assertThat(p).startsWith("/levee/rules/colourful: colour: unknown field"))
-                .anySatisfy(p -> assertThat(p).startsWith("/levee/rules/bad-filter: filter: ").contains("syntax error"))
-                .anySatisfy(p -> assertThat(p).isEqualTo("/levee/rules/wrong-id: id: 'other' is not the key's id 'wrong-id'"));
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith("/levee/rules/bad-filter: filter: ")
+                        .contains("syntax error"))
+                .anySatisfy(p ->
+                        assertThat(p).isEqualTo("/levee/rules/wrong-id: id: 'other' is not the key's id 'wrong-id'"));
 
         FleetStatus status = FleetStatusReader.read(fleet.client(), Fleet.KEYS, Instant.now());
         assertThat(status.problems()).hasSize(4);
@@ -90,8 +107,13 @@ class RuleSourcesTest {
         assertThat(metrics.toString()).contains("levee_controller_bad_rules 4.0");
 
         // etcdctl shows the sources as JSON; the leader completed the operator's rule with its created time.
-        Eventually.await(Duration.ofSeconds(5), "memcached written back with created", () ->
-                fleet.client().get(Fleet.KEYS.rule("memcached")).map(kv -> kv.valueUtf8().contains("\"created\"")).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "memcached written back with created",
+                () -> fleet.client()
+                        .get(Fleet.KEYS.rule("memcached"))
+                        .map(kv -> kv.valueUtf8().contains("\"created\""))
+                        .orElse(false));
         String listing = fleet.etcd().etcdctl("get", "--prefix", "/levee/rules/", "--print-value-only");
         JsonNode memcached = null;
         for (String line : listing.split("\n")) {
@@ -106,25 +128,35 @@ class RuleSourcesTest {
 
         // Fixing a source brings it in; the rest stays.
         put("bad-filter", "{\"id\": \"bad-filter\", \"filter\": \"udp and port 53\", \"action\": \"drop\"}");
-        Eventually.await(Duration.ofSeconds(10), () -> "bad-filter fixed: " + fleet.manifest(),
-                () -> fleet.manifest().map(x -> x.rules().size() == 2).orElse(false) && storedProblems().size() == 3);
-        assertThat(fleet.manifest().orElseThrow().rules()).as("ordered by created").containsExactly("memcached", "bad-filter");
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "bad-filter fixed: " + fleet.manifest(),
+                () -> fleet.manifest().map(x -> x.rules().size() == 2).orElse(false)
+                        && storedProblems().size() == 3);
+        assertThat(fleet.manifest().orElseThrow().rules())
+                .as("ordered by created")
+                .containsExactly("memcached", "bad-filter");
     }
 
     @Test
     void theRulesApiWritesRuleSourcesAsAnAgentsApiWritesRules() {
         Http api = Http.to(controller.apiAddress(), fleet.stateDir("ctl-a"));
-        Http.Answer added = api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
-                + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\", \"dst\": null}");
+        Http.Answer added = api.post(
+                "/rules",
+                "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
+                        + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\", \"dst\": null}");
         assertThat(added.status()).as(added.text()).isEqualTo(400);
         assertThat(added.json().get("error").asText()).contains("dst: unknown field");
 
-        added = api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
-                + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\"}");
+        added = api.post(
+                "/rules",
+                "{\"id\": \"memcached\", \"filter\": \"udp and src port 11211\", "
+                        + "\"action\": \"ratelimit\", \"pps\": 1000, \"ttl\": \"1h\"}");
         assertThat(added.status()).as(added.text()).isEqualTo(201);
         assertThat(added.json().get("origin").asText()).isEqualTo("manual");
         assertThat(added.json().get("burst").asLong()).isEqualTo(1000);
-        assertThat(Instant.parse(added.json().get("expires").asText())).isAfter(Instant.now().plusSeconds(3500));
+        assertThat(Instant.parse(added.json().get("expires").asText()))
+                .isAfter(Instant.now().plusSeconds(3500));
         assertThat(fleet.client().get(Fleet.KEYS.rule("memcached"))).isPresent();
 
         Http.Answer minted = api.post("/rules", "{\"dns\": [\"*.victim.example\"], \"action\": \"drop\"}");
@@ -132,28 +164,41 @@ class RuleSourcesTest {
         String mintedId = minted.json().get("id").asText();
         assertThat(mintedId).matches("manual-[0-9a-f]{8}");
 
-        assertThat(api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp\", \"action\": \"drop\"}").status())
+        assertThat(api.post("/rules", "{\"id\": \"memcached\", \"filter\": \"udp\", \"action\": \"drop\"}")
+                        .status())
                 .isEqualTo(409);
         Http.Answer bad = api.post("/rules", "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("error").asText()).startsWith("filter: ");
-        assertThat(api.post("/rules", "{\"filter\": \"udp\", \"action\": \"dorp\"}").json().get("error").asText())
+        assertThat(api.post("/rules", "{\"filter\": \"udp\", \"action\": \"dorp\"}")
+                        .json()
+                        .get("error")
+                        .asText())
                 .isEqualTo("action: unknown value \"dorp\" (drop, pass or ratelimit)");
 
         JsonNode list = api.get("/rules").json();
-        assertThat(list.get("rules")).extracting(r -> r.get("id").asText()).containsExactlyInAnyOrder("memcached", mintedId);
+        assertThat(list.get("rules"))
+                .extracting(r -> r.get("id").asText())
+                .containsExactlyInAnyOrder("memcached", mintedId);
         assertThat(list.get("rules").get(0).has("packets")).isTrue();
         assertThat(api.get("/rules/memcached").json().get("pps").asLong()).isEqualTo(1000);
-        Eventually.await(Duration.ofSeconds(10), "both published",
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "both published",
                 () -> fleet.manifest().map(m -> m.rules().size() == 2).orElse(false));
 
-        assertThat(api.delete("/rules/memcached").json().get("deleted").asText()).isEqualTo("memcached");
+        assertThat(api.delete("/rules/memcached").json().get("deleted").asText())
+                .isEqualTo("memcached");
         assertThat(api.delete("/rules/memcached").status()).isEqualTo(404);
         assertThat(api.get("/rules/memcached").status()).isEqualTo(404);
         assertThat(api.get("/nothing").status()).isEqualTo(404);
         assertThat(api.post("/fleet", "{}").status()).isEqualTo(405);
-        Eventually.await(Duration.ofSeconds(10), "memcached withdrawn",
-                () -> fleet.manifest().map(m -> m.rules().equals(List.of(mintedId))).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "memcached withdrawn",
+                () -> fleet.manifest()
+                        .map(m -> m.rules().equals(List.of(mintedId)))
+                        .orElse(false));
         JsonNode status = api.get("/status").json();
         assertThat(status.get("controller").asText()).isEqualTo("ctl-a");
         assertThat(status.get("leader").asBoolean()).isTrue();
@@ -163,16 +208,31 @@ class RuleSourcesTest {
     @Test
     void expiredRulesAreDeletedAndTheSetIsPublishedWithoutThem() {
         String expires = Instant.now().plusSeconds(2).toString();
-        put("short", "{\"filter\": \"icmp\", \"action\": \"drop\", \"expires\": \"" + expires + "\", \"created\": \"" + Instant.now() + "\"}");
-        Eventually.await(Duration.ofSeconds(10), "published", () -> fleet.manifest().map(m -> m.rules().contains("short")).orElse(false));
-        Eventually.await(Duration.ofSeconds(10), "deleted once expired", () -> fleet.client().get(Fleet.KEYS.rule("short")).isEmpty());
-        Eventually.await(Duration.ofSeconds(10), "published without it", () -> fleet.manifest().map(m -> m.rules().isEmpty()).orElse(false));
+        put(
+                "short",
+                "{\"filter\": \"icmp\", \"action\": \"drop\", \"expires\": \"" + expires + "\", \"created\": \""
+                        + Instant.now() + "\"}");
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "published",
+                () -> fleet.manifest().map(m -> m.rules().contains("short")).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "deleted once expired",
+                () -> fleet.client().get(Fleet.KEYS.rule("short")).isEmpty());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "published without it",
+                () -> fleet.manifest().map(m -> m.rules().isEmpty()).orElse(false));
     }
 
     @Test
     void theSameSourcesGiveTheSameObjectAndUnreferencedObjectsAreCollected() throws Exception {
         put("a", "{\"filter\": \"udp port 9\", \"action\": \"drop\", \"created\": \"2026-01-01T00:00:00Z\"}");
-        Eventually.await(Duration.ofSeconds(10), "published", () -> fleet.manifest().map(m -> m.rules().contains("a")).orElse(false));
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "published",
+                () -> fleet.manifest().map(m -> m.rules().contains("a")).orElse(false));
         RulesetManifest first = fleet.manifest().orElseThrow();
         assertThat(objects()).as("the empty set's object and this one").hasSize(2);
 
@@ -190,7 +250,9 @@ class RuleSourcesTest {
 
     private List<String> objects() {
         return fleet.client().keys(KeyRange.prefix(Fleet.KEYS.objects())).kvs().stream()
-                .map(kv -> kv.key().substring(Fleet.KEYS.objects().length()).split("/")[0]).distinct().toList();
+                .map(kv -> kv.key().substring(Fleet.KEYS.objects().length()).split("/")[0])
+                .distinct()
+                .toList();
     }
 
     static String utf8(byte[] bytes) {

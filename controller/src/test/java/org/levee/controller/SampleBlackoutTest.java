@@ -48,12 +48,15 @@ class SampleBlackoutTest {
     }
 
     private List<StoredRule> autoRules() {
-        return fleet.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO).toList();
+        return fleet.rules().stream()
+                .filter(r -> r.rule().origin() == Origin.AUTO)
+                .toList();
     }
 
     @Test
     void aRuleTheEdgesStillCountIsKeptWhenItsSamplesStopAndRetiredWhenTheCountersStopToo() throws Exception {
-        Controller controller = fleet.start(Fleet.config("ctl-a").withDetector(DetectorConfig.defaults().withCooldown(COOLDOWN)));
+        Controller controller = fleet.start(
+                Fleet.config("ctl-a").withDetector(DetectorConfig.defaults().withCooldown(COOLDOWN)));
         Eventually.await(Duration.ofSeconds(10), "ctl-a leads", controller::isLeader);
         Edge edge = fleet.edge(AGENT);
         SplittableRandom random = new SplittableRandom(5);
@@ -73,7 +76,10 @@ class SampleBlackoutTest {
             fleet.report(DC, NODE, AGENT, Map.of(id, packets));
             Thread.sleep(500);
         }
-        assertThat(autoRules()).extracting(StoredRule::id).as("kept through %d cool-downs without samples", 3).containsExactly(id);
+        assertThat(autoRules())
+                .extracting(StoredRule::id)
+                .as("kept through %d cool-downs without samples", 3)
+                .containsExactly(id);
         assertThat(heldRetirements(controller)).isPositive();
 
         // The edge's counter stops growing: the flood is over by both accounts.
@@ -84,7 +90,8 @@ class SampleBlackoutTest {
             sleep(500);
             return autoRules().isEmpty();
         });
-        System.out.printf("SampleBlackoutTest: %d retirements held; retired %d ms after the edge's counter stopped%n",
+        System.out.printf(
+                "SampleBlackoutTest: %d retirements held; retired %d ms after the edge's counter stopped%n",
                 heldRetirements(controller), (System.nanoTime() - stoppedAt) / 1_000_000);
     }
 

@@ -10,5 +10,5 @@ package org.levee.dataplane;
  * @param ruleSetVersion the version of the rule set the program was built from
  * @param adopted true when the program was found pinned from a previous run and kept
  */
-public record AttachedProgram(String iface, String netns, int ifindex, long programId, String ruleSetVersion,
-                         boolean adopted) {}
+public record AttachedProgram(
+        String iface, String netns, int ifindex, long programId, String ruleSetVersion, boolean adopted) {}

@@ -44,6 +44,7 @@ public final class Attachment {
 
     /** Sample rate of a first attach when none is given: one packet in 1000. */
     public static final int DEFAULT_SAMPLE_RATE = 1000;
+
     private static final ObjectMapper JSON = new JsonMapper();
 
     /**
@@ -66,10 +67,11 @@ public final class Attachment {
      * @param sampleRate N of the sampler, or null to keep the current one (a first attach uses {@value #DEFAULT_SAMPLE_RATE})
      * @throws DataplaneException for anything the caller can fix; the running program is untouched
      */
-    public static Result attach(PinLayout layout, RuleSetObject object, String datacenter, Integer sampleRate,
-                                XdpMode mode, Instant now) {
+    public static Result attach(
+            PinLayout layout, RuleSetObject object, String datacenter, Integer sampleRate, XdpMode mode, Instant now) {
         if (sampleRate != null && sampleRate < 0) {
-            throw new DataplaneException("sample rate " + sampleRate + " is negative (0 turns sampling off, N samples 1 in N)");
+            throw new DataplaneException(
+                    "sample rate " + sampleRate + " is negative (0 turns sampling off, N samples 1 in N)");
         }
         long start = System.nanoTime();
         MountNamespaces.requireHostMounts();
@@ -78,37 +80,44 @@ public final class Attachment {
         Path linkPin = layout.pin(PinLayout.LINK);
         boolean existing = Files.exists(linkPin);
         if (!existing && Files.exists(layout.directory())) {
-            throw new DataplaneException(layout.directory() + " exists without a link pin (left by an interrupted attach?):"
-                    + " run 'levee dataplane detach -i " + layout.iface() + (layout.netns() == null ? "" : " --netns " + layout.netns())
-                    + "' first");
+            throw new DataplaneException(
+                    layout.directory() + " exists without a link pin (left by an interrupted attach?):"
+                            + " run 'levee dataplane detach -i " + layout.iface()
+                            + (layout.netns() == null ? "" : " --netns " + layout.netns())
+                            + "' first");
         }
-        try (DataplaneMapSet maps = existing ? DataplaneMapSet.openPinned(layout.directory()) : DataplaneMapSet.create()) {
+        try (DataplaneMapSet maps =
+                existing ? DataplaneMapSet.openPinned(layout.directory()) : DataplaneMapSet.create()) {
             XdpLink current = existing ? openLink(layout, ifindex) : null;
             try {
                 prepareMaps(object, maps, sampleRate != null ? sampleRate : existing ? -1 : DEFAULT_SAMPLE_RATE);
                 Map<String, Long> constants = object.constants(datacenter, now);
                 long loading = System.nanoTime();
                 try (LoadedProgram loaded = LoadedProgram.load(object, constants, maps);
-                     BpfMap info = infoMap(layout, ifindex, object, datacenter, constants)) {
+                        BpfMap info = infoMap(layout, ifindex, object, datacenter, constants)) {
                     Duration load = Duration.ofNanos(System.nanoTime() - loading);
                     int programId = loaded.entry().info().id();
                     if (existing) {
                         List<Path> oldChains = chainPins(layout);
                         Path newChain = layout.pin(chainPin(programId));
-                        loaded.chain().pin(newChain); // before the swap: the new program's chain must outlive this process
+                        loaded.chain()
+                                .pin(newChain); // before the swap: the new program's chain must outlive this process
                         try {
                             current.update(loaded.entry());
                         } catch (RuntimeException e) {
                             BpfFs.unpin(newChain);
-                            throw new DataplaneException("cannot replace the program of " + layout.describe() + ": "
-                                    + e.getMessage() + "; the running program is unchanged", e);
+                            throw new DataplaneException(
+                                    "cannot replace the program of " + layout.describe() + ": " + e.getMessage()
+                                            + "; the running program is unchanged",
+                                    e);
                         }
                         replacePin(info, layout.pin(PinLayout.INFO));
                         oldChains.forEach(BpfFs::unpin);
                     } else {
                         firstAttach(layout, ifindex, mode, maps, loaded, info, programId);
                     }
-                    int enabled = (int) constants.values().stream().filter(v -> v == 1L).count();
+                    int enabled = (int)
+                            constants.values().stream().filter(v -> v == 1L).count();
                     return new Result(existing, programId, enabled, load, Duration.ofNanos(System.nanoTime() - start));
                 }
             } finally {
@@ -119,22 +128,35 @@ public final class Attachment {
         }
     }
 
-    private static void firstAttach(PinLayout layout, int ifindex, XdpMode mode, DataplaneMapSet maps, LoadedProgram loaded,
-                                    BpfMap info, int programId) {
+    private static void firstAttach(
+            PinLayout layout,
+            int ifindex,
+            XdpMode mode,
+            DataplaneMapSet maps,
+            LoadedProgram loaded,
+            BpfMap info,
+            int programId) {
         BpfFs.directory(layout.relative());
         XdpLink link;
         try {
-            link = layout.netns() == null ? XdpLink.attach(loaded.entry(), ifindex, mode)
-                    : Netns.run(layout.netns(), (java.util.concurrent.Callable<XdpLink>) () -> XdpLink.attach(loaded.entry(), ifindex, mode));
+            link = layout.netns() == null
+                    ? XdpLink.attach(loaded.entry(), ifindex, mode)
+                    : Netns.run(layout.netns(), (java.util.concurrent.Callable<XdpLink>)
+                            () -> XdpLink.attach(loaded.entry(), ifindex, mode));
         } catch (SyscallException e) {
             removePins(layout);
             if (e.errno() == 16) { // EBUSY
-                throw new DataplaneException(layout.describe() + " already has an XDP program that levee did not attach"
-                        + " (or attached with other pins): remove it first, e.g. 'ip link set dev " + layout.iface()
-                        + " xdp off'", e);
+                throw new DataplaneException(
+                        layout.describe() + " already has an XDP program that levee did not attach"
+                                + " (or attached with other pins): remove it first, e.g. 'ip link set dev "
+                                + layout.iface()
+                                + " xdp off'",
+                        e);
             }
-            throw new DataplaneException("cannot attach to " + layout.describe() + " in " + mode + " mode: " + e.getMessage()
-                    + (mode == XdpMode.NATIVE ? " (try --generic when the driver has no native XDP)" : ""), e);
+            throw new DataplaneException(
+                    "cannot attach to " + layout.describe() + " in " + mode + " mode: " + e.getMessage()
+                            + (mode == XdpMode.NATIVE ? " (try --generic when the driver has no native XDP)" : ""),
+                    e);
         } catch (Exception e) {
             removePins(layout);
             throw new DataplaneException("cannot attach to " + layout.describe() + ": " + e.getMessage(), e);
@@ -182,7 +204,8 @@ public final class Attachment {
             } catch (java.nio.file.DirectoryNotEmptyException e) {
                 // other interfaces of the namespace are still attached
             } catch (IOException e) {
-                throw new DataplaneException("cannot remove " + layout.directory().getParent() + ": " + e.getMessage(), e);
+                throw new DataplaneException(
+                        "cannot remove " + layout.directory().getParent() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -208,8 +231,10 @@ public final class Attachment {
 
     /** The sampler's N in {@code maps}. */
     static int sampleRateOf(DataplaneMapSet maps) {
-        return maps.get(DataplaneMaps.CONFIG).lookup(BpfMap.intBytes(0))
-                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE)).orElse(0);
+        return maps.get(DataplaneMaps.CONFIG)
+                .lookup(BpfMap.intBytes(0))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE))
+                .orElse(0);
     }
 
     /**
@@ -235,14 +260,17 @@ public final class Attachment {
     }
 
     private static byte[] configValue(int sampleRate) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(DataplaneMaps.CONFIG_SAMPLE_RATE, sampleRate).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.nativeOrder())
+                .putInt(DataplaneMaps.CONFIG_SAMPLE_RATE, sampleRate)
+                .array();
     }
 
     static void requireAttached(PinLayout layout) {
         MountNamespaces.requireHostMounts();
         if (!BpfFs.isBpfFs(BpfFs.ROOT) || !Files.exists(layout.pin(PinLayout.LINK))) {
-            throw new DataplaneException("nothing is attached to " + layout.describe() + " (no pin " + layout.pin(PinLayout.LINK)
-                    + "); attach with 'levee dataplane attach'");
+            throw new DataplaneException("nothing is attached to " + layout.describe() + " (no pin "
+                    + layout.pin(PinLayout.LINK) + "); attach with 'levee dataplane attach'");
         }
     }
 
@@ -253,10 +281,11 @@ public final class Attachment {
                 return NetworkInterfaces.index(layout.iface());
             }
             if (!Netns.exists(layout.netns())) {
-                throw new DataplaneException("no network namespace '" + layout.netns() + "' (" + Netns.path(layout.netns())
-                        + " is missing)");
+                throw new DataplaneException("no network namespace '" + layout.netns() + "' ("
+                        + Netns.path(layout.netns()) + " is missing)");
             }
-            return Netns.run(layout.netns(), (java.util.concurrent.Callable<Integer>) () -> NetworkInterfaces.index(layout.iface()));
+            return Netns.run(layout.netns(), (java.util.concurrent.Callable<Integer>)
+                    () -> NetworkInterfaces.index(layout.iface()));
         } catch (DataplaneException e) {
             throw e;
         } catch (Exception e) {
@@ -270,7 +299,8 @@ public final class Attachment {
         if (linked != ifindex) {
             link.close();
             throw new DataplaneException("the pinned link of " + layout.describe() + " is for ifindex " + linked
-                    + (linked == 0 ? " (detached: the interface was deleted)" : "") + " but the interface now has index " + ifindex
+                    + (linked == 0 ? " (detached: the interface was deleted)" : "")
+                    + " but the interface now has index " + ifindex
                     + ": run 'levee dataplane detach' first");
         }
         return link;
@@ -282,7 +312,8 @@ public final class Attachment {
 
     private static List<Path> chainPins(PinLayout layout) {
         try (Stream<Path> files = Files.list(layout.directory())) {
-            return files.filter(p -> p.getFileName().toString().startsWith("levee_chain_")).toList();
+            return files.filter(p -> p.getFileName().toString().startsWith("levee_chain_"))
+                    .toList();
         } catch (IOException e) {
             throw new DataplaneException("cannot list " + layout.directory() + ": " + e.getMessage(), e);
         }
@@ -294,8 +325,8 @@ public final class Attachment {
     }
 
     /** A new {@code levee_info} map holding the attachment's description as JSON. */
-    private static BpfMap infoMap(PinLayout layout, int ifindex, RuleSetObject object, String datacenter,
-                                  Map<String, Long> constants) {
+    private static BpfMap infoMap(
+            PinLayout layout, int ifindex, RuleSetObject object, String datacenter, Map<String, Long> constants) {
         ObjectNode root = JSON.createObjectNode();
         root.put("interface", layout.iface());
         if (layout.netns() != null) {
@@ -307,7 +338,9 @@ public final class Attachment {
         root.put("sample_bytes", object.sampleBytes());
         ArrayNode rules = root.putArray("rules");
         for (RuleInfo rule : object.rules()) {
-            rules.addObject().put("id", rule.id()).put("enabled", constants.get(rule.enabledSymbol()) == 1L)
+            rules.addObject()
+                    .put("id", rule.id())
+                    .put("enabled", constants.get(rule.enabledSymbol()) == 1L)
                     .put("action", rule.action().keyword());
         }
         byte[] json;
@@ -317,7 +350,10 @@ public final class Attachment {
             throw new IllegalStateException("cannot write JSON to memory", e);
         }
         byte[] value = new byte[4 + ((json.length + 7) & ~7)];
-        ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).putInt(json.length).put(json);
+        ByteBuffer.wrap(value)
+                .order(ByteOrder.nativeOrder())
+                .putInt(json.length)
+                .put(json);
         BpfMap map = BpfMap.create(MapSpec.array(PinLayout.INFO, value.length, 1));
         try {
             map.update(BpfMap.intBytes(0), value);
@@ -331,11 +367,13 @@ public final class Attachment {
     /** Reads the JSON written by {@link #infoMap}. */
     static JsonNode readInfo(PinLayout layout) {
         try (BpfMap map = BpfMap.openPinned(layout.pin(PinLayout.INFO))) {
-            byte[] value = map.lookup(BpfMap.intBytes(0)).orElseThrow(() -> new DataplaneException(layout.pin(PinLayout.INFO) + " is empty"));
+            byte[] value = map.lookup(BpfMap.intBytes(0))
+                    .orElseThrow(() -> new DataplaneException(layout.pin(PinLayout.INFO) + " is empty"));
             int length = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
             return JSON.readTree(new String(value, 4, length, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new DataplaneException(layout.pin(PinLayout.INFO) + " does not hold Levee's JSON: " + e.getMessage(), e);
+            throw new DataplaneException(
+                    layout.pin(PinLayout.INFO) + " does not hold Levee's JSON: " + e.getMessage(), e);
         }
     }
 }

@@ -15,8 +15,14 @@ import java.util.TreeMap;
  * @param samplesLost samples lost because the ring buffer was full
  * @param rules per-rule packets and bytes, by rule id
  */
-public record Counters(long seen, long passed, long dropped, long ratelimited, long sampled, long samplesLost,
-                       Map<String, RuleCounters> rules) {
+public record Counters(
+        long seen,
+        long passed,
+        long dropped,
+        long ratelimited,
+        long sampled,
+        long samplesLost,
+        Map<String, RuleCounters> rules) {
 
     public Counters {
         rules = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(rules));

@@ -42,8 +42,8 @@ public interface DataPlane extends AutoCloseable {
      */
     default Counters totals() {
         Counters c = counters();
-        return new Counters(c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled(), c.samplesLost(),
-                java.util.Map.of());
+        return new Counters(
+                c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled(), c.samplesLost(), java.util.Map.of());
     }
 
     /** N of "1 in N". */

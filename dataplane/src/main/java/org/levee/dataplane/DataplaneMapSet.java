@@ -17,7 +17,8 @@ import org.levee.ebpf.MapSpec;
  */
 public final class DataplaneMapSet implements AutoCloseable {
     /** The persistent maps: every map of the program except the per-version chain. */
-    public static final List<MapSpec> PERSISTENT = DataplaneMaps.ALL.stream().filter(m -> m != DataplaneMaps.CHAIN).toList();
+    public static final List<MapSpec> PERSISTENT =
+            DataplaneMaps.ALL.stream().filter(m -> m != DataplaneMaps.CHAIN).toList();
 
     private final Map<String, BpfMap> maps;
 
@@ -49,7 +50,9 @@ public final class DataplaneMapSet implements AutoCloseable {
         try {
             for (MapSpec spec : PERSISTENT) {
                 Path pin = directory.resolve(spec.name());
-                if (!Files.exists(pin) && spec == DataplaneMaps.LOCAL && Files.exists(directory.resolve(DataplaneMaps.COUNTERS.name()))) {
+                if (!Files.exists(pin)
+                        && spec == DataplaneMaps.LOCAL
+                        && Files.exists(directory.resolve(DataplaneMaps.COUNTERS.name()))) {
                     // attached by a Levee without the local stage: its slot is made now, empty
                     BpfMap made = BpfMap.create(spec);
                     maps.put(spec.name(), made);
@@ -57,13 +60,16 @@ public final class DataplaneMapSet implements AutoCloseable {
                     continue;
                 }
                 if (!Files.exists(pin)) {
-                    throw new DataplaneException("pin " + pin + " is missing: the pins of this interface are incomplete;"
-                            + " run 'levee dataplane detach' and attach again");
+                    throw new DataplaneException(
+                            "pin " + pin + " is missing: the pins of this interface are incomplete;"
+                                    + " run 'levee dataplane detach' and attach again");
                 }
                 BpfMap map = BpfMap.openPinned(pin);
                 maps.put(spec.name(), map);
                 MapInfo info = map.info();
-                if (info.type() != spec.type() || info.keySize() != spec.keySize() || info.valueSize() != spec.valueSize()
+                if (info.type() != spec.type()
+                        || info.keySize() != spec.keySize()
+                        || info.valueSize() != spec.valueSize()
                         || info.maxEntries() != spec.maxEntries()) {
                     throw new DataplaneException("pinned map " + pin + " is " + info + ", this Levee expects " + spec
                             + "; run 'levee dataplane detach' and attach again");

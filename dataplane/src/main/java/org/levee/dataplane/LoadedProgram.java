@@ -1,14 +1,14 @@
 package org.levee.dataplane;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.DataplaneProgram;
@@ -44,8 +44,11 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
     }
 
     /** Loads {@code program}, binding {@code extraMaps} (name to fd) besides the data-plane maps. */
-    public static LoadedProgram load(DataplaneProgram program, Map<String, Long> constants, DataplaneMapSet maps,
-                                     Map<String, Integer> extraMaps) {
+    public static LoadedProgram load(
+            DataplaneProgram program,
+            Map<String, Long> constants,
+            DataplaneMapSet maps,
+            Map<String, Integer> extraMaps) {
         BpfMap chain = BpfMap.create(DataplaneMaps.CHAIN);
         List<Program> loaded = new ArrayList<>();
         try {
@@ -62,7 +65,9 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             for (int i : indexes) {
                 AssembledProgram assembled = program.programs().get(i);
                 Map<String, Long> used = new HashMap<>();
-                assembled.unresolvedSymbols().stream().filter(constants::containsKey).forEach(s -> used.put(s, constants.get(s)));
+                assembled.unresolvedSymbols().stream()
+                        .filter(constants::containsKey)
+                        .forEach(s -> used.put(s, constants.get(s)));
                 String chainSymbol = i + 1 < program.programs().size() ? DataplaneProgram.chainSymbol(i + 1) : null;
                 if (chainSymbol != null && assembled.unresolvedSymbols().contains(chainSymbol)) {
                     // the tail call out of program i runs only when a later program is loaded
@@ -72,17 +77,24 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                 // the guards of rule groups: 1 where a rule of the group's buckets is enabled
                 used.putAll(program.groupConstants(assembled.unresolvedSymbols(), constants));
                 Map<String, Integer> usedMaps = new HashMap<>();
-                assembled.unresolvedSymbols().stream().filter(fds::containsKey).forEach(s -> usedMaps.put(s, fds.get(s)));
+                assembled.unresolvedSymbols().stream()
+                        .filter(fds::containsKey)
+                        .forEach(s -> usedMaps.put(s, fds.get(s)));
                 loads.add(() -> {
                     // an indexed program is large and has a guard or two per rule: deleting each enabled
                     // one would move the whole program each time (AssembledProgram.EnabledGuard)
-                    AssembledProgram resolved = assembled.resolve(used, usedMaps,
-                            program.groups().isEmpty() ? AssembledProgram.EnabledGuard.GOTO : AssembledProgram.EnabledGuard.GOTOL);
+                    AssembledProgram resolved = assembled.resolve(
+                            used,
+                            usedMaps,
+                            program.groups().isEmpty()
+                                    ? AssembledProgram.EnabledGuard.GOTO
+                                    : AssembledProgram.EnabledGuard.GOTOL);
                     if (!resolved.isResolved()) {
-                        throw new IllegalArgumentException("program " + DataplaneProgram.section(i) + " has symbols without a value: "
-                                + resolved.unresolvedSymbols());
+                        throw new IllegalArgumentException("program " + DataplaneProgram.section(i)
+                                + " has symbols without a value: " + resolved.unresolvedSymbols());
                     }
-                    return Program.load(ProgramSpec.xdp(DataplaneProgram.symbol(i), resolved.encode()).withLicense(RuleSetObject.LICENSE));
+                    return Program.load(ProgramSpec.xdp(DataplaneProgram.symbol(i), resolved.encode())
+                            .withLicense(RuleSetObject.LICENSE));
                 });
             }
             loaded.addAll(loadAll(loads));
@@ -115,7 +127,8 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             }
         }
         int threads = Math.min(loads.size(), Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("levee-load-", 0).daemon(true).factory());
+        ExecutorService pool = Executors.newFixedThreadPool(
+                threads, Thread.ofPlatform().name("levee-load-", 0).daemon(true).factory());
         try {
             List<Future<Program>> futures = new ArrayList<>();
             loads.forEach(load -> futures.add(pool.submit(load)));
@@ -130,7 +143,9 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                         break;
                     } catch (ExecutionException e) {
                         if (failure == null) {
-                            failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                            failure = e.getCause() instanceof RuntimeException r
+                                    ? r
+                                    : new IllegalStateException(e.getCause());
                         }
                         break;
                     } catch (InterruptedException e) {
@@ -153,7 +168,10 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
 
     /** False when every rule constant {@code program} uses is given as 0 (a program without rule constants has its rules enabled from a map). */
     private static boolean hasEnabledRule(AssembledProgram program, Map<String, Long> constants) {
-        List<Long> values = program.unresolvedSymbols().stream().filter(constants::containsKey).map(constants::get).toList();
+        List<Long> values = program.unresolvedSymbols().stream()
+                .filter(constants::containsKey)
+                .map(constants::get)
+                .toList();
         return values.isEmpty() || values.stream().anyMatch(v -> v != 0L);
     }
 

@@ -69,7 +69,8 @@ final class LocalStage {
             return List.of();
         }
         try (Stream<Path> files = Files.list(layout.directory())) {
-            return files.filter(p -> p.getFileName().toString().startsWith(CHAIN_PIN)).toList();
+            return files.filter(p -> p.getFileName().toString().startsWith(CHAIN_PIN))
+                    .toList();
         } catch (IOException e) {
             throw new DataplaneException("cannot list " + layout.directory() + ": " + e.getMessage(), e);
         }

@@ -31,12 +31,14 @@ final class MountNamespaces {
         // namespace's devices; a network namespace joined alone (nsenter --net) keeps the host's
         // /sys, which lists the host's. This holds where init's mount namespace cannot be read.
         if (named.isPresent() && sysfsListsThisNamespacesDevices()) {
-            throw refusal("runs inside network namespace '" + named.get() + "', as under 'ip netns exec " + named.get() + "'");
+            throw refusal("runs inside network namespace '" + named.get() + "', as under 'ip netns exec " + named.get()
+                    + "'");
         }
         Optional<String> self = link(Path.of("/proc/self/ns/mnt"));
         Optional<String> init = link(Path.of("/proc/1/ns/mnt"));
         if (self.isPresent() && init.isPresent() && !self.equals(init)) {
-            throw refusal(named.map(n -> "runs inside network namespace '" + n + "', as under 'ip netns exec " + n + "'")
+            throw refusal(named.map(
+                            n -> "runs inside network namespace '" + n + "', as under 'ip netns exec " + n + "'")
                     .orElse("runs in a private mount namespace (" + self.get() + ", not init's " + init.get() + ")"));
         }
     }
@@ -59,8 +61,9 @@ final class MountNamespaces {
     }
 
     private static DataplaneException refusal(String why) {
-        return new DataplaneException("this process " + why + ": its /sys and bpffs are private to it, so pins made here would"
-                + " vanish when it exits and detach the program. Run levee in the host's namespaces and pass --netns NAME instead");
+        return new DataplaneException(
+                "this process " + why + ": its /sys and bpffs are private to it, so pins made here would"
+                        + " vanish when it exits and detach the program. Run levee in the host's namespaces and pass --netns NAME instead");
     }
 
     /** The name under /var/run/netns of this process's network namespace, if it has one. */

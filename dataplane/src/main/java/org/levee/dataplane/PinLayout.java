@@ -21,7 +21,8 @@ public record PinLayout(String iface, String netns) {
 
     public PinLayout {
         if (iface == null || !IFACE.matcher(iface).matches() || iface.equals(".") || iface.equals("..")) {
-            throw new DataplaneException("interface name '" + iface + "' is not valid (1–15 characters, no '/' or spaces)");
+            throw new DataplaneException(
+                    "interface name '" + iface + "' is not valid (1–15 characters, no '/' or spaces)");
         }
         if (netns != null && (!NETNS.matcher(netns).matches() || netns.equals(".") || netns.equals(".."))) {
             throw new DataplaneException("network namespace name '" + netns + "' is not valid");

@@ -23,8 +23,15 @@ import org.levee.ebpf.XdpLink;
  * sample rate, global counters summed over CPUs, and per rule whether it is enabled here and
  * its packets and bytes.
  */
-public record Status(String iface, String netns, int programId, String version, String datacenter, int sampleRate,
-                     Map<Counter, Long> counters, List<RuleStatus> rules) {
+public record Status(
+        String iface,
+        String netns,
+        int programId,
+        String version,
+        String datacenter,
+        int sampleRate,
+        Map<Counter, Long> counters,
+        List<RuleStatus> rules) {
 
     /** One rule's line. */
     public record RuleStatus(String id, boolean enabled, String action, long packets, long bytes) {}
@@ -50,20 +57,35 @@ public record Status(String iface, String netns, int programId, String version, 
         Map<Counter, Long> counters;
         List<RuleStatus> rules = new ArrayList<>();
         try (BpfMap config = BpfMap.openPinned(layout.pin(DataplaneMaps.CONFIG.name()));
-             BpfMap counterMap = BpfMap.openPinned(layout.pin(DataplaneMaps.COUNTERS.name()));
-             BpfMap stats = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_STATS.name()))) {
+                BpfMap counterMap = BpfMap.openPinned(layout.pin(DataplaneMaps.COUNTERS.name()));
+                BpfMap stats = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_STATS.name()))) {
             sampleRate = config.lookup(BpfMap.intBytes(0))
-                    .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE)).orElse(0);
+                    .map(v ->
+                            ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE))
+                    .orElse(0);
             counters = sumCounters(counterMap);
             for (JsonNode rule : info.path("rules")) {
                 long[] counts = ruleCounts(stats, RuleKey.of(rule.path("id").asText()));
-                rules.add(new RuleStatus(rule.path("id").asText(), rule.path("enabled").asBoolean(), rule.path("action").asText(),
-                        counts[0], counts[1]));
+                rules.add(new RuleStatus(
+                        rule.path("id").asText(),
+                        rule.path("enabled").asBoolean(),
+                        rule.path("action").asText(),
+                        counts[0],
+                        counts[1]));
             }
         }
-        String datacenter = info.path("datacenter").isNull() ? null : info.path("datacenter").asText(null);
-        return new Status(layout.iface(), layout.netns(), programId, info.path("version").asText(), datacenter, sampleRate,
-                counters, rules);
+        String datacenter = info.path("datacenter").isNull()
+                ? null
+                : info.path("datacenter").asText(null);
+        return new Status(
+                layout.iface(),
+                layout.netns(),
+                programId,
+                info.path("version").asText(),
+                datacenter,
+                sampleRate,
+                counters,
+                rules);
     }
 
     /** Every counter summed over the CPUs. */
@@ -113,7 +135,10 @@ public record Status(String iface, String netns, int programId, String version, 
         }
         ArrayNode list = root.putArray("rules");
         for (RuleStatus rule : rules) {
-            list.addObject().put("id", rule.id()).put("enabled", rule.enabled()).put("packets", rule.packets())
+            list.addObject()
+                    .put("id", rule.id())
+                    .put("enabled", rule.enabled())
+                    .put("packets", rule.packets())
                     .put("bytes", rule.bytes());
         }
         try {

@@ -35,17 +35,37 @@ public final class WarmUp {
     /** The throw-away set: the shapes of rule the detector and operators write most. */
     static RuleSet ruleSet() {
         List<Rule> rules = List.of(
-                rule("warm-up-syn", "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and ip[8] = 64", "198.51.100.10/32", HERE,
+                rule(
+                        "warm-up-syn",
+                        "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and ip[8] = 64",
+                        "198.51.100.10/32",
+                        HERE,
                         new Action.Drop()),
-                rule("warm-up-udp", "udp and src port 11211 and ip[2:2] > 1000", "198.51.100.0/24", "warm-up-elsewhere",
+                rule(
+                        "warm-up-udp",
+                        "udp and src port 11211 and ip[2:2] > 1000",
+                        "198.51.100.0/24",
+                        "warm-up-elsewhere",
                         new Action.Drop()),
-                rule("warm-up-dns", "udp src port 53 and len > 512", "2001:db8::/64", HERE, new Action.RateLimit(1000, 1000)));
+                rule(
+                        "warm-up-dns",
+                        "udp src port 53 and len > 512",
+                        "2001:db8::/64",
+                        HERE,
+                        new Action.RateLimit(1000, 1000)));
         return new RuleSet(RuleCodec.version(rules), rules);
     }
 
     private static Rule rule(String id, String filter, String destination, String datacenter, Action action) {
-        return new Rule(id, new Match.Filter(filter), List.of(Prefix.parse(destination)), List.of(datacenter), action,
-                Optional.empty(), "warm-up", Origin.MANUAL);
+        return new Rule(
+                id,
+                new Match.Filter(filter),
+                List.of(Prefix.parse(destination)),
+                List.of(datacenter),
+                action,
+                Optional.empty(),
+                "warm-up",
+                Origin.MANUAL);
     }
 
     /** Compiles the throw-away set to an object file (a controller's path); returns how long it took. */
@@ -67,7 +87,7 @@ public final class WarmUp {
         byte[] elf = compileObject();
         RuleSetObject object = RuleSetObject.fromElf("the warm-up object", elf);
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(HERE, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(HERE, Instant.now()), maps)) {
             if (loaded.programs().isEmpty()) {
                 throw new IllegalStateException("the warm-up object loaded no program");
             }
@@ -81,19 +101,26 @@ public final class WarmUp {
      * optimisation, and whatever broke it will show when a real set is applied.
      */
     public static Thread inBackground(boolean load) {
-        return Thread.ofPlatform().name("levee-warm-up").daemon().priority(Thread.MIN_PRIORITY).start(() -> {
-            try {
-                Duration took = load ? compileAndLoad() : compile();
-                LOG.log(System.Logger.Level.DEBUG, "warmed up the rule-set path in {0} ms", took.toMillis());
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "warming up the rule-set path failed (the first rule set will be slower): " + e);
-            }
-        });
+        return Thread.ofPlatform()
+                .name("levee-warm-up")
+                .daemon()
+                .priority(Thread.MIN_PRIORITY)
+                .start(() -> {
+                    try {
+                        Duration took = load ? compileAndLoad() : compile();
+                        LOG.log(System.Logger.Level.DEBUG, "warmed up the rule-set path in {0} ms", took.toMillis());
+                    } catch (RuntimeException e) {
+                        LOG.log(
+                                System.Logger.Level.WARNING,
+                                "warming up the rule-set path failed (the first rule set will be slower): " + e);
+                    }
+                });
     }
 
     private static byte[] compileObject() {
         RuleSet set = ruleSet();
         RuleFilters filters = new RuleFilters();
-        return RuleSetObject.compile(set, filters.compile("the warm-up set", set), new ProgramBuilder()).toElf();
+        return RuleSetObject.compile(set, filters.compile("the warm-up set", set), new ProgramBuilder())
+                .toElf();
     }
 }

@@ -47,6 +47,7 @@ public final class XdpDataPlane implements DataPlane {
     private final RuleFilters filters;
     /** The sessions compiling the main program and the local stage: each reuses what its last compile made. */
     private final RuleSetCompiler compiler;
+
     private final RuleSetCompiler localCompiler;
     private volatile int sampleRate;
     private volatile DataplaneMapSet maps;
@@ -63,10 +64,17 @@ public final class XdpDataPlane implements DataPlane {
      * then may entries of the per-rule maps that no known rule has be deleted.
      */
     private boolean localStageKnown;
+
     private boolean closed;
 
-    private XdpDataPlane(PinLayout layout, XdpMode mode, int sampleBytes, int ifindex, boolean adopted, int sampleRate,
-                         RuleFilters filters) {
+    private XdpDataPlane(
+            PinLayout layout,
+            XdpMode mode,
+            int sampleBytes,
+            int ifindex,
+            boolean adopted,
+            int sampleRate,
+            RuleFilters filters) {
         this.layout = layout;
         this.mode = mode;
         this.sampleBytes = sampleBytes;
@@ -91,11 +99,13 @@ public final class XdpDataPlane implements DataPlane {
     }
 
     /** Like {@link #open(String, String, XdpMode, int)}, compiling rules with {@code filters}. */
-    public static XdpDataPlane open(String iface, String netns, XdpMode mode, int initialSampleRate, RuleFilters filters) {
+    public static XdpDataPlane open(
+            String iface, String netns, XdpMode mode, int initialSampleRate, RuleFilters filters) {
         PinLayout layout = new PinLayout(iface, netns);
         int ifindex = Attachment.interfaceIndex(layout);
         boolean adopted = Files.exists(layout.pin(PinLayout.LINK));
-        return new XdpDataPlane(layout, mode, ProgramLimits.DEFAULT_SAMPLE_BYTES, ifindex, adopted, initialSampleRate, filters);
+        return new XdpDataPlane(
+                layout, mode, ProgramLimits.DEFAULT_SAMPLE_BYTES, ifindex, adopted, initialSampleRate, filters);
     }
 
     public PinLayout layout() {
@@ -104,8 +114,8 @@ public final class XdpDataPlane implements DataPlane {
 
     @Override
     public AttachedProgram attachment() {
-        return new AttachedProgram(layout.iface(), layout.netns() == null ? "" : layout.netns(), ifindex, programId, version,
-                adopted);
+        return new AttachedProgram(
+                layout.iface(), layout.netns() == null ? "" : layout.netns(), ifindex, programId, version, adopted);
     }
 
     /**
@@ -146,7 +156,8 @@ public final class XdpDataPlane implements DataPlane {
      */
     public synchronized void installLocal(RuleSet rules, String datacenter) {
         requireOpen();
-        RuleSetObject object = localCompiler.compile(rules, filters.compile("local rule set " + rules.version(), rules));
+        RuleSetObject object =
+                localCompiler.compile(rules, filters.compile("local rule set " + rules.version(), rules));
         String here = datacenter == null || datacenter.isEmpty() ? null : datacenter;
         localProgramId = LocalStage.install(layout, pinnedMaps(), object, here, Instant.now());
         localRuleIds = object.rules().stream().map(r -> r.id()).toList();
@@ -268,8 +279,14 @@ public final class XdpDataPlane implements DataPlane {
                 rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
             }
         }
-        return new Counters(get(c, Counter.SEEN), get(c, Counter.PASSED), get(c, Counter.DROPPED),
-                get(c, Counter.RATELIMITED), get(c, Counter.SAMPLED), get(c, Counter.SAMPLES_LOST), rules);
+        return new Counters(
+                get(c, Counter.SEEN),
+                get(c, Counter.PASSED),
+                get(c, Counter.DROPPED),
+                get(c, Counter.RATELIMITED),
+                get(c, Counter.SAMPLED),
+                get(c, Counter.SAMPLES_LOST),
+                rules);
     }
 
     @Override
@@ -279,8 +296,14 @@ public final class XdpDataPlane implements DataPlane {
             return Counters.ZERO;
         }
         Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
-        return new Counters(get(c, Counter.SEEN), get(c, Counter.PASSED), get(c, Counter.DROPPED),
-                get(c, Counter.RATELIMITED), get(c, Counter.SAMPLED), get(c, Counter.SAMPLES_LOST), Map.of());
+        return new Counters(
+                get(c, Counter.SEEN),
+                get(c, Counter.PASSED),
+                get(c, Counter.DROPPED),
+                get(c, Counter.RATELIMITED),
+                get(c, Counter.SAMPLED),
+                get(c, Counter.SAMPLES_LOST),
+                Map.of());
     }
 
     private static long get(Map<Counter, Long> counters, Counter c) {

@@ -8,7 +8,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.concurrent.Callable;
@@ -95,39 +94,60 @@ class AttachmentTest {
         assertThat(first.replaced()).isFalse();
         assertThat(first.enabled()).isEqualTo(1);
 
-        try (DatagramSocket flood = receiver(FLOOD_PORT); DatagramSocket legit = receiver(LEGIT_PORT);
-             DatagramSocket other = receiver(OTHER_DC_PORT)) {
+        try (DatagramSocket flood = receiver(FLOOD_PORT);
+                DatagramSocket legit = receiver(LEGIT_PORT);
+                DatagramSocket other = receiver(OTHER_DC_PORT)) {
             send(FLOOD_PORT, 25, 0);
             send(LEGIT_PORT, 25, 0);
             send(OTHER_DC_PORT, 25, 0);
             assertThat(drain(legit, 25)).hasSize(25);
-            assertThat(drain(other, 25)).as("a rule of another data center does nothing here").hasSize(25);
+            assertThat(drain(other, 25))
+                    .as("a rule of another data center does nothing here")
+                    .hasSize(25);
             assertThat(drain(flood, 1)).isEmpty();
         }
         Status status = Status.read(layout);
         assertThat(status.version()).isEqualTo("v1");
         assertThat(status.datacenter()).isEqualTo("fra");
-        assertThat(status.rules()).extracting(Status.RuleStatus::id, Status.RuleStatus::enabled, Status.RuleStatus::packets)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("flood", true, 25L),
+        assertThat(status.rules())
+                .extracting(Status.RuleStatus::id, Status.RuleStatus::enabled, Status.RuleStatus::packets)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("flood", true, 25L),
                         org.assertj.core.groups.Tuple.tuple("elsewhere", false, 0L));
         assertThat(status.rules().getFirst().bytes()).isEqualTo(25L * (14 + 20 + 8 + 4));
         assertThat(status.counters().get(Counter.DROPPED)).isEqualTo(25);
-        assertThat(status.counters().get(Counter.SEEN)).isEqualTo(status.counters().get(Counter.DROPPED)
-                + status.counters().get(Counter.PASSED) + status.counters().get(Counter.RATELIMITED));
+        assertThat(status.counters().get(Counter.SEEN))
+                .isEqualTo(status.counters().get(Counter.DROPPED)
+                        + status.counters().get(Counter.PASSED)
+                        + status.counters().get(Counter.RATELIMITED));
         assertThat(status.counters().get(Counter.PASSED)).isGreaterThanOrEqualTo(50);
         assertThat(status.toJson()).contains("\"program_id\"", "\"samples_lost\"", "\"packets\" : 25");
 
         // a bad second attach (a namespace that does not exist) leaves the program running
         int programId = status.programId();
-        assertThatThrownBy(() -> Attachment.attach(new PinLayout(veth.interfaceB(), "lv-missing-" + lab.id()), v1, null, null,
-                XdpMode.NATIVE, Instant.now())).isInstanceOf(DataplaneException.class).hasMessageContaining("no network namespace");
-        assertThatThrownBy(() -> Attachment.attach(new PinLayout("nosuch0", layout.netns()), v1, null, null,
-                XdpMode.NATIVE, Instant.now())).isInstanceOf(DataplaneException.class).hasMessageContaining("nosuch0");
+        assertThatThrownBy(() -> Attachment.attach(
+                        new PinLayout(veth.interfaceB(), "lv-missing-" + lab.id()),
+                        v1,
+                        null,
+                        null,
+                        XdpMode.NATIVE,
+                        Instant.now()))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("no network namespace");
+        assertThatThrownBy(() -> Attachment.attach(
+                        new PinLayout("nosuch0", layout.netns()), v1, null, null, XdpMode.NATIVE, Instant.now()))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("nosuch0");
         assertThat(Status.read(layout).programId()).isEqualTo(programId);
 
         // a swap keeps the counts of rules that stay
-        Attachment.Result second = Attachment.attach(layout, ProgramRunTest.compile(RULES_V2.formatted(cbpfPort(FLOOD_PORT))),
-                "fra", null, XdpMode.NATIVE, Instant.now());
+        Attachment.Result second = Attachment.attach(
+                layout,
+                ProgramRunTest.compile(RULES_V2.formatted(cbpfPort(FLOOD_PORT))),
+                "fra",
+                null,
+                XdpMode.NATIVE,
+                Instant.now());
         assertThat(second.replaced()).isTrue();
         assertThat(second.programId()).isNotEqualTo(programId);
         Status swapped = Status.read(layout);
@@ -144,13 +164,15 @@ class AttachmentTest {
         int legitCount = 2000;
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger floodSent = new AtomicInteger();
-        try (DatagramSocket flood = receiver(FLOOD_PORT); DatagramSocket legit = receiver(LEGIT_PORT)) {
+        try (DatagramSocket flood = receiver(FLOOD_PORT);
+                DatagramSocket legit = receiver(LEGIT_PORT)) {
             legit.setReceiveBufferSize(4 << 20);
             Thread floodThread = Thread.ofPlatform().start(() -> {
                 try {
                     Netns.run(veth.namespaceA(), () -> {
                         try (DatagramSocket socket = new DatagramSocket()) {
-                            DatagramPacket packet = new DatagramPacket(new byte[4], 4, new InetSocketAddress(RECEIVER, FLOOD_PORT));
+                            DatagramPacket packet =
+                                    new DatagramPacket(new byte[4], 4, new InetSocketAddress(RECEIVER, FLOOD_PORT));
                             while (!stop.get()) {
                                 socket.send(packet);
                                 floodSent.incrementAndGet();
@@ -182,21 +204,31 @@ class AttachmentTest {
             }
             assertThat(swaps).isGreaterThanOrEqualTo(100);
             assertThat(floodSent.get()).isGreaterThan(1000);
-            assertThat(drain(flood, 1)).as("flood packets that reached the socket").isEmpty();
-            assertThat(seen.cardinality()).as("legitimate packets received of " + legitCount).isEqualTo(legitCount);
+            assertThat(drain(flood, 1))
+                    .as("flood packets that reached the socket")
+                    .isEmpty();
+            assertThat(seen.cardinality())
+                    .as("legitimate packets received of " + legitCount)
+                    .isEqualTo(legitCount);
         }
     }
 
     @Test
     void anInterfaceWithAnotherXdpProgramIsAClearErrorAndKeepsThatProgram() throws Exception {
         byte[] pass = org.levee.ebpf.asm.AssembledProgram.of(java.util.List.of(
-                org.levee.ebpf.asm.Instruction.mov64(org.levee.ebpf.asm.Register.R0, 2), org.levee.ebpf.asm.Instruction.exit())).encode();
+                        org.levee.ebpf.asm.Instruction.mov64(org.levee.ebpf.asm.Register.R0, 2),
+                        org.levee.ebpf.asm.Instruction.exit()))
+                .encode();
         try (org.levee.ebpf.Program other = org.levee.ebpf.Program.load(org.levee.ebpf.ProgramSpec.xdp("other", pass));
-             org.levee.ebpf.XdpLink link = Netns.run(veth.namespaceB(),
-                     (Callable<org.levee.ebpf.XdpLink>) () -> org.levee.ebpf.XdpLink.attach(other, veth.interfaceB(), XdpMode.NATIVE))) {
-            assertThatThrownBy(() -> Attachment.attach(layout, ProgramRunTest.compile(RULES_V1), null, 0, XdpMode.NATIVE, Instant.now()))
-                    .isInstanceOf(DataplaneException.class).hasMessageContaining("already has an XDP program that levee did not attach");
-            assertThat(layout.directory().getParent()).as("no pins left, not even the namespace's directory").doesNotExist();
+                org.levee.ebpf.XdpLink link = Netns.run(veth.namespaceB(), (Callable<org.levee.ebpf.XdpLink>)
+                        () -> org.levee.ebpf.XdpLink.attach(other, veth.interfaceB(), XdpMode.NATIVE))) {
+            assertThatThrownBy(() -> Attachment.attach(
+                            layout, ProgramRunTest.compile(RULES_V1), null, 0, XdpMode.NATIVE, Instant.now()))
+                    .isInstanceOf(DataplaneException.class)
+                    .hasMessageContaining("already has an XDP program that levee did not attach");
+            assertThat(layout.directory().getParent())
+                    .as("no pins left, not even the namespace's directory")
+                    .doesNotExist();
             assertThat(link.info().programId()).isEqualTo(other.info().id());
         }
     }
@@ -205,7 +237,8 @@ class AttachmentTest {
     void rateLimitsARealFloodToTheConfiguredRate() throws Exception {
         int pps = 500;
         int burst = 100;
-        Attachment.attach(layout, ProgramRunTest.compile("""
+        Attachment.attach(
+                layout, ProgramRunTest.compile("""
                 rules:
                   - {id: limit, filter: udp and dst port 9000, action: ratelimit, pps: %d, burst: %d}
                 """.formatted(pps, burst)), null, 0, XdpMode.NATIVE, Instant.now());
@@ -213,7 +246,8 @@ class AttachmentTest {
             flood.setReceiveBufferSize(4 << 20);
             long[] window = Netns.run(veth.namespaceA(), (Callable<long[]>) () -> {
                 try (DatagramSocket socket = new DatagramSocket()) {
-                    DatagramPacket packet = new DatagramPacket(new byte[4], 4, new InetSocketAddress(RECEIVER, FLOOD_PORT));
+                    DatagramPacket packet =
+                            new DatagramPacket(new byte[4], 4, new InetSocketAddress(RECEIVER, FLOOD_PORT));
                     long sent = 0;
                     long begin = System.nanoTime();
                     long now = begin;
@@ -228,7 +262,9 @@ class AttachmentTest {
             double seconds = window[1] / 1e9;
             double expected = pps * seconds + burst;
             int received = drain(flood, Integer.MAX_VALUE).size();
-            System.out.printf("end to end: %d of %d packets received in %.3f s (expected %.0f)%n", received, window[0], seconds, expected);
+            System.out.printf(
+                    "end to end: %d of %d packets received in %.3f s (expected %.0f)%n",
+                    received, window[0], seconds, expected);
             assertThat(window[0] / seconds).as("offered rate").isGreaterThan(10.0 * pps);
             assertThat((double) received).isBetween(expected * 0.95, expected * 1.05);
             Status status = Status.read(layout);

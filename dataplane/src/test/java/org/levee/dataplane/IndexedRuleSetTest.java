@@ -49,25 +49,39 @@ class IndexedRuleSetTest {
         StringBuilder yaml = new StringBuilder("rules:\n");
         for (int i = 0; i < count; i++) {
             int port = 10_000 + random.nextInt(count);
-            String match = random.nextInt(15) == 0 ? "filter: udp and len > " + (60 + random.nextInt(40)) : switch (i % 5) {
-                case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
-                case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
-                case 2 -> "filter: udp src port " + port;
-                case 3 -> "filter: dst host 192.0.2." + (1 + random.nextInt(30)) + " and udp";
-                default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
-            };
+            String match = random.nextInt(15) == 0
+                    ? "filter: udp and len > " + (60 + random.nextInt(40))
+                    : switch (i % 5) {
+                        case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
+                        case 1 ->
+                            "filter: 'tcp dst port " + port
+                                    + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
+                        case 2 -> "filter: udp src port " + port;
+                        case 3 -> "filter: dst host 192.0.2." + (1 + random.nextInt(30)) + " and udp";
+                        default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";
+                    };
             String action = switch (random.nextInt(5)) {
                 case 0 -> "pass";
                 case 1 -> "ratelimit, pps: 1, burst: 2";
                 default -> "drop";
             };
             String datacenters = random.nextInt(3) == 0 ? ", datacenters: [dc" + random.nextInt(2) + "]" : "";
-            yaml.append("  - {id: r").append(i).append(", ").append(match).append(", action: ").append(action).append(datacenters)
+            yaml.append("  - {id: r")
+                    .append(i)
+                    .append(", ")
+                    .append(match)
+                    .append(", action: ")
+                    .append(action)
+                    .append(datacenters)
                     .append("}\n");
         }
-        RuleSetObject indexed = ProgramRunTest.compile(yaml.toString(), new ProgramBuilder().indexing(8, ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM));
-        RuleSetObject chain = ProgramRunTest.compile(yaml.toString(), new ProgramBuilder().indexing(0, ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM));
-        assertThat(indexed.program().groups()).as("rule groups of the indexed set").isNotEmpty();
+        RuleSetObject indexed = ProgramRunTest.compile(
+                yaml.toString(), new ProgramBuilder().indexing(8, ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM));
+        RuleSetObject chain = ProgramRunTest.compile(
+                yaml.toString(), new ProgramBuilder().indexing(0, ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM));
+        assertThat(indexed.program().groups())
+                .as("rule groups of the indexed set")
+                .isNotEmpty();
         assertThat(chain.program().groups()).isEmpty();
         List<byte[]> frames = new ArrayList<>();
         for (int f = 0; f < 300; f++) {
@@ -91,23 +105,28 @@ class IndexedRuleSetTest {
         long limited = 0;
         for (String datacenter : new String[] {null, "dc0", "dc1"}) {
             Map<String, Long> constants = indexed.constants(datacenter, Instant.now());
-            try (DataplaneMapSet indexedMaps = DataplaneMapSet.create(); DataplaneMapSet chainMaps = DataplaneMapSet.create()) {
+            try (DataplaneMapSet indexedMaps = DataplaneMapSet.create();
+                    DataplaneMapSet chainMaps = DataplaneMapSet.create()) {
                 Attachment.prepareMaps(indexed, indexedMaps, 0);
                 Attachment.prepareMaps(chain, chainMaps, 0);
                 try (LoadedProgram a = LoadedProgram.load(indexed, constants, indexedMaps);
-                     LoadedProgram b = LoadedProgram.load(chain, constants, chainMaps)) {
+                        LoadedProgram b = LoadedProgram.load(chain, constants, chainMaps)) {
                     for (byte[] frame : frames) {
-                        assertThat(ProgramRunTest.run(a, frame)).as("data center %s", datacenter).isEqualTo(ProgramRunTest.run(b, frame));
+                        assertThat(ProgramRunTest.run(a, frame))
+                                .as("data center %s", datacenter)
+                                .isEqualTo(ProgramRunTest.run(b, frame));
                     }
                 }
                 for (Counter counter : Counter.values()) {
-                    assertThat(ProgramRunTest.counter(indexedMaps, counter)).as("%s, data center %s", counter, datacenter)
+                    assertThat(ProgramRunTest.counter(indexedMaps, counter))
+                            .as("%s, data center %s", counter, datacenter)
                             .isEqualTo(ProgramRunTest.counter(chainMaps, counter));
                 }
                 long matched = 0;
                 for (RuleInfo rule : indexed.rules()) {
                     List<Long> counts = ProgramRunTest.ruleCounts(indexedMaps, rule.id());
-                    assertThat(counts).as("rule %s, data center %s", rule.id(), datacenter)
+                    assertThat(counts)
+                            .as("rule %s, data center %s", rule.id(), datacenter)
                             .isEqualTo(ProgramRunTest.ruleCounts(chainMaps, rule.id()));
                     matched += counts.getFirst();
                 }
@@ -127,10 +146,11 @@ class IndexedRuleSetTest {
         Map<String, Long> none = new HashMap<>(set.constants(null, Instant.now()));
         none.replaceAll((k, v) -> 0L);
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram disabled = LoadedProgram.load(set, none, maps);
-             LoadedProgram nothing = LoadedProgram.load(empty, Map.of(), maps)) {
+                LoadedProgram disabled = LoadedProgram.load(set, none, maps);
+                LoadedProgram nothing = LoadedProgram.load(empty, Map.of(), maps)) {
             assertThat(disabled.programs()).hasSize(1);
-            assertThat(disabled.entry().info().xlated()).isEqualTo(nothing.entry().info().xlated());
+            assertThat(disabled.entry().info().xlated())
+                    .isEqualTo(nothing.entry().info().xlated());
         }
     }
 
@@ -142,10 +162,12 @@ class IndexedRuleSetTest {
         assertThat(read).isEqualTo(object);
         assertThat(read.program().groups()).isEqualTo(object.program().groups()).isNotEmpty();
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(read, read.constants(null, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(read, read.constants(null, Instant.now()), maps)) {
             Attachment.prepareMaps(read, maps, 0);
-            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_199, 8))).isEqualTo(XdpAction.DROP);
-            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_200, 8))).isEqualTo(XdpAction.PASS);
+            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_199, 8)))
+                    .isEqualTo(XdpAction.DROP);
+            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_200, 8)))
+                    .isEqualTo(XdpAction.PASS);
             assertThat(ProgramRunTest.ruleCounts(maps, "port-199")).containsExactly(1L, 50L);
         }
     }

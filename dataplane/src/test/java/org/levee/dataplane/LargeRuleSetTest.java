@@ -34,18 +34,26 @@ class LargeRuleSetTest {
         RuleSetObject object = ProgramRunTest.compile(rules(RULES));
         long compiled = System.nanoTime();
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
             long loadedAt = System.nanoTime();
             Attachment.prepareMaps(object, maps, 0);
-            System.out.printf("%d rules: compiled in %.1f s, %d programs, %d xlated instructions, loaded in %.1f s%n", RULES,
-                    (compiled - start) / 1e9, loaded.programs().size(), loaded.xlatedInstructions(), (loadedAt - compiled) / 1e9);
+            System.out.printf(
+                    "%d rules: compiled in %.1f s, %d programs, %d xlated instructions, loaded in %.1f s%n",
+                    RULES,
+                    (compiled - start) / 1e9,
+                    loaded.programs().size(),
+                    loaded.xlatedInstructions(),
+                    (loadedAt - compiled) / 1e9);
             assertThat(object.program().groups()).as("indexed").isNotEmpty();
             assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000 + RULES - 1, 8)))
                     .isEqualTo(XdpAction.DROP);
-            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000, 8))).isEqualTo(XdpAction.DROP);
+            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000, 8)))
+                    .isEqualTo(XdpAction.DROP);
             assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 1, 10_000 + RULES - 1, 8)))
-                    .as("outside the destination prefix").isEqualTo(XdpAction.PASS);
-            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000 + RULES, 8))).isEqualTo(XdpAction.PASS);
+                    .as("outside the destination prefix")
+                    .isEqualTo(XdpAction.PASS);
+            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000 + RULES, 8)))
+                    .isEqualTo(XdpAction.PASS);
             assertThat(ProgramRunTest.ruleCounts(maps, "port-" + (RULES - 1))).containsExactly(1L, 50L);
         }
     }
@@ -56,20 +64,28 @@ class LargeRuleSetTest {
         RuleSetObject object = ProgramRunTest.compile(RuleSets.mixed(RULES));
         long compiled = System.nanoTime();
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
             long loadedAt = System.nanoTime();
             Attachment.prepareMaps(object, maps, 0);
-            System.out.printf("%d mixed rules: compiled in %.1f s, %d programs, %d xlated instructions, loaded in %.1f s%n", RULES,
-                    (compiled - start) / 1e9, loaded.programs().size(), loaded.xlatedInstructions(), (loadedAt - compiled) / 1e9);
-            int last = RULES - 1; // shape 4: ip6 and udp port N for 2001:db8::/32, found in the IPv4 classes by no packet
+            System.out.printf(
+                    "%d mixed rules: compiled in %.1f s, %d programs, %d xlated instructions, loaded in %.1f s%n",
+                    RULES,
+                    (compiled - start) / 1e9,
+                    loaded.programs().size(),
+                    loaded.xlatedInstructions(),
+                    (loadedAt - compiled) / 1e9);
+            int last =
+                    RULES - 1; // shape 4: ip6 and udp port N for 2001:db8::/32, found in the IPv4 classes by no packet
             int udpToPort = RULES - 5; // shape 0
             assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 1, 10_000 + udpToPort, 8)))
                     .isEqualTo(XdpAction.DROP);
             assertThat(ProgramRunTest.ruleCounts(maps, "mixed-" + udpToPort)).containsExactly(1L, 50L);
             assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 10_000 + RULES - 3, 4000, 8)))
-                    .as("udp src port of rule %d", RULES - 3).isEqualTo(XdpAction.DROP);
+                    .as("udp src port of rule %d", RULES - 3)
+                    .isEqualTo(XdpAction.DROP);
             assertThat(ProgramRunTest.ruleCounts(maps, "mixed-" + (RULES - 3))).containsExactly(1L, 50L);
-            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 4000, 9, 8))).isEqualTo(XdpAction.PASS);
+            assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.9", 4000, 9, 8)))
+                    .isEqualTo(XdpAction.PASS);
             assertThat(ProgramRunTest.ruleCounts(maps, "mixed-" + last)).containsExactly(0L, 0L);
         }
     }

@@ -87,7 +87,8 @@ class LocalStageTest {
             XdpDataPlane edgeB = XdpDataPlane.open(toB.interfaceB(), b, XdpMode.NATIVE, 1);
             try {
                 assertThatThrownBy(() -> edgeA.installLocal(local("rules: []"), "ams"))
-                        .as("no program yet: nothing would reach the stage").isInstanceOf(IllegalStateException.class);
+                        .as("no program yet: nothing would reach the stage")
+                        .isInstanceOf(IllegalStateException.class);
                 // each edge reads the same ELF bytes, as edges fetch it from the store
                 edgeA.install(RuleSetObject.fromElf("a", fleetElf), "ams", 1);
                 edgeB.install(RuleSetObject.fromElf("b", fleetElf), "ams", 1);
@@ -107,20 +108,34 @@ class LocalStageTest {
                 assertThat(TranslatedCode.of((int) edgeA.attachment().programId()))
                         .as("the fleet program's translated code, map ids by name, on both edges")
                         .isEqualTo(TranslatedCode.of((int) edgeB.attachment().programId()));
-                assertThat(edgeA.attachment().programId()).isNotEqualTo(edgeB.attachment().programId());
+                assertThat(edgeA.attachment().programId())
+                        .isNotEqualTo(edgeB.attachment().programId());
                 assertThat(TranslatedCode.of((int) edgeA.localProgramId()))
-                        .as("the local stages differ").isNotEqualTo(TranslatedCode.of((int) edgeB.localProgramId()));
+                        .as("the local stages differ")
+                        .isNotEqualTo(TranslatedCode.of((int) edgeB.localProgramId()));
 
                 Counters before = edgeA.totals();
-                assertThat(List.of(run(edgeA, udp(9001)), run(edgeA, udp(9002)), run(edgeA, udp(9003)), run(edgeA, udp(9004))))
+                assertThat(List.of(
+                                run(edgeA, udp(9001)),
+                                run(edgeA, udp(9002)),
+                                run(edgeA, udp(9003)),
+                                run(edgeA, udp(9004))))
                         .as("edge A: fleet rule of ams, of fra, its local rule, B's local rule")
                         .containsExactly(XdpAction.DROP, XdpAction.PASS, XdpAction.DROP, XdpAction.PASS);
-                assertThat(List.of(run(edgeB, udp(9001)), run(edgeB, udp(9003)), run(edgeB, udp(9004)), run(edgeB, udp(9006))))
+                assertThat(List.of(
+                                run(edgeB, udp(9001)),
+                                run(edgeB, udp(9003)),
+                                run(edgeB, udp(9004)),
+                                run(edgeB, udp(9006))))
                         .as("edge B: fleet rule of ams, A's local rule, its own, its own for fra")
                         .containsExactly(XdpAction.DROP, XdpAction.PASS, XdpAction.DROP, XdpAction.PASS);
                 Counters afterA = edgeA.counters();
-                assertThat(afterA.seen() - before.seen()).as("seen once per packet, not again in the stage").isEqualTo(4);
-                assertThat(afterA.sampled() - before.sampled()).as("sampled once per packet (1 in 1)").isEqualTo(4);
+                assertThat(afterA.seen() - before.seen())
+                        .as("seen once per packet, not again in the stage")
+                        .isEqualTo(4);
+                assertThat(afterA.sampled() - before.sampled())
+                        .as("sampled once per packet (1 in 1)")
+                        .isEqualTo(4);
                 assertThat(afterA.dropped() - before.dropped()).isEqualTo(2);
                 assertThat(afterA.passed() - before.passed()).isEqualTo(2);
                 assertThat(afterA.rule("local-a")).isEqualTo(new Counters.RuleCounters(1, 14 + 20 + 8 + 20));
@@ -131,7 +146,9 @@ class LocalStageTest {
                 long localBefore = edgeA.localProgramId();
                 edgeA.install(fleetObject(FLEET.replace("9001", "9011").replace("\"7\"", "\"8\"")), "ams", null);
                 assertThat(run(edgeA, udp(9011))).isEqualTo(XdpAction.DROP);
-                assertThat(run(edgeA, udp(9003))).as("local rule after the swap").isEqualTo(XdpAction.DROP);
+                assertThat(run(edgeA, udp(9003)))
+                        .as("local rule after the swap")
+                        .isEqualTo(XdpAction.DROP);
                 assertThat(edgeA.localProgramId()).isEqualTo(localBefore);
                 assertThat(edgeA.counters().rule("local-a").packets()).isEqualTo(2);
 
@@ -144,7 +161,8 @@ class LocalStageTest {
                 // a single node's apply puts every rule in the main program and empties the stage
                 edgeB.apply(local("rules: [{id: only, filter: udp and dst port 9007, action: drop}]"), "ams");
                 assertThat(edgeB.localProgramId()).isZero();
-                assertThat(List.of(run(edgeB, udp(9007)), run(edgeB, udp(9004)))).containsExactly(XdpAction.DROP, XdpAction.PASS);
+                assertThat(List.of(run(edgeB, udp(9007)), run(edgeB, udp(9004))))
+                        .containsExactly(XdpAction.DROP, XdpAction.PASS);
             } finally {
                 edgeA.close(true);
                 edgeB.close(true);
@@ -169,7 +187,8 @@ class LocalStageTest {
                 assertThat(BpfFs.unpin(layout.pin("levee_local"))).isTrue();
 
                 XdpDataPlane second = XdpDataPlane.open(veth.interfaceB(), a, XdpMode.NATIVE, 1);
-                second.installLocal(local("rules: [{id: local-a, filter: udp and dst port 9003, action: drop}]"), "ams");
+                second.installLocal(
+                        local("rules: [{id: local-a, filter: udp and dst port 9003, action: drop}]"), "ams");
                 assertThat(layout.pin("levee_local")).exists();
                 second.install(fleetObject(FLEET), "ams", null);
                 assertThat(run(second, udp(9003))).isEqualTo(XdpAction.DROP);
@@ -214,24 +233,39 @@ class LocalStageTest {
                 // A new process: it has not seen the local stage, so local-a's entry stays.
                 XdpDataPlane edge = XdpDataPlane.open(veth.interfaceB(), a, XdpMode.NATIVE, 1);
                 edge.install(fleetObject(FLEET.replace("flood-fra", "flood-fra-2")), "ams", null);
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).contains(RuleKey.of("local-a"), RuleKey.of("flood-fra"));
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                        .contains(RuleKey.of("local-a"), RuleKey.of("flood-fra"));
                 edge.installLocal(local("rules: [{id: local-b, filter: udp and dst port 9004, action: drop}]"), "ams");
                 assertThat(run(edge, udp(9004))).isEqualTo(XdpAction.DROP);
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).containsExactlyInAnyOrder(RuleKey.of("flood-ams"),
-                        RuleKey.of("flood-fra-2"), RuleKey.of("limit-everywhere"), RuleKey.of("local-b"));
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                        .containsExactlyInAnyOrder(
+                                RuleKey.of("flood-ams"),
+                                RuleKey.of("flood-fra-2"),
+                                RuleKey.of("limit-everywhere"),
+                                RuleKey.of("local-b"));
                 assertThat(keysOf(layout, DataplaneMaps.RATE_LIMITS)).containsExactly(RuleKey.of("limit-everywhere"));
 
                 // Fifty versions of automatic rules, three new ids each: only the last ones stay.
                 for (int v = 0; v < 50; v++) {
-                    edge.install(fleetObject(FLEET.replace("flood-", "auto-" + v + "-").replace("limit-everywhere",
-                            "limit-" + v).replace("\"7\"", "\"" + (10 + v) + "\"")), "ams", null);
+                    edge.install(
+                            fleetObject(FLEET.replace("flood-", "auto-" + v + "-")
+                                    .replace("limit-everywhere", "limit-" + v)
+                                    .replace("\"7\"", "\"" + (10 + v) + "\"")),
+                            "ams",
+                            null);
                 }
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS)).containsExactlyInAnyOrder(RuleKey.of("auto-49-ams"),
-                        RuleKey.of("auto-49-fra"), RuleKey.of("limit-49"), RuleKey.of("local-b"));
+                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                        .containsExactlyInAnyOrder(
+                                RuleKey.of("auto-49-ams"),
+                                RuleKey.of("auto-49-fra"),
+                                RuleKey.of("limit-49"),
+                                RuleKey.of("local-b"));
                 assertThat(keysOf(layout, DataplaneMaps.RATE_LIMITS)).containsExactly(RuleKey.of("limit-49"));
                 assertThat(run(edge, udp(9001))).isEqualTo(XdpAction.DROP);
                 assertThat(run(edge, udp(9004))).as("the local rule").isEqualTo(XdpAction.DROP);
-                assertThat(edge.counters().rule("local-b").packets()).as("its count carried over").isEqualTo(2);
+                assertThat(edge.counters().rule("local-b").packets())
+                        .as("its count carried over")
+                        .isEqualTo(2);
                 edge.close(true);
             } finally {
                 Attachment.detach(layout);

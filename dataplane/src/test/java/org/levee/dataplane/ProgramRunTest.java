@@ -12,12 +12,11 @@ import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.RuleKey;
+import org.levee.ebpf.TestRun;
 import org.levee.ebpf.XdpAction;
+import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleFilters;
 import org.levee.rules.RuleSet;
-import org.levee.rules.RuleCodec;
-import org.levee.ebpf.BpfMap;
-import org.levee.ebpf.TestRun;
 import org.levee.testing.Requirements;
 
 /** The program's verdicts and counters, through the kernel's test runs. */
@@ -66,13 +65,18 @@ class ProgramRunTest {
     void verdictsAndCountersFollowTheRules() {
         RuleSetObject object = compile(RULES);
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants("fra", Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants("fra", Instant.now()), maps)) {
             Attachment.prepareMaps(object, maps, 0);
-            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 11211, 4000, 100))).isEqualTo(XdpAction.DROP);
-            assertThat(run(loaded, Frames.udp("192.0.2.1", "198.51.100.7", 5000, 53, 30))).isEqualTo(XdpAction.DROP);
-            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 5000, 53, 30))).isEqualTo(XdpAction.PASS);
-            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 123, 123, 48))).isEqualTo(XdpAction.PASS);
-            assertThat(run(loaded, Frames.tcpSyn("192.0.2.1", "203.0.113.9", 11211, 80))).isEqualTo(XdpAction.PASS);
+            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 11211, 4000, 100)))
+                    .isEqualTo(XdpAction.DROP);
+            assertThat(run(loaded, Frames.udp("192.0.2.1", "198.51.100.7", 5000, 53, 30)))
+                    .isEqualTo(XdpAction.DROP);
+            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 5000, 53, 30)))
+                    .isEqualTo(XdpAction.PASS);
+            assertThat(run(loaded, Frames.udp("192.0.2.1", "203.0.113.9", 123, 123, 48)))
+                    .isEqualTo(XdpAction.PASS);
+            assertThat(run(loaded, Frames.tcpSyn("192.0.2.1", "203.0.113.9", 11211, 80)))
+                    .isEqualTo(XdpAction.PASS);
 
             assertThat(counter(maps, Counter.SEEN)).isEqualTo(5);
             assertThat(counter(maps, Counter.DROPPED)).isEqualTo(2);

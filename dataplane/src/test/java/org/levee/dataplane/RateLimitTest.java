@@ -16,9 +16,9 @@ import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.RuleKey;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.testing.Requirements;
 
 /** GCRA rate limiting shared by all CPUs: within 5% of the configured rate under a flood far above it. */
@@ -48,7 +48,7 @@ class RateLimitTest {
         int threads = 2;
         long windowNanos = 1_500_000_000L;
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
             Attachment.prepareMaps(object, maps, 0);
             AtomicLong passed = new AtomicLong();
             AtomicLong total = new AtomicLong();
@@ -69,7 +69,8 @@ class RateLimitTest {
                         long begin = System.nanoTime();
                         first.accumulateAndGet(begin, Math::min);
                         while (System.nanoTime() - begin < windowNanos) {
-                            int verdict = loaded.entry().testRun(TestRun.of(frame)).returnValue();
+                            int verdict =
+                                    loaded.entry().testRun(TestRun.of(frame)).returnValue();
                             total.incrementAndGet();
                             if (verdict == XdpAction.PASS.code()) {
                                 passed.incrementAndGet();
@@ -86,8 +87,12 @@ class RateLimitTest {
             }
             double seconds = (last.get() - first.get()) / 1e9;
             double expected = PPS * seconds + BURST;
-            System.out.printf("rate limit: %d of %d packets passed in %.3f s (expected %.0f)%n", passed.get(), total.get(), seconds, expected);
-            assertThat(total.get() / seconds).as("the flood is at least 10x the rate").isGreaterThan(10.0 * PPS);
+            System.out.printf(
+                    "rate limit: %d of %d packets passed in %.3f s (expected %.0f)%n",
+                    passed.get(), total.get(), seconds, expected);
+            assertThat(total.get() / seconds)
+                    .as("the flood is at least 10x the rate")
+                    .isGreaterThan(10.0 * PPS);
             // The property under test is that CPUs racing for one bucket never admit more than the
             // rate (upper bound: 5 % for timing). Fewer pass when a flooding thread is descheduled on a
             // busy machine: tokens beyond the burst are not kept across such a gap, so the lower bound
@@ -95,7 +100,9 @@ class RateLimitTest {
             assertThat((double) passed.get()).isBetween(expected * 0.80, expected * 1.05);
             assertThat(Status.sumCounters(maps.get(DataplaneMaps.COUNTERS)).get(Counter.RATELIMITED))
                     .isEqualTo(total.get() - passed.get());
-            byte[] perCpu = maps.get(DataplaneMaps.RULE_STATS).lookup(org.levee.ebpf.BpfMap.longBytes(RuleKey.of("limit-dns"))).orElseThrow();
+            byte[] perCpu = maps.get(DataplaneMaps.RULE_STATS)
+                    .lookup(org.levee.ebpf.BpfMap.longBytes(RuleKey.of("limit-dns")))
+                    .orElseThrow();
             ByteBuffer b = ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder());
             int busyCpus = 0;
             for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
@@ -110,9 +117,13 @@ class RateLimitTest {
     /** sched_setaffinity(0, …) for the calling thread: the test runs then execute on that CPU. */
     static void pinToCpu(int cpu) throws Throwable {
         java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-        java.lang.invoke.MethodHandle setAffinity = linker.downcallHandle(linker.defaultLookup().find("sched_setaffinity").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.ADDRESS));
+        java.lang.invoke.MethodHandle setAffinity = linker.downcallHandle(
+                linker.defaultLookup().find("sched_setaffinity").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(
+                        java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.ADDRESS));
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment mask = arena.allocate(128);
             mask.set(java.lang.foreign.ValueLayout.JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));

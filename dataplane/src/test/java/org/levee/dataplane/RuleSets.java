@@ -8,7 +8,10 @@ final class RuleSets {
     static String uniform(int count) {
         StringBuilder yaml = new StringBuilder("version: uniform\nrules:\n");
         for (int i = 0; i < count; i++) {
-            yaml.append("  - {id: port-").append(i).append(", filter: udp and dst port ").append(10_000 + i)
+            yaml.append("  - {id: port-")
+                    .append(i)
+                    .append(", filter: udp and dst port ")
+                    .append(10_000 + i)
                     .append(", destinations: [198.51.100.0/24], action: drop}\n");
         }
         return yaml.toString();
@@ -26,7 +29,9 @@ final class RuleSets {
             int port = 10_000 + i;
             String rule = switch (i % 5) {
                 case 0 -> "filter: udp and dst port " + port + ", destinations: [198.51.100.0/24]";
-                case 1 -> "filter: 'tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
+                case 1 ->
+                    "filter: 'tcp dst port " + port
+                            + " and tcp[tcpflags] & tcp-syn != 0', destinations: [203.0.113.0/24]";
                 case 2 -> "filter: udp src port " + port;
                 case 3 -> "filter: dst host 192.0.2." + (1 + i % 250) + " and udp";
                 default -> "filter: ip6 and udp port " + port + ", destinations: ['2001:db8::/32']";

@@ -15,8 +15,8 @@ import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.SampleLayout;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.ringbuf.RingBufferReader;
 import org.levee.rules.Sample;
 import org.levee.testing.Requirements;
@@ -41,8 +41,8 @@ class SamplerTest {
         byte[] small = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 20);
         byte[] large = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 400);
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps);
-             RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps);
+                RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
             Attachment.prepareMaps(object, maps, 1);
             assertThat(ProgramRunTest.run(loaded, small)).isEqualTo(XdpAction.DROP);
             assertThat(ProgramRunTest.run(loaded, large)).isEqualTo(XdpAction.DROP);
@@ -55,7 +55,8 @@ class SamplerTest {
             assertThat(got.get(0).ifindex()).isPositive();
             assertThat(got.get(1).sample().packet()).isEqualTo(Arrays.copyOf(large, 128));
             assertThat(got.get(1).sample().wireLength()).isEqualTo(large.length);
-            assertThat(got.get(1).sample().timestampNanos()).isGreaterThanOrEqualTo(got.get(0).sample().timestampNanos());
+            assertThat(got.get(1).sample().timestampNanos())
+                    .isGreaterThanOrEqualTo(got.get(0).sample().timestampNanos());
 
             // N changes without reloading; the observed rate is binomial(n, 1/N): allow 5 standard deviations
             int rate = 16;
@@ -66,7 +67,8 @@ class SamplerTest {
             double mean = runs / (double) rate;
             double sd = Math.sqrt(runs * (1.0 / rate) * (1 - 1.0 / rate));
             assertThat((double) sampled.size()).isBetween(mean - 5 * sd, mean + 5 * sd);
-            assertThat(sampled).allSatisfy(s -> assertThat(s.sample().samplingRate()).isEqualTo(rate));
+            assertThat(sampled)
+                    .allSatisfy(s -> assertThat(s.sample().samplingRate()).isEqualTo(rate));
             Map<Counter, Long> counters = Status.sumCounters(maps.get(DataplaneMaps.COUNTERS));
             assertThat(counters.get(Counter.SAMPLED)).isEqualTo(2 + sampled.size());
             assertThat(counters.get(Counter.SEEN)).isEqualTo(2 + runs);
@@ -84,14 +86,18 @@ class SamplerTest {
         byte[] frame = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 200);
         int runs = 20_000; // 1 MiB holds 1 MiB / (8 + 32 + 128) ≈ 6241 samples
         try (DataplaneMapSet maps = DataplaneMapSet.create();
-             LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps)) {
             Attachment.prepareMaps(object, maps, 1);
-            assertThat(loaded.entry().testRun(TestRun.of(frame).withRepeat(runs)).returnValue()).isEqualTo(XdpAction.DROP.code());
+            assertThat(loaded.entry()
+                            .testRun(TestRun.of(frame).withRepeat(runs))
+                            .returnValue())
+                    .isEqualTo(XdpAction.DROP.code());
             Map<Counter, Long> counters = Status.sumCounters(maps.get(DataplaneMaps.COUNTERS));
             assertThat(counters.get(Counter.SEEN)).isEqualTo(runs);
             assertThat(counters.get(Counter.DROPPED)).isEqualTo(runs);
             assertThat(counters.get(Counter.SAMPLED)).isEqualTo((1 << 20) / (8 + 32 + 128));
-            assertThat(counters.get(Counter.SAMPLED) + counters.get(Counter.SAMPLES_LOST)).isEqualTo(runs);
+            assertThat(counters.get(Counter.SAMPLED) + counters.get(Counter.SAMPLES_LOST))
+                    .isEqualTo(runs);
             try (RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
                 assertThat(decodeAll(samples)).hasSize((int) (long) counters.get(Counter.SAMPLED));
             }
@@ -103,9 +109,8 @@ class SamplerTest {
 
     static List<Decoded> decodeAll(RingBufferReader reader) {
         List<Decoded> samples = new ArrayList<>();
-        reader.drain(record -> samples.add(new Decoded(SampleLayout.decode(record, "dc", "node"),
-                record.get(JAVA_INT_UNALIGNED, SampleLayout.IFINDEX))));
+        reader.drain(record -> samples.add(new Decoded(
+                SampleLayout.decode(record, "dc", "node"), record.get(JAVA_INT_UNALIGNED, SampleLayout.IFINDEX))));
         return samples;
     }
-
 }

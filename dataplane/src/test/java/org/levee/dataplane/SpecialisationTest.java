@@ -15,11 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.ProgramBuilder;
 import org.levee.dataplane.program.ProgramLimits;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.InstructionCodec;
 import org.levee.ebpf.asm.Relocation;
 import org.levee.testing.Requirements;
-import org.levee.ebpf.XdpAction;
 
 /** Patching rule_<id>_enabled to 0 lets the verifier delete the rule's code, and the guard in every case. */
 @Tag("kernel")
@@ -41,7 +41,8 @@ class SpecialisationTest {
 
     /** Rule {@code r<i>} of {@link #rules}, as a YAML list item. */
     static String rule(int i) {
-        return "  - id: r" + i + "\n    filter: udp and dst port " + (1000 + i) + "\n    destinations: [198.51.100.0/24]\n    action: "
+        return "  - id: r" + i + "\n    filter: udp and dst port " + (1000 + i)
+                + "\n    destinations: [198.51.100.0/24]\n    action: "
                 + (i % 3 == 2 ? "ratelimit\n    pps: 100" : "drop") + "\n    datacenters: [dc" + i % 2 + "]\n";
     }
 
@@ -82,7 +83,8 @@ class SpecialisationTest {
         int[] keptBefore = new int[instructions.size() + 1];
         for (int i = 0; i < instructions.size(); i++) {
             slotBefore[i + 1] = slotBefore[i] + instructions.get(i).slots();
-            keptBefore[i + 1] = keptBefore[i] + (instructions.get(i).equals(nop) ? 0 : instructions.get(i).slots());
+            keptBefore[i + 1] = keptBefore[i]
+                    + (instructions.get(i).equals(nop) ? 0 : instructions.get(i).slots());
         }
         Map<Integer, Integer> keptAtSlot = new HashMap<>();
         for (int i = 0; i <= instructions.size(); i++) {
@@ -117,27 +119,34 @@ class SpecialisationTest {
     void disabledRulesAndAllGuardsVanishFromTheXlatedProgram(int count) {
         Random random = new Random(count);
         RuleSetObject empty = ProgramRunTest.compile("rules: []\n");
-        RuleSetObject set = ProgramRunTest.compile(rules(count), new ProgramBuilder(ProgramLimits.DEFAULT_SAMPLE_BYTES, 1_500));
+        RuleSetObject set =
+                ProgramRunTest.compile(rules(count), new ProgramBuilder(ProgramLimits.DEFAULT_SAMPLE_BYTES, 1_500));
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
             List<byte[]> emptyCode = xlated(empty, Map.of(), maps);
             List<byte[]> disabledCode = xlated(set, only(set, "none"), maps);
             assertThat(disabledCode).as("%d rules, all disabled", count).hasSize(1);
-            assertThat(disabledCode.getFirst()).as("%d rules, all disabled, against an empty set", count)
+            assertThat(disabledCode.getFirst())
+                    .as("%d rules, all disabled, against an empty set", count)
                     .isEqualTo(emptyCode.getFirst());
 
             // one enabled rule, from the entry program (a rule of a later program also brings a tail call)
             List<String> inEntry = set.program().programs().getFirst().relocations().stream()
                     .filter(r -> r.kind() == Relocation.Kind.GUARD && r.symbol().startsWith("rule_"))
-                    .map(Relocation::symbol).distinct().toList();
-            int k = Integer.parseInt(inEntry.get(random.nextInt(inEntry.size())).replaceAll("rule_r(\\d+)_enabled", "$1"));
+                    .map(Relocation::symbol)
+                    .distinct()
+                    .toList();
+            int k = Integer.parseInt(
+                    inEntry.get(random.nextInt(inEntry.size())).replaceAll("rule_r(\\d+)_enabled", "$1"));
             String rule = "r" + k;
             RuleSetObject alone = ProgramRunTest.compile("rules:\n" + rule(k));
             List<byte[]> oneCode = xlated(set, only(set, "rule_" + rule + "_enabled"), maps);
             List<byte[]> aloneCode = xlated(alone, only(alone, "rule_" + rule + "_enabled"), maps);
             assertThat(oneCode).hasSize(1);
-            assertThat(withoutNoOpJumps(oneCode.getFirst())).as("only %s enabled of %d, against a set of %s alone", rule, count, rule)
+            assertThat(withoutNoOpJumps(oneCode.getFirst()))
+                    .as("only %s enabled of %d, against a set of %s alone", rule, count, rule)
                     .isEqualTo(aloneCode.getFirst());
-            assertThat(jited(set, only(set, "rule_" + rule + "_enabled"), maps)).as("JIT-compiled, %s of %d against alone", rule, count)
+            assertThat(jited(set, only(set, "rule_" + rule + "_enabled"), maps))
+                    .as("JIT-compiled, %s of %d against alone", rule, count)
                     .isEqualTo(jited(alone, only(alone, "rule_" + rule + "_enabled"), maps));
             assertThat(slots(oneCode)).as("the rule's code").isGreaterThan(slots(emptyCode));
 
@@ -146,8 +155,15 @@ class SpecialisationTest {
                 all.replaceAll((key, v) -> 1L);
                 int allSlots = slots(xlated(set, all, maps));
                 int halfSlots = slots(xlated(set, set.constants("dc0", Instant.now()), maps));
-                System.out.printf("xlated instructions: empty %d, %d disabled %d, %s alone %d, dc0's half %d, all %d (%d programs)%n",
-                        slots(emptyCode), count, slots(disabledCode), rule, slots(oneCode), halfSlots, allSlots,
+                System.out.printf(
+                        "xlated instructions: empty %d, %d disabled %d, %s alone %d, dc0's half %d, all %d (%d programs)%n",
+                        slots(emptyCode),
+                        count,
+                        slots(disabledCode),
+                        rule,
+                        slots(oneCode),
+                        halfSlots,
+                        allSlots,
                         set.program().programs().size());
                 assertThat(allSlots).isGreaterThan(halfSlots);
                 assertThat(halfSlots).isGreaterThan(slots(emptyCode));
@@ -159,7 +175,9 @@ class SpecialisationTest {
     void aChainSkipsProgramsWhoseRulesAreAllDisabled() {
         // one rule per program: a chain of 5
         org.levee.rules.RuleSet set = org.levee.rules.RuleCodec.parse("r.yaml", rules(5));
-        RuleSetObject object = RuleSetObject.compile(set, new org.levee.rules.RuleFilters().compile("r.yaml", set),
+        RuleSetObject object = RuleSetObject.compile(
+                set,
+                new org.levee.rules.RuleFilters().compile("r.yaml", set),
                 new org.levee.dataplane.program.ProgramBuilder(128, 1));
         assertThat(object.program().programs()).hasSize(5);
         Map<String, Long> onlyLast = new HashMap<>(object.constants(null, Instant.now()));
@@ -167,7 +185,9 @@ class SpecialisationTest {
         try (DataplaneMapSet maps = DataplaneMapSet.create()) {
             Attachment.prepareMaps(object, maps, 0);
             try (LoadedProgram loaded = LoadedProgram.load(object, onlyLast, maps)) {
-                assertThat(loaded.programs()).as("the entry and the program of r4").hasSize(2);
+                assertThat(loaded.programs())
+                        .as("the entry and the program of r4")
+                        .hasSize(2);
                 assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1004, 8)))
                         .isEqualTo(XdpAction.DROP);
                 assertThat(ProgramRunTest.run(loaded, Frames.udp("192.0.2.1", "198.51.100.1", 1, 1003, 8)))
@@ -193,9 +213,15 @@ class SpecialisationTest {
                   - {id: later, filter: udp, action: drop, expires: "2030-01-01T00:00:00+01:00"}
                 """);
         Instant now = Instant.parse("2026-06-01T00:00:00Z");
-        assertThat(object.constants("ams", now)).containsExactly(Map.entry("rule_everywhere_enabled", 1L),
-                Map.entry("rule_ams-only_enabled", 1L), Map.entry("rule_expired_enabled", 0L), Map.entry("rule_later_enabled", 1L));
+        assertThat(object.constants("ams", now))
+                .containsExactly(
+                        Map.entry("rule_everywhere_enabled", 1L),
+                        Map.entry("rule_ams-only_enabled", 1L),
+                        Map.entry("rule_expired_enabled", 0L),
+                        Map.entry("rule_later_enabled", 1L));
         assertThat(object.constants("fra", now)).containsEntry("rule_ams-only_enabled", 0L);
-        assertThat(object.constants(null, now)).containsEntry("rule_ams-only_enabled", 0L).containsEntry("rule_everywhere_enabled", 1L);
+        assertThat(object.constants(null, now))
+                .containsEntry("rule_ams-only_enabled", 0L)
+                .containsEntry("rule_everywhere_enabled", 1L);
     }
 }

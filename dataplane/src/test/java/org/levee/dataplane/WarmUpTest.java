@@ -32,7 +32,9 @@ class WarmUpTest {
 
         assertThat(constants.values()).containsExactly(1L, 0L, 1L);
         assertThat(set.rules()).extracting(r -> r.action().keyword()).contains("drop", "ratelimit");
-        assertThat(set.rules()).extracting(r -> r.destinations().getFirst().toString()).anyMatch(p -> p.contains(":"));
+        assertThat(set.rules())
+                .extracting(r -> r.destinations().getFirst().toString())
+                .anyMatch(p -> p.contains(":"));
     }
 
     @Test

@@ -53,8 +53,14 @@ public record Decision(
 
     @Override
     public String toString() {
-        return String.format("t=%.3fs %s %s %s%s %s", timeNanos / 1e9, kind, destination, trafficClass,
-                rule == null ? "" : " rule=" + describe(rule), evidence);
+        return String.format(
+                "t=%.3fs %s %s %s%s %s",
+                timeNanos / 1e9,
+                kind,
+                destination,
+                trafficClass,
+                rule == null ? "" : " rule=" + describe(rule),
+                evidence);
     }
 
     /** {@code auto-7 drop dc ams,fra [udp attack on …: <filter description>]}. */

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.random.RandomGenerator;
 import java.util.TreeSet;
+import java.util.random.RandomGenerator;
 import org.levee.detector.fingerprint.AttackSamples;
 import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.fingerprint.FingerprintSelector;
@@ -28,10 +28,10 @@ import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.Action;
 import org.levee.rules.AttackEvidence;
 import org.levee.rules.IpAddress;
+import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
 import org.levee.rules.Prefix;
-import org.levee.rules.LegitimateTraffic;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleFilter;
 import org.levee.rules.RuleGuard;
@@ -52,10 +52,10 @@ public final class Detector {
     /** Quiet seconds a baseline needs before its normal traffic is discounted from an attack's samples. */
     static final int DISCOUNT_LEARNED_SECONDS = 1;
 
-
     private static final long SECOND = 1_000_000_000L;
     /** Legitimate samples kept per second for the rule guard (60 s of them at most: a few MB). */
     static final int LEGITIMATE_SAMPLES_PER_SECOND = 50;
+
     private static final int CLASSES = TrafficClass.count();
     /** Seconds rolled one by one when a destination was silent; longer gaps jump. */
     private static final int MAX_ROLLED_SECONDS = 600;
@@ -87,7 +87,12 @@ public final class Detector {
     public static final int MAX_FINGERPRINTING_ATTACKS = 64;
 
     /** WAITING: detected, its samples to be collected once fewer attacks are. */
-    private enum State { WAITING, COLLECTING, MITIGATED, UNMITIGATED }
+    private enum State {
+        WAITING,
+        COLLECTING,
+        MITIGATED,
+        UNMITIGATED
+    }
 
     /** An attack waiting for its turn to be fingerprinted, with its destination. */
     private record Waiting(Tracked destination, Attack attack) {}
@@ -104,6 +109,7 @@ public final class Detector {
          * attack nor make its second anomalous: the fast path of {@link #check}.
          */
         final double[] watch = new double[CLASSES * 2];
+
         final RecentSamples history = new RecentSamples(config.historySamples(), config.historySamplesPerSecond());
         final Threshold[] thresholds = new Threshold[CLASSES];
         final Baseline baseline = new Baseline(config.baselineHalfLifeSeconds());
@@ -115,6 +121,7 @@ public final class Detector {
         int trackedHosts;
         /** For aggregates, what is left of their forgotten hosts' baselines (made at the first). */
         BaselinePrior forgottenHosts;
+
         boolean previousQuiet;
         boolean anomalous;
         int activeAttacks;
@@ -155,14 +162,17 @@ public final class Detector {
          * whichever edge sent first, and a data center that sees the attack could be left out.
          */
         List<Sample> located;
+
         long offered;
         /** When the samples began to be collected: at detection, or when an anomaly grew past the threshold. */
         long collectingSinceNanos;
         /** The start of the time the collected samples cover (the window before detection included). */
         long coverStartNanos;
+
         Evidence evidence;
         /** Until it collects ({@link #startCollecting}) or is adopted under a rule. */
         State state = State.WAITING;
+
         ActiveRule rule;
         long belowSinceNanos = -1;
         int samplingRate = 1;
@@ -174,7 +184,8 @@ public final class Detector {
             if (located.size() < keep) {
                 located.add(sample);
             } else {
-                long slot = random.nextLong(offered); // reservoir sampling: each sample kept with probability keep/offered
+                long slot =
+                        random.nextLong(offered); // reservoir sampling: each sample kept with probability keep/offered
                 if (slot < keep) {
                     located.set((int) slot, sample);
                 }
@@ -250,8 +261,12 @@ public final class Detector {
      * @param rule the rule mitigating it, if any yet
      * @param evidence the latest evidence
      */
-    public record AttackState(Prefix destination, TrafficClass trafficClass, long detectedNanos, Optional<Rule> rule,
-                              Evidence evidence) {}
+    public record AttackState(
+            Prefix destination,
+            TrafficClass trafficClass,
+            long detectedNanos,
+            Optional<Rule> rule,
+            Evidence evidence) {}
 
     /**
      * What {@link #adopt} did with a rule.
@@ -294,6 +309,7 @@ public final class Detector {
     private final Recency<Tracked> forgettableAggregates = new Recency<>();
     /** Samples per untracked destination in the current second, while the table is full. */
     private final NewcomerCounts newcomers;
+
     private final long idleSeconds;
     private long sweptSecond = Long.MIN_VALUE;
     private long samplesInAggregateOnly;
@@ -301,6 +317,7 @@ public final class Detector {
     private long destinationsForgotten;
     /** Destinations with an attack under way, in the order attacks began (for determinism). */
     private final Set<Tracked> underAttack = new LinkedHashSet<>();
+
     private final Map<String, Rule> rules = new LinkedHashMap<>();
     private final Set<String> datacenters = new TreeSet<>();
     private String lastDatacenter;
@@ -364,7 +381,12 @@ public final class Detector {
      * from {@code hashKeys} (see {@link #Detector(DetectorConfig, FilterCompiler, String,
      * RandomGenerator)}).
      */
-    public Detector(DetectorConfig config, FilterCompiler filters, String ruleIdPrefix, RuleGuard guard, RandomGenerator hashKeys) {
+    public Detector(
+            DetectorConfig config,
+            FilterCompiler filters,
+            String ruleIdPrefix,
+            RuleGuard guard,
+            RandomGenerator hashKeys) {
         this.guard = Objects.requireNonNull(guard, "guard");
         this.legitimate = new LegitimateHistory(LEGITIMATE_SAMPLES_PER_SECOND, config.seed() ^ 0x5eed_1e61L);
         this.config = Objects.requireNonNull(config, "config");
@@ -389,8 +411,13 @@ public final class Detector {
         nowNanos = sample.timestampNanos();
         if (sample.packet().length > MAX_SAMPLE_BYTES) {
             // The histories keep samples: their size is part of the memory bound.
-            sample = new Sample(Arrays.copyOf(sample.packet(), MAX_SAMPLE_BYTES), sample.wireLength(),
-                    sample.samplingRate(), sample.timestampNanos(), sample.datacenter(), sample.node());
+            sample = new Sample(
+                    Arrays.copyOf(sample.packet(), MAX_SAMPLE_BYTES),
+                    sample.wireLength(),
+                    sample.samplingRate(),
+                    sample.timestampNanos(),
+                    sample.datacenter(),
+                    sample.node());
         }
         if (!sample.datacenter().equals(lastDatacenter)) { // samples come in runs from one place
             datacenters.add(sample.datacenter());
@@ -601,8 +628,10 @@ public final class Detector {
         for (Tracked t : List.copyOf(underAttack)) {
             roll(t, RateWindow.bucketOf(timeNanos));
             for (Attack a : t.attacks) {
-                if (a != null && a.state == State.COLLECTING
-                        && timeNanos - a.collectingSinceNanos >= config.maxFingerprintDelay().toNanos()) {
+                if (a != null
+                        && a.state == State.COLLECTING
+                        && timeNanos - a.collectingSinceNanos
+                                >= config.maxFingerprintDelay().toNanos()) {
                     decide(t, a);
                 }
             }
@@ -629,8 +658,12 @@ public final class Detector {
         for (Tracked t : underAttack) {
             for (Attack a : t.attacks) {
                 if (a != null) {
-                    out.add(new AttackState(t.prefix, a.trafficClass, a.detectedNanos,
-                            a.rule == null ? Optional.empty() : Optional.of(a.rule.rule), a.evidence));
+                    out.add(new AttackState(
+                            t.prefix,
+                            a.trafficClass,
+                            a.detectedNanos,
+                            a.rule == null ? Optional.empty() : Optional.of(a.rule.rule),
+                            a.evidence));
                 }
             }
         }
@@ -705,14 +738,24 @@ public final class Detector {
         if (a == null) {
             Threshold threshold = t.thresholds[c.ordinal()];
             double level = trigger == Trigger.THRESHOLD
-                    ? (threshold.packetsPerSecond() == Long.MAX_VALUE ? evidence.packetsPerSecond() : threshold.packetsPerSecond())
-                    : Math.max(config.baselineFloorPacketsPerSecond(),
+                    ? (threshold.packetsPerSecond() == Long.MAX_VALUE
+                            ? evidence.packetsPerSecond()
+                            : threshold.packetsPerSecond())
+                    : Math.max(
+                            config.baselineFloorPacketsPerSecond(),
                             config.baselineMultiple() * evidence.baselinePacketsPerSecond());
             long coverStart = (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND;
             a = new Attack(c, nowNanos);
             a.coverStartNanos = Math.max(0, coverStart);
-            a.evidence = new Evidence(trigger, evidence.packetsPerSecond(), evidence.bitsPerSecond(), threshold,
-                    evidence.baselinePacketsPerSecond(), level, null, evidence.samplesPerDatacenter(),
+            a.evidence = new Evidence(
+                    trigger,
+                    evidence.packetsPerSecond(),
+                    evidence.bitsPerSecond(),
+                    threshold,
+                    evidence.baselinePacketsPerSecond(),
+                    level,
+                    null,
+                    evidence.samplesPerDatacenter(),
                     "adopted rule " + rule.id() + " from the store");
             t.attacks[c.ordinal()] = a;
             attackBegan(t);
@@ -792,7 +835,8 @@ public final class Detector {
 
     /** Whether host or aggregate {@code destination} is tracked now (for tests). */
     boolean tracks(Prefix destination) {
-        return (destination.isHost() ? hosts.get(destination.network()) : aggregates.get(destination.network())) != null;
+        return (destination.isHost() ? hosts.get(destination.network()) : aggregates.get(destination.network()))
+                != null;
     }
 
     /** The quiet seconds host or aggregate {@code destination}'s baseline has learned, or -1 when it is not tracked (for tests). */
@@ -845,7 +889,8 @@ public final class Detector {
                 }
                 if (a.state == State.COLLECTING) {
                     long since = now - a.collectingSinceNanos;
-                    if ((a.samples.seen() >= config.minFingerprintSamples() && since >= config.minFingerprintSpan().toNanos())
+                    if ((a.samples.seen() >= config.minFingerprintSamples()
+                                    && since >= config.minFingerprintSpan().toNanos())
                             || since >= config.maxFingerprintDelay().toNanos()) {
                         decide(t, a);
                     }
@@ -870,13 +915,14 @@ public final class Detector {
         if (t.activeAttacks == 0) {
             int at = c.ordinal() * 2;
             if (t.window.packetsPerSecond(c, now) < t.watch[at]
-                    && (t.watch[at + 1] == Double.POSITIVE_INFINITY || t.window.bitsPerSecond(c, now) < t.watch[at + 1])) {
+                    && (t.watch[at + 1] == Double.POSITIVE_INFINITY
+                            || t.window.bitsPerSecond(c, now) < t.watch[at + 1])) {
                 return; // the common case: far below every level
             }
         }
         Attack existing = t.attacks[c.ordinal()];
-        if (existing != null && !(existing.state == State.UNMITIGATED
-                && existing.evidence.trigger() == Trigger.BASELINE)) {
+        if (existing != null
+                && !(existing.state == State.UNMITIGATED && existing.evidence.trigger() == Trigger.BASELINE)) {
             return;
         }
         Threshold threshold = t.thresholds[c.ordinal()];
@@ -887,10 +933,16 @@ public final class Detector {
             // which gets a rule even when it is only a rate limit. Its samples are collected
             // afresh (an anomaly without a rule keeps none): the recent ones first, as at detection.
             if (pps >= threshold.packetsPerSecond() || bps >= threshold.bitsPerSecond()) {
-                existing.evidence = new Evidence(Trigger.THRESHOLD, pps, bps, threshold,
+                existing.evidence = new Evidence(
+                        Trigger.THRESHOLD,
+                        pps,
+                        bps,
+                        threshold,
                         existing.evidence.baselinePacketsPerSecond(),
                         threshold.packetsPerSecond() == Long.MAX_VALUE ? pps : threshold.packetsPerSecond(),
-                        null, existing.datacenters, "the anomaly grew past the threshold");
+                        null,
+                        existing.datacenters,
+                        "the anomaly grew past the threshold");
                 existing.belowSinceNanos = -1;
                 decisions.add(new Decision(now, Decision.Kind.ATTACK_DETECTED, t.prefix, c, null, existing.evidence));
                 if (startCollecting(t, existing, now, (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND)
@@ -913,7 +965,9 @@ public final class Detector {
             level = baselineLevel;
         }
         if (trigger == null) {
-            if (pps >= config.endFraction() * Math.min(threshold.packetsPerSecond(), warm ? baselineLevel : Double.MAX_VALUE)
+            if (pps
+                            >= config.endFraction()
+                                    * Math.min(threshold.packetsPerSecond(), warm ? baselineLevel : Double.MAX_VALUE)
                     || bps >= config.endFraction() * threshold.bitsPerSecond()) {
                 t.anomalous = true; // close to a limit: do not learn this second as normal
             }
@@ -922,10 +976,20 @@ public final class Detector {
         long coverStart = (RateWindow.bucketOf(now) - config.windowSeconds()) * SECOND;
         Attack a = new Attack(c, now);
         a.samplingRate = sample.samplingRate();
-        a.evidence = new Evidence(trigger, pps, bps, threshold, warm ? baseline : 0, level, null,
-                new TreeMap<>(), trigger == Trigger.THRESHOLD
+        a.evidence = new Evidence(
+                trigger,
+                pps,
+                bps,
+                threshold,
+                warm ? baseline : 0,
+                level,
+                null,
+                new TreeMap<>(),
+                trigger == Trigger.THRESHOLD
                         ? "rate crossed the " + (t.aggregate ? "aggregate" : "host") + " threshold"
-                        : String.format("rate is %.1fx the baseline", baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
+                        : String.format(
+                                "rate is %.1fx the baseline",
+                                baseline > 0 ? pps / baseline : Double.POSITIVE_INFINITY));
         // The samples that crossed the level are the attack's first samples.
         boolean collecting = startCollecting(t, a, now, coverStart);
         t.history.discardRecent();
@@ -950,8 +1014,10 @@ public final class Detector {
             return false;
         }
         fingerprinting++;
-        a.collect(now, Math.max(0, coverStart), new AttackSamples(config.sketchCapacity(), config.reservoirSize(),
-                random.nextLong()));
+        a.collect(
+                now,
+                Math.max(0, coverStart),
+                new AttackSamples(config.sketchCapacity(), config.reservoirSize(), random.nextLong()));
         offerRecent(t, a);
         return true;
     }
@@ -966,7 +1032,11 @@ public final class Detector {
             Waiting w = waiting.poll();
             Attack a = w.attack();
             if (a.state == State.WAITING && w.destination().attacks[a.trafficClass.ordinal()] == a) {
-                startCollecting(w.destination(), a, nowNanos, (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND);
+                startCollecting(
+                        w.destination(),
+                        a,
+                        nowNanos,
+                        (RateWindow.bucketOf(nowNanos) - config.windowSeconds()) * SECOND);
             }
         }
     }
@@ -1008,12 +1078,16 @@ public final class Detector {
         for (TrafficClass c : TrafficClass.values()) {
             double level = t.thresholds[c.ordinal()].packetsPerSecond();
             if (warm && c != TrafficClass.ALL) {
-                level = Math.min(level, Math.max(config.baselineFloorPacketsPerSecond(),
-                        config.baselineMultiple() * t.baseline.packetsPerSecond(c)));
+                level = Math.min(
+                        level,
+                        Math.max(
+                                config.baselineFloorPacketsPerSecond(),
+                                config.baselineMultiple() * t.baseline.packetsPerSecond(c)));
             }
             long bits = t.thresholds[c.ordinal()].bitsPerSecond();
             t.watch[c.ordinal() * 2] = config.endFraction() * level;
-            t.watch[c.ordinal() * 2 + 1] = bits == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : config.endFraction() * bits;
+            t.watch[c.ordinal() * 2 + 1] =
+                    bits == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : config.endFraction() * bits;
         }
     }
 
@@ -1030,8 +1104,8 @@ public final class Detector {
         // rate limit when normal traffic to the same destination shares its class.
         boolean learned = t.baseline.learnedSeconds() >= DISCOUNT_LEARNED_SECONDS;
         double coveredSeconds = Math.max(0, nowNanos - a.coverStartNanos) / (double) SECOND;
-        double expectedLegitimate = learned
-                ? t.baseline.packetsPerSecond(c) * coveredSeconds / Math.max(1, a.samplingRate) : 0;
+        double expectedLegitimate =
+                learned ? t.baseline.packetsPerSecond(c) * coveredSeconds / Math.max(1, a.samplingRate) : 0;
         Selection selection = selector.select(a.samples, c, version, t.history.settled(), expectedLegitimate);
         // Where the attack is seen: the data centers of the samples its fingerprint matches.
         TreeMap<String, Long> seenIn = new TreeMap<>();
@@ -1057,30 +1131,46 @@ public final class Detector {
         }
         if (filter == null && a.evidence.trigger() == Trigger.THRESHOLD) {
             Threshold threshold = t.thresholds[c.ordinal()];
-            long limit = threshold.packetsPerSecond() != Long.MAX_VALUE ? threshold.packetsPerSecond()
+            long limit = threshold.packetsPerSecond() != Long.MAX_VALUE
+                    ? threshold.packetsPerSecond()
                     : Math.max(1, threshold.bitsPerSecond() / (8 * 1500));
             try {
                 filter = filters.compile(t.prefix, new Fingerprint(c, version, Map.of()));
                 // A burst of one second of the rate.
-                action = new Action.RateLimit(Math.min(limit, Action.RateLimit.MAX_PPS),
-                        Math.min(limit, Action.RateLimit.MAX_BURST));
+                action = new Action.RateLimit(
+                        Math.min(limit, Action.RateLimit.MAX_PPS), Math.min(limit, Action.RateLimit.MAX_BURST));
                 note = note + "; rate-limiting the class to its threshold";
             } catch (IllegalArgumentException e) {
                 note = note + "; and the class filter failed: " + e.getMessage();
             }
         }
         // The filter already tests the destination, so the rule names none of its own.
-        Rule rule = filter == null ? null : new Rule(ruleIdPrefix + nextRuleId, filter, List.of(), scope, action,
-                Optional.empty(), c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
-                        + filter.description(), Origin.AUTO);
+        Rule rule = filter == null
+                ? null
+                : new Rule(
+                        ruleIdPrefix + nextRuleId,
+                        filter,
+                        List.of(),
+                        scope,
+                        action,
+                        Optional.empty(),
+                        c.name().toLowerCase(java.util.Locale.ROOT) + " attack on " + t.prefix + ": "
+                                + filter.description(),
+                        Origin.AUTO);
         if (rule != null) {
             // The filter tests the attacked destination itself, so the rule is exactly its filter.
-            Optional<RuleGuard.Refusal> refusal = guard.check(new RuleFilter(rule, filter.program(), Optional.empty()),
-                    List.of(t.prefix), legitimate.snapshot(nowNanos));
+            Optional<RuleGuard.Refusal> refusal = guard.check(
+                    new RuleFilter(rule, filter.program(), Optional.empty()),
+                    List.of(t.prefix),
+                    legitimate.snapshot(nowNanos));
             if (refusal.isPresent()) {
                 a.state = State.UNMITIGATED;
-                a.evidence = a.evidence.withSelection(selection, seenIn, note + "; the guard refused rule "
-                        + rule.id() + " (" + refusal.get().check().label() + "): " + refusal.get().reason());
+                a.evidence = a.evidence.withSelection(
+                        selection,
+                        seenIn,
+                        note + "; the guard refused rule " + rule.id() + " ("
+                                + refusal.get().check().label() + "): "
+                                + refusal.get().reason());
                 decisions.add(new Decision(nowNanos, Decision.Kind.RULE_REFUSED, t.prefix, c, rule, a.evidence));
                 return;
             }
@@ -1089,9 +1179,14 @@ public final class Detector {
         if (rule == null) {
             decided(a);
             a.unmitigated();
-            decisions.add(new Decision(nowNanos, Decision.Kind.NO_RULE, t.prefix, c, null,
-                    a.evidence.withSelection(selection, seenIn,
-                            note + "; below the thresholds, an anomaly alone makes no rule")));
+            decisions.add(new Decision(
+                    nowNanos,
+                    Decision.Kind.NO_RULE,
+                    t.prefix,
+                    c,
+                    null,
+                    a.evidence.withSelection(
+                            selection, seenIn, note + "; below the thresholds, an anomaly alone makes no rule")));
             return;
         }
         nextRuleId++;
@@ -1184,12 +1279,16 @@ public final class Detector {
             }
             t.attacks[i] = null;
             attackEnded(t);
-            String note = String.format("below %.0f%% of the %.0f pps level for %d s",
-                    100 * config.endFraction(), a.evidence.triggerPacketsPerSecond(), config.cooldown().toSeconds());
+            String note = String.format(
+                    "below %.0f%% of the %.0f pps level for %d s",
+                    100 * config.endFraction(),
+                    a.evidence.triggerPacketsPerSecond(),
+                    config.cooldown().toSeconds());
             Evidence end = a.evidence.withRate(pps, bps, note);
             if (a.rule != null) {
                 rules.remove(a.rule.rule.id());
-                decisions.add(new Decision(now, Decision.Kind.RULE_RETIRED, t.prefix, a.trafficClass, a.rule.rule, end));
+                decisions.add(
+                        new Decision(now, Decision.Kind.RULE_RETIRED, t.prefix, a.trafficClass, a.rule.rule, end));
             } else {
                 decisions.add(new Decision(now, Decision.Kind.ATTACK_ENDED, t.prefix, a.trafficClass, null, end));
             }

@@ -97,7 +97,9 @@ public record DetectorConfig(
         Objects.requireNonNull(cooldown, "config field 'cooldown' is null");
         Objects.requireNonNull(maxFingerprintDelay, "config field 'maxFingerprintDelay' is null");
         Objects.requireNonNull(minFingerprintSpan, "config field 'minFingerprintSpan' is null");
-        check(!minFingerprintSpan.isNegative() && minFingerprintSpan.compareTo(maxFingerprintDelay) <= 0, "minFingerprintSpan",
+        check(
+                !minFingerprintSpan.isNegative() && minFingerprintSpan.compareTo(maxFingerprintDelay) <= 0,
+                "minFingerprintSpan",
                 minFingerprintSpan);
         check(aggregateLengthV4 >= 0 && aggregateLengthV4 <= 32, "aggregateLengthV4", aggregateLengthV4);
         check(aggregateLengthV6 >= 0 && aggregateLengthV6 <= 128, "aggregateLengthV6", aggregateLengthV6);
@@ -123,31 +125,106 @@ public record DetectorConfig(
     }
 
     /** The configuration with the default memory bounds. */
-    public DetectorConfig(Map<TrafficClass, Threshold> hostThresholds, Map<TrafficClass, Threshold> aggregateThresholds,
-                          List<ThresholdOverride> overrides, int aggregateLengthV4, int aggregateLengthV6, int windowSeconds,
-                          double baselineMultiple, long baselineFloorPacketsPerSecond, double baselineHalfLifeSeconds,
-                          int baselineWarmupSeconds, double endFraction, Duration cooldown, double coverageTarget,
-                          double maxBaselineMatch, int minFingerprintSamples, Duration maxFingerprintDelay,
-                          Duration minFingerprintSpan, int sketchCapacity, int reservoirSize, int historySamples,
-                          int historySamplesPerSecond, double datacenterMinShare, long seed) {
-        this(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4, aggregateLengthV6, windowSeconds,
-                baselineMultiple, baselineFloorPacketsPerSecond, baselineHalfLifeSeconds, baselineWarmupSeconds,
-                endFraction, cooldown, coverageTarget, maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay,
-                minFingerprintSpan, sketchCapacity, reservoirSize, historySamples, historySamplesPerSecond,
-                datacenterMinShare, seed, DEFAULT_MAX_TRACKED_DESTINATIONS, DEFAULT_IDLE_FORGET_AFTER);
+    public DetectorConfig(
+            Map<TrafficClass, Threshold> hostThresholds,
+            Map<TrafficClass, Threshold> aggregateThresholds,
+            List<ThresholdOverride> overrides,
+            int aggregateLengthV4,
+            int aggregateLengthV6,
+            int windowSeconds,
+            double baselineMultiple,
+            long baselineFloorPacketsPerSecond,
+            double baselineHalfLifeSeconds,
+            int baselineWarmupSeconds,
+            double endFraction,
+            Duration cooldown,
+            double coverageTarget,
+            double maxBaselineMatch,
+            int minFingerprintSamples,
+            Duration maxFingerprintDelay,
+            Duration minFingerprintSpan,
+            int sketchCapacity,
+            int reservoirSize,
+            int historySamples,
+            int historySamplesPerSecond,
+            double datacenterMinShare,
+            long seed) {
+        this(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                minFingerprintSpan,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                DEFAULT_MAX_TRACKED_DESTINATIONS,
+                DEFAULT_IDLE_FORGET_AFTER);
     }
 
     /** The configuration without a minimum fingerprint span (a single node's samples arrive one by one). */
-    public DetectorConfig(Map<TrafficClass, Threshold> hostThresholds, Map<TrafficClass, Threshold> aggregateThresholds,
-                          List<ThresholdOverride> overrides, int aggregateLengthV4, int aggregateLengthV6, int windowSeconds,
-                          double baselineMultiple, long baselineFloorPacketsPerSecond, double baselineHalfLifeSeconds,
-                          int baselineWarmupSeconds, double endFraction, Duration cooldown, double coverageTarget,
-                          double maxBaselineMatch, int minFingerprintSamples, Duration maxFingerprintDelay, int sketchCapacity,
-                          int reservoirSize, int historySamples, int historySamplesPerSecond, double datacenterMinShare, long seed) {
-        this(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4, aggregateLengthV6, windowSeconds, baselineMultiple,
-                baselineFloorPacketsPerSecond, baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown,
-                coverageTarget, maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, Duration.ZERO, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed);
+    public DetectorConfig(
+            Map<TrafficClass, Threshold> hostThresholds,
+            Map<TrafficClass, Threshold> aggregateThresholds,
+            List<ThresholdOverride> overrides,
+            int aggregateLengthV4,
+            int aggregateLengthV6,
+            int windowSeconds,
+            double baselineMultiple,
+            long baselineFloorPacketsPerSecond,
+            double baselineHalfLifeSeconds,
+            int baselineWarmupSeconds,
+            double endFraction,
+            Duration cooldown,
+            double coverageTarget,
+            double maxBaselineMatch,
+            int minFingerprintSamples,
+            Duration maxFingerprintDelay,
+            int sketchCapacity,
+            int reservoirSize,
+            int historySamples,
+            int historySamplesPerSecond,
+            double datacenterMinShare,
+            long seed) {
+        this(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                Duration.ZERO,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed);
     }
 
     /**
@@ -157,11 +234,31 @@ public record DetectorConfig(
      * one edge only; waiting for every edge's next batch tells which data centers see the attack.
      */
     public DetectorConfig withMinFingerprintSpan(Duration value) {
-        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
-                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
-                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, value, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+        return new DetectorConfig(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                value,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                maxTrackedDestinations,
                 idleForgetAfter);
     }
 
@@ -170,22 +267,62 @@ public record DetectorConfig(
      * {@link #MIN_TRACKED_DESTINATIONS}).
      */
     public DetectorConfig withMaxTrackedDestinations(int value) {
-        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
-                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
-                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, value,
+        return new DetectorConfig(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                minFingerprintSpan,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                value,
                 idleForgetAfter);
     }
 
     /** These settings forgetting a destination after {@code value} without samples (at least 10 s). */
     public DetectorConfig withIdleForgetAfter(Duration value) {
-        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
-                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
-                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed,
-                maxTrackedDestinations, value);
+        return new DetectorConfig(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                minFingerprintSpan,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                maxTrackedDestinations,
+                value);
     }
 
     private static void check(boolean ok, String field, Object value) {
@@ -231,8 +368,28 @@ public record DetectorConfig(
         aggregate.put(TrafficClass.ICMP, Threshold.packets(40_000));
         aggregate.put(TrafficClass.FRAGMENT, Threshold.packets(40_000));
         aggregate.put(TrafficClass.OTHER, Threshold.packets(80_000));
-        return new DetectorConfig(host, aggregate, List.of(), 24, 64, 1, 8.0, 10_000, 300, 30, 0.5,
-                Duration.ofSeconds(60), 0.95, 0.01, 64, Duration.ofMillis(500), 16, 512, 64, 2, 0.05,
+        return new DetectorConfig(
+                host,
+                aggregate,
+                List.of(),
+                24,
+                64,
+                1,
+                8.0,
+                10_000,
+                300,
+                30,
+                0.5,
+                Duration.ofSeconds(60),
+                0.95,
+                0.01,
+                64,
+                Duration.ofMillis(500),
+                16,
+                512,
+                64,
+                2,
+                0.05,
                 0x5eed_1e7eeL);
     }
 
@@ -240,7 +397,9 @@ public record DetectorConfig(
     public Threshold thresholdFor(Prefix destination, boolean aggregate, TrafficClass c) {
         ThresholdOverride best = null;
         for (ThresholdOverride o : overrides) {
-            if (o.aggregate() == aggregate && o.trafficClass() == c && o.prefix().contains(destination)
+            if (o.aggregate() == aggregate
+                    && o.trafficClass() == c
+                    && o.prefix().contains(destination)
                     && (best == null || o.prefix().length() > best.prefix().length())) {
                 best = o;
             }
@@ -252,20 +411,60 @@ public record DetectorConfig(
     }
 
     public DetectorConfig withCooldown(Duration value) {
-        return new DetectorConfig(hostThresholds, aggregateThresholds, overrides, aggregateLengthV4,
-                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
-                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, value, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+        return new DetectorConfig(
+                hostThresholds,
+                aggregateThresholds,
+                overrides,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                value,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                minFingerprintSpan,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                maxTrackedDestinations,
                 idleForgetAfter);
     }
 
     public DetectorConfig withOverrides(List<ThresholdOverride> value) {
-        return new DetectorConfig(hostThresholds, aggregateThresholds, value, aggregateLengthV4,
-                aggregateLengthV6, windowSeconds, baselineMultiple, baselineFloorPacketsPerSecond,
-                baselineHalfLifeSeconds, baselineWarmupSeconds, endFraction, cooldown, coverageTarget,
-                maxBaselineMatch, minFingerprintSamples, maxFingerprintDelay, minFingerprintSpan, sketchCapacity,
-                reservoirSize, historySamples, historySamplesPerSecond, datacenterMinShare, seed, maxTrackedDestinations,
+        return new DetectorConfig(
+                hostThresholds,
+                aggregateThresholds,
+                value,
+                aggregateLengthV4,
+                aggregateLengthV6,
+                windowSeconds,
+                baselineMultiple,
+                baselineFloorPacketsPerSecond,
+                baselineHalfLifeSeconds,
+                baselineWarmupSeconds,
+                endFraction,
+                cooldown,
+                coverageTarget,
+                maxBaselineMatch,
+                minFingerprintSamples,
+                maxFingerprintDelay,
+                minFingerprintSpan,
+                sketchCapacity,
+                reservoirSize,
+                historySamples,
+                historySamplesPerSecond,
+                datacenterMinShare,
+                seed,
+                maxTrackedDestinations,
                 idleForgetAfter);
     }
 }

@@ -1,10 +1,10 @@
 package org.levee.detector;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.List;
-import java.util.Locale;
 import org.levee.detector.fingerprint.Selection;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.rules.AttackEvidence;
@@ -57,31 +57,59 @@ public record Evidence(
                 s == null ? null : s.coverage(),
                 s == null ? null : s.baselineMatch(),
                 s == null ? 0 : s.attackSamples(),
-                s == null ? List.of() : s.rejected().stream().map(Selection.Rejected::toString).toList(),
+                s == null
+                        ? List.of()
+                        : s.rejected().stream()
+                                .map(Selection.Rejected::toString)
+                                .toList(),
                 new TreeMap<>(Map.copyOf(samplesPerDatacenter)),
                 note == null ? "" : note);
     }
 
     Evidence withRate(double pps, double bps, String newNote) {
-        return new Evidence(trigger, pps, bps, threshold, baselinePacketsPerSecond,
-                triggerPacketsPerSecond, selection, samplesPerDatacenter, newNote);
+        return new Evidence(
+                trigger,
+                pps,
+                bps,
+                threshold,
+                baselinePacketsPerSecond,
+                triggerPacketsPerSecond,
+                selection,
+                samplesPerDatacenter,
+                newNote);
     }
 
     Evidence withSelection(Selection s, Map<String, Long> datacenters, String newNote) {
-        return new Evidence(trigger, packetsPerSecond, bitsPerSecond, threshold, baselinePacketsPerSecond,
-                triggerPacketsPerSecond, s, new TreeMap<>(datacenters), newNote);
+        return new Evidence(
+                trigger,
+                packetsPerSecond,
+                bitsPerSecond,
+                threshold,
+                baselinePacketsPerSecond,
+                triggerPacketsPerSecond,
+                s,
+                new TreeMap<>(datacenters),
+                newNote);
     }
 
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("trigger=%s rate=%.0f pps %.0f bps threshold=%s baseline=%.0f pps level=%.0f pps",
-                trigger, packetsPerSecond, bitsPerSecond, threshold, baselinePacketsPerSecond,
+        b.append(String.format(
+                "trigger=%s rate=%.0f pps %.0f bps threshold=%s baseline=%.0f pps level=%.0f pps",
+                trigger,
+                packetsPerSecond,
+                bitsPerSecond,
+                threshold,
+                baselinePacketsPerSecond,
                 triggerPacketsPerSecond));
         if (selection != null) {
-            b.append(String.format(" samples=%d coverage=%.1f%% baseline-match=%.1f%% of %d",
-                    selection.attackSamples(), 100 * selection.coverage(),
-                    100 * selection.baselineMatch(), selection.historySamples()));
+            b.append(String.format(
+                    " samples=%d coverage=%.1f%% baseline-match=%.1f%% of %d",
+                    selection.attackSamples(),
+                    100 * selection.coverage(),
+                    100 * selection.baselineMatch(),
+                    selection.historySamples()));
             b.append(" fingerprint=").append(selection.fingerprint() == null ? "none" : selection.fingerprint());
             if (!selection.rejected().isEmpty()) {
                 b.append(" rejected=").append(selection.rejected());

@@ -73,7 +73,10 @@ final class LegitimateHistory {
         long now = Math.floorDiv(nowNanos, 1_000_000_000L);
         List<LegitimateTraffic.Weighted> out = new ArrayList<>();
         for (int slot = 0; slot < SECONDS; slot++) {
-            if (secondOf[slot] == Long.MIN_VALUE || secondOf[slot] <= now - SECONDS || secondOf[slot] > now || keptCount[slot] == 0) {
+            if (secondOf[slot] == Long.MIN_VALUE
+                    || secondOf[slot] <= now - SECONDS
+                    || secondOf[slot] > now
+                    || keptCount[slot] == 0) {
                 continue;
             }
             double weight = packets[slot] / keptCount[slot];

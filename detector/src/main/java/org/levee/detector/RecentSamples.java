@@ -26,6 +26,7 @@ final class RecentSamples {
     private final int perSecond;
     /** Allocated at the first settled sample: most destinations a spoofed flood brings never get one. */
     private Sample[] settled;
+
     private int settledCount;
     private int settledNext;
     private Sample[] previous;

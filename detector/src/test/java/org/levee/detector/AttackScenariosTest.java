@@ -18,17 +18,12 @@ import org.levee.detector.synth.Flow;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Scenario;
 import org.levee.detector.synth.Traffic;
-import org.levee.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Match;
 import org.levee.rules.Prefix;
 import org.levee.rules.Rule;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.levee.testing.Requirements;
 
 /**
  * The issue's acceptance scenarios, offline: legitimate traffic (web clients, DNS resolvers, NTP)
@@ -56,19 +51,31 @@ class AttackScenariosTest {
     /** The legitimate traffic of the protected network, all data centers, the whole run. */
     static List<Flow> legitimate(double end, Function<Double, Double> webScale) {
         List<Flow> flows = new ArrayList<>();
-        flows.add(new Flow("web clients", false, 0, end, t -> 6000 * webScale.apply(t), Traffic.webClients(WEB), DATACENTERS));
+        flows.add(new Flow(
+                "web clients", false, 0, end, t -> 6000 * webScale.apply(t), Traffic.webClients(WEB), DATACENTERS));
         flows.add(Flow.steady("resolver answers", false, 0, end, 600, Traffic.resolverResponses(WEB), DATACENTERS));
         flows.add(Flow.steady("ntp answers", false, 0, end, 100, Traffic.ntpResponses(WEB), DATACENTERS));
         flows.add(Flow.steady("dns queries", false, 0, end, 3000, Traffic.dnsQueries(DNS), DATACENTERS));
-        flows.add(Flow.steady("web clients .20", false, 0, end, 1000,
-                Traffic.webClients(IpAddress.parse("203.0.113.20")), DATACENTERS));
+        flows.add(Flow.steady(
+                "web clients .20",
+                false,
+                0,
+                end,
+                1000,
+                Traffic.webClients(IpAddress.parse("203.0.113.20")),
+                DATACENTERS));
         flows.add(Flow.steady("web clients v6", false, 0, end, 3000, Traffic.webClients(WEB6), DATACENTERS));
         flows.add(Flow.steady("resolver answers v6", false, 0, end, 300, Traffic.resolverResponses(WEB6), DATACENTERS));
         return flows;
     }
 
-    record Case(String name, PacketFactory attack, Prefix destination, TrafficClass trafficClass,
-            List<String> attackDatacenters, List<String> scope) {
+    record Case(
+            String name,
+            PacketFactory attack,
+            Prefix destination,
+            TrafficClass trafficClass,
+            List<String> attackDatacenters,
+            List<String> scope) {
         @Override
         public String toString() {
             return name;
@@ -77,26 +84,76 @@ class AttackScenariosTest {
 
     static Stream<Arguments> attacks() {
         return Stream.of(
-                new Case("SYN flood", Traffic.synFlood(WEB), Prefix.host(WEB), TrafficClass.TCP_SYN,
-                        DATACENTERS, List.of()),
-                new Case("SYN flood IPv6", Traffic.synFlood(WEB6), Prefix.host(WEB6), TrafficClass.TCP_SYN,
-                        DATACENTERS, List.of()),
-                new Case("UDP flood IPv6", Traffic.udpFlood(WEB6), Prefix.host(WEB6), TrafficClass.UDP,
-                        List.of("ams"), List.of("ams")),
-                new Case("SYN flood IPv6 on VLAN 42", Traffic.tagged(Traffic.synFlood(WEB6), 42), Prefix.host(WEB6),
-                        TrafficClass.TCP_SYN, DATACENTERS, List.of()),
-                new Case("DNS amplification", Traffic.dnsAmplification(WEB), Prefix.host(WEB), TrafficClass.UDP,
-                        List.of("fra"), List.of("fra")),
-                new Case("memcached amplification", Traffic.memcachedAmplification(WEB), Prefix.host(WEB),
-                        TrafficClass.UDP, List.of("ams", "fra", "lhr"), List.of()),
-                new Case("random-subdomain DNS flood", Traffic.randomSubdomain(DNS, "store.example.net"),
-                        Prefix.host(DNS), TrafficClass.UDP, DATACENTERS, List.of()),
-                new Case("UDP flood to random ports", Traffic.udpFlood(WEB), Prefix.host(WEB), TrafficClass.UDP,
-                        List.of("sin"), List.of("sin")),
-                new Case("ACK flood", Traffic.ackFlood(WEB), Prefix.host(WEB), TrafficClass.TCP_OTHER,
-                        DATACENTERS, List.of()),
-                new Case("carpet bombing a /24", Traffic.carpetBombing(IpAddress.parse("203.0.113.0")),
-                        Prefix.parse("203.0.113.0/24"), TrafficClass.UDP, DATACENTERS, List.of()))
+                        new Case(
+                                "SYN flood",
+                                Traffic.synFlood(WEB),
+                                Prefix.host(WEB),
+                                TrafficClass.TCP_SYN,
+                                DATACENTERS,
+                                List.of()),
+                        new Case(
+                                "SYN flood IPv6",
+                                Traffic.synFlood(WEB6),
+                                Prefix.host(WEB6),
+                                TrafficClass.TCP_SYN,
+                                DATACENTERS,
+                                List.of()),
+                        new Case(
+                                "UDP flood IPv6",
+                                Traffic.udpFlood(WEB6),
+                                Prefix.host(WEB6),
+                                TrafficClass.UDP,
+                                List.of("ams"),
+                                List.of("ams")),
+                        new Case(
+                                "SYN flood IPv6 on VLAN 42",
+                                Traffic.tagged(Traffic.synFlood(WEB6), 42),
+                                Prefix.host(WEB6),
+                                TrafficClass.TCP_SYN,
+                                DATACENTERS,
+                                List.of()),
+                        new Case(
+                                "DNS amplification",
+                                Traffic.dnsAmplification(WEB),
+                                Prefix.host(WEB),
+                                TrafficClass.UDP,
+                                List.of("fra"),
+                                List.of("fra")),
+                        new Case(
+                                "memcached amplification",
+                                Traffic.memcachedAmplification(WEB),
+                                Prefix.host(WEB),
+                                TrafficClass.UDP,
+                                List.of("ams", "fra", "lhr"),
+                                List.of()),
+                        new Case(
+                                "random-subdomain DNS flood",
+                                Traffic.randomSubdomain(DNS, "store.example.net"),
+                                Prefix.host(DNS),
+                                TrafficClass.UDP,
+                                DATACENTERS,
+                                List.of()),
+                        new Case(
+                                "UDP flood to random ports",
+                                Traffic.udpFlood(WEB),
+                                Prefix.host(WEB),
+                                TrafficClass.UDP,
+                                List.of("sin"),
+                                List.of("sin")),
+                        new Case(
+                                "ACK flood",
+                                Traffic.ackFlood(WEB),
+                                Prefix.host(WEB),
+                                TrafficClass.TCP_OTHER,
+                                DATACENTERS,
+                                List.of()),
+                        new Case(
+                                "carpet bombing a /24",
+                                Traffic.carpetBombing(IpAddress.parse("203.0.113.0")),
+                                Prefix.parse("203.0.113.0/24"),
+                                TrafficClass.UDP,
+                                DATACENTERS,
+                                List.of()))
                 .flatMap(c -> Stream.of(Arguments.of(c, 1L), Arguments.of(c, 2L)));
     }
 
@@ -126,7 +183,9 @@ class AttackScenariosTest {
 
         List<Decision> decisions = run(detector, scenario.samples(SAMPLING, 192, seed), RUN_END);
 
-        List<Decision> added = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).toList();
+        List<Decision> added = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                .toList();
         assertThat(added).as("rules added: %s", decisions).hasSize(1);
         Decision decision = added.getFirst();
         Rule rule = decision.rule();
@@ -158,16 +217,21 @@ class AttackScenariosTest {
                 legitimatePackets++;
             }
         }
-        assertThat((double) attackMatched / attackPackets).as("attack packets matched by %s", rule)
+        assertThat((double) attackMatched / attackPackets)
+                .as("attack packets matched by %s", rule)
                 .isGreaterThanOrEqualTo(0.99);
-        assertThat((double) legitimateMatched / legitimatePackets).as("legitimate packets matched by %s", rule)
+        assertThat((double) legitimateMatched / legitimatePackets)
+                .as("legitimate packets matched by %s", rule)
                 .isLessThanOrEqualTo(0.001);
 
-        List<Decision> retired = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_RETIRED).toList();
+        List<Decision> retired = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_RETIRED)
+                .toList();
         assertThat(retired).as("retirements: %s", decisions).hasSize(1);
         assertThat(retired.getFirst().rule().id()).isEqualTo(rule.id());
         double retiredAt = retired.getFirst().timeNanos() / 1e9;
-        assertThat(retiredAt).as("retired after the attack and its cool-down")
+        assertThat(retiredAt)
+                .as("retired after the attack and its cool-down")
                 .isBetween(ATTACK_END + 60, ATTACK_END + 60 + 3);
         assertThat(detector.rules()).isEmpty();
     }
@@ -186,9 +250,14 @@ class AttackScenariosTest {
         List<Flow> flows = legitimate(150, t -> t < 60 ? 1.0 : t < 70 ? 1 + 9 * (t - 60) / 10 : 10.0);
         Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler());
         List<Decision> decisions = run(detector, new Scenario(flows).samples(SAMPLING, 192, 4), 150);
-        assertThat(decisions).extracting(Decision::kind).contains(Decision.Kind.NO_RULE)
+        assertThat(decisions)
+                .extracting(Decision::kind)
+                .contains(Decision.Kind.NO_RULE)
                 .doesNotContain(Decision.Kind.RULE_ADDED);
-        Decision noRule = decisions.stream().filter(d -> d.kind() == Decision.Kind.NO_RULE).findFirst().orElseThrow();
+        Decision noRule = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.NO_RULE)
+                .findFirst()
+                .orElseThrow();
         assertThat(noRule.evidence().trigger()).isEqualTo(Trigger.BASELINE);
         assertThat(noRule.evidence().selection().rejected()).isNotEmpty();
         assertThat(detector.rules()).isEmpty();
@@ -200,10 +269,14 @@ class AttackScenariosTest {
         flows.add(Flow.steady("syn", true, ATTACK_START, ATTACK_END, 200_000, Traffic.synFlood(WEB), DATACENTERS));
         flows.add(Flow.steady("amp", true, 50, 70, 150_000, Traffic.dnsAmplification(WEB), List.of("ams")));
         List<Scenario.LabeledSample> samples = new Scenario(flows).samples(SAMPLING, 192, 5);
-        List<String> first = run(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()), samples, RUN_END)
-                .stream().map(Decision::toString).toList();
-        List<String> second = run(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()), samples, RUN_END)
-                .stream().map(Decision::toString).toList();
+        List<String> first =
+                run(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()), samples, RUN_END).stream()
+                        .map(Decision::toString)
+                        .toList();
+        List<String> second =
+                run(new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler()), samples, RUN_END).stream()
+                        .map(Decision::toString)
+                        .toList();
         assertThat(first).isNotEmpty().isEqualTo(second);
         assertThat(first).filteredOn(s -> s.contains("RULE_ADDED")).hasSize(2);
     }
@@ -224,7 +297,10 @@ class AttackScenariosTest {
         Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler());
         List<Decision> decisions = run(detector, new Scenario(flows).samples(64, 192, seed), 20);
 
-        Decision added = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).findFirst().orElseThrow();
+        Decision added = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                .findFirst()
+                .orElseThrow();
         assertThat(added.rule().action()).as("%s", added).isEqualTo(new Action.Drop());
         assertThat(added.evidence().selection().coverage()).isGreaterThanOrEqualTo(0.95);
         assertThat(added.timeNanos() / 1e9).isBetween(10.5, 11.5);
@@ -248,7 +324,10 @@ class AttackScenariosTest {
         Detector detector = new Detector(config, new FingerprintFilterCompiler());
         List<Decision> decisions = run(detector, new Scenario(flows).samples(64, 192, seed), 20);
 
-        Decision added = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).findFirst().orElseThrow();
+        Decision added = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                .findFirst()
+                .orElseThrow();
         assertThat(added.rule().action()).as("%s", added).isEqualTo(new Action.Drop());
     }
 }

@@ -79,8 +79,11 @@ class CarpetBombingMemoryTest {
     /** One attack tool's SYN (TTL 54, window 1024, MSS only, port 443) to {@code network}, with the address bytes to patch. */
     static byte[] carpetTemplate(int k) {
         byte[] mss = {2, 4, 5, (byte) 0xb4};
-        return new FrameBuilder().addresses(IpAddress.parse("2001:db8:1::1"), carpetNetwork(k)).ttl(54)
-                .tcp(40000, 443, 0x02, 1024, mss, new byte[0]).build();
+        return new FrameBuilder()
+                .addresses(IpAddress.parse("2001:db8:1::1"), carpetNetwork(k))
+                .ttl(54)
+                .tcp(40000, 443, 0x02, 1024, mss, new byte[0])
+                .build();
     }
 
     /** A fresh carpet frame: source and source port random, the destination's last 64 bits {@code id}. */
@@ -166,33 +169,47 @@ class CarpetBombingMemoryTest {
             detector.advanceTo(slice + SLICE);
             decisions.addAll(detector.drainDecisions());
             peakTracked = Math.max(peakTracked, detector.trackedDestinations());
-            assertThat(detector.trackedDestinations()).as("tracked at %d s", slice / SECOND).isLessThanOrEqualTo(limit);
+            assertThat(detector.trackedDestinations())
+                    .as("tracked at %d s", slice / SECOND)
+                    .isLessThanOrEqualTo(limit);
             if (carpetSent >= nextCheckpoint || (slice + SLICE >= CARPET_END && slice < CARPET_END)) {
                 nextCheckpoint += 2_000_000;
                 long retained = MemoryBound.heapUsedAfterGc() - before;
                 peakRetained = Math.max(peakRetained, retained);
-                checkpoints.add(String.format("%,d carpet samples: %,d tracked, %,d KiB retained", carpetSent,
-                        detector.trackedDestinations(), retained >> 10));
+                checkpoints.add(String.format(
+                        "%,d carpet samples: %,d tracked, %,d KiB retained",
+                        carpetSent, detector.trackedDestinations(), retained >> 10));
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("carpet: %,d samples in %.1f s; peak %,d tracked, peak retained %,d KiB (%,d B per tracked);"
+        System.out.printf(
+                "carpet: %,d samples in %.1f s; peak %,d tracked, peak retained %,d KiB (%,d B per tracked);"
                         + " %,d forgotten, %,d in aggregates only, %,d uncounted%n  %s%n",
-                detector.samplesSeen(), seconds, peakTracked, peakRetained >> 10, peakRetained / Math.max(1, peakTracked),
-                detector.destinationsForgotten(), detector.samplesInAggregateOnly(), detector.samplesUncounted(),
+                detector.samplesSeen(),
+                seconds,
+                peakTracked,
+                peakRetained >> 10,
+                peakRetained / Math.max(1, peakTracked),
+                detector.destinationsForgotten(),
+                detector.samplesInAggregateOnly(),
+                detector.samplesUncounted(),
                 String.join("\n  ", checkpoints));
 
         assertThat(carpetSent).isEqualTo(CARPET_SAMPLES);
         assertThat(peakTracked).as("the table fills up to its limit").isEqualTo(limit);
-        assertThat(peakRetained).as("retained heap (%s)", checkpoints)
+        assertThat(peakRetained)
+                .as("retained heap (%s)", checkpoints)
                 .isLessThanOrEqualTo(MemoryBound.floodBytes(config, 0, CARPET_NETWORKS + 1));
-        assertThat(detector.samplesInAggregateOnly()).as("carpet samples counted in their aggregate only")
+        assertThat(detector.samplesInAggregateOnly())
+                .as("carpet samples counted in their aggregate only")
                 .isGreaterThan(CARPET_SAMPLES * 9L / 10);
         assertThat(detector.samplesUncounted()).isZero();
 
         // The SYN flood on one of the tracked hosts: its own drop rule, within a second.
         List<Decision> victimRules = decisions.stream()
-                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED && d.destination().equals(Prefix.host(VICTIM))).toList();
+                .filter(d ->
+                        d.kind() == Decision.Kind.RULE_ADDED && d.destination().equals(Prefix.host(VICTIM)))
+                .toList();
         assertThat(victimRules).as("%s", decisions).hasSize(1);
         Decision victimRule = victimRules.getFirst();
         assertThat(victimRule.trafficClass()).isEqualTo(TrafficClass.TCP_SYN);
@@ -208,21 +225,27 @@ class CarpetBombingMemoryTest {
         assertThat(matched).as("flood packets matched by %s", victimRule.rule()).isGreaterThanOrEqualTo(990);
         for (int i = 0; i < 1000; i++) {
             byte[] f = Traffic.webClients(VICTIM).next(fresh);
-            assertThat(victimFilter.matches(f, f.length)).as("web packet matched by %s", victimRule.rule()).isFalse();
+            assertThat(victimFilter.matches(f, f.length))
+                    .as("web packet matched by %s", victimRule.rule())
+                    .isFalse();
         }
 
         // The carpet: one drop rule per /64, through the aggregates, each within a second.
         for (int k = 0; k < CARPET_NETWORKS; k++) {
             Prefix network = new Prefix(carpetNetwork(k), 64);
             List<Decision> added = decisions.stream()
-                    .filter(d -> d.kind() == Decision.Kind.RULE_ADDED && d.destination().equals(network)).toList();
+                    .filter(d -> d.kind() == Decision.Kind.RULE_ADDED
+                            && d.destination().equals(network))
+                    .toList();
             assertThat(added).as("rules for %s", network).hasSize(1);
             Decision d = added.getFirst();
             assertThat(d.trafficClass()).isEqualTo(TrafficClass.TCP_SYN);
             assertThat(d.rule().action()).isEqualTo(new Action.Drop());
             assertThat(d.timeNanos()).isBetween(CARPET_START, CARPET_START + SECOND);
             byte[] f = carpetFrame(templates[k], fresh.nextLong(), fresh);
-            assertThat(((Match.Cbpf) d.rule().match()).matches(f, f.length)).as("%s", d.rule()).isTrue();
+            assertThat(((Match.Cbpf) d.rule().match()).matches(f, f.length))
+                    .as("%s", d.rule())
+                    .isTrue();
         }
         assertThat(decisions.stream().filter(d -> d.kind() == Decision.Kind.ATTACK_DETECTED))
                 .as("attacks detected: the victim and the 64 networks, nothing else")
@@ -231,7 +254,9 @@ class CarpetBombingMemoryTest {
         // Every legitimate host stayed tracked; the carpet's hosts and networks were forgotten
         // once idle (the networks after their rules retired).
         for (int h = 0; h < LEGIT_HOSTS; h++) {
-            assertThat(detector.tracks(Prefix.host(legitHost(h)))).as("%s", legitHost(h)).isTrue();
+            assertThat(detector.tracks(Prefix.host(legitHost(h))))
+                    .as("%s", legitHost(h))
+                    .isTrue();
         }
         assertThat(detector.trackedDestinations()).isEqualTo(LEGIT_HOSTS + LEGIT_NETWORKS);
         assertThat(detector.rules()).isEmpty();

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.Flow;
@@ -38,7 +38,13 @@ class DetectorAdoptionTest {
 
     private static List<Scenario.LabeledSample> flood(long seed) {
         List<Flow> flows = AttackScenariosTest.legitimate(END, t -> 1.0);
-        flows.add(Flow.steady("syn flood", true, FLOOD_START, FLOOD_END, 200_000, Traffic.synFlood(AttackScenariosTest.WEB),
+        flows.add(Flow.steady(
+                "syn flood",
+                true,
+                FLOOD_START,
+                FLOOD_END,
+                200_000,
+                Traffic.synFlood(AttackScenariosTest.WEB),
                 AttackScenariosTest.DATACENTERS));
         return new Scenario(flows).samples(1000, 192, seed);
     }
@@ -76,7 +82,8 @@ class DetectorAdoptionTest {
         List<Scenario.LabeledSample> samples = flood(seed);
         Detector leader = detector("auto-lead-");
         Detector follower = detector("auto-follow-");
-        Decision made = of(feed(leader, samples, 0, 50), Decision.Kind.RULE_ADDED).getFirst();
+        Decision made =
+                of(feed(leader, samples, 0, 50), Decision.Kind.RULE_ADDED).getFirst();
         List<Decision> followerSaw = feed(follower, samples, 0, 50);
         String own = of(followerSaw, Decision.Kind.RULE_ADDED).getFirst().rule().id();
         assertThat(own).startsWith("auto-follow-");
@@ -84,11 +91,16 @@ class DetectorAdoptionTest {
         Detector.Adoption adoption = follower.adopt(made.rule(), made.attackEvidence());
         assertThat(adoption.outcome()).isEqualTo(Detector.Adoption.Outcome.MERGED);
         assertThat(adoption.replaced()).contains(own);
-        assertThat(follower.rules()).extracting(Rule::id).containsExactly(made.rule().id());
-        assertThat(follower.adopt(made.rule(), made.attackEvidence()).outcome()).isEqualTo(Detector.Adoption.Outcome.KNOWN);
+        assertThat(follower.rules())
+                .extracting(Rule::id)
+                .containsExactly(made.rule().id());
+        assertThat(follower.adopt(made.rule(), made.attackEvidence()).outcome())
+                .isEqualTo(Detector.Adoption.Outcome.KNOWN);
 
         List<Decision> after = feed(follower, samples, 50, END);
-        assertThat(of(after, Decision.Kind.RULE_ADDED)).as("no second rule for the attack: %s", after).isEmpty();
+        assertThat(of(after, Decision.Kind.RULE_ADDED))
+                .as("no second rule for the attack: %s", after)
+                .isEmpty();
         List<Decision> retired = of(after, Decision.Kind.RULE_RETIRED);
         assertThat(retired).hasSize(1);
         assertThat(retired.getFirst().rule().id()).isEqualTo(made.rule().id());
@@ -102,22 +114,30 @@ class DetectorAdoptionTest {
     void aColdDetectorAdoptsARuleMidAttackAndRetiresItAfterTheFlood(long seed) {
         List<Scenario.LabeledSample> samples = flood(seed);
         Detector leader = detector("auto-lead-");
-        Decision made = of(feed(leader, samples, 0, 55), Decision.Kind.RULE_ADDED).getFirst();
+        Decision made =
+                of(feed(leader, samples, 0, 55), Decision.Kind.RULE_ADDED).getFirst();
 
         Detector cold = detector("auto-new-");
         cold.advanceTo(55_000_000_000L);
-        assertThat(cold.adopt(made.rule(), made.attackEvidence()).outcome()).isEqualTo(Detector.Adoption.Outcome.ADOPTED);
+        assertThat(cold.adopt(made.rule(), made.attackEvidence()).outcome())
+                .isEqualTo(Detector.Adoption.Outcome.ADOPTED);
         assertThat(cold.attacks()).singleElement().satisfies(a -> {
             assertThat(a.destination().toString()).isEqualTo("203.0.113.10/32");
             assertThat(a.trafficClass()).isEqualTo(TrafficClass.TCP_SYN);
-            assertThat(a.rule()).get().extracting(Rule::id).isEqualTo(made.rule().id());
-            assertThat(a.evidence().triggerPacketsPerSecond()).as("the level that started it, from the evidence")
+            assertThat(a.rule())
+                    .get()
+                    .extracting(Rule::id)
+                    .isEqualTo(made.rule().id());
+            assertThat(a.evidence().triggerPacketsPerSecond())
+                    .as("the level that started it, from the evidence")
                     .isEqualTo(made.evidence().triggerPacketsPerSecond());
         });
 
         List<Decision> after = feed(cold, samples, 55, END);
         assertThat(of(after, Decision.Kind.RULE_ADDED)).as("%s", after).isEmpty();
-        assertThat(of(after, Decision.Kind.ATTACK_DETECTED)).as("the flood is the adopted attack").isEmpty();
+        assertThat(of(after, Decision.Kind.ATTACK_DETECTED))
+                .as("the flood is the adopted attack")
+                .isEmpty();
         List<Decision> retired = of(after, Decision.Kind.RULE_RETIRED);
         assertThat(retired).singleElement().satisfies(r -> {
             assertThat(r.rule().id()).isEqualTo(made.rule().id());
@@ -128,7 +148,8 @@ class DetectorAdoptionTest {
     @Test
     void anAdoptedRuleWhoseAttackIsOverIsRetiredAfterTheCoolDown() {
         List<Scenario.LabeledSample> samples = flood(51);
-        Decision made = of(feed(detector("auto-lead-"), samples, 0, 50), Decision.Kind.RULE_ADDED).getFirst();
+        Decision made = of(feed(detector("auto-lead-"), samples, 0, 50), Decision.Kind.RULE_ADDED)
+                .getFirst();
         Detector later = detector("auto-later-");
         later.advanceTo(200_000_000_000L);
         later.adopt(made.rule(), made.attackEvidence());
@@ -147,31 +168,59 @@ class DetectorAdoptionTest {
     void forgettingARuleLetsTheDetectorMakeANewOneForAnAttackThatGoesOn() {
         List<Scenario.LabeledSample> samples = flood(61);
         Detector d = detector("auto-x-");
-        String first = of(feed(d, samples, 0, 50), Decision.Kind.RULE_ADDED).getFirst().rule().id();
+        String first = of(feed(d, samples, 0, 50), Decision.Kind.RULE_ADDED)
+                .getFirst()
+                .rule()
+                .id();
         assertThat(d.forget(first)).isTrue();
         assertThat(d.forget(first)).isFalse();
         assertThat(d.rules()).isEmpty();
         List<Decision> after = feed(d, samples, 50, 60);
-        assertThat(of(after, Decision.Kind.RULE_ADDED)).singleElement()
+        assertThat(of(after, Decision.Kind.RULE_ADDED))
+                .singleElement()
                 .satisfies(x -> assertThat(x.rule().id()).isEqualTo("auto-x-2"));
     }
 
     @Test
     void onlyAutomaticClassicBpfRulesWithADestinationAreAdopted() {
         List<Scenario.LabeledSample> samples = flood(71);
-        Decision made = of(feed(detector("auto-a-"), samples, 0, 50), Decision.Kind.RULE_ADDED).getFirst();
+        Decision made = of(feed(detector("auto-a-"), samples, 0, 50), Decision.Kind.RULE_ADDED)
+                .getFirst();
         Rule rule = made.rule();
         AttackEvidence e = made.attackEvidence();
         Detector d = detector("auto-b-");
-        Rule manual = new Rule("m", rule.match(), List.of(), List.of(), new Action.Drop(), Optional.empty(), "", Origin.MANUAL);
+        Rule manual = new Rule(
+                "m", rule.match(), List.of(), List.of(), new Action.Drop(), Optional.empty(), "", Origin.MANUAL);
         assertThat(d.adopt(manual, e).reason()).startsWith("origin:");
-        Rule filter = new Rule("f", new Match.Filter("udp"), List.of(), List.of(), new Action.Drop(), Optional.empty(), "", Origin.AUTO);
+        Rule filter = new Rule(
+                "f",
+                new Match.Filter("udp"),
+                List.of(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.AUTO);
         assertThat(d.adopt(filter, e).reason()).startsWith("filter:");
-        AttackEvidence nowhere = new AttackEvidence("203.0.0.0/16", e.trafficClass(), e.trigger(), 1, 1, null, null, 0,
-                null, null, null, 0, null, null, "");
+        AttackEvidence nowhere = new AttackEvidence(
+                "203.0.0.0/16",
+                e.trafficClass(),
+                e.trigger(),
+                1,
+                1,
+                null,
+                null,
+                0,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null,
+                "");
         assertThat(d.adopt(rule, nowhere).reason()).contains("neither a host nor a /24");
-        AttackEvidence noClass = new AttackEvidence(e.destination(), "lava", e.trigger(), 1, 1, null, null, 0,
-                null, null, null, 0, null, null, "");
+        AttackEvidence noClass = new AttackEvidence(
+                e.destination(), "lava", e.trigger(), 1, 1, null, null, 0, null, null, null, 0, null, null, "");
         assertThat(d.adopt(rule, noClass).reason()).startsWith("evidence.traffic_class:");
         assertThat(d.rules()).isEmpty();
         assertThat(d.attacks()).isEmpty();
@@ -180,7 +229,8 @@ class DetectorAdoptionTest {
     @Test
     void rulesAreNamedWithThePrefix() {
         assertThat(of(feed(detector("auto-t5k2x1-3fa2-"), flood(81), 0, 50), Decision.Kind.RULE_ADDED))
-                .singleElement().satisfies(x -> assertThat(x.rule().id()).isEqualTo("auto-t5k2x1-3fa2-1"));
+                .singleElement()
+                .satisfies(x -> assertThat(x.rule().id()).isEqualTo("auto-t5k2x1-3fa2-1"));
         assertThatThrownBy(() -> detector("Auto-")).isInstanceOf(IllegalArgumentException.class);
     }
 }

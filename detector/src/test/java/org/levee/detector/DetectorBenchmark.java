@@ -33,8 +33,13 @@ public final class DetectorBenchmark {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         int floods = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         destinations = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
-        System.out.printf("detector benchmark: %d destinations, %d frames, Java %s, %d CPUs, load average %s%n",
-                destinations, FRAMES, Runtime.version(), Runtime.getRuntime().availableProcessors(), read("/proc/loadavg"));
+        System.out.printf(
+                "detector benchmark: %d destinations, %d frames, Java %s, %d CPUs, load average %s%n",
+                destinations,
+                FRAMES,
+                Runtime.version(),
+                Runtime.getRuntime().availableProcessors(),
+                read("/proc/loadavg"));
         measure("steady traffic", frames(0), seconds);
         measure(floods + " SYN floods under drop rules", frames(floods), seconds);
     }
@@ -76,7 +81,8 @@ public final class DetectorBenchmark {
         for (int i = 0; i < FRAMES; i++) {
             int d = r.nextInt(destinations);
             boolean flood = floods > 0 && r.nextInt(4) == 0; // a quarter of all samples are attack
-            frames[i] = flood ? Traffic.synFlood(destination(r.nextInt(floods))).next(r)
+            frames[i] = flood
+                    ? Traffic.synFlood(destination(r.nextInt(floods))).next(r)
                     : r.nextInt(10) == 0 ? dns.get(d).next(r) : web.get(d).next(r);
         }
         return frames;
@@ -116,9 +122,15 @@ public final class DetectorBenchmark {
         detector.drainDecisions().forEach(d -> kinds.merge(d.kind(), 1L, Long::sum));
         System.out.println("decisions: " + kinds);
         // Per second of this thread's CPU time: other processes on the machine do not count.
-        System.out.printf("%-32s %,12.0f samples per CPU second of the thread, %,.0f counting all threads (GC, JIT),"
+        System.out.printf(
+                "%-32s %,12.0f samples per CPU second of the thread, %,.0f counting all threads (GC, JIT),"
                         + " %,.0f per wall second (%,d samples; %d destinations tracked; %d rules)%n",
-                name, processed / cpu, processed / processCpu, processed / elapsed, processed,
-                detector.trackedDestinations(), rules);
+                name,
+                processed / cpu,
+                processed / processCpu,
+                processed / elapsed,
+                processed,
+                detector.trackedDestinations(),
+                rules);
     }
 }

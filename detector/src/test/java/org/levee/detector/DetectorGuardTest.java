@@ -42,13 +42,14 @@ class DetectorGuardTest {
 
     /** A flood that looks like the web server's clients gets a rate limit on all its non-SYN TCP. */
     private static Flow lookAlikeFlood() {
-        return Flow.steady("look-alike flood", true, 45, 55, 150_000, Traffic.webClients(AttackScenariosTest.WEB), List.of("ams"));
+        return Flow.steady(
+                "look-alike flood", true, 45, 55, 150_000, Traffic.webClients(AttackScenariosTest.WEB), List.of("ams"));
     }
 
     @Test
     void aRuleThatWouldCutOffAProtectedEndpointIsNotMadeAndTheEvidenceSaysWhy() {
-        List<Decision> decisions = run(new RuleGuard(List.of(WEB_HTTPS), 0.01), new FingerprintFilterCompiler(),
-                lookAlikeFlood(), 21);
+        List<Decision> decisions =
+                run(new RuleGuard(List.of(WEB_HTTPS), 0.01), new FingerprintFilterCompiler(), lookAlikeFlood(), 21);
 
         assertThat(of(decisions, Decision.Kind.RULE_ADDED)).as("%s", decisions).isEmpty();
         List<Decision> refused = of(decisions, Decision.Kind.RULE_REFUSED);
@@ -56,8 +57,10 @@ class DetectorGuardTest {
         Decision d = refused.getFirst();
         assertThat(d.rule().id()).isEqualTo("auto-1");
         assertThat(d.destination()).isEqualTo(Prefix.host(AttackScenariosTest.WEB));
-        assertThat(d.attackEvidence().note()).contains("; the guard refused rule auto-1 (protected_endpoint): refused: it"
-                + " matches traffic to the protected endpoint tcp 203.0.113.10:443 (configured)").contains("e.g. TCP ACK");
+        assertThat(d.attackEvidence().note())
+                .contains("; the guard refused rule auto-1 (protected_endpoint): refused: it"
+                        + " matches traffic to the protected endpoint tcp 203.0.113.10:443 (configured)")
+                .contains("e.g. TCP ACK");
         // Unmitigated, the attack ends when its traffic stops; the detector retires nothing it never made.
         assertThat(of(decisions, Decision.Kind.ATTACK_ENDED)).hasSize(1);
         assertThat(of(decisions, Decision.Kind.RULE_RETIRED)).isEmpty();
@@ -65,10 +68,19 @@ class DetectorGuardTest {
 
     @Test
     void aSpoofedFloodsFingerprintSparesTheEndpointAndIsMade() {
-        Flow syn = Flow.steady("SYN flood", true, 45.3, 75.3, 200_000, Traffic.synFlood(AttackScenariosTest.WEB),
+        Flow syn = Flow.steady(
+                "SYN flood",
+                true,
+                45.3,
+                75.3,
+                200_000,
+                Traffic.synFlood(AttackScenariosTest.WEB),
                 AttackScenariosTest.DATACENTERS);
-        List<Decision> decisions = run(new RuleGuard(List.of(WEB_HTTPS), 0.01), new FingerprintFilterCompiler(), syn, 1);
-        assertThat(of(decisions, Decision.Kind.RULE_REFUSED)).as("%s", decisions).isEmpty();
+        List<Decision> decisions =
+                run(new RuleGuard(List.of(WEB_HTTPS), 0.01), new FingerprintFilterCompiler(), syn, 1);
+        assertThat(of(decisions, Decision.Kind.RULE_REFUSED))
+                .as("%s", decisions)
+                .isEmpty();
         assertThat(of(decisions, Decision.Kind.RULE_ADDED)).hasSize(1);
     }
 
@@ -80,25 +92,35 @@ class DetectorGuardTest {
         List<Decision> decisions = run(new RuleGuard(List.of(), 0.01), careless, lookAlikeFlood(), 21);
 
         assertThat(of(decisions, Decision.Kind.RULE_ADDED)).as("%s", decisions).isEmpty();
-        assertThat(of(decisions, Decision.Kind.RULE_REFUSED)).singleElement().satisfies(d -> assertThat(d.attackEvidence().note())
-                .containsPattern("the guard refused rule auto-1 \\(legitimate_share\\): refused: it matches [0-9.]+ % of the"
-                        + " legitimate traffic the detector saw in the last 60 s outside the rule's destinations")
-                .contains("the limit is 1.00 %"));
+        assertThat(of(decisions, Decision.Kind.RULE_REFUSED))
+                .singleElement()
+                .satisfies(d -> assertThat(d.attackEvidence().note())
+                        .containsPattern(
+                                "the guard refused rule auto-1 \\(legitimate_share\\): refused: it matches [0-9.]+ % of the"
+                                        + " legitimate traffic the detector saw in the last 60 s outside the rule's destinations")
+                        .contains("the limit is 1.00 %"));
         // With the guard allowing everything the same detector makes the rule.
-        assertThat(of(run(RuleGuard.allowAll(), careless, lookAlikeFlood(), 21), Decision.Kind.RULE_ADDED)).hasSize(1);
+        assertThat(of(run(RuleGuard.allowAll(), careless, lookAlikeFlood(), 21), Decision.Kind.RULE_ADDED))
+                .hasSize(1);
     }
 
     @Test
     void legitimateTrafficIsTheLastMinuteOfSamplesNoAttackClaimed() {
         List<Flow> flows = AttackScenariosTest.legitimate(120, t -> 1.0);
-        Flow syn = Flow.steady("SYN flood", true, 45.3, 75.3, 200_000, Traffic.synFlood(AttackScenariosTest.WEB),
+        Flow syn = Flow.steady(
+                "SYN flood",
+                true,
+                45.3,
+                75.3,
+                200_000,
+                Traffic.synFlood(AttackScenariosTest.WEB),
                 AttackScenariosTest.DATACENTERS);
         flows.add(syn);
         List<Scenario.LabeledSample> samples = new Scenario(flows).samples(1000, 192, 3);
         Map<Sample, Flow> flowOf = new IdentityHashMap<>();
         samples.forEach(s -> flowOf.put(s.sample(), s.flow()));
-        Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler(), "auto-",
-                RuleGuard.allowAll());
+        Detector detector =
+                new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler(), "auto-", RuleGuard.allowAll());
         for (Scenario.LabeledSample s : samples) {
             if (s.sample().timestampNanos() > 70_000_000_000L) {
                 break;
@@ -107,17 +129,23 @@ class DetectorGuardTest {
             detector.accept(s.sample());
         }
         LegitimateTraffic traffic = detector.legitimateTraffic();
-        long attackSamples = traffic.samples().stream().filter(w -> flowOf.get(w.sample()).attack()).count();
-        long earlyAttack = traffic.samples().stream().filter(w -> flowOf.get(w.sample()).attack()
-                && w.sample().timestampNanos() > 47_000_000_000L).count();
+        long attackSamples = traffic.samples().stream()
+                .filter(w -> flowOf.get(w.sample()).attack())
+                .count();
+        long earlyAttack = traffic.samples().stream()
+                .filter(w -> flowOf.get(w.sample()).attack() && w.sample().timestampNanos() > 47_000_000_000L)
+                .count();
         // 200,000 pps of attack at 1 in 1000 for 25 s would be 5,000 samples: only its first moments, before
         // detection, are there.
         assertThat(attackSamples).isLessThan(400);
         assertThat(earlyAttack).isZero();
-        assertThat(traffic.samples()).allSatisfy(w -> assertThat(w.sample().timestampNanos()).isGreaterThan(10_000_000_000L));
+        assertThat(traffic.samples())
+                .allSatisfy(w -> assertThat(w.sample().timestampNanos()).isGreaterThan(10_000_000_000L));
         // 14,000 pps of legitimate traffic for 60 s, at 1 in 1000 (all of each second's 14 samples kept).
-        double legitimatePackets = traffic.samples().stream().filter(w -> !flowOf.get(w.sample()).attack())
-                .mapToDouble(LegitimateTraffic.Weighted::packets).sum();
+        double legitimatePackets = traffic.samples().stream()
+                .filter(w -> !flowOf.get(w.sample()).attack())
+                .mapToDouble(LegitimateTraffic.Weighted::packets)
+                .sum();
         assertThat(legitimatePackets).isBetween(0.9 * 14_000 * 60, 1.1 * 14_000 * 60);
     }
 
@@ -134,8 +162,11 @@ class DetectorGuardTest {
         assertThat(traffic.samples()).hasSize(60 * 50);
         assertThat(traffic.packets()).isCloseTo(60 * 1000 * 10.0, org.assertj.core.data.Offset.offset(1e-6));
         // Uniform within a second: the kept samples' times spread over the whole second, not its first 50 ms.
-        double meanMillis = traffic.samples().stream().mapToLong(w -> w.sample().timestampNanos() % 1_000_000_000L)
-                .average().orElseThrow() / 1e6;
+        double meanMillis = traffic.samples().stream()
+                        .mapToLong(w -> w.sample().timestampNanos() % 1_000_000_000L)
+                        .average()
+                        .orElseThrow()
+                / 1e6;
         assertThat(meanMillis).isBetween(400.0, 600.0);
     }
 }

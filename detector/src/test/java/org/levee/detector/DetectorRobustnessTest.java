@@ -12,10 +12,10 @@ import org.levee.detector.rule.FingerprintFilterCompiler;
 import org.levee.detector.sample.TrafficClass;
 import org.levee.detector.synth.PacketFactory;
 import org.levee.detector.synth.Traffic;
-import org.levee.testing.Requirements;
 import org.levee.rules.IpAddress;
 import org.levee.rules.Prefix;
 import org.levee.rules.Sample;
+import org.levee.testing.Requirements;
 
 /**
  * Corrupted floods: attacks whose frames are bit-flipped and whose samples are cut at random, at sampling rates
@@ -45,9 +45,14 @@ class DetectorRobustnessTest {
                         new ThresholdOverride(Prefix.parse("2001:db8:ffff::/48"), false, c, Threshold.packets(2_000))))
                 .toList();
         Detector detector = new Detector(DetectorConfig.defaults().withOverrides(low), new FingerprintFilterCompiler());
-        List<PacketFactory> kinds = List.of(Traffic.synFlood(v4), Traffic.dnsAmplification(v4),
-                Traffic.randomSubdomain(v6, "store.example.net"), Traffic.ackFlood(v6), Traffic.udpFlood(v4),
-                Traffic.webClients(v4), Traffic.memcachedAmplification(v6));
+        List<PacketFactory> kinds = List.of(
+                Traffic.synFlood(v4),
+                Traffic.dnsAmplification(v4),
+                Traffic.randomSubdomain(v6, "store.example.net"),
+                Traffic.ackFlood(v6),
+                Traffic.udpFlood(v4),
+                Traffic.webClients(v4),
+                Traffic.memcachedAmplification(v6));
         List<byte[]> seen = new java.util.ArrayList<>();
         long t = 0;
         for (int i = 0; i < 20_000; i++) {
@@ -58,7 +63,8 @@ class DetectorRobustnessTest {
             // The sample is a prefix of the (corrupted) packet that holds its headers, as any
             // sane snap length does.
             byte[] prefix = r.nextInt(3) == 0
-                    ? java.util.Arrays.copyOf(frame, Math.min(frame.length, 80 + r.nextInt(frame.length))) : frame;
+                    ? java.util.Arrays.copyOf(frame, Math.min(frame.length, 80 + r.nextInt(frame.length)))
+                    : frame;
             int rate = 1 + r.nextInt(10_000);
             t += r.nextInt(2_000_000);
             seen.add(frame);
@@ -85,13 +91,17 @@ class DetectorRobustnessTest {
             detector.advanceTo(t + second * 1_000_000_000L);
         }
         List<Decision> decisions = detector.drainDecisions();
-        List<Decision> added = decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).toList();
+        List<Decision> added = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                .toList();
         assertThat(added).as("the corrupted floods are still detected").isNotEmpty();
         for (Decision d : added) {
-            assertThat(seen).as("%s matches some frame it was made from", d.rule())
+            assertThat(seen)
+                    .as("%s matches some frame it was made from", d.rule())
                     .anyMatch(f -> ((org.levee.rules.Match.Cbpf) d.rule().match()).matches(f, f.length));
         }
-        assertThat(decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_RETIRED)).as("%s", decisions)
+        assertThat(decisions.stream().filter(d -> d.kind() == Decision.Kind.RULE_RETIRED))
+                .as("%s", decisions)
                 .hasSameSizeAs(added);
         assertThat(detector.rules()).isEmpty();
     }

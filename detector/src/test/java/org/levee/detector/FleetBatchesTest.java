@@ -29,7 +29,9 @@ class FleetBatchesTest {
     void withoutTheMinimumSpanTheFirstBatchDecidesAlone() {
         Requirements.library("libpcap.so.0.8");
         Rule first = firstRule(DetectorConfig.defaults(), 1);
-        assertThat(first.datacenters()).as("the rule of a detector that fingerprints the first batch").isNotEmpty()
+        assertThat(first.datacenters())
+                .as("the rule of a detector that fingerprints the first batch")
+                .isNotEmpty()
                 .hasSizeLessThan(DATACENTERS.size());
     }
 
@@ -37,8 +39,11 @@ class FleetBatchesTest {
     void aFloodSpreadOverEveryDatacenterInBatchesGetsARuleForAllOfThem() {
         Requirements.library("libpcap.so.0.8");
         for (long seed : new long[] {1, 2, 3}) {
-            Rule first = firstRule(DetectorConfig.defaults().withMinFingerprintSpan(java.time.Duration.ofMillis(100)), seed);
-            assertThat(first.datacenters()).as("data centers of the first rule (empty: all), seed %d", seed).isEmpty();
+            Rule first =
+                    firstRule(DetectorConfig.defaults().withMinFingerprintSpan(java.time.Duration.ofMillis(100)), seed);
+            assertThat(first.datacenters())
+                    .as("data centers of the first rule (empty: all), seed %d", seed)
+                    .isEmpty();
         }
     }
 
@@ -48,7 +53,7 @@ class FleetBatchesTest {
             PacketFactory flood = Traffic.udpFlood(VICTIM);
             SplittableRandom random = new SplittableRandom(seed);
             List<Rule> rules = new ArrayList<>();
-            int samplingRate = 200;      // each data center: 100 samples a batch, 10 batches a second, 1 in 200: 200 kpps
+            int samplingRate = 200; // each data center: 100 samples a batch, 10 batches a second, 1 in 200: 200 kpps
             for (int tick = 0; tick < 40; tick++) {
                 long at = 1_000_000_000L + tick * 100_000_000L;
                 for (int d = 0; d < DATACENTERS.size(); d++) {
@@ -60,7 +65,9 @@ class FleetBatchesTest {
                     }
                 }
                 detector.advanceTo(at + 99_000_000L);
-                detector.drainDecisions().stream().filter(d -> d.kind() == Decision.Kind.RULE_ADDED).forEach(d -> rules.add(d.rule()));
+                detector.drainDecisions().stream()
+                        .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                        .forEach(d -> rules.add(d.rule()));
             }
             assertThat(rules).as("rules for the spread flood, seed %d", seed).isNotEmpty();
             return rules.getFirst();

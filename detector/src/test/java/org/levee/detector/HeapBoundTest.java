@@ -62,7 +62,8 @@ class HeapBoundTest {
                         r.nextBytes(payload);
                         byte[] frame = new FrameBuilder()
                                 .addresses(IpAddress.ipv4(0x0a000000 | r.nextInt(1 << 24)), host(n, i))
-                                .udp(1024 + r.nextInt(60000), 53, payload).build();
+                                .udp(1024 + r.nextInt(60000), 53, payload)
+                                .build();
                         detector.accept(new Sample(frame, frame.length, 1000, t, "ams", "ams-1"));
                         t += period;
                     }
@@ -75,9 +76,14 @@ class HeapBoundTest {
         long retained = MemoryBound.heapUsedAfterGc() - before;
         long bound = MemoryBound.fullHistoriesBytes(config);
         long packets = (long) hosts * config.historySamples() * Detector.MAX_SAMPLE_BYTES;
-        System.out.printf("full histories: %,d tracked, %,d KiB retained (%,d B per tracked), bound %,d KiB,"
-                + " histories' packet bytes %,d KiB%n", detector.trackedDestinations(), retained >> 10,
-                retained / detector.trackedDestinations(), bound >> 10, packets >> 10);
+        System.out.printf(
+                "full histories: %,d tracked, %,d KiB retained (%,d B per tracked), bound %,d KiB,"
+                        + " histories' packet bytes %,d KiB%n",
+                detector.trackedDestinations(),
+                retained >> 10,
+                retained / detector.trackedDestinations(),
+                bound >> 10,
+                packets >> 10);
 
         assertThat(decisions).as("regular traffic only").isEmpty();
         assertThat(detector.trackedDestinations()).isEqualTo(LIMIT);
@@ -110,8 +116,10 @@ class HeapBoundTest {
             int host = k % attacks;
             byte[] payload = new byte[256 - 14 - 20 - 8];
             r.nextBytes(payload);
-            byte[] frame = new FrameBuilder().addresses(IpAddress.ipv4(0x0a000000 | r.nextInt(1 << 24)),
-                    host(host, 0)).udp(1024 + r.nextInt(60000), 9999, payload).build();
+            byte[] frame = new FrameBuilder()
+                    .addresses(IpAddress.ipv4(0x0a000000 | r.nextInt(1 << 24)), host(host, 0))
+                    .udp(1024 + r.nextInt(60000), 9999, payload)
+                    .build();
             detector.accept(new Sample(frame, frame.length, 1000, t, "ams", "ams-1"));
             t += period;
             if (k % 1000 == 0) {
@@ -123,11 +131,14 @@ class HeapBoundTest {
         long retained = MemoryBound.heapUsedAfterGc() - before;
         long bound = MemoryBound.floodBytes(config, attacks, 0);
         long packets = (long) attacks * config.reservoirSize() * 256;
-        System.out.printf("fingerprinting: %d attacks collecting, %,d KiB retained (%,d B per attack), bound %,d KiB,"
-                + " reservoirs' packet bytes %,d KiB%n", detector.fingerprintingAttacks(), retained >> 10,
-                retained / attacks, bound >> 10, packets >> 10);
+        System.out.printf(
+                "fingerprinting: %d attacks collecting, %,d KiB retained (%,d B per attack), bound %,d KiB,"
+                        + " reservoirs' packet bytes %,d KiB%n",
+                detector.fingerprintingAttacks(), retained >> 10, retained / attacks, bound >> 10, packets >> 10);
 
-        assertThat(decisions).as("detected, none decided yet").hasSize(attacks)
+        assertThat(decisions)
+                .as("detected, none decided yet")
+                .hasSize(attacks)
                 .allSatisfy(d -> assertThat(d.kind()).isEqualTo(Decision.Kind.ATTACK_DETECTED));
         assertThat(detector.fingerprintingAttacks()).isEqualTo(attacks);
         assertThat(retained).as("retained heap").isLessThanOrEqualTo(bound).isGreaterThanOrEqualTo(packets);

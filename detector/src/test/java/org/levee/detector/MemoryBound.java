@@ -34,7 +34,8 @@ final class MemoryBound {
      * {@code historySamples / historySamplesPerSecond} seconds), no attack.
      */
     static long fullHistoriesBytes(DetectorConfig config) {
-        return FIXED_BYTES + config.maxTrackedDestinations() * (DESTINATION_BYTES + historySamples(config) * SAMPLE_BYTES);
+        return FIXED_BYTES
+                + config.maxTrackedDestinations() * (DESTINATION_BYTES + historySamples(config) * SAMPLE_BYTES);
     }
 
     /**
@@ -43,9 +44,11 @@ final class MemoryBound {
      * seen for three seconds or more (then it is regular traffic: {@link #fullHistoriesBytes}).
      */
     static long floodBytes(DetectorConfig config, int fingerprinting, int mitigated) {
-        return FIXED_BYTES + config.maxTrackedDestinations() * (DESTINATION_BYTES
-                + 2L * config.historySamplesPerSecond() * SAMPLE_BYTES)
-                + fingerprinting * FINGERPRINTING_ATTACK_BYTES + mitigated * MITIGATED_ATTACK_BYTES;
+        return FIXED_BYTES
+                + config.maxTrackedDestinations()
+                        * (DESTINATION_BYTES + 2L * config.historySamplesPerSecond() * SAMPLE_BYTES)
+                + fingerprinting * FINGERPRINTING_ATTACK_BYTES
+                + mitigated * MITIGATED_ATTACK_BYTES;
     }
 
     /** Heap in use after full collections: what is reachable. */

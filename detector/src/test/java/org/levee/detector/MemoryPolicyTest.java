@@ -89,8 +89,8 @@ class MemoryPolicyTest {
     }
 
     /** Runs the sources over [from, to) seconds, slice by slice, calling {@code everySecond} at each whole second. */
-    static List<Decision> run(Detector detector, double from, double to, long seed, LongConsumer everySecond,
-                              Source... sources) {
+    static List<Decision> run(
+            Detector detector, double from, double to, long seed, LongConsumer everySecond, Source... sources) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Decision> decisions = new ArrayList<>();
         List<Sample> slice = new ArrayList<>();
@@ -113,7 +113,9 @@ class MemoryPolicyTest {
     }
 
     static List<Decision> of(List<Decision> decisions, Decision.Kind kind, Prefix destination) {
-        return decisions.stream().filter(d -> d.kind() == kind && d.destination().equals(destination)).toList();
+        return decisions.stream()
+                .filter(d -> d.kind() == kind && d.destination().equals(destination))
+                .toList();
     }
 
     /**
@@ -127,20 +129,27 @@ class MemoryPolicyTest {
         DetectorConfig config = DetectorConfig.defaults().withMaxTrackedDestinations(2000);
         Detector detector = new Detector(config, new FingerprintFilterCompiler());
         IpAddress victim = IpAddress.parse("203.0.113.10");
-        List<Decision> decisions = run(detector, 0, 14, seed,
+        List<Decision> decisions = run(
+                detector,
+                0,
+                14,
+                seed,
                 second -> assertThat(detector.trackedDestinations()).isLessThanOrEqualTo(2000),
                 spoofed(0, 14, 1000, 1),
                 steady(10, 14, 50, Traffic.synFlood(victim)));
 
         assertThat(detector.trackedDestinations()).isEqualTo(2000);
-        assertThat(detector.samplesInAggregateOnly()).as("spoofed samples in their aggregate only").isGreaterThan(5000);
+        assertThat(detector.samplesInAggregateOnly())
+                .as("spoofed samples in their aggregate only")
+                .isGreaterThan(5000);
         List<Decision> added = of(decisions, Decision.Kind.RULE_ADDED, Prefix.host(victim));
         assertThat(added).as("%s", decisions).hasSize(1);
         assertThat(added.getFirst().trafficClass()).isEqualTo(TrafficClass.TCP_SYN);
         assertThat(added.getFirst().rule().action()).isEqualTo(new Action.Drop());
         assertThat(added.getFirst().timeNanos()).isBetween(10 * SECOND, 11 * SECOND);
-        assertThat(decisions).as("nothing but the victim is attacked").allSatisfy(
-                d -> assertThat(d.destination()).isEqualTo(Prefix.host(victim)));
+        assertThat(decisions)
+                .as("nothing but the victim is attacked")
+                .allSatisfy(d -> assertThat(d.destination()).isEqualTo(Prefix.host(victim)));
     }
 
     /**
@@ -163,20 +172,31 @@ class MemoryPolicyTest {
             sources.add(steady(offset, 60, 1, Traffic.webClients(host)));
         }
         sources.add(spoofed(5, 60, 8000, 4));
-        List<Decision> decisions = run(detector, 0, 60, seed, second -> {
-            assertThat(detector.trackedDestinations()).isLessThanOrEqualTo(300);
-            if (second >= 2) {
-                for (IpAddress host : regular) {
-                    assertThat(detector.tracks(Prefix.host(host))).as("%s at %d s", host, second).isTrue();
-                }
-            }
-        }, sources.toArray(Source[]::new));
+        List<Decision> decisions = run(
+                detector,
+                0,
+                60,
+                seed,
+                second -> {
+                    assertThat(detector.trackedDestinations()).isLessThanOrEqualTo(300);
+                    if (second >= 2) {
+                        for (IpAddress host : regular) {
+                            assertThat(detector.tracks(Prefix.host(host)))
+                                    .as("%s at %d s", host, second)
+                                    .isTrue();
+                        }
+                    }
+                },
+                sources.toArray(Source[]::new));
 
         assertThat(decisions).isEmpty();
-        assertThat(detector.destinationsForgotten()).as("spoofed destinations let in, then pushed out by others")
+        assertThat(detector.destinationsForgotten())
+                .as("spoofed destinations let in, then pushed out by others")
                 .isGreaterThan(1000);
         for (IpAddress host : regular) {
-            assertThat(detector.learnedSeconds(Prefix.host(host))).as("%s", host).isGreaterThanOrEqualTo(55);
+            assertThat(detector.learnedSeconds(Prefix.host(host)))
+                    .as("%s", host)
+                    .isGreaterThanOrEqualTo(55);
         }
     }
 
@@ -188,24 +208,35 @@ class MemoryPolicyTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {6, 7})
     void aDestinationUnderAttackIsNeverForgotten(long seed) {
-        DetectorConfig config = DetectorConfig.defaults().withMaxTrackedDestinations(64)
-                .withIdleForgetAfter(Duration.ofSeconds(10));
+        DetectorConfig config =
+                DetectorConfig.defaults().withMaxTrackedDestinations(64).withIdleForgetAfter(Duration.ofSeconds(10));
         Detector detector = new Detector(config, new FingerprintFilterCompiler());
         IpAddress victim = IpAddress.parse("203.0.113.10");
         Prefix host = Prefix.host(victim);
-        List<Decision> decisions = run(detector, 0, 100, seed, second -> {
-            assertThat(detector.trackedDestinations()).isLessThanOrEqualTo(64);
-            if (second > 1 && second <= 65) {
-                assertThat(detector.tracks(host)).as("victim at %d s", second).isTrue();
-            }
-        }, steady(0, 5, 200, Traffic.synFlood(victim)), spoofed(0, 100, 2000, 4));
+        List<Decision> decisions = run(
+                detector,
+                0,
+                100,
+                seed,
+                second -> {
+                    assertThat(detector.trackedDestinations()).isLessThanOrEqualTo(64);
+                    if (second > 1 && second <= 65) {
+                        assertThat(detector.tracks(host))
+                                .as("victim at %d s", second)
+                                .isTrue();
+                    }
+                },
+                steady(0, 5, 200, Traffic.synFlood(victim)),
+                spoofed(0, 100, 2000, 4));
 
         List<Decision> added = of(decisions, Decision.Kind.RULE_ADDED, host);
         assertThat(added).as("%s", decisions).hasSize(1);
         List<Decision> retired = of(decisions, Decision.Kind.RULE_RETIRED, host);
         assertThat(retired).hasSize(1);
         assertThat(retired.getFirst().timeNanos()).isBetween(65 * SECOND, 67 * SECOND);
-        assertThat(detector.tracks(host)).as("forgotten once the rule is retired and it was idle").isFalse();
+        assertThat(detector.tracks(host))
+                .as("forgotten once the rule is retired and it was idle")
+                .isFalse();
     }
 
     /**
@@ -221,20 +252,38 @@ class MemoryPolicyTest {
         IpAddress quiet = IpAddress.parse("203.0.113.10");
         IpAddress neighbour = IpAddress.parse("203.0.113.20");
         IpAddress newcomer = IpAddress.parse("203.0.113.30");
-        run(detector, 0, 60, seed, second -> {
-            if (second == 40) {
-                assertThat(detector.learnedSeconds(Prefix.host(quiet))).isGreaterThanOrEqualTo(35);
-            }
-            if (second == 59) {
-                assertThat(detector.tracks(Prefix.host(quiet))).as("idle since 40 s").isFalse();
-                assertThat(detector.tracks(Prefix.parse("203.0.113.0/24"))).isTrue();
-            }
-        }, steady(0, 40, 5, Traffic.webClients(quiet)), steady(0, 70, 5, Traffic.webClients(neighbour)));
+        run(
+                detector,
+                0,
+                60,
+                seed,
+                second -> {
+                    if (second == 40) {
+                        assertThat(detector.learnedSeconds(Prefix.host(quiet))).isGreaterThanOrEqualTo(35);
+                    }
+                    if (second == 59) {
+                        assertThat(detector.tracks(Prefix.host(quiet)))
+                                .as("idle since 40 s")
+                                .isFalse();
+                        assertThat(detector.tracks(Prefix.parse("203.0.113.0/24")))
+                                .isTrue();
+                    }
+                },
+                steady(0, 40, 5, Traffic.webClients(quiet)),
+                steady(0, 70, 5, Traffic.webClients(neighbour)));
         assertThat(detector.destinationsForgotten()).isEqualTo(1);
 
-        run(detector, 60, 61, seed, second -> {}, steady(60, 61, 5, Traffic.webClients(quiet)),
-                steady(60, 61, 5, Traffic.webClients(newcomer)), steady(60, 61, 5, Traffic.webClients(neighbour)));
-        assertThat(detector.learnedSeconds(Prefix.host(quiet))).as("back, from its aggregate's prior")
+        run(
+                detector,
+                60,
+                61,
+                seed,
+                second -> {},
+                steady(60, 61, 5, Traffic.webClients(quiet)),
+                steady(60, 61, 5, Traffic.webClients(newcomer)),
+                steady(60, 61, 5, Traffic.webClients(neighbour)));
+        assertThat(detector.learnedSeconds(Prefix.host(quiet)))
+                .as("back, from its aggregate's prior")
                 .isGreaterThanOrEqualTo(35);
         assertThat(detector.learnedSeconds(Prefix.host(newcomer))).isGreaterThanOrEqualTo(35);
     }
@@ -256,12 +305,33 @@ class MemoryPolicyTest {
         assertThat(detector.trackedDestinations()).isEqualTo(16);
 
         IpAddress victim = IpAddress.parse("203.0.113.10");
-        Match.Cbpf filter = new FingerprintFilterCompiler().compile(Prefix.host(victim),
-                new Fingerprint(TrafficClass.TCP_SYN, 4, Map.of()));
-        Rule rule = new Rule("auto-other-1", filter, List.of(), List.of(), new Action.Drop(), Optional.empty(),
-                "tcp_syn attack on 203.0.113.10/32", Origin.AUTO);
-        AttackEvidence evidence = new AttackEvidence("203.0.113.10/32", "tcp_syn", "threshold", 30_000, 1e7, 20_000L,
-                null, 0, null, null, null, 0, null, null, "made elsewhere");
+        Match.Cbpf filter = new FingerprintFilterCompiler()
+                .compile(Prefix.host(victim), new Fingerprint(TrafficClass.TCP_SYN, 4, Map.of()));
+        Rule rule = new Rule(
+                "auto-other-1",
+                filter,
+                List.of(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "tcp_syn attack on 203.0.113.10/32",
+                Origin.AUTO);
+        AttackEvidence evidence = new AttackEvidence(
+                "203.0.113.10/32",
+                "tcp_syn",
+                "threshold",
+                30_000,
+                1e7,
+                20_000L,
+                null,
+                0,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null,
+                "made elsewhere");
         assertThat(detector.adopt(rule, evidence).outcome()).isEqualTo(Detector.Adoption.Outcome.ADOPTED);
         assertThat(detector.tracks(Prefix.host(victim))).isTrue();
         assertThat(detector.tracks(Prefix.parse("203.0.113.0/24"))).isTrue();
@@ -318,12 +388,15 @@ class MemoryPolicyTest {
             assertThat(added.getFirst().rule().action()).isEqualTo(new Action.Drop());
             Match.Cbpf filter = (Match.Cbpf) added.getFirst().rule().match();
             byte[] f = Traffic.synFlood(victim).next(r);
-            assertThat(filter.matches(f, f.length)).as("%s", added.getFirst().rule()).isTrue();
+            assertThat(filter.matches(f, f.length))
+                    .as("%s", added.getFirst().rule())
+                    .isTrue();
             lastRule = Math.max(lastRule, added.getFirst().timeNanos());
         }
         // 200 attacks, 64 at a time, each decided within the 500 ms delay: four turns.
         assertThat(lastRule).as("the last rule").isLessThan(4 * SECOND);
-        assertThat(decisions).as("nothing else").allSatisfy(d -> assertThat(d.kind())
-                .isIn(Decision.Kind.ATTACK_DETECTED, Decision.Kind.RULE_ADDED));
+        assertThat(decisions)
+                .as("nothing else")
+                .allSatisfy(d -> assertThat(d.kind()).isIn(Decision.Kind.ATTACK_DETECTED, Decision.Kind.RULE_ADDED));
     }
 }

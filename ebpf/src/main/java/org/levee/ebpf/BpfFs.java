@@ -63,7 +63,8 @@ public final class BpfFs {
 
     /** Removes a directory of pins and everything under it; false when it was missing. */
     public static boolean removeTree(Path dir) {
-        if (!dir.toAbsolutePath().normalize().startsWith(ROOT) || dir.toAbsolutePath().normalize().equals(ROOT)) {
+        if (!dir.toAbsolutePath().normalize().startsWith(ROOT)
+                || dir.toAbsolutePath().normalize().equals(ROOT)) {
             throw new IllegalArgumentException("refusing to remove " + dir + ": not a directory below " + ROOT);
         }
         if (!Files.exists(dir)) {

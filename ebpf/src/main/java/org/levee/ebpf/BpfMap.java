@@ -13,12 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.levee.ebpf.internal.Bpf;
+import org.levee.ebpf.internal.BpfObjects;
 import org.levee.ebpf.internal.Errno;
 import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
-import org.levee.ebpf.internal.BpfObjects;
 
 /**
  * A BPF map held through a file descriptor. Keys and values are {@code byte[]} in the kernel's
@@ -45,9 +45,12 @@ public final class BpfMap implements AutoCloseable {
             attr.set(JAVA_INT, 12, spec.maxEntries());
             attr.set(JAVA_INT, 16, spec.flags());
             ObjectName.write(attr, 28, spec.name());
-            int fd = (int) Bpf.call(BpfCommand.BPF_MAP_CREATE, attr, "create " + describe(spec.type(), spec.name())
-                    + " (key " + spec.keySize() + " B, value " + spec.valueSize() + " B, " + spec.maxEntries()
-                    + " entries, flags 0x" + Integer.toHexString(spec.flags()) + ")");
+            int fd = (int) Bpf.call(
+                    BpfCommand.BPF_MAP_CREATE,
+                    attr,
+                    "create " + describe(spec.type(), spec.name())
+                            + " (key " + spec.keySize() + " B, value " + spec.valueSize() + " B, " + spec.maxEntries()
+                            + " entries, flags 0x" + Integer.toHexString(spec.flags()) + ")");
             return fromFd(fd);
         }
     }
@@ -131,11 +134,15 @@ public final class BpfMap implements AutoCloseable {
         checkKey(key);
         if (value.length != userValueSize()) {
             throw new IllegalArgumentException("value has " + value.length + " bytes; " + this + " takes "
-                    + userValueSize() + "-byte values" + (info.type().perCpu()
-                    ? " (" + PossibleCpus.count() + " possible CPUs × " + ((info.valueSize() + 7) & ~7) + " bytes)" : ""));
+                    + userValueSize() + "-byte values"
+                    + (info.type().perCpu()
+                            ? " (" + PossibleCpus.count() + " possible CPUs × " + ((info.valueSize() + 7) & ~7)
+                                    + " bytes)"
+                            : ""));
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = elemAttr(arena, arena.allocateFrom(JAVA_BYTE, key), arena.allocateFrom(JAVA_BYTE, value), flag.value());
+            MemorySegment attr = elemAttr(
+                    arena, arena.allocateFrom(JAVA_BYTE, key), arena.allocateFrom(JAVA_BYTE, value), flag.value());
             Bpf.call(BpfCommand.BPF_MAP_UPDATE_ELEM, attr, "update " + this + " with " + flag);
         }
     }
@@ -263,11 +270,17 @@ public final class BpfMap implements AutoCloseable {
     // ---- int/long helpers: 4-byte keys in host byte order ----
 
     public static byte[] intBytes(int value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+        return ByteBuffer.allocate(4)
+                .order(ByteOrder.nativeOrder())
+                .putInt(value)
+                .array();
     }
 
     public static byte[] longBytes(long value) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(value).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.nativeOrder())
+                .putLong(value)
+                .array();
     }
 
     public void put(int key, int value) {
@@ -280,12 +293,14 @@ public final class BpfMap implements AutoCloseable {
 
     /** The 4-byte value of {@code key}, or empty when missing. */
     public Optional<Integer> getInt(int key) {
-        return lookup(intBytes(key)).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt());
+        return lookup(intBytes(key))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt());
     }
 
     /** The 8-byte value of {@code key}, or empty when missing. */
     public Optional<Long> getLong(int key) {
-        return lookup(intBytes(key)).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong());
+        return lookup(intBytes(key))
+                .map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong());
     }
 
     /** Each possible CPU's 8-byte value of {@code key} in a per-CPU map (zeros when missing). */
@@ -320,8 +335,8 @@ public final class BpfMap implements AutoCloseable {
 
     private void checkKey(byte[] key) {
         if (key.length != info.keySize()) {
-            throw new IllegalArgumentException("key has " + key.length + " bytes; " + this + " takes "
-                    + info.keySize() + "-byte keys");
+            throw new IllegalArgumentException(
+                    "key has " + key.length + " bytes; " + this + " takes " + info.keySize() + "-byte keys");
         }
     }
 
@@ -338,8 +353,14 @@ public final class BpfMap implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(88, 8);
             BpfObjects.info(fd, info, "map fd " + fd);
-            return new MapInfo(MapType.of(info.get(JAVA_INT, 0)), info.get(JAVA_INT, 4), ObjectName.read(info, 24),
-                    info.get(JAVA_INT, 8), info.get(JAVA_INT, 12), info.get(JAVA_INT, 16), info.get(JAVA_INT, 20));
+            return new MapInfo(
+                    MapType.of(info.get(JAVA_INT, 0)),
+                    info.get(JAVA_INT, 4),
+                    ObjectName.read(info, 24),
+                    info.get(JAVA_INT, 8),
+                    info.get(JAVA_INT, 12),
+                    info.get(JAVA_INT, 16),
+                    info.get(JAVA_INT, 20));
         }
     }
 }

@@ -51,7 +51,10 @@ public final class LiveFrames {
      * nothing is sent whatever the answer.
      */
     public static Support probe() {
-        byte[] code = new Assembler().emit(mov64(R0, XdpAction.DROP.code()), exit()).assemble().encode();
+        byte[] code = new Assembler()
+                .emit(mov64(R0, XdpAction.DROP.code()), exit())
+                .assemble()
+                .encode();
         Program program;
         try {
             program = Program.load(ProgramSpec.xdp("live_probe", code));
@@ -61,13 +64,22 @@ public final class LiveFrames {
         try (program) {
             byte[] frame = new byte[64];
             frame[12] = 0x08; // EtherType IPv4: a plausible frame
-            byte[] context = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
-                    .putInt(0).putInt(frame.length).putInt(0).putInt(NetworkInterfaces.index("lo")).putInt(0).putInt(0).array();
+            byte[] context = ByteBuffer.allocate(24)
+                    .order(ByteOrder.nativeOrder())
+                    .putInt(0)
+                    .putInt(frame.length)
+                    .putInt(0)
+                    .putInt(NetworkInterfaces.index("lo"))
+                    .putInt(0)
+                    .putInt(0)
+                    .array();
             program.testRun(new TestRun(frame, 1, 0, context, TestRun.F_XDP_LIVE_FRAMES, 0, 0));
             return Support.yes();
         } catch (SyscallException e) {
-            return new Support(false, e.errno(), "this kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES ("
-                    + e.errnoName() + ")");
+            return new Support(
+                    false,
+                    e.errno(),
+                    "this kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES (" + e.errnoName() + ")");
         }
     }
 }

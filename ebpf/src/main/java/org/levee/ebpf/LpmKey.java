@@ -20,8 +20,11 @@ public record LpmKey(int prefixLength, byte[] data) {
 
     /** The key's bytes as the kernel expects them. */
     public byte[] encode() {
-        return ByteBuffer.allocate(4 + data.length).order(ByteOrder.nativeOrder())
-                .putInt(prefixLength).put(data).array();
+        return ByteBuffer.allocate(4 + data.length)
+                .order(ByteOrder.nativeOrder())
+                .putInt(prefixLength)
+                .put(data)
+                .array();
     }
 
     /** The address bytes (a copy). */

@@ -18,13 +18,15 @@ public record MapSpec(MapType type, String name, int keySize, int valueSize, int
         }
         ObjectName.check(name, "map");
         if (keySize < 0 || valueSize < 0) {
-            throw new IllegalArgumentException("map '" + name + "': negative key size " + keySize + " or value size " + valueSize);
+            throw new IllegalArgumentException(
+                    "map '" + name + "': negative key size " + keySize + " or value size " + valueSize);
         }
         if (maxEntries <= 0) {
             throw new IllegalArgumentException("map '" + name + "': max entries must be positive, got " + maxEntries);
         }
         if (type == MapType.LPM_TRIE && (flags & F_NO_PREALLOC) == 0) {
-            throw new IllegalArgumentException("map '" + name + "': an LPM trie needs F_NO_PREALLOC (use MapSpec.lpmTrie)");
+            throw new IllegalArgumentException(
+                    "map '" + name + "': an LPM trie needs F_NO_PREALLOC (use MapSpec.lpmTrie)");
         }
     }
 

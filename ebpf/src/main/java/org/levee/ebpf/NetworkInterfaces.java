@@ -18,7 +18,9 @@ public final class NetworkInterfaces {
         }
         Libc.Result r = Libc.ifNameToIndex(name);
         if (r.value() == 0) {
-            throw new SyscallException("if_nametoindex", r.errno() == 0 ? Errno.ENODEV : r.errno(),
+            throw new SyscallException(
+                    "if_nametoindex",
+                    r.errno() == 0 ? Errno.ENODEV : r.errno(),
                     "no interface '" + name + "' in this thread's network namespace");
         }
         return (int) r.value();

@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.levee.ebpf.internal.Bpf;
+import org.levee.ebpf.internal.BpfObjects;
 import org.levee.ebpf.internal.Errno;
 import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
 import org.levee.ebpf.internal.Libc;
 import org.levee.ebpf.internal.ObjectName;
-import org.levee.ebpf.internal.BpfObjects;
 
 /** A loaded BPF program held through a file descriptor. */
 public final class Program implements AutoCloseable {
@@ -50,8 +50,11 @@ public final class Program implements AutoCloseable {
             attempt = logged;
         }
         if (attempt.result.failed()) {
-            throw new BpfException(BpfCommand.BPF_PROG_LOAD, attempt.result.errno(),
-                    "load " + describe(spec) + " (" + spec.instructionCount() + " instructions)", attempt.log);
+            throw new BpfException(
+                    BpfCommand.BPF_PROG_LOAD,
+                    attempt.result.errno(),
+                    "load " + describe(spec) + " (" + spec.instructionCount() + " instructions)",
+                    attempt.log);
         }
         return new Program(new Fd((int) attempt.result.value(), describe(spec)), spec.type(), spec.name(), attempt.log);
     }
@@ -120,7 +123,8 @@ public final class Program implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(Math.max(1, data.length), 8);
             MemorySegment.copy(data, 0, in, JAVA_BYTE, 0, data.length);
-            MemorySegment out = run.dataOutCapacity() == 0 ? MemorySegment.NULL : arena.allocate(run.dataOutCapacity(), 8);
+            MemorySegment out =
+                    run.dataOutCapacity() == 0 ? MemorySegment.NULL : arena.allocate(run.dataOutCapacity(), 8);
             MemorySegment attr = arena.allocate(Bpf.ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, fd.get());
             attr.set(JAVA_INT, 8, data.length);
@@ -136,10 +140,14 @@ public final class Program implements AutoCloseable {
             attr.set(JAVA_INT, 64, run.flags());
             attr.set(JAVA_INT, 68, run.cpu());
             attr.set(JAVA_INT, 72, run.batchSize());
-            Bpf.call(BpfCommand.BPF_PROG_TEST_RUN, attr, "test run of " + this + " with " + data.length
-                    + " bytes, repeat " + run.repeat());
+            Bpf.call(
+                    BpfCommand.BPF_PROG_TEST_RUN,
+                    attr,
+                    "test run of " + this + " with " + data.length + " bytes, repeat " + run.repeat());
             int outSize = Math.min(attr.get(JAVA_INT, 12), run.dataOutCapacity());
-            byte[] dataOut = out.equals(MemorySegment.NULL) ? new byte[0] : out.reinterpret(outSize).toArray(JAVA_BYTE);
+            byte[] dataOut = out.equals(MemorySegment.NULL)
+                    ? new byte[0]
+                    : out.reinterpret(outSize).toArray(JAVA_BYTE);
             return new TestRunResult(attr.get(JAVA_INT, 4), dataOut, Integer.toUnsignedLong(attr.get(JAVA_INT, 36)));
         }
     }
@@ -176,8 +184,16 @@ public final class Program implements AutoCloseable {
                 }
             }
             byte[] tag = info.asSlice(8, 8).toArray(JAVA_BYTE);
-            return new ProgramInfo(ProgramType.of(info.get(JAVA_INT, 0)), info.get(JAVA_INT, 4), ObjectName.read(info, 64),
-                    tag, info.get(JAVA_INT, 20), info.get(JAVA_INT, 16), info.get(JAVA_INT, 216), List.copyOf(mapIds), xlated);
+            return new ProgramInfo(
+                    ProgramType.of(info.get(JAVA_INT, 0)),
+                    info.get(JAVA_INT, 4),
+                    ObjectName.read(info, 64),
+                    tag,
+                    info.get(JAVA_INT, 20),
+                    info.get(JAVA_INT, 16),
+                    info.get(JAVA_INT, 216),
+                    List.copyOf(mapIds),
+                    xlated);
         }
     }
 

@@ -9,22 +9,38 @@ import java.util.List;
  * SHA-1 prefix of the instructions as loaded, the translated (xlated) code is what the verifier
  * and rewrites produced, the JIT length the size of native code.
  */
-public record ProgramInfo(ProgramType type, int id, String name, byte[] tag, int xlatedLength, int jitedLength,
-                          int verifiedInstructions, List<Integer> mapIds, byte[] xlated) {
+public record ProgramInfo(
+        ProgramType type,
+        int id,
+        String name,
+        byte[] tag,
+        int xlatedLength,
+        int jitedLength,
+        int verifiedInstructions,
+        List<Integer> mapIds,
+        byte[] xlated) {
     public String tagHex() {
         return HexFormat.of().formatHex(tag);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ProgramInfo i && i.type == type && i.id == id && i.name.equals(name) && Arrays.equals(i.tag, tag)
-                && i.xlatedLength == xlatedLength && i.jitedLength == jitedLength
-                && i.verifiedInstructions == verifiedInstructions && i.mapIds.equals(mapIds) && Arrays.equals(i.xlated, xlated);
+        return o instanceof ProgramInfo i
+                && i.type == type
+                && i.id == id
+                && i.name.equals(name)
+                && Arrays.equals(i.tag, tag)
+                && i.xlatedLength == xlatedLength
+                && i.jitedLength == jitedLength
+                && i.verifiedInstructions == verifiedInstructions
+                && i.mapIds.equals(mapIds)
+                && Arrays.equals(i.xlated, xlated);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(type, id, name, Arrays.hashCode(tag), xlatedLength, jitedLength, verifiedInstructions, mapIds);
+        return java.util.Objects.hash(
+                type, id, name, Arrays.hashCode(tag), xlatedLength, jitedLength, verifiedInstructions, mapIds);
     }
 
     @Override

@@ -9,8 +9,13 @@ import org.levee.ebpf.internal.ObjectName;
  * attach type and the verifier log level to keep on success (0: none, 1: basic, 2: every
  * instruction). A failed load always fetches the log.
  */
-public record ProgramSpec(ProgramType type, String name, byte[] instructions, String license,
-                          AttachType expectedAttachType, int logLevel) {
+public record ProgramSpec(
+        ProgramType type,
+        String name,
+        byte[] instructions,
+        String license,
+        AttachType expectedAttachType,
+        int logLevel) {
     public ProgramSpec {
         if (type == null) {
             throw new IllegalArgumentException("program type is null");
@@ -20,14 +25,15 @@ public record ProgramSpec(ProgramType type, String name, byte[] instructions, St
             throw new IllegalArgumentException("program '" + name + "' has no instructions");
         }
         if (instructions.length % 8 != 0) {
-            throw new IllegalArgumentException("program '" + name + "': " + instructions.length
-                    + " bytes of instructions is not a multiple of 8");
+            throw new IllegalArgumentException(
+                    "program '" + name + "': " + instructions.length + " bytes of instructions is not a multiple of 8");
         }
         if (license == null || license.isEmpty()) {
             throw new IllegalArgumentException("program '" + name + "' has no license");
         }
         if (expectedAttachType == null) {
-            throw new IllegalArgumentException("program '" + name + "': expected attach type is null (use UNSPECIFIED)");
+            throw new IllegalArgumentException(
+                    "program '" + name + "': expected attach type is null (use UNSPECIFIED)");
         }
         if (logLevel < 0 || logLevel > 2) {
             throw new IllegalArgumentException("program '" + name + "': log level " + logLevel + " is not 0, 1 or 2");
@@ -65,8 +71,13 @@ public record ProgramSpec(ProgramType type, String name, byte[] instructions, St
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ProgramSpec s && s.type == type && s.name.equals(name) && Arrays.equals(s.instructions, instructions)
-                && s.license.equals(license) && s.expectedAttachType == expectedAttachType && s.logLevel == logLevel;
+        return o instanceof ProgramSpec s
+                && s.type == type
+                && s.name.equals(name)
+                && Arrays.equals(s.instructions, instructions)
+                && s.license.equals(license)
+                && s.expectedAttachType == expectedAttachType
+                && s.logLevel == logLevel;
     }
 
     @Override

@@ -69,13 +69,20 @@ public record TestRun(byte[] data, int repeat, int dataOutCapacity, byte[] conte
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TestRun r && Arrays.equals(r.data, data) && r.repeat == repeat && r.dataOutCapacity == dataOutCapacity
-                && Arrays.equals(r.context, context) && r.flags == flags && r.cpu == cpu && r.batchSize == batchSize;
+        return o instanceof TestRun r
+                && Arrays.equals(r.data, data)
+                && r.repeat == repeat
+                && r.dataOutCapacity == dataOutCapacity
+                && Arrays.equals(r.context, context)
+                && r.flags == flags
+                && r.cpu == cpu
+                && r.batchSize == batchSize;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(Arrays.hashCode(data), repeat, dataOutCapacity, Arrays.hashCode(context), flags, cpu, batchSize);
+        return java.util.Objects.hash(
+                Arrays.hashCode(data), repeat, dataOutCapacity, Arrays.hashCode(context), flags, cpu, batchSize);
     }
 
     @Override

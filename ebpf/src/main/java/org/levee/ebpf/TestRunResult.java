@@ -9,7 +9,9 @@ import java.util.Arrays;
 public record TestRunResult(int returnValue, byte[] dataOut, long durationNanos) {
     @Override
     public boolean equals(Object o) {
-        return o instanceof TestRunResult r && r.returnValue == returnValue && r.durationNanos == durationNanos
+        return o instanceof TestRunResult r
+                && r.returnValue == returnValue
+                && r.durationNanos == durationNanos
                 && Arrays.equals(r.dataOut, dataOut);
     }
 

@@ -2,7 +2,11 @@ package org.levee.ebpf;
 
 /** The verdicts of an XDP program ({@code enum xdp_action}); also the slots of the exit hook. */
 public enum XdpAction {
-    ABORTED, DROP, PASS, TX, REDIRECT;
+    ABORTED,
+    DROP,
+    PASS,
+    TX,
+    REDIRECT;
 
     /** The kernel's number, which is also the index of this action's slot in {@code xdpcap_hook}. */
     public int code() {

@@ -6,9 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.levee.ebpf.internal.Bpf;
+import org.levee.ebpf.internal.BpfObjects;
 import org.levee.ebpf.internal.Fd;
 import org.levee.ebpf.internal.FdKind;
-import org.levee.ebpf.internal.BpfObjects;
 
 /**
  * An XDP program attached to an interface through a BPF link. The program stays attached while
@@ -33,7 +33,9 @@ public final class XdpLink implements AutoCloseable {
             attr.set(JAVA_INT, 4, ifindex);
             attr.set(JAVA_INT, 8, AttachType.XDP.number());
             attr.set(JAVA_INT, 12, mode.flags());
-            int fd = (int) Bpf.call(BpfCommand.BPF_LINK_CREATE, attr,
+            int fd = (int) Bpf.call(
+                    BpfCommand.BPF_LINK_CREATE,
+                    attr,
                     "attach " + program + " to ifindex " + ifindex + " in " + mode + " mode");
             return new XdpLink(new Fd(fd, "XDP link on ifindex " + ifindex));
         }
@@ -94,8 +96,11 @@ public final class XdpLink implements AutoCloseable {
                 attr.set(JAVA_INT, 8, BPF_F_REPLACE);
                 attr.set(JAVA_INT, 12, expectedOld.fd());
             }
-            Bpf.call(BpfCommand.BPF_LINK_UPDATE, attr, "replace the program of " + this + " with " + newProgram
-                    + (expectedOld == null ? "" : " if it is " + expectedOld));
+            Bpf.call(
+                    BpfCommand.BPF_LINK_UPDATE,
+                    attr,
+                    "replace the program of " + this + " with " + newProgram
+                            + (expectedOld == null ? "" : " if it is " + expectedOld));
         }
     }
 
@@ -132,7 +137,8 @@ public final class XdpLink implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(48, 8);
             BpfObjects.info(fd, info, "link fd " + fd);
-            return new LinkInfo(info.get(JAVA_INT, 0), info.get(JAVA_INT, 4), info.get(JAVA_INT, 8), info.get(JAVA_INT, 16));
+            return new LinkInfo(
+                    info.get(JAVA_INT, 0), info.get(JAVA_INT, 4), info.get(JAVA_INT, 8), info.get(JAVA_INT, 16));
         }
     }
 }

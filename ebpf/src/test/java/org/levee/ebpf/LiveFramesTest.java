@@ -10,10 +10,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,27 +48,36 @@ class LiveFramesTest {
             byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
 
             try (Program passer = Program.load(ProgramSpec.xdp("pass", TestPrograms.returning(TestPrograms.XDP_PASS)));
-                 Program transmitter = Program.load(ProgramSpec.xdp("tx", TestPrograms.returning(3)));
-                 // A native XDP program on B gives it the NAPI context veth needs to receive XDP frames.
-                 XdpLink receiveSide = Netns.run(b, () -> XdpLink.attach(passer, pair.interfaceB(), XdpMode.NATIVE));
-                 DatagramSocket receiver = Netns.run(b, () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)))) {
+                    Program transmitter = Program.load(ProgramSpec.xdp("tx", TestPrograms.returning(3)));
+                    // A native XDP program on B gives it the NAPI context veth needs to receive XDP frames.
+                    XdpLink receiveSide =
+                            Netns.run(b, () -> XdpLink.attach(passer, pair.interfaceB(), XdpMode.NATIVE));
+                    DatagramSocket receiver =
+                            Netns.run(b, () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)))) {
                 receiver.setSoTimeout(3000);
-                byte[] frame = XdpFramesForTests.udp(macB, macA, new byte[] {(byte) 192, 0, 2, 1}, new byte[] {(byte) 192, 0, 2, 2},
-                        receiver.getLocalPort(), token);
+                byte[] frame = XdpFramesForTests.udp(
+                        macB,
+                        macA,
+                        new byte[] {(byte) 192, 0, 2, 1},
+                        new byte[] {(byte) 192, 0, 2, 2},
+                        receiver.getLocalPort(),
+                        token);
                 LiveFrames.Support support = LiveFrames.probe();
                 assertThat(LiveFrames.support()).as("the cached answer").isEqualTo(support);
                 Callable<TestRunResult> send = () -> Netns.run(a, () -> {
                     int ifindexA = NetworkInterfaces.index(pair.interfaceA());
-                    TestRun run = new TestRun(frame, FRAMES, 0, xdpMd(frame.length, ifindexA),
-                            TestRun.F_XDP_LIVE_FRAMES, 0, 16);
+                    TestRun run = new TestRun(
+                            frame, FRAMES, 0, xdpMd(frame.length, ifindexA), TestRun.F_XDP_LIVE_FRAMES, 0, 16);
                     return transmitter.testRun(run);
                 });
                 if (!support.supported()) {
                     System.out.println("live frames: " + support.describe());
                     assertThat(support.errno()).as("errno of the refusal").isNotZero();
                     assertThat(support.describe()).contains("refuses").contains(Errno.name(support.errno()));
-                    assertThatThrownBy(send::call).isInstanceOf(SyscallException.class)
-                            .satisfies(e -> assertThat(((SyscallException) e).errno()).as("errno of a real live run")
+                    assertThatThrownBy(send::call)
+                            .isInstanceOf(SyscallException.class)
+                            .satisfies(e -> assertThat(((SyscallException) e).errno())
+                                    .as("errno of a real live run")
                                     .isEqualTo(support.errno()));
                     return;
                 }
@@ -95,8 +102,14 @@ class LiveFramesTest {
 
     /** {@code struct xdp_md}: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
     private static byte[] xdpMd(int length, int ingressIfindex) {
-        return ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
-                .putInt(0).putInt(length).putInt(0).putInt(ingressIfindex).putInt(0).putInt(0).array();
+        return ByteBuffer.allocate(24)
+                .order(ByteOrder.nativeOrder())
+                .putInt(0)
+                .putInt(length)
+                .putInt(0)
+                .putInt(ingressIfindex)
+                .putInt(0)
+                .putInt(0)
+                .array();
     }
-
 }

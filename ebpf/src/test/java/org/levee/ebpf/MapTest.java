@@ -51,7 +51,8 @@ class MapTest {
                 assertThat(userSize).isEqualTo(valueSize);
             }
             Map<String, byte[]> model = new HashMap<>();
-            List<byte[]> keyPool = Stream.generate(() -> bytes(random, keySize)).limit(24).toList();
+            List<byte[]> keyPool =
+                    Stream.generate(() -> bytes(random, keySize)).limit(24).toList();
             for (int step = 0; step < 300; step++) {
                 byte[] key = keyPool.get(random.nextInt(keyPool.size()));
                 String k = HEX.formatHex(key);
@@ -70,13 +71,16 @@ class MapTest {
                             model.put(k, value);
                         } else {
                             assertThatThrownBy(() -> map.update(key, value, flag))
-                                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName())
-                                            .isEqualTo(flag == UpdateFlag.EXIST ? "ENOENT" : "EEXIST"));
+                                    .isInstanceOfSatisfying(
+                                            BpfException.class,
+                                            e -> assertThat(e.errnoName())
+                                                    .isEqualTo(flag == UpdateFlag.EXIST ? "ENOENT" : "EEXIST"));
                         }
                     }
                     case 3 -> assertThat(map.delete(key)).isEqualTo(model.remove(k) != null);
-                    default -> assertThat(map.lookup(key).map(HEX::formatHex))
-                            .isEqualTo(Optional.ofNullable(model.get(k)).map(HEX::formatHex));
+                    default ->
+                        assertThat(map.lookup(key).map(HEX::formatHex))
+                                .isEqualTo(Optional.ofNullable(model.get(k)).map(HEX::formatHex));
                 }
             }
             assertThat(map.keys().stream().map(HEX::formatHex)).containsExactlyInAnyOrderElementsOf(model.keySet());
@@ -109,11 +113,14 @@ class MapTest {
                 assertThat(all.get(i).value()).isEqualTo(BpfMap.longBytes(1000L * i));
             }
             assertThatThrownBy(() -> map.update(BpfMap.intBytes(10), BpfMap.longBytes(1)))
-                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("E2BIG"));
+                    .isInstanceOfSatisfying(
+                            BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("E2BIG"));
             assertThatThrownBy(() -> map.delete(BpfMap.intBytes(1)))
-                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+                    .isInstanceOfSatisfying(
+                            BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
             assertThatThrownBy(() -> map.update(BpfMap.intBytes(1), BpfMap.longBytes(1), UpdateFlag.NOEXIST))
-                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
+                    .isInstanceOfSatisfying(
+                            BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
         }
     }
 
@@ -135,7 +142,8 @@ class MapTest {
             assertThat(map.perCpuLongs(0)).containsOnly(0L);
             assertThatThrownBy(() -> map.update(BpfMap.intBytes(1), new byte[4]))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("4 bytes").hasMessageContaining(cpus + " possible CPUs");
+                    .hasMessageContaining("4 bytes")
+                    .hasMessageContaining(cpus + " possible CPUs");
         }
     }
 
@@ -154,7 +162,8 @@ class MapTest {
             assertThat(lookupPrefix(trie, ip(198, 18, 0, 1))).contains(8);
             assertThat(lookupPrefix(trie, ip(203, 0, 113, 1))).isEmpty();
 
-            assertThat(trie.delete(new LpmKey(24, ip(198, 51, 100, 0)).encode())).isTrue();
+            assertThat(trie.delete(new LpmKey(24, ip(198, 51, 100, 0)).encode()))
+                    .isTrue();
             assertThat(lookupPrefix(trie, ip(198, 51, 100, 8))).contains(16);
             assertThat(trie.keys()).hasSize(3);
         }
@@ -169,7 +178,7 @@ class MapTest {
     @Test
     void programArraysHoldProgramsAndReportTheirIds() {
         try (BpfMap table = BpfMap.create(MapSpec.programArray("jmp", 4));
-             Program p = Program.load(ProgramSpec.xdp("target", TestPrograms.returning(1)))) {
+                Program p = Program.load(ProgramSpec.xdp("target", TestPrograms.returning(1)))) {
             table.put(2, p.fd());
             assertThat(table.getInt(2)).contains(p.info().id());
             assertThat(table.getInt(0)).isEmpty();
@@ -181,9 +190,12 @@ class MapTest {
     @Test
     void ringBuffersAreCreatedWithTheirSize() {
         try (BpfMap ring = BpfMap.create(MapSpec.ringBuffer("rb", 1 << 16))) {
-            assertThat(ring.info()).isEqualTo(new MapInfo(MapType.RINGBUF, ring.info().id(), "rb", 0, 0, 1 << 16, 0));
+            assertThat(ring.info())
+                    .isEqualTo(new MapInfo(MapType.RINGBUF, ring.info().id(), "rb", 0, 0, 1 << 16, 0));
         }
-        assertThatThrownBy(() -> MapSpec.ringBuffer("rb", 5000)).hasMessageContaining("5000").hasMessageContaining("power of 2");
+        assertThatThrownBy(() -> MapSpec.ringBuffer("rb", 5000))
+                .hasMessageContaining("5000")
+                .hasMessageContaining("power of 2");
     }
 
     @Test
@@ -191,12 +203,11 @@ class MapTest {
         try (BpfMap map = BpfMap.create(MapSpec.array("frz", 8, 4))) {
             map.put(1, 42L);
             map.freeze();
-            assertThatThrownBy(() -> map.put(1, 43L))
-                    .isInstanceOfSatisfying(BpfException.class, e -> {
-                        assertThat(e.errnoName()).isEqualTo("EPERM");
-                        assertThat(e.command()).isEqualTo(BpfCommand.BPF_MAP_UPDATE_ELEM);
-                        assertThat(e.hint()).contains("frozen");
-                    });
+            assertThatThrownBy(() -> map.put(1, 43L)).isInstanceOfSatisfying(BpfException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("EPERM");
+                assertThat(e.command()).isEqualTo(BpfCommand.BPF_MAP_UPDATE_ELEM);
+                assertThat(e.hint()).contains("frozen");
+            });
             assertThat(map.getLong(1)).contains(42L);
         }
     }
@@ -227,11 +238,10 @@ class MapTest {
         try (BpfMap map = BpfMap.create(MapSpec.hash("full", 4, 4, 2))) {
             map.put(1, 1);
             map.put(2, 2);
-            assertThatThrownBy(() -> map.put(3, 3))
-                    .isInstanceOfSatisfying(BpfException.class, e -> {
-                        assertThat(e.errnoName()).isEqualTo("E2BIG");
-                        assertThat(e.getMessage()).contains("hash map 'full'", "map is full");
-                    });
+            assertThatThrownBy(() -> map.put(3, 3)).isInstanceOfSatisfying(BpfException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("E2BIG");
+                assertThat(e.getMessage()).contains("hash map 'full'", "map is full");
+            });
         }
     }
 
@@ -239,9 +249,11 @@ class MapTest {
     void badInputsNameWhatIsWrong() {
         try (BpfMap map = BpfMap.create(MapSpec.hash("sizes", 4, 8, 4))) {
             assertThatThrownBy(() -> map.lookup(new byte[3]))
-                    .hasMessageContaining("key has 3 bytes").hasMessageContaining("4-byte keys");
+                    .hasMessageContaining("key has 3 bytes")
+                    .hasMessageContaining("4-byte keys");
             assertThatThrownBy(() -> map.update(new byte[4], new byte[7]))
-                    .hasMessageContaining("value has 7 bytes").hasMessageContaining("8-byte values");
+                    .hasMessageContaining("value has 7 bytes")
+                    .hasMessageContaining("8-byte values");
         }
         assertThatThrownBy(() -> MapSpec.hash("x", 4, 4, 0)).hasMessageContaining("max entries");
         assertThatThrownBy(() -> MapSpec.hash("bad-name", 4, 4, 1)).hasMessageContaining("'-' at index 3");

@@ -61,20 +61,20 @@ class ProgramTest {
     void socketFiltersLoadAndRun() {
         try (Program p = Program.load(ProgramSpec.socketFilter("sf", TestPrograms.returning(7)))) {
             assertThat(p.type()).isEqualTo(ProgramType.SOCKET_FILTER);
-            assertThat(p.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue()).isEqualTo(7);
+            assertThat(p.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue())
+                    .isEqualTo(7);
         }
     }
 
     @Test
     void aRejectedProgramsExceptionCarriesTheVerifierLog() {
         ProgramSpec bad = ProgramSpec.xdp("bad", TestPrograms.readsUninitialisedR0());
-        assertThatThrownBy(() -> Program.load(bad))
-                .isInstanceOfSatisfying(BpfException.class, e -> {
-                    assertThat(e.command()).isEqualTo(BpfCommand.BPF_PROG_LOAD);
-                    assertThat(e.errnoName()).isEqualTo("EACCES");
-                    assertThat(e.verifierLog()).contains("R0 !read_ok");
-                    assertThat(e.getMessage()).contains("xdp program 'bad'", "EACCES", "R0 !read_ok", "verifier");
-                });
+        assertThatThrownBy(() -> Program.load(bad)).isInstanceOfSatisfying(BpfException.class, e -> {
+            assertThat(e.command()).isEqualTo(BpfCommand.BPF_PROG_LOAD);
+            assertThat(e.errnoName()).isEqualTo("EACCES");
+            assertThat(e.verifierLog()).contains("R0 !read_ok");
+            assertThat(e.getMessage()).contains("xdp program 'bad'", "EACCES", "R0 !read_ok", "verifier");
+        });
     }
 
     @Test
@@ -91,9 +91,9 @@ class ProgramTest {
     @Test
     void objectInfoDescribesTheLoadedProgram() {
         try (BpfMap counter = BpfMap.create(MapSpec.array("cnt", 8, 1));
-             BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", 4096));
-             Program p = Program.load(ProgramSpec.xdp("infoprog",
-                     TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())))) {
+                BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", 4096));
+                Program p = Program.load(
+                        ProgramSpec.xdp("infoprog", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())))) {
             ProgramInfo info = p.info();
             assertThat(info.type()).isEqualTo(ProgramType.XDP);
             assertThat(info.name()).isEqualTo("infoprog");
@@ -103,7 +103,8 @@ class ProgramTest {
             assertThat(info.xlated().length % 8).isZero();
             assertThat(info.jitedLength()).isPositive();
             assertThat(info.verifiedInstructions()).isPositive();
-            assertThat(info.mapIds()).containsExactlyInAnyOrder(counter.info().id(), ring.info().id());
+            assertThat(info.mapIds())
+                    .containsExactlyInAnyOrder(counter.info().id(), ring.info().id());
 
             try (Program again = Program.fromId(info.id())) {
                 assertThat(again.info().tagHex()).isEqualTo(info.tagHex());
@@ -122,7 +123,8 @@ class ProgramTest {
 
     @Test
     void pinnedProgramsOutliveTheirFds() {
-        Path dir = BpfFs.directory("levee-test-prog-" + UUID.randomUUID().toString().substring(0, 8));
+        Path dir = BpfFs.directory(
+                "levee-test-prog-" + UUID.randomUUID().toString().substring(0, 8));
         try {
             Path pin = dir.resolve("prog");
             int id;
@@ -130,11 +132,14 @@ class ProgramTest {
                 p.pin(pin);
                 id = p.info().id();
                 assertThatThrownBy(() -> p.pin(pin))
-                        .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
+                        .isInstanceOfSatisfying(
+                                BpfException.class,
+                                e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
             }
             try (Program again = Program.openPinned(pin)) {
                 assertThat(again.info().id()).isEqualTo(id);
-                assertThat(again.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue()).isEqualTo(TestPrograms.XDP_DROP);
+                assertThat(again.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue())
+                        .isEqualTo(TestPrograms.XDP_DROP);
             }
         } finally {
             BpfFs.removeTree(dir);
@@ -145,9 +150,11 @@ class ProgramTest {
     @Test
     void theSameInstructionsHaveTheSameTag() {
         try (Program a = Program.load(ProgramSpec.xdp("a", TestPrograms.dropIpv4Udp()));
-             Program b = Program.load(ProgramSpec.xdp("b", TestPrograms.dropIpv4Udp()));
-             Program c = Program.load(ProgramSpec.xdp("c", TestPrograms.returning(1)))) {
-            assertThat(a.info().tagHex()).isEqualTo(b.info().tagHex()).isNotEqualTo(c.info().tagHex());
+                Program b = Program.load(ProgramSpec.xdp("b", TestPrograms.dropIpv4Udp()));
+                Program c = Program.load(ProgramSpec.xdp("c", TestPrograms.returning(1)))) {
+            assertThat(a.info().tagHex())
+                    .isEqualTo(b.info().tagHex())
+                    .isNotEqualTo(c.info().tagHex());
             assertThat(a.info().id()).isNotEqualTo(b.info().id());
         }
     }
@@ -193,6 +200,7 @@ class ProgramTest {
         assertThatThrownBy(() -> ProgramSpec.xdp("abcdefghijklmnop", TestPrograms.returning(2)))
                 .hasMessageContaining("16 characters");
         assertThatThrownBy(() -> ProgramSpec.xdp("odd", new byte[12]))
-                .hasMessageContaining("12 bytes").hasMessageContaining("multiple of 8");
+                .hasMessageContaining("12 bytes")
+                .hasMessageContaining("multiple of 8");
     }
 }

@@ -25,33 +25,39 @@ public final class TestPrograms {
     /** XDP: writes {@code marker} into the packet's first byte and passes it (drops packets shorter than one byte). */
     public static byte[] markFirstByte(int marker) {
         return new Assembler()
-                .emit(ldxW(R2, R1, 0),           // r2 = ctx->data
-                        ldxW(R3, R1, 4),         // r3 = ctx->data_end
+                .emit(
+                        ldxW(R2, R1, 0), // r2 = ctx->data
+                        ldxW(R3, R1, 4), // r3 = ctx->data_end
                         mov64(R0, XDP_DROP),
                         mov64(R4, R2),
                         add64(R4, 1))
-                .jgtReg(R4, R3, "out")           // shorter than 1 byte: drop
+                .jgtReg(R4, R3, "out") // shorter than 1 byte: drop
                 .emit(st(Size.B, R2, 0, marker), mov64(R0, XDP_PASS))
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 
     /** XDP: drops IPv4 UDP, passes everything else. */
     public static byte[] dropIpv4Udp() {
         return new Assembler()
-                .emit(ldxW(R2, R1, 0),
+                .emit(
+                        ldxW(R2, R1, 0),
                         ldxW(R3, R1, 4),
                         mov64(R0, XDP_PASS),
                         mov64(R4, R2),
-                        add64(R4, 34))           // Ethernet (14) + minimal IPv4 header (20)
+                        add64(R4, 34)) // Ethernet (14) + minimal IPv4 header (20)
                 .jgtReg(R4, R3, "out")
-                .emit(ldxH(R5, R2, 12))          // EtherType, network order read little-endian
-                .jneImm(R5, 0x0008, "out")       // not IPv4
-                .emit(ldxB(R5, R2, 23))          // IPv4 protocol
-                .jneImm(R5, 17, "out")           // not UDP
+                .emit(ldxH(R5, R2, 12)) // EtherType, network order read little-endian
+                .jneImm(R5, 0x0008, "out") // not IPv4
+                .emit(ldxB(R5, R2, 23)) // IPv4 protocol
+                .jneImm(R5, 17, "out") // not UDP
                 .emit(mov64(R0, XDP_DROP))
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 
     /** A program the verifier rejects: it exits without setting r0. */
@@ -66,21 +72,24 @@ public final class TestPrograms {
      */
     public static byte[] countIntoRingBuffer(int counterFd, int ringFd) {
         return new Assembler()
-                .emit(st(Size.W, R10, -4, 0),             // key = 0
+                .emit(
+                        st(Size.W, R10, -4, 0), // key = 0
                         mov64(R2, R10),
                         add64(R2, -4),
                         ldMapFd(R1, counterFd),
                         call(Helper.MAP_LOOKUP_ELEM))
                 .jeqImm(R0, 0, "pass")
-                .emit(mov64(R7, 1),
+                .emit(
+                        mov64(R7, 1),
                         atomicFetchAdd(Size.DW, R0, 0, R7), // r7 = old counter
-                        add64(R7, 1),                       // r7 = n
+                        add64(R7, 1), // r7 = n
                         ldMapFd(R1, ringFd),
                         mov64(R2, 16),
                         mov64(R3, 0),
                         call(Helper.RINGBUF_RESERVE))
-                .jeqImm(R0, 0, "pass")                    // ring full
-                .emit(stxDW(R0, 0, R7),
+                .jeqImm(R0, 0, "pass") // ring full
+                .emit(
+                        stxDW(R0, 0, R7),
                         mov64(R8, R7),
                         mul64(R8, 3),
                         stxDW(R0, 8, R8),
@@ -91,9 +100,12 @@ public final class TestPrograms {
                 .jneImm(R3, 0, "submit")
                 .emit(call(Helper.RINGBUF_DISCARD))
                 .ja("pass")
-                .label("submit").emit(call(Helper.RINGBUF_SUBMIT))
-                .label("pass").emit(mov64(R0, XDP_PASS), exit())
-                .assemble().encode();
+                .label("submit")
+                .emit(call(Helper.RINGBUF_SUBMIT))
+                .label("pass")
+                .emit(mov64(R0, XDP_PASS), exit())
+                .assemble()
+                .encode();
     }
 
     /** A 64-byte Ethernet frame carrying IPv4 UDP from 192.0.2.1 to 192.0.2.2 (checksums not set). */
@@ -102,11 +114,17 @@ public final class TestPrograms {
         f[12] = 0x08; // EtherType IPv4
         f[14] = 0x45;
         f[16] = 0;
-        f[17] = 50;   // total length
-        f[22] = 64;   // TTL
-        f[23] = 17;   // UDP
-        f[26] = (byte) 192; f[27] = 0; f[28] = 2; f[29] = 1;
-        f[30] = (byte) 192; f[31] = 0; f[32] = 2; f[33] = 2;
+        f[17] = 50; // total length
+        f[22] = 64; // TTL
+        f[23] = 17; // UDP
+        f[26] = (byte) 192;
+        f[27] = 0;
+        f[28] = 2;
+        f[29] = 1;
+        f[30] = (byte) 192;
+        f[31] = 0;
+        f[32] = 2;
+        f[33] = 2;
         return f;
     }
 }

@@ -18,7 +18,8 @@ public final class XdpFramesForTests {
     /** The MAC address of {@code device} in {@code namespace}. */
     @SuppressWarnings("exports") // the netns module is on the tests' class path only
     public static byte[] mac(NetnsLab lab, String namespace, String device) {
-        String out = lab.exec(namespace, "ip", "-o", "link", "show", "dev", device).output();
+        String out =
+                lab.exec(namespace, "ip", "-o", "link", "show", "dev", device).output();
         Matcher m = MAC.matcher(out);
         assertThat(m.find()).as("MAC address in: %s", out).isTrue();
         return HexFormat.ofDelimiter(":").parseHex(m.group(1));
@@ -30,8 +31,16 @@ public final class XdpFramesForTests {
         ByteBuffer f = ByteBuffer.allocate(14 + ipLength).order(ByteOrder.BIG_ENDIAN);
         f.put(dstMac).put(srcMac).putShort((short) 0x0800);
         int ipStart = f.position();
-        f.put((byte) 0x45).put((byte) 0).putShort((short) ipLength).putShort((short) 1).putShort((short) 0)
-                .put((byte) 64).put((byte) 17).putShort((short) 0).put(srcIp).put(dstIp);
+        f.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) ipLength)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .put((byte) 64)
+                .put((byte) 17)
+                .putShort((short) 0)
+                .put(srcIp)
+                .put(dstIp);
         int sum = 0;
         for (int i = ipStart; i < ipStart + 20; i += 2) {
             sum += f.getShort(i) & 0xffff;
@@ -40,7 +49,10 @@ public final class XdpFramesForTests {
             sum = (sum & 0xffff) + (sum >> 16);
         }
         f.putShort(ipStart + 10, (short) ~sum);
-        f.putShort((short) 40000).putShort((short) dstPort).putShort((short) (8 + payload.length)).putShort((short) 0);
+        f.putShort((short) 40000)
+                .putShort((short) dstPort)
+                .putShort((short) (8 + payload.length))
+                .putShort((short) 0);
         f.put(payload);
         return f.array();
     }

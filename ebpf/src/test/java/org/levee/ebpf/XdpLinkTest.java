@@ -54,18 +54,30 @@ class XdpLinkTest {
     @Test
     void aLinkedProgramDropsUdpWhilePingPasses_andUpdatesSwapPrograms() throws Exception {
         try (Program dropper = Program.load(ProgramSpec.xdp("dropudp", TestPrograms.dropIpv4Udp()));
-             Program passer = Program.load(ProgramSpec.xdp("pass", TestPrograms.returning(TestPrograms.XDP_PASS)));
-             Program stranger = Program.load(ProgramSpec.xdp("stranger", TestPrograms.returning(TestPrograms.XDP_PASS)))) {
-            assertThat(udpDelivered(DELIVERED_WAIT)).as("UDP before any program").isTrue();
+                Program passer = Program.load(ProgramSpec.xdp("pass", TestPrograms.returning(TestPrograms.XDP_PASS)));
+                Program stranger =
+                        Program.load(ProgramSpec.xdp("stranger", TestPrograms.returning(TestPrograms.XDP_PASS)))) {
+            assertThat(udpDelivered(DELIVERED_WAIT))
+                    .as("UDP before any program")
+                    .isTrue();
 
             int ifindex = Netns.run(pair.namespaceB(), () -> NetworkInterfaces.index(pair.interfaceB()));
-            try (XdpLink link = Netns.run(pair.namespaceB(), () -> XdpLink.attach(dropper, pair.interfaceB(), XdpMode.NATIVE))) {
-                assertThat(link.info()).isEqualTo(new LinkInfo(LinkInfo.TYPE_XDP, link.info().id(), dropper.info().id(), ifindex));
-                assertThat(udpDelivered(DROPPED_WAIT)).as("UDP with the dropper").isFalse();
+            try (XdpLink link =
+                    Netns.run(pair.namespaceB(), () -> XdpLink.attach(dropper, pair.interfaceB(), XdpMode.NATIVE))) {
+                assertThat(link.info())
+                        .isEqualTo(new LinkInfo(
+                                LinkInfo.TYPE_XDP,
+                                link.info().id(),
+                                dropper.info().id(),
+                                ifindex));
+                assertThat(udpDelivered(DROPPED_WAIT))
+                        .as("UDP with the dropper")
+                        .isFalse();
                 assertThat(ping()).as("ping with the dropper").isTrue();
 
                 // A second link on the same interface is refused.
-                assertThatThrownBy(() -> Netns.run(pair.namespaceB(), () -> XdpLink.attach(passer, ifindex, XdpMode.NATIVE)))
+                assertThatThrownBy(() ->
+                                Netns.run(pair.namespaceB(), () -> XdpLink.attach(passer, ifindex, XdpMode.NATIVE)))
                         .isInstanceOfSatisfying(BpfException.class, e -> {
                             assertThat(e.errnoName()).isEqualTo("EBUSY");
                             assertThat(e.hint()).contains("BPF_LINK_UPDATE");
@@ -78,15 +90,21 @@ class XdpLinkTest {
                             assertThat(e.command()).isEqualTo(BpfCommand.BPF_LINK_UPDATE);
                         });
                 assertThat(link.info().programId()).isEqualTo(dropper.info().id());
-                assertThat(udpDelivered(DROPPED_WAIT)).as("UDP after a failed update").isFalse();
+                assertThat(udpDelivered(DROPPED_WAIT))
+                        .as("UDP after a failed update")
+                        .isFalse();
 
                 link.update(passer, dropper);
                 assertThat(link.info().programId()).isEqualTo(passer.info().id());
-                assertThat(udpDelivered(DELIVERED_WAIT)).as("UDP after swapping in the passer").isTrue();
+                assertThat(udpDelivered(DELIVERED_WAIT))
+                        .as("UDP after swapping in the passer")
+                        .isTrue();
 
                 link.update(dropper);
                 assertThat(link.info().programId()).isEqualTo(dropper.info().id());
-                assertThat(udpDelivered(DROPPED_WAIT)).as("UDP after swapping the dropper back").isFalse();
+                assertThat(udpDelivered(DROPPED_WAIT))
+                        .as("UDP after swapping the dropper back")
+                        .isFalse();
 
                 try (XdpLink same = XdpLink.fromId(link.info().id())) {
                     assertThat(same.info()).isEqualTo(link.info());
@@ -94,14 +112,17 @@ class XdpLinkTest {
 
                 link.detach();
                 assertThat(link.info().ifindex()).isZero();
-                assertThat(udpDelivered(DELIVERED_WAIT)).as("UDP after detaching").isTrue();
+                assertThat(udpDelivered(DELIVERED_WAIT))
+                        .as("UDP after detaching")
+                        .isTrue();
             }
         }
     }
 
     @Test
     void pinnedLinksAndMapsOutliveTheProcesssFds() throws Exception {
-        Path dir = BpfFs.directory("levee-test-" + lab.id() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        Path dir = BpfFs.directory(
+                "levee-test-" + lab.id() + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
             assertThat(BpfFs.isBpfFs(dir)).isTrue();
             Path linkPin = dir.resolve("link");
@@ -110,8 +131,9 @@ class XdpLinkTest {
             int programId;
             int linkId;
             try (BpfMap map = BpfMap.create(MapSpec.hash("pinned", 4, 8, 8));
-                 Program dropper = Program.load(ProgramSpec.xdp("dropudp", TestPrograms.dropIpv4Udp()));
-                 XdpLink link = Netns.run(pair.namespaceB(), () -> XdpLink.attach(dropper, ifindex, XdpMode.NATIVE))) {
+                    Program dropper = Program.load(ProgramSpec.xdp("dropudp", TestPrograms.dropIpv4Udp()));
+                    XdpLink link =
+                            Netns.run(pair.namespaceB(), () -> XdpLink.attach(dropper, ifindex, XdpMode.NATIVE))) {
                 map.put(7, 77L);
                 map.pin(mapPin);
                 link.pin(linkPin);
@@ -119,19 +141,27 @@ class XdpLinkTest {
                 linkId = link.info().id();
             }
             // Every fd is closed: only the pins hold the link and the map.
-            assertThat(udpDelivered(DROPPED_WAIT)).as("UDP while only a pin holds the link").isFalse();
-            try (XdpLink link = XdpLink.openPinned(linkPin); BpfMap map = BpfMap.openPinned(mapPin)) {
+            assertThat(udpDelivered(DROPPED_WAIT))
+                    .as("UDP while only a pin holds the link")
+                    .isFalse();
+            try (XdpLink link = XdpLink.openPinned(linkPin);
+                    BpfMap map = BpfMap.openPinned(mapPin)) {
                 assertThat(link.info()).isEqualTo(new LinkInfo(LinkInfo.TYPE_XDP, linkId, programId, ifindex));
                 assertThat(map.getLong(7)).contains(77L);
                 assertThat(map.info().name()).isEqualTo("pinned");
             }
-            assertThatThrownBy(() -> XdpLink.openPinned(mapPin)).hasMessageContaining("refers to a BPF map, not a BPF link");
-            assertThatThrownBy(() -> Program.openPinned(mapPin)).hasMessageContaining("refers to a BPF map, not a BPF program");
+            assertThatThrownBy(() -> XdpLink.openPinned(mapPin))
+                    .hasMessageContaining("refers to a BPF map, not a BPF link");
+            assertThatThrownBy(() -> Program.openPinned(mapPin))
+                    .hasMessageContaining("refers to a BPF map, not a BPF program");
             assertThat(BpfFs.unpin(linkPin)).isTrue();
             assertThat(BpfFs.unpin(linkPin)).isFalse();
-            assertThat(eventually(() -> udpDelivered(Duration.ofMillis(500)))).as("UDP once the pin is gone").isTrue();
+            assertThat(eventually(() -> udpDelivered(Duration.ofMillis(500))))
+                    .as("UDP once the pin is gone")
+                    .isTrue();
             assertThatThrownBy(() -> XdpLink.openPinned(linkPin))
-                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
+                    .isInstanceOfSatisfying(
+                            BpfException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
         } finally {
             BpfFs.removeTree(dir);
         }
@@ -141,9 +171,12 @@ class XdpLinkTest {
     @Test
     void genericModeAttachesToo() throws Exception {
         try (Program passer = Program.load(ProgramSpec.xdp("pass", TestPrograms.returning(TestPrograms.XDP_PASS)));
-             XdpLink link = Netns.run(pair.namespaceA(), () -> XdpLink.attach(passer, pair.interfaceA(), XdpMode.GENERIC))) {
+                XdpLink link = Netns.run(
+                        pair.namespaceA(), () -> XdpLink.attach(passer, pair.interfaceA(), XdpMode.GENERIC))) {
             assertThat(link.info().programId()).isEqualTo(passer.info().id());
-            assertThat(lab.exec(pair.namespaceA(), "ip", "link", "show", "dev", pair.interfaceA()).output()).contains("xdpgeneric");
+            assertThat(lab.exec(pair.namespaceA(), "ip", "link", "show", "dev", pair.interfaceA())
+                            .output())
+                    .contains("xdpgeneric");
             assertThat(ping()).isTrue();
         }
     }
@@ -157,14 +190,15 @@ class XdpLinkTest {
     }
 
     private boolean ping() {
-        return lab.exec(pair.namespaceA(), "ping", "-c", "1", "-W", "2", pair.hostB()).succeeded();
+        return lab.exec(pair.namespaceA(), "ping", "-c", "1", "-W", "2", pair.hostB())
+                .succeeded();
     }
 
     /** Sends one UDP datagram from A to a socket in B; true when it arrives within {@code wait}. */
     private boolean udpDelivered(Duration wait) throws Exception {
         byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-        try (DatagramSocket receiver = Netns.run(pair.namespaceB(),
-                () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)))) {
+        try (DatagramSocket receiver =
+                Netns.run(pair.namespaceB(), () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)))) {
             receiver.setSoTimeout((int) wait.toMillis());
             int port = receiver.getLocalPort();
             Netns.run(pair.namespaceA(), () -> {

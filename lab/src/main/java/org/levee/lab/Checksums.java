@@ -13,6 +13,7 @@ public final class Checksums {
     public static final int L4_OFFSET = 34;
     /** Where TCP/UDP starts in an IPv6 frame: no extension headers in the lab's frames. */
     public static final int L4_OFFSET_V6 = 54;
+
     public static final int ETHERTYPE_IPV4 = 0x0800;
     public static final int ETHERTYPE_IPV6 = 0x86dd;
     public static final int PROTOCOL_TCP = 6;
@@ -70,8 +71,9 @@ public final class Checksums {
         return switch (protocol) {
             case PROTOCOL_TCP -> l4Offset(frame) + 16;
             case PROTOCOL_UDP -> l4Offset(frame) + 6;
-            default -> throw new IllegalArgumentException((isIpv6(frame) ? "IPv6 next header " : "IPv4 protocol ") + protocol
-                    + " at byte " + protocolOffset(frame) + " is neither TCP (6) nor UDP (17)");
+            default ->
+                throw new IllegalArgumentException((isIpv6(frame) ? "IPv6 next header " : "IPv4 protocol ") + protocol
+                        + " at byte " + protocolOffset(frame) + " is neither TCP (6) nor UDP (17)");
         };
     }
 
@@ -122,11 +124,14 @@ public final class Checksums {
     public static boolean l4Valid(byte[] frame) {
         int end = IP_OFFSET + ipTotalLength(frame);
         if (end > frame.length) {
-            throw new IllegalArgumentException("frame of " + frame.length + " bytes is shorter than its IPv4 total length says ("
-                    + end + " bytes with Ethernet)");
+            throw new IllegalArgumentException("frame of " + frame.length
+                    + " bytes is shorter than its IPv4 total length says (" + end + " bytes with Ethernet)");
         }
         int checksumOffset = l4ChecksumOffset(frame);
-        if (!isIpv6(frame) && protocol(frame) == PROTOCOL_UDP && frame[checksumOffset] == 0 && frame[checksumOffset + 1] == 0) {
+        if (!isIpv6(frame)
+                && protocol(frame) == PROTOCOL_UDP
+                && frame[checksumOffset] == 0
+                && frame[checksumOffset + 1] == 0) {
             return true; // IPv6 has no "no checksum" for UDP
         }
         byte[] pseudo = pseudoHeader(frame);

@@ -22,8 +22,8 @@ public final class DeliveryLog {
     /** Records a request sent now; returns its sequence number. */
     public synchronized int sent(long nanoTime) {
         if (sent > 0 && nanoTime < sentAt[sent - 1]) {
-            throw new IllegalArgumentException("request " + sent + " sent at " + nanoTime + " before request " + (sent - 1)
-                    + " at " + sentAt[sent - 1]);
+            throw new IllegalArgumentException("request " + sent + " sent at " + nanoTime + " before request "
+                    + (sent - 1) + " at " + sentAt[sent - 1]);
         }
         if (sent == sentAt.length) {
             sentAt = Arrays.copyOf(sentAt, sentAt.length * 2);
@@ -59,7 +59,10 @@ public final class DeliveryLog {
         if (end <= first) {
             return new DeliveryCounts(0, 0, 0);
         }
-        return new DeliveryCounts(end - first, delivered.get(first, end).cardinality(), answered.get(first, end).cardinality());
+        return new DeliveryCounts(
+                end - first,
+                delivered.get(first, end).cardinality(),
+                answered.get(first, end).cardinality());
     }
 
     /** Counts of every request sent so far. */

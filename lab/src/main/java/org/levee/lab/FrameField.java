@@ -23,7 +23,8 @@ public sealed interface FrameField {
                 throw new IllegalArgumentException("random number at offset " + offset + ": offset is negative");
             }
             if (length != 1 && length != 2 && length != 4) {
-                throw new IllegalArgumentException("random number at offset " + offset + ": length " + length + " is not 1, 2 or 4");
+                throw new IllegalArgumentException(
+                        "random number at offset " + offset + ": length " + length + " is not 1, 2 or 4");
             }
             long largest = (1L << (8 * length)) - 1;
             if (min < 0 || max > largest || min > max) {

@@ -17,11 +17,12 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
         String family = v6 ? "IPv6" : "IPv4";
         int l4 = v6 ? Checksums.L4_OFFSET_V6 : Checksums.L4_OFFSET;
         if (template.length < l4 + 8) {
-            throw new IllegalArgumentException(kind + " template: " + template.length + " bytes is too short for Ethernet, "
-                    + family + " and UDP/TCP");
+            throw new IllegalArgumentException(kind + " template: " + template.length
+                    + " bytes is too short for Ethernet, " + family + " and UDP/TCP");
         }
         if (!v6 && ((template[12] & 0xff) != 0x08 || template[13] != 0)) {
-            throw new IllegalArgumentException(kind + " template: EtherType at bytes 12–13 is neither IPv4 (0x0800) nor IPv6 (0x86dd)");
+            throw new IllegalArgumentException(
+                    kind + " template: EtherType at bytes 12–13 is neither IPv4 (0x0800) nor IPv6 (0x86dd)");
         }
         if (!v6 && (template[Checksums.IP_OFFSET] & 0xff) != 0x45) {
             throw new IllegalArgumentException(kind + " template: byte 14 is not 0x45 (IPv4 without options)");
@@ -30,8 +31,9 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
             throw new IllegalArgumentException(kind + " template: byte 14 does not start with version 6");
         }
         if (Checksums.IP_OFFSET + Checksums.ipTotalLength(template) != template.length) {
-            throw new IllegalArgumentException(kind + " template: " + family + " length " + Checksums.ipTotalLength(template)
-                    + " does not match the frame's " + template.length + " bytes minus 14 for Ethernet");
+            throw new IllegalArgumentException(
+                    kind + " template: " + family + " length " + Checksums.ipTotalLength(template)
+                            + " does not match the frame's " + template.length + " bytes minus 14 for Ethernet");
         }
         Checksums.l4ChecksumOffset(template); // TCP or UDP, no extension headers
         template = template.clone();
@@ -40,20 +42,24 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
         for (int i = 0; i < fields.size(); i++) {
             FrameField f = fields.get(i);
             if (f.offset() < Checksums.IP_OFFSET || f.offset() + f.length() > template.length) {
-                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") lies outside the IP packet (bytes 14–"
-                        + (template.length - 1) + ")");
+                throw new IllegalArgumentException(kind + " field " + i + " (" + f
+                        + ") lies outside the IP packet (bytes 14–" + (template.length - 1) + ")");
             }
             if ((!v6 && overlaps(f, Checksums.IP_OFFSET + 10, 2)) || overlaps(f, checksumAt, 2)) {
                 throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps a checksum");
             }
             if (!v6 && (overlaps(f, Checksums.IP_OFFSET, 4) || overlaps(f, Checksums.IP_OFFSET + 9, 1))) {
-                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps the IPv4 version, length or protocol");
+                throw new IllegalArgumentException(
+                        kind + " field " + i + " (" + f + ") overlaps the IPv4 version, length or protocol");
             }
             if (v6 && overlaps(f, Checksums.IP_OFFSET, 7)) {
-                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") overlaps the IPv6 version, length or next header");
+                throw new IllegalArgumentException(
+                        kind + " field " + i + " (" + f + ") overlaps the IPv6 version, length or next header");
             }
-            if ((f instanceof FrameField.RandomSource) == v6 && (f instanceof FrameField.RandomSource || f instanceof FrameField.RandomSource6)) {
-                throw new IllegalArgumentException(kind + " field " + i + " (" + f + ") is a source of the wrong family for " + family);
+            if ((f instanceof FrameField.RandomSource) == v6
+                    && (f instanceof FrameField.RandomSource || f instanceof FrameField.RandomSource6)) {
+                throw new IllegalArgumentException(
+                        kind + " field " + i + " (" + f + ") is a source of the wrong family for " + family);
             }
         }
     }
@@ -160,7 +166,10 @@ public record FrameRecipe(FloodKind kind, byte[] template, List<FrameField> fiel
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FrameRecipe r && r.kind == kind && Arrays.equals(r.template, template) && r.fields.equals(fields);
+        return o instanceof FrameRecipe r
+                && r.kind == kind
+                && Arrays.equals(r.template, template)
+                && r.fields.equals(fields);
     }
 
     @Override

@@ -22,8 +22,14 @@ public final class LabRun {
     private final long floodRate;
     private final int floodSeconds;
 
-    public LabRun(DemoLab lab, LegitTraffic legit, EdgeCounter edge, GeneratorKind generatorKind, List<FloodKind> kinds,
-                  long floodRate, int floodSeconds) {
+    public LabRun(
+            DemoLab lab,
+            LegitTraffic legit,
+            EdgeCounter edge,
+            GeneratorKind generatorKind,
+            List<FloodKind> kinds,
+            long floodRate,
+            int floodSeconds) {
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("a lab run needs at least one flood kind");
         }
@@ -70,8 +76,13 @@ public final class LabRun {
                 long offered = offeredByEarlier + (generator == null ? 0 : generator.offered());
                 long atEdge = edge.attackFrames();
                 long secondStart = start + second * 1_000_000_000L;
-                LabSecond figures = new LabSecond(second + 1, kind, legit.window(secondStart, secondStart + 1_000_000_000L),
-                        offered - lastOffered, atEdge - lastAtEdge, edge.dropping() ? atEdge - lastAtEdge : 0);
+                LabSecond figures = new LabSecond(
+                        second + 1,
+                        kind,
+                        legit.window(secondStart, secondStart + 1_000_000_000L),
+                        offered - lastOffered,
+                        atEdge - lastAtEdge,
+                        edge.dropping() ? atEdge - lastAtEdge : 0);
                 lastOffered = offered;
                 lastAtEdge = atEdge;
                 all.add(figures);

@@ -28,8 +28,13 @@ final class LegitClients implements AutoCloseable {
     }
 
     /** One socket per source address, each connected to the server of its family among {@code servers}. */
-    static LegitClients start(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
-                              long requestsPerSecond, DeliveryLog log) throws Exception {
+    static LegitClients start(
+            String namespace,
+            List<? extends InetAddress> sources,
+            List<InetSocketAddress> servers,
+            long requestsPerSecond,
+            DeliveryLog log)
+            throws Exception {
         if (requestsPerSecond <= 0) {
             throw new IllegalArgumentException("legitimate request rate must be positive, got " + requestsPerSecond);
         }
@@ -40,7 +45,11 @@ final class LegitClients implements AutoCloseable {
         try {
             for (InetAddress source : sources) {
                 InetSocketAddress server = LegitTraffic.sameFamily(source, servers);
-                channels.add(Netns.run(namespace, () -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)).connect(server)));
+                channels.add(Netns.run(
+                        namespace,
+                        () -> DatagramChannel.open()
+                                .bind(new InetSocketAddress(source, 0))
+                                .connect(server)));
             }
         } catch (Exception e) {
             for (DatagramChannel c : channels) {
@@ -51,7 +60,8 @@ final class LegitClients implements AutoCloseable {
         LegitClients clients = new LegitClients(List.copyOf(channels), log, requestsPerSecond);
         for (int i = 0; i < channels.size(); i++) {
             DatagramChannel c = channels.get(i);
-            clients.threads.add(Thread.ofPlatform().daemon().name("legit-answers-" + i).start(() -> clients.readAnswers(c)));
+            clients.threads.add(
+                    Thread.ofPlatform().daemon().name("legit-answers-" + i).start(() -> clients.readAnswers(c)));
         }
         clients.threads.add(Thread.ofPlatform().daemon().name("legit-sender").start(clients::send));
         return clients;

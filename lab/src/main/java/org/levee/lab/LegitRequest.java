@@ -10,6 +10,7 @@ import java.util.Optional;
 public record LegitRequest(int client, long sequence) {
     /** "LVLG": tells lab requests from anything else arriving at the port. */
     public static final int MAGIC = 0x4c564c47;
+
     public static final int SIZE = 64;
 
     public void write(ByteBuffer buffer) {
@@ -22,6 +23,7 @@ public record LegitRequest(int client, long sequence) {
         if (buffer.remaining() != SIZE || buffer.getInt(buffer.position()) != MAGIC) {
             return Optional.empty();
         }
-        return Optional.of(new LegitRequest(buffer.getInt(buffer.position() + 4), buffer.getLong(buffer.position() + 8)));
+        return Optional.of(
+                new LegitRequest(buffer.getInt(buffer.position() + 4), buffer.getLong(buffer.position() + 8)));
     }
 }

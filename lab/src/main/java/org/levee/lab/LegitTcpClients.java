@@ -31,8 +31,12 @@ final class LegitTcpClients implements AutoCloseable {
     private final Thread scheduler;
     private volatile boolean sending = true;
 
-    private LegitTcpClients(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
-                            long requestsPerSecond, DeliveryLog log) {
+    private LegitTcpClients(
+            String namespace,
+            List<? extends InetAddress> sources,
+            List<InetSocketAddress> servers,
+            long requestsPerSecond,
+            DeliveryLog log) {
         this.namespace = namespace;
         this.sources = List.copyOf(sources);
         this.servers = List.copyOf(servers);
@@ -42,10 +46,15 @@ final class LegitTcpClients implements AutoCloseable {
     }
 
     /** Connections from each source address in turn, each to the server of its family among {@code servers}. */
-    static LegitTcpClients start(String namespace, List<? extends InetAddress> sources, List<InetSocketAddress> servers,
-                                 long requestsPerSecond, DeliveryLog log) {
+    static LegitTcpClients start(
+            String namespace,
+            List<? extends InetAddress> sources,
+            List<InetSocketAddress> servers,
+            long requestsPerSecond,
+            DeliveryLog log) {
         if (requestsPerSecond <= 0) {
-            throw new IllegalArgumentException("legitimate TCP request rate must be positive, got " + requestsPerSecond);
+            throw new IllegalArgumentException(
+                    "legitimate TCP request rate must be positive, got " + requestsPerSecond);
         }
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("legitimate TCP clients need at least one source address");
@@ -79,7 +88,9 @@ final class LegitTcpClients implements AutoCloseable {
             new LegitRequest(client, sequence).write(request);
             socket.getOutputStream().write(request.array());
             byte[] answer = socket.getInputStream().readNBytes(LegitRequest.SIZE);
-            LegitRequest.read(ByteBuffer.wrap(answer)).filter(r -> r.sequence() == sequence).ifPresent(r -> log.answered(sequence));
+            LegitRequest.read(ByteBuffer.wrap(answer))
+                    .filter(r -> r.sequence() == sequence)
+                    .ifPresent(r -> log.answered(sequence));
         } catch (IOException e) {
             // refused, timed out or reset: the log shows the request as lost or unanswered
         } catch (Exception e) {

@@ -30,7 +30,8 @@ final class LegitTcpServer implements AutoCloseable {
     }
 
     static LegitTcpServer start(String namespace, InetSocketAddress address, DeliveryLog log) throws Exception {
-        ServerSocketChannel listener = Netns.run(namespace, () -> ServerSocketChannel.open().bind(address, BACKLOG));
+        ServerSocketChannel listener =
+                Netns.run(namespace, () -> ServerSocketChannel.open().bind(address, BACKLOG));
         LegitTcpServer server = new LegitTcpServer(listener, log);
         server.acceptor.start();
         return server;

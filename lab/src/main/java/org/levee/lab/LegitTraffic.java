@@ -1,9 +1,8 @@
 package org.levee.lab;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +20,8 @@ public final class LegitTraffic implements AutoCloseable {
     /** How long after the last UDP request its answer can still come (in the lab, on an idle edge: about a millisecond). */
     public static final int UDP_SETTLE_MILLIS = 300;
     /** How long after the last TCP request it can still be answered: its connect and read time-outs. */
-    public static final int TCP_SETTLE_MILLIS = LegitTcpClients.CONNECT_TIMEOUT_MILLIS + LegitTcpClients.READ_TIMEOUT_MILLIS + 200;
+    public static final int TCP_SETTLE_MILLIS =
+            LegitTcpClients.CONNECT_TIMEOUT_MILLIS + LegitTcpClients.READ_TIMEOUT_MILLIS + 200;
 
     private final DeliveryLog udp = new DeliveryLog();
     private final DeliveryLog tcp = new DeliveryLog();
@@ -39,13 +39,24 @@ public final class LegitTraffic implements AutoCloseable {
     public static LegitTraffic start(DemoLab lab, long udpPerSecond, long tcpPerSecond) throws Exception {
         List<InetAddress> clients = new ArrayList<>(lab.clientAddresses());
         clients.addAll(lab.clientAddresses6());
-        return start(lab.edgeNamespace(), List.of(lab.edgeAddress(), lab.edgeAddress6()), lab.clientsNamespace(), clients,
-                udpPerSecond, tcpPerSecond);
+        return start(
+                lab.edgeNamespace(),
+                List.of(lab.edgeAddress(), lab.edgeAddress6()),
+                lab.clientsNamespace(),
+                clients,
+                udpPerSecond,
+                tcpPerSecond);
     }
 
     /** {@link #start(String, List, String, List, long, long)} with one server address. */
-    public static LegitTraffic start(String serverNamespace, InetAddress server, String clientsNamespace,
-                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+    public static LegitTraffic start(
+            String serverNamespace,
+            InetAddress server,
+            String clientsNamespace,
+            List<? extends InetAddress> clientAddresses,
+            long udpPerSecond,
+            long tcpPerSecond)
+            throws Exception {
         return start(serverNamespace, List.of(server), clientsNamespace, clientAddresses, udpPerSecond, tcpPerSecond);
     }
 
@@ -55,8 +66,14 @@ public final class LegitTraffic implements AutoCloseable {
      * server of its address family. {@code udpPerSecond} must be positive; {@code tcpPerSecond} 0
      * means no TCP.
      */
-    public static LegitTraffic start(String serverNamespace, List<? extends InetAddress> servers, String clientsNamespace,
-                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+    public static LegitTraffic start(
+            String serverNamespace,
+            List<? extends InetAddress> servers,
+            String clientsNamespace,
+            List<? extends InetAddress> clientAddresses,
+            long udpPerSecond,
+            long tcpPerSecond)
+            throws Exception {
         return start(List.of(serverNamespace), servers, clientsNamespace, clientAddresses, udpPerSecond, tcpPerSecond);
     }
 
@@ -65,28 +82,40 @@ public final class LegitTraffic implements AutoCloseable {
      * (anycast: the edges of one data center all serve the same address, and the router spreads
      * the clients over them; every server counts into the same logs) and the clients.
      */
-    public static LegitTraffic start(List<String> serverNamespaces, List<? extends InetAddress> servers, String clientsNamespace,
-                                     List<? extends InetAddress> clientAddresses, long udpPerSecond, long tcpPerSecond) throws Exception {
+    public static LegitTraffic start(
+            List<String> serverNamespaces,
+            List<? extends InetAddress> servers,
+            String clientsNamespace,
+            List<? extends InetAddress> clientAddresses,
+            long udpPerSecond,
+            long tcpPerSecond)
+            throws Exception {
         if (tcpPerSecond < 0) {
             throw new IllegalArgumentException("legitimate TCP request rate must be ≥ 0, got " + tcpPerSecond);
         }
         LegitTraffic traffic = new LegitTraffic();
         try {
-            List<InetSocketAddress> udpServices = servers.stream().map(a -> new InetSocketAddress(a, UDP_PORT)).toList();
+            List<InetSocketAddress> udpServices = servers.stream()
+                    .map(a -> new InetSocketAddress(a, UDP_PORT))
+                    .toList();
             for (String serverNamespace : serverNamespaces) {
                 for (InetSocketAddress service : udpServices) {
                     traffic.udpServers.add(LegitServer.start(serverNamespace, service, traffic.udp));
                 }
             }
-            traffic.udpClients = LegitClients.start(clientsNamespace, clientAddresses, udpServices, udpPerSecond, traffic.udp);
+            traffic.udpClients =
+                    LegitClients.start(clientsNamespace, clientAddresses, udpServices, udpPerSecond, traffic.udp);
             if (tcpPerSecond > 0) {
-                List<InetSocketAddress> tcpServices = servers.stream().map(a -> new InetSocketAddress(a, TCP_PORT)).toList();
+                List<InetSocketAddress> tcpServices = servers.stream()
+                        .map(a -> new InetSocketAddress(a, TCP_PORT))
+                        .toList();
                 for (String serverNamespace : serverNamespaces) {
                     for (InetSocketAddress service : tcpServices) {
                         traffic.tcpServers.add(LegitTcpServer.start(serverNamespace, service, traffic.tcp));
                     }
                 }
-                traffic.tcpClients = LegitTcpClients.start(clientsNamespace, clientAddresses, tcpServices, tcpPerSecond, traffic.tcp);
+                traffic.tcpClients = LegitTcpClients.start(
+                        clientsNamespace, clientAddresses, tcpServices, tcpPerSecond, traffic.tcp);
             }
             return traffic;
         } catch (Exception e) {
@@ -101,9 +130,11 @@ public final class LegitTraffic implements AutoCloseable {
 
     /** The server among {@code servers} of the same address family as {@code client}. */
     static InetSocketAddress sameFamily(InetAddress client, List<InetSocketAddress> servers) {
-        return servers.stream().filter(s -> s.getAddress().getClass() == client.getClass()).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no server of the family of client " + client.getHostAddress()
-                        + " among " + servers));
+        return servers.stream()
+                .filter(s -> s.getAddress().getClass() == client.getClass())
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no server of the family of client " + client.getHostAddress() + " among " + servers));
     }
 
     /** The UDP requests. */

@@ -15,8 +15,8 @@ public final class LeveeCommand {
 
     public static List<String> of(List<String> arguments) {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto"));
+        List<String> command = new ArrayList<>(
+                List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
         String nativeAccess = "--enable-native-access=ALL-UNNAMED";
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (argument.startsWith("--enable-native-access=")) {
@@ -29,7 +29,8 @@ public final class LeveeCommand {
         }
         String modulePath = System.getProperty("jdk.module.path");
         if (modulePath != null && !modulePath.isEmpty()) {
-            command.addAll(List.of(nativeAccess, "--module-path", modulePath, "-m", "org.levee.cli/org.levee.cli.Main"));
+            command.addAll(
+                    List.of(nativeAccess, "--module-path", modulePath, "-m", "org.levee.cli/org.levee.cli.Main"));
         } else {
             command.addAll(List.of(nativeAccess, "-cp", System.getProperty("java.class.path"), "org.levee.cli.Main"));
         }

@@ -75,14 +75,14 @@ public final class LiveFramesGenerator implements FloodGenerator {
         FloodKind kind = recipe.kind();
         LiveFrames.Support support = LiveFrames.support();
         if (!support.supported()) {
-            throw new IllegalStateException("the live-frames generator cannot run here: " + support.describe()
-                    + " (the socket generator can)");
+            throw new IllegalStateException(
+                    "the live-frames generator cannot run here: " + support.describe() + " (the socket generator can)");
         }
         String name = ("flood_" + kind.id().replace('-', '_'));
         BpfMap sent = BpfMap.create(MapSpec.perCpuArray("flood_sent", 8, 1));
         try {
-            Program program = Program.load(ProgramSpec.xdp(name.substring(0, Math.min(15, name.length())),
-                    FloodProgram.assemble(recipe, sent.fd())));
+            Program program = Program.load(ProgramSpec.xdp(
+                    name.substring(0, Math.min(15, name.length())), FloodProgram.assemble(recipe, sent.fd())));
             return new LiveFramesGenerator(path, kind, recipe, sent, program);
         } catch (RuntimeException e) {
             sent.close();
@@ -179,8 +179,10 @@ public final class LiveFramesGenerator implements FloodGenerator {
         }
         Throwable t = failure.get();
         if (t != null) {
-            throw new IllegalStateException(kind + " generator on " + path.interfaceName() + " in " + path.namespace()
-                    + " failed: " + t.getMessage(), t);
+            throw new IllegalStateException(
+                    kind + " generator on " + path.interfaceName() + " in " + path.namespace() + " failed: "
+                            + t.getMessage(),
+                    t);
         }
     }
 
@@ -257,13 +259,20 @@ public final class LiveFramesGenerator implements FloodGenerator {
 
     /** {@code struct xdp_md}: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
     private static byte[] xdpMd(int length, int ingressIfindex) {
-        return ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
-                .putInt(0).putInt(length).putInt(0).putInt(ingressIfindex).putInt(0).putInt(0).array();
+        return ByteBuffer.allocate(24)
+                .order(ByteOrder.nativeOrder())
+                .putInt(0)
+                .putInt(length)
+                .putInt(0)
+                .putInt(ingressIfindex)
+                .putInt(0)
+                .putInt(0)
+                .array();
     }
 
     @Override
     public String toString() {
-        return "LiveFramesGenerator[" + kind.id() + " on " + path.interfaceName() + " in " + path.namespace() + ", rate "
-                + (rate == 0 ? "max" : rate + " pps") + "]";
+        return "LiveFramesGenerator[" + kind.id() + " on " + path.interfaceName() + " in " + path.namespace()
+                + ", rate " + (rate == 0 ? "max" : rate + " pps") + "]";
     }
 }

@@ -48,11 +48,13 @@ public final class NamespaceHttp {
      *
      * @throws IOException when the service does not answer
      */
-    public static Response request(String namespace, String method, String url, String jsonBody, String token, int timeoutMillis)
+    public static Response request(
+            String namespace, String method, String url, String jsonBody, String token, int timeoutMillis)
             throws IOException {
         try {
             return Netns.run(namespace, () -> {
-                HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+                HttpURLConnection c =
+                        (HttpURLConnection) URI.create(url).toURL().openConnection();
                 c.setConnectTimeout(timeoutMillis);
                 c.setReadTimeout(timeoutMillis);
                 c.setRequestMethod(method);

@@ -13,7 +13,7 @@ import org.levee.lab.FrameField.RandomSource6;
  */
 public final class RandomFrames {
     private static final int SOURCE_FIRST_BYTES = 223; // 1..223: no 0/8, multicast or reserved
-    private static final int LABEL_ALPHABET = 36;      // a–z, 0–9
+    private static final int LABEL_ALPHABET = 36; // a–z, 0–9
 
     private RandomFrames() {}
 
@@ -85,7 +85,8 @@ public final class RandomFrames {
         frame[l4ChecksumAt] = 0;
         frame[l4ChecksumAt + 1] = 0;
         byte[] pseudo = Checksums.pseudoHeader(frame);
-        long sum = Checksums.sumWords(pseudo, 0, pseudo.length) + Checksums.sumWords(frame, Checksums.l4Offset(frame), frame.length);
+        long sum = Checksums.sumWords(pseudo, 0, pseudo.length)
+                + Checksums.sumWords(frame, Checksums.l4Offset(frame), frame.length);
         int l4Sum = ~Checksums.fold(sum) & 0xffff;
         if (udp && l4Sum == 0) {
             l4Sum = 0xffff;

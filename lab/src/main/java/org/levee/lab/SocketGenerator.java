@@ -36,6 +36,7 @@ public final class SocketGenerator implements FloodGenerator {
     public static final int RING_SIZE = 2048;
     /** Frames are queued once this much of them is due. */
     public static final int SLICE_MICROS = 100;
+
     public static final int MAX_BACKLOG_MILLIS = 100;
     /** How long stop() waits for frames already queued to complete. */
     private static final long DRAIN_NANOS = 200_000_000L;
@@ -78,7 +79,8 @@ public final class SocketGenerator implements FloodGenerator {
         int stride = (length + 63) / 64 * 64;
         long page = Umem.pageSize();
         if (stride > page) {
-            throw new IllegalArgumentException(kind + " frames of " + length + " bytes do not fit a " + page + "-byte page");
+            throw new IllegalArgumentException(
+                    kind + " frames of " + length + " bytes do not fit a " + page + "-byte page");
         }
         long perPage = page / stride;
         long pages = (DISTINCT_FRAMES + perPage - 1) / perPage;
@@ -189,8 +191,10 @@ public final class SocketGenerator implements FloodGenerator {
         }
         Throwable t = failure.get();
         if (t != null) {
-            throw new IllegalStateException(kind + " generator on " + path.interfaceName() + " in " + path.namespace()
-                    + " failed: " + t.getMessage(), t);
+            throw new IllegalStateException(
+                    kind + " generator on " + path.interfaceName() + " in " + path.namespace() + " failed: "
+                            + t.getMessage(),
+                    t);
         }
     }
 

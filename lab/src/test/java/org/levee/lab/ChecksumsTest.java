@@ -12,8 +12,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChecksumsTest {
     @Test
     void theTextbookHeaderGetsItsKnownChecksum() {
-        byte[] frame = HexFormat.of().parseHex("000000000000" + "000000000000" + "0800"
-                + "45000073000040004011" + "0000" + "c0a80001c0a800c7");
+        byte[] frame = HexFormat.of()
+                .parseHex("000000000000" + "000000000000" + "0800" + "45000073000040004011" + "0000"
+                        + "c0a80001c0a800c7");
         long sum = Checksums.sumWords(frame, Checksums.IP_OFFSET, Checksums.L4_OFFSET);
         int checksum = ~Checksums.fold(sum) & 0xffff;
         // stored little-endian from a little-endian sum: bytes b8 61 on the wire
@@ -40,7 +41,8 @@ class ChecksumsTest {
 
     @Test
     void aUdpChecksumOfZeroMeansNone() {
-        byte[] frame = FloodFrames.recipe(FloodKind.UDP_RANDOM_PORTS, LabFixtures.path()).template();
+        byte[] frame = FloodFrames.recipe(FloodKind.UDP_RANDOM_PORTS, LabFixtures.path())
+                .template();
         assertThat(frame[40]).isZero();
         assertThat(frame[41]).isZero();
         assertThat(Checksums.l4Valid(frame)).isTrue();
@@ -50,10 +52,12 @@ class ChecksumsTest {
 
     @Test
     void badFramesAreNamed() {
-        byte[] frame = FloodFrames.recipe(FloodKind.SYN_FLOOD, LabFixtures.path()).template();
+        byte[] frame =
+                FloodFrames.recipe(FloodKind.SYN_FLOOD, LabFixtures.path()).template();
         frame[23] = 1;
         assertThatThrownBy(() -> Checksums.l4ChecksumOffset(frame)).hasMessageContaining("IPv4 protocol 1 at byte 23");
-        byte[] cut = java.util.Arrays.copyOf(FloodFrames.recipe(FloodKind.SYN_FLOOD, LabFixtures.path()).template(), 60);
+        byte[] cut = java.util.Arrays.copyOf(
+                FloodFrames.recipe(FloodKind.SYN_FLOOD, LabFixtures.path()).template(), 60);
         assertThatThrownBy(() -> Checksums.l4Valid(cut)).hasMessageContaining("frame of 60 bytes is shorter");
     }
 }

@@ -21,7 +21,7 @@ class DeliveryLogTest {
         DeliveryLog log = new DeliveryLog();
         List<Request> model = new ArrayList<>();
         long now = random.nextLong(1L << 50) - (1L << 49); // nanoTime may be negative
-        int n = 1 + random.nextInt(40_000);                // beyond the initial array
+        int n = 1 + random.nextInt(40_000); // beyond the initial array
         for (int i = 0; i < n; i++) {
             now += random.nextInt(3) == 0 ? 0 : random.nextInt(2_000_000);
             assertThat(log.sent(now)).isEqualTo(i);
@@ -49,7 +49,9 @@ class DeliveryLogTest {
                     answered += r.answered() ? 1 : 0;
                 }
             }
-            assertThat(log.window(from, to)).as("window [%d, %d)", from, to).isEqualTo(new DeliveryCounts(sent, delivered, answered));
+            assertThat(log.window(from, to))
+                    .as("window [%d, %d)", from, to)
+                    .isEqualTo(new DeliveryCounts(sent, delivered, answered));
         }
         assertThat(log.total().sent()).isEqualTo(n);
         assertThat(log.unknown()).isZero();

@@ -22,25 +22,44 @@ class DemoLabCleanupTest {
         Requirements.command("ip");
         Requirements.command("kill");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                LabHolder.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process holder = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LabHolder.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         List<String> namespaces = List.of();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).as("namespaces printed by the lab holder").isNotNull();
             namespaces = List.of(line.split(" "));
-            assertThat(namespaces).hasSize(4).allSatisfy(ns -> assertThat(Netns.exists(ns)).as(ns).isTrue());
+            assertThat(namespaces)
+                    .hasSize(4)
+                    .allSatisfy(ns -> assertThat(Netns.exists(ns)).as(ns).isTrue());
 
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(holder.pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(holder.pid()))
+                    .inheritIO()
+                    .start();
             assertThat(kill.waitFor()).isZero();
-            assertThat(holder.waitFor(20, TimeUnit.SECONDS)).as("holder exits on SIGINT").isTrue();
-            assertThat(namespaces).allSatisfy(ns -> assertThat(Netns.exists(ns)).as(ns + " after SIGINT").isFalse());
+            assertThat(holder.waitFor(20, TimeUnit.SECONDS))
+                    .as("holder exits on SIGINT")
+                    .isTrue();
+            assertThat(namespaces)
+                    .allSatisfy(ns -> assertThat(Netns.exists(ns))
+                            .as(ns + " after SIGINT")
+                            .isFalse());
         } finally {
             holder.destroyForcibly();
             for (String ns : namespaces) {
                 if (Netns.exists(ns)) {
-                    new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
+                    new ProcessBuilder("ip", "netns", "del", ns)
+                            .inheritIO()
+                            .start()
+                            .waitFor();
                 }
             }
         }

@@ -11,6 +11,7 @@ import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.asm.Assembler;
@@ -18,7 +19,6 @@ import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
 import org.levee.ebpf.netns.Netns;
 import org.levee.ebpf.ringbuf.RingBufferReader;
-import org.levee.ebpf.XdpAction;
 
 /**
  * A test's stand-in for Levee on the edge: an XDP program that passes IPv4 from the legitimate
@@ -53,8 +53,8 @@ final class EdgeTap implements AutoCloseable {
 
     /** Attaches the tap to {@code device} in {@code namespace} (native XDP), sparing {@code legit} and the demo's IPv6 clients. */
     static EdgeTap attach(String namespace, String device, Subnet24 legit) throws Exception {
-        return attach(namespace, device, legit,
-                EdgeCounter.prefix64LittleEndian((java.net.Inet6Address) java.net.InetAddress.getByName(DemoLab.CLIENT_ADDRESSES_V6.getFirst())));
+        return attach(namespace, device, legit, EdgeCounter.prefix64LittleEndian((java.net.Inet6Address)
+                java.net.InetAddress.getByName(DemoLab.CLIENT_ADDRESSES_V6.getFirst())));
     }
 
     /** Attaches the tap, sparing {@code legit} and IPv6 sources whose first 64 bits read {@code legit6} little-endian. */
@@ -62,7 +62,8 @@ final class EdgeTap implements AutoCloseable {
         BpfMap counters = BpfMap.create(MapSpec.perCpuArray("tap_counts", 8, 2));
         BpfMap taken = BpfMap.create(MapSpec.array("tap_taken", 8, 1));
         BpfMap ring = BpfMap.create(MapSpec.ringBuffer("tap_ring", 1 << 16));
-        Program program = Program.load(ProgramSpec.xdp("edge_tap", code(counters.fd(), taken.fd(), ring.fd(), legit, legit6)));
+        Program program =
+                Program.load(ProgramSpec.xdp("edge_tap", code(counters.fd(), taken.fd(), ring.fd(), legit, legit6)));
         XdpLink link = Netns.run(namespace, () -> XdpLink.attach(program, device, XdpMode.NATIVE));
         return new EdgeTap(counters, taken, ring, program, link);
     }
@@ -77,19 +78,24 @@ final class EdgeTap implements AutoCloseable {
                 .emit(ldxW(R2, R7, 26), and64(R2, 0xffffff))
                 .jeqImm(R2, legit.littleEndianLow24(), "count")
                 .ja("flood")
-                .label("ipv6")                              // IPv6: neighbour discovery and the clients' /64 pass
+                .label("ipv6") // IPv6: neighbour discovery and the clients' /64 pass
                 .emit(mov64(R2, R7), add64(R2, 54))
                 .jgtReg(R2, R8, "count")
                 .emit(ldxB(R2, R7, 20))
-                .jeqImm(R2, 6, "ipv6_flood")                // only TCP and UDP: MLD, ND and the like pass
+                .jeqImm(R2, 6, "ipv6_flood") // only TCP and UDP: MLD, ND and the like pass
                 .jneImm(R2, 17, "count")
                 .label("ipv6_flood")
                 .emit(ldxDW(R2, R7, 22), ldImm64(R3, legit6))
                 .jeqReg(R2, R3, "count")
                 .label("flood")
-                .emit(mov64(R9, DROPPED),
+                .emit(
+                        mov64(R9, DROPPED),
                         // take a sample while fewer than SAMPLES were taken
-                        st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, takenFd), call(Helper.MAP_LOOKUP_ELEM))
+                        st(Size.W, R10, -4, 0),
+                        mov64(R2, R10),
+                        add64(R2, -4),
+                        ldMapFd(R1, takenFd),
+                        call(Helper.MAP_LOOKUP_ELEM))
                 .jeqImm(R0, 0, "count")
                 .emit(mov64(R1, 1), atomicFetchAdd(Size.DW, R0, 0, R1))
                 .jgeImm(R1, SAMPLES, "count")
@@ -100,20 +106,36 @@ final class EdgeTap implements AutoCloseable {
                 .emit(mov64(R4, SNAP))
                 .label("sized")
                 .jltImm(R4, 14, "discard")
-                .emit(stxW(R8, 0, R4), mov64(R1, R6), mov64(R2, 0), mov64(R3, R8), add64(R3, 8),
-                        call(Helper.XDP_LOAD_BYTES), mov64(R1, R8), mov64(R2, 0), call(Helper.RINGBUF_SUBMIT))
+                .emit(
+                        stxW(R8, 0, R4),
+                        mov64(R1, R6),
+                        mov64(R2, 0),
+                        mov64(R3, R8),
+                        add64(R3, 8),
+                        call(Helper.XDP_LOAD_BYTES),
+                        mov64(R1, R8),
+                        mov64(R2, 0),
+                        call(Helper.RINGBUF_SUBMIT))
                 .ja("count")
-                .label("discard").emit(mov64(R1, R8), mov64(R2, 0), call(Helper.RINGBUF_DISCARD))
+                .label("discard")
+                .emit(mov64(R1, R8), mov64(R2, 0), call(Helper.RINGBUF_DISCARD))
                 .label("count")
-                .emit(stxW(R10, -8, R9), mov64(R2, R10), add64(R2, -8), ldMapFd(R1, countersFd), call(Helper.MAP_LOOKUP_ELEM))
+                .emit(
+                        stxW(R10, -8, R9),
+                        mov64(R2, R10),
+                        add64(R2, -8),
+                        ldMapFd(R1, countersFd),
+                        call(Helper.MAP_LOOKUP_ELEM))
                 .jeqImm(R0, 0, "verdict")
                 .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1))
                 .label("verdict")
                 .emit(mov64(R0, XDP_PASS))
                 .jneImm(R9, DROPPED, "out")
                 .emit(mov64(R0, XDP_DROP))
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 
     /** Flood frames dropped so far (all CPUs). */

@@ -34,14 +34,24 @@ final class FloodFrameAssert {
         }
         FloodKind kind = recipe.kind();
         ByteBuffer f = ByteBuffer.wrap(frame);
-        assertThat(Arrays.copyOfRange(frame, 0, 6)).as("%s destination MAC", kind).isEqualTo(path.destinationMac().bytes());
-        assertThat(Arrays.copyOfRange(frame, 6, 12)).as("%s source MAC", kind).isEqualTo(path.sourceMac().bytes());
+        assertThat(Arrays.copyOfRange(frame, 0, 6))
+                .as("%s destination MAC", kind)
+                .isEqualTo(path.destinationMac().bytes());
+        assertThat(Arrays.copyOfRange(frame, 6, 12))
+                .as("%s source MAC", kind)
+                .isEqualTo(path.sourceMac().bytes());
         assertThat(f.getShort(12)).as("%s EtherType", kind).isEqualTo((short) 0x0800);
-        assertThat(Checksums.ipHeaderValid(frame)).as("%s IPv4 header checksum", kind).isTrue();
+        assertThat(Checksums.ipHeaderValid(frame))
+                .as("%s IPv4 header checksum", kind)
+                .isTrue();
         assertThat(Checksums.ipTotalLength(frame)).as("%s IPv4 length", kind).isEqualTo(recipe.frameLength() - 14);
-        assertThat(Arrays.copyOfRange(frame, 30, 34)).as("%s destination", kind).isEqualTo(path.victim().getAddress());
+        assertThat(Arrays.copyOfRange(frame, 30, 34))
+                .as("%s destination", kind)
+                .isEqualTo(path.victim().getAddress());
         for (Subnet24 spared : path.spared()) {
-            assertThat(spared.contains(source(frame))).as("%s source %s in %s", kind, source(frame), spared).isFalse();
+            assertThat(spared.contains(source(frame)))
+                    .as("%s source %s in %s", kind, source(frame), spared)
+                    .isFalse();
         }
         if (frame.length >= recipe.frameLength()) {
             assertThat(Checksums.l4Valid(frame)).as("%s TCP/UDP checksum", kind).isTrue();
@@ -56,12 +66,17 @@ final class FloodFrameAssert {
                 assertThat(destinationPort).isEqualTo(FloodFrames.SYN_PORT);
                 assertThat(frame[47]).as("TCP flags").isEqualTo((byte) 0x02);
                 assertThat(f.getShort(48) & 0xffff).as("window").isEqualTo(FloodFrames.SYN_WINDOW);
-                assertThat(Arrays.copyOfRange(frame, 54, 60)).as("MSS and SACK-permitted options")
+                assertThat(Arrays.copyOfRange(frame, 54, 60))
+                        .as("MSS and SACK-permitted options")
                         .containsExactly(2, 4, 5, (byte) 0xb4, 4, 2);
-                assertThat(Arrays.copyOfRange(frame, 60, 62)).as("timestamp option kind and length").containsExactly(8, 10);
+                assertThat(Arrays.copyOfRange(frame, 60, 62))
+                        .as("timestamp option kind and length")
+                        .containsExactly(8, 10);
                 assertThat(f.getInt(66)).as("timestamp echo reply").isZero();
                 assertThat(f.getInt(42)).as("acknowledgement number").isZero();
-                assertThat(Arrays.copyOfRange(frame, 70, 74)).as("NOP, window scale").containsExactly(1, 3, 3, FloodFrames.SYN_WINDOW_SCALE);
+                assertThat(Arrays.copyOfRange(frame, 70, 74))
+                        .as("NOP, window scale")
+                        .containsExactly(1, 3, 3, FloodFrames.SYN_WINDOW_SCALE);
             }
             case DNS_AMPLIFICATION -> {
                 assertThat(sourcePort).isEqualTo(53);
@@ -96,11 +111,15 @@ final class FloodFrameAssert {
     static void matches6(FrameRecipe recipe, FloodPath path, byte[] frame) {
         FloodKind kind = recipe.kind();
         ByteBuffer f = ByteBuffer.wrap(frame);
-        assertThat(Arrays.copyOfRange(frame, 0, 6)).as("%s destination MAC", kind).isEqualTo(path.destinationMac().bytes());
+        assertThat(Arrays.copyOfRange(frame, 0, 6))
+                .as("%s destination MAC", kind)
+                .isEqualTo(path.destinationMac().bytes());
         assertThat(f.getShort(12)).as("%s EtherType", kind).isEqualTo((short) 0x86dd);
         assertThat(frame[14] & 0xf0).as("%s IP version", kind).isEqualTo(0x60);
         assertThat(Checksums.ipTotalLength(frame)).as("%s IPv6 length", kind).isEqualTo(recipe.frameLength() - 14);
-        assertThat(Arrays.copyOfRange(frame, 38, 54)).as("%s destination", kind).isEqualTo(path.victim6().getAddress());
+        assertThat(Arrays.copyOfRange(frame, 38, 54))
+                .as("%s destination", kind)
+                .isEqualTo(path.victim6().getAddress());
         assertThat(frame[21] & 0xff).as("%s hop limit", kind).isEqualTo(64);
         if (frame.length >= recipe.frameLength()) {
             assertThat(Checksums.l4Valid(frame)).as("%s TCP/UDP checksum", kind).isTrue();
@@ -150,13 +169,23 @@ final class FloodFrameAssert {
         }
         for (byte[] frame : frames) {
             assertThat(frame).hasSameSizeAs(template);
-            assertThat(Checksums.ipHeaderValid(frame)).as("IPv4 header checksum of %s", kind).isTrue();
-            assertThat(Checksums.l4Valid(frame)).as("TCP/UDP checksum of %s", kind).isTrue();
+            assertThat(Checksums.ipHeaderValid(frame))
+                    .as("IPv4 header checksum of %s", kind)
+                    .isTrue();
+            assertThat(Checksums.l4Valid(frame))
+                    .as("TCP/UDP checksum of %s", kind)
+                    .isTrue();
             int ipChecksum = Checksums.IP_OFFSET + 10;
             int l4Checksum = recipe.l4ChecksumOffset();
             for (int b = 0; b < frame.length; b++) {
-                if (!randomBytes.contains(b) && b != ipChecksum && b != ipChecksum + 1 && b != l4Checksum && b != l4Checksum + 1) {
-                    assertThat(frame[b]).as("%s byte %d outside the random fields", kind, b).isEqualTo(template[b]);
+                if (!randomBytes.contains(b)
+                        && b != ipChecksum
+                        && b != ipChecksum + 1
+                        && b != l4Checksum
+                        && b != l4Checksum + 1) {
+                    assertThat(frame[b])
+                            .as("%s byte %d outside the random fields", kind, b)
+                            .isEqualTo(template[b]);
                 }
             }
             for (FrameField f : recipe.fields()) {
@@ -166,22 +195,30 @@ final class FloodFrameAssert {
         for (FrameField f : recipe.fields()) {
             Set<Long> values = new HashSet<>();
             frames.forEach(frame -> values.add(value(frame, f.offset(), Math.min(f.length(), 8))));
-            assertThat(values.size()).as("distinct values of %s field %s in %d frames", kind, f, runs)
+            assertThat(values.size())
+                    .as("distinct values of %s field %s in %d frames", kind, f, runs)
                     .isGreaterThan(f instanceof RandomNumber n && n.span() < 100 ? (int) n.span() / 2 : runs * 9 / 10);
         }
     }
 
     private static void checkInRange(FloodKind kind, FrameField f, byte[] frame, FloodPath path) throws Exception {
         switch (f) {
-            case RandomNumber n -> assertThat(value(frame, n.offset(), n.length()))
-                    .as("%s %s", kind, n).isBetween(n.min(), n.max());
+            case RandomNumber n ->
+                assertThat(value(frame, n.offset(), n.length()))
+                        .as("%s %s", kind, n)
+                        .isBetween(n.min(), n.max());
             case RandomSource s -> {
                 byte[] a = java.util.Arrays.copyOfRange(frame, s.offset(), s.offset() + 4);
                 Inet4Address source = (Inet4Address) InetAddress.getByAddress(a);
                 int first = a[0] & 0xff;
-                assertThat(first).as("first byte of source %s", source).isBetween(1, 223).isNotEqualTo(127);
+                assertThat(first)
+                        .as("first byte of source %s", source)
+                        .isBetween(1, 223)
+                        .isNotEqualTo(127);
                 for (Subnet24 spared : path.spared()) {
-                    assertThat(spared.contains(source)).as("%s in spared %s", source, spared).isFalse();
+                    assertThat(spared.contains(source))
+                            .as("%s in spared %s", source, spared)
+                            .isFalse();
                 }
             }
             case FrameField.RandomSource6 s -> {
@@ -192,7 +229,9 @@ final class FloodFrameAssert {
             case RandomLabel l -> {
                 for (int b = l.offset(); b < l.offset() + l.length(); b++) {
                     char c = (char) (frame[b] & 0xff);
-                    assertThat(Character.isLowerCase(c) || Character.isDigit(c)).as("label character '%s'", c).isTrue();
+                    assertThat(Character.isLowerCase(c) || Character.isDigit(c))
+                            .as("label character '%s'", c)
+                            .isTrue();
                 }
             }
         }

@@ -36,6 +36,7 @@ class FloodGeneratorTest {
      * runs the hop and the edge's XDP: ≈ 1.7 Mpps here; the demo asks it for 1.2 Mpps.
      */
     static final long SOCKET_MINIMUM_SMALL_FRAME_PPS = 1_000_000;
+
     private static final Duration SEND_TIME = Duration.ofMillis(1000);
 
     private static DemoLab lab;
@@ -46,7 +47,8 @@ class FloodGeneratorTest {
         Requirements.root();
         Requirements.command("ip");
         lab = DemoLab.create();
-        tap = EdgeTap.attach(lab.edgeNamespace(), lab.edgeInterface(), lab.labSubnets().getFirst());
+        tap = EdgeTap.attach(
+                lab.edgeNamespace(), lab.edgeInterface(), lab.labSubnets().getFirst());
     }
 
     @AfterAll
@@ -70,7 +72,8 @@ class FloodGeneratorTest {
     /** False (after checking the refusal) when {@code generator} cannot run on this kernel. */
     private static boolean runnable(GeneratorKind generator, FloodPath path, FloodKind kind) {
         if (generator == GeneratorKind.LIVE && !LiveFrames.support().supported()) {
-            assertThatThrownBy(() -> FloodGenerator.open(generator, path, kind)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> FloodGenerator.open(generator, path, kind))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("live-frames generator cannot run here")
                     .hasMessageContaining(LiveFrames.support().describe());
             assertThat(GeneratorKind.preferred()).isEqualTo(GeneratorKind.SOCKET);
@@ -103,12 +106,15 @@ class FloodGeneratorTest {
         long arrived = tap.dropped() - droppedBefore;
         double arrivedPps = arrived * 1e9 / nanos;
         int frameLength = FloodFrames.recipe(kind, path).frameLength();
-        System.out.printf("%-6s flood %-24s offered %,10.0f pps, arrived at the edge %,10.0f pps (%d-byte frames)%n",
+        System.out.printf(
+                "%-6s flood %-24s offered %,10.0f pps, arrived at the edge %,10.0f pps (%d-byte frames)%n",
                 generatorKind.id(), kind, offered * 1e9 / nanos, arrivedPps, frameLength);
         assertThat(arrived).as("%s frames at the edge", kind).isLessThanOrEqualTo(offered);
         assertThat(arrivedPps).as("%s rate at the edge", kind).isGreaterThanOrEqualTo(MINIMUM_PPS);
         if (generatorKind == GeneratorKind.SOCKET && frameLength <= 128) {
-            assertThat(arrivedPps).as("%s rate of small frames at the edge", kind).isGreaterThanOrEqualTo(SOCKET_MINIMUM_SMALL_FRAME_PPS);
+            assertThat(arrivedPps)
+                    .as("%s rate of small frames at the edge", kind)
+                    .isGreaterThanOrEqualTo(SOCKET_MINIMUM_SMALL_FRAME_PPS);
         }
 
         List<byte[]> frames = tap.samples(Duration.ofSeconds(1));
@@ -117,9 +123,13 @@ class FloodGeneratorTest {
         Set<String> sources = new HashSet<>();
         for (byte[] frame : frames) {
             FloodFrameAssert.matches(recipe, path, frame);
-            sources.add(kind.ipv6() ? FloodFrameAssert.source6(frame) : FloodFrameAssert.source(frame).getHostAddress());
+            sources.add(
+                    kind.ipv6()
+                            ? FloodFrameAssert.source6(frame)
+                            : FloodFrameAssert.source(frame).getHostAddress());
         }
-        assertThat(sources.size()).as("distinct spoofed sources in %d %s frames", frames.size(), kind)
+        assertThat(sources.size())
+                .as("distinct spoofed sources in %d %s frames", frames.size(), kind)
                 .isGreaterThan(frames.size() * 9 / 10);
     }
 
@@ -143,7 +153,9 @@ class FloodGeneratorTest {
             assertThat(first).as("frames in the first second at 50,000 pps").isBetween(40_000L, 55_000L);
             // A starved CPU (other tests, other jobs) can hold the sender back; it never runs ahead.
             assertThat(second).as("frames in the second second at 150,000 pps").isBetween(100_000L, 165_000L);
-            assertThat(tap.dropped() - before).as("arrived at the edge").isBetween(generator.offered() * 99 / 100, generator.offered());
+            assertThat(tap.dropped() - before)
+                    .as("arrived at the edge")
+                    .isBetween(generator.offered() * 99 / 100, generator.offered());
         }
     }
 
@@ -160,10 +172,12 @@ class FloodGeneratorTest {
             generator.stop();
             double seconds = (System.nanoTime() - start) / 1e9;
             long offered = generator.offered();
-            System.out.printf("socket generator at %,d pps: %,d frames in %.3f s (%,.0f pps), %,d at the edge%n", rate, offered,
-                    seconds, offered / seconds, tap.dropped() - before);
+            System.out.printf(
+                    "socket generator at %,d pps: %,d frames in %.3f s (%,.0f pps), %,d at the edge%n",
+                    rate, offered, seconds, offered / seconds, tap.dropped() - before);
             // Never above the rate (pacing); below it by what the two CPUs, shared with the router hop,
-            // the edge's XDP and whatever else runs, leave the sender (quiet: within 2 %; measured 0.83× under a load of 10).
+            // the edge's XDP and whatever else runs, leave the sender (quiet: within 2 %; measured 0.83× under a load
+            // of 10).
             assertThat(offered / seconds).as("offered pps").isBetween(rate * 0.8, rate * 1.02);
             assertThat(tap.dropped() - before).as("arrived at the edge").isBetween(offered * 99 / 100, offered);
         }
@@ -176,7 +190,8 @@ class FloodGeneratorTest {
         if (!runnable(generatorKind, good, FloodKind.SYN_FLOOD)) {
             return;
         }
-        FloodPath bad = new FloodPath(good.namespace(), "lvnosuch0", good.sourceMac(), good.destinationMac(), good.victim(), good.spared());
+        FloodPath bad = new FloodPath(
+                good.namespace(), "lvnosuch0", good.sourceMac(), good.destinationMac(), good.victim(), good.spared());
         try (FloodGenerator generator = FloodGenerator.open(generatorKind, bad, FloodKind.SYN_FLOOD)) {
             generator.start(1000);
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -184,7 +199,8 @@ class FloodGeneratorTest {
                 Thread.sleep(10);
             }
             assertThat(generator.running()).isFalse();
-            assertThatThrownBy(generator::stop).hasMessageContaining("SYN_FLOOD generator on lvnosuch0 in " + good.namespace())
+            assertThatThrownBy(generator::stop)
+                    .hasMessageContaining("SYN_FLOOD generator on lvnosuch0 in " + good.namespace())
                     .hasMessageContaining("lvnosuch0");
             assertThat(generator.offered()).isZero();
         }

@@ -34,16 +34,23 @@ class FloodProgramTest {
         byte[] template = recipe.template();
         List<byte[]> frames = new ArrayList<>();
         try (BpfMap sent = BpfMap.create(MapSpec.perCpuArray("flood_sent", 8, 1));
-             Program program = Program.load(ProgramSpec.xdp("flood_test", FloodProgram.assemble(recipe, sent.fd())))) {
+                Program program =
+                        Program.load(ProgramSpec.xdp("flood_test", FloodProgram.assemble(recipe, sent.fd())))) {
             for (int i = 0; i < RUNS; i++) {
                 TestRunResult r = program.testRun(TestRun.of(template));
                 assertThat(r.returnValue()).as("XDP action").isEqualTo(FloodProgram.XDP_TX);
                 frames.add(r.dataOut());
             }
-            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum()).as("frames counted as sent").isEqualTo(RUNS);
+            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum())
+                    .as("frames counted as sent")
+                    .isEqualTo(RUNS);
             TestRunResult shortFrame = program.testRun(TestRun.of(Arrays.copyOf(template, template.length - 1)));
-            assertThat(shortFrame.returnValue()).as("action on a frame shorter than the template").isEqualTo(FloodProgram.XDP_ABORTED);
-            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum()).as("a short frame is not counted").isEqualTo(RUNS);
+            assertThat(shortFrame.returnValue())
+                    .as("action on a frame shorter than the template")
+                    .isEqualTo(FloodProgram.XDP_ABORTED);
+            assertThat(Arrays.stream(sent.perCpuLongs(0)).sum())
+                    .as("a short frame is not counted")
+                    .isEqualTo(RUNS);
         }
         FloodFrameAssert.randomFieldsAsSpecified(recipe, path, frames);
     }

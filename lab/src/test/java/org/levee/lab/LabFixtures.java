@@ -10,8 +10,13 @@ final class LabFixtures {
     private LabFixtures() {}
 
     static FloodPath path() {
-        return new FloodPath("unused", "unused0", MacAddress.parse("02:00:00:00:00:01"), MacAddress.parse("02:00:00:00:00:02"),
-                ipv4("203.0.113.10"), List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("203.0.113.0/24")),
+        return new FloodPath(
+                "unused",
+                "unused0",
+                MacAddress.parse("02:00:00:00:00:01"),
+                MacAddress.parse("02:00:00:00:00:02"),
+                ipv4("203.0.113.10"),
+                List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("203.0.113.0/24")),
                 ipv6("2001:db8:a::10"));
     }
 

@@ -9,8 +9,8 @@ public final class LabHolder {
 
     public static void main(String[] args) throws Exception {
         DemoLab lab = DemoLab.create();
-        System.out.println(String.join(" ", lab.edgeNamespace(), lab.clientsNamespace(), lab.attackersNamespace(),
-                lab.upstreamNamespace()));
+        System.out.println(String.join(
+                " ", lab.edgeNamespace(), lab.clientsNamespace(), lab.attackersNamespace(), lab.upstreamNamespace()));
         System.out.flush();
         Thread.sleep(60_000);
     }

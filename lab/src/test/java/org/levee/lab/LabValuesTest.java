@@ -29,14 +29,19 @@ class LabValuesTest {
 
     @Test
     void badValuesAreRefusedWithWhatAndWhere() {
-        assertThatThrownBy(() -> MacAddress.parse("02:00:00:00:00")).hasMessageContaining("'02:00:00:00:00' is not a MAC address");
+        assertThatThrownBy(() -> MacAddress.parse("02:00:00:00:00"))
+                .hasMessageContaining("'02:00:00:00:00' is not a MAC address");
         assertThatThrownBy(() -> Subnet24.parse("198.51.100.7/24")).hasMessageContaining("not a /24 subnet");
         assertThatThrownBy(() -> new RandomNumber(40, 3, 0, 1)).hasMessageContaining("offset 40: length 3");
-        assertThatThrownBy(() -> new RandomNumber(40, 1, 0, 256)).hasMessageContaining("range [0, 256] does not fit 1 bytes");
+        assertThatThrownBy(() -> new RandomNumber(40, 1, 0, 256))
+                .hasMessageContaining("range [0, 256] does not fit 1 bytes");
         assertThatThrownBy(() -> new RandomLabel(55, 64)).hasMessageContaining("offset 55: length 64");
-        assertThatThrownBy(() -> new RandomSource(26, List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("198.51.101.0/24"))))
+        assertThatThrownBy(() -> new RandomSource(
+                        26, List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("198.51.101.0/24"))))
                 .hasMessageContaining("198.51.100.0/24 and 198.51.101.0/24 are neighbours");
-        assertThatThrownBy(() -> FloodKind.byId("smurf")).hasMessageContaining("unknown flood kind 'smurf'").hasMessageContaining("dns-amp");
+        assertThatThrownBy(() -> FloodKind.byId("smurf"))
+                .hasMessageContaining("unknown flood kind 'smurf'")
+                .hasMessageContaining("dns-amp");
     }
 
     @Test
@@ -52,15 +57,18 @@ class LabValuesTest {
         byte[] source = LabFixtures.ipv4("198.51.100.77").getAddress();
         int load = ByteBuffer.wrap(source).order(ByteOrder.LITTLE_ENDIAN).getInt();
         assertThat(load & 0xffffff).isEqualTo(Subnet24.parse("198.51.100.0/24").littleEndianLow24());
-        assertThat(load & 0xffffff).isNotEqualTo(Subnet24.parse("198.51.101.0/24").littleEndianLow24());
+        assertThat(load & 0xffffff)
+                .isNotEqualTo(Subnet24.parse("198.51.101.0/24").littleEndianLow24());
     }
 
     @Test
     void recipesRefuseFieldsOverChecksumsOrOutsideTheFrame() {
         FrameRecipe syn = FloodFrames.recipe(FloodKind.SYN_FLOOD, LabFixtures.path());
         byte[] frame = syn.template();
-        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new RandomNumber(24, 2, 0, 65535))))
-                .hasMessageContaining("SYN_FLOOD field 0").hasMessageContaining("overlaps a checksum");
+        assertThatThrownBy(
+                        () -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new RandomNumber(24, 2, 0, 65535))))
+                .hasMessageContaining("SYN_FLOOD field 0")
+                .hasMessageContaining("overlaps a checksum");
         assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new RandomNumber(50, 1, 0, 1))))
                 .hasMessageContaining("overlaps a checksum");
         assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new RandomNumber(72, 4, 0, 1))))
@@ -72,12 +80,14 @@ class LabValuesTest {
                 .hasMessageContaining("IPv4 length 60 does not match the frame's 73 bytes");
         FrameRecipe syn6 = FloodFrames.recipe(FloodKind.SYN_FLOOD_V6, LabFixtures.path());
         byte[] frame6 = syn6.template();
-        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(18, 2, 0, 1))))
+        assertThatThrownBy(
+                        () -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(18, 2, 0, 1))))
                 .hasMessageContaining("overlaps the IPv6 version, length or next header");
-        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(70, 2, 0, 1))))
+        assertThatThrownBy(
+                        () -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6, List.of(new RandomNumber(70, 2, 0, 1))))
                 .hasMessageContaining("overlaps a checksum");
-        assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD_V6, frame6,
-                List.of(new FrameField.RandomSource(22, List.of()))))
+        assertThatThrownBy(() -> new FrameRecipe(
+                        FloodKind.SYN_FLOOD_V6, frame6, List.of(new FrameField.RandomSource(22, List.of()))))
                 .hasMessageContaining("is a source of the wrong family for IPv6");
         assertThatThrownBy(() -> new FrameRecipe(FloodKind.SYN_FLOOD, frame, List.of(new FrameField.RandomSource6(26))))
                 .hasMessageContaining("is a source of the wrong family for IPv4");
@@ -89,15 +99,25 @@ class LabValuesTest {
             FrameRecipe recipe = FloodFrames.recipe(kind, LabFixtures.path());
             for (FrameField f : recipe.fields()) {
                 for (int b = f.offset(); b < f.offset() + f.length(); b++) {
-                    assertThat(recipe.changingWords()).as("%s byte %d of %s", kind, b, f).contains(b & ~1);
+                    assertThat(recipe.changingWords())
+                            .as("%s byte %d of %s", kind, b, f)
+                            .contains(b & ~1);
                 }
             }
             if (kind.ipv6()) {
-                assertThat(recipe.changingIpWords()).as("%s: IPv6 has no header checksum", kind).isEmpty();
-                assertThat(recipe.changingL4Words()).as("%s pseudo-header source words", kind).contains(22, 24, 26, 28, 30, 32, 34, 36);
+                assertThat(recipe.changingIpWords())
+                        .as("%s: IPv6 has no header checksum", kind)
+                        .isEmpty();
+                assertThat(recipe.changingL4Words())
+                        .as("%s pseudo-header source words", kind)
+                        .contains(22, 24, 26, 28, 30, 32, 34, 36);
             } else {
-                assertThat(recipe.changingIpWords()).as("%s source address words", kind).contains(26, 28);
-                assertThat(recipe.changingL4Words()).as("%s pseudo-header source words", kind).contains(26, 28);
+                assertThat(recipe.changingIpWords())
+                        .as("%s source address words", kind)
+                        .contains(26, 28);
+                assertThat(recipe.changingL4Words())
+                        .as("%s pseudo-header source words", kind)
+                        .contains(26, 28);
             }
         }
     }

@@ -60,7 +60,8 @@ class RandomFramesTest {
             tenths[(int) Math.min(9, (v - n.min()) * 10 / n.span())]++;
         }
         for (int t = 0; t < 10; t++) {
-            assertThat(tenths[t]).as("%s %s: draws in tenth %d of the range", kind, n, t)
+            assertThat(tenths[t])
+                    .as("%s %s: draws in tenth %d of the range", kind, n, t)
                     .isBetween(FRAMES * 85 / 1000, FRAMES * 115 / 1000);
         }
     }
@@ -77,9 +78,13 @@ class RandomFramesTest {
         for (int b = 224; b < 256; b++) {
             assertThat(firstBytes[b]).as("%s sources in %d/8", kind, b).isZero();
         }
-        long used = java.util.stream.IntStream.rangeClosed(1, 223).filter(b -> firstBytes[b] > 0).count();
+        long used = java.util.stream.IntStream.rangeClosed(1, 223)
+                .filter(b -> firstBytes[b] > 0)
+                .count();
         assertThat(used).as("%s first bytes used of 1..223", kind).isEqualTo(222);
-        assertThat(distinct).as("%s distinct sources in %d frames", kind, FRAMES).hasSizeGreaterThan(FRAMES * 99 / 100);
+        assertThat(distinct)
+                .as("%s distinct sources in %d frames", kind, FRAMES)
+                .hasSizeGreaterThan(FRAMES * 99 / 100);
     }
 
     /** In 2000::/3, never in 2001:db8::/32, every bit of the other 125 varying, all distinct. */

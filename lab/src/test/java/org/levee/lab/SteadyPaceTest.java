@@ -43,7 +43,8 @@ class SteadyPaceTest {
 
     @Test
     void aRateMustBePositive() {
-        assertThatThrownBy(() -> new SteadyPace(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new SteadyPace(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("pace must be positive, got 0 per second");
     }
 }

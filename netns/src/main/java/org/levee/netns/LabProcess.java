@@ -120,7 +120,8 @@ public final class LabProcess implements AutoCloseable {
     static List<String> command(String namespace, List<String> command) {
         // nsenter changes only the network namespace: unlike 'ip netns exec' it keeps the host's
         // /sys, so bpffs pins made by the process stay in the host's bpffs and outlive it.
-        List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + NetnsLab.NAMESPACES.resolve(namespace), "--"));
+        List<String> full =
+                new ArrayList<>(List.of("nsenter", "--net=" + NetnsLab.NAMESPACES.resolve(namespace), "--"));
         full.addAll(command);
         return full;
     }

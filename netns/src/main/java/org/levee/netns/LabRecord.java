@@ -26,6 +26,7 @@ import java.util.List;
 final class LabRecord implements AutoCloseable {
     /** Where records live. */
     static final Path DIRECTORY = Path.of("/run/levee/labs");
+
     private static final String SUFFIX = ".lab";
     private static final String NAMESPACE = "netns ";
     private static final String PATH = "path ";

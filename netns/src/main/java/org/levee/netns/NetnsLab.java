@@ -28,6 +28,7 @@ public final class NetnsLab implements AutoCloseable {
     public static final Path RECORDS = LabRecord.DIRECTORY;
     /** Where iproute2 keeps named namespaces. */
     static final Path NAMESPACES = Path.of("/var/run/netns");
+
     private static final SecureRandom RANDOM = new SecureRandom();
     /** A record younger than this may be one whose lab is still being set up (made, not yet locked). */
     private static final Duration SETTLED = Duration.ofSeconds(10);
@@ -35,6 +36,7 @@ public final class NetnsLab implements AutoCloseable {
     private final String id;
     /** Null where /run/levee/labs cannot be written (not root): then nothing is recorded. */
     private final LabRecord record;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Path> paths = new ArrayList<>();
     private final List<LabProcess> processes = new ArrayList<>();
@@ -125,8 +127,10 @@ public final class NetnsLab implements AutoCloseable {
     public LabProcess spawn(String name, String namespace, Path log, List<String> command) throws IOException {
         checkOpen();
         requireOwn(namespace);
-        Process p = new ProcessBuilder(LabProcess.command(namespace, command)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(LabProcess.command(namespace, command))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         LabProcess process = new LabProcess(name, p, log);
         processes.add(process);
         record(r -> r.process(process.pid(), process.startTicks()));
@@ -152,7 +156,8 @@ public final class NetnsLab implements AutoCloseable {
             try {
                 update.apply(record);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot update the record of lab " + id + " in " + LabRecord.DIRECTORY, e);
+                throw new UncheckedIOException(
+                        "cannot update the record of lab " + id + " in " + LabRecord.DIRECTORY, e);
             }
         }
     }
@@ -226,8 +231,8 @@ public final class NetnsLab implements AutoCloseable {
     private static void run(String... command) {
         CommandResult r = execute(List.of(command));
         if (!r.succeeded()) {
-            throw new IllegalStateException("'" + String.join(" ", command) + "' exited with " + r.exitCode()
-                    + ": " + r.output().strip());
+            throw new IllegalStateException("'" + String.join(" ", command) + "' exited with " + r.exitCode() + ": "
+                    + r.output().strip());
         }
     }
 

@@ -34,7 +34,9 @@ class NetnsLabTest {
             assertThat(ping.succeeded()).isTrue();
             assertThat(ping.output()).contains("198.51.100.1/24");
             if (Requirements.onPath("ping")) {
-                assertThat(lab.exec(a, "ping", "-c", "1", "-W", "2", pair.hostB()).succeeded()).isTrue();
+                assertThat(lab.exec(a, "ping", "-c", "1", "-W", "2", pair.hostB())
+                                .succeeded())
+                        .isTrue();
             }
         }
         assertThat(names).allSatisfy(n -> assertThat(NetnsLab.exists(n)).isFalse());
@@ -49,10 +51,13 @@ class NetnsLabTest {
             String b = lab.addNamespace("b");
             assertThatThrownBy(() -> lab.addVeth(a, "not-an-address", b, "192.0.2.2/24"))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("not-an-address").hasMessageContaining("exited with");
+                    .hasMessageContaining("not-an-address")
+                    .hasMessageContaining("exited with");
             names = lab.namespaces();
         }
-        assertThat(names).hasSize(2).allSatisfy(n -> assertThat(NetnsLab.exists(n)).isFalse());
+        assertThat(names)
+                .hasSize(2)
+                .allSatisfy(n -> assertThat(NetnsLab.exists(n)).isFalse());
         assertThatThrownBy(() -> lab.addNamespace("c")).hasMessageContaining("closed");
     }
 
@@ -69,13 +74,18 @@ class NetnsLabTest {
             while (!Files.readString(log).contains("192.0.2.1/24") && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(Files.readString(log)).as("the process's view of the network").contains(pair.interfaceA())
-                    .contains("192.0.2.1/24").doesNotContain(pair.interfaceB());
+            assertThat(Files.readString(log))
+                    .as("the process's view of the network")
+                    .contains(pair.interfaceA())
+                    .contains("192.0.2.1/24")
+                    .doesNotContain(pair.interfaceB());
             assertThat(process.alive()).isTrue();
-            assertThat(Files.readString(NetnsLab.RECORDS.resolve(lab.id() + ".lab"))).contains("process " + process.pid() + " ");
+            assertThat(Files.readString(NetnsLab.RECORDS.resolve(lab.id() + ".lab")))
+                    .contains("process " + process.pid() + " ");
         }
         assertThat(process.alive()).as("stopped when the lab closed").isFalse();
-        assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 
     @Test

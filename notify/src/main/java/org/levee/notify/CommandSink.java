@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class CommandSink implements Sink {
     /** How much of a command's output is kept for the log. */
     static final int OUTPUT_TAIL = 2048;
+
     private static final long KILL_GRACE_MILLIS = 500;
 
     private final List<String> command;
@@ -68,7 +69,9 @@ public final class CommandSink implements Sink {
             }
         });
         Tail output = new Tail(OUTPUT_TAIL);
-        Thread reader = Thread.ofVirtual().name("levee-notify-command-output").start(() -> output.drain(process.getInputStream()));
+        Thread reader = Thread.ofVirtual()
+                .name("levee-notify-command-output")
+                .start(() -> output.drain(process.getInputStream()));
         boolean exited;
         try {
             exited = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -86,13 +89,15 @@ public final class CommandSink implements Sink {
             return Delivery.failed(1, "still running after " + seconds(timeout) + ": stopped" + output.describe());
         }
         int code = process.exitValue();
-        return code == 0 ? Delivery.delivered(1, "exit code 0" + output.describe())
+        return code == 0
+                ? Delivery.delivered(1, "exit code 0" + output.describe())
                 : Delivery.failed(1, "exit code " + code + output.describe());
     }
 
     /** Stops the process and every process it started: SIGTERM, then SIGKILL to what is left. */
     private static void kill(Process process) throws InterruptedException {
-        List<ProcessHandle> family = new java.util.ArrayList<>(process.descendants().toList());
+        List<ProcessHandle> family =
+                new java.util.ArrayList<>(process.descendants().toList());
         family.add(process.toHandle());
         family.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_GRACE_MILLIS);

@@ -51,8 +51,8 @@ public record Notification(
     public Notification {
         Objects.requireNonNull(id, "id");
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException("notification id '" + id.replaceAll("\\p{Cntrl}", "?")
-                    + "' must be 1.." + MAX_ID_LENGTH + " characters without control characters");
+            throw new IllegalArgumentException("notification id '" + id.replaceAll("\\p{Cntrl}", "?") + "' must be 1.."
+                    + MAX_ID_LENGTH + " characters without control characters");
         }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(at, "at");
@@ -103,43 +103,91 @@ public record Notification(
     }
 
     /** An attack detected or ended ({@code kind}), seen in {@code evidence}. */
-    public static Notification attack(EventKind kind, String id, Instant at, Source source, AttackEvidence evidence,
-                                      Optional<String> reason) {
+    public static Notification attack(
+            EventKind kind, String id, Instant at, Source source, AttackEvidence evidence, Optional<String> reason) {
         if (kind != EventKind.ATTACK_DETECTED && kind != EventKind.ATTACK_ENDED) {
             throw new IllegalArgumentException(kind.keyword() + " is not an attack event");
         }
-        return new Notification(id, kind, at, source, Optional.of(evidence.destination()), Optional.of(evidence.trafficClass()),
-                Optional.empty(), Optional.of(evidence), reason, Optional.empty(), Optional.empty(), Optional.empty());
+        return new Notification(
+                id,
+                kind,
+                at,
+                source,
+                Optional.of(evidence.destination()),
+                Optional.of(evidence.trafficClass()),
+                Optional.empty(),
+                Optional.of(evidence),
+                reason,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
      * A rule added or retired ({@code kind}); {@code evidence} is the evidence at this event (empty:
      * the rule's own).
      */
-    public static Notification rule(EventKind kind, String id, Instant at, Source source, StoredRule rule,
-                                    Optional<AttackEvidence> evidence, Optional<String> reason) {
+    public static Notification rule(
+            EventKind kind,
+            String id,
+            Instant at,
+            Source source,
+            StoredRule rule,
+            Optional<AttackEvidence> evidence,
+            Optional<String> reason) {
         if (kind != EventKind.RULE_ADDED && kind != EventKind.RULE_RETIRED) {
             throw new IllegalArgumentException(kind.keyword() + " is not a rule event");
         }
         Optional<AttackEvidence> shown = evidence.or(rule::evidence);
-        return new Notification(id, kind, at, source, shown.map(AttackEvidence::destination),
-                shown.map(AttackEvidence::trafficClass), Optional.of(rule), shown, reason, Optional.empty(),
-                Optional.empty(), Optional.empty());
+        return new Notification(
+                id,
+                kind,
+                at,
+                source,
+                shown.map(AttackEvidence::destination),
+                shown.map(AttackEvidence::trafficClass),
+                Optional.of(rule),
+                shown,
+                reason,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** An edge whose registration went and did not come back, with its last registration. */
-    public static Notification nodeLost(String id, Instant at, Source source, NodeRef node, Optional<ObjectNode> registration,
-                                        String reason) {
-        return new Notification(id, EventKind.NODE_LOST, at, source, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(reason), Optional.of(node), registration, Optional.empty());
+    public static Notification nodeLost(
+            String id, Instant at, Source source, NodeRef node, Optional<ObjectNode> registration, String reason) {
+        return new Notification(
+                id,
+                EventKind.NODE_LOST,
+                at,
+                source,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(reason),
+                Optional.of(node),
+                registration,
+                Optional.empty());
     }
 
     /** An edge that refused a rule set: its refusal and its registration. */
-    public static Notification rulesetRefused(String id, Instant at, Source source, NodeRef node, ObjectNode refused,
-                                              Optional<ObjectNode> registration) {
-        return new Notification(id, EventKind.RULESET_REFUSED, at, source, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.ofNullable(refused.path("reason").textValue()), Optional.of(node),
-                registration, Optional.of(refused));
+    public static Notification rulesetRefused(
+            String id, Instant at, Source source, NodeRef node, ObjectNode refused, Optional<ObjectNode> registration) {
+        return new Notification(
+                id,
+                EventKind.RULESET_REFUSED,
+                at,
+                source,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.ofNullable(refused.path("reason").textValue()),
+                Optional.of(node),
+                registration,
+                Optional.of(refused));
     }
 
     /**
@@ -149,21 +197,44 @@ public record Notification(
     public String text() {
         String who = "levee " + source.datacenter().map(dc -> dc + "/").orElse("") + source.name() + ": ";
         String attack = trafficClass.orElse("?") + " attack on " + destination.orElse("?");
-        return who + switch (kind) {
-            case ATTACK_DETECTED -> attack + " detected" + evidence.map(e -> " (" + e.trigger() + ", "
-                    + String.format(Locale.ROOT, "%.0f", e.packetsPerSecond()) + " pps)").orElse("");
-            case RULE_ADDED -> "rule " + rule.map(StoredRule::id).orElse("?") + " " + rule.map(r -> does(r.rule().action())).orElse("acts on")
-                    + " the " + attack + rule.map(r -> r.rule().action() instanceof Action.RateLimit l ? " to " + l.pps() + " pps" : "")
-                    .orElse("") + " in " + rule.map(r -> r.rule().datacenters().isEmpty() ? "all data centers"
-                    : String.join(", ", r.rule().datacenters())).orElse("?");
-            case RULE_RETIRED -> "rule " + rule.map(StoredRule::id).orElse("?") + " for the " + attack + " retired"
-                    + reason.map(r -> ": " + r).orElse("");
-            case ATTACK_ENDED -> attack + " ended" + reason.map(r -> ": " + r).orElse("");
-            case NODE_LOST -> "edge " + node.map(NodeRef::toString).orElse("?") + " lost" + reason.map(r -> ": " + r).orElse("");
-            case RULESET_REFUSED -> "edge " + node.map(NodeRef::toString).orElse("?") + " refused rule set version "
-                    + refused.map(r -> r.path("version").asText("?")).orElse("?") + reason.map(r -> " (" + r + ")").orElse("")
-                    + refused.map(r -> r.path("message").asText("")).filter(m -> !m.isEmpty()).map(m -> ": " + m).orElse("");
-        };
+        return who
+                + switch (kind) {
+                    case ATTACK_DETECTED ->
+                        attack + " detected"
+                                + evidence.map(e -> " (" + e.trigger() + ", "
+                                                + String.format(Locale.ROOT, "%.0f", e.packetsPerSecond()) + " pps)")
+                                        .orElse("");
+                    case RULE_ADDED ->
+                        "rule " + rule.map(StoredRule::id).orElse("?") + " "
+                                + rule.map(r -> does(r.rule().action())).orElse("acts on")
+                                + " the " + attack
+                                + rule.map(r -> r.rule().action() instanceof Action.RateLimit l
+                                                ? " to " + l.pps() + " pps"
+                                                : "")
+                                        .orElse("")
+                                + " in "
+                                + rule.map(r -> r.rule().datacenters().isEmpty()
+                                                ? "all data centers"
+                                                : String.join(", ", r.rule().datacenters()))
+                                        .orElse("?");
+                    case RULE_RETIRED ->
+                        "rule " + rule.map(StoredRule::id).orElse("?") + " for the " + attack + " retired"
+                                + reason.map(r -> ": " + r).orElse("");
+                    case ATTACK_ENDED ->
+                        attack + " ended" + reason.map(r -> ": " + r).orElse("");
+                    case NODE_LOST ->
+                        "edge " + node.map(NodeRef::toString).orElse("?") + " lost"
+                                + reason.map(r -> ": " + r).orElse("");
+                    case RULESET_REFUSED ->
+                        "edge " + node.map(NodeRef::toString).orElse("?") + " refused rule set version "
+                                + refused.map(r -> r.path("version").asText("?"))
+                                        .orElse("?")
+                                + reason.map(r -> " (" + r + ")").orElse("")
+                                + refused.map(r -> r.path("message").asText(""))
+                                        .filter(m -> !m.isEmpty())
+                                        .map(m -> ": " + m)
+                                        .orElse("");
+                };
     }
 
     private static String does(Action action) {

@@ -57,10 +57,14 @@ public final class NotificationJson {
         o.put("destination", n.destination().orElse(null));
         o.put("traffic_class", n.trafficClass().orElse(null));
         o.set("rule", n.rule().<JsonNode>map(StoredRuleCodec::write).orElse(o.nullNode()));
-        o.set("evidence", n.evidence().<JsonNode>map(StoredRuleCodec::evidenceJson).orElse(o.nullNode()));
+        o.set(
+                "evidence",
+                n.evidence().<JsonNode>map(StoredRuleCodec::evidenceJson).orElse(o.nullNode()));
         o.put("reason", n.reason().orElse(null));
         if (n.node().isPresent()) {
-            o.putObject("node").put("datacenter", n.node().get().datacenter()).put("node", n.node().get().node());
+            o.putObject("node")
+                    .put("datacenter", n.node().get().datacenter())
+                    .put("node", n.node().get().node());
         } else {
             o.putNull("node");
         }
@@ -141,8 +145,18 @@ public final class NotificationJson {
                     text(source, nodeNode, "node").orElseThrow(() -> bad(source, "node.node: missing"))));
         }
         try {
-            return new Notification(id, kind, at, who, text(source, root, "destination"), text(source, root, "traffic_class"),
-                    rule, evidence, text(source, root, "reason"), node, object(source, root, "registration"),
+            return new Notification(
+                    id,
+                    kind,
+                    at,
+                    who,
+                    text(source, root, "destination"),
+                    text(source, root, "traffic_class"),
+                    rule,
+                    evidence,
+                    text(source, root, "reason"),
+                    node,
+                    object(source, root, "registration"),
                     object(source, root, "refused"));
         } catch (IllegalArgumentException e) {
             throw bad(source, e.getMessage());

@@ -23,8 +23,14 @@ import java.util.Set;
  * @param nodeLostAfter (controller) how long an edge's registration must stay gone before it is
  *     reported lost: an edge restarting within this time is not
  */
-public record NotificationsConfig(List<String> command, List<Webhook> webhooks, Duration timeout, int retries,
-                                  Set<EventKind> events, int queue, Duration nodeLostAfter) {
+public record NotificationsConfig(
+        List<String> command,
+        List<Webhook> webhooks,
+        Duration timeout,
+        int retries,
+        Set<EventKind> events,
+        int queue,
+        Duration nodeLostAfter) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_RETRIES = 3;
@@ -50,8 +56,14 @@ public record NotificationsConfig(List<String> command, List<Webhook> webhooks, 
 
     /** No command, no webhook: nothing is sent. */
     public static NotificationsConfig none() {
-        return new NotificationsConfig(List.of(), List.of(), DEFAULT_TIMEOUT, DEFAULT_RETRIES, EnumSet.allOf(EventKind.class),
-                DEFAULT_QUEUE, DEFAULT_NODE_LOST_AFTER);
+        return new NotificationsConfig(
+                List.of(),
+                List.of(),
+                DEFAULT_TIMEOUT,
+                DEFAULT_RETRIES,
+                EnumSet.allOf(EventKind.class),
+                DEFAULT_QUEUE,
+                DEFAULT_NODE_LOST_AFTER);
     }
 
     /** True when there is somewhere to send to. */
@@ -96,14 +108,18 @@ public record NotificationsConfig(List<String> command, List<Webhook> webhooks, 
      * One webhook: an http or https URL, headers sent with every POST (an {@code Authorization}
      * token, say), and its own timeout and retries (empty: the section's).
      */
-    public record Webhook(URI url, Map<String, String> headers, java.util.Optional<Duration> timeout,
-                          java.util.Optional<Integer> retries) {
+    public record Webhook(
+            URI url,
+            Map<String, String> headers,
+            java.util.Optional<Duration> timeout,
+            java.util.Optional<Integer> retries) {
         public Webhook {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(retries, "retries");
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-                throw new IllegalArgumentException("'" + redact(url) + "' is not an http:// or https:// URL with a host");
+                throw new IllegalArgumentException(
+                        "'" + redact(url) + "' is not an http:// or https:// URL with a host");
             }
             headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         }
@@ -125,7 +141,8 @@ public record NotificationsConfig(List<String> command, List<Webhook> webhooks, 
         }
 
         private static String redact(URI url) {
-            return url.getScheme() + "://" + (url.getHost() == null ? "?" : url.getHost()) + (url.getPort() < 0 ? "" : ":" + url.getPort());
+            return url.getScheme() + "://" + (url.getHost() == null ? "?" : url.getHost())
+                    + (url.getPort() < 0 ? "" : ":" + url.getPort());
         }
 
         @Override

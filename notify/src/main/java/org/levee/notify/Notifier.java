@@ -67,7 +67,10 @@ public final class Notifier implements AutoCloseable {
         }
         for (int i = 0; i < config.webhooks().size(); i++) {
             NotificationsConfig.Webhook hook = config.webhooks().get(i);
-            sinks.add(new WebhookSink("webhook[" + i + "]", hook, hook.timeout().orElse(config.timeout()),
+            sinks.add(new WebhookSink(
+                    "webhook[" + i + "]",
+                    hook,
+                    hook.timeout().orElse(config.timeout()),
                     hook.retries().orElse(config.retries())));
         }
         return new Notifier(sinks, config.events(), config.queue());
@@ -85,7 +88,7 @@ public final class Notifier implements AutoCloseable {
 
     /** Queues {@code n} for every sink, if its kind is wanted; never blocks. */
     public void offer(Notification n) {
-        offer(n, outcomes -> { });
+        offer(n, outcomes -> {});
     }
 
     /**
@@ -106,7 +109,9 @@ public final class Notifier implements AutoCloseable {
 
     /** Each sink's counts. */
     public List<SinkStats> stats() {
-        return workers.stream().map(w -> new SinkStats(w.sink.name(), w.delivered.get(), w.failed.get(), w.dropped.get())).toList();
+        return workers.stream()
+                .map(w -> new SinkStats(w.sink.name(), w.delivered.get(), w.failed.get(), w.dropped.get()))
+                .toList();
     }
 
     /** Events waiting in all queues, and being delivered. */
@@ -185,7 +190,10 @@ public final class Notifier implements AutoCloseable {
         Worker(Sink sink, int capacity) {
             this.sink = sink;
             this.capacity = capacity;
-            this.thread = Thread.ofPlatform().name("levee-notify-" + sink.name()).daemon().unstarted(this);
+            this.thread = Thread.ofPlatform()
+                    .name("levee-notify-" + sink.name())
+                    .daemon()
+                    .unstarted(this);
         }
 
         void start() {
@@ -209,8 +217,13 @@ public final class Notifier implements AutoCloseable {
                 item.completion().report(sink.name(), Outcome.DISCARDED);
             } else if (pushedOut != null) {
                 dropped.incrementAndGet();
-                LOG.log(Level.WARNING, "notification {0} ({1}) dropped for {2}: {3} newer ones are waiting",
-                        pushedOut.notification().id(), pushedOut.notification().kind().keyword(), sink.describe(), capacity);
+                LOG.log(
+                        Level.WARNING,
+                        "notification {0} ({1}) dropped for {2}: {3} newer ones are waiting",
+                        pushedOut.notification().id(),
+                        pushedOut.notification().kind().keyword(),
+                        sink.describe(),
+                        capacity);
                 pushedOut.completion().report(sink.name(), Outcome.DROPPED);
             }
         }
@@ -311,13 +324,26 @@ public final class Notifier implements AutoCloseable {
             }
             if (d.delivered()) {
                 delivered.incrementAndGet();
-                LOG.log(Level.DEBUG, "notification {0} ({1}) delivered to {2}{3}: {4}", n.id(), n.kind().keyword(),
-                        sink.describe(), d.attempts() > 1 ? " at attempt " + d.attempts() : "", d.detail());
+                LOG.log(
+                        Level.DEBUG,
+                        "notification {0} ({1}) delivered to {2}{3}: {4}",
+                        n.id(),
+                        n.kind().keyword(),
+                        sink.describe(),
+                        d.attempts() > 1 ? " at attempt " + d.attempts() : "",
+                        d.detail());
                 return Outcome.DELIVERED;
             }
             failed.incrementAndGet();
-            LOG.log(Level.WARNING, "notification {0} ({1}) not delivered to {2} ({3} attempt{4}): {5}", n.id(),
-                    n.kind().keyword(), sink.describe(), d.attempts(), d.attempts() == 1 ? "" : "s", d.detail());
+            LOG.log(
+                    Level.WARNING,
+                    "notification {0} ({1}) not delivered to {2} ({3} attempt{4}): {5}",
+                    n.id(),
+                    n.kind().keyword(),
+                    sink.describe(),
+                    d.attempts(),
+                    d.attempts() == 1 ? "" : "s",
+                    d.detail());
             return Outcome.FAILED;
         }
     }

@@ -54,8 +54,11 @@ public final class WebhookSink implements Sink {
         this.retries = retries;
         this.firstBackoff = firstBackoff;
         // HTTP/1.1: what every receiver speaks; webhooks are rare events, one connection does.
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
@@ -70,7 +73,8 @@ public final class WebhookSink implements Sink {
 
     @Override
     public Delivery deliver(Notification n, byte[] json) throws InterruptedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(hook.url()).timeout(timeout)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(hook.url())
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "levee-notify")
                 .header("X-Levee-Event", n.kind().keyword())
@@ -83,7 +87,8 @@ public final class WebhookSink implements Sink {
         long backoff = firstBackoff.toMillis();
         String last = "";
         for (int attempt = 1; ; attempt++) {
-            CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, info -> new FirstBytes(BODY_KEPT));
+            CompletableFuture<HttpResponse<String>> exchange =
+                    client.sendAsync(request, info -> new FirstBytes(BODY_KEPT));
             boolean again;
             try {
                 HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -101,7 +106,8 @@ public final class WebhookSink implements Sink {
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 last = cause instanceof IOException && cause.getMessage() != null
-                        ? cause.getClass().getSimpleName() + ": " + cause.getMessage() : cause.toString();
+                        ? cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                        : cause.toString();
                 again = true;
             } catch (InterruptedException e) {
                 exchange.cancel(true);
@@ -161,7 +167,8 @@ public final class WebhookSink implements Sink {
 
         @Override
         public void onComplete() {
-            result.complete(new String(kept, 0, length, StandardCharsets.UTF_8).strip().replaceAll("\\p{Cntrl}+", " "));
+            result.complete(
+                    new String(kept, 0, length, StandardCharsets.UTF_8).strip().replaceAll("\\p{Cntrl}+", " "));
         }
     }
 }

@@ -26,15 +26,36 @@ final class GuardProbes {
      * two of them is not about whom a packet comes from. They are only bytes in a buffer; no
      * probe is ever sent.
      */
-    private static final List<IpAddress> SOURCES_V4 = List.of("23.11.2.3", "45.67.89.10", "81.2.69.142", "100.64.10.20",
-            "151.101.1.69", "172.16.5.4", "192.168.1.10", "10.11.12.13").stream().map(IpAddress::parse).toList();
-    private static final List<IpAddress> SOURCES_V6 = List.of("2a00:1450:4001::10", "2600:1f18:aaa::5", "2001:470:1:2::2",
-            "2c0f:f248::1", "2400:cb00:2048::3", "2a01:4f8:1:2::7", "fd12:3456:789a::1", "2001:db8:ff::20")
-            .stream().map(IpAddress::parse).toList();
+    private static final List<IpAddress> SOURCES_V4 = List.of(
+                    "23.11.2.3",
+                    "45.67.89.10",
+                    "81.2.69.142",
+                    "100.64.10.20",
+                    "151.101.1.69",
+                    "172.16.5.4",
+                    "192.168.1.10",
+                    "10.11.12.13")
+            .stream()
+            .map(IpAddress::parse)
+            .toList();
+
+    private static final List<IpAddress> SOURCES_V6 = List.of(
+                    "2a00:1450:4001::10",
+                    "2600:1f18:aaa::5",
+                    "2001:470:1:2::2",
+                    "2c0f:f248::1",
+                    "2400:cb00:2048::3",
+                    "2a01:4f8:1:2::7",
+                    "fd12:3456:789a::1",
+                    "2001:db8:ff::20")
+            .stream()
+            .map(IpAddress::parse)
+            .toList();
     private static final int[] SOURCE_PORTS = {1025, 40_000, 60_999};
     private static final int[] ARRIVAL_TTLS = {57, 116, 243};
     /** Where a wildcard endpoint is probed when neither the rule nor its filter names an address. */
     private static final IpAddress ANY_V4 = IpAddress.parse("203.0.113.10");
+
     private static final IpAddress ANY_V6 = IpAddress.parse("2001:db8::10");
     /** At most this many destinations are probed per endpoint and IP version. */
     private static final int MAX_DESTINATIONS = 32;
@@ -96,7 +117,9 @@ final class GuardProbes {
             filter.destination().ifPresent(d -> named.addAll(comparedAddresses(d)));
             int taken = 0;
             for (IpAddress a : named) {
-                if (a.version() == version && endpoint.address().map(p -> p.contains(a)).orElse(true) && taken < MAX_DESTINATIONS) {
+                if (a.version() == version
+                        && endpoint.address().map(p -> p.contains(a)).orElse(true)
+                        && taken < MAX_DESTINATIONS) {
                     out.add(a);
                     taken++;
                 }
@@ -127,7 +150,9 @@ final class GuardProbes {
         int loaded = -1;
         for (CbpfInstruction i : program.instructions()) {
             int cls = i.code() & 0x07;
-            if (cls == CbpfInstruction.LD && (i.code() & 0xe0) == CbpfInstruction.ABS && (i.code() & 0x18) == CbpfInstruction.W) {
+            if (cls == CbpfInstruction.LD
+                    && (i.code() & 0xe0) == CbpfInstruction.ABS
+                    && (i.code() & 0x18) == CbpfInstruction.W) {
                 loaded = i.k();
             } else if (cls == CbpfInstruction.LD || cls == CbpfInstruction.MISC) {
                 loaded = -1; // A holds something else now (ALU operations keep it: masks of dst net)
@@ -140,14 +165,18 @@ final class GuardProbes {
                             out.add(IpAddress.ipv4(i.k() + 1));
                         }
                     }
-                    wordConstants.computeIfAbsent(loaded, k -> new ArrayList<>()).add(i.k());
+                    wordConstants
+                            .computeIfAbsent(loaded, k -> new ArrayList<>())
+                            .add(i.k());
                 }
             }
         }
         for (int base : V6_DESTINATION_BASES) {
             int most = 0;
             for (int w = 0; w < 4; w++) {
-                most = Math.max(most, wordConstants.getOrDefault(base + 4 * w, List.of()).size());
+                most = Math.max(
+                        most,
+                        wordConstants.getOrDefault(base + 4 * w, List.of()).size());
             }
             for (int n = 0; n < most && n < MAX_DESTINATIONS; n++) {
                 long[] words = new long[4];
@@ -167,21 +196,35 @@ final class GuardProbes {
         return List.copyOf(out);
     }
 
-    private enum Kind { SYN, ACK, UDP }
+    private enum Kind {
+        SYN,
+        ACK,
+        UDP
+    }
 
     private static Probe probe(IpAddress source, int sourcePort, IpAddress destination, int port, int ttl, Kind kind) {
         byte[] transport = switch (kind) {
-            case SYN -> tcp(sourcePort, port, 0x02, destination.version() == 4 ? 64_240 : 64_800, synOptions(destination.version()));
+            case SYN ->
+                tcp(
+                        sourcePort,
+                        port,
+                        0x02,
+                        destination.version() == 4 ? 64_240 : 64_800,
+                        synOptions(destination.version()));
             case ACK -> tcp(sourcePort, port, 0x10, 502, ackOptions());
             case UDP -> udp(sourcePort, port);
         };
-        int protocol = kind == Kind.UDP ? ProtectedEndpoint.Transport.UDP.protocolNumber() : ProtectedEndpoint.Transport.TCP.protocolNumber();
+        int protocol = kind == Kind.UDP
+                ? ProtectedEndpoint.Transport.UDP.protocolNumber()
+                : ProtectedEndpoint.Transport.TCP.protocolNumber();
         byte[] ip = destination.version() == 4
                 ? ipv4(source, destination, protocol, ttl, transport.length)
                 : ipv6(source, destination, protocol, ttl, transport.length);
         byte[] frame = new byte[14 + ip.length + transport.length];
-        frame[0] = 0x02; frame[5] = 0x01; // locally administered MACs
-        frame[6] = 0x02; frame[11] = 0x02;
+        frame[0] = 0x02;
+        frame[5] = 0x01; // locally administered MACs
+        frame[6] = 0x02;
+        frame[11] = 0x02;
         int type = destination.version() == 4 ? 0x0800 : 0x86dd;
         frame[12] = (byte) (type >>> 8);
         frame[13] = (byte) type;
@@ -195,13 +238,16 @@ final class GuardProbes {
             case ACK -> "TCP ACK";
             case UDP -> "UDP";
         };
-        return new Probe(frame, source, what + " " + where + (destination.version() == 4 ? ", TTL " : ", hop limit ") + ttl);
+        return new Probe(
+                frame, source, what + " " + where + (destination.version() == 4 ? ", TTL " : ", hop limit ") + ttl);
     }
 
     private static byte[] synOptions(int version) {
         int mss = version == 4 ? 1460 : 1440;
         // MSS, SACK permitted, timestamps, NOP, window scale 7: Linux's SYN.
-        return new byte[] {2, 4, (byte) (mss >>> 8), (byte) mss, 4, 2, 8, 10, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0, 1, 3, 3, 7};
+        return new byte[] {
+            2, 4, (byte) (mss >>> 8), (byte) mss, 4, 2, 8, 10, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0, 1, 3, 3, 7
+        };
     }
 
     private static byte[] ackOptions() {

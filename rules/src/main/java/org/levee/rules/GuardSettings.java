@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param maxLegitimateShare the largest share (0..1) of the last minute's legitimate traffic,
  *                           outside its own destinations, that a rule may match
  */
-public record GuardSettings(List<ProtectedEndpoint> protectedEndpoints, boolean protectDefaults, double maxLegitimateShare) {
+public record GuardSettings(
+        List<ProtectedEndpoint> protectedEndpoints, boolean protectDefaults, double maxLegitimateShare) {
 
     /** 1 %. */
     public static final double DEFAULT_MAX_LEGITIMATE_SHARE = 0.01;

@@ -83,8 +83,10 @@ public record IpAddress(int version, long high, long low) {
     /** An address from its 4 or 16 network-order bytes. */
     public static IpAddress fromBytes(byte[] bytes) {
         if (bytes.length == 4) {
-            return ipv4(((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16)
-                    | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff));
+            return ipv4(((bytes[0] & 0xff) << 24)
+                    | ((bytes[1] & 0xff) << 16)
+                    | ((bytes[2] & 0xff) << 8)
+                    | (bytes[3] & 0xff));
         }
         if (bytes.length == 16) {
             return ipv6(longAt(bytes, 0), longAt(bytes, 8));
@@ -103,9 +105,7 @@ public record IpAddress(int version, long high, long low) {
     /** The address's bits in network order. */
     public byte[] toBytes() {
         if (version == 4) {
-            return new byte[] {
-                (byte) (low >>> 24), (byte) (low >>> 16), (byte) (low >>> 8), (byte) low
-            };
+            return new byte[] {(byte) (low >>> 24), (byte) (low >>> 16), (byte) (low >>> 8), (byte) low};
         }
         byte[] b = new byte[16];
         for (int i = 0; i < 8; i++) {
@@ -141,8 +141,7 @@ public record IpAddress(int version, long high, long low) {
     @Override
     public String toString() {
         if (version == 4) {
-            return (low >>> 24) + "." + ((low >>> 16) & 0xff) + "." + ((low >>> 8) & 0xff) + "."
-                    + (low & 0xff);
+            return (low >>> 24) + "." + ((low >>> 16) & 0xff) + "." + ((low >>> 8) & 0xff) + "." + (low & 0xff);
         }
         int[] groups = new int[8];
         for (int i = 0; i < 4; i++) {

@@ -29,7 +29,8 @@ public record LegitimateTraffic(List<Weighted> samples, Duration span) {
         public Weighted {
             Objects.requireNonNull(sample, "sample");
             if (!(packets > 0) || Double.isInfinite(packets)) {
-                throw new IllegalArgumentException("a sample's weight must be a positive number of packets, not " + packets);
+                throw new IllegalArgumentException(
+                        "a sample's weight must be a positive number of packets, not " + packets);
             }
         }
     }

@@ -19,6 +19,7 @@ public final class ManualRuleRequest {
 
     /** How errors name a rule being added through the API. */
     public static final String SOURCE = "rule";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -30,7 +31,8 @@ public final class ManualRuleRequest {
     public static Rule read(ObjectNode request, Instant now) {
         ObjectNode fields = request.deepCopy();
         if (fields.has("origin") && !fields.get("origin").asText().equals(Origin.MANUAL.keyword())) {
-            throw problem("origin: rules added through the API are manual, not '" + fields.get("origin").asText() + "'");
+            throw problem("origin: rules added through the API are manual, not '"
+                    + fields.get("origin").asText() + "'");
         }
         fields.put("origin", Origin.MANUAL.keyword());
         force(fields);
@@ -88,8 +90,9 @@ public final class ManualRuleRequest {
      */
     public static void requireFuture(Rule rule, Instant now) {
         if (rule.expires().isPresent() && !rule.expires().get().isAfter(now)) {
-            throw new RuleSetException("rule " + rule.id(), List.of("expires: " + rule.expires().get()
-                    + " is not in the future (now is " + now + ")"));
+            throw new RuleSetException(
+                    "rule " + rule.id(),
+                    List.of("expires: " + rule.expires().get() + " is not in the future (now is " + now + ")"));
         }
     }
 

@@ -23,7 +23,9 @@ public interface MatchCompiler {
     MatchCompiler STANDARD = match -> switch (match) {
         case Match.Filter f -> Libpcap.compile(f.expression(), LinkType.EN10MB);
         case Match.Cbpf c -> c.program();
-        case Match.Dns d -> DnsQueryFilter.of(d.patterns(), d.ignoreCase(), DNS_PORT, LinkType.EN10MB).program();
+        case Match.Dns d ->
+            DnsQueryFilter.of(d.patterns(), d.ignoreCase(), DNS_PORT, LinkType.EN10MB)
+                    .program();
         case Match.P0f p -> P0fFilter.of(p.signature(), LinkType.EN10MB).program();
     };
 

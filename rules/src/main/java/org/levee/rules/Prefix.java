@@ -21,8 +21,8 @@ public record Prefix(IpAddress network, int length) {
         }
         IpAddress masked = network.mask(length);
         if (!masked.equals(network)) {
-            throw new IllegalArgumentException("'" + network + "/" + length + "' has bits set after the prefix (the network is "
-                    + masked + "/" + length + ")");
+            throw new IllegalArgumentException("'" + network + "/" + length
+                    + "' has bits set after the prefix (the network is " + masked + "/" + length + ")");
         }
     }
 
@@ -61,7 +61,8 @@ public record Prefix(IpAddress network, int length) {
         if (slash >= 0) {
             String lengthText = trimmed.substring(slash + 1);
             if (!lengthText.matches("[0-9]{1,3}")) {
-                throw new IllegalArgumentException("'" + text + "': prefix length '" + lengthText + "' is not a number");
+                throw new IllegalArgumentException(
+                        "'" + text + "': prefix length '" + lengthText + "' is not a number");
             }
             length = Integer.parseInt(lengthText);
         }

@@ -17,7 +17,8 @@ public record ProtectedEndpoint(Transport transport, Optional<Prefix> address, i
 
     /** The transport protocols an endpoint can be given in. */
     public enum Transport {
-        TCP(6), UDP(17);
+        TCP(6),
+        UDP(17);
 
         private final int protocolNumber;
 
@@ -59,7 +60,8 @@ public record ProtectedEndpoint(Transport transport, Optional<Prefix> address, i
     public static ProtectedEndpoint tcp(String host, int port, String role) {
         Optional<Prefix> address;
         try {
-            IpAddress ip = IpAddress.parse(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
+            IpAddress ip = IpAddress.parse(
+                    host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
             address = ip.low() == 0 && ip.high() == 0 ? Optional.empty() : Optional.of(Prefix.host(ip));
         } catch (IllegalArgumentException e) {
             address = Optional.empty(); // a host name: every address the name could stand for
@@ -78,12 +80,15 @@ public record ProtectedEndpoint(Transport transport, Optional<Prefix> address, i
         String t = text == null ? "" : text.strip();
         String[] parts = t.split("\\s+");
         if (parts.length != 2) {
-            throw new IllegalArgumentException("'" + text + "' is not '<tcp|udp> <address>:<port>' (e.g. 'tcp *:22', 'tcp [2001:db8::1]:22')");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not '<tcp|udp> <address>:<port>' (e.g. 'tcp *:22', 'tcp [2001:db8::1]:22')");
         }
         Transport transport = switch (parts[0].toLowerCase(Locale.ROOT)) {
             case "tcp" -> Transport.TCP;
             case "udp" -> Transport.UDP;
-            default -> throw new IllegalArgumentException("'" + text + "': protocol '" + parts[0] + "' is neither tcp nor udp");
+            default ->
+                throw new IllegalArgumentException(
+                        "'" + text + "': protocol '" + parts[0] + "' is neither tcp nor udp");
         };
         String hostPort = parts[1];
         int colon = hostPort.lastIndexOf(':');
@@ -102,7 +107,8 @@ public record ProtectedEndpoint(Transport transport, Optional<Prefix> address, i
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             } else if (host.contains(":")) {
-                throw new IllegalArgumentException("'" + text + "': write an IPv6 address in brackets ([2001:db8::1]:22)");
+                throw new IllegalArgumentException(
+                        "'" + text + "': write an IPv6 address in brackets ([2001:db8::1]:22)");
             }
             try {
                 address = Optional.of(Prefix.parse(host));
@@ -126,9 +132,10 @@ public record ProtectedEndpoint(Transport transport, Optional<Prefix> address, i
     /** {@code tcp 192.0.2.10:2379}, {@code tcp [2001:db8::/32]:22}, {@code tcp *:22}. */
     public String endpoint() {
         String host = address.map(p -> {
-            String s = p.isHost() ? p.network().toString() : p.toString();
-            return p.network().version() == 6 ? "[" + s + "]" : s;
-        }).orElse("*");
+                    String s = p.isHost() ? p.network().toString() : p.toString();
+                    return p.network().version() == 6 ? "[" + s + "]" : s;
+                })
+                .orElse("*");
         return transport.keyword() + " " + host + ":" + port;
     }
 

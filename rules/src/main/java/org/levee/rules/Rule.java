@@ -22,11 +22,20 @@ import java.util.regex.Pattern;
  * @param upstream     what it asks of the upstream routers besides (BGP FlowSpec or a blackhole),
  *                     if anything; whether and how it is announced is the upstream module's policy
  */
-public record Rule(String id, Match match, List<Prefix> destinations, List<String> datacenters, Action action,
-                   Optional<Instant> expires, String comment, Origin origin, Optional<UpstreamMode> upstream) {
+public record Rule(
+        String id,
+        Match match,
+        List<Prefix> destinations,
+        List<String> datacenters,
+        Action action,
+        Optional<Instant> expires,
+        String comment,
+        Origin origin,
+        Optional<UpstreamMode> upstream) {
 
     /** Longest accepted id: it becomes part of ELF symbol names and status lines. */
     public static final int MAX_ID_LENGTH = 63;
+
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
     public Rule {
@@ -42,8 +51,15 @@ public record Rule(String id, Match match, List<Prefix> destinations, List<Strin
     }
 
     /** A rule that asks nothing of the upstream routers. */
-    public Rule(String id, Match match, List<Prefix> destinations, List<String> datacenters, Action action,
-                Optional<Instant> expires, String comment, Origin origin) {
+    public Rule(
+            String id,
+            Match match,
+            List<Prefix> destinations,
+            List<String> datacenters,
+            Action action,
+            Optional<Instant> expires,
+            String comment,
+            Origin origin) {
         this(id, match, destinations, datacenters, action, expires, comment, origin, Optional.empty());
     }
 

@@ -45,8 +45,23 @@ public final class RuleCodec {
     private RuleCodec() {}
 
     private static final Set<String> TOP_LEVEL = Set.of("version", "rules");
-    private static final Set<String> RULE_FIELDS = Set.of("id", "filter", "cbpf", "cbpf_description", "dns", "dns_ignore_case",
-            "p0f", "destinations", "datacenters", "action", "pps", "burst", "expires", "comment", "origin", "upstream");
+    private static final Set<String> RULE_FIELDS = Set.of(
+            "id",
+            "filter",
+            "cbpf",
+            "cbpf_description",
+            "dns",
+            "dns_ignore_case",
+            "p0f",
+            "destinations",
+            "datacenters",
+            "action",
+            "pps",
+            "burst",
+            "expires",
+            "comment",
+            "origin",
+            "upstream");
     private static final List<String> SOURCES = List.of("filter", "cbpf", "dns", "p0f");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new JsonMapper();
@@ -74,10 +89,12 @@ public final class RuleCodec {
         try {
             root = json ? YamlTrees.readJson(text) : YamlTrees.readYaml(text);
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new RuleSetException(source, List.of("not valid " + (json ? "JSON" : "YAML") + where + ": "
-                    + e.getOriginalMessage()));
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new RuleSetException(
+                    source, List.of("not valid " + (json ? "JSON" : "YAML") + where + ": " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new IllegalStateException("reading a string cannot fail", e);
         }
@@ -94,7 +111,9 @@ public final class RuleCodec {
         String version = null;
         JsonNode versionNode = root.get("version");
         if (versionNode != null) {
-            if (!versionNode.isValueNode() || versionNode.asText().isBlank() || versionNode.asText().length() > 64) {
+            if (!versionNode.isValueNode()
+                    || versionNode.asText().isBlank()
+                    || versionNode.asText().length() > 64) {
                 problems.add("version: must be a non-empty string of at most 64 characters");
             } else if (unpairedSurrogate(versionNode.asText()) >= 0) {
                 problems.add("version: " + notUnicode(versionNode.asText()));
@@ -276,9 +295,14 @@ public final class RuleCodec {
                 try {
                     Rule.requireValidId(idNode.isTextual() ? idNode.asText() : null);
                 } catch (IllegalArgumentException e) {
-                    problem("id", idNode.isTextual() ? quote(idNode.asText()) + " is not of the form [a-z0-9][a-z0-9-]*"
-                            + (idNode.asText().length() > Rule.MAX_ID_LENGTH ? " of at most " + Rule.MAX_ID_LENGTH + " characters" : "")
-                            : "must be a string");
+                    problem(
+                            "id",
+                            idNode.isTextual()
+                                    ? quote(idNode.asText()) + " is not of the form [a-z0-9][a-z0-9-]*"
+                                            + (idNode.asText().length() > Rule.MAX_ID_LENGTH
+                                                    ? " of at most " + Rule.MAX_ID_LENGTH + " characters"
+                                                    : "")
+                                    : "must be a string");
                 }
             }
             Match match = readMatch();
@@ -292,7 +316,8 @@ public final class RuleCodec {
             if (!ok) {
                 return Optional.empty();
             }
-            return Optional.of(new Rule(id, match, destinations, datacenters, action, expires, comment, origin, upstream));
+            return Optional.of(
+                    new Rule(id, match, destinations, datacenters, action, expires, comment, origin, upstream));
         }
 
         private Match readMatch() {
@@ -321,7 +346,8 @@ public final class RuleCodec {
                 case "p0f" -> nonBlank("p0f").map(Match.P0f::new).orElse(null);
                 default -> {
                     List<String> patterns = node.get("dns").isTextual()
-                            ? nonBlank("dns").map(List::of).orElse(List.of()) : readStrings("dns");
+                            ? nonBlank("dns").map(List::of).orElse(List.of())
+                            : readStrings("dns");
                     if (patterns.isEmpty() && ok) {
                         problem("dns", "needs at least one pattern");
                     }
@@ -453,7 +479,9 @@ public final class RuleCodec {
             List<String> strings = new ArrayList<>();
             for (int i = 0; i < value.size(); i++) {
                 JsonNode element = value.get(i);
-                if (!element.isValueNode() || element.isNull() || element.asText().isBlank()) {
+                if (!element.isValueNode()
+                        || element.isNull()
+                        || element.asText().isBlank()) {
                     problem(field + "[" + i + "]", "must be a non-empty string");
                 } else if (unpairedSurrogate(element.asText()) >= 0) {
                     problem(field + "[" + i + "]", notUnicode(element.asText()));

@@ -58,7 +58,8 @@ public final class RuleFilters {
         }
         CbpfProgram program = destinations.get(prefixes);
         if (program == null) {
-            String expression = prefixes.stream().map(Prefix::tcpdumpDestination).collect(Collectors.joining(" or "));
+            String expression =
+                    prefixes.stream().map(Prefix::tcpdumpDestination).collect(Collectors.joining(" or "));
             program = compiler.compile(new Match.Filter(expression));
             CbpfValidator.validate(program);
             destinations.put(List.copyOf(prefixes), program);

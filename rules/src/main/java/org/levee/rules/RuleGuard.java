@@ -41,7 +41,8 @@ public final class RuleGuard {
 
     /** Which check refused a rule. */
     public enum Check {
-        PROTECTED_ENDPOINT, LEGITIMATE_SHARE;
+        PROTECTED_ENDPOINT,
+        LEGITIMATE_SHARE;
 
         /** {@code protected_endpoint}, {@code legitimate_share}: the metrics' label. */
         public String label() {
@@ -67,7 +68,8 @@ public final class RuleGuard {
     public RuleGuard(List<ProtectedEndpoint> endpoints, double maxLegitimateShare) {
         this.endpoints = List.copyOf(endpoints);
         if (!(maxLegitimateShare >= 0 && maxLegitimateShare <= 1)) {
-            throw new IllegalArgumentException("the largest legitimate share must be in 0..1, not " + maxLegitimateShare);
+            throw new IllegalArgumentException(
+                    "the largest legitimate share must be in 0..1, not " + maxLegitimateShare);
         }
         this.maxLegitimateShare = maxLegitimateShare;
     }
@@ -145,10 +147,21 @@ public final class RuleGuard {
         if (sources.size() < CUT_OFF_SOURCES) {
             return Optional.empty();
         }
-        return Optional.of(new Refusal(Check.PROTECTED_ENDPOINT, String.format(Locale.ROOT,
-                "refused: it matches traffic to the protected endpoint %s: %d of %d probe packets from %d of %d"
-                        + " sources, e.g. %s", endpoint, matched, probes.size(), sources.size(),
-                probes.stream().map(GuardProbes.Probe::source).distinct().count(), example)));
+        return Optional.of(new Refusal(
+                Check.PROTECTED_ENDPOINT,
+                String.format(
+                        Locale.ROOT,
+                        "refused: it matches traffic to the protected endpoint %s: %d of %d probe packets from %d of %d"
+                                + " sources, e.g. %s",
+                        endpoint,
+                        matched,
+                        probes.size(),
+                        sources.size(),
+                        probes.stream()
+                                .map(GuardProbes.Probe::source)
+                                .distinct()
+                                .count(),
+                        example)));
     }
 
     private Optional<Refusal> checkShare(RuleFilter filter, List<Prefix> targets, LegitimateTraffic traffic) {
@@ -163,7 +176,8 @@ public final class RuleGuard {
         int matchedSamples = 0;
         Optional<IpAddress> example = Optional.empty();
         for (LegitimateTraffic.Weighted w : traffic.samples()) {
-            Optional<IpAddress> destination = PacketHeaders.destination(w.sample().packet());
+            Optional<IpAddress> destination =
+                    PacketHeaders.destination(w.sample().packet());
             if (destination.isPresent() && own.stream().anyMatch(p -> p.contains(destination.get()))) {
                 continue;
             }
@@ -184,16 +198,27 @@ public final class RuleGuard {
         if (share <= maxLegitimateShare) {
             return Optional.empty();
         }
-        return Optional.of(new Refusal(Check.LEGITIMATE_SHARE, String.format(Locale.ROOT,
-                "refused: it matches %.2f %% of the legitimate traffic the detector saw in the last %d s outside"
-                        + " the rule's destinations (%d of %d samples, about %.0f of %.0f packets%s); the limit is %.2f %%",
-                100 * share, traffic.span().toSeconds(), matchedSamples, outsideSamples, matchedPackets, outside,
-                example.map(a -> ", e.g. to " + a).orElse(""), 100 * maxLegitimateShare)));
+        return Optional.of(new Refusal(
+                Check.LEGITIMATE_SHARE,
+                String.format(
+                        Locale.ROOT,
+                        "refused: it matches %.2f %% of the legitimate traffic the detector saw in the last %d s outside"
+                                + " the rule's destinations (%d of %d samples, about %.0f of %.0f packets%s); the limit is %.2f %%",
+                        100 * share,
+                        traffic.span().toSeconds(),
+                        matchedSamples,
+                        outsideSamples,
+                        matchedPackets,
+                        outside,
+                        example.map(a -> ", e.g. to " + a).orElse(""),
+                        100 * maxLegitimateShare)));
     }
 
     /** As the data plane decides: the match accepts the packet, and so does the destination filter if any. */
     private static boolean matches(RuleFilter filter, byte[] packet, int wireLength) {
         return CbpfInterpreter.matches(filter.match(), packet, wireLength)
-                && filter.destination().map(d -> CbpfInterpreter.matches(d, packet, wireLength)).orElse(true);
+                && filter.destination()
+                        .map(d -> CbpfInterpreter.matches(d, packet, wireLength))
+                        .orElse(true);
     }
 }

@@ -19,7 +19,8 @@ public record RuleSet(String version, List<Rule> rules) {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < rules.size(); i++) {
             if (!ids.add(rules.get(i).id())) {
-                throw new IllegalArgumentException("rules[" + i + "]: id '" + rules.get(i).id() + "' is used by an earlier rule");
+                throw new IllegalArgumentException(
+                        "rules[" + i + "]: id '" + rules.get(i).id() + "' is used by an earlier rule");
             }
         }
     }

@@ -18,21 +18,15 @@ import java.util.Objects;
  * @param node the machine that sampled it
  */
 public record Sample(
-        byte[] packet,
-        int wireLength,
-        int samplingRate,
-        long timestampNanos,
-        String datacenter,
-        String node) {
+        byte[] packet, int wireLength, int samplingRate, long timestampNanos, String datacenter, String node) {
 
     public Sample {
         Objects.requireNonNull(packet, "sample field 'packet' is null");
         Objects.requireNonNull(datacenter, "sample field 'datacenter' is null");
         Objects.requireNonNull(node, "sample field 'node' is null");
         if (wireLength < packet.length) {
-            throw new IllegalArgumentException(
-                    "sample field 'wireLength' is " + wireLength + ", shorter than the "
-                            + packet.length + " captured bytes");
+            throw new IllegalArgumentException("sample field 'wireLength' is " + wireLength + ", shorter than the "
+                    + packet.length + " captured bytes");
         }
         if (samplingRate < 1) {
             throw new IllegalArgumentException(

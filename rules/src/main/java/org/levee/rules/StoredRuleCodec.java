@@ -94,14 +94,16 @@ public final class StoredRuleCodec {
      * Like {@link #parse(String, byte[], Optional)}, with an id for a rule that names none (an
      * etcd key's last segment: {@code etcdctl put /levee/rules/ID} need not repeat the id).
      */
-    public static StoredRule parse(String source, byte[] json, Optional<Instant> createdIfMissing,
-                                   Optional<String> idIfMissing) {
+    public static StoredRule parse(
+            String source, byte[] json, Optional<Instant> createdIfMissing, Optional<String> idIfMissing) {
         JsonNode node;
         try {
             node = STRICT_JSON.readTree(json);
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new RuleSetException(source, List.of("not valid JSON" + where + ": " + e.getOriginalMessage()));
         } catch (java.io.IOException e) {
             throw new RuleSetException(source, List.of("cannot read: " + e.getMessage()));
@@ -109,7 +111,9 @@ public final class StoredRuleCodec {
         if (node == null || node.isMissingNode()) {
             throw new RuleSetException(source, List.of("empty (expected a JSON object with the fields of a rule)"));
         }
-        if (idIfMissing.isPresent() && node.isObject() && (!node.has("id") || node.get("id").isNull())) {
+        if (idIfMissing.isPresent()
+                && node.isObject()
+                && (!node.has("id") || node.get("id").isNull())) {
             ((ObjectNode) node).put("id", idIfMissing.get());
         }
         return read(source, node, createdIfMissing);
@@ -123,7 +127,8 @@ public final class StoredRuleCodec {
      */
     public static StoredRule read(String source, JsonNode node, Optional<Instant> createdIfMissing) {
         if (node == null || !node.isObject()) {
-            throw new RuleSetException(source, List.of("must be a JSON object with the fields of a rule (id, filter, action, …)"));
+            throw new RuleSetException(
+                    source, List.of("must be a JSON object with the fields of a rule (id, filter, action, …)"));
         }
         List<String> problems = new ArrayList<>();
         ObjectNode ruleFields = ((ObjectNode) node).deepCopy();
@@ -144,7 +149,8 @@ public final class StoredRuleCodec {
         } else {
             created = time(createdNode.asText());
             if (created == null) {
-                problems.add(CREATED + ": '" + createdNode.asText() + "' is not an RFC 3339 time (like 2026-11-25T18:00:00Z)");
+                problems.add(CREATED + ": '" + createdNode.asText()
+                        + "' is not an RFC 3339 time (like 2026-11-25T18:00:00Z)");
             }
         }
         Optional<AttackEvidence> evidence = Optional.empty();

@@ -47,11 +47,19 @@ public final class YamlTrees {
      * of '[' took half a second and more.
      */
     public static final int MAX_DEPTH = 64;
-    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build();
-    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder().streamReadConstraints(LIMITS).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(LIMITS).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    private static final StreamReadConstraints LIMITS =
+            StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build();
+    private static final ObjectMapper YAML = YAMLMapper.builder(
+                    YAMLFactory.builder().streamReadConstraints(LIMITS).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final ObjectMapper JSON = JsonMapper.builder(
+                    JsonFactory.builder().streamReadConstraints(LIMITS).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     /**
      * The tree of YAML {@code text}; null when it holds no document.
@@ -86,8 +94,10 @@ public final class YamlTrees {
      *     the line and column of the first bad byte
      */
     public static JsonNode readJson(byte[] bytes) throws IOException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer text = CharBuffer.allocate(bytes.length);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CoderResult result = decoder.decode(in, text, true);
@@ -101,7 +111,9 @@ public final class YamlTrees {
                     lineStart = i + 1;
                 }
             }
-            throw new JsonParseException(null, String.format("byte %d (0x%02x) is not UTF-8", offset, bytes[offset] & 0xff),
+            throw new JsonParseException(
+                    null,
+                    String.format("byte %d (0x%02x) is not UTF-8", offset, bytes[offset] & 0xff),
                     new JsonLocation(ContentReference.unknown(), offset, -1, line, offset - lineStart + 1));
         }
         return readJson(text.flip().toString());
@@ -113,7 +125,9 @@ public final class YamlTrees {
      * JSON does, so that an empty key, blanks or a line break in it stay visible.
      */
     public static String keyName(String key) {
-        return PLAIN_KEY.matcher(key).matches() ? key : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(key)) + "\"";
+        return PLAIN_KEY.matcher(key).matches()
+                ? key
+                : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(key)) + "\"";
     }
 
     /**
@@ -141,8 +155,10 @@ public final class YamlTrees {
         public JsonToken nextToken() throws IOException {
             JsonToken token = super.nextToken();
             if (yaml.isCurrentAlias()) {
-                throw new JsonParseException(this, "an alias (*" + yaml.getText()
-                        + ") is not supported here: write the value out where it is used");
+                throw new JsonParseException(
+                        this,
+                        "an alias (*" + yaml.getText()
+                                + ") is not supported here: write the value out where it is used");
             }
             return token;
         }

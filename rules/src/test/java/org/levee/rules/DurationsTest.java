@@ -15,8 +15,9 @@ class DurationsTest {
 
     static Stream<Duration> randomDurations() {
         SplittableRandom random = new SplittableRandom(0x7e57_d0a7L);
-        return LongStream.range(0, 200).mapToObj(i -> Duration.ofMillis(random.nextLong(0, 40L * 86_400_000L)
-                / (i % 2 == 0 ? 1000 : 1) * (i % 2 == 0 ? 1000 : 1)));
+        return LongStream.range(0, 200)
+                .mapToObj(i -> Duration.ofMillis(
+                        random.nextLong(0, 40L * 86_400_000L) / (i % 2 == 0 ? 1000 : 1) * (i % 2 == 0 ? 1000 : 1)));
     }
 
     @ParameterizedTest

@@ -22,12 +22,15 @@ class ManualRuleRequestTest {
         Rule rule = ManualRuleRequest.read(body("{\"filter\": \"udp\", \"action\": \"drop\"}"), NOW);
         assertThat(rule.id()).matches("manual-[0-9a-f]{8}");
         assertThat(rule.origin()).isEqualTo(Origin.MANUAL);
-        assertThat(ManualRuleRequest.read(body("{\"filter\": \"udp\", \"action\": \"drop\"}"), NOW).id()).isNotEqualTo(rule.id());
+        assertThat(ManualRuleRequest.read(body("{\"filter\": \"udp\", \"action\": \"drop\"}"), NOW)
+                        .id())
+                .isNotEqualTo(rule.id());
     }
 
     @Test
     void ttlBecomesExpires() throws Exception {
-        Rule rule = ManualRuleRequest.read(body("{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h30m\"}"), NOW);
+        Rule rule = ManualRuleRequest.read(
+                body("{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h30m\"}"), NOW);
         assertThat(rule.expires()).contains(Instant.parse("2026-12-07T13:30:00Z"));
     }
 
@@ -35,9 +38,11 @@ class ManualRuleRequestTest {
     void forceIsReadAndIsNotPartOfTheRule() throws Exception {
         ObjectNode forced = body("{\"id\": \"a\", \"filter\": \"tcp port 22\", \"action\": \"drop\", \"force\": true}");
         assertThat(ManualRuleRequest.force(forced)).isTrue();
-        assertThat(ManualRuleRequest.read(forced, NOW)).isEqualTo(ManualRuleRequest.read(
-                body("{\"id\": \"a\", \"filter\": \"tcp port 22\", \"action\": \"drop\"}"), NOW));
-        assertThat(ManualRuleRequest.force(body("{\"filter\": \"udp\", \"force\": false}"))).isFalse();
+        assertThat(ManualRuleRequest.read(forced, NOW))
+                .isEqualTo(ManualRuleRequest.read(
+                        body("{\"id\": \"a\", \"filter\": \"tcp port 22\", \"action\": \"drop\"}"), NOW));
+        assertThat(ManualRuleRequest.force(body("{\"filter\": \"udp\", \"force\": false}")))
+                .isFalse();
         assertThat(ManualRuleRequest.force(body("{\"filter\": \"udp\"}"))).isFalse();
     }
 
@@ -52,7 +57,8 @@ class ManualRuleRequestTest {
             {"filter": "udp", "action": "drop", "force": "yes"}                                | force: must be true or false, not "yes"
             """)
     void badRequestsNameTheField(String json, String message) {
-        assertThatThrownBy(() -> ManualRuleRequest.read(body(json), NOW)).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> ManualRuleRequest.read(body(json), NOW))
+                .isInstanceOf(RuleSetException.class)
                 .hasMessageContaining(message);
     }
 }

@@ -32,19 +32,83 @@ class RuleFileFuzzTest {
 
     static final String FIELD = KeyNames.PATTERN;
     /** What one problem of a rule file must start with. */
-    static final Pattern PROBLEM = Pattern.compile("(not valid (YAML|JSON) at line \\d+, column \\d+: \\S"
-            + "|the file must be a mapping with a 'rules:' list"
-            + "|version: \\S|rules: \\S|" + FIELD + ": unknown field \\("
-            + "|rules\\[\\d+\\]( \\(id .*\\))?: ([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD + ": unknown field$|must be a mapping))",
+    static final Pattern PROBLEM = Pattern.compile(
+            "(not valid (YAML|JSON) at line \\d+, column \\d+: \\S"
+                    + "|the file must be a mapping with a 'rules:' list"
+                    + "|version: \\S|rules: \\S|" + FIELD + ": unknown field \\("
+                    + "|rules\\[\\d+\\]( \\(id .*\\))?: ([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD
+                    + ": unknown field$|must be a mapping))",
             Pattern.DOTALL);
 
-    static final List<String> WORDS = List.of("version:", "rules:", "- ", "id:", "filter:", "cbpf:", "dns:", "p0f:",
-            "dns_ignore_case:", "destinations:", "datacenters:", "action:", "drop", "pass", "ratelimit", "pps:", "burst:",
-            "expires:", "comment:", "origin:", "manual", "auto", "true", "false", "null", "~", "{", "}", "[", "]", ",",
-            ": ", "\n", "\n  ", "\n    - ", "&a ", "*a", "<<: *a", "---", "...", "|", ">-", "!!str ", "!!binary ", "!!int ",
-            "'", "\"", "#", "\"version\"", "\"rules\"", "\"id\"", "\"filter\"", "\"action\"", "\"drop\"", "\"pps\"",
-            "\"destinations\"", "\"expires\"", "udp", "host", "dst port 53", "198.51.100.0/24", "2001:db8::/32",
-            "0.0.0.0/0", "::/0", "2026-11-26T00:00:00Z", "9999-12-31T23:59:59Z", "*.example.com", "1,6 0 0 1");
+    static final List<String> WORDS = List.of(
+            "version:",
+            "rules:",
+            "- ",
+            "id:",
+            "filter:",
+            "cbpf:",
+            "dns:",
+            "p0f:",
+            "dns_ignore_case:",
+            "destinations:",
+            "datacenters:",
+            "action:",
+            "drop",
+            "pass",
+            "ratelimit",
+            "pps:",
+            "burst:",
+            "expires:",
+            "comment:",
+            "origin:",
+            "manual",
+            "auto",
+            "true",
+            "false",
+            "null",
+            "~",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ": ",
+            "\n",
+            "\n  ",
+            "\n    - ",
+            "&a ",
+            "*a",
+            "<<: *a",
+            "---",
+            "...",
+            "|",
+            ">-",
+            "!!str ",
+            "!!binary ",
+            "!!int ",
+            "'",
+            "\"",
+            "#",
+            "\"version\"",
+            "\"rules\"",
+            "\"id\"",
+            "\"filter\"",
+            "\"action\"",
+            "\"drop\"",
+            "\"pps\"",
+            "\"destinations\"",
+            "\"expires\"",
+            "udp",
+            "host",
+            "dst port 53",
+            "198.51.100.0/24",
+            "2001:db8::/32",
+            "0.0.0.0/0",
+            "::/0",
+            "2026-11-26T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "*.example.com",
+            "1,6 0 0 1");
 
     /** One compiler for the run, as the agent keeps one: its cache sees every accepted file. */
     private static final RuleFilters FILTERS = new RuleFilters();
@@ -75,8 +139,8 @@ class RuleFileFuzzTest {
             for (String written : List.of(RuleCodec.writeYaml(rules), RuleCodec.writeJson(rules))) {
                 RuleSet again = RuleCodec.parse(written.startsWith("{") ? "again.json" : "again.yaml", written);
                 if (!again.equals(rules)) {
-                    throw new AssertionError("the rule set does not read back equal from\n" + written + "\nread: " + again
-                            + "\nwas: " + rules);
+                    throw new AssertionError("the rule set does not read back equal from\n" + written + "\nread: "
+                            + again + "\nwas: " + rules);
                 }
             }
             return rules;
@@ -87,7 +151,9 @@ class RuleFileFuzzTest {
 
     /** {@code e} when each of its problems says where it is. */
     static RuleSetException checked(RuleSetException e) {
-        List<String> unplaced = e.problems().stream().filter(p -> !PROBLEM.matcher(p).lookingAt()).toList();
+        List<String> unplaced = e.problems().stream()
+                .filter(p -> !PROBLEM.matcher(p).lookingAt())
+                .toList();
         if (e.problems().isEmpty() || !unplaced.isEmpty()) {
             throw new AssertionError("problems that do not say where: " + unplaced, e);
         }
@@ -117,15 +183,32 @@ class RuleFileFuzzTest {
     @Test
     void everySeedIsRealisticAndCoversEveryField() {
         List<RuleSet> sets = new java.util.ArrayList<>();
-        PrivateNetwork.run(() -> Stream.of(".yaml", ".json").flatMap(s -> Seeds.files(SEEDS, s).stream())
+        PrivateNetwork.run(() -> Stream.of(".yaml", ".json")
+                .flatMap(s -> Seeds.files(SEEDS, s).stream())
                 .forEach(text -> sets.add(load("seed", text))));
-        String all = sets.stream().flatMap(s -> s.rules().stream()).map(r -> RuleCodec.writeRule(r).toString())
+        String all = sets.stream()
+                .flatMap(s -> s.rules().stream())
+                .map(r -> RuleCodec.writeRule(r).toString())
                 .collect(Collectors.joining("\n"));
-        for (String field : List.of("\"filter\"", "\"cbpf\"", "\"dns\"", "\"p0f\"", "\"dns_ignore_case\"", "\"pps\"",
-                "\"burst\"", "\"expires\"", "\"ratelimit\"", "\"pass\"", "\"drop\"", "\"auto\"", "\"manual\"")) {
+        for (String field : List.of(
+                "\"filter\"",
+                "\"cbpf\"",
+                "\"dns\"",
+                "\"p0f\"",
+                "\"dns_ignore_case\"",
+                "\"pps\"",
+                "\"burst\"",
+                "\"expires\"",
+                "\"ratelimit\"",
+                "\"pass\"",
+                "\"drop\"",
+                "\"auto\"",
+                "\"manual\"")) {
             assertThat(all).as("a seed with " + field).contains(field);
         }
-        assertThat(all).containsPattern("\"destinations\":\\[\"").containsPattern("\"datacenters\":\\[\"")
+        assertThat(all)
+                .containsPattern("\"destinations\":\\[\"")
+                .containsPattern("\"datacenters\":\\[\"")
                 .containsPattern("\"comment\":\"[^\"]");
     }
 
@@ -135,10 +218,12 @@ class RuleFileFuzzTest {
         StringBuilder text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 10; i++) {
             text.append("a").append(i).append(": &a").append(i).append(" [");
-            text.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (i - 1)))).append("]\n");
+            text.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (i - 1))))
+                    .append("]\n");
         }
         text.append("rules: []\n");
-        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("bomb.yaml", text.toString()))).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("bomb.yaml", text.toString())))
+                .isInstanceOf(RuleSetException.class)
                 .hasMessageMatching("(?s)bomb\\.yaml: not valid YAML at line \\d+, column \\d+: .*alias.*");
     }
 
@@ -147,11 +232,14 @@ class RuleFileFuzzTest {
         // Found by the 1,000,000-input run: 56,078 '[' took SnakeYAML more than a second (its scanner's
         // work per token grows with the depth) before Jackson's limit of 1,000 levels; now 64.
         String yaml = "rules: " + "[".repeat(56_078);
-        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.yaml", yaml))).isInstanceOf(RuleSetException.class)
-                .hasMessageMatching("(?s)deep\\.yaml: not valid YAML at line 1, column \\d+: .*nesting depth \\(65\\) exceeds"
-                        + " the maximum allowed \\(64.*");
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.yaml", yaml)))
+                .isInstanceOf(RuleSetException.class)
+                .hasMessageMatching(
+                        "(?s)deep\\.yaml: not valid YAML at line 1, column \\d+: .*nesting depth \\(65\\) exceeds"
+                                + " the maximum allowed \\(64.*");
         String json = "{\"rules\": " + "[".repeat(100_000);
-        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.json", json))).isInstanceOf(RuleSetException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("deep.json", json)))
+                .isInstanceOf(RuleSetException.class)
                 .hasMessageMatching("(?s)deep\\.json: not valid JSON at line 1, column \\d+: .*");
     }
 }

@@ -15,6 +15,7 @@ class RuleFiltersTest {
 
     /** Every match the filters asked to compile, in order. */
     private final List<Match> compiled = new ArrayList<>();
+
     private final RuleFilters filters = new RuleFilters(match -> {
         compiled.add(match);
         return MatchCompiler.STANDARD.compile(match);
@@ -26,8 +27,15 @@ class RuleFiltersTest {
     }
 
     private static Rule rule(String id, Match match, String... destinations) {
-        return new Rule(id, match, List.of(destinations).stream().map(Prefix::parse).toList(), List.of(), new Action.Drop(),
-                Optional.empty(), "", Origin.MANUAL);
+        return new Rule(
+                id,
+                match,
+                List.of(destinations).stream().map(Prefix::parse).toList(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.MANUAL);
     }
 
     @Test
@@ -41,7 +49,9 @@ class RuleFiltersTest {
         compiled.clear();
         filters.compile(syn);
         List<RuleFilter> all = filters.compile("v2", new RuleSet("v2", List.of(udp, dns, syn)));
-        assertThat(compiled).as("the new rule, once: checked alone, then applied with the others").containsExactly(syn.match());
+        assertThat(compiled)
+                .as("the new rule, once: checked alone, then applied with the others")
+                .containsExactly(syn.match());
         assertThat(all).extracting(RuleFilter::rule).containsExactly(udp, dns, syn);
         assertThat(all.get(1).destination()).isPresent();
 
@@ -49,14 +59,17 @@ class RuleFiltersTest {
         Rule sameMatch = rule("udp-too", new Match.Filter("udp"));
         filters.compile("v3", new RuleSet("v3", List.of(udp, sameMatch)));
         assertThat(compiled).as("an equal match is the same filter").isEmpty();
-        assertThat(filters.remembered()).as("the removed rules' filters are forgotten").isEqualTo(1);
+        assertThat(filters.remembered())
+                .as("the removed rules' filters are forgotten")
+                .isEqualTo(1);
         filters.compile("v4", new RuleSet("v4", List.of(udp, dns)));
         assertThat(compiled).containsExactly(dns.match(), new Match.Filter("dst net 203.0.113.0/24"));
     }
 
     @Test
     void aDetectorsProgramIsValidatedNotCompiled() {
-        Match.Cbpf program = new Match.Cbpf(MatchCompiler.STANDARD.compile(new Match.Filter("udp port 53")), "udp port 53");
+        Match.Cbpf program =
+                new Match.Cbpf(MatchCompiler.STANDARD.compile(new Match.Filter("udp port 53")), "udp port 53");
         RuleFilter filter = new RuleFilters().compile(rule("auto-1", program));
         assertThat(filter.match()).isSameAs(program.program());
         byte[] frame = new byte[60];
@@ -73,7 +86,8 @@ class RuleFiltersTest {
                   - {id: baddns, dns: ["exa mple..com"], action: drop}
                   - {id: badnet, filter: udp, destinations: ["2001:db8::/32"], action: drop}
                 """);
-        RuleSetException e = org.junit.jupiter.api.Assertions.assertThrows(RuleSetException.class, () -> filters.compile("r.yaml", set));
+        RuleSetException e = org.junit.jupiter.api.Assertions.assertThrows(
+                RuleSetException.class, () -> filters.compile("r.yaml", set));
         assertThat(e.problems()).hasSize(3);
         assertThat(e.problems().get(0)).startsWith("rules[1] (id typo): filter: ");
         assertThat(e.problems().get(1)).startsWith("rules[2] (id badcode): cbpf: ");
@@ -81,8 +95,9 @@ class RuleFiltersTest {
         assertThat(e.getMessage()).startsWith("r.yaml: 3 problems:");
 
         assertThatThrownBy(() -> filters.compile(rule("alone", new Match.Filter("udp and nonsense"))))
-                .isInstanceOfSatisfying(RuleSetException.class, x -> assertThat(x.problems()).singleElement().asString()
-                        .startsWith("filter: "))
+                .isInstanceOfSatisfying(
+                        RuleSetException.class,
+                        x -> assertThat(x.problems()).singleElement().asString().startsWith("filter: "))
                 .hasMessageStartingWith("rule alone: filter: ");
     }
 }

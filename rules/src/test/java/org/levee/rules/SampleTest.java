@@ -11,9 +11,12 @@ class SampleTest {
     void badFieldsAreNamed() {
         assertThatThrownBy(() -> new Sample(new byte[10], 5, 1, 0, "ams", "n"))
                 .hasMessageContaining("'wireLength' is 5, shorter than the 10 captured bytes");
-        assertThatThrownBy(() -> new Sample(new byte[10], 10, 0, 0, "ams", "n")).hasMessageContaining("'samplingRate' is 0");
-        assertThatThrownBy(() -> new Sample(new byte[10], 10, 1, -1, "ams", "n")).hasMessageContaining("'timestampNanos' is -1");
-        assertThatThrownBy(() -> new Sample(new byte[10], 10, 1, 0, null, "n")).hasMessageContaining("'datacenter' is null");
+        assertThatThrownBy(() -> new Sample(new byte[10], 10, 0, 0, "ams", "n"))
+                .hasMessageContaining("'samplingRate' is 0");
+        assertThatThrownBy(() -> new Sample(new byte[10], 10, 1, -1, "ams", "n"))
+                .hasMessageContaining("'timestampNanos' is -1");
+        assertThatThrownBy(() -> new Sample(new byte[10], 10, 1, 0, null, "n"))
+                .hasMessageContaining("'datacenter' is null");
     }
 
     @Test

@@ -27,8 +27,10 @@ class StoredRuleCodecTest {
     void storedRulesReadBackEqualFromTreesAndBytes(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         StoredRule stored = RandomRules.stored(random, "r" + seed);
-        assertThat(StoredRuleCodec.read("test", StoredRuleCodec.write(stored), Optional.empty())).isEqualTo(stored);
-        assertThat(StoredRuleCodec.parse("test", StoredRuleCodec.toBytes(stored), Optional.empty())).isEqualTo(stored);
+        assertThat(StoredRuleCodec.read("test", StoredRuleCodec.write(stored), Optional.empty()))
+                .isEqualTo(stored);
+        assertThat(StoredRuleCodec.parse("test", StoredRuleCodec.toBytes(stored), Optional.empty()))
+                .isEqualTo(stored);
     }
 
     @ParameterizedTest
@@ -38,10 +40,13 @@ class StoredRuleCodecTest {
         StoredRule stored = RandomRules.stored(random, "r" + seed);
         JsonNode json = StoredRuleCodec.write(stored);
         JsonNode ruleFields = RuleCodec.writeRule(stored.rule());
-        ruleFields.fieldNames().forEachRemaining(name -> assertThat(json.get(name)).as(name).isEqualTo(ruleFields.get(name)));
+        ruleFields
+                .fieldNames()
+                .forEachRemaining(name -> assertThat(json.get(name)).as(name).isEqualTo(ruleFields.get(name)));
         assertThat(json.get("created").asText()).isEqualTo(stored.created().toString());
         assertThat(json.has("evidence")).isEqualTo(stored.evidence().isPresent());
-        assertThat(json.size()).isEqualTo(ruleFields.size() + 1 + (stored.evidence().isPresent() ? 1 : 0));
+        assertThat(json.size())
+                .isEqualTo(ruleFields.size() + 1 + (stored.evidence().isPresent() ? 1 : 0));
     }
 
     @Test
@@ -50,7 +55,8 @@ class StoredRuleCodecTest {
         JsonNode json = StoredRuleCodec.evidenceJson(e);
         assertThat(json.get("traffic_class").asText()).isEqualTo(e.trafficClass());
         assertThat(json.get("packets_per_second").asDouble()).isEqualTo(e.packetsPerSecond());
-        assertThat(json.get("samples_per_datacenter").get("ams1").asLong()).isEqualTo(e.samplesPerDatacenter().get("ams1"));
+        assertThat(json.get("samples_per_datacenter").get("ams1").asLong())
+                .isEqualTo(e.samplesPerDatacenter().get("ams1"));
         assertThat(json.has("threshold_packets_per_second")).isTrue();
     }
 
@@ -68,7 +74,8 @@ class StoredRuleCodecTest {
             [1, 2]                                                                                          | must be a JSON object
             """)
     void everyProblemNamesItsField(String json, String message) {
-        assertThatThrownBy(() -> StoredRuleCodec.parse("/levee/rules/x", json.getBytes(StandardCharsets.UTF_8), Optional.empty()))
+        assertThatThrownBy(() -> StoredRuleCodec.parse(
+                        "/levee/rules/x", json.getBytes(StandardCharsets.UTF_8), Optional.empty()))
                 .isInstanceOf(RuleSetException.class)
                 .hasMessageStartingWith("/levee/rules/x: ")
                 .hasMessageContaining(message);
@@ -76,16 +83,20 @@ class StoredRuleCodecTest {
 
     @Test
     void everyBadFieldIsReportedAtOnce() {
-        String json = "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"dorp\", \"created\": \"soon\", \"colour\": 1}";
+        String json =
+                "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"dorp\", \"created\": \"soon\", \"colour\": 1}";
         assertThatThrownBy(() -> StoredRuleCodec.parse("k", json.getBytes(StandardCharsets.UTF_8), Optional.empty()))
-                .isInstanceOfSatisfying(RuleSetException.class, e -> assertThat(e.problems()).hasSize(3));
+                .isInstanceOfSatisfying(
+                        RuleSetException.class, e -> assertThat(e.problems()).hasSize(3));
     }
 
     @Test
     void aMissingCreatedTakesTheGivenTime() {
         Instant when = Instant.parse("2026-12-07T10:00:00Z");
-        StoredRule r = StoredRuleCodec.parse("k", "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}"
-                .getBytes(StandardCharsets.UTF_8), Optional.of(when));
+        StoredRule r = StoredRuleCodec.parse(
+                "k",
+                "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}".getBytes(StandardCharsets.UTF_8),
+                Optional.of(when));
         assertThat(r.created()).isEqualTo(when);
         assertThat(r.rule().origin()).isEqualTo(Origin.MANUAL);
     }

@@ -26,14 +26,16 @@ public record FlowSample(
         InterfaceId input,
         InterfaceId output,
         List<FlowRecord> records,
-        boolean expanded) implements SflowSample {
+        boolean expanded)
+        implements SflowSample {
 
     public FlowSample {
         Unsigned.u32("flow sample sequence_number", sequenceNumber);
         Objects.requireNonNull(source, "flow sample source_id is null");
         Unsigned.u32("sampling_rate", samplingRate);
         if (samplingRate == 0) {
-            throw new IllegalArgumentException("sFlow field 'sampling_rate' is 0: a sample stands for at least 1 packet");
+            throw new IllegalArgumentException(
+                    "sFlow field 'sampling_rate' is 0: a sample stands for at least 1 packet");
         }
         Unsigned.u32("sample_pool", samplePool);
         Unsigned.u32("drops", drops);
@@ -56,10 +58,23 @@ public record FlowSample(
      * The usual sample of a Levee edge: one Ethernet header, compact format, source = input = the
      * interface {@code ifIndex}, output unknown.
      */
-    public static FlowSample ethernet(long sequenceNumber, int ifIndex, long samplingRate, long samplePool, long drops,
-            byte[] header, long frameLength) {
-        return new FlowSample(sequenceNumber, SourceId.ifIndex(ifIndex), samplingRate, samplePool, drops,
-                InterfaceId.ifIndex(ifIndex), InterfaceId.UNKNOWN, List.of(RawPacketHeader.ethernet(header, frameLength)),
+    public static FlowSample ethernet(
+            long sequenceNumber,
+            int ifIndex,
+            long samplingRate,
+            long samplePool,
+            long drops,
+            byte[] header,
+            long frameLength) {
+        return new FlowSample(
+                sequenceNumber,
+                SourceId.ifIndex(ifIndex),
+                samplingRate,
+                samplePool,
+                drops,
+                InterfaceId.ifIndex(ifIndex),
+                InterfaceId.UNKNOWN,
+                List.of(RawPacketHeader.ethernet(header, frameLength)),
                 false);
     }
 

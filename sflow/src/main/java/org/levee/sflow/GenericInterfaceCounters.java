@@ -46,7 +46,8 @@ public record GenericInterfaceCounters(
         long outBroadcastPackets,
         long outDiscards,
         long outErrors,
-        int promiscuousMode) implements CounterRecord {
+        int promiscuousMode)
+        implements CounterRecord {
 
     /** Bytes of the record's data in a datagram. */
     public static final int SIZE = 88;
@@ -206,9 +207,25 @@ public record GenericInterfaceCounters(
         }
 
         public GenericInterfaceCounters build() {
-            return new GenericInterfaceCounters(ifIndex, ifType, ifSpeed, ifDirection, ifStatus, inOctets,
-                    inUnicastPackets, inMulticastPackets, inBroadcastPackets, inDiscards, inErrors, inUnknownProtocols,
-                    outOctets, outUnicastPackets, outMulticastPackets, outBroadcastPackets, outDiscards, outErrors,
+            return new GenericInterfaceCounters(
+                    ifIndex,
+                    ifType,
+                    ifSpeed,
+                    ifDirection,
+                    ifStatus,
+                    inOctets,
+                    inUnicastPackets,
+                    inMulticastPackets,
+                    inBroadcastPackets,
+                    inDiscards,
+                    inErrors,
+                    inUnknownProtocols,
+                    outOctets,
+                    outUnicastPackets,
+                    outMulticastPackets,
+                    outBroadcastPackets,
+                    outDiscards,
+                    outErrors,
                     promiscuousMode);
         }
     }

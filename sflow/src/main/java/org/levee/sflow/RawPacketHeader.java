@@ -22,8 +22,8 @@ public record RawPacketHeader(int headerProtocol, long frameLength, long strippe
         Unsigned.u32("stripped", stripped);
         header = Opaque.check("raw packet header", header);
         if (header.length > frameLength) {
-            throw new IllegalArgumentException("raw packet header of " + header.length
-                    + " bytes is longer than its frame_length " + frameLength);
+            throw new IllegalArgumentException(
+                    "raw packet header of " + header.length + " bytes is longer than its frame_length " + frameLength);
         }
     }
 
@@ -55,8 +55,11 @@ public record RawPacketHeader(int headerProtocol, long frameLength, long strippe
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof RawPacketHeader that && headerProtocol == that.headerProtocol
-                && frameLength == that.frameLength && stripped == that.stripped && Arrays.equals(header, that.header);
+        return other instanceof RawPacketHeader that
+                && headerProtocol == that.headerProtocol
+                && frameLength == that.frameLength
+                && stripped == that.stripped
+                && Arrays.equals(header, that.header);
     }
 
     @Override

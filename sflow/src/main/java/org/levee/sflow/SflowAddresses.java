@@ -54,8 +54,8 @@ public final class SflowAddresses {
                 number = -1;
             }
             if (number < 1 || number > 65_535) {
-                throw new IllegalArgumentException("sFlow address '" + text + "': port '" + port
-                        + "' is not a number in 1..65535");
+                throw new IllegalArgumentException(
+                        "sFlow address '" + text + "': port '" + port + "' is not a number in 1..65535");
             }
         }
         InetSocketAddress address = new InetSocketAddress(host, number);

@@ -48,6 +48,7 @@ public final class SflowCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SflowCollector.class.getName());
     /** Sub-agents whose sequence numbers are followed, over all agents. */
     static final int MAX_SEQUENCES = 65_536;
+
     private static final int RECEIVE_BUFFER = 65_536;
 
     /**
@@ -67,7 +68,8 @@ public final class SflowCollector implements AutoCloseable {
         public Config {
             Objects.requireNonNull(listen, "listen");
             if (socketReceiveBuffer < 1) {
-                throw new IllegalArgumentException("socket receive buffer " + socketReceiveBuffer + " must be positive");
+                throw new IllegalArgumentException(
+                        "socket receive buffer " + socketReceiveBuffer + " must be positive");
             }
             if (maxAgents < 0 || maxFormats < 0) {
                 throw new IllegalArgumentException("maxAgents and maxFormats must not be negative");
@@ -102,8 +104,13 @@ public final class SflowCollector implements AutoCloseable {
      * @param sequenceResets times a sub-agent's sequence number went back (agent restarted) or
      *     arrived out of order
      */
-    public record AgentStats(long datagrams, long datagramsRejected, long packetSamples, long samplesRejected,
-            long datagramsLost, long sequenceResets) {}
+    public record AgentStats(
+            long datagrams,
+            long datagramsRejected,
+            long packetSamples,
+            long samplesRejected,
+            long datagramsLost,
+            long sequenceResets) {}
 
     /**
      * What the collector has seen so far.
@@ -139,7 +146,9 @@ public final class SflowCollector implements AutoCloseable {
 
         /** Datagrams refused for any reason. */
         public long datagramsRejectedTotal() {
-            return datagramsRejected.values().stream().mapToLong(Long::longValue).sum();
+            return datagramsRejected.values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
 
         /** Samples refused for any reason. */
@@ -164,6 +173,7 @@ public final class SflowCollector implements AutoCloseable {
     private final Map<InetAddress, Agent> agents = new ConcurrentHashMap<>();
     /** Sub-agents whose sequence numbers are followed, over all agents (the collector's thread only). */
     private int sequencesFollowed;
+
     private final AtomicLong otherAgentsDatagrams = new AtomicLong();
     private final AtomicLong consumerErrors = new AtomicLong();
     private final AtomicLong receiveErrors = new AtomicLong();
@@ -226,10 +236,19 @@ public final class SflowCollector implements AutoCloseable {
         }
         Map<InetAddress, AgentStats> agentStats = new HashMap<>();
         agents.forEach((address, agent) -> agentStats.put(address, agent.stats()));
-        return new Stats(datagramsReceived.get(), datagramsDecoded.get(), packetSamples.get(), counterSamples.get(),
-                Collections.unmodifiableMap(datagramReasons), Collections.unmodifiableMap(sampleReasons),
-                Collections.unmodifiableMap(skippedByName), Collections.unmodifiableMap(agentStats),
-                otherAgentsDatagrams.get(), consumerErrors.get(), receiveErrors.get(), kernelDrops());
+        return new Stats(
+                datagramsReceived.get(),
+                datagramsDecoded.get(),
+                packetSamples.get(),
+                counterSamples.get(),
+                Collections.unmodifiableMap(datagramReasons),
+                Collections.unmodifiableMap(sampleReasons),
+                Collections.unmodifiableMap(skippedByName),
+                Collections.unmodifiableMap(agentStats),
+                otherAgentsDatagrams.get(),
+                consumerErrors.get(),
+                receiveErrors.get(),
+                kernelDrops());
     }
 
     /** Stops receiving: closes the socket and waits (up to 5 s) for the thread to end. */
@@ -267,7 +286,10 @@ public final class SflowCollector implements AutoCloseable {
                 receiveErrors.incrementAndGet();
                 if (System.nanoTime() - lastReceiveWarning > 60_000_000_000L) {
                     lastReceiveWarning = System.nanoTime();
-                    LOG.log(System.Logger.Level.WARNING, "sFlow collector: receive failed (said at most once a minute)", e);
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "sFlow collector: receive failed (said at most once a minute)",
+                            e);
                 }
                 continue;
             }
@@ -367,8 +389,10 @@ public final class SflowCollector implements AutoCloseable {
                 consumerErrors.incrementAndGet();
                 if (System.nanoTime() - lastConsumerWarning > 60_000_000_000L) {
                     lastConsumerWarning = System.nanoTime();
-                    LOG.log(System.Logger.Level.WARNING, "sFlow collector: the sample consumer failed "
-                            + "(said at most once a minute)", e);
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "sFlow collector: the sample consumer failed " + "(said at most once a minute)",
+                            e);
                 }
             }
         }
@@ -440,6 +464,7 @@ public final class SflowCollector implements AutoCloseable {
         final AtomicLong sequenceResets = new AtomicLong();
         /** Last sequence number per sub-agent; the collector's thread only. */
         private final Map<Integer, long[]> lastSequence = new HashMap<>();
+
         void sequence(int subAgentId, long sequenceNumber) {
             long[] last = lastSequence.get(subAgentId);
             if (last == null) {
@@ -465,8 +490,13 @@ public final class SflowCollector implements AutoCloseable {
         }
 
         AgentStats stats() {
-            return new AgentStats(datagrams.get(), datagramsRejected.get(), packetSamples.get(), samplesRejected.get(),
-                    datagramsLost.get(), sequenceResets.get());
+            return new AgentStats(
+                    datagrams.get(),
+                    datagramsRejected.get(),
+                    packetSamples.get(),
+                    samplesRejected.get(),
+                    datagramsLost.get(),
+                    sequenceResets.get());
         }
     }
 }

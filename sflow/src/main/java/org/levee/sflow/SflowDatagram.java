@@ -46,11 +46,17 @@ public record SflowDatagram(
 
     /** The flow samples, in datagram order. */
     public List<FlowSample> flowSamples() {
-        return samples.stream().filter(FlowSample.class::isInstance).map(FlowSample.class::cast).toList();
+        return samples.stream()
+                .filter(FlowSample.class::isInstance)
+                .map(FlowSample.class::cast)
+                .toList();
     }
 
     /** The counter samples, in datagram order. */
     public List<CounterSample> counterSamples() {
-        return samples.stream().filter(CounterSample.class::isInstance).map(CounterSample.class::cast).toList();
+        return samples.stream()
+                .filter(CounterSample.class::isInstance)
+                .map(CounterSample.class::cast)
+                .toList();
     }
 }

@@ -119,7 +119,9 @@ public final class SflowDecoder {
     }
 
     private void run(ByteBuffer source, SflowVisitor visitor, boolean strict) throws SflowFormatException {
-        ByteBuffer b = source.order() == ByteOrder.BIG_ENDIAN ? source : source.duplicate().order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer b = source.order() == ByteOrder.BIG_ENDIAN
+                ? source
+                : source.duplicate().order(ByteOrder.BIG_ENDIAN);
         buffer = b;
         base = b.position();
         int end = b.limit();
@@ -145,11 +147,14 @@ public final class SflowDecoder {
         }
         at += 4;
         long addressType = u32(at, end, "agent_address type");
-        int addressLength = addressType == SflowDatagram.ADDRESS_IPV4 ? 4
-                : addressType == SflowDatagram.ADDRESS_IPV6 ? 16 : -1;
+        int addressLength =
+                addressType == SflowDatagram.ADDRESS_IPV4 ? 4 : addressType == SflowDatagram.ADDRESS_IPV6 ? 16 : -1;
         if (addressLength < 0) {
-            throw fail(BAD_ADDRESS_TYPE, at, "agent_address type", "is " + addressType
-                    + ", expected 1 (IPv4) or 2 (IPv6)");
+            throw fail(
+                    BAD_ADDRESS_TYPE,
+                    at,
+                    "agent_address type",
+                    "is " + addressType + ", expected 1 (IPv4) or 2 (IPv6)");
         }
         at += 4;
         if (end - at < addressLength) {
@@ -167,8 +172,12 @@ public final class SflowDecoder {
         visitor.datagram(datagram);
 
         if (count > (end - at) / 8) {
-            throw fail(COUNT_PAST_END, at - 4, "samples", "counts " + count + " samples, which need at least "
-                    + 8 * count + " bytes, but " + (end - at) + " remain");
+            throw fail(
+                    COUNT_PAST_END,
+                    at - 4,
+                    "samples",
+                    "counts " + count + " samples, which need at least " + 8 * count + " bytes, but " + (end - at)
+                            + " remain");
         }
         int sample = at;
         for (int i = 0; i < count; i++) {
@@ -178,15 +187,21 @@ public final class SflowDecoder {
             sampleFormatRead = true;
             long length = u32(sample + 4, end, "length");
             if (padded(length) > end - sample - 8) {
-                throw fail(LENGTH_PAST_END, sample + 4, "length", "is " + length + " but " + (end - sample - 8)
-                        + " bytes remain in the datagram");
+                throw fail(
+                        LENGTH_PAST_END,
+                        sample + 4,
+                        "length",
+                        "is " + length + " but " + (end - sample - 8) + " bytes remain in the datagram");
             }
             sample += 8 + (int) padded(length);
         }
         sampleIndex = -1;
         if (sample != end) {
-            throw fail(TRAILING_BYTES, sample, "samples", "has " + count + " samples, followed by " + (end - sample)
-                    + " more bytes");
+            throw fail(
+                    TRAILING_BYTES,
+                    sample,
+                    "samples",
+                    "has " + count + " samples, followed by " + (end - sample) + " more bytes");
         }
         return at;
     }
@@ -271,8 +286,12 @@ public final class SflowDecoder {
         long count = u32(at, limit, "flow_records");
         at += 4;
         if (count > (limit - at) / 8) {
-            throw fail(COUNT_PAST_END, at - 4, "flow_records", "counts " + count + " records, which need at least "
-                    + 8 * count + " bytes, but " + (limit - at) + " remain in the sample");
+            throw fail(
+                    COUNT_PAST_END,
+                    at - 4,
+                    "flow_records",
+                    "counts " + count + " records, which need at least " + 8 * count + " bytes, but " + (limit - at)
+                            + " remain in the sample");
         }
         int records = at;
         for (int j = 0; j < count; j++) {
@@ -281,8 +300,11 @@ public final class SflowDecoder {
             long length = u32(at + 4, limit, "length");
             at += 8;
             if (padded(length) > limit - at) {
-                throw fail(LENGTH_PAST_SAMPLE, at - 4, "length", "is " + length + " but " + (limit - at)
-                        + " bytes remain in the sample");
+                throw fail(
+                        LENGTH_PAST_SAMPLE,
+                        at - 4,
+                        "length",
+                        "is " + length + " but " + (limit - at) + " bytes remain in the sample");
             }
             if (recordFormat == SflowFormats.RAW_PACKET_HEADER) {
                 checkRawPacketHeader(at, at + (int) length);
@@ -291,8 +313,11 @@ public final class SflowDecoder {
         }
         recordIndex = -1;
         if (at != limit) {
-            throw fail(TRAILING_BYTES, at, "flow_records", "has " + count + " records, followed by " + (limit - at)
-                    + " more bytes in the sample");
+            throw fail(
+                    TRAILING_BYTES,
+                    at,
+                    "flow_records",
+                    "has " + count + " records, followed by " + (limit - at) + " more bytes in the sample");
         }
 
         flow.index = sampleIndex;
@@ -339,16 +364,25 @@ public final class SflowDecoder {
         long headerLength = u32(at + 12, limit, "header length");
         int room = limit - at - 16;
         if (headerLength > room) {
-            throw fail(LENGTH_PAST_RECORD, at + 12, "header length", "is " + headerLength + " but " + room
-                    + " bytes remain in the record");
+            throw fail(
+                    LENGTH_PAST_RECORD,
+                    at + 12,
+                    "header length",
+                    "is " + headerLength + " but " + room + " bytes remain in the record");
         }
         if (headerLength > frameLength) {
-            throw fail(HEADER_LONGER_THAN_FRAME, at + 12, "header length", "is " + headerLength
-                    + ", more than the frame_length " + frameLength);
+            throw fail(
+                    HEADER_LONGER_THAN_FRAME,
+                    at + 12,
+                    "header length",
+                    "is " + headerLength + ", more than the frame_length " + frameLength);
         }
         if (room > padded(headerLength)) {
-            throw fail(TRAILING_BYTES, at + 16 + (int) padded(headerLength), "header", "is followed by "
-                    + (room - padded(headerLength)) + " more bytes in the record");
+            throw fail(
+                    TRAILING_BYTES,
+                    at + 16 + (int) padded(headerLength),
+                    "header",
+                    "is followed by " + (room - padded(headerLength)) + " more bytes in the record");
         }
         recordLimit = -1;
     }
@@ -374,9 +408,13 @@ public final class SflowDecoder {
         long count = u32(at, limit, "counter_records");
         at += 4;
         if (count > (limit - at) / 8) {
-            throw fail(COUNT_PAST_END, at - 4, "counter_records", "counts " + count
-                    + " records, which need at least " + 8 * count + " bytes, but " + (limit - at)
-                    + " remain in the sample");
+            throw fail(
+                    COUNT_PAST_END,
+                    at - 4,
+                    "counter_records",
+                    "counts " + count
+                            + " records, which need at least " + 8 * count + " bytes, but " + (limit - at)
+                            + " remain in the sample");
         }
         List<CounterRecord> records = new ArrayList<>();
         for (int j = 0; j < count; j++) {
@@ -385,8 +423,11 @@ public final class SflowDecoder {
             long length = u32(at + 4, limit, "length");
             at += 8;
             if (padded(length) > limit - at) {
-                throw fail(LENGTH_PAST_SAMPLE, at - 4, "length", "is " + length + " but " + (limit - at)
-                        + " bytes remain in the sample");
+                throw fail(
+                        LENGTH_PAST_SAMPLE,
+                        at - 4,
+                        "length",
+                        "is " + length + " but " + (limit - at) + " bytes remain in the sample");
             }
             if (recordFormat == SflowFormats.GENERIC_INTERFACE_COUNTERS) {
                 records.add(interfaceCounters(b, at, at + (int) length));
@@ -399,26 +440,53 @@ public final class SflowDecoder {
         }
         recordIndex = -1;
         if (at != limit) {
-            throw fail(TRAILING_BYTES, at, "counter_records", "has " + count + " records, followed by "
-                    + (limit - at) + " more bytes in the sample");
+            throw fail(
+                    TRAILING_BYTES,
+                    at,
+                    "counter_records",
+                    "has " + count + " records, followed by " + (limit - at) + " more bytes in the sample");
         }
-        visitor.counterSample(datagram, new CounterSample(sequence, new SourceId(sourceClass, sourceIndex), records,
-                expanded));
+        visitor.counterSample(
+                datagram, new CounterSample(sequence, new SourceId(sourceClass, sourceIndex), records, expanded));
     }
 
     private GenericInterfaceCounters interfaceCounters(ByteBuffer b, int at, int limit) throws SflowFormatException {
         if (limit - at < GenericInterfaceCounters.SIZE) {
-            throw fail(TRUNCATED, at - 4, "length", "is " + (limit - at) + ", but generic interface counters take "
-                    + GenericInterfaceCounters.SIZE + " bytes");
+            throw fail(
+                    TRUNCATED,
+                    at - 4,
+                    "length",
+                    "is " + (limit - at) + ", but generic interface counters take " + GenericInterfaceCounters.SIZE
+                            + " bytes");
         }
         if (limit - at > GenericInterfaceCounters.SIZE) {
-            throw fail(TRAILING_BYTES, at - 4, "length", "is " + (limit - at) + ", but generic interface counters take "
-                    + GenericInterfaceCounters.SIZE + " bytes");
+            throw fail(
+                    TRAILING_BYTES,
+                    at - 4,
+                    "length",
+                    "is " + (limit - at) + ", but generic interface counters take " + GenericInterfaceCounters.SIZE
+                            + " bytes");
         }
-        return new GenericInterfaceCounters(b.getInt(at), b.getInt(at + 4), b.getLong(at + 8), b.getInt(at + 16),
-                b.getInt(at + 20), b.getLong(at + 24), u32(b, at + 32), u32(b, at + 36), u32(b, at + 40),
-                u32(b, at + 44), u32(b, at + 48), u32(b, at + 52), b.getLong(at + 56), u32(b, at + 64),
-                u32(b, at + 68), u32(b, at + 72), u32(b, at + 76), u32(b, at + 80), b.getInt(at + 84));
+        return new GenericInterfaceCounters(
+                b.getInt(at),
+                b.getInt(at + 4),
+                b.getLong(at + 8),
+                b.getInt(at + 16),
+                b.getInt(at + 20),
+                b.getLong(at + 24),
+                u32(b, at + 32),
+                u32(b, at + 36),
+                u32(b, at + 40),
+                u32(b, at + 44),
+                u32(b, at + 48),
+                u32(b, at + 52),
+                b.getLong(at + 56),
+                u32(b, at + 64),
+                u32(b, at + 68),
+                u32(b, at + 72),
+                u32(b, at + 76),
+                u32(b, at + 80),
+                b.getInt(at + 84));
     }
 
     private static long u32(ByteBuffer b, int at) {
@@ -439,8 +507,11 @@ public final class SflowDecoder {
 
     private SflowFormatException truncated(int at, int limit, String field, int size) {
         String container = limit == recordLimit ? "record" : limit == sampleLimit ? "sample" : "datagram";
-        return fail(TRUNCATED, at, field, "needs " + size + " bytes but " + Math.max(0, limit - at)
-                + " remain in the " + container);
+        return fail(
+                TRUNCATED,
+                at,
+                field,
+                "needs " + size + " bytes but " + Math.max(0, limit - at) + " remain in the " + container);
     }
 
     private SflowFormatException fail(Reason reason, int at, String field, String problem) {
@@ -452,8 +523,11 @@ public final class SflowDecoder {
             }
         }
         if (recordIndex >= 0) {
-            message.append(", record ").append(recordIndex).append(" (")
-                    .append(recordKind(sampleFormat, recordFormat)).append(')');
+            message.append(", record ")
+                    .append(recordIndex)
+                    .append(" (")
+                    .append(recordKind(sampleFormat, recordFormat))
+                    .append(')');
         }
         message.append(": field '").append(field).append("' ").append(problem);
         return new SflowFormatException(reason, at - base, field, sampleIndex, message.toString());
@@ -521,9 +595,16 @@ public final class SflowDecoder {
 
         @Override
         public void flowSampleEnd(FlowSampleView s) {
-            samples.add(new FlowSample(s.sequenceNumber(), new SourceId(s.sourceClass(), s.sourceIndex()),
-                    s.samplingRate(), s.samplePool(), s.drops(), new InterfaceId(s.inputFormat(), s.inputValue()),
-                    new InterfaceId(s.outputFormat(), s.outputValue()), records, s.expanded()));
+            samples.add(new FlowSample(
+                    s.sequenceNumber(),
+                    new SourceId(s.sourceClass(), s.sourceIndex()),
+                    s.samplingRate(),
+                    s.samplePool(),
+                    s.drops(),
+                    new InterfaceId(s.inputFormat(), s.inputValue()),
+                    new InterfaceId(s.outputFormat(), s.outputValue()),
+                    records,
+                    s.expanded()));
         }
 
         @Override

@@ -36,8 +36,13 @@ public final class SflowEncoder {
         if (out.remaining() < encodedSize(datagram)) {
             throw new java.nio.BufferOverflowException();
         }
-        writeHeader(datagram.agentAddress(), datagram.subAgentId(), datagram.sequenceNumber(),
-                datagram.uptimeMillis(), datagram.samples().size(), out);
+        writeHeader(
+                datagram.agentAddress(),
+                datagram.subAgentId(),
+                datagram.sequenceNumber(),
+                datagram.uptimeMillis(),
+                datagram.samples().size(),
+                out);
         for (SflowSample sample : datagram.samples()) {
             writeSample(sample, out);
         }
@@ -64,15 +69,23 @@ public final class SflowEncoder {
      * Writes a datagram's header: version, agent address, sub-agent id, sequence number, uptime and
      * the number of samples that follow.
      */
-    public static void writeHeader(InetAddress agentAddress, int subAgentId, long sequenceNumber, long uptimeMillis,
-            int sampleCount, ByteBuffer out) {
+    public static void writeHeader(
+            InetAddress agentAddress,
+            int subAgentId,
+            long sequenceNumber,
+            long uptimeMillis,
+            int sampleCount,
+            ByteBuffer out) {
         bigEndian(out);
         Unsigned.u32("datagram sequence_number", sequenceNumber);
         Unsigned.u32("uptime", uptimeMillis);
         out.putInt(SflowDatagram.VERSION);
         out.putInt(agentAddress instanceof Inet4Address ? SflowDatagram.ADDRESS_IPV4 : SflowDatagram.ADDRESS_IPV6);
         out.put(agentAddress.getAddress());
-        out.putInt(subAgentId).putInt((int) sequenceNumber).putInt((int) uptimeMillis).putInt(sampleCount);
+        out.putInt(subAgentId)
+                .putInt((int) sequenceNumber)
+                .putInt((int) uptimeMillis)
+                .putInt(sampleCount);
     }
 
     /** A sample's size in bytes, its format and length fields included. */
@@ -127,7 +140,9 @@ public final class SflowEncoder {
         } else {
             out.putInt(source.sourceClass() << 24 | source.index());
         }
-        out.putInt((int) sample.samplingRate()).putInt((int) sample.samplePool()).putInt((int) sample.drops());
+        out.putInt((int) sample.samplingRate())
+                .putInt((int) sample.samplePool())
+                .putInt((int) sample.drops());
         writeInterface(sample.input(), sample.expanded(), out);
         writeInterface(sample.output(), sample.expanded(), out);
         out.putInt(sample.records().size());
@@ -136,8 +151,10 @@ public final class SflowEncoder {
             out.putInt(record.format()).putInt(length);
             switch (record) {
                 case RawPacketHeader header -> {
-                    out.putInt(header.headerProtocol()).putInt((int) header.frameLength())
-                            .putInt((int) header.stripped()).putInt(header.headerLength());
+                    out.putInt(header.headerProtocol())
+                            .putInt((int) header.frameLength())
+                            .putInt((int) header.stripped())
+                            .putInt(header.headerLength());
                     header.writeHeader(out);
                     pad(header.headerLength(), out);
                 }
@@ -171,14 +188,25 @@ public final class SflowEncoder {
             out.putInt(record.format()).putInt(length);
             switch (record) {
                 case GenericInterfaceCounters c -> {
-                    out.putInt(c.ifIndex()).putInt(c.ifType()).putLong(c.ifSpeed()).putInt(c.ifDirection())
-                            .putInt(c.ifStatus()).putLong(c.inOctets()).putInt((int) c.inUnicastPackets())
-                            .putInt((int) c.inMulticastPackets()).putInt((int) c.inBroadcastPackets())
-                            .putInt((int) c.inDiscards()).putInt((int) c.inErrors())
-                            .putInt((int) c.inUnknownProtocols()).putLong(c.outOctets())
-                            .putInt((int) c.outUnicastPackets()).putInt((int) c.outMulticastPackets())
-                            .putInt((int) c.outBroadcastPackets()).putInt((int) c.outDiscards())
-                            .putInt((int) c.outErrors()).putInt(c.promiscuousMode());
+                    out.putInt(c.ifIndex())
+                            .putInt(c.ifType())
+                            .putLong(c.ifSpeed())
+                            .putInt(c.ifDirection())
+                            .putInt(c.ifStatus())
+                            .putLong(c.inOctets())
+                            .putInt((int) c.inUnicastPackets())
+                            .putInt((int) c.inMulticastPackets())
+                            .putInt((int) c.inBroadcastPackets())
+                            .putInt((int) c.inDiscards())
+                            .putInt((int) c.inErrors())
+                            .putInt((int) c.inUnknownProtocols())
+                            .putLong(c.outOctets())
+                            .putInt((int) c.outUnicastPackets())
+                            .putInt((int) c.outMulticastPackets())
+                            .putInt((int) c.outBroadcastPackets())
+                            .putInt((int) c.outDiscards())
+                            .putInt((int) c.outErrors())
+                            .putInt(c.promiscuousMode());
                 }
                 case UnknownCounterRecord unknown -> {
                     unknown.writeData(out);

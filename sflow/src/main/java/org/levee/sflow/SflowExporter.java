@@ -109,8 +109,13 @@ public final class SflowExporter implements AutoCloseable {
 
         /** Defaults: local agent addresses, 1400-byte datagrams, 100 ms, 16,384 queued samples, 256 header bytes. */
         public static Config of(List<InetSocketAddress> collectors) {
-            return new Config(collectors, null, SflowPacker.DEFAULT_MAX_DATAGRAM_SIZE, DEFAULT_FLUSH_INTERVAL,
-                    DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_HEADER_BYTES);
+            return new Config(
+                    collectors,
+                    null,
+                    SflowPacker.DEFAULT_MAX_DATAGRAM_SIZE,
+                    DEFAULT_FLUSH_INTERVAL,
+                    DEFAULT_QUEUE_CAPACITY,
+                    DEFAULT_MAX_HEADER_BYTES);
         }
 
         public Config withAgentAddress(InetAddress address) {
@@ -151,7 +156,9 @@ public final class SflowExporter implements AutoCloseable {
 
     private record Flush(CountDownLatch done) implements Item {}
 
-    private enum Stop implements Item { STOP }
+    private enum Stop implements Item {
+        STOP
+    }
 
     private final Config config;
     private final List<Target> targets;
@@ -232,8 +239,8 @@ public final class SflowExporter implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(datagramsSent.get(), samplesSent.get(), bytesSent.get(), sendErrors.get(),
-                samplesDropped.get());
+        return new Stats(
+                datagramsSent.get(), samplesSent.get(), bytesSent.get(), sendErrors.get(), samplesDropped.get());
     }
 
     /**
@@ -309,23 +316,30 @@ public final class SflowExporter implements AutoCloseable {
          * @param frameLength the packet's length on the wire, at least {@code length}
          * @return false if the sample was dropped (queue full, exporter closed)
          */
-        public boolean packetSample(long samplingRate, long samplePool, long drops, byte[] frame, int length,
-                long frameLength) {
+        public boolean packetSample(
+                long samplingRate, long samplePool, long drops, byte[] frame, int length, long frameLength) {
             if (samplingRate < 1 || samplingRate > Unsigned.MAX_U32) {
-                throw new IllegalArgumentException("sampling rate " + samplingRate + " is outside 1.." + Unsigned.MAX_U32);
+                throw new IllegalArgumentException(
+                        "sampling rate " + samplingRate + " is outside 1.." + Unsigned.MAX_U32);
             }
             Objects.checkFromIndexSize(0, length, frame.length);
             if (frameLength < length || frameLength > Unsigned.MAX_U32) {
-                throw new IllegalArgumentException("frame length " + frameLength + " is outside " + length + ".."
-                        + Unsigned.MAX_U32);
+                throw new IllegalArgumentException(
+                        "frame length " + frameLength + " is outside " + length + ".." + Unsigned.MAX_U32);
             }
             byte[] header = Arrays.copyOf(frame, Math.min(length, config.maxHeaderBytes()));
             synchronized (this) {
                 long sequence = (flowSequence + 1) & Unsigned.MAX_U32;
-                FlowSample sample = new FlowSample(sequence, SourceId.ifIndex(ifIndex), samplingRate,
-                        samplePool & Unsigned.MAX_U32, (drops + queueDrops) & Unsigned.MAX_U32,
-                        InterfaceId.ifIndex(ifIndex), InterfaceId.UNKNOWN,
-                        List.of(RawPacketHeader.ethernet(header, frameLength)), false);
+                FlowSample sample = new FlowSample(
+                        sequence,
+                        SourceId.ifIndex(ifIndex),
+                        samplingRate,
+                        samplePool & Unsigned.MAX_U32,
+                        (drops + queueDrops) & Unsigned.MAX_U32,
+                        InterfaceId.ifIndex(ifIndex),
+                        InterfaceId.UNKNOWN,
+                        List.of(RawPacketHeader.ethernet(header, frameLength)),
+                        false);
                 if (offer(sample)) {
                     flowSequence = sequence;
                     return true;
@@ -456,8 +470,8 @@ public final class SflowExporter implements AutoCloseable {
         batch.body.flip();
         for (Target target : targets) {
             target.header.clear();
-            SflowEncoder.writeHeader(target.agentAddress, batch.subAgentId, batch.nextSequence, uptime, batch.samples,
-                    target.header);
+            SflowEncoder.writeHeader(
+                    target.agentAddress, batch.subAgentId, batch.nextSequence, uptime, batch.samples, target.header);
             target.header.flip();
             ByteBuffer body = batch.body.duplicate();
             int bytes = target.header.remaining() + body.remaining();
@@ -488,8 +502,8 @@ public final class SflowExporter implements AutoCloseable {
         final ByteBuffer header = ByteBuffer.allocate(SflowEncoder.HEADER_SIZE_IPV6);
         private long lastWarningNanos = System.nanoTime() - 120_000_000_000L;
 
-        private Target(InetSocketAddress collector, DatagramChannel channel, InetAddress agentAddress,
-                int maxDatagramSize) {
+        private Target(
+                InetSocketAddress collector, DatagramChannel channel, InetAddress agentAddress, int maxDatagramSize) {
             this.collector = collector;
             this.channel = channel;
             this.agentAddress = agentAddress;
@@ -535,8 +549,11 @@ public final class SflowExporter implements AutoCloseable {
             long now = System.nanoTime();
             if (now - lastWarningNanos > 60_000_000_000L) {
                 lastWarningNanos = now;
-                LOG.log(System.Logger.Level.WARNING, "sFlow datagram to {0} not sent: {1} (said at most once a minute)",
-                        collector, why);
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "sFlow datagram to {0} not sent: {1} (said at most once a minute)",
+                        collector,
+                        why);
             }
         }
 

@@ -58,8 +58,8 @@ public final class SflowPacker {
             SflowSample sample = samples.get(i);
             int sampleSize = SflowEncoder.encodedSize(sample);
             if (header + sampleSize > maxDatagramSize) {
-                throw new IllegalArgumentException("sample " + i + " takes " + sampleSize + " bytes: with the "
-                        + header + "-byte header it does not fit a datagram of at most " + maxDatagramSize + " bytes");
+                throw new IllegalArgumentException("sample " + i + " takes " + sampleSize + " bytes: with the " + header
+                        + "-byte header it does not fit a datagram of at most " + maxDatagramSize + " bytes");
             }
             if (size + sampleSize > maxDatagramSize) {
                 datagrams.add(datagram(current, uptimeMillis));

@@ -14,8 +14,8 @@ import java.util.Arrays;
 public record UnknownFlowRecord(int format, byte[] data) implements FlowRecord {
     public UnknownFlowRecord {
         if (format == SflowFormats.RAW_PACKET_HEADER) {
-            throw new IllegalArgumentException("flow record format " + SflowFormats.describe(format)
-                    + " is a known one: use RawPacketHeader");
+            throw new IllegalArgumentException(
+                    "flow record format " + SflowFormats.describe(format) + " is a known one: use RawPacketHeader");
         }
         data = Opaque.check("unknown flow record data", data);
     }

@@ -13,8 +13,10 @@ import java.util.Arrays;
  */
 public record UnknownSample(int format, byte[] data) implements SflowSample {
     public UnknownSample {
-        if (format == SflowFormats.FLOW_SAMPLE || format == SflowFormats.COUNTER_SAMPLE
-                || format == SflowFormats.FLOW_SAMPLE_EXPANDED || format == SflowFormats.COUNTER_SAMPLE_EXPANDED) {
+        if (format == SflowFormats.FLOW_SAMPLE
+                || format == SflowFormats.COUNTER_SAMPLE
+                || format == SflowFormats.FLOW_SAMPLE_EXPANDED
+                || format == SflowFormats.COUNTER_SAMPLE_EXPANDED) {
             throw new IllegalArgumentException("sample format " + SflowFormats.describe(format)
                     + " is a known one: use FlowSample or CounterSample");
         }

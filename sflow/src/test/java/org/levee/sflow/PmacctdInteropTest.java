@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.testing.Requirements;
 import org.levee.sflow.testing.Await;
 import org.levee.sflow.testing.Daemon;
 import org.levee.sflow.testing.TestFrames;
+import org.levee.testing.Requirements;
 
 /**
  * A third-party exporter feeds our collector: pmacct's {@code pmacctd} reads a pcap of a flood and
@@ -48,40 +48,52 @@ class PmacctdInteropTest {
                 boolean udp = i % 4 != 0;
                 byte[] payload = new byte[udp ? 20 + i % 300 : 0];
                 Arrays.fill(payload, (byte) i);
-                byte[] frame = TestFrames.frame(source, TestFrames.v4(198, 51, 100, 7), udp ? TestFrames.UDP : TestFrames.TCP,
-                        sourcePort, udp ? 53 : 80, payload);
+                byte[] frame = TestFrames.frame(
+                        source,
+                        TestFrames.v4(198, 51, 100, 7),
+                        udp ? TestFrames.UDP : TestFrames.TCP,
+                        sourcePort,
+                        udp ? 53 : 80,
+                        payload);
                 frames.put(new Key(source.getHostAddress(), sourcePort), frame);
                 writer.write(1_796_600_000_000_000_000L + i * 10_000L, frame, frame.length);
             }
         }
 
         ConcurrentLinkedQueue<SflowExporterTest.Received> received = new ConcurrentLinkedQueue<>();
-        try (SflowCollector collector = SflowCollector.start(SflowCollectorTest.LOOPBACK_ANY_PORT,
-                SflowExporterTest.into(received))) {
+        try (SflowCollector collector =
+                SflowCollector.start(SflowCollectorTest.LOOPBACK_ANY_PORT, SflowExporterTest.into(received))) {
             Path config = dir.resolve("pmacctd.conf");
-            Files.writeString(config, String.join("\n",
-                    "daemonize: false",
-                    "pcap_savefile: " + pcap,
-                    "pcap_savefile_wait: true",
-                    "plugins: sfprobe",
-                    "sampling_rate: " + SAMPLING_RATE,
-                    "sfprobe_receiver: 127.0.0.1:" + collector.localAddress().getPort(),
-                    "sfprobe_agentip: 192.0.2.77",
-                    "sfprobe_agentsubid: 7",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "daemonize: false",
+                            "pcap_savefile: " + pcap,
+                            "pcap_savefile_wait: true",
+                            "plugins: sfprobe",
+                            "sampling_rate: " + SAMPLING_RATE,
+                            "sfprobe_receiver: 127.0.0.1:"
+                                    + collector.localAddress().getPort(),
+                            "sfprobe_agentip: 192.0.2.77",
+                            "sfprobe_agentsubid: 7",
+                            ""));
             try (Daemon pmacctd = Daemon.start(dir.resolve("pmacctd.log"), "pmacctd", "-f", config.toString())) {
                 // pmacctd waits 2 s before it reads a savefile; then samples arrive until the file ends.
                 long[] last = {-1, System.nanoTime()};
-                Await.until(() -> {
-                    int now = received.size();
-                    if (now != last[0]) {
-                        last[0] = now;
-                        last[1] = System.nanoTime();
-                        return false;
-                    }
-                    return now > 0 && System.nanoTime() - last[1] > 1_500_000_000L;
-                }, Duration.ofSeconds(30), () -> "pmacctd's samples (" + received.size() + " so far): "
-                        + collector.stats() + "\npmacctd log:\n" + pmacctd.log());
+                Await.until(
+                        () -> {
+                            int now = received.size();
+                            if (now != last[0]) {
+                                last[0] = now;
+                                last[1] = System.nanoTime();
+                                return false;
+                            }
+                            return now > 0 && System.nanoTime() - last[1] > 1_500_000_000L;
+                        },
+                        Duration.ofSeconds(30),
+                        () -> "pmacctd's samples (" + received.size() + " so far): " + collector.stats()
+                                + "\npmacctd log:\n" + pmacctd.log());
             }
             SflowCollector.Stats stats = collector.stats();
             assertThat(stats.datagramsRejected()).as("%s", stats).isEmpty();
@@ -103,11 +115,14 @@ class PmacctdInteropTest {
             byte[] frame = frames.get(key);
             assertThat(frame).as("a packet of the pcap: %s", key).isNotNull();
             assertThat(header.get(23)).as("protocol").isEqualTo(frame[23]);
-            assertThat(header.getShort(36) & 0xffff).as("destination port")
+            assertThat(header.getShort(36) & 0xffff)
+                    .as("destination port")
                     .isEqualTo(ByteBuffer.wrap(frame).getShort(36) & 0xffff);
-            assertThat(sample.header()).as("the packet's first bytes")
+            assertThat(sample.header())
+                    .as("the packet's first bytes")
                     .isEqualTo(Arrays.copyOf(frame, sample.header().length));
-            assertThat(sample.frameLength()).as("pmacct counts the frame with its 4-byte FCS")
+            assertThat(sample.frameLength())
+                    .as("pmacct counts the frame with its 4-byte FCS")
                     .isEqualTo(frame.length + 4);
         }
     }

@@ -28,14 +28,19 @@ class SflowBadInputTest {
     static final int HEADER_LENGTH_0 = SAMPLE_0 + 60;
 
     static byte[] frame(int port) {
-        return TestFrames.frame(TestFrames.v4(192, 0, 2, 1), TestFrames.v4(198, 51, 100, 7), TestFrames.UDP, port, 53,
-                new byte[20]);
+        return TestFrames.frame(
+                TestFrames.v4(192, 0, 2, 1), TestFrames.v4(198, 51, 100, 7), TestFrames.UDP, port, 53, new byte[20]);
     }
 
     static SflowDatagram valid() {
-        return new SflowDatagram(TestFrames.v4(192, 0, 2, 9), 1, 100, 5000, List.of(
-                FlowSample.ethernet(1, 2, 512, 1000, 0, frame(1000), 66),
-                FlowSample.ethernet(2, 2, 512, 1512, 0, frame(1001), 66)));
+        return new SflowDatagram(
+                TestFrames.v4(192, 0, 2, 9),
+                1,
+                100,
+                5000,
+                List.of(
+                        FlowSample.ethernet(1, 2, 512, 1000, 0, frame(1000), 66),
+                        FlowSample.ethernet(2, 2, 512, 1512, 0, frame(1001), 66)));
     }
 
     static byte[] validBytes() {
@@ -57,7 +62,8 @@ class SflowBadInputTest {
         assertThat(e.offset()).as(e.getMessage()).isEqualTo(offset);
         assertThat(e.getMessage()).contains("byte " + offset).contains("'" + field + "'");
         assertThatThrownBy(() -> SflowDecoder.decode(ByteBuffer.wrap(bytes), noRejects()))
-                .as("lenient decode refuses the datagram too").isInstanceOf(SflowFormatException.class);
+                .as("lenient decode refuses the datagram too")
+                .isInstanceOf(SflowFormatException.class);
         return e;
     }
 
@@ -72,10 +78,14 @@ class SflowBadInputTest {
         assertThat(e.field()).as(e.getMessage()).isEqualTo(field);
         assertThat(e.offset()).as(e.getMessage()).isEqualTo(offset);
         assertThat(e.sampleIndex()).isZero();
-        assertThat(e.getMessage()).contains("byte " + offset).contains("sample 0 (flow sample)").contains("'" + field + "'");
+        assertThat(e.getMessage())
+                .contains("byte " + offset)
+                .contains("sample 0 (flow sample)")
+                .contains("'" + field + "'");
         assertThat(decoded.samples()).containsExactly(valid().samples().get(1));
         // The strict decoder refuses all of it, for the same reason.
-        SflowFormatException strict = catchThrowableOfType(SflowFormatException.class, () -> SflowDecoder.decode(bytes));
+        SflowFormatException strict =
+                catchThrowableOfType(SflowFormatException.class, () -> SflowDecoder.decode(bytes));
         assertThat(strict.reason()).isEqualTo(reason);
         return e;
     }
@@ -93,11 +103,14 @@ class SflowBadInputTest {
             byte[] cut = java.util.Arrays.copyOf(bytes, length);
             SflowFormatException e = catchThrowableOfType(SflowFormatException.class, () -> SflowDecoder.decode(cut));
             assertThat(e).as("cut at %d", length).isNotNull();
-            assertThat(e.reason()).as(e.getMessage()).isIn(Reason.TRUNCATED, Reason.COUNT_PAST_END, Reason.LENGTH_PAST_END);
+            assertThat(e.reason())
+                    .as(e.getMessage())
+                    .isIn(Reason.TRUNCATED, Reason.COUNT_PAST_END, Reason.LENGTH_PAST_END);
             assertThat(e.offset()).isBetween(0, length);
         }
         SflowFormatException empty = refused(new byte[0], Reason.TRUNCATED, "version", 0);
-        assertThat(empty.getMessage()).isEqualTo("sFlow datagram byte 0: field 'version' needs 4 bytes but 0 remain in the datagram");
+        assertThat(empty.getMessage())
+                .isEqualTo("sFlow datagram byte 0: field 'version' needs 4 bytes but 0 remain in the datagram");
         refused(java.util.Arrays.copyOf(bytes, 10), Reason.TRUNCATED, "agent_address", 8);
     }
 
@@ -117,14 +130,18 @@ class SflowBadInputTest {
             assertThat(e.getMessage()).contains("counts " + Integer.toUnsignedString(lie) + " samples");
         }
         SflowFormatException third = refused(with(SAMPLES_COUNT, 3), Reason.TRUNCATED, "data_format", 284);
-        assertThat(third.getMessage()).isEqualTo(
-                "sFlow datagram byte 284, sample 2: field 'data_format' needs 4 bytes but 0 remain in the datagram");
+        assertThat(third.getMessage())
+                .isEqualTo(
+                        "sFlow datagram byte 284, sample 2: field 'data_format' needs 4 bytes but 0 remain in the datagram");
         // 11 records of 8 bytes would fit the 88 bytes after the count; 12 would not.
         for (int lie : new int[] {12, 1 << 20, -1}) {
             firstSampleRefused(with(RECORDS_0, lie), Reason.COUNT_PAST_END, "flow_records", RECORDS_0);
         }
         // Fewer samples than there are: the rest is trailing bytes.
-        refused(with(SAMPLES_COUNT, 1), Reason.TRAILING_BYTES, "samples",
+        refused(
+                with(SAMPLES_COUNT, 1),
+                Reason.TRAILING_BYTES,
+                "samples",
                 SAMPLE_0 + SflowEncoder.encodedSize(valid().samples().getFirst()));
         firstSampleRefused(with(RECORDS_0, 0), Reason.TRAILING_BYTES, "flow_records", RECORDS_0 + 4);
     }
@@ -134,8 +151,8 @@ class SflowBadInputTest {
         int sampleLength = ByteBuffer.wrap(validBytes()).getInt(SAMPLE_0_LENGTH);
         // Past the datagram: the framing is lost, the whole datagram goes.
         for (int lie : new int[] {10_000, -1, -4}) {
-            SflowFormatException e = refused(with(SAMPLE_0_LENGTH, lie), Reason.LENGTH_PAST_END, "length",
-                    SAMPLE_0_LENGTH);
+            SflowFormatException e =
+                    refused(with(SAMPLE_0_LENGTH, lie), Reason.LENGTH_PAST_END, "length", SAMPLE_0_LENGTH);
             assertThat(e.getMessage()).contains("sample 0").contains("remain in the datagram");
         }
         // Shorter or longer but inside the datagram: the next sample's header is read from the wrong place.
@@ -156,9 +173,11 @@ class SflowBadInputTest {
 
     @Test
     void zeroSamplingRateAndHeaderLongerThanItsFrame() throws Exception {
-        SflowFormatException e = firstSampleRefused(with(RATE_0, 0), Reason.ZERO_SAMPLING_RATE, "sampling_rate", RATE_0);
-        assertThat(e.getMessage()).isEqualTo(
-                "sFlow datagram byte 44, sample 0 (flow sample): field 'sampling_rate' is 0: a sample stands for at least 1 packet");
+        SflowFormatException e =
+                firstSampleRefused(with(RATE_0, 0), Reason.ZERO_SAMPLING_RATE, "sampling_rate", RATE_0);
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "sFlow datagram byte 44, sample 0 (flow sample): field 'sampling_rate' is 0: a sample stands for at least 1 packet");
         firstSampleRefused(with(FRAME_LENGTH_0, 61), Reason.HEADER_LONGER_THAN_FRAME, "header length", HEADER_LENGTH_0);
     }
 
@@ -178,8 +197,14 @@ class SflowBadInputTest {
 
     @Test
     void counterRecordsOfTheWrongSize() throws Exception {
-        SflowDatagram datagram = new SflowDatagram(TestFrames.v4(192, 0, 2, 9), 1, 1, 1,
-                List.of(CounterSample.of(1, GenericInterfaceCounters.builder(2).build()), valid().samples().get(1)));
+        SflowDatagram datagram = new SflowDatagram(
+                TestFrames.v4(192, 0, 2, 9),
+                1,
+                1,
+                1,
+                List.of(
+                        CounterSample.of(1, GenericInterfaceCounters.builder(2).build()),
+                        valid().samples().get(1)));
         byte[] bytes = SflowEncoder.encode(datagram);
         // Counter sample: format, length, sequence, source, count, then the record's format and length.
         int recordLength = SAMPLE_0 + 8 + 12 + 4;
@@ -190,8 +215,10 @@ class SflowBadInputTest {
             List<SflowFormatException> rejected = new ArrayList<>();
             SflowDatagram decoded = SflowDecoder.decode(edited, rejected::add);
             assertThat(rejected).hasSize(1);
-            assertThat(rejected.getFirst().reason()).isEqualTo(lie == 84 ? Reason.TRUNCATED : Reason.LENGTH_PAST_SAMPLE);
-            assertThat(rejected.getFirst().getMessage()).contains("sample 0 (counter sample), record 0 (")
+            assertThat(rejected.getFirst().reason())
+                    .isEqualTo(lie == 84 ? Reason.TRUNCATED : Reason.LENGTH_PAST_SAMPLE);
+            assertThat(rejected.getFirst().getMessage())
+                    .contains("sample 0 (counter sample), record 0 (")
                     .contains("field 'length'");
             assertThat(decoded.samples()).containsExactly(datagram.samples().get(1));
         }

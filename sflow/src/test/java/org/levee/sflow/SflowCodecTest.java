@@ -30,11 +30,13 @@ class SflowCodecTest {
 
             SflowDatagram decoded = SflowDecoder.decode(bytes);
             assertThat(decoded).as("seed %d datagram %d", seed, i).isEqualTo(datagram);
-            assertThat(decoded.agentAddress().getClass()).isEqualTo(datagram.agentAddress().getClass());
+            assertThat(decoded.agentAddress().getClass())
+                    .isEqualTo(datagram.agentAddress().getClass());
             assertThat(SflowEncoder.encode(decoded)).isEqualTo(bytes);
 
             List<SflowFormatException> rejected = new ArrayList<>();
-            assertThat(SflowDecoder.decode(ByteBuffer.wrap(bytes), rejected::add)).isEqualTo(datagram);
+            assertThat(SflowDecoder.decode(ByteBuffer.wrap(bytes), rejected::add))
+                    .isEqualTo(datagram);
             assertThat(rejected).isEmpty();
         }
     }
@@ -98,17 +100,21 @@ class SflowCodecTest {
                     seen.add("unknown " + new UnknownSample(format, data));
                 }
             });
-            assertThat(buffer.position()).as("the decoder leaves the position alone").isEqualTo(12);
+            assertThat(buffer.position())
+                    .as("the decoder leaves the position alone")
+                    .isEqualTo(12);
 
             List<String> expected = new ArrayList<>();
             expected.add("datagram " + datagram.agentAddress() + " " + datagram.subAgentId() + " "
-                    + datagram.sequenceNumber() + " " + datagram.uptimeMillis() + " " + datagram.samples().size() + " "
+                    + datagram.sequenceNumber() + " " + datagram.uptimeMillis() + " "
+                    + datagram.samples().size() + " "
                     + bytes.length);
             for (int s = 0; s < datagram.samples().size(); s++) {
                 switch (datagram.samples().get(s)) {
                     case FlowSample f -> {
-                        expected.add("flow " + s + " " + f.sequenceNumber() + " " + f.samplingRate() + " "
-                                + f.samplePool() + " " + f.drops() + " " + f.records().size());
+                        expected.add(
+                                "flow " + s + " " + f.sequenceNumber() + " " + f.samplingRate() + " " + f.samplePool()
+                                        + " " + f.drops() + " " + f.records().size());
                         for (FlowRecord r : f.records()) {
                             expected.add(r instanceof RawPacketHeader ? "raw " + r : "record " + r);
                         }
@@ -128,16 +134,22 @@ class SflowCodecTest {
         ByteBuffer buffer = ByteBuffer.wrap(SflowEncoder.encode(datagram)).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(SflowDecoder.decode(buffer)).isEqualTo(datagram);
         assertThat(buffer.order()).isEqualTo(ByteOrder.LITTLE_ENDIAN);
-        assertThatThrownBy(() -> SflowEncoder.encode(datagram, ByteBuffer.allocate(10_000).order(ByteOrder.LITTLE_ENDIAN)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("big-endian");
+        assertThatThrownBy(() -> SflowEncoder.encode(
+                        datagram, ByteBuffer.allocate(10_000).order(ByteOrder.LITTLE_ENDIAN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("big-endian");
     }
 
     @Test
     void theLayoutIsSflowVersion5() throws Exception {
         // Field by field, as sflow_version_5.txt lays them out, for one compact flow sample.
-        byte[] frame = TestFrames.frame(TestFrames.v4(192, 0, 2, 1), TestFrames.v4(198, 51, 100, 7), TestFrames.UDP,
-                40_000, 53, new byte[5]);
-        SflowDatagram datagram = new SflowDatagram(TestFrames.v4(192, 0, 2, 9), 3, 17, 123_456,
+        byte[] frame = TestFrames.frame(
+                TestFrames.v4(192, 0, 2, 1), TestFrames.v4(198, 51, 100, 7), TestFrames.UDP, 40_000, 53, new byte[5]);
+        SflowDatagram datagram = new SflowDatagram(
+                TestFrames.v4(192, 0, 2, 9),
+                3,
+                17,
+                123_456,
                 List.of(FlowSample.ethernet(42, 5, 1000, 99_000, 7, frame, frame.length + 4)));
         ByteBuffer b = ByteBuffer.wrap(SflowEncoder.encode(datagram));
         assertThat(b.getInt(0)).as("version").isEqualTo(5);
@@ -223,14 +235,19 @@ class SflowCodecTest {
                 .hasMessageContaining("known one");
         assertThatThrownBy(() -> new UnknownFlowRecord(SflowFormats.RAW_PACKET_HEADER, new byte[4]))
                 .hasMessageContaining("known one");
-        assertThatThrownBy(() -> new GenericInterfaceCounters(1, 6, 0, 1, 3, 0, 1L << 32, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 2)).hasMessageContaining("'ifInUcastPkts'");
+        assertThatThrownBy(() ->
+                        new GenericInterfaceCounters(1, 6, 0, 1, 3, 0, 1L << 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2))
+                .hasMessageContaining("'ifInUcastPkts'");
     }
 
     @Test
     void theCounterBuilderWrapsCounter32s() {
-        GenericInterfaceCounters counters = GenericInterfaceCounters.builder(3).inUnicastPackets((1L << 32) + 5)
-                .inOctets(1L << 40).ifSpeed(10_000_000_000L).promiscuous(true).build();
+        GenericInterfaceCounters counters = GenericInterfaceCounters.builder(3)
+                .inUnicastPackets((1L << 32) + 5)
+                .inOctets(1L << 40)
+                .ifSpeed(10_000_000_000L)
+                .promiscuous(true)
+                .build();
         assertThat(counters.inUnicastPackets()).isEqualTo(5);
         assertThat(counters.inOctets()).isEqualTo(1L << 40);
         assertThat(counters.ifStatus()).isEqualTo(3);
@@ -260,7 +277,8 @@ class SflowCodecTest {
             assertThat(bytes.length).isLessThanOrEqualTo(limit);
             if (i + 1 < datagrams.size()) {
                 // Full: the next datagram's first sample would not have fitted.
-                int next = SflowEncoder.encodedSize(datagrams.get(i + 1).samples().getFirst());
+                int next =
+                        SflowEncoder.encodedSize(datagrams.get(i + 1).samples().getFirst());
                 assertThat(bytes.length + next).isGreaterThan(limit);
             }
             assertThat(datagram.sequenceNumber()).isEqualTo(sequence++);
@@ -277,7 +295,8 @@ class SflowCodecTest {
     void thePackerRefusesASampleLargerThanADatagram() {
         SflowPacker packer = new SflowPacker(TestFrames.v4(192, 0, 2, 1), 0, 200);
         FlowSample big = FlowSample.ethernet(1, 1, 1, 0, 0, new byte[200], 200);
-        assertThatThrownBy(() -> packer.pack(List.of(big), 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> packer.pack(List.of(big), 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sample 0 takes 264 bytes");
         assertThatThrownBy(() -> new SflowPacker(TestFrames.v4(192, 0, 2, 1), 0, 70_000))
                 .hasMessageContaining("outside");
@@ -285,14 +304,14 @@ class SflowCodecTest {
 
     @Test
     void addressesParseAsCommandLinesWriteThem() {
-        assertThat(SflowAddresses.parseList("127.0.0.1,127.0.0.2:9999,[::1]:7000,::1")).extracting(Object::toString)
-                .containsExactly("/127.0.0.1:6343", "/127.0.0.2:9999", "/[0:0:0:0:0:0:0:1]:7000",
-                        "/[0:0:0:0:0:0:0:1]:6343");
+        assertThat(SflowAddresses.parseList("127.0.0.1,127.0.0.2:9999,[::1]:7000,::1"))
+                .extracting(Object::toString)
+                .containsExactly(
+                        "/127.0.0.1:6343", "/127.0.0.2:9999", "/[0:0:0:0:0:0:0:1]:7000", "/[0:0:0:0:0:0:0:1]:6343");
         assertThatThrownBy(() -> SflowAddresses.parse("127.0.0.1:http")).hasMessageContaining("port 'http'");
         assertThatThrownBy(() -> SflowAddresses.parse("127.0.0.1:0")).hasMessageContaining("port '0'");
         assertThatThrownBy(() -> SflowAddresses.parse("[::1")).hasMessageContaining("without ']'");
         assertThatThrownBy(() -> SflowAddresses.parseList("127.0.0.1,")).hasMessageContaining("empty");
-        assertThatThrownBy(() -> SflowAddresses.parse("no-such-host.invalid"))
-                .hasMessageContaining("does not resolve");
+        assertThatThrownBy(() -> SflowAddresses.parse("no-such-host.invalid")).hasMessageContaining("does not resolve");
     }
 }

@@ -3,9 +3,9 @@ package org.levee.sflow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,8 +34,9 @@ public final class SflowDecodeBenchmark {
         for (ByteBuffer datagram : datagrams) {
             samples += datagram.getInt(24);
         }
-        System.out.printf("%d datagrams, %d flow samples, %.1f samples per datagram%n", datagrams.size(), samples,
-                samples / (double) datagrams.size());
+        System.out.printf(
+                "%d datagrams, %d flow samples, %.1f samples per datagram%n",
+                datagrams.size(), samples, samples / (double) datagrams.size());
 
         SflowDecoder decoder = new SflowDecoder();
         long[] sink = new long[2];
@@ -43,7 +44,8 @@ public final class SflowDecodeBenchmark {
             @Override
             public void rawPacketHeader(RawPacketHeaderView header) {
                 // What a detector reads first: the destination address, weighted by the sampling rate.
-                sink[0] += header.buffer().getInt(header.headerOffset() + 30) * header.sample().samplingRate();
+                sink[0] += header.buffer().getInt(header.headerOffset() + 30)
+                        * header.sample().samplingRate();
                 sink[1]++;
             }
         };
@@ -101,15 +103,17 @@ public final class SflowDecodeBenchmark {
         if (decoded != passes * samplesPerPass) {
             throw new IllegalStateException("decoded " + decoded + " samples, expected " + passes * samplesPerPass);
         }
-        System.out.printf("%-40s %,14.0f samples per CPU-second (%,.0f per wall second, %.1f ns per sample; "
-                + "heap grew %,d bytes: allocation only under Epsilon GC)%n", name, decoded / cpu, decoded / wall,
-                cpu * 1e9 / decoded, heapGrowth);
+        System.out.printf(
+                "%-40s %,14.0f samples per CPU-second (%,.0f per wall second, %.1f ns per sample; "
+                        + "heap grew %,d bytes: allocation only under Epsilon GC)%n",
+                name, decoded / cpu, decoded / wall, cpu * 1e9 / decoded, heapGrowth);
     }
 
     /** This thread's CPU time, from the kernel's scheduler statistics (the module does not read java.management). */
     private static long threadCpuNanos() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).split(" ")[0]);
+            return Long.parseLong(
+                    Files.readString(Path.of("/proc/thread-self/schedstat")).split(" ")[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,17 +130,28 @@ public final class SflowDecodeBenchmark {
         int agent = 0;
         while (datagrams.size() < count) {
             // A third of the samples go to 5 flooded destinations, the rest spread over all 10,000.
-            InetAddress destination = random.nextInt(3) == 0 ? destinations.get(random.nextInt(5))
+            InetAddress destination = random.nextInt(3) == 0
+                    ? destinations.get(random.nextInt(5))
                     : destinations.get(random.nextInt(destinations.size()));
             byte[] payload = new byte[random.nextInt(1400)];
-            byte[] frame = TestFrames.frame(TestFrames.v4(203, 0, 113, random.nextInt(256)), destination,
-                    random.nextBoolean() ? TestFrames.UDP : TestFrames.TCP, 1024 + random.nextInt(60_000),
-                    random.nextInt(1024), payload);
-            pending.add(FlowSample.ethernet(pending.size() + 1, 3, 1000, 1000L * pending.size(), 0,
-                    java.util.Arrays.copyOf(frame, Math.min(128, frame.length)), frame.length));
+            byte[] frame = TestFrames.frame(
+                    TestFrames.v4(203, 0, 113, random.nextInt(256)),
+                    destination,
+                    random.nextBoolean() ? TestFrames.UDP : TestFrames.TCP,
+                    1024 + random.nextInt(60_000),
+                    random.nextInt(1024),
+                    payload);
+            pending.add(FlowSample.ethernet(
+                    pending.size() + 1,
+                    3,
+                    1000,
+                    1000L * pending.size(),
+                    0,
+                    java.util.Arrays.copyOf(frame, Math.min(128, frame.length)),
+                    frame.length));
             if (pending.size() == 7) {
-                SflowDatagram datagram = new SflowDatagram(TestFrames.v4(192, 0, 2, 1 + agent), 3,
-                        ++sequences[agent], 1000, pending);
+                SflowDatagram datagram =
+                        new SflowDatagram(TestFrames.v4(192, 0, 2, 1 + agent), 3, ++sequences[agent], 1000, pending);
                 datagrams.add(ByteBuffer.wrap(SflowEncoder.encode(datagram)));
                 pending.clear();
                 agent = (agent + 1) % sequences.length;

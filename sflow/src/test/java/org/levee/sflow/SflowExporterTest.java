@@ -21,26 +21,52 @@ import org.levee.sflow.testing.TestFrames;
 
 class SflowExporterTest {
     /** Everything a consumer can see of one sample, copied out of the views. */
-    record Received(InetAddress agent, int subAgentId, long datagramSequence, int datagramLength, int samplesInDatagram,
-            long sampleSequence, int sourceIndex, int input, long samplingRate, long samplePool, long drops,
-            long frameLength, byte[] header) {}
+    record Received(
+            InetAddress agent,
+            int subAgentId,
+            long datagramSequence,
+            int datagramLength,
+            int samplesInDatagram,
+            long sampleSequence,
+            int sourceIndex,
+            int input,
+            long samplingRate,
+            long samplePool,
+            long drops,
+            long frameLength,
+            byte[] header) {}
 
     static SflowCollector.PacketSampleConsumer into(ConcurrentLinkedQueue<Received> received) {
         return h -> {
             FlowSampleView s = h.sample();
             DatagramView d = s.datagram();
-            received.add(new Received(d.agentAddress(), d.subAgentId(), d.sequenceNumber(), d.length(),
-                    d.sampleCount(), s.sequenceNumber(), s.sourceIndex(), s.inputValue(), s.samplingRate(),
-                    s.samplePool(), s.drops(), h.frameLength(), h.copyHeader()));
+            received.add(new Received(
+                    d.agentAddress(),
+                    d.subAgentId(),
+                    d.sequenceNumber(),
+                    d.length(),
+                    d.sampleCount(),
+                    s.sequenceNumber(),
+                    s.sourceIndex(),
+                    s.inputValue(),
+                    s.samplingRate(),
+                    s.samplePool(),
+                    s.drops(),
+                    h.frameLength(),
+                    h.copyHeader()));
         };
     }
 
     static byte[] frame(Random random) {
         byte[] payload = new byte[random.nextInt(4) == 0 ? random.nextInt(1400) : random.nextInt(100)];
         random.nextBytes(payload);
-        return TestFrames.frame(TestFrames.v4(192, 0, 2, 1 + random.nextInt(200)),
-                TestFrames.v4(198, 51, 100, random.nextInt(256)), random.nextBoolean() ? TestFrames.UDP : TestFrames.TCP,
-                1024 + random.nextInt(60_000), random.nextInt(65_536), payload);
+        return TestFrames.frame(
+                TestFrames.v4(192, 0, 2, 1 + random.nextInt(200)),
+                TestFrames.v4(198, 51, 100, random.nextInt(256)),
+                random.nextBoolean() ? TestFrames.UDP : TestFrames.TCP,
+                1024 + random.nextInt(60_000),
+                random.nextInt(65_536),
+                payload);
     }
 
     @Test
@@ -48,7 +74,8 @@ class SflowExporterTest {
         ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
         Random random = new Random(42);
         try (SflowCollector collector = SflowCollector.start(SflowCollectorTest.LOOPBACK_ANY_PORT, into(received));
-                SflowExporter exporter = SflowExporter.start(SflowExporter.Config.of(List.of(collector.localAddress())))) {
+                SflowExporter exporter =
+                        SflowExporter.start(SflowExporter.Config.of(List.of(collector.localAddress())))) {
             SflowExporter.Source eth0 = exporter.source(1, 3);
             SflowExporter.Source eth1 = exporter.source(2, 4);
             Map<Integer, List<byte[]>> sent = Map.of(3, new ArrayList<>(), 4, new ArrayList<>());
@@ -59,20 +86,28 @@ class SflowExporterTest {
                     byte[] frame = frame(random);
                     sent.get(source.ifIndex()).add(frame);
                     // pool = packets seen: 1000 per sample; drops: 5 per 100 samples, as a ring buffer would say.
-                    assertThat(source.packetSample(1000, 1000L * (i + 1), i / 100 * 5L, frame, frame.length + 4)).isTrue();
+                    assertThat(source.packetSample(1000, 1000L * (i + 1), i / 100 * 5L, frame, frame.length + 4))
+                            .isTrue();
                 }
                 if (i % 1000 == 999) {
-                    assertThat(eth0.counterSample(GenericInterfaceCounters.builder(3).inUnicastPackets(i).build())).isTrue();
+                    assertThat(eth0.counterSample(GenericInterfaceCounters.builder(3)
+                                    .inUnicastPackets(i)
+                                    .build()))
+                            .isTrue();
                     counters++;
                 }
             }
             assertThat(exporter.flush(Duration.ofSeconds(10))).isTrue();
-            Await.until(() -> received.size() == 2 * perInterface, Duration.ofSeconds(10),
+            Await.until(
+                    () -> received.size() == 2 * perInterface,
+                    Duration.ofSeconds(10),
                     () -> 2 * perInterface + " samples, have " + received.size());
 
             Map<Integer, List<Received>> byInterface = new HashMap<>();
             for (Received r : received) {
-                byInterface.computeIfAbsent(r.sourceIndex(), k -> new ArrayList<>()).add(r);
+                byInterface
+                        .computeIfAbsent(r.sourceIndex(), k -> new ArrayList<>())
+                        .add(r);
             }
             for (SflowExporter.Source source : List.of(eth0, eth1)) {
                 List<Received> samples = byInterface.get(source.ifIndex());
@@ -99,7 +134,8 @@ class SflowExporterTest {
             }
             // Full datagrams: most hold as many samples as fit (flow samples of at most 256 header bytes
             // take at most 320 bytes, so a 1400-byte datagram holds at least 4).
-            long full = received.stream().filter(r -> r.samplesInDatagram() >= 4).count();
+            long full =
+                    received.stream().filter(r -> r.samplesInDatagram() >= 4).count();
             assertThat(full).isGreaterThan(received.size() * 9 / 10);
 
             SflowCollector.Stats stats = collector.stats();
@@ -127,7 +163,9 @@ class SflowExporterTest {
             exporter.source(0, 1).packetSample(64, 64, 0, frame, frame.length);
             Await.until(() -> received.size() == 1, Duration.ofSeconds(5), () -> "the lone sample");
             long waited = (System.nanoTime() - start) / 1_000_000;
-            assertThat(waited).as("ms: sent by the timer, not by a full datagram").isGreaterThanOrEqualTo(45);
+            assertThat(waited)
+                    .as("ms: sent by the timer, not by a full datagram")
+                    .isGreaterThanOrEqualTo(45);
             assertThat(received.peek().samplesInDatagram()).isEqualTo(1);
         }
     }
@@ -139,9 +177,10 @@ class SflowExporterTest {
         InetAddress loopback6 = InetAddress.getByName("::1");
         try (SflowCollector first = SflowCollector.start(SflowCollectorTest.LOOPBACK_ANY_PORT, into(v4));
                 SflowCollector second = SflowCollector.start(new InetSocketAddress(loopback6, 0), into(v6));
-                SflowExporter exporter = SflowExporter.start(SflowExporter.Config.of(
-                        List.of(first.localAddress(), second.localAddress())))) {
-            assertThat(exporter.agentAddresses()).containsEntry(first.localAddress(), InetAddress.getLoopbackAddress())
+                SflowExporter exporter = SflowExporter.start(
+                        SflowExporter.Config.of(List.of(first.localAddress(), second.localAddress())))) {
+            assertThat(exporter.agentAddresses())
+                    .containsEntry(first.localAddress(), InetAddress.getLoopbackAddress())
                     .containsEntry(second.localAddress(), loopback6);
             Random random = new Random(6);
             SflowExporter.Source source = exporter.source(9, 2);
@@ -198,14 +237,20 @@ class SflowExporterTest {
                     dropped++;
                 }
             }
-            assertThat(dropped).as("a queue of one cannot keep up with a tight loop").isPositive();
+            assertThat(dropped)
+                    .as("a queue of one cannot keep up with a tight loop")
+                    .isPositive();
             assertThat(exporter.flush(Duration.ofSeconds(10))).isTrue();
-            Await.until(() -> received.size() == dropsBefore.size(), Duration.ofSeconds(10),
+            Await.until(
+                    () -> received.size() == dropsBefore.size(),
+                    Duration.ofSeconds(10),
                     () -> dropsBefore.size() + " samples, have " + received.size());
             List<Received> samples = List.copyOf(received);
             for (int i = 0; i < samples.size(); i++) {
                 assertThat(samples.get(i).drops()).isEqualTo(dropsBefore.get(i));
-                assertThat(samples.get(i).sampleSequence()).as("only sent samples are numbered").isEqualTo(i + 1);
+                assertThat(samples.get(i).sampleSequence())
+                        .as("only sent samples are numbered")
+                        .isEqualTo(i + 1);
             }
             assertThat(exporter.stats().samplesDropped()).isEqualTo(dropped);
         }
@@ -247,8 +292,8 @@ class SflowExporterTest {
 
     @Test
     void callersMistakesAreRefused() throws Exception {
-        SflowExporter exporter = SflowExporter.start(SflowExporter.Config.of(
-                List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 6343))));
+        SflowExporter exporter = SflowExporter.start(
+                SflowExporter.Config.of(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 6343))));
         SflowExporter.Source source = exporter.source(0, 1);
         byte[] frame = new byte[60];
         try {

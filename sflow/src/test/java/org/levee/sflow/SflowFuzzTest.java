@@ -38,11 +38,12 @@ class SflowFuzzTest {
     @Test
     void datagrams() {
         FuzzRunner.run(FuzzFamily.bytes("sFlow datagrams")
-                .seeds(seeds())
-                .maxLength(65_535) // a UDP datagram
-                .target(SflowFuzzTest::decodeEveryWay)
-                .rejects(SflowFormatException.class, SflowMutationTest.MESSAGE.pattern())
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .maxLength(65_535) // a UDP datagram
+                        .target(SflowFuzzTest::decodeEveryWay)
+                        .rejects(SflowFormatException.class, SflowMutationTest.MESSAGE.pattern())
+                        .build())
+                .assertNoCrashes();
     }
 
     /** The three paths; throws the strict path's error when there is one. */
@@ -73,15 +74,20 @@ class SflowFuzzTest {
         visitor.rejected.forEach(e -> check(input, e));
 
         if (!Objects.equals(message(lenientError), message(visitorError))
-                || !left.stream().map(Throwable::getMessage).toList()
-                        .equals(visitor.rejected.stream().map(Throwable::getMessage).toList())) {
+                || !left.stream()
+                        .map(Throwable::getMessage)
+                        .toList()
+                        .equals(visitor.rejected.stream()
+                                .map(Throwable::getMessage)
+                                .toList())) {
             throw new AssertionError("the lenient decode and the visitor disagree: " + message(lenientError) + " / "
                     + message(visitorError) + ", samples " + left + " / " + visitor.rejected);
         }
         boolean cleanly = lenientError == null && left.isEmpty();
         if ((strictError == null) != cleanly) {
-            throw new AssertionError("the strict decode " + (strictError == null ? "accepts" : "refuses (" + strictError
-                    .getMessage() + ")") + " what the lenient one " + (cleanly ? "accepts" : "does not"));
+            throw new AssertionError("the strict decode "
+                    + (strictError == null ? "accepts" : "refuses (" + strictError.getMessage() + ")")
+                    + " what the lenient one " + (cleanly ? "accepts" : "does not"));
         }
         if (strictError != null) {
             throw strictError;
@@ -91,17 +97,24 @@ class SflowFuzzTest {
         }
         byte[] again = SflowEncoder.encode(strict);
         if (again.length != input.length || !SflowDecoder.decode(again).equals(strict)) {
-            throw new AssertionError("the datagram does not re-encode to " + input.length + " bytes that decode the same");
+            throw new AssertionError(
+                    "the datagram does not re-encode to " + input.length + " bytes that decode the same");
         }
     }
 
     /** {@code e} if its message names a field and an offset inside the datagram, else an AssertionError. */
     private static SflowFormatException check(byte[] input, SflowFormatException e) {
         Matcher matcher = SflowMutationTest.MESSAGE.matcher(e.getMessage());
-        if (!matcher.matches() || Integer.parseInt(matcher.group(1)) != e.offset() || e.offset() < 0
-                || e.offset() > input.length || e.field() == null || e.field().isBlank()) {
-            throw new AssertionError("message '" + e.getMessage() + "' (offset " + e.offset() + ", field " + e.field()
-                    + ") does not say where in the " + input.length + " bytes", e);
+        if (!matcher.matches()
+                || Integer.parseInt(matcher.group(1)) != e.offset()
+                || e.offset() < 0
+                || e.offset() > input.length
+                || e.field() == null
+                || e.field().isBlank()) {
+            throw new AssertionError(
+                    "message '" + e.getMessage() + "' (offset " + e.offset() + ", field " + e.field()
+                            + ") does not say where in the " + input.length + " bytes",
+                    e);
         }
         return e;
     }
@@ -117,21 +130,37 @@ class SflowFuzzTest {
 
         @Override
         public void datagram(DatagramView d) {
-            sum += d.agentAddress().hashCode() + d.subAgentId() + d.sequenceNumber() + d.uptimeMillis() + d.sampleCount()
+            sum += d.agentAddress().hashCode()
+                    + d.subAgentId()
+                    + d.sequenceNumber()
+                    + d.uptimeMillis()
+                    + d.sampleCount()
                     + d.length();
         }
 
         @Override
         public void flowSample(FlowSampleView s) {
-            sum += s.index() + (s.expanded() ? 1 : 0) + s.sequenceNumber() + s.sourceClass() + s.sourceIndex()
-                    + s.samplingRate() + s.samplePool() + s.drops() + s.inputFormat() + s.inputValue() + s.outputFormat()
-                    + s.outputValue() + s.recordCount() + s.datagram().length();
+            sum += s.index()
+                    + (s.expanded() ? 1 : 0)
+                    + s.sequenceNumber()
+                    + s.sourceClass()
+                    + s.sourceIndex()
+                    + s.samplingRate()
+                    + s.samplePool()
+                    + s.drops()
+                    + s.inputFormat()
+                    + s.inputValue()
+                    + s.outputFormat()
+                    + s.outputValue()
+                    + s.recordCount()
+                    + s.datagram().length();
         }
 
         @Override
         public void rawPacketHeader(RawPacketHeaderView h) {
             byte[] copy = h.copyHeader();
-            if (copy.length != h.headerLength() || h.header().remaining() != h.headerLength()
+            if (copy.length != h.headerLength()
+                    || h.header().remaining() != h.headerLength()
                     || h.headerOffset() + h.headerLength() > h.buffer().limit()) {
                 throw new AssertionError("raw header view of " + h.headerLength() + " bytes at " + h.headerOffset()
                         + " does not fit its buffer of " + h.buffer().limit());
@@ -141,7 +170,11 @@ class SflowFuzzTest {
                     throw new AssertionError("headerByte(" + i + ") differs from the copy");
                 }
             }
-            sum += h.headerProtocol() + h.frameLength() + h.stripped() + h.toRecord().hashCode() + h.sample().index();
+            sum += h.headerProtocol()
+                    + h.frameLength()
+                    + h.stripped()
+                    + h.toRecord().hashCode()
+                    + h.sample().index();
         }
 
         @Override

@@ -51,21 +51,31 @@ class SflowMutationTest {
         SflowDecoder decoder = new SflowDecoder();
         for (int i = 0; i < inputs.size(); i++) {
             byte[] input = inputs.get(i);
-            String which = "seed " + seed + " input " + i + ": " + HexFormat.of().formatHex(input);
+            String which =
+                    "seed " + seed + " input " + i + ": " + HexFormat.of().formatHex(input);
             Outcome strict = outcome(which, input, () -> SflowDecoder.decode(input), null);
             List<SflowFormatException> rejected = new ArrayList<>();
-            Outcome lenient = outcome(which, input, () -> SflowDecoder.decode(ByteBuffer.wrap(input), rejected::add),
-                    rejected);
+            Outcome lenient =
+                    outcome(which, input, () -> SflowDecoder.decode(ByteBuffer.wrap(input), rejected::add), rejected);
             EthernetCounter counter = new EthernetCounter();
-            Outcome visited = outcome(which, input, () -> {
-                decoder.decode(ByteBuffer.wrap(input), counter);
-                return null;
-            }, counter.rejected);
+            Outcome visited = outcome(
+                    which,
+                    input,
+                    () -> {
+                        decoder.decode(ByteBuffer.wrap(input), counter);
+                        return null;
+                    },
+                    counter.rejected);
 
             // The paths agree: the lenient ones refuse the same datagrams for the same reason ...
             assertThat(visited.datagramReason).as(which).isEqualTo(lenient.datagramReason);
-            assertThat(counter.rejected.stream().map(SflowFormatException::getMessage).toList()).as(which)
-                    .isEqualTo(rejected.stream().map(SflowFormatException::getMessage).toList());
+            assertThat(counter.rejected.stream()
+                            .map(SflowFormatException::getMessage)
+                            .toList())
+                    .as(which)
+                    .isEqualTo(rejected.stream()
+                            .map(SflowFormatException::getMessage)
+                            .toList());
             // ... and the strict one accepts exactly what they accept without refusing any sample.
             boolean cleanlyAccepted = lenient.datagramReason == null && rejected.isEmpty();
             assertThat(strict.datagramReason == null).as(which).isEqualTo(cleanlyAccepted);
@@ -87,23 +97,34 @@ class SflowMutationTest {
                 }
             }
         }
-        assertThat(inputs.size() - accepted).as("most mutations break something").isGreaterThan(inputs.size() / 2);
-        assertThat(datagramReasons.keySet()).as("mutations reach every datagram-level reason")
-                .contains(Reason.TRUNCATED, Reason.BAD_VERSION, Reason.BAD_ADDRESS_TYPE, Reason.LENGTH_PAST_END,
-                        Reason.COUNT_PAST_END, Reason.TRAILING_BYTES);
-        assertThat(sampleReasons.keySet()).as("mutations reach sample-level reasons")
+        assertThat(inputs.size() - accepted)
+                .as("most mutations break something")
+                .isGreaterThan(inputs.size() / 2);
+        assertThat(datagramReasons.keySet())
+                .as("mutations reach every datagram-level reason")
+                .contains(
+                        Reason.TRUNCATED,
+                        Reason.BAD_VERSION,
+                        Reason.BAD_ADDRESS_TYPE,
+                        Reason.LENGTH_PAST_END,
+                        Reason.COUNT_PAST_END,
+                        Reason.TRAILING_BYTES);
+        assertThat(sampleReasons.keySet())
+                .as("mutations reach sample-level reasons")
                 .contains(Reason.TRUNCATED, Reason.LENGTH_PAST_SAMPLE, Reason.COUNT_PAST_END, Reason.TRAILING_BYTES);
 
         AtomicLong consumed = new AtomicLong();
-        try (SflowCollector collector = SflowCollector.start(SflowCollectorTest.LOOPBACK_ANY_PORT,
-                        h -> consumed.addAndGet(h.headerLength() >= 0 ? 1 : 0));
+        try (SflowCollector collector = SflowCollector.start(
+                        SflowCollectorTest.LOOPBACK_ANY_PORT, h -> consumed.addAndGet(h.headerLength() >= 0 ? 1 : 0));
                 UdpSender agent = new UdpSender(collector.localAddress())) {
             for (int i = 0; i < inputs.size(); i++) {
                 agent.send(inputs.get(i));
                 if (i % 200 == 199 || i == inputs.size() - 1) {
                     // Paced so that the socket's buffer never overflows: every datagram is received.
                     int sent = i + 1;
-                    Await.until(() -> collector.stats().datagramsReceived() == sent, Duration.ofSeconds(10),
+                    Await.until(
+                            () -> collector.stats().datagramsReceived() == sent,
+                            Duration.ofSeconds(10),
                             () -> sent + " datagrams received: " + collector.stats());
                 }
             }
@@ -112,7 +133,8 @@ class SflowMutationTest {
             assertThat(stats.receiveErrors()).isZero();
             assertThat(stats.datagramsRejected()).isEqualTo(datagramReasons);
             assertThat(stats.samplesRejected()).isEqualTo(sampleReasons);
-            assertThat(stats.datagramsDecoded() + stats.datagramsRejectedTotal()).isEqualTo(inputs.size());
+            assertThat(stats.datagramsDecoded() + stats.datagramsRejectedTotal())
+                    .isEqualTo(inputs.size());
             assertThat(stats.packetSamples()).isEqualTo(ethernetHeaders).isEqualTo(consumed.get());
         }
     }
@@ -126,7 +148,8 @@ class SflowMutationTest {
         public void rawPacketHeader(RawPacketHeaderView header) {
             if (header.headerProtocol() == SflowFormats.HEADER_PROTOCOL_ETHERNET) {
                 ethernet++;
-                assertThat(header.headerOffset() + header.headerLength()).isLessThanOrEqualTo(header.buffer().limit());
+                assertThat(header.headerOffset() + header.headerLength())
+                        .isLessThanOrEqualTo(header.buffer().limit());
             }
         }
 
@@ -160,7 +183,9 @@ class SflowMutationTest {
 
     private static void checkMessage(String which, byte[] input, SflowFormatException e) {
         var matcher = MESSAGE.matcher(e.getMessage());
-        assertThat(matcher.matches()).as("message '%s' for %s", e.getMessage(), which).isTrue();
+        assertThat(matcher.matches())
+                .as("message '%s' for %s", e.getMessage(), which)
+                .isTrue();
         assertThat(Integer.parseInt(matcher.group(1))).isEqualTo(e.offset());
         assertThat(e.offset()).as(which).isBetween(0, input.length);
         assertThat(e.field()).isNotBlank();
@@ -210,8 +235,23 @@ class SflowMutationTest {
         }
         byte[] copy = bytes.clone();
         int at = 4 * random.nextInt(copy.length / 4);
-        int[] lies = {0, 1, 3, 4, 7, 8, 88, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0xffff_fffc, copy.length,
-            copy.length - at, copy.length + 4, random.nextInt()};
+        int[] lies = {
+            0,
+            1,
+            3,
+            4,
+            7,
+            8,
+            88,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_ffff,
+            0xffff_fffc,
+            copy.length,
+            copy.length - at,
+            copy.length + 4,
+            random.nextInt()
+        };
         ByteBuffer.wrap(copy).putInt(at, lies[random.nextInt(lies.length)]);
         return copy;
     }

@@ -22,8 +22,8 @@ public final class CbpfConjunction {
     /** A program matching exactly the packets both {@code first} and {@code second} match. */
     public static CbpfProgram and(CbpfProgram first, CbpfProgram second) {
         int n = first.size();
-        boolean needsTrampoline = first.instructions().stream()
-                .anyMatch(i -> i.isReturn() && i.rval() == CbpfInstruction.A);
+        boolean needsTrampoline =
+                first.instructions().stream().anyMatch(i -> i.isReturn() && i.rval() == CbpfInstruction.A);
         int secondStart = n + (needsTrampoline ? 2 : 0);
         List<CbpfInstruction> out = new ArrayList<>(secondStart + second.size());
         for (int pc = 0; pc < n; pc++) {

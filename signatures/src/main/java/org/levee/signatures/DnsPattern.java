@@ -145,8 +145,8 @@ public record DnsPattern(String text, List<Element> labels) {
             return new Element.AnySuffix();
         }
         if (part.contains("**")) {
-            throw new SignatureException(where + ": '**' must be a label of its own"
-                    + " (bpftools' label-prefix form is not supported)");
+            throw new SignatureException(
+                    where + ": '**' must be a label of its own" + " (bpftools' label-prefix form is not supported)");
         }
         if (part.startsWith("*{")) {
             Matcher range = RANGE.matcher(part);
@@ -174,14 +174,14 @@ public record DnsPattern(String text, List<Element> labels) {
             char c = part.charAt(i);
             if (c == '%') {
                 if (i + 2 >= part.length()) {
-                    throw new SignatureException(where + ": '%' at character " + (i + 1)
-                            + " must be followed by two hex digits");
+                    throw new SignatureException(
+                            where + ": '%' at character " + (i + 1) + " must be followed by two hex digits");
                 }
                 int high = Character.digit(part.charAt(i + 1), 16);
                 int low = Character.digit(part.charAt(i + 2), 16);
                 if (high < 0 || low < 0) {
-                    throw new SignatureException(where + ": '%' at character " + (i + 1)
-                            + " must be followed by two hex digits");
+                    throw new SignatureException(
+                            where + ": '%' at character " + (i + 1) + " must be followed by two hex digits");
                 }
                 bytes[n++] = (byte) (high << 4 | low);
                 i += 2;
@@ -191,8 +191,7 @@ public record DnsPattern(String text, List<Element> labels) {
             }
         }
         if (n > MAX_LABEL_BYTES) {
-            throw new SignatureException(where + ": " + n + " bytes long; DNS labels have at most "
-                    + MAX_LABEL_BYTES);
+            throw new SignatureException(where + ": " + n + " bytes long; DNS labels have at most " + MAX_LABEL_BYTES);
         }
         return new Element.Literal(Arrays.copyOf(bytes, n), Arrays.copyOf(wildcard, n));
     }

@@ -90,8 +90,8 @@ final class FilterAssembler {
             int pc = out.size();
             CbpfInstruction t = insn.template();
             if (t.isConditionalJump()) {
-                out.add(new CbpfInstruction(t.code(), offset(positions, insn.jt(), pc),
-                        offset(positions, insn.jf(), pc), t.k()));
+                out.add(new CbpfInstruction(
+                        t.code(), offset(positions, insn.jt(), pc), offset(positions, insn.jf(), pc), t.k()));
             } else if (t.isJump()) {
                 out.add(CbpfInstruction.ja(offset(positions, insn.jt(), pc)));
             } else {

@@ -32,11 +32,12 @@ final class MaskedBytes {
                 v = v << 8 | (value[offset + i] & 0xff);
                 m = m << 8 | (mask[offset + i] & 0xff);
             }
-            asm.emit(switch (width) {
-                case 4 -> ldIndW(offset);
-                case 2 -> ldIndH(offset);
-                default -> ldIndB(offset);
-            });
+            asm.emit(
+                    switch (width) {
+                        case 4 -> ldIndW(offset);
+                        case 2 -> ldIndH(offset);
+                        default -> ldIndB(offset);
+                    });
             if (m == (width == 4 ? -1 : (1 << 8 * width) - 1)) {
                 // Every byte is a wildcard: the load only proves the bytes exist.
             } else {

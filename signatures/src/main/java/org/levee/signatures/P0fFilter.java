@@ -26,23 +26,24 @@ import org.levee.signatures.P0fSignature.Window;
 public record P0fFilter(P0fSignature signature, LinkType link) {
 
     // Scratch words.
-    private static final int M_IP = 0;          // offset of the IP header
-    private static final int M_TCP = 1;         // offset of the TCP header
-    private static final int M_END = 2;         // offset of the first byte after the TCP options
-    private static final int M_SEEN = 3;        // option quirks seen, as bits of OptionQuirk
-    private static final int M_MSS = 4;         // last MSS option value (0 = none)
-    private static final int M_WSCALE = 5;      // last window scale value (0 = none)
-    private static final int M_TS1 = 6;         // last TSval (0 = none)
-    private static final int M_SEGMENT = 7;     // TCP header + payload length, from the IP header
-    private static final int M_IP_HEADER = 8;   // IP header length
-    private static final int M_HEADER = 9;      // TCP header length (data offset × 4)
-    private static final int M_ECN = 10;        // ECN bits of the IP header
-    private static final int M_IPV6 = 11;       // 1 for IPv6, 0 for IPv4
+    private static final int M_IP = 0; // offset of the IP header
+    private static final int M_TCP = 1; // offset of the TCP header
+    private static final int M_END = 2; // offset of the first byte after the TCP options
+    private static final int M_SEEN = 3; // option quirks seen, as bits of OptionQuirk
+    private static final int M_MSS = 4; // last MSS option value (0 = none)
+    private static final int M_WSCALE = 5; // last window scale value (0 = none)
+    private static final int M_TS1 = 6; // last TSval (0 = none)
+    private static final int M_SEGMENT = 7; // TCP header + payload length, from the IP header
+    private static final int M_IP_HEADER = 8; // IP header length
+    private static final int M_HEADER = 9; // TCP header length (data offset × 4)
+    private static final int M_ECN = 10; // ECN bits of the IP header
+    private static final int M_IPV6 = 11; // 1 for IPv6, 0 for IPv4
     private static final int M_TEMP = 12;
-    private static final int M_CURSOR = 13;     // option being parsed, while X holds its length
+    private static final int M_CURSOR = 13; // option being parsed, while X holds its length
 
     /** Bits of M_SEEN: quirks that option parsing may show, recorded when the signature wants them. */
     private static final int SEEN_BAD = 1;
+
     private static final int SEEN_ZERO_TS1 = 2;
     private static final int SEEN_NONZERO_TS2 = 4;
     private static final int SEEN_EXWS = 8;
@@ -150,7 +151,10 @@ public record P0fFilter(P0fSignature signature, LinkType link) {
             boolean df = sig.hasQuirk(P0fQuirk.DF);
             asm.emit(ldIndH(6));
             asm.jump(JSET, IPV4_DF, df ? null : reject, df ? reject : null);
-            asm.jump(JSET, IPV4_MBZ, sig.hasQuirk(P0fQuirk.MUST_BE_ZERO) ? null : reject,
+            asm.jump(
+                    JSET,
+                    IPV4_MBZ,
+                    sig.hasQuirk(P0fQuirk.MUST_BE_ZERO) ? null : reject,
                     sig.hasQuirk(P0fQuirk.MUST_BE_ZERO) ? reject : null);
             // With DF, a zero ID is plain 'df' and a non-zero one 'df,id+'; without DF a zero ID
             // is 'id-' and a non-zero one shows nothing.
@@ -290,27 +294,30 @@ public record P0fFilter(P0fSignature signature, LinkType link) {
                         asm.jumpAlways(done);
                     }
                     case P0fSignature.NOP -> advance(1);
-                    case P0fSignature.MSS -> fixed(4, abort, () -> {
-                        asm.emit(ldIndH(2));
-                        asm.emit(st(M_MSS));
-                    });
-                    case P0fSignature.WS -> fixed(3, abort, () -> {
-                        asm.emit(ldIndB(2));
-                        asm.emit(st(M_WSCALE));
-                        optionQuirk(JGT, 14, P0fQuirk.EXCESSIVE_WSCALE, SEEN_EXWS);
-                    });
+                    case P0fSignature.MSS ->
+                        fixed(4, abort, () -> {
+                            asm.emit(ldIndH(2));
+                            asm.emit(st(M_MSS));
+                        });
+                    case P0fSignature.WS ->
+                        fixed(3, abort, () -> {
+                            asm.emit(ldIndB(2));
+                            asm.emit(st(M_WSCALE));
+                            optionQuirk(JGT, 14, P0fQuirk.EXCESSIVE_WSCALE, SEEN_EXWS);
+                        });
                     case P0fSignature.SOK -> fixed(2, abort, () -> {});
-                    case P0fSignature.TS -> fixed(10, abort, () -> {
-                        asm.emit(ldIndW(2));
-                        asm.emit(st(M_TS1));
-                        optionQuirk(JEQ, 0, P0fQuirk.ZERO_TS1, SEEN_ZERO_TS1);
-                        asm.emit(ldIndW(6));
-                        // Only a pure SYN reaches here, the one case where p0f checks TSecr.
-                        Label zero = asm.newLabel("ts2-zero");
-                        asm.jump(JEQ, 0, zero, null);
-                        seen(P0fQuirk.NONZERO_TS2, SEEN_NONZERO_TS2);
-                        asm.bind(zero);
-                    });
+                    case P0fSignature.TS ->
+                        fixed(10, abort, () -> {
+                            asm.emit(ldIndW(2));
+                            asm.emit(st(M_TS1));
+                            optionQuirk(JEQ, 0, P0fQuirk.ZERO_TS1, SEEN_ZERO_TS1);
+                            asm.emit(ldIndW(6));
+                            // Only a pure SYN reaches here, the one case where p0f checks TSecr.
+                            Label zero = asm.newLabel("ts2-zero");
+                            asm.jump(JEQ, 0, zero, null);
+                            seen(P0fQuirk.NONZERO_TS2, SEEN_NONZERO_TS2);
+                            asm.bind(zero);
+                        });
                     case P0fSignature.SACK -> sized(10, 34, abort);
                     default -> sized(2, 40, abort);
                 }
@@ -386,11 +393,12 @@ public record P0fFilter(P0fSignature signature, LinkType link) {
             while (offset < padding + 1) {
                 int width = Math.min(4, padding + 1 - offset);
                 width = width == 3 ? 2 : width;
-                asm.emit(switch (width) {
-                    case 4 -> ldIndW(offset);
-                    case 2 -> ldIndH(offset);
-                    default -> ldIndB(offset);
-                });
+                asm.emit(
+                        switch (width) {
+                            case 4 -> ldIndW(offset);
+                            case 2 -> ldIndH(offset);
+                            default -> ldIndB(offset);
+                        });
                 asm.jump(JEQ, 0, null, nonZero ? found : reject);
                 offset += width;
             }

@@ -27,13 +27,30 @@ import java.util.regex.Pattern;
  * @param quirks      the quirks the packet must show, exactly
  * @param payload     the payload class
  */
-public record P0fSignature(Version version, int initialTtl, boolean randomTtl, int ipOptions,
-                           OptionalInt mss, Window window, OptionalInt scale, List<Integer> layout,
-                           int eolPadding, Set<P0fQuirk> quirks, Payload payload) {
+public record P0fSignature(
+        Version version,
+        int initialTtl,
+        boolean randomTtl,
+        int ipOptions,
+        OptionalInt mss,
+        Window window,
+        OptionalInt scale,
+        List<Integer> layout,
+        int eolPadding,
+        Set<P0fQuirk> quirks,
+        Payload payload) {
 
-    public enum Version { IPV4, IPV6, ANY }
+    public enum Version {
+        IPV4,
+        IPV6,
+        ANY
+    }
 
-    public enum Payload { ZERO, NONZERO, ANY }
+    public enum Payload {
+        ZERO,
+        NONZERO,
+        ANY
+    }
 
     /** p0f's window size rules. */
     public sealed interface Window {
@@ -101,16 +118,16 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
         }
         boolean randomTtl = ttl.group(2) != null;
         int olen = number("olen", fields[2], 0, 255);
-        OptionalInt mss = fields[3].equals("*") ? OptionalInt.empty()
-                : OptionalInt.of(number("mss", fields[3], 0, 65535));
+        OptionalInt mss =
+                fields[3].equals("*") ? OptionalInt.empty() : OptionalInt.of(number("mss", fields[3], 0, 65535));
         int comma = fields[4].indexOf(',');
         if (comma < 0) {
             throw error("wsize,scale", fields[4], "expected the window size and the scale separated by ','");
         }
         Window window = window(fields[4].substring(0, comma));
         String scaleText = fields[4].substring(comma + 1);
-        OptionalInt scale = scaleText.equals("*") ? OptionalInt.empty()
-                : OptionalInt.of(number("scale", scaleText, 0, 255));
+        OptionalInt scale =
+                scaleText.equals("*") ? OptionalInt.empty() : OptionalInt.of(number("scale", scaleText, 0, 255));
         List<Integer> layout = new ArrayList<>();
         int eolPadding = layout(fields[5], layout);
         Set<P0fQuirk> quirks = quirks(fields[6]);
@@ -120,8 +137,8 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
             case "*" -> Payload.ANY;
             default -> throw error("pclass", fields[7], "expected 0, + or *");
         };
-        P0fSignature signature = new P0fSignature(version, initialTtl, randomTtl, olen, mss, window, scale,
-                layout, eolPadding, quirks, payload);
+        P0fSignature signature = new P0fSignature(
+                version, initialTtl, randomTtl, olen, mss, window, scale, layout, eolPadding, quirks, payload);
         signature.checkCanMatch(fields);
         return signature;
     }
@@ -160,7 +177,8 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
             String where = "option " + (i + 1) + " '" + option + "'";
             if (option.startsWith("eol")) {
                 if (!option.startsWith("eol+")) {
-                    throw error("olayout", text, where + ": end of options is written eol+N (N bytes of padding follow)");
+                    throw error(
+                            "olayout", text, where + ": end of options is written eol+N (N bytes of padding follow)");
                 }
                 if (i != options.length - 1) {
                     throw error("olayout", text, where + ": eol must be the last option");
@@ -177,15 +195,20 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
                 case "sack" -> layout.add(SACK);
                 case "ts" -> layout.add(TS);
                 default -> {
-                    if (!option.startsWith("?") || !NUMBER.matcher(option.substring(1)).matches()) {
-                        throw error("olayout", text, where
-                                + ": expected eol+N, nop, mss, ws, sok, sack, ts or ?N");
+                    if (!option.startsWith("?")
+                            || !NUMBER.matcher(option.substring(1)).matches()) {
+                        throw error("olayout", text, where + ": expected eol+N, nop, mss, ws, sok, sack, ts or ?N");
                     }
                     int kind = number("olayout", option.substring(1), 0, 255);
-                    if (kind == EOL || kind == NOP || kind == MSS || kind == WS || kind == SOK || kind == SACK
+                    if (kind == EOL
+                            || kind == NOP
+                            || kind == MSS
+                            || kind == WS
+                            || kind == SOK
+                            || kind == SACK
                             || kind == TS) {
-                        throw error("olayout", text, where + ": option " + kind + " has a name; write "
-                                + optionName(kind));
+                        throw error(
+                                "olayout", text, where + ": option " + kind + " has a name; write " + optionName(kind));
                     }
                     layout.add(kind);
                 }
@@ -202,8 +225,11 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
         for (String token : text.split(",", -1)) {
             P0fQuirk quirk = P0fQuirk.fromToken(token);
             if (quirk == null) {
-                throw error("quirks", text, "'" + token + "' is not a quirk; known: df id+ id- ecn 0+ flow seq- ack+"
-                        + " ack- uptr+ urgf+ pushf+ ts1- ts2+ opt+ exws linux bad");
+                throw error(
+                        "quirks",
+                        text,
+                        "'" + token + "' is not a quirk; known: df id+ id- ecn 0+ flow seq- ack+"
+                                + " ack- uptr+ urgf+ pushf+ ts1- ts2+ opt+ exws linux bad");
             }
             quirks.add(quirk);
         }
@@ -251,7 +277,9 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
         if (scale.isPresent() && scale.getAsInt() > 14 && !hasQuirk(P0fQuirk.EXCESSIVE_WSCALE)) {
             throw error("scale", scaleText, "a scale above 14 always shows the 'exws' quirk; add it");
         }
-        if (scale.isPresent() && scale.getAsInt() <= 14 && hasQuirk(P0fQuirk.EXCESSIVE_WSCALE)
+        if (scale.isPresent()
+                && scale.getAsInt() <= 14
+                && hasQuirk(P0fQuirk.EXCESSIVE_WSCALE)
                 && layout.stream().filter(kind -> kind == WS).count() == 1) {
             throw error("scale", scaleText, "'exws' means a scale above 14");
         }
@@ -263,8 +291,10 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
         }
         int minimum = minimumOptionBytes();
         if (minimum > MAX_OPTION_BYTES) {
-            throw error("olayout", fields[5], "the options take at least " + minimum
-                    + " bytes; a TCP header has room for " + MAX_OPTION_BYTES);
+            throw error(
+                    "olayout",
+                    fields[5],
+                    "the options take at least " + minimum + " bytes; a TCP header has room for " + MAX_OPTION_BYTES);
         }
         if (window instanceof Window.MssTimes || window instanceof Window.MtuTimes) {
             if (!layout.contains(MSS)) {
@@ -278,8 +308,8 @@ public record P0fSignature(Version version, int initialTtl, boolean randomTtl, i
 
     private void requireOption(P0fQuirk quirk, int kind, String name) {
         if (hasQuirk(quirk) && !layout.contains(kind)) {
-            throw new SignatureException("p0f signature field 'quirks': '" + quirk.token() + "' needs " + name
-                    + " in olayout");
+            throw new SignatureException(
+                    "p0f signature field 'quirks': '" + quirk.token() + "' needs " + name + " in olayout");
         }
     }
 

@@ -11,8 +11,8 @@ final class Programs {
 
     static CbpfProgram checkSize(CbpfProgram program, String what) {
         if (program.size() > MAX_INSTRUCTIONS) {
-            throw new SignatureException(what + " needs " + program.size()
-                    + " instructions; classic BPF allows " + MAX_INSTRUCTIONS + ": split it into several rules");
+            throw new SignatureException(what + " needs " + program.size() + " instructions; classic BPF allows "
+                    + MAX_INSTRUCTIONS + ": split it into several rules");
         }
         return program;
     }

@@ -40,14 +40,14 @@ public record SuffixFilter(byte[] suffix) {
                 continue;
             }
             if (Character.digit(c, 16) < 0 || c > 0x7f) {
-                throw new SignatureException("suffix '" + text + "': character " + (offset + i + 1)
-                        + " '" + c + "' is not a hex digit");
+                throw new SignatureException(
+                        "suffix '" + text + "': character " + (offset + i + 1) + " '" + c + "' is not a hex digit");
             }
             digits.append(c);
         }
         if (digits.length() % 2 != 0) {
-            throw new SignatureException("suffix '" + text + "': " + digits.length()
-                    + " hex digits is not a whole number of bytes");
+            throw new SignatureException(
+                    "suffix '" + text + "': " + digits.length() + " hex digits is not a whole number of bytes");
         }
         return new SuffixFilter(HexFormat.of().parseHex(digits));
     }

@@ -7,6 +7,7 @@ final class Verdict {
      * a generated filter used as a socket filter keeps whole packets.
      */
     static final int MATCH = 262144;
+
     static final int NO_MATCH = 0;
 
     private Verdict() {}

@@ -34,9 +34,12 @@ final class Backends {
             for (byte[] packet : packets) {
                 boolean interpreted = CbpfInterpreter.run(program, packet) != 0;
                 String hex = HexFormat.of().formatHex(packet);
-                assertThat(kernel.matches(packet)).as("kernel cBPF verdict on %s", hex).isEqualTo(interpreted);
+                assertThat(kernel.matches(packet))
+                        .as("kernel cBPF verdict on %s", hex)
+                        .isEqualTo(interpreted);
                 if (packet.length >= XdpFilterProgram.MIN_TEST_RUN_BYTES) {
-                    assertThat(XdpFilterProgram.matches(xdp, packet)).as("compiled XDP verdict on %s", hex)
+                    assertThat(XdpFilterProgram.matches(xdp, packet))
+                            .as("compiled XDP verdict on %s", hex)
                             .isEqualTo(interpreted);
                 }
                 verdicts.add(interpreted);

@@ -14,10 +14,10 @@ import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfValidator;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
-import org.levee.testing.Requirements;
 import org.levee.signatures.DnsQuestionFilter.Side;
 import org.levee.signatures.Frames.Ipv4;
 import org.levee.signatures.Frames.Ipv6;
+import org.levee.testing.Requirements;
 
 /** and(A, B) matches exactly where A and B both match, including programs that return A. */
 class CbpfConjunctionTest {
@@ -31,10 +31,14 @@ class CbpfConjunctionTest {
     void matchesWhereBothMatch(long seed) {
         Requirements.library("libpcap.so.0.8");
         List<CbpfProgram> programs = List.of(
-                Libpcap.compile("udp", LinkType.EN10MB), Libpcap.compile("tcp and dst port 443", LinkType.EN10MB),
-                Libpcap.compile("ip6", LinkType.EN10MB), Libpcap.compile("dst net 198.51.100.0/24", LinkType.EN10MB),
-                Libpcap.compile("len > 100", LinkType.EN10MB), Libpcap.compile("vlan and udp src port 53", LinkType.EN10MB),
-                DnsQuestionFilter.of(List.of("*.example.com"), true, 53, Side.SOURCE, LinkType.EN10MB).program(),
+                Libpcap.compile("udp", LinkType.EN10MB),
+                Libpcap.compile("tcp and dst port 443", LinkType.EN10MB),
+                Libpcap.compile("ip6", LinkType.EN10MB),
+                Libpcap.compile("dst net 198.51.100.0/24", LinkType.EN10MB),
+                Libpcap.compile("len > 100", LinkType.EN10MB),
+                Libpcap.compile("vlan and udp src port 53", LinkType.EN10MB),
+                DnsQuestionFilter.of(List.of("*.example.com"), true, 53, Side.SOURCE, LinkType.EN10MB)
+                        .program(),
                 // Returns the accumulator: the low bit of the IPv4 TTL (0 = no match).
                 CbpfProgram.of(CbpfInstruction.ldAbsB(22), CbpfInstruction.andK(1), CbpfInstruction.retA()));
         List<byte[]> corpus = corpus(new SplittableRandom(seed));
@@ -46,12 +50,16 @@ class CbpfConjunctionTest {
                 for (byte[] frame : corpus) {
                     boolean expected = CbpfInterpreter.matches(a, frame, frame.length)
                             && CbpfInterpreter.matches(b, frame, frame.length);
-                    assertThat(CbpfInterpreter.matches(and, frame, frame.length)).as("%s AND %s", a, b).isEqualTo(expected);
+                    assertThat(CbpfInterpreter.matches(and, frame, frame.length))
+                            .as("%s AND %s", a, b)
+                            .isEqualTo(expected);
                     both += expected && a != b ? 1 : 0;
                 }
             }
         }
-        assertThat(both).as("the corpus has frames two different programs both match").isPositive();
+        assertThat(both)
+                .as("the corpus has frames two different programs both match")
+                .isPositive();
     }
 
     /** UDP and TCP over IPv4 and IPv6, some VLAN-tagged, some DNS responses, some cut short. */
@@ -66,7 +74,8 @@ class CbpfConjunctionTest {
             byte[] transport = Frames.udp(sourcePort, destinationPort, payload);
             int protocol = r.nextBoolean() ? 17 : 6;
             boolean v6 = r.nextBoolean();
-            byte[] ip = v6 ? Ipv6.of(protocol).packet(transport)
+            byte[] ip = v6
+                    ? Ipv6.of(protocol).packet(transport)
                     : Ipv4.of(protocol).withTtl(r.nextInt(256)).packet(transport);
             if (!v6 && r.nextBoolean()) {
                 ip[16] = (byte) 203; // destination 203.0.113.2 instead of 198.51.100.2

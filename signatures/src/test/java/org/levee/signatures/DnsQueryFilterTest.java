@@ -25,7 +25,8 @@ import org.xbill.DNS.Name;
 class DnsQueryFilterTest {
 
     private static CbpfProgram filter(boolean ignoreCase, String... patterns) {
-        return DnsQueryFilter.of(List.of(patterns), ignoreCase, 53, LinkType.EN10MB).program();
+        return DnsQueryFilter.of(List.of(patterns), ignoreCase, 53, LinkType.EN10MB)
+                .program();
     }
 
     private static boolean matches(CbpfProgram program, String name) {
@@ -41,42 +42,44 @@ class DnsQueryFilterTest {
     }
 
     @ParameterizedTest(name = "{0} vs {1} -> {2}")
-    @CsvSource(delimiter = ' ', value = {
-        "example.com example.com true",
-        "example.com www.example.com false",
-        "example.com example.co false",
-        "example.com example.comm false",
-        ".example.com. example.com true",
-        "*.example.com a.example.com true",
-        "*.example.com example.com false",
-        "*.example.com a.b.example.com false",
-        "*.example.com xn--bcher-kva.example.com true",
-        "*xx.example.com abxx.example.com false",
-        "x*x.example.com x*x.example.com true",
-        "x*x.example.com xax.example.com false",
-        "*{3-4}.example.com abc.example.com true",
-        "*{3-4}.example.com abcd.example.com true",
-        "*{3-4}.example.com ab.example.com false",
-        "*{3-4}.example.com abcde.example.com false",
-        "*{4-255}.example.com abcdefghij.example.com true",
-        "fin?.me fint.me true",
-        "fin?.me finX.me true",
-        "fin?.me fin.me false",
-        "fin?.me finXX.me false",
-        "fin?.me www.finX.me false",
-        "example.** example.com true",
-        "example.** example.co.uk true",
-        "example.** example false",
-        "example.** www.example.com false",
-        "example.** eexample.com false",
-        "*.** a.b true",
-        "*.** a false",
-        "** a true",
-        "a%2eb.example a\\.b.example true",
-        "a%2eb.example a.b.example false",
-        "Example.com example.com false",
-        "*.*.example.com a.b.example.com true",
-    })
+    @CsvSource(
+            delimiter = ' ',
+            value = {
+                "example.com example.com true",
+                "example.com www.example.com false",
+                "example.com example.co false",
+                "example.com example.comm false",
+                ".example.com. example.com true",
+                "*.example.com a.example.com true",
+                "*.example.com example.com false",
+                "*.example.com a.b.example.com false",
+                "*.example.com xn--bcher-kva.example.com true",
+                "*xx.example.com abxx.example.com false",
+                "x*x.example.com x*x.example.com true",
+                "x*x.example.com xax.example.com false",
+                "*{3-4}.example.com abc.example.com true",
+                "*{3-4}.example.com abcd.example.com true",
+                "*{3-4}.example.com ab.example.com false",
+                "*{3-4}.example.com abcde.example.com false",
+                "*{4-255}.example.com abcdefghij.example.com true",
+                "fin?.me fint.me true",
+                "fin?.me finX.me true",
+                "fin?.me fin.me false",
+                "fin?.me finXX.me false",
+                "fin?.me www.finX.me false",
+                "example.** example.com true",
+                "example.** example.co.uk true",
+                "example.** example false",
+                "example.** www.example.com false",
+                "example.** eexample.com false",
+                "*.** a.b true",
+                "*.** a false",
+                "** a true",
+                "a%2eb.example a\\.b.example true",
+                "a%2eb.example a.b.example false",
+                "Example.com example.com false",
+                "*.*.example.com a.b.example.com true",
+            })
     void bpftoolsExamples(String pattern, String name, boolean expected) {
         assertThat(matches(filter(false, pattern), name)).isEqualTo(expected);
     }
@@ -104,8 +107,11 @@ class DnsQueryFilterTest {
         assertThat(matches(folded, "A-B.EXAMPLE.com")).isTrue();
         assertThat(matches(folded, "a-b.example.com")).isTrue();
         // bpftools ORs 0x20 into every byte: '-' (0x2d) | 0x20 == '\r' (0x0d) | 0x20.
-        assertThat(verdict(folded, DnsQueries.overIpv4(DnsQueries.query(DnsQueries.name(List.of(
-                bytes("a\rb"), bytes("example"), bytes("com"))))))).isFalse();
+        assertThat(verdict(
+                        folded,
+                        DnsQueries.overIpv4(DnsQueries.query(
+                                DnsQueries.name(List.of(bytes("a\rb"), bytes("example"), bytes("com")))))))
+                .isFalse();
         // '@' (0x40) and '`' (0x60) differ by 0x20 too, and are not letters.
         CbpfProgram at = filter(true, "a%40b.example");
         assertThat(verdict(at, packet(List.of(bytes("a@b"), bytes("example"))))).isTrue();
@@ -121,7 +127,9 @@ class DnsQueryFilterTest {
         byte[] dns = DnsQueries.query(DnsQueries.name("www.example.com"));
         byte[] udp = Frames.udp(40000, 53, dns);
         byte[] ipv4 = Ipv4.of(17).packet(udp);
-        byte[] ipv4Options = Ipv4.of(17).withOptions(new byte[] {1, 1, 1, 0, 7, 7, 4, 0, 0, 0, 0, 0}).packet(udp);
+        byte[] ipv4Options = Ipv4.of(17)
+                .withOptions(new byte[] {1, 1, 1, 0, 7, 7, 4, 0, 0, 0, 0, 0})
+                .packet(udp);
         byte[] ipv6 = Ipv6.of(17).packet(udp);
         List<byte[]> frames = List.of(
                 Frames.ethernet(0x0800, ipv4),
@@ -133,7 +141,8 @@ class DnsQueryFilterTest {
                 // A first fragment carries the UDP header: it counts.
                 Frames.ethernet(0x0800, Ipv4.of(17).withFlagsAndOffset(0x2000).packet(udp)));
         assertThat(verdicts(program, frames)).containsOnly(true);
-        CbpfProgram raw = DnsQueryFilter.of(List.of("*.example.com"), false, 53, LinkType.RAW).program();
+        CbpfProgram raw = DnsQueryFilter.of(List.of("*.example.com"), false, 53, LinkType.RAW)
+                .program();
         assertThat(verdicts(raw, List.of(ipv4, ipv4Options, ipv6))).containsOnly(true);
         assertThat(verdicts(raw, List.of(Frames.ethernet(0x0800, ipv4)))).containsOnly(false);
     }
@@ -150,8 +159,11 @@ class DnsQueryFilterTest {
                 Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 5353, dns))),
                 Frames.ethernet(0x0800, Ipv4.of(17).withFlagsAndOffset(0x0001).packet(udp)),
                 Frames.ethernet(0x0800, Ipv4.of(17).withFlagsAndOffset(0x2010).packet(udp)),
-                Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 53,
-                        DnsQueries.response(DnsQueries.name("www.example.com"))))),
+                Frames.ethernet(
+                        0x0800,
+                        Ipv4.of(17)
+                                .packet(Frames.udp(
+                                        40000, 53, DnsQueries.response(DnsQueries.name("www.example.com"))))),
                 Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 53, withoutQuestions(dns)))),
                 // IPv6 with a hop-by-hop header before UDP: extension headers are not followed.
                 Frames.ethernet(0x86dd, Ipv6.of(0).packet(concat(new byte[] {17, 0, 1, 4, 0, 0, 0, 0}, udp))),
@@ -162,8 +174,11 @@ class DnsQueryFilterTest {
                 // An 802.1Q tag around a tag is not followed.
                 Frames.ethernet(0x8100, 0x8100, Ipv4.of(17).packet(udp)));
         assertThat(verdicts(program, decoys)).containsOnly(false);
-        assertThat(verdicts(DnsQueryFilter.of(List.of("*.example.com"), false, 5353, LinkType.EN10MB)
-                .program(), List.of(decoys.get(2)))).containsOnly(true);
+        assertThat(verdicts(
+                        DnsQueryFilter.of(List.of("*.example.com"), false, 5353, LinkType.EN10MB)
+                                .program(),
+                        List.of(decoys.get(2))))
+                .containsOnly(true);
     }
 
     @Test
@@ -180,11 +195,13 @@ class DnsQueryFilterTest {
             // Cut anywhere before the name's last byte: never a match, never an error.
             int nameStart = 14 + 20 + 8 + 12;
             List<byte[]> cuts = IntStream.range(0, nameStart + 255)
-                    .mapToObj(length -> Arrays.copyOf(frame, length)).toList();
+                    .mapToObj(length -> Arrays.copyOf(frame, length))
+                    .toList();
             assertThat(verdicts(program, cuts)).as(pattern).containsOnly(false);
         }
         assertThatThrownBy(() -> filter(false, longest + ".c"))
-                .isInstanceOf(SignatureException.class).hasMessageContaining("at least 257 bytes");
+                .isInstanceOf(SignatureException.class)
+                .hasMessageContaining("at least 257 bytes");
     }
 
     /** What dnsjava will not build: names that are not plain labels, or longer than 255 bytes. */
@@ -211,30 +228,39 @@ class DnsQueryFilterTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "\"\"|empty pattern",
-        "a..b|pattern 1 'a..b', label 2 '': empty label",
-        "**.a|label 1 '**': '**' (any suffix) must be the last label",
-        "foo**|'**' must be a label of its own",
-        "*{4}.a|length range is written *{MIN-MAX}",
-        "*{0-4}.a|MIN 0 must be within 1..63",
-        "*{5-4}.a|MAX 4 must be within MIN..255",
-        "a b|character 2 (U+0020) is not printable ASCII",
-        "a%4|'%' at character 2 must be followed by two hex digits",
-        "a%zz|'%' at character 2 must be followed by two hex digits",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "\"\"|empty pattern",
+                "a..b|pattern 1 'a..b', label 2 '': empty label",
+                "**.a|label 1 '**': '**' (any suffix) must be the last label",
+                "foo**|'**' must be a label of its own",
+                "*{4}.a|length range is written *{MIN-MAX}",
+                "*{0-4}.a|MIN 0 must be within 1..63",
+                "*{5-4}.a|MAX 4 must be within MIN..255",
+                "a b|character 2 (U+0020) is not printable ASCII",
+                "a%4|'%' at character 2 must be followed by two hex digits",
+                "a%zz|'%' at character 2 must be followed by two hex digits",
+            })
     void badPatternsNameWhatAndWhere(String pattern, String message) {
         assertThatThrownBy(() -> filter(false, pattern))
-                .isInstanceOf(SignatureException.class).hasMessageContaining(message);
+                .isInstanceOf(SignatureException.class)
+                .hasMessageContaining(message);
         String label64 = "x".repeat(64);
         assertThatThrownBy(() -> filter(false, "ok", label64 + ".com"))
-                .hasMessageContaining("pattern 2").hasMessageContaining("label 1").hasMessageContaining("64 bytes");
+                .hasMessageContaining("pattern 2")
+                .hasMessageContaining("label 1")
+                .hasMessageContaining("64 bytes");
     }
 
     @Test
     void tooManyPatternsForOneProgramIsAnError() {
-        List<String> patterns = IntStream.range(0, 200).mapToObj(i -> "a".repeat(60) + i + ".example.com").toList();
-        assertThatThrownBy(() -> DnsQueryFilter.of(patterns, false, 53, LinkType.EN10MB).program())
+        List<String> patterns = IntStream.range(0, 200)
+                .mapToObj(i -> "a".repeat(60) + i + ".example.com")
+                .toList();
+        assertThatThrownBy(() ->
+                        DnsQueryFilter.of(patterns, false, 53, LinkType.EN10MB).program())
                 .isInstanceOf(SignatureException.class)
                 .hasMessageMatching("the DNS filter needs \\d+ instructions; classic BPF allows 4096: .*");
     }
@@ -260,15 +286,17 @@ class DnsQueryFilterTest {
         }
         List<byte[]> frames = new ArrayList<>();
         for (List<byte[]> name : names) {
-            frames.add(random.nextBoolean() ? packet(name)
-                    : DnsQueries.overIpv6(DnsQueries.query(DnsQueries.name(name))));
+            frames.add(
+                    random.nextBoolean() ? packet(name) : DnsQueries.overIpv6(DnsQueries.query(DnsQueries.name(name))));
         }
         List<Boolean> verdicts = verdicts(program, frames);
         for (int i = 0; i < names.size(); i++) {
-            assertThat(verdicts.get(i)).as("pattern %s (ignore case %s), name %s", pattern, ignoreCase,
-                    DnsQueries.name(names.get(i))).isEqualTo(referenceMatch(parsed, names.get(i), ignoreCase));
+            assertThat(verdicts.get(i))
+                    .as("pattern %s (ignore case %s), name %s", pattern, ignoreCase, DnsQueries.name(names.get(i)))
+                    .isEqualTo(referenceMatch(parsed, names.get(i), ignoreCase));
         }
-        assertThat(verdicts.getFirst()).as("a pattern made from a name matches it, %s", pattern)
+        assertThat(verdicts.getFirst())
+                .as("a pattern made from a name matches it, %s", pattern)
                 .isEqualTo(!ignoreCase ? true : verdicts.getFirst());
     }
 
@@ -309,7 +337,11 @@ class DnsQueryFilterTest {
         if (a == b) {
             return true;
         }
-        return ignoreCase && Character.isLetter(a) && Character.isLetter(b) && a >= 0 && b >= 0
+        return ignoreCase
+                && Character.isLetter(a)
+                && Character.isLetter(b)
+                && a >= 0
+                && b >= 0
                 && Character.toLowerCase((char) a) == Character.toLowerCase((char) b);
     }
 
@@ -351,8 +383,10 @@ class DnsQueryFilterTest {
                         if (r == 0) {
                             text.append('?');
                         } else if (r == 1 && Character.isLetter(b)) {
-                            text.append(Character.isUpperCase(b) ? Character.toLowerCase((char) b)
-                                    : Character.toUpperCase((char) b));
+                            text.append(
+                                    Character.isUpperCase(b)
+                                            ? Character.toLowerCase((char) b)
+                                            : Character.toUpperCase((char) b));
                         } else if (Character.isLetterOrDigit(b) || b == '-' || b == '_') {
                             text.append((char) b);
                         } else {

@@ -26,8 +26,8 @@ class DnsValidateFilterTest {
     }
 
     private static byte[] query(int flag) {
-        Message message = Message.newQuery(org.xbill.DNS.Record.newRecord(DnsQueries.name("www.example.com"),
-                org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN));
+        Message message = Message.newQuery(org.xbill.DNS.Record.newRecord(
+                DnsQueries.name("www.example.com"), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN));
         message.getHeader().unsetFlag(Flags.RD);
         if (flag >= 0) {
             message.getHeader().setFlag(flag);
@@ -38,14 +38,24 @@ class DnsValidateFilterTest {
     @Test
     void wellFormedQueriesPass() {
         byte[] plain = query(-1);
-        assertThat(Backends.verdicts(LENIENT, List.of(frame(plain), frame(query(Flags.RD)), frame(query(Flags.RA)),
-                frame(query(Flags.CD)), frame(query(Flags.AD)), DnsQueries.overIpv6(plain)))).containsOnly(false);
-        assertThat(Backends.verdicts(STRICT, List.of(frame(plain), frame(query(Flags.CD))))).containsOnly(false);
+        assertThat(Backends.verdicts(
+                        LENIENT,
+                        List.of(
+                                frame(plain),
+                                frame(query(Flags.RD)),
+                                frame(query(Flags.RA)),
+                                frame(query(Flags.CD)),
+                                frame(query(Flags.AD)),
+                                DnsQueries.overIpv6(plain))))
+                .containsOnly(false);
+        assertThat(Backends.verdicts(STRICT, List.of(frame(plain), frame(query(Flags.CD)))))
+                .containsOnly(false);
     }
 
     @Test
     void malformedQueriesMatch() {
-        assertThat(Backends.verdicts(STRICT, List.of(frame(query(Flags.RD)), frame(query(Flags.RA))))).containsOnly(true);
+        assertThat(Backends.verdicts(STRICT, List.of(frame(query(Flags.RD)), frame(query(Flags.RA)))))
+                .containsOnly(true);
         byte[] plain = query(-1);
         List<byte[]> malformed = List.of(
                 frame(query(Flags.QR)),
@@ -64,17 +74,23 @@ class DnsValidateFilterTest {
                 // A packet cut inside the DNS header.
                 Arrays.copyOf(frame(plain), 14 + 20 + 8 + 6));
         assertThat(Backends.verdicts(LENIENT, malformed)).containsOnly(true);
-        assertThat(Backends.verdicts(LENIENT, List.of(frame(with(plain, 11, 1))))).containsOnly(false);
+        assertThat(Backends.verdicts(LENIENT, List.of(frame(with(plain, 11, 1)))))
+                .containsOnly(false);
     }
 
     @Test
     void onlyDnsToThePortIsJudged() {
         byte[] bad = query(Flags.QR);
         byte[] udp = Frames.udp(40000, 53, bad);
-        assertThat(Backends.verdicts(LENIENT, List.of(
-                Frames.ethernet(0x0800, Ipv4.of(6).packet(udp)),
-                Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 54, bad))),
-                Frames.ethernet(0x0800, Ipv4.of(17).withFlagsAndOffset(0x0020).packet(udp))))).containsOnly(false);
+        assertThat(Backends.verdicts(
+                        LENIENT,
+                        List.of(
+                                Frames.ethernet(0x0800, Ipv4.of(6).packet(udp)),
+                                Frames.ethernet(0x0800, Ipv4.of(17).packet(Frames.udp(40000, 54, bad))),
+                                Frames.ethernet(
+                                        0x0800,
+                                        Ipv4.of(17).withFlagsAndOffset(0x0020).packet(udp)))))
+                .containsOnly(false);
     }
 
     static Stream<Long> seeds() {
@@ -97,9 +113,13 @@ class DnsValidateFilterTest {
             dns[3] = (byte) flags;
             dns[5 + 2 * counts] = (byte) random.nextInt(3);
             int allowed = 0x0070 | (strict ? 0 : 0x0180);
-            boolean expected = (flags & ~allowed & 0xffff) != 0 || (dns[5] & 0xff) != 1 || dns[7] != 0
-                    || dns[9] != 0 || (dns[11] & 0xff) > 1;
-            assertThat(Backends.verdict(program, frame(dns))).as("flags %04x counts %d", flags, counts)
+            boolean expected = (flags & ~allowed & 0xffff) != 0
+                    || (dns[5] & 0xff) != 1
+                    || dns[7] != 0
+                    || dns[9] != 0
+                    || (dns[11] & 0xff) > 1;
+            assertThat(Backends.verdict(program, frame(dns)))
+                    .as("flags %04x counts %d", flags, counts)
                     .isEqualTo(expected);
         }
     }

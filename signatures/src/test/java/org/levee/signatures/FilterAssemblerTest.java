@@ -66,7 +66,8 @@ class FilterAssemblerTest {
     void unboundAndBackwardLabelsAreGeneratorBugs() {
         FilterAssembler unbound = new FilterAssembler();
         unbound.jumpAlways(unbound.newLabel("nowhere"));
-        assertThatThrownBy(unbound::assemble).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(unbound::assemble)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("never bound");
         FilterAssembler backward = new FilterAssembler();
         Label top = backward.newLabel("top");
@@ -74,7 +75,8 @@ class FilterAssemblerTest {
         backward.emit(ldImm(0));
         backward.jump(JEQ, 0, top, null);
         backward.emit(retK(0));
-        assertThatThrownBy(backward::assemble).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(backward::assemble)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("backwards");
         assertThatThrownBy(() -> new FilterAssembler().emit(ja(0))).isInstanceOf(IllegalArgumentException.class);
     }

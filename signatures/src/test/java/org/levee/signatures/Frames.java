@@ -132,8 +132,15 @@ final class Frames {
     }
 
     /** TCP header fields a test may vary; options are raw bytes padded by the caller. */
-    record Tcp(int flags, long seq, long ack, int window, int urgent, int reserved, byte[] options,
-               Integer dataOffsetWords) {
+    record Tcp(
+            int flags,
+            long seq,
+            long ack,
+            int window,
+            int urgent,
+            int reserved,
+            byte[] options,
+            Integer dataOffsetWords) {
         static Tcp syn(byte[] options) {
             return new Tcp(0x02, 0x01020304L, 0, 64240, 0, 0, options, null);
         }

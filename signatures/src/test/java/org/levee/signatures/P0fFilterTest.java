@@ -68,46 +68,51 @@ class P0fFilterTest {
         for (LinkType link : List.of(LinkType.EN10MB, LinkType.RAW)) {
             CbpfProgram program = new P0fFilter(signature, link).program();
             // Validator and kernel accept it; a non-SYN never matches.
-            assertThat(Backends.verdicts(program, List.of(new byte[60], new byte[0]))).containsOnly(false);
+            assertThat(Backends.verdicts(program, List.of(new byte[60], new byte[0])))
+                    .containsOnly(false);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "4:64:0:*:*,*:mss:df|has 7 fields",
-        "5:64:0:*:*,*::df:0|field 'ver' ('5'): expected 4, 6 or *",
-        "4:x:0:*:*,*::df:0|field 'ittl' ('x')",
-        "4:256:0:*:*,*::df:0|field 'ittl' ('256'): the initial TTL must be within 1..255",
-        "4:64:3:*:*,*::df:0|field 'olen' ('3'): IPv4 options come in 4-byte words",
-        "6:64:4:*:*,*:::0|field 'olen' ('4'): p0f counts no options for IPv6",
-        "4:64:0:70000:*,*::df:0|field 'mss' ('70000'): 70000 is outside 0..65535",
-        "4:64:0:1460:*,*::df:0|field 'mss' ('1460'): a non-zero MSS needs mss in olayout",
-        "4:64:0:*:*:::df:0|has 9 fields",
-        "4:64:0:*:*:mss:df:0|field 'wsize,scale' ('*')",
-        "4:64:0:*:%1,*::df:0|field 'wsize' ('1'): 1 is outside 2..65535",
-        "4:64:0:*:mss*0,*:mss:df:0|field 'wsize' ('0'): 0 is outside 1..1000",
-        "4:64:0:*:abc,*::df:0|field 'wsize' ('abc')",
-        "4:64:0:*:*,7::df:0|field 'scale' ('7'): a non-zero window scale needs ws in olayout",
-        "4:64:0:*:*,*:mss,foo:df:0|option 2 'foo': expected eol+N, nop, mss, ws, sok, sack, ts or ?N",
-        "4:64:0:*:*,*:eol+1,mss:df:0|eol must be the last option",
-        "4:64:0:*:*,*:eol:df:0|end of options is written eol+N",
-        "4:64:0:*:*,*:?2:df:0|option 2 has a name; write mss",
-        "4:64:0:*:*,*::df,xyz:0|'xyz' is not a quirk",
-        "4:64:0:*:*,*::id+:0|'id+' without 'df' never matches",
-        "4:64:0:*:*,*::df,id-:0|'id-' with 'df' never matches",
-        "4:64:0:*:*,*::flow:0|'flow' is an IPv6 quirk",
-        "6:64:0:*:*,*::df:0|'df' is an IPv4 quirk",
-        "4:64:0:*:*,*::ack-:0|'ack-' needs the ACK flag",
-        "4:64:0:*:*,*::ts1-:0|'ts1-' needs ts in olayout",
-        "4:64:0:*:*,*:mss:opt+:0|'opt+' needs eol+N with N > 0",
-        "4:64:0:*:*,*::urgf+,uptr+:0|'uptr+' with 'urgf+' never matches",
-        "4:64:0:*:*,*::df:x|field 'pclass' ('x'): expected 0, + or *",
-        "4:64:0:*:*,*:ts,ts,ts,ts,ts:df:0|the options take at least 50 bytes",
-        "4:64:0:*:mss*4,*:ws:df:0|mss*N and mtu*N need mss in olayout",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "4:64:0:*:*,*:mss:df|has 7 fields",
+                "5:64:0:*:*,*::df:0|field 'ver' ('5'): expected 4, 6 or *",
+                "4:x:0:*:*,*::df:0|field 'ittl' ('x')",
+                "4:256:0:*:*,*::df:0|field 'ittl' ('256'): the initial TTL must be within 1..255",
+                "4:64:3:*:*,*::df:0|field 'olen' ('3'): IPv4 options come in 4-byte words",
+                "6:64:4:*:*,*:::0|field 'olen' ('4'): p0f counts no options for IPv6",
+                "4:64:0:70000:*,*::df:0|field 'mss' ('70000'): 70000 is outside 0..65535",
+                "4:64:0:1460:*,*::df:0|field 'mss' ('1460'): a non-zero MSS needs mss in olayout",
+                "4:64:0:*:*:::df:0|has 9 fields",
+                "4:64:0:*:*:mss:df:0|field 'wsize,scale' ('*')",
+                "4:64:0:*:%1,*::df:0|field 'wsize' ('1'): 1 is outside 2..65535",
+                "4:64:0:*:mss*0,*:mss:df:0|field 'wsize' ('0'): 0 is outside 1..1000",
+                "4:64:0:*:abc,*::df:0|field 'wsize' ('abc')",
+                "4:64:0:*:*,7::df:0|field 'scale' ('7'): a non-zero window scale needs ws in olayout",
+                "4:64:0:*:*,*:mss,foo:df:0|option 2 'foo': expected eol+N, nop, mss, ws, sok, sack, ts or ?N",
+                "4:64:0:*:*,*:eol+1,mss:df:0|eol must be the last option",
+                "4:64:0:*:*,*:eol:df:0|end of options is written eol+N",
+                "4:64:0:*:*,*:?2:df:0|option 2 has a name; write mss",
+                "4:64:0:*:*,*::df,xyz:0|'xyz' is not a quirk",
+                "4:64:0:*:*,*::id+:0|'id+' without 'df' never matches",
+                "4:64:0:*:*,*::df,id-:0|'id-' with 'df' never matches",
+                "4:64:0:*:*,*::flow:0|'flow' is an IPv6 quirk",
+                "6:64:0:*:*,*::df:0|'df' is an IPv4 quirk",
+                "4:64:0:*:*,*::ack-:0|'ack-' needs the ACK flag",
+                "4:64:0:*:*,*::ts1-:0|'ts1-' needs ts in olayout",
+                "4:64:0:*:*,*:mss:opt+:0|'opt+' needs eol+N with N > 0",
+                "4:64:0:*:*,*::urgf+,uptr+:0|'uptr+' with 'urgf+' never matches",
+                "4:64:0:*:*,*::df:x|field 'pclass' ('x'): expected 0, + or *",
+                "4:64:0:*:*,*:ts,ts,ts,ts,ts:df:0|the options take at least 50 bytes",
+                "4:64:0:*:mss*4,*:ws:df:0|mss*N and mtu*N need mss in olayout",
+            })
     void badSignaturesNameTheField(String text, String message) {
         assertThatThrownBy(() -> P0fSignature.parse(text))
-                .isInstanceOf(SignatureException.class).hasMessageContaining(message);
+                .isInstanceOf(SignatureException.class)
+                .hasMessageContaining(message);
     }
 
     static Stream<Long> seeds() {
@@ -145,22 +150,26 @@ class P0fFilterTest {
                 signature = P0fSignature.parse(text);
             } catch (SignatureException e) {
                 assertThat(text.equals(own) && fp != null)
-                        .as("a signature written from a real packet parses: %s", e.getMessage()).isFalse();
+                        .as("a signature written from a real packet parses: %s", e.getMessage())
+                        .isFalse();
                 continue;
             }
             checked++;
             // Every third seed runs the same packets without their link layer.
             boolean raw = seed % 3 == 0;
             CbpfProgram program = new P0fFilter(signature, raw ? LinkType.RAW : LinkType.EN10MB).program();
-            List<Boolean> verdicts = Backends.verdicts(program, raw ? frames.stream().map(P0fFilterTest::ipPacket)
-                    .toList() : frames);
+            List<Boolean> verdicts = Backends.verdicts(
+                    program, raw ? frames.stream().map(P0fFilterTest::ipPacket).toList() : frames);
             for (int i = 0; i < frames.size(); i++) {
                 boolean expected = P0fReference.matches(signature, P0fReference.read(frames.get(i)));
-                assertThat(verdicts.get(i)).as("signature %s on %s", text, HexFormat.of().formatHex(frames.get(i)))
+                assertThat(verdicts.get(i))
+                        .as("signature %s on %s", text, HexFormat.of().formatHex(frames.get(i)))
                         .isEqualTo(expected);
             }
             if (text.equals(own) && fp != null) {
-                assertThat(verdicts.getFirst()).as("%s matches the SYN it was written from", own).isTrue();
+                assertThat(verdicts.getFirst())
+                        .as("%s matches the SYN it was written from", own)
+                        .isTrue();
             }
         }
         assertThat(checked).isPositive();
@@ -204,14 +213,20 @@ class P0fFilterTest {
             case 4 -> 8192;
             default -> random.nextInt(65536);
         };
-        Tcp tcp = new Tcp(flags, random.nextInt(10) == 0 ? 0 : random.nextInt() & 0xffffffffL,
-                random.nextInt(8) == 0 ? random.nextInt() : 0, window,
-                random.nextInt(8) == 0 ? 1 + random.nextInt(1000) : 0, random.nextInt(12) == 0 ? 1 : 0,
-                options, dataOffset);
+        Tcp tcp = new Tcp(
+                flags,
+                random.nextInt(10) == 0 ? 0 : random.nextInt() & 0xffffffffL,
+                random.nextInt(8) == 0 ? random.nextInt() : 0,
+                window,
+                random.nextInt(8) == 0 ? 1 + random.nextInt(1000) : 0,
+                random.nextInt(12) == 0 ? 1 : 0,
+                options,
+                dataOffset);
         byte[] payload = random.nextInt(8) == 0 ? new byte[1 + random.nextInt(20)] : new byte[0];
         byte[] segment = tcp.segment(payload);
         if (ipv6) {
-            Ipv6 ip = Ipv6.of(6).withHopLimit(randomTtl(random))
+            Ipv6 ip = Ipv6.of(6)
+                    .withHopLimit(randomTtl(random))
                     .withFlow(random.nextBoolean() ? 0 : random.nextInt(0x100000))
                     .withTrafficClass(random.nextInt(8) == 0 ? 1 + random.nextInt(3) : 0);
             return Frames.ethernet(random.nextInt(6) == 0 ? 0x8100 : 0, 0x86dd, ip.packet(segment));
@@ -220,8 +235,11 @@ class P0fFilterTest {
         if (random.nextInt(15) == 0) {
             flagsAndOffset |= 0x2000;
         }
-        Ipv4 ip = Ipv4.of(6).withTtl(randomTtl(random)).withId(random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(65535))
-                .withFlagsAndOffset(flagsAndOffset).withTos(random.nextInt(8) == 0 ? 1 + random.nextInt(3) : 0)
+        Ipv4 ip = Ipv4.of(6)
+                .withTtl(randomTtl(random))
+                .withId(random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(65535))
+                .withFlagsAndOffset(flagsAndOffset)
+                .withTos(random.nextInt(8) == 0 ? 1 + random.nextInt(3) : 0)
                 .withOptions(random.nextInt(8) == 0 ? new byte[] {1, 1, 1, 0} : new byte[0]);
         return Frames.ethernet(random.nextInt(6) == 0 ? 0x8100 : 0, 0x0800, ip.packet(segment));
     }
@@ -309,7 +327,8 @@ class P0fFilterTest {
     static String signatureOf(Random random, Fingerprint fp) {
         String version = random.nextBoolean() ? "*" : fp.ipv6() ? "6" : "4";
         int ttl = Math.min(255, fp.ttl() + random.nextInt(35));
-        String ittl = random.nextInt(5) == 0 ? Math.min(255, fp.ttl() + random.nextInt(200)) + "-" : String.valueOf(ttl);
+        String ittl =
+                random.nextInt(5) == 0 ? Math.min(255, fp.ttl() + random.nextInt(200)) + "-" : String.valueOf(ttl);
         String mss = random.nextInt(3) == 0 ? "*" : String.valueOf(fp.mss());
         String window;
         int[] multiple = P0fReference.windowMultiple(fp);
@@ -339,8 +358,16 @@ class P0fFilterTest {
             quirks.add("linux");
         }
         String pclass = random.nextInt(3) == 0 ? "*" : fp.payload() == 0 ? "0" : "+";
-        return String.join(":", version, ittl, String.valueOf(fp.ipOptions()), mss, window + "," + scale,
-                String.join(",", layout), String.join(",", quirks), pclass);
+        return String.join(
+                ":",
+                version,
+                ittl,
+                String.valueOf(fp.ipOptions()),
+                mss,
+                window + "," + scale,
+                String.join(",", layout),
+                String.join(",", quirks),
+                pclass);
     }
 
     private static int smallDivisor(Random random, int value) {
@@ -353,8 +380,10 @@ class P0fFilterTest {
         return value % 2 == 0 ? 2 : 0;
     }
 
-    private static final String[] QUIRK_TOKENS = {"df", "id+", "id-", "ecn", "0+", "flow", "seq-", "ack+", "uptr+",
-        "urgf+", "pushf+", "ts1-", "ts2+", "opt+", "exws", "linux", "bad"};
+    private static final String[] QUIRK_TOKENS = {
+        "df", "id+", "id-", "ecn", "0+", "flow", "seq-", "ack+", "uptr+", "urgf+", "pushf+", "ts1-", "ts2+", "opt+",
+        "exws", "linux", "bad"
+    };
 
     /** {@code text} with one field changed. */
     static String variant(Random random, String text) {
@@ -365,11 +394,23 @@ class P0fFilterTest {
             case 1 -> f[1] = String.valueOf(1 + random.nextInt(255)) + (random.nextInt(4) == 0 ? "-" : "");
             case 2 -> f[2] = String.valueOf(4 * random.nextInt(3));
             case 3 -> f[3] = new String[] {"*", "0", "1460", "1440", "536"}[random.nextInt(5)];
-            case 4 -> wsizeScale[0] = new String[] {"*", "65535", "%2", "%1000", "mss*44", "mss*10", "mtu*4",
-                "64240", "8192"}[random.nextInt(9)];
+            case 4 ->
+                wsizeScale[0] = new String[] {"*", "65535", "%2", "%1000", "mss*44", "mss*10", "mtu*4", "64240", "8192"}
+                        [random.nextInt(9)];
             case 5 -> wsizeScale[1] = new String[] {"*", "0", "7", "15"}[random.nextInt(4)];
-            case 6 -> f[5] = new String[] {"", "mss", "mss,sok,ts,nop,ws", "mss,nop,nop,sok", "nop,eol+2", "ws",
-                f[5] + ",nop", "sack", "?30"}[random.nextInt(9)];
+            case 6 ->
+                f[5] = new String[] {
+                            "",
+                            "mss",
+                            "mss,sok,ts,nop,ws",
+                            "mss,nop,nop,sok",
+                            "nop,eol+2",
+                            "ws",
+                            f[5] + ",nop",
+                            "sack",
+                            "?30"
+                        }
+                        [random.nextInt(9)];
             case 7 -> {
                 List<String> quirks = new ArrayList<>(f[6].isEmpty() ? List.of() : List.of(f[6].split(",")));
                 String quirk = QUIRK_TOKENS[random.nextInt(QUIRK_TOKENS.length)];

@@ -17,9 +17,21 @@ final class P0fReference {
     private P0fReference() {}
 
     /** What p0f extracts from a packet. */
-    record Fingerprint(boolean ipv6, int ttl, int ipOptions, int ipId, long seq, int window, int mss, int wscale,
-                       long ts1, List<Integer> layout, int eolPadding, Set<P0fQuirk> quirks, int payload,
-                       int totalHeader) {}
+    record Fingerprint(
+            boolean ipv6,
+            int ttl,
+            int ipOptions,
+            int ipId,
+            long seq,
+            int window,
+            int mss,
+            int wscale,
+            long ts1,
+            List<Integer> layout,
+            int eolPadding,
+            Set<P0fQuirk> quirks,
+            int payload,
+            int totalHeader) {}
 
     /** The fingerprint of an Ethernet frame, or null if p0f would not fingerprint it as a SYN. */
     static Fingerprint read(byte[] frame) {
@@ -203,8 +215,21 @@ final class P0fReference {
         if (aborted || at != end) {
             quirks.add(P0fQuirk.BAD_OPTIONS);
         }
-        return new Fingerprint(ipv6, ttl, ipOptions, ipId, seq, window, mss, wscale, ts1, List.copyOf(layout),
-                eolPadding, quirks, segment - header, ipHeader + header);
+        return new Fingerprint(
+                ipv6,
+                ttl,
+                ipOptions,
+                ipId,
+                seq,
+                window,
+                mss,
+                wscale,
+                ts1,
+                List.copyOf(layout),
+                eolPadding,
+                quirks,
+                segment - header,
+                ipHeader + header);
     }
 
     /** True when p0f would match {@code fp} with {@code sig} exactly. */
@@ -229,7 +254,8 @@ final class P0fReference {
         if (sig.hasQuirk(P0fQuirk.LINUX) && !fp.ipv6() && fp.ipId() != ((fp.seq() ^ fp.ts1()) & 0xffff)) {
             return false;
         }
-        if (sig.eolPadding() != fp.eolPadding() || sig.ipOptions() != fp.ipOptions()
+        if (sig.eolPadding() != fp.eolPadding()
+                || sig.ipOptions() != fp.ipOptions()
                 || !sig.layout().equals(fp.layout())) {
             return false;
         }

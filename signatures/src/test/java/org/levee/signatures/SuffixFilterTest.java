@@ -22,19 +22,25 @@ class SuffixFilterTest {
         CbpfProgram program = SuffixFilter.parseHex("010203").program();
         assertThat(Backends.verdicts(program, List.of(new byte[] {9, 9, 1, 2, 3}, new byte[] {1, 2, 3})))
                 .containsOnly(true);
-        assertThat(Backends.verdicts(program, List.of(new byte[] {1, 2, 3, 4}, new byte[] {2, 3}, new byte[0],
-                new byte[] {1, 2, 4}))).containsOnly(false);
+        assertThat(Backends.verdicts(
+                        program,
+                        List.of(new byte[] {1, 2, 3, 4}, new byte[] {2, 3}, new byte[0], new byte[] {1, 2, 4})))
+                .containsOnly(false);
         assertThat(SuffixFilter.parseHex("0x01 02:03").suffix()).containsExactly(1, 2, 3);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "\"\"|the suffix is empty",
-        "0102g3|character 5 'g' is not a hex digit",
-        "010|3 hex digits is not a whole number of bytes",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "\"\"|the suffix is empty",
+                "0102g3|character 5 'g' is not a hex digit",
+                "010|3 hex digits is not a whole number of bytes",
+            })
     void badHexNamesTheCharacter(String hex, String message) {
-        assertThatThrownBy(() -> SuffixFilter.parseHex(hex)).isInstanceOf(SignatureException.class)
+        assertThatThrownBy(() -> SuffixFilter.parseHex(hex))
+                .isInstanceOf(SignatureException.class)
                 .hasMessageContaining(message);
     }
 
@@ -47,8 +53,10 @@ class SuffixFilterTest {
     void longSuffixesAssembleInLinearTime() {
         long start = System.nanoTime();
         CbpfProgram longest = SuffixFilter.parseHex("a1".repeat(5_000)).program();
-        assertThatThrownBy(() -> SuffixFilter.parseHex("a1".repeat(30_000)).program()).isInstanceOf(SignatureException.class)
-                .hasMessageStartingWith("the suffix filter needs ").hasMessageContaining("classic BPF allows 4096");
+        assertThatThrownBy(() -> SuffixFilter.parseHex("a1".repeat(30_000)).program())
+                .isInstanceOf(SignatureException.class)
+                .hasMessageStartingWith("the suffix filter needs ")
+                .hasMessageContaining("classic BPF allows 4096");
         assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(1_000_000_000L);
         assertThat(longest.size()).isBetween(3_000, 4_096);
         assertThat(Backends.verdicts(longest, List.of(new byte[5_000]))).containsOnly(false);
@@ -82,8 +90,8 @@ class SuffixFilterTest {
         List<Boolean> verdicts = Backends.verdicts(program, packets);
         for (int i = 0; i < packets.size(); i++) {
             byte[] packet = packets.get(i);
-            boolean expected = packet.length >= suffix.length && Arrays.equals(packet,
-                    packet.length - suffix.length, packet.length, suffix, 0, suffix.length);
+            boolean expected = packet.length >= suffix.length
+                    && Arrays.equals(packet, packet.length - suffix.length, packet.length, suffix, 0, suffix.length);
             assertThat(verdicts.get(i)).isEqualTo(expected);
         }
     }

@@ -22,8 +22,13 @@ public record FleetKeys(String prefix) {
     public static final String DEFAULT_PREFIX = "/levee/";
 
     public FleetKeys {
-        if (prefix == null || prefix.length() < 2 || !prefix.startsWith("/") || !prefix.endsWith("/") || prefix.contains("//")) {
-            throw new IllegalArgumentException("etcd prefix '" + prefix + "' must start and end with '/' (e.g. " + DEFAULT_PREFIX + ")");
+        if (prefix == null
+                || prefix.length() < 2
+                || !prefix.startsWith("/")
+                || !prefix.endsWith("/")
+                || prefix.contains("//")) {
+            throw new IllegalArgumentException(
+                    "etcd prefix '" + prefix + "' must start and end with '/' (e.g. " + DEFAULT_PREFIX + ")");
         }
     }
 

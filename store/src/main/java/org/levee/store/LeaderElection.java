@@ -69,11 +69,13 @@ public final class LeaderElection implements AutoCloseable {
         this.identity = identity;
         this.ttl = ttl;
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.thread = Thread.ofPlatform().daemon().name("levee-election " + identity).unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().daemon().name("levee-election " + identity).unstarted(this::run);
     }
 
     /** Starts campaigning for {@code key} as {@code identity} with a lease of {@code ttl} (whole seconds). */
-    public static LeaderElection start(EtcdClient client, String key, String identity, Duration ttl, LeadershipListener listener) {
+    public static LeaderElection start(
+            EtcdClient client, String key, String identity, Duration ttl, LeadershipListener listener) {
         LeaderElection election = new LeaderElection(client, key, identity, ttl, listener);
         election.watch = PrefixWatch.start(client, KeyRange.key(key), election::onLeaderKey);
         election.thread.start();
@@ -142,8 +144,12 @@ public final class LeaderElection implements AutoCloseable {
                 current.revoke();
             }
         } catch (StoreException e) {
-            LOG.log(Level.INFO, "leader election {0}: resigning failed, the key expires within {1} s: {2}",
-                    identity, ttl.toSeconds(), e.getMessage());
+            LOG.log(
+                    Level.INFO,
+                    "leader election {0}: resigning failed, the key expires within {1} s: {2}",
+                    identity,
+                    ttl.toSeconds(),
+                    e.getMessage());
         } finally {
             if (f != null) {
                 depose(f, "resigned");
@@ -169,7 +175,8 @@ public final class LeaderElection implements AutoCloseable {
 
     private void onLeaderKey(WatchUpdate update) {
         KeyValue kv = update.snapshot().get(key);
-        Optional<Leader> now = kv == null ? Optional.empty()
+        Optional<Leader> now = kv == null
+                ? Optional.empty()
                 : Optional.of(new Leader(kv.valueUtf8(), kv.createRevision(), kv.lease()));
         observed = now;
         observedRevision = update.revision();
@@ -224,8 +231,10 @@ public final class LeaderElection implements AutoCloseable {
             }
         }
         Fence held = fence.get();
-        if (held != null && observedRevision >= held.createRevision()
-                && observed.map(l -> l.createRevision() != held.createRevision()).orElse(true)) {
+        if (held != null
+                && observedRevision >= held.createRevision()
+                && observed.map(l -> l.createRevision() != held.createRevision())
+                        .orElse(true)) {
             depose(held, "the leader key was deleted or replaced");
         }
         if (current == null) {
@@ -242,20 +251,27 @@ public final class LeaderElection implements AutoCloseable {
             return; // someone else leads; the watch wakes us when the key goes
         }
         byte[] value = identity.getBytes(StandardCharsets.UTF_8);
-        TxnResult result = client.txn(List.of(Compare.absent(key)), List.of(Op.put(key, value, current.id())), List.of());
+        TxnResult result =
+                client.txn(List.of(Compare.absent(key)), List.of(Op.put(key, value, current.id())), List.of());
         if (result.succeeded()) {
             elect(new Fence(key, result.revision(), identity));
             return;
         }
         // The key exists. It is ours if an earlier attempt succeeded but its answer was lost.
-        client.get(key).filter(kv -> kv.lease() == current.id() && kv.valueUtf8().equals(identity))
+        client.get(key)
+                .filter(kv -> kv.lease() == current.id() && kv.valueUtf8().equals(identity))
                 .ifPresent(kv -> elect(new Fence(key, kv.createRevision(), identity)));
     }
 
     private void elect(Fence f) {
         if (fence.compareAndSet(null, f)) {
             lastError = null;
-            LOG.log(Level.INFO, "leader election: {0} is the leader ({1} created at revision {2})", identity, key, f.createRevision());
+            LOG.log(
+                    Level.INFO,
+                    "leader election: {0} is the leader ({1} created at revision {2})",
+                    identity,
+                    key,
+                    f.createRevision());
             listener.elected(f);
         }
     }

@@ -56,7 +56,8 @@ public final class NodeRegistration implements AutoCloseable {
         this.key = Objects.requireNonNull(key, "key");
         this.value = value.clone();
         this.ttl = ttl;
-        this.thread = Thread.ofPlatform().daemon().name("levee-registration " + key).unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().daemon().name("levee-registration " + key).unstarted(this::run);
     }
 
     /** Registers {@code value} at {@code key} with a lease of {@code ttl} (whole seconds) and keeps it there. */
@@ -90,8 +91,11 @@ public final class NodeRegistration implements AutoCloseable {
 
     public State state() {
         Lease current = lease;
-        return new State(registered && current != null && current.certainlyAlive(), current == null ? 0 : current.id(),
-                registrations, Optional.ofNullable(lastError));
+        return new State(
+                registered && current != null && current.certainlyAlive(),
+                current == null ? 0 : current.id(),
+                registrations,
+                Optional.ofNullable(lastError));
     }
 
     /** Stops renewing and revokes the lease: the key is deleted now (or, if etcd is away, within one TTL). */
@@ -104,8 +108,12 @@ public final class NodeRegistration implements AutoCloseable {
             try {
                 current.revoke();
             } catch (StoreException e) {
-                LOG.log(Level.INFO, "registration {0}: revoking the lease failed, the key expires within {1} s: {2}",
-                        key, current.ttl().toSeconds(), e.getMessage());
+                LOG.log(
+                        Level.INFO,
+                        "registration {0}: revoking the lease failed, the key expires within {1} s: {2}",
+                        key,
+                        current.ttl().toSeconds(),
+                        e.getMessage());
             }
         }
     }
@@ -157,7 +165,8 @@ public final class NodeRegistration implements AutoCloseable {
                 return;
             }
             registered = false;
-            lastError = "lease " + Long.toHexString(current.id()) + " no longer exists (expired or revoked); registering again";
+            lastError = "lease " + Long.toHexString(current.id())
+                    + " no longer exists (expired or revoked); registering again";
             LOG.log(Level.INFO, "registration {0}: {1}", key, lastError);
             current = null;
         }

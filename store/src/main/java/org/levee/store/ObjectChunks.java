@@ -63,7 +63,9 @@ public final class ObjectChunks {
     /** {@link #join(ObjectRef, List)}, naming the bytes {@code what} in errors ("the gzip form of object …"). */
     static byte[] join(ObjectRef ref, List<byte[]> chunks, String what) {
         if (chunks.size() != ref.chunks()) {
-            throw new BadObjectException(BadObjectException.Problem.CHUNK_COUNT, ref,
+            throw new BadObjectException(
+                    BadObjectException.Problem.CHUNK_COUNT,
+                    ref,
                     what + ": " + chunks.size() + " chunks, the manifest says " + ref.chunks());
         }
         long size = 0;
@@ -71,8 +73,11 @@ public final class ObjectChunks {
             size += chunk.length;
         }
         if (size != ref.size()) {
-            throw new BadObjectException(BadObjectException.Problem.SIZE, ref,
-                    what + ": its " + chunks.size() + " chunks hold " + size + " bytes, the manifest says " + ref.size());
+            throw new BadObjectException(
+                    BadObjectException.Problem.SIZE,
+                    ref,
+                    what + ": its " + chunks.size() + " chunks hold " + size + " bytes, the manifest says "
+                            + ref.size());
         }
         // One chunk is the object already (the caller's fresh array): no copy.
         byte[] object = chunks.size() == 1 ? chunks.getFirst() : new byte[(int) size];
@@ -115,8 +120,11 @@ public final class ObjectChunks {
             longer = read == object.length && in.read() != -1; // the read past the end also checks the CRC
         }
         if (read != ref.size() || longer) {
-            throw new BadObjectException(BadObjectException.Problem.SIZE, ref, "object " + ref.shortSha() + ": its gzip form holds "
-                    + (longer ? "more than " + ref.size() : read) + " bytes, the manifest says " + ref.size());
+            throw new BadObjectException(
+                    BadObjectException.Problem.SIZE,
+                    ref,
+                    "object " + ref.shortSha() + ": its gzip form holds " + (longer ? "more than " + ref.size() : read)
+                            + " bytes, the manifest says " + ref.size());
         }
         checkDigest(ref, object, "object " + ref.shortSha(), "its gzip form");
         return object;
@@ -125,7 +133,9 @@ public final class ObjectChunks {
     private static void checkDigest(ObjectRef ref, byte[] bytes, String what, String of) {
         String actual = sha256(bytes);
         if (!actual.equals(ref.sha256())) {
-            throw new BadObjectException(BadObjectException.Problem.DIGEST, ref,
+            throw new BadObjectException(
+                    BadObjectException.Problem.DIGEST,
+                    ref,
                     what + ": the SHA-256 of " + of + " is " + actual + ", the manifest says " + ref.sha256());
         }
     }

@@ -93,7 +93,8 @@ public final class ObjectCollector {
         Optional<KeyValue> manifest = client.get(keys.ruleset());
         Optional<String> inUse;
         try {
-            inUse = manifest.map(kv -> RulesetStore.decode(kv).manifest().object().sha256());
+            inUse = manifest.map(
+                    kv -> RulesetStore.decode(kv).manifest().object().sha256());
         } catch (BadManifestException e) {
             LOG.log(Level.WARNING, "object collection skipped: " + e.getMessage());
             return Optional.empty();
@@ -132,10 +133,12 @@ public final class ObjectCollector {
     /** Deletes the candidate's chunks if neither the manifest nor the chunks changed since they were read. */
     synchronized boolean delete(Candidate c) {
         boolean done = client.txn(
-                List.of(Compare.modifiedAt(keys.ruleset(), c.manifestModRevision()),
-                        Compare.unmodifiedSince(KeyRange.prefix(keys.object(c.sha256())), c.listedAt())),
-                List.of(Op.deletePrefix(keys.object(c.sha256()))),
-                List.of()).succeeded();
+                        List.of(
+                                Compare.modifiedAt(keys.ruleset(), c.manifestModRevision()),
+                                Compare.unmodifiedSince(KeyRange.prefix(keys.object(c.sha256())), c.listedAt())),
+                        List.of(Op.deletePrefix(keys.object(c.sha256()))),
+                        List.of())
+                .succeeded();
         if (done) {
             unreferencedSince.remove(c.sha256());
         }

@@ -23,7 +23,8 @@ public record ObjectRef(String sha256, long size, int chunks) {
             throw new IllegalArgumentException("object size " + size + " is outside 1.." + MAX_SIZE + " bytes");
         }
         if (chunks < 1 || chunks > size) {
-            throw new IllegalArgumentException("object of " + size + " bytes in " + chunks + " chunks: need 1..size chunks");
+            throw new IllegalArgumentException(
+                    "object of " + size + " bytes in " + chunks + " chunks: need 1..size chunks");
         }
     }
 

@@ -150,11 +150,14 @@ public final class ObjectStore {
             ObjectRef g = gzip.get();
             String what = "the gzip form of object " + ref.shortSha();
             try {
-                byte[] compressed = ObjectChunks.join(g, readChunks(g, n -> keys.gzipChunk(ref.sha256(), n), what), what);
+                byte[] compressed =
+                        ObjectChunks.join(g, readChunks(g, n -> keys.gzipChunk(ref.sha256(), n), what), what);
                 return ObjectChunks.gunzip(ref, compressed);
             } catch (BadObjectException | IOException e) {
-                LOG.log(Level.WARNING, "cannot use the gzip form, reading the plain chunks of object " + ref.shortSha() + ": "
-                        + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "cannot use the gzip form, reading the plain chunks of object " + ref.shortSha() + ": "
+                                + e.getMessage());
             }
         }
         return read(ref);
@@ -184,14 +187,22 @@ public final class ObjectStore {
         }
         if (missing.size() == ref.chunks()) {
             String prefix = key.apply(0);
-            throw new BadObjectException(BadObjectException.Problem.MISSING_CHUNK, ref, what
-                    + " is not in the store: none of its " + ref.chunks() + " chunks exist under " + prefix.substring(0, prefix.length() - 1));
+            throw new BadObjectException(
+                    BadObjectException.Problem.MISSING_CHUNK,
+                    ref,
+                    what + " is not in the store: none of its " + ref.chunks() + " chunks exist under "
+                            + prefix.substring(0, prefix.length() - 1));
         }
         if (!missing.isEmpty()) {
             int n = missing.getFirst();
-            throw new BadObjectException(BadObjectException.Problem.MISSING_CHUNK, ref, what
-                    + ": chunk " + n + " of " + ref.chunks() + " is missing (no key " + key.apply(n) + ")"
-                    + (missing.size() > 1 ? "; " + missing.size() + " chunks are missing in all: " + missing : ""));
+            throw new BadObjectException(
+                    BadObjectException.Problem.MISSING_CHUNK,
+                    ref,
+                    what
+                            + ": chunk " + n + " of " + ref.chunks() + " is missing (no key " + key.apply(n) + ")"
+                            + (missing.size() > 1
+                                    ? "; " + missing.size() + " chunks are missing in all: " + missing
+                                    : ""));
         }
         return chunks;
     }
@@ -227,7 +238,8 @@ public final class ObjectStore {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new StoreException(StoreException.Reason.OTHER, "reading an object failed: " + e.getCause(), e.getCause());
+            throw new StoreException(
+                    StoreException.Reason.OTHER, "reading an object failed: " + e.getCause(), e.getCause());
         }
     }
 }

@@ -36,9 +36,18 @@ import java.util.Optional;
  *     when it checks no signatures, or runs no manifest)
  * @param refused the last rule set the edge refused, if it refused one
  */
-public record Registration(String node, String datacenter, Optional<String> sflowAgent, Optional<String> iface,
-                           long version, long programId, Optional<Instant> applied, Optional<Instant> reported,
-                           ObjectNode counters, Optional<String> signedBy, Optional<Refusal> refused) {
+public record Registration(
+        String node,
+        String datacenter,
+        Optional<String> sflowAgent,
+        Optional<String> iface,
+        long version,
+        long programId,
+        Optional<Instant> applied,
+        Optional<Instant> reported,
+        ObjectNode counters,
+        Optional<String> signedBy,
+        Optional<Refusal> refused) {
 
     /**
      * A published rule set the edge refused (it kept the program it ran).
@@ -62,9 +71,28 @@ public record Registration(String node, String datacenter, Optional<String> sflo
     }
 
     /** A registration that says nothing of signatures or refusals. */
-    public Registration(String node, String datacenter, Optional<String> sflowAgent, Optional<String> iface, long version,
-                        long programId, Optional<Instant> applied, Optional<Instant> reported, ObjectNode counters) {
-        this(node, datacenter, sflowAgent, iface, version, programId, applied, reported, counters, Optional.empty(), Optional.empty());
+    public Registration(
+            String node,
+            String datacenter,
+            Optional<String> sflowAgent,
+            Optional<String> iface,
+            long version,
+            long programId,
+            Optional<Instant> applied,
+            Optional<Instant> reported,
+            ObjectNode counters) {
+        this(
+                node,
+                datacenter,
+                sflowAgent,
+                iface,
+                version,
+                programId,
+                applied,
+                reported,
+                counters,
+                Optional.empty(),
+                Optional.empty());
     }
 
     public Registration {
@@ -78,7 +106,8 @@ public record Registration(String node, String datacenter, Optional<String> sflo
         Objects.requireNonNull(signedBy, "signedBy");
         Objects.requireNonNull(refused, "refused");
         if (version < 0 || programId < 0) {
-            throw new IllegalArgumentException("registration of " + node + ": version and program id must not be negative");
+            throw new IllegalArgumentException(
+                    "registration of " + node + ": version and program id must not be negative");
         }
     }
 

@@ -107,10 +107,18 @@ public final class RegistrationJson {
                 throw bad(key, "field 'signed_by' must be a key id (16 lowercase hex digits), got \"" + k + "\"");
             }
         });
-        return new Registration(node, datacenter, agent, text(key, root, "interface"),
-                whole(key, root, "version"), whole(key, root, "program_id"), time(key, root, "applied"),
-                time(key, root, "reported"), counters == null || counters.isNull() ? null : (ObjectNode) counters,
-                signedBy, refusal(key, root.get("refused")));
+        return new Registration(
+                node,
+                datacenter,
+                agent,
+                text(key, root, "interface"),
+                whole(key, root, "version"),
+                whole(key, root, "program_id"),
+                time(key, root, "applied"),
+                time(key, root, "reported"),
+                counters == null || counters.isNull() ? null : (ObjectNode) counters,
+                signedBy,
+                refusal(key, root.get("refused")));
     }
 
     private static Optional<Registration.Refusal> refusal(String key, JsonNode value) {
@@ -120,11 +128,16 @@ public final class RegistrationJson {
         if (!value.isObject()) {
             throw bad(key, "field 'refused' must be an object {reason, version, revision, message, at}, got " + value);
         }
-        String reason = text(key, value, "refused.", "reason").orElseThrow(() -> bad(key, "field 'refused.reason' is missing"));
+        String reason =
+                text(key, value, "refused.", "reason").orElseThrow(() -> bad(key, "field 'refused.reason' is missing"));
         String message = text(key, value, "refused.", "message").orElse("");
         Instant at = time(key, value, "refused.", "at").orElseThrow(() -> bad(key, "field 'refused.at' is missing"));
-        return Optional.of(new Registration.Refusal(reason, whole(key, value, "refused.", "version"),
-                whole(key, value, "refused.", "revision"), message, at));
+        return Optional.of(new Registration.Refusal(
+                reason,
+                whole(key, value, "refused.", "version"),
+                whole(key, value, "refused.", "revision"),
+                message,
+                at));
     }
 
     /** The address in {@code sflowAgent} (a literal: no name lookup), if it is one. */
@@ -178,7 +191,10 @@ public final class RegistrationJson {
         try {
             return text.map(t -> OffsetDateTime.parse(t).toInstant());
         } catch (DateTimeParseException e) {
-            throw bad(key, "field '" + path + field + "' must be an RFC 3339 time such as 2026-12-07T06:08:13Z, got \"" + text.get() + "\"");
+            throw bad(
+                    key,
+                    "field '" + path + field + "' must be an RFC 3339 time such as 2026-12-07T06:08:13Z, got \""
+                            + text.get() + "\"");
         }
     }
 

@@ -33,7 +33,12 @@ import java.util.Set;
  * @param controller the identity of the controller that published it
  * @param extra further top-level fields, in order, by name
  */
-public record RulesetManifest(long version, List<String> rules, ObjectRef object, Instant compiledAt, String controller,
+public record RulesetManifest(
+        long version,
+        List<String> rules,
+        ObjectRef object,
+        Instant compiledAt,
+        String controller,
         Map<String, JsonNode> extra) {
 
     /** The field names this record owns; {@link #extra()} holds any others. */
@@ -55,7 +60,8 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
             FleetKeys.segment("rules[" + i + "]", rules.get(i));
             Integer before = seen.putIfAbsent(rules.get(i), i);
             if (before != null) {
-                throw new IllegalArgumentException("rule id '" + rules.get(i) + "' is listed twice: rules[" + before + "] and rules[" + i + "]");
+                throw new IllegalArgumentException(
+                        "rule id '" + rules.get(i) + "' is listed twice: rules[" + before + "] and rules[" + i + "]");
             }
         }
         Objects.requireNonNull(object, "object");
@@ -66,7 +72,8 @@ public record RulesetManifest(long version, List<String> rules, ObjectRef object
         Map<String, JsonNode> copy = new LinkedHashMap<>();
         extra.forEach((name, value) -> {
             if (FIELDS.contains(name)) {
-                throw new IllegalArgumentException("extra manifest field '" + name + "' is one of the manifest's own fields");
+                throw new IllegalArgumentException(
+                        "extra manifest field '" + name + "' is one of the manifest's own fields");
             }
             copy.put(name, Objects.requireNonNull(value, name).deepCopy());
         });

@@ -73,7 +73,11 @@ public final class RulesetManifestJson {
             throw bad(key, "is empty", null);
         }
         if (!root.isObject()) {
-            throw bad(key, "must be a JSON object, got " + root.getNodeType().toString().toLowerCase(), null);
+            throw bad(
+                    key,
+                    "must be a JSON object, got "
+                            + root.getNodeType().toString().toLowerCase(),
+                    null);
         }
         long version = wholeNumber(key, required(key, root, "version"), "version", 1, Long.MAX_VALUE);
         List<String> rules = ruleIds(key, required(key, root, "rules"));
@@ -103,7 +107,10 @@ public final class RulesetManifestJson {
 
     private static long wholeNumber(String key, JsonNode value, String field, long min, long max) {
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
-            throw bad(key, "field '" + field + "' must be a whole number in " + min + ".." + max + ", got " + value, null);
+            throw bad(
+                    key,
+                    "field '" + field + "' must be a whole number in " + min + ".." + max + ", got " + value,
+                    null);
         }
         return value.asLong();
     }
@@ -118,7 +125,11 @@ public final class RulesetManifestJson {
 
     private static List<String> ruleIds(String key, JsonNode value) {
         if (!value.isArray()) {
-            throw bad(key, "field 'rules' must be an array of rule ids, got " + value.getNodeType().toString().toLowerCase(), null);
+            throw bad(
+                    key,
+                    "field 'rules' must be an array of rule ids, got "
+                            + value.getNodeType().toString().toLowerCase(),
+                    null);
         }
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < value.size(); i++) {
@@ -147,7 +158,8 @@ public final class RulesetManifestJson {
      */
     static ObjectRef parseObjectRef(String field, JsonNode value) {
         if (value == null || !value.isObject()) {
-            throw new IllegalArgumentException("field '" + field + "' must be an object {sha256, size, chunks}, got " + value);
+            throw new IllegalArgumentException(
+                    "field '" + field + "' must be an object {sha256, size, chunks}, got " + value);
         }
         for (Map.Entry<String, JsonNode> member : value.properties()) {
             if (!OBJECT_FIELDS.contains(member.getKey())) {
@@ -162,7 +174,8 @@ public final class RulesetManifestJson {
         try {
             ObjectRef.checkSha256(sha.isTextual() ? sha.asText() : null);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("field '" + field + ".sha256' must be 64 lowercase hex digits, got " + sha);
+            throw new IllegalArgumentException(
+                    "field '" + field + ".sha256' must be 64 lowercase hex digits, got " + sha);
         }
         long size = refNumber(value, field, "size", ObjectRef.MAX_SIZE);
         long chunks = refNumber(value, field, "chunks", size);
@@ -175,7 +188,8 @@ public final class RulesetManifestJson {
             throw new IllegalArgumentException("field '" + field + "." + name + "' is missing");
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1 || value.asLong() > max) {
-            throw new IllegalArgumentException("field '" + field + "." + name + "' must be a whole number in 1.." + max + ", got " + value);
+            throw new IllegalArgumentException(
+                    "field '" + field + "." + name + "' must be a whole number in 1.." + max + ", got " + value);
         }
         return value.asLong();
     }
@@ -184,7 +198,8 @@ public final class RulesetManifestJson {
     static ObjectNode objectRefJson(ObjectRef ref) {
         ObjectNode object = JsonNodeFactory.instance.objectNode();
         object.put("sha256", ref.sha256());
-        // An int node, as reading gives for any size up to ObjectRef.MAX_SIZE: a manifest read back then equals the one written.
+        // An int node, as reading gives for any size up to ObjectRef.MAX_SIZE: a manifest read back then equals the one
+        // written.
         object.put("size", Math.toIntExact(ref.size()));
         object.put("chunks", ref.chunks());
         return object;
@@ -199,11 +214,17 @@ public final class RulesetManifestJson {
         } catch (DateTimeParseException e) {
             // reported below
         }
-        throw bad(key, "field '" + field + "' must be an ISO-8601 UTC time such as 2026-12-07T06:08:13Z, got " + value, null);
+        throw bad(
+                key,
+                "field '" + field + "' must be an ISO-8601 UTC time such as 2026-12-07T06:08:13Z, got " + value,
+                null);
     }
 
     private static String location(JacksonException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 
     private static BadManifestException bad(String key, String what, Throwable cause) {

@@ -88,8 +88,8 @@ public final class RulesetStore {
     private void write(RulesetManifest manifest, byte[] object) {
         Optional<ObjectRef> named = manifest.gzip();
         if (named.isPresent() && !objects.gzipRefOf(object).equals(named.get())) {
-            throw new IllegalArgumentException("manifest version " + manifest.version() + " names gzip form " + named.get()
-                    + " but the object's is " + objects.gzipRefOf(object));
+            throw new IllegalArgumentException("manifest version " + manifest.version() + " names gzip form "
+                    + named.get() + " but the object's is " + objects.gzipRefOf(object));
         }
         objects.write(object);
         if (named.isPresent()) {
@@ -148,9 +148,12 @@ public final class RulesetStore {
             }
             // Chunks are written in order and collected all at once, so the first and the last prove the rest.
             List<Compare> when = new ArrayList<>(List.of(
-                    Compare.exists(keys.chunk(ref.sha256(), 0)), Compare.exists(keys.chunk(ref.sha256(), ref.chunks() - 1))));
-            manifest.gzip().ifPresent(gzip -> when.addAll(List.of(Compare.exists(keys.gzipChunk(ref.sha256(), 0)),
-                    Compare.exists(keys.gzipChunk(ref.sha256(), gzip.chunks() - 1)))));
+                    Compare.exists(keys.chunk(ref.sha256(), 0)),
+                    Compare.exists(keys.chunk(ref.sha256(), ref.chunks() - 1))));
+            manifest.gzip()
+                    .ifPresent(gzip -> when.addAll(List.of(
+                            Compare.exists(keys.gzipChunk(ref.sha256(), 0)),
+                            Compare.exists(keys.gzipChunk(ref.sha256(), gzip.chunks() - 1)))));
             fence.ifPresent(f -> when.add(f.condition()));
             TxnResult result = client.txn(when, List.of(Op.put(keys.ruleset(), json)), List.of());
             if (result.succeeded()) {
@@ -161,16 +164,18 @@ public final class RulesetStore {
                         + " no longer holds the leader key");
             }
         }
-        throw new StoreException(StoreException.Reason.OTHER, "manifest version " + manifest.version()
-                + " not written: the chunks of object " + ref.shortSha() + " vanished " + PUBLISH_ATTEMPTS
-                + " times between writing them and the manifest (is a garbage collection running with no grace period?)");
+        throw new StoreException(
+                StoreException.Reason.OTHER,
+                "manifest version " + manifest.version()
+                        + " not written: the chunks of object " + ref.shortSha() + " vanished " + PUBLISH_ATTEMPTS
+                        + " times between writing them and the manifest (is a garbage collection running with no grace period?)");
     }
 
     private ObjectRef checkNames(RulesetManifest manifest, byte[] object) {
         ObjectRef ref = refOf(object);
         if (!manifest.object().equals(ref)) {
-            throw new IllegalArgumentException("manifest version " + manifest.version() + " names object " + manifest.object()
-                    + " but the object given is " + ref);
+            throw new IllegalArgumentException("manifest version " + manifest.version() + " names object "
+                    + manifest.object() + " but the object given is " + ref);
         }
         return ref;
     }

@@ -22,8 +22,8 @@ import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.KeyRange;
 import org.levee.store.etcd.PrefixWatch;
 import org.levee.store.etcd.StoreException;
-import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
+import org.levee.store.testing.Eventually;
 import org.levee.store.testing.Via;
 
 /**
@@ -107,7 +107,10 @@ class FanOutMeasurementTest {
         FleetKeys keys = new FleetKeys("/fanout-" + via.name().toLowerCase() + "/");
         EtcdClient controller = etcd.client();
         RulesetStore store = new RulesetStore(controller, keys);
-        store.publish(new RulesetManifest(1, List.of("a"), store.refOf(object(1)), Instant.now(), "ctl"), object(1), Optional.empty());
+        store.publish(
+                new RulesetManifest(1, List.of("a"), store.refOf(object(1)), Instant.now(), "ctl"),
+                object(1),
+                Optional.empty());
 
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         AtomicInteger retries = new AtomicInteger();
@@ -124,25 +127,44 @@ class FanOutMeasurementTest {
             byte[] measured = object(3);
             Duration etcdCpu = etcd.cpuTime(0);
             Duration proxyCpu = etcd.proxyCpuTime();
-            Duration edgesCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow();
+            Duration edgesCpu =
+                    ProcessHandle.current().info().totalCpuDuration().orElseThrow();
             int retriesBefore = retries.get();
             long put = publish(controller, store, keys, 3);
             await(edges, 3, problems);
             etcdCpu = etcd.cpuTime(0).minus(etcdCpu);
             proxyCpu = etcd.proxyCpuTime().minus(proxyCpu);
-            edgesCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow().minus(edgesCpu);
+            edgesCpu = ProcessHandle.current()
+                    .info()
+                    .totalCpuDuration()
+                    .orElseThrow()
+                    .minus(edgesCpu);
 
             assertThat(problems).isEmpty();
             assertThat(edges).allSatisfy(e -> assertThat(e.fetched).isEqualTo(measured));
-            long[] micros = edges.stream().mapToLong(e -> (e.fetchedAtNanos - put) / 1000).sorted().toArray();
-            String line = String.format("fan-out %s: %d edges, 1 MiB object, manifest put -> fetched and verified: "
+            long[] micros = edges.stream()
+                    .mapToLong(e -> (e.fetchedAtNanos - put) / 1000)
+                    .sorted()
+                    .toArray();
+            String line = String.format(
+                    "fan-out %s: %d edges, 1 MiB object, manifest put -> fetched and verified: "
                             + "min %.1f ms, p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d reads retried; CPU: edges (this JVM) %d ms, etcd %d ms%s",
-                    via, EDGES, micros[0] / 1000.0, percentile(micros, 50) / 1000.0, percentile(micros, 99) / 1000.0,
-                    micros[micros.length - 1] / 1000.0, retries.get() - retriesBefore, edgesCpu.toMillis(), etcdCpu.toMillis(),
+                    via,
+                    EDGES,
+                    micros[0] / 1000.0,
+                    percentile(micros, 50) / 1000.0,
+                    percentile(micros, 99) / 1000.0,
+                    micros[micros.length - 1] / 1000.0,
+                    retries.get() - retriesBefore,
+                    edgesCpu.toMillis(),
+                    etcdCpu.toMillis(),
                     via == Via.PROXY ? ", grpc-proxy " + proxyCpu.toMillis() + " ms" : "");
             System.out.println(line);
-            Files.writeString(Path.of("target", "fanout.txt"), line + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    Path.of("target", "fanout.txt"),
+                    line + System.lineSeparator(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } finally {
             edges.forEach(Edge::close);
         }
@@ -158,15 +180,19 @@ class FanOutMeasurementTest {
     private static long publish(EtcdClient controller, RulesetStore store, FleetKeys keys, int version) {
         byte[] object = object(version);
         store.objects().write(object);
-        RulesetManifest m = new RulesetManifest(version, List.of("r" + version), store.refOf(object), Instant.now(), "ctl");
+        RulesetManifest m =
+                new RulesetManifest(version, List.of("r" + version), store.refOf(object), Instant.now(), "ctl");
         long put = System.nanoTime();
         controller.put(keys.ruleset(), RulesetManifestJson.encode(m));
         return put;
     }
 
     private static void await(List<Edge> edges, long version, ConcurrentLinkedQueue<String> problems) {
-        Eventually.await(Duration.ofSeconds(30), () -> ": " + edges.stream().filter(e -> e.version != version).count()
-                + " edges without version " + version + "; problems " + problems, () -> edges.stream().allMatch(e -> e.version == version));
+        Eventually.await(
+                Duration.ofSeconds(30),
+                () -> ": " + edges.stream().filter(e -> e.version != version).count() + " edges without version "
+                        + version + "; problems " + problems,
+                () -> edges.stream().allMatch(e -> e.version == version));
     }
 
     private static long percentile(long[] sorted, int p) {

@@ -37,14 +37,18 @@ class FleetKeysTest {
 
     @Test
     void badPrefixesAndNamesAreRefusedNamingThem() {
-        assertThatThrownBy(() -> new FleetKeys("/levee")).hasMessage("etcd prefix '/levee' must start and end with '/' (e.g. /levee/)");
+        assertThatThrownBy(() -> new FleetKeys("/levee"))
+                .hasMessage("etcd prefix '/levee' must start and end with '/' (e.g. /levee/)");
         assertThatThrownBy(() -> new FleetKeys("levee/")).hasMessageContaining("'levee/'");
         assertThatThrownBy(() -> new FleetKeys("/a//b/")).hasMessageContaining("'/a//b/'");
         FleetKeys keys = FleetKeys.defaults();
-        assertThatThrownBy(() -> keys.node("ams/1", "edge")).hasMessage(
-                "data center 'ams/1' has a '/' or a control character at offset 3 (it becomes part of an etcd key)");
+        assertThatThrownBy(() -> keys.node("ams/1", "edge"))
+                .hasMessage(
+                        "data center 'ams/1' has a '/' or a control character at offset 3 (it becomes part of an etcd key)");
         assertThatThrownBy(() -> keys.node("ams1", "")).hasMessage("node name is empty");
-        assertThatThrownBy(() -> keys.rule("a\nb")).hasMessageContaining("rule id 'a?b'").hasMessageContaining("offset 1");
+        assertThatThrownBy(() -> keys.rule("a\nb"))
+                .hasMessageContaining("rule id 'a?b'")
+                .hasMessageContaining("offset 1");
         assertThatThrownBy(() -> keys.object("xyz")).hasMessage("SHA-256 'xyz' must be 64 lowercase hex digits");
         assertThatThrownBy(() -> keys.chunk(SHA, -1)).hasMessage("chunk number -1 is negative");
         assertThatThrownBy(() -> keys.gzipChunk(SHA, -1)).hasMessage("chunk number -1 is negative");

@@ -56,8 +56,14 @@ class GzipFormTest {
     }
 
     private static RulesetManifest manifest(RulesetStore store, long version, byte[] object) {
-        return store.withGzip(new RulesetManifest(version, List.of("r" + version), store.refOf(object),
-                Instant.parse("2026-12-07T06:00:00Z"), "ctl-test"), object);
+        return store.withGzip(
+                new RulesetManifest(
+                        version,
+                        List.of("r" + version),
+                        store.refOf(object),
+                        Instant.parse("2026-12-07T06:00:00Z"),
+                        "ctl-test"),
+                object);
     }
 
     @ParameterizedTest
@@ -84,7 +90,9 @@ class GzipFormTest {
         // The standard tool reads the form: the chunks, in the manifest's order, are one gzip stream.
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (int n = 0; n < gzip.chunks(); n++) {
-            joined.writeBytes(client.get(keys.gzipChunk(manifest.object().sha256(), n)).orElseThrow().value());
+            joined.writeBytes(client.get(keys.gzipChunk(manifest.object().sha256(), n))
+                    .orElseThrow()
+                    .value());
         }
         assertThat(gunzipWithTheTool(joined.toByteArray())).isEqualTo(object);
 
@@ -96,7 +104,14 @@ class GzipFormTest {
     }
 
     /** Each way the gzip form can be wrong. */
-    enum Fault { CHUNK_MISSING, BYTE_FLIPPED, CUT_SHORT, ANOTHER_OBJECTS_FORM, INFLATES_LONGER, NOT_GZIP }
+    enum Fault {
+        CHUNK_MISSING,
+        BYTE_FLIPPED,
+        CUT_SHORT,
+        ANOTHER_OBJECTS_FORM,
+        INFLATES_LONGER,
+        NOT_GZIP
+    }
 
     @ParameterizedTest
     @EnumSource(Fault.class)
@@ -142,9 +157,11 @@ class GzipFormTest {
         // With the plain chunks broken as well, the plain chunks' problem is the one reported.
         client.delete(KeyRange.key(keys.chunk(sha, 3)));
         assertThatThrownBy(() -> store.fetch(seen))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
-                .hasMessage("object " + manifest.object().shortSha() + ": chunk 3 of " + manifest.object().chunks()
-                        + " is missing (no key " + keys.chunk(sha, 3) + ")");
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
+                .hasMessage("object " + manifest.object().shortSha() + ": chunk 3 of "
+                        + manifest.object().chunks() + " is missing (no key " + keys.chunk(sha, 3) + ")");
         assertThat(gzip.chunks()).isGreaterThan(1);
     }
 
@@ -158,7 +175,8 @@ class GzipFormTest {
                 .withGzip(store.objects().gzipRefOf(other));
         assertThatThrownBy(() -> store.publish(wrong, object, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("manifest version 1 names gzip form ObjectRef[sha256=" + store.objects().gzipRefOf(other).sha256());
+                .hasMessageStartingWith("manifest version 1 names gzip form ObjectRef[sha256="
+                        + store.objects().gzipRefOf(other).sha256());
         assertThat(etcd.client().keys(KeyRange.prefix(keys.prefix())).kvs()).isEmpty();
     }
 
@@ -171,7 +189,8 @@ class GzipFormTest {
         RulesetManifest manifest = manifest(store, 1, object);
         store.objects().write(object); // the plain chunks only: as if the gzip form had been collected meanwhile
 
-        store.commitManifest(manifest, object, Optional.empty()); // its condition fails once; it writes both forms again
+        store.commitManifest(
+                manifest, object, Optional.empty()); // its condition fails once; it writes both forms again
 
         String sha = manifest.object().sha256();
         for (int n = 0; n < manifest.gzip().orElseThrow().chunks(); n++) {
@@ -190,28 +209,36 @@ class GzipFormTest {
         RulesetManifest ma = manifest(store, 1, a);
         store.publish(ma, a, Optional.empty());
         store.publish(manifest(store, 2, b), b, Optional.empty());
-        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256()) + "gzip/")).kvs()).isNotEmpty();
+        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256()) + "gzip/"))
+                        .kvs())
+                .isNotEmpty();
 
         ObjectCollector.Collection collected = new ObjectCollector(client, keys, Duration.ZERO).collect();
 
         assertThat(collected.deleted()).containsExactly(ma.object().sha256());
-        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256()))).kvs()).isEmpty();
+        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256())))
+                        .kvs())
+                .isEmpty();
         assertThat(store.fetch(store.current().orElseThrow().manifest())).isEqualTo(b);
     }
 
     private static byte[] gunzipWithTheTool(byte[] gzip) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("gzip", "-dc").start();
-        Thread feeder = Thread.ofVirtual().start(() -> { // gzip writes while it reads: feed it from another thread
-            try (var in = p.getOutputStream()) {
-                in.write(gzip);
-            } catch (IOException e) {
-                // gzip exited early; its exit code says why
-            }
-        });
+        Thread feeder = Thread.ofVirtual()
+                .start(
+                        () -> { // gzip writes while it reads: feed it from another thread
+                            try (var in = p.getOutputStream()) {
+                                in.write(gzip);
+                            } catch (IOException e) {
+                                // gzip exited early; its exit code says why
+                            }
+                        });
         byte[] out = p.getInputStream().readAllBytes();
         feeder.join();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(new String(p.getErrorStream().readAllBytes())).isZero();
+        assertThat(p.exitValue())
+                .as(new String(p.getErrorStream().readAllBytes()))
+                .isZero();
         return out;
     }
 }

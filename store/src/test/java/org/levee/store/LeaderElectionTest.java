@@ -19,18 +19,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.Op;
-import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
+import org.levee.store.testing.Eventually;
 import org.levee.store.testing.Via;
 
 /** Two controllers campaigning through a real etcd: one leader, fast takeover, a deposed leader cannot write. */
 class LeaderElectionTest {
     private static final Duration TTL = Duration.ofSeconds(2);
-    private static final java.util.concurrent.atomic.AtomicInteger PREFIXES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger PREFIXES =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private static EtcdHarness etcd;
     /** Each test campaigns under its own prefix. */
     private FleetKeys keys;
+
     private final List<LeaderElection> elections = new ArrayList<>();
 
     /** What a candidate's listener was told, in order. */
@@ -97,11 +99,15 @@ class LeaderElectionTest {
         Events followerEvents = leader == a ? eventsB : eventsA;
 
         assertThat(follower.isLeader()).isFalse();
-        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip()).isEqualTo(leader.identity());
-        Eventually.await(Duration.ofSeconds(5), "both observe the leader",
+        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip())
+                .isEqualTo(leader.identity());
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "both observe the leader",
                 () -> a.leader().map(Leader::identity).equals(Optional.of(leader.identity()))
                         && b.leader().map(Leader::identity).equals(Optional.of(leader.identity())));
-        assertThatThrownBy(follower::fence).isInstanceOf(NotLeaderException.class)
+        assertThatThrownBy(follower::fence)
+                .isInstanceOf(NotLeaderException.class)
                 .hasMessage(follower.identity() + " is not the leader (the leader is " + leader.identity() + ")");
         // Both stay as they are for longer than a TTL: the leader renews its lease.
         sleep(TTL.toMillis() + 1000);
@@ -113,7 +119,8 @@ class LeaderElectionTest {
         leader.close();
         Eventually.await(Duration.ofSeconds(5), "the follower takes over", follower::isLeader);
         assertThat(Duration.between(resigned, Instant.now())).isLessThan(Duration.ofSeconds(2));
-        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip()).isEqualTo(follower.identity());
+        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip())
+                .isEqualTo(follower.identity());
     }
 
     @ParameterizedTest
@@ -128,7 +135,8 @@ class LeaderElectionTest {
         EtcdClient client = via.client(etcd);
 
         // While it leads, its fenced writes go through.
-        leader.fencedTxn(List.of(Op.put(keys.prefix() + "test/written-by", leader.identity().getBytes(StandardCharsets.UTF_8))));
+        leader.fencedTxn(List.of(
+                Op.put(keys.prefix() + "test/written-by", leader.identity().getBytes(StandardCharsets.UTF_8))));
         Fence oldFence = leader.fence();
 
         Instant killed = Instant.now();
@@ -138,13 +146,18 @@ class LeaderElectionTest {
 
         // The old leader does not know, but etcd refuses its writes.
         assertThat(leader.isLeader()).isTrue();
-        assertThatThrownBy(() -> leader.fencedTxn(List.of(Op.put(keys.prefix() + "test/written-by", "stale".getBytes(StandardCharsets.UTF_8)))))
-                .isInstanceOf(NotLeaderException.class).hasMessageContaining("no longer holds the leader key");
-        assertThat(client.get(keys.prefix() + "test/written-by").orElseThrow().valueUtf8()).isEqualTo(oldFence.holder());
+        assertThatThrownBy(() -> leader.fencedTxn(
+                        List.of(Op.put(keys.prefix() + "test/written-by", "stale".getBytes(StandardCharsets.UTF_8)))))
+                .isInstanceOf(NotLeaderException.class)
+                .hasMessageContaining("no longer holds the leader key");
+        assertThat(client.get(keys.prefix() + "test/written-by").orElseThrow().valueUtf8())
+                .isEqualTo(oldFence.holder());
         RulesetStore store = new RulesetStore(client, keys);
         byte[] object = "an object".getBytes(StandardCharsets.UTF_8);
-        RulesetManifest manifest = new RulesetManifest(1, List.of(), store.refOf(object), Instant.now(), oldFence.holder());
-        assertThatThrownBy(() -> store.publish(manifest, object, Optional.of(oldFence))).isInstanceOf(NotLeaderException.class)
+        RulesetManifest manifest =
+                new RulesetManifest(1, List.of(), store.refOf(object), Instant.now(), oldFence.holder());
+        assertThatThrownBy(() -> store.publish(manifest, object, Optional.of(oldFence)))
+                .isInstanceOf(NotLeaderException.class)
                 .hasMessageContaining("manifest version 1 not written");
         assertThat(store.current()).isEmpty();
 
@@ -163,15 +176,19 @@ class LeaderElectionTest {
         LeaderElection leader = leaderOf(a, b);
         Events leaderEvents = leader == a ? eventsA : eventsB;
         LeaderElection follower = leader == a ? b : a;
-        long lease = leader.leader().map(Leader::lease).orElseGet(() -> etcd.client().get(keys.leader()).orElseThrow().lease());
+        long lease = leader.leader()
+                .map(Leader::lease)
+                .orElseGet(() -> etcd.client().get(keys.leader()).orElseThrow().lease());
 
         etcd.etcdctl("lease", "revoke", Long.toHexString(lease));
         Eventually.await(Duration.ofSeconds(5), "the leader is told", leaderEvents::deposed);
         Eventually.await(Duration.ofSeconds(5), "someone leads again", () -> a.isLeader() || b.isLeader());
         assertThat(a.isLeader() && b.isLeader()).isFalse();
         assertThat(leaderEvents.events.getFirst()).startsWith("elected");
-        assertThat(leaderEvents.events.get(1)).isIn("deposed: lease " + Long.toHexString(lease) + " no longer exists (expired or revoked)",
-                "deposed: the leader key was deleted or replaced");
+        assertThat(leaderEvents.events.get(1))
+                .isIn(
+                        "deposed: lease " + Long.toHexString(lease) + " no longer exists (expired or revoked)",
+                        "deposed: the leader key was deleted or replaced");
         assertThat(follower.identity()).isNotEqualTo(leader.identity());
     }
 
@@ -185,7 +202,8 @@ class LeaderElectionTest {
         sleep(TTL.toMillis() + 500);
         // Either it kept leading, or it was deposed and elected again; never two leaders, and it leads now.
         Eventually.await(Duration.ofSeconds(5), "leads after the restart", a::isLeader);
-        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip()).isEqualTo("ctl-a");
+        assertThat(etcd.etcdctl("get", keys.leader(), "--print-value-only").strip())
+                .isEqualTo("ctl-a");
         a.fencedTxn(List.of(Op.put(keys.prefix() + "test/after-restart", new byte[] {1})));
     }
 

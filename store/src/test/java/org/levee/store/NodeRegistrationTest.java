@@ -9,16 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.KeyValue;
-import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
+import org.levee.store.testing.Eventually;
 import org.levee.store.testing.Via;
 
 /** Edge registrations against a real etcd: present while alive, gone when dead, back after etcd's failures. */
@@ -50,7 +50,8 @@ class NodeRegistrationTest {
     }
 
     private NodeRegistration register(EtcdClient client, String node, String json) {
-        NodeRegistration r = NodeRegistration.start(client, KEYS.node("ams1", node), json.getBytes(StandardCharsets.UTF_8), TTL);
+        NodeRegistration r =
+                NodeRegistration.start(client, KEYS.node("ams1", node), json.getBytes(StandardCharsets.UTF_8), TTL);
         registrations.add(r);
         return r;
     }
@@ -68,7 +69,8 @@ class NodeRegistrationTest {
         assertThat(kv.lease()).isEqualTo(r.state().lease()).isNotZero();
         JsonNode listed = JSON.readTree(etcd.etcdctl("get", KEYS.node("ams1", "edge-1-" + via), "--print-value-only"));
         assertThat(listed.get("node").asText()).isEqualTo("edge-1");
-        assertThat(etcd.etcdctl("lease", "timetolive", Long.toHexString(kv.lease()))).contains("granted with TTL(2s)");
+        assertThat(etcd.etcdctl("lease", "timetolive", Long.toHexString(kv.lease())))
+                .contains("granted with TTL(2s)");
 
         r.update("{\"node\":\"edge-1\",\"version\":2}".getBytes(StandardCharsets.UTF_8));
         assertThat(read("edge-1-" + via).orElseThrow().valueUtf8()).isEqualTo("{\"node\":\"edge-1\",\"version\":2}");
@@ -87,8 +89,13 @@ class NodeRegistrationTest {
         NodeRegistration r = register(via.client(etcd), "edge-2-" + via, "{}");
         Eventually.await(Duration.ofSeconds(5), "registered", () -> r.state().registered());
         r.abandon();
-        assertThat(read("edge-2-" + via)).as("still there right after the node died").isPresent();
-        Duration gone = Eventually.await(TTL.plusSeconds(2), "the registration expires", () -> read("edge-2-" + via).isEmpty());
+        assertThat(read("edge-2-" + via))
+                .as("still there right after the node died")
+                .isPresent();
+        Duration gone = Eventually.await(
+                TTL.plusSeconds(2),
+                "the registration expires",
+                () -> read("edge-2-" + via).isEmpty());
         assertThat(gone).isGreaterThan(Duration.ofMillis(500));
     }
 
@@ -101,7 +108,10 @@ class NodeRegistrationTest {
         etcd.stop(0);
         sleep(TTL.toMillis() + 500);
         etcd.restart(0);
-        Eventually.await(TTL.plusSeconds(3), "registered after the restart", () -> read("edge-3").isPresent() && r.state().registered());
+        Eventually.await(
+                TTL.plusSeconds(3),
+                "registered after the restart",
+                () -> read("edge-3").isPresent() && r.state().registered());
         sleep(TTL.toMillis() + 500);
         assertThat(read("edge-3")).as("kept alive after the restart").isPresent();
 
@@ -109,8 +119,12 @@ class NodeRegistrationTest {
         long lease = r.state().lease();
         etcd.etcdctl("lease", "revoke", Long.toHexString(lease));
         assertThat(read("edge-3")).isEmpty();
-        Duration back = Eventually.await(TTL.plusSeconds(2), "registered again with a new lease",
-                () -> read("edge-3").map(kv -> kv.lease() != lease && kv.lease() != 0).orElse(false));
+        Duration back = Eventually.await(
+                TTL.plusSeconds(2),
+                "registered again with a new lease",
+                () -> read("edge-3")
+                        .map(kv -> kv.lease() != lease && kv.lease() != 0)
+                        .orElse(false));
         assertThat(back).isLessThan(TTL.plusMillis(500));
         Eventually.await(Duration.ofSeconds(1), "counted", () -> r.state().registrations() == 2);
         assertThat(read("edge-3").orElseThrow().valueUtf8()).isEqualTo("{\"n\":3}");
@@ -121,7 +135,10 @@ class NodeRegistrationTest {
         NodeRegistration r = register(etcd.client(), "edge-4", "{\"n\":4}");
         Eventually.await(Duration.ofSeconds(5), "registered", () -> r.state().registered());
         etcd.rebuild();
-        Eventually.await(TTL.plusSeconds(5), "registered in the new cluster", () -> read("edge-4").isPresent());
+        Eventually.await(
+                TTL.plusSeconds(5),
+                "registered in the new cluster",
+                () -> read("edge-4").isPresent());
         Eventually.await(Duration.ofSeconds(1), "counted", () -> r.state().registrations() == 2);
     }
 

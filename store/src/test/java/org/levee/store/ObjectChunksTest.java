@@ -40,7 +40,8 @@ class ObjectChunksTest {
         List<byte[]> chunks = ObjectChunks.split(object, chunkSize);
         assertThat(chunks).hasSize(ref.chunks()).hasSize((size + chunkSize - 1) / chunkSize);
         assertThat(chunks).allSatisfy(c -> assertThat(c.length).isBetween(1, chunkSize));
-        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c).hasSize(chunkSize));
+        assertThat(chunks.subList(0, chunks.size() - 1))
+                .allSatisfy(c -> assertThat(c).hasSize(chunkSize));
         assertThat(ref.size()).isEqualTo(size);
         assertThat(ObjectChunks.join(ref, chunks)).isEqualTo(object);
     }
@@ -60,13 +61,17 @@ class ObjectChunksTest {
         List<byte[]> chunks = ObjectChunks.split(object, 4096);
 
         assertThatThrownBy(() -> ObjectChunks.join(ref, chunks.subList(0, 2)))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.CHUNK_COUNT))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.CHUNK_COUNT))
                 .hasMessage("object " + ref.shortSha() + ": 2 chunks, the manifest says 3");
 
         List<byte[]> shorter = new ArrayList<>(chunks);
         shorter.set(2, java.util.Arrays.copyOf(chunks.get(2), chunks.get(2).length - 1));
         assertThatThrownBy(() -> ObjectChunks.join(ref, shorter))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
                 .hasMessage("object " + ref.shortSha() + ": its 3 chunks hold 9999 bytes, the manifest says 10000");
 
         List<byte[]> tampered = new ArrayList<>(chunks);
@@ -74,7 +79,9 @@ class ObjectChunksTest {
         changed[100] ^= 1;
         tampered.set(1, changed);
         assertThatThrownBy(() -> ObjectChunks.join(ref, tampered))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
                 .hasMessageStartingWith("object " + ref.shortSha() + ": the SHA-256 of its 3 chunks is ")
                 .hasMessageEndingWith(", the manifest says " + ref.sha256());
     }
@@ -82,7 +89,9 @@ class ObjectChunksTest {
     /** Text-like bytes (words from a small vocabulary, as symbol and metadata sections are), so gzip has work to do. */
     static byte[] compressible(int size, long seed) {
         Random random = new Random(seed);
-        String[] words = {"rule_", "port-", "udp", "198.51.100.0/24", "drop", "\"id\":", "xdp", "enabled", "\u0000\u0000"};
+        String[] words = {
+            "rule_", "port-", "udp", "198.51.100.0/24", "drop", "\"id\":", "xdp", "enabled", "\u0000\u0000"
+        };
         ByteArrayOutputStream out = new ByteArrayOutputStream(size + 32);
         while (out.size() < size) {
             out.writeBytes(words[random.nextInt(words.length)].getBytes(StandardCharsets.UTF_8));
@@ -93,7 +102,8 @@ class ObjectChunksTest {
 
     static Stream<Arguments> gzipObjects() {
         Random seeds = new Random(20261208);
-        return IntStream.range(0, 10).mapToObj(i -> Arguments.of(1 + seeds.nextInt(i < 2 ? 50 : 600_000), seeds.nextLong(), i % 3 == 0));
+        return IntStream.range(0, 10)
+                .mapToObj(i -> Arguments.of(1 + seeds.nextInt(i < 2 ? 50 : 600_000), seeds.nextLong(), i % 3 == 0));
     }
 
     @ParameterizedTest(name = "{0} bytes (seed {1}, random bytes {2})")
@@ -120,28 +130,38 @@ class ObjectChunksTest {
 
         byte[] longer = java.util.Arrays.copyOf(object, object.length + 1);
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(longer)))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
-                .hasMessage("object " + ref.shortSha() + ": its gzip form holds more than 100000 bytes, the manifest says 100000");
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .hasMessage("object " + ref.shortSha()
+                        + ": its gzip form holds more than 100000 bytes, the manifest says 100000");
         // A stream that would inflate to far more (a "bomb") is cut one byte past the size.
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(new byte[50 << 20])))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE));
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE));
 
         byte[] shorter = java.util.Arrays.copyOf(object, object.length - 1);
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(shorter)))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
                 .hasMessage("object " + ref.shortSha() + ": its gzip form holds 99999 bytes, the manifest says 100000");
 
         byte[] other = object.clone();
         other[5000] ^= 1;
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, ObjectChunks.gzip(other)))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
                 .hasMessageStartingWith("object " + ref.shortSha() + ": the SHA-256 of its gzip form is ");
 
         byte[] gzip = ObjectChunks.gzip(object);
         byte[] flipped = gzip.clone();
         flipped[flipped.length - 6] ^= 1; // in the trailer's CRC-32
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, flipped)).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, java.util.Arrays.copyOf(gzip, gzip.length / 2))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ObjectChunks.gunzip(ref, java.util.Arrays.copyOf(gzip, gzip.length / 2)))
+                .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> ObjectChunks.gunzip(ref, object)).isInstanceOf(IOException.class); // not gzip at all
     }
 
@@ -151,8 +171,10 @@ class ObjectChunksTest {
         assertThatThrownBy(() -> ObjectChunks.split(new byte[10], ObjectChunks.MAX_CHUNK + 1))
                 .hasMessage("chunk size 1048577 is outside 1..1048576 bytes");
         String sha = "0".repeat(64);
-        assertThatThrownBy(() -> new ObjectRef(sha, 10, 11)).hasMessage("object of 10 bytes in 11 chunks: need 1..size chunks");
-        assertThatThrownBy(() -> new ObjectRef("ABC", 10, 1)).hasMessage("SHA-256 'ABC' must be 64 lowercase hex digits");
+        assertThatThrownBy(() -> new ObjectRef(sha, 10, 11))
+                .hasMessage("object of 10 bytes in 11 chunks: need 1..size chunks");
+        assertThatThrownBy(() -> new ObjectRef("ABC", 10, 1))
+                .hasMessage("SHA-256 'ABC' must be 64 lowercase hex digits");
         assertThatThrownBy(() -> new ObjectRef(sha, 0, 1)).hasMessageContaining("object size 0 is outside");
     }
 }

@@ -27,17 +27,29 @@ class RegistrationJsonTest {
         SplittableRandom random = new SplittableRandom(seed);
         ObjectNode counters = JsonNodeFactory.instance.objectNode();
         counters.put("seen", random.nextLong(0, Long.MAX_VALUE));
-        counters.putObject("rules").putObject("r1").put("packets", random.nextInt(1000)).put("bytes", random.nextInt(100_000));
-        Registration r = new Registration("edge-" + random.nextInt(100), "dc" + random.nextInt(9),
+        counters.putObject("rules")
+                .putObject("r1")
+                .put("packets", random.nextInt(1000))
+                .put("bytes", random.nextInt(100_000));
+        Registration r = new Registration(
+                "edge-" + random.nextInt(100),
+                "dc" + random.nextInt(9),
                 random.nextBoolean() ? Optional.of("192.0.2." + random.nextInt(256)) : Optional.empty(),
                 random.nextBoolean() ? Optional.of("eth" + random.nextInt(4)) : Optional.empty(),
-                random.nextLong(0, 1000), random.nextLong(0, 100_000),
+                random.nextLong(0, 1000),
+                random.nextLong(0, 100_000),
                 random.nextBoolean() ? Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))) : Optional.empty(),
-                Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))), random.nextBoolean() ? counters : null,
+                Optional.of(Instant.ofEpochMilli(random.nextLong(1L << 42))),
+                random.nextBoolean() ? counters : null,
                 random.nextBoolean() ? Optional.of(String.format("%016x", random.nextLong())) : Optional.empty(),
-                random.nextBoolean() ? Optional.of(new Registration.Refusal(random.nextBoolean() ? "signature" : "digest",
-                        random.nextLong(0, 1000), random.nextLong(0, 1 << 20), "manifest at /levee/ruleset: \"why\" " + random.nextInt(),
-                        Instant.ofEpochMilli(random.nextLong(1L << 42)))) : Optional.empty());
+                random.nextBoolean()
+                        ? Optional.of(new Registration.Refusal(
+                                random.nextBoolean() ? "signature" : "digest",
+                                random.nextLong(0, 1000),
+                                random.nextLong(0, 1 << 20),
+                                "manifest at /levee/ruleset: \"why\" " + random.nextInt(),
+                                Instant.ofEpochMilli(random.nextLong(1L << 42))))
+                        : Optional.empty());
         Registration back = RegistrationJson.decode(RegistrationJson.encode(r), "/levee/nodes/x/y");
         assertThat(back.node()).isEqualTo(r.node());
         assertThat(back.sflowAgent()).isEqualTo(r.sflowAgent());
@@ -53,8 +65,10 @@ class RegistrationJsonTest {
 
     @Test
     void onlyNodeAndDatacenterAreRequiredAndLaterFieldsAreIgnored() {
-        Registration r = RegistrationJson.decode("{\"node\": \"e\", \"datacenter\": \"ams1\", \"mood\": 1, \"version\": null}"
-                .getBytes(StandardCharsets.UTF_8), "k");
+        Registration r = RegistrationJson.decode(
+                "{\"node\": \"e\", \"datacenter\": \"ams1\", \"mood\": 1, \"version\": null}"
+                        .getBytes(StandardCharsets.UTF_8),
+                "k");
         assertThat(r.version()).isZero();
         assertThat(r.applied()).isEmpty();
         assertThat(r.counters().isEmpty()).isTrue();
@@ -76,12 +90,16 @@ class RegistrationJsonTest {
             """)
     void badFieldsAreNamed(String json, String message) {
         assertThatThrownBy(() -> RegistrationJson.decode(json.getBytes(StandardCharsets.UTF_8), "/levee/nodes/a/e"))
-                .hasMessageStartingWith("registration at /levee/nodes/a/e: ").hasMessageContaining(message);
+                .hasMessageStartingWith("registration at /levee/nodes/a/e: ")
+                .hasMessageContaining(message);
     }
 
     @Test
     void agentAddressesAreLiteralsOnly() {
-        assertThat(RegistrationJson.agentAddress("192.0.2.1")).get().extracting(a -> a.getHostAddress()).isEqualTo("192.0.2.1");
+        assertThat(RegistrationJson.agentAddress("192.0.2.1"))
+                .get()
+                .extracting(a -> a.getHostAddress())
+                .isEqualTo("192.0.2.1");
         assertThat(RegistrationJson.agentAddress("2001:db8::1")).isPresent();
         assertThat(RegistrationJson.agentAddress("12345")).isEmpty();
     }
@@ -89,7 +107,9 @@ class RegistrationJsonTest {
     @Test
     void nodeKeysNameTheirDatacenterAndNode() {
         FleetKeys keys = FleetKeys.defaults();
-        assertThat(keys.nodeOf(keys.node("ams1", "edge-1"))).get().satisfies(p -> assertThat(p).containsExactly("ams1", "edge-1"));
+        assertThat(keys.nodeOf(keys.node("ams1", "edge-1")))
+                .get()
+                .satisfies(p -> assertThat(p).containsExactly("ams1", "edge-1"));
         assertThat(keys.nodeOf("/levee/nodes/ams1")).isEmpty();
         assertThat(keys.nodeOf("/levee/rules/x")).isEmpty();
         assertThat(keys.problems()).isEqualTo("/levee/problems");

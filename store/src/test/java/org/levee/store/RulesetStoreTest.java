@@ -57,7 +57,12 @@ class RulesetStoreTest {
     }
 
     private static RulesetManifest manifest(long version, ObjectRef ref) {
-        return new RulesetManifest(version, List.of("syn-" + version, "dns-" + version), ref, Instant.parse("2026-12-07T06:00:00Z"), "ctl-test");
+        return new RulesetManifest(
+                version,
+                List.of("syn-" + version, "dns-" + version),
+                ref,
+                Instant.parse("2026-12-07T06:00:00Z"),
+                "ctl-test");
     }
 
     @ParameterizedTest
@@ -78,18 +83,21 @@ class RulesetStoreTest {
         assertThat(store.fetch(current.manifest())).isEqualTo(object);
 
         // What operators and scripts see.
-        JsonNode chunks = JSON.readTree(etcd.etcdctl("get", "--prefix", keys.object(manifest.object().sha256()), "--write-out=json"));
+        JsonNode chunks = JSON.readTree(
+                etcd.etcdctl("get", "--prefix", keys.object(manifest.object().sha256()), "--write-out=json"));
         TreeMap<Integer, byte[]> byNumber = new TreeMap<>();
         for (JsonNode kv : chunks.get("kvs")) {
             String key = new String(Base64.getDecoder().decode(kv.get("key").asText()), StandardCharsets.UTF_8);
-            int n = Integer.parseInt(key.substring(keys.object(manifest.object().sha256()).length()));
+            int n = Integer.parseInt(
+                    key.substring(keys.object(manifest.object().sha256()).length()));
             byNumber.put(n, Base64.getDecoder().decode(kv.get("value").asText()));
         }
         assertThat(byNumber.keySet()).containsExactly(0, 1, 2, 3);
         assertThat(byNumber.values()).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(ObjectChunks.MAX_CHUNK));
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         byNumber.values().forEach(joined::writeBytes);
-        assertThat(ObjectChunks.sha256(joined.toByteArray())).isEqualTo(manifest.object().sha256());
+        assertThat(ObjectChunks.sha256(joined.toByteArray()))
+                .isEqualTo(manifest.object().sha256());
 
         JsonNode stored = JSON.readTree(etcd.etcdctl("get", keys.ruleset(), "--print-value-only"));
         assertThat(stored.get("version").asLong()).isEqualTo(1);
@@ -109,12 +117,17 @@ class RulesetStoreTest {
         byte[] object = randomObject(300 * 1024 + 5, 300);
         ObjectRef ref = objects.write(object); // 301 chunks: etcd would refuse a single transaction
         assertThat(ref.chunks()).isEqualTo(301);
-        assertThat(etcd.etcdctl("get", "--prefix", keys.object(ref.sha256()), "--keys-only").lines().filter(l -> !l.isBlank()))
+        assertThat(etcd.etcdctl("get", "--prefix", keys.object(ref.sha256()), "--keys-only")
+                        .lines()
+                        .filter(l -> !l.isBlank()))
                 .hasSize(301);
         assertThat(objects.read(ref)).isEqualTo(object);
         List<List<org.levee.store.etcd.Op>> plan = ObjectStore.batches(
-                java.util.stream.IntStream.range(0, 301).mapToObj(n -> org.levee.store.etcd.Op.put(keys.chunk(ref.sha256(), n), new byte[1024])).toList(),
-                ObjectStore.MAX_TXN_OPS, ObjectStore.MAX_TXN_BYTES);
+                java.util.stream.IntStream.range(0, 301)
+                        .mapToObj(n -> org.levee.store.etcd.Op.put(keys.chunk(ref.sha256(), n), new byte[1024]))
+                        .toList(),
+                ObjectStore.MAX_TXN_OPS,
+                ObjectStore.MAX_TXN_BYTES);
         assertThat(plan).extracting(List::size).containsExactly(128, 128, 45);
     }
 
@@ -123,8 +136,11 @@ class RulesetStoreTest {
         FleetKeys keys = freshKeys();
         String sha = "ab".repeat(32);
         List<org.levee.store.etcd.Op> ops = java.util.stream.IntStream.range(0, 5)
-                .mapToObj(n -> org.levee.store.etcd.Op.put(keys.chunk(sha, n), new byte[n == 4 ? 1000 : ObjectChunks.MAX_CHUNK])).toList();
-        List<List<org.levee.store.etcd.Op>> plan = ObjectStore.batches(ops, ObjectStore.MAX_TXN_OPS, ObjectStore.MAX_TXN_BYTES);
+                .mapToObj(n -> org.levee.store.etcd.Op.put(
+                        keys.chunk(sha, n), new byte[n == 4 ? 1000 : ObjectChunks.MAX_CHUNK]))
+                .toList();
+        List<List<org.levee.store.etcd.Op>> plan =
+                ObjectStore.batches(ops, ObjectStore.MAX_TXN_OPS, ObjectStore.MAX_TXN_BYTES);
         // The small last chunk rides with the one before it: 1 MiB + 1000 bytes < 1.4 MiB.
         assertThat(plan).extracting(List::size).containsExactly(1, 1, 1, 2);
     }
@@ -141,7 +157,9 @@ class RulesetStoreTest {
         etcd.etcdctl("del", keys.chunk(manifest.object().sha256(), 2));
 
         assertThatThrownBy(() -> store.fetch(store.current().orElseThrow().manifest()))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
                 .hasMessage("object " + manifest.object().shortSha() + ": chunk 2 of 4 is missing (no key "
                         + keys.chunk(manifest.object().sha256(), 2) + ")");
     }
@@ -160,13 +178,19 @@ class RulesetStoreTest {
         tampered[17] ^= 0x40;
         client.put(keys.chunk(sha, 1), tampered);
         assertThatThrownBy(() -> store.fetch(manifest))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
-                .hasMessageContaining("the SHA-256 of its 4 chunks is ").hasMessageEndingWith("the manifest says " + sha);
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.DIGEST))
+                .hasMessageContaining("the SHA-256 of its 4 chunks is ")
+                .hasMessageEndingWith("the manifest says " + sha);
 
         client.put(keys.chunk(sha, 1), java.util.Arrays.copyOfRange(object, 1000, 1999));
         assertThatThrownBy(() -> store.fetch(manifest))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
-                .hasMessage("object " + manifest.object().shortSha() + ": its 4 chunks hold 3499 bytes, the manifest says 3500");
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.SIZE))
+                .hasMessage("object " + manifest.object().shortSha()
+                        + ": its 4 chunks hold 3499 bytes, the manifest says 3500");
     }
 
     @ParameterizedTest
@@ -177,17 +201,28 @@ class RulesetStoreTest {
         RulesetStore store = new RulesetStore(client, keys);
         String nowhere = "cd".repeat(32);
         // Written by an operator, by hand.
-        etcd.etcdctl("put", keys.ruleset(), "{\"version\":9,\"rules\":[],\"object\":{\"sha256\":\"" + nowhere
-                + "\",\"size\":2000000,\"chunks\":2},\"compiled_at\":\"2026-12-07T06:00:00Z\",\"controller\":\"by-hand\"}");
+        etcd.etcdctl(
+                "put",
+                keys.ruleset(),
+                "{\"version\":9,\"rules\":[],\"object\":{\"sha256\":\"" + nowhere
+                        + "\",\"size\":2000000,\"chunks\":2},\"compiled_at\":\"2026-12-07T06:00:00Z\",\"controller\":\"by-hand\"}");
         RulesetManifest manifest = store.current().orElseThrow().manifest();
         assertThatThrownBy(() -> store.fetch(manifest))
-                .isInstanceOfSatisfying(BadObjectException.class, e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
-                .hasMessage("object cdcdcdcdcdcd is not in the store: none of its 2 chunks exist under " + keys.object(nowhere));
+                .isInstanceOfSatisfying(
+                        BadObjectException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadObjectException.Problem.MISSING_CHUNK))
+                .hasMessage("object cdcdcdcdcdcd is not in the store: none of its 2 chunks exist under "
+                        + keys.object(nowhere));
 
-        etcd.etcdctl("put", keys.ruleset(), "{\"version\":10,\"rules\":[],\"object\":{\"sha256\":\"" + nowhere
-                + "\",\"size\":\"big\",\"chunks\":2},\"compiled_at\":\"2026-12-07T06:00:00Z\",\"controller\":\"by-hand\"}");
-        assertThatThrownBy(store::current).isInstanceOf(BadManifestException.class)
-                .hasMessage("manifest at " + keys.ruleset() + ": field 'object.size' must be a whole number in 1..268435456, got \"big\"");
+        etcd.etcdctl(
+                "put",
+                keys.ruleset(),
+                "{\"version\":10,\"rules\":[],\"object\":{\"sha256\":\"" + nowhere
+                        + "\",\"size\":\"big\",\"chunks\":2},\"compiled_at\":\"2026-12-07T06:00:00Z\",\"controller\":\"by-hand\"}");
+        assertThatThrownBy(store::current)
+                .isInstanceOf(BadManifestException.class)
+                .hasMessage("manifest at " + keys.ruleset()
+                        + ": field 'object.size' must be a whole number in 1..268435456, got \"big\"");
     }
 
     @Test
@@ -197,7 +232,8 @@ class RulesetStoreTest {
         byte[] object = randomObject(5000, 5);
         RulesetManifest other = manifest(1, store.refOf(randomObject(5000, 6)));
         assertThatThrownBy(() -> store.publish(other, object, Optional.empty()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but the object given is");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but the object given is");
         assertThat(store.current()).isEmpty();
     }
 
@@ -226,9 +262,13 @@ class RulesetStoreTest {
         now.set(now.get().plus(Duration.ofMinutes(1)));
         ObjectCollector.Collection due = collector.collect();
         assertThat(due.deleted()).containsExactly(ma.object().sha256());
-        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256()))).kvs()).isEmpty();
+        assertThat(client.keys(KeyRange.prefix(keys.object(ma.object().sha256())))
+                        .kvs())
+                .isEmpty();
         assertThat(store.fetch(store.current().orElseThrow().manifest())).isEqualTo(b);
-        assertThat(collector.collect()).isEqualTo(new ObjectCollector.Collection(Optional.of(mb.object().sha256()), List.of(), List.of()));
+        assertThat(collector.collect())
+                .isEqualTo(
+                        new ObjectCollector.Collection(Optional.of(mb.object().sha256()), List.of(), List.of()));
     }
 
     @Test
@@ -243,8 +283,11 @@ class RulesetStoreTest {
         ObjectCollector collector = new ObjectCollector(client, keys, Duration.ZERO);
 
         // The collector decides that A is unreferenced...
-        List<ObjectCollector.Candidate> candidates = collector.scan().orElseThrow().candidates();
-        assertThat(candidates).extracting(ObjectCollector.Candidate::sha256).containsExactly(store.refOf(a).sha256());
+        List<ObjectCollector.Candidate> candidates =
+                collector.scan().orElseThrow().candidates();
+        assertThat(candidates)
+                .extracting(ObjectCollector.Candidate::sha256)
+                .containsExactly(store.refOf(a).sha256());
         // ...while a controller publishes A again (a rollback): its chunks are rewritten, then the manifest.
         store.publish(manifest(3, store.refOf(a)), a, Optional.empty());
         assertThat(collector.delete(candidates.getFirst())).isFalse();
@@ -269,7 +312,8 @@ class RulesetStoreTest {
         store.objects().write(a);
         client.put(keys.ruleset(), "not json".getBytes(StandardCharsets.UTF_8));
         ObjectCollector collector = new ObjectCollector(client, keys, Duration.ZERO);
-        assertThat(collector.collect()).isEqualTo(new ObjectCollector.Collection(Optional.empty(), List.of(), List.of()));
+        assertThat(collector.collect())
+                .isEqualTo(new ObjectCollector.Collection(Optional.empty(), List.of(), List.of()));
         assertThat(store.objects().read(store.refOf(a))).isEqualTo(a);
     }
 }

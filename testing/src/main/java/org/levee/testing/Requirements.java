@@ -43,8 +43,14 @@ public final class Requirements {
     /** A shared library the dynamic linker can find, e.g. {@code libpcap.so.0.8}. */
     public static void library(String soname) {
         boolean found = false;
-        for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib", "/lib",
-                "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"}) {
+        for (String dir : new String[] {
+            "/usr/lib/x86_64-linux-gnu",
+            "/lib/x86_64-linux-gnu",
+            "/usr/lib",
+            "/lib",
+            "/usr/lib/aarch64-linux-gnu",
+            "/lib/aarch64-linux-gnu"
+        }) {
             found |= Files.exists(Path.of(dir, soname));
         }
         require(found, "needs the shared library " + soname + " (./test installs it)");

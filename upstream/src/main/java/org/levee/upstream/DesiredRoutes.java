@@ -24,7 +24,9 @@ public record DesiredRoutes(Set<Route> routes, List<UpstreamDecision> decisions)
 
     /** The refusals among the translations. */
     public List<Translation.Refused> refusals() {
-        return translations().stream().filter(t -> t instanceof Translation.Refused)
-                .map(t -> (Translation.Refused) t).toList();
+        return translations().stream()
+                .filter(t -> t instanceof Translation.Refused)
+                .map(t -> (Translation.Refused) t)
+                .toList();
     }
 }

@@ -21,7 +21,8 @@ public sealed interface FlowSpecAction {
     record TrafficRate(float bytesPerSecond) implements FlowSpecAction {
         public TrafficRate {
             if (!(bytesPerSecond > 0) || Float.isInfinite(bytesPerSecond)) {
-                throw new IllegalArgumentException("traffic rate " + bytesPerSecond + " bytes/s must be positive and finite (0 is discard)");
+                throw new IllegalArgumentException(
+                        "traffic rate " + bytesPerSecond + " bytes/s must be positive and finite (0 is discard)");
             }
         }
 

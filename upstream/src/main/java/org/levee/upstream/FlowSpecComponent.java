@@ -69,7 +69,8 @@ public sealed interface FlowSpecComponent {
          */
         public static Numeric of(ComponentType type, ValueSet set) {
             if (set.isEmpty() || set.isAll()) {
-                throw new IllegalArgumentException(type + ": no component for " + (set.isEmpty() ? "no value" : "every value"));
+                throw new IllegalArgumentException(
+                        type + ": no component for " + (set.isEmpty() ? "no value" : "every value"));
             }
             List<NumericTerm> terms = new ArrayList<>();
             for (long[] interval : set.intervals()) {
@@ -121,7 +122,8 @@ public sealed interface FlowSpecComponent {
          */
         public static Bitmask of(ComponentType type, BitPatternSet set) {
             if (set.isEmpty() || set.isAll()) {
-                throw new IllegalArgumentException(type + ": no component for " + (set.isEmpty() ? "no value" : "every value"));
+                throw new IllegalArgumentException(
+                        type + ": no component for " + (set.isEmpty() ? "no value" : "every value"));
             }
             int[] pattern = set.pattern();
             List<BitmaskTerm> terms = new ArrayList<>();

@@ -45,7 +45,11 @@ public record FlowSpecNlri(Prefix destination, List<FlowSpecComponent> component
     public String toString() {
         StringBuilder s = new StringBuilder("[destination: " + destination + "]");
         for (FlowSpecComponent c : components) {
-            s.append('[').append(c.type().gobgpName()).append(": ").append(FlowSpecText.terms(c)).append(']');
+            s.append('[')
+                    .append(c.type().gobgpName())
+                    .append(": ")
+                    .append(FlowSpecText.terms(c))
+                    .append(']');
         }
         return s.toString();
     }

@@ -60,7 +60,9 @@ public final class FlowSpecText {
             case 4 -> "<";
             case 5 -> "<=";
             case 6 -> "!=";
-            default -> throw new IllegalArgumentException("numeric operator " + bits + " (always true or always false) has no text");
+            default ->
+                throw new IllegalArgumentException(
+                        "numeric operator " + bits + " (always true or always false) has no text");
         };
     }
 

@@ -74,8 +74,9 @@ public final class FlowSpecTranslator {
             case Match.Filter f -> f.expression();
             case Match.Cbpf c -> {
                 if (c.description().isBlank()) {
-                    throw new Untranslatable("the rule's match is classic BPF without a description; Levee does not guess what"
-                            + " a program means (give it a tcpdump filter)");
+                    throw new Untranslatable(
+                            "the rule's match is classic BPF without a description; Levee does not guess what"
+                                    + " a program means (give it a tcpdump filter)");
                 }
                 CbpfProgram compiled;
                 try {
@@ -90,9 +91,11 @@ public final class FlowSpecTranslator {
                 }
                 yield c.description();
             }
-            case Match.Dns d -> throw new Untranslatable("DNS query names are in the payload, which FlowSpec cannot match");
-            case Match.P0f p -> throw new Untranslatable("p0f signatures match TCP options, window and TTL, which FlowSpec"
-                    + " cannot match");
+            case Match.Dns d ->
+                throw new Untranslatable("DNS query names are in the payload, which FlowSpec cannot match");
+            case Match.P0f p ->
+                throw new Untranslatable(
+                        "p0f signatures match TCP options, window and TTL, which FlowSpec" + " cannot match");
         };
     }
 
@@ -111,14 +114,16 @@ public final class FlowSpecTranslator {
             FlowSpecNlri nlri = nlri(destination, c, notes);
             routes.add(new Route.FlowSpec(nlri, action(rule.action(), nlri, notes)));
         }
-        return new Translation.Translated(rule.id(), List.copyOf(routes), notes.stream().distinct().toList());
+        return new Translation.Translated(
+                rule.id(), List.copyOf(routes), notes.stream().distinct().toList());
     }
 
     /** The destinations of the routes: the filter's, limited by each of the rule's (one route each). */
     static List<Prefix> destinations(Prefix fromFilter, List<Prefix> ofRule, int version) {
         if (fromFilter == null && ofRule.isEmpty()) {
-            throw new Untranslatable("the rule names no destination; a FlowSpec route for every destination would filter"
-                    + " the traffic of every network behind the upstream (add dst host/net or destinations)");
+            throw new Untranslatable(
+                    "the rule names no destination; a FlowSpec route for every destination would filter"
+                            + " the traffic of every network behind the upstream (add dst host/net or destinations)");
         }
         if (ofRule.isEmpty()) {
             return List.of(fromFilter);
@@ -148,25 +153,29 @@ public final class FlowSpecTranslator {
         requireSome(protocol, "protocol");
         if (c.transport()) {
             if (!protocol.isSubsetOf(TCP_OR_UDP)) {
-                throw new Untranslatable(protocol.contains(132)
-                        ? "a port condition without udp or tcp: libpcap's ports are also SCTP's, FlowSpec's are TCP and UDP only"
-                        : "ports and TCP flags need the protocol to be tcp or udp, not " + protocol);
+                throw new Untranslatable(
+                        protocol.contains(132)
+                                ? "a port condition without udp or tcp: libpcap's ports are also SCTP's, FlowSpec's are TCP and UDP only"
+                                : "ports and TCP flags need the protocol to be tcp or udp, not " + protocol);
             }
             if (!c.tcpFlags().isAll() && !protocol.equals(ValueSet.of(255, 6))) {
                 throw new Untranslatable("TCP flags need the protocol to be tcp");
             }
         }
-        if (version == 6 && c.rawIpv6Transport() && !c.ipv6FixedNextHeader().isSubsetOf(
-                c.tcpFlags().isAll() ? TCP_OR_UDP : ValueSet.of(255, 6))) {
-            throw new Untranslatable("ip6[40…] is a TCP/UDP header field only when the IPv6 header's next header is fixed"
-                    + " to tcp or udp (ip6[6] == 6 or 17); otherwise it may be an extension header");
+        if (version == 6
+                && c.rawIpv6Transport()
+                && !c.ipv6FixedNextHeader().isSubsetOf(c.tcpFlags().isAll() ? TCP_OR_UDP : ValueSet.of(255, 6))) {
+            throw new Untranslatable(
+                    "ip6[40…] is a TCP/UDP header field only when the IPv6 header's next header is fixed"
+                            + " to tcp or udp (ip6[6] == 6 or 17); otherwise it may be an extension header");
         }
         if (!protocol.isAll()) {
             if (version == 6) {
                 if (!ipv6UpperLayerWidening) {
-                    throw new Untranslatable("an IPv6 protocol condition: FlowSpec's IPv6 protocol component (RFC 8956, type 3)"
-                            + " also matches the protocol behind extension headers, which the rule's filter does not"
-                            + " (set upstream.flowspec.ipv6_extension_headers: widen to accept that)");
+                    throw new Untranslatable(
+                            "an IPv6 protocol condition: FlowSpec's IPv6 protocol component (RFC 8956, type 3)"
+                                    + " also matches the protocol behind extension headers, which the rule's filter does not"
+                                    + " (set upstream.flowspec.ipv6_extension_headers: widen to accept that)");
                 }
                 notes.add("IPv6: FlowSpec also matches packets of protocol " + protocol + " behind extension headers,"
                         + " which the rule's filter does not (upstream.flowspec.ipv6_extension_headers: widen)");
@@ -179,8 +188,9 @@ public final class FlowSpecTranslator {
         if (!c.tcpFlags().isAll()) {
             FlowSpecComponent.Bitmask flags = FlowSpecComponent.Bitmask.of(ComponentType.TCP_FLAGS, c.tcpFlags());
             if (flags == null) {
-                throw new Untranslatable("the TCP flags condition (" + c.tcpFlags() + ") is neither one flag pattern nor the"
-                        + " negation of one; FlowSpec would need AND and OR mixed, which routers read differently");
+                throw new Untranslatable(
+                        "the TCP flags condition (" + c.tcpFlags() + ") is neither one flag pattern nor the"
+                                + " negation of one; FlowSpec would need AND and OR mixed, which routers read differently");
             }
             components.add(flags);
         }
@@ -214,15 +224,17 @@ public final class FlowSpecTranslator {
             return version == 4 ? lengthField : ValueSet.all(65535);
         }
         if (lengthField.contains(0)) {
-            throw new Untranslatable("an IPv6 payload length condition that allows 0: jumbograms have payload length 0 and"
-                    + " a packet length beyond FlowSpec's");
+            throw new Untranslatable(
+                    "an IPv6 payload length condition that allows 0: jumbograms have payload length 0 and"
+                            + " a packet length beyond FlowSpec's");
         }
         long max = 65535 + IPV6_HEADER;
         ValueSet shifted = lengthField.shift(IPV6_HEADER, max);
         for (long[] interval : shifted.intervals()) {
             if (interval[0] > 65535 || (interval[1] > 65535 && interval[1] < max)) {
-                throw new Untranslatable("an IPv6 payload length condition ending above 65495: the packet length would not fit"
-                        + " GoBGP's 16-bit packet length");
+                throw new Untranslatable(
+                        "an IPv6 payload length condition ending above 65495: the packet length would not fit"
+                                + " GoBGP's 16-bit packet length");
             }
         }
         // Bounded below 65536 except for an open end, which Numeric.of writes as ">= low".
@@ -295,8 +307,11 @@ public final class FlowSpecTranslator {
             case Action.RateLimit r -> {
                 long bytes;
                 FlowSpecComponent length = nlri.component(ComponentType.PACKET_LENGTH);
-                long fixed = length instanceof FlowSpecComponent.Numeric n && n.terms().size() == 1
-                        && n.terms().getFirst().operator() == 0x01 ? n.terms().getFirst().value() : -1;
+                long fixed = length instanceof FlowSpecComponent.Numeric n
+                                && n.terms().size() == 1
+                                && n.terms().getFirst().operator() == 0x01
+                        ? n.terms().getFirst().value()
+                        : -1;
                 if (fixed > 0) {
                     bytes = fixed;
                     notes.add(r.pps() + " pps × " + fixed + " bytes (the packet length the match fixes) = "
@@ -306,9 +321,10 @@ public final class FlowSpecTranslator {
                     notes.add(r.pps() + " pps × " + bytes + " bytes (upstream.flowspec.ratelimit_packet_bytes) = "
                             + r.pps() * bytes + " bytes/s");
                 } else {
-                    throw new Untranslatable("a rate limit of " + r.pps() + " pps: FlowSpec's traffic-rate is in bytes per"
-                            + " second and the match does not fix the packet length (set"
-                            + " upstream.flowspec.ratelimit_packet_bytes to translate with a stated packet size)");
+                    throw new Untranslatable(
+                            "a rate limit of " + r.pps() + " pps: FlowSpec's traffic-rate is in bytes per"
+                                    + " second and the match does not fix the packet length (set"
+                                    + " upstream.flowspec.ratelimit_packet_bytes to translate with a stated packet size)");
                 }
                 yield new FlowSpecAction.TrafficRate((float) ((double) r.pps() * bytes));
             }

@@ -41,8 +41,19 @@ public record PacketConditions(
 
     /** Conditions that allow every packet. */
     public static PacketConditions any() {
-        return new PacketConditions(0, Optional.empty(), ValueSet.all(255), ValueSet.all(255), ValueSet.all(65535),
-                ValueSet.all(65535), ValueSet.all(65535), ValueSet.all(63), BitPatternSet.all(8), BitPatternSet.all(4),
-                false, false, false);
+        return new PacketConditions(
+                0,
+                Optional.empty(),
+                ValueSet.all(255),
+                ValueSet.all(255),
+                ValueSet.all(65535),
+                ValueSet.all(65535),
+                ValueSet.all(65535),
+                ValueSet.all(63),
+                BitPatternSet.all(8),
+                BitPatternSet.all(4),
+                false,
+                false,
+                false);
     }
 }

@@ -60,7 +60,8 @@ public sealed interface Route {
             });
             communities = communities.stream().distinct().sorted().toList();
             if (!communities.contains(Community.BLACKHOLE)) {
-                throw new IllegalArgumentException("a blackhole route carries the BLACKHOLE community " + Community.BLACKHOLE);
+                throw new IllegalArgumentException(
+                        "a blackhole route carries the BLACKHOLE community " + Community.BLACKHOLE);
             }
         }
 
@@ -76,8 +77,8 @@ public sealed interface Route {
 
         @Override
         public String toString() {
-            return family() + " " + host + " next-hop " + nextHop.map(Object::toString).orElse("self")
-                    + " communities " + communities;
+            return family() + " " + host + " next-hop "
+                    + nextHop.map(Object::toString).orElse("self") + " communities " + communities;
         }
     }
 
@@ -108,10 +109,16 @@ public sealed interface Route {
         /** Parses {@code 65535:666}, or the names {@code blackhole}, {@code no-export}, {@code no-advertise}. */
         public static Community parse(String text) {
             switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
-                case "blackhole" -> { return BLACKHOLE; }
-                case "no-export", "no_export" -> { return NO_EXPORT; }
-                case "no-advertise", "no_advertise" -> { return NO_ADVERTISE; }
-                default -> { }
+                case "blackhole" -> {
+                    return BLACKHOLE;
+                }
+                case "no-export", "no_export" -> {
+                    return NO_EXPORT;
+                }
+                case "no-advertise", "no_advertise" -> {
+                    return NO_ADVERTISE;
+                }
+                default -> {}
             }
             String[] parts = text.strip().split(":", -1);
             if (parts.length != 2 || !parts[0].matches("[0-9]{1,5}") || !parts[1].matches("[0-9]{1,5}")) {

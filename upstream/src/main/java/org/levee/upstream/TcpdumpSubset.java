@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.levee.rules.IpAddress;
 import org.levee.rules.Prefix;
 
 /**
@@ -39,12 +38,27 @@ import org.levee.rules.Prefix;
 public final class TcpdumpSubset {
     private TcpdumpSubset() {}
 
-    private static final Pattern TOKEN = Pattern.compile(
-            "\\s*(==|!=|<=|>=|&&|\\|\\||[()\\[\\]&|!<>=+]|[A-Za-z0-9_.:/-]+)");
-    private static final Pattern VLAN_FORM = Pattern.compile("\\s*\\((.*)\\)\\s+or\\s+\\(\\s*vlan\\s+and\\s+(.*)\\)\\s*",
-            Pattern.DOTALL);
-    private static final Map<String, Integer> TCP_FLAG_NAMES = Map.of("tcp-fin", 0x01, "tcp-syn", 0x02, "tcp-rst", 0x04,
-            "tcp-push", 0x08, "tcp-ack", 0x10, "tcp-urg", 0x20, "tcp-ece", 0x40, "tcp-cwr", 0x80);
+    private static final Pattern TOKEN =
+            Pattern.compile("\\s*(==|!=|<=|>=|&&|\\|\\||[()\\[\\]&|!<>=+]|[A-Za-z0-9_.:/-]+)");
+    private static final Pattern VLAN_FORM =
+            Pattern.compile("\\s*\\((.*)\\)\\s+or\\s+\\(\\s*vlan\\s+and\\s+(.*)\\)\\s*", Pattern.DOTALL);
+    private static final Map<String, Integer> TCP_FLAG_NAMES = Map.of(
+            "tcp-fin",
+            0x01,
+            "tcp-syn",
+            0x02,
+            "tcp-rst",
+            0x04,
+            "tcp-push",
+            0x08,
+            "tcp-ack",
+            0x10,
+            "tcp-urg",
+            0x20,
+            "tcp-ece",
+            0x40,
+            "tcp-cwr",
+            0x80);
     private static final Map<String, Integer> PROTOCOL_NAMES = Map.of("icmp", 1, "tcp", 6, "udp", 17, "icmp6", 58);
     private static final int TCP = 6;
     private static final int UDP = 17;
@@ -88,7 +102,8 @@ public final class TcpdumpSubset {
                 if (text.substring(at).isBlank()) {
                     break;
                 }
-                throw new Untranslatable("cannot read the filter at character " + at + ": '" + text.substring(at).strip() + "'");
+                throw new Untranslatable("cannot read the filter at character " + at + ": '"
+                        + text.substring(at).strip() + "'");
             }
             out.add(m.group(1));
             at = m.end();
@@ -110,10 +125,12 @@ public final class TcpdumpSubset {
                         throw new Untranslatable("unbalanced ')' in the filter");
                     }
                 }
-                case "or", "||" -> throw new Untranslatable("'or' (other than '(X) or (vlan and X)'): one FlowSpec route is a"
-                        + " conjunction, and Levee does not split a rule into several routes");
-                case "not", "!" -> throw new Untranslatable("'" + t + "': FlowSpec cannot negate a condition in general");
-                default -> { }
+                case "or", "||" ->
+                    throw new Untranslatable("'or' (other than '(X) or (vlan and X)'): one FlowSpec route is a"
+                            + " conjunction, and Levee does not split a rule into several routes");
+                case "not", "!" ->
+                    throw new Untranslatable("'" + t + "': FlowSpec cannot negate a condition in general");
+                default -> {}
             }
             if ((t.equals("and") || t.equals("&&"))) {
                 if (!current.isEmpty()) {
@@ -165,8 +182,20 @@ public final class TcpdumpSubset {
         boolean vlan;
 
         PacketConditions build() {
-            return new PacketConditions(version, Optional.ofNullable(destination), protocol, fixedNextHeader, sourcePort,
-                    destinationPort, lengthField, dscp, tcpFlags, fragment, transport, rawIpv6Transport, vlan);
+            return new PacketConditions(
+                    version,
+                    Optional.ofNullable(destination),
+                    protocol,
+                    fixedNextHeader,
+                    sourcePort,
+                    destinationPort,
+                    lengthField,
+                    dscp,
+                    tcpFlags,
+                    fragment,
+                    transport,
+                    rawIpv6Transport,
+                    vlan);
         }
 
         void version(int v, String term) {
@@ -229,13 +258,16 @@ public final class TcpdumpSubset {
                 case "src", "dst" -> {
                     if (t.size() == 3 && (t.get(1).equals("port") || t.get(1).equals("portrange"))) {
                         // libpcap's bare port means TCP, UDP or SCTP; FlowSpec's ports are TCP and UDP only.
-                        protocol(ValueSet.of(255, TCP).union(ValueSet.of(255, UDP)).union(ValueSet.of(255, SCTP)));
+                        protocol(ValueSet.of(255, TCP)
+                                .union(ValueSet.of(255, UDP))
+                                .union(ValueSet.of(255, SCTP)));
                         port(t, text);
                         return;
                     }
                     if (first.equals("src")) {
-                        throw new Untranslatable("'" + text + "': Levee's FlowSpec routes match destinations; source addresses of"
-                                + " floods are spoofed");
+                        throw new Untranslatable(
+                                "'" + text + "': Levee's FlowSpec routes match destinations; source addresses of"
+                                        + " floods are spoofed");
                     }
                     if (t.size() == 3 && (t.get(1).equals("host") || t.get(1).equals("net"))) {
                         destination(t.get(2), t.get(1).equals("host"), text);
@@ -246,11 +278,13 @@ public final class TcpdumpSubset {
                         return;
                     }
                 }
-                case "host", "net", "port", "portrange" -> throw new Untranslatable("'" + text + "' matches the source or the"
-                        + " destination; FlowSpec from Levee states the destination: write dst " + first);
-                case "vlan" -> throw new Untranslatable("'" + text + "': VLAN tags are local to our link; only"
-                        + " '(X) or (vlan and X)' is read (as X)");
-                default -> { }
+                case "host", "net", "port", "portrange" ->
+                    throw new Untranslatable("'" + text + "' matches the source or the"
+                            + " destination; FlowSpec from Levee states the destination: write dst " + first);
+                case "vlan" ->
+                    throw new Untranslatable("'" + text + "': VLAN tags are local to our link; only"
+                            + " '(X) or (vlan and X)' is read (as X)");
+                default -> {}
             }
             throw new Untranslatable("'" + text + "' has no FlowSpec equivalent (not in the subset Levee translates)");
         }
@@ -271,7 +305,8 @@ public final class TcpdumpSubset {
             } else if (destination.contains(p)) {
                 destination = p;
             } else {
-                throw new Untranslatable("'" + term + "' and dst " + destination + " do not overlap: the filter matches no packet");
+                throw new Untranslatable(
+                        "'" + term + "' and dst " + destination + " do not overlap: the filter matches no packet");
             }
         }
 
@@ -412,8 +447,9 @@ public final class TcpdumpSubset {
                     protocol(ValueSet.of(255, TCP));
                     tcpFlags = tcpFlags.intersect(bitsOf(p, 8));
                 }
-                default -> throw new Untranslatable("'" + term + "': " + load.text() + " is no field FlowSpec matches"
-                        + " (Levee translates protocol, ports, packet length, TCP flags, fragment and DSCP)");
+                default ->
+                    throw new Untranslatable("'" + term + "': " + load.text() + " is no field FlowSpec matches"
+                            + " (Levee translates protocol, ports, packet length, TCP flags, fragment and DSCP)");
             }
         }
 
@@ -455,7 +491,9 @@ public final class TcpdumpSubset {
 
         long constant(List<String> tokens, String term) {
             // Parentheses around a constant ("(tcp-syn|tcp-ack)") group nothing else here.
-            List<String> toks = tokens.stream().filter(x -> !x.equals("(") && !x.equals(")")).toList();
+            List<String> toks = tokens.stream()
+                    .filter(x -> !x.equals("(") && !x.equals(")"))
+                    .toList();
             long value = 0;
             boolean expectValue = true;
             for (String tok : toks) {
@@ -475,7 +513,12 @@ public final class TcpdumpSubset {
     }
 
     private static boolean isComparison(String t) {
-        return t.equals("==") || t.equals("=") || t.equals("!=") || t.equals("<") || t.equals("<=") || t.equals(">")
+        return t.equals("==")
+                || t.equals("=")
+                || t.equals("!=")
+                || t.equals("<")
+                || t.equals("<=")
+                || t.equals(">")
                 || t.equals(">=");
     }
 
@@ -487,7 +530,9 @@ public final class TcpdumpSubset {
     static long number(String text, long max, String term) {
         long v;
         try {
-            v = text.startsWith("0x") || text.startsWith("0X") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+            v = text.startsWith("0x") || text.startsWith("0X")
+                    ? Long.parseLong(text.substring(2), 16)
+                    : Long.parseLong(text);
         } catch (NumberFormatException e) {
             throw new Untranslatable("'" + term + "': '" + text + "' is not a number");
         }

@@ -45,16 +45,25 @@ public final class Upstream {
         Rule rule = request.rule();
         if (request.optIn().isPresent()) {
             UpstreamMode m = request.optIn().get();
-            return Optional.of(new UpstreamDecision(rule.id(), m, UpstreamDecision.Basis.REQUESTED,
-                    "the rule asks for " + m.keyword() + " (its upstream field)", translate(m, rule)));
+            return Optional.of(new UpstreamDecision(
+                    rule.id(),
+                    m,
+                    UpstreamDecision.Basis.REQUESTED,
+                    "the rule asks for " + m.keyword() + " (its upstream field)",
+                    translate(m, rule)));
         }
         UpstreamMode configured = config.rules().get(rule.id());
         if (configured != null) {
-            return Optional.of(new UpstreamDecision(rule.id(), configured, UpstreamDecision.Basis.CONFIGURED,
+            return Optional.of(new UpstreamDecision(
+                    rule.id(),
+                    configured,
+                    UpstreamDecision.Basis.CONFIGURED,
                     "upstream.rules." + rule.id() + " is " + configured.keyword() + " in the configuration",
                     translate(configured, rule)));
         }
-        if (config.automatic().isEmpty() || config.linkBitsPerSecond() <= 0 || request.attackBitsPerSecond().isEmpty()) {
+        if (config.automatic().isEmpty()
+                || config.linkBitsPerSecond() <= 0
+                || request.attackBitsPerSecond().isEmpty()) {
             return Optional.empty();
         }
         double attack = request.attackBitsPerSecond().getAsDouble();
@@ -62,8 +71,8 @@ public final class Upstream {
         if (attack < limit) {
             return Optional.empty();
         }
-        String why = "the attack's " + rate(attack) + " reached " + config.share() + " × " + rate(config.linkBitsPerSecond())
-                + " (upstream.share × upstream.link_bps)";
+        String why = "the attack's " + rate(attack) + " reached " + config.share() + " × "
+                + rate(config.linkBitsPerSecond()) + " (upstream.share × upstream.link_bps)";
         List<String> refusals = new ArrayList<>();
         for (UpstreamMode m : config.automatic()) {
             Translation t = translate(m, rule);
@@ -78,7 +87,11 @@ public final class Upstream {
             }
             refusals.add(((Translation.Refused) t).reason());
         }
-        return Optional.of(new UpstreamDecision(rule.id(), config.automatic().getFirst(), UpstreamDecision.Basis.AUTOMATIC, why,
+        return Optional.of(new UpstreamDecision(
+                rule.id(),
+                config.automatic().getFirst(),
+                UpstreamDecision.Basis.AUTOMATIC,
+                why,
                 new Translation.Refused(rule.id(), String.join("; ", refusals))));
     }
 
@@ -96,8 +109,10 @@ public final class Upstream {
                 for (Route r : ok.routes()) {
                     String key = r.family() + " " + r.key();
                     Route old = byKey.get(key);
-                    if (old == null || (r instanceof Route.FlowSpec f && old instanceof Route.FlowSpec o
-                            && f.action().stricterThan(o.action()))) {
+                    if (old == null
+                            || (r instanceof Route.FlowSpec f
+                                    && old instanceof Route.FlowSpec o
+                                    && f.action().stricterThan(o.action()))) {
                         byKey.put(key, r);
                     }
                 }
@@ -119,7 +134,10 @@ public final class Upstream {
             v /= 1000;
             u++;
         }
-        String number = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        String number = new java.math.BigDecimal(v)
+                .round(new java.math.MathContext(3))
+                .stripTrailingZeros()
+                .toPlainString();
         return number + " " + units[u];
     }
 
@@ -128,11 +146,15 @@ public final class Upstream {
         Set<Prefix> hosts = new LinkedHashSet<>();
         Prefix fromFilter = null;
         try {
-            fromFilter = TcpdumpSubset.read(FlowSpecTranslator.expression(rule.match())).destination().orElse(null);
+            fromFilter = TcpdumpSubset.read(FlowSpecTranslator.expression(rule.match()))
+                    .destination()
+                    .orElse(null);
         } catch (Untranslatable e) {
             if (rule.destinations().isEmpty()) {
-                return new Translation.Refused(rule.id(), "blackhole: the rule has no destinations and its match names no"
-                        + " destination Levee can read (" + e.getMessage() + ")");
+                return new Translation.Refused(
+                        rule.id(),
+                        "blackhole: the rule has no destinations and its match names no"
+                                + " destination Levee can read (" + e.getMessage() + ")");
             }
         }
         List<Prefix> destinations;
@@ -144,13 +166,17 @@ public final class Upstream {
         List<Route> routes = new ArrayList<>();
         for (Prefix d : destinations) {
             if (!d.isHost()) {
-                return new Translation.Refused(rule.id(), "blackhole: " + d + " is a network; RTBH drops everything to a host"
-                        + " (/32 or /128), and Levee does not blackhole whole networks");
+                return new Translation.Refused(
+                        rule.id(),
+                        "blackhole: " + d + " is a network; RTBH drops everything to a host"
+                                + " (/32 or /128), and Levee does not blackhole whole networks");
             }
             Optional<IpAddress> nextHop = d.network().version() == 4 ? config.nextHopIpv4() : config.nextHopIpv6();
             if (d.network().version() == 6 && nextHop.isEmpty()) {
-                return new Translation.Refused(rule.id(), "blackhole: " + d + " is IPv6 and upstream.blackhole.next_hop_ipv6 is"
-                        + " not set (an IPv6 route needs an IPv6 next hop)");
+                return new Translation.Refused(
+                        rule.id(),
+                        "blackhole: " + d + " is IPv6 and upstream.blackhole.next_hop_ipv6 is"
+                                + " not set (an IPv6 route needs an IPv6 next hop)");
             }
             List<Route.Community> communities = new ArrayList<>(config.blackholeCommunities());
             communities.add(Route.Community.BLACKHOLE);
@@ -158,7 +184,9 @@ public final class Upstream {
                 routes.add(new Route.Blackhole(d, nextHop, communities));
             }
         }
-        return new Translation.Translated(rule.id(), routes,
+        return new Translation.Translated(
+                rule.id(),
+                routes,
                 List.of("blackhole: every packet to " + hosts + " is dropped upstream, not only the rule's match"));
     }
 }

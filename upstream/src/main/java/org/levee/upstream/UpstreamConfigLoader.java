@@ -28,8 +28,16 @@ public final class UpstreamConfigLoader {
 
     private static final long MAX_AS = 4_294_967_295L;
 
-    private static final Set<String> SECTION = Set.of("speaker", "neighbours", "link_bps", "share", "automatic", "flowspec",
-            "blackhole", "rules", "sync_interval");
+    private static final Set<String> SECTION = Set.of(
+            "speaker",
+            "neighbours",
+            "link_bps",
+            "share",
+            "automatic",
+            "flowspec",
+            "blackhole",
+            "rules",
+            "sync_interval");
     private static final Set<String> SPEAKER = Set.of("kind", "api", "command", "as", "router_id");
     private static final Set<String> NEIGHBOUR = Set.of("address", "as", "peer_as");
     private static final Set<String> FLOWSPEC = Set.of("ratelimit_packet_bytes", "ipv6_extension_headers");
@@ -45,13 +53,19 @@ public final class UpstreamConfigLoader {
         try {
             root = YamlTrees.readYaml(yamlText); // refuses aliases, keys given twice and second documents
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new UpstreamConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new UpstreamConfigException(
+                    source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new IllegalStateException("reading a string cannot fail", e);
         }
-        if (root == null || !root.isObject() || !root.has("upstream") || root.get("upstream").isNull()) {
+        if (root == null
+                || !root.isObject()
+                || !root.has("upstream")
+                || root.get("upstream").isNull()) {
             return Optional.empty();
         }
         List<String> problems = new ArrayList<>();
@@ -80,9 +94,12 @@ public final class UpstreamConfigLoader {
                 return null;
             }
             UpstreamConfig.Speaker speaker = speaker(node.get("speaker"), path + ".speaker");
-            List<UpstreamConfig.Neighbour> neighbours = neighbours(node.get("neighbours"), path + ".neighbours",
+            List<UpstreamConfig.Neighbour> neighbours = neighbours(
+                    node.get("neighbours"),
+                    path + ".neighbours",
                     node.path("speaker").path("as").asLong(0));
-            long link = node.has("link_bps") ? number(node.get("link_bps"), path + ".link_bps", 0, Long.MAX_VALUE, 0) : 0;
+            long link =
+                    node.has("link_bps") ? number(node.get("link_bps"), path + ".link_bps", 0, Long.MAX_VALUE, 0) : 0;
             double share = UpstreamConfig.DEFAULT_SHARE;
             JsonNode s = node.get("share");
             if (s != null) {
@@ -105,15 +122,18 @@ public final class UpstreamConfigLoader {
             JsonNode fs = node.get("flowspec");
             if (fs != null && mapping(fs, path + ".flowspec", FLOWSPEC)) {
                 if (fs.has("ratelimit_packet_bytes")) {
-                    packetBytes = OptionalLong.of(number(fs.get("ratelimit_packet_bytes"), path + ".flowspec.ratelimit_packet_bytes",
-                            20, 65535, 0));
+                    packetBytes = OptionalLong.of(number(
+                            fs.get("ratelimit_packet_bytes"), path + ".flowspec.ratelimit_packet_bytes", 20, 65535, 0));
                 }
                 JsonNode eh = fs.get("ipv6_extension_headers");
                 if (eh != null) {
-                    if (eh.isTextual() && (eh.asText().equals("refuse") || eh.asText().equals("widen"))) {
+                    if (eh.isTextual()
+                            && (eh.asText().equals("refuse") || eh.asText().equals("widen"))) {
                         widen = eh.asText().equals("widen");
                     } else {
-                        problem(path + ".flowspec.ipv6_extension_headers", "must be refuse or widen, not '" + eh.asText() + "'");
+                        problem(
+                                path + ".flowspec.ipv6_extension_headers",
+                                "must be refuse or widen, not '" + eh.asText() + "'");
                     }
                 }
             }
@@ -169,8 +189,19 @@ public final class UpstreamConfigLoader {
             if (speaker == null || neighbours == null) {
                 return null;
             }
-            return new UpstreamConfig(speaker, neighbours, link, share, automatic, packetBytes, widen, nh4, nh6, communities,
-                    rules, sync);
+            return new UpstreamConfig(
+                    speaker,
+                    neighbours,
+                    link,
+                    share,
+                    automatic,
+                    packetBytes,
+                    widen,
+                    nh4,
+                    nh6,
+                    communities,
+                    rules,
+                    sync);
         }
 
         UpstreamConfig.Speaker speaker(JsonNode node, String path) {
@@ -183,9 +214,11 @@ public final class UpstreamConfigLoader {
             }
             JsonNode kind = node.get("kind");
             if (kind == null || !kind.asText().equals("gobgp")) {
-                problem(path + ".kind", kind != null && kind.asText().equals("exabgp")
-                        ? "exabgp is not supported: Levee drives gobgpd, whose routes it can read back (docs/operations.md says why)"
-                        : "must be gobgp");
+                problem(
+                        path + ".kind",
+                        kind != null && kind.asText().equals("exabgp")
+                                ? "exabgp is not supported: Levee drives gobgpd, whose routes it can read back (docs/operations.md says why)"
+                                : "must be gobgp");
             }
             String api = node.has("api") ? node.get("api").asText() : "127.0.0.1:50051";
             if (!api.matches("unix://.+|[^\\s]+:[0-9]{1,5}")) {
@@ -315,7 +348,8 @@ public final class UpstreamConfigLoader {
 
         Duration duration(JsonNode node, String path, Duration d) {
             String t = node.asText().strip();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(t);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(t);
             if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
                 problem(path, "must be a positive duration such as 500ms, 10s or 1m, not '" + t + "'");
                 return d;
@@ -336,7 +370,9 @@ public final class UpstreamConfigLoader {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!allowed.contains(key)) {
-                    problem(path + "." + YamlTrees.keyName(key), "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
+                    problem(
+                            path + "." + YamlTrees.keyName(key),
+                            "unknown key (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")");
                 }
             }
             return true;

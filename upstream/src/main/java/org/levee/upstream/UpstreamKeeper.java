@@ -49,8 +49,12 @@ public final class UpstreamKeeper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UpstreamKeeper.class.getName());
 
     /** What the last synchronisation attempt found. */
-    private record Outcome(Instant at, Optional<String> error, Set<String> announced, Map<String, Integer> byFamily,
-                           Map<String, String> sessions) {}
+    private record Outcome(
+            Instant at,
+            Optional<String> error,
+            Set<String> announced,
+            Map<String, Integer> byFamily,
+            Map<String, String> sessions) {}
 
     private final UpstreamConfig config;
     private final Upstream policy;
@@ -69,6 +73,7 @@ public final class UpstreamKeeper implements AutoCloseable {
 
     /** Decisions of the last synchronisation, by request (a rule that did not change is not translated again). */
     private volatile Map<UpstreamRequest, Optional<UpstreamDecision>> decisions = Map.of();
+
     private volatile Outcome last;
     private volatile Outcome lastSuccess;
     private final Map<String, String> refusalsSeen = new ConcurrentHashMap<>();
@@ -198,11 +203,18 @@ public final class UpstreamKeeper implements AutoCloseable {
         }
         Map<String, List<String>> rulesOf = rulesByRoute(desired);
         for (Route r : report.announced()) {
-            LOG.log(Level.INFO, "upstream: announced " + r + " for rule " + String.join(", ", rulesOf.getOrDefault(key(r), List.of())));
+            LOG.log(
+                    Level.INFO,
+                    "upstream: announced " + r + " for rule "
+                            + String.join(", ", rulesOf.getOrDefault(key(r), List.of())));
         }
         for (Route r : report.withdrawn()) {
-            LOG.log(Level.INFO, "upstream: withdrew " + r + (!activeNow ? " (" + standby + ")"
-                    : rulesOf.containsKey(key(r)) ? "" : " (no live rule asks for it)"));
+            LOG.log(
+                    Level.INFO,
+                    "upstream: withdrew " + r
+                            + (!activeNow
+                                    ? " (" + standby + ")"
+                                    : rulesOf.containsKey(key(r)) ? "" : " (no live rule asks for it)"));
         }
         announcements.addAndGet(report.announced().size());
         withdrawals.addAndGet(report.withdrawn().size());
@@ -230,13 +242,20 @@ public final class UpstreamKeeper implements AutoCloseable {
     private void failed(Instant at, String error) {
         failures.incrementAndGet();
         if (!error.equals(errorLogged)) {
-            LOG.log(Level.WARNING, "upstream: cannot synchronise the speaker at " + config.speaker().api() + ", trying again every "
-                    + Durations.format(config.syncInterval()) + ": " + error);
+            LOG.log(
+                    Level.WARNING,
+                    "upstream: cannot synchronise the speaker at "
+                            + config.speaker().api() + ", trying again every " + Durations.format(config.syncInterval())
+                            + ": " + error);
             errorLogged = error;
         }
         Outcome previous = last;
-        last = new Outcome(at, Optional.of(error), previous == null ? Set.of() : previous.announced(),
-                previous == null ? Map.of() : previous.byFamily(), previous == null ? Map.of() : previous.sessions());
+        last = new Outcome(
+                at,
+                Optional.of(error),
+                previous == null ? Set.of() : previous.announced(),
+                previous == null ? Map.of() : previous.byFamily(),
+                previous == null ? Map.of() : previous.sessions());
     }
 
     /** The routes the live rules ask for at {@code now}; remembers the decisions for {@link #state}. */
@@ -251,7 +270,8 @@ public final class UpstreamKeeper implements AutoCloseable {
         Map<UpstreamRequest, Optional<UpstreamDecision>> next = new HashMap<>();
         List<UpstreamRequest> going = new ArrayList<>();
         for (UpstreamRequest request : requests) {
-            Optional<UpstreamDecision> d = previous.containsKey(request) ? previous.get(request) : policy.decide(request);
+            Optional<UpstreamDecision> d =
+                    previous.containsKey(request) ? previous.get(request) : policy.decide(request);
             next.put(request, d);
             if (d.isPresent()) {
                 going.add(request);
@@ -269,8 +289,10 @@ public final class UpstreamKeeper implements AutoCloseable {
                 String before = refusalsSeen.put(d.ruleId(), refused.reason());
                 if (!refused.reason().equals(before)) {
                     refusals.incrementAndGet();
-                    LOG.log(Level.WARNING, "upstream: rule " + d.ruleId() + " is not announced (" + d.mode().keyword() + ", "
-                            + d.basis().keyword() + "): " + refused.reason());
+                    LOG.log(
+                            Level.WARNING,
+                            "upstream: rule " + d.ruleId() + " is not announced ("
+                                    + d.mode().keyword() + ", " + d.basis().keyword() + "): " + refused.reason());
                 }
             } else {
                 refusalsSeen.remove(d.ruleId());
@@ -321,14 +343,20 @@ public final class UpstreamKeeper implements AutoCloseable {
         }
         Outcome o = last;
         if (o != null && o.error().isPresent()) {
-            return Optional.of(new AnnouncementState(d, AnnouncementState.Phase.FAILED, "the speaker could not be synchronised at "
-                    + o.at() + ": " + o.error().get()));
+            return Optional.of(new AnnouncementState(
+                    d,
+                    AnnouncementState.Phase.FAILED,
+                    "the speaker could not be synchronised at " + o.at() + ": "
+                            + o.error().get()));
         }
         Translation.Translated ok = (Translation.Translated) d.translation();
-        if (o != null && decided != null && ok.routes().stream().allMatch(r -> o.announced().contains(key(r)))) {
+        if (o != null
+                && decided != null
+                && ok.routes().stream().allMatch(r -> o.announced().contains(key(r)))) {
             return Optional.of(new AnnouncementState(d, AnnouncementState.Phase.ANNOUNCED, ""));
         }
-        return Optional.of(new AnnouncementState(d, AnnouncementState.Phase.PENDING, "announced at the next synchronisation"));
+        return Optional.of(
+                new AnnouncementState(d, AnnouncementState.Phase.PENDING, "announced at the next synchronisation"));
     }
 
     /** The keeper's status now. */
@@ -344,11 +372,21 @@ public final class UpstreamKeeper implements AutoCloseable {
         List<Translation.Refused> refused = new ArrayList<>();
         refusalsSeen.forEach((id, reason) -> refused.add(new Translation.Refused(id, reason)));
         refused.sort(Comparator.comparing(Translation.Refused::ruleId));
-        return new UpstreamStatus(config.speaker().api(), activeNow, standby,
-                o == null ? Optional.empty() : Optional.of(o.at()), ok == null ? Optional.empty() : Optional.of(ok.at()),
-                o == null ? Optional.empty() : o.error(), ok == null ? Map.of() : ok.sessions(),
-                ok == null ? Map.of() : ok.byFamily(), refused, synchronisations.get(), failures.get(), announcements.get(),
-                withdrawals.get(), refusals.get());
+        return new UpstreamStatus(
+                config.speaker().api(),
+                activeNow,
+                standby,
+                o == null ? Optional.empty() : Optional.of(o.at()),
+                ok == null ? Optional.empty() : Optional.of(ok.at()),
+                o == null ? Optional.empty() : o.error(),
+                ok == null ? Map.of() : ok.sessions(),
+                ok == null ? Map.of() : ok.byFamily(),
+                refused,
+                synchronisations.get(),
+                failures.get(),
+                announcements.get(),
+                withdrawals.get(),
+                refusals.get());
     }
 
     /** The configuration it keeps to. */
@@ -377,8 +415,10 @@ public final class UpstreamKeeper implements AutoCloseable {
                 LOG.log(Level.INFO, "upstream: withdrew " + r + " (stopping: another process announces)");
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "upstream: stopping, cannot withdraw the routes from the speaker at " + config.speaker().api()
-                    + " (withdrawn when this process runs again): " + e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "upstream: stopping, cannot withdraw the routes from the speaker at "
+                            + config.speaker().api() + " (withdrawn when this process runs again): " + e.getMessage());
         }
     }
 

@@ -29,7 +29,9 @@ public record UpstreamRequest(Rule rule, Optional<UpstreamMode> optIn, OptionalD
 
     /** A stored rule: its own request, and for an automatic rule the attack's rate from its evidence. */
     public static UpstreamRequest of(StoredRule stored) {
-        return new UpstreamRequest(stored.rule(), stored.rule().upstream(), stored.evidence()
-                .map(e -> OptionalDouble.of(e.bitsPerSecond())).orElse(OptionalDouble.empty()));
+        return new UpstreamRequest(
+                stored.rule(),
+                stored.rule().upstream(),
+                stored.evidence().map(e -> OptionalDouble.of(e.bitsPerSecond())).orElse(OptionalDouble.empty()));
     }
 }

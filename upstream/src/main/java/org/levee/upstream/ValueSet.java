@@ -20,7 +20,10 @@ public record ValueSet(long max, List<long[]> intervals) {
         List<long[]> copy = new ArrayList<>();
         long previousHigh = -2;
         for (long[] interval : intervals) {
-            if (interval.length != 2 || interval[0] > interval[1] || interval[0] < 0 || interval[1] > max
+            if (interval.length != 2
+                    || interval[0] > interval[1]
+                    || interval[0] < 0
+                    || interval[1] > max
                     || interval[0] <= previousHigh + 1) {
                 throw new IllegalArgumentException("intervals must be sorted, disjoint, not adjacent and in 0.." + max);
             }
@@ -66,7 +69,9 @@ public record ValueSet(long max, List<long[]> intervals) {
 
     /** True when every value of {@code 0..max} is in the set: the condition says nothing. */
     public boolean isAll() {
-        return intervals.size() == 1 && intervals.getFirst()[0] == 0 && intervals.getFirst()[1] == max;
+        return intervals.size() == 1
+                && intervals.getFirst()[0] == 0
+                && intervals.getFirst()[1] == max;
     }
 
     public boolean contains(long value) {
@@ -85,7 +90,9 @@ public record ValueSet(long max, List<long[]> intervals) {
 
     /** The single value of the set, or -1 when it has none or several. */
     public long single() {
-        return intervals.size() == 1 && intervals.getFirst()[0] == intervals.getFirst()[1] ? intervals.getFirst()[0] : -1;
+        return intervals.size() == 1 && intervals.getFirst()[0] == intervals.getFirst()[1]
+                ? intervals.getFirst()[0]
+                : -1;
     }
 
     public ValueSet intersect(ValueSet other) {

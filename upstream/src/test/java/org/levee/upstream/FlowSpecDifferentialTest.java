@@ -48,11 +48,16 @@ class FlowSpecDifferentialTest {
     static Stream<Arguments> rules() {
         String d4 = "203.0.113.10";
         String d6 = "2001:db8:1::10";
-        String vlanForm = "ip and dst host " + d4 + " and ip proto 17 and ip[6:2] & 0x1fff == 0 and src port 123 and ip[2:2] == 468";
+        String vlanForm = "ip and dst host " + d4
+                + " and ip proto 17 and ip[6:2] & 0x1fff == 0 and src port 123 and ip[2:2] == 468";
         return Stream.of(
                 Arguments.of("udp and src port 11211 and dst host " + d4, List.of()),
-                Arguments.of("ip and dst net 203.0.113.0/24 and tcp and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn", List.of()),
-                Arguments.of("ip and dst host " + d4 + " and ip proto 17 and ip[6:2] & 0x1fff == 0 and src port 19", List.of()),
+                Arguments.of(
+                        "ip and dst net 203.0.113.0/24 and tcp and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn",
+                        List.of()),
+                Arguments.of(
+                        "ip and dst host " + d4 + " and ip proto 17 and ip[6:2] & 0x1fff == 0 and src port 19",
+                        List.of()),
                 Arguments.of("ip and dst host " + d4 + " and ip[6:2] & 0x1fff != 0", List.of()),
                 Arguments.of("dst host " + d4 + " and udp and ip[2:2] == 1400", List.of()),
                 Arguments.of("dst host " + d4 + " and ip[2:2] >= 1000 and ip[2:2] < 1500", List.of()),
@@ -94,15 +99,39 @@ class FlowSpecDifferentialTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void randomConjunctionsAreExactOrRefused(long seed) {
         Random random = new Random(seed);
-        String[] pool4 = {"udp", "tcp", "ip proto 17", "icmp", "src port 53", "dst port 80", "udp src port 123",
-            "tcp dst portrange 20-25", "ip[2:2] > 100", "ip[2:2] <= 1500", "ip[2:2] == 576", "ip[1] & 0xfc == 0x28",
-            "ip[1] & 0xfc != 0", "ip[6:2] & 0x1fff == 0", "ip[6:2] & 0x1fff != 0", "ip[6] & 0x40 == 0", "ip[6:2] & 0x2000 != 0",
-            "tcp[13] & 0x02 != 0", "tcp[tcpflags] == tcp-ack", "tcp[13] & 0x14 != 0x04", "udp[2:2] < 1024",
-            "ip[9] != 6", "ip[2:2] & 0xff00 == 0x0500", "tcp[13] & 0x03 != 0 and tcp[13] & 0x03 != 3"};
+        String[] pool4 = {
+            "udp",
+            "tcp",
+            "ip proto 17",
+            "icmp",
+            "src port 53",
+            "dst port 80",
+            "udp src port 123",
+            "tcp dst portrange 20-25",
+            "ip[2:2] > 100",
+            "ip[2:2] <= 1500",
+            "ip[2:2] == 576",
+            "ip[1] & 0xfc == 0x28",
+            "ip[1] & 0xfc != 0",
+            "ip[6:2] & 0x1fff == 0",
+            "ip[6:2] & 0x1fff != 0",
+            "ip[6] & 0x40 == 0",
+            "ip[6:2] & 0x2000 != 0",
+            "tcp[13] & 0x02 != 0",
+            "tcp[tcpflags] == tcp-ack",
+            "tcp[13] & 0x14 != 0x04",
+            "udp[2:2] < 1024",
+            "ip[9] != 6",
+            "ip[2:2] & 0xff00 == 0x0500",
+            "tcp[13] & 0x03 != 0 and tcp[13] & 0x03 != 3"
+        };
         int translated = 0;
         for (int i = 0; i < 60; i++) {
             List<String> terms = new ArrayList<>();
-            terms.add(random.nextBoolean() ? "dst host 203.0.113." + random.nextInt(256) : "dst net 203.0.113.0/" + (24 + random.nextInt(9)));
+            terms.add(
+                    random.nextBoolean()
+                            ? "dst host 203.0.113." + random.nextInt(256)
+                            : "dst net 203.0.113.0/" + (24 + random.nextInt(9)));
             int n = 1 + random.nextInt(3);
             for (int k = 0; k < n; k++) {
                 terms.add(pool4[random.nextInt(pool4.length)]);
@@ -121,7 +150,10 @@ class FlowSpecDifferentialTest {
                 translated++;
                 agree(rule, ok, random, false);
             } else {
-                assertThat(((Translation.Refused) t).reason()).as(expression).startsWith("FlowSpec: ").hasSizeGreaterThan(30);
+                assertThat(((Translation.Refused) t).reason())
+                        .as(expression)
+                        .startsWith("FlowSpec: ")
+                        .hasSizeGreaterThan(30);
             }
         }
         assertThat(translated).as("rules translated of 60").isGreaterThan(10);
@@ -130,7 +162,8 @@ class FlowSpecDifferentialTest {
     /** Runs the packets through both sides; requires at least one hit and one miss when {@code bothOutcomes}. */
     private static void agree(Rule rule, Translation.Translated t, Random random, boolean bothOutcomes) {
         RuleFilter filter = FILTERS.compile(rule);
-        boolean vlanForm = rule.match() instanceof Match.Filter f && f.expression().contains("(vlan and");
+        boolean vlanForm =
+                rule.match() instanceof Match.Filter f && f.expression().contains("(vlan and");
         int hits = 0;
         int misses = 0;
         for (Route route : t.routes()) {
@@ -144,7 +177,8 @@ class FlowSpecDifferentialTest {
                 byte[] frame = p.frame();
                 boolean cbpf = cbpf(filter, frame);
                 boolean flowSpec = anyRoute(t, frame);
-                assertThat(flowSpec).as("rule %s, route %s, packet %s: FlowSpec vs classic BPF", rule.match(), nlri, p)
+                assertThat(flowSpec)
+                        .as("rule %s, route %s, packet %s: FlowSpec vs classic BPF", rule.match(), nlri, p)
                         .isEqualTo(cbpf);
                 if (cbpf) {
                     hits++;
@@ -155,7 +189,8 @@ class FlowSpecDifferentialTest {
                     TestPacket extended = candidates.next(false, true);
                     byte[] f = extended.frame();
                     if (cbpf(filter, f)) {
-                        assertThat(anyRoute(t, f)).as("IPv6 with extension header %s: FlowSpec may only widen", extended)
+                        assertThat(anyRoute(t, f))
+                                .as("IPv6 with extension header %s: FlowSpec may only widen", extended)
                                 .isTrue();
                     }
                 }
@@ -178,7 +213,9 @@ class FlowSpecDifferentialTest {
 
     private static boolean cbpf(RuleFilter filter, byte[] frame) {
         return CbpfInterpreter.matches(filter.match(), frame, frame.length)
-                && filter.destination().map(d -> CbpfInterpreter.matches(d, frame, frame.length)).orElse(true);
+                && filter.destination()
+                        .map(d -> CbpfInterpreter.matches(d, frame, frame.length))
+                        .orElse(true);
     }
 
     /** A term list must mean the same read left to right (RFC 8955) and with AND before OR. */
@@ -213,8 +250,15 @@ class FlowSpecDifferentialTest {
     }
 
     static Rule rule(String expression, List<String> destinations, Action action) {
-        return new Rule("r", new Match.Filter(expression), destinations.stream().map(Prefix::parse).toList(), List.of(),
-                action, Optional.empty(), "", Origin.MANUAL);
+        return new Rule(
+                "r",
+                new Match.Filter(expression),
+                destinations.stream().map(Prefix::parse).toList(),
+                List.of(),
+                action,
+                Optional.empty(),
+                "",
+                Origin.MANUAL);
     }
 
     /** Field values near each component's boundaries, most of them chosen to satisfy it. */
@@ -224,7 +268,8 @@ class FlowSpecDifferentialTest {
         final List<IpAddress> addresses = new ArrayList<>();
         final List<Integer> protocols = new ArrayList<>(List.of(1, 6, 17, 47, 58, 132));
         final List<Integer> ports = new ArrayList<>(List.of(0, 53, 80, 123, 443, 1023, 1024, 11211, 65535));
-        final List<Integer> flags = new ArrayList<>(List.of(0x00, 0x02, 0x10, 0x12, 0x11, 0x04, 0x14, 0x18, 0xff, 0x01));
+        final List<Integer> flags =
+                new ArrayList<>(List.of(0x00, 0x02, 0x10, 0x12, 0x11, 0x04, 0x14, 0x18, 0xff, 0x01));
         final List<Integer> lengths = new ArrayList<>(List.of(40, 60, 100, 101, 576, 1280, 1500, 9000));
         final List<Integer> dscps = new ArrayList<>(List.of(0, 10, 46, 63));
 
@@ -255,7 +300,7 @@ class FlowSpecDifferentialTest {
                                     flags.add((int) v ^ (1 << bit));
                                 }
                             }
-                            case FRAGMENT -> { }
+                            case FRAGMENT -> {}
                         }
                     }
                 }
@@ -297,7 +342,9 @@ class FlowSpecDifferentialTest {
 
         private <T> T pick(List<T> values, java.util.function.ToIntFunction<T> satisfies) {
             if (random.nextInt(4) != 0) {
-                List<T> good = values.stream().filter(v -> satisfies.applyAsInt(v) == 1).toList();
+                List<T> good = values.stream()
+                        .filter(v -> satisfies.applyAsInt(v) == 1)
+                        .toList();
                 if (!good.isEmpty()) {
                     return good.get(random.nextInt(good.size()));
                 }

@@ -20,8 +20,19 @@ import org.levee.rules.IpAddress;
  * @param hopByHop      IPv6: a hop-by-hop options header before everything else
  * @param vlan          an 802.1Q tag
  */
-record TestPacket(IpAddress destination, int protocol, int sourcePort, int destinationPort, int tcpFlags, int ipLength,
-                  int tos, boolean dontFragment, boolean moreFragments, int fragmentOffset, boolean hopByHop, boolean vlan) {
+record TestPacket(
+        IpAddress destination,
+        int protocol,
+        int sourcePort,
+        int destinationPort,
+        int tcpFlags,
+        int ipLength,
+        int tos,
+        boolean dontFragment,
+        boolean moreFragments,
+        int fragmentOffset,
+        boolean hopByHop,
+        boolean vlan) {
 
     static final IpAddress SOURCE4 = IpAddress.parse("198.51.100.7");
     static final IpAddress SOURCE6 = IpAddress.parse("2001:db8:ffff::7");
@@ -69,22 +80,37 @@ record TestPacket(IpAddress destination, int protocol, int sourcePort, int desti
             b.put(SOURCE4.toBytes()).put(destination.toBytes());
         } else {
             int first = hopByHop ? 0 : ipv6FragmentHeader() ? 44 : protocol;
-            b.putInt(0x60000000 | (tos << 20) | 0x12345).putShort((short) (length - 40)).put((byte) first).put((byte) 64);
+            b.putInt(0x60000000 | (tos << 20) | 0x12345)
+                    .putShort((short) (length - 40))
+                    .put((byte) first)
+                    .put((byte) 64);
             b.put(SOURCE6.toBytes()).put(destination.toBytes());
             if (hopByHop) {
-                b.put((byte) (ipv6FragmentHeader() ? 44 : protocol)).put((byte) 0).put(new byte[] {1, 4, 0, 0, 0, 0});
+                b.put((byte) (ipv6FragmentHeader() ? 44 : protocol))
+                        .put((byte) 0)
+                        .put(new byte[] {1, 4, 0, 0, 0, 0});
             }
             if (ipv6FragmentHeader()) {
-                b.put((byte) protocol).put((byte) 0).putShort((short) ((fragmentOffset << 3) | (moreFragments ? 1 : 0)))
+                b.put((byte) protocol)
+                        .put((byte) 0)
+                        .putShort((short) ((fragmentOffset << 3) | (moreFragments ? 1 : 0)))
                         .putInt(0x0bad);
             }
         }
         if (transportHeader() == 8) {
-            b.putShort((short) sourcePort).putShort((short) destinationPort)
-                    .putShort((short) (length - networkHeaders())).putShort((short) 0);
+            b.putShort((short) sourcePort)
+                    .putShort((short) destinationPort)
+                    .putShort((short) (length - networkHeaders()))
+                    .putShort((short) 0);
         } else if (transportHeader() == 20) {
-            b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(1).putInt(0)
-                    .put((byte) 0x50).put((byte) tcpFlags).putShort((short) 1024).putInt(0);
+            b.putShort((short) sourcePort)
+                    .putShort((short) destinationPort)
+                    .putInt(1)
+                    .putInt(0)
+                    .put((byte) 0x50)
+                    .put((byte) tcpFlags)
+                    .putShort((short) 1024)
+                    .putInt(0);
         }
         return b.array();
     }

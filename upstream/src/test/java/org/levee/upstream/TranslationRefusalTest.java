@@ -26,24 +26,26 @@ class TranslationRefusalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "udp and dst port 53 | names no destination",
-        "dst host 203.0.113.10 and port 53 | write dst port",
-        "dst host 203.0.113.10 and dst port 53 | SCTP",
-        "dst host 203.0.113.10 and len > 100 | len is the frame's length",
-        "dst host 203.0.113.10 and ip[8] == 64 | ip[8] is no field FlowSpec matches",
-        "dst host 203.0.113.10 and not udp | negate",
-        "dst host 203.0.113.10 or dst host 203.0.113.11 | 'or'",
-        "dst host 203.0.113.10 and ip[1] == 0xb8 | ECN",
-        "dst host 203.0.113.10 and tcp[13] & 0x03 != 0 and tcp[13] & 0x03 != 3 | neither one flag pattern",
-        "ip6 and dst host 2001:db8:1::10 and udp | RFC 8956",
-        "dst host 203.0.113.10 and ip[6:2] & 0x1fff > 100 | non-zero fragment offset",
-        "dst host 203.0.113.10 and ip[6:2] & 0x2000 != 0 | no FlowSpec bitmask equivalent",
-        "dst host 203.0.113.10 and udp and tcp | exclude each other",
-        "dst host 203.0.113.10 and src host 198.51.100.1 | spoofed",
-        "ip and dst host 2001:db8::1 | matches no packet",
-        "dst host 203.0.113.10 and udp[8:4] == 0x17000304 | 4-byte load",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "udp and dst port 53 | names no destination",
+                "dst host 203.0.113.10 and port 53 | write dst port",
+                "dst host 203.0.113.10 and dst port 53 | SCTP",
+                "dst host 203.0.113.10 and len > 100 | len is the frame's length",
+                "dst host 203.0.113.10 and ip[8] == 64 | ip[8] is no field FlowSpec matches",
+                "dst host 203.0.113.10 and not udp | negate",
+                "dst host 203.0.113.10 or dst host 203.0.113.11 | 'or'",
+                "dst host 203.0.113.10 and ip[1] == 0xb8 | ECN",
+                "dst host 203.0.113.10 and tcp[13] & 0x03 != 0 and tcp[13] & 0x03 != 3 | neither one flag pattern",
+                "ip6 and dst host 2001:db8:1::10 and udp | RFC 8956",
+                "dst host 203.0.113.10 and ip[6:2] & 0x1fff > 100 | non-zero fragment offset",
+                "dst host 203.0.113.10 and ip[6:2] & 0x2000 != 0 | no FlowSpec bitmask equivalent",
+                "dst host 203.0.113.10 and udp and tcp | exclude each other",
+                "dst host 203.0.113.10 and src host 198.51.100.1 | spoofed",
+                "ip and dst host 2001:db8::1 | matches no packet",
+                "dst host 203.0.113.10 and udp[8:4] == 0x17000304 | 4-byte load",
+            })
     void refused(String expression, String reason) {
         Translation t = FlowSpecTranslator.strict().translate(rule(new Match.Filter(expression), new Action.Drop()));
         assertThat(t).isInstanceOf(Translation.Refused.class);
@@ -54,11 +56,13 @@ class TranslationRefusalTest {
     void matchesThatAreNotFiltersAreRefusedUnlessTheirDescriptionIsTheirProgram() {
         FlowSpecTranslator t = FlowSpecTranslator.strict();
         assertThat(reason(t, new Match.Dns(List.of("*.example.com"), true))).contains("payload");
-        assertThat(reason(t, new Match.P0f("4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0"))).contains("p0f");
+        assertThat(reason(t, new Match.P0f("4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0")))
+                .contains("p0f");
         String expression = "ip and dst host 203.0.113.10 and udp and src port 123";
         Match.Cbpf bare = new Match.Cbpf(Libpcap.compile(expression, LinkType.EN10MB), "");
         assertThat(reason(t, bare)).contains("without a description");
-        Match.Cbpf lying = new Match.Cbpf(Libpcap.compile(expression, LinkType.EN10MB), "ip and dst host 203.0.113.10 and udp");
+        Match.Cbpf lying =
+                new Match.Cbpf(Libpcap.compile(expression, LinkType.EN10MB), "ip and dst host 203.0.113.10 and udp");
         assertThat(reason(t, lying)).contains("does not compile to the rule's program");
         Match.Cbpf described = new Match.Cbpf(Libpcap.compile(expression, LinkType.EN10MB), expression);
         assertThat(t.translate(rule(described, new Action.Drop()))).isInstanceOf(Translation.Translated.class);
@@ -69,7 +73,8 @@ class TranslationRefusalTest {
         Match sized = new Match.Filter("dst host 203.0.113.10 and udp and ip[2:2] == 1400");
         Match unsized = new Match.Filter("dst host 203.0.113.10 and udp");
         Action limit = new Action.RateLimit(1000, 100);
-        assertThat(action(FlowSpecTranslator.strict(), sized, limit)).isEqualTo(new FlowSpecAction.TrafficRate(1_400_000f));
+        assertThat(action(FlowSpecTranslator.strict(), sized, limit))
+                .isEqualTo(new FlowSpecAction.TrafficRate(1_400_000f));
         assertThat(reason(FlowSpecTranslator.strict(), unsized, limit)).contains("ratelimit_packet_bytes");
         FlowSpecTranslator stated = new FlowSpecTranslator(OptionalLong.of(500), false);
         assertThat(action(stated, unsized, limit)).isEqualTo(new FlowSpecAction.TrafficRate(500_000f));
@@ -80,13 +85,15 @@ class TranslationRefusalTest {
     @Test
     void theDetectorsVlanFormIsReadAsItsUntaggedHalfWithANote() {
         String half = "ip and dst host 203.0.113.10 and ip proto 17 and ip[6:2] & 0x1fff == 0 and src port 123";
-        Translation t = FlowSpecTranslator.strict().translate(
-                rule(new Match.Filter("(" + half + ") or (vlan and " + half + ")"), new Action.Drop()));
+        Translation t = FlowSpecTranslator.strict()
+                .translate(rule(new Match.Filter("(" + half + ") or (vlan and " + half + ")"), new Action.Drop()));
         Translation.Translated ok = (Translation.Translated) t;
         assertThat(ok.notes()).anyMatch(n -> n.contains("VLAN"));
-        assertThat(ok.routes()).singleElement().hasToString(
-                "ipv4-flowspec [destination: 203.0.113.10/32][protocol: ==17][source-port: ==123][fragment: !is-fragment]"
-                        + " then discard");
+        assertThat(ok.routes())
+                .singleElement()
+                .hasToString(
+                        "ipv4-flowspec [destination: 203.0.113.10/32][protocol: ==17][source-port: ==123][fragment: !is-fragment]"
+                                + " then discard");
     }
 
     private static String reason(FlowSpecTranslator t, Match match) {

@@ -21,15 +21,69 @@ import org.levee.testing.fuzz.SeedFiles;
 class UpstreamConfigFuzzTest {
     static final List<String> SEEDS = List.of("documented.yaml", "blackhole.yaml", "none.yaml", "absent.yaml");
 
-    static final List<String> WORDS = List.of("upstream:", "speaker:", "kind:", "gobgp", "exabgp", "api:", "command:",
-            "as:", "router_id:", "neighbours:", "address:", "peer_as:", "link_bps:", "share:", "automatic:", "flowspec",
-            "blackhole", "none", "flowspec:", "ratelimit_packet_bytes:", "ipv6_extension_headers:", "refuse", "widen",
-            "blackhole:", "next_hop_ipv4:", "next_hop_ipv6:", "communities:", "no-export", "65535:666", "rules:",
-            "sync_interval:", "4294967295", "4294967296", "0", "-1", "0.0", "1e308", "unix://", "192.0.2.1", "2001:db8::1",
-            "true", "null", "~", "\n", "\n  ", "\n    - ", "{", "}", "[", "]", ": ", "&a ", "*a", "---", "'", "\"", "#");
+    static final List<String> WORDS = List.of(
+            "upstream:",
+            "speaker:",
+            "kind:",
+            "gobgp",
+            "exabgp",
+            "api:",
+            "command:",
+            "as:",
+            "router_id:",
+            "neighbours:",
+            "address:",
+            "peer_as:",
+            "link_bps:",
+            "share:",
+            "automatic:",
+            "flowspec",
+            "blackhole",
+            "none",
+            "flowspec:",
+            "ratelimit_packet_bytes:",
+            "ipv6_extension_headers:",
+            "refuse",
+            "widen",
+            "blackhole:",
+            "next_hop_ipv4:",
+            "next_hop_ipv6:",
+            "communities:",
+            "no-export",
+            "65535:666",
+            "rules:",
+            "sync_interval:",
+            "4294967295",
+            "4294967296",
+            "0",
+            "-1",
+            "0.0",
+            "1e308",
+            "unix://",
+            "192.0.2.1",
+            "2001:db8::1",
+            "true",
+            "null",
+            "~",
+            "\n",
+            "\n  ",
+            "\n    - ",
+            "{",
+            "}",
+            "[",
+            "]",
+            ": ",
+            "&a ",
+            "*a",
+            "---",
+            "'",
+            "\"",
+            "#");
 
     static List<String> seeds() {
-        return SeedFiles.texts(UpstreamConfigFuzzTest.class, SEEDS.stream().map(n -> "fuzz/" + n).toArray(String[]::new));
+        return SeedFiles.texts(
+                UpstreamConfigFuzzTest.class,
+                SEEDS.stream().map(n -> "fuzz/" + n).toArray(String[]::new));
     }
 
     static void load(String text) {
@@ -43,18 +97,21 @@ class UpstreamConfigFuzzTest {
     @Test
     void upstreamSections() {
         FuzzRunner.run(FuzzFamily.text("upstream configuration")
-                .seeds(seeds())
-                .dictionary(WORDS)
-                .target(UpstreamConfigFuzzTest::load)
-                .rejects(UpstreamConfigException.class, "^fuzz\\.yaml: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .dictionary(WORDS)
+                        .target(UpstreamConfigFuzzTest::load)
+                        .rejects(UpstreamConfigException.class, "^fuzz\\.yaml: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void theSeedsAreRead() {
         List<String> seeds = seeds();
-        UpstreamConfig documented = UpstreamConfigLoader.parse("d.yaml", seeds.get(0)).orElseThrow();
-        UpstreamConfig blackhole = UpstreamConfigLoader.parse("b.yaml", seeds.get(1)).orElseThrow();
+        UpstreamConfig documented =
+                UpstreamConfigLoader.parse("d.yaml", seeds.get(0)).orElseThrow();
+        UpstreamConfig blackhole =
+                UpstreamConfigLoader.parse("b.yaml", seeds.get(1)).orElseThrow();
         assertThat(documented).isNotEqualTo(blackhole);
         assertThat(blackhole.neighbours()).hasSize(2);
         assertThat(UpstreamConfigLoader.parse("n.yaml", seeds.get(2))).isPresent();

@@ -42,10 +42,12 @@ class UpstreamConfigLoaderTest {
         assertThat(c.ratelimitPacketBytes()).hasValue(512);
         assertThat(c.ipv6UpperLayerWidening()).isTrue();
         assertThat(c.nextHopIpv6()).contains(IpAddress.parse("2001:db8::66"));
-        assertThat(c.blackholeCommunities()).containsExactly(Route.Community.NO_EXPORT, new Route.Community(64512, 666));
+        assertThat(c.blackholeCommunities())
+                .containsExactly(Route.Community.NO_EXPORT, new Route.Community(64512, 666));
         assertThat(c.rules()).containsEntry("dns-amp", UpstreamMode.BLACKHOLE);
         assertThat(c.syncInterval()).hasSeconds(5);
-        assertThat(UpstreamConfigLoader.parse("levee.yaml", "datacenter: ams\n")).isEmpty();
+        assertThat(UpstreamConfigLoader.parse("levee.yaml", "datacenter: ams\n"))
+                .isEmpty();
     }
 
     @Test
@@ -65,18 +67,19 @@ class UpstreamConfigLoaderTest {
         assertThatThrownBy(() -> UpstreamConfigLoader.parse("levee.yaml", bad))
                 .isInstanceOfSatisfying(UpstreamConfigException.class, e -> {
                     assertThat(e.problems()).allMatch(p -> !p.contains("\n") && p.startsWith("upstream."));
-                    assertThat(String.join("\n", e.problems())).contains(
-                            "upstream.speaker.kind: exabgp is not supported",
-                            "upstream.speaker.router_id: '2001:db8::1' is not an IPv4 address",
-                            "upstream.neighbours[0].as: 64513 differs from speaker.as 64512",
-                            "upstream.neighbours[0].peer_as: is missing",
-                            "upstream.share: must be a number in (0, 1]",
-                            "upstream.automatic: must be flowspec, blackhole, none or a list such as [flowspec, blackhole]",
-                            "upstream.flowspec.ipv6_extension_headers: must be refuse or widen",
-                            "upstream.blackhole.communities[0]:",
-                            "upstream.rules.Bad_Id:",
-                            "upstream.sync_interval: must be a positive duration",
-                            "upstream.colour: unknown key");
+                    assertThat(String.join("\n", e.problems()))
+                            .contains(
+                                    "upstream.speaker.kind: exabgp is not supported",
+                                    "upstream.speaker.router_id: '2001:db8::1' is not an IPv4 address",
+                                    "upstream.neighbours[0].as: 64513 differs from speaker.as 64512",
+                                    "upstream.neighbours[0].peer_as: is missing",
+                                    "upstream.share: must be a number in (0, 1]",
+                                    "upstream.automatic: must be flowspec, blackhole, none or a list such as [flowspec, blackhole]",
+                                    "upstream.flowspec.ipv6_extension_headers: must be refuse or widen",
+                                    "upstream.blackhole.communities[0]:",
+                                    "upstream.rules.Bad_Id:",
+                                    "upstream.sync_interval: must be a positive duration",
+                                    "upstream.colour: unknown key");
                 });
     }
 
@@ -84,16 +87,27 @@ class UpstreamConfigLoaderTest {
     void theLinkSharePolicyAndOptInsDecideWhatGoesUpstream() {
         UpstreamConfig c = UpstreamConfigLoader.parse("levee.yaml", GOOD).orElseThrow();
         Upstream policy = new Upstream(c);
-        Rule flood = new Rule("flood", new Match.Filter("ip and dst host 203.0.113.10 and udp and src port 19"), List.of(),
-                List.of(), new Action.Drop(), Optional.empty(), "", Origin.AUTO);
-        assertThat(policy.mode(new UpstreamRequest(flood, Optional.empty(), OptionalDouble.of(4.9e9)))).isEmpty();
-        assertThat(policy.mode(new UpstreamRequest(flood, Optional.empty(), OptionalDouble.of(5e9)))).contains(UpstreamMode.FLOWSPEC);
+        Rule flood = new Rule(
+                "flood",
+                new Match.Filter("ip and dst host 203.0.113.10 and udp and src port 19"),
+                List.of(),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.AUTO);
+        assertThat(policy.mode(new UpstreamRequest(flood, Optional.empty(), OptionalDouble.of(4.9e9))))
+                .isEmpty();
+        assertThat(policy.mode(new UpstreamRequest(flood, Optional.empty(), OptionalDouble.of(5e9))))
+                .contains(UpstreamMode.FLOWSPEC);
         assertThat(policy.mode(new UpstreamRequest(flood, Optional.of(UpstreamMode.BLACKHOLE), OptionalDouble.empty())))
                 .contains(UpstreamMode.BLACKHOLE);
         assertThat(policy.mode(UpstreamRequest.of(flood.withId("dns-amp")))).contains(UpstreamMode.BLACKHOLE);
-        DesiredRoutes d = policy.desired(List.of(
-                new UpstreamRequest(flood, Optional.of(UpstreamMode.BLACKHOLE), OptionalDouble.empty())));
-        assertThat(d.routes()).singleElement().hasToString(
-                "ipv4-unicast 203.0.113.10/32 next-hop 192.0.2.66 communities [64512:666, 65535:666, 65535:65281]");
+        DesiredRoutes d = policy.desired(
+                List.of(new UpstreamRequest(flood, Optional.of(UpstreamMode.BLACKHOLE), OptionalDouble.empty())));
+        assertThat(d.routes())
+                .singleElement()
+                .hasToString(
+                        "ipv4-unicast 203.0.113.10/32 next-hop 192.0.2.66 communities [64512:666, 65535:666, 65535:65281]");
     }
 }

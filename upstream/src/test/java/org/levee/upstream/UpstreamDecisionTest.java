@@ -38,57 +38,78 @@ class UpstreamDecisionTest {
     }
 
     private static Rule rule(String id, String filter, String destination) {
-        return new Rule(id, new Match.Filter(filter), List.of(Prefix.parse(destination)), List.of(), new Action.Drop(),
-                Optional.empty(), "", Origin.AUTO);
+        return new Rule(
+                id,
+                new Match.Filter(filter),
+                List.of(Prefix.parse(destination)),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.AUTO);
     }
 
     @Test
     void anAttackOverTheShareTakesTheFirstAutomaticModeThatIsNotRefused() {
-        Upstream policy = new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
+        Upstream policy =
+                new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
         Rule expressible = rule("a", "ip and dst host 203.0.113.10 and udp and src port 19", "203.0.113.10/32");
         Rule ttl = rule("b", "ip and dst host 203.0.113.11 and ip[8] == 64", "203.0.113.11/32");
 
-        assertThat(policy.decide(new UpstreamRequest(expressible, Optional.empty(), OptionalDouble.of(7.9e9)))).isEmpty();
-        UpstreamDecision flowspec = policy.decide(new UpstreamRequest(expressible, Optional.empty(), OptionalDouble.of(8e9)))
+        assertThat(policy.decide(new UpstreamRequest(expressible, Optional.empty(), OptionalDouble.of(7.9e9))))
+                .isEmpty();
+        UpstreamDecision flowspec = policy.decide(
+                        new UpstreamRequest(expressible, Optional.empty(), OptionalDouble.of(8e9)))
                 .orElseThrow();
         assertThat(flowspec.mode()).isEqualTo(UpstreamMode.FLOWSPEC);
         assertThat(flowspec.basis()).isEqualTo(UpstreamDecision.Basis.AUTOMATIC);
-        assertThat(flowspec.why()).isEqualTo("the attack's 8 Gbit/s reached 0.8 × 10 Gbit/s (upstream.share × upstream.link_bps)");
+        assertThat(flowspec.why())
+                .isEqualTo("the attack's 8 Gbit/s reached 0.8 × 10 Gbit/s (upstream.share × upstream.link_bps)");
         assertThat(flowspec.refused()).isFalse();
 
-        UpstreamDecision fallback = policy.decide(new UpstreamRequest(ttl, Optional.empty(), OptionalDouble.of(9e9))).orElseThrow();
+        UpstreamDecision fallback = policy.decide(new UpstreamRequest(ttl, Optional.empty(), OptionalDouble.of(9e9)))
+                .orElseThrow();
         assertThat(fallback.mode()).isEqualTo(UpstreamMode.BLACKHOLE);
         Translation.Translated hole = (Translation.Translated) fallback.translation();
         assertThat(hole.routes()).singleElement().asString().startsWith("ipv4-unicast 203.0.113.11/32");
-        assertThat(hole.notes()).anySatisfy(n -> assertThat(n)
-                .startsWith("blackhole because upstream.automatic lists it after what was refused: ").contains("ip[8]"));
+        assertThat(hole.notes())
+                .anySatisfy(n -> assertThat(n)
+                        .startsWith("blackhole because upstream.automatic lists it after what was refused: ")
+                        .contains("ip[8]"));
     }
 
     @Test
     void aRequestedFlowSpecThatCannotBeExpressedIsRefusedNeverWidenedNorReplaced() {
-        Upstream policy = new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
+        Upstream policy =
+                new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
         Rule ttl = rule("c", "ip and dst host 203.0.113.11 and ip[8] == 64", "203.0.113.11/32")
                 .withUpstream(Optional.of(UpstreamMode.FLOWSPEC));
         UpstreamDecision d = policy.decide(UpstreamRequest.of(ttl)).orElseThrow();
         assertThat(d.basis()).isEqualTo(UpstreamDecision.Basis.REQUESTED);
         assertThat(d.mode()).isEqualTo(UpstreamMode.FLOWSPEC);
-        assertThat(d.translation()).isInstanceOfSatisfying(Translation.Refused.class,
-                r -> assertThat(r.reason()).contains("ip[8]"));
+        assertThat(d.translation())
+                .isInstanceOfSatisfying(
+                        Translation.Refused.class, r -> assertThat(r.reason()).contains("ip[8]"));
         assertThat(policy.desired(List.of(UpstreamRequest.of(ttl))).routes()).isEmpty();
     }
 
     @Test
     void theRulesOwnRequestWinsOverTheConfigurationWhichWinsOverTheLinkShare() {
-        Upstream policy = new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
+        Upstream policy =
+                new Upstream(UpstreamConfigLoader.parse("levee.yaml", SECTION).orElseThrow());
         Rule pinned = rule("pinned", "ip and dst host 203.0.113.12 and udp", "203.0.113.12/32");
-        UpstreamDecision configured = policy.decide(new UpstreamRequest(pinned, Optional.empty(), OptionalDouble.of(9e9)))
+        UpstreamDecision configured = policy.decide(
+                        new UpstreamRequest(pinned, Optional.empty(), OptionalDouble.of(9e9)))
                 .orElseThrow();
         assertThat(configured.basis()).isEqualTo(UpstreamDecision.Basis.CONFIGURED);
         assertThat(configured.mode()).isEqualTo(UpstreamMode.BLACKHOLE);
-        UpstreamDecision requested = policy.decide(UpstreamRequest.of(pinned.withUpstream(Optional.of(UpstreamMode.FLOWSPEC))))
+        UpstreamDecision requested = policy.decide(
+                        UpstreamRequest.of(pinned.withUpstream(Optional.of(UpstreamMode.FLOWSPEC))))
                 .orElseThrow();
         assertThat(requested.basis()).isEqualTo(UpstreamDecision.Basis.REQUESTED);
         assertThat(requested.mode()).isEqualTo(UpstreamMode.FLOWSPEC);
-        assertThat(policy.decide(UpstreamRequest.of(rule("other", "udp", "203.0.113.13/32")))).as("no request, no rate").isEmpty();
+        assertThat(policy.decide(UpstreamRequest.of(rule("other", "udp", "203.0.113.13/32"))))
+                .as("no request, no rate")
+                .isEmpty();
     }
 }

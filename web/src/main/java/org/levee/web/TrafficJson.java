@@ -17,9 +17,12 @@ final class TrafficJson {
 
     static String write(long now, int capacity, String source, List<TrafficPoint> points) {
         StringBuilder b = new StringBuilder(64 + points.size() * 48);
-        b.append("{\"now\":").append(now)
-                .append(",\"step_seconds\":1,\"capacity\":").append(capacity)
-                .append(",\"source\":").append(quote(source));
+        b.append("{\"now\":")
+                .append(now)
+                .append(",\"step_seconds\":1,\"capacity\":")
+                .append(capacity)
+                .append(",\"source\":")
+                .append(quote(source));
         b.append(",\"series\":[\"seen\",\"passed\",\"dropped\",\"ratelimited\",\"sampled\"],\"points\":[");
         for (int i = 0; i < points.size(); i++) {
             TrafficPoint p = points.get(i);

@@ -29,7 +29,11 @@ public record TrafficRates(double seen, double passed, double dropped, double ra
 
     /** The sum of both, series by series. */
     public TrafficRates plus(TrafficRates other) {
-        return new TrafficRates(seen + other.seen, passed + other.passed, dropped + other.dropped,
-                ratelimited + other.ratelimited, sampled + other.sampled);
+        return new TrafficRates(
+                seen + other.seen,
+                passed + other.passed,
+                dropped + other.dropped,
+                ratelimited + other.ratelimited,
+                sampled + other.sampled);
     }
 }

@@ -50,9 +50,12 @@ public final class TrafficRecorder implements AutoCloseable {
     /** Starts taking a point every second. */
     public synchronized TrafficRecorder start() {
         if (timer == null) {
-            timer = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("levee-traffic-history").daemon(true).factory());
-            timer.scheduleAtFixedRate(() -> record(System.nanoTime()), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .name("levee-traffic-history")
+                    .daemon(true)
+                    .factory());
+            timer.scheduleAtFixedRate(
+                    () -> record(System.nanoTime()), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
         return this;
     }

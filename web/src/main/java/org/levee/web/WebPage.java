@@ -35,7 +35,8 @@ public final class WebPage {
     public static WebPage load() {
         try (InputStream in = WebPage.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + ": not on the class path next to " + WebPage.class.getName());
+                throw new IllegalStateException(
+                        RESOURCE + ": not on the class path next to " + WebPage.class.getName());
             }
             return of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -47,7 +47,8 @@ public final class WebRoutes {
         if (query != null && !query.isEmpty()) {
             for (String parameter : query.split("&")) {
                 int eq = parameter.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? parameter : parameter.substring(0, eq), StandardCharsets.UTF_8);
+                String name =
+                        URLDecoder.decode(eq < 0 ? parameter : parameter.substring(0, eq), StandardCharsets.UTF_8);
                 String value = eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
                 if (!name.equals("since")) {
                     error(exchange, "query: unknown parameter '" + name + "' (known: since)");
@@ -61,7 +62,8 @@ public final class WebRoutes {
                 }
             }
         }
-        String body = TrafficJson.write(System.currentTimeMillis(), traffic.capacity(), trafficSource, traffic.since(since));
+        String body =
+                TrafficJson.write(System.currentTimeMillis(), traffic.capacity(), trafficSource, traffic.since(since));
         send(exchange, 200, body);
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class TrafficHistoryTest {
 
@@ -55,8 +55,12 @@ class TrafficHistoryTest {
             if (model.size() > capacity) {
                 model.removeFirst();
             }
-            long since = model.getFirst().epochMillis() - 10 + random.nextLong(t - model.getFirst().epochMillis() + 20);
-            assertThat(h.since(since)).isEqualTo(model.stream().filter(m -> m.epochMillis() > since).toList());
+            long since = model.getFirst().epochMillis()
+                    - 10
+                    + random.nextLong(t - model.getFirst().epochMillis() + 20);
+            assertThat(h.since(since))
+                    .isEqualTo(
+                            model.stream().filter(m -> m.epochMillis() > since).toList());
             assertThat(h.points()).isEqualTo(model);
         }
     }

@@ -12,15 +12,20 @@ class TrafficJsonTest {
 
     @Test
     void pointsAreTimeAndRatesInTheOrderOfSeries() throws Exception {
-        String text = TrafficJson.write(1765000002000L, 600, "this node's \"data plane\"\n", List.of(
-                new TrafficPoint(1765000001000L, new TrafficRates(1000, 700, 250, 50, 10)),
-                new TrafficPoint(1765000002000L, new TrafficRates(0.25, 0.04, 1e9, 2.96, 12.34))));
+        String text = TrafficJson.write(
+                1765000002000L,
+                600,
+                "this node's \"data plane\"\n",
+                List.of(
+                        new TrafficPoint(1765000001000L, new TrafficRates(1000, 700, 250, 50, 10)),
+                        new TrafficPoint(1765000002000L, new TrafficRates(0.25, 0.04, 1e9, 2.96, 12.34))));
         JsonNode root = JSON.readTree(text);
         assertThat(root.get("now").asLong()).isEqualTo(1765000002000L);
         assertThat(root.get("capacity").asInt()).isEqualTo(600);
         assertThat(root.get("step_seconds").asInt()).isEqualTo(1);
         assertThat(root.get("source").asText()).isEqualTo("this node's \"data plane\"\n");
-        assertThat(root.get("series").toString()).isEqualTo("[\"seen\",\"passed\",\"dropped\",\"ratelimited\",\"sampled\"]");
+        assertThat(root.get("series").toString())
+                .isEqualTo("[\"seen\",\"passed\",\"dropped\",\"ratelimited\",\"sampled\"]");
         assertThat(root.get("points").toString())
                 .isEqualTo("[[1765000001000,1000,700,250,50,10],[1765000002000,0.3,0,1000000000,3,12.3]]");
     }

@@ -13,7 +13,8 @@ class TrafficRecorderTest {
     void aPointPerReadingAfterTheFirst() {
         TrafficHistory history = new TrafficHistory();
         AtomicLong seen = new AtomicLong();
-        TrafficRecorder recorder = TrafficRecorder.ofCounters(history, () -> new TrafficCounts(seen.get(), seen.get(), 0, 0, 0));
+        TrafficRecorder recorder =
+                TrafficRecorder.ofCounters(history, () -> new TrafficCounts(seen.get(), seen.get(), 0, 0, 0));
         long t0 = System.nanoTime();
         recorder.record(t0);
         assertThat(history.points()).isEmpty();
@@ -24,7 +25,9 @@ class TrafficRecorderTest {
         assertThat(history.points()).hasSize(2);
         assertThat(history.points().get(0).rates().seen()).isCloseTo(2500, within(1e-9));
         assertThat(history.points().get(1).rates().seen()).isCloseTo(500, within(1e-9));
-        assertThat(history.points().get(1).epochMillis() - history.points().get(0).epochMillis()).isEqualTo(1000);
+        assertThat(history.points().get(1).epochMillis()
+                        - history.points().get(0).epochMillis())
+                .isEqualTo(1000);
         long wall = System.currentTimeMillis();
         assertThat(history.points().get(0).epochMillis()).isBetween(wall - 60_000, wall + 60_000);
     }
@@ -43,21 +46,24 @@ class TrafficRecorderTest {
         for (int i = 0; i < 3; i++) {
             recorder.record(t0 + i * 1_000_000_000L);
         }
-        assertThat(history.points()).extracting(p -> p.epochMillis() - history.points().getFirst().epochMillis())
+        assertThat(history.points())
+                .extracting(p -> p.epochMillis() - history.points().getFirst().epochMillis())
                 .containsExactly(0L, 2000L);
     }
 
     @Test
     void startedItRecordsEverySecond() throws InterruptedException {
         TrafficHistory history = new TrafficHistory();
-        try (TrafficRecorder recorder = TrafficRecorder.ofRates(history, () -> new TrafficRates(1, 1, 0, 0, 0)).start()) {
+        try (TrafficRecorder recorder = TrafficRecorder.ofRates(history, () -> new TrafficRates(1, 1, 0, 0, 0))
+                .start()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (history.points().size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
         }
         assertThat(history.points()).hasSizeGreaterThanOrEqualTo(2);
-        long gap = history.points().get(1).epochMillis() - history.points().get(0).epochMillis();
+        long gap =
+                history.points().get(1).epochMillis() - history.points().get(0).epochMillis();
         assertThat(gap).isBetween(900L, 1500L);
     }
 }

@@ -19,8 +19,11 @@ class WebPageTest {
     void thePolicyAllowsExactlyTheInlineScriptAndStyle() {
         WebPage page = WebPage.of("<html><style>p{}</style><script>go()</script></html>");
         assertThat(page.contentSecurityPolicy())
-                .startsWith("default-src 'none'; script-src '" + WebPage.sha256("go()") + "'; style-src '" + WebPage.sha256("p{}") + "';")
-                .contains("connect-src 'self'").contains("form-action 'none'").doesNotContain("unsafe");
+                .startsWith("default-src 'none'; script-src '" + WebPage.sha256("go()") + "'; style-src '"
+                        + WebPage.sha256("p{}") + "';")
+                .contains("connect-src 'self'")
+                .contains("form-action 'none'")
+                .doesNotContain("unsafe");
     }
 
     @Test
@@ -34,9 +37,17 @@ class WebPageTest {
     void theShippedPageLoadsNothingFromElsewhereAndWritesNothing() {
         String html = new String(WebPage.load().html(), StandardCharsets.UTF_8);
         // The only absolute URL is SVG's namespace name, which is never fetched.
-        assertThat(Pattern.compile("https?://").matcher(html.replace("http://www.w3.org/2000/svg", "")).find()).isFalse();
-        assertThat(html).doesNotContain("<form").doesNotContain("<input").doesNotContain("<button")
-                .doesNotContain("method:").doesNotContain("XMLHttpRequest").doesNotContain("innerHTML");
+        assertThat(Pattern.compile("https?://")
+                        .matcher(html.replace("http://www.w3.org/2000/svg", ""))
+                        .find())
+                .isFalse();
+        assertThat(html)
+                .doesNotContain("<form")
+                .doesNotContain("<input")
+                .doesNotContain("<button")
+                .doesNotContain("method:")
+                .doesNotContain("XMLHttpRequest")
+                .doesNotContain("innerHTML");
         assertThat(WebPage.load().contentSecurityPolicy()).contains("script-src 'sha256-");
     }
 }

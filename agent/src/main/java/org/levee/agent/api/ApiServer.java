@@ -25,8 +25,6 @@ import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
 import org.levee.config.ApiSecurity;
-import org.levee.rules.StoredRule;
-import org.levee.rules.StoredRuleCodec;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataplaneException;
@@ -34,13 +32,15 @@ import org.levee.dataplane.object.RuleInfo;
 import org.levee.rules.Action;
 import org.levee.rules.Origin;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.StoredRule;
+import org.levee.rules.StoredRuleCodec;
+import org.levee.rules.YamlTrees;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 import org.levee.web.TrafficCounts;
 import org.levee.web.TrafficHistory;
 import org.levee.web.TrafficRecorder;
 import org.levee.web.WebRoutes;
-import org.levee.upstream.UpstreamJson;
-import org.levee.upstream.UpstreamKeeper;
-import org.levee.rules.YamlTrees;
 
 /**
  * The node's HTTP API (JSON), on the JDK's own HTTP server:
@@ -82,8 +82,13 @@ public final class ApiServer {
      * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
-    public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     ApiSecurity security) throws IOException {
+    public ApiServer(
+            RuleBook rules,
+            Supplier<Counters> counters,
+            Supplier<NodeStatus> status,
+            AgentMetrics metrics,
+            ApiSecurity security)
+            throws IOException {
         this(rules, counters, status, metrics, security, Optional::empty);
     }
 
@@ -91,8 +96,14 @@ public final class ApiServer {
      * The API of an edge of the fleet: {@code rules} are its local rules, {@code fleet} says what
      * it runs of the fleet's.
      */
-    public ApiServer(RuleBook rules, Supplier<Counters> counters, Supplier<NodeStatus> status, AgentMetrics metrics,
-                     ApiSecurity security, Supplier<Optional<FleetView>> fleet) throws IOException {
+    public ApiServer(
+            RuleBook rules,
+            Supplier<Counters> counters,
+            Supplier<NodeStatus> status,
+            AgentMetrics metrics,
+            ApiSecurity security,
+            Supplier<Optional<FleetView>> fleet)
+            throws IOException {
         this.fleet = fleet;
         this.security = security;
         this.rules = rules;
@@ -143,7 +154,8 @@ public final class ApiServer {
             try {
                 Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
                 if (refusal.isPresent()) {
-                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    exchange.getResponseHeaders()
+                            .set("WWW-Authenticate", refusal.get().challenge());
                     throw new ApiException(401, refusal.get().message());
                 }
                 route(exchange);
@@ -194,8 +206,10 @@ public final class ApiServer {
             }
             default -> {
                 if (!path.startsWith("/rules/")) {
-                    throw new ApiException(404, "no such route: " + path
-                            + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
+                    throw new ApiException(
+                            404,
+                            "no such route: " + path
+                                    + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
                 }
                 String id = ruleId(path);
                 Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));
@@ -205,7 +219,11 @@ public final class ApiServer {
                         if (local.isEmpty() && fleetRule.isPresent()) {
                             json(exchange, 200, fleetView(fleetRule.get(), counters.get()));
                         } else {
-                            json(exchange, 200, view(local.orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"))));
+                            json(
+                                    exchange,
+                                    200,
+                                    view(local.orElseThrow(
+                                            () -> new ApiException(404, "no rule with id '" + id + "'"))));
                         }
                     }
                     case "DELETE" -> {
@@ -253,8 +271,10 @@ public final class ApiServer {
     }
 
     private static ApiException readOnly(String id) {
-        return new ApiException(409, "rule '" + id + "' is one of the fleet's rules, read-only on an edge:"
-                + " change it through the controller (or its key under rules/ in etcd)");
+        return new ApiException(
+                409,
+                "rule '" + id + "' is one of the fleet's rules, read-only on an edge:"
+                        + " change it through the controller (or its key under rules/ in etcd)");
     }
 
     /** The version, origin and object of the fleet's rule set. */
@@ -337,9 +357,13 @@ public final class ApiServer {
     /** Adds a manual rule: {@link RuleBook#addManual} says which fields it takes. */
     private ObjectNode add(ObjectNode body) {
         JsonNode id = body.get("id");
-        if (id != null && id.isTextual() && fleet.get().flatMap(f -> f.rule(id.asText())).isPresent()) {
-            throw new ApiException(409, "id: '" + id.asText() + "' is taken by one of the fleet's rules"
-                    + " (a local rule needs an id of its own: rules are counted by id)");
+        if (id != null
+                && id.isTextual()
+                && fleet.get().flatMap(f -> f.rule(id.asText())).isPresent()) {
+            throw new ApiException(
+                    409,
+                    "id: '" + id.asText() + "' is taken by one of the fleet's rules"
+                            + " (a local rule needs an id of its own: rules are counted by id)");
         }
         try {
             return view(rules.addManual(body));
@@ -385,7 +409,9 @@ public final class ApiServer {
         counterNode.put("samples_lost", c.samplesLost());
         counterNode.put("samples_read", now.samplesRead());
         ObjectNode ruleCounts = n.putObject("rules");
-        long auto = now.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+        long auto = now.rules().stream()
+                .filter(r -> r.rule().origin() == Origin.AUTO)
+                .count();
         ruleCounts.put("total", now.rules().size());
         ruleCounts.put("manual", now.rules().size() - auto);
         ruleCounts.put("auto", auto);
@@ -410,7 +436,9 @@ public final class ApiServer {
             ObjectNode node = n.putObject("fleet");
             fleetHeader(node, f);
             node.put("rules", f.rules().size());
-            node.put("enabled_here", f.rules().stream().filter(FleetView.FleetRule::enabled).count());
+            node.put(
+                    "enabled_here",
+                    f.rules().stream().filter(FleetView.FleetRule::enabled).count());
             node.put("local_program_id", f.localProgramId());
             ObjectNode watch = node.putObject("watch");
             watch.put("connected", f.watch().connected());
@@ -432,7 +460,9 @@ public final class ApiServer {
             export.put("samples_dropped", f.export().samplesDropped());
             ObjectNode signing = node.putObject("signing");
             ArrayNode trusted = signing.putArray("trusted_keys");
-            f.signing().trustedKeys().forEach(k -> trusted.addObject().put("key_id", k.id()).put("file", k.file()));
+            f.signing()
+                    .trustedKeys()
+                    .forEach(k -> trusted.addObject().put("key_id", k.id()).put("file", k.file()));
             signing.put("required", !f.signing().trustedKeys().isEmpty());
             signing.put("signed_by", f.signing().signedBy().orElse(null));
             if (f.lastRefused().isPresent()) {
@@ -478,8 +508,10 @@ public final class ApiServer {
         try {
             body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new IllegalStateException("reading bytes in memory cannot fail", e);
@@ -500,7 +532,8 @@ public final class ApiServer {
         try {
             return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
+            throw new ApiException(
+                    400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

@@ -28,9 +28,19 @@ import org.levee.dataplane.object.RuleInfo;
  * @param signing the keys the edge trusts and the one that signed the set it runs
  * @param lastRefused the last rule set it refused, if any
  */
-public record FleetView(OptionalLong version, String origin, Optional<String> objectSha256, long programId,
-                        Optional<Instant> applied, List<FleetRule> rules, long localProgramId, Watch watch,
-                        Registration registration, Export export, Signing signing, Optional<Refused> lastRefused) {
+public record FleetView(
+        OptionalLong version,
+        String origin,
+        Optional<String> objectSha256,
+        long programId,
+        Optional<Instant> applied,
+        List<FleetRule> rules,
+        long localProgramId,
+        Watch watch,
+        Registration registration,
+        Export export,
+        Signing signing,
+        Optional<Refused> lastRefused) {
 
     public FleetView {
         Objects.requireNonNull(origin, "origin");
@@ -89,8 +99,14 @@ public record FleetView(OptionalLong version, String origin, Optional<String> ob
      * @param sendErrors datagrams not sent
      * @param samplesDropped samples the exporter's queue refused
      */
-    public record Export(List<String> collectors, String agentAddress, long datagrams, long samples, long bytes,
-                         long sendErrors, long samplesDropped) {
+    public record Export(
+            List<String> collectors,
+            String agentAddress,
+            long datagrams,
+            long samples,
+            long bytes,
+            long sendErrors,
+            long samplesDropped) {
         public Export {
             collectors = List.copyOf(collectors);
         }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 import org.levee.agent.config.Sampling;
 import org.levee.agent.detect.ActiveAttack;
-import org.levee.rules.StoredRule;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
+import org.levee.rules.StoredRule;
 
 /**
  * What {@code GET /status} shows, gathered in one moment by the node.
@@ -24,9 +24,18 @@ import org.levee.dataplane.Counters;
  * @param rules          the rules in force
  * @param attacks        the attacks under way
  */
-public record NodeStatus(AttachedProgram attachment, String ruleSetVersion, String datacenter, String node, Instant started,
-                         int sampleRate, Sampling sampling, Counters counters, long samplesRead, List<StoredRule> rules,
-                         List<ActiveAttack> attacks) {
+public record NodeStatus(
+        AttachedProgram attachment,
+        String ruleSetVersion,
+        String datacenter,
+        String node,
+        Instant started,
+        int sampleRate,
+        Sampling sampling,
+        Counters counters,
+        long samplesRead,
+        List<StoredRule> rules,
+        List<ActiveAttack> attacks) {
     public NodeStatus {
         Objects.requireNonNull(attachment, "attachment");
         rules = List.copyOf(rules);

@@ -69,72 +69,263 @@ public record AgentConfig(
     }
 
     /** A configuration of the fleet's parts, with the defaults of everything after them. */
-    public AgentConfig(String datacenter, String node, Path stateDir, ApiSection api, Sampling sampling,
-                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
-        this(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet,
-                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty());
+    public AgentConfig(
+            String datacenter,
+            String node,
+            Path stateDir,
+            ApiSection api,
+            Sampling sampling,
+            DetectorConfig detector,
+            Duration restoredAutoRuleGrace,
+            boolean detachOnExit,
+            FleetConfig fleet) {
+        this(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                GuardSettings.defaults(),
+                NotificationsConfig.none(),
+                Optional.empty());
     }
 
     /** As above, with the API on {@code apiAddress} and its defaults. */
-    public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
-                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit, FleetConfig fleet) {
-        this(datacenter, node, stateDir, ApiSection.on(apiAddress), sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet);
+    public AgentConfig(
+            String datacenter,
+            String node,
+            Path stateDir,
+            InetSocketAddress apiAddress,
+            Sampling sampling,
+            DetectorConfig detector,
+            Duration restoredAutoRuleGrace,
+            boolean detachOnExit,
+            FleetConfig fleet) {
+        this(
+                datacenter,
+                node,
+                stateDir,
+                ApiSection.on(apiAddress),
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet);
     }
 
     /** A single node's configuration (no fleet). */
-    public AgentConfig(String datacenter, String node, Path stateDir, InetSocketAddress apiAddress, Sampling sampling,
-                       DetectorConfig detector, Duration restoredAutoRuleGrace, boolean detachOnExit) {
-        this(datacenter, node, stateDir, apiAddress, sampling, detector, restoredAutoRuleGrace, detachOnExit, FleetConfig.none());
+    public AgentConfig(
+            String datacenter,
+            String node,
+            Path stateDir,
+            InetSocketAddress apiAddress,
+            Sampling sampling,
+            DetectorConfig detector,
+            Duration restoredAutoRuleGrace,
+            boolean detachOnExit) {
+        this(
+                datacenter,
+                node,
+                stateDir,
+                apiAddress,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                FleetConfig.none());
     }
 
     /** The defaults: no data center, this host's name, /var/lib/levee, 127.0.0.1:9276. */
     public static AgentConfig defaults() {
-        return new AgentConfig("", hostName(), DEFAULT_STATE_DIR, new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
-                Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND), DetectorConfig.defaults(), DEFAULT_RESTORED_AUTO_RULE_GRACE, false);
+        return new AgentConfig(
+                "",
+                hostName(),
+                DEFAULT_STATE_DIR,
+                new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT),
+                Sampling.target(Sampling.DEFAULT_TARGET_PER_SECOND),
+                DetectorConfig.defaults(),
+                DEFAULT_RESTORED_AUTO_RULE_GRACE,
+                false);
     }
 
     public AgentConfig withDatacenter(String value) {
-        return new AgentConfig(value, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                value,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withNode(String value) {
-        return new AgentConfig(datacenter, value, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                value,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withStateDir(Path value) {
-        return new AgentConfig(datacenter, node, value, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                value,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withApi(ApiSection value) {
-        return new AgentConfig(datacenter, node, stateDir, value, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                value,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withSampling(Sampling value) {
-        return new AgentConfig(datacenter, node, stateDir, api, value, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                value,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withDetector(DetectorConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, value, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                value,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withDetachOnExit(boolean value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, value, fleet, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                value,
+                fleet,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withFleet(FleetConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, value, guard, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                value,
+                guard,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withGuard(GuardSettings value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, value, notifications, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                value,
+                notifications,
+                upstream);
     }
 
     public AgentConfig withNotifications(NotificationsConfig value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, value, upstream);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                value,
+                upstream);
     }
 
     public AgentConfig withUpstream(Optional<UpstreamConfig> value) {
-        return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, restoredAutoRuleGrace, detachOnExit, fleet, guard, notifications, value);
+        return new AgentConfig(
+                datacenter,
+                node,
+                stateDir,
+                api,
+                sampling,
+                detector,
+                restoredAutoRuleGrace,
+                detachOnExit,
+                fleet,
+                guard,
+                notifications,
+                value);
     }
 
     public AgentConfig withApiAddress(InetSocketAddress value) {
@@ -151,7 +342,8 @@ public record AgentConfig(
      * is off its API's address, its etcd endpoints (on an edge of the fleet) and TCP 22.
      */
     public RuleGuard ruleGuard() {
-        List<java.net.URI> etcd = fleet.etcdEndpoints().map(e -> EtcdSettings.of(e).endpoints()).orElse(List.of());
+        List<java.net.URI> etcd =
+                fleet.etcdEndpoints().map(e -> EtcdSettings.of(e).endpoints()).orElse(List.of());
         return RuleGuard.of(guard, GuardSection.defaultEndpoints(java.util.Optional.of(apiAddress()), etcd));
     }
 
@@ -162,7 +354,8 @@ public record AgentConfig(
 
     private static String hostName() {
         try {
-            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname"))
+                    .strip();
             return name.isEmpty() ? "localhost" : name;
         } catch (java.io.IOException e) {
             return "localhost";

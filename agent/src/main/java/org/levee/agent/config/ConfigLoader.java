@@ -35,11 +35,23 @@ import org.levee.upstream.UpstreamConfigLoader;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    private static final Set<String> TOP = Set.of("datacenter", "node", "state_dir", "api", "sampling", "detector",
-            "restored_auto_rule_grace", "detach_on_exit", "fleet", "guard", "notifications", "upstream");
-    private static final Set<String> FLEET = Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval",
-            "trusted_keys");
-    private static final Set<String> ETCD = Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
+    private static final Set<String> TOP = Set.of(
+            "datacenter",
+            "node",
+            "state_dir",
+            "api",
+            "sampling",
+            "detector",
+            "restored_auto_rule_grace",
+            "detach_on_exit",
+            "fleet",
+            "guard",
+            "notifications",
+            "upstream");
+    private static final Set<String> FLEET =
+            Set.of("etcd", "prefix", "sflow", "registration_ttl", "report_interval", "trusted_keys");
+    private static final Set<String> ETCD =
+            Set.of("endpoints", "ca", "cert", "key", "user", "password", "password_file");
     private static final Set<String> SFLOW = Set.of("collectors", "counter_interval");
     private static final Set<String> SAMPLING = Set.of("target_per_second", "rate", "max_rate");
 
@@ -72,9 +84,10 @@ public final class ConfigLoader {
                 return d;
             }
             JsonNode dcNode = root.get("datacenter");
-            String datacenter = dcNode != null && dcNode.isTextual() && dcNode.asText().isEmpty()
-                    ? "" // "" is how the documented example spells "no data center"
-                    : string(root, "datacenter", d.datacenter());
+            String datacenter =
+                    dcNode != null && dcNode.isTextual() && dcNode.asText().isEmpty()
+                            ? "" // "" is how the documented example spells "no data center"
+                            : string(root, "datacenter", d.datacenter());
             if (!datacenter.isEmpty() && !datacenter.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
                 problem("datacenter", "'" + datacenter + "' is not a data center name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
             }
@@ -83,25 +96,40 @@ public final class ConfigLoader {
             ApiSection api = ApiSection.read(this, root.get("api"), "api", d.api());
             Sampling sampling = readSampling(root.get("sampling"), d.sampling());
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
-            Duration grace = duration(root, "restored_auto_rule_grace", "restored_auto_rule_grace", d.restoredAutoRuleGrace());
+            Duration grace =
+                    duration(root, "restored_auto_rule_grace", "restored_auto_rule_grace", d.restoredAutoRuleGrace());
             boolean detach = bool(root, "detach_on_exit", "detach_on_exit", d.detachOnExit());
             FleetConfig fleet = readFleet(root.get("fleet"), d.fleet());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
-            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            NotificationsConfig notifications =
+                    NotificationsSection.read(this, root.get("notifications"), "notifications");
             Optional<UpstreamConfig> upstream = Optional.empty();
             JsonNode upstreamNode = root.get("upstream");
             if (upstreamNode != null && !upstreamNode.isNull()) {
                 upstream = Optional.ofNullable(UpstreamConfigLoader.read(upstreamNode, "upstream", problems()));
                 if (fleet.enabled()) {
                     // Many edges announcing the same routes would fight over them; the leader speaks for the fleet.
-                    problem("upstream", "an edge of the fleet does not announce: configure upstream: on the controllers"
-                            + " (only the leader announces)");
+                    problem(
+                            "upstream",
+                            "an edge of the fleet does not announce: configure upstream: on the controllers"
+                                    + " (only the leader announces)");
                 }
             }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new AgentConfig(datacenter, node, stateDir, api, sampling, detector, grace, detach, fleet, guard, notifications,
+            return new AgentConfig(
+                    datacenter,
+                    node,
+                    stateDir,
+                    api,
+                    sampling,
+                    detector,
+                    grace,
+                    detach,
+                    fleet,
+                    guard,
+                    notifications,
                     upstream);
         }
 
@@ -121,7 +149,9 @@ public final class ConfigLoader {
                         problem("fleet.etcd.endpoints", e.getMessage());
                     }
                 }
-                fleet = fleet.withEtcdTls(path(etcd, "fleet.etcd.ca", "ca"), path(etcd, "fleet.etcd.cert", "cert"),
+                fleet = fleet.withEtcdTls(
+                        path(etcd, "fleet.etcd.ca", "ca"),
+                        path(etcd, "fleet.etcd.cert", "cert"),
                         path(etcd, "fleet.etcd.key", "key"));
                 Optional<String> user = Optional.ofNullable(string(etcd, "fleet.etcd.user", "user", null));
                 Optional<String> password = Optional.ofNullable(string(etcd, "fleet.etcd.password", "password", null));
@@ -149,7 +179,8 @@ public final class ConfigLoader {
                         problem("fleet.sflow.collectors", e.getMessage());
                     }
                 }
-                Duration interval = duration(sflow, "fleet.sflow.counter_interval", "counter_interval", fleet.counterInterval());
+                Duration interval =
+                        duration(sflow, "fleet.sflow.counter_interval", "counter_interval", fleet.counterInterval());
                 if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
                     problem("fleet.sflow.counter_interval", "must be at least 1s");
                 } else {
@@ -157,10 +188,13 @@ public final class ConfigLoader {
                 }
             }
             Duration ttl = duration(node, "fleet.registration_ttl", "registration_ttl", fleet.registrationTtl());
-            if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(FleetConfig.MAX_REGISTRATION_TTL) > 0
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0
+                    || ttl.compareTo(FleetConfig.MAX_REGISTRATION_TTL) > 0
                     || ttl.toMillis() % 1000 != 0) {
-                problem("fleet.registration_ttl", "must be whole seconds in 1s.." + Durations.format(FleetConfig.MAX_REGISTRATION_TTL)
-                        + ", not " + Durations.format(ttl));
+                problem(
+                        "fleet.registration_ttl",
+                        "must be whole seconds in 1s.." + Durations.format(FleetConfig.MAX_REGISTRATION_TTL) + ", not "
+                                + Durations.format(ttl));
             } else {
                 fleet = fleet.withRegistrationTtl(ttl);
             }
@@ -168,12 +202,16 @@ public final class ConfigLoader {
             if (trusted != null && !trusted.isNull()) {
                 List<Path> files = new ArrayList<>();
                 if (!trusted.isArray()) {
-                    problem("fleet.trusted_keys", "must be a list of public key files (PEM), like [/etc/levee/signing.pub]");
+                    problem(
+                            "fleet.trusted_keys",
+                            "must be a list of public key files (PEM), like [/etc/levee/signing.pub]");
                 } else {
                     for (int i = 0; i < trusted.size(); i++) {
                         JsonNode item = trusted.get(i);
                         if (!item.isTextual() || item.asText().isBlank()) {
-                            problem("fleet.trusted_keys[" + i + "]", "must be the path of a public key file (PEM), got " + item);
+                            problem(
+                                    "fleet.trusted_keys[" + i + "]",
+                                    "must be the path of a public key file (PEM), got " + item);
                         } else {
                             files.add(Path.of(item.asText()));
                         }
@@ -226,7 +264,9 @@ public final class ConfigLoader {
             Long rate = number(node, "sampling.rate", "rate", 1, Integer.MAX_VALUE);
             Long max = number(node, "sampling.max_rate", "max_rate", 1, Integer.MAX_VALUE);
             if (target != null && rate != null) {
-                problem("sampling", "give either target_per_second (the agent adjusts N) or rate (a fixed N), not both");
+                problem(
+                        "sampling",
+                        "give either target_per_second (the agent adjusts N) or rate (a fixed N), not both");
                 return d;
             }
             int maxRate = max == null ? d.maxRate() : max.intValue();

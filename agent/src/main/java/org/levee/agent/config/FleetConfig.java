@@ -46,6 +46,7 @@ public record FleetConfig(
 
     /** sFlow's usual polling interval for counters. */
     public static final Duration DEFAULT_COUNTER_INTERVAL = Duration.ofSeconds(10);
+
     public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(5);
     /** The longest registration lease the fleet allows: a dead edge leaves the registry within it. */
     public static final Duration MAX_REGISTRATION_TTL = NodeRegistration.DEFAULT_TTL;
@@ -68,9 +69,20 @@ public record FleetConfig(
 
     /** Not in the fleet: no etcd, no collectors, the defaults for the rest. */
     public static FleetConfig none() {
-        return new FleetConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), FleetKeys.defaults(), List.of(), DEFAULT_COUNTER_INTERVAL,
-                MAX_REGISTRATION_TTL, DEFAULT_REPORT_INTERVAL, List.of());
+        return new FleetConfig(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                FleetKeys.defaults(),
+                List.of(),
+                DEFAULT_COUNTER_INTERVAL,
+                MAX_REGISTRATION_TTL,
+                DEFAULT_REPORT_INTERVAL,
+                List.of());
     }
 
     /** True when the node is an edge of the fleet (etcd endpoints are given). */
@@ -79,47 +91,155 @@ public record FleetConfig(
     }
 
     public FleetConfig withEtcdEndpoints(String value) {
-        return new FleetConfig(Optional.of(value), etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                Optional.of(value),
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withEtcdTls(Optional<Path> ca, Optional<Path> cert, Optional<Path> key) {
-        return new FleetConfig(etcdEndpoints, ca, cert, key, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                ca,
+                cert,
+                key,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withEtcdUser(Optional<String> user, Optional<String> password, Optional<Path> passwordFile) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, user, password, passwordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                user,
+                password,
+                passwordFile,
+                keys,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withKeys(FleetKeys value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, value,
-                collectors, counterInterval, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                value,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withCollectors(List<InetSocketAddress> value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                value, counterInterval, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                value,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withCounterInterval(Duration value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, value, registrationTtl, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                value,
+                registrationTtl,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withRegistrationTtl(Duration value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, value, reportInterval, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                counterInterval,
+                value,
+                reportInterval,
+                trustedKeys);
     }
 
     public FleetConfig withTrustedKeys(List<Path> value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, reportInterval, value);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                reportInterval,
+                value);
     }
 
     public FleetConfig withReportInterval(Duration value) {
-        return new FleetConfig(etcdEndpoints, etcdCa, etcdCert, etcdKey, etcdUser, etcdPassword, etcdPasswordFile, keys,
-                collectors, counterInterval, registrationTtl, value, trustedKeys);
+        return new FleetConfig(
+                etcdEndpoints,
+                etcdCa,
+                etcdCert,
+                etcdKey,
+                etcdUser,
+                etcdPassword,
+                etcdPasswordFile,
+                keys,
+                collectors,
+                counterInterval,
+                registrationTtl,
+                value,
+                trustedKeys);
     }
 }

@@ -12,6 +12,7 @@ public record Sampling(long targetPerSecond, int fixedRate, int maxRate) {
 
     /** Default target: enough samples to fingerprint an attack within a second, cheap to decode. */
     public static final long DEFAULT_TARGET_PER_SECOND = 2_000;
+
     public static final int DEFAULT_MAX_RATE = 1 << 20;
 
     public Sampling {

@@ -13,5 +13,5 @@ import org.levee.rules.AttackEvidence;
  * @param ruleId the rule mitigating it, if any yet
  * @param evidence the latest evidence
  */
-public record ActiveAttack(String destination, String trafficClass, Instant detected, Optional<String> ruleId,
-                           AttackEvidence evidence) {}
+public record ActiveAttack(
+        String destination, String trafficClass, Instant detected, Optional<String> ruleId, AttackEvidence evidence) {}

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.levee.rules.AttackEvidence;
 import org.levee.detector.Decision;
+import org.levee.rules.AttackEvidence;
 
 /**
  * The attacks under way, followed from the detector's decisions: detected → rule added (or not,
@@ -24,12 +24,24 @@ public final class AttackTracker {
         AttackEvidence evidence = d.attackEvidence();
         ActiveAttack current = active.get(key);
         switch (d.kind()) {
-            case ATTACK_DETECTED -> active.put(key, new ActiveAttack(evidence.destination(), evidence.trafficClass(),
-                    current == null ? now : current.detected(), current == null ? Optional.empty() : current.ruleId(),
-                    evidence));
-            case RULE_ADDED, NO_RULE, RULE_REFUSED -> active.put(key, new ActiveAttack(evidence.destination(),
-                    evidence.trafficClass(), current == null ? now : current.detected(),
-                    ruleId.isPresent() ? ruleId : current == null ? Optional.empty() : current.ruleId(), evidence));
+            case ATTACK_DETECTED ->
+                active.put(
+                        key,
+                        new ActiveAttack(
+                                evidence.destination(),
+                                evidence.trafficClass(),
+                                current == null ? now : current.detected(),
+                                current == null ? Optional.empty() : current.ruleId(),
+                                evidence));
+            case RULE_ADDED, NO_RULE, RULE_REFUSED ->
+                active.put(
+                        key,
+                        new ActiveAttack(
+                                evidence.destination(),
+                                evidence.trafficClass(),
+                                current == null ? now : current.detected(),
+                                ruleId.isPresent() ? ruleId : current == null ? Optional.empty() : current.ruleId(),
+                                evidence));
             case RULE_RETIRED, ATTACK_ENDED -> active.remove(key);
         }
     }

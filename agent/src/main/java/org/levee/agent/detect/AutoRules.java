@@ -19,7 +19,8 @@ public final class AutoRules {
     /** The agent's id of detector rule {@code detectorId} ({@code auto-7} → {@code auto-t5k2x1-7}). */
     public String id(String detectorId) {
         String suffix = detectorId.startsWith("auto-") ? detectorId.substring("auto-".length()) : detectorId;
-        return "auto-" + runTag + "-" + suffix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        return "auto-" + runTag + "-"
+                + suffix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     }
 
     /** The detector's rule under the agent's id; everything else is as the detector made it. */

@@ -10,10 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.levee.agent.config.AgentConfig;
-import org.levee.rules.AttackEvidence;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
-import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
@@ -56,6 +54,7 @@ public final class DetectionLoop implements Runnable {
     private volatile boolean running = true;
     /** The detector's legitimate traffic, copied once a second for the API's threads. */
     private volatile LegitimateTraffic legitimateTraffic = LegitimateTraffic.NONE;
+
     private long legitimateCopiedNanos = Long.MIN_VALUE;
     private long detectorNanos;
     private long rateCheckNanos;
@@ -63,9 +62,16 @@ public final class DetectionLoop implements Runnable {
     private long quickCheckNanos;
     private long quickCheckSeen;
 
-    public DetectionLoop(DataPlane dataPlane, Detector detector, RuleBook rules, AutoRules autoRules,
-                         AttackTracker attacks, AgentConfig config, Clock clock, Consumer<Decision> decisionListener,
-                         NodeNotifications notifications) {
+    public DetectionLoop(
+            DataPlane dataPlane,
+            Detector detector,
+            RuleBook rules,
+            AutoRules autoRules,
+            AttackTracker attacks,
+            AgentConfig config,
+            Clock clock,
+            Consumer<Decision> decisionListener,
+            NodeNotifications notifications) {
         this.dataPlane = dataPlane;
         this.detector = detector;
         this.rules = rules;
@@ -89,7 +95,8 @@ public final class DetectionLoop implements Runnable {
                 for (Decision d : detector.drainDecisions()) {
                     handle(d);
                 }
-                if (legitimateCopiedNanos == Long.MIN_VALUE || now - legitimateCopiedNanos >= LEGITIMATE_COPY_INTERVAL.toNanos()) {
+                if (legitimateCopiedNanos == Long.MIN_VALUE
+                        || now - legitimateCopiedNanos >= LEGITIMATE_COPY_INTERVAL.toNanos()) {
                     legitimateTraffic = detector.legitimateTraffic();
                     legitimateCopiedNanos = now;
                 }
@@ -184,9 +191,13 @@ public final class DetectionLoop implements Runnable {
                     LOG.log(Level.WARNING, "detector rule " + rule.id() + " not applied: " + e.getMessage());
                 }
             }
-            case RULE_REFUSED -> LOG.log(Level.WARNING, "detector rule " + autoRules.id(d.rule().id())
-                    + " not made for the " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT) + " attack on "
-                    + d.destination() + ": " + d.evidence().note());
+            case RULE_REFUSED ->
+                LOG.log(
+                        Level.WARNING,
+                        "detector rule " + autoRules.id(d.rule().id())
+                                + " not made for the " + d.trafficClass().name().toLowerCase(java.util.Locale.ROOT)
+                                + " attack on "
+                                + d.destination() + ": " + d.evidence().note());
             case RULE_RETIRED -> {
                 String id = ruleIds.remove(d.rule().id());
                 if (id != null) {
@@ -197,7 +208,7 @@ public final class DetectionLoop implements Runnable {
                     ruleId = Optional.of(id);
                 }
             }
-            default -> { }
+            default -> {}
         }
         Instant now = clock.instant();
         attacks.follow(d, ruleId, now);

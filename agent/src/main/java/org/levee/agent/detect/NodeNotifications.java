@@ -43,22 +43,44 @@ public final class NodeNotifications {
         switch (d.kind()) {
             case ATTACK_DETECTED -> {
                 Instant at = detected.computeIfAbsent(key, k -> now);
-                notifier.offer(Notification.attack(EventKind.ATTACK_DETECTED, "attack_detected/" + key + "/" + at, now, source,
-                        evidence, Optional.empty()));
+                notifier.offer(Notification.attack(
+                        EventKind.ATTACK_DETECTED,
+                        "attack_detected/" + key + "/" + at,
+                        now,
+                        source,
+                        evidence,
+                        Optional.empty()));
             }
-            case RULE_ADDED -> rule.ifPresent(r -> notifier.offer(Notification.rule(EventKind.RULE_ADDED,
-                    "rule_added/" + r.id(), now, source, r, Optional.of(evidence), Optional.empty())));
-            case NO_RULE -> { }
+            case RULE_ADDED ->
+                rule.ifPresent(r -> notifier.offer(Notification.rule(
+                        EventKind.RULE_ADDED,
+                        "rule_added/" + r.id(),
+                        now,
+                        source,
+                        r,
+                        Optional.of(evidence),
+                        Optional.empty())));
+            case NO_RULE -> {}
             case RULE_RETIRED -> {
                 detected.remove(key);
-                rule.ifPresent(r -> notifier.offer(Notification.rule(EventKind.RULE_RETIRED, "rule_retired/" + r.id(), now,
-                        source, r, Optional.of(evidence), Optional.of("the attack is over: its matched rate stayed below "
+                rule.ifPresent(r -> notifier.offer(Notification.rule(
+                        EventKind.RULE_RETIRED,
+                        "rule_retired/" + r.id(),
+                        now,
+                        source,
+                        r,
+                        Optional.of(evidence),
+                        Optional.of("the attack is over: its matched rate stayed below "
                                 + "the end level for the cool-down"))));
             }
             case ATTACK_ENDED -> {
                 Instant at = detected.remove(key);
-                notifier.offer(Notification.attack(EventKind.ATTACK_ENDED,
-                        "attack_ended/" + key + "/" + (at == null ? now : at), now, source, evidence,
+                notifier.offer(Notification.attack(
+                        EventKind.ATTACK_ENDED,
+                        "attack_ended/" + key + "/" + (at == null ? now : at),
+                        now,
+                        source,
+                        evidence,
                         Optional.of("the attack's rate stayed below the end level for the cool-down")));
             }
         }
@@ -66,7 +88,14 @@ public final class NodeNotifications {
 
     /** An automatic rule that expired (one kept from an earlier run: the detector of this one does not know it). */
     public synchronized void expired(StoredRule rule, Instant now) {
-        notifier.offer(Notification.rule(EventKind.RULE_RETIRED, "rule_retired/" + rule.id(), now, source, rule,
-                Optional.empty(), Optional.of("expired at " + rule.rule().expires().map(Instant::toString).orElse("?"))));
+        notifier.offer(Notification.rule(
+                EventKind.RULE_RETIRED,
+                "rule_retired/" + rule.id(),
+                now,
+                source,
+                rule,
+                Optional.empty(),
+                Optional.of("expired at "
+                        + rule.rule().expires().map(Instant::toString).orElse("?"))));
     }
 }

@@ -38,19 +38,24 @@ final class EdgeMetrics {
 
     EdgeMetrics(PrometheusRegistry registry, Sources sources) {
         // Counted by the follower, which refuses before the metrics exist (a last good set on start).
-        CounterWithCallback.builder().name("levee_ruleset_refused")
+        CounterWithCallback.builder()
+                .name("levee_ruleset_refused")
                 .help("Published rule sets this edge refused (and kept its program), by reason.")
                 .labelNames("reason")
                 .callback(cb -> sources.refusals().forEach((reason, count) -> cb.call(count, reason.label())))
                 .register(registry);
-        applies = Counter.builder().name("levee_fleet_ruleset_applies")
-                .help("Swaps of the fleet's program: new rule sets, and the same set specialised again when a rule expired.")
+        applies = Counter.builder()
+                .name("levee_fleet_ruleset_applies")
+                .help(
+                        "Swaps of the fleet's program: new rule sets, and the same set specialised again when a rule expired.")
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_ruleset_version")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_ruleset_version")
                 .help("The manifest version of the fleet's rule set running (absent while none is known).")
                 .callback(cb -> sources.running().version().ifPresent(cb::call))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_ruleset_origin")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_ruleset_origin")
                 .help("1 for where the running rule set came from: etcd, last-good file, adopted or none.")
                 .labelNames("origin")
                 .callback(cb -> {
@@ -59,53 +64,87 @@ final class EdgeMetrics {
                     }
                 })
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_ruleset_applied_timestamp_seconds")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_ruleset_applied_timestamp_seconds")
                 .help("When this edge last swapped the fleet's program in (Unix time; absent for an adopted program).")
                 .callback(cb -> sources.running().applied().ifPresent(t -> cb.call(t.toEpochMilli() / 1000.0)))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_program_id")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_program_id")
                 .help("The kernel id of the fleet's program (the main stage).")
                 .callback(cb -> cb.call(sources.running().programId()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_watch_connected")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_watch_connected")
                 .help("1 while the watch on the manifest has a stream to etcd.")
                 .callback(cb -> cb.call(sources.watch().connected() ? 1 : 0))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_watch_revision")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_watch_revision")
                 .help("etcd's revision of the watch's last delivery.")
                 .callback(cb -> cb.call(sources.watch().revision()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_fleet_watch_reconnects")
+        CounterWithCallback.builder()
+                .name("levee_fleet_watch_reconnects")
                 .help("Times the watch on the manifest had to be established again (stream failures, compactions).")
                 .callback(cb -> cb.call(sources.watch().reconnects()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_fleet_registered")
+        GaugeWithCallback.builder()
+                .name("levee_fleet_registered")
                 .help("1 while the edge's registration is in etcd with a live lease.")
                 .callback(cb -> cb.call(sources.registration().registered() ? 1 : 0))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_fleet_last_good_save_failures")
+        CounterWithCallback.builder()
+                .name("levee_fleet_last_good_save_failures")
                 .help("Times the applied rule set could not be kept in the state directory.")
                 .callback(cb -> cb.call(sources.lastGoodSaveFailures()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_sflow_samples_read")
+        CounterWithCallback.builder()
+                .name("levee_sflow_samples_read")
                 .help("Samples read from the ring buffer and handed to the sFlow exporter.")
                 .callback(cb -> cb.call(sources.samplesRead()))
                 .register(registry);
-        export(registry, "levee_sflow_datagrams_sent", "sFlow datagrams sent, summed over collectors.",
-                sources, SflowExporter.Stats::datagramsSent);
-        export(registry, "levee_sflow_samples_sent", "Samples in the sFlow datagrams sent, summed over collectors.",
-                sources, SflowExporter.Stats::samplesSent);
-        export(registry, "levee_sflow_bytes_sent", "Bytes of the sFlow datagrams sent (UDP payload), summed over collectors.",
-                sources, SflowExporter.Stats::bytesSent);
-        export(registry, "levee_sflow_send_errors", "sFlow datagrams not sent to a collector (socket full, ICMP error).",
-                sources, SflowExporter.Stats::sendErrors);
-        export(registry, "levee_sflow_samples_dropped", "Samples the sFlow exporter's queue refused (full).",
-                sources, SflowExporter.Stats::samplesDropped);
+        export(
+                registry,
+                "levee_sflow_datagrams_sent",
+                "sFlow datagrams sent, summed over collectors.",
+                sources,
+                SflowExporter.Stats::datagramsSent);
+        export(
+                registry,
+                "levee_sflow_samples_sent",
+                "Samples in the sFlow datagrams sent, summed over collectors.",
+                sources,
+                SflowExporter.Stats::samplesSent);
+        export(
+                registry,
+                "levee_sflow_bytes_sent",
+                "Bytes of the sFlow datagrams sent (UDP payload), summed over collectors.",
+                sources,
+                SflowExporter.Stats::bytesSent);
+        export(
+                registry,
+                "levee_sflow_send_errors",
+                "sFlow datagrams not sent to a collector (socket full, ICMP error).",
+                sources,
+                SflowExporter.Stats::sendErrors);
+        export(
+                registry,
+                "levee_sflow_samples_dropped",
+                "Samples the sFlow exporter's queue refused (full).",
+                sources,
+                SflowExporter.Stats::samplesDropped);
     }
 
-    private static void export(PrometheusRegistry registry, String name, String help, Sources sources,
-                               ToLongFunction<SflowExporter.Stats> value) {
-        CounterWithCallback.builder().name(name).help(help)
+    private static void export(
+            PrometheusRegistry registry,
+            String name,
+            String help,
+            Sources sources,
+            ToLongFunction<SflowExporter.Stats> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
                 .callback(cb -> cb.call(value.applyAsLong(sources.export())))
                 .register(registry);
     }

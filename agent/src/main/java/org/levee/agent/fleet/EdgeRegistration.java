@@ -14,8 +14,8 @@ import org.levee.dataplane.Counters;
 import org.levee.store.NodeRegistration;
 import org.levee.store.Registration;
 import org.levee.store.RegistrationJson;
-import org.levee.store.signing.KeyId;
 import org.levee.store.etcd.EtcdClient;
+import org.levee.store.signing.KeyId;
 
 /**
  * The edge's entry in the fleet's registry, {@code PREFIX nodes/DC/NODE}, attached to a lease of
@@ -63,8 +63,15 @@ final class EdgeRegistration implements AutoCloseable {
     private final Clock clock;
     private NodeRegistration registration;
 
-    EdgeRegistration(EtcdClient client, String key, String node, String datacenter, String sflowAgent, String iface,
-                     Source source, Clock clock) {
+    EdgeRegistration(
+            EtcdClient client,
+            String key,
+            String node,
+            String datacenter,
+            String sflowAgent,
+            String iface,
+            Source source,
+            Clock clock) {
         this.client = client;
         this.key = key;
         this.node = node;
@@ -125,13 +132,18 @@ final class EdgeRegistration implements AutoCloseable {
         Optional<RulesetFollower.Refused> refused = source.standingRefusal();
         if (refused.isPresent()) {
             RulesetFollower.Refused r = refused.get();
-            n.set("refused", RegistrationJson.refusal(new Registration.Refusal(r.reason().label(), r.version(), r.revision(),
-                    r.message(), r.at())));
+            n.set(
+                    "refused",
+                    RegistrationJson.refusal(new Registration.Refusal(
+                            r.reason().label(), r.version(), r.revision(), r.message(), r.at())));
         } else {
             n.putNull("refused");
         }
         try {
-            return AgentJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(n);
+            return AgentJson.MAPPER
+                    .writer()
+                    .without(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(n);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write JSON to memory", e);
         }

@@ -19,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.levee.agent.api.ApiServer;
 import org.levee.agent.api.FleetView;
 import org.levee.agent.api.NodeStatus;
-import org.levee.config.ApiSecurity;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.FleetConfig;
 import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.RuleBook;
 import org.levee.agent.rules.RuleStore;
 import org.levee.agent.rules.RuleTarget;
+import org.levee.config.ApiSecurity;
 import org.levee.config.ConfigException;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
@@ -79,6 +79,7 @@ public final class FleetEdge implements AutoCloseable {
     private ScheduledExecutorService timer;
     /** Writes the registration: its own thread, since a put may wait for an etcd that does not answer. */
     private volatile ScheduledExecutorService reporter;
+
     private AgentMetrics metrics;
     private EdgeMetrics edgeMetrics;
     private ApiServer api;
@@ -118,13 +119,15 @@ public final class FleetEdge implements AutoCloseable {
                     + " give at least one HOST[:PORT]");
         }
         if (config.datacenter().isEmpty()) {
-            problems.add("datacenter (--datacenter): an edge of the fleet needs its data center (rules are enabled per data center)");
+            problems.add(
+                    "datacenter (--datacenter): an edge of the fleet needs its data center (rules are enabled per data center)");
         } else if (!config.datacenter().matches(NAME)) {
-            problems.add("datacenter (--datacenter): '" + config.datacenter() + "' is not a data center name (" + NAME + ")");
+            problems.add("datacenter (--datacenter): '" + config.datacenter() + "' is not a data center name (" + NAME
+                    + ")");
         }
         if (!config.node().matches(NAME)) {
-            problems.add("node (--node): '" + config.node() + "' is not a node name (" + NAME + "): it is part of the key "
-                    + fleet.keys().nodes() + "DC/NODE");
+            problems.add("node (--node): '" + config.node() + "' is not a node name (" + NAME
+                    + "): it is part of the key " + fleet.keys().nodes() + "DC/NODE");
         }
         for (var file : List.of(fleet.etcdCa(), fleet.etcdCert(), fleet.etcdKey(), fleet.etcdPasswordFile())) {
             if (file.isPresent() && !Files.isReadable(file.get())) {
@@ -135,13 +138,21 @@ public final class FleetEdge implements AutoCloseable {
         if (fleet.etcdEndpoints().isPresent()) {
             try {
                 settings = EtcdSettings.of(fleet.etcdEndpoints().get());
-                if (fleet.etcdCa().isPresent() || fleet.etcdCert().isPresent() || fleet.etcdKey().isPresent()) {
-                    settings = settings.withTls(fleet.etcdCa().orElse(null), fleet.etcdCert().orElse(null),
+                if (fleet.etcdCa().isPresent()
+                        || fleet.etcdCert().isPresent()
+                        || fleet.etcdKey().isPresent()) {
+                    settings = settings.withTls(
+                            fleet.etcdCa().orElse(null),
+                            fleet.etcdCert().orElse(null),
                             fleet.etcdKey().orElse(null));
                 }
                 Optional<String> password = fleet.etcdPassword();
-                if (fleet.etcdPasswordFile().isPresent() && Files.isReadable(fleet.etcdPasswordFile().get())) {
-                    String text = Files.readString(fleet.etcdPasswordFile().get()).lines().findFirst().orElse("");
+                if (fleet.etcdPasswordFile().isPresent()
+                        && Files.isReadable(fleet.etcdPasswordFile().get())) {
+                    String text = Files.readString(fleet.etcdPasswordFile().get())
+                            .lines()
+                            .findFirst()
+                            .orElse("");
                     password = Optional.of(text);
                 }
                 if (fleet.etcdUser().isPresent() || password.isPresent()) {
@@ -218,9 +229,11 @@ public final class FleetEdge implements AutoCloseable {
         try {
             // Small batches, often: a controller fingerprints an attack from every edge's samples of
             // its first 100 ms (ControllerConfig.DEFAULT_DETECTOR), so each edge sends every 25 ms.
-            exporter = SflowExporter.start(SflowExporter.Config.of(fleet.collectors()).withFlushInterval(EXPORT_INTERVAL));
+            exporter = SflowExporter.start(
+                    SflowExporter.Config.of(fleet.collectors()).withFlushInterval(EXPORT_INTERVAL));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the sFlow sockets toward " + fleet.collectors() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot open the sFlow sockets toward " + fleet.collectors() + ": " + e.getMessage(), e);
         }
         opened.add(exporter);
         try {
@@ -233,14 +246,27 @@ public final class FleetEdge implements AutoCloseable {
         localStore.load(); // a bad state file is an error before anything is attached
         FleetKeys keys = fleet.keys();
         if (checked.trust().isPresent()) {
-            LOG.log(Level.INFO, "applying only rule sets signed by a trusted key: " + checked.trust().get().describe());
+            LOG.log(
+                    Level.INFO,
+                    "applying only rule sets signed by a trusted key: "
+                            + checked.trust().get().describe());
         } else {
-            LOG.log(Level.WARNING, "no trusted signing keys (fleet.trusted_keys, --trust-key): this edge applies rule sets"
-                    + " without checking who signed them, so whoever can write " + keys.ruleset() + " in etcd chooses its"
-                    + " program (docs/security.md, \"Signed rule sets\")");
+            LOG.log(
+                    Level.WARNING,
+                    "no trusted signing keys (fleet.trusted_keys, --trust-key): this edge applies rule sets"
+                            + " without checking who signed them, so whoever can write " + keys.ruleset()
+                            + " in etcd chooses its"
+                            + " program (docs/security.md, \"Signed rule sets\")");
         }
-        follower = new RulesetFollower(dataPlane, config.datacenter(), client, new RulesetStore(client, keys),
-                new LastGoodRuleset(config.stateDir()), checked.trust(), clock, new RulesetFollower.Listener() {
+        follower = new RulesetFollower(
+                dataPlane,
+                config.datacenter(),
+                client,
+                new RulesetStore(client, keys),
+                new LastGoodRuleset(config.stateDir()),
+                checked.trust(),
+                clock,
+                new RulesetFollower.Listener() {
                     @Override
                     public void applied(RunningRuleset running, boolean swapped) {
                         if (edgeMetrics != null && swapped) {
@@ -275,7 +301,11 @@ public final class FleetEdge implements AutoCloseable {
         // Protection first: the last good set, the program left attached, or an empty set.
         follower.restore(config.sampling().initialRate());
         dataPlane.setSampleRate(config.sampling().initialRate());
-        local = RuleBook.restore(localStore, new LocalRulesTarget(dataPlane), config.datacenter(), clock,
+        local = RuleBook.restore(
+                localStore,
+                new LocalRulesTarget(dataPlane),
+                config.datacenter(),
+                clock,
                 config.restoredAutoRuleGrace());
         // An edge has no detector: its local rules are checked against the protected endpoints only.
         local.guard(config.ruleGuard(), () -> LegitimateTraffic.NONE);
@@ -283,8 +313,14 @@ public final class FleetEdge implements AutoCloseable {
         AttachedProgram attachment = dataPlane.attachment();
         SflowExporter.Source source = exporter.source(attachment.ifindex(), attachment.ifindex());
         InetAddress agent = exporter.agentAddresses().values().iterator().next();
-        registration = new EdgeRegistration(client, keys.node(config.datacenter(), config.node()), config.node(),
-                config.datacenter(), agent.getHostAddress(), attachment.iface(), new EdgeRegistration.Source() {
+        registration = new EdgeRegistration(
+                client,
+                keys.node(config.datacenter(), config.node()),
+                config.node(),
+                config.datacenter(),
+                agent.getHostAddress(),
+                attachment.iface(),
+                new EdgeRegistration.Source() {
                     @Override
                     public RunningRuleset running() {
                         return follower.running();
@@ -304,7 +340,8 @@ public final class FleetEdge implements AutoCloseable {
                     public Optional<RulesetFollower.Refused> standingRefusal() {
                         return follower.standingRefusal();
                     }
-                }, clock);
+                },
+                clock);
         opened.add(registration);
         registration.start(fleet.registrationTtl());
 
@@ -347,27 +384,37 @@ public final class FleetEdge implements AutoCloseable {
             }
         });
         try {
-            api = new ApiServer(local, dataPlane::counters, this::status, metrics, security, () -> Optional.of(fleetView()));
+            api = new ApiServer(
+                    local, dataPlane::counters, this::status, metrics, security, () -> Optional.of(fleetView()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.apiAddress() + ": " + e.getMessage(), e);
         }
 
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-edge-timer").daemon(true).factory());
-        reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("levee-edge-report").daemon(true).factory());
+        timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("levee-edge-timer").daemon(true).factory());
+        reporter = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("levee-edge-report").daemon(true).factory());
         follower.start();
         opened.add(follower);
         // A platform thread: it may block in epoll on the ring buffer.
-        exportThread = Thread.ofPlatform().name("levee-sflow-samples").daemon(true).start(export);
-        InterfaceCounters counters = new InterfaceCounters(attachment.iface(),
-                attachment.netns().isEmpty() ? null : attachment.netns(), attachment.ifindex());
-        timer.scheduleAtFixedRate(() -> sendCounters(counters, source), 0, fleet.counterInterval().toMillis(), TimeUnit.MILLISECONDS);
-        reporter.scheduleWithFixedDelay(this::report, fleet.reportInterval().toMillis(), fleet.reportInterval().toMillis(),
+        exportThread =
+                Thread.ofPlatform().name("levee-sflow-samples").daemon(true).start(export);
+        InterfaceCounters counters = new InterfaceCounters(
+                attachment.iface(), attachment.netns().isEmpty() ? null : attachment.netns(), attachment.ifindex());
+        timer.scheduleAtFixedRate(
+                () -> sendCounters(counters, source), 0, fleet.counterInterval().toMillis(), TimeUnit.MILLISECONDS);
+        reporter.scheduleWithFixedDelay(
+                this::report,
+                fleet.reportInterval().toMillis(),
+                fleet.reportInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireLocalRules, 1, 1, TimeUnit.SECONDS);
         api.start();
         dataPlane.warmUp();
-        LOG.log(Level.INFO, "edge " + config.node() + " of " + config.datacenter() + ": etcd " + settings.endpointList()
-                + " under " + keys.prefix() + ", sFlow to " + fleet.collectors() + " as agent " + agent.getHostAddress());
+        LOG.log(
+                Level.INFO,
+                "edge " + config.node() + " of " + config.datacenter() + ": etcd " + settings.endpointList() + " under "
+                        + keys.prefix() + ", sFlow to " + fleet.collectors() + " as agent " + agent.getHostAddress());
     }
 
     private void sendCounters(InterfaceCounters counters, SflowExporter.Source source) {
@@ -400,36 +447,68 @@ public final class FleetEdge implements AutoCloseable {
     /** The local rules and the fleet's, as the per-rule metrics label them. */
     private List<AgentMetrics.RuleLabel> ruleLabels() {
         List<AgentMetrics.RuleLabel> labels = new ArrayList<>(AgentMetrics.labels(local));
-        follower.rules().forEach(r -> labels.add(new AgentMetrics.RuleLabel(r.id(), r.origin().keyword())));
+        follower.rules()
+                .forEach(r ->
+                        labels.add(new AgentMetrics.RuleLabel(r.id(), r.origin().keyword())));
         return labels;
     }
 
     private NodeStatus status() {
         AttachedProgram a = dataPlane.attachment();
         RunningRuleset running = follower.running();
-        AttachedProgram shown = new AttachedProgram(a.iface(), a.netns(), a.ifindex(), running.programId(), a.ruleSetVersion(),
-                a.adopted());
-        return new NodeStatus(shown, local.version(), config.datacenter(), config.node(), started, dataPlane.sampleRate(),
-                config.sampling(), dataPlane.counters(), export.samplesRead(), local.list(), List.of());
+        AttachedProgram shown = new AttachedProgram(
+                a.iface(), a.netns(), a.ifindex(), running.programId(), a.ruleSetVersion(), a.adopted());
+        return new NodeStatus(
+                shown,
+                local.version(),
+                config.datacenter(),
+                config.node(),
+                started,
+                dataPlane.sampleRate(),
+                config.sampling(),
+                dataPlane.counters(),
+                export.samplesRead(),
+                local.list(),
+                List.of());
     }
 
     /** What the API shows of the fleet now. */
     public FleetView fleetView() {
         RunningRuleset running = follower.running();
         List<FleetView.FleetRule> rules = follower.rules().stream()
-                .map(r -> new FleetView.FleetRule(r, follower.enabledHere(r))).toList();
+                .map(r -> new FleetView.FleetRule(r, follower.enabledHere(r)))
+                .toList();
         WatchState w = follower.watchState();
         NodeRegistration.State r = registration.state();
         SflowExporter.Stats s = exporter.stats();
-        List<String> collectors = fleet.collectors().stream().map(InetSocketAddress::toString).toList();
-        return new FleetView(running.version(), running.origin().label(), running.sha256(), running.programId(), running.applied(),
-                rules, dataPlane.localProgramId(), new FleetView.Watch(w.connected(), w.revision(), w.reconnects(), w.lastError()),
+        List<String> collectors =
+                fleet.collectors().stream().map(InetSocketAddress::toString).toList();
+        return new FleetView(
+                running.version(),
+                running.origin().label(),
+                running.sha256(),
+                running.programId(),
+                running.applied(),
+                rules,
+                dataPlane.localProgramId(),
+                new FleetView.Watch(w.connected(), w.revision(), w.reconnects(), w.lastError()),
                 new FleetView.Registration(registration.key(), r.registered(), r.lastError()),
-                new FleetView.Export(collectors, exporter.agentAddresses().values().iterator().next().getHostAddress(),
-                        s.datagramsSent(), s.samplesSent(), s.bytesSent(), s.sendErrors(), s.samplesDropped()),
-                new FleetView.Signing(follower.trustedKeys().stream().map(k -> new FleetView.TrustedKey(k.id().hex(), k.source())).toList(),
+                new FleetView.Export(
+                        collectors,
+                        exporter.agentAddresses().values().iterator().next().getHostAddress(),
+                        s.datagramsSent(),
+                        s.samplesSent(),
+                        s.bytesSent(),
+                        s.sendErrors(),
+                        s.samplesDropped()),
+                new FleetView.Signing(
+                        follower.trustedKeys().stream()
+                                .map(k -> new FleetView.TrustedKey(k.id().hex(), k.source()))
+                                .toList(),
                         follower.signedBy().map(KeyId::hex)),
-                follower.lastRefused().map(x -> new FleetView.Refused(x.reason().label(), x.message(), x.version(), x.revision(), x.at())));
+                follower.lastRefused()
+                        .map(x -> new FleetView.Refused(
+                                x.reason().label(), x.message(), x.version(), x.revision(), x.at())));
     }
 
     public XdpDataPlane dataPlane() {
@@ -458,7 +537,8 @@ public final class FleetEdge implements AutoCloseable {
 
     /** The API's URL: {@code http://} or {@code https://}, the address it listens on. */
     public String apiUrl() {
-        return api.scheme() + "://" + api.address().getHostString() + ":" + api.address().getPort();
+        return api.scheme() + "://" + api.address().getHostString() + ":"
+                + api.address().getPort();
     }
 
     /** The sFlow agent address the controllers see. */

@@ -21,8 +21,16 @@ final class InterfaceCounters {
     private static final Path NET_DEV = Path.of("/proc/thread-self/net/dev");
 
     /** One line of /proc/net/dev. */
-    record NetDev(long rxBytes, long rxPackets, long rxErrors, long rxDropped, long rxMulticast,
-                  long txBytes, long txPackets, long txErrors, long txDropped) {}
+    record NetDev(
+            long rxBytes,
+            long rxPackets,
+            long rxErrors,
+            long rxDropped,
+            long rxMulticast,
+            long txBytes,
+            long txPackets,
+            long txErrors,
+            long txDropped) {}
 
     private final String iface;
     private final String netns;
@@ -75,7 +83,8 @@ final class InterfaceCounters {
             }
             String[] fields = line.substring(colon + 1).strip().split("\\s+");
             if (fields.length < 16) {
-                throw new IOException("/proc/net/dev: the line of " + iface + " has " + fields.length + " fields, not 16");
+                throw new IOException(
+                        "/proc/net/dev: the line of " + iface + " has " + fields.length + " fields, not 16");
             }
             long[] v = new long[16];
             try {

@@ -25,6 +25,7 @@ import org.levee.store.RulesetManifestJson;
 public final class LastGoodRuleset {
     /** The directory inside the state directory. */
     public static final String DIRECTORY = "fleet";
+
     public static final String MANIFEST = "manifest.json";
     private static final String OBJECT_SUFFIX = ".o";
 
@@ -83,7 +84,8 @@ public final class LastGoodRuleset {
         try {
             object = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new IllegalStateException(file + ": the object of " + manifestFile() + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    file + ": the object of " + manifestFile() + " cannot be read: " + e.getMessage(), e);
         }
         if (object.length != manifest.object().size()) {
             throw new IllegalStateException(file + ": " + object.length + " bytes, " + manifestFile() + " says "

@@ -105,6 +105,7 @@ public final class RulesetFollower implements AutoCloseable {
     private volatile Refused lastRefused;
     /** The last refusal is the edge's latest decision on a manifest (no set taken since). */
     private volatile boolean refusalStanding;
+
     private volatile long lastGoodSaveFailures;
     private PrefixWatch watch;
     // Guarded by lock.
@@ -124,8 +125,15 @@ public final class RulesetFollower implements AutoCloseable {
      * @param clock for expiry and the applied times
      * @param listener told of every swap and refusal, on the worker's thread
      */
-    public RulesetFollower(XdpDataPlane dataPlane, String datacenter, EtcdClient client, RulesetStore store,
-                           LastGoodRuleset lastGood, Optional<ManifestVerifier> verifier, Clock clock, Listener listener) {
+    public RulesetFollower(
+            XdpDataPlane dataPlane,
+            String datacenter,
+            EtcdClient client,
+            RulesetStore store,
+            LastGoodRuleset lastGood,
+            Optional<ManifestVerifier> verifier,
+            Clock clock,
+            Listener listener) {
         this.dataPlane = Objects.requireNonNull(dataPlane, "dataPlane");
         this.datacenter = Objects.requireNonNull(datacenter, "datacenter");
         this.client = Objects.requireNonNull(client, "client");
@@ -158,10 +166,18 @@ public final class RulesetFollower implements AutoCloseable {
         if (saved.isPresent() && verifier.isPresent()) {
             LastGoodRuleset.Saved s = saved.get();
             try {
-                verifier.get().verify(s.manifestJson(), s.manifest(), lastGood.manifestFile().toString());
+                verifier.get()
+                        .verify(
+                                s.manifestJson(),
+                                s.manifest(),
+                                lastGood.manifestFile().toString());
             } catch (BadSignatureException e) {
                 LOG.log(Level.WARNING, "the last good rule set cannot be used: " + e.getMessage());
-                record(Refusal.SIGNATURE, "the last good rule set: " + e.getMessage(), s.manifest().version(), 0);
+                record(
+                        Refusal.SIGNATURE,
+                        "the last good rule set: " + e.getMessage(),
+                        s.manifest().version(),
+                        0);
                 saved = Optional.empty();
             }
         }
@@ -170,29 +186,55 @@ public final class RulesetFollower implements AutoCloseable {
             try {
                 RuleSetObject object = RuleSetObject.fromElf(s.objectFile().toString(), s.object());
                 Instant at = clock.instant();
-                long programId = dataPlane.install(object, datacenter, sampleRate).programId();
-                running = new RunningRuleset(RunningRuleset.Origin.LAST_GOOD, Optional.of(s.manifest()), s.manifestJson(),
-                        Optional.of(object), s.object(), programId, Optional.of(at));
-                LOG.log(Level.INFO, "running the last good rule set, " + running.describe() + signedNote() + ", from "
-                        + lastGood.manifestFile() + " (program " + programId + ") until etcd answers");
+                long programId =
+                        dataPlane.install(object, datacenter, sampleRate).programId();
+                running = new RunningRuleset(
+                        RunningRuleset.Origin.LAST_GOOD,
+                        Optional.of(s.manifest()),
+                        s.manifestJson(),
+                        Optional.of(object),
+                        s.object(),
+                        programId,
+                        Optional.of(at));
+                LOG.log(
+                        Level.INFO,
+                        "running the last good rule set, " + running.describe() + signedNote() + ", from "
+                                + lastGood.manifestFile() + " (program " + programId + ") until etcd answers");
                 return running;
             } catch (RuleSetObjectException | DataplaneException | BpfException | IllegalArgumentException e) {
-                LOG.log(Level.WARNING, "the last good rule set in " + lastGood.directory() + " cannot be applied: " + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "the last good rule set in " + lastGood.directory() + " cannot be applied: " + e.getMessage());
             }
         }
         if (dataPlane.attachment().adopted()) {
             Status status = Status.read(dataPlane.layout());
-            running = new RunningRuleset(RunningRuleset.Origin.ADOPTED, Optional.empty(), new byte[0], Optional.empty(),
-                    new byte[0], status.programId(), Optional.empty());
-            LOG.log(Level.INFO, "kept the program a previous run left attached (program " + status.programId() + ", rule set "
-                    + status.version() + ") until etcd answers: no usable last good rule set in " + lastGood.directory());
+            running = new RunningRuleset(
+                    RunningRuleset.Origin.ADOPTED,
+                    Optional.empty(),
+                    new byte[0],
+                    Optional.empty(),
+                    new byte[0],
+                    status.programId(),
+                    Optional.empty());
+            LOG.log(
+                    Level.INFO,
+                    "kept the program a previous run left attached (program " + status.programId() + ", rule set "
+                            + status.version() + ") until etcd answers: no usable last good rule set in "
+                            + lastGood.directory());
             return running;
         }
         RuleSetObject empty = RuleSetObject.compile(new RuleSet("none", List.of()), List.of(), new ProgramBuilder());
         Instant at = clock.instant();
         long programId = dataPlane.install(empty, datacenter, sampleRate).programId();
-        running = new RunningRuleset(RunningRuleset.Origin.NONE, Optional.empty(), new byte[0], Optional.of(empty),
-                new byte[0], programId, Optional.of(at));
+        running = new RunningRuleset(
+                RunningRuleset.Origin.NONE,
+                Optional.empty(),
+                new byte[0],
+                Optional.of(empty),
+                new byte[0],
+                programId,
+                Optional.of(at));
         LOG.log(Level.INFO, "attached an empty rule set (program " + programId + ") until etcd has one");
         return running;
     }
@@ -281,8 +323,10 @@ public final class RulesetFollower implements AutoCloseable {
             synchronized (lock) {
                 if (!sawNoManifest) {
                     sawNoManifest = true;
-                    LOG.log(Level.INFO, "no rule set in etcd at " + store.keys().ruleset() + " (revision " + update.revision()
-                            + "): keeping " + running.describe() + " (program " + running.programId() + ")");
+                    LOG.log(
+                            Level.INFO,
+                            "no rule set in etcd at " + store.keys().ruleset() + " (revision " + update.revision()
+                                    + "): keeping " + running.describe() + " (program " + running.programId() + ")");
                 }
             }
             return;
@@ -370,24 +414,41 @@ public final class RulesetFollower implements AutoCloseable {
         var manifest = published.manifest();
         long revision = published.modRevision();
         RunningRuleset now = running;
-        if (verifier.isPresent() && now.version().isPresent() && manifest.version() < now.version().getAsLong()) {
+        if (verifier.isPresent()
+                && now.version().isPresent()
+                && manifest.version() < now.version().getAsLong()) {
             // A signature proves who signed a set, not that it is the latest: an old signed manifest
             // (and its object) written back would undo every rule published since. Checked here, on
             // the worker, against the set that really runs.
-            refuse(Refusal.ROLLBACK, "version " + manifest.version() + " is older than version " + now.version().getAsLong()
-                    + ", which this edge runs: a signed rule set written back after a newer one (versions only go up;"
-                    + " docs/security.md, \"Signed rule sets\")", manifest.version(), revision);
+            refuse(
+                    Refusal.ROLLBACK,
+                    "version " + manifest.version() + " is older than version "
+                            + now.version().getAsLong()
+                            + ", which this edge runs: a signed rule set written back after a newer one (versions only go up;"
+                            + " docs/security.md, \"Signed rule sets\")",
+                    manifest.version(),
+                    revision);
             return;
         }
-        if (now.sha256().filter(sha -> sha.equals(manifest.object().sha256())).isPresent() && now.object().isPresent()) {
+        if (now.sha256().filter(sha -> sha.equals(manifest.object().sha256())).isPresent()
+                && now.object().isPresent()) {
             // the object running is the one etcd names: nothing to swap; take the manifest as it is now
-            running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), now.object(),
-                    now.objectBytes(), now.programId(), now.applied());
+            running = new RunningRuleset(
+                    RunningRuleset.Origin.ETCD,
+                    Optional.of(manifest),
+                    published.json(),
+                    now.object(),
+                    now.objectBytes(),
+                    now.programId(),
+                    now.applied());
             refusalStanding = false;
             if (now.origin() != RunningRuleset.Origin.ETCD || now.version().orElse(-1) != manifest.version()) {
-                LOG.log(Level.INFO, "etcd's rule set " + running.describe() + signedNote() + (signedNote().isEmpty() ? "" : ",")
-                        + " is the one running (program "
-                        + now.programId() + "): nothing to swap");
+                LOG.log(
+                        Level.INFO,
+                        "etcd's rule set " + running.describe() + signedNote()
+                                + (signedNote().isEmpty() ? "" : ",")
+                                + " is the one running (program "
+                                + now.programId() + "): nothing to swap");
                 keep(running);
                 listener.applied(running, false);
             }
@@ -397,7 +458,11 @@ public final class RulesetFollower implements AutoCloseable {
         try {
             bytes = fetch(published);
         } catch (BadObjectException e) {
-            refuse(Refusal.of(e.problem()), "version " + manifest.version() + ": " + e.getMessage(), manifest.version(), revision);
+            refuse(
+                    Refusal.of(e.problem()),
+                    "version " + manifest.version() + ": " + e.getMessage(),
+                    manifest.version(),
+                    revision);
             return;
         }
         if (bytes == null) {
@@ -405,15 +470,20 @@ public final class RulesetFollower implements AutoCloseable {
         }
         RuleSetObject object;
         try {
-            object = RuleSetObject.fromElf("object " + manifest.object().shortSha() + " of version " + manifest.version(), bytes);
+            object = RuleSetObject.fromElf(
+                    "object " + manifest.object().shortSha() + " of version " + manifest.version(), bytes);
         } catch (RuleSetObjectException e) {
             refuse(Refusal.OBJECT, e.getMessage(), manifest.version(), revision);
             return;
         }
         List<String> ids = object.rules().stream().map(RuleInfo::id).toList();
         if (!ids.equals(manifest.rules())) {
-            refuse(Refusal.RULES, "version " + manifest.version() + ": the manifest lists rules " + abbreviated(manifest.rules())
-                    + " but object " + manifest.object().shortSha() + " holds " + abbreviated(ids), manifest.version(), revision);
+            refuse(
+                    Refusal.RULES,
+                    "version " + manifest.version() + ": the manifest lists rules " + abbreviated(manifest.rules())
+                            + " but object " + manifest.object().shortSha() + " holds " + abbreviated(ids),
+                    manifest.version(),
+                    revision);
             return;
         }
         long programId;
@@ -421,16 +491,29 @@ public final class RulesetFollower implements AutoCloseable {
         try {
             programId = dataPlane.install(object, datacenter, null).programId();
         } catch (DataplaneException | BpfException | IllegalArgumentException e) {
-            refuse(Refusal.LOAD, "version " + manifest.version() + " (object " + manifest.object().shortSha() + "): "
-                    + e.getMessage(), manifest.version(), revision);
+            refuse(
+                    Refusal.LOAD,
+                    "version " + manifest.version() + " (object "
+                            + manifest.object().shortSha() + "): " + e.getMessage(),
+                    manifest.version(),
+                    revision);
             return;
         }
-        running = new RunningRuleset(RunningRuleset.Origin.ETCD, Optional.of(manifest), published.json(), Optional.of(object),
-                bytes, programId, Optional.of(at));
+        running = new RunningRuleset(
+                RunningRuleset.Origin.ETCD,
+                Optional.of(manifest),
+                published.json(),
+                Optional.of(object),
+                bytes,
+                programId,
+                Optional.of(at));
         refusalStanding = false;
         long enabled = object.rules().stream().filter(this::enabledHere).count();
-        LOG.log(Level.INFO, "applied the fleet's rule set " + running.describe() + signedNote() + ", " + enabled + " enabled in "
-                + datacenter + ": program " + programId + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
+        LOG.log(
+                Level.INFO,
+                "applied the fleet's rule set " + running.describe() + signedNote() + ", " + enabled + " enabled in "
+                        + datacenter + ": program " + programId
+                        + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
         keep(running);
         listener.applied(running, true);
     }
@@ -443,8 +526,10 @@ public final class RulesetFollower implements AutoCloseable {
                 return store.fetch(published.manifest());
             } catch (StoreException e) {
                 Duration pause = backoff.next();
-                LOG.log(Level.DEBUG, "fetching the object of version " + published.manifest().version() + " failed, again in "
-                        + pause.toMillis() + " ms: " + e.getMessage());
+                LOG.log(
+                        Level.DEBUG,
+                        "fetching the object of version " + published.manifest().version() + " failed, again in "
+                                + pause.toMillis() + " ms: " + e.getMessage());
                 synchronized (lock) {
                     if (closed || pending != null) {
                         return null;
@@ -470,21 +555,33 @@ public final class RulesetFollower implements AutoCloseable {
         }
         Instant at = clock.instant();
         List<String> expired = now.object().get().rules().stream()
-                .filter(r -> r.appliesIn(datacenter, now.applied().orElse(Instant.EPOCH)) && !r.appliesIn(datacenter, at))
-                .map(RuleInfo::id).toList();
+                .filter(r ->
+                        r.appliesIn(datacenter, now.applied().orElse(Instant.EPOCH)) && !r.appliesIn(datacenter, at))
+                .map(RuleInfo::id)
+                .toList();
         // specialised from now on: the next expiry is counted from this moment
         long programId;
         try {
             programId = dataPlane.install(now.object().get(), datacenter, null).programId();
         } catch (DataplaneException | BpfException | IllegalArgumentException e) {
             // the expired rules keep dropping until this works: try again in a second
-            LOG.log(Level.WARNING, "rules " + expired + " expired but the program could not be specialised again: " + e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "rules " + expired + " expired but the program could not be specialised again: " + e.getMessage());
             sleep(Duration.ofSeconds(1));
             return;
         }
-        running = new RunningRuleset(now.origin(), now.manifest(), now.manifestJson(), now.object(), now.objectBytes(), programId,
+        running = new RunningRuleset(
+                now.origin(),
+                now.manifest(),
+                now.manifestJson(),
+                now.object(),
+                now.objectBytes(),
+                programId,
                 Optional.of(at));
-        LOG.log(Level.INFO, "rules " + expired + " of " + now.describe() + " expired: specialised again, program " + programId);
+        LOG.log(
+                Level.INFO,
+                "rules " + expired + " of " + now.describe() + " expired: specialised again, program " + programId);
         listener.applied(running, true);
     }
 
@@ -496,8 +593,10 @@ public final class RulesetFollower implements AutoCloseable {
             lastGood.save(set.manifest().get(), set.manifestJson(), set.objectBytes());
         } catch (IOException | RuntimeException e) {
             lastGoodSaveFailures++;
-            LOG.log(Level.WARNING, "cannot keep " + set.describe() + " as the last good rule set in " + lastGood.directory()
-                    + " (a restart while etcd is away would run an older one): " + e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "cannot keep " + set.describe() + " as the last good rule set in " + lastGood.directory()
+                            + " (a restart while etcd is away would run an older one): " + e.getMessage());
         }
     }
 
@@ -507,8 +606,10 @@ public final class RulesetFollower implements AutoCloseable {
         }
         record(reason, message, version, revision);
         RunningRuleset now = running;
-        LOG.log(Level.WARNING, "refused the fleet's rule set (" + reason.label() + ") at etcd revision " + revision + ": " + message
-                + "; still running " + now.describe() + " (program " + now.programId() + ")");
+        LOG.log(
+                Level.WARNING,
+                "refused the fleet's rule set (" + reason.label() + ") at etcd revision " + revision + ": " + message
+                        + "; still running " + now.describe() + " (program " + now.programId() + ")");
         listener.refused(reason, message);
     }
 

@@ -19,8 +19,14 @@ import org.levee.store.RulesetManifest;
  * @param applied when this edge specialised it for the program running now (taken just before the
  *     swap; empty for an adopted program)
  */
-public record RunningRuleset(Origin origin, Optional<RulesetManifest> manifest, byte[] manifestJson,
-                             Optional<RuleSetObject> object, byte[] objectBytes, long programId, Optional<Instant> applied) {
+public record RunningRuleset(
+        Origin origin,
+        Optional<RulesetManifest> manifest,
+        byte[] manifestJson,
+        Optional<RuleSetObject> object,
+        byte[] objectBytes,
+        long programId,
+        Optional<Instant> applied) {
 
     /** Where the running rule set came from. */
     public enum Origin {
@@ -60,9 +66,11 @@ public record RunningRuleset(Origin origin, Optional<RulesetManifest> manifest, 
         if (origin == Origin.NONE) {
             return "an empty rule set";
         }
-        return manifest.map(m -> "version " + m.version() + " (object " + m.object().shortSha() + ", "
-                        + m.rules().size() + " rules)")
-                .orElse(object.map(o -> "rule set " + o.version() + " (" + o.rules().size() + " rules)").orElse("an unknown rule set"));
+        return manifest.map(m -> "version " + m.version() + " (object "
+                        + m.object().shortSha() + ", " + m.rules().size() + " rules)")
+                .orElse(object.map(o ->
+                                "rule set " + o.version() + " (" + o.rules().size() + " rules)")
+                        .orElse("an unknown rule set"));
     }
 
     /**
@@ -77,7 +85,8 @@ public record RunningRuleset(Origin origin, Optional<RulesetManifest> manifest, 
         Instant since = applied.get();
         return object.get().rules().stream()
                 .filter(r -> r.appliesIn(datacenter, since))
-                .map(RuleInfo::expires).flatMap(Optional::stream)
+                .map(RuleInfo::expires)
+                .flatMap(Optional::stream)
                 .min(Instant::compareTo);
     }
 }

@@ -35,6 +35,7 @@ final class SampleExport implements Runnable {
     private long lost;
     /** The sample pool of the last sample sent: never less than the packets the samples so far stand for. */
     private long pool;
+
     private long countersNanos = Long.MIN_VALUE;
     private long rateCheckNanos;
     private long rateCheckSeen = -1;
@@ -76,7 +77,8 @@ final class SampleExport implements Runnable {
         // that read missed, so each sample adds at least its own rate: collectors divide pool growth
         // by samples to check the rate, and a pool that lags would say the rate is lower than it is.
         pool = Math.max(seen, pool + sample.samplingRate());
-        source.packetSample(sample.samplingRate(), pool, lost, sample.packet(), sample.packet().length, sample.wireLength());
+        source.packetSample(
+                sample.samplingRate(), pool, lost, sample.packet(), sample.packet().length, sample.wireLength());
     }
 
     private void adjustRate(long now, long seenNow) {

@@ -16,7 +16,6 @@ import java.util.function.ToLongFunction;
 import org.levee.agent.detect.AttackTracker;
 import org.levee.agent.detect.DetectionLoop;
 import org.levee.agent.rules.RuleBook;
-import org.levee.rules.StoredRule;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataPlane;
 import org.levee.detector.Decision;
@@ -41,7 +40,8 @@ public final class AgentMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** A single node's metrics: the data plane's, its rules', and the detector's. */
-    public AgentMetrics(DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection, Notifier notifier) {
+    public AgentMetrics(
+            DataPlane dataPlane, RuleBook rules, AttackTracker attacks, DetectionLoop detection, Notifier notifier) {
         this(dataPlane, rules, () -> labels(rules));
         registerDetection(attacks, detection);
         registerNotifications(notifier);
@@ -53,8 +53,10 @@ public final class AgentMetrics {
      * {@code webhook[0]}, …). The controller registers the same, as levee_controller_notifications.
      */
     private void registerNotifications(Notifier notifier) {
-        CounterWithCallback.builder().name("levee_notifications")
-                .help("Notifications by sink and outcome: delivered, failed (given up after retries), dropped (queue full).")
+        CounterWithCallback.builder()
+                .name("levee_notifications")
+                .help(
+                        "Notifications by sink and outcome: delivered, failed (given up after retries), dropped (queue full).")
                 .labelNames("sink", "outcome")
                 .callback(cb -> {
                     for (Notifier.SinkStats s : notifier.stats()) {
@@ -78,7 +80,8 @@ public final class AgentMetrics {
         total("levee_ratelimited_packets", "Packets dropped by rate-limit rules.", counters, Counters::ratelimited);
         total("levee_sampled_packets", "Samples the program wrote to the ring buffer.", counters, Counters::sampled);
         total("levee_samples_lost", "Samples lost because the ring buffer was full.", counters, Counters::samplesLost);
-        CounterWithCallback.builder().name("levee_rule_packets")
+        CounterWithCallback.builder()
+                .name("levee_rule_packets")
                 .help("Packets whose first matching rule was this one.")
                 .labelNames("rule", "origin")
                 .callback(cb -> {
@@ -88,7 +91,8 @@ public final class AgentMetrics {
                     }
                 })
                 .register(registry);
-        CounterWithCallback.builder().name("levee_rule_bytes")
+        CounterWithCallback.builder()
+                .name("levee_rule_bytes")
                 .help("Bytes of the packets whose first matching rule was this one.")
                 .labelNames("rule", "origin")
                 .callback(cb -> {
@@ -98,16 +102,20 @@ public final class AgentMetrics {
                     }
                 })
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_rules")
+        GaugeWithCallback.builder()
+                .name("levee_rules")
                 .help("Rules in force, by origin (on an edge: its local rules).")
                 .labelNames("origin")
                 .callback(cb -> {
-                    long auto = rules.list().stream().filter(r -> r.rule().origin() == Origin.AUTO).count();
+                    long auto = rules.list().stream()
+                            .filter(r -> r.rule().origin() == Origin.AUTO)
+                            .count();
                     cb.call(auto, "auto");
                     cb.call(rules.list().size() - auto, "manual");
                 })
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_sample_rate")
+        GaugeWithCallback.builder()
+                .name("levee_sample_rate")
                 .help("N of 1-in-N packet sampling.")
                 .callback(cb -> cb.call(dataPlane.sampleRate()))
                 .register(registry);
@@ -116,43 +124,55 @@ public final class AgentMetrics {
 
     /** The node's own rules as the per-rule metrics label them. */
     public static List<RuleLabel> labels(RuleBook rules) {
-        return rules.list().stream().map(r -> new RuleLabel(r.id(), r.rule().origin().keyword())).toList();
+        return rules.list().stream()
+                .map(r -> new RuleLabel(r.id(), r.rule().origin().keyword()))
+                .toList();
     }
 
     private void registerDetection(AttackTracker attacks, DetectionLoop detection) {
-        CounterWithCallback.builder().name("levee_samples_read")
+        CounterWithCallback.builder()
+                .name("levee_samples_read")
                 .help("Samples the agent read from the ring buffer and gave the detector.")
                 .callback(cb -> cb.call(detection.samplesRead()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_samples_undecodable")
+        CounterWithCallback.builder()
+                .name("levee_samples_undecodable")
                 .help("Samples the detector could not decode: not IP, or cut short in the IP header.")
                 .callback(cb -> cb.call(detection.samplesUndecodable()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_detection_failures")
+        CounterWithCallback.builder()
+                .name("levee_detection_failures")
                 .help("Rule changes of the detector that the data plane refused, and other failed rounds of detection.")
                 .callback(cb -> cb.call(detection.failures()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_detector_tracked_destinations")
+        GaugeWithCallback.builder()
+                .name("levee_detector_tracked_destinations")
                 .help("Hosts and aggregates the detector tracks (at most detector.max_tracked_destinations).")
                 .callback(cb -> cb.call(detection.trackedDestinations()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_detector_samples_in_aggregate_only")
+        CounterWithCallback.builder()
+                .name("levee_detector_samples_in_aggregate_only")
                 .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
                 .callback(cb -> cb.call(detection.samplesInAggregateOnly()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_detector_samples_uncounted")
-                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+        CounterWithCallback.builder()
+                .name("levee_detector_samples_uncounted")
+                .help(
+                        "Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
                 .callback(cb -> cb.call(detection.samplesUncounted()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_detector_destinations_forgotten")
+        CounterWithCallback.builder()
+                .name("levee_detector_destinations_forgotten")
                 .help("Destinations the detector forgot: idle, or making room for a busier one.")
                 .callback(cb -> cb.call(detection.destinationsForgotten()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_attacks_active")
+        GaugeWithCallback.builder()
+                .name("levee_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
                 .callback(cb -> cb.call(attacks.active().size()))
                 .register(registry);
-        decisions = Counter.builder().name("levee_detector_decisions")
+        decisions = Counter.builder()
+                .name("levee_detector_decisions")
                 .help("Detector decisions, by kind.")
                 .labelNames("kind")
                 .register(registry);
@@ -162,7 +182,9 @@ public final class AgentMetrics {
     }
 
     private void total(String name, String help, Supplier<Counters> counters, ToLongFunction<Counters> value) {
-        CounterWithCallback.builder().name(name).help(help)
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
                 .callback(cb -> cb.call(value.applyAsLong(counters.get())))
                 .register(registry);
     }
@@ -179,11 +201,13 @@ public final class AgentMetrics {
      * the totals of synchronisations, failed ones, announcements and withdrawals.
      */
     public void upstream(UpstreamKeeper keeper) {
-        GaugeWithCallback.builder().name("levee_upstream_speaker_up")
+        GaugeWithCallback.builder()
+                .name("levee_upstream_speaker_up")
                 .help("1 when the last synchronisation with the BGP speaker succeeded, else 0.")
                 .callback(cb -> cb.call(keeper.status().speakerUp() ? 1 : 0))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_upstream_routes")
+        GaugeWithCallback.builder()
+                .name("levee_upstream_routes")
                 .help("Routes announced upstream at the last successful synchronisation, by family.")
                 .labelNames("family")
                 .callback(cb -> {
@@ -193,23 +217,28 @@ public final class AgentMetrics {
                     }
                 })
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_upstream_refused_rules")
+        GaugeWithCallback.builder()
+                .name("levee_upstream_refused_rules")
                 .help("Live rules whose upstream request is refused (FlowSpec cannot express the match, …).")
                 .callback(cb -> cb.call(keeper.status().refused().size()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_upstream_synchronisations")
+        CounterWithCallback.builder()
+                .name("levee_upstream_synchronisations")
                 .help("Synchronisations of the BGP speaker's routes with the rules.")
                 .callback(cb -> cb.call(keeper.status().synchronisations()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_upstream_sync_failures")
+        CounterWithCallback.builder()
+                .name("levee_upstream_sync_failures")
                 .help("Synchronisations that failed (the speaker could not be reached or refused).")
                 .callback(cb -> cb.call(keeper.status().failures()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_upstream_announcements")
+        CounterWithCallback.builder()
+                .name("levee_upstream_announcements")
                 .help("Routes announced upstream (new, or replaced with another action).")
                 .callback(cb -> cb.call(keeper.status().announcements()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_upstream_withdrawals")
+        CounterWithCallback.builder()
+                .name("levee_upstream_withdrawals")
                 .help("Routes withdrawn upstream (removed rules, leftovers of an earlier run).")
                 .callback(cb -> cb.call(keeper.status().withdrawals()))
                 .register(registry);

@@ -20,9 +20,10 @@ public final class AtomicFiles {
     public static void write(Path file, byte[] bytes) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        Path temporary = directory.resolve(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        Path temporary = directory.resolve(
+                file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try (FileChannel out = FileChannel.open(
+                temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 out.write(buffer);

@@ -52,14 +52,14 @@ public final class RuleBook {
      * previous run expire after {@code restoredAutoRuleGrace} (the new detector does not know
      * them); rules already expired are dropped.
      */
-    public static RuleBook restore(RuleStore store, DataPlane dataPlane, String datacenter, Clock clock,
-                                   Duration restoredAutoRuleGrace) {
+    public static RuleBook restore(
+            RuleStore store, DataPlane dataPlane, String datacenter, Clock clock, Duration restoredAutoRuleGrace) {
         return restore(store, RuleTarget.of(dataPlane), datacenter, clock, restoredAutoRuleGrace);
     }
 
     /** {@link #restore(RuleStore, DataPlane, String, Clock, Duration)} with the rules taking effect in {@code target}. */
-    public static RuleBook restore(RuleStore store, RuleTarget target, String datacenter, Clock clock,
-                                   Duration restoredAutoRuleGrace) {
+    public static RuleBook restore(
+            RuleStore store, RuleTarget target, String datacenter, Clock clock, Duration restoredAutoRuleGrace) {
         Instant now = clock.instant();
         Instant autoLimit = now.plus(restoredAutoRuleGrace);
         List<StoredRule> restored = new ArrayList<>();
@@ -173,7 +173,8 @@ public final class RuleBook {
     /** Removes the rules whose expiry time has passed; returns their ids. */
     public synchronized List<String> expire() {
         Instant now = clock.instant();
-        List<String> expired = rules.stream().filter(r -> r.expiredAt(now)).map(StoredRule::id).toList();
+        List<String> expired =
+                rules.stream().filter(r -> r.expiredAt(now)).map(StoredRule::id).toList();
         if (!expired.isEmpty()) {
             commit(rules.stream().filter(r -> !r.expiredAt(now)).toList());
         }

@@ -38,6 +38,7 @@ public final class RuleStore {
     private static final int FORMAT = 2;
     /** The format of earlier versions: each rule nested under {@code "rule"}. */
     private static final int NESTED_FORMAT = 1;
+
     private static final JsonMapper JSON = AgentJson.MAPPER;
 
     private final Path file;
@@ -72,8 +73,8 @@ public final class RuleStore {
         }
         int format = root.path("format").asInt(-1);
         if (format != FORMAT && format != NESTED_FORMAT) {
-            throw new RuleStoreException(file + ": format " + root.path("format") + " is not " + NESTED_FORMAT + " or " + FORMAT
-                    + " (written by another version of levee?)");
+            throw new RuleStoreException(file + ": format " + root.path("format") + " is not " + NESTED_FORMAT + " or "
+                    + FORMAT + " (written by another version of levee?)");
         }
         List<StoredRule> rules = new ArrayList<>();
         JsonNode list = root.get("rules");
@@ -107,8 +108,8 @@ public final class RuleStore {
         try {
             created = Instant.parse(entry.path("created").asText());
         } catch (DateTimeParseException e) {
-            throw new RuleStoreException(where + ".created: '" + entry.path("created").asText()
-                    + "' is not an RFC 3339 UTC time");
+            throw new RuleStoreException(
+                    where + ".created: '" + entry.path("created").asText() + "' is not an RFC 3339 UTC time");
         }
         Optional<AttackEvidence> evidence = Optional.empty();
         JsonNode e = entry.get("evidence");

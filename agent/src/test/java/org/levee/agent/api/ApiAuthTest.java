@@ -63,8 +63,11 @@ class ApiAuthTest {
 
     private Snapshot snapshot(Http open) throws IOException {
         Path stored = state.resolve(RuleStore.FILE);
-        return new Snapshot(dataPlane.applied().size(), dataPlane.current().rules().stream().map(Rule::id).toList(),
-                Files.exists(stored) ? Files.readString(stored) : "", open.get("/rules").body());
+        return new Snapshot(
+                dataPlane.applied().size(),
+                dataPlane.current().rules().stream().map(Rule::id).toList(),
+                Files.exists(stored) ? Files.readString(stored) : "",
+                open.get("/rules").body());
     }
 
     @Test
@@ -81,13 +84,16 @@ class ApiAuthTest {
         List<Http> refused = List.of(without, without.withToken(wrong), without.withToken(token + token));
         for (Http client : refused) {
             for (Http.Response r : List.of(
-                    client.post("/rules", "{\"id\": \"dns\", \"filter\": \"udp and dst port 53\", \"action\": \"drop\"}"),
+                    client.post(
+                            "/rules", "{\"id\": \"dns\", \"filter\": \"udp and dst port 53\", \"action\": \"drop\"}"),
                     client.delete("/rules/ntp"),
                     client.send("PUT", "/rules/ntp", RULE),
                     client.post("/rules", "{not even json"))) {
                 assertThat(r.status()).as(r.body()).isEqualTo(401);
                 assertThat(r.contentType()).isEqualTo("application/json");
-                assertThat(r.json().get("error").asText()).startsWith("unauthorized: ").doesNotContain(token);
+                assertThat(r.json().get("error").asText())
+                        .startsWith("unauthorized: ")
+                        .doesNotContain(token);
                 assertThat(r.authenticate()).startsWith("Bearer realm=\"levee\"");
             }
         }
@@ -107,16 +113,21 @@ class ApiAuthTest {
     @Test
     void theTokenIsGeneratedOnceInAFileOfMode0600AndReusedAcrossRestarts() throws Exception {
         agent = Agent.start(TestAgents.config(state, "ams1"), dataPlane);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile())))
+                .isEqualTo("rw-------");
         String first = Files.readString(tokenFile());
         assertThat(first).matches("[A-Za-z0-9_-]{43}\n");
-        assertThat(new Http(agent.apiAddress(), state).post("/rules", RULE).status()).isEqualTo(201);
+        assertThat(new Http(agent.apiAddress(), state).post("/rules", RULE).status())
+                .isEqualTo(201);
         agent.close();
         agent = null;
 
         agent = Agent.start(TestAgents.config(state, "ams1"), new RecordingDataPlane());
-        assertThat(Files.readString(tokenFile())).as("the same token after a restart").isEqualTo(first);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile()))).isEqualTo("rw-------");
+        assertThat(Files.readString(tokenFile()))
+                .as("the same token after a restart")
+                .isEqualTo(first);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile())))
+                .isEqualTo("rw-------");
         Http before = new Http(agent.apiAddress()).withToken(first.strip());
         assertThat(before.delete("/rules/ntp").status()).isEqualTo(200);
     }
@@ -131,7 +142,8 @@ class ApiAuthTest {
 
         String rotated = ApiToken.rotate(tokenFile()); // what levee api token rotate does
         assertThat(rotated).isNotEqualTo(old);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile())))
+                .isEqualTo("rw-------");
         Http.Response refused = api.withToken(old).delete("/rules/ntp");
         assertThat(refused.status()).as(refused.body()).isEqualTo(401);
         assertThat(refused.json().get("error").asText()).contains("was it rotated?");
@@ -142,13 +154,18 @@ class ApiAuthTest {
     @Test
     void anAddressOffLoopbackWithoutTlsIsRefusedAtStartNamingWhatToConfigure() {
         AgentConfig open = TestAgents.config(state, "ams1").withApiAddress(new InetSocketAddress("0.0.0.0", 0));
-        assertThatThrownBy(() -> Agent.start(open, dataPlane)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Agent.start(open, dataPlane))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("api: the API would listen on 0.0.0.0:0, which is not a loopback address, without TLS: give"
                         + " --api-cert FILE and --api-key FILE (or api.tls_cert and api.tls_key in the configuration),"
                         + " or listen on 127.0.0.1");
         assertThat(tokenFile()).as("refused before anything was written").doesNotExist();
-        assertThat(dataPlane.applied()).as("refused before anything was applied").isEmpty();
-        assertThat(dataPlane.closed()).as("the caller still owns the data plane").isFalse();
+        assertThat(dataPlane.applied())
+                .as("refused before anything was applied")
+                .isEmpty();
+        assertThat(dataPlane.closed())
+                .as("the caller still owns the data plane")
+                .isFalse();
     }
 
     @Test
@@ -156,7 +173,8 @@ class ApiAuthTest {
         TestCertificates pki = TestCertificates.create(Files.createDirectories(state.resolve("pki")));
         AgentConfig config = TestAgents.config(state, "ams1");
         // Every address, so off loopback: TLS is required, and reads need the token as writes do.
-        config = config.withApi(config.api().withAddress(new InetSocketAddress("0.0.0.0", 0))
+        config = config.withApi(config.api()
+                .withAddress(new InetSocketAddress("0.0.0.0", 0))
                 .withTls(pki.serverCert(), pki.serverKey()));
         agent = Agent.start(config, dataPlane);
         assertThat(agent.apiUrl()).startsWith("https://");
@@ -173,10 +191,12 @@ class ApiAuthTest {
 
         // A client that trusts another CA does not get as far as sending the token.
         Http stranger = new Http(url, token, PemTls.trusting(pki.clientCert()));
-        assertThatThrownBy(() -> stranger.sendOrThrow("DELETE", "/rules/ntp", null)).isInstanceOf(SSLException.class);
+        assertThatThrownBy(() -> stranger.sendOrThrow("DELETE", "/rules/ntp", null))
+                .isInstanceOf(SSLException.class);
         // Plain HTTP to the TLS port gets no answer from the API.
         Http plain = new Http("http://127.0.0.1:" + agent.apiAddress().getPort(), token, null);
-        assertThatThrownBy(() -> plain.sendOrThrow("DELETE", "/rules/ntp", null)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> plain.sendOrThrow("DELETE", "/rules/ntp", null))
+                .isInstanceOf(IOException.class);
         assertThat(dataPlane.current().rules()).extracting(Rule::id).containsExactly("ntp");
     }
 }

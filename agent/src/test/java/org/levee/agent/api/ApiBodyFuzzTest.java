@@ -41,15 +41,53 @@ class ApiBodyFuzzTest {
 
     static final String FIELD = KeyNames.PATTERN;
     /** What each problem of a refused rule must start with: the field. */
-    static final Pattern PROBLEM = Pattern.compile("([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD + ": unknown field$"
-            + "|must be a mapping)", Pattern.DOTALL);
+    static final Pattern PROBLEM = Pattern.compile(
+            "([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD + ": unknown field$" + "|must be a mapping)", Pattern.DOTALL);
 
-    static final List<String> WORDS = List.of("{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "\"\\u0000\"",
-            "\"id\"", "\"filter\"", "\"cbpf\"", "\"dns\"", "\"p0f\"", "\"dns_ignore_case\"", "\"destinations\"",
-            "\"datacenters\"", "\"action\"", "\"pps\"", "\"burst\"", "\"expires\"", "\"ttl\"", "\"comment\"", "\"origin\"",
-            "\"drop\"", "\"pass\"", "\"ratelimit\"", "\"manual\"", "\"auto\"", "\"1h\"", "\"0s\"", "\"9999999999h\"",
-            "\"2026-12-07T12:00:00Z\"", "\"2026-12-07T11:59:59Z\"", "\"udp\"", "\"host example.com\"", "\"198.51.100.0/24\"",
-            "\"::/0\"", "1e999", "-0", "\"\\ud800\"");
+    static final List<String> WORDS = List.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "null",
+            "true",
+            "false",
+            "\"\\u0000\"",
+            "\"id\"",
+            "\"filter\"",
+            "\"cbpf\"",
+            "\"dns\"",
+            "\"p0f\"",
+            "\"dns_ignore_case\"",
+            "\"destinations\"",
+            "\"datacenters\"",
+            "\"action\"",
+            "\"pps\"",
+            "\"burst\"",
+            "\"expires\"",
+            "\"ttl\"",
+            "\"comment\"",
+            "\"origin\"",
+            "\"drop\"",
+            "\"pass\"",
+            "\"ratelimit\"",
+            "\"manual\"",
+            "\"auto\"",
+            "\"1h\"",
+            "\"0s\"",
+            "\"9999999999h\"",
+            "\"2026-12-07T12:00:00Z\"",
+            "\"2026-12-07T11:59:59Z\"",
+            "\"udp\"",
+            "\"host example.com\"",
+            "\"198.51.100.0/24\"",
+            "\"::/0\"",
+            "1e999",
+            "-0",
+            "\"\\ud800\"");
 
     /** One compiler for the run, as the rule book keeps one. */
     private static final RuleFilters FILTERS = new RuleFilters();
@@ -67,8 +105,8 @@ class ApiBodyFuzzTest {
         byte[] answer = RuleCodec.writeRule(rule).toString().getBytes(StandardCharsets.UTF_8);
         Rule again = read(answer);
         if (!again.equals(rule)) {
-            throw new AssertionError("the rule the API answers does not read back equal: " + new String(answer,
-                    StandardCharsets.UTF_8) + "\nread: " + again + "\nwas: " + rule);
+            throw new AssertionError("the rule the API answers does not read back equal: "
+                    + new String(answer, StandardCharsets.UTF_8) + "\nread: " + again + "\nwas: " + rule);
         }
         return rule;
     }
@@ -88,7 +126,9 @@ class ApiBodyFuzzTest {
             }
             throw e;
         } catch (RuleSetException e) {
-            List<String> unplaced = e.problems().stream().filter(p -> !PROBLEM.matcher(p).lookingAt()).toList();
+            List<String> unplaced = e.problems().stream()
+                    .filter(p -> !PROBLEM.matcher(p).lookingAt())
+                    .toList();
             if (e.problems().isEmpty() || !unplaced.isEmpty()) {
                 throw new AssertionError("problems that do not name the field: " + unplaced, e);
             }
@@ -97,46 +137,70 @@ class ApiBodyFuzzTest {
     }
 
     static List<byte[]> seeds() {
-        return Seeds.lines(BODIES).stream().map(line -> line.getBytes(StandardCharsets.UTF_8)).toList();
+        return Seeds.lines(BODIES).stream()
+                .map(line -> line.getBytes(StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test
     void ruleBodies() {
         FuzzRunner.run(FuzzFamily.bytes("agent API bodies (POST /rules)")
-                .seeds(seeds())
-                .maxLength(ApiServer.MAX_BODY + 1) // what the handler reads, one byte more than it takes
-                .target(ApiBodyFuzzTest::ruleFromBody)
-                .rejects(ApiException.class, "^body: \\S")
-                .rejects(RuleSetException.class, "^rule( \\S+)?: \\S")
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .maxLength(ApiServer.MAX_BODY + 1) // what the handler reads, one byte more than it takes
+                        .target(ApiBodyFuzzTest::ruleFromBody)
+                        .rejects(ApiException.class, "^body: \\S")
+                        .rejects(RuleSetException.class, "^rule( \\S+)?: \\S")
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void ruleIdsInPaths() {
         FuzzRunner.run(FuzzFamily.text("agent API paths (/rules/{id})")
-                .seeds("/rules/memcached-amp", "/rules/manual-0a1b2c3d", "/rules/%6demcached-amp", "/rules/a%2Fb",
-                        "/rules/caf%C3%A9", "/rules/a+b", "/rules/")
-                .dictionary("%", "%2", "%zz", "%C3", "%A9", "%00", "%ff", "+", "/", "..", "%2F", "%25")
-                .target(path -> {
-                    try {
-                        ApiServer.ruleId(path.startsWith("/rules/") ? path : "/rules/" + path);
-                    } catch (ApiException e) {
-                        if (e.status() != 400) {
-                            throw new AssertionError("status " + e.status() + " for a bad path", e);
-                        }
-                        throw e;
-                    }
-                })
-                .rejects(ApiException.class, "^path: '.*' is not a valid percent-encoded rule id: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(
+                                "/rules/memcached-amp",
+                                "/rules/manual-0a1b2c3d",
+                                "/rules/%6demcached-amp",
+                                "/rules/a%2Fb",
+                                "/rules/caf%C3%A9",
+                                "/rules/a+b",
+                                "/rules/")
+                        .dictionary("%", "%2", "%zz", "%C3", "%A9", "%00", "%ff", "+", "/", "..", "%2F", "%25")
+                        .target(path -> {
+                            try {
+                                ApiServer.ruleId(path.startsWith("/rules/") ? path : "/rules/" + path);
+                            } catch (ApiException e) {
+                                if (e.status() != 400) {
+                                    throw new AssertionError("status " + e.status() + " for a bad path", e);
+                                }
+                                throw e;
+                            }
+                        })
+                        .rejects(ApiException.class, "^path: '.*' is not a valid percent-encoded rule id: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void everySeedIsAcceptedAndTheyCoverEveryField() {
         String all = String.join("\n", Seeds.lines(BODIES));
-        for (String field : List.of("id", "filter", "cbpf", "dns", "p0f", "dns_ignore_case", "destinations",
-                "datacenters", "action", "pps", "burst", "expires", "ttl", "comment", "origin")) {
+        for (String field : List.of(
+                "id",
+                "filter",
+                "cbpf",
+                "dns",
+                "p0f",
+                "dns_ignore_case",
+                "destinations",
+                "datacenters",
+                "action",
+                "pps",
+                "burst",
+                "expires",
+                "ttl",
+                "comment",
+                "origin")) {
             assertThat(all).as("a seed with " + field).contains("\"" + field + "\"");
         }
         // On a thread of its own: the JUnit thread must keep the machine's network for the API tests.
@@ -148,19 +212,26 @@ class ApiBodyFuzzTest {
     @Test
     void aBrokenEscapeInThePathIs400NotAnInternalError() {
         // Was: URLDecoder's IllegalArgumentException, answered 500 "internal error".
-        assertThatThrownBy(() -> ApiServer.ruleId("/rules/%zz")).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(400)).hasMessageStartingWith("path: '%zz' is not a valid percent-encoded");
+        assertThatThrownBy(() -> ApiServer.ruleId("/rules/%zz"))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith("path: '%zz' is not a valid percent-encoded");
         assertThatThrownBy(() -> ApiServer.ruleId("/rules/a%")).isInstanceOf(ApiException.class);
         assertThat(ApiServer.ruleId("/rules/%6demcached-amp")).isEqualTo("memcached-amp");
     }
 
     @Test
     void aKeyTwiceOrASecondObjectIsRefusedWithItsPlace() {
-        assertThatThrownBy(() -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\", \"action\": \"pass\"}"
-                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(ApiException.class)
-                .hasMessageStartingWith("body: not valid JSON at line 1, column ").hasMessageContaining("Duplicate field 'action'");
-        assertThatThrownBy(() -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\"} {\"filter\": \"tcp\"}"
-                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(ApiException.class)
+        assertThatThrownBy(
+                        () -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\", \"action\": \"pass\"}"
+                                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ApiException.class)
+                .hasMessageStartingWith("body: not valid JSON at line 1, column ")
+                .hasMessageContaining("Duplicate field 'action'");
+        assertThatThrownBy(
+                        () -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\"} {\"filter\": \"tcp\"}"
+                                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ApiException.class)
                 .hasMessageStartingWith("body: not valid JSON at line 1, column ");
     }
 
@@ -169,10 +240,13 @@ class ApiBodyFuzzTest {
         // Was: Jackson took the body for UTF-32 and threw a CharConversionException (an IOException): the
         // server dropped the connection without an answer.
         byte[] utf32 = {0, 0, 0, 0x65, 0x2d};
-        assertThatThrownBy(() -> ApiServer.ruleRequest(utf32)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(400)).hasMessageStartingWith("body: not valid JSON at line 1, column ");
+        assertThatThrownBy(() -> ApiServer.ruleRequest(utf32))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageStartingWith("body: not valid JSON at line 1, column ");
         byte[] latin1 = "{\"filter\": \"udp\",\n \"comment\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> ApiServer.ruleRequest(latin1)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> ApiServer.ruleRequest(latin1))
+                .isInstanceOf(ApiException.class)
                 .hasMessage("body: not valid JSON at line 2, column 17: byte 34 (0xe9) is not UTF-8");
     }
 }

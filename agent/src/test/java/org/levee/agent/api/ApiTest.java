@@ -23,11 +23,11 @@ import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.dataplane.Counters;
-import org.levee.testing.Requirements;
 import org.levee.rules.Match;
 import org.levee.rules.MatchCompiler;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleFilters;
+import org.levee.testing.Requirements;
 
 class ApiTest {
 
@@ -96,45 +96,55 @@ class ApiTest {
 
     @Test
     void aRuleWithoutIdGetsOneAndEveryMatchSourceIsAccepted() {
-        JsonNode dns = http.post("/rules", "{\"dns\": [\"*.example.com\"], \"action\": \"drop\"}").json();
+        JsonNode dns = http.post("/rules", "{\"dns\": [\"*.example.com\"], \"action\": \"drop\"}")
+                .json();
         assertThat(dns.get("id").asText()).matches("manual-[0-9a-f]{8}");
-        assertThat(http.post("/rules", "{\"cbpf\": \"1,6 0 0 65535\", \"action\": \"pass\"}").status()).isEqualTo(201);
-        assertThat(http.post("/rules", "{\"p0f\": \"4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0\", \"action\": \"drop\"}")
-                .status()).isEqualTo(201);
+        assertThat(http.post("/rules", "{\"cbpf\": \"1,6 0 0 65535\", \"action\": \"pass\"}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(http.post(
+                                "/rules",
+                                "{\"p0f\": \"4:64:0:*:mss*10,6:mss,sok,ts,nop,ws:df,id+:0\", \"action\": \"drop\"}")
+                        .status())
+                .isEqualTo(201);
         assertThat(dataPlane.current().rules()).hasSize(3);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "not json|body: not valid JSON",
-            "[1, 2]|body: must be a JSON object",
-            "{\"action\": \"drop\"}|match: missing",
-            "{\"filter\": \"udp\"}|action: missing",
-            "{\"filter\": \"udp\", \"action\": \"dorp\"}|action: unknown value \"dorp\"",
-            "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}|filter: ",
-            "{\"filter\": \"udp\", \"dns\": [\"a.b\"], \"action\": \"drop\"}|dns: only one match source",
-            "{\"filter\": \"udp\", \"action\": \"ratelimit\"}|pps: missing",
-            "{\"filter\": \"udp\", \"action\": \"ratelimit\", \"pps\": -5}|pps: must be a whole number",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"destinations\": [\"203.0.113.1/24\"]}|destinations[0]: ",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"soon\"}|ttl: 'soon' is not a duration",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h\", \"expires\": \"2030-01-01T00:00:00Z\"}|ttl: give either",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"expires\": \"tomorrow\"}|expires: \"tomorrow\" is not an RFC 3339",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"id\": \"Bad Id\"}|id: ",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"colour\": \"red\"}|colour: unknown field",
-            "{\"filter\": \"udp\", \"action\": \"drop\", \"origin\": \"auto\"}|origin: rules added through the API are manual",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json|body: not valid JSON",
+                "[1, 2]|body: must be a JSON object",
+                "{\"action\": \"drop\"}|match: missing",
+                "{\"filter\": \"udp\"}|action: missing",
+                "{\"filter\": \"udp\", \"action\": \"dorp\"}|action: unknown value \"dorp\"",
+                "{\"filter\": \"udp and nonsense\", \"action\": \"drop\"}|filter: ",
+                "{\"filter\": \"udp\", \"dns\": [\"a.b\"], \"action\": \"drop\"}|dns: only one match source",
+                "{\"filter\": \"udp\", \"action\": \"ratelimit\"}|pps: missing",
+                "{\"filter\": \"udp\", \"action\": \"ratelimit\", \"pps\": -5}|pps: must be a whole number",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"destinations\": [\"203.0.113.1/24\"]}|destinations[0]: ",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"soon\"}|ttl: 'soon' is not a duration",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h\", \"expires\": \"2030-01-01T00:00:00Z\"}|ttl: give either",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"expires\": \"tomorrow\"}|expires: \"tomorrow\" is not an RFC 3339",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"id\": \"Bad Id\"}|id: ",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"colour\": \"red\"}|colour: unknown field",
+                "{\"filter\": \"udp\", \"action\": \"drop\", \"origin\": \"auto\"}|origin: rules added through the API are manual",
+            })
     void aBadRuleIsRefusedWith400NamingTheField(String body, String expected) {
         Http.Response r = http.post("/rules", body);
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.json().get("error").asText()).contains(expected);
-        assertThat(dataPlane.applied()).allSatisfy(set -> assertThat(set.rules()).isEmpty());
+        assertThat(dataPlane.applied())
+                .allSatisfy(set -> assertThat(set.rules()).isEmpty());
         assertThat(http.get("/rules").json().get("rules")).isEmpty();
     }
 
     @Test
     void rulesSurviveARestartAndAreAppliedBeforeTheApiAnswers() {
         assertThat(http.post("/rules", "{\"id\": \"keep\", \"filter\": \"udp\", \"action\": \"drop\", \"ttl\": \"1h\"}")
-                .status()).isEqualTo(201);
+                        .status())
+                .isEqualTo(201);
         agent.close();
         assertThat(dataPlane.closed()).isTrue();
         assertThat(dataPlane.detached()).as("the program stays attached").isFalse();
@@ -159,13 +169,24 @@ class ApiTest {
         }));
         agent = Agent.start(TestAgents.config(otherState, "ams1"), counting);
         http = new Http(agent.apiAddress(), otherState);
-        assertThat(http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
+        assertThat(http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}")
+                        .status())
+                .isEqualTo(201);
         assertThat(compiled).containsExactly(new Match.Filter("udp"));
-        assertThat(http.post("/rules", "{\"id\": \"b\", \"dns\": [\"*.example.com\"], \"action\": \"drop\","
-                + " \"destinations\": [\"203.0.113.0/24\"]}").status()).isEqualTo(201);
-        assertThat(compiled).containsExactly(new Match.Filter("udp"), new Match.Dns(List.of("*.example.com"), false),
-                new Match.Filter("dst net 203.0.113.0/24"));
-        assertThat(http.post("/rules", "{\"id\": \"c\", \"filter\": \"icmp\", \"action\": \"pass\"}").status()).isEqualTo(201);
+        assertThat(http.post(
+                                "/rules",
+                                "{\"id\": \"b\", \"dns\": [\"*.example.com\"], \"action\": \"drop\","
+                                        + " \"destinations\": [\"203.0.113.0/24\"]}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(compiled)
+                .containsExactly(
+                        new Match.Filter("udp"),
+                        new Match.Dns(List.of("*.example.com"), false),
+                        new Match.Filter("dst net 203.0.113.0/24"));
+        assertThat(http.post("/rules", "{\"id\": \"c\", \"filter\": \"icmp\", \"action\": \"pass\"}")
+                        .status())
+                .isEqualTo(201);
         assertThat(compiled).hasSize(4).endsWith(new Match.Filter("icmp"));
         assertThat(counting.applied()).hasSize(4); // the restored (empty) set, then one per rule
         assertThat(counting.current().rules()).extracting(Rule::id).containsExactly("a", "b", "c");
@@ -175,7 +196,9 @@ class ApiTest {
 
     @Test
     void aTakenIdIsAConflict() {
-        assertThat(http.post("/rules", "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}").status()).isEqualTo(201);
+        assertThat(http.post("/rules", "{\"id\": \"x\", \"filter\": \"udp\", \"action\": \"drop\"}")
+                        .status())
+                .isEqualTo(201);
         Http.Response again = http.post("/rules", "{\"id\": \"x\", \"filter\": \"tcp\", \"action\": \"drop\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().get("error").asText()).contains("id: a rule with id 'x' exists already");
@@ -196,7 +219,8 @@ class ApiTest {
         http.post("/rules", "{\"id\": \"a\", \"filter\": \"udp\", \"action\": \"drop\"}");
         JsonNode s = http.get("/status").json();
         assertThat(s.get("interface").asText()).isEqualTo("rec0");
-        assertThat(s.get("program_id").asLong()).isEqualTo(dataPlane.attachment().programId());
+        assertThat(s.get("program_id").asLong())
+                .isEqualTo(dataPlane.attachment().programId());
         assertThat(s.get("datacenter").asText()).isEqualTo("ams1");
         assertThat(s.get("sample_rate").asInt()).isEqualTo(1);
         assertThat(s.get("sampling").get("mode").asText()).isEqualTo("fixed");
@@ -204,7 +228,8 @@ class ApiTest {
         assertThat(s.get("counters").get("dropped").asLong()).isEqualTo(250);
         assertThat(s.get("counters").get("samples_lost").asLong()).isEqualTo(1);
         assertThat(s.get("rules").get("manual").asInt()).isEqualTo(1);
-        assertThat(s.get("rule_set_version").asText()).isEqualTo(dataPlane.current().version());
+        assertThat(s.get("rule_set_version").asText())
+                .isEqualTo(dataPlane.current().version());
         assertThat(s.get("active_attacks").isArray()).isTrue();
     }
 
@@ -240,7 +265,9 @@ class ApiTest {
      * (exit 0). Exit 1 is a parse error, exit 3 lint findings (missing help, counter suffixes).
      */
     static String promtoolCheck(String text) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("promtool", "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         try (var in = p.getOutputStream()) {
             in.write(text.getBytes(StandardCharsets.UTF_8));
         }

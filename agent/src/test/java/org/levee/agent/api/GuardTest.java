@@ -64,7 +64,8 @@ class GuardTest {
 
     @Test
     void aManualRuleCuttingOffSshIsRefusedUnlessForced() {
-        Http.Response refused = http.post("/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\"}");
+        Http.Response refused =
+                http.post("/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\"}");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("error").asText())
                 .startsWith("refused: it matches traffic to the protected endpoint tcp *:22 (ssh): ")
@@ -74,31 +75,48 @@ class GuardTest {
         assertThat(applied()).isEmpty();
         assertThat(http.get("/rules/no-ssh").status()).isEqualTo(404);
 
-        Http.Response forced = http.post("/rules", "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\","
-                + " \"force\": true}");
+        Http.Response forced = http.post(
+                "/rules",
+                "{\"id\": \"no-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"drop\"," + " \"force\": true}");
         assertThat(forced.status()).as(forced.body()).isEqualTo(201);
-        assertThat(forced.json().has("force")).as("force is not part of the rule").isFalse();
+        assertThat(forced.json().has("force"))
+                .as("force is not part of the rule")
+                .isFalse();
         assertThat(applied()).containsExactly("no-ssh");
 
         // One spoofed source to port 22 is not a cut-off; nor is a pass rule.
-        assertThat(http.post("/rules", "{\"id\": \"one-source\", \"filter\": \"src host 198.51.100.7 and tcp dst port 22\","
-                + " \"action\": \"drop\"}").status()).isEqualTo(201);
-        assertThat(http.post("/rules", "{\"id\": \"let-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"pass\"}").status())
+        assertThat(http.post(
+                                "/rules",
+                                "{\"id\": \"one-source\", \"filter\": \"src host 198.51.100.7 and tcp dst port 22\","
+                                        + " \"action\": \"drop\"}")
+                        .status())
                 .isEqualTo(201);
-        assertThat(http.post("/rules", "{\"filter\": \"tcp\", \"action\": \"drop\", \"force\": \"please\"}").json()
-                .get("error").asText()).isEqualTo("force: must be true or false, not \"please\"");
+        assertThat(http.post("/rules", "{\"id\": \"let-ssh\", \"filter\": \"tcp dst port 22\", \"action\": \"pass\"}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(http.post("/rules", "{\"filter\": \"tcp\", \"action\": \"drop\", \"force\": \"please\"}")
+                        .json()
+                        .get("error")
+                        .asText())
+                .isEqualTo("force: must be true or false, not \"please\"");
     }
 
     @Test
     void aConfiguredEndpointIsNamedAndItsHostIsFoundThroughTheRulesDestinations() {
-        Http.Response refused = http.post("/rules", "{\"id\": \"https\", \"filter\": \"tcp dst port 443\","
-                + " \"destinations\": [\"192.0.2.0/24\"], \"action\": \"ratelimit\", \"pps\": 10, \"burst\": 10}");
+        Http.Response refused = http.post(
+                "/rules",
+                "{\"id\": \"https\", \"filter\": \"tcp dst port 443\","
+                        + " \"destinations\": [\"192.0.2.0/24\"], \"action\": \"ratelimit\", \"pps\": 10, \"burst\": 10}");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("error").asText())
                 .startsWith("refused: it matches traffic to the protected endpoint tcp 192.0.2.10:443 (configured)")
                 .contains("→ 192.0.2.10:443");
-        assertThat(http.post("/rules", "{\"id\": \"https\", \"filter\": \"tcp dst port 443\","
-                + " \"destinations\": [\"192.0.2.128/25\"], \"action\": \"drop\"}").status()).isEqualTo(201);
+        assertThat(http.post(
+                                "/rules",
+                                "{\"id\": \"https\", \"filter\": \"tcp dst port 443\","
+                                        + " \"destinations\": [\"192.0.2.128/25\"], \"action\": \"drop\"}")
+                        .status())
+                .isEqualTo(201);
     }
 
     @Test
@@ -108,7 +126,8 @@ class GuardTest {
         long start = System.nanoTime();
         for (int i = 0; i < 400; i++) {
             byte[] src = Frames.ip(198, 51, 100, 1 + i % 200);
-            byte[] frame = i % 20 == 0 ? Frames.udp4(src, 30_000 + i, Frames.ip(192, 0, 2, 53), 53, 40)
+            byte[] frame = i % 20 == 0
+                    ? Frames.udp4(src, 30_000 + i, Frames.ip(192, 0, 2, 53), 53, 40)
                     : Frames.syn4(src, 30_000 + i, Frames.ip(192, 0, 2, 80), 443, 64, 64_240, i);
             dataPlane.offer(start + i * 25_000_000L, frame.length, 1, frame);
         }
@@ -116,16 +135,24 @@ class GuardTest {
 
         Http.Response refused = http.post("/rules", "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\"}");
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().get("error").asText()).isEqualTo("refused: it matches 5.00 % of the legitimate traffic"
-                + " the detector saw in the last 60 s outside the rule's destinations (20 of 400 samples, about 20 of 400"
-                + " packets, e.g. to 192.0.2.53); the limit is 1.00 %; if that is what you want, add it with force"
-                + " (levee rules add --force, or \"force\": true in the API's body)");
+        assertThat(refused.json().get("error").asText())
+                .isEqualTo("refused: it matches 5.00 % of the legitimate traffic"
+                        + " the detector saw in the last 60 s outside the rule's destinations (20 of 400 samples, about 20 of 400"
+                        + " packets, e.g. to 192.0.2.53); the limit is 1.00 %; if that is what you want, add it with force"
+                        + " (levee rules add --force, or \"force\": true in the API's body)");
         assertThat(applied()).isEmpty();
         // Limited to the DNS server, the rule hurts no one else.
-        assertThat(http.post("/rules", "{\"id\": \"dns-udp\", \"filter\": \"udp\", \"destinations\": [\"192.0.2.53/32\"],"
-                + " \"action\": \"drop\"}").status()).isEqualTo(201);
-        assertThat(http.post("/rules", "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\", \"force\": true}")
-                .status()).isEqualTo(201);
+        assertThat(http.post(
+                                "/rules",
+                                "{\"id\": \"dns-udp\", \"filter\": \"udp\", \"destinations\": [\"192.0.2.53/32\"],"
+                                        + " \"action\": \"drop\"}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(http.post(
+                                "/rules",
+                                "{\"id\": \"all-udp\", \"filter\": \"udp\", \"action\": \"drop\", \"force\": true}")
+                        .status())
+                .isEqualTo(201);
         assertThat(applied()).containsExactly("dns-udp", "all-udp");
     }
 
@@ -137,9 +164,16 @@ class GuardTest {
         Thread feeder = Thread.ofPlatform().start(() -> {
             while (flooding.get()) {
                 for (int i = 0; i < 10; i++) {
-                    byte[] src = Frames.ip(random.nextInt(1, 224), random.nextInt(256), random.nextInt(256), random.nextInt(1, 255));
-                    byte[] frame = Frames.syn4(src, random.nextInt(1024, 65536), VICTIM, 22, random.nextInt(40, 65),
-                            random.nextInt(1024, 65536), random.nextInt(65536));
+                    byte[] src = Frames.ip(
+                            random.nextInt(1, 224), random.nextInt(256), random.nextInt(256), random.nextInt(1, 255));
+                    byte[] frame = Frames.syn4(
+                            src,
+                            random.nextInt(1024, 65536),
+                            VICTIM,
+                            22,
+                            random.nextInt(40, 65),
+                            random.nextInt(1024, 65536),
+                            random.nextInt(65536));
                     dataPlane.offer(System.nanoTime(), frame.length, 100, frame);
                 }
                 try {
@@ -150,7 +184,10 @@ class GuardTest {
             }
         });
         try {
-            waitFor(() -> http.get("/metrics").body().contains("levee_detector_decisions_total{kind=\"rule_refused\"} 1.0"),
+            waitFor(
+                    () -> http.get("/metrics")
+                            .body()
+                            .contains("levee_detector_decisions_total{kind=\"rule_refused\"} 1.0"),
                     Duration.ofSeconds(10));
             JsonNode status = http.get("/status").json();
             assertThat(status.get("active_attacks")).hasSize(1);
@@ -159,8 +196,9 @@ class GuardTest {
             assertThat(attack.get("class").asText()).isEqualTo("tcp_syn");
             assertThat(attack.get("rule").isNull()).isTrue();
             assertThat(attack.get("evidence").get("note").asText())
-                    .containsPattern("; the guard refused rule auto-1 \\(protected_endpoint\\): refused: it matches traffic"
-                            + " to the protected endpoint tcp \\*:22 \\(ssh\\): .* → 203\\.0\\.113\\.10:22");
+                    .containsPattern(
+                            "; the guard refused rule auto-1 \\(protected_endpoint\\): refused: it matches traffic"
+                                    + " to the protected endpoint tcp \\*:22 \\(ssh\\): .* → 203\\.0\\.113\\.10:22");
             assertThat(applied()).isEmpty();
             assertThat(agent.rules().list()).isEmpty();
             assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 0.0");

@@ -48,12 +48,16 @@ class LivePageRoutesTest {
 
     @Test
     void thePageIsServedWithAPolicyThatAllowsOnlyItsOwnScriptAndStyle() throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + agent.apiAddress().getPort() + "/")
-                .toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + agent.apiAddress().getPort() + "/")
+                        .toURL()
+                        .openConnection();
         assertThat(c.getResponseCode()).isEqualTo(200);
         assertThat(c.getContentType()).isEqualTo("text/html; charset=utf-8");
         String policy = c.getHeaderField("Content-Security-Policy");
-        assertThat(policy).startsWith("default-src 'none'; script-src 'sha256-").contains("connect-src 'self'")
+        assertThat(policy)
+                .startsWith("default-src 'none'; script-src 'sha256-")
+                .contains("connect-src 'self'")
                 .doesNotContain("unsafe-inline");
         assertThat(c.getHeaderField("X-Frame-Options")).isEqualTo("DENY");
         String html = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -97,8 +101,10 @@ class LivePageRoutesTest {
         assertThat(http.delete("/traffic").status()).isEqualTo(405);
         Http.Response bad = http.get("/traffic?since=yesterday");
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.json().get("error").asText()).isEqualTo("since: 'yesterday' is not a time in milliseconds since the epoch");
-        assertThat(http.get("/traffic?from=1").json().get("error").asText()).isEqualTo("query: unknown parameter 'from' (known: since)");
+        assertThat(bad.json().get("error").asText())
+                .isEqualTo("since: 'yesterday' is not a time in milliseconds since the epoch");
+        assertThat(http.get("/traffic?from=1").json().get("error").asText())
+                .isEqualTo("query: unknown parameter 'from' (known: since)");
         assertThat(http.get("/nope").json().get("error").asText()).contains("routes: /, /traffic, /rules");
     }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.levee.config.ConfigException;
 import org.levee.cbpf.testing.PrivateNetwork;
+import org.levee.config.ConfigException;
 import org.levee.testing.Requirements;
 import org.levee.testing.fuzz.FuzzFamily;
 import org.levee.testing.fuzz.FuzzRunner;
@@ -24,22 +24,110 @@ import org.levee.testing.fuzz.SeedFiles;
  */
 @Tag("fuzz")
 class ConfigFuzzTest {
-    static final List<String> SEEDS = List.of("documented.yaml", "documented-edge.yaml", "every-key.yaml", "small.yaml",
-            "empty.yaml", "sections.yaml");
+    static final List<String> SEEDS = List.of(
+            "documented.yaml", "documented-edge.yaml", "every-key.yaml", "small.yaml", "empty.yaml", "sections.yaml");
 
-    static final List<String> WORDS = List.of("datacenter:", "node:", "state_dir:", "api:", "address:", "sampling:",
-            "target_per_second:", "rate:", "max_rate:", "detector:", "host_thresholds:", "aggregate_thresholds:", "all:",
-            "tcp_syn:", "tcp_other:", "udp:", "icmp:", "fragment:", "other:", "pps:", "bps:", "none", "baseline_multiple:",
-            "baseline_floor_pps:", "baseline_warmup:", "cooldown:", "end_fraction:", "min_fingerprint_samples:",
-            "max_fingerprint_delay:", "coverage_target:", "max_baseline_match:", "restored_auto_rule_grace:",
-            "detach_on_exit:", "fleet:", "etcd:", "endpoints:", "ca:", "cert:", "key:", "user:", "password:",
-            "password_file:", "prefix:", "sflow:", "collectors:", "counter_interval:", "registration_ttl:",
-            "report_interval:", "true", "false", "null", "~", "0s", "1h", "500ms", "9223372036854775807s", "[::1]:0",
-            ":65536", "http://", "https://", "/levee/", "\n", "\n  ", "- ", "{", "}", "[", "]", ": ", "&a ", "*a", "---",
-            "|", "'", "\"", "#", "\0", "guard:", "protected:", "protect_defaults:", "max_legitimate_share:",
-            "notifications:", "command:", "webhooks:", "url:", "headers:", "events:", "queue:", "upstream:", "speaker:",
-            "neighbours:", "link_bps:", "share:", "automatic:", "flowspec", "blackhole", "token_file:", "tls_cert:",
-            "tls_key:", "trusted_keys:");
+    static final List<String> WORDS = List.of(
+            "datacenter:",
+            "node:",
+            "state_dir:",
+            "api:",
+            "address:",
+            "sampling:",
+            "target_per_second:",
+            "rate:",
+            "max_rate:",
+            "detector:",
+            "host_thresholds:",
+            "aggregate_thresholds:",
+            "all:",
+            "tcp_syn:",
+            "tcp_other:",
+            "udp:",
+            "icmp:",
+            "fragment:",
+            "other:",
+            "pps:",
+            "bps:",
+            "none",
+            "baseline_multiple:",
+            "baseline_floor_pps:",
+            "baseline_warmup:",
+            "cooldown:",
+            "end_fraction:",
+            "min_fingerprint_samples:",
+            "max_fingerprint_delay:",
+            "coverage_target:",
+            "max_baseline_match:",
+            "restored_auto_rule_grace:",
+            "detach_on_exit:",
+            "fleet:",
+            "etcd:",
+            "endpoints:",
+            "ca:",
+            "cert:",
+            "key:",
+            "user:",
+            "password:",
+            "password_file:",
+            "prefix:",
+            "sflow:",
+            "collectors:",
+            "counter_interval:",
+            "registration_ttl:",
+            "report_interval:",
+            "true",
+            "false",
+            "null",
+            "~",
+            "0s",
+            "1h",
+            "500ms",
+            "9223372036854775807s",
+            "[::1]:0",
+            ":65536",
+            "http://",
+            "https://",
+            "/levee/",
+            "\n",
+            "\n  ",
+            "- ",
+            "{",
+            "}",
+            "[",
+            "]",
+            ": ",
+            "&a ",
+            "*a",
+            "---",
+            "|",
+            "'",
+            "\"",
+            "#",
+            "\0",
+            "guard:",
+            "protected:",
+            "protect_defaults:",
+            "max_legitimate_share:",
+            "notifications:",
+            "command:",
+            "webhooks:",
+            "url:",
+            "headers:",
+            "events:",
+            "queue:",
+            "upstream:",
+            "speaker:",
+            "neighbours:",
+            "link_bps:",
+            "share:",
+            "automatic:",
+            "flowspec",
+            "blackhole",
+            "token_file:",
+            "tls_cert:",
+            "tls_key:",
+            "trusted_keys:");
 
     @BeforeAll
     static void requirements() {
@@ -47,7 +135,8 @@ class ConfigFuzzTest {
     }
 
     static List<String> seeds() {
-        return SeedFiles.texts(ConfigFuzzTest.class, SEEDS.stream().map(name -> "fuzz/" + name).toArray(String[]::new));
+        return SeedFiles.texts(
+                ConfigFuzzTest.class, SEEDS.stream().map(name -> "fuzz/" + name).toArray(String[]::new));
     }
 
     static AgentConfig load(String text) {
@@ -64,11 +153,12 @@ class ConfigFuzzTest {
     @Test
     void agentConfigurationFiles() {
         FuzzRunner.run(FuzzFamily.text("agent configuration (levee.yaml)")
-                .seeds(seeds())
-                .dictionary(WORDS)
-                .target(ConfigFuzzTest::load)
-                .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .dictionary(WORDS)
+                        .target(ConfigFuzzTest::load)
+                        .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
@@ -96,9 +186,12 @@ class ConfigFuzzTest {
     @Test
     void aNulInAFileNameIsAProblemOfItsKey() {
         // Was: Path.of's InvalidPathException.
-        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("state_dir: \"/var/lib/\\0levee\"\n"))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("state_dir: \"/var/lib/\\0levee\"\n")))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("fuzz.yaml: state_dir: '/var/lib/\0levee' is not a file name: ");
-        assertThatThrownBy(() -> PrivateNetwork.run(() -> load("fleet: {etcd: {endpoints: [http://127.0.0.1:2379], ca: \"\\0\"}}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("fleet.etcd.ca: ");
+        assertThatThrownBy(() -> PrivateNetwork.run(
+                        () -> load("fleet: {etcd: {endpoints: [http://127.0.0.1:2379], ca: \"\\0\"}}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fleet.etcd.ca: ");
     }
 }

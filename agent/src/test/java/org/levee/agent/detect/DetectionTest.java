@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -16,20 +16,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
-import org.levee.rules.StoredRule;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.Http;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
 import org.levee.cbpf.CbpfInterpreter;
 import org.levee.dataplane.Counters;
-import org.levee.testing.Requirements;
-import org.levee.rules.Match;
-import org.levee.rules.Origin;
-import org.levee.cbpf.CbpfText;
 import org.levee.notify.NotificationsConfig;
 import org.levee.notify.testing.Receiver;
 import org.levee.notify.testing.RecordingScript;
+import org.levee.rules.Match;
+import org.levee.rules.Origin;
+import org.levee.rules.StoredRule;
+import org.levee.testing.Requirements;
 
 /**
  * The agent's detection path without a kernel: samples of a memcached reflection flood go in,
@@ -53,8 +52,12 @@ class DetectionTest {
         SplittableRandom random = new SplittableRandom(0xf100dL);
         Path scripts = Files.createDirectory(state.resolve("scripts"));
         RecordingScript script = RecordingScript.in(scripts);
-        try (Receiver receiver = Receiver.start(); Agent agent = Agent.start(config.withNotifications(NotificationsConfig.none()
-                .withCommand(script.command()).withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))), dp)) {
+        try (Receiver receiver = Receiver.start();
+                Agent agent = Agent.start(
+                        config.withNotifications(NotificationsConfig.none()
+                                .withCommand(script.command())
+                                .withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))),
+                        dp)) {
             Http http = new Http(agent.apiAddress());
             // Legitimate DNS alone for 2.5 s (the destination's normal traffic, 1 kpps), then
             // 100 kpps of reflection on top (1000 samples/s at 1 in 100), until told to stop.
@@ -72,8 +75,12 @@ class DetectionTest {
                         dp.offer(System.nanoTime(), frame.length, RATE, frame);
                     }
                     if (++round % 10 == 0) {
-                        byte[] legit = Frames.udp4(Frames.ip(192, 0, 2, random.nextInt(1, 255)),
-                                random.nextInt(1024, 65536), VICTIM, 53, 40);
+                        byte[] legit = Frames.udp4(
+                                Frames.ip(192, 0, 2, random.nextInt(1, 255)),
+                                random.nextInt(1024, 65536),
+                                VICTIM,
+                                53,
+                                40);
                         dp.offer(System.nanoTime(), legit.length, RATE, legit);
                     }
                     try {
@@ -100,7 +107,8 @@ class DetectionTest {
                 var program = ((Match.Cbpf) rule.rule().match()).program();
                 byte[] flood = Frames.udp4(Frames.ip(198, 51, 100, 7), 11211, VICTIM, 4444, 1200);
                 byte[] dns = Frames.udp4(Frames.ip(192, 0, 2, 9), 5353, VICTIM, 53, 40);
-                assertThat(CbpfInterpreter.matches(program, flood, flood.length)).isTrue();
+                assertThat(CbpfInterpreter.matches(program, flood, flood.length))
+                        .isTrue();
                 assertThat(CbpfInterpreter.matches(program, dns, dns.length)).isFalse();
 
                 JsonNode status = http.get("/status").json();
@@ -112,7 +120,8 @@ class DetectionTest {
                 shown = http.get("/rules/" + rule.id()).json();
                 ruleId = rule.id();
                 assertThat(shown.get("evidence").get("fingerprint").asText()).contains("11211");
-                assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
+                assertThat(http.get("/metrics").body())
+                        .contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0")
                         .contains("levee_attacks_active 1.0")
                         .contains("levee_samples_undecodable_total 1.0")
                         .contains("levee_detection_failures_total 0.0")
@@ -127,13 +136,17 @@ class DetectionTest {
             waitFor(() -> agent.rules().list().isEmpty(), Duration.ofSeconds(10));
             assertThat(dp.current().rules()).isEmpty();
             assertThat(http.get("/status").json().get("active_attacks")).isEmpty();
-            assertThat(http.get("/metrics").body()).contains("levee_detector_decisions_total{kind=\"rule_retired\"} 1.0");
+            assertThat(http.get("/metrics").body())
+                    .contains("levee_detector_decisions_total{kind=\"rule_retired\"} 1.0");
 
             // Each event went to the command and to the webhook, with the evidence the API shows.
             waitFor(() -> receiver.delivered().size() >= 3 && script.received().size() >= 3, Duration.ofSeconds(10));
             List<JsonNode> events = receiver.delivered();
-            assertThat(script.received()).map(JsonNode::toString).isEqualTo(events.stream().map(JsonNode::toString).toList());
-            assertThat(events).extracting(e -> e.get("kind").asText())
+            assertThat(script.received())
+                    .map(JsonNode::toString)
+                    .isEqualTo(events.stream().map(JsonNode::toString).toList());
+            assertThat(events)
+                    .extracting(e -> e.get("kind").asText())
                     .containsExactly("attack_detected", "rule_added", "rule_retired");
             JsonNode detected = events.get(0);
             JsonNode added = events.get(1);
@@ -146,8 +159,11 @@ class DetectionTest {
             assertThat(added.get("id").asText()).isEqualTo("rule_added/" + ruleId);
             // The rule in the stored-rule shape: what GET /rules/ID showed while it was in force (but its counters).
             assertThat(added.get("rule").toString())
-                    .isEqualTo(((ObjectNode) shown.deepCopy()).without(List.of("packets", "bytes")).toString());
-            assertThat(added.get("text").asText()).contains("rule " + ruleId + " drops the udp attack on 203.0.113.10/32");
+                    .isEqualTo(((ObjectNode) shown.deepCopy())
+                            .without(List.of("packets", "bytes"))
+                            .toString());
+            assertThat(added.get("text").asText())
+                    .contains("rule " + ruleId + " drops the udp attack on 203.0.113.10/32");
             assertThat(retired.get("id").asText()).isEqualTo("rule_retired/" + ruleId);
             assertThat(retired.at("/rule/id").asText()).isEqualTo(ruleId);
             assertThat(retired.get("reason").asText()).startsWith("the attack is over");
@@ -182,7 +198,11 @@ class DetectionTest {
                 Thread.sleep(20);
             }
             assertThat(dp.sampleRate()).as("N at 500 kpps for 1000 samples/s").isBetween(400, 625);
-            assertThat(new Http(agent.apiAddress()).get("/status").json().get("sample_rate").asInt())
+            assertThat(new Http(agent.apiAddress())
+                            .get("/status")
+                            .json()
+                            .get("sample_rate")
+                            .asInt())
                     .isEqualTo(dp.sampleRate());
         }
     }

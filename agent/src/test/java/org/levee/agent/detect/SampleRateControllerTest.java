@@ -59,6 +59,7 @@ class SampleRateControllerTest {
         assertThat(c.quickRaise(1, 1_000_000)).as("a 1 Mpps flood at N = 1").isEqualTo(500);
         assertThat(c.quickRaise(1, 7_000)).as("3.5 times the target: no hurry").isEqualTo(1);
         assertThat(c.quickRaise(500, 10_000)).as("never lowers").isEqualTo(500);
-        assertThat(new SampleRateController(Sampling.fixed(64)).quickRaise(64, 1_000_000)).isEqualTo(64);
+        assertThat(new SampleRateController(Sampling.fixed(64)).quickRaise(64, 1_000_000))
+                .isEqualTo(64);
     }
 }

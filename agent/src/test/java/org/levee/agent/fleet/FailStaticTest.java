@@ -51,7 +51,8 @@ class FailStaticTest {
     }
 
     static String rule(String id, int port) {
-        return "rules:\n  - {id: " + id + ", filter: udp and dst port " + port + ", action: drop, datacenters: [ams]}\n";
+        return "rules:\n  - {id: " + id + ", filter: udp and dst port " + port
+                + ", action: drop, datacenters: [ams]}\n";
     }
 
     /** Datagrams to {@code port} that got through, of 10 sent. */
@@ -64,8 +65,8 @@ class FailStaticTest {
     @Test
     void keepsDroppingWithoutEtcdRestartsFromTheLastGoodSetAndCatchesUp() throws Exception {
         try (EtcdHarness etcd = EtcdHarness.start(1).startProxy();
-             NetnsLab lab = NetnsLab.create();
-             FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
+                NetnsLab lab = NetnsLab.create();
+                FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, EDGE + "/30");
@@ -73,31 +74,48 @@ class FailStaticTest {
             EtcdClient direct = etcd.client();
             // the edge reaches etcd through the proxy only: stopping the proxy cuts it off while the controller goes on
             AgentConfig config = config(state, "ams", "edge-1", etcd.proxyEndpoint(), sink.port(), 64);
-            try (DatagramSocket p1 = listen(ns, 9001); DatagramSocket p2 = listen(ns, 9002); DatagramSocket p3 = listen(ns, 9003)) {
+            try (DatagramSocket p1 = listen(ns, 9001);
+                    DatagramSocket p2 = listen(ns, 9002);
+                    DatagramSocket p3 = listen(ns, 9003)) {
                 send(peer, EDGE, 9999, 1); // ARP
                 long firstProgram;
-                try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
+                try (FleetEdge edge =
+                        FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
                     publish(direct, 1, rule("one", 9001));
-                    Eventually.await(WAIT, "version 1 applied", () -> edge.running().version().orElse(0) == 1);
+                    Eventually.await(
+                            WAIT,
+                            "version 1 applied",
+                            () -> edge.running().version().orElse(0) == 1);
                     firstProgram = edge.running().programId();
                     assertThat(through(peer, p1, 9001)).isZero();
 
                     etcd.stopProxy();
-                    Eventually.await(WAIT, "the watch lost etcd", () -> !edge.fleetView().watch().connected());
+                    Eventually.await(
+                            WAIT,
+                            "the watch lost etcd",
+                            () -> !edge.fleetView().watch().connected());
                     long before = edge.dataPlane().counters().rule("one").packets();
-                    assertThat(through(peer, p1, 9001)).as("dropping with etcd away").isZero();
-                    assertThat(edge.dataPlane().counters().rule("one").packets()).isEqualTo(before + 10);
+                    assertThat(through(peer, p1, 9001))
+                            .as("dropping with etcd away")
+                            .isZero();
+                    assertThat(edge.dataPlane().counters().rule("one").packets())
+                            .isEqualTo(before + 10);
                     assertThat(edge.running().programId()).isEqualTo(firstProgram);
                 }
-                assertThat(through(peer, p1, 9001)).as("dropping with no edge running").isZero();
+                assertThat(through(peer, p1, 9001))
+                        .as("dropping with no edge running")
+                        .isZero();
                 assertThat(Status.read(layout).programId()).isEqualTo(firstProgram);
 
                 // Restarted while etcd cannot be reached: the last good set from the state directory.
-                try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
+                try (FleetEdge edge =
+                        FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
                     assertThat(edge.running().origin()).isEqualTo(RunningRuleset.Origin.LAST_GOOD);
                     assertThat(edge.running().version()).hasValue(1);
                     assertThat(edge.fleetView().origin()).isEqualTo("last-good file");
-                    assertThat(through(peer, p1, 9001)).as("dropping after the restart").isZero();
+                    assertThat(through(peer, p1, 9001))
+                            .as("dropping after the restart")
+                            .isZero();
 
                     // The controller publishes meanwhile, and etcd's history is compacted.
                     publish(direct, 2, rule("two", 9002));
@@ -105,21 +123,33 @@ class FailStaticTest {
                     etcd.compact();
                     assertThat(edge.running().version()).hasValue(1);
                     etcd.startProxy();
-                    Eventually.await(WAIT, "caught up with version 3", () -> edge.running().version().orElse(0) == 3);
+                    Eventually.await(
+                            WAIT,
+                            "caught up with version 3",
+                            () -> edge.running().version().orElse(0) == 3);
                     assertThat(edge.running().origin()).isEqualTo(RunningRuleset.Origin.ETCD);
                     assertThat(through(peer, p3, 9003)).isZero();
-                    assertThat(through(peer, p1, 9001)).as("version 1's rule is gone").isEqualTo(10);
+                    assertThat(through(peer, p1, 9001))
+                            .as("version 1's rule is gone")
+                            .isEqualTo(10);
 
                     // Cut off again after the watch had a revision; that history is compacted away too.
-                    Eventually.await(WAIT, "watching", () -> edge.fleetView().watch().connected());
+                    Eventually.await(
+                            WAIT, "watching", () -> edge.fleetView().watch().connected());
                     long reconnects = edge.fleetView().watch().reconnects();
                     etcd.stopProxy();
-                    Eventually.await(WAIT, "the watch lost etcd", () -> !edge.fleetView().watch().connected());
+                    Eventually.await(
+                            WAIT,
+                            "the watch lost etcd",
+                            () -> !edge.fleetView().watch().connected());
                     publish(direct, 4, rule("four", 9001));
                     publish(direct, 5, rule("five", 9002));
                     etcd.compact();
                     etcd.startProxy();
-                    Eventually.await(WAIT, "caught up with version 5 past the compaction", () -> edge.running().version().orElse(0) == 5);
+                    Eventually.await(
+                            WAIT,
+                            "caught up with version 5 past the compaction",
+                            () -> edge.running().version().orElse(0) == 5);
                     assertThat(edge.fleetView().watch().reconnects()).isGreaterThan(reconnects);
                     assertThat(through(peer, p2, 9002)).isZero();
                     assertThat(through(peer, p3, 9003)).isEqualTo(10);
@@ -129,15 +159,23 @@ class FailStaticTest {
                 long attached = Status.read(layout).programId();
                 deleteTree(state.resolve(LastGoodRuleset.DIRECTORY));
                 etcd.stopProxy();
-                try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
+                try (FleetEdge edge =
+                        FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64))) {
                     assertThat(edge.running().origin()).isEqualTo(RunningRuleset.Origin.ADOPTED);
                     assertThat(edge.running().programId()).isEqualTo(attached);
                     assertThat(edge.running().version()).isEmpty();
-                    assertThat(Status.read(layout).programId()).as("not swapped, not detached").isEqualTo(attached);
-                    assertThat(through(peer, p2, 9002)).as("version 5's rule still drops").isZero();
+                    assertThat(Status.read(layout).programId())
+                            .as("not swapped, not detached")
+                            .isEqualTo(attached);
+                    assertThat(through(peer, p2, 9002))
+                            .as("version 5's rule still drops")
+                            .isZero();
                     assertThat(edge.dataPlane().sampleRate()).isEqualTo(64);
                     etcd.startProxy();
-                    Eventually.await(WAIT, "version 5 fetched and applied", () -> edge.running().origin() == RunningRuleset.Origin.ETCD);
+                    Eventually.await(
+                            WAIT,
+                            "version 5 fetched and applied",
+                            () -> edge.running().origin() == RunningRuleset.Origin.ETCD);
                     assertThat(edge.running().version()).hasValue(5);
                     assertThat(edge.running().programId()).isNotEqualTo(attached);
                     assertThat(through(peer, p2, 9002)).isZero();
@@ -159,16 +197,17 @@ class FailStaticTest {
     @Test
     void aRuleExpiresOnTimeWithNoControllerAndNoEtcd() throws Exception {
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             NetnsLab lab = NetnsLab.create();
-             FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
+                NetnsLab lab = NetnsLab.create();
+                FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, EDGE + "/30");
             PinLayout layout = new PinLayout(veth.interfaceB(), ns);
-            try (FleetEdge edge = FleetEdge.start(config(state, "ams", "edge-1", etcd.endpoints(), sink.port(), 64),
-                         XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64));
-                 DatagramSocket shortLived = listen(ns, 9001);
-                 DatagramSocket lasting = listen(ns, 9002)) {
+            try (FleetEdge edge = FleetEdge.start(
+                            config(state, "ams", "edge-1", etcd.endpoints(), sink.port(), 64),
+                            XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 64));
+                    DatagramSocket shortLived = listen(ns, 9001);
+                    DatagramSocket lasting = listen(ns, 9002)) {
                 send(peer, EDGE, 9999, 1); // ARP
                 Instant expires = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.MILLIS);
                 publish(etcd.client(), 1, """
@@ -176,20 +215,32 @@ class FailStaticTest {
                           - {id: short, filter: udp and dst port 9001, action: drop, expires: "%s"}
                           - {id: lasting, filter: udp and dst port 9002, action: drop}
                         """.formatted(expires));
-                Eventually.await(WAIT, "version 1 applied", () -> edge.running().version().orElse(0) == 1);
+                Eventually.await(
+                        WAIT,
+                        "version 1 applied",
+                        () -> edge.running().version().orElse(0) == 1);
                 long program = edge.running().programId();
                 assertThat(through(peer, shortLived, 9001)).isZero();
                 etcd.stop(0); // no controller, no store: the edge alone decides
 
-                Eventually.await(Duration.ofSeconds(10), "specialised again", () -> edge.running().programId() != program);
+                Eventually.await(
+                        Duration.ofSeconds(10),
+                        "specialised again",
+                        () -> edge.running().programId() != program);
                 Instant applied = edge.running().applied().orElseThrow();
-                System.out.printf("rule expired at %s, program specialised again at %s (%d ms later)%n", expires, applied,
-                        Duration.between(expires, applied).toMillis());
+                System.out.printf(
+                        "rule expired at %s, program specialised again at %s (%d ms later)%n",
+                        expires, applied, Duration.between(expires, applied).toMillis());
                 assertThat(applied).isAfterOrEqualTo(expires).isBefore(expires.plusMillis(1_000));
-                assertThat(through(peer, shortLived, 9001)).as("the expired rule no longer drops").isEqualTo(10);
-                assertThat(through(peer, lasting, 9002)).as("the other rule still does").isZero();
+                assertThat(through(peer, shortLived, 9001))
+                        .as("the expired rule no longer drops")
+                        .isEqualTo(10);
+                assertThat(through(peer, lasting, 9002))
+                        .as("the other rule still does")
+                        .isZero();
                 assertThat(edge.running().version()).hasValue(1);
-                assertThat(edge.fleetView().rules()).extracting(r -> r.rule().id() + "=" + r.enabled())
+                assertThat(edge.fleetView().rules())
+                        .extracting(r -> r.rule().id() + "=" + r.enabled())
                         .containsExactly("short=false", "lasting=true");
             } finally {
                 Attachment.detach(layout);

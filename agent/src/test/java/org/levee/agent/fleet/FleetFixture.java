@@ -36,24 +36,33 @@ final class FleetFixture {
 
     /** An edge's configuration: fixed 1-in-{@code rate} sampling, API on any port, quick timers for tests. */
     static AgentConfig config(Path state, String datacenter, String node, String etcd, int sflowPort, int rate) {
-        FleetConfig fleet = FleetConfig.none().withEtcdEndpoints(etcd)
+        FleetConfig fleet = FleetConfig.none()
+                .withEtcdEndpoints(etcd)
                 .withCollectors(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), sflowPort)))
                 .withCounterInterval(Duration.ofSeconds(2))
                 .withRegistrationTtl(Duration.ofSeconds(3))
                 .withReportInterval(Duration.ofSeconds(1));
-        return AgentConfig.defaults().withStateDir(state).withDatacenter(datacenter).withNode(node)
-                .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(rate)).withFleet(fleet);
+        return AgentConfig.defaults()
+                .withStateDir(state)
+                .withDatacenter(datacenter)
+                .withNode(node)
+                .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                .withSampling(Sampling.fixed(rate))
+                .withFleet(fleet);
     }
 
     /** The rule set of {@code yaml} compiled once, as the controller does, and its ELF bytes. */
     static byte[] compile(String yaml) {
         RuleSet rules = RuleCodec.parse("fleet.yaml", yaml);
-        return RuleSetObject.compile(rules, new RuleFilters().compile("fleet.yaml", rules), new ProgramBuilder()).toElf();
+        return RuleSetObject.compile(rules, new RuleFilters().compile("fleet.yaml", rules), new ProgramBuilder())
+                .toElf();
     }
 
     /** The manifest of {@code object} as version {@code version}, listing the object's rules. */
     static RulesetManifest manifest(RulesetStore store, long version, byte[] object) {
-        List<String> ids = RuleSetObject.fromElf("test", object).rules().stream().map(r -> r.id()).toList();
+        List<String> ids = RuleSetObject.fromElf("test", object).rules().stream()
+                .map(r -> r.id())
+                .toList();
         ObjectRef ref = store.refOf(object);
         return new RulesetManifest(version, ids, ref, Instant.now(), "test-controller");
     }

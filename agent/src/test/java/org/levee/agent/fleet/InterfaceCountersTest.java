@@ -20,7 +20,9 @@ class InterfaceCountersTest {
     void readsTheLineOfTheInterface() throws IOException {
         InterfaceCounters.NetDev dev = InterfaceCounters.parse(NET_DEV, "lv3aad16b0");
         assertThat(dev).isEqualTo(new InterfaceCounters.NetDev(60562, 1008, 1, 2, 7, 410, 5, 3, 4));
-        assertThat(InterfaceCounters.parse(NET_DEV, "eth0").rxBytes()).as("unsigned 64 bits").isEqualTo(-1L);
+        assertThat(InterfaceCounters.parse(NET_DEV, "eth0").rxBytes())
+                .as("unsigned 64 bits")
+                .isEqualTo(-1L);
     }
 
     @Test

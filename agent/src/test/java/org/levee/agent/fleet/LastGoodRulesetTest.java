@@ -26,8 +26,12 @@ class LastGoodRulesetTest {
     }
 
     static RulesetManifest manifest(long version, byte[] object) {
-        return new RulesetManifest(version, List.of("a", "b"), new ObjectRef(LastGoodRuleset.sha256(object), object.length, 1),
-                Instant.parse("2026-12-07T06:00:00Z"), "ctl-a");
+        return new RulesetManifest(
+                version,
+                List.of("a", "b"),
+                new ObjectRef(LastGoodRuleset.sha256(object), object.length, 1),
+                Instant.parse("2026-12-07T06:00:00Z"),
+                "ctl-a");
     }
 
     @Test
@@ -63,14 +67,17 @@ class LastGoodRulesetTest {
         byte[] flipped = object.clone();
         flipped[100] ^= 1;
         Files.write(file, flipped);
-        assertThatThrownBy(lastGood::load).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file + ": its SHA-256 is ").hasMessageContaining("says " + m.object().sha256());
+        assertThatThrownBy(lastGood::load)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file + ": its SHA-256 is ")
+                .hasMessageContaining("says " + m.object().sha256());
 
         Files.write(file, new byte[10]);
         assertThatThrownBy(lastGood::load).hasMessage(file + ": 10 bytes, " + lastGood.manifestFile() + " says 4096");
 
         Files.delete(file);
-        assertThatThrownBy(lastGood::load).hasMessageStartingWith(file + ": the object of " + lastGood.manifestFile() + " cannot be read");
+        assertThatThrownBy(lastGood::load)
+                .hasMessageStartingWith(file + ": the object of " + lastGood.manifestFile() + " cannot be read");
 
         Files.writeString(lastGood.manifestFile(), "{\"version\": 0}");
         assertThatThrownBy(lastGood::load).hasMessageStartingWith("manifest at " + lastGood.manifestFile() + ": ");

@@ -51,27 +51,33 @@ class LocalRulesTest {
     @Test
     void aLocalRuleDropsOnItsEdgeOnlyAndTheFleetProgramStaysTheSame() throws Exception {
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             NetnsLab lab = NetnsLab.create();
-             FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
+                NetnsLab lab = NetnsLab.create();
+                FleetFixture.SflowSink sink = new FleetFixture.SflowSink()) {
             String peer = lab.addNamespace("peer");
             String nsA = lab.addNamespace("a");
             String nsB = lab.addNamespace("b");
             VethPair toA = lab.addVeth(peer, "192.0.2.1/30", nsA, "192.0.2.2/30");
             VethPair toB = lab.addVeth(peer, "192.0.2.5/30", nsB, "192.0.2.6/30");
-            List<PinLayout> layouts = List.of(new PinLayout(toA.interfaceB(), nsA), new PinLayout(toB.interfaceB(), nsB));
-            try (FleetEdge a = FleetEdge.start(config(state.resolve("a"), "ams", "edge-a", etcd.endpoints(), sink.port(), 64),
-                         XdpDataPlane.open(toA.interfaceB(), nsA, XdpMode.NATIVE, 64));
-                 FleetEdge b = FleetEdge.start(config(state.resolve("b"), "ams", "edge-b", etcd.endpoints(), sink.port(), 64),
-                         XdpDataPlane.open(toB.interfaceB(), nsB, XdpMode.NATIVE, 64));
-                 DatagramSocket onA = listen(nsA, 9005);
-                 DatagramSocket onB = listen(nsB, 9005)) {
+            List<PinLayout> layouts =
+                    List.of(new PinLayout(toA.interfaceB(), nsA), new PinLayout(toB.interfaceB(), nsB));
+            try (FleetEdge a = FleetEdge.start(
+                            config(state.resolve("a"), "ams", "edge-a", etcd.endpoints(), sink.port(), 64),
+                            XdpDataPlane.open(toA.interfaceB(), nsA, XdpMode.NATIVE, 64));
+                    FleetEdge b = FleetEdge.start(
+                            config(state.resolve("b"), "ams", "edge-b", etcd.endpoints(), sink.port(), 64),
+                            XdpDataPlane.open(toB.interfaceB(), nsB, XdpMode.NATIVE, 64));
+                    DatagramSocket onA = listen(nsA, 9005);
+                    DatagramSocket onB = listen(nsB, 9005)) {
                 publish(etcd.client(), 1, """
                         rules:
                           - {id: flood-ams, filter: udp and dst port 9001, action: drop, datacenters: [ams]}
                           - {id: flood-fra, filter: udp and dst port 9002, action: drop, datacenters: [fra]}
                         """);
-                Eventually.await(WAIT, "version 1 on both edges",
-                        () -> a.running().version().orElse(0) == 1 && b.running().version().orElse(0) == 1);
+                Eventually.await(
+                        WAIT,
+                        "version 1 on both edges",
+                        () -> a.running().version().orElse(0) == 1
+                                && b.running().version().orElse(0) == 1);
 
                 Http api = new Http(a.apiAddress(), state.resolve("a"));
                 Http.Response added = api.post("/rules", """
@@ -88,12 +94,14 @@ class LocalRulesTest {
                 Thread.sleep(300);
                 assertThat(drain(onA)).as("edge a drops with its local rule").isZero();
                 assertThat(drain(onB)).as("edge b has no such rule").isEqualTo(20);
-                assertThat(a.dataPlane().counters().rule("local-9005").packets()).isEqualTo(20);
+                assertThat(a.dataPlane().counters().rule("local-9005").packets())
+                        .isEqualTo(20);
 
                 byte[] codeA = TranslatedCode.of((int) a.running().programId());
                 byte[] codeB = TranslatedCode.of((int) b.running().programId());
                 assertThat(a.running().programId()).isNotEqualTo(b.running().programId());
-                assertThat(codeA).as("the fleet's program on edge a (local rules) and edge b (none), map ids by name")
+                assertThat(codeA)
+                        .as("the fleet's program on edge a (local rules) and edge b (none), map ids by name")
                         .isEqualTo(codeB);
 
                 // the API: local rules, and the fleet's beside them, read-only
@@ -107,46 +115,73 @@ class LocalRulesTest {
                 assertThat(fleetRule.path("read_only").asBoolean()).isTrue();
                 assertThat(fleetRule.path("enabled").asBoolean()).isTrue();
                 assertThat(fleetRule.path("filter").asText()).isEqualTo("udp and dst port 9001");
-                assertThat(rules.path("fleet").path("rules").get(1).path("enabled").asBoolean()).as("flood-fra in ams").isFalse();
-                assertThat(api.get("/rules/flood-ams").json().path("read_only").asBoolean()).isTrue();
+                assertThat(rules.path("fleet")
+                                .path("rules")
+                                .get(1)
+                                .path("enabled")
+                                .asBoolean())
+                        .as("flood-fra in ams")
+                        .isFalse();
+                assertThat(api.get("/rules/flood-ams").json().path("read_only").asBoolean())
+                        .isTrue();
                 Http.Response delete = api.delete("/rules/flood-ams");
                 assertThat(delete.status()).as(delete.body()).isEqualTo(409);
-                assertThat(delete.json().path("error").asText()).contains("fleet").contains("read-only");
-                Http.Response clash = api.post("/rules", "{\"id\": \"flood-fra\", \"filter\": \"udp\", \"action\": \"drop\"}");
+                assertThat(delete.json().path("error").asText())
+                        .contains("fleet")
+                        .contains("read-only");
+                Http.Response clash =
+                        api.post("/rules", "{\"id\": \"flood-fra\", \"filter\": \"udp\", \"action\": \"drop\"}");
                 assertThat(clash.status()).as(clash.body()).isEqualTo(409);
                 // The edge's rule guard: etcd (and SSH, and the API) cannot be cut off by a local rule.
-                int etcdPort = java.net.URI.create(etcd.endpoints().split(",")[0]).getPort();
-                Http.Response cutEtcd = api.post("/rules", "{\"id\": \"no-etcd\", \"filter\": \"tcp dst port " + etcdPort
-                        + "\", \"action\": \"drop\"}");
+                int etcdPort =
+                        java.net.URI.create(etcd.endpoints().split(",")[0]).getPort();
+                Http.Response cutEtcd = api.post(
+                        "/rules",
+                        "{\"id\": \"no-etcd\", \"filter\": \"tcp dst port " + etcdPort + "\", \"action\": \"drop\"}");
                 assertThat(cutEtcd.status()).as(cutEtcd.body()).isEqualTo(400);
-                assertThat(cutEtcd.json().path("error").asText()).startsWith("refused: it matches traffic to the protected"
-                        + " endpoint tcp 127.0.0.1:" + etcdPort + " (etcd)");
+                assertThat(cutEtcd.json().path("error").asText())
+                        .startsWith("refused: it matches traffic to the protected" + " endpoint tcp 127.0.0.1:"
+                                + etcdPort + " (etcd)");
 
                 JsonNode status = api.get("/status").json();
                 assertThat(status.path("mode").asText()).isEqualTo("edge");
-                assertThat(status.path("program_id").asLong()).isEqualTo(a.running().programId());
+                assertThat(status.path("program_id").asLong())
+                        .isEqualTo(a.running().programId());
                 assertThat(status.path("fleet").path("version").asLong()).isEqualTo(1);
                 assertThat(status.path("fleet").path("origin").asText()).isEqualTo("etcd");
-                assertThat(status.path("fleet").path("applied").asText()).isEqualTo(a.running().applied().orElseThrow().toString());
-                assertThat(status.path("fleet").path("local_program_id").asLong()).isEqualTo(a.dataPlane().localProgramId());
+                assertThat(status.path("fleet").path("applied").asText())
+                        .isEqualTo(a.running().applied().orElseThrow().toString());
+                assertThat(status.path("fleet").path("local_program_id").asLong())
+                        .isEqualTo(a.dataPlane().localProgramId());
                 assertThat(ids(status.path("local_rules"))).containsExactly("local-9005");
-                assertThat(status.path("fleet").path("watch").path("connected").asBoolean()).isTrue();
-                assertThat(status.path("fleet").path("sflow").path("agent_address").asText()).isEqualTo("127.0.0.1");
+                assertThat(status.path("fleet").path("watch").path("connected").asBoolean())
+                        .isTrue();
+                assertThat(status.path("fleet")
+                                .path("sflow")
+                                .path("agent_address")
+                                .asText())
+                        .isEqualTo("127.0.0.1");
                 String metrics = api.get("/metrics").body();
-                assertThat(metrics).containsPattern("levee_rule_packets_total\\{origin=\"manual\",rule=\"local-9005\"} 20")
+                assertThat(metrics)
+                        .containsPattern("levee_rule_packets_total\\{origin=\"manual\",rule=\"local-9005\"} 20")
                         .contains("levee_rule_packets_total{origin=\"manual\",rule=\"flood-ams\"}");
 
-                // a new fleet version swaps the main program of both; the local rule stays on a, and the programs stay equal
+                // a new fleet version swaps the main program of both; the local rule stays on a, and the programs stay
+                // equal
                 publish(etcd.client(), 2, """
                         rules:
                           - {id: flood-ams, filter: udp and dst port 9001, action: drop, datacenters: [ams]}
                         """);
-                Eventually.await(WAIT, "version 2 on both edges",
-                        () -> a.running().version().orElse(0) == 2 && b.running().version().orElse(0) == 2);
+                Eventually.await(
+                        WAIT,
+                        "version 2 on both edges",
+                        () -> a.running().version().orElse(0) == 2
+                                && b.running().version().orElse(0) == 2);
                 send(peer, "192.0.2.2", 9005, 10);
                 Thread.sleep(300);
                 assertThat(drain(onA)).isZero();
-                assertThat(TranslatedCode.of((int) a.running().programId())).isEqualTo(TranslatedCode.of((int) b.running().programId()));
+                assertThat(TranslatedCode.of((int) a.running().programId()))
+                        .isEqualTo(TranslatedCode.of((int) b.running().programId()));
 
                 // removed: edge a lets it through again
                 assertThat(api.delete("/rules/local-9005").status()).isEqualTo(200);

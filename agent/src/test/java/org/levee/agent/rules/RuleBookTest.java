@@ -14,15 +14,15 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.levee.rules.testing.RandomRules;
 import org.levee.agent.testing.RecordingDataPlane;
-import org.levee.testing.Requirements;
 import org.levee.rules.Action;
 import org.levee.rules.Match;
 import org.levee.rules.Origin;
-import org.levee.rules.StoredRule;
 import org.levee.rules.Rule;
 import org.levee.rules.RuleSetException;
+import org.levee.rules.StoredRule;
+import org.levee.rules.testing.RandomRules;
+import org.levee.testing.Requirements;
 
 class RuleBookTest {
 
@@ -61,7 +61,8 @@ class RuleBookTest {
         book.add(drop("a", "udp", Optional.of(now.get().plusSeconds(10)), Origin.MANUAL), Optional.empty());
         book.add(drop("b", "icmp", Optional.empty(), Origin.MANUAL), Optional.empty());
         assertThat(book.remove("nope")).isFalse();
-        assertThatThrownBy(() -> book.add(drop("c", "udp and nonsense", Optional.empty(), Origin.MANUAL), Optional.empty()))
+        assertThatThrownBy(() ->
+                        book.add(drop("c", "udp and nonsense", Optional.empty(), Origin.MANUAL), Optional.empty()))
                 .isInstanceOf(RuleSetException.class);
         assertThat(book.expire()).isEmpty();
         now.set(now.get().plusSeconds(11));
@@ -95,11 +96,17 @@ class RuleBookTest {
         book.add(drop("a", "udp", Optional.empty(), Origin.MANUAL), Optional.empty());
         int applied = dp.applied().size();
         assertThatThrownBy(() -> book.add(drop("a", "tcp", Optional.empty(), Origin.MANUAL), Optional.empty()))
-                .isInstanceOf(DuplicateRuleException.class).hasMessageContaining("id: a rule with id 'a' exists");
-        assertThatThrownBy(() -> book.add(drop("c", "udp and nonsense", Optional.empty(), Origin.MANUAL), Optional.empty()))
-                .isInstanceOfSatisfying(RuleSetException.class, e -> assertThat(e.problems().getFirst()).startsWith("filter: "));
-        assertThatThrownBy(() -> book.add(drop("d", "udp", Optional.of(now.get().minusSeconds(1)), Origin.MANUAL),
-                Optional.empty())).hasMessageContaining("expires: ").hasMessageContaining("is not in the future");
+                .isInstanceOf(DuplicateRuleException.class)
+                .hasMessageContaining("id: a rule with id 'a' exists");
+        assertThatThrownBy(() ->
+                        book.add(drop("c", "udp and nonsense", Optional.empty(), Origin.MANUAL), Optional.empty()))
+                .isInstanceOfSatisfying(
+                        RuleSetException.class,
+                        e -> assertThat(e.problems().getFirst()).startsWith("filter: "));
+        assertThatThrownBy(() -> book.add(
+                        drop("d", "udp", Optional.of(now.get().minusSeconds(1)), Origin.MANUAL), Optional.empty()))
+                .hasMessageContaining("expires: ")
+                .hasMessageContaining("is not in the future");
         assertThat(dp.applied()).hasSize(applied);
         assertThat(book.list()).extracting(StoredRule::id).containsExactly("a");
     }
@@ -139,18 +146,25 @@ class RuleBookTest {
         Instant created = now.get().minusSeconds(10);
         store.save(List.of(
                 new StoredRule(drop("manual", "udp", Optional.empty(), Origin.MANUAL), created, Optional.empty()),
-                new StoredRule(drop("auto-x-1", "udp port 53", Optional.empty(), Origin.AUTO), created, Optional.empty()),
-                new StoredRule(drop("auto-x-2", "udp port 54", Optional.of(now.get().plusSeconds(30)), Origin.AUTO),
-                        created, Optional.empty()),
-                new StoredRule(drop("gone", "udp", Optional.of(now.get().minusSeconds(1)), Origin.MANUAL), created,
+                new StoredRule(
+                        drop("auto-x-1", "udp port 53", Optional.empty(), Origin.AUTO), created, Optional.empty()),
+                new StoredRule(
+                        drop("auto-x-2", "udp port 54", Optional.of(now.get().plusSeconds(30)), Origin.AUTO),
+                        created,
+                        Optional.empty()),
+                new StoredRule(
+                        drop("gone", "udp", Optional.of(now.get().minusSeconds(1)), Origin.MANUAL),
+                        created,
                         Optional.empty())));
         RecordingDataPlane dp = new RecordingDataPlane();
         RuleBook book = RuleBook.restore(store, dp, "", clock, Duration.ofMinutes(5));
         assertThat(dp.applied()).hasSize(1);
         assertThat(dp.current().rules()).extracting(Rule::id).containsExactly("manual", "auto-x-1", "auto-x-2");
         assertThat(book.get("manual").orElseThrow().rule().expires()).isEmpty();
-        assertThat(book.get("auto-x-1").orElseThrow().rule().expires()).contains(now.get().plus(Duration.ofMinutes(5)));
-        assertThat(book.get("auto-x-2").orElseThrow().rule().expires()).contains(now.get().plusSeconds(30));
+        assertThat(book.get("auto-x-1").orElseThrow().rule().expires())
+                .contains(now.get().plus(Duration.ofMinutes(5)));
+        assertThat(book.get("auto-x-2").orElseThrow().rule().expires())
+                .contains(now.get().plusSeconds(30));
         assertThat(store.load()).extracting(StoredRule::id).containsExactly("manual", "auto-x-1", "auto-x-2");
     }
 
@@ -158,12 +172,13 @@ class RuleBookTest {
     void equalRulesGiveEqualVersionsOnEveryNode() {
         Requirements.library("libpcap.so.0.8");
         List<Rule> rules = RandomRules.rules(new SplittableRandom(42), 8).stream()
-                .filter(r -> r.expires().isEmpty()).toList();
+                .filter(r -> r.expires().isEmpty())
+                .toList();
         String[] versions = new String[2];
         for (int node = 0; node < 2; node++) {
             RecordingDataPlane dp = new RecordingDataPlane();
-            RuleBook book = RuleBook.restore(new RuleStore(dir.resolve("node" + node)), dp, "ams1", clock,
-                    Duration.ofMinutes(5));
+            RuleBook book = RuleBook.restore(
+                    new RuleStore(dir.resolve("node" + node)), dp, "ams1", clock, Duration.ofMinutes(5));
             rules.forEach(r -> book.add(r, Optional.empty()));
             versions[node] = dp.current().version();
         }

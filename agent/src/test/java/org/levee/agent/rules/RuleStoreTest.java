@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.levee.rules.testing.RandomRules;
-import org.levee.rules.StoredRule;
 import org.levee.rules.AttackEvidence;
 import org.levee.rules.Rule;
+import org.levee.rules.StoredRule;
+import org.levee.rules.testing.RandomRules;
 
 class RuleStoreTest {
 
@@ -33,10 +33,22 @@ class RuleStoreTest {
     }
 
     static AttackEvidence evidence(SplittableRandom random) {
-        return new AttackEvidence("203.0.113." + random.nextInt(256) + "/32", "udp", "threshold",
-                random.nextDouble() * 1e6, random.nextDouble() * 1e9, 50_000L, null, random.nextDouble() * 100,
-                "udp sport 11211", random.nextDouble(), random.nextDouble() / 100, random.nextLong(1, 10_000),
-                List.of("udp dport: covers 3%"), new TreeMap<>(Map.of("ams1", 40L, "fra1", 2L)), "dropping");
+        return new AttackEvidence(
+                "203.0.113." + random.nextInt(256) + "/32",
+                "udp",
+                "threshold",
+                random.nextDouble() * 1e6,
+                random.nextDouble() * 1e9,
+                50_000L,
+                null,
+                random.nextDouble() * 100,
+                "udp sport 11211",
+                random.nextDouble(),
+                random.nextDouble() / 100,
+                random.nextLong(1, 10_000),
+                List.of("udp dport: covers 3%"),
+                new TreeMap<>(Map.of("ams1", 40L, "fra1", 2L)),
+                "dropping");
     }
 
     @ParameterizedTest
@@ -45,7 +57,9 @@ class RuleStoreTest {
         SplittableRandom random = new SplittableRandom(seed);
         List<StoredRule> rules = new ArrayList<>();
         for (Rule r : RandomRules.rules(random, random.nextInt(0, 12))) {
-            rules.add(new StoredRule(r, Instant.ofEpochSecond(1_800_000_000L, random.nextInt(1_000_000_000)),
+            rules.add(new StoredRule(
+                    r,
+                    Instant.ofEpochSecond(1_800_000_000L, random.nextInt(1_000_000_000)),
                     random.nextBoolean() ? Optional.of(evidence(random)) : Optional.empty()));
         }
         RuleStore store = new RuleStore(dir.resolve("state"));
@@ -56,13 +70,17 @@ class RuleStoreTest {
     @Test
     void theFileHoldsStoredRulesInTheSharedShape() throws IOException {
         SplittableRandom random = new SplittableRandom(7);
-        StoredRule rule = new StoredRule(RandomRules.rule(random, "shared"), Instant.parse("2026-12-07T10:00:00Z"),
+        StoredRule rule = new StoredRule(
+                RandomRules.rule(random, "shared"),
+                Instant.parse("2026-12-07T10:00:00Z"),
                 Optional.of(evidence(random)));
         RuleStore store = new RuleStore(dir);
         store.save(List.of(rule));
-        var root = new com.fasterxml.jackson.databind.json.JsonMapper().readTree(store.file().toFile());
+        var root = new com.fasterxml.jackson.databind.json.JsonMapper()
+                .readTree(store.file().toFile());
         assertThat(root.get("format").asInt()).isEqualTo(2);
-        assertThat(root.get("rules").get(0).toString()).isEqualTo(org.levee.rules.StoredRuleCodec.write(rule).toString());
+        assertThat(root.get("rules").get(0).toString())
+                .isEqualTo(org.levee.rules.StoredRuleCodec.write(rule).toString());
     }
 
     @Test
@@ -78,7 +96,10 @@ class RuleStoreTest {
                 """);
         List<StoredRule> rules = store.load();
         assertThat(rules).extracting(StoredRule::id).containsExactly("ok", "auto-x-1");
-        assertThat(rules.get(1).evidence()).get().extracting(AttackEvidence::trafficClass).isEqualTo("udp");
+        assertThat(rules.get(1).evidence())
+                .get()
+                .extracting(AttackEvidence::trafficClass)
+                .isEqualTo("udp");
         store.save(rules);
         assertThat(store.load()).isEqualTo(rules);
     }
@@ -89,7 +110,8 @@ class RuleStoreTest {
         Files.writeString(store.file(), """
                 {"format": 2, "rules": [{"id": "x", "filter": "udp", "action": "drop", "created": "soon"}]}
                 """);
-        assertThatThrownBy(store::load).hasMessageContaining(store.file() + ": rules[0]: created: 'soon' is not an RFC 3339");
+        assertThatThrownBy(store::load)
+                .hasMessageContaining(store.file() + ": rules[0]: created: 'soon' is not an RFC 3339");
     }
 
     @Test

@@ -51,7 +51,13 @@ public final class RecordingDataPlane implements DataPlane {
 
     @Override
     public synchronized AttachedProgram attachment() {
-        return new AttachedProgram("rec0", "", 1, programId, applied.isEmpty() ? "" : applied.getLast().version(), false);
+        return new AttachedProgram(
+                "rec0",
+                "",
+                1,
+                programId,
+                applied.isEmpty() ? "" : applied.getLast().version(),
+                false);
     }
 
     @Override
@@ -94,7 +100,8 @@ public final class RecordingDataPlane implements DataPlane {
         Map<String, Counters.RuleCounters> rules = new HashMap<>(counters.rules());
         rules.put(id, new Counters.RuleCounters(packets, bytes));
         Counters c = counters;
-        counters = new Counters(c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled(), c.samplesLost(), rules);
+        counters =
+                new Counters(c.seen(), c.passed(), c.dropped(), c.ratelimited(), c.sampled(), c.samplesLost(), rules);
     }
 
     @Override
@@ -118,8 +125,13 @@ public final class RecordingDataPlane implements DataPlane {
         try {
             Offered next = samples.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             while (next != null) {
-                handler.accept(new Sample(next.packet(), next.wireLength(), next.samplingRate(), next.timestampNanos(),
-                        datacenter, node));
+                handler.accept(new Sample(
+                        next.packet(),
+                        next.wireLength(),
+                        next.samplingRate(),
+                        next.timestampNanos(),
+                        datacenter,
+                        node));
                 n++;
                 next = n < 100_000 ? samples.poll() : null;
             }

@@ -3,9 +3,9 @@ package org.levee.agent.testing;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.levee.detector.DetectorConfig;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
+import org.levee.detector.DetectorConfig;
 
 /** Agent configurations for tests: state in a temporary directory, API on an ephemeral loopback port. */
 public final class TestAgents {
@@ -19,16 +19,36 @@ public final class TestAgents {
      */
     public static DetectorConfig detector(int minSamples, Duration maxDelay, Duration cooldown) {
         DetectorConfig d = DetectorConfig.defaults();
-        return new DetectorConfig(d.hostThresholds(), d.aggregateThresholds(), d.overrides(), d.aggregateLengthV4(),
-                d.aggregateLengthV6(), d.windowSeconds(), d.baselineMultiple(), d.baselineFloorPacketsPerSecond(),
-                d.baselineHalfLifeSeconds(), d.baselineWarmupSeconds(), d.endFraction(), cooldown, d.coverageTarget(),
-                d.maxBaselineMatch(), minSamples, maxDelay, d.sketchCapacity(), d.reservoirSize(), d.historySamples(),
+        return new DetectorConfig(
+                d.hostThresholds(),
+                d.aggregateThresholds(),
+                d.overrides(),
+                d.aggregateLengthV4(),
+                d.aggregateLengthV6(),
+                d.windowSeconds(),
+                d.baselineMultiple(),
+                d.baselineFloorPacketsPerSecond(),
+                d.baselineHalfLifeSeconds(),
+                d.baselineWarmupSeconds(),
+                d.endFraction(),
+                cooldown,
+                d.coverageTarget(),
+                d.maxBaselineMatch(),
+                minSamples,
+                maxDelay,
+                d.sketchCapacity(),
+                d.reservoirSize(),
+                d.historySamples(),
                 d.historySamplesPerSecond(),
-                d.datacenterMinShare(), d.seed());
+                d.datacenterMinShare(),
+                d.seed());
     }
 
     public static AgentConfig config(Path stateDir, String datacenter) {
-        return AgentConfig.defaults().withStateDir(stateDir).withDatacenter(datacenter)
-                .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(1));
+        return AgentConfig.defaults()
+                .withStateDir(stateDir)
+                .withDatacenter(datacenter)
+                .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                .withSampling(Sampling.fixed(1));
     }
 }

@@ -84,14 +84,27 @@ class AgentUpstreamTest {
                     """);
             for (String f : List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4-unicast", "ipv6-unicast")) {
                 toml.append("  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"")
-                        .append(f).append("\"\n");
+                        .append(f)
+                        .append("\"\n");
             }
             Files.writeString(upstreamToml, toml);
             Path upstreamApi = dir.resolve("upstream.sock");
             Path leveeApi = dir.resolve("levee.sock");
             List<String> leveeCommand = List.of("gobgpd", "--api-hosts", "unix://" + leveeApi, "--pprof-disable", "-p");
-            start(lab, "upstream-gobgpd", upstreamNs, dir.resolve("upstream.log"), List.of("gobgpd", "-f", upstreamToml.toString(),
-                    "--api-hosts", "unix://" + upstreamApi, "--pprof-disable", "-p"), upstreamApi);
+            start(
+                    lab,
+                    "upstream-gobgpd",
+                    upstreamNs,
+                    dir.resolve("upstream.log"),
+                    List.of(
+                            "gobgpd",
+                            "-f",
+                            upstreamToml.toString(),
+                            "--api-hosts",
+                            "unix://" + upstreamApi,
+                            "--pprof-disable",
+                            "-p"),
+                    upstreamApi);
             LabProcess speaker = start(lab, "levee-gobgpd", leveeNs, dir.resolve("levee.log"), leveeCommand, leveeApi);
 
             // The section as an operator writes it, read by the agent's configuration loader.
@@ -117,8 +130,13 @@ class AgentUpstreamTest {
                 assertThat(added.status()).as(added.body()).isEqualTo(201);
                 assertThat(added.json().get("upstream").asText()).isEqualTo("flowspec");
                 memcached = routes(added.json());
-                assertThat(memcached).singleElement().asString()
-                        .startsWith("ipv4-flowspec").contains("203.0.113.10/32").contains("11211").contains("discard");
+                assertThat(memcached)
+                        .singleElement()
+                        .asString()
+                        .startsWith("ipv4-flowspec")
+                        .contains("203.0.113.10/32")
+                        .contains("11211")
+                        .contains("discard");
                 awaitView(upstreamView, memcached, "after the rule was added through the API");
                 awaitPhase(http, "memcached", "announced");
 
@@ -137,11 +155,19 @@ class AgentUpstreamTest {
                         """);
                 assertThat(hole.status()).as(hole.body()).isEqualTo(201);
                 ntp = routes(hole.json());
-                assertThat(ntp).singleElement().asString().startsWith("ipv4-unicast 203.0.113.20/32").contains("65535:666");
+                assertThat(ntp)
+                        .singleElement()
+                        .asString()
+                        .startsWith("ipv4-unicast 203.0.113.20/32")
+                        .contains("65535:666");
                 awaitView(upstreamView, union(memcached, ntp), "with a blackhole beside the FlowSpec route");
-                awaitStatus(http, s -> s.path("refused").findValuesAsText("rule").contains("ttl")
-                        && s.path("speaker_up").asBoolean() && s.path("routes").path("ipv4-flowspec").asInt() == 1
-                        && s.path("routes").path("ipv4-unicast").asInt() == 1, "the refusal and both routes in GET /status");
+                awaitStatus(
+                        http,
+                        s -> s.path("refused").findValuesAsText("rule").contains("ttl")
+                                && s.path("speaker_up").asBoolean()
+                                && s.path("routes").path("ipv4-flowspec").asInt() == 1
+                                && s.path("routes").path("ipv4-unicast").asInt() == 1,
+                        "the refusal and both routes in GET /status");
 
                 // Automatic: an attack over 0.8 × 10 Gbit/s goes upstream as FlowSpec, a smaller one does not.
                 agent.rules().add(autoRule("big", "203.0.113.40"), Optional.of(evidence("203.0.113.40/32", 9e9)));
@@ -149,7 +175,8 @@ class AgentUpstreamTest {
                 JsonNode big = http.get("/rules/big").json();
                 assertThat(big.path("upstream_status").path("basis").asText()).isEqualTo("automatic");
                 assertThat(big.path("upstream_status").path("why").asText()).contains("9 Gbit/s");
-                assertThat(http.get("/rules/small").json().has("upstream_status")).isFalse();
+                assertThat(http.get("/rules/small").json().has("upstream_status"))
+                        .isFalse();
                 Set<String> bigRoutes = routes(big);
                 assertThat(bigRoutes).singleElement().asString().contains("203.0.113.40/32");
                 awaitView(upstreamView, union(memcached, ntp, bigRoutes), "with the automatic rule");
@@ -159,7 +186,10 @@ class AgentUpstreamTest {
                 awaitView(upstreamView, union(ntp, bigRoutes), "after the rule was removed");
                 assertThat(http.post("/rules", MEMCACHED).status()).isEqualTo(201);
                 awaitView(upstreamView, union(memcached, ntp, bigRoutes), "after the rule was added again");
-                awaitStatus(http, s -> s.path("routes").path("ipv4-flowspec").asInt() == 2, "both FlowSpec routes in GET /status");
+                awaitStatus(
+                        http,
+                        s -> s.path("routes").path("ipv4-flowspec").asInt() == 2,
+                        "both FlowSpec routes in GET /status");
                 assertThat(http.get("/metrics").body())
                         .contains("levee_upstream_speaker_up 1.0")
                         .contains("levee_upstream_routes{family=\"ipv4-flowspec\"} 2.0")
@@ -173,7 +203,9 @@ class AgentUpstreamTest {
             // While the agent is down its routes stay; the memcached rule is removed from its state.
             assertThat(view(upstreamApi)).isEqualTo(union(memcached, ntp, bigRoutesOf(state, config)));
             RuleStore store = new RuleStore(state);
-            store.save(store.load().stream().filter(r -> !r.id().equals("memcached")).toList());
+            store.save(store.load().stream()
+                    .filter(r -> !r.id().equals("memcached"))
+                    .toList());
             Set<String> kept = union(ntp, bigRoutesOf(state, config));
             agent = Agent.start(config, new RecordingDataPlane());
             try {
@@ -184,9 +216,17 @@ class AgentUpstreamTest {
                 // The speaker restarts empty and unconfigured: the keeper configures it and announces again.
                 speaker.stop();
                 awaitView(upstreamView, Set.of(), "while the speaker is down");
-                awaitStatus(http, s -> !s.path("speaker_up").asBoolean() && !s.path("last_error").isNull(),
+                awaitStatus(
+                        http,
+                        s -> !s.path("speaker_up").asBoolean()
+                                && !s.path("last_error").isNull(),
                         "the speaker's failure in GET /status");
-                assertThat(http.get("/rules/ntp").json().path("upstream_status").path("phase").asText()).isEqualTo("failed");
+                assertThat(http.get("/rules/ntp")
+                                .json()
+                                .path("upstream_status")
+                                .path("phase")
+                                .asText())
+                        .isEqualTo("failed");
                 speaker = start(lab, "levee-gobgpd-2", leveeNs, dir.resolve("levee2.log"), leveeCommand, leveeApi);
                 awaitView(upstreamView, kept, "after the speaker restarted");
                 awaitStatus(http, s -> s.path("speaker_up").asBoolean(), "the speaker up again in GET /status");
@@ -201,35 +241,64 @@ class AgentUpstreamTest {
             }
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
 
     /** The routes of the automatic rule "big" as the policy makes them (the agent is down when asked). */
     private static Set<String> bigRoutesOf(Path state, AgentConfig config) {
-        StoredRule big = new RuleStore(state).load().stream().filter(r -> r.id().equals("big")).findFirst().orElseThrow();
+        StoredRule big = new RuleStore(state)
+                .load().stream().filter(r -> r.id().equals("big")).findFirst().orElseThrow();
         Set<String> out = new TreeSet<>();
         new org.levee.upstream.Upstream(config.upstream().orElseThrow())
-                .desired(List.of(org.levee.upstream.UpstreamRequest.of(big))).routes().forEach(r -> out.add(line(r)));
+                .desired(List.of(org.levee.upstream.UpstreamRequest.of(big)))
+                .routes()
+                .forEach(r -> out.add(line(r)));
         return out;
     }
 
     private static Rule autoRule(String id, String host) {
-        return new Rule(id, new Match.Filter("ip and dst host " + host + " and udp and src port 53"),
-                List.of(Prefix.parse(host + "/32")), List.of(), new Action.Drop(), Optional.empty(), "", Origin.AUTO);
+        return new Rule(
+                id,
+                new Match.Filter("ip and dst host " + host + " and udp and src port 53"),
+                List.of(Prefix.parse(host + "/32")),
+                List.of(),
+                new Action.Drop(),
+                Optional.empty(),
+                "",
+                Origin.AUTO);
     }
 
     private static AttackEvidence evidence(String destination, double bitsPerSecond) {
-        return new AttackEvidence(destination, "udp", "threshold", bitsPerSecond / 8 / 1000, bitsPerSecond, 100_000L, null, 0,
-                "udp and src port 53", 1.0, 0.0, 1000, List.of(), null, "test");
+        return new AttackEvidence(
+                destination,
+                "udp",
+                "threshold",
+                bitsPerSecond / 8 / 1000,
+                bitsPerSecond,
+                100_000L,
+                null,
+                0,
+                "udp and src port 53",
+                1.0,
+                0.0,
+                1000,
+                List.of(),
+                null,
+                "test");
     }
 
     /** The routes the API says a rule asks for, one line each as {@link #line} writes them. */
     private static Set<String> routes(JsonNode rule) {
         Set<String> out = new TreeSet<>();
-        rule.path("upstream_status").path("routes").forEach(r -> out.add(r.asText().startsWith("ipv4-flowspec")
-                || r.asText().startsWith("ipv6-flowspec") ? r.asText() : blackholeLine(r.asText())));
+        rule.path("upstream_status")
+                .path("routes")
+                .forEach(r -> out.add(
+                        r.asText().startsWith("ipv4-flowspec") || r.asText().startsWith("ipv6-flowspec")
+                                ? r.asText()
+                                : blackholeLine(r.asText())));
         return out;
     }
 
@@ -251,8 +320,8 @@ class AgentUpstreamTest {
         return out;
     }
 
-    private static LabProcess start(NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api)
-            throws Exception {
+    private static LabProcess start(
+            NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api) throws Exception {
         Files.deleteIfExists(api);
         LabProcess p = lab.spawn(name, namespace, log, command);
         Instant deadline = Instant.now().plusSeconds(20);
@@ -280,7 +349,8 @@ class AgentUpstreamTest {
         return out;
     }
 
-    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when) throws InterruptedException {
+    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(CONVERGE);
         Set<String> last = null;
         while (Instant.now().isBefore(deadline)) {
@@ -301,7 +371,11 @@ class AgentUpstreamTest {
         Instant deadline = Instant.now().plus(CONVERGE);
         String last = "";
         while (Instant.now().isBefore(deadline)) {
-            last = http.get("/rules/" + id).json().path("upstream_status").path("phase").asText();
+            last = http.get("/rules/" + id)
+                    .json()
+                    .path("upstream_status")
+                    .path("phase")
+                    .asText();
             if (last.equals(phase)) {
                 return;
             }
@@ -310,7 +384,8 @@ class AgentUpstreamTest {
         assertThat(last).as("rule %s's upstream phase", id).isEqualTo(phase);
     }
 
-    private static void awaitStatus(Http http, java.util.function.Predicate<JsonNode> ok, String what) throws InterruptedException {
+    private static void awaitStatus(Http http, java.util.function.Predicate<JsonNode> ok, String what)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(CONVERGE);
         JsonNode last = null;
         while (Instant.now().isBefore(deadline)) {

@@ -26,8 +26,8 @@ public record PcapNgInterface(String name, String description, String filter, in
             checkOption("filter", filter);
         }
         if (linkType < 0 || linkType > 0xffff) {
-            throw new IllegalArgumentException("interface '" + name + "': link type " + linkType
-                    + " does not fit the 16-bit field");
+            throw new IllegalArgumentException(
+                    "interface '" + name + "': link type " + linkType + " does not fit the 16-bit field");
         }
         if (snaplen <= 0) {
             throw new IllegalArgumentException("interface '" + name + "': snaplen must be positive, got " + snaplen);
@@ -37,8 +37,8 @@ public record PcapNgInterface(String name, String description, String filter, in
     private static void checkOption(String what, String value) {
         // An option's length is a 16-bit field; the filter option spends one byte on its type.
         if (value.getBytes(StandardCharsets.UTF_8).length > 0xffff - 1) {
-            throw new IllegalArgumentException("interface " + what + " is longer than a pcapng option can hold "
-                    + "(65534 bytes of UTF-8)");
+            throw new IllegalArgumentException(
+                    "interface " + what + " is longer than a pcapng option can hold " + "(65534 bytes of UTF-8)");
         }
     }
 }

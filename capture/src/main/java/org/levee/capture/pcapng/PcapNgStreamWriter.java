@@ -56,8 +56,9 @@ public final class PcapNgStreamWriter implements AutoCloseable {
      *
      * @param application the {@code shb_userappl} text, e.g. {@code levee capture}
      */
-    public PcapNgStreamWriter(OutputStream out, String application, List<PcapNgInterface> interfaces,
-                              boolean flushEachPacket) throws IOException {
+    public PcapNgStreamWriter(
+            OutputStream out, String application, List<PcapNgInterface> interfaces, boolean flushEachPacket)
+            throws IOException {
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("a pcapng stream needs at least one interface");
         }
@@ -109,8 +110,8 @@ public final class PcapNgStreamWriter implements AutoCloseable {
     public void writePacket(int interfaceId, long timestampNanos, byte[] data, long originalLength, int xdpVerdict)
             throws IOException {
         if (interfaceId < 0 || interfaceId >= interfaces.size()) {
-            throw new IllegalArgumentException("interface id " + interfaceId + " is not one of the "
-                    + interfaces.size() + " interfaces of this stream");
+            throw new IllegalArgumentException("interface id " + interfaceId + " is not one of the " + interfaces.size()
+                    + " interfaces of this stream");
         }
         PcapNgInterface iface = interfaces.get(interfaceId);
         if (data.length > iface.snaplen()) {
@@ -185,8 +186,8 @@ public final class PcapNgStreamWriter implements AutoCloseable {
 
         Options bytes(int code, byte[] value) {
             if (value.length > 0xffff) {
-                throw new IllegalArgumentException("pcapng option " + code + " of " + value.length
-                        + " bytes exceeds 65535");
+                throw new IllegalArgumentException(
+                        "pcapng option " + code + " of " + value.length + " bytes exceeds 65535");
             }
             codes.add(code);
             values.add(value);
@@ -210,7 +211,10 @@ public final class PcapNgStreamWriter implements AutoCloseable {
             }
             for (int i = 0; i < values.size(); i++) {
                 byte[] v = values.get(i);
-                block.putShort((short) (int) codes.get(i)).putShort((short) v.length).put(v).put(new byte[pad(v.length) - v.length]);
+                block.putShort((short) (int) codes.get(i))
+                        .putShort((short) v.length)
+                        .put(v)
+                        .put(new byte[pad(v.length) - v.length]);
             }
             block.putShort((short) OPT_END).putShort((short) 0);
         }

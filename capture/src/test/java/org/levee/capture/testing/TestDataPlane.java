@@ -5,11 +5,11 @@ import org.levee.cbpf.pcap.Libpcap;
 import org.levee.compiler.CbpfCompiler;
 import org.levee.compiler.FragmentLayout;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfFs;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Instruction;
@@ -60,7 +60,8 @@ public final class TestDataPlane implements AutoCloseable {
             asm.emit(Instruction.mov64(Register.R3, Register.R9));
             asm.emit(Instruction.call(Helper.TAIL_CALL));
             asm.emit(Instruction.mov64(Register.R0, Register.R9), Instruction.exit());
-            Program program = Program.load(ProgramSpec.xdp("test_dataplane", asm.assemble().encode()));
+            Program program = Program.load(
+                    ProgramSpec.xdp("test_dataplane", asm.assemble().encode()));
             return new TestDataPlane(dir, hookPath, hook, program);
         } catch (RuntimeException e) {
             if (hook != null) {

@@ -14,8 +14,8 @@ public final class Tools {
 
     /** tshark's fields, one row per packet, tab-separated columns in the order given. */
     public static List<String[]> tsharkFields(Path file, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-T", "fields",
-                "-E", "separator=/t"));
+        List<String> command =
+                new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-T", "fields", "-E", "separator=/t"));
         for (String f : fields) {
             command.add("-e");
             command.add(f);
@@ -29,7 +29,9 @@ public final class Tools {
 
     /** Output of {@code command}; fails when it exits non-zero. */
     public static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -37,8 +39,8 @@ public final class Tools {
             throw new IllegalStateException(command + " timed out");
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(command + " exited with " + p.exitValue() + ": "
-                    + new String(out, StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    command + " exited with " + p.exitValue() + ": " + new String(out, StandardCharsets.UTF_8));
         }
         return new String(out, StandardCharsets.UTF_8);
     }

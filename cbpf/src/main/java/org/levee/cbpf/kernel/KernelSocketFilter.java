@@ -44,14 +44,14 @@ public final class KernelSocketFilter implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURED = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURED.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SOCKETPAIR = function("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle SETSOCKOPT = function("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SEND = function("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle RECV = function("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR =
+            function("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SETSOCKOPT =
+            function("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SEND =
+            function("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECV =
+            function("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final Arena arena = Arena.ofConfined();
@@ -68,8 +68,11 @@ public final class KernelSocketFilter implements AutoCloseable {
     }
 
     private static MethodHandle function(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
-                () -> new IllegalStateException("libc has no " + name + "()")), descriptor,
+        return LINKER.downcallHandle(
+                LINKER.defaultLookup()
+                        .find(name)
+                        .orElseThrow(() -> new IllegalStateException("libc has no " + name + "()")),
+                descriptor,
                 Linker.Option.captureCallState("errno"));
     }
 
@@ -80,7 +83,8 @@ public final class KernelSocketFilter implements AutoCloseable {
             MemorySegment state = local.allocate(CAPTURED);
             int rc = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds);
             if (rc != 0) {
-                throw new IllegalStateException("socketpair(AF_UNIX, SOCK_DGRAM) failed: errno " + (int) ERRNO.get(state, 0L));
+                throw new IllegalStateException(
+                        "socketpair(AF_UNIX, SOCK_DGRAM) failed: errno " + (int) ERRNO.get(state, 0L));
             }
             return new KernelSocketFilter(fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1));
         } catch (Throwable t) {
@@ -138,7 +142,8 @@ public final class KernelSocketFilter implements AutoCloseable {
             MemorySegment.copy(packet, 0, buffer, JAVA_BYTE, 0, packet.length);
             long sent = (long) SEND.invokeExact(errno, sender, buffer, (long) packet.length, MSG_DONTWAIT);
             if (sent != packet.length) {
-                throw new IllegalStateException("send of a " + packet.length + "-byte datagram failed: errno " + errno());
+                throw new IllegalStateException(
+                        "send of a " + packet.length + "-byte datagram failed: errno " + errno());
             }
             long received = (long) RECV.invokeExact(errno, receiver, buffer, buffer.byteSize(), MSG_DONTWAIT);
             if (received < 0) {

@@ -15,12 +15,12 @@ final class CaptureLengths {
     /** Refuses a record that does not fit the snapshot length or claims fewer bytes on the wire than were captured. */
     static void checkRecord(byte[] data, int originalLength, int snaplen) {
         if (data.length > snaplen) {
-            throw new IllegalArgumentException("record of " + data.length + " bytes exceeds the snapshot length "
-                    + snaplen);
+            throw new IllegalArgumentException(
+                    "record of " + data.length + " bytes exceeds the snapshot length " + snaplen);
         }
         if (originalLength < data.length) {
-            throw new IllegalArgumentException("originalLength " + originalLength + " is smaller than the "
-                    + data.length + " captured bytes");
+            throw new IllegalArgumentException(
+                    "originalLength " + originalLength + " is smaller than the " + data.length + " captured bytes");
         }
     }
 }

@@ -34,6 +34,7 @@ public final class Libpcap {
     public static final int DEFAULT_SNAPLEN = 262144;
     /** {@code PCAP_NETMASK_UNKNOWN}: "ip broadcast" then fails to compile, everything else works. */
     private static final int NETMASK_UNKNOWN = 0xffffffff;
+
     private static final int PCAP_ERRBUF_SIZE = 256;
     /**
      * The longest expression compiled. libpcap's compile time grows faster than an expression's
@@ -78,7 +79,8 @@ public final class Libpcap {
      */
     public static CbpfProgram compile(String expression, LinkType linkType, int snaplen) {
         if (expression.length() > MAX_EXPRESSION_LENGTH) {
-            throw new CbpfException("cannot compile '" + expression.substring(0, 40).replace("\0", "\\0") + "…': "
+            throw new CbpfException("cannot compile '"
+                    + expression.substring(0, 40).replace("\0", "\\0") + "…': "
                     + expression.length() + " characters, more than " + MAX_EXPRESSION_LENGTH + " (libpcap's time grows"
                     + " faster than the length): split it into several rules");
         }
@@ -96,8 +98,8 @@ public final class Libpcap {
             }
             try {
                 MemorySegment program = arena.allocate(BPF_PROGRAM_SIZE, 8);
-                int rc = (int) lib.compile.invokeExact(handle, program, arena.allocateFrom(expression), 1,
-                        NETMASK_UNKNOWN);
+                int rc = (int)
+                        lib.compile.invokeExact(handle, program, arena.allocateFrom(expression), 1, NETMASK_UNKNOWN);
                 if (rc != 0) {
                     MemorySegment message = (MemorySegment) lib.geterr.invokeExact(handle);
                     throw new CbpfException("libpcap cannot compile '" + expression + "': "
@@ -180,8 +182,8 @@ public final class Libpcap {
         /** Runs the program on {@code packet} (the captured bytes) of {@code wireLength} bytes on the wire. */
         public int run(byte[] packet, int wireLength) {
             if (wireLength < packet.length) {
-                throw new IllegalArgumentException("wireLength " + wireLength
-                        + " is smaller than the captured length " + packet.length);
+                throw new IllegalArgumentException(
+                        "wireLength " + wireLength + " is smaller than the captured length " + packet.length);
             }
             if (buffer.byteSize() < packet.length) {
                 buffer = arena.allocate(Math.max(packet.length, buffer.byteSize() * 2), 8);
@@ -218,8 +220,14 @@ public final class Libpcap {
     }
 
     /** The bound functions, looked up once, when libpcap is first used. */
-    private record Native(MethodHandle openDead, MethodHandle compile, MethodHandle freecode, MethodHandle geterr,
-            MethodHandle close, MethodHandle offlineFilter, MethodHandle libVersion) {
+    private record Native(
+            MethodHandle openDead,
+            MethodHandle compile,
+            MethodHandle freecode,
+            MethodHandle geterr,
+            MethodHandle close,
+            MethodHandle offlineFilter,
+            MethodHandle libVersion) {
 
         private static volatile Native instance;
 
@@ -242,26 +250,32 @@ public final class Libpcap {
             try {
                 library = SymbolLookup.libraryLookup(SONAME, Arena.global());
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("cannot load " + SONAME
-                        + ": install libpcap (Debian: apt-get install libpcap0.8)", e);
+                throw new IllegalStateException(
+                        "cannot load " + SONAME + ": install libpcap (Debian: apt-get install libpcap0.8)", e);
             }
             Linker linker = Linker.nativeLinker();
             return new Native(
                     function(linker, library, "pcap_open_dead", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT)),
-                    function(linker, library, "pcap_compile",
+                    function(
+                            linker,
+                            library,
+                            "pcap_compile",
                             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT)),
                     function(linker, library, "pcap_freecode", FunctionDescriptor.ofVoid(ADDRESS)),
                     function(linker, library, "pcap_geterr", FunctionDescriptor.of(ADDRESS, ADDRESS)),
                     function(linker, library, "pcap_close", FunctionDescriptor.ofVoid(ADDRESS)),
-                    function(linker, library, "pcap_offline_filter",
+                    function(
+                            linker,
+                            library,
+                            "pcap_offline_filter",
                             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
                     function(linker, library, "pcap_lib_version", FunctionDescriptor.of(ADDRESS)));
         }
 
-        private static MethodHandle function(Linker linker, SymbolLookup library, String name,
-                FunctionDescriptor descriptor) {
-            MemorySegment symbol = library.find(name).orElseThrow(
-                    () -> new IllegalStateException(SONAME + " has no function " + name));
+        private static MethodHandle function(
+                Linker linker, SymbolLookup library, String name, FunctionDescriptor descriptor) {
+            MemorySegment symbol = library.find(name)
+                    .orElseThrow(() -> new IllegalStateException(SONAME + " has no function " + name));
             return linker.downcallHandle(symbol, descriptor);
         }
     }

@@ -13,13 +13,15 @@ public final class PcapFiles {
         try {
             return read(Files.readAllBytes(file));
         } catch (PcapFormatException e) {
-            throw new PcapFormatException(e.offset(), file + ": " + e.getMessage().replaceFirst("^at byte offset \\d+: ", ""));
+            throw new PcapFormatException(
+                    e.offset(), file + ": " + e.getMessage().replaceFirst("^at byte offset \\d+: ", ""));
         }
     }
 
     public static List<PcapRecord> read(byte[] file) throws PcapFormatException {
         if (file.length < 4) {
-            throw new PcapFormatException(0, "the file is " + file.length + " bytes long, too short for a pcap or pcapng header");
+            throw new PcapFormatException(
+                    0, "the file is " + file.length + " bytes long, too short for a pcap or pcapng header");
         }
         if (PcapNgReader.startsWithSectionHeader(file)) {
             return PcapNgReader.read(file);

@@ -44,8 +44,9 @@ public final class PcapNgReader {
         int offset = 0;
         while (offset < file.length) {
             if (file.length - offset < 12) {
-                throw new PcapFormatException(offset, "truncated block header: " + (file.length - offset)
-                        + " bytes left, a block has at least 12");
+                throw new PcapFormatException(
+                        offset,
+                        "truncated block header: " + (file.length - offset) + " bytes left, a block has at least 12");
             }
             // The Section Header Block type reads the same in both byte orders; it sets the order
             // of everything up to the next section.
@@ -57,21 +58,27 @@ public final class PcapNgReader {
             int type = in.getInt(offset);
             long length = Integer.toUnsignedLong(in.getInt(offset + 4));
             if (length < 12 || length % 4 != 0) {
-                throw new PcapFormatException(offset + 4, String.format(
-                        "block of type 0x%08x has total length %d: it must be a multiple of 4 and at least 12",
-                        type, length));
+                throw new PcapFormatException(
+                        offset + 4,
+                        String.format(
+                                "block of type 0x%08x has total length %d: it must be a multiple of 4 and at least 12",
+                                type, length));
             }
             if (length > file.length - offset) {
-                throw new PcapFormatException(offset + 4, String.format(
-                        "block of type 0x%08x is truncated: its length is %d but only %d bytes are left",
-                        type, length, file.length - offset));
+                throw new PcapFormatException(
+                        offset + 4,
+                        String.format(
+                                "block of type 0x%08x is truncated: its length is %d but only %d bytes are left",
+                                type, length, file.length - offset));
             }
             int end = offset + (int) length;
             long trailer = Integer.toUnsignedLong(in.getInt(end - 4));
             if (trailer != length) {
-                throw new PcapFormatException(end - 4, String.format(
-                        "block of type 0x%08x: trailing length %d differs from the leading length %d",
-                        type, trailer, length));
+                throw new PcapFormatException(
+                        end - 4,
+                        String.format(
+                                "block of type 0x%08x: trailing length %d differs from the leading length %d",
+                                type, trailer, length));
             }
             Block block = new Block(in, offset, end);
             switch (type) {
@@ -95,8 +102,11 @@ public final class PcapNgReader {
 
         void require(int position, int bytes, String what) throws PcapFormatException {
             if (position < start || position + (long) bytes > bodyEnd()) {
-                throw new PcapFormatException(position, String.format(
-                        "block of type 0x%08x at offset %d is too short for %s", in.getInt(start), start, what));
+                throw new PcapFormatException(
+                        position,
+                        String.format(
+                                "block of type 0x%08x at offset %d is too short for %s",
+                                in.getInt(start), start, what));
             }
         }
 
@@ -120,16 +130,19 @@ public final class PcapNgReader {
                 return order;
             }
         }
-        throw new PcapFormatException(offset + 8, String.format(
-                "Section Header Block: byte-order magic 0x%08x is not 0x1a2b3c4d in either byte order",
-                in.order(ByteOrder.BIG_ENDIAN).getInt(offset + 8)));
+        throw new PcapFormatException(
+                offset + 8,
+                String.format(
+                        "Section Header Block: byte-order magic 0x%08x is not 0x1a2b3c4d in either byte order",
+                        in.order(ByteOrder.BIG_ENDIAN).getInt(offset + 8)));
     }
 
     private static void readSectionHeader(Block block) throws PcapFormatException {
         int major = block.u16(block.start() + 12, "the version");
         if (major != 1) {
-            throw new PcapFormatException(block.start() + 12, "Section Header Block: unsupported pcapng version "
-                    + major + " (expected 1.x)");
+            throw new PcapFormatException(
+                    block.start() + 12,
+                    "Section Header Block: unsupported pcapng version " + major + " (expected 1.x)");
         }
     }
 
@@ -147,18 +160,18 @@ public final class PcapNgReader {
             block.require(position + 4, length, "option " + code + " of " + length + " bytes");
             if (code == OPTION_IF_TSRESOL) {
                 if (length != 1) {
-                    throw new PcapFormatException(position, "Interface Description Block: if_tsresol has length "
-                            + length + ", expected 1");
+                    throw new PcapFormatException(
+                            position, "Interface Description Block: if_tsresol has length " + length + ", expected 1");
                 }
                 int resolution = Byte.toUnsignedInt(block.in().get(position + 4));
                 int exponent = resolution & 0x7f;
                 if ((resolution & 0x80) == 0 && exponent > 18 || (resolution & 0x80) != 0 && exponent > 62) {
-                    throw new PcapFormatException(position + 4, "Interface Description Block: if_tsresol 0x"
-                            + Integer.toHexString(resolution) + " is finer than Levee can represent");
+                    throw new PcapFormatException(
+                            position + 4,
+                            "Interface Description Block: if_tsresol 0x" + Integer.toHexString(resolution)
+                                    + " is finer than Levee can represent");
                 }
-                ticksPerSecond = (resolution & 0x80) == 0
-                        ? BigInteger.TEN.pow(exponent)
-                        : BigInteger.TWO.pow(exponent);
+                ticksPerSecond = (resolution & 0x80) == 0 ? BigInteger.TEN.pow(exponent) : BigInteger.TWO.pow(exponent);
             }
             position += 4 + ((length + 3) & ~3);
         }
@@ -168,11 +181,14 @@ public final class PcapNgReader {
     private static PcapRecord readEnhancedPacket(Block block, List<Interface> interfaces, boolean obsolete)
             throws PcapFormatException {
         int start = block.start();
-        long interfaceId = obsolete ? block.u16(start + 8, "the interface id") : block.u32(start + 8, "the interface id");
+        long interfaceId =
+                obsolete ? block.u16(start + 8, "the interface id") : block.u32(start + 8, "the interface id");
         if (interfaceId >= interfaces.size()) {
-            throw new PcapFormatException(start + 8, (obsolete ? "Packet Block" : "Enhanced Packet Block")
-                    + " refers to interface " + interfaceId + " but the section has " + interfaces.size()
-                    + " Interface Description Blocks before it");
+            throw new PcapFormatException(
+                    start + 8,
+                    (obsolete ? "Packet Block" : "Enhanced Packet Block")
+                            + " refers to interface " + interfaceId + " but the section has " + interfaces.size()
+                            + " Interface Description Blocks before it");
         }
         Interface iface = interfaces.get((int) interfaceId);
         long ticks = block.u32(start + 12, "the timestamp") << 32 | block.u32(start + 16, "the timestamp");
@@ -180,14 +196,17 @@ public final class PcapNgReader {
         long original = block.u32(start + 24, "the original length");
         int dataStart = start + 28;
         if (captured > block.bodyEnd() - dataStart) {
-            throw new PcapFormatException(start + 20, "packet block: captured length " + captured
-                    + " exceeds the " + (block.bodyEnd() - dataStart) + " bytes the block holds");
+            throw new PcapFormatException(
+                    start + 20,
+                    "packet block: captured length " + captured + " exceeds the " + (block.bodyEnd() - dataStart)
+                            + " bytes the block holds");
         }
         if (original > Integer.MAX_VALUE) {
             throw new PcapFormatException(start + 24, "packet block: original length " + original + " is implausible");
         }
         byte[] data = Arrays.copyOfRange(block.in().array(), dataStart, dataStart + (int) captured);
-        return new PcapRecord(toNanos(ticks, iface.ticksPerSecond(), start + 12), data, (int) original, iface.linkType());
+        return new PcapRecord(
+                toNanos(ticks, iface.ticksPerSecond(), start + 12), data, (int) original, iface.linkType());
     }
 
     private static PcapRecord readSimplePacket(Block block, List<Interface> interfaces) throws PcapFormatException {
@@ -197,8 +216,8 @@ public final class PcapNgReader {
         Interface iface = interfaces.getFirst();
         long original = block.u32(block.start() + 8, "the original length");
         if (original > Integer.MAX_VALUE) {
-            throw new PcapFormatException(block.start() + 8, "Simple Packet Block: original length " + original
-                    + " is implausible");
+            throw new PcapFormatException(
+                    block.start() + 8, "Simple Packet Block: original length " + original + " is implausible");
         }
         int dataStart = block.start() + 12;
         long room = block.bodyEnd() - dataStart;
@@ -212,11 +231,14 @@ public final class PcapNgReader {
      * signed 64-bit count (after April 2262), which a coarse {@code if_tsresol} reaches easily.
      */
     private static long toNanos(long ticks, BigInteger ticksPerSecond, int offset) throws PcapFormatException {
-        BigInteger nanos = new BigInteger(Long.toUnsignedString(ticks)).multiply(BigInteger.valueOf(1_000_000_000L))
+        BigInteger nanos = new BigInteger(Long.toUnsignedString(ticks))
+                .multiply(BigInteger.valueOf(1_000_000_000L))
                 .divide(ticksPerSecond);
         if (nanos.bitLength() > 63) {
-            throw new PcapFormatException(offset, "packet block: timestamp of " + Long.toUnsignedString(ticks)
-                    + " ticks of 1/" + ticksPerSecond + " s is after 2262, beyond nanoseconds in 64 bits");
+            throw new PcapFormatException(
+                    offset,
+                    "packet block: timestamp of " + Long.toUnsignedString(ticks) + " ticks of 1/" + ticksPerSecond
+                            + " s is after 2262, beyond nanoseconds in 64 bits");
         }
         return nanos.longValue();
     }

@@ -20,11 +20,17 @@ public final class PcapNgWriter implements AutoCloseable {
         this.order = order;
         this.snaplen = CaptureLengths.snaplen(snaplen);
         ByteBuffer section = block(PcapNgReader.SECTION_HEADER, 16);
-        section.putInt(PcapNgReader.BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0).putLong(-1);
+        section.putInt(PcapNgReader.BYTE_ORDER_MAGIC)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .putLong(-1);
         finish(section);
         ByteBuffer iface = block(PcapNgReader.INTERFACE_DESCRIPTION, 8 + 8 + 4);
         iface.putShort((short) linkType).putShort((short) 0).putInt(snaplen);
-        iface.putShort((short) PcapNgReader.OPTION_IF_TSRESOL).putShort((short) 1).put((byte) 9).put(new byte[3]);
+        iface.putShort((short) PcapNgReader.OPTION_IF_TSRESOL)
+                .putShort((short) 1)
+                .put((byte) 9)
+                .put(new byte[3]);
         iface.putShort((short) PcapNgReader.OPTION_END).putShort((short) 0);
         finish(iface);
     }

@@ -21,8 +21,8 @@ public final class PcapReader {
 
     public static List<PcapRecord> read(byte[] file) throws PcapFormatException {
         if (file.length < FILE_HEADER_SIZE) {
-            throw new PcapFormatException(0, "truncated pcap file header: " + file.length + " of "
-                    + FILE_HEADER_SIZE + " bytes");
+            throw new PcapFormatException(
+                    0, "truncated pcap file header: " + file.length + " of " + FILE_HEADER_SIZE + " bytes");
         }
         ByteBuffer in = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         int magic = in.getInt(0);
@@ -30,48 +30,60 @@ public final class PcapReader {
             in.order(ByteOrder.BIG_ENDIAN);
             magic = in.getInt(0);
             if (magic != MAGIC_MICROS && magic != MAGIC_NANOS) {
-                throw new PcapFormatException(0, String.format(
-                        "not a pcap or pcapng file: magic number 0x%08x is neither 0xa1b2c3d4 (pcap, µs), "
-                                + "0xa1b23c4d (pcap, ns) nor 0x0a0d0d0a (pcapng)", in.order(ByteOrder.BIG_ENDIAN).getInt(0)));
+                throw new PcapFormatException(
+                        0,
+                        String.format(
+                                "not a pcap or pcapng file: magic number 0x%08x is neither 0xa1b2c3d4 (pcap, µs), "
+                                        + "0xa1b23c4d (pcap, ns) nor 0x0a0d0d0a (pcapng)",
+                                in.order(ByteOrder.BIG_ENDIAN).getInt(0)));
             }
         }
         long fractionToNanos = magic == MAGIC_NANOS ? 1 : 1000;
         int major = Short.toUnsignedInt(in.getShort(4));
         if (major != 2) {
-            throw new PcapFormatException(4, "unsupported pcap version " + major + "." + in.getShort(6) + " (expected 2.x)");
+            throw new PcapFormatException(
+                    4, "unsupported pcap version " + major + "." + in.getShort(6) + " (expected 2.x)");
         }
         int linkType = in.getInt(20) & 0xffff; // the upper bits may carry FCS information
         List<PcapRecord> records = new ArrayList<>();
         int offset = FILE_HEADER_SIZE;
         while (offset < file.length) {
             if (file.length - offset < RECORD_HEADER_SIZE) {
-                throw new PcapFormatException(offset, "truncated record header: " + (file.length - offset) + " of "
-                        + RECORD_HEADER_SIZE + " bytes (record " + records.size() + ")");
+                throw new PcapFormatException(
+                        offset,
+                        "truncated record header: " + (file.length - offset) + " of " + RECORD_HEADER_SIZE
+                                + " bytes (record " + records.size() + ")");
             }
             long seconds = Integer.toUnsignedLong(in.getInt(offset));
             long fraction = Integer.toUnsignedLong(in.getInt(offset + 4));
             long captured = Integer.toUnsignedLong(in.getInt(offset + 8));
             long original = Integer.toUnsignedLong(in.getInt(offset + 12));
             if (fraction * fractionToNanos >= 1_000_000_000L) {
-                throw new PcapFormatException(offset + 4, "record " + records.size() + ": sub-second timestamp "
-                        + fraction + (fractionToNanos == 1 ? " ns" : " µs") + " is not below one second");
+                throw new PcapFormatException(
+                        offset + 4,
+                        "record " + records.size() + ": sub-second timestamp " + fraction
+                                + (fractionToNanos == 1 ? " ns" : " µs") + " is not below one second");
             }
             if (captured > MAX_RECORD_SIZE) {
-                throw new PcapFormatException(offset + 8, "record " + records.size() + ": captured length "
-                        + captured + " is implausible (limit " + MAX_RECORD_SIZE + ")");
+                throw new PcapFormatException(
+                        offset + 8,
+                        "record " + records.size() + ": captured length " + captured + " is implausible (limit "
+                                + MAX_RECORD_SIZE + ")");
             }
             if (original > Integer.MAX_VALUE) {
-                throw new PcapFormatException(offset + 12, "record " + records.size() + ": original length "
-                        + original + " is implausible");
+                throw new PcapFormatException(
+                        offset + 12, "record " + records.size() + ": original length " + original + " is implausible");
             }
             int dataOffset = offset + RECORD_HEADER_SIZE;
             if (file.length - dataOffset < captured) {
-                throw new PcapFormatException(dataOffset, "record " + records.size() + " is truncated: "
-                        + (file.length - dataOffset) + " of " + captured + " captured bytes");
+                throw new PcapFormatException(
+                        dataOffset,
+                        "record " + records.size() + " is truncated: " + (file.length - dataOffset) + " of " + captured
+                                + " captured bytes");
             }
             byte[] data = java.util.Arrays.copyOfRange(file, dataOffset, dataOffset + (int) captured);
-            records.add(new PcapRecord(seconds * 1_000_000_000L + fraction * fractionToNanos, data, (int) original,
-                    linkType));
+            records.add(new PcapRecord(
+                    seconds * 1_000_000_000L + fraction * fractionToNanos, data, (int) original, linkType));
             offset = dataOffset + (int) captured;
         }
         return records;

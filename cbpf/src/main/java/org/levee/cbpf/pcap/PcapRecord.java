@@ -40,13 +40,18 @@ public record PcapRecord(long timestampNanos, byte[] data, int originalLength, i
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof PcapRecord that && timestampNanos == that.timestampNanos
-                && originalLength == that.originalLength && linkType == that.linkType && Arrays.equals(data, that.data);
+        return other instanceof PcapRecord that
+                && timestampNanos == that.timestampNanos
+                && originalLength == that.originalLength
+                && linkType == that.linkType
+                && Arrays.equals(data, that.data);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(timestampNanos) * 31 * 31 * 31 + Arrays.hashCode(data) * 31 * 31 + originalLength * 31
+        return Long.hashCode(timestampNanos) * 31 * 31 * 31
+                + Arrays.hashCode(data) * 31 * 31
+                + originalLength * 31
                 + linkType;
     }
 

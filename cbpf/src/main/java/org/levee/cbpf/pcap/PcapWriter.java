@@ -15,7 +15,10 @@ import java.util.List;
  */
 public final class PcapWriter implements AutoCloseable {
     /** Timestamp resolution of a classic pcap file. */
-    public enum Resolution { MICROSECONDS, NANOSECONDS }
+    public enum Resolution {
+        MICROSECONDS,
+        NANOSECONDS
+    }
 
     private final OutputStream out;
     private final ByteOrder order;
@@ -46,8 +49,12 @@ public final class PcapWriter implements AutoCloseable {
 
     /** A little-endian, microsecond file at {@code file} (replaced if it exists). */
     public static PcapWriter create(Path file, LinkType linkType) throws IOException {
-        return new PcapWriter(new BufferedOutputStream(Files.newOutputStream(file)), linkType.fileLinkType(),
-                Libpcap.DEFAULT_SNAPLEN, Resolution.MICROSECONDS, ByteOrder.LITTLE_ENDIAN);
+        return new PcapWriter(
+                new BufferedOutputStream(Files.newOutputStream(file)),
+                linkType.fileLinkType(),
+                Libpcap.DEFAULT_SNAPLEN,
+                Resolution.MICROSECONDS,
+                ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Writes {@code records} (all of {@code linkType}) to a new little-endian microsecond file. */
@@ -61,8 +68,8 @@ public final class PcapWriter implements AutoCloseable {
 
     public void write(PcapRecord record) throws IOException {
         if (record.linkType() != linkType) {
-            throw new IllegalArgumentException("record of link type " + record.linkType()
-                    + " in a file of link type " + linkType);
+            throw new IllegalArgumentException(
+                    "record of link type " + record.linkType() + " in a file of link type " + linkType);
         }
         write(record.timestampNanos(), record.data(), record.originalLength());
     }

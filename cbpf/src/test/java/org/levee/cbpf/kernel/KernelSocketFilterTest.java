@@ -43,15 +43,24 @@ class KernelSocketFilterTest {
         try (KernelSocketFilter kernel = KernelSocketFilter.open()) {
             // a division by the constant 0 is refused on attach
             assertThatThrownBy(() -> kernel.attach(CbpfProgram.of(ldAbsB(0), divK(0), retA())))
-                    .isInstanceOf(CbpfException.class).hasMessageContaining("SO_ATTACH_FILTER");
+                    .isInstanceOf(CbpfException.class)
+                    .hasMessageContaining("SO_ATTACH_FILTER");
         }
     }
 
     @Test
     void agreesWithTheInterpreterOnRandomPacketsForAHeaderFilter() {
         // ip and tcp dst port 80, with an indirect load through X = 4*([14]&0xf)
-        CbpfProgram program = CbpfProgram.of(ldAbsH(12), jeqK(0x800, 0, 6), ldAbsB(23), jeqK(6, 0, 4), ldxMsh(14),
-                ldIndH(16), jeqK(80, 0, 1), retK(-1), retK(0));
+        CbpfProgram program = CbpfProgram.of(
+                ldAbsH(12),
+                jeqK(0x800, 0, 6),
+                ldAbsB(23),
+                jeqK(6, 0, 4),
+                ldxMsh(14),
+                ldIndH(16),
+                jeqK(80, 0, 1),
+                retK(-1),
+                retK(0));
         Random random = new Random(7);
         try (KernelSocketFilter kernel = KernelSocketFilter.open()) {
             kernel.attach(program);

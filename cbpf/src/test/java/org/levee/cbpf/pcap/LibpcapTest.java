@@ -31,9 +31,10 @@ class LibpcapTest {
 
     @Test
     void compilesTheClassicIpv4Filter() {
-        assertThat(Libpcap.compile("ip")).isEqualTo(
-                CbpfProgram.of(ldAbsH(12), jeqK(0x800, 0, 1), retK(Libpcap.DEFAULT_SNAPLEN), retK(0)));
-        assertThat(Libpcap.compile("ip", LinkType.RAW).get(0)).as("raw IP reads the version nibble")
+        assertThat(Libpcap.compile("ip"))
+                .isEqualTo(CbpfProgram.of(ldAbsH(12), jeqK(0x800, 0, 1), retK(Libpcap.DEFAULT_SNAPLEN), retK(0)));
+        assertThat(Libpcap.compile("ip", LinkType.RAW).get(0))
+                .as("raw IP reads the version nibble")
                 .isEqualTo(ldAbsB(0));
         assertThat(Libpcap.compile("ip", LinkType.EN10MB, 96).get(2)).isEqualTo(retK(96));
         assertThat(Libpcap.version()).startsWith("libpcap version 1.");
@@ -70,9 +71,11 @@ class LibpcapTest {
     void refusesExpressionsLongerThanTheLimitAtOnce() {
         String slow = "len > " + "-".repeat(8_553) + "0";
         long start = System.nanoTime();
-        assertThatThrownBy(() -> Libpcap.compile(slow)).isInstanceOf(CbpfException.class)
-                .hasMessage("cannot compile 'len > ----------------------------------…': 8560 characters, more than 4096"
-                        + " (libpcap's time grows faster than the length): split it into several rules");
+        assertThatThrownBy(() -> Libpcap.compile(slow))
+                .isInstanceOf(CbpfException.class)
+                .hasMessage(
+                        "cannot compile 'len > ----------------------------------…': 8560 characters, more than 4096"
+                                + " (libpcap's time grows faster than the length): split it into several rules");
         assertThat(System.nanoTime() - start).isLessThan(100_000_000L);
         String longest = "ip and ".repeat(584) + "ip[0]=69";
         assertThat(longest).hasSize(Libpcap.MAX_EXPRESSION_LENGTH);
@@ -96,9 +99,12 @@ class LibpcapTest {
         assertThat(Libpcap.offlineFilterResult(lengthOrZero, packet, 1500)).isEqualTo(1500);
         assertThat(Libpcap.offlineFilter(lengthOrZero, packet, 1500)).isTrue();
         assertThat(Libpcap.offlineFilter(lengthOrZero, new byte[] {0x60}, 1)).isFalse();
-        assertThat(Libpcap.offlineFilter(lengthOrZero, new byte[0], 0)).as("out of the captured bytes").isFalse();
+        assertThat(Libpcap.offlineFilter(lengthOrZero, new byte[0], 0))
+                .as("out of the captured bytes")
+                .isFalse();
         assertThatThrownBy(() -> Libpcap.offlineFilter(lengthOrZero, packet, 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wireLength 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wireLength 3");
     }
 
     /** The one documented difference: libpcap yields 0 for a shift by X ≥ 32, Linux masks it to 5 bits. */
@@ -114,9 +120,18 @@ class LibpcapTest {
 
     @Test
     void compilesConcurrentlyWithoutInterference() throws Exception {
-        List<String> expressions = List.of("tcp port 80", "udp and host 192.0.2.1", "vlan 5 and ip6", "icmp", "len > 100",
-                "ip[2:2] - ((ip[0]&0xf)<<2) > 20", "arp or rarp", "tcp[tcpflags] & tcp-syn != 0");
-        List<String> expected = expressions.stream().map(e -> CbpfText.printDdd(Libpcap.compile(e))).toList();
+        List<String> expressions = List.of(
+                "tcp port 80",
+                "udp and host 192.0.2.1",
+                "vlan 5 and ip6",
+                "icmp",
+                "len > 100",
+                "ip[2:2] - ((ip[0]&0xf)<<2) > 20",
+                "arp or rarp",
+                "tcp[tcpflags] & tcp-syn != 0");
+        List<String> expected = expressions.stream()
+                .map(e -> CbpfText.printDdd(Libpcap.compile(e)))
+                .toList();
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -124,11 +139,13 @@ class LibpcapTest {
                 results.add(pool.submit(() -> {
                     for (int i = 0; i < 50; i++) {
                         int which = (i + offset) % expressions.size();
-                        if (!CbpfText.printDdd(Libpcap.compile(expressions.get(which))).equals(expected.get(which))) {
+                        if (!CbpfText.printDdd(Libpcap.compile(expressions.get(which)))
+                                .equals(expected.get(which))) {
                             return false;
                         }
                         if (i % 10 == 0) {
-                            assertThatThrownBy(() -> Libpcap.compile("tcp port")).isInstanceOf(CbpfException.class);
+                            assertThatThrownBy(() -> Libpcap.compile("tcp port"))
+                                    .isInstanceOf(CbpfException.class);
                         }
                     }
                     return true;

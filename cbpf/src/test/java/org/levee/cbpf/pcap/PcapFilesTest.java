@@ -44,12 +44,14 @@ class PcapFilesTest {
     }
 
     private static List<PcapRecord> truncatedToMicros(List<PcapRecord> records) {
-        return records.stream().map(r -> new PcapRecord(r.timestampNanos() / 1000 * 1000, r.data(),
-                r.originalLength(), r.linkType())).toList();
+        return records.stream()
+                .map(r -> new PcapRecord(r.timestampNanos() / 1000 * 1000, r.data(), r.originalLength(), r.linkType()))
+                .toList();
     }
 
     static Stream<Arguments> classicVariants() {
-        return Stream.of(Arguments.of(Resolution.MICROSECONDS, ByteOrder.LITTLE_ENDIAN),
+        return Stream.of(
+                Arguments.of(Resolution.MICROSECONDS, ByteOrder.LITTLE_ENDIAN),
                 Arguments.of(Resolution.MICROSECONDS, ByteOrder.BIG_ENDIAN),
                 Arguments.of(Resolution.NANOSECONDS, ByteOrder.LITTLE_ENDIAN),
                 Arguments.of(Resolution.NANOSECONDS, ByteOrder.BIG_ENDIAN));
@@ -91,7 +93,8 @@ class PcapFilesTest {
             Command.run("tcpdump", "-r", ours.toString(), "-w", filtered.toString(), expression);
             CbpfProgram program = Libpcap.compile(expression);
             List<PcapRecord> expected = records.stream()
-                    .filter(r -> CbpfInterpreter.matches(program, r.data(), r.wireLength())).toList();
+                    .filter(r -> CbpfInterpreter.matches(program, r.data(), r.wireLength()))
+                    .toList();
             assertThat(expected).as("matches of '%s'", expression).isNotEmpty().hasSizeLessThan(records.size());
             assertThat(PcapFiles.read(filtered)).as(expression).isEqualTo(truncatedToMicros(expected));
         }
@@ -137,10 +140,11 @@ class PcapFilesTest {
     void readsSectionsSimplePacketsAndSkipsUnknownBlocks() throws IOException {
         byte[] frame = PacketCorpus.wellFormed(16, 1).getFirst().data();
         List<PcapRecord> read = PcapFiles.read(sectionsFile());
-        assertThat(read).containsExactly(
-                new PcapRecord(0, Arrays.copyOf(frame, 40), frame.length, 1),
-                new PcapRecord(3_000_000_000L, Arrays.copyOf(frame, 4), 64, 1),
-                new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101));
+        assertThat(read)
+                .containsExactly(
+                        new PcapRecord(0, Arrays.copyOf(frame, 40), frame.length, 1),
+                        new PcapRecord(3_000_000_000L, Arrays.copyOf(frame, 4), 64, 1),
+                        new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101));
     }
 
     /** The file of {@link #readsSectionsSimplePacketsAndSkipsUnknownBlocks}. */
@@ -148,56 +152,105 @@ class PcapFilesTest {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         byte[] frame = PacketCorpus.wellFormed(16, 1).getFirst().data();
         // Section 1, little-endian: interface with 2^-10 s ticks and snaplen 40; an SPB; a custom block.
-        file.writeBytes(block(ByteOrder.LITTLE_ENDIAN, 0x0a0d0d0a, b -> b.putInt(0x1a2b3c4d).putShort((short) 1)
-                .putShort((short) 0).putLong(-1)));
-        file.writeBytes(block(ByteOrder.LITTLE_ENDIAN, 1, b -> b.putShort((short) 1).putShort((short) 0).putInt(40)
-                .putShort((short) 9).putShort((short) 1).put((byte) 0x8a).put(new byte[3]).putInt(0)));
-        file.writeBytes(block(ByteOrder.LITTLE_ENDIAN, 3, b -> b.putInt(frame.length).put(frame)
-                .put(new byte[(4 - frame.length % 4) % 4])));
+        file.writeBytes(block(
+                ByteOrder.LITTLE_ENDIAN,
+                0x0a0d0d0a,
+                b -> b.putInt(0x1a2b3c4d)
+                        .putShort((short) 1)
+                        .putShort((short) 0)
+                        .putLong(-1)));
+        file.writeBytes(block(
+                ByteOrder.LITTLE_ENDIAN,
+                1,
+                b -> b.putShort((short) 1)
+                        .putShort((short) 0)
+                        .putInt(40)
+                        .putShort((short) 9)
+                        .putShort((short) 1)
+                        .put((byte) 0x8a)
+                        .put(new byte[3])
+                        .putInt(0)));
+        file.writeBytes(block(
+                ByteOrder.LITTLE_ENDIAN,
+                3,
+                b -> b.putInt(frame.length).put(frame).put(new byte[(4 - frame.length % 4) % 4])));
         file.writeBytes(block(ByteOrder.LITTLE_ENDIAN, 0x00000bad, b -> b.putInt(12345)));
-        file.writeBytes(block(ByteOrder.LITTLE_ENDIAN, 6, b -> b.putInt(0).putInt(0).putInt(3 * 1024)
-                .putInt(4).putInt(64).put(frame, 0, 4)));
+        file.writeBytes(block(
+                ByteOrder.LITTLE_ENDIAN,
+                6,
+                b -> b.putInt(0).putInt(0).putInt(3 * 1024).putInt(4).putInt(64).put(frame, 0, 4)));
         // Section 2, big-endian: interfaces start again from 0; raw IP, default microsecond ticks.
-        file.writeBytes(writeNg(List.of(new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101)),
-                ByteOrder.BIG_ENDIAN, 101));
+        file.writeBytes(writeNg(
+                List.of(new PcapRecord(5_000_000_000L, new byte[] {0x45, 0, 0, 20}, 20, 101)),
+                ByteOrder.BIG_ENDIAN,
+                101));
         return file.toByteArray();
     }
 
     static Stream<Arguments> corruptFiles() throws IOException {
         byte[] classic = writeClassic(records(17, 3), Resolution.MICROSECONDS, ByteOrder.LITTLE_ENDIAN);
         int firstData = 24 + 16;
-        int secondRecord = firstData + ByteBuffer.wrap(classic).order(ByteOrder.LITTLE_ENDIAN).getInt(24 + 8);
+        int secondRecord = firstData
+                + ByteBuffer.wrap(classic).order(ByteOrder.LITTLE_ENDIAN).getInt(24 + 8);
         byte[] ng = writeNg(records(17, 3), ByteOrder.LITTLE_ENDIAN);
         int shbLength = ByteBuffer.wrap(ng).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
         int idbLength = ByteBuffer.wrap(ng).order(ByteOrder.LITTLE_ENDIAN).getInt(shbLength + 4);
         int epb = shbLength + idbLength;
         return Stream.of(
                 Arguments.of("too short", Arrays.copyOf(classic, 3), 0, "too short"),
-                Arguments.of("bad magic", patch(classic, 0, 0x12345678, ByteOrder.BIG_ENDIAN), 0, "magic number 0x12345678"),
+                Arguments.of(
+                        "bad magic", patch(classic, 0, 0x12345678, ByteOrder.BIG_ENDIAN), 0, "magic number 0x12345678"),
                 Arguments.of("truncated file header", Arrays.copyOf(classic, 20), 0, "truncated pcap file header"),
                 Arguments.of("bad version", patch(classic, 4, 0x00040003, ByteOrder.LITTLE_ENDIAN), 4, "version 3.4"),
-                Arguments.of("truncated record header", Arrays.copyOf(classic, secondRecord + 10), secondRecord,
+                Arguments.of(
+                        "truncated record header",
+                        Arrays.copyOf(classic, secondRecord + 10),
+                        secondRecord,
                         "truncated record header"),
-                Arguments.of("truncated record data", Arrays.copyOf(classic, firstData + 5), firstData,
+                Arguments.of(
+                        "truncated record data",
+                        Arrays.copyOf(classic, firstData + 5),
+                        firstData,
                         "record 0 is truncated"),
-                Arguments.of("implausible length", patch(classic, 24 + 8, 0x7fffffff, ByteOrder.LITTLE_ENDIAN), 32,
+                Arguments.of(
+                        "implausible length",
+                        patch(classic, 24 + 8, 0x7fffffff, ByteOrder.LITTLE_ENDIAN),
+                        32,
                         "captured length 2147483647 is implausible"),
-                Arguments.of("microseconds past a second", patch(classic, 24 + 4, 1_000_000, ByteOrder.LITTLE_ENDIAN),
-                        28, "sub-second timestamp"),
-                Arguments.of("bad byte-order magic", patch(ng, 8, 0x11223344, ByteOrder.LITTLE_ENDIAN), 8,
+                Arguments.of(
+                        "microseconds past a second",
+                        patch(classic, 24 + 4, 1_000_000, ByteOrder.LITTLE_ENDIAN),
+                        28,
+                        "sub-second timestamp"),
+                Arguments.of(
+                        "bad byte-order magic",
+                        patch(ng, 8, 0x11223344, ByteOrder.LITTLE_ENDIAN),
+                        8,
                         "byte-order magic"),
-                Arguments.of("block length not a multiple of 4", patch(ng, shbLength + 4, 21, ByteOrder.LITTLE_ENDIAN),
-                        shbLength + 4, "multiple of 4"),
+                Arguments.of(
+                        "block length not a multiple of 4",
+                        patch(ng, shbLength + 4, 21, ByteOrder.LITTLE_ENDIAN),
+                        shbLength + 4,
+                        "multiple of 4"),
                 Arguments.of("block past the end", Arrays.copyOf(ng, epb + 20), epb + 4, "truncated"),
                 Arguments.of("block header past the end", Arrays.copyOf(ng, epb + 6), epb, "truncated block header"),
-                Arguments.of("trailer mismatch", patch(ng, epb - 4, 99, ByteOrder.LITTLE_ENDIAN), epb - 4,
+                Arguments.of(
+                        "trailer mismatch",
+                        patch(ng, epb - 4, 99, ByteOrder.LITTLE_ENDIAN),
+                        epb - 4,
                         "trailing length 99"),
-                Arguments.of("unknown interface", patch(ng, epb + 8, 3, ByteOrder.LITTLE_ENDIAN), epb + 8,
-                        "interface 3"),
-                Arguments.of("captured length past the block", patch(ng, epb + 20, 5000, ByteOrder.LITTLE_ENDIAN),
-                        epb + 20, "captured length 5000"),
+                Arguments.of(
+                        "unknown interface", patch(ng, epb + 8, 3, ByteOrder.LITTLE_ENDIAN), epb + 8, "interface 3"),
+                Arguments.of(
+                        "captured length past the block",
+                        patch(ng, epb + 20, 5000, ByteOrder.LITTLE_ENDIAN),
+                        epb + 20,
+                        "captured length 5000"),
                 // Found by fuzzing (PcapFuzzTest): the nanoseconds wrapped to a negative timestamp.
-                Arguments.of("timestamp past 2262", patch(ng, epb + 12, 0x80000000, ByteOrder.LITTLE_ENDIAN), epb + 12,
+                Arguments.of(
+                        "timestamp past 2262",
+                        patch(ng, epb + 12, 0x80000000, ByteOrder.LITTLE_ENDIAN),
+                        epb + 12,
                         "is after 2262"));
     }
 
@@ -207,7 +260,9 @@ class PcapFilesTest {
         PcapFormatException error = catchThrowableOfType(PcapFormatException.class, () -> PcapFiles.read(file));
         assertThat(error).as(what).isNotNull();
         assertThat(error.offset()).as(error.getMessage()).isEqualTo(offset);
-        assertThat(error.getMessage()).startsWith("at byte offset " + offset + ": ").contains(message);
+        assertThat(error.getMessage())
+                .startsWith("at byte offset " + offset + ": ")
+                .contains(message);
     }
 
     @Test
@@ -225,13 +280,14 @@ class PcapFilesTest {
 
     static Stream<Arguments> writers() {
         RecordWriting classic = (snaplen, data, originalLength) -> {
-            try (PcapWriter writer = new PcapWriter(new ByteArrayOutputStream(), ETHERNET, snaplen, Resolution.NANOSECONDS,
-                    ByteOrder.LITTLE_ENDIAN)) {
+            try (PcapWriter writer = new PcapWriter(
+                    new ByteArrayOutputStream(), ETHERNET, snaplen, Resolution.NANOSECONDS, ByteOrder.LITTLE_ENDIAN)) {
                 writer.write(0, data, originalLength);
             }
         };
         RecordWriting ng = (snaplen, data, originalLength) -> {
-            try (PcapNgWriter writer = new PcapNgWriter(new ByteArrayOutputStream(), ETHERNET, snaplen, ByteOrder.LITTLE_ENDIAN)) {
+            try (PcapNgWriter writer =
+                    new PcapNgWriter(new ByteArrayOutputStream(), ETHERNET, snaplen, ByteOrder.LITTLE_ENDIAN)) {
                 writer.write(0, data, originalLength);
             }
         };
@@ -241,19 +297,24 @@ class PcapFilesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("writers")
     void writersRefuseLengthsTheFileCannotHold(String format, RecordWriting writing) throws IOException {
-        assertThatThrownBy(() -> writing.write(0, new byte[1], 1)).as(format)
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("snaplen must be positive, got 0");
-        assertThatThrownBy(() -> writing.write(64, new byte[65], 65)).as(format)
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("record of 65 bytes exceeds the snapshot length 64");
-        assertThatThrownBy(() -> writing.write(64, new byte[60], 59)).as(format)
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("originalLength 59 is smaller than the 60 captured bytes");
+        assertThatThrownBy(() -> writing.write(0, new byte[1], 1))
+                .as(format)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("snaplen must be positive, got 0");
+        assertThatThrownBy(() -> writing.write(64, new byte[65], 65))
+                .as(format)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("record of 65 bytes exceeds the snapshot length 64");
+        assertThatThrownBy(() -> writing.write(64, new byte[60], 59))
+                .as(format)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("originalLength 59 is smaller than the 60 captured bytes");
         writing.write(64, new byte[64], 1500); // a full snapshot of a longer packet is what a capture holds
     }
 
     // ---- helpers ----
 
-    static byte[] writeClassic(List<PcapRecord> records, Resolution resolution, ByteOrder order)
-            throws IOException {
+    static byte[] writeClassic(List<PcapRecord> records, Resolution resolution, ByteOrder order) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PcapWriter writer = new PcapWriter(out, ETHERNET, 65535, resolution, order)) {
             for (PcapRecord record : records) {

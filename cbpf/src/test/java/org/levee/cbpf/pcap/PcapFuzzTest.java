@@ -48,43 +48,82 @@ class PcapFuzzTest {
         byte[] name = "eth0".getBytes(StandardCharsets.US_ASCII);
         java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        file.writeBytes(PcapFilesTest.block(le, 0x0a0d0d0a, b -> b.putInt(0x1a2b3c4d).putShort((short) 1)
-                .putShort((short) 0).putLong(-1)));
-        file.writeBytes(PcapFilesTest.block(le, 1, b -> b.putShort((short) 1).putShort((short) 0).putInt(0)
-                .putShort((short) 2).putShort((short) name.length).put(name)
-                .putShort((short) 9).putShort((short) 1).put((byte) 3).put(new byte[3]).putInt(0)));
-        file.writeBytes(PcapFilesTest.block(le, 2, b -> b.putShort((short) 0).putShort((short) 0).putInt(0)
-                .putInt(1234).putInt(frame.length).putInt(frame.length).put(frame)
-                .put(new byte[(4 - frame.length % 4) % 4])));
-        file.writeBytes(PcapFilesTest.block(le, 6, b -> b.putInt(0).putInt(0).putInt(5678).putInt(8).putInt(frame.length)
-                .put(frame, 0, 8).putShort((short) 1).putShort((short) 3).put("hi!".getBytes(StandardCharsets.US_ASCII))
-                .put((byte) 0).putInt(0)));
+        file.writeBytes(PcapFilesTest.block(
+                le,
+                0x0a0d0d0a,
+                b -> b.putInt(0x1a2b3c4d)
+                        .putShort((short) 1)
+                        .putShort((short) 0)
+                        .putLong(-1)));
+        file.writeBytes(PcapFilesTest.block(
+                le,
+                1,
+                b -> b.putShort((short) 1)
+                        .putShort((short) 0)
+                        .putInt(0)
+                        .putShort((short) 2)
+                        .putShort((short) name.length)
+                        .put(name)
+                        .putShort((short) 9)
+                        .putShort((short) 1)
+                        .put((byte) 3)
+                        .put(new byte[3])
+                        .putInt(0)));
+        file.writeBytes(PcapFilesTest.block(
+                le,
+                2,
+                b -> b.putShort((short) 0)
+                        .putShort((short) 0)
+                        .putInt(0)
+                        .putInt(1234)
+                        .putInt(frame.length)
+                        .putInt(frame.length)
+                        .put(frame)
+                        .put(new byte[(4 - frame.length % 4) % 4])));
+        file.writeBytes(PcapFilesTest.block(
+                le,
+                6,
+                b -> b.putInt(0)
+                        .putInt(0)
+                        .putInt(5678)
+                        .putInt(8)
+                        .putInt(frame.length)
+                        .put(frame, 0, 8)
+                        .putShort((short) 1)
+                        .putShort((short) 3)
+                        .put("hi!".getBytes(StandardCharsets.US_ASCII))
+                        .put((byte) 0)
+                        .putInt(0)));
         return file.toByteArray();
     }
 
     @Test
     void captureFiles() throws IOException {
         FuzzRunner.run(FuzzFamily.bytes("pcap and pcapng files")
-                .seeds(seeds())
-                .target(file -> {
-                    List<PcapRecord> records;
-                    try {
-                        records = PcapFiles.read(file);
-                    } catch (PcapFormatException e) {
-                        if (e.offset() < 0 || e.offset() > file.length) {
-                            throw new AssertionError("offset " + e.offset() + " is outside the file of " + file.length
-                                    + " bytes: " + e.getMessage(), e);
-                        }
-                        throw e;
-                    }
-                    for (PcapRecord record : records) {
-                        if (record.capturedLength() > file.length || record.wireLength() < record.capturedLength()
-                                || record.timestampNanos() < 0) {
-                            throw new AssertionError("implausible record " + record);
-                        }
-                    }
-                })
-                .rejects(PcapFormatException.class, "^at byte offset \\d+: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .target(file -> {
+                            List<PcapRecord> records;
+                            try {
+                                records = PcapFiles.read(file);
+                            } catch (PcapFormatException e) {
+                                if (e.offset() < 0 || e.offset() > file.length) {
+                                    throw new AssertionError(
+                                            "offset " + e.offset() + " is outside the file of " + file.length
+                                                    + " bytes: " + e.getMessage(),
+                                            e);
+                                }
+                                throw e;
+                            }
+                            for (PcapRecord record : records) {
+                                if (record.capturedLength() > file.length
+                                        || record.wireLength() < record.capturedLength()
+                                        || record.timestampNanos() < 0) {
+                                    throw new AssertionError("implausible record " + record);
+                                }
+                            }
+                        })
+                        .rejects(PcapFormatException.class, "^at byte offset \\d+: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 }

@@ -14,8 +14,9 @@ public final class Command {
     /** Runs {@code command}; returns its standard output, or fails with its exit code and standard error. */
     public static String run(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
-                    new java.io.File("/dev/null"))).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
             String stdout = read(process.getInputStream());
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -23,8 +24,8 @@ public final class Command {
                 throw new IllegalStateException("timed out: " + List.of(command));
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(List.of(command) + " exited with " + process.exitValue() + ": "
-                        + stderr.join());
+                throw new IllegalStateException(
+                        List.of(command) + " exited with " + process.exitValue() + ": " + stderr.join());
             }
             return stdout;
         } catch (IOException e) {

@@ -28,15 +28,36 @@ public final class PacketCorpus {
     public static final long DEFAULT_SEED = 0x1E5EEDL;
 
     private static final String[] KINDS = {
-        "ipv4-tcp", "ipv4-tcp-options", "ipv4-udp", "ipv4-icmp", "ipv4-dns", "ipv4-fragment-first",
-        "ipv4-fragment-later", "ipv4-other", "ipv6-tcp", "ipv6-udp", "ipv6-icmpv6", "ipv6-dns", "ipv6-extension",
-        "arp", "vlan", "qinq", "ethertype-other",
+        "ipv4-tcp",
+        "ipv4-tcp-options",
+        "ipv4-udp",
+        "ipv4-icmp",
+        "ipv4-dns",
+        "ipv4-fragment-first",
+        "ipv4-fragment-later",
+        "ipv4-other",
+        "ipv6-tcp",
+        "ipv6-udp",
+        "ipv6-icmpv6",
+        "ipv6-dns",
+        "ipv6-extension",
+        "arp",
+        "vlan",
+        "qinq",
+        "ethertype-other",
     };
-    private static final int[] PORTS = {20, 22, 53, 53, 80, 80, 80, 123, 443, 443, 1024, 1234, 5353, 8080, 33434, 65535};
+    private static final int[] PORTS = {20, 22, 53, 53, 80, 80, 80, 123, 443, 443, 1024, 1234, 5353, 8080, 33434, 65535
+    };
     private static final byte[] HTTP_REQUEST =
             "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final String[] DNS_NAMES = {"example.com", "www.example.com", "a.b.example.net", "levee.test",
-        "x", "long-label-for-testing-the-parser.example.org"};
+    private static final String[] DNS_NAMES = {
+        "example.com",
+        "www.example.com",
+        "a.b.example.net",
+        "levee.test",
+        "x",
+        "long-label-for-testing-the-parser.example.org"
+    };
 
     /**
      * One packet: the captured bytes and the length it had on the wire.
@@ -54,7 +75,8 @@ public final class PacketCorpus {
 
         @Override
         public String toString() {
-            return kind + " (" + data.length + " of " + wireLength + " bytes) " + java.util.HexFormat.of().formatHex(data);
+            return kind + " (" + data.length + " of " + wireLength + " bytes) "
+                    + java.util.HexFormat.of().formatHex(data);
         }
     }
 
@@ -80,8 +102,8 @@ public final class PacketCorpus {
             Packet frame = corpus.wellFormed(KINDS[i % KINDS.length]);
             packets.add(frame);
             for (int cut : corpus.truncationPoints(frame.data().length)) {
-                packets.add(new Packet(frame.kind() + "/truncated", Arrays.copyOf(frame.data(), cut),
-                        frame.wireLength()));
+                packets.add(
+                        new Packet(frame.kind() + "/truncated", Arrays.copyOf(frame.data(), cut), frame.wireLength()));
             }
         }
         for (int i = 0; i < frames / 2; i++) {
@@ -109,13 +131,41 @@ public final class PacketCorpus {
             case "ipv4-udp" -> ethernet(0x0800, ipv4(17, maybeOptions(), 0, false, udp(port(), port(), payload(60))));
             case "ipv4-icmp" -> ethernet(0x0800, ipv4(1, maybeOptions(), 0, false, icmp(payload(32))));
             case "ipv4-dns" -> ethernet(0x0800, ipv4(17, noOptions(), 0, false, udp(port(), 53, dnsQuery())));
-            case "ipv4-fragment-first" -> ethernet(0x0800, ipv4(random.nextBoolean() ? 6 : 17, maybeOptions(), 0, true,
-                    random.nextBoolean() ? tcp(new byte[0], payload(64)) : udp(port(), port(), payload(64))));
-            case "ipv4-fragment-later" -> ethernet(0x0800, ipv4(random.nextBoolean() ? 6 : 17, noOptions(),
-                    1 + random.nextInt(0x1ffe), random.nextBoolean(), payload(8 + random.nextInt(80))));
-            case "ipv4-other" -> ethernet(0x0800, ipv4(new int[] {2, 47, 50, 132, 89, 255, 0}[random.nextInt(7)],
-                    maybeOptions(), 0, false, new Bytes().u16(port()).u16(port()).put(payload(80)).toArray()));
-            case "ipv6-tcp" -> ethernet(0x86dd, ipv6(6, tcp(random.nextBoolean() ? tcpOptions() : new byte[0], payload(30))));
+            case "ipv4-fragment-first" ->
+                ethernet(
+                        0x0800,
+                        ipv4(
+                                random.nextBoolean() ? 6 : 17,
+                                maybeOptions(),
+                                0,
+                                true,
+                                random.nextBoolean()
+                                        ? tcp(new byte[0], payload(64))
+                                        : udp(port(), port(), payload(64))));
+            case "ipv4-fragment-later" ->
+                ethernet(
+                        0x0800,
+                        ipv4(
+                                random.nextBoolean() ? 6 : 17,
+                                noOptions(),
+                                1 + random.nextInt(0x1ffe),
+                                random.nextBoolean(),
+                                payload(8 + random.nextInt(80))));
+            case "ipv4-other" ->
+                ethernet(
+                        0x0800,
+                        ipv4(
+                                new int[] {2, 47, 50, 132, 89, 255, 0}[random.nextInt(7)],
+                                maybeOptions(),
+                                0,
+                                false,
+                                new Bytes()
+                                        .u16(port())
+                                        .u16(port())
+                                        .put(payload(80))
+                                        .toArray()));
+            case "ipv6-tcp" ->
+                ethernet(0x86dd, ipv6(6, tcp(random.nextBoolean() ? tcpOptions() : new byte[0], payload(30))));
             case "ipv6-udp" -> ethernet(0x86dd, ipv6(17, udp(port(), port(), payload(50))));
             case "ipv6-icmpv6" -> ethernet(0x86dd, ipv6(58, icmpv6(payload(24))));
             case "ipv6-dns" -> ethernet(0x86dd, ipv6(17, udp(port(), 53, dnsQuery())));
@@ -123,8 +173,10 @@ public final class PacketCorpus {
             case "arp" -> ethernet(random.nextInt(4) == 0 ? 0x8035 : 0x0806, arp());
             case "vlan" -> tagged(new int[] {0x8100}, inner());
             case "qinq" -> tagged(new int[] {random.nextBoolean() ? 0x88a8 : 0x9100, 0x8100}, inner());
-            case "ethertype-other" -> ethernet(new int[] {0x88cc, 0x8863, 0x8847, 0x0842, 0x05dc, 0x0000}[random.nextInt(6)],
-                    payload(46 + random.nextInt(40)));
+            case "ethertype-other" ->
+                ethernet(
+                        new int[] {0x88cc, 0x8863, 0x8847, 0x0842, 0x05dc, 0x0000}[random.nextInt(6)],
+                        payload(46 + random.nextInt(40)));
             default -> throw new IllegalArgumentException("unknown packet kind " + kind);
         };
         int wire = frame.length;
@@ -139,8 +191,13 @@ public final class PacketCorpus {
         return switch (random.nextInt(5)) {
             case 0 -> new byte[][] {u16(0x0800), ipv4(6, maybeOptions(), 0, false, tcp(new byte[0], payload(20)))};
             case 1 -> new byte[][] {u16(0x0800), ipv4(17, noOptions(), 0, false, udp(port(), port(), dnsQuery()))};
-            case 2 -> new byte[][] {u16(0x86dd), ipv6(random.nextBoolean() ? 6 : 17,
-                    random.nextBoolean() ? tcp(new byte[0], payload(10)) : udp(port(), port(), payload(10)))};
+            case 2 ->
+                new byte[][] {
+                    u16(0x86dd),
+                    ipv6(
+                            random.nextBoolean() ? 6 : 17,
+                            random.nextBoolean() ? tcp(new byte[0], payload(10)) : udp(port(), port(), payload(10)))
+                };
             case 3 -> new byte[][] {u16(0x0806), arp()};
             default -> new byte[][] {u16(0x88cc), payload(46)};
         };
@@ -154,7 +211,8 @@ public final class PacketCorpus {
     private byte[] tagged(int[] tpids, byte[][] inner) {
         Bytes frame = new Bytes().put(mac()).put(mac());
         for (int tpid : tpids) {
-            int vid = random.nextInt(4) == 0 ? random.nextInt(4096) : new int[] {1, 5, 10, 100, 4094}[random.nextInt(5)];
+            int vid =
+                    random.nextInt(4) == 0 ? random.nextInt(4096) : new int[] {1, 5, 10, 100, 4094}[random.nextInt(5)];
             frame.u16(tpid).u16(random.nextInt(8) << 13 | vid);
         }
         return frame.put(inner[0]).put(inner[1]).padTo(64);
@@ -163,7 +221,8 @@ public final class PacketCorpus {
     private byte[] ipv4(int protocol, byte[] options, int fragmentOffset, boolean moreFragments, byte[] payload) {
         int headerLength = 20 + options.length;
         Bytes ip = new Bytes();
-        ip.u8(0x40 | headerLength / 4).u8(random.nextInt(4) == 0 ? 0xb8 : random.nextInt(4) << 2); // TOS: EF or low bits
+        ip.u8(0x40 | headerLength / 4)
+                .u8(random.nextInt(4) == 0 ? 0xb8 : random.nextInt(4) << 2); // TOS: EF or low bits
         ip.u16(headerLength + payload.length).u16(random.nextInt(65536));
         ip.u16((random.nextInt(8) == 0 ? 0x4000 : 0) | (moreFragments ? 0x2000 : 0) | fragmentOffset);
         ip.u8(1 + random.nextInt(255)).u8(protocol).u16(0);
@@ -194,9 +253,15 @@ public final class PacketCorpus {
             fillTransportChecksum(segment, transport, sum(source) + sum(destination) + transport + segment.length);
             System.arraycopy(segment, 0, payload, transportOffset, segment.length);
         }
-        return new Bytes().u32(0x60000000 | random.nextInt(256) << 20 | random.nextInt(1 << 20))
-                .u16(payload.length).u8(nextHeader).u8(1 + random.nextInt(255))
-                .put(source).put(destination).put(payload).toArray();
+        return new Bytes()
+                .u32(0x60000000 | random.nextInt(256) << 20 | random.nextInt(1 << 20))
+                .u16(payload.length)
+                .u8(nextHeader)
+                .u8(1 + random.nextInt(255))
+                .put(source)
+                .put(destination)
+                .put(payload)
+                .toArray();
     }
 
     /** IPv6 with a hop-by-hop options header or a fragment header before TCP or UDP. */
@@ -211,26 +276,48 @@ public final class PacketCorpus {
         } else {
             first = 44; // fragment header: first fragment or a later one
             int offset = random.nextBoolean() ? 0 : 1 + random.nextInt(100);
-            extension.u8(transport).u8(0).u16(offset << 3 | (random.nextBoolean() ? 1 : 0)).u32(random.nextInt());
+            extension
+                    .u8(transport)
+                    .u8(0)
+                    .u16(offset << 3 | (random.nextBoolean() ? 1 : 0))
+                    .u32(random.nextInt());
         }
         return ipv6(first, extension.put(inner).toArray(), transport, 8);
     }
 
     private byte[] tcp(byte[] options, byte[] payload) {
         int headerLength = 20 + options.length;
-        int flags = random.nextInt(4) == 0 ? random.nextInt(256)
+        int flags = random.nextInt(4) == 0
+                ? random.nextInt(256)
                 : new int[] {0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14, 0x01}[random.nextInt(8)];
-        return new Bytes().u16(port()).u16(port()).u32(random.nextInt()).u32(random.nextInt())
-                .u8(headerLength / 4 << 4).u8(flags).u16(random.nextInt(65536)).u16(0).u16(random.nextInt(4) == 0 ? 1 : 0)
-                .put(options).put(switch (random.nextInt(4)) {
-                    case 0 -> new byte[0];
-                    case 1 -> HTTP_REQUEST;
-                    default -> payload;
-                }).toArray();
+        return new Bytes()
+                .u16(port())
+                .u16(port())
+                .u32(random.nextInt())
+                .u32(random.nextInt())
+                .u8(headerLength / 4 << 4)
+                .u8(flags)
+                .u16(random.nextInt(65536))
+                .u16(0)
+                .u16(random.nextInt(4) == 0 ? 1 : 0)
+                .put(options)
+                .put(
+                        switch (random.nextInt(4)) {
+                            case 0 -> new byte[0];
+                            case 1 -> HTTP_REQUEST;
+                            default -> payload;
+                        })
+                .toArray();
     }
 
     private byte[] udp(int sourcePort, int destinationPort, byte[] payload) {
-        return new Bytes().u16(sourcePort).u16(destinationPort).u16(8 + payload.length).u16(0).put(payload).toArray();
+        return new Bytes()
+                .u16(sourcePort)
+                .u16(destinationPort)
+                .u16(8 + payload.length)
+                .u16(0)
+                .put(payload)
+                .toArray();
     }
 
     private byte[] icmp(byte[] payload) {
@@ -240,7 +327,13 @@ public final class PacketCorpus {
             // Errors and redirects quote the offending datagram's IP header and first 8 bytes.
             payload = ipv4(17, noOptions(), 0, false, udp(port(), port(), new byte[0]));
         }
-        byte[] message = new Bytes().u8(typeCode[0]).u8(typeCode[1]).u16(0).u32(random.nextInt()).put(payload).toArray();
+        byte[] message = new Bytes()
+                .u8(typeCode[0])
+                .u8(typeCode[1])
+                .u16(0)
+                .u32(random.nextInt())
+                .put(payload)
+                .toArray();
         int checksum = checksum(message, 0, message.length, 0);
         message[2] = (byte) (checksum >> 8);
         message[3] = (byte) checksum;
@@ -250,18 +343,38 @@ public final class PacketCorpus {
     private byte[] icmpv6(byte[] payload) {
         int[][] typeCodes = {{128, 0}, {129, 0}, {1, 4}, {135, 0}, {136, 0}, {133, 0}, {2, 0}};
         int[] typeCode = typeCodes[random.nextInt(typeCodes.length)];
-        return new Bytes().u8(typeCode[0]).u8(typeCode[1]).u16(0).u32(random.nextInt()).put(payload).toArray();
+        return new Bytes()
+                .u8(typeCode[0])
+                .u8(typeCode[1])
+                .u16(0)
+                .u32(random.nextInt())
+                .put(payload)
+                .toArray();
     }
 
     private byte[] arp() {
-        return new Bytes().u16(1).u16(0x0800).u8(6).u8(4).u16(1 + random.nextInt(2))
-                .put(mac()).put(ipv4Address()).put(mac()).put(ipv4Address()).toArray();
+        return new Bytes()
+                .u16(1)
+                .u16(0x0800)
+                .u8(6)
+                .u8(4)
+                .u16(1 + random.nextInt(2))
+                .put(mac())
+                .put(ipv4Address())
+                .put(mac())
+                .put(ipv4Address())
+                .toArray();
     }
 
     /** A DNS query: header, one question for a name from the pool, type A/AAAA/ANY/TXT, class IN. */
     private byte[] dnsQuery() {
-        Bytes dns = new Bytes().u16(random.nextInt(65536)).u16(random.nextInt(4) == 0 ? 0x0000 : 0x0100)
-                .u16(1).u16(0).u16(0).u16(0);
+        Bytes dns = new Bytes()
+                .u16(random.nextInt(65536))
+                .u16(random.nextInt(4) == 0 ? 0x0000 : 0x0100)
+                .u16(1)
+                .u16(0)
+                .u16(0)
+                .u16(0);
         for (String label : DNS_NAMES[random.nextInt(DNS_NAMES.length)].split("\\.")) {
             byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
             dns.u8(bytes.length).put(bytes);
@@ -368,8 +481,9 @@ public final class PacketCorpus {
     }
 
     private int[] truncationPoints(int length) {
-        int[] boundaries = {1, 6, 12, 13, 14, 15, 17, 18, 22, 23, 26, 30, 33, 34, 36, 38, 40, 42, 46, 47, 50, 54, 55,
-            56, 58, 62, 66, 70};
+        int[] boundaries = {
+            1, 6, 12, 13, 14, 15, 17, 18, 22, 23, 26, 30, 33, 34, 36, 38, 40, 42, 46, 47, 50, 54, 55, 56, 58, 62, 66, 70
+        };
         int[] cuts = new int[4];
         for (int i = 0; i < cuts.length; i++) {
             int cut = i < 2 ? boundaries[random.nextInt(boundaries.length)] : random.nextInt(length);

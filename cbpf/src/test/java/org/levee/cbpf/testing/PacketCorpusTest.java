@@ -27,7 +27,8 @@ class PacketCorpusTest {
             assertThat(first.get(i).data()).isEqualTo(second.get(i).data());
             assertThat(first.get(i).wireLength()).isEqualTo(second.get(i).wireLength());
         }
-        assertThat(PacketCorpus.generate(43, 100).getFirst().data()).isNotEqualTo(first.getFirst().data());
+        assertThat(PacketCorpus.generate(43, 100).getFirst().data())
+                .isNotEqualTo(first.getFirst().data());
     }
 
     @Test
@@ -35,9 +36,25 @@ class PacketCorpusTest {
         List<Packet> corpus = PacketCorpus.standard();
         assertThat(corpus.size()).isGreaterThanOrEqualTo(2000);
         Set<String> kinds = corpus.stream().map(Packet::kind).collect(Collectors.toSet());
-        assertThat(kinds).contains("ipv4-tcp", "ipv4-tcp-options", "ipv4-udp", "ipv4-icmp", "ipv4-dns",
-                "ipv4-fragment-first", "ipv4-fragment-later", "ipv6-tcp", "ipv6-udp", "ipv6-icmpv6", "ipv6-extension",
-                "arp", "vlan", "qinq", "random", "ipv4-tcp/truncated", "vlan/truncated");
+        assertThat(kinds)
+                .contains(
+                        "ipv4-tcp",
+                        "ipv4-tcp-options",
+                        "ipv4-udp",
+                        "ipv4-icmp",
+                        "ipv4-dns",
+                        "ipv4-fragment-first",
+                        "ipv4-fragment-later",
+                        "ipv6-tcp",
+                        "ipv6-udp",
+                        "ipv6-icmpv6",
+                        "ipv6-extension",
+                        "arp",
+                        "vlan",
+                        "qinq",
+                        "random",
+                        "ipv4-tcp/truncated",
+                        "vlan/truncated");
         assertThat(corpus).anyMatch(p -> p.wireLength() > p.data().length);
         assertThat(corpus).anyMatch(p -> p.data().length == 0);
     }
@@ -81,11 +98,20 @@ class PacketCorpusTest {
                 .filter(p -> !p.kind().startsWith("ipv4-fragment") && !p.kind().endsWith("-other")) // opaque payloads
                 .toList();
         Path file = directory.resolve("corpus.pcap");
-        PcapWriter.write(file, LinkType.EN10MB, packets.stream()
-                .map(p -> new PcapRecord(0, p.data(), p.wireLength(), LinkType.EN10MB.fileLinkType())).toList());
+        PcapWriter.write(
+                file,
+                LinkType.EN10MB,
+                packets.stream()
+                        .map(p -> new PcapRecord(0, p.data(), p.wireLength(), LinkType.EN10MB.fileLinkType()))
+                        .toList());
         String decoded = Command.run("tcpdump", "-vv", "-nn", "-r", file.toString());
-        assertThat(decoded.lines().filter(line -> line.matches("^\\d\\d:.*")).count()).isEqualTo(packets.size());
-        assertThat(decoded).doesNotContainIgnoringCase("bad cksum").doesNotContain("[bad ").doesNotContain("truncated")
-                .contains("cksum 0x").contains("correct");
+        assertThat(decoded.lines().filter(line -> line.matches("^\\d\\d:.*")).count())
+                .isEqualTo(packets.size());
+        assertThat(decoded)
+                .doesNotContainIgnoringCase("bad cksum")
+                .doesNotContain("[bad ")
+                .doesNotContain("truncated")
+                .contains("cksum 0x")
+                .contains("correct");
     }
 }

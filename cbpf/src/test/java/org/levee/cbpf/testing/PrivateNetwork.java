@@ -22,11 +22,13 @@ public final class PrivateNetwork {
     private static final int CLONE_NEWNET = 0x4000_0000;
     private static final ThreadLocal<Boolean> ENTERED = ThreadLocal.withInitial(() -> false);
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle UNSHARE = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("unshare").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle UNSHARE = Linker.nativeLinker()
+            .downcallHandle(
+                    Linker.nativeLinker().defaultLookup().find("unshare").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT),
+                    Linker.Option.captureCallState("errno"));
 
     private PrivateNetwork() {}
 
@@ -36,7 +38,8 @@ public final class PrivateNetwork {
             return;
         }
         if (Thread.currentThread().isVirtual()) {
-            throw new IllegalStateException("a virtual thread may change carriers: enter a private network on a platform thread");
+            throw new IllegalStateException(
+                    "a virtual thread may change carriers: enter a private network on a platform thread");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);

@@ -31,11 +31,13 @@ class PrivateNetworkTest {
                 PrivateNetwork.enter();
                 PrivateNetwork.enter(); // once per thread
                 try (DatagramSocket socket = new DatagramSocket(null)) {
-                    assertThatThrownBy(() -> socket.connect(TEST_NET)).isInstanceOf(SocketException.class)
+                    assertThatThrownBy(() -> socket.connect(TEST_NET))
+                            .isInstanceOf(SocketException.class)
                             .hasMessageContaining("unreachable");
                 }
                 assertThatThrownBy(() -> Libpcap.compile("host levee-fuzz.example"))
-                        .isInstanceOf(CbpfException.class).hasMessageContaining("unknown host 'levee-fuzz.example'");
+                        .isInstanceOf(CbpfException.class)
+                        .hasMessageContaining("unknown host 'levee-fuzz.example'");
             } catch (Throwable t) {
                 failure.set(t);
             }

@@ -16,13 +16,55 @@ import org.levee.cbpf.CbpfProgram;
 public final class RandomPrograms {
     /** Every opcode the kernel accepts. */
     public static final int[] KERNEL_OPCODES = {
-        LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | IND, LD | H | IND, LD | B | IND, LD | W | IMM, LD | W | LEN,
-        LD | W | MEM, LDX | W | IMM, LDX | W | LEN, LDX | W | MEM, LDX | B | MSH, ST, STX,
-        ALU | ADD | K, ALU | SUB | K, ALU | MUL | K, ALU | DIV | K, ALU | OR | K, ALU | AND | K, ALU | LSH | K,
-        ALU | RSH | K, ALU | MOD | K, ALU | XOR | K, ALU | ADD | X, ALU | SUB | X, ALU | MUL | X, ALU | DIV | X,
-        ALU | OR | X, ALU | AND | X, ALU | LSH | X, ALU | RSH | X, ALU | MOD | X, ALU | XOR | X, ALU | NEG,
-        JMP | JA, JMP | JEQ | K, JMP | JGT | K, JMP | JGE | K, JMP | JSET | K, JMP | JEQ | X, JMP | JGT | X,
-        JMP | JGE | X, JMP | JSET | X, RET | K, RET | A, MISC | TAX, MISC | TXA,
+        LD | W | ABS,
+        LD | H | ABS,
+        LD | B | ABS,
+        LD | W | IND,
+        LD | H | IND,
+        LD | B | IND,
+        LD | W | IMM,
+        LD | W | LEN,
+        LD | W | MEM,
+        LDX | W | IMM,
+        LDX | W | LEN,
+        LDX | W | MEM,
+        LDX | B | MSH,
+        ST,
+        STX,
+        ALU | ADD | K,
+        ALU | SUB | K,
+        ALU | MUL | K,
+        ALU | DIV | K,
+        ALU | OR | K,
+        ALU | AND | K,
+        ALU | LSH | K,
+        ALU | RSH | K,
+        ALU | MOD | K,
+        ALU | XOR | K,
+        ALU | ADD | X,
+        ALU | SUB | X,
+        ALU | MUL | X,
+        ALU | DIV | X,
+        ALU | OR | X,
+        ALU | AND | X,
+        ALU | LSH | X,
+        ALU | RSH | X,
+        ALU | MOD | X,
+        ALU | XOR | X,
+        ALU | NEG,
+        JMP | JA,
+        JMP | JEQ | K,
+        JMP | JGT | K,
+        JMP | JGE | K,
+        JMP | JSET | K,
+        JMP | JEQ | X,
+        JMP | JGT | X,
+        JMP | JGE | X,
+        JMP | JSET | X,
+        RET | K,
+        RET | A,
+        MISC | TAX,
+        MISC | TXA,
     };
 
     private RandomPrograms() {}
@@ -42,11 +84,14 @@ public final class RandomPrograms {
     public static CbpfProgram anyProgram(Random random, int length) {
         List<CbpfInstruction> instructions = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
-            int code = random.nextInt(20) == 0 ? random.nextInt(1 << 16)
+            int code = random.nextInt(20) == 0
+                    ? random.nextInt(1 << 16)
                     : KERNEL_OPCODES[random.nextInt(KERNEL_OPCODES.length)];
-            int k = code == (JMP | JA) ? random.nextInt(length - i + 1)
-                    : (code == LD + MEM || code == LDX + MEM || code == ST || code == STX) ? random.nextInt(18)
-                    : constant(random);
+            int k = code == (JMP | JA)
+                    ? random.nextInt(length - i + 1)
+                    : (code == LD + MEM || code == LDX + MEM || code == ST || code == STX)
+                            ? random.nextInt(18)
+                            : constant(random);
             int maxJump = Math.max(1, Math.min(256, length - i));
             instructions.add(new CbpfInstruction(code, random.nextInt(maxJump), random.nextInt(maxJump), k));
         }

@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code levee api token …}. */
-@Command(name = "token", mixinStandardHelpOptions = true,
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
         description = "The API's bearer token: writes (POST, DELETE) need it, and every request off loopback.",
         subcommands = ApiTokenRotateCommand.class)
 final class ApiTokenCommand implements Runnable {

@@ -18,21 +18,30 @@ import picocli.CommandLine.Spec;
  * the running agent or controller that reads that file refuses the old token from its next
  * request on. Prints where, not what, unless {@code --print}.
  */
-@Command(name = "rotate", mixinStandardHelpOptions = true,
-        description = "Replace the API's bearer token with a new one (256 random bits, file mode 0600). A running agent or"
-                + " controller uses the new token from its next request; the old one is refused. Prints the token only"
-                + " with --print.")
+@Command(
+        name = "rotate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replace the API's bearer token with a new one (256 random bits, file mode 0600). A running agent or"
+                        + " controller uses the new token from its next request; the old one is refused. Prints the token only"
+                        + " with --print.")
 final class ApiTokenRotateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     static final class Where {
-        @Option(names = "--state-dir", paramLabel = "DIR", description = "The state directory whose api-token to replace"
-                + " (default /var/lib/levee; a controller's: /var/lib/levee-controller).")
+        @Option(
+                names = "--state-dir",
+                paramLabel = "DIR",
+                description = "The state directory whose api-token to replace"
+                        + " (default /var/lib/levee; a controller's: /var/lib/levee-controller).")
         Path stateDir;
 
-        @Option(names = "--token-file", paramLabel = "FILE", description = "The token file to replace, when the server's"
-                + " configuration names one (api.token_file, --api-token-file).")
+        @Option(
+                names = "--token-file",
+                paramLabel = "FILE",
+                description = "The token file to replace, when the server's"
+                        + " configuration names one (api.token_file, --api-token-file).")
         Path tokenFile;
     }
 
@@ -44,8 +53,10 @@ final class ApiTokenRotateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path file = where != null && where.tokenFile != null ? where.tokenFile
-                : (where != null && where.stateDir != null ? where.stateDir : AgentConfig.DEFAULT_STATE_DIR).resolve(ApiToken.FILE_NAME);
+        Path file = where != null && where.tokenFile != null
+                ? where.tokenFile
+                : (where != null && where.stateDir != null ? where.stateDir : AgentConfig.DEFAULT_STATE_DIR)
+                        .resolve(ApiToken.FILE_NAME);
         String token;
         try {
             token = ApiToken.rotate(file);
@@ -56,8 +67,8 @@ final class ApiTokenRotateCommand implements Callable<Integer> {
         if (print) {
             out.println(token);
         } else {
-            out.println("levee: a new API token is in " + file + " (mode 0600); the server that reads it refuses the old"
-                    + " one from its next request");
+            out.println("levee: a new API token is in " + file
+                    + " (mode 0600); the server that reads it refuses the old" + " one from its next request");
         }
         out.flush();
         return 0;

@@ -36,11 +36,15 @@ import picocli.CommandLine.Spec;
  * each chosen action, writes what they report as pcapng or summary lines, and takes the programs
  * out again on Ctrl-C, SIGTERM or after {@code -c} packets.
  */
-@Command(name = "capture", mixinStandardHelpOptions = true,
-        description = {"Capture packets at the data plane's exit with their XDP verdict (xdpcap): "
-                + "dropped packets too, which tcpdump never sees.",
-                "Writes pcapng (-w FILE, or -w - for stdout) with one interface per action (XDPdrop, XDPpass, …) "
-                + "or prints one line per packet. Ctrl-C or SIGTERM stops and empties the hook."})
+@Command(
+        name = "capture",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Capture packets at the data plane's exit with their XDP verdict (xdpcap): "
+                    + "dropped packets too, which tcpdump never sees.",
+            "Writes pcapng (-w FILE, or -w - for stdout) with one interface per action (XDPdrop, XDPpass, …) "
+                    + "or prints one line per packet. Ctrl-C or SIGTERM stops and empties the hook."
+        })
 public final class CaptureCommand implements Callable<Integer> {
     /** How long a signal waits for the capture to end cleanly before emptying the hook itself. */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
@@ -48,33 +52,49 @@ public final class CaptureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-i", "--interface"}, paramLabel = "IFACE",
+    @Option(
+            names = {"-i", "--interface"},
+            paramLabel = "IFACE",
             description = "Interface whose data plane hook to use (/sys/fs/bpf/levee/[NETNS/]IFACE/xdpcap_hook).")
     String iface;
 
     @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the interface.")
     String netns;
 
-    @Option(names = "--hook", paramLabel = "PATH",
+    @Option(
+            names = "--hook",
+            paramLabel = "PATH",
             description = "Use this pinned xdpcap-compatible hook map instead of Levee's own.")
     Path hook;
 
     @Option(names = "-w", paramLabel = "FILE", description = "Write pcapng to FILE, or to stdout with '-'.")
     String file;
 
-    @Option(names = "--actions", paramLabel = "LIST", defaultValue = "aborted,drop,pass,tx,redirect",
+    @Option(
+            names = "--actions",
+            paramLabel = "LIST",
+            defaultValue = "aborted,drop,pass,tx,redirect",
             description = "Actions to capture, comma-separated (default: ${DEFAULT-VALUE}).")
     String actions;
 
-    @Option(names = "-c", paramLabel = "COUNT", defaultValue = "0",
+    @Option(
+            names = "-c",
+            paramLabel = "COUNT",
+            defaultValue = "0",
             description = "Stop after COUNT packets (default: no limit).")
     long count;
 
-    @Option(names = "--snaplen", paramLabel = "N", defaultValue = "" + CaptureSession.DEFAULT_SNAPLEN,
-            description = "Bytes of each packet to keep, 1.." + CaptureProgram.MAX_SNAPLEN + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--snaplen",
+            paramLabel = "N",
+            defaultValue = "" + CaptureSession.DEFAULT_SNAPLEN,
+            description =
+                    "Bytes of each packet to keep, 1.." + CaptureProgram.MAX_SNAPLEN + " (default: ${DEFAULT-VALUE}).")
     int snaplen;
 
-    @Option(names = "--cbpf", paramLabel = "BYTECODE",
+    @Option(
+            names = "--cbpf",
+            paramLabel = "BYTECODE",
             description = "Filter given as classic BPF, tcpdump -ddd's comma form (N,code jt jf k,...).")
     String cbpf;
 
@@ -90,8 +110,8 @@ public final class CaptureCommand implements Callable<Integer> {
         if (count < 0) {
             throw new UserException("-c: packet count must be positive, got " + count);
         }
-        CaptureSession.Spec captureSpec = new CaptureSession.Spec(hookPath(), parseActions(), filter(),
-                checkedSnaplen(), CaptureSession.DEFAULT_RING_BYTES);
+        CaptureSession.Spec captureSpec = new CaptureSession.Spec(
+                hookPath(), parseActions(), filter(), checkedSnaplen(), CaptureSession.DEFAULT_RING_BYTES);
         try (ShutdownGuard signals = new ShutdownGuard(SHUTDOWN_WAIT)) {
             CaptureSession session;
             try {
@@ -100,14 +120,22 @@ public final class CaptureCommand implements Callable<Integer> {
                 throw new UserException(e.getMessage(), e);
             }
             signals.guard(session);
-            try (session; PacketOutput output = output(session)) {
+            try (session;
+                    PacketOutput output = output(session)) {
                 err.println("levee capture: capturing " + ActionNames.labels(session.actions())
-                        + " at " + session.hookPath() + (session.filter().capturesAll() ? "" : " matching '"
-                        + session.filter().text() + "'") + ", snaplen " + session.snaplen());
+                        + " at " + session.hookPath()
+                        + (session.filter().capturesAll()
+                                ? ""
+                                : " matching '" + session.filter().text() + "'") + ", snaplen " + session.snaplen());
                 err.flush();
                 try {
-                    CaptureLoop.run(session, output, count, signals::stopRequested,
-                            quiet ? null : Duration.ofSeconds(1), stats -> {
+                    CaptureLoop.run(
+                            session,
+                            output,
+                            count,
+                            signals::stopRequested,
+                            quiet ? null : Duration.ofSeconds(1),
+                            stats -> {
                                 err.println(CaptureLoop.format(stats));
                                 err.flush();
                             });
@@ -176,7 +204,8 @@ public final class CaptureCommand implements Callable<Integer> {
         if (file.equals("-")) {
             // The raw descriptor, not System.out: a PrintStream would hide a closed pipe.
             OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            return PacketOutput.pcapng(stdout, session.actions(), session.filter(), session.snaplen(), description, true);
+            return PacketOutput.pcapng(
+                    stdout, session.actions(), session.filter(), session.snaplen(), description, true);
         }
         OutputStream out;
         try {

@@ -21,16 +21,18 @@ final class ShutdownGuard implements AutoCloseable {
     private volatile CaptureSession session;
 
     ShutdownGuard(Duration grace) {
-        this.hook = new Thread(() -> {
-            stopRequested = true;
-            try {
-                if (!finished.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    detach();
-                }
-            } catch (InterruptedException e) {
-                detach();
-            }
-        }, "levee-capture-shutdown");
+        this.hook = new Thread(
+                () -> {
+                    stopRequested = true;
+                    try {
+                        if (!finished.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                            detach();
+                        }
+                    } catch (InterruptedException e) {
+                        detach();
+                    }
+                },
+                "levee-capture-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -4,10 +4,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code levee bench}: measurements on this machine's kernel. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure Levee's programs in this kernel, rule changes, the controller, and rule distribution to the fleet.",
-        subcommands = {BenchDataplaneCommand.class, BenchRulesetCommand.class, BenchGeneratorCommand.class, BenchDropCommand.class,
-                BenchControllerCommand.class, BenchFleetCommand.class, CommandLine.HelpCommand.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure Levee's programs in this kernel, rule changes, the controller, and rule distribution to the fleet.",
+        subcommands = {
+            BenchDataplaneCommand.class,
+            BenchRulesetCommand.class,
+            BenchGeneratorCommand.class,
+            BenchDropCommand.class,
+            BenchControllerCommand.class,
+            BenchFleetCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -14,10 +14,13 @@ import picocli.CommandLine.Spec;
  * CPU-second through the controller's path on one thread, against the detector alone, as a
  * Markdown table.
  */
-@Command(name = "controller", mixinStandardHelpOptions = true,
-        description = "Samples per CPU-second of one thread through the controller's path (sFlow datagrams built in memory,"
-                + " decoded in place, turned into detector samples, the one detector behind its lock) and through the detector"
-                + " alone, fed the same samples, in the same run; steady traffic to N destinations, then with SYN floods.")
+@Command(
+        name = "controller",
+        mixinStandardHelpOptions = true,
+        description =
+                "Samples per CPU-second of one thread through the controller's path (sFlow datagrams built in memory,"
+                        + " decoded in place, turned into detector samples, the one detector behind its lock) and through the detector"
+                        + " alone, fed the same samples, in the same run; steady traffic to N destinations, then with SYN floods.")
 public final class BenchControllerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,10 +31,15 @@ public final class BenchControllerCommand implements Callable<Integer> {
     @Option(names = "--destinations", paramLabel = "N", description = "Destinations of the traffic (default 10000).")
     int destinations = 10_000;
 
-    @Option(names = "--floods", paramLabel = "N", description = "Flooded destinations of the second scenario (default 5; 0: none).")
+    @Option(
+            names = "--floods",
+            paramLabel = "N",
+            description = "Flooded destinations of the second scenario (default 5; 0: none).")
     int floods = 5;
 
-    @Option(names = "--warmup", paramLabel = "SAMPLES",
+    @Option(
+            names = "--warmup",
+            paramLabel = "SAMPLES",
             description = "Samples before measuring (default: a simulated minute of the traffic, at least 3 million).")
     long warmup;
 
@@ -48,8 +56,14 @@ public final class BenchControllerCommand implements Callable<Integer> {
         out.println("|---|---|---:|---:|---:|---:|");
         out.flush();
         ControllerBenchmark.run(options, row -> {
-            out.printf("| %s | %s | %,.0f | %.0f | %.2f | %d |%n", row.scenario(), row.path(), row.perCpuSecond(),
-                    row.nanosPerSample(), row.vsDetector(), row.rules());
+            out.printf(
+                    "| %s | %s | %,.0f | %.0f | %.2f | %d |%n",
+                    row.scenario(),
+                    row.path(),
+                    row.perCpuSecond(),
+                    row.nanosPerSample(),
+                    row.vsDetector(),
+                    row.rules());
             out.flush();
         });
         return 0;

@@ -7,11 +7,13 @@ import org.levee.dataplane.DataplaneException;
 import org.levee.dataplane.PinLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code levee dataplane detach -i IFACE [--netns NAME]}. */
-@Command(name = "detach", mixinStandardHelpOptions = true,
+@Command(
+        name = "detach",
+        mixinStandardHelpOptions = true,
         description = "Detach the program of an interface and remove everything levee pinned for it.")
 public final class DataplaneDetachCommand implements Callable<Integer> {
     @Spec

@@ -7,11 +7,18 @@ import picocli.CommandLine.Option;
 
 /** {@code -i IFACE [--netns NAME]}, shared by the commands that touch an interface. */
 public final class InterfaceOptions {
-    @Option(names = {"-i", "--interface"}, required = true, paramLabel = "IFACE", description = "the network interface")
+    @Option(
+            names = {"-i", "--interface"},
+            required = true,
+            paramLabel = "IFACE",
+            description = "the network interface")
     String iface;
 
-    @Option(names = "--netns", paramLabel = "NAME",
-            description = "the network namespace of the interface (under /var/run/netns); pins stay in the host's bpffs")
+    @Option(
+            names = "--netns",
+            paramLabel = "NAME",
+            description =
+                    "the network namespace of the interface (under /var/run/netns); pins stay in the host's bpffs")
     String netns;
 
     public String iface() {

@@ -19,7 +19,8 @@ record Capabilities(int effectiveUid, long effective) {
                 if (line.startsWith("Uid:")) {
                     uid = Integer.parseInt(line.split("\\s+")[2]);
                 } else if (line.startsWith("CapEff:")) {
-                    caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
+                    caps = Long.parseUnsignedLong(
+                            line.substring("CapEff:".length()).trim(), 16);
                 }
             }
         } catch (IOException e) {

@@ -11,7 +11,8 @@ public record Check(String name, boolean required, Supplier<CheckResult> probe) 
             return probe.get();
         } catch (RuntimeException | LinkageError e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return CheckResult.fail(message.lines().findFirst().orElse(message),
+            return CheckResult.fail(
+                    message.lines().findFirst().orElse(message),
                     "see the message; `./levee doctor` again after fixing it");
         }
     }

@@ -2,9 +2,9 @@ package org.levee.cli.doctor;
 
 import static org.levee.ebpf.asm.Register.R0;
 import static org.levee.ebpf.asm.Register.R1;
+import static org.levee.ebpf.asm.Register.R10;
 import static org.levee.ebpf.asm.Register.R2;
 import static org.levee.ebpf.asm.Register.R3;
-import static org.levee.ebpf.asm.Register.R10;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,16 +21,16 @@ import org.levee.ebpf.Program;
 import org.levee.ebpf.ProgramSpec;
 import org.levee.ebpf.SyscallException;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.XdpLink;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Instruction;
 import org.levee.ebpf.asm.Size;
 import org.levee.ebpf.netns.Netns;
+import org.levee.ebpf.xsk.XdpSocket;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
-import org.levee.ebpf.XdpAction;
-import org.levee.ebpf.xsk.XdpSocket;
 
 /**
  * The checks behind {@code levee doctor}, in the order a failure is most useful to read: a later
@@ -42,6 +42,7 @@ public final class DoctorChecks {
      * live frames the lab's fastest flood generator uses (where the kernel allows them).
      */
     static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 18);
+
     private static final int XDP_ABORTED = XdpAction.ABORTED.code();
     private static final int XDP_PASS = XdpAction.PASS.code();
     private static final Path JIT_SYSCTL = Path.of("/proc/sys/net/core/bpf_jit_enable");
@@ -69,11 +70,13 @@ public final class DoctorChecks {
         if (caps.effectiveUid() == 0) {
             return CheckResult.ok("root");
         }
-        boolean enough = caps.has(Capabilities.CAP_BPF) && caps.has(Capabilities.CAP_NET_ADMIN)
+        boolean enough = caps.has(Capabilities.CAP_BPF)
+                && caps.has(Capabilities.CAP_NET_ADMIN)
                 && caps.has(Capabilities.CAP_PERFMON);
         return enough
                 ? CheckResult.ok("uid " + caps.effectiveUid() + " with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON")
-                : CheckResult.fail("uid " + caps.effectiveUid() + " lacks CAP_BPF, CAP_NET_ADMIN or CAP_PERFMON",
+                : CheckResult.fail(
+                        "uid " + caps.effectiveUid() + " lacks CAP_BPF, CAP_NET_ADMIN or CAP_PERFMON",
                         "run as root (sudo ./levee …) or grant those capabilities");
     }
 
@@ -82,7 +85,8 @@ public final class DoctorChecks {
         KernelVersion version = KernelVersion.parse(release);
         return version.compareTo(MINIMUM_KERNEL) >= 0
                 ? CheckResult.ok("Linux " + release)
-                : CheckResult.fail("Linux " + release + " is older than " + MINIMUM_KERNEL,
+                : CheckResult.fail(
+                        "Linux " + release + " is older than " + MINIMUM_KERNEL,
                         "use a kernel ≥ " + MINIMUM_KERNEL + " (ring buffers, bpf_link, XDP live frames)");
     }
 
@@ -103,14 +107,16 @@ public final class DoctorChecks {
         try {
             value = Files.readString(JIT_SYSCTL).trim();
         } catch (IOException e) {
-            return CheckResult.fail("cannot read " + JIT_SYSCTL + " (" + e.getMessage() + ")",
-                    "the kernel needs CONFIG_BPF_JIT");
+            return CheckResult.fail(
+                    "cannot read " + JIT_SYSCTL + " (" + e.getMessage() + ")", "the kernel needs CONFIG_BPF_JIT");
         }
         return switch (value) {
             case "1" -> CheckResult.ok("bpf_jit_enable = 1");
             case "2" -> CheckResult.ok("bpf_jit_enable = 2 (debug output on)");
-            default -> CheckResult.fail("bpf_jit_enable = " + value + ": programs are interpreted, slowly",
-                    "sysctl -w net.core.bpf_jit_enable=1");
+            default ->
+                CheckResult.fail(
+                        "bpf_jit_enable = " + value + ": programs are interpreted, slowly",
+                        "sysctl -w net.core.bpf_jit_enable=1");
         };
     }
 
@@ -122,7 +128,8 @@ public final class DoctorChecks {
 
     static CheckResult ringBuffer() {
         try (BpfMap ring = BpfMap.create(MapSpec.ringBuffer("levee_doctor_rb", 64 * 1024))) {
-            return CheckResult.ok("created a 64 KiB ring buffer (map id " + ring.info().id() + ")");
+            return CheckResult.ok(
+                    "created a 64 KiB ring buffer (map id " + ring.info().id() + ")");
         } catch (BpfException e) {
             return CheckResult.fail(e.getMessage(), "ring buffers need Linux ≥ 5.8");
         }
@@ -184,13 +191,14 @@ public final class DoctorChecks {
                         return link.info();
                     }
                 });
-                return CheckResult.ok("attached to a veth in a throwaway namespace (link " + info.id()
-                        + "), then removed it");
+                return CheckResult.ok(
+                        "attached to a veth in a throwaway namespace (link " + info.id() + "), then removed it");
             }
         } catch (BpfException e) {
             return CheckResult.fail(e.getMessage(), "native XDP on veth and bpf_link need Linux ≥ 5.9");
         } catch (Exception e) {
-            return CheckResult.fail(String.valueOf(e.getMessage()),
+            return CheckResult.fail(
+                    String.valueOf(e.getMessage()),
                     "network namespaces and veth need iproute2 (apt-get install iproute2) and root");
         }
     }
@@ -199,32 +207,35 @@ public final class DoctorChecks {
         try {
             return CheckResult.ok(Libpcap.version());
         } catch (RuntimeException | LinkageError e) {
-            return CheckResult.fail(Libpcap.SONAME + " cannot be loaded (" + e.getMessage() + ")",
-                    "apt-get install libpcap0.8");
+            return CheckResult.fail(
+                    Libpcap.SONAME + " cannot be loaded (" + e.getMessage() + ")", "apt-get install libpcap0.8");
         }
     }
 
     private static byte[] xdpPass() {
         return new Assembler()
                 .emit(Instruction.mov64(R0, XDP_PASS), Instruction.exit())
-                .assemble().encode();
+                .assemble()
+                .encode();
     }
 
     private static byte[] atomicsProgram() {
         return new Assembler()
-                .emit(Instruction.mov64(R1, 7),
+                .emit(
+                        Instruction.mov64(R1, 7),
                         Instruction.stxDW(R10, -8, R1),
-                        Instruction.mov64(R0, 7),   // expected old value
-                        Instruction.mov64(R2, 42),  // new value
+                        Instruction.mov64(R0, 7), // expected old value
+                        Instruction.mov64(R2, 42), // new value
                         Instruction.atomicCmpxchg(Size.DW, R10, -8, R2), // slot 7 → 42, r0 = 7
                         Instruction.mov64(R3, 1),
-                        Instruction.atomicAdd(Size.DW, R10, -8, R3),     // slot 42 → 43
+                        Instruction.atomicAdd(Size.DW, R10, -8, R3), // slot 42 → 43
                         Instruction.ldxDW(R1, R10, -8),
-                        Instruction.add64(R1, R0))                       // 43 + 7
+                        Instruction.add64(R1, R0)) // 43 + 7
                 .jeqImm(R1, 50, "good")
                 .emit(Instruction.mov64(R0, XDP_ABORTED), Instruction.exit())
                 .label("good")
                 .emit(Instruction.mov64(R0, XDP_PASS), Instruction.exit())
-                .assemble().encode();
+                .assemble()
+                .encode();
     }
 }

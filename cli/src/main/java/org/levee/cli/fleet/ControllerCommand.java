@@ -27,42 +27,66 @@ import picocli.CommandLine.Spec;
  * checked before anything starts; then it receives sFlow, detects, and — when elected — writes
  * and publishes rules, until SIGINT or SIGTERM (it resigns leadership on the way out).
  */
-@Command(name = "controller", mixinStandardHelpOptions = true,
-        description = "Run a fleet controller: receive sFlow from the edges, detect attacks over every data center, and as "
-                + "the leader elected through etcd write rules, compile the rule set once and publish it. Serves the rules "
-                + "API (GET/POST /rules, DELETE /rules/{id}; writes need the token in STATE_DIR/api-token), /fleet, /status "
-                + "and /metrics. See docs/fleet.md.")
+@Command(
+        name = "controller",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a fleet controller: receive sFlow from the edges, detect attacks over every data center, and as "
+                        + "the leader elected through etcd write rules, compile the rule set once and publish it. Serves the rules "
+                        + "API (GET/POST /rules, DELETE /rules/{id}; writes need the token in STATE_DIR/api-token), /fleet, /status "
+                        + "and /metrics. See docs/fleet.md.")
 public final class ControllerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--etcd", paramLabel = "URLS",
-            description = "etcd client URLs, comma-separated (http://10.0.0.1:2379,…; HOST:PORT means http). Overrides etcd.endpoints.")
+    @Option(
+            names = "--etcd",
+            paramLabel = "URLS",
+            description =
+                    "etcd client URLs, comma-separated (http://10.0.0.1:2379,…; HOST:PORT means http). Overrides etcd.endpoints.")
     String etcd;
 
-    @Option(names = "--sflow-listen", paramLabel = "ADDR:PORT", description = "Where sFlow is received (default 0.0.0.0:6343).")
+    @Option(
+            names = "--sflow-listen",
+            paramLabel = "ADDR:PORT",
+            description = "Where sFlow is received (default 0.0.0.0:6343).")
     String sflowListen;
 
-    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9277;"
-            + " an address that is not loopback needs --api-cert and --api-key).")
+    @Option(
+            names = "--api",
+            paramLabel = "HOST:PORT",
+            description = "Where the API listens (default 127.0.0.1:9277;"
+                    + " an address that is not loopback needs --api-cert and --api-key).")
     String api;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the API's token is kept"
-            + " (default /var/lib/levee-controller).")
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "Where the API's token is kept" + " (default /var/lib/levee-controller).")
     Path stateDir;
 
-    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: api-token in the"
-            + " state directory, generated on first start; writes need it).")
+    @Option(
+            names = "--api-token-file",
+            paramLabel = "FILE",
+            description = "The API's bearer token (default: api-token in the"
+                    + " state directory, generated on first start; writes need it).")
     Path apiTokenFile;
 
-    @Option(names = "--api-cert", paramLabel = "FILE", description = "Serve the API over TLS: its certificate chain (PEM).")
+    @Option(
+            names = "--api-cert",
+            paramLabel = "FILE",
+            description = "Serve the API over TLS: its certificate chain (PEM).")
     Path apiCert;
 
     @Option(names = "--api-key", paramLabel = "FILE", description = "The PKCS#8 PEM key of --api-cert.")
     Path apiKey;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML); see docs/fleet.md."
-            + " Its upstream: section makes the leader announce BGP FlowSpec and blackhole routes (docs/operations.md).")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "The configuration (YAML); see docs/fleet.md."
+                            + " Its upstream: section makes the leader announce BGP FlowSpec and blackhole routes (docs/operations.md).")
     Path config;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's etcd key prefix (default /levee/).")
@@ -71,8 +95,11 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "This controller's identity (default: the host name).")
     String name;
 
-    @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every manifest with this Ed25519 private key"
-            + " (PKCS#8 PEM, as levee keys generate writes it; mode 0600). Overrides signing.key.")
+    @Option(
+            names = "--signing-key",
+            paramLabel = "FILE",
+            description = "Sign every manifest with this Ed25519 private key"
+                    + " (PKCS#8 PEM, as levee keys generate writes it; mode 0600). Overrides signing.key.")
     Path signingKey;
 
     @Mixin
@@ -109,9 +136,16 @@ public final class ControllerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
         InetSocketAddress sflow = controller.sflowAddress();
-        out.printf("levee: controller %s: sFlow on %s:%d, API on %s (token in %s), etcd %s, prefix %s, rule ids %s…, %s%n", c.name(),
-                sflow.getHostString(), sflow.getPort(), controller.apiUrl(), security.tokenFile(),
-                settings.endpointList(), c.keys().prefix(), controller.ruleIdPrefix(),
+        out.printf(
+                "levee: controller %s: sFlow on %s:%d, API on %s (token in %s), etcd %s, prefix %s, rule ids %s…, %s%n",
+                c.name(),
+                sflow.getHostString(),
+                sflow.getPort(),
+                controller.apiUrl(),
+                security.tokenFile(),
+                settings.endpointList(),
+                c.keys().prefix(),
+                controller.ruleIdPrefix(),
                 controller.signingKeyId().map(k -> "signing with key " + k).orElse("rule sets unsigned"));
         out.flush();
         try {
@@ -159,7 +193,8 @@ public final class ControllerCommand implements Callable<Integer> {
         }
         if (apiCert != null || apiKey != null) {
             if (apiCert == null || apiKey == null) {
-                throw new UserException("--api-cert and --api-key go together: the certificate chain and its PKCS#8 key");
+                throw new UserException(
+                        "--api-cert and --api-key go together: the certificate chain and its PKCS#8 key");
             }
             c = c.withApi(c.api().withTls(apiCert, apiKey));
         }

@@ -11,20 +11,32 @@ import picocli.CommandLine.Option;
  * configuration's {@code etcd:} section.
  */
 public final class EtcdOptions {
-    @Option(names = "--etcd-ca", paramLabel = "FILE", description = "PEM certificates to trust for https:// endpoints (etcd.ca).")
+    @Option(
+            names = "--etcd-ca",
+            paramLabel = "FILE",
+            description = "PEM certificates to trust for https:// endpoints (etcd.ca).")
     Path ca;
 
-    @Option(names = "--etcd-cert", paramLabel = "FILE", description = "PEM client certificate for etcd, with --etcd-key (etcd.cert).")
+    @Option(
+            names = "--etcd-cert",
+            paramLabel = "FILE",
+            description = "PEM client certificate for etcd, with --etcd-key (etcd.cert).")
     Path cert;
 
     @Option(names = "--etcd-key", paramLabel = "FILE", description = "PEM PKCS#8 key of --etcd-cert (etcd.key).")
     Path key;
 
-    @Option(names = "--etcd-user", paramLabel = "USER", description = "etcd user, with --etcd-password or etcd.password_file (etcd.user).")
+    @Option(
+            names = "--etcd-user",
+            paramLabel = "USER",
+            description = "etcd user, with --etcd-password or etcd.password_file (etcd.user).")
     String user;
 
-    @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "The etcd user's password (visible to ps: prefer"
-            + " etcd.password_file in the configuration).")
+    @Option(
+            names = "--etcd-password",
+            paramLabel = "PASSWORD",
+            description =
+                    "The etcd user's password (visible to ps: prefer" + " etcd.password_file in the configuration).")
     String password;
 
     /** {@code section} with the flags given applied over it. */

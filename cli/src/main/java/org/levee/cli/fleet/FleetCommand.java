@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code levee fleet}: the fleet as etcd shows it. */
-@Command(name = "fleet", mixinStandardHelpOptions = true, description = "The fleet of edges and controllers, read from etcd.",
+@Command(
+        name = "fleet",
+        mixinStandardHelpOptions = true,
+        description = "The fleet of edges and controllers, read from etcd.",
         subcommands = {FleetStatusCommand.class, CommandLine.HelpCommand.class})
 public final class FleetCommand implements Runnable {
     @CommandLine.Spec

@@ -30,25 +30,34 @@ import picocli.CommandLine.Spec;
  * {@code levee fleet status}: the leader, the rule set in force, every registered edge (running
  * it or lagging), and the rules left out — from etcd alone, no controller needed.
  */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print the leader controller, the rule set in force, every registered edge (data center, node, version, "
-                + "program, seconds since it applied it and since it reported, current or lagging) and the rules left out.")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the leader controller, the rule set in force, every registered edge (data center, node, version, "
+                        + "program, seconds since it applied it and since it reported, current or lagging) and the rules left out.")
 public final class FleetStatusCommand implements Callable<Integer> {
     /** etcdctl's default endpoint. */
     static final String DEFAULT_ETCD = "http://127.0.0.1:2379";
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--etcd", paramLabel = "URLS", description = "etcd client URLs (default " + DEFAULT_ETCD
-            + ", or the configuration's).")
+    @Option(
+            names = "--etcd",
+            paramLabel = "URLS",
+            description = "etcd client URLs (default " + DEFAULT_ETCD + ", or the configuration's).")
     String etcd;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "The fleet's etcd key prefix (default /levee/).")
     String prefix;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "A controller configuration to take etcd's endpoints, TLS files, user and the prefix from.")
     Path config;
 
@@ -76,8 +85,10 @@ public final class FleetStatusCommand implements Callable<Integer> {
         }
         EtcdSettings settings;
         try {
-            settings = etcdOptions.apply(c.etcd()).settings(Optional.ofNullable(etcd).or(() -> c.etcdEndpoints().isPresent()
-                    ? Optional.empty() : Optional.of(DEFAULT_ETCD)));
+            settings = etcdOptions
+                    .apply(c.etcd())
+                    .settings(Optional.ofNullable(etcd)
+                            .or(() -> c.etcdEndpoints().isPresent() ? Optional.empty() : Optional.of(DEFAULT_ETCD)));
         } catch (IllegalArgumentException e) {
             throw new UserException(etcdOptions.blame(etcd != null) + e.getMessage());
         }

@@ -18,21 +18,32 @@ import picocli.CommandLine.Spec;
  * key, PKCS#8 PEM, mode 0600) and {@code DIR/NAME.pub} (the public key, X.509
  * SubjectPublicKeyInfo PEM), never over existing files; prints the key's id.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Write a new Ed25519 signing key pair: DIR/NAME.key (private, mode 0600: for the controllers' --signing-key)"
-                + " and DIR/NAME.pub (public: for the edges' --trust-key). Prints the key id. Never overwrites a file.")
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write a new Ed25519 signing key pair: DIR/NAME.key (private, mode 0600: for the controllers' --signing-key)"
+                        + " and DIR/NAME.pub (public: for the edges' --trust-key). Prints the key id. Never overwrites a file.")
 public final class KeysGenerateCommand implements Callable<Integer> {
     private static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.-]*";
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the two files (made if missing).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Where to write the two files (made if missing).")
     Path out;
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "signing",
-            description = "The files' name: NAME.key and NAME.pub (default: ${DEFAULT-VALUE}). A second key for a rotation"
-                    + " needs another name or directory.")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            defaultValue = "signing",
+            description =
+                    "The files' name: NAME.key and NAME.pub (default: ${DEFAULT-VALUE}). A second key for a rotation"
+                            + " needs another name or directory.")
     String name;
 
     @Override
@@ -47,14 +58,17 @@ public final class KeysGenerateCommand implements Callable<Integer> {
             Files.createDirectories(out);
             key.write(privateFile, publicFile);
         } catch (FileAlreadyExistsException e) {
-            throw new UserException(e.getFile() + " exists: not overwritten (the edges that trust its key would refuse the"
-                    + " rule sets of a new one); choose another --name or --out", e);
+            throw new UserException(
+                    e.getFile() + " exists: not overwritten (the edges that trust its key would refuse the"
+                            + " rule sets of a new one); choose another --name or --out",
+                    e);
         } catch (IOException e) {
             throw new UserException("cannot write the key pair into " + out + ": " + e, e);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.println("key id " + key.id());
-        o.println("private key " + privateFile + " (mode 0600): for the controllers (--signing-key, signing.key); keep it secret");
+        o.println("private key " + privateFile
+                + " (mode 0600): for the controllers (--signing-key, signing.key); keep it secret");
         o.println("public key  " + publicFile + ": for the edges (--trust-key, fleet.trusted_keys)");
         o.flush();
         return 0;

@@ -17,9 +17,12 @@ import picocli.CommandLine.Spec;
  * {@code levee keys id FILE…}: the id of the key in each file, public or private — the id a
  * manifest's signature names, an edge's {@code signed_by} and {@code levee fleet status} show.
  */
-@Command(name = "id", mixinStandardHelpOptions = true,
-        description = "Print the key id of each key file, public (signing.pub) or private (signing.key): the first 8 bytes of"
-                + " the SHA-256 of the public key, as signatures, edges and levee fleet status name it.")
+@Command(
+        name = "id",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the key id of each key file, public (signing.pub) or private (signing.key): the first 8 bytes of"
+                        + " the SHA-256 of the public key, as signatures, edges and levee fleet status name it.")
 public final class KeysIdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,7 +56,8 @@ public final class KeysIdCommand implements Callable<Integer> {
     /** True when the file's PEM block is a private key (read as such, with its checks). */
     private static boolean isPrivate(Path file) {
         try {
-            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1).contains("PRIVATE KEY-----");
+            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("PRIVATE KEY-----");
         } catch (java.io.IOException e) {
             return false; // reading it as a public key says why it cannot be read
         }

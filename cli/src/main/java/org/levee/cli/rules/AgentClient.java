@@ -48,7 +48,8 @@ public final class AgentClient {
         }
         boolean https = "https".equals(base.getScheme());
         if (!"http".equals(base.getScheme()) && !https || base.getHost() == null) {
-            throw new UserException("--api: '" + api + "' is not an http:// or https:// URL (like " + DEFAULT_API + ")");
+            throw new UserException(
+                    "--api: '" + api + "' is not an http:// or https:// URL (like " + DEFAULT_API + ")");
         }
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1) // the agent speaks HTTP/1.1; no h2c upgrade attempts
@@ -73,7 +74,8 @@ public final class AgentClient {
 
     public JsonNode post(String path, JsonNode body) {
         try {
-            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+            return send(HttpRequest.newBuilder(uri(path))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.MAPPER.writeValueAsBytes(body))));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
@@ -97,7 +99,8 @@ public final class AgentClient {
         credentials.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            response =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new UserException("cannot reach the agent at " + base + " (is 'levee run' running? see --api)");
         } catch (SSLException e) {
@@ -112,10 +115,12 @@ public final class AgentClient {
         try {
             body = AgentJson.MAPPER.readTree(response.body());
         } catch (IOException e) {
-            throw new UserException("the agent at " + base + " answered " + response.statusCode() + " with something other than JSON");
+            throw new UserException(
+                    "the agent at " + base + " answered " + response.statusCode() + " with something other than JSON");
         }
         if (response.statusCode() >= 400) {
-            String message = body != null && body.has("error") ? body.get("error").asText() : "HTTP " + response.statusCode();
+            String message =
+                    body != null && body.has("error") ? body.get("error").asText() : "HTTP " + response.statusCode();
             throw new UserException(response.statusCode() == 401 ? message + credentials.hint() : message);
         }
         return body;
@@ -126,7 +131,8 @@ public final class AgentClient {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CertPathBuilderException) {
                 return "TLS: the server's certificate is not signed by a CA this client trusts (give --ca FILE, the CA"
-                        + " that signed it): " + Optional.ofNullable(t.getMessage()).orElse(t.toString());
+                        + " that signed it): "
+                        + Optional.ofNullable(t.getMessage()).orElse(t.toString());
             }
         }
         return "TLS: " + e.getMessage();

@@ -51,8 +51,10 @@ record ApiCredentials(Optional<String> token, String source) {
             return new ApiCredentials(Optional.of(token), "the token of " + ENV);
         }
         if (!loopback(api)) {
-            return new ApiCredentials(Optional.empty(), "no token: " + api.getHost()
-                    + " is another machine; its token is in its state directory (api-token)");
+            return new ApiCredentials(
+                    Optional.empty(),
+                    "no token: " + api.getHost()
+                            + " is another machine; its token is in its state directory (api-token)");
         }
         Path file = defaultTokenFile(api);
         if (!Files.exists(file)) {
@@ -70,7 +72,8 @@ record ApiCredentials(Optional<String> token, String source) {
 
     /** The token file of the server that listens on the URL's port by default. */
     static Path defaultTokenFile(URI api) {
-        Path stateDir = api.getPort() == ControllerConfig.DEFAULT_API_PORT ? ControllerConfig.DEFAULT_STATE_DIR
+        Path stateDir = api.getPort() == ControllerConfig.DEFAULT_API_PORT
+                ? ControllerConfig.DEFAULT_STATE_DIR
                 : AgentConfig.DEFAULT_STATE_DIR;
         return stateDir.resolve(ApiToken.FILE_NAME);
     }

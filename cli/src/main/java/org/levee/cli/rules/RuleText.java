@@ -42,7 +42,8 @@ final class RuleText {
     static String action(JsonNode rule) {
         String action = rule.path("action").asText();
         if (action.equals("ratelimit")) {
-            return "ratelimit " + rule.path("pps").asLong() + "pps/" + rule.path("burst").asLong();
+            return "ratelimit " + rule.path("pps").asLong() + "pps/"
+                    + rule.path("burst").asLong();
         }
         return action;
     }
@@ -68,8 +69,11 @@ final class RuleText {
         if (s.isMissingNode()) {
             return rule.has("upstream") ? rule.get("upstream").asText() + " (requested)" : "";
         }
-        String line = s.path("mode").asText() + " " + s.path("phase").asText() + " (" + s.path("basis").asText() + ")";
-        return s.path("detail").asText().isEmpty() ? line : line + ": " + s.path("detail").asText();
+        String line = s.path("mode").asText() + " " + s.path("phase").asText() + " ("
+                + s.path("basis").asText() + ")";
+        return s.path("detail").asText().isEmpty()
+                ? line
+                : line + ": " + s.path("detail").asText();
     }
 
     private static String join(JsonNode list, String none) {

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code levee rules add}: sends a manual rule to the node. The agent checks it (the same checks
  * as rule files, then its rule guard unless {@code --force}) and answers with the rule as stored.
  */
-@Command(name = "add", mixinStandardHelpOptions = true,
+@Command(
+        name = "add",
+        mixinStandardHelpOptions = true,
         description = "Add a manual rule to the running node. Exactly one of --filter, --dns, --p0f, --cbpf.")
 final class RulesAddCommand implements Callable<Integer> {
     @Spec
@@ -33,7 +35,10 @@ final class RulesAddCommand implements Callable<Integer> {
         @Option(names = "--filter", paramLabel = "EXPRESSION", description = "A tcpdump expression.")
         String filter;
 
-        @Option(names = "--dns", paramLabel = "PATTERN", arity = "1..*",
+        @Option(
+                names = "--dns",
+                paramLabel = "PATTERN",
+                arity = "1..*",
                 description = "DNS query-name patterns (* one label, ** any labels).")
         List<String> dns;
 
@@ -59,10 +64,16 @@ final class RulesAddCommand implements Callable<Integer> {
     @Option(names = "--dc", paramLabel = "DC", split = ",", description = "Limit to these data centers.")
     List<String> datacenters;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", description = "Remove the rule after this long (90s, 30m, 1h, 2d).")
+    @Option(
+            names = "--ttl",
+            paramLabel = "DURATION",
+            description = "Remove the rule after this long (90s, 30m, 1h, 2d).")
     String ttl;
 
-    @Option(names = "--action", defaultValue = "drop", description = "drop, pass or ratelimit (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--action",
+            defaultValue = "drop",
+            description = "drop, pass or ratelimit (default: ${DEFAULT-VALUE}).")
     String action;
 
     @Option(names = "--pps", description = "Packets per second a ratelimit rule lets through.")
@@ -74,18 +85,25 @@ final class RulesAddCommand implements Callable<Integer> {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Free text kept with the rule.")
     String comment;
 
-    @Option(names = "--upstream", paramLabel = "MODE",
-            description = {"Also ask the upstream routers over BGP: flowspec (the rule's match as FlowSpec routes,"
-                    + " discard or traffic-rate; refused, never widened, when FlowSpec cannot express the match) or"
-                    + " blackhole (a /32 or /128 with community 65535:666 for each --dst host).",
-                    "Needs an upstream: section in the node's configuration (docs/operations.md)."})
+    @Option(
+            names = "--upstream",
+            paramLabel = "MODE",
+            description = {
+                "Also ask the upstream routers over BGP: flowspec (the rule's match as FlowSpec routes,"
+                        + " discard or traffic-rate; refused, never widened, when FlowSpec cannot express the match) or"
+                        + " blackhole (a /32 or /128 with community 65535:666 for each --dst host).",
+                "Needs an upstream: section in the node's configuration (docs/operations.md)."
+            })
     String upstream;
 
-    @Option(names = "--force", description = {
-            "Add the rule even though the node's rule guard refuses it: because it matches traffic to a protected"
-                    + " endpoint (the API, etcd, TCP 22 and the configured ones) from any source, or more than"
-                    + " guard.max_legitimate_share (1 %%) of the legitimate traffic the detector saw in the last minute"
-                    + " outside the rule's destinations. Without it such a rule is refused, with the reason."})
+    @Option(
+            names = "--force",
+            description = {
+                "Add the rule even though the node's rule guard refuses it: because it matches traffic to a protected"
+                        + " endpoint (the API, etcd, TCP 22 and the configured ones) from any source, or more than"
+                        + " guard.max_legitimate_share (1 %%) of the legitimate traffic the detector saw in the last minute"
+                        + " outside the rule's destinations. Without it such a rule is refused, with the reason."
+            })
     boolean force;
 
     @Override

@@ -13,9 +13,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code levee rules list}: one line per rule. */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Print the node's rules: id, origin, match, scope, action, packets, bytes, expires. On an edge of the"
-                + " fleet, the fleet's rules follow, read-only (origin fleet/…, '(off)' where not enabled here).")
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the node's rules: id, origin, match, scope, action, packets, bytes, expires. On an edge of the"
+                        + " fleet, the fleet's rules follow, read-only (origin fleet/…, '(off)' where not enabled here).")
 final class RulesListCommand implements Callable<Integer> {
     static final String[] HEADER = {"ID", "ORIGIN", "MATCH", "SCOPE", "ACTION", "PACKETS", "BYTES", "EXPIRES"};
 
@@ -37,16 +40,30 @@ final class RulesListCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (JsonNode r : answer.path("rules")) {
-            rows.add(new String[] {r.path("id").asText(), r.path("origin").asText(), RuleText.match(r),
-                    RuleText.scope(r), RuleText.action(r), Long.toString(r.path("packets").asLong()),
-                    Long.toString(r.path("bytes").asLong()), RuleText.expires(r, now)});
+            rows.add(new String[] {
+                r.path("id").asText(),
+                r.path("origin").asText(),
+                RuleText.match(r),
+                RuleText.scope(r),
+                RuleText.action(r),
+                Long.toString(r.path("packets").asLong()),
+                Long.toString(r.path("bytes").asLong()),
+                RuleText.expires(r, now)
+            });
         }
-        // an edge of the fleet: the fleet's rules too, read-only here; "off" where this data center does not enable them
+        // an edge of the fleet: the fleet's rules too, read-only here; "off" where this data center does not enable
+        // them
         for (JsonNode r : answer.path("fleet").path("rules")) {
-            rows.add(new String[] {r.path("id").asText(), "fleet/" + r.path("origin").asText()
-                    + (r.path("enabled").asBoolean(true) ? "" : " (off)"), RuleText.match(r), RuleText.scope(r),
-                    RuleText.action(r), Long.toString(r.path("packets").asLong()), Long.toString(r.path("bytes").asLong()),
-                    RuleText.expires(r, now)});
+            rows.add(new String[] {
+                r.path("id").asText(),
+                "fleet/" + r.path("origin").asText() + (r.path("enabled").asBoolean(true) ? "" : " (off)"),
+                RuleText.match(r),
+                RuleText.scope(r),
+                RuleText.action(r),
+                Long.toString(r.path("packets").asLong()),
+                Long.toString(r.path("bytes").asLong()),
+                RuleText.expires(r, now)
+            });
         }
         int[] widths = new int[HEADER.length];
         for (String[] row : rows) {
@@ -58,7 +75,8 @@ final class RulesListCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 boolean number = i == 5 || i == 6;
-                String cell = number && row != HEADER ? " ".repeat(widths[i] - row[i].length()) + row[i]
+                String cell = number && row != HEADER
+                        ? " ".repeat(widths[i] - row[i].length()) + row[i]
                         : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(cell).append(i + 1 < row.length ? "  " : "");
             }

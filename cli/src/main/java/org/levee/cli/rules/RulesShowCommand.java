@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code levee rules show ID}: one rule with its counters and evidence. */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
         description = "Print one rule: its fields, counters and, for automatic rules, the detector's evidence.")
 final class RulesShowCommand implements Callable<Integer> {
     @Spec
@@ -47,16 +49,21 @@ final class RulesShowCommand implements Callable<Integer> {
         out.printf("packets:  %d%n", r.path("packets").asLong());
         out.printf("bytes:    %d%n", r.path("bytes").asLong());
         out.printf("created:  %s%n", r.path("created").asText());
-        out.printf("expires:  %s%s%n", r.hasNonNull("expires") ? r.get("expires").asText() + ", " : "",
-                RuleText.expires(r, Instant.now()));
+        out.printf(
+                "expires:  %s%s%n",
+                r.hasNonNull("expires") ? r.get("expires").asText() + ", " : "", RuleText.expires(r, Instant.now()));
         if (!r.path("comment").asText().isEmpty()) {
             out.printf("comment:  %s%n", r.path("comment").asText());
         }
         if (r.has("evidence")) {
             out.println("evidence:");
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.get("evidence").properties().iterator(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            r.get("evidence").properties().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                out.printf("  %s: %s%n", e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue());
+                out.printf(
+                        "  %s: %s%n",
+                        e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue());
             }
         }
         return 0;

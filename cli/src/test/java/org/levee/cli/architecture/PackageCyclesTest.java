@@ -32,7 +32,10 @@ class PackageCyclesTest {
 
     /** One slice per package: org.levee.rules, org.levee.dataplane.program, … */
     private static ArchRule noCycles() {
-        return slices().matching("org.levee.(**)").namingSlices("$1").should().beFreeOfCycles()
+        return slices().matching("org.levee.(**)")
+                .namingSlices("$1")
+                .should()
+                .beFreeOfCycles()
                 // The one cycle left, inside the ebpf module: its unexported internal package (the
                 // raw syscalls) throws the public exceptions of org.levee.ebpf and takes its command
                 // enum. Moving BpfCommand, BpfException and SyscallException to a package of their
@@ -42,15 +45,35 @@ class PackageCyclesTest {
 
     @Test
     void everyModuleIsChecked() {
-        for (String type : new String[] {"org.levee.ebpf.BpfMap", "org.levee.cbpf.CbpfProgram", "org.levee.compiler.FilterChain",
-                "org.levee.signatures.DnsQueryFilter", "org.levee.rules.Rule", "org.levee.dataplane.XdpDataPlane",
-                "org.levee.capture.CaptureHook", "org.levee.detector.Detector", "org.levee.agent.Agent", "org.levee.cli.Main",
-                "org.levee.netns.NetnsLab", "org.levee.sflow.SflowDecoder", "org.levee.store.RulesetStore", "org.levee.lab.DemoLab",
-                "org.levee.bench.DropBenchmark", "org.levee.controller.Controller", "org.levee.config.ConfigReader",
-                "org.levee.controller.rules.AutoRuleSync"}) {
+        for (String type : new String[] {
+            "org.levee.ebpf.BpfMap",
+            "org.levee.cbpf.CbpfProgram",
+            "org.levee.compiler.FilterChain",
+            "org.levee.signatures.DnsQueryFilter",
+            "org.levee.rules.Rule",
+            "org.levee.dataplane.XdpDataPlane",
+            "org.levee.capture.CaptureHook",
+            "org.levee.detector.Detector",
+            "org.levee.agent.Agent",
+            "org.levee.cli.Main",
+            "org.levee.netns.NetnsLab",
+            "org.levee.sflow.SflowDecoder",
+            "org.levee.store.RulesetStore",
+            "org.levee.lab.DemoLab",
+            "org.levee.bench.DropBenchmark",
+            "org.levee.controller.Controller",
+            "org.levee.config.ConfigReader",
+            "org.levee.controller.rules.AutoRuleSync"
+        }) {
             assertThat(main.contain(type)).as(type).isTrue();
         }
-        assertThat(main.stream().filter(c -> c.isTopLevelClass() && c.getSimpleName().endsWith("Test")).map(c -> c.getName() + " " + c.getSource().map(Object::toString).orElse("")).toList()).as("no test classes").isEmpty();
+        assertThat(main.stream()
+                        .filter(c -> c.isTopLevelClass() && c.getSimpleName().endsWith("Test"))
+                        .map(c -> c.getName() + " "
+                                + c.getSource().map(Object::toString).orElse(""))
+                        .toList())
+                .as("no test classes")
+                .isEmpty();
     }
 
     @Test
@@ -60,8 +83,10 @@ class PackageCyclesTest {
 
     @Test
     void theCheckFindsACycle() {
-        JavaClasses fixtures = new ClassFileImporter().importClasses(
-                org.levee.cli.architecture.one.First.class, org.levee.cli.architecture.two.Second.class);
-        assertThat(noCycles().evaluate(fixtures).hasViolation()).as("two packages that use each other").isTrue();
+        JavaClasses fixtures = new ClassFileImporter()
+                .importClasses(org.levee.cli.architecture.one.First.class, org.levee.cli.architecture.two.Second.class);
+        assertThat(noCycles().evaluate(fixtures).hasViolation())
+                .as("two packages that use each other")
+                .isTrue();
     }
 }

@@ -32,9 +32,9 @@ import org.levee.capture.testing.TestDataPlane;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cli.CliRun;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.XdpAction;
 import org.levee.testing.Requirements;
 
 /**
@@ -69,8 +69,8 @@ class CaptureCommandTest {
 
     @Test
     void printsOneSummaryLinePerMatchingPacketAndStopsAfterTheCount() throws Exception {
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of("capture", "--hook",
-                plane.hookPath.toString(), "-c", "4", "-q", "udp"));
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
+                () -> CliRun.of("capture", "--hook", plane.hookPath.toString(), "-c", "4", "-q", "udp"));
         awaitSlot(XdpAction.DROP);
         awaitSlot(XdpAction.PASS);
         for (int i = 0; i < 2; i++) {
@@ -80,18 +80,29 @@ class CaptureCommandTest {
         }
         CliRun result = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out().lines().toList()).hasSize(4).satisfiesExactly(
-                l -> assertThat(l).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{9} drop IP 192\\.0\\.2\\.1\\.5000 > 192\\.0\\.2\\.2\\.9: UDP, length 52"),
-                l -> assertThat(l).endsWith(" pass IP 192.0.2.1.6000 > 192.0.2.2.10: UDP, length 62"),
-                l -> assertThat(l).endsWith(" drop IP 192.0.2.1.5001 > 192.0.2.2.9: UDP, length 52"),
-                l -> assertThat(l).endsWith(" pass IP 192.0.2.1.6001 > 192.0.2.2.10: UDP, length 62"));
+        assertThat(result.out().lines().toList())
+                .hasSize(4)
+                .satisfiesExactly(
+                        l -> assertThat(l)
+                                .matches(
+                                        "\\d\\d:\\d\\d:\\d\\d\\.\\d{9} drop IP 192\\.0\\.2\\.1\\.5000 > 192\\.0\\.2\\.2\\.9: UDP, length 52"),
+                        l -> assertThat(l).endsWith(" pass IP 192.0.2.1.6000 > 192.0.2.2.10: UDP, length 62"),
+                        l -> assertThat(l).endsWith(" drop IP 192.0.2.1.5001 > 192.0.2.2.9: UDP, length 52"),
+                        l -> assertThat(l).endsWith(" pass IP 192.0.2.1.6001 > 192.0.2.2.10: UDP, length 62"));
         assertThat(plane.hookEmpty()).isTrue();
     }
 
     @Test
     void countersGoToStderrOnceASecondUnlessQuiet() throws Exception {
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of("capture", "--hook",
-                plane.hookPath.toString(), "--actions", "drop", "-c", "3", "--cbpf",
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(
+                "capture",
+                "--hook",
+                plane.hookPath.toString(),
+                "--actions",
+                "drop",
+                "-c",
+                "3",
+                "--cbpf",
                 "4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0"));
         awaitSlot(XdpAction.DROP);
         send(Frames.ipv4(Frames.UDP, 5000, 10, new byte[1])); // passed: not captured
@@ -102,24 +113,35 @@ class CaptureCommandTest {
         CliRun result = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<String> lines = result.err().lines().toList();
-        assertThat(lines.getFirst()).isEqualTo("levee capture: capturing drop at " + plane.hookPath
-                + " matching '4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0', snaplen 65535");
-        assertThat(lines.subList(1, lines.size())).hasSizeGreaterThanOrEqualTo(2)
+        assertThat(lines.getFirst())
+                .isEqualTo("levee capture: capturing drop at " + plane.hookPath
+                        + " matching '4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0', snaplen 65535");
+        assertThat(lines.subList(1, lines.size()))
+                .hasSizeGreaterThanOrEqualTo(2)
                 .allSatisfy(l -> assertThat(l).matches("drop: [0-3] received, [0-3] matched, 0 lost"));
         assertThat(lines.getLast()).isEqualTo("drop: 3 received, 3 matched, 0 lost");
-        assertThat(result.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l).contains(" drop IP "));
+        assertThat(result.out().lines())
+                .hasSize(3)
+                .allSatisfy(l -> assertThat(l).contains(" drop IP "));
     }
 
     @Test
     void badInputIsOneLineNamingTheProblem() {
-        assertError(List.of("capture", "-i", "lvnone", "--netns", "nothere"),
+        assertError(
+                List.of("capture", "-i", "lvnone", "--netns", "nothere"),
                 "levee capture: no xdpcap hook at /sys/fs/bpf/levee/nothere/lvnone/xdpcap_hook: attach the data plane first");
-        assertError(List.of("capture", "--hook", plane.hookPath.toString(), "--actions", "drop,fly"),
+        assertError(
+                List.of("capture", "--hook", plane.hookPath.toString(), "--actions", "drop,fly"),
                 "--actions: action 2 of 'drop,fly' is 'fly': expected one of aborted, drop, pass, tx, redirect");
-        assertError(List.of("capture", "--hook", plane.hookPath.toString(), "--cbpf", "1,6 0 0 1", "udp"),
+        assertError(
+                List.of("capture", "--hook", plane.hookPath.toString(), "--cbpf", "1,6 0 0 1", "udp"),
                 "give either a filter expression or --cbpf, not both");
-        assertError(List.of("capture", "--hook", plane.hookPath.toString(), "udp", "and"), "filter: libpcap cannot compile 'udp and'");
-        assertError(List.of("capture", "--hook", plane.hookPath.toString(), "--snaplen", "0"), "--snaplen: 0 is outside 1..262144");
+        assertError(
+                List.of("capture", "--hook", plane.hookPath.toString(), "udp", "and"),
+                "filter: libpcap cannot compile 'udp and'");
+        assertError(
+                List.of("capture", "--hook", plane.hookPath.toString(), "--snaplen", "0"),
+                "--snaplen: 0 is outside 1..262144");
         assertError(List.of("capture"), "give -i IFACE (or --hook PATH)");
         assertError(List.of("capture", "--hook", dir.resolve("x").toString()), "no xdpcap hook at " + dir.resolve("x"));
         assertThat(plane.hookEmpty()).isTrue();
@@ -127,12 +149,15 @@ class CaptureCommandTest {
 
     @Test
     void aTakenSlotNamesItsHolder() {
-        try (CaptureSession other = CaptureSession.start(CaptureSession.Spec.of(plane.hookPath, Set.of(XdpAction.PASS),
-                CaptureFilter.ALL))) {
+        try (CaptureSession other = CaptureSession.start(
+                CaptureSession.Spec.of(plane.hookPath, Set.of(XdpAction.PASS), CaptureFilter.ALL))) {
             int id = other.program(XdpAction.PASS).info().id();
-            assertError(List.of("capture", "--hook", plane.hookPath.toString()),
+            assertError(
+                    List.of("capture", "--hook", plane.hookPath.toString()),
                     "the pass slot of " + plane.hookPath + " is taken by program 'xdpcap_pass' (id " + id);
-            assertThat(plane.hook.lookup(BpfMap.intBytes(XdpAction.DROP.code()))).as("nothing left behind").isEmpty();
+            assertThat(plane.hook.lookup(BpfMap.intBytes(XdpAction.DROP.code())))
+                    .as("nothing left behind")
+                    .isEmpty();
         }
     }
 
@@ -155,8 +180,10 @@ class CaptureCommandTest {
         assertThat(plane.hookEmpty()).isTrue();
         List<String[]> rows = Tools.tsharkFields(file, "frame.interface_name", "udp.dstport");
         assertThat(rows).hasSize(10);
-        assertThat(rows.stream().filter(r -> r[0].equals("XDPdrop") && r[1].equals("9"))).hasSize(5);
-        assertThat(rows.stream().filter(r -> r[0].equals("XDPpass") && r[1].equals("10"))).hasSize(5);
+        assertThat(rows.stream().filter(r -> r[0].equals("XDPdrop") && r[1].equals("9")))
+                .hasSize(5);
+        assertThat(rows.stream().filter(r -> r[0].equals("XDPpass") && r[1].equals("10")))
+                .hasSize(5);
     }
 
     @Test
@@ -170,9 +197,11 @@ class CaptureCommandTest {
             capture.destroyForcibly();
         }
         assertThat(plane.hookEmpty()).as("a killed capture cannot clean up").isFalse();
-        assertError(List.of("capture", "--hook", plane.hookPath.toString(), "--actions", "tx"),
+        assertError(
+                List.of("capture", "--hook", plane.hookPath.toString(), "--actions", "tx"),
                 "is taken by program 'xdpcap_tx'");
-        assertThat(CliRun.of("capture", "--hook", plane.hookPath.toString(), "--actions", "tx").err())
+        assertThat(CliRun.of("capture", "--hook", plane.hookPath.toString(), "--actions", "tx")
+                        .err())
                 .contains("bpftool map delete pinned " + plane.hookPath + " key 3 0 0 0");
         plane.hook.delete(BpfMap.intBytes(XdpAction.TX.code()));
     }
@@ -182,9 +211,11 @@ class CaptureCommandTest {
         Requirements.command("tcpdump");
         Process capture = child("capture", "--hook", plane.hookPath.toString(), "-w", "-", "-q");
         Process tcpdump = new ProcessBuilder("tcpdump", "-nn", "-l", "-r", "-")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            Thread pipe = Thread.ofPlatform().daemon().start(() -> copy(capture.getInputStream(), tcpdump.getOutputStream()));
+            Thread pipe =
+                    Thread.ofPlatform().daemon().start(() -> copy(capture.getInputStream(), tcpdump.getOutputStream()));
             LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread.ofPlatform().daemon().start(() -> readLines(tcpdump.getInputStream(), lines));
             awaitSlot(XdpAction.DROP, capture);
@@ -201,7 +232,9 @@ class CaptureCommandTest {
             assertThat(capture.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             pipe.join(WAIT.toMillis());
             assertThat(tcpdump.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-            assertThat(tcpdump.exitValue()).as("tcpdump read a well-formed stream to its end").isZero();
+            assertThat(tcpdump.exitValue())
+                    .as("tcpdump read a well-formed stream to its end")
+                    .isZero();
         } finally {
             capture.destroyForcibly();
             tcpdump.destroyForcibly();
@@ -239,8 +272,12 @@ class CaptureCommandTest {
     /** {@code levee ARGS} in a new JVM with the test class path; stderr goes to a file. */
     private Process child(String... args) throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath,
                 "org.levee.cli.Main"));
         command.addAll(List.of(args));
         File err = dir.resolve("stderr-" + System.nanoTime()).toFile();
@@ -250,7 +287,8 @@ class CaptureCommandTest {
     private String stderr(Process process) {
         try (var files = Files.list(dir)) {
             StringBuilder s = new StringBuilder();
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("stderr-")).toList()) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("stderr-"))
+                    .toList()) {
                 s.append(Files.readString(p));
             }
             return s.toString();
@@ -261,7 +299,8 @@ class CaptureCommandTest {
 
     private static void copy(InputStream in, OutputStream out) {
         byte[] buffer = new byte[8192];
-        try (in; out) {
+        try (in;
+                out) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);

@@ -19,8 +19,8 @@ import org.levee.capture.CaptureHook;
 import org.levee.capture.testing.Tools;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cli.CliRun;
-import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.BpfMap;
+import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.netns.Netns;
 import org.levee.netns.NetnsLab;
 import org.levee.netns.VethPair;
@@ -56,40 +56,58 @@ class CaptureWithDataplaneTest {
             String receiver = lab.addNamespace("rcv");
             VethPair veth = lab.addVeth(sender, "192.0.2.1/24", receiver, "192.0.2.2/24");
             String iface = veth.interfaceB();
-            assertOk(CliRun.of("dataplane", "attach", "-i", iface, "--netns", receiver, "--ruleset", object.toString(),
-                    "--sample-rate", "0"));
+            assertOk(CliRun.of(
+                    "dataplane",
+                    "attach",
+                    "-i",
+                    iface,
+                    "--netns",
+                    receiver,
+                    "--ruleset",
+                    object.toString(),
+                    "--sample-rate",
+                    "0"));
             try {
-                assertThat(lab.exec(sender, "ping", "-c", "1", "-W", "2", veth.hostB()).succeeded()).isTrue();
+                assertThat(lab.exec(sender, "ping", "-c", "1", "-W", "2", veth.hostB())
+                                .succeeded())
+                        .isTrue();
                 Path file = dir.resolve("capture.pcapng");
-                CompletableFuture<CliRun> capture = CompletableFuture.supplyAsync(() -> CliRun.of("capture", "-i", iface,
-                        "--netns", receiver, "-w", file.toString(), "-c", "6", "-q", "udp"));
+                CompletableFuture<CliRun> capture = CompletableFuture.supplyAsync(() -> CliRun.of(
+                        "capture", "-i", iface, "--netns", receiver, "-w", file.toString(), "-c", "6", "-q", "udp"));
                 awaitCapture(CaptureHook.defaultPath(iface, receiver));
                 Netns.run(sender, () -> {
                     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(veth.hostA(), 0))) {
                         for (int i = 0; i < 6; i++) {
                             byte[] payload = ("datagram " + i).getBytes();
-                            socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName(veth.hostB()),
-                                    i % 2 == 0 ? 9 : 10));
+                            socket.send(new DatagramPacket(
+                                    payload, payload.length, InetAddress.getByName(veth.hostB()), i % 2 == 0 ? 9 : 10));
                         }
                     }
                 });
                 assertOk(capture.get(20, TimeUnit.SECONDS));
-                List<String[]> rows = Tools.tsharkFields(file, "frame.interface_name", "frame.verdict.ebpf_xdp",
-                        "udp.dstport", "udp.payload");
+                List<String[]> rows = Tools.tsharkFields(
+                        file, "frame.interface_name", "frame.verdict.ebpf_xdp", "udp.dstport", "udp.payload");
                 assertThat(rows).hasSize(6);
                 for (int i = 0; i < rows.size(); i++) {
                     boolean dropped = i % 2 == 0;
-                    assertThat(rows.get(i)).containsExactly(dropped ? "XDPdrop" : "XDPpass", dropped ? "1" : "2",
-                            dropped ? "9" : "10", HexFormat.of().formatHex(("datagram " + i).getBytes()));
+                    assertThat(rows.get(i))
+                            .containsExactly(
+                                    dropped ? "XDPdrop" : "XDPpass",
+                                    dropped ? "1" : "2",
+                                    dropped ? "9" : "10",
+                                    HexFormat.of().formatHex(("datagram " + i).getBytes()));
                 }
                 try (BpfMap hook = BpfMap.openPinned(CaptureHook.defaultPath(iface, receiver))) {
                     for (XdpAction action : XdpAction.values()) {
-                        assertThat(hook.lookup(BpfMap.intBytes(action.code()))).as("slot %s", action).isEmpty();
+                        assertThat(hook.lookup(BpfMap.intBytes(action.code())))
+                                .as("slot %s", action)
+                                .isEmpty();
                     }
                 }
             } finally {
                 CliRun.of("dataplane", "detach", "-i", iface, "--netns", receiver);
-                Files.deleteIfExists(CaptureHook.defaultPath(iface, receiver).getParent().getParent());
+                Files.deleteIfExists(
+                        CaptureHook.defaultPath(iface, receiver).getParent().getParent());
             }
         }
     }
@@ -99,7 +117,9 @@ class CaptureWithDataplaneTest {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         try (BpfMap hook = BpfMap.openPinned(hookPath)) {
             while (hook.lookup(BpfMap.intBytes(XdpAction.REDIRECT.code())).isEmpty()) {
-                assertThat(System.nanoTime()).as("the capture started within 20 s").isLessThan(until);
+                assertThat(System.nanoTime())
+                        .as("the capture started within 20 s")
+                        .isLessThan(until);
                 Thread.sleep(20);
             }
         }

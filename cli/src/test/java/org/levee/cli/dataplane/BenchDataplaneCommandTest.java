@@ -16,8 +16,13 @@ class BenchDataplaneCommandTest {
         Requirements.library("libpcap.so.0.8");
         CliRun run = CliRun.of("bench", "dataplane", "--sizes", "0,2", "--repeat", "100");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("| constants: all disabled | 0 |", "| constants: match the last rule | 2 |",
-                "| map: enabled, no match | 2 |", "| sampler 1/1000, no rules | 0 |", "| rate limit (over the limit) | 1 |");
+        assertThat(run.out())
+                .contains(
+                        "| constants: all disabled | 0 |",
+                        "| constants: match the last rule | 2 |",
+                        "| map: enabled, no match | 2 |",
+                        "| sampler 1/1000, no rules | 0 |",
+                        "| rate limit (over the limit) | 1 |");
     }
 
     @Test

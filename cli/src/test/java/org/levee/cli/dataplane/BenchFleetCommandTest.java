@@ -15,9 +15,27 @@ import org.levee.testing.Requirements;
  */
 @Isolated("starts etcd and times propagation")
 class BenchFleetCommandTest {
-    private static final List<String> HEADER = List.of("edges", "rules", "object bytes", "path", "form", "round", "verified",
-            "p50 ms", "p99 ms", "max ms", "etcd CPU ms", "etcd bytes written", "proxy CPU ms", "proxy bytes written",
-            "edges' JVM CPU ms", "of which GC ms", "compile ms", "write ms", "retries", "connections");
+    private static final List<String> HEADER = List.of(
+            "edges",
+            "rules",
+            "object bytes",
+            "path",
+            "form",
+            "round",
+            "verified",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "etcd CPU ms",
+            "etcd bytes written",
+            "proxy CPU ms",
+            "proxy bytes written",
+            "edges' JVM CPU ms",
+            "of which GC ms",
+            "compile ms",
+            "write ms",
+            "retries",
+            "connections");
 
     @Test
     void fiveEdgesVerifyEveryChangeDirectly() {
@@ -29,8 +47,9 @@ class BenchFleetCommandTest {
         assertThat(cells(lines.get(0))).containsExactlyElementsOf(HEADER);
         for (int round = 1; round <= 2; round++) {
             List<String> row = cells(lines.get(1 + round));
-            assertThat(row.subList(0, 7)).containsExactly("5", String.valueOf(101 + round), row.get(2), "direct", "gzip",
-                    String.valueOf(round), "5");
+            assertThat(row.subList(0, 7))
+                    .containsExactly(
+                            "5", String.valueOf(101 + round), row.get(2), "direct", "gzip", String.valueOf(round), "5");
             int objectBytes = Integer.parseInt(row.get(2));
             assertThat(objectBytes).isBetween(40_000, 80_000); // a compiled set of ~100 rules
             double p50 = Double.parseDouble(row.get(7));
@@ -59,7 +78,8 @@ class BenchFleetCommandTest {
         List<String> row = cells(lines.get(2));
         assertThat(row.subList(0, 7)).containsExactly("3", "52", row.get(2), "proxy", "plain", "1", "3");
         long objectBytes = Long.parseLong(row.get(2));
-        assertThat(Long.parseLong(row.get(13))).as("the proxy sent each edge the whole object")
+        assertThat(Long.parseLong(row.get(13)))
+                .as("the proxy sent each edge the whole object")
                 .isGreaterThanOrEqualTo(3 * objectBytes);
         assertThat(row.get(19)).isEqualTo("3");
     }
@@ -79,6 +99,8 @@ class BenchFleetCommandTest {
 
     private static List<String> cells(String line) {
         assertThat(line).startsWith("| ").endsWith(" |");
-        return Arrays.stream(line.substring(2, line.length() - 2).split(" \\| ")).map(String::strip).toList();
+        return Arrays.stream(line.substring(2, line.length() - 2).split(" \\| "))
+                .map(String::strip)
+                .toList();
     }
 }

@@ -16,7 +16,8 @@ import org.levee.testing.Requirements;
  */
 @Tag("kernel")
 class BenchRulesetCommandTest {
-    private static final Pattern ROW = Pattern.compile("\\| (port|mixed) \\| 70 \\| ([^|]+) \\| (\\d+) \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
+    private static final Pattern ROW = Pattern.compile(
+            "\\| (port|mixed) \\| 70 \\| ([^|]+) \\| (\\d+) \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
 
     @Test
     void printsARowPerStep() {
@@ -25,9 +26,18 @@ class BenchRulesetCommandTest {
         CliRun run = CliRun.of("bench", "ruleset", "--rules", "70", "--changes", "2");
         assertThat(run.exitCode()).as(run.err()).isZero();
         for (String shape : new String[] {"port", "mixed"}) {
-            for (String step : new String[] {"full compile (baseline)", "write the ELF object", "incremental compile, add",
-                    "incremental compile, remove", "load (verifier)", "swap (maps, pins, link update)", "add: compile + load + swap",
-                    "remove: compile + load + swap", "API: POST /rules until attached", "API: DELETE /rules/<id> until attached"}) {
+            for (String step : new String[] {
+                "full compile (baseline)",
+                "write the ELF object",
+                "incremental compile, add",
+                "incremental compile, remove",
+                "load (verifier)",
+                "swap (maps, pins, link update)",
+                "add: compile + load + swap",
+                "remove: compile + load + swap",
+                "API: POST /rules until attached",
+                "API: DELETE /rules/<id> until attached"
+            }) {
                 assertThat(run.out()).contains("| " + shape + " | 70 | " + step + " |");
             }
         }
@@ -36,11 +46,21 @@ class BenchRulesetCommandTest {
         while (rows.find()) {
             count++;
             int samples = Integer.parseInt(rows.group(3));
-            // a full compile, the load and the swap after each of 2 adds and 2 removes; the others once per add or remove
-            assertThat(samples).as(rows.group()).isEqualTo(rows.group(2).startsWith("full") || rows.group(2).startsWith("write")
-                    || rows.group(2).startsWith("load") || rows.group(2).startsWith("swap") ? 4 : 2);
+            // a full compile, the load and the swap after each of 2 adds and 2 removes; the others once per add or
+            // remove
+            assertThat(samples)
+                    .as(rows.group())
+                    .isEqualTo(
+                            rows.group(2).startsWith("full")
+                                            || rows.group(2).startsWith("write")
+                                            || rows.group(2).startsWith("load")
+                                            || rows.group(2).startsWith("swap")
+                                    ? 4
+                                    : 2);
             assertThat(Double.parseDouble(rows.group(4))).as(rows.group()).isPositive();
-            assertThat(Double.parseDouble(rows.group(5))).as(rows.group()).isGreaterThanOrEqualTo(Double.parseDouble(rows.group(4)));
+            assertThat(Double.parseDouble(rows.group(5)))
+                    .as(rows.group())
+                    .isGreaterThanOrEqualTo(Double.parseDouble(rows.group(4)));
         }
         assertThat(count).isEqualTo(20);
     }

@@ -40,11 +40,26 @@ class DataplaneCommandTest {
             VethPair veth = lab.addVeth(tx, "192.0.2.1/24", rx, "192.0.2.2/24");
             String iface = veth.interfaceB();
             try {
-                CliRun attach = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", v1.toString(),
-                        "--datacenter", "fra", "--sample-rate", "0");
+                CliRun attach = CliRun.of(
+                        "dataplane",
+                        "attach",
+                        "-i",
+                        iface,
+                        "--netns",
+                        rx,
+                        "--ruleset",
+                        v1.toString(),
+                        "--datacenter",
+                        "fra",
+                        "--sample-rate",
+                        "0");
                 assertThat(attach.exitCode()).as(attach.err()).isZero();
-                assertThat(attach.out()).contains("attached to interface " + iface + " in network namespace " + rx, "1 of 1 rules enabled");
-                assertThat(BpfFs.ROOT.resolve("levee/" + rx + "/" + iface + "/link")).exists();
+                assertThat(attach.out())
+                        .contains(
+                                "attached to interface " + iface + " in network namespace " + rx,
+                                "1 of 1 rules enabled");
+                assertThat(BpfFs.ROOT.resolve("levee/" + rx + "/" + iface + "/link"))
+                        .exists();
 
                 Netns.run(tx, () -> {
                     try (DatagramSocket socket = new DatagramSocket()) {
@@ -55,28 +70,52 @@ class DataplaneCommandTest {
                 });
                 CliRun status = CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json");
                 assertThat(status.exitCode()).as(status.err()).isZero();
-                assertThat(status.out()).contains("\"interface\" : \"" + iface + "\"", "\"datacenter\" : \"fra\"",
-                        "\"version\" : \"v1\"", "\"dropped\" : 7", "\"id\" : \"block\"", "\"enabled\" : true", "\"packets\" : 7",
-                        "\"bytes\" : " + 7 * (14 + 20 + 8 + 10), "\"samples_lost\" : 0");
+                assertThat(status.out())
+                        .contains(
+                                "\"interface\" : \"" + iface + "\"",
+                                "\"datacenter\" : \"fra\"",
+                                "\"version\" : \"v1\"",
+                                "\"dropped\" : 7",
+                                "\"id\" : \"block\"",
+                                "\"enabled\" : true",
+                                "\"packets\" : 7",
+                                "\"bytes\" : " + 7 * (14 + 20 + 8 + 10),
+                                "\"samples_lost\" : 0");
                 CliRun text = CliRun.of("dataplane", "status", "-i", iface, "--netns", rx);
-                assertThat(text.out()).contains("version v1, data center fra, sampling off")
+                assertThat(text.out())
+                        .contains("version v1, data center fra, sampling off")
                         .containsPattern("block +enabled +drop +7 packets");
 
-                CliRun clash = CliRun.of("dataplane", "attach", "-i", "nosuch0", "--netns", rx, "--ruleset", v2.toString());
+                CliRun clash =
+                        CliRun.of("dataplane", "attach", "-i", "nosuch0", "--netns", rx, "--ruleset", v2.toString());
                 assertThat(clash.exitCode()).isEqualTo(2);
                 assertThat(clash.err()).contains("nosuch0");
 
                 Path garbage = Files.writeString(dir.resolve("garbage.o"), "garbage");
-                CliRun badObject = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", garbage.toString());
+                CliRun badObject =
+                        CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", garbage.toString());
                 assertThat(badObject.exitCode()).isEqualTo(2);
                 assertThat(badObject.err()).contains("garbage.o: not a BPF object");
-                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json").out())
-                        .as("the running program is untouched").contains("\"version\" : \"v1\"", "\"packets\" : 7");
+                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json")
+                                .out())
+                        .as("the running program is untouched")
+                        .contains("\"version\" : \"v1\"", "\"packets\" : 7");
 
-                CliRun swap = CliRun.of("dataplane", "attach", "-i", iface, "--netns", rx, "--ruleset", v2.toString(), "--datacenter", "fra");
+                CliRun swap = CliRun.of(
+                        "dataplane",
+                        "attach",
+                        "-i",
+                        iface,
+                        "--netns",
+                        rx,
+                        "--ruleset",
+                        v2.toString(),
+                        "--datacenter",
+                        "fra");
                 assertThat(swap.exitCode()).as(swap.err()).isZero();
                 assertThat(swap.out()).contains("replaced the program on");
-                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json").out())
+                assertThat(CliRun.of("dataplane", "status", "-i", iface, "--netns", rx, "--json")
+                                .out())
                         .contains("\"version\" : \"v2\"", "\"packets\" : 7");
             } finally {
                 CliRun detach = CliRun.of("dataplane", "detach", "-i", iface, "--netns", rx);
@@ -95,7 +134,8 @@ class DataplaneCommandTest {
         CliRun badName = CliRun.of("dataplane", "attach", "-i", "a/b", "--ruleset", v1.toString());
         assertThat(badName.exitCode()).isEqualTo(2);
         assertThat(badName.err()).contains("interface name 'a/b' is not valid");
-        CliRun noNs = CliRun.of("dataplane", "attach", "-i", "eth0", "--netns", "lv-none-x", "--ruleset", v1.toString());
+        CliRun noNs =
+                CliRun.of("dataplane", "attach", "-i", "eth0", "--netns", "lv-none-x", "--ruleset", v1.toString());
         assertThat(noNs.exitCode()).isEqualTo(2);
         assertThat(noNs.err()).contains("no network namespace 'lv-none-x'");
         CliRun detach = CliRun.of("dataplane", "detach", "-i", "lvnone0");
@@ -115,8 +155,19 @@ class DataplaneCommandTest {
             String b = lab.addNamespace("b");
             VethPair veth = lab.addVeth(a, "192.0.2.1/24", b, "192.0.2.2/24");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            var result = lab.exec(b, java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    "org.levee.cli.Main", "dataplane", "attach", "-i", veth.interfaceB(), "--ruleset", v1.toString());
+            var result = lab.exec(
+                    b,
+                    java.toString(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "org.levee.cli.Main",
+                    "dataplane",
+                    "attach",
+                    "-i",
+                    veth.interfaceB(),
+                    "--ruleset",
+                    v1.toString());
             assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
             assertThat(result.output()).contains("as under 'ip netns exec " + b + "'", "private to it", "--netns NAME");
             assertThat(BpfFs.ROOT.resolve("levee/" + veth.interfaceB())).doesNotExist();
@@ -125,8 +176,9 @@ class DataplaneCommandTest {
 
     /** A one-rule set named {@code block} dropping {@code filter}. */
     private Path compile(String version, String filter) throws Exception {
-        Path yaml = Files.writeString(dir.resolve(version + ".yaml"), "version: " + version + "\nrules:\n  - id: block\n    filter: "
-                + filter + "\n    action: drop\n");
+        Path yaml = Files.writeString(
+                dir.resolve(version + ".yaml"),
+                "version: " + version + "\nrules:\n  - id: block\n    filter: " + filter + "\n    action: drop\n");
         Path object = dir.resolve(version + ".o");
         CliRun run = CliRun.of("ruleset", "compile", yaml.toString(), "-o", object.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();

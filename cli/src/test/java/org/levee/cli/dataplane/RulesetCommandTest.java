@@ -38,7 +38,8 @@ class RulesetCommandTest {
 
         CliRun ams = CliRun.of("ruleset", "inspect", object.toString(), "--datacenter", "ams");
         assertThat(ams.exitCode()).as(ams.err()).isZero();
-        assertThat(ams.out()).containsPattern("memcached-amp +enabled")
+        assertThat(ams.out())
+                .containsPattern("memcached-amp +enabled")
                 .containsPattern("limit-dns +enabled +ratelimit 100pps burst 10")
                 .containsPattern("old +disabled");
         CliRun fra = CliRun.of("ruleset", "inspect", object.toString(), "--datacenter", "fra");
@@ -52,12 +53,18 @@ class RulesetCommandTest {
                   - {id: a, filter: udp, action: dorp}
                   - {id: b, filter: "udp and prot 5", action: drop}
                 """);
-        CliRun run = CliRun.of("ruleset", "compile", bad.toString(), "-o", dir.resolve("x.o").toString());
+        CliRun run = CliRun.of(
+                "ruleset", "compile", bad.toString(), "-o", dir.resolve("x.o").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("rules[0] (id a): action: unknown value \"dorp\"");
         assertThat(dir.resolve("x.o")).doesNotExist();
 
-        CliRun missing = CliRun.of("ruleset", "compile", dir.resolve("none.yaml").toString(), "-o", dir.resolve("x.o").toString());
+        CliRun missing = CliRun.of(
+                "ruleset",
+                "compile",
+                dir.resolve("none.yaml").toString(),
+                "-o",
+                dir.resolve("x.o").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("none.yaml does not exist");
 

@@ -30,14 +30,22 @@ class DoctorTest {
             }
         }
         // The live-frames line matches what the kernel really does, refused or not, and never fails.
-        String live = lines.stream().filter(l -> l.startsWith("XDP live frames")).findFirst().orElseThrow();
+        String live = lines.stream()
+                .filter(l -> l.startsWith("XDP live frames"))
+                .findFirst()
+                .orElseThrow();
         if (LiveFrames.probe().supported()) {
             assertThat(live).contains(" ok (");
         } else {
-            assertThat(live).contains(" note: this kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES")
+            assertThat(live)
+                    .contains(" note: this kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES")
                     .contains("socket (AF_XDP) generator");
         }
-        assertThat(lines).filteredOn(l -> l.startsWith("AF_XDP sockets")).singleElement().asString().contains(" ok (");
+        assertThat(lines)
+                .filteredOn(l -> l.startsWith("AF_XDP sockets"))
+                .singleElement()
+                .asString()
+                .contains(" ok (");
         assertThat(run.out()).doesNotContain("FAIL");
         assertThat(run.exitCode()).as(run.out()).isZero();
     }
@@ -68,9 +76,12 @@ class DoctorTest {
     @Test
     void kernelVersionsCompareByMajorThenMinor() {
         assertThat(KernelVersion.parse("6.18.44-fc-v595")).isEqualTo(new KernelVersion(6, 18));
-        assertThat(KernelVersion.parse("5.4.0").compareTo(DoctorChecks.MINIMUM_KERNEL)).isNegative();
-        assertThat(KernelVersion.parse("5.18.1").compareTo(DoctorChecks.MINIMUM_KERNEL)).isZero();
-        assertThat(KernelVersion.parse("10.0").compareTo(DoctorChecks.MINIMUM_KERNEL)).isPositive();
+        assertThat(KernelVersion.parse("5.4.0").compareTo(DoctorChecks.MINIMUM_KERNEL))
+                .isNegative();
+        assertThat(KernelVersion.parse("5.18.1").compareTo(DoctorChecks.MINIMUM_KERNEL))
+                .isZero();
+        assertThat(KernelVersion.parse("10.0").compareTo(DoctorChecks.MINIMUM_KERNEL))
+                .isPositive();
         assertThatThrownBy(() -> KernelVersion.parse("banana")).hasMessageContaining("banana");
     }
 

@@ -58,19 +58,34 @@ class ControllerCommandTest {
         Files.writeString(config, "sflow_agents: {switch-1: ams1}\n");
         CliRun r = CliRun.of("controller", "--config", config.toString(), "--etcd", "127.0.0.1:2379");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("levee controller: " + config
-                + ": sflow_agents.switch-1: 'switch-1' is not an IP address (the agent address in the sFlow datagrams)\n");
-        CliRun missing = CliRun.of("controller", "--config", dir.resolve("nope.yaml").toString());
+        assertThat(r.err())
+                .isEqualTo(
+                        "levee controller: " + config
+                                + ": sflow_agents.switch-1: 'switch-1' is not an IP address (the agent address in the sFlow datagrams)\n");
+        CliRun missing =
+                CliRun.of("controller", "--config", dir.resolve("nope.yaml").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).startsWith("levee controller: " + dir.resolve("nope.yaml") + ": cannot read the file");
+        assertThat(missing.err())
+                .startsWith("levee controller: " + dir.resolve("nope.yaml") + ": cannot read the file");
     }
 
     @Test
     void aTakenPortIsOneLine() throws Exception {
-        try (EtcdHarness etcd = EtcdHarness.start(1); java.net.DatagramSocket taken = new java.net.DatagramSocket(0,
-                java.net.InetAddress.getLoopbackAddress())) {
-            CliRun r = CliRun.of("controller", "--etcd", etcd.endpoints(), "--sflow-listen", "127.0.0.1:" + taken.getLocalPort(),
-                    "--api", "127.0.0.1:0", "--name", "ctl-t", "--state-dir", dir.toString());
+        try (EtcdHarness etcd = EtcdHarness.start(1);
+                java.net.DatagramSocket taken =
+                        new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun r = CliRun.of(
+                    "controller",
+                    "--etcd",
+                    etcd.endpoints(),
+                    "--sflow-listen",
+                    "127.0.0.1:" + taken.getLocalPort(),
+                    "--api",
+                    "127.0.0.1:0",
+                    "--name",
+                    "ctl-t",
+                    "--state-dir",
+                    dir.toString());
             assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.err()).startsWith("levee controller: cannot listen: ");
         }
@@ -93,19 +108,44 @@ class ControllerCommandTest {
             StringWriter out = new StringWriter();
             CommandLine cmd = Main.commandLine();
             cmd.setOut(new PrintWriter(out, true));
-            Future<Integer> running = runner.submit(() -> cmd.execute("controller", "--config", config.toString(), "--etcd",
-                    etcd.endpoints(), "--api", "127.0.0.1:0", "--name", "ctl-cli", "--state-dir", dir.resolve("state").toString()));
-            Eventually.await(Duration.ofSeconds(20), () -> "the start line: " + out, () -> out.toString().contains("API on"));
+            Future<Integer> running = runner.submit(() -> cmd.execute(
+                    "controller",
+                    "--config",
+                    config.toString(),
+                    "--etcd",
+                    etcd.endpoints(),
+                    "--api",
+                    "127.0.0.1:0",
+                    "--name",
+                    "ctl-cli",
+                    "--state-dir",
+                    dir.resolve("state").toString()));
+            Eventually.await(
+                    Duration.ofSeconds(20),
+                    () -> "the start line: " + out,
+                    () -> out.toString().contains("API on"));
             Matcher m = Pattern.compile("API on (http://[0-9.]+:[0-9]+)").matcher(out.toString());
             assertThat(m.find()).isTrue();
             assertThat(out.toString()).startsWith("levee: controller ctl-cli: sFlow on 127.0.0.1:");
-            Eventually.await(Duration.ofSeconds(10), "it leads", () -> etcd.etcdctl("get", "/levee/leader", "--print-value-only")
-                    .strip().equals("ctl-cli"));
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "it leads",
+                    () -> etcd.etcdctl("get", "/levee/leader", "--print-value-only")
+                            .strip()
+                            .equals("ctl-cli"));
             String api = m.group(1);
-            Eventually.await(Duration.ofSeconds(10), "its status says it leads", () -> status(api).contains("\"leader\" : true"));
-            assertThat(status(api)).contains("\"controller\" : \"ctl-cli\"").contains("\"sflow_listen\" : \"127.0.0.1:");
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "its status says it leads",
+                    () -> status(api).contains("\"leader\" : true"));
+            assertThat(status(api))
+                    .contains("\"controller\" : \"ctl-cli\"")
+                    .contains("\"sflow_listen\" : \"127.0.0.1:");
             running.cancel(true);
-            Eventually.await(Duration.ofSeconds(10), "it resigned", () -> etcd.etcdctl("get", "/levee/leader").isBlank());
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "it resigned",
+                    () -> etcd.etcdctl("get", "/levee/leader").isBlank());
         } finally {
             runner.shutdownNow();
             runner.awaitTermination(10, TimeUnit.SECONDS);

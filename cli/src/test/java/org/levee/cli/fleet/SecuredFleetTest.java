@@ -62,7 +62,10 @@ class SecuredFleetTest {
     static final String ROOT = "--user=root:root-secret";
 
     /** How the etcd of a test is secured. */
-    enum Security { TLS_CLIENT_CERTIFICATES, USER_AND_PASSWORD }
+    enum Security {
+        TLS_CLIENT_CERTIFICATES,
+        USER_AND_PASSWORD
+    }
 
     @TempDir
     Path dir;
@@ -77,23 +80,32 @@ class SecuredFleetTest {
     @ParameterizedTest
     @EnumSource(Security.class)
     void signedSetsAreAppliedAndAForgedOneIsRefusedOverASecuredEtcd(Security security) throws Exception {
-        CliRun generated = CliRun.of("keys", "generate", "--out", dir.resolve("keys").toString());
+        CliRun generated =
+                CliRun.of("keys", "generate", "--out", dir.resolve("keys").toString());
         assertThat(generated.exitCode()).as(generated.err()).isZero();
         String keyId = generated.out().lines().findFirst().orElseThrow().replace("key id ", "");
         Path signingKey = dir.resolve("keys/signing.key");
         Path publicKey = dir.resolve("keys/signing.pub");
 
         ExecutorService runner = Executors.newSingleThreadExecutor();
-        try (EtcdHarness etcd = security == Security.TLS_CLIENT_CERTIFICATES ? EtcdHarness.startTls(1) : EtcdHarness.start(1);
-             NetnsLab lab = NetnsLab.create();
-             DatagramSocket collector = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            // The flags of every etcd client command; the edge reads its password from a file (fleet.etcd.password_file).
+        try (EtcdHarness etcd =
+                        security == Security.TLS_CLIENT_CERTIFICATES ? EtcdHarness.startTls(1) : EtcdHarness.start(1);
+                NetnsLab lab = NetnsLab.create();
+                DatagramSocket collector =
+                        new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            // The flags of every etcd client command; the edge reads its password from a file
+            // (fleet.etcd.password_file).
             List<String> etcdFlags;
             String edgeConfig = "fleet:\n  registration_ttl: 3s\n  report_interval: 1s\n";
             String[] etcdctlAuth;
             if (security == Security.TLS_CLIENT_CERTIFICATES) {
                 TestCertificates pki = etcd.certificates();
-                etcdFlags = List.of("--etcd-ca", pki.ca().toString(), "--etcd-cert", pki.clientCert().toString(), "--etcd-key",
+                etcdFlags = List.of(
+                        "--etcd-ca",
+                        pki.ca().toString(),
+                        "--etcd-cert",
+                        pki.clientCert().toString(),
+                        "--etcd-key",
                         pki.clientKey().toString());
                 etcdctlAuth = new String[0];
             } else {
@@ -119,72 +131,142 @@ class SecuredFleetTest {
             StringWriter controllerOut = new StringWriter();
             CommandLine controller = Main.commandLine();
             controller.setOut(new PrintWriter(controllerOut, true));
-            List<String> controllerArgs = new ArrayList<>(List.of("controller", "--etcd", etcd.endpoints(), "--api", "127.0.0.1:0",
-                    "--sflow-listen", "127.0.0.1:0", "--name", "ctl-a", "--signing-key", signingKey.toString()));
+            List<String> controllerArgs = new ArrayList<>(List.of(
+                    "controller",
+                    "--etcd",
+                    etcd.endpoints(),
+                    "--api",
+                    "127.0.0.1:0",
+                    "--sflow-listen",
+                    "127.0.0.1:0",
+                    "--name",
+                    "ctl-a",
+                    "--signing-key",
+                    signingKey.toString()));
             controllerArgs.addAll(etcdFlags);
-            Future<Integer> controlling = runner.submit(() -> controller.execute(controllerArgs.toArray(String[]::new)));
-            Eventually.await(WAIT, () -> "the controller's start line: " + controllerOut, () -> controllerOut.toString().contains("API on"));
+            Future<Integer> controlling =
+                    runner.submit(() -> controller.execute(controllerArgs.toArray(String[]::new)));
+            Eventually.await(
+                    WAIT,
+                    () -> "the controller's start line: " + controllerOut,
+                    () -> controllerOut.toString().contains("API on"));
             assertThat(controllerOut.toString()).contains("signing with key " + keyId);
 
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, "192.0.2.2/30");
             PinLayout layout = new PinLayout(veth.interfaceB(), ns);
-            List<String> edgeArgs = new ArrayList<>(List.of("run", "-i", veth.interfaceB(), "--netns", ns, "--datacenter", "ams",
-                    "--node", "edge-s", "--etcd", etcd.endpoints(), "--sflow", "127.0.0.1:" + collector.getLocalPort(),
-                    "--state-dir", dir.resolve("state").toString(), "--api", "127.0.0.1:0", "--config", config.toString(),
-                    "--trust-key", publicKey.toString()));
+            List<String> edgeArgs = new ArrayList<>(List.of(
+                    "run",
+                    "-i",
+                    veth.interfaceB(),
+                    "--netns",
+                    ns,
+                    "--datacenter",
+                    "ams",
+                    "--node",
+                    "edge-s",
+                    "--etcd",
+                    etcd.endpoints(),
+                    "--sflow",
+                    "127.0.0.1:" + collector.getLocalPort(),
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--api",
+                    "127.0.0.1:0",
+                    "--config",
+                    config.toString(),
+                    "--trust-key",
+                    publicKey.toString()));
             if (security == Security.TLS_CLIENT_CERTIFICATES) {
                 edgeArgs.addAll(etcdFlags);
             }
             Process edge = child(edgeArgs);
             try {
                 String line = firstLine(edge);
-                assertThat(line).as(stderr()).startsWith("levee: edge edge-s of ams").contains("registered at /levee/nodes/ams/edge-s");
+                assertThat(line)
+                        .as(stderr())
+                        .startsWith("levee: edge edge-s of ams")
+                        .contains("registered at /levee/nodes/ams/edge-s");
                 String edgeApi = line.replaceAll(".*API on (http://\\S+).*", "$1");
 
                 // A rule source: the controller compiles and signs, the edge verifies and applies.
-                etcd.etcdctl(with(etcdctlAuth, "put", KEYS.rule("flood"), "{\"filter\": \"udp and dst port 9001\", \"action\": \"drop\"}"));
+                etcd.etcdctl(with(
+                        etcdctlAuth,
+                        "put",
+                        KEYS.rule("flood"),
+                        "{\"filter\": \"udp and dst port 9001\", \"action\": \"drop\"}"));
                 Eventually.await(WAIT, () -> "signed set applied: " + fleetStatusJson(etcd, etcdFlags), () -> {
-                    JsonNode node = fleetStatusJson(etcd, etcdFlags).path("nodes").path(0);
-                    return node.path("current").asBoolean() && keyId.equals(node.path("signed_by").asText());
+                    JsonNode node =
+                            fleetStatusJson(etcd, etcdFlags).path("nodes").path(0);
+                    return node.path("current").asBoolean()
+                            && keyId.equals(node.path("signed_by").asText());
                 });
                 JsonNode status = fleetStatusJson(etcd, etcdFlags);
                 long signedVersion = status.path("ruleset").path("version").asLong();
                 assertThat(status.path("ruleset").path("signed_by").asText()).isEqualTo(keyId);
                 assertThat(status.path("ruleset").path("rules").asInt()).isEqualTo(1);
                 JsonNode edgeStatus = get(edgeApi + "/status").path("fleet");
-                assertThat(edgeStatus.path("signing").path("signed_by").asText()).isEqualTo(keyId);
-                assertThat(edgeStatus.path("signing").path("trusted_keys").path(0).path("file").asText()).isEqualTo(publicKey.toString());
+                assertThat(edgeStatus.path("signing").path("signed_by").asText())
+                        .isEqualTo(keyId);
+                assertThat(edgeStatus
+                                .path("signing")
+                                .path("trusted_keys")
+                                .path(0)
+                                .path("file")
+                                .asText())
+                        .isEqualTo(publicKey.toString());
 
                 // A leader publishes its own signed set again over a manifest it did not write, healing a
                 // forgery within moments: stop it, so that what the edge does with the forgery stays to be seen.
                 controlling.cancel(true);
-                Eventually.await(WAIT, "the controller resigned", () -> etcd.etcdctl(with(etcdctlAuth, "get", KEYS.leader(),
-                        "--print-value-only")).isBlank());
+                Eventually.await(
+                        WAIT,
+                        "the controller resigned",
+                        () -> etcd.etcdctl(with(etcdctlAuth, "get", KEYS.leader(), "--print-value-only"))
+                                .isBlank());
 
-                // Someone who may write to etcd but has no key: the manifest in force without its signature, one version on.
-                String signed = etcd.etcdctl(with(etcdctlAuth, "get", KEYS.ruleset(), "--print-value-only")).strip();
+                // Someone who may write to etcd but has no key: the manifest in force without its signature, one
+                // version on.
+                String signed = etcd.etcdctl(with(etcdctlAuth, "get", KEYS.ruleset(), "--print-value-only"))
+                        .strip();
                 int signature = signed.indexOf(",\"signature\":");
                 assertThat(signature).as(signed).isPositive();
-                String forged = signed.substring(0, signature).replace("\"version\":" + signedVersion,
-                        "\"version\":" + (signedVersion + 1)) + "}";
+                String forged = signed.substring(0, signature)
+                                .replace("\"version\":" + signedVersion, "\"version\":" + (signedVersion + 1))
+                        + "}";
                 etcd.etcdctl(with(etcdctlAuth, "put", KEYS.ruleset(), forged));
-                Eventually.await(WAIT, () -> "the refusal in the fleet status: " + fleetStatusJson(etcd, etcdFlags),
-                        () -> "signature".equals(fleetStatusJson(etcd, etcdFlags).path("nodes").path(0).path("refused").path("reason").asText()));
+                Eventually.await(
+                        WAIT,
+                        () -> "the refusal in the fleet status: " + fleetStatusJson(etcd, etcdFlags),
+                        () -> "signature"
+                                .equals(fleetStatusJson(etcd, etcdFlags)
+                                        .path("nodes")
+                                        .path(0)
+                                        .path("refused")
+                                        .path("reason")
+                                        .asText()));
                 CliRun text = CliRun.of(with(etcdFlags, "fleet", "status", "--etcd", etcd.endpoints()));
                 assertThat(text.exitCode()).as(text.err()).isZero();
-                assertThat(text.out()).contains("ruleset: version " + (signedVersion + 1) + ", 1 rule").contains(", unsigned\n")
+                assertThat(text.out())
+                        .contains("ruleset: version " + (signedVersion + 1) + ", 1 rule")
+                        .contains(", unsigned\n")
                         .containsPattern("ams +edge-s +" + signedVersion + " +[0-9]+ .* refused \\(signature\\)")
                         .contains("  ams/edge-s: version " + (signedVersion + 1))
-                        .contains("manifest at /levee/ruleset is not signed (it has no field 'signature'); this edge applies only"
-                                + " rule sets signed by a key it trusts: " + keyId + " (" + publicKey + ")");
+                        .contains(
+                                "manifest at /levee/ruleset is not signed (it has no field 'signature'); this edge applies only"
+                                        + " rule sets signed by a key it trusts: " + keyId + " (" + publicKey + ")");
                 JsonNode refused = get(edgeApi + "/status").path("fleet").path("last_refused");
                 assertThat(refused.path("reason").asText()).isEqualTo("signature");
                 assertThat(refused.path("version").asLong()).isEqualTo(signedVersion + 1);
-                assertThat(get(edgeApi + "/status").path("fleet").path("version").asLong()).as("still runs the signed set")
+                assertThat(get(edgeApi + "/status")
+                                .path("fleet")
+                                .path("version")
+                                .asLong())
+                        .as("still runs the signed set")
                         .isEqualTo(signedVersion);
-                assertThat(metric(edgeApi, "levee_ruleset_refused_total{reason=\"signature\"}")).isEqualTo(1);
+                assertThat(metric(edgeApi, "levee_ruleset_refused_total{reason=\"signature\"}"))
+                        .isEqualTo(1);
 
                 // Clients without the credentials are refused, saying why.
                 List<String> without = security == Security.TLS_CLIENT_CERTIFICATES
@@ -192,8 +274,12 @@ class SecuredFleetTest {
                         : List.of("--etcd-user", "levee", "--etcd-password", "wrong");
                 CliRun refusedClient = CliRun.of(with(without, "fleet", "status", "--etcd", etcd.endpoints()));
                 assertThat(refusedClient.exitCode()).isEqualTo(2);
-                assertThat(refusedClient.err()).startsWith("levee fleet status: cannot read the fleet from etcd: ")
-                        .contains(security == Security.TLS_CLIENT_CERTIFICATES ? "bad_certificate" : "authentication as user 'levee' failed");
+                assertThat(refusedClient.err())
+                        .startsWith("levee fleet status: cannot read the fleet from etcd: ")
+                        .contains(
+                                security == Security.TLS_CLIENT_CERTIFICATES
+                                        ? "bad_certificate"
+                                        : "authentication as user 'levee' failed");
             } finally {
                 edge.destroy();
                 if (!edge.waitFor(20, TimeUnit.SECONDS)) {
@@ -204,7 +290,9 @@ class SecuredFleetTest {
             }
         } finally {
             runner.shutdownNow();
-            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS)).as("the controller stopped").isTrue();
+            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS))
+                    .as("the controller stopped")
+                    .isTrue();
         }
     }
 
@@ -233,7 +321,8 @@ class SecuredFleetTest {
 
     private static JsonNode get(String url) {
         try {
-            return AgentJson.MAPPER.readTree(URI.create(url).toURL().openStream().readAllBytes());
+            return AgentJson.MAPPER.readTree(
+                    URI.create(url).toURL().openStream().readAllBytes());
         } catch (IOException e) {
             throw new AssertionError(url, e);
         }
@@ -241,8 +330,10 @@ class SecuredFleetTest {
 
     private static double metric(String api, String series) {
         try {
-            String text = new String(URI.create(api + "/metrics").toURL().openStream().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+            String text = new String(
+                    URI.create(api + "/metrics").toURL().openStream().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$")
+                    .matcher(text);
             assertThat(m.find()).as(series + " in\n" + text).isTrue();
             return Double.parseDouble(m.group(1));
         } catch (IOException e) {
@@ -251,14 +342,16 @@ class SecuredFleetTest {
     }
 
     private static String firstLine(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
         assertThat(line).as("the edge's first line; " + stderrOf(process)).isNotNull();
         return line;
     }
@@ -266,10 +359,17 @@ class SecuredFleetTest {
     /** {@code levee ARGS} in a new JVM with the test class path; stderr goes to a file in the test's directory. */
     private Process child(List<String> args) throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", classPath, "org.levee.cli.Main"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath,
+                "org.levee.cli.Main"));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectError(dir.resolve("edge-stderr").toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectError(dir.resolve("edge-stderr").toFile())
+                .start();
     }
 
     private String stderr() {

@@ -26,28 +26,39 @@ class KeysCommandTest {
         String id = first.out().lines().findFirst().orElseThrow();
         assertThat(id).matches("key id [0-9a-f]{16}");
         id = id.substring("key id ".length());
-        assertThat(first.out()).contains("private key " + out.resolve("signing.key") + " (mode 0600)")
+        assertThat(first.out())
+                .contains("private key " + out.resolve("signing.key") + " (mode 0600)")
                 .contains("public key  " + out.resolve("signing.pub"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("signing.key")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("signing.key"))))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(out.resolve("signing.pub"))).startsWith("-----BEGIN PUBLIC KEY-----\n");
 
-        CliRun ids = CliRun.of("keys", "id", out.resolve("signing.key").toString(), out.resolve("signing.pub").toString());
+        CliRun ids = CliRun.of(
+                "keys",
+                "id",
+                out.resolve("signing.key").toString(),
+                out.resolve("signing.pub").toString());
         assertThat(ids.exitCode()).as(ids.err()).isZero();
-        assertThat(ids.out()).isEqualTo(id + "  " + out.resolve("signing.key") + " (private)\n"
-                + id + "  " + out.resolve("signing.pub") + " (public)\n");
+        assertThat(ids.out())
+                .isEqualTo(id + "  " + out.resolve("signing.key") + " (private)\n" + id + "  "
+                        + out.resolve("signing.pub") + " (public)\n");
 
         // The pair exists: a second generate into the same place refuses and leaves it alone.
         byte[] before = Files.readAllBytes(out.resolve("signing.key"));
         CliRun again = CliRun.of("keys", "generate", "--out", out.toString());
         assertThat(again.exitCode()).isEqualTo(2);
-        assertThat(again.err()).isEqualTo("levee keys generate: " + out.resolve("signing.key") + " exists: not overwritten (the"
-                + " edges that trust its key would refuse the rule sets of a new one); choose another --name or --out\n");
+        assertThat(again.err())
+                .isEqualTo(
+                        "levee keys generate: " + out.resolve("signing.key") + " exists: not overwritten (the"
+                                + " edges that trust its key would refuse the rule sets of a new one); choose another --name or --out\n");
         assertThat(Files.readAllBytes(out.resolve("signing.key"))).isEqualTo(before);
 
         // A rotation's second key beside the first: another name, another id.
         CliRun next = CliRun.of("keys", "generate", "--out", out.toString(), "--name", "signing-2027");
         assertThat(next.exitCode()).as(next.err()).isZero();
-        assertThat(next.out()).doesNotContain(id).contains(out.resolve("signing-2027.key").toString());
+        assertThat(next.out())
+                .doesNotContain(id)
+                .contains(out.resolve("signing-2027.key").toString());
 
         CliRun badName = CliRun.of("keys", "generate", "--out", out.toString(), "--name", "../x");
         assertThat(badName.exitCode()).isEqualTo(2);

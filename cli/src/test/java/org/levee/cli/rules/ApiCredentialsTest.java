@@ -31,25 +31,29 @@ class ApiCredentialsTest {
 
         ApiCredentials fromEnv = ApiCredentials.resolve(URI.create("https://192.0.2.1:9276"), null, " " + TOKEN + "\n");
         assertThat(fromEnv.token()).contains(TOKEN);
-        assertThat(fromEnv.hint()).isEqualTo(" (levee sent the token of LEVEE_API_TOKEN; give --token-file FILE or set"
-                + " LEVEE_API_TOKEN)");
+        assertThat(fromEnv.hint())
+                .isEqualTo(" (levee sent the token of LEVEE_API_TOKEN; give --token-file FILE or set"
+                        + " LEVEE_API_TOKEN)");
     }
 
     @Test
     void aBadTokenInTheEnvironmentOrFileIsNamed() throws Exception {
         assertThatThrownBy(() -> ApiCredentials.resolve(URI.create("http://127.0.0.1:9276"), null, "short"))
-                .isInstanceOf(UserException.class).hasMessageStartingWith("LEVEE_API_TOKEN: not an API token");
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith("LEVEE_API_TOKEN: not an API token");
         Path bad = Files.writeString(dir.resolve("bad"), "two words\n");
         assertThatThrownBy(() -> ApiCredentials.resolve(URI.create("http://127.0.0.1:9276"), bad, null))
-                .isInstanceOf(UserException.class).hasMessageStartingWith("--token-file: " + bad + ": not an API token");
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith("--token-file: " + bad + ": not an API token");
     }
 
     @Test
     void anotherMachineGetsNoDefaultToken() {
         ApiCredentials remote = ApiCredentials.resolve(URI.create("https://levee-edge.example:9276"), null, null);
         assertThat(remote.token()).isEmpty();
-        assertThat(remote.source()).isEqualTo("no token: levee-edge.example is another machine; its token is in its state"
-                + " directory (api-token)");
+        assertThat(remote.source())
+                .isEqualTo("no token: levee-edge.example is another machine; its token is in its state"
+                        + " directory (api-token)");
     }
 
     @ParameterizedTest
@@ -68,9 +72,11 @@ class ApiCredentialsTest {
 
     @Test
     void onThisMachineThePortSaysWhoseTokenFile() {
-        assertThat(ApiCredentials.defaultTokenFile(URI.create("http://127.0.0.1:9276"))).isEqualTo(Path.of("/var/lib/levee/api-token"));
+        assertThat(ApiCredentials.defaultTokenFile(URI.create("http://127.0.0.1:9276")))
+                .isEqualTo(Path.of("/var/lib/levee/api-token"));
         assertThat(ApiCredentials.defaultTokenFile(URI.create("http://127.0.0.1:9277")))
                 .isEqualTo(Path.of("/var/lib/levee-controller/api-token"));
-        assertThat(ApiCredentials.defaultTokenFile(URI.create("http://127.0.0.1:8080"))).isEqualTo(Path.of("/var/lib/levee/api-token"));
+        assertThat(ApiCredentials.defaultTokenFile(URI.create("http://127.0.0.1:8080")))
+                .isEqualTo(Path.of("/var/lib/levee/api-token"));
     }
 }

@@ -67,20 +67,42 @@ class RulesAuthTest {
         // The agent's state is not in the default directory, so levee rules finds no token by itself.
         CliRun add = CliRun.of("rules", "add", "--api", api, "--id", "ntp", "--filter", "udp and src port 123");
         assertThat(add.exitCode()).isEqualTo(2);
-        assertThat(add.err()).startsWith("levee rules add: unauthorized: POST /rules needs the API's token")
-                .contains("levee sent no token").endsWith("; give --token-file FILE or set LEVEE_API_TOKEN)\n")
+        assertThat(add.err())
+                .startsWith("levee rules add: unauthorized: POST /rules needs the API's token")
+                .contains("levee sent no token")
+                .endsWith("; give --token-file FILE or set LEVEE_API_TOKEN)\n")
                 .hasLineCount(1);
-        assertThat(dataPlane.applied()).as("nothing applied").allSatisfy(set -> assertThat(set.rules()).isEmpty());
+        assertThat(dataPlane.applied())
+                .as("nothing applied")
+                .allSatisfy(set -> assertThat(set.rules()).isEmpty());
 
         CliRun list = CliRun.of("rules", "list", "--api", api);
-        assertThat(list.exitCode()).as("reads need no token on loopback: " + list.err()).isZero();
+        assertThat(list.exitCode())
+                .as("reads need no token on loopback: " + list.err())
+                .isZero();
 
-        CliRun missing = CliRun.of("rules", "list", "--api", api, "--token-file", dir.resolve("nope").toString());
+        CliRun missing = CliRun.of(
+                "rules",
+                "list",
+                "--api",
+                api,
+                "--token-file",
+                dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).isEqualTo("levee rules list: --token-file: " + dir.resolve("nope")
-                + ": cannot read the API token: no such file\n");
+        assertThat(missing.err())
+                .isEqualTo("levee rules list: --token-file: " + dir.resolve("nope")
+                        + ": cannot read the API token: no such file\n");
 
-        CliRun added = CliRun.of("rules", "add", "--api", api, "--token-file", tokenFile().toString(), "--id", "ntp", "--filter",
+        CliRun added = CliRun.of(
+                "rules",
+                "add",
+                "--api",
+                api,
+                "--token-file",
+                tokenFile().toString(),
+                "--id",
+                "ntp",
+                "--filter",
                 "udp and src port 123");
         assertThat(added.exitCode()).as(added.err()).isZero();
         assertThat(applied()).containsExactly("ntp");
@@ -91,28 +113,45 @@ class RulesAuthTest {
         String api = startAgent(TestAgents.config(state, "ams1"));
         Path old = dir.resolve("old-token");
         Files.copy(tokenFile(), old);
-        assertThat(CliRun.of("rules", "add", "--api", api, "--token-file", old.toString(), "--id", "ntp", "--filter",
-                "udp and src port 123").exitCode()).isZero();
+        assertThat(CliRun.of(
+                                "rules",
+                                "add",
+                                "--api",
+                                api,
+                                "--token-file",
+                                old.toString(),
+                                "--id",
+                                "ntp",
+                                "--filter",
+                                "udp and src port 123")
+                        .exitCode())
+                .isZero();
 
         CliRun rotate = CliRun.of("api", "token", "rotate", "--state-dir", state.toString());
         assertThat(rotate.exitCode()).as(rotate.err()).isZero();
-        assertThat(rotate.out()).isEqualTo("levee: a new API token is in " + tokenFile() + " (mode 0600); the server that reads"
-                + " it refuses the old one from its next request\n");
+        assertThat(rotate.out())
+                .isEqualTo("levee: a new API token is in " + tokenFile() + " (mode 0600); the server that reads"
+                        + " it refuses the old one from its next request\n");
         assertThat(rotate.out()).doesNotContain(ApiToken.read(tokenFile()));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile())))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(tokenFile())).isNotEqualTo(Files.readString(old));
 
         CliRun stale = CliRun.of("rules", "rm", "--api", api, "--token-file", old.toString(), "ntp");
         assertThat(stale.exitCode()).isEqualTo(2);
-        assertThat(stale.err()).isEqualTo("levee rules rm: unauthorized: the bearer token is not this API's (was it rotated?"
-                + " read the token file again) (levee sent the token of " + old + "; give --token-file FILE or set"
-                + " LEVEE_API_TOKEN)\n");
+        assertThat(stale.err())
+                .isEqualTo("levee rules rm: unauthorized: the bearer token is not this API's (was it rotated?"
+                        + " read the token file again) (levee sent the token of " + old
+                        + "; give --token-file FILE or set"
+                        + " LEVEE_API_TOKEN)\n");
         assertThat(applied()).containsExactly("ntp");
 
-        CliRun printed = CliRun.of("api", "token", "rotate", "--token-file", tokenFile().toString(), "--print");
+        CliRun printed =
+                CliRun.of("api", "token", "rotate", "--token-file", tokenFile().toString(), "--print");
         assertThat(printed.exitCode()).as(printed.err()).isZero();
         assertThat(printed.out()).isEqualTo(Files.readString(tokenFile())).matches("[A-Za-z0-9_-]{43}\n");
-        CliRun rm = CliRun.of("rules", "rm", "--api", api, "--token-file", tokenFile().toString(), "ntp");
+        CliRun rm = CliRun.of(
+                "rules", "rm", "--api", api, "--token-file", tokenFile().toString(), "ntp");
         assertThat(rm.exitCode()).as(rm.err()).isZero();
         assertThat(applied()).isEmpty();
     }
@@ -126,23 +165,44 @@ class RulesAuthTest {
 
         CliRun untrusted = CliRun.of("rules", "list", "--api", api);
         assertThat(untrusted.exitCode()).isEqualTo(2);
-        assertThat(untrusted.err()).startsWith("levee rules list: cannot talk to the agent at " + api
-                + ": TLS: the server's certificate is not signed by a CA this client trusts (give --ca FILE, the CA that"
-                + " signed it)").hasLineCount(1);
+        assertThat(untrusted.err())
+                .startsWith("levee rules list: cannot talk to the agent at " + api
+                        + ": TLS: the server's certificate is not signed by a CA this client trusts (give --ca FILE, the CA that"
+                        + " signed it)")
+                .hasLineCount(1);
 
-        CliRun add = CliRun.of("rules", "add", "--api", api, "--ca", pki.ca().toString(), "--token-file", tokenFile().toString(),
-                "--id", "ntp", "--filter", "udp and src port 123");
+        CliRun add = CliRun.of(
+                "rules",
+                "add",
+                "--api",
+                api,
+                "--ca",
+                pki.ca().toString(),
+                "--token-file",
+                tokenFile().toString(),
+                "--id",
+                "ntp",
+                "--filter",
+                "udp and src port 123");
         assertThat(add.exitCode()).as(add.err()).isZero();
         assertThat(applied()).containsExactly("ntp");
         CliRun list = CliRun.of("rules", "list", "--api", api, "--ca", pki.ca().toString());
         assertThat(list.out()).contains("ntp");
 
-        CliRun plain = CliRun.of("rules", "list", "--api", api.replace("https://", "http://"), "--ca", pki.ca().toString());
+        CliRun plain = CliRun.of(
+                "rules",
+                "list",
+                "--api",
+                api.replace("https://", "http://"),
+                "--ca",
+                pki.ca().toString());
         assertThat(plain.exitCode()).isEqualTo(2);
         assertThat(plain.err()).startsWith("levee rules list: --ca: trusts a CA for https:// URLs;");
-        CliRun notACa = CliRun.of("rules", "list", "--api", api, "--ca", pki.serverKey().toString());
+        CliRun notACa =
+                CliRun.of("rules", "list", "--api", api, "--ca", pki.serverKey().toString());
         assertThat(notACa.exitCode()).isEqualTo(2);
-        assertThat(notACa.err()).isEqualTo("levee rules list: --ca: " + pki.serverKey()
-                + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)\n");
+        assertThat(notACa.err())
+                .isEqualTo("levee rules list: --ca: " + pki.serverKey()
+                        + ": no certificate in it (PEM, -----BEGIN CERTIFICATE----- expected)\n");
     }
 }

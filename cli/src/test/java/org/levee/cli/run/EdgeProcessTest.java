@@ -67,37 +67,81 @@ class EdgeProcessTest {
     @Test
     void registersIsGoneWithinItsTtlWhenKilledAndRestartsFromTheLastGoodSetWithoutEtcd() throws Exception {
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             NetnsLab lab = NetnsLab.create();
-             DatagramSocket collector = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                NetnsLab lab = NetnsLab.create();
+                DatagramSocket collector =
+                        new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, "192.0.2.2/30");
             PinLayout layout = new PinLayout(veth.interfaceB(), ns);
             Path config = dir.resolve("levee.yaml");
             Files.writeString(config, "fleet:\n  registration_ttl: " + TTL.toSeconds() + "s\n  report_interval: 1s\n");
-            List<String> args = List.of("run", "-i", veth.interfaceB(), "--netns", ns, "--datacenter", "ams", "--node", "edge-p",
-                    "--etcd", etcd.endpoints(), "--sflow", "127.0.0.1:" + collector.getLocalPort(), "--state-dir",
-                    dir.resolve("state").toString(), "--api", "127.0.0.1:0", "--config", config.toString(), "--sample-rate", "1");
+            List<String> args = List.of(
+                    "run",
+                    "-i",
+                    veth.interfaceB(),
+                    "--netns",
+                    ns,
+                    "--datacenter",
+                    "ams",
+                    "--node",
+                    "edge-p",
+                    "--etcd",
+                    etcd.endpoints(),
+                    "--sflow",
+                    "127.0.0.1:" + collector.getLocalPort(),
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--api",
+                    "127.0.0.1:0",
+                    "--config",
+                    config.toString(),
+                    "--sample-rate",
+                    "1");
             EtcdClient client = etcd.client();
             Process edge = child(args);
             try {
                 String line = firstLine(edge);
-                assertThat(line).as(stderr()).startsWith("levee: edge edge-p of ams protecting interface " + veth.interfaceB())
-                        .contains("fleet rule set none from none").contains("registered at /levee/nodes/ams/edge-p");
-                publish(client, 1, "rules: [{id: flood, filter: udp and dst port 9001, action: drop, datacenters: [ams]}]");
+                assertThat(line)
+                        .as(stderr())
+                        .startsWith("levee: edge edge-p of ams protecting interface " + veth.interfaceB())
+                        .contains("fleet rule set none from none")
+                        .contains("registered at /levee/nodes/ams/edge-p");
+                publish(
+                        client,
+                        1,
+                        "rules: [{id: flood, filter: udp and dst port 9001, action: drop, datacenters: [ams]}]");
                 Eventually.await(Duration.ofSeconds(20), () -> " " + registration(client), () -> {
                     JsonNode r = registration(client);
                     return r != null && r.path("version").asLong() == 1;
                 });
                 // levee rules against the edge: a local rule added, listed with the fleet's (read-only)
                 String api = line.replaceAll(".*API on (http://\\S+).*", "$1");
-                CliRun add = CliRun.of("rules", "add", "--api", api, "--token-file", dir.resolve("state/api-token").toString(), "--id", "local-ntp", "--filter", "udp and src port 123");
+                CliRun add = CliRun.of(
+                        "rules",
+                        "add",
+                        "--api",
+                        api,
+                        "--token-file",
+                        dir.resolve("state/api-token").toString(),
+                        "--id",
+                        "local-ntp",
+                        "--filter",
+                        "udp and src port 123");
                 assertThat(add.exitCode()).as(add.err()).isZero();
                 CliRun list = CliRun.of("rules", "list", "--api", api);
                 assertThat(list.exitCode()).as(list.err()).isZero();
-                assertThat(list.out()).containsPattern("local-ntp +manual +filter udp and src port 123")
+                assertThat(list.out())
+                        .containsPattern("local-ntp +manual +filter udp and src port 123")
                         .containsPattern("flood +fleet/manual +filter udp and dst port 9001 +any destination in ams");
-                CliRun rm = CliRun.of("rules", "rm", "--api", api, "--token-file", dir.resolve("state/api-token").toString(), "flood");
+                CliRun rm = CliRun.of(
+                        "rules",
+                        "rm",
+                        "--api",
+                        api,
+                        "--token-file",
+                        dir.resolve("state/api-token").toString(),
+                        "flood");
                 assertThat(rm.exitCode()).isEqualTo(2);
                 assertThat(rm.err()).contains("read-only");
                 collector.setSoTimeout(5_000);
@@ -109,12 +153,18 @@ class EdgeProcessTest {
                 edge.destroyForcibly();
                 Instant killed = Instant.now();
                 assertThat(edge.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                Duration gone = Eventually.await(TTL.plusSeconds(3), "the registration gone", () -> registration(client) == null);
-                System.out.printf("registration gone %d ms after the kill (TTL %d s)%n", Duration.between(killed, Instant.now()).toMillis(),
-                        TTL.toSeconds());
+                Duration gone = Eventually.await(
+                        TTL.plusSeconds(3), "the registration gone", () -> registration(client) == null);
+                System.out.printf(
+                        "registration gone %d ms after the kill (TTL %d s)%n",
+                        Duration.between(killed, Instant.now()).toMillis(), TTL.toSeconds());
                 assertThat(gone).isLessThanOrEqualTo(TTL.plusMillis(1_500));
-                assertThat(Status.read(layout).programId()).as("the program outlives the process").isEqualTo(program);
-                assertThat(Status.read(layout).rules()).extracting(Status.RuleStatus::id).containsExactly("flood");
+                assertThat(Status.read(layout).programId())
+                        .as("the program outlives the process")
+                        .isEqualTo(program);
+                assertThat(Status.read(layout).rules())
+                        .extracting(Status.RuleStatus::id)
+                        .containsExactly("flood");
 
                 etcd.stop(0);
                 Process again = child(args);
@@ -122,7 +172,8 @@ class EdgeProcessTest {
                     String restarted = firstLine(again);
                     assertThat(restarted).as(stderr()).contains("fleet rule set version 1 from last-good file");
                     assertThat(stderr()).contains("levee: running the last good rule set, version 1");
-                    assertThat(Status.read(layout).rules()).extracting(Status.RuleStatus::id, Status.RuleStatus::enabled)
+                    assertThat(Status.read(layout).rules())
+                            .extracting(Status.RuleStatus::id, Status.RuleStatus::enabled)
                             .containsExactly(org.assertj.core.groups.Tuple.tuple("flood", true));
                     again.destroy(); // SIGTERM: a clean stop
                     assertThat(again.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -130,7 +181,9 @@ class EdgeProcessTest {
                 } finally {
                     again.destroyForcibly();
                 }
-                assertThat(Status.read(layout).rules()).as("still attached after the stop").hasSize(1);
+                assertThat(Status.read(layout).rules())
+                        .as("still attached after the stop")
+                        .hasSize(1);
             } finally {
                 edge.destroyForcibly();
                 Attachment.detach(layout);
@@ -140,31 +193,44 @@ class EdgeProcessTest {
 
     private static void publish(EtcdClient client, long version, String yaml) {
         RuleSet rules = RuleCodec.parse("fleet.yaml", yaml);
-        byte[] object = RuleSetObject.compile(rules, new RuleFilters().compile("fleet.yaml", rules), new ProgramBuilder()).toElf();
+        byte[] object = RuleSetObject.compile(
+                        rules, new RuleFilters().compile("fleet.yaml", rules), new ProgramBuilder())
+                .toElf();
         RulesetStore store = new RulesetStore(client, KEYS);
-        store.publish(new RulesetManifest(version, rules.rules().stream().map(r -> r.id()).toList(), store.refOf(object),
-                Instant.now(), "test-controller"), object, Optional.empty());
+        store.publish(
+                new RulesetManifest(
+                        version,
+                        rules.rules().stream().map(r -> r.id()).toList(),
+                        store.refOf(object),
+                        Instant.now(),
+                        "test-controller"),
+                object,
+                Optional.empty());
     }
 
     private static JsonNode registration(EtcdClient client) {
-        return client.get(KEYS.node("ams", "edge-p")).map(kv -> {
-            try {
-                return AgentJson.MAPPER.readTree(kv.value());
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }).orElse(null);
+        return client.get(KEYS.node("ams", "edge-p"))
+                .map(kv -> {
+                    try {
+                        return AgentJson.MAPPER.readTree(kv.value());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .orElse(null);
     }
 
     private static String firstLine(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
         assertThat(line).as("the edge's first line").isNotNull();
         return line;
     }
@@ -172,16 +238,25 @@ class EdgeProcessTest {
     /** {@code levee ARGS} in a new JVM with the test class path; stderr goes to files in the test's directory. */
     private Process child(List<String> args) throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", classPath, "org.levee.cli.Main"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath,
+                "org.levee.cli.Main"));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectError(dir.resolve("stderr-" + System.nanoTime()).toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectError(dir.resolve("stderr-" + System.nanoTime()).toFile())
+                .start();
     }
 
     private String stderr() {
         try (var files = Files.list(dir)) {
             StringBuilder s = new StringBuilder();
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("stderr-")).sorted().toList()) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("stderr-"))
+                    .sorted()
+                    .toList()) {
                 s.append(Files.readString(p));
             }
             return s.toString();

@@ -66,17 +66,36 @@ final class Chromium implements AutoCloseable {
         try {
             // --no-sandbox: tests run as root, where Chromium's sandbox refuses to start.
             // Port 0: Chromium picks a free one and writes it to DevToolsActivePort.
-            process = new ProcessBuilder("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--hide-scrollbars", "--mute-audio", "--lang=en-US", "--remote-debugging-address=127.0.0.1",
-                    "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
-                    .redirectErrorStream(true).redirectOutput(profile.resolveSibling(profile.getFileName() + ".log").toFile())
+            process = new ProcessBuilder(
+                            "chromium",
+                            "--headless=new",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-dev-shm-usage",
+                            "--no-first-run",
+                            "--no-default-browser-check",
+                            "--disable-extensions",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--hide-scrollbars",
+                            "--mute-audio",
+                            "--lang=en-US",
+                            "--remote-debugging-address=127.0.0.1",
+                            "--remote-debugging-port=0",
+                            "--user-data-dir=" + profile,
+                            "about:blank")
+                    .redirectErrorStream(true)
+                    .redirectOutput(profile.resolveSibling(profile.getFileName() + ".log")
+                            .toFile())
                     .start();
             int port = devToolsPort(profile, process);
             HttpClient http = HttpClient.newHttpClient();
-            JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode targets = JSON.readTree(http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             String pageSocket = null;
             for (JsonNode t : targets) {
                 if (t.path("type").asText().equals("page")) {
@@ -88,7 +107,8 @@ final class Chromium implements AutoCloseable {
                 throw new IllegalStateException("chromium: no page among its targets: " + targets);
             }
             Listener listener = new Listener();
-            WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), listener)
+            WebSocket socket = http.newWebSocketBuilder()
+                    .buildAsync(URI.create(pageSocket), listener)
                     .get(10, TimeUnit.SECONDS);
             Chromium c = new Chromium(process, profile, socket);
             listener.browser = c;
@@ -132,7 +152,10 @@ final class Chromium implements AutoCloseable {
 
     /** Sets the viewport: {@code width} × {@code height} CSS pixels; a narrow one is a phone's (mobile, touch). */
     void viewport(int width, int height) {
-        ObjectNode p = JSON.createObjectNode().put("width", width).put("height", height).put("deviceScaleFactor", 1)
+        ObjectNode p = JSON.createObjectNode()
+                .put("width", width)
+                .put("height", height)
+                .put("deviceScaleFactor", 1)
                 .put("mobile", width < 600);
         send("Emulation.setDeviceMetricsOverride", p);
     }
@@ -145,7 +168,8 @@ final class Chromium implements AutoCloseable {
         }
         JsonNode r = send("Page.navigate", JSON.createObjectNode().put("url", url));
         if (r.hasNonNull("errorText")) {
-            throw new IllegalStateException("chromium: cannot load " + url + ": " + r.get("errorText").asText());
+            throw new IllegalStateException(
+                    "chromium: cannot load " + url + ": " + r.get("errorText").asText());
         }
         try {
             loaded.get(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -154,9 +178,12 @@ final class Chromium implements AutoCloseable {
         }
         // A load event of the page before may have arrived late: wait for this document's own.
         long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
-        while (!evaluate("location.href === " + JSON.getNodeFactory().textNode(url) + " && document.readyState === 'complete'").asBoolean()) {
+        while (!evaluate("location.href === " + JSON.getNodeFactory().textNode(url)
+                        + " && document.readyState === 'complete'")
+                .asBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("chromium: " + url + " not loaded after " + COMMAND_TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "chromium: " + url + " not loaded after " + COMMAND_TIMEOUT.toSeconds() + " s");
             }
             try {
                 Thread.sleep(20);
@@ -168,8 +195,12 @@ final class Chromium implements AutoCloseable {
 
     /** The value of a JavaScript expression in the page (awaited when it is a promise). */
     JsonNode evaluate(String expression) {
-        JsonNode r = send("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)
-                .put("returnByValue", true).put("awaitPromise", true));
+        JsonNode r = send(
+                "Runtime.evaluate",
+                JSON.createObjectNode()
+                        .put("expression", expression)
+                        .put("returnByValue", true)
+                        .put("awaitPromise", true));
         if (r.has("exceptionDetails")) {
             throw new IllegalStateException("in the page: " + expression + " threw " + r.get("exceptionDetails"));
         }
@@ -179,11 +210,16 @@ final class Chromium implements AutoCloseable {
     /** A PNG of the whole page (not only the viewport) at the viewport's width. */
     byte[] screenshot() {
         JsonNode size = send("Page.getLayoutMetrics", null).get("cssContentSize");
-        ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", size.get("width").asDouble())
-                .put("height", size.get("height").asDouble()).put("scale", 1);
+        ObjectNode clip = JSON.createObjectNode()
+                .put("x", 0)
+                .put("y", 0)
+                .put("width", size.get("width").asDouble())
+                .put("height", size.get("height").asDouble())
+                .put("scale", 1);
         ObjectNode p = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
         p.set("clip", clip);
-        return Base64.getDecoder().decode(send("Page.captureScreenshot", p).get("data").asText());
+        return Base64.getDecoder()
+                .decode(send("Page.captureScreenshot", p).get("data").asText());
     }
 
     /** Forgets the errors reported so far (those of pages before). */
@@ -232,7 +268,8 @@ final class Chromium implements AutoCloseable {
             CompletableFuture<JsonNode> answer = pending.get(m.get("id").asInt());
             if (answer != null) {
                 if (m.has("error")) {
-                    answer.completeExceptionally(new IllegalStateException(m.get("error").toString()));
+                    answer.completeExceptionally(
+                            new IllegalStateException(m.get("error").toString()));
                 } else {
                     answer.complete(m.path("result"));
                 }
@@ -251,21 +288,30 @@ final class Chromium implements AutoCloseable {
                 String type = p.path("type").asText();
                 if (type.equals("error") || type.equals("assert")) {
                     StringBuilder b = new StringBuilder("console." + type + ":");
-                    p.path("args").forEach(a -> b.append(' ').append(a.has("value") ? a.get("value").asText() : a.path("description").asText()));
+                    p.path("args")
+                            .forEach(a -> b.append(' ')
+                                    .append(
+                                            a.has("value")
+                                                    ? a.get("value").asText()
+                                                    : a.path("description").asText()));
                     error(b.toString());
                 }
             }
             case "Runtime.exceptionThrown" -> {
                 JsonNode d = p.path("exceptionDetails");
-                error("exception: " + d.path("exception").path("description").asText(d.path("text").asText()));
+                error("exception: "
+                        + d.path("exception")
+                                .path("description")
+                                .asText(d.path("text").asText()));
             }
             case "Log.entryAdded" -> {
                 JsonNode e = p.path("entry");
                 if (e.path("level").asText().equals("error")) {
-                    error("log (" + e.path("source").asText() + "): " + e.path("text").asText() + " " + e.path("url").asText());
+                    error("log (" + e.path("source").asText() + "): "
+                            + e.path("text").asText() + " " + e.path("url").asText());
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +14,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,9 @@ class GrafanaDashboardTest {
     private static final JsonMapper JSON = new JsonMapper();
     /** Metric names as the dashboard writes them: Levee's, and the JVM's and process's from the Java client. */
     private static final Pattern METRIC = Pattern.compile("\\b(?:levee|jvm|process)_[a-zA-Z0-9_]+\\b");
-    private static final Path DASHBOARD = Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs/grafana/levee.json");
+
+    private static final Path DASHBOARD =
+            Path.of(System.getenv().getOrDefault("LEVEE_REPO", ".."), "docs/grafana/levee.json");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -80,44 +82,73 @@ class GrafanaDashboardTest {
         Path nodeState = Files.createDirectories(temp.resolve("node"));
         Path edgeState = Files.createDirectories(temp.resolve("edge"));
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             Controller controller = Controller.start(ControllerConfig.defaults().withName("ctl-g")
-                     .withSflowListen(new InetSocketAddress("127.0.0.1", 0)).withApiAddress(new InetSocketAddress("127.0.0.1", 0))
-                     .withEtcd(EtcdSection.none()).withStateDir(temp.resolve("controller")), etcd.settings());
-             Agent node = Agent.start(TestAgents.config(nodeState, "ams1"), new RecordingDataPlane());
-             NetnsLab lab = NetnsLab.create()) {
+                Controller controller = Controller.start(
+                        ControllerConfig.defaults()
+                                .withName("ctl-g")
+                                .withSflowListen(new InetSocketAddress("127.0.0.1", 0))
+                                .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withEtcd(EtcdSection.none())
+                                .withStateDir(temp.resolve("controller")),
+                        etcd.settings());
+                Agent node = Agent.start(TestAgents.config(nodeState, "ams1"), new RecordingDataPlane());
+                NetnsLab lab = NetnsLab.create()) {
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, "192.0.2.2/30");
-            FleetConfig fleet = FleetConfig.none().withEtcdEndpoints(etcd.endpoints())
-                    .withCollectors(List.of(controller.sflowAddress())).withReportInterval(Duration.ofSeconds(1));
-            AgentConfig edgeConfig = AgentConfig.defaults().withStateDir(edgeState).withDatacenter("ams1").withNode("edge-1")
-                    .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(1)).withFleet(fleet);
-            try (FleetEdge edge = FleetEdge.start(edgeConfig, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 1))) {
-                // Some of the edge's metrics exist once it runs the fleet's rule set (the controller publishes one as it leads).
-                Eventually.await(Duration.ofSeconds(30), "the edge runs the controller's rule set",
+            FleetConfig fleet = FleetConfig.none()
+                    .withEtcdEndpoints(etcd.endpoints())
+                    .withCollectors(List.of(controller.sflowAddress()))
+                    .withReportInterval(Duration.ofSeconds(1));
+            AgentConfig edgeConfig = AgentConfig.defaults()
+                    .withStateDir(edgeState)
+                    .withDatacenter("ams1")
+                    .withNode("edge-1")
+                    .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .withSampling(Sampling.fixed(1))
+                    .withFleet(fleet);
+            try (FleetEdge edge =
+                    FleetEdge.start(edgeConfig, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 1))) {
+                // Some of the edge's metrics exist once it runs the fleet's rule set (the controller publishes one as
+                // it leads).
+                Eventually.await(
+                        Duration.ofSeconds(30),
+                        "the edge runs the controller's rule set",
                         () -> edge.running().version().orElse(0) >= 1);
                 List<InetSocketAddress> apis = List.of(node.apiAddress(), edge.apiAddress(), controller.apiAddress());
                 // Families with labels are exported once they have a child: a rule for the per-rule
                 // counters, an sFlow sample of a format the controller skips for its skipped counter.
-                HttpResponse<String> added = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.apiAddress().getPort() + "/rules"))
-                        .header("Authorization", "Bearer " + Files.readString(nodeState.resolve(ApiToken.FILE_NAME)).strip())
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"ntp\", \"filter\": \"udp and src port 123\", \"action\": \"drop\"}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> added = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + node.apiAddress().getPort() + "/rules"))
+                                .header(
+                                        "Authorization",
+                                        "Bearer "
+                                                + Files.readString(nodeState.resolve(ApiToken.FILE_NAME))
+                                                        .strip())
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"id\": \"ntp\", \"filter\": \"udp and src port 123\", \"action\": \"drop\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
                 sendUnknownSflowSample(controller.sflowAddress());
-                Eventually.await(Duration.ofSeconds(10), "the controller skipped the sample",
-                        () -> controller.sflowStats().skipped().values().stream().mapToLong(Long::longValue).sum() >= 1);
+                Eventually.await(
+                        Duration.ofSeconds(10),
+                        "the controller skipped the sample",
+                        () -> controller.sflowStats().skipped().values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()
+                                >= 1);
                 // The per-agent sample counter has a child once the controller knows an sFlow agent (the
                 // edge's first datagram, or the skipped one above), which arrives on its own thread.
-                Eventually.await(Duration.ofSeconds(10), "the controller's per-agent sample counter",
-                        () -> {
-                            try {
-                                return get("http://127.0.0.1:" + controller.apiAddress().getPort() + "/metrics")
-                                        .contains("levee_controller_samples_total");
-                            } catch (IOException | InterruptedException e) {
-                                return false;
-                            }
-                        });
+                Eventually.await(Duration.ofSeconds(10), "the controller's per-agent sample counter", () -> {
+                    try {
+                        return get("http://127.0.0.1:" + controller.apiAddress().getPort() + "/metrics")
+                                .contains("levee_controller_samples_total");
+                    } catch (IOException | InterruptedException e) {
+                        return false;
+                    }
+                });
                 Set<String> exported = new TreeSet<>();
                 for (InetSocketAddress api : apis) {
                     exported.addAll(names(get("http://127.0.0.1:" + api.getPort() + "/metrics")));
@@ -130,29 +161,46 @@ class GrafanaDashboardTest {
                         queried.add(m.group());
                     }
                 });
-                assertThat(exported).as("metrics the node, the edge and the controller export").containsAll(queried);
+                assertThat(exported)
+                        .as("metrics the node, the edge and the controller export")
+                        .containsAll(queried);
                 Set<String> families = new TreeSet<>();
-                exported.stream().filter(n -> n.startsWith("levee_")).map(GrafanaDashboardTest::family).forEach(families::add);
+                exported.stream()
+                        .filter(n -> n.startsWith("levee_"))
+                        .map(GrafanaDashboardTest::family)
+                        .forEach(families::add);
                 Set<String> shown = new TreeSet<>();
                 queried.stream().map(GrafanaDashboardTest::family).forEach(shown::add);
-                assertThat(shown).as("Levee's metrics on the dashboard (add a new one to docs/grafana/levee.json)")
+                assertThat(shown)
+                        .as("Levee's metrics on the dashboard (add a new one to docs/grafana/levee.json)")
                         .containsAll(families);
 
                 try (Prometheus prometheus = Prometheus.start(temp.resolve("prometheus"), apis)) {
                     String nodes = instance(node.apiAddress()) + "|" + instance(edge.apiAddress());
                     String controllers = instance(controller.apiAddress());
-                    Eventually.await(Duration.ofSeconds(30), "three scrapes of each of the three targets",
-                            () -> prometheus.value("min(count_over_time(up[1m]))") >= 3 && prometheus.value("sum(up)") == 3);
+                    Eventually.await(
+                            Duration.ofSeconds(30),
+                            "three scrapes of each of the three targets",
+                            () -> prometheus.value("min(count_over_time(up[1m]))") >= 3
+                                    && prometheus.value("sum(up)") == 3);
                     for (String q : queries) {
-                        String expr = q.replace("$__rate_interval", "10s").replace("$node", nodes).replace("$controller", controllers);
+                        String expr = q.replace("$__rate_interval", "10s")
+                                .replace("$node", nodes)
+                                .replace("$controller", controllers);
                         JsonNode answer = prometheus.query(expr);
-                        assertThat(answer.path("status").asText()).as(expr + " → " + answer).isEqualTo("success");
+                        assertThat(answer.path("status").asText())
+                                .as(expr + " → " + answer)
+                                .isEqualTo("success");
                     }
                     assertThat(prometheus.labelValues("instance", "levee_seen_packets_total"))
                             .containsExactlyInAnyOrder(instance(node.apiAddress()), instance(edge.apiAddress()));
-                    assertThat(prometheus.labelValues("instance", "levee_controller_leader")).containsExactly(controllers);
-                    JsonNode seen = prometheus.query("sum(rate(levee_seen_packets_total{instance=~\"" + nodes + "\"}[10s]))");
-                    assertThat(seen.path("data").path("result")).as("a panel's query has data").hasSize(1);
+                    assertThat(prometheus.labelValues("instance", "levee_controller_leader"))
+                            .containsExactly(controllers);
+                    JsonNode seen =
+                            prometheus.query("sum(rate(levee_seen_packets_total{instance=~\"" + nodes + "\"}[10s]))");
+                    assertThat(seen.path("data").path("result"))
+                            .as("a panel's query has data")
+                            .hasSize(1);
                 }
             } finally {
                 Attachment.detach(new PinLayout(veth.interfaceB(), ns));
@@ -166,7 +214,13 @@ class GrafanaDashboardTest {
      */
     private static void sendUnknownSflowSample(InetSocketAddress collector) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(40);
-        b.putInt(5).putInt(1).put(new byte[] {(byte) 192, 0, 2, 2}).putInt(0).putInt(1).putInt(1000).putInt(1);
+        b.putInt(5)
+                .putInt(1)
+                .put(new byte[] {(byte) 192, 0, 2, 2})
+                .putInt(0)
+                .putInt(1)
+                .putInt(1000)
+                .putInt(1);
         b.putInt(5).putInt(4).putInt(0);
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.send(new DatagramPacket(b.array(), b.position(), collector));
@@ -191,7 +245,9 @@ class GrafanaDashboardTest {
     private static void collectTargets(JsonNode panels, List<String> out) {
         for (JsonNode p : panels) {
             for (JsonNode t : p.path("targets")) {
-                assertThat(t.path("expr").asText()).as("panel '" + p.path("title").asText() + "' target " + t.path("refId")).isNotBlank();
+                assertThat(t.path("expr").asText())
+                        .as("panel '" + p.path("title").asText() + "' target " + t.path("refId"))
+                        .isNotBlank();
                 out.add(t.path("expr").asText());
             }
             collectTargets(p.path("panels"), out);
@@ -224,7 +280,8 @@ class GrafanaDashboardTest {
     }
 
     private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url).isEqualTo(200);
         return r.body();
     }
@@ -249,15 +306,23 @@ class GrafanaDashboardTest {
                       - job_name: levee
                         static_configs:
                           - targets: [""");
-            config.append(String.join(", ", targets.stream().map(t -> "'" + instance(t) + "'").toList())).append("]\n");
+            config.append(String.join(
+                            ", ",
+                            targets.stream().map(t -> "'" + instance(t) + "'").toList()))
+                    .append("]\n");
             Files.writeString(dir.resolve("prometheus.yml"), config);
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
             }
-            Process p = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process p = new ProcessBuilder(
+                            "prometheus",
+                            "--config.file=" + dir.resolve("prometheus.yml"),
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             Prometheus prometheus = new Prometheus(p, port);
             try {
                 Eventually.await(Duration.ofSeconds(30), "prometheus ready", () -> {
@@ -265,8 +330,12 @@ class GrafanaDashboardTest {
                         throw new IllegalStateException("prometheus exited: " + log(dir));
                     }
                     try {
-                        return HTTP.send(HttpRequest.newBuilder(URI.create(prometheus.base + "/-/ready")).build(),
-                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                        return HTTP.send(
+                                                HttpRequest.newBuilder(URI.create(prometheus.base + "/-/ready"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
                     } catch (IOException e) {
                         return false;
                     } catch (InterruptedException e) {
@@ -291,13 +360,18 @@ class GrafanaDashboardTest {
         /** The value of a query whose answer is one number; NaN when it has none. */
         double value(String expr) {
             JsonNode result = query(expr).path("data").path("result");
-            return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").path(1).asText());
+            return result.isEmpty()
+                    ? Double.NaN
+                    : Double.parseDouble(result.get(0).path("value").path(1).asText());
         }
 
         JsonNode query(String expr) {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
-                        + URLEncoder.encode(expr, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
+                                        + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 return JSON.readTree(r.body());
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(expr + ": " + e, e);
@@ -306,9 +380,12 @@ class GrafanaDashboardTest {
 
         List<String> labelValues(String label, String metric) {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/label/" + label + "/values?"
-                        + URLEncoder.encode("match[]", StandardCharsets.UTF_8) + "=" + URLEncoder.encode(metric, StandardCharsets.UTF_8)))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/label/" + label + "/values?"
+                                        + URLEncoder.encode("match[]", StandardCharsets.UTF_8) + "="
+                                        + URLEncoder.encode(metric, StandardCharsets.UTF_8)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 List<String> out = new ArrayList<>();
                 JSON.readTree(r.body()).path("data").forEach(v -> out.add(v.asText()));
                 return out;

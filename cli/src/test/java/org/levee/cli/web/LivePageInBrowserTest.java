@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.FleetConfig;
-import org.levee.agent.fleet.FleetEdge;
 import org.levee.agent.config.Sampling;
+import org.levee.agent.fleet.FleetEdge;
 import org.levee.agent.testing.Frames;
 import org.levee.agent.testing.RecordingDataPlane;
 import org.levee.agent.testing.TestAgents;
@@ -95,27 +95,39 @@ class LivePageInBrowserTest {
     void theAgentsPageShowsTrafficAttacksAndANewRuleAndFitsAPhone() throws Exception {
         Requirements.library("libpcap.so.0.8");
         RecordingDataPlane dp = new RecordingDataPlane();
-        AgentConfig config = TestAgents.config(state, "ams1").withSampling(Sampling.fixed(Flood.RATE))
+        AgentConfig config = TestAgents.config(state, "ams1")
+                .withSampling(Sampling.fixed(Flood.RATE))
                 .withDetector(TestAgents.detector(1024, Duration.ofSeconds(3), Duration.ofSeconds(60)));
-        try (Agent agent = Agent.start(config, dp); Flood flood = Flood.start(agent, dp)) {
+        try (Agent agent = Agent.start(config, dp);
+                Flood flood = Flood.start(agent, dp)) {
             String page = "http://127.0.0.1:" + agent.apiAddress().getPort() + "/";
             browser.viewport(LAPTOP, 900);
             browser.navigate(page);
-            awaitInPage("the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
-            awaitInPage("the detector's attack and its rule",
+            awaitInPage(
+                    "the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
+            awaitInPage(
+                    "the detector's attack and its rule",
                     "document.querySelectorAll('#attacks .attack').length === 1"
-                            + " && document.querySelector('#rules tr[data-rule-id^=\"auto-\"]') !== null", Duration.ofSeconds(15));
-            awaitInPage("ten seconds of traffic", "document.querySelectorAll('#chart polyline').length >= 5"
-                    + " && document.querySelector('#chart polyline').getAttribute('points').split(' ').length >= 10",
+                            + " && document.querySelector('#rules tr[data-rule-id^=\"auto-\"]') !== null",
+                    Duration.ofSeconds(15));
+            awaitInPage(
+                    "ten seconds of traffic",
+                    "document.querySelectorAll('#chart polyline').length >= 5"
+                            + " && document.querySelector('#chart polyline').getAttribute('points').split(' ').length >= 10",
                     Duration.ofSeconds(15));
             assertThat(text("#attacks .attack h3")).startsWith("203.0.113.10/32 udp");
-            assertThat(text("#attacks .attack dl")).contains("trigger").contains("threshold").contains("coverage");
+            assertThat(text("#attacks .attack dl"))
+                    .contains("trigger")
+                    .contains("threshold")
+                    .contains("coverage");
 
             String api = "http://127.0.0.1:" + agent.apiAddress().getPort();
             long shownAfter = addRuleAndTimeItsRow(api, state, "memcached-reflection");
             assertThat(Duration.ofNanos(shownAfter)).isLessThan(RULE_SHOWN_WITHIN);
             assertThat(text("#rules tr[data-rule-id=\"memcached-reflection\"]"))
-                    .contains("udp and src port 11211").contains("ratelimit 1k pps").contains("in 59m");
+                    .contains("udp and src port 11211")
+                    .contains("ratelimit 1k pps")
+                    .contains("in 59m");
 
             screenshots("agent");
             assertThat(browser.errors()).as("errors the page reported").isEmpty();
@@ -126,33 +138,47 @@ class LivePageInBrowserTest {
     void theControllersPageShowsTheFleetAndANewRuleAndFitsAPhone() throws Exception {
         Requirements.library("libpcap.so.0.8");
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             Controller controller = Controller.start(ControllerConfig.defaults().withName("ctl-a").withStateDir(state)
-                     .withSflowListen(new InetSocketAddress("127.0.0.1", 0)).withApiAddress(new InetSocketAddress("127.0.0.1", 0))
-                     .withEtcd(EtcdSection.none()), etcd.settings());
-             Edges edges = Edges.start(etcd, controller)) {
+                Controller controller = Controller.start(
+                        ControllerConfig.defaults()
+                                .withName("ctl-a")
+                                .withStateDir(state)
+                                .withSflowListen(new InetSocketAddress("127.0.0.1", 0))
+                                .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withEtcd(EtcdSection.none()),
+                        etcd.settings());
+                Edges edges = Edges.start(etcd, controller)) {
             String api = "http://127.0.0.1:" + controller.apiAddress().getPort();
             post(api, state, """
                     {"id": "ntp-monlist", "filter": "udp and src port 123 and greater 400", "destinations": ["203.0.113.0/24"],
                      "action": "drop", "ttl": "6h", "comment": "NTP amplification"}""");
             browser.viewport(LAPTOP, 900);
             browser.navigate(api + "/");
-            awaitInPage("the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
-            awaitInPage("every edge, running the rule set in force",
+            awaitInPage(
+                    "the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
+            awaitInPage(
+                    "every edge, running the rule set in force",
                     "document.querySelectorAll('#fleet-nodes tr[data-node]').length === " + Edges.NODES.size()
-                            + " && document.querySelectorAll('#fleet-nodes .state-current').length === " + Edges.NODES.size(),
+                            + " && document.querySelectorAll('#fleet-nodes .state-current').length === "
+                            + Edges.NODES.size(),
                     Duration.ofSeconds(20));
-            awaitInPage("the edges' traffic", "document.querySelectorAll('#chart polyline').length >= 5"
-                    + " && document.querySelector('#chart polyline').getAttribute('points').split(' ').length >= 8",
+            awaitInPage(
+                    "the edges' traffic",
+                    "document.querySelectorAll('#chart polyline').length >= 5"
+                            + " && document.querySelector('#chart polyline').getAttribute('points').split(' ').length >= 8",
                     Duration.ofSeconds(20));
-            assertThat(text("#fleet-nodes tr[data-node=\"fra1/edge-3\"]")).contains("fra1").contains("edge-3")
+            assertThat(text("#fleet-nodes tr[data-node=\"fra1/edge-3\"]"))
+                    .contains("fra1")
+                    .contains("edge-3")
                     .contains(String.valueOf(controller.manifest().orElseThrow().version()));
             assertThat(text("#role")).isEqualTo("controller");
 
             long shownAfter = addRuleAndTimeItsRow(api, state, "syn-flood-203-0-113-7");
             assertThat(Duration.ofNanos(shownAfter)).isLessThan(RULE_SHOWN_WITHIN);
 
-            awaitInPage("the new rule set on every edge",
-                    "document.querySelectorAll('#fleet-nodes .state-current').length === " + Edges.NODES.size(), Duration.ofSeconds(20));
+            awaitInPage(
+                    "the new rule set on every edge",
+                    "document.querySelectorAll('#fleet-nodes .state-current').length === " + Edges.NODES.size(),
+                    Duration.ofSeconds(20));
             screenshots("controller");
             assertThat(browser.errors()).as("errors the page reported").isEmpty();
         }
@@ -165,10 +191,15 @@ class LivePageInBrowserTest {
         Requirements.root();
         Requirements.library("libpcap.so.0.8");
         try (EtcdHarness etcd = EtcdHarness.start(1);
-             Controller controller = Controller.start(ControllerConfig.defaults().withName("ctl-e").withStateDir(state.resolve("controller"))
-                     .withSflowListen(new InetSocketAddress("127.0.0.1", 0)).withApiAddress(new InetSocketAddress("127.0.0.1", 0))
-                     .withEtcd(EtcdSection.none()), etcd.settings());
-             NetnsLab lab = NetnsLab.create()) {
+                Controller controller = Controller.start(
+                        ControllerConfig.defaults()
+                                .withName("ctl-e")
+                                .withStateDir(state.resolve("controller"))
+                                .withSflowListen(new InetSocketAddress("127.0.0.1", 0))
+                                .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withEtcd(EtcdSection.none()),
+                        etcd.settings());
+                NetnsLab lab = NetnsLab.create()) {
             String peer = lab.addNamespace("peer");
             String ns = lab.addNamespace("edge");
             VethPair veth = lab.addVeth(peer, "192.0.2.1/30", ns, "192.0.2.2/30");
@@ -176,20 +207,36 @@ class LivePageInBrowserTest {
             post(controllerApi, state.resolve("controller"), """
                     {"id": "dns-any", "filter": "udp and dst port 53 and udp[10:2] & 0x8000 = 0", "destinations": ["192.0.2.2/32"],
                      "datacenters": ["fra1"], "action": "drop", "ttl": "1h", "comment": "fra1 only"}""");
-            FleetConfig fleet = FleetConfig.none().withEtcdEndpoints(etcd.endpoints())
-                    .withCollectors(List.of(controller.sflowAddress())).withReportInterval(Duration.ofSeconds(1));
-            AgentConfig config = AgentConfig.defaults().withStateDir(state).withDatacenter("ams1").withNode("edge-1")
-                    .withApiAddress(new InetSocketAddress("127.0.0.1", 0)).withSampling(Sampling.fixed(1)).withFleet(fleet);
-            try (FleetEdge edge = FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 1))) {
+            FleetConfig fleet = FleetConfig.none()
+                    .withEtcdEndpoints(etcd.endpoints())
+                    .withCollectors(List.of(controller.sflowAddress()))
+                    .withReportInterval(Duration.ofSeconds(1));
+            AgentConfig config = AgentConfig.defaults()
+                    .withStateDir(state)
+                    .withDatacenter("ams1")
+                    .withNode("edge-1")
+                    .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .withSampling(Sampling.fixed(1))
+                    .withFleet(fleet);
+            try (FleetEdge edge =
+                    FleetEdge.start(config, XdpDataPlane.open(veth.interfaceB(), ns, XdpMode.NATIVE, 1))) {
                 String api = "http://127.0.0.1:" + edge.apiAddress().getPort();
                 browser.viewport(LAPTOP, 900);
                 browser.navigate(api + "/");
-                awaitInPage("the page is live", "document.getElementById('live').className === 'ok'", Duration.ofSeconds(10));
-                awaitInPage("the fleet's rule, off in this data center",
-                        "document.querySelector('#rules tr.off[data-rule-id=\"dns-any\"]') !== null", Duration.ofSeconds(20));
+                awaitInPage(
+                        "the page is live",
+                        "document.getElementById('live').className === 'ok'",
+                        Duration.ofSeconds(10));
+                awaitInPage(
+                        "the fleet's rule, off in this data center",
+                        "document.querySelector('#rules tr.off[data-rule-id=\"dns-any\"]') !== null",
+                        Duration.ofSeconds(20));
                 assertThat(text("#role")).isEqualTo("edge");
                 assertThat(text("#rules tr[data-rule-id=\"dns-any\"]")).contains("fleet/manual (off here)");
-                assertThat(text("#fleet-summary")).contains("from etcd").contains("etcd watch").contains("connected");
+                assertThat(text("#fleet-summary"))
+                        .contains("from etcd")
+                        .contains("etcd watch")
+                        .contains("connected");
 
                 long shownAfter = addRuleAndTimeItsRow(api, state, "local-memcached");
                 assertThat(Duration.ofNanos(shownAfter)).isLessThan(RULE_SHOWN_WITHIN);
@@ -204,13 +251,16 @@ class LivePageInBrowserTest {
     /** Adds a rate-limit rule through the API and returns the nanoseconds until the page shows its row. */
     private long addRuleAndTimeItsRow(String api, Path stateDir, String id) throws Exception {
         String selector = "#rules tr[data-rule-id=\"" + id + "\"]";
-        assertThat(browser.evaluate("document.querySelector('" + selector.replace("'", "\\'") + "') === null").asBoolean()).isTrue();
+        assertThat(browser.evaluate("document.querySelector('" + selector.replace("'", "\\'") + "') === null")
+                        .asBoolean())
+                .isTrue();
         long start = System.nanoTime();
         post(api, stateDir, """
                 {"id": "%s", "filter": "udp and src port 11211", "destinations": ["203.0.113.0/24"],
-                 "action": "ratelimit", "pps": 1000, "burst": 2000, "ttl": "1h", "comment": "added while the page is open"}"""
-                .formatted(id));
-        awaitInPage("rule " + id + " on the page", "document.querySelector('" + selector.replace("'", "\\'") + "') !== null",
+                 "action": "ratelimit", "pps": 1000, "burst": 2000, "ttl": "1h", "comment": "added while the page is open"}""".formatted(id));
+        awaitInPage(
+                "rule " + id + " on the page",
+                "document.querySelector('" + selector.replace("'", "\\'") + "') !== null",
                 Duration.ofSeconds(10));
         long nanos = System.nanoTime() - start;
         System.out.printf("live page: rule %s shown %d ms after the POST was sent%n", id, nanos / 1_000_000);
@@ -229,7 +279,8 @@ class LivePageInBrowserTest {
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
-            assertThat(browser.evaluate("document.documentElement.scrollWidth").asInt()).as("page width at " + width + " px")
+            assertThat(browser.evaluate("document.documentElement.scrollWidth").asInt())
+                    .as("page width at " + width + " px")
                     .isLessThanOrEqualTo(width);
             byte[] png = browser.screenshot();
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
@@ -241,16 +292,19 @@ class LivePageInBrowserTest {
     }
 
     private static String text(String selector) {
-        return browser.evaluate("document.querySelector('" + selector.replace("'", "\\'") + "').textContent").asText();
+        return browser.evaluate("document.querySelector('" + selector.replace("'", "\\'") + "').textContent")
+                .asText();
     }
 
     private static void awaitInPage(String what, String condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         // An element not there yet is "not yet", not an error.
-        while (!browser.evaluate("(() => { try { return !!(" + condition + "); } catch (e) { return false; } })()").asBoolean()) {
+        while (!browser.evaluate("(() => { try { return !!(" + condition + "); } catch (e) { return false; } })()")
+                .asBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what + " (" + condition + ");"
-                        + " errors: " + browser.errors() + "; page: " + browser.evaluate("document.body.innerText").asText());
+                        + " errors: " + browser.errors() + "; page: "
+                        + browser.evaluate("document.body.innerText").asText());
             }
             Thread.sleep(20);
         }
@@ -258,9 +312,14 @@ class LivePageInBrowserTest {
 
     private static void post(String api, Path stateDir, String body) throws IOException, InterruptedException {
         String token = Files.readString(stateDir.resolve(ApiToken.FILE_NAME)).strip();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/rules"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(api + "/rules"))
+                                .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + token)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 
@@ -291,7 +350,9 @@ class LivePageInBrowserTest {
                     legit += legitNow;
                     floodSeen += floodNow;
                     seen += legitNow + floodNow;
-                    Optional<StoredRule> rule = agent.rules().list().stream().filter(r -> r.id().startsWith("auto-")).findFirst();
+                    Optional<StoredRule> rule = agent.rules().list().stream()
+                            .filter(r -> r.id().startsWith("auto-"))
+                            .findFirst();
                     if (rule.isPresent()) {
                         dropped += floodNow;
                     }
@@ -300,12 +361,21 @@ class LivePageInBrowserTest {
                         dp.setRuleCounters(rule.get().id(), floodSeen, floodSeen * 1242);
                     }
                     for (long i = 0; i < floodNow / RATE; i++) {
-                        byte[] frame = Frames.udp4(Frames.ip(198, 51, 100, random.nextInt(1, 255)), 11211, VICTIM,
-                                random.nextInt(1024, 65536), 1200);
+                        byte[] frame = Frames.udp4(
+                                Frames.ip(198, 51, 100, random.nextInt(1, 255)),
+                                11211,
+                                VICTIM,
+                                random.nextInt(1024, 65536),
+                                1200);
                         dp.offer(System.nanoTime(), frame.length, RATE, frame);
                     }
                     if (random.nextInt(100) < legitNow) {
-                        byte[] dns = Frames.udp4(Frames.ip(192, 0, 2, random.nextInt(1, 255)), random.nextInt(1024, 65536), VICTIM, 53, 40);
+                        byte[] dns = Frames.udp4(
+                                Frames.ip(192, 0, 2, random.nextInt(1, 255)),
+                                random.nextInt(1024, 65536),
+                                VICTIM,
+                                53,
+                                40);
                         dp.offer(System.nanoTime(), dns.length, RATE, dns);
                     }
                     try {
@@ -334,9 +404,12 @@ class LivePageInBrowserTest {
      * that applied it report).
      */
     private static final class Edges implements AutoCloseable {
-        static final List<String[]> NODES = List.of(new String[] {"ams1", "edge-1", "192.0.2.11"},
-                new String[] {"ams1", "edge-2", "192.0.2.12"}, new String[] {"fra1", "edge-3", "192.0.2.21"},
-                new String[] {"fra1", "edge-4", "192.0.2.22"}, new String[] {"sjc1", "edge-5", "192.0.2.31"});
+        static final List<String[]> NODES = List.of(
+                new String[] {"ams1", "edge-1", "192.0.2.11"},
+                new String[] {"ams1", "edge-2", "192.0.2.12"},
+                new String[] {"fra1", "edge-3", "192.0.2.21"},
+                new String[] {"fra1", "edge-4", "192.0.2.22"},
+                new String[] {"sjc1", "edge-5", "192.0.2.31"});
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
@@ -346,16 +419,30 @@ class LivePageInBrowserTest {
                 long start = System.nanoTime();
                 while (running.get()) {
                     double t = (System.nanoTime() - start) / 1e9;
-                    long version = controller.manifest().map(RulesetManifest::version).orElse(0L);
+                    long version =
+                            controller.manifest().map(RulesetManifest::version).orElse(0L);
                     for (int i = 0; i < NODES.size(); i++) {
                         String[] n = NODES.get(i);
                         long seen = Math.round(t * (20_000 + 7_000 * i) + (t > 6 ? (t - 6) * 30_000 * (i % 2) : 0));
                         long dropped = t > 6 ? Math.round((t - 6) * 29_000 * (i % 2)) : 0;
-                        ObjectNode counters = JsonNodeFactory.instance.objectNode().put("seen", seen).put("passed", seen - dropped)
-                                .put("dropped", dropped).put("ratelimited", seen / 200).put("sampled", seen / 1000).put("samples_lost", 0);
-                        Registration r = new Registration(n[1], n[0], Optional.of(n[2]), Optional.of("eth0"), version,
-                                version == 0 ? 0 : 40 + version * 10 + i, Optional.of(Instant.now().minusSeconds(2)),
-                                Optional.of(Instant.now()), counters);
+                        ObjectNode counters = JsonNodeFactory.instance
+                                .objectNode()
+                                .put("seen", seen)
+                                .put("passed", seen - dropped)
+                                .put("dropped", dropped)
+                                .put("ratelimited", seen / 200)
+                                .put("sampled", seen / 1000)
+                                .put("samples_lost", 0);
+                        Registration r = new Registration(
+                                n[1],
+                                n[0],
+                                Optional.of(n[2]),
+                                Optional.of("eth0"),
+                                version,
+                                version == 0 ? 0 : 40 + version * 10 + i,
+                                Optional.of(Instant.now().minusSeconds(2)),
+                                Optional.of(Instant.now()),
+                                counters);
                         try {
                             etcd.client().put(keys.node(n[0], n[1]), RegistrationJson.encode(r));
                         } catch (RuntimeException e) {

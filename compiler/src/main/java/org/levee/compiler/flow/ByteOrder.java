@@ -80,7 +80,9 @@ public final class ByteOrder {
         BitSet rawLoads = new BitSet(n);
         for (int d = 0; d < n; d++) {
             Op op = flow.get(d);
-            if ((op.isAbsoluteLoad() || op.isIndirectLoad()) && op.width() > 1 && !uses.get(d).isEmpty()) {
+            if ((op.isAbsoluteLoad() || op.isIndirectLoad())
+                    && op.width() > 1
+                    && !uses.get(d).isEmpty()) {
                 rawLoads.set(d);
             }
         }
@@ -99,7 +101,8 @@ public final class ByteOrder {
                 int w = width(d, flow, entryRawWidth);
                 boolean ok = true;
                 for (int use : uses.get(d)) {
-                    ok &= comparesWithConstant(flow.get(use)) && allRaw(reaching[use], rawLoads, flow, w, entryRawWidth);
+                    ok &= comparesWithConstant(flow.get(use))
+                            && allRaw(reaching[use], rawLoads, flow, w, entryRawWidth);
                 }
                 if (!ok) {
                     rawLoads.clear(d);

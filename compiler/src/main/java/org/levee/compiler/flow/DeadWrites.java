@@ -54,7 +54,8 @@ public final class DeadWrites {
             return op.unsignedK() + op.width() <= entry.packetBytes();
         }
         if (op.isIndirectLoad()) {
-            return entry.pointerBytes() > 0 && values.x(i).equals(entry.x())
+            return entry.pointerBytes() > 0
+                    && values.x(i).equals(entry.x())
                     && op.unsignedK() + op.width() <= entry.pointerBytes();
         }
         if (op.opClass() == ALU && (op.op() == DIV || op.op() == MOD)) {

@@ -137,7 +137,7 @@ public final class DivisionGuards {
                         lo = Math.max(lo, 1);
                     }
                 }
-                default -> { }
+                default -> {}
             }
             if (lo > hi) {
                 return;
@@ -185,8 +185,8 @@ public final class DivisionGuards {
                     case AND -> new long[] {0, Math.min(hi, bhi)};
                     case OR -> new long[] {Math.max(lo, blo), ones(Math.max(hi, bhi))};
                     case RSH -> op.src() == K ? new long[] {lo >>> (k & 31), hi >>> (k & 31)} : new long[] {0, hi};
-                    case LSH -> op.src() == K && (hi << (k & 31)) <= MAX
-                            ? new long[] {lo << (k & 31), hi << (k & 31)} : null;
+                    case LSH ->
+                        op.src() == K && (hi << (k & 31)) <= MAX ? new long[] {lo << (k & 31), hi << (k & 31)} : null;
                     default -> null; // XOR, NEG
                 };
                 if (r == null) {
@@ -195,7 +195,7 @@ public final class DivisionGuards {
                     s.set(a, r[0], r[1]);
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

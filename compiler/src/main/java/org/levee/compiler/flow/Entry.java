@@ -74,7 +74,12 @@ public record Entry(Knowledge facts, Value a, int aRawWidth, Value x, int packet
     public Entry meet(Entry other) {
         boolean sameA = a != null && a.equals(other.a) && aRawWidth == other.aRawWidth;
         boolean sameX = x != null && x.equals(other.x);
-        return new Entry(facts.intersect(other.facts), sameA ? a : null, sameA ? aRawWidth : 0, sameX ? x : null,
-                Math.min(packetBytes, other.packetBytes), sameX && pointerBytes == other.pointerBytes ? pointerBytes : 0);
+        return new Entry(
+                facts.intersect(other.facts),
+                sameA ? a : null,
+                sameA ? aRawWidth : 0,
+                sameX ? x : null,
+                Math.min(packetBytes, other.packetBytes),
+                sameX && pointerBytes == other.pointerBytes ? pointerBytes : 0);
     }
 }

@@ -75,8 +75,10 @@ public final class Facts {
                 }
                 Op op = flow.get(pc);
                 if (op.isReturn()) {
-                    return op.isRejection() || op.code() == (org.levee.cbpf.CbpfInstruction.RET | org.levee.cbpf.CbpfInstruction.A)
-                            && state[Values.A_SLOT] instanceof Value.Const c && c.k() == 0;
+                    return op.isRejection()
+                            || op.code() == (org.levee.cbpf.CbpfInstruction.RET | org.levee.cbpf.CbpfInstruction.A)
+                                    && state[Values.A_SLOT] instanceof Value.Const c
+                                    && c.k() == 0;
                 }
                 if (DeadCode.alwaysFails(op) || failsForSure(op, state, known)) {
                     return true;
@@ -92,7 +94,8 @@ public final class Facts {
                         pc = outcome ? op.jt() : op.jf();
                         continue;
                     }
-                    return rejects(op.jt(), state.clone(), known.with(p, true)) && rejects(op.jf(), state, known.with(p, false));
+                    return rejects(op.jt(), state.clone(), known.with(p, true))
+                            && rejects(op.jf(), state, known.with(p, false));
                 }
                 state = Values.transfer(op, state);
                 pc++;
@@ -107,7 +110,8 @@ public final class Facts {
             }
             if (op.isIndirectLoad()) {
                 Value x = state[Values.X_SLOT];
-                return x instanceof Value.Const c ? known.guardFails(null, Integer.toUnsignedLong(c.k()) + end)
+                return x instanceof Value.Const c
+                        ? known.guardFails(null, Integer.toUnsignedLong(c.k()) + end)
                         : known.guardFails(x, end);
             }
             return false;

@@ -25,17 +25,55 @@ public final class JumpNormaliser {
 
     /** Every opcode the Linux socket-filter validator accepts (ancillary loads aside). */
     private static final Set<Integer> KNOWN = Set.of(
-            LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | IND, LD | H | IND, LD | B | IND,
-            LD | W | IMM, LD | W | LEN, LD | W | MEM,
-            LDX | W | IMM, LDX | W | LEN, LDX | W | MEM, LDX | B | MSH,
-            ST, STX,
-            ALU | ADD | K, ALU | SUB | K, ALU | MUL | K, ALU | DIV | K, ALU | OR | K, ALU | AND | K,
-            ALU | LSH | K, ALU | RSH | K, ALU | MOD | K, ALU | XOR | K, ALU | NEG,
-            ALU | ADD | X, ALU | SUB | X, ALU | MUL | X, ALU | DIV | X, ALU | OR | X, ALU | AND | X,
-            ALU | LSH | X, ALU | RSH | X, ALU | MOD | X, ALU | XOR | X,
-            JMP | JA, JMP | JEQ | K, JMP | JGT | K, JMP | JGE | K, JMP | JSET | K,
-            JMP | JEQ | X, JMP | JGT | X, JMP | JGE | X, JMP | JSET | X,
-            RET | K, RET | A, MISC | TAX, MISC | TXA);
+            LD | W | ABS,
+            LD | H | ABS,
+            LD | B | ABS,
+            LD | W | IND,
+            LD | H | IND,
+            LD | B | IND,
+            LD | W | IMM,
+            LD | W | LEN,
+            LD | W | MEM,
+            LDX | W | IMM,
+            LDX | W | LEN,
+            LDX | W | MEM,
+            LDX | B | MSH,
+            ST,
+            STX,
+            ALU | ADD | K,
+            ALU | SUB | K,
+            ALU | MUL | K,
+            ALU | DIV | K,
+            ALU | OR | K,
+            ALU | AND | K,
+            ALU | LSH | K,
+            ALU | RSH | K,
+            ALU | MOD | K,
+            ALU | XOR | K,
+            ALU | NEG,
+            ALU | ADD | X,
+            ALU | SUB | X,
+            ALU | MUL | X,
+            ALU | DIV | X,
+            ALU | OR | X,
+            ALU | AND | X,
+            ALU | LSH | X,
+            ALU | RSH | X,
+            ALU | MOD | X,
+            ALU | XOR | X,
+            JMP | JA,
+            JMP | JEQ | K,
+            JMP | JGT | K,
+            JMP | JGE | K,
+            JMP | JSET | K,
+            JMP | JEQ | X,
+            JMP | JGT | X,
+            JMP | JGE | X,
+            JMP | JSET | X,
+            RET | K,
+            RET | A,
+            MISC | TAX,
+            MISC | TXA);
 
     /** Offsets at or above SKF_LL_OFF (-0x200000) select the kernel's ancillary data and headers. */
     private static final long SKF_LL_OFF = 0xffe00000L;
@@ -78,18 +116,21 @@ public final class JumpNormaliser {
         int mode = code & 0xe0;
         if ((cls == LD || cls == LDX) && mode == MEM || cls == ST || cls == STX) {
             if (Integer.compareUnsigned(insn.k(), MEMORY_WORDS) >= 0) {
-                throw CbpfException.atInstruction(i, "scratch memory index " + insn.unsignedK()
-                        + " is out of range (M[0]..M[15])");
+                throw CbpfException.atInstruction(
+                        i, "scratch memory index " + insn.unsignedK() + " is out of range (M[0]..M[15])");
             }
         }
         if ((cls == LD && mode == ABS || code == (LDX | B | MSH)) && insn.unsignedK() >= SKF_LL_OFF) {
-            throw CbpfException.atInstruction(i, "offset 0x" + Long.toHexString(insn.unsignedK())
-                    + " selects a Linux ancillary field (SKF_AD_OFF/SKF_NET_OFF/SKF_LL_OFF), which XDP does not have");
+            throw CbpfException.atInstruction(
+                    i,
+                    "offset 0x" + Long.toHexString(insn.unsignedK())
+                            + " selects a Linux ancillary field (SKF_AD_OFF/SKF_NET_OFF/SKF_LL_OFF), which XDP does not have");
         }
         if (cls == JMP && (code & 0xf0) == JA) {
             long target = i + 1L + insn.unsignedK();
             if (target >= n) {
-                throw CbpfException.atInstruction(i, "ja jumps to " + target + ", past the last instruction " + (n - 1));
+                throw CbpfException.atInstruction(
+                        i, "ja jumps to " + target + ", past the last instruction " + (n - 1));
             }
             return Op.ja((int) target);
         }
@@ -97,12 +138,14 @@ public final class JumpNormaliser {
             int jt = i + 1 + insn.jt();
             int jf = i + 1 + insn.jf();
             if (jt >= n || jf >= n) {
-                throw CbpfException.atInstruction(i, "jumps to " + Math.max(jt, jf) + ", past the last instruction " + (n - 1));
+                throw CbpfException.atInstruction(
+                        i, "jumps to " + Math.max(jt, jf) + ", past the last instruction " + (n - 1));
             }
             return new Op(code, insn.k(), jt, jf);
         }
         if (cls != RET && i == n - 1) {
-            throw CbpfException.atInstruction(i, "the last instruction must be a return (the filter would run off the end)");
+            throw CbpfException.atInstruction(
+                    i, "the last instruction must be a return (the filter would run off the end)");
         }
         return Op.plain(code, insn.k());
     }

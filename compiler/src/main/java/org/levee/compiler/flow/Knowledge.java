@@ -31,6 +31,7 @@ public final class Knowledge {
      * filter's analysis adds an outcome at every test, and most of them are only asked about.
      */
     private final Knowledge base;
+
     private final Predicate added;
     private final boolean addedOutcome;
     /** Outcomes added since the last whole map. */
@@ -43,6 +44,7 @@ public final class Knowledge {
     private Map<Value, Integer> constants;
     /** Computed when first asked for: most knowledge is never a key. */
     private int hash;
+
     private boolean hashed;
 
     private Knowledge(Map<Predicate, Boolean> outcomes, int shorterThan, Map<Value, Integer> pointerShort) {
@@ -285,11 +287,12 @@ public final class Knowledge {
             }
         });
         int bound = relevance.loads() ? shorterThan : NO_BOUND;
-        Knowledge result = kept.size() == outcomes().size() && pointers.size() == pointerShort.size() && bound == shorterThan
-                ? this : new Knowledge(kept, bound, pointers);
+        Knowledge result =
+                kept.size() == outcomes().size() && pointers.size() == pointerShort.size() && bound == shorterThan
+                        ? this
+                        : new Knowledge(kept, bound, pointers);
         return result.simplified();
     }
-
 
     /** Whether everything this knows, {@code other} knows too (recorded or derived). */
     public boolean isImpliedBy(Knowledge other) {
@@ -317,8 +320,12 @@ public final class Knowledge {
 
     @Override
     public boolean equals(Object o) {
-        return this == o || o instanceof Knowledge k && hashCode() == k.hashCode() && shorterThan == k.shorterThan
-                && outcomes().equals(k.outcomes()) && pointerShort.equals(k.pointerShort);
+        return this == o
+                || o instanceof Knowledge k
+                        && hashCode() == k.hashCode()
+                        && shorterThan == k.shorterThan
+                        && outcomes().equals(k.outcomes())
+                        && pointerShort.equals(k.pointerShort);
     }
 
     @Override

@@ -40,7 +40,10 @@ public final class MatchPaths {
             Map<Value, Integer> pins = new LinkedHashMap<>();
             for (Test test : tests) {
                 Predicate p = test.predicate();
-                if (test.outcome() && p.op() == JEQ && p.b() instanceof Value.Const c && !(p.a() instanceof Value.Const)) {
+                if (test.outcome()
+                        && p.op() == JEQ
+                        && p.b() instanceof Value.Const c
+                        && !(p.a() instanceof Value.Const)) {
                     pins.putIfAbsent(p.a(), c.k());
                 }
             }

@@ -20,7 +20,10 @@ public final class Rejections {
         // A fall-through cannot be redirected: those edges keep the return they fall into.
         for (int i = 0; i + 1 < n; i++) {
             Op op = ops.get(i);
-            if (!op.isReturn() && !op.isJa() && !op.isConditional() && ops.get(i + 1).isRejection()) {
+            if (!op.isReturn()
+                    && !op.isJa()
+                    && !op.isConditional()
+                    && ops.get(i + 1).isRejection()) {
                 claimed.set(i + 1);
             }
         }

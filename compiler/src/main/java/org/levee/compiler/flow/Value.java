@@ -67,8 +67,11 @@ public sealed interface Value {
 
         @Override
         public boolean equals(Object o) {
-            return this == o || o instanceof IndirectLoad other && hash == other.hash
-                    && (width == other.width && k == other.k && x == other.x || ValueEquality.equal(this, other));
+            return this == o
+                    || o instanceof IndirectLoad other
+                            && hash == other.hash
+                            && (width == other.width && k == other.k && x == other.x
+                                    || ValueEquality.equal(this, other));
         }
 
         @Override
@@ -117,8 +120,10 @@ public sealed interface Value {
 
         @Override
         public boolean equals(Object o) {
-            return this == o || o instanceof Alu other && hash == other.hash
-                    && (op == other.op && a == other.a && b == other.b || ValueEquality.equal(this, other));
+            return this == o
+                    || o instanceof Alu other
+                            && hash == other.hash
+                            && (op == other.op && a == other.a && b == other.b || ValueEquality.equal(this, other));
         }
 
         @Override

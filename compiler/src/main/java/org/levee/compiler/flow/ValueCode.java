@@ -89,9 +89,16 @@ public final class ValueCode {
 
     /** {@code 4*([k]&0xf)}, what {@code ldxb 4*([k]&0xf)} loads. */
     private static boolean isMsh(Value x) {
-        return x instanceof Value.Alu shift && shift.op() == LSH && shift.b() instanceof Value.Const two && two.k() == 2
-                && shift.a() instanceof Value.Alu mask && mask.op() == AND && mask.b() instanceof Value.Const f && f.k() == 0xf
-                && mask.a() instanceof Value.Load load && load.width() == 1;
+        return x instanceof Value.Alu shift
+                && shift.op() == LSH
+                && shift.b() instanceof Value.Const two
+                && two.k() == 2
+                && shift.a() instanceof Value.Alu mask
+                && mask.op() == AND
+                && mask.b() instanceof Value.Const f
+                && f.k() == 0xf
+                && mask.a() instanceof Value.Load load
+                && load.width() == 1;
     }
 
     private static int size(int width) {

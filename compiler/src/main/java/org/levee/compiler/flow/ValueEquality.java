@@ -50,16 +50,17 @@ final class ValueEquality {
             }
         }
         boolean equal = switch (x) {
-            case Value.Alu a when y instanceof Value.Alu b ->
-                    a.op() == b.op() && compare(a.a(), b.a()) && compare(a.b(), b.b());
-            case Value.IndirectLoad a when y instanceof Value.IndirectLoad b ->
-                    a.width() == b.width() && a.k() == b.k() && compare(a.x(), b.x());
+            case Value.Alu a
+            when y instanceof Value.Alu b -> a.op() == b.op() && compare(a.a(), b.a()) && compare(a.b(), b.b());
+            case Value.IndirectLoad a
+            when y instanceof Value.IndirectLoad b -> a.width() == b.width() && a.k() == b.k() && compare(a.x(), b.x());
             case Value.Alu a -> false;
             case Value.IndirectLoad a -> false;
             default -> x.equals(y); // leaves: records of plain numbers
         };
         if (equal && proven != null) {
-            proven.computeIfAbsent(x, k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(y);
+            proven.computeIfAbsent(x, k -> Collections.newSetFromMap(new IdentityHashMap<>()))
+                    .add(y);
         }
         return equal;
     }

@@ -56,9 +56,11 @@ public final class ValueReuse {
                 removed.set(i);
             } else if (op.isIndirectLoad() && in[Values.X_SLOT] instanceof Const c) {
                 long offset = Integer.toUnsignedLong(c.k()) + op.unsignedK();
-                ops.set(i, offset <= 0xffffffffL
-                        ? Op.plain(LD | (op.code() & 0x18) | ABS, (int) offset)
-                        : Op.retK(0)); // past 4 GiB: out of bounds on every packet
+                ops.set(
+                        i,
+                        offset <= 0xffffffffL
+                                ? Op.plain(LD | (op.code() & 0x18) | ABS, (int) offset)
+                                : Op.retK(0)); // past 4 GiB: out of bounds on every packet
             }
         }
         return new Flow(ops).without(removed);

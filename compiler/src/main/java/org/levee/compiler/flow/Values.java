@@ -21,6 +21,7 @@ import org.levee.compiler.flow.Value.Unknown;
 public final class Values {
     /** Slot numbers in a state: A, X, then the scratch words. */
     public static final int A_SLOT = 0;
+
     public static final int X_SLOT = 1;
     public static final int SLOTS = 2 + MEMORY_WORDS;
 
@@ -130,22 +131,25 @@ public final class Values {
         Value a = in[A_SLOT];
         Value x = in[X_SLOT];
         return switch (op.opClass()) {
-            case LD -> switch (op.mode()) {
-                case ABS -> new Load(op.width(), op.unsignedK());
-                case IND -> x instanceof Const c
-                        ? new Load(op.width(), Integer.toUnsignedLong(c.k()) + op.unsignedK())
-                        : new IndirectLoad(op.width(), op.k(), x);
-                case IMM -> new Const(op.k());
-                case LEN -> new Len();
-                default -> in[2 + op.k()]; // MEM
-            };
-            case LDX -> switch (op.mode()) {
-                case IMM -> new Const(op.k());
-                case LEN -> new Len();
-                // 4*([k]&0xf), spelled as the ALU operations libpcap also uses for it
-                case MSH -> new Alu(LSH, new Alu(AND, new Load(1, op.unsignedK()), new Const(0xf)), new Const(2));
-                default -> in[2 + op.k()]; // MEM
-            };
+            case LD ->
+                switch (op.mode()) {
+                    case ABS -> new Load(op.width(), op.unsignedK());
+                    case IND ->
+                        x instanceof Const c
+                                ? new Load(op.width(), Integer.toUnsignedLong(c.k()) + op.unsignedK())
+                                : new IndirectLoad(op.width(), op.k(), x);
+                    case IMM -> new Const(op.k());
+                    case LEN -> new Len();
+                    default -> in[2 + op.k()]; // MEM
+                };
+            case LDX ->
+                switch (op.mode()) {
+                    case IMM -> new Const(op.k());
+                    case LEN -> new Len();
+                    // 4*([k]&0xf), spelled as the ALU operations libpcap also uses for it
+                    case MSH -> new Alu(LSH, new Alu(AND, new Load(1, op.unsignedK()), new Const(0xf)), new Const(2));
+                    default -> in[2 + op.k()]; // MEM
+                };
             case ST -> a;
             case STX -> x;
             case ALU -> alu(op.op(), a, op.op() == NEG ? new Const(0) : op.src() == X ? x : new Const(op.k()));

@@ -25,17 +25,21 @@ class KnowledgeTest {
         assertThat(ipv4.decide(eq(ETHERTYPE, 0x800))).isTrue();
         assertThat(ipv4.decide(eq(ETHERTYPE, 0x86dd))).isFalse();
         assertThat(ipv4.decide(new Predicate(JGT, ETHERTYPE, new Const(0x7ff)))).isTrue();
-        assertThat(ipv4.decide(new Predicate(JSET, ETHERTYPE, new Const(0x100)))).isFalse();
+        assertThat(ipv4.decide(new Predicate(JSET, ETHERTYPE, new Const(0x100))))
+                .isFalse();
         assertThat(ipv4.decide(eq(PROTOCOL, 17))).isNull();
         Knowledge notIpv4 = Knowledge.NOTHING.with(eq(ETHERTYPE, 0x800), false);
-        assertThat(notIpv4.decide(eq(ETHERTYPE, 0x86dd))).as("an exclusion decides only its own test").isNull();
+        assertThat(notIpv4.decide(eq(ETHERTYPE, 0x86dd)))
+                .as("an exclusion decides only its own test")
+                .isNull();
     }
 
     @Test
     void onlyStatementsAboutThePacketAreKept() {
         Predicate unknown = eq(new Unknown(3, Values.A_SLOT), 1);
         assertThat(Knowledge.NOTHING.with(unknown, true)).isSameAs(Knowledge.NOTHING);
-        assertThat(Knowledge.NOTHING.withPointerShort(new Unknown(3, Values.X_SLOT), 18)).isSameAs(Knowledge.NOTHING);
+        assertThat(Knowledge.NOTHING.withPointerShort(new Unknown(3, Values.X_SLOT), 18))
+                .isSameAs(Knowledge.NOTHING);
     }
 
     @Test
@@ -89,8 +93,11 @@ class KnowledgeTest {
 
     @Test
     void retainKeepsWhatCodeYetToRunUsesAndDropsWhatAPinDecides() {
-        Knowledge known = Knowledge.NOTHING.with(eq(ETHERTYPE, 0x800), false).with(eq(ETHERTYPE, 0x86dd), true)
-                .with(eq(PROTOCOL, 17), true).withShorterThan(60);
+        Knowledge known = Knowledge.NOTHING
+                .with(eq(ETHERTYPE, 0x800), false)
+                .with(eq(ETHERTYPE, 0x86dd), true)
+                .with(eq(PROTOCOL, 17), true)
+                .withShorterThan(60);
         Knowledge.Relevance onlyEthertype = new Knowledge.Relevance() {
             @Override
             public boolean tests(Predicate p) {
@@ -109,9 +116,13 @@ class KnowledgeTest {
         };
         Knowledge kept = known.retain(onlyEthertype);
         assertThat(kept).isEqualTo(Knowledge.NOTHING.with(eq(ETHERTYPE, 0x86dd), true));
-        assertThat(kept.decide(eq(ETHERTYPE, 0x800))).as("still derived from the pin").isFalse();
+        assertThat(kept.decide(eq(ETHERTYPE, 0x800)))
+                .as("still derived from the pin")
+                .isFalse();
         assertThat(kept.decide(eq(PROTOCOL, 17))).isNull();
-        assertThat(kept.guardFails(null, 100)).as("no loads to come: the length bound goes").isFalse();
+        assertThat(kept.guardFails(null, 100))
+                .as("no loads to come: the length bound goes")
+                .isFalse();
     }
 
     @Test
@@ -121,8 +132,10 @@ class KnowledgeTest {
         assertThat(less.isImpliedBy(more)).isTrue();
         assertThat(more.isImpliedBy(less)).isFalse();
         assertThat(Knowledge.NOTHING.isImpliedBy(less)).isTrue();
-        assertThat(Knowledge.NOTHING.withShorterThan(40).isImpliedBy(Knowledge.NOTHING.withShorterThan(30))).isTrue();
-        assertThat(Knowledge.NOTHING.withShorterThan(30).isImpliedBy(Knowledge.NOTHING.withShorterThan(40))).isFalse();
+        assertThat(Knowledge.NOTHING.withShorterThan(40).isImpliedBy(Knowledge.NOTHING.withShorterThan(30)))
+                .isTrue();
+        assertThat(Knowledge.NOTHING.withShorterThan(30).isImpliedBy(Knowledge.NOTHING.withShorterThan(40)))
+                .isFalse();
     }
 
     @Test

@@ -49,7 +49,8 @@ class PassesTest {
         @Test
         void badProgramsNameTheInstruction() {
             assertThatThrownBy(() -> flow(ldAbsB(0), jeqK(1, 5, 0), retK(1)))
-                    .isInstanceOf(CbpfException.class).hasMessageStartingWith("instruction 1: jumps to 7");
+                    .isInstanceOf(CbpfException.class)
+                    .hasMessageStartingWith("instruction 1: jumps to 7");
             assertThatThrownBy(() -> flow(new CbpfInstruction(0xff, 0, 0, 0), retK(1)))
                     .hasMessageStartingWith("instruction 0: unknown opcode 0xff");
             assertThatThrownBy(() -> flow(retK(1), ldAbsB(0)))
@@ -58,8 +59,7 @@ class PassesTest {
                     .hasMessageStartingWith("instruction 0: scratch memory index 16");
             assertThatThrownBy(() -> flow(ldAbsW(0xfffff000), retA()))
                     .hasMessageStartingWith("instruction 0: offset 0xfffff000 selects a Linux ancillary field");
-            assertThatThrownBy(() -> flow(ja(3), retK(1)))
-                    .hasMessageStartingWith("instruction 0: ja jumps to 4");
+            assertThatThrownBy(() -> flow(ja(3), retK(1))).hasMessageStartingWith("instruction 0: ja jumps to 4");
         }
     }
 
@@ -69,8 +69,8 @@ class PassesTest {
         void codeThatCanOnlyRejectBecomesRetZeroAndUnreachableCodeGoes() {
             // 0: ldb [0]; 1: jeq #1 -> 2 else 4; 2: ldb [1]; 3: ret #0; 4: ret #1
             Flow f = DeadCode.apply(flow(ldAbsB(0), jeqK(1, 0, 2), ldAbsB(1), retK(0), retK(1)));
-            assertThat(f.ops()).containsExactly(Op.plain(LD | B | ABS, 0), new Op(JMP | JEQ | K, 1, 2, 3), Op.retK(0),
-                    Op.retK(1));
+            assertThat(f.ops())
+                    .containsExactly(Op.plain(LD | B | ABS, 0), new Op(JMP | JEQ | K, 1, 2, 3), Op.retK(0), Op.retK(1));
         }
 
         @Test
@@ -91,7 +91,8 @@ class PassesTest {
         @Test
         void aLoadRepeatedAfterAJoinIsDropped() {
             // both paths leave A = [12:2]; reloading it after the join is redundant
-            Flow f = ValueReuse.apply(flow(ldAbsH(12), jeqK(1, 0, 1), ldxImm(3), ldAbsH(12), jeqK(2, 0, 1), retK(1), retK(0)));
+            Flow f = ValueReuse.apply(
+                    flow(ldAbsH(12), jeqK(1, 0, 1), ldxImm(3), ldAbsH(12), jeqK(2, 0, 1), retK(1), retK(0)));
             assertThat(f.ops()).filteredOn(op -> op.isAbsoluteLoad()).hasSize(1);
         }
 
@@ -140,7 +141,9 @@ class PassesTest {
     class DivisionByZeroGuards {
         @Test
         void aConstantNonZeroXNeedsNoGuard() {
-            assertThat(DivisionGuards.needed(flow(ldAbsB(0), ldxImm(5), aluX(DIV), retA())).isEmpty()).isTrue();
+            assertThat(DivisionGuards.needed(flow(ldAbsB(0), ldxImm(5), aluX(DIV), retA()))
+                            .isEmpty())
+                    .isTrue();
         }
 
         @Test
@@ -214,7 +217,8 @@ class PassesTest {
         @Test
         void aJumpReachedByASwappedValueSwapsEveryValueReachingIt() {
             // A = [12:2] or A = [14:2] + 1 meet at one jeq: the second must be swapped, so the first too
-            Flow f = flow(ldAbsB(0), jeqK(1, 0, 2), ldAbsH(12), ja(2), ldAbsH(14), addK(1), jeqK(5, 0, 1), retK(1), retK(0));
+            Flow f = flow(
+                    ldAbsB(0), jeqK(1, 0, 2), ldAbsH(12), ja(2), ldAbsH(14), addK(1), jeqK(5, 0, 1), retK(1), retK(0));
             ByteOrder.Decision d = ByteOrder.decide(f);
             assertThat(d.rawLoads().isEmpty()).isTrue();
             assertThat(d.rawJumps().isEmpty()).isTrue();

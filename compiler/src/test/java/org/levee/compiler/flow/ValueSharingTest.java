@@ -49,7 +49,8 @@ class ValueSharingTest {
         }
         assertThat(left).isEqualTo(right).hasSameHashCodeAs(right);
         assertThat(new Value.Alu(SUB, left, left)).isNotEqualTo(new Value.Alu(ADD, right, right));
-        assertThat(new Value.IndirectLoad(2, 3, left)).isEqualTo(new Value.IndirectLoad(2, 3, right))
+        assertThat(new Value.IndirectLoad(2, 3, left))
+                .isEqualTo(new Value.IndirectLoad(2, 3, right))
                 .isNotEqualTo(new Value.IndirectLoad(2, 4, right));
     }
 }

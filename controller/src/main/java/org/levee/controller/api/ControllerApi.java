@@ -30,16 +30,16 @@ import org.levee.controller.rules.RuleOrder;
 import org.levee.controller.rules.RuleSourceStore;
 import org.levee.rules.RuleCodec;
 import org.levee.rules.RuleSetException;
-import org.levee.rules.YamlTrees;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
+import org.levee.rules.YamlTrees;
 import org.levee.store.etcd.StoreException;
+import org.levee.upstream.UpstreamJson;
+import org.levee.upstream.UpstreamKeeper;
 import org.levee.web.TrafficHistory;
 import org.levee.web.TrafficRates;
 import org.levee.web.TrafficRecorder;
 import org.levee.web.WebRoutes;
-import org.levee.upstream.UpstreamJson;
-import org.levee.upstream.UpstreamKeeper;
 
 /**
  * The controller's HTTP API (JSON), on the JDK's HTTP server. The rules routes are the agent's —
@@ -58,7 +58,9 @@ import org.levee.upstream.UpstreamKeeper;
 public final class ControllerApi {
     /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
     static final int MAX_BODY = 1 << 20;
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final RuleSourceStore rules;
     private final Supplier<Map<String, RuleCounts>> counts;
@@ -85,9 +87,16 @@ public final class ControllerApi {
      * @param security where to listen (port 0: any free port), TLS, and who may write
      * @throws IOException when the address cannot be bound
      */
-    public ControllerApi(RuleSourceStore rules, Supplier<Map<String, RuleCounts>> counts, Supplier<Long> rulesetVersion,
-                         Supplier<FleetStatus> fleet, Supplier<ObjectNode> status, ControllerMetrics metrics,
-                         Supplier<TrafficRates> edgeTraffic, ApiSecurity security) throws IOException {
+    public ControllerApi(
+            RuleSourceStore rules,
+            Supplier<Map<String, RuleCounts>> counts,
+            Supplier<Long> rulesetVersion,
+            Supplier<FleetStatus> fleet,
+            Supplier<ObjectNode> status,
+            ControllerMetrics metrics,
+            Supplier<TrafficRates> edgeTraffic,
+            ApiSecurity security)
+            throws IOException {
         this.security = security;
         this.rules = rules;
         this.counts = counts;
@@ -136,7 +145,8 @@ public final class ControllerApi {
             try {
                 Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
                 if (refusal.isPresent()) {
-                    exchange.getResponseHeaders().set("WWW-Authenticate", refusal.get().challenge());
+                    exchange.getResponseHeaders()
+                            .set("WWW-Authenticate", refusal.get().challenge());
                     throw new ApiException(401, refusal.get().message());
                 }
                 route(exchange);
@@ -195,8 +205,10 @@ public final class ControllerApi {
             }
             default -> {
                 if (!path.startsWith("/rules/")) {
-                    throw new ApiException(404, "no such route: " + path
-                            + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
+                    throw new ApiException(
+                            404,
+                            "no such route: " + path
+                                    + " (routes: /, /traffic, /rules, /rules/{id}, /fleet, /status, /metrics)");
                 }
                 String id = ruleId(path);
                 switch (method) {
@@ -230,7 +242,9 @@ public final class ControllerApi {
         RuleCatalog.Sources sources = rules.read();
         var ordered = sources.rules().values().stream().sorted(RuleOrder.ORDER).toList();
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("version", RuleCodec.version(ordered.stream().map(StoredRule::rule).toList()));
+        root.put(
+                "version",
+                RuleCodec.version(ordered.stream().map(StoredRule::rule).toList()));
         root.put("ruleset_version", rulesetVersion.get());
         ArrayNode list = root.putArray("rules");
         Map<String, RuleCounts> now = counts.get();
@@ -242,10 +256,13 @@ public final class ControllerApi {
     }
 
     private ObjectNode one(String id) {
-        RuleSourceStore.Entry entry = rules.get(id).orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"));
+        RuleSourceStore.Entry entry =
+                rules.get(id).orElseThrow(() -> new ApiException(404, "no rule with id '" + id + "'"));
         if (entry.rule().isEmpty()) {
-            throw new ApiException(422, "the source of rule '" + id + "' is not valid and is left out of the rule set: "
-                    + entry.problem().map(p -> p.problem()).orElse("?"));
+            throw new ApiException(
+                    422,
+                    "the source of rule '" + id + "' is not valid and is left out of the rule set: "
+                            + entry.problem().map(p -> p.problem()).orElse("?"));
         }
         return view(entry.rule().get(), counts.get().getOrDefault(id, RuleCounts.ZERO));
     }
@@ -298,8 +315,10 @@ public final class ControllerApi {
         try {
             body = YamlTrees.readJson(bytes);
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new IllegalStateException("reading bytes in memory cannot fail", e);
@@ -320,7 +339,8 @@ public final class ControllerApi {
         try {
             return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
+            throw new ApiException(
+                    400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
         }
     }
 

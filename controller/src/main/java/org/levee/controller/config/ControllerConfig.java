@@ -61,7 +61,8 @@ public record ControllerConfig(
      * threshold is crossed comes from one edge; by then every edge's next batch has arrived, so
      * the rule names every data center that sees the attack (docs/fleet.md).
      */
-    public static final DetectorConfig DEFAULT_DETECTOR = DetectorConfig.defaults().withMinFingerprintSpan(Duration.ofMillis(100));
+    public static final DetectorConfig DEFAULT_DETECTOR =
+            DetectorConfig.defaults().withMinFingerprintSpan(Duration.ofMillis(100));
 
     /** The sFlow port agents send to by default. */
     public static final int DEFAULT_SFLOW_PORT = 6343;
@@ -88,11 +89,32 @@ public record ControllerConfig(
     }
 
     /** The parts every controller has, with the defaults of everything after them. */
-    public ControllerConfig(String name, FleetKeys keys, EtcdSection etcd, InetSocketAddress sflowListen, ApiSection api,
-                            Path stateDir, Map<InetAddress, String> sflowAgents, DetectorConfig detector, Duration leaderTtl,
-                            Duration objectGrace) {
-        this(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace,
-                GuardSettings.defaults(), NotificationsConfig.none(), Optional.empty(), Optional.empty());
+    public ControllerConfig(
+            String name,
+            FleetKeys keys,
+            EtcdSection etcd,
+            InetSocketAddress sflowListen,
+            ApiSection api,
+            Path stateDir,
+            Map<InetAddress, String> sflowAgents,
+            DetectorConfig detector,
+            Duration leaderTtl,
+            Duration objectGrace) {
+        this(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                GuardSettings.defaults(),
+                NotificationsConfig.none(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -100,65 +122,269 @@ public record ControllerConfig(
      * state in /var/lib/levee-controller.
      */
     public static ControllerConfig defaults() {
-        return new ControllerConfig(hostName(), FleetKeys.defaults(), EtcdSection.none(),
-                new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT), ApiSection.on(new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT)),
-                DEFAULT_STATE_DIR, Map.of(), DEFAULT_DETECTOR, LeaderElection.DEFAULT_TTL, ObjectCollector.DEFAULT_GRACE);
+        return new ControllerConfig(
+                hostName(),
+                FleetKeys.defaults(),
+                EtcdSection.none(),
+                new InetSocketAddress("0.0.0.0", DEFAULT_SFLOW_PORT),
+                ApiSection.on(new InetSocketAddress("127.0.0.1", DEFAULT_API_PORT)),
+                DEFAULT_STATE_DIR,
+                Map.of(),
+                DEFAULT_DETECTOR,
+                LeaderElection.DEFAULT_TTL,
+                ObjectCollector.DEFAULT_GRACE);
     }
 
     public ControllerConfig withName(String value) {
-        return new ControllerConfig(value, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                value,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withKeys(FleetKeys value) {
-        return new ControllerConfig(name, value, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                value,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withEtcd(EtcdSection value) {
-        return new ControllerConfig(name, keys, value, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                value,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withSflowListen(InetSocketAddress value) {
-        return new ControllerConfig(name, keys, etcd, value, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                value,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withApi(ApiSection value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, value, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                value,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withStateDir(Path value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, value, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                value,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withSflowAgents(Map<InetAddress, String> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, value, detector, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                value,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withDetector(DetectorConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, value, leaderTtl, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                value,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withLeaderTtl(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, value, objectGrace, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                value,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withObjectGrace(Duration value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, value, guard, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                value,
+                guard,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withGuard(GuardSettings value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, value, notifications, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                value,
+                notifications,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withNotifications(NotificationsConfig value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, value, upstream, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                value,
+                upstream,
+                signingKey);
     }
 
     public ControllerConfig withUpstream(Optional<UpstreamConfig> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, value, signingKey);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                value,
+                signingKey);
     }
 
     public ControllerConfig withSigningKey(Optional<Path> value) {
-        return new ControllerConfig(name, keys, etcd, sflowListen, api, stateDir, sflowAgents, detector, leaderTtl, objectGrace, guard, notifications, upstream, value);
+        return new ControllerConfig(
+                name,
+                keys,
+                etcd,
+                sflowListen,
+                api,
+                stateDir,
+                sflowAgents,
+                detector,
+                leaderTtl,
+                objectGrace,
+                guard,
+                notifications,
+                upstream,
+                value);
     }
 
     public ControllerConfig withApiAddress(InetSocketAddress value) {

@@ -12,15 +12,15 @@ import java.util.Set;
 import org.levee.config.ApiSection;
 import org.levee.config.ConfigException;
 import org.levee.config.ConfigReader;
-import org.levee.rules.YamlTrees;
 import org.levee.config.DetectorSection;
-import org.levee.config.GuardSection;
-import org.levee.rules.GuardSettings;
 import org.levee.config.EtcdSection;
+import org.levee.config.GuardSection;
 import org.levee.config.ListenAddress;
+import org.levee.config.NotificationsSection;
 import org.levee.detector.DetectorConfig;
 import org.levee.notify.NotificationsConfig;
-import org.levee.config.NotificationsSection;
+import org.levee.rules.GuardSettings;
+import org.levee.rules.YamlTrees;
 import org.levee.store.FleetKeys;
 import org.levee.store.RegistrationJson;
 import org.levee.upstream.UpstreamConfig;
@@ -49,8 +49,21 @@ import org.levee.upstream.UpstreamConfigLoader;
 public final class ControllerConfigLoader {
     private ControllerConfigLoader() {}
 
-    private static final Set<String> TOP = Set.of("name", "prefix", "etcd", "sflow", "api", "state_dir", "sflow_agents",
-            "detector", "leader_ttl", "object_grace", "guard", "notifications", "upstream", "signing");
+    private static final Set<String> TOP = Set.of(
+            "name",
+            "prefix",
+            "etcd",
+            "sflow",
+            "api",
+            "state_dir",
+            "sflow_agents",
+            "detector",
+            "leader_ttl",
+            "object_grace",
+            "guard",
+            "notifications",
+            "upstream",
+            "signing");
     private static final Set<String> SIGNING = Set.of("key");
     private static final Set<String> SFLOW = Set.of("listen");
     /** What a data center name looks like: it becomes a segment of etcd keys and a metric label. */
@@ -77,7 +90,8 @@ public final class ControllerConfigLoader {
     /** {@code name} when it can be a controller's identity, else an IllegalArgumentException saying why. */
     public static String checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}")) {
-            throw new IllegalArgumentException("'" + name + "' is not a controller name ([A-Za-z0-9][A-Za-z0-9_.:-]*, at most 63 characters)");
+            throw new IllegalArgumentException(
+                    "'" + name + "' is not a controller name ([A-Za-z0-9][A-Za-z0-9_.:-]*, at most 63 characters)");
         }
         return name;
     }
@@ -110,12 +124,15 @@ public final class ControllerConfigLoader {
             Map<InetAddress, String> agents = agents(root.get("sflow_agents"));
             DetectorConfig detector = DetectorSection.read(this, root.get("detector"), "detector", d.detector());
             Duration ttl = duration(root, "leader_ttl", "leader_ttl", d.leaderTtl());
-            if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofSeconds(60)) > 0 || ttl.toMillis() % 1000 != 0) {
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0
+                    || ttl.compareTo(Duration.ofSeconds(60)) > 0
+                    || ttl.toMillis() % 1000 != 0) {
                 problem("leader_ttl", "must be whole seconds in 1s..60s, not " + ttl.toMillis() + " ms");
             }
             Duration grace = duration(root, "object_grace", "object_grace", d.objectGrace());
             GuardSettings guard = GuardSection.read(this, root.get("guard"), "guard", d.guard());
-            NotificationsConfig notifications = NotificationsSection.read(this, root.get("notifications"), "notifications");
+            NotificationsConfig notifications =
+                    NotificationsSection.read(this, root.get("notifications"), "notifications");
             Optional<UpstreamConfig> upstream = Optional.empty();
             JsonNode upstreamNode = root.get("upstream");
             if (upstreamNode != null && !upstreamNode.isNull()) {
@@ -124,13 +141,27 @@ public final class ControllerConfigLoader {
             Optional<Path> signingKey = d.signingKey();
             JsonNode signing = root.get("signing");
             if (signing != null && mapping(signing, "signing", SIGNING)) {
-                signingKey = Optional.ofNullable(string(signing, "signing.key", "key", null)).map(Path::of);
+                signingKey = Optional.ofNullable(string(signing, "signing.key", "key", null))
+                        .map(Path::of);
             }
             if (!problems().isEmpty()) {
                 return d;
             }
-            return new ControllerConfig(name, keys, etcd, sflow, api, stateDir, agents, detector, ttl, grace, guard, notifications,
-                    upstream, signingKey);
+            return new ControllerConfig(
+                    name,
+                    keys,
+                    etcd,
+                    sflow,
+                    api,
+                    stateDir,
+                    agents,
+                    detector,
+                    ttl,
+                    grace,
+                    guard,
+                    notifications,
+                    upstream,
+                    signingKey);
         }
 
         /** {@code sflow_agents: {"192.0.2.1": ams1, …}}: agent addresses (literals) to data centers. */
@@ -140,19 +171,25 @@ public final class ControllerConfigLoader {
                 return agents;
             }
             if (!node.isObject()) {
-                problem("sflow_agents", "must be a mapping of agent addresses to data centers, like {\"192.0.2.1\": ams1}");
+                problem(
+                        "sflow_agents",
+                        "must be a mapping of agent addresses to data centers, like {\"192.0.2.1\": ams1}");
                 return agents;
             }
             for (Map.Entry<String, JsonNode> e : node.properties()) {
                 String path = "sflow_agents." + YamlTrees.keyName(e.getKey());
                 var address = RegistrationJson.agentAddress(e.getKey());
                 if (address.isEmpty()) {
-                    problem(path, "'" + e.getKey() + "' is not an IP address (the agent address in the sFlow datagrams)");
+                    problem(
+                            path,
+                            "'" + e.getKey() + "' is not an IP address (the agent address in the sFlow datagrams)");
                     continue;
                 }
                 JsonNode dc = e.getValue();
                 if (dc == null || !dc.isValueNode() || !dc.asText().matches(DATACENTER)) {
-                    problem(path, "'" + (dc == null ? "" : dc.asText()) + "' is not a data center name (" + DATACENTER + ")");
+                    problem(
+                            path,
+                            "'" + (dc == null ? "" : dc.asText()) + "' is not a data center name (" + DATACENTER + ")");
                     continue;
                 }
                 agents.put(address.get(), dc.asText());

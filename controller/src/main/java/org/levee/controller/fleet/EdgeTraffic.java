@@ -63,7 +63,8 @@ public final class EdgeTraffic {
             if (r.reported().equals(e.reported)) {
                 return;
             }
-            long stamp = r.reported().getEpochSecond() * 1_000_000_000L + r.reported().getNano();
+            long stamp = r.reported().getEpochSecond() * 1_000_000_000L
+                    + r.reported().getNano();
             if (e.reported != null && r.reported().isBefore(e.reported)) {
                 e.rates = new CounterRates();
             }

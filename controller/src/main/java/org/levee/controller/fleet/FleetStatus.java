@@ -21,9 +21,14 @@ import org.levee.store.RulesetManifest;
  * @param problems the rules left out of the set, as the leader last wrote them
  * @param problemsUpdated when the leader wrote them
  */
-public record FleetStatus(Instant at, Optional<String> leader, Optional<RulesetManifest> ruleset,
-                          Optional<String> rulesetProblem, List<Node> nodes, List<Problem> problems,
-                          Optional<Instant> problemsUpdated) {
+public record FleetStatus(
+        Instant at,
+        Optional<String> leader,
+        Optional<RulesetManifest> ruleset,
+        Optional<String> rulesetProblem,
+        List<Node> nodes,
+        List<Problem> problems,
+        Optional<Instant> problemsUpdated) {
 
     public FleetStatus {
         Objects.requireNonNull(at, "at");
@@ -46,9 +51,18 @@ public record FleetStatus(Instant at, Optional<String> leader, Optional<RulesetM
      * @param signedBy the key whose signature it verified on the set it runs (empty when it checks none)
      * @param refused the set it refused last, while it has taken none since
      */
-    public record Node(String datacenter, String node, Optional<String> sflowAgent, Optional<String> iface, long version,
-                       long programId, Optional<Instant> applied, Optional<Instant> reported, Optional<String> problem,
-                       Optional<String> signedBy, Optional<Registration.Refusal> refused) {
+    public record Node(
+            String datacenter,
+            String node,
+            Optional<String> sflowAgent,
+            Optional<String> iface,
+            long version,
+            long programId,
+            Optional<Instant> applied,
+            Optional<Instant> reported,
+            Optional<String> problem,
+            Optional<String> signedBy,
+            Optional<Registration.Refusal> refused) {
 
         public Node {
             Objects.requireNonNull(signedBy, "signedBy");
@@ -60,7 +74,10 @@ public record FleetStatus(Instant at, Optional<String> leader, Optional<RulesetM
          * since (a forged manifest may reuse the version it runs).
          */
         public boolean current(Optional<RulesetManifest> ruleset) {
-            return problem.isEmpty() && refused.isEmpty() && ruleset.isPresent() && version == ruleset.get().version();
+            return problem.isEmpty()
+                    && refused.isEmpty()
+                    && ruleset.isPresent()
+                    && version == ruleset.get().version();
         }
     }
 

@@ -50,11 +50,31 @@ public final class FleetStatusReader {
             String node = where.get()[1];
             try {
                 Registration r = RegistrationJson.decode(kv.value(), kv.key());
-                nodes.add(new FleetStatus.Node(dc, node, r.sflowAgent(), r.iface(), r.version(), r.programId(), r.applied(),
-                        r.reported(), Optional.empty(), r.signedBy(), r.refused()));
+                nodes.add(new FleetStatus.Node(
+                        dc,
+                        node,
+                        r.sflowAgent(),
+                        r.iface(),
+                        r.version(),
+                        r.programId(),
+                        r.applied(),
+                        r.reported(),
+                        Optional.empty(),
+                        r.signedBy(),
+                        r.refused()));
             } catch (IllegalArgumentException e) {
-                nodes.add(new FleetStatus.Node(dc, node, Optional.empty(), Optional.empty(), 0, 0, Optional.empty(),
-                        Optional.empty(), Optional.of(e.getMessage()), Optional.empty(), Optional.empty()));
+                nodes.add(new FleetStatus.Node(
+                        dc,
+                        node,
+                        Optional.empty(),
+                        Optional.empty(),
+                        0,
+                        0,
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(e.getMessage()),
+                        Optional.empty(),
+                        Optional.empty()));
             }
         }
         List<Problem> problems = List.of();

@@ -36,11 +36,17 @@ public final class FleetStatusText {
         out.add("leader:  " + s.leader().orElse("none"));
         if (s.ruleset().isPresent()) {
             RulesetManifest m = s.ruleset().get();
-            out.add("ruleset: version " + m.version() + ", " + m.rules().size() + (m.rules().size() == 1 ? " rule" : " rules")
-                    + ", object " + m.object().shortSha() + " (" + m.object().size() + " bytes), compiled " + m.compiledAt()
-                    + " by " + m.controller() + ManifestSignature.claimedBy(m).map(k -> ", signed by key " + k).orElse(", unsigned"));
+            out.add("ruleset: version " + m.version() + ", " + m.rules().size()
+                    + (m.rules().size() == 1 ? " rule" : " rules")
+                    + ", object " + m.object().shortSha() + " (" + m.object().size() + " bytes), compiled "
+                    + m.compiledAt()
+                    + " by " + m.controller()
+                    + ManifestSignature.claimedBy(m)
+                            .map(k -> ", signed by key " + k)
+                            .orElse(", unsigned"));
         } else {
-            out.add("ruleset: " + s.rulesetProblem().map(p -> "not readable: " + p).orElse("none published"));
+            out.add("ruleset: "
+                    + s.rulesetProblem().map(p -> "not readable: " + p).orElse("none published"));
         }
         if (s.nodes().isEmpty()) {
             out.add("nodes:   none registered");
@@ -48,20 +54,31 @@ public final class FleetStatusText {
             List<String[]> rows = new ArrayList<>();
             rows.add(HEADER);
             for (FleetStatus.Node n : s.nodes()) {
-                String state = n.problem().isPresent() ? "bad registration: " + n.problem().get()
-                        : n.refused().isPresent() ? "refused (" + n.refused().get().reason() + ")"
-                        : s.current(n) ? "current" : "lagging";
-                rows.add(new String[] {n.datacenter(), n.node(), n.version() == 0 ? "-" : Long.toString(n.version()),
-                        n.programId() == 0 ? "-" : Long.toString(n.programId()), ago(n.applied(), s.at()),
-                        ago(n.reported(), s.at()), state});
+                String state = n.problem().isPresent()
+                        ? "bad registration: " + n.problem().get()
+                        : n.refused().isPresent()
+                                ? "refused (" + n.refused().get().reason() + ")"
+                                : s.current(n) ? "current" : "lagging";
+                rows.add(new String[] {
+                    n.datacenter(),
+                    n.node(),
+                    n.version() == 0 ? "-" : Long.toString(n.version()),
+                    n.programId() == 0 ? "-" : Long.toString(n.programId()),
+                    ago(n.applied(), s.at()),
+                    ago(n.reported(), s.at()),
+                    state
+                });
             }
             out.addAll(table(rows));
-            List<FleetStatus.Node> refusing = s.nodes().stream().filter(n -> n.problem().isEmpty() && n.refused().isPresent()).toList();
+            List<FleetStatus.Node> refusing = s.nodes().stream()
+                    .filter(n -> n.problem().isEmpty() && n.refused().isPresent())
+                    .toList();
             if (!refusing.isEmpty()) {
                 out.add("refused:");
                 for (FleetStatus.Node n : refusing) {
                     Registration.Refusal r = n.refused().get();
-                    out.add("  " + n.datacenter() + "/" + n.node() + ": " + (r.version() == 0 ? "" : "version " + r.version() + ", ")
+                    out.add("  " + n.datacenter() + "/" + n.node() + ": "
+                            + (r.version() == 0 ? "" : "version " + r.version() + ", ")
                             + ago(Optional.of(r.at()), s.at()) + ": " + r.message());
                 }
             }
@@ -89,7 +106,9 @@ public final class FleetStatusText {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 boolean number = (i == 2 || i == 3) && row != rows.getFirst();
-                String cell = number ? " ".repeat(widths[i] - row[i].length()) + row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
+                String cell = number
+                        ? " ".repeat(widths[i] - row[i].length()) + row[i]
+                        : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(cell).append(i + 1 < row.length ? "  " : "");
             }
             lines.add(line.toString().stripTrailing());

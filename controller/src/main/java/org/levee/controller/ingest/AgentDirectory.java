@@ -29,7 +29,11 @@ public final class AgentDirectory {
     public static final int MAX_AGENTS = 10_000;
 
     /** Where an agent's data center came from. */
-    public enum Source { REGISTRATION, STATIC, UNKNOWN }
+    public enum Source {
+        REGISTRATION,
+        STATIC,
+        UNKNOWN
+    }
 
     /**
      * What an agent is.

@@ -59,6 +59,7 @@ public final class SampleIngest implements SflowCollector.PacketSampleConsumer {
         int samplingRate = (int) Math.min(flow.samplingRate(), Integer.MAX_VALUE);
         AgentDirectory.Assignment where = agent.assignment();
         agent.sample();
-        detector.accept(new Sample(packet, wireLength, samplingRate, clock.getAsLong(), where.datacenter(), where.node()));
+        detector.accept(
+                new Sample(packet, wireLength, samplingRate, clock.getAsLong(), where.datacenter(), where.node()));
     }
 }

@@ -78,7 +78,8 @@ public final class ControllerMetrics {
 
     /** With {@code levee_controller_notifications_total{sink, outcome}} of {@code notifier} (the leader's sends). */
     public ControllerMetrics(Probe probe, Notifier notifier) {
-        CounterWithCallback.builder().name("levee_controller_notifications")
+        CounterWithCallback.builder()
+                .name("levee_controller_notifications")
                 .help("Notifications this controller sent as leader, by sink and outcome: delivered, failed (given up "
                         + "after retries), dropped (queue full).")
                 .labelNames("sink", "outcome")
@@ -90,11 +91,13 @@ public final class ControllerMetrics {
                     }
                 })
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_sflow_datagrams")
+        CounterWithCallback.builder()
+                .name("levee_controller_sflow_datagrams")
                 .help("sFlow datagrams received.")
                 .callback(cb -> cb.call(probe.sflow().datagramsReceived()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_sflow_rejected")
+        CounterWithCallback.builder()
+                .name("levee_controller_sflow_rejected")
                 .help("sFlow datagrams and samples refused, by scope (datagram, sample) and reason.")
                 .labelNames("scope", "reason")
                 .callback(cb -> {
@@ -105,101 +108,129 @@ public final class ControllerMetrics {
                     }
                 })
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_sflow_skipped")
+        CounterWithCallback.builder()
+                .name("levee_controller_sflow_skipped")
                 .help("sFlow samples, records and header protocols skipped (not a raw Ethernet header), by format.")
                 .labelNames("format")
                 .callback(cb -> probe.sflow().skipped().forEach((format, count) -> cb.call(count, format)))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_sflow_counter_samples")
+        CounterWithCallback.builder()
+                .name("levee_controller_sflow_counter_samples")
                 .help("sFlow counter samples received (counted, not used).")
                 .callback(cb -> cb.call(probe.sflow().counterSamples()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_sflow_kernel_drops")
+        CounterWithCallback.builder()
+                .name("levee_controller_sflow_kernel_drops")
                 .help("sFlow datagrams the kernel dropped because the socket buffer was full.")
                 .callback(cb -> cb.call(Math.max(0, probe.sflow().kernelDrops())))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_samples")
-                .help("Packet samples handed to the detector, by sFlow agent and its data center ('unknown': neither registered nor configured).")
+        CounterWithCallback.builder()
+                .name("levee_controller_samples")
+                .help(
+                        "Packet samples handed to the detector, by sFlow agent and its data center ('unknown': neither registered nor configured).")
                 .labelNames("agent", "datacenter")
                 .callback(cb -> {
                     for (AgentDirectory.Agent a : probe.agents()) {
-                        cb.call(a.samples(), a.address() == null ? "other" : a.address().getHostAddress(),
+                        cb.call(
+                                a.samples(),
+                                a.address() == null ? "other" : a.address().getHostAddress(),
                                 a.assignment().datacenter());
                     }
                 })
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_detector_samples")
+        CounterWithCallback.builder()
+                .name("levee_controller_detector_samples")
                 .help("Samples the detector processed.")
                 .callback(cb -> cb.call(probe.detectorSamples()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_detector_undecodable")
+        CounterWithCallback.builder()
+                .name("levee_controller_detector_undecodable")
                 .help("Samples the detector could not decode (not IP, or cut short in the IP header).")
                 .callback(cb -> cb.call(probe.detectorUndecodable()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_controller_detector_destinations")
+        GaugeWithCallback.builder()
+                .name("levee_controller_detector_destinations")
                 .help("Destinations (hosts and aggregates) the detector tracks.")
                 .callback(cb -> cb.call(probe.trackedDestinations()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_detector_samples_in_aggregate_only")
+        CounterWithCallback.builder()
+                .name("levee_controller_detector_samples_in_aggregate_only")
                 .help("Samples counted in their /24 or /64 only: the detector's table of destinations was full.")
                 .callback(cb -> cb.call(probe.detectorSamplesInAggregateOnly()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_detector_samples_uncounted")
-                .help("Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
+        CounterWithCallback.builder()
+                .name("levee_controller_detector_samples_uncounted")
+                .help(
+                        "Samples counted nowhere: neither their host nor their aggregate had room in the detector's table.")
                 .callback(cb -> cb.call(probe.detectorSamplesUncounted()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_detector_destinations_forgotten")
+        CounterWithCallback.builder()
+                .name("levee_controller_detector_destinations_forgotten")
                 .help("Destinations the detector forgot: idle, or making room for a busier one.")
                 .callback(cb -> cb.call(probe.detectorDestinationsForgotten()))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_controller_attacks_active")
+        GaugeWithCallback.builder()
+                .name("levee_controller_attacks_active")
                 .help("Attacks under way, as the detector sees them.")
                 .callback(cb -> cb.call(probe.attacksActive()))
                 .register(registry);
-        decisions = Counter.builder().name("levee_controller_detector_decisions")
+        decisions = Counter.builder()
+                .name("levee_controller_detector_decisions")
                 .help("Detector decisions, by kind.")
                 .labelNames("kind")
                 .register(registry);
         for (Decision.Kind k : Decision.Kind.values()) {
             decisions.labelValues(kind(k));
         }
-        GaugeWithCallback.builder().name("levee_controller_leader")
+        GaugeWithCallback.builder()
+                .name("levee_controller_leader")
                 .help("1 while this controller is the leader (the only one that writes), else 0.")
                 .callback(cb -> cb.call(probe.leader() ? 1 : 0))
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_controller_ruleset_version")
+        GaugeWithCallback.builder()
+                .name("levee_controller_ruleset_version")
                 .help("The version of the rule set in force (the manifest's), 0 before the first.")
                 .callback(cb -> cb.call(probe.rulesetVersion()))
                 .register(registry);
-        publishes = Counter.builder().name("levee_controller_publishes")
+        publishes = Counter.builder()
+                .name("levee_controller_publishes")
                 .help("Rule sets this controller published as leader.")
                 .register(registry);
-        publishFailures = Counter.builder().name("levee_controller_publish_failures")
+        publishFailures = Counter.builder()
+                .name("levee_controller_publish_failures")
                 .help("Compilations or publications that failed (the rule set in force stayed).")
                 .register(registry);
-        GaugeWithCallback.builder().name("levee_controller_bad_rules")
+        GaugeWithCallback.builder()
+                .name("levee_controller_bad_rules")
                 .help("Rule sources left out of the set: bad JSON, unknown field, a filter that does not compile.")
                 .callback(cb -> cb.call(probe.badRules()))
                 .register(registry);
-        compileSeconds = Histogram.builder().name("levee_controller_compile_seconds")
+        compileSeconds = Histogram.builder()
+                .name("levee_controller_compile_seconds")
                 .help("Time to compile the whole rule set into one object.")
-                .classicOnly().classicUpperBounds(COMPILE_BOUNDS)
+                .classicOnly()
+                .classicUpperBounds(COMPILE_BOUNDS)
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_rule_writes")
+        CounterWithCallback.builder()
+                .name("levee_controller_rule_writes")
                 .help("Automatic rules written to or deleted from etcd.")
                 .callback(cb -> cb.call(probe.ruleWrites()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_rule_write_failures")
+        CounterWithCallback.builder()
+                .name("levee_controller_rule_write_failures")
                 .help("Rounds of automatic-rule writes that failed (etcd away; retried).")
                 .callback(cb -> cb.call(probe.ruleWriteFailures()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_rules_adopted")
+        CounterWithCallback.builder()
+                .name("levee_controller_rules_adopted")
                 .help("Automatic rules of other controllers adopted by this one's detector.")
                 .callback(cb -> cb.call(probe.rulesAdopted()))
                 .register(registry);
-        CounterWithCallback.builder().name("levee_controller_retirements_held")
-                .help("Retirements of automatic rules held back because the edges' own counters still showed the rule's traffic"
-                        + " (the samples may not be reaching this controller).")
+        CounterWithCallback.builder()
+                .name("levee_controller_retirements_held")
+                .help(
+                        "Retirements of automatic rules held back because the edges' own counters still showed the rule's traffic"
+                                + " (the samples may not be reaching this controller).")
                 .callback(cb -> cb.call(probe.retirementsHeld()))
                 .register(registry);
         JvmMetrics.builder().register(registry);

@@ -73,7 +73,8 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
     private static final System.Logger LOG = System.getLogger(FleetNotifications.class.getName());
     static final long SENT_RETENTION_DAYS = 7;
     private static final Duration COLLECT_EVERY = Duration.ofMinutes(1);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final EtcdClient client;
     private final String pending;
@@ -95,6 +96,7 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
     private final Map<String, Gone> gone = new HashMap<>();
     /** Ids of node and refusal events this controller recorded or found recorded. */
     private final Set<String> settled = new HashSet<>();
+
     private Instant lastCollect = Instant.EPOCH;
 
     /** An event to record, with what goes with it in the same transaction. */
@@ -117,8 +119,14 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
      * @param storeThread the controller's store thread, where a sink's outcome is handed back
      * @param nodeLostAfter how long a registration stays gone before its edge is reported lost
      */
-    public FleetNotifications(EtcdClient client, FleetKeys keys, Notifier notifier, String identity, Clock clock,
-                              Executor storeThread, Duration nodeLostAfter) {
+    public FleetNotifications(
+            EtcdClient client,
+            FleetKeys keys,
+            Notifier notifier,
+            String identity,
+            Clock clock,
+            Executor storeThread,
+            Duration nodeLostAfter) {
         this.client = client;
         this.pending = keys.prefix() + "notifications/pending/";
         this.sent = keys.prefix() + "notifications/sent/";
@@ -149,12 +157,16 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         if (!enabled()) {
             return;
         }
-        List<KeyValue> left = new ArrayList<>(client.get(KeyRange.prefix(pending)).kvs());
+        List<KeyValue> left =
+                new ArrayList<>(client.get(KeyRange.prefix(pending)).kvs());
         left.sort(Comparator.comparingLong(KeyValue::createRevision));
         for (KeyValue kv : left) {
             try {
                 Notification n = NotificationJson.parse(kv.key(), kv.value());
-                LOG.log(Level.INFO, "notification {0} recorded by a previous leader and not marked sent: sending it", n.id());
+                LOG.log(
+                        Level.INFO,
+                        "notification {0} recorded by a previous leader and not marked sent: sending it",
+                        n.id());
                 send(n);
             } catch (IllegalArgumentException e) {
                 LOG.log(Level.WARNING, e.getMessage() + ": not sent");
@@ -193,11 +205,32 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
                 continue;
             }
             // Ended while no one led (or before this controller saw it): said so, with the little known.
-            AttackEvidence e = new AttackEvidence(what.get()[1], what.get()[0], "unknown", 0, 0, null, null, 0, null,
-                    null, null, 0, List.of(), null, "ended while no controller led: no evidence at its end");
-            record(Notification.attack(EventKind.ATTACK_ENDED, "attack_ended/" + suffix, now, source, e,
-                    Optional.of("no longer seen by " + identity + " when it took the lead")),
-                    List.of(Compare.modifiedAt(kv.key(), kv.modRevision())), List.of(Op.delete(kv.key())));
+            AttackEvidence e = new AttackEvidence(
+                    what.get()[1],
+                    what.get()[0],
+                    "unknown",
+                    0,
+                    0,
+                    null,
+                    null,
+                    0,
+                    null,
+                    null,
+                    null,
+                    0,
+                    List.of(),
+                    null,
+                    "ended while no controller led: no evidence at its end");
+            record(
+                    Notification.attack(
+                            EventKind.ATTACK_ENDED,
+                            "attack_ended/" + suffix,
+                            now,
+                            source,
+                            e,
+                            Optional.of("no longer seen by " + identity + " when it took the lead")),
+                    List.of(Compare.modifiedAt(kv.key(), kv.modRevision())),
+                    List.of(Op.delete(kv.key())));
         }
     }
 
@@ -215,7 +248,7 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
                 case ATTACK_DETECTED -> detected(e, now, now);
                 case ATTACK_ENDED -> ended(e, now, true);
                 case RULE_RETIRED -> ended(e, now, false); // the rule's retirement says it
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -223,8 +256,11 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
     private void detected(AttackEvidence e, Instant detectedAt, Instant now) {
         String key = attackKey(e);
         String suffix = e.destination() + "/" + e.trafficClass() + "/" + detectedAt;
-        record(Notification.attack(EventKind.ATTACK_DETECTED, "attack_detected/" + suffix, now, source, e, Optional.empty()),
-                List.of(Compare.absent(key)), List.of(Op.put(key, suffix.getBytes(StandardCharsets.UTF_8))));
+        record(
+                Notification.attack(
+                        EventKind.ATTACK_DETECTED, "attack_detected/" + suffix, now, source, e, Optional.empty()),
+                List.of(Compare.absent(key)),
+                List.of(Op.put(key, suffix.getBytes(StandardCharsets.UTF_8))));
     }
 
     private void ended(AttackEvidence e, Instant now, boolean notify) {
@@ -244,8 +280,16 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
             write(when, List.of(Op.delete(key)));
             return;
         }
-        record(Notification.attack(EventKind.ATTACK_ENDED, "attack_ended/" + open.get().valueUtf8(), now, source, e,
-                Optional.of("the attack's rate stayed below the end level for the cool-down")), when, List.of(Op.delete(key)));
+        record(
+                Notification.attack(
+                        EventKind.ATTACK_ENDED,
+                        "attack_ended/" + open.get().valueUtf8(),
+                        now,
+                        source,
+                        e,
+                        Optional.of("the attack's rate stayed below the end level for the cool-down")),
+                when,
+                List.of(Op.delete(key)));
     }
 
     private String attackKey(AttackEvidence e) {
@@ -259,7 +303,9 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         }
         String rest = key.substring(attacks.length());
         int slash = rest.indexOf('/');
-        return slash < 0 ? Optional.empty() : Optional.of(new String[] {rest.substring(0, slash), rest.substring(slash + 1)});
+        return slash < 0
+                ? Optional.empty()
+                : Optional.of(new String[] {rest.substring(0, slash), rest.substring(slash + 1)});
     }
 
     // ---- rules (AutoRuleSync writes them with the rule) ---------------------------------------
@@ -269,8 +315,14 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         if (fence == null || !notifier.wants(EventKind.RULE_ADDED)) {
             return Optional.empty();
         }
-        return Optional.of(Notification.rule(EventKind.RULE_ADDED, "rule_added/" + rule.id(), clock.instant(), source, rule,
-                Optional.empty(), Optional.empty()));
+        return Optional.of(Notification.rule(
+                EventKind.RULE_ADDED,
+                "rule_added/" + rule.id(),
+                clock.instant(),
+                source,
+                rule,
+                Optional.empty(),
+                Optional.empty()));
     }
 
     @Override
@@ -278,8 +330,14 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         if (fence == null || !notifier.wants(EventKind.RULE_RETIRED)) {
             return Optional.empty();
         }
-        return Optional.of(Notification.rule(EventKind.RULE_RETIRED, "rule_retired/" + rule.id(), clock.instant(), source,
-                rule, atEnd, Optional.of("the attack is over: its matched rate stayed below the end level for the cool-down")));
+        return Optional.of(Notification.rule(
+                EventKind.RULE_RETIRED,
+                "rule_retired/" + rule.id(),
+                clock.instant(),
+                source,
+                rule,
+                atEnd,
+                Optional.of("the attack is over: its matched rate stayed below the end level for the cool-down")));
     }
 
     @Override
@@ -339,13 +397,26 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         }
         Instant now = clock.instant();
         for (Gone g : gone.values()) {
-            String id = "node_lost/" + g.last().datacenter() + "/" + g.last().node() + "/" + g.last().createRevision();
-            if (!settled.contains(id) && !g.since().plus(nodeLostAfter).isAfter(now) && notifier.wants(EventKind.NODE_LOST)) {
+            String id = "node_lost/" + g.last().datacenter() + "/" + g.last().node() + "/"
+                    + g.last().createRevision();
+            if (!settled.contains(id)
+                    && !g.since().plus(nodeLostAfter).isAfter(now)
+                    && notifier.wants(EventKind.NODE_LOST)) {
                 settled.add(id);
-                record(Notification.nodeLost(id, now, source, new Notification.NodeRef(g.last().datacenter(), g.last().node()),
-                        Optional.of(g.last().registration()), "its registration has been gone for "
-                                + Duration.between(g.since(), now).toSeconds() + " s (its lease expired: the edge or its "
-                                + "link to etcd is down)"), List.of(), List.of());
+                record(
+                        Notification.nodeLost(
+                                id,
+                                now,
+                                source,
+                                new Notification.NodeRef(
+                                        g.last().datacenter(), g.last().node()),
+                                Optional.of(g.last().registration()),
+                                "its registration has been gone for "
+                                        + Duration.between(g.since(), now).toSeconds()
+                                        + " s (its lease expired: the edge or its "
+                                        + "link to etcd is down)"),
+                        List.of(),
+                        List.of());
             }
         }
         for (Edge e : present.values()) {
@@ -353,10 +424,19 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
             if (refused.isEmpty() || !notifier.wants(EventKind.RULESET_REFUSED)) {
                 continue;
             }
-            String id = "ruleset_refused/" + e.datacenter() + "/" + e.node() + "/" + refused.get().path("revision").asText("?");
+            String id = "ruleset_refused/" + e.datacenter() + "/" + e.node() + "/"
+                    + refused.get().path("revision").asText("?");
             if (settled.add(id)) {
-                record(Notification.rulesetRefused(id, now, source, new Notification.NodeRef(e.datacenter(), e.node()),
-                        refused.get(), Optional.of(e.registration())), List.of(), List.of());
+                record(
+                        Notification.rulesetRefused(
+                                id,
+                                now,
+                                source,
+                                new Notification.NodeRef(e.datacenter(), e.node()),
+                                refused.get(),
+                                Optional.of(e.registration())),
+                        List.of(),
+                        List.of());
             }
         }
     }
@@ -432,13 +512,20 @@ public final class FleetNotifications implements AutoRuleSync.RuleNotices {
         ObjectNode o = v.putObject("outcomes");
         outcomes.forEach((sink, outcome) -> o.put(sink, outcome.name().toLowerCase(java.util.Locale.ROOT)));
         try {
-            FencedWrites.write(client, fence, List.of(), List.of(Op.delete(pending + n.id()),
-                    Op.put(sent + n.id(), v.toString().getBytes(StandardCharsets.UTF_8))));
+            FencedWrites.write(
+                    client,
+                    fence,
+                    List.of(),
+                    List.of(
+                            Op.delete(pending + n.id()),
+                            Op.put(sent + n.id(), v.toString().getBytes(StandardCharsets.UTF_8))));
         } catch (NotLeaderException e) {
             fence = null;
         } catch (StoreException e) {
-            LOG.log(Level.WARNING, "notification " + n.id() + " sent, but not marked so (" + e.getMessage()
-                    + "): the next leader may send it again");
+            LOG.log(
+                    Level.WARNING,
+                    "notification " + n.id() + " sent, but not marked so (" + e.getMessage()
+                            + "): the next leader may send it again");
         }
     }
 

@@ -17,8 +17,8 @@ import org.levee.controller.detect.DetectionEngine;
 import org.levee.detector.Decision;
 import org.levee.detector.Detector;
 import org.levee.notify.Notification;
-import org.levee.rules.Origin;
 import org.levee.rules.AttackEvidence;
+import org.levee.rules.Origin;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
 import org.levee.store.Fence;
@@ -97,6 +97,7 @@ public final class AutoRuleSync {
     private final Clock clock;
     /** The detector's automatic rules, own and adopted, as stored: created time and evidence stay put. */
     private final Map<String, StoredRule> managed = new LinkedHashMap<>();
+
     private final Map<String, StoredRule> pendingPuts = new LinkedHashMap<>();
     private final Set<String> pendingDeletes = new LinkedHashSet<>();
     /** Revisions at which each managed rule was known to be in etcd (written by us, or seen when adopted). */
@@ -105,6 +106,7 @@ public final class AutoRuleSync {
     private final Map<String, Long> deletedAt = new HashMap<>();
     /** Rules that could not be adopted, with the revision of the value refused (logged once). */
     private final Map<String, Long> refused = new HashMap<>();
+
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong adopted = new AtomicLong();
@@ -121,8 +123,13 @@ public final class AutoRuleSync {
     }
 
     /** @param notices the notifications written with each rule added or retired */
-    public AutoRuleSync(EtcdClient client, FleetKeys keys, DetectionEngine engine, String ownPrefix, Clock clock,
-                        RuleNotices notices) {
+    public AutoRuleSync(
+            EtcdClient client,
+            FleetKeys keys,
+            DetectionEngine engine,
+            String ownPrefix,
+            Clock clock,
+            RuleNotices notices) {
         this.notices = notices;
         this.client = client;
         this.keys = keys;
@@ -153,7 +160,7 @@ public final class AutoRuleSync {
                         }
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -198,7 +205,10 @@ public final class AutoRuleSync {
         // Rules deleted by someone else after we knew them in etcd: the detector lets them go.
         for (String id : new ArrayList<>(managed.keySet())) {
             Long at = inStoreAt.get(id);
-            if (at != null && s.revision() >= at && !s.rules().containsKey(id) && !problemKeys.contains(keys.rule(id))
+            if (at != null
+                    && s.revision() >= at
+                    && !s.rules().containsKey(id)
+                    && !problemKeys.contains(keys.rule(id))
                     && !pendingPuts.containsKey(id)) {
                 engine.forget(id);
                 managed.remove(id);
@@ -209,8 +219,11 @@ public final class AutoRuleSync {
         // Rules another controller made: adopted, so that each attack keeps one rule.
         for (StoredRule r : s.rules().values()) {
             String id = r.id();
-            if (r.rule().origin() != Origin.AUTO || id.startsWith(ownPrefix) || managed.containsKey(id)
-                    || pendingDeletes.contains(id) || deletedAt.getOrDefault(id, -1L) >= s.revision()) {
+            if (r.rule().origin() != Origin.AUTO
+                    || id.startsWith(ownPrefix)
+                    || managed.containsKey(id)
+                    || pendingDeletes.contains(id)
+                    || deletedAt.getOrDefault(id, -1L) >= s.revision()) {
                 continue;
             }
             long modRevision = s.values().get(id).modRevision();
@@ -219,7 +232,10 @@ public final class AutoRuleSync {
             }
             if (r.evidence().isEmpty()) {
                 refused.put(id, modRevision);
-                LOG.log(Level.INFO, "automatic rule {0} has no evidence: kept as it is, the detector cannot retire it", id);
+                LOG.log(
+                        Level.INFO,
+                        "automatic rule {0} has no evidence: kept as it is, the detector cannot retire it",
+                        id);
                 continue;
             }
             Detector.Adoption adoption = engine.adopt(r.rule(), r.evidence().get());
@@ -228,8 +244,12 @@ public final class AutoRuleSync {
                     managed.put(id, r);
                     inStoreAt.put(id, modRevision);
                     adopted.incrementAndGet();
-                    LOG.log(Level.INFO, "adopted automatic rule {0} ({1} attack on {2}): retired when the attack is over",
-                            id, r.evidence().get().trafficClass(), r.evidence().get().destination());
+                    LOG.log(
+                            Level.INFO,
+                            "adopted automatic rule {0} ({1} attack on {2}): retired when the attack is over",
+                            id,
+                            r.evidence().get().trafficClass(),
+                            r.evidence().get().destination());
                 }
                 case MERGED -> {
                     String replaced = adoption.replaced().orElseThrow();
@@ -239,8 +259,13 @@ public final class AutoRuleSync {
                     managed.put(id, r);
                     inStoreAt.put(id, modRevision);
                     adopted.incrementAndGet();
-                    LOG.log(Level.INFO, "adopted automatic rule {0} ({1} attack on {2}) in place of this detector''s own {3}",
-                            id, r.evidence().get().trafficClass(), r.evidence().get().destination(), replaced);
+                    LOG.log(
+                            Level.INFO,
+                            "adopted automatic rule {0} ({1} attack on {2}) in place of this detector''s own {3}",
+                            id,
+                            r.evidence().get().trafficClass(),
+                            r.evidence().get().destination(),
+                            replaced);
                 }
                 case REFUSED -> {
                     refused.put(id, modRevision);
@@ -250,7 +275,9 @@ public final class AutoRuleSync {
         }
         // Rules of this run the detector no longer has (a retirement whose delete was lost).
         for (StoredRule r : s.rules().values()) {
-            if (r.id().startsWith(ownPrefix) && !managed.containsKey(r.id()) && !pendingPuts.containsKey(r.id())
+            if (r.id().startsWith(ownPrefix)
+                    && !managed.containsKey(r.id())
+                    && !pendingPuts.containsKey(r.id())
                     && deletedAt.getOrDefault(r.id(), -1L) < s.revision()) {
                 pendingDeletes.add(r.id());
             }
@@ -261,7 +288,9 @@ public final class AutoRuleSync {
                 pendingPuts.putIfAbsent(r.id(), r);
             }
         }
-        deletedAt.entrySet().removeIf(e -> s.revision() >= e.getValue() && !s.rules().containsKey(e.getKey()));
+        deletedAt
+                .entrySet()
+                .removeIf(e -> s.revision() >= e.getValue() && !s.rules().containsKey(e.getKey()));
         refused.keySet().retainAll(s.rules().keySet());
     }
 
@@ -278,10 +307,11 @@ public final class AutoRuleSync {
         try {
             for (String id : new ArrayList<>(pendingDeletes)) {
                 Retiring r = retiring.get(id);
-                // Only a rule still in the store is retired now (and notified): one an operator deleted is gone already.
+                // Only a rule still in the store is retired now (and notified): one an operator deleted is gone
+                // already.
                 boolean inStore = latest == null || latest.values().containsKey(id) || inStoreAt.containsKey(id);
-                Optional<Notification> notice = r == null || !inStore ? Optional.empty()
-                        : notices.retired(r.rule(), Optional.of(r.atEnd()));
+                Optional<Notification> notice =
+                        r == null || !inStore ? Optional.empty() : notices.retired(r.rule(), Optional.of(r.atEnd()));
                 List<Op> ops = new ArrayList<>(List.of(Op.delete(keys.rule(id))));
                 notice.ifPresent(n -> ops.add(notices.recordOp(n)));
                 long revision = FencedWrites.write(client, fence, List.of(), ops);
@@ -315,8 +345,10 @@ public final class AutoRuleSync {
             throw e;
         } catch (StoreException e) {
             writeFailures.incrementAndGet();
-            LOG.log(Level.WARNING, "automatic rules not written yet (" + (pendingPuts.size() + pendingDeletes.size())
-                    + " changes pending, retrying): " + e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "automatic rules not written yet (" + (pendingPuts.size() + pendingDeletes.size())
+                            + " changes pending, retrying): " + e.getMessage());
             return false;
         }
     }

@@ -84,14 +84,17 @@ public final class ProblemsJson {
         }
         List<Problem> problems = new ArrayList<>();
         for (JsonNode p : root.get("problems")) {
-            problems.add(new Problem(p.path("key").asText(""),
-                    p.hasNonNull("rule") ? Optional.of(p.get("rule").asText()) : Optional.empty(), p.path("problem").asText("")));
+            problems.add(new Problem(
+                    p.path("key").asText(""),
+                    p.hasNonNull("rule") ? Optional.of(p.get("rule").asText()) : Optional.empty(),
+                    p.path("problem").asText("")));
         }
         Instant updated;
         try {
             updated = Instant.parse(root.path("updated").asText());
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(key + ": field 'updated' is not an RFC 3339 time: " + root.path("updated"));
+            throw new IllegalArgumentException(
+                    key + ": field 'updated' is not an RFC 3339 time: " + root.path("updated"));
         }
         return new Report(root.path("controller").asText(""), updated, problems);
     }

@@ -81,14 +81,23 @@ public final class RetirementCheck {
         AttackEvidence stored = evidence.apply(id).orElse(d.attackEvidence());
         Detector.Adoption adoption = engine.adopt(d.rule(), stored);
         if (adoption.outcome() == Detector.Adoption.Outcome.REFUSED) {
-            LOG.log(Level.WARNING, "rule {0}: the edges still count {1} pps for it, but it cannot be kept: {2}", id,
-                    pps(edges.getAsDouble()), adoption.reason());
+            LOG.log(
+                    Level.WARNING,
+                    "rule {0}: the edges still count {1} pps for it, but it cannot be kept: {2}",
+                    id,
+                    pps(edges.getAsDouble()),
+                    adoption.reason());
             return false;
         }
         held.incrementAndGet();
-        LOG.log(Level.WARNING, "kept rule {0}: its samples fell below {1} pps for {2} s, but the edges still count {3} pps for it"
+        LOG.log(
+                Level.WARNING,
+                "kept rule {0}: its samples fell below {1} pps for {2} s, but the edges still count {3} pps for it"
                         + " — are the edges'' samples reaching this controller? (checked again in {2} s)",
-                id, pps(level), String.valueOf(cooldown.toSeconds()), pps(edges.getAsDouble()));
+                id,
+                pps(level),
+                String.valueOf(cooldown.toSeconds()),
+                pps(edges.getAsDouble()));
         return true;
     }
 

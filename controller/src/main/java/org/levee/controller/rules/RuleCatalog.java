@@ -36,12 +36,17 @@ public final class RuleCatalog {
      * @param values the stored values of the valid rules, by id (to compare before a write)
      * @param withoutCreated ids of valid rules whose source has no {@code created}
      */
-    public record Sources(long revision, Map<String, StoredRule> rules, List<Problem> problems,
-                          Map<String, KeyValue> values, List<String> withoutCreated) {}
+    public record Sources(
+            long revision,
+            Map<String, StoredRule> rules,
+            List<Problem> problems,
+            Map<String, KeyValue> values,
+            List<String> withoutCreated) {}
 
     private record Parsed(long modRevision, StoredRule rule, Problem problem, boolean withoutCreated) {}
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.json.JsonMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.json.JsonMapper();
 
     private final FleetKeys keys;
     private final RuleFilters filters;
@@ -92,24 +97,41 @@ public final class RuleCatalog {
     private Parsed parse(KeyValue kv, Instant seen) {
         Optional<String> keyId = keys.ruleId(kv.key());
         if (keyId.isEmpty()) {
-            return new Parsed(kv.modRevision(), null, new Problem(kv.key(), Optional.empty(),
-                    "not a rule key: a rule is at " + keys.rules() + "ID, ID one segment"), false);
+            return new Parsed(
+                    kv.modRevision(),
+                    null,
+                    new Problem(
+                            kv.key(),
+                            Optional.empty(),
+                            "not a rule key: a rule is at " + keys.rules() + "ID, ID one segment"),
+                    false);
         }
         String id = keyId.get();
         StoredRule rule;
         try {
             rule = StoredRuleCodec.parse(kv.key(), kv.value(), Optional.of(seen), Optional.of(id));
         } catch (RuleSetException e) {
-            return new Parsed(kv.modRevision(), null, new Problem(kv.key(), Optional.of(id), String.join("; ", e.problems())), false);
+            return new Parsed(
+                    kv.modRevision(),
+                    null,
+                    new Problem(kv.key(), Optional.of(id), String.join("; ", e.problems())),
+                    false);
         }
         if (!rule.id().equals(id)) {
-            return new Parsed(kv.modRevision(), null, new Problem(kv.key(), Optional.of(id),
-                    "id: '" + rule.id() + "' is not the key's id '" + id + "'"), false);
+            return new Parsed(
+                    kv.modRevision(),
+                    null,
+                    new Problem(kv.key(), Optional.of(id), "id: '" + rule.id() + "' is not the key's id '" + id + "'"),
+                    false);
         }
         try {
             filters.compile(rule.rule());
         } catch (RuleSetException e) {
-            return new Parsed(kv.modRevision(), null, new Problem(kv.key(), Optional.of(id), String.join("; ", e.problems())), false);
+            return new Parsed(
+                    kv.modRevision(),
+                    null,
+                    new Problem(kv.key(), Optional.of(id), String.join("; ", e.problems())),
+                    false);
         }
         return new Parsed(kv.modRevision(), rule, null, !hasCreated(kv.value()));
     }

@@ -13,8 +13,8 @@ import org.levee.rules.StoredRule;
 public final class RuleOrder {
     private RuleOrder() {}
 
-    public static final Comparator<StoredRule> ORDER = Comparator
-            .comparing((StoredRule r) -> r.rule().origin() == Origin.MANUAL ? 0 : 1)
+    public static final Comparator<StoredRule> ORDER = Comparator.comparing(
+                    (StoredRule r) -> r.rule().origin() == Origin.MANUAL ? 0 : 1)
             .thenComparing(StoredRule::created)
             .thenComparing(StoredRule::id);
 }

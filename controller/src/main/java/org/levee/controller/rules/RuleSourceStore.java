@@ -60,8 +60,13 @@ public final class RuleSourceStore {
      * A store whose API refuses the manual rules {@code guard} refuses, against the legitimate
      * traffic {@code traffic} says the controller's detector saw, unless forced.
      */
-    public RuleSourceStore(EtcdClient client, FleetKeys keys, RuleFilters filters, Clock clock, RuleGuard guard,
-                           Supplier<LegitimateTraffic> traffic) {
+    public RuleSourceStore(
+            EtcdClient client,
+            FleetKeys keys,
+            RuleFilters filters,
+            Clock clock,
+            RuleGuard guard,
+            Supplier<LegitimateTraffic> traffic) {
         this.client = client;
         this.keys = keys;
         this.filters = filters;
@@ -98,8 +103,12 @@ public final class RuleSourceStore {
         java.util.TreeMap<String, KeyValue> one = new java.util.TreeMap<>();
         one.put(key, kv.get());
         RuleCatalog.Sources s = new RuleCatalog(keys, filters).read(kv.get().modRevision(), one, clock.instant());
-        return Optional.of(new Entry(id, Optional.ofNullable(s.rules().get(id)),
-                s.problems().isEmpty() ? Optional.empty() : Optional.of(s.problems().getFirst())));
+        return Optional.of(new Entry(
+                id,
+                Optional.ofNullable(s.rules().get(id)),
+                s.problems().isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(s.problems().getFirst())));
     }
 
     /**
@@ -121,8 +130,9 @@ public final class RuleSourceStore {
         }
         StoredRule stored = new StoredRule(rule, now, Optional.empty());
         String key = keys.rule(rule.id());
-        boolean created = client.txn(List.of(Compare.absent(key)), List.of(Op.put(key, StoredRuleCodec.toBytes(stored))),
-                List.of()).succeeded();
+        boolean created = client.txn(
+                        List.of(Compare.absent(key)), List.of(Op.put(key, StoredRuleCodec.toBytes(stored))), List.of())
+                .succeeded();
         if (!created) {
             throw new DuplicateRuleException(rule.id());
         }
@@ -141,6 +151,7 @@ public final class RuleSourceStore {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return client.txn(List.of(Compare.exists(key)), List.of(Op.delete(key)), List.of()).succeeded();
+        return client.txn(List.of(Compare.exists(key)), List.of(Op.delete(key)), List.of())
+                .succeeded();
     }
 }

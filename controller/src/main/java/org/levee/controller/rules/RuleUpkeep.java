@@ -43,11 +43,20 @@ public final class RuleUpkeep {
             List<Compare> unchanged = List.of(Compare.modifiedAt(kv.key(), kv.modRevision()));
             if (r.expiredAt(now)) {
                 if (FencedWrites.write(client, fence, unchanged, List.of(Op.delete(kv.key()))) > 0) {
-                    LOG.log(Level.INFO, "rule {0} expired at {1}: deleted", r.id(), r.rule().expires().orElseThrow());
+                    LOG.log(
+                            Level.INFO,
+                            "rule {0} expired at {1}: deleted",
+                            r.id(),
+                            r.rule().expires().orElseThrow());
                     changed++;
                 }
             } else if (sources.withoutCreated().contains(r.id())) {
-                if (FencedWrites.write(client, fence, unchanged, List.of(Op.put(keys.rule(r.id()), StoredRuleCodec.toBytes(r)))) > 0) {
+                if (FencedWrites.write(
+                                client,
+                                fence,
+                                unchanged,
+                                List.of(Op.put(keys.rule(r.id()), StoredRuleCodec.toBytes(r))))
+                        > 0) {
                     changed++;
                 }
             }

@@ -53,8 +53,11 @@ public final class RulesetPublisher {
      * @param problem why the set could not be compiled or published, if so
      * @param compileTime how long compiling the set took (zero when it failed before compiling)
      */
-    public record Outcome(Optional<RulesetManifest> published, Optional<RulesetManifest> current, Optional<Problem> problem,
-                          Duration compileTime) {}
+    public record Outcome(
+            Optional<RulesetManifest> published,
+            Optional<RulesetManifest> current,
+            Optional<Problem> problem,
+            Duration compileTime) {}
 
     private final RulesetStore store;
     private final FleetKeys keys;
@@ -70,8 +73,13 @@ public final class RulesetPublisher {
     /**
      * @param signingKey the key manifests are signed with; empty: they are published unsigned
      */
-    public RulesetPublisher(EtcdClient client, FleetKeys keys, RuleFilters filters, String identity, Clock clock,
-                            Optional<SigningKey> signingKey) {
+    public RulesetPublisher(
+            EtcdClient client,
+            FleetKeys keys,
+            RuleFilters filters,
+            String identity,
+            Clock clock,
+            Optional<SigningKey> signingKey) {
         this.store = new RulesetStore(client, keys);
         this.keys = keys;
         this.filters = filters;
@@ -86,7 +94,10 @@ public final class RulesetPublisher {
      * order ({@link RuleOrder}).
      */
     public static List<StoredRule> ordered(RuleCatalog.Sources sources, Instant now) {
-        return sources.rules().values().stream().filter(r -> !r.expiredAt(now)).sorted(RuleOrder.ORDER).toList();
+        return sources.rules().values().stream()
+                .filter(r -> !r.expiredAt(now))
+                .sorted(RuleOrder.ORDER)
+                .toList();
     }
 
     /**
@@ -99,7 +110,8 @@ public final class RulesetPublisher {
     public Outcome publish(RuleCatalog.Sources sources, Fence fence) {
         Instant now = clock.instant();
         List<StoredRule> rules = ordered(sources, now);
-        RuleSet set = new RuleSet(RuleCodec.version(rules.stream().map(StoredRule::rule).toList()),
+        RuleSet set = new RuleSet(
+                RuleCodec.version(rules.stream().map(StoredRule::rule).toList()),
                 rules.stream().map(StoredRule::rule).toList());
         Optional<PublishedManifest> published = currentManifest();
         Optional<RulesetManifest> current = published.map(PublishedManifest::manifest);
@@ -109,25 +121,37 @@ public final class RulesetPublisher {
             List<RuleFilter> compiled = filters.compile("rule set", set);
             object = RuleSetObject.compile(set, compiled, new ProgramBuilder()).toElf();
         } catch (RuleSetException | IllegalArgumentException | IllegalStateException e) {
-            Problem problem = new Problem(keys.ruleset(), Optional.empty(), "the set of " + rules.size()
-                    + " valid rules does not compile, the rule set in force stays: " + e.getMessage());
+            Problem problem = new Problem(
+                    keys.ruleset(),
+                    Optional.empty(),
+                    "the set of " + rules.size() + " valid rules does not compile, the rule set in force stays: "
+                            + e.getMessage());
             LOG.log(Level.WARNING, problem.toString());
-            return new Outcome(Optional.empty(), current, Optional.of(problem), Duration.ofNanos(System.nanoTime() - start));
+            return new Outcome(
+                    Optional.empty(), current, Optional.of(problem), Duration.ofNanos(System.nanoTime() - start));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         ObjectRef ref = store.refOf(object);
         List<String> ids = rules.stream().map(StoredRule::id).toList();
         long edgesHighest = edgesRun.get();
-        if (current.isPresent() && current.get().object().equals(ref) && current.get().rules().equals(ids)
-                && signedAsThisControllerSigns(published.get()) && current.get().version() >= edgesHighest) {
+        if (current.isPresent()
+                && current.get().object().equals(ref)
+                && current.get().rules().equals(ids)
+                && signedAsThisControllerSigns(published.get())
+                && current.get().version() >= edgesHighest) {
             return new Outcome(Optional.empty(), current, Optional.empty(), took);
         }
-        long above = Math.max(Math.max(lastVersion, edgesHighest), current.map(RulesetManifest::version).orElse(0L));
+        long above = Math.max(
+                Math.max(lastVersion, edgesHighest),
+                current.map(RulesetManifest::version).orElse(0L));
         if (above == Long.MAX_VALUE) {
             // Only a forged manifest or registration gets there (one a second would take 2^63 s).
-            Problem problem = new Problem(keys.ruleset(), Optional.empty(), "no version can follow " + above + ", the version of"
-                    + " the manifest in force or of an edge's registration: not written by a controller; delete it ("
-                    + keys.ruleset() + ", or the registration) and the next compilation publishes");
+            Problem problem = new Problem(
+                    keys.ruleset(),
+                    Optional.empty(),
+                    "no version can follow " + above + ", the version of"
+                            + " the manifest in force or of an edge's registration: not written by a controller; delete it ("
+                            + keys.ruleset() + ", or the registration) and the next compilation publishes");
             LOG.log(Level.WARNING, problem.toString());
             return new Outcome(Optional.empty(), current, Optional.of(problem), took);
         }
@@ -135,13 +159,22 @@ public final class RulesetPublisher {
         // With its gzip form: edges fetch about a seventh of the bytes (docs/benchmarks.md, "Fleet"). The
         // signature covers the gzip form's reference too.
         RulesetManifest unsigned = store.withGzip(new RulesetManifest(version, ids, ref, now, identity), object);
-        byte[] json = signingKey.map(k -> ManifestSigning.sign(unsigned, k)).orElseGet(() -> ManifestSigning.unsigned(unsigned));
+        byte[] json = signingKey
+                .map(k -> ManifestSigning.sign(unsigned, k))
+                .orElseGet(() -> ManifestSigning.unsigned(unsigned));
         store.publish(json, object, Optional.of(fence));
-        RulesetManifest manifest = RulesetManifestJson.decode(json, keys.ruleset()); // with its signature, as etcd holds it
+        RulesetManifest manifest =
+                RulesetManifestJson.decode(json, keys.ruleset()); // with its signature, as etcd holds it
         lastVersion = version;
-        LOG.log(Level.INFO, "published rule set version {0}: {1} rules, object {2} ({3} bytes), compiled in {4} ms, {5}",
-                String.valueOf(version), String.valueOf(ids.size()), ref.shortSha(), String.valueOf(ref.size()),
-                String.valueOf(took.toMillis()), signingKey.map(k -> "signed by key " + k.id()).orElse("unsigned"));
+        LOG.log(
+                Level.INFO,
+                "published rule set version {0}: {1} rules, object {2} ({3} bytes), compiled in {4} ms, {5}",
+                String.valueOf(version),
+                String.valueOf(ids.size()),
+                ref.shortSha(),
+                String.valueOf(ref.size()),
+                String.valueOf(took.toMillis()),
+                signingKey.map(k -> "signed by key " + k.id()).orElse("unsigned"));
         return new Outcome(Optional.of(manifest), Optional.of(manifest), Optional.empty(), took);
     }
 
@@ -159,8 +192,10 @@ public final class RulesetPublisher {
             ownKey.get().verify(published, keys.ruleset());
             return true;
         } catch (BadSignatureException e) {
-            LOG.log(Level.INFO, "the manifest in force is not signed with this controller's key, signing it again: "
-                    + e.getMessage());
+            LOG.log(
+                    Level.INFO,
+                    "the manifest in force is not signed with this controller's key, signing it again: "
+                            + e.getMessage());
             return false;
         }
     }

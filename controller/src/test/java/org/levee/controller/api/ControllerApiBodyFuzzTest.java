@@ -40,15 +40,53 @@ class ControllerApiBodyFuzzTest {
 
     static final String FIELD = KeyNames.PATTERN;
     /** What each problem of a refused rule must start with: the field. */
-    static final Pattern PROBLEM = Pattern.compile("([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD + ": unknown field$"
-            + "|must be a mapping)", Pattern.DOTALL);
+    static final Pattern PROBLEM = Pattern.compile(
+            "([a-z0-9_]+(\\[\\d+\\])?: \\S|" + FIELD + ": unknown field$" + "|must be a mapping)", Pattern.DOTALL);
 
-    static final List<String> WORDS = List.of("{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "\"\\u0000\"",
-            "\"id\"", "\"filter\"", "\"cbpf\"", "\"dns\"", "\"p0f\"", "\"dns_ignore_case\"", "\"destinations\"",
-            "\"datacenters\"", "\"action\"", "\"pps\"", "\"burst\"", "\"expires\"", "\"ttl\"", "\"comment\"", "\"origin\"",
-            "\"drop\"", "\"pass\"", "\"ratelimit\"", "\"manual\"", "\"auto\"", "\"1h\"", "\"0s\"", "\"9999999999h\"",
-            "\"2026-12-07T12:00:00Z\"", "\"2026-12-07T11:59:59Z\"", "\"udp\"", "\"host example.com\"", "\"198.51.100.0/24\"",
-            "\"::/0\"", "1e999", "-0", "\"\\ud800\"");
+    static final List<String> WORDS = List.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "null",
+            "true",
+            "false",
+            "\"\\u0000\"",
+            "\"id\"",
+            "\"filter\"",
+            "\"cbpf\"",
+            "\"dns\"",
+            "\"p0f\"",
+            "\"dns_ignore_case\"",
+            "\"destinations\"",
+            "\"datacenters\"",
+            "\"action\"",
+            "\"pps\"",
+            "\"burst\"",
+            "\"expires\"",
+            "\"ttl\"",
+            "\"comment\"",
+            "\"origin\"",
+            "\"drop\"",
+            "\"pass\"",
+            "\"ratelimit\"",
+            "\"manual\"",
+            "\"auto\"",
+            "\"1h\"",
+            "\"0s\"",
+            "\"9999999999h\"",
+            "\"2026-12-07T12:00:00Z\"",
+            "\"2026-12-07T11:59:59Z\"",
+            "\"udp\"",
+            "\"host example.com\"",
+            "\"198.51.100.0/24\"",
+            "\"::/0\"",
+            "1e999",
+            "-0",
+            "\"\\ud800\"");
 
     /** One compiler for the run, as the rule store keeps one. */
     private static final RuleFilters FILTERS = new RuleFilters();
@@ -66,8 +104,8 @@ class ControllerApiBodyFuzzTest {
         byte[] answer = RuleCodec.writeRule(rule).toString().getBytes(StandardCharsets.UTF_8);
         Rule again = read(answer);
         if (!again.equals(rule)) {
-            throw new AssertionError("the rule the API answers does not read back equal: " + new String(answer,
-                    StandardCharsets.UTF_8) + "\nread: " + again + "\nwas: " + rule);
+            throw new AssertionError("the rule the API answers does not read back equal: "
+                    + new String(answer, StandardCharsets.UTF_8) + "\nread: " + again + "\nwas: " + rule);
         }
         return rule;
     }
@@ -87,7 +125,9 @@ class ControllerApiBodyFuzzTest {
             }
             throw e;
         } catch (RuleSetException e) {
-            List<String> unplaced = e.problems().stream().filter(p -> !PROBLEM.matcher(p).lookingAt()).toList();
+            List<String> unplaced = e.problems().stream()
+                    .filter(p -> !PROBLEM.matcher(p).lookingAt())
+                    .toList();
             if (e.problems().isEmpty() || !unplaced.isEmpty()) {
                 throw new AssertionError("problems that do not name the field: " + unplaced, e);
             }
@@ -96,46 +136,70 @@ class ControllerApiBodyFuzzTest {
     }
 
     static List<byte[]> seeds() {
-        return Seeds.lines(BODIES).stream().map(line -> line.getBytes(StandardCharsets.UTF_8)).toList();
+        return Seeds.lines(BODIES).stream()
+                .map(line -> line.getBytes(StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test
     void ruleBodies() {
         FuzzRunner.run(FuzzFamily.bytes("controller API bodies (POST /rules)")
-                .seeds(seeds())
-                .maxLength(ControllerApi.MAX_BODY + 1) // what the handler reads, one byte more than it takes
-                .target(ControllerApiBodyFuzzTest::ruleFromBody)
-                .rejects(ApiException.class, "^body: \\S")
-                .rejects(RuleSetException.class, "^rule( \\S+)?: \\S")
-                .nativeCode()
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .maxLength(ControllerApi.MAX_BODY + 1) // what the handler reads, one byte more than it takes
+                        .target(ControllerApiBodyFuzzTest::ruleFromBody)
+                        .rejects(ApiException.class, "^body: \\S")
+                        .rejects(RuleSetException.class, "^rule( \\S+)?: \\S")
+                        .nativeCode()
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void ruleIdsInPaths() {
         FuzzRunner.run(FuzzFamily.text("controller API paths (/rules/{id})")
-                .seeds("/rules/memcached-amp", "/rules/manual-0a1b2c3d", "/rules/%6demcached-amp", "/rules/a%2Fb",
-                        "/rules/caf%C3%A9", "/rules/a+b", "/rules/")
-                .dictionary("%", "%2", "%zz", "%C3", "%A9", "%00", "%ff", "+", "/", "..", "%2F", "%25")
-                .target(path -> {
-                    try {
-                        ControllerApi.ruleId(path.startsWith("/rules/") ? path : "/rules/" + path);
-                    } catch (ApiException e) {
-                        if (e.status() != 400) {
-                            throw new AssertionError("status " + e.status() + " for a bad path", e);
-                        }
-                        throw e;
-                    }
-                })
-                .rejects(ApiException.class, "^path: '.*' is not a valid percent-encoded rule id: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(
+                                "/rules/memcached-amp",
+                                "/rules/manual-0a1b2c3d",
+                                "/rules/%6demcached-amp",
+                                "/rules/a%2Fb",
+                                "/rules/caf%C3%A9",
+                                "/rules/a+b",
+                                "/rules/")
+                        .dictionary("%", "%2", "%zz", "%C3", "%A9", "%00", "%ff", "+", "/", "..", "%2F", "%25")
+                        .target(path -> {
+                            try {
+                                ControllerApi.ruleId(path.startsWith("/rules/") ? path : "/rules/" + path);
+                            } catch (ApiException e) {
+                                if (e.status() != 400) {
+                                    throw new AssertionError("status " + e.status() + " for a bad path", e);
+                                }
+                                throw e;
+                            }
+                        })
+                        .rejects(ApiException.class, "^path: '.*' is not a valid percent-encoded rule id: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test
     void everySeedIsAcceptedAndTheyCoverEveryField() {
         String all = String.join("\n", Seeds.lines(BODIES));
-        for (String field : List.of("id", "filter", "cbpf", "dns", "p0f", "dns_ignore_case", "destinations",
-                "datacenters", "action", "pps", "burst", "expires", "ttl", "comment", "origin")) {
+        for (String field : List.of(
+                "id",
+                "filter",
+                "cbpf",
+                "dns",
+                "p0f",
+                "dns_ignore_case",
+                "destinations",
+                "datacenters",
+                "action",
+                "pps",
+                "burst",
+                "expires",
+                "ttl",
+                "comment",
+                "origin")) {
             assertThat(all).as("a seed with " + field).contains("\"" + field + "\"");
         }
         // On a thread of its own: the JUnit thread must keep the machine's network for the API tests.
@@ -144,11 +208,15 @@ class ControllerApiBodyFuzzTest {
 
     @Test
     void badEscapesAndBodiesThatAreNotUtf8Are400() {
-        // The agent's API had both (ApiBodyFuzzTest): a broken escape answered 500, a UTF-32 guess dropped the connection.
+        // The agent's API had both (ApiBodyFuzzTest): a broken escape answered 500, a UTF-32 guess dropped the
+        // connection.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControllerApi.ruleId("/rules/%zz"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControllerApi.ruleRequest(new byte[] {0, 0, 0, 0x65, 0x2d}))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ControllerApi.ruleRequest(new byte[] {0, 0, 0, 0x65, 0x2d}))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessageStartingWith("body: not valid JSON at line 1, column ");
     }
 }

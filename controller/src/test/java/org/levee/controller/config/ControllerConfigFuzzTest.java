@@ -6,8 +6,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.levee.config.ConfigException;
 import org.levee.cbpf.testing.PrivateNetwork;
+import org.levee.config.ConfigException;
 import org.levee.testing.Requirements;
 import org.levee.testing.fuzz.FuzzFamily;
 import org.levee.testing.fuzz.FuzzRunner;
@@ -23,14 +23,66 @@ import org.levee.testing.fuzz.SeedFiles;
  */
 @Tag("fuzz")
 class ControllerConfigFuzzTest {
-    static final List<String> SEEDS = List.of("documented.yaml", "every-key.yaml", "small.yaml", "empty.yaml", "sections.yaml");
+    static final List<String> SEEDS =
+            List.of("documented.yaml", "every-key.yaml", "small.yaml", "empty.yaml", "sections.yaml");
 
-    static final List<String> WORDS = List.of("name:", "prefix:", "etcd:", "endpoints:", "ca:", "cert:", "key:",
-            "user:", "password:", "request_timeout:", "sflow:", "listen:", "api:", "address:", "sflow_agents:",
-            "detector:", "host_thresholds:", "aggregate_thresholds:", "udp:", "pps:", "bps:", "none", "cooldown:",
-            "end_fraction:", "leader_ttl:", "object_grace:", "true", "false", "null", "~", "0s", "61s", "1500ms",
-            "192.0.2.1", "::", "2001:db8::1", "[::1]:0", ":65536", "http://", "https://", "/levee/", "\n", "\n  ", "- ",
-            "{", "}", "[", "]", ": ", "&a ", "*a", "---", "'", "\"", "#", "\0");
+    static final List<String> WORDS = List.of(
+            "name:",
+            "prefix:",
+            "etcd:",
+            "endpoints:",
+            "ca:",
+            "cert:",
+            "key:",
+            "user:",
+            "password:",
+            "request_timeout:",
+            "sflow:",
+            "listen:",
+            "api:",
+            "address:",
+            "sflow_agents:",
+            "detector:",
+            "host_thresholds:",
+            "aggregate_thresholds:",
+            "udp:",
+            "pps:",
+            "bps:",
+            "none",
+            "cooldown:",
+            "end_fraction:",
+            "leader_ttl:",
+            "object_grace:",
+            "true",
+            "false",
+            "null",
+            "~",
+            "0s",
+            "61s",
+            "1500ms",
+            "192.0.2.1",
+            "::",
+            "2001:db8::1",
+            "[::1]:0",
+            ":65536",
+            "http://",
+            "https://",
+            "/levee/",
+            "\n",
+            "\n  ",
+            "- ",
+            "{",
+            "}",
+            "[",
+            "]",
+            ": ",
+            "&a ",
+            "*a",
+            "---",
+            "'",
+            "\"",
+            "#",
+            "\0");
 
     @BeforeAll
     static void requirements() {
@@ -38,7 +90,9 @@ class ControllerConfigFuzzTest {
     }
 
     static List<String> seeds() {
-        return SeedFiles.texts(ControllerConfigFuzzTest.class, SEEDS.stream().map(n -> "fuzz/" + n).toArray(String[]::new));
+        return SeedFiles.texts(
+                ControllerConfigFuzzTest.class,
+                SEEDS.stream().map(n -> "fuzz/" + n).toArray(String[]::new));
     }
 
     static ControllerConfig load(String text) {
@@ -55,11 +109,12 @@ class ControllerConfigFuzzTest {
     @Test
     void controllerConfigurationFiles() {
         FuzzRunner.run(FuzzFamily.text("controller configuration")
-                .seeds(seeds())
-                .dictionary(WORDS)
-                .target(ControllerConfigFuzzTest::load)
-                .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .dictionary(WORDS)
+                        .target(ControllerConfigFuzzTest::load)
+                        .rejects(ConfigException.class, "^fuzz\\.yaml: \\S")
+                        .build())
+                .assertNoCrashes();
     }
 
     @Test

@@ -25,7 +25,9 @@ class ControllerConfigLoaderTest {
         assertThat(c.apiAddress().getPort()).isEqualTo(9277);
         assertThat(c.apiAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
         assertThat(c.detector()).isEqualTo(ControllerConfig.DEFAULT_DETECTOR);
-        assertThat(c.detector().minFingerprintSpan()).as("fingerprints from every edge's first samples").isEqualTo(Duration.ofMillis(100));
+        assertThat(c.detector().minFingerprintSpan())
+                .as("fingerprints from every edge's first samples")
+                .isEqualTo(Duration.ofMillis(100));
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.etcdEndpoints()).isEmpty();
@@ -39,8 +41,10 @@ class ControllerConfigLoaderTest {
         Path token = Files.writeString(dir.resolve("token"), "x");
         Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
         Path key = Files.writeString(dir.resolve("key.pem"), "x");
-        ControllerConfig c = ControllerConfigLoader.parse("c.yaml", "state_dir: " + dir.resolve("state") + "\napi: {address: '10.0.0.1:9277',"
-                + " token_file: " + token + ", tls_cert: " + cert + ", tls_key: " + key + "}\n");
+        ControllerConfig c = ControllerConfigLoader.parse(
+                "c.yaml",
+                "state_dir: " + dir.resolve("state") + "\napi: {address: '10.0.0.1:9277'," + " token_file: " + token
+                        + ", tls_cert: " + cert + ", tls_key: " + key + "}\n");
         assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
         assertThat(c.api().tokenFile()).contains(token);
         assertThat(c.api().tlsCert()).contains(cert);
@@ -51,14 +55,19 @@ class ControllerConfigLoaderTest {
 
     @Test
     void readsTheNotificationsSection() {
-        ControllerConfig c = ControllerConfigLoader.parse("c.yaml", "notifications:\n  webhooks: [http://127.0.0.1:8080/levee]\n"
-                + "  node_lost_after: 2m\n  events: [node_lost, ruleset_refused]\n");
+        ControllerConfig c = ControllerConfigLoader.parse(
+                "c.yaml",
+                "notifications:\n  webhooks: [http://127.0.0.1:8080/levee]\n"
+                        + "  node_lost_after: 2m\n  events: [node_lost, ruleset_refused]\n");
         assertThat(c.notifications().webhooks()).hasSize(1);
         assertThat(c.notifications().nodeLostAfter()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(c.notifications().wants(org.levee.notify.EventKind.NODE_LOST)).isTrue();
-        assertThat(c.notifications().wants(org.levee.notify.EventKind.RULE_ADDED)).isFalse();
+        assertThat(c.notifications().wants(org.levee.notify.EventKind.NODE_LOST))
+                .isTrue();
+        assertThat(c.notifications().wants(org.levee.notify.EventKind.RULE_ADDED))
+                .isFalse();
         assertThatThrownBy(() -> ControllerConfigLoader.parse("c.yaml", "notifications:\n  node_lost_after: soon\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("notifications.node_lost_after: ");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("notifications.node_lost_after: ");
     }
 
     @Test
@@ -87,17 +96,22 @@ class ControllerConfigLoaderTest {
                 """);
         assertThat(c.name()).isEqualTo("ctl-a");
         assertThat(c.keys().prefix()).isEqualTo("/fleet/");
-        assertThat(c.etcd().settings(Optional.empty()).endpointList()).isEqualTo("http://10.0.0.1:2379,http://10.0.0.2:2379");
+        assertThat(c.etcd().settings(Optional.empty()).endpointList())
+                .isEqualTo("http://10.0.0.1:2379,http://10.0.0.2:2379");
         assertThat(c.etcd().settings(Optional.empty()).requestTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.sflowListen().getPort()).isEqualTo(16343);
         assertThat(c.apiAddress().getPort()).isZero();
-        assertThat(c.sflowAgents()).containsEntry(InetAddress.getByName("192.0.2.1"), "ams1")
+        assertThat(c.sflowAgents())
+                .containsEntry(InetAddress.getByName("192.0.2.1"), "ams1")
                 .containsEntry(InetAddress.getByName("2001:db8::1"), "fra1");
         assertThat(c.leaderTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.objectGrace()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.signingKey()).contains(java.nio.file.Path.of("/etc/levee/signing.key"));
-        assertThat(ControllerConfig.defaults().signingKey()).as("unsigned by default").isEmpty();
-        assertThat(c.detector().hostThresholds().get(TrafficClass.UDP).packetsPerSecond()).isEqualTo(1000);
+        assertThat(ControllerConfig.defaults().signingKey())
+                .as("unsigned by default")
+                .isEmpty();
+        assertThat(c.detector().hostThresholds().get(TrafficClass.UDP).packetsPerSecond())
+                .isEqualTo(1000);
         assertThat(c.detector().cooldown()).isEqualTo(Duration.ofSeconds(5));
     }
 
@@ -132,6 +146,7 @@ class ControllerConfigLoaderTest {
     @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> ControllerConfigLoader.parse("c.yaml", "nmae: x\nleader_ttl: 0s\nsflow: {lsten: 1}\n"))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3));
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.problems()).hasSize(3));
     }
 }

@@ -18,13 +18,17 @@ class EdgeRuleRatesTest {
     void theRateIsTheLastIntervalsPacketsSummedOverEdges() {
         EdgeRuleRates rates = new EdgeRuleRates();
         rates.update(Map.of("ams/a", at(0, 0), "fra/b", at(0, 100)), 10 * S);
-        assertThat(rates.packetsPerSecond("r", 0)).as("one report each: nothing to tell").isEmpty();
+        assertThat(rates.packetsPerSecond("r", 0))
+                .as("one report each: nothing to tell")
+                .isEmpty();
 
         rates.update(Map.of("ams/a", at(5, 50_000), "fra/b", at(5, 10_100)), 15 * S);
 
         assertThat(rates.packetsPerSecond("r", 10 * S).orElseThrow()).isEqualTo(12_000);
         assertThat(rates.packetsPerSecond("other", 10 * S).orElseThrow()).isZero();
-        assertThat(rates.packetsPerSecond("r", 11 * S)).as("no interval that started since").isEmpty();
+        assertThat(rates.packetsPerSecond("r", 11 * S))
+                .as("no interval that started since")
+                .isEmpty();
     }
 
     @Test

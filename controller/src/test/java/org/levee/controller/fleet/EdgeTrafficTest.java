@@ -12,7 +12,9 @@ class EdgeTrafficTest {
     private static final long S = 1_000_000_000L;
 
     private static EdgeTraffic.Reported at(long second, long seen, long dropped) {
-        return new EdgeTraffic.Reported(Instant.ofEpochSecond(1765000000 + second), new TrafficCounts(seen, seen - dropped, dropped, 0, seen / 100));
+        return new EdgeTraffic.Reported(
+                Instant.ofEpochSecond(1765000000 + second),
+                new TrafficCounts(seen, seen - dropped, dropped, 0, seen / 100));
     }
 
     @Test

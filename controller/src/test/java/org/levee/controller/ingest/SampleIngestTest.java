@@ -39,15 +39,23 @@ class SampleIngestTest {
     @Test
     void samplesCarryTheirAgentsDatacenterAndTheirOwnSamplingRate() throws Exception {
         AgentDirectory directory = new AgentDirectory(Map.of(CONFIGURED, "par1"));
-        directory.registered(Map.of(REGISTERED, new AgentDirectory.Assignment("ams1", "edge-a", AgentDirectory.Source.REGISTRATION)));
+        directory.registered(Map.of(
+                REGISTERED, new AgentDirectory.Assignment("ams1", "edge-a", AgentDirectory.Source.REGISTRATION)));
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         AtomicLong clock = new AtomicLong(5_000_000_000L);
         SampleIngest ingest = new SampleIngest(directory, samples::add, clock::incrementAndGet);
         try (SflowCollector collector = SflowCollector.start(new InetSocketAddress("127.0.0.1", 0), ingest)) {
             List<InetSocketAddress> target = List.of(collector.localAddress());
-            byte[] udp = TestFrames.frame(Fleet.address("198.51.100.9"), Fleet.address("203.0.113.10"), TestFrames.UDP,
-                    5353, 53, new byte[400]);
-            try (Edge a = new Edge(REGISTERED, target); Edge b = new Edge(CONFIGURED, target); Edge c = new Edge(STRANGER, target)) {
+            byte[] udp = TestFrames.frame(
+                    Fleet.address("198.51.100.9"),
+                    Fleet.address("203.0.113.10"),
+                    TestFrames.UDP,
+                    5353,
+                    53,
+                    new byte[400]);
+            try (Edge a = new Edge(REGISTERED, target);
+                    Edge b = new Edge(CONFIGURED, target);
+                    Edge c = new Edge(STRANGER, target)) {
                 for (int i = 0; i < 10; i++) {
                     a.sample(udp, 10);
                     b.sample(udp, 1000);
@@ -60,27 +68,35 @@ class SampleIngestTest {
             Eventually.await(Duration.ofSeconds(5), () -> samples.size() + " samples", () -> samples.size() == 30);
         }
         List<Sample> all = new ArrayList<>(samples);
-        assertThat(all).filteredOn(s -> s.datacenter().equals("ams1")).hasSize(10)
+        assertThat(all)
+                .filteredOn(s -> s.datacenter().equals("ams1"))
+                .hasSize(10)
                 .allSatisfy(s -> {
                     assertThat(s.samplingRate()).isEqualTo(10);
                     assertThat(s.node()).isEqualTo("edge-a");
                 });
-        assertThat(all).filteredOn(s -> s.datacenter().equals("par1")).hasSize(10)
+        assertThat(all)
+                .filteredOn(s -> s.datacenter().equals("par1"))
+                .hasSize(10)
                 .allSatisfy(s -> {
                     assertThat(s.samplingRate()).isEqualTo(1000);
                     assertThat(s.node()).isEqualTo("192.0.2.2");
                 });
-        assertThat(all).filteredOn(s -> s.datacenter().equals(AgentDirectory.UNKNOWN)).hasSize(10)
+        assertThat(all)
+                .filteredOn(s -> s.datacenter().equals(AgentDirectory.UNKNOWN))
+                .hasSize(10)
                 .allSatisfy(s -> assertThat(s.samplingRate()).isEqualTo(4096));
-        byte[] udp = TestFrames.frame(Fleet.address("198.51.100.9"), Fleet.address("203.0.113.10"), TestFrames.UDP,
-                5353, 53, new byte[400]);
+        byte[] udp = TestFrames.frame(
+                Fleet.address("198.51.100.9"), Fleet.address("203.0.113.10"), TestFrames.UDP, 5353, 53, new byte[400]);
         assertThat(all).allSatisfy(s -> {
             assertThat(s.packet()).as("the first 256 bytes of the frame").isEqualTo(Arrays.copyOf(udp, 256));
             assertThat(s.wireLength()).isEqualTo(udp.length);
             assertThat(s.timestampNanos()).isGreaterThan(5_000_000_000L);
         });
-        assertThat(directory.agents()).extracting(a -> a.address().getHostAddress() + "=" + a.assignment().datacenter()
-                + ":" + a.samples()).containsExactly("192.0.2.1=ams1:10", "192.0.2.2=par1:10", "192.0.2.3=unknown:10");
+        assertThat(directory.agents())
+                .extracting(
+                        a -> a.address().getHostAddress() + "=" + a.assignment().datacenter() + ":" + a.samples())
+                .containsExactly("192.0.2.1=ams1:10", "192.0.2.2=par1:10", "192.0.2.3=unknown:10");
     }
 
     @Test
@@ -88,9 +104,10 @@ class SampleIngestTest {
         AgentDirectory directory = new AgentDirectory(Map.of());
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         SampleIngest ingest = new SampleIngest(directory, samples::add, System::nanoTime);
-        byte[] frame = TestFrames.frame(Fleet.address("198.51.100.9"), Fleet.address("203.0.113.10"), TestFrames.TCP, 1, 80, new byte[0]);
+        byte[] frame = TestFrames.frame(
+                Fleet.address("198.51.100.9"), Fleet.address("203.0.113.10"), TestFrames.TCP, 1, 80, new byte[0]);
         try (SflowCollector collector = SflowCollector.start(new InetSocketAddress("127.0.0.1", 0), ingest);
-             UdpSender sender = new UdpSender(collector.localAddress())) {
+                UdpSender sender = new UdpSender(collector.localAddress())) {
             // pmacct's way: the frame length counts a 4-byte FCS, "stripped" says so.
             sender.send(datagram(frame, 1518, 4, 7, false));
             // A frame length that lies (shorter than the header after stripping), in an expanded flow sample.
@@ -100,7 +117,9 @@ class SampleIngestTest {
         List<Sample> all = new ArrayList<>(samples);
         assertThat(all.get(0).wireLength()).isEqualTo(1514);
         assertThat(all.get(0).samplingRate()).isEqualTo(7);
-        assertThat(all.get(1).wireLength()).as("never shorter than the bytes we have").isEqualTo(frame.length);
+        assertThat(all.get(1).wireLength())
+                .as("never shorter than the bytes we have")
+                .isEqualTo(frame.length);
         assertThat(all.get(1).samplingRate()).isEqualTo(9);
     }
 
@@ -109,15 +128,29 @@ class SampleIngestTest {
         AgentDirectory directory = new AgentDirectory(Map.of(REGISTERED, "static"));
         AgentDirectory.Agent agent = directory.lookup(REGISTERED);
         assertThat(agent.assignment().datacenter()).isEqualTo("static");
-        directory.registered(Map.of(REGISTERED, new AgentDirectory.Assignment("fra1", "edge-f", AgentDirectory.Source.REGISTRATION)));
-        assertThat(directory.current(agent).assignment().datacenter()).as("registrations win").isEqualTo("fra1");
+        directory.registered(Map.of(
+                REGISTERED, new AgentDirectory.Assignment("fra1", "edge-f", AgentDirectory.Source.REGISTRATION)));
+        assertThat(directory.current(agent).assignment().datacenter())
+                .as("registrations win")
+                .isEqualTo("fra1");
         directory.registered(Map.of());
-        assertThat(directory.current(agent).assignment().datacenter()).as("back to the configured one").isEqualTo("static");
+        assertThat(directory.current(agent).assignment().datacenter())
+                .as("back to the configured one")
+                .isEqualTo("static");
     }
 
     private static byte[] datagram(byte[] frame, long frameLength, long stripped, int rate, boolean expanded) {
-        FlowSample sample = new FlowSample(1, SourceId.ifIndex(1), rate, rate, 0, InterfaceId.ifIndex(1), InterfaceId.UNKNOWN,
-                List.of(new RawPacketHeader(1, frameLength, stripped, frame)), expanded);
-        return SflowEncoder.encode(new SflowDatagram(Fleet.address("192.0.2.9"), 0, expanded ? 2 : 1, 1000, List.of(sample)));
+        FlowSample sample = new FlowSample(
+                1,
+                SourceId.ifIndex(1),
+                rate,
+                rate,
+                0,
+                InterfaceId.ifIndex(1),
+                InterfaceId.UNKNOWN,
+                List.of(new RawPacketHeader(1, frameLength, stripped, frame)),
+                expanded);
+        return SflowEncoder.encode(
+                new SflowDatagram(Fleet.address("192.0.2.9"), 0, expanded ? 2 : 1, 1000, List.of(sample)));
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
@@ -77,15 +76,20 @@ class FleetNotificationsTest {
     }
 
     private ControllerConfig config(String name, RecordingScript script) {
-        return Fleet.config(name).withDetector(DetectorConfig.defaults().withCooldown(Duration.ofSeconds(3)))
-                .withNotifications(NotificationsConfig.none().withCommand(script.command())
-                        .withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url()))).withRetries(0)
+        return Fleet.config(name)
+                .withDetector(DetectorConfig.defaults().withCooldown(Duration.ofSeconds(3)))
+                .withNotifications(NotificationsConfig.none()
+                        .withCommand(script.command())
+                        .withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))
+                        .withRetries(0)
                         .withNodeLostAfter(Duration.ofSeconds(1)));
     }
 
     /** The kinds received, each with who sent it: {@code rule_added ctl-a}. */
     private List<String> received() {
-        return receiver.delivered().stream().map(j -> j.get("kind").asText() + " " + j.at("/source/name").asText()).toList();
+        return receiver.delivered().stream()
+                .map(j -> j.get("kind").asText() + " " + j.at("/source/name").asText())
+                .toList();
     }
 
     @Test
@@ -96,53 +100,91 @@ class FleetNotificationsTest {
         Controller b = fleet.start(config("ctl-b", script));
         Edge[] edges = {fleet.edge(AGENTS[0]), fleet.edge(AGENTS[1]), fleet.edge(AGENTS[2])};
         AtomicBoolean flooding = new AtomicBoolean(true);
-        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 1, flooding),
-                flood(edges[1], 2, flooding), flood(edges[2], 3, flooding))));
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(
+                List.of(flood(edges[0], 1, flooding), flood(edges[1], 2, flooding), flood(edges[2], 3, flooding))));
         StoredRule rule;
         try {
-            Eventually.await(Duration.ofSeconds(15), () -> "ctl-a notifies the attack and its rule: " + received(),
+            Eventually.await(
+                    Duration.ofSeconds(15),
+                    () -> "ctl-a notifies the attack and its rule: " + received(),
                     () -> received().containsAll(List.of("attack_detected ctl-a", "rule_added ctl-a")));
-            rule = fleet.rules().stream().filter(r -> r.rule().origin() == Origin.AUTO).findFirst().orElseThrow();
-            Eventually.await(Duration.ofSeconds(5), "ctl-b's warm detector has the attack too", () -> !b.attacks().isEmpty());
+            rule = fleet.rules().stream()
+                    .filter(r -> r.rule().origin() == Origin.AUTO)
+                    .findFirst()
+                    .orElseThrow();
+            Eventually.await(
+                    Duration.ofSeconds(5),
+                    "ctl-b's warm detector has the attack too",
+                    () -> !b.attacks().isEmpty());
             Thread.sleep(500);
-            assertThat(received()).as("the follower sends nothing").containsExactlyInAnyOrder("attack_detected ctl-a",
-                    "rule_added ctl-a");
+            assertThat(received())
+                    .as("the follower sends nothing")
+                    .containsExactlyInAnyOrder("attack_detected ctl-a", "rule_added ctl-a");
             assertThat(b.notifier().stats()).allMatch(s -> s.delivered() + s.failed() + s.dropped() == 0);
-            JsonNode added = receiver.delivered().stream().filter(j -> j.get("kind").asText().equals("rule_added"))
-                    .findFirst().orElseThrow();
+            JsonNode added = receiver.delivered().stream()
+                    .filter(j -> j.get("kind").asText().equals("rule_added"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(added.get("id").asText()).isEqualTo("rule_added/" + rule.id());
-            assertThat(added.get("rule").toString()).isEqualTo(org.levee.rules.StoredRuleCodec.write(rule).toString());
-            Eventually.await(Duration.ofSeconds(5), "ctl-a marks both sent", () -> keys("notifications/sent/").size() == 2);
+            assertThat(added.get("rule").toString())
+                    .isEqualTo(org.levee.rules.StoredRuleCodec.write(rule).toString());
+            Eventually.await(
+                    Duration.ofSeconds(5),
+                    "ctl-a marks both sent",
+                    () -> keys("notifications/sent/").size() == 2);
             assertThat(keys("notifications/pending/")).isEmpty();
 
             // ctl-a dies without resigning; ctl-b takes over within the leader TTL.
             a.halt();
             Eventually.await(Duration.ofSeconds(10), "ctl-b takes over", b::isLeader);
             Thread.sleep(1500);
-            assertThat(received()).as("ctl-b sends nothing ctl-a sent").containsExactlyInAnyOrder("attack_detected ctl-a",
-                    "rule_added ctl-a");
+            assertThat(received())
+                    .as("ctl-b sends nothing ctl-a sent")
+                    .containsExactlyInAnyOrder("attack_detected ctl-a", "rule_added ctl-a");
 
             // An edge goes (its lease expired), another refuses the published set.
             fleet.client().delete(KeyRange.key(Fleet.KEYS.node("sin1", "edge-2")));
-            ObjectNode refusing = RegistrationJson.toJson(new Registration("edge-1", "fra1", Optional.of(AGENTS[1]),
-                    Optional.of("eth0"), 3, 41, Optional.empty(), Optional.of(Instant.now()), null));
-            refusing.putObject("refused").put("reason", "load").put("revision", 812)
-                    .put("message", "version 4 (object 1a2b3c): the verifier refused the program").put("at", Instant.now().toString());
-            fleet.client().put(Fleet.KEYS.node("fra1", "edge-1"), refusing.toString().getBytes(StandardCharsets.UTF_8));
-            Eventually.await(Duration.ofSeconds(10), () -> "ctl-b notifies the lost edge and the refusal: " + received(),
+            ObjectNode refusing = RegistrationJson.toJson(new Registration(
+                    "edge-1",
+                    "fra1",
+                    Optional.of(AGENTS[1]),
+                    Optional.of("eth0"),
+                    3,
+                    41,
+                    Optional.empty(),
+                    Optional.of(Instant.now()),
+                    null));
+            refusing.putObject("refused")
+                    .put("reason", "load")
+                    .put("revision", 812)
+                    .put("message", "version 4 (object 1a2b3c): the verifier refused the program")
+                    .put("at", Instant.now().toString());
+            fleet.client()
+                    .put(Fleet.KEYS.node("fra1", "edge-1"), refusing.toString().getBytes(StandardCharsets.UTF_8));
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    () -> "ctl-b notifies the lost edge and the refusal: " + received(),
                     () -> received().containsAll(List.of("node_lost ctl-b", "ruleset_refused ctl-b")));
             // The refusing edge reports again (its counters): the same refusal is not sent twice.
             refusing.put("reported", Instant.now().toString());
-            fleet.client().put(Fleet.KEYS.node("fra1", "edge-1"), refusing.toString().getBytes(StandardCharsets.UTF_8));
+            fleet.client()
+                    .put(Fleet.KEYS.node("fra1", "edge-1"), refusing.toString().getBytes(StandardCharsets.UTF_8));
         } finally {
             flooding.set(false);
             traffic.get();
         }
-        Eventually.await(Duration.ofSeconds(20), () -> "ctl-b retires the adopted rule and says so: " + received(),
+        Eventually.await(
+                Duration.ofSeconds(20),
+                () -> "ctl-b retires the adopted rule and says so: " + received(),
                 () -> received().contains("rule_retired ctl-b"));
         Thread.sleep(1500);
-        assertThat(received()).containsExactlyInAnyOrder("attack_detected ctl-a", "rule_added ctl-a", "node_lost ctl-b",
-                "ruleset_refused ctl-b", "rule_retired ctl-b");
+        assertThat(received())
+                .containsExactlyInAnyOrder(
+                        "attack_detected ctl-a",
+                        "rule_added ctl-a",
+                        "node_lost ctl-b",
+                        "ruleset_refused ctl-b",
+                        "rule_retired ctl-b");
         List<JsonNode> all = receiver.delivered();
         assertThat(all.stream().map(j -> j.get("id").asText()).distinct()).hasSize(5);
         JsonNode retired = byKind(all, "rule_retired");
@@ -155,11 +197,17 @@ class FleetNotificationsTest {
         assertThat(refused.get("id").asText()).isEqualTo("ruleset_refused/fra1/edge-1/812");
         assertThat(refused.at("/refused/message").asText()).contains("the verifier refused");
         // The command got the same documents as the webhook.
-        Eventually.await(Duration.ofSeconds(5), "the command ran 5 times", () -> script.received().size() == 5);
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "the command ran 5 times",
+                () -> script.received().size() == 5);
         assertThat(script.received().stream().map(j -> j.get("id").asText()).collect(Collectors.toSet()))
                 .isEqualTo(all.stream().map(j -> j.get("id").asText()).collect(Collectors.toSet()));
         // The outbox: every event marked sent, nothing pending, no attack open.
-        Eventually.await(Duration.ofSeconds(5), "all marked sent", () -> keys("notifications/sent/").size() == 5);
+        Eventually.await(
+                Duration.ofSeconds(5),
+                "all marked sent",
+                () -> keys("notifications/sent/").size() == 5);
         assertThat(keys("notifications/pending/")).isEmpty();
         assertThat(keys("notifications/attacks/")).isEmpty();
         assertThat(b.notifier().stats()).contains(new Notifier.SinkStats("webhook[0]", 3, 0, 0));
@@ -175,36 +223,55 @@ class FleetNotificationsTest {
         // ctl-a's only sink is a webhook that does not answer; ctl-b also runs a command.
         RecordingScript bScript = RecordingScript.in(java.nio.file.Files.createDirectory(dir.resolve("b")));
         receiver.hang(true);
-        Controller a = fleet.start(Fleet.config("ctl-a").withDetector(DetectorConfig.defaults().withCooldown(Duration.ofSeconds(3)))
-                .withNotifications(NotificationsConfig.none().withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))
-                        .withTimeout(Duration.ofSeconds(30)).withRetries(0)));
+        Controller a = fleet.start(Fleet.config("ctl-a")
+                .withDetector(DetectorConfig.defaults().withCooldown(Duration.ofSeconds(3)))
+                .withNotifications(NotificationsConfig.none()
+                        .withWebhooks(List.of(new NotificationsConfig.Webhook(receiver.url())))
+                        .withTimeout(Duration.ofSeconds(30))
+                        .withRetries(0)));
         Eventually.await(Duration.ofSeconds(10), "ctl-a leads", a::isLeader);
         Controller b = fleet.start(config("ctl-b", bScript));
         Edge[] edges = {fleet.edge(AGENTS[0]), fleet.edge(AGENTS[1]), fleet.edge(AGENTS[2])};
         AtomicBoolean flooding = new AtomicBoolean(true);
-        Future<?> traffic = fleet.playInBackground(() -> fleet.play(List.of(flood(edges[0], 4, flooding),
-                flood(edges[1], 5, flooding), flood(edges[2], 6, flooding))));
+        Future<?> traffic = fleet.playInBackground(() -> fleet.play(
+                List.of(flood(edges[0], 4, flooding), flood(edges[1], 5, flooding), flood(edges[2], 6, flooding))));
         try {
-            Eventually.await(Duration.ofSeconds(15), () -> "ctl-a records the attack and its rule: " + keys("notifications/"),
+            Eventually.await(
+                    Duration.ofSeconds(15),
+                    () -> "ctl-a records the attack and its rule: " + keys("notifications/"),
                     () -> keys("notifications/pending/").size() == 2);
             List<String> recorded = keys("notifications/pending/");
             a.halt();
             receiver.hang(false);
             Eventually.await(Duration.ofSeconds(10), "ctl-b takes over", b::isLeader);
-            Eventually.await(Duration.ofSeconds(10), () -> "ctl-b sends what ctl-a recorded: " + bScript.received(),
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    () -> "ctl-b sends what ctl-a recorded: " + bScript.received(),
                     () -> bScript.received().size() == 2);
-            assertThat(bScript.received()).extracting(j -> Fleet.KEYS.prefix() + "notifications/pending/" + j.get("id").asText())
+            assertThat(bScript.received())
+                    .extracting(j -> Fleet.KEYS.prefix() + "notifications/pending/"
+                            + j.get("id").asText())
                     .containsExactlyInAnyOrderElementsOf(recorded);
             // As ctl-a recorded them: its name, its time.
-            assertThat(bScript.received()).extracting(j -> j.at("/source/name").asText()).containsOnly("ctl-a");
-            assertThat(bScript.received()).extracting(j -> j.get("kind").asText())
+            assertThat(bScript.received())
+                    .extracting(j -> j.at("/source/name").asText())
+                    .containsOnly("ctl-a");
+            assertThat(bScript.received())
+                    .extracting(j -> j.get("kind").asText())
                     .containsExactlyInAnyOrder("attack_detected", "rule_added");
-            Eventually.await(Duration.ofSeconds(5), "ctl-b marks them sent", () -> keys("notifications/pending/").isEmpty());
-            for (KeyValue kv : fleet.client().get(KeyRange.prefix(Fleet.KEYS.prefix() + "notifications/sent/")).kvs()) {
+            Eventually.await(
+                    Duration.ofSeconds(5),
+                    "ctl-b marks them sent",
+                    () -> keys("notifications/pending/").isEmpty());
+            for (KeyValue kv : fleet.client()
+                    .get(KeyRange.prefix(Fleet.KEYS.prefix() + "notifications/sent/"))
+                    .kvs()) {
                 assertThat(kv.valueUtf8()).contains("\"controller\":\"ctl-b\"").contains("\"command\":\"delivered\"");
             }
             Thread.sleep(1000);
-            assertThat(bScript.received()).as("and nothing else while the attack goes on").hasSize(2);
+            assertThat(bScript.received())
+                    .as("and nothing else while the attack goes on")
+                    .hasSize(2);
         } finally {
             flooding.set(false);
             traffic.get();
@@ -212,11 +279,16 @@ class FleetNotificationsTest {
     }
 
     private static JsonNode byKind(List<JsonNode> all, String kind) {
-        return all.stream().filter(j -> j.get("kind").asText().equals(kind)).findFirst().orElseThrow();
+        return all.stream()
+                .filter(j -> j.get("kind").asText().equals(kind))
+                .findFirst()
+                .orElseThrow();
     }
 
     private List<String> keys(String under) {
-        return fleet.client().get(KeyRange.prefix(Fleet.KEYS.prefix() + under)).kvs().stream().map(KeyValue::key).toList();
+        return fleet.client().get(KeyRange.prefix(Fleet.KEYS.prefix() + under)).kvs().stream()
+                .map(KeyValue::key)
+                .toList();
     }
 
     /** Web clients, then a SYN flood of 8 kpps at the edge until {@code flooding} goes false. */

@@ -23,7 +23,8 @@ public final class Edge implements AutoCloseable {
     public Edge(InetAddress agent, List<InetSocketAddress> controllers) {
         this.agent = agent;
         try {
-            this.exporter = SflowExporter.start(SflowExporter.Config.of(controllers).withAgentAddress(agent)
+            this.exporter = SflowExporter.start(SflowExporter.Config.of(controllers)
+                    .withAgentAddress(agent)
                     .withFlushInterval(Duration.ofMillis(20)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

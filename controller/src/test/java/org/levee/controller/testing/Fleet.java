@@ -68,7 +68,8 @@ public final class Fleet implements AutoCloseable {
 
     /** A controller's configuration for tests: named, on free loopback ports, leader TTL 2 s. */
     public static ControllerConfig config(String name) {
-        return ControllerConfig.defaults().withName(name)
+        return ControllerConfig.defaults()
+                .withName(name)
                 .withSflowListen(new InetSocketAddress("127.0.0.1", 0))
                 .withApiAddress(new InetSocketAddress("127.0.0.1", 0))
                 .withLeaderTtl(Duration.ofSeconds(2))
@@ -93,7 +94,8 @@ public final class Fleet implements AutoCloseable {
 
     /** An edge with this agent address sending to every controller started so far. */
     public Edge edge(String agent) {
-        List<InetSocketAddress> targets = controllers.stream().map(Controller::sflowAddress).toList();
+        List<InetSocketAddress> targets =
+                controllers.stream().map(Controller::sflowAddress).toList();
         Edge e = new Edge(address(agent), targets);
         edges.add(e);
         return e;
@@ -101,8 +103,16 @@ public final class Fleet implements AutoCloseable {
 
     /** Registers an edge as an agent would: {@code nodes/DC/NODE} with its sFlow agent address. */
     public void register(String datacenter, String node, String agent) {
-        Registration r = new Registration(node, datacenter, Optional.of(agent), Optional.of("eth0"), 0, 0,
-                Optional.empty(), Optional.of(Instant.now()), null);
+        Registration r = new Registration(
+                node,
+                datacenter,
+                Optional.of(agent),
+                Optional.of("eth0"),
+                0,
+                0,
+                Optional.empty(),
+                Optional.of(Instant.now()),
+                null);
         client.put(KEYS.node(datacenter, node), RegistrationJson.encode(r));
     }
 
@@ -111,11 +121,21 @@ public final class Fleet implements AutoCloseable {
      * seconds ({@code counters.rules.ID.packets}).
      */
     public void report(String datacenter, String node, String agent, java.util.Map<String, Long> rulePackets) {
-        com.fasterxml.jackson.databind.node.ObjectNode counters = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode counters =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         com.fasterxml.jackson.databind.node.ObjectNode rules = counters.putObject("rules");
-        rulePackets.forEach((id, packets) -> rules.putObject(id).put("packets", packets).put("bytes", packets * 60));
-        Registration r = new Registration(node, datacenter, Optional.of(agent), Optional.of("eth0"), 0, 0,
-                Optional.empty(), Optional.of(Instant.now()), counters);
+        rulePackets.forEach(
+                (id, packets) -> rules.putObject(id).put("packets", packets).put("bytes", packets * 60));
+        Registration r = new Registration(
+                node,
+                datacenter,
+                Optional.of(agent),
+                Optional.of("eth0"),
+                0,
+                0,
+                Optional.empty(),
+                Optional.of(Instant.now()),
+                counters);
         client.put(KEYS.node(datacenter, node), RegistrationJson.encode(r));
     }
 

@@ -66,7 +66,8 @@ public record Http(String base, String token, SSLContext tls) {
 
     /** As {@link #send}, the failure to connect or to agree on TLS thrown as it is. */
     public Answer sendOrThrow(String method, String path, String body) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(base + path).toURL().openConnection();
         if (tls != null && c instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls.getSocketFactory());
         }

@@ -23,8 +23,15 @@ import org.levee.rules.Rule;
  * @param origin       who wrote the rule
  * @param comment      the comment
  */
-public record RuleInfo(String id, String match, List<Prefix> destinations, List<String> datacenters, Action action,
-                       Optional<Instant> expires, Origin origin, String comment) {
+public record RuleInfo(
+        String id,
+        String match,
+        List<Prefix> destinations,
+        List<String> datacenters,
+        Action action,
+        Optional<Instant> expires,
+        Origin origin,
+        String comment) {
     public RuleInfo {
         Rule.requireValidId(id);
         destinations = List.copyOf(destinations);
@@ -39,8 +46,15 @@ public record RuleInfo(String id, String match, List<Prefix> destinations, List<
             case Match.Dns d -> String.join(" ", d.patterns()) + (d.ignoreCase() ? " (ignoring case)" : "");
             case Match.P0f p -> p.signature();
         };
-        return new RuleInfo(rule.id(), rule.match().field() + ": " + match, rule.destinations(), rule.datacenters(),
-                rule.action(), rule.expires(), rule.origin(), rule.comment());
+        return new RuleInfo(
+                rule.id(),
+                rule.match().field() + ": " + match,
+                rule.destinations(),
+                rule.datacenters(),
+                rule.action(),
+                rule.expires(),
+                rule.origin(),
+                rule.comment());
     }
 
     /** {@code rule_<id>_enabled}. */

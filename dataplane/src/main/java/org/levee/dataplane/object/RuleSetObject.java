@@ -66,6 +66,7 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
     public static final int CHAIN_FORMAT = 1;
     /** The section holding the metadata. */
     public static final String METADATA_SECTION = ".levee.rules";
+
     public static final String LICENSE = "GPL";
     private static final ObjectMapper JSON = new JsonMapper();
 
@@ -75,8 +76,8 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         for (RuleInfo rule : rules) {
             String other = keys.putIfAbsent(RuleKey.of(rule.id()), rule.id());
             if (other != null) {
-                throw new IllegalArgumentException("rules '" + other + "' and '" + rule.id() + "' have the same 64-bit key;"
-                        + " rename one of them");
+                throw new IllegalArgumentException("rules '" + other + "' and '" + rule.id()
+                        + "' have the same 64-bit key;" + " rename one of them");
             }
         }
     }
@@ -91,7 +92,8 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
      * earlier compiles with builders like {@code builder} (the same object, byte for byte; see
      * {@link RuleSetCompiler}, which keeps one cache between compiles).
      */
-    public static RuleSetObject compile(RuleSet rules, List<RuleFilter> filters, ProgramBuilder builder, CompilationCache cache) {
+    public static RuleSetObject compile(
+            RuleSet rules, List<RuleFilter> filters, ProgramBuilder builder, CompilationCache cache) {
         if (rules.size() > ProgramLimits.MAX_RULES) {
             throw new IllegalArgumentException("the rule set has " + rules.size() + " rules; at most "
                     + ProgramLimits.MAX_RULES + " fit the per-rule maps");
@@ -123,13 +125,20 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
     public byte[] toElf() {
         List<ProgramSection> sections = new ArrayList<>();
         for (int i = 0; i < program.programs().size(); i++) {
-            sections.add(new ProgramSection(DataplaneProgram.section(i), DataplaneProgram.symbol(i), program.programs().get(i)));
+            sections.add(new ProgramSection(
+                    DataplaneProgram.section(i),
+                    DataplaneProgram.symbol(i),
+                    program.programs().get(i)));
         }
         List<MapDefinition> maps = DataplaneMaps.ALL.stream()
-                .map(m -> new MapDefinition(m.name(), m.type().number(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags()))
+                .map(m -> new MapDefinition(
+                        m.name(), m.type().number(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags()))
                 .toList();
-        List<PatchableConstant> constants = rules.stream().map(r -> new PatchableConstant(r.enabledSymbol(), 0)).toList();
-        BpfObject object = new BpfObject(LICENSE, sections, maps, constants, List.of(new DataSection(METADATA_SECTION, metadata())));
+        List<PatchableConstant> constants = rules.stream()
+                .map(r -> new PatchableConstant(r.enabledSymbol(), 0))
+                .toList();
+        BpfObject object = new BpfObject(
+                LICENSE, sections, maps, constants, List.of(new DataSection(METADATA_SECTION, metadata())));
         return ElfWriter.write(object);
     }
 
@@ -147,14 +156,17 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             // wrapping it would hide it behind a message that blames the file.
             throw new RuleSetObjectException(source + ": not a BPF object: " + e.getMessage(), e);
         }
-        DataSection metadata = object.dataSections().stream().filter(d -> d.name().equals(METADATA_SECTION)).findFirst()
+        DataSection metadata = object.dataSections().stream()
+                .filter(d -> d.name().equals(METADATA_SECTION))
+                .findFirst()
                 .orElseThrow(() -> new RuleSetObjectException(source + ": no " + METADATA_SECTION
                         + " section: not a Levee rule-set object (made by 'levee ruleset compile')"));
         JsonNode root;
         try {
             root = JSON.readTree(new String(metadata.data(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new RuleSetObjectException(source + ": section " + METADATA_SECTION + " is not JSON: " + e.getMessage(), e);
+            throw new RuleSetObjectException(
+                    source + ": section " + METADATA_SECTION + " is not JSON: " + e.getMessage(), e);
         }
         int format = root.path("format").asInt(-1);
         if (format != FORMAT && format != CHAIN_FORMAT) {
@@ -164,8 +176,8 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         String version = requireText(source, root, "version");
         int sampleBytes = root.path("sample_bytes").asInt(-1);
         if (sampleBytes < 1 || sampleBytes > ProgramLimits.MAX_SAMPLE_BYTES) {
-            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": sample_bytes " + root.path("sample_bytes")
-                    + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
+            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": sample_bytes "
+                    + root.path("sample_bytes") + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
         }
         List<RuleInfo> rules = new ArrayList<>();
         JsonNode list = root.path("rules");
@@ -177,13 +189,16 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         }
         List<RuleGroup> groups = readGroups(source + ": " + METADATA_SECTION + ": groups", root.path("groups"), rules);
         if (format == CHAIN_FORMAT && !groups.isEmpty()) {
-            throw new RuleSetObjectException(source + ": " + METADATA_SECTION + ": format " + CHAIN_FORMAT + " has no groups");
+            throw new RuleSetObjectException(
+                    source + ": " + METADATA_SECTION + ": format " + CHAIN_FORMAT + " has no groups");
         }
         checkMaps(source, object);
         List<AssembledProgram> programs = new ArrayList<>();
         for (int i = 0; ; i++) {
             String section = DataplaneProgram.section(i);
-            Optional<ProgramSection> found = object.programs().stream().filter(p -> p.section().equals(section)).findFirst();
+            Optional<ProgramSection> found = object.programs().stream()
+                    .filter(p -> p.section().equals(section))
+                    .findFirst();
             if (found.isEmpty()) {
                 break;
             }
@@ -193,11 +208,13 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             throw new RuleSetObjectException(source + ": no program section 'xdp'");
         }
         if (programs.size() != object.programs().size()) {
-            throw new RuleSetObjectException(source + ": program sections " + object.programs().stream().map(ProgramSection::section).toList()
+            throw new RuleSetObjectException(source + ": program sections "
+                    + object.programs().stream().map(ProgramSection::section).toList()
                     + " are not the chain xdp, xdp/chain1, …");
         }
         Set<String> sites = new HashSet<>();
-        programs.forEach(p -> p.relocations().stream().filter(r -> r.kind() != Relocation.Kind.MAP)
+        programs.forEach(p -> p.relocations().stream()
+                .filter(r -> r.kind() != Relocation.Kind.MAP)
                 .forEach(r -> sites.add(r.symbol())));
         for (int i = 1; i < programs.size(); i++) {
             sites.remove(DataplaneProgram.chainSymbol(i)); // the loader's, not a rule's
@@ -207,9 +224,11 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             Optional<int[]> range = DataplaneProgram.parseGroupSymbol(site);
             if (range.isPresent()) {
                 int group = range.get()[0];
-                if (group >= groups.size() || range.get()[2] > groups.get(group).buckets().size()) {
-                    throw new RuleSetObjectException(source + ": the program guards on '" + site + "', a range of buckets that group "
-                            + group + " of " + METADATA_SECTION + " does not have (" + groups.size() + " groups)");
+                if (group >= groups.size()
+                        || range.get()[2] > groups.get(group).buckets().size()) {
+                    throw new RuleSetObjectException(
+                            source + ": the program guards on '" + site + "', a range of buckets that group " + group
+                                    + " of " + METADATA_SECTION + " does not have (" + groups.size() + " groups)");
                 }
                 it.remove(); // decided by the loader from the group's rules
             }
@@ -218,13 +237,14 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         rules.forEach(r -> expected.add(r.enabledSymbol()));
         for (String site : sites) {
             if (!expected.contains(site)) {
-                throw new RuleSetObjectException(source + ": the program patches constant '" + site + "', which names no rule of "
-                        + METADATA_SECTION);
+                throw new RuleSetObjectException(source + ": the program patches constant '" + site
+                        + "', which names no rule of " + METADATA_SECTION);
             }
         }
         for (String symbol : expected) {
             if (!sites.contains(symbol)) {
-                throw new RuleSetObjectException(source + ": no relocation patches '" + symbol + "': the rule has no code");
+                throw new RuleSetObjectException(
+                        source + ": no relocation patches '" + symbol + "': the rule has no code");
             }
         }
         try {
@@ -240,11 +260,16 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         for (MapSpec spec : DataplaneMaps.ALL) {
             MapDefinition def = byName.get(spec.name());
             if (def == null) {
-                throw new RuleSetObjectException(source + ": map '" + spec.name() + "' is missing from the maps section");
+                throw new RuleSetObjectException(
+                        source + ": map '" + spec.name() + "' is missing from the maps section");
             }
-            if (def.type() != spec.type().number() || def.keySize() != spec.keySize() || def.valueSize() != spec.valueSize()
-                    || def.maxEntries() != spec.maxEntries() || def.flags() != spec.flags()) {
-                throw new RuleSetObjectException(source + ": map '" + spec.name() + "' is " + def + ", this Levee expects " + spec);
+            if (def.type() != spec.type().number()
+                    || def.keySize() != spec.keySize()
+                    || def.valueSize() != spec.valueSize()
+                    || def.maxEntries() != spec.maxEntries()
+                    || def.flags() != spec.flags()) {
+                throw new RuleSetObjectException(
+                        source + ": map '" + spec.name() + "' is " + def + ", this Levee expects " + spec);
             }
         }
     }
@@ -323,7 +348,10 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
                 List<String> symbols = new ArrayList<>();
                 for (int r = 0; r < bucket.size(); r++) {
                     JsonNode number = bucket.get(r);
-                    if (!number.canConvertToInt() || !number.isIntegralNumber() || number.asInt() < 0 || number.asInt() >= rules.size()) {
+                    if (!number.canConvertToInt()
+                            || !number.isIntegralNumber()
+                            || number.asInt() < 0
+                            || number.asInt() >= rules.size()) {
                         throw new RuleSetObjectException(where + "[" + g + "][" + b + "][" + r + "]: " + number
                                 + " is not a rule number (0.." + (rules.size() - 1) + ")");
                     }
@@ -339,11 +367,20 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
     private static RuleInfo readRule(String where, JsonNode node) {
         try {
             String id = requireText(where, node, "id");
-            Optional<Instant> expires = node.hasNonNull("expires") ? Optional.of(Instant.parse(node.get("expires").asText()))
+            Optional<Instant> expires = node.hasNonNull("expires")
+                    ? Optional.of(Instant.parse(node.get("expires").asText()))
                     : Optional.empty();
-            List<Prefix> destinations = strings(node.path("destinations")).stream().map(Prefix::parse).toList();
-            return new RuleInfo(id, requireText(where, node, "match"), destinations, strings(node.path("datacenters")),
-                    action(requireText(where, node, "action"), node), expires, origin(node.path("origin").asText("manual")),
+            List<Prefix> destinations = strings(node.path("destinations")).stream()
+                    .map(Prefix::parse)
+                    .toList();
+            return new RuleInfo(
+                    id,
+                    requireText(where, node, "match"),
+                    destinations,
+                    strings(node.path("datacenters")),
+                    action(requireText(where, node, "action"), node),
+                    expires,
+                    origin(node.path("origin").asText("manual")),
                     node.path("comment").asText(""));
         } catch (DateTimeParseException | IllegalArgumentException e) {
             throw new RuleSetObjectException(where + ": " + e.getMessage(), e);
@@ -359,8 +396,8 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
         long pps = node.path("pps").asLong(0);
         long burst = node.path("burst").asLong(0);
         if (!keyword.equals("ratelimit") && (node.has("pps") || node.has("burst"))) {
-            throw new IllegalArgumentException("pps " + pps + " and burst " + burst + " apply only to action ratelimit, not "
-                    + keyword);
+            throw new IllegalArgumentException(
+                    "pps " + pps + " and burst " + burst + " apply only to action ratelimit, not " + keyword);
         }
         return switch (keyword) {
             case "drop" -> new Action.Drop();

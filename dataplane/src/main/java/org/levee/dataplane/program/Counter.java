@@ -9,7 +9,12 @@ import java.util.Locale;
  * count sampler outcomes.
  */
 public enum Counter {
-    SEEN, PASSED, DROPPED, RATELIMITED, SAMPLED, SAMPLES_LOST;
+    SEEN,
+    PASSED,
+    DROPPED,
+    RATELIMITED,
+    SAMPLED,
+    SAMPLES_LOST;
 
     /** Byte offset of this counter in the map value. */
     public int offset() {

@@ -16,11 +16,11 @@ public final class DataplaneMaps {
     /** Per-CPU array, one entry: the {@link Counter}s. */
     public static final MapSpec COUNTERS = MapSpec.perCpuArray("levee_counters", Counter.valueSize(), 1);
     /** Per-CPU hash from {@link RuleKey} to {packets u64, bytes u64}. */
-    public static final MapSpec RULE_STATS = new MapSpec(MapType.PERCPU_HASH, "levee_rules", 8, 16,
-            ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
+    public static final MapSpec RULE_STATS =
+            new MapSpec(MapType.PERCPU_HASH, "levee_rules", 8, 16, ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
     /** Hash from {@link RuleKey} to the GCRA theoretical arrival time (ns), shared by all CPUs. */
-    public static final MapSpec RATE_LIMITS = new MapSpec(MapType.HASH, "levee_ratelimit", 8, 8,
-            ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
+    public static final MapSpec RATE_LIMITS =
+            new MapSpec(MapType.HASH, "levee_ratelimit", 8, 8, ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
     /** Array, one entry: {sample rate N u32, reserved u32}; N = 0 turns sampling off. */
     public static final MapSpec CONFIG = MapSpec.array("levee_config", 8, 1);
     /** The ring buffer of samples. */
@@ -38,7 +38,8 @@ public final class DataplaneMaps {
     public static final MapSpec LOCAL = MapSpec.programArray("levee_local", 1);
 
     /** Every map, in the order of the object's {@code maps} section. */
-    public static final List<MapSpec> ALL = List.of(COUNTERS, RULE_STATS, RATE_LIMITS, CONFIG, SAMPLES, HOOK, CHAIN, LOCAL);
+    public static final List<MapSpec> ALL =
+            List.of(COUNTERS, RULE_STATS, RATE_LIMITS, CONFIG, SAMPLES, HOOK, CHAIN, LOCAL);
 
     /** Offset of the sample rate in {@link #CONFIG}'s value. */
     public static final int CONFIG_SAMPLE_RATE = 0;

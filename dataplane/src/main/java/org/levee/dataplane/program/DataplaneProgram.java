@@ -62,10 +62,11 @@ public record DataplaneProgram(List<AssembledProgram> programs, int sampleBytes,
             int from = range.get()[1];
             int to = range.get()[2];
             if (group >= groups.size() || to > groups.get(group).buckets().size()) {
-                throw new IllegalArgumentException("guard '" + symbol + "' names buckets " + from + ".." + (to - 1) + " of group "
-                        + group + ", which the program's " + groups.size() + " groups do not have");
+                throw new IllegalArgumentException("guard '" + symbol + "' names buckets " + from + ".." + (to - 1)
+                        + " of group " + group + ", which the program's " + groups.size() + " groups do not have");
             }
-            int[] before = enabledBefore.computeIfAbsent(group, g -> groups.get(g).enabledBefore(constants));
+            int[] before =
+                    enabledBefore.computeIfAbsent(group, g -> groups.get(g).enabledBefore(constants));
             values.put(symbol, before[to] - before[from] > 0 ? 1L : 0L);
         }
         return values;

@@ -7,8 +7,8 @@ import org.levee.compiler.CompilationCache;
 import org.levee.compiler.FilterChain;
 import org.levee.compiler.FilterIndex;
 import org.levee.compiler.FragmentLayout;
-import org.levee.rules.RuleFilter;
 import org.levee.ebpf.asm.Register;
+import org.levee.rules.RuleFilter;
 
 /**
  * The one place where rules' classic BPF becomes eBPF inside the data-plane program: a
@@ -27,8 +27,18 @@ final class FilterEmitter {
 
     /** The registers and stack of every rule's code; labels start with {@code prefix}. */
     static FragmentLayout layout(String prefix) {
-        return new FragmentLayout(Register.R2, Register.R3, Register.R4, Register.R5, Register.R0, Register.R1,
-                SCRATCH, prefix, prefix + "match", prefix + "end", null);
+        return new FragmentLayout(
+                Register.R2,
+                Register.R3,
+                Register.R4,
+                Register.R5,
+                Register.R0,
+                Register.R1,
+                SCRATCH,
+                prefix,
+                prefix + "match",
+                prefix + "end",
+                null);
     }
 
     /** The chain of {@code rules}, in order, each rule's filter made ready once in {@code cache}. */

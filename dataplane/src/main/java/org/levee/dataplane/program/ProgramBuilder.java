@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.Map;
 import org.levee.compiler.CompilationCache;
 import org.levee.compiler.FilterChain;
-import org.levee.rules.Action;
-import org.levee.rules.Rule;
-import org.levee.rules.RuleFilter;
 import org.levee.compiler.FilterIndex;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.asm.AssembledProgram;
 import org.levee.ebpf.asm.Assembler;
 import org.levee.ebpf.asm.Helper;
 import org.levee.ebpf.asm.Size;
+import org.levee.rules.Action;
+import org.levee.rules.Rule;
+import org.levee.rules.RuleFilter;
 
 /**
  * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.
@@ -55,6 +55,7 @@ import org.levee.ebpf.asm.Size;
 public final class ProgramBuilder {
     /** Stack slots below the filters' scratch memory: a 4-byte map key and the 8-byte rule key. */
     private static final int KEY = FilterEmitter.SCRATCH - 4;
+
     private static final int RULE_KEY = FilterEmitter.SCRATCH - 16;
     private static final int SAMPLE_HEADER = SampleLayout.SIZE;
     // struct xdp_md
@@ -82,6 +83,7 @@ public final class ProgramBuilder {
     private final boolean localStage;
     /** Slots of a rule's hit block (chain) and of its far hit block (index), by action: they depend on nothing else. */
     private final Map<Action, Integer> hitSlots = new HashMap<>();
+
     private final Map<Action, Integer> farHitSlots = new HashMap<>();
 
     /**
@@ -99,7 +101,8 @@ public final class ProgramBuilder {
      */
     public ProgramBuilder(int sampleBytes, int maxRuleSlots, boolean enablementFromMap) {
         if (sampleBytes < 1 || sampleBytes > ProgramLimits.MAX_SAMPLE_BYTES) {
-            throw new IllegalArgumentException("sample bytes " + sampleBytes + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
+            throw new IllegalArgumentException(
+                    "sample bytes " + sampleBytes + " is outside 1.." + ProgramLimits.MAX_SAMPLE_BYTES);
         }
         if (maxRuleSlots < 1 || maxRuleSlots > ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM) {
             throw new IllegalArgumentException("rule slots per program " + maxRuleSlots + " is outside 1.."
@@ -110,7 +113,8 @@ public final class ProgramBuilder {
         this.enablementFromMap = enablementFromMap;
         this.minClassSize = FilterIndex.DEFAULT_MIN_CLASS_SIZE;
         // a caller who asks for small programs gets small indexed programs too
-        this.maxIndexedSlots = maxRuleSlots < ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM ? maxRuleSlots
+        this.maxIndexedSlots = maxRuleSlots < ProgramLimits.MAX_RULE_SLOTS_PER_PROGRAM
+                ? maxRuleSlots
                 : ProgramLimits.MAX_INDEXED_SLOTS_PER_PROGRAM;
         this.localStage = false;
     }
@@ -152,6 +156,7 @@ public final class ProgramBuilder {
 
     /** The array (one entry, one byte per rule) of a builder with enablement from a map. */
     public static final String ENABLED_MAP = "levee_enabled";
+
     private static final int ENABLED_POINTER = FilterEmitter.SCRATCH - 24;
 
     public ProgramBuilder() {
@@ -178,7 +183,8 @@ public final class ProgramBuilder {
      */
     public DataplaneProgram build(List<RuleFilter> rules, CompilationCache cache) {
         if (enablementFromMap && rules.size() > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
+            throw new IllegalArgumentException(
+                    "enablement from a map reaches at most " + Short.MAX_VALUE + " rules (16-bit load offset)");
         }
         if (enablementFromMap || minClassSize == 0) {
             // the index's group guards are decided by constants: a map of enable bytes has none
@@ -200,8 +206,12 @@ public final class ProgramBuilder {
             }
             Assembler asm = new Assembler();
             prologue(asm, index == 0 && !localStage, false);
-            FilterChain.Segment segment = filters.segment(next, FilterEmitter.layout(CHAIN_LABELS),
-                    (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip), ProgramBuilder::hitLabel, "rules_end");
+            FilterChain.Segment segment = filters.segment(
+                    next,
+                    FilterEmitter.layout(CHAIN_LABELS),
+                    (block, i, skip) -> guard(block, rules.get(i).rule(), i, skip),
+                    ProgramBuilder::hitLabel,
+                    "rules_end");
             int first = next;
             int hitSlots = 0;
             // every jump must reach the exit blocks after the rules: add a rule only when even its
@@ -209,7 +219,8 @@ public final class ProgramBuilder {
             while (segment.nextFilter() < rules.size()) {
                 int rule = segment.nextFilter();
                 int ruleHit = hitSlots(rules.get(rule).rule(), rule);
-                if (segment.filters() > 0 && segment.slots() + hitSlots + ruleHit + filters.slotsAtMost(rule) > maxRuleSlots) {
+                if (segment.filters() > 0
+                        && segment.slots() + hitSlots + ruleHit + filters.slotsAtMost(rule) > maxRuleSlots) {
                     break;
                 }
                 hitSlots += ruleHit;
@@ -270,14 +281,18 @@ public final class ProgramBuilder {
                 if (section.withinLimits(maxIndexedSlots) || section.filters() == 1) {
                     for (FilterIndex.Group group : section.groups()) {
                         groups.add(new RuleGroup(group.buckets().stream()
-                                .map(bucket -> bucket.stream().map(f -> rules.get(f).rule().enabledSymbol()).toList()).toList()));
+                                .map(bucket -> bucket.stream()
+                                        .map(f -> rules.get(f).rule().enabledSymbol())
+                                        .toList())
+                                .toList()));
                     }
                     chain.add(built.program());
                     next = section.nextFilter();
                     break;
                 }
                 // the estimates were short: fewer rules, in proportion, and a margin
-                most = Math.max(1, (int) (section.filters() * 0.9 * maxIndexedSlots / Math.max(1, section.emittedSlots())));
+                most = Math.max(
+                        1, (int) (section.filters() * 0.9 * maxIndexedSlots / Math.max(1, section.emittedSlots())));
                 most = Math.min(most, section.filters() - 1);
             }
         } while (next < rules.size());
@@ -287,11 +302,15 @@ public final class ProgramBuilder {
     private record Indexed(AssembledProgram program, FilterIndex.Section section) {}
 
     /** Program {@code program} of an indexed set: at most {@code most} rules from {@code first} on. */
-    private Indexed indexedProgram(List<RuleFilter> rules, FilterIndex index, int program, int first, int most, int groupOffset) {
+    private Indexed indexedProgram(
+            List<RuleFilter> rules, FilterIndex index, int program, int first, int most, int groupOffset) {
         Assembler asm = new Assembler();
-        FilterIndex.Section section = index.section(first, new FilterIndex.Layout(FilterEmitter.layout(INDEX_LABELS), R8, BEST,
-                INDEX_LABELS), new IndexCode(rules, groupOffset));
-        while (section.nextFilter() < rules.size() && section.filters() < most
+        FilterIndex.Section section = index.section(
+                first,
+                new FilterIndex.Layout(FilterEmitter.layout(INDEX_LABELS), R8, BEST, INDEX_LABELS),
+                new IndexCode(rules, groupOffset));
+        while (section.nextFilter() < rules.size()
+                && section.filters() < most
                 && (section.filters() == 0 || section.fits(maxRuleSlots, maxIndexedSlots))) {
             section.add();
         }
@@ -311,7 +330,9 @@ public final class ProgramBuilder {
         asm.append(bodies);
         // the index's labels (every node, bucket and copy) would make most of the symbol table;
         // each part of a section keeps the label of its body
-        return new Indexed(asm.assemble(name -> !name.startsWith(INDEX_LABELS) || isNumbered(name, "x_b") || name.equals("x_dispatch")),
+        return new Indexed(
+                asm.assemble(
+                        name -> !name.startsWith(INDEX_LABELS) || isNumbered(name, "x_b") || name.equals("x_dispatch")),
                 section);
     }
 
@@ -548,7 +569,8 @@ public final class ProgramBuilder {
      * conforms when max(TAT, now) + T − now ≤ burst × T, and then moves TAT forward with
      * compare-and-swap; a lost race is retried a bounded number of times.
      */
-    private void rateLimit(Assembler asm, Action.RateLimit limit, long key, String prefix, String pass, String limited) {
+    private void rateLimit(
+            Assembler asm, Action.RateLimit limit, long key, String prefix, String pass, String limited) {
         long interval = limit.intervalNanos();
         long tolerance = limit.burst() * interval;
         asm.emit(ldImm64(R1, key), stxDW(R10, RULE_KEY, R1));
@@ -578,7 +600,8 @@ public final class ProgramBuilder {
      * it) jumps to: the verifier refuses unreachable code.
      */
     private void epilogue(Assembler asm, boolean noCounters, Assembler bodies) {
-        java.util.function.Predicate<String> used = label -> asm.jumpsTo(label) || bodies != null && bodies.jumpsTo(label);
+        java.util.function.Predicate<String> used =
+                label -> asm.jumpsTo(label) || bodies != null && bodies.jumpsTo(label);
         boolean countPass = used.test("count_pass");
         boolean countDrop = used.test("count_drop");
         boolean rateLimited = used.test("exit_ratelimited");

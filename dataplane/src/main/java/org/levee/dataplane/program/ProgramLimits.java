@@ -25,5 +25,6 @@ public final class ProgramLimits {
     public static final int MAX_INDEXED_SLOTS_PER_PROGRAM = 160_000;
     /** Default and largest number of packet bytes copied into a sample. */
     public static final int DEFAULT_SAMPLE_BYTES = 128;
+
     public static final int MAX_SAMPLE_BYTES = 256;
 }

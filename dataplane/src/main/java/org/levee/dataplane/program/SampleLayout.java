@@ -36,8 +36,8 @@ public final class SampleLayout {
      */
     public static Sample decode(MemorySegment record, String datacenter, String node) {
         if (record.byteSize() < SIZE) {
-            throw new IllegalArgumentException("sample of " + record.byteSize() + " bytes is shorter than its " + SIZE
-                    + "-byte header");
+            throw new IllegalArgumentException(
+                    "sample of " + record.byteSize() + " bytes is shorter than its " + SIZE + "-byte header");
         }
         int captured = record.get(JAVA_INT_UNALIGNED, CAPTURED_LENGTH);
         if (captured < 0 || captured > record.byteSize() - SIZE) { // not SIZE + captured, which wraps near 2^31

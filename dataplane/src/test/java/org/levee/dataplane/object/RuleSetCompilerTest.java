@@ -57,7 +57,12 @@ class RuleSetCompilerTest {
         int port = 10_000 + i;
         return switch (Math.floorMod(i, 5)) {
             case 0 -> rule("mixed-" + i, "udp and dst port " + port, List.of(NET4), new Action.Drop());
-            case 1 -> rule("mixed-" + i, "tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0", List.of(NET4B), new Action.Drop());
+            case 1 ->
+                rule(
+                        "mixed-" + i,
+                        "tcp dst port " + port + " and tcp[tcpflags] & tcp-syn != 0",
+                        List.of(NET4B),
+                        new Action.Drop());
             case 2 -> rule("mixed-" + i, "udp src port " + port, List.of(), new Action.Drop());
             case 3 -> rule("mixed-" + i, "dst host 192.0.2." + (1 + i % 25) + " and udp", List.of(), new Action.Drop());
             default -> rule("mixed-" + i, "ip6 and udp port " + port, List.of(NET6), new Action.Drop());
@@ -69,26 +74,46 @@ class RuleSetCompilerTest {
         return switch (Math.floorMod(i, 4)) {
             case 0 -> rule("odd-" + i, "udp and len > " + (60 + i % 40), List.of(), new Action.Drop());
             case 1 -> rule("odd-" + i, "ip[8] = " + (1 + i % 200), List.of(NET4), new Action.Pass());
-            case 2 -> rule("odd-" + i, "udp dst portrange 20000-" + (20_000 + i), List.of(), new Action.RateLimit(100 + i, 10));
-            default -> rule("odd-" + i, "udp and (dst port " + (10_000 + i) + " or dst port " + (30_000 + i) + ")", List.of(NET4),
-                    new Action.Drop());
+            case 2 ->
+                rule(
+                        "odd-" + i,
+                        "udp dst portrange 20000-" + (20_000 + i),
+                        List.of(),
+                        new Action.RateLimit(100 + i, 10));
+            default ->
+                rule(
+                        "odd-" + i,
+                        "udp and (dst port " + (10_000 + i) + " or dst port " + (30_000 + i) + ")",
+                        List.of(NET4),
+                        new Action.Drop());
         };
     }
 
     /** Rules that share a port (and a bucket) with other rules and differ from them in a TTL. */
     private static Rule ttl(int i) {
-        return rule("ttl-" + i, "udp and dst port " + (10_000 + i % 20) + " and ip[8] = " + (1 + i % 7), List.of(NET4), new Action.Drop());
+        return rule(
+                "ttl-" + i,
+                "udp and dst port " + (10_000 + i % 20) + " and ip[8] = " + (1 + i % 7),
+                List.of(NET4),
+                new Action.Drop());
     }
 
     private static Rule rule(String id, String filter, List<Prefix> destinations, Action action) {
-        return new Rule(id, new Match.Filter(filter), destinations, List.of(), action, Optional.empty(), "", Origin.MANUAL);
+        return new Rule(
+                id, new Match.Filter(filter), destinations, List.of(), action, Optional.empty(), "", Origin.MANUAL);
     }
 
     /**
      * A sequence: the builder, the starting set, the rules added (a function of a counter), how
      * many changes, and whether added rules go anywhere (else at the end, as the agent adds them).
      */
-    private record Sequence(String name, ProgramBuilder builder, int start, IntFunction<Rule> next, int changes, boolean anywhere,
+    private record Sequence(
+            String name,
+            ProgramBuilder builder,
+            int start,
+            IntFunction<Rule> next,
+            int changes,
+            boolean anywhere,
             boolean crossesThreshold) {
         @Override
         public String toString() {
@@ -101,26 +126,74 @@ class RuleSetCompilerTest {
         for (long seed : new long[] {1, 2, 3}) {
             Random random = new Random(seed * 7919);
             // around the index's threshold of 64: the class dissolves below it and comes back
-            all.add(Arguments.of(seed, new Sequence("port rules around the class threshold", new ProgramBuilder(), 66,
-                    i -> port(i, 50), 30, false, true)));
+            all.add(Arguments.of(
+                    seed,
+                    new Sequence(
+                            "port rules around the class threshold",
+                            new ProgramBuilder(),
+                            66,
+                            i -> port(i, 50),
+                            30,
+                            false,
+                            true)));
             // the benchmark's port rules with rules no key finds between them, added anywhere
-            all.add(Arguments.of(seed, new Sequence("port rules and unindexed rules", new ProgramBuilder(), 300,
-                    i -> switch (random.nextInt(6)) {
-                        case 0 -> odd(i);
-                        case 1 -> ttl(i);
-                        default -> port(i, 200);
-                    }, 25, true, false)));
+            all.add(Arguments.of(
+                    seed,
+                    new Sequence(
+                            "port rules and unindexed rules",
+                            new ProgramBuilder(),
+                            300,
+                            i -> switch (random.nextInt(6)) {
+                                case 0 -> odd(i);
+                                case 1 -> ttl(i);
+                                default -> port(i, 200);
+                            },
+                            25,
+                            true,
+                            false)));
             // the five shapes: rules join and leave classes, classes near the threshold (70 each)
-            all.add(Arguments.of(seed, new Sequence("five shapes", new ProgramBuilder(), 350,
-                    i -> random.nextInt(8) == 0 ? odd(i) : mixed(i), 25, true, false)));
+            all.add(Arguments.of(
+                    seed,
+                    new Sequence(
+                            "five shapes",
+                            new ProgramBuilder(),
+                            350,
+                            i -> random.nextInt(8) == 0 ? odd(i) : mixed(i),
+                            25,
+                            true,
+                            false)));
             // several programs (small ones), whose cuts move with every change before them
-            all.add(Arguments.of(seed, new Sequence("five shapes in programs of 6,000 slots", new ProgramBuilder(128, 6_000), 500,
-                    RuleSetCompilerTest::mixed, 20, true, false)));
+            all.add(Arguments.of(
+                    seed,
+                    new Sequence(
+                            "five shapes in programs of 6,000 slots",
+                            new ProgramBuilder(128, 6_000),
+                            500,
+                            RuleSetCompilerTest::mixed,
+                            20,
+                            true,
+                            false)));
         }
-        all.add(Arguments.of(4L, new Sequence("the chain, no index", new ProgramBuilder().indexing(0, 160_000), 120,
-                RuleSetCompilerTest::mixed, 15, true, false)));
-        all.add(Arguments.of(5L, new Sequence("the local stage", new ProgramBuilder().localStage(), 200,
-                i -> port(i, 150), 15, true, false)));
+        all.add(Arguments.of(
+                4L,
+                new Sequence(
+                        "the chain, no index",
+                        new ProgramBuilder().indexing(0, 160_000),
+                        120,
+                        RuleSetCompilerTest::mixed,
+                        15,
+                        true,
+                        false)));
+        all.add(Arguments.of(
+                5L,
+                new Sequence(
+                        "the local stage",
+                        new ProgramBuilder().localStage(),
+                        200,
+                        i -> port(i, 150),
+                        15,
+                        true,
+                        false)));
         return all;
     }
 
@@ -163,7 +236,17 @@ class RuleSetCompilerTest {
                 int at = random.nextInt(rules.size());
                 Rule r = rules.get(at);
                 Action other = r.action() instanceof Action.Drop ? new Action.RateLimit(500, 50) : new Action.Drop();
-                rules.set(at, new Rule(r.id(), r.match(), r.destinations(), r.datacenters(), other, r.expires(), r.comment(), r.origin()));
+                rules.set(
+                        at,
+                        new Rule(
+                                r.id(),
+                                r.match(),
+                                r.destinations(),
+                                r.datacenters(),
+                                other,
+                                r.expires(),
+                                r.comment(),
+                                r.origin()));
                 what = "gave " + r.id() + " action " + other;
             } else {
                 // a class through its threshold at once: remove a run of rules, or put a run back
@@ -174,21 +257,26 @@ class RuleSetCompilerTest {
                 removed.addAll(run);
                 what = "removed " + count + " rules from " + from;
             }
-            indexed.add(assertEqualObjects(session, sequence.builder(), filters, rules, "change " + change + " (" + what + ")"));
+            indexed.add(assertEqualObjects(
+                    session, sequence.builder(), filters, rules, "change " + change + " (" + what + ")"));
         }
         if (sequence.crossesThreshold()) {
-            assertThat(indexed).as("sets indexed and sets whose class dissolved").containsExactlyInAnyOrder(true, false);
+            assertThat(indexed)
+                    .as("sets indexed and sets whose class dissolved")
+                    .containsExactlyInAnyOrder(true, false);
         }
     }
 
     /** Asserts the two objects equal; returns whether the set is indexed. */
-    private static boolean assertEqualObjects(RuleSetCompiler session, ProgramBuilder builder, RuleFilters filters, List<Rule> rules,
-            String step) {
+    private static boolean assertEqualObjects(
+            RuleSetCompiler session, ProgramBuilder builder, RuleFilters filters, List<Rule> rules, String step) {
         RuleSet set = new RuleSet(RuleCodec.version(rules), rules);
         List<RuleFilter> compiled = filters.compile("test", set);
         RuleSetObject incremental = session.compile(set, compiled);
         RuleSetObject full = RuleSetObject.compile(set, compiled, builder);
-        assertThat(incremental.program().programs()).as(step + ": the programs").isEqualTo(full.program().programs());
+        assertThat(incremental.program().programs())
+                .as(step + ": the programs")
+                .isEqualTo(full.program().programs());
         assertThat(incremental.toElf()).as(step + ": the object file").isEqualTo(full.toElf());
         return !full.program().groups().isEmpty();
     }

@@ -62,8 +62,11 @@ class RuleSetObjectFuzzTest {
         } catch (RuleSetObjectException e) {
             // The direct cause only: the JDK's DateTimeParseException has causes of its own.
             Throwable cause = e.getCause();
-            if (cause != null && !(cause instanceof ElfFormatException || cause instanceof JsonProcessingException
-                    || cause instanceof DateTimeParseException || cause instanceof IllegalArgumentException)) {
+            if (cause != null
+                    && !(cause instanceof ElfFormatException
+                            || cause instanceof JsonProcessingException
+                            || cause instanceof DateTimeParseException
+                            || cause instanceof IllegalArgumentException)) {
                 throw new AssertionError("a RuleSetObjectException hides " + cause, e);
             }
             throw e;
@@ -71,13 +74,24 @@ class RuleSetObjectFuzzTest {
         for (String datacenter : new String[] {null, "ams", "fra"}) {
             Map<String, Long> constants = object.constants(datacenter, NOW);
             if (constants.size() != object.rules().size()) {
-                throw new AssertionError(constants.size() + " constants for " + object.rules().size() + " rules");
+                throw new AssertionError(
+                        constants.size() + " constants for " + object.rules().size() + " rules");
             }
         }
         for (RuleInfo rule : object.rules()) {
-            // What `levee ruleset inspect` prints: every field must be readable (the length is only used so it is computed).
-            int printed = String.join(" ", rule.id(), rule.match(), rule.action().keyword(), rule.origin().keyword(), rule.comment(),
-                    String.valueOf(rule.destinations()), String.valueOf(rule.datacenters()), String.valueOf(rule.expires())).length();
+            // What `levee ruleset inspect` prints: every field must be readable (the length is only used so it is
+            // computed).
+            int printed = String.join(
+                            " ",
+                            rule.id(),
+                            rule.match(),
+                            rule.action().keyword(),
+                            rule.origin().keyword(),
+                            rule.comment(),
+                            String.valueOf(rule.destinations()),
+                            String.valueOf(rule.datacenters()),
+                            String.valueOf(rule.expires()))
+                    .length();
             if (printed == 0) {
                 throw new AssertionError("rule " + rule.id() + " prints as nothing");
             }
@@ -88,7 +102,8 @@ class RuleSetObjectFuzzTest {
     }
 
     static List<byte[]> objects() {
-        return List.of(RuleSetObjectTest.compile(RuleSetObjectTest.RULES, 30_000).toElf(),
+        return List.of(
+                RuleSetObjectTest.compile(RuleSetObjectTest.RULES, 30_000).toElf(),
                 RuleSetObjectTest.compile(RuleSetObjectTest.RULES, 1).toElf(),
                 RuleSetObjectTest.compile(MIXED, 30_000).toElf(),
                 RuleSetObjectTest.compile(MIXED, 2).toElf());
@@ -113,16 +128,60 @@ class RuleSetObjectFuzzTest {
         BpfObject base = ElfReader.read(RuleSetObjectTest.compile(MIXED, 30_000).toElf());
         String metadata = new String(base.dataSections().getFirst().data(), StandardCharsets.UTF_8);
         FuzzRunner.run(FuzzFamily.text("rule-set object metadata (JSON)")
-                .seeds(metadata, metadata.replaceAll("\\s+", ""), metadata.replace("\"comment\" : \"\"", "\"comment\" : null"))
-                .dictionary("{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "0", "-1", "1e999", "\"\\u0000\"",
-                        "\"format\"", "\"version\"", "\"sample_bytes\"", "\"programs\"", "\"rules\"", "\"id\"", "\"match\"",
-                        "\"destinations\"", "\"datacenters\"", "\"action\"", "\"pps\"", "\"burst\"", "\"expires\"",
-                        "\"origin\"", "\"comment\"", "\"drop\"", "\"pass\"", "\"ratelimit\"", "\"manual\"", "\"auto\"",
-                        "\"2030-01-01T00:00:00Z\"", "\"syn\"", "\"raw\"", "\"dns-flood\"", "\"memcached-amp\"", "\"ams\"")
-                .target(json -> read(ElfWriter.write(new BpfObject(base.license(), base.programs(), base.maps(),
-                        base.constants(), List.of(new DataSection(RuleSetObject.METADATA_SECTION,
-                                json.getBytes(StandardCharsets.UTF_8)))))))
-                .rejects(RuleSetObjectException.class, ERROR)
-                .build()).assertNoCrashes();
+                        .seeds(
+                                metadata,
+                                metadata.replaceAll("\\s+", ""),
+                                metadata.replace("\"comment\" : \"\"", "\"comment\" : null"))
+                        .dictionary(
+                                "{",
+                                "}",
+                                "[",
+                                "]",
+                                ",",
+                                ":",
+                                "\"",
+                                "null",
+                                "true",
+                                "false",
+                                "0",
+                                "-1",
+                                "1e999",
+                                "\"\\u0000\"",
+                                "\"format\"",
+                                "\"version\"",
+                                "\"sample_bytes\"",
+                                "\"programs\"",
+                                "\"rules\"",
+                                "\"id\"",
+                                "\"match\"",
+                                "\"destinations\"",
+                                "\"datacenters\"",
+                                "\"action\"",
+                                "\"pps\"",
+                                "\"burst\"",
+                                "\"expires\"",
+                                "\"origin\"",
+                                "\"comment\"",
+                                "\"drop\"",
+                                "\"pass\"",
+                                "\"ratelimit\"",
+                                "\"manual\"",
+                                "\"auto\"",
+                                "\"2030-01-01T00:00:00Z\"",
+                                "\"syn\"",
+                                "\"raw\"",
+                                "\"dns-flood\"",
+                                "\"memcached-amp\"",
+                                "\"ams\"")
+                        .target(json -> read(ElfWriter.write(new BpfObject(
+                                base.license(),
+                                base.programs(),
+                                base.maps(),
+                                base.constants(),
+                                List.of(new DataSection(
+                                        RuleSetObject.METADATA_SECTION, json.getBytes(StandardCharsets.UTF_8)))))))
+                        .rejects(RuleSetObjectException.class, ERROR)
+                        .build())
+                .assertNoCrashes();
     }
 }

@@ -14,8 +14,11 @@ class SampleLayoutTest {
 
     private static MemorySegment record(long timestamp, int packetLength, int rate, int captured, byte[] packet) {
         ByteBuffer b = ByteBuffer.allocate(SampleLayout.SIZE + packet.length).order(ByteOrder.nativeOrder());
-        b.putLong(SampleLayout.TIMESTAMP, timestamp).putInt(SampleLayout.IFINDEX, 7).putInt(SampleLayout.RX_QUEUE, 1)
-                .putInt(SampleLayout.PACKET_LENGTH, packetLength).putInt(SampleLayout.SAMPLE_RATE, rate)
+        b.putLong(SampleLayout.TIMESTAMP, timestamp)
+                .putInt(SampleLayout.IFINDEX, 7)
+                .putInt(SampleLayout.RX_QUEUE, 1)
+                .putInt(SampleLayout.PACKET_LENGTH, packetLength)
+                .putInt(SampleLayout.SAMPLE_RATE, rate)
                 .putInt(SampleLayout.CAPTURED_LENGTH, captured);
         b.put(SampleLayout.SIZE, packet);
         return MemorySegment.ofArray(b.array());

@@ -32,8 +32,7 @@ public record Fingerprint(TrafficClass trafficClass, int ipVersion, Map<Field, O
 
     /** True when {@code p} is of the class and IP version and has every field's value. */
     public boolean matches(DecodedPacket p) {
-        if (p.ipVersion() != ipVersion
-                || (trafficClass != TrafficClass.ALL && p.trafficClass() != trafficClass)) {
+        if (p.ipVersion() != ipVersion || (trafficClass != TrafficClass.ALL && p.trafficClass() != trafficClass)) {
             return false;
         }
         for (Map.Entry<Field, Object> e : values.entrySet()) {

@@ -55,8 +55,12 @@ public final class FingerprintSelector {
      * @param expectedLegitimate how many of the attack's samples the baseline says are normal
      *     traffic; they are discounted from coverage (at most half of the samples)
      */
-    public Selection select(AttackSamples attack, TrafficClass trafficClass, int ipVersion,
-            List<DecodedPacket> history, double expectedLegitimate) {
+    public Selection select(
+            AttackSamples attack,
+            TrafficClass trafficClass,
+            int ipVersion,
+            List<DecodedPacket> history,
+            double expectedLegitimate) {
         long n = attack.seen();
         double effective = Math.max(n - expectedLegitimate, n / 2.0);
         List<Selection.Rejected> rejected = new ArrayList<>();
@@ -76,8 +80,8 @@ public final class FingerprintSelector {
             } else if (rejected.size() < MAX_REJECTED) {
                 rejected.add(new Selection.Rejected(
                         field.name().toLowerCase() + "=" + field.format(top.value()),
-                        String.format("spread: its most common value covers only %.1f%% of %d samples",
-                                100 * share, n)));
+                        String.format(
+                                "spread: its most common value covers only %.1f%% of %d samples", 100 * share, n)));
             }
         }
 
@@ -112,7 +116,8 @@ public final class FingerprintSelector {
                 candidates.add(new Candidate(s, Integer.bitCount(s), coverage));
             }
         }
-        candidates.sort(Comparator.comparingInt(Candidate::fields).reversed()
+        candidates.sort(Comparator.comparingInt(Candidate::fields)
+                .reversed()
                 .thenComparing(Comparator.comparingDouble(Candidate::coverage).reversed())
                 .thenComparingInt(Candidate::mask));
 
@@ -128,23 +133,28 @@ public final class FingerprintSelector {
             double baselineMatch = history.isEmpty() ? 0 : (double) matched / history.size();
             if (baselineMatch <= maxBaselineMatch) {
                 if (rejectedOthers > 0) {
-                    rejected.add(new Selection.Rejected(rejectedOthers + " more candidates",
-                            "also matched too much pre-attack traffic"));
+                    rejected.add(new Selection.Rejected(
+                            rejectedOthers + " more candidates", "also matched too much pre-attack traffic"));
                 }
                 return new Selection(fingerprint, c.coverage(), baselineMatch, n, history.size(), rejected);
             }
             if (rejected.size() < MAX_REJECTED) {
-                rejected.add(new Selection.Rejected(fingerprint.toString(), String.format(
-                        "covers %.1f%% of the attack but also %d of %d pre-attack samples (%.1f%% > %.1f%%)",
-                        100 * c.coverage(), matched, history.size(), 100 * baselineMatch,
-                        100 * maxBaselineMatch)));
+                rejected.add(new Selection.Rejected(
+                        fingerprint.toString(),
+                        String.format(
+                                "covers %.1f%% of the attack but also %d of %d pre-attack samples (%.1f%% > %.1f%%)",
+                                100 * c.coverage(),
+                                matched,
+                                history.size(),
+                                100 * baselineMatch,
+                                100 * maxBaselineMatch)));
             } else {
                 rejectedOthers++;
             }
         }
         if (rejectedOthers > 0) {
-            rejected.add(new Selection.Rejected(rejectedOthers + " more candidates",
-                    "also matched too much pre-attack traffic"));
+            rejected.add(new Selection.Rejected(
+                    rejectedOthers + " more candidates", "also matched too much pre-attack traffic"));
         }
         return new Selection(null, 0, 0, n, history.size(), rejected);
     }
@@ -160,7 +170,8 @@ public final class FingerprintSelector {
                 chosen.put(fields.get(i), values.get(i));
             }
         }
-        int protocol = chosen.get(Field.PROTOCOL) instanceof Integer p ? p
+        int protocol = chosen.get(Field.PROTOCOL) instanceof Integer p
+                ? p
                 : switch (trafficClass) {
                     case TCP_SYN, TCP_OTHER -> DecodedPacket.TCP;
                     case UDP -> DecodedPacket.UDP;
@@ -170,8 +181,10 @@ public final class FingerprintSelector {
         if (transport && protocol != DecodedPacket.TCP && protocol != DecodedPacket.UDP) {
             return false;
         }
-        if ((chosen.containsKey(Field.TCP_FLAGS) || chosen.containsKey(Field.TCP_WINDOW)
-                || chosen.containsKey(Field.TCP_OPTIONS)) && protocol != DecodedPacket.TCP) {
+        if ((chosen.containsKey(Field.TCP_FLAGS)
+                        || chosen.containsKey(Field.TCP_WINDOW)
+                        || chosen.containsKey(Field.TCP_OPTIONS))
+                && protocol != DecodedPacket.TCP) {
             return false;
         }
         boolean dns = chosen.containsKey(Field.DNS_NAME) || chosen.containsKey(Field.DNS_PARENT);

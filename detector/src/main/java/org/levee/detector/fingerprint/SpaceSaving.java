@@ -59,7 +59,8 @@ public final class SpaceSaving<T> {
         Entry<T> best = null;
         for (Map.Entry<T, long[]> e : counters.entrySet()) {
             Entry<T> candidate = new Entry<>(e.getKey(), e.getValue()[0], e.getValue()[1]);
-            if (best == null || candidate.guaranteed() > best.guaranteed()
+            if (best == null
+                    || candidate.guaranteed() > best.guaranteed()
                     || (candidate.guaranteed() == best.guaranteed()
                             && String.valueOf(candidate.value()).compareTo(String.valueOf(best.value())) < 0)) {
                 best = candidate;

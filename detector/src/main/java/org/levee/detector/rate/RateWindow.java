@@ -18,6 +18,7 @@ public final class RateWindow {
     private final int slots;
     /** Per slot and class, packets then bits next to each other: one cache line for both. */
     private final long[] amounts;
+
     private long bucket = Long.MIN_VALUE;
 
     /** A window over the last {@code seconds} seconds (at least 1). */

@@ -46,7 +46,8 @@ public final class FingerprintFilterCompiler implements FilterCompiler {
         if (name == null && parent == null) {
             return new Match.Cbpf(program, expression);
         }
-        boolean sourcePort = Integer.valueOf(DNS_PORT).equals(fingerprint.values().get(Field.SOURCE_PORT));
+        boolean sourcePort =
+                Integer.valueOf(DNS_PORT).equals(fingerprint.values().get(Field.SOURCE_PORT));
         boolean isParent = name == null;
         String domain = (String) (isParent ? parent : name);
         String clause = "dns question " + (isParent ? "*." : "") + domain
@@ -78,8 +79,13 @@ public final class FingerprintFilterCompiler implements FilterCompiler {
             labels.add(new DnsPattern.Element.Literal(label, new boolean[label.length]));
         }
         DnsPattern pattern = new DnsPattern((parentDomain ? "*." : "") + name, labels);
-        return new DnsQuestionFilter(List.of(pattern), true, DNS_PORT,
-                sourcePort ? DnsQuestionFilter.Side.SOURCE : DnsQuestionFilter.Side.DESTINATION, LinkType.EN10MB).program();
+        return new DnsQuestionFilter(
+                        List.of(pattern),
+                        true,
+                        DNS_PORT,
+                        sourcePort ? DnsQuestionFilter.Side.SOURCE : DnsQuestionFilter.Side.DESTINATION,
+                        LinkType.EN10MB)
+                .program();
     }
 
     /** The labels of a name in the decoder's presentation format, as bytes, checked as DNS requires. */
@@ -96,7 +102,8 @@ public final class FingerprintFilterCompiler implements FilterCompiler {
             for (int j = 0; j < label.length(); j++) {
                 char c = label.charAt(j);
                 if (c == '\\') {
-                    if (j + 4 > label.length() || !label.substring(j + 1, j + 4).matches("[0-9]{3}")
+                    if (j + 4 > label.length()
+                            || !label.substring(j + 1, j + 4).matches("[0-9]{3}")
                             || Integer.parseInt(label.substring(j + 1, j + 4)) > 255) {
                         throw new IllegalArgumentException("DNS name '" + name + "': label " + i
                                 + " has a bad escape at " + j + " (\\DDD, DDD at most 255)");
@@ -111,8 +118,8 @@ public final class FingerprintFilterCompiler implements FilterCompiler {
                 }
             }
             if (bytes.size() == 0 || bytes.size() > DnsPattern.MAX_LABEL_BYTES) {
-                throw new IllegalArgumentException("DNS name '" + name + "': label " + i
-                        + " has length " + bytes.size() + ", must be 1..63");
+                throw new IllegalArgumentException(
+                        "DNS name '" + name + "': label " + i + " has length " + bytes.size() + ", must be 1..63");
             }
             out.add(bytes.toByteArray());
             wireLength += 1 + bytes.size();

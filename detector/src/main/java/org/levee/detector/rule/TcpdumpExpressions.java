@@ -27,8 +27,8 @@ public final class TcpdumpExpressions {
     /** The expression for packets to {@code destination} with the fingerprint's non-DNS fields. */
     public static String of(Prefix destination, Fingerprint fingerprint) {
         if (destination.network().version() != fingerprint.ipVersion()) {
-            throw new IllegalArgumentException("destination " + destination + " is not IPv"
-                    + fingerprint.ipVersion() + " like the fingerprint");
+            throw new IllegalArgumentException(
+                    "destination " + destination + " is not IPv" + fingerprint.ipVersion() + " like the fingerprint");
         }
         String untagged = untagged(destination, fingerprint);
         return "(" + untagged + ") or (vlan and " + untagged + ")";
@@ -49,9 +49,12 @@ public final class TcpdumpExpressions {
         }
         if (protocol >= 0) {
             // An IPv6 fragment's protocol is in its fragment header, the first extension header.
-            terms.add(v4 ? "ip proto " + protocol
-                    : fp.trafficClass() == TrafficClass.FRAGMENT ? "ip6[40] == " + protocol
-                    : "ip6[6] == " + protocol);
+            terms.add(
+                    v4
+                            ? "ip proto " + protocol
+                            : fp.trafficClass() == TrafficClass.FRAGMENT
+                                    ? "ip6[40] == " + protocol
+                                    : "ip6[6] == " + protocol);
         }
         String classTerm = classTerm(fp.trafficClass(), v4);
         if (classTerm != null) {
@@ -62,7 +65,7 @@ public final class TcpdumpExpressions {
         for (Map.Entry<Field, Object> e : fp.values().entrySet()) {
             Object value = e.getValue();
             switch (e.getKey()) {
-                case PROTOCOL -> { } // written above
+                case PROTOCOL -> {} // written above
                 case SOURCE_PORT -> terms.add(v4 ? "src port " + value : "ip6[40:2] == " + value);
                 case DESTINATION_PORT -> terms.add(v4 ? "dst port " + value : "ip6[42:2] == " + value);
                 case TCP_FLAGS -> terms.add(tcp + "13] == " + hex((Integer) value));
@@ -72,11 +75,14 @@ public final class TcpdumpExpressions {
                 case DONT_FRAGMENT -> terms.add("ip[6] & 0x40 " + ((Integer) value == 1 ? "!= 0" : "== 0"));
                 case TCP_WINDOW -> terms.add(tcp + "14:2] == " + value);
                 case TCP_OPTIONS -> terms.add(options((TcpOptionsLayout) value, tcp));
-                case PAYLOAD_PREFIX -> terms.add(protocol == DecodedPacket.UDP
-                        ? udp + "8:4] == " + hex((Long) value)
-                        : v4 ? "tcp[((tcp[12] & 0xf0) >> 2):4] == " + hex((Long) value)
-                             : "ip6[(40 + ((ip6[52] & 0xf0) >> 2)):4] == " + hex((Long) value));
-                case DNS_NAME, DNS_PARENT -> { } // the DNS name filter adds these
+                case PAYLOAD_PREFIX ->
+                    terms.add(
+                            protocol == DecodedPacket.UDP
+                                    ? udp + "8:4] == " + hex((Long) value)
+                                    : v4
+                                            ? "tcp[((tcp[12] & 0xf0) >> 2):4] == " + hex((Long) value)
+                                            : "ip6[(40 + ((ip6[52] & 0xf0) >> 2)):4] == " + hex((Long) value));
+                case DNS_NAME, DNS_PARENT -> {} // the DNS name filter adds these
             }
         }
         return String.join(" and ", terms);
@@ -91,9 +97,10 @@ public final class TcpdumpExpressions {
             case UDP -> v4 ? "ip[6:2] & 0x1fff == 0" : null;
             case ICMP -> v4 ? "ip proto 1 and ip[6:2] & 0x1fff == 0" : "ip6[6] == 58";
             case FRAGMENT -> v4 ? "ip[6:2] & 0x1fff != 0" : "ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0";
-            case OTHER -> v4
-                    ? "not ip proto 1 and not ip proto 6 and not ip proto 17 and ip[6:2] & 0x1fff == 0"
-                    : "not ip6[6] == 58 and not ip6[6] == 6 and not ip6[6] == 17 and not ip6[6] == 44";
+            case OTHER ->
+                v4
+                        ? "not ip proto 1 and not ip proto 6 and not ip proto 17 and ip[6:2] & 0x1fff == 0"
+                        : "not ip6[6] == 58 and not ip6[6] == 6 and not ip6[6] == 17 and not ip6[6] == 44";
         };
     }
 

@@ -99,8 +99,7 @@ public record DecodedPacket(
      * not entirely captured.
      */
     public String dnsQuestionName() {
-        if (protocol != UDP || transportOffset < 0
-                || (destinationPort != 53 && sourcePort != 53)) {
+        if (protocol != UDP || transportOffset < 0 || (destinationPort != 53 && sourcePort != 53)) {
             return null;
         }
         int dns = transportOffset + 8;
@@ -126,7 +125,9 @@ public record DecodedPacket(
             for (int i = 1; i <= length; i++) {
                 int c = packet[at + i] & 0xff;
                 if (c == '.' || c == '\\' || c < 0x21 || c > 0x7e) {
-                    name.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                    name.append('\\')
+                            .append((char) ('0' + c / 100))
+                            .append((char) ('0' + c / 10 % 10))
                             .append((char) ('0' + c % 10));
                 } else {
                     name.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));

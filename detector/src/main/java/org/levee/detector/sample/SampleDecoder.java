@@ -66,9 +66,21 @@ public final class SampleDecoder {
         IpAddress destination = IpAddress.ipv4(i32(p, ip + 16));
         int transport = fragmentOffset == 0 && ip + headerLength <= p.length ? ip + headerLength : ABSENT;
         int end = Math.min(p.length, ip + totalLength);
-        return transport(p, wireLength, 4, source, destination, protocol, p[ip + 8] & 0xff,
-                totalLength, u16(p, ip + 4), (fragmentField & 0x4000) != 0 ? 1 : 0,
-                fragmentOffset != 0, moreFragments || fragmentOffset != 0, transport, end);
+        return transport(
+                p,
+                wireLength,
+                4,
+                source,
+                destination,
+                protocol,
+                p[ip + 8] & 0xff,
+                totalLength,
+                u16(p, ip + 4),
+                (fragmentField & 0x4000) != 0 ? 1 : 0,
+                fragmentOffset != 0,
+                moreFragments || fragmentOffset != 0,
+                transport,
+                end);
     }
 
     private static DecodedPacket ipv6(byte[] p, int wireLength, int ip) {
@@ -105,13 +117,38 @@ public final class SampleDecoder {
         // where a filter expression finds it (ip6[40 + ...]).
         int transport = !extensions && at <= p.length ? at : ABSENT;
         int end = Math.min(p.length, ip + 40 + payloadLength);
-        return transport(p, wireLength, 6, source, destination, next, p[ip + 7] & 0xff,
-                payloadLength + 40, ABSENT, ABSENT, laterFragment, fragment, transport, end);
+        return transport(
+                p,
+                wireLength,
+                6,
+                source,
+                destination,
+                next,
+                p[ip + 7] & 0xff,
+                payloadLength + 40,
+                ABSENT,
+                ABSENT,
+                laterFragment,
+                fragment,
+                transport,
+                end);
     }
 
-    private static DecodedPacket transport(byte[] p, int wireLength, int version, IpAddress source,
-            IpAddress destination, int protocol, int ttl, int ipLength, int ipId, int dontFragment,
-            boolean laterFragment, boolean fragment, int transport, int end) {
+    private static DecodedPacket transport(
+            byte[] p,
+            int wireLength,
+            int version,
+            IpAddress source,
+            IpAddress destination,
+            int protocol,
+            int ttl,
+            int ipLength,
+            int ipId,
+            int dontFragment,
+            boolean laterFragment,
+            boolean fragment,
+            int transport,
+            int end) {
         int sourcePort = ABSENT;
         int destinationPort = ABSENT;
         int tcpFlags = ABSENT;
@@ -152,9 +189,24 @@ public final class SampleDecoder {
         } else {
             trafficClass = fragment && protocol == ABSENT ? TrafficClass.FRAGMENT : TrafficClass.OTHER;
         }
-        return new DecodedPacket(p, wireLength, version, source, destination, protocol,
-                trafficClass, ttl, ipLength, ipId, dontFragment, sourcePort, destinationPort,
-                tcpFlags, tcpWindow, payloadPrefix, transportOffset);
+        return new DecodedPacket(
+                p,
+                wireLength,
+                version,
+                source,
+                destination,
+                protocol,
+                trafficClass,
+                ttl,
+                ipLength,
+                ipId,
+                dontFragment,
+                sourcePort,
+                destinationPort,
+                tcpFlags,
+                tcpWindow,
+                payloadPrefix,
+                transportOffset);
     }
 
     private static int u16(byte[] p, int at) {
@@ -162,8 +214,7 @@ public final class SampleDecoder {
     }
 
     private static int i32(byte[] p, int at) {
-        return ((p[at] & 0xff) << 24) | ((p[at + 1] & 0xff) << 16) | ((p[at + 2] & 0xff) << 8)
-                | (p[at + 3] & 0xff);
+        return ((p[at] & 0xff) << 24) | ((p[at + 1] & 0xff) << 16) | ((p[at + 2] & 0xff) << 8) | (p[at + 3] & 0xff);
     }
 
     private static long i64(byte[] p, int at) {

@@ -54,12 +54,16 @@ class FingerprintSelectorTest {
         Selection s = SELECTOR.select(attack(flood, seed), TrafficClass.TCP_SYN, 4, normal(r), 0);
 
         assertThat(s.fingerprint()).isNotNull();
-        assertThat(s.fingerprint().values()).containsEntry(Field.TTL, 54).containsEntry(Field.TCP_WINDOW, 1024)
-                .containsEntry(Field.IP_LENGTH, 44).containsEntry(Field.DESTINATION_PORT, 443)
+        assertThat(s.fingerprint().values())
+                .containsEntry(Field.TTL, 54)
+                .containsEntry(Field.TCP_WINDOW, 1024)
+                .containsEntry(Field.IP_LENGTH, 44)
+                .containsEntry(Field.DESTINATION_PORT, 443)
                 .doesNotContainKeys(Field.SOURCE_PORT, Field.IP_ID);
         assertThat(s.coverage()).isEqualTo(1.0);
         assertThat(s.baselineMatch()).isZero();
-        assertThat(s.rejected()).extracting(Selection.Rejected::candidate)
+        assertThat(s.rejected())
+                .extracting(Selection.Rejected::candidate)
                 .anySatisfy(c -> assertThat(c).startsWith("source_port="))
                 .anySatisfy(c -> assertThat(c).startsWith("ip_id="));
         assertThat(flood).allMatch(s.fingerprint()::matches);
@@ -74,9 +78,12 @@ class FingerprintSelectorTest {
         List<DecodedPacket> history = packets(Traffic.dnsQueries(server), 64, r);
         Selection s = SELECTOR.select(attack(flood, seed), TrafficClass.UDP, 4, history, 0);
 
-        assertThat(s.fingerprint().values()).containsEntry(Field.DNS_PARENT, "store.example.net")
-                .containsEntry(Field.DESTINATION_PORT, 53).doesNotContainKey(Field.DNS_NAME);
-        assertThat(s.rejected()).extracting(Selection.Rejected::candidate)
+        assertThat(s.fingerprint().values())
+                .containsEntry(Field.DNS_PARENT, "store.example.net")
+                .containsEntry(Field.DESTINATION_PORT, 53)
+                .doesNotContainKey(Field.DNS_NAME);
+        assertThat(s.rejected())
+                .extracting(Selection.Rejected::candidate)
                 .anySatisfy(c -> assertThat(c).startsWith("dns_name="));
     }
 
@@ -88,9 +95,13 @@ class FingerprintSelectorTest {
         List<DecodedPacket> history = normal(r);
 
         Selection blind = SELECTOR.select(attack(mixed, 1), TrafficClass.UDP, 4, history, 0);
-        assertThat(blind.fingerprint()).as("92%% is not 95%%: %s", blind.rejected()).isNull();
+        assertThat(blind.fingerprint())
+                .as("92%% is not 95%%: %s", blind.rejected())
+                .isNull();
         Selection discounted = SELECTOR.select(attack(mixed, 1), TrafficClass.UDP, 4, history, 16);
-        assertThat(discounted.fingerprint().values()).containsEntry(Field.TTL, 47).containsEntry(Field.IP_LENGTH, 540);
+        assertThat(discounted.fingerprint().values())
+                .containsEntry(Field.TTL, 47)
+                .containsEntry(Field.IP_LENGTH, 540);
     }
 
     @Test
@@ -102,7 +113,9 @@ class FingerprintSelectorTest {
         history.addAll(packets(Traffic.resolverResponses(VICTIM), 20, r));
         Selection s = SELECTOR.select(attack(answers, 2), TrafficClass.UDP, 4, history, 0);
         assertThat(s.fingerprint()).isNull();
-        assertThat(s.rejected()).last().satisfies(last -> assertThat(last.reason()).contains("pre-attack samples"));
+        assertThat(s.rejected())
+                .last()
+                .satisfies(last -> assertThat(last.reason()).contains("pre-attack samples"));
     }
 
     @Test
@@ -113,6 +126,8 @@ class FingerprintSelectorTest {
         Selection a = SELECTOR.select(attack(flood, 9), TrafficClass.UDP, 4, history, 0);
         Selection b = SELECTOR.select(attack(flood, 9), TrafficClass.UDP, 4, history, 0);
         assertThat(a).isEqualTo(b);
-        assertThat(a.fingerprint().values()).containsEntry(Field.SOURCE_PORT, 53).containsEntry(Field.DNS_NAME, "amp.example.org");
+        assertThat(a.fingerprint().values())
+                .containsEntry(Field.SOURCE_PORT, 53)
+                .containsEntry(Field.DNS_NAME, "amp.example.org");
     }
 }

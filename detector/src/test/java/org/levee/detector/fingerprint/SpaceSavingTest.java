@@ -34,7 +34,8 @@ class SpaceSavingTest {
         SpaceSaving.Entry<Integer> top = sketch.top();
         assertThat(top.guaranteed()).isLessThanOrEqualTo(exact.get(top.value()));
         assertThat(top.count()).isGreaterThanOrEqualTo(exact.get(top.value()));
-        long truthOfTop = exact.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long truthOfTop =
+                exact.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         if (truthOfTop > n / capacity + 1) {
             // The most frequent value is held, and its count is over-estimated by at most n / capacity.
             assertThat(exact.get(top.value())).isGreaterThanOrEqualTo(truthOfTop - n / capacity);

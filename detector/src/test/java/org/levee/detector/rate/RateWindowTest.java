@@ -32,8 +32,10 @@ class RateWindowTest {
             w.add(TrafficClass.UDP, 1000, 8000);
         }
         long now = end - step / 2;
-        assertThat(w.packetsPerSecond(TrafficClass.UDP, now)).isCloseTo(perSecond * 1000.0, within(perSecond * 1000.0 * 0.02 + 1000));
-        assertThat(w.bitsPerSecond(TrafficClass.UDP, now)).isCloseTo(perSecond * 8000.0, within(perSecond * 8000.0 * 0.02 + 8000));
+        assertThat(w.packetsPerSecond(TrafficClass.UDP, now))
+                .isCloseTo(perSecond * 1000.0, within(perSecond * 1000.0 * 0.02 + 1000));
+        assertThat(w.bitsPerSecond(TrafficClass.UDP, now))
+                .isCloseTo(perSecond * 8000.0, within(perSecond * 8000.0 * 0.02 + 8000));
         assertThat(w.packetsPerSecond(TrafficClass.TCP_SYN, now)).isZero();
     }
 

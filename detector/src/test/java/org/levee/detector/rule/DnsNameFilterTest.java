@@ -82,14 +82,17 @@ class DnsNameFilterTest {
             }
             DecodedPacket p = SampleDecoder.decode(frame, frame.length);
             String name = p == null ? null : p.dnsQuestionName();
-            boolean portOk = p != null && (sourcePort ? p.sourcePort() == 53 : p.destinationPort() == 53)
+            boolean portOk = p != null
+                    && (sourcePort ? p.sourcePort() == 53 : p.destinationPort() == 53)
                     && (p.ipVersion() == 4 || p.transportOffset() >= 0);
             boolean expectExact = portOk && zone.equals(name);
             boolean expectParent = portOk && zone.equals(DecodedPacket.parentDomain(name));
             String hex = java.util.HexFormat.of().formatHex(frame);
-            assertThat(CbpfInterpreter.matches(exact, frame, frame.length)).as("exact %s on %s (%s)", zone, name, hex)
+            assertThat(CbpfInterpreter.matches(exact, frame, frame.length))
+                    .as("exact %s on %s (%s)", zone, name, hex)
                     .isEqualTo(expectExact);
-            assertThat(CbpfInterpreter.matches(parent, frame, frame.length)).as("parent %s on %s (%s)", zone, name, hex)
+            assertThat(CbpfInterpreter.matches(parent, frame, frame.length))
+                    .as("parent %s on %s (%s)", zone, name, hex)
                     .isEqualTo(expectParent);
             exactMatches += expectExact ? 1 : 0;
             parentMatches += expectParent ? 1 : 0;
@@ -105,8 +108,10 @@ class DnsNameFilterTest {
         byte[] dns = r.nextBoolean()
                 ? DnsMessages.query(r.nextInt(65536), name, 1, r.nextBoolean())
                 : DnsMessages.response(r.nextInt(65536), name, 1, 1 + r.nextInt(3), 48, r);
-        FrameBuilder b = new FrameBuilder().addresses(Traffic.randomSource(r, version), Traffic.randomSource(r, version))
-                .ttl(64).ipId(r.nextInt(65536));
+        FrameBuilder b = new FrameBuilder()
+                .addresses(Traffic.randomSource(r, version), Traffic.randomSource(r, version))
+                .ttl(64)
+                .ipId(r.nextInt(65536));
         if (r.nextBoolean()) {
             b.vlan(r.nextInt(4096));
         }
@@ -137,8 +142,10 @@ class DnsNameFilterTest {
     }
 
     private static boolean matches(CbpfProgram program, String name) {
-        byte[] frame = new FrameBuilder().addresses(IpAddress.parse("192.0.2.1"), IpAddress.parse("203.0.113.53"))
-                .udp(4444, 53, DnsMessages.query(1, name, 1, false)).build();
+        byte[] frame = new FrameBuilder()
+                .addresses(IpAddress.parse("192.0.2.1"), IpAddress.parse("203.0.113.53"))
+                .udp(4444, 53, DnsMessages.query(1, name, 1, false))
+                .build();
         return CbpfInterpreter.matches(program, frame, frame.length);
     }
 
@@ -148,6 +155,7 @@ class DnsNameFilterTest {
                 .hasMessageContaining("label 1 has length 0");
         assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("x".repeat(64) + ".example", false, false))
                 .hasMessageContaining("label 0 has length 64");
-        assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("", true, false)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> FingerprintFilterCompiler.dnsFilter("", true, false))
+                .hasMessageContaining("empty");
     }
 }

@@ -21,17 +21,34 @@ final class FilterCorpus {
     static List<byte[]> frames(SplittableRandom r, int perKind) {
         List<PacketFactory> kinds = new ArrayList<>();
         for (IpAddress d : List.of(V4, V4_NEIGHBOUR, V6, V6_NEIGHBOUR)) {
-            kinds.addAll(List.of(Traffic.webClients(d), Traffic.resolverResponses(d), Traffic.ntpResponses(d),
-                    Traffic.dnsQueries(d), Traffic.synFlood(d), Traffic.dnsAmplification(d),
-                    Traffic.memcachedAmplification(d), Traffic.randomSubdomain(d, "store.example.net"),
-                    Traffic.udpFlood(d), Traffic.ackFlood(d)));
-            kinds.add(x -> new FrameBuilder().addresses(Traffic.randomSource(x, d.version()), d).ttl(x.nextInt(256))
-                    .icmp(8, 0, new byte[x.nextInt(64)]).build());
-            kinds.add(x -> new FrameBuilder().addresses(Traffic.randomSource(x, d.version()), d).ttl(50)
-                    .ipId(x.nextInt(65536)).fragment(1 + x.nextInt(180), x.nextBoolean())
-                    .raw(17, new byte[8 * x.nextInt(100)]).build());
-            kinds.add(x -> new FrameBuilder().addresses(Traffic.randomSource(x, d.version()), d).ttl(50)
-                    .raw(47, new byte[x.nextInt(100)]).build());
+            kinds.addAll(List.of(
+                    Traffic.webClients(d),
+                    Traffic.resolverResponses(d),
+                    Traffic.ntpResponses(d),
+                    Traffic.dnsQueries(d),
+                    Traffic.synFlood(d),
+                    Traffic.dnsAmplification(d),
+                    Traffic.memcachedAmplification(d),
+                    Traffic.randomSubdomain(d, "store.example.net"),
+                    Traffic.udpFlood(d),
+                    Traffic.ackFlood(d)));
+            kinds.add(x -> new FrameBuilder()
+                    .addresses(Traffic.randomSource(x, d.version()), d)
+                    .ttl(x.nextInt(256))
+                    .icmp(8, 0, new byte[x.nextInt(64)])
+                    .build());
+            kinds.add(x -> new FrameBuilder()
+                    .addresses(Traffic.randomSource(x, d.version()), d)
+                    .ttl(50)
+                    .ipId(x.nextInt(65536))
+                    .fragment(1 + x.nextInt(180), x.nextBoolean())
+                    .raw(17, new byte[8 * x.nextInt(100)])
+                    .build());
+            kinds.add(x -> new FrameBuilder()
+                    .addresses(Traffic.randomSource(x, d.version()), d)
+                    .ttl(50)
+                    .raw(47, new byte[x.nextInt(100)])
+                    .build());
         }
         kinds.add(Traffic.carpetBombing(IpAddress.parse("203.0.113.0")));
         List<byte[]> frames = new ArrayList<>();

@@ -18,9 +18,9 @@ import org.levee.detector.fingerprint.Fingerprint;
 import org.levee.detector.sample.DecodedPacket;
 import org.levee.detector.sample.SampleDecoder;
 import org.levee.detector.sample.TrafficClass;
-import org.levee.testing.Requirements;
 import org.levee.rules.Match;
 import org.levee.rules.Prefix;
+import org.levee.testing.Requirements;
 
 /**
  * Differential test of fingerprint → filter: for random fingerprints taken from real frames,
@@ -47,12 +47,14 @@ class FingerprintFilterCompilerTest {
     void filtersMatchExactlyWhatTheirFingerprintsMatch(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<byte[]> corpus = FilterCorpus.frames(r, 12);
-        List<DecodedPacket> decoded = corpus.stream().map(f -> SampleDecoder.decode(f, f.length)).toList();
+        List<DecodedPacket> decoded =
+                corpus.stream().map(f -> SampleDecoder.decode(f, f.length)).toList();
         int compiled = 0;
         for (int round = 0; round < 25; round++) {
             DecodedPacket model = decoded.get(r.nextInt(decoded.size()));
             Fingerprint fp = randomFingerprint(model, r);
-            Prefix destination = r.nextBoolean() ? Prefix.host(model.destination())
+            Prefix destination = r.nextBoolean()
+                    ? Prefix.host(model.destination())
                     : Prefix.of(model.destination(), model.ipVersion() == 4 ? 24 : 64);
             Match.Cbpf filter;
             try {
@@ -70,9 +72,13 @@ class FingerprintFilterCompilerTest {
                 boolean actual = filter.matches(frame, frame.length);
                 boolean extensionHeaders = p.ipVersion() == 6 && isIpv6WithExtensions(frame);
                 if (extensionHeaders && !expected) {
-                    assertThat(actual).as("%s on %s", filter.description(), hex(frame)).isFalse();
+                    assertThat(actual)
+                            .as("%s on %s", filter.description(), hex(frame))
+                            .isFalse();
                 } else if (!extensionHeaders || fp.trafficClass() == TrafficClass.FRAGMENT) {
-                    assertThat(actual).as("%s (%s) on %s", filter.description(), fp, hex(frame)).isEqualTo(expected);
+                    assertThat(actual)
+                            .as("%s (%s) on %s", filter.description(), fp, hex(frame))
+                            .isEqualTo(expected);
                 }
                 matched += actual ? 1 : 0;
             }
@@ -122,7 +128,8 @@ class FingerprintFilterCompilerTest {
     void aFingerprintWithPortsButNoTransportProtocolIsRefusedWithItsReason() {
         Fingerprint fp = new Fingerprint(TrafficClass.ALL, 4, Map.of(Field.SOURCE_PORT, 53));
         assertThatThrownBy(() -> COMPILER.compile(Prefix.parse("203.0.113.10"), fp))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SOURCE_PORT needs TCP or UDP");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SOURCE_PORT needs TCP or UDP");
     }
 
     @Test

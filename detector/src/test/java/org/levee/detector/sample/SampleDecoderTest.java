@@ -33,7 +33,11 @@ class SampleDecoderTest {
             boolean df = r.nextBoolean();
             int sourcePort = r.nextInt(65536);
             int destinationPort = r.nextInt(65536);
-            FrameBuilder b = new FrameBuilder().addresses(source, destination).ttl(ttl).ipId(id).dontFragment(df);
+            FrameBuilder b = new FrameBuilder()
+                    .addresses(source, destination)
+                    .ttl(ttl)
+                    .ipId(id)
+                    .dontFragment(df);
             boolean vlan = r.nextBoolean();
             if (vlan) {
                 b.vlan(r.nextInt(4096));
@@ -67,7 +71,10 @@ class SampleDecoderTest {
             assertThat(p.ipId()).isEqualTo(version == 4 ? id : DecodedPacket.ABSENT);
             assertThat(p.dontFragment()).isEqualTo(version == 4 ? (df ? 1 : 0) : DecodedPacket.ABSENT);
             long prefix = payload.length >= 4
-                    ? ((payload[0] & 0xffL) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff)
+                    ? ((payload[0] & 0xffL) << 24)
+                            | ((payload[1] & 0xff) << 16)
+                            | ((payload[2] & 0xff) << 8)
+                            | (payload[3] & 0xff)
                     : DecodedPacket.ABSENT;
             switch (kind) {
                 case 0 -> {
@@ -76,7 +83,8 @@ class SampleDecoderTest {
                     assertThat(p.destinationPort()).isEqualTo(destinationPort);
                     assertThat(p.tcpFlags()).isEqualTo(flags);
                     assertThat(p.tcpWindow()).isEqualTo(window);
-                    assertThat(p.trafficClass()).isEqualTo((flags & 0x12) == 0x02 ? TrafficClass.TCP_SYN : TrafficClass.TCP_OTHER);
+                    assertThat(p.trafficClass())
+                            .isEqualTo((flags & 0x12) == 0x02 ? TrafficClass.TCP_SYN : TrafficClass.TCP_OTHER);
                     assertThat(p.tcpOptionsLayout()).hasToString("hl28[mss,nop,ws]");
                     assertThat(p.payloadPrefix()).isEqualTo(prefix);
                 }
@@ -100,11 +108,19 @@ class SampleDecoderTest {
     void laterFragmentsAreFragmentsWithoutTransportFields() {
         for (String address : new String[] {"203.0.113.7", "2001:db8::7"}) {
             IpAddress a = IpAddress.parse(address);
-            byte[] later = new FrameBuilder().addresses(a, a).fragment(185, true).raw(17, new byte[100]).build();
+            byte[] later = new FrameBuilder()
+                    .addresses(a, a)
+                    .fragment(185, true)
+                    .raw(17, new byte[100])
+                    .build();
             DecodedPacket p = SampleDecoder.decode(later, later.length);
             assertThat(p.trafficClass()).as(address).isEqualTo(TrafficClass.FRAGMENT);
             assertThat(p.sourcePort()).isEqualTo(DecodedPacket.ABSENT);
-            byte[] first = new FrameBuilder().addresses(a, a).fragment(0, true).udp(53, 4444, new byte[100]).build();
+            byte[] first = new FrameBuilder()
+                    .addresses(a, a)
+                    .fragment(0, true)
+                    .udp(53, 4444, new byte[100])
+                    .build();
             DecodedPacket q = SampleDecoder.decode(first, first.length);
             assertThat(q.trafficClass()).as(address).isEqualTo(TrafficClass.UDP);
             // IPv6: the fragment header stands between IP and UDP, where rules do not look.
@@ -142,8 +158,12 @@ class SampleDecoderTest {
     void neverThrowsOnArbitraryBytes(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         IpAddress victim = IpAddress.parse(r.nextBoolean() ? "203.0.113.1" : "2001:db8::1");
-        var factories = java.util.List.of(Traffic.webClients(victim), Traffic.resolverResponses(victim),
-                Traffic.synFlood(victim), Traffic.dnsAmplification(victim), Traffic.randomSubdomain(victim, "a.example"));
+        var factories = java.util.List.of(
+                Traffic.webClients(victim),
+                Traffic.resolverResponses(victim),
+                Traffic.synFlood(victim),
+                Traffic.dnsAmplification(victim),
+                Traffic.randomSubdomain(victim, "a.example"));
         for (int i = 0; i < 500; i++) {
             byte[] frame = factories.get(r.nextInt(factories.size())).next(r);
             byte[] mutated = java.util.Arrays.copyOf(frame, r.nextInt(frame.length + 1));
@@ -155,12 +175,14 @@ class SampleDecoderTest {
             }
             byte[] bytes = mutated;
             assertThatCode(() -> {
-                DecodedPacket p = SampleDecoder.decode(bytes, frame.length);
-                if (p != null) {
-                    p.tcpOptionsLayout();
-                    p.dnsQuestionName();
-                }
-            }).as("frame %s", java.util.HexFormat.of().formatHex(bytes)).doesNotThrowAnyException();
+                        DecodedPacket p = SampleDecoder.decode(bytes, frame.length);
+                        if (p != null) {
+                            p.tcpOptionsLayout();
+                            p.dnsQuestionName();
+                        }
+                    })
+                    .as("frame %s", java.util.HexFormat.of().formatHex(bytes))
+                    .doesNotThrowAnyException();
         }
     }
 }

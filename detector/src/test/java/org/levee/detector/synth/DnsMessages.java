@@ -23,8 +23,8 @@ public final class DnsMessages {
      * A response for {@code name} with {@code answers} A records (or, for big amplification
      * answers, TXT records padded to {@code answerBytes} in all).
      */
-    public static byte[] response(int id, String name, int qtype, int answers, int answerBytes,
-            SplittableRandom random) {
+    public static byte[] response(
+            int id, String name, int qtype, int answers, int answerBytes, SplittableRandom random) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         header(out, id, 0x8180, 1, answers, 0);
         question(out, name, qtype);
@@ -33,8 +33,9 @@ public final class DnsMessages {
             out.writeBytes(new byte[] {(byte) 0xc0, 12}); // pointer to the question name
             int rdLength = each - 12;
             boolean a = rdLength == 4;
-            out.writeBytes(new byte[] {0, (byte) (a ? 1 : 16), 0, 1, 0, 0, 0x0e, 0x10,
-                (byte) (rdLength >>> 8), (byte) rdLength});
+            out.writeBytes(
+                    new byte[] {0, (byte) (a ? 1 : 16), 0, 1, 0, 0, 0x0e, 0x10, (byte) (rdLength >>> 8), (byte) rdLength
+                    });
             byte[] data = new byte[rdLength];
             random.nextBytes(data);
             out.writeBytes(data);
@@ -43,8 +44,20 @@ public final class DnsMessages {
     }
 
     private static void header(ByteArrayOutputStream out, int id, int flags, int qd, int an, int ar) {
-        out.writeBytes(new byte[] {(byte) (id >>> 8), (byte) id, (byte) (flags >>> 8), (byte) flags,
-            0, (byte) qd, 0, (byte) an, 0, 0, 0, (byte) ar});
+        out.writeBytes(new byte[] {
+            (byte) (id >>> 8),
+            (byte) id,
+            (byte) (flags >>> 8),
+            (byte) flags,
+            0,
+            (byte) qd,
+            0,
+            (byte) an,
+            0,
+            0,
+            0,
+            (byte) ar
+        });
     }
 
     /** The name in wire format (as written, not case-folded). */

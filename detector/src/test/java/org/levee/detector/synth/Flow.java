@@ -23,8 +23,14 @@ public record Flow(
         datacenters = List.copyOf(datacenters);
     }
 
-    public static Flow steady(String name, boolean attack, double start, double end, double pps,
-            PacketFactory packets, List<String> datacenters) {
+    public static Flow steady(
+            String name,
+            boolean attack,
+            double start,
+            double end,
+            double pps,
+            PacketFactory packets,
+            List<String> datacenters) {
         return new Flow(name, attack, start, end, t -> pps, packets, datacenters);
     }
 }

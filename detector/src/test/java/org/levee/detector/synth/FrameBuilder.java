@@ -67,8 +67,8 @@ public final class FrameBuilder {
         return this;
     }
 
-    public FrameBuilder tcp(int sourcePort, int destinationPort, int flags, int window, byte[] options,
-            byte[] payload) {
+    public FrameBuilder tcp(
+            int sourcePort, int destinationPort, int flags, int window, byte[] options, byte[] payload) {
         int optionsLength = (options.length + 3) / 4 * 4;
         int headerLength = 20 + optionsLength;
         byte[] t = new byte[headerLength + payload.length];

@@ -48,9 +48,17 @@ public final class Scenario {
                 for (int i = 0; i < count; i++) {
                     long ts = (long) ((t + r.nextDouble() * slice) * 1e9);
                     byte[] frame = flow.packets().next(r);
-                    String dc = flow.datacenters().get(r.nextInt(flow.datacenters().size()));
-                    out.add(new LabeledSample(new Sample(Arrays.copyOf(frame, Math.min(frame.length, snapLength)),
-                            frame.length, samplingRate, ts, dc, dc + "-edge1"), flow));
+                    String dc =
+                            flow.datacenters().get(r.nextInt(flow.datacenters().size()));
+                    out.add(new LabeledSample(
+                            new Sample(
+                                    Arrays.copyOf(frame, Math.min(frame.length, snapLength)),
+                                    frame.length,
+                                    samplingRate,
+                                    ts,
+                                    dc,
+                                    dc + "-edge1"),
+                            flow));
                 }
             }
         }

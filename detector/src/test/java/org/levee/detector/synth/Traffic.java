@@ -17,12 +17,30 @@ public final class Traffic {
 
     /** Names legitimate clients look up: none under the zones the attacks use. */
     public static final List<String> NAMES = List.of(
-            "www.example.com", "api.example.com", "cdn.example.com", "mail.example.com",
-            "static.example.com", "img.example.com", "login.example.com", "www.example.org",
-            "docs.example.org", "git.example.org", "ftp.example.org", "ns1.example.org",
-            "www.example.net", "shop.example.net", "blog.example.net", "m.example.net",
-            "time.example.net", "vpn.example.net", "metrics.example.com", "auth.example.org",
-            "a.b.example.com", "video.example.com", "news.example.org", "chat.example.net");
+            "www.example.com",
+            "api.example.com",
+            "cdn.example.com",
+            "mail.example.com",
+            "static.example.com",
+            "img.example.com",
+            "login.example.com",
+            "www.example.org",
+            "docs.example.org",
+            "git.example.org",
+            "ftp.example.org",
+            "ns1.example.org",
+            "www.example.net",
+            "shop.example.net",
+            "blog.example.net",
+            "m.example.net",
+            "time.example.net",
+            "vpn.example.net",
+            "metrics.example.com",
+            "auth.example.org",
+            "a.b.example.com",
+            "video.example.com",
+            "news.example.org",
+            "chat.example.net");
 
     private static final int[] LINUX_SYN = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     private static final int[] WINDOWS_SYN = {2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2};
@@ -81,9 +99,13 @@ public final class Traffic {
                             : tls(r);
                 }
             }
-            return new FrameBuilder().addresses(randomSource(r, server.version()), server).ttl(ttl)
-                    .ipId(r.nextInt(65536)).dontFragment(true)
-                    .tcp(ephemeral(r), port, flags, window, options, payload).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, server.version()), server)
+                    .ttl(ttl)
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(true)
+                    .tcp(ephemeral(r), port, flags, window, options, payload)
+                    .build();
         };
     }
 
@@ -106,9 +128,13 @@ public final class Traffic {
             IpAddress resolver = client.version() == 4
                     ? IpAddress.ipv4(0xc0000235 + r.nextInt(2)) // 192.0.2.53, .54
                     : IpAddress.ipv6(0x2001_0db8_0001_0053L, 53 + r.nextInt(2));
-            return new FrameBuilder().addresses(resolver, client).ttl(60 + r.nextInt(3))
-                    .ipId(r.nextInt(65536)).dontFragment(r.nextBoolean())
-                    .udp(53, ephemeral(r), dns).build();
+            return new FrameBuilder()
+                    .addresses(resolver, client)
+                    .ttl(60 + r.nextInt(3))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(r.nextBoolean())
+                    .udp(53, ephemeral(r), dns)
+                    .build();
         };
     }
 
@@ -121,10 +147,15 @@ public final class Traffic {
             ntp[1] = (byte) (1 + r.nextInt(3));
             ntp[2] = (byte) (6 + r.nextInt(5));
             ntp[3] = (byte) (0xe7 + r.nextInt(6));
-            IpAddress server = client.version() == 4 ? IpAddress.ipv4(0xc633647b + r.nextInt(4))
+            IpAddress server = client.version() == 4
+                    ? IpAddress.ipv4(0xc633647b + r.nextInt(4))
                     : IpAddress.ipv6(0x2001_0db8_0001_0123L, 123 + r.nextInt(4));
-            return new FrameBuilder().addresses(server, client).ttl(50 + r.nextInt(10))
-                    .ipId(r.nextInt(65536)).dontFragment(true).udp(123, r.nextBoolean() ? 123 : ephemeral(r), ntp)
+            return new FrameBuilder()
+                    .addresses(server, client)
+                    .ttl(50 + r.nextInt(10))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(true)
+                    .udp(123, r.nextBoolean() ? 123 : ephemeral(r), ntp)
                     .build();
         };
     }
@@ -134,9 +165,13 @@ public final class Traffic {
         return r -> {
             String name = NAMES.get(r.nextInt(NAMES.size()));
             byte[] dns = DnsMessages.query(r.nextInt(65536), name, r.nextInt(4) == 0 ? 28 : 1, r.nextInt(10) < 7);
-            return new FrameBuilder().addresses(randomSource(r, server.version()), server)
-                    .ttl(40 + r.nextInt(24)).ipId(r.nextInt(65536)).dontFragment(r.nextBoolean())
-                    .udp(ephemeral(r), 53, dns).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, server.version()), server)
+                    .ttl(40 + r.nextInt(24))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(r.nextBoolean())
+                    .udp(ephemeral(r), 53, dns)
+                    .build();
         };
     }
 
@@ -145,9 +180,13 @@ public final class Traffic {
     /** A spoofed-source SYN flood from one tool: fixed TTL, window and options (MSS only), random ports and IDs. */
     public static PacketFactory synFlood(IpAddress victim) {
         byte[] mss = {2, 4, 5, (byte) 0xb4};
-        return r -> new FrameBuilder().addresses(randomSource(r, victim.version()), victim).ttl(54)
-                .ipId(r.nextInt(65536)).dontFragment(false)
-                .tcp(1024 + r.nextInt(64512), 443, 0x02, 1024, mss, new byte[0]).build();
+        return r -> new FrameBuilder()
+                .addresses(randomSource(r, victim.version()), victim)
+                .ttl(54)
+                .ipId(r.nextInt(65536))
+                .dontFragment(false)
+                .tcp(1024 + r.nextInt(64512), 443, 0x02, 1024, mss, new byte[0])
+                .build();
     }
 
     /** DNS amplification: open resolvers answering "ANY amp.example.org" to the spoofed victim. */
@@ -155,9 +194,13 @@ public final class Traffic {
         return r -> {
             int answerBytes = r.nextInt(10) < 6 ? 1300 : 1380;
             byte[] dns = DnsMessages.response(r.nextInt(65536), "amp.example.org", 255, 8, answerBytes, r);
-            return new FrameBuilder().addresses(randomSource(r, victim.version()), victim)
-                    .ttl(30 + r.nextInt(30)).ipId(r.nextInt(65536)).dontFragment(r.nextBoolean())
-                    .udp(53, 1024 + r.nextInt(64512), dns).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, victim.version()), victim)
+                    .ttl(30 + r.nextInt(30))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(r.nextBoolean())
+                    .udp(53, 1024 + r.nextInt(64512), dns)
+                    .build();
         };
     }
 
@@ -172,9 +215,13 @@ public final class Traffic {
             FrameBuilder.put16(payload, 4, 20);
             FrameBuilder.put16(payload, 6, 0);
             System.arraycopy("VALUE a 0 ".getBytes(StandardCharsets.US_ASCII), 0, payload, 8, 10);
-            return new FrameBuilder().addresses(randomSource(r, victim.version()), victim)
-                    .ttl(40 + r.nextInt(20)).ipId(r.nextInt(65536)).dontFragment(r.nextBoolean())
-                    .udp(11211, r.nextBoolean() ? 80 : 1024 + r.nextInt(64512), payload).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, victim.version()), victim)
+                    .ttl(40 + r.nextInt(20))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(r.nextBoolean())
+                    .udp(11211, r.nextBoolean() ? 80 : 1024 + r.nextInt(64512), payload)
+                    .build();
         };
     }
 
@@ -186,16 +233,23 @@ public final class Traffic {
                 label[i] = "abcdefghijklmnopqrstuvwxyz0123456789".charAt(r.nextInt(36));
             }
             byte[] dns = DnsMessages.query(r.nextInt(65536), new String(label) + "." + zone, 1, r.nextBoolean());
-            return new FrameBuilder().addresses(randomSource(r, server.version()), server)
-                    .ttl(40 + r.nextInt(24)).ipId(r.nextInt(65536)).dontFragment(r.nextBoolean())
-                    .udp(1024 + r.nextInt(64512), 53, dns).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, server.version()), server)
+                    .ttl(40 + r.nextInt(24))
+                    .ipId(r.nextInt(65536))
+                    .dontFragment(r.nextBoolean())
+                    .udp(1024 + r.nextInt(64512), 53, dns)
+                    .build();
         };
     }
 
     /** A UDP flood to random ports: spoofed sources, fixed 512-byte zero payload and TTL. */
     public static PacketFactory udpFlood(IpAddress victim) {
-        return r -> new FrameBuilder().addresses(randomSource(r, victim.version()), victim).ttl(47)
-                .ipId(r.nextInt(65536)).udp(1024 + r.nextInt(64512), 1 + r.nextInt(65535), new byte[512])
+        return r -> new FrameBuilder()
+                .addresses(randomSource(r, victim.version()), victim)
+                .ttl(47)
+                .ipId(r.nextInt(65536))
+                .udp(1024 + r.nextInt(64512), 1 + r.nextInt(65535), new byte[512])
                 .build();
     }
 
@@ -216,7 +270,9 @@ public final class Traffic {
 
     /** An ACK flood: bare ACKs without options, fixed window and TTL, random ports. */
     public static PacketFactory ackFlood(IpAddress victim) {
-        return r -> new FrameBuilder().addresses(randomSource(r, victim.version()), victim).ttl(60)
+        return r -> new FrameBuilder()
+                .addresses(randomSource(r, victim.version()), victim)
+                .ttl(60)
                 .ipId(r.nextInt(65536))
                 .tcp(1024 + r.nextInt(64512), r.nextBoolean() ? 443 : 80, 0x10, 512, new byte[0], new byte[0])
                 .build();
@@ -232,8 +288,12 @@ public final class Traffic {
             monlist[2] = 3; // implementation XNTPD
             monlist[3] = 42; // request MON_GETLIST_1
             IpAddress target = IpAddress.ipv4((int) network.low() | r.nextInt(256));
-            return new FrameBuilder().addresses(randomSource(r, 4), target).ttl(45 + r.nextInt(15))
-                    .ipId(r.nextInt(65536)).udp(123, 1024 + r.nextInt(64512), monlist).build();
+            return new FrameBuilder()
+                    .addresses(randomSource(r, 4), target)
+                    .ttl(45 + r.nextInt(15))
+                    .ipId(r.nextInt(65536))
+                    .udp(123, 1024 + r.nextInt(64512), monlist)
+                    .build();
         };
     }
 }

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * @param relocations  LD_IMM64s that need a constant or map fd, and guards that need a constant, by slot
  * @param labels       label name to the slot it names
  */
-public record AssembledProgram(List<Instruction> instructions, List<Relocation> relocations, Map<String, Integer> labels) {
+public record AssembledProgram(
+        List<Instruction> instructions, List<Relocation> relocations, Map<String, Integer> labels) {
 
     public AssembledProgram {
         instructions = List.copyOf(instructions);
@@ -31,8 +32,9 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
             int target = relocation.slot() >= 0 && relocation.slot() < slots ? indexOfSlot[relocation.slot()] : -1;
             if (relocation.kind() == Relocation.Kind.GUARD) {
                 if (target < 0 || !Relocation.isGuardJump(instructions.get(target))) {
-                    throw new AssemblyException(relocation + ": no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot"
-                            + (target < 0 ? "" : ", it holds " + instructions.get(target)));
+                    throw new AssemblyException(
+                            relocation + ": no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot"
+                                    + (target < 0 ? "" : ", it holds " + instructions.get(target)));
                 }
             } else if (target < 0 || !instructions.get(target).isLdImm64()) {
                 throw new AssemblyException(relocation + ": no ld_imm64 starts at that slot");
@@ -44,7 +46,8 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
         }
         labels.forEach((name, slot) -> {
             if (slot < 0 || slot > slots) {
-                throw new AssemblyException("label '" + name + "' names slot " + slot + ", outside the program's " + slots + " slots");
+                throw new AssemblyException(
+                        "label '" + name + "' names slot " + slot + ", outside the program's " + slots + " slots");
             }
         });
     }
@@ -144,7 +147,8 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
     /** {@link #resolve(Map, Map)}, with enabled guards in the form {@code enabled}. */
     public AssembledProgram resolve(Map<String, Long> constants, Map<String, Integer> mapFds, EnabledGuard enabled) {
         List<String> unknown = new ArrayList<>();
-        unknown.addAll(unreferenced(constants.keySet(), Set.of(Relocation.Kind.CONSTANT, Relocation.Kind.GUARD), "constant"));
+        unknown.addAll(
+                unreferenced(constants.keySet(), Set.of(Relocation.Kind.CONSTANT, Relocation.Kind.GUARD), "constant"));
         unknown.addAll(unreferenced(mapFds.keySet(), Set.of(Relocation.Kind.MAP), "map"));
         if (!unknown.isEmpty()) {
             throw new AssemblyException("no relocation refers to " + String.join(", ", unknown));
@@ -158,16 +162,25 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
             Instruction instruction = patched.get(index);
             Long value = switch (relocation.kind()) {
                 case CONSTANT, GUARD -> constants.get(relocation.symbol());
-                case MAP -> mapFds.containsKey(relocation.symbol()) ? Integer.toUnsignedLong(mapFds.get(relocation.symbol())) : null;
+                case MAP ->
+                    mapFds.containsKey(relocation.symbol())
+                            ? Integer.toUnsignedLong(mapFds.get(relocation.symbol()))
+                            : null;
             };
             if (value == null) {
                 left.add(relocation);
             } else {
-                patched.set(index, switch (relocation.kind()) {
-                    case MAP -> instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value);
-                    case CONSTANT -> instruction.withImm(value);
-                    case GUARD -> value == 0 ? instruction : enabled == EnabledGuard.GOTOL ? Instruction.gotol(0) : Instruction.ja(0);
-                });
+                patched.set(
+                        index,
+                        switch (relocation.kind()) {
+                            case MAP ->
+                                instruction.withSrc(LoadSource.MAP_FD.value()).withImm(value);
+                            case CONSTANT -> instruction.withImm(value);
+                            case GUARD ->
+                                value == 0
+                                        ? instruction
+                                        : enabled == EnabledGuard.GOTOL ? Instruction.gotol(0) : Instruction.ja(0);
+                        });
                 if (relocation.kind() == Relocation.Kind.GUARD && value != 0) {
                     enabledGuards.add(index);
                 }
@@ -218,6 +231,10 @@ public record AssembledProgram(List<Instruction> instructions, List<Relocation> 
     private List<String> unreferenced(Set<String> names, Set<Relocation.Kind> kinds, String what) {
         Set<String> referenced = new HashSet<>();
         relocations.stream().filter(r -> kinds.contains(r.kind())).forEach(r -> referenced.add(r.symbol()));
-        return names.stream().filter(name -> !referenced.contains(name)).sorted().map(name -> what + " '" + name + "'").toList();
+        return names.stream()
+                .filter(name -> !referenced.contains(name))
+                .sorted()
+                .map(name -> what + " '" + name + "'")
+                .toList();
     }
 }

@@ -83,7 +83,8 @@ public final class Assembler {
         requireName("label", name);
         Integer previous = labels.putIfAbsent(name, at);
         if (previous != null) {
-            throw new AssemblyException("label '" + name + "' is defined twice: at slot " + previous + " and at slot " + at);
+            throw new AssemblyException(
+                    "label '" + name + "' is defined twice: at slot " + previous + " and at slot " + at);
         }
     }
 
@@ -128,7 +129,8 @@ public final class Assembler {
         int baseIndex = instructions.size();
         block.labels.forEach((name, at) -> defineLabel(name, baseSlot + at));
         for (PendingJump jump : block.jumps) {
-            jumps.add(new PendingJump(baseIndex + jump.instructionIndex, baseSlot + jump.slot, jump.target, jump.reach));
+            jumps.add(
+                    new PendingJump(baseIndex + jump.instructionIndex, baseSlot + jump.slot, jump.target, jump.reach));
         }
         for (Relocation relocation : block.relocations) {
             relocations.add(new Relocation(baseSlot + relocation.slot(), relocation.symbol(), relocation.kind()));
@@ -169,7 +171,8 @@ public final class Assembler {
      *
      * @throws IllegalArgumentException when a parameter has no value in {@code values}
      */
-    public Assembler appendInstance(Assembler template, String labelPrefix, UnaryOperator<String> outside, int[] values) {
+    public Assembler appendInstance(
+            Assembler template, String labelPrefix, UnaryOperator<String> outside, int[] values) {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(labelPrefix, "labelPrefix");
         Objects.requireNonNull(outside, "outside");
@@ -180,7 +183,8 @@ public final class Assembler {
         int baseIndex = instructions.size();
         template.labels.forEach((name, at) -> defineLabel(labelPrefix + name, baseSlot + at));
         for (PendingJump jump : template.jumps) {
-            String target = template.labels.containsKey(jump.target) ? labelPrefix + jump.target : outside.apply(jump.target);
+            String target =
+                    template.labels.containsKey(jump.target) ? labelPrefix + jump.target : outside.apply(jump.target);
             requireName("label", target);
             jumps.add(new PendingJump(baseIndex + jump.instructionIndex, baseSlot + jump.slot, target, jump.reach));
         }
@@ -190,7 +194,8 @@ public final class Assembler {
         instructions.addAll(template.instructions);
         for (Parameter parameter : template.parameters) {
             if (parameter.parameter() >= values.length) {
-                throw new IllegalArgumentException("parameter " + parameter.parameter() + " has no value (" + values.length + " given)");
+                throw new IllegalArgumentException(
+                        "parameter " + parameter.parameter() + " has no value (" + values.length + " given)");
             }
             int at = baseIndex + parameter.instructionIndex();
             instructions.set(at, instructions.get(at).withImm(values[parameter.parameter()]));
@@ -217,11 +222,14 @@ public final class Assembler {
                 continue;
             }
             int distance = target - (jump.slot + 1);
-            if (target == slot || jump.reach == Reach.OFFSET16 && (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE)) {
+            if (target == slot
+                    || jump.reach == Reach.OFFSET16 && (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE)) {
                 return false;
             }
             Instruction instruction = resolved.get(jump.instructionIndex);
-            resolved.set(jump.instructionIndex, instruction.isCall() ? instruction.withImm(distance) : instruction.withJumpOffset(distance));
+            resolved.set(
+                    jump.instructionIndex,
+                    instruction.isCall() ? instruction.withImm(distance) : instruction.withJumpOffset(distance));
         }
         for (int i = 0; i < resolved.size(); i++) {
             instructions.set(i, resolved.get(i));
@@ -285,19 +293,57 @@ public final class Assembler {
         return jumpTo(Instruction.jump32(op, dst, src, 0), label, Reach.OFFSET16);
     }
 
-    public Assembler jeqImm(Register dst, int imm, String label) { return jump(JumpOp.JEQ, dst, imm, label); }
-    public Assembler jeqReg(Register dst, Register src, String label) { return jump(JumpOp.JEQ, dst, src, label); }
-    public Assembler jneImm(Register dst, int imm, String label) { return jump(JumpOp.JNE, dst, imm, label); }
-    public Assembler jneReg(Register dst, Register src, String label) { return jump(JumpOp.JNE, dst, src, label); }
-    public Assembler jgtImm(Register dst, int imm, String label) { return jump(JumpOp.JGT, dst, imm, label); }
-    public Assembler jgtReg(Register dst, Register src, String label) { return jump(JumpOp.JGT, dst, src, label); }
-    public Assembler jgeImm(Register dst, int imm, String label) { return jump(JumpOp.JGE, dst, imm, label); }
-    public Assembler jgeReg(Register dst, Register src, String label) { return jump(JumpOp.JGE, dst, src, label); }
-    public Assembler jltImm(Register dst, int imm, String label) { return jump(JumpOp.JLT, dst, imm, label); }
-    public Assembler jltReg(Register dst, Register src, String label) { return jump(JumpOp.JLT, dst, src, label); }
-    public Assembler jleImm(Register dst, int imm, String label) { return jump(JumpOp.JLE, dst, imm, label); }
-    public Assembler jleReg(Register dst, Register src, String label) { return jump(JumpOp.JLE, dst, src, label); }
-    public Assembler jsetImm(Register dst, int imm, String label) { return jump(JumpOp.JSET, dst, imm, label); }
+    public Assembler jeqImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JEQ, dst, imm, label);
+    }
+
+    public Assembler jeqReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JEQ, dst, src, label);
+    }
+
+    public Assembler jneImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JNE, dst, imm, label);
+    }
+
+    public Assembler jneReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JNE, dst, src, label);
+    }
+
+    public Assembler jgtImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JGT, dst, imm, label);
+    }
+
+    public Assembler jgtReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JGT, dst, src, label);
+    }
+
+    public Assembler jgeImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JGE, dst, imm, label);
+    }
+
+    public Assembler jgeReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JGE, dst, src, label);
+    }
+
+    public Assembler jltImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JLT, dst, imm, label);
+    }
+
+    public Assembler jltReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JLT, dst, src, label);
+    }
+
+    public Assembler jleImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JLE, dst, imm, label);
+    }
+
+    public Assembler jleReg(Register dst, Register src, String label) {
+        return jump(JumpOp.JLE, dst, src, label);
+    }
+
+    public Assembler jsetImm(Register dst, int imm, String label) {
+        return jump(JumpOp.JSET, dst, imm, label);
+    }
 
     /** {@code call label}: a BPF-to-BPF call of the subprogram starting at {@code label}. */
     public Assembler callSubprogram(String label) {
@@ -377,22 +423,25 @@ public final class Assembler {
         for (PendingJump jump : jumps) {
             Integer target = labels.get(jump.target);
             if (target == null) {
-                throw new AssemblyException("label '" + jump.target + "' is undefined (jump at slot " + jump.slot + ")");
+                throw new AssemblyException(
+                        "label '" + jump.target + "' is undefined (jump at slot " + jump.slot + ")");
             }
             if (target == slot) {
-                throw new AssemblyException("label '" + jump.target + "' marks the end of the program: no instruction to jump to"
-                        + " (jump at slot " + jump.slot + ")");
+                throw new AssemblyException(
+                        "label '" + jump.target + "' marks the end of the program: no instruction to jump to"
+                                + " (jump at slot " + jump.slot + ")");
             }
             int distance = target - (jump.slot + 1);
             Instruction instruction = resolved.get(jump.instructionIndex);
             if (jump.reach == Reach.OFFSET16 && (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE)) {
-                throw new AssemblyException("jump from " + describe(jump.slot) + " to label '" + jump.target + "' (slot " + target
+                throw new AssemblyException("jump from " + describe(jump.slot) + " to label '" + jump.target
+                        + "' (slot " + target
                         + ") spans " + distance + " slots, outside the 16-bit offset range " + Short.MIN_VALUE + ".."
                         + Short.MAX_VALUE + (instruction.equals(Instruction.ja(0)) ? "; use gotol" : ""));
             }
-            resolved.set(jump.instructionIndex, instruction.isCall()
-                    ? instruction.withImm(distance)
-                    : instruction.withJumpOffset(distance));
+            resolved.set(
+                    jump.instructionIndex,
+                    instruction.isCall() ? instruction.withImm(distance) : instruction.withJumpOffset(distance));
         }
         Map<String, Integer> kept = new LinkedHashMap<>();
         labels.forEach((name, at) -> {

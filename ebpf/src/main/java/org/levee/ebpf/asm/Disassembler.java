@@ -50,7 +50,9 @@ public final class Disassembler {
     /** One line per instruction, with label lines, jump target labels and relocation symbols. */
     public String disassemble(AssembledProgram program) {
         Map<Integer, TreeSet<String>> labelsBySlot = new TreeMap<>();
-        program.labels().forEach((name, slot) -> labelsBySlot.computeIfAbsent(slot, s -> new TreeSet<>()).add(name));
+        program.labels()
+                .forEach((name, slot) ->
+                        labelsBySlot.computeIfAbsent(slot, s -> new TreeSet<>()).add(name));
         Map<Integer, Relocation> relocationBySlot = new HashMap<>();
         program.relocations().forEach(r -> relocationBySlot.put(r.slot(), r));
 
@@ -100,17 +102,28 @@ public final class Disassembler {
 
     private String format(Instruction insn, Relocation relocation) {
         String code = String.format("(%02x) ", insn.opcode());
-        return code + switch (insn.instructionClass()) {
-            case ALU, ALU64 -> alu(insn);
-            case JMP, JMP32 -> jump(insn);
-            case LD -> ld(insn, relocation);
-            case LDX -> String.format("r%d = *(%s *)(r%d %+d)", insn.dst(),
-                    Mode.of(insn.opcode()).orElseThrow() == Mode.MEMSX ? signedType(insn) : unsignedType(insn),
-                    insn.src(), insn.offset());
-            case ST -> insn.opcode() == InstructionRules.NOSPEC ? "nospec"
-                    : String.format("*(%s *)(r%d %+d) = %d", unsignedType(insn), insn.dst(), insn.offset(), insn.imm());
-            case STX -> stx(insn);
-        };
+        return code
+                + switch (insn.instructionClass()) {
+                    case ALU, ALU64 -> alu(insn);
+                    case JMP, JMP32 -> jump(insn);
+                    case LD -> ld(insn, relocation);
+                    case LDX ->
+                        String.format(
+                                "r%d = *(%s *)(r%d %+d)",
+                                insn.dst(),
+                                Mode.of(insn.opcode()).orElseThrow() == Mode.MEMSX
+                                        ? signedType(insn)
+                                        : unsignedType(insn),
+                                insn.src(),
+                                insn.offset());
+                    case ST ->
+                        insn.opcode() == InstructionRules.NOSPEC
+                                ? "nospec"
+                                : String.format(
+                                        "*(%s *)(r%d %+d) = %d",
+                                        unsignedType(insn), insn.dst(), insn.offset(), insn.imm());
+                    case STX -> stx(insn);
+                };
     }
 
     private static String alu(Instruction insn) {
@@ -129,8 +142,9 @@ public final class Disassembler {
         }
         if (op == AluOp.MOV && is64 && Source.of(insn.opcode()) == Source.X) {
             if (insn.offset() == InstructionRules.ADDR_SPACE_CAST) {
-                return String.format("r%d = addr_space_cast(r%d, %d, %d)", insn.dst(), insn.src(), insn.imm() >>> 16 & 0xffff,
-                        insn.imm() & 0xffff);
+                return String.format(
+                        "r%d = addr_space_cast(r%d, %d, %d)",
+                        insn.dst(), insn.src(), insn.imm() >>> 16 & 0xffff, insn.imm() & 0xffff);
             }
             if (insn.offset() == InstructionRules.PERCPU_ADDRESS) {
                 return String.format("r%d = &(void __percpu *)(r%d)", insn.dst(), insn.src());
@@ -149,19 +163,33 @@ public final class Disassembler {
         char width = insn.instructionClass() == InstructionClass.JMP32 ? 'w' : 'r';
         JumpOp op = JumpOp.of(insn.opcode()).orElseThrow();
         return switch (op) {
-            case CALL -> switch (insn.callKind()) {
-                case HELPER -> String.format("call %s#%d",
-                        Helper.of((int) insn.imm()).filter(h -> h != Helper.UNSPEC).map(Helper::kernelName).orElse("unknown"),
-                        insn.imm());
-                case SUBPROGRAM -> String.format("call pc%+d", insn.imm());
-                case KFUNC -> String.format("call kernel-function#%d", insn.imm());
-            };
+            case CALL ->
+                switch (insn.callKind()) {
+                    case HELPER ->
+                        String.format(
+                                "call %s#%d",
+                                Helper.of((int) insn.imm())
+                                        .filter(h -> h != Helper.UNSPEC)
+                                        .map(Helper::kernelName)
+                                        .orElse("unknown"),
+                                insn.imm());
+                    case SUBPROGRAM -> String.format("call pc%+d", insn.imm());
+                    case KFUNC -> String.format("call kernel-function#%d", insn.imm());
+                };
             case EXIT -> "exit";
-            case JA -> insn.isLongJump() ? String.format("gotol pc%+d", insn.imm()) : String.format("goto pc%+d", insn.offset());
+            case JA ->
+                insn.isLongJump()
+                        ? String.format("gotol pc%+d", insn.imm())
+                        : String.format("goto pc%+d", insn.offset());
             case JCOND -> String.format("may_goto pc%+d", insn.offset());
-            default -> Source.of(insn.opcode()) == Source.X
-                    ? String.format("if %c%d %s %c%d goto pc%+d", width, insn.dst(), op.comparison(), width, insn.src(), insn.offset())
-                    : String.format("if %c%d %s 0x%x goto pc%+d", width, insn.dst(), op.comparison(), (int) insn.imm(), insn.offset());
+            default ->
+                Source.of(insn.opcode()) == Source.X
+                        ? String.format(
+                                "if %c%d %s %c%d goto pc%+d",
+                                width, insn.dst(), op.comparison(), width, insn.src(), insn.offset())
+                        : String.format(
+                                "if %c%d %s 0x%x goto pc%+d",
+                                width, insn.dst(), op.comparison(), (int) insn.imm(), insn.offset());
         };
     }
 
@@ -170,7 +198,8 @@ public final class Disassembler {
         return switch (mode) {
             case ABS -> String.format("r0 = *(%s *)skb[%d]", unsignedType(insn), insn.imm());
             case IND -> String.format("r0 = *(%s *)skb[r%d + %d]", unsignedType(insn), insn.src(), insn.imm());
-            default -> String.format("r%d = %s", insn.dst(), relocation != null ? symbol(relocation) : immediate64(insn));
+            default ->
+                String.format("r%d = %s", insn.dst(), relocation != null ? symbol(relocation) : immediate64(insn));
         };
     }
 
@@ -204,15 +233,27 @@ public final class Disassembler {
         AtomicOp op = AtomicOp.of((int) insn.imm()).orElseThrow();
         String bits = Size.of(insn.opcode()) == Size.DW ? "64" : "";
         return switch (op) {
-            case ADD, OR, AND, XOR -> String.format("lock *(%s *)(r%d %+d) %s r%d",
-                    type, insn.dst(), insn.offset(), op.lockSymbol(), insn.src());
-            case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG -> String.format("r%d = atomic%s_%s((%s *)(r%d %+d), r%d)",
-                    insn.src(), bits, op.fetches() && op != AtomicOp.XCHG ? "fetch_" + op.mnemonic() : op.mnemonic(),
-                    type, insn.dst(), insn.offset(), insn.src());
-            case CMPXCHG -> String.format("r0 = atomic%s_cmpxchg((%s *)(r%d %+d), r0, r%d)",
-                    bits, type, insn.dst(), insn.offset(), insn.src());
-            case LOAD_ACQUIRE -> String.format("r%d = load_acquire((%s *)(r%d %+d))", insn.dst(), type, insn.src(), insn.offset());
-            case STORE_RELEASE -> String.format("store_release((%s *)(r%d %+d), r%d)", type, insn.dst(), insn.offset(), insn.src());
+            case ADD, OR, AND, XOR ->
+                String.format(
+                        "lock *(%s *)(r%d %+d) %s r%d", type, insn.dst(), insn.offset(), op.lockSymbol(), insn.src());
+            case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG ->
+                String.format(
+                        "r%d = atomic%s_%s((%s *)(r%d %+d), r%d)",
+                        insn.src(),
+                        bits,
+                        op.fetches() && op != AtomicOp.XCHG ? "fetch_" + op.mnemonic() : op.mnemonic(),
+                        type,
+                        insn.dst(),
+                        insn.offset(),
+                        insn.src());
+            case CMPXCHG ->
+                String.format(
+                        "r0 = atomic%s_cmpxchg((%s *)(r%d %+d), r0, r%d)",
+                        bits, type, insn.dst(), insn.offset(), insn.src());
+            case LOAD_ACQUIRE ->
+                String.format("r%d = load_acquire((%s *)(r%d %+d))", insn.dst(), type, insn.src(), insn.offset());
+            case STORE_RELEASE ->
+                String.format("store_release((%s *)(r%d %+d), r%d)", type, insn.dst(), insn.offset(), insn.src());
         };
     }
 

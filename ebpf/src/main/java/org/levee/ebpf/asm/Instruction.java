@@ -25,10 +25,11 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
     public static final int LD_IMM64 = InstructionClass.LD.bits() | Mode.IMM.bits() | Size.DW.bits();
 
     public Instruction {
-        String problem = InstructionRules.violation(opcode, dst, src, offset, imm).orElse(null);
+        String problem =
+                InstructionRules.violation(opcode, dst, src, offset, imm).orElse(null);
         if (problem != null) {
-            throw new IllegalArgumentException("invalid instruction " + fieldsToString(opcode, dst, src, offset, imm)
-                    + ": " + problem);
+            throw new IllegalArgumentException(
+                    "invalid instruction " + fieldsToString(opcode, dst, src, offset, imm) + ": " + problem);
         }
     }
 
@@ -111,7 +112,9 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         if (!isJump()) {
             throw new IllegalStateException(this + " is not a jump");
         }
-        return isLongJump() ? new Instruction(opcode, dst, src, 0, distance) : new Instruction(opcode, dst, src, distance, imm);
+        return isLongJump()
+                ? new Instruction(opcode, dst, src, 0, distance)
+                : new Instruction(opcode, dst, src, distance, imm);
     }
 
     /** A copy with another immediate, e.g. an LD_IMM64 given its relocated value. */
@@ -168,36 +171,125 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         return new Instruction(cls.bits() | Source.X.bits() | op.bits(), dst.number(), src.number(), offset, 0);
     }
 
-    public static Instruction mov64(Register dst, int imm) { return alu64(AluOp.MOV, dst, imm); }
-    public static Instruction mov64(Register dst, Register src) { return alu64(AluOp.MOV, dst, src); }
-    public static Instruction mov32(Register dst, int imm) { return alu32(AluOp.MOV, dst, imm); }
-    public static Instruction mov32(Register dst, Register src) { return alu32(AluOp.MOV, dst, src); }
-    public static Instruction add64(Register dst, int imm) { return alu64(AluOp.ADD, dst, imm); }
-    public static Instruction add64(Register dst, Register src) { return alu64(AluOp.ADD, dst, src); }
-    public static Instruction add32(Register dst, int imm) { return alu32(AluOp.ADD, dst, imm); }
-    public static Instruction add32(Register dst, Register src) { return alu32(AluOp.ADD, dst, src); }
-    public static Instruction sub64(Register dst, int imm) { return alu64(AluOp.SUB, dst, imm); }
-    public static Instruction sub64(Register dst, Register src) { return alu64(AluOp.SUB, dst, src); }
-    public static Instruction mul64(Register dst, int imm) { return alu64(AluOp.MUL, dst, imm); }
-    public static Instruction mul64(Register dst, Register src) { return alu64(AluOp.MUL, dst, src); }
-    public static Instruction div64(Register dst, int imm) { return alu64(AluOp.DIV, dst, imm); }
-    public static Instruction div64(Register dst, Register src) { return alu64(AluOp.DIV, dst, src); }
-    public static Instruction mod64(Register dst, int imm) { return alu64(AluOp.MOD, dst, imm); }
-    public static Instruction mod64(Register dst, Register src) { return alu64(AluOp.MOD, dst, src); }
-    public static Instruction or64(Register dst, int imm) { return alu64(AluOp.OR, dst, imm); }
-    public static Instruction or64(Register dst, Register src) { return alu64(AluOp.OR, dst, src); }
-    public static Instruction and64(Register dst, int imm) { return alu64(AluOp.AND, dst, imm); }
-    public static Instruction and64(Register dst, Register src) { return alu64(AluOp.AND, dst, src); }
-    public static Instruction and32(Register dst, int imm) { return alu32(AluOp.AND, dst, imm); }
-    public static Instruction xor64(Register dst, int imm) { return alu64(AluOp.XOR, dst, imm); }
-    public static Instruction xor64(Register dst, Register src) { return alu64(AluOp.XOR, dst, src); }
-    public static Instruction lsh64(Register dst, int imm) { return alu64(AluOp.LSH, dst, imm); }
-    public static Instruction lsh64(Register dst, Register src) { return alu64(AluOp.LSH, dst, src); }
-    public static Instruction rsh64(Register dst, int imm) { return alu64(AluOp.RSH, dst, imm); }
-    public static Instruction rsh64(Register dst, Register src) { return alu64(AluOp.RSH, dst, src); }
-    public static Instruction rsh32(Register dst, int imm) { return alu32(AluOp.RSH, dst, imm); }
-    public static Instruction arsh64(Register dst, int imm) { return alu64(AluOp.ARSH, dst, imm); }
-    public static Instruction arsh64(Register dst, Register src) { return alu64(AluOp.ARSH, dst, src); }
+    public static Instruction mov64(Register dst, int imm) {
+        return alu64(AluOp.MOV, dst, imm);
+    }
+
+    public static Instruction mov64(Register dst, Register src) {
+        return alu64(AluOp.MOV, dst, src);
+    }
+
+    public static Instruction mov32(Register dst, int imm) {
+        return alu32(AluOp.MOV, dst, imm);
+    }
+
+    public static Instruction mov32(Register dst, Register src) {
+        return alu32(AluOp.MOV, dst, src);
+    }
+
+    public static Instruction add64(Register dst, int imm) {
+        return alu64(AluOp.ADD, dst, imm);
+    }
+
+    public static Instruction add64(Register dst, Register src) {
+        return alu64(AluOp.ADD, dst, src);
+    }
+
+    public static Instruction add32(Register dst, int imm) {
+        return alu32(AluOp.ADD, dst, imm);
+    }
+
+    public static Instruction add32(Register dst, Register src) {
+        return alu32(AluOp.ADD, dst, src);
+    }
+
+    public static Instruction sub64(Register dst, int imm) {
+        return alu64(AluOp.SUB, dst, imm);
+    }
+
+    public static Instruction sub64(Register dst, Register src) {
+        return alu64(AluOp.SUB, dst, src);
+    }
+
+    public static Instruction mul64(Register dst, int imm) {
+        return alu64(AluOp.MUL, dst, imm);
+    }
+
+    public static Instruction mul64(Register dst, Register src) {
+        return alu64(AluOp.MUL, dst, src);
+    }
+
+    public static Instruction div64(Register dst, int imm) {
+        return alu64(AluOp.DIV, dst, imm);
+    }
+
+    public static Instruction div64(Register dst, Register src) {
+        return alu64(AluOp.DIV, dst, src);
+    }
+
+    public static Instruction mod64(Register dst, int imm) {
+        return alu64(AluOp.MOD, dst, imm);
+    }
+
+    public static Instruction mod64(Register dst, Register src) {
+        return alu64(AluOp.MOD, dst, src);
+    }
+
+    public static Instruction or64(Register dst, int imm) {
+        return alu64(AluOp.OR, dst, imm);
+    }
+
+    public static Instruction or64(Register dst, Register src) {
+        return alu64(AluOp.OR, dst, src);
+    }
+
+    public static Instruction and64(Register dst, int imm) {
+        return alu64(AluOp.AND, dst, imm);
+    }
+
+    public static Instruction and64(Register dst, Register src) {
+        return alu64(AluOp.AND, dst, src);
+    }
+
+    public static Instruction and32(Register dst, int imm) {
+        return alu32(AluOp.AND, dst, imm);
+    }
+
+    public static Instruction xor64(Register dst, int imm) {
+        return alu64(AluOp.XOR, dst, imm);
+    }
+
+    public static Instruction xor64(Register dst, Register src) {
+        return alu64(AluOp.XOR, dst, src);
+    }
+
+    public static Instruction lsh64(Register dst, int imm) {
+        return alu64(AluOp.LSH, dst, imm);
+    }
+
+    public static Instruction lsh64(Register dst, Register src) {
+        return alu64(AluOp.LSH, dst, src);
+    }
+
+    public static Instruction rsh64(Register dst, int imm) {
+        return alu64(AluOp.RSH, dst, imm);
+    }
+
+    public static Instruction rsh64(Register dst, Register src) {
+        return alu64(AluOp.RSH, dst, src);
+    }
+
+    public static Instruction rsh32(Register dst, int imm) {
+        return alu32(AluOp.RSH, dst, imm);
+    }
+
+    public static Instruction arsh64(Register dst, int imm) {
+        return alu64(AluOp.ARSH, dst, imm);
+    }
+
+    public static Instruction arsh64(Register dst, Register src) {
+        return alu64(AluOp.ARSH, dst, src);
+    }
 
     /** {@code dst = -dst} on 64 bits. */
     public static Instruction neg64(Register dst) {
@@ -265,18 +357,24 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         if (toSpace < 0 || toSpace > 0xffff || fromSpace < 0 || fromSpace > 0xffff) {
             throw new IllegalArgumentException("address spaces are 16-bit: to " + toSpace + ", from " + fromSpace);
         }
-        return new Instruction(InstructionClass.ALU64.bits() | Source.X.bits() | AluOp.MOV.bits(), dst.number(), src.number(),
-                InstructionRules.ADDR_SPACE_CAST, toSpace << 16 | fromSpace);
+        return new Instruction(
+                InstructionClass.ALU64.bits() | Source.X.bits() | AluOp.MOV.bits(),
+                dst.number(),
+                src.number(),
+                InstructionRules.ADDR_SPACE_CAST,
+                toSpace << 16 | fromSpace);
     }
 
     /** {@code dst = le16/le32/le64 dst}: convert from CPU to little-endian order, zero-extending (ALU | END | TO_LE). */
     public static Instruction toLittleEndian(Register dst, int bits) {
-        return new Instruction(InstructionClass.ALU.bits() | Source.K.bits() | AluOp.END.bits(), dst.number(), 0, 0, bits);
+        return new Instruction(
+                InstructionClass.ALU.bits() | Source.K.bits() | AluOp.END.bits(), dst.number(), 0, 0, bits);
     }
 
     /** {@code dst = be16/be32/be64 dst}: convert from CPU to big-endian order, zero-extending (ALU | END | TO_BE). */
     public static Instruction toBigEndian(Register dst, int bits) {
-        return new Instruction(InstructionClass.ALU.bits() | Source.X.bits() | AluOp.END.bits(), dst.number(), 0, 0, bits);
+        return new Instruction(
+                InstructionClass.ALU.bits() | Source.X.bits() | AluOp.END.bits(), dst.number(), 0, 0, bits);
     }
 
     /** {@code dst = bswap16/32/64 dst}: unconditional byte swap (cpu v4, ALU64 | END). */
@@ -318,40 +416,71 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
 
     /** {@code dst = *(size *)(base + offset)}, zero-extending. */
     public static Instruction ldx(Size size, Register dst, Register base, int offset) {
-        return new Instruction(InstructionClass.LDX.bits() | Mode.MEM.bits() | size.bits(), dst.number(), base.number(), offset, 0);
+        return new Instruction(
+                InstructionClass.LDX.bits() | Mode.MEM.bits() | size.bits(), dst.number(), base.number(), offset, 0);
     }
 
     /** {@code dst = *(s8|s16|s32 *)(base + offset)}, sign-extending (cpu v4, MEMSX; not DW). */
     public static Instruction ldxSigned(Size size, Register dst, Register base, int offset) {
-        return new Instruction(InstructionClass.LDX.bits() | Mode.MEMSX.bits() | size.bits(), dst.number(), base.number(), offset, 0);
+        return new Instruction(
+                InstructionClass.LDX.bits() | Mode.MEMSX.bits() | size.bits(), dst.number(), base.number(), offset, 0);
     }
 
-    public static Instruction ldxB(Register dst, Register base, int offset) { return ldx(Size.B, dst, base, offset); }
-    public static Instruction ldxH(Register dst, Register base, int offset) { return ldx(Size.H, dst, base, offset); }
-    public static Instruction ldxW(Register dst, Register base, int offset) { return ldx(Size.W, dst, base, offset); }
-    public static Instruction ldxDW(Register dst, Register base, int offset) { return ldx(Size.DW, dst, base, offset); }
+    public static Instruction ldxB(Register dst, Register base, int offset) {
+        return ldx(Size.B, dst, base, offset);
+    }
+
+    public static Instruction ldxH(Register dst, Register base, int offset) {
+        return ldx(Size.H, dst, base, offset);
+    }
+
+    public static Instruction ldxW(Register dst, Register base, int offset) {
+        return ldx(Size.W, dst, base, offset);
+    }
+
+    public static Instruction ldxDW(Register dst, Register base, int offset) {
+        return ldx(Size.DW, dst, base, offset);
+    }
 
     /** {@code *(size *)(base + offset) = imm} (ST | MEM). */
     public static Instruction st(Size size, Register base, int offset, int imm) {
-        return new Instruction(InstructionClass.ST.bits() | Mode.MEM.bits() | size.bits(), base.number(), 0, offset, imm);
+        return new Instruction(
+                InstructionClass.ST.bits() | Mode.MEM.bits() | size.bits(), base.number(), 0, offset, imm);
     }
 
     /** {@code *(size *)(base + offset) = src} (STX | MEM). */
     public static Instruction stx(Size size, Register base, int offset, Register src) {
-        return new Instruction(InstructionClass.STX.bits() | Mode.MEM.bits() | size.bits(), base.number(), src.number(), offset, 0);
+        return new Instruction(
+                InstructionClass.STX.bits() | Mode.MEM.bits() | size.bits(), base.number(), src.number(), offset, 0);
     }
 
-    public static Instruction stxB(Register base, int offset, Register src) { return stx(Size.B, base, offset, src); }
-    public static Instruction stxH(Register base, int offset, Register src) { return stx(Size.H, base, offset, src); }
-    public static Instruction stxW(Register base, int offset, Register src) { return stx(Size.W, base, offset, src); }
-    public static Instruction stxDW(Register base, int offset, Register src) { return stx(Size.DW, base, offset, src); }
+    public static Instruction stxB(Register base, int offset, Register src) {
+        return stx(Size.B, base, offset, src);
+    }
+
+    public static Instruction stxH(Register base, int offset, Register src) {
+        return stx(Size.H, base, offset, src);
+    }
+
+    public static Instruction stxW(Register base, int offset, Register src) {
+        return stx(Size.W, base, offset, src);
+    }
+
+    public static Instruction stxDW(Register base, int offset, Register src) {
+        return stx(Size.DW, base, offset, src);
+    }
 
     /**
      * An atomic operation on {@code *(size *)(base + offset)} with operand {@code src} (STX | ATOMIC).
      * Fetching variants put the old value in src; CMPXCHG compares with r0 and puts the old value there.
      */
     public static Instruction atomic(AtomicOp op, Size size, Register base, int offset, Register src) {
-        return new Instruction(InstructionClass.STX.bits() | Mode.ATOMIC.bits() | size.bits(), base.number(), src.number(), offset, op.imm());
+        return new Instruction(
+                InstructionClass.STX.bits() | Mode.ATOMIC.bits() | size.bits(),
+                base.number(),
+                src.number(),
+                offset,
+                op.imm());
     }
 
     /** {@code lock *(size *)(base + offset) += src}, size W or DW. */
@@ -376,7 +505,11 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
 
     /** {@code dst = load_acquire((size *)(base + offset))} (kernel 6.15): note the base is in the src field. */
     public static Instruction loadAcquire(Size size, Register dst, Register base, int offset) {
-        return new Instruction(InstructionClass.STX.bits() | Mode.ATOMIC.bits() | size.bits(), dst.number(), base.number(), offset,
+        return new Instruction(
+                InstructionClass.STX.bits() | Mode.ATOMIC.bits() | size.bits(),
+                dst.number(),
+                base.number(),
+                offset,
                 AtomicOp.LOAD_ACQUIRE.imm());
     }
 
@@ -423,24 +556,77 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
         }
     }
 
-    public static Instruction jeqImm(Register dst, int imm, int offset) { return jump(JumpOp.JEQ, dst, imm, offset); }
-    public static Instruction jeqReg(Register dst, Register src, int offset) { return jump(JumpOp.JEQ, dst, src, offset); }
-    public static Instruction jneImm(Register dst, int imm, int offset) { return jump(JumpOp.JNE, dst, imm, offset); }
-    public static Instruction jneReg(Register dst, Register src, int offset) { return jump(JumpOp.JNE, dst, src, offset); }
-    public static Instruction jgtImm(Register dst, int imm, int offset) { return jump(JumpOp.JGT, dst, imm, offset); }
-    public static Instruction jgtReg(Register dst, Register src, int offset) { return jump(JumpOp.JGT, dst, src, offset); }
-    public static Instruction jgeImm(Register dst, int imm, int offset) { return jump(JumpOp.JGE, dst, imm, offset); }
-    public static Instruction jgeReg(Register dst, Register src, int offset) { return jump(JumpOp.JGE, dst, src, offset); }
-    public static Instruction jltImm(Register dst, int imm, int offset) { return jump(JumpOp.JLT, dst, imm, offset); }
-    public static Instruction jltReg(Register dst, Register src, int offset) { return jump(JumpOp.JLT, dst, src, offset); }
-    public static Instruction jleImm(Register dst, int imm, int offset) { return jump(JumpOp.JLE, dst, imm, offset); }
-    public static Instruction jleReg(Register dst, Register src, int offset) { return jump(JumpOp.JLE, dst, src, offset); }
-    public static Instruction jsetImm(Register dst, int imm, int offset) { return jump(JumpOp.JSET, dst, imm, offset); }
-    public static Instruction jsetReg(Register dst, Register src, int offset) { return jump(JumpOp.JSET, dst, src, offset); }
-    public static Instruction jsgtImm(Register dst, int imm, int offset) { return jump(JumpOp.JSGT, dst, imm, offset); }
-    public static Instruction jsgeImm(Register dst, int imm, int offset) { return jump(JumpOp.JSGE, dst, imm, offset); }
-    public static Instruction jsltImm(Register dst, int imm, int offset) { return jump(JumpOp.JSLT, dst, imm, offset); }
-    public static Instruction jsleImm(Register dst, int imm, int offset) { return jump(JumpOp.JSLE, dst, imm, offset); }
+    public static Instruction jeqImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JEQ, dst, imm, offset);
+    }
+
+    public static Instruction jeqReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JEQ, dst, src, offset);
+    }
+
+    public static Instruction jneImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JNE, dst, imm, offset);
+    }
+
+    public static Instruction jneReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JNE, dst, src, offset);
+    }
+
+    public static Instruction jgtImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JGT, dst, imm, offset);
+    }
+
+    public static Instruction jgtReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JGT, dst, src, offset);
+    }
+
+    public static Instruction jgeImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JGE, dst, imm, offset);
+    }
+
+    public static Instruction jgeReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JGE, dst, src, offset);
+    }
+
+    public static Instruction jltImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JLT, dst, imm, offset);
+    }
+
+    public static Instruction jltReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JLT, dst, src, offset);
+    }
+
+    public static Instruction jleImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JLE, dst, imm, offset);
+    }
+
+    public static Instruction jleReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JLE, dst, src, offset);
+    }
+
+    public static Instruction jsetImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JSET, dst, imm, offset);
+    }
+
+    public static Instruction jsetReg(Register dst, Register src, int offset) {
+        return jump(JumpOp.JSET, dst, src, offset);
+    }
+
+    public static Instruction jsgtImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JSGT, dst, imm, offset);
+    }
+
+    public static Instruction jsgeImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JSGE, dst, imm, offset);
+    }
+
+    public static Instruction jsltImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JSLT, dst, imm, offset);
+    }
+
+    public static Instruction jsleImm(Register dst, int imm, int offset) {
+        return jump(JumpOp.JSLE, dst, imm, offset);
+    }
 
     /** {@code goto pc+offset}: unconditional jump with a 16-bit offset (JMP | JA). */
     public static Instruction ja(int offset) {
@@ -464,17 +650,20 @@ public record Instruction(int opcode, int dst, int src, int offset, long imm) {
 
     /** {@code call} the helper with id {@code helperId} (for helpers this enum may not know). */
     public static Instruction callHelper(int helperId) {
-        return new Instruction(InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.HELPER.value(), 0, helperId);
+        return new Instruction(
+                InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.HELPER.value(), 0, helperId);
     }
 
     /** {@code call pc+offset}: a BPF-to-BPF call of the subprogram starting {@code offset} slots after the next. */
     public static Instruction callSubprogram(int offset) {
-        return new Instruction(InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.SUBPROGRAM.value(), 0, offset);
+        return new Instruction(
+                InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.SUBPROGRAM.value(), 0, offset);
     }
 
     /** {@code call} the kernel function with BTF id {@code btfId}; {@code btfFdIndex} 0 means vmlinux BTF. */
     public static Instruction callKfunc(int btfId, int btfFdIndex) {
-        return new Instruction(InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.KFUNC.value(), btfFdIndex, btfId);
+        return new Instruction(
+                InstructionClass.JMP.bits() | JumpOp.CALL.bits(), 0, CallKind.KFUNC.value(), btfFdIndex, btfId);
     }
 
     /** {@code exit}: return r0. */

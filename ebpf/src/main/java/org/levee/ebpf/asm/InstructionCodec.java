@@ -71,10 +71,13 @@ public final class InstructionCodec {
         int at = 0;
         for (Instruction instruction : instructions) {
             if (instruction.isLdImm64()) {
-                slots[at++] = slot(instruction.opcode(), instruction.dst(), instruction.src(), 0, (int) instruction.imm());
+                slots[at++] =
+                        slot(instruction.opcode(), instruction.dst(), instruction.src(), 0, (int) instruction.imm());
                 slots[at++] = slot(0, 0, 0, 0, (int) (instruction.imm() >>> 32));
             } else {
-                slots[at++] = slot(instruction.opcode(), instruction.dst(), instruction.src(), instruction.offset(), (int) instruction.imm());
+                slots[at++] =
+                        slot(instruction.opcode(), instruction.dst(), instruction.src(), instruction.offset(), (int)
+                                instruction.imm());
             }
         }
         return slots;
@@ -92,8 +95,10 @@ public final class InstructionCodec {
      */
     public static List<Instruction> decode(byte[] bytes) {
         if (bytes.length % SLOT_BYTES != 0) {
-            throw new InstructionFormatException(bytes.length / SLOT_BYTES,
-                    "length " + bytes.length + " bytes is not a multiple of " + SLOT_BYTES + " (trailing partial slot)");
+            throw new InstructionFormatException(
+                    bytes.length / SLOT_BYTES,
+                    "length " + bytes.length + " bytes is not a multiple of " + SLOT_BYTES
+                            + " (trailing partial slot)");
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long[] slots = new long[bytes.length / SLOT_BYTES];
@@ -119,9 +124,11 @@ public final class InstructionCodec {
                 }
                 long high = slots[++i];
                 if ((high & 0xffff_ffffL) != 0) {
-                    throw new InstructionFormatException(i, String.format(
-                            "second slot of ld_imm64 must have opcode, registers and offset 0, has 0x%08x",
-                            high & 0xffff_ffffL));
+                    throw new InstructionFormatException(
+                            i,
+                            String.format(
+                                    "second slot of ld_imm64 must have opcode, registers and offset 0, has 0x%08x",
+                                    high & 0xffff_ffffL));
                 }
                 imm = (imm & 0xffff_ffffL) | (high & 0xffff_ffff_0000_0000L);
             }

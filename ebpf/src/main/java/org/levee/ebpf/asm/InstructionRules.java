@@ -58,13 +58,20 @@ final class InstructionRules {
             return "undefined mode";
         }
         return switch (mode.get()) {
-            case IMM -> size != Size.DW ? "LD | IMM is defined only with size DW (ld_imm64)"
-                    : LoadSource.of(src).isEmpty() ? "src " + src + " is not a pseudo source of ld_imm64 (0-6)"
-                    : firstOf(register("dst", dst), zero("offset", offset), pseudoHighHalf(src, imm));
-            case ABS -> size == Size.DW ? "LD | ABS is not defined with size DW"
-                    : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset));
-            case IND -> size == Size.DW ? "LD | IND is not defined with size DW"
-                    : firstOf(zero("dst", dst), register("src", src), zero("offset", offset));
+            case IMM ->
+                size != Size.DW
+                        ? "LD | IMM is defined only with size DW (ld_imm64)"
+                        : LoadSource.of(src).isEmpty()
+                                ? "src " + src + " is not a pseudo source of ld_imm64 (0-6)"
+                                : firstOf(register("dst", dst), zero("offset", offset), pseudoHighHalf(src, imm));
+            case ABS ->
+                size == Size.DW
+                        ? "LD | ABS is not defined with size DW"
+                        : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset));
+            case IND ->
+                size == Size.DW
+                        ? "LD | IND is not defined with size DW"
+                        : firstOf(zero("dst", dst), register("src", src), zero("offset", offset));
             default -> "mode " + mode.get() + " is not defined for class LD";
         };
     }
@@ -72,7 +79,9 @@ final class InstructionRules {
     /** A map fd or fd_array index is 32 bits: the kernel rejects a non-zero high half. */
     private static String pseudoHighHalf(int src, long imm) {
         boolean fdOnly = src == LoadSource.MAP_FD.value() || src == LoadSource.MAP_IDX.value();
-        return fdOnly && imm >>> 32 != 0 ? "the high 32 bits of a map fd or index load must be 0, are " + (imm >>> 32) : null;
+        return fdOnly && imm >>> 32 != 0
+                ? "the high 32 bits of a map fd or index load must be 0, are " + (imm >>> 32)
+                : null;
     }
 
     private static String ldx(int opcode, int dst, int src, long imm) {
@@ -140,15 +149,20 @@ final class InstructionRules {
             return firstOf(dstProblem, zero("src", src), zero("offset", offset), zero("imm", imm));
         }
         String offsetProblem = switch (op) {
-            case DIV, MOD -> offset == 0 || offset == 1 ? null : "offset " + offset + " of DIV/MOD is not 0 (unsigned) or 1 (signed)";
+            case DIV, MOD ->
+                offset == 0 || offset == 1
+                        ? null
+                        : "offset " + offset + " of DIV/MOD is not 0 (unsigned) or 1 (signed)";
             case MOV -> {
                 if (source == Source.K || offset == 0) {
                     yield zero("offset", offset);
                 }
                 if (is64 && offset == ADDR_SPACE_CAST) {
                     // imm = to << 16 | from; the kernel converts only between spaces 0 and 1.
-                    yield imm == 1 || imm == 1 << 16 ? null
-                            : String.format("addr_space_cast imm 0x%x is not 0x1 (0 from 1) or 0x10000 (1 from 0)", imm);
+                    yield imm == 1 || imm == 1 << 16
+                            ? null
+                            : String.format(
+                                    "addr_space_cast imm 0x%x is not 0x1 (0 from 1) or 0x10000 (1 from 0)", imm);
                 }
                 if (is64 && offset == PERCPU_ADDRESS) {
                     yield null;
@@ -183,9 +197,10 @@ final class InstructionRules {
             return op + " is defined only with source K";
         }
         return switch (op) {
-            case JA -> is32
-                    ? firstOf(zero("dst", dst), zero("src", src), zero("offset (gotol jumps by imm)", offset))
-                    : firstOf(zero("dst", dst), zero("src", src), zero("imm (goto jumps by offset)", imm));
+            case JA ->
+                is32
+                        ? firstOf(zero("dst", dst), zero("src", src), zero("offset (gotol jumps by imm)", offset))
+                        : firstOf(zero("dst", dst), zero("src", src), zero("imm (goto jumps by offset)", imm));
             case CALL -> {
                 if (is32) {
                     yield "CALL is not defined in class JMP32";
@@ -196,11 +211,16 @@ final class InstructionRules {
                 }
                 yield firstOf(zero("dst", dst), kind.get() == CallKind.KFUNC ? null : zero("offset", offset));
             }
-            case EXIT -> is32 ? "EXIT is not defined in class JMP32"
-                    : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset), zero("imm", imm));
-            case JCOND -> is32 ? "JCOND is not defined in class JMP32"
-                    : src != 0 ? "src " + src + " is not a JCOND condition (0 may_goto)"
-                    : firstOf(zero("dst", dst), zero("imm", imm));
+            case EXIT ->
+                is32
+                        ? "EXIT is not defined in class JMP32"
+                        : firstOf(zero("dst", dst), zero("src", src), zero("offset", offset), zero("imm", imm));
+            case JCOND ->
+                is32
+                        ? "JCOND is not defined in class JMP32"
+                        : src != 0
+                                ? "src " + src + " is not a JCOND condition (0 may_goto)"
+                                : firstOf(zero("dst", dst), zero("imm", imm));
             default -> throw new AssertionError(op);
         };
     }

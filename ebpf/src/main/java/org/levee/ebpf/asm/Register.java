@@ -5,7 +5,17 @@ package org.levee.ebpf.asm;
  * R6–R9 are callee-saved, R10 is the read-only frame pointer.
  */
 public enum Register {
-    R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10;
+    R0,
+    R1,
+    R2,
+    R3,
+    R4,
+    R5,
+    R6,
+    R7,
+    R8,
+    R9,
+    R10;
 
     private static final Register[] BY_NUMBER = values();
 

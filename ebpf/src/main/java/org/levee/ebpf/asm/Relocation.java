@@ -46,14 +46,18 @@ public record Relocation(int slot, String symbol, Kind kind) {
         Assembler.requireName("symbol", symbol);
     }
 
-    private static final int GUARD_OPCODE = Instruction.jump(JumpOp.JGE, Register.R0, 0, 0).opcode();
+    private static final int GUARD_OPCODE =
+            Instruction.jump(JumpOp.JGE, Register.R0, 0, 0).opcode();
 
     /**
      * True for the disabled form of a {@link Kind#GUARD}: {@code if rX >= 0 goto +off}, a 64-bit
      * unsigned comparison with the immediate 0, jumping forward or to the next instruction.
      */
     public static boolean isGuardJump(Instruction instruction) {
-        return instruction.opcode() == GUARD_OPCODE && instruction.src() == 0 && instruction.imm() == 0 && instruction.offset() >= 0;
+        return instruction.opcode() == GUARD_OPCODE
+                && instruction.src() == 0
+                && instruction.imm() == 0
+                && instruction.offset() >= 0;
     }
 
     /** The enabled form of the guard {@code disabled}: {@code if rX < 0 goto +off}, never taken. */
@@ -61,15 +65,17 @@ public record Relocation(int slot, String symbol, Kind kind) {
         if (!isGuardJump(disabled)) {
             throw new IllegalArgumentException("not a guard jump: " + disabled);
         }
-        return disabled.withOpcode(Instruction.jump(JumpOp.JLT, Register.R0, 0, 0).opcode());
+        return disabled.withOpcode(
+                Instruction.jump(JumpOp.JLT, Register.R0, 0, 0).opcode());
     }
 
     @Override
     public String toString() {
         return switch (kind) {
-            case MAP -> "map '";
-            case CONSTANT -> "constant '";
-            case GUARD -> "guard '";
-        } + symbol + "' at slot " + slot;
+                    case MAP -> "map '";
+                    case CONSTANT -> "constant '";
+                    case GUARD -> "guard '";
+                }
+                + symbol + "' at slot " + slot;
     }
 }

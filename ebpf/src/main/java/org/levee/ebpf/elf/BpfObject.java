@@ -22,8 +22,12 @@ import org.levee.ebpf.asm.Relocation;
  * @param constants    patchable constants with their default values
  * @param dataSections extra sections of opaque bytes
  */
-public record BpfObject(String license, List<ProgramSection> programs, List<MapDefinition> maps,
-                        List<PatchableConstant> constants, List<DataSection> dataSections) {
+public record BpfObject(
+        String license,
+        List<ProgramSection> programs,
+        List<MapDefinition> maps,
+        List<PatchableConstant> constants,
+        List<DataSection> dataSections) {
 
     public BpfObject {
         Objects.requireNonNull(license, "license");
@@ -56,11 +60,16 @@ public record BpfObject(String license, List<ProgramSection> programs, List<MapD
             for (Relocation relocation : program.program().relocations()) {
                 String problem = switch (relocation.kind()) {
                     case MAP -> mapNames.contains(relocation.symbol()) ? null : "names no map of the object";
-                    case CONSTANT, GUARD -> mapNames.contains(relocation.symbol()) ? "names a map of the object, not a constant"
-                            : notData.contains(relocation.symbol()) ? "names a program or the license, not a constant" : null;
+                    case CONSTANT, GUARD ->
+                        mapNames.contains(relocation.symbol())
+                                ? "names a map of the object, not a constant"
+                                : notData.contains(relocation.symbol())
+                                        ? "names a program or the license, not a constant"
+                                        : null;
                 };
                 if (problem != null) {
-                    throw new IllegalArgumentException("program '" + program.name() + "': " + relocation + " " + problem);
+                    throw new IllegalArgumentException(
+                            "program '" + program.name() + "': " + relocation + " " + problem);
                 }
             }
         }
@@ -74,7 +83,9 @@ public record BpfObject(String license, List<ProgramSection> programs, List<MapD
 
     /** The program in section {@code section}. */
     public ProgramSection program(String section) {
-        return programs.stream().filter(p -> p.section().equals(section)).findFirst()
+        return programs.stream()
+                .filter(p -> p.section().equals(section))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no program section '" + section + "'"));
     }
 }

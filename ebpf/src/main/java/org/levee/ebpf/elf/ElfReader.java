@@ -28,8 +28,8 @@ import org.levee.ebpf.asm.Relocation;
 public final class ElfReader {
     private ElfReader() {}
 
-    private record SectionHeader(int index, String name, int type, long flags, long offset, long size, int link, int info,
-                                 long entrySize) {}
+    private record SectionHeader(
+            int index, String name, int type, long flags, long offset, long size, int link, int info, long entrySize) {}
 
     private record Symbol(int index, String name, int bind, int type, int section, long value, long size) {}
 
@@ -38,7 +38,8 @@ public final class ElfReader {
         readHeader(elf, file.length);
         List<SectionHeader> sections = readSectionHeaders(elf, file);
 
-        List<SectionHeader> symbolTables = sections.stream().filter(s -> s.type == SHT_SYMTAB).toList();
+        List<SectionHeader> symbolTables =
+                sections.stream().filter(s -> s.type == SHT_SYMTAB).toList();
         if (symbolTables.size() != 1) {
             throw new ElfFormatException("expected one symbol table (SHT_SYMTAB), found " + symbolTables.size());
         }
@@ -50,7 +51,10 @@ public final class ElfReader {
         List<PatchableConstant> constants = new ArrayList<>();
         List<DataSection> data = new ArrayList<>();
         for (SectionHeader section : sections) {
-            if (section.type == SHT_NULL || section.type == SHT_SYMTAB || section.type == SHT_STRTAB || section.type == SHT_REL) {
+            if (section.type == SHT_NULL
+                    || section.type == SHT_SYMTAB
+                    || section.type == SHT_STRTAB
+                    || section.type == SHT_REL) {
                 continue;
             }
             if (section.type != SHT_PROGBITS) {
@@ -102,7 +106,8 @@ public final class ElfReader {
 
     private static void requireField(String field, int actual, int expected, String meaning) {
         if (actual != expected) {
-            throw new ElfFormatException("ELF header field " + field + " is " + actual + ", expected " + expected + " (" + meaning + ")");
+            throw new ElfFormatException(
+                    "ELF header field " + field + " is " + actual + ", expected " + expected + " (" + meaning + ")");
         }
     }
 
@@ -111,8 +116,8 @@ public final class ElfReader {
         int shnum = elf.getShort(60) & 0xffff;
         int shstrndx = elf.getShort(62) & 0xffff;
         if (shoff < 0 || shoff > file.length || (long) shnum * SHDR_SIZE > file.length - shoff) {
-            throw new ElfFormatException("section header table (offset " + shoff + ", " + shnum + " entries) extends past the end of the file ("
-                    + file.length + " bytes)");
+            throw new ElfFormatException("section header table (offset " + shoff + ", " + shnum
+                    + " entries) extends past the end of the file (" + file.length + " bytes)");
         }
         if (shstrndx >= shnum) {
             throw new ElfFormatException("e_shstrndx " + shstrndx + " is not a section (there are " + shnum + ")");
@@ -124,7 +129,8 @@ public final class ElfReader {
         byte[] names = Arrays.copyOfRange(file, (int) namesOffset, (int) (namesOffset + namesSize));
         List<SectionHeader> sections = new ArrayList<>(shnum);
         for (int i = 0; i < shnum; i++) {
-            // Elf64_Shdr: name 0, type 4, flags 8, addr 16, offset 24, size 32, link 40, info 44, addralign 48, entsize 56.
+            // Elf64_Shdr: name 0, type 4, flags 8, addr 16, offset 24, size 32, link 40, info 44, addralign 48, entsize
+            // 56.
             int at = (int) (shoff + (long) i * SHDR_SIZE);
             int type = elf.getInt(at + 4);
             long offset = elf.getLong(at + 24);
@@ -133,7 +139,15 @@ public final class ElfReader {
                 requireInFile(file, i, offset, size);
             }
             String name = string(names, elf.getInt(at) & 0xffffffffL, "name of section " + i);
-            sections.add(new SectionHeader(i, name, type, elf.getLong(at + 8), offset, size, elf.getInt(at + 40), elf.getInt(at + 44),
+            sections.add(new SectionHeader(
+                    i,
+                    name,
+                    type,
+                    elf.getLong(at + 8),
+                    offset,
+                    size,
+                    elf.getInt(at + 40),
+                    elf.getInt(at + 44),
                     elf.getLong(at + 56)));
         }
         return sections;
@@ -149,8 +163,8 @@ public final class ElfReader {
 
     private static List<Symbol> readSymbols(byte[] file, SectionHeader symtab, List<SectionHeader> sections) {
         if (symtab.entrySize != SYM_SIZE || symtab.size % SYM_SIZE != 0) {
-            throw new ElfFormatException(describe(symtab) + ": entry size " + symtab.entrySize + " and size " + symtab.size
-                    + " do not make ELF64 symbols of " + SYM_SIZE + " bytes");
+            throw new ElfFormatException(describe(symtab) + ": entry size " + symtab.entrySize + " and size "
+                    + symtab.size + " do not make ELF64 symbols of " + SYM_SIZE + " bytes");
         }
         if (symtab.link <= 0 || symtab.link >= sections.size() || sections.get(symtab.link).type != SHT_STRTAB) {
             throw new ElfFormatException(describe(symtab) + ": sh_link " + symtab.link + " is not a string table");
@@ -164,15 +178,17 @@ public final class ElfReader {
             int section = table.getShort(at + 6) & 0xffff;
             String name = string(names, table.getInt(at) & 0xffffffffL, "name of symbol " + i);
             if (section >= sections.size() && section < 0xff00) {
-                throw new ElfFormatException("symbol " + i + " '" + name + "': section index " + section + " is not a section");
+                throw new ElfFormatException(
+                        "symbol " + i + " '" + name + "': section index " + section + " is not a section");
             }
-            symbols.add(new Symbol(i, name, info >>> 4, info & 0xf, section, table.getLong(at + 8), table.getLong(at + 16)));
+            symbols.add(new Symbol(
+                    i, name, info >>> 4, info & 0xf, section, table.getLong(at + 8), table.getLong(at + 16)));
         }
         return symbols;
     }
 
-    private static ProgramSection readProgram(byte[] file, SectionHeader section, byte[] content, List<SectionHeader> sections,
-                                              List<Symbol> symbols) {
+    private static ProgramSection readProgram(
+            byte[] file, SectionHeader section, byte[] content, List<SectionHeader> sections, List<Symbol> symbols) {
         List<Instruction> instructions;
         try {
             instructions = new ArrayList<>(InstructionCodec.decode(content));
@@ -180,17 +196,25 @@ public final class ElfReader {
             throw new ElfFormatException(describe(section) + ": " + e.getMessage(), e);
         }
         List<Symbol> functions = symbols.stream()
-                .filter(s -> s.section == section.index && s.type == STT_FUNC && s.bind == STB_GLOBAL).toList();
+                .filter(s -> s.section == section.index && s.type == STT_FUNC && s.bind == STB_GLOBAL)
+                .toList();
         if (functions.size() != 1 || functions.getFirst().value != 0) {
             throw new ElfFormatException(describe(section) + ": expected one global FUNC symbol at offset 0, found "
-                    + functions.stream().map(s -> "'" + s.name + "' at " + s.value).toList());
+                    + functions.stream()
+                            .map(s -> "'" + s.name + "' at " + s.value)
+                            .toList());
         }
         Map<String, Integer> labels = new LinkedHashMap<>();
         for (Symbol symbol : symbols) {
-            if (symbol.section == section.index && symbol.bind == STB_LOCAL && symbol.type == STT_NOTYPE && !symbol.name.isEmpty()) {
-                if (symbol.value < 0 || symbol.value % InstructionCodec.SLOT_BYTES != 0 || symbol.value > content.length) {
-                    throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' at offset " + symbol.value
-                            + " is not at an instruction");
+            if (symbol.section == section.index
+                    && symbol.bind == STB_LOCAL
+                    && symbol.type == STT_NOTYPE
+                    && !symbol.name.isEmpty()) {
+                if (symbol.value < 0
+                        || symbol.value % InstructionCodec.SLOT_BYTES != 0
+                        || symbol.value > content.length) {
+                    throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' at offset "
+                            + symbol.value + " is not at an instruction");
                 }
                 if (labels.put(symbol.name, (int) (symbol.value / InstructionCodec.SLOT_BYTES)) != null) {
                     throw new ElfFormatException(describe(section) + ": label '" + symbol.name + "' is defined twice");
@@ -210,8 +234,16 @@ public final class ElfReader {
             }
             ByteBuffer entries = ByteBuffer.wrap(contents(file, rel)).order(ByteOrder.LITTLE_ENDIAN);
             for (int e = 0; e < rel.size / REL_SIZE; e++) {
-                relocations.add(readRelocation(section, rel, e, entries.getLong(e * REL_SIZE), entries.getLong(e * REL_SIZE + 8),
-                        symbols, sections, instructions, indexBySlot));
+                relocations.add(readRelocation(
+                        section,
+                        rel,
+                        e,
+                        entries.getLong(e * REL_SIZE),
+                        entries.getLong(e * REL_SIZE + 8),
+                        symbols,
+                        sections,
+                        instructions,
+                        indexBySlot));
             }
         }
         // In slot order, as the writer writes them: a file may list them in any order, and the
@@ -221,9 +253,16 @@ public final class ElfReader {
         return new ProgramSection(section.name, functions.getFirst().name, program);
     }
 
-    private static Relocation readRelocation(SectionHeader section, SectionHeader rel, int entry, long offset, long info,
-                                             List<Symbol> symbols, List<SectionHeader> sections,
-                                             List<Instruction> instructions, Map<Integer, Integer> indexBySlot) {
+    private static Relocation readRelocation(
+            SectionHeader section,
+            SectionHeader rel,
+            int entry,
+            long offset,
+            long info,
+            List<Symbol> symbols,
+            List<SectionHeader> sections,
+            List<Instruction> instructions,
+            Map<Integer, Integer> indexBySlot) {
         String where = describe(rel) + " entry " + entry;
         int type = (int) info;
         if (type != R_BPF_64_64 && type != R_BPF_NONE) {
@@ -235,7 +274,9 @@ public final class ElfReader {
             throw new ElfFormatException(where + ": symbol index " + symbolIndex + " is not a symbol");
         }
         Symbol symbol = symbols.get((int) symbolIndex);
-        Integer index = offset % InstructionCodec.SLOT_BYTES == 0 ? indexBySlot.get((int) (offset / InstructionCodec.SLOT_BYTES)) : null;
+        Integer index = offset % InstructionCodec.SLOT_BYTES == 0
+                ? indexBySlot.get((int) (offset / InstructionCodec.SLOT_BYTES))
+                : null;
         if (symbol.section >= sections.size()) {
             throw new ElfFormatException(where + ": symbol '" + symbol.name + "' has the special section index 0x"
                     + Integer.toHexString(symbol.section) + ", neither a map nor a constant");
@@ -248,20 +289,22 @@ public final class ElfReader {
                         + " is not a guard jump (if rX >= 0 goto +off, off >= 0) for R_BPF_NONE");
             }
             if (!constant) {
-                throw new ElfFormatException(where + ": guard symbol '" + symbol.name + "' is in section '" + symbolSection
-                        + "', not a constant");
+                throw new ElfFormatException(where + ": guard symbol '" + symbol.name + "' is in section '"
+                        + symbolSection + "', not a constant");
             }
             return new Relocation((int) (offset / InstructionCodec.SLOT_BYTES), symbol.name, Relocation.Kind.GUARD);
         }
         if (index == null || !instructions.get(index).isLdImm64()) {
-            throw new ElfFormatException(where + ": offset " + offset + " in " + describe(section) + " is not an ld_imm64");
+            throw new ElfFormatException(
+                    where + ": offset " + offset + " in " + describe(section) + " is not an ld_imm64");
         }
         Instruction load = instructions.get(index);
         if (load.src() != LoadSource.CONSTANT.value() || load.imm() != 0) {
             // An immediate would be an implicit addend, which the loader does not apply: refuse it
             // rather than lose it (the writer writes src 0, imm 0 here).
-            throw new ElfFormatException(where + ": the ld_imm64 at offset " + offset + " in " + describe(section)
-                    + " has src " + load.src() + " and immediate " + load.imm() + "; a relocated one has src 0 and immediate 0");
+            throw new ElfFormatException(
+                    where + ": the ld_imm64 at offset " + offset + " in " + describe(section) + " has src " + load.src()
+                            + " and immediate " + load.imm() + "; a relocated one has src 0 and immediate 0");
         }
         Relocation.Kind kind;
         if (symbolSection.equals(ElfWriter.MAPS_SECTION)) {
@@ -292,8 +335,13 @@ public final class ElfReader {
         List<MapDefinition> definitions = new ArrayList<>();
         for (Symbol symbol : symbolsIn(section, symbols, MapDefinition.SIZE, content.length)) {
             int at = (int) symbol.value;
-            definitions.add(new MapDefinition(symbol.name, maps.getInt(at), maps.getInt(at + 4), maps.getInt(at + 8),
-                    maps.getInt(at + 12), maps.getInt(at + 16)));
+            definitions.add(new MapDefinition(
+                    symbol.name,
+                    maps.getInt(at),
+                    maps.getInt(at + 4),
+                    maps.getInt(at + 8),
+                    maps.getInt(at + 12),
+                    maps.getInt(at + 16)));
         }
         return definitions;
     }
@@ -312,10 +360,13 @@ public final class ElfReader {
                 .sorted(java.util.Comparator.comparingLong(Symbol::value))
                 .toList();
         for (Symbol symbol : found) {
-            if (symbol.value < 0 || symbol.value % recordSize != 0 || symbol.value > length - recordSize
+            if (symbol.value < 0
+                    || symbol.value % recordSize != 0
+                    || symbol.value > length - recordSize
                     || symbol.size != recordSize) {
-                throw new ElfFormatException(describe(section) + ": symbol '" + symbol.name + "' (offset " + symbol.value
-                        + ", size " + symbol.size + ") is not one of its " + recordSize + "-byte records");
+                throw new ElfFormatException(
+                        describe(section) + ": symbol '" + symbol.name + "' (offset " + symbol.value + ", size "
+                                + symbol.size + ") is not one of its " + recordSize + "-byte records");
             }
         }
         return found;
@@ -327,8 +378,8 @@ public final class ElfReader {
 
     private static String string(byte[] table, long offset, String what) {
         if (offset < 0 || offset >= table.length) {
-            throw new ElfFormatException(what + ": string offset " + offset + " is outside the string table (" + table.length
-                    + " bytes)");
+            throw new ElfFormatException(
+                    what + ": string offset " + offset + " is outside the string table (" + table.length + " bytes)");
         }
         int end = (int) offset;
         while (end < table.length && table[end] != 0) {

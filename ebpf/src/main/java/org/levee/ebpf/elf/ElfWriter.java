@@ -37,10 +37,13 @@ public final class ElfWriter {
     static final String MAPS_SECTION = "maps";
     static final String CONSTANTS_SECTION = ".levee.constants";
     static final String RELOCATIONS_PREFIX = ".rel";
-    static final String[] RESERVED_SECTIONS = {"", ".symtab", ".strtab", LICENSE_SECTION, MAPS_SECTION, CONSTANTS_SECTION};
+    static final String[] RESERVED_SECTIONS = {
+        "", ".symtab", ".strtab", LICENSE_SECTION, MAPS_SECTION, CONSTANTS_SECTION
+    };
 
     /** One section to write; {@code link} and {@code info} are section indices or symbol counts. */
-    private record Section(String name, int type, long flags, int link, int info, int align, int entrySize, byte[] content) {}
+    private record Section(
+            String name, int type, long flags, int link, int info, int align, int entrySize, byte[] content) {}
 
     private record Symbol(String name, int info, int section, long value, long size) {}
 
@@ -72,23 +75,39 @@ public final class ElfWriter {
             int section = programIndex.get(program.section());
             program.program().labels().entrySet().stream()
                     .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                    .forEach(label -> symbols.add(new Symbol(label.getKey(), symbolInfo(STB_LOCAL, STT_NOTYPE), section,
-                            (long) label.getValue() * InstructionCodec.SLOT_BYTES, 0)));
+                    .forEach(label -> symbols.add(new Symbol(
+                            label.getKey(),
+                            symbolInfo(STB_LOCAL, STT_NOTYPE),
+                            section,
+                            (long) label.getValue() * InstructionCodec.SLOT_BYTES,
+                            0)));
         }
         int firstGlobal = symbols.size();
         for (ProgramSection program : object.programs()) {
-            symbols.add(new Symbol(program.name(), symbolInfo(STB_GLOBAL, STT_FUNC), programIndex.get(program.section()), 0,
+            symbols.add(new Symbol(
+                    program.name(),
+                    symbolInfo(STB_GLOBAL, STT_FUNC),
+                    programIndex.get(program.section()),
+                    0,
                     (long) program.program().slotCount() * InstructionCodec.SLOT_BYTES));
         }
         byte[] license = (object.license() + "\0").getBytes(StandardCharsets.UTF_8);
         symbols.add(new Symbol(LICENSE_SYMBOL, symbolInfo(STB_GLOBAL, STT_OBJECT), licenseIndex, 0, license.length));
         for (int i = 0; i < object.maps().size(); i++) {
-            symbols.add(new Symbol(object.maps().get(i).name(), symbolInfo(STB_GLOBAL, STT_OBJECT), mapsIndex,
-                    (long) i * MapDefinition.SIZE, MapDefinition.SIZE));
+            symbols.add(new Symbol(
+                    object.maps().get(i).name(),
+                    symbolInfo(STB_GLOBAL, STT_OBJECT),
+                    mapsIndex,
+                    (long) i * MapDefinition.SIZE,
+                    MapDefinition.SIZE));
         }
         for (int i = 0; i < object.constants().size(); i++) {
-            symbols.add(new Symbol(object.constants().get(i).name(), symbolInfo(STB_GLOBAL, STT_OBJECT), constantsIndex,
-                    (long) i * PatchableConstant.SIZE, PatchableConstant.SIZE));
+            symbols.add(new Symbol(
+                    object.constants().get(i).name(),
+                    symbolInfo(STB_GLOBAL, STT_OBJECT),
+                    constantsIndex,
+                    (long) i * PatchableConstant.SIZE,
+                    PatchableConstant.SIZE));
         }
         Map<String, Integer> globalIndex = new LinkedHashMap<>();
         for (int i = firstGlobal; i < symbols.size(); i++) {
@@ -105,22 +124,44 @@ public final class ElfWriter {
 
         List<Section> sections = new ArrayList<>();
         for (ProgramSection program : object.programs()) {
-            sections.add(new Section(program.section(), SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 0, 0, 8, 0,
+            sections.add(new Section(
+                    program.section(),
+                    SHT_PROGBITS,
+                    SHF_ALLOC | SHF_EXECINSTR,
+                    0,
+                    0,
+                    8,
+                    0,
                     InstructionCodec.encode(clearRelocated(program.program()))));
             if (relocationIndex.containsKey(program.section())) {
                 LittleEndianOutput rel = new LittleEndianOutput();
-                program.program().relocations().stream().sorted(Comparator.comparingInt(Relocation::slot)).forEach(r -> rel
-                        .u64((long) r.slot() * InstructionCodec.SLOT_BYTES)
-                        .u64((long) globalIndex.get(r.symbol()) << 32 | (r.kind() == Relocation.Kind.GUARD ? R_BPF_NONE : R_BPF_64_64)));
-                sections.add(new Section(RELOCATIONS_PREFIX + program.section(), SHT_REL, SHF_INFO_LINK, symtabIndex,
-                        programIndex.get(program.section()), 8, REL_SIZE, rel.toByteArray()));
+                program.program().relocations().stream()
+                        .sorted(Comparator.comparingInt(Relocation::slot))
+                        .forEach(r -> rel.u64((long) r.slot() * InstructionCodec.SLOT_BYTES)
+                                .u64((long) globalIndex.get(r.symbol()) << 32
+                                        | (r.kind() == Relocation.Kind.GUARD ? R_BPF_NONE : R_BPF_64_64)));
+                sections.add(new Section(
+                        RELOCATIONS_PREFIX + program.section(),
+                        SHT_REL,
+                        SHF_INFO_LINK,
+                        symtabIndex,
+                        programIndex.get(program.section()),
+                        8,
+                        REL_SIZE,
+                        rel.toByteArray()));
             }
         }
         sections.add(new Section(LICENSE_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0, 0, 1, 0, license));
         if (mapsIndex != SHN_UNDEF) {
             LittleEndianOutput maps = new LittleEndianOutput();
-            object.maps().forEach(m -> maps.u32(m.type()).u32(m.keySize()).u32(m.valueSize()).u32(m.maxEntries()).u32(m.flags()));
-            sections.add(new Section(MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0, 0, 4, 0, maps.toByteArray()));
+            object.maps()
+                    .forEach(m -> maps.u32(m.type())
+                            .u32(m.keySize())
+                            .u32(m.valueSize())
+                            .u32(m.maxEntries())
+                            .u32(m.flags()));
+            sections.add(
+                    new Section(MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0, 0, 4, 0, maps.toByteArray()));
         }
         if (constantsIndex != SHN_UNDEF) {
             LittleEndianOutput constants = new LittleEndianOutput();
@@ -132,9 +173,15 @@ public final class ElfWriter {
         }
         LittleEndianOutput symtab = new LittleEndianOutput();
         for (Symbol symbol : symbols) {
-            symtab.u32(strings.offset(symbol.name)).u8(symbol.info).u8(0).u16(symbol.section).u64(symbol.value).u64(symbol.size);
+            symtab.u32(strings.offset(symbol.name))
+                    .u8(symbol.info)
+                    .u8(0)
+                    .u16(symbol.section)
+                    .u64(symbol.value)
+                    .u64(symbol.size);
         }
-        sections.add(new Section(".symtab", SHT_SYMTAB, 0, strtabIndex, firstGlobal, 8, SYM_SIZE, symtab.toByteArray()));
+        sections.add(
+                new Section(".symtab", SHT_SYMTAB, 0, strtabIndex, firstGlobal, 8, SYM_SIZE, symtab.toByteArray()));
         // Every section name goes into the string table before it is written.
         sections.forEach(s -> strings.offset(s.name));
         strings.offset(".strtab");
@@ -152,7 +199,9 @@ public final class ElfWriter {
                 continue;
             }
             int index = indexOfSlot[relocation.slot()];
-            instructions.set(index, instructions.get(index).withSrc(LoadSource.CONSTANT.value()).withImm(0));
+            instructions.set(
+                    index,
+                    instructions.get(index).withSrc(LoadSource.CONSTANT.value()).withImm(0));
         }
         return instructions;
     }
@@ -171,15 +220,34 @@ public final class ElfWriter {
         file.bytes(new byte[SHDR_SIZE]); // section 0: SHT_NULL
         for (int i = 0; i < sections.size(); i++) {
             Section s = sections.get(i);
-            file.u32(strings.offset(s.name)).u32(s.type).u64(s.flags).u64(0).u64(offsets[i]).u64(s.content.length)
-                    .u32(s.link).u32(s.info).u64(s.align).u64(s.entrySize);
+            file.u32(strings.offset(s.name))
+                    .u32(s.type)
+                    .u64(s.flags)
+                    .u64(0)
+                    .u64(offsets[i])
+                    .u64(s.content.length)
+                    .u32(s.link)
+                    .u32(s.info)
+                    .u64(s.align)
+                    .u64(s.entrySize);
         }
         byte[] bytes = file.toByteArray();
 
         LittleEndianOutput header = new LittleEndianOutput();
         header.bytes(new byte[] {0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-        header.u16(ET_REL).u16(EM_BPF).u32(EV_CURRENT).u64(0).u64(0).u64(sectionHeaders).u32(0)
-                .u16(EHDR_SIZE).u16(0).u16(0).u16(SHDR_SIZE).u16(sections.size() + 1).u16(shstrndx);
+        header.u16(ET_REL)
+                .u16(EM_BPF)
+                .u32(EV_CURRENT)
+                .u64(0)
+                .u64(0)
+                .u64(sectionHeaders)
+                .u32(0)
+                .u16(EHDR_SIZE)
+                .u16(0)
+                .u16(0)
+                .u16(SHDR_SIZE)
+                .u16(sections.size() + 1)
+                .u16(shstrndx);
         System.arraycopy(header.toByteArray(), 0, bytes, 0, EHDR_SIZE);
         return bytes;
     }

@@ -9,7 +9,8 @@ final class Names {
             throw new IllegalArgumentException(what + " name must not be " + (name == null ? "null" : "empty"));
         }
         if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " name '" + name.replace("\0", "\\0") + "' contains a NUL character");
+            throw new IllegalArgumentException(
+                    what + " name '" + name.replace("\0", "\\0") + "' contains a NUL character");
         }
     }
 }

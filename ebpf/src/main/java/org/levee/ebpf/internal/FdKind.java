@@ -44,7 +44,9 @@ public enum FdKind {
         if (actual != expected) {
             Libc.close(fd);
             throw new IllegalArgumentException(what + ": fd " + fd + " refers to "
-                    + (actual == OTHER ? "no BPF map, program or link" : "a BPF " + actual.name().toLowerCase())
+                    + (actual == OTHER
+                            ? "no BPF map, program or link"
+                            : "a BPF " + actual.name().toLowerCase())
                     + ", not a BPF " + expected.name().toLowerCase());
         }
     }

@@ -28,43 +28,56 @@ public final class Libc {
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     // syscall(2) is variadic: everything after the number is passed as a variadic argument.
-    private static final MethodHandle SYSCALL = function("syscall",
+    private static final MethodHandle SYSCALL = function(
+            "syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+            Linker.Option.firstVariadicArg(1),
+            CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MMAP = function("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = function(
+            "mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = function("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle EPOLL_CREATE1 = function("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CTL = function("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_WAIT = function("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_CREATE1 =
+            function("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_CTL = function(
+            "epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_WAIT = function(
+            "epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     // open(2) is variadic (the mode); we always pass one.
-    private static final MethodHandle OPEN = function("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle SETNS = function("setns",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle IF_NAMETOINDEX = function("if_nametoindex",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle STATFS = function("statfs",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle MOUNT = function("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle OPEN = function(
+            "open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2),
+            CAPTURE_ERRNO);
+    private static final MethodHandle SETNS =
+            function("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle IF_NAMETOINDEX =
+            function("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle STATFS =
+            function("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle MOUNT = function(
+            "mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SYSCONF = function("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SOCKET = function("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SETSOCKOPT = function("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKOPT = function("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle BIND = function("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SENDTO = function("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SCHED_SETAFFINITY = function("sched_setaffinity",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SOCKET =
+            function("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SETSOCKOPT = function(
+            "setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKOPT = function(
+            "getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+            CAPTURE_ERRNO);
+    private static final MethodHandle BIND =
+            function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SENDTO = function(
+            "sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO);
+    private static final MethodHandle SCHED_SETAFFINITY =
+            function("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
@@ -86,7 +99,8 @@ public final class Libc {
     private static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         return LINKER.downcallHandle(
                 LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)),
-                descriptor, options);
+                descriptor,
+                options);
     }
 
     private static int errno(MemorySegment state) {
@@ -134,9 +148,12 @@ public final class Libc {
     public static MemorySegment mmapShared(long length, int prot, int fd, long offset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
+            MemorySegment address =
+                    (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
             if (address.address() == -1L) {
-                throw new SyscallException("mmap", errno(state),
+                throw new SyscallException(
+                        "mmap",
+                        errno(state),
                         "fd " + fd + ", " + length + " bytes at offset " + offset + ", prot " + prot);
             }
             return address.reinterpret(length);
@@ -249,8 +266,13 @@ public final class Libc {
     public static void mount(String source, String target, String type) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
-                    arena.allocateFrom(type), 0L, MemorySegment.NULL);
+            int rc = (int) MOUNT.invokeExact(
+                    state,
+                    arena.allocateFrom(source),
+                    arena.allocateFrom(target),
+                    arena.allocateFrom(type),
+                    0L,
+                    MemorySegment.NULL);
             if (rc < 0) {
                 throw new SyscallException("mount", errno(state), type + " at " + target);
             }
@@ -272,8 +294,14 @@ public final class Libc {
     public static MemorySegment mmapAnonymous(long length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0L);
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(
+                    state,
+                    MemorySegment.NULL,
+                    length,
+                    PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+                    -1,
+                    0L);
             if (address.address() == -1L) {
                 throw new SyscallException("mmap", errno(state), length + " anonymous bytes");
             }
@@ -373,8 +401,10 @@ public final class Libc {
                 mask.set(JAVA_LONG, (cpu / 64) * 8L, word | (1L << (cpu % 64)));
             }
             if ((int) SCHED_SETAFFINITY.invokeExact(state, tid, mask.byteSize(), mask) < 0) {
-                throw new SyscallException("sched_setaffinity", errno(state), "thread " + tid + " to CPUs "
-                        + java.util.Arrays.toString(cpus));
+                throw new SyscallException(
+                        "sched_setaffinity",
+                        errno(state),
+                        "thread " + tid + " to CPUs " + java.util.Arrays.toString(cpus));
             }
         } catch (Throwable t) {
             throw unexpected(t);

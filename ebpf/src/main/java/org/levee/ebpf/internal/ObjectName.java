@@ -20,7 +20,8 @@ public final class ObjectName {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+            boolean ok =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
             if (!ok) {
                 throw new IllegalArgumentException(what + " name '" + name + "' has '" + c + "' at index " + i
                         + "; the kernel allows only letters, digits, '_' and '.'");

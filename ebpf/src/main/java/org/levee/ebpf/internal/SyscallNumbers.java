@@ -14,8 +14,9 @@ public final class SyscallNumbers {
         return switch (arch) {
             case "amd64", "x86_64" -> 321;
             case "aarch64", "arm64", "riscv64", "loongarch64" -> 280;
-            default -> throw new UnsupportedOperationException(
-                    "bpf(2) syscall number unknown for architecture '" + arch + "'; add it to SyscallNumbers");
+            default ->
+                throw new UnsupportedOperationException(
+                        "bpf(2) syscall number unknown for architecture '" + arch + "'; add it to SyscallNumbers");
         };
     }
 }

@@ -42,8 +42,13 @@ public final class RingBufferReader implements AutoCloseable {
     private final int epollFd;
     private boolean closed;
 
-    private RingBufferReader(String name, MemorySegment consumerPage, MemorySegment producerMapping,
-                             MemorySegment data, long mask, int epollFd) {
+    private RingBufferReader(
+            String name,
+            MemorySegment consumerPage,
+            MemorySegment producerMapping,
+            MemorySegment data,
+            long mask,
+            int epollFd) {
         this.name = name;
         this.consumerPage = consumerPage;
         this.producerMapping = producerMapping;
@@ -75,7 +80,8 @@ public final class RingBufferReader implements AutoCloseable {
             Libc.munmap(consumer);
             throw e;
         }
-        return new RingBufferReader(map.toString(), consumer, producer, producer.asSlice(page, 2 * size), size - 1, epfd);
+        return new RingBufferReader(
+                map.toString(), consumer, producer, producer.asSlice(page, 2 * size), size - 1, epfd);
     }
 
     /**
@@ -119,7 +125,8 @@ public final class RingBufferReader implements AutoCloseable {
             if (n > 0 || left <= 0) {
                 return n;
             }
-            Libc.epollWait(epollFd, (int) Math.max(1, Math.min(Integer.MAX_VALUE, Duration.ofNanos(left).toMillis())));
+            Libc.epollWait(epollFd, (int) Math.max(
+                    1, Math.min(Integer.MAX_VALUE, Duration.ofNanos(left).toMillis())));
         }
     }
 

@@ -54,6 +54,7 @@ public final class XdpSocket implements AutoCloseable {
     private static final int FILL_RING_SIZE = 64;
     /** Kicks in a row that move nothing before {@link #kick()} gives up for now (the device queue is stopped). */
     private static final int IDLE_KICKS = 4;
+
     private static final VarHandle INT = JAVA_INT.varHandle();
     /** How long a bind that finds the queue still held by a closed socket is retried. */
     public static final long BIND_RETRY_MILLIS = 2_000;
@@ -74,8 +75,15 @@ public final class XdpSocket implements AutoCloseable {
     private long failedKicks;
     private boolean closed;
 
-    private XdpSocket(int fd, String interfaceDescription, Umem umem, MemorySegment txMapping, Ring tx,
-                      MemorySegment completionMapping, Ring completion, int ringSize) {
+    private XdpSocket(
+            int fd,
+            String interfaceDescription,
+            Umem umem,
+            MemorySegment txMapping,
+            Ring tx,
+            MemorySegment completionMapping,
+            Ring completion,
+            int ringSize) {
         this.fd = fd;
         this.interfaceDescription = interfaceDescription;
         this.umem = umem;
@@ -130,10 +138,14 @@ public final class XdpSocket implements AutoCloseable {
             registration.set(JAVA_LONG, 0, umem.address());
             registration.set(JAVA_LONG, 8, umem.byteSize());
             registration.set(JAVA_INT, 16, (int) Umem.pageSize()); // chunk size: in unaligned mode, the largest frame
-            registration.set(JAVA_INT, 20, 0);                     // headroom
+            registration.set(JAVA_INT, 20, 0); // headroom
             registration.set(JAVA_INT, 24, XDP_UMEM_UNALIGNED_CHUNK_FLAG);
-            registration.set(JAVA_INT, 28, 0);                     // no TX metadata
-            Libc.setsockopt(fd, SOL_XDP, XDP_UMEM_REG, registration,
+            registration.set(JAVA_INT, 28, 0); // no TX metadata
+            Libc.setsockopt(
+                    fd,
+                    SOL_XDP,
+                    XDP_UMEM_REG,
+                    registration,
                     "XDP_UMEM_REG of " + umem.byteSize() + " bytes for " + where);
             setInt(arena, fd, XDP_UMEM_FILL_RING, FILL_RING_SIZE, "XDP_UMEM_FILL_RING");
             setInt(arena, fd, XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
@@ -147,13 +159,25 @@ public final class XdpSocket implements AutoCloseable {
             // struct xdp_mmap_offsets: rx, tx, fr, cr, each {producer, consumer, desc, flags}.
             long txBase = 32;
             long crBase = 96;
-            txMapping = Libc.mmapShared(offsets.get(JAVA_LONG, txBase + 16) + (long) ringSize * DESCRIPTOR_BYTES,
-                    Libc.PROT_READ | Libc.PROT_WRITE, fd, XDP_PGOFF_TX_RING);
-            Ring tx = new Ring(txMapping, offsets.get(JAVA_LONG, txBase), offsets.get(JAVA_LONG, txBase + 8),
+            txMapping = Libc.mmapShared(
+                    offsets.get(JAVA_LONG, txBase + 16) + (long) ringSize * DESCRIPTOR_BYTES,
+                    Libc.PROT_READ | Libc.PROT_WRITE,
+                    fd,
+                    XDP_PGOFF_TX_RING);
+            Ring tx = new Ring(
+                    txMapping,
+                    offsets.get(JAVA_LONG, txBase),
+                    offsets.get(JAVA_LONG, txBase + 8),
                     offsets.get(JAVA_LONG, txBase + 16));
-            crMapping = Libc.mmapShared(offsets.get(JAVA_LONG, crBase + 16) + (long) ringSize * COMPLETION_BYTES,
-                    Libc.PROT_READ | Libc.PROT_WRITE, fd, XDP_UMEM_PGOFF_COMPLETION_RING);
-            Ring cr = new Ring(crMapping, offsets.get(JAVA_LONG, crBase), offsets.get(JAVA_LONG, crBase + 8),
+            crMapping = Libc.mmapShared(
+                    offsets.get(JAVA_LONG, crBase + 16) + (long) ringSize * COMPLETION_BYTES,
+                    Libc.PROT_READ | Libc.PROT_WRITE,
+                    fd,
+                    XDP_UMEM_PGOFF_COMPLETION_RING);
+            Ring cr = new Ring(
+                    crMapping,
+                    offsets.get(JAVA_LONG, crBase),
+                    offsets.get(JAVA_LONG, crBase + 8),
                     offsets.get(JAVA_LONG, crBase + 16));
             MemorySegment address = arena.allocate(16, 4);
             address.set(JAVA_SHORT, 0, (short) AF_XDP);

@@ -19,18 +19,19 @@ class AssemblerTest {
     @Test
     void resolvesForwardAndBackwardLabels() {
         AssembledProgram program = new Assembler()
-                .emit(mov64(R0, 0))                  // 0
+                .emit(mov64(R0, 0)) // 0
                 .label("loop")
-                .emit(add64(R0, 1))                  // 1
-                .ldImm64(R1, 0x1_0000_0000L)         // 2-3: two slots inside the loop
-                .jeqImm(R0, 10, "done")              // 4 -> 6: offset +1
-                .ja("loop")                          // 5 -> 1: offset -5
+                .emit(add64(R0, 1)) // 1
+                .ldImm64(R1, 0x1_0000_0000L) // 2-3: two slots inside the loop
+                .jeqImm(R0, 10, "done") // 4 -> 6: offset +1
+                .ja("loop") // 5 -> 1: offset -5
                 .label("done")
-                .emit(exit())                        // 6
+                .emit(exit()) // 6
                 .assemble();
 
-        assertThat(program.instructions()).containsExactly(
-                mov64(R0, 0), add64(R0, 1), ldImm64(R1, 0x1_0000_0000L), jeqImm(R0, 10, 1), ja(-5), exit());
+        assertThat(program.instructions())
+                .containsExactly(
+                        mov64(R0, 0), add64(R0, 1), ldImm64(R1, 0x1_0000_0000L), jeqImm(R0, 10, 1), ja(-5), exit());
         assertThat(program.slotCount()).isEqualTo(7);
         assertThat(program.labels()).containsOnly(Map.entry("loop", 1), Map.entry("done", 6));
     }
@@ -38,13 +39,13 @@ class AssemblerTest {
     @Test
     void resolvesSubprogramCallsAndLongJumps() {
         AssembledProgram program = new Assembler()
-                .callSubprogram("helper")            // 0 -> 3: imm +2
-                .gotol("end")                        // 1 -> 4: imm +2
-                .emit(exit())                        // 2
+                .callSubprogram("helper") // 0 -> 3: imm +2
+                .gotol("end") // 1 -> 4: imm +2
+                .emit(exit()) // 2
                 .label("helper")
-                .emit(mov64(R0, 1))                  // 3
+                .emit(mov64(R0, 1)) // 3
                 .label("end")
-                .emit(exit())                        // 4
+                .emit(exit()) // 4
                 .assemble();
         assertThat(program.instructions().subList(0, 2)).containsExactly(callSubprogram(2), gotol(2));
     }
@@ -78,7 +79,8 @@ class AssemblerTest {
                     switch (random.nextInt(4)) {
                         case 0 -> assembler.ja(target);
                         case 1 -> assembler.gotol(target);
-                        case 2 -> assembler.jump(JumpOp.JSGT, Register.of(random.nextInt(11)), random.nextInt(), target);
+                        case 2 ->
+                            assembler.jump(JumpOp.JSGT, Register.of(random.nextInt(11)), random.nextInt(), target);
                         default -> assembler.jump32(JumpOp.JSET, R1, Register.of(random.nextInt(11)), target);
                     }
                 }
@@ -91,7 +93,8 @@ class AssemblerTest {
         Map<Integer, Integer> indexBySlot = InstructionCodec.indexBySlot(program.instructions());
         for (int slot : jumpSlots) {
             Instruction jump = program.instructions().get(indexBySlot.get(slot));
-            assertThat(slot + 1 + jump.jumpOffset()).as("jump at slot %d", slot)
+            assertThat(slot + 1 + jump.jumpOffset())
+                    .as("jump at slot %d", slot)
                     .isEqualTo(program.labels().get(targets.get(slot)));
         }
         // The assembled program survives the binary format.
@@ -164,7 +167,8 @@ class AssemblerTest {
 
     @Test
     void undefinedLabelIsAnErrorNamingIt() {
-        Assembler assembler = new Assembler().emit(mov64(R0, 1)).jneImm(R0, 0, "nowhere").emit(exit());
+        Assembler assembler =
+                new Assembler().emit(mov64(R0, 1)).jneImm(R0, 0, "nowhere").emit(exit());
         assertThatThrownBy(assembler::assemble)
                 .isInstanceOf(AssemblyException.class)
                 .hasMessage("label 'nowhere' is undefined (jump at slot 1)");
@@ -173,26 +177,26 @@ class AssemblerTest {
     @Test
     void labelAtTheEndIsNoJumpTarget() {
         Assembler assembler = new Assembler().ja("end").label("end");
-        assertThatThrownBy(assembler::assemble)
-                .hasMessageContaining("label 'end' marks the end of the program");
+        assertThatThrownBy(assembler::assemble).hasMessageContaining("label 'end' marks the end of the program");
     }
 
     @Test
     void recordsAndResolvesRelocations() {
         AssembledProgram program = new Assembler()
-                .ldImm64(R1, "rule_7_enabled")       // slot 0
-                .jeqImm(R1, 0, "pass")               // 2
-                .ldMap(R1, "counters")               // 3
-                .ldMapFd(R2, 9)                      // 5
-                .ldImm64(R3, "rule_7_enabled")       // 7: a symbol used twice
+                .ldImm64(R1, "rule_7_enabled") // slot 0
+                .jeqImm(R1, 0, "pass") // 2
+                .ldMap(R1, "counters") // 3
+                .ldMapFd(R2, 9) // 5
+                .ldImm64(R3, "rule_7_enabled") // 7: a symbol used twice
                 .label("pass")
-                .emit(mov64(R0, 2), exit())          // 9, 10
+                .emit(mov64(R0, 2), exit()) // 9, 10
                 .assemble();
 
-        assertThat(program.relocations()).containsExactly(
-                new Relocation(0, "rule_7_enabled", Relocation.Kind.CONSTANT),
-                new Relocation(3, "counters", Relocation.Kind.MAP),
-                new Relocation(7, "rule_7_enabled", Relocation.Kind.CONSTANT));
+        assertThat(program.relocations())
+                .containsExactly(
+                        new Relocation(0, "rule_7_enabled", Relocation.Kind.CONSTANT),
+                        new Relocation(3, "counters", Relocation.Kind.MAP),
+                        new Relocation(7, "rule_7_enabled", Relocation.Kind.CONSTANT));
         assertThat(program.unresolvedSymbols()).containsExactly("rule_7_enabled", "counters");
         assertThatThrownBy(program::encode)
                 .isInstanceOf(AssemblyException.class)
@@ -204,8 +208,15 @@ class AssemblerTest {
 
         AssembledProgram resolved = partly.resolve(Map.of(), Map.of("counters", 42));
         assertThat(resolved.isResolved()).isTrue();
-        assertThat(resolved.encode()).isEqualTo(InstructionCodec.encode(List.of(
-                ldImm64(R1, 1), jeqImm(R1, 0, 6), ldMapFd(R1, 42), ldMapFd(R2, 9), ldImm64(R3, 1), mov64(R0, 2), exit())));
+        assertThat(resolved.encode())
+                .isEqualTo(InstructionCodec.encode(List.of(
+                        ldImm64(R1, 1),
+                        jeqImm(R1, 0, 6),
+                        ldMapFd(R1, 42),
+                        ldMapFd(R2, 9),
+                        ldImm64(R3, 1),
+                        mov64(R0, 2),
+                        exit())));
         // Resolving returns a new program; the original still waits for its values.
         assertThat(program.isResolved()).isFalse();
     }
@@ -213,29 +224,32 @@ class AssemblerTest {
     @Test
     void guardsKeepTheirJumpWhenTheConstantIsZeroAndBecomeANoOpOtherwise() {
         AssembledProgram program = new Assembler()
-                .emit(mov64(R9, 64))                              // slot 0
-                .enableGuard(R9, "rule_1_enabled", "rule2")       // 1
-                .emit(mov64(R0, 1), exit())                       // 2, 3
+                .emit(mov64(R9, 64)) // slot 0
+                .enableGuard(R9, "rule_1_enabled", "rule2") // 1
+                .emit(mov64(R0, 1), exit()) // 2, 3
                 .label("rule2")
-                .enableGuard(R9, "rule_2_enabled", "end")         // 4
-                .ldImm64(R0, "rule_2_enabled")                    // 5: a constant may also be loaded
+                .enableGuard(R9, "rule_2_enabled", "end") // 4
+                .ldImm64(R0, "rule_2_enabled") // 5: a constant may also be loaded
                 .label("end")
-                .emit(exit())                                     // 7
+                .emit(exit()) // 7
                 .assemble();
 
-        assertThat(program.relocations()).containsExactly(
-                new Relocation(1, "rule_1_enabled", Relocation.Kind.GUARD),
-                new Relocation(4, "rule_2_enabled", Relocation.Kind.GUARD),
-                new Relocation(5, "rule_2_enabled", Relocation.Kind.CONSTANT));
+        assertThat(program.relocations())
+                .containsExactly(
+                        new Relocation(1, "rule_1_enabled", Relocation.Kind.GUARD),
+                        new Relocation(4, "rule_2_enabled", Relocation.Kind.GUARD),
+                        new Relocation(5, "rule_2_enabled", Relocation.Kind.CONSTANT));
         assertThat(program.instructions().get(1)).isEqualTo(jump(JumpOp.JGE, R9, 0, 2));
         assertThat(program.unresolvedSymbols()).containsExactly("rule_1_enabled", "rule_2_enabled");
         assertThatThrownBy(program::encode).hasMessageContaining("guard 'rule_1_enabled' at slot 1");
 
         AssembledProgram resolved = program.resolve(Map.of("rule_1_enabled", 0L, "rule_2_enabled", 7L), Map.of());
         assertThat(resolved.isResolved()).isTrue();
-        assertThat(resolved.instructions()).containsExactly(
-                mov64(R9, 64), jump(JumpOp.JGE, R9, 0, 2), mov64(R0, 1), exit(), ja(0), ldImm64(R0, 7), exit());
-        assertThat(new Disassembler().disassemble(program)).contains("1: (35) if r9 >= 0x0 goto pc+2 <rule2> ; guard[rule_1_enabled]");
+        assertThat(resolved.instructions())
+                .containsExactly(
+                        mov64(R9, 64), jump(JumpOp.JGE, R9, 0, 2), mov64(R0, 1), exit(), ja(0), ldImm64(R0, 7), exit());
+        assertThat(new Disassembler().disassemble(program))
+                .contains("1: (35) if r9 >= 0x0 goto pc+2 <rule2> ; guard[rule_1_enabled]");
     }
 
     /**
@@ -246,14 +260,14 @@ class AssemblerTest {
     @Test
     void anEnabledGuardKeepsTheCodeItSkipsToReachable() {
         AssembledProgram program = new Assembler()
-                .emit(mov64(R9, 64))                              // 0
-                .enableGuard(R9, "rule_1_enabled", "second")      // 1
-                .emit(mov64(R0, 1), exit())                       // 2, 3: rule 1 always returns
+                .emit(mov64(R9, 64)) // 0
+                .enableGuard(R9, "rule_1_enabled", "second") // 1
+                .emit(mov64(R0, 1), exit()) // 2, 3: rule 1 always returns
                 .label("second")
-                .enableGuard(R9, "rule_2_enabled", "third")       // 4: reached only when rule 1 is disabled
-                .emit(mov64(R0, 2), exit())                       // 5, 6
+                .enableGuard(R9, "rule_2_enabled", "third") // 4: reached only when rule 1 is disabled
+                .emit(mov64(R0, 2), exit()) // 5, 6
                 .label("third")
-                .emit(mov64(R0, 3), exit())                       // 7, 8
+                .emit(mov64(R0, 3), exit()) // 7, 8
                 .assemble();
         AssembledProgram both = program.resolve(Map.of("rule_1_enabled", 1L, "rule_2_enabled", 1L), Map.of());
         assertThat(both.instructions().get(1)).isEqualTo(jump(JumpOp.JLT, R9, 0, 2));
@@ -261,23 +275,35 @@ class AssemblerTest {
         AssembledProgram second = program.resolve(Map.of("rule_1_enabled", 0L, "rule_2_enabled", 1L), Map.of());
         assertThat(second.instructions().get(1)).isEqualTo(jump(JumpOp.JGE, R9, 0, 2));
         assertThat(second.instructions().get(4)).isEqualTo(jump(JumpOp.JLT, R9, 0, 2));
-        assertThat(ControlFlow.reachable(both.instructions()).cardinality()).isEqualTo(both.instructions().size());
+        assertThat(ControlFlow.reachable(both.instructions()).cardinality())
+                .isEqualTo(both.instructions().size());
     }
 
     @Test
     void aGuardMustJumpForward() {
-        Assembler assembler = new Assembler().label("back").emit(mov64(R0, 0)).enableGuard(R0, "rule_1_enabled", "back").emit(exit());
+        Assembler assembler = new Assembler()
+                .label("back")
+                .emit(mov64(R0, 0))
+                .enableGuard(R0, "rule_1_enabled", "back")
+                .emit(exit());
         assertThatThrownBy(assembler::assemble)
                 .isInstanceOf(AssemblyException.class)
-                .hasMessageStartingWith("guard 'rule_1_enabled' at slot 1: no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot");
-        assertThatThrownBy(() -> new AssembledProgram(List.of(mov64(R0, 0), exit()),
-                List.of(new Relocation(0, "rule_1_enabled", Relocation.Kind.GUARD)), Map.of()))
+                .hasMessageStartingWith(
+                        "guard 'rule_1_enabled' at slot 1: no guard jump (if rX >= 0 goto +off, off >= 0) starts at that slot");
+        assertThatThrownBy(() -> new AssembledProgram(
+                        List.of(mov64(R0, 0), exit()),
+                        List.of(new Relocation(0, "rule_1_enabled", Relocation.Kind.GUARD)),
+                        Map.of()))
                 .hasMessageContaining("it holds");
     }
 
     @Test
     void resolvingAnUnknownOrMiskindedSymbolIsAnError() {
-        AssembledProgram program = new Assembler().ldMap(R1, "counters").ldImm64(R2, "limit").emit(exit()).assemble();
+        AssembledProgram program = new Assembler()
+                .ldMap(R1, "counters")
+                .ldImm64(R2, "limit")
+                .emit(exit())
+                .assemble();
         assertThatThrownBy(() -> program.resolve(Map.of("countres", 1L), Map.of()))
                 .isInstanceOf(AssemblyException.class)
                 .hasMessage("no relocation refers to constant 'countres'");
@@ -316,7 +342,13 @@ class AssemblerTest {
         String a = assembler.freshLabel("match");
         String b = assembler.freshLabel("match");
         assertThat(a).isNotEqualTo(b).startsWith("match#");
-        AssembledProgram program = assembler.ja(b).label(a).emit(mov64(R0, 1)).label(b).emit(exit()).assemble();
+        AssembledProgram program = assembler
+                .ja(b)
+                .label(a)
+                .emit(mov64(R0, 1))
+                .label(b)
+                .emit(exit())
+                .assemble();
         assertThat(program.instructions().getFirst()).isEqualTo(ja(1));
     }
 

@@ -69,7 +69,8 @@ class DisassemblerTest {
                 Arguments.of(atomicAdd(Size.DW, R1, 0, R2), "(db) lock *(u64 *)(r1 +0) += r2"),
                 Arguments.of(atomic(AtomicOp.XOR, Size.W, R1, 4, R2), "(c3) lock *(u32 *)(r1 +4) ^= r2"),
                 Arguments.of(atomicFetchAdd(Size.DW, R1, 0, R2), "(db) r2 = atomic64_fetch_add((u64 *)(r1 +0), r2)"),
-                Arguments.of(atomic(AtomicOp.FETCH_OR, Size.W, R1, 0, R2), "(c3) r2 = atomic_fetch_or((u32 *)(r1 +0), r2)"),
+                Arguments.of(
+                        atomic(AtomicOp.FETCH_OR, Size.W, R1, 0, R2), "(c3) r2 = atomic_fetch_or((u32 *)(r1 +0), r2)"),
                 Arguments.of(atomicXchg(Size.DW, R1, 8, R3), "(db) r3 = atomic64_xchg((u64 *)(r1 +8), r3)"),
                 Arguments.of(atomicCmpxchg(Size.DW, R1, 0, R2), "(db) r0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)"),
                 Arguments.of(atomicCmpxchg(Size.W, R1, 0, R2), "(c3) r0 = atomic_cmpxchg((u32 *)(r1 +0), r0, r2)"),

@@ -57,11 +57,12 @@ class GuardKernelTest {
             int start = asm.slot();
             asm.emit(mov64(R3, random.nextInt(1000)));
             for (int i = random.nextInt(6); i > 0; i--) {
-                asm.emit(switch (random.nextInt(3)) {
-                    case 0 -> add64(R3, random.nextInt(1000));
-                    case 1 -> alu64(AluOp.XOR, R3, random.nextInt(1000));
-                    default -> add64(R3, R9);
-                });
+                asm.emit(
+                        switch (random.nextInt(3)) {
+                            case 0 -> add64(R3, random.nextInt(1000));
+                            case 1 -> alu64(AluOp.XOR, R3, random.nextInt(1000));
+                            default -> add64(R3, R9);
+                        });
             }
             int threshold = random.nextInt(128);
             asm.jgtImm(R9, threshold, "drop");
@@ -79,8 +80,10 @@ class GuardKernelTest {
     private record Loaded(int xlatedSlots, int verdict) {}
 
     private static Loaded load(AssembledProgram program, Map<String, Long> constants) {
-        try (Program loaded = Program.load(ProgramSpec.xdp("guards", program.resolve(constants, Map.of()).encode()))) {
-            return new Loaded(loaded.info().xlatedLength() / InstructionCodec.SLOT_BYTES,
+        try (Program loaded = Program.load(
+                ProgramSpec.xdp("guards", program.resolve(constants, Map.of()).encode()))) {
+            return new Loaded(
+                    loaded.info().xlatedLength() / InstructionCodec.SLOT_BYTES,
                     loaded.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue());
         }
     }
@@ -108,11 +111,16 @@ class GuardKernelTest {
         Block one = blocks.get(random.nextInt(count));
         Loaded single = load(guarded.program(), enabling(blocks, List.of(one)));
         assertThat(single.xlatedSlots).as("only %s enabled", one).isEqualTo(none.xlatedSlots + one.slots + DROP_BLOCK);
-        assertThat(single.verdict).as("%s with a %d-byte frame", one, frame)
+        assertThat(single.verdict)
+                .as("%s with a %d-byte frame", one, frame)
                 .isEqualTo(frame > one.threshold ? TestPrograms.XDP_DROP : TestPrograms.XDP_PASS);
 
         Loaded all = load(guarded.program(), enabling(blocks, blocks));
-        assertThat(all.xlatedSlots).as("all enabled").isEqualTo(none.xlatedSlots + blocks.stream().mapToInt(Block::slots).sum() + DROP_BLOCK);
+        assertThat(all.xlatedSlots)
+                .as("all enabled")
+                .isEqualTo(none.xlatedSlots
+                        + blocks.stream().mapToInt(Block::slots).sum()
+                        + DROP_BLOCK);
     }
 
     /**
@@ -138,8 +146,12 @@ class GuardKernelTest {
                 constants.put("rule_" + b + "_enabled", b >= first && (b - first) % 2 == 0 ? 1L : 0L);
             }
             Loaded loaded = load(program, constants);
-            assertThat(loaded.verdict).as("first enabled block %d", first).isEqualTo(first < blocks ? 10 + first : TestPrograms.XDP_PASS);
-            assertThat(loaded.xlatedSlots).as("the four loads and the first enabled block (or the end)").isEqualTo(4 + 2);
+            assertThat(loaded.verdict)
+                    .as("first enabled block %d", first)
+                    .isEqualTo(first < blocks ? 10 + first : TestPrograms.XDP_PASS);
+            assertThat(loaded.xlatedSlots)
+                    .as("the four loads and the first enabled block (or the end)")
+                    .isEqualTo(4 + 2);
         }
     }
 }

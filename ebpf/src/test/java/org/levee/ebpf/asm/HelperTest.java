@@ -42,7 +42,8 @@ class HelperTest {
         Path header = Path.of("/usr/include/linux/bpf.h");
         Requirements.require(Files.exists(header), "needs " + header + " (Debian package linux-libc-dev)");
         String text = Files.readString(header);
-        // Linux 6.1 has __BPF_FUNC_MAPPER(FN) with FN(name); later kernels ___BPF_FUNC_MAPPER(FN, ctx...) with FN(name, id, ctx).
+        // Linux 6.1 has __BPF_FUNC_MAPPER(FN) with FN(name); later kernels ___BPF_FUNC_MAPPER(FN, ctx...) with FN(name,
+        // id, ctx).
         Matcher define = Pattern.compile("#define _{2,3}BPF_FUNC_MAPPER\\(").matcher(text);
         assertThat(define.find()).as("the helper mapper macro in " + header).isTrue();
         String mapper = text.substring(define.start(), text.indexOf("/* */", define.start()));
@@ -53,8 +54,10 @@ class HelperTest {
         }
         assertThat(names).hasSizeGreaterThan(200);
         for (int id = 0; id < names.size(); id++) {
-            assertThat(Helper.of(id)).as("helper %d", id)
-                    .map(h -> h.name().toLowerCase(Locale.ROOT)).contains(names.get(id));
+            assertThat(Helper.of(id))
+                    .as("helper %d", id)
+                    .map(h -> h.name().toLowerCase(Locale.ROOT))
+                    .contains(names.get(id));
         }
     }
 }

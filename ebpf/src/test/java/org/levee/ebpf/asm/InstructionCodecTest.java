@@ -72,7 +72,8 @@ class InstructionCodecTest {
         for (int opcode : SpecOpcodes.ALL) {
             Instruction instruction = random.withOpcode(opcode, 20_000);
             assertThat(instruction).as("opcode 0x%02x", opcode).isNotNull();
-            assertThat(InstructionCodec.decode(InstructionCodec.encode(List.of(instruction)))).containsExactly(instruction);
+            assertThat(InstructionCodec.decode(InstructionCodec.encode(List.of(instruction))))
+                    .containsExactly(instruction);
         }
     }
 
@@ -82,15 +83,19 @@ class InstructionCodecTest {
         RandomInstructions random = new RandomInstructions(seed);
         for (int opcode = 0; opcode < 256; opcode++) {
             if (!SpecOpcodes.contains(opcode)) {
-                assertThat(random.withOpcode(opcode, 500)).as("opcode 0x%02x", opcode).isNull();
-                byte[] bytes = InstructionCodec.encode(List.of(Instruction.exit(), Instruction.exit(), Instruction.exit()));
+                assertThat(random.withOpcode(opcode, 500))
+                        .as("opcode 0x%02x", opcode)
+                        .isNull();
+                byte[] bytes =
+                        InstructionCodec.encode(List.of(Instruction.exit(), Instruction.exit(), Instruction.exit()));
                 bytes[16] = (byte) opcode;
                 int unknown = opcode;
                 assertThatThrownBy(() -> InstructionCodec.decode(bytes))
                         .isInstanceOf(InstructionFormatException.class)
                         .hasMessageStartingWith("slot 2: ")
                         .hasMessageContaining(String.format("0x%02x", unknown))
-                        .satisfies(e -> assertThat(((InstructionFormatException) e).slot()).isEqualTo(2));
+                        .satisfies(e -> assertThat(((InstructionFormatException) e).slot())
+                                .isEqualTo(2));
             }
         }
     }
@@ -154,12 +159,9 @@ class InstructionCodecTest {
         assertThatThrownBy(() -> new Instruction(0x95, 0, 0, 0, 1))
                 .hasMessageContaining("opcode 0x95")
                 .hasMessageContaining("imm must be 0");
-        assertThatThrownBy(() -> new Instruction(0xbf, 11, 1, 0, 0))
-                .hasMessageContaining("dst 11 is not a register");
-        assertThatThrownBy(() -> Instruction.byteSwap(R1, 24))
-                .hasMessageContaining("byte swap width 24");
-        assertThatThrownBy(() -> Instruction.movsx32(R1, R2, 32))
-                .hasMessageContaining("MOVSX is not 8 or 16");
+        assertThatThrownBy(() -> new Instruction(0xbf, 11, 1, 0, 0)).hasMessageContaining("dst 11 is not a register");
+        assertThatThrownBy(() -> Instruction.byteSwap(R1, 24)).hasMessageContaining("byte swap width 24");
+        assertThatThrownBy(() -> Instruction.movsx32(R1, R2, 32)).hasMessageContaining("MOVSX is not 8 or 16");
         assertThatThrownBy(() -> Instruction.atomicAdd(Size.B, R1, 0, R2))
                 .hasMessageContaining("defined only for sizes W and DW");
         assertThatThrownBy(() -> new Instruction(0x07, 1, 0, 0, 1L << 32))

@@ -53,17 +53,19 @@ class KernelAcceptanceTest {
                 src = register ? src % 10 : 0;
                 imm = register ? 0 : imm;
                 int op = opcode & 0xf0;
-                offset = InstructionClass.of(opcode).isJump() ? 0
-                        : op == AluOp.DIV.bits() || op == AluOp.MOD.bits() ? pick(random, 0, 1)
-                        : op == AluOp.MOV.bits() && register ? pick(random, 0, 8, 16, 32)
-                        : 0;
+                offset = InstructionClass.of(opcode).isJump()
+                        ? 0
+                        : op == AluOp.DIV.bits() || op == AluOp.MOD.bits()
+                                ? pick(random, 0, 1)
+                                : op == AluOp.MOV.bits() && register ? pick(random, 0, 8, 16, 32) : 0;
             }
             if (!verifierWouldAcceptSemantically(opcode, offset, imm)) {
                 continue;
             }
             Verdicts verdicts = comparison.compare(opcode, dst, src, offset, imm);
             if (!verdicts.ours() && verdicts.kernelErrno() != 0) {
-                assertThat(verdicts.kernelErrno()).as("the kernel refuses an encoding with EINVAL or EACCES")
+                assertThat(verdicts.kernelErrno())
+                        .as("the kernel refuses an encoding with EINVAL or EACCES")
                         .isIn(ERRNO_EINVAL, ERRNO_EACCES);
             }
         }
@@ -81,23 +83,30 @@ class KernelAcceptanceTest {
         Random random = new Random(seed);
         Comparison comparison = new Comparison();
         int[] memoryOpcodes = java.util.Arrays.stream(SpecOpcodes.ALL)
-                .filter(op -> op != 0xc2 && InstructionClass.of(op).isLoadOrStore() && InstructionClass.of(op) != InstructionClass.LD)
+                .filter(op -> op != 0xc2
+                        && InstructionClass.of(op).isLoadOrStore()
+                        && InstructionClass.of(op) != InstructionClass.LD)
                 .toArray();
         int[] atomics = {0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110, 0x02, 0xe0, 0x120};
         for (int i = 0; i < 250; i++) {
             boolean canonical = random.nextBoolean();
-            int opcode = canonical ? pick(random, memoryOpcodes)
+            int opcode = canonical
+                    ? pick(random, memoryOpcodes)
                     : pick(random, 0x01, 0x02, 0x03, 0x03) | random.nextInt(32) << 3;
             Mode mode = Mode.of(opcode).orElse(null);
             int value = canonical ? random.nextInt(10) : random.nextInt(16);
             long imm = switch (InstructionClass.of(opcode)) {
                 case ST -> random.nextInt();
-                case STX -> mode == Mode.ATOMIC ? atomics[random.nextInt(atomics.length)] : canonical ? 0 : pick(random, 0, 1, 8);
+                case STX ->
+                    mode == Mode.ATOMIC
+                            ? atomics[random.nextInt(atomics.length)]
+                            : canonical ? 0 : pick(random, 0, 1, 8);
                 default -> canonical ? 0 : pick(random, 0, 1, 8);
             };
             int dst;
             int src;
-            if (InstructionClass.of(opcode) == InstructionClass.LDX || (mode == Mode.ATOMIC && imm == AtomicOp.LOAD_ACQUIRE.imm())) {
+            if (InstructionClass.of(opcode) == InstructionClass.LDX
+                    || (mode == Mode.ATOMIC && imm == AtomicOp.LOAD_ACQUIRE.imm())) {
                 dst = value;
                 src = 10;
             } else {
@@ -126,8 +135,16 @@ class KernelAcceptanceTest {
             Optional<String> violation = InstructionRules.violation(opcode, dst, src, offset, imm);
             int errno = loadErrno(program(opcode, dst, src, offset, imm));
             if (violation.isEmpty() != (errno == 0)) {
-                disagreements.add(String.format("op=0x%02x dst=%d src=%d off=%d imm=%d (0x%x): ours %s, kernel %s", opcode, dst,
-                        src, offset, imm, imm, violation.orElse("valid"), errno == 0 ? "loads it" : "errno " + errno));
+                disagreements.add(String.format(
+                        "op=0x%02x dst=%d src=%d off=%d imm=%d (0x%x): ours %s, kernel %s",
+                        opcode,
+                        dst,
+                        src,
+                        offset,
+                        imm,
+                        imm,
+                        violation.orElse("valid"),
+                        errno == 0 ? "loads it" : "errno " + errno));
             }
             if (violation.isEmpty()) {
                 valid++;
@@ -152,8 +169,11 @@ class KernelAcceptanceTest {
             int opcode = cls | random.nextInt(32) << 3;
             InstructionClass instructionClass = InstructionClass.of(opcode);
             int op = opcode & 0xf0;
-            boolean controlFlow = instructionClass.isJump() && (op == JumpOp.JA.bits() || op == JumpOp.CALL.bits()
-                    || op == JumpOp.EXIT.bits() || op == JumpOp.JCOND.bits());
+            boolean controlFlow = instructionClass.isJump()
+                    && (op == JumpOp.JA.bits()
+                            || op == JumpOp.CALL.bits()
+                            || op == JumpOp.EXIT.bits()
+                            || op == JumpOp.JCOND.bits());
             if (!controlFlow) {
                 return opcode;
             }
@@ -197,7 +217,10 @@ class KernelAcceptanceTest {
         byte[] tail = InstructionCodec.encode(List.of(Instruction.mov64(Register.R0, 0), Instruction.exit()));
         ByteBuffer code = ByteBuffer.allocate(head.length + 8 + tail.length).order(ByteOrder.LITTLE_ENDIAN);
         code.put(head);
-        code.put((byte) opcode).put((byte) (dst | src << 4)).putShort((short) offset).putInt((int) imm);
+        code.put((byte) opcode)
+                .put((byte) (dst | src << 4))
+                .putShort((short) offset)
+                .putInt((int) imm);
         code.put(tail);
         return code.array();
     }

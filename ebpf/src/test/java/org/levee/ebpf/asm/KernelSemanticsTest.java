@@ -58,9 +58,16 @@ class KernelSemanticsTest {
                 Arguments.of("arsh64", List.of(mov64(R0, -16), arsh64(R0, 2)), -4L),
                 Arguments.of("arsh32", List.of(mov64(R0, -16), alu32(AluOp.ARSH, R0, 2)), 0xffff_fffcL),
                 Arguments.of("neg32", List.of(mov64(R0, 5), neg32(R0)), 0xffff_fffbL),
-                Arguments.of("ldx s8", List.of(mov64(R1, 0x80), stxB(R10, -1, R1), ldxSigned(Size.B, R0, R10, -1)), -128L),
-                Arguments.of("ldx s16", List.of(mov64(R1, 0x8000), stxH(R10, -2, R1), ldxSigned(Size.H, R0, R10, -2)), -32768L),
-                Arguments.of("ldx s32", List.of(ldImm64(R1, 0xffff_fffeL), stxW(R10, -4, R1), ldxSigned(Size.W, R0, R10, -4)), -2L),
+                Arguments.of(
+                        "ldx s8", List.of(mov64(R1, 0x80), stxB(R10, -1, R1), ldxSigned(Size.B, R0, R10, -1)), -128L),
+                Arguments.of(
+                        "ldx s16",
+                        List.of(mov64(R1, 0x8000), stxH(R10, -2, R1), ldxSigned(Size.H, R0, R10, -2)),
+                        -32768L),
+                Arguments.of(
+                        "ldx s32",
+                        List.of(ldImm64(R1, 0xffff_fffeL), stxW(R10, -4, R1), ldxSigned(Size.W, R0, R10, -4)),
+                        -2L),
                 Arguments.of("ldx u32", List.of(ldImm64(R1, -2), stxDW(R10, -8, R1), ldxW(R0, R10, -8)), 0xffff_fffeL),
                 Arguments.of("st", List.of(st(Size.DW, R10, -8, -5), ldxDW(R0, R10, -8)), -5L),
                 Arguments.of("bswap16", List.of(ldImm64(R0, PATTERN), byteSwap(R0, 16)), 0xf0deL),
@@ -71,48 +78,116 @@ class KernelSemanticsTest {
                 Arguments.of("le16", List.of(ldImm64(R0, PATTERN), toLittleEndian(R0, 16)), 0xdef0L),
                 Arguments.of("le32", List.of(ldImm64(R0, PATTERN), toLittleEndian(R0, 32)), 0x9abc_def0L),
                 // skb->len (never 0) is unknown to the verifier, so both paths stay reachable.
-                Arguments.of("gotol", List.of(ldxW(R2, R1, 0), mov64(R0, 1), jeqImm(R2, 0, 1), gotol(1), mov64(R0, 2)), 1L),
-                Arguments.of("jmp32 compares the low half", List.of(ldImm64(R1, 0x1_0000_0005L), mov64(R0, 7),
-                        jump32(JumpOp.JNE, R1, 5, 1), mov64(R0, 42)), 42L),
-                Arguments.of("jmp64 compares all bits", List.of(ldImm64(R1, 0x1_0000_0005L), mov64(R0, 7),
-                        jneImm(R1, 5, 1), mov64(R0, 42)), 7L),
+                Arguments.of(
+                        "gotol", List.of(ldxW(R2, R1, 0), mov64(R0, 1), jeqImm(R2, 0, 1), gotol(1), mov64(R0, 2)), 1L),
+                Arguments.of(
+                        "jmp32 compares the low half",
+                        List.of(ldImm64(R1, 0x1_0000_0005L), mov64(R0, 7), jump32(JumpOp.JNE, R1, 5, 1), mov64(R0, 42)),
+                        42L),
+                Arguments.of(
+                        "jmp64 compares all bits",
+                        List.of(ldImm64(R1, 0x1_0000_0005L), mov64(R0, 7), jneImm(R1, 5, 1), mov64(R0, 42)),
+                        7L),
                 Arguments.of("jslt signed", List.of(mov64(R1, -1), mov64(R0, 1), jsltImm(R1, 0, 1), mov64(R0, 2)), 1L),
                 Arguments.of("jlt unsigned", List.of(mov64(R1, -1), mov64(R0, 1), jltImm(R1, 0, 1), mov64(R0, 2)), 2L),
-                Arguments.of("atomic fetch_add 64", List.of(mov64(R1, 10), stxDW(R10, -8, R1), mov64(R2, 5),
-                        atomicFetchAdd(Size.DW, R10, -8, R2), ldxDW(R0, R10, -8), mul64(R0, 100), add64(R0, R2)), 1510L),
-                Arguments.of("atomic xchg 32", List.of(mov64(R1, 3), stxW(R10, -4, R1), mov64(R2, 9),
-                        atomicXchg(Size.W, R10, -4, R2), ldxW(R0, R10, -4), mul64(R0, 100), add64(R0, R2)), 903L),
-                Arguments.of("atomic cmpxchg 64", List.of(mov64(R1, 10), stxDW(R10, -8, R1), mov64(R0, 10), mov64(R2, 77),
-                        atomicCmpxchg(Size.DW, R10, -8, R2), ldxDW(R3, R10, -8), mul64(R3, 100), add64(R3, R0),
-                        mov64(R0, R3)), 7710L),
-                Arguments.of("atomic cmpxchg 32 mismatch", List.of(mov64(R1, 10), stxW(R10, -4, R1), mov64(R0, 11),
-                        mov64(R2, 77), atomicCmpxchg(Size.W, R10, -4, R2), ldxW(R3, R10, -4), mul64(R3, 100),
-                        add64(R3, R0), mov64(R0, R3)), 1010L),
-                Arguments.of("atomic or 32", List.of(mov64(R1, 0x0f), stxW(R10, -4, R1), mov64(R2, 0xf0),
-                        atomic(AtomicOp.OR, Size.W, R10, -4, R2), ldxW(R0, R10, -4)), 0xffL),
-                Arguments.of("atomic fetch_xor 64", List.of(mov64(R1, 0b1100), stxDW(R10, -8, R1), mov64(R2, 0b1010),
-                        atomic(AtomicOp.FETCH_XOR, Size.DW, R10, -8, R2), ldxDW(R0, R10, -8), mul64(R0, 100),
-                        add64(R0, R2)), 612L),
-                Arguments.of("store_release, load_acquire", List.of(mov64(R1, 99), storeRelease(Size.DW, R10, -8, R1),
-                        loadAcquire(Size.DW, R0, R10, -8)), 99L),
+                Arguments.of(
+                        "atomic fetch_add 64",
+                        List.of(
+                                mov64(R1, 10),
+                                stxDW(R10, -8, R1),
+                                mov64(R2, 5),
+                                atomicFetchAdd(Size.DW, R10, -8, R2),
+                                ldxDW(R0, R10, -8),
+                                mul64(R0, 100),
+                                add64(R0, R2)),
+                        1510L),
+                Arguments.of(
+                        "atomic xchg 32",
+                        List.of(
+                                mov64(R1, 3),
+                                stxW(R10, -4, R1),
+                                mov64(R2, 9),
+                                atomicXchg(Size.W, R10, -4, R2),
+                                ldxW(R0, R10, -4),
+                                mul64(R0, 100),
+                                add64(R0, R2)),
+                        903L),
+                Arguments.of(
+                        "atomic cmpxchg 64",
+                        List.of(
+                                mov64(R1, 10),
+                                stxDW(R10, -8, R1),
+                                mov64(R0, 10),
+                                mov64(R2, 77),
+                                atomicCmpxchg(Size.DW, R10, -8, R2),
+                                ldxDW(R3, R10, -8),
+                                mul64(R3, 100),
+                                add64(R3, R0),
+                                mov64(R0, R3)),
+                        7710L),
+                Arguments.of(
+                        "atomic cmpxchg 32 mismatch",
+                        List.of(
+                                mov64(R1, 10),
+                                stxW(R10, -4, R1),
+                                mov64(R0, 11),
+                                mov64(R2, 77),
+                                atomicCmpxchg(Size.W, R10, -4, R2),
+                                ldxW(R3, R10, -4),
+                                mul64(R3, 100),
+                                add64(R3, R0),
+                                mov64(R0, R3)),
+                        1010L),
+                Arguments.of(
+                        "atomic or 32",
+                        List.of(
+                                mov64(R1, 0x0f),
+                                stxW(R10, -4, R1),
+                                mov64(R2, 0xf0),
+                                atomic(AtomicOp.OR, Size.W, R10, -4, R2),
+                                ldxW(R0, R10, -4)),
+                        0xffL),
+                Arguments.of(
+                        "atomic fetch_xor 64",
+                        List.of(
+                                mov64(R1, 0b1100),
+                                stxDW(R10, -8, R1),
+                                mov64(R2, 0b1010),
+                                atomic(AtomicOp.FETCH_XOR, Size.DW, R10, -8, R2),
+                                ldxDW(R0, R10, -8),
+                                mul64(R0, 100),
+                                add64(R0, R2)),
+                        612L),
+                Arguments.of(
+                        "store_release, load_acquire",
+                        List.of(mov64(R1, 99), storeRelease(Size.DW, R10, -8, R1), loadAcquire(Size.DW, R0, R10, -8)),
+                        99L),
                 // A socket filter's packet data starts after the Ethernet header: offset 0 is byte 14.
                 Arguments.of("ld_abs", List.of(mov64(R6, R1), ldAbs(Size.H, 12)), 0x1a1bL),
                 Arguments.of("ld_ind", List.of(mov64(R6, R1), mov64(R7, 2), ldInd(Size.W, R7, 10)), 0x1a1b_1c1dL),
-                Arguments.of("backward loop", new Assembler()
-                        .emit(mov64(R0, 0), mov64(R1, 1))
-                        .label("loop")
-                        .emit(add64(R0, R1), add64(R1, 1))
-                        .jleImm(R1, 10, "loop")
-                        .assemble().instructions(), 55L),
-                Arguments.of("may_goto", new Assembler()
-                        .emit(mov64(R0, 0))
-                        .label("loop")
-                        .mayGoto("out")
-                        .emit(add64(R0, 1))
-                        .jltImm(R0, 10, "loop")
-                        .label("out")
-                        .emit(mov64(R1, 0))
-                        .assemble().instructions(), 10L));
+                Arguments.of(
+                        "backward loop",
+                        new Assembler()
+                                .emit(mov64(R0, 0), mov64(R1, 1))
+                                .label("loop")
+                                .emit(add64(R0, R1), add64(R1, 1))
+                                .jleImm(R1, 10, "loop")
+                                .assemble()
+                                .instructions(),
+                        55L),
+                Arguments.of(
+                        "may_goto",
+                        new Assembler()
+                                .emit(mov64(R0, 0))
+                                .label("loop")
+                                .mayGoto("out")
+                                .emit(add64(R0, 1))
+                                .jltImm(R0, 10, "loop")
+                                .label("out")
+                                .emit(mov64(R1, 0))
+                                .assemble()
+                                .instructions(),
+                        10L));
     }
 
     @ParameterizedTest(name = "{0}")

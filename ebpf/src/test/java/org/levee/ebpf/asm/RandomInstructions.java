@@ -12,8 +12,26 @@ import java.util.Random;
  */
 public final class RandomInstructions {
     private static final int[] SPECIAL_IMMEDIATES = {
-        0, 1, -1, 16, 32, 64, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110,
-        Integer.MAX_VALUE, Integer.MIN_VALUE};
+        0,
+        1,
+        -1,
+        16,
+        32,
+        64,
+        0x01,
+        0x40,
+        0x41,
+        0x50,
+        0x51,
+        0xa0,
+        0xa1,
+        0xe1,
+        0xf1,
+        0x100,
+        0x110,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE
+    };
     private static final int[] SPECIAL_OFFSETS = {0, 1, 8, 16, 32, -1, Short.MAX_VALUE, Short.MIN_VALUE};
 
     private final Random random;

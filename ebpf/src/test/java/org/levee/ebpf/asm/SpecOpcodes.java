@@ -27,7 +27,10 @@ public final class SpecOpcodes {
             """);
 
     private static int[] parse(String table) {
-        return Arrays.stream(table.trim().split("\\s+")).mapToInt(hex -> Integer.parseInt(hex, 16)).sorted().toArray();
+        return Arrays.stream(table.trim().split("\\s+"))
+                .mapToInt(hex -> Integer.parseInt(hex, 16))
+                .sorted()
+                .toArray();
     }
 
     static boolean contains(int opcode) {

@@ -34,8 +34,9 @@ class XlatedDumpTest {
     @Test
     void mapLoadsComeBackWithTheMapId() {
         try (BpfMap map = BpfMap.create(MapSpec.array("xlated", 8, 4));
-             Program program = load(List.of(ldMapFd(R1, map.fd()), mov64(R0, 0), exit()))) {
-            List<Instruction> instructions = InstructionCodec.decode(program.info().xlated());
+                Program program = load(List.of(ldMapFd(R1, map.fd()), mov64(R0, 0), exit()))) {
+            List<Instruction> instructions =
+                    InstructionCodec.decode(program.info().xlated());
             assertThat(instructions).hasSize(3);
             assertThat(instructions.getFirst().loadSource()).isEqualTo(LoadSource.MAP_FD);
             assertThat(instructions.subList(1, 3)).containsExactly(mov64(R0, 0), exit());
@@ -47,26 +48,53 @@ class XlatedDumpTest {
     /** Programs of instructions bpftool 7.1 (Linux 6.1's disassembler) knows: no cpu v4. */
     static Stream<Arguments> programs() {
         return Stream.of(
-                Arguments.of("alu and jumps", new Assembler()
-                        .emit(mov64(R0, 0), mov64(R1, 1))
-                        .label("loop")
-                        .emit(add64(R0, R1), add64(R1, 1), mov64(R2, R0), alu32(AluOp.XOR, R2, R1), lsh64(R2, 3), arsh64(R2, R1),
-                                toBigEndian(R2, 16), neg64(R2))
-                        .jleImm(R1, 10, "loop")
-                        .jump32(JumpOp.JSGT, R0, R1, "out")
-                        .emit(mov32(R0, -1))
-                        .label("out")
-                        .emit(exit())
-                        .assemble().instructions()),
-                Arguments.of("stack and atomics", List.of(
-                        st(Size.DW, R10, -8, 10), mov64(R1, 5), atomicAdd(Size.DW, R10, -8, R1),
-                        atomicFetchAdd(Size.DW, R10, -8, R1), mov64(R0, 3), mov64(R2, 4),
-                        atomicCmpxchg(Size.DW, R10, -8, R2), atomicXchg(Size.DW, R10, -8, R2),
-                        stxW(R10, -12, R2), atomic(AtomicOp.FETCH_OR, Size.W, R10, -12, R2), ldxB(R0, R10, -12), exit())),
-                Arguments.of("64-bit constants", List.of(ldImm64(R0, 0x1234_5678_9abc_def0L), ldImm64(R1, -1), add64(R0, R1),
-                        exit())),
-                Arguments.of("helper calls", List.of(call(Helper.KTIME_GET_NS), mov64(R6, R0), call(Helper.GET_PRANDOM_U32),
-                        add64(R0, R6), exit())));
+                Arguments.of(
+                        "alu and jumps",
+                        new Assembler()
+                                .emit(mov64(R0, 0), mov64(R1, 1))
+                                .label("loop")
+                                .emit(
+                                        add64(R0, R1),
+                                        add64(R1, 1),
+                                        mov64(R2, R0),
+                                        alu32(AluOp.XOR, R2, R1),
+                                        lsh64(R2, 3),
+                                        arsh64(R2, R1),
+                                        toBigEndian(R2, 16),
+                                        neg64(R2))
+                                .jleImm(R1, 10, "loop")
+                                .jump32(JumpOp.JSGT, R0, R1, "out")
+                                .emit(mov32(R0, -1))
+                                .label("out")
+                                .emit(exit())
+                                .assemble()
+                                .instructions()),
+                Arguments.of(
+                        "stack and atomics",
+                        List.of(
+                                st(Size.DW, R10, -8, 10),
+                                mov64(R1, 5),
+                                atomicAdd(Size.DW, R10, -8, R1),
+                                atomicFetchAdd(Size.DW, R10, -8, R1),
+                                mov64(R0, 3),
+                                mov64(R2, 4),
+                                atomicCmpxchg(Size.DW, R10, -8, R2),
+                                atomicXchg(Size.DW, R10, -8, R2),
+                                stxW(R10, -12, R2),
+                                atomic(AtomicOp.FETCH_OR, Size.W, R10, -12, R2),
+                                ldxB(R0, R10, -12),
+                                exit())),
+                Arguments.of(
+                        "64-bit constants",
+                        List.of(ldImm64(R0, 0x1234_5678_9abc_def0L), ldImm64(R1, -1), add64(R0, R1), exit())),
+                Arguments.of(
+                        "helper calls",
+                        List.of(
+                                call(Helper.KTIME_GET_NS),
+                                mov64(R6, R0),
+                                call(Helper.GET_PRANDOM_U32),
+                                add64(R0, R6),
+                                exit())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -87,7 +115,8 @@ class XlatedDumpTest {
                     .emit(ldxDW(R0, R1, 0))
                     .label("out")
                     .emit(exit())
-                    .assemble().instructions());
+                    .assemble()
+                    .instructions());
         }
     }
 
@@ -95,10 +124,17 @@ class XlatedDumpTest {
         Requirements.command("bpftool");
         try (Program loaded = load(program)) {
             ProgramInfo info = loaded.info();
-            List<String> ours = Disassembler.forKernelDump().disassemble(InstructionCodec.decode(info.xlated()))
-                    .lines().map(XlatedDumpTest::withoutCallName).toList();
-            List<String> bpftool = run("bpftool", "prog", "dump", "xlated", "id", Integer.toString(info.id())).lines()
-                    .map(String::strip).filter(line -> !line.isEmpty()).map(XlatedDumpTest::withoutCallName).toList();
+            List<String> ours = Disassembler.forKernelDump()
+                    .disassemble(InstructionCodec.decode(info.xlated()))
+                    .lines()
+                    .map(XlatedDumpTest::withoutCallName)
+                    .toList();
+            List<String> bpftool = run("bpftool", "prog", "dump", "xlated", "id", Integer.toString(info.id()))
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .map(XlatedDumpTest::withoutCallName)
+                    .toList();
             assertThat(ours).as("our text of the kernel's instructions").isEqualTo(bpftool);
         }
     }
@@ -119,7 +155,9 @@ class XlatedDumpTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("%s; output:%n%s", String.join(" ", command), out).isZero();
+        assertThat(process.exitValue())
+                .as("%s; output:%n%s", String.join(" ", command), out)
+                .isZero();
         return out;
     }
 }

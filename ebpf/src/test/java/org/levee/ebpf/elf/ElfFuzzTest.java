@@ -31,14 +31,15 @@ class ElfFuzzTest {
     @Test
     void elfObjects() {
         FuzzRunner.run(FuzzFamily.bytes("ELF objects")
-                .seeds(seeds())
-                .target(file -> {
-                    BpfObject object = ElfReader.read(file);
-                    if (!ElfReader.read(ElfWriter.write(object)).equals(object)) {
-                        throw new AssertionError("the object read does not write back to itself: " + object);
-                    }
-                })
-                .rejects(ElfFormatException.class, WHERE)
-                .build()).assertNoCrashes();
+                        .seeds(seeds())
+                        .target(file -> {
+                            BpfObject object = ElfReader.read(file);
+                            if (!ElfReader.read(ElfWriter.write(object)).equals(object)) {
+                                throw new AssertionError("the object read does not write back to itself: " + object);
+                            }
+                        })
+                        .rejects(ElfFormatException.class, WHERE)
+                        .build())
+                .assertNoCrashes();
     }
 }

@@ -30,14 +30,19 @@ class ElfKernelTest {
         BpfObject object = ElfReader.read(ElfWriter.write(ElfObjectTest.sample()));
         AssembledProgram rules = object.program("xdp").program();
         MapDefinition counters = object.maps().getFirst();
-        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.of(counters.type()), counters.name(), counters.keySize(),
-                counters.valueSize(), counters.maxEntries()))) {
+        try (BpfMap map = BpfMap.create(MapSpec.of(
+                MapType.of(counters.type()),
+                counters.name(),
+                counters.keySize(),
+                counters.valueSize(),
+                counters.maxEntries()))) {
             Result enabled = load(rules.resolve(Map.of("rule_7_enabled", 1L), Map.of("counters", map.fd())));
             Result disabled = load(rules.resolve(Map.of("rule_7_enabled", 0L), Map.of("counters", map.fd())));
 
             assertThat(enabled.verdict).as("enabled rule matches: drop (1)").isEqualTo(TestPrograms.XDP_DROP);
             assertThat(disabled.verdict).as("disabled rule: pass (2)").isEqualTo(TestPrograms.XDP_PASS);
-            assertThat(disabled.xlatedSlots).as("the verifier removed the disabled rule's code")
+            assertThat(disabled.xlatedSlots)
+                    .as("the verifier removed the disabled rule's code")
                     .isLessThan(enabled.xlatedSlots);
         }
     }
@@ -46,7 +51,8 @@ class ElfKernelTest {
 
     private static Result load(AssembledProgram program) {
         try (Program loaded = Program.load(ProgramSpec.xdp("levee_rules", program.encode()))) {
-            return new Result(loaded.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue(),
+            return new Result(
+                    loaded.testRun(TestRun.of(TestPrograms.udpFrame())).returnValue(),
                     loaded.info().xlated().length / InstructionCodec.SLOT_BYTES);
         }
     }

@@ -39,8 +39,13 @@ class ElfRoundTripTest {
         RandomInstructions instructions = new RandomInstructions(seed);
         List<MapDefinition> maps = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
-            maps.add(new MapDefinition("map_" + i, random.nextInt(33), random.nextInt(64), random.nextInt(1024),
-                    random.nextInt(1 << 20), random.nextInt()));
+            maps.add(new MapDefinition(
+                    "map_" + i,
+                    random.nextInt(33),
+                    random.nextInt(64),
+                    random.nextInt(1024),
+                    random.nextInt(1 << 20),
+                    random.nextInt()));
         }
         List<PatchableConstant> constants = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
@@ -60,17 +65,31 @@ class ElfRoundTripTest {
                     }
                     case 3 -> {
                         String target = "g" + labels++;
-                        assembler.enableGuard(Register.R9, random.nextBoolean() && !constants.isEmpty()
-                                ? constants.get(random.nextInt(constants.size())).name() : "extern_" + random.nextInt(3), target);
+                        assembler.enableGuard(
+                                Register.R9,
+                                random.nextBoolean() && !constants.isEmpty()
+                                        ? constants
+                                                .get(random.nextInt(constants.size()))
+                                                .name()
+                                        : "extern_" + random.nextInt(3),
+                                target);
                         guardTargets.add(target);
                     }
                     case 1 -> {
                         if (!maps.isEmpty()) {
-                            assembler.ldMap(Register.R1, maps.get(random.nextInt(maps.size())).name());
+                            assembler.ldMap(
+                                    Register.R1,
+                                    maps.get(random.nextInt(maps.size())).name());
                         }
                     }
-                    case 2 -> assembler.ldImm64(Register.R2, random.nextBoolean() && !constants.isEmpty()
-                            ? constants.get(random.nextInt(constants.size())).name() : "extern_" + random.nextInt(3));
+                    case 2 ->
+                        assembler.ldImm64(
+                                Register.R2,
+                                random.nextBoolean() && !constants.isEmpty()
+                                        ? constants
+                                                .get(random.nextInt(constants.size()))
+                                                .name()
+                                        : "extern_" + random.nextInt(3));
                     default -> assembler.emit(instructions.from(SpecOpcodes.ALL));
                 }
             }
@@ -80,7 +99,11 @@ class ElfRoundTripTest {
         }
         byte[] blob = new byte[random.nextInt(100)];
         random.nextBytes(blob);
-        return new BpfObject(random.nextBoolean() ? "GPL" : "Dual BSD/GPL", programs, maps, constants,
+        return new BpfObject(
+                random.nextBoolean() ? "GPL" : "Dual BSD/GPL",
+                programs,
+                maps,
+                constants,
                 List.of(new DataSection(".levee.rules", blob), new DataSection(".levee.empty", new byte[0])));
     }
 
@@ -111,8 +134,9 @@ class ElfRoundTripTest {
 
     @Test
     void rejectsWhatIsNotAnElfFile() {
-        assertThatThrownBy(() -> ElfReader.read("not an object file, just some text to fill 64 bytes......".repeat(2)
-                .getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> ElfReader.read("not an object file, just some text to fill 64 bytes......"
+                        .repeat(2)
+                        .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(ElfFormatException.class)
                 .hasMessage("no ELF magic (7f 45 4c 46) at offset 0");
         assertThatThrownBy(() -> ElfReader.read(new byte[10]))
@@ -169,7 +193,8 @@ class ElfRoundTripTest {
         entries.putInt(rel + 8 + 4, entries.getInt(rel + 16 + 8 + 4));
         assertThatThrownBy(() -> ElfReader.read(bytes))
                 .isInstanceOf(ElfFormatException.class)
-                .hasMessage("section 2 '.relxdp' entry 0: guard symbol 'counters' is in section 'maps', not a constant");
+                .hasMessage(
+                        "section 2 '.relxdp' entry 0: guard symbol 'counters' is in section 'maps', not a constant");
     }
 
     @Test
@@ -192,15 +217,27 @@ class ElfRoundTripTest {
 
     @Test
     void rejectsInconsistentObjects() {
-        var program = new Assembler().ldMap(Register.R1, "missing").emit(Instruction.exit()).assemble();
-        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", program)), List.of(), List.of(), List.of()))
+        var program = new Assembler()
+                .ldMap(Register.R1, "missing")
+                .emit(Instruction.exit())
+                .assemble();
+        assertThatThrownBy(() -> new BpfObject(
+                        "GPL", List.of(new ProgramSection("xdp", "p", program)), List.of(), List.of(), List.of()))
                 .hasMessage("program 'p': map 'missing' at slot 0 names no map of the object");
         var empty = new Assembler().emit(Instruction.exit()).assemble();
-        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", empty),
-                new ProgramSection("xdp", "q", empty)), List.of(), List.of(), List.of()))
+        assertThatThrownBy(() -> new BpfObject(
+                        "GPL",
+                        List.of(new ProgramSection("xdp", "p", empty), new ProgramSection("xdp", "q", empty)),
+                        List.of(),
+                        List.of(),
+                        List.of()))
                 .hasMessage("section name 'xdp' is used twice (or is reserved)");
-        assertThatThrownBy(() -> new BpfObject("GPL", List.of(new ProgramSection("xdp", "p", empty)),
-                List.of(new MapDefinition("p", 2, 4, 4, 1, 0)), List.of(), List.of()))
+        assertThatThrownBy(() -> new BpfObject(
+                        "GPL",
+                        List.of(new ProgramSection("xdp", "p", empty)),
+                        List.of(new MapDefinition("p", 2, 4, 4, 1, 0)),
+                        List.of(),
+                        List.of()))
                 .hasMessage("symbol name 'p' is used twice (or is reserved)");
     }
 
@@ -211,9 +248,10 @@ class ElfRoundTripTest {
         ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int names = (int) elf.getLong(40) + 64 * elf.getShort(62);
         elf.putLong(names + 24, 8).putLong(names + 32, Long.MAX_VALUE - 4);
-        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
-                .hasMessageStartingWith("section " + elf.getShort(62) + ": contents (offset 8, size 9223372036854775803) "
-                        + "extend past the end of the file");
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessageStartingWith("section " + elf.getShort(62)
+                        + ": contents (offset 8, size 9223372036854775803) " + "extend past the end of the file");
     }
 
     /** Found by fuzzing: a section header table at offset 2^63 - 1 wrapped the same check. */
@@ -221,7 +259,8 @@ class ElfRoundTripTest {
     void rejectsASectionHeaderTableOffsetThatWrapsAround() {
         byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(40, Long.MAX_VALUE);
-        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
                 .hasMessageStartingWith("section header table (offset 9223372036854775807, ");
     }
 
@@ -229,10 +268,13 @@ class ElfRoundTripTest {
     @Test
     void rejectsARelocationAgainstASymbolOfASpecialSection() {
         byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(symbolEntry(bytes, "rule_7_enabled") + 6, (short) 0xfff1);
-        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
-                .hasMessage("section 2 '.relxdp' entry 0: symbol 'rule_7_enabled' has the special section index 0xfff1, "
-                        + "neither a map nor a constant");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(symbolEntry(bytes, "rule_7_enabled") + 6, (short)
+                0xfff1);
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage(
+                        "section 2 '.relxdp' entry 0: symbol 'rule_7_enabled' has the special section index 0xfff1, "
+                                + "neither a map nor a constant");
     }
 
     /** Found by fuzzing: a map symbol at a negative offset passed the record check and threw IndexOutOfBoundsException. */
@@ -240,7 +282,8 @@ class ElfRoundTripTest {
     void rejectsAMapSymbolAtANegativeOffset() {
         byte[] bytes = ElfWriter.write(ElfObjectTest.sample());
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(symbolEntry(bytes, "counters") + 8, -20);
-        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
                 .hasMessageContaining("symbol 'counters' (offset -20, size 20) is not one of its 20-byte records");
     }
 
@@ -254,9 +297,11 @@ class ElfRoundTripTest {
         ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long site = elf.getLong(sectionOffset(bytes, ".relxdp"));
         elf.putInt(sectionOffset(bytes, "xdp") + (int) site + 4, 1);
-        assertThatThrownBy(() -> ElfReader.read(bytes)).isInstanceOf(ElfFormatException.class)
-                .hasMessage("section 2 '.relxdp' entry 0: the ld_imm64 at offset " + site + " in section 1 'xdp' has src 0"
-                        + " and immediate 1; a relocated one has src 0 and immediate 0");
+        assertThatThrownBy(() -> ElfReader.read(bytes))
+                .isInstanceOf(ElfFormatException.class)
+                .hasMessage(
+                        "section 2 '.relxdp' entry 0: the ld_imm64 at offset " + site + " in section 1 'xdp' has src 0"
+                                + " and immediate 1; a relocated one has src 0 and immediate 0");
     }
 
     /**

@@ -26,13 +26,20 @@ class AbandonedLabTest {
         Requirements.root();
         Requirements.command("ip");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AbandonedLabHolder.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process holder = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AbandonedLabHolder.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String ns = null;
         Path pins = null;
         try (NetnsLab mine = NetnsLab.create()) {
             String myNamespace = mine.addNamespace("mine");
-            String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
             assertThat(line).as("what the holder made").isNotNull();
             String[] made = line.split(" ");
             String id = made[0];
@@ -41,19 +48,25 @@ class AbandonedLabTest {
             assertThat(Netns.exists(ns)).isTrue();
             assertThat(pins).isDirectory();
 
-            assertThat(NetnsLab.removeAbandonedLabs(Duration.ZERO)).as("labs of living JVMs").doesNotContain(id, mine.id());
+            assertThat(NetnsLab.removeAbandonedLabs(Duration.ZERO))
+                    .as("labs of living JVMs")
+                    .doesNotContain(id, mine.id());
             assertThat(Netns.exists(ns)).isTrue();
             assertThat(Netns.exists(myNamespace)).isTrue();
 
             holder.destroyForcibly(); // SIGKILL
             assertThat(holder.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(Netns.exists(ns)).as("a killed JVM removes nothing itself").isTrue();
+            assertThat(Netns.exists(ns))
+                    .as("a killed JVM removes nothing itself")
+                    .isTrue();
 
             assertThat(NetnsLab.removeAbandonedLabs(Duration.ZERO)).contains(id).doesNotContain(mine.id());
             assertThat(Netns.exists(ns)).as(ns + " after the sweep").isFalse();
             assertThat(pins).as("the lab's bpffs directory after the sweep").doesNotExist();
             assertThat(Netns.exists(myNamespace)).isTrue();
-            assertThat(NetnsLab.removeAbandonedLabs(Duration.ZERO)).as("a second sweep").doesNotContain(id);
+            assertThat(NetnsLab.removeAbandonedLabs(Duration.ZERO))
+                    .as("a second sweep")
+                    .doesNotContain(id);
         } finally {
             holder.destroyForcibly();
             if (ns != null && Netns.exists(ns)) {

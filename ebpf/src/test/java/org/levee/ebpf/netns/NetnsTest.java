@@ -36,7 +36,9 @@ class NetnsTest {
                     .isInstanceOf(SyscallException.class)
                     .hasMessageContaining("no interface '" + pair.interfaceB() + "'");
             assertThatThrownBy(() -> NetworkInterfaces.index(pair.interfaceA()))
-                    .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("ENODEV"));
+                    .isInstanceOfSatisfying(
+                            SyscallException.class,
+                            e -> assertThat(e.errnoName()).isEqualTo("ENODEV"));
             // The calling thread stays in the host namespace.
             assertThat(Thread.currentThread().isVirtual()).isFalse();
             assertThat(Netns.run(a, () -> Thread.currentThread().isVirtual())).isFalse();
@@ -48,10 +50,13 @@ class NetnsTest {
         try (NetnsLab lab = NetnsLab.create()) {
             String a = lab.addNamespace("a");
             assertThatThrownBy(() -> Netns.run(a, () -> {
-                throw new IOException("from inside");
-            })).isInstanceOf(IOException.class).hasMessage("from inside");
+                        throw new IOException("from inside");
+                    }))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("from inside");
         }
-        assertThatThrownBy(() -> Netns.run("lv-no-such-ns", () -> 1)).hasMessageContaining("no network namespace 'lv-no-such-ns'");
+        assertThatThrownBy(() -> Netns.run("lv-no-such-ns", () -> 1))
+                .hasMessageContaining("no network namespace 'lv-no-such-ns'");
         assertThatThrownBy(() -> Netns.path("../etc")).hasMessageContaining("invalid network namespace name");
     }
 }

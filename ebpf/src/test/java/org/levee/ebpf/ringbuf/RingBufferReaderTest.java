@@ -24,7 +24,8 @@ import org.levee.testing.Requirements;
 @Tag("kernel")
 class RingBufferReaderTest {
     private static final int RING_BYTES = 4096;
-    private static final int RECORD_BYTES = 16 + 8; // payload + header: does not divide the ring, so records straddle its end
+    private static final int RECORD_BYTES =
+            16 + 8; // payload + header: does not divide the ring, so records straddle its end
 
     @BeforeEach
     void needsRoot() {
@@ -39,9 +40,10 @@ class RingBufferReaderTest {
     @Test
     void everySubmittedRecordArrivesInOrderAcrossWrapArounds() {
         try (BpfMap counter = BpfMap.create(MapSpec.array("cnt", 8, 1));
-             BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
-             Program program = Program.load(ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
-             RingBufferReader reader = RingBufferReader.open(ring)) {
+                BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
+                Program program = Program.load(
+                        ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
+                RingBufferReader reader = RingBufferReader.open(ring)) {
             assertThat(reader.capacity()).isEqualTo(RING_BYTES);
             int runsPerRound = RING_BYTES / RECORD_BYTES - 20;
             List<long[]> received = new ArrayList<>();
@@ -50,9 +52,12 @@ class RingBufferReaderTest {
                 program.testRun(TestRun.of(TestPrograms.udpFrame()).withRepeat(runsPerRound));
                 expectedPending = (long) runsPerRound * RECORD_BYTES;
                 assertThat(reader.pendingBytes()).isEqualTo(expectedPending);
-                reader.poll(Duration.ofSeconds(2), r -> received.add(new long[] {
-                        r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0),
-                        r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8)}));
+                reader.poll(
+                        Duration.ofSeconds(2),
+                        r -> received.add(new long[] {
+                            r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0),
+                            r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8)
+                        }));
                 assertThat(reader.pendingBytes()).isZero();
             }
             int runs = 7 * runsPerRound;
@@ -75,9 +80,10 @@ class RingBufferReaderTest {
     @Test
     void aConcurrentReaderSeesIntactRecordsInOrder() throws Exception {
         try (BpfMap counter = BpfMap.create(MapSpec.array("cnt", 8, 1));
-             BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
-             Program program = Program.load(ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
-             RingBufferReader reader = RingBufferReader.open(ring)) {
+                BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
+                Program program = Program.load(
+                        ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
+                RingBufferReader reader = RingBufferReader.open(ring)) {
             int rounds = 30;
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < rounds; i++) {
@@ -86,8 +92,9 @@ class RingBufferReaderTest {
             });
             List<long[]> received = new ArrayList<>();
             RecordHandler collect = r -> received.add(new long[] {
-                    r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0),
-                    r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8)});
+                r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0),
+                r.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8)
+            });
             while (!producer.isDone()) {
                 reader.poll(Duration.ofMillis(50), collect);
             }
@@ -108,26 +115,32 @@ class RingBufferReaderTest {
     @Test
     void pollWaitsForRecordsProducedLater() throws Exception {
         try (BpfMap counter = BpfMap.create(MapSpec.array("cnt", 8, 1));
-             BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
-             Program program = Program.load(ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
-             RingBufferReader reader = RingBufferReader.open(ring)) {
+                BpfMap ring = BpfMap.create(MapSpec.ringBuffer("ring", RING_BYTES));
+                Program program = Program.load(
+                        ProgramSpec.xdp("ringer", TestPrograms.countIntoRingBuffer(counter.fd(), ring.fd())));
+                RingBufferReader reader = RingBufferReader.open(ring)) {
             long start = System.nanoTime();
             assertThat(reader.read(Duration.ofMillis(100))).isEmpty();
             assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(90));
 
-            CompletableFuture<List<byte[]>> waiting = CompletableFuture.supplyAsync(() -> reader.read(Duration.ofSeconds(10)));
+            CompletableFuture<List<byte[]>> waiting =
+                    CompletableFuture.supplyAsync(() -> reader.read(Duration.ofSeconds(10)));
             Thread.sleep(100);
             program.testRun(TestRun.of(TestPrograms.udpFrame())); // n = 1: submitted
             List<byte[]> records = waiting.get(10, TimeUnit.SECONDS);
             assertThat(records).hasSize(1);
-            assertThat(ByteBuffer.wrap(records.getFirst()).order(ByteOrder.nativeOrder()).getLong()).isEqualTo(1);
+            assertThat(ByteBuffer.wrap(records.getFirst())
+                            .order(ByteOrder.nativeOrder())
+                            .getLong())
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void onlyRingBuffersCanBeRead() {
         try (BpfMap array = BpfMap.create(MapSpec.array("arr", 8, 1))) {
-            assertThatThrownBy(() -> RingBufferReader.open(array)).hasMessageContaining("array map 'arr' is not a ring buffer");
+            assertThatThrownBy(() -> RingBufferReader.open(array))
+                    .hasMessageContaining("array map 'arr' is not a ring buffer");
         }
     }
 

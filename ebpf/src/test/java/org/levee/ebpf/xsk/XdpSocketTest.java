@@ -61,8 +61,9 @@ class XdpSocketTest {
     @Test
     void framesFromTheUmemArriveIntactAndInOrder() throws Exception {
         try (Umem umem = Umem.allocate(FRAMES * 128L);
-             DatagramSocket receiver = Netns.run(pair.namespaceB(), () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)));
-             XdpSocket socket = open(umem, 0, 64)) {
+                DatagramSocket receiver =
+                        Netns.run(pair.namespaceB(), () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)));
+                XdpSocket socket = open(umem, 0, 64)) {
             receiver.setSoTimeout(3000);
             receiver.setReceiveBufferSize(1 << 20);
             List<byte[]> frames = new ArrayList<>();
@@ -91,7 +92,8 @@ class XdpSocketTest {
             for (int i = 0; i < FRAMES; i++) {
                 receiver.receive(packet);
                 assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII))
-                        .as("datagram %d", i).isEqualTo("frame " + i);
+                        .as("datagram %d", i)
+                        .isEqualTo("frame " + i);
             }
         }
     }
@@ -99,8 +101,9 @@ class XdpSocketTest {
     @Test
     void aDescriptorOutsideTheUmemIsRefusedAndCountedByTheKernel() throws Exception {
         try (Umem umem = Umem.allocate(4096);
-             DatagramSocket receiver = Netns.run(pair.namespaceB(), () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)));
-             XdpSocket socket = open(umem, 0, 16)) {
+                DatagramSocket receiver =
+                        Netns.run(pair.namespaceB(), () -> new DatagramSocket(new InetSocketAddress(pair.hostB(), 0)));
+                XdpSocket socket = open(umem, 0, 16)) {
             receiver.setSoTimeout(500);
             byte[] frame = frame(receiver.getLocalPort(), "inside");
             MemorySegment.copy(frame, 0, umem.memory(), ValueLayout.JAVA_BYTE, 0, frame.length);
@@ -108,10 +111,13 @@ class XdpSocketTest {
             socket.put(0, frame.length);
             socket.submit();
             socket.kick();
-            assertThat(socket.statistics().invalidDescriptors()).as("descriptors the kernel refused").isEqualTo(1);
+            assertThat(socket.statistics().invalidDescriptors())
+                    .as("descriptors the kernel refused")
+                    .isEqualTo(1);
             DatagramPacket packet = new DatagramPacket(new byte[256], 256);
             receiver.receive(packet);
-            assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII)).isEqualTo("inside");
+            assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII))
+                    .isEqualTo("inside");
             assertThatThrownBy(() -> receiver.receive(packet)).isInstanceOf(SocketTimeoutException.class);
         }
     }
@@ -129,20 +135,29 @@ class XdpSocketTest {
     @Test
     void aQueueTheInterfaceLacksIsRefusedWithWhereInTheMessage() {
         try (Umem umem = Umem.allocate(4096)) {
-            assertThatThrownBy(() -> open(umem, 7, 16)).isInstanceOf(SyscallException.class)
-                    .hasMessageContaining("bind failed").hasMessageContaining("queue 7");
+            assertThatThrownBy(() -> open(umem, 7, 16))
+                    .isInstanceOf(SyscallException.class)
+                    .hasMessageContaining("bind failed")
+                    .hasMessageContaining("queue 7");
             assertThatThrownBy(() -> XdpSocket.openForTransmit(1, 0, umem, 100))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("100 is not a power of two");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("100 is not a power of two");
         }
     }
 
     private static XdpSocket open(Umem umem, int queue, int ringSize) throws Exception {
-        return Netns.run(pair.namespaceA(),
+        return Netns.run(
+                pair.namespaceA(),
                 () -> XdpSocket.openForTransmit(NetworkInterfaces.index(pair.interfaceA()), queue, umem, ringSize));
     }
 
     private static byte[] frame(int port, String payload) {
-        return XdpFramesForTests.udp(macB, macA, new byte[] {(byte) 192, 0, 2, 1}, new byte[] {(byte) 192, 0, 2, 2}, port,
+        return XdpFramesForTests.udp(
+                macB,
+                macA,
+                new byte[] {(byte) 192, 0, 2, 1},
+                new byte[] {(byte) 192, 0, 2, 2},
+                port,
                 payload.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -3,8 +3,8 @@ package org.levee.lab.demo;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.levee.rules.AttackEvidence;
 import org.levee.lab.DeliveryCounts;
+import org.levee.rules.AttackEvidence;
 import org.levee.rules.Rule;
 
 /**
@@ -25,10 +25,20 @@ import org.levee.rules.Rule;
  * @param evidence what the detector saw when it wrote the (first) rule
  * @param rules the rules the detector wrote for it, in order
  */
-public record AttackOutcome(AttackPlan plan, double startedSeconds, double stoppedSeconds, OptionalDouble detectedSeconds,
-                            OptionalDouble mitigatedSeconds, OptionalDouble retiredSeconds, long sent,
-                            long offeredAfterMitigation, long droppedAfterMitigation, long passedAfterMitigation,
-                            DeliveryCounts legitDuringDetection, Optional<AttackEvidence> evidence, List<Rule> rules) {
+public record AttackOutcome(
+        AttackPlan plan,
+        double startedSeconds,
+        double stoppedSeconds,
+        OptionalDouble detectedSeconds,
+        OptionalDouble mitigatedSeconds,
+        OptionalDouble retiredSeconds,
+        long sent,
+        long offeredAfterMitigation,
+        long droppedAfterMitigation,
+        long passedAfterMitigation,
+        DeliveryCounts legitDuringDetection,
+        Optional<AttackEvidence> evidence,
+        List<Rule> rules) {
     public AttackOutcome {
         rules = List.copyOf(rules);
         if (stoppedSeconds < startedSeconds) {
@@ -55,7 +65,9 @@ public record AttackOutcome(AttackPlan plan, double startedSeconds, double stopp
 
     /** Seconds from the flood's start until its first rule was in force. */
     public OptionalDouble timeToMitigate() {
-        return mitigatedSeconds.isPresent() ? OptionalDouble.of(mitigatedSeconds.getAsDouble() - startedSeconds) : OptionalDouble.empty();
+        return mitigatedSeconds.isPresent()
+                ? OptionalDouble.of(mitigatedSeconds.getAsDouble() - startedSeconds)
+                : OptionalDouble.empty();
     }
 
     /**

@@ -12,13 +12,16 @@ public record AttackPlan(FloodKind kind, double startSeconds, double durationSec
             throw new IllegalArgumentException("attack plan: flood kind is missing");
         }
         if (!(startSeconds >= 0)) {
-            throw new IllegalArgumentException("attack plan " + kind.id() + ": start " + startSeconds + " s is negative");
+            throw new IllegalArgumentException(
+                    "attack plan " + kind.id() + ": start " + startSeconds + " s is negative");
         }
         if (!(durationSeconds > 0)) {
-            throw new IllegalArgumentException("attack plan " + kind.id() + ": duration " + durationSeconds + " s is not positive");
+            throw new IllegalArgumentException(
+                    "attack plan " + kind.id() + ": duration " + durationSeconds + " s is not positive");
         }
         if (packetsPerSecond <= 0) {
-            throw new IllegalArgumentException("attack plan " + kind.id() + ": rate " + packetsPerSecond + " pps is not positive");
+            throw new IllegalArgumentException(
+                    "attack plan " + kind.id() + ": rate " + packetsPerSecond + " pps is not positive");
         }
     }
 

@@ -9,16 +9,22 @@ import java.util.Locale;
 public final class ConsoleTable {
     private static final String FORMAT = "%5s  %-13s  %13s  %12s  %12s  %s%n";
 
-    private ConsoleTable() {
-    }
+    private ConsoleTable() {}
 
     public static String header() {
-        return String.format(Locale.ROOT, FORMAT, "t(s)", "attack", "legit dlv/sent", "offered/s", "dropped/s", "rules");
+        return String.format(
+                Locale.ROOT, FORMAT, "t(s)", "attack", "legit dlv/sent", "offered/s", "dropped/s", "rules");
     }
 
     public static String row(Second s) {
-        return String.format(Locale.ROOT, FORMAT, s.second(), s.attack().isEmpty() ? "-" : s.attack(),
-                s.legitDelivered() + "/" + s.legitSent(), String.format(Locale.ROOT, "%,d", s.attackOffered()),
-                String.format(Locale.ROOT, "%,d", s.dropped()), s.rules().isEmpty() ? "-" : String.join(" ", s.rules()));
+        return String.format(
+                Locale.ROOT,
+                FORMAT,
+                s.second(),
+                s.attack().isEmpty() ? "-" : s.attack(),
+                s.legitDelivered() + "/" + s.legitSent(),
+                String.format(Locale.ROOT, "%,d", s.attackOffered()),
+                String.format(Locale.ROOT, "%,d", s.dropped()),
+                s.rules().isEmpty() ? "-" : String.join(" ", s.rules()));
     }
 }

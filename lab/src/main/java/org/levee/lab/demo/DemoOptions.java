@@ -19,13 +19,26 @@ import org.levee.lab.FloodKind;
  * @param generator how floods are sent: {@code auto}, {@code live} or {@code socket}
  *     ({@link org.levee.lab.GeneratorKind#choose}, resolved when the demo runs)
  */
-public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
-                          long legitTcpPerSecond, Duration cooldown, int sampleRate, String generator) {
+public record DemoOptions(
+        int durationSeconds,
+        List<FloodKind> kinds,
+        long attackPacketsPerSecond,
+        long legitUdpPerSecond,
+        long legitTcpPerSecond,
+        Duration cooldown,
+        int sampleRate,
+        String generator) {
     /** Every flood, with a retirement each, in under two minutes. */
     public static final int DEFAULT_DURATION_SECONDS = 120;
     /** The demo's floods: the five IPv4 floods, then the SYN flood over IPv6. */
-    public static final List<FloodKind> DEFAULT_KINDS = List.of(FloodKind.SYN_FLOOD, FloodKind.DNS_AMPLIFICATION,
-            FloodKind.MEMCACHED_AMPLIFICATION, FloodKind.DNS_RANDOM_SUBDOMAIN, FloodKind.UDP_RANDOM_PORTS, FloodKind.SYN_FLOOD_V6);
+    public static final List<FloodKind> DEFAULT_KINDS = List.of(
+            FloodKind.SYN_FLOOD,
+            FloodKind.DNS_AMPLIFICATION,
+            FloodKind.MEMCACHED_AMPLIFICATION,
+            FloodKind.DNS_RANDOM_SUBDOMAIN,
+            FloodKind.UDP_RANDOM_PORTS,
+            FloodKind.SYN_FLOOD_V6);
+
     public static final long DEFAULT_ATTACK_PPS = 1_000_000;
     public static final long DEFAULT_LEGIT_UDP_PER_SECOND = 2_000;
     public static final long DEFAULT_LEGIT_TCP_PER_SECOND = 50;
@@ -35,12 +48,26 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     public static final int DEFAULT_SAMPLE_RATE = 0;
     /** Live frames where the kernel allows them, the socket generator otherwise. */
     public static final String DEFAULT_GENERATOR = "auto";
+
     private static final Set<String> GENERATORS = Set.of("auto", "live", "socket");
 
     /** Options with the default generator. */
-    public DemoOptions(int durationSeconds, List<FloodKind> kinds, long attackPacketsPerSecond, long legitUdpPerSecond,
-                       long legitTcpPerSecond, Duration cooldown, int sampleRate) {
-        this(durationSeconds, kinds, attackPacketsPerSecond, legitUdpPerSecond, legitTcpPerSecond, cooldown, sampleRate,
+    public DemoOptions(
+            int durationSeconds,
+            List<FloodKind> kinds,
+            long attackPacketsPerSecond,
+            long legitUdpPerSecond,
+            long legitTcpPerSecond,
+            Duration cooldown,
+            int sampleRate) {
+        this(
+                durationSeconds,
+                kinds,
+                attackPacketsPerSecond,
+                legitUdpPerSecond,
+                legitTcpPerSecond,
+                cooldown,
+                sampleRate,
                 DEFAULT_GENERATOR);
     }
 
@@ -50,19 +77,22 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
             throw new IllegalArgumentException("--attacks: no flood chosen");
         }
         if (kinds.stream().distinct().count() != kinds.size()) {
-            throw new IllegalArgumentException("--attacks: a flood is named twice in " + kinds.stream().map(FloodKind::id).toList());
+            throw new IllegalArgumentException("--attacks: a flood is named twice in "
+                    + kinds.stream().map(FloodKind::id).toList());
         }
         if (attackPacketsPerSecond < 1) {
             throw new IllegalArgumentException("--attack-pps must be at least 1, not " + attackPacketsPerSecond);
         }
         if (legitUdpPerSecond < 1) {
-            throw new IllegalArgumentException("--legit-udp must be at least 1 request per second, not " + legitUdpPerSecond);
+            throw new IllegalArgumentException(
+                    "--legit-udp must be at least 1 request per second, not " + legitUdpPerSecond);
         }
         if (legitTcpPerSecond < 0) {
             throw new IllegalArgumentException("--legit-tcp must not be negative, not " + legitTcpPerSecond);
         }
         if (sampleRate < 0) {
-            throw new IllegalArgumentException("--sample-rate must be at least 1 (or 0 for adaptive), not " + sampleRate);
+            throw new IllegalArgumentException(
+                    "--sample-rate must be at least 1 (or 0 for adaptive), not " + sampleRate);
         }
         if (!GENERATORS.contains(generator)) {
             throw new IllegalArgumentException("--generator must be auto, live or socket, not '" + generator + "'");
@@ -73,8 +103,13 @@ public record DemoOptions(int durationSeconds, List<FloodKind> kinds, long attac
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(DEFAULT_DURATION_SECONDS, DEFAULT_KINDS, DEFAULT_ATTACK_PPS,
-                DEFAULT_LEGIT_UDP_PER_SECOND, DEFAULT_LEGIT_TCP_PER_SECOND, DEFAULT_COOLDOWN,
+        return new DemoOptions(
+                DEFAULT_DURATION_SECONDS,
+                DEFAULT_KINDS,
+                DEFAULT_ATTACK_PPS,
+                DEFAULT_LEGIT_UDP_PER_SECOND,
+                DEFAULT_LEGIT_TCP_PER_SECOND,
+                DEFAULT_COOLDOWN,
                 DEFAULT_SAMPLE_RATE);
     }
 

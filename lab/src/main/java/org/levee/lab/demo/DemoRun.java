@@ -20,16 +20,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.levee.agent.Agent;
 import org.levee.agent.config.AgentConfig;
 import org.levee.agent.config.Sampling;
+import org.levee.dataplane.Counters;
+import org.levee.dataplane.XdpDataPlane;
+import org.levee.detector.DetectorConfig;
+import org.levee.ebpf.XdpMode;
 import org.levee.lab.DeliveryCounts;
 import org.levee.lab.DemoLab;
 import org.levee.lab.FloodGenerator;
 import org.levee.lab.FloodPath;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
-import org.levee.dataplane.Counters;
-import org.levee.dataplane.XdpDataPlane;
-import org.levee.detector.DetectorConfig;
-import org.levee.ebpf.XdpMode;
 
 /**
  * One run of the demo: builds the {@link DemoLab}, starts the agent in-process on the edge's
@@ -81,8 +81,13 @@ public final class DemoRun {
         Path stateDir = Files.createTempDirectory("levee-demo-");
         Instant startedAt = Instant.now();
         try (DemoLab lab = DemoLab.create()) {
-            out.printf("levee demo: lab %s — edge %s on %s (namespace %s), clients %s, attackers in %s%n", lab.id(),
-                    DemoLab.EDGE_ADDRESS, lab.edgeInterface(), lab.edgeNamespace(), DemoLab.CLIENT_ADDRESSES,
+            out.printf(
+                    "levee demo: lab %s — edge %s on %s (namespace %s), clients %s, attackers in %s%n",
+                    lab.id(),
+                    DemoLab.EDGE_ADDRESS,
+                    lab.edgeInterface(),
+                    lab.edgeNamespace(),
+                    DemoLab.CLIENT_ADDRESSES,
                     lab.attackersNamespace());
             AgentConfig config = AgentConfig.defaults()
                     .withStateDir(stateDir)
@@ -92,7 +97,10 @@ public final class DemoRun {
             if (options.sampleRate() > 0) {
                 config = config.withSampling(Sampling.fixed(options.sampleRate()));
             }
-            XdpDataPlane dataPlane = XdpDataPlane.open(lab.edgeInterface(), lab.edgeNamespace(), XdpMode.NATIVE,
+            XdpDataPlane dataPlane = XdpDataPlane.open(
+                    lab.edgeInterface(),
+                    lab.edgeNamespace(),
+                    XdpMode.NATIVE,
                     config.sampling().initialRate());
             Agent agent;
             try {
@@ -108,11 +116,15 @@ public final class DemoRun {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                out.printf("levee demo: agent on %s, API on %s (token in %s), detector cool-down %d s%n",
-                        dataPlane.layout().describe(), agent.apiUrl(), config.api().tokenFile(stateDir),
+                out.printf(
+                        "levee demo: agent on %s, API on %s (token in %s), detector cool-down %d s%n",
+                        dataPlane.layout().describe(),
+                        agent.apiUrl(),
+                        config.api().tokenFile(stateDir),
                         options.cooldown().toSeconds());
-                out.printf("levee demo: floods of %,d pps each from the %s generator: %s%n", options.attackPacketsPerSecond(),
-                        generator.id(), generator.description());
+                out.printf(
+                        "levee demo: floods of %,d pps each from the %s generator: %s%n",
+                        options.attackPacketsPerSecond(), generator.id(), generator.description());
                 return measure(lab, agent, startedAt);
             } finally {
                 agent.close();
@@ -194,7 +206,12 @@ public final class DemoRun {
         }
     }
 
-    private enum EventKind { START, STOP, SETTLE, TICK }
+    private enum EventKind {
+        START,
+        STOP,
+        SETTLE,
+        TICK
+    }
 
     private record Event(long nanos, EventKind kind, int index) {}
 
@@ -224,8 +241,16 @@ public final class DemoRun {
 
     private static Tick tick(long nanos, long offered, Agent agent, RuleWatch watch, Map<String, Long> rulePackets) {
         Counters c = readCounters(agent, rulePackets);
-        return new Tick(nanos, offered, c.seen(), c.dropped() + c.ratelimited(), c.passed(), c.sampled(), c.samplesLost(),
-                agent.samplesRead(), watch.inForce());
+        return new Tick(
+                nanos,
+                offered,
+                c.seen(),
+                c.dropped() + c.ratelimited(),
+                c.passed(),
+                c.sampled(),
+                c.samplesLost(),
+                agent.samplesRead(),
+                watch.inForce());
     }
 
     /** Reads the data plane's counters, remembering each rule's packets (a removed rule's counter goes with it). */
@@ -235,8 +260,14 @@ public final class DemoRun {
         return c;
     }
 
-    private DemoReport report(Instant startedAt, long start, List<Track> tracks, List<Tick> ticks, LegitLedger ledger,
-                              RuleWatch watch, Map<String, Long> rulePackets) {
+    private DemoReport report(
+            Instant startedAt,
+            long start,
+            List<Track> tracks,
+            List<Tick> ticks,
+            LegitLedger ledger,
+            RuleWatch watch,
+            Map<String, Long> rulePackets) {
         List<Second> timeline = Timeline.rows(start, ticks, ledger, schedule);
         double background = backgroundPacketsPerRequest(timeline);
         List<RuleWatch.Sighting> sightings = watch.sightings();
@@ -248,15 +279,24 @@ public final class DemoRun {
             Track t = tracks.get(i);
             long until = i + 1 < tracks.size() ? tracks.get(i + 1).startedNanos : Long.MAX_VALUE;
             List<RuleWatch.Sighting> own = sightings.stream()
-                    .filter(s -> s.inForceNanos() >= t.startedNanos && s.inForceNanos() < until).toList();
+                    .filter(s -> s.inForceNanos() >= t.startedNanos && s.inForceNanos() < until)
+                    .toList();
             OptionalDouble detected = detections.stream()
                     .filter(d -> d.detectedNanos() >= t.startedNanos && d.detectedNanos() < until)
-                    .mapToDouble(d -> relative(start, d.detectedNanos())).min();
+                    .mapToDouble(d -> relative(start, d.detectedNanos()))
+                    .min();
             boolean mitigated = !own.isEmpty() && t.mitigatedNanos != 0;
             OptionalDouble retired = own.isEmpty() || own.stream().anyMatch(s -> s.removedNanos() == 0)
                     ? OptionalDouble.empty()
-                    : OptionalDouble.of(relative(start, own.stream().mapToLong(RuleWatch.Sighting::removedNanos).max().orElseThrow()));
-            long dropped = own.stream().mapToLong(s -> rulePackets.getOrDefault(s.rule().id(), 0L)).sum();
+                    : OptionalDouble.of(relative(
+                            start,
+                            own.stream()
+                                    .mapToLong(RuleWatch.Sighting::removedNanos)
+                                    .max()
+                                    .orElseThrow()));
+            long dropped = own.stream()
+                    .mapToLong(s -> rulePackets.getOrDefault(s.rule().id(), 0L))
+                    .sum();
             long passed = 0;
             if (mitigated) {
                 long legitSent = ledger.window(t.mitigatedNanos, t.settledNanos).sent();
@@ -265,33 +305,67 @@ public final class DemoRun {
             long detectionEnd = mitigated ? t.mitigatedNanos : t.stoppedNanos;
             windows.add(new LegitSummary.Window(t.startedNanos, detectionEnd));
             DeliveryCounts duringDetection = ledger.window(t.startedNanos, detectionEnd);
-            outcomes.add(new AttackOutcome(t.plan, relative(start, t.startedNanos), relative(start, t.stoppedNanos), detected,
-                    mitigated ? OptionalDouble.of(relative(start, t.mitigatedNanos)) : OptionalDouble.empty(), retired,
-                    t.offeredAtStop, mitigated ? t.offeredAtStop - t.offeredAtMitigation : 0, dropped, passed, duringDetection,
+            outcomes.add(new AttackOutcome(
+                    t.plan,
+                    relative(start, t.startedNanos),
+                    relative(start, t.stoppedNanos),
+                    detected,
+                    mitigated ? OptionalDouble.of(relative(start, t.mitigatedNanos)) : OptionalDouble.empty(),
+                    retired,
+                    t.offeredAtStop,
+                    mitigated ? t.offeredAtStop - t.offeredAtMitigation : 0,
+                    dropped,
+                    passed,
+                    duringDetection,
                     own.isEmpty() ? Optional.empty() : own.getFirst().evidence(),
                     own.stream().map(RuleWatch.Sighting::rule).toList()));
         }
         long firstStart = tracks.getFirst().startedNanos;
-        List<String> early = sightings.stream().filter(s -> s.inForceNanos() < firstStart).map(s -> s.rule().id()).toList();
+        List<String> early = sightings.stream()
+                .filter(s -> s.inForceNanos() < firstStart)
+                .map(s -> s.rule().id())
+                .toList();
         if (!early.isEmpty()) {
-            notes.add("automatic rules made before the first flood (false positives on legitimate traffic): " + String.join(", ", early));
+            notes.add("automatic rules made before the first flood (false positives on legitimate traffic): "
+                    + String.join(", ", early));
         }
-        List<String> leftover = sightings.stream().filter(s -> s.removedNanos() == 0).map(s -> s.rule().id()).toList();
+        List<String> leftover = sightings.stream()
+                .filter(s -> s.removedNanos() == 0)
+                .map(s -> s.rule().id())
+                .toList();
         LegitSummary legit = LegitSummary.of(ledger, windows);
-        notes.add(String.format(Locale.ROOT, "the detector's cool-down is shortened from %d s to %d s, so that every rule's"
-                + " retirement is seen within the demo", DetectorConfig.defaults().cooldown().toSeconds(), options.cooldown().toSeconds()));
-        notes.add(String.format(Locale.ROOT, "attack packets passed after mitigation are estimated: packets the edge passed"
-                + " minus the legitimate traffic's own (%.2f packets per request, measured before the first flood)", background));
-        notes.add("floods come from the " + generator.id() + " generator (" + generator.description() + ") in the attackers'"
+        notes.add(String.format(
+                Locale.ROOT,
+                "the detector's cool-down is shortened from %d s to %d s, so that every rule's"
+                        + " retirement is seen within the demo",
+                DetectorConfig.defaults().cooldown().toSeconds(),
+                options.cooldown().toSeconds()));
+        notes.add(String.format(
+                Locale.ROOT,
+                "attack packets passed after mitigation are estimated: packets the edge passed"
+                        + " minus the legitimate traffic's own (%.2f packets per request, measured before the first flood)",
+                background));
+        notes.add("floods come from the " + generator.id() + " generator (" + generator.description()
+                + ") in the attackers'"
                 + " namespace, redirected by the upstream router's XDP program straight to the edge's interface; legitimate"
                 + " UDP and TCP requests are routed by the upstream router's kernel");
-        notes.add(options.sampleRate() > 0
-                ? "the agent samples a fixed 1 in " + options.sampleRate() + " packets (levee run --sample-rate)"
-                : "the agent adapts its sample rate to the traffic (the default of levee run)");
-        DemoSettings settings = new DemoSettings(startedAt, options.durationSeconds(), options.attackPacketsPerSecond(),
-                generator.id(), generator.description(),
-                options.legitUdpPerSecond() + options.legitTcpPerSecond(), options.cooldown(), machine(), notes);
-        return new DemoReport(settings, legit, outcomes, timeline, Targets.evaluate(outcomes, legit, leftover), leftover);
+        notes.add(
+                options.sampleRate() > 0
+                        ? "the agent samples a fixed 1 in " + options.sampleRate()
+                                + " packets (levee run --sample-rate)"
+                        : "the agent adapts its sample rate to the traffic (the default of levee run)");
+        DemoSettings settings = new DemoSettings(
+                startedAt,
+                options.durationSeconds(),
+                options.attackPacketsPerSecond(),
+                generator.id(),
+                generator.description(),
+                options.legitUdpPerSecond() + options.legitTcpPerSecond(),
+                options.cooldown(),
+                machine(),
+                notes);
+        return new DemoReport(
+                settings, legit, outcomes, timeline, Targets.evaluate(outcomes, legit, leftover), leftover);
     }
 
     /** Packets the edge passes per legitimate request when there is no flood: the seconds before the first one. */

@@ -29,14 +29,15 @@ public record DemoSchedule(List<AttackPlan> attacks, double totalSeconds) {
         }
         for (int i = 1; i < attacks.size(); i++) {
             if (attacks.get(i).startSeconds() < attacks.get(i - 1).endSeconds()) {
-                throw new IllegalArgumentException("demo schedule: attack " + i + " (" + attacks.get(i).kind().id()
+                throw new IllegalArgumentException("demo schedule: attack " + i + " ("
+                        + attacks.get(i).kind().id()
                         + ") starts at " + attacks.get(i).startSeconds() + " s, before attack " + (i - 1) + " ends at "
                         + attacks.get(i - 1).endSeconds() + " s");
             }
         }
         if (totalSeconds < attacks.getLast().endSeconds()) {
-            throw new IllegalArgumentException("demo schedule: total " + totalSeconds + " s ends before the last attack at "
-                    + attacks.getLast().endSeconds() + " s");
+            throw new IllegalArgumentException("demo schedule: total " + totalSeconds
+                    + " s ends before the last attack at " + attacks.getLast().endSeconds() + " s");
         }
     }
 
@@ -51,14 +52,16 @@ public record DemoSchedule(List<AttackPlan> attacks, double totalSeconds) {
      *
      * @throws IllegalArgumentException when the duration is too short, saying how long it must be
      */
-    public static DemoSchedule spread(int totalSeconds, List<FloodKind> kinds, long packetsPerSecond, Duration cooldown) {
+    public static DemoSchedule spread(
+            int totalSeconds, List<FloodKind> kinds, long packetsPerSecond, Duration cooldown) {
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("demo schedule: no attacks chosen");
         }
         int minimum = minimumSeconds(kinds.size(), cooldown);
         if (totalSeconds < minimum) {
-            throw new IllegalArgumentException("--duration " + totalSeconds + " s is too short for " + kinds.size()
-                    + " attack(s) with a " + cooldown.toSeconds() + " s cool-down: it must be at least " + minimum + " s");
+            throw new IllegalArgumentException(
+                    "--duration " + totalSeconds + " s is too short for " + kinds.size() + " attack(s) with a "
+                            + cooldown.toSeconds() + " s cool-down: it must be at least " + minimum + " s");
         }
         double slot = (totalSeconds - WARMUP_SECONDS) / kinds.size();
         double attackSeconds = slot - quietSeconds(cooldown);

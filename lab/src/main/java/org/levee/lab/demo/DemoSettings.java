@@ -17,9 +17,16 @@ import java.util.List;
  * @param machine the kernel and CPUs it ran on
  * @param notes what differs from a production node, and why
  */
-public record DemoSettings(Instant started, int durationSeconds, long attackPacketsPerSecond, String generator,
-                           String generatorDescription, long legitRequestsPerSecond,
-                           Duration cooldown, String machine, List<String> notes) {
+public record DemoSettings(
+        Instant started,
+        int durationSeconds,
+        long attackPacketsPerSecond,
+        String generator,
+        String generatorDescription,
+        long legitRequestsPerSecond,
+        Duration cooldown,
+        String machine,
+        List<String> notes) {
     public DemoSettings {
         notes = List.copyOf(notes);
     }

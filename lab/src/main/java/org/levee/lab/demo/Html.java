@@ -2,8 +2,7 @@ package org.levee.lab.demo;
 
 /** HTML text escaping for the report page (text and attribute values). */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length());

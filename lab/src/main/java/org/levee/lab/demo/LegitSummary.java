@@ -16,7 +16,8 @@ public record LegitSummary(DeliveryCounts total, DeliveryCounts outsideDetection
     public record Window(long fromNanos, long toNanos) {
         public Window {
             if (toNanos < fromNanos) {
-                throw new IllegalArgumentException("window ends at " + toNanos + " ns before it starts at " + fromNanos + " ns");
+                throw new IllegalArgumentException(
+                        "window ends at " + toNanos + " ns before it starts at " + fromNanos + " ns");
             }
         }
     }
@@ -26,7 +27,9 @@ public record LegitSummary(DeliveryCounts total, DeliveryCounts outsideDetection
      * must not overlap, as the demo's attacks never do).
      */
     public static LegitSummary of(LegitLedger log, List<Window> detectionWindows) {
-        List<Window> sorted = detectionWindows.stream().sorted(java.util.Comparator.comparingLong(Window::fromNanos)).toList();
+        List<Window> sorted = detectionWindows.stream()
+                .sorted(java.util.Comparator.comparingLong(Window::fromNanos))
+                .toList();
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).fromNanos() < sorted.get(i - 1).toNanos()) {
                 throw new IllegalArgumentException("detection windows " + (i - 1) + " and " + i + " overlap");

@@ -10,8 +10,7 @@ public final class ReportFiles {
     public static final String JSON = "report.json";
     public static final String HTML = "report.html";
 
-    private ReportFiles() {
-    }
+    private ReportFiles() {}
 
     public static void write(Path directory, DemoReport report) throws IOException {
         Files.createDirectories(directory);

@@ -17,8 +17,7 @@ import org.levee.rules.RuleCodec;
  * that could not be measured is {@code null}.
  */
 public final class ReportJson {
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     public static String write(DemoReport report) {
         try {

@@ -10,9 +10,9 @@ import java.util.Optional;
 import org.levee.agent.Agent;
 import org.levee.agent.detect.ActiveAttack;
 import org.levee.rules.AttackEvidence;
-import org.levee.rules.StoredRule;
 import org.levee.rules.Origin;
 import org.levee.rules.Rule;
+import org.levee.rules.StoredRule;
 
 /**
  * Watches a running agent from a background thread every {@value #PERIOD_MILLIS} ms: when each
@@ -86,7 +86,9 @@ final class RuleWatch implements AutoCloseable {
             String key = a.destination() + "/" + a.trafficClass() + "@" + a.detected();
             if (!detections.containsKey(key)) {
                 // The tracker stamps detection with the agent's wall clock; map it onto nanoTime.
-                long nanos = originNanos + java.time.Duration.between(originInstant, a.detected()).toNanos();
+                long nanos = originNanos
+                        + java.time.Duration.between(originInstant, a.detected())
+                                .toNanos();
                 Detection d = new Detection(a.destination(), a.trafficClass(), nanos);
                 detections.put(key, d);
                 allDetections.add(d);
@@ -107,7 +109,10 @@ final class RuleWatch implements AutoCloseable {
 
     /** Ids of the automatic rules in force now. */
     synchronized List<String> inForce() {
-        return rules.values().stream().filter(s -> s.removedNanos() == 0).map(s -> s.rule().id()).toList();
+        return rules.values().stream()
+                .filter(s -> s.removedNanos() == 0)
+                .map(s -> s.rule().id())
+                .toList();
     }
 
     @Override

@@ -18,8 +18,19 @@ import java.util.List;
  * @param samplesRead samples the agent read
  * @param rules ids of the rules in force at the end of the second
  */
-public record Second(int second, String attack, long legitSent, long legitDelivered, long attackOffered, long edgeSeen,
-                     long dropped, long passed, long sampled, long samplesLost, long samplesRead, List<String> rules) {
+public record Second(
+        int second,
+        String attack,
+        long legitSent,
+        long legitDelivered,
+        long attackOffered,
+        long edgeSeen,
+        long dropped,
+        long passed,
+        long sampled,
+        long samplesLost,
+        long samplesRead,
+        List<String> rules) {
     public Second {
         rules = List.copyOf(rules);
     }

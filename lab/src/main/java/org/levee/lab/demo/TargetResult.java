@@ -12,16 +12,18 @@ import java.util.OptionalDouble;
  * @param limit the limit
  * @param met whether it was met
  */
-public record TargetResult(String name, String description, OptionalDouble measured, String comparison, double limit,
-                           boolean met) {
+public record TargetResult(
+        String name, String description, OptionalDouble measured, String comparison, double limit, boolean met) {
     public TargetResult {
         if (!comparison.equals("<=") && !comparison.equals(">=")) {
-            throw new IllegalArgumentException("target " + name + ": comparison '" + comparison + "' is neither <= nor >=");
+            throw new IllegalArgumentException(
+                    "target " + name + ": comparison '" + comparison + "' is neither <= nor >=");
         }
     }
 
     /** A target checked against {@code measured}: met only when it was measured and within the limit. */
-    static TargetResult check(String name, String description, OptionalDouble measured, String comparison, double limit) {
+    static TargetResult check(
+            String name, String description, OptionalDouble measured, String comparison, double limit) {
         boolean met = measured.isPresent()
                 && (comparison.equals("<=") ? measured.getAsDouble() <= limit : measured.getAsDouble() >= limit);
         return new TargetResult(name, description, measured, comparison, limit, met);

@@ -16,36 +16,57 @@ public final class Targets {
     public static final double MIN_DROPPED_PCT = 99.0;
     public static final double MAX_LEGIT_LOST_PCT_OUTSIDE_DETECTION = 0.1;
 
-    private Targets() {
-    }
+    private Targets() {}
 
     /**
      * Checks every target.
      *
      * @param leftoverAutoRules automatic rules still in force when the demo ended
      */
-    public static List<TargetResult> evaluate(List<AttackOutcome> attacks, LegitSummary legit, List<String> leftoverAutoRules) {
+    public static List<TargetResult> evaluate(
+            List<AttackOutcome> attacks, LegitSummary legit, List<String> leftoverAutoRules) {
         List<TargetResult> results = new ArrayList<>();
         // An attack never mitigated took forever: it counts as infinitely slow, never as missing.
         double[] times = attacks.stream()
-                .mapToDouble(a -> a.timeToMitigate().orElse(Double.POSITIVE_INFINITY)).sorted().toArray();
-        results.add(TargetResult.check("time_to_mitigate_p50_s", "median time from a flood's start to its rule in force",
-                finite(median(times)), "<=", P50_TIME_TO_MITIGATE_SECONDS));
-        results.add(TargetResult.check("time_to_mitigate_max_s", "slowest time from a flood's start to its rule in force",
-                finite(times.length == 0 ? Double.NaN : times[times.length - 1]), "<=", MAX_TIME_TO_MITIGATE_SECONDS));
+                .mapToDouble(a -> a.timeToMitigate().orElse(Double.POSITIVE_INFINITY))
+                .sorted()
+                .toArray();
+        results.add(TargetResult.check(
+                "time_to_mitigate_p50_s",
+                "median time from a flood's start to its rule in force",
+                finite(median(times)),
+                "<=",
+                P50_TIME_TO_MITIGATE_SECONDS));
+        results.add(TargetResult.check(
+                "time_to_mitigate_max_s",
+                "slowest time from a flood's start to its rule in force",
+                finite(times.length == 0 ? Double.NaN : times[times.length - 1]),
+                "<=",
+                MAX_TIME_TO_MITIGATE_SECONDS));
         double minDropped = attacks.stream()
                 .mapToDouble(a -> a.droppedPctAfterMitigation().orElse(Double.NaN))
-                .reduce(Double.POSITIVE_INFINITY, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y));
-        results.add(TargetResult.check("dropped_pct_after_mitigation_min",
+                .reduce(
+                        Double.POSITIVE_INFINITY,
+                        (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y));
+        results.add(TargetResult.check(
+                "dropped_pct_after_mitigation_min",
                 "share of attack packets dropped after mitigation, for the least-mitigated attack (%)",
-                attacks.isEmpty() ? OptionalDouble.empty() : finite(minDropped), ">=", MIN_DROPPED_PCT));
-        results.add(TargetResult.check("legit_lost_pct_outside_detection",
+                attacks.isEmpty() ? OptionalDouble.empty() : finite(minDropped),
+                ">=",
+                MIN_DROPPED_PCT));
+        results.add(TargetResult.check(
+                "legit_lost_pct_outside_detection",
                 "legitimate requests lost outside the windows from a flood's start to its mitigation (%)",
-                OptionalDouble.of(legit.lostPctOutsideDetection()), "<=", MAX_LEGIT_LOST_PCT_OUTSIDE_DETECTION));
+                OptionalDouble.of(legit.lostPctOutsideDetection()),
+                "<=",
+                MAX_LEGIT_LOST_PCT_OUTSIDE_DETECTION));
         long notRetired = attacks.stream().filter(a -> !a.retiredAfterEnd()).count() + leftoverAutoRules.size();
-        results.add(TargetResult.check("auto_rules_not_retired",
+        results.add(TargetResult.check(
+                "auto_rules_not_retired",
                 "attacks whose rules were not retired after they ended, plus automatic rules left at the end",
-                OptionalDouble.of(notRetired), "<=", 0));
+                OptionalDouble.of(notRetired),
+                "<=",
+                0));
         return List.copyOf(results);
     }
 

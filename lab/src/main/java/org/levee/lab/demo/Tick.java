@@ -16,13 +16,21 @@ import java.util.List;
  * @param samplesRead samples the agent read and gave the detector so far
  * @param rules ids of the rules in force at that moment
  */
-public record Tick(long nanos, long attackOffered, long edgeSeen, long edgeDropped, long edgePassed, long sampled,
-                   long samplesLost, long samplesRead, List<String> rules) {
+public record Tick(
+        long nanos,
+        long attackOffered,
+        long edgeSeen,
+        long edgeDropped,
+        long edgePassed,
+        long sampled,
+        long samplesLost,
+        long samplesRead,
+        List<String> rules) {
     public Tick {
         rules = List.copyOf(rules);
         if (attackOffered < 0 || edgeSeen < 0 || edgeDropped < 0 || edgePassed < 0) {
-            throw new IllegalArgumentException("tick at " + nanos + ": negative counter (offered " + attackOffered + ", seen "
-                    + edgeSeen + ", dropped " + edgeDropped + ", passed " + edgePassed + ")");
+            throw new IllegalArgumentException("tick at " + nanos + ": negative counter (offered " + attackOffered
+                    + ", seen " + edgeSeen + ", dropped " + edgeDropped + ", passed " + edgePassed + ")");
         }
     }
 }

@@ -10,8 +10,7 @@ import org.levee.lab.DeliveryCounts;
  * the {@link LegitLedger}), so a request lost during an attack shows in the second it was sent.
  */
 public final class Timeline {
-    private Timeline() {
-    }
+    private Timeline() {}
 
     /**
      * The row for the interval between {@code previous} and {@code current}.
@@ -27,7 +26,11 @@ public final class Timeline {
         double middle = ((previous.nanos() + current.nanos()) / 2.0 - startNanos) / 1e9;
         AttackPlan attack = schedule.attackAt(middle);
         DeliveryCounts counts = legit.window(previous.nanos(), current.nanos());
-        return new Second(second, attack == null ? "" : attack.kind().id(), counts.sent(), counts.delivered(),
+        return new Second(
+                second,
+                attack == null ? "" : attack.kind().id(),
+                counts.sent(),
+                counts.delivered(),
                 nonNegative(current.attackOffered() - previous.attackOffered()),
                 nonNegative(current.edgeSeen() - previous.edgeSeen()),
                 nonNegative(current.edgeDropped() - previous.edgeDropped()),

@@ -31,8 +31,7 @@ public final class TrafficChart {
             new Series("legitimate delivered/s", "#2ca02c", Second::legitDelivered),
             new Series("legitimate lost/s", "#ff7f0e", Second::legitLost));
 
-    private TrafficChart() {
-    }
+    private TrafficChart() {}
 
     public static String svg(List<Second> timeline, List<AttackOutcome> attacks) {
         int seconds = Math.max(1, timeline.isEmpty() ? 1 : timeline.getLast().second());
@@ -48,37 +47,67 @@ public final class TrafficChart {
         Scale scale = new Scale(seconds, decades, plotWidth, plotHeight);
 
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\""
                         + " aria-label=\"packets per second over time\" font-family=\"sans-serif\" font-size=\"11\">%n",
-                WIDTH, HEIGHT, WIDTH, HEIGHT));
+                WIDTH,
+                HEIGHT,
+                WIDTH,
+                HEIGHT));
         for (AttackOutcome a : attacks) {
             double x0 = scale.x(a.startedSeconds());
             double x1 = scale.x(a.stoppedSeconds());
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<rect class=\"attack\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#d62728\" fill-opacity=\"0.08\"/>%n",
-                    x0, TOP, Math.max(1, x1 - x0), plotHeight));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">%s</text>%n", x0 + 3, TOP + 12,
+                    x0,
+                    TOP,
+                    Math.max(1, x1 - x0),
+                    plotHeight));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">%s</text>%n",
+                    x0 + 3,
+                    TOP + 12,
                     Html.escape(a.name())));
         }
         for (int d = 0; d <= decades; d++) {
             double y = scale.y(Math.pow(10, d));
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, decadeLabel(d)));
+                    LEFT,
+                    y,
+                    LEFT + plotWidth,
+                    y,
+                    LEFT - 6,
+                    y + 4,
+                    decadeLabel(d)));
         }
         int step = seconds <= 30 ? 5 : seconds <= 120 ? 10 : 30;
         for (int t = 0; t <= seconds; t += step) {
             double x = scale.x(t);
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>"
                             + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d s</text>%n",
-                    x, TOP + plotHeight, x, TOP + plotHeight + 4, x, TOP + plotHeight + 16, t));
+                    x,
+                    TOP + plotHeight,
+                    x,
+                    TOP + plotHeight + 4,
+                    x,
+                    TOP + plotHeight + 16,
+                    t));
         }
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>%n",
-                LEFT, TOP, plotWidth, plotHeight));
+                LEFT,
+                TOP,
+                plotWidth,
+                plotHeight));
         for (Series series : SERIES) {
             svg.append(polyline(timeline, series, scale));
         }
@@ -86,10 +115,17 @@ public final class TrafficChart {
         for (RuleSpan span : ruleSpans(timeline)) {
             double x0 = scale.x(span.onSecond() - 1);
             double x1 = scale.x(span.offSecond() - 1);
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<rect class=\"rule\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#9467bd\">"
                             + "<title>%s: came into force in second %d, retired in second %d</title></rect>%n",
-                    x0, barY, Math.max(1, x1 - x0), RULE_BAR, Html.escape(span.id()), span.onSecond(), span.offSecond()));
+                    x0,
+                    barY,
+                    Math.max(1, x1 - x0),
+                    RULE_BAR,
+                    Html.escape(span.id()),
+                    span.onSecond(),
+                    span.offSecond()));
         }
         // The moments the attacks' rules came into force and were retired, to the millisecond.
         for (AttackOutcome a : attacks) {
@@ -99,14 +135,24 @@ public final class TrafficChart {
         double legendY = HEIGHT - 12;
         double legendX = LEFT;
         for (Series series : SERIES) {
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>%n",
-                    legendX, legendY - 4, series.colour(), legendX + 18, legendY, Html.escape(series.name())));
+                    legendX,
+                    legendY - 4,
+                    series.colour(),
+                    legendX + 18,
+                    legendY,
+                    Html.escape(series.name())));
             legendX += 34 + 6.5 * series.name().length();
         }
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"#9467bd\"/><text x=\"%.1f\" y=\"%.1f\">rule in force</text>%n",
-                legendX, legendY - 6, legendX + 18, legendY));
+                legendX,
+                legendY - 6,
+                legendX + 18,
+                legendY));
         svg.append("</svg>\n");
         return svg.toString();
     }
@@ -138,13 +184,24 @@ public final class TrafficChart {
         return spans;
     }
 
-    private static void mark(StringBuilder svg, String kind, java.util.OptionalDouble seconds, Scale scale, double bottom,
-                             String dashes) {
+    private static void mark(
+            StringBuilder svg,
+            String kind,
+            java.util.OptionalDouble seconds,
+            Scale scale,
+            double bottom,
+            String dashes) {
         if (seconds.isPresent()) {
             double x = scale.x(seconds.getAsDouble());
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<line class=\"%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9467bd\" stroke-dasharray=\"%s\"/>%n",
-                    kind, x, TOP, x, bottom, dashes));
+                    kind,
+                    x,
+                    TOP,
+                    x,
+                    bottom,
+                    dashes));
         }
     }
 
@@ -152,11 +209,15 @@ public final class TrafficChart {
         StringBuilder points = new StringBuilder();
         for (Second s : timeline) {
             double y = scale.y(series.value().applyAsLong(s));
-            points.append(String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f ", scale.x(s.second() - 1), y, scale.x(s.second()), y));
+            points.append(String.format(
+                    Locale.ROOT, "%.1f,%.1f %.1f,%.1f ", scale.x(s.second() - 1), y, scale.x(s.second()), y));
         }
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"%s\"><title>%s</title></polyline>%n",
-                series.colour(), points.toString().strip(), Html.escape(series.name()));
+                series.colour(),
+                points.toString().strip(),
+                Html.escape(series.name()));
     }
 
     private static String decadeLabel(int decade) {

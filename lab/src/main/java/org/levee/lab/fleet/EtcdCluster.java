@@ -1,6 +1,5 @@
 package org.levee.lab.fleet;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,16 +82,39 @@ public final class EtcdCluster implements AutoCloseable {
         String address = addresses.get(i);
         Path data = directory.resolve(name);
         Files.createDirectories(directory);
-        String cluster = new StringBuilder().append(java.util.stream.IntStream.range(0, addresses.size())
-                .mapToObj(k -> "m" + k + "=http://" + addresses.get(k) + ":" + PEER_PORT).collect(Collectors.joining(","))).toString();
-        List<String> command = List.of("etcd", "--name", name, "--data-dir", data.toString(),
-                "--listen-client-urls", "http://" + address + ":" + CLIENT_PORT,
-                "--advertise-client-urls", "http://" + address + ":" + CLIENT_PORT,
-                "--listen-peer-urls", "http://" + address + ":" + PEER_PORT,
-                "--initial-advertise-peer-urls", "http://" + address + ":" + PEER_PORT,
-                "--initial-cluster", cluster, "--initial-cluster-token", "levee-lab-" + lab.id(),
-                "--initial-cluster-state", initial ? "new" : "existing",
-                "--heartbeat-interval", "100", "--election-timeout", "1000", "--logger", "zap", "--log-level", "warn");
+        String cluster = new StringBuilder()
+                .append(java.util.stream.IntStream.range(0, addresses.size())
+                        .mapToObj(k -> "m" + k + "=http://" + addresses.get(k) + ":" + PEER_PORT)
+                        .collect(Collectors.joining(",")))
+                .toString();
+        List<String> command = List.of(
+                "etcd",
+                "--name",
+                name,
+                "--data-dir",
+                data.toString(),
+                "--listen-client-urls",
+                "http://" + address + ":" + CLIENT_PORT,
+                "--advertise-client-urls",
+                "http://" + address + ":" + CLIENT_PORT,
+                "--listen-peer-urls",
+                "http://" + address + ":" + PEER_PORT,
+                "--initial-advertise-peer-urls",
+                "http://" + address + ":" + PEER_PORT,
+                "--initial-cluster",
+                cluster,
+                "--initial-cluster-token",
+                "levee-lab-" + lab.id(),
+                "--initial-cluster-state",
+                initial ? "new" : "existing",
+                "--heartbeat-interval",
+                "100",
+                "--election-timeout",
+                "1000",
+                "--logger",
+                "zap",
+                "--log-level",
+                "warn");
         members[i] = lab.spawn("etcd " + name, lab.managementNamespace(), directory.resolve(name + ".log"), command);
     }
 
@@ -102,7 +124,15 @@ public final class EtcdCluster implements AutoCloseable {
         String running = running();
         CommandResult r = null;
         while (System.nanoTime() < deadline) {
-            r = lab.exec(lab.managementNamespace(), "etcdctl", "--endpoints", running, "--dial-timeout", "1s", "endpoint", "health");
+            r = lab.exec(
+                    lab.managementNamespace(),
+                    "etcdctl",
+                    "--endpoints",
+                    running,
+                    "--dial-timeout",
+                    "1s",
+                    "endpoint",
+                    "health");
             if (r.succeeded()) {
                 return;
             }
@@ -114,8 +144,8 @@ public final class EtcdCluster implements AutoCloseable {
                 logs.append("\n").append(m.name()).append(": ").append(m.tail(5));
             }
         }
-        throw new IllegalStateException("etcd cluster at " + running + " is not healthy after " + READY_MILLIS / 1000 + " s: "
-                + (r == null ? "" : r.output().strip()) + logs);
+        throw new IllegalStateException("etcd cluster at " + running + " is not healthy after " + READY_MILLIS / 1000
+                + " s: " + (r == null ? "" : r.output().strip()) + logs);
     }
 
     private String running() {

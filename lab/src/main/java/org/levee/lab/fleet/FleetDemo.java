@@ -19,7 +19,6 @@ import org.levee.dataplane.PinLayout;
 import org.levee.dataplane.Status;
 import org.levee.ebpf.netns.Netns;
 import org.levee.lab.FloodGenerator;
-import org.levee.lab.FloodKind;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
 import org.levee.lab.LeveeCommand;
@@ -55,6 +54,7 @@ public final class FleetDemo {
      * edge is plenty for the detector (it fingerprints from 64).
      */
     static final long EDGE_SAMPLES_PER_SECOND = 500;
+
     static final long LEGIT_TCP_PER_DC = 10;
     private static final long POLL_MILLIS = 50;
     private static final long READY_MILLIS = 90_000;
@@ -74,8 +74,14 @@ public final class FleetDemo {
     }
 
     /** What one poll saw: the fleet as a controller reports it, and each edge's program as its pins say. */
-    record Poll(long nanos, String leader, long version, Optional<Instant> compiledAt, Map<String, NodeView> nodes,
-                Map<String, Map<String, RuleView>> edgeRules, Map<String, Long> offered) {}
+    record Poll(
+            long nanos,
+            String leader,
+            long version,
+            Optional<Instant> compiledAt,
+            Map<String, NodeView> nodes,
+            Map<String, Map<String, RuleView>> edgeRules,
+            Map<String, Long> offered) {}
 
     record NodeView(long version, Optional<Instant> applied) {}
 
@@ -84,9 +90,10 @@ public final class FleetDemo {
     public FleetReport run() throws Exception {
         Instant startedAt = Instant.now();
         Path state = Files.createTempDirectory("levee-fleet-demo-");
-        try (FleetLab lab = FleetLab.create(List.of(new FleetLab.Site("ams", 2), new FleetLab.Site("fra", 1),
-                new FleetLab.Site("sin", 1)))) {
-            out.printf("levee demo --fleet: lab %s — data centers ams (2 edges), fra, sin; anycast %s; state and logs in %s%n",
+        try (FleetLab lab = FleetLab.create(
+                List.of(new FleetLab.Site("ams", 2), new FleetLab.Site("fra", 1), new FleetLab.Site("sin", 1)))) {
+            out.printf(
+                    "levee demo --fleet: lab %s — data centers ams (2 edges), fra, sin; anycast %s; state and logs in %s%n",
                     lab.id(), FleetLab.ANYCAST, state);
             out.flush();
             // Signed as a fleet should be: the controllers sign every rule set, the edges apply only
@@ -94,18 +101,22 @@ public final class FleetDemo {
             SigningKey key = SigningKey.generate();
             key.write(state.resolve("signing.key"), state.resolve("signing.pub"));
             try (EtcdCluster etcd = EtcdCluster.start(lab, 3, state.resolve("etcd"))) {
-                out.printf("levee demo --fleet: etcd members at %s; rule sets signed with key %s%n", etcd.endpoints(), key.id());
+                out.printf(
+                        "levee demo --fleet: etcd members at %s; rule sets signed with key %s%n",
+                        etcd.endpoints(), key.id());
                 List<String> controllerAddresses = List.of(lab.addManagementAddress(), lab.addManagementAddress());
                 // The APIs stay on the management namespace's loopback (reads need no token there; an
                 // address off loopback would need TLS): one port each.
                 List<Integer> apiPorts = List.of(9277, 9278);
-                List<String> controllerApis = apiPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
+                List<String> controllerApis =
+                        apiPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
                 List<LabProcess> controllers = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
-                    controllers.add(startController(lab, etcd, "ctl-" + (char) ('a' + i), controllerAddresses.get(i),
-                            apiPorts.get(i), state));
+                    controllers.add(startController(
+                            lab, etcd, "ctl-" + (char) ('a' + i), controllerAddresses.get(i), apiPorts.get(i), state));
                 }
-                String sflow = String.join(",", controllerAddresses.stream().map(a -> a + ":6343").toList());
+                String sflow = String.join(
+                        ",", controllerAddresses.stream().map(a -> a + ":6343").toList());
                 Map<String, LabProcess> edges = new LinkedHashMap<>();
                 for (Edge edge : lab.edges()) {
                     edges.put(edge.node(), startEdge(lab, etcd, edge, sflow, state));
@@ -127,14 +138,19 @@ public final class FleetDemo {
         try (var logs = Files.list(state)) {
             Path target = report.resolve("logs");
             Files.createDirectories(target);
-            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log"))
+                    .toList()) {
                 Files.copy(log, target.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             Path etcdLogs = state.resolve("etcd");
             if (Files.isDirectory(etcdLogs)) {
                 try (var more = Files.list(etcdLogs)) {
-                    for (Path log : more.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                        Files.copy(log, target.resolve("etcd-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    for (Path log : more.filter(p -> p.getFileName().toString().endsWith(".log"))
+                            .toList()) {
+                        Files.copy(
+                                log,
+                                target.resolve("etcd-" + log.getFileName()),
+                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
@@ -143,27 +159,64 @@ public final class FleetDemo {
         }
     }
 
-    private LabProcess startController(FleetLab lab, EtcdCluster etcd, String name, String address, int apiPort, Path state)
-            throws Exception {
+    private LabProcess startController(
+            FleetLab lab, EtcdCluster etcd, String name, String address, int apiPort, Path state) throws Exception {
         Path config = state.resolve(name + ".yaml");
         Files.writeString(config, "name: " + name + "\nleader_ttl: 2s\ndetector:\n  cooldown: 5s\n");
-        return lab.spawn(name, lab.managementNamespace(), state.resolve(name + ".log"), LeveeCommand.of(List.of("controller",
-                "--etcd", etcd.endpoints(), "--sflow-listen", address + ":6343", "--api", "127.0.0.1:" + apiPort,
-                "--state-dir", state.resolve(name).toString(), "--config", config.toString(), "--name", name,
-                "--signing-key", state.resolve("signing.key").toString())));
+        return lab.spawn(
+                name,
+                lab.managementNamespace(),
+                state.resolve(name + ".log"),
+                LeveeCommand.of(List.of(
+                        "controller",
+                        "--etcd",
+                        etcd.endpoints(),
+                        "--sflow-listen",
+                        address + ":6343",
+                        "--api",
+                        "127.0.0.1:" + apiPort,
+                        "--state-dir",
+                        state.resolve(name).toString(),
+                        "--config",
+                        config.toString(),
+                        "--name",
+                        name,
+                        "--signing-key",
+                        state.resolve("signing.key").toString())));
     }
 
     private LabProcess startEdge(FleetLab lab, EtcdCluster etcd, Edge edge, String sflow, Path state) throws Exception {
         Path dir = state.resolve(edge.node());
         Files.createDirectories(dir);
-        return lab.spawn(edge.node(), edge.namespace(), state.resolve(edge.node() + ".log"), LeveeCommand.of(List.of("run",
-                "-i", edge.iface(), "--datacenter", edge.datacenter(), "--node", edge.node(), "--etcd", etcd.endpoints(),
-                "--sflow", sflow, "--state-dir", dir.toString(), "--api", "127.0.0.1:9276",
-                "--samples-per-second", Long.toString(EDGE_SAMPLES_PER_SECOND), "--trust-key", state.resolve("signing.pub").toString())));
+        return lab.spawn(
+                edge.node(),
+                edge.namespace(),
+                state.resolve(edge.node() + ".log"),
+                LeveeCommand.of(List.of(
+                        "run",
+                        "-i",
+                        edge.iface(),
+                        "--datacenter",
+                        edge.datacenter(),
+                        "--node",
+                        edge.node(),
+                        "--etcd",
+                        etcd.endpoints(),
+                        "--sflow",
+                        sflow,
+                        "--state-dir",
+                        dir.toString(),
+                        "--api",
+                        "127.0.0.1:9276",
+                        "--samples-per-second",
+                        Long.toString(EDGE_SAMPLES_PER_SECOND),
+                        "--trust-key",
+                        state.resolve("signing.pub").toString())));
     }
 
     /** Until a leader is elected and every edge is registered. */
-    private void awaitFleet(FleetLab lab, List<String> controllers, List<LabProcess> processes, Map<String, LabProcess> edges)
+    private void awaitFleet(
+            FleetLab lab, List<String> controllers, List<LabProcess> processes, Map<String, LabProcess> edges)
             throws Exception {
         long deadline = System.nanoTime() + READY_MILLIS * 1_000_000L;
         String last = "";
@@ -178,7 +231,8 @@ public final class FleetDemo {
             if (fleet.isPresent()) {
                 JsonNode f = fleet.get();
                 int nodes = f.path("nodes").size();
-                last = "leader " + f.path("leader").asText("none") + ", " + nodes + " of " + edges.size() + " edges registered";
+                last = "leader " + f.path("leader").asText("none") + ", " + nodes + " of " + edges.size()
+                        + " edges registered";
                 if (!f.path("leader").isNull() && !f.path("leader").asText("").isEmpty() && nodes == edges.size()) {
                     out.printf("levee demo --fleet: %s%n", last);
                     out.flush();
@@ -187,7 +241,8 @@ public final class FleetDemo {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the fleet did not come up within " + READY_MILLIS / 1000 + " s (" + last + ")");
+        throw new IllegalStateException(
+                "the fleet did not come up within " + READY_MILLIS / 1000 + " s (" + last + ")");
     }
 
     private static void requireAlive(LabProcess p) {
@@ -207,8 +262,13 @@ public final class FleetDemo {
         return Optional.empty();
     }
 
-    private FleetReport measure(FleetLab lab, EtcdCluster etcd, List<String> controllerApis, List<LabProcess> controllers,
-                                Instant startedAt) throws Exception {
+    private FleetReport measure(
+            FleetLab lab,
+            EtcdCluster etcd,
+            List<String> controllerApis,
+            List<LabProcess> controllers,
+            Instant startedAt)
+            throws Exception {
         Map<String, LegitTraffic> legit = new LinkedHashMap<>();
         Map<String, FloodGenerator> generators = new LinkedHashMap<>();
         AtomicBoolean polling = new AtomicBoolean(true);
@@ -216,19 +276,32 @@ public final class FleetDemo {
         GeneratorKind generatorKind = GeneratorKind.preferred();
         try {
             for (Datacenter dc : lab.datacenters()) {
-                legit.put(dc.name(), LegitTraffic.start(dc.edges().stream().map(Edge::namespace).toList(),
-                        List.of(InetAddress.getByName(FleetLab.ANYCAST)), dc.clients(), dc.clientAddresses(), LEGIT_UDP_PER_DC,
-                        LEGIT_TCP_PER_DC));
+                legit.put(
+                        dc.name(),
+                        LegitTraffic.start(
+                                dc.edges().stream().map(Edge::namespace).toList(),
+                                List.of(InetAddress.getByName(FleetLab.ANYCAST)),
+                                dc.clients(),
+                                dc.clientAddresses(),
+                                LEGIT_UDP_PER_DC,
+                                LEGIT_TCP_PER_DC));
             }
             for (Attack a : schedule.attacks()) {
                 for (String dc : a.datacenters()) {
-                    generators.put(a.name() + "/" + dc, FloodGenerator.open(generatorKind, lab.datacenter(dc).floodPath(), a.kind()));
+                    generators.put(
+                            a.name() + "/" + dc,
+                            FloodGenerator.open(
+                                    generatorKind, lab.datacenter(dc).floodPath(), a.kind()));
                 }
             }
             t0 = System.nanoTime();
             wallAtT0 = Instant.now();
-            poller = Thread.ofPlatform().daemon().name("fleet-poller").start(() -> poll(lab, controllerApis, generators, polling));
-            out.printf("levee demo --fleet: floods from the %s generator; schedule (s): %s%n",
+            poller = Thread.ofPlatform()
+                    .daemon()
+                    .name("fleet-poller")
+                    .start(() -> poll(lab, controllerApis, generators, polling));
+            out.printf(
+                    "levee demo --fleet: floods from the %s generator; schedule (s): %s%n",
                     generatorKind.id(), schedule.describe());
             out.println("   t  flood                 leader   ruleset  current  legit delivered/sent ams · fra · sin");
             out.flush();
@@ -280,7 +353,7 @@ public final class FleetDemo {
                         lab.partition(cut, EtcdCluster.CLIENT_PORT, false);
                         fault("edge " + cut.node() + " reconnected to etcd");
                     }
-                                    }
+                }
             }
             while (second < schedule.end()) {
                 sleepUntil(second + 1);
@@ -292,8 +365,18 @@ public final class FleetDemo {
             polling.set(false);
             poller.join();
             poller = null;
-            return FleetReport.compute(startedAt, t0, wallAtT0, schedule, List.copyOf(polls), List.copyOf(faults), lab, legit, killed,
-                    cut.node(), generatorKind);
+            return FleetReport.compute(
+                    startedAt,
+                    t0,
+                    wallAtT0,
+                    schedule,
+                    List.copyOf(polls),
+                    List.copyOf(faults),
+                    lab,
+                    legit,
+                    killed,
+                    cut.node(),
+                    generatorKind);
         } finally {
             polling.set(false);
             if (poller != null) {
@@ -327,20 +410,32 @@ public final class FleetDemo {
     private void printSecond(int second, Map<String, LegitTraffic> legit) {
         Poll last = polls.isEmpty() ? null : polls.getLast();
         String flood = schedule.floodAt(second);
-        long current = last == null ? 0 : last.nodes().values().stream().filter(n -> n.version() == last.version()).count();
+        long current = last == null
+                ? 0
+                : last.nodes().values().stream()
+                        .filter(n -> n.version() == last.version())
+                        .count();
         StringBuilder l = new StringBuilder();
         long from = t0 + (second - 1) * 1_000_000_000L;
         for (LegitTraffic t : legit.values()) {
             var w = t.window(from, from + 1_000_000_000L);
             l.append(l.isEmpty() ? "" : " · ").append(w.delivered()).append('/').append(w.sent());
         }
-        out.printf(Locale.ROOT, "%4d  %-20s  %-7s  %7s  %3d/%d    %s%n", second, flood, last == null || last.leader() == null ? "none"
-                        : last.leader(), last == null ? "-" : Long.toString(last.version()), current,
-                last == null ? 0 : last.nodes().size(), l);
+        out.printf(
+                Locale.ROOT,
+                "%4d  %-20s  %-7s  %7s  %3d/%d    %s%n",
+                second,
+                flood,
+                last == null || last.leader() == null ? "none" : last.leader(),
+                last == null ? "-" : Long.toString(last.version()),
+                current,
+                last == null ? 0 : last.nodes().size(),
+                l);
         out.flush();
     }
 
-    private void poll(FleetLab lab, List<String> controllers, Map<String, FloodGenerator> generators, AtomicBoolean polling) {
+    private void poll(
+            FleetLab lab, List<String> controllers, Map<String, FloodGenerator> generators, AtomicBoolean polling) {
         while (polling.get()) {
             long started = System.nanoTime();
             String leader = null;
@@ -354,7 +449,9 @@ public final class FleetDemo {
                 version = f.path("ruleset").path("version").asLong(-1);
                 compiled = instant(f.path("ruleset").path("compiled_at"));
                 for (JsonNode n : f.path("nodes")) {
-                    nodes.put(n.path("node").asText(), new NodeView(n.path("version").asLong(-1), instant(n.path("applied_at"))));
+                    nodes.put(
+                            n.path("node").asText(),
+                            new NodeView(n.path("version").asLong(-1), instant(n.path("applied_at"))));
                 }
             }
             Map<String, Map<String, RuleView>> edgeRules = new LinkedHashMap<>();
@@ -415,7 +512,9 @@ public final class FleetDemo {
     }
 
     static List<LegitSummary.Window> windows(List<double[]> intervals, long t0) {
-        return intervals.stream().map(i -> new LegitSummary.Window(t0 + (long) (i[0] * 1e9), t0 + (long) (i[1] * 1e9))).toList();
+        return intervals.stream()
+                .map(i -> new LegitSummary.Window(t0 + (long) (i[0] * 1e9), t0 + (long) (i[1] * 1e9)))
+                .toList();
     }
 
     static LegitSummary summary(LegitTraffic traffic, List<LegitSummary.Window> windows) {

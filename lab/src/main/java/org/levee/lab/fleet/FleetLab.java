@@ -65,7 +65,8 @@ public final class FleetLab implements AutoCloseable {
     public record Site(String datacenter, int edges) {
         public Site {
             if (!datacenter.matches("[a-z][a-z0-9]{0,5}")) {
-                throw new IllegalArgumentException("data center name '" + datacenter + "' must be 1–6 characters of [a-z0-9], a letter first");
+                throw new IllegalArgumentException(
+                        "data center name '" + datacenter + "' must be 1–6 characters of [a-z0-9], a letter first");
             }
             if (edges < 1 || edges > 4) {
                 throw new IllegalArgumentException("data center " + datacenter + ": 1 to 4 edges, not " + edges);
@@ -83,12 +84,25 @@ public final class FleetLab implements AutoCloseable {
      * @param managementInterface its interface on the management network
      * @param managementAddress its address there (its sFlow agent address)
      */
-    public record Edge(String datacenter, String node, String namespace, String iface, String address,
-                       String managementInterface, String managementAddress) {}
+    public record Edge(
+            String datacenter,
+            String node,
+            String namespace,
+            String iface,
+            String address,
+            String managementInterface,
+            String managementAddress) {}
 
     /** One data center of the lab. */
-    public record Datacenter(String name, int index, String router, String clients, String attackers, List<Edge> edges,
-                             List<Inet4Address> clientAddresses, FloodPath floodPath) {}
+    public record Datacenter(
+            String name,
+            int index,
+            String router,
+            String clients,
+            String attackers,
+            List<Edge> edges,
+            List<Inet4Address> clientAddresses,
+            FloodPath floodPath) {}
 
     private final NetnsLab lab;
     private final List<AutoCloseable> attachments = new ArrayList<>();
@@ -136,7 +150,10 @@ public final class FleetLab implements AutoCloseable {
             String clients = lab.addNamespace("c" + dc);
             String attackers = lab.addNamespace("a" + dc);
             int clientsBase = 64 * i;
-            VethPair clientsLink = lab.addVeth(clients, "198.51.100." + (clientsBase + 11) + "/26", router,
+            VethPair clientsLink = lab.addVeth(
+                    clients,
+                    "198.51.100." + (clientsBase + 11) + "/26",
+                    router,
                     "198.51.100." + (clientsBase + 1) + "/26");
             List<Inet4Address> clientAddresses = new ArrayList<>();
             for (int c = 0; c < 4; c++) {
@@ -147,8 +164,8 @@ public final class FleetLab implements AutoCloseable {
                 clientAddresses.add(ipv4(address));
             }
             ip(clients, "route", "add", "default", "via", "198.51.100." + (clientsBase + 1));
-            VethPair attackersLink = lab.addVeth(attackers, "192.0.2." + (clientsBase + 2) + "/26", router,
-                    "192.0.2." + (clientsBase + 1) + "/26");
+            VethPair attackersLink = lab.addVeth(
+                    attackers, "192.0.2." + (clientsBase + 2) + "/26", router, "192.0.2." + (clientsBase + 1) + "/26");
             ip(attackers, "route", "add", "default", "via", "192.0.2." + (clientsBase + 1));
             sysctl(router, "net/ipv4/ip_forward", "1");
             sysctl(router, "net/ipv4/fib_multipath_hash_policy", "1"); // spread clients by ports as well
@@ -170,15 +187,20 @@ public final class FleetLab implements AutoCloseable {
                     sysctl(edgeNs, "net/ipv4/conf/" + conf + "/rp_filter", "0");
                 }
                 String mgmtAddress = "198.18.200." + (10 + node);
-                VethPair mgmtLink = lab.addVeth(edgeNs, mgmtAddress + "/24", management, "198.18.201." + (10 + node) + "/32");
+                VethPair mgmtLink =
+                        lab.addVeth(edgeNs, mgmtAddress + "/24", management, "198.18.201." + (10 + node) + "/32");
                 ip(management, "addr", "flush", "dev", mgmtLink.interfaceB());
                 ip(management, "link", "set", "dev", mgmtLink.interfaceB(), "master", "br0");
                 node++;
                 nexthops.add(subnet + "2");
-                edges.add(new Edge(dc, dc + "-" + k, edgeNs, link.interfaceA(), subnet + "2", mgmtLink.interfaceA(), mgmtAddress));
+                edges.add(new Edge(
+                        dc, dc + "-" + k, edgeNs, link.interfaceA(), subnet + "2", mgmtLink.interfaceA(), mgmtAddress));
                 int routerSide = Netns.run(router, () -> NetworkInterfaces.index(link.interfaceB()));
                 targets.add(new int[] {routerSide});
-                macs.add(new byte[][] {mac(edgeNs, link.interfaceA()).bytes(), mac(router, link.interfaceB()).bytes()});
+                macs.add(new byte[][] {
+                    mac(edgeNs, link.interfaceA()).bytes(),
+                    mac(router, link.interfaceB()).bytes()
+                });
             }
             List<String> route = new ArrayList<>(List.of("route", "add", ANYCAST + "/32"));
             if (nexthops.size() == 1) {
@@ -191,11 +213,18 @@ public final class FleetLab implements AutoCloseable {
             ip(router, route.toArray(String[]::new));
             Program spread = Program.load(ProgramSpec.xdp("lab_spread", spreadToEdges(targets, macs)));
             attachments.add(spread);
-            attachments.add(Netns.run(router, () -> XdpLink.attach(spread, attackersLink.interfaceB(), XdpMode.NATIVE)));
+            attachments.add(
+                    Netns.run(router, () -> XdpLink.attach(spread, attackersLink.interfaceB(), XdpMode.NATIVE)));
             // The generator's Ethernet addresses are rewritten by the router's program; any will do.
-            FloodPath flood = new FloodPath(attackers, attackersLink.interfaceA(), mac(attackers, attackersLink.interfaceA()),
-                    mac(router, attackersLink.interfaceB()), ipv4(ANYCAST), spared(sites));
-            datacenters.add(new Datacenter(dc, i, router, clients, attackers, List.copyOf(edges), List.copyOf(clientAddresses), flood));
+            FloodPath flood = new FloodPath(
+                    attackers,
+                    attackersLink.interfaceA(),
+                    mac(attackers, attackersLink.interfaceA()),
+                    mac(router, attackersLink.interfaceB()),
+                    ipv4(ANYCAST),
+                    spared(sites));
+            datacenters.add(new Datacenter(
+                    dc, i, router, clients, attackers, List.copyOf(edges), List.copyOf(clientAddresses), flood));
         }
     }
 
@@ -210,8 +239,11 @@ public final class FleetLab implements AutoCloseable {
 
     /** Subnets spoofed sources must avoid: every address of the lab. */
     private static List<Subnet24> spared(List<Site> sites) {
-        List<Subnet24> spared = new ArrayList<>(List.of(Subnet24.parse("198.51.100.0/24"), Subnet24.parse("203.0.113.0/24"),
-                Subnet24.parse("192.0.2.0/24"), Subnet24.parse("198.18.200.0/24")));
+        List<Subnet24> spared = new ArrayList<>(List.of(
+                Subnet24.parse("198.51.100.0/24"),
+                Subnet24.parse("203.0.113.0/24"),
+                Subnet24.parse("192.0.2.0/24"),
+                Subnet24.parse("198.18.200.0/24")));
         for (int i = 0; i < sites.size(); i++) {
             for (int k = 1; k <= sites.get(i).edges(); k++) {
                 spared.add(Subnet24.parse("198.18." + linkSubnet(i, k) + ".0/24"));
@@ -230,8 +262,13 @@ public final class FleetLab implements AutoCloseable {
                 .emit(ldxW(R2, R1, 0), ldxW(R3, R1, 4), mov64(R0, XDP_PASS), mov64(R4, R2), add64(R4, 34))
                 .jgtReg(R4, R3, "out")
                 .emit(ldxH(R5, R2, 12))
-                .jneImm(R5, 0x0008, "out")           // EtherType 0x0800 read little-endian
-                .emit(ldxW(R5, R2, 26), mov64(R4, R5), rsh64(R4, 16), xor64(R5, R4), and64(R5, 0xffff),
+                .jneImm(R5, 0x0008, "out") // EtherType 0x0800 read little-endian
+                .emit(
+                        ldxW(R5, R2, 26),
+                        mov64(R4, R5),
+                        rsh64(R4, 16),
+                        xor64(R5, R4),
+                        and64(R5, 0xffff),
                         mod64(R5, ifindexes.size()));
         for (int t = 0; t < ifindexes.size(); t++) {
             a.jneImm(R5, t, "not" + t);
@@ -240,7 +277,8 @@ public final class FleetLab implements AutoCloseable {
             for (int b = 0; b < 6; b++) {
                 a.emit(stB(R2, b, destination[b]), stB(R2, 6 + b, source[b]));
             }
-            a.emit(mov64(R1, ifindexes.get(t)[0]), mov64(R2, 0), call(Helper.REDIRECT), exit()).label("not" + t);
+            a.emit(mov64(R1, ifindexes.get(t)[0]), mov64(R2, 0), call(Helper.REDIRECT), exit())
+                    .label("not" + t);
         }
         return a.label("out").emit(exit()).assemble().encode();
     }
@@ -258,8 +296,11 @@ public final class FleetLab implements AutoCloseable {
     }
 
     public Datacenter datacenter(String name) {
-        return datacenters.stream().filter(d -> d.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no data center '" + name + "' in fleet lab " + lab.id()));
+        return datacenters.stream()
+                .filter(d -> d.name().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no data center '" + name + "' in fleet lab " + lab.id()));
     }
 
     /** Every edge, data center by data center. */
@@ -294,11 +335,13 @@ public final class FleetLab implements AutoCloseable {
      */
     public void partition(Edge edge, int port, boolean cut) {
         if (cut) {
-            String rules = "table inet levee_partition {\n  chain out { type filter hook output priority 0; tcp dport " + port
-                    + " drop; }\n  chain in { type filter hook input priority 0; tcp sport " + port + " drop; }\n}\n";
+            String rules = "table inet levee_partition {\n  chain out { type filter hook output priority 0; tcp dport "
+                    + port + " drop; }\n  chain in { type filter hook input priority 0; tcp sport " + port
+                    + " drop; }\n}\n";
             CommandResult r = lab.exec(edge.namespace(), "sh", "-c", "printf '%s' '" + rules + "' | nft -f -");
             if (!r.succeeded()) {
-                throw new IllegalStateException("cannot cut " + edge.node() + " from port " + port + ": " + r.output().strip());
+                throw new IllegalStateException("cannot cut " + edge.node() + " from port " + port + ": "
+                        + r.output().strip());
             }
         } else {
             lab.exec(edge.namespace(), "nft", "delete", "table", "inet", "levee_partition");
@@ -360,7 +403,9 @@ public final class FleetLab implements AutoCloseable {
     }
 
     private static MacAddress mac(String namespace, String device) throws Exception {
-        return Netns.run(namespace, () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
+        return Netns.run(
+                namespace,
+                () -> MacAddress.of(NetworkInterface.getByName(device).getHardwareAddress()));
     }
 
     private static Inet4Address ipv4(String text) {
@@ -373,6 +418,7 @@ public final class FleetLab implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FleetLab[" + lab.id() + ", " + datacenters.stream().map(Datacenter::name).toList() + "]";
+        return "FleetLab[" + lab.id() + ", "
+                + datacenters.stream().map(Datacenter::name).toList() + "]";
     }
 }

@@ -23,10 +23,10 @@ import org.levee.lab.DeliveryCounts;
 import org.levee.lab.GeneratorKind;
 import org.levee.lab.LegitTraffic;
 import org.levee.lab.demo.LegitSummary;
-import org.levee.lab.fleet.FleetSchedule.Attack;
 import org.levee.lab.fleet.FleetDemo.Poll;
 import org.levee.lab.fleet.FleetDemo.RuleView;
 import org.levee.lab.fleet.FleetLab.Edge;
+import org.levee.lab.fleet.FleetSchedule.Attack;
 
 /**
  * What {@code levee demo --fleet} measured, and its targets. Times are seconds since the fleet was
@@ -41,9 +41,18 @@ import org.levee.lab.fleet.FleetLab.Edge;
  * center. Propagation is an edge's {@code applied_at} minus the manifest's {@code compiled_at}:
  * both stamped on this machine's clock, and including the controller's publish.
  */
-public record FleetReport(Instant started, String generator, double durationSeconds, List<AttackResult> attacks, List<Propagation> propagation,
-                          Map<String, LegitResult> legit, List<Fault> faults, OptionalDouble failoverSeconds, String killedLeader,
-                          List<Target> targets, List<RuleChange> ruleChanges) {
+public record FleetReport(
+        Instant started,
+        String generator,
+        double durationSeconds,
+        List<AttackResult> attacks,
+        List<Propagation> propagation,
+        Map<String, LegitResult> legit,
+        List<Fault> faults,
+        OptionalDouble failoverSeconds,
+        String killedLeader,
+        List<Target> targets,
+        List<RuleChange> ruleChanges) {
 
     /** A rule appearing, being enabled or disabled, or going away on one edge, as the polls saw it. */
     public record RuleChange(double at, String node, String rule, String state) {}
@@ -54,12 +63,26 @@ public record FleetReport(Instant started, String generator, double durationSeco
      * @param inForce per edge that sees the attack, seconds until its rule was in force there
      * @param enabledOn edges where one of its rules was enabled; {@code disabledOn} where it was loaded disabled
      */
-    public record AttackResult(String name, String kind, List<String> datacenters, double started, double stopped, long offered,
-                               List<String> rules, Map<String, Double> inForce, OptionalDouble timeToMitigate, long droppedAfter,
-                               long offeredAfter, OptionalDouble retired, Set<String> enabledOn, Set<String> disabledOn,
-                               List<String> gaps) {
+    public record AttackResult(
+            String name,
+            String kind,
+            List<String> datacenters,
+            double started,
+            double stopped,
+            long offered,
+            List<String> rules,
+            Map<String, Double> inForce,
+            OptionalDouble timeToMitigate,
+            long droppedAfter,
+            long offeredAfter,
+            OptionalDouble retired,
+            Set<String> enabledOn,
+            Set<String> disabledOn,
+            List<String> gaps) {
         public OptionalDouble droppedPct() {
-            return offeredAfter == 0 ? OptionalDouble.empty() : OptionalDouble.of(Math.min(100.0, 100.0 * droppedAfter / offeredAfter));
+            return offeredAfter == 0
+                    ? OptionalDouble.empty()
+                    : OptionalDouble.of(Math.min(100.0, 100.0 * droppedAfter / offeredAfter));
         }
     }
 
@@ -72,14 +95,25 @@ public record FleetReport(Instant started, String generator, double durationSeco
         }
     }
 
-    public record Target(String name, String description, double measured, String comparison, double limit, boolean met) {}
+    public record Target(
+            String name, String description, double measured, String comparison, double limit, boolean met) {}
 
     public boolean allTargetsMet() {
         return targets.stream().allMatch(Target::met);
     }
 
-    static FleetReport compute(Instant started, long t0, Instant wallAtT0, FleetSchedule plan, List<Poll> polls, List<Fault> faults, FleetLab lab,
-                               Map<String, LegitTraffic> legit, String killed, String cutEdge, GeneratorKind generator) {
+    static FleetReport compute(
+            Instant started,
+            long t0,
+            Instant wallAtT0,
+            FleetSchedule plan,
+            List<Poll> polls,
+            List<Fault> faults,
+            FleetLab lab,
+            Map<String, LegitTraffic> legit,
+            String killed,
+            String cutEdge,
+            GeneratorKind generator) {
         List<AttackResult> attacks = new ArrayList<>();
         Map<String, List<double[]>> detection = new LinkedHashMap<>();
         List<Attack> schedule = plan.attacks();
@@ -91,7 +125,8 @@ public record FleetReport(Instant started, String generator, double durationSeco
         List<Propagation> propagation = propagation(polls, wallAtT0, faults, cutEdge);
         Map<String, LegitResult> legitResults = new LinkedHashMap<>();
         for (var e : legit.entrySet()) {
-            LegitSummary s = FleetDemo.summary(e.getValue(), FleetDemo.windows(detection.getOrDefault(e.getKey(), List.of()), t0));
+            LegitSummary s = FleetDemo.summary(
+                    e.getValue(), FleetDemo.windows(detection.getOrDefault(e.getKey(), List.of()), t0));
             legitResults.put(e.getKey(), new LegitResult(s.total(), s.outsideDetection()));
         }
         OptionalDouble failover = OptionalDouble.empty();
@@ -104,8 +139,18 @@ public record FleetReport(Instant started, String generator, double durationSeco
                 }
             }
         }
-        return new FleetReport(started, generator.id(), plan.end(), attacks, propagation, legitResults, faults, failover, killed,
-                targets(attacks, propagation, legitResults, failover, polls, lab), ruleChanges(polls, t0));
+        return new FleetReport(
+                started,
+                generator.id(),
+                plan.end(),
+                attacks,
+                propagation,
+                legitResults,
+                faults,
+                failover,
+                killed,
+                targets(attacks, propagation, legitResults, failover, polls, lab),
+                ruleChanges(polls, t0));
     }
 
     private static List<RuleChange> ruleChanges(List<Poll> polls, long t0) {
@@ -122,7 +167,8 @@ public record FleetReport(Instant started, String generator, double durationSeco
                         changes.add(new RuleChange(at, edge.getKey(), id, enabled ? "enabled" : "loaded disabled"));
                     }
                 });
-                before.keySet().stream().filter(id -> !now.containsKey(id))
+                before.keySet().stream()
+                        .filter(id -> !now.containsKey(id))
                         .forEach(id -> changes.add(new RuleChange(at, edge.getKey(), id, "removed")));
                 last.put(edge.getKey(), now);
             }
@@ -130,9 +176,11 @@ public record FleetReport(Instant started, String generator, double durationSeco
         return changes;
     }
 
-    private static AttackResult attack(Attack a, double until, long t0, List<Poll> polls, FleetLab lab,
-                                       Map<String, List<double[]>> detection) {
-        List<Edge> seeing = lab.edges().stream().filter(e -> a.datacenters().contains(e.datacenter())).toList();
+    private static AttackResult attack(
+            Attack a, double until, long t0, List<Poll> polls, FleetLab lab, Map<String, List<double[]>> detection) {
+        List<Edge> seeing = lab.edges().stream()
+                .filter(e -> a.datacenters().contains(e.datacenter()))
+                .toList();
         Set<String> before = new LinkedHashSet<>();
         Set<String> rules = new LinkedHashSet<>();
         for (Poll p : polls) {
@@ -162,7 +210,9 @@ public record FleetReport(Instant started, String generator, double durationSeco
             }
             boolean anyEnabled = false;
             for (var edge : p.edgeRules().entrySet()) {
-                boolean enabled = edge.getValue().entrySet().stream().anyMatch(r -> rules.contains(r.getKey()) && r.getValue().enabled());
+                boolean enabled = edge.getValue().entrySet().stream()
+                        .anyMatch(
+                                r -> rules.contains(r.getKey()) && r.getValue().enabled());
                 boolean loaded = edge.getValue().keySet().stream().anyMatch(rules::contains);
                 anyEnabled |= enabled;
                 if (enabled) {
@@ -182,31 +232,56 @@ public record FleetReport(Instant started, String generator, double durationSeco
         }
         disabledOn.removeAll(enabledOn);
         OptionalDouble ttm = seeing.stream().allMatch(e -> inForce.containsKey(e.node()))
-                ? OptionalDouble.of(seeing.stream().mapToDouble(e -> inForce.get(e.node())).max().orElse(0)) : OptionalDouble.empty();
+                ? OptionalDouble.of(seeing.stream()
+                        .mapToDouble(e -> inForce.get(e.node()))
+                        .max()
+                        .orElse(0))
+                : OptionalDouble.empty();
         long offered = 0;
         long offeredAfter = 0;
         long droppedAfter = 0;
         for (String dc : a.datacenters()) {
             String key = a.name() + "/" + dc;
-            List<Edge> dcEdges = seeing.stream().filter(e -> e.datacenter().equals(dc)).toList();
+            List<Edge> dcEdges =
+                    seeing.stream().filter(e -> e.datacenter().equals(dc)).toList();
             OptionalDouble mitigated = dcEdges.stream().allMatch(e -> inForce.containsKey(e.node()))
-                    ? OptionalDouble.of(a.start() + dcEdges.stream().mapToDouble(e -> inForce.get(e.node())).max().orElse(0))
+                    ? OptionalDouble.of(a.start()
+                            + dcEdges.stream()
+                                    .mapToDouble(e -> inForce.get(e.node()))
+                                    .max()
+                                    .orElse(0))
                     : OptionalDouble.empty();
             long first = offeredAt(polls, key, a.start(), t0);
             long last = offeredAt(polls, key, until, t0);
             offered += last - first;
             double end = mitigated.isPresent() ? mitigated.getAsDouble() : a.stop();
-            detection.computeIfAbsent(dc, k -> new ArrayList<>()).add(new double[] {a.start(), Math.min(end, a.stop())});
+            detection.computeIfAbsent(dc, k -> new ArrayList<>()).add(new double[] {a.start(), Math.min(end, a.stop())
+            });
             if (mitigated.isEmpty()) {
                 continue;
             }
             offeredAfter += last - offeredAt(polls, key, mitigated.getAsDouble(), t0);
             for (Edge e : dcEdges) {
-                droppedAfter += packets(polls, e.node(), rules, until, t0) - packets(polls, e.node(), rules, mitigated.getAsDouble(), t0);
+                droppedAfter += packets(polls, e.node(), rules, until, t0)
+                        - packets(polls, e.node(), rules, mitigated.getAsDouble(), t0);
             }
         }
-        return new AttackResult(a.name(), a.kind().description(), a.datacenters(), a.start(), a.stop(), offered, List.copyOf(rules),
-                inForce, ttm, droppedAfter, offeredAfter, retired, enabledOn, disabledOn, gaps);
+        return new AttackResult(
+                a.name(),
+                a.kind().description(),
+                a.datacenters(),
+                a.start(),
+                a.stop(),
+                offered,
+                List.copyOf(rules),
+                inForce,
+                ttm,
+                droppedAfter,
+                offeredAfter,
+                retired,
+                enabledOn,
+                disabledOn,
+                gaps);
     }
 
     /** The generator's count at the first poll at or after {@code at} (the last one before, when none is). */
@@ -244,9 +319,18 @@ public record FleetReport(Instant started, String generator, double durationSeco
     }
 
     /** Every edge's swap of every version compiled after the schedule began (at {@code wallAtT0}). */
-    private static List<Propagation> propagation(List<Poll> polls, Instant wallAtT0, List<Fault> faults, String cutEdge) {
-        double cut = faults.stream().filter(f -> f.what().contains("cut from etcd")).mapToDouble(Fault::at).findFirst().orElse(-1);
-        double heal = faults.stream().filter(f -> f.what().contains("reconnected")).mapToDouble(Fault::at).findFirst().orElse(-1);
+    private static List<Propagation> propagation(
+            List<Poll> polls, Instant wallAtT0, List<Fault> faults, String cutEdge) {
+        double cut = faults.stream()
+                .filter(f -> f.what().contains("cut from etcd"))
+                .mapToDouble(Fault::at)
+                .findFirst()
+                .orElse(-1);
+        double heal = faults.stream()
+                .filter(f -> f.what().contains("reconnected"))
+                .mapToDouble(Fault::at)
+                .findFirst()
+                .orElse(-1);
         Map<Long, Instant> compiled = new LinkedHashMap<>();
         for (Poll p : polls) {
             if (p.version() >= 0 && p.compiledAt().isPresent()) {
@@ -259,50 +343,130 @@ public record FleetReport(Instant started, String generator, double durationSeco
             for (var n : p.nodes().entrySet()) {
                 long v = n.getValue().version();
                 Instant at = compiled.get(v);
-                if (at == null || at.isBefore(wallAtT0) || n.getValue().applied().isEmpty() || !seen.add(n.getKey() + "#" + v)) {
+                if (at == null
+                        || at.isBefore(wallAtT0)
+                        || n.getValue().applied().isEmpty()
+                        || !seen.add(n.getKey() + "#" + v)) {
                     continue;
                 }
                 double compiledSeconds = Duration.between(wallAtT0, at).toNanos() / 1e9;
-                boolean catchUp = n.getKey().equals(cutEdge) && cut >= 0 && compiledSeconds >= cut - 1 && compiledSeconds <= heal;
-                result.add(new Propagation(n.getKey(), v, Duration.between(at, n.getValue().applied().get()).toNanos() / 1e9, catchUp));
+                boolean catchUp =
+                        n.getKey().equals(cutEdge) && cut >= 0 && compiledSeconds >= cut - 1 && compiledSeconds <= heal;
+                result.add(new Propagation(
+                        n.getKey(),
+                        v,
+                        Duration.between(at, n.getValue().applied().get()).toNanos() / 1e9,
+                        catchUp));
             }
         }
         return result;
     }
 
-    private static List<Target> targets(List<AttackResult> attacks, List<Propagation> propagation, Map<String, LegitResult> legit,
-                                        OptionalDouble failover, List<Poll> polls, FleetLab lab) {
-        List<Double> ttm = attacks.stream().map(a -> a.timeToMitigate().orElse(Double.POSITIVE_INFINITY)).sorted().toList();
-        List<Double> prop = propagation.stream().filter(p -> !p.catchUp()).map(Propagation::seconds).sorted().toList();
-        double minDropped = attacks.stream().mapToDouble(a -> a.droppedPct().orElse(0)).min().orElse(0);
-        double worstLegit = legit.values().stream().mapToDouble(LegitResult::lostPctOutside).max().orElse(0);
-        AttackResult memcached = attacks.stream().filter(a -> a.datacenters().size() == 1).findFirst().orElse(null);
-        boolean onlyThere = memcached != null && !memcached.enabledOn().isEmpty()
-                && memcached.enabledOn().stream().allMatch(node -> lab.edges().stream()
-                        .anyMatch(e -> e.node().equals(node) && memcached.datacenters().contains(e.datacenter())))
-                && memcached.disabledOn().size() == lab.edges().stream().filter(e -> !memcached.datacenters().contains(e.datacenter())).count();
+    private static List<Target> targets(
+            List<AttackResult> attacks,
+            List<Propagation> propagation,
+            Map<String, LegitResult> legit,
+            OptionalDouble failover,
+            List<Poll> polls,
+            FleetLab lab) {
+        List<Double> ttm = attacks.stream()
+                .map(a -> a.timeToMitigate().orElse(Double.POSITIVE_INFINITY))
+                .sorted()
+                .toList();
+        List<Double> prop = propagation.stream()
+                .filter(p -> !p.catchUp())
+                .map(Propagation::seconds)
+                .sorted()
+                .toList();
+        double minDropped = attacks.stream()
+                .mapToDouble(a -> a.droppedPct().orElse(0))
+                .min()
+                .orElse(0);
+        double worstLegit = legit.values().stream()
+                .mapToDouble(LegitResult::lostPctOutside)
+                .max()
+                .orElse(0);
+        AttackResult memcached = attacks.stream()
+                .filter(a -> a.datacenters().size() == 1)
+                .findFirst()
+                .orElse(null);
+        boolean onlyThere = memcached != null
+                && !memcached.enabledOn().isEmpty()
+                && memcached.enabledOn().stream()
+                        .allMatch(node -> lab.edges().stream()
+                                .anyMatch(e -> e.node().equals(node)
+                                        && memcached.datacenters().contains(e.datacenter())))
+                && memcached.disabledOn().size()
+                        == lab.edges().stream()
+                                .filter(e -> !memcached.datacenters().contains(e.datacenter()))
+                                .count();
         long gaps = attacks.stream().mapToLong(a -> a.gaps().size()).sum();
         long notRetired = attacks.stream().filter(a -> a.retired().isEmpty()).count();
         Poll last = polls.isEmpty() ? null : polls.getLast();
-        long leftover = last == null ? 0 : last.edgeRules().values().stream()
-                .mapToLong(m -> m.entrySet().stream().filter(r -> r.getKey().startsWith("auto-") && r.getValue().enabled()).count()).sum();
+        long leftover = last == null
+                ? 0
+                : last.edgeRules().values().stream()
+                        .mapToLong(m -> m.entrySet().stream()
+                                .filter(r -> r.getKey().startsWith("auto-")
+                                        && r.getValue().enabled())
+                                .count())
+                        .sum();
         return List.of(
-                target("time_to_mitigate_p50_s", "median time from a flood's start until its rule is in force on every edge that sees it",
-                        median(ttm), "<=", 1.0),
-                target("time_to_mitigate_max_s", "every attack mitigated on every edge that sees it", max(ttm), "<=", 2.0),
-                target("propagation_p50_s", "manifest compiled → an edge's swap done, median (an edge's catch-up after a cut not counted)",
-                        median(prop), "<=", 0.3),
+                target(
+                        "time_to_mitigate_p50_s",
+                        "median time from a flood's start until its rule is in force on every edge that sees it",
+                        median(ttm),
+                        "<=",
+                        1.0),
+                target(
+                        "time_to_mitigate_max_s",
+                        "every attack mitigated on every edge that sees it",
+                        max(ttm),
+                        "<=",
+                        2.0),
+                target(
+                        "propagation_p50_s",
+                        "manifest compiled → an edge's swap done, median (an edge's catch-up after a cut not counted)",
+                        median(prop),
+                        "<=",
+                        0.3),
                 target("propagation_max_s", "manifest compiled → an edge's swap done, slowest", max(prop), "<=", 1.0),
-                target("dropped_pct_after_mitigation_min", "least share of an attack's frames dropped after mitigation", minDropped,
-                        ">=", 99.0),
-                target("legit_lost_pct_outside_detection_max", "legitimate loss outside detection windows, worst data center",
-                        worstLegit, "<=", 0.1),
-                target("one_datacenter_rule_only_there", "the one-data-center rule enabled there and loaded disabled elsewhere (1: yes)",
-                        onlyThere ? 1 : 0, ">=", 1),
-                target("failover_s", "a new leader after the leader was killed", failover.orElse(Double.POSITIVE_INFINITY), "<=", 5.0),
-                target("rules_lost", "polls where an attack's rule was missing on an edge before the attack stopped", gaps, "<=", 0),
-                target("auto_rules_not_retired", "attacks whose rules were not retired, plus automatic rules enabled at the end",
-                        notRetired + leftover, "<=", 0));
+                target(
+                        "dropped_pct_after_mitigation_min",
+                        "least share of an attack's frames dropped after mitigation",
+                        minDropped,
+                        ">=",
+                        99.0),
+                target(
+                        "legit_lost_pct_outside_detection_max",
+                        "legitimate loss outside detection windows, worst data center",
+                        worstLegit,
+                        "<=",
+                        0.1),
+                target(
+                        "one_datacenter_rule_only_there",
+                        "the one-data-center rule enabled there and loaded disabled elsewhere (1: yes)",
+                        onlyThere ? 1 : 0,
+                        ">=",
+                        1),
+                target(
+                        "failover_s",
+                        "a new leader after the leader was killed",
+                        failover.orElse(Double.POSITIVE_INFINITY),
+                        "<=",
+                        5.0),
+                target(
+                        "rules_lost",
+                        "polls where an attack's rule was missing on an edge before the attack stopped",
+                        gaps,
+                        "<=",
+                        0),
+                target(
+                        "auto_rules_not_retired",
+                        "attacks whose rules were not retired, plus automatic rules enabled at the end",
+                        notRetired + leftover,
+                        "<=",
+                        0));
     }
 
     private static Target target(String name, String description, double measured, String comparison, double limit) {
@@ -326,7 +490,8 @@ public record FleetReport(Instant started, String generator, double durationSeco
 
     public static final String JSON_FILE = "report.json";
     public static final String HTML_FILE = "report.html";
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /** Writes report.json and report.html into {@code dir}. */
     public void write(Path dir) throws IOException {
@@ -442,42 +607,103 @@ public record FleetReport(Instant started, String generator, double durationSeco
                 th{background:#f4f4f4}.met{color:#2ca02c;font-weight:bold}.missed{color:#d62728;font-weight:bold}</style></head><body>
                 <h1>Levee fleet demo</h1>
                 """);
-        h.append("<p>Started ").append(esc(started.toString())).append("; data centers ams (2 edges), fra, sin; 3 etcd members;"
-                + " 2 controllers; floods from the ").append(esc(generator)).append(" generator.</p>\n");
-        h.append("<h2>Targets: ").append(allTargetsMet() ? "<span class=\"met\">all met</span>" : "<span class=\"missed\">not all met</span>")
+        h.append("<p>Started ")
+                .append(esc(started.toString()))
+                .append("; data centers ams (2 edges), fra, sin; 3 etcd members;" + " 2 controllers; floods from the ")
+                .append(esc(generator))
+                .append(" generator.</p>\n");
+        h.append("<h2>Targets: ")
+                .append(
+                        allTargetsMet()
+                                ? "<span class=\"met\">all met</span>"
+                                : "<span class=\"missed\">not all met</span>")
                 .append("</h2>\n<table><tr><th>target</th><th>measured</th><th>limit</th><th></th></tr>\n");
         for (Target t : targets) {
-            h.append("<tr><td>").append(esc(t.description())).append("</td><td>").append(num(t.measured())).append("</td><td>")
-                    .append(esc(t.comparison())).append(' ').append(num(t.limit())).append("</td><td>")
-                    .append(t.met() ? "<span class=\"met\">met</span>" : "<span class=\"missed\">MISSED</span>").append("</td></tr>\n");
-        }
-        h.append("</table>\n<h2>Attacks</h2>\n<table><tr><th>attack</th><th>data centers</th><th>started</th><th>in force on every edge"
-                + " that sees it</th><th>per edge</th><th>dropped after mitigation</th><th>retired</th><th>enabled on / loaded disabled on</th></tr>\n");
-        for (AttackResult a : attacks) {
-            h.append("<tr><td>").append(esc(a.name())).append("<br><small>").append(esc(a.kind())).append("</small></td><td>")
-                    .append(esc(String.join(", ", a.datacenters()))).append("</td><td>").append(num(a.started())).append(" s</td><td>")
-                    .append(num(a.timeToMitigate().orElse(Double.NaN))).append(" s</td><td>");
-            a.inForce().forEach((node, s) -> h.append(esc(node)).append(' ').append(num(s)).append(" s<br>"));
-            h.append("</td><td>").append(num(a.droppedPct().orElse(Double.NaN))).append(" % (").append(a.droppedAfter()).append(" of ")
-                    .append(a.offeredAfter()).append(")</td><td>").append(num(a.retired().orElse(Double.NaN))).append(" s</td><td>")
-                    .append(esc(String.join(", ", a.enabledOn()))).append(" / ").append(esc(String.join(", ", a.disabledOn())))
+            h.append("<tr><td>")
+                    .append(esc(t.description()))
+                    .append("</td><td>")
+                    .append(num(t.measured()))
+                    .append("</td><td>")
+                    .append(esc(t.comparison()))
+                    .append(' ')
+                    .append(num(t.limit()))
+                    .append("</td><td>")
+                    .append(t.met() ? "<span class=\"met\">met</span>" : "<span class=\"missed\">MISSED</span>")
                     .append("</td></tr>\n");
         }
-        h.append("</table>\n<h2>Propagation</h2>\n<table><tr><th>edge</th><th>version</th><th>compiled → swapped</th></tr>\n");
-        for (Propagation p : propagation) {
-            h.append("<tr><td>").append(esc(p.node())).append("</td><td>").append(p.version()).append("</td><td>").append(num(p.seconds()))
-                    .append(" s").append(p.catchUp() ? " (catch-up after the cut)" : "").append("</td></tr>\n");
+        h.append(
+                "</table>\n<h2>Attacks</h2>\n<table><tr><th>attack</th><th>data centers</th><th>started</th><th>in force on every edge"
+                        + " that sees it</th><th>per edge</th><th>dropped after mitigation</th><th>retired</th><th>enabled on / loaded disabled on</th></tr>\n");
+        for (AttackResult a : attacks) {
+            h.append("<tr><td>")
+                    .append(esc(a.name()))
+                    .append("<br><small>")
+                    .append(esc(a.kind()))
+                    .append("</small></td><td>")
+                    .append(esc(String.join(", ", a.datacenters())))
+                    .append("</td><td>")
+                    .append(num(a.started()))
+                    .append(" s</td><td>")
+                    .append(num(a.timeToMitigate().orElse(Double.NaN)))
+                    .append(" s</td><td>");
+            a.inForce()
+                    .forEach((node, s) ->
+                            h.append(esc(node)).append(' ').append(num(s)).append(" s<br>"));
+            h.append("</td><td>")
+                    .append(num(a.droppedPct().orElse(Double.NaN)))
+                    .append(" % (")
+                    .append(a.droppedAfter())
+                    .append(" of ")
+                    .append(a.offeredAfter())
+                    .append(")</td><td>")
+                    .append(num(a.retired().orElse(Double.NaN)))
+                    .append(" s</td><td>")
+                    .append(esc(String.join(", ", a.enabledOn())))
+                    .append(" / ")
+                    .append(esc(String.join(", ", a.disabledOn())))
+                    .append("</td></tr>\n");
         }
-        h.append("</table>\n<h2>Legitimate traffic per data center</h2>\n<table><tr><th>data center</th><th>sent</th><th>lost</th>"
-                + "<th>lost outside detection windows</th></tr>\n");
-        legit.forEach((dc, l) -> h.append("<tr><td>").append(esc(dc)).append("</td><td>").append(l.total().sent()).append("</td><td>")
-                .append(l.total().lost()).append("</td><td>").append(l.outsideDetection().lost()).append(" of ")
-                .append(l.outsideDetection().sent()).append(" (").append(num(l.lostPctOutside())).append(" %)</td></tr>\n"));
+        h.append(
+                "</table>\n<h2>Propagation</h2>\n<table><tr><th>edge</th><th>version</th><th>compiled → swapped</th></tr>\n");
+        for (Propagation p : propagation) {
+            h.append("<tr><td>")
+                    .append(esc(p.node()))
+                    .append("</td><td>")
+                    .append(p.version())
+                    .append("</td><td>")
+                    .append(num(p.seconds()))
+                    .append(" s")
+                    .append(p.catchUp() ? " (catch-up after the cut)" : "")
+                    .append("</td></tr>\n");
+        }
+        h.append(
+                "</table>\n<h2>Legitimate traffic per data center</h2>\n<table><tr><th>data center</th><th>sent</th><th>lost</th>"
+                        + "<th>lost outside detection windows</th></tr>\n");
+        legit.forEach((dc, l) -> h.append("<tr><td>")
+                .append(esc(dc))
+                .append("</td><td>")
+                .append(l.total().sent())
+                .append("</td><td>")
+                .append(l.total().lost())
+                .append("</td><td>")
+                .append(l.outsideDetection().lost())
+                .append(" of ")
+                .append(l.outsideDetection().sent())
+                .append(" (")
+                .append(num(l.lostPctOutside()))
+                .append(" %)</td></tr>\n"));
         h.append("</table>\n<h2>Faults and floods</h2>\n<table><tr><th>at</th><th>what</th></tr>\n");
         for (Fault f : faults) {
-            h.append("<tr><td>").append(num(f.at())).append(" s</td><td>").append(esc(f.what())).append("</td></tr>\n");
+            h.append("<tr><td>")
+                    .append(num(f.at()))
+                    .append(" s</td><td>")
+                    .append(esc(f.what()))
+                    .append("</td></tr>\n");
         }
-        h.append("</table>\n<p>New leader ").append(num(failoverSeconds.orElse(Double.NaN))).append(" s after ").append(esc(String.valueOf(killedLeader)))
+        h.append("</table>\n<p>New leader ")
+                .append(num(failoverSeconds.orElse(Double.NaN)))
+                .append(" s after ")
+                .append(esc(String.valueOf(killedLeader)))
                 .append(" was killed.</p>\n</body></html>\n");
         return h.toString();
     }

@@ -34,7 +34,7 @@ public record Footprint(long heapBytes, int fds, int bpfMaps, int bpfPrograms, i
                     case "anon_inode:bpf-map" -> maps++;
                     case "anon_inode:bpf-prog" -> programs++;
                     case "anon_inode:bpf_link" -> links++;
-                    default -> { }
+                    default -> {}
                 }
             }
         }
@@ -49,7 +49,14 @@ public record Footprint(long heapBytes, int fds, int bpfMaps, int bpfPrograms, i
 
     /** One line: {@code heap 41.2 MiB, 57 fds (12 maps, 3 programs, 1 link), 14 pins}. */
     String describe() {
-        return String.format(java.util.Locale.ROOT, "heap %.1f MiB, %d fds (%d maps, %d programs, %d links), %d pins",
-                heapBytes / 1048576.0, fds, bpfMaps, bpfPrograms, bpfLinks, pins);
+        return String.format(
+                java.util.Locale.ROOT,
+                "heap %.1f MiB, %d fds (%d maps, %d programs, %d links), %d pins",
+                heapBytes / 1048576.0,
+                fds,
+                bpfMaps,
+                bpfPrograms,
+                bpfLinks,
+                pins);
     }
 }

@@ -59,12 +59,18 @@ public final class Soak {
     static final int MARKER_PORT = 9;
     /** The markers' source port: with the attackers' own address, no spoofed flood packet matches the marker rule. */
     static final int MARKER_SOURCE_PORT = 40_009;
+
     static final long MARKER_PER_CYCLE = 20_000;
     static final long MARKER_PER_SECOND = 10_000;
     static final String MARKER_RULE = "soak-marker";
     static final Duration SHORTEST = Duration.ofSeconds(2L * CYCLE_SECONDS);
-    private static final List<FloodKind> FLOODS = List.of(FloodKind.SYN_FLOOD, FloodKind.UDP_RANDOM_PORTS, FloodKind.DNS_AMPLIFICATION,
-            FloodKind.MEMCACHED_AMPLIFICATION, FloodKind.SYN_FLOOD_V6, FloodKind.UDP_RANDOM_PORTS_V6);
+    private static final List<FloodKind> FLOODS = List.of(
+            FloodKind.SYN_FLOOD,
+            FloodKind.UDP_RANDOM_PORTS,
+            FloodKind.DNS_AMPLIFICATION,
+            FloodKind.MEMCACHED_AMPLIFICATION,
+            FloodKind.SYN_FLOOD_V6,
+            FloodKind.UDP_RANDOM_PORTS_V6);
     private static final String API = "http://127.0.0.1:9276";
     private static final JsonMapper JSON = new JsonMapper();
 
@@ -77,12 +83,14 @@ public final class Soak {
     public record Options(Duration duration, long floodPacketsPerSecond, GeneratorKind generator, Path report) {
         public Options {
             if (duration.compareTo(SHORTEST) < 0) {
-                throw new IllegalArgumentException("a soak needs at least " + SHORTEST.toSeconds() + " s (two cycles of "
-                        + CYCLE_SECONDS + " s: the first is the steady level the last is compared with), not "
-                        + duration.toSeconds() + " s");
+                throw new IllegalArgumentException(
+                        "a soak needs at least " + SHORTEST.toSeconds() + " s (two cycles of "
+                                + CYCLE_SECONDS + " s: the first is the steady level the last is compared with), not "
+                                + duration.toSeconds() + " s");
             }
             if (floodPacketsPerSecond < 1) {
-                throw new IllegalArgumentException("the flood rate must be at least 1 pps, not " + floodPacketsPerSecond);
+                throw new IllegalArgumentException(
+                        "the flood rate must be at least 1 pps, not " + floodPacketsPerSecond);
             }
         }
 
@@ -124,16 +132,37 @@ public final class Soak {
             Files.writeString(config, "detector:\n  cooldown: " + COOLDOWN_SECONDS + "s\n");
             Path log = options.report().resolve("agent.log");
             Files.deleteIfExists(log);
-            LabProcess agent = lab.spawn("agent", lab.edgeNamespace(), log, LeveeCommand.of(List.of("run", "-i", lab.edgeInterface(),
-                    "--state-dir", state.resolve("agent").toString(), "--api", "127.0.0.1:9276", "--config", config.toString(),
-                    "--detach-on-exit")));
+            LabProcess agent = lab.spawn(
+                    "agent",
+                    lab.edgeNamespace(),
+                    log,
+                    LeveeCommand.of(List.of(
+                            "run",
+                            "-i",
+                            lab.edgeInterface(),
+                            "--state-dir",
+                            state.resolve("agent").toString(),
+                            "--api",
+                            "127.0.0.1:9276",
+                            "--config",
+                            config.toString(),
+                            "--detach-on-exit")));
             awaitApi(lab, agent);
             // Rules are added and removed through the API: the agent generated its token on start.
             token = ApiToken.read(state.resolve("agent").resolve(ApiToken.FILE_NAME));
-            out.printf(Locale.ROOT, "levee soak: agent pid %d on %s in %s; %d cycles of %d s (a %s flood of %,d pps, %d s, each);"
-                            + " a rule added and one removed every second; %,d marker datagrams a cycle%n", agent.pid(),
-                    lab.edgeInterface(), lab.edgeNamespace(), options.cycles(), CYCLE_SECONDS, options.generator().id(),
-                    options.floodPacketsPerSecond(), FLOOD_SECONDS, MARKER_PER_CYCLE);
+            out.printf(
+                    Locale.ROOT,
+                    "levee soak: agent pid %d on %s in %s; %d cycles of %d s (a %s flood of %,d pps, %d s, each);"
+                            + " a rule added and one removed every second; %,d marker datagrams a cycle%n",
+                    agent.pid(),
+                    lab.edgeInterface(),
+                    lab.edgeNamespace(),
+                    options.cycles(),
+                    CYCLE_SECONDS,
+                    options.generator().id(),
+                    options.floodPacketsPerSecond(),
+                    FLOOD_SECONDS,
+                    MARKER_PER_CYCLE);
             out.flush();
             Thread watch = Thread.ofPlatform().daemon().name("soak-attachment").start(() -> watchAttachment(lab));
             try {
@@ -150,9 +179,12 @@ public final class Soak {
 
     private Result soak(DemoLab lab, LabProcess agent) throws Exception {
         String ns = lab.edgeNamespace();
-        post(ns, "{\"id\": \"" + MARKER_RULE + "\", \"filter\": \"udp and src host " + DemoLab.ATTACKERS_ADDRESS + " and src port "
-                + MARKER_SOURCE_PORT + " and dst port " + MARKER_PORT + "\", \"action\": \"drop\","
-                + " \"comment\": \"soak: every marker datagram\"}");
+        post(
+                ns,
+                "{\"id\": \"" + MARKER_RULE + "\", \"filter\": \"udp and src host " + DemoLab.ATTACKERS_ADDRESS
+                        + " and src port "
+                        + MARKER_SOURCE_PORT + " and dst port " + MARKER_PORT + "\", \"action\": \"drop\","
+                        + " \"comment\": \"soak: every marker datagram\"}");
         Set<String> expected = new TreeSet<>(Set.of(MARKER_RULE));
         List<String> churn = new ArrayList<>();
         long churnAdded = 0;
@@ -185,8 +217,10 @@ public final class Soak {
                     // churn: one rule in, the one from CHURN_LIVE seconds ago out
                     long n = churnAdded++;
                     String id = "soak-churn-" + n;
-                    post(ns, "{\"id\": \"" + id + "\", \"filter\": \"udp and dst port " + (20_000 + n % 20_000)
-                            + "\", \"action\": \"drop\", \"comment\": \"soak churn\"}");
+                    post(
+                            ns,
+                            "{\"id\": \"" + id + "\", \"filter\": \"udp and dst port " + (20_000 + n % 20_000)
+                                    + "\", \"action\": \"drop\", \"comment\": \"soak churn\"}");
                     churn.add(id);
                     expected.add(id);
                     if (churn.size() > CHURN_LIVE) {
@@ -210,7 +244,8 @@ public final class Soak {
                     if (!manual.equals(expected)) {
                         ruleMismatches++;
                         if (firstMismatch == null) {
-                            firstMismatch = "cycle " + cycle + " second " + second + ": expected " + expected + ", the API has " + manual;
+                            firstMismatch = "cycle " + cycle + " second " + second + ": expected " + expected
+                                    + ", the API has " + manual;
                         }
                     }
                     JsonNode status = get(ns, "/status");
@@ -222,8 +257,13 @@ public final class Soak {
                     lastSeen = seen;
                     // The marker burst, once the flood's automatic rule is gone (it could match the markers).
                     if (!markerDone && second > FLOOD_SECONDS && !anyAuto && second <= CYCLE_SECONDS - 8) {
-                        markerThisCycle = MarkerStream.send(lab.attackersNamespace(), InetAddress.getByName(DemoLab.EDGE_ADDRESS),
-                                MARKER_SOURCE_PORT, MARKER_PORT, MARKER_PER_CYCLE, MARKER_PER_SECOND);
+                        markerThisCycle = MarkerStream.send(
+                                lab.attackersNamespace(),
+                                InetAddress.getByName(DemoLab.EDGE_ADDRESS),
+                                MARKER_SOURCE_PORT,
+                                MARKER_PORT,
+                                MARKER_PER_CYCLE,
+                                MARKER_PER_SECOND);
                         markerSent += markerThisCycle;
                         markerDone = true;
                     }
@@ -249,9 +289,18 @@ public final class Soak {
             c.put("bpf_links", f.bpfLinks());
             c.put("pins", f.pins());
             cycles.add(c);
-            out.printf(Locale.ROOT, "cycle %d/%d (%s): automatic rules %s; churn %d in, %d out; marker %,d sent, %,d counted in all; %s%n",
-                    cycle + 1, options.cycles(), kind.id(), autoThisCycle.isEmpty() ? "none" : String.join(",", autoThisCycle),
-                    churnAdded, churnRemoved, markerSent, markerCounted, f.describe());
+            out.printf(
+                    Locale.ROOT,
+                    "cycle %d/%d (%s): automatic rules %s; churn %d in, %d out; marker %,d sent, %,d counted in all; %s%n",
+                    cycle + 1,
+                    options.cycles(),
+                    kind.id(),
+                    autoThisCycle.isEmpty() ? "none" : String.join(",", autoThisCycle),
+                    churnAdded,
+                    churnRemoved,
+                    markerSent,
+                    markerCounted,
+                    f.describe());
             out.flush();
         }
         Thread.sleep(300);
@@ -264,16 +313,34 @@ public final class Soak {
             }
         }
         List<Check> checks = new ArrayList<>();
-        checks.add(new Check("attached_throughout", detachedPolls.get() == 0 && attachmentPolls.get() > 0,
+        checks.add(new Check(
+                "attached_throughout",
+                detachedPolls.get() == 0 && attachmentPolls.get() > 0,
                 attachmentPolls.get() + " polls of the interface, " + detachedPolls.get() + " without an XDP program; "
                         + programIds.size() + " programs seen in turn"));
-        checks.add(new Check("no_rule_lost", ruleMismatches == 0, ruleMismatches == 0
-                ? churnAdded + " rules added and " + churnRemoved + " removed; the API always had exactly the expected manual rules"
-                : ruleMismatches + " seconds with other rules than expected, first: " + firstMismatch));
-        checks.add(new Check("marker_counted_exactly", markerCounted == markerSent && markerSent > 0,
-                String.format(Locale.ROOT, "%,d marker datagrams sent, %,d counted by rule %s", markerSent, markerCounted, MARKER_RULE)));
-        checks.add(new Check("counters_never_went_back", counterRegressions == 0, counterRegressions + " times the seen counter fell"));
-        checks.add(new Check("automatic_rules_came_and_went", autoSeen.size() >= Math.min(options.cycles(), 2) && autoLeft == 0,
+        checks.add(new Check(
+                "no_rule_lost",
+                ruleMismatches == 0,
+                ruleMismatches == 0
+                        ? churnAdded + " rules added and " + churnRemoved
+                                + " removed; the API always had exactly the expected manual rules"
+                        : ruleMismatches + " seconds with other rules than expected, first: " + firstMismatch));
+        checks.add(new Check(
+                "marker_counted_exactly",
+                markerCounted == markerSent && markerSent > 0,
+                String.format(
+                        Locale.ROOT,
+                        "%,d marker datagrams sent, %,d counted by rule %s",
+                        markerSent,
+                        markerCounted,
+                        MARKER_RULE)));
+        checks.add(new Check(
+                "counters_never_went_back",
+                counterRegressions == 0,
+                counterRegressions + " times the seen counter fell"));
+        checks.add(new Check(
+                "automatic_rules_came_and_went",
+                autoSeen.size() >= Math.min(options.cycles(), 2) && autoLeft == 0,
                 autoSeen.size() + " automatic rules made, " + autoLeft + " left at the end"));
         checks.add(new Check("sample_rate_changed", sampleRates.size() >= 2, "sample rates seen: " + sampleRates));
         checks.add(footprintCheck(steady, last));
@@ -288,7 +355,11 @@ public final class Soak {
         root.put("passed", checks.stream().allMatch(Check::passed));
         var checkArray = root.putArray("checks");
         for (Check ch : checks) {
-            checkArray.addObject().put("name", ch.name()).put("passed", ch.passed()).put("detail", ch.detail());
+            checkArray
+                    .addObject()
+                    .put("name", ch.name())
+                    .put("passed", ch.passed())
+                    .put("detail", ch.detail());
         }
         root.set("steady", JSON.valueToTree(steady));
         root.set("end", JSON.valueToTree(last));
@@ -301,15 +372,24 @@ public final class Soak {
     /** The end must hold what the end of the first cycle held: the same descriptors and pins, the heap within a margin. */
     static Check footprintCheck(Footprint steady, Footprint end) {
         long heapLimit = (long) (steady.heapBytes() * 1.25) + (4L << 20);
-        boolean ok = end.fds() == steady.fds() && end.bpfMaps() == steady.bpfMaps() && end.bpfPrograms() == steady.bpfPrograms()
-                && end.bpfLinks() == steady.bpfLinks() && end.pins() == steady.pins() && end.heapBytes() <= heapLimit;
-        return new Check("back_to_steady_level", ok, "after cycle 1: " + steady.describe() + "; at the end: " + end.describe()
-                + String.format(Locale.ROOT, " (heap limit %.1f MiB)", heapLimit / 1048576.0));
+        boolean ok = end.fds() == steady.fds()
+                && end.bpfMaps() == steady.bpfMaps()
+                && end.bpfPrograms() == steady.bpfPrograms()
+                && end.bpfLinks() == steady.bpfLinks()
+                && end.pins() == steady.pins()
+                && end.heapBytes() <= heapLimit;
+        return new Check(
+                "back_to_steady_level",
+                ok,
+                "after cycle 1: " + steady.describe() + "; at the end: " + end.describe()
+                        + String.format(Locale.ROOT, " (heap limit %.1f MiB)", heapLimit / 1048576.0));
     }
 
     private Footprint footprint(DemoLab lab, LabProcess agent, String ns) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        Process gc = new ProcessBuilder(jcmd, Long.toString(agent.pid()), "GC.run").redirectErrorStream(true).start();
+        Process gc = new ProcessBuilder(jcmd, Long.toString(agent.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .start();
         String gcOut = new String(gc.getInputStream().readAllBytes());
         if (gc.waitFor() != 0) {
             throw new IllegalStateException("jcmd " + agent.pid() + " GC.run failed: " + gcOut);
@@ -412,7 +492,8 @@ public final class Soak {
 
     private static void deleteTree(Path dir) {
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temporary directory: the next boot clears it
         }

@@ -52,8 +52,11 @@ class DemoScheduleTest {
     @Test
     void theDefaultsShowAllFiveAttacksWithRetirementInUnderTwoMinutes() {
         DemoOptions d = DemoOptions.defaults();
-        assertThat(d.kinds()).containsExactlyElementsOf(DemoOptions.DEFAULT_KINDS).contains(FloodKind.SYN_FLOOD_V6);
-        assertThat(d.durationSeconds()).isLessThanOrEqualTo(120)
+        assertThat(d.kinds())
+                .containsExactlyElementsOf(DemoOptions.DEFAULT_KINDS)
+                .contains(FloodKind.SYN_FLOOD_V6);
+        assertThat(d.durationSeconds())
+                .isLessThanOrEqualTo(120)
                 .isGreaterThanOrEqualTo(DemoSchedule.minimumSeconds(d.kinds().size(), d.cooldown()));
         assertThat(d.schedule().attacks()).hasSize(6);
     }
@@ -63,16 +66,18 @@ class DemoScheduleTest {
         Duration cooldown = Duration.ofSeconds(5);
         int minimum = DemoSchedule.minimumSeconds(2, cooldown);
         assertThat(minimum).isEqualTo(3 + 2 * (5 + 5 + 3));
-        assertThatThrownBy(() -> DemoSchedule.spread(minimum - 1, List.of(FloodKind.SYN_FLOOD, FloodKind.UDP_RANDOM_PORTS),
-                1000, cooldown))
+        assertThatThrownBy(() -> DemoSchedule.spread(
+                        minimum - 1, List.of(FloodKind.SYN_FLOOD, FloodKind.UDP_RANDOM_PORTS), 1000, cooldown))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("--duration " + (minimum - 1) + " s is too short for 2 attack(s) with a 5 s cool-down: it must be at least "
-                        + minimum + " s");
+                .hasMessage("--duration " + (minimum - 1)
+                        + " s is too short for 2 attack(s) with a 5 s cool-down: it must be at least " + minimum
+                        + " s");
     }
 
     @Test
     void overlappingAttacksAreRefusedNamingThem() {
-        List<AttackPlan> plans = List.of(new AttackPlan(FloodKind.SYN_FLOOD, 3, 10, 1000),
+        List<AttackPlan> plans = List.of(
+                new AttackPlan(FloodKind.SYN_FLOOD, 3, 10, 1000),
                 new AttackPlan(FloodKind.DNS_AMPLIFICATION, 12, 10, 1000));
         assertThatThrownBy(() -> new DemoSchedule(plans, 40))
                 .hasMessage("demo schedule: attack 1 (dns-amp) starts at 12.0 s, before attack 0 ends at 13.0 s");
@@ -86,8 +91,9 @@ class DemoScheduleTest {
 
     @Test
     void optionsRefuseBadValuesNamingTheOption() {
-        assertThatThrownBy(() -> new DemoOptions(40, List.of(FloodKind.SYN_FLOOD, FloodKind.SYN_FLOOD), 1, 1, 0,
-                Duration.ofSeconds(5), 64)).hasMessage("--attacks: a flood is named twice in [syn, syn]");
+        assertThatThrownBy(() -> new DemoOptions(
+                        40, List.of(FloodKind.SYN_FLOOD, FloodKind.SYN_FLOOD), 1, 1, 0, Duration.ofSeconds(5), 64))
+                .hasMessage("--attacks: a flood is named twice in [syn, syn]");
         assertThatThrownBy(() -> new DemoOptions(40, List.of(), 1, 1, 0, Duration.ofSeconds(5), 64))
                 .hasMessage("--attacks: no flood chosen");
         assertThatThrownBy(() -> new DemoOptions(40, List.of(FloodKind.SYN_FLOOD), 0, 1, 0, Duration.ofSeconds(5), 64))

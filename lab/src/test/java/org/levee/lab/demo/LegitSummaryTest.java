@@ -39,8 +39,14 @@ class LegitSummaryTest {
         }
         double inside = r.nextDouble();
         double outside = r.nextDouble() * 0.01;
-        SyntheticLegit legit = new SyntheticLegit(r, start, end, 1000 + r.nextInt(20_000),
-                nanos -> windows.stream().anyMatch(w -> nanos >= w.fromNanos() && nanos < w.toNanos()) ? inside : outside);
+        SyntheticLegit legit = new SyntheticLegit(
+                r,
+                start,
+                end,
+                1000 + r.nextInt(20_000),
+                nanos -> windows.stream().anyMatch(w -> nanos >= w.fromNanos() && nanos < w.toNanos())
+                        ? inside
+                        : outside);
 
         LegitSummary summary = LegitSummary.of(LegitLedger.of(legit.log), windows);
 
@@ -59,22 +65,27 @@ class LegitSummaryTest {
         assertThat(summary.lostPct()).isCloseTo(100.0 * all[1] / all[0], org.assertj.core.data.Offset.offset(1e-9));
         if (all[0] > insideSent) {
             assertThat(summary.lostPctOutsideDetection())
-                    .isCloseTo(100.0 * (all[1] - insideLost) / (all[0] - insideSent), org.assertj.core.data.Offset.offset(1e-9));
+                    .isCloseTo(
+                            100.0 * (all[1] - insideLost) / (all[0] - insideSent),
+                            org.assertj.core.data.Offset.offset(1e-9));
         }
     }
 
     @Test
     void withoutRequestsNothingIsLost() {
-        LegitSummary summary = LegitSummary.of(LegitLedger.of(new DeliveryLog()), List.of(new LegitSummary.Window(0, 5)));
+        LegitSummary summary =
+                LegitSummary.of(LegitLedger.of(new DeliveryLog()), List.of(new LegitSummary.Window(0, 5)));
         assertThat(summary.lostPct()).isZero();
         assertThat(summary.lostPctOutsideDetection()).isZero();
     }
 
     @Test
     void overlappingOrBackwardWindowsAreRefused() {
-        assertThatThrownBy(() -> LegitSummary.of(LegitLedger.of(new DeliveryLog()),
-                List.of(new LegitSummary.Window(10, 20), new LegitSummary.Window(5, 11))))
+        assertThatThrownBy(() -> LegitSummary.of(
+                        LegitLedger.of(new DeliveryLog()),
+                        List.of(new LegitSummary.Window(10, 20), new LegitSummary.Window(5, 11))))
                 .hasMessage("detection windows 0 and 1 overlap");
-        assertThatThrownBy(() -> new LegitSummary.Window(10, 9)).hasMessage("window ends at 9 ns before it starts at 10 ns");
+        assertThatThrownBy(() -> new LegitSummary.Window(10, 9))
+                .hasMessage("window ends at 9 ns before it starts at 10 ns");
     }
 }

@@ -27,20 +27,31 @@ class ReportHtmlTest {
         String html = ReportHtml.write(report);
 
         // Nothing fetched: no scripts, no external styles, fonts or images; the only URL is SVG's namespace name.
-        assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<link")
-                .doesNotContainIgnoringCase("@import").doesNotContainIgnoringCase("url(").doesNotContainIgnoringCase("<img");
-        assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://").doesNotContain("https://");
+        assertThat(html)
+                .doesNotContainIgnoringCase("<script")
+                .doesNotContainIgnoringCase("<link")
+                .doesNotContainIgnoringCase("@import")
+                .doesNotContainIgnoringCase("url(")
+                .doesNotContainIgnoringCase("<img");
+        assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", ""))
+                .doesNotContain("http://")
+                .doesNotContain("https://");
         // Text from rules and notes is escaped.
-        assertThat(html).doesNotContain("<203.0.113.10>").contains("&lt;203.0.113.10&gt; &amp; co")
+        assertThat(html)
+                .doesNotContain("<203.0.113.10>")
+                .contains("&lt;203.0.113.10&gt; &amp; co")
                 .contains("&lt;short&gt; &amp; sweet");
 
         String svg = svg(html);
-        Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document chart = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertThat(chart.getDocumentElement().getTagName()).isEqualTo("svg");
         assertThat(count(svg, "<polyline class=\"series\"")).isEqualTo(TrafficChart.SERIES.size());
-        assertThat(count(svg, "<rect class=\"attack\"")).isEqualTo(report.attacks().size());
-        assertThat(count(svg, "<rect class=\"rule\"")).isEqualTo(TrafficChart.ruleSpans(report.timeline()).size());
+        assertThat(count(svg, "<rect class=\"attack\""))
+                .isEqualTo(report.attacks().size());
+        assertThat(count(svg, "<rect class=\"rule\""))
+                .isEqualTo(TrafficChart.ruleSpans(report.timeline()).size());
         // Each series has two points (a step) per second of the timeline.
         Matcher points = Pattern.compile("points=\"([^\"]*)\"").matcher(svg);
         while (points.find()) {
@@ -54,18 +65,33 @@ class ReportHtmlTest {
 
     @Test
     void ruleSpansRunFromTheFirstSecondARuleIsListedToTheFirstItIsNot() {
-        List<Second> timeline = List.of(row(1, List.of()), row(2, List.of("a")), row(3, List.of("a", "b")), row(4, List.of("b")),
-                row(5, List.of()), row(6, List.of("a")));
-        assertThat(TrafficChart.ruleSpans(timeline)).containsExactly(
-                new TrafficChart.RuleSpan("a", 2, 4), new TrafficChart.RuleSpan("b", 3, 5), new TrafficChart.RuleSpan("a", 6, 7));
+        List<Second> timeline = List.of(
+                row(1, List.of()),
+                row(2, List.of("a")),
+                row(3, List.of("a", "b")),
+                row(4, List.of("b")),
+                row(5, List.of()),
+                row(6, List.of("a")));
+        assertThat(TrafficChart.ruleSpans(timeline))
+                .containsExactly(
+                        new TrafficChart.RuleSpan("a", 2, 4),
+                        new TrafficChart.RuleSpan("b", 3, 5),
+                        new TrafficChart.RuleSpan("a", 6, 7));
     }
 
     @Test
     void theConsoleRowShowsTheSecondsFigures() {
-        Second s = new Second(12, "dns-amp", 2050, 2049, 1_002_003, 900_000, 899_000, 1000, 10, 0, 10, List.of("auto-x-2"));
-        assertThat(ConsoleTable.row(s)).isEqualTo(String.format("%5s  %-13s  %13s  %12s  %12s  %s%n", "12", "dns-amp", "2049/2050",
-                "1,002,003", "899,000", "auto-x-2"));
-        assertThat(ConsoleTable.header()).contains("legit dlv/sent").contains("offered/s").contains("dropped/s").contains("rules");
+        Second s = new Second(
+                12, "dns-amp", 2050, 2049, 1_002_003, 900_000, 899_000, 1000, 10, 0, 10, List.of("auto-x-2"));
+        assertThat(ConsoleTable.row(s))
+                .isEqualTo(String.format(
+                        "%5s  %-13s  %13s  %12s  %12s  %s%n",
+                        "12", "dns-amp", "2049/2050", "1,002,003", "899,000", "auto-x-2"));
+        assertThat(ConsoleTable.header())
+                .contains("legit dlv/sent")
+                .contains("offered/s")
+                .contains("dropped/s")
+                .contains("rules");
     }
 
     private static Second row(int second, List<String> rules) {

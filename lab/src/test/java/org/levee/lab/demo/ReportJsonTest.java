@@ -24,9 +24,11 @@ class ReportJsonTest {
 
         JsonNode legit = json.get("legit");
         assertThat(legit.get("sent").asLong()).isEqualTo(report.legit().total().sent());
-        assertThat(legit.get("delivered").asLong()).isEqualTo(report.legit().total().delivered());
+        assertThat(legit.get("delivered").asLong())
+                .isEqualTo(report.legit().total().delivered());
         assertThat(legit.get("lost_pct").asDouble()).isEqualTo(report.legit().lostPct());
-        assertThat(legit.get("lost_pct_outside_detection").asDouble()).isEqualTo(report.legit().lostPctOutsideDetection());
+        assertThat(legit.get("lost_pct_outside_detection").asDouble())
+                .isEqualTo(report.legit().lostPctOutsideDetection());
 
         assertThat(json.get("attacks")).hasSize(report.attacks().size());
         for (int i = 0; i < report.attacks().size(); i++) {
@@ -41,10 +43,13 @@ class ReportJsonTest {
             assertOptional(n, "dropped_pct_after_mitigation", a.droppedPctAfterMitigation());
             assertOptional(n, "retired_s", a.retiredSeconds());
             if (a.rule().isPresent()) {
-                assertThat(n.get("rule").get("id").asText()).isEqualTo(a.rule().get().id());
+                assertThat(n.get("rule").get("id").asText())
+                        .isEqualTo(a.rule().get().id());
                 assertThat(n.get("rule").get("action").asText()).isEqualTo("drop");
-                assertThat(n.get("rule").get("comment").asText()).isEqualTo(a.rule().get().comment());
-                assertThat(n.get("detector").get("fingerprint").asText()).isEqualTo(a.evidence().orElseThrow().fingerprint());
+                assertThat(n.get("rule").get("comment").asText())
+                        .isEqualTo(a.rule().get().comment());
+                assertThat(n.get("detector").get("fingerprint").asText())
+                        .isEqualTo(a.evidence().orElseThrow().fingerprint());
                 assertThat(n.get("detector").get("traffic_class").asText()).isEqualTo("udp");
             } else {
                 assertThat(n.get("rule").isNull()).isTrue();
@@ -54,8 +59,10 @@ class ReportJsonTest {
         assertThat(json.get("all_targets_met").asBoolean()).isEqualTo(report.allTargetsMet());
         assertThat(json.get("targets")).hasSize(report.targets().size());
         for (int i = 0; i < report.targets().size(); i++) {
-            assertThat(json.get("targets").get(i).get("met").asBoolean()).isEqualTo(report.targets().get(i).met());
-            assertThat(json.get("targets").get(i).get("name").asText()).isEqualTo(report.targets().get(i).name());
+            assertThat(json.get("targets").get(i).get("met").asBoolean())
+                    .isEqualTo(report.targets().get(i).met());
+            assertThat(json.get("targets").get(i).get("name").asText())
+                    .isEqualTo(report.targets().get(i).name());
         }
         assertThat(json.get("timeline")).hasSize(report.timeline().size());
         JsonNode last = json.get("timeline").get(report.timeline().size() - 1);

@@ -31,8 +31,8 @@ class TimelineTest {
     @MethodSource("seeds")
     void rowsAreTheDifferencesOfConsecutiveTicks(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        DemoSchedule schedule = DemoSchedule.spread(40, List.of(FloodKind.SYN_FLOOD, FloodKind.MEMCACHED_AMPLIFICATION), 1000,
-                Duration.ofSeconds(5));
+        DemoSchedule schedule = DemoSchedule.spread(
+                40, List.of(FloodKind.SYN_FLOOD, FloodKind.MEMCACHED_AMPLIFICATION), 1000, Duration.ofSeconds(5));
         long start = r.nextLong(1L << 40);
         SyntheticLegit legit = new SyntheticLegit(r, start, start + 40 * SECOND, 4000, nanos -> 0.01);
         List<Tick> ticks = new ArrayList<>();
@@ -66,12 +66,14 @@ class TimelineTest {
             assertThat(row.dropped()).isEqualTo(inc[2]);
             assertThat(row.passed()).isEqualTo(inc[3]);
             assertThat(row.sampled()).isEqualTo(1);
-            long[] truth = legit.sentAndLost(ticks.get(i).nanos(), ticks.get(i + 1).nanos());
+            long[] truth =
+                    legit.sentAndLost(ticks.get(i).nanos(), ticks.get(i + 1).nanos());
             assertThat(row.legitSent()).isEqualTo(truth[0]);
             assertThat(row.legitLost()).isEqualTo(truth[1]);
             assertThat(row.rules()).isEqualTo(ticks.get(i + 1).rules());
             AttackPlan scheduled = schedule.attackAt(i + 0.5);
-            assertThat(row.attack()).isEqualTo(scheduled == null ? "" : scheduled.kind().id());
+            assertThat(row.attack())
+                    .isEqualTo(scheduled == null ? "" : scheduled.kind().id());
         }
         assertThat(rows.stream().mapToLong(Second::attackOffered).sum()).isEqualTo(offered);
         assertThat(rows.stream().mapToLong(Second::legitSent).sum())
@@ -80,7 +82,8 @@ class TimelineTest {
 
     @Test
     void aCounterThatWentBackCountsAsNoChange() {
-        DemoSchedule schedule = DemoSchedule.spread(20, List.of(FloodKind.UDP_RANDOM_PORTS), 1000, Duration.ofSeconds(5));
+        DemoSchedule schedule =
+                DemoSchedule.spread(20, List.of(FloodKind.UDP_RANDOM_PORTS), 1000, Duration.ofSeconds(5));
         Tick before = new Tick(0, 500, 500, 400, 100, 0, 0, 0, List.of());
         Tick after = new Tick(SECOND, 800, 10, 5, 5, 0, 0, 0, List.of());
         Second row = Timeline.row(0, before, after, LegitLedger.of(new DeliveryLog()), schedule);
@@ -92,7 +95,8 @@ class TimelineTest {
 
     @Test
     void ticksOutOfOrderAndNegativeCountersAreRefused() {
-        DemoSchedule schedule = DemoSchedule.spread(20, List.of(FloodKind.UDP_RANDOM_PORTS), 1000, Duration.ofSeconds(5));
+        DemoSchedule schedule =
+                DemoSchedule.spread(20, List.of(FloodKind.UDP_RANDOM_PORTS), 1000, Duration.ofSeconds(5));
         Tick later = new Tick(2 * SECOND, 0, 0, 0, 0, 0, 0, 0, List.of());
         Tick earlier = new Tick(SECOND, 0, 0, 0, 0, 0, 0, 0, List.of());
         assertThatThrownBy(() -> Timeline.row(0, later, earlier, LegitLedger.of(new DeliveryLog()), schedule))

@@ -89,7 +89,8 @@ class FleetLabTest {
             List<Thread> servers = new ArrayList<>();
             List<DatagramSocket> sockets = new ArrayList<>();
             for (Edge edge : dc.edges()) {
-                DatagramSocket socket = Netns.run(edge.namespace(), () -> new DatagramSocket(new InetSocketAddress(FleetLab.ANYCAST, 9000)));
+                DatagramSocket socket = Netns.run(
+                        edge.namespace(), () -> new DatagramSocket(new InetSocketAddress(FleetLab.ANYCAST, 9000)));
                 sockets.add(socket);
                 servers.add(Thread.ofPlatform().start(() -> echo(socket, edge.node())));
             }
@@ -98,7 +99,9 @@ class FleetLabTest {
                     int client = c;
                     for (int port = 40000; port < 40008; port++) {
                         int sourcePort = port;
-                        String reply = Netns.run(dc.clients(), () -> ask(dc.clientAddresses().get(client).getHostAddress(), sourcePort));
+                        String reply = Netns.run(
+                                dc.clients(),
+                                () -> ask(dc.clientAddresses().get(client).getHostAddress(), sourcePort));
                         assertThat(reply).as("reply in %s", dc.name()).startsWith(dc.name() + "-");
                         answeredBy.add(reply);
                     }
@@ -109,8 +112,10 @@ class FleetLabTest {
                     t.join();
                 }
             }
-            assertThat(answeredBy).as("edges of %s that answered", dc.name())
-                    .containsExactlyInAnyOrderElementsOf(dc.edges().stream().map(Edge::node).toList());
+            assertThat(answeredBy)
+                    .as("edges of %s that answered", dc.name())
+                    .containsExactlyInAnyOrderElementsOf(
+                            dc.edges().stream().map(Edge::node).toList());
         }
     }
 
@@ -131,9 +136,13 @@ class FleetLabTest {
                 long got = after[i] - before[i];
                 if (edges.get(i).datacenter().equals("ams")) {
                     atAms += got;
-                    assertThat(got).as("flood frames at %s", edges.get(i).node()).isGreaterThan(offered / 4);
+                    assertThat(got)
+                            .as("flood frames at %s", edges.get(i).node())
+                            .isGreaterThan(offered / 4);
                 } else {
-                    assertThat(got).as("flood frames at %s", edges.get(i).node()).isZero();
+                    assertThat(got)
+                            .as("flood frames at %s", edges.get(i).node())
+                            .isZero();
                 }
             }
             assertThat(atAms).as("flood frames at ams's edges").isEqualTo(offered);
@@ -144,20 +153,33 @@ class FleetLabTest {
     void everyEdgeReachesTheManagementNetworkAndAPartitionCutsOnlyItsPort(@TempDir Path dir) throws Exception {
         String address = fleet.addManagementAddress();
         AtomicInteger accepted = new AtomicInteger();
-        try (ServerSocket a = Netns.run(fleet.managementNamespace(), () -> new ServerSocket(2379, 50, java.net.InetAddress.getByName(address)));
-             ServerSocket b = Netns.run(fleet.managementNamespace(), () -> new ServerSocket(6343, 50, java.net.InetAddress.getByName(address)));
-             LabProcess shell = fleet.spawn("shell", fleet.managementNamespace(), dir.resolve("shell.log"), List.of("sleep", "600"))) {
+        try (ServerSocket a = Netns.run(
+                        fleet.managementNamespace(),
+                        () -> new ServerSocket(2379, 50, java.net.InetAddress.getByName(address)));
+                ServerSocket b = Netns.run(
+                        fleet.managementNamespace(),
+                        () -> new ServerSocket(6343, 50, java.net.InetAddress.getByName(address)));
+                LabProcess shell = fleet.spawn(
+                        "shell", fleet.managementNamespace(), dir.resolve("shell.log"), List.of("sleep", "600"))) {
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> acceptAll(a, accepted));
             Thread acceptor2 = Thread.ofPlatform().daemon().start(() -> acceptAll(b, accepted));
             Edge cut = fleet.edges().getFirst();
             for (Edge edge : fleet.edges()) {
-                assertThat(connects(edge, address, 2379)).as("%s to the management service", edge.node()).isTrue();
+                assertThat(connects(edge, address, 2379))
+                        .as("%s to the management service", edge.node())
+                        .isTrue();
             }
             fleet.partition(cut, 2379, true);
             try {
-                assertThat(connects(cut, address, 2379)).as("cut edge to the cut port").isFalse();
-                assertThat(connects(cut, address, 6343)).as("cut edge to another port").isTrue();
-                assertThat(connects(fleet.edges().getLast(), address, 2379)).as("another edge to the cut port").isTrue();
+                assertThat(connects(cut, address, 2379))
+                        .as("cut edge to the cut port")
+                        .isFalse();
+                assertThat(connects(cut, address, 6343))
+                        .as("cut edge to another port")
+                        .isTrue();
+                assertThat(connects(fleet.edges().getLast(), address, 2379))
+                        .as("another edge to the cut port")
+                        .isTrue();
             } finally {
                 fleet.partition(cut, 2379, false);
             }
@@ -167,19 +189,36 @@ class FleetLabTest {
     }
 
     @Test
-    void aThreeMemberEtcdClusterRunsInTheManagementNetworkAndSurvivesAStoppedMember(@TempDir Path dir) throws Exception {
+    void aThreeMemberEtcdClusterRunsInTheManagementNetworkAndSurvivesAStoppedMember(@TempDir Path dir)
+            throws Exception {
         Requirements.command("etcd");
         Requirements.command("etcdctl");
         try (EtcdCluster etcd = EtcdCluster.start(fleet, 3, dir)) {
             assertThat(etcd.etcdctl("put", "/levee/test", "one").succeeded()).isTrue();
             etcd.stopMember(1);
-            assertThat(etcd.etcdctl("--command-timeout", "3s", "put", "/levee/test", "two").succeeded()).as("a write with a member down").isTrue();
+            assertThat(etcd.etcdctl("--command-timeout", "3s", "put", "/levee/test", "two")
+                            .succeeded())
+                    .as("a write with a member down")
+                    .isTrue();
             etcd.startMember(1);
             etcd.awaitHealthy();
-            assertThat(etcd.etcdctl("get", "--print-value-only", "/levee/test").output().strip()).isEqualTo("two");
+            assertThat(etcd.etcdctl("get", "--print-value-only", "/levee/test")
+                            .output()
+                            .strip())
+                    .isEqualTo("two");
             Edge edge = fleet.edges().getFirst();
-            assertThat(fleet.exec(edge.namespace(), "etcdctl", "--endpoints", etcd.endpoints(), "get", "--print-value-only", "/levee/test")
-                    .output().strip()).as("read from an edge").isEqualTo("two");
+            assertThat(fleet.exec(
+                                    edge.namespace(),
+                                    "etcdctl",
+                                    "--endpoints",
+                                    etcd.endpoints(),
+                                    "get",
+                                    "--print-value-only",
+                                    "/levee/test")
+                            .output()
+                            .strip())
+                    .as("read from an edge")
+                    .isEqualTo("two");
         }
     }
 
@@ -233,7 +272,9 @@ class FleetLabTest {
     }
 
     private static long[] edgeCounts() {
-        return counts.stream().mapToLong(m -> Arrays.stream(m.perCpuLongs(0)).sum()).toArray();
+        return counts.stream()
+                .mapToLong(m -> Arrays.stream(m.perCpuLongs(0)).sum())
+                .toArray();
     }
 
     /** Counts and drops TCP SYNs (the test's flood), passes everything else. */
@@ -245,12 +286,19 @@ class FleetLabTest {
                 .jneImm(R4, 6, "out")
                 .emit(ldxB(R4, R2, 47))
                 .jneImm(R4, 0x02, "out")
-                .emit(st(Size.W, R10, -4, 0), mov64(R2, R10), add64(R2, -4), ldMapFd(R1, countFd), call(Helper.MAP_LOOKUP_ELEM))
+                .emit(
+                        st(Size.W, R10, -4, 0),
+                        mov64(R2, R10),
+                        add64(R2, -4),
+                        ldMapFd(R1, countFd),
+                        call(Helper.MAP_LOOKUP_ELEM))
                 .jeqImm(R0, 0, "drop")
                 .emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1))
                 .label("drop")
                 .emit(mov64(R0, XdpAction.DROP.code()))
-                .label("out").emit(exit())
-                .assemble().encode();
+                .label("out")
+                .emit(exit())
+                .assemble()
+                .encode();
     }
 }

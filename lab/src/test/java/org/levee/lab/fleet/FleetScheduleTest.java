@@ -49,11 +49,14 @@ class FleetScheduleTest {
             assertThat(s.startEtcdMember()).isBetween(memcached.start(), memcached.stop());
             assertThat(s.cutEdge()).isGreaterThan(memcached.stop());
             assertThat(s.healEdge()).isLessThan(dns.start());
-            assertThat(s.end() - dns.stop()).as("time for the last rule to retire").isGreaterThanOrEqualTo(12);
+            assertThat(s.end() - dns.stop())
+                    .as("time for the last rule to retire")
+                    .isGreaterThanOrEqualTo(12);
             List<Step> steps = s.steps();
             assertThat(steps).hasSize(11);
             for (int i = 1; i < steps.size(); i++) {
-                assertThat(steps.get(i).at()).isGreaterThanOrEqualTo(steps.get(i - 1).at());
+                assertThat(steps.get(i).at())
+                        .isGreaterThanOrEqualTo(steps.get(i - 1).at());
             }
             assertThat(s.floodAt(syn.start() + 1)).isEqualTo("syn-spread");
             assertThat(s.floodAt(syn.stop() + 1)).isEqualTo("-");

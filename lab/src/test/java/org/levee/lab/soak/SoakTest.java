@@ -14,18 +14,41 @@ class SoakTest {
     @Test
     void theSameFootprintPassesAndEveryKindOfLeakFails() {
         assertThat(Soak.footprintCheck(STEADY, STEADY).passed()).isTrue();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(13 << 20, 80, 7, 0, 0, 10)).passed()).as("heap within the margin").isTrue();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(20 << 20, 80, 7, 0, 0, 10)).passed()).as("heap").isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 0, 10)).passed()).as("a descriptor").isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 8, 0, 0, 10)).passed()).as("a map").isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 1, 0, 10)).passed()).as("a program").isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 1, 10)).passed()).as("a link").isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 80, 7, 0, 0, 11)).passed()).as("a pin").isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(13 << 20, 80, 7, 0, 0, 10))
+                        .passed())
+                .as("heap within the margin")
+                .isTrue();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(20 << 20, 80, 7, 0, 0, 10))
+                        .passed())
+                .as("heap")
+                .isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 0, 10))
+                        .passed())
+                .as("a descriptor")
+                .isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 8, 0, 0, 10))
+                        .passed())
+                .as("a map")
+                .isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 1, 0, 10))
+                        .passed())
+                .as("a program")
+                .isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 1, 10))
+                        .passed())
+                .as("a link")
+                .isFalse();
+        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 80, 7, 0, 0, 11))
+                        .passed())
+                .as("a pin")
+                .isFalse();
     }
 
     @Test
     void theXdpProgramIsReadFromIpsJson() {
-        assertThat(Soak.xdpProgram("[{\"ifindex\":7,\"ifname\":\"lv0\",\"xdp\":{\"mode\":1,\"prog\":{\"id\":812,\"name\":\"levee\"}}}]"))
+        assertThat(
+                        Soak.xdpProgram(
+                                "[{\"ifindex\":7,\"ifname\":\"lv0\",\"xdp\":{\"mode\":1,\"prog\":{\"id\":812,\"name\":\"levee\"}}}]"))
                 .contains(812L);
         assertThat(Soak.xdpProgram("[{\"ifindex\":7,\"ifname\":\"lv0\"}]")).isEmpty();
         assertThat(Soak.xdpProgram("not json")).isEmpty();
@@ -34,7 +57,9 @@ class SoakTest {
     @Test
     void aSoakShorterThanTwoCyclesIsRefusedWithTheMinimum() {
         assertThatThrownBy(() -> new Soak.Options(Duration.ofSeconds(59), 1000, GeneratorKind.SOCKET, Path.of("r")))
-                .hasMessageContaining("at least 60 s").hasMessageContaining("not 59 s");
-        assertThat(new Soak.Options(Duration.ofMinutes(2), 1000, GeneratorKind.SOCKET, Path.of("r")).cycles()).isEqualTo(4);
+                .hasMessageContaining("at least 60 s")
+                .hasMessageContaining("not 59 s");
+        assertThat(new Soak.Options(Duration.ofMinutes(2), 1000, GeneratorKind.SOCKET, Path.of("r")).cycles())
+                .isEqualTo(4);
     }
 }

@@ -95,18 +95,23 @@ public final class Receiver implements AutoCloseable {
 
     /** The JSON bodies of the requests answered 2xx, in order. */
     public synchronized List<JsonNode> delivered() {
-        return requests.stream().filter(r -> r.status() / 100 == 2).map(Request::json).toList();
+        return requests.stream()
+                .filter(r -> r.status() / 100 == 2)
+                .map(Request::json)
+                .toList();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         Map<String, List<String>> headers = new TreeMap<>();
-        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
+        exchange.getRequestHeaders()
+                .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
         int index;
         int status;
         synchronized (this) {
             index = requests.size();
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body, 0));
+            requests.add(new Request(
+                    exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body, 0));
             while (hanging && !closed) {
                 try {
                     wait();

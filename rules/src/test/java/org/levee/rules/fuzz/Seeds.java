@@ -29,7 +29,9 @@ public final class Seeds {
         }
         try (Stream<Path> paths = Files.list(Path.of(url.toURI()))) {
             List<String> texts = new ArrayList<>();
-            for (Path p : paths.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList()) {
+            for (Path p : paths.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList()) {
                 texts.add(Files.readString(p));
             }
             if (texts.isEmpty()) {
@@ -49,8 +51,10 @@ public final class Seeds {
             if (in == null) {
                 throw new IllegalStateException("no seed file " + file + " on the class path");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

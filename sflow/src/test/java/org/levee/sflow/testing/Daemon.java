@@ -28,8 +28,11 @@ public final class Daemon implements AutoCloseable {
 
     public static Daemon start(Path log, String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             return new Daemon(process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,7 +61,9 @@ public final class Daemon implements AutoCloseable {
         List<ProcessHandle> children = process.toHandle().descendants().toList();
         try {
             if (process.isAlive()) {
-                new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                        .start()
+                        .waitFor(5, TimeUnit.SECONDS);
             }
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -75,12 +75,15 @@ public final class RandomDatagrams {
         List<FlowRecord> records = new ArrayList<>();
         int count = random.nextInt(4);
         for (int i = 0; i < count; i++) {
-            records.add(random.nextInt(3) > 0 ? rawHeader()
-                    : new UnknownFlowRecord(unknownFormat(SflowFormats.RAW_PACKET_HEADER), bytes(random.nextInt(30))));
+            records.add(
+                    random.nextInt(3) > 0
+                            ? rawHeader()
+                            : new UnknownFlowRecord(
+                                    unknownFormat(SflowFormats.RAW_PACKET_HEADER), bytes(random.nextInt(30))));
         }
         long rate = random.nextInt(4) == 0 ? 1 + random.nextInt(4096) : 1 + (u32() % 0xffff_fffeL);
-        return new FlowSample(u32(), source(expanded), rate, u32(), u32(), iface(expanded), iface(expanded), records,
-                expanded);
+        return new FlowSample(
+                u32(), source(expanded), rate, u32(), u32(), iface(expanded), iface(expanded), records, expanded);
     }
 
     public RawPacketHeader rawHeader() {
@@ -95,26 +98,47 @@ public final class RandomDatagrams {
         List<CounterRecord> records = new ArrayList<>();
         int count = random.nextInt(3);
         for (int i = 0; i < count; i++) {
-            records.add(random.nextInt(3) > 0 ? counters()
-                    : new UnknownCounterRecord(unknownFormat(SflowFormats.GENERIC_INTERFACE_COUNTERS),
-                            bytes(random.nextInt(60))));
+            records.add(
+                    random.nextInt(3) > 0
+                            ? counters()
+                            : new UnknownCounterRecord(
+                                    unknownFormat(SflowFormats.GENERIC_INTERFACE_COUNTERS), bytes(random.nextInt(60))));
         }
         return new CounterSample(u32(), source(expanded), records, expanded);
     }
 
     public GenericInterfaceCounters counters() {
-        return new GenericInterfaceCounters(random.nextInt(), random.nextInt(), random.nextLong(), random.nextInt(),
-                random.nextInt(), random.nextLong(), u32(), u32(), u32(), u32(), u32(), u32(), random.nextLong(), u32(),
-                u32(), u32(), u32(), u32(), random.nextInt());
+        return new GenericInterfaceCounters(
+                random.nextInt(),
+                random.nextInt(),
+                random.nextLong(),
+                random.nextInt(),
+                random.nextInt(),
+                random.nextLong(),
+                u32(),
+                u32(),
+                u32(),
+                u32(),
+                u32(),
+                u32(),
+                random.nextLong(),
+                u32(),
+                u32(),
+                u32(),
+                u32(),
+                u32(),
+                random.nextInt());
     }
 
     private SourceId source(boolean expanded) {
-        return expanded ? new SourceId(random.nextInt(), random.nextInt())
+        return expanded
+                ? new SourceId(random.nextInt(), random.nextInt())
                 : new SourceId(random.nextInt(256), random.nextInt(1 << 24));
     }
 
     private InterfaceId iface(boolean expanded) {
-        return expanded ? new InterfaceId(random.nextInt(), random.nextInt())
+        return expanded
+                ? new InterfaceId(random.nextInt(), random.nextInt())
                 : new InterfaceId(random.nextInt(4), random.nextInt(1 << 30));
     }
 
@@ -123,7 +147,8 @@ public final class RandomDatagrams {
         while (true) {
             int format = random.nextBoolean() ? random.nextInt(0x1000) : random.nextInt();
             boolean standardKnown = format == known
-                    || (known == 0x7fff && format >= SflowFormats.FLOW_SAMPLE
+                    || (known == 0x7fff
+                            && format >= SflowFormats.FLOW_SAMPLE
                             && format <= SflowFormats.COUNTER_SAMPLE_EXPANDED);
             if (!standardKnown) {
                 return format;

@@ -17,10 +17,20 @@ import java.util.Objects;
 public record Compare(KeyRange keys, Target target, Operator operator, long number, byte[] value) {
 
     /** What of a key a condition looks at. A missing key has create revision, mod revision and version 0. */
-    public enum Target { CREATE_REVISION, MOD_REVISION, VERSION, VALUE }
+    public enum Target {
+        CREATE_REVISION,
+        MOD_REVISION,
+        VERSION,
+        VALUE
+    }
 
     /** The comparison. */
-    public enum Operator { EQUAL, NOT_EQUAL, GREATER, LESS }
+    public enum Operator {
+        EQUAL,
+        NOT_EQUAL,
+        GREATER,
+        LESS
+    }
 
     public Compare {
         Objects.requireNonNull(keys, "keys");
@@ -70,8 +80,12 @@ public record Compare(KeyRange keys, Target target, Operator operator, long numb
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Compare c && keys.equals(c.keys) && target == c.target && operator == c.operator
-                && number == c.number && Arrays.equals(value, c.value);
+        return o instanceof Compare c
+                && keys.equals(c.keys)
+                && target == c.target
+                && operator == c.operator
+                && number == c.number
+                && Arrays.equals(value, c.value);
     }
 
     @Override

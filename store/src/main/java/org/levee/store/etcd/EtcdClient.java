@@ -61,18 +61,31 @@ public final class EtcdClient implements AutoCloseable {
     /** Requests that reached no member (connection refused, member gone) are retried on another. */
     private static final Map<String, Object> SERVICE_CONFIG = Map.of(
             "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-            "methodConfig", List.of(Map.of(
-                    "name", List.of(
-                            method("KV", "Range"), method("KV", "Put"), method("KV", "DeleteRange"),
-                            method("KV", "Txn"), method("KV", "Compact"), method("Lease", "LeaseGrant"),
-                            method("Lease", "LeaseRevoke"), method("Lease", "LeaseTimeToLive"),
-                            method("Auth", "Authenticate")),
-                    "retryPolicy", Map.of(
-                            "maxAttempts", 3.0,
-                            "initialBackoff", "0.05s",
-                            "maxBackoff", "0.5s",
-                            "backoffMultiplier", 2.0,
-                            "retryableStatusCodes", List.of("UNAVAILABLE")))));
+            "methodConfig",
+                    List.of(Map.of(
+                            "name",
+                                    List.of(
+                                            method("KV", "Range"),
+                                            method("KV", "Put"),
+                                            method("KV", "DeleteRange"),
+                                            method("KV", "Txn"),
+                                            method("KV", "Compact"),
+                                            method("Lease", "LeaseGrant"),
+                                            method("Lease", "LeaseRevoke"),
+                                            method("Lease", "LeaseTimeToLive"),
+                                            method("Auth", "Authenticate")),
+                            "retryPolicy",
+                                    Map.of(
+                                            "maxAttempts",
+                                            3.0,
+                                            "initialBackoff",
+                                            "0.05s",
+                                            "maxBackoff",
+                                            "0.5s",
+                                            "backoffMultiplier",
+                                            2.0,
+                                            "retryableStatusCodes",
+                                            List.of("UNAVAILABLE")))));
 
     private static Map<String, Object> method(String service, String name) {
         return Map.of("service", "etcdserverpb." + service, "method", name);
@@ -115,7 +128,8 @@ public final class EtcdClient implements AutoCloseable {
 
     /** The key, if it exists (a linearizable read). */
     public Optional<KeyValue> get(String key) {
-        RangeResponse r = unary(EtcdMethods.RANGE, RangeRequest.newBuilder().setKey(bytes(key)).build(), "read " + key);
+        RangeResponse r = unary(
+                EtcdMethods.RANGE, RangeRequest.newBuilder().setKey(bytes(key)).build(), "read " + key);
         return r.getKvsCount() == 0 ? Optional.empty() : Optional.of(keyValue(r.getKvs(0)));
     }
 
@@ -132,7 +146,14 @@ public final class EtcdClient implements AutoCloseable {
      */
     public CompletableFuture<Optional<KeyValue>> getAsync(String key, boolean serializable) {
         CompletableFuture<Optional<KeyValue>> result = new CompletableFuture<>();
-        getAsync(RangeRequest.newBuilder().setKey(bytes(key)).setSerializable(serializable).build(), key, result, new Retries());
+        getAsync(
+                RangeRequest.newBuilder()
+                        .setKey(bytes(key))
+                        .setSerializable(serializable)
+                        .build(),
+                key,
+                result,
+                new Retries());
         return result;
     }
 
@@ -157,14 +178,20 @@ public final class EtcdClient implements AutoCloseable {
 
     /** Puts {@code value} at {@code key} attached to {@code lease}; returns the revision of the write. */
     public long put(String key, byte[] value, long lease) {
-        PutRequest request = PutRequest.newBuilder().setKey(bytes(key)).setValue(ByteString.copyFrom(value)).setLease(lease).build();
+        PutRequest request = PutRequest.newBuilder()
+                .setKey(bytes(key))
+                .setValue(ByteString.copyFrom(value))
+                .setLease(lease)
+                .build();
         return unary(EtcdMethods.PUT, request, "put " + key).getHeader().getRevision();
     }
 
     /** Deletes the keys of {@code range}; returns how many there were. */
     public long delete(KeyRange range) {
         DeleteRangeRequest request = DeleteRangeRequest.newBuilder()
-                .setKey(ByteString.copyFrom(range.startBytes())).setRangeEnd(ByteString.copyFrom(range.endBytes())).build();
+                .setKey(ByteString.copyFrom(range.startBytes()))
+                .setRangeEnd(ByteString.copyFrom(range.endBytes()))
+                .build();
         return unary(EtcdMethods.DELETE_RANGE, request, "delete " + range).getDeleted();
     }
 
@@ -186,7 +213,10 @@ public final class EtcdClient implements AutoCloseable {
 
     /** Discards the history before {@code revision}: watches and reads from older revisions fail. */
     public void compact(long revision) {
-        unary(EtcdMethods.COMPACT, CompactionRequest.newBuilder().setRevision(revision).build(), "compact to revision " + revision);
+        unary(
+                EtcdMethods.COMPACT,
+                CompactionRequest.newBuilder().setRevision(revision).build(),
+                "compact to revision " + revision);
     }
 
     @Override
@@ -207,16 +237,22 @@ public final class EtcdClient implements AutoCloseable {
     // ---- leases (see Lease) ----
 
     LeaseGrantResponse grantLease(long ttlSeconds) {
-        LeaseGrantResponse r = unary(EtcdMethods.LEASE_GRANT, LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(),
+        LeaseGrantResponse r = unary(
+                EtcdMethods.LEASE_GRANT,
+                LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(),
                 "grant a lease of " + ttlSeconds + " s");
         if (!r.getError().isEmpty()) {
-            throw new StoreException(StoreException.Reason.REFUSED, "etcd grant a lease of " + ttlSeconds + " s: " + r.getError());
+            throw new StoreException(
+                    StoreException.Reason.REFUSED, "etcd grant a lease of " + ttlSeconds + " s: " + r.getError());
         }
         return r;
     }
 
     void revokeLease(long lease) {
-        unary(EtcdMethods.LEASE_REVOKE, LeaseRevokeRequest.newBuilder().setID(lease).build(), "revoke lease " + Long.toHexString(lease));
+        unary(
+                EtcdMethods.LEASE_REVOKE,
+                LeaseRevokeRequest.newBuilder().setID(lease).build(),
+                "revoke lease " + Long.toHexString(lease));
     }
 
     /**
@@ -231,19 +267,24 @@ public final class EtcdClient implements AutoCloseable {
             CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
             ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call =
                     channel.newCall(EtcdMethods.LEASE_KEEP_ALIVE, callOptions(timeout));
-            call.start(new ClientCall.Listener<>() {
-                @Override
-                public void onMessage(LeaseKeepAliveResponse message) {
-                    answer.complete(message);
-                }
+            call.start(
+                    new ClientCall.Listener<>() {
+                        @Override
+                        public void onMessage(LeaseKeepAliveResponse message) {
+                            answer.complete(message);
+                        }
 
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                    answer.completeExceptionally(status.isOk()
-                            ? Status.UNAVAILABLE.withDescription("keep-alive stream ended without an answer").asRuntimeException()
-                            : status.asRuntimeException(trailers));
-                }
-            }, new Metadata());
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            answer.completeExceptionally(
+                                    status.isOk()
+                                            ? Status.UNAVAILABLE
+                                                    .withDescription("keep-alive stream ended without an answer")
+                                                    .asRuntimeException()
+                                            : status.asRuntimeException(trailers));
+                        }
+                    },
+                    new Metadata());
             call.request(1);
             // No half-close: etcd's grpc-proxy ends a stream's keep-alives when the client half-closes,
             // before it has forwarded the request. The call is cancelled once answered.
@@ -260,7 +301,8 @@ public final class EtcdClient implements AutoCloseable {
                     }
                     throw failure(what, s);
                 }
-                throw new StoreException(StoreException.Reason.OTHER, "etcd " + what + ": " + e.getCause(), e.getCause());
+                throw new StoreException(
+                        StoreException.Reason.OTHER, "etcd " + what + ": " + e.getCause(), e.getCause());
             } finally {
                 call.cancel("keep-alive answered", null);
             }
@@ -276,8 +318,11 @@ public final class EtcdClient implements AutoCloseable {
      * (then the watch fails again, paced by its backoff).
      */
     void streamFailed(String reason) {
-        if (auth != null && reason != null && (reason.contains("invalid auth token")
-                || reason.contains("revision of auth store is old") || reason.contains("permission denied"))) {
+        if (auth != null
+                && reason != null
+                && (reason.contains("invalid auth token")
+                        || reason.contains("revision of auth store is old")
+                        || reason.contains("permission denied"))) {
             auth.invalidate();
         }
     }
@@ -325,10 +370,14 @@ public final class EtcdClient implements AutoCloseable {
             root = root.getCause();
         }
         if (root != e && root.getMessage() != null) {
-            shown += (shown.isEmpty() ? "" : ": ") + root.getMessage().lines().findFirst().orElse("");
+            shown += (shown.isEmpty() ? "" : ": ")
+                    + root.getMessage().lines().findFirst().orElse("");
         }
-        return new StoreException(reason, "etcd " + what + ": " + status.getCode() + (shown.isEmpty() ? "" : ": " + shown)
-                + " (endpoints " + settings.endpointList() + ")", e);
+        return new StoreException(
+                reason,
+                "etcd " + what + ": " + status.getCode() + (shown.isEmpty() ? "" : ": " + shown) + " (endpoints "
+                        + settings.endpointList() + ")",
+                e);
     }
 
     /**
@@ -342,11 +391,14 @@ public final class EtcdClient implements AutoCloseable {
         if (description.contains("requested lease not found")) {
             return StoreException.Reason.LEASE_NOT_FOUND;
         }
-        if (description.contains("authentication failed") || description.contains("user name is empty")
-                || description.contains("permission denied") || description.contains("invalid auth token")) {
+        if (description.contains("authentication failed")
+                || description.contains("user name is empty")
+                || description.contains("permission denied")
+                || description.contains("invalid auth token")) {
             return StoreException.Reason.AUTH;
         }
-        if (description.contains("request is too large") || description.contains("too many operations")
+        if (description.contains("request is too large")
+                || description.contains("too many operations")
                 || description.contains("duplicate key")) {
             return StoreException.Reason.REFUSED;
         }
@@ -354,7 +406,8 @@ public final class EtcdClient implements AutoCloseable {
             case UNAVAILABLE -> StoreException.Reason.UNAVAILABLE;
             case DEADLINE_EXCEEDED -> StoreException.Reason.TIMEOUT;
             case UNAUTHENTICATED, PERMISSION_DENIED -> StoreException.Reason.AUTH;
-            case INVALID_ARGUMENT, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, OUT_OF_RANGE -> StoreException.Reason.REFUSED;
+            case INVALID_ARGUMENT, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, OUT_OF_RANGE ->
+                StoreException.Reason.REFUSED;
             default -> StoreException.Reason.OTHER;
         };
     }
@@ -399,8 +452,10 @@ public final class EtcdClient implements AutoCloseable {
         }
     }
 
-    private void getAsync(RangeRequest request, String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
-        ClientCall<RangeRequest, RangeResponse> call = channel.newCall(EtcdMethods.RANGE, callOptions(settings.requestTimeout()));
+    private void getAsync(
+            RangeRequest request, String key, CompletableFuture<Optional<KeyValue>> result, Retries retries) {
+        ClientCall<RangeRequest, RangeResponse> call =
+                channel.newCall(EtcdMethods.RANGE, callOptions(settings.requestTimeout()));
         ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
             @Override
             public void onNext(RangeResponse r) {
@@ -444,7 +499,8 @@ public final class EtcdClient implements AutoCloseable {
         byte[] end = range.endBytes();
         long revision = 0;
         while (true) {
-            RangeRequest.Builder request = RangeRequest.newBuilder().setKey(ByteString.copyFrom(from)).setKeysOnly(keysOnly);
+            RangeRequest.Builder request =
+                    RangeRequest.newBuilder().setKey(ByteString.copyFrom(from)).setKeysOnly(keysOnly);
             if (range.prefix()) {
                 request.setRangeEnd(ByteString.copyFrom(end)).setLimit(PAGE_KEYS);
             }
@@ -475,34 +531,50 @@ public final class EtcdClient implements AutoCloseable {
 
     private String authenticate() {
         String user = settings.user().orElseThrow();
-        AuthenticateRequest request = AuthenticateRequest.newBuilder().setName(user).setPassword(settings.password().orElseThrow()).build();
+        AuthenticateRequest request = AuthenticateRequest.newBuilder()
+                .setName(user)
+                .setPassword(settings.password().orElseThrow())
+                .build();
         try {
-            return ClientCalls.blockingUnaryCall(channel, EtcdMethods.AUTHENTICATE, callOptions(settings.requestTimeout()).withCallCredentials(null), request)
+            return ClientCalls.blockingUnaryCall(
+                            channel,
+                            EtcdMethods.AUTHENTICATE,
+                            callOptions(settings.requestTimeout()).withCallCredentials(null),
+                            request)
                     .getToken();
         } catch (StatusRuntimeException e) {
             // gRPC lets credentials fail a call only with a few codes; UNAUTHENTICATED says what happened.
             Status status = e.getStatus();
             throw (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED
-                    ? status : Status.UNAUTHENTICATED.withDescription("authentication as user '" + user + "' failed: "
-                            + status.getDescription())).asRuntimeException();
+                            ? status
+                            : Status.UNAUTHENTICATED.withDescription(
+                                    "authentication as user '" + user + "' failed: " + status.getDescription()))
+                    .asRuntimeException();
         }
     }
 
     private boolean staleToken(StatusRuntimeException e) {
         String description = e.getStatus().getDescription();
-        return auth != null && description != null
-                && (description.contains("invalid auth token") || description.contains("revision of auth store is old"));
+        return auth != null
+                && description != null
+                && (description.contains("invalid auth token")
+                        || description.contains("revision of auth store is old"));
     }
 
-    private static io.grpc.ManagedChannelBuilder<?> channelBuilder(EtcdSettings settings, NameResolverRegistry resolvers) {
+    private static io.grpc.ManagedChannelBuilder<?> channelBuilder(
+            EtcdSettings settings, NameResolverRegistry resolvers) {
         ChannelCredentials credentials = credentials(settings);
         try {
             return Grpc.newChannelBuilder(StaticEndpoints.SCHEME + ":///etcd", credentials, resolvers);
         } catch (IllegalArgumentException e) {
             // gRPC parses the PEM files only here.
-            throw new IllegalArgumentException("etcd TLS files (CA " + settings.caFile().map(Path::toString).orElse("none")
-                    + ", client certificate and key " + settings.certFile().map(Path::toString).orElse("none") + ", "
-                    + settings.keyFile().map(Path::toString).orElse("none") + "): " + e.getMessage() + PEM_HINT, e);
+            throw new IllegalArgumentException(
+                    "etcd TLS files (CA "
+                            + settings.caFile().map(Path::toString).orElse("none")
+                            + ", client certificate and key "
+                            + settings.certFile().map(Path::toString).orElse("none") + ", "
+                            + settings.keyFile().map(Path::toString).orElse("none") + "): " + e.getMessage() + PEM_HINT,
+                    e);
         }
     }
 
@@ -539,8 +611,13 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     static KeyValue keyValue(org.levee.store.etcdpb.KeyValue kv) {
-        return new KeyValue(kv.getKey().toStringUtf8(), kv.getValue().toByteArray(), kv.getCreateRevision(),
-                kv.getModRevision(), kv.getVersion(), kv.getLease());
+        return new KeyValue(
+                kv.getKey().toStringUtf8(),
+                kv.getValue().toByteArray(),
+                kv.getCreateRevision(),
+                kv.getModRevision(),
+                kv.getVersion(),
+                kv.getLease());
     }
 
     private static org.levee.store.etcdpb.Compare compare(Compare c) {
@@ -549,27 +626,43 @@ public final class EtcdClient implements AutoCloseable {
         if (c.keys().prefix()) {
             b.setRangeEnd(ByteString.copyFrom(c.keys().endBytes()));
         }
-        b.setResult(switch (c.operator()) {
-            case EQUAL -> org.levee.store.etcdpb.Compare.CompareResult.EQUAL;
-            case NOT_EQUAL -> org.levee.store.etcdpb.Compare.CompareResult.NOT_EQUAL;
-            case GREATER -> org.levee.store.etcdpb.Compare.CompareResult.GREATER;
-            case LESS -> org.levee.store.etcdpb.Compare.CompareResult.LESS;
-        });
+        b.setResult(
+                switch (c.operator()) {
+                    case EQUAL -> org.levee.store.etcdpb.Compare.CompareResult.EQUAL;
+                    case NOT_EQUAL -> org.levee.store.etcdpb.Compare.CompareResult.NOT_EQUAL;
+                    case GREATER -> org.levee.store.etcdpb.Compare.CompareResult.GREATER;
+                    case LESS -> org.levee.store.etcdpb.Compare.CompareResult.LESS;
+                });
         switch (c.target()) {
-            case CREATE_REVISION -> b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.CREATE).setCreateRevision(c.number());
-            case MOD_REVISION -> b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.MOD).setModRevision(c.number());
-            case VERSION -> b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.VERSION).setVersion(c.number());
-            case VALUE -> b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.VALUE).setValue(ByteString.copyFrom(c.valueBytes()));
+            case CREATE_REVISION ->
+                b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.CREATE).setCreateRevision(c.number());
+            case MOD_REVISION ->
+                b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.MOD).setModRevision(c.number());
+            case VERSION ->
+                b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.VERSION)
+                        .setVersion(c.number());
+            case VALUE ->
+                b.setTarget(org.levee.store.etcdpb.Compare.CompareTarget.VALUE)
+                        .setValue(ByteString.copyFrom(c.valueBytes()));
         }
         return b.build();
     }
 
     private static RequestOp requestOp(Op op) {
         return switch (op) {
-            case Op.Put p -> RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
-                    .setKey(bytes(p.key())).setValue(ByteString.copyFrom(p.value())).setLease(p.lease())).build();
-            case Op.Delete d -> RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                    .setKey(ByteString.copyFrom(d.keys().startBytes())).setRangeEnd(ByteString.copyFrom(d.keys().endBytes()))).build();
+            case Op.Put p ->
+                RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setKey(bytes(p.key()))
+                                .setValue(ByteString.copyFrom(p.value()))
+                                .setLease(p.lease()))
+                        .build();
+            case Op.Delete d ->
+                RequestOp.newBuilder()
+                        .setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                                .setKey(ByteString.copyFrom(d.keys().startBytes()))
+                                .setRangeEnd(ByteString.copyFrom(d.keys().endBytes())))
+                        .build();
         };
     }
 

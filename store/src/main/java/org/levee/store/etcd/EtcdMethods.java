@@ -44,38 +44,50 @@ final class EtcdMethods {
             method("KV", "Range", RangeRequest.getDefaultInstance(), RangeResponse.getDefaultInstance());
     static final MethodDescriptor<PutRequest, PutResponse> PUT =
             method("KV", "Put", PutRequest.getDefaultInstance(), PutResponse.getDefaultInstance());
-    static final MethodDescriptor<DeleteRangeRequest, DeleteRangeResponse> DELETE_RANGE =
-            method("KV", "DeleteRange", DeleteRangeRequest.getDefaultInstance(), DeleteRangeResponse.getDefaultInstance());
+    static final MethodDescriptor<DeleteRangeRequest, DeleteRangeResponse> DELETE_RANGE = method(
+            "KV", "DeleteRange", DeleteRangeRequest.getDefaultInstance(), DeleteRangeResponse.getDefaultInstance());
     static final MethodDescriptor<TxnRequest, TxnResponse> TXN =
             method("KV", "Txn", TxnRequest.getDefaultInstance(), TxnResponse.getDefaultInstance());
     static final MethodDescriptor<CompactionRequest, CompactionResponse> COMPACT =
             method("KV", "Compact", CompactionRequest.getDefaultInstance(), CompactionResponse.getDefaultInstance());
     static final MethodDescriptor<WatchRequest, WatchResponse> WATCH =
             method("Watch", "Watch", WatchRequest.getDefaultInstance(), WatchResponse.getDefaultInstance());
-    static final MethodDescriptor<LeaseGrantRequest, LeaseGrantResponse> LEASE_GRANT =
-            method("Lease", "LeaseGrant", LeaseGrantRequest.getDefaultInstance(), LeaseGrantResponse.getDefaultInstance());
-    static final MethodDescriptor<LeaseRevokeRequest, LeaseRevokeResponse> LEASE_REVOKE =
-            method("Lease", "LeaseRevoke", LeaseRevokeRequest.getDefaultInstance(), LeaseRevokeResponse.getDefaultInstance());
-    static final MethodDescriptor<LeaseKeepAliveRequest, LeaseKeepAliveResponse> LEASE_KEEP_ALIVE =
-            method("Lease", "LeaseKeepAlive", LeaseKeepAliveRequest.getDefaultInstance(),
-                    LeaseKeepAliveResponse.getDefaultInstance());
-    static final MethodDescriptor<LeaseTimeToLiveRequest, LeaseTimeToLiveResponse> LEASE_TIME_TO_LIVE =
-            method("Lease", "LeaseTimeToLive", LeaseTimeToLiveRequest.getDefaultInstance(),
-                    LeaseTimeToLiveResponse.getDefaultInstance());
-    static final MethodDescriptor<AuthenticateRequest, AuthenticateResponse> AUTHENTICATE =
-            method("Auth", "Authenticate", AuthenticateRequest.getDefaultInstance(), AuthenticateResponse.getDefaultInstance());
+    static final MethodDescriptor<LeaseGrantRequest, LeaseGrantResponse> LEASE_GRANT = method(
+            "Lease", "LeaseGrant", LeaseGrantRequest.getDefaultInstance(), LeaseGrantResponse.getDefaultInstance());
+    static final MethodDescriptor<LeaseRevokeRequest, LeaseRevokeResponse> LEASE_REVOKE = method(
+            "Lease", "LeaseRevoke", LeaseRevokeRequest.getDefaultInstance(), LeaseRevokeResponse.getDefaultInstance());
+    static final MethodDescriptor<LeaseKeepAliveRequest, LeaseKeepAliveResponse> LEASE_KEEP_ALIVE = method(
+            "Lease",
+            "LeaseKeepAlive",
+            LeaseKeepAliveRequest.getDefaultInstance(),
+            LeaseKeepAliveResponse.getDefaultInstance());
+    static final MethodDescriptor<LeaseTimeToLiveRequest, LeaseTimeToLiveResponse> LEASE_TIME_TO_LIVE = method(
+            "Lease",
+            "LeaseTimeToLive",
+            LeaseTimeToLiveRequest.getDefaultInstance(),
+            LeaseTimeToLiveResponse.getDefaultInstance());
+    static final MethodDescriptor<AuthenticateRequest, AuthenticateResponse> AUTHENTICATE = method(
+            "Auth",
+            "Authenticate",
+            AuthenticateRequest.getDefaultInstance(),
+            AuthenticateResponse.getDefaultInstance());
 
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(
             String service, String name, Q request, R response) {
         Descriptors.ServiceDescriptor s = EtcdProto.getDescriptor().findServiceByName(service);
         Descriptors.MethodDescriptor m = s == null ? null : s.findMethodByName(name);
-        if (m == null || m.getInputType() != request.getDescriptorForType() || m.getOutputType() != response.getDescriptorForType()) {
+        if (m == null
+                || m.getInputType() != request.getDescriptorForType()
+                || m.getOutputType() != response.getDescriptorForType()) {
             throw new IllegalStateException("etcd.proto has no method " + service + "." + name + "("
-                    + request.getDescriptorForType().getName() + ") returns " + response.getDescriptorForType().getName());
+                    + request.getDescriptorForType().getName() + ") returns "
+                    + response.getDescriptorForType().getName());
         }
         MethodDescriptor.MethodType type = m.isClientStreaming() && m.isServerStreaming()
                 ? MethodDescriptor.MethodType.BIDI_STREAMING
-                : m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY;
+                : m.isServerStreaming()
+                        ? MethodDescriptor.MethodType.SERVER_STREAMING
+                        : MethodDescriptor.MethodType.UNARY;
         return MethodDescriptor.<Q, R>newBuilder()
                 .setType(type)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(s.getFullName(), m.getName()))
@@ -106,8 +118,10 @@ final class EtcdMethods {
             try {
                 return parser.parseFrom(stream, ExtensionRegistryLite.getEmptyRegistry());
             } catch (InvalidProtocolBufferException e) {
-                throw Status.INTERNAL.withDescription("etcd sent an unreadable " + name + ": " + e.getMessage())
-                        .withCause(e).asRuntimeException();
+                throw Status.INTERNAL
+                        .withDescription("etcd sent an unreadable " + name + ": " + e.getMessage())
+                        .withCause(e)
+                        .asRuntimeException();
             }
         }
     }

@@ -49,16 +49,18 @@ public record EtcdSettings(
         for (URI endpoint : endpoints) {
             checkEndpoint(endpoint);
             if (!endpoint.getScheme().equals(scheme)) {
-                throw new IllegalArgumentException("etcd endpoints: all must use one scheme, got " + scheme
-                        + " and " + endpoint.getScheme() + " (" + endpoint + ")");
+                throw new IllegalArgumentException("etcd endpoints: all must use one scheme, got " + scheme + " and "
+                        + endpoint.getScheme() + " (" + endpoint + ")");
             }
         }
         boolean tls = scheme.equals("https");
         if (!tls && (caFile.isPresent() || certFile.isPresent() || keyFile.isPresent())) {
-            throw new IllegalArgumentException("etcd: a CA, certificate or key needs https:// endpoints, got " + endpoints.getFirst());
+            throw new IllegalArgumentException(
+                    "etcd: a CA, certificate or key needs https:// endpoints, got " + endpoints.getFirst());
         }
         if (certFile.isPresent() != keyFile.isPresent()) {
-            throw new IllegalArgumentException("etcd: a client certificate needs its key and a key needs its certificate");
+            throw new IllegalArgumentException(
+                    "etcd: a client certificate needs its key and a key needs its certificate");
         }
         if (user.isPresent() != password.isPresent()) {
             throw new IllegalArgumentException("etcd: a user needs a password and a password needs a user");
@@ -90,7 +92,8 @@ public record EtcdSettings(
             try {
                 uris.add(new URI(text));
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("etcd endpoint '" + part.strip() + "' is not a URL: " + e.getReason());
+                throw new IllegalArgumentException(
+                        "etcd endpoint '" + part.strip() + "' is not a URL: " + e.getReason());
             }
         }
         return of(uris);
@@ -98,19 +101,32 @@ public record EtcdSettings(
 
     /** Settings for these client URLs, without TLS or auth. */
     public static EtcdSettings of(List<URI> endpoints) {
-        return new EtcdSettings(endpoints, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), DEFAULT_REQUEST_TIMEOUT);
+        return new EtcdSettings(
+                endpoints,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                DEFAULT_REQUEST_TIMEOUT);
     }
 
     /** These settings with a CA to trust and, when both are given, a client certificate and key. */
     public EtcdSettings withTls(Path ca, Path cert, Path key) {
-        return new EtcdSettings(endpoints, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-                user, password, requestTimeout);
+        return new EtcdSettings(
+                endpoints,
+                Optional.ofNullable(ca),
+                Optional.ofNullable(cert),
+                Optional.ofNullable(key),
+                user,
+                password,
+                requestTimeout);
     }
 
     /** These settings with etcd user authentication. */
     public EtcdSettings withUser(String name, String secret) {
-        return new EtcdSettings(endpoints, caFile, certFile, keyFile, Optional.of(name), Optional.of(secret), requestTimeout);
+        return new EtcdSettings(
+                endpoints, caFile, certFile, keyFile, Optional.of(name), Optional.of(secret), requestTimeout);
     }
 
     /** These settings with another deadline per request. */
@@ -140,10 +156,15 @@ public record EtcdSettings(
 
     private static void checkEndpoint(URI endpoint) {
         String scheme = endpoint.getScheme();
-        if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))
-                || endpoint.getHost() == null || endpoint.getPort() < 1
-                || !(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() || endpoint.getRawPath().equals("/"))
-                || endpoint.getRawQuery() != null || endpoint.getUserInfo() != null) {
+        if (scheme == null
+                || !(scheme.equals("http") || scheme.equals("https"))
+                || endpoint.getHost() == null
+                || endpoint.getPort() < 1
+                || !(endpoint.getRawPath() == null
+                        || endpoint.getRawPath().isEmpty()
+                        || endpoint.getRawPath().equals("/"))
+                || endpoint.getRawQuery() != null
+                || endpoint.getUserInfo() != null) {
             throw new IllegalArgumentException("etcd endpoint '" + endpoint
                     + "' must be http://HOST:PORT or https://HOST:PORT (a member's or a grpc-proxy's client URL)");
         }

@@ -14,7 +14,10 @@ import java.util.Optional;
 public record KeyChange(Type type, String key, long revision, Optional<KeyValue> value) {
 
     /** What happened to the key. */
-    public enum Type { PUT, DELETE }
+    public enum Type {
+        PUT,
+        DELETE
+    }
 
     public KeyChange {
         Objects.requireNonNull(type, "type");

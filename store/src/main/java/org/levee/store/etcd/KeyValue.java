@@ -28,9 +28,13 @@ public record KeyValue(String key, byte[] value, long createRevision, long modRe
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyValue k && key.equals(k.key) && Arrays.equals(value, k.value)
-                && createRevision == k.createRevision && modRevision == k.modRevision
-                && version == k.version && lease == k.lease;
+        return o instanceof KeyValue k
+                && key.equals(k.key)
+                && Arrays.equals(value, k.value)
+                && createRevision == k.createRevision
+                && modRevision == k.modRevision
+                && version == k.version
+                && lease == k.lease;
     }
 
     @Override

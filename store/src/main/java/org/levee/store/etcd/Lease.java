@@ -30,7 +30,11 @@ public final class Lease {
         long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
         long sent = System.nanoTime();
         LeaseGrantResponse r = client.grantLease(seconds);
-        return new Lease(client, r.getID(), Duration.ofSeconds(r.getTTL()), sent + Duration.ofSeconds(r.getTTL()).toNanos());
+        return new Lease(
+                client,
+                r.getID(),
+                Duration.ofSeconds(r.getTTL()),
+                sent + Duration.ofSeconds(r.getTTL()).toNanos());
     }
 
     /** The lease's id (what etcdctl prints in hex). */

@@ -62,7 +62,12 @@ public final class PrefixWatch implements AutoCloseable {
     private record Closed(int stream, Status status) implements StreamItem {}
 
     /** How one watch stream ended. */
-    private enum Ending { CLOSED, FAILED, COMPACTED, REVISION_WENT_BACK }
+    private enum Ending {
+        CLOSED,
+        FAILED,
+        COMPACTED,
+        REVISION_WENT_BACK
+    }
 
     private final EtcdClient client;
     private final KeyRange range;
@@ -176,8 +181,13 @@ public final class PrefixWatch implements AutoCloseable {
     private void readAndDeliver() {
         RangeResult read = client.get(range);
         if (delivered && read.revision() < revision) {
-            LOG.log(Level.WARNING, "watch {0}: etcd''s revision went back from {1} to {2} (restored from a backup?); "
-                    + "taking its state as it is now", range, revision, read.revision());
+            LOG.log(
+                    Level.WARNING,
+                    "watch {0}: etcd''s revision went back from {1} to {2} (restored from a backup?); "
+                            + "taking its state as it is now",
+                    range,
+                    revision,
+                    read.revision());
         }
         TreeMap<String, KeyValue> fresh = new TreeMap<>();
         read.kvs().forEach(kv -> fresh.put(kv.key(), kv));
@@ -187,7 +197,8 @@ public final class PrefixWatch implements AutoCloseable {
         revision = read.revision();
         delivered = true;
         if (first || !changes.isEmpty()) {
-            deliver(new WatchUpdate(first ? WatchUpdate.Cause.INITIAL : WatchUpdate.Cause.RESYNC, revision, snapshot(), changes));
+            deliver(new WatchUpdate(
+                    first ? WatchUpdate.Cause.INITIAL : WatchUpdate.Cause.RESYNC, revision, snapshot(), changes));
         }
     }
 
@@ -197,25 +208,29 @@ public final class PrefixWatch implements AutoCloseable {
         inbox.clear();
         ClientCall<WatchRequest, WatchResponse> c = client.newWatchCall();
         call = c;
-        c.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(WatchResponse message) {
-                inbox.add(new Message(stream, message));
-            }
+        c.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onMessage(WatchResponse message) {
+                        inbox.add(new Message(stream, message));
+                    }
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                inbox.add(new Closed(stream, status));
-            }
-        }, EtcdClient.watchHeaders());
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        inbox.add(new Closed(stream, status));
+                    }
+                },
+                EtcdClient.watchHeaders());
         if (closed) {
             c.cancel("watch closed", null);
             return Ending.CLOSED;
         }
-        c.sendMessage(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                .setKey(EtcdClient.bytes(range.start()))
-                .setRangeEnd(com.google.protobuf.ByteString.copyFrom(range.endBytes()))
-                .setStartRevision(start)).build());
+        c.sendMessage(WatchRequest.newBuilder()
+                .setCreateRequest(WatchCreateRequest.newBuilder()
+                        .setKey(EtcdClient.bytes(range.start()))
+                        .setRangeEnd(com.google.protobuf.ByteString.copyFrom(range.endBytes()))
+                        .setStartRevision(start))
+                .build());
         c.request(1);
         try {
             while (!closed) {
@@ -235,7 +250,8 @@ public final class PrefixWatch implements AutoCloseable {
                 if (r.getCanceled() || r.getCompactRevision() > 0) {
                     connected = false;
                     if (r.getCompactRevision() > 0) {
-                        lastError = "revision " + start + " was compacted (etcd keeps history from " + r.getCompactRevision() + ")";
+                        lastError = "revision " + start + " was compacted (etcd keeps history from "
+                                + r.getCompactRevision() + ")";
                         return Ending.COMPACTED;
                     }
                     lastError = "etcd cancelled the watch: " + r.getCancelReason();
@@ -244,7 +260,8 @@ public final class PrefixWatch implements AutoCloseable {
                 }
                 if (r.getCreated()) {
                     if (r.getHeader().getRevision() < start - 1) {
-                        lastError = "etcd's revision " + r.getHeader().getRevision() + " is below the watch's " + (start - 1);
+                        lastError = "etcd's revision " + r.getHeader().getRevision() + " is below the watch's "
+                                + (start - 1);
                         return Ending.REVISION_WENT_BACK;
                     }
                     connected = true;
@@ -304,11 +321,15 @@ public final class PrefixWatch implements AutoCloseable {
         after.values().stream()
                 .filter(kv -> {
                     KeyValue old = before.get(kv.key());
-                    return old == null || old.modRevision() != kv.modRevision() || old.createRevision() != kv.createRevision();
+                    return old == null
+                            || old.modRevision() != kv.modRevision()
+                            || old.createRevision() != kv.createRevision();
                 })
                 .sorted(Comparator.comparingLong(KeyValue::modRevision).thenComparing(KeyValue::key))
                 .forEach(kv -> changes.add(KeyChange.put(kv)));
-        before.keySet().stream().filter(k -> !after.containsKey(k)).forEach(k -> changes.add(KeyChange.delete(k, revision)));
+        before.keySet().stream()
+                .filter(k -> !after.containsKey(k))
+                .forEach(k -> changes.add(KeyChange.delete(k, revision)));
         return changes;
     }
 }

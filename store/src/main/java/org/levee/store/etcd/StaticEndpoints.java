@@ -50,7 +50,8 @@ final class StaticEndpoints extends NameResolverProvider {
 
             @Override
             public String getServiceAuthority() {
-                return endpoints.getFirst().getHost() + ":" + endpoints.getFirst().getPort();
+                return endpoints.getFirst().getHost() + ":"
+                        + endpoints.getFirst().getPort();
             }
 
             @Override
@@ -75,16 +76,22 @@ final class StaticEndpoints extends NameResolverProvider {
                     }
                     // TLS checks each member's certificate against its own host name.
                     Attributes attributes = Attributes.newBuilder()
-                            .set(EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE, endpoint.getHost() + ":" + endpoint.getPort())
+                            .set(
+                                    EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE,
+                                    endpoint.getHost() + ":" + endpoint.getPort())
                             .build();
                     groups.add(new EquivalentAddressGroup(address, attributes));
                 }
                 if (groups.isEmpty()) {
-                    listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromStatus(
-                            Status.UNAVAILABLE.withDescription("cannot resolve etcd hosts " + unresolved))).build());
+                    listener.onResult2(ResolutionResult.newBuilder()
+                            .setAddressesOrError(StatusOr.fromStatus(
+                                    Status.UNAVAILABLE.withDescription("cannot resolve etcd hosts " + unresolved)))
+                            .build());
                     return;
                 }
-                listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
+                listener.onResult2(ResolutionResult.newBuilder()
+                        .setAddressesOrError(StatusOr.fromValue(groups))
+                        .build());
             }
 
             @Override

@@ -15,13 +15,20 @@ final class Der {
     static final String ED25519 = "1.3.101.112";
 
     private static final Map<String, String> NAMES = Map.of(
-            ED25519, "Ed25519",
-            "1.3.101.113", "Ed448",
-            "1.3.101.110", "X25519",
-            "1.3.101.111", "X448",
-            "1.2.840.113549.1.1.1", "RSA",
-            "1.2.840.10045.2.1", "EC (ECDSA)",
-            "1.2.840.10040.4.1", "DSA");
+            ED25519,
+            "Ed25519",
+            "1.3.101.113",
+            "Ed448",
+            "1.3.101.110",
+            "X25519",
+            "1.3.101.111",
+            "X448",
+            "1.2.840.113549.1.1.1",
+            "RSA",
+            "1.2.840.10045.2.1",
+            "EC (ECDSA)",
+            "1.2.840.10040.4.1",
+            "DSA");
 
     /** "Ed448 (1.3.101.113)", or the OID alone when the name is not known. */
     static String describe(String oid) {

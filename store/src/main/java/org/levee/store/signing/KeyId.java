@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 public record KeyId(String hex) {
     /** Hex digits in a key id. */
     public static final int LENGTH = 16;
+
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{" + LENGTH + "}");
 
     public KeyId {

@@ -26,12 +26,14 @@ public record ManifestSignature(KeyId keyId, byte[] signature) {
     public static final String FIELD = "signature";
     /** Bytes in an Ed25519 signature. */
     public static final int LENGTH = 64;
+
     private static final Set<String> FIELDS = Set.of("key_id", "ed25519");
 
     public ManifestSignature {
         java.util.Objects.requireNonNull(keyId, "keyId");
         if (signature.length != LENGTH) {
-            throw new IllegalArgumentException("an Ed25519 signature has " + LENGTH + " bytes, not " + signature.length);
+            throw new IllegalArgumentException(
+                    "an Ed25519 signature has " + LENGTH + " bytes, not " + signature.length);
         }
         signature = signature.clone();
     }
@@ -64,12 +66,16 @@ public record ManifestSignature(KeyId keyId, byte[] signature) {
      */
     public static ManifestSignature parse(JsonNode value, String where) {
         if (value == null || !value.isObject()) {
-            throw malformed(where, "field 'signature' must be an object {\"key_id\": …, \"ed25519\": …}, got "
-                    + (value == null ? "nothing" : shown(value)));
+            throw malformed(
+                    where,
+                    "field 'signature' must be an object {\"key_id\": …, \"ed25519\": …}, got "
+                            + (value == null ? "nothing" : shown(value)));
         }
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             if (!FIELDS.contains(field.getKey())) {
-                throw malformed(where, "field 'signature." + field.getKey() + "' is unknown (a signature has key_id and ed25519)");
+                throw malformed(
+                        where,
+                        "field 'signature." + field.getKey() + "' is unknown (a signature has key_id and ed25519)");
             }
         }
         JsonNode id = value.get("key_id");
@@ -77,8 +83,10 @@ public record ManifestSignature(KeyId keyId, byte[] signature) {
             throw malformed(where, "field 'signature.key_id' is missing");
         }
         if (!id.isTextual() || !KeyId.isKeyId(id.asText())) {
-            throw malformed(where, "field 'signature.key_id' must be " + KeyId.LENGTH + " lowercase hex digits (the first 8 bytes"
-                    + " of the SHA-256 of the signing key's public key), got " + shown(id));
+            throw malformed(
+                    where,
+                    "field 'signature.key_id' must be " + KeyId.LENGTH + " lowercase hex digits (the first 8 bytes"
+                            + " of the SHA-256 of the signing key's public key), got " + shown(id));
         }
         JsonNode sig = value.get("ed25519");
         if (sig == null || sig.isNull()) {
@@ -92,16 +100,22 @@ public record ManifestSignature(KeyId keyId, byte[] signature) {
         try {
             bytes = Base64.getDecoder().decode(sig.asText());
         } catch (IllegalArgumentException e) {
-            throw malformed(where, "field 'signature.ed25519' " + expected + shown(sig) + " (not base64: " + e.getMessage() + ")");
+            throw malformed(
+                    where,
+                    "field 'signature.ed25519' " + expected + shown(sig) + " (not base64: " + e.getMessage() + ")");
         }
         if (bytes.length != LENGTH) {
-            throw malformed(where, "field 'signature.ed25519' " + expected + shown(sig) + " (" + bytes.length + " bytes)");
+            throw malformed(
+                    where, "field 'signature.ed25519' " + expected + shown(sig) + " (" + bytes.length + " bytes)");
         }
         ManifestSignature signature = new ManifestSignature(new KeyId(id.asText()), bytes);
         if (!signature.base64().equals(sig.asText())) {
             // Bits past the 64 bytes that the decoder ignores: another spelling of the same signature.
-            throw malformed(where, "field 'signature.ed25519' is not canonical base64 (its last character carries bits past the"
-                    + " 64 bytes): got " + shown(sig) + ", the signature's base64 is \"" + signature.base64() + "\"");
+            throw malformed(
+                    where,
+                    "field 'signature.ed25519' is not canonical base64 (its last character carries bits past the"
+                            + " 64 bytes): got " + shown(sig) + ", the signature's base64 is \"" + signature.base64()
+                            + "\"");
         }
         return signature;
     }
@@ -128,12 +142,15 @@ public record ManifestSignature(KeyId keyId, byte[] signature) {
     }
 
     static BadSignatureException malformed(String where, String what) {
-        return new BadSignatureException(BadSignatureException.Problem.MALFORMED, where, "manifest at " + where + ": " + what);
+        return new BadSignatureException(
+                BadSignatureException.Problem.MALFORMED, where, "manifest at " + where + ": " + what);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ManifestSignature other && keyId.equals(other.keyId) && java.util.Arrays.equals(signature, other.signature);
+        return o instanceof ManifestSignature other
+                && keyId.equals(other.keyId)
+                && java.util.Arrays.equals(signature, other.signature);
     }
 
     @Override

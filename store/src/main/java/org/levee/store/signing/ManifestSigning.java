@@ -87,9 +87,11 @@ public final class ManifestSigning {
         byte[] suffix = (signature.member() + "}").getBytes(StandardCharsets.US_ASCII);
         if (stored.length <= suffix.length
                 || !Arrays.equals(stored, stored.length - suffix.length, stored.length, suffix, 0, suffix.length)) {
-            throw ManifestSignature.malformed(where, "field 'signature' must be the manifest's last field, written exactly as"
-                    + " ,\"signature\":{\"key_id\":\"…\",\"ed25519\":\"…\"} with no spaces and followed by the closing '}' alone:"
-                    + " the signed bytes are the manifest before it");
+            throw ManifestSignature.malformed(
+                    where,
+                    "field 'signature' must be the manifest's last field, written exactly as"
+                            + " ,\"signature\":{\"key_id\":\"…\",\"ed25519\":\"…\"} with no spaces and followed by the closing '}' alone:"
+                            + " the signed bytes are the manifest before it");
         }
         byte[] signed = Arrays.copyOf(stored, stored.length - suffix.length + 1);
         signed[signed.length - 1] = '}';
@@ -97,10 +99,13 @@ public final class ManifestSigning {
         try {
             signedManifest = RulesetManifestJson.decode(signed, where + " (its signed part)");
         } catch (BadManifestException e) {
-            throw ManifestSignature.malformed(where, "the bytes before field 'signature' are not a manifest: " + e.getMessage());
+            throw ManifestSignature.malformed(
+                    where, "the bytes before field 'signature' are not a manifest: " + e.getMessage());
         }
-        if (!RulesetManifestJson.toJson(signedManifest).equals(RulesetManifestJson.toJson(manifest.withoutExtra(ManifestSignature.FIELD)))) {
-            throw ManifestSignature.malformed(where, "the bytes before field 'signature' say something else than the manifest");
+        if (!RulesetManifestJson.toJson(signedManifest)
+                .equals(RulesetManifestJson.toJson(manifest.withoutExtra(ManifestSignature.FIELD)))) {
+            throw ManifestSignature.malformed(
+                    where, "the bytes before field 'signature' say something else than the manifest");
         }
         return Optional.of(new SignedPart(signed, signature));
     }

@@ -34,8 +34,8 @@ public final class ManifestVerifier {
         for (TrustedKey key : keys) {
             TrustedKey before = byId.putIfAbsent(key.id(), key);
             if (before != null && !before.key().equals(key.key())) {
-                throw new IllegalArgumentException("two different keys have the id " + key.id() + ": " + before.source() + " and "
-                        + key.source());
+                throw new IllegalArgumentException(
+                        "two different keys have the id " + key.id() + ": " + before.source() + " and " + key.source());
             }
         }
         return new ManifestVerifier(byId);
@@ -60,20 +60,30 @@ public final class ManifestVerifier {
      *     is not trusted, or the signature does not verify
      */
     public TrustedKey verify(byte[] stored, RulesetManifest manifest, String where) {
-        ManifestSigning.SignedPart part = ManifestSigning.signedPart(stored, manifest, where).orElseThrow(() ->
-                new BadSignatureException(BadSignatureException.Problem.UNSIGNED, where, "manifest at " + where
-                        + " is not signed (it has no field 'signature'); this edge applies only rule sets signed by a key it"
-                        + " trusts: " + describe()));
+        ManifestSigning.SignedPart part = ManifestSigning.signedPart(stored, manifest, where)
+                .orElseThrow(() -> new BadSignatureException(
+                        BadSignatureException.Problem.UNSIGNED,
+                        where,
+                        "manifest at " + where
+                                + " is not signed (it has no field 'signature'); this edge applies only rule sets signed by a key it"
+                                + " trusts: " + describe()));
         KeyId id = part.signature().keyId();
         TrustedKey key = keys.get(id);
         if (key == null) {
-            throw new BadSignatureException(BadSignatureException.Problem.UNTRUSTED_KEY, where, "manifest at " + where
-                    + " is signed by key " + id + ", which this edge does not trust (it trusts " + describe() + ")");
+            throw new BadSignatureException(
+                    BadSignatureException.Problem.UNTRUSTED_KEY,
+                    where,
+                    "manifest at " + where + " is signed by key " + id + ", which this edge does not trust (it trusts "
+                            + describe() + ")");
         }
         if (!key.verifies(part.bytes(), part.signature().signature())) {
-            throw new BadSignatureException(BadSignatureException.Problem.MISMATCH, where, "manifest at " + where
-                    + ": the signature by key " + key.describe() + " does not verify: these are not the bytes that key signed"
-                    + " (the manifest was changed after signing, or the signature forged)");
+            throw new BadSignatureException(
+                    BadSignatureException.Problem.MISMATCH,
+                    where,
+                    "manifest at " + where
+                            + ": the signature by key " + key.describe()
+                            + " does not verify: these are not the bytes that key signed"
+                            + " (the manifest was changed after signing, or the signature forged)");
         }
         return key;
     }

@@ -44,26 +44,33 @@ final class Pem {
                 }
             } else if (e.matches()) {
                 if (!e.group(1).equals(label)) {
-                    throw new KeyFileException(file, "line " + (i + 1) + ": '" + line + "' ends a block that line " + begin
-                            + " began as '" + label + "'");
+                    throw new KeyFileException(
+                            file,
+                            "line " + (i + 1) + ": '" + line + "' ends a block that line " + begin + " began as '"
+                                    + label + "'");
                 }
                 try {
                     blocks.add(new Block(label, Base64.getDecoder().decode(body.toString())));
                 } catch (IllegalArgumentException ex) {
-                    throw new KeyFileException(file, "lines " + (begin + 1) + ".." + i + " are not base64: " + ex.getMessage());
+                    throw new KeyFileException(
+                            file, "lines " + (begin + 1) + ".." + i + " are not base64: " + ex.getMessage());
                 }
                 label = null;
             } else if (b.matches()) {
-                throw new KeyFileException(file, "line " + (i + 1) + ": a block begins before the one of line " + begin + " ends");
+                throw new KeyFileException(
+                        file, "line " + (i + 1) + ": a block begins before the one of line " + begin + " ends");
             } else if (!line.isEmpty() && !line.contains(":")) { // RFC 1421 headers (Proc-Type: …) mark encrypted keys
                 body.append(line);
             } else if (line.contains(":")) {
-                throw new KeyFileException(file, "line " + (i + 1) + ": '" + line + "': PEM headers (an encrypted key?) are not"
-                        + " supported; give an unencrypted PKCS#8 key");
+                throw new KeyFileException(
+                        file,
+                        "line " + (i + 1) + ": '" + line + "': PEM headers (an encrypted key?) are not"
+                                + " supported; give an unencrypted PKCS#8 key");
             }
         }
         if (label != null) {
-            throw new KeyFileException(file, "the '" + label + "' block of line " + begin + " has no -----END " + label + "----- line");
+            throw new KeyFileException(
+                    file, "the '" + label + "' block of line " + begin + " has no -----END " + label + "----- line");
         }
         if (blocks.isEmpty()) {
             throw new KeyFileException(file, "is not a PEM file (no -----BEGIN …----- line)");

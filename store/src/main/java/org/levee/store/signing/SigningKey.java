@@ -33,8 +33,11 @@ import java.util.Set;
 public final class SigningKey {
     /** The PEM label of a private key. */
     public static final String PEM_LABEL = "PRIVATE KEY";
-    private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
-    private static final Set<PosixFilePermission> GROUP = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE);
+
+    private static final Set<PosixFilePermission> OTHERS =
+            Set.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+    private static final Set<PosixFilePermission> GROUP =
+            Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE);
 
     private final PrivateKey key;
     private final TrustedKey publicKey;
@@ -67,31 +70,49 @@ public final class SigningKey {
     public static SigningKey read(Path file) {
         Pem.Block block = Pem.decode(Pem.read(file), file);
         switch (block.label()) {
-            case PEM_LABEL -> { }
-            case "ENCRYPTED PRIVATE KEY" -> throw new KeyFileException(file, "is an encrypted private key; Levee reads an"
-                    + " unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt -in " + file + ")");
-            case "OPENSSH PRIVATE KEY" -> throw new KeyFileException(file, "is an OpenSSH key; give a PKCS#8 PEM key"
-                    + " (levee keys generate, or openssl genpkey -algorithm ed25519)");
-            case TrustedKey.PEM_LABEL -> throw new KeyFileException(file, "holds a public key; a controller signs with the"
-                    + " private key (signing.key), edges trust the public one");
-            default -> throw new KeyFileException(file, "holds a PEM '" + block.label() + "' block, not a '" + PEM_LABEL
-                    + "' (an unencrypted PKCS#8 Ed25519 key)");
+            case PEM_LABEL -> {}
+            case "ENCRYPTED PRIVATE KEY" ->
+                throw new KeyFileException(
+                        file,
+                        "is an encrypted private key; Levee reads an"
+                                + " unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt -in " + file + ")");
+            case "OPENSSH PRIVATE KEY" ->
+                throw new KeyFileException(
+                        file,
+                        "is an OpenSSH key; give a PKCS#8 PEM key"
+                                + " (levee keys generate, or openssl genpkey -algorithm ed25519)");
+            case TrustedKey.PEM_LABEL ->
+                throw new KeyFileException(
+                        file,
+                        "holds a public key; a controller signs with the"
+                                + " private key (signing.key), edges trust the public one");
+            default ->
+                throw new KeyFileException(
+                        file,
+                        "holds a PEM '" + block.label() + "' block, not a '" + PEM_LABEL
+                                + "' (an unencrypted PKCS#8 Ed25519 key)");
         }
         // After the label: a public key given by mistake is named as such, whatever its mode.
         Optional<String> mode = mode(file, OTHERS);
         if (mode.isPresent()) {
-            throw new KeyFileException(file, "other users may read or write this signing key (mode " + mode.get()
-                    + "); whoever reads it can sign rule sets every edge runs: chmod 600 " + file);
+            throw new KeyFileException(
+                    file,
+                    "other users may read or write this signing key (mode " + mode.get()
+                            + "); whoever reads it can sign rule sets every edge runs: chmod 600 " + file);
         }
         PrivateKey key;
         try {
             key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(block.der()));
         } catch (GeneralSecurityException e) {
-            throw new KeyFileException(file, Der.algorithm(block.der(), true)
-                    .filter(oid -> !oid.equals(Der.ED25519))
-                    .map(oid -> "holds a private key of another algorithm, " + Der.describe(oid) + "; Levee signs with Ed25519"
-                            + " (levee keys generate, or openssl genpkey -algorithm ed25519)")
-                    .orElse("is not an Ed25519 private key (PKCS#8): " + e.getMessage()), e);
+            throw new KeyFileException(
+                    file,
+                    Der.algorithm(block.der(), true)
+                            .filter(oid -> !oid.equals(Der.ED25519))
+                            .map(oid -> "holds a private key of another algorithm, " + Der.describe(oid)
+                                    + "; Levee signs with Ed25519"
+                                    + " (levee keys generate, or openssl genpkey -algorithm ed25519)")
+                            .orElse("is not an Ed25519 private key (PKCS#8): " + e.getMessage()),
+                    e);
         }
         return new SigningKey(key, derivePublic((EdECPrivateKey) key, file), file.toString());
     }
@@ -104,13 +125,14 @@ public final class SigningKey {
      * that draws its bytes differently fails here, loudly, rather than sign under a wrong id.
      */
     private static TrustedKey derivePublic(EdECPrivateKey key, Path file) {
-        byte[] seed = key.getBytes().orElseThrow(() -> new KeyFileException(file, "the JDK will not show this private key's bytes"));
+        byte[] seed = key.getBytes()
+                .orElseThrow(() -> new KeyFileException(file, "the JDK will not show this private key's bytes"));
         SecureRandom fixed = new SecureRandom() {
             @Override
             public void nextBytes(byte[] bytes) {
                 if (bytes.length != seed.length) {
-                    throw new IllegalStateException("the JDK's Ed25519 generator asked for " + bytes.length + " random bytes, not "
-                            + seed.length);
+                    throw new IllegalStateException("the JDK's Ed25519 generator asked for " + bytes.length
+                            + " random bytes, not " + seed.length);
                 }
                 System.arraycopy(seed, 0, bytes, 0, seed.length);
             }
@@ -123,7 +145,8 @@ public final class SigningKey {
             boolean same = Arrays.equals(drawn, seed);
             Arrays.fill(drawn, (byte) 0);
             TrustedKey derived = TrustedKey.of(pair.getPublic(), file.toString());
-            byte[] probe = "levee: does this public key belong to this private key?".getBytes(StandardCharsets.US_ASCII);
+            byte[] probe =
+                    "levee: does this public key belong to this private key?".getBytes(StandardCharsets.US_ASCII);
             if (!same || !derived.verifies(probe, sign(key, probe))) {
                 throw new KeyFileException(file, "cannot derive the public key of this private key with this JDK");
             }
@@ -160,8 +183,9 @@ public final class SigningKey {
      * share a group with the service), else empty.
      */
     public static Optional<String> groupAccessWarning(Path file) {
-        return mode(file, GROUP).map(m -> file + ": its group may read or write this signing key (mode " + m
-                + "); chmod 600 it unless that group is only the controllers'");
+        return mode(file, GROUP)
+                .map(m -> file + ": its group may read or write this signing key (mode " + m
+                        + "); chmod 600 it unless that group is only the controllers'");
     }
 
     /** The key's id: the id of its public key. */
@@ -228,7 +252,8 @@ public final class SigningKey {
         // Created with its mode, never wider for a moment; CREATE_NEW refuses a file or link already there.
         Files.createFile(file, PosixFilePermissions.asFileAttribute(permissions));
         Files.setPosixFilePermissions(file, permissions); // the umask may have narrowed the public key's
-        Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                file, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package org.levee.store.signing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -29,7 +26,8 @@ public record TrustedKey(KeyId id, PublicKey key, String source) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(source, "source");
         if (!id.equals(KeyId.of(key))) {
-            throw new IllegalArgumentException("key id " + id + " is not the id of the key from " + source + " (" + KeyId.of(key) + ")");
+            throw new IllegalArgumentException(
+                    "key id " + id + " is not the id of the key from " + source + " (" + KeyId.of(key) + ")");
         }
     }
 
@@ -47,12 +45,16 @@ public record TrustedKey(KeyId id, PublicKey key, String source) {
     public static TrustedKey read(Path file) {
         Pem.Block block = Pem.decode(Pem.read(file), file);
         if (block.label().contains("PRIVATE KEY")) {
-            throw new KeyFileException(file, "holds a private key ('" + block.label() + "'); trust the public key"
-                    + " (signing.pub, or openssl pkey -in KEY -pubout), never give the private key to an edge");
+            throw new KeyFileException(
+                    file,
+                    "holds a private key ('" + block.label() + "'); trust the public key"
+                            + " (signing.pub, or openssl pkey -in KEY -pubout), never give the private key to an edge");
         }
         if (!block.label().equals(PEM_LABEL)) {
-            throw new KeyFileException(file, "holds a PEM '" + block.label() + "' block, not a '" + PEM_LABEL
-                    + "' (an X.509 SubjectPublicKeyInfo Ed25519 key)");
+            throw new KeyFileException(
+                    file,
+                    "holds a PEM '" + block.label() + "' block, not a '" + PEM_LABEL
+                            + "' (an X.509 SubjectPublicKeyInfo Ed25519 key)");
         }
         return fromDer(block.der(), file);
     }
@@ -63,10 +65,14 @@ public record TrustedKey(KeyId id, PublicKey key, String source) {
         try {
             key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
-            throw new KeyFileException(file, Der.algorithm(der, false)
-                    .filter(oid -> !oid.equals(Der.ED25519))
-                    .map(oid -> "holds a public key of another algorithm, " + Der.describe(oid) + "; Levee signs with Ed25519")
-                    .orElse("is not an Ed25519 public key (X.509 SubjectPublicKeyInfo): " + e.getMessage()), e);
+            throw new KeyFileException(
+                    file,
+                    Der.algorithm(der, false)
+                            .filter(oid -> !oid.equals(Der.ED25519))
+                            .map(oid -> "holds a public key of another algorithm, " + Der.describe(oid)
+                                    + "; Levee signs with Ed25519")
+                            .orElse("is not an Ed25519 public key (X.509 SubjectPublicKeyInfo): " + e.getMessage()),
+                    e);
         }
         return of(key, file.toString());
     }

@@ -43,7 +43,9 @@ class AuthTest {
     void aUserReadsWritesAndWatchesWhatItMayAndAuthenticatesAgainWhenItsTokenGoesStale() {
         EtcdClient client = as("levee", "levee-secret");
         client.put("/levee/auth/a", "1".getBytes(StandardCharsets.UTF_8));
-        assertThat(etcd.etcdctl(ROOT, "get", "/levee/auth/a", "--print-value-only").strip()).isEqualTo("1");
+        assertThat(etcd.etcdctl(ROOT, "get", "/levee/auth/a", "--print-value-only")
+                        .strip())
+                .isEqualTo("1");
         RecordingListener listener = new RecordingListener();
         EtcdClient watcher = as("levee", "levee-secret"); // only watches: its stream must re-authenticate alone
         try (PrefixWatch watch = PrefixWatch.startPrefix(watcher, "/levee/auth/", listener)) {
@@ -67,7 +69,16 @@ class AuthTest {
             etcd.restart(0);
             client.put("/levee/auth/c", "4".getBytes(StandardCharsets.UTF_8));
             try {
-                listener.awaitState(Map.of("/levee/auth/a", "1", "/levee/auth/leased", "2", "/levee/auth/b", "3", "/levee/auth/c", "4"),
+                listener.awaitState(
+                        Map.of(
+                                "/levee/auth/a",
+                                "1",
+                                "/levee/auth/leased",
+                                "2",
+                                "/levee/auth/b",
+                                "3",
+                                "/levee/auth/c",
+                                "4"),
                         Duration.ofSeconds(20));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; " + watch.state(), e);
@@ -79,18 +90,22 @@ class AuthTest {
 
     @Test
     void refusalsSayWhy() {
-        StoreException wrongPassword = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
-                () -> as("levee", "wrong").get("/levee/auth/a"));
+        StoreException wrongPassword = org.junit.jupiter.api.Assertions.assertThrows(
+                StoreException.class, () -> as("levee", "wrong").get("/levee/auth/a"));
         assertThat(wrongPassword.reason()).isEqualTo(StoreException.Reason.AUTH);
-        assertThat(wrongPassword.getMessage()).contains("read /levee/auth/a").contains("authentication as user 'levee' failed")
+        assertThat(wrongPassword.getMessage())
+                .contains("read /levee/auth/a")
+                .contains("authentication as user 'levee' failed")
                 .contains("invalid user ID or password");
 
         assertThatThrownBy(() -> as("levee", "levee-secret").put("/elsewhere", new byte[] {1}))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.AUTH))
-                .hasMessageContaining("put /elsewhere").hasMessageContaining("permission denied");
+                .isInstanceOfSatisfying(
+                        StoreException.class, e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.AUTH))
+                .hasMessageContaining("put /elsewhere")
+                .hasMessageContaining("permission denied");
 
-        StoreException anonymous = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
-                () -> etcd.client().get("/levee/auth/a"));
+        StoreException anonymous = org.junit.jupiter.api.Assertions.assertThrows(
+                StoreException.class, () -> etcd.client().get("/levee/auth/a"));
         assertThat(anonymous.reason()).isEqualTo(StoreException.Reason.AUTH);
         assertThat(anonymous.getMessage()).contains("user name is empty");
     }

@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
+import org.levee.store.testing.Eventually;
 import org.levee.store.testing.RecordingListener;
 
 /** A three-member cluster losing members: watches and writes go on through the others. */
@@ -34,7 +34,13 @@ class ClusterTest {
     }
 
     /** Writes from..to, each to one of four keys; returns the longest a single write took (retries included). */
-    private static Duration write(EtcdClient client, String prefix, int from, int to, Random random, Map<String, String> state,
+    private static Duration write(
+            EtcdClient client,
+            String prefix,
+            int from,
+            int to,
+            Random random,
+            Map<String, String> state,
             List<String> written) {
         Duration longest = Duration.ZERO;
         for (int i = from; i <= to; i++) {
@@ -110,7 +116,10 @@ class ClusterTest {
             write(writer, prefix, 1, 20, random, state, written);
             listener.awaitState(state, CATCH_UP);
             etcd.stop(2);
-            Eventually.await(Duration.ofSeconds(10), "the watch notices its member is gone", () -> !watch.state().connected());
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "the watch notices its member is gone",
+                    () -> !watch.state().connected());
             write(writer, prefix, 21, 60, random, state, written);
             long compacted = etcd.compact();
             etcd.restart(2);

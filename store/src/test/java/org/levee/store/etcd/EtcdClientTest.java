@@ -38,7 +38,8 @@ class EtcdClientTest {
     @Test
     void putThenGetAgreesWithEtcdctl() {
         long revision = client.put("/t/put/a", utf8("alpha"));
-        assertThat(etcd.etcdctl("get", "/t/put/a", "--print-value-only").strip()).isEqualTo("alpha");
+        assertThat(etcd.etcdctl("get", "/t/put/a", "--print-value-only").strip())
+                .isEqualTo("alpha");
         etcd.etcdctl("put", "/t/put/b", "beta");
         KeyValue b = client.get("/t/put/b").orElseThrow();
         assertThat(b.valueUtf8()).isEqualTo("beta");
@@ -66,23 +67,37 @@ class EtcdClientTest {
         assertThat(all.kvs().getLast().valueUtf8()).isEqualTo("v" + (count - 1));
         assertThat(all.kvs()).extracting(KeyValue::key).isSorted();
         RangeResult keys = client.keys(KeyRange.prefix("/t/many/"));
-        assertThat(keys.kvs()).hasSize(count).allSatisfy(kv -> assertThat(kv.value()).isEmpty());
+        assertThat(keys.kvs())
+                .hasSize(count)
+                .allSatisfy(kv -> assertThat(kv.value()).isEmpty());
         assertThat(client.delete(KeyRange.prefix("/t/many/"))).isEqualTo(count);
         assertThat(client.get("/t/many0")).isPresent();
     }
 
     @Test
     void transactionsRunTheBranchTheirConditionsChoose() {
-        assertThat(client.txn(List.of(Compare.absent("/t/txn/k")), List.of(Op.put("/t/txn/k", utf8("first"))), List.of()).succeeded())
+        assertThat(client.txn(
+                                List.of(Compare.absent("/t/txn/k")),
+                                List.of(Op.put("/t/txn/k", utf8("first"))),
+                                List.of())
+                        .succeeded())
                 .isTrue();
-        TxnResult second = client.txn(List.of(Compare.absent("/t/txn/k")), List.of(Op.put("/t/txn/k", utf8("second"))),
+        TxnResult second = client.txn(
+                List.of(Compare.absent("/t/txn/k")),
+                List.of(Op.put("/t/txn/k", utf8("second"))),
                 List.of(Op.put("/t/txn/lost", utf8("yes"))));
         assertThat(second.succeeded()).isFalse();
         assertThat(client.get("/t/txn/k").orElseThrow().valueUtf8()).isEqualTo("first");
         assertThat(client.get("/t/txn/lost").orElseThrow().valueUtf8()).isEqualTo("yes");
         long created = client.get("/t/txn/k").orElseThrow().createRevision();
-        assertThat(client.txn(List.of(Compare.createdAt("/t/txn/k", created), Compare.valueIs("/t/txn/k", utf8("first"))),
-                List.of(Op.delete("/t/txn/k")), List.of()).succeeded()).isTrue();
+        assertThat(client.txn(
+                                List.of(
+                                        Compare.createdAt("/t/txn/k", created),
+                                        Compare.valueIs("/t/txn/k", utf8("first"))),
+                                List.of(Op.delete("/t/txn/k")),
+                                List.of())
+                        .succeeded())
+                .isTrue();
         assertThat(client.get("/t/txn/k")).isEmpty();
     }
 
@@ -91,12 +106,18 @@ class EtcdClientTest {
         client.put("/t/range/a", utf8("1"));
         long listed = client.put("/t/range/b", utf8("2"));
         Compare untouched = Compare.unmodifiedSince(KeyRange.prefix("/t/range/"), listed);
-        assertThat(client.txn(List.of(untouched), List.of(), List.of()).succeeded()).isTrue();
+        assertThat(client.txn(List.of(untouched), List.of(), List.of()).succeeded())
+                .isTrue();
         client.put("/t/range/a", utf8("rewritten"));
-        assertThat(client.txn(List.of(untouched), List.of(), List.of()).succeeded()).isFalse();
+        assertThat(client.txn(List.of(untouched), List.of(), List.of()).succeeded())
+                .isFalse();
         // No key at all: etcd compares with an absent key's zeros.
-        assertThat(client.txn(List.of(Compare.unmodifiedSince(KeyRange.prefix("/t/range-none/"), listed)), List.of(), List.of())
-                .succeeded()).isTrue();
+        assertThat(client.txn(
+                                List.of(Compare.unmodifiedSince(KeyRange.prefix("/t/range-none/"), listed)),
+                                List.of(),
+                                List.of())
+                        .succeeded())
+                .isTrue();
     }
 
     @Test
@@ -104,15 +125,18 @@ class EtcdClientTest {
         client.put("/t/compact/k", utf8("1"));
         long compacted = etcd.compact();
         assertThat(compacted).isPositive();
-        StoreException tooLarge = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
-                () -> client.put("/t/large", new byte[(3 << 19) + (64 << 10)])); // over etcd's 1.5 MiB, under gRPC's 2 MiB
+        StoreException tooLarge = org.junit.jupiter.api.Assertions.assertThrows(
+                StoreException.class,
+                () -> client.put(
+                        "/t/large", new byte[(3 << 19) + (64 << 10)])); // over etcd's 1.5 MiB, under gRPC's 2 MiB
         assertThat(tooLarge.reason()).isEqualTo(StoreException.Reason.REFUSED);
         assertThat(tooLarge.getMessage()).contains("put /t/large").contains("too large");
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i < 129; i++) {
             ops.add(Op.put("/t/ops/" + i, utf8("x")));
         }
-        assertThatThrownBy(() -> client.txn(List.of(), ops, List.of())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> client.txn(List.of(), ops, List.of()))
+                .isInstanceOf(StoreException.class)
                 .hasMessageContaining("too many operations");
     }
 
@@ -121,7 +145,8 @@ class EtcdClientTest {
         Lease lease = Lease.grant(client, Duration.ofSeconds(2));
         assertThat(lease.ttl()).isEqualTo(Duration.ofSeconds(2));
         client.put("/t/lease/k", utf8("leased"), lease.id());
-        assertThat(etcd.etcdctl("lease", "timetolive", Long.toHexString(lease.id()), "--keys")).contains("/t/lease/k");
+        assertThat(etcd.etcdctl("lease", "timetolive", Long.toHexString(lease.id()), "--keys"))
+                .contains("/t/lease/k");
         assertThat(lease.keepAlive()).isTrue();
         assertThat(lease.certainlyAlive()).isTrue();
         Thread.sleep(3_000);
@@ -133,11 +158,15 @@ class EtcdClientTest {
 
     @Test
     void anUnreachableClusterIsReportedAsUnavailableNamingTheEndpoints() {
-        try (EtcdClient nowhere = EtcdClient.connect(EtcdSettings.of("127.0.0.1:1").withRequestTimeout(Duration.ofSeconds(2)))) {
-            StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> nowhere.get("/t/x"));
+        try (EtcdClient nowhere =
+                EtcdClient.connect(EtcdSettings.of("127.0.0.1:1").withRequestTimeout(Duration.ofSeconds(2)))) {
+            StoreException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> nowhere.get("/t/x"));
             assertThat(e.reason()).isIn(StoreException.Reason.UNAVAILABLE, StoreException.Reason.TIMEOUT);
             assertThat(e.getMessage()).contains("read /t/x").contains("http://127.0.0.1:1");
         }
-        assertThat(Optional.of(client.put("/t/after", utf8("still fine")))).get().isNotNull();
+        assertThat(Optional.of(client.put("/t/after", utf8("still fine"))))
+                .get()
+                .isNotNull();
     }
 }

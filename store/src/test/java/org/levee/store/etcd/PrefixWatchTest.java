@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.levee.store.testing.Eventually;
 import org.levee.store.testing.EtcdHarness;
+import org.levee.store.testing.Eventually;
 import org.levee.store.testing.RecordingListener;
 import org.levee.store.testing.Via;
 
@@ -59,7 +59,13 @@ class PrefixWatchTest {
      * Writes the whole numbers from..to, each to one of five keys chosen by {@code random}; a
      * write that fails (etcd restarting) is retried, and a retry never writes a value twice.
      */
-    private static void write(EtcdClient client, String prefix, int from, int to, Random random, Map<String, String> state,
+    private static void write(
+            EtcdClient client,
+            String prefix,
+            int from,
+            int to,
+            Random random,
+            Map<String, String> state,
             List<String> written) {
         for (int i = from; i <= to; i++) {
             String key = prefix + "k" + random.nextInt(5);
@@ -113,16 +119,20 @@ class PrefixWatchTest {
 
         // The initial snapshot carries only each key's latest value; from then on every write arrives.
         List<String> sinceStart = written.subList(20, written.size());
-        List<String> initial = listener.updates().getFirst().changes().stream().map(c -> c.value().orElseThrow().valueUtf8()).toList();
+        List<String> initial = listener.updates().getFirst().changes().stream()
+                .map(c -> c.value().orElseThrow().valueUtf8())
+                .toList();
         List<String> expected = new ArrayList<>(initial);
         expected.addAll(sinceStart);
         listener.assertOrderedAndConsistent(true, expected);
         assertThat(listener.updates()).extracting(WatchUpdate::cause).doesNotContain(WatchUpdate.Cause.RESYNC);
-        assertThat(listener.updates().getLast().changes()).extracting(KeyChange::type, KeyChange::key)
+        assertThat(listener.updates().getLast().changes())
+                .extracting(KeyChange::type, KeyChange::key)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(KeyChange.Type.DELETE, prefix + "k3"));
         assertThat(watch.state().connected()).isTrue();
         assertThat(watch.state().reconnects()).isZero();
-        assertThat(watch.state().revision()).isEqualTo(listener.updates().getLast().revision());
+        assertThat(watch.state().revision())
+                .isEqualTo(listener.updates().getLast().revision());
     }
 
     @ParameterizedTest
@@ -141,7 +151,10 @@ class PrefixWatchTest {
         listener.awaitState(state, CATCH_UP);
         etcd.stop(0);
         if (via == Via.DIRECT) {
-            Eventually.await(Duration.ofSeconds(10), "the watch notices that etcd is gone", () -> !watch.state().connected());
+            Eventually.await(
+                    Duration.ofSeconds(10),
+                    "the watch notices that etcd is gone",
+                    () -> !watch.state().connected());
         }
         etcd.restart(0);
         write(writer, prefix, 101, 200, random, state, written);
@@ -152,7 +165,10 @@ class PrefixWatchTest {
         if (via == Via.DIRECT) {
             assertThat(watch.state().reconnects()).isPositive();
         }
-        Eventually.await(Duration.ofSeconds(10), "the watch is connected again", () -> watch.state().connected());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the watch is connected again",
+                () -> watch.state().connected());
     }
 
     @Test
@@ -168,7 +184,10 @@ class PrefixWatchTest {
         write(writer, prefix, 1, 50, random, state, written);
         listener.awaitState(state, CATCH_UP);
         etcd.stopProxy(); // the watcher is cut off; etcd goes on
-        Eventually.await(Duration.ofSeconds(10), "the watch notices that the proxy is gone", () -> !watch.state().connected());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the watch notices that the proxy is gone",
+                () -> !watch.state().connected());
         write(writer, prefix, 51, 120, random, state, written);
         writer.delete(KeyRange.key(prefix + "k0"));
         state.remove(prefix + "k0");
@@ -177,10 +196,15 @@ class PrefixWatchTest {
         listener.awaitState(state, CATCH_UP);
 
         listener.assertOrderedAndConsistent(false, written);
-        WatchUpdate resync = listener.updates().stream().filter(u -> u.cause() == WatchUpdate.Cause.RESYNC).findFirst().orElseThrow();
+        WatchUpdate resync = listener.updates().stream()
+                .filter(u -> u.cause() == WatchUpdate.Cause.RESYNC)
+                .findFirst()
+                .orElseThrow();
         assertThat(resync.revision()).isGreaterThanOrEqualTo(compacted);
-        assertThat(resync.changes()).anySatisfy(c -> assertThat(c).extracting(KeyChange::type, KeyChange::key)
-                .containsExactly(KeyChange.Type.DELETE, prefix + "k0"));
+        assertThat(resync.changes())
+                .anySatisfy(c -> assertThat(c)
+                        .extracting(KeyChange::type, KeyChange::key)
+                        .containsExactly(KeyChange.Type.DELETE, prefix + "k0"));
         assertThat(watch.state().reconnects()).isPositive();
 
         // And it watches on from there.

@@ -39,14 +39,17 @@ class ManifestSigningTest {
     // RFC 8032, 7.1, TEST 1 and TEST 2: secret keys, their public keys, and a signature of each.
     static final String SECRET_1 = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
     static final String PUBLIC_1 = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-    static final String SIGNATURE_1 = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+    static final String SIGNATURE_1 =
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
     static final String SECRET_2 = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
     static final String PUBLIC_2 = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
     static final String MESSAGE_2 = "72";
-    static final String SIGNATURE_2 = "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
+    static final String SIGNATURE_2 =
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
 
     @TempDir
     static Path dir;
+
     static TestSigningKeys one;
     static TestSigningKeys two;
 
@@ -57,8 +60,12 @@ class ManifestSigningTest {
     }
 
     static RulesetManifest sample() {
-        return new RulesetManifest(7, List.of("syn-1", "dns-2"), new ObjectRef(SHA, 3_670_016, 4),
-                Instant.parse("2026-12-07T06:08:13.123Z"), "ctl-a");
+        return new RulesetManifest(
+                7,
+                List.of("syn-1", "dns-2"),
+                new ObjectRef(SHA, 3_670_016, 4),
+                Instant.parse("2026-12-07T06:08:13.123Z"),
+                "ctl-a");
     }
 
     static String text(byte[] bytes) {
@@ -70,7 +77,8 @@ class ManifestSigningTest {
     }
 
     static ManifestVerifier trusting(TestSigningKeys... keys) {
-        return ManifestVerifier.of(Arrays.stream(keys).map(TestSigningKeys::trusted).toList());
+        return ManifestVerifier.of(
+                Arrays.stream(keys).map(TestSigningKeys::trusted).toList());
     }
 
     @Test
@@ -80,9 +88,12 @@ class ManifestSigningTest {
         assertThat(HexFormat.of().formatHex(spki)).isEqualTo("302a300506032b6570032100" + PUBLIC_1);
         assertThat(HexFormat.of().formatHex(two.trusted().key().getEncoded())).endsWith(PUBLIC_2);
         assertThat(HexFormat.of().formatHex(one.signing().sign(new byte[0]))).isEqualTo(SIGNATURE_1);
-        assertThat(HexFormat.of().formatHex(two.signing().sign(HexFormat.of().parseHex(MESSAGE_2)))).isEqualTo(SIGNATURE_2);
-        assertThat(one.trusted().verifies(new byte[0], HexFormat.of().parseHex(SIGNATURE_1))).isTrue();
-        assertThat(one.trusted().verifies(new byte[] {0}, HexFormat.of().parseHex(SIGNATURE_1))).isFalse();
+        assertThat(HexFormat.of().formatHex(two.signing().sign(HexFormat.of().parseHex(MESSAGE_2))))
+                .isEqualTo(SIGNATURE_2);
+        assertThat(one.trusted().verifies(new byte[0], HexFormat.of().parseHex(SIGNATURE_1)))
+                .isTrue();
+        assertThat(one.trusted().verifies(new byte[] {0}, HexFormat.of().parseHex(SIGNATURE_1)))
+                .isFalse();
         // The key id is the first 8 bytes of the SHA-256 of that SubjectPublicKeyInfo.
         assertThat(one.id().hex()).isEqualTo(HexFormat.of().formatHex(sha256(spki), 0, 8));
         assertThat(one.id()).isNotEqualTo(two.id());
@@ -111,7 +122,8 @@ class ManifestSigningTest {
         assertThat(read.withoutExtra("signature")).isEqualTo(sample());
         assertThat(read.extra().keySet()).containsExactly("signature");
 
-        ManifestSigning.SignedPart part = ManifestSigning.signedPart(stored, read, KEY).orElseThrow();
+        ManifestSigning.SignedPart part =
+                ManifestSigning.signedPart(stored, read, KEY).orElseThrow();
         assertThat(part.bytes()).isEqualTo(unsigned);
         assertThat(part.signature()).isEqualTo(new ManifestSignature(one.id(), signature));
         assertThat(trusting(one).verify(stored, read, KEY)).isEqualTo(one.trusted());
@@ -121,14 +133,17 @@ class ManifestSigningTest {
 
     @Test
     void fieldsAddedLaterAreSignedTooAndSigningAgainReplacesTheSignature() {
-        RulesetManifest withExpiry = sample().withExtra("expires", JsonNodeFactory.instance.objectNode().put("syn-1", "2026-12-07T07:00:00Z"));
+        RulesetManifest withExpiry = sample().withExtra(
+                        "expires", JsonNodeFactory.instance.objectNode().put("syn-1", "2026-12-07T07:00:00Z"));
         byte[] signedByOne = ManifestSigning.sign(withExpiry, one.signing());
         RulesetManifest read = decode(signedByOne);
         assertThat(read.extra().keySet()).containsExactly("expires", "signature");
         assertThat(trusting(one).verify(signedByOne, read, KEY)).isEqualTo(one.trusted());
         byte[] changed = text(signedByOne).replace("07:00:00Z", "09:00:00Z").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> trusting(one).verify(changed, decode(changed), KEY))
-                .isInstanceOfSatisfying(BadSignatureException.class, e -> assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.MISMATCH));
+                .isInstanceOfSatisfying(
+                        BadSignatureException.class,
+                        e -> assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.MISMATCH));
 
         // The manifest read back (signature and all), signed by another key: one signature, the new one's.
         byte[] signedByTwo = ManifestSigning.sign(read, two.signing());
@@ -147,23 +162,29 @@ class ManifestSigningTest {
                     assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.UNSIGNED);
                     assertThat(e.where()).isEqualTo(KEY);
                 })
-                .hasMessage("manifest at /levee/ruleset is not signed (it has no field 'signature'); this edge applies only rule"
-                        + " sets signed by a key it trusts: " + one.id() + " (" + one.pub() + "), " + two.id() + " (" + two.pub() + ")");
+                .hasMessage(
+                        "manifest at /levee/ruleset is not signed (it has no field 'signature'); this edge applies only rule"
+                                + " sets signed by a key it trusts: " + one.id() + " (" + one.pub() + "), " + two.id()
+                                + " (" + two.pub() + ")");
 
         byte[] byTwo = ManifestSigning.sign(sample(), two.signing());
         assertThatThrownBy(() -> trusting(one).verify(byTwo, decode(byTwo), KEY))
-                .isInstanceOfSatisfying(BadSignatureException.class,
+                .isInstanceOfSatisfying(
+                        BadSignatureException.class,
                         e -> assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.UNTRUSTED_KEY))
-                .hasMessage("manifest at /levee/ruleset is signed by key " + two.id() + ", which this edge does not trust (it trusts "
-                        + one.id() + " (" + one.pub() + "))");
+                .hasMessage("manifest at /levee/ruleset is signed by key " + two.id()
+                        + ", which this edge does not trust (it trusts " + one.id() + " (" + one.pub() + "))");
 
         // Key two's signature presented as key one's: one's public key does not verify it.
         byte[] relabelled = text(byTwo).replace(two.id().hex(), one.id().hex()).getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> trusting(one).verify(relabelled, decode(relabelled), KEY))
-                .isInstanceOfSatisfying(BadSignatureException.class,
+                .isInstanceOfSatisfying(
+                        BadSignatureException.class,
                         e -> assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.MISMATCH))
-                .hasMessage("manifest at /levee/ruleset: the signature by key " + one.id() + " (" + one.pub() + ") does not verify:"
-                        + " these are not the bytes that key signed (the manifest was changed after signing, or the signature forged)");
+                .hasMessage(
+                        "manifest at /levee/ruleset: the signature by key " + one.id() + " (" + one.pub()
+                                + ") does not verify:"
+                                + " these are not the bytes that key signed (the manifest was changed after signing, or the signature forged)");
     }
 
     static Stream<Arguments> alterations() {
@@ -187,7 +208,8 @@ class ManifestSigningTest {
         byte[] altered = signed.replace(from, to).getBytes(StandardCharsets.UTF_8);
         RulesetManifest read = decode(altered); // still a valid manifest, so only the signature can tell
         assertThatThrownBy(() -> trusting(one).verify(altered, read, KEY))
-                .isInstanceOfSatisfying(BadSignatureException.class,
+                .isInstanceOfSatisfying(
+                        BadSignatureException.class,
                         e -> assertThat(e.problem()).isEqualTo(BadSignatureException.Problem.MISMATCH))
                 .hasMessageContaining("does not verify");
     }
@@ -196,31 +218,58 @@ class ManifestSigningTest {
         String id = "\"key_id\":\"0123456789abcdef\"";
         String sig = "\"ed25519\":\"" + Base64.getEncoder().encodeToString(new byte[64]) + "\"";
         return Stream.of(
-                Arguments.of("\"signature\":\"ed25519:abc\"", "field 'signature' must be an object {\"key_id\": …, \"ed25519\": …}, got \"ed25519:abc\""),
+                Arguments.of(
+                        "\"signature\":\"ed25519:abc\"",
+                        "field 'signature' must be an object {\"key_id\": …, \"ed25519\": …}, got \"ed25519:abc\""),
                 Arguments.of("\"signature\":[]", "field 'signature' must be an object"),
                 Arguments.of("\"signature\":{" + sig + "}", "field 'signature.key_id' is missing"),
                 Arguments.of("\"signature\":{\"key_id\":null," + sig + "}", "field 'signature.key_id' is missing"),
-                Arguments.of("\"signature\":{\"key_id\":\"0123456789ABCDEF\"," + sig + "}",
+                Arguments.of(
+                        "\"signature\":{\"key_id\":\"0123456789ABCDEF\"," + sig + "}",
                         "field 'signature.key_id' must be 16 lowercase hex digits (the first 8 bytes of the SHA-256 of the signing key's public key), got \"0123456789ABCDEF\""),
-                Arguments.of("\"signature\":{\"key_id\":\"0123456789abcde\"," + sig + "}", "field 'signature.key_id' must be 16 lowercase hex digits"),
-                Arguments.of("\"signature\":{\"key_id\":81985529216486895," + sig + "}", "field 'signature.key_id' must be 16 lowercase hex digits"),
+                Arguments.of(
+                        "\"signature\":{\"key_id\":\"0123456789abcde\"," + sig + "}",
+                        "field 'signature.key_id' must be 16 lowercase hex digits"),
+                Arguments.of(
+                        "\"signature\":{\"key_id\":81985529216486895," + sig + "}",
+                        "field 'signature.key_id' must be 16 lowercase hex digits"),
                 Arguments.of("\"signature\":{" + id + "}", "field 'signature.ed25519' is missing"),
-                Arguments.of("\"signature\":{" + id + ",\"ed25519\":64}", "field 'signature.ed25519' must be a 64-byte Ed25519 signature in base64 (88 characters), got 64"),
-                Arguments.of("\"signature\":{" + id + ",\"ed25519\":\"not base64!\"}", "field 'signature.ed25519' must be a 64-byte Ed25519 signature in base64 (88 characters), got \"not base64!\" (not base64: "),
-                Arguments.of("\"signature\":{" + id + ",\"ed25519\":\"" + Base64.getEncoder().encodeToString(new byte[63]) + "\"}", "(63 bytes)"),
-                Arguments.of("\"signature\":{" + id + ",\"ed25519\":\"" + Base64.getEncoder().encodeToString(new byte[64]).replace("A==", "B==") + "\"}",
+                Arguments.of(
+                        "\"signature\":{" + id + ",\"ed25519\":64}",
+                        "field 'signature.ed25519' must be a 64-byte Ed25519 signature in base64 (88 characters), got 64"),
+                Arguments.of(
+                        "\"signature\":{" + id + ",\"ed25519\":\"not base64!\"}",
+                        "field 'signature.ed25519' must be a 64-byte Ed25519 signature in base64 (88 characters), got \"not base64!\" (not base64: "),
+                Arguments.of(
+                        "\"signature\":{" + id + ",\"ed25519\":\""
+                                + Base64.getEncoder().encodeToString(new byte[63]) + "\"}",
+                        "(63 bytes)"),
+                Arguments.of(
+                        "\"signature\":{" + id + ",\"ed25519\":\""
+                                + Base64.getEncoder()
+                                        .encodeToString(new byte[64])
+                                        .replace("A==", "B==") + "\"}",
                         "field 'signature.ed25519' is not canonical base64"),
-                Arguments.of("\"signature\":{" + id + "," + sig + ",\"alg\":\"ed448\"}", "field 'signature.alg' is unknown (a signature has key_id and ed25519)"),
-                Arguments.of("\"signature\":{" + sig + "," + id + "}", "field 'signature' must be the manifest's last field, written exactly as"),
-                Arguments.of("\"signature\":{" + id + ", " + sig + "}", "field 'signature' must be the manifest's last field"),
-                Arguments.of("\"signature\":{" + id + "," + sig + "},\"expires\":{}", "field 'signature' must be the manifest's last field"));
+                Arguments.of(
+                        "\"signature\":{" + id + "," + sig + ",\"alg\":\"ed448\"}",
+                        "field 'signature.alg' is unknown (a signature has key_id and ed25519)"),
+                Arguments.of(
+                        "\"signature\":{" + sig + "," + id + "}",
+                        "field 'signature' must be the manifest's last field, written exactly as"),
+                Arguments.of(
+                        "\"signature\":{" + id + ", " + sig + "}",
+                        "field 'signature' must be the manifest's last field"),
+                Arguments.of(
+                        "\"signature\":{" + id + "," + sig + "},\"expires\":{}",
+                        "field 'signature' must be the manifest's last field"));
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("malformedSignatures")
     void aMalformedSignatureFieldIsRefusedNamingTheField(String field, String expected) {
         String unsigned = text(RulesetManifestJson.encode(sample()));
-        byte[] stored = (unsigned.substring(0, unsigned.length() - 1) + "," + field + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] stored =
+                (unsigned.substring(0, unsigned.length() - 1) + "," + field + "}").getBytes(StandardCharsets.UTF_8);
         RulesetManifest read = decode(stored);
         assertThatThrownBy(() -> trusting(one).verify(stored, read, KEY))
                 .isInstanceOfSatisfying(BadSignatureException.class, e -> {
@@ -233,9 +282,13 @@ class ManifestSigningTest {
 
     @Test
     void aVerifierNeedsAKeyAndTakesTheSameKeyTwiceOnce() {
-        assertThatThrownBy(() -> ManifestVerifier.of(List.of())).isInstanceOf(IllegalArgumentException.class).hasMessage("no trusted keys");
+        assertThatThrownBy(() -> ManifestVerifier.of(List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no trusted keys");
         TrustedKey again = TrustedKey.of(one.trusted().key(), "another copy");
-        assertThat(ManifestVerifier.of(List.of(one.trusted(), again, two.trusted())).keys()).containsExactly(one.trusted(), two.trusted());
+        assertThat(ManifestVerifier.of(List.of(one.trusted(), again, two.trusted()))
+                        .keys())
+                .containsExactly(one.trusted(), two.trusted());
     }
 
     /**
@@ -256,9 +309,12 @@ class ManifestSigningTest {
             byte[] digest = new byte[32];
             random.nextBytes(digest);
             long size = 1 + random.nextInt(1 << 20);
-            RulesetManifest m = new RulesetManifest(1 + random.nextInt(1_000_000), rules,
+            RulesetManifest m = new RulesetManifest(
+                    1 + random.nextInt(1_000_000),
+                    rules,
                     new ObjectRef(HexFormat.of().formatHex(digest), size, 1 + (int) (size >> 20)),
-                    Instant.ofEpochMilli(1_700_000_000_000L + random.nextInt(1_000_000_000)), "ctl-" + random.nextInt(9));
+                    Instant.ofEpochMilli(1_700_000_000_000L + random.nextInt(1_000_000_000)),
+                    "ctl-" + random.nextInt(9));
             TestSigningKeys signer = random.nextBoolean() ? one : two;
             byte[] stored = ManifestSigning.sign(m, signer.signing());
             assertThat(verifier.verify(stored, decode(stored), KEY)).isEqualTo(signer.trusted());
@@ -273,7 +329,8 @@ class ManifestSigningTest {
             try {
                 RulesetManifest read = decode(changed);
                 verifier.verify(changed, read, KEY);
-                throw new AssertionError("accepted with byte " + at + " changed to " + (to & 0xff) + ": " + text(changed));
+                throw new AssertionError(
+                        "accepted with byte " + at + " changed to " + (to & 0xff) + ": " + text(changed));
             } catch (BadManifestException | BadSignatureException e) {
                 assertThat(e.getMessage()).startsWith("manifest at /levee/ruleset");
             }

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.levee.testing.Requirements;
 import org.levee.store.etcd.EtcdClient;
 import org.levee.store.etcd.EtcdSettings;
+import org.levee.testing.Requirements;
 
 /**
  * Real etcd for tests: 1 or 3 members ({@code /usr/bin/etcd}, Debian's etcd-server) on loopback
@@ -77,7 +77,8 @@ public final class EtcdHarness implements AutoCloseable {
 
     private final Path dir;
     private final List<Member> members = new ArrayList<>();
-    private final String clusterToken = "levee-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    private final String clusterToken =
+            "levee-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final List<EtcdClient> clients = new ArrayList<>();
     private final Thread cleanup = new Thread(this::killAll, "etcd-harness-cleanup");
     private Process proxy;
@@ -164,9 +165,16 @@ public final class EtcdHarness implements AutoCloseable {
         if (proxyPort == 0) {
             proxyPort = freePorts(1)[0];
         }
-        String endpoints = String.join(",", members.stream().map(m -> "127.0.0.1:" + m.clientPort).toList());
-        proxy = spawn(dir.resolve("proxy.log"), "etcd", "grpc-proxy", "start", "--endpoints=" + endpoints,
-                "--listen-addr=127.0.0.1:" + proxyPort, "--advertise-client-url=127.0.0.1:" + proxyPort);
+        String endpoints = String.join(
+                ",", members.stream().map(m -> "127.0.0.1:" + m.clientPort).toList());
+        proxy = spawn(
+                dir.resolve("proxy.log"),
+                "etcd",
+                "grpc-proxy",
+                "start",
+                "--endpoints=" + endpoints,
+                "--listen-addr=127.0.0.1:" + proxyPort,
+                "--advertise-client-url=127.0.0.1:" + proxyPort);
         awaitProxy();
         return this;
     }
@@ -270,7 +278,8 @@ public final class EtcdHarness implements AutoCloseable {
 
     /** The cluster's current revision (via etcdctl). */
     public long revision() {
-        Matcher m = REVISION.matcher(etcdctl("endpoint", "status", "--write-out=json", "--endpoints=" + runningEndpoint()));
+        Matcher m =
+                REVISION.matcher(etcdctl("endpoint", "status", "--write-out=json", "--endpoints=" + runningEndpoint()));
         if (!m.find()) {
             throw new IllegalStateException("etcdctl endpoint status printed no revision");
         }
@@ -301,7 +310,8 @@ public final class EtcdHarness implements AutoCloseable {
      * @throws AssertionError when etcdctl fails, with its output
      */
     public String etcdctlWithInput(byte[] input, String... args) {
-        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints=" + runningEndpoints(), "--command-timeout=10s"));
+        List<String> command =
+                new ArrayList<>(List.of("etcdctl", "--endpoints=" + runningEndpoints(), "--command-timeout=10s"));
         command.addAll(tlsFlags());
         command.addAll(List.of(args));
         try {
@@ -313,7 +323,8 @@ public final class EtcdHarness implements AutoCloseable {
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
+                throw new AssertionError(
+                        String.join(" ", command) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -376,28 +387,61 @@ public final class EtcdHarness implements AutoCloseable {
     }
 
     private List<String> tlsFlags() {
-        return tls == null ? List.of() : List.of("--cacert=" + tls.ca(), "--cert=" + tls.clientCert(), "--key=" + tls.clientKey());
+        return tls == null
+                ? List.of()
+                : List.of("--cacert=" + tls.ca(), "--cert=" + tls.clientCert(), "--key=" + tls.clientKey());
     }
 
     private String runningEndpoints() {
-        List<String> urls = members.stream().filter(Member::running).map(Member::clientUrl).toList();
+        List<String> urls =
+                members.stream().filter(Member::running).map(Member::clientUrl).toList();
         return urls.isEmpty() ? endpoints() : String.join(",", urls);
     }
 
     private String runningEndpoint() {
-        return members.stream().filter(Member::running).map(Member::clientUrl).findFirst().orElse(members.getFirst().clientUrl());
+        return members.stream()
+                .filter(Member::running)
+                .map(Member::clientUrl)
+                .findFirst()
+                .orElse(members.getFirst().clientUrl());
     }
 
     private void launch(Member m) {
-        String cluster = String.join(",", members.stream().map(x -> x.name + "=" + x.peerUrl()).toList());
-        List<String> command = new ArrayList<>(List.of("etcd", "--name", m.name, "--data-dir", m.dataDir.toString(),
-                "--listen-client-urls", m.clientUrl(), "--advertise-client-urls", m.clientUrl(),
-                "--listen-peer-urls", m.peerUrl(), "--initial-advertise-peer-urls", m.peerUrl(),
-                "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", clusterToken,
-                "--logger", "zap", "--log-outputs", "stderr"));
+        String cluster = String.join(
+                ",", members.stream().map(x -> x.name + "=" + x.peerUrl()).toList());
+        List<String> command = new ArrayList<>(List.of(
+                "etcd",
+                "--name",
+                m.name,
+                "--data-dir",
+                m.dataDir.toString(),
+                "--listen-client-urls",
+                m.clientUrl(),
+                "--advertise-client-urls",
+                m.clientUrl(),
+                "--listen-peer-urls",
+                m.peerUrl(),
+                "--initial-advertise-peer-urls",
+                m.peerUrl(),
+                "--initial-cluster",
+                cluster,
+                "--initial-cluster-state",
+                "new",
+                "--initial-cluster-token",
+                clusterToken,
+                "--logger",
+                "zap",
+                "--log-outputs",
+                "stderr"));
         if (tls != null) {
-            command.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
-                    "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
+            command.addAll(List.of(
+                    "--cert-file",
+                    tls.serverCert().toString(),
+                    "--key-file",
+                    tls.serverKey().toString(),
+                    "--trusted-ca-file",
+                    tls.ca().toString(),
+                    "--client-cert-auth"));
         }
         command.addAll(extraFlags);
         m.process = spawn(m.log, command.toArray(String[]::new));
@@ -405,8 +449,10 @@ public final class EtcdHarness implements AutoCloseable {
 
     private static Process spawn(Path log, String... command) {
         try {
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command[0], e);
         }
@@ -416,21 +462,24 @@ public final class EtcdHarness implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!m.process.isAlive()) {
-                throw new IllegalStateException("etcd member " + m.name + " exited with " + m.process.exitValue() + ":\n" + tail(m.log));
+                throw new IllegalStateException(
+                        "etcd member " + m.name + " exited with " + m.process.exitValue() + ":\n" + tail(m.log));
             }
             if (tls == null ? healthy(m.clientPort) : healthyOverTls(m)) {
                 return;
             }
             sleep(50);
         }
-        throw new IllegalStateException("etcd member " + m.name + " not healthy after " + START_TIMEOUT + ":\n" + tail(m.log));
+        throw new IllegalStateException(
+                "etcd member " + m.name + " not healthy after " + START_TIMEOUT + ":\n" + tail(m.log));
     }
 
     /** etcd's /health over plain HTTP/1.0 (the client port serves HTTP next to gRPC): true once it has a leader. */
     private static boolean healthy(int port) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(2_000);
-            s.getOutputStream().write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return reply.startsWith("HTTP/1.0 200") && reply.contains("\"health\":\"true\"");
         } catch (IOException e) {
@@ -440,11 +489,15 @@ public final class EtcdHarness implements AutoCloseable {
 
     /** etcdctl's health check with the test certificates (plain HTTP cannot reach a TLS port). */
     private boolean healthyOverTls(Member m) {
-        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints=" + m.clientUrl(), "--command-timeout=2s"));
+        List<String> command =
+                new ArrayList<>(List.of("etcdctl", "--endpoints=" + m.clientUrl(), "--command-timeout=2s"));
         command.addAll(tlsFlags());
         command.addAll(List.of("endpoint", "health"));
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 return true;
             }
@@ -462,12 +515,21 @@ public final class EtcdHarness implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!proxy.isAlive()) {
-                throw new IllegalStateException("etcd grpc-proxy exited with " + proxy.exitValue() + ":\n" + tail(dir.resolve("proxy.log")));
+                throw new IllegalStateException(
+                        "etcd grpc-proxy exited with " + proxy.exitValue() + ":\n" + tail(dir.resolve("proxy.log")));
             }
             try {
                 // etcdctl through the proxy proves it listens and reaches the cluster.
-                List<String> command = List.of("etcdctl", "--endpoints=" + proxyEndpoint(), "--command-timeout=2s", "get", "/levee-harness-probe");
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                List<String> command = List.of(
+                        "etcdctl",
+                        "--endpoints=" + proxyEndpoint(),
+                        "--command-timeout=2s",
+                        "get",
+                        "/levee-harness-probe");
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return;
                 }
@@ -480,7 +542,8 @@ public final class EtcdHarness implements AutoCloseable {
             }
             sleep(50);
         }
-        throw new IllegalStateException("etcd grpc-proxy not answering after " + START_TIMEOUT + ":\n" + tail(dir.resolve("proxy.log")));
+        throw new IllegalStateException(
+                "etcd grpc-proxy not answering after " + START_TIMEOUT + ":\n" + tail(dir.resolve("proxy.log")));
     }
 
     private static int[] freePorts(int count) {

@@ -35,8 +35,11 @@ public final class RecordingListener implements PrefixWatch.Listener {
 
     /** Waits until a delivery came and the last delivered snapshot holds exactly {@code expected}. */
     public Duration awaitState(Map<String, String> expected, Duration timeout) {
-        return Eventually.await(timeout, () -> ": expected " + abbreviate(expected) + ", last delivery " + abbreviate(latest())
-                + " after " + updates.size() + " deliveries", () -> !updates.isEmpty() && latest().equals(expected));
+        return Eventually.await(
+                timeout,
+                () -> ": expected " + abbreviate(expected) + ", last delivery " + abbreviate(latest()) + " after "
+                        + updates.size() + " deliveries",
+                () -> !updates.isEmpty() && latest().equals(expected));
     }
 
     /**
@@ -61,7 +64,9 @@ public final class RecordingListener implements PrefixWatch.Listener {
                         state.remove(c.key());
                     }
                 }
-                assertThat(values(u)).as("snapshot at revision %d is the previous one with its changes", revision).isEqualTo(state);
+                assertThat(values(u))
+                        .as("snapshot at revision %d is the previous one with its changes", revision)
+                        .isEqualTo(state);
             } else {
                 state = new TreeMap<>(values(u));
             }
@@ -71,7 +76,9 @@ public final class RecordingListener implements PrefixWatch.Listener {
                     long v = Long.parseLong(c.value().orElseThrow().valueUtf8());
                     Long before = lastValue.put(c.key(), v);
                     if (before != null) {
-                        assertThat(v).as("values of %s arrive in the order written", c.key()).isGreaterThan(before);
+                        assertThat(v)
+                                .as("values of %s arrive in the order written", c.key())
+                                .isGreaterThan(before);
                     }
                     delivered.add(c.value().get().valueUtf8());
                 }

@@ -42,8 +42,24 @@ public record TestCertificates(Path dir) {
         Requirements.command("openssl");
         TestCertificates c = new TestCertificates(dir);
         openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca-key.pem");
-        openssl(dir, "req", "-x509", "-new", "-key", "ca-key.pem", "-subj", "/CN=levee test CA", "-days", "2", "-out", "ca.pem");
-        issue(dir, "server", "/CN=etcd", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth");
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-new",
+                "-key",
+                "ca-key.pem",
+                "-subj",
+                "/CN=levee test CA",
+                "-days",
+                "2",
+                "-out",
+                "ca.pem");
+        issue(
+                dir,
+                "server",
+                "/CN=etcd",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth");
         issue(dir, "client", "/CN=levee", "extendedKeyUsage=clientAuth");
         return c;
     }
@@ -56,15 +72,33 @@ public record TestCertificates(Path dir) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-                "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext",
+                "-out",
+                name + ".pem");
     }
 
     private static void openssl(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + out);

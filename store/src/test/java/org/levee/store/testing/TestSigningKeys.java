@@ -47,17 +47,20 @@ public record TestSigningKeys(Path key, Path pub, SigningKey signing, TrustedKey
         if (seed.length != 32) {
             throw new IllegalArgumentException("an Ed25519 private key has 32 bytes");
         }
-        // PKCS#8 PrivateKeyInfo {version 0, AlgorithmIdentifier {1.3.101.112}, OCTET STRING {OCTET STRING seed}} (RFC 8410)
+        // PKCS#8 PrivateKeyInfo {version 0, AlgorithmIdentifier {1.3.101.112}, OCTET STRING {OCTET STRING seed}} (RFC
+        // 8410)
         byte[] der = new byte[48];
         System.arraycopy(HexFormat.of().parseHex("302e020100300506032b657004220420"), 0, der, 0, 16);
         System.arraycopy(seed, 0, der, 16, 32);
-        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n";
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getEncoder().encodeToString(der)
+                + "\n-----END PRIVATE KEY-----\n";
         try {
             Files.createDirectories(dir);
             Path key = dir.resolve(name + ".key");
             Files.writeString(key, pem);
             Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-            Files.writeString(dir.resolve(name + ".pub"), SigningKey.read(key).publicKey().pem());
+            Files.writeString(
+                    dir.resolve(name + ".pub"), SigningKey.read(key).publicKey().pem());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,8 +15,9 @@ public final class ByteMutator implements Mutator<byte[]> {
     /** The default cap on a mutated input's length. */
     public static final int DEFAULT_MAX_LENGTH = 1 << 20;
 
-    private static final byte[] INTERESTING_BYTES = {0, 1, 2, 4, 8, 16, 32, 64, 0x7f, (byte) 0x80, (byte) 0xfe,
-        (byte) 0xff};
+    private static final byte[] INTERESTING_BYTES = {
+        0, 1, 2, 4, 8, 16, 32, 64, 0x7f, (byte) 0x80, (byte) 0xfe, (byte) 0xff
+    };
 
     private final int maxLength;
 
@@ -90,13 +91,13 @@ public final class ByteMutator implements Mutator<byte[]> {
         long value = switch (random.nextInt(14)) {
             case 0 -> 0;
             case 1 -> 1;
-            case 2 -> mask >>> 1;            // 0x7f…
-            case 3 -> (mask >>> 1) + 1;      // 0x80…
-            case 4 -> mask;                  // 0xff…
-            case 5 -> mask - 3;              // 0xff…fc: a length just short of wrapping
-            case 6 -> 0xffff_ffffL;          // 0xffffffff, whatever the width
+            case 2 -> mask >>> 1; // 0x7f…
+            case 3 -> (mask >>> 1) + 1; // 0x80…
+            case 4 -> mask; // 0xff…
+            case 5 -> mask - 3; // 0xff…fc: a length just short of wrapping
+            case 6 -> 0xffff_ffffL; // 0xffffffff, whatever the width
             case 7 -> input.length;
-            case 8 -> input.length - at;     // exactly what is left
+            case 8 -> input.length - at; // exactly what is left
             case 9 -> input.length + 1 + random.nextInt(8);
             case 10 -> current + 1;
             case 11 -> current - 1;
@@ -126,7 +127,9 @@ public final class ByteMutator implements Mutator<byte[]> {
             return input;
         }
         // Half of the cuts are near the end, where a reader meets them after reading nearly everything.
-        int keep = random.nextBoolean() ? random.nextInt(input.length) : Math.max(0, input.length - 1 - random.nextInt(16));
+        int keep = random.nextBoolean()
+                ? random.nextInt(input.length)
+                : Math.max(0, input.length - 1 - random.nextInt(16));
         return Arrays.copyOf(input, keep);
     }
 
@@ -144,7 +147,8 @@ public final class ByteMutator implements Mutator<byte[]> {
         if (random.nextBoolean() || other.length == 0) {
             inserted = new byte[1 + random.nextInt(16)];
             for (int i = 0; i < inserted.length; i++) {
-                inserted[i] = random.nextBoolean() ? INTERESTING_BYTES[random.nextInt(INTERESTING_BYTES.length)]
+                inserted[i] = random.nextBoolean()
+                        ? INTERESTING_BYTES[random.nextInt(INTERESTING_BYTES.length)]
                         : (byte) random.nextInt(256);
             }
         } else {
@@ -163,7 +167,8 @@ public final class ByteMutator implements Mutator<byte[]> {
             return input;
         }
         int at = random.nextInt(input.length);
-        int count = Math.min(input.length - at, random.nextInt(4) == 0 ? 1 + random.nextInt(input.length) : 1 + random.nextInt(8));
+        int count = Math.min(
+                input.length - at, random.nextInt(4) == 0 ? 1 + random.nextInt(input.length) : 1 + random.nextInt(8));
         return InputKind.BYTES.remove(input, at, at + count);
     }
 

@@ -16,8 +16,15 @@ import java.nio.file.Path;
  * @param file        where the minimized input's bytes were written (null if nowhere)
  * @param occurrences how many inputs of the run showed it
  */
-public record Crash(Kind kind, long index, String problem, String where, String input, String minimized, Path file,
-                    long occurrences) {
+public record Crash(
+        Kind kind,
+        long index,
+        String problem,
+        String where,
+        String input,
+        String minimized,
+        Path file,
+        long occurrences) {
 
     /** What makes an input a crash. */
     public enum Kind {
@@ -42,8 +49,13 @@ public record Crash(Kind kind, long index, String problem, String where, String 
     /** Several lines: kind, count, problem, place, the inputs and where the minimized one is stored. */
     public String describe() {
         StringBuilder text = new StringBuilder()
-                .append(kind).append(" (").append(occurrences).append(occurrences == 1 ? " input" : " inputs")
-                .append(index >= 0 ? ", first: input " + index : "").append("): ").append(problem);
+                .append(kind)
+                .append(" (")
+                .append(occurrences)
+                .append(occurrences == 1 ? " input" : " inputs")
+                .append(index >= 0 ? ", first: input " + index : "")
+                .append("): ")
+                .append(problem);
         if (where != null && !where.isEmpty()) {
             text.append("\n    at ").append(where.replace("\n", "\n    at "));
         }

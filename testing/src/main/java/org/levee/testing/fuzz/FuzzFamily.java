@@ -30,8 +30,15 @@ import java.util.Objects;
  *                    writes each input to {@code target/fuzz/<name>/last-input} before running it
  * @param <I>         the input type
  */
-public record FuzzFamily<I>(String name, InputKind<I> kind, List<I> seeds, FuzzTarget<I> target,
-                            List<DocumentedError> errors, Mutator<I> mutator, Duration timeLimit, boolean nativeCode) {
+public record FuzzFamily<I>(
+        String name,
+        InputKind<I> kind,
+        List<I> seeds,
+        FuzzTarget<I> target,
+        List<DocumentedError> errors,
+        Mutator<I> mutator,
+        Duration timeLimit,
+        boolean nativeCode) {
     /** The limit: more than a second on one input is a crash. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(1);
 
@@ -98,7 +105,9 @@ public record FuzzFamily<I>(String name, InputKind<I> kind, List<I> seeds, FuzzT
 
     /** A file-name-friendly form of the name. */
     public String slug() {
-        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return name.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-|-$", "");
     }
 
     public static final class Builder<I> {
@@ -179,8 +188,8 @@ public record FuzzFamily<I>(String name, InputKind<I> kind, List<I> seeds, FuzzT
             if (chosen == null) {
                 chosen = kind == InputKind.BYTES
                         ? (Mutator<I>) new ByteMutator(maxLength == null ? ByteMutator.DEFAULT_MAX_LENGTH : maxLength)
-                        : (Mutator<I>) new TextMutator(dictionary,
-                                maxLength == null ? TextMutator.DEFAULT_MAX_LENGTH : maxLength);
+                        : (Mutator<I>) new TextMutator(
+                                dictionary, maxLength == null ? TextMutator.DEFAULT_MAX_LENGTH : maxLength);
             }
             return new FuzzFamily<>(name, kind, seeds, target, errors, chosen, timeLimit, nativeCode);
         }

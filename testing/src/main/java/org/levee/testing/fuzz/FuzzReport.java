@@ -18,8 +18,18 @@ import java.util.List;
  * @param heap         the retained-heap checks
  * @param elapsed      wall time of the run
  */
-public record FuzzReport(String family, long seed, long inputs, long accepted, long rejected, List<Crash> crashes,
-                         long crashInputs, Slowest slowest, long slowOnce, HeapTrend heap, Duration elapsed) {
+public record FuzzReport(
+        String family,
+        long seed,
+        long inputs,
+        long accepted,
+        long rejected,
+        List<Crash> crashes,
+        long crashInputs,
+        Slowest slowest,
+        long slowOnce,
+        HeapTrend heap,
+        Duration elapsed) {
 
     /**
      * The slowest input of a run.
@@ -41,9 +51,17 @@ public record FuzzReport(String family, long seed, long inputs, long accepted, l
         return String.format(
                 "fuzz '%s' (seed %d): %d inputs, %d rejected, %d accepted, %d crashes%s; slowest %.2f ms (input %d)%s; "
                         + "%s; %.1f s",
-                family, seed, inputs, rejected, accepted, crashes.size(),
-                crashInputs > 0 ? " (" + crashInputs + " inputs)" : "", slowest.nanos() / 1e6, slowest.index(),
-                slowOnce > 0 ? ", " + slowOnce + " slow once but not again" : "", heap.describe(),
+                family,
+                seed,
+                inputs,
+                rejected,
+                accepted,
+                crashes.size(),
+                crashInputs > 0 ? " (" + crashInputs + " inputs)" : "",
+                slowest.nanos() / 1e6,
+                slowest.index(),
+                slowOnce > 0 ? ", " + slowOnce + " slow once but not again" : "",
+                heap.describe(),
                 elapsed.toNanos() / 1e9);
     }
 

@@ -40,6 +40,7 @@ public final class FuzzRunner {
     public static final String SEED_PROPERTY = "levee.fuzz.seed";
     /** The CI slice: inputs per family when nothing is configured. */
     public static final long CI_INPUTS = 10_000;
+
     public static final long DEFAULT_SEED = 17;
 
     private static final int HEAP_CHECKS = 10;
@@ -83,8 +84,11 @@ public final class FuzzRunner {
         System.out.println(report.summary());
         try {
             Files.createDirectories(OUTPUT);
-            Files.writeString(OUTPUT.resolve("summary.txt"), report.summary() + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    OUTPUT.resolve("summary.txt"),
+                    report.summary() + System.lineSeparator(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + OUTPUT.resolve("summary.txt"), e);
         }
@@ -98,7 +102,12 @@ public final class FuzzRunner {
     }
 
     /** The outcome of one execution. */
-    private enum Verdict { ACCEPTED, REJECTED, UNDOCUMENTED, BAD_MESSAGE }
+    private enum Verdict {
+        ACCEPTED,
+        REJECTED,
+        UNDOCUMENTED,
+        BAD_MESSAGE
+    }
 
     private record Result(Verdict verdict, Throwable error, String problem, long nanos) {
         Crash.Kind crashKind() {
@@ -154,7 +163,10 @@ public final class FuzzRunner {
 
         FuzzReport execute() {
             long started = System.nanoTime();
-            Thread worker = Thread.ofPlatform().name("fuzz " + family.name()).daemon(true).unstarted(this::loop);
+            Thread worker = Thread.ofPlatform()
+                    .name("fuzz " + family.name())
+                    .daemon(true)
+                    .unstarted(this::loop);
             worker.start();
             long hangNanos = hangLimit(family).toNanos();
             try {
@@ -179,22 +191,43 @@ public final class FuzzRunner {
             HeapTrend trend = new HeapTrend(heap);
             if (!stopped && trend.grows()) {
                 Found growth = new Found();
-                growth.crash = new Crash(Crash.Kind.HEAP_GROWTH, -1, "retained heap grows with the number of inputs: "
-                        + trend.describe(), trend.detail(), null, null, null, 1);
+                growth.crash = new Crash(
+                        Crash.Kind.HEAP_GROWTH,
+                        -1,
+                        "retained heap grows with the number of inputs: " + trend.describe(),
+                        trend.detail(),
+                        null,
+                        null,
+                        null,
+                        1);
                 found.put("heap", growth);
             }
-            List<Crash> crashes = found.values().stream().map(f -> f.crash.withOccurrences(Math.max(1, f.count)))
+            List<Crash> crashes = found.values().stream()
+                    .map(f -> f.crash.withOccurrences(Math.max(1, f.count)))
                     .toList();
-            return new FuzzReport(family.name(), seed, done, accepted, rejected, crashes, crashInputs, slowest, slowOnce,
-                    trend, Duration.ofNanos(System.nanoTime() - started));
+            return new FuzzReport(
+                    family.name(),
+                    seed,
+                    done,
+                    accepted,
+                    rejected,
+                    crashes,
+                    crashInputs,
+                    slowest,
+                    slowOnce,
+                    trend,
+                    Duration.ofNanos(System.nanoTime() - started));
         }
 
         private void loop() {
             try {
                 if (family.nativeCode()) {
                     Files.createDirectories(directory);
-                    lastInput = FileChannel.open(directory.resolve("last-input"), StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                    lastInput = FileChannel.open(
+                            directory.resolve("last-input"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING);
                 }
                 List<I> seeds = family.seeds();
                 long progressStep = inputs >= 100_000 ? inputs / 10 : Long.MAX_VALUE;
@@ -211,8 +244,9 @@ public final class FuzzRunner {
                         heap.add(new HeapTrend.Sample(done, retainedHeap()));
                     }
                     if (done % progressStep == 0) {
-                        System.out.printf("fuzz '%s': %d of %d inputs, %d crashes, %.0f s%n", family.name(), done,
-                                inputs, crashInputs, (System.nanoTime() - started) / 1e9);
+                        System.out.printf(
+                                "fuzz '%s': %d of %d inputs, %d crashes, %.0f s%n",
+                                family.name(), done, inputs, crashInputs, (System.nanoTime() - started) / 1e9);
                     }
                 }
                 if (lastInput != null) {
@@ -232,14 +266,26 @@ public final class FuzzRunner {
             }
             crashInputs++;
             String problem = result.error + (result.problem == null ? "" : " (" + result.problem + ")");
-            record("seed " + index, new Crash(Crash.Kind.REJECTED_SEED, index, "seed " + index + " is not accepted: "
-                    + problem, stack(result.error), describe(input), null, null, 1), null, null);
+            record(
+                    "seed " + index,
+                    new Crash(
+                            Crash.Kind.REJECTED_SEED,
+                            index,
+                            "seed " + index + " is not accepted: " + problem,
+                            stack(result.error),
+                            describe(input),
+                            null,
+                            null,
+                            1),
+                    null,
+                    null);
         }
 
         private void runMutant(long index) {
             SplittableRandom random = new SplittableRandom(seed * 0x9E37_79B9_7F4A_7C15L ^ index);
             List<I> seeds = family.seeds();
-            I base = !pool.isEmpty() && random.nextInt(4) == 0 ? pool.get(random.nextInt(pool.size()))
+            I base = !pool.isEmpty() && random.nextInt(4) == 0
+                    ? pool.get(random.nextInt(pool.size()))
                     : seeds.get(random.nextInt(seeds.size()));
             I other = seeds.get(random.nextInt(seeds.size()));
             I input = base;
@@ -253,11 +299,17 @@ public final class FuzzRunner {
                 Result again = timed(input, index);
                 if (again.nanos > timeLimitNanos) {
                     crashInputs++;
-                    String problem = String.format("%.0f ms, then %.0f ms on one input; the limit is %d ms (%s)",
-                            first.nanos / 1e6, again.nanos / 1e6, family.timeLimit().toMillis(),
+                    String problem = String.format(
+                            "%.0f ms, then %.0f ms on one input; the limit is %d ms (%s)",
+                            first.nanos / 1e6,
+                            again.nanos / 1e6,
+                            family.timeLimit().toMillis(),
                             first.verdict.name().toLowerCase(java.util.Locale.ROOT));
-                    record("slow", new Crash(Crash.Kind.TOO_SLOW, index, problem, "", describe(input), null, null, 1),
-                            input, null);
+                    record(
+                            "slow",
+                            new Crash(Crash.Kind.TOO_SLOW, index, problem, "", describe(input), null, null, 1),
+                            input,
+                            null);
                     return;
                 }
                 slowOnce++;
@@ -289,12 +341,30 @@ public final class FuzzRunner {
                         return;
                     }
                     Verdict verdict = result.verdict;
-                    I minimized = Minimizer.minimize(kind, input, candidate -> {
-                        Result again = execute(candidate);
-                        return again.error != null && again.verdict == verdict && again.signature().equals(signature);
-                    }, MINIMIZER_RUNS, MINIMIZER_NANOS);
-                    record(signature, new Crash(result.crashKind(), index, problem, stack(result.error), describe(input),
-                            describe(minimized), null, 1), input, minimized);
+                    I minimized = Minimizer.minimize(
+                            kind,
+                            input,
+                            candidate -> {
+                                Result again = execute(candidate);
+                                return again.error != null
+                                        && again.verdict == verdict
+                                        && again.signature().equals(signature);
+                            },
+                            MINIMIZER_RUNS,
+                            MINIMIZER_NANOS);
+                    record(
+                            signature,
+                            new Crash(
+                                    result.crashKind(),
+                                    index,
+                                    problem,
+                                    stack(result.error),
+                                    describe(input),
+                                    describe(minimized),
+                                    null,
+                                    1),
+                            input,
+                            minimized);
                 }
             }
         }
@@ -318,21 +388,37 @@ public final class FuzzRunner {
                 }
             }
             entry = new Found();
-            entry.crash = new Crash(crash.kind(), crash.index(), crash.problem(), crash.where(), crash.input(),
-                    crash.minimized(), file, 1);
+            entry.crash = new Crash(
+                    crash.kind(),
+                    crash.index(),
+                    crash.problem(),
+                    crash.where(),
+                    crash.input(),
+                    crash.minimized(),
+                    file,
+                    1);
             entry.count = 1;
             found.put(signature, entry);
         }
 
         private void recordHang(Thread worker) {
             I input = currentInput;
-            String where = Arrays.stream(worker.getStackTrace()).limit(12).map(String::valueOf)
+            String where = Arrays.stream(worker.getStackTrace())
+                    .limit(12)
+                    .map(String::valueOf)
                     .collect(Collectors.joining("\n"));
             Path file = input == null ? null : store("hang.bin", input);
             Found entry = new Found();
-            entry.crash = new Crash(Crash.Kind.HANG, currentIndex, "input " + currentIndex + " has not returned after "
-                    + hangLimit(family).toSeconds() + " s: run abandoned", where,
-                    input == null ? null : describe(input), null, file, 1);
+            entry.crash = new Crash(
+                    Crash.Kind.HANG,
+                    currentIndex,
+                    "input " + currentIndex + " has not returned after "
+                            + hangLimit(family).toSeconds() + " s: run abandoned",
+                    where,
+                    input == null ? null : describe(input),
+                    null,
+                    file,
+                    1);
             entry.count = 1;
             found.put("hang", entry);
             crashInputs++;
@@ -407,7 +493,9 @@ public final class FuzzRunner {
             for (int i = 0; i < Math.min(8, frames.length); i++) {
                 text.append(i == 0 ? "" : "\n").append(frames[i]);
             }
-            for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            for (Throwable cause = error.getCause();
+                    cause != null && cause != cause.getCause();
+                    cause = cause.getCause()) {
                 text.append("\ncaused by ").append(cause);
                 StackTraceElement[] causeFrames = cause.getStackTrace();
                 if (causeFrames.length > 0) {
@@ -422,8 +510,11 @@ public final class FuzzRunner {
             StackTraceElement[] frames = error.getStackTrace();
             for (StackTraceElement frame : frames) {
                 String className = frame.getClassName();
-                if (!className.startsWith("java.") && !className.startsWith("jdk.") && !className.startsWith("sun.")
-                        && !className.startsWith("org.assertj.") && !className.startsWith("org.junit.")
+                if (!className.startsWith("java.")
+                        && !className.startsWith("jdk.")
+                        && !className.startsWith("sun.")
+                        && !className.startsWith("org.assertj.")
+                        && !className.startsWith("org.junit.")
                         && !className.startsWith("org.opentest4j.")) {
                     return frame.toString();
                 }

@@ -57,7 +57,8 @@ public record HeapTrend(List<Sample> samples) {
             return 0;
         }
         double meanX = samples.stream().mapToDouble(Sample::inputs).average().orElse(0);
-        double meanY = samples.stream().mapToDouble(Sample::retainedBytes).average().orElse(0);
+        double meanY =
+                samples.stream().mapToDouble(Sample::retainedBytes).average().orElse(0);
         double covariance = 0;
         double variance = 0;
         for (Sample s : samples) {
@@ -72,7 +73,8 @@ public record HeapTrend(List<Sample> samples) {
         if (samples.isEmpty()) {
             return "heap not checked";
         }
-        return String.format("heap %.1f → %.1f MiB retained over %d checks (%+.0f B per 1000 inputs)",
+        return String.format(
+                "heap %.1f → %.1f MiB retained over %d checks (%+.0f B per 1000 inputs)",
                 mebibytes(samples.getFirst()), mebibytes(samples.getLast()), samples.size(), bytesPerThousandInputs());
     }
 
@@ -80,7 +82,11 @@ public record HeapTrend(List<Sample> samples) {
     public String detail() {
         StringBuilder text = new StringBuilder();
         for (Sample s : samples) {
-            text.append(text.isEmpty() ? "" : ", ").append(s.inputs()).append(": ").append(s.retainedBytes()).append(" B");
+            text.append(text.isEmpty() ? "" : ", ")
+                    .append(s.inputs())
+                    .append(": ")
+                    .append(s.retainedBytes())
+                    .append(" B");
         }
         return text.toString();
     }

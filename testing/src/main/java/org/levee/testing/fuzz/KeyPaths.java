@@ -16,15 +16,18 @@ public final class KeyPaths {
     public static final String KEY = "([A-Za-z0-9_.:-]+|\"(?:[^\"\\\\]++|\\\\.)*+\")";
 
     /** One problem, as config loaders write them. */
-    public static final Pattern PROBLEM = Pattern.compile("(not valid YAML at line \\d+, column \\d+: \\S"
-            + "|\\(top level\\): \\S|" + KEY + "(\\[\\d+\\])?(\\." + KEY + "(\\[\\d+\\])?)*: \\S)", Pattern.DOTALL);
+    public static final Pattern PROBLEM = Pattern.compile(
+            "(not valid YAML at line \\d+, column \\d+: \\S" + "|\\(top level\\): \\S|" + KEY + "(\\[\\d+\\])?(\\."
+                    + KEY + "(\\[\\d+\\])?)*: \\S)",
+            Pattern.DOTALL);
 
     /**
      * Throws an AssertionError naming the problems that do not start with their place; returns
      * {@code error} otherwise, for the caller to rethrow.
      */
     public static <E extends RuntimeException> E requirePlaced(E error, List<String> problems) {
-        List<String> unplaced = problems.stream().filter(p -> !PROBLEM.matcher(p).lookingAt()).toList();
+        List<String> unplaced =
+                problems.stream().filter(p -> !PROBLEM.matcher(p).lookingAt()).toList();
         if (problems.isEmpty() || !unplaced.isEmpty()) {
             throw new AssertionError("problems that do not say where: " + unplaced, error);
         }

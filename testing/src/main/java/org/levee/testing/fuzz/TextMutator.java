@@ -20,17 +20,100 @@ public final class TextMutator implements Mutator<String> {
     public static final int DEFAULT_MAX_LENGTH = 1 << 16;
 
     private static final String[] NUMBERS = {
-        "0", "1", "-1", "-0", "00", "007", "255", "256", "65535", "65536", "2147483647", "2147483648", "-2147483648",
-        "-2147483649", "4294967295", "4294967296", "9223372036854775807", "9223372036854775808",
-        "18446744073709551616", "99999999999999999999999999999999", "0x0", "0x7f", "0xff", "0x7fffffff", "0x80000000",
-        "0xffffffff", "0x100000000", "0xffffffffffffffff", "0x", "1e308", "1e-308", "NaN", "1.5", "+1", "--1", "0b1",
+        "0",
+        "1",
+        "-1",
+        "-0",
+        "00",
+        "007",
+        "255",
+        "256",
+        "65535",
+        "65536",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "4294967295",
+        "4294967296",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551616",
+        "99999999999999999999999999999999",
+        "0x0",
+        "0x7f",
+        "0xff",
+        "0x7fffffff",
+        "0x80000000",
+        "0xffffffff",
+        "0x100000000",
+        "0xffffffffffffffff",
+        "0x",
+        "1e308",
+        "1e-308",
+        "NaN",
+        "1.5",
+        "+1",
+        "--1",
+        "0b1",
         "1_000",
     };
     private static final String[] ODD = {
-        "\0", "\u0001", "\u001b", "\t", "\r", "\n", "\r\n", "\u007f", "\u0080", "\u00a0", "\u00ff", "é", "\u2028",
-        "\ufeff", "\ufffd", "\uffff", "\ud800", "\udc00", "\ud83d\ude00", "\"", "'", "`", "\\", "%", "%00", "%zz",
-        "$", "{", "}", "[", "]", "(", ")", ":", ",", ".", "*", "**", "#", "-", "+", "/", "&", "|", "!", "=", "<", ">",
-        "~", "^", "@", ";", "?", " ", "  ",
+        "\0",
+        "\u0001",
+        "\u001b",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        "\u007f",
+        "\u0080",
+        "\u00a0",
+        "\u00ff",
+        "é",
+        "\u2028",
+        "\ufeff",
+        "\ufffd",
+        "\uffff",
+        "\ud800",
+        "\udc00",
+        "\ud83d\ude00",
+        "\"",
+        "'",
+        "`",
+        "\\",
+        "%",
+        "%00",
+        "%zz",
+        "$",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ":",
+        ",",
+        ".",
+        "*",
+        "**",
+        "#",
+        "-",
+        "+",
+        "/",
+        "&",
+        "|",
+        "!",
+        "=",
+        "<",
+        ">",
+        "~",
+        "^",
+        "@",
+        ";",
+        "?",
+        " ",
+        "  ",
     };
 
     private final List<String> dictionary;
@@ -200,8 +283,8 @@ public final class TextMutator implements Mutator<String> {
         }
         char[] chars = input.toCharArray();
         for (int n = 1 + random.nextInt(3); n > 0; n--) {
-            chars[random.nextInt(chars.length)] = random.nextInt(4) == 0 ? (char) random.nextInt(0x10000)
-                    : (char) (0x20 + random.nextInt(0x5f));
+            chars[random.nextInt(chars.length)] =
+                    random.nextInt(4) == 0 ? (char) random.nextInt(0x10000) : (char) (0x20 + random.nextInt(0x5f));
         }
         return new String(chars);
     }
@@ -212,8 +295,11 @@ public final class TextMutator implements Mutator<String> {
         }
         List<String> out = new ArrayList<>(tokens);
         int at = random.nextInt(out.size());
-        out.set(at, random.nextBoolean() ? out.get(at).toUpperCase(java.util.Locale.ROOT)
-                : out.get(at).toLowerCase(java.util.Locale.ROOT));
+        out.set(
+                at,
+                random.nextBoolean()
+                        ? out.get(at).toUpperCase(java.util.Locale.ROOT)
+                        : out.get(at).toLowerCase(java.util.Locale.ROOT));
         return String.join("", out);
     }
 
@@ -222,8 +308,9 @@ public final class TextMutator implements Mutator<String> {
         byte[] mutated = switch (random.nextInt(3)) {
             case 0 -> ByteMutator.flipBits(input.getBytes(StandardCharsets.UTF_8), random);
             case 1 -> ByteMutator.setBytes(input.getBytes(StandardCharsets.UTF_8), random);
-            default -> ByteMutator.copyRange(input.getBytes(StandardCharsets.UTF_8), other.getBytes(StandardCharsets.UTF_8),
-                    random);
+            default ->
+                ByteMutator.copyRange(
+                        input.getBytes(StandardCharsets.UTF_8), other.getBytes(StandardCharsets.UTF_8), random);
         };
         return new String(mutated, StandardCharsets.UTF_8);
     }

@@ -49,13 +49,23 @@ class MutatorTest {
             byte[] out = ByteMutator.setWord(zeros, random, true);
             seen.add(ByteBuffer.wrap(out).getLong());
         }
-        assertThat(seen).contains(0x0000_0000_ffff_ffffL, 0xffff_ffff_0000_0000L, 0x7fff_ffff_0000_0000L,
-                0x0000_0000_ffff_ff7fL, 0x8000_0000_0000_0000L, 0x0000_0000_0000_0080L, 0x0001_0000_0000_0000L,
-                0xffff_ffff_ffff_ffffL, 0x7fff_ffff_ffff_ffffL);
+        assertThat(seen)
+                .contains(
+                        0x0000_0000_ffff_ffffL,
+                        0xffff_ffff_0000_0000L,
+                        0x7fff_ffff_0000_0000L,
+                        0x0000_0000_ffff_ff7fL,
+                        0x8000_0000_0000_0000L,
+                        0x0000_0000_0000_0080L,
+                        0x0001_0000_0000_0000L,
+                        0xffff_ffff_ffff_ffffL,
+                        0x7fff_ffff_ffff_ffffL);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "a", "tcp port 80 and (host 192.0.2.1 or net 2001:db8::/32)", "(000) jeq #0x800 jt 2\tjf 5\n"})
+    @ValueSource(
+            strings = {"", "a", "tcp port 80 and (host 192.0.2.1 or net 2001:db8::/32)", "(000) jeq #0x800 jt 2\tjf 5\n"
+            })
     void tokensCoverTheText(String text) {
         assertThat(String.join("", TextMutator.tokens(text))).isEqualTo(text);
     }
@@ -72,7 +82,9 @@ class MutatorTest {
         boolean longest = false;
         for (int i = 0; i < 5_000; i++) {
             String x = mutator.mutate("tcp port 80", "udp port 53", a);
-            assertThat(x).isEqualTo(mutator.mutate("tcp port 80", "udp port 53", b)).hasSizeLessThanOrEqualTo(3_000);
+            assertThat(x)
+                    .isEqualTo(mutator.mutate("tcp port 80", "udp port 53", b))
+                    .hasSizeLessThanOrEqualTo(3_000);
             nul |= x.indexOf('\0') >= 0;
             huge |= x.contains("4294967296") || x.contains("99999999999999999999");
             keyword |= x.contains(" or ") || x.contains("and") || x.contains("not");

@@ -43,6 +43,7 @@ public final class GobgpSpeaker implements BgpSpeaker {
 
     /** The families Levee announces in, as gobgp names them. */
     public static final List<String> FAMILIES = List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4", "ipv6");
+
     private static final String NEIGHBOUR_FAMILIES = "ipv4-flowspec,ipv6-flowspec,ipv4-unicast,ipv6-unicast";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,15 +67,23 @@ public final class GobgpSpeaker implements BgpSpeaker {
     public void configure() {
         JsonNode global = json(List.of("global"));
         if (!global.has("asn") || global.get("asn").asLong() == 0) {
-            run(List.of("global", "as", Long.toString(speaker.as()), "router-id", speaker.routerId().toString()));
+            run(List.of(
+                    "global",
+                    "as",
+                    Long.toString(speaker.as()),
+                    "router-id",
+                    speaker.routerId().toString()));
         } else if (global.get("asn").asLong() != speaker.as()) {
-            throw new SpeakerException("the speaker's AS is " + global.get("asn").asLong() + " but upstream.speaker.as is "
-                    + speaker.as() + "; restart gobgpd without that configuration or change upstream.speaker.as");
+            throw new SpeakerException(
+                    "the speaker's AS is " + global.get("asn").asLong() + " but upstream.speaker.as is " + speaker.as()
+                            + "; restart gobgpd without that configuration or change upstream.speaker.as");
         }
         Map<String, Long> peers = new LinkedHashMap<>();
         for (JsonNode n : json(List.of("neighbor"))) {
             JsonNode conf = n.path("conf");
-            peers.put(conf.path("neighbor_address").asText(), conf.path("peer_asn").asLong());
+            peers.put(
+                    conf.path("neighbor_address").asText(),
+                    conf.path("peer_asn").asLong());
         }
         for (UpstreamConfig.Neighbour n : neighbours) {
             String address = n.address().toString();
@@ -94,15 +103,17 @@ public final class GobgpSpeaker implements BgpSpeaker {
         Map<String, String> out = new LinkedHashMap<>();
         for (JsonNode n : json(List.of("neighbor"))) {
             int state = n.path("state").path("session_state").asInt();
-            out.put(n.path("conf").path("neighbor_address").asText(), switch (state) {
-                case 1 -> "idle";
-                case 2 -> "connect";
-                case 3 -> "active";
-                case 4 -> "opensent";
-                case 5 -> "openconfirm";
-                case 6 -> "established";
-                default -> "unknown";
-            });
+            out.put(
+                    n.path("conf").path("neighbor_address").asText(),
+                    switch (state) {
+                        case 1 -> "idle";
+                        case 2 -> "connect";
+                        case 3 -> "active";
+                        case 4 -> "opensent";
+                        case 5 -> "openconfirm";
+                        case 6 -> "established";
+                        default -> "unknown";
+                    });
         }
         return out;
     }
@@ -128,7 +139,8 @@ public final class GobgpSpeaker implements BgpSpeaker {
 
     /** The gobgp arguments announcing ({@code add}) or withdrawing ({@code del}) {@code route}. */
     static List<String> arguments(Route route, boolean add) {
-        List<String> args = new ArrayList<>(List.of("global", "rib", "-a", gobgpFamily(route.family()), add ? "add" : "del"));
+        List<String> args =
+                new ArrayList<>(List.of("global", "rib", "-a", gobgpFamily(route.family()), add ? "add" : "del"));
         switch (route) {
             case Route.FlowSpec f -> {
                 args.add("match");
@@ -157,7 +169,11 @@ public final class GobgpSpeaker implements BgpSpeaker {
                         args.add(n.toString());
                     });
                     args.add("community");
-                    args.add(String.join(",", b.communities().stream().map(Route.Community::toString).toList()));
+                    args.add(String.join(
+                            ",",
+                            b.communities().stream()
+                                    .map(Route.Community::toString)
+                                    .toList()));
                 }
             }
         }
@@ -207,7 +223,8 @@ public final class GobgpSpeaker implements BgpSpeaker {
                         out.add(r);
                     }
                 } catch (RuntimeException e) {
-                    throw new SpeakerException("cannot read gobgp's " + family + " path " + entry.getKey() + ": " + e.getMessage(), e);
+                    throw new SpeakerException(
+                            "cannot read gobgp's " + family + " path " + entry.getKey() + ": " + e.getMessage(), e);
                 }
             }
         }
@@ -227,7 +244,8 @@ public final class GobgpSpeaker implements BgpSpeaker {
             if (code == 1) {
                 destination = Prefix.parse(item.path("value").path("prefix").asText());
                 if (item.path("offset").asInt(0) != 0) {
-                    throw new IllegalArgumentException("destination offset " + item.path("offset").asInt() + " is not 0");
+                    throw new IllegalArgumentException(
+                            "destination offset " + item.path("offset").asInt() + " is not 0");
                 }
                 continue;
             }
@@ -250,7 +268,8 @@ public final class GobgpSpeaker implements BgpSpeaker {
                 continue;
             }
             for (JsonNode community : attr.path("value")) {
-                if (community.path("type").asInt() == TRAFFIC_RATE_TYPE && community.path("subtype").asInt() == TRAFFIC_RATE_SUBTYPE) {
+                if (community.path("type").asInt() == TRAFFIC_RATE_TYPE
+                        && community.path("subtype").asInt() == TRAFFIC_RATE_SUBTYPE) {
                     float rate = (float) community.path("rate").asDouble();
                     action = rate == 0 ? new FlowSpecAction.Discard() : new FlowSpecAction.TrafficRate(rate);
                 }
@@ -270,16 +289,23 @@ public final class GobgpSpeaker implements BgpSpeaker {
             List<FlowSpecComponent.BitmaskTerm> list = new ArrayList<>();
             for (JsonNode t : terms) {
                 int op = t.path("op").asInt();
-                list.add(new FlowSpecComponent.BitmaskTerm(!list.isEmpty() && (op & 0x40) != 0, (op & 0x02) != 0,
-                        (op & 0x01) != 0, t.path("value").asInt()));
+                list.add(new FlowSpecComponent.BitmaskTerm(
+                        !list.isEmpty() && (op & 0x40) != 0,
+                        (op & 0x02) != 0,
+                        (op & 0x01) != 0,
+                        t.path("value").asInt()));
             }
             return new FlowSpecComponent.Bitmask(type, list);
         }
         List<FlowSpecComponent.NumericTerm> list = new ArrayList<>();
         for (JsonNode t : terms) {
             int op = t.path("op").asInt();
-            list.add(new FlowSpecComponent.NumericTerm(!list.isEmpty() && (op & 0x40) != 0, (op & 0x04) != 0,
-                    (op & 0x02) != 0, (op & 0x01) != 0, t.path("value").asLong()));
+            list.add(new FlowSpecComponent.NumericTerm(
+                    !list.isEmpty() && (op & 0x40) != 0,
+                    (op & 0x04) != 0,
+                    (op & 0x02) != 0,
+                    (op & 0x01) != 0,
+                    t.path("value").asLong()));
         }
         return new FlowSpecComponent.Numeric(type, list);
     }
@@ -297,7 +323,7 @@ public final class GobgpSpeaker implements BgpSpeaker {
                         nextHop = Optional.of(IpAddress.parse(nh));
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (!communities.contains(Route.Community.BLACKHOLE)) {
@@ -315,8 +341,10 @@ public final class GobgpSpeaker implements BgpSpeaker {
         try {
             return out.isBlank() ? JSON.nullNode() : JSON.readTree(out);
         } catch (IOException e) {
-            throw new SpeakerException("gobgp " + String.join(" ", args) + " printed something that is not JSON: "
-                    + out.substring(0, Math.min(200, out.length())), e);
+            throw new SpeakerException(
+                    "gobgp " + String.join(" ", args) + " printed something that is not JSON: "
+                            + out.substring(0, Math.min(200, out.length())),
+                    e);
         }
     }
 
@@ -336,16 +364,20 @@ public final class GobgpSpeaker implements BgpSpeaker {
         command.addAll(args);
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
         } catch (IOException e) {
-            throw new SpeakerException("cannot run " + command.getFirst() + " (Debian package gobgpd): " + e.getMessage(), e);
+            throw new SpeakerException(
+                    "cannot run " + command.getFirst() + " (Debian package gobgpd): " + e.getMessage(), e);
         }
         CompletableFuture<String> stdout = read(p.getInputStream());
         CompletableFuture<String> stderr = read(p.getErrorStream());
         try {
             if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new SpeakerException(String.join(" ", command) + ": no answer within " + TIMEOUT.toSeconds() + " s");
+                throw new SpeakerException(
+                        String.join(" ", command) + ": no answer within " + TIMEOUT.toSeconds() + " s");
             }
             String err = stderr.get().strip();
             if (p.exitValue() != 0 || !err.isEmpty() && err.startsWith("rpc error")) {

@@ -77,41 +77,85 @@ class GobgpUpstreamTest {
                     """ + families());
             Path upstreamApi = dir.resolve("upstream.sock");
             Path leveeApi = dir.resolve("levee.sock");
-            List<String> upstreamCommand = List.of("gobgpd", "-f", upstreamConfig.toString(), "--api-hosts",
-                    "unix://" + upstreamApi, "--pprof-disable", "-p");
+            List<String> upstreamCommand = List.of(
+                    "gobgpd",
+                    "-f",
+                    upstreamConfig.toString(),
+                    "--api-hosts",
+                    "unix://" + upstreamApi,
+                    "--pprof-disable",
+                    "-p");
             List<String> leveeCommand = List.of("gobgpd", "--api-hosts", "unix://" + leveeApi, "--pprof-disable", "-p");
-            LabProcess upstreamDaemon = start(lab, "upstream-gobgpd", upstream, dir.resolve("upstream.log"), upstreamCommand,
-                    upstreamApi);
-            LabProcess leveeDaemon = start(lab, "levee-gobgpd", levee, dir.resolve("levee.log"), leveeCommand, leveeApi);
+            LabProcess upstreamDaemon =
+                    start(lab, "upstream-gobgpd", upstream, dir.resolve("upstream.log"), upstreamCommand, upstreamApi);
+            LabProcess leveeDaemon =
+                    start(lab, "levee-gobgpd", levee, dir.resolve("levee.log"), leveeCommand, leveeApi);
 
             UpstreamConfig config = new UpstreamConfig(
-                    new UpstreamConfig.Speaker("unix://" + leveeApi, List.of("gobgp"), 64512, IpAddress.parse("192.0.2.1")),
+                    new UpstreamConfig.Speaker(
+                            "unix://" + leveeApi, List.of("gobgp"), 64512, IpAddress.parse("192.0.2.1")),
                     List.of(new UpstreamConfig.Neighbour(IpAddress.parse("192.0.2.2"), 64512, 64496)),
-                    10_000_000_000L, 0.5, List.of(UpstreamMode.FLOWSPEC), OptionalLong.empty(), false,
-                    Optional.empty(), Optional.of(IpAddress.parse("2001:db8::1")), List.of(Route.Community.NO_EXPORT),
-                    java.util.Map.of(), Duration.ofSeconds(1));
+                    10_000_000_000L,
+                    0.5,
+                    List.of(UpstreamMode.FLOWSPEC),
+                    OptionalLong.empty(),
+                    false,
+                    Optional.empty(),
+                    Optional.of(IpAddress.parse("2001:db8::1")),
+                    List.of(Route.Community.NO_EXPORT),
+                    java.util.Map.of(),
+                    Duration.ofSeconds(1));
             Upstream policy = new Upstream(config);
             List<UpstreamRequest> live = new ArrayList<>(List.of(
-                    optIn(rule("memcached", "udp and src port 11211 and dst host 203.0.113.10", List.of(), new Action.Drop()),
+                    optIn(
+                            rule(
+                                    "memcached",
+                                    "udp and src port 11211 and dst host 203.0.113.10",
+                                    List.of(),
+                                    new Action.Drop()),
                             UpstreamMode.FLOWSPEC),
-                    optIn(rule("sized", "dst host 203.0.113.11 and udp and ip[2:2] == 1400", List.of(),
-                            new Action.RateLimit(1000, 1000)), UpstreamMode.FLOWSPEC),
-                    optIn(rule("syn6", "ip6 and dst host 2001:db8:1::10 and ip6[4:2] == 20", List.of(), new Action.Drop()),
+                    optIn(
+                            rule(
+                                    "sized",
+                                    "dst host 203.0.113.11 and udp and ip[2:2] == 1400",
+                                    List.of(),
+                                    new Action.RateLimit(1000, 1000)),
+                            UpstreamMode.FLOWSPEC),
+                    optIn(
+                            rule(
+                                    "syn6",
+                                    "ip6 and dst host 2001:db8:1::10 and ip6[4:2] == 20",
+                                    List.of(),
+                                    new Action.Drop()),
                             UpstreamMode.FLOWSPEC),
                     optIn(rule("hole4", "udp", List.of("203.0.113.20/32"), new Action.Drop()), UpstreamMode.BLACKHOLE),
-                    optIn(rule("hole6", "udp", List.of("2001:db8:1::20/128"), new Action.Drop()), UpstreamMode.BLACKHOLE),
-                    optIn(rule("ttl", "dst host 203.0.113.30 and ip[8] == 64", List.of(), new Action.Drop()),
+                    optIn(
+                            rule("hole6", "udp", List.of("2001:db8:1::20/128"), new Action.Drop()),
+                            UpstreamMode.BLACKHOLE),
+                    optIn(
+                            rule("ttl", "dst host 203.0.113.30 and ip[8] == 64", List.of(), new Action.Drop()),
                             UpstreamMode.FLOWSPEC),
-                    new UpstreamRequest(rule("flood", "ip and dst host 203.0.113.40 and tcp[13] & 0x12 == 0x02", List.of(),
-                            new Action.Drop()), Optional.empty(), OptionalDouble.of(6e9)),
-                    new UpstreamRequest(rule("small", "ip and dst host 203.0.113.41 and udp", List.of(), new Action.Drop()),
-                            Optional.empty(), OptionalDouble.of(1e9))));
+                    new UpstreamRequest(
+                            rule(
+                                    "flood",
+                                    "ip and dst host 203.0.113.40 and tcp[13] & 0x12 == 0x02",
+                                    List.of(),
+                                    new Action.Drop()),
+                            Optional.empty(),
+                            OptionalDouble.of(6e9)),
+                    new UpstreamRequest(
+                            rule("small", "ip and dst host 203.0.113.41 and udp", List.of(), new Action.Drop()),
+                            Optional.empty(),
+                            OptionalDouble.of(1e9))));
             DesiredRoutes desired = policy.desired(live);
-            assertThat(desired.refusals()).extracting(Translation.Refused::ruleId).containsExactly("ttl");
+            assertThat(desired.refusals())
+                    .extracting(Translation.Refused::ruleId)
+                    .containsExactly("ttl");
             assertThat(desired.routes()).hasSize(6);
 
             Supplier<Set<String>> upstreamView = () -> view(upstreamApi);
-            UpstreamAnnouncer announcer = new UpstreamAnnouncer(new GobgpSpeaker(config.speaker(), config.neighbours()));
+            UpstreamAnnouncer announcer =
+                    new UpstreamAnnouncer(new GobgpSpeaker(config.speaker(), config.neighbours()));
             SyncReport first = announcer.synchronize(desired.routes());
             assertThat(first.announced()).hasSize(6);
             awaitView(upstreamView, expected(desired.routes()), "after the first announcement");
@@ -128,7 +172,10 @@ class GobgpUpstreamTest {
 
             // Levee restarts: a leftover of its earlier run is still announced, the new run withdraws it.
             GobgpSpeaker restarted = new GobgpSpeaker(config.speaker(), config.neighbours());
-            Route leftover = desired.routes().stream().filter(r -> r.key().contains("11211")).findFirst().orElseThrow();
+            Route leftover = desired.routes().stream()
+                    .filter(r -> r.key().contains("11211"))
+                    .findFirst()
+                    .orElseThrow();
             restarted.announce(leftover);
             awaitView(upstreamView, expected(desired.routes()), "with the leftover announced");
             UpstreamAnnouncer afterRestart = new UpstreamAnnouncer(restarted);
@@ -147,18 +194,21 @@ class GobgpUpstreamTest {
 
             // The upstream restarts: the session comes back and the speaker sends the routes again.
             upstreamDaemon.stop();
-            upstreamDaemon = start(lab, "upstream-gobgpd-2", upstream, dir.resolve("upstream2.log"), upstreamCommand,
-                    upstreamApi);
+            upstreamDaemon = start(
+                    lab, "upstream-gobgpd-2", upstream, dir.resolve("upstream2.log"), upstreamCommand, upstreamApi);
             awaitView(upstreamView, expected(fewer.routes()), "after the upstream restarted");
             assertThat(afterRestart.synchronize(fewer.routes()).changed()).isFalse();
 
             // Every rule retired: nothing left upstream, in any family.
-            assertThat(afterRestart.synchronize(Set.of()).withdrawn()).hasSize(fewer.routes().size());
+            assertThat(afterRestart.synchronize(Set.of()).withdrawn())
+                    .hasSize(fewer.routes().size());
             awaitView(upstreamView, Set.of(), "after every rule was retired");
-            assertThat(new GobgpSpeaker(config.speaker(), config.neighbours()).announced()).isEmpty();
+            assertThat(new GobgpSpeaker(config.speaker(), config.neighbours()).announced())
+                    .isEmpty();
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -167,13 +217,14 @@ class GobgpUpstreamTest {
         StringBuilder s = new StringBuilder();
         for (String f : List.of("ipv4-flowspec", "ipv6-flowspec", "ipv4-unicast", "ipv6-unicast")) {
             s.append("  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"")
-                    .append(f).append("\"\n");
+                    .append(f)
+                    .append("\"\n");
         }
         return s.toString();
     }
 
-    private static LabProcess start(NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api)
-            throws Exception {
+    private static LabProcess start(
+            NetnsLab lab, String name, String namespace, Path log, List<String> command, Path api) throws Exception {
         Files.deleteIfExists(api);
         LabProcess p = lab.spawn(name, namespace, log, command);
         Instant deadline = Instant.now().plusSeconds(20);
@@ -214,7 +265,8 @@ class GobgpUpstreamTest {
         return r instanceof Route.Blackhole b ? b.family() + " " + b.host() + " " + b.communities() : r.toString();
     }
 
-    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when) throws InterruptedException {
+    private static void awaitView(Supplier<Set<String>> view, Set<String> expected, String when)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(CONVERGE);
         Set<String> last = null;
         while (Instant.now().isBefore(deadline)) {
@@ -253,7 +305,14 @@ class GobgpUpstreamTest {
     }
 
     private static Rule rule(String id, String filter, List<String> destinations, Action action) {
-        return new Rule(id, new Match.Filter(filter), destinations.stream().map(Prefix::parse).toList(), List.of(), action,
-                Optional.empty(), "", Origin.MANUAL);
+        return new Rule(
+                id,
+                new Match.Filter(filter),
+                destinations.stream().map(Prefix::parse).toList(),
+                List.of(),
+                action,
+                Optional.empty(),
+                "",
+                Origin.MANUAL);
     }
 }
