@@ -92,7 +92,7 @@ class NotificationsSectionTest {
                         "notifications.webhooks[1].url: missing: the URL to POST to",
                         "notifications.webhooks[2].retries: must be a whole number in 0..100, not '-1'",
                         "notifications.webhooks[2].headers.Content-Type: is set by Levee",
-                        "notifications.webhooks[2].headers."bad name": is not an HTTP header name",
+                        "notifications.webhooks[2].headers.\"bad name\": is not an HTTP header name",
                         "notifications.webhooks[2].tls: unknown key (known here: headers, retries, timeout, url)",
                         "notifications.timeout: must be positive",
                         "notifications.events[1]: unknown event 'rule_made' (attack_detected, rule_added, rule_retired, attack_ended, node_lost, ruleset_refused)",
