@@ -273,7 +273,7 @@ public final class RulesetBenchmark {
                     HttpClient http = HttpClient.newHttpClient()) {
                 URI base = URI.create("http://127.0.0.1:" + agent.apiAddress().getPort());
                 // Writes need the agent's token, generated in its state directory at start.
-                String bearer = "Bearer " + token(stateDir);
+                String bearer = "Bearer " + ApiToken.read(stateDir.resolve(ApiToken.FILE_NAME));
                 Path link = dataPlane.layout().pin(PinLayout.LINK);
                 Random random = new Random(options.seed());
                 int next = size;
@@ -375,15 +375,6 @@ public final class RulesetBenchmark {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temporary directory left behind: nothing else to do
-        }
-    }
-
-    /** The agent's API token, from its state directory. */
-    private static String token(Path stateDir) {
-        try {
-            return Files.readString(stateDir.resolve(ApiToken.FILE_NAME)).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the agent's API token: " + e.getMessage(), e);
         }
     }
 }

@@ -122,9 +122,7 @@ class GrafanaDashboardTest {
                                         "http://127.0.0.1:" + node.apiAddress().getPort() + "/rules"))
                                 .header(
                                         "Authorization",
-                                        "Bearer "
-                                                + Files.readString(nodeState.resolve(ApiToken.FILE_NAME))
-                                                        .strip())
+                                        "Bearer " + ApiToken.read(nodeState.resolve(ApiToken.FILE_NAME)))
                                 .POST(
                                         HttpRequest.BodyPublishers.ofString(
                                                 "{\"id\": \"ntp\", \"filter\": \"udp and src port 123\", \"action\": \"drop\"}"))

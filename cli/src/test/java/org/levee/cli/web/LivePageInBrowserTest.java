@@ -311,7 +311,7 @@ class LivePageInBrowserTest {
     }
 
     private static void post(String api, Path stateDir, String body) throws IOException, InterruptedException {
-        String token = Files.readString(stateDir.resolve(ApiToken.FILE_NAME)).strip();
+        String token = ApiToken.read(stateDir.resolve(ApiToken.FILE_NAME));
         HttpResponse<String> r = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(api + "/rules"))
