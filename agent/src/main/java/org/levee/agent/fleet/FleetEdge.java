@@ -72,6 +72,9 @@ public final class FleetEdge implements AutoCloseable {
     private SflowExporter exporter;
     private EtcdClient client;
     private RulesetFollower follower;
+    /** What protected the interface before etcd was heard from: kept, since {@link #running()} moves on. */
+    private RunningRuleset restoredOnStart;
+
     private RuleBook local;
     private EdgeRegistration registration;
     private SampleExport export;
@@ -299,7 +302,7 @@ public final class FleetEdge implements AutoCloseable {
                 });
 
         // Protection first: the last good set, the program left attached, or an empty set.
-        follower.restore(config.sampling().initialRate());
+        restoredOnStart = follower.restore(config.sampling().initialRate());
         dataPlane.setSampleRate(config.sampling().initialRate());
         local = RuleBook.restore(
                 localStore,
@@ -523,6 +526,15 @@ public final class FleetEdge implements AutoCloseable {
     /** The fleet's rule set running now. */
     public RunningRuleset running() {
         return follower.running();
+    }
+
+    /**
+     * The rule set the edge attached on start, before following etcd: the last good file, the program a
+     * previous run left attached, or an empty set. Unlike {@link #running()} it does not change once etcd
+     * answers.
+     */
+    public RunningRuleset restoredOnStart() {
+        return restoredOnStart;
     }
 
     /** The last refused rule set, if any. */

@@ -335,8 +335,9 @@ class SignedRulesetTest {
                 edge1.close();
                 edge1 = FleetEdge.start(
                         trusting(config1, a, b), XdpDataPlane.open(veth1.interfaceB(), ns1, XdpMode.NATIVE, 1));
-                assertThat(edge1.running().origin()).isEqualTo(RunningRuleset.Origin.LAST_GOOD);
-                assertThat(edge1.running().version()).hasValue(6);
+                // etcd answers at once, so what ran on start is asked of restoredOnStart, not of running().
+                assertThat(edge1.restoredOnStart().origin()).isEqualTo(RunningRuleset.Origin.LAST_GOOD);
+                assertThat(edge1.restoredOnStart().version()).hasValue(6);
                 FleetEdge restarted = edge1;
                 Eventually.await(
                         WAIT,
@@ -380,8 +381,8 @@ class SignedRulesetTest {
                 edge1.close();
                 edge1 = FleetEdge.start(
                         trusting(config1, b), XdpDataPlane.open(veth1.interfaceB(), ns1, XdpMode.NATIVE, 1));
-                assertThat(edge1.running().origin()).isEqualTo(RunningRuleset.Origin.LAST_GOOD);
-                assertThat(edge1.running().version()).hasValue(7);
+                assertThat(edge1.restoredOnStart().origin()).isEqualTo(RunningRuleset.Origin.LAST_GOOD);
+                assertThat(edge1.restoredOnStart().version()).hasValue(7);
                 FleetEdge onlyNew = edge1;
                 Eventually.await(
                         WAIT,
