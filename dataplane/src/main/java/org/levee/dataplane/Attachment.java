@@ -238,18 +238,13 @@ public final class Attachment {
     }
 
     /**
-     * Makes the per-rule entries of {@code object} (kept when they exist, so counts and
-     * rate-limit state survive a swap) and sets the sample rate unless {@code sampleRate} is negative.
+     * Makes the rate-limit state of {@code object}'s rate-limit rules (kept when it exists, so it
+     * survives a swap; their counter slots are taken when the program loads, see {@link RuleSlots}) and sets the sample rate unless {@code sampleRate} is negative.
      */
     public static void prepareMaps(RuleSetObject object, DataplaneMapSet maps, int sampleRate) {
-        BpfMap stats = maps.get(DataplaneMaps.RULE_STATS);
         BpfMap limits = maps.get(DataplaneMaps.RATE_LIMITS);
-        byte[] zeroStats = new byte[stats.userValueSize()];
         for (RuleInfo rule : object.rules()) {
             byte[] key = BpfMap.longBytes(RuleKey.of(rule.id()));
-            if (stats.lookup(key).isEmpty()) {
-                stats.update(key, zeroStats, UpdateFlag.NOEXIST);
-            }
             if (rule.action() instanceof Action.RateLimit && limits.lookup(key).isEmpty()) {
                 limits.update(key, new byte[8], UpdateFlag.NOEXIST);
             }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.MapInfo;
@@ -16,9 +17,14 @@ import org.levee.ebpf.MapSpec;
  * every later attach, so a replaced program continues where the previous one stopped.
  */
 public final class DataplaneMapSet implements AutoCloseable {
-    /** The persistent maps: every map of the program except the per-version chain. */
-    public static final List<MapSpec> PERSISTENT =
-            DataplaneMaps.ALL.stream().filter(m -> m != DataplaneMaps.CHAIN).toList();
+    /**
+     * The persistent maps: every map of the program except the per-version chain, and the rules'
+     * counter slots, which only the loader reads.
+     */
+    public static final List<MapSpec> PERSISTENT = Stream.concat(
+                    DataplaneMaps.ALL.stream().filter(m -> m != DataplaneMaps.CHAIN),
+                    Stream.of(DataplaneMaps.RULE_SLOTS))
+            .toList();
 
     private final Map<String, BpfMap> maps;
 

@@ -2,8 +2,10 @@ package org.levee.dataplane;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,8 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
     }
 
     /**
-     * Loads {@code object} with {@code constants} (see {@link RuleSetObject#constants}) against {@code maps}.
+     * Loads {@code object} with {@code constants} (see {@link RuleSetObject#constants}) against {@code maps};
+     * each rule counts in the slot {@code maps} keep for it (see {@link RuleSlots}).
      *
      * @throws org.levee.ebpf.BpfException with the verifier's log when the kernel refuses a program
      */
@@ -46,9 +49,10 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
     /** Loads {@code program}, binding {@code extraMaps} (name to fd) besides the data-plane maps. */
     public static LoadedProgram load(
             DataplaneProgram program,
-            Map<String, Long> constants,
+            Map<String, Long> ruleConstants,
             DataplaneMapSet maps,
             Map<String, Integer> extraMaps) {
+        Map<String, Long> constants = withCounterSlots(program, ruleConstants, maps);
         BpfMap chain = BpfMap.create(DataplaneMaps.CHAIN);
         List<Program> loaded = new ArrayList<>();
         try {
@@ -57,7 +61,7 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             fds.putAll(extraMaps);
             List<Integer> indexes = new ArrayList<>();
             for (int i = 0; i < program.programs().size(); i++) {
-                if (i == 0 || hasEnabledRule(program.programs().get(i), constants)) {
+                if (i == 0 || hasEnabledRule(program.programs().get(i), ruleConstants)) {
                     indexes.add(i); // otherwise every rule of this link of the chain is disabled: the chain skips it
                 }
             }
@@ -75,7 +79,7 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
                     used.put(chainSymbol, indexes.getLast() > i ? 1L : 0L);
                 }
                 // the guards of rule groups: 1 where a rule of the group's buckets is enabled
-                used.putAll(program.groupConstants(assembled.unresolvedSymbols(), constants));
+                used.putAll(program.groupConstants(assembled.unresolvedSymbols(), ruleConstants));
                 Map<String, Integer> usedMaps = new HashMap<>();
                 assembled.unresolvedSymbols().stream()
                         .filter(fds::containsKey)
@@ -108,6 +112,29 @@ public record LoadedProgram(List<Program> programs, BpfMap chain) implements Aut
             throw e;
         }
         return new LoadedProgram(loaded, chain);
+    }
+
+    /**
+     * {@code constants} and the counter slot of every rule {@code program} counts
+     * ({@link DataplaneProgram#counterSymbol}), from the slots kept with {@code maps}; the
+     * rules that have none take one now.
+     */
+    private static Map<String, Long> withCounterSlots(
+            DataplaneProgram program, Map<String, Long> constants, DataplaneMapSet maps) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (AssembledProgram p : program.programs()) {
+            for (String symbol : p.unresolvedSymbols()) {
+                if (!constants.containsKey(symbol)) {
+                    DataplaneProgram.parseCounterSymbol(symbol).ifPresent(ids::add);
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return constants;
+        }
+        Map<String, Long> all = new HashMap<>(constants);
+        all.putAll(RuleSlots.assign(maps, ids));
+        return all;
     }
 
     /**

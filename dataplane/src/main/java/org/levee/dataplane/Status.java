@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.BpfMap;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.XdpLink;
@@ -58,14 +57,15 @@ public record Status(
         List<RuleStatus> rules = new ArrayList<>();
         try (BpfMap config = BpfMap.openPinned(layout.pin(DataplaneMaps.CONFIG.name()));
                 BpfMap counterMap = BpfMap.openPinned(layout.pin(DataplaneMaps.COUNTERS.name()));
-                BpfMap stats = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_STATS.name()))) {
+                BpfMap stats = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_STATS.name()));
+                BpfMap slots = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_SLOTS.name()))) {
             sampleRate = config.lookup(BpfMap.intBytes(0))
                     .map(v ->
                             ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE))
                     .orElse(0);
             counters = sumCounters(counterMap);
             for (JsonNode rule : info.path("rules")) {
-                long[] counts = ruleCounts(stats, RuleKey.of(rule.path("id").asText()));
+                long[] counts = ruleCounts(slots, stats, rule.path("id").asText());
                 rules.add(new RuleStatus(
                         rule.path("id").asText(),
                         rule.path("enabled").asBoolean(),
@@ -93,7 +93,7 @@ public record Status(
         Map<Counter, Long> sums = new EnumMap<>(Counter.class);
         byte[] value = counters.lookup(BpfMap.intBytes(0)).orElse(new byte[counters.userValueSize()]);
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        int stride = (Counter.valueSize() + 7) & ~7;
+        int stride = (DataplaneMaps.COUNTERS.valueSize() + 7) & ~7;
         for (Counter counter : Counter.values()) {
             long sum = 0;
             for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
@@ -104,17 +104,12 @@ public record Status(
         return sums;
     }
 
-    /** {packets, bytes} of the rule with {@code key}, summed over the CPUs (zeros when it has no entry). */
-    public static long[] ruleCounts(BpfMap stats, long key) {
-        long[] counts = new long[2];
-        stats.lookup(BpfMap.longBytes(key)).ifPresent(value -> {
-            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-            for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
-                counts[0] += b.getLong(cpu * 16);
-                counts[1] += b.getLong(cpu * 16 + 8);
-            }
-        });
-        return counts;
+    /**
+     * {packets, bytes} of rule {@code id}, summed over the CPUs (zeros when it has no counter slot):
+     * {@code slots} and {@code stats} are {@link DataplaneMaps#RULE_SLOTS} and {@link DataplaneMaps#RULE_STATS}.
+     */
+    public static long[] ruleCounts(BpfMap slots, BpfMap stats, String id) {
+        return RuleSlots.counts(slots, stats, id);
     }
 
     /** The JSON of {@code levee dataplane status --json}. */

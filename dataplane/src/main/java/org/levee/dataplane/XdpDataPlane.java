@@ -19,7 +19,6 @@ import org.levee.dataplane.program.ProgramLimits;
 import org.levee.dataplane.program.RuleKey;
 import org.levee.dataplane.program.SampleLayout;
 import org.levee.ebpf.BpfMap;
-import org.levee.ebpf.MapSpec;
 import org.levee.ebpf.XdpMode;
 import org.levee.ebpf.ringbuf.RingBufferReader;
 import org.levee.rules.RuleFilters;
@@ -166,7 +165,7 @@ public final class XdpDataPlane implements DataPlane {
     }
 
     /**
-     * Deletes the entries of the per-rule maps (counters, rate-limit state) of rules that are in
+     * Gives back the counter slots and deletes the rate-limit state of rules that are in
      * neither stage any more. They hold {@value ProgramLimits#MAX_RULES} entries at most, and a
      * long-running node makes new automatic rules all the time: without this the maps would fill
      * and the next rule set could not be loaded (E2BIG). Entries of the rules running now are
@@ -178,18 +177,17 @@ public final class XdpDataPlane implements DataPlane {
         if (!localStageKnown || m == null) {
             return;
         }
+        Set<String> runningIds = new HashSet<>(ruleIds);
+        runningIds.addAll(localRuleIds);
+        RuleSlots.release(m, runningIds);
         Set<ByteBuffer> running = new HashSet<>();
-        for (List<String> ids : List.of(ruleIds, localRuleIds)) {
-            for (String id : ids) {
-                running.add(ByteBuffer.wrap(BpfMap.longBytes(RuleKey.of(id))));
-            }
+        for (String id : runningIds) {
+            running.add(ByteBuffer.wrap(BpfMap.longBytes(RuleKey.of(id))));
         }
-        for (MapSpec spec : List.of(DataplaneMaps.RULE_STATS, DataplaneMaps.RATE_LIMITS)) {
-            BpfMap map = m.get(spec);
-            for (byte[] key : map.keys()) {
-                if (!running.contains(ByteBuffer.wrap(key))) {
-                    map.delete(key);
-                }
+        BpfMap limits = m.get(DataplaneMaps.RATE_LIMITS);
+        for (byte[] key : limits.keys()) {
+            if (!running.contains(ByteBuffer.wrap(key))) {
+                limits.delete(key);
             }
         }
     }
@@ -272,10 +270,11 @@ public final class XdpDataPlane implements DataPlane {
         }
         Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
         BpfMap stats = m.get(DataplaneMaps.RULE_STATS);
+        BpfMap slots = m.get(DataplaneMaps.RULE_SLOTS);
         Map<String, Counters.RuleCounters> rules = new HashMap<>();
         for (List<String> ids : List.of(ruleIds, localRuleIds)) {
             for (String id : ids) {
-                long[] counts = Status.ruleCounts(stats, RuleKey.of(id));
+                long[] counts = RuleSlots.counts(slots, stats, id);
                 rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
             }
         }

@@ -233,11 +233,11 @@ class LocalStageTest {
                 // A new process: it has not seen the local stage, so local-a's entry stays.
                 XdpDataPlane edge = XdpDataPlane.open(veth.interfaceB(), a, XdpMode.NATIVE, 1);
                 edge.install(fleetObject(FLEET.replace("flood-fra", "flood-fra-2")), "ams", null);
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                assertThat(keysOf(layout, DataplaneMaps.RULE_SLOTS))
                         .contains(RuleKey.of("local-a"), RuleKey.of("flood-fra"));
                 edge.installLocal(local("rules: [{id: local-b, filter: udp and dst port 9004, action: drop}]"), "ams");
                 assertThat(run(edge, udp(9004))).isEqualTo(XdpAction.DROP);
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                assertThat(keysOf(layout, DataplaneMaps.RULE_SLOTS))
                         .containsExactlyInAnyOrder(
                                 RuleKey.of("flood-ams"),
                                 RuleKey.of("flood-fra-2"),
@@ -254,13 +254,21 @@ class LocalStageTest {
                             "ams",
                             null);
                 }
-                assertThat(keysOf(layout, DataplaneMaps.RULE_STATS))
+                assertThat(keysOf(layout, DataplaneMaps.RULE_SLOTS))
                         .containsExactlyInAnyOrder(
                                 RuleKey.of("auto-49-ams"),
                                 RuleKey.of("auto-49-fra"),
                                 RuleKey.of("limit-49"),
                                 RuleKey.of("local-b"));
                 assertThat(keysOf(layout, DataplaneMaps.RATE_LIMITS)).containsExactly(RuleKey.of("limit-49"));
+                try (BpfMap slots = BpfMap.openPinned(layout.pin(DataplaneMaps.RULE_SLOTS.name()))) {
+                    assertThat(slots.lookupBatch())
+                            .as("counter slots given back are taken again: 150 rules came and went, 4 run")
+                            .allSatisfy(e -> assertThat(ByteBuffer.wrap(e.value())
+                                            .order(ByteOrder.nativeOrder())
+                                            .getInt())
+                                    .isLessThan(12));
+                }
                 assertThat(run(edge, udp(9001))).isEqualTo(XdpAction.DROP);
                 assertThat(run(edge, udp(9004))).as("the local rule").isEqualTo(XdpAction.DROP);
                 assertThat(edge.counters().rule("local-b").packets())

@@ -11,7 +11,6 @@ import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.ProgramBuilder;
-import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.XdpAction;
 import org.levee.rules.RuleCodec;
@@ -97,7 +96,7 @@ class ProgramRunTest {
     }
 
     static List<Long> ruleCounts(DataplaneMapSet maps, String id) {
-        long[] counts = Status.ruleCounts(maps.get(DataplaneMaps.RULE_STATS), RuleKey.of(id));
+        long[] counts = Status.ruleCounts(maps.get(DataplaneMaps.RULE_SLOTS), maps.get(DataplaneMaps.RULE_STATS), id);
         return List.of(counts[0], counts[1]);
     }
 }

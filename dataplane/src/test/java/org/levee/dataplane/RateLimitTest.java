@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.levee.dataplane.object.RuleSetObject;
 import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
-import org.levee.dataplane.program.RuleKey;
 import org.levee.ebpf.PossibleCpus;
 import org.levee.ebpf.TestRun;
 import org.levee.ebpf.XdpAction;
@@ -101,7 +100,9 @@ class RateLimitTest {
             assertThat(Status.sumCounters(maps.get(DataplaneMaps.COUNTERS)).get(Counter.RATELIMITED))
                     .isEqualTo(total.get() - passed.get());
             byte[] perCpu = maps.get(DataplaneMaps.RULE_STATS)
-                    .lookup(org.levee.ebpf.BpfMap.longBytes(RuleKey.of("limit-dns")))
+                    .lookup(org.levee.ebpf.BpfMap.intBytes(
+                            RuleSlots.slotOf(maps.get(DataplaneMaps.RULE_SLOTS), "limit-dns")
+                                    .orElseThrow()))
                     .orElseThrow();
             ByteBuffer b = ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder());
             int busyCpus = 0;

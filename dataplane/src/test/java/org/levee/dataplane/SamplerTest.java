@@ -16,12 +16,13 @@ import org.levee.dataplane.program.Counter;
 import org.levee.dataplane.program.DataplaneMaps;
 import org.levee.dataplane.program.SampleLayout;
 import org.levee.ebpf.TestRun;
+import org.levee.ebpf.ThreadAffinity;
 import org.levee.ebpf.XdpAction;
 import org.levee.ebpf.ringbuf.RingBufferReader;
 import org.levee.rules.Sample;
 import org.levee.testing.Requirements;
 
-/** The sampler: 1 in N, samples that decode, losses counted when the ring buffer is full. */
+/** The sampler: 1 in N after random skips, samples that decode, losses counted when the ring buffer is full. */
 @Tag("kernel")
 class SamplerTest {
     static final String DROP_ALL_UDP = """
@@ -78,6 +79,70 @@ class SamplerTest {
             loaded.entry().testRun(TestRun.of(small).withRepeat(1000));
             assertThat(decodeAll(samples)).as("N = 0 turns sampling off").isEmpty();
         }
+    }
+
+    /**
+     * Packet by packet on one CPU (the countdown is per CPU: a thread of its own, pinned): every
+     * gap between two samples is a skip in [1, 2N − 1], every skip occurs, their mean is N, a CPU's
+     * first packet only draws, and a lowered N applies within 2N packets.
+     */
+    @Test
+    void eachCpuSamplesAfterARandomSkipOf1To2NMinus1Packets() throws Exception {
+        RuleSetObject object = ProgramRunTest.compile(DROP_ALL_UDP);
+        byte[] frame = Frames.udp("192.0.2.1", "198.51.100.2", 1234, 53, 20);
+        int rate = 8;
+        int packets = 16_000;
+        List<Integer> sampledAt = new ArrayList<>();
+        List<Integer> afterLowering = new ArrayList<>();
+        try (DataplaneMapSet maps = DataplaneMapSet.create();
+                LoadedProgram loaded = LoadedProgram.load(object, object.constants(null, Instant.now()), maps);
+                RingBufferReader samples = RingBufferReader.open(maps.get(DataplaneMaps.SAMPLES))) {
+            Thread onOneCpu = Thread.ofPlatform().unstarted(() -> {
+                ThreadAffinity.pin(0);
+                Attachment.prepareMaps(object, maps, rate);
+                for (int i = 0; i < packets; i++) {
+                    assertThat(ProgramRunTest.run(loaded, frame)).isEqualTo(XdpAction.DROP);
+                    if (!decodeAll(samples).isEmpty()) {
+                        sampledAt.add(i);
+                    }
+                }
+                Attachment.setSampleRateOf(maps, 100_000);
+                for (int i = 0; i < 3; i++) {
+                    ProgramRunTest.run(loaded, frame);
+                }
+                decodeAll(samples);
+                Attachment.setSampleRateOf(maps, 4);
+                for (int i = 0; i < 8; i++) {
+                    ProgramRunTest.run(loaded, frame);
+                    if (!decodeAll(samples).isEmpty()) {
+                        afterLowering.add(i);
+                    }
+                }
+            });
+            Throwable[] failed = new Throwable[1];
+            onOneCpu.setUncaughtExceptionHandler((t, e) -> failed[0] = e);
+            onOneCpu.start();
+            onOneCpu.join();
+            if (failed[0] != null) {
+                throw new AssertionError("on CPU 0: " + failed[0], failed[0]);
+            }
+        }
+        assertThat(sampledAt.getFirst())
+                .as("the first packet draws a skip, it is not sampled")
+                .isPositive();
+        List<Integer> gaps = new ArrayList<>();
+        for (int i = 1; i < sampledAt.size(); i++) {
+            gaps.add(sampledAt.get(i) - sampledAt.get(i - 1));
+        }
+        assertThat(gaps).allSatisfy(g -> assertThat(g).isBetween(1, 2 * rate - 1));
+        assertThat(gaps.stream().distinct().count()).as("every skip occurs").isEqualTo(2 * rate - 1);
+        // uniform on [1, 2N − 1]: mean N, variance ((2N − 1)² − 1) / 12
+        double mean = gaps.stream().mapToInt(Integer::intValue).average().orElseThrow();
+        double sd = Math.sqrt((Math.pow(2 * rate - 1, 2) - 1) / 12 / gaps.size());
+        assertThat(mean).isBetween(rate - 5 * sd, rate + 5 * sd);
+        assertThat(afterLowering)
+                .as("N lowered from 100,000 to 4: a sample within 8 packets")
+                .isNotEmpty();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -212,7 +213,7 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
                     + object.programs().stream().map(ProgramSection::section).toList()
                     + " are not the chain xdp, xdp/chain1, …");
         }
-        Set<String> sites = new HashSet<>();
+        Set<String> sites = new LinkedHashSet<>(); // program order: an error names the first wrong site
         programs.forEach(p -> p.relocations().stream()
                 .filter(r -> r.kind() != Relocation.Kind.MAP)
                 .forEach(r -> sites.add(r.symbol())));
@@ -234,7 +235,10 @@ public record RuleSetObject(String version, List<RuleInfo> rules, DataplaneProgr
             }
         }
         Set<String> expected = new HashSet<>();
-        rules.forEach(r -> expected.add(r.enabledSymbol()));
+        for (RuleInfo r : rules) {
+            expected.add(r.enabledSymbol());
+            expected.add(DataplaneProgram.counterSymbol(r.id())); // its slot, set by the loader
+        }
         for (String site : sites) {
             if (!expected.contains(site)) {
                 throw new RuleSetObjectException(source + ": the program patches constant '" + site

@@ -13,11 +13,29 @@ import org.levee.ebpf.XdpAction;
 public final class DataplaneMaps {
     private DataplaneMaps() {}
 
-    /** Per-CPU array, one entry: the {@link Counter}s. */
-    public static final MapSpec COUNTERS = MapSpec.perCpuArray("levee_counters", Counter.valueSize(), 1);
-    /** Per-CPU hash from {@link RuleKey} to {packets u64, bytes u64}. */
-    public static final MapSpec RULE_STATS =
-            new MapSpec(MapType.PERCPU_HASH, "levee_rules", 8, 16, ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
+    /**
+     * Per-CPU array, one entry: the {@link Counter}s, then the sampler's countdown (a u64 at
+     * {@link #COUNTERS_SAMPLE_COUNTDOWN}: packets left before this CPU's next sample). The
+     * countdown lives here because the program holds this CPU's slot in a register already.
+     */
+    public static final MapSpec COUNTERS = MapSpec.perCpuArray("levee_counters", Counter.valueSize() + 8, 1);
+
+    /** Offset of the sampler's countdown in {@link #COUNTERS}'s value, after the counters. */
+    public static final int COUNTERS_SAMPLE_COUNTDOWN = Counter.valueSize();
+    /**
+     * Per-CPU array of {packets u64, bytes u64}, one slot per rule of either stage: a rule's hit
+     * code indexes it with the constant {@link DataplaneProgram#counterSymbol}, which the loader
+     * sets from {@link #RULE_SLOTS}. 16 bytes × {@value ProgramLimits#MAX_RULES} slots = 1 MiB per
+     * possible CPU.
+     */
+    public static final MapSpec RULE_STATS = MapSpec.perCpuArray("levee_rules", 16, ProgramLimits.MAX_RULES);
+    /**
+     * Hash from {@link RuleKey} to the rule's slot (u32) in {@link #RULE_STATS}. Only the loader
+     * reads it (the programs do not refer to it, so it is not in the object's maps): it keeps a
+     * rule's slot, and its counts, from one program to the next.
+     */
+    public static final MapSpec RULE_SLOTS =
+            new MapSpec(MapType.HASH, "levee_ruleslot", 8, 4, ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);
     /** Hash from {@link RuleKey} to the GCRA theoretical arrival time (ns), shared by all CPUs. */
     public static final MapSpec RATE_LIMITS =
             new MapSpec(MapType.HASH, "levee_ratelimit", 8, 8, ProgramLimits.MAX_RULES, MapSpec.F_NO_PREALLOC);

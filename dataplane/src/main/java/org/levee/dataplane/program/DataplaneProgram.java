@@ -103,6 +103,27 @@ public record DataplaneProgram(List<AssembledProgram> programs, int sampleBytes,
         return "levee_chain" + index + "_loaded";
     }
 
+    /**
+     * The constant of rule {@code id}'s slot in {@link DataplaneMaps#RULE_STATS}:
+     * {@code rule_<id>_counter}. Not in the object's constants: the loader sets it from the slots
+     * pinned with the maps, so that one object serves every node.
+     */
+    public static String counterSymbol(String id) {
+        return COUNTER_PREFIX + id + COUNTER_SUFFIX;
+    }
+
+    /** The rule id of a {@link #counterSymbol}, else empty. */
+    public static Optional<String> parseCounterSymbol(String symbol) {
+        return symbol.startsWith(COUNTER_PREFIX)
+                        && symbol.endsWith(COUNTER_SUFFIX)
+                        && symbol.length() > COUNTER_PREFIX.length() + COUNTER_SUFFIX.length()
+                ? Optional.of(symbol.substring(COUNTER_PREFIX.length(), symbol.length() - COUNTER_SUFFIX.length()))
+                : Optional.empty();
+    }
+
+    private static final String COUNTER_PREFIX = "rule_";
+    private static final String COUNTER_SUFFIX = "_counter";
+
     /** Symbol of program {@code index}: {@code levee}, then {@code levee_chain1}… */
     public static String symbol(int index) {
         return index == 0 ? "levee" : "levee_chain" + index;

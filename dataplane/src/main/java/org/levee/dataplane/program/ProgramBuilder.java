@@ -23,8 +23,9 @@ import org.levee.rules.RuleFilter;
  * Writes the data-plane program, {@code sampler → rules → exit}, as eBPF.
  *
  * <p>Registers: r6 the XDP context, r7 this CPU's {@link Counter} slots, r9 the packet length
- * while rules run (a number, which the rule guards compare), r8 a scratch register (the rule key,
- * the map-read enablement, the sample rate, the action at the exit). Filter fragments use r0–r5 and the top of the stack (see {@link FilterEmitter}); the
+ * while rules run (a number, which the rule guards compare), r8 a scratch register (the rule's
+ * counter slot, {@link DataplaneProgram#counterSymbol}, set by the loader; the map-read
+ * enablement, the sample rate, the action at the exit). Filter fragments use r0–r5 and the top of the stack (see {@link FilterEmitter}); the
  * rule key and map keys live right below.
  *
  * <p>The rules are a {@link FilterChain} (module compiler): each rule is compiled once for
@@ -430,7 +431,14 @@ public final class ProgramBuilder {
         asm.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END), mov64(R9, R3), sub64(R9, R2));
     }
 
-    /** 1 packet in N (N read from levee_config each time, so it changes without reloading) to the ring buffer. */
+    /**
+     * 1 packet in N to the ring buffer (N read from levee_config each time, so it changes without
+     * reloading), as sFlow agents sample: each CPU counts down a skip drawn uniformly from
+     * [1, 2N − 1] (mean N) and samples the packet that brings it to the end, then draws the next.
+     * A packet that is not sampled costs a decrement; the random draw, a helper call, is paid once
+     * per sample, not per packet. A countdown of 0 (a CPU's first packet) or above 2N − 1 (N was
+     * lowered) is drawn anew without sampling, so a new N applies within 2N packets.
+     */
     private void sampler(Assembler asm) {
         asm.emit(mov64(R1, 0), stxW(R10, KEY, R1));
         asm.ldMap(R1, DataplaneMaps.CONFIG.name());
@@ -439,10 +447,21 @@ public final class ProgramBuilder {
         asm.emit(ldxW(R8, R0, DataplaneMaps.CONFIG_SAMPLE_RATE));
         asm.jeqImm(R8, 0, "rules");
         asm.jeqImm(R8, 1, "sample_take");
-        // sample when random * N / 2^32 == 0, i.e. random < 2^32 / N: probability 1/N (to 2^-32),
-        // without a modulo (which llvm-objdump 14 cannot disassemble)
-        asm.emit(call(Helper.GET_PRANDOM_U32), mul64(R0, R8), rsh64(R0, 32));
-        asm.jneImm(R0, 0, "rules");
+        asm.emit(ldxDW(R1, R7, DataplaneMaps.COUNTERS_SAMPLE_COUNTDOWN));
+        asm.emit(mov64(R2, R8), lsh64(R2, 1), sub64(R2, 1)); // 2N − 1 ≤ 2^32 − 3: N is a positive int
+        asm.jgtReg(R1, R2, "sample_redraw");
+        asm.jleImm(R1, 1, "sample_draw");
+        asm.emit(sub64(R1, 1), stxDW(R7, DataplaneMaps.COUNTERS_SAMPLE_COUNTDOWN, R1));
+        asm.ja("rules");
+        asm.label("sample_redraw");
+        asm.emit(mov64(R1, 0));
+        asm.label("sample_draw");
+        // r1 is 1 (this packet is the one) or 0 (draw only); the next skip is random × (2N − 1) >> 32,
+        // plus 1: uniform in [1, 2N − 1] without a modulo (which llvm-objdump 14 cannot disassemble)
+        asm.emit(mov64(R9, R1), call(Helper.GET_PRANDOM_U32));
+        asm.emit(mov64(R2, R8), lsh64(R2, 1), sub64(R2, 1), mul64(R0, R2), rsh64(R0, 32), add64(R0, 1));
+        asm.emit(stxDW(R7, DataplaneMaps.COUNTERS_SAMPLE_COUNTDOWN, R0));
+        asm.jeqImm(R9, 0, "rules");
         asm.label("sample_take");
         asm.ldMap(R1, DataplaneMaps.SAMPLES.name());
         asm.emit(mov64(R2, SAMPLE_HEADER + sampleBytes), mov64(R3, 0), call(Helper.RINGBUF_RESERVE));
@@ -500,12 +519,13 @@ public final class ProgramBuilder {
     private void hit(Assembler asm, Rule rule, int index) {
         String prefix = "r" + index + "_";
         asm.label(hitLabel(index));
-        long key = RuleKey.of(rule.id());
+        String counter = DataplaneProgram.counterSymbol(rule.id());
         switch (rule.action()) {
-            case Action.Drop d -> countThen(asm, key, "count_drop");
-            case Action.Pass p -> countThen(asm, key, "count_pass");
+            case Action.Drop d -> countThen(asm, counter, "count_drop");
+            case Action.Pass p -> countThen(asm, counter, "count_pass");
             case Action.RateLimit limit -> {
-                asm.emit(ldImm64(R8, key));
+                long key = RuleKey.of(rule.id());
+                asm.ldImm64(R8, counter);
                 countRule(asm, prefix + "counted");
                 rateLimit(asm, limit, key, prefix, "exit_pass", "exit_ratelimited");
             }
@@ -519,12 +539,13 @@ public final class ProgramBuilder {
      */
     private void farHit(Assembler asm, Rule rule, String label) {
         asm.label(label);
-        long key = RuleKey.of(rule.id());
+        String counter = DataplaneProgram.counterSymbol(rule.id());
         switch (rule.action()) {
-            case Action.Drop d -> farCountThen(asm, key, "count_drop");
-            case Action.Pass p -> farCountThen(asm, key, "count_pass");
+            case Action.Drop d -> farCountThen(asm, counter, "count_drop");
+            case Action.Pass p -> farCountThen(asm, counter, "count_pass");
             case Action.RateLimit limit -> {
-                asm.emit(ldImm64(R8, key));
+                long key = RuleKey.of(rule.id());
+                asm.ldImm64(R8, counter);
                 countRule(asm, label + "_counted");
                 rateLimit(asm, limit, key, label + "_", label + "_pass", label + "_limited");
                 asm.label(label + "_pass").gotol("exit_pass");
@@ -533,8 +554,8 @@ public final class ProgramBuilder {
         }
     }
 
-    private void farCountThen(Assembler asm, long key, String block) {
-        asm.emit(ldImm64(R8, key));
+    private void farCountThen(Assembler asm, String counter, String block) {
+        asm.ldImm64(R8, counter);
         asm.gotol(block);
     }
 
@@ -547,17 +568,17 @@ public final class ProgramBuilder {
         });
     }
 
-    /** A matching drop or pass rule: its key in r8, then the shared block that counts it and acts. */
-    private void countThen(Assembler asm, long key, String block) {
-        asm.emit(ldImm64(R8, key));
+    /** A matching drop or pass rule: its counter slot in r8, then the shared block that counts it and acts. */
+    private void countThen(Assembler asm, String counter, String block) {
+        asm.ldImm64(R8, counter);
         asm.ja(block);
     }
 
-    /** Adds the packet (1, r9 bytes) to this CPU's counts of the rule whose key is in r8. */
+    /** Adds the packet (1, r9 bytes) to this CPU's counts of the rule whose counter slot is in r8. */
     private static void countRule(Assembler asm, String done) {
-        asm.emit(stxDW(R10, RULE_KEY, R8));
+        asm.emit(stxW(R10, KEY, R8));
         asm.ldMap(R1, DataplaneMaps.RULE_STATS.name());
-        asm.emit(mov64(R2, R10), add64(R2, RULE_KEY), call(Helper.MAP_LOOKUP_ELEM));
+        asm.emit(mov64(R2, R10), add64(R2, KEY), call(Helper.MAP_LOOKUP_ELEM));
         asm.jeqImm(R0, 0, done);
         asm.emit(ldxDW(R1, R0, 0), add64(R1, 1), stxDW(R0, 0, R1));
         asm.emit(ldxDW(R1, R0, 8), add64(R1, R9), stxDW(R0, 8, R1));
