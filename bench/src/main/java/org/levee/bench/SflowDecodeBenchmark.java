@@ -54,7 +54,8 @@ public class SflowDecodeBenchmark {
     @Param({"collector", "records"})
     public String path;
 
-    private List<ByteBuffer> datagrams;
+    private List<byte[]> datagrams;
+    private List<ByteBuffer> wrapped;
     private final ByteBuffer receive = ByteBuffer.allocateDirect(65_536);
     private final SflowDecoder decoder = new SflowDecoder();
     private final DestinationSum consumer = new DestinationSum();
@@ -73,23 +74,24 @@ public class SflowDecodeBenchmark {
             default -> throw new IllegalArgumentException("path '" + path + "': expected collector or records");
         };
         datagrams = datagrams(new SplittableRandom(16));
+        wrapped = datagrams.stream().map(ByteBuffer::wrap).toList();
     }
 
     /** Decodes the next datagram: seven flow samples. */
     @Benchmark
     @OperationsPerInvocation(SAMPLES_PER_DATAGRAM)
     public long decode() throws SflowFormatException {
-        ByteBuffer datagram = datagrams.get(next);
-        next = next + 1 == datagrams.size() ? 0 : next + 1;
+        int i = next;
+        next = i + 1 == datagrams.size() ? 0 : i + 1;
         if (records) {
             long sum = 0;
-            for (FlowSample sample : SflowDecoder.decode(datagram).flowSamples()) {
+            for (FlowSample sample : SflowDecoder.decode(wrapped.get(i)).flowSamples()) {
                 sum += ((RawPacketHeader) sample.records().getFirst()).headerLength();
             }
             return sum;
         }
         receive.clear();
-        receive.put(datagram.duplicate()).flip();
+        receive.put(datagrams.get(i)).flip();
         decoder.decode(receive, consumer);
         return consumer.sum;
     }
@@ -112,8 +114,8 @@ public class SflowDecodeBenchmark {
         }
     }
 
-    private static List<ByteBuffer> datagrams(SplittableRandom random) {
-        List<ByteBuffer> datagrams = new ArrayList<>();
+    private static List<byte[]> datagrams(SplittableRandom random) {
+        List<byte[]> datagrams = new ArrayList<>();
         long[] sequences = new long[AGENTS];
         List<SflowSample> pending = new ArrayList<>();
         int agent = 0;
@@ -140,7 +142,7 @@ public class SflowDecodeBenchmark {
                     bytes.length));
             if (pending.size() == SAMPLES_PER_DATAGRAM) {
                 SflowDatagram datagram = new SflowDatagram(agent(agent), 3, ++sequences[agent], 1000, pending);
-                datagrams.add(ByteBuffer.wrap(SflowEncoder.encode(datagram)));
+                datagrams.add(SflowEncoder.encode(datagram));
                 pending.clear();
                 agent = (agent + 1) % AGENTS;
             }
