@@ -5,7 +5,6 @@
  */
 module org.levee.agent {
     requires transitive org.levee.dataplane;
-    requires transitive org.levee.capture;
     requires transitive org.levee.detector;
     requires transitive org.levee.store;
     requires transitive org.levee.sflow;
@@ -13,7 +12,6 @@ module org.levee.agent {
     requires org.levee.web;
     requires transitive org.levee.upstream;
     requires transitive com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;
     requires io.prometheus.writer.text;

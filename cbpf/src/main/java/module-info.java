@@ -3,4 +3,5 @@ module org.levee.cbpf {
     exports org.levee.cbpf;
     exports org.levee.cbpf.pcap;
     exports org.levee.cbpf.kernel;
+    exports org.levee.cbpf.corpus;
 }

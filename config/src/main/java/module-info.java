@@ -7,7 +7,6 @@ module org.levee.config {
     requires transitive org.levee.store;
     requires transitive org.levee.notify;
     requires transitive com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
     requires transitive jdk.httpserver;
 
     exports org.levee.config;

@@ -9,4 +9,5 @@ module org.levee.detector {
     exports org.levee.detector.rate;
     exports org.levee.detector.rule;
     exports org.levee.detector.sample;
+    exports org.levee.detector.synth;
 }

@@ -6,7 +6,6 @@
 module org.levee.upstream {
     requires transitive org.levee.rules;
     requires com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports org.levee.upstream;
     exports org.levee.upstream.gobgp;

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.levee.cbpf.corpus.PacketCorpus;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapWriter;
 import org.levee.cbpf.testing.Command;
-import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.cbpf.testing.RandomPrograms;
 import org.levee.testing.Requirements;
 

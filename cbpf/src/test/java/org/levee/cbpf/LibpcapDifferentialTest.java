@@ -11,10 +11,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.levee.cbpf.corpus.PacketCorpus;
+import org.levee.cbpf.corpus.PacketCorpus.Packet;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
-import org.levee.cbpf.testing.PacketCorpus;
-import org.levee.cbpf.testing.PacketCorpus.Packet;
 import org.levee.cbpf.testing.RandomPrograms;
 import org.levee.testing.Requirements;
 

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.levee.cbpf.corpus.PacketCorpus;
 import org.levee.cbpf.pcap.Libpcap;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.testing.Requirements;
 
 /** {@code levee filter compile|run}, executed in-process with captured output. */

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
+import org.levee.cbpf.corpus.PacketCorpus;
 import org.levee.cbpf.pcap.PcapWriter.Resolution;
 import org.levee.cbpf.testing.Command;
-import org.levee.cbpf.testing.PacketCorpus;
 import org.levee.testing.Requirements;
 
 /** pcap and pcapng files: our writers, files written by tcpdump/tshark/editcap, corrupt files. */

@@ -7,6 +7,7 @@ import org.levee.cbpf.CbpfInterpreter;
 import org.levee.cbpf.CbpfProgram;
 import org.levee.cbpf.CbpfText;
 import org.levee.cbpf.CbpfValidator;
+import org.levee.cbpf.corpus.PacketCorpus;
 import org.levee.cbpf.pcap.Libpcap;
 
 /**

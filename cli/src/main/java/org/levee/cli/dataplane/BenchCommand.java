@@ -8,12 +8,16 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "Measure Levee's programs in this kernel, rule changes, the controller, and rule distribution to the fleet.",
+                "Measure Levee's programs in this kernel, the compiler's filters, rule changes, the detector, sFlow decoding,"
+                        + " the controller, and rule distribution to the fleet.",
         subcommands = {
             BenchDataplaneCommand.class,
             BenchRulesetCommand.class,
+            BenchCompilerCommand.class,
             BenchGeneratorCommand.class,
             BenchDropCommand.class,
+            BenchDetectorCommand.class,
+            BenchSflowCommand.class,
             BenchControllerCommand.class,
             BenchFleetCommand.class,
             CommandLine.HelpCommand.class

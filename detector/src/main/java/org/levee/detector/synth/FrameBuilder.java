@@ -23,6 +23,9 @@ public final class FrameBuilder {
     private int protocol = 17;
     private byte[] transport = new byte[0];
 
+    /** An IPv4 UDP frame from 192.0.2.1 to 203.0.113.10, TTL 64, without payload, until told otherwise. */
+    public FrameBuilder() {}
+
     public FrameBuilder vlan(int id) {
         this.vlan = id;
         return this;

@@ -1,4 +1,4 @@
-package org.levee.cbpf.testing;
+package org.levee.cbpf.corpus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,10 +9,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.levee.cbpf.corpus.PacketCorpus.Packet;
 import org.levee.cbpf.pcap.LinkType;
 import org.levee.cbpf.pcap.PcapRecord;
 import org.levee.cbpf.pcap.PcapWriter;
-import org.levee.cbpf.testing.PacketCorpus.Packet;
+import org.levee.cbpf.testing.Command;
 import org.levee.testing.Requirements;
 
 /** The corpus is reproducible, varied, and its well-formed frames are well formed. */

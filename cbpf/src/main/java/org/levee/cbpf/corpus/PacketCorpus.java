@@ -1,4 +1,4 @@
-package org.levee.cbpf.testing;
+package org.levee.cbpf.corpus;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
