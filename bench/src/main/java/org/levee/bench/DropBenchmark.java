@@ -9,7 +9,9 @@ import java.net.NetworkInterface;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,30 +89,98 @@ public final class DropBenchmark {
      * @param rate flood packets per second offered
      * @param seconds measured seconds per mechanism (after a second of warm-up)
      * @param legitPerSecond legitimate UDP requests per second throughout
+     * @param rounds how many times every mechanism is measured, the floor first in each round
      */
-    public record Options(long rate, double seconds, long legitPerSecond) {
+    public record Options(long rate, double seconds, long legitPerSecond, int rounds) {
         public Options {
-            if (rate < 1 || seconds < 0.5 || legitPerSecond < 1) {
+            if (rate < 1 || seconds < 0.5 || legitPerSecond < 1 || rounds < 1) {
                 throw new IllegalArgumentException(
-                        "drop benchmark: rate ≥ 1, seconds ≥ 0.5 and legitimate rate ≥ 1 needed, got " + rate + ", "
-                                + seconds + ", " + legitPerSecond);
+                        "drop benchmark: rate ≥ 1, seconds ≥ 0.5, legitimate rate ≥ 1 and rounds ≥ 1 needed, got "
+                                + rate + ", " + seconds + ", " + legitPerSecond + ", " + rounds);
             }
         }
     }
 
     /**
-     * One mechanism's measurement.
+     * One mechanism's measurement in one round.
      *
+     * @param round the round (from 0) it was measured in
      * @param mechanism what dropped the packets
      * @param offeredPps flood packets per second the generator offered
      * @param dropped packets the mechanism's own counter says it dropped while measured
      * @param receiverNanos CPU time of the sink's NAPI thread while measured
      * @param legit the legitimate requests sent while measured, and their fate
      */
-    public record Row(String mechanism, double offeredPps, long dropped, long receiverNanos, DeliveryCounts legit) {
+    public record Row(
+            int round, String mechanism, double offeredPps, long dropped, long receiverNanos, DeliveryCounts legit) {
         public double nanosPerDrop() {
             return dropped == 0 ? Double.NaN : (double) receiverNanos / dropped;
         }
+    }
+
+    /**
+     * A mechanism over every round: the median of its ns per packet, and of its ratio to the floor
+     * measured in the same round, with the smallest and largest of those ratios. Each round
+     * measures the floor again, so that the machine's drift between the first and the last
+     * mechanism (a few per cent over a minute here) does not go into the ratios.
+     *
+     * @param dropped packets its own counter says it dropped, over every round
+     * @param legitDelivered legitimate requests delivered while it was measured, over every round
+     * @param legitSent legitimate requests sent while it was measured, over every round
+     */
+    public record Summary(
+            String mechanism,
+            int rounds,
+            double offeredPps,
+            long dropped,
+            double medianNanos,
+            double medianRatio,
+            double minRatio,
+            double maxRatio,
+            long legitDelivered,
+            long legitSent) {}
+
+    /**
+     * The rows of every round summed up, one {@link Summary} per mechanism in the order they were
+     * measured; in each round the first row is the floor.
+     */
+    public static List<Summary> summarize(List<Row> rows) {
+        Map<Integer, Double> floors = new LinkedHashMap<>();
+        Map<String, List<Row>> byMechanism = new LinkedHashMap<>();
+        for (Row row : rows) {
+            floors.putIfAbsent(row.round(), row.nanosPerDrop());
+            byMechanism.computeIfAbsent(row.mechanism(), k -> new ArrayList<>()).add(row);
+        }
+        List<Summary> summaries = new ArrayList<>();
+        byMechanism.forEach((mechanism, measured) -> {
+            double[] nanos = measured.stream().mapToDouble(Row::nanosPerDrop).toArray();
+            double[] ratios = measured.stream()
+                    .mapToDouble(r -> r.nanosPerDrop() / floors.get(r.round()))
+                    .toArray();
+            summaries.add(new Summary(
+                    mechanism,
+                    measured.size(),
+                    measured.stream().mapToDouble(Row::offeredPps).average().orElse(Double.NaN),
+                    measured.stream().mapToLong(Row::dropped).sum(),
+                    median(nanos),
+                    median(ratios),
+                    Arrays.stream(ratios).min().orElse(Double.NaN),
+                    Arrays.stream(ratios).max().orElse(Double.NaN),
+                    measured.stream().mapToLong(r -> r.legit().delivered()).sum(),
+                    measured.stream().mapToLong(r -> r.legit().sent()).sum()));
+        });
+        return summaries;
+    }
+
+    /** The median (the mean of the middle two for an even count); NaN when any value is NaN. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        if (sorted.length == 0 || Double.isNaN(sorted[sorted.length - 1])) {
+            return Double.NaN;
+        }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /** A way of dropping the flood on the sink, set up and torn down around its measurement. */
@@ -131,8 +201,9 @@ public final class DropBenchmark {
     }
 
     /**
-     * Runs every mechanism in turn; {@code log} hears about the set-up, {@code report} gets each
-     * row as it is measured (the first is the floor: bare XDP_DROP).
+     * Runs every mechanism in turn, {@link Options#rounds} times; {@code log} hears about the
+     * set-up, {@code report} gets each row as it is measured (the first of each round is the
+     * floor: bare XDP_DROP). {@link #summarize} makes the table of the run.
      */
     public static List<Row> run(Options options, Consumer<String> log, Consumer<Row> report) throws Exception {
         if (Runtime.getRuntime().availableProcessors() < 2) {
@@ -161,16 +232,19 @@ public final class DropBenchmark {
                         List.of((Inet4Address) InetAddress.getByName("198.51.100.11")),
                         options.legitPerSecond(),
                         0)) {
-            for (Mechanism m : mechanisms) {
-                Row row = measure(lab, legit, m, generator, options);
-                rows.add(row);
-                report.accept(row);
+            for (int round = 0; round < options.rounds(); round++) {
+                for (Mechanism m : mechanisms) {
+                    Row row = measure(round, lab, legit, m, generator, options);
+                    rows.add(row);
+                    report.accept(row);
+                }
             }
         }
         return rows;
     }
 
-    private static Row measure(DropLab lab, LegitTraffic legit, Mechanism m, GeneratorKind kind, Options options)
+    private static Row measure(
+            int round, DropLab lab, LegitTraffic legit, Mechanism m, GeneratorKind kind, Options options)
             throws Exception {
         m.setUp(lab);
         try (FloodGenerator generator =
@@ -190,6 +264,7 @@ public final class DropBenchmark {
             long offered1 = generator.offered();
             generator.stop();
             return new Row(
+                    round,
                     m.name(),
                     (offered1 - offered0) * 1e9 / (to - from),
                     dropped1 - dropped0,

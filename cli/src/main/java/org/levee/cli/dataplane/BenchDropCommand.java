@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description =
                 "What one dropped packet costs the receiving CPU: a flood of 64-byte UDP frames redirected in XDP by a"
                         + " hop into a veth whose threaded NAPI thread runs alone on CPU 1; that thread's CPU time per dropped packet"
-                        + " with bare XDP_DROP (the floor), Levee's data plane (100 and 10,000 rules), nftables netdev ingress, nftables"
+                        + " with bare XDP_DROP (the floor, measured again first in each round), Levee's data plane (100 and 10,000 rules), nftables netdev ingress, nftables"
                         + " inet prerouting at raw priority, iptables raw PREROUTING, and no rule at all; ratios to the floor, each"
                         + " mechanism's own drop counter, and legitimate UDP requests delivered meanwhile. Needs root, 2 CPUs, nft and"
                         + " iptables. Removes everything at the end, also on Ctrl-C.")
@@ -48,16 +48,25 @@ public final class BenchDropCommand implements Callable<Integer> {
             description = "legitimate UDP requests per second to the sink's service (default ${DEFAULT-VALUE})")
     long legit;
 
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "times every mechanism is measured, the floor again first in each round; the table gives the"
+                    + " medians (default ${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         DropBenchmark.Options options;
         try {
-            options = new DropBenchmark.Options(rate, seconds, legit);
+            options = new DropBenchmark.Options(rate, seconds, legit, rounds);
         } catch (IllegalArgumentException e) {
-            throw new UserException("--rate, --seconds, --legit: " + e.getMessage());
+            throw new UserException("--rate, --seconds, --legit, --rounds: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         double[] floor = {Double.NaN};
+        String[] floorName = {null}; // the first mechanism measured; each round starts with it
         List<DropBenchmark.Row> rows = DropBenchmark.run(
                 options,
                 line -> {
@@ -65,25 +74,48 @@ public final class BenchDropCommand implements Callable<Integer> {
                     out.flush();
                 },
                 row -> {
-                    if (Double.isNaN(floor[0])) {
+                    if (floorName[0] == null) {
+                        floorName[0] = row.mechanism();
+                    }
+                    if (row.mechanism().equals(floorName[0])) {
                         floor[0] = row.nanosPerDrop();
-                        out.println();
-                        out.println(
-                                "| mechanism | offered pps | dropped (its counter) | receiver ns/packet | × floor | legit delivered |");
-                        out.println("|---|---:|---:|---:|---:|---:|");
                     }
                     out.printf(
                             Locale.ROOT,
-                            "| %s | %,.0f | %,d | %.0f | %.2f× | %,d of %,d |%n",
+                            "round %d of %d: %s: %.0f ns/packet, %.2f× the floor of this round, %,d dropped%n",
+                            row.round() + 1,
+                            rounds,
                             row.mechanism(),
-                            row.offeredPps(),
-                            row.dropped(),
                             row.nanosPerDrop(),
                             row.nanosPerDrop() / floor[0],
-                            row.legit().delivered(),
-                            row.legit().sent());
+                            row.dropped());
                     out.flush();
                 });
+        out.println();
+        out.printf(
+                Locale.ROOT,
+                "Medians of %d round%s (× floor: the median of each round's ratio to that round's floor, and the"
+                        + " smallest and largest of them):%n%n",
+                rounds,
+                rounds == 1 ? "" : "s");
+        out.println(
+                "| mechanism | offered pps | dropped (its counter) | receiver ns/packet | × floor | legit delivered |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        for (DropBenchmark.Summary s : DropBenchmark.summarize(rows)) {
+            out.printf(
+                    Locale.ROOT,
+                    "| %s | %,.0f | %,d | %.0f | %.2f× (%.2f–%.2f) | %,d of %,d |%n",
+                    s.mechanism(),
+                    s.offeredPps(),
+                    s.dropped(),
+                    s.medianNanos(),
+                    s.medianRatio(),
+                    s.minRatio(),
+                    s.maxRatio(),
+                    s.legitDelivered(),
+                    s.legitSent());
+        }
+        out.flush();
         return rows.isEmpty() ? 1 : 0;
     }
 }
