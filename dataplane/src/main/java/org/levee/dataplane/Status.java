@@ -88,7 +88,7 @@ public record Status(
                 rules);
     }
 
-    /** Every counter summed over the CPUs. */
+    /** Every counter summed over the CPUs; {@link Counter#SEEN} is the sum of the exits' counters. */
     public static Map<Counter, Long> sumCounters(BpfMap counters) {
         Map<Counter, Long> sums = new EnumMap<>(Counter.class);
         byte[] value = counters.lookup(BpfMap.intBytes(0)).orElse(new byte[counters.userValueSize()]);
@@ -101,6 +101,7 @@ public record Status(
             }
             sums.put(counter, sum);
         }
+        sums.put(Counter.SEEN, sums.get(Counter.PASSED) + sums.get(Counter.DROPPED) + sums.get(Counter.RATELIMITED));
         return sums;
     }
 

@@ -4,11 +4,17 @@ import java.util.Locale;
 
 /**
  * The program's global counters: one 64-bit slot each in the per-CPU value of
- * {@code levee_counters}. Every packet counts once in {@code seen} and once in exactly one of
- * {@code passed}, {@code dropped}, {@code ratelimited}; {@code sampled} and {@code samples_lost}
- * count sampler outcomes.
+ * {@code levee_counters}. Every packet counts once in exactly one of {@code passed},
+ * {@code dropped}, {@code ratelimited}; {@code sampled} and {@code samples_lost} count sampler
+ * outcomes.
  */
 public enum Counter {
+    /**
+     * Every packet: the sum of {@link #PASSED}, {@link #DROPPED} and {@link #RATELIMITED}, which
+     * the readers compute ({@code Status.sumCounters}). The program leaves its slot at 0: an
+     * increment per packet that only repeats the exits' counts is not worth its cost on the
+     * packet path.
+     */
     SEEN,
     PASSED,
     DROPPED,

@@ -424,8 +424,7 @@ public final class ProgramBuilder {
             asm.emit(stxDW(R10, ENABLED_POINTER, R0));
         }
         if (entry) {
-            increment(asm, Counter.SEEN);
-            sampler(asm);
+            sampler(asm); // seen is not counted here: see Counter.SEEN
         }
         asm.label("rules");
         asm.emit(ldxW(R2, R6, CTX_DATA), ldxW(R3, R6, CTX_DATA_END), mov64(R9, R3), sub64(R9, R2));
@@ -628,8 +627,7 @@ public final class ProgramBuilder {
         boolean rateLimited = used.test("exit_ratelimited");
         asm.label("exit_pass");
         increment(asm, Counter.PASSED);
-        asm.emit(mov64(R8, XdpAction.PASS.code()));
-        asm.ja("exit_hook");
+        hookThenExit(asm, XdpAction.PASS);
         if (countPass) {
             asm.label("count_pass");
             countRule(asm, "count_pass_done");
@@ -639,22 +637,32 @@ public final class ProgramBuilder {
             asm.label("count_drop");
             countRule(asm, "count_drop_done");
             increment(asm, Counter.DROPPED);
-            asm.emit(mov64(R8, XdpAction.DROP.code()));
-            asm.ja("exit_hook");
+            asm.ja("exit_drop");
         }
         if (rateLimited) {
             asm.label("exit_ratelimited");
             increment(asm, Counter.RATELIMITED);
-            asm.emit(mov64(R8, XdpAction.DROP.code()));
         }
-        asm.label("exit_hook");
-        asm.emit(mov64(R1, R6));
-        asm.ldMap(R2, DataplaneMaps.HOOK.name());
-        asm.emit(mov32(R3, R8), call(Helper.TAIL_CALL), mov64(R0, R8), exit());
+        if (countDrop || rateLimited) {
+            asm.label("exit_drop");
+            hookThenExit(asm, XdpAction.DROP);
+        }
         if (noCounters) {
             asm.label("no_counters"); // cannot happen (a per-CPU array always has entry 0); pass untouched
             asm.emit(mov64(R0, XdpAction.PASS.code()), exit());
         }
+    }
+
+    /**
+     * Tail-calls slot {@code action} of the xdpcap hook, then returns {@code action} when the slot
+     * is empty. One call site per action, its index a constant: the verifier then marks the call
+     * direct and the JIT makes it a jump patched when the slot changes (a no-op while it is empty),
+     * where one shared site with the action in a register read the program array every packet.
+     */
+    private static void hookThenExit(Assembler asm, XdpAction action) {
+        asm.emit(mov64(R1, R6));
+        asm.ldMap(R2, DataplaneMaps.HOOK.name());
+        asm.emit(mov32(R3, action.code()), call(Helper.TAIL_CALL), mov64(R0, action.code()), exit());
     }
 
     private static void increment(Assembler asm, Counter counter) {
