@@ -41,7 +41,7 @@ import org.levee.rules.RuleFilter;
  * counts it and applies its action. When a program's rules reach
  * {@link ProgramLimits#MAX_RULE_SLOTS_PER_PROGRAM}, the rest go to the next program of a
  * tail-call chain, which starts again knowing nothing; its tail call is guarded by
- * {@link DataplaneProgram#chainSymbol}; the sampler and the {@code seen} count run only in the
+ * {@link DataplaneProgram#chainSymbol}; the sampler runs only in the
  * first. When no rule of the main stage matched, the last program tail-calls the second rules
  * stage in {@link DataplaneMaps#LOCAL} (an edge's local rules, built with {@link #localStage()});
  * the slot is empty by default and the packet goes on to the exit.
@@ -132,7 +132,7 @@ public final class ProgramBuilder {
     /**
      * This builder making the second rules stage, an edge's local rules: programs entered through
      * {@link DataplaneMaps#LOCAL} once the main stage matched nothing. Their first program is not
-     * an entry (the main stage has sampled the packet and counted it as seen), and none of them
+     * an entry (the main stage has sampled the packet), and none of them
      * tail-calls the local slot again.
      */
     public ProgramBuilder localStage() {
