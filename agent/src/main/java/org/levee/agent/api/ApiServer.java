@@ -1,6 +1,5 @@
 package org.levee.agent.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,11 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +19,9 @@ import org.levee.agent.metrics.AgentMetrics;
 import org.levee.agent.rules.AgentJson;
 import org.levee.agent.rules.DuplicateRuleException;
 import org.levee.agent.rules.RuleBook;
+import org.levee.config.ApiException;
 import org.levee.config.ApiSecurity;
+import org.levee.config.JsonApi;
 import org.levee.dataplane.AttachedProgram;
 import org.levee.dataplane.Counters;
 import org.levee.dataplane.DataplaneException;
@@ -34,7 +31,6 @@ import org.levee.rules.Origin;
 import org.levee.rules.RuleSetException;
 import org.levee.rules.StoredRule;
 import org.levee.rules.StoredRuleCodec;
-import org.levee.rules.YamlTrees;
 import org.levee.upstream.UpstreamJson;
 import org.levee.upstream.UpstreamKeeper;
 import org.levee.web.TrafficCounts;
@@ -57,9 +53,6 @@ import org.levee.web.WebRoutes;
  * fleet's rules are shown beside them, read-only (they change through the controllers).
  */
 public final class ApiServer {
-
-    /** Largest accepted request body: a rule is a few hundred bytes, a big DNS list a few kB. */
-    static final int MAX_BODY = 1 << 20;
 
     private final RuleBook rules;
     private final Supplier<Counters> counters;
@@ -117,7 +110,7 @@ public final class ApiServer {
         this.web = new WebRoutes(traffic, "this node's XDP program");
         this.server = security.bind();
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        server.createContext("/", JsonApi.handler(security, AgentJson.MAPPER, this::route, e -> Optional.empty()));
     }
 
     /**
@@ -149,32 +142,6 @@ public final class ApiServer {
         return security.scheme();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            try {
-                Optional<ApiSecurity.Refusal> refusal = security.refusal(exchange);
-                if (refusal.isPresent()) {
-                    exchange.getResponseHeaders()
-                            .set("WWW-Authenticate", refusal.get().challenge());
-                    throw new ApiException(401, refusal.get().message());
-                }
-                route(exchange);
-            } catch (ApiException e) {
-                ObjectNode error = JsonNodeFactory.instance.objectNode();
-                error.put("error", e.getMessage());
-                if (e.problems().size() > 1) {
-                    ArrayNode list = error.putArray("problems");
-                    e.problems().forEach(list::add);
-                }
-                json(exchange, e.status(), error);
-            } catch (RuntimeException e) {
-                ObjectNode error = JsonNodeFactory.instance.objectNode();
-                error.put("error", "internal error: " + e);
-                json(exchange, 500, error);
-            }
-        }
-    }
-
     private void route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
@@ -190,7 +157,7 @@ public final class ApiServer {
             case "/rules" -> {
                 switch (method) {
                     case "GET" -> json(exchange, 200, rules());
-                    case "POST" -> json(exchange, 201, add(ruleRequest(body(exchange))));
+                    case "POST" -> json(exchange, 201, add(JsonApi.ruleRequest(JsonApi.body(exchange))));
                     default -> throw notAllowed(method, path, "GET, POST");
                 }
             }
@@ -202,7 +169,7 @@ public final class ApiServer {
                 requireGet(method, path);
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 metrics.write(out);
-                send(exchange, 200, metrics.contentType(), out.toByteArray());
+                JsonApi.send(exchange, 200, metrics.contentType(), out.toByteArray());
             }
             default -> {
                 if (!path.startsWith("/rules/")) {
@@ -211,7 +178,7 @@ public final class ApiServer {
                             "no such route: " + path
                                     + " (routes: /, /traffic, /rules, /rules/{id}, /status, /metrics)");
                 }
-                String id = ruleId(path);
+                String id = JsonApi.ruleId(path);
                 Optional<FleetView.FleetRule> fleetRule = fleet.get().flatMap(f -> f.rule(id));
                 switch (method) {
                     case "GET" -> {
@@ -484,68 +451,7 @@ public final class ApiServer {
         return n;
     }
 
-    private static byte[] body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            return in.readNBytes(MAX_BODY + 1); // one more than allowed: tells a body at the limit from one over it
-        }
-    }
-
-    /**
-     * The request a {@code POST /rules} body holds: a JSON object (with each key once), of at most
-     * {@code MAX_BODY} bytes. What the fields say is the rule book's to read.
-     *
-     * @throws ApiException 413 for a larger body, 400 naming the line and column where it is not
-     *     JSON, or saying it is empty or not an object; every message starts with {@code body: }
-     */
-    static ObjectNode ruleRequest(byte[] bytes) {
-        if (bytes.length > MAX_BODY) {
-            throw new ApiException(413, "body: larger than " + MAX_BODY + " bytes");
-        }
-        if (bytes.length == 0) {
-            throw new ApiException(400, "body: empty (expected a JSON object with the fields of a rule)");
-        }
-        JsonNode body;
-        try {
-            body = YamlTrees.readJson(bytes);
-        } catch (JacksonException e) {
-            String where = e.getLocation() == null
-                    ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr();
-            throw new ApiException(400, "body: not valid JSON" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalStateException("reading bytes in memory cannot fail", e);
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "body: must be a JSON object with the fields of a rule (filter, action, …)");
-        }
-        return (ObjectNode) body;
-    }
-
-    /**
-     * The rule id in {@code path} ({@code /rules/{id}}, percent-encoded).
-     *
-     * @throws ApiException 400 when the escapes are broken ({@code %zz}, a lone {@code %})
-     */
-    static String ruleId(String path) {
-        String encoded = path.substring("/rules/".length());
-        try {
-            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(
-                    400, "path: '" + encoded + "' is not a valid percent-encoded rule id: " + e.getMessage());
-        }
-    }
-
     private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        send(exchange, status, "application/json", AgentJson.MAPPER.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        JsonApi.json(exchange, AgentJson.MAPPER, status, body);
     }
 }

@@ -433,7 +433,7 @@ public final class RulesetFollower implements AutoCloseable {
         if (now.sha256().filter(sha -> sha.equals(manifest.object().sha256())).isPresent()
                 && now.object().isPresent()) {
             // the object running is the one etcd names: nothing to swap; take the manifest as it is now
-            running = new RunningRuleset(
+            RunningRuleset taken = new RunningRuleset(
                     RunningRuleset.Origin.ETCD,
                     Optional.of(manifest),
                     published.json(),
@@ -441,15 +441,20 @@ public final class RulesetFollower implements AutoCloseable {
                     now.objectBytes(),
                     now.programId(),
                     now.applied());
+            boolean changed =
+                    now.origin() != RunningRuleset.Origin.ETCD || now.version().orElse(-1) != manifest.version();
+            if (changed) {
+                keep(taken); // before running() shows it: see apply
+            }
+            running = taken;
             refusalStanding = false;
-            if (now.origin() != RunningRuleset.Origin.ETCD || now.version().orElse(-1) != manifest.version()) {
+            if (changed) {
                 LOG.log(
                         Level.INFO,
                         "etcd's rule set " + running.describe() + signedNote()
                                 + (signedNote().isEmpty() ? "" : ",")
                                 + " is the one running (program "
                                 + now.programId() + "): nothing to swap");
-                keep(running);
                 listener.applied(running, false);
             }
             return;
@@ -499,7 +504,7 @@ public final class RulesetFollower implements AutoCloseable {
                     revision);
             return;
         }
-        running = new RunningRuleset(
+        RunningRuleset applied = new RunningRuleset(
                 RunningRuleset.Origin.ETCD,
                 Optional.of(manifest),
                 published.json(),
@@ -507,6 +512,10 @@ public final class RulesetFollower implements AutoCloseable {
                 bytes,
                 programId,
                 Optional.of(at));
+        // saved before running() shows it: once an edge reports a version, a restart finds that version
+        // on disk even if it stops at once (etcd away then, it runs what it last reported)
+        keep(applied);
+        running = applied;
         refusalStanding = false;
         long enabled = object.rules().stream().filter(this::enabledHere).count();
         LOG.log(
@@ -514,7 +523,6 @@ public final class RulesetFollower implements AutoCloseable {
                 "applied the fleet's rule set " + running.describe() + signedNote() + ", " + enabled + " enabled in "
                         + datacenter + ": program " + programId
                         + (now.programId() != 0 ? " replaced program " + now.programId() : ""));
-        keep(running);
         listener.applied(running, true);
     }
 

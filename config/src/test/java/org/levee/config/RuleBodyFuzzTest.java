@@ -1,7 +1,6 @@
-package org.levee.agent.api;
+package org.levee.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -26,16 +25,16 @@ import org.levee.testing.fuzz.FuzzFamily;
 import org.levee.testing.fuzz.FuzzRunner;
 
 /**
- * Fuzzes what the agent's API parses from a request: the body of {@code POST /rules} as the
- * handler reads it — {@link ApiServer#ruleRequest} (size cap, JSON, an object), then the rule book's
- * {@link ManualRuleRequest#read} and the compilation of the rule's filters, all before the data
- * plane — and the rule id of {@code /rules/{id}} ({@link ApiServer#ruleId}). A bad body must be an
+ * Fuzzes what the agent's and the controller's APIs parse from the body of {@code POST /rules}
+ * — {@link JsonApi#ruleRequest} (size cap, JSON, an object), then {@link ManualRuleRequest#read}
+ * and the compilation of the rule's filters, which both do before their rule book or rule store
+ * takes the rule (the data plane, etcd). A bad body must be an
  * {@link ApiException} (400 or 413, {@code body: …}) or a {@link RuleSetException} whose every
  * problem starts with the field; the rule the API answers with ({@link RuleCodec#writeRule}) must
  * read back equal when posted again. Seeds: the rules module's {@code api-bodies.jsonl}.
  */
 @Tag("fuzz")
-class ApiBodyFuzzTest {
+class RuleBodyFuzzTest {
     static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
     static final String BODIES = "/org/levee/rules/fuzz/api-bodies.jsonl";
 
@@ -89,7 +88,7 @@ class ApiBodyFuzzTest {
             "-0",
             "\"\\ud800\"");
 
-    /** One compiler for the run, as the rule book keeps one. */
+    /** One compiler for the run, as the rule book and the rule store keep one. */
     private static final RuleFilters FILTERS = new RuleFilters();
 
     @BeforeAll
@@ -113,7 +112,7 @@ class ApiBodyFuzzTest {
 
     private static Rule read(byte[] body) {
         try {
-            ObjectNode request = ApiServer.ruleRequest(body);
+            ObjectNode request = JsonApi.ruleRequest(body);
             Rule rule = ManualRuleRequest.read(request, NOW);
             FILTERS.compile(rule);
             // Then the rule set holding it is compiled, which forgets the filters of rules no longer in
@@ -144,40 +143,13 @@ class ApiBodyFuzzTest {
 
     @Test
     void ruleBodies() {
-        FuzzRunner.run(FuzzFamily.bytes("agent API bodies (POST /rules)")
+        FuzzRunner.run(FuzzFamily.bytes("API bodies (POST /rules)")
                         .seeds(seeds())
-                        .maxLength(ApiServer.MAX_BODY + 1) // what the handler reads, one byte more than it takes
-                        .target(ApiBodyFuzzTest::ruleFromBody)
+                        .maxLength(JsonApi.MAX_BODY + 1) // what the handler reads, one byte more than it takes
+                        .target(RuleBodyFuzzTest::ruleFromBody)
                         .rejects(ApiException.class, "^body: \\S")
                         .rejects(RuleSetException.class, "^rule( \\S+)?: \\S")
                         .nativeCode()
-                        .build())
-                .assertNoCrashes();
-    }
-
-    @Test
-    void ruleIdsInPaths() {
-        FuzzRunner.run(FuzzFamily.text("agent API paths (/rules/{id})")
-                        .seeds(
-                                "/rules/memcached-amp",
-                                "/rules/manual-0a1b2c3d",
-                                "/rules/%6demcached-amp",
-                                "/rules/a%2Fb",
-                                "/rules/caf%C3%A9",
-                                "/rules/a+b",
-                                "/rules/")
-                        .dictionary("%", "%2", "%zz", "%C3", "%A9", "%00", "%ff", "+", "/", "..", "%2F", "%25")
-                        .target(path -> {
-                            try {
-                                ApiServer.ruleId(path.startsWith("/rules/") ? path : "/rules/" + path);
-                            } catch (ApiException e) {
-                                if (e.status() != 400) {
-                                    throw new AssertionError("status " + e.status() + " for a bad path", e);
-                                }
-                                throw e;
-                            }
-                        })
-                        .rejects(ApiException.class, "^path: '.*' is not a valid percent-encoded rule id: \\S")
                         .build())
                 .assertNoCrashes();
     }
@@ -204,49 +176,6 @@ class ApiBodyFuzzTest {
             assertThat(all).as("a seed with " + field).contains("\"" + field + "\"");
         }
         // On a thread of its own: the JUnit thread must keep the machine's network for the API tests.
-        PrivateNetwork.run(() -> seeds().forEach(ApiBodyFuzzTest::ruleFromBody));
-    }
-
-    // Crashes found by the families above, with their minimized inputs.
-
-    @Test
-    void aBrokenEscapeInThePathIs400NotAnInternalError() {
-        // Was: URLDecoder's IllegalArgumentException, answered 500 "internal error".
-        assertThatThrownBy(() -> ApiServer.ruleId("/rules/%zz"))
-                .isInstanceOfSatisfying(
-                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessageStartingWith("path: '%zz' is not a valid percent-encoded");
-        assertThatThrownBy(() -> ApiServer.ruleId("/rules/a%")).isInstanceOf(ApiException.class);
-        assertThat(ApiServer.ruleId("/rules/%6demcached-amp")).isEqualTo("memcached-amp");
-    }
-
-    @Test
-    void aKeyTwiceOrASecondObjectIsRefusedWithItsPlace() {
-        assertThatThrownBy(
-                        () -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\", \"action\": \"pass\"}"
-                                .getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(ApiException.class)
-                .hasMessageStartingWith("body: not valid JSON at line 1, column ")
-                .hasMessageContaining("Duplicate field 'action'");
-        assertThatThrownBy(
-                        () -> ApiServer.ruleRequest("{\"filter\": \"udp\", \"action\": \"drop\"} {\"filter\": \"tcp\"}"
-                                .getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(ApiException.class)
-                .hasMessageStartingWith("body: not valid JSON at line 1, column ");
-    }
-
-    @Test
-    void aBodyThatIsNotUtf8Is400WithItsPlace() {
-        // Was: Jackson took the body for UTF-32 and threw a CharConversionException (an IOException): the
-        // server dropped the connection without an answer.
-        byte[] utf32 = {0, 0, 0, 0x65, 0x2d};
-        assertThatThrownBy(() -> ApiServer.ruleRequest(utf32))
-                .isInstanceOfSatisfying(
-                        ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessageStartingWith("body: not valid JSON at line 1, column ");
-        byte[] latin1 = "{\"filter\": \"udp\",\n \"comment\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> ApiServer.ruleRequest(latin1))
-                .isInstanceOf(ApiException.class)
-                .hasMessage("body: not valid JSON at line 2, column 17: byte 34 (0xe9) is not UTF-8");
+        PrivateNetwork.run(() -> seeds().forEach(RuleBodyFuzzTest::ruleFromBody));
     }
 }
