@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "Run one node (a levee run process in a lab of network namespaces; needs root) under a repeating workload —"
                         + " a flood of another kind every 30 s, a rule added and one removed every second through the API, an exact number"
                         + " of marker datagrams every cycle — and check at the end that nothing leaked or got lost: heap, file descriptors,"
-                        + " BPF maps, programs, links and pins back to the level after the first cycle; every marker counted; the API's"
+                        + " BPF maps, programs, links and pins back to the level after the second cycle (the first of a two-cycle soak); every marker counted; the API's"
                         + " rules exactly those added and not removed; an XDP program attached throughout. Writes DIR/soak.json; exit 1"
                         + " when a check fails. See docs/security.md, \"Soak\".")
 final class SoakCommand implements Callable<Integer> {

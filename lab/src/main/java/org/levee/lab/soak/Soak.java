@@ -85,13 +85,25 @@ public final class Soak {
             if (duration.compareTo(SHORTEST) < 0) {
                 throw new IllegalArgumentException(
                         "a soak needs at least " + SHORTEST.toSeconds() + " s (two cycles of "
-                                + CYCLE_SECONDS + " s: the first is the steady level the last is compared with), not "
+                                + CYCLE_SECONDS + " s: the first is the steady level the last is compared with; from"
+                                + " three cycles on, the second), not "
                                 + duration.toSeconds() + " s");
             }
             if (floodPacketsPerSecond < 1) {
                 throw new IllegalArgumentException(
                         "the flood rate must be at least 1 pps, not " + floodPacketsPerSecond);
             }
+        }
+
+        /**
+         * The cycle (from 0) whose end is the steady level the last is compared with: the second
+         * when there are three or more. The first two cycles are the first floods of two kinds, and
+         * what the agent makes on first use (a pooled connection, a selector) can appear in either:
+         * in CI a step of 4 descriptors appeared in cycle 2 and stayed flat through cycles 3 and 4.
+         * A leak grows every cycle, which the cycles after the second still show.
+         */
+        int steadyCycle() {
+            return cycles() >= 3 ? 1 : 0;
         }
 
         int cycles() {
@@ -270,7 +282,7 @@ public final class Soak {
                 }
             }
             Footprint f = footprint(lab, agent, ns);
-            if (cycle == 0) {
+            if (cycle == options.steadyCycle()) {
                 steady = f;
             }
             last = f;
@@ -343,7 +355,7 @@ public final class Soak {
                 autoSeen.size() >= Math.min(options.cycles(), 2) && autoLeft == 0,
                 autoSeen.size() + " automatic rules made, " + autoLeft + " left at the end"));
         checks.add(new Check("sample_rate_changed", sampleRates.size() >= 2, "sample rates seen: " + sampleRates));
-        checks.add(footprintCheck(steady, last));
+        checks.add(footprintCheck(steady, options.steadyCycle(), last));
         ObjectNode root = JSON.createObjectNode();
         root.put("started", Instant.now().minusNanos(System.nanoTime() - start).toString());
         ObjectNode settings = root.putObject("settings");
@@ -369,8 +381,11 @@ public final class Soak {
         return new Result(checks, json);
     }
 
-    /** The end must hold what the end of the first cycle held: the same descriptors and pins, the heap within a margin. */
-    static Check footprintCheck(Footprint steady, Footprint end) {
+    /**
+     * The end must hold what the end of the steady cycle held ({@link Options#steadyCycle}): the same
+     * descriptors and pins, the heap within a margin.
+     */
+    static Check footprintCheck(Footprint steady, int steadyCycle, Footprint end) {
         long heapLimit = (long) (steady.heapBytes() * 1.25) + (4L << 20);
         boolean ok = end.fds() == steady.fds()
                 && end.bpfMaps() == steady.bpfMaps()
@@ -381,7 +396,7 @@ public final class Soak {
         return new Check(
                 "back_to_steady_level",
                 ok,
-                "after cycle 1: " + steady.describe() + "; at the end: " + end.describe()
+                "after cycle " + (steadyCycle + 1) + ": " + steady.describe() + "; at the end: " + end.describe()
                         + String.format(Locale.ROOT, " (heap limit %.1f MiB)", heapLimit / 1048576.0));
     }
 

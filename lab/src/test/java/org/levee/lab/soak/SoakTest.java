@@ -13,32 +13,32 @@ class SoakTest {
 
     @Test
     void theSameFootprintPassesAndEveryKindOfLeakFails() {
-        assertThat(Soak.footprintCheck(STEADY, STEADY).passed()).isTrue();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(13 << 20, 80, 7, 0, 0, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, STEADY).passed()).isTrue();
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(13 << 20, 80, 7, 0, 0, 10))
                         .passed())
                 .as("heap within the margin")
                 .isTrue();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(20 << 20, 80, 7, 0, 0, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(20 << 20, 80, 7, 0, 0, 10))
                         .passed())
                 .as("heap")
                 .isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 0, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(10 << 20, 81, 7, 0, 0, 10))
                         .passed())
                 .as("a descriptor")
                 .isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 8, 0, 0, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(10 << 20, 81, 8, 0, 0, 10))
                         .passed())
                 .as("a map")
                 .isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 1, 0, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(10 << 20, 81, 7, 1, 0, 10))
                         .passed())
                 .as("a program")
                 .isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 81, 7, 0, 1, 10))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(10 << 20, 81, 7, 0, 1, 10))
                         .passed())
                 .as("a link")
                 .isFalse();
-        assertThat(Soak.footprintCheck(STEADY, new Footprint(10 << 20, 80, 7, 0, 0, 11))
+        assertThat(Soak.footprintCheck(STEADY, 1, new Footprint(10 << 20, 80, 7, 0, 0, 11))
                         .passed())
                 .as("a pin")
                 .isFalse();
@@ -61,5 +61,14 @@ class SoakTest {
                 .hasMessageContaining("not 59 s");
         assertThat(new Soak.Options(Duration.ofMinutes(2), 1000, GeneratorKind.SOCKET, Path.of("r")).cycles())
                 .isEqualTo(4);
+    }
+
+    @Test
+    void theSteadyLevelIsTheSecondCycleOnceThereAreThreeAndTheDetailNamesIt() {
+        assertThat(new Soak.Options(Duration.ofSeconds(60), 1000, GeneratorKind.SOCKET, Path.of("r")).steadyCycle())
+                .isZero();
+        assertThat(new Soak.Options(Duration.ofSeconds(90), 1000, GeneratorKind.SOCKET, Path.of("r")).steadyCycle())
+                .isEqualTo(1);
+        assertThat(Soak.footprintCheck(STEADY, 1, STEADY).detail()).startsWith("after cycle 2: ");
     }
 }
