@@ -45,19 +45,9 @@ final class RuleSlots {
         BpfMap slots = maps.get(DataplaneMaps.RULE_SLOTS);
         BpfMap stats = maps.get(DataplaneMaps.RULE_STATS);
         synchronized (LOCK) {
-            Map<Long, Integer> taken = new HashMap<>();
+            Map<Long, Integer> taken = all(slots);
             BitSet used = new BitSet();
-            for (MapEntry entry : slots.lookupBatch()) {
-                int slot = ByteBuffer.wrap(entry.value())
-                        .order(ByteOrder.nativeOrder())
-                        .getInt();
-                taken.put(
-                        ByteBuffer.wrap(entry.key())
-                                .order(ByteOrder.nativeOrder())
-                                .getLong(),
-                        slot);
-                used.set(slot);
-            }
+            taken.values().forEach(used::set);
             byte[] zeros = new byte[stats.userValueSize()];
             Map<String, Long> constants = new HashMap<>();
             for (String id : ids) {
@@ -103,10 +93,40 @@ final class RuleSlots {
                 .orElse(OptionalInt.empty());
     }
 
+    /** Every rule's slot in {@code slots} ({@link DataplaneMaps#RULE_SLOTS}) by rule key, read in one batch. */
+    static Map<Long, Integer> all(BpfMap slots) {
+        Map<Long, Integer> taken = new HashMap<>();
+        for (MapEntry entry : slots.lookupBatch()) {
+            taken.put(
+                    ByteBuffer.wrap(entry.key()).order(ByteOrder.nativeOrder()).getLong(),
+                    ByteBuffer.wrap(entry.value())
+                            .order(ByteOrder.nativeOrder())
+                            .getInt());
+        }
+        return taken;
+    }
+
     /** {packets, bytes} of rule {@code id}, summed over the CPUs (zeros when it has no slot). */
     static long[] counts(BpfMap slots, BpfMap stats, String id) {
+        return counts(stats, slotOf(slots, id));
+    }
+
+    /**
+     * {packets, bytes} of every rule of {@code ids}: the slots read in one batch ({@link #all}), then
+     * one lookup a rule, where {@link #counts(BpfMap, BpfMap, String)} makes two.
+     */
+    static Map<String, long[]> counts(BpfMap slots, BpfMap stats, Collection<String> ids) {
+        Map<Long, Integer> taken = all(slots);
+        Map<String, long[]> counts = new HashMap<>();
+        for (String id : ids) {
+            Integer slot = taken.get(RuleKey.of(id));
+            counts.put(id, counts(stats, slot == null ? OptionalInt.empty() : OptionalInt.of(slot)));
+        }
+        return counts;
+    }
+
+    private static long[] counts(BpfMap stats, OptionalInt slot) {
         long[] counts = new long[2];
-        OptionalInt slot = slotOf(slots, id);
         if (slot.isPresent()) {
             stats.lookup(BpfMap.intBytes(slot.getAsInt())).ifPresent(value -> {
                 ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());

@@ -64,8 +64,11 @@ public record Status(
                             ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(DataplaneMaps.CONFIG_SAMPLE_RATE))
                     .orElse(0);
             counters = sumCounters(counterMap);
+            List<String> ids = new ArrayList<>();
+            info.path("rules").forEach(rule -> ids.add(rule.path("id").asText()));
+            Map<String, long[]> byId = RuleSlots.counts(slots, stats, ids);
             for (JsonNode rule : info.path("rules")) {
-                long[] counts = ruleCounts(slots, stats, rule.path("id").asText());
+                long[] counts = byId.get(rule.path("id").asText());
                 rules.add(new RuleStatus(
                         rule.path("id").asText(),
                         rule.path("enabled").asBoolean(),

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -271,13 +272,11 @@ public final class XdpDataPlane implements DataPlane {
         Map<Counter, Long> c = Status.sumCounters(m.get(DataplaneMaps.COUNTERS));
         BpfMap stats = m.get(DataplaneMaps.RULE_STATS);
         BpfMap slots = m.get(DataplaneMaps.RULE_SLOTS);
+        List<String> ids = new ArrayList<>(ruleIds);
+        ids.addAll(localRuleIds);
         Map<String, Counters.RuleCounters> rules = new HashMap<>();
-        for (List<String> ids : List.of(ruleIds, localRuleIds)) {
-            for (String id : ids) {
-                long[] counts = RuleSlots.counts(slots, stats, id);
-                rules.put(id, new Counters.RuleCounters(counts[0], counts[1]));
-            }
-        }
+        RuleSlots.counts(slots, stats, ids)
+                .forEach((id, counts) -> rules.put(id, new Counters.RuleCounters(counts[0], counts[1])));
         return new Counters(
                 get(c, Counter.SEEN),
                 get(c, Counter.PASSED),
