@@ -91,7 +91,19 @@ class DetectionTest {
                 }
             });
             try {
-                waitFor(() -> !agent.rules().list().isEmpty(), Duration.ofSeconds(8));
+                // The detection thread adds the rule, then follows the attack, then counts the
+                // decision: wait until all three show, since the API reads them apart.
+                waitFor(
+                        () -> !agent.rules().list().isEmpty()
+                                && http.get("/status")
+                                                .json()
+                                                .get("active_attacks")
+                                                .size()
+                                        == 1
+                                && http.get("/metrics")
+                                        .body()
+                                        .contains("levee_detector_decisions_total{kind=\"rule_added\"} 1.0"),
+                        Duration.ofSeconds(8));
                 assertThat(agent.rules().list()).as("one automatic rule").hasSize(1);
                 StoredRule rule = agent.rules().list().getFirst();
                 assertThat(rule.rule().comment()).as(rule.evidence().toString()).contains("11211");
@@ -133,7 +145,13 @@ class DetectionTest {
             }
 
             // The flood stops: after the cool-down the detector retires the rule.
-            waitFor(() -> agent.rules().list().isEmpty(), Duration.ofSeconds(10));
+            waitFor(
+                    () -> agent.rules().list().isEmpty()
+                            && http.get("/status").json().get("active_attacks").isEmpty()
+                            && http.get("/metrics")
+                                    .body()
+                                    .contains("levee_detector_decisions_total{kind=\"rule_retired\"} 1.0"),
+                    Duration.ofSeconds(10));
             assertThat(dp.current().rules()).isEmpty();
             assertThat(http.get("/status").json().get("active_attacks")).isEmpty();
             assertThat(http.get("/metrics").body())
