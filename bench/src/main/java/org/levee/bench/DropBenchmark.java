@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,15 +91,50 @@ public final class DropBenchmark {
      * @param seconds measured seconds per mechanism (after a second of warm-up)
      * @param legitPerSecond legitimate UDP requests per second throughout
      * @param rounds how many times every mechanism is measured, the floor first in each round
+     * @param only the {@link #MECHANISMS} to measure besides the floor, which is always measured;
+     *     empty for all of them
      */
-    public record Options(long rate, double seconds, long legitPerSecond, int rounds) {
+    public record Options(long rate, double seconds, long legitPerSecond, int rounds, Set<String> only) {
         public Options {
             if (rate < 1 || seconds < 0.5 || legitPerSecond < 1 || rounds < 1) {
                 throw new IllegalArgumentException(
                         "drop benchmark: rate ≥ 1, seconds ≥ 0.5, legitimate rate ≥ 1 and rounds ≥ 1 needed, got "
                                 + rate + ", " + seconds + ", " + legitPerSecond + ", " + rounds);
             }
+            only = Set.copyOf(only);
+            for (String key : only) {
+                if (!MECHANISMS.contains(key)) {
+                    throw new IllegalArgumentException(
+                            "drop benchmark: no mechanism '" + key + "'; there are " + String.join(", ", MECHANISMS));
+                }
+            }
         }
+
+        public Options(long rate, double seconds, long legitPerSecond, int rounds) {
+            this(rate, seconds, legitPerSecond, rounds, Set.of());
+        }
+
+        boolean measures(Mechanism m) {
+            return m instanceof XdpDrop || only.isEmpty() || only.contains(m.key());
+        }
+    }
+
+    /** The mechanisms' short names, in the order they are measured; {@code floor} is bare XDP_DROP. */
+    public static final List<String> MECHANISMS =
+            mechanisms().stream().map(Mechanism::key).toList();
+
+    private static List<Mechanism> mechanisms() {
+        return List.of(
+                new XdpDrop(),
+                new Levee("levee-100-first", 100, 0),
+                new Levee("levee-100-last", 100, 99),
+                new Levee("levee-10000-last", 10_000, 9_999),
+                new Netfilter(
+                        "nft-netdev", "nftables netdev ingress", DropBenchmark::nftNetdev, DropBenchmark::nftCount),
+                new Netfilter(
+                        "nft-raw", "nftables inet prerouting raw", DropBenchmark::nftRaw, DropBenchmark::nftCount),
+                new Netfilter("iptables-raw", "iptables raw PREROUTING", null, DropBenchmark::iptablesCount),
+                new ClosedPort());
     }
 
     /**
@@ -185,6 +221,9 @@ public final class DropBenchmark {
 
     /** A way of dropping the flood on the sink, set up and torn down around its measurement. */
     private interface Mechanism {
+        /** The short name {@code --only} takes. */
+        String key();
+
         String name();
 
         /** The destination port the flood is sent to for this mechanism. */
@@ -214,15 +253,8 @@ public final class DropBenchmark {
         GeneratorKind generator = GeneratorKind.preferred();
         log.accept("generator: " + generator.id() + " (" + generator.description() + ") at " + options.rate()
                 + " pps from CPU " + SENDER_CPU + "; the sink's NAPI thread on CPU " + RECEIVER_CPU);
-        List<Mechanism> mechanisms = List.of(
-                new XdpDrop(),
-                new Levee(100, 0),
-                new Levee(100, 99),
-                new Levee(10_000, 9_999),
-                new Netfilter("nftables netdev ingress", DropBenchmark::nftNetdev, DropBenchmark::nftCount),
-                new Netfilter("nftables inet prerouting raw", DropBenchmark::nftRaw, DropBenchmark::nftCount),
-                new Netfilter("iptables raw PREROUTING", null, DropBenchmark::iptablesCount),
-                new ClosedPort());
+        List<Mechanism> mechanisms =
+                mechanisms().stream().filter(options::measures).toList();
         List<Row> rows = new ArrayList<>();
         try (DropLab lab = DropLab.create(log);
                 LegitTraffic legit = LegitTraffic.start(
@@ -309,6 +341,11 @@ public final class DropBenchmark {
         private XdpLink link;
 
         @Override
+        public String key() {
+            return "floor";
+        }
+
+        @Override
         public String name() {
             return "bare XDP_DROP";
         }
@@ -335,12 +372,19 @@ public final class DropBenchmark {
 
     /** Levee's data plane: {@code rules} rules {@code udp and dst port N}, the flood matching rule {@code matched}, sampling 1/1000. */
     private static final class Levee implements Mechanism {
+        private final String key;
         private final int rules;
         private final int matched;
 
-        Levee(int rules, int matched) {
+        Levee(String key, int rules, int matched) {
+            this.key = key;
             this.rules = rules;
             this.matched = matched;
+        }
+
+        @Override
+        public String key() {
+            return key;
         }
 
         @Override
@@ -387,6 +431,7 @@ public final class DropBenchmark {
 
     /** A netfilter rule behind an XDP_PASS program (a veth takes redirected frames only while it runs XDP). */
     private static final class Netfilter implements Mechanism {
+        private final String key;
         private final String name;
         private final java.util.function.Function<String, String> ruleset;
         private final CounterReader counter;
@@ -394,10 +439,16 @@ public final class DropBenchmark {
         private XdpLink link;
 
         /** {@code ruleset}: an nft script for the sink's device; null for the iptables rule. */
-        Netfilter(String name, java.util.function.Function<String, String> ruleset, CounterReader counter) {
+        Netfilter(String key, String name, java.util.function.Function<String, String> ruleset, CounterReader counter) {
+            this.key = key;
             this.name = name;
             this.ruleset = ruleset;
             this.counter = counter;
+        }
+
+        @Override
+        public String key() {
+            return key;
         }
 
         @Override
@@ -458,6 +509,11 @@ public final class DropBenchmark {
     private static final class ClosedPort implements Mechanism {
         private Program pass;
         private XdpLink link;
+
+        @Override
+        public String key() {
+            return "closed-port";
+        }
 
         @Override
         public String name() {

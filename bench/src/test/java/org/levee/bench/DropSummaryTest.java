@@ -49,4 +49,19 @@ class DropSummaryTest {
         assertThat(DropBenchmark.median(new double[] {1, Double.NaN})).isNaN();
         assertThat(DropBenchmark.median(new double[0])).isNaN();
     }
+
+    @Test
+    void onlyNamesMechanismsThatExistAndTheFloorIsAlwaysAmongThem() {
+        assertThat(DropBenchmark.MECHANISMS)
+                .startsWith("floor")
+                .contains("levee-100-first", "levee-10000-last", "nft-netdev", "iptables-raw", "closed-port")
+                .doesNotHaveDuplicates();
+        assertThat(new DropBenchmark.Options(1, 1, 1, 1, java.util.Set.of("levee-100-first")).only())
+                .containsExactly("levee-100-first");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new DropBenchmark.Options(1, 1, 1, 1, java.util.Set.of("nft")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no mechanism 'nft'")
+                .hasMessageContaining("nft-netdev");
+    }
 }

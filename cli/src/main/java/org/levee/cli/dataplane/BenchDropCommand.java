@@ -3,6 +3,7 @@ package org.levee.cli.dataplane;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.levee.bench.DropBenchmark;
 import org.levee.cli.common.UserException;
@@ -56,13 +57,22 @@ public final class BenchDropCommand implements Callable<Integer> {
                     + " medians (default ${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(
+            names = "--only",
+            paramLabel = "MECHANISM",
+            split = ",",
+            description = "measure only these besides the floor (comma-separated): floor, levee-100-first,"
+                    + " levee-100-last, levee-10000-last, nft-netdev, nft-raw, iptables-raw, closed-port"
+                    + " (default: all)")
+    List<String> only = List.of();
+
     @Override
     public Integer call() throws Exception {
         DropBenchmark.Options options;
         try {
-            options = new DropBenchmark.Options(rate, seconds, legit, rounds);
+            options = new DropBenchmark.Options(rate, seconds, legit, rounds, Set.copyOf(only));
         } catch (IllegalArgumentException e) {
-            throw new UserException("--rate, --seconds, --legit, --rounds: " + e.getMessage());
+            throw new UserException("--rate, --seconds, --legit, --rounds, --only: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         double[] floor = {Double.NaN};
