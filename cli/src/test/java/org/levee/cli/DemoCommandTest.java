@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,11 @@ class DemoCommandTest {
         assertThat(json.get("attacks").get(0).get("name").asText()).isEqualTo("syn");
         assertThat(json.get("attacks").get(1).get("name").asText()).isEqualTo("memcached");
         for (JsonNode a : json.get("attacks")) {
+            // null (never mitigated, never retired) would read as 0 below
+            assertThat(List.of("time_to_mitigate_s", "dropped_pct_after_mitigation", "retired_s"))
+                    .allSatisfy(field -> assertThat(a.get(field).isNumber())
+                            .as("%s in %s", field, a)
+                            .isTrue());
             assertThat(a.get("time_to_mitigate_s").asDouble()).as("%s", a).isLessThanOrEqualTo(2.0);
             // What the flood really offered, over its whole duration: the generator shares the 2 CPUs with
             // the lab and the edge. Late in a CI run the memcached flood (large frames) reached 0.74× twice

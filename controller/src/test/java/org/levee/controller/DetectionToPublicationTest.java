@@ -149,6 +149,65 @@ class DetectionToPublicationTest {
                 .containsEntry(rule.rule().enabledSymbol(), 0L);
     }
 
+    /** Web clients for {@code quiet} seconds, then a SYN flood of {@code floodPps} for {@code flood} seconds. */
+    private Runnable floodAfter(int edge, double quiet, double floodPps, double flood, long seed) {
+        return () -> {
+            SplittableRandom random = new SplittableRandom(seed);
+            Edge.Flow web = new Edge.Flow("web", Traffic.webClients(VICTIM), 2_000, 100);
+            edges[edge].play(List.of(web), Duration.ofMillis((long) (quiet * 1000)), random);
+            edges[edge].play(
+                    List.of(web, new Edge.Flow("syn flood", Traffic.synFlood(VICTIM), floodPps, 100)),
+                    Duration.ofMillis((long) (flood * 1000)),
+                    random);
+        };
+    }
+
+    @Test
+    void aRuleWidensToEveryDatacenterWhenTheFloodReachesASecondOfThree() {
+        fleet.playInBackground(() -> fleet.play(List.of(
+                floodAfter(0, 8, 0, 0, 31), floodAfter(1, 1.5, 30_000, 7, 32), floodAfter(2, 4, 30_000, 4.5, 33))));
+
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "a rule for the flood in etcd; rules " + fleet.rules(),
+                () -> ruleFor(fleet, VICTIM).isPresent());
+        StoredRule first = ruleFor(fleet, VICTIM).orElseThrow();
+        assertThat(first.rule().datacenters()).as("fra1 alone at first").containsExactly("fra1");
+
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "the rule widened once the flood reached sin1: " + fleet.rules(),
+                () -> ruleFor(fleet, VICTIM)
+                        .map(r -> r.rule().datacenters().isEmpty())
+                        .orElse(false));
+        StoredRule widened = ruleFor(fleet, VICTIM).orElseThrow();
+        assertThat(widened.id()).as("the same rule").isEqualTo(first.id());
+        assertThat(widened.created()).isEqualTo(first.created());
+        assertThat(widened.rule().withDatacenters(List.of("fra1"))).isEqualTo(first.rule());
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "the widened rule published: " + fleet.manifest(),
+                () -> fleet.manifest()
+                        .map(m -> Long.valueOf(1)
+                                .equals(RuleSetObject.fromElf("manifest", fleet.object(m))
+                                        .constants("ams1", Instant.now())
+                                        .get(widened.rule().enabledSymbol())))
+                        .orElse(false));
+        RulesetManifest manifest = fleet.manifest().orElseThrow();
+        RuleSetObject object = RuleSetObject.fromElf("manifest " + manifest.version(), fleet.object(manifest));
+        for (String dc : DATACENTERS) {
+            assertThat(object.constants(dc, Instant.now()))
+                    .containsEntry(widened.rule().enabledSymbol(), 1L);
+        }
+        java.io.ByteArrayOutputStream metrics = new java.io.ByteArrayOutputStream();
+        try {
+            controller.metrics().write(metrics);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(metrics.toString()).contains("levee_controller_detector_decisions_total{kind=\"rule_widened\"} 1.0");
+    }
+
     @Test
     void oneEdgesShareAloneIsNoAttack() throws InterruptedException {
         fleet.play(List.of(traffic(0, 8_000, 100, 21), traffic(1, 0, 100, 22), traffic(2, 0, 100, 23)));

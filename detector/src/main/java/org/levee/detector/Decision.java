@@ -36,7 +36,13 @@ public record Decision(
         /** The rule's matched rate stayed below the end level for the cool-down: removed. */
         RULE_RETIRED,
         /** An attack without a rule ended the same way. */
-        ATTACK_ENDED
+        ATTACK_ENDED,
+        /**
+         * A rule limited to some data centers now applies in more of them (or in all): the samples
+         * its filter matched show the attack in a data center it left out. The decision carries
+         * the rule as it is now, under the same id. Rules never narrow while they live.
+         */
+        RULE_WIDENED
     }
 
     public Decision {

@@ -60,6 +60,11 @@ public final class Detector {
     /** Seconds rolled one by one when a destination was silent; longer gaps jump. */
     private static final int MAX_ROLLED_SECONDS = 600;
     /**
+     * Matched samples a rule's data centers are judged on before it widens ({@link #widen}): a
+     * data center's share of fewer is noise.
+     */
+    static final int WIDEN_MIN_SAMPLES = 20;
+    /**
      * A tracked destination with a sample in the current or the previous second is busy: no new
      * destination takes its place, however many samples the new one has.
      */
@@ -240,6 +245,10 @@ public final class Detector {
         final Rule rule;
         final Match.Cbpf filter;
         final RateWindow matched;
+        /** Matched samples by data center since the scope was last checked ({@link #widen}). */
+        final TreeMap<String, Long> matchedIn = new TreeMap<>();
+
+        long matchedSamples;
 
         ActiveRule(Rule rule, Match.Cbpf filter, int windowSeconds) {
             this(rule, filter, new RateWindow(windowSeconds));
@@ -898,6 +907,10 @@ public final class Detector {
                     // Sampling precedes dropping: matched samples measure the attack the rule stops.
                     a.rule.matched.advanceTo(bucket);
                     a.rule.matched.add(TrafficClass.ALL, n, bits);
+                    if (!a.rule.rule.datacenters().isEmpty()) {
+                        a.rule.matchedIn.merge(sample.datacenter(), 1L, Long::sum);
+                        a.rule.matchedSamples++;
+                    }
                 }
             }
         }
@@ -1211,6 +1224,39 @@ public final class Detector {
         return List.copyOf(seeing);
     }
 
+    /**
+     * Widens a rule limited to some data centers when the samples its filter matched since the
+     * last check show the attack in another one, with the share {@link #scope} asks at detection.
+     * Anycast spreads an attack, and the samples at detection can come from fewer data centers
+     * than it reaches (one exporter's datagram arrives first, or the flood starts there a moment
+     * later): without this, a data center left out would stay unprotected for the whole attack.
+     * Checked once a second, on at least {@link #WIDEN_MIN_SAMPLES} samples; a rule never narrows.
+     */
+    private void widen(Tracked t, Attack a, long now) {
+        ActiveRule active = a.rule;
+        List<String> current = active.rule.datacenters();
+        if (current.isEmpty() || active.matchedSamples < WIDEN_MIN_SAMPLES) {
+            return; // in every data center already, or too few samples yet to tell
+        }
+        TreeSet<String> wider = new TreeSet<>(current);
+        long total = active.matchedSamples;
+        active.matchedIn.forEach((dc, count) -> {
+            if (count >= config.datacenterMinShare() * total) {
+                wider.add(dc);
+            }
+        });
+        active.matchedIn.clear();
+        active.matchedSamples = 0;
+        if (wider.size() == current.size()) {
+            return;
+        }
+        List<String> scope = wider.size() * 2 > datacenters.size() ? List.of() : List.copyOf(wider);
+        Rule widened = active.rule.withDatacenters(scope);
+        a.rule = new ActiveRule(widened, active.filter, active.matched);
+        rules.put(widened.id(), widened);
+        decisions.add(new Decision(now, Decision.Kind.RULE_WIDENED, t.prefix, a.trafficClass, widened, a.evidence));
+    }
+
     /** Completes the seconds before {@code bucket}: baselines, history, attack ends. */
     private void roll(Tracked t, long bucket) {
         if (t.window.bucket() == Long.MIN_VALUE) {
@@ -1256,6 +1302,7 @@ public final class Detector {
             double pps;
             double bps;
             if (a.rule != null) {
+                widen(t, a, now);
                 a.rule.matched.advanceTo(RateWindow.bucketOf(now));
                 pps = a.rule.matched.packetsPerSecond(TrafficClass.ALL, now);
                 bps = a.rule.matched.bitsPerSecond(TrafficClass.ALL, now);

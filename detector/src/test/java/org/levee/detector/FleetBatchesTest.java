@@ -47,6 +47,55 @@ class FleetBatchesTest {
         }
     }
 
+    /**
+     * A flood that reaches a second data center after its rule was made for the first: the rule
+     * widens to both (same id), and stays so when the flood leaves the second one.
+     */
+    @Test
+    void aRuleWidensWhenTheAttackReachesAnotherDatacenterAndNeverNarrows() {
+        Requirements.library("libpcap.so.0.8");
+        Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler());
+        PacketFactory flood = Traffic.udpFlood(VICTIM);
+        PacketFactory quiet = Traffic.udpFlood(IpAddress.parse("203.0.113.99"));
+        SplittableRandom random = new SplittableRandom(7);
+        List<Decision> decisions = new ArrayList<>();
+        for (int tick = 0; tick < 100; tick++) {
+            long at = 1_000_000_000L + tick * 100_000_000L;
+            for (String dc : List.of("ams", "fra", "lhr", "sin", "nyc")) {
+                byte[] frame = quiet.next(random); // a little other traffic: the fleet has five data centers
+                detector.accept(new Sample(frame, frame.length, 1, at, dc, dc + "-1"));
+            }
+            // ams from the start; fra from 3 s to 7 s
+            List<String> flooded = tick >= 30 && tick < 70 ? List.of("ams", "fra") : List.of("ams");
+            for (String dc : flooded) {
+                for (int i = 0; i < 100; i++) {
+                    byte[] frame = flood.next(random);
+                    detector.accept(new Sample(frame, frame.length, 200, at + 1_000_000L, dc, dc + "-1"));
+                }
+            }
+            detector.advanceTo(at + 99_000_000L);
+            decisions.addAll(detector.drainDecisions());
+        }
+        List<Decision> added = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_ADDED)
+                .toList();
+        assertThat(added).hasSize(1);
+        assertThat(added.getFirst().rule().datacenters()).containsExactly("ams");
+        List<Decision> widened = decisions.stream()
+                .filter(d -> d.kind() == Decision.Kind.RULE_WIDENED)
+                .toList();
+        assertThat(widened).as("%s", decisions).hasSize(1);
+        Rule rule = widened.getFirst().rule();
+        assertThat(rule.id()).isEqualTo(added.getFirst().rule().id());
+        assertThat(rule.datacenters()).containsExactly("ams", "fra");
+        assertThat(rule.withDatacenters(List.of("ams")))
+                .isEqualTo(added.getFirst().rule());
+        assertThat(widened.getFirst().timeNanos())
+                .as("widened within 1.5 s of the flood reaching fra")
+                .isBetween(4_000_000_000L, 5_500_000_000L);
+        assertThat(detector.rules()).containsExactly(rule);
+    }
+
     private static Rule firstRule(DetectorConfig config, long seed) {
         {
             Detector detector = new Detector(config, new FingerprintFilterCompiler());

@@ -81,6 +81,11 @@ public record Rule(
         return new Rule(newId, match, destinations, datacenters, action, expires, comment, origin, upstream);
     }
 
+    /** This rule in other data centers (none: all of them). */
+    public Rule withDatacenters(List<String> newDatacenters) {
+        return new Rule(id, match, destinations, newDatacenters, action, expires, comment, origin, upstream);
+    }
+
     /** This rule with another expiry time. */
     public Rule withExpires(Optional<Instant> newExpires) {
         return new Rule(id, match, destinations, datacenters, action, newExpires, comment, origin, upstream);

@@ -43,6 +43,7 @@ public final class AttackTracker {
                                 ruleId.isPresent() ? ruleId : current == null ? Optional.empty() : current.ruleId(),
                                 evidence));
             case RULE_RETIRED, ATTACK_ENDED -> active.remove(key);
+            case RULE_WIDENED -> {} // the attack and its rule stay (and a node's rules apply everywhere already)
         }
     }
 

@@ -83,6 +83,7 @@ public final class NodeNotifications {
                         evidence,
                         Optional.of("the attack's rate stayed below the end level for the cool-down")));
             }
+            case RULE_WIDENED -> {} // only a fleet's rules are limited to data centers
         }
     }
 

@@ -150,6 +150,17 @@ public final class AutoRuleSync {
                         pendingPuts.put(d.rule().id(), stored);
                     }
                 }
+                case RULE_WIDENED -> {
+                    // The same rule in more data centers: written again, with its created time and evidence.
+                    StoredRule was = managed.get(d.rule().id());
+                    if (was != null) {
+                        StoredRule stored = new StoredRule(d.rule(), was.created(), was.evidence());
+                        managed.put(d.rule().id(), stored);
+                        if (fence != null) {
+                            pendingPuts.put(d.rule().id(), stored);
+                        }
+                    }
+                }
                 case RULE_RETIRED -> {
                     StoredRule was = managed.remove(d.rule().id());
                     if (fence != null) {
