@@ -21,8 +21,14 @@ class DemoLabCleanupTest {
         Requirements.root();
         Requirements.command("ip");
         Requirements.command("kill");
+        Requirements.command("env");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // SIGINT restored to its default first: a test run started in the background of a
+        // non-interactive shell (nohup … &, as CI scripts do) inherits it ignored, and then the
+        // JVM installs no handler for it and Ctrl-C cannot reach the shutdown hook.
         Process holder = new ProcessBuilder(
+                        "env",
+                        "--default-signal=INT",
                         java,
                         "--enable-native-access=ALL-UNNAMED",
                         "-cp",
