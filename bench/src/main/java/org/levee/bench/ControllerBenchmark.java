@@ -20,6 +20,8 @@ import org.levee.controller.ingest.SampleIngest;
 import org.levee.detector.Detector;
 import org.levee.detector.DetectorConfig;
 import org.levee.detector.rule.FingerprintFilterCompiler;
+import org.levee.detector.synth.Traffic;
+import org.levee.rules.IpAddress;
 import org.levee.rules.Sample;
 import org.levee.sflow.FlowSample;
 import org.levee.sflow.RawPacketHeaderView;
@@ -119,7 +121,7 @@ public final class ControllerBenchmark {
             String scenario = f == 0
                     ? "steady traffic, " + destinations + " destinations"
                     : f + " SYN floods under drop rules, " + destinations + " destinations";
-            Traffic traffic = traffic(destinations, f, new SplittableRandom(42 + f));
+            SampledTraffic traffic = traffic(destinations, f, new SplittableRandom(42 + f));
             Row alone = measureDetector(scenario, traffic, options, false);
             out.accept(alone);
             out.accept(relative(measureDetector(scenario, traffic, options, true), alone));
@@ -140,7 +142,7 @@ public final class ControllerBenchmark {
     }
 
     /** The samples of one scenario: frames cut to the sampled header, and the same as sFlow datagrams. */
-    private record Traffic(byte[][] headers, int[] wireLengths, int[] agents, List<ByteBuffer> datagrams) {}
+    private record SampledTraffic(byte[][] headers, int[] wireLengths, int[] agents, List<ByteBuffer> datagrams) {}
 
     private static int destination(int i) {
         // 198.18.0.0/15 holds 512 /24s: spread the hosts over all of them.
@@ -155,15 +157,18 @@ public final class ControllerBenchmark {
         }
     }
 
-    private static Traffic traffic(int destinations, int floods, SplittableRandom r) {
+    private static SampledTraffic traffic(int destinations, int floods, SplittableRandom r) {
         byte[][] headers = new byte[FRAMES][];
         int[] lengths = new int[FRAMES];
         int[] agents = new int[FRAMES];
         for (int i = 0; i < FRAMES; i++) {
-            int d = destination(r.nextInt(destinations));
+            IpAddress d = IpAddress.ipv4(destination(r.nextInt(destinations)));
             byte[] frame = floods > 0 && r.nextInt(4) == 0
-                    ? SyntheticFrames.synFlood(r, destination(r.nextInt(floods)))
-                    : r.nextInt(10) == 0 ? SyntheticFrames.dns(r, d) : SyntheticFrames.web(r, d);
+                    ? Traffic.synFlood(IpAddress.ipv4(destination(r.nextInt(floods))))
+                            .next(r)
+                    : r.nextInt(10) == 0
+                            ? Traffic.dnsQueries(d).next(r)
+                            : Traffic.webClients(d).next(r);
             headers[i] = Arrays.copyOf(frame, Math.min(HEADER_BYTES, frame.length));
             lengths[i] = frame.length;
             agents[i] = (i / SAMPLES_PER_DATAGRAM) % AGENTS;
@@ -180,14 +185,14 @@ public final class ControllerBenchmark {
             datagrams.add(ByteBuffer.wrap(
                     SflowEncoder.encode(new SflowDatagram(agent(a), 3, ++sequences[a], 1000, samples))));
         }
-        return new Traffic(headers, lengths, agents, datagrams);
+        return new SampledTraffic(headers, lengths, agents, datagrams);
     }
 
     private static long step(int destinations) {
         return 1_000_000_000L / (destinations * 10L); // 10 samples per destination per simulated second
     }
 
-    private static Row measureDetector(String scenario, Traffic t, Options options, boolean copy) {
+    private static Row measureDetector(String scenario, SampledTraffic t, Options options, boolean copy) {
         int destinations = options.destinations();
         Detector detector = new Detector(DetectorConfig.defaults(), new FingerprintFilterCompiler());
         long step = step(destinations);
@@ -224,7 +229,7 @@ public final class ControllerBenchmark {
                 detector.rules().size());
     }
 
-    private static Row measureController(String scenario, Traffic t, Options options) {
+    private static Row measureController(String scenario, SampledTraffic t, Options options) {
         int destinations = options.destinations();
         Map<InetAddress, String> statics = new HashMap<>();
         for (int a = 0; a < AGENTS; a++) {

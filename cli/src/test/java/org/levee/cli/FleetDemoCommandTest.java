@@ -49,6 +49,7 @@ class FleetDemoCommandTest {
         System.out.println(run.out());
         assertThat(run.err()).doesNotContain("Exception");
         JsonNode json = FleetReport.read(report);
+        printWhatHappened(json, report);
         Map<String, JsonNode> targets = new HashMap<>();
         json.get("targets").forEach(t -> targets.put(t.get("name").asText(), t));
         for (String functional : new String[] {
@@ -108,5 +109,34 @@ class FleetDemoCommandTest {
                 .as("%s measured: %s", name, targets.get(name))
                 .isTrue();
         return measured.asDouble();
+    }
+
+    /**
+     * Each attack's timings and the controllers' decisions, from the report and its logs (which go
+     * with the temporary directory): what a reader of a failed CI run needs to tell why.
+     */
+    private static void printWhatHappened(JsonNode json, Path report) throws java.io.IOException {
+        for (JsonNode a : json.get("attacks")) {
+            System.out.printf(
+                    "attack %s: started %s s, in force after %s s on %s, dropped after mitigation %s %%, gaps %s%n",
+                    a.path("name").asText(),
+                    a.path("started_s"),
+                    a.path("time_to_mitigate_s"),
+                    a.path("in_force_after_s"),
+                    a.path("dropped_pct_after_mitigation"),
+                    a.path("gaps"));
+        }
+        Path logs = report.resolve("logs");
+        for (String controller : new String[] {"ctl-a", "ctl-b"}) {
+            Path log = logs.resolve(controller + ".log");
+            if (Files.exists(log)) {
+                Files.readAllLines(log).stream()
+                        .filter(line -> line.contains("rule_")
+                                || line.contains("attack_")
+                                || line.contains("leader")
+                                || line.contains("published"))
+                        .forEach(line -> System.out.println(controller + ": " + line));
+            }
+        }
     }
 }
