@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +103,9 @@ public final class Controller implements AutoCloseable {
 
     private static final long RETRY_MILLIS = 1000;
     private static final long UPKEEP_MILLIS = 1000;
+    /** How long the rules watch may lag behind this controller's own rule write before the rules are read directly. */
+    private static final long RULES_LAG_MILLIS = 1000;
+
     private static final long COLLECT_MILLIS = 30_000;
     private static final String NOT_LEADING = "not the leader: only the leading controller announces upstream";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -126,10 +128,8 @@ public final class Controller implements AutoCloseable {
     private final RuleSourceStore ruleSources;
     private final FleetNotifications notifications;
     private final ControllerMetrics metrics;
-    private final ScheduledExecutorService store = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("levee-controller-store").daemon().factory());
-    private final ScheduledExecutorService detect = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("levee-controller-detect").daemon().factory());
+    private final ScheduledExecutorService store = new LoggingScheduler("levee-controller-store");
+    private final ScheduledExecutorService detect = new LoggingScheduler("levee-controller-detect");
 
     private SflowCollector collector;
     private ControllerApi api;
@@ -160,6 +160,8 @@ public final class Controller implements AutoCloseable {
     private List<Problem> problemsWritten;
     private ObjectCollector objectCollector;
     private long lastCollect;
+    /** Since when (System.nanoTime) the rules read last lag behind this controller's own last rule write; -1: they do not. */
+    private long rulesBehindSince = -1;
 
     private Controller(ControllerConfig config, EtcdClient client, Optional<SigningKey> signingKey) {
         this.config = config;
@@ -346,6 +348,9 @@ public final class Controller implements AutoCloseable {
     // ---- the store thread ---------------------------------------------------------------------
 
     private void onRules(WatchUpdate update) {
+        if (sources != null && update.cause() == WatchUpdate.Cause.EVENTS && update.revision() < sources.revision()) {
+            return; // older than the rules read directly (catchUpWithOwnWrites): the watch is catching up
+        }
         sources = catalog.read(update.revision(), update.snapshot(), clock.instant());
         problems = sources.problems();
         rulesForUpstream();
@@ -436,6 +441,51 @@ public final class Controller implements AutoCloseable {
         fence = null;
         autoRules.deposed();
         notifications.deposed();
+    }
+
+    /**
+     * The rules watch delivers this controller's own rule writes within milliseconds, and each
+     * delivery compiles. When it has not delivered the last one for a second or more (once in CI
+     * the leader wrote its rule and never published it: its watch stream stalled while etcd's
+     * members were electing), the rules are read from etcd directly and compiled, so the
+     * leader's own rules reach the edges whatever the watch does; the watch catches up on its own.
+     */
+    private void catchUpWithOwnWrites() {
+        long wrote = autoRules.lastWriteRevision();
+        if (fence == null || sources == null || wrote <= sources.revision()) {
+            rulesBehindSince = -1;
+            return;
+        }
+        long now = System.nanoTime();
+        if (rulesBehindSince < 0) {
+            rulesBehindSince = now;
+            return;
+        }
+        if (now - rulesBehindSince < TimeUnit.MILLISECONDS.toNanos(RULES_LAG_MILLIS)) {
+            return;
+        }
+        LOG.log(
+                Level.WARNING,
+                "the rules watch has not delivered revision {0} (this controller''s last rule write) for {1} ms"
+                        + " (it is at {2}, {3}): reading the rules from etcd",
+                wrote,
+                (now - rulesBehindSince) / 1_000_000,
+                sources.revision(),
+                rulesWatch.state());
+        rulesBehindSince = -1;
+        RangeResult range = client.get(KeyRange.prefix(keys.rules()));
+        TreeMap<String, KeyValue> snapshot = new TreeMap<>();
+        range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
+        sources = catalog.read(range.revision(), snapshot, clock.instant());
+        problems = sources.problems();
+        rulesForUpstream();
+        autoRules.sources(sources);
+        compile();
+    }
+
+    /** Stops following the rules: a watch that delivers nothing more, for the test of {@link #catchUpWithOwnWrites}. */
+    void stopRulesWatch() {
+        rulesWatch.close();
     }
 
     private void flushAutoRules() {
@@ -541,6 +591,7 @@ public final class Controller implements AutoCloseable {
         try {
             upkeep.run(sources, fence, clock.instant());
             flushAutoRules();
+            catchUpWithOwnWrites();
             if (fence != null) {
                 notifications.upkeep();
             }
@@ -993,6 +1044,35 @@ public final class Controller implements AutoCloseable {
         @Override
         public long rulesAdopted() {
             return autoRules.adopted();
+        }
+    }
+
+    /**
+     * A one-thread scheduler that logs what its tasks throw: a plain {@link
+     * ScheduledThreadPoolExecutor} keeps a task's exception in a future nobody reads, so a
+     * failure on the store thread (a compile, a watch update) would vanish without a line.
+     */
+    private static final class LoggingScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
+        LoggingScheduler(String name) {
+            super(1, Thread.ofPlatform().name(name).daemon().factory());
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable thrown) {
+            super.afterExecute(task, thrown);
+            Throwable failure = thrown;
+            if (failure == null && task instanceof java.util.concurrent.Future<?> f && f.isDone() && !f.isCancelled()) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failure != null) {
+                LOG.log(Level.WARNING, "a task of the controller failed: " + failure, failure);
+            }
         }
     }
 }

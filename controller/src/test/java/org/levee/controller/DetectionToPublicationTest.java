@@ -208,6 +208,31 @@ class DetectionToPublicationTest {
         assertThat(metrics.toString()).contains("levee_controller_detector_decisions_total{kind=\"rule_widened\"} 1.0");
     }
 
+    /**
+     * The leader's rules watch stops delivering (as a stream stuck on a lagging member does): the
+     * rule it writes itself is still published, from the rules read directly once the watch has
+     * lagged behind the write for a second.
+     */
+    @Test
+    void theLeadersOwnRuleIsPublishedWhenItsRulesWatchStalls() {
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "the first rule set",
+                () -> fleet.manifest().isPresent());
+        controller.stopRulesWatch();
+        fleet.playInBackground(
+                () -> fleet.play(List.of(traffic(0, 0, 100, 41), traffic(1, 30_000, 100, 42), traffic(2, 0, 100, 43))));
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> "a rule for the flood in etcd; rules " + fleet.rules(),
+                () -> ruleFor(fleet, VICTIM).isPresent());
+        String id = ruleFor(fleet, VICTIM).orElseThrow().id();
+        Eventually.await(
+                Duration.ofSeconds(10),
+                () -> "the rule published without the watch: " + fleet.manifest(),
+                () -> fleet.manifest().map(m -> m.rules().contains(id)).orElse(false));
+    }
+
     @Test
     void oneEdgesShareAloneIsNoAttack() throws InterruptedException {
         fleet.play(List.of(traffic(0, 8_000, 100, 21), traffic(1, 0, 100, 22), traffic(2, 0, 100, 23)));

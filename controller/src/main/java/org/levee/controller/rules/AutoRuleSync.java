@@ -107,6 +107,9 @@ public final class AutoRuleSync {
     /** Rules that could not be adopted, with the revision of the value refused (logged once). */
     private final Map<String, Long> refused = new HashMap<>();
 
+    /** The etcd revision of the last rule this controller wrote or deleted (0: none yet). */
+    private long lastWriteRevision;
+
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong adopted = new AtomicLong();
@@ -326,6 +329,7 @@ public final class AutoRuleSync {
                 List<Op> ops = new ArrayList<>(List.of(Op.delete(keys.rule(id))));
                 notice.ifPresent(n -> ops.add(notices.recordOp(n)));
                 long revision = FencedWrites.write(client, fence, List.of(), ops);
+                lastWriteRevision = Math.max(lastWriteRevision, revision);
                 writes.incrementAndGet();
                 retiring.remove(id);
                 notice.ifPresent(notices::recorded);
@@ -344,6 +348,7 @@ public final class AutoRuleSync {
                     List<Op> ops = new ArrayList<>(List.of(Op.put(keys.rule(r.id()), value)));
                     notice.ifPresent(n -> ops.add(notices.recordOp(n)));
                     revision = FencedWrites.write(client, fence, List.of(), ops);
+                    lastWriteRevision = Math.max(lastWriteRevision, revision);
                     writes.incrementAndGet();
                     notice.ifPresent(notices::recorded);
                 }
@@ -367,6 +372,11 @@ public final class AutoRuleSync {
     /** True when writes are waiting to be retried. */
     public boolean pending() {
         return !pendingPuts.isEmpty() || !pendingDeletes.isEmpty();
+    }
+
+    /** The etcd revision of the last automatic rule this controller put or deleted; 0 before any. */
+    public long lastWriteRevision() {
+        return lastWriteRevision;
     }
 
     /** Puts and deletes of automatic rules written so far. */
