@@ -248,8 +248,28 @@ public final class DropBenchmark {
         if (Runtime.getRuntime().availableProcessors() < 2) {
             throw new IllegalStateException("the drop benchmark needs 2 CPUs: one receives, the other sends");
         }
-        // Threads this one starts from now on (generator, legitimate clients) inherit CPU 0.
-        ThreadAffinity.pin(SENDER_CPU);
+        // On a thread of its own, pinned to CPU 0 with every thread and process it starts (generator,
+        // legitimate clients, ip, nft): pinning the caller's thread would confine whatever the caller
+        // starts afterwards to one CPU too (it did: the CLI tests after this one ran their demos on one CPU).
+        java.util.concurrent.FutureTask<List<Row>> task = new java.util.concurrent.FutureTask<>(() -> {
+            ThreadAffinity.pin(SENDER_CPU);
+            return runPinned(options, log, report);
+        });
+        Thread.ofPlatform().name("levee-bench-drop").start(task);
+        try {
+            return task.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    private static List<Row> runPinned(Options options, Consumer<String> log, Consumer<Row> report) throws Exception {
         GeneratorKind generator = GeneratorKind.preferred();
         log.accept("generator: " + generator.id() + " (" + generator.description() + ") at " + options.rate()
                 + " pps from CPU " + SENDER_CPU + "; the sink's NAPI thread on CPU " + RECEIVER_CPU);

@@ -20,12 +20,16 @@ class BenchDropCommandTest {
     private static final Pattern ROW = Pattern.compile("\\| ([^|]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9]+) \\| ");
 
     @Test
-    void measuresTheFloorAndTheMechanismsNamedByOnly() {
+    void measuresTheFloorAndTheMechanismsNamedByOnly() throws Exception {
         Requirements.root();
         Requirements.require(Runtime.getRuntime().availableProcessors() >= 2, "the drop benchmark needs 2 CPUs");
+        String cpusBefore = allowedCpus();
         CliRun run = CliRun.of(
                 "bench", "drop", "--only", "levee-100-first", "--rate", "100000", "--seconds", "0.5", "--rounds", "1");
         assertThat(run.exitCode()).as(run.err()).isZero();
+        // The benchmark pins a thread of its own to CPU 0, not the caller's: once it pinned the caller, and
+        // the CLI tests after it ran their demos (and every process they started) on one CPU.
+        assertThat(allowedCpus()).as("this thread's CPUs after the benchmark").isEqualTo(cpusBefore);
         Matcher rows = ROW.matcher(run.out());
         int count = 0;
         while (rows.find()) {
@@ -53,5 +57,13 @@ class BenchDropCommandTest {
         CliRun run = CliRun.of("bench", "drop", "--only", "nft");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--only").contains("no mechanism 'nft'").contains("nft-netdev");
+    }
+
+    /** The CPUs the calling thread may run on, as the kernel lists them. */
+    private static String allowedCpus() throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/status")).stream()
+                .filter(line -> line.startsWith("Cpus_allowed_list:"))
+                .findFirst()
+                .orElseThrow();
     }
 }
