@@ -367,12 +367,7 @@ public final class Controller implements AutoCloseable {
         problemsWritten = null;
         objectCollector = new ObjectCollector(client, keys, config.objectGrace());
         try {
-            RangeResult range = client.get(KeyRange.prefix(keys.rules()));
-            TreeMap<String, KeyValue> snapshot = new TreeMap<>();
-            range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
-            sources = catalog.read(range.revision(), snapshot, clock.instant());
-            problems = sources.problems();
-            rulesForUpstream();
+            readRules();
             autoRules.elected(f, sources);
         } catch (StoreException e) {
             LOG.log(
@@ -473,14 +468,19 @@ public final class Controller implements AutoCloseable {
                 sources.revision(),
                 rulesWatch.state());
         rulesBehindSince = -1;
+        readRules();
+        autoRules.sources(sources);
+        compile();
+    }
+
+    /** Reads the rules from etcd directly, not from the watch: they are the sources from now on. */
+    private void readRules() {
         RangeResult range = client.get(KeyRange.prefix(keys.rules()));
         TreeMap<String, KeyValue> snapshot = new TreeMap<>();
         range.kvs().forEach(kv -> snapshot.put(kv.key(), kv));
         sources = catalog.read(range.revision(), snapshot, clock.instant());
         problems = sources.problems();
         rulesForUpstream();
-        autoRules.sources(sources);
-        compile();
     }
 
     /** Stops following the rules: a watch that delivers nothing more, for the test of {@link #catchUpWithOwnWrites}. */
