@@ -440,9 +440,8 @@ public final class Controller implements AutoCloseable {
 
     /**
      * The rules watch delivers this controller's own rule writes within milliseconds, and each
-     * delivery compiles. When it has not delivered the last one for a second or more (once in CI
-     * the leader wrote its rule and never published it: its watch stream stalled while etcd's
-     * members were electing), the rules are read from etcd directly and compiled, so the
+     * delivery compiles. When it has not delivered the last one for a second or more (a stream
+     * stuck on a lagging member), the rules are read from etcd directly and compiled, so the
      * leader's own rules reach the edges whatever the watch does; the watch catches up on its own.
      */
     private void catchUpWithOwnWrites() {

@@ -61,16 +61,21 @@ class DetectionToPublicationTest {
         }
     }
 
-    /** Legitimate web clients of the victim, then (after {@code quiet} seconds) a SYN flood at {@code floodPps}. */
+    /** Legitimate web clients of the victim for 1.5 s, then with a SYN flood at {@code floodPps} (none: 0) for 4 s. */
     private Runnable traffic(int edge, double floodPps, int samplingRate, long seed) {
+        return floodAfter(edge, 1.5, floodPps, 4, samplingRate, seed);
+    }
+
+    /** Web clients for {@code quiet} seconds, then with a SYN flood of {@code floodPps} (none: 0) for {@code flood} seconds. */
+    private Runnable floodAfter(int edge, double quiet, double floodPps, double flood, int samplingRate, long seed) {
         return () -> {
             SplittableRandom random = new SplittableRandom(seed);
             Edge.Flow web = new Edge.Flow("web", Traffic.webClients(VICTIM), 2_000, samplingRate);
-            edges[edge].play(List.of(web), Duration.ofMillis(1500), random);
+            edges[edge].play(List.of(web), Duration.ofMillis((long) (quiet * 1000)), random);
             List<Edge.Flow> flows = floodPps > 0
                     ? List.of(web, new Edge.Flow("syn flood", Traffic.synFlood(VICTIM), floodPps, samplingRate))
                     : List.of(web);
-            edges[edge].play(flows, Duration.ofSeconds(4), random);
+            edges[edge].play(flows, Duration.ofMillis((long) (flood * 1000)), random);
         };
     }
 
@@ -149,23 +154,12 @@ class DetectionToPublicationTest {
                 .containsEntry(rule.rule().enabledSymbol(), 0L);
     }
 
-    /** Web clients for {@code quiet} seconds, then a SYN flood of {@code floodPps} for {@code flood} seconds. */
-    private Runnable floodAfter(int edge, double quiet, double floodPps, double flood, long seed) {
-        return () -> {
-            SplittableRandom random = new SplittableRandom(seed);
-            Edge.Flow web = new Edge.Flow("web", Traffic.webClients(VICTIM), 2_000, 100);
-            edges[edge].play(List.of(web), Duration.ofMillis((long) (quiet * 1000)), random);
-            edges[edge].play(
-                    List.of(web, new Edge.Flow("syn flood", Traffic.synFlood(VICTIM), floodPps, 100)),
-                    Duration.ofMillis((long) (flood * 1000)),
-                    random);
-        };
-    }
-
     @Test
     void aRuleWidensToEveryDatacenterWhenTheFloodReachesASecondOfThree() {
         fleet.playInBackground(() -> fleet.play(List.of(
-                floodAfter(0, 8, 0, 0, 31), floodAfter(1, 1.5, 30_000, 7, 32), floodAfter(2, 4, 30_000, 4.5, 33))));
+                floodAfter(0, 8, 0, 0, 100, 31),
+                floodAfter(1, 1.5, 30_000, 7, 100, 32),
+                floodAfter(2, 4, 30_000, 4.5, 100, 33))));
 
         Eventually.await(
                 Duration.ofSeconds(15),
